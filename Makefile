@@ -1,0 +1,67 @@
+# fixwire's one command surface. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(abspath $(VENV))/bin
+export VIRTUAL_ENV := $(abspath $(VENV))
+# Seconds each fuzz target runs under `make fuzz`.
+FUZZ_SECONDS ?= 60
+
+$(VENV)/.installed: requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+.PHONY: venv
+venv: $(VENV)/.installed ## Create .venv with the dev requirements
+
+.PHONY: build
+build: venv ## Build the extension (debug) into .venv
+	$(BIN)/maturin develop --quiet
+
+.PHONY: build-release
+build-release: venv ## Build the extension (release, LTO) into .venv
+	$(BIN)/maturin develop --quiet --release
+
+.PHONY: test
+test: build ## Bootstrap everything, then run the Rust and Python suites and the bench smoke runs
+	cargo test --quiet
+	$(BIN)/pytest -q
+	$(BIN)/pytest -q benches --benchmark-disable
+
+.PHONY: lint
+lint: venv ## rustfmt, clippy -D warnings, ruff, mypy strict, stubtest
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets --quiet -- -D warnings
+	$(BIN)/ruff check python tests benches
+	$(BIN)/ruff format --check python tests benches
+	$(BIN)/mypy
+	$(BIN)/python -m mypy.stubtest fixwire._native
+
+.PHONY: bench
+bench: build-release ## Release benchmarks: Rust core, then Python against simplefix/quickfix/split
+	cargo bench --quiet -p fixwire
+	$(BIN)/pytest benches --benchmark-only --benchmark-columns=min,median,mean,ops \
+		--benchmark-sort=name
+
+.PHONY: fuzz
+fuzz: ## Fuzz the framer and parser with cargo-fuzz for FUZZ_SECONDS each
+	command -v cargo-fuzz >/dev/null || cargo install --locked cargo-fuzz
+	cd rust/fixwire && cargo fuzz run framer -- -max_total_time=$(FUZZ_SECONDS)
+	cd rust/fixwire && cargo fuzz run parser -- -max_total_time=$(FUZZ_SECONDS)
+
+.PHONY: wheel
+wheel: venv ## Build a release wheel into target/wheels
+	$(BIN)/maturin build --release
+
+.PHONY: clean
+clean: ## Remove build products and the venv
+	cargo clean
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+
+.PHONY: help
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'

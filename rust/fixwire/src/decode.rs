@@ -1,0 +1,600 @@
+//! Parsing one message into a [`FieldIndex`]: (tag, value range) pairs over the borrowed bytes.
+//!
+//! Parsing checks the structure a FIX counterparty relies on, and nothing a dictionary decides:
+//! BeginString <8>, BodyLength <9> and MsgType <35> are the first three fields, BodyLength is the
+//! exact byte count from after its own field to the `10=` field, CheckSum <10> is the last field
+//! with three digits that match the bytes (switchable), every tag is a positive integer and every
+//! value non-empty. Data fields, whose value may contain SOH, are read by their length field.
+//! Values are not interpreted until asked for (see [`Fields`]).
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use crate::error::{DecodeError, DecodeErrorKind as Kind};
+use crate::group::GroupSpecs;
+use crate::value::{self, Date, Decimal, InvalidValue, UtcTimestamp};
+use crate::SOH;
+
+/// One field of a parsed message: its tag and where its value lies in the message bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Field {
+    /// The tag number.
+    pub tag: u32,
+    /// Offset of the value's first byte.
+    pub start: u32,
+    /// Offset one past the value's last byte (where its SOH is).
+    pub end: u32,
+}
+
+impl Field {
+    /// The value's byte range in the message.
+    pub fn range(self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
+
+    /// Offset of the field's first byte (its tag), from the start of the message.
+    pub fn offset(self) -> usize {
+        // The tag's digits and the '=' sit just before the value.
+        self.start as usize - 1 - tag_width(self.tag)
+    }
+}
+
+fn tag_width(tag: u32) -> usize {
+    tag.checked_ilog10().map_or(1, |l| l as usize + 1)
+}
+
+/// Pairs of (length tag, data tag) for data fields whose value may contain SOH.
+#[derive(Debug, Clone)]
+pub struct DataFields {
+    pairs: Cow<'static, [(u32, u32)]>,
+}
+
+/// The data fields of FIX 5.0 SP2 that fixwire reads by length out of the box.
+pub const STANDARD_DATA_FIELDS: &[(u32, u32)] = &[
+    (90, 91),     // SecureDataLen, SecureData
+    (93, 89),     // SignatureLength, Signature
+    (95, 96),     // RawDataLength, RawData
+    (212, 213),   // XmlDataLen, XmlData
+    (348, 349),   // EncodedIssuerLen, EncodedIssuer
+    (350, 351),   // EncodedSecurityDescLen, EncodedSecurityDesc
+    (352, 353),   // EncodedListExecInstLen, EncodedListExecInst
+    (354, 355),   // EncodedTextLen, EncodedText
+    (356, 357),   // EncodedSubjectLen, EncodedSubject
+    (358, 359),   // EncodedHeadlineLen, EncodedHeadline
+    (360, 361),   // EncodedAllocTextLen, EncodedAllocText
+    (362, 363),   // EncodedUnderlyingIssuerLen, EncodedUnderlyingIssuer
+    (364, 365),   // EncodedUnderlyingSecurityDescLen, EncodedUnderlyingSecurityDesc
+    (445, 446),   // EncodedListStatusTextLen, EncodedListStatusText
+    (618, 619),   // EncodedLegIssuerLen, EncodedLegIssuer
+    (621, 622),   // EncodedLegSecurityDescLen, EncodedLegSecurityDesc
+    (1184, 1185), // SecurityXMLLen, SecurityXML
+];
+
+impl DataFields {
+    /// The standard FIX data fields ([`STANDARD_DATA_FIELDS`]).
+    pub const fn standard() -> Self {
+        Self { pairs: Cow::Borrowed(STANDARD_DATA_FIELDS) }
+    }
+
+    /// The standard data fields plus `extra` (length tag, data tag) pairs, for venues or
+    /// dictionaries that define their own.
+    pub fn with_extra(extra: &[(u32, u32)]) -> Self {
+        let mut pairs = STANDARD_DATA_FIELDS.to_vec();
+        pairs.extend_from_slice(extra);
+        Self { pairs: Cow::Owned(pairs) }
+    }
+
+    /// The data tag whose length `tag` gives, when `tag` is a length tag.
+    #[inline]
+    pub fn data_tag_for(&self, length_tag: u32) -> Option<u32> {
+        self.pairs.iter().find(|p| p.0 == length_tag).map(|p| p.1)
+    }
+
+    /// The length tag that must precede the data tag `tag`, when `tag` is a data tag.
+    #[inline]
+    pub fn length_tag_for(&self, data_tag: u32) -> Option<u32> {
+        self.pairs.iter().find(|p| p.1 == data_tag).map(|p| p.0)
+    }
+}
+
+impl Default for DataFields {
+    fn default() -> Self {
+        Self::standard()
+    }
+}
+
+/// Limits and switches for parsing. The defaults suit a live session.
+#[derive(Debug, Clone)]
+pub struct ParseOptions {
+    /// Check CheckSum <10> against the bytes (on by default; a framer that already checked
+    /// can switch it off).
+    pub verify_checksum: bool,
+    /// The most fields a message may have.
+    pub max_fields: usize,
+    /// Data fields read by their length field.
+    pub data_fields: DataFields,
+    /// Repeating-group specifications; when present, every group in the message is checked
+    /// (entry count and field order) at parse time.
+    pub groups: Option<Arc<GroupSpecs>>,
+}
+
+/// Default for [`ParseOptions::max_fields`].
+pub const DEFAULT_MAX_FIELDS: usize = 8192;
+
+impl Default for ParseOptions {
+    fn default() -> Self {
+        Self {
+            verify_checksum: true,
+            max_fields: DEFAULT_MAX_FIELDS,
+            data_fields: DataFields::standard(),
+            groups: None,
+        }
+    }
+}
+
+/// The fields of one message as (tag, value range) pairs; owns no message bytes.
+///
+/// Build it with [`FieldIndex::parse`] and read it through [`FieldIndex::view`] with the same
+/// bytes. One index can be reused for many messages, so a hot loop allocates nothing.
+#[derive(Debug, Clone, Default)]
+pub struct FieldIndex {
+    fields: Vec<Field>,
+    len: usize,
+}
+
+impl FieldIndex {
+    /// An empty index.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Parses `buf`, which must hold exactly one message, replacing this index's contents.
+    pub fn parse(&mut self, buf: &[u8], options: &ParseOptions) -> Result<(), DecodeError> {
+        self.fields.clear();
+        self.len = buf.len();
+        let result = Parser { buf, options, fields: &mut self.fields }.run();
+        if result.is_err() {
+            self.fields.clear();
+            self.len = 0;
+        }
+        result?;
+        if let Some(groups) = &options.groups {
+            self.view(buf).check_groups(groups)?;
+        }
+        Ok(())
+    }
+
+    /// A view of the message, reading values out of `buf`.
+    ///
+    /// # Panics
+    ///
+    /// When `buf` is not as long as the bytes this index was parsed from: reading values out of
+    /// other bytes would give wrong answers.
+    pub fn view<'a>(&'a self, buf: &'a [u8]) -> Message<'a> {
+        assert_eq!(buf.len(), self.len, "a FieldIndex must be viewed with the bytes it was parsed from");
+        Message { fields: Fields { buf, fields: &self.fields } }
+    }
+
+    /// The fields in wire order.
+    pub fn fields(&self) -> &[Field] {
+        &self.fields
+    }
+}
+
+/// Parses `buf`, which must hold exactly one message, with default options.
+///
+/// ```
+/// let wire = b"8=FIXT.1.1\x019=19\x0135=D\x0111=id-1\x0138=10\x0110=015\x01";
+/// let mut index = fixwire::FieldIndex::new();
+/// let msg = fixwire::parse(wire, &mut index).unwrap();
+/// assert_eq!(msg.msg_type(), b"D");
+/// assert_eq!(msg.get(11), Some(&b"id-1"[..]));
+/// ```
+pub fn parse<'a>(buf: &'a [u8], index: &'a mut FieldIndex) -> Result<Message<'a>, DecodeError> {
+    index.parse(buf, &ParseOptions::default())?;
+    Ok(index.view(buf))
+}
+
+struct Parser<'a, 'o> {
+    buf: &'a [u8],
+    options: &'o ParseOptions,
+    fields: &'a mut Vec<Field>,
+}
+
+impl Parser<'_, '_> {
+    fn run(self) -> Result<(), DecodeError> {
+        let buf = self.buf;
+        if !buf.starts_with(b"8=") {
+            let kind = if buf.starts_with(b"9=") || buf.starts_with(b"35=") {
+                Kind::HeaderOutOfOrder
+            } else {
+                Kind::NotBeginString
+            };
+            return Err(DecodeError::new(kind, 0, None, "message does not start with BeginString <8>"));
+        }
+        let begin = self.field_at(0, None)?;
+        let after_begin = begin.end as usize + 1;
+        if !buf[after_begin..].starts_with(b"9=") {
+            return Err(DecodeError::new(
+                Kind::HeaderOutOfOrder,
+                after_begin,
+                None,
+                "BodyLength <9> is not the second field",
+            ));
+        }
+        let length_field = self.field_at(after_begin, None)?;
+        let body_start = length_field.end as usize + 1;
+        let body_length = value::parse_u64(&buf[length_field.range()])
+            .ok()
+            .and_then(|n| usize::try_from(n).ok())
+            .ok_or_else(|| {
+                DecodeError::new(Kind::BadBodyLength, length_field.offset(), Some(9), "BodyLength <9> is not a number")
+            })?;
+        let trailer = self.locate_trailer(body_start, body_length)?;
+        self.fields.push(begin);
+        self.fields.push(length_field);
+
+        let mut pos = body_start;
+        let mut pending_data: Option<(u32, usize)> = None;
+        while pos < trailer {
+            let field = self.field_at(pos, pending_data.take())?;
+            if field.end as usize >= trailer {
+                // The value would run into the trailer: BodyLength cut a field in half.
+                return Err(DecodeError::new(
+                    Kind::BadBodyLength,
+                    field.offset(),
+                    Some(field.tag),
+                    format!("BodyLength <9> is {body_length} but the body's last field ends after it"),
+                ));
+            }
+            match field.tag {
+                35 if self.fields.len() != 2 => return Err(out_of_order(field, "MsgType <35> appears again in the body")),
+                8 | 9 => return Err(out_of_order(field, "BeginString <8> or BodyLength <9> appears again in the body")),
+                10 => {
+                    return Err(DecodeError::new(
+                        Kind::CheckSumNotLast,
+                        field.offset(),
+                        Some(10),
+                        "CheckSum <10> appears before the end of the message",
+                    ))
+                }
+                _ => {}
+            }
+            if self.fields.len() == 2 && field.tag != 35 {
+                return Err(out_of_order(field, "MsgType <35> is not the third field"));
+            }
+            if self.fields.len() >= self.options.max_fields {
+                return Err(DecodeError::new(
+                    Kind::TooManyFields,
+                    field.offset(),
+                    Some(field.tag),
+                    format!("message has more than {} fields", self.options.max_fields),
+                ));
+            }
+            pending_data = self.data_length(field)?;
+            self.fields.push(field);
+            pos = field.end as usize + 1;
+        }
+        if self.fields.len() == 2 {
+            return Err(DecodeError::new(Kind::HeaderOutOfOrder, trailer, None, "message has no MsgType <35>"));
+        }
+        let checksum = self.field_at(trailer, None)?;
+        self.check_trailer(checksum)?;
+        self.fields.push(checksum);
+        Ok(())
+    }
+
+    /// Where the `10=` field starts, from BodyLength, with a precise error when it is not there.
+    fn locate_trailer(&self, body_start: usize, body_length: usize) -> Result<usize, DecodeError> {
+        let buf = self.buf;
+        let declared = body_start.checked_add(body_length).filter(|&t| t <= buf.len());
+        if let Some(trailer) = declared {
+            if buf[trailer..].starts_with(b"10=") && trailer > body_start && buf[trailer - 1] == SOH {
+                return Ok(trailer);
+            }
+        }
+        // BodyLength does not lead to the trailer. Find where the body really ends to say by how
+        // much it is wrong; without a trailer at all, the input was cut short.
+        match memchr::memmem::rfind(buf, b"\x0110=") {
+            Some(soh) if soh + 1 >= body_start => {
+                let actual = soh + 1 - body_start;
+                Err(DecodeError::new(
+                    Kind::BadBodyLength,
+                    body_start,
+                    Some(9),
+                    format!("BodyLength <9> is {body_length} but the body is {actual} bytes"),
+                ))
+            }
+            _ => Err(DecodeError::new(
+                Kind::Truncated,
+                buf.len(),
+                None,
+                "input ends before the CheckSum <10> field",
+            )),
+        }
+    }
+
+    fn check_trailer(&self, checksum: Field) -> Result<(), DecodeError> {
+        let buf = self.buf;
+        let digits = &buf[checksum.range()];
+        let stated = match digits {
+            [a, b, c] if digits.iter().all(u8::is_ascii_digit) => {
+                u32::from(a - b'0') * 100 + u32::from(b - b'0') * 10 + u32::from(c - b'0')
+            }
+            _ => {
+                return Err(DecodeError::new(
+                    Kind::BadCheckSum,
+                    checksum.offset(),
+                    Some(10),
+                    "CheckSum <10> is not three digits",
+                ))
+            }
+        };
+        let end = checksum.end as usize + 1;
+        if end < buf.len() {
+            return Err(DecodeError::new(
+                Kind::TrailingBytes,
+                end,
+                None,
+                format!("{} bytes follow the CheckSum <10> field", buf.len() - end),
+            ));
+        }
+        if self.options.verify_checksum {
+            let actual = crate::checksum(&buf[..checksum.offset()]);
+            if u32::from(actual) != stated {
+                return Err(DecodeError::new(
+                    Kind::BadCheckSum,
+                    checksum.offset(),
+                    Some(10),
+                    format!("CheckSum <10> is {stated:03} but the bytes sum to {actual:03}"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The data field announced by a length field, as (data tag, value length).
+    fn data_length(&self, field: Field) -> Result<Option<(u32, usize)>, DecodeError> {
+        let Some(data_tag) = self.options.data_fields.data_tag_for(field.tag) else {
+            return Ok(None);
+        };
+        let length = value::parse_u64(&self.buf[field.range()])
+            .ok()
+            .and_then(|n| usize::try_from(n).ok())
+            .ok_or_else(|| {
+                DecodeError::new(Kind::BadDataLength, field.offset(), Some(field.tag), "data length field is not a number")
+            })?;
+        Ok(Some((data_tag, length)))
+    }
+
+    /// Reads the field starting at `pos`. `data` is the data field the previous field announced:
+    /// if this field is it, its value is exactly that many bytes, SOH included.
+    #[inline]
+    fn field_at(&self, pos: usize, data: Option<(u32, usize)>) -> Result<Field, DecodeError> {
+        let buf = self.buf;
+        let mut i = pos;
+        let mut tag: u32 = 0;
+        loop {
+            let Some(&b) = buf.get(i) else {
+                return Err(DecodeError::new(Kind::Truncated, i, None, "input ends inside a tag"));
+            };
+            match b {
+                b'0'..=b'9' => {
+                    if i == pos && b == b'0' {
+                        return Err(bad_tag(pos, "tag is zero or has a leading zero"));
+                    }
+                    tag = tag
+                        .checked_mul(10)
+                        .and_then(|t| t.checked_add(u32::from(b - b'0')))
+                        .ok_or_else(|| bad_tag(pos, "tag is too large"))?;
+                }
+                b'=' if i > pos => break,
+                b'=' => return Err(bad_tag(pos, "field has no tag before '='")),
+                SOH => return Err(DecodeError::new(Kind::MissingEquals, pos, None, "field has no '=' after its tag")),
+                _ => return Err(bad_tag(pos, "tag is not a positive integer")),
+            }
+            i += 1;
+        }
+        let start = i + 1;
+        let end = match data {
+            Some((data_tag, length)) if data_tag == tag => {
+                let end = start.saturating_add(length);
+                if buf.get(end) != Some(&SOH) {
+                    return Err(DecodeError::new(
+                        Kind::BadDataLength,
+                        pos,
+                        Some(tag),
+                        format!("data field does not end after the {length} bytes its length field gives"),
+                    ));
+                }
+                end
+            }
+            _ => match memchr::memchr(SOH, &buf[start..]) {
+                Some(n) => start + n,
+                None => {
+                    return Err(DecodeError::new(Kind::Truncated, buf.len(), Some(tag), "input ends inside a value"))
+                }
+            },
+        };
+        if end == start {
+            return Err(DecodeError::new(Kind::EmptyValue, pos, Some(tag), "field has an empty value"));
+        }
+        let offset = |n: usize| {
+            u32::try_from(n).map_err(|_| DecodeError::new(Kind::BodyLengthTooLarge, pos, Some(tag), "message is larger than 4 GiB"))
+        };
+        Ok(Field { tag, start: offset(start)?, end: offset(end)? })
+    }
+}
+
+fn bad_tag(offset: usize, reason: &str) -> DecodeError {
+    DecodeError::new(Kind::TagNotInteger, offset, None, reason)
+}
+
+fn out_of_order(field: Field, reason: &str) -> DecodeError {
+    DecodeError::new(Kind::HeaderOutOfOrder, field.offset(), Some(field.tag), reason)
+}
+
+/// A run of fields over message bytes: a whole message, or one entry of a repeating group.
+///
+/// Accessors return the first occurrence of a tag. Typed accessors return `Ok(None)` when the
+/// tag is absent and an [`InvalidValue`](crate::DecodeErrorKind::InvalidValue) error, naming the
+/// tag and offset, when the value is malformed.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields<'a> {
+    buf: &'a [u8],
+    fields: &'a [Field],
+}
+
+impl<'a> Fields<'a> {
+    /// A run of `fields` over `buf`. Ranges outside `buf` make the accessors panic, so the
+    /// fields must come from parsing `buf`.
+    pub fn new(buf: &'a [u8], fields: &'a [Field]) -> Self {
+        Self { buf, fields }
+    }
+
+    /// The message bytes the fields point into.
+    pub fn buf(&self) -> &'a [u8] {
+        self.buf
+    }
+
+    /// The fields in wire order.
+    pub fn as_slice(&self) -> &'a [Field] {
+        self.fields
+    }
+
+    /// Number of fields.
+    pub fn len(&self) -> usize {
+        self.fields.len()
+    }
+
+    /// Whether there are no fields.
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_empty()
+    }
+
+    /// (tag, value) pairs in wire order.
+    pub fn iter(&self) -> impl Iterator<Item = (u32, &'a [u8])> + 'a {
+        let buf = self.buf;
+        self.fields.iter().map(move |f| (f.tag, &buf[f.range()]))
+    }
+
+    /// The first field with `tag`.
+    #[inline]
+    pub fn find(&self, tag: u32) -> Option<Field> {
+        self.fields.iter().find(|f| f.tag == tag).copied()
+    }
+
+    /// Whether `tag` is present.
+    pub fn contains(&self, tag: u32) -> bool {
+        self.find(tag).is_some()
+    }
+
+    /// The value bytes of the first field with `tag`.
+    #[inline]
+    pub fn get(&self, tag: u32) -> Option<&'a [u8]> {
+        self.find(tag).map(|f| &self.buf[f.range()])
+    }
+
+    /// The values of every field with `tag`, in wire order.
+    pub fn get_all(&self, tag: u32) -> impl Iterator<Item = &'a [u8]> + 'a {
+        let buf = self.buf;
+        self.fields.iter().filter(move |f| f.tag == tag).map(move |f| &buf[f.range()])
+    }
+
+    /// Reads the first field with `tag` through `convert`, naming the tag and offset on failure.
+    pub fn get_with<T>(
+        &self,
+        tag: u32,
+        convert: impl FnOnce(&'a [u8]) -> Result<T, InvalidValue>,
+    ) -> Result<Option<T>, DecodeError> {
+        let Some(field) = self.find(tag) else { return Ok(None) };
+        convert(&self.buf[field.range()]).map(Some).map_err(|e| {
+            DecodeError::new(Kind::InvalidValue, field.start as usize, Some(tag), e.0)
+        })
+    }
+
+    /// The value as UTF-8 text.
+    pub fn get_str(&self, tag: u32) -> Result<Option<&'a str>, DecodeError> {
+        let Some(field) = self.find(tag) else { return Ok(None) };
+        std::str::from_utf8(&self.buf[field.range()]).map(Some).map_err(|e| {
+            DecodeError::new(Kind::InvalidUtf8, field.start as usize + e.valid_up_to(), Some(tag), "value is not valid UTF-8")
+        })
+    }
+
+    /// The value as a FIX int.
+    pub fn get_i64(&self, tag: u32) -> Result<Option<i64>, DecodeError> {
+        self.get_with(tag, value::parse_i64)
+    }
+
+    /// The value as an unsigned int (SeqNum, Length, NumInGroup).
+    pub fn get_u64(&self, tag: u32) -> Result<Option<u64>, DecodeError> {
+        self.get_with(tag, value::parse_u64)
+    }
+
+    /// The value as an exact decimal.
+    pub fn get_decimal(&self, tag: u32) -> Result<Option<Decimal>, DecodeError> {
+        self.get_with(tag, Decimal::parse)
+    }
+
+    /// The value as a FIX Boolean (`Y`/`N`).
+    pub fn get_bool(&self, tag: u32) -> Result<Option<bool>, DecodeError> {
+        self.get_with(tag, value::parse_bool)
+    }
+
+    /// The value as a FIX char (one byte).
+    pub fn get_char(&self, tag: u32) -> Result<Option<u8>, DecodeError> {
+        self.get_with(tag, value::parse_char)
+    }
+
+    /// The value as a UTCTimestamp.
+    pub fn get_timestamp(&self, tag: u32) -> Result<Option<UtcTimestamp>, DecodeError> {
+        self.get_with(tag, UtcTimestamp::parse)
+    }
+
+    /// The value as a UTCDateOnly or LocalMktDate.
+    pub fn get_date(&self, tag: u32) -> Result<Option<Date>, DecodeError> {
+        self.get_with(tag, Date::parse)
+    }
+}
+
+/// A parsed message: [`Fields`] that start with BeginString <8>, BodyLength <9> and MsgType <35>
+/// and end with CheckSum <10>. Derefs to [`Fields`] for the value accessors.
+#[derive(Debug, Clone, Copy)]
+pub struct Message<'a> {
+    fields: Fields<'a>,
+}
+
+impl<'a> Message<'a> {
+    /// The whole message's bytes.
+    pub fn as_bytes(&self) -> &'a [u8] {
+        self.fields.buf
+    }
+
+    /// All fields, header and trailer included.
+    pub fn fields(&self) -> Fields<'a> {
+        self.fields
+    }
+
+    /// BeginString <8>.
+    pub fn begin_string(&self) -> &'a [u8] {
+        &self.fields.buf[self.fields.fields[0].range()]
+    }
+
+    /// MsgType <35>.
+    pub fn msg_type(&self) -> &'a [u8] {
+        &self.fields.buf[self.fields.fields[2].range()]
+    }
+
+    /// MsgSeqNum <34>, when present.
+    pub fn seq_num(&self) -> Result<Option<u64>, DecodeError> {
+        self.fields.get_u64(34)
+    }
+}
+
+impl<'a> std::ops::Deref for Message<'a> {
+    type Target = Fields<'a>;
+
+    fn deref(&self) -> &Fields<'a> {
+        &self.fields
+    }
+}

@@ -1,0 +1,417 @@
+//! Encoding into one reusable buffer, with BodyLength <9> and CheckSum <10> computed.
+//!
+//! The body is written after a reserved head room; when the message is finished, BeginString and
+//! BodyLength are written right-aligned into that room, so the header never has to be moved.
+//! The standard header is 8, 9, 35, 49, 56, 34, 52, then the fields the caller pushes, in order.
+//!
+//! ```
+//! use fixwire::{Decimal, Encoder};
+//! let mut enc = Encoder::new("SENDER", "TARGET").unwrap();
+//! let mut msg = enc.start(b"D", 7, 1_787_233_501_123_000_000).unwrap();
+//! msg.str(11, "id-1").unwrap().decimal(38, Decimal::new(10, 0)).unwrap();
+//! let bytes = msg.finish().unwrap();
+//! let body = b"35=D\x0149=SENDER\x0156=TARGET\x0134=7\x0152=20260820-13:45:01.123\x0111=id-1\x0138=10\x01";
+//! assert!(bytes.starts_with(b"8=FIXT.1.1\x019=69\x01"));
+//! assert_eq!(&bytes[16..16 + body.len()], body);
+//! ```
+
+use crate::decode::DataFields;
+use crate::error::{EncodeError, EncodeErrorKind as Kind};
+use crate::value::{format_u64, Date, Decimal, TimePrecision, UtcTimestamp};
+use crate::SOH;
+
+/// The largest body BodyLength <9> may describe here: seven digits.
+pub const MAX_BODY_LENGTH: usize = 9_999_999;
+const LENGTH_DIGITS: usize = 7;
+
+/// Tags the encoder writes itself and refuses in the body.
+const HEADER_TAGS: [u32; 8] = [8, 9, 10, 34, 35, 49, 52, 56];
+
+/// A FIX encoder for one session's header: BeginString, SenderCompID, TargetCompID and the
+/// SendingTime precision. Reuse it: its buffer and SendingTime cache survive between messages.
+#[derive(Debug, Clone)]
+pub struct Encoder {
+    begin_string: Vec<u8>,
+    sender: Vec<u8>,
+    target: Vec<u8>,
+    precision: TimePrecision,
+    data_fields: DataFields,
+    buf: Vec<u8>,
+    /// `8=<BeginString><SOH>9=` and the room for BodyLength's digits and SOH.
+    head_room: usize,
+    time_cache: TimeCache,
+}
+
+/// The last SendingTime formatted, keyed by its value in units of the precision.
+#[derive(Debug, Clone, Default)]
+struct TimeCache {
+    key: Option<i64>,
+    text: Vec<u8>,
+}
+
+impl Encoder {
+    /// An encoder for FIXT.1.1 messages from `sender` to `target`, SendingTime in milliseconds.
+    pub fn new(sender: &str, target: &str) -> Result<Self, EncodeError> {
+        Self::with_begin_string(sender, target, "FIXT.1.1")
+    }
+
+    /// An encoder with another BeginString <8> (for example `FIX.4.4`).
+    pub fn with_begin_string(sender: &str, target: &str, begin_string: &str) -> Result<Self, EncodeError> {
+        let sender = header_value(49, sender)?;
+        let target = header_value(56, target)?;
+        let begin_string = header_value(8, begin_string)?;
+        let head_room = 2 + begin_string.len() + 1 + 2 + LENGTH_DIGITS + 1;
+        Ok(Self {
+            begin_string,
+            sender,
+            target,
+            precision: TimePrecision::Millis,
+            data_fields: DataFields::standard(),
+            buf: Vec::with_capacity(512),
+            head_room,
+            time_cache: TimeCache::default(),
+        })
+    }
+
+    /// Sets the SendingTime <52> precision (milliseconds by default, as Kalshi requires).
+    #[must_use]
+    pub fn time_precision(mut self, precision: TimePrecision) -> Self {
+        self.precision = precision;
+        self.time_cache = TimeCache::default();
+        self
+    }
+
+    /// Sets the data fields whose length field [`MessageWriter::bytes`] writes first.
+    #[must_use]
+    pub fn data_fields(mut self, data_fields: DataFields) -> Self {
+        self.data_fields = data_fields;
+        self
+    }
+
+    /// BeginString <8>.
+    pub fn begin_string(&self) -> &[u8] {
+        &self.begin_string
+    }
+
+    /// SenderCompID <49>.
+    pub fn sender(&self) -> &[u8] {
+        &self.sender
+    }
+
+    /// TargetCompID <56>.
+    pub fn target(&self) -> &[u8] {
+        &self.target
+    }
+
+    /// The SendingTime precision.
+    pub fn precision(&self) -> TimePrecision {
+        self.precision
+    }
+
+    /// Starts a message of `msg_type` with MsgSeqNum `seq_num`, sent at `sending_time`
+    /// (nanoseconds since the Unix epoch; see [`now_unix_nanos`]). The header is written; push
+    /// the body with the returned writer and [`MessageWriter::finish`] it.
+    pub fn start(&mut self, msg_type: &[u8], seq_num: u64, sending_time: i64) -> Result<MessageWriter<'_>, EncodeError> {
+        check_value(35, msg_type)?;
+        self.format_sending_time(sending_time)?;
+        let Self { buf, sender, target, time_cache, head_room, .. } = self;
+        buf.clear();
+        buf.resize(*head_room, 0);
+        push_field(buf, 35, msg_type);
+        push_field(buf, 49, sender);
+        push_field(buf, 56, target);
+        push_uint(buf, 34, seq_num);
+        push_field(buf, 52, &time_cache.text);
+        Ok(MessageWriter { encoder: self })
+    }
+
+    /// Formats SendingTime at the encoder's precision into the cache, unless the same
+    /// millisecond (or microsecond, ...) is already there.
+    fn format_sending_time(&mut self, unix_nanos: i64) -> Result<(), EncodeError> {
+        let key = unix_nanos.div_euclid(i64::from(self.precision.unit_nanos()));
+        if self.time_cache.key != Some(key) {
+            let ts = UtcTimestamp::from_unix_nanos(unix_nanos, self.precision)
+                .ok_or_else(|| EncodeError::new(Kind::InvalidValue, Some(52), "SendingTime <52> is outside years 0-9999"))?;
+            self.time_cache.text.clear();
+            ts.write_to(&mut self.time_cache.text);
+            self.time_cache.key = Some(key);
+        }
+        Ok(())
+    }
+}
+
+/// The current time in nanoseconds since the Unix epoch, for [`Encoder::start`].
+pub fn now_unix_nanos() -> i64 {
+    let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    i64::try_from(since.as_nanos()).unwrap_or(i64::MAX)
+}
+
+/// Writes the body of one message; every push checks its arguments first and writes nothing
+/// when they are wrong. Dropping the writer without [`finish`](Self::finish) abandons the message.
+#[derive(Debug)]
+pub struct MessageWriter<'e> {
+    encoder: &'e mut Encoder,
+}
+
+impl<'e> MessageWriter<'e> {
+    /// A text field. Empty text and SOH are errors.
+    pub fn str(&mut self, tag: u32, value: &str) -> Result<&mut Self, EncodeError> {
+        self.bytes(tag, value.as_bytes())
+    }
+
+    /// A field from raw bytes. For a data tag (RawData <96>, ...) its length field is written
+    /// first and the bytes may contain SOH; anywhere else SOH is an error.
+    pub fn bytes(&mut self, tag: u32, value: &[u8]) -> Result<&mut Self, EncodeError> {
+        check_tag(tag)?;
+        match self.encoder.data_fields.length_tag_for(tag) {
+            Some(length_tag) => {
+                if value.is_empty() {
+                    return Err(EncodeError::new(Kind::EmptyValue, Some(tag), "data field value is empty"));
+                }
+                push_uint(&mut self.encoder.buf, length_tag, value.len() as u64);
+                push_field(&mut self.encoder.buf, tag, value);
+            }
+            None => {
+                check_value(tag, value)?;
+                push_field(&mut self.encoder.buf, tag, value);
+            }
+        }
+        Ok(self)
+    }
+
+    /// An int field.
+    pub fn int(&mut self, tag: u32, value: i64) -> Result<&mut Self, EncodeError> {
+        check_tag(tag)?;
+        push_tag(&mut self.encoder.buf, tag);
+        if value < 0 {
+            self.encoder.buf.push(b'-');
+        }
+        let mut digits = [0u8; 20];
+        self.encoder.buf.extend_from_slice(format_u64(value.unsigned_abs(), &mut digits));
+        self.encoder.buf.push(SOH);
+        Ok(self)
+    }
+
+    /// An unsigned int field (SeqNum, Length, NumInGroup).
+    pub fn uint(&mut self, tag: u32, value: u64) -> Result<&mut Self, EncodeError> {
+        check_tag(tag)?;
+        push_uint(&mut self.encoder.buf, tag, value);
+        Ok(self)
+    }
+
+    /// A decimal at its natural scale: `Decimal::new(550, 3)` writes `0.550`.
+    pub fn decimal(&mut self, tag: u32, value: Decimal) -> Result<&mut Self, EncodeError> {
+        check_tag(tag)?;
+        push_tag(&mut self.encoder.buf, tag);
+        value.write_to(&mut self.encoder.buf);
+        self.encoder.buf.push(SOH);
+        Ok(self)
+    }
+
+    /// A decimal at exactly `scale` fraction digits; an error when that would drop a non-zero
+    /// digit (`0.555` at scale 2), never a rounding.
+    pub fn decimal_fixed(&mut self, tag: u32, value: Decimal, scale: u8) -> Result<&mut Self, EncodeError> {
+        let fixed = value.rescale(scale).ok_or_else(|| {
+            EncodeError::new(Kind::InvalidValue, Some(tag), format!("{value} cannot be written with exactly {scale} decimals"))
+        })?;
+        self.decimal(tag, fixed)
+    }
+
+    /// A decimal given as text, written as is after checking the FIX float syntax
+    /// (`-?[0-9]*(\.[0-9]*)?`, no exponent). Any number of digits.
+    pub fn decimal_text(&mut self, tag: u32, value: &[u8]) -> Result<&mut Self, EncodeError> {
+        check_tag(tag)?;
+        crate::value::decimal_parts(value)
+            .map_err(|e| EncodeError::new(Kind::InvalidValue, Some(tag), format!("{e}: {:?}", String::from_utf8_lossy(value))))?;
+        push_field(&mut self.encoder.buf, tag, value);
+        Ok(self)
+    }
+
+    /// A char field. SOH is an error.
+    pub fn char(&mut self, tag: u32, value: u8) -> Result<&mut Self, EncodeError> {
+        self.bytes(tag, &[value])
+    }
+
+    /// A Boolean field, `Y` or `N`.
+    pub fn bool(&mut self, tag: u32, value: bool) -> Result<&mut Self, EncodeError> {
+        self.bytes(tag, if value { b"Y" } else { b"N" })
+    }
+
+    /// A UTCTimestamp field at the timestamp's own precision.
+    pub fn timestamp(&mut self, tag: u32, value: UtcTimestamp) -> Result<&mut Self, EncodeError> {
+        check_tag(tag)?;
+        push_tag(&mut self.encoder.buf, tag);
+        value.write_to(&mut self.encoder.buf);
+        self.encoder.buf.push(SOH);
+        Ok(self)
+    }
+
+    /// A UTCDateOnly or LocalMktDate field.
+    pub fn date(&mut self, tag: u32, value: Date) -> Result<&mut Self, EncodeError> {
+        check_tag(tag)?;
+        push_tag(&mut self.encoder.buf, tag);
+        value.write_to(&mut self.encoder.buf);
+        self.encoder.buf.push(SOH);
+        Ok(self)
+    }
+
+    /// A repeating group's NumInGroup field; push the `entries` entries' fields after it, each
+    /// starting with the group's delimiter.
+    pub fn group(&mut self, count_tag: u32, entries: usize) -> Result<&mut Self, EncodeError> {
+        self.uint(count_tag, entries as u64)
+    }
+
+    /// Writes BeginString, BodyLength and CheckSum and returns the whole message.
+    pub fn finish(self) -> Result<&'e [u8], EncodeError> {
+        let encoder = self.encoder;
+        let head_room = encoder.head_room;
+        let body_length = encoder.buf.len() - head_room;
+        if body_length > MAX_BODY_LENGTH {
+            return Err(EncodeError::new(Kind::TooLarge, None, format!("message body is {body_length} bytes, more than {MAX_BODY_LENGTH}")));
+        }
+        let mut digits = [0u8; 20];
+        let length = format_u64(body_length as u64, &mut digits);
+        let start = head_room - (2 + encoder.begin_string.len() + 1 + 2 + length.len() + 1);
+        let mut at = start;
+        for part in [&b"8="[..], &encoder.begin_string, &[SOH], b"9=", length, &[SOH]] {
+            encoder.buf[at..at + part.len()].copy_from_slice(part);
+            at += part.len();
+        }
+        let sum = crate::checksum(&encoder.buf[start..]);
+        encoder.buf.extend_from_slice(&[b'1', b'0', b'=', b'0' + sum / 100, b'0' + sum / 10 % 10, b'0' + sum % 10, SOH]);
+        Ok(&encoder.buf[start..])
+    }
+
+}
+
+fn push_tag(buf: &mut Vec<u8>, tag: u32) {
+    let mut digits = [0u8; 20];
+    buf.extend_from_slice(format_u64(u64::from(tag), &mut digits));
+    buf.push(b'=');
+}
+
+fn push_field(buf: &mut Vec<u8>, tag: u32, value: &[u8]) {
+    push_tag(buf, tag);
+    buf.extend_from_slice(value);
+    buf.push(SOH);
+}
+
+fn push_uint(buf: &mut Vec<u8>, tag: u32, value: u64) {
+    let mut digits = [0u8; 20];
+    push_field(buf, tag, format_u64(value, &mut digits));
+}
+
+fn check_tag(tag: u32) -> Result<(), EncodeError> {
+    if tag == 0 {
+        return Err(EncodeError::new(Kind::InvalidTag, Some(0), "tag 0 is not a FIX tag"));
+    }
+    if HEADER_TAGS.contains(&tag) {
+        return Err(EncodeError::new(
+            Kind::InvalidTag,
+            Some(tag),
+            format!("tag {tag} is part of the standard header or trailer, which the encoder writes"),
+        ));
+    }
+    Ok(())
+}
+
+fn check_value(tag: u32, value: &[u8]) -> Result<(), EncodeError> {
+    if value.is_empty() {
+        return Err(EncodeError::new(Kind::EmptyValue, Some(tag), "value is empty"));
+    }
+    if let Some(at) = memchr::memchr(SOH, value) {
+        return Err(EncodeError::new(Kind::SohInValue, Some(tag), format!("value contains SOH at byte {at}")));
+    }
+    Ok(())
+}
+
+fn header_value(tag: u32, value: &str) -> Result<Vec<u8>, EncodeError> {
+    check_value(tag, value.as_bytes())?;
+    Ok(value.as_bytes().to_vec())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{FieldIndex, ParseOptions};
+
+    const T: i64 = 1_787_233_501_123_456_789;
+
+    #[test]
+    fn header_order_body_length_and_checksum() {
+        let mut enc = Encoder::new("S", "T").unwrap();
+        let mut w = enc.start(b"0", 1, T).unwrap();
+        w.str(112, "ping").unwrap();
+        let bytes = w.finish().unwrap().to_vec();
+        let expected_body = "35=0\x0149=S\x0156=T\x0134=1\x0152=20260820-13:45:01.123\x01112=ping\x01";
+        let head = format!("8=FIXT.1.1\x019={}\x01{expected_body}", expected_body.len());
+        let sum = crate::checksum(head.as_bytes());
+        assert_eq!(bytes, format!("{head}10={sum:03}\x01").into_bytes());
+        let mut index = FieldIndex::new();
+        index.parse(&bytes, &ParseOptions::default()).unwrap();
+    }
+
+    #[test]
+    fn typed_pushes_round_trip() {
+        let mut enc = Encoder::with_begin_string("S", "T", "FIX.4.4").unwrap().time_precision(TimePrecision::Micros);
+        let mut w = enc.start(b"D", 42, T).unwrap();
+        w.int(1, -5).unwrap().uint(2, 7).unwrap().decimal(44, Decimal::new(55, 2)).unwrap();
+        w.decimal_fixed(38, Decimal::new(10, 0), 2).unwrap().char(54, b'1').unwrap().bool(141, true).unwrap();
+        w.bytes(96, b"sig\x01with\x01soh").unwrap().decimal_text(6, b"123456789012345678901.5").unwrap();
+        w.group(453, 1).unwrap().str(448, "p").unwrap().int(452, 24).unwrap();
+        w.timestamp(60, UtcTimestamp::parse(b"20260820-13:45:01.123456789").unwrap()).unwrap();
+        w.date(75, Date::parse(b"20260820").unwrap()).unwrap();
+        let bytes = w.finish().unwrap().to_vec();
+        let mut index = FieldIndex::new();
+        index.parse(&bytes, &ParseOptions::default()).unwrap();
+        let m = index.view(&bytes);
+        assert_eq!(m.begin_string(), b"FIX.4.4");
+        assert_eq!(m.get(52), Some(&b"20260820-13:45:01.123456"[..]));
+        assert_eq!(m.get_i64(1).unwrap(), Some(-5));
+        assert_eq!(m.get(44), Some(&b"0.55"[..]));
+        assert_eq!(m.get(38), Some(&b"10.00"[..]));
+        assert_eq!(m.get(95), Some(&b"12"[..]));
+        assert_eq!(m.get(96), Some(&b"sig\x01with\x01soh"[..]));
+        assert_eq!(m.get(6), Some(&b"123456789012345678901.5"[..]));
+        assert_eq!(m.get(141), Some(&b"Y"[..]));
+        assert_eq!(m.get(60), Some(&b"20260820-13:45:01.123456789"[..]));
+    }
+
+    #[test]
+    fn bad_arguments_are_refused() {
+        let mut enc = Encoder::new("S", "T").unwrap();
+        let mut w = enc.start(b"D", 1, T).unwrap();
+        assert_eq!(w.str(0, "x").unwrap_err().kind, Kind::InvalidTag);
+        assert_eq!(w.str(35, "x").unwrap_err().kind, Kind::InvalidTag);
+        assert_eq!(w.str(58, "").unwrap_err().kind, Kind::EmptyValue);
+        assert_eq!(w.str(58, "a\x01b").unwrap_err().kind, Kind::SohInValue);
+        assert_eq!(w.char(54, SOH).unwrap_err().kind, Kind::SohInValue);
+        assert_eq!(w.decimal_fixed(44, Decimal::new(555, 3), 2).unwrap_err().kind, Kind::InvalidValue);
+        assert_eq!(w.decimal_text(44, b"1e5").unwrap_err().kind, Kind::InvalidValue);
+        assert_eq!(w.bytes(96, b"").unwrap_err().kind, Kind::EmptyValue);
+        assert!(Encoder::new("S\x01", "T").is_err());
+        assert!(Encoder::new("S", "").is_err());
+        assert_eq!(enc.start(b"", 1, T).unwrap_err().kind, Kind::EmptyValue);
+    }
+
+    #[test]
+    fn refused_pushes_write_nothing() {
+        let mut enc = Encoder::new("S", "T").unwrap();
+        let mut w = enc.start(b"0", 1, T).unwrap();
+        assert!(w.str(58, "a\x01b").is_err());
+        let with_error = w.finish().unwrap().to_vec();
+        let clean = enc.start(b"0", 1, T).unwrap().finish().unwrap().to_vec();
+        assert_eq!(with_error, clean);
+    }
+
+    #[test]
+    fn sending_time_cache_follows_the_clock() {
+        let mut enc = Encoder::new("S", "T").unwrap();
+        let a = enc.start(b"0", 1, T).unwrap().finish().unwrap().to_vec();
+        let b = enc.start(b"0", 1, T + 1_000).unwrap().finish().unwrap().to_vec();
+        let c = enc.start(b"0", 1, T + 1_000_000).unwrap().finish().unwrap().to_vec();
+        assert_eq!(a, b, "same millisecond");
+        assert_ne!(a, c, "next millisecond");
+        assert!(c.windows(21).any(|w| w == b"20260820-13:45:01.124"));
+    }
+}

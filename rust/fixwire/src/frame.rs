@@ -1,0 +1,364 @@
+//! Framing: finding whole messages in a byte stream that arrives in arbitrary pieces.
+//!
+//! A message starts with `8=`; BodyLength <9> says where the `10=` trailer is, so the end is
+//! found without scanning the body. Anything that does not fit (no `8=` where a message should
+//! start, a BodyLength that does not lead to `10=NNN<SOH>`, a wrong CheckSum) is garbled: the
+//! framer reports it with its stream offset and resumes at the next place a message can start,
+//! so valid messages before and after garbage are never lost. A plausible start is `8=`, a
+//! BeginString of at most [`MAX_BEGIN_STRING`] bytes, SOH, then `9=`.
+
+use crate::decode::{FieldIndex, ParseOptions};
+use crate::error::{DecodeError, DecodeErrorKind as Kind};
+use crate::SOH;
+
+/// The longest BeginString value a framer accepts (`FIXT.1.1` is 8 bytes).
+pub const MAX_BEGIN_STRING: usize = 16;
+/// Default for [`FramerConfig::max_body_length`]: 1 MiB.
+pub const DEFAULT_MAX_BODY_LENGTH: usize = 1 << 20;
+/// Digits a BodyLength may have; more is garbage whatever the maximum.
+const MAX_LENGTH_DIGITS: usize = 10;
+/// Bytes of `10=NNN<SOH>`.
+const TRAILER_LEN: usize = 7;
+
+/// Limits and switches for framing.
+#[derive(Debug, Clone)]
+pub struct FramerConfig {
+    /// The largest BodyLength <9> accepted; a larger one is garbage, not an allocation.
+    pub max_body_length: usize,
+    /// Check CheckSum <10> while framing; a mismatch is garbage.
+    pub verify_checksum: bool,
+    /// How each framed message is parsed (its checksum is not checked twice).
+    pub parse: ParseOptions,
+}
+
+impl Default for FramerConfig {
+    fn default() -> Self {
+        Self { max_body_length: DEFAULT_MAX_BODY_LENGTH, verify_checksum: true, parse: ParseOptions::default() }
+    }
+}
+
+/// What is at the start of a buffer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Frame {
+    /// A whole message of this many bytes.
+    Message(usize),
+    /// The start of a message, or nothing yet: more bytes are needed.
+    Incomplete,
+    /// Bytes that are not a message: skip `skip` bytes (at least one) and look again.
+    Garbled {
+        /// Bytes to drop before the next possible message start.
+        skip: usize,
+        /// What was wrong, with the offset relative to the buffer.
+        error: DecodeError,
+    },
+}
+
+/// Looks for a message at the start of `buf`.
+pub fn frame(buf: &[u8], config: &FramerConfig) -> Frame {
+    match frame_message(buf, config) {
+        Ok(Some(len)) => Frame::Message(len),
+        Ok(None) => Frame::Incomplete,
+        Err(error) => Frame::Garbled { skip: next_start(buf, 1), error },
+    }
+}
+
+fn frame_message(buf: &[u8], config: &FramerConfig) -> Result<Option<usize>, DecodeError> {
+    let begin_end = match start_at(buf, 0) {
+        Start::Yes(begin_end) => begin_end,
+        Start::Maybe => return Ok(None),
+        Start::No => {
+            return Err(DecodeError::new(Kind::Garbage, 0, None, "bytes that do not start a FIX message"));
+        }
+    };
+    // `start_at` checked "9=" after the BeginString's SOH.
+    let digits_start = begin_end + 3;
+    let Some(n) = buf[digits_start..].iter().take(MAX_LENGTH_DIGITS + 1).position(|&b| b == SOH) else {
+        return if buf.len() - digits_start > MAX_LENGTH_DIGITS {
+            Err(DecodeError::new(Kind::BadBodyLength, begin_end + 1, Some(9), "BodyLength <9> is not a number"))
+        } else {
+            Ok(None)
+        };
+    };
+    let body_length = crate::value::parse_u64(&buf[digits_start..digits_start + n])
+        .map_err(|_| DecodeError::new(Kind::BadBodyLength, begin_end + 1, Some(9), "BodyLength <9> is not a number"))?;
+    if body_length > config.max_body_length as u64 {
+        return Err(DecodeError::new(
+            Kind::BodyLengthTooLarge,
+            begin_end + 1,
+            Some(9),
+            format!("BodyLength <9> is {body_length}, more than the maximum {}", config.max_body_length),
+        ));
+    }
+    let body_start = digits_start + n + 1;
+    // Bounded by max_body_length, so this cannot overflow.
+    let trailer = body_start + body_length as usize;
+    if buf.len() < trailer + TRAILER_LEN {
+        return Ok(None);
+    }
+    if body_length == 0 || buf[trailer - 1] != SOH || !buf[trailer..].starts_with(b"10=") {
+        return Err(DecodeError::new(
+            Kind::BadBodyLength,
+            begin_end + 1,
+            Some(9),
+            format!("BodyLength <9> is {body_length} but no CheckSum <10> field starts there"),
+        ));
+    }
+    let digits = &buf[trailer + 3..trailer + 6];
+    if !digits.iter().all(u8::is_ascii_digit) || buf[trailer + 6] != SOH {
+        return Err(DecodeError::new(Kind::BadCheckSum, trailer, Some(10), "CheckSum <10> is not three digits"));
+    }
+    if config.verify_checksum {
+        let stated = digits.iter().fold(0u32, |n, d| n * 10 + u32::from(d - b'0'));
+        let actual = crate::checksum(&buf[..trailer]);
+        if stated != u32::from(actual) {
+            return Err(DecodeError::new(
+                Kind::BadCheckSum,
+                trailer,
+                Some(10),
+                format!("CheckSum <10> is {stated:03} but the bytes sum to {actual:03}"),
+            ));
+        }
+    }
+    Ok(Some(trailer + TRAILER_LEN))
+}
+
+enum Start {
+    /// A message can start here; the BeginString's SOH is at this offset.
+    Yes(usize),
+    /// Too few bytes to tell.
+    Maybe,
+    No,
+}
+
+/// Whether a message can start at `buf[at..]`: `8=`, 1 to [`MAX_BEGIN_STRING`] non-SOH bytes,
+/// SOH, `9=`.
+fn start_at(buf: &[u8], at: usize) -> Start {
+    let rest = &buf[at..];
+    let prefix_ok = |expected: &[u8], got: &[u8]| got.len() < expected.len() && expected.starts_with(got);
+    if !rest.starts_with(b"8=") {
+        return if prefix_ok(b"8=", rest) { Start::Maybe } else { Start::No };
+    }
+    let Some(n) = rest[2..].iter().take(MAX_BEGIN_STRING + 1).position(|&b| b == SOH) else {
+        return if rest.len() - 2 <= MAX_BEGIN_STRING { Start::Maybe } else { Start::No };
+    };
+    if n == 0 {
+        return Start::No;
+    }
+    let after = &rest[2 + n + 1..];
+    if after.starts_with(b"9=") {
+        Start::Yes(at + 2 + n)
+    } else if prefix_ok(b"9=", after) {
+        Start::Maybe
+    } else {
+        Start::No
+    }
+}
+
+/// The first offset at or after `from` where a message can start, or where the buffer ends in
+/// what may be one; `buf.len()` when there is none.
+fn next_start(buf: &[u8], from: usize) -> usize {
+    let mut at = from;
+    while let Some(n) = memchr::memchr(b'8', &buf[at.min(buf.len())..]) {
+        let candidate = at + n;
+        match start_at(buf, candidate) {
+            Start::Yes(_) | Start::Maybe => return candidate,
+            Start::No => at = candidate + 1,
+        }
+    }
+    buf.len()
+}
+
+/// A stream decoder: feed it bytes as they arrive, get whole parsed messages.
+///
+/// Errors (garbled bytes, messages that frame but do not parse) are collected with their
+/// offset in the stream and taken with [`Framer::drain_errors`]; they never stop the stream.
+#[derive(Debug, Default)]
+pub struct Framer {
+    config: FramerConfig,
+    pending: Vec<u8>,
+    /// Stream offset of `pending[0]`.
+    offset: u64,
+    errors: Vec<DecodeError>,
+}
+
+impl Framer {
+    /// A framer with `config`.
+    pub fn new(config: FramerConfig) -> Self {
+        Self { config, pending: Vec::new(), offset: 0, errors: Vec::new() }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &FramerConfig {
+        &self.config
+    }
+
+    /// Bytes held while waiting for the rest of a message.
+    pub fn buffered(&self) -> usize {
+        self.pending.len()
+    }
+
+    /// Bytes consumed from the stream so far (framed, or skipped as garbage).
+    pub fn offset(&self) -> u64 {
+        self.offset
+    }
+
+    /// Takes the errors found since the last call.
+    pub fn drain_errors(&mut self) -> std::vec::Drain<'_, DecodeError> {
+        self.errors.drain(..)
+    }
+
+    /// Adds `chunk` to the stream and calls `on_message(bytes, index)` for every whole message
+    /// that parses. Only an unfinished tail is copied when nothing is pending.
+    pub fn feed(&mut self, chunk: &[u8], mut on_message: impl FnMut(&[u8], FieldIndex)) {
+        if self.pending.is_empty() {
+            let used = self.drain(chunk, &mut on_message);
+            self.pending.extend_from_slice(&chunk[used..]);
+        } else {
+            let mut pending = std::mem::take(&mut self.pending);
+            pending.extend_from_slice(chunk);
+            let used = self.drain(&pending, &mut on_message);
+            pending.drain(..used);
+            self.pending = pending;
+        }
+    }
+
+    /// Frames and parses every message at the front of `buf`; returns the bytes consumed.
+    fn drain(&mut self, buf: &[u8], on_message: &mut impl FnMut(&[u8], FieldIndex)) -> usize {
+        let mut pos = 0;
+        let mut parse = self.config.parse.clone();
+        parse.verify_checksum = false;
+        loop {
+            let stream_offset = self.offset as usize;
+            match frame(&buf[pos..], &self.config) {
+                Frame::Incomplete => break,
+                Frame::Garbled { skip, error } => {
+                    self.errors.push(error.shifted(stream_offset));
+                    self.offset += skip as u64;
+                    pos += skip;
+                }
+                Frame::Message(len) => {
+                    let message = &buf[pos..pos + len];
+                    let mut index = FieldIndex::new();
+                    match index.parse(message, &parse) {
+                        Ok(()) => on_message(message, index),
+                        Err(error) => self.errors.push(error.shifted(stream_offset)),
+                    }
+                    self.offset += len as u64;
+                    pos += len;
+                }
+            }
+        }
+        pos
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(body: &str) -> Vec<u8> {
+        let body = body.replace('|', "\x01");
+        let mut out = format!("8=FIXT.1.1\x019={}\x01{}", body.len(), body).into_bytes();
+        let sum = crate::checksum(&out);
+        out.extend_from_slice(format!("10={sum:03}\x01").as_bytes());
+        out
+    }
+
+    fn collect(framer: &mut Framer, chunk: &[u8]) -> Vec<Vec<u8>> {
+        let mut out = Vec::new();
+        framer.feed(chunk, |m, _| out.push(m.to_vec()));
+        out
+    }
+
+    #[test]
+    fn one_message_split_at_every_byte() {
+        let m = message("35=D|49=A|56=B|34=1|11=x|");
+        for cut in 0..=m.len() {
+            let mut framer = Framer::default();
+            let mut got = collect(&mut framer, &m[..cut]);
+            got.extend(collect(&mut framer, &m[cut..]));
+            assert_eq!(got, vec![m.clone()], "cut at {cut}");
+            assert_eq!(framer.drain_errors().count(), 0, "cut at {cut}");
+            assert_eq!(framer.buffered(), 0);
+        }
+    }
+
+    #[test]
+    fn one_byte_at_a_time() {
+        let stream = [message("35=0|34=1|"), message("35=0|34=2|")].concat();
+        let mut framer = Framer::default();
+        let mut got = Vec::new();
+        for b in &stream {
+            got.extend(collect(&mut framer, std::slice::from_ref(b)));
+        }
+        assert_eq!(got.len(), 2);
+        assert_eq!(framer.offset(), stream.len() as u64);
+    }
+
+    #[test]
+    fn garbage_before_between_and_after_is_reported_with_offsets() {
+        let a = message("35=0|34=1|");
+        let b = message("35=0|34=2|");
+        let stream = [&b"xx"[..], &a, b"garbage", &b, b"8=FIXT.1.1\x019=zz\x01"].concat();
+        let mut framer = Framer::default();
+        let got = collect(&mut framer, &stream);
+        assert_eq!(got, vec![a.clone(), b.clone()]);
+        let errors: Vec<_> = framer.drain_errors().collect();
+        assert_eq!(errors.len(), 3, "{errors:?}");
+        assert_eq!((errors[0].kind, errors[0].offset), (Kind::Garbage, 0));
+        assert_eq!((errors[1].kind, errors[1].offset), (Kind::Garbage, 2 + a.len()));
+        assert_eq!(errors[2].kind, Kind::BadBodyLength);
+        assert_eq!(errors[2].offset, 2 + a.len() + 7 + b.len() + 11);
+    }
+
+    #[test]
+    fn body_length_off_by_one_loses_only_that_message() {
+        let good = message("35=0|34=1|");
+        for delta in [-1i64, 1] {
+            let mut bad = message("35=0|34=2|");
+            let text = String::from_utf8(bad.clone()).unwrap();
+            let len: i64 = text.split('\x01').nth(1).unwrap()[2..].parse().unwrap();
+            bad = text.replacen(&format!("9={len}"), &format!("9={}", len + delta), 1).into_bytes();
+            let stream = [&good[..], &bad, &good].concat();
+            let mut framer = Framer::default();
+            assert_eq!(collect(&mut framer, &stream), vec![good.clone(), good.clone()], "delta {delta}");
+            let kinds: Vec<_> = framer.drain_errors().map(|e| e.kind).collect();
+            assert!(!kinds.is_empty() && kinds.iter().all(|k| *k == Kind::BadBodyLength || *k == Kind::Garbage), "{kinds:?}");
+        }
+    }
+
+    #[test]
+    fn bad_checksums_are_garbage() {
+        let good = message("35=0|34=1|");
+        let n = good.len();
+        for trailer in [&b"10=000\x01"[..], b"10=12\x01", b"10=1x3\x01"] {
+            let bad = [&good[..n - 7], trailer].concat();
+            let stream = [&bad[..], &good].concat();
+            let mut framer = Framer::default();
+            assert_eq!(collect(&mut framer, &stream), vec![good.clone()]);
+            let errors: Vec<_> = framer.drain_errors().collect();
+            assert_eq!(errors[0].kind, Kind::BadCheckSum, "{trailer:?}");
+            assert_eq!(errors[0].offset, n - 7);
+        }
+    }
+
+    #[test]
+    fn huge_body_length_is_garbage_not_a_wait() {
+        let good = message("35=0|34=1|");
+        let stream = [&b"8=FIXT.1.1\x019=999999999\x0135=0\x01"[..], &good].concat();
+        let mut framer = Framer::default();
+        assert_eq!(collect(&mut framer, &stream), vec![good]);
+        assert_eq!(framer.drain_errors().next().unwrap().kind, Kind::BodyLengthTooLarge);
+        assert_eq!(framer.buffered(), 0);
+    }
+
+    #[test]
+    fn a_message_that_frames_but_does_not_parse_is_reported() {
+        let bad = message("35=0|=1|");
+        let good = message("35=0|34=1|");
+        let mut framer = Framer::default();
+        assert_eq!(collect(&mut framer, &[&bad[..], &good].concat()), vec![good]);
+        let error = framer.drain_errors().next().unwrap();
+        assert_eq!(error.kind, Kind::TagNotInteger);
+    }
+}

@@ -1,0 +1,291 @@
+//! Repeating groups: a NumInGroup count field followed by that many entries.
+//!
+//! A [`GroupSpec`] names the count tag and the member tags in order; an entry starts at the
+//! delimiter, normally the first member. Kalshi's QuoteRequest <R> is the exception the design
+//! allows for: its NoRelatedSym <146> entries start with Symbol <55>, OrderQty <38> or
+//! CashOrderQty <152>, whichever the message uses, so a spec may list several delimiters and the
+//! first one seen in a message is used for all of that group's entries.
+//!
+//! Specs are plain data so that a dictionary can generate them; [`GroupSpecs::kalshi`] ships the
+//! groups of the Kalshi specification.
+
+use std::sync::Arc;
+
+use crate::decode::{Field, Fields};
+use crate::error::{DecodeError, DecodeErrorKind as Kind};
+use crate::value;
+
+/// A member of a repeating group: a plain field or a nested group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Member {
+    /// A field, by tag.
+    Field(u32),
+    /// A nested repeating group.
+    Group(Arc<GroupSpec>),
+}
+
+impl Member {
+    /// The member's tag: the field's, or the nested group's count tag.
+    pub fn tag(&self) -> u32 {
+        match self {
+            Self::Field(tag) => *tag,
+            Self::Group(spec) => spec.count_tag,
+        }
+    }
+}
+
+impl From<u32> for Member {
+    fn from(tag: u32) -> Self {
+        Self::Field(tag)
+    }
+}
+
+impl From<GroupSpec> for Member {
+    fn from(spec: GroupSpec) -> Self {
+        Self::Group(Arc::new(spec))
+    }
+}
+
+/// The layout of one repeating group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupSpec {
+    count_tag: u32,
+    members: Vec<Member>,
+    delimiters: Vec<u32>,
+}
+
+impl GroupSpec {
+    /// A group counted by `count_tag` whose entries hold `members` in order; the first member
+    /// is the delimiter.
+    ///
+    /// # Panics
+    ///
+    /// When `members` is empty: a group needs at least its delimiter.
+    pub fn new(count_tag: u32, members: impl IntoIterator<Item = Member>) -> Self {
+        let members: Vec<Member> = members.into_iter().collect();
+        assert!(!members.is_empty(), "group {count_tag} needs at least one member");
+        let delimiters = vec![members[0].tag()];
+        Self { count_tag, members, delimiters }
+    }
+
+    /// The same group, where an entry may start with any of `delimiters` (all members); the
+    /// first one seen in a message delimits every entry of that group.
+    ///
+    /// # Panics
+    ///
+    /// When a delimiter is not a member or the list is empty.
+    #[must_use]
+    pub fn with_delimiters(mut self, delimiters: &[u32]) -> Self {
+        assert!(!delimiters.is_empty(), "group {} needs at least one delimiter", self.count_tag);
+        for d in delimiters {
+            assert!(self.position(*d).is_some(), "delimiter {d} is not a member of group {}", self.count_tag);
+        }
+        self.delimiters = delimiters.to_vec();
+        self
+    }
+
+    /// The NumInGroup tag.
+    pub fn count_tag(&self) -> u32 {
+        self.count_tag
+    }
+
+    /// The members in order.
+    pub fn members(&self) -> &[Member] {
+        &self.members
+    }
+
+    /// The tags that may start an entry.
+    pub fn delimiters(&self) -> &[u32] {
+        &self.delimiters
+    }
+
+    /// The nested group counted by `count_tag`, if this group has one.
+    pub fn nested(&self, count_tag: u32) -> Option<&Arc<GroupSpec>> {
+        self.members.iter().find_map(|m| match m {
+            Member::Group(spec) if spec.count_tag == count_tag => Some(spec),
+            _ => None,
+        })
+    }
+
+    fn position(&self, tag: u32) -> Option<usize> {
+        self.members.iter().position(|m| m.tag() == tag)
+    }
+}
+
+/// A set of group specs, each for every message type or for listed ones (the same count tag
+/// can mean different layouts, as NoMDEntries <268> does in W and X).
+#[derive(Debug, Clone, Default)]
+pub struct GroupSpecs {
+    specs: Vec<(Option<Vec<u8>>, Arc<GroupSpec>)>,
+}
+
+impl GroupSpecs {
+    /// No specs.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds `spec` for the message types `msg_types`, or for every type when `None`. A spec for
+    /// a specific type takes precedence over one for every type.
+    pub fn add(&mut self, spec: GroupSpec, msg_types: Option<&[&[u8]]>) -> &mut Self {
+        let spec = Arc::new(spec);
+        match msg_types {
+            None => self.specs.push((None, spec)),
+            Some(types) => {
+                for t in types {
+                    self.specs.push((Some(t.to_vec()), Arc::clone(&spec)));
+                }
+            }
+        }
+        self
+    }
+
+    /// The spec for `count_tag` in messages of type `msg_type`.
+    pub fn lookup(&self, msg_type: &[u8], count_tag: u32) -> Option<&Arc<GroupSpec>> {
+        let mut general = None;
+        for (types, spec) in &self.specs {
+            if spec.count_tag != count_tag {
+                continue;
+            }
+            match types {
+                Some(t) if t == msg_type => return Some(spec),
+                None => general = general.or(Some(spec)),
+                Some(_) => {}
+            }
+        }
+        general
+    }
+
+    /// The repeating groups of Kalshi's FIX gateway (kalshi-fix-spec.md §16).
+    pub fn kalshi() -> Self {
+        let parties = || GroupSpec::new(453, [448.into(), 452.into()]);
+        let fees = || GroupSpec::new(136, [137.into(), 138.into(), 139.into(), 891.into()]);
+        let collateral = || GroupSpec::new(1703, [1704.into(), 1705.into()]);
+        let mut specs = Self::new();
+        specs
+            .add(parties(), None)
+            .add(fees(), None)
+            .add(collateral(), None)
+            .add(
+                GroupSpec::new(
+                    20108,
+                    [20109.into(), 20110.into(), 704.into(), 705.into(), collateral().into(), fees().into()],
+                ),
+                None,
+            )
+            .add(
+                GroupSpec::new(146, [55.into(), 38.into(), 152.into(), 21015.into(), 21016.into(), parties().into()])
+                    .with_delimiters(&[55, 38, 152]),
+                Some(&[b"R"]),
+            )
+            .add(GroupSpec::new(146, [55.into()]), Some(&[b"V"]))
+            .add(GroupSpec::new(20181, [20182.into(), 20183.into(), 20184.into()]), None)
+            .add(GroupSpec::new(20185, [20186.into()]), None)
+            .add(GroupSpec::new(268, [269.into(), 270.into(), 271.into(), 272.into(), 273.into()]), Some(&[b"W"]))
+            .add(
+                GroupSpec::new(
+                    268,
+                    [279.into(), 55.into(), 269.into(), 270.into(), 271.into(), 272.into(), 273.into(), 2446.into()],
+                ),
+                Some(&[b"X"]),
+            );
+        specs
+    }
+}
+
+impl<'a> Fields<'a> {
+    /// The entries of the group `spec` describes, each a run of fields. Empty when the count
+    /// tag is absent; an error when the count does not match the entries or a member is out of
+    /// order.
+    pub fn group(&self, spec: &GroupSpec) -> Result<Vec<Fields<'a>>, DecodeError> {
+        let fields = self.as_slice();
+        match fields.iter().position(|f| f.tag == spec.count_tag) {
+            None => Ok(Vec::new()),
+            Some(at) => read_group(*self, at, spec).map(|(entries, _)| entries),
+        }
+    }
+
+    /// Checks every group of this message that `specs` knows for `msg_type`.
+    pub fn check_groups_for(&self, msg_type: &[u8], specs: &GroupSpecs) -> Result<(), DecodeError> {
+        let fields = self.as_slice();
+        let mut i = 0;
+        while i < fields.len() {
+            i = match specs.lookup(msg_type, fields[i].tag) {
+                Some(spec) => read_group(*self, i, spec)?.1,
+                None => i + 1,
+            };
+        }
+        Ok(())
+    }
+}
+
+impl crate::decode::Message<'_> {
+    /// Checks every group of this message that `specs` knows for its MsgType.
+    pub fn check_groups(&self, specs: &GroupSpecs) -> Result<(), DecodeError> {
+        self.fields().check_groups_for(self.msg_type(), specs)
+    }
+}
+
+/// Reads the group whose count field is `fields[at]`; returns its entries and the index of the
+/// first field after the group.
+fn read_group<'a>(run: Fields<'a>, at: usize, spec: &GroupSpec) -> Result<(Vec<Fields<'a>>, usize), DecodeError> {
+    let fields = run.as_slice();
+    let count_field = fields[at];
+    let count = value::parse_u64(&run.buf()[count_field.range()]).map_err(|e| {
+        DecodeError::new(Kind::InvalidValue, count_field.start as usize, Some(spec.count_tag), e.0)
+    })?;
+    let mut i = at + 1;
+    let mut entries = Vec::new();
+    if count == 0 {
+        return Ok((entries, i));
+    }
+    let delimiter = match fields.get(i) {
+        Some(f) if spec.delimiters.contains(&f.tag) => f.tag,
+        next => {
+            return Err(count_error(
+                count_field,
+                format!(
+                    "NumInGroup <{}> is {count} but the next field is {}, not the group's delimiter",
+                    spec.count_tag,
+                    next.map_or_else(|| "missing".to_owned(), |f| f.tag.to_string())
+                ),
+            ))
+        }
+    };
+    while fields.get(i).is_some_and(|f| f.tag == delimiter) {
+        let start = i;
+        let mut last = spec.position(delimiter).unwrap_or_default();
+        i += 1;
+        while let Some(field) = fields.get(i) {
+            if field.tag == delimiter {
+                break;
+            }
+            let Some(position) = spec.position(field.tag) else { break };
+            if position <= last {
+                return Err(DecodeError::new(
+                    Kind::GroupOrder,
+                    field.offset(),
+                    Some(field.tag),
+                    format!("field {} is out of order in an entry of group {}", field.tag, spec.count_tag),
+                ));
+            }
+            last = position;
+            i = match &spec.members[position] {
+                Member::Group(nested) => read_group(run, i, nested)?.1,
+                Member::Field(_) => i + 1,
+            };
+        }
+        entries.push(Fields::new(run.buf(), &fields[start..i]));
+    }
+    if entries.len() as u64 != count {
+        return Err(count_error(
+            count_field,
+            format!("NumInGroup <{}> is {count} but {} entries follow", spec.count_tag, entries.len()),
+        ));
+    }
+    Ok((entries, i))
+}
+
+fn count_error(count_field: Field, reason: String) -> DecodeError {
+    DecodeError::new(Kind::BadGroupCount, count_field.offset(), Some(count_field.tag), reason)
+}

@@ -1,0 +1,58 @@
+//! # fixwire: a FIX protocol codec
+//!
+//! fixwire reads and writes FIX tag=value messages: it frames byte streams, parses messages into
+//! a compact index over the original bytes (no per-field allocation), reads values as exact
+//! types (integers, decimals as mantissa and scale, UTC timestamps to the nanosecond), walks
+//! repeating groups, and encodes messages with BodyLength <9> and CheckSum <10> computed. Bad
+//! input is an error naming the kind, byte offset and tag; never a panic.
+//!
+//! ```
+//! use fixwire::{Decimal, Encoder, FieldIndex, ParseOptions};
+//!
+//! // Encode a NewOrderSingle <D>.
+//! let mut encoder = Encoder::new("CLIENT", "KalshiNR")?;
+//! let mut order = encoder.start(b"D", 2, fixwire::now_unix_nanos())?;
+//! order.str(11, "id-1")?.decimal(38, Decimal::new(10, 0))?.char(40, b'2')?.int(44, 75)?;
+//! let wire = order.finish()?.to_vec();
+//!
+//! // Parse it back: values are read lazily out of `wire`.
+//! let mut index = FieldIndex::new();
+//! index.parse(&wire, &ParseOptions::default())?;
+//! let msg = index.view(&wire);
+//! assert_eq!(msg.msg_type(), b"D");
+//! assert_eq!(msg.get_str(11)?, Some("id-1"));
+//! assert_eq!(msg.get_decimal(38)?, Some(Decimal::new(10, 0)));
+//! # Ok::<(), fixwire::Error>(())
+//! ```
+//!
+//! ## Which API when
+//!
+//! | you have | use |
+//! |---|---|
+//! | bytes from a socket or file, in pieces | [`Framer::feed`] (or [`frame`] to drive your own buffer) |
+//! | exactly one message | [`FieldIndex::parse`] then [`FieldIndex::view`], or [`parse`] |
+//! | a value of a known type | [`Fields::get_i64`], [`Fields::get_decimal`], [`Fields::get_timestamp`], ... |
+//! | a repeating group | [`Fields::group`] with a [`GroupSpec`]; [`GroupSpecs::kalshi`] for Kalshi |
+//! | a message to send | [`Encoder::start`], the typed pushes of [`MessageWriter`], then [`MessageWriter::finish`] |
+//! | a checksum of any bytes | [`checksum`] |
+
+mod checksum;
+mod decode;
+mod encode;
+mod error;
+mod frame;
+mod group;
+pub mod value;
+
+pub use checksum::checksum;
+pub use decode::{
+    parse, DataFields, Field, FieldIndex, Fields, Message, ParseOptions, DEFAULT_MAX_FIELDS, STANDARD_DATA_FIELDS,
+};
+pub use encode::{now_unix_nanos, Encoder, MessageWriter, MAX_BODY_LENGTH};
+pub use error::{DecodeError, DecodeErrorKind, EncodeError, EncodeErrorKind, Error};
+pub use frame::{frame, Frame, Framer, FramerConfig, DEFAULT_MAX_BODY_LENGTH, MAX_BEGIN_STRING};
+pub use group::{GroupSpec, GroupSpecs, Member};
+pub use value::{Date, Decimal, TimePrecision, UtcTimestamp};
+
+/// The field delimiter, SOH (0x01).
+pub const SOH: u8 = 0x01;
