@@ -1,1 +1,707 @@
-//! placeholder
+//! `fixwire._native`: the Python binding of the fixwire codec.
+//!
+//! This crate converts between Python and Rust types and maps errors; every decision (what is
+//! valid FIX, how a value is written) is made by the `fixwire` crate. Exceptions are the classes
+//! defined in `python/fixwire/errors.py`, raised from here through `import_exception!`.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use fixwire::value::{decimal_parts, TimePrecision};
+use fixwire::{DataFields, Date, Encoder, Field, FieldIndex, Fields, Framer, FramerConfig, GroupSpec, GroupSpecs, Member, MessageWriter, ParseOptions, UtcTimestamp};
+use pyo3::exceptions::{PyKeyError, PyRuntimeError, PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::PyTypeInfo;
+use pyo3::types::{PyBool, PyByteArray, PyBytes, PyDate, PyDateAccess, PyDateTime, PyInt, PyList, PyString, PyTimeAccess, PyTuple, PyTzInfo, PyTzInfoAccess};
+
+pyo3::import_exception!(fixwire.errors, DecodeError);
+pyo3::import_exception!(fixwire.errors, EncodeError);
+
+/// Any error of the codec, converted to its Python exception in one place.
+struct CoreError(fixwire::Error);
+
+impl<E: Into<fixwire::Error>> From<E> for CoreError {
+    fn from(e: E) -> Self {
+        Self(e.into())
+    }
+}
+
+impl From<CoreError> for PyErr {
+    fn from(CoreError(e): CoreError) -> PyErr {
+        match e {
+            fixwire::Error::Decode(e) => DecodeError::new_err((e.reason, e.kind.name(), e.offset, e.tag)),
+            fixwire::Error::Encode(e) => EncodeError::new_err((e.reason, e.kind.name(), e.tag)),
+        }
+    }
+}
+
+fn encode_error(kind: &str, tag: Option<u32>, reason: String) -> PyErr {
+    EncodeError::new_err((reason, kind.to_owned(), tag))
+}
+
+/// `bytes` as is; any other buffer (bytearray, memoryview, ...) copied once into `bytes`.
+fn as_pybytes<'py>(data: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyBytes>> {
+    match data.cast::<PyBytes>() {
+        Ok(bytes) => Ok(bytes.clone()),
+        Err(_) if data.is_instance_of::<PyString>() => {
+            Err(PyTypeError::new_err("FIX messages are bytes, not str; encode the text first"))
+        }
+        Err(_) => Ok(PyBytes::type_object(data.py()).call1((data,))?.cast_into::<PyBytes>()?),
+    }
+}
+
+/// Where a message's repeating-group specs come from.
+#[derive(Clone)]
+enum Specs {
+    None,
+    /// A whole message: look the count tag up by MsgType.
+    Message(Arc<GroupSpecs>),
+    /// A group entry: nested groups come from the entry's own spec.
+    Entry(Arc<GroupSpec>),
+}
+
+/// A parsed FIX message, or one entry of a repeating group: a frozen view over `raw`.
+#[pyclass(frozen, name = "Message", module = "fixwire")]
+struct PyMessage {
+    raw: Py<PyBytes>,
+    fields: Arc<[Field]>,
+    /// The slice of `fields` this view covers: all of them, or one group entry's.
+    span: (usize, usize),
+    specs: Specs,
+}
+
+impl PyMessage {
+    fn new(raw: Py<PyBytes>, fields: &[Field], specs: Specs) -> Self {
+        Self { raw, fields: Arc::from(fields), span: (0, fields.len()), specs }
+    }
+
+    fn view<'a>(&'a self, py: Python<'_>) -> Fields<'a> {
+        Fields::new(self.raw.as_bytes(py), &self.fields[self.span.0..self.span.1])
+    }
+
+    fn is_entry(&self) -> bool {
+        matches!(self.specs, Specs::Entry(_))
+    }
+
+    /// A typed value converted to Python, or `default` when the tag is absent.
+    fn typed<'py, T>(
+        py: Python<'py>,
+        default: Option<Bound<'py, PyAny>>,
+        value: Result<Option<T>, fixwire::DecodeError>,
+        convert: impl FnOnce(T) -> PyResult<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        match value.map_err(CoreError::from)? {
+            Some(value) => convert(value),
+            None => Ok(default.unwrap_or_else(|| py.None().into_bound(py))),
+        }
+    }
+
+    fn str_value<'py>(&self, py: Python<'py>, field: Field) -> PyResult<Bound<'py, PyString>> {
+        let bytes = &self.raw.as_bytes(py)[field.range()];
+        let text = std::str::from_utf8(bytes).map_err(|e| {
+            CoreError::from(fixwire::DecodeError::new(
+                fixwire::DecodeErrorKind::InvalidUtf8,
+                field.start as usize + e.valid_up_to(),
+                Some(field.tag),
+                "value is not valid UTF-8",
+            ))
+        })?;
+        Ok(PyString::new(py, text))
+    }
+}
+
+fn utc(py: Python<'_>) -> PyResult<Bound<'_, PyTzInfo>> {
+    Ok(PyTzInfo::utc(py)?.to_owned())
+}
+
+fn datetime_from_timestamp(py: Python<'_>, ts: UtcTimestamp) -> PyResult<Bound<'_, PyAny>> {
+    // Python has no leap second: 23:59:60 becomes the next day's 00:00:00.
+    let ts = if ts.second == 60 {
+        UtcTimestamp::from_unix_nanos(ts.unix_nanos(), TimePrecision::Nanos).unwrap_or(ts)
+    } else {
+        ts
+    };
+    let d = ts.date;
+    Ok(PyDateTime::new(
+        py,
+        i32::from(d.year),
+        d.month,
+        d.day,
+        ts.hour,
+        ts.minute,
+        ts.second,
+        ts.nanos / 1000,
+        Some(&utc(py)?),
+    )?
+    .into_any())
+}
+
+#[pymethods]
+impl PyMessage {
+    /// MsgType <35>.
+    #[getter]
+    fn msg_type<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyString>> {
+        let field = Fields::new(self.raw.as_bytes(py), &self.fields).find(35).expect("a parsed message has MsgType");
+        self.str_value(py, field)
+    }
+
+    /// BeginString <8>.
+    #[getter]
+    fn begin_string<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyString>> {
+        self.str_value(py, self.fields[0])
+    }
+
+    /// MsgSeqNum <34>.
+    #[getter]
+    fn seq_num(&self, py: Python<'_>) -> PyResult<u64> {
+        let whole = Fields::new(self.raw.as_bytes(py), &self.fields);
+        whole.get_u64(34).map_err(CoreError::from)?.ok_or_else(|| {
+            CoreError::from(fixwire::DecodeError::new(
+                fixwire::DecodeErrorKind::InvalidValue,
+                0,
+                Some(34),
+                "message has no MsgSeqNum <34>",
+            ))
+            .into()
+        })
+    }
+
+    /// The message's bytes: the object given to `parse`, not a copy.
+    #[getter]
+    fn raw(&self, py: Python<'_>) -> Py<PyBytes> {
+        self.raw.clone_ref(py)
+    }
+
+    fn __getitem__<'py>(&self, py: Python<'py>, tag: u32) -> PyResult<Bound<'py, PyString>> {
+        match self.view(py).find(tag) {
+            Some(field) => self.str_value(py, field),
+            None => Err(PyKeyError::new_err(tag)),
+        }
+    }
+
+    #[pyo3(signature = (tag, default = None, /))]
+    fn get<'py>(&self, py: Python<'py>, tag: u32, default: Option<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+        match self.view(py).find(tag) {
+            Some(field) => Ok(self.str_value(py, field)?.into_any()),
+            None => Ok(default.unwrap_or_else(|| py.None().into_bound(py))),
+        }
+    }
+
+    fn get_all<'py>(&self, py: Python<'py>, tag: u32) -> PyResult<Bound<'py, PyList>> {
+        let values = self.view(py).as_slice().iter().filter(|f| f.tag == tag).map(|f| self.str_value(py, *f));
+        PyList::new(py, values.collect::<PyResult<Vec<_>>>()?)
+    }
+
+    #[pyo3(signature = (tag, default = None, /))]
+    fn get_int<'py>(&self, py: Python<'py>, tag: u32, default: Option<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+        Self::typed(py, default, self.view(py).get_i64(tag), |v| Ok(v.into_pyobject(py)?.into_any()))
+    }
+
+    #[pyo3(signature = (tag, default = None, /))]
+    fn get_decimal<'py>(&self, py: Python<'py>, tag: u32, default: Option<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+        static DECIMAL: PyOnceLock<Py<pyo3::types::PyType>> = PyOnceLock::new();
+        // The core checks the FIX float syntax; Python's Decimal then reads the same digits
+        // exactly, at any length.
+        Self::typed(
+            py,
+            default,
+            self.view(py).get_with(tag, |v| decimal_parts(v).map(|_| v)),
+            |v| {
+                // decimal_parts admits only ASCII digits, '-' and '.'.
+                let text = std::str::from_utf8(v).expect("decimal syntax is ASCII");
+                DECIMAL.import(py, "decimal", "Decimal")?.call1((text,))
+            },
+        )
+    }
+
+    #[pyo3(signature = (tag, default = None, /))]
+    fn get_bytes<'py>(&self, py: Python<'py>, tag: u32, default: Option<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+        Self::typed(py, default, Ok(self.view(py).get(tag)), |v| Ok(PyBytes::new(py, v).into_any()))
+    }
+
+    #[pyo3(signature = (tag, default = None, /))]
+    fn get_bool<'py>(&self, py: Python<'py>, tag: u32, default: Option<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+        Self::typed(py, default, self.view(py).get_bool(tag), |v| Ok(PyBool::new(py, v).to_owned().into_any()))
+    }
+
+    #[pyo3(signature = (tag, default = None, /))]
+    fn get_char<'py>(&self, py: Python<'py>, tag: u32, default: Option<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+        match self.view(py).find(tag) {
+            None => Ok(default.unwrap_or_else(|| py.None().into_bound(py))),
+            Some(field) => {
+                let text = self.str_value(py, field)?;
+                if text.to_str()?.chars().count() == 1 {
+                    Ok(text.into_any())
+                } else {
+                    Err(CoreError::from(fixwire::DecodeError::new(
+                        fixwire::DecodeErrorKind::InvalidValue,
+                        field.start as usize,
+                        Some(tag),
+                        "not a single character",
+                    ))
+                    .into())
+                }
+            }
+        }
+    }
+
+    #[pyo3(signature = (tag, default = None, /))]
+    fn get_time<'py>(&self, py: Python<'py>, tag: u32, default: Option<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+        Self::typed(py, default, self.view(py).get_timestamp(tag), |v| datetime_from_timestamp(py, v))
+    }
+
+    #[pyo3(signature = (tag, default = None, /))]
+    fn get_time_ns<'py>(&self, py: Python<'py>, tag: u32, default: Option<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+        Self::typed(py, default, self.view(py).get_timestamp(tag), |v| Ok(v.unix_nanos().into_pyobject(py)?.into_any()))
+    }
+
+    #[pyo3(signature = (tag, default = None, /))]
+    fn get_date<'py>(&self, py: Python<'py>, tag: u32, default: Option<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+        Self::typed(py, default, self.view(py).get_date(tag), |d| {
+            Ok(PyDate::new(py, i32::from(d.year), d.month, d.day)?.into_any())
+        })
+    }
+
+    /// The entries of the repeating group counted by `count_tag`.
+    fn group<'py>(slf: &Bound<'py, Self>, count_tag: u32) -> PyResult<Bound<'py, PyList>> {
+        let py = slf.py();
+        let this = slf.get();
+        let whole = Fields::new(this.raw.as_bytes(py), &this.fields);
+        let spec = match &this.specs {
+            Specs::Message(specs) => {
+                let msg_type = whole.get(35).unwrap_or_default();
+                specs.lookup(msg_type, count_tag).cloned()
+            }
+            Specs::Entry(spec) => spec.nested(count_tag).cloned(),
+            Specs::None => None,
+        };
+        let Some(spec) = spec else {
+            return Err(PyKeyError::new_err(format!(
+                "no repeating-group spec for count tag {count_tag}; parse with groups=GroupSpecs(...) that has one"
+            )));
+        };
+        let spans = this.view(py).group_spans(&spec).map_err(CoreError::from)?;
+        let base = this.span.0;
+        let out = spans.into_iter().map(|span| PyMessage {
+            raw: this.raw.clone_ref(py),
+            fields: Arc::clone(&this.fields),
+            span: (base + span.start, base + span.end),
+            specs: Specs::Entry(Arc::clone(&spec)),
+        });
+        PyList::new(py, out)
+    }
+
+    fn __contains__(&self, py: Python<'_>, tag: u32) -> bool {
+        self.view(py).contains(tag)
+    }
+
+    fn __len__(&self) -> usize {
+        self.span.1 - self.span.0
+    }
+
+    fn __iter__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let pairs = self
+            .view(py)
+            .as_slice()
+            .iter()
+            .map(|f| PyTuple::new(py, [f.tag.into_pyobject(py)?.into_any(), self.str_value(py, *f)?.into_any()]))
+            .collect::<PyResult<Vec<_>>>()?;
+        Ok(PyList::new(py, pairs)?.as_any().try_iter()?.into_any())
+    }
+
+    fn __eq__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> bool {
+        other.cast::<PyMessage>().is_ok_and(|o| {
+            let o = o.get();
+            self.view(py).iter().eq(o.view(py).iter())
+        })
+    }
+
+    fn __hash__(&self, py: Python<'_>) -> PyResult<isize> {
+        match self.span {
+            (0, n) if n == self.fields.len() => self.raw.bind(py).hash(),
+            (lo, hi) => PyBytes::new(py, &self.raw.as_bytes(py)[self.fields[lo].offset()..self.fields[hi - 1].end as usize]).hash(),
+        }
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> String {
+        let view = self.view(py);
+        if self.is_entry() {
+            let first = view.as_slice().first().map_or(0, |f| f.tag);
+            return format!("<Message group entry {first}=... fields={}>", view.len());
+        }
+        let text = |tag| view.get(tag).map(String::from_utf8_lossy).unwrap_or_default();
+        format!("<Message 35={} 34={} fields={}>", text(35), text(34), view.len())
+    }
+}
+
+fn parse_options(verify_checksum: bool, groups: Option<&Bound<'_, PyGroupSpecs>>) -> ParseOptions {
+    ParseOptions {
+        verify_checksum,
+        groups: groups.map(|g| g.get().snapshot()),
+        data_fields: DataFields::standard(),
+        ..ParseOptions::default()
+    }
+}
+
+fn message_specs(options: &ParseOptions) -> Specs {
+    options.groups.clone().map_or(Specs::None, Specs::Message)
+}
+
+thread_local! {
+    /// Reused by `parse`, so a call allocates only the message's own field array.
+    static INDEX: std::cell::RefCell<FieldIndex> = std::cell::RefCell::new(FieldIndex::new());
+}
+
+/// Parses bytes holding exactly one FIX message.
+#[pyfunction]
+#[pyo3(signature = (data, /, *, verify_checksum = true, groups = None))]
+fn parse<'py>(
+    data: &Bound<'py, PyAny>,
+    verify_checksum: bool,
+    groups: Option<&Bound<'py, PyGroupSpecs>>,
+) -> PyResult<Bound<'py, PyMessage>> {
+    let py = data.py();
+    let raw = as_pybytes(data)?;
+    let options = parse_options(verify_checksum, groups);
+    let message = INDEX.with_borrow_mut(|index| -> PyResult<PyMessage> {
+        index.parse(raw.as_bytes(), &options).map_err(CoreError::from)?;
+        Ok(PyMessage::new(raw.clone().unbind(), index.fields(), message_specs(&options)))
+    })?;
+    Bound::new(py, message)
+}
+
+/// The FIX checksum of `data`: the sum of its bytes modulo 256.
+#[pyfunction]
+fn checksum(data: &Bound<'_, PyAny>) -> PyResult<u8> {
+    if let Ok(bytes) = data.cast::<PyBytes>() {
+        return Ok(fixwire::checksum(bytes.as_bytes()));
+    }
+    if let Ok(array) = data.cast::<PyByteArray>() {
+        return Ok(fixwire::checksum(&array.to_vec()));
+    }
+    Ok(fixwire::checksum(as_pybytes(data)?.as_bytes()))
+}
+
+/// Takes the lock of an object used from one thread at a time, or says why it cannot.
+fn exclusive<'a, T>(lock: &'a Mutex<T>, what: &str) -> PyResult<MutexGuard<'a, T>> {
+    lock.try_lock().map_err(|_| {
+        PyRuntimeError::new_err(format!("this {what} is in use by another thread (or a re-entrant call); use one per thread"))
+    })
+}
+
+/// A stream decoder for bytes as they arrive from a socket or file.
+#[pyclass(frozen, name = "Framer", module = "fixwire")]
+struct PyFramer {
+    framer: Mutex<Framer>,
+}
+
+#[pymethods]
+impl PyFramer {
+    #[new]
+    #[pyo3(signature = (*, max_body_length = fixwire::DEFAULT_MAX_BODY_LENGTH, verify_checksum = true, groups = None))]
+    fn new(max_body_length: usize, verify_checksum: bool, groups: Option<&Bound<'_, PyGroupSpecs>>) -> Self {
+        let config = FramerConfig { max_body_length, verify_checksum, parse: parse_options(verify_checksum, groups) };
+        Self { framer: Mutex::new(Framer::new(config)) }
+    }
+
+    /// Adds `chunk` to the stream; returns every message completed by it.
+    fn feed<'py>(&self, chunk: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>> {
+        let py = chunk.py();
+        let chunk = as_pybytes(chunk)?;
+        let mut framer = exclusive(&self.framer, "Framer")?;
+        let specs = message_specs(&framer.config().parse);
+        let mut messages = Vec::new();
+        let mut failure = None;
+        framer.feed(chunk.as_bytes(), |bytes, index| {
+            let message = PyMessage::new(PyBytes::new(py, bytes).unbind(), index.fields(), specs.clone());
+            match Bound::new(py, message) {
+                Ok(m) => messages.push(m),
+                Err(e) => failure = failure.take().or(Some(e)),
+            }
+        });
+        match failure {
+            Some(e) => Err(e),
+            None => PyList::new(py, messages),
+        }
+    }
+
+    /// Takes the errors (garbled input, messages that did not parse) found since the last call.
+    fn drain_errors<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let mut framer = exclusive(&self.framer, "Framer")?;
+        let errors: Vec<_> =
+            framer.drain_errors().map(|e| PyErr::from(CoreError::from(e)).into_value(py)).collect();
+        PyList::new(py, errors)
+    }
+
+    /// Bytes held while waiting for the rest of a message.
+    #[getter]
+    fn buffered(&self) -> PyResult<usize> {
+        Ok(exclusive(&self.framer, "Framer")?.buffered())
+    }
+
+    /// Bytes of the stream consumed so far.
+    #[getter]
+    fn offset(&self) -> PyResult<u64> {
+        Ok(exclusive(&self.framer, "Framer")?.offset())
+    }
+}
+
+/// Encodes messages for one session header.
+#[pyclass(frozen, name = "Encoder", module = "fixwire")]
+struct PyEncoder {
+    encoder: Mutex<Encoder>,
+}
+
+fn time_precision(name: &str) -> PyResult<TimePrecision> {
+    match name {
+        "s" => Ok(TimePrecision::Seconds),
+        "ms" => Ok(TimePrecision::Millis),
+        "us" => Ok(TimePrecision::Micros),
+        "ns" => Ok(TimePrecision::Nanos),
+        _ => Err(PyValueError::new_err(format!("time_precision must be 's', 'ms', 'us' or 'ns', not {name:?}"))),
+    }
+}
+
+/// A datetime as a UtcTimestamp; naive datetimes are taken as UTC.
+fn timestamp_from_datetime(value: &Bound<'_, PyDateTime>, precision: TimePrecision) -> PyResult<UtcTimestamp> {
+    let value = if value.get_tzinfo().is_some() {
+        value.call_method1("astimezone", (utc(value.py())?,))?.cast_into::<PyDateTime>()?
+    } else {
+        value.clone()
+    };
+    let year = u16::try_from(value.get_year()).map_err(|_| PyValueError::new_err("year out of range"))?;
+    let ts = UtcTimestamp {
+        date: Date { year, month: value.get_month(), day: value.get_day() },
+        hour: value.get_hour(),
+        minute: value.get_minute(),
+        second: value.get_second(),
+        nanos: value.get_microsecond() * 1000,
+        precision,
+    };
+    Ok(UtcTimestamp::from_unix_nanos(ts.unix_nanos(), precision).unwrap_or(ts))
+}
+
+fn tag_of(tag: &Bound<'_, PyAny>) -> PyResult<u32> {
+    if !tag.is_instance_of::<PyInt>() || tag.is_instance_of::<PyBool>() {
+        return Err(PyTypeError::new_err(format!("a tag is an int, not {}", tag.get_type().name()?)));
+    }
+    let n: i64 = tag.extract().map_err(|_| encode_error("invalid_tag", None, format!("tag {tag} is out of range")))?;
+    u32::try_from(n).ok().filter(|&t| t > 0).ok_or_else(|| {
+        encode_error("invalid_tag", None, format!("tag {n} is not a FIX tag (tags are positive integers)"))
+    })
+}
+
+/// Writes `(tag, value)` pairs from a Python iterable into `writer`.
+fn write_fields(writer: &mut MessageWriter<'_>, fields: &Bound<'_, PyAny>, precision: TimePrecision) -> PyResult<()> {
+    for item in fields.try_iter()? {
+        let item = item?;
+        let pair = item
+            .cast::<PyTuple>()
+            .ok()
+            .filter(|t| t.len() == 2)
+            .ok_or_else(|| PyTypeError::new_err("each field is a (tag, value) tuple"))?;
+        let tag = tag_of(&pair.get_item(0)?)?;
+        write_value(writer, tag, &pair.get_item(1)?, precision)?;
+    }
+    Ok(())
+}
+
+fn write_value(writer: &mut MessageWriter<'_>, tag: u32, value: &Bound<'_, PyAny>, precision: TimePrecision) -> PyResult<()> {
+    static DECIMAL: PyOnceLock<Py<pyo3::types::PyType>> = PyOnceLock::new();
+    let py = value.py();
+    let result = if let Ok(text) = value.cast::<PyString>() {
+        writer.str(tag, text.to_str()?)
+    } else if let Ok(flag) = value.cast::<PyBool>() {
+        writer.bool(tag, flag.is_true())
+    } else if value.is_instance_of::<PyInt>() {
+        match value.extract::<i64>() {
+            Ok(n) => writer.int(tag, n),
+            Err(_) => writer.uint(tag, value.extract::<u64>().map_err(|_| {
+                encode_error("invalid_value", Some(tag), format!("integer {value} does not fit in 64 bits"))
+            })?),
+        }
+    } else if value.is_instance(DECIMAL.import(py, "decimal", "Decimal")?)? {
+        // str() may use an exponent ("1E+2"); format "f" never does.
+        let text: String = value.call_method1("__format__", ("f",))?.extract()?;
+        writer.decimal_text(tag, text.as_bytes())
+    } else if let Ok(bytes) = value.cast::<PyBytes>() {
+        writer.bytes(tag, bytes.as_bytes())
+    } else if let Ok(bytes) = value.cast::<PyByteArray>() {
+        writer.bytes(tag, &bytes.to_vec())
+    } else if let Ok(datetime) = value.cast::<PyDateTime>() {
+        writer.timestamp(tag, timestamp_from_datetime(datetime, precision)?)
+    } else if let Ok(date) = value.cast::<PyDate>() {
+        let year = u16::try_from(date.get_year()).map_err(|_| PyValueError::new_err("year out of range"))?;
+        writer.date(tag, Date { year, month: date.get_month(), day: date.get_day() })
+    } else if value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>() {
+        let entries = value.len()?;
+        writer.group(tag, entries).map_err(CoreError::from)?;
+        for entry in value.try_iter()? {
+            write_fields(writer, &entry?, precision)?;
+        }
+        return Ok(());
+    } else if value.is_instance_of::<pyo3::types::PyFloat>() {
+        return Err(PyTypeError::new_err(format!(
+            "tag {tag}: float values are not exact; pass a decimal.Decimal or a str"
+        )));
+    } else {
+        return Err(PyTypeError::new_err(format!(
+            "tag {tag}: cannot encode a {} (use str, int, Decimal, bool, bytes, datetime, date or a list of entries)",
+            value.get_type().name()?
+        )));
+    };
+    result.map_err(CoreError::from)?;
+    Ok(())
+}
+
+#[pymethods]
+impl PyEncoder {
+    #[new]
+    #[pyo3(signature = (sender_comp_id, target_comp_id, *, begin_string = "FIXT.1.1", time_precision = "ms"))]
+    fn new(sender_comp_id: &str, target_comp_id: &str, begin_string: &str, time_precision: &str) -> PyResult<Self> {
+        let precision = self::time_precision(time_precision)?;
+        let encoder = Encoder::with_begin_string(sender_comp_id, target_comp_id, begin_string)
+            .map_err(CoreError::from)?
+            .time_precision(precision);
+        Ok(Self { encoder: Mutex::new(encoder) })
+    }
+
+    /// Encodes one message; see the stub for the value types.
+    #[pyo3(signature = (msg_type, fields, *, seq_num, sending_time = None))]
+    fn encode<'py>(
+        &self,
+        py: Python<'py>,
+        msg_type: &str,
+        fields: &Bound<'py, PyAny>,
+        seq_num: i64,
+        sending_time: Option<&Bound<'py, PyDateTime>>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let seq_num = u64::try_from(seq_num).ok().filter(|&n| n > 0).ok_or_else(|| {
+            encode_error("invalid_value", Some(34), format!("MsgSeqNum <34> must be positive, not {seq_num}"))
+        })?;
+        let mut encoder = exclusive(&self.encoder, "Encoder")?;
+        let precision = encoder.precision();
+        let now = match sending_time {
+            Some(t) => timestamp_from_datetime(t, TimePrecision::Nanos)?.unix_nanos(),
+            None => fixwire::now_unix_nanos(),
+        };
+        let mut writer = encoder.start(msg_type.as_bytes(), seq_num, now).map_err(CoreError::from)?;
+        write_fields(&mut writer, fields, precision)?;
+        let bytes = writer.finish().map_err(CoreError::from)?;
+        Ok(PyBytes::new(py, bytes))
+    }
+
+    /// SenderCompID <49>.
+    #[getter]
+    fn sender_comp_id(&self) -> PyResult<String> {
+        Ok(String::from_utf8_lossy(exclusive(&self.encoder, "Encoder")?.sender()).into_owned())
+    }
+
+    /// TargetCompID <56>.
+    #[getter]
+    fn target_comp_id(&self) -> PyResult<String> {
+        Ok(String::from_utf8_lossy(exclusive(&self.encoder, "Encoder")?.target()).into_owned())
+    }
+
+    /// BeginString <8>.
+    #[getter]
+    fn begin_string(&self) -> PyResult<String> {
+        Ok(String::from_utf8_lossy(exclusive(&self.encoder, "Encoder")?.begin_string()).into_owned())
+    }
+}
+
+/// The layout of one repeating group.
+#[pyclass(frozen, name = "GroupSpec", module = "fixwire")]
+struct PyGroupSpec {
+    spec: Arc<GroupSpec>,
+}
+
+#[pymethods]
+impl PyGroupSpec {
+    #[new]
+    #[pyo3(signature = (count_tag, members, *, delimiters = None))]
+    fn new(count_tag: &Bound<'_, PyAny>, members: &Bound<'_, PyAny>, delimiters: Option<Vec<u32>>) -> PyResult<Self> {
+        let count_tag = tag_of(count_tag)?;
+        let mut list = Vec::new();
+        for member in members.try_iter()? {
+            let member = member?;
+            list.push(match member.cast::<PyGroupSpec>() {
+                Ok(nested) => Member::Group(Arc::clone(&nested.get().spec)),
+                Err(_) => Member::Field(tag_of(&member)?),
+            });
+        }
+        let invalid = |e: fixwire::InvalidGroupSpec| PyValueError::new_err(e.0);
+        let mut spec = GroupSpec::new(count_tag, list).map_err(invalid)?;
+        if let Some(delimiters) = delimiters {
+            spec = spec.with_delimiters(&delimiters).map_err(invalid)?;
+        }
+        Ok(Self { spec: Arc::new(spec) })
+    }
+
+    /// The NumInGroup tag.
+    #[getter]
+    fn count_tag(&self) -> u32 {
+        self.spec.count_tag()
+    }
+
+    fn __repr__(&self) -> String {
+        let members: Vec<String> = self.spec.members().iter().map(|m| m.tag().to_string()).collect();
+        format!("GroupSpec({}, [{}])", self.spec.count_tag(), members.join(", "))
+    }
+}
+
+/// A set of repeating-group specs, by message type.
+#[pyclass(frozen, name = "GroupSpecs", module = "fixwire")]
+struct PyGroupSpecs {
+    specs: Mutex<Arc<GroupSpecs>>,
+}
+
+impl PyGroupSpecs {
+    /// The specs as they are now; later `add` calls do not change it.
+    fn snapshot(&self) -> Arc<GroupSpecs> {
+        Arc::clone(&self.specs.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
+    }
+}
+
+#[pymethods]
+impl PyGroupSpecs {
+    #[new]
+    #[pyo3(signature = (specs = None))]
+    fn new(specs: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        let mut set = GroupSpecs::new();
+        if let Some(specs) = specs {
+            for spec in specs.try_iter()? {
+                set.add((*spec?.cast::<PyGroupSpec>()?.get().spec).clone(), None);
+            }
+        }
+        Ok(Self { specs: Mutex::new(Arc::new(set)) })
+    }
+
+    /// Adds `spec` for `msg_types`, or for every message type.
+    #[pyo3(signature = (spec, *, msg_types = None))]
+    fn add(&self, spec: &Bound<'_, PyGroupSpec>, msg_types: Option<Vec<String>>) -> PyResult<()> {
+        let types: Option<Vec<&[u8]>> = msg_types.as_ref().map(|t| t.iter().map(|s| s.as_bytes()).collect());
+        let mut specs = exclusive(&self.specs, "GroupSpecs")?;
+        Arc::make_mut(&mut specs).add((*spec.get().spec).clone(), types.as_deref());
+        Ok(())
+    }
+
+    /// The repeating groups of Kalshi's FIX gateway.
+    #[staticmethod]
+    fn kalshi() -> Self {
+        Self { specs: Mutex::new(Arc::new(GroupSpecs::kalshi())) }
+    }
+}
+
+/// The native module; `fixwire` re-exports its public names.
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(parse, m)?)?;
+    m.add_function(wrap_pyfunction!(checksum, m)?)?;
+    m.add_class::<PyMessage>()?;
+    m.add_class::<PyFramer>()?;
+    m.add_class::<PyEncoder>()?;
+    m.add_class::<PyGroupSpec>()?;
+    m.add_class::<PyGroupSpecs>()?;
+    Ok(())
+}

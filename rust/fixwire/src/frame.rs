@@ -179,12 +179,14 @@ pub struct Framer {
     /// Stream offset of `pending[0]`.
     offset: u64,
     errors: Vec<DecodeError>,
+    /// Reused for every message, so framing allocates nothing per message.
+    index: FieldIndex,
 }
 
 impl Framer {
     /// A framer with `config`.
     pub fn new(config: FramerConfig) -> Self {
-        Self { config, pending: Vec::new(), offset: 0, errors: Vec::new() }
+        Self { config, pending: Vec::new(), offset: 0, errors: Vec::new(), index: FieldIndex::new() }
     }
 
     /// The configuration.
@@ -209,7 +211,7 @@ impl Framer {
 
     /// Adds `chunk` to the stream and calls `on_message(bytes, index)` for every whole message
     /// that parses. Only an unfinished tail is copied when nothing is pending.
-    pub fn feed(&mut self, chunk: &[u8], mut on_message: impl FnMut(&[u8], FieldIndex)) {
+    pub fn feed(&mut self, chunk: &[u8], mut on_message: impl FnMut(&[u8], &FieldIndex)) {
         if self.pending.is_empty() {
             let used = self.drain(chunk, &mut on_message);
             self.pending.extend_from_slice(&chunk[used..]);
@@ -223,7 +225,7 @@ impl Framer {
     }
 
     /// Frames and parses every message at the front of `buf`; returns the bytes consumed.
-    fn drain(&mut self, buf: &[u8], on_message: &mut impl FnMut(&[u8], FieldIndex)) -> usize {
+    fn drain(&mut self, buf: &[u8], on_message: &mut impl FnMut(&[u8], &FieldIndex)) -> usize {
         let mut pos = 0;
         let mut parse = self.config.parse.clone();
         parse.verify_checksum = false;
@@ -238,9 +240,8 @@ impl Framer {
                 }
                 Frame::Message(len) => {
                     let message = &buf[pos..pos + len];
-                    let mut index = FieldIndex::new();
-                    match index.parse(message, &parse) {
-                        Ok(()) => on_message(message, index),
+                    match self.index.parse(message, &parse) {
+                        Ok(()) => on_message(message, &self.index),
                         Err(error) => self.errors.push(error.shifted(stream_offset)),
                     }
                     self.offset += len as u64;

@@ -9,6 +9,7 @@
 //! Specs are plain data so that a dictionary can generate them; [`GroupSpecs::kalshi`] ships the
 //! groups of the Kalshi specification.
 
+use std::ops::Range;
 use std::sync::Arc;
 
 use crate::decode::{Field, Fields};
@@ -56,32 +57,35 @@ pub struct GroupSpec {
 
 impl GroupSpec {
     /// A group counted by `count_tag` whose entries hold `members` in order; the first member
-    /// is the delimiter.
-    ///
-    /// # Panics
-    ///
-    /// When `members` is empty: a group needs at least its delimiter.
-    pub fn new(count_tag: u32, members: impl IntoIterator<Item = Member>) -> Self {
+    /// is the delimiter. Members must be distinct non-zero tags, and there must be at least one.
+    pub fn new(count_tag: u32, members: impl IntoIterator<Item = Member>) -> Result<Self, InvalidGroupSpec> {
         let members: Vec<Member> = members.into_iter().collect();
-        assert!(!members.is_empty(), "group {count_tag} needs at least one member");
-        let delimiters = vec![members[0].tag()];
-        Self { count_tag, members, delimiters }
+        let Some(first) = members.first() else {
+            return Err(InvalidGroupSpec(format!("group {count_tag} needs at least one member")));
+        };
+        if count_tag == 0 || members.iter().any(|m| m.tag() == 0) {
+            return Err(InvalidGroupSpec(format!("group {count_tag} has tag 0, which is not a FIX tag")));
+        }
+        for (i, m) in members.iter().enumerate() {
+            if members[..i].iter().any(|earlier| earlier.tag() == m.tag()) {
+                return Err(InvalidGroupSpec(format!("group {count_tag} lists member {} twice", m.tag())));
+            }
+        }
+        let delimiters = vec![first.tag()];
+        Ok(Self { count_tag, members, delimiters })
     }
 
     /// The same group, where an entry may start with any of `delimiters` (all members); the
     /// first one seen in a message delimits every entry of that group.
-    ///
-    /// # Panics
-    ///
-    /// When a delimiter is not a member or the list is empty.
-    #[must_use]
-    pub fn with_delimiters(mut self, delimiters: &[u32]) -> Self {
-        assert!(!delimiters.is_empty(), "group {} needs at least one delimiter", self.count_tag);
-        for d in delimiters {
-            assert!(self.position(*d).is_some(), "delimiter {d} is not a member of group {}", self.count_tag);
+    pub fn with_delimiters(mut self, delimiters: &[u32]) -> Result<Self, InvalidGroupSpec> {
+        if delimiters.is_empty() {
+            return Err(InvalidGroupSpec(format!("group {} needs at least one delimiter", self.count_tag)));
+        }
+        if let Some(d) = delimiters.iter().find(|d| self.position(**d).is_none()) {
+            return Err(InvalidGroupSpec(format!("delimiter {d} is not a member of group {}", self.count_tag)));
         }
         self.delimiters = delimiters.to_vec();
-        self
+        Ok(self)
     }
 
     /// The NumInGroup tag.
@@ -111,6 +115,19 @@ impl GroupSpec {
         self.members.iter().position(|m| m.tag() == tag)
     }
 }
+
+/// A group spec that cannot describe a group: no members, a repeated member, a delimiter
+/// that is not a member.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidGroupSpec(pub String);
+
+impl std::fmt::Display for InvalidGroupSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for InvalidGroupSpec {}
 
 /// A set of group specs, each for every message type or for listed ones (the same count tag
 /// can mean different layouts, as NoMDEntries <268> does in W and X).
@@ -158,37 +175,39 @@ impl GroupSpecs {
 
     /// The repeating groups of Kalshi's FIX gateway (kalshi-fix-spec.md §16).
     pub fn kalshi() -> Self {
-        let parties = || GroupSpec::new(453, [448.into(), 452.into()]);
-        let fees = || GroupSpec::new(136, [137.into(), 138.into(), 139.into(), 891.into()]);
-        let collateral = || GroupSpec::new(1703, [1704.into(), 1705.into()]);
+        // The specs below are fixed data, checked by the tests; a mistake in them is a bug here.
+        let spec = |count_tag: u32, members: Vec<Member>| {
+            GroupSpec::new(count_tag, members).expect("Kalshi group specs are well formed")
+        };
+        let parties = || spec(453, vec![448.into(), 452.into()]);
+        let fees = || spec(136, vec![137.into(), 138.into(), 139.into(), 891.into()]);
+        let collateral = || spec(1703, vec![1704.into(), 1705.into()]);
+        let settlement_parties = spec(
+            20108,
+            vec![20109.into(), 20110.into(), 704.into(), 705.into(), collateral().into(), fees().into()],
+        );
+        // QuoteRequest <R> entries start with Symbol, or for combos OrderQty or CashOrderQty.
+        let quote_request_symbols =
+            spec(146, vec![55.into(), 38.into(), 152.into(), 21015.into(), 21016.into(), parties().into()])
+                .with_delimiters(&[55, 38, 152])
+                .expect("Kalshi group specs are well formed");
+        let snapshot_entries = spec(268, vec![269.into(), 270.into(), 271.into(), 272.into(), 273.into()]);
+        let incremental_entries = spec(
+            268,
+            vec![279.into(), 55.into(), 269.into(), 270.into(), 271.into(), 272.into(), 273.into(), 2446.into()],
+        );
         let mut specs = Self::new();
         specs
             .add(parties(), None)
             .add(fees(), None)
             .add(collateral(), None)
-            .add(
-                GroupSpec::new(
-                    20108,
-                    [20109.into(), 20110.into(), 704.into(), 705.into(), collateral().into(), fees().into()],
-                ),
-                None,
-            )
-            .add(
-                GroupSpec::new(146, [55.into(), 38.into(), 152.into(), 21015.into(), 21016.into(), parties().into()])
-                    .with_delimiters(&[55, 38, 152]),
-                Some(&[b"R"]),
-            )
-            .add(GroupSpec::new(146, [55.into()]), Some(&[b"V"]))
-            .add(GroupSpec::new(20181, [20182.into(), 20183.into(), 20184.into()]), None)
-            .add(GroupSpec::new(20185, [20186.into()]), None)
-            .add(GroupSpec::new(268, [269.into(), 270.into(), 271.into(), 272.into(), 273.into()]), Some(&[b"W"]))
-            .add(
-                GroupSpec::new(
-                    268,
-                    [279.into(), 55.into(), 269.into(), 270.into(), 271.into(), 272.into(), 273.into(), 2446.into()],
-                ),
-                Some(&[b"X"]),
-            );
+            .add(settlement_parties, None)
+            .add(quote_request_symbols, Some(&[b"R"]))
+            .add(spec(146, vec![55.into()]), Some(&[b"V"]))
+            .add(spec(20181, vec![20182.into(), 20183.into(), 20184.into()]), None)
+            .add(spec(20185, vec![20186.into()]), None)
+            .add(snapshot_entries, Some(&[b"W"]))
+            .add(incremental_entries, Some(&[b"X"]));
         specs
     }
 }
@@ -199,7 +218,13 @@ impl<'a> Fields<'a> {
     /// order.
     pub fn group(&self, spec: &GroupSpec) -> Result<Vec<Fields<'a>>, DecodeError> {
         let fields = self.as_slice();
-        match fields.iter().position(|f| f.tag == spec.count_tag) {
+        Ok(self.group_spans(spec)?.into_iter().map(|span| Fields::new(self.buf(), &fields[span])).collect())
+    }
+
+    /// Like [`group`](Self::group), but each entry as its range of positions in
+    /// [`as_slice`](Self::as_slice).
+    pub fn group_spans(&self, spec: &GroupSpec) -> Result<Vec<Range<usize>>, DecodeError> {
+        match self.as_slice().iter().position(|f| f.tag == spec.count_tag) {
             None => Ok(Vec::new()),
             Some(at) => read_group(*self, at, spec).map(|(entries, _)| entries),
         }
@@ -226,9 +251,9 @@ impl crate::decode::Message<'_> {
     }
 }
 
-/// Reads the group whose count field is `fields[at]`; returns its entries and the index of the
-/// first field after the group.
-fn read_group<'a>(run: Fields<'a>, at: usize, spec: &GroupSpec) -> Result<(Vec<Fields<'a>>, usize), DecodeError> {
+/// Reads the group whose count field is `fields[at]`; returns its entries (as position ranges)
+/// and the position of the first field after the group.
+fn read_group(run: Fields<'_>, at: usize, spec: &GroupSpec) -> Result<(Vec<Range<usize>>, usize), DecodeError> {
     let fields = run.as_slice();
     let count_field = fields[at];
     let count = value::parse_u64(&run.buf()[count_field.range()]).map_err(|e| {
@@ -275,7 +300,7 @@ fn read_group<'a>(run: Fields<'a>, at: usize, spec: &GroupSpec) -> Result<(Vec<F
                 Member::Field(_) => i + 1,
             };
         }
-        entries.push(Fields::new(run.buf(), &fields[start..i]));
+        entries.push(start..i);
     }
     if entries.len() as u64 != count {
         return Err(count_error(

@@ -1,0 +1,42 @@
+"""fixwire: a FIX protocol codec with a Rust core.
+
+Parse, frame and encode FIX tag=value messages::
+
+    import fixwire
+
+    msg = fixwire.parse(data)          # exactly one message, as bytes
+    msg.msg_type, msg[11], msg.get_decimal(44)
+
+    framer = fixwire.Framer()          # a stream, in pieces
+    for msg in framer.feed(chunk): ...
+
+    enc = fixwire.Encoder("SENDER", "TARGET")
+    wire = enc.encode("D", [(11, "id-1"), (38, 10)], seq_num=7)
+
+Every error fixwire raises on purpose is a :class:`FixError`.
+"""
+
+from fixwire._native import (
+    Encoder,
+    Framer,
+    GroupSpec,
+    GroupSpecs,
+    Message,
+    checksum,
+    parse,
+)
+from fixwire.errors import DecodeError, EncodeError, FixError, RejectError
+
+__all__ = [
+    "DecodeError",
+    "EncodeError",
+    "Encoder",
+    "FixError",
+    "Framer",
+    "GroupSpec",
+    "GroupSpecs",
+    "Message",
+    "RejectError",
+    "checksum",
+    "parse",
+]

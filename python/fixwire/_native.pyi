@@ -1,0 +1,218 @@
+"""Type stubs for ``fixwire._native``, the Rust extension. Import from ``fixwire`` instead."""
+
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TypeAlias, TypeVar, final, overload
+
+from typing_extensions import Buffer
+
+_D = TypeVar("_D")
+
+FieldValue: TypeAlias = (
+    str | int | bool | Decimal | bytes | bytearray | datetime | date | Sequence[Iterable[tuple[int, FieldValue]]]
+)
+
+@final
+class Message:
+    """A parsed FIX message, or one entry of a repeating group: a frozen, lazy view over ``raw``.
+
+    Values become Python objects only when read. Accessors return the first occurrence of a tag.
+    Typed getters return ``default`` when the tag is absent and raise ``DecodeError`` (kind
+    ``"invalid_value"``) naming the tag and byte offset when the value is malformed.
+    """
+
+    @property
+    def msg_type(self) -> str:
+        """MsgType <35>."""
+    @property
+    def begin_string(self) -> str:
+        """BeginString <8>."""
+    @property
+    def seq_num(self) -> int:
+        """MsgSeqNum <34>; ``DecodeError`` when absent or not an integer."""
+    @property
+    def raw(self) -> bytes:
+        """The message bytes: the very object given to ``parse`` (for a group entry, the
+        enclosing message's)."""
+    def __getitem__(self, tag: int, /) -> str:
+        """The value of ``tag`` as text; ``KeyError`` when absent, ``DecodeError`` when not UTF-8."""
+    @overload
+    def get(self, tag: int, /) -> str | None: ...
+    @overload
+    def get(self, tag: int, default: _D, /) -> str | _D:
+        """The value of ``tag`` as text, or ``default``."""
+    def get_all(self, tag: int, /) -> list[str]:
+        """Every value of ``tag``, in wire order."""
+    @overload
+    def get_int(self, tag: int, /) -> int | None: ...
+    @overload
+    def get_int(self, tag: int, default: _D, /) -> int | _D:
+        """The value as a FIX int (fits a signed 64-bit integer)."""
+    @overload
+    def get_decimal(self, tag: int, /) -> Decimal | None: ...
+    @overload
+    def get_decimal(self, tag: int, default: _D, /) -> Decimal | _D:
+        """The value as an exact ``Decimal``; never through a float."""
+    @overload
+    def get_bytes(self, tag: int, /) -> bytes | None: ...
+    @overload
+    def get_bytes(self, tag: int, default: _D, /) -> bytes | _D:
+        """The raw value bytes; a data field's may contain SOH."""
+    @overload
+    def get_bool(self, tag: int, /) -> bool | None: ...
+    @overload
+    def get_bool(self, tag: int, default: _D, /) -> bool | _D:
+        """The value as a FIX Boolean: ``Y`` or ``N``."""
+    @overload
+    def get_char(self, tag: int, /) -> str | None: ...
+    @overload
+    def get_char(self, tag: int, default: _D, /) -> str | _D:
+        """The value as a FIX char: exactly one character."""
+    @overload
+    def get_time(self, tag: int, /) -> datetime | None: ...
+    @overload
+    def get_time(self, tag: int, default: _D, /) -> datetime | _D:
+        """The value as a UTCTimestamp, a timezone-aware UTC ``datetime``. Digits below the
+        microsecond are truncated (use ``get_time_ns`` for them); a leap second 60 becomes the
+        next minute's second 0."""
+    @overload
+    def get_time_ns(self, tag: int, /) -> int | None: ...
+    @overload
+    def get_time_ns(self, tag: int, default: _D, /) -> int | _D:
+        """The value as a UTCTimestamp in exact nanoseconds since the Unix epoch."""
+    @overload
+    def get_date(self, tag: int, /) -> date | None: ...
+    @overload
+    def get_date(self, tag: int, default: _D, /) -> date | _D:
+        """The value as a UTCDateOnly or LocalMktDate (``YYYYMMDD``)."""
+    def group(self, count_tag: int, /) -> list[Message]:
+        """The entries of the repeating group counted by ``count_tag``, each a ``Message`` view of
+        that entry's fields. Empty when the count tag is absent; ``KeyError`` when the message was
+        parsed without a spec for that group."""
+    def __contains__(self, tag: object, /) -> bool: ...
+    def __len__(self) -> int:
+        """Number of fields, header and trailer included."""
+    def __iter__(self) -> Iterator[tuple[int, str]]:
+        """(tag, value) pairs in wire order."""
+    def __eq__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+def parse(
+    data: Buffer, /, *, verify_checksum: bool = True, groups: GroupSpecs | None = None
+) -> Message:
+    """Parse bytes holding exactly one FIX message.
+
+    ``bytes`` are kept as they are (``msg.raw is data``); other buffers are copied once. With
+    ``groups``, every repeating group is checked (entry count, field order) here.
+
+    Raises:
+        DecodeError: the bytes are not one valid message (kind, offset and tag say why).
+    """
+
+@final
+class Framer:
+    """A stream decoder: feed bytes as they arrive, get whole messages.
+
+    Garbled input is skipped up to the next place a message can start and reported by
+    ``drain_errors`` with its stream offset; it never stops the stream. One thread at a time.
+    """
+
+    def __init__(
+        self,
+        *,
+        max_body_length: int = 1048576,
+        verify_checksum: bool = True,
+        groups: GroupSpecs | None = None,
+    ) -> None: ...
+    def feed(self, chunk: Buffer, /) -> list[Message]:
+        """Add ``chunk`` to the stream; return every message it completes (each ``raw`` is a new
+        ``bytes``). An unfinished tail is kept for the next call."""
+    def drain_errors(self) -> list[DecodeError]:
+        """Take the errors found since the last call; offsets count from the stream's start."""
+    @property
+    def buffered(self) -> int:
+        """Bytes held while waiting for the rest of a message."""
+    @property
+    def offset(self) -> int:
+        """Bytes of the stream consumed so far (framed or skipped)."""
+
+@final
+class Encoder:
+    """Encodes messages with the standard header 8, 9, 35, 49, 56, 34, 52 and CheckSum <10>.
+
+    One thread at a time; keep one per session and reuse it (its buffer and SendingTime cache
+    persist).
+    """
+
+    def __init__(
+        self,
+        sender_comp_id: str,
+        target_comp_id: str,
+        *,
+        begin_string: str = "FIXT.1.1",
+        time_precision: str = "ms",
+    ) -> None:
+        """``time_precision`` is ``"s"``, ``"ms"``, ``"us"`` or ``"ns"``, for SendingTime <52>
+        and every datetime value."""
+    def encode(
+        self,
+        msg_type: str,
+        fields: Iterable[tuple[int, FieldValue]],
+        *,
+        seq_num: int,
+        sending_time: datetime | None = None,
+    ) -> bytes:
+        """Encode one message: the header, then ``fields`` in the order given, then CheckSum.
+
+        Values: ``str``; ``int``; ``bool`` (``Y``/``N``); ``Decimal`` (exact, as written);
+        ``bytes`` (for a data tag such as RawData <96> its length field is written first and
+        SOH is allowed); ``datetime`` (UTC; naive means UTC; written at the encoder's
+        precision, lower digits truncated); ``date`` (``YYYYMMDD``); a list of entries for a
+        repeating group, each entry a list of (tag, value) pairs.
+
+        Raises:
+            EncodeError: a tag is not positive or is a header tag, a value is empty, contains
+                SOH outside a data field, or cannot be written exactly.
+            TypeError: a value of an unsupported type, such as ``float``.
+        """
+    @property
+    def sender_comp_id(self) -> str: ...
+    @property
+    def target_comp_id(self) -> str: ...
+    @property
+    def begin_string(self) -> str: ...
+
+def checksum(data: Buffer, /) -> int:
+    """The FIX checksum of ``data``: the sum of its bytes modulo 256."""
+
+@final
+class GroupSpec:
+    """The layout of one repeating group: its NumInGroup tag and members in order.
+
+    The first member delimits entries, unless ``delimiters`` lists the members that may start an
+    entry; then the first of them seen in a message delimits all of that group's entries.
+    """
+
+    def __init__(
+        self,
+        count_tag: int,
+        members: Iterable[int | GroupSpec],
+        *,
+        delimiters: Sequence[int] | None = None,
+    ) -> None: ...
+    @property
+    def count_tag(self) -> int: ...
+
+@final
+class GroupSpecs:
+    """Repeating-group specs by message type, for ``parse(..., groups=...)`` and ``Framer``."""
+
+    def __init__(self, specs: Iterable[GroupSpec] | None = None) -> None:
+        """``specs`` apply to every message type."""
+    def add(self, spec: GroupSpec, *, msg_types: Sequence[str] | None = None) -> None:
+        """Add ``spec`` for ``msg_types`` (taking precedence), or for every message type."""
+    @staticmethod
+    def kalshi() -> GroupSpecs:
+        """The repeating groups of Kalshi's FIX gateway."""
+

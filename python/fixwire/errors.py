@@ -1,0 +1,97 @@
+"""The exceptions fixwire raises: one tree rooted at :class:`FixError`.
+
+``DecodeError`` is about bytes someone else wrote (a peer, a log file), ``EncodeError`` about
+the caller's own arguments, ``RejectError`` about a message that is valid FIX but that a
+counterparty would reject. Each carries a machine-readable ``kind`` and, where it applies, the
+byte ``offset`` and the ``tag`` at fault.
+"""
+
+from __future__ import annotations
+
+__all__ = ["DecodeError", "EncodeError", "FixError", "RejectError"]
+
+
+class FixError(Exception):
+    """Root of every exception fixwire raises on purpose."""
+
+
+def _describe(reason: str, offset: int | None, tag: int | None) -> str:
+    where = [] if offset is None else [f"at byte {offset}"]
+    if tag is not None:
+        where.append(f"(tag {tag})")
+    return " ".join([reason, *where])
+
+
+class DecodeError(FixError, ValueError):
+    """Bytes are not valid FIX.
+
+    Attributes:
+        reason: What is wrong, as a sentence.
+        kind: A stable name for the problem, such as ``"bad_checksum"`` or ``"garbage"``.
+        offset: Byte offset of the problem: from the start of the message for ``parse``, from
+            the start of the stream for a ``Framer``.
+        tag: The tag of the field at fault, when known.
+    """
+
+    def __init__(
+        self, reason: str, kind: str = "invalid", offset: int | None = None, tag: int | None = None
+    ) -> None:
+        super().__init__(_describe(reason, offset, tag))
+        self.reason = reason
+        self.kind = kind
+        self.offset = offset
+        self.tag = tag
+
+    def __reduce__(self) -> tuple[type[DecodeError], tuple[str, str, int | None, int | None]]:
+        return (type(self), (self.reason, self.kind, self.offset, self.tag))
+
+
+class EncodeError(FixError, ValueError):
+    """Arguments cannot be encoded as FIX; nothing was produced.
+
+    Attributes:
+        reason: What is wrong, as a sentence.
+        kind: A stable name: ``"invalid_tag"``, ``"invalid_value"``, ``"empty_value"``,
+            ``"soh_in_value"`` or ``"too_large"``.
+        offset: Always ``None``; present so that every codec error has the same attributes.
+        tag: The tag being written, when known.
+    """
+
+    def __init__(self, reason: str, kind: str = "invalid_value", tag: int | None = None) -> None:
+        super().__init__(_describe(reason, None, tag))
+        self.reason = reason
+        self.kind = kind
+        self.offset: int | None = None
+        self.tag = tag
+
+    def __reduce__(self) -> tuple[type[EncodeError], tuple[str, str, int | None]]:
+        return (type(self), (self.reason, self.kind, self.tag))
+
+
+class RejectError(FixError):
+    """A message is valid FIX but would be rejected by the counterparty.
+
+    Attributes:
+        reject_reason: The FIX SessionRejectReason <373> code.
+        ref_tag_id: RefTagID <371>, the tag at fault, when there is one.
+        ref_msg_type: RefMsgType <372>, the rejected message's MsgType, when known.
+        text: A readable explanation, suitable for Text <58>.
+    """
+
+    def __init__(
+        self,
+        reject_reason: int,
+        text: str,
+        ref_tag_id: int | None = None,
+        ref_msg_type: str | None = None,
+    ) -> None:
+        super().__init__(f"{text} (SessionRejectReason {reject_reason})")
+        self.reject_reason = reject_reason
+        self.text = text
+        self.ref_tag_id = ref_tag_id
+        self.ref_msg_type = ref_msg_type
+
+    def __reduce__(
+        self,
+    ) -> tuple[type[RejectError], tuple[int, str, int | None, str | None]]:
+        return (type(self), (self.reject_reason, self.text, self.ref_tag_id, self.ref_msg_type))
