@@ -722,7 +722,7 @@ def invalid() -> Iterator[tuple[str, str, str]]:
     # Data fields: RawDataLength <95> says how many bytes RawData <96> has.
     logon = "35=A|49=CLIENT|56=KalshiNR|34=1|52=20260820-14:30:05.123|98=0|108=30|"
     yield "data_length_past_end", "bad_data_length", frame(logon + "95=500|96=sig|1137=9|")
-    yield "data_length_too_short", "bad_data_length", frame(logon + "95=3|96=sig|x|1137=9|")
+    yield "data_length_too_short", "bad_data_length", frame(logon + "95=4|96=sig|x|1137=9|")
     yield "data_length_non_numeric", "bad_data_length", frame(logon + "95=abc|96=sig|1137=9|")
 
 

@@ -582,7 +582,9 @@ impl PyEncoder {
         let mut encoder = exclusive(&self.encoder, "Encoder")?;
         let precision = encoder.precision();
         let now = match sending_time {
-            Some(t) => timestamp_from_datetime(t, TimePrecision::Nanos)?.unix_nanos(),
+            Some(t) => i64::try_from(timestamp_from_datetime(t, TimePrecision::Nanos)?.unix_nanos()).map_err(|_| {
+                encode_error("invalid_value", Some(52), "SendingTime <52> must be within years 1677-2262".to_owned())
+            })?,
             None => fixwire::now_unix_nanos(),
         };
         let mut writer = encoder.start(msg_type.as_bytes(), seq_num, now).map_err(CoreError::from)?;

@@ -1,1 +1,111 @@
-fn main() {}
+//! Release benchmarks of the codec core alone: `cargo bench -p fixwire` (or `make bench`).
+//!
+//! A small harness instead of a benchmarking crate keeps `cargo test` free of extra
+//! dependencies. Each case runs in batches of about 20 ms after a warm-up; the median batch gives
+//! the time per operation, so one slow batch (the other core busy) does not skew it.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use fixwire::{checksum, frame, Decimal, Encoder, FieldIndex, Frame, Framer, FramerConfig, ParseOptions};
+
+const SENDING_TIME: i64 = 1_787_233_501_123_000_000;
+
+/// Median nanoseconds per call of `op`.
+fn measure(mut op: impl FnMut()) -> f64 {
+    let warm = Instant::now();
+    let mut per_batch = 1u64;
+    while warm.elapsed() < Duration::from_millis(200) {
+        let start = Instant::now();
+        for _ in 0..per_batch {
+            op();
+        }
+        if start.elapsed() < Duration::from_millis(20) {
+            per_batch *= 2;
+        }
+    }
+    let mut samples: Vec<f64> = (0..25)
+        .map(|_| {
+            let start = Instant::now();
+            for _ in 0..per_batch {
+                op();
+            }
+            start.elapsed().as_nanos() as f64 / per_batch as f64
+        })
+        .collect();
+    samples.sort_by(f64::total_cmp);
+    samples[samples.len() / 2]
+}
+
+fn report(name: &str, nanos: f64, bytes: usize) {
+    let throughput = if bytes > 0 { format!("{:8.2} GB/s", bytes as f64 / nanos) } else { String::new() };
+    println!("{name:<44} {nanos:>12.1} ns/op {throughput}");
+}
+
+/// The benchmark NewOrderSingle <D>: about 250 bytes, as in the Python benches.
+fn write_order(encoder: &mut Encoder, seq: u64) -> &[u8] {
+    let mut w = encoder.start(b"D", seq, SENDING_TIME).expect("valid header");
+    w.str(11, "7d0c9a3e-2b1f-4e5d-8c6a-9f0e1d2c3b4a")
+        .and_then(|w| w.decimal(38, Decimal::new(1000, 2)))
+        .and_then(|w| w.char(40, b'2'))
+        .and_then(|w| w.int(44, 75))
+        .and_then(|w| w.char(54, b'1'))
+        .and_then(|w| w.str(55, "KXNBAGAME-26MAY25NYKCLE-NYK"))
+        .and_then(|w| w.char(59, b'1'))
+        .and_then(|w| w.str(526, "3f9e8d7c-6b5a-4938-a716-0f1e2d3c4b5a"))
+        .and_then(|w| w.int(2964, 1))
+        .and_then(|w| w.bool(21006, true))
+        .expect("valid fields");
+    w.finish().expect("valid message")
+}
+
+fn main() {
+    let mut encoder = Encoder::new("8f1c1c52-6a8e-4e2b-9d43-2b1f0e6f7a10", "KalshiNR").expect("valid header");
+    let order = write_order(&mut encoder, 7).to_vec();
+    println!("NewOrderSingle: {} bytes", order.len());
+
+    let config = FramerConfig::default();
+    let options = ParseOptions { verify_checksum: false, ..ParseOptions::default() };
+    let mut index = FieldIndex::new();
+    let frame_and_index = measure(|| {
+        let Frame::Message(len) = frame(black_box(&order), &config) else { panic!("the order frames") };
+        index.parse(&order[..len], &options).expect("the order parses");
+        black_box(index.view(&order).get(44));
+    });
+    report("frame + index NewOrderSingle (checksum on)", frame_and_index, 0);
+
+    let checked = ParseOptions::default();
+    let parse_only = measure(|| {
+        index.parse(black_box(&order), &checked).expect("the order parses");
+        black_box(index.fields().len());
+    });
+    report("parse NewOrderSingle (checksum on)", parse_only, 0);
+
+    let mut seq = 0;
+    let encode = measure(|| {
+        seq += 1;
+        black_box(write_order(&mut encoder, seq).len());
+    });
+    report("encode NewOrderSingle", encode, 0);
+
+    for size in [4 << 10, 1 << 20, 64 << 20] {
+        let data: Vec<u8> = (0..size).map(|i| (i * 31 % 251) as u8).collect();
+        let nanos = measure(|| {
+            black_box(checksum(black_box(&data)));
+        });
+        report(&format!("checksum {} KiB", size >> 10), nanos, size);
+    }
+
+    let stream: Vec<u8> = (0..200_000u64).flat_map(|seq| write_order(&mut encoder, seq + 1).to_vec()).collect();
+    let messages = 200_000.0;
+    let framer_nanos = measure(|| {
+        let mut framer = Framer::default();
+        let mut count = 0u64;
+        for chunk in stream.chunks(64 << 10) {
+            framer.feed(chunk, |_, _| count += 1);
+        }
+        assert_eq!(count, 200_000);
+    });
+    report("Framer::feed per message (64 KiB chunks)", framer_nanos / messages, 0);
+    println!("Framer::feed: {:.1} million messages/s", messages / framer_nanos * 1e3);
+}

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use crate::error::{DecodeError, DecodeErrorKind as Kind};
 use crate::group::GroupSpecs;
 use crate::value::{self, Date, Decimal, InvalidValue, UtcTimestamp};
-use crate::SOH;
+use crate::{find_soh, SOH};
 
 /// One field of a parsed message: its tag and where its value lies in the message bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +47,48 @@ fn tag_width(tag: u32) -> usize {
 #[derive(Debug, Clone)]
 pub struct DataFields {
     pairs: Cow<'static, [(u32, u32)]>,
+    // Every field is checked against these, so the common answer ("not a data field") must
+    // not cost a scan of the pairs.
+    length_tags: TagSet,
+    data_tags: TagSet,
+}
+
+/// A membership pre-check for tags: exact below [`TagSet::EXACT`], a range above.
+#[derive(Debug, Clone)]
+struct TagSet {
+    low: [u64; TagSet::EXACT as usize / 64],
+    high_min: u32,
+    high_max: u32,
+}
+
+impl TagSet {
+    const EXACT: u32 = 1024;
+
+    const fn of(pairs: &[(u32, u32)], data: bool) -> Self {
+        let mut set = Self { low: [0; Self::EXACT as usize / 64], high_min: u32::MAX, high_max: 0 };
+        let mut i = 0;
+        while i < pairs.len() {
+            let tag = if data { pairs[i].1 } else { pairs[i].0 };
+            if tag < Self::EXACT {
+                set.low[tag as usize / 64] |= 1 << (tag % 64);
+            } else {
+                set.high_min = if tag < set.high_min { tag } else { set.high_min };
+                set.high_max = if tag > set.high_max { tag } else { set.high_max };
+            }
+            i += 1;
+        }
+        set
+    }
+
+    /// False when `tag` is certainly not in the set.
+    #[inline]
+    fn may_contain(&self, tag: u32) -> bool {
+        if tag < Self::EXACT {
+            self.low[tag as usize / 64] >> (tag % 64) & 1 == 1
+        } else {
+            (self.high_min..=self.high_max).contains(&tag)
+        }
+    }
 }
 
 /// The data fields of FIX 5.0 SP2 that fixwire reads by length out of the box.
@@ -73,7 +115,11 @@ pub const STANDARD_DATA_FIELDS: &[(u32, u32)] = &[
 impl DataFields {
     /// The standard FIX data fields ([`STANDARD_DATA_FIELDS`]).
     pub const fn standard() -> Self {
-        Self { pairs: Cow::Borrowed(STANDARD_DATA_FIELDS) }
+        Self {
+            pairs: Cow::Borrowed(STANDARD_DATA_FIELDS),
+            length_tags: TagSet::of(STANDARD_DATA_FIELDS, false),
+            data_tags: TagSet::of(STANDARD_DATA_FIELDS, true),
+        }
     }
 
     /// The standard data fields plus `extra` (length tag, data tag) pairs, for venues or
@@ -81,18 +127,24 @@ impl DataFields {
     pub fn with_extra(extra: &[(u32, u32)]) -> Self {
         let mut pairs = STANDARD_DATA_FIELDS.to_vec();
         pairs.extend_from_slice(extra);
-        Self { pairs: Cow::Owned(pairs) }
+        Self { length_tags: TagSet::of(&pairs, false), data_tags: TagSet::of(&pairs, true), pairs: Cow::Owned(pairs) }
     }
 
     /// The data tag whose length `tag` gives, when `tag` is a length tag.
     #[inline]
     pub fn data_tag_for(&self, length_tag: u32) -> Option<u32> {
+        if !self.length_tags.may_contain(length_tag) {
+            return None;
+        }
         self.pairs.iter().find(|p| p.0 == length_tag).map(|p| p.1)
     }
 
     /// The length tag that must precede the data tag `tag`, when `tag` is a data tag.
     #[inline]
     pub fn length_tag_for(&self, data_tag: u32) -> Option<u32> {
+        if !self.data_tags.may_contain(data_tag) {
+            return None;
+        }
         self.pairs.iter().find(|p| p.1 == data_tag).map(|p| p.0)
     }
 }
@@ -204,13 +256,12 @@ struct Parser<'a, 'o> {
 impl Parser<'_, '_> {
     fn run(self) -> Result<(), DecodeError> {
         let buf = self.buf;
+        // Field offsets are stored as u32.
+        if u32::try_from(buf.len()).is_err() {
+            return Err(DecodeError::new(Kind::BodyLengthTooLarge, 0, None, "message is larger than 4 GiB"));
+        }
         if !buf.starts_with(b"8=") {
-            let kind = if buf.starts_with(b"9=") || buf.starts_with(b"35=") {
-                Kind::HeaderOutOfOrder
-            } else {
-                Kind::NotBeginString
-            };
-            return Err(DecodeError::new(kind, 0, None, "message does not start with BeginString <8>"));
+            return Err(DecodeError::new(Kind::NotBeginString, 0, None, "message does not start with BeginString <8>"));
         }
         let begin = self.field_at(0, None)?;
         let after_begin = begin.end as usize + 1;
@@ -354,6 +405,7 @@ impl Parser<'_, '_> {
     }
 
     /// The data field announced by a length field, as (data tag, value length).
+    #[inline(always)]
     fn data_length(&self, field: Field) -> Result<Option<(u32, usize)>, DecodeError> {
         let Some(data_tag) = self.options.data_fields.data_tag_for(field.tag) else {
             return Ok(None);
@@ -369,8 +421,10 @@ impl Parser<'_, '_> {
 
     /// Reads the field starting at `pos`. `data` is the data field the previous field announced:
     /// if this field is it, its value is exactly that many bytes, SOH included.
-    #[inline]
+    #[inline(always)]
     fn field_at(&self, pos: usize, data: Option<(u32, usize)>) -> Result<Field, DecodeError> {
+        /// Nine digits always fit a u32; FIX tags have at most five.
+        const MAX_TAG_DIGITS: usize = 9;
         let buf = self.buf;
         let mut i = pos;
         let mut tag: u32 = 0;
@@ -378,22 +432,21 @@ impl Parser<'_, '_> {
             let Some(&b) = buf.get(i) else {
                 return Err(DecodeError::new(Kind::Truncated, i, None, "input ends inside a tag"));
             };
-            match b {
-                b'0'..=b'9' => {
-                    if i == pos && b == b'0' {
-                        return Err(bad_tag(pos, "tag is zero or has a leading zero"));
-                    }
-                    tag = tag
-                        .checked_mul(10)
-                        .and_then(|t| t.checked_add(u32::from(b - b'0')))
-                        .ok_or_else(|| bad_tag(pos, "tag is too large"))?;
+            let digit = b.wrapping_sub(b'0');
+            if digit < 10 {
+                if digit == 0 && i == pos {
+                    return Err(bad_tag(pos, "tag is zero or has a leading zero"));
                 }
-                b'=' if i > pos => break,
-                b'=' => return Err(bad_tag(pos, "field has no tag before '='")),
-                SOH => return Err(DecodeError::new(Kind::MissingEquals, pos, None, "field has no '=' after its tag")),
-                _ => return Err(bad_tag(pos, "tag is not a positive integer")),
+                if i - pos == MAX_TAG_DIGITS {
+                    return Err(bad_tag(pos, "tag is too large"));
+                }
+                tag = tag * 10 + u32::from(digit);
+                i += 1;
+            } else if b == b'=' && i > pos {
+                break;
+            } else {
+                return Err(bad_tag_byte(pos, b));
             }
-            i += 1;
         }
         let start = i + 1;
         let end = match data {
@@ -409,7 +462,7 @@ impl Parser<'_, '_> {
                 }
                 end
             }
-            _ => match memchr::memchr(SOH, &buf[start..]) {
+            _ => match buf.get(start..).and_then(find_soh) {
                 Some(n) => start + n,
                 None => {
                     return Err(DecodeError::new(Kind::Truncated, buf.len(), Some(tag), "input ends inside a value"))
@@ -419,17 +472,26 @@ impl Parser<'_, '_> {
         if end == start {
             return Err(DecodeError::new(Kind::EmptyValue, pos, Some(tag), "field has an empty value"));
         }
-        let offset = |n: usize| {
-            u32::try_from(n).map_err(|_| DecodeError::new(Kind::BodyLengthTooLarge, pos, Some(tag), "message is larger than 4 GiB"))
-        };
-        Ok(Field { tag, start: offset(start)?, end: offset(end)? })
+        // `run` checked that the whole buffer is addressable with u32.
+        Ok(Field { tag, start: start as u32, end: end as u32 })
     }
 }
 
+#[cold]
+fn bad_tag_byte(pos: usize, b: u8) -> DecodeError {
+    match b {
+        b'=' => bad_tag(pos, "field has no tag before '='"),
+        SOH => DecodeError::new(Kind::MissingEquals, pos, None, "field has no '=' after its tag"),
+        _ => bad_tag(pos, "tag is not a positive integer"),
+    }
+}
+
+#[cold]
 fn bad_tag(offset: usize, reason: &str) -> DecodeError {
     DecodeError::new(Kind::TagNotInteger, offset, None, reason)
 }
 
+#[cold]
 fn out_of_order(field: Field, reason: &str) -> DecodeError {
     DecodeError::new(Kind::HeaderOutOfOrder, field.offset(), Some(field.tag), reason)
 }

@@ -130,7 +130,7 @@ impl Encoder {
     fn format_sending_time(&mut self, unix_nanos: i64) -> Result<(), EncodeError> {
         let key = unix_nanos.div_euclid(i64::from(self.precision.unit_nanos()));
         if self.time_cache.key != Some(key) {
-            let ts = UtcTimestamp::from_unix_nanos(unix_nanos, self.precision)
+            let ts = UtcTimestamp::from_unix_nanos(i128::from(unix_nanos), self.precision)
                 .ok_or_else(|| EncodeError::new(Kind::InvalidValue, Some(52), "SendingTime <52> is outside years 0-9999"))?;
             self.time_cache.text.clear();
             ts.write_to(&mut self.time_cache.text);
@@ -163,19 +163,15 @@ impl<'e> MessageWriter<'e> {
     /// first and the bytes may contain SOH; anywhere else SOH is an error.
     pub fn bytes(&mut self, tag: u32, value: &[u8]) -> Result<&mut Self, EncodeError> {
         check_tag(tag)?;
-        match self.encoder.data_fields.length_tag_for(tag) {
-            Some(length_tag) => {
-                if value.is_empty() {
-                    return Err(EncodeError::new(Kind::EmptyValue, Some(tag), "data field value is empty"));
-                }
-                push_uint(&mut self.encoder.buf, length_tag, value.len() as u64);
-                push_field(&mut self.encoder.buf, tag, value);
+        if let Some(length_tag) = self.encoder.data_fields.length_tag_for(tag) {
+            if value.is_empty() {
+                return Err(EncodeError::new(Kind::EmptyValue, Some(tag), "data field value is empty"));
             }
-            None => {
-                check_value(tag, value)?;
-                push_field(&mut self.encoder.buf, tag, value);
-            }
+            push_uint(&mut self.encoder.buf, length_tag, value.len() as u64);
+        } else {
+            check_value(tag, value)?;
         }
+        push_field(&mut self.encoder.buf, tag, value);
         Ok(self)
     }
 
@@ -284,10 +280,15 @@ impl<'e> MessageWriter<'e> {
 
 }
 
+#[inline]
 fn push_tag(buf: &mut Vec<u8>, tag: u32) {
+    // The digits and '=' in one copy.
+    let mut text = [0u8; 21];
     let mut digits = [0u8; 20];
-    buf.extend_from_slice(format_u64(u64::from(tag), &mut digits));
-    buf.push(b'=');
+    let n = format_u64(u64::from(tag), &mut digits).len();
+    text[..n].copy_from_slice(&digits[20 - n..]);
+    text[n] = b'=';
+    buf.extend_from_slice(&text[..=n]);
 }
 
 fn push_field(buf: &mut Vec<u8>, tag: u32, value: &[u8]) {
@@ -319,7 +320,7 @@ fn check_value(tag: u32, value: &[u8]) -> Result<(), EncodeError> {
     if value.is_empty() {
         return Err(EncodeError::new(Kind::EmptyValue, Some(tag), "value is empty"));
     }
-    if let Some(at) = memchr::memchr(SOH, value) {
+    if let Some(at) = crate::find_soh(value) {
         return Err(EncodeError::new(Kind::SohInValue, Some(tag), format!("value contains SOH at byte {at}")));
     }
     Ok(())

@@ -174,6 +174,10 @@ impl GroupSpecs {
     }
 
     /// The repeating groups of Kalshi's FIX gateway (kalshi-fix-spec.md §16).
+    ///
+    /// # Panics
+    ///
+    /// Never in a released build: the specs are fixed data, built by the tests.
     pub fn kalshi() -> Self {
         // The specs below are fixed data, checked by the tests; a mistake in them is a bug here.
         let spec = |count_tag: u32, members: Vec<Member>| {

@@ -56,3 +56,49 @@ pub use value::{Date, Decimal, TimePrecision, UtcTimestamp};
 
 /// The field delimiter, SOH (0x01).
 pub const SOH: u8 = 0x01;
+
+/// The position of the first SOH in `bytes`, eight bytes at a time.
+///
+/// Values are mostly shorter than a vectorised search's setup, so this is a word-at-a-time
+/// scan: XOR turns SOH bytes into zero bytes, and the classic has-zero-byte expression marks
+/// them; the lowest mark is always exact.
+#[inline(always)]
+pub(crate) fn find_soh(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let mut words = bytes.chunks_exact(8);
+    let mut at = 0;
+    for word in &mut words {
+        let w = u64::from_le_bytes(word.try_into().expect("chunks of eight")) ^ ONES;
+        let zero = w.wrapping_sub(ONES) & !w & HIGHS;
+        if zero != 0 {
+            return Some(at + (zero.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    words.remainder().iter().position(|&b| b == SOH).map(|n| at + n)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn find_soh_finds_the_first_at_every_position() {
+        for len in 0..40 {
+            for at in 0..=len {
+                let mut bytes = vec![b'a'; len];
+                if at < len {
+                    bytes[at] = super::SOH;
+                    // A second SOH later must not hide the first.
+                    if at + 1 < len {
+                        bytes[len - 1] = super::SOH;
+                    }
+                }
+                let expected = bytes.iter().position(|&b| b == super::SOH);
+                assert_eq!(super::find_soh(&bytes), expected, "len {len} at {at}");
+            }
+        }
+        // 0x01 next to 0x00 and 0x02 (where borrows propagate) is still found exactly.
+        assert_eq!(super::find_soh(&[0, 2, 0, 1, 0, 1, 2, 0]), Some(3));
+        assert_eq!(super::find_soh(&[0x81, 0x80, 0x01]), Some(2));
+    }
+}

@@ -210,17 +210,32 @@ impl fmt::Display for Decimal {
     }
 }
 
+/// "00" to "99": two digits per division when formatting.
+const DIGIT_PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
 /// Formats `n` in decimal into the end of `buf` and returns the digits written.
+#[inline]
 pub fn format_u64(mut n: u64, buf: &mut [u8; 20]) -> &[u8] {
     let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            return &buf[i..];
-        }
+    while n >= 100 {
+        let pair = (n % 100) as usize * 2;
+        n /= 100;
+        i -= 2;
+        buf[i..i + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
     }
+    if n >= 10 {
+        let pair = n as usize * 2;
+        i -= 2;
+        buf[i..i + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
+    } else {
+        i -= 1;
+        buf[i] = b'0' + n as u8;
+    }
+    &buf[i..]
 }
 
 /// Fraction-of-second digits in a UTCTimestamp.
@@ -353,19 +368,20 @@ impl UtcTimestamp {
     }
 
     /// Nanoseconds since 1970-01-01T00:00:00Z; a leap second counts as the next second's start.
-    pub fn unix_nanos(self) -> i64 {
+    /// An `i128`, because years 0-9999 do not fit an `i64` of nanoseconds.
+    pub fn unix_nanos(self) -> i128 {
         let seconds = self.date.days_since_epoch() * SECONDS_PER_DAY
             + i64::from(self.hour) * 3600
             + i64::from(self.minute) * 60
             + i64::from(self.second);
-        seconds * NANOS_PER_SECOND + i64::from(self.nanos)
+        i128::from(seconds) * i128::from(NANOS_PER_SECOND) + i128::from(self.nanos)
     }
 
     /// The timestamp `nanos` after the Unix epoch, written at `precision` (digits below the
     /// precision are truncated). Years outside 0–9999 are `None`.
-    pub fn from_unix_nanos(nanos: i64, precision: TimePrecision) -> Option<Self> {
-        let seconds = nanos.div_euclid(NANOS_PER_SECOND);
-        let sub = nanos.rem_euclid(NANOS_PER_SECOND) as u32;
+    pub fn from_unix_nanos(nanos: i128, precision: TimePrecision) -> Option<Self> {
+        let seconds = i64::try_from(nanos.div_euclid(i128::from(NANOS_PER_SECOND))).ok()?;
+        let sub = nanos.rem_euclid(i128::from(NANOS_PER_SECOND)) as u32;
         let days = seconds.div_euclid(SECONDS_PER_DAY);
         let of_day = seconds.rem_euclid(SECONDS_PER_DAY) as u32;
         let (year, month, day) = civil_from_days(days);
@@ -399,7 +415,7 @@ impl UtcTimestamp {
 
 fn digits2(b: [u8; 2]) -> Option<u8> {
     let (t, u) = (b[0].wrapping_sub(b'0'), b[1].wrapping_sub(b'0'));
-    (t <= 9 && u <= 9).then_some(t * 10 + u)
+    (t <= 9 && u <= 9).then(|| t * 10 + u)
 }
 
 fn digits4(b: [u8; 4]) -> Option<u16> {
@@ -443,6 +459,8 @@ fn days_from_civil(year: i64, month: u8, day: u8) -> i64 {
     era * 146_097 + day_of_era - 719_468
 }
 
+// Day (1-31) and month (1-12) are in range by construction, so their casts cannot lose a sign.
+#[allow(clippy::cast_sign_loss)]
 fn civil_from_days(days: i64) -> (i64, u8, u8) {
     let days = days + 719_468;
     let era = days.div_euclid(146_097);
@@ -473,6 +491,14 @@ mod tests {
         }
         assert_eq!(parse_u64(b"18446744073709551615"), Ok(u64::MAX));
         assert!(parse_u64(b"18446744073709551616").is_err());
+    }
+
+    #[test]
+    fn format_u64_matches_display() {
+        let mut buf = [0u8; 20];
+        for n in (0..2000).chain([9_999, 10_000, 99_999, 1 << 32, u64::MAX - 1, u64::MAX]) {
+            assert_eq!(format_u64(n, &mut buf), n.to_string().as_bytes());
+        }
     }
 
     #[test]
@@ -538,6 +564,8 @@ mod tests {
 
     #[test]
     fn unix_nanos_round_trip() {
+        let last = UtcTimestamp::parse(b"99991231-23:59:60.999999999").unwrap();
+        assert_eq!(last.unix_nanos(), 253_402_300_800_999_999_999);
         let t = UtcTimestamp::parse(b"20260820-13:45:01.123456789").unwrap();
         // 2026-08-20T13:45:01Z is 1787233501 seconds after the epoch.
         assert_eq!(t.unix_nanos(), 1_787_233_501_123_456_789);
