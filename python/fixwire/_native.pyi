@@ -7,6 +7,8 @@ from typing import TypeAlias, TypeVar, final, overload
 
 from typing_extensions import Buffer
 
+from fixwire.errors import DecodeError
+
 _D = TypeVar("_D")
 
 FieldValue: TypeAlias = (
@@ -38,55 +40,55 @@ class Message:
     def __getitem__(self, tag: int, /) -> str:
         """The value of ``tag`` as text; ``KeyError`` when absent, ``DecodeError`` when not UTF-8."""
     @overload
-    def get(self, tag: int, /) -> str | None: ...
+    def get(self, tag: int) -> str | None: ...
     @overload
-    def get(self, tag: int, default: _D, /) -> str | _D:
+    def get(self, tag: int, default: _D) -> str | _D:
         """The value of ``tag`` as text, or ``default``."""
-    def get_all(self, tag: int, /) -> list[str]:
+    def get_all(self, tag: int) -> list[str]:
         """Every value of ``tag``, in wire order."""
     @overload
-    def get_int(self, tag: int, /) -> int | None: ...
+    def get_int(self, tag: int) -> int | None: ...
     @overload
-    def get_int(self, tag: int, default: _D, /) -> int | _D:
+    def get_int(self, tag: int, default: _D) -> int | _D:
         """The value as a FIX int (fits a signed 64-bit integer)."""
     @overload
-    def get_decimal(self, tag: int, /) -> Decimal | None: ...
+    def get_decimal(self, tag: int) -> Decimal | None: ...
     @overload
-    def get_decimal(self, tag: int, default: _D, /) -> Decimal | _D:
+    def get_decimal(self, tag: int, default: _D) -> Decimal | _D:
         """The value as an exact ``Decimal``; never through a float."""
     @overload
-    def get_bytes(self, tag: int, /) -> bytes | None: ...
+    def get_bytes(self, tag: int) -> bytes | None: ...
     @overload
-    def get_bytes(self, tag: int, default: _D, /) -> bytes | _D:
+    def get_bytes(self, tag: int, default: _D) -> bytes | _D:
         """The raw value bytes; a data field's may contain SOH."""
     @overload
-    def get_bool(self, tag: int, /) -> bool | None: ...
+    def get_bool(self, tag: int) -> bool | None: ...
     @overload
-    def get_bool(self, tag: int, default: _D, /) -> bool | _D:
+    def get_bool(self, tag: int, default: _D) -> bool | _D:
         """The value as a FIX Boolean: ``Y`` or ``N``."""
     @overload
-    def get_char(self, tag: int, /) -> str | None: ...
+    def get_char(self, tag: int) -> str | None: ...
     @overload
-    def get_char(self, tag: int, default: _D, /) -> str | _D:
+    def get_char(self, tag: int, default: _D) -> str | _D:
         """The value as a FIX char: exactly one character."""
     @overload
-    def get_time(self, tag: int, /) -> datetime | None: ...
+    def get_time(self, tag: int) -> datetime | None: ...
     @overload
-    def get_time(self, tag: int, default: _D, /) -> datetime | _D:
+    def get_time(self, tag: int, default: _D) -> datetime | _D:
         """The value as a UTCTimestamp, a timezone-aware UTC ``datetime``. Digits below the
         microsecond are truncated (use ``get_time_ns`` for them); a leap second 60 becomes the
         next minute's second 0."""
     @overload
-    def get_time_ns(self, tag: int, /) -> int | None: ...
+    def get_time_ns(self, tag: int) -> int | None: ...
     @overload
-    def get_time_ns(self, tag: int, default: _D, /) -> int | _D:
+    def get_time_ns(self, tag: int, default: _D) -> int | _D:
         """The value as a UTCTimestamp in exact nanoseconds since the Unix epoch."""
     @overload
-    def get_date(self, tag: int, /) -> date | None: ...
+    def get_date(self, tag: int) -> date | None: ...
     @overload
-    def get_date(self, tag: int, default: _D, /) -> date | _D:
+    def get_date(self, tag: int, default: _D) -> date | _D:
         """The value as a UTCDateOnly or LocalMktDate (``YYYYMMDD``)."""
-    def group(self, count_tag: int, /) -> list[Message]:
+    def group(self, count_tag: int) -> list[Message]:
         """The entries of the repeating group counted by ``count_tag``, each a ``Message`` view of
         that entry's fields. Empty when the count tag is absent; ``KeyError`` when the message was
         parsed without a spec for that group."""

@@ -11,7 +11,7 @@ use fixwire::{DataFields, Date, Encoder, Field, FieldIndex, Fields, Framer, Fram
 use pyo3::exceptions::{PyKeyError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::PyTypeInfo;
+use pyo3::buffer::PyBuffer;
 use pyo3::types::{PyBool, PyByteArray, PyBytes, PyDate, PyDateAccess, PyDateTime, PyInt, PyList, PyString, PyTimeAccess, PyTuple, PyTzInfo, PyTzInfoAccess};
 
 pyo3::import_exception!(fixwire.errors, DecodeError);
@@ -41,13 +41,21 @@ fn encode_error(kind: &str, tag: Option<u32>, reason: String) -> PyErr {
 
 /// `bytes` as is; any other buffer (bytearray, memoryview, ...) copied once into `bytes`.
 fn as_pybytes<'py>(data: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyBytes>> {
-    match data.cast::<PyBytes>() {
-        Ok(bytes) => Ok(bytes.clone()),
-        Err(_) if data.is_instance_of::<PyString>() => {
-            Err(PyTypeError::new_err("FIX messages are bytes, not str; encode the text first"))
-        }
-        Err(_) => Ok(PyBytes::type_object(data.py()).call1((data,))?.cast_into::<PyBytes>()?),
+    if let Ok(bytes) = data.cast::<PyBytes>() {
+        return Ok(bytes.clone());
     }
+    let not_bytes = || {
+        PyTypeError::new_err(format!(
+            "FIX data must be bytes, bytearray or another buffer of bytes, not {}",
+            data.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+        ))
+    };
+    if data.is_instance_of::<PyString>() {
+        return Err(not_bytes());
+    }
+    // Only objects with the buffer protocol: bytes(42) would make 42 NUL bytes.
+    let buffer = PyBuffer::<u8>::get(data).map_err(|_| not_bytes())?;
+    Ok(PyBytes::new(data.py(), &buffer.to_vec(data.py())?))
 }
 
 /// Where a message's repeating-group specs come from.
@@ -179,7 +187,7 @@ impl PyMessage {
         }
     }
 
-    #[pyo3(signature = (tag, default = None, /))]
+    #[pyo3(signature = (tag, default = None))]
     fn get<'py>(&self, py: Python<'py>, tag: u32, default: Option<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
         match self.view(py).find(tag) {
             Some(field) => Ok(self.str_value(py, field)?.into_any()),
@@ -192,12 +200,12 @@ impl PyMessage {
         PyList::new(py, values.collect::<PyResult<Vec<_>>>()?)
     }
 
-    #[pyo3(signature = (tag, default = None, /))]
+    #[pyo3(signature = (tag, default = None))]
     fn get_int<'py>(&self, py: Python<'py>, tag: u32, default: Option<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
         Self::typed(py, default, self.view(py).get_i64(tag), |v| Ok(v.into_pyobject(py)?.into_any()))
     }
 
-    #[pyo3(signature = (tag, default = None, /))]
+    #[pyo3(signature = (tag, default = None))]
     fn get_decimal<'py>(&self, py: Python<'py>, tag: u32, default: Option<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
         static DECIMAL: PyOnceLock<Py<pyo3::types::PyType>> = PyOnceLock::new();
         // The core checks the FIX float syntax; Python's Decimal then reads the same digits
@@ -214,17 +222,17 @@ impl PyMessage {
         )
     }
 
-    #[pyo3(signature = (tag, default = None, /))]
+    #[pyo3(signature = (tag, default = None))]
     fn get_bytes<'py>(&self, py: Python<'py>, tag: u32, default: Option<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
         Self::typed(py, default, Ok(self.view(py).get(tag)), |v| Ok(PyBytes::new(py, v).into_any()))
     }
 
-    #[pyo3(signature = (tag, default = None, /))]
+    #[pyo3(signature = (tag, default = None))]
     fn get_bool<'py>(&self, py: Python<'py>, tag: u32, default: Option<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
         Self::typed(py, default, self.view(py).get_bool(tag), |v| Ok(PyBool::new(py, v).to_owned().into_any()))
     }
 
-    #[pyo3(signature = (tag, default = None, /))]
+    #[pyo3(signature = (tag, default = None))]
     fn get_char<'py>(&self, py: Python<'py>, tag: u32, default: Option<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
         match self.view(py).find(tag) {
             None => Ok(default.unwrap_or_else(|| py.None().into_bound(py))),
@@ -245,17 +253,17 @@ impl PyMessage {
         }
     }
 
-    #[pyo3(signature = (tag, default = None, /))]
+    #[pyo3(signature = (tag, default = None))]
     fn get_time<'py>(&self, py: Python<'py>, tag: u32, default: Option<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
         Self::typed(py, default, self.view(py).get_timestamp(tag), |v| datetime_from_timestamp(py, v))
     }
 
-    #[pyo3(signature = (tag, default = None, /))]
+    #[pyo3(signature = (tag, default = None))]
     fn get_time_ns<'py>(&self, py: Python<'py>, tag: u32, default: Option<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
         Self::typed(py, default, self.view(py).get_timestamp(tag), |v| Ok(v.unix_nanos().into_pyobject(py)?.into_any()))
     }
 
-    #[pyo3(signature = (tag, default = None, /))]
+    #[pyo3(signature = (tag, default = None))]
     fn get_date<'py>(&self, py: Python<'py>, tag: u32, default: Option<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
         Self::typed(py, default, self.view(py).get_date(tag), |d| {
             Ok(PyDate::new(py, i32::from(d.year), d.month, d.day)?.into_any())
@@ -372,12 +380,10 @@ fn parse<'py>(
 
 /// The FIX checksum of `data`: the sum of its bytes modulo 256.
 #[pyfunction]
+#[pyo3(signature = (data, /))]
 fn checksum(data: &Bound<'_, PyAny>) -> PyResult<u8> {
     if let Ok(bytes) = data.cast::<PyBytes>() {
         return Ok(fixwire::checksum(bytes.as_bytes()));
-    }
-    if let Ok(array) = data.cast::<PyByteArray>() {
-        return Ok(fixwire::checksum(&array.to_vec()));
     }
     Ok(fixwire::checksum(as_pybytes(data)?.as_bytes()))
 }
@@ -405,6 +411,7 @@ impl PyFramer {
     }
 
     /// Adds `chunk` to the stream; returns every message completed by it.
+    #[pyo3(signature = (chunk, /))]
     fn feed<'py>(&self, chunk: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>> {
         let py = chunk.py();
         let chunk = as_pybytes(chunk)?;

@@ -234,7 +234,7 @@ impl Framer {
             match frame(&buf[pos..], &self.config) {
                 Frame::Incomplete => break,
                 Frame::Garbled { skip, error } => {
-                    self.errors.push(error.shifted(stream_offset));
+                    self.errors.push(at_skip_start(error, stream_offset));
                     self.offset += skip as u64;
                     pos += skip;
                 }
@@ -242,7 +242,7 @@ impl Framer {
                     let message = &buf[pos..pos + len];
                     match self.index.parse(message, &parse) {
                         Ok(()) => on_message(message, &self.index),
-                        Err(error) => self.errors.push(error.shifted(stream_offset)),
+                        Err(error) => self.errors.push(at_skip_start(error, stream_offset)),
                     }
                     self.offset += len as u64;
                     pos += len;
@@ -251,6 +251,16 @@ impl Framer {
         }
         pos
     }
+}
+
+/// A framer error points at the start of the bytes it skipped, so the offset finds the dropped
+/// input in a capture; where inside them the problem was goes into the reason.
+fn at_skip_start(mut error: DecodeError, skip_start: usize) -> DecodeError {
+    if error.offset > 0 {
+        error.reason = format!("{} ({} bytes into the skipped input)", error.reason, error.offset);
+    }
+    error.offset = skip_start;
+    error
 }
 
 #[cfg(test)]
@@ -309,7 +319,8 @@ mod tests {
         assert_eq!((errors[0].kind, errors[0].offset), (Kind::Garbage, 0));
         assert_eq!((errors[1].kind, errors[1].offset), (Kind::Garbage, 2 + a.len()));
         assert_eq!(errors[2].kind, Kind::BadBodyLength);
-        assert_eq!(errors[2].offset, 2 + a.len() + 7 + b.len() + 11);
+        assert_eq!(errors[2].offset, 2 + a.len() + 7 + b.len());
+        assert!(errors[2].reason.ends_with("(11 bytes into the skipped input)"), "{}", errors[2].reason);
     }
 
     #[test]
@@ -339,7 +350,7 @@ mod tests {
             assert_eq!(collect(&mut framer, &stream), vec![good.clone()]);
             let errors: Vec<_> = framer.drain_errors().collect();
             assert_eq!(errors[0].kind, Kind::BadCheckSum, "{trailer:?}");
-            assert_eq!(errors[0].offset, n - 7);
+            assert_eq!(errors[0].offset, 0);
         }
     }
 

@@ -53,7 +53,13 @@ pub struct GroupSpec {
     count_tag: u32,
     members: Vec<Member>,
     delimiters: Vec<u32>,
+    /// 1 for a group without nested groups.
+    depth: usize,
 }
+
+/// How deeply groups may nest. FIX 5.0 SP2 nests four levels at most; the limit keeps
+/// recursion over specs (reading, dropping) bounded.
+pub const MAX_GROUP_DEPTH: usize = 16;
 
 impl GroupSpec {
     /// A group counted by `count_tag` whose entries hold `members` in order; the first member
@@ -71,8 +77,21 @@ impl GroupSpec {
                 return Err(InvalidGroupSpec(format!("group {count_tag} lists member {} twice", m.tag())));
             }
         }
+        let depth = 1 + members
+            .iter()
+            .map(|m| match m {
+                Member::Group(nested) => nested.depth,
+                Member::Field(_) => 0,
+            })
+            .max()
+            .unwrap_or(0);
+        if depth > MAX_GROUP_DEPTH {
+            return Err(InvalidGroupSpec(format!(
+                "group {count_tag} nests groups {depth} deep, more than {MAX_GROUP_DEPTH}"
+            )));
+        }
         let delimiters = vec![first.tag()];
-        Ok(Self { count_tag, members, delimiters })
+        Ok(Self { count_tag, members, delimiters, depth })
     }
 
     /// The same group, where an entry may start with any of `delimiters` (all members); the
@@ -260,9 +279,8 @@ impl crate::decode::Message<'_> {
 fn read_group(run: Fields<'_>, at: usize, spec: &GroupSpec) -> Result<(Vec<Range<usize>>, usize), DecodeError> {
     let fields = run.as_slice();
     let count_field = fields[at];
-    let count = value::parse_u64(&run.buf()[count_field.range()]).map_err(|e| {
-        DecodeError::new(Kind::InvalidValue, count_field.start as usize, Some(spec.count_tag), e.0)
-    })?;
+    let count = value::parse_u64(&run.buf()[count_field.range()])
+        .map_err(|e| count_error(count_field, format!("NumInGroup <{}>: {e}", spec.count_tag)))?;
     let mut i = at + 1;
     let mut entries = Vec::new();
     if count == 0 {

@@ -51,7 +51,7 @@ pub use decode::{
 pub use encode::{now_unix_nanos, Encoder, MessageWriter, MAX_BODY_LENGTH};
 pub use error::{DecodeError, DecodeErrorKind, EncodeError, EncodeErrorKind, Error};
 pub use frame::{frame, Frame, Framer, FramerConfig, DEFAULT_MAX_BODY_LENGTH, MAX_BEGIN_STRING};
-pub use group::{GroupSpec, GroupSpecs, InvalidGroupSpec, Member};
+pub use group::{GroupSpec, GroupSpecs, InvalidGroupSpec, Member, MAX_GROUP_DEPTH};
 pub use value::{Date, Decimal, TimePrecision, UtcTimestamp};
 
 /// The field delimiter, SOH (0x01).
