@@ -33,7 +33,7 @@ test: build ## Bootstrap everything, then run the Rust and Python suites and the
 	$(BIN)/pytest -q benches --benchmark-disable
 
 .PHONY: lint
-lint: venv ## rustfmt, clippy -D warnings, ruff, mypy strict, stubtest
+lint: build ## rustfmt, clippy -D warnings, ruff, mypy strict, stubtest
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --quiet -- -D warnings
 	$(BIN)/ruff check python tests benches

@@ -3,7 +3,7 @@
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TypeAlias, TypeVar, final, overload
+from typing import Self, TypeAlias, TypeVar, final, overload
 
 from typing_extensions import Buffer
 
@@ -11,8 +11,16 @@ from fixwire.errors import DecodeError
 
 _D = TypeVar("_D")
 
-FieldValue: TypeAlias = (
-    str | int | bool | Decimal | bytes | bytearray | datetime | date | Sequence[Iterable[tuple[int, FieldValue]]]
+_FieldValue: TypeAlias = (
+    str
+    | int
+    | bool
+    | Decimal
+    | bytes
+    | bytearray
+    | datetime
+    | date
+    | Sequence[Iterable[tuple[int, _FieldValue]]]
 )
 
 @final
@@ -38,7 +46,9 @@ class Message:
         """The message bytes: the very object given to ``parse`` (for a group entry, the
         enclosing message's)."""
     def __getitem__(self, tag: int, /) -> str:
-        """The value of ``tag`` as text; ``KeyError`` when absent, ``DecodeError`` when not UTF-8."""
+        """The value of ``tag`` as text.
+
+        ``KeyError`` when absent, ``DecodeError`` when not UTF-8."""
     @overload
     def get(self, tag: int) -> str | None: ...
     @overload
@@ -120,13 +130,13 @@ class Framer:
     ``drain_errors`` with its stream offset; it never stops the stream. One thread at a time.
     """
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         *,
-        max_body_length: int = 1048576,
+        max_body_length: int = ...,  # 1 MiB
         verify_checksum: bool = True,
         groups: GroupSpecs | None = None,
-    ) -> None: ...
+    ) -> Self: ...
     def feed(self, chunk: Buffer, /) -> list[Message]:
         """Add ``chunk`` to the stream; return every message it completes (each ``raw`` is a new
         ``bytes``). An unfinished tail is kept for the next call."""
@@ -147,20 +157,20 @@ class Encoder:
     persist).
     """
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         sender_comp_id: str,
         target_comp_id: str,
         *,
         begin_string: str = "FIXT.1.1",
         time_precision: str = "ms",
-    ) -> None:
+    ) -> Self:
         """``time_precision`` is ``"s"``, ``"ms"``, ``"us"`` or ``"ns"``, for SendingTime <52>
         and every datetime value."""
     def encode(
         self,
         msg_type: str,
-        fields: Iterable[tuple[int, FieldValue]],
+        fields: Iterable[tuple[int, _FieldValue]],
         *,
         seq_num: int,
         sending_time: datetime | None = None,
@@ -196,13 +206,13 @@ class GroupSpec:
     entry; then the first of them seen in a message delimits all of that group's entries.
     """
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         count_tag: int,
         members: Iterable[int | GroupSpec],
         *,
         delimiters: Sequence[int] | None = None,
-    ) -> None: ...
+    ) -> Self: ...
     @property
     def count_tag(self) -> int: ...
 
@@ -210,7 +220,7 @@ class GroupSpec:
 class GroupSpecs:
     """Repeating-group specs by message type, for ``parse(..., groups=...)`` and ``Framer``."""
 
-    def __init__(self, specs: Iterable[GroupSpec] | None = None) -> None:
+    def __new__(cls, specs: Iterable[GroupSpec] | None = None) -> Self:
         """``specs`` apply to every message type."""
     def add(self, spec: GroupSpec, *, msg_types: Sequence[str] | None = None) -> None:
         """Add ``spec`` for ``msg_types`` (taking precedence), or for every message type."""
@@ -218,3 +228,4 @@ class GroupSpecs:
     def kalshi() -> GroupSpecs:
         """The repeating groups of Kalshi's FIX gateway."""
 
+__all__ = ["Encoder", "Framer", "GroupSpec", "GroupSpecs", "Message", "checksum", "parse"]

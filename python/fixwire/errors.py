@@ -34,7 +34,7 @@ class DecodeError(FixError, ValueError):
     """
 
     def __init__(
-        self, reason: str, kind: str = "invalid", offset: int | None = None, tag: int | None = None
+        self, reason: str, kind: str = "invalid", offset: int = 0, tag: int | None = None
     ) -> None:
         super().__init__(_describe(reason, offset, tag))
         self.reason = reason
@@ -42,7 +42,7 @@ class DecodeError(FixError, ValueError):
         self.offset = offset
         self.tag = tag
 
-    def __reduce__(self) -> tuple[type[DecodeError], tuple[str, str, int | None, int | None]]:
+    def __reduce__(self) -> tuple[type[DecodeError], tuple[str, str, int, int | None]]:
         return (type(self), (self.reason, self.kind, self.offset, self.tag))
 
 

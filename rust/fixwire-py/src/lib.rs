@@ -7,12 +7,18 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use fixwire::value::{decimal_parts, TimePrecision};
-use fixwire::{DataFields, Date, Encoder, Field, FieldIndex, Fields, Framer, FramerConfig, GroupSpec, GroupSpecs, Member, MessageWriter, ParseOptions, UtcTimestamp};
+use fixwire::{
+    DataFields, Date, Encoder, Field, FieldIndex, Fields, Framer, FramerConfig, GroupSpec, GroupSpecs, Member,
+    MessageWriter, ParseOptions, UtcTimestamp,
+};
+use pyo3::buffer::PyBuffer;
 use pyo3::exceptions::{PyKeyError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::buffer::PyBuffer;
-use pyo3::types::{PyBool, PyByteArray, PyBytes, PyDate, PyDateAccess, PyDateTime, PyInt, PyList, PyString, PyTimeAccess, PyTuple, PyTzInfo, PyTzInfoAccess};
+use pyo3::types::{
+    PyBool, PyByteArray, PyBytes, PyDate, PyDateAccess, PyDateTime, PyInt, PyList, PyString, PyTimeAccess, PyTuple,
+    PyTzInfo, PyTzInfoAccess,
+};
 
 pyo3::import_exception!(fixwire.errors, DecodeError);
 pyo3::import_exception!(fixwire.errors, EncodeError);
@@ -201,39 +207,59 @@ impl PyMessage {
     }
 
     #[pyo3(signature = (tag, default = None))]
-    fn get_int<'py>(&self, py: Python<'py>, tag: u32, default: Option<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+    fn get_int<'py>(
+        &self,
+        py: Python<'py>,
+        tag: u32,
+        default: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         Self::typed(py, default, self.view(py).get_i64(tag), |v| Ok(v.into_pyobject(py)?.into_any()))
     }
 
     #[pyo3(signature = (tag, default = None))]
-    fn get_decimal<'py>(&self, py: Python<'py>, tag: u32, default: Option<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+    fn get_decimal<'py>(
+        &self,
+        py: Python<'py>,
+        tag: u32,
+        default: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         static DECIMAL: PyOnceLock<Py<pyo3::types::PyType>> = PyOnceLock::new();
         // The core checks the FIX float syntax; Python's Decimal then reads the same digits
         // exactly, at any length.
-        Self::typed(
-            py,
-            default,
-            self.view(py).get_with(tag, |v| decimal_parts(v).map(|_| v)),
-            |v| {
-                // decimal_parts admits only ASCII digits, '-' and '.'.
-                let text = std::str::from_utf8(v).expect("decimal syntax is ASCII");
-                DECIMAL.import(py, "decimal", "Decimal")?.call1((text,))
-            },
-        )
+        Self::typed(py, default, self.view(py).get_with(tag, |v| decimal_parts(v).map(|_| v)), |v| {
+            // decimal_parts admits only ASCII digits, '-' and '.'.
+            let text = std::str::from_utf8(v).expect("decimal syntax is ASCII");
+            DECIMAL.import(py, "decimal", "Decimal")?.call1((text,))
+        })
     }
 
     #[pyo3(signature = (tag, default = None))]
-    fn get_bytes<'py>(&self, py: Python<'py>, tag: u32, default: Option<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+    fn get_bytes<'py>(
+        &self,
+        py: Python<'py>,
+        tag: u32,
+        default: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         Self::typed(py, default, Ok(self.view(py).get(tag)), |v| Ok(PyBytes::new(py, v).into_any()))
     }
 
     #[pyo3(signature = (tag, default = None))]
-    fn get_bool<'py>(&self, py: Python<'py>, tag: u32, default: Option<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+    fn get_bool<'py>(
+        &self,
+        py: Python<'py>,
+        tag: u32,
+        default: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         Self::typed(py, default, self.view(py).get_bool(tag), |v| Ok(PyBool::new(py, v).to_owned().into_any()))
     }
 
     #[pyo3(signature = (tag, default = None))]
-    fn get_char<'py>(&self, py: Python<'py>, tag: u32, default: Option<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+    fn get_char<'py>(
+        &self,
+        py: Python<'py>,
+        tag: u32,
+        default: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         match self.view(py).find(tag) {
             None => Ok(default.unwrap_or_else(|| py.None().into_bound(py))),
             Some(field) => {
@@ -254,17 +280,32 @@ impl PyMessage {
     }
 
     #[pyo3(signature = (tag, default = None))]
-    fn get_time<'py>(&self, py: Python<'py>, tag: u32, default: Option<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+    fn get_time<'py>(
+        &self,
+        py: Python<'py>,
+        tag: u32,
+        default: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         Self::typed(py, default, self.view(py).get_timestamp(tag), |v| datetime_from_timestamp(py, v))
     }
 
     #[pyo3(signature = (tag, default = None))]
-    fn get_time_ns<'py>(&self, py: Python<'py>, tag: u32, default: Option<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+    fn get_time_ns<'py>(
+        &self,
+        py: Python<'py>,
+        tag: u32,
+        default: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         Self::typed(py, default, self.view(py).get_timestamp(tag), |v| Ok(v.unix_nanos().into_pyobject(py)?.into_any()))
     }
 
     #[pyo3(signature = (tag, default = None))]
-    fn get_date<'py>(&self, py: Python<'py>, tag: u32, default: Option<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+    fn get_date<'py>(
+        &self,
+        py: Python<'py>,
+        tag: u32,
+        default: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         Self::typed(py, default, self.view(py).get_date(tag), |d| {
             Ok(PyDate::new(py, i32::from(d.year), d.month, d.day)?.into_any())
         })
@@ -327,7 +368,10 @@ impl PyMessage {
     fn __hash__(&self, py: Python<'_>) -> PyResult<isize> {
         match self.span {
             (0, n) if n == self.fields.len() => self.raw.bind(py).hash(),
-            (lo, hi) => PyBytes::new(py, &self.raw.as_bytes(py)[self.fields[lo].offset()..self.fields[hi - 1].end as usize]).hash(),
+            (lo, hi) => {
+                PyBytes::new(py, &self.raw.as_bytes(py)[self.fields[lo].offset()..self.fields[hi - 1].end as usize])
+                    .hash()
+            }
         }
     }
 
@@ -391,7 +435,9 @@ fn checksum(data: &Bound<'_, PyAny>) -> PyResult<u8> {
 /// Takes the lock of an object used from one thread at a time, or says why it cannot.
 fn exclusive<'a, T>(lock: &'a Mutex<T>, what: &str) -> PyResult<MutexGuard<'a, T>> {
     lock.try_lock().map_err(|_| {
-        PyRuntimeError::new_err(format!("this {what} is in use by another thread (or a re-entrant call); use one per thread"))
+        PyRuntimeError::new_err(format!(
+            "this {what} is in use by another thread (or a re-entrant call); use one per thread"
+        ))
     })
 }
 
@@ -435,8 +481,7 @@ impl PyFramer {
     /// Takes the errors (garbled input, messages that did not parse) found since the last call.
     fn drain_errors<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         let mut framer = exclusive(&self.framer, "Framer")?;
-        let errors: Vec<_> =
-            framer.drain_errors().map(|e| PyErr::from(CoreError::from(e)).into_value(py)).collect();
+        let errors: Vec<_> = framer.drain_errors().map(|e| PyErr::from(CoreError::from(e)).into_value(py)).collect();
         PyList::new(py, errors)
     }
 
@@ -513,7 +558,12 @@ fn write_fields(writer: &mut MessageWriter<'_>, fields: &Bound<'_, PyAny>, preci
     Ok(())
 }
 
-fn write_value(writer: &mut MessageWriter<'_>, tag: u32, value: &Bound<'_, PyAny>, precision: TimePrecision) -> PyResult<()> {
+fn write_value(
+    writer: &mut MessageWriter<'_>,
+    tag: u32,
+    value: &Bound<'_, PyAny>,
+    precision: TimePrecision,
+) -> PyResult<()> {
     static DECIMAL: PyOnceLock<Py<pyo3::types::PyType>> = PyOnceLock::new();
     let py = value.py();
     let result = if let Ok(text) = value.cast::<PyString>() {
@@ -523,9 +573,12 @@ fn write_value(writer: &mut MessageWriter<'_>, tag: u32, value: &Bound<'_, PyAny
     } else if value.is_instance_of::<PyInt>() {
         match value.extract::<i64>() {
             Ok(n) => writer.int(tag, n),
-            Err(_) => writer.uint(tag, value.extract::<u64>().map_err(|_| {
-                encode_error("invalid_value", Some(tag), format!("integer {value} does not fit in 64 bits"))
-            })?),
+            Err(_) => writer.uint(
+                tag,
+                value.extract::<u64>().map_err(|_| {
+                    encode_error("invalid_value", Some(tag), format!("integer {value} does not fit in 64 bits"))
+                })?,
+            ),
         }
     } else if value.is_instance(DECIMAL.import(py, "decimal", "Decimal")?)? {
         // str() may use an exponent ("1E+2"); format "f" never does.
@@ -689,7 +742,8 @@ impl PyGroupSpecs {
     /// Adds `spec` for `msg_types`, or for every message type.
     #[pyo3(signature = (spec, *, msg_types = None))]
     fn add(&self, spec: &Bound<'_, PyGroupSpec>, msg_types: Option<Vec<String>>) -> PyResult<()> {
-        let types: Option<Vec<&[u8]>> = msg_types.as_ref().map(|t| t.iter().map(|s| s.as_bytes()).collect());
+        let owned: Option<Vec<Vec<u8>>> = msg_types.map(|t| t.into_iter().map(String::into_bytes).collect());
+        let types: Option<Vec<&[u8]>> = owned.as_ref().map(|t| t.iter().map(Vec::as_slice).collect());
         let mut specs = exclusive(&self.specs, "GroupSpecs")?;
         Arc::make_mut(&mut specs).add((*spec.get().spec).clone(), types.as_deref());
         Ok(())

@@ -4,6 +4,9 @@
 //! dependencies. Each case runs in batches of about 20 ms after a warm-up; the median batch gives
 //! the time per operation, so one slow batch (the other core busy) does not skew it.
 
+// Timings are reported as floats; a 52-bit mantissa is more precision than a clock has.
+#![allow(clippy::cast_precision_loss)]
+
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 

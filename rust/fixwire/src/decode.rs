@@ -299,8 +299,12 @@ impl Parser<'_, '_> {
                 ));
             }
             match field.tag {
-                35 if self.fields.len() != 2 => return Err(out_of_order(field, "MsgType <35> appears again in the body")),
-                8 | 9 => return Err(out_of_order(field, "BeginString <8> or BodyLength <9> appears again in the body")),
+                35 if self.fields.len() != 2 => {
+                    return Err(out_of_order(field, "MsgType <35> appears again in the body"))
+                }
+                8 | 9 => {
+                    return Err(out_of_order(field, "BeginString <8> or BodyLength <9> appears again in the body"))
+                }
                 10 => {
                     return Err(DecodeError::new(
                         Kind::CheckSumNotLast,
@@ -356,12 +360,7 @@ impl Parser<'_, '_> {
                     format!("BodyLength <9> is {body_length} but the body is {actual} bytes"),
                 ))
             }
-            _ => Err(DecodeError::new(
-                Kind::Truncated,
-                buf.len(),
-                None,
-                "input ends before the CheckSum <10> field",
-            )),
+            _ => Err(DecodeError::new(Kind::Truncated, buf.len(), None, "input ends before the CheckSum <10> field")),
         }
     }
 
@@ -410,11 +409,14 @@ impl Parser<'_, '_> {
         let Some(data_tag) = self.options.data_fields.data_tag_for(field.tag) else {
             return Ok(None);
         };
-        let length = value::parse_u64(&self.buf[field.range()])
-            .ok()
-            .and_then(|n| usize::try_from(n).ok())
-            .ok_or_else(|| {
-                DecodeError::new(Kind::BadDataLength, field.offset(), Some(field.tag), "data length field is not a number")
+        let length =
+            value::parse_u64(&self.buf[field.range()]).ok().and_then(|n| usize::try_from(n).ok()).ok_or_else(|| {
+                DecodeError::new(
+                    Kind::BadDataLength,
+                    field.offset(),
+                    Some(field.tag),
+                    "data length field is not a number",
+                )
             })?;
         Ok(Some((data_tag, length)))
     }
@@ -570,16 +572,21 @@ impl<'a> Fields<'a> {
         convert: impl FnOnce(&'a [u8]) -> Result<T, InvalidValue>,
     ) -> Result<Option<T>, DecodeError> {
         let Some(field) = self.find(tag) else { return Ok(None) };
-        convert(&self.buf[field.range()]).map(Some).map_err(|e| {
-            DecodeError::new(Kind::InvalidValue, field.start as usize, Some(tag), e.0)
-        })
+        convert(&self.buf[field.range()])
+            .map(Some)
+            .map_err(|e| DecodeError::new(Kind::InvalidValue, field.start as usize, Some(tag), e.0))
     }
 
     /// The value as UTF-8 text.
     pub fn get_str(&self, tag: u32) -> Result<Option<&'a str>, DecodeError> {
         let Some(field) = self.find(tag) else { return Ok(None) };
         std::str::from_utf8(&self.buf[field.range()]).map(Some).map_err(|e| {
-            DecodeError::new(Kind::InvalidUtf8, field.start as usize + e.valid_up_to(), Some(tag), "value is not valid UTF-8")
+            DecodeError::new(
+                Kind::InvalidUtf8,
+                field.start as usize + e.valid_up_to(),
+                Some(tag),
+                "value is not valid UTF-8",
+            )
         })
     }
 

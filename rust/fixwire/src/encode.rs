@@ -111,7 +111,12 @@ impl Encoder {
     /// Starts a message of `msg_type` with MsgSeqNum `seq_num`, sent at `sending_time`
     /// (nanoseconds since the Unix epoch; see [`now_unix_nanos`]). The header is written; push
     /// the body with the returned writer and [`MessageWriter::finish`] it.
-    pub fn start(&mut self, msg_type: &[u8], seq_num: u64, sending_time: i64) -> Result<MessageWriter<'_>, EncodeError> {
+    pub fn start(
+        &mut self,
+        msg_type: &[u8],
+        seq_num: u64,
+        sending_time: i64,
+    ) -> Result<MessageWriter<'_>, EncodeError> {
         check_value(35, msg_type)?;
         self.format_sending_time(sending_time)?;
         let Self { buf, sender, target, time_cache, head_room, .. } = self;
@@ -130,8 +135,9 @@ impl Encoder {
     fn format_sending_time(&mut self, unix_nanos: i64) -> Result<(), EncodeError> {
         let key = unix_nanos.div_euclid(i64::from(self.precision.unit_nanos()));
         if self.time_cache.key != Some(key) {
-            let ts = UtcTimestamp::from_unix_nanos(i128::from(unix_nanos), self.precision)
-                .ok_or_else(|| EncodeError::new(Kind::InvalidValue, Some(52), "SendingTime <52> is outside years 0-9999"))?;
+            let ts = UtcTimestamp::from_unix_nanos(i128::from(unix_nanos), self.precision).ok_or_else(|| {
+                EncodeError::new(Kind::InvalidValue, Some(52), "SendingTime <52> is outside years 0-9999")
+            })?;
             self.time_cache.text.clear();
             ts.write_to(&mut self.time_cache.text);
             self.time_cache.key = Some(key);
@@ -208,7 +214,11 @@ impl<'e> MessageWriter<'e> {
     /// digit (`0.555` at scale 2), never a rounding.
     pub fn decimal_fixed(&mut self, tag: u32, value: Decimal, scale: u8) -> Result<&mut Self, EncodeError> {
         let fixed = value.rescale(scale).ok_or_else(|| {
-            EncodeError::new(Kind::InvalidValue, Some(tag), format!("{value} cannot be written with exactly {scale} decimals"))
+            EncodeError::new(
+                Kind::InvalidValue,
+                Some(tag),
+                format!("{value} cannot be written with exactly {scale} decimals"),
+            )
         })?;
         self.decimal(tag, fixed)
     }
@@ -217,8 +227,9 @@ impl<'e> MessageWriter<'e> {
     /// (`-?[0-9]*(\.[0-9]*)?`, no exponent). Any number of digits.
     pub fn decimal_text(&mut self, tag: u32, value: &[u8]) -> Result<&mut Self, EncodeError> {
         check_tag(tag)?;
-        crate::value::decimal_parts(value)
-            .map_err(|e| EncodeError::new(Kind::InvalidValue, Some(tag), format!("{e}: {:?}", String::from_utf8_lossy(value))))?;
+        crate::value::decimal_parts(value).map_err(|e| {
+            EncodeError::new(Kind::InvalidValue, Some(tag), format!("{e}: {:?}", String::from_utf8_lossy(value)))
+        })?;
         push_field(&mut self.encoder.buf, tag, value);
         Ok(self)
     }
@@ -263,7 +274,11 @@ impl<'e> MessageWriter<'e> {
         let head_room = encoder.head_room;
         let body_length = encoder.buf.len() - head_room;
         if body_length > MAX_BODY_LENGTH {
-            return Err(EncodeError::new(Kind::TooLarge, None, format!("message body is {body_length} bytes, more than {MAX_BODY_LENGTH}")));
+            return Err(EncodeError::new(
+                Kind::TooLarge,
+                None,
+                format!("message body is {body_length} bytes, more than {MAX_BODY_LENGTH}"),
+            ));
         }
         let mut digits = [0u8; 20];
         let length = format_u64(body_length as u64, &mut digits);
@@ -274,10 +289,17 @@ impl<'e> MessageWriter<'e> {
             at += part.len();
         }
         let sum = crate::checksum(&encoder.buf[start..]);
-        encoder.buf.extend_from_slice(&[b'1', b'0', b'=', b'0' + sum / 100, b'0' + sum / 10 % 10, b'0' + sum % 10, SOH]);
+        encoder.buf.extend_from_slice(&[
+            b'1',
+            b'0',
+            b'=',
+            b'0' + sum / 100,
+            b'0' + sum / 10 % 10,
+            b'0' + sum % 10,
+            SOH,
+        ]);
         Ok(&encoder.buf[start..])
     }
-
 }
 
 #[inline]

@@ -108,12 +108,7 @@ pub struct DecodeError {
 
 impl DecodeError {
     /// An error of `kind` at `offset` in the field `tag`, explained by `reason`.
-    pub fn new(
-        kind: DecodeErrorKind,
-        offset: usize,
-        tag: Option<u32>,
-        reason: impl Into<String>,
-    ) -> Self {
+    pub fn new(kind: DecodeErrorKind, offset: usize, tag: Option<u32>, reason: impl Into<String>) -> Self {
         Self { kind, offset, tag, reason: reason.into() }
     }
 

@@ -335,7 +335,10 @@ mod tests {
             let mut framer = Framer::default();
             assert_eq!(collect(&mut framer, &stream), vec![good.clone(), good.clone()], "delta {delta}");
             let kinds: Vec<_> = framer.drain_errors().map(|e| e.kind).collect();
-            assert!(!kinds.is_empty() && kinds.iter().all(|k| *k == Kind::BadBodyLength || *k == Kind::Garbage), "{kinds:?}");
+            assert!(
+                !kinds.is_empty() && kinds.iter().all(|k| *k == Kind::BadBodyLength || *k == Kind::Garbage),
+                "{kinds:?}"
+            );
         }
     }
 

@@ -205,10 +205,8 @@ impl GroupSpecs {
         let parties = || spec(453, vec![448.into(), 452.into()]);
         let fees = || spec(136, vec![137.into(), 138.into(), 139.into(), 891.into()]);
         let collateral = || spec(1703, vec![1704.into(), 1705.into()]);
-        let settlement_parties = spec(
-            20108,
-            vec![20109.into(), 20110.into(), 704.into(), 705.into(), collateral().into(), fees().into()],
-        );
+        let settlement_parties =
+            spec(20108, vec![20109.into(), 20110.into(), 704.into(), 705.into(), collateral().into(), fees().into()]);
         // QuoteRequest <R> entries start with Symbol, or for combos OrderQty or CashOrderQty.
         let quote_request_symbols =
             spec(146, vec![55.into(), 38.into(), 152.into(), 21015.into(), 21016.into(), parties().into()])

@@ -38,10 +38,7 @@ pub fn parse_u64(v: &[u8]) -> Result<u64, InvalidValue> {
         if d > 9 {
             return Err(InvalidValue("not an integer"));
         }
-        n = n
-            .checked_mul(10)
-            .and_then(|n| n.checked_add(u64::from(d)))
-            .ok_or(InvalidValue("integer too large"))?;
+        n = n.checked_mul(10).and_then(|n| n.checked_add(u64::from(d))).ok_or(InvalidValue("integer too large"))?;
     }
     Ok(n)
 }
@@ -144,12 +141,9 @@ impl Decimal {
                 .and_then(|m| m.checked_add(u64::from(b - b'0')))
                 .ok_or(InvalidValue("decimal has too many digits for a 64-bit mantissa"))?;
         }
-        let mantissa = if parts.negative {
-            0i64.checked_sub_unsigned(magnitude)
-        } else {
-            i64::try_from(magnitude).ok()
-        }
-        .ok_or(InvalidValue("decimal has too many digits for a 64-bit mantissa"))?;
+        let mantissa =
+            if parts.negative { 0i64.checked_sub_unsigned(magnitude) } else { i64::try_from(magnitude).ok() }
+                .ok_or(InvalidValue("decimal has too many digits for a 64-bit mantissa"))?;
         Ok(Self { mantissa, scale })
     }
 
@@ -465,8 +459,7 @@ fn civil_from_days(days: i64) -> (i64, u8, u8) {
     let days = days + 719_468;
     let era = days.div_euclid(146_097);
     let day_of_era = days - era * 146_097;
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
     let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
     let month_from_march = (5 * day_of_year + 2) / 153;
     let day = (day_of_year - (153 * month_from_march + 2) / 5 + 1) as u8;
@@ -548,15 +541,26 @@ mod tests {
         assert_eq!(UtcTimestamp::parse(b"20260820-13:45:01").unwrap().nanos, 0);
         assert_eq!(UtcTimestamp::parse(b"20260820-13:45:01.000123").unwrap().nanos, 123_000);
         assert_eq!(UtcTimestamp::parse(b"20260820-13:45:01.000000123").unwrap().nanos, 123);
-        for text in ["20260820-13:45:01.123", "19700101-00:00:00", "20240229-23:59:60.999999", "99991231-23:59:59.000000001"] {
+        for text in
+            ["20260820-13:45:01.123", "19700101-00:00:00", "20240229-23:59:60.999999", "99991231-23:59:59.000000001"]
+        {
             let mut out = Vec::new();
             UtcTimestamp::parse(text.as_bytes()).unwrap().write_to(&mut out);
             assert_eq!(out, text.as_bytes());
         }
         for bad in [
-            "20260820-13:45:01.12", "20260820-24:00:00", "20260820-13:60:00", "20260820-13:45:61",
-            "20260230-00:00:00", "20250229-00:00:00", "20261320-00:00:00", "20260820 13:45:01",
-            "2026082-13:45:01", "20260820-13:45:01.", "20260820-13:45:01.1234", "20260820-13:45:0x",
+            "20260820-13:45:01.12",
+            "20260820-24:00:00",
+            "20260820-13:60:00",
+            "20260820-13:45:61",
+            "20260230-00:00:00",
+            "20250229-00:00:00",
+            "20261320-00:00:00",
+            "20260820 13:45:01",
+            "2026082-13:45:01",
+            "20260820-13:45:01.",
+            "20260820-13:45:01.1234",
+            "20260820-13:45:0x",
         ] {
             assert!(UtcTimestamp::parse(bad.as_bytes()).is_err(), "{bad}");
         }
