@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use fixwire::value::{decimal_parts, TimePrecision};
 use fixwire::{
-    DataFields, Date, Encoder, Field, FieldIndex, Fields, Framer, FramerConfig, GroupSpec, GroupSpecs, Member,
-    MessageWriter, ParseOptions, UtcTimestamp,
+    Date, Encoder, Field, FieldIndex, Fields, Framer, FramerConfig, GroupSpec, GroupSpecs, Member, MessageWriter,
+    ParseOptions, UtcTimestamp,
 };
 use pyo3::buffer::PyBuffer;
 use pyo3::exceptions::{PyKeyError, PyRuntimeError, PyTypeError, PyValueError};
@@ -387,12 +387,7 @@ impl PyMessage {
 }
 
 fn parse_options(verify_checksum: bool, groups: Option<&Bound<'_, PyGroupSpecs>>) -> ParseOptions {
-    ParseOptions {
-        verify_checksum,
-        groups: groups.map(|g| g.get().snapshot()),
-        data_fields: DataFields::standard(),
-        ..ParseOptions::default()
-    }
+    ParseOptions { verify_checksum, groups: groups.map(|g| g.get().snapshot()), ..ParseOptions::default() }
 }
 
 fn message_specs(options: &ParseOptions) -> Specs {
@@ -401,7 +396,8 @@ fn message_specs(options: &ParseOptions) -> Specs {
 
 thread_local! {
     /// Reused by `parse`, so a call allocates only the message's own field array.
-    static INDEX: std::cell::RefCell<FieldIndex> = std::cell::RefCell::new(FieldIndex::new());
+    static INDEX: std::cell::RefCell<(FieldIndex, ParseOptions)> =
+        std::cell::RefCell::new((FieldIndex::new(), ParseOptions::default()));
 }
 
 /// Parses bytes holding exactly one FIX message.
@@ -414,10 +410,17 @@ fn parse<'py>(
 ) -> PyResult<Bound<'py, PyMessage>> {
     let py = data.py();
     let raw = as_pybytes(data)?;
-    let options = parse_options(verify_checksum, groups);
-    let message = INDEX.with_borrow_mut(|index| -> PyResult<PyMessage> {
-        index.parse(raw.as_bytes(), &options).map_err(CoreError::from)?;
-        Ok(PyMessage::new(raw.clone().unbind(), index.fields(), message_specs(&options)))
+    let message = INDEX.with_borrow_mut(|(index, defaults)| -> PyResult<PyMessage> {
+        // The options are built once per thread unless the call needs other ones.
+        let custom;
+        let options = if verify_checksum && groups.is_none() {
+            &*defaults
+        } else {
+            custom = parse_options(verify_checksum, groups);
+            &custom
+        };
+        index.parse(raw.as_bytes(), options).map_err(CoreError::from)?;
+        Ok(PyMessage::new(raw.clone().unbind(), index.fields(), message_specs(options)))
     })?;
     Bound::new(py, message)
 }
@@ -516,10 +519,12 @@ fn time_precision(name: &str) -> PyResult<TimePrecision> {
 
 /// A datetime as a UtcTimestamp; naive datetimes are taken as UTC.
 fn timestamp_from_datetime(value: &Bound<'_, PyDateTime>, precision: TimePrecision) -> PyResult<UtcTimestamp> {
-    let value = if value.get_tzinfo().is_some() {
-        value.call_method1("astimezone", (utc(value.py())?,))?.cast_into::<PyDateTime>()?
-    } else {
-        value.clone()
+    let value = match value.get_tzinfo() {
+        // Already UTC (the common case) or naive, taken as UTC: no conversion call.
+        Some(tz) if !tz.is(&utc(value.py())?) => {
+            value.call_method1("astimezone", (utc(value.py())?,))?.cast_into::<PyDateTime>()?
+        }
+        _ => value.clone(),
     };
     let year = u16::try_from(value.get_year()).map_err(|_| PyValueError::new_err("year out of range"))?;
     let ts = UtcTimestamp {
@@ -552,8 +557,8 @@ fn write_fields(writer: &mut MessageWriter<'_>, fields: &Bound<'_, PyAny>, preci
             .ok()
             .filter(|t| t.len() == 2)
             .ok_or_else(|| PyTypeError::new_err("each field is a (tag, value) tuple"))?;
-        let tag = tag_of(&pair.get_item(0)?)?;
-        write_value(writer, tag, &pair.get_item(1)?, precision)?;
+        let (key, value) = (pair.get_borrowed_item(0)?, pair.get_borrowed_item(1)?);
+        write_value(writer, tag_of(&key)?, &value, precision)?;
     }
     Ok(())
 }
@@ -581,9 +586,16 @@ fn write_value(
             ),
         }
     } else if value.is_instance(DECIMAL.import(py, "decimal", "Decimal")?)? {
-        // str() may use an exponent ("1E+2"); format "f" never does.
-        let text: String = value.call_method1("__format__", ("f",))?.extract()?;
-        writer.decimal_text(tag, text.as_bytes())
+        // str() is fast but may use an exponent ("1E+2") or spell NaN; format "f" never uses
+        // an exponent, so it is the fallback for anything str() did not write plainly.
+        let text = value.str()?;
+        let text = text.to_str()?;
+        if text.bytes().all(|b| b.is_ascii_digit() || b == b'-' || b == b'.') {
+            writer.decimal_text(tag, text.as_bytes())
+        } else {
+            let plain: String = value.call_method1("__format__", ("f",))?.extract()?;
+            writer.decimal_text(tag, plain.as_bytes())
+        }
     } else if let Ok(bytes) = value.cast::<PyBytes>() {
         writer.bytes(tag, bytes.as_bytes())
     } else if let Ok(bytes) = value.cast::<PyByteArray>() {

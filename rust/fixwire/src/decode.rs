@@ -247,6 +247,9 @@ pub fn parse<'a>(buf: &'a [u8], index: &'a mut FieldIndex) -> Result<Message<'a>
     Ok(index.view(buf))
 }
 
+/// Nine digits always fit a u32; FIX tags have at most five.
+const MAX_TAG_DIGITS: usize = 9;
+
 struct Parser<'a, 'o> {
     buf: &'a [u8],
     options: &'o ParseOptions,
@@ -254,7 +257,7 @@ struct Parser<'a, 'o> {
 }
 
 impl Parser<'_, '_> {
-    fn run(self) -> Result<(), DecodeError> {
+    fn run(mut self) -> Result<(), DecodeError> {
         let buf = self.buf;
         // Field offsets are stored as u32.
         if u32::try_from(buf.len()).is_err() {
@@ -282,41 +285,24 @@ impl Parser<'_, '_> {
                 DecodeError::new(Kind::BadBodyLength, length_field.offset(), Some(9), "BodyLength <9> is not a number")
             })?;
         let trailer = self.locate_trailer(body_start, body_length)?;
+        // Every field takes at least four bytes ("1=x<SOH>"), so this is the most the loop
+        // below can push: it never reallocates.
+        self.fields.reserve((trailer - body_start) / 4 + 3);
         self.fields.push(begin);
         self.fields.push(length_field);
 
-        let mut pos = body_start;
+        let msg_type = self.field_at(body_start, None)?;
+        if msg_type.tag != 35 {
+            return Err(out_of_order(msg_type, "MsgType <35> is not the third field"));
+        }
+        let mut pos = self.body_field(msg_type, trailer, body_length)?;
         let mut pending_data: Option<(u32, usize)> = None;
         while pos < trailer {
             let field = self.field_at(pos, pending_data.take())?;
-            if field.end as usize >= trailer {
-                // The value would run into the trailer: BodyLength cut a field in half.
-                return Err(DecodeError::new(
-                    Kind::BadBodyLength,
-                    field.offset(),
-                    Some(field.tag),
-                    format!("BodyLength <9> is {body_length} but the body's last field ends after it"),
-                ));
-            }
-            match field.tag {
-                35 if self.fields.len() != 2 => {
-                    return Err(out_of_order(field, "MsgType <35> appears again in the body"))
-                }
-                8 | 9 => {
-                    return Err(out_of_order(field, "BeginString <8> or BodyLength <9> appears again in the body"))
-                }
-                10 => {
-                    return Err(DecodeError::new(
-                        Kind::CheckSumNotLast,
-                        field.offset(),
-                        Some(10),
-                        "CheckSum <10> appears before the end of the message",
-                    ))
-                }
-                _ => {}
-            }
-            if self.fields.len() == 2 && field.tag != 35 {
-                return Err(out_of_order(field, "MsgType <35> is not the third field"));
+            // One test for the four tags that cannot appear in a body.
+            const HEADER_OR_TRAILER: u64 = 1 << 8 | 1 << 9 | 1 << 10 | 1 << 35;
+            if field.tag < 64 && HEADER_OR_TRAILER >> field.tag & 1 == 1 {
+                return Err(misplaced(field));
             }
             if self.fields.len() >= self.options.max_fields {
                 return Err(DecodeError::new(
@@ -327,16 +313,30 @@ impl Parser<'_, '_> {
                 ));
             }
             pending_data = self.data_length(field)?;
-            self.fields.push(field);
-            pos = field.end as usize + 1;
-        }
-        if self.fields.len() == 2 {
-            return Err(DecodeError::new(Kind::HeaderOutOfOrder, trailer, None, "message has no MsgType <35>"));
+            pos = self.body_field(field, trailer, body_length)?;
         }
         let checksum = self.field_at(trailer, None)?;
         self.check_trailer(checksum)?;
         self.fields.push(checksum);
         Ok(())
+    }
+
+    /// Adds a body field, checking that it ends before the trailer; returns where the next
+    /// field starts.
+    #[inline(always)]
+    fn body_field(&mut self, field: Field, trailer: usize, body_length: usize) -> Result<usize, DecodeError> {
+        let next = field.end as usize + 1;
+        if next > trailer {
+            // The value runs into the trailer: BodyLength cut a field in half.
+            return Err(DecodeError::new(
+                Kind::BadBodyLength,
+                field.offset(),
+                Some(field.tag),
+                format!("BodyLength <9> is {body_length} but the body's last field ends after it"),
+            ));
+        }
+        self.fields.push(field);
+        Ok(next)
     }
 
     /// Where the `10=` field starts, from BodyLength, with a precise error when it is not there.
@@ -425,30 +425,97 @@ impl Parser<'_, '_> {
     /// if this field is it, its value is exactly that many bytes, SOH included.
     #[inline(always)]
     fn field_at(&self, pos: usize, data: Option<(u32, usize)>) -> Result<Field, DecodeError> {
-        /// Nine digits always fit a u32; FIX tags have at most five.
-        const MAX_TAG_DIGITS: usize = 9;
+        match self.scan_field(pos, data) {
+            Some(field) => Ok(field),
+            None => Err(self.field_error(pos, data)),
+        }
+    }
+
+    /// The field at `pos`, or `None` when anything is wrong with it. The hot path: no error
+    /// is built here, so the loop stays small.
+    #[inline(always)]
+    fn scan_field(&self, pos: usize, data: Option<(u32, usize)>) -> Option<Field> {
         let buf = self.buf;
-        let mut i = pos;
-        let mut tag: u32 = 0;
+        // The first digit is 1-9: no zero tag, no leading zero.
+        let mut tag = u32::from(buf.get(pos)?.wrapping_sub(b'1'));
+        if tag > 8 {
+            return None;
+        }
+        tag += 1;
+        let mut i = pos + 1;
+        loop {
+            let b = *buf.get(i)?;
+            let digit = b.wrapping_sub(b'0');
+            if digit > 9 {
+                if b != b'=' {
+                    return None;
+                }
+                break;
+            }
+            // Wrapping is harmless: more than nine digits is refused below.
+            tag = tag.wrapping_mul(10).wrapping_add(u32::from(digit));
+            i += 1;
+        }
+        if i - pos > MAX_TAG_DIGITS {
+            return None;
+        }
+        let start = i + 1;
+        let end = match data {
+            Some((data_tag, length)) if data_tag == tag => {
+                let end = start.checked_add(length)?;
+                if *buf.get(end)? != SOH {
+                    return None;
+                }
+                end
+            }
+            _ => start + find_soh(buf.get(start..)?)?,
+        };
+        if end == start {
+            return None;
+        }
+        // `run` checked that the whole buffer is addressable with u32.
+        Some(Field { tag, start: start as u32, end: end as u32 })
+    }
+
+    /// What is wrong with the field at `pos`, found by reading it again with every check
+    /// spelled out; only called when [`scan_field`](Self::scan_field) failed.
+    #[cold]
+    #[inline(never)]
+    fn field_error(&self, pos: usize, data: Option<(u32, usize)>) -> DecodeError {
+        match self.read_field_checked(pos, data) {
+            Err(error) => error,
+            // scan_field and read_field_checked accept the same fields; this is a bug if reached.
+            Ok(field) => DecodeError::new(Kind::InvalidValue, pos, Some(field.tag), "field could not be read"),
+        }
+    }
+
+    fn read_field_checked(&self, pos: usize, data: Option<(u32, usize)>) -> Result<Field, DecodeError> {
+        let buf = self.buf;
+        let Some(&first) = buf.get(pos) else {
+            return Err(DecodeError::new(Kind::Truncated, pos, None, "input ends where a field should start"));
+        };
+        let mut tag = u32::from(first.wrapping_sub(b'0'));
+        if !(1..=9).contains(&tag) {
+            return Err(bad_tag_byte(pos, first));
+        }
+        let mut i = pos + 1;
         loop {
             let Some(&b) = buf.get(i) else {
                 return Err(DecodeError::new(Kind::Truncated, i, None, "input ends inside a tag"));
             };
             let digit = b.wrapping_sub(b'0');
-            if digit < 10 {
-                if digit == 0 && i == pos {
-                    return Err(bad_tag(pos, "tag is zero or has a leading zero"));
+            if digit > 9 {
+                if b == b'=' {
+                    break;
                 }
-                if i - pos == MAX_TAG_DIGITS {
-                    return Err(bad_tag(pos, "tag is too large"));
-                }
-                tag = tag * 10 + u32::from(digit);
-                i += 1;
-            } else if b == b'=' && i > pos {
-                break;
-            } else {
                 return Err(bad_tag_byte(pos, b));
             }
+            // Wrapping is harmless: more than nine digits is an error below.
+            tag = tag.wrapping_mul(10).wrapping_add(u32::from(digit));
+            i += 1;
+        }
+        if i - pos > MAX_TAG_DIGITS {
+            return Err(bad_tag(pos, "tag is too large"));
         }
         let start = i + 1;
         let end = match data {
@@ -483,6 +550,7 @@ impl Parser<'_, '_> {
 fn bad_tag_byte(pos: usize, b: u8) -> DecodeError {
     match b {
         b'=' => bad_tag(pos, "field has no tag before '='"),
+        b'0' => bad_tag(pos, "tag is zero or has a leading zero"),
         SOH => DecodeError::new(Kind::MissingEquals, pos, None, "field has no '=' after its tag"),
         _ => bad_tag(pos, "tag is not a positive integer"),
     }
@@ -491,6 +559,21 @@ fn bad_tag_byte(pos: usize, b: u8) -> DecodeError {
 #[cold]
 fn bad_tag(offset: usize, reason: &str) -> DecodeError {
     DecodeError::new(Kind::TagNotInteger, offset, None, reason)
+}
+
+/// The error for BeginString, BodyLength, MsgType or CheckSum found inside the body.
+#[cold]
+fn misplaced(field: Field) -> DecodeError {
+    if field.tag == 10 {
+        DecodeError::new(
+            Kind::CheckSumNotLast,
+            field.offset(),
+            Some(10),
+            "CheckSum <10> appears before the end of the message",
+        )
+    } else {
+        out_of_order(field, "a header field (8, 9 or 35) appears again in the body")
+    }
 }
 
 #[cold]

@@ -1,0 +1,60 @@
+"""Seeds the fuzz corpora (corpus/parser/, corpus/framer/) from the shared test corpus.
+
+Every message of tests/data/corpus.txt (valid) and tests/data/invalid.txt (each refused for a
+known reason) becomes a parser seed. A framer input is one byte that picks where the stream is
+cut, then the stream: each message alone, and each valid message followed by garbage and the
+next one. Seeds are named after their corpus lines, so running this again overwrites them and
+leaves what the fuzzer found beside them alone.
+"""
+
+import pathlib
+
+FUZZ = pathlib.Path(__file__).resolve().parent
+DATA = FUZZ.parents[2] / "tests" / "data"
+
+
+def messages(name: str, columns: int) -> list[tuple[str, bytes]]:
+    """Reads `(name, message)` from a corpus file whose lines have `columns` fields.
+
+    Args:
+        name: The file in tests/data.
+        columns: Fields per line; the message is the last, with `|` standing for SOH.
+
+    Returns:
+        The lines' names and messages in file order, SOH in place of `|`.
+    """
+    out = []
+    for line in (DATA / name).read_text().splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        parts = line.split(" ", columns - 1)
+        out.append((parts[0], parts[-1].replace("|", "\x01").encode()))
+    return out
+
+
+def write(target: str, seeds: dict[str, bytes]) -> None:
+    """Writes `seeds` as files of corpus/<target>/, named by their keys."""
+    folder = FUZZ / "corpus" / target
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in seeds.items():
+        (folder / name).write_bytes(data)
+
+
+def main() -> None:
+    """Writes the parser and framer seeds."""
+    valid = messages("corpus.txt", 2)
+    invalid = messages("invalid.txt", 3)
+    everything = valid + invalid
+    write("parser", dict(everything))
+    framer = {}
+    for i, (name, message) in enumerate(everything):
+        # Cut points spread over the stream, differing from seed to seed.
+        framer[name] = bytes([i * 37 % 256]) + message
+    for i, ((name, a), (_, b)) in enumerate(zip(valid, valid[1:])):
+        framer[f"{name}+next"] = bytes([i * 53 % 256]) + a + b"garbage" + b
+    write("framer", framer)
+    print(f"seeded {len(everything)} parser and {len(framer)} framer inputs in {FUZZ / 'corpus'}")
+
+
+if __name__ == "__main__":
+    main()
