@@ -250,6 +250,9 @@ pub fn parse<'a>(buf: &'a [u8], index: &'a mut FieldIndex) -> Result<Message<'a>
 /// Nine digits always fit a u32; FIX tags have at most five.
 const MAX_TAG_DIGITS: usize = 9;
 
+/// BeginString, BodyLength, CheckSum and MsgType, which cannot appear in a body: one bit test.
+const HEADER_OR_TRAILER: u64 = 1 << 8 | 1 << 9 | 1 << 10 | 1 << 35;
+
 struct Parser<'a, 'o> {
     buf: &'a [u8],
     options: &'o ParseOptions,
@@ -299,8 +302,6 @@ impl Parser<'_, '_> {
         let mut pending_data: Option<(u32, usize)> = None;
         while pos < trailer {
             let field = self.field_at(pos, pending_data.take())?;
-            // One test for the four tags that cannot appear in a body.
-            const HEADER_OR_TRAILER: u64 = 1 << 8 | 1 << 9 | 1 << 10 | 1 << 35;
             if field.tag < 64 && HEADER_OR_TRAILER >> field.tag & 1 == 1 {
                 return Err(misplaced(field));
             }
