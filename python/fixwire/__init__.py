@@ -13,6 +13,8 @@ Parse, frame and encode FIX tag=value messages::
     enc = fixwire.Encoder("SENDER", "TARGET")
     wire = enc.encode("D", [(11, "id-1"), (38, 10)], seq_num=7)
 
+    cols = fixwire.read_columns("drop-copy.log", [11, 38, 44, 60])   # numpy columns
+
 Every error fixwire raises on purpose is a :class:`FixError`.
 """
 
@@ -25,9 +27,11 @@ from fixwire._native import (
     checksum,
     parse,
 )
+from fixwire.columns import Columns, read_arrow, read_columns
 from fixwire.errors import DecodeError, EncodeError, FixError, RejectError
 
 __all__ = [
+    "Columns",
     "DecodeError",
     "EncodeError",
     "Encoder",
@@ -39,4 +43,6 @@ __all__ = [
     "RejectError",
     "checksum",
     "parse",
+    "read_arrow",
+    "read_columns",
 ]

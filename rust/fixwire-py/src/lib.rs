@@ -6,18 +6,20 @@
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use fixwire::columns::{self, Column, ColumnData, ColumnKind, ColumnSpec, ScanOptions};
 use fixwire::value::{decimal_parts, TimePrecision};
 use fixwire::{
     Date, Encoder, Field, FieldIndex, Fields, Framer, FramerConfig, GroupSpec, GroupSpecs, Member, MessageWriter,
     ParseOptions, UtcTimestamp,
 };
+use numpy::IntoPyArray;
 use pyo3::buffer::PyBuffer;
 use pyo3::exceptions::{PyKeyError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{
-    PyBool, PyByteArray, PyBytes, PyDate, PyDateAccess, PyDateTime, PyInt, PyList, PyString, PyTimeAccess, PyTuple,
-    PyTzInfo, PyTzInfoAccess,
+    PyBool, PyByteArray, PyBytes, PyDate, PyDateAccess, PyDateTime, PyDict, PyInt, PyList, PyString, PyTimeAccess,
+    PyTuple, PyTzInfo, PyTzInfoAccess,
 };
 
 pyo3::import_exception!(fixwire.errors, DecodeError);
@@ -768,11 +770,120 @@ impl PyGroupSpecs {
     }
 }
 
+fn column_kind(name: &str, scale: u8) -> PyResult<ColumnKind> {
+    Ok(match name {
+        "str" => ColumnKind::Str,
+        "int" => ColumnKind::Int,
+        "float" => ColumnKind::Float,
+        "decimal" => ColumnKind::Decimal { scale },
+        "time" => ColumnKind::Time,
+        "date" => ColumnKind::Date,
+        "bool" => ColumnKind::Bool,
+        _ => return Err(PyValueError::new_err(format!("unknown column kind {name:?}"))),
+    })
+}
+
+/// A column as Python objects: `(values, valid, invalid_values)`, where `values` is one array,
+/// or `(offsets, data)` for text.
+fn column_to_python<'py>(py: Python<'py>, column: Column) -> PyResult<Bound<'py, PyTuple>> {
+    let values = match column.data {
+        ColumnData::I64(v) => v.into_pyarray(py).into_any(),
+        ColumnData::F64(v) => v.into_pyarray(py).into_any(),
+        ColumnData::Bool(v) => v.into_pyarray(py).into_any(),
+        ColumnData::Str { offsets, data } => {
+            PyTuple::new(py, [offsets.into_pyarray(py).into_any(), data.into_pyarray(py).into_any()])?.into_any()
+        }
+    };
+    PyTuple::new(
+        py,
+        [values, column.valid.into_pyarray(py).into_any(), column.invalid_values.into_pyobject(py)?.into_any()],
+    )
+}
+
+/// The input of `read_columns`: bytes held by Python, or a file mapped into memory.
+enum Input<'py> {
+    Bytes(Bound<'py, PyBytes>),
+    File(memmap2::Mmap),
+}
+
+impl Input<'_> {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Input::Bytes(b) => b.as_bytes(),
+            Input::File(map) => map,
+        }
+    }
+}
+
+/// Reads FIX messages into columns; `fixwire.read_columns` is the documented entry point.
+#[pyfunction]
+#[pyo3(signature = (source, columns, *, msg_types = None, explode = None, verify_checksum = true, threads = 0, byte_range = None))]
+#[allow(clippy::too_many_arguments, clippy::needless_pass_by_value)]
+fn scan_columns<'py>(
+    py: Python<'py>,
+    source: &Bound<'py, PyAny>,
+    columns: Vec<(u32, String, u8)>,
+    msg_types: Option<Vec<String>>,
+    explode: Option<&Bound<'py, PyGroupSpec>>,
+    verify_checksum: bool,
+    threads: usize,
+    byte_range: Option<(usize, usize)>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let specs = columns
+        .iter()
+        .map(|(tag, kind, scale)| Ok(ColumnSpec { tag: *tag, kind: column_kind(kind, *scale)? }))
+        .collect::<PyResult<Vec<_>>>()?;
+    let options = ScanOptions {
+        columns: specs,
+        msg_types: msg_types.map(|t| t.into_iter().map(String::into_bytes).collect()),
+        explode: explode.map(|g| (*g.get().spec).clone()),
+        parse: ParseOptions { verify_checksum, ..ParseOptions::default() },
+        threads,
+    };
+    // A str is a path (the Python layer turns PathLike objects into str); anything else must
+    // be a buffer of bytes.
+    let input = if let Ok(path) = source.cast::<PyString>() {
+        let file = std::fs::File::open(path.to_str()?)?;
+        // SAFETY: the map is only read, and every byte is treated as hostile input, so a file
+        // changed by another process while mapped can give garbled rows but nothing worse on
+        // the platforms Python runs on; the map lives until the scan below has finished.
+        Input::File(unsafe { memmap2::Mmap::map(&file)? })
+    } else {
+        Input::Bytes(as_pybytes(source)?)
+    };
+    let bytes = input.bytes();
+    let range = byte_range.map_or(0..bytes.len(), |(start, end)| start..end);
+    // The one place the GIL is released: the scan touches no Python object.
+    let table = py.detach(|| columns::scan(bytes, range, &options));
+    let out = PyDict::new(py);
+    out.set_item("rows", table.rows)?;
+    out.set_item("messages", table.messages)?;
+    out.set_item("garbled", table.garbled.into_pyarray(py))?;
+    out.set_item("offset", table.offset.into_pyarray(py))?;
+    out.set_item("msg_type", column_to_python(py, table.msg_type)?)?;
+    let columns = table.columns.into_iter().map(|c| column_to_python(py, c)).collect::<PyResult<Vec<_>>>()?;
+    out.set_item("columns", PyList::new(py, columns)?)?;
+    Ok(out)
+}
+
+/// Text column values at one fixed width, for a numpy `S<width>` array: `(bytes, width)`.
+#[pyfunction]
+fn fixed_width<'py>(
+    py: Python<'py>,
+    offsets: numpy::PyReadonlyArray1<'py, i64>,
+    data: numpy::PyReadonlyArray1<'py, u8>,
+) -> PyResult<(Bound<'py, PyBytes>, usize)> {
+    let (bytes, width) = columns::fixed_width(offsets.as_slice()?, data.as_slice()?);
+    Ok((PyBytes::new(py, &bytes), width))
+}
+
 /// The native module; `fixwire` re-exports its public names.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(parse, m)?)?;
     m.add_function(wrap_pyfunction!(checksum, m)?)?;
+    m.add_function(wrap_pyfunction!(scan_columns, m)?)?;
+    m.add_function(wrap_pyfunction!(fixed_width, m)?)?;
     m.add_class::<PyMessage>()?;
     m.add_class::<PyFramer>()?;
     m.add_class::<PyEncoder>()?;

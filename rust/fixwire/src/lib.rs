@@ -35,8 +35,10 @@
 //! | a repeating group | [`Fields::group`] with a [`GroupSpec`]; [`GroupSpecs::kalshi`] for Kalshi |
 //! | a message to send | [`Encoder::start`], the typed pushes of [`MessageWriter`], then [`MessageWriter::finish`] |
 //! | a checksum of any bytes | [`checksum`] |
+//! | a log file to analyse as columns | [`columns::scan`] |
 
 mod checksum;
+pub mod columns;
 mod decode;
 mod encode;
 mod error;
