@@ -3,8 +3,10 @@
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Self, TypeAlias, TypeVar, final, overload
+from typing import Any, Self, TypeAlias, TypeVar, final, overload
 
+import numpy as np
+import numpy.typing as npt
 from typing_extensions import Buffer
 
 from fixwire.errors import DecodeError
@@ -228,4 +230,36 @@ class GroupSpecs:
     def kalshi() -> GroupSpecs:
         """The repeating groups of Kalshi's FIX gateway."""
 
-__all__ = ["Encoder", "Framer", "GroupSpec", "GroupSpecs", "Message", "checksum", "parse"]
+def scan_columns(
+    source: Buffer | str,
+    columns: list[tuple[int, str, int]],
+    *,
+    msg_types: list[str] | None = None,
+    explode: GroupSpec | None = None,
+    verify_checksum: bool = True,
+    threads: int = 0,
+    byte_range: tuple[int, int] | None = None,
+) -> dict[str, Any]:
+    """Scan FIX messages into column buffers (private: use ``fixwire.read_columns``).
+
+    ``source`` is bytes or a path (``str``, memory-mapped); ``columns`` are
+    ``(tag, kind, scale)``. Returns ``rows``, ``messages``, ``garbled`` (offsets), ``offset``,
+    ``msg_type`` and ``columns``: per column ``(values, valid, invalid_count)``, where text
+    values are ``(offsets, data)``. The GIL is released during the scan."""
+
+def fixed_width(
+    offsets: npt.NDArray[np.int64], data: npt.NDArray[np.uint8], /
+) -> tuple[bytes, int]:
+    """Text values laid out at the longest value's width, NUL-padded, for a numpy ``S`` array."""
+
+__all__ = [
+    "Encoder",
+    "Framer",
+    "GroupSpec",
+    "GroupSpecs",
+    "Message",
+    "checksum",
+    "fixed_width",
+    "parse",
+    "scan_columns",
+]

@@ -22,7 +22,9 @@ if TYPE_CHECKING:
 
 __all__ = ["STANDARD_KINDS", "Columns", "read_arrow", "read_columns"]
 
-Source: TypeAlias = "bytes | bytearray | memoryview | str | os.PathLike[str] | Sequence[str | os.PathLike[str]]"
+Source: TypeAlias = (
+    "bytes | bytearray | memoryview | str | os.PathLike[str] | Sequence[str | os.PathLike[str]]"
+)
 TagSpec: TypeAlias = "Iterable[int | tuple[int, str]] | Mapping[int, str]"
 
 #: Scale of decimal columns when none is given: 8 fraction digits (an int64 mantissa then
@@ -71,12 +73,12 @@ class Columns(dict[str, "np.ndarray[Any, Any]"]):
     scales: dict[str, int]
 
 
-def _numpy() -> Any:
+def _require_numpy() -> None:
+    """Fail with the install hint when numpy is missing (it is an optional dependency)."""
     try:
-        import numpy
+        import numpy  # noqa: F401
     except ImportError as e:  # pragma: no cover - numpy is a dev requirement
         raise ImportError("fixwire.read_columns needs numpy: pip install 'fixwire[columns]'") from e
-    return numpy
 
 
 def _specs(tags: TagSpec, floats: bool) -> list[tuple[int, str, int]]:
@@ -96,7 +98,9 @@ def _specs(tags: TagSpec, floats: bool) -> list[tuple[int, str, int]]:
             kind = "float"
         name, _, scale_text = kind.partition(":")
         if name not in _KINDS or (scale_text and name != "decimal"):
-            raise ValueError(f"tag {tag}: unknown column kind {kind!r} (one of {', '.join(_KINDS)}, decimal:N)")
+            raise ValueError(
+                f"tag {tag}: unknown column kind {kind!r} (one of {', '.join(_KINDS)}, decimal:N)"
+            )
         scale = int(scale_text) if scale_text else DEFAULT_DECIMAL_SCALE
         if not 0 <= scale <= 18:
             raise ValueError(f"tag {tag}: decimal scale must be 0-18, not {scale}")
@@ -113,7 +117,7 @@ def _scan(
     threads: int | None,
     byte_range: tuple[int, int] | None = None,
 ) -> dict[str, Any]:
-    _numpy()
+    _require_numpy()
     return _native.scan_columns(
         source,
         specs,
@@ -135,7 +139,8 @@ def _sources(source: Source) -> list[bytes | bytearray | memoryview | str]:
 
 def _strings(offsets: np.ndarray[Any, Any], data: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     """Text values as a numpy StringDType array, converted in row chunks to bound memory."""
-    np = _numpy()
+    import numpy as np
+
     rows = len(offsets) - 1
     parts = []
     for lo in range(0, max(rows, 1), _STRING_CHUNK_ROWS):
@@ -145,7 +150,12 @@ def _strings(offsets: np.ndarray[Any, Any], data: np.ndarray[Any, Any]) -> np.nd
     return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
-_NUMPY_DTYPES = {"int": "int64", "decimal": "int64", "time": "datetime64[ns]", "date": "datetime64[D]"}
+_NUMPY_DTYPES = {
+    "int": "int64",
+    "decimal": "int64",
+    "time": "datetime64[ns]",
+    "date": "datetime64[D]",
+}
 
 
 def read_columns(
@@ -179,13 +189,19 @@ def read_columns(
     Returns:
         The columns, with counts of what was skipped (see :class:`Columns`).
     """
-    np = _numpy()
+    _require_numpy()
+    import numpy as np
+
     specs = _specs(tags, floats)
-    tables = [_scan(s, specs, msg_types, explode, verify_checksum, threads) for s in _sources(source)]
+    tables = [
+        _scan(s, specs, msg_types, explode, verify_checksum, threads) for s in _sources(source)
+    ]
     result = Columns()
     result.rows = sum(t["rows"] for t in tables)
     result.messages = sum(t["messages"] for t in tables)
-    result.garbled = np.concatenate([t["garbled"] for t in tables]) if tables else np.zeros(0, np.uint64)
+    result.garbled = (
+        np.concatenate([t["garbled"] for t in tables]) if tables else np.zeros(0, np.uint64)
+    )
     result.invalid = {}
     result.scales = {}
     result["msg_type"] = _concat([_strings(*t["msg_type"][0]) for t in tables])
@@ -195,7 +211,11 @@ def read_columns(
         parts, masks, invalid = [], [], 0
         for table in tables:
             values, valid, bad = table["columns"][i]
-            parts.append(_strings(*values) if kind == "str" else values.view(_NUMPY_DTYPES.get(kind, values.dtype)))
+            parts.append(
+                _strings(*values)
+                if kind == "str"
+                else values.view(_NUMPY_DTYPES.get(kind, values.dtype))
+            )
             masks.append(~valid)
             invalid += bad
         result[name] = np.ma.MaskedArray(_concat(parts), mask=_concat(masks))
@@ -206,7 +226,9 @@ def read_columns(
 
 
 def _concat(parts: list[np.ndarray[Any, Any]]) -> np.ndarray[Any, Any]:
-    return parts[0] if len(parts) == 1 else _numpy().concatenate(parts)
+    import numpy as np
+
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
 def read_arrow(
@@ -244,7 +266,10 @@ def read_arrow(
         table = _scan(s, specs, msg_types, explode, verify_checksum, threads, byte_range)
         garbled += len(table["garbled"])
         arrays = [_arrow_column("str", 0, *table["msg_type"]), pa.array(table["offset"])]
-        arrays += [_arrow_column(kind, scale, *table["columns"][i]) for i, (_, kind, scale) in enumerate(specs)]
+        arrays += [
+            _arrow_column(kind, scale, *table["columns"][i])
+            for i, (_, kind, scale) in enumerate(specs)
+        ]
         names = ["msg_type", "offset", *(str(tag) for tag, _, _ in specs)]
         batches.append(pa.RecordBatch.from_arrays(arrays, names=names))
     out = pa.Table.from_batches(batches)
@@ -252,14 +277,16 @@ def read_arrow(
 
 
 def _arrow_column(kind: str, scale: int, values: Any, valid: Any, _invalid: int) -> pa.Array:
+    import numpy as np
     import pyarrow as pa
 
-    np = _numpy()
     rows = len(valid)
     nulls = None if valid.all() else pa.py_buffer(np.packbits(valid, bitorder="little"))
     if kind == "str":
         offsets, data = values
-        return pa.LargeStringArray.from_buffers(rows, pa.py_buffer(offsets), pa.py_buffer(data), nulls)
+        return pa.LargeStringArray.from_buffers(
+            rows, pa.py_buffer(offsets), pa.py_buffer(data), nulls
+        )
     if kind == "decimal":
         # decimal128 values are 16-byte little-endian two's complement: the mantissa and its
         # sign extension.
@@ -268,8 +295,14 @@ def _arrow_column(kind: str, scale: int, values: Any, valid: Any, _invalid: int)
         wide[:, 1] = values >> 63
         return pa.Array.from_buffers(pa.decimal128(38, scale), rows, [nulls, pa.py_buffer(wide)])
     if kind == "bool":
-        return pa.Array.from_buffers(pa.bool_(), rows, [nulls, pa.py_buffer(np.packbits(values, bitorder="little"))])
+        return pa.Array.from_buffers(
+            pa.bool_(), rows, [nulls, pa.py_buffer(np.packbits(values, bitorder="little"))]
+        )
     if kind == "date":
-        return pa.Array.from_buffers(pa.date32(), rows, [nulls, pa.py_buffer(values.astype(np.int32))])
-    arrow_type = {"int": pa.int64(), "float": pa.float64(), "time": pa.timestamp("ns", tz="UTC")}[kind]
+        return pa.Array.from_buffers(
+            pa.date32(), rows, [nulls, pa.py_buffer(values.astype(np.int32))]
+        )
+    arrow_type = {"int": pa.int64(), "float": pa.float64(), "time": pa.timestamp("ns", tz="UTC")}[
+        kind
+    ]
     return pa.Array.from_buffers(arrow_type, rows, [nulls, pa.py_buffer(values)])

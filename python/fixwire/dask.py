@@ -19,7 +19,7 @@ from __future__ import annotations
 import glob
 import os
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from fixwire.columns import TagSpec, read_arrow
 
@@ -52,7 +52,9 @@ def _partitions(paths: list[str], blocksize: int | None) -> list[Partition]:
         if blocksize is None or size <= blocksize:
             parts.append((path, None))
         else:
-            parts.extend((path, (start, min(start + blocksize, size))) for start in range(0, size, blocksize))
+            parts.extend(
+                (path, (start, min(start + blocksize, size))) for start in range(0, size, blocksize)
+            )
     return parts
 
 
@@ -71,7 +73,7 @@ class _ReadPartition:
         else:
             path, byte_range = part
             table = read_arrow(path, self.tags, byte_range=byte_range, **self.options)
-        return table.to_pandas(types_mapper=pd.ArrowDtype)
+        return cast("pd.DataFrame", table.to_pandas(types_mapper=pd.ArrowDtype))
 
 
 def read_fix(
@@ -111,4 +113,6 @@ def read_fix(
     }
     read = _ReadPartition(tags, options)
     partitions = _partitions(_paths(paths_or_glob), blocksize)
-    return dd.from_map(read, partitions, meta=read(None), enforce_metadata=False)
+    # dask.dataframe.from_map carries no type annotations.
+    frame = dd.from_map(read, partitions, meta=read(None), enforce_metadata=False)  # type: ignore[no-untyped-call]
+    return cast("dd.DataFrame", frame)

@@ -868,6 +868,7 @@ fn scan_columns<'py>(
 
 /// Text column values at one fixed width, for a numpy `S<width>` array: `(bytes, width)`.
 #[pyfunction]
+#[pyo3(signature = (offsets, data, /))]
 fn fixed_width<'py>(
     py: Python<'py>,
     offsets: numpy::PyReadonlyArray1<'py, i64>,
