@@ -785,7 +785,7 @@ fn column_kind(name: &str, scale: u8) -> PyResult<ColumnKind> {
 
 /// A column as Python objects: `(values, valid, invalid_values)`, where `values` is one array,
 /// or `(offsets, data)` for text.
-fn column_to_python<'py>(py: Python<'py>, column: Column) -> PyResult<Bound<'py, PyTuple>> {
+fn column_to_python(py: Python<'_>, column: Column) -> PyResult<Bound<'_, PyTuple>> {
     let values = match column.data {
         ColumnData::I64(v) => v.into_pyarray(py).into_any(),
         ColumnData::F64(v) => v.into_pyarray(py).into_any(),
@@ -869,6 +869,8 @@ fn scan_columns<'py>(
 /// Text column values at one fixed width, for a numpy `S<width>` array: `(bytes, width)`.
 #[pyfunction]
 #[pyo3(signature = (offsets, data, /))]
+// PyO3 hands readonly array views over by value; they release their borrow when dropped.
+#[allow(clippy::needless_pass_by_value)]
 fn fixed_width<'py>(
     py: Python<'py>,
     offsets: numpy::PyReadonlyArray1<'py, i64>,

@@ -12,6 +12,10 @@
 //! chunks' columns are then joined in input order, so the result does not depend on the number
 //! of threads.
 
+// Offsets are positions in memory, below 2^63 on every target, and stored as i64 because
+// that is what numpy and Arrow offsets are.
+#![allow(clippy::cast_possible_wrap)]
+
 use std::ops::Range;
 
 use memchr::memmem;
