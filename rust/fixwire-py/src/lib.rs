@@ -256,29 +256,10 @@ impl PyMessage {
     }
 
     #[pyo3(signature = (tag, default = None))]
-    fn get_char<'py>(
-        &self,
-        py: Python<'py>,
-        tag: u32,
-        default: Option<Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        match self.view(py).find(tag) {
-            None => Ok(default.unwrap_or_else(|| py.None().into_bound(py))),
-            Some(field) => {
-                let text = self.str_value(py, field)?;
-                if text.to_str()?.chars().count() == 1 {
-                    Ok(text.into_any())
-                } else {
-                    Err(CoreError::from(fixwire::DecodeError::new(
-                        fixwire::DecodeErrorKind::InvalidValue,
-                        field.start as usize,
-                        Some(tag),
-                        "not a single character",
-                    ))
-                    .into())
-                }
-            }
-        }
+    fn get_char<'py>(&self, py: Python<'py>, tag: u32, default: Option<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+        Self::typed(py, default, self.view(py).get_char(tag), |c| {
+            Ok(PyString::new(py, char::from(c).encode_utf8(&mut [0; 4])).into_any())
+        })
     }
 
     #[pyo3(signature = (tag, default = None))]

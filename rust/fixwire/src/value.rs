@@ -67,11 +67,11 @@ pub fn parse_bool(v: &[u8]) -> Result<bool, InvalidValue> {
     }
 }
 
-/// Reads a FIX char: exactly one byte.
+/// Reads a FIX char: exactly one ASCII byte.
 pub fn parse_char(v: &[u8]) -> Result<u8, InvalidValue> {
     match v {
-        [c] => Ok(*c),
-        _ => Err(InvalidValue("not a single character")),
+        [c] if c.is_ascii() => Ok(*c),
+        _ => Err(InvalidValue("not a single ASCII character")),
     }
 }
 
@@ -503,6 +503,7 @@ mod tests {
         assert_eq!(parse_char(b"2"), Ok(b'2'));
         assert!(parse_char(b"").is_err());
         assert!(parse_char(b"12").is_err());
+        assert!(parse_char(&[0xc3]).is_err());
     }
 
     #[test]
