@@ -256,7 +256,12 @@ impl PyMessage {
     }
 
     #[pyo3(signature = (tag, default = None))]
-    fn get_char<'py>(&self, py: Python<'py>, tag: u32, default: Option<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+    fn get_char<'py>(
+        &self,
+        py: Python<'py>,
+        tag: u32,
+        default: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         Self::typed(py, default, self.view(py).get_char(tag), |c| {
             Ok(PyString::new(py, char::from(c).encode_utf8(&mut [0; 4])).into_any())
         })

@@ -286,6 +286,15 @@ fn read_group(run: Fields<'_>, at: usize, spec: &GroupSpec) -> Result<(Vec<Range
     }
     let delimiter = match fields.get(i) {
         Some(f) if spec.delimiters.contains(&f.tag) => f.tag,
+        // A member where the delimiter should be: the entry's fields are out of order.
+        Some(f) if spec.position(f.tag).is_some() => {
+            return Err(DecodeError::new(
+                Kind::GroupOrder,
+                f.offset(),
+                Some(f.tag),
+                format!("field {} comes before the delimiter of group {}", f.tag, spec.count_tag),
+            ))
+        }
         next => {
             return Err(count_error(
                 count_field,

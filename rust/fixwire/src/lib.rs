@@ -36,10 +36,12 @@
 //! | a message to send | [`Encoder::start`], the typed pushes of [`MessageWriter`], then [`MessageWriter::finish`] |
 //! | a checksum of any bytes | [`checksum`] |
 //! | a log file to analyse as columns | [`columns::scan`] |
+//! | names, types, validation, readable output | [`Dictionary`] |
 
 mod checksum;
 pub mod columns;
 mod decode;
+pub mod dictionary;
 mod encode;
 mod error;
 mod frame;
@@ -50,6 +52,7 @@ pub use checksum::checksum;
 pub use decode::{
     parse, DataFields, Field, FieldIndex, Fields, Message, ParseOptions, DEFAULT_MAX_FIELDS, STANDARD_DATA_FIELDS,
 };
+pub use dictionary::{Dictionary, DictionaryError, Reject, ValidationOptions};
 pub use encode::{now_unix_nanos, Encoder, MessageWriter, MAX_BODY_LENGTH};
 pub use error::{DecodeError, DecodeErrorKind, EncodeError, EncodeErrorKind, Error};
 pub use frame::{frame, Frame, Framer, FramerConfig, DEFAULT_MAX_BODY_LENGTH, MAX_BEGIN_STRING};

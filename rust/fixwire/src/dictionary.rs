@@ -1,0 +1,950 @@
+//! FIX data dictionaries in QuickFIX's XML format: field names and types, enum values,
+//! message layouts with their repeating groups, and validation with FIX reject reasons.
+//!
+//! A FIXT.1.1 venue is described by two files, a transport dictionary (header, trailer, admin
+//! messages: QuickFIX's `FIXT11.xml`) and an application dictionary (`FIX50SP2.xml`, or a
+//! venue's own); [`Dictionary::from_xml`] reads them into one. A single file holding both (as
+//! Kalshi publishes) works too. Components are flattened when loading: a component marked not
+//! required makes its fields optional.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::sync::Arc;
+
+use crate::decode::{Field, Fields, Message};
+use crate::error::DecodeErrorKind;
+use crate::group::{GroupSpec, GroupSpecs, Member};
+use crate::value::{self, Date, UtcTimestamp};
+
+/// The FIX data type of a field, as named in the dictionary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldType {
+    /// INT, LENGTH, NUMINGROUP, SEQNUM, TAGNUM, DAYOFMONTH.
+    Int,
+    /// FLOAT, QTY, PRICE, PRICEOFFSET, AMT, PERCENTAGE.
+    Decimal,
+    /// CHAR.
+    Char,
+    /// BOOLEAN.
+    Boolean,
+    /// UTCTIMESTAMP.
+    UtcTimestamp,
+    /// UTCDATEONLY, LOCALMKTDATE.
+    Date,
+    /// UTCTIMEONLY, LOCALMKTTIME, TZTIMEONLY.
+    TimeOnly,
+    /// MULTIPLEVALUESTRING, MULTIPLECHARVALUE, MULTIPLESTRINGVALUE: space-separated values.
+    MultipleValue,
+    /// DATA, XMLDATA: any bytes, read by length.
+    Data,
+    /// STRING and every other type: any text.
+    String,
+}
+
+impl FieldType {
+    fn from_name(name: &str) -> Self {
+        match name {
+            "INT" | "LENGTH" | "NUMINGROUP" | "SEQNUM" | "TAGNUM" | "DAYOFMONTH" => Self::Int,
+            "FLOAT" | "QTY" | "QUANTITY" | "PRICE" | "PRICEOFFSET" | "AMT" | "PERCENTAGE" => Self::Decimal,
+            "CHAR" => Self::Char,
+            "BOOLEAN" => Self::Boolean,
+            "UTCTIMESTAMP" | "TIME" => Self::UtcTimestamp,
+            "UTCDATEONLY" | "UTCDATE" | "LOCALMKTDATE" | "DATE" => Self::Date,
+            "UTCTIMEONLY" | "LOCALMKTTIME" | "TZTIMEONLY" => Self::TimeOnly,
+            "MULTIPLEVALUESTRING" | "MULTIPLECHARVALUE" | "MULTIPLESTRINGVALUE" => Self::MultipleValue,
+            "DATA" | "XMLDATA" => Self::Data,
+            _ => Self::String,
+        }
+    }
+
+    /// Whether `v` has this type's format.
+    fn accepts(&self, v: &[u8]) -> bool {
+        match self {
+            Self::Int => value::parse_i64(v).is_ok(),
+            Self::Decimal => value::decimal_parts(v).is_ok(),
+            Self::Char => value::parse_char(v).is_ok(),
+            Self::Boolean => value::parse_bool(v).is_ok(),
+            Self::UtcTimestamp => UtcTimestamp::parse(v).is_ok(),
+            Self::Date => Date::parse(v).is_ok(),
+            Self::TimeOnly => time_only(v),
+            Self::MultipleValue | Self::Data | Self::String => true,
+        }
+    }
+}
+
+/// `HH:MM:SS` with an optional fraction of 3, 6 or 9 digits.
+fn time_only(v: &[u8]) -> bool {
+    let mut stamp = b"19700101-".to_vec();
+    stamp.extend_from_slice(v);
+    UtcTimestamp::parse(&stamp).is_ok()
+}
+
+/// A field of the dictionary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldDef {
+    /// The tag number.
+    pub tag: u32,
+    /// The FIX name (ClOrdID).
+    pub name: String,
+    /// The type name as written in the dictionary (PRICE, STRING, ...).
+    pub type_name: String,
+    /// The type as validation reads it.
+    pub field_type: FieldType,
+    /// Enumerated values with their descriptions, in dictionary order; empty when any value
+    /// of the type is allowed.
+    pub values: Vec<(String, String)>,
+}
+
+impl FieldDef {
+    /// The description of an enumerated value.
+    pub fn describe(&self, value: &str) -> Option<&str> {
+        self.values.iter().find(|(v, _)| v == value).map(|(_, d)| d.as_str())
+    }
+}
+
+/// One entry of a message layout: a field or a repeating group, and whether it is required.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Entry {
+    /// A field.
+    Field {
+        /// Its tag.
+        tag: u32,
+        /// Whether the message must carry it.
+        required: bool,
+    },
+    /// A repeating group.
+    Group {
+        /// The NumInGroup tag.
+        count_tag: u32,
+        /// Whether the message must carry it.
+        required: bool,
+        /// The entries' layout; the first item is the delimiter.
+        layout: Vec<Entry>,
+    },
+}
+
+impl Entry {
+    /// The field's tag, or the group's count tag.
+    pub fn tag(&self) -> u32 {
+        match self {
+            Self::Field { tag, .. } => *tag,
+            Self::Group { count_tag, .. } => *count_tag,
+        }
+    }
+
+    /// Whether it is required.
+    pub fn required(&self) -> bool {
+        match self {
+            Self::Field { required, .. } | Self::Group { required, .. } => *required,
+        }
+    }
+}
+
+/// A message of the dictionary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageDef {
+    /// The FIX name (NewOrderSingle).
+    pub name: String,
+    /// MsgType <35>.
+    pub msg_type: String,
+    /// `admin` or `app`.
+    pub category: String,
+    /// The body layout, components flattened.
+    pub layout: Vec<Entry>,
+}
+
+/// A dictionary that cannot be loaded: what is wrong and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DictionaryError {
+    /// Line in the XML text (1-based), when the problem is in a document.
+    pub line: Option<u32>,
+    /// What is wrong.
+    pub reason: String,
+}
+
+impl fmt::Display for DictionaryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "line {line}: {}", self.reason),
+            None => f.write_str(&self.reason),
+        }
+    }
+}
+
+impl std::error::Error for DictionaryError {}
+
+/// Why a message would be rejected by a counterparty using this dictionary: a FIX
+/// SessionRejectReason <373> with RefTagID <371> and RefMsgType <372>.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reject {
+    /// SessionRejectReason <373>.
+    pub reason: u32,
+    /// RefTagID <371>: the tag at fault, when there is one.
+    pub ref_tag: Option<u32>,
+    /// RefMsgType <372>.
+    pub ref_msg_type: String,
+    /// A sentence for Text <58>.
+    pub text: String,
+}
+
+impl fmt::Display for Reject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} (SessionRejectReason {})", self.text, self.reason)
+    }
+}
+
+impl std::error::Error for Reject {}
+
+/// SessionRejectReason <373> codes used by validation.
+pub mod reject_reason {
+    /// Invalid tag number.
+    pub const INVALID_TAG_NUMBER: u32 = 0;
+    /// Required tag missing.
+    pub const REQUIRED_TAG_MISSING: u32 = 1;
+    /// Tag not defined for this message type.
+    pub const TAG_NOT_DEFINED_FOR_MESSAGE: u32 = 2;
+    /// Undefined tag.
+    pub const UNDEFINED_TAG: u32 = 3;
+    /// Tag specified without a value.
+    pub const TAG_WITHOUT_VALUE: u32 = 4;
+    /// Value is incorrect (out of range) for this tag.
+    pub const VALUE_INCORRECT: u32 = 5;
+    /// Incorrect data format for value.
+    pub const INCORRECT_DATA_FORMAT: u32 = 6;
+    /// Invalid MsgType.
+    pub const INVALID_MSG_TYPE: u32 = 11;
+    /// Tag appears more than once.
+    pub const TAG_APPEARS_MORE_THAN_ONCE: u32 = 13;
+    /// Tag specified out of required order.
+    pub const TAG_OUT_OF_ORDER: u32 = 14;
+    /// Repeating group fields out of order.
+    pub const GROUP_FIELDS_OUT_OF_ORDER: u32 = 15;
+    /// Incorrect NumInGroup count for repeating group.
+    pub const INCORRECT_NUM_IN_GROUP: u32 = 16;
+}
+
+use reject_reason as R;
+
+/// Switches for [`Dictionary::validate`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ValidationOptions {
+    /// Accept tags of the user-defined range (5000 and above) that the dictionary does not
+    /// define, anywhere in a message.
+    pub allow_user_defined: bool,
+}
+
+impl Default for ValidationOptions {
+    fn default() -> Self {
+        Self { allow_user_defined: false }
+    }
+}
+
+/// A data dictionary: fields, header, trailer and messages.
+#[derive(Debug, Clone)]
+pub struct Dictionary {
+    begin_string: String,
+    fields: HashMap<u32, FieldDef>,
+    by_name: HashMap<String, u32>,
+    header: Vec<Entry>,
+    trailer: Vec<Entry>,
+    messages: HashMap<String, MessageDef>,
+    /// Tags of the header and trailer, for placement checks.
+    header_tags: HashSet<u32>,
+    trailer_tags: HashSet<u32>,
+    groups: Arc<GroupSpecs>,
+}
+
+/// The bundled dictionary of Kalshi's FIX gateway.
+const KALSHI_XML: &str = include_str!("../dictionaries/kalshi.xml");
+
+impl Dictionary {
+    /// Reads an application dictionary and, for FIXT.1.1, its transport dictionary (whose
+    /// header, trailer and admin messages are used). Both are QuickFIX XML text.
+    pub fn from_xml(app: &str, transport: Option<&str>) -> Result<Self, DictionaryError> {
+        let mut builder = Builder::default();
+        if let Some(transport) = transport {
+            builder.read(transport)?;
+        }
+        builder.read(app)?;
+        builder.finish()
+    }
+
+    /// The bundled dictionary of Kalshi's FIX gateway, written from the current Kalshi docs
+    /// (lenient where they leave questions open; see the comments in the XML).
+    ///
+    /// # Panics
+    ///
+    /// Never: the bundled XML is loaded by the tests.
+    pub fn kalshi() -> Self {
+        Self::from_xml(KALSHI_XML, None).expect("the bundled Kalshi dictionary loads")
+    }
+
+    /// The bundled Kalshi dictionary's XML text.
+    pub fn kalshi_xml() -> &'static str {
+        KALSHI_XML
+    }
+
+    /// BeginString of the dictionary (`FIXT.1.1`, `FIX.4.4`).
+    pub fn begin_string(&self) -> &str {
+        &self.begin_string
+    }
+
+    /// The field with `tag`.
+    pub fn field(&self, tag: u32) -> Option<&FieldDef> {
+        self.fields.get(&tag)
+    }
+
+    /// The tag of the field named `name`.
+    pub fn tag(&self, name: &str) -> Option<u32> {
+        self.by_name.get(name).copied()
+    }
+
+    /// Every field, in no particular order.
+    pub fn fields(&self) -> impl Iterator<Item = &FieldDef> {
+        self.fields.values()
+    }
+
+    /// The message of MsgType `msg_type`.
+    pub fn message(&self, msg_type: &str) -> Option<&MessageDef> {
+        self.messages.get(msg_type)
+    }
+
+    /// Every message, in no particular order.
+    pub fn messages(&self) -> impl Iterator<Item = &MessageDef> {
+        self.messages.values()
+    }
+
+    /// The header layout.
+    pub fn header(&self) -> &[Entry] {
+        &self.header
+    }
+
+    /// The repeating groups of every message, for parsing with [`crate::ParseOptions::groups`].
+    pub fn group_specs(&self) -> Arc<GroupSpecs> {
+        Arc::clone(&self.groups)
+    }
+
+    /// Checks `msg` the way a counterparty using this dictionary would, returning the first
+    /// reason it would be rejected for.
+    pub fn validate(&self, msg: &Message<'_>, options: ValidationOptions) -> Result<(), Reject> {
+        let msg_type = String::from_utf8_lossy(msg.msg_type()).into_owned();
+        let reject = |reason: u32, ref_tag: Option<u32>, text: String| Reject {
+            reason,
+            ref_tag,
+            ref_msg_type: msg_type.clone(),
+            text,
+        };
+        let Some(def) = self.messages.get(&msg_type) else {
+            return Err(reject(R::INVALID_MSG_TYPE, Some(35), format!("MsgType <35> {msg_type:?} is not defined")));
+        };
+        let fields = msg.fields();
+        let all = fields.as_slice();
+        self.check_placement(all).map_err(|(tag, text)| reject(R::TAG_OUT_OF_ORDER, Some(tag), text))?;
+
+        // Split the message into header, body and trailer runs.
+        let header_end = all.iter().position(|f| !self.header_tags.contains(&f.tag)).unwrap_or(all.len());
+        let trailer_start = all.iter().rposition(|f| !self.trailer_tags.contains(&f.tag)).map_or(header_end, |i| i + 1);
+        let header = Fields::new(fields.buf(), &all[..header_end]);
+        let body = Fields::new(fields.buf(), &all[header_end..trailer_start.max(header_end)]);
+        let trailer = Fields::new(fields.buf(), &all[trailer_start.max(header_end)..]);
+
+        let checker = Checker { dict: self, options, msg_type: &msg_type };
+        for (run, layout) in [(header, &self.header), (body, &def.layout), (trailer, &self.trailer)] {
+            checker.check_required(run, layout).map_err(|tag| {
+                reject(
+                    R::REQUIRED_TAG_MISSING,
+                    Some(tag),
+                    format!("required tag {} is missing", self.describe_tag(tag)),
+                )
+            })?;
+        }
+        for (run, layout) in [(header, &self.header), (trailer, &self.trailer), (body, &def.layout)] {
+            checker.check_run(run, layout).map_err(|(reason, tag, text)| reject(reason, Some(tag), text))?;
+        }
+        Ok(())
+    }
+
+    /// Header fields first, trailer fields last: the tag and a sentence when not.
+    fn check_placement(&self, all: &[Field]) -> Result<(), (u32, String)> {
+        let mut in_body = false;
+        let mut in_trailer = false;
+        for f in all {
+            let header = self.header_tags.contains(&f.tag);
+            let trailer = self.trailer_tags.contains(&f.tag);
+            if header && in_body {
+                return Err((f.tag, format!("header field {} appears after the body", self.describe_tag(f.tag))));
+            }
+            if in_trailer && !trailer {
+                return Err((f.tag, format!("field {} appears after the trailer started", self.describe_tag(f.tag))));
+            }
+            in_body |= !header;
+            in_trailer |= trailer;
+        }
+        Ok(())
+    }
+
+    /// `Name <tag>`, or the bare tag when it is not defined.
+    pub fn describe_tag(&self, tag: u32) -> String {
+        match self.fields.get(&tag) {
+            Some(f) => format!("{} <{tag}>", f.name),
+            None => format!("<{tag}>"),
+        }
+    }
+
+    /// The message as text, one field a line: tag, name, value and the value's meaning, with
+    /// group entries indented.
+    pub fn format(&self, msg: &Message<'_>) -> String {
+        let mut out = String::new();
+        let msg_type = msg.msg_type();
+        let all = msg.fields();
+        let mut i = 0;
+        while i < all.len() {
+            i = self.format_from(&mut out, all, i, msg_type, None, 0);
+        }
+        out
+    }
+
+    /// Formats the field at `i` (a group with all its entries); returns the next position.
+    fn format_from(
+        &self,
+        out: &mut String,
+        run: Fields<'_>,
+        i: usize,
+        msg_type: &[u8],
+        parent: Option<&GroupSpec>,
+        depth: usize,
+    ) -> usize {
+        let field = run.as_slice()[i];
+        self.format_line(out, run, field, depth);
+        let spec = match parent {
+            Some(p) => p.nested(field.tag).cloned(),
+            None => self.groups.lookup(msg_type, field.tag).cloned(),
+        };
+        let Some(spec) = spec else { return i + 1 };
+        let rest = Fields::new(run.buf(), &run.as_slice()[i..]);
+        let Ok(spans) = rest.group_spans(&spec) else { return i + 1 };
+        let mut end = i + 1;
+        for span in spans {
+            let entry = Fields::new(run.buf(), &rest.as_slice()[span.clone()]);
+            let mut j = 0;
+            while j < entry.len() {
+                j = self.format_from(out, entry, j, msg_type, Some(&spec), depth + 1);
+            }
+            end = i + span.end;
+        }
+        end
+    }
+
+    fn format_line(&self, out: &mut String, run: Fields<'_>, field: Field, depth: usize) {
+        use std::fmt::Write as _;
+        let value = String::from_utf8_lossy(&run.buf()[field.range()]);
+        let def = self.fields.get(&field.tag);
+        let name = def.map_or("?", |d| d.name.as_str());
+        let indent = "  ".repeat(depth);
+        let _ = write!(out, "{indent}{:>5} {name:<w$} = {value}", field.tag, w = 28usize.saturating_sub(indent.len()));
+        if let Some(meaning) = def.and_then(|d| d.describe(&value)) {
+            let _ = write!(out, " ({meaning})");
+        }
+        out.push('\n');
+    }
+}
+
+/// Validation of one message's runs against their layouts.
+struct Checker<'d> {
+    dict: &'d Dictionary,
+    options: ValidationOptions,
+    msg_type: &'d str,
+}
+
+impl Checker<'_> {
+    /// The first required entry of `layout` missing from `run` (and, inside each group entry,
+    /// from that entry).
+    fn check_required(&self, run: Fields<'_>, layout: &[Entry]) -> Result<(), u32> {
+        for entry in layout {
+            if !entry.required() {
+                continue;
+            }
+            if !run.contains(entry.tag()) {
+                return Err(entry.tag());
+            }
+        }
+        for entry in layout {
+            if let Entry::Group { count_tag, layout: members, .. } = entry {
+                let Some(spec) = self.dict.groups.lookup(self.msg_type.as_bytes(), *count_tag) else { continue };
+                // Malformed groups are reported by check_run, with their own reason.
+                for span in run.group_spans(spec).unwrap_or_default() {
+                    self.check_required(Fields::new(run.buf(), &run.as_slice()[span]), members)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Every field of `run`: defined, in this layout, once, non-empty, of the right format and
+    /// value; groups with the right count and order.
+    fn check_run(&self, run: Fields<'_>, layout: &[Entry]) -> Result<(), (u32, u32, String)> {
+        let all = run.as_slice();
+        let mut seen = HashSet::new();
+        let mut i = 0;
+        while i < all.len() {
+            let field = all[i];
+            let tag = field.tag;
+            let described = || self.dict.describe_tag(tag);
+            if !seen.insert(tag) {
+                return Err((
+                    R::TAG_APPEARS_MORE_THAN_ONCE,
+                    tag,
+                    format!("tag {} appears more than once", described()),
+                ));
+            }
+            let user_defined_pass = self.options.allow_user_defined && tag >= 5000;
+            let Some(def) = self.dict.fields.get(&tag) else {
+                if user_defined_pass {
+                    i += 1;
+                    continue;
+                }
+                return Err((R::UNDEFINED_TAG, tag, format!("tag {tag} is not defined in the dictionary")));
+            };
+            self.check_value(run, field, def)?;
+            let Some(entry) = layout.iter().find(|e| e.tag() == tag) else {
+                return Err((
+                    R::TAG_NOT_DEFINED_FOR_MESSAGE,
+                    tag,
+                    format!("tag {} is not defined for MsgType {}", described(), self.msg_type),
+                ));
+            };
+            let Entry::Group { layout: members, .. } = entry else {
+                i += 1;
+                continue;
+            };
+            let Some(spec) = self.dict.groups.lookup(self.msg_type.as_bytes(), tag) else {
+                i += 1;
+                continue;
+            };
+            let rest = Fields::new(run.buf(), &all[i..]);
+            let spans = rest.group_spans(spec).map_err(|e| {
+                let reason = if e.kind == DecodeErrorKind::GroupOrder {
+                    R::GROUP_FIELDS_OUT_OF_ORDER
+                } else {
+                    R::INCORRECT_NUM_IN_GROUP
+                };
+                (reason, e.tag.unwrap_or(tag), e.reason)
+            })?;
+            let mut end = i + 1;
+            for span in spans {
+                let entry = Fields::new(run.buf(), &rest.as_slice()[span.clone()]);
+                self.check_run(entry, members)?;
+                end = i + span.end;
+            }
+            i = end;
+        }
+        Ok(())
+    }
+
+    fn check_value(&self, run: Fields<'_>, field: Field, def: &FieldDef) -> Result<(), (u32, u32, String)> {
+        let value = &run.buf()[field.range()];
+        if !def.field_type.accepts(value) {
+            return Err((
+                R::INCORRECT_DATA_FORMAT,
+                field.tag,
+                format!(
+                    "{} is not a valid {}: {:?}",
+                    self.dict.describe_tag(field.tag),
+                    def.type_name,
+                    String::from_utf8_lossy(value)
+                ),
+            ));
+        }
+        if def.values.is_empty() {
+            return Ok(());
+        }
+        let text = String::from_utf8_lossy(value);
+        let allowed = |v: &str| def.values.iter().any(|(allowed, _)| allowed == v);
+        let ok = if def.field_type == FieldType::MultipleValue { text.split(' ').all(allowed) } else { allowed(&text) };
+        if ok {
+            Ok(())
+        } else {
+            Err((
+                R::VALUE_INCORRECT,
+                field.tag,
+                format!("{text:?} is not a value of {}", self.dict.describe_tag(field.tag)),
+            ))
+        }
+    }
+}
+
+/// Reads QuickFIX XML documents into a [`Dictionary`].
+#[derive(Default)]
+struct Builder {
+    begin_string: Option<String>,
+    fields: HashMap<u32, FieldDef>,
+    by_name: HashMap<String, u32>,
+    header: Option<Vec<Entry>>,
+    trailer: Option<Vec<Entry>>,
+    messages: HashMap<String, MessageDef>,
+}
+
+/// Component definitions of one document, by name, unresolved.
+type Components<'a, 'i> = HashMap<&'a str, roxmltree::Node<'a, 'i>>;
+
+impl Builder {
+    fn read(&mut self, xml: &str) -> Result<(), DictionaryError> {
+        let doc = roxmltree::Document::parse(xml)
+            .map_err(|e| DictionaryError { line: Some(e.pos().row), reason: format!("malformed XML: {e}") })?;
+        let root = doc.root_element();
+        let at = |node: roxmltree::Node<'_, '_>| Some(doc.text_pos_at(node.range().start).row);
+        if root.tag_name().name() != "fix" {
+            return Err(DictionaryError { line: at(root), reason: "the root element is not <fix>".into() });
+        }
+        let kind = root.attribute("type").unwrap_or("FIX");
+        let version =
+            format!("{}.{}.{}", kind, root.attribute("major").unwrap_or("?"), root.attribute("minor").unwrap_or("?"));
+        if kind == "FIXT" || self.begin_string.is_none() {
+            self.begin_string = Some(version);
+        }
+        let section = |name: &str| root.children().find(|n| n.has_tag_name(name));
+        // Fields first: layouts refer to them by name.
+        if let Some(fields) = section("fields") {
+            for node in fields.children().filter(|n| n.has_tag_name("field")) {
+                self.read_field(node).map_err(|reason| DictionaryError { line: at(node), reason })?;
+            }
+        }
+        let components: Components<'_, '_> = section("components")
+            .map(|c| {
+                c.children()
+                    .filter(|n| n.has_tag_name("component"))
+                    .filter_map(|n| Some((n.attribute("name")?, n)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let by_name = &self.by_name;
+        let layout = |node: roxmltree::Node<'_, '_>| layout(by_name, node, &components, true, &doc, 0);
+        if let Some(h) = section("header") {
+            let l = layout(h)?;
+            if !l.is_empty() || self.header.is_none() {
+                self.header = Some(l);
+            }
+        }
+        if let Some(t) = section("trailer") {
+            let l = layout(t)?;
+            if !l.is_empty() || self.trailer.is_none() {
+                self.trailer = Some(l);
+            }
+        }
+        if let Some(messages) = section("messages") {
+            for node in messages.children().filter(|n| n.has_tag_name("message")) {
+                let attr = |name: &str| {
+                    node.attribute(name).map(str::to_owned).ok_or_else(|| DictionaryError {
+                        line: at(node),
+                        reason: format!("<message> without a {name} attribute"),
+                    })
+                };
+                let def = MessageDef {
+                    name: attr("name")?,
+                    msg_type: attr("msgtype")?,
+                    category: node.attribute("msgcat").unwrap_or("app").to_owned(),
+                    layout: layout(node)?,
+                };
+                self.messages.insert(def.msg_type.clone(), def);
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds one `<field>` definition; the error is a reason, placed by the caller (finding the
+    /// line costs a scan of the document, so it is done only on error).
+    fn read_field(&mut self, node: roxmltree::Node<'_, '_>) -> Result<(), String> {
+        let name = node.attribute("name").ok_or("<field> without a name")?;
+        let tag: u32 = node
+            .attribute("number")
+            .and_then(|n| n.parse().ok())
+            .filter(|&t| t > 0)
+            .ok_or_else(|| format!("field {name} has no valid number"))?;
+        let type_name = node.attribute("type").unwrap_or("STRING").to_owned();
+        let values = node
+            .children()
+            .filter(|n| n.has_tag_name("value"))
+            .filter_map(|v| {
+                Some((v.attribute("enum")?.to_owned(), v.attribute("description").unwrap_or("").to_owned()))
+            })
+            .collect();
+        if let Some(existing) = self.fields.get(&tag) {
+            if existing.name != name {
+                return Err(format!("tag {tag} is both {} and {name}", existing.name));
+            }
+        }
+        if let Some(&other) = self.by_name.get(name) {
+            if other != tag {
+                return Err(format!("field {name} is both tag {other} and tag {tag}"));
+            }
+        }
+        self.by_name.insert(name.to_owned(), tag);
+        let field_type = FieldType::from_name(&type_name);
+        self.fields.insert(tag, FieldDef { tag, name: name.to_owned(), type_name, field_type, values });
+        Ok(())
+    }
+}
+
+/// The entries under `node`, components flattened; `required` is false inside an optional
+/// component.
+fn layout(
+    by_name: &HashMap<String, u32>,
+    node: roxmltree::Node<'_, '_>,
+    components: &Components<'_, '_>,
+    required: bool,
+    doc: &roxmltree::Document<'_>,
+    depth: usize,
+) -> Result<Vec<Entry>, DictionaryError> {
+    // Components can nest; a cycle would otherwise recurse forever.
+    const MAX_DEPTH: usize = 32;
+    let at = |n: roxmltree::Node<'_, '_>| Some(doc.text_pos_at(n.range().start).row);
+    if depth > MAX_DEPTH {
+        return Err(DictionaryError { line: at(node), reason: "components nest too deeply (a cycle?)".into() });
+    }
+    let mut out = Vec::new();
+    for child in node.children().filter(roxmltree::Node::is_element) {
+        let name = child.attribute("name").unwrap_or("");
+        let child_required = required && child.attribute("required") == Some("Y");
+        let tag = || {
+            by_name.get(name).copied().ok_or_else(|| DictionaryError {
+                line: at(child),
+                reason: format!("field {name:?} is used but not defined in <fields>"),
+            })
+        };
+        match child.tag_name().name() {
+            "field" => out.push(Entry::Field { tag: tag()?, required: child_required }),
+            "group" => {
+                let layout = layout(by_name, child, components, true, doc, depth + 1)?;
+                if layout.is_empty() {
+                    return Err(DictionaryError { line: at(child), reason: format!("group {name} has no members") });
+                }
+                out.push(Entry::Group { count_tag: tag()?, required: child_required, layout });
+            }
+            "component" => {
+                let definition = components.get(name).ok_or_else(|| DictionaryError {
+                    line: at(child),
+                    reason: format!("component {name:?} is used but not defined in <components>"),
+                })?;
+                out.extend(layout(by_name, *definition, components, child_required, doc, depth + 1)?);
+            }
+            other => return Err(DictionaryError { line: at(child), reason: format!("unexpected element <{other}>") }),
+        }
+    }
+    Ok(out)
+}
+
+impl Builder {
+    fn finish(self) -> Result<Dictionary, DictionaryError> {
+        let header = self.header.unwrap_or_default();
+        let trailer = self.trailer.unwrap_or_default();
+        let mut groups = GroupSpecs::new();
+        for spec in group_specs(&header)? {
+            groups.add(spec, None);
+        }
+        for def in self.messages.values() {
+            for spec in group_specs(&def.layout)? {
+                groups.add(spec, Some(&[def.msg_type.as_bytes()]));
+            }
+        }
+        let tags = |layout: &[Entry]| layout.iter().map(Entry::tag).collect::<HashSet<_>>();
+        Ok(Dictionary {
+            begin_string: self.begin_string.unwrap_or_default(),
+            header_tags: tags(&header),
+            trailer_tags: tags(&trailer),
+            fields: self.fields,
+            by_name: self.by_name,
+            header,
+            trailer,
+            messages: self.messages,
+            groups: Arc::new(groups),
+        })
+    }
+}
+
+/// Group specs for the groups of a layout (nested ones inside their parents).
+fn group_specs(layout: &[Entry]) -> Result<Vec<GroupSpec>, DictionaryError> {
+    layout
+        .iter()
+        .filter_map(|e| match e {
+            Entry::Group { count_tag, layout, .. } => Some(group_spec(*count_tag, layout)),
+            Entry::Field { .. } => None,
+        })
+        .collect()
+}
+
+fn group_spec(count_tag: u32, layout: &[Entry]) -> Result<GroupSpec, DictionaryError> {
+    let members = layout
+        .iter()
+        .map(|e| match e {
+            Entry::Field { tag, .. } => Ok(Member::Field(*tag)),
+            Entry::Group { count_tag, layout, .. } => group_spec(*count_tag, layout).map(Member::from),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    GroupSpec::new(count_tag, members).map_err(|e| DictionaryError { line: None, reason: e.0 })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{FieldIndex, ParseOptions};
+
+    const XML: &str = r#"<fix type='FIXT' major='1' minor='1'>
+ <header>
+  <field name='BeginString' required='Y'/>
+  <field name='BodyLength' required='Y'/>
+  <field name='MsgType' required='Y'/>
+  <field name='SenderCompID' required='Y'/>
+  <field name='TargetCompID' required='Y'/>
+  <field name='MsgSeqNum' required='Y'/>
+  <field name='SendingTime' required='Y'/>
+ </header>
+ <trailer><field name='CheckSum' required='Y'/></trailer>
+ <messages>
+  <message name='NewOrderSingle' msgtype='D' msgcat='app'>
+   <field name='ClOrdID' required='Y'/>
+   <field name='Side' required='Y'/>
+   <field name='Price' required='N'/>
+   <component name='Parties' required='N'/>
+   <group name='NoMiscFees' required='N'>
+    <field name='MiscFeeAmt' required='Y'/>
+    <field name='MiscFeeCurr' required='Y'/>
+   </group>
+  </message>
+ </messages>
+ <components>
+  <component name='Parties'>
+   <group name='NoPartyIDs' required='Y'>
+    <field name='PartyID' required='Y'/>
+    <field name='PartyRole' required='N'/>
+   </group>
+  </component>
+ </components>
+ <fields>
+  <field number='8' name='BeginString' type='STRING'/>
+  <field number='9' name='BodyLength' type='LENGTH'/>
+  <field number='10' name='CheckSum' type='STRING'/>
+  <field number='11' name='ClOrdID' type='STRING'/>
+  <field number='34' name='MsgSeqNum' type='SEQNUM'/>
+  <field number='35' name='MsgType' type='STRING'><value enum='D' description='ORDER_SINGLE'/></field>
+  <field number='44' name='Price' type='PRICE'/>
+  <field number='49' name='SenderCompID' type='STRING'/>
+  <field number='52' name='SendingTime' type='UTCTIMESTAMP'/>
+  <field number='54' name='Side' type='CHAR'><value enum='1' description='BUY'/><value enum='2' description='SELL'/></field>
+  <field number='56' name='TargetCompID' type='STRING'/>
+  <field number='58' name='Text' type='STRING'/>
+  <field number='136' name='NoMiscFees' type='NUMINGROUP'/>
+  <field number='137' name='MiscFeeAmt' type='AMT'/>
+  <field number='138' name='MiscFeeCurr' type='CURRENCY'/>
+  <field number='448' name='PartyID' type='STRING'/>
+  <field number='452' name='PartyRole' type='INT'/>
+  <field number='453' name='NoPartyIDs' type='NUMINGROUP'/>
+ </fields>
+</fix>"#;
+
+    fn message(body: &str) -> Vec<u8> {
+        let body = format!("35=D|49=S|56=T|34=2|52=20260820-13:45:01.123|{body}").replace('|', "\x01");
+        let head = format!("8=FIXT.1.1\x019={}\x01{body}", body.len());
+        let sum = crate::checksum(head.as_bytes());
+        format!("{head}10={sum:03}\x01").into_bytes()
+    }
+
+    fn validate(dict: &Dictionary, body: &str) -> Result<(), Reject> {
+        let bytes = message(body);
+        let mut index = FieldIndex::new();
+        index.parse(&bytes, &ParseOptions::default()).expect("test messages parse");
+        dict.validate(&index.view(&bytes), ValidationOptions::default())
+    }
+
+    #[test]
+    fn loads_names_types_enums_and_groups() {
+        let d = Dictionary::from_xml(XML, None).unwrap();
+        assert_eq!(d.begin_string(), "FIXT.1.1");
+        assert_eq!(d.tag("ClOrdID"), Some(11));
+        assert_eq!(d.field(54).unwrap().describe("2"), Some("SELL"));
+        assert_eq!(d.field(44).unwrap().field_type, FieldType::Decimal);
+        let order = d.message("D").unwrap();
+        assert_eq!(order.name, "NewOrderSingle");
+        // The optional component's required group became optional.
+        assert!(order.layout.iter().any(|e| matches!(e, Entry::Group { count_tag: 453, required: false, .. })));
+        assert!(d.group_specs().lookup(b"D", 453).is_some());
+    }
+
+    #[test]
+    fn each_reject_reason() {
+        let d = Dictionary::from_xml(XML, None).unwrap();
+        assert_eq!(validate(&d, "11=a|54=1|44=0.5|453=1|448=p|452=3|136=1|137=1.5|138=USD|"), Ok(()));
+        let cases = [
+            ("54=1|", R::REQUIRED_TAG_MISSING, 11),
+            ("11=a|54=1|453=1|452=3|448=p|", R::GROUP_FIELDS_OUT_OF_ORDER, 452),
+            ("11=a|54=1|136=1|137=1.5|", R::REQUIRED_TAG_MISSING, 138),
+            ("11=a|54=1|136=1|138=USD|", R::GROUP_FIELDS_OUT_OF_ORDER, 138),
+            ("11=a|54=1|58=x|", R::TAG_NOT_DEFINED_FOR_MESSAGE, 58),
+            ("11=a|54=1|9999=x|", R::UNDEFINED_TAG, 9999),
+            ("11=a|54=3|", R::VALUE_INCORRECT, 54),
+            ("11=a|54=1|44=abc|", R::INCORRECT_DATA_FORMAT, 44),
+            ("11=a|11=b|54=1|", R::TAG_APPEARS_MORE_THAN_ONCE, 11),
+            ("11=a|54=1|453=2|448=p|", R::INCORRECT_NUM_IN_GROUP, 453),
+            ("11=a|54=1|49=X|", R::TAG_OUT_OF_ORDER, 49),
+        ];
+        for (body, reason, tag) in cases {
+            let reject = validate(&d, body).expect_err(body);
+            assert_eq!((reject.reason, reject.ref_tag), (reason, Some(tag)), "{body}: {reject}");
+            assert_eq!(reject.ref_msg_type, "D");
+        }
+        let with_user_tag = message("11=a|54=1|9999=x|");
+        let mut index = FieldIndex::new();
+        index.parse(&with_user_tag, &ParseOptions::default()).unwrap();
+        let lenient = ValidationOptions { allow_user_defined: true };
+        assert_eq!(d.validate(&index.view(&with_user_tag), lenient), Ok(()));
+    }
+
+    #[test]
+    fn unknown_msg_type() {
+        let d = Dictionary::from_xml(XML, None).unwrap();
+        let bytes = message("11=a|").replace_with_msg_type();
+        let mut index = FieldIndex::new();
+        index.parse(&bytes, &ParseOptions::default()).unwrap();
+        let reject = d.validate(&index.view(&bytes), ValidationOptions::default()).unwrap_err();
+        assert_eq!((reject.reason, reject.ref_tag), (R::INVALID_MSG_TYPE, Some(35)));
+    }
+
+    trait WithMsgType {
+        fn replace_with_msg_type(self) -> Vec<u8>;
+    }
+
+    impl WithMsgType for Vec<u8> {
+        /// The same message with MsgType ZZ and a recomputed BodyLength and CheckSum.
+        fn replace_with_msg_type(self) -> Vec<u8> {
+            let text = String::from_utf8(self).unwrap();
+            let body_start = text.find("35=").unwrap();
+            let body_end = text.rfind("10=").unwrap();
+            let body = text[body_start..body_end].replacen("35=D", "35=ZZ", 1);
+            let head = format!("8=FIXT.1.1\x019={}\x01{body}", body.len());
+            let sum = crate::checksum(head.as_bytes());
+            format!("{head}10={sum:03}\x01").into_bytes()
+        }
+    }
+
+    #[test]
+    fn formats_names_meanings_and_indented_groups() {
+        let d = Dictionary::from_xml(XML, None).unwrap();
+        let bytes = message("11=a|54=2|453=1|448=p|452=3|");
+        let mut index = FieldIndex::new();
+        index.parse(&bytes, &ParseOptions::default()).unwrap();
+        let text = d.format(&index.view(&bytes));
+        assert!(text.contains("   54 Side                         = 2 (SELL)\n"), "{text}");
+        assert!(text.contains("    448 PartyID"), "{text}");
+        assert_eq!(text.lines().count(), index.fields().len());
+    }
+
+    #[test]
+    fn malformed_documents_name_the_line() {
+        let broken = XML.replace("<field number='44' name='Price' type='PRICE'/>", "<field number='44' name='Price' type='PRICE'>");
+        let e = Dictionary::from_xml(&broken, None).unwrap_err();
+        assert!(e.line.is_some() && e.reason.contains("malformed XML"), "{e}");
+        let undefined = XML.replace("<field name='Side' required='Y'/>", "<field name='Sidee' required='Y'/>");
+        let e = Dictionary::from_xml(&undefined, None).unwrap_err();
+        assert_eq!(e.line, Some(XML.lines().position(|l| l.contains("name='Side' required")).unwrap() as u32 + 1));
+        assert!(e.reason.contains("Sidee"));
+    }
+}
