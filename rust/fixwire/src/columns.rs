@@ -20,7 +20,8 @@ use std::ops::Range;
 
 use memchr::memmem;
 
-use crate::decode::{FieldIndex, Fields, ParseOptions};
+use crate::decode::{FieldIndex, Fields, Message, ParseOptions};
+use crate::error::{DecodeError, DecodeErrorKind as Kind};
 use crate::group::{GroupSpec, Member};
 use crate::value::{self, Date, Decimal, UtcTimestamp};
 use crate::SOH;
@@ -281,47 +282,110 @@ pub fn scan(input: &[u8], range: Range<usize>, options: &ScanOptions) -> Table {
 /// table and the offset just past the last message read.
 fn scan_chunk(input: &[u8], start: usize, end: usize, options: &ScanOptions) -> (Table, usize) {
     let mut table = Table::new(options);
-    let finder = memmem::Finder::new(b"8=FIX");
-    let mut index = FieldIndex::new();
-    let mut scratch = Vec::new();
-    let mut pos = start;
+    let mut reader = LogReader::new(input, start..end, &options.parse);
     let mut reached = start;
-    while pos < end {
-        let Some(found) = finder.find(&input[pos..end]) else { break };
-        let at = pos + found;
-        let Some(len) = candidate_length(&input[at..]) else {
-            table.garbled.push(at as u64);
-            pos = at + 1;
-            continue;
+    while let Some(found) = reader.next_message() {
+        match found {
+            Found::Garbled { offset, .. } => table.garbled.push(offset as u64),
+            Found::Message { offset, end, message } => {
+                table.messages += 1;
+                reached = end;
+                if let Some(types) = &options.msg_types {
+                    if !types.iter().any(|t| t.as_slice() == message.msg_type()) {
+                        continue;
+                    }
+                }
+                add_rows(&mut table, message.fields(), offset as u64, options);
+            }
+        }
+    }
+    (table, reached)
+}
+
+/// What a [`LogReader`] found next.
+#[derive(Debug)]
+pub enum Found<'a> {
+    /// A message that parsed; for `|` logs, its bytes are the SOH form.
+    Message {
+        /// Where the message starts in the input.
+        offset: usize,
+        /// Where it ends (exclusive) in the input.
+        end: usize,
+        /// The parsed message.
+        message: Message<'a>,
+    },
+    /// A candidate (`8=FIX`) that is not a whole, valid message; the reader goes on after it.
+    Garbled {
+        /// Where the candidate starts in the input.
+        offset: usize,
+        /// What is wrong, with the offset within the input.
+        error: DecodeError,
+    },
+}
+
+/// Finds FIX messages in log text: raw, one a line, `|`-separated, or after line prefixes.
+///
+/// A lending iterator: each message borrows the reader's buffers until the next call.
+#[derive(Debug)]
+pub struct LogReader<'a, 'o> {
+    input: &'a [u8],
+    pos: usize,
+    end: usize,
+    options: &'o ParseOptions,
+    finder: memmem::Finder<'static>,
+    index: FieldIndex,
+    scratch: Vec<u8>,
+}
+
+impl<'a, 'o> LogReader<'a, 'o> {
+    /// A reader of the messages that start in `input[range]` (they may end after it).
+    pub fn new(input: &'a [u8], range: Range<usize>, options: &'o ParseOptions) -> Self {
+        Self {
+            input,
+            pos: range.start.min(input.len()),
+            end: range.end.min(input.len()),
+            options,
+            finder: memmem::Finder::new(b"8=FIX"),
+            index: FieldIndex::new(),
+            scratch: Vec::new(),
+        }
+    }
+
+    /// Where the reader is: past the last message or candidate it returned.
+    pub fn position(&self) -> usize {
+        self.pos
+    }
+
+    /// The next message or garbled candidate, `None` at the end of the range.
+    pub fn next_message(&mut self) -> Option<Found<'_>> {
+        let input = self.input;
+        // After a message that ran past the range, `pos` is beyond `end`: nothing more to read.
+        let at = self.pos + self.finder.find(input.get(self.pos..self.end)?)?;
+        let len = match candidate_length(&input[at..]) {
+            Ok(len) => len,
+            Err(error) => {
+                self.pos = at + 1;
+                return Some(Found::Garbled { offset: at, error: error.shifted(at) });
+            }
         };
         let raw = &input[at..at + len.consumed];
         let message: &[u8] = if len.separator == SOH {
             raw
         } else {
-            scratch.clear();
-            scratch.extend(raw[..len.message].iter().map(|&b| if b == len.separator { SOH } else { b }));
-            if scratch.last() != Some(&SOH) {
-                scratch.push(SOH);
+            self.scratch.clear();
+            self.scratch.extend(raw[..len.message].iter().map(|&b| if b == len.separator { SOH } else { b }));
+            if self.scratch.last() != Some(&SOH) {
+                self.scratch.push(SOH);
             }
-            &scratch
+            &self.scratch
         };
-        if index.parse(message, &options.parse).is_err() {
-            table.garbled.push(at as u64);
-            pos = at + 1;
-            continue;
+        if let Err(error) = self.index.parse(message, self.options) {
+            self.pos = at + 1;
+            return Some(Found::Garbled { offset: at, error: error.shifted(at) });
         }
-        table.messages += 1;
-        let msg = index.view(message);
-        pos = at + len.consumed;
-        reached = pos;
-        if let Some(types) = &options.msg_types {
-            if !types.iter().any(|t| t.as_slice() == msg.msg_type()) {
-                continue;
-            }
-        }
-        add_rows(&mut table, msg.fields(), at as u64, options);
+        self.pos = at + len.consumed;
+        Some(Found::Message { offset: at, end: self.pos, message: self.index.view(message) })
     }
-    (table, reached)
 }
 
 /// Text values of rows `offsets[i]..offsets[i + 1]` laid out at one fixed width (the longest
@@ -349,29 +413,39 @@ struct CandidateLength {
     consumed: usize,
 }
 
-/// Frames a candidate starting with `8=FIX` by its BodyLength, for either separator. `None`
-/// when it is not a whole message.
-fn candidate_length(buf: &[u8]) -> Option<CandidateLength> {
+/// Frames a candidate starting with `8=FIX` by its BodyLength, for either separator; the
+/// error's offset is within the candidate.
+fn candidate_length(buf: &[u8]) -> Result<CandidateLength, DecodeError> {
     const MAX_BEGIN_STRING: usize = 16;
-    let begin_end = 2 + buf[2..].iter().take(MAX_BEGIN_STRING + 1).position(|&b| b == SOH || b == b'|')?;
+    let truncated = || DecodeError::new(Kind::Truncated, buf.len(), None, "input ends inside a message");
+    let garbled = |tag, reason: &str| DecodeError::new(Kind::BadBodyLength, 0, tag, reason);
+    let begin_end = 2 + buf[2..]
+        .iter()
+        .take(MAX_BEGIN_STRING + 1)
+        .position(|&b| b == SOH || b == b'|')
+        .ok_or_else(|| garbled(Some(8), "BeginString <8> is not followed by SOH or '|'"))?;
     let separator = buf[begin_end];
-    let rest = buf.get(begin_end + 1..)?;
-    let digits = rest.strip_prefix(b"9=")?;
-    let n = digits.iter().take(11).position(|&b| b == separator)?;
-    let body_length = usize::try_from(value::parse_u64(&digits[..n]).ok()?).ok()?;
+    let rest = buf.get(begin_end + 1..).ok_or_else(truncated)?;
+    let digits = rest.strip_prefix(b"9=").ok_or_else(|| garbled(Some(9), "BodyLength <9> is not the second field"))?;
+    let n = digits.iter().take(11).position(|&b| b == separator).ok_or_else(|| garbled(Some(9), "BodyLength <9> is not a number"))?;
+    let body_length = value::parse_u64(&digits[..n])
+        .ok()
+        .and_then(|n| usize::try_from(n).ok())
+        .ok_or_else(|| garbled(Some(9), "BodyLength <9> is not a number"))?;
     let body_start = begin_end + 1 + 2 + n + 1;
-    let trailer = body_start.checked_add(body_length)?;
-    let checksum = buf.get(trailer..trailer + 6)?;
+    let trailer = body_start.checked_add(body_length).ok_or_else(|| garbled(Some(9), "BodyLength <9> is too large"))?;
+    let checksum = buf.get(trailer..trailer + 6).ok_or_else(truncated)?;
     if !checksum.starts_with(b"10=") || buf[trailer - 1] != separator {
-        return None;
+        return Err(garbled(Some(9), "BodyLength <9> does not lead to the CheckSum <10> field"));
     }
     match buf.get(trailer + 6) {
-        Some(&b) if b == separator => Some(CandidateLength { separator, message: trailer + 7, consumed: trailer + 7 }),
+        Some(&b) if b == separator => Ok(CandidateLength { separator, message: trailer + 7, consumed: trailer + 7 }),
         // `|` logs often end a line without the last separator.
         Some(b'\n' | b'\r') | None if separator == b'|' => {
-            Some(CandidateLength { separator, message: trailer + 6, consumed: trailer + 6 })
+            Ok(CandidateLength { separator, message: trailer + 6, consumed: trailer + 6 })
         }
-        _ => None,
+        None => Err(truncated()),
+        Some(_) => Err(DecodeError::new(Kind::BadCheckSum, trailer, Some(10), "CheckSum <10> is not three digits")),
     }
 }
 

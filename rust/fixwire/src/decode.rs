@@ -718,6 +718,14 @@ pub struct Message<'a> {
 }
 
 impl<'a> Message<'a> {
+    /// A message over `fields` parsed earlier from `buf` (an index kept elsewhere, as the
+    /// Python binding does). `None` unless they begin with 8, 9, 35 and end with 10 inside `buf`.
+    pub fn from_fields(buf: &'a [u8], fields: &'a [Field]) -> Option<Self> {
+        let header = fields.iter().take(3).map(|f| f.tag).eq([8, 9, 35]);
+        let last = fields.last()?;
+        (header && last.tag == 10 && last.end as usize <= buf.len()).then_some(Self { fields: Fields { buf, fields } })
+    }
+
     /// The whole message's bytes.
     pub fn as_bytes(&self) -> &'a [u8] {
         self.fields.buf
