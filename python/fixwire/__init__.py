@@ -19,12 +19,16 @@ Every error fixwire raises on purpose is a :class:`FixError`.
 """
 
 from fixwire._native import (
+    Dictionary,
     Encoder,
+    FieldInfo,
     Framer,
     GroupSpec,
     GroupSpecs,
     Message,
+    MessageInfo,
     checksum,
+    find_messages,
     parse,
 )
 from fixwire.columns import Columns, read_arrow, read_columns
@@ -33,15 +37,19 @@ from fixwire.errors import DecodeError, EncodeError, FixError, RejectError
 __all__ = [
     "Columns",
     "DecodeError",
+    "Dictionary",
     "EncodeError",
     "Encoder",
+    "FieldInfo",
     "FixError",
     "Framer",
     "GroupSpec",
     "GroupSpecs",
     "Message",
+    "MessageInfo",
     "RejectError",
     "checksum",
+    "find_messages",
     "parse",
     "read_arrow",
     "read_columns",

@@ -1,5 +1,6 @@
 """Type stubs for ``fixwire._native``, the Rust extension. Import from ``fixwire`` instead."""
 
+import os
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -104,6 +105,8 @@ class Message:
         """The entries of the repeating group counted by ``count_tag``, each a ``Message`` view of
         that entry's fields. Empty when the count tag is absent; ``KeyError`` when the message was
         parsed without a spec for that group."""
+    def pretty(self, dictionary: Dictionary) -> str:
+        """The message as text with the dictionary's names and enum meanings."""
     def __contains__(self, tag: object, /) -> bool: ...
     def __len__(self) -> int:
         """Number of fields, header and trailer included."""
@@ -113,12 +116,18 @@ class Message:
     def __hash__(self) -> int: ...
 
 def parse(
-    data: Buffer, /, *, verify_checksum: bool = True, groups: GroupSpecs | None = None
+    data: Buffer,
+    /,
+    *,
+    verify_checksum: bool = True,
+    groups: GroupSpecs | None = None,
+    dictionary: Dictionary | None = None,
 ) -> Message:
     """Parse bytes holding exactly one FIX message.
 
     ``bytes`` are kept as they are (``msg.raw is data``); other buffers are copied once. With
-    ``groups``, every repeating group is checked (entry count, field order) here.
+    ``groups`` (or a ``dictionary``, whose groups are used), every repeating group is checked
+    (entry count, field order) here.
 
     Raises:
         DecodeError: the bytes are not one valid message (kind, offset and tag say why).
@@ -230,6 +239,90 @@ class GroupSpecs:
     def kalshi() -> GroupSpecs:
         """The repeating groups of Kalshi's FIX gateway."""
 
+@final
+class Dictionary:
+    """A FIX data dictionary (QuickFIX XML): names, types, enums, layouts, validation."""
+
+    @staticmethod
+    def kalshi() -> Dictionary:
+        """The bundled dictionary of Kalshi's FIX gateway (lenient where the venue's docs leave
+        questions open)."""
+    @staticmethod
+    def from_xml(
+        app: str | os.PathLike[str], transport: str | os.PathLike[str] | None = None
+    ) -> Dictionary:
+        """Read QuickFIX XML (a path, or the XML text itself): an application dictionary and,
+        for FIXT.1.1, its transport dictionary (header, trailer, admin messages).
+
+        Raises:
+            ValueError: malformed XML or an inconsistent dictionary; the message names the line.
+            OSError: a path that cannot be read.
+        """
+    @property
+    def begin_string(self) -> str: ...
+    @property
+    def groups(self) -> GroupSpecs:
+        """The repeating groups of every message, for ``parse(..., groups=)`` and ``Framer``."""
+    def field(self, tag: int) -> FieldInfo:
+        """The field with ``tag``; ``KeyError`` when undefined."""
+    def tag(self, name: str) -> int:
+        """The tag of the field named ``name``; ``KeyError`` when undefined."""
+    def message(self, msg_type: str) -> MessageInfo:
+        """The message of MsgType ``msg_type``; ``KeyError`` when undefined."""
+    def msg_types(self) -> list[str]:
+        """Every MsgType, sorted."""
+    def validate(self, msg: Message, *, allow_user_defined: bool = False) -> None:
+        """Check ``msg`` as a counterparty using this dictionary would.
+
+        Raises:
+            RejectError: with the SessionRejectReason <373> (1, 2, 3, 5, 6, 11, 13, 14, 15, 16),
+                RefTagID <371> and RefMsgType <372> of the first problem found.
+            TypeError: ``msg`` is a group entry, not a whole message.
+        """
+    def format(self, msg: Message) -> str:
+        """One line per field: tag, name, value and the value's meaning; groups indented."""
+
+@final
+class FieldInfo:
+    """A field of a dictionary."""
+
+    @property
+    def tag(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def type(self) -> str:
+        """The FIX type name: PRICE, STRING, UTCTIMESTAMP, ..."""
+    @property
+    def values(self) -> dict[str, str]:
+        """Enumerated values and their descriptions; empty when any value is allowed."""
+
+@final
+class MessageInfo:
+    """A message of a dictionary."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def msg_type(self) -> str: ...
+    @property
+    def category(self) -> str:
+        """``admin`` or ``app``."""
+    @property
+    def fields(self) -> list[int]:
+        """Body tags in dictionary order (a group by its count tag), components flattened."""
+    @property
+    def required(self) -> list[int]:
+        """Body tags the message must carry."""
+
+def find_messages(
+    data: Buffer, /, *, groups: GroupSpecs | None = None
+) -> list[tuple[int, Message | DecodeError]]:
+    """Every FIX message in log text (raw, one a line, ``|``-separated, or after line prefixes
+    such as timestamps), as ``(offset, message)``; a candidate that is not a valid message
+    comes as ``(offset, DecodeError)`` and the search goes on after it. Messages from ``|``
+    text hold the SOH form in ``raw``."""
+
 def scan_columns(
     source: Buffer | str,
     columns: list[tuple[int, str, int]],
@@ -253,12 +346,16 @@ def fixed_width(
     """Text values laid out at the longest value's width, NUL-padded, for a numpy ``S`` array."""
 
 __all__ = [
+    "Dictionary",
     "Encoder",
+    "FieldInfo",
     "Framer",
     "GroupSpec",
     "GroupSpecs",
     "Message",
+    "MessageInfo",
     "checksum",
+    "find_messages",
     "fixed_width",
     "parse",
     "scan_columns",

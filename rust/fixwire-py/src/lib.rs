@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use fixwire::columns::{self, Column, ColumnData, ColumnKind, ColumnSpec, ScanOptions};
 use fixwire::value::{decimal_parts, TimePrecision};
+use fixwire::Dictionary;
 use fixwire::{
     Date, Encoder, Field, FieldIndex, Fields, Framer, FramerConfig, GroupSpec, GroupSpecs, Member, MessageWriter,
     ParseOptions, UtcTimestamp,
@@ -24,6 +25,7 @@ use pyo3::types::{
 
 pyo3::import_exception!(fixwire.errors, DecodeError);
 pyo3::import_exception!(fixwire.errors, EncodeError);
+pyo3::import_exception!(fixwire.errors, RejectError);
 
 /// Any error of the codec, converted to its Python exception in one place.
 struct CoreError(fixwire::Error);
@@ -328,6 +330,11 @@ impl PyMessage {
         PyList::new(py, out)
     }
 
+    /// The message as text with `dictionary`'s names and meanings (`dictionary.format(msg)`).
+    fn pretty(slf: &Bound<'_, Self>, dictionary: &Bound<'_, PyDictionary>) -> PyResult<String> {
+        dictionary.get().format(slf.py(), slf)
+    }
+
     fn __contains__(&self, py: Python<'_>, tag: u32) -> bool {
         self.view(py).contains(tag)
     }
@@ -390,13 +397,16 @@ thread_local! {
 
 /// Parses bytes holding exactly one FIX message.
 #[pyfunction]
-#[pyo3(signature = (data, /, *, verify_checksum = true, groups = None))]
+#[pyo3(signature = (data, /, *, verify_checksum = true, groups = None, dictionary = None))]
 fn parse<'py>(
     data: &Bound<'py, PyAny>,
     verify_checksum: bool,
     groups: Option<&Bound<'py, PyGroupSpecs>>,
+    dictionary: Option<&Bound<'py, PyDictionary>>,
 ) -> PyResult<Bound<'py, PyMessage>> {
     let py = data.py();
+    let dictionary_groups = dictionary.map(|d| Bound::new(py, d.get().groups())).transpose()?;
+    let groups = groups.or(dictionary_groups.as_ref());
     let raw = as_pybytes(data)?;
     let message = INDEX.with_borrow_mut(|(index, defaults)| -> PyResult<PyMessage> {
         // The options are built once per thread unless the call needs other ones.
@@ -866,6 +876,233 @@ fn fixed_width<'py>(
     Ok((PyBytes::new(py, &bytes), width))
 }
 
+/// A FIX data dictionary: names, types, enums, message layouts, validation.
+#[pyclass(frozen, name = "Dictionary", module = "fixwire")]
+struct PyDictionary {
+    dictionary: Arc<Dictionary>,
+}
+
+/// XML text as is (a str starting with `<`), or the contents of the file a path names.
+fn xml_text(source: &Bound<'_, PyAny>) -> PyResult<String> {
+    if let Ok(text) = source.cast::<PyString>() {
+        let text = text.to_str()?;
+        if text.trim_start().starts_with('<') {
+            return Ok(text.to_owned());
+        }
+    }
+    let path: std::path::PathBuf = source.extract()?;
+    Ok(std::fs::read_to_string(path)?)
+}
+
+fn dictionary_error(e: &fixwire::DictionaryError) -> PyErr {
+    PyValueError::new_err(format!("invalid FIX dictionary: {e}"))
+}
+
+/// A whole parsed message, or a TypeError for a group entry.
+fn whole_message<'a>(py: Python<'_>, msg: &'a PyMessage) -> PyResult<fixwire::Message<'a>> {
+    if msg.is_entry() {
+        return Err(PyTypeError::new_err("a group entry is not a whole message"));
+    }
+    fixwire::Message::from_fields(msg.raw.as_bytes(py), &msg.fields)
+        .ok_or_else(|| PyTypeError::new_err("not a whole parsed message"))
+}
+
+#[pymethods]
+impl PyDictionary {
+    /// The bundled dictionary of Kalshi's FIX gateway.
+    #[staticmethod]
+    fn kalshi() -> Self {
+        static KALSHI: std::sync::OnceLock<Arc<Dictionary>> = std::sync::OnceLock::new();
+        Self { dictionary: Arc::clone(KALSHI.get_or_init(|| Arc::new(Dictionary::kalshi()))) }
+    }
+
+    /// Reads QuickFIX XML: an application dictionary and, for FIXT.1.1, the transport one.
+    #[staticmethod]
+    #[pyo3(signature = (app, transport = None))]
+    fn from_xml(py: Python<'_>, app: &Bound<'_, PyAny>, transport: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        let app = xml_text(app)?;
+        let transport = transport.map(xml_text).transpose()?;
+        let dictionary =
+            py.detach(|| Dictionary::from_xml(&app, transport.as_deref())).map_err(|e| dictionary_error(&e))?;
+        Ok(Self { dictionary: Arc::new(dictionary) })
+    }
+
+    /// BeginString <8> of the dictionary.
+    #[getter]
+    fn begin_string(&self) -> &str {
+        self.dictionary.begin_string()
+    }
+
+    /// The field with `tag`; KeyError when undefined.
+    fn field(&self, tag: u32) -> PyResult<PyFieldInfo> {
+        let def = self.dictionary.field(tag).ok_or_else(|| PyKeyError::new_err(tag))?;
+        Ok(PyFieldInfo { def: def.clone() })
+    }
+
+    /// The tag of the field named `name`; KeyError when undefined.
+    fn tag(&self, name: &str) -> PyResult<u32> {
+        self.dictionary.tag(name).ok_or_else(|| PyKeyError::new_err(name.to_owned()))
+    }
+
+    /// The message of MsgType `msg_type`; KeyError when undefined.
+    fn message(&self, msg_type: &str) -> PyResult<PyMessageInfo> {
+        let def = self.dictionary.message(msg_type).ok_or_else(|| PyKeyError::new_err(msg_type.to_owned()))?;
+        Ok(PyMessageInfo { def: def.clone() })
+    }
+
+    /// MsgTypes of every message, sorted.
+    fn msg_types(&self) -> Vec<String> {
+        let mut types: Vec<String> = self.dictionary.messages().map(|m| m.msg_type.clone()).collect();
+        types.sort();
+        types
+    }
+
+    /// The repeating groups of every message, for `parse(..., groups=)` and `Framer`.
+    #[getter]
+    fn groups(&self) -> PyGroupSpecs {
+        PyGroupSpecs { specs: Mutex::new(self.dictionary.group_specs()) }
+    }
+
+    /// Raises RejectError with the reason a counterparty would reject `msg` for.
+    #[pyo3(signature = (msg, *, allow_user_defined = false))]
+    fn validate(&self, py: Python<'_>, msg: &Bound<'_, PyMessage>, allow_user_defined: bool) -> PyResult<()> {
+        let message = whole_message(py, msg.get())?;
+        self.dictionary
+            .validate(&message, fixwire::ValidationOptions { allow_user_defined })
+            .map_err(|r| RejectError::new_err((r.reason, r.text, r.ref_tag, r.ref_msg_type)))
+    }
+
+    /// The message as text: one field a line with names and enum meanings, groups indented.
+    fn format(&self, py: Python<'_>, msg: &Bound<'_, PyMessage>) -> PyResult<String> {
+        Ok(self.dictionary.format(&whole_message(py, msg.get())?))
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "<Dictionary {} fields={} messages={}>",
+            self.dictionary.begin_string(),
+            self.dictionary.fields().count(),
+            self.dictionary.messages().count()
+        )
+    }
+}
+
+/// A field of a dictionary.
+#[pyclass(frozen, name = "FieldInfo", module = "fixwire")]
+struct PyFieldInfo {
+    def: fixwire::dictionary::FieldDef,
+}
+
+#[pymethods]
+impl PyFieldInfo {
+    /// The tag number.
+    #[getter]
+    fn tag(&self) -> u32 {
+        self.def.tag
+    }
+
+    /// The FIX name.
+    #[getter]
+    fn name(&self) -> &str {
+        &self.def.name
+    }
+
+    /// The FIX type name (PRICE, STRING, ...).
+    #[getter]
+    fn r#type(&self) -> &str {
+        &self.def.type_name
+    }
+
+    /// Enumerated values and their descriptions (empty when any value is allowed).
+    #[getter]
+    fn values<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let out = PyDict::new(py);
+        for (value, description) in &self.def.values {
+            out.set_item(value, description)?;
+        }
+        Ok(out)
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<FieldInfo {} {} {}>", self.def.tag, self.def.name, self.def.type_name)
+    }
+}
+
+/// A message of a dictionary.
+#[pyclass(frozen, name = "MessageInfo", module = "fixwire")]
+struct PyMessageInfo {
+    def: fixwire::dictionary::MessageDef,
+}
+
+#[pymethods]
+impl PyMessageInfo {
+    /// The FIX name.
+    #[getter]
+    fn name(&self) -> &str {
+        &self.def.name
+    }
+
+    /// MsgType <35>.
+    #[getter]
+    fn msg_type(&self) -> &str {
+        &self.def.msg_type
+    }
+
+    /// `admin` or `app`.
+    #[getter]
+    fn category(&self) -> &str {
+        &self.def.category
+    }
+
+    /// Tags of the body, in dictionary order (a group by its count tag).
+    #[getter]
+    fn fields(&self) -> Vec<u32> {
+        self.def.layout.iter().map(fixwire::dictionary::Entry::tag).collect()
+    }
+
+    /// Tags the body must carry.
+    #[getter]
+    fn required(&self) -> Vec<u32> {
+        self.def.layout.iter().filter(|e| e.required()).map(fixwire::dictionary::Entry::tag).collect()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<MessageInfo {} {}>", self.def.msg_type, self.def.name)
+    }
+}
+
+/// Messages found in log text: `(offset, message)` or `(offset, DecodeError)` for garbled
+/// candidates, in input order.
+#[pyfunction]
+#[pyo3(signature = (data, /, *, groups = None))]
+fn find_messages<'py>(
+    data: &Bound<'py, PyAny>,
+    groups: Option<&Bound<'py, PyGroupSpecs>>,
+) -> PyResult<Bound<'py, PyList>> {
+    let py = data.py();
+    let raw = as_pybytes(data)?;
+    let options = parse_options(true, groups);
+    let specs = message_specs(&options);
+    let bytes = raw.as_bytes();
+    let mut reader = columns::LogReader::new(bytes, 0..bytes.len(), &options);
+    let mut out = Vec::new();
+    while let Some(found) = reader.next_message() {
+        let item = match found {
+            columns::Found::Message { offset, message, .. } => {
+                let fields = message.fields();
+                let message =
+                    PyMessage::new(PyBytes::new(py, message.as_bytes()).unbind(), fields.as_slice(), specs.clone());
+                (offset, Bound::new(py, message)?.into_any())
+            }
+            columns::Found::Garbled { offset, error } => {
+                (offset, PyErr::from(CoreError::from(error)).into_value(py).into_bound(py).into_any())
+            }
+        };
+        out.push(item);
+    }
+    PyList::new(py, out)
+}
+
 /// The native module; `fixwire` re-exports its public names.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -873,6 +1110,10 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(checksum, m)?)?;
     m.add_function(wrap_pyfunction!(scan_columns, m)?)?;
     m.add_function(wrap_pyfunction!(fixed_width, m)?)?;
+    m.add_function(wrap_pyfunction!(find_messages, m)?)?;
+    m.add_class::<PyDictionary>()?;
+    m.add_class::<PyFieldInfo>()?;
+    m.add_class::<PyMessageInfo>()?;
     m.add_class::<PyMessage>()?;
     m.add_class::<PyFramer>()?;
     m.add_class::<PyEncoder>()?;

@@ -427,7 +427,11 @@ fn candidate_length(buf: &[u8]) -> Result<CandidateLength, DecodeError> {
     let separator = buf[begin_end];
     let rest = buf.get(begin_end + 1..).ok_or_else(truncated)?;
     let digits = rest.strip_prefix(b"9=").ok_or_else(|| garbled(Some(9), "BodyLength <9> is not the second field"))?;
-    let n = digits.iter().take(11).position(|&b| b == separator).ok_or_else(|| garbled(Some(9), "BodyLength <9> is not a number"))?;
+    let n = digits
+        .iter()
+        .take(11)
+        .position(|&b| b == separator)
+        .ok_or_else(|| garbled(Some(9), "BodyLength <9> is not a number"))?;
     let body_length = value::parse_u64(&digits[..n])
         .ok()
         .and_then(|n| usize::try_from(n).ok())

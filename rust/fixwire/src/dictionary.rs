@@ -225,18 +225,12 @@ pub mod reject_reason {
 
 use reject_reason as R;
 
-/// Switches for [`Dictionary::validate`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Switches for [`Dictionary::validate`]; the default is strict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct ValidationOptions {
     /// Accept tags of the user-defined range (5000 and above) that the dictionary does not
     /// define, anywhere in a message.
     pub allow_user_defined: bool,
-}
-
-impl Default for ValidationOptions {
-    fn default() -> Self {
-        Self { allow_user_defined: false }
-    }
 }
 
 /// A data dictionary: fields, header, trailer and messages.
@@ -788,7 +782,7 @@ mod tests {
     use super::*;
     use crate::{FieldIndex, ParseOptions};
 
-    const XML: &str = r#"<fix type='FIXT' major='1' minor='1'>
+    const XML: &str = r"<fix type='FIXT' major='1' minor='1'>
  <header>
   <field name='BeginString' required='Y'/>
   <field name='BodyLength' required='Y'/>
@@ -839,7 +833,7 @@ mod tests {
   <field number='452' name='PartyRole' type='INT'/>
   <field number='453' name='NoPartyIDs' type='NUMINGROUP'/>
  </fields>
-</fix>"#;
+</fix>";
 
     fn message(body: &str) -> Vec<u8> {
         let body = format!("35=D|49=S|56=T|34=2|52=20260820-13:45:01.123|{body}").replace('|', "\x01");
@@ -939,7 +933,8 @@ mod tests {
 
     #[test]
     fn malformed_documents_name_the_line() {
-        let broken = XML.replace("<field number='44' name='Price' type='PRICE'/>", "<field number='44' name='Price' type='PRICE'>");
+        let broken = XML
+            .replace("<field number='44' name='Price' type='PRICE'/>", "<field number='44' name='Price' type='PRICE'>");
         let e = Dictionary::from_xml(&broken, None).unwrap_err();
         assert!(e.line.is_some() && e.reason.contains("malformed XML"), "{e}");
         let undefined = XML.replace("<field name='Side' required='Y'/>", "<field name='Sidee' required='Y'/>");
