@@ -120,6 +120,9 @@ pub enum Entry {
         required: bool,
         /// The entries' layout; the first item is the delimiter.
         layout: Vec<Entry>,
+        /// Tags that may start an entry when more than the first member may (from the
+        /// group's `delimiters` attribute, a fixwire extension that QuickFIX ignores).
+        delimiters: Vec<u32>,
     },
 }
 
@@ -344,7 +347,7 @@ impl Dictionary {
 
         let checker = Checker { dict: self, options, msg_type: &msg_type };
         for (run, layout) in [(header, &self.header), (body, &def.layout), (trailer, &self.trailer)] {
-            checker.check_required(run, layout).map_err(|tag| {
+            checker.check_required(run, layout, None).map_err(|tag| {
                 reject(
                     R::REQUIRED_TAG_MISSING,
                     Some(tag),
@@ -353,7 +356,7 @@ impl Dictionary {
             })?;
         }
         for (run, layout) in [(header, &self.header), (trailer, &self.trailer), (body, &def.layout)] {
-            checker.check_run(run, layout).map_err(|(reason, tag, text)| reject(reason, Some(tag), text))?;
+            checker.check_run(run, layout, None).map_err(|(reason, tag, text)| reject(reason, Some(tag), text))?;
         }
         Ok(())
     }
@@ -451,9 +454,17 @@ struct Checker<'d> {
 }
 
 impl Checker<'_> {
+    /// The spec of the group counted by `count_tag`: nested in `parent`, or of the message.
+    fn group_spec<'s>(&'s self, parent: Option<&'s GroupSpec>, count_tag: u32) -> Option<&'s Arc<GroupSpec>> {
+        match parent {
+            Some(parent) => parent.nested(count_tag),
+            None => self.dict.groups.lookup(self.msg_type.as_bytes(), count_tag),
+        }
+    }
+
     /// The first required entry of `layout` missing from `run` (and, inside each group entry,
-    /// from that entry).
-    fn check_required(&self, run: Fields<'_>, layout: &[Entry]) -> Result<(), u32> {
+    /// from that entry). `parent` is the group `run` is an entry of.
+    fn check_required(&self, run: Fields<'_>, layout: &[Entry], parent: Option<&GroupSpec>) -> Result<(), u32> {
         for entry in layout {
             if !entry.required() {
                 continue;
@@ -464,10 +475,10 @@ impl Checker<'_> {
         }
         for entry in layout {
             if let Entry::Group { count_tag, layout: members, .. } = entry {
-                let Some(spec) = self.dict.groups.lookup(self.msg_type.as_bytes(), *count_tag) else { continue };
+                let Some(spec) = self.group_spec(parent, *count_tag) else { continue };
                 // Malformed groups are reported by check_run, with their own reason.
                 for span in run.group_spans(spec).unwrap_or_default() {
-                    self.check_required(Fields::new(run.buf(), &run.as_slice()[span]), members)?;
+                    self.check_required(Fields::new(run.buf(), &run.as_slice()[span]), members, Some(spec))?;
                 }
             }
         }
@@ -476,7 +487,12 @@ impl Checker<'_> {
 
     /// Every field of `run`: defined, in this layout, once, non-empty, of the right format and
     /// value; groups with the right count and order.
-    fn check_run(&self, run: Fields<'_>, layout: &[Entry]) -> Result<(), (u32, u32, String)> {
+    fn check_run(
+        &self,
+        run: Fields<'_>,
+        layout: &[Entry],
+        parent: Option<&GroupSpec>,
+    ) -> Result<(), (u32, u32, String)> {
         let all = run.as_slice();
         let mut seen = HashSet::new();
         let mut i = 0;
@@ -511,7 +527,7 @@ impl Checker<'_> {
                 i += 1;
                 continue;
             };
-            let Some(spec) = self.dict.groups.lookup(self.msg_type.as_bytes(), tag) else {
+            let Some(spec) = self.group_spec(parent, tag) else {
                 i += 1;
                 continue;
             };
@@ -527,7 +543,7 @@ impl Checker<'_> {
             let mut end = i + 1;
             for span in spans {
                 let entry = Fields::new(run.buf(), &rest.as_slice()[span.clone()]);
-                self.check_run(entry, members)?;
+                self.check_run(entry, members, Some(spec))?;
                 end = i + span.end;
             }
             i = end;
@@ -712,7 +728,18 @@ fn layout(
                 if layout.is_empty() {
                     return Err(DictionaryError { line: at(child), reason: format!("group {name} has no members") });
                 }
-                out.push(Entry::Group { count_tag: tag()?, required: child_required, layout });
+                let delimiters = child
+                    .attribute("delimiters")
+                    .unwrap_or("")
+                    .split_whitespace()
+                    .map(|d| {
+                        by_name.get(d).copied().ok_or_else(|| DictionaryError {
+                            line: at(child),
+                            reason: format!("delimiter {d:?} of group {name} is not a defined field"),
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                out.push(Entry::Group { count_tag: tag()?, required: child_required, layout, delimiters });
             }
             "component" => {
                 let definition = components.get(name).ok_or_else(|| DictionaryError {
@@ -760,21 +787,29 @@ fn group_specs(layout: &[Entry]) -> Result<Vec<GroupSpec>, DictionaryError> {
     layout
         .iter()
         .filter_map(|e| match e {
-            Entry::Group { count_tag, layout, .. } => Some(group_spec(*count_tag, layout)),
+            Entry::Group { count_tag, layout, delimiters, .. } => Some(group_spec(*count_tag, layout, delimiters)),
             Entry::Field { .. } => None,
         })
         .collect()
 }
 
-fn group_spec(count_tag: u32, layout: &[Entry]) -> Result<GroupSpec, DictionaryError> {
+fn group_spec(count_tag: u32, layout: &[Entry], delimiters: &[u32]) -> Result<GroupSpec, DictionaryError> {
     let members = layout
         .iter()
         .map(|e| match e {
             Entry::Field { tag, .. } => Ok(Member::Field(*tag)),
-            Entry::Group { count_tag, layout, .. } => group_spec(*count_tag, layout).map(Member::from),
+            Entry::Group { count_tag, layout, delimiters, .. } => {
+                group_spec(*count_tag, layout, delimiters).map(Member::from)
+            }
         })
         .collect::<Result<Vec<_>, _>>()?;
-    GroupSpec::new(count_tag, members).map_err(|e| DictionaryError { line: None, reason: e.0 })
+    let invalid = |e: crate::InvalidGroupSpec| DictionaryError { line: None, reason: e.0 };
+    let spec = GroupSpec::new(count_tag, members).map_err(invalid)?;
+    if delimiters.is_empty() {
+        Ok(spec)
+    } else {
+        spec.with_delimiters(delimiters).map_err(invalid)
+    }
 }
 
 #[cfg(test)]
