@@ -6,6 +6,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(abspath $(VENV))/bin
 export VIRTUAL_ENV := $(abspath $(VENV))
+# QuickFIX from PyPI is the reference counterparty and dictionary: its source release gives
+# FIXT11.xml / FIX50SP2.xml, its wheel (a C++ build of several minutes) is built once and
+# cached outside the repository.
+QUICKFIX_VERSION := 1.16.0
+CACHE ?= $(HOME)/.cache/fixwire
+QUICKFIX_SDIST := $(CACHE)/sdist/quickfix-$(QUICKFIX_VERSION).tar.gz
+export FIXWIRE_QUICKFIX_SPEC := $(CACHE)/quickfix-$(QUICKFIX_VERSION)/spec
 # Seconds each fuzz target runs under `make fuzz`.
 FUZZ_SECONDS ?= 60
 
@@ -18,6 +25,22 @@ $(VENV)/.installed: requirements-dev.txt
 .PHONY: venv
 venv: $(VENV)/.installed ## Create .venv with the dev requirements
 
+$(QUICKFIX_SDIST): | $(VENV)/.installed
+	$(BIN)/python -m pip download --quiet --no-deps --no-binary :all: -d $(CACHE)/sdist quickfix==$(QUICKFIX_VERSION)
+
+$(FIXWIRE_QUICKFIX_SPEC)/FIX50SP2.xml: $(QUICKFIX_SDIST)
+	tar -xzf $< -C $(CACHE) quickfix-$(QUICKFIX_VERSION)/spec
+	touch $@
+
+$(VENV)/.quickfix: $(QUICKFIX_SDIST) $(VENV)/.installed
+	ls $(CACHE)/wheels/quickfix-$(QUICKFIX_VERSION)-*.whl >/dev/null 2>&1 || \
+		$(BIN)/python -m pip wheel --quiet --no-deps -w $(CACHE)/wheels $(QUICKFIX_SDIST)
+	$(BIN)/python -m pip install --quiet --no-deps $(CACHE)/wheels/quickfix-$(QUICKFIX_VERSION)-*.whl
+	touch $@
+
+.PHONY: quickfix
+quickfix: $(VENV)/.quickfix $(FIXWIRE_QUICKFIX_SPEC)/FIX50SP2.xml ## Build (once, cached) and install QuickFIX, the reference
+
 .PHONY: build
 build: venv ## Build the extension (debug) into .venv
 	$(BIN)/maturin develop --quiet
@@ -27,7 +50,7 @@ build-release: venv ## Build the extension (release, LTO) into .venv
 	$(BIN)/maturin develop --quiet --release
 
 .PHONY: test
-test: build ## Bootstrap everything, then run the Rust and Python suites and the bench smoke runs
+test: build quickfix ## Bootstrap everything, then run the Rust and Python suites and the bench smoke runs
 	cargo test --quiet
 	$(BIN)/pytest -q
 	$(BIN)/pytest -q benches --benchmark-disable

@@ -435,10 +435,15 @@ impl Dictionary {
     fn format_line(&self, out: &mut String, run: Fields<'_>, field: Field, depth: usize) {
         use std::fmt::Write as _;
         let value = String::from_utf8_lossy(&run.buf()[field.range()]);
+        // Data fields may hold SOH and other control bytes; show them, do not emit them.
+        let shown: String = value
+            .chars()
+            .map(|c| if c.is_control() { format!("\\x{:02x}", u32::from(c)) } else { c.to_string() })
+            .collect();
         let def = self.fields.get(&field.tag);
         let name = def.map_or("?", |d| d.name.as_str());
         let indent = "  ".repeat(depth);
-        let _ = write!(out, "{indent}{:>5} {name:<w$} = {value}", field.tag, w = 28usize.saturating_sub(indent.len()));
+        let _ = write!(out, "{indent}{:>5} {name:<w$} = {shown}", field.tag, w = 28usize.saturating_sub(indent.len()));
         if let Some(meaning) = def.and_then(|d| d.describe(&value)) {
             let _ = write!(out, " ({meaning})");
         }
