@@ -12,6 +12,7 @@ fixtures. Messages are written with ``|`` for SOH, as in ``tests/data``, and con
 * :func:`split_parse`: the reference pure-Python parser, ``bytes.split`` plus ``partition``.
 * :func:`record_rate`: puts a throughput into ``benchmark.extra_info`` and into a summary printed
   after the run, because the benchmark table itself has no column for it.
+* :func:`record_memory`: the same for byte counts (peak RSS against input and output sizes).
 
 In ``make test`` every benchmark runs once with ``--benchmark-disable``; each one asserts that its
 result is right, so that smoke run checks the code as well as running it.
@@ -294,16 +295,27 @@ def make_stream(size: int) -> Stream:
     )
 
 
-def stream_size() -> int:
-    """Return the framer stream size in bytes from ``FIXWIRE_BENCH_STREAM_MB`` (MiB)."""
-    text = os.environ.get(STREAM_MB_ENV, str(DEFAULT_STREAM_MB))
+def round_messages(n: int) -> list[bytes]:
+    """Return the twelve messages of round ``n`` of :func:`make_stream`'s stream, in order."""
+    distinct = n % _DISTINCT_ROUNDS
+    return _round(distinct, 1 + ROUND_MESSAGES * distinct)
+
+
+def env_size(name: str, default: float) -> int:
+    """Return the size in bytes given in MiB by environment variable ``name``, or ``default``."""
+    text = os.environ.get(name, str(default))
     try:
         megabytes = float(text)
     except ValueError:
         megabytes = -1.0
     if not megabytes > 0:
-        raise pytest.UsageError(f"{STREAM_MB_ENV} must be a positive number of MiB, not {text!r}")
+        raise pytest.UsageError(f"{name} must be a positive number of MiB, not {text!r}")
     return int(megabytes * MIB)
+
+
+def stream_size() -> int:
+    """Return the framer stream size in bytes from ``FIXWIRE_BENCH_STREAM_MB`` (MiB)."""
+    return env_size(STREAM_MB_ENV, DEFAULT_STREAM_MB)
 
 
 def chunked(data: bytes, size: int) -> list[bytes]:
@@ -341,6 +353,22 @@ def record_rate(benchmark: Benchmark, unit: str, amount: float) -> None:
     _RATES.append(f"{benchmark.name:<44} {_si(rate)} {unit}/s")
 
 
+_MEMORY: list[str] = []
+
+
+def record_memory(benchmark: Benchmark, **amounts: int) -> None:
+    """Record byte counts (a peak RSS, the input's and the output's sizes) of one benchmark.
+
+    They go into ``benchmark.extra_info`` under their keyword names, and, when the run is
+    timed, into a summary printed at the end of the run, in the order given.
+    """
+    benchmark.extra_info.update(amounts)
+    if benchmark.stats is None:
+        return
+    sizes = "  ".join(f"{name} {_si(amount)}B" for name, amount in amounts.items())
+    _MEMORY.append(f"{benchmark.name:<44} {sizes}")
+
+
 def _si(value: float) -> str:
     """Format ``value`` with an SI prefix: ``12.3 G``."""
     for factor, prefix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
@@ -352,8 +380,13 @@ def _si(value: float) -> str:
 def pytest_terminal_summary(
     terminalreporter: pytest.TerminalReporter, exitstatus: int, config: pytest.Config
 ) -> None:
-    """Print the throughputs recorded by :func:`record_rate` (median based)."""
+    """Print the throughputs recorded by :func:`record_rate` (median based) and the byte counts
+    recorded by :func:`record_memory`."""
     if _RATES:
         terminalreporter.section("throughput (median)")
         for line in _RATES:
+            terminalreporter.write_line(line)
+    if _MEMORY:
+        terminalreporter.section("memory")
+        for line in _MEMORY:
             terminalreporter.write_line(line)
