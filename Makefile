@@ -59,6 +59,7 @@ test: build quickfix ## Bootstrap everything, then run the Rust and Python suite
 lint: build ## rustfmt, clippy -D warnings, ruff, mypy strict, stubtest
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --quiet -- -D warnings
+	cargo clippy --manifest-path rust/fixwire/fuzz/Cargo.toml --quiet -- -D warnings
 	$(BIN)/ruff check python tests benches
 	$(BIN)/ruff format --check python tests benches
 	$(BIN)/mypy

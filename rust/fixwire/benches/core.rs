@@ -10,7 +10,10 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use fixwire::{checksum, frame, Decimal, Encoder, FieldIndex, Frame, Framer, FramerConfig, ParseOptions};
+use fixwire::{
+    checksum, frame, Decimal, Dictionary, Encoder, FieldIndex, Frame, Framer, FramerConfig, ParseOptions,
+    ValidationOptions,
+};
 
 const SENDING_TIME: i64 = 1_787_233_501_123_000_000;
 
@@ -98,6 +101,42 @@ fn main() {
         });
         report(&format!("checksum {} KiB", size >> 10), nanos, size);
     }
+
+    // A Kalshi trade ExecutionReport with its fee group, validated with the bundled dictionary.
+    let dictionary = Dictionary::kalshi();
+    let execution_report = {
+        let mut enc = Encoder::new("Kalshi", "8f1c1c52-6a8e-4e2b-9d43-2b1f0e6f7a10").expect("valid header");
+        let mut w = enc.start(b"8", 12, SENDING_TIME).expect("valid header");
+        w.str(37, "b5e3d2f1-7a4c-4c8e-9f10-3e2d1c0b9a87")
+            .and_then(|w| w.str(11, "7d0c9a3e-2b1f-4e5d-8c6a-9f0e1d2c3b4a"))
+            .and_then(|w| w.str(17, "4;7"))
+            .and_then(|w| w.char(150, b'F'))
+            .and_then(|w| w.char(39, b'1'))
+            .and_then(|w| w.char(54, b'1'))
+            .and_then(|w| w.str(55, "KXNBAGAME-26MAY25NYKCLE-NYK"))
+            .and_then(|w| w.decimal(151, Decimal::new(600, 2)))
+            .and_then(|w| w.decimal(14, Decimal::new(400, 2)))
+            .and_then(|w| w.decimal(6, Decimal::new(75, 0)))
+            .and_then(|w| w.decimal(38, Decimal::new(1000, 2)))
+            .and_then(|w| w.decimal(31, Decimal::new(75, 0)))
+            .and_then(|w| w.decimal(32, Decimal::new(400, 2)))
+            .and_then(|w| w.str(60, "20260820-13:45:01.123"))
+            .and_then(|w| w.group(136, 1))
+            .and_then(|w| w.decimal(137, Decimal::new(7, 2)))
+            .and_then(|w| w.str(138, "USD"))
+            .and_then(|w| w.char(139, b'4'))
+            .and_then(|w| w.int(891, 0))
+            .expect("valid fields");
+        w.finish().expect("valid message").to_vec()
+    };
+    let with_groups = ParseOptions { groups: Some(dictionary.group_specs()), ..ParseOptions::default() };
+    index.parse(&execution_report, &with_groups).expect("the report parses");
+    dictionary.validate(&index.view(&execution_report), ValidationOptions::default()).expect("the report is valid");
+    let validate = measure(|| {
+        let msg = index.view(black_box(&execution_report));
+        black_box(dictionary.validate(&msg, ValidationOptions::default()).is_ok());
+    });
+    report(&format!("validate ExecutionReport ({} bytes, Kalshi)", execution_report.len()), validate, 0);
 
     let stream: Vec<u8> = (0..200_000u64).flat_map(|seq| write_order(&mut encoder, seq + 1).to_vec()).collect();
     let messages = 200_000.0;

@@ -7,7 +7,9 @@
 //! Kalshi publishes) works too. Components are flattened when loading: a component marked not
 //! required makes its fields optional.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::fmt;
 use std::sync::Arc;
 
@@ -93,6 +95,8 @@ pub struct FieldDef {
     /// Enumerated values with their descriptions, in dictionary order; empty when any value
     /// of the type is allowed.
     pub values: Vec<(String, String)>,
+    /// The values as bytes, for validation's per-field check.
+    allowed: FxHashSet<Box<[u8]>>,
 }
 
 impl FieldDef {
@@ -154,6 +158,8 @@ pub struct MessageDef {
     pub category: String,
     /// The body layout, components flattened.
     pub layout: Vec<Entry>,
+    /// Where each body tag is in `layout`, for validation's per-field lookups.
+    positions: FxHashMap<u32, usize>,
 }
 
 /// A dictionary that cannot be loaded: what is wrong and where.
@@ -240,15 +246,50 @@ pub struct ValidationOptions {
 #[derive(Debug, Clone)]
 pub struct Dictionary {
     begin_string: String,
-    fields: HashMap<u32, FieldDef>,
+    fields: FxHashMap<u32, FieldDef>,
     by_name: HashMap<String, u32>,
     header: Vec<Entry>,
     trailer: Vec<Entry>,
     messages: HashMap<String, MessageDef>,
     /// Tags of the header and trailer, for placement checks.
-    header_tags: HashSet<u32>,
-    trailer_tags: HashSet<u32>,
+    header_tags: TagBits,
+    trailer_tags: TagBits,
     groups: Arc<GroupSpecs>,
+}
+
+/// A set of tags tested for every field of a message: a bitmap below [`TagBits::BITMAP`], a
+/// hash set above.
+#[derive(Debug, Clone, Default)]
+struct TagBits {
+    low: Vec<u64>,
+    high: FxHashSet<u32>,
+}
+
+impl TagBits {
+    const BITMAP: u32 = 8192;
+
+    #[inline]
+    fn contains(&self, tag: u32) -> bool {
+        if tag < Self::BITMAP {
+            self.low.get(tag as usize / 64).is_some_and(|w| w >> (tag % 64) & 1 == 1)
+        } else {
+            self.high.contains(&tag)
+        }
+    }
+}
+
+impl FromIterator<u32> for TagBits {
+    fn from_iter<I: IntoIterator<Item = u32>>(tags: I) -> Self {
+        let mut set = Self { low: vec![0; Self::BITMAP as usize / 64], high: FxHashSet::default() };
+        for tag in tags {
+            if tag < Self::BITMAP {
+                set.low[tag as usize / 64] |= 1 << (tag % 64);
+            } else {
+                set.high.insert(tag);
+            }
+        }
+        set
+    }
 }
 
 /// The bundled dictionary of Kalshi's FIX gateway.
@@ -324,14 +365,14 @@ impl Dictionary {
     /// Checks `msg` the way a counterparty using this dictionary would, returning the first
     /// reason it would be rejected for.
     pub fn validate(&self, msg: &Message<'_>, options: ValidationOptions) -> Result<(), Reject> {
-        let msg_type = String::from_utf8_lossy(msg.msg_type()).into_owned();
+        let msg_type = String::from_utf8_lossy(msg.msg_type());
         let reject = |reason: u32, ref_tag: Option<u32>, text: String| Reject {
             reason,
             ref_tag,
-            ref_msg_type: msg_type.clone(),
+            ref_msg_type: msg_type.clone().into_owned(),
             text,
         };
-        let Some(def) = self.messages.get(&msg_type) else {
+        let Some(def) = self.messages.get(msg_type.as_ref()) else {
             return Err(reject(R::INVALID_MSG_TYPE, Some(35), format!("MsgType <35> {msg_type:?} is not defined")));
         };
         let fields = msg.fields();
@@ -339,13 +380,18 @@ impl Dictionary {
         self.check_placement(all).map_err(|(tag, text)| reject(R::TAG_OUT_OF_ORDER, Some(tag), text))?;
 
         // Split the message into header, body and trailer runs.
-        let header_end = all.iter().position(|f| !self.header_tags.contains(&f.tag)).unwrap_or(all.len());
-        let trailer_start = all.iter().rposition(|f| !self.trailer_tags.contains(&f.tag)).map_or(header_end, |i| i + 1);
+        let header_end = all.iter().position(|f| !self.header_tags.contains(f.tag)).unwrap_or(all.len());
+        let trailer_start = all.iter().rposition(|f| !self.trailer_tags.contains(f.tag)).map_or(header_end, |i| i + 1);
         let header = Fields::new(fields.buf(), &all[..header_end]);
         let body = Fields::new(fields.buf(), &all[header_end..trailer_start.max(header_end)]);
         let trailer = Fields::new(fields.buf(), &all[trailer_start.max(header_end)..]);
 
-        let checker = Checker { dict: self, options, msg_type: &msg_type };
+        let checker = Checker {
+            dict: self,
+            options,
+            msg_type: &msg_type,
+            seen: std::cell::RefCell::new(Vec::with_capacity(all.len())),
+        };
         for (run, layout) in [(header, &self.header), (body, &def.layout), (trailer, &self.trailer)] {
             checker.check_required(run, layout, None).map_err(|tag| {
                 reject(
@@ -356,7 +402,10 @@ impl Dictionary {
             })?;
         }
         for (run, layout) in [(header, &self.header), (trailer, &self.trailer), (body, &def.layout)] {
-            checker.check_run(run, layout, None).map_err(|(reason, tag, text)| reject(reason, Some(tag), text))?;
+            let positions = if std::ptr::eq(layout, &def.layout) { Some(&def.positions) } else { None };
+            checker
+                .check_run(run, layout, positions, None)
+                .map_err(|(reason, tag, text)| reject(reason, Some(tag), text))?;
         }
         Ok(())
     }
@@ -366,8 +415,8 @@ impl Dictionary {
         let mut in_body = false;
         let mut in_trailer = false;
         for f in all {
-            let header = self.header_tags.contains(&f.tag);
-            let trailer = self.trailer_tags.contains(&f.tag);
+            let header = self.header_tags.contains(f.tag);
+            let trailer = self.trailer_tags.contains(f.tag);
             if header && in_body {
                 return Err((f.tag, format!("header field {} appears after the body", self.describe_tag(f.tag))));
             }
@@ -456,6 +505,8 @@ struct Checker<'d> {
     dict: &'d Dictionary,
     options: ValidationOptions,
     msg_type: &'d str,
+    /// Tags met so far in the run being checked; a short list beats a hash set here.
+    seen: std::cell::RefCell<Vec<u32>>,
 }
 
 impl Checker<'_> {
@@ -496,21 +547,26 @@ impl Checker<'_> {
         &self,
         run: Fields<'_>,
         layout: &[Entry],
+        positions: Option<&FxHashMap<u32, usize>>,
         parent: Option<&GroupSpec>,
     ) -> Result<(), (u32, u32, String)> {
         let all = run.as_slice();
-        let mut seen = HashSet::new();
+        let mark = self.seen.borrow().len();
         let mut i = 0;
         while i < all.len() {
             let field = all[i];
             let tag = field.tag;
             let described = || self.dict.describe_tag(tag);
-            if !seen.insert(tag) {
-                return Err((
-                    R::TAG_APPEARS_MORE_THAN_ONCE,
-                    tag,
-                    format!("tag {} appears more than once", described()),
-                ));
+            {
+                let mut seen = self.seen.borrow_mut();
+                if seen[mark..].contains(&tag) {
+                    return Err((
+                        R::TAG_APPEARS_MORE_THAN_ONCE,
+                        tag,
+                        format!("tag {} appears more than once", described()),
+                    ));
+                }
+                seen.push(tag);
             }
             let user_defined_pass = self.options.allow_user_defined && tag >= 5000;
             let Some(def) = self.dict.fields.get(&tag) else {
@@ -521,7 +577,11 @@ impl Checker<'_> {
                 return Err((R::UNDEFINED_TAG, tag, format!("tag {tag} is not defined in the dictionary")));
             };
             self.check_value(run, field, def)?;
-            let Some(entry) = layout.iter().find(|e| e.tag() == tag) else {
+            let entry = match positions {
+                Some(positions) => positions.get(&tag).map(|&i| &layout[i]),
+                None => layout.iter().find(|e| e.tag() == tag),
+            };
+            let Some(entry) = entry else {
                 return Err((
                     R::TAG_NOT_DEFINED_FOR_MESSAGE,
                     tag,
@@ -548,11 +608,12 @@ impl Checker<'_> {
             let mut end = i + 1;
             for span in spans {
                 let entry = Fields::new(run.buf(), &rest.as_slice()[span.clone()]);
-                self.check_run(entry, members, Some(spec))?;
+                self.check_run(entry, members, None, Some(spec))?;
                 end = i + span.end;
             }
             i = end;
         }
+        self.seen.borrow_mut().truncate(mark);
         Ok(())
     }
 
@@ -592,7 +653,7 @@ impl Checker<'_> {
 #[derive(Default)]
 struct Builder {
     begin_string: Option<String>,
-    fields: HashMap<u32, FieldDef>,
+    fields: FxHashMap<u32, FieldDef>,
     by_name: HashMap<String, u32>,
     header: Option<Vec<Entry>>,
     trailer: Option<Vec<Entry>>,
@@ -654,11 +715,13 @@ impl Builder {
                         reason: format!("<message> without a {name} attribute"),
                     })
                 };
+                let body = layout(node)?;
                 let def = MessageDef {
                     name: attr("name")?,
                     msg_type: attr("msgtype")?,
                     category: node.attribute("msgcat").unwrap_or("app").to_owned(),
-                    layout: layout(node)?,
+                    positions: body.iter().enumerate().map(|(i, e)| (e.tag(), i)).collect(),
+                    layout: body,
                 };
                 self.messages.insert(def.msg_type.clone(), def);
             }
@@ -676,7 +739,7 @@ impl Builder {
             .filter(|&t| t > 0)
             .ok_or_else(|| format!("field {name} has no valid number"))?;
         let type_name = node.attribute("type").unwrap_or("STRING").to_owned();
-        let values = node
+        let values: Vec<(String, String)> = node
             .children()
             .filter(|n| n.has_tag_name("value"))
             .filter_map(|v| {
@@ -695,7 +758,8 @@ impl Builder {
         }
         self.by_name.insert(name.to_owned(), tag);
         let field_type = FieldType::from_name(&type_name);
-        self.fields.insert(tag, FieldDef { tag, name: name.to_owned(), type_name, field_type, values });
+        let allowed = values.iter().map(|(v, _)| v.as_bytes().into()).collect();
+        self.fields.insert(tag, FieldDef { tag, name: name.to_owned(), type_name, field_type, values, allowed });
         Ok(())
     }
 }
@@ -772,7 +836,7 @@ impl Builder {
                 groups.add(spec, Some(&[def.msg_type.as_bytes()]));
             }
         }
-        let tags = |layout: &[Entry]| layout.iter().map(Entry::tag).collect::<HashSet<_>>();
+        let tags = |layout: &[Entry]| layout.iter().map(Entry::tag).collect::<TagBits>();
         Ok(Dictionary {
             begin_string: self.begin_string.unwrap_or_default(),
             header_tags: tags(&header),
