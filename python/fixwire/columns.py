@@ -94,9 +94,9 @@ def _specs(tags: TagSpec, floats: bool) -> list[tuple[int, str, int]]:
             raise ValueError(f"tag {tag} is requested twice")
         seen.add(tag)
         kind = kind or STANDARD_KINDS.get(tag, "str")
-        if floats and kind == "decimal":
-            kind = "float"
         name, _, scale_text = kind.partition(":")
+        if floats and name == "decimal":
+            name, scale_text = "float", ""
         if name not in _KINDS or (scale_text and name != "decimal"):
             raise ValueError(
                 f"tag {tag}: unknown column kind {kind!r} (one of {', '.join(_KINDS)}, decimal:N)"

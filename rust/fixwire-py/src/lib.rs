@@ -716,6 +716,40 @@ impl PyGroupSpec {
         self.spec.count_tag()
     }
 
+    /// Pickling (Dask ships specs to its workers): rebuilt through the constructor.
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
+        let py = slf.py();
+        let spec = &slf.get().spec;
+        let members = spec
+            .members()
+            .iter()
+            .map(|m| match m {
+                Member::Field(tag) => Ok(tag.into_pyobject(py)?.into_any()),
+                Member::Group(nested) => Ok(Bound::new(py, PyGroupSpec { spec: Arc::clone(nested) })?.into_any()),
+            })
+            .collect::<PyResult<Vec<_>>>()?;
+        let kwargs = PyDict::new(py);
+        kwargs.set_item("delimiters", spec.delimiters().to_vec())?;
+        let constructor = py.import("functools")?.getattr("partial")?.call((slf.get_type(),), Some(&kwargs))?;
+        Ok((
+            constructor,
+            PyTuple::new(py, [spec.count_tag().into_pyobject(py)?.into_any(), PyList::new(py, members)?.into_any()])?,
+        ))
+    }
+
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other.cast::<PyGroupSpec>().is_ok_and(|o| *o.get().spec == *self.spec)
+    }
+
+    fn __hash__(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        // Equal specs have equal count and member tags, so these hash equally.
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        self.spec.count_tag().hash(&mut hasher);
+        self.spec.members().iter().map(Member::tag).for_each(|t| t.hash(&mut hasher));
+        hasher.finish()
+    }
+
     fn __repr__(&self) -> String {
         let members: Vec<String> = self.spec.members().iter().map(|m| m.tag().to_string()).collect();
         format!("GroupSpec({}, [{}])", self.spec.count_tag(), members.join(", "))

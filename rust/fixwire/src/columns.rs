@@ -230,6 +230,11 @@ impl Table {
     }
 }
 
+/// How far before a range's start a scan begins, to step over a message the range starts in.
+/// Messages are rarely longer; a longer one holding `8=FIX` in a data field right after a
+/// range start could still give a spurious row.
+const LOOK_BACK: usize = 64 << 10;
+
 /// Below this many bytes per thread, another thread costs more than it saves.
 const MIN_CHUNK: usize = 4 << 20;
 
@@ -282,10 +287,16 @@ pub fn scan(input: &[u8], range: Range<usize>, options: &ScanOptions) -> Table {
 /// table and the offset just past the last message read.
 fn scan_chunk(input: &[u8], start: usize, end: usize, options: &ScanOptions) -> (Table, usize) {
     let mut table = Table::new(options);
-    let mut reader = LogReader::new(input, start..end, &options.parse);
+    // A range that starts inside the input may start inside a message whose data field holds
+    // `8=FIX`; reading from up to LOOK_BACK bytes earlier finds that message first, and its
+    // rows (before `start`) are dropped.
+    let from = start.saturating_sub(LOOK_BACK);
+    let mut reader = LogReader::new(input, from..end, &options.parse);
     let mut reached = start;
     while let Some(found) = reader.next_message() {
         match found {
+            Found::Garbled { offset, .. } if offset < start => {}
+            Found::Message { offset, end, .. } if offset < start => reached = reached.max(end),
             Found::Garbled { offset, .. } => table.garbled.push(offset as u64),
             Found::Message { offset, end, message } => {
                 table.messages += 1;
@@ -301,6 +312,9 @@ fn scan_chunk(input: &[u8], start: usize, end: usize, options: &ScanOptions) -> 
     }
     (table, reached)
 }
+
+/// Every candidate message starts with these bytes.
+const NEEDLE: &[u8] = b"8=FIX";
 
 /// What a [`LogReader`] found next.
 #[derive(Debug)]
@@ -345,7 +359,7 @@ impl<'a, 'o> LogReader<'a, 'o> {
             pos: range.start.min(input.len()),
             end: range.end.min(input.len()),
             options,
-            finder: memmem::Finder::new(b"8=FIX"),
+            finder: memmem::Finder::new(NEEDLE),
             index: FieldIndex::new(),
             scratch: Vec::new(),
         }
@@ -359,8 +373,11 @@ impl<'a, 'o> LogReader<'a, 'o> {
     /// The next message or garbled candidate, `None` at the end of the range.
     pub fn next_message(&mut self) -> Option<Found<'_>> {
         let input = self.input;
-        // After a message that ran past the range, `pos` is beyond `end`: nothing more to read.
-        let at = self.pos + self.finder.find(input.get(self.pos..self.end)?)?;
+        // A candidate belongs to the range if it *starts* before `end`, so the five bytes of
+        // `8=FIX` may reach four bytes past it. After a message that ran past the range, `pos`
+        // is beyond `end`: nothing more to read.
+        let window = input.get(self.pos..(self.end + NEEDLE.len() - 1).min(input.len()))?;
+        let at = self.pos + self.finder.find(window).filter(|&n| self.pos + n < self.end)?;
         let len = match candidate_length(&input[at..]) {
             Ok(len) => len,
             Err(error) => {
@@ -425,6 +442,11 @@ fn candidate_length(buf: &[u8]) -> Result<CandidateLength, DecodeError> {
         .position(|&b| b == SOH || b == b'|')
         .ok_or_else(|| garbled(Some(8), "BeginString <8> is not followed by SOH or '|'"))?;
     let separator = buf[begin_end];
+    // "FIX.4.4", "FIXT.1.1": a line break or '=' here means text before a message was taken
+    // for its start.
+    if !buf[2..begin_end].iter().all(|&b| b.is_ascii_alphanumeric() || b == b'.') {
+        return Err(garbled(Some(8), "BeginString <8> is not a FIX version"));
+    }
     let rest = buf.get(begin_end + 1..).ok_or_else(truncated)?;
     let digits = rest.strip_prefix(b"9=").ok_or_else(|| garbled(Some(9), "BodyLength <9> is not the second field"))?;
     let n = digits

@@ -5,7 +5,7 @@
 //! start, a BodyLength that does not lead to `10=NNN<SOH>`, a wrong CheckSum) is garbled: the
 //! framer reports it with its stream offset and resumes at the next place a message can start,
 //! so valid messages before and after garbage are never lost. A plausible start is `8=`, a
-//! BeginString of at most [`MAX_BEGIN_STRING`] bytes, SOH, then `9=`.
+//! BeginString of at most [`MAX_BEGIN_STRING`] letters, digits and dots, SOH, then `9=`.
 
 use crate::decode::{FieldIndex, ParseOptions};
 use crate::error::{DecodeError, DecodeErrorKind as Kind};
@@ -130,8 +130,8 @@ enum Start {
     No,
 }
 
-/// Whether a message can start at `buf[at..]`: `8=`, 1 to [`MAX_BEGIN_STRING`] non-SOH bytes,
-/// SOH, `9=`.
+/// Whether a message can start at `buf[at..]`: `8=`, a version of 1 to [`MAX_BEGIN_STRING`]
+/// letters, digits and dots, SOH, `9=`.
 fn start_at(buf: &[u8], at: usize) -> Start {
     let rest = &buf[at..];
     let prefix_ok = |expected: &[u8], got: &[u8]| got.len() < expected.len() && expected.starts_with(got);
@@ -141,7 +141,8 @@ fn start_at(buf: &[u8], at: usize) -> Start {
     let Some(n) = rest[2..].iter().take(MAX_BEGIN_STRING + 1).position(|&b| b == SOH) else {
         return if rest.len() - 2 <= MAX_BEGIN_STRING { Start::Maybe } else { Start::No };
     };
-    if n == 0 {
+    // "FIX.4.4", "FIXT.1.1": anything else (a line break, '=') is text before a message.
+    if n == 0 || !rest[2..2 + n].iter().all(|&b| b.is_ascii_alphanumeric() || b == b'.') {
         return Start::No;
     }
     let after = &rest[2 + n + 1..];
