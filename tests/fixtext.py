@@ -11,6 +11,8 @@ from pathlib import Path
 
 SOH = b"\x01"
 DATA_DIR = Path(__file__).resolve().parent / "data"
+# The bundled Kalshi dictionary's source, also read by QuickFIX in the comparisons.
+KALSHI_XML = DATA_DIR.parent.parent / "rust" / "fixwire" / "dictionaries" / "kalshi.xml"
 
 # Every DecodeError.kind the API contract defines.
 DECODE_KINDS = frozenset(
@@ -131,6 +133,19 @@ class InvalidEntry:
     data: bytes
 
 
+@dataclass(frozen=True)
+class ValidationEntry:
+    """One line of ``validation.txt``: a message and what the Kalshi dictionary makes of it.
+
+    ``reason`` is ``None`` for a valid message, else the SessionRejectReason <373> of its one
+    fault.
+    """
+
+    name: str
+    reason: int | None
+    data: bytes
+
+
 def _records(path: Path) -> list[str]:
     lines = path.read_text(encoding="utf-8").splitlines()
     return [line for line in lines if line.strip() and not line.startswith("#")]
@@ -153,6 +168,17 @@ def load_invalid() -> tuple[InvalidEntry, ...]:
     for line in _records(DATA_DIR / "invalid.txt"):
         name, kind, text = line.split(" ", 2)
         entries.append(InvalidEntry(name, kind, soh(text)))
+    return tuple(entries)
+
+
+@functools.cache
+def load_validation() -> tuple[ValidationEntry, ...]:
+    """Return every entry of ``tests/data/validation.txt`` with SOH in place of ``|``."""
+    entries = []
+    for line in _records(DATA_DIR / "validation.txt"):
+        name, expected, text = line.split(" ", 2)
+        reason = None if expected == "ok" else int(expected)
+        entries.append(ValidationEntry(name, reason, soh(text)))
     return tuple(entries)
 
 

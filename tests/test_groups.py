@@ -261,7 +261,7 @@ def test_framer_applies_group_specs(
 BAD_GROUPS: list[tuple[str, str, str, str]] = [
     ("count_too_high", "D", "11=a|453=2|448=p1|452=24|38=1|", "bad_group_count"),
     ("count_too_low", "D", "11=a|453=1|448=p1|452=24|448=p2|452=24|38=1|", "bad_group_count"),
-    ("count_not_a_number", "D", "11=a|453=x|448=p1|452=24|", "bad_group_count"),
+    ("count_not_a_number", "D", "11=a|453=x|448=p1|452=24|", "invalid_value"),
     ("count_negative", "D", "11=a|453=-1|448=p1|452=24|", "bad_group_count"),
     ("count_without_entries", "D", "11=a|453=1|38=1|", "bad_group_count"),
     (

@@ -160,6 +160,8 @@ pub struct MessageDef {
     pub layout: Vec<Entry>,
     /// Where each body tag is in `layout`, for validation's per-field lookups.
     positions: FxHashMap<u32, usize>,
+    /// Defined by the transport dictionary (validated with its field definitions).
+    transport: bool,
 }
 
 /// A dictionary that cannot be loaded: what is wrong and where.
@@ -247,6 +249,8 @@ pub struct ValidationOptions {
 pub struct Dictionary {
     begin_string: String,
     fields: FxHashMap<u32, FieldDef>,
+    /// The transport dictionary's definitions, when it was read separately.
+    transport_fields: Option<FxHashMap<u32, FieldDef>>,
     by_name: HashMap<String, u32>,
     header: Vec<Entry>,
     trailer: Vec<Entry>,
@@ -301,9 +305,12 @@ impl Dictionary {
     pub fn from_xml(app: &str, transport: Option<&str>) -> Result<Self, DictionaryError> {
         let mut builder = Builder::default();
         if let Some(transport) = transport {
-            builder.read(transport)?;
+            builder.read(transport, true)?;
+            // Admin messages, header and trailer are checked with the transport's own field
+            // definitions, as a FIXT engine does, even where the application redefines a field.
+            builder.transport_fields = Some(builder.fields.clone());
         }
-        builder.read(app)?;
+        builder.read(app, false)?;
         builder.finish()
     }
 
@@ -401,10 +408,15 @@ impl Dictionary {
                 )
             })?;
         }
-        for (run, layout) in [(header, &self.header), (trailer, &self.trailer), (body, &def.layout)] {
-            let positions = if std::ptr::eq(layout, &def.layout) { Some(&def.positions) } else { None };
+        let transport_defs = self.transport_fields.as_ref().unwrap_or(&self.fields);
+        let body_defs = if def.transport { transport_defs } else { &self.fields };
+        for (run, layout, positions, defs) in [
+            (header, &self.header, None, transport_defs),
+            (trailer, &self.trailer, None, transport_defs),
+            (body, &def.layout, Some(&def.positions), body_defs),
+        ] {
             checker
-                .check_run(run, layout, positions, None)
+                .check_run(run, layout, positions, defs, None)
                 .map_err(|(reason, tag, text)| reject(reason, Some(tag), text))?;
         }
         Ok(())
@@ -543,11 +555,13 @@ impl Checker<'_> {
 
     /// Every field of `run`: defined, in this layout, once, non-empty, of the right format and
     /// value; groups with the right count and order.
+    /// `defs` are the field definitions to check with (the transport's for admin messages).
     fn check_run(
         &self,
         run: Fields<'_>,
         layout: &[Entry],
         positions: Option<&FxHashMap<u32, usize>>,
+        defs: &FxHashMap<u32, FieldDef>,
         parent: Option<&GroupSpec>,
     ) -> Result<(), (u32, u32, String)> {
         let all = run.as_slice();
@@ -569,7 +583,7 @@ impl Checker<'_> {
                 seen.push(tag);
             }
             let user_defined_pass = self.options.allow_user_defined && tag >= 5000;
-            let Some(def) = self.dict.fields.get(&tag) else {
+            let Some(def) = defs.get(&tag) else {
                 if user_defined_pass {
                     i += 1;
                     continue;
@@ -608,7 +622,7 @@ impl Checker<'_> {
             let mut end = i + 1;
             for span in spans {
                 let entry = Fields::new(run.buf(), &rest.as_slice()[span.clone()]);
-                self.check_run(entry, members, None, Some(spec))?;
+                self.check_run(entry, members, None, defs, Some(spec))?;
                 end = i + span.end;
             }
             i = end;
@@ -654,6 +668,7 @@ impl Checker<'_> {
 struct Builder {
     begin_string: Option<String>,
     fields: FxHashMap<u32, FieldDef>,
+    transport_fields: Option<FxHashMap<u32, FieldDef>>,
     by_name: HashMap<String, u32>,
     header: Option<Vec<Entry>>,
     trailer: Option<Vec<Entry>>,
@@ -664,7 +679,8 @@ struct Builder {
 type Components<'a, 'i> = HashMap<&'a str, roxmltree::Node<'a, 'i>>;
 
 impl Builder {
-    fn read(&mut self, xml: &str) -> Result<(), DictionaryError> {
+    /// Reads one document; `transport` marks the transport dictionary of a FIXT pair.
+    fn read(&mut self, xml: &str, transport: bool) -> Result<(), DictionaryError> {
         let doc = roxmltree::Document::parse(xml)
             .map_err(|e| DictionaryError { line: Some(e.pos().row), reason: format!("malformed XML: {e}") })?;
         let root = doc.root_element();
@@ -708,6 +724,7 @@ impl Builder {
             }
         }
         if let Some(messages) = section("messages") {
+            let mut defined_here = std::collections::HashSet::new();
             for node in messages.children().filter(|n| n.has_tag_name("message")) {
                 let attr = |name: &str| {
                     node.attribute(name).map(str::to_owned).ok_or_else(|| DictionaryError {
@@ -722,7 +739,14 @@ impl Builder {
                     category: node.attribute("msgcat").unwrap_or("app").to_owned(),
                     positions: body.iter().enumerate().map(|(i, e)| (e.tag(), i)).collect(),
                     layout: body,
+                    transport,
                 };
+                if !defined_here.insert(def.msg_type.clone()) {
+                    return Err(DictionaryError {
+                        line: at(node),
+                        reason: format!("MsgType {:?} is defined twice", def.msg_type),
+                    });
+                }
                 self.messages.insert(def.msg_type.clone(), def);
             }
         }
@@ -808,7 +832,11 @@ fn layout(
                         })
                     })
                     .collect::<Result<Vec<_>, _>>()?;
-                out.push(Entry::Group { count_tag: tag()?, required: child_required, layout, delimiters });
+                let count_tag = tag()?;
+                // Build the group's spec now, so that a bad one is reported with its line.
+                group_spec(count_tag, &layout, &delimiters)
+                    .map_err(|e| DictionaryError { line: at(child), reason: e.reason })?;
+                out.push(Entry::Group { count_tag, required: child_required, layout, delimiters });
             }
             "component" => {
                 let definition = components.get(name).ok_or_else(|| DictionaryError {
@@ -842,6 +870,7 @@ impl Builder {
             header_tags: tags(&header),
             trailer_tags: tags(&trailer),
             fields: self.fields,
+            transport_fields: self.transport_fields,
             by_name: self.by_name,
             header,
             trailer,

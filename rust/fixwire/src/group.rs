@@ -277,11 +277,24 @@ impl crate::decode::Message<'_> {
 fn read_group(run: Fields<'_>, at: usize, spec: &GroupSpec) -> Result<(Vec<Range<usize>>, usize), DecodeError> {
     let fields = run.as_slice();
     let count_field = fields[at];
-    let count = value::parse_u64(&run.buf()[count_field.range()])
-        .map_err(|e| count_error(count_field, format!("NumInGroup <{}>: {e}", spec.count_tag)))?;
+    // A count that is not a number is a malformed value (as QuickFIX also reports it); a
+    // negative one is a wrong count.
+    let count = value::parse_i64(&run.buf()[count_field.range()]).map_err(|e| {
+        DecodeError::new(
+            Kind::InvalidValue,
+            count_field.start as usize,
+            Some(spec.count_tag),
+            format!("NumInGroup <{}>: {e}", spec.count_tag),
+        )
+    })?;
+    let count = u64::try_from(count)
+        .map_err(|_| count_error(count_field, format!("NumInGroup <{}> is negative", spec.count_tag)))?;
     let mut i = at + 1;
     let mut entries = Vec::new();
     if count == 0 {
+        if fields.get(i).is_some_and(|f| spec.delimiters.contains(&f.tag)) {
+            return Err(count_error(count_field, format!("NumInGroup <{}> is 0 but an entry follows", spec.count_tag)));
+        }
         return Ok((entries, i));
     }
     let delimiter = match fields.get(i) {
