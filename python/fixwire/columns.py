@@ -204,19 +204,22 @@ def read_columns(
     )
     result.invalid = {}
     result.scales = {}
-    result["msg_type"] = _concat([_strings(*t["msg_type"][0]) for t in tables])
+    result["msg_type"] = _concat([_strings(*t.pop("msg_type")[0]) for t in tables])
     result["offset"] = _concat([t["offset"] for t in tables])
     for i, (tag, kind, scale) in enumerate(specs):
         name = str(tag)
         parts, masks, invalid = [], [], 0
         for table in tables:
             values, valid, bad = table["columns"][i]
+            # Drop the scan's buffers as each column is converted, so that peak memory stays
+            # near the output size: text becomes new arrays, numbers are viewed, not copied.
+            table["columns"][i] = None
             parts.append(
                 _strings(*values)
                 if kind == "str"
                 else values.view(_NUMPY_DTYPES.get(kind, values.dtype))
             )
-            masks.append(~valid)
+            masks.append(np.logical_not(valid, out=valid))
             invalid += bad
         result[name] = np.ma.MaskedArray(_concat(parts), mask=_concat(masks))
         result.invalid[name] = invalid

@@ -830,6 +830,10 @@ fn column_to_python(py: Python<'_>, column: Column) -> PyResult<Bound<'_, PyTupl
     )
 }
 
+/// A mapped log is scanned this many bytes at a time, releasing what was read, so memory
+/// follows the output rather than the file size.
+const SCAN_WINDOW: usize = 64 << 20;
+
 /// The input of `read_columns`: bytes held by Python, or a file mapped into memory.
 enum Input<'py> {
     Bytes(Bound<'py, PyBytes>),
@@ -884,7 +888,19 @@ fn scan_columns<'py>(
     let bytes = input.bytes();
     let range = byte_range.map_or(0..bytes.len(), |(start, end)| start..end);
     // The one place the GIL is released: the scan touches no Python object.
-    let table = py.detach(|| columns::scan(bytes, range, &options));
+    let map = match &input {
+        Input::File(map) => Some(map),
+        Input::Bytes(_) => None,
+    };
+    let table = py.detach(|| match map {
+        None => columns::scan(bytes, range, &options),
+        Some(map) => columns::scan_windowed(bytes, range, &options, SCAN_WINDOW, |upto| {
+            // SAFETY: the map is shared and read-only, so dropping its pages only makes later
+            // reads fault them in again from the file; the scan reads nothing before `upto`
+            // again. A failed advice just keeps the pages.
+            let _ = unsafe { map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, 0, upto) };
+        }),
+    });
     let out = PyDict::new(py);
     out.set_item("rows", table.rows)?;
     out.set_item("messages", table.messages)?;

@@ -283,6 +283,29 @@ pub fn scan(input: &[u8], range: Range<usize>, options: &ScanOptions) -> Table {
     table
 }
 
+/// Like [`scan`], a window of `window` bytes at a time; after each window, `done(upto)` says
+/// that bytes before `upto` will not be read again, so a caller reading a memory-mapped file
+/// can release them and keep its memory bounded by the output instead of the input.
+pub fn scan_windowed(
+    input: &[u8],
+    range: Range<usize>,
+    options: &ScanOptions,
+    window: usize,
+    mut done: impl FnMut(usize),
+) -> Table {
+    let (start, end) = (range.start.min(input.len()), range.end.min(input.len()));
+    let mut table = Table::new(options);
+    let mut at = start;
+    while at < end {
+        let next = at.saturating_add(window.max(1)).min(end);
+        table.append(scan(input, at..next, options));
+        // The next window reads from up to LOOK_BACK bytes before its start.
+        done(next.saturating_sub(LOOK_BACK));
+        at = next;
+    }
+    table
+}
+
 /// Scans messages that start in `input[start..end]` (they may end after `end`). Returns the
 /// table and the offset just past the last message read.
 fn scan_chunk(input: &[u8], start: usize, end: usize, options: &ScanOptions) -> (Table, usize) {
@@ -615,6 +638,22 @@ mod tests {
         first.0.append(second);
         assert_eq!(first.0.columns[0].data, ColumnData::I64(vec![1, 2]));
         assert!(first.0.garbled.is_empty());
+    }
+
+    #[test]
+    fn windows_do_not_change_the_result() {
+        let mut input = Vec::new();
+        for n in 0..2000 {
+            input.extend_from_slice(message(&format!("35=D|34={n}|58=text {n}|"), '\x01').as_bytes());
+        }
+        let opts = options(&[(34, ColumnKind::Int), (58, ColumnKind::Str)]);
+        let whole = scan(&input, 0..input.len(), &opts);
+        let mut released = Vec::new();
+        // Windows far smaller than LOOK_BACK, cutting messages anywhere.
+        let windowed = scan_windowed(&input, 0..input.len(), &opts, 997, |upto| released.push(upto));
+        assert_eq!(whole, windowed);
+        assert!(released.windows(2).all(|w| w[0] <= w[1]));
+        assert_eq!(released.last(), Some(&(input.len() - LOOK_BACK)));
     }
 
     #[test]
