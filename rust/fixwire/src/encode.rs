@@ -304,16 +304,14 @@ impl<'e> MessageWriter<'e> {
 
 #[inline]
 fn push_tag(buf: &mut Vec<u8>, tag: u32) {
-    // The digits and '=' in one copy.
-    let mut text = [0u8; 21];
     let mut digits = [0u8; 20];
-    let n = format_u64(u64::from(tag), &mut digits).len();
-    text[..n].copy_from_slice(&digits[20 - n..]);
-    text[n] = b'=';
-    buf.extend_from_slice(&text[..=n]);
+    buf.extend_from_slice(format_u64(u64::from(tag), &mut digits));
+    buf.push(b'=');
 }
 
 fn push_field(buf: &mut Vec<u8>, tag: u32, value: &[u8]) {
+    // One capacity check for the whole field: tag digits, '=', value, SOH.
+    buf.reserve(10 + 1 + value.len() + 1);
     push_tag(buf, tag);
     buf.extend_from_slice(value);
     buf.push(SOH);
