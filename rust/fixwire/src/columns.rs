@@ -29,7 +29,7 @@ use crate::SOH;
 /// The type a column's values are read as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ColumnKind {
-    /// Text (UTF-8 bytes as sent).
+    /// Text: UTF-8 bytes as sent (other bytes make the value invalid).
     Str,
     /// A FIX int, as i64.
     Int,
@@ -153,10 +153,13 @@ impl Column {
     /// Pushes `v` as this column's kind; false (and nothing pushed) when it does not read.
     fn read(&mut self, v: &[u8]) -> bool {
         match (&mut self.data, self.spec.kind) {
+            // Text columns promise UTF-8 (numpy and Arrow strings): other bytes are invalid.
             (ColumnData::Str { offsets, data }, _) => {
-                data.extend_from_slice(v);
-                offsets.push(data.len() as i64);
-                true
+                std::str::from_utf8(v).is_ok() && {
+                    data.extend_from_slice(v);
+                    offsets.push(data.len() as i64);
+                    true
+                }
             }
             (ColumnData::F64(out), _) => {
                 let parsed =
@@ -467,7 +470,7 @@ fn candidate_length(buf: &[u8]) -> Result<CandidateLength, DecodeError> {
     let separator = buf[begin_end];
     // "FIX.4.4", "FIXT.1.1": a line break or '=' here means text before a message was taken
     // for its start.
-    if !buf[2..begin_end].iter().all(|&b| b.is_ascii_alphanumeric() || b == b'.') {
+    if !crate::frame::plausible_begin_string(&buf[2..begin_end]) {
         return Err(garbled(Some(8), "BeginString <8> is not a FIX version"));
     }
     let rest = buf.get(begin_end + 1..).ok_or_else(truncated)?;

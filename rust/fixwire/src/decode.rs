@@ -211,7 +211,11 @@ impl FieldIndex {
         }
         result?;
         if let Some(groups) = &options.groups {
-            self.view(buf).check_groups(groups)?;
+            if let Err(e) = self.view(buf).check_groups(groups) {
+                self.fields.clear();
+                self.len = 0;
+                return Err(e);
+            }
         }
         Ok(())
     }
@@ -736,14 +740,14 @@ impl<'a> Message<'a> {
         self.fields
     }
 
-    /// BeginString <8>.
+    /// BeginString <8> (empty for a view of an index that holds no message).
     pub fn begin_string(&self) -> &'a [u8] {
-        &self.fields.buf[self.fields.fields[0].range()]
+        self.fields.fields.first().map_or(&[], |f| &self.fields.buf[f.range()])
     }
 
-    /// MsgType <35>.
+    /// MsgType <35> (empty for a view of an index that holds no message).
     pub fn msg_type(&self) -> &'a [u8] {
-        &self.fields.buf[self.fields.fields[2].range()]
+        self.fields.fields.get(2).map_or(&[], |f| &self.fields.buf[f.range()])
     }
 
     /// MsgSeqNum <34>, when present.

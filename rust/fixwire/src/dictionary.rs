@@ -76,9 +76,12 @@ impl FieldType {
 
 /// `HH:MM:SS` with an optional fraction of 3, 6 or 9 digits.
 fn time_only(v: &[u8]) -> bool {
-    let mut stamp = b"19700101-".to_vec();
-    stamp.extend_from_slice(v);
-    UtcTimestamp::parse(&stamp).is_ok()
+    // A UTCTimestamp is the date, '-', then exactly this; 30 bytes hold the longest.
+    let mut stamp = [0u8; 30];
+    let Some(time) = stamp.get_mut(9..9 + v.len()) else { return false };
+    time.copy_from_slice(v);
+    stamp[..9].copy_from_slice(b"19700101-");
+    UtcTimestamp::parse(&stamp[..9 + v.len()]).is_ok()
 }
 
 /// A field of the dictionary.
@@ -645,19 +648,21 @@ impl Checker<'_> {
                 ),
             ));
         }
-        if def.values.is_empty() {
+        if def.allowed.is_empty() {
             return Ok(());
         }
-        let text = String::from_utf8_lossy(value);
-        let allowed = |v: &str| def.values.iter().any(|(allowed, _)| allowed == v);
-        let ok = if def.field_type == FieldType::MultipleValue { text.split(' ').all(allowed) } else { allowed(&text) };
+        let ok = if def.field_type == FieldType::MultipleValue {
+            value.split(|&b| b == b' ').all(|v| def.allowed.contains(v))
+        } else {
+            def.allowed.contains(value)
+        };
         if ok {
             Ok(())
         } else {
             Err((
                 R::VALUE_INCORRECT,
                 field.tag,
-                format!("{text:?} is not a value of {}", self.dict.describe_tag(field.tag)),
+                format!("{:?} is not a value of {}", String::from_utf8_lossy(value), self.dict.describe_tag(field.tag)),
             ))
         }
     }
@@ -804,8 +809,16 @@ fn layout(
     if depth > MAX_DEPTH {
         return Err(DictionaryError { line: at(node), reason: "components nest too deeply (a cycle?)".into() });
     }
+    // Components used several times each could multiply into a huge layout from a few lines.
+    const MAX_ENTRIES: usize = 20_000;
     let mut out = Vec::new();
     for child in node.children().filter(roxmltree::Node::is_element) {
+        if out.len() > MAX_ENTRIES {
+            return Err(DictionaryError {
+                line: at(node),
+                reason: format!("layout expands to more than {MAX_ENTRIES} entries"),
+            });
+        }
         let name = child.attribute("name").unwrap_or("");
         let child_required = required && child.attribute("required") == Some("Y");
         let tag = || {
@@ -847,6 +860,12 @@ fn layout(
             }
             other => return Err(DictionaryError { line: at(child), reason: format!("unexpected element <{other}>") }),
         }
+    }
+    if out.len() > MAX_ENTRIES {
+        return Err(DictionaryError {
+            line: at(node),
+            reason: format!("layout expands to more than {MAX_ENTRIES} entries"),
+        });
     }
     Ok(out)
 }
@@ -1062,6 +1081,25 @@ mod tests {
         assert!(text.contains("   54 Side                         = 2 (SELL)\n"), "{text}");
         assert!(text.contains("    448 PartyID"), "{text}");
         assert_eq!(text.lines().count(), index.fields().len());
+    }
+
+    #[test]
+    fn component_bombs_are_refused() {
+        // Each component uses the next one twice: 2^30 entries from a few lines.
+        let mut components = String::new();
+        for level in 0..30 {
+            components.push_str(&format!(
+                "<component name='C{level}'><component name='C{n}' required='N'/><component name='C{n}' required='N'/></component>",
+                n = level + 1
+            ));
+        }
+        components.push_str("<component name='C30'><field name='Text' required='N'/></component>");
+        let xml = XML.replace(" <components>", &format!(" <components>{components}")).replace(
+            "<component name='Parties' required='N'/>",
+            "<component name='Parties' required='N'/><component name='C0' required='N'/>",
+        );
+        let e = Dictionary::from_xml(&xml, None).unwrap_err();
+        assert!(e.reason.contains("more than"), "{e}");
     }
 
     #[test]

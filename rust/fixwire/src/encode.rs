@@ -24,6 +24,9 @@ use crate::SOH;
 pub const MAX_BODY_LENGTH: usize = 9_999_999;
 const LENGTH_DIGITS: usize = 7;
 
+/// The largest tag the parser reads back (nine digits).
+const MAX_TAG: u32 = 999_999_999;
+
 /// Tags the encoder writes itself and refuses in the body.
 const HEADER_TAGS: [u32; 8] = [8, 9, 10, 34, 35, 49, 52, 56];
 
@@ -59,7 +62,14 @@ impl Encoder {
     pub fn with_begin_string(sender: &str, target: &str, begin_string: &str) -> Result<Self, EncodeError> {
         let sender = header_value(49, sender)?;
         let target = header_value(56, target)?;
-        let begin_string = header_value(8, begin_string)?;
+        if !crate::frame::plausible_begin_string(begin_string.as_bytes()) {
+            return Err(EncodeError::new(
+                Kind::InvalidValue,
+                Some(8),
+                format!("BeginString {begin_string:?} is not 1 to 16 letters, digits and dots, which framers look for"),
+            ));
+        }
+        let begin_string = begin_string.as_bytes().to_vec();
         let head_room = 2 + begin_string.len() + 1 + 2 + LENGTH_DIGITS + 1;
         Ok(Self {
             begin_string,
@@ -165,10 +175,23 @@ impl<'e> MessageWriter<'e> {
         self.bytes(tag, value.as_bytes())
     }
 
+    /// A usable body tag that is not a data field's length, which the encoder writes itself.
+    fn check_not_length(&self, tag: u32) -> Result<(), EncodeError> {
+        check_tag(tag)?;
+        match self.encoder.data_fields.data_tag_for(tag) {
+            Some(data_tag) => Err(EncodeError::new(
+                Kind::InvalidTag,
+                Some(tag),
+                format!("tag {tag} is the length of data field {data_tag}, which the encoder writes with it"),
+            )),
+            None => Ok(()),
+        }
+    }
+
     /// A field from raw bytes. For a data tag (RawData <96>, ...) its length field is written
     /// first and the bytes may contain SOH; anywhere else SOH is an error.
     pub fn bytes(&mut self, tag: u32, value: &[u8]) -> Result<&mut Self, EncodeError> {
-        check_tag(tag)?;
+        self.check_not_length(tag)?;
         if let Some(length_tag) = self.encoder.data_fields.length_tag_for(tag) {
             if value.is_empty() {
                 return Err(EncodeError::new(Kind::EmptyValue, Some(tag), "data field value is empty"));
@@ -183,7 +206,7 @@ impl<'e> MessageWriter<'e> {
 
     /// An int field.
     pub fn int(&mut self, tag: u32, value: i64) -> Result<&mut Self, EncodeError> {
-        check_tag(tag)?;
+        self.check_not_length(tag)?;
         push_tag(&mut self.encoder.buf, tag);
         if value < 0 {
             self.encoder.buf.push(b'-');
@@ -196,7 +219,7 @@ impl<'e> MessageWriter<'e> {
 
     /// An unsigned int field (SeqNum, Length, NumInGroup).
     pub fn uint(&mut self, tag: u32, value: u64) -> Result<&mut Self, EncodeError> {
-        check_tag(tag)?;
+        self.check_not_length(tag)?;
         push_uint(&mut self.encoder.buf, tag, value);
         Ok(self)
     }
@@ -326,6 +349,9 @@ fn check_tag(tag: u32) -> Result<(), EncodeError> {
     if tag == 0 {
         return Err(EncodeError::new(Kind::InvalidTag, Some(0), "tag 0 is not a FIX tag"));
     }
+    if tag > MAX_TAG {
+        return Err(EncodeError::new(Kind::InvalidTag, Some(tag), format!("tag {tag} has more than nine digits")));
+    }
     if HEADER_TAGS.contains(&tag) {
         return Err(EncodeError::new(
             Kind::InvalidTag,
@@ -412,7 +438,27 @@ mod tests {
         assert_eq!(w.bytes(96, b"").unwrap_err().kind, Kind::EmptyValue);
         assert!(Encoder::new("S\x01", "T").is_err());
         assert!(Encoder::new("S", "").is_err());
+        assert!(Encoder::with_begin_string("S", "T", "FIX.4.4.EXTENDED.VERSION.X").is_err());
+        assert!(Encoder::with_begin_string("S", "T", "FIX 4.4").is_err());
+        assert_eq!(w_tag_error(1_000_000_000), Kind::InvalidTag);
         assert_eq!(enc.start(b"", 1, T).unwrap_err().kind, Kind::EmptyValue);
+    }
+
+    fn w_tag_error(tag: u32) -> Kind {
+        let mut enc = Encoder::new("S", "T").unwrap();
+        let mut w = enc.start(b"D", 1, T).unwrap();
+        w.str(tag, "x").unwrap_err().kind
+    }
+
+    #[test]
+    fn data_length_fields_are_written_by_the_encoder() {
+        let mut enc = Encoder::new("S", "T").unwrap();
+        let mut w = enc.start(b"A", 1, T).unwrap();
+        assert_eq!(w.uint(95, 3).unwrap_err().kind, Kind::InvalidTag);
+        assert_eq!(w.str(95, "3").unwrap_err().kind, Kind::InvalidTag);
+        w.bytes(96, b"a\x01b").unwrap();
+        let bytes = w.finish().unwrap();
+        assert_eq!(bytes.windows(4).filter(|w| w == b"\x0195=").count(), 1);
     }
 
     #[test]

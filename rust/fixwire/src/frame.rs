@@ -27,7 +27,8 @@ pub struct FramerConfig {
     pub max_body_length: usize,
     /// Check CheckSum <10> while framing; a mismatch is garbage.
     pub verify_checksum: bool,
-    /// How each framed message is parsed (its checksum is not checked twice).
+    /// How each framed message is parsed; its `verify_checksum` is not used (framing checks
+    /// CheckSum, when `verify_checksum` above says so, and a message is not summed twice).
     pub parse: ParseOptions,
 }
 
@@ -142,7 +143,7 @@ fn start_at(buf: &[u8], at: usize) -> Start {
         return if rest.len() - 2 <= MAX_BEGIN_STRING { Start::Maybe } else { Start::No };
     };
     // "FIX.4.4", "FIXT.1.1": anything else (a line break, '=') is text before a message.
-    if n == 0 || !rest[2..2 + n].iter().all(|&b| b.is_ascii_alphanumeric() || b == b'.') {
+    if !plausible_begin_string(&rest[2..2 + n]) {
         return Start::No;
     }
     let after = &rest[2 + n + 1..];
@@ -153,6 +154,11 @@ fn start_at(buf: &[u8], at: usize) -> Start {
     } else {
         Start::No
     }
+}
+
+/// Whether `v` can be a BeginString: 1 to [`MAX_BEGIN_STRING`] letters, digits and dots.
+pub(crate) fn plausible_begin_string(v: &[u8]) -> bool {
+    (1..=MAX_BEGIN_STRING).contains(&v.len()) && v.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'.')
 }
 
 /// The first offset at or after `from` where a message can start, or where the buffer ends in
@@ -173,7 +179,7 @@ fn next_start(buf: &[u8], from: usize) -> usize {
 ///
 /// Errors (garbled bytes, messages that frame but do not parse) are collected with their
 /// offset in the stream and taken with [`Framer::drain_errors`]; they never stop the stream.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Framer {
     config: FramerConfig,
     pending: Vec<u8>,
@@ -182,12 +188,21 @@ pub struct Framer {
     errors: Vec<DecodeError>,
     /// Reused for every message, so framing allocates nothing per message.
     index: FieldIndex,
+    /// `config.parse` without the CheckSum check, which framing did.
+    parse: ParseOptions,
+}
+
+impl Default for Framer {
+    fn default() -> Self {
+        Self::new(FramerConfig::default())
+    }
 }
 
 impl Framer {
     /// A framer with `config`.
     pub fn new(config: FramerConfig) -> Self {
-        Self { config, pending: Vec::new(), offset: 0, errors: Vec::new(), index: FieldIndex::new() }
+        let parse = ParseOptions { verify_checksum: false, ..config.parse.clone() };
+        Self { config, pending: Vec::new(), offset: 0, errors: Vec::new(), index: FieldIndex::new(), parse }
     }
 
     /// The configuration.
@@ -228,8 +243,6 @@ impl Framer {
     /// Frames and parses every message at the front of `buf`; returns the bytes consumed.
     fn drain(&mut self, buf: &[u8], on_message: &mut impl FnMut(&[u8], &FieldIndex)) -> usize {
         let mut pos = 0;
-        let mut parse = self.config.parse.clone();
-        parse.verify_checksum = false;
         loop {
             let stream_offset = self.offset as usize;
             match frame(&buf[pos..], &self.config) {
@@ -241,7 +254,7 @@ impl Framer {
                 }
                 Frame::Message(len) => {
                     let message = &buf[pos..pos + len];
-                    match self.index.parse(message, &parse) {
+                    match self.index.parse(message, &self.parse) {
                         Ok(()) => on_message(message, &self.index),
                         Err(error) => self.errors.push(at_skip_start(error, stream_offset)),
                     }

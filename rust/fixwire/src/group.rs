@@ -12,6 +12,8 @@
 use std::ops::Range;
 use std::sync::Arc;
 
+use rustc_hash::FxHashMap;
+
 use crate::decode::{Field, Fields};
 use crate::error::{DecodeError, DecodeErrorKind as Kind};
 use crate::value;
@@ -152,7 +154,9 @@ impl std::error::Error for InvalidGroupSpec {}
 /// can mean different layouts, as NoMDEntries <268> does in W and X).
 #[derive(Debug, Clone, Default)]
 pub struct GroupSpecs {
-    specs: Vec<(Option<Vec<u8>>, Arc<GroupSpec>)>,
+    /// By count tag: the specs for listed message types (`Some`) and for every type (`None`).
+    /// Looked up for every field of a message, so keyed by tag rather than scanned.
+    by_count: FxHashMap<u32, Vec<(Option<Vec<u8>>, Arc<GroupSpec>)>>,
 }
 
 impl GroupSpecs {
@@ -165,13 +169,10 @@ impl GroupSpecs {
     /// a specific type takes precedence over one for every type.
     pub fn add(&mut self, spec: GroupSpec, msg_types: Option<&[&[u8]]>) -> &mut Self {
         let spec = Arc::new(spec);
+        let entries = self.by_count.entry(spec.count_tag).or_default();
         match msg_types {
-            None => self.specs.push((None, spec)),
-            Some(types) => {
-                for t in types {
-                    self.specs.push((Some(t.to_vec()), Arc::clone(&spec)));
-                }
-            }
+            None => entries.push((None, spec)),
+            Some(types) => entries.extend(types.iter().map(|t| (Some(t.to_vec()), Arc::clone(&spec)))),
         }
         self
     }
@@ -179,10 +180,7 @@ impl GroupSpecs {
     /// The spec for `count_tag` in messages of type `msg_type`.
     pub fn lookup(&self, msg_type: &[u8], count_tag: u32) -> Option<&Arc<GroupSpec>> {
         let mut general = None;
-        for (types, spec) in &self.specs {
-            if spec.count_tag != count_tag {
-                continue;
-            }
+        for (types, spec) in self.by_count.get(&count_tag)? {
             match types {
                 Some(t) if t == msg_type => return Some(spec),
                 None => general = general.or(Some(spec)),

@@ -154,9 +154,9 @@ impl Decimal {
             return None;
         }
         let mantissa = if scale >= self.scale {
-            self.mantissa.checked_mul(10i64.pow(u32::from(scale - self.scale)))?
+            self.mantissa.checked_mul(10i64.checked_pow(u32::from(scale - self.scale))?)?
         } else {
-            let divisor = 10i64.pow(u32::from(self.scale - scale));
+            let divisor = 10i64.checked_pow(u32::from(self.scale - scale))?;
             if self.mantissa % divisor != 0 {
                 return None;
             }
@@ -167,8 +167,14 @@ impl Decimal {
 
     /// Numeric comparison, ignoring trailing zeros: `1.5` equals `1.50`.
     pub fn cmp_value(self, other: Self) -> std::cmp::Ordering {
+        // Compare exactly in i128 at a common scale; scales past 38 digits (never read from
+        // FIX, where 18 is the maximum) saturate rather than overflow.
         let scale = self.scale.max(other.scale);
-        let widen = |d: Self| i128::from(d.mantissa) * 10i128.pow(u32::from(scale - d.scale));
+        let widen = |d: Self| {
+            10i128
+                .checked_pow(u32::from(scale - d.scale))
+                .map_or(i128::MAX, |f| i128::from(d.mantissa).saturating_mul(f))
+        };
         widen(self).cmp(&widen(other))
     }
 
