@@ -805,12 +805,12 @@ fn layout(
 ) -> Result<Vec<Entry>, DictionaryError> {
     // Components can nest; a cycle would otherwise recurse forever.
     const MAX_DEPTH: usize = 32;
+    // Components used several times each could multiply into a huge layout from a few lines.
+    const MAX_ENTRIES: usize = 20_000;
     let at = |n: roxmltree::Node<'_, '_>| Some(doc.text_pos_at(n.range().start).row);
     if depth > MAX_DEPTH {
         return Err(DictionaryError { line: at(node), reason: "components nest too deeply (a cycle?)".into() });
     }
-    // Components used several times each could multiply into a huge layout from a few lines.
-    const MAX_ENTRIES: usize = 20_000;
     let mut out = Vec::new();
     for child in node.children().filter(roxmltree::Node::is_element) {
         if out.len() > MAX_ENTRIES {
@@ -1085,13 +1085,15 @@ mod tests {
 
     #[test]
     fn component_bombs_are_refused() {
+        use std::fmt::Write as _;
         // Each component uses the next one twice: 2^30 entries from a few lines.
         let mut components = String::new();
         for level in 0..30 {
-            components.push_str(&format!(
+            let n = level + 1;
+            let _ = write!(
+                components,
                 "<component name='C{level}'><component name='C{n}' required='N'/><component name='C{n}' required='N'/></component>",
-                n = level + 1
-            ));
+            );
         }
         components.push_str("<component name='C30'><field name='Text' required='N'/></component>");
         let xml = XML.replace(" <components>", &format!(" <components>{components}")).replace(

@@ -156,8 +156,11 @@ impl std::error::Error for InvalidGroupSpec {}
 pub struct GroupSpecs {
     /// By count tag: the specs for listed message types (`Some`) and for every type (`None`).
     /// Looked up for every field of a message, so keyed by tag rather than scanned.
-    by_count: FxHashMap<u32, Vec<(Option<Vec<u8>>, Arc<GroupSpec>)>>,
+    by_count: FxHashMap<u32, Vec<ScopedSpec>>,
 }
+
+/// A spec and the message types it applies to (`None`: every type).
+type ScopedSpec = (Option<Vec<u8>>, Arc<GroupSpec>);
 
 impl GroupSpecs {
     /// No specs.
