@@ -94,3 +94,16 @@ def test_another_dictionary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert "   35 Kind" in out
     # Fields the dictionary does not define are shown with a '?' name.
     assert "   49 ?" in out
+
+
+def test_json_reports_values_that_are_not_utf8_and_goes_on(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = frame("35=0|49=C|56=K|34=1|52=20260820-14:30:35.000|58=\xff|".encode("latin-1"))
+    good = frame("35=0|49=C|56=K|34=2|52=20260820-14:30:36.000|")
+    path = tmp_path / "log"
+    path.write_bytes(bad + b"\n" + good + b"\n")
+    assert main(["decode", "--json", str(path)]) == 1
+    out, err = capsys.readouterr()
+    assert [json.loads(line)["MsgSeqNum"] for line in out.splitlines()] == ["2"]
+    assert "(invalid_utf8)" in err

@@ -810,3 +810,12 @@ def test_empty_input() -> None:
     table = fixwire.read_arrow(b"", ALL_KINDS)
     assert table.num_rows == 0
     assert table.schema.field("44").type == pa.decimal128(38, 8)
+
+
+def test_text_that_is_not_utf8_is_masked_and_counted() -> None:
+    data = frame(b"35=0|34=1|58=\xff|") + frame(b"35=0|34=2|58=ok|")
+    cols = fixwire.read_columns(data, [34, (58, "str")])
+    assert cols.rows == 2
+    assert cols.invalid["58"] == 1
+    assert list(np.ma.getmaskarray(cols["58"])) == [True, False]
+    assert cols["58"][1] == "ok"

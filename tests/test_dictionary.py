@@ -817,3 +817,11 @@ def test_allow_user_defined(kalshi: fixwire.Dictionary) -> None:
     with pytest.raises(fixwire.RejectError) as caught:
         kalshi.validate(inside, allow_user_defined=True)
     assert (caught.value.reject_reason, caught.value.ref_tag_id) == (2, 452)
+
+
+def test_load_errors_are_fix_errors_with_a_line() -> None:
+    with pytest.raises(fixwire.DictionaryError) as caught:
+        fixwire.Dictionary.from_xml("<fix><fields><field number='x'/></fields>\n</fix>")
+    assert isinstance(caught.value, fixwire.FixError)
+    assert isinstance(caught.value, ValueError)
+    assert caught.value.line == 1

@@ -398,3 +398,21 @@ def test_body_too_large_for_body_length_is_too_large(encoder: fixwire.Encoder) -
 def test_unknown_time_precision_is_rejected() -> None:
     with pytest.raises(ValueError, match="precision"):
         fixwire.Encoder("S", "T", time_precision="minutes")
+
+
+def test_data_length_tags_are_written_by_the_encoder() -> None:
+    enc = fixwire.Encoder("S", "T")
+    with pytest.raises(fixwire.EncodeError) as caught:
+        enc.encode("A", [(95, 3), (96, b"a\x01b")], seq_num=1)
+    assert caught.value.tag == 95
+    wire = enc.encode("A", [(96, b"a\x01b")], seq_num=1)
+    assert wire.count(b"\x0195=3\x01") == 1
+
+
+def test_values_the_parser_could_not_read_back_are_refused() -> None:
+    enc = fixwire.Encoder("S", "T")
+    with pytest.raises(fixwire.EncodeError) as caught:
+        enc.encode("D", [(1_000_000_000, "x")], seq_num=1)
+    assert caught.value.kind == "invalid_tag"
+    with pytest.raises(fixwire.EncodeError):
+        fixwire.Encoder("S", "T", begin_string="FIX.4.4.EXTENDED.VERSION.X")

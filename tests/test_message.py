@@ -342,3 +342,13 @@ def test_message_is_frozen(typed: fixwire.Message) -> None:
 def test_message_cannot_be_subscripted_for_assignment(typed: fixwire.Message) -> None:
     with pytest.raises(TypeError):
         typed[58] = "x"  # type: ignore[index]
+
+
+def test_keys_that_are_not_tags_are_absent() -> None:
+    msg = fixwire.parse(frame("35=0|49=S|56=T|34=1|52=20260820-14:30:05.123|"))
+    assert "x" not in msg
+    assert -1 not in msg
+    assert 2**40 not in msg
+    for key in (-1, 2**40, "x"):
+        with pytest.raises(KeyError):
+            msg[key]

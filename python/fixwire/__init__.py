@@ -32,12 +32,13 @@ from fixwire._native import (
     parse,
 )
 from fixwire.columns import Columns, read_arrow, read_columns
-from fixwire.errors import DecodeError, EncodeError, FixError, RejectError
+from fixwire.errors import DecodeError, DictionaryError, EncodeError, FixError, RejectError
 
 __all__ = [
     "Columns",
     "DecodeError",
     "Dictionary",
+    "DictionaryError",
     "EncodeError",
     "Encoder",
     "FieldInfo",

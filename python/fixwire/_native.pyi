@@ -48,7 +48,7 @@ class Message:
     def raw(self) -> bytes:
         """The message bytes: the very object given to ``parse`` (for a group entry, the
         enclosing message's)."""
-    def __getitem__(self, tag: int, /) -> str:
+    def __getitem__(self, tag: object, /) -> str:
         """The value of ``tag`` as text.
 
         ``KeyError`` when absent, ``DecodeError`` when not UTF-8."""
@@ -259,7 +259,8 @@ class Dictionary:
         for FIXT.1.1, its transport dictionary (header, trailer, admin messages).
 
         Raises:
-            ValueError: malformed XML or an inconsistent dictionary; the message names the line.
+            DictionaryError: malformed XML or an inconsistent dictionary; ``.line`` names the
+                line (a ``ValueError`` too).
             OSError: a path that cannot be read.
         """
     @property

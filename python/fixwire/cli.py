@@ -126,12 +126,13 @@ def _decode(
         if types is not None and found.msg_type not in types:
             continue
         if as_json:
-            record = {
-                "source": source,
-                "offset": offset,
-                "msg_type": found.msg_type,
-                **to_json(found, dictionary),
-            }
+            try:
+                fields = to_json(found, dictionary)
+            except fixwire.DecodeError as e:  # a value that is not UTF-8 cannot be JSON text
+                bad += 1
+                err.write(f"{source}: byte {offset}: {e.reason} ({e.kind})\n")
+                continue
+            record = {"source": source, "offset": offset, "msg_type": found.msg_type, **fields}
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
             continue
         try:

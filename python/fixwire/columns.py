@@ -172,7 +172,9 @@ def read_columns(
 
     Args:
         source: Bytes, a path (memory-mapped, never read whole into Python), or a list of paths
-            (their rows concatenated; ``offset`` is then within each file). Messages may be
+            (their rows concatenated; ``offset`` is then within each file). A file must not be
+            truncated while it is read (a ``copytruncate`` log rotation): the operating system
+            stops the process when a mapped page disappears. Messages may be
             concatenated raw, one a line, ``|``-separated, or inside log lines with a prefix
             such as a timestamp (QuickFIX logs).
         tags: The columns: tag numbers, ``(tag, kind)`` pairs or a ``{tag: kind}`` mapping.

@@ -8,7 +8,7 @@ byte ``offset`` and the ``tag`` at fault.
 
 from __future__ import annotations
 
-__all__ = ["DecodeError", "EncodeError", "FixError", "RejectError"]
+__all__ = ["DecodeError", "DictionaryError", "EncodeError", "FixError", "RejectError"]
 
 
 class FixError(Exception):
@@ -95,3 +95,20 @@ class RejectError(FixError):
         self,
     ) -> tuple[type[RejectError], tuple[int, str, int | None, str | None]]:
         return (type(self), (self.reject_reason, self.text, self.ref_tag_id, self.ref_msg_type))
+
+
+class DictionaryError(FixError, ValueError):
+    """A data dictionary (QuickFIX XML) that cannot be loaded.
+
+    Attributes:
+        reason: What is wrong, as a sentence.
+        line: The line of the XML document at fault, when known.
+    """
+
+    def __init__(self, reason: str, line: int | None = None) -> None:
+        super().__init__(reason if line is None else f"line {line}: {reason}")
+        self.reason = reason
+        self.line = line
+
+    def __reduce__(self) -> tuple[type[DictionaryError], tuple[str, int | None]]:
+        return (type(self), (self.reason, self.line))

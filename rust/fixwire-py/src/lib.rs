@@ -26,6 +26,7 @@ use pyo3::types::{
 pyo3::import_exception!(fixwire.errors, DecodeError);
 pyo3::import_exception!(fixwire.errors, EncodeError);
 pyo3::import_exception!(fixwire.errors, RejectError);
+pyo3::import_exception!(fixwire.errors, DictionaryError);
 
 /// Any error of the codec, converted to its Python exception in one place.
 struct CoreError(fixwire::Error);
@@ -190,10 +191,11 @@ impl PyMessage {
         self.raw.clone_ref(py)
     }
 
-    fn __getitem__<'py>(&self, py: Python<'py>, tag: u32) -> PyResult<Bound<'py, PyString>> {
-        match self.view(py).find(tag) {
+    fn __getitem__<'py>(&self, py: Python<'py>, tag: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyString>> {
+        // Any key that is not a tag present here (negative, huge, not an int) is simply absent.
+        match tag.extract::<u32>().ok().and_then(|t| self.view(py).find(t)) {
             Some(field) => self.str_value(py, field),
-            None => Err(PyKeyError::new_err(tag)),
+            None => Err(PyKeyError::new_err(tag.clone().unbind())),
         }
     }
 
@@ -335,8 +337,8 @@ impl PyMessage {
         dictionary.get().format(slf.py(), slf)
     }
 
-    fn __contains__(&self, py: Python<'_>, tag: u32) -> bool {
-        self.view(py).contains(tag)
+    fn __contains__(&self, py: Python<'_>, tag: &Bound<'_, PyAny>) -> bool {
+        tag.extract::<u32>().is_ok_and(|t| self.view(py).contains(t))
     }
 
     fn __len__(&self) -> usize {
@@ -427,9 +429,6 @@ fn parse<'py>(
 #[pyfunction]
 #[pyo3(signature = (data, /))]
 fn checksum(data: &Bound<'_, PyAny>) -> PyResult<u8> {
-    if let Ok(bytes) = data.cast::<PyBytes>() {
-        return Ok(fixwire::checksum(bytes.as_bytes()));
-    }
     Ok(fixwire::checksum(as_pybytes(data)?.as_bytes()))
 }
 
@@ -524,7 +523,8 @@ fn timestamp_from_datetime(value: &Bound<'_, PyDateTime>, precision: TimePrecisi
         }
         _ => value.clone(),
     };
-    let year = u16::try_from(value.get_year()).map_err(|_| PyValueError::new_err("year out of range"))?;
+    let year = u16::try_from(value.get_year())
+        .map_err(|_| encode_error("invalid_value", None, format!("year {} is outside 0-9999", value.get_year())))?;
     let ts = UtcTimestamp {
         date: Date { year, month: value.get_month(), day: value.get_day() },
         hour: value.get_hour(),
@@ -601,7 +601,8 @@ fn write_value(
     } else if let Ok(datetime) = value.cast::<PyDateTime>() {
         writer.timestamp(tag, timestamp_from_datetime(datetime, precision)?)
     } else if let Ok(date) = value.cast::<PyDate>() {
-        let year = u16::try_from(date.get_year()).map_err(|_| PyValueError::new_err("year out of range"))?;
+        let year = u16::try_from(date.get_year())
+            .map_err(|_| encode_error("invalid_value", Some(tag), format!("year {} is outside 0-9999", date.get_year())))?;
         writer.date(tag, Date { year, month: date.get_month(), day: date.get_day() })
     } else if value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>() {
         let entries = value.len()?;
@@ -878,9 +879,11 @@ fn scan_columns<'py>(
     // be a buffer of bytes.
     let input = if let Ok(path) = source.cast::<PyString>() {
         let file = std::fs::File::open(path.to_str()?)?;
-        // SAFETY: the map is only read, and every byte is treated as hostile input, so a file
-        // changed by another process while mapped can give garbled rows but nothing worse on
-        // the platforms Python runs on; the map lives until the scan below has finished.
+        // SAFETY: the map is only read and lives until the scan below has finished; every byte
+        // is treated as hostile input, so a file rewritten in place while mapped gives garbled
+        // rows. A file truncated while mapped (a `copytruncate` log rotation) makes the next
+        // read of a vanished page raise SIGBUS: read_columns documents that logs must not be
+        // truncated while they are read.
         Input::File(unsafe { memmap2::Mmap::map(&file)? })
     } else {
         Input::Bytes(as_pybytes(source)?)
@@ -944,8 +947,8 @@ fn xml_text(source: &Bound<'_, PyAny>) -> PyResult<String> {
     Ok(std::fs::read_to_string(path)?)
 }
 
-fn dictionary_error(e: &fixwire::DictionaryError) -> PyErr {
-    PyValueError::new_err(format!("invalid FIX dictionary: {e}"))
+fn dictionary_error(e: fixwire::DictionaryError) -> PyErr {
+    DictionaryError::new_err((e.reason, e.line))
 }
 
 /// A whole parsed message, or a TypeError for a group entry.
@@ -973,7 +976,7 @@ impl PyDictionary {
         let app = xml_text(app)?;
         let transport = transport.map(xml_text).transpose()?;
         let dictionary =
-            py.detach(|| Dictionary::from_xml(&app, transport.as_deref())).map_err(|e| dictionary_error(&e))?;
+            py.detach(|| Dictionary::from_xml(&app, transport.as_deref())).map_err(dictionary_error)?;
         Ok(Self { dictionary: Arc::new(dictionary) })
     }
 

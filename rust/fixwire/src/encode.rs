@@ -62,14 +62,17 @@ impl Encoder {
     pub fn with_begin_string(sender: &str, target: &str, begin_string: &str) -> Result<Self, EncodeError> {
         let sender = header_value(49, sender)?;
         let target = header_value(56, target)?;
-        if !crate::frame::plausible_begin_string(begin_string.as_bytes()) {
+        let begin_string = header_value(8, begin_string)?;
+        if !crate::frame::plausible_begin_string(&begin_string) {
             return Err(EncodeError::new(
                 Kind::InvalidValue,
                 Some(8),
-                format!("BeginString {begin_string:?} is not 1 to 16 letters, digits and dots, which framers look for"),
+                format!(
+                    "BeginString {:?} is not 1 to 16 letters, digits and dots, which framers look for",
+                    String::from_utf8_lossy(&begin_string)
+                ),
             ));
         }
-        let begin_string = begin_string.as_bytes().to_vec();
         let head_room = 2 + begin_string.len() + 1 + 2 + LENGTH_DIGITS + 1;
         Ok(Self {
             begin_string,
