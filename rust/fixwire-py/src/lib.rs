@@ -601,8 +601,9 @@ fn write_value(
     } else if let Ok(datetime) = value.cast::<PyDateTime>() {
         writer.timestamp(tag, timestamp_from_datetime(datetime, precision)?)
     } else if let Ok(date) = value.cast::<PyDate>() {
-        let year = u16::try_from(date.get_year())
-            .map_err(|_| encode_error("invalid_value", Some(tag), format!("year {} is outside 0-9999", date.get_year())))?;
+        let year = u16::try_from(date.get_year()).map_err(|_| {
+            encode_error("invalid_value", Some(tag), format!("year {} is outside 0-9999", date.get_year()))
+        })?;
         writer.date(tag, Date { year, month: date.get_month(), day: date.get_day() })
     } else if value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>() {
         let entries = value.len()?;
@@ -975,8 +976,7 @@ impl PyDictionary {
     fn from_xml(py: Python<'_>, app: &Bound<'_, PyAny>, transport: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
         let app = xml_text(app)?;
         let transport = transport.map(xml_text).transpose()?;
-        let dictionary =
-            py.detach(|| Dictionary::from_xml(&app, transport.as_deref())).map_err(dictionary_error)?;
+        let dictionary = py.detach(|| Dictionary::from_xml(&app, transport.as_deref())).map_err(dictionary_error)?;
         Ok(Self { dictionary: Arc::new(dictionary) })
     }
 
