@@ -244,10 +244,15 @@ const MIN_CHUNK: usize = 4 << 20;
 /// Reads every message that starts in `input[range]` into columns (the last may end after the
 /// range), on `options.threads` threads. Offsets in the result are positions in `input`.
 pub fn scan(input: &[u8], range: Range<usize>, options: &ScanOptions) -> Table {
+    scan_reaching(input, range, options).0
+}
+
+/// [`scan`], also returning where the last message read ended.
+fn scan_reaching(input: &[u8], range: Range<usize>, options: &ScanOptions) -> (Table, usize) {
     let (start, end) = (range.start.min(input.len()), range.end.min(input.len()));
     let threads = options.threads.max(1).min((end.saturating_sub(start) / MIN_CHUNK).max(1));
     if threads == 1 {
-        return scan_chunk(input, start, end, options).0;
+        return scan_chunk(input, start, end, options);
     }
     let finder = memmem::Finder::new(b"8=FIX");
     let mut bounds = vec![start];
@@ -283,7 +288,7 @@ pub fn scan(input: &[u8], range: Range<usize>, options: &ScanOptions) -> Table {
         table.append(chunk);
         reached = reached.max(chunk_reached);
     }
-    table
+    (table, reached)
 }
 
 /// Like [`scan`], a window of `window` bytes at a time; after each window, `done(upto)` says
@@ -299,9 +304,14 @@ pub fn scan_windowed(
     let (start, end) = (range.start.min(input.len()), range.end.min(input.len()));
     let mut table = Table::new(options);
     let mut at = start;
+    let mut reached = start;
     while at < end {
         let next = at.saturating_add(window.max(1)).min(end);
-        table.append(scan(input, at..next, options));
+        // A message read by the previous window may run past this window's start (even past
+        // the look-back); nothing starting inside it is a message of its own.
+        let (window_table, window_reached) = scan_reaching(input, at.max(reached).min(next)..next, options);
+        table.append(window_table);
+        reached = reached.max(window_reached);
         // The next window reads from up to LOOK_BACK bytes before its start.
         done(next.saturating_sub(LOOK_BACK));
         at = next;
@@ -657,6 +667,19 @@ mod tests {
         assert_eq!(whole, windowed);
         assert!(released.windows(2).all(|w| w[0] <= w[1]));
         assert_eq!(released.last(), Some(&(input.len() - LOOK_BACK)));
+    }
+
+    #[test]
+    fn a_long_message_across_a_window_edge_is_read_once() {
+        // RawData several times longer than LOOK_BACK holding "8=FIX" messages: windows
+        // starting inside it, beyond the look-back's reach, must not read those as messages.
+        let inner = message("35=0|34=99|", '\x01').repeat(LOOK_BACK / 10);
+        let long = message(&format!("35=A|34=1|95={}|96={inner}|", inner.len()), '\x01');
+        let input = [long.clone(), message("35=0|34=2|", '\x01')].concat();
+        let opts = options(&[(34, ColumnKind::Int)]);
+        let windowed = scan_windowed(input.as_bytes(), 0..input.len(), &opts, 4096, |_| {});
+        assert_eq!(windowed.columns[0].data, ColumnData::I64(vec![1, 2]));
+        assert_eq!(windowed, scan(input.as_bytes(), 0..input.len(), &opts));
     }
 
     #[test]
