@@ -116,15 +116,7 @@ impl PyMessage {
     }
 
     fn str_value<'py>(&self, py: Python<'py>, field: Field) -> PyResult<Bound<'py, PyString>> {
-        let bytes = &self.raw.as_bytes(py)[field.range()];
-        let text = std::str::from_utf8(bytes).map_err(|e| {
-            CoreError::from(fixwire::DecodeError::new(
-                fixwire::DecodeErrorKind::InvalidUtf8,
-                field.start as usize + e.valid_up_to(),
-                Some(field.tag),
-                "value is not valid UTF-8",
-            ))
-        })?;
+        let text = Fields::new(self.raw.as_bytes(py), &self.fields).str_at(field).map_err(CoreError::from)?;
         Ok(PyString::new(py, text))
     }
 }
@@ -430,6 +422,12 @@ fn parse<'py>(
 #[pyo3(signature = (data, /))]
 fn checksum(data: &Bound<'_, PyAny>) -> PyResult<u8> {
     Ok(fixwire::checksum(as_pybytes(data)?.as_bytes()))
+}
+
+/// The one place the GIL is released: batch work (a log scan, a dictionary load) that touches
+/// no Python object. Per-message calls keep the GIL; releasing it would cost more than they do.
+fn without_gil<T: Send>(py: Python<'_>, work: impl FnOnce() -> T + Send) -> T {
+    py.detach(work)
 }
 
 /// Takes the lock of an object used from one thread at a time, or says why it cannot.
@@ -891,12 +889,11 @@ fn scan_columns<'py>(
     };
     let bytes = input.bytes();
     let range = byte_range.map_or(0..bytes.len(), |(start, end)| start..end);
-    // The one place the GIL is released: the scan touches no Python object.
     let map = match &input {
         Input::File(map) => Some(map),
         Input::Bytes(_) => None,
     };
-    let table = py.detach(|| match map {
+    let table = without_gil(py, || match map {
         None => columns::scan(bytes, range, &options),
         Some(map) => columns::scan_windowed(bytes, range, &options, SCAN_WINDOW, |upto| {
             // SAFETY: the map is shared and read-only, so dropping its pages only makes later
@@ -976,7 +973,8 @@ impl PyDictionary {
     fn from_xml(py: Python<'_>, app: &Bound<'_, PyAny>, transport: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
         let app = xml_text(app)?;
         let transport = transport.map(xml_text).transpose()?;
-        let dictionary = py.detach(|| Dictionary::from_xml(&app, transport.as_deref())).map_err(dictionary_error)?;
+        let dictionary =
+            without_gil(py, || Dictionary::from_xml(&app, transport.as_deref())).map_err(dictionary_error)?;
         Ok(Self { dictionary: Arc::new(dictionary) })
     }
 

@@ -667,12 +667,16 @@ impl<'a> Fields<'a> {
 
     /// The value as UTF-8 text.
     pub fn get_str(&self, tag: u32) -> Result<Option<&'a str>, DecodeError> {
-        let Some(field) = self.find(tag) else { return Ok(None) };
-        std::str::from_utf8(&self.buf[field.range()]).map(Some).map_err(|e| {
+        self.find(tag).map(|field| self.str_at(field)).transpose()
+    }
+
+    /// The value of `field` (one of these fields) as UTF-8 text.
+    pub fn str_at(&self, field: Field) -> Result<&'a str, DecodeError> {
+        std::str::from_utf8(&self.buf[field.range()]).map_err(|e| {
             DecodeError::new(
                 Kind::InvalidUtf8,
                 field.start as usize + e.valid_up_to(),
-                Some(tag),
+                Some(field.tag),
                 "value is not valid UTF-8",
             )
         })
