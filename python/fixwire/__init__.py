@@ -15,6 +15,9 @@ Parse, frame and encode FIX tag=value messages::
 
     cols = fixwire.read_columns("drop-copy.log", [11, 38, 44, 60])   # numpy columns
 
+FIXT.1.1 sessions (sans-IO core, asyncio and TLS transport, stores) are in
+:mod:`fixwire.session`.
+
 Every error fixwire raises on purpose is a :class:`FixError`.
 """
 
@@ -32,7 +35,15 @@ from fixwire._native import (
     parse,
 )
 from fixwire.columns import Columns, read_arrow, read_columns
-from fixwire.errors import DecodeError, DictionaryError, EncodeError, FixError, RejectError
+from fixwire.errors import (
+    DecodeError,
+    DictionaryError,
+    EncodeError,
+    FixError,
+    RejectError,
+    SessionError,
+    StoreError,
+)
 
 __all__ = [
     "Columns",
@@ -49,6 +60,8 @@ __all__ = [
     "Message",
     "MessageInfo",
     "RejectError",
+    "SessionError",
+    "StoreError",
     "checksum",
     "find_messages",
     "parse",

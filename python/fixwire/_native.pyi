@@ -184,9 +184,12 @@ class Encoder:
         fields: Iterable[tuple[int, _FieldValue]],
         *,
         seq_num: int,
-        sending_time: datetime | None = None,
+        sending_time: datetime | int | None = None,
     ) -> bytes:
         """Encode one message: the header, then ``fields`` in the order given, then CheckSum.
+
+        ``sending_time`` is a ``datetime`` or an ``int`` of nanoseconds since the Unix epoch;
+        ``None`` reads the clock.
 
         Values: ``str``; ``int``; ``bool`` (``Y``/``N``); ``Decimal`` (exact, as written);
         ``bytes`` (for a data tag such as RawData <96> its length field is written first and
@@ -198,6 +201,18 @@ class Encoder:
             EncodeError: a tag is not positive or is a header tag, a value is empty, contains
                 SOH outside a data field, or cannot be written exactly.
             TypeError: a value of an unsupported type, such as ``float``.
+        """
+    def possible_duplicate(self, original: bytes, /, *, sending_time: datetime | int | None = None) -> bytes:
+        """A copy of ``original``, a message this session sent, to send again in a resend.
+
+        PossDupFlag <43> becomes ``Y``, OrigSendingTime <122> the original SendingTime <52>
+        (kept when ``original`` was itself a resend), SendingTime <52> ``sending_time``;
+        BodyLength <9> and CheckSum <10> are recomputed. Every other byte, the body with its
+        groups and data fields included, is copied as it was.
+
+        Raises:
+            DecodeError: ``original`` is not one whole FIX message.
+            EncodeError: ``original`` has no SendingTime <52>, or the result is too large.
         """
     @property
     def sender_comp_id(self) -> str: ...

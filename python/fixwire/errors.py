@@ -8,7 +8,15 @@ byte ``offset`` and the ``tag`` at fault.
 
 from __future__ import annotations
 
-__all__ = ["DecodeError", "DictionaryError", "EncodeError", "FixError", "RejectError"]
+__all__ = [
+    "DecodeError",
+    "DictionaryError",
+    "EncodeError",
+    "FixError",
+    "RejectError",
+    "SessionError",
+    "StoreError",
+]
 
 
 class FixError(Exception):
@@ -112,3 +120,19 @@ class DictionaryError(FixError, ValueError):
 
     def __reduce__(self) -> tuple[type[DictionaryError], tuple[str, int | None]]:
         return (type(self), (self.reason, self.line))
+
+
+class SessionError(FixError):
+    """A session cannot do what was asked in its present state.
+
+    For example: sending an application message before Logon completes or after Logout, an
+    outbound queue that is full, or a TLS peer whose certificate does not match the pin.
+    Nothing was sent.
+    """
+
+
+class StoreError(FixError):
+    """A message store cannot be opened, locked, read or written.
+
+    A journal another process holds, a journal written by another session, or a disk error.
+    """

@@ -624,6 +624,29 @@ fn write_value(
     Ok(())
 }
 
+/// SendingTime <52> as nanoseconds since the Unix epoch: a `datetime`, an `int` of nanoseconds,
+/// or `None` for the clock.
+fn sending_time_nanos(sending_time: Option<&Bound<'_, PyAny>>) -> PyResult<i64> {
+    let out_of_range = || encode_error("invalid_value", Some(52), "SendingTime <52> must be within years 1677-2262".to_owned());
+    match sending_time {
+        None => Ok(fixwire::now_unix_nanos()),
+        Some(t) => match t.cast::<PyDateTime>() {
+            Ok(datetime) => {
+                i64::try_from(timestamp_from_datetime(datetime, TimePrecision::Nanos)?.unix_nanos()).map_err(|_| out_of_range())
+            }
+            Err(_) if t.is_instance_of::<pyo3::types::PyBool>() => {
+                Err(PyTypeError::new_err("sending_time must be a datetime or int nanoseconds, not bool"))
+            }
+            Err(_) => t.extract::<i64>().map_err(|_| {
+                PyTypeError::new_err(format!(
+                    "sending_time must be a datetime or int nanoseconds since the epoch, not {}",
+                    t.get_type().name().map_or_else(|_| "?".to_owned(), |n| n.to_string())
+                ))
+            }),
+        },
+    }
+}
+
 #[pymethods]
 impl PyEncoder {
     #[new]
@@ -644,22 +667,31 @@ impl PyEncoder {
         msg_type: &str,
         fields: &Bound<'py, PyAny>,
         seq_num: i64,
-        sending_time: Option<&Bound<'py, PyDateTime>>,
+        sending_time: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyBytes>> {
         let seq_num = u64::try_from(seq_num).ok().filter(|&n| n > 0).ok_or_else(|| {
             encode_error("invalid_value", Some(34), format!("MsgSeqNum <34> must be positive, not {seq_num}"))
         })?;
+        let now = sending_time_nanos(sending_time)?;
         let mut encoder = exclusive(&self.encoder, "Encoder")?;
         let precision = encoder.precision();
-        let now = match sending_time {
-            Some(t) => i64::try_from(timestamp_from_datetime(t, TimePrecision::Nanos)?.unix_nanos()).map_err(|_| {
-                encode_error("invalid_value", Some(52), "SendingTime <52> must be within years 1677-2262".to_owned())
-            })?,
-            None => fixwire::now_unix_nanos(),
-        };
         let mut writer = encoder.start(msg_type.as_bytes(), seq_num, now).map_err(CoreError::from)?;
         write_fields(&mut writer, fields, precision)?;
         let bytes = writer.finish().map_err(CoreError::from)?;
+        Ok(PyBytes::new(py, bytes))
+    }
+
+    /// A resend copy of a message this encoder's session sent; see the stub.
+    #[pyo3(signature = (original, /, *, sending_time = None))]
+    fn possible_duplicate<'py>(
+        &self,
+        py: Python<'py>,
+        original: &[u8],
+        sending_time: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let now = sending_time_nanos(sending_time)?;
+        let mut encoder = exclusive(&self.encoder, "Encoder")?;
+        let bytes = encoder.possible_duplicate(original, now).map_err(CoreError::from)?;
         Ok(PyBytes::new(py, bytes))
     }
 

@@ -15,8 +15,8 @@
 //! assert_eq!(&bytes[16..16 + body.len()], body);
 //! ```
 
-use crate::decode::DataFields;
-use crate::error::{EncodeError, EncodeErrorKind as Kind};
+use crate::decode::{DataFields, FieldIndex, ParseOptions};
+use crate::error::{EncodeError, EncodeErrorKind as Kind, Error};
 use crate::value::{format_u64, Date, Decimal, TimePrecision, UtcTimestamp};
 use crate::SOH;
 
@@ -157,6 +157,75 @@ impl Encoder {
         }
         Ok(())
     }
+
+    /// A copy of `original`, a message this session sent, for a resend: PossDupFlag <43>=Y,
+    /// OrigSendingTime <122> set to the original SendingTime <52> (or kept, when the original
+    /// was itself a resend), SendingTime set to `sending_time`, BodyLength <9> and CheckSum <10>
+    /// recomputed. Every other byte, the body with its groups and data fields included, is
+    /// copied unchanged, so a resend never re-encodes what the application sent.
+    pub fn possible_duplicate(&mut self, original: &[u8], sending_time: i64) -> Result<&[u8], Error> {
+        let mut index = FieldIndex::new();
+        index.parse(original, &ParseOptions { data_fields: self.data_fields.clone(), ..ParseOptions::default() })?;
+        let fields = index.fields();
+        // The parser guarantees 8, 9 and 35 first and 10 last.
+        let body_start = fields[2..].iter().position(|f| !is_standard_header(f.tag)).map_or(fields.len() - 1, |i| i + 2);
+        let header = &fields[2..body_start];
+        let original_time = header.iter().find(|f| f.tag == 52).ok_or_else(|| {
+            EncodeError::new(Kind::InvalidValue, Some(52), "the original message has no SendingTime <52> in its header")
+        })?;
+        let first_sent = header.iter().find(|f| f.tag == 122).unwrap_or(original_time);
+        let first_sent = &original[first_sent.range()];
+        self.format_sending_time(sending_time)?;
+        let Self { buf, time_cache, head_room, .. } = self;
+        buf.clear();
+        buf.resize(*head_room, 0);
+        for field in header {
+            match field.tag {
+                43 | 122 => {}
+                52 => {
+                    push_field(buf, 52, &time_cache.text);
+                    push_field(buf, 43, b"Y");
+                    push_field(buf, 122, first_sent);
+                }
+                _ => buf.extend_from_slice(&original[field.offset()..=field.end as usize]),
+            }
+        }
+        buf.extend_from_slice(&original[fields[body_start].offset()..fields[fields.len() - 1].offset()]);
+        Ok(self.seal()?)
+    }
+
+    /// Writes BeginString, BodyLength and CheckSum around the body in the buffer and returns
+    /// the whole message.
+    fn seal(&mut self) -> Result<&[u8], EncodeError> {
+        let head_room = self.head_room;
+        let body_length = self.buf.len() - head_room;
+        if body_length > MAX_BODY_LENGTH {
+            return Err(EncodeError::new(
+                Kind::TooLarge,
+                None,
+                format!("message body is {body_length} bytes, more than {MAX_BODY_LENGTH}"),
+            ));
+        }
+        let mut digits = [0u8; 20];
+        let length = format_u64(body_length as u64, &mut digits);
+        let start = head_room - (2 + self.begin_string.len() + 1 + 2 + length.len() + 1);
+        let mut at = start;
+        for part in [&b"8="[..], &self.begin_string, &[SOH], b"9=", length, &[SOH]] {
+            self.buf[at..at + part.len()].copy_from_slice(part);
+            at += part.len();
+        }
+        let sum = crate::checksum(&self.buf[start..]);
+        self.buf.extend_from_slice(&[
+            b'1',
+            b'0',
+            b'=',
+            b'0' + sum / 100,
+            b'0' + sum / 10 % 10,
+            b'0' + sum % 10,
+            SOH,
+        ]);
+        Ok(&self.buf[start..])
+    }
 }
 
 /// The current time in nanoseconds since the Unix epoch, for [`Encoder::start`].
@@ -296,35 +365,7 @@ impl<'e> MessageWriter<'e> {
 
     /// Writes BeginString, BodyLength and CheckSum and returns the whole message.
     pub fn finish(self) -> Result<&'e [u8], EncodeError> {
-        let encoder = self.encoder;
-        let head_room = encoder.head_room;
-        let body_length = encoder.buf.len() - head_room;
-        if body_length > MAX_BODY_LENGTH {
-            return Err(EncodeError::new(
-                Kind::TooLarge,
-                None,
-                format!("message body is {body_length} bytes, more than {MAX_BODY_LENGTH}"),
-            ));
-        }
-        let mut digits = [0u8; 20];
-        let length = format_u64(body_length as u64, &mut digits);
-        let start = head_room - (2 + encoder.begin_string.len() + 1 + 2 + length.len() + 1);
-        let mut at = start;
-        for part in [&b"8="[..], &encoder.begin_string, &[SOH], b"9=", length, &[SOH]] {
-            encoder.buf[at..at + part.len()].copy_from_slice(part);
-            at += part.len();
-        }
-        let sum = crate::checksum(&encoder.buf[start..]);
-        encoder.buf.extend_from_slice(&[
-            b'1',
-            b'0',
-            b'=',
-            b'0' + sum / 100,
-            b'0' + sum / 10 % 10,
-            b'0' + sum % 10,
-            SOH,
-        ]);
-        Ok(&encoder.buf[start..])
+        self.encoder.seal()
     }
 }
 
@@ -346,6 +387,15 @@ fn push_field(buf: &mut Vec<u8>, tag: u32, value: &[u8]) {
 fn push_uint(buf: &mut Vec<u8>, tag: u32, value: u64) {
     let mut digits = [0u8; 20];
     push_field(buf, tag, format_u64(value, &mut digits));
+}
+
+/// The standard header's tags in FIXT.1.1 (and FIX 4.x), which come before the body.
+fn is_standard_header(tag: u32) -> bool {
+    matches!(
+        tag,
+        8 | 9 | 34 | 35 | 43 | 49 | 50 | 52 | 56 | 57 | 90 | 91 | 97 | 115 | 116 | 122 | 128 | 129 | 142 | 143
+            | 144 | 145 | 212 | 213 | 347 | 369 | 627..=630 | 1128 | 1129 | 1156
+    )
 }
 
 fn check_tag(tag: u32) -> Result<(), EncodeError> {
@@ -483,5 +533,34 @@ mod tests {
         assert_eq!(a, b, "same millisecond");
         assert_ne!(a, c, "next millisecond");
         assert!(c.windows(21).any(|w| w == b"20260820-13:45:01.124"));
+    }
+
+    #[test]
+    fn possible_duplicate_patches_the_header_and_keeps_the_body() {
+        let mut enc = Encoder::new("S", "T").unwrap();
+        let mut w = enc.start(b"D", 9, T).unwrap();
+        w.str(11, "id-1").unwrap().group(453, 1).unwrap().str(448, "p").unwrap().bytes(96, b"a\x01b").unwrap();
+        let original = w.finish().unwrap().to_vec();
+        let later = T + 5_000_000_000;
+        let resent = enc.possible_duplicate(&original, later).unwrap().to_vec();
+        let body = "35=D\x0149=S\x0156=T\x0134=9\x0152=20260820-13:45:06.123\x0143=Y\x01\
+                    122=20260820-13:45:01.123\x0111=id-1\x01453=1\x01448=p\x0195=3\x0196=a\x01b\x01";
+        let head = format!("8=FIXT.1.1\x019={}\x01{body}", body.len());
+        assert_eq!(resent, format!("{head}10={:03}\x01", crate::checksum(head.as_bytes())).into_bytes());
+        // A resend of a resend keeps the first OrigSendingTime and one PossDupFlag.
+        let again = enc.possible_duplicate(&resent, later + 1_000_000_000).unwrap().to_vec();
+        let text = String::from_utf8(again).unwrap();
+        assert_eq!(text.matches("43=Y").count(), 1);
+        assert!(text.contains("52=20260820-13:45:07.123\x0143=Y\x01122=20260820-13:45:01.123\x01"));
+    }
+
+    #[test]
+    fn possible_duplicate_refuses_what_is_not_a_message() {
+        let mut enc = Encoder::new("S", "T").unwrap();
+        assert!(matches!(enc.possible_duplicate(b"8=FIXT.1.1\x019=5\x01", T), Err(Error::Decode(_))));
+        let head = "8=FIXT.1.1\x019=5\x0135=0\x01";
+        let no_time = format!("{head}10={:03}\x01", crate::checksum(head.as_bytes()));
+        let refused = enc.possible_duplicate(no_time.as_bytes(), T);
+        assert!(matches!(refused, Err(Error::Encode(e)) if e.tag == Some(52)));
     }
 }

@@ -1,0 +1,113 @@
+"""What a session is configured with: identity, role, timers and recovery policy."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, TypeAlias
+
+if TYPE_CHECKING:
+    from fixwire._native import Dictionary, Message
+
+__all__ = ["FieldValue", "LogonContext", "Role", "SessionConfig"]
+
+#: A value the encoder accepts for one field (see :meth:`fixwire.Encoder.encode`).
+FieldValue: TypeAlias = (
+    "str | int | bool | Decimal | bytes | datetime | date | list[list[tuple[int, FieldValue]]]"
+)
+
+
+class Role(enum.Enum):
+    """Which side opens the connection and sends the first Logon <A>."""
+
+    INITIATOR = "initiator"
+    ACCEPTOR = "acceptor"
+
+
+@dataclass(frozen=True, slots=True)
+class LogonContext:
+    """The header of a Logon <A> about to be sent, for fields computed at send time.
+
+    ``sending_time`` is byte for byte the SendingTime <52> that the Logon carries, so a
+    signature over it (Kalshi signs ``SendingTime|A|MsgSeqNum|SenderCompID|TargetCompID``)
+    matches what the counterparty reads.
+    """
+
+    sending_time: str
+    seq_num: int
+    sender_comp_id: str
+    target_comp_id: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SessionConfig:
+    """One FIXT.1.1 session: who we are, who they are, and how strict to be.
+
+    Attributes:
+        sender_comp_id: Our SenderCompID <49>.
+        target_comp_id: Their CompID, our TargetCompID <56>.
+        role: Initiator (sends the first Logon) or acceptor.
+        begin_string: BeginString <8>; messages with another one end the session.
+        default_appl_ver_id: DefaultApplVerID <1137> sent on Logon (``"9"`` is FIX50SP2).
+        heartbeat_interval: HeartBtInt <108> in seconds that an initiator proposes; an
+            acceptor adopts the initiator's.
+        reset_on_logon: Send ResetSeqNumFlag <141>=Y on Logon: both sides restart at 1 and
+            the stored messages are discarded.
+        retransmission: Whether this session keeps sent application messages for resend and
+            asks for resends of inbound gaps with ResendRequest <2>. Without it, an inbound gap
+            is reported as a :class:`~fixwire.session.SequenceGap` event and the session
+            carries on from the higher number (the data in the gap is lost to this session:
+            recover it another way, for example from a drop copy), and a peer's
+            ResendRequest is answered with one SequenceReset-GapFill <4>.
+        logon_fields: Extra Logon fields, computed when the Logon is sent (for a signature
+            over its SendingTime). Called with a :class:`LogonContext`.
+        accept_logon: Acceptors only: called with each inbound Logon before it is accepted;
+            returns ``None`` to accept or a text for the Logout <5> that refuses it.
+        test_request_delay: Fraction of the heartbeat interval added before silence from the
+            peer is answered with a TestRequest <1>, and again before the session gives up.
+        logon_timeout: Seconds to wait for the Logon <A> exchange to complete.
+        logout_timeout: Seconds to wait for the peer to answer our Logout <5>.
+        max_sending_time_skew: Largest difference, in seconds, between an inbound
+            SendingTime <52> and our clock; a larger one is rejected with
+            SessionRejectReason <373>=10 and ends the session. ``None`` turns the check off.
+        dictionary: When given, inbound application messages are validated with it and
+            invalid ones are answered with Reject <3> (and still delivered, marked).
+        allow_user_defined_fields: With ``dictionary``: accept tags >= 5000 that it does not
+            define.
+        time_precision: SendingTime <52> precision: ``"s"``, ``"ms"``, ``"us"`` or ``"ns"``.
+        max_out_of_order: Inbound messages ahead of a gap held while a resend is awaited;
+            beyond this the session ends rather than grow without bound.
+    """
+
+    sender_comp_id: str
+    target_comp_id: str
+    role: Role = Role.INITIATOR
+    begin_string: str = "FIXT.1.1"
+    default_appl_ver_id: str = "9"
+    heartbeat_interval: int = 30
+    reset_on_logon: bool = False
+    retransmission: bool = True
+    logon_fields: Callable[[LogonContext], Iterable[tuple[int, FieldValue]]] | None = None
+    accept_logon: Callable[[Message], str | None] | None = None
+    test_request_delay: float = 0.2
+    logon_timeout: float = 10.0
+    logout_timeout: float = 2.0
+    max_sending_time_skew: float | None = 120.0
+    dictionary: Dictionary | None = None
+    allow_user_defined_fields: bool = True
+    time_precision: str = "ms"
+    max_out_of_order: int = 100_000
+
+    def __post_init__(self) -> None:
+        if self.heartbeat_interval <= 0:
+            raise ValueError(f"heartbeat_interval must be positive, not {self.heartbeat_interval}")
+        for name in ("test_request_delay", "logon_timeout", "logout_timeout"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be positive, not {getattr(self, name)}")
+        if self.max_sending_time_skew is not None and self.max_sending_time_skew <= 0:
+            raise ValueError("max_sending_time_skew must be positive or None")
+        if self.max_out_of_order < 1:
+            raise ValueError("max_out_of_order must be at least 1")

@@ -1,0 +1,720 @@
+"""The FIXT.1.1 session state machine, sans-IO.
+
+Theory of operation
+===================
+
+A :class:`Session` is a state machine that does no I/O and reads no clock, in the manner of
+h11: the transport feeds it the bytes it reads (:meth:`Session.receive`) and the time
+(``now``, seconds since the Unix epoch, on every call), and takes from it the bytes to write
+(:meth:`Session.data_to_send`) and the events for the application
+(:meth:`Session.next_events`). :meth:`Session.next_deadline` says when the session next needs
+:meth:`Session.tick` (a heartbeat is due, the peer has been silent too long). Everything the
+FIX session protocol decides happens here; an adapter such as :mod:`fixwire.session.transport`
+only moves bytes and calls back.
+
+States and what moves between them (``->`` marks what is sent)::
+
+    DISCONNECTED   connection_made()  initiator: -> Logon          LOGON_SENT
+                                      acceptor                      AWAITING_LOGON
+    AWAITING_LOGON Logon accepted     -> Logon                      IN_SESSION
+                   Logon refused      -> Logout                     DISCONNECTED
+    LOGON_SENT     Logon              (gap: -> ResendRequest)       IN_SESSION / RESENDING
+                   Logout / other     (Logon refused)               DISCONNECTED
+    IN_SESSION     inbound gap        -> ResendRequest              RESENDING
+                   logout()           -> Logout                     LOGOUT_SENT
+                   peer Logout        -> Logout                     DISCONNECTED
+    RESENDING      gap filled                                       IN_SESSION
+    LOGOUT_SENT    Logout, timeout                                  DISCONNECTED
+    any            fatal error        (-> Logout)                   DISCONNECTED
+    any            connection_lost()                                DISCONNECTED
+
+The rules, those of FIXT.1.1 as QuickFIX and the FIX session-level test cases read them:
+
+* Inbound messages are checked in order: BeginString <8>, MsgSeqNum <34> present,
+  SenderCompID <49> / TargetCompID <56>, SendingTime <52> within the allowed skew; failing one
+  of these ends the session (a Reject <3> first where FIX names a SessionRejectReason <373>).
+* MsgSeqNum equal to the expected number: processed. Higher: a gap; with retransmission a
+  ResendRequest <2> from the expected number to infinity (0), and the message is held until
+  the gap is filled; without it, reported and skipped over. Lower without PossDupFlag <43>:
+  Logout and disconnect; lower with it: a duplicate, dropped. SequenceReset-Reset <4> is
+  processed whatever its MsgSeqNum.
+* Garbled input (bad framing, BodyLength <9>, CheckSum <10>) is ignored and counted; it
+  consumes no sequence number, and a resend recovers what it hid.
+* Outbound application messages go to the store as their wire bytes before they are handed to
+  the transport. A ResendRequest is answered from the store: application messages are sent
+  again byte for byte with only the header patched (PossDupFlag, OrigSendingTime <122>,
+  SendingTime, BodyLength, CheckSum); admin messages and anything not stored are covered by
+  SequenceReset-GapFill.
+* Heartbeat <0> when we have sent nothing for HeartBtInt <108>; TestRequest <1> when we have
+  received nothing for HeartBtInt plus a margin; disconnect when that goes unanswered too.
+"""
+
+from __future__ import annotations
+
+import enum
+import itertools
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import NoReturn
+
+from fixwire._native import Encoder, Framer, Message, parse
+from fixwire.errors import DecodeError, RejectError, SessionError
+from fixwire.session.config import FieldValue, LogonContext, Role, SessionConfig
+from fixwire.session.events import (
+    Disconnected,
+    Event,
+    Garbled,
+    LoggedOn,
+    LoggedOut,
+    LogonRefused,
+    Received,
+    RejectReceived,
+    RejectSent,
+    ResendComplete,
+    ResendServed,
+    SequenceGap,
+)
+from fixwire.session.store import MemoryStore, Store
+
+__all__ = ["ADMIN_MSG_TYPES", "Session", "State"]
+
+#: MsgTypes of the session level (FIXT.1.1 admin messages).
+ADMIN_MSG_TYPES = frozenset({"0", "1", "2", "3", "4", "5", "A"})
+
+# SessionRejectReason <373> values used here.
+_REQUIRED_TAG_MISSING = 1
+_VALUE_INCORRECT = 5
+_COMP_ID_PROBLEM = 9
+_SENDING_TIME_ACCURACY = 10
+
+_NANOS = 1_000_000_000
+
+
+class State(enum.Enum):
+    """Where a session is; see the module documentation for the transitions."""
+
+    DISCONNECTED = "disconnected"
+    AWAITING_LOGON = "awaiting logon"
+    LOGON_SENT = "logon sent"
+    IN_SESSION = "in session"
+    RESENDING = "resending"
+    LOGOUT_SENT = "logout sent"
+
+
+_LOGGED_ON = (State.IN_SESSION, State.RESENDING, State.LOGOUT_SENT)
+
+
+class _Fatal(Exception):
+    """Ends the session: the connection must close, after a Logout when one was sent."""
+
+
+class Session:
+    """One FIXT.1.1 session, initiator or acceptor; sans-IO (see the module documentation).
+
+    One connection at a time: call :meth:`connection_made` when a connection opens and
+    :meth:`connection_lost` when it closes; the same session (and its store) carries on over the
+    next connection.
+
+    Args:
+        config: Identity, role, timers and recovery policy.
+        store: Sequence numbers and sent messages; a :class:`MemoryStore` when omitted.
+    """
+
+    def __init__(self, config: SessionConfig, store: Store | None = None) -> None:
+        self.config = config
+        self.store = store if store is not None else MemoryStore()
+        self.state = State.DISCONNECTED
+        self.heartbeat_interval = config.heartbeat_interval
+        #: Garbled inbound messages ignored so far.
+        self.garbled = 0
+        #: Inbound duplicates (PossDupFlag <43>=Y below the expected number) dropped so far.
+        self.duplicates = 0
+        self._encoder = Encoder(
+            config.sender_comp_id,
+            config.target_comp_id,
+            begin_string=config.begin_string,
+            time_precision=config.time_precision,
+        )
+        self._framer = Framer()
+        self._out: list[bytes] = []
+        self._events: list[Event] = []
+        self._connected_at = 0.0
+        self._last_sent = 0.0
+        self._last_received = 0.0
+        self._logout_sent_at = 0.0
+        self._test_request: str | None = None
+        self._test_request_sent_at = 0.0
+        self._test_request_ids = itertools.count(1)
+        # Held inbound messages ahead of a gap, by MsgSeqNum, and the number that ends the gap.
+        self._held: dict[int, Message] = {}
+        self._resend_until = 0
+        self._resend_requested_at = 0.0
+
+    # The transport's side: connections, bytes, time.
+
+    def connection_made(self, now: float) -> None:
+        """A connection is open; an initiator sends its Logon <A> now.
+
+        Raises:
+            SessionError: The session already has a connection.
+        """
+        if self.state is not State.DISCONNECTED:
+            raise SessionError(f"connection_made while {self.state.value}")
+        self._framer = Framer()
+        self._held.clear()
+        self._test_request = None
+        self._connected_at = self._last_received = self._last_sent = now
+        self.heartbeat_interval = self.config.heartbeat_interval
+        if self.config.role is Role.INITIATOR:
+            if self.config.reset_on_logon:
+                self.store.reset()
+            self._send_logon(now, self.config.reset_on_logon)
+            self.state = State.LOGON_SENT
+        else:
+            self.state = State.AWAITING_LOGON
+
+    def connection_lost(self, now: float, reason: str = "connection closed") -> None:
+        """The connection closed (by either side); the store keeps the sequence numbers."""
+        if self.state is not State.DISCONNECTED:
+            self.state = State.DISCONNECTED
+            self._events.append(Disconnected(reason))
+        self._out.clear()
+
+    def receive(self, data: bytes, now: float) -> None:
+        """Bytes read from the connection, in any pieces."""
+        if self.state is State.DISCONNECTED:
+            return
+        messages = self._framer.feed(data)
+        for error in self._framer.drain_errors():
+            self.garbled += 1
+            self._events.append(Garbled(error))
+        for message in messages:
+            if self.should_close:
+                return
+            self._last_received = now
+            self._test_request = None
+            try:
+                self._on_message(message, now)
+            except _Fatal as e:
+                self._disconnect(str(e))
+
+    def tick(self, now: float) -> None:
+        """Runs the timers: heartbeats, TestRequests, logon and logout timeouts."""
+        try:
+            self._tick(now)
+        except _Fatal as e:
+            self._disconnect(str(e))
+
+    def next_deadline(self) -> float | None:
+        """When :meth:`tick` must next run (seconds since the epoch); None when disconnected."""
+        if self.state is State.DISCONNECTED:
+            return None
+        if self.state in (State.AWAITING_LOGON, State.LOGON_SENT):
+            return self._connected_at + self.config.logon_timeout
+        if self.state is State.LOGOUT_SENT:
+            return self._logout_sent_at + self.config.logout_timeout
+        patience = self._patience()
+        silent_until = (
+            self._test_request_sent_at if self._test_request is not None else self._last_received
+        ) + patience
+        deadline = min(self._last_sent + self.heartbeat_interval, silent_until)
+        if self.state is State.RESENDING:
+            deadline = min(deadline, self._resend_requested_at + self.heartbeat_interval)
+        return deadline
+
+    def data_to_send(self) -> bytes:
+        """The bytes to write to the connection now, in order; empty when there are none."""
+        if not self._out:
+            return b""
+        data = self._out[0] if len(self._out) == 1 else b"".join(self._out)
+        self._out.clear()
+        return data
+
+    def next_events(self) -> list[Event]:
+        """The events since the last call, oldest first."""
+        events, self._events = self._events, []
+        return events
+
+    @property
+    def should_close(self) -> bool:
+        """Whether the transport should close the connection (after writing what is left)."""
+        return self.state is State.DISCONNECTED
+
+    # The application's side.
+
+    @property
+    def logged_on(self) -> bool:
+        """Whether application messages can be sent."""
+        return self.state in (State.IN_SESSION, State.RESENDING)
+
+    def send(self, msg_type: str, fields: Iterable[tuple[int, FieldValue]], now: float) -> int:
+        """Encodes an application message, stores it and queues it to be sent.
+
+        Returns:
+            Its MsgSeqNum <34>.
+
+        Raises:
+            SessionError: The session is not logged on.
+            EncodeError: The fields cannot be encoded; nothing was stored or sent.
+        """
+        if self.state is not State.IN_SESSION and self.state is not State.RESENDING:
+            raise SessionError(f"cannot send {msg_type!r}: the session is {self.state.value}")
+        if msg_type in ADMIN_MSG_TYPES:
+            raise SessionError(
+                f"MsgType {msg_type!r} is a session-level message; the session sends those"
+            )
+        seq_num = self.store.next_sender_seq
+        wire = self._encoder.encode(
+            msg_type, fields, seq_num=seq_num, sending_time=int(now * _NANOS)
+        )
+        if self.config.retransmission:
+            self.store.save(seq_num, wire)
+        else:
+            self.store.set_next_sender_seq(seq_num + 1)
+        self._out.append(wire)
+        self._last_sent = now
+        return seq_num
+
+    def logout(self, now: float, text: str | None = None) -> None:
+        """Starts the Logout <5> handshake; the connection closes when the peer answers or
+        after ``logout_timeout``. Before Logon completes, simply disconnects."""
+        if self.state in (State.IN_SESSION, State.RESENDING):
+            self._send_logout(now, text)
+            self.state = State.LOGOUT_SENT
+            self._logout_sent_at = now
+        elif self.state in (State.AWAITING_LOGON, State.LOGON_SENT):
+            self._disconnect("logout before logon completed")
+
+    # Inbound messages.
+
+    def _on_message(self, msg: Message, now: float) -> None:
+        if msg.begin_string != self.config.begin_string:
+            self._fatal_logout(now, f"incorrect BeginString {msg.begin_string!r}")
+        seq_num = msg.get_int(34)
+        if seq_num is None:
+            self._fatal_logout(now, "MsgSeqNum <34> is missing")
+        msg_type = msg.msg_type
+        if self.state in (State.AWAITING_LOGON, State.LOGON_SENT):
+            self._on_logon(msg, msg_type, seq_num, now)
+            return
+        self._check_header(msg, seq_num, now)
+        if msg_type == "4" and not msg.get_bool(123, default=False):
+            self._on_sequence_reset(msg, seq_num, now)
+            return
+        expected = self.store.next_target_seq
+        if seq_num > expected:
+            self._on_gap(msg, msg_type, seq_num, expected, now)
+        elif seq_num < expected:
+            if not msg.get_bool(43, default=False):
+                self._fatal_logout(
+                    now, f"MsgSeqNum too low, expecting {expected} but received {seq_num}"
+                )
+            self.duplicates += 1
+        else:
+            self._process(msg, msg_type, seq_num, now)
+            self._release_held(now)
+
+    def _check_header(self, msg: Message, seq_num: int, now: float) -> None:
+        if msg.get(49) != self.config.target_comp_id or msg.get(56) != self.config.sender_comp_id:
+            self._send_reject(now, seq_num, msg.msg_type, _COMP_ID_PROBLEM, None, "CompID problem")
+            self._fatal_logout(now, f"CompID problem: 49={msg.get(49)!r} 56={msg.get(56)!r}")
+        if self._sending_time_off(msg, now):
+            self._send_reject(
+                now,
+                seq_num,
+                msg.msg_type,
+                _SENDING_TIME_ACCURACY,
+                52,
+                "SendingTime accuracy problem",
+            )
+            self._fatal_logout(now, "SendingTime accuracy problem")
+
+    def _sending_time_off(self, msg: Message, now: float) -> bool:
+        skew = self.config.max_sending_time_skew
+        if skew is None:
+            return False
+        try:
+            sent = msg.get_time_ns(52)
+        except DecodeError:
+            return True
+        return sent is None or abs(sent / _NANOS - now) > skew
+
+    def _process(self, msg: Message, msg_type: str, seq_num: int, now: float) -> None:
+        """Handles a message whose MsgSeqNum is the expected one."""
+        next_target = seq_num + 1
+        possible_duplicate = bool(msg.get_bool(43, default=False))
+        if possible_duplicate and not self._orig_sending_time_ok(msg, seq_num, msg_type, now):
+            self.store.set_next_target_seq(next_target)
+            return
+        if msg_type == "0":
+            pass
+        elif msg_type == "1":
+            test_req_id = msg.get(112)
+            if test_req_id is None:
+                self._send_reject(
+                    now, seq_num, msg_type, _REQUIRED_TAG_MISSING, 112, "TestReqID <112> is missing"
+                )
+            else:
+                self._send_admin("0", [(112, test_req_id)], now)
+        elif msg_type == "2":
+            self._on_resend_request(msg, seq_num, now)
+        elif msg_type == "3":
+            self._events.append(
+                RejectReceived(
+                    msg.get_int(45),
+                    msg.get_int(373),
+                    msg.get_int(371),
+                    msg.get(372),
+                    msg.get(58),
+                    msg,
+                )
+            )
+        elif msg_type == "4":
+            next_target = self._gap_fill_target(msg, seq_num, now)
+        elif msg_type == "5":
+            self.store.set_next_target_seq(next_target)
+            self._on_logout(msg, now)
+            return
+        elif msg_type == "A":
+            self._fatal_logout(now, "Logon <A> received in an established session")
+        else:
+            self._events.append(
+                Received(msg, possible_duplicate, self._validate(msg, seq_num, now))
+            )
+        self.store.set_next_target_seq(next_target)
+
+    def _orig_sending_time_ok(self, msg: Message, seq_num: int, msg_type: str, now: float) -> bool:
+        """PossDupFlag=Y needs OrigSendingTime <122>, not later than SendingTime <52>."""
+        try:
+            original = msg.get_time_ns(122)
+            sent = msg.get_time_ns(52)
+        except DecodeError:
+            self._send_reject(
+                now, seq_num, msg_type, 6, 122, "OrigSendingTime <122> is not a UTCTimestamp"
+            )
+            return False
+        if original is None:
+            if msg_type == "4":
+                return True  # Many engines send gap fills without it; nothing depends on it.
+            self._send_reject(
+                now,
+                seq_num,
+                msg_type,
+                _REQUIRED_TAG_MISSING,
+                122,
+                "OrigSendingTime <122> is missing",
+            )
+            return False
+        if sent is not None and original > sent:
+            self._send_reject(
+                now,
+                seq_num,
+                msg_type,
+                _SENDING_TIME_ACCURACY,
+                122,
+                "OrigSendingTime <122> is after SendingTime <52>",
+            )
+            return False
+        return True
+
+    def _validate(self, msg: Message, seq_num: int, now: float) -> RejectError | None:
+        dictionary = self.config.dictionary
+        if dictionary is None:
+            return None
+        try:
+            dictionary.validate(msg, allow_user_defined=self.config.allow_user_defined_fields)
+        except RejectError as e:
+            self._send_reject(now, seq_num, msg.msg_type, e.reject_reason, e.ref_tag_id, e.text)
+            return e
+        return None
+
+    def _on_gap(self, msg: Message, msg_type: str, seq_num: int, expected: int, now: float) -> None:
+        if msg_type == "5":
+            # A Logout is honoured even across a gap; the gap is moot once the session ends.
+            self._on_logout(msg, now)
+            return
+        if msg_type == "2":
+            # Answer the peer's request at once; our own request for the gap follows.
+            self._on_resend_request(msg, seq_num, now)
+        if not self.config.retransmission:
+            self._events.append(SequenceGap(expected, seq_num, recovering=False))
+            self.store.set_next_target_seq(seq_num)
+            self._process(msg, msg_type, seq_num, now)
+            return
+        if msg_type != "2":
+            if len(self._held) >= self.config.max_out_of_order:
+                self._fatal_logout(
+                    now, f"more than {self.config.max_out_of_order} messages held ahead of a gap"
+                )
+            self._held[seq_num] = msg
+        if self.state is not State.RESENDING or seq_num > self._resend_until:
+            if self.state is not State.RESENDING:
+                self._events.append(SequenceGap(expected, seq_num, recovering=True))
+                self._send_resend_request(expected, now)
+            self._resend_until = max(self._resend_until, seq_num)
+            if self.state is State.IN_SESSION:
+                self.state = State.RESENDING
+
+    def _release_held(self, now: float) -> None:
+        """Processes held messages that are now in sequence; ends a resend when the gap closes."""
+        while self._held and self.state in _LOGGED_ON:
+            expected = self.store.next_target_seq
+            for seq in [s for s in self._held if s < expected]:
+                del self._held[seq]
+            msg = self._held.pop(expected, None)
+            if msg is None:
+                break
+            self._process(msg, msg.msg_type, expected, now)
+        if self.state is State.RESENDING and self.store.next_target_seq > self._resend_until:
+            self.state = State.IN_SESSION
+            self._events.append(ResendComplete(self.store.next_target_seq))
+
+    def _on_sequence_reset(self, msg: Message, seq_num: int, now: float) -> None:
+        """SequenceReset-Reset: sets the next inbound number, whatever this MsgSeqNum is."""
+        new_seq = msg.get_int(36)
+        expected = self.store.next_target_seq
+        if new_seq is None:
+            self._send_reject(
+                now, seq_num, "4", _REQUIRED_TAG_MISSING, 36, "NewSeqNo <36> is missing"
+            )
+        elif new_seq < expected:
+            self._send_reject(
+                now,
+                seq_num,
+                "4",
+                _VALUE_INCORRECT,
+                36,
+                f"NewSeqNo {new_seq} is below the expected {expected}",
+            )
+        else:
+            self.store.set_next_target_seq(new_seq)
+            self._release_held(now)
+
+    def _gap_fill_target(self, msg: Message, seq_num: int, now: float) -> int:
+        """SequenceReset-GapFill in sequence: the next inbound number it sets."""
+        new_seq = msg.get_int(36)
+        if new_seq is None:
+            self._send_reject(
+                now, seq_num, "4", _REQUIRED_TAG_MISSING, 36, "NewSeqNo <36> is missing"
+            )
+            return seq_num + 1
+        if new_seq <= seq_num:
+            self._send_reject(
+                now,
+                seq_num,
+                "4",
+                _VALUE_INCORRECT,
+                36,
+                f"NewSeqNo {new_seq} does not move past MsgSeqNum {seq_num}",
+            )
+            return seq_num + 1
+        return new_seq
+
+    def _on_resend_request(self, msg: Message, seq_num: int, now: float) -> None:
+        begin, end = msg.get_int(7), msg.get_int(16)
+        if begin is None or end is None:
+            missing = 7 if begin is None else 16
+            self._send_reject(
+                now, seq_num, "2", _REQUIRED_TAG_MISSING, missing, f"tag {missing} is missing"
+            )
+            return
+        last_sent = self.store.next_sender_seq - 1
+        if end == 0 or end > last_sent:
+            end = last_sent
+        if begin < 1 or begin > end:
+            self._events.append(ResendServed(begin, end, 0, 0))
+            return
+        stored = self.store.messages(begin, end)
+        sending_time = int(now * _NANOS)
+        resent = 0
+        gap_from: int | None = None
+        for seq in range(begin, end + 1):
+            wire = stored.get(seq)
+            if wire is None:
+                if gap_from is None:
+                    gap_from = seq
+                continue
+            if gap_from is not None:
+                self._send_gap_fill(gap_from, seq, now)
+                gap_from = None
+            self._out.append(self._encoder.possible_duplicate(wire, sending_time=sending_time))
+            resent += 1
+        if gap_from is not None:
+            self._send_gap_fill(gap_from, end + 1, now)
+        self._last_sent = now
+        self._events.append(ResendServed(begin, end, resent, end - begin + 1 - resent))
+
+    def _on_logout(self, msg: Message, now: float) -> None:
+        by_peer = self.state is not State.LOGOUT_SENT
+        if by_peer:
+            self._send_logout(now, None)
+        self._events.append(LoggedOut(msg.get(58), by_peer))
+        self._disconnect("logout")
+
+    # Logon.
+
+    def _on_logon(self, msg: Message, msg_type: str, seq_num: int, now: float) -> None:
+        if msg_type != "A":
+            if msg_type == "5" and self.state is State.LOGON_SENT:
+                text = msg.get(58) or "Logon refused"
+                self._events.append(LogonRefused(text))
+                raise _Fatal(f"logon refused: {text}")
+            raise _Fatal(f"first message is MsgType {msg_type!r}, not Logon <A>")
+        if msg.get(49) != self.config.target_comp_id or msg.get(56) != self.config.sender_comp_id:
+            self._refuse_logon(now, f"CompID problem: 49={msg.get(49)!r} 56={msg.get(56)!r}")
+        if self._sending_time_off(msg, now):
+            self._refuse_logon(now, "SendingTime accuracy problem")
+        heartbeat = self._logon_heartbeat(msg, now)
+        reset = bool(msg.get_bool(141, default=False))
+        if self.config.role is Role.ACCEPTOR:
+            self._accept_logon(msg, now, reset, heartbeat)
+        elif reset and not self.config.reset_on_logon:
+            # The acceptor reset the sequence numbers; so do we.
+            self.store.reset()
+            self.store.set_next_sender_seq(2)
+        self.heartbeat_interval = heartbeat
+        expected = self.store.next_target_seq
+        if seq_num < expected:
+            self._fatal_logout(
+                now, f"MsgSeqNum too low, expecting {expected} but received {seq_num}"
+            )
+        self.state = State.IN_SESSION
+        self._events.append(LoggedOn(heartbeat, reset))
+        if seq_num > expected:
+            self._on_gap(msg, msg_type, seq_num, expected, now)
+            # The Logon itself is done; only the messages before it are awaited.
+            self._held.pop(seq_num, None)
+            if not self.config.retransmission:
+                return
+        else:
+            self.store.set_next_target_seq(seq_num + 1)
+
+    def _logon_heartbeat(self, msg: Message, now: float) -> int:
+        try:
+            heartbeat = msg.get_int(108)
+        except DecodeError:
+            heartbeat = None
+        if heartbeat is None or heartbeat <= 0:
+            self._refuse_logon(now, "HeartBtInt <108> is missing or not a positive integer")
+        return heartbeat if self.config.role is Role.ACCEPTOR else self.config.heartbeat_interval
+
+    def _accept_logon(self, msg: Message, now: float, reset: bool, heartbeat: int) -> None:
+        if self.config.accept_logon is not None:
+            refusal = self.config.accept_logon(msg)
+            if refusal is not None:
+                self._refuse_logon(now, refusal)
+        if reset:
+            self.store.reset()
+        self.heartbeat_interval = heartbeat
+        fields: list[tuple[int, FieldValue]] = [(98, 0), (108, heartbeat)]
+        if reset:
+            fields.append((141, True))
+        fields.append((1137, self.config.default_appl_ver_id))
+        self._send_admin("A", fields, now)
+
+    def _refuse_logon(self, now: float, text: str) -> NoReturn:
+        self._events.append(LogonRefused(text))
+        if self.config.role is Role.ACCEPTOR:
+            self._send_logout(now, text)
+        raise _Fatal(f"logon refused: {text}")
+
+    def _send_logon(self, now: float, reset: bool) -> None:
+        fields: list[tuple[int, FieldValue]] = [(98, 0), (108, self.config.heartbeat_interval)]
+        if reset:
+            fields.append((141, True))
+        fields.append((1137, self.config.default_appl_ver_id))
+        make_extra = self.config.logon_fields
+        if make_extra is not None:
+            seq_num = self.store.next_sender_seq
+            sending_time = int(now * _NANOS)
+            # Encode once to learn SendingTime <52> exactly as the encoder writes it.
+            probe = parse(
+                self._encoder.encode("A", fields, seq_num=seq_num, sending_time=sending_time)
+            )
+            context = LogonContext(
+                probe[52], seq_num, self.config.sender_comp_id, self.config.target_comp_id
+            )
+            fields.extend(make_extra(context))
+        self._send_admin("A", fields, now)
+
+    # Outbound admin messages and timers.
+
+    def _send_admin(self, msg_type: str, fields: list[tuple[int, FieldValue]], now: float) -> None:
+        seq_num = self.store.next_sender_seq
+        self._out.append(
+            self._encoder.encode(msg_type, fields, seq_num=seq_num, sending_time=int(now * _NANOS))
+        )
+        self.store.set_next_sender_seq(seq_num + 1)
+        self._last_sent = now
+
+    def _send_logout(self, now: float, text: str | None) -> None:
+        self._send_admin("5", [] if not text else [(58, text)], now)
+
+    def _send_reject(
+        self,
+        now: float,
+        ref_seq_num: int,
+        ref_msg_type: str,
+        reason: int,
+        ref_tag_id: int | None,
+        text: str,
+    ) -> None:
+        fields: list[tuple[int, FieldValue]] = [(45, ref_seq_num)]
+        if ref_tag_id is not None:
+            fields.append((371, ref_tag_id))
+        fields += [(372, ref_msg_type), (373, reason), (58, text)]
+        self._send_admin("3", fields, now)
+        self._events.append(RejectSent(ref_seq_num, reason, ref_tag_id, text))
+
+    def _send_resend_request(self, begin: int, now: float) -> None:
+        self._send_admin("2", [(7, begin), (16, 0)], now)
+        self._resend_requested_at = now
+
+    def _send_gap_fill(self, seq_num: int, new_seq: int, now: float) -> None:
+        """SequenceReset-GapFill sent as ``seq_num`` (a resent number: not stored or counted)."""
+        sent_at = int(now * _NANOS)
+        fields: list[tuple[int, FieldValue]] = [(43, True), (122, datetime.fromtimestamp(now, UTC))]
+        fields += [(123, True), (36, new_seq)]
+        self._out.append(self._encoder.encode("4", fields, seq_num=seq_num, sending_time=sent_at))
+
+    def _tick(self, now: float) -> None:
+        if self.state in (State.AWAITING_LOGON, State.LOGON_SENT):
+            if now - self._connected_at >= self.config.logon_timeout:
+                raise _Fatal(f"no Logon <A> within {self.config.logon_timeout} s")
+            return
+        if self.state is State.LOGOUT_SENT:
+            if now - self._logout_sent_at >= self.config.logout_timeout:
+                self._events.append(LoggedOut(None, by_peer=False))
+                raise _Fatal(f"no Logout <5> answer within {self.config.logout_timeout} s")
+            return
+        if self.state is State.DISCONNECTED:
+            return
+        patience = self._patience()
+        if self._test_request is not None:
+            if now - self._test_request_sent_at >= patience:
+                raise _Fatal(f"peer silent: TestRequest {self._test_request} unanswered")
+        elif now - self._last_received >= patience:
+            self._test_request = f"TEST-{next(self._test_request_ids)}"
+            self._test_request_sent_at = now
+            self._send_admin("1", [(112, self._test_request)], now)
+        if (
+            self.state is State.RESENDING
+            and now - self._resend_requested_at >= self.heartbeat_interval
+        ):
+            # The resend stalled (a message of it was lost too): ask again from where it stopped.
+            self._send_resend_request(self.store.next_target_seq, now)
+        if now - self._last_sent >= self.heartbeat_interval:
+            self._send_admin("0", [], now)
+
+    def _patience(self) -> float:
+        return self.heartbeat_interval * (1 + self.config.test_request_delay)
+
+    def _fatal_logout(self, now: float, text: str) -> NoReturn:
+        """Sends Logout <5> with ``text`` and ends the session."""
+        self._send_logout(now, text)
+        raise _Fatal(text)
+
+    def _disconnect(self, reason: str) -> None:
+        if self.state is not State.DISCONNECTED:
+            self.state = State.DISCONNECTED
+            self._events.append(Disconnected(reason))
