@@ -80,6 +80,10 @@ class SessionConfig:
         time_precision: SendingTime <52> precision: ``"s"``, ``"ms"``, ``"us"`` or ``"ns"``.
         max_out_of_order: Inbound messages ahead of a gap held while a resend is awaited;
             beyond this the session ends rather than grow without bound.
+        check_peer_comp_id: Whether inbound SenderCompID <49> must equal ``target_comp_id``.
+            Some venues answer from another CompID than the one addressed (Kalshi: sessions
+            are addressed as ``KalshiNR`` and so on, answers may come from ``Kalshi``); turn
+            this off for them. TargetCompID <56> is always checked.
     """
 
     sender_comp_id: str
@@ -100,6 +104,7 @@ class SessionConfig:
     allow_user_defined_fields: bool = True
     time_precision: str = "ms"
     max_out_of_order: int = 100_000
+    check_peer_comp_id: bool = True
 
     def __post_init__(self) -> None:
         if self.heartbeat_interval <= 0:

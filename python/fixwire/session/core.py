@@ -90,6 +90,12 @@ _SENDING_TIME_ACCURACY = 10
 _NANOS = 1_000_000_000
 
 
+def _nanos(now: float) -> int:
+    """``now`` in integer nanoseconds, rounded to the microsecond: a float of seconds since the
+    epoch resolves about 0.2 µs, so finer digits are noise (and would turn .123 into .122999)."""
+    return round(now * 1_000_000) * 1_000
+
+
 class State(enum.Enum):
     """Where a session is; see the module documentation for the transitions."""
 
@@ -129,6 +135,8 @@ class Session:
         self.garbled = 0
         #: Inbound duplicates (PossDupFlag <43>=Y below the expected number) dropped so far.
         self.duplicates = 0
+        #: The peer's Logon <A> of the current (or last) connection, once accepted.
+        self.last_logon: Message | None = None
         self._encoder = Encoder(
             config.sender_comp_id,
             config.target_comp_id,
@@ -265,7 +273,7 @@ class Session:
             )
         seq_num = self.store.next_sender_seq
         wire = self._encoder.encode(
-            msg_type, fields, seq_num=seq_num, sending_time=int(now * _NANOS)
+            msg_type, fields, seq_num=seq_num, sending_time=_nanos(now)
         )
         if self.config.retransmission:
             self.store.save(seq_num, wire)
@@ -315,7 +323,7 @@ class Session:
             self._release_held(now)
 
     def _check_header(self, msg: Message, seq_num: int, now: float) -> None:
-        if msg.get(49) != self.config.target_comp_id or msg.get(56) != self.config.sender_comp_id:
+        if self._comp_ids_wrong(msg):
             self._send_reject(now, seq_num, msg.msg_type, _COMP_ID_PROBLEM, None, "CompID problem")
             self._fatal_logout(now, f"CompID problem: 49={msg.get(49)!r} 56={msg.get(56)!r}")
         if self._sending_time_off(msg, now):
@@ -328,6 +336,11 @@ class Session:
                 "SendingTime accuracy problem",
             )
             self._fatal_logout(now, "SendingTime accuracy problem")
+
+    def _comp_ids_wrong(self, msg: Message) -> bool:
+        if msg.get(56) != self.config.sender_comp_id:
+            return True
+        return self.config.check_peer_comp_id and msg.get(49) != self.config.target_comp_id
 
     def _sending_time_off(self, msg: Message, now: float) -> bool:
         skew = self.config.max_sending_time_skew
@@ -433,19 +446,19 @@ class Session:
             # A Logout is honoured even across a gap; the gap is moot once the session ends.
             self._on_logout(msg, now)
             return
-        if msg_type == "2":
-            # Answer the peer's request at once; our own request for the gap follows.
-            self._on_resend_request(msg, seq_num, now)
         if not self.config.retransmission:
             self._events.append(SequenceGap(expected, seq_num, recovering=False))
             self.store.set_next_target_seq(seq_num)
             self._process(msg, msg_type, seq_num, now)
             return
-        if msg_type != "2":
-            if len(self._held) >= self.config.max_out_of_order:
-                self._fatal_logout(
-                    now, f"more than {self.config.max_out_of_order} messages held ahead of a gap"
-                )
+        if msg_type == "2":
+            # Answer the peer's request at once; our own request for the gap follows.
+            self._on_resend_request(msg, seq_num, now)
+        elif len(self._held) >= self.config.max_out_of_order:
+            self._fatal_logout(
+                now, f"more than {self.config.max_out_of_order} messages held ahead of a gap"
+            )
+        else:
             self._held[seq_num] = msg
         if self.state is not State.RESENDING or seq_num > self._resend_until:
             if self.state is not State.RESENDING:
@@ -525,7 +538,7 @@ class Session:
             self._events.append(ResendServed(begin, end, 0, 0))
             return
         stored = self.store.messages(begin, end)
-        sending_time = int(now * _NANOS)
+        sending_time = _nanos(now)
         resent = 0
         gap_from: int | None = None
         for seq in range(begin, end + 1):
@@ -560,14 +573,14 @@ class Session:
                 self._events.append(LogonRefused(text))
                 raise _Fatal(f"logon refused: {text}")
             raise _Fatal(f"first message is MsgType {msg_type!r}, not Logon <A>")
-        if msg.get(49) != self.config.target_comp_id or msg.get(56) != self.config.sender_comp_id:
+        if self._comp_ids_wrong(msg):
             self._refuse_logon(now, f"CompID problem: 49={msg.get(49)!r} 56={msg.get(56)!r}")
         if self._sending_time_off(msg, now):
             self._refuse_logon(now, "SendingTime accuracy problem")
         heartbeat = self._logon_heartbeat(msg, now)
         reset = bool(msg.get_bool(141, default=False))
         if self.config.role is Role.ACCEPTOR:
-            self._accept_logon(msg, now, reset, heartbeat)
+            self._accept_logon(msg, seq_num, now, reset, heartbeat)
         elif reset and not self.config.reset_on_logon:
             # The acceptor reset the sequence numbers; so do we.
             self.store.reset()
@@ -579,13 +592,16 @@ class Session:
                 now, f"MsgSeqNum too low, expecting {expected} but received {seq_num}"
             )
         self.state = State.IN_SESSION
+        self.last_logon = msg
         self._events.append(LoggedOn(heartbeat, reset))
-        if seq_num > expected:
+        if seq_num > expected and not self.config.retransmission:
+            # Skipped over, as in _on_gap; but the Logon is done here, not processed again.
+            self._events.append(SequenceGap(expected, seq_num, recovering=False))
+            self.store.set_next_target_seq(seq_num + 1)
+        elif seq_num > expected:
             self._on_gap(msg, msg_type, seq_num, expected, now)
             # The Logon itself is done; only the messages before it are awaited.
             self._held.pop(seq_num, None)
-            if not self.config.retransmission:
-                return
         else:
             self.store.set_next_target_seq(seq_num + 1)
 
@@ -598,13 +614,22 @@ class Session:
             self._refuse_logon(now, "HeartBtInt <108> is missing or not a positive integer")
         return heartbeat if self.config.role is Role.ACCEPTOR else self.config.heartbeat_interval
 
-    def _accept_logon(self, msg: Message, now: float, reset: bool, heartbeat: int) -> None:
+    def _accept_logon(
+        self, msg: Message, seq_num: int, now: float, reset: bool, heartbeat: int
+    ) -> None:
         if self.config.accept_logon is not None:
             refusal = self.config.accept_logon(msg)
             if refusal is not None:
                 self._refuse_logon(now, refusal)
         if reset:
             self.store.reset()
+        expected = self.store.next_target_seq
+        if seq_num < expected:
+            # Refused before it is answered: a Logon followed at once by a Logout would tell
+            # the peer it was logged on.
+            self._refuse_logon(
+                now, f"MsgSeqNum too low, expecting {expected} but received {seq_num}"
+            )
         self.heartbeat_interval = heartbeat
         fields: list[tuple[int, FieldValue]] = [(98, 0), (108, heartbeat)]
         if reset:
@@ -626,7 +651,7 @@ class Session:
         make_extra = self.config.logon_fields
         if make_extra is not None:
             seq_num = self.store.next_sender_seq
-            sending_time = int(now * _NANOS)
+            sending_time = _nanos(now)
             # Encode once to learn SendingTime <52> exactly as the encoder writes it.
             probe = parse(
                 self._encoder.encode("A", fields, seq_num=seq_num, sending_time=sending_time)
@@ -642,7 +667,7 @@ class Session:
     def _send_admin(self, msg_type: str, fields: list[tuple[int, FieldValue]], now: float) -> None:
         seq_num = self.store.next_sender_seq
         self._out.append(
-            self._encoder.encode(msg_type, fields, seq_num=seq_num, sending_time=int(now * _NANOS))
+            self._encoder.encode(msg_type, fields, seq_num=seq_num, sending_time=_nanos(now))
         )
         self.store.set_next_sender_seq(seq_num + 1)
         self._last_sent = now
@@ -672,7 +697,7 @@ class Session:
 
     def _send_gap_fill(self, seq_num: int, new_seq: int, now: float) -> None:
         """SequenceReset-GapFill sent as ``seq_num`` (a resent number: not stored or counted)."""
-        sent_at = int(now * _NANOS)
+        sent_at = _nanos(now)
         fields: list[tuple[int, FieldValue]] = [(43, True), (122, datetime.fromtimestamp(now, UTC))]
         fields += [(123, True), (36, new_seq)]
         self._out.append(self._encoder.encode("4", fields, seq_num=seq_num, sending_time=sent_at))

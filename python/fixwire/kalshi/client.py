@@ -1,0 +1,552 @@
+"""The Kalshi FIX client: signed Logon, the order API, typed events, and the user's order book.
+
+::
+
+    signer = LogonSigner("kalshi-key.pem")
+    config = KalshiConfig(api_key="<uuid>", signer=signer, session_type=SessionType.NR)
+    async with await KalshiClient.connect(config, ssl=ssl.create_default_context()) as client:
+        cl_ord_id = client.new_order("HIGHNY-23DEC31", "yes", 10, Decimal("0.55"))
+        async for event in client:
+            if isinstance(event, ExecutionReport): ...
+
+Every order method checks its arguments before anything is sent (a :class:`ValueError` naming
+the argument), is rate limited on the client side (:class:`RateLimitError`, nothing sent), and
+returns once the message is stored and written: order entry adds microseconds, it never waits
+for the exchange. Answers arrive as events and update :attr:`KalshiClient.orders`.
+"""
+
+from __future__ import annotations
+
+import re
+import ssl as _ssl
+import time
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, replace
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from types import TracebackType
+from typing import Self
+
+from fixwire.errors import SessionError
+from fixwire.kalshi.config import KalshiConfig, RateLimit
+from fixwire.kalshi.events import (
+    ExecutionReport,
+    KalshiEvent,
+    OrderCancelReject,
+    from_message,
+)
+from fixwire.session import (
+    Connection,
+    Event,
+    LogonContext,
+    Received,
+    Reconnect,
+    Role,
+    SessionConfig,
+    Store,
+    connect,
+)
+from fixwire.session.config import FieldValue
+
+__all__ = ["KalshiClient", "OrderState", "RateLimitError", "TokenBucket"]
+
+_CL_ORD_ID = re.compile(r"^[\-\w:+=/]{1,64}$", re.ASCII)
+_TIME_IN_FORCE = {"day": "0", "gtc": "1", "ioc": "3", "fok": "4", "gtd": "6"}
+_STP = {"taker_at_cross": 1, "maker": 2}
+_ORDER_GROUP_ACTIONS = {"create": 1, "reset": 2, "delete": 3, "trigger": 4, "update": 5}
+_TERMINAL = frozenset({"2", "4", "8", "C"})
+_ONE = Decimal(1)
+
+
+class RateLimitError(SessionError):
+    """The client-side rate limit refused a request; nothing was sent.
+
+    Attributes:
+        retry_after: Seconds until the request would fit.
+    """
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"rate limit: retry in {retry_after:.3f} s")
+        self.retry_after = retry_after
+
+
+class TokenBucket:
+    """A token bucket: ``rate`` tokens a second, holding at most ``capacity``, full at ``now``
+    (``time.monotonic()`` by default, the clock :meth:`take` reads when not given one)."""
+
+    def __init__(self, rate: float, capacity: float, now: float | None = None) -> None:
+        self.rate = rate
+        self.capacity = capacity
+        self._tokens = capacity
+        self._at = time.monotonic() if now is None else now
+
+    def take(self, cost: float, now: float | None = None) -> None:
+        """Takes ``cost`` tokens, or raises :class:`RateLimitError` and takes none."""
+        now = time.monotonic() if now is None else now
+        self._tokens = min(self.capacity, self._tokens + (now - self._at) * self.rate)
+        self._at = now
+        if self._tokens < cost:
+            raise RateLimitError((cost - self._tokens) / self.rate)
+        self._tokens -= cost
+
+
+@dataclass(frozen=True, slots=True)
+class OrderState:
+    """What the client knows about one of its orders.
+
+    Attributes:
+        cl_ord_id: The ClOrdID <11> it was placed (or last amended) with.
+        symbol: Market ticker.
+        side: ``"yes"`` or ``"no"``.
+        quantity: OrderQty <38> as last known.
+        price: Limit price, dollars.
+        status: ``"sent"`` until the venue answers, then the OrdStatus <39> name: ``"new"``,
+            ``"partially_filled"``, ``"filled"``, ``"canceled"``, ``"replaced"``, ``"rejected"``,
+            ``"expired"``, ``"pending"``; ``"unknown"`` after EXCHANGE_UNAVAILABLE; or
+            ``"superseded"`` for a ClOrdID an amendment replaced (the order lives on under the
+            new one).
+        order_id: OrderID <37> once acknowledged.
+        filled: CumQty <14>.
+        leaves: LeavesQty <151>.
+        text: The venue's last Text <58>.
+    """
+
+    cl_ord_id: str
+    symbol: str
+    side: str
+    quantity: Decimal
+    price: Decimal
+    status: str = "sent"
+    order_id: str | None = None
+    filled: Decimal = Decimal(0)
+    leaves: Decimal = Decimal(0)
+    text: str | None = None
+
+    @property
+    def open(self) -> bool:
+        """Whether the order may still trade."""
+        return self.status in ("sent", "new", "partially_filled", "pending", "replaced", "unknown")
+
+
+_STATUS = {
+    "0": "new",
+    "1": "partially_filled",
+    "2": "filled",
+    "4": "canceled",
+    "5": "replaced",
+    "6": "pending",
+    "8": "rejected",
+    "A": "pending",
+    "C": "expired",
+    "E": "pending",
+}
+
+
+def _check_cl_ord_id(value: str, name: str = "cl_ord_id") -> str:
+    if not isinstance(value, str) or not _CL_ORD_ID.match(value):
+        raise ValueError(
+            f"{name} must be 1-64 characters of letters, digits and - _ : + = /, not {value!r}"
+        )
+    return value
+
+
+def _check_quantity(value: Decimal | int | str, name: str = "quantity") -> Decimal:
+    try:
+        qty = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        raise ValueError(f"{name} must be a number of contracts, not {value!r}") from None
+    if not qty.is_finite() or qty <= 0:
+        raise ValueError(f"{name} must be positive, not {value!r}")
+    if qty != qty.quantize(Decimal("0.01")):
+        raise ValueError(f"{name} has more than 2 decimals: {value!r}")
+    return qty
+
+
+def _check_price(value: Decimal | str | int, dollars: bool) -> Decimal:
+    if isinstance(value, float):
+        raise ValueError("price must be a Decimal or str, not float (it is not exact)")
+    try:
+        price = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        raise ValueError(f"price must be a Decimal number of dollars, not {value!r}") from None
+    if not price.is_finite() or not 0 < price < _ONE:
+        raise ValueError(f"price must be between $0 and $1 exclusive, not {value!r}")
+    step = Decimal("0.0001") if dollars else Decimal("0.01")
+    if price != price.quantize(step):
+        unit = "4 decimals (UseDollars)" if dollars else "whole cents (UseDollars is off)"
+        raise ValueError(f"price {value!r} is finer than {unit}")
+    return price
+
+
+def _check_side(side: str) -> str:
+    if side not in ("yes", "no"):
+        raise ValueError(f"side must be 'yes' or 'no', not {side!r}")
+    return "1" if side == "yes" else "2"
+
+
+class KalshiClient:
+    """A Kalshi FIX session with the order API; make one with :meth:`connect`.
+
+    Iterate it for events: the typed Kalshi events of :mod:`fixwire.kalshi.events` and the
+    session's own events (LoggedOn, Disconnected, RejectReceived, ...).
+    """
+
+    def __init__(self, config: KalshiConfig, connection: Connection) -> None:
+        self.config = config
+        self.connection = connection
+        #: The client's orders by ClOrdID <11> (each amend adds its new ClOrdID).
+        self.orders: dict[str, OrderState] = {}
+        #: The same orders by OrderID <37>, once acknowledged.
+        self.orders_by_id: dict[str, OrderState] = {}
+        limit = config.rate_limit
+        self._bucket = (
+            None
+            if limit is None
+            else TokenBucket(limit.tokens_per_second, limit.tokens_per_second * limit.burst_seconds)
+        )
+        self._mass_cancel_bucket = TokenBucket(1.0, 1.0)
+
+    @staticmethod
+    def session_config(config: KalshiConfig) -> SessionConfig:
+        """The FIXT.1.1 session configuration for ``config``, with the signed Logon."""
+
+        def logon_fields(context: LogonContext) -> list[tuple[int, FieldValue]]:
+            signature = config.signer.sign(
+                context.sending_time,
+                context.seq_num,
+                context.sender_comp_id,
+                context.target_comp_id,
+            )
+            # RawData <96> is a data field: the encoder writes RawDataLength <95> before it.
+            fields: list[tuple[int, FieldValue]] = [(96, signature.encode())]
+            return fields + config.logon_flags()
+
+        return SessionConfig(
+            sender_comp_id=config.api_key,
+            target_comp_id=config.session_type.target_comp_id,
+            role=Role.INITIATOR,
+            heartbeat_interval=config.heartbeat_interval,
+            reset_on_logon=config.resets,
+            retransmission=config.session_type.retransmission,
+            logon_fields=logon_fields,
+            max_sending_time_skew=config.max_sending_time_skew,
+            check_peer_comp_id=False,
+        )
+
+    @classmethod
+    async def connect(
+        cls,
+        config: KalshiConfig,
+        *,
+        ssl: _ssl.SSLContext,
+        server_hostname: str | None = None,
+        pin_sha256: str | None = None,
+        store: Store | None = None,
+        reconnect: Reconnect | None = None,
+        logon_timeout: float = 10.0,
+    ) -> KalshiClient:
+        """Connects over TLS, logs on, and returns the client once logged on.
+
+        Raises:
+            SessionError: The Logon was refused (the reason is in the message) or the
+                certificate did not match ``pin_sha256``.
+            TimeoutError: No Logon within ``logon_timeout`` seconds.
+        """
+        host, port = config.address
+        connection = await connect(
+            cls.session_config(config),
+            host,
+            port,
+            store=store,
+            ssl=ssl,
+            server_hostname=server_hostname,
+            pin_sha256=pin_sha256,
+            reconnect=reconnect,
+        )
+        try:
+            await connection.logged_on(timeout=logon_timeout)
+        except BaseException:
+            await connection.close()
+            raise
+        return cls(config, connection)
+
+    async def close(self) -> None:
+        """Logs out and closes the connection."""
+        await self.connection.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    def __aiter__(self) -> AsyncIterator[KalshiEvent | Event]:
+        return self._events()
+
+    async def _events(self) -> AsyncIterator[KalshiEvent | Event]:
+        async for event in self.connection:
+            if isinstance(event, Received):
+                typed = from_message(event.message, self.config.use_dollars)
+                self._track(typed)
+                yield typed
+            else:
+                yield event
+
+    # Orders.
+
+    def new_order(
+        self,
+        symbol: str,
+        side: str,
+        quantity: Decimal | int | str,
+        price: Decimal | str | int,
+        *,
+        cl_ord_id: str | None = None,
+        time_in_force: str = "gtc",
+        expire_time: datetime | None = None,
+        post_only: bool = False,
+        self_trade_prevention: str | None = None,
+        order_group_id: str | None = None,
+        cancel_on_pause: bool = False,
+        max_execution_cost: Decimal | None = None,
+        subaccount: int | None = None,
+    ) -> str:
+        """Places a limit order (NewOrderSingle <D>); returns its ClOrdID <11>.
+
+        Args:
+            symbol: Market ticker, Symbol <55>.
+            side: ``"yes"`` (bid on Yes) or ``"no"`` (bid on No, an ask on Yes).
+            quantity: Contracts, up to 2 decimals.
+            price: The Yes-scale price in dollars, ``Decimal`` (never float).
+            cl_ord_id: Your id; a UUID is generated when omitted.
+            time_in_force: ``"gtc"``, ``"day"``, ``"ioc"``, ``"fok"`` or ``"gtd"`` (with
+                ``expire_time``). Sent explicitly: the venue's default is undocumented.
+            expire_time: ExpireTime <126> for GTD.
+            post_only: ExecInst <18>=6.
+            self_trade_prevention: ``"taker_at_cross"`` or ``"maker"``.
+            order_group_id: SecondaryClOrdID <526>, the order group.
+            cancel_on_pause: CancelOrderOnPause <21006>.
+            max_execution_cost: MaxExecutionCost <21009>, dollars.
+            subaccount: AllocAccount <79>, 0-63.
+
+        Raises:
+            ValueError: An argument the venue would refuse.
+            RateLimitError: Over the client-side rate limit; nothing sent.
+            SessionError: Not logged on.
+        """
+        if not symbol or not isinstance(symbol, str):
+            raise ValueError("symbol must be a market ticker")
+        wire_side = _check_side(side)
+        qty = _check_quantity(quantity)
+        px = _check_price(price, self.config.use_dollars)
+        cl_ord_id = str(uuid.uuid4()) if cl_ord_id is None else _check_cl_ord_id(cl_ord_id)
+        existing = self.orders.get(cl_ord_id)
+        if existing is not None and existing.open and existing.status != "unknown":
+            raise ValueError(f"ClOrdID {cl_ord_id!r} belongs to an open order")
+        tif = _TIME_IN_FORCE.get(time_in_force)
+        if tif is None:
+            raise ValueError(
+                f"time_in_force must be one of {', '.join(_TIME_IN_FORCE)}, not {time_in_force!r}"
+            )
+        if (tif == "6") != (expire_time is not None):
+            raise ValueError("expire_time is required with time_in_force='gtd' and only with it")
+        fields: list[tuple[int, FieldValue]] = [
+            (11, cl_ord_id),
+            (38, qty),
+            (40, "2"),
+            (44, self._wire_price(px)),
+            (54, wire_side),
+            (55, symbol),
+            (59, tif),
+        ]
+        if expire_time is not None:
+            fields.append((126, expire_time))
+        if post_only:
+            fields.append((18, "6"))
+        if self_trade_prevention is not None:
+            if self_trade_prevention not in _STP:
+                raise ValueError(f"self_trade_prevention must be one of {', '.join(_STP)}")
+            fields.append((2964, _STP[self_trade_prevention]))
+        if order_group_id is not None:
+            fields.append((526, _check_cl_ord_id(order_group_id, "order_group_id")))
+        if cancel_on_pause:
+            fields.append((21006, True))
+        if max_execution_cost is not None:
+            if Decimal(max_execution_cost) <= 0:
+                raise ValueError("max_execution_cost must be positive dollars")
+            fields.append((21009, Decimal(max_execution_cost)))
+        fields += self._subaccount(subaccount)
+        self._send("D", fields)
+        self.orders[cl_ord_id] = OrderState(cl_ord_id, symbol, side, qty, px)
+        return cl_ord_id
+
+    def retry_order(self, cl_ord_id: str) -> None:
+        """Sends again an order whose outcome is unknown (EXCHANGE_UNAVAILABLE), with the same
+        ClOrdID <11>, so the venue's idempotency check keeps it from being placed twice."""
+        state = self.orders.get(cl_ord_id)
+        if state is None or state.status != "unknown":
+            raise ValueError(f"order {cl_ord_id!r} does not have an unknown outcome")
+        self.new_order(state.symbol, state.side, state.quantity, state.price, cl_ord_id=cl_ord_id)
+
+    def cancel(self, cl_ord_id: str, *, new_cl_ord_id: str | None = None) -> str:
+        """Cancels an order (OrderCancelRequest <F>); returns the request's ClOrdID."""
+        state = self._known(cl_ord_id)
+        request_id = str(uuid.uuid4()) if new_cl_ord_id is None else _check_cl_ord_id(new_cl_ord_id)
+        fields: list[tuple[int, FieldValue]] = [(11, request_id), (41, state.cl_ord_id)]
+        if state.order_id is not None:
+            fields.append((37, state.order_id))
+        fields += [(54, _check_side(state.side)), (55, state.symbol)]
+        self._send("F", fields, cancel=True)
+        return request_id
+
+    def replace(
+        self,
+        cl_ord_id: str,
+        *,
+        quantity: Decimal | int | str | None = None,
+        price: Decimal | str | int | None = None,
+        new_cl_ord_id: str | None = None,
+    ) -> str:
+        """Amends an order's total quantity and/or price (OrderCancelReplaceRequest <G>);
+        returns the new ClOrdID. Increasing the quantity loses queue priority."""
+        state = self._known(cl_ord_id)
+        if quantity is None and price is None:
+            raise ValueError("give a new quantity, a new price, or both")
+        qty = state.quantity if quantity is None else _check_quantity(quantity)
+        request_id = str(uuid.uuid4()) if new_cl_ord_id is None else _check_cl_ord_id(new_cl_ord_id)
+        fields: list[tuple[int, FieldValue]] = [(11, request_id)]
+        if state.order_id is not None:
+            fields.append((37, state.order_id))
+        fields += [(38, qty), (40, "2"), (41, state.cl_ord_id)]
+        new_price = state.price
+        if price is not None:
+            new_price = _check_price(price, self.config.use_dollars)
+            fields.append((44, self._wire_price(new_price)))
+        fields += [(54, _check_side(state.side)), (55, state.symbol)]
+        self._send("G", fields)
+        self.orders[request_id] = replace(
+            state, cl_ord_id=request_id, quantity=qty, price=new_price, status="sent"
+        )
+        return request_id
+
+    def mass_cancel(self) -> str:
+        """Cancels every open order of the session (OrderMassCancelRequest <q>, KalshiNR only,
+        at most once a second); returns its ClOrdID."""
+        if self.config.session_type.target_comp_id != "KalshiNR":
+            raise ValueError("OrderMassCancelRequest <q> is accepted on KalshiNR only")
+        self._mass_cancel_bucket.take(1.0)
+        request_id = str(uuid.uuid4())
+        self._send("q", [(11, request_id), (530, "6")])
+        return request_id
+
+    def order_group(
+        self,
+        action: str,
+        *,
+        order_group_id: str | None = None,
+        contracts_limit: int | None = None,
+        subaccount: int | None = None,
+    ) -> None:
+        """An OrderGroupRequest <UOG>: ``create`` (with ``contracts_limit``), ``reset``,
+        ``delete``, ``trigger`` or ``update`` (with ``contracts_limit``). The answer is an
+        OrderGroupResponse event (its id, for create)."""
+        code = _ORDER_GROUP_ACTIONS.get(action)
+        if code is None:
+            raise ValueError(f"action must be one of {', '.join(_ORDER_GROUP_ACTIONS)}")
+        if (action == "create") == (order_group_id is not None):
+            raise ValueError(
+                "order_group_id is required, except on create where the venue assigns it"
+            )
+        if (action in ("create", "update")) != (contracts_limit is not None):
+            raise ValueError("contracts_limit is required on create and update, and only there")
+        if contracts_limit is not None and not 1 <= contracts_limit <= 1_000_000:
+            raise ValueError("contracts_limit must be 1 to 1,000,000")
+        fields: list[tuple[int, FieldValue]] = [(20131, code)]
+        if order_group_id is not None:
+            fields.append((20130, _check_cl_ord_id(order_group_id, "order_group_id")))
+        if contracts_limit is not None:
+            fields.append((20132, contracts_limit))
+        fields += self._subaccount(subaccount)
+        self._send("UOG", fields)
+
+    # Internals.
+
+    def _wire_price(self, price: Decimal) -> Decimal | int:
+        return price if self.config.use_dollars else int(price * 100)
+
+    @staticmethod
+    def _subaccount(subaccount: int | None) -> list[tuple[int, FieldValue]]:
+        if subaccount is None:
+            return []
+        if (
+            isinstance(subaccount, bool)
+            or not isinstance(subaccount, int)
+            or not 0 <= subaccount <= 63
+        ):
+            raise ValueError(f"subaccount must be 0 to 63, not {subaccount!r}")
+        return [(79, subaccount)]
+
+    def _known(self, cl_ord_id: str) -> OrderState:
+        state = self.orders.get(cl_ord_id)
+        if state is None:
+            raise ValueError(f"no order with ClOrdID {cl_ord_id!r}")
+        return state
+
+    def _send(
+        self, msg_type: str, fields: list[tuple[int, FieldValue]], *, cancel: bool = False
+    ) -> None:
+        if self.config.listener:
+            raise SessionError("a listener session cannot send orders")
+        limit: RateLimit | None = self.config.rate_limit
+        if self._bucket is not None and limit is not None:
+            self._bucket.take(limit.cancel_cost if cancel else limit.cost)
+        self.connection.send(msg_type, fields)
+
+    def _track(self, event: KalshiEvent) -> None:
+        """Updates the order book from an ExecutionReport or OrderCancelReject."""
+        if isinstance(event, ExecutionReport):
+            state = self.orders.get(event.cl_ord_id)
+            if state is None:
+                state = OrderState(
+                    event.cl_ord_id,
+                    event.symbol,
+                    event.side,
+                    event.order_qty,
+                    event.price or Decimal(0),
+                )
+            status = (
+                "unknown"
+                if event.outcome_unknown
+                else _STATUS.get(event.ord_status, event.ord_status)
+            )
+            state = replace(
+                state,
+                status=status,
+                order_id=event.order_id
+                if event.order_id not in ("", "-1", "NONE")
+                else state.order_id,
+                filled=event.cum_qty,
+                leaves=event.leaves_qty,
+                quantity=event.order_qty or state.quantity,
+                price=event.price if event.price is not None else state.price,
+                text=event.text,
+            )
+            self.orders[event.cl_ord_id] = state
+            previous = self.orders.get(event.orig_cl_ord_id or "")
+            if previous is not None and previous.open and event.exec_type in ("4", "5", "C"):
+                # The order now answers to the new ClOrdID; the old one is history.
+                self.orders[previous.cl_ord_id] = replace(
+                    previous, status="superseded" if event.exec_type == "5" else status
+                )
+            if state.order_id is not None:
+                self.orders_by_id[state.order_id] = state
+        elif isinstance(event, OrderCancelReject):
+            state = self.orders.get(event.cl_ord_id)
+            if state is not None and state.status == "sent":
+                self.orders[event.cl_ord_id] = replace(state, status="rejected", text=event.text)

@@ -1,0 +1,230 @@
+"""Kalshi FIX session settings: endpoints, session types, the Logon flags, and their rules.
+
+Every flag of the Kalshi Logon <A> (kalshi-fix-spec.md section 4) is a typed option of
+:class:`KalshiConfig`, and combinations the gateway refuses are refused here, before anything
+connects, with a :class:`ValueError` that says why.
+
+Where the venue's documentation is ambiguous (spec section 18) the default is the choice that is
+safe for a trader, and each is configurable:
+
+* SendingTime tolerance (item 1): inbound SendingTime <52> is checked against 30 s.
+* Retransmission (item 2): only KalshiRT and KalshiPT request and serve resends; the others must
+  log on with ResetSeqNumFlag <141>=Y.
+* RawDataLength <95> (item 5): always sent before RawData <96>, as FIX data fields require and
+  third-party clients do. (Not yet configurable.)
+* Server SenderCompID (item 7): inbound SenderCompID <49> is not validated; TargetCompID <56>
+  must be our API key.
+* UseDollars <21005> is on by default: the order API takes prices as ``Decimal`` dollars, which
+  also covers subpenny markets; with it off, prices must be whole cents.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from fixwire.session.config import FieldValue
+
+if TYPE_CHECKING:
+    from fixwire.kalshi.signing import LogonSigner
+
+__all__ = ["Environment", "KalshiConfig", "RateLimit", "SessionType"]
+
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+class SessionType(enum.Enum):
+    """Kalshi's session types: TargetCompID <56>, port, and the sequence-number rules."""
+
+    NR = ("KalshiNR", 8228)
+    DC = ("KalshiDC", 8229)
+    RT = ("KalshiRT", 8230)
+    PT = ("KalshiPT", 8231)
+    RFQ = ("KalshiRFQ", 8232)
+    MD = ("KalshiMD", 8233)
+
+    @property
+    def target_comp_id(self) -> str:
+        """TargetCompID <56> of this session type."""
+        return self.value[0]
+
+    @property
+    def port(self) -> int:
+        """The gateway's port for this session type (the same in every environment)."""
+        return self.value[1]
+
+    @property
+    def retransmission(self) -> bool:
+        """Whether ResendRequest <2> and SequenceReset <4> are supported (KalshiRT, KalshiPT)."""
+        return self in (SessionType.RT, SessionType.PT)
+
+
+class Environment(enum.Enum):
+    """Kalshi's gateways: order-entry host and market-data host."""
+
+    PROD = ("mm.fix.elections.kalshi.com", "marketdata.fix.elections.kalshi.com")
+    DEMO = ("fix.demo.kalshi.co", "marketdata.fix.demo.kalshi.co")
+
+    def host(self, session_type: SessionType) -> str:
+        """The host serving ``session_type`` (KalshiMD has its own)."""
+        return self.value[1] if session_type is SessionType.MD else self.value[0]
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimit:
+    """The client-side token bucket for application messages (spec section 14).
+
+    Heartbeat, TestRequest and Logout are never limited. The defaults are the Basic tier's Write
+    bucket: 100 tokens a second, 10 tokens a request.
+
+    Attributes:
+        tokens_per_second: The refill rate.
+        burst_seconds: The bucket holds this many seconds of refill (2 above the Basic tier).
+        cost: Tokens per order-entry request.
+        cancel_cost: Tokens per OrderCancelRequest <F>.
+    """
+
+    tokens_per_second: float = 100.0
+    burst_seconds: float = 1.0
+    cost: float = 10.0
+    cancel_cost: float = 2.0
+
+    @classmethod
+    def tier(cls, name: str) -> RateLimit:
+        """The Write budget of a Kalshi tier: basic, advanced, expert, premier, paragon, prime,
+        prestige."""
+        budgets = {
+            "basic": (100, 1.0),
+            "advanced": (300, 2.0),
+            "expert": (600, 2.0),
+            "premier": (1_000, 2.0),
+            "paragon": (2_000, 2.0),
+            "prime": (4_000, 2.0),
+            "prestige": (8_000, 2.0),
+        }
+        if name.lower() not in budgets:
+            raise ValueError(f"unknown tier {name!r}; one of {', '.join(budgets)}")
+        rate, burst = budgets[name.lower()]
+        return cls(tokens_per_second=rate, burst_seconds=burst)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class KalshiConfig:
+    """One Kalshi FIX session, checked against the venue's rules when constructed.
+
+    Attributes:
+        api_key: The API key id (a UUID): SenderCompID <49>.
+        signer: Signs the Logon (the private key never leaves it; not in ``repr``).
+        session_type: KalshiNR, KalshiRT, ...: TargetCompID <56> and port.
+        environment: Production or demo gateway; ignored when ``host`` is given.
+        host: An explicit host (for the simulator), with ``port``.
+        port: An explicit port; the session type's port by default.
+        heartbeat_interval: HeartBtInt <108>, seconds, more than 3.
+        reset_seq_num: ResetSeqNumFlag <141>; ``None`` means Y where the session type
+            requires it and N on KalshiRT/KalshiPT.
+        cancel_orders_on_disconnect: CancelOrdersOnDisconnect <8013>.
+        listener: ListenerSession <20126> (KalshiNR/KalshiRT, needs skip_pending_exec_reports).
+        receive_settlement_reports: ReceiveSettlementReports <20127> (KalshiRT/KalshiPT).
+        message_retention_hours: MessageRetentionPeriod <20200>, 1-72 (KalshiRT/KalshiPT).
+        use_dollars: UseDollars <21005>.
+        skip_pending_exec_reports: SkipPendingExecReports <21011>.
+        use_expired_ord_status: UseExpiredOrdStatus <21012>.
+        enable_ioc_cancel_report: EnableIocCancelReport <21007>.
+        preserve_original_order_qty: PreserveOriginalOrderQty <21008>.
+        always_emit_new_before_trade: AlwaysEmitNewBeforeTrade <21026>.
+        split_collateral_return: SplitCollateralReturn <21027>.
+        max_sending_time_skew: Seconds of SendingTime <52> skew tolerated inbound.
+        rate_limit: The client-side token bucket; ``None`` turns it off.
+    """
+
+    api_key: str
+    signer: LogonSigner = field(repr=False)
+    session_type: SessionType = SessionType.NR
+    environment: Environment = Environment.DEMO
+    host: str | None = None
+    port: int | None = None
+    heartbeat_interval: int = 30
+    reset_seq_num: bool | None = None
+    cancel_orders_on_disconnect: bool = False
+    listener: bool = False
+    receive_settlement_reports: bool | None = None
+    message_retention_hours: int | None = None
+    use_dollars: bool = True
+    skip_pending_exec_reports: bool = False
+    use_expired_ord_status: bool = False
+    enable_ioc_cancel_report: bool = False
+    preserve_original_order_qty: bool = False
+    always_emit_new_before_trade: bool = False
+    split_collateral_return: bool = False
+    max_sending_time_skew: float = 30.0
+    rate_limit: RateLimit | None = field(default_factory=RateLimit)
+
+    def __post_init__(self) -> None:
+        kind = self.session_type
+        name = kind.target_comp_id
+        if not _UUID.match(self.api_key):
+            raise ValueError("api_key must be the API key id, a UUID (it is SenderCompID <49>)")
+        if self.heartbeat_interval <= 3:
+            raise ValueError(
+                f"heartbeat_interval must be more than 3 s, not {self.heartbeat_interval}"
+            )
+        if self.reset_seq_num is False and not kind.retransmission:
+            raise ValueError(f"{name} requires ResetSeqNumFlag <141>=Y on every Logon")
+        if self.listener:
+            if kind not in (SessionType.NR, SessionType.RT):
+                raise ValueError(f"listener sessions exist on KalshiNR and KalshiRT, not {name}")
+            if not self.skip_pending_exec_reports:
+                raise ValueError("a listener session requires skip_pending_exec_reports (21011=Y)")
+            if self.cancel_orders_on_disconnect:
+                raise ValueError("a listener session forbids cancel_orders_on_disconnect (8013=Y)")
+        if self.message_retention_hours is not None:
+            if not kind.retransmission:
+                raise ValueError(
+                    f"MessageRetentionPeriod <20200> applies to KalshiRT/KalshiPT, not {name}"
+                )
+            if not 1 <= self.message_retention_hours <= 72:
+                raise ValueError("message_retention_hours must be 1 to 72")
+        if self.receive_settlement_reports is not None and kind not in (
+            SessionType.RT,
+            SessionType.PT,
+        ):
+            raise ValueError(f"settlement reports are delivered on KalshiRT/KalshiPT, not {name}")
+        if (self.host is None) != (self.port is None) and self.host is None:
+            raise ValueError("give host together with port")
+
+    @property
+    def resets(self) -> bool:
+        """Whether Logon carries ResetSeqNumFlag <141>=Y."""
+        if self.reset_seq_num is None:
+            return not self.session_type.retransmission
+        return self.reset_seq_num
+
+    @property
+    def address(self) -> tuple[str, int]:
+        """The host and port to connect to."""
+        host = self.host if self.host is not None else self.environment.host(self.session_type)
+        return host, self.port if self.port is not None else self.session_type.port
+
+    def logon_flags(self) -> list[tuple[int, FieldValue]]:
+        """The Kalshi Logon flags (section 4) that differ from the venue's defaults."""
+        flags: list[tuple[int, FieldValue]] = []
+        for tag, on in (
+            (8013, self.cancel_orders_on_disconnect),
+            (20126, self.listener),
+            (21005, self.use_dollars),
+            (21011, self.skip_pending_exec_reports),
+            (21012, self.use_expired_ord_status),
+            (21007, self.enable_ioc_cancel_report),
+            (21008, self.preserve_original_order_qty),
+            (21026, self.always_emit_new_before_trade),
+            (21027, self.split_collateral_return),
+        ):
+            if on:
+                flags.append((tag, True))
+        if self.receive_settlement_reports is not None:
+            flags.append((20127, self.receive_settlement_reports))
+        if self.message_retention_hours is not None:
+            flags.append((20200, self.message_retention_hours))
+        return flags
