@@ -19,7 +19,9 @@ States and what moves between them (``->`` marks what is sent)::
     AWAITING_LOGON Logon accepted     -> Logon                      IN_SESSION
                    Logon refused      -> Logout                     DISCONNECTED
     LOGON_SENT     Logon              (gap: -> ResendRequest)       IN_SESSION / RESENDING
-                   Logout / other     (Logon refused)               DISCONNECTED
+                   Logon invalid      -> Logout                     DISCONNECTED
+                   Logout             (Logon refused)               DISCONNECTED
+                   other              -> Logout                     DISCONNECTED
     IN_SESSION     inbound gap        -> ResendRequest              RESENDING
                    logout()           -> Logout                     LOGOUT_SENT
                    peer Logout        -> Logout                     DISCONNECTED
@@ -272,9 +274,7 @@ class Session:
                 f"MsgType {msg_type!r} is a session-level message; the session sends those"
             )
         seq_num = self.store.next_sender_seq
-        wire = self._encoder.encode(
-            msg_type, fields, seq_num=seq_num, sending_time=_nanos(now)
-        )
+        wire = self._encoder.encode(msg_type, fields, seq_num=seq_num, sending_time=_nanos(now))
         if self.config.retransmission:
             self.store.save(seq_num, wire)
         else:
@@ -477,6 +477,10 @@ class Session:
             msg = self._held.pop(expected, None)
             if msg is None:
                 break
+            if msg.msg_type == "A":
+                # The Logon that opened the gap was handled when it came; only its number is left.
+                self.store.set_next_target_seq(expected + 1)
+                continue
             self._process(msg, msg.msg_type, expected, now)
         if self.state is State.RESENDING and self.store.next_target_seq > self._resend_until:
             self.state = State.IN_SESSION
@@ -528,7 +532,12 @@ class Session:
         if begin is None or end is None:
             missing = 7 if begin is None else 16
             self._send_reject(
-                now, seq_num, "2", _REQUIRED_TAG_MISSING, missing, f"tag {missing} is missing"
+                now,
+                seq_num,
+                "2",
+                _REQUIRED_TAG_MISSING,
+                missing,
+                "BeginSeqNo <7> is missing" if missing == 7 else "EndSeqNo <16> is missing",
             )
             return
         last_sent = self.store.next_sender_seq - 1
@@ -572,7 +581,12 @@ class Session:
                 text = msg.get(58) or "Logon refused"
                 self._events.append(LogonRefused(text))
                 raise _Fatal(f"logon refused: {text}")
-            raise _Fatal(f"first message is MsgType {msg_type!r}, not Logon <A>")
+            text = f"first message is MsgType {msg_type!r}, not Logon <A>"
+            if self.state is State.LOGON_SENT:
+                # An initiator tells the acceptor why it gives up (FIX test case 1B.e); an
+                # acceptor says nothing to a peer that never logged on (1S.e).
+                self._fatal_logout(now, text)
+            raise _Fatal(text)
         if self._comp_ids_wrong(msg):
             self._refuse_logon(now, f"CompID problem: 49={msg.get(49)!r} 56={msg.get(56)!r}")
         if self._sending_time_off(msg, now):
@@ -599,9 +613,8 @@ class Session:
             self._events.append(SequenceGap(expected, seq_num, recovering=False))
             self.store.set_next_target_seq(seq_num + 1)
         elif seq_num > expected:
+            # Held like any message ahead of a gap, so that its number is passed over in turn.
             self._on_gap(msg, msg_type, seq_num, expected, now)
-            # The Logon itself is done; only the messages before it are awaited.
-            self._held.pop(seq_num, None)
         else:
             self.store.set_next_target_seq(seq_num + 1)
 
@@ -638,9 +651,10 @@ class Session:
         self._send_admin("A", fields, now)
 
     def _refuse_logon(self, now: float, text: str) -> NoReturn:
+        """Refuses the peer's Logon (an acceptor's, FIX test cases 1S.c-d) or its answer to
+        ours (an initiator's, 1B.d): Logout <5> with ``text``, then disconnect."""
         self._events.append(LogonRefused(text))
-        if self.config.role is Role.ACCEPTOR:
-            self._send_logout(now, text)
+        self._send_logout(now, text)
         raise _Fatal(f"logon refused: {text}")
 
     def _send_logon(self, now: float, reset: bool) -> None:

@@ -40,7 +40,8 @@ class LoggedOn:
 
 @dataclass(frozen=True, slots=True)
 class LogonRefused:
-    """An acceptor refused the peer's Logon <A> and sent Logout <5> with ``text``."""
+    """A Logon <A> exchange failed: the peer refused ours (``text`` from its Logout <5>), or we
+    refused the peer's Logon or its answer to ours, with a Logout carrying ``text``."""
 
     text: str
 
