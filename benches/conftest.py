@@ -13,14 +13,17 @@ fixtures. Messages are written with ``|`` for SOH, as in ``tests/data``, and con
 * :func:`record_rate`: puts a throughput into ``benchmark.extra_info`` and into a summary printed
   after the run, because the benchmark table itself has no column for it.
 * :func:`record_memory`: the same for byte counts (peak RSS against input and output sizes).
+* :func:`record_latency`: the same for latency percentiles (p50, p99) of single calls or round
+  trips, optionally as multiples of another benchmark's.
 
 In ``make test`` every benchmark runs once with ``--benchmark-disable``; each one asserts that its
 result is right, so that smoke run checks the code as well as running it.
 """
 
 import importlib.util
+import math
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -43,6 +46,10 @@ class Stats(Protocol):
     def median(self) -> float:
         """Median seconds per call."""
 
+    @property
+    def data(self) -> list[float]:
+        """Seconds per call of each round, in the order the rounds ran."""
+
 
 class Metadata(Protocol):
     """pytest-benchmark's per-benchmark results."""
@@ -57,6 +64,7 @@ class Benchmark(Protocol):
 
     name: str
     extra_info: dict[str, Any]
+    disabled: bool  # --benchmark-disable: each function runs once, untimed
     stats: Metadata | None  # None until timed, and always under --benchmark-disable
 
     def __call__(self, function: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
@@ -369,6 +377,49 @@ def record_memory(benchmark: Benchmark, **amounts: int) -> None:
     _MEMORY.append(f"{benchmark.name:<44} {sizes}")
 
 
+_LATENCIES: dict[str, tuple[float, float, str | None]] = {}
+
+
+def percentile(samples: Sequence[float], fraction: float) -> float:
+    """Return the nearest-rank percentile of ``samples``: ``fraction`` 0.5 is the median."""
+    ordered = sorted(samples)
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
+
+
+def record_latency(
+    benchmark: Benchmark, samples: Sequence[float] | None = None, *, baseline: str | None = None
+) -> None:
+    """Record the p50 and p99 of per-call latencies (seconds) of one benchmark.
+
+    pytest-benchmark's statistics have no high percentiles, and its rounds are per-call times
+    only when a benchmark runs ``benchmark.pedantic`` with ``iterations=1``. The percentiles go
+    into ``benchmark.extra_info`` as ``p50_us`` and ``p99_us`` and, when the run is timed, into
+    a summary printed at the end of the run.
+
+    Args:
+        benchmark: The benchmark the latencies belong to.
+        samples: One latency per call or round trip; by default the benchmark's own rounds.
+        baseline: The name of another benchmark of the run; the summary also gives this one's
+            percentiles as multiples of that one's.
+    """
+    if samples is None:
+        if benchmark.stats is None:
+            return
+        samples = benchmark.stats.stats.data
+    p50, p99 = percentile(samples, 0.5), percentile(samples, 0.99)
+    benchmark.extra_info.update(p50_us=p50 * 1e6, p99_us=p99 * 1e6, samples=len(samples))
+    if benchmark.stats is not None:
+        _LATENCIES[benchmark.name] = (p50, p99, baseline)
+
+
+def _latency_line(name: str, p50: float, p99: float, baseline: str | None) -> str:
+    line = f"{name:<44} p50 {p50 * 1e6:9.2f} us   p99 {p99 * 1e6:9.2f} us"
+    if baseline is not None and baseline in _LATENCIES:
+        base_p50, base_p99, _ = _LATENCIES[baseline]
+        line += f"   x{p50 / base_p50:.2f} / x{p99 / base_p99:.2f} of {baseline}"
+    return line
+
+
 def _si(value: float) -> str:
     """Format ``value`` with an SI prefix: ``12.3 G``."""
     for factor, prefix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
@@ -380,8 +431,8 @@ def _si(value: float) -> str:
 def pytest_terminal_summary(
     terminalreporter: pytest.TerminalReporter, exitstatus: int, config: pytest.Config
 ) -> None:
-    """Print the throughputs recorded by :func:`record_rate` (median based) and the byte counts
-    recorded by :func:`record_memory`."""
+    """Print the throughputs recorded by :func:`record_rate` (median based), the byte counts
+    recorded by :func:`record_memory` and the percentiles recorded by :func:`record_latency`."""
     if _RATES:
         terminalreporter.section("throughput (median)")
         for line in _RATES:
@@ -390,3 +441,7 @@ def pytest_terminal_summary(
         terminalreporter.section("memory")
         for line in _MEMORY:
             terminalreporter.write_line(line)
+    if _LATENCIES:
+        terminalreporter.section("latency (p50 / p99)")
+        for name, (p50, p99, baseline) in _LATENCIES.items():
+            terminalreporter.write_line(_latency_line(name, p50, p99, baseline))

@@ -202,7 +202,9 @@ class Encoder:
                 SOH outside a data field, or cannot be written exactly.
             TypeError: a value of an unsupported type, such as ``float``.
         """
-    def possible_duplicate(self, original: bytes, /, *, sending_time: datetime | int | None = None) -> bytes:
+    def possible_duplicate(
+        self, original: bytes, /, *, sending_time: datetime | int | None = None
+    ) -> bytes:
         """A copy of ``original``, a message this session sent, to send again in a resend.
 
         PossDupFlag <43> becomes ``Y``, OrigSendingTime <122> the original SendingTime <52>

@@ -214,20 +214,35 @@ class JournalStore(Store):
 
     def reset(self) -> None:
         fresh = self._path.with_name(self._path.name + ".new")
-        fd = os.open(fresh, os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o600)
+        start = _MAGIC + _record(_RESET, 1)
+        fd = -1
         try:
+            fd = os.open(fresh, os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o600)
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            os.write(fd, _MAGIC + _record(_RESET, 1))
+            os.write(fd, start)
             os.fsync(fd)
             os.replace(fresh, self._path)
-        except BaseException:
-            os.close(fd)
-            raise
+        except OSError as e:
+            if fd >= 0:
+                os.close(fd)
+            fresh.unlink(missing_ok=True)
+            raise StoreError(f"cannot reset journal {self._path}: {e.strerror}") from e
         os.close(self._fd)
         self._fd = fd
+        # Offsets in the index count from the start of the new file.
+        self._end = len(start)
         self._sender = 1
         self._target = 1
         self._index.clear()
+        # The rename must reach the disk too, or a crash could bring the old journal back.
+        try:
+            directory = os.open(self._path.parent, os.O_RDONLY)
+            try:
+                os.fsync(directory)
+            finally:
+                os.close(directory)
+        except OSError as e:
+            raise StoreError(f"cannot sync the directory of {self._path}: {e.strerror}") from e
 
     def close(self) -> None:
         if self._fd >= 0:

@@ -26,13 +26,13 @@ import time
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, cast
 
 from fixwire._native import Encoder, Framer
-from fixwire.errors import SessionError
+from fixwire.errors import FixError, SessionError
 from fixwire.session.config import FieldValue, Role, SessionConfig
 from fixwire.session.core import Session
-from fixwire.session.events import Disconnected, Event
+from fixwire.session.events import Disconnected, Event, LoggedOn
 from fixwire.session.store import MemoryStore, Store
 
 __all__ = ["Acceptor", "Connection", "Reconnect", "connect", "serve"]
@@ -122,6 +122,7 @@ class Connection:
         self._failure: BaseException | None = None
         self._runner: asyncio.Task[None] | None = None
         self._waiters: list[asyncio.Future[None]] = []
+        self._had_logon = False
 
     # The application's API.
 
@@ -134,7 +135,9 @@ class Connection:
             EncodeError: The fields cannot be encoded. Nothing was sent.
         """
         transport = self._transport
-        if transport is None:
+        # A transport that is closing (the socket failed; connection_lost is on its way) would
+        # take the bytes and drop them.
+        if transport is None or transport.is_closing():
             raise SessionError(f"cannot send {msg_type!r}: not connected")
         if transport.get_write_buffer_size() > self._max_buffer:
             raise SessionError(
@@ -284,6 +287,8 @@ class Connection:
         if not events:
             return
         for event in events:
+            if isinstance(event, LoggedOn):
+                self._had_logon = True
             self._deliver(event)
         self._notify()
 
@@ -311,7 +316,8 @@ class _Protocol(asyncio.Protocol):
         self._pin = pin_sha256
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
+        # A stream transport, though not always an asyncio.Transport subclass (uvloop's are not).
+        transport = cast(asyncio.Transport, transport)
         if self._pin is not None:
             seen = _peer_certificate_sha256(transport)
             if seen is None or not hmac.compare_digest(seen, self._pin):
@@ -404,6 +410,11 @@ async def connect(
             await connection._disconnected.wait()
             if connection._closed or reconnect is None or connection._failure is not None:
                 break
+            # Backoff restarts only after a connection that got as far as logging on: a venue
+            # that accepts TCP but refuses every Logon is retried ever more slowly.
+            if connection._had_logon:
+                attempt = 0
+            connection._had_logon = False
             attempt += 1
             if reconnect.max_attempts is not None and attempt > reconnect.max_attempts:
                 break
@@ -412,9 +423,13 @@ async def connect(
                 break
             try:
                 await open_once()
-                attempt = 0
             except OSError as e:
                 connection._deliver(Disconnected(f"reconnect attempt {attempt} failed: {e}"))
+            except SessionError as e:
+                # The certificate no longer matches the pin: no reconnect follows, and the
+                # application hears why (an exception here would end the task unseen).
+                connection._deliver(Disconnected(str(e)))
+                break
         connection._end()
 
     connection._runner = asyncio.create_task(keep_connected())
@@ -430,11 +445,17 @@ class _Unidentified(asyncio.Protocol):
         self._buffer = bytearray()
         self._transport: asyncio.Transport | None = None
         self._protocol: _Protocol | None = None
+        self._timeout: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
+        # A stream transport, though not always an asyncio.Transport subclass (uvloop's are not).
+        transport = cast(asyncio.Transport, transport)
         self._transport = transport
         self._acceptor._pending.add(transport)
+        # A connection that never says who it is must not hold a socket forever.
+        self._timeout = asyncio.get_running_loop().call_later(
+            self._acceptor.first_message_timeout, transport.abort
+        )
 
     def data_received(self, data: bytes) -> None:
         if self._protocol is not None:
@@ -448,8 +469,19 @@ class _Unidentified(asyncio.Protocol):
                 self._transport.abort()
             return
         self._acceptor._pending.discard(self._transport)
+        if self._timeout is not None:
+            self._timeout.cancel()
         first = messages[0]
-        connection = self._acceptor._connection_for(first.get(56), first.get(49), self._transport)
+        try:
+            connection = self._acceptor._connection_for(
+                first.get(56), first.get(49), self._transport
+            )
+        except (FixError, OSError, UnicodeError) as e:
+            # CompIDs that are not text, a store that cannot open: refuse this connection,
+            # keep serving the others.
+            self._acceptor.refused.append(f"{type(e).__name__}: {e}")
+            self._transport.abort()
+            return
         if connection is None:
             return
         self._protocol = _Protocol(connection, None)
@@ -457,6 +489,8 @@ class _Unidentified(asyncio.Protocol):
         self._buffer.clear()
 
     def connection_lost(self, exc: Exception | None) -> None:
+        if self._timeout is not None:
+            self._timeout.cancel()
         if self._transport is not None:
             self._acceptor._pending.discard(self._transport)
         if self._protocol is not None:
@@ -493,12 +527,17 @@ class Acceptor:
         store_factory: Callable[[SessionConfig], Store],
         max_buffer: int,
         max_logon_bytes: int,
+        first_message_timeout: float,
     ) -> None:
         self._lookup = lookup
         self._handler = handler
         self._store_factory = store_factory
         self._max_buffer = max_buffer
         self.max_logon_bytes = max_logon_bytes
+        self.first_message_timeout = first_message_timeout
+        #: Why connections were dropped before a session was found for them, oldest first
+        #: (the last 100).
+        self.refused: collections.deque[str] = collections.deque(maxlen=100)
         self._server: asyncio.Server | None = None
         self._pending: set[asyncio.Transport] = set()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -513,7 +552,7 @@ class Acceptor:
         return port
 
     async def close(self) -> None:
-        """Stops listening, logs every session out, and closes their connections."""
+        """Stops listening, logs every session out, closes their connections and stores."""
         if self._server is not None:
             self._server.close()
         for transport in list(self._pending):
@@ -521,6 +560,10 @@ class Acceptor:
         await asyncio.gather(
             *(c.close() for c in self.connections.values()), return_exceptions=True
         )
+        # The stores came from store_factory: ours to close, or a JournalStore keeps its lock
+        # and a new acceptor in this process cannot open the same journal.
+        for connection in self.connections.values():
+            connection.session.store.close()
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -579,6 +622,7 @@ async def serve(
     store_factory: Callable[[SessionConfig], Store] | None = None,
     max_buffer: int = DEFAULT_MAX_BUFFER,
     max_logon_bytes: int = 64 * 1024,
+    first_message_timeout: float = 10.0,
 ) -> Acceptor:
     """Listens on ``host:port`` and serves acceptor sessions.
 
@@ -592,6 +636,8 @@ async def serve(
         ssl: TLS context for the server side (TLS 1.2 or later).
         store_factory: Makes each session's store; in-memory stores when omitted.
         max_buffer: Bound of each connection's outbound queue, in bytes.
+        first_message_timeout: Seconds a new connection may take to send its first whole
+            message before it is dropped.
         max_logon_bytes: Bytes a new connection may send without a whole first message before
             it is dropped.
     """
@@ -619,6 +665,7 @@ async def serve(
         store_factory=store_factory or (lambda _: MemoryStore()),
         max_buffer=max_buffer,
         max_logon_bytes=max_logon_bytes,
+        first_message_timeout=first_message_timeout,
     )
     loop = asyncio.get_running_loop()
     acceptor._server = await loop.create_server(
