@@ -55,6 +55,10 @@ test: build quickfix ## Bootstrap everything, then run the Rust and Python suite
 	$(BIN)/pytest -q
 	$(BIN)/pytest -q benches --benchmark-disable
 
+.PHONY: demo
+demo: build-release ## Kalshi simulator + signed TLS client: a scripted market-making session
+	$(BIN)/python -m fixwire.kalshi.demo
+
 .PHONY: lint
 lint: build ## rustfmt, clippy -D warnings, ruff, mypy strict, stubtest
 	cargo fmt --all --check

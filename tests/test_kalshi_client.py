@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from decimal import Decimal
 
 import pytest
 from cryptography.hazmat.primitives import hashes
@@ -36,10 +37,17 @@ def config(signer: LogonSigner, **options: object) -> KalshiConfig:
         ({"session_type": SessionType.RFQ, "reset_seq_num": False}, "requires ResetSeqNumFlag"),
         ({"listener": True}, "skip_pending_exec_reports"),
         (
-            {"listener": True, "skip_pending_exec_reports": True, "cancel_orders_on_disconnect": True},
+            {
+                "listener": True,
+                "skip_pending_exec_reports": True,
+                "cancel_orders_on_disconnect": True,
+            },
             "forbids cancel_orders_on_disconnect",
         ),
-        ({"listener": True, "skip_pending_exec_reports": True, "session_type": SessionType.DC}, "listener"),
+        (
+            {"listener": True, "skip_pending_exec_reports": True, "session_type": SessionType.DC},
+            "listener",
+        ),
         ({"message_retention_hours": 24}, "KalshiRT/KalshiPT"),
         ({"session_type": SessionType.RT, "message_retention_hours": 73}, "1 to 72"),
         ({"receive_settlement_reports": True}, "KalshiRT/KalshiPT"),
@@ -88,7 +96,7 @@ def test_logon_is_signed_over_its_own_header(signer: LogonSigner) -> None:
     assert signature is not None
     assert msg.get_int(95) == len(signature) == 344
     payload = f"{msg[52]}\x01A\x01{msg[34]}\x01{msg[49]}\x01{msg[56]}".encode()
-    public_key = signer._key.public_key()  # noqa: SLF001  (the test verifies independently)
+    public_key = signer._key.public_key()
     public_key.verify(
         base64.b64decode(signature),
         payload,
@@ -133,3 +141,28 @@ def test_token_bucket_refuses_without_taking() -> None:
     assert RateLimit.tier("premier").tokens_per_second == 1_000
     with pytest.raises(ValueError, match="unknown tier"):
         RateLimit.tier("gold")
+
+
+def test_market_settlement_report_from_the_spec_example() -> None:
+    from fixwire.kalshi.events import MarketSettlementReport, from_message
+
+    body = (
+        "35=UMS|49=Kalshi|56=K|34=2|52=20231231-23:00:00.000|20105=settle-123|55=HIGHNY-23DEC31"
+        "|715=20231231|20107=yes|730=100.00|20108=1|20109=user-456|20110=24|704=100|705=0"
+        "|1703=1|1704=100.00|1705=PAYOUT|136=1|137=0.00|138=USD|139=4|891=0|893=Y|"
+    ).replace("|", "\x01")
+    head = f"8=FIXT.1.1\x019={len(body)}\x01{body}"
+    wire = f"{head}10={fixwire.checksum(head.encode()):03}\x01".encode()
+    report = from_message(fixwire.parse(wire), dollars=True)
+    assert isinstance(report, MarketSettlementReport)
+    assert (report.report_id, report.symbol, report.result) == (
+        "settle-123",
+        "HIGHNY-23DEC31",
+        "yes",
+    )
+    assert report.settlement_price == Decimal("100.00")
+    assert report.last_fragment
+    assert str(report.business_date) == "2023-12-31"
+    (party,) = report.parties
+    assert (party.party_id, party.long_qty, party.short_qty) == ("user-456", 100, 0)
+    assert (party.payout, party.fee) == (Decimal("100.00"), Decimal("0.00"))

@@ -14,7 +14,10 @@ from fixwire.kalshi.client import KalshiClient, OrderState, RateLimitError, Toke
 from fixwire.kalshi.config import Environment, KalshiConfig, RateLimit, SessionType
 from fixwire.kalshi.events import (
     BusinessMessageReject,
+    EventResendComplete,
+    EventResendReject,
     ExecutionReport,
+    MarketSettlementReport,
     MassCancelReport,
     OrderCancelReject,
     OrderGroupResponse,
@@ -25,10 +28,13 @@ from fixwire.kalshi.signing import LogonSigner, generate_key, private_key_pem
 __all__ = [
     "BusinessMessageReject",
     "Environment",
+    "EventResendComplete",
+    "EventResendReject",
     "ExecutionReport",
     "KalshiClient",
     "KalshiConfig",
     "LogonSigner",
+    "MarketSettlementReport",
     "MassCancelReport",
     "OrderCancelReject",
     "OrderGroupResponse",

@@ -29,7 +29,7 @@ from types import TracebackType
 from typing import Self
 
 from fixwire.errors import SessionError
-from fixwire.kalshi.config import KalshiConfig, RateLimit
+from fixwire.kalshi.config import KalshiConfig, RateLimit, SessionType
 from fixwire.kalshi.events import (
     ExecutionReport,
     KalshiEvent,
@@ -177,6 +177,14 @@ def _check_price(value: Decimal | str | int, dollars: bool) -> Decimal:
         unit = "4 decimals (UseDollars)" if dollars else "whole cents (UseDollars is off)"
         raise ValueError(f"price {value!r} is finer than {unit}")
     return price
+
+
+def _check_exec_id(exec_id: str) -> str:
+    if not re.fullmatch(r"-?\d+;-?\d+(;\d+)?", exec_id):
+        raise ValueError(
+            f"ExecID must look like 'clock;event' or 'clock;event;index', not {exec_id!r}"
+        )
+    return exec_id
 
 
 def _check_side(side: str) -> str:
@@ -474,6 +482,19 @@ class KalshiClient:
             fields.append((20132, contracts_limit))
         fields += self._subaccount(subaccount)
         self._send("UOG", fields)
+
+    def replay_executions(self, begin_exec_id: str, end_exec_id: str | None = None) -> int:
+        """Drop copy (KalshiDC): asks for the ExecutionReports from ``begin_exec_id`` to
+        ``end_exec_id`` (the latest when omitted) with EventResendRequest <U1>. They arrive
+        as ExecutionReport events, then EventResendComplete or EventResendReject; returns the
+        request's MsgSeqNum, which those carry as RefSeqNum <45>. Reconcile on ExecID <17>:
+        replays come with new sequence numbers."""
+        if self.config.session_type is not SessionType.DC:
+            raise ValueError("EventResendRequest <U1> is accepted on KalshiDC only")
+        fields: list[tuple[int, FieldValue]] = [(21001, _check_exec_id(begin_exec_id))]
+        if end_exec_id is not None:
+            fields.append((21002, _check_exec_id(end_exec_id)))
+        return self.connection.send("U1", fields)
 
     # Internals.
 

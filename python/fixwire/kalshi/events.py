@@ -8,17 +8,21 @@ by 100); quantities are ``Decimal`` contracts. Every event keeps the message it 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
-from fixwire._native import Message
+from fixwire._native import GroupSpecs, Message, parse
 
 __all__ = [
     "BusinessMessageReject",
+    "EventResendComplete",
+    "EventResendReject",
     "ExecutionReport",
+    "MarketSettlementReport",
     "MassCancelReport",
     "OrderCancelReject",
     "OrderGroupResponse",
+    "SettlementParty",
     "UnhandledMessage",
     "from_message",
 ]
@@ -179,6 +183,91 @@ class MassCancelReport:
 
 
 @dataclass(frozen=True, slots=True)
+class EventResendComplete:
+    """EventResendComplete <U2>: a drop-copy replay ended; ``count`` reports were replayed
+    (ResendEventCount <21003>) for the EventResendRequest sent as ``ref_seq_num``."""
+
+    ref_seq_num: int | None
+    count: int
+    message: Message
+
+
+@dataclass(frozen=True, slots=True)
+class EventResendReject:
+    """EventResendReject <U3>: a drop-copy replay was refused. ``reason`` is
+    EventResendRejectReason <21004>: 1 too many requests, 2 server error, 3 BeginExecID too
+    old, 4 EndExecID too large."""
+
+    ref_seq_num: int | None
+    reason: int
+    message: Message
+
+
+@dataclass(frozen=True, slots=True)
+class SettlementParty:
+    """One account in a MarketSettlementReport: its positions, payout and fee, dollars."""
+
+    party_id: str
+    long_qty: Decimal | None
+    short_qty: Decimal | None
+    payout: Decimal | None
+    fee: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class MarketSettlementReport:
+    """MarketSettlementReport <UMS>: how a market settled, one page of a batch.
+
+    Attributes:
+        report_id: MarketSettlementReportID <20105>, unique per page.
+        symbol: Symbol <55>; stitch pages by it.
+        business_date: ClearingBusinessDate <715>.
+        result: MarketResult <20107>: ``yes``, ``no`` or ``scalar``.
+        settlement_price: SettlementPrice <730>, in cents (up to 2 decimals), as the venue
+            sends it whatever UseDollars says.
+        last_fragment: LastFragment <893>: no more pages follow.
+        parties: The NoMarketSettlementPartyIDs <20108> entries.
+    """
+
+    report_id: str
+    symbol: str
+    business_date: date | None
+    result: str
+    settlement_price: Decimal
+    last_fragment: bool
+    parties: tuple[SettlementParty, ...]
+    message: Message
+
+    @classmethod
+    def from_message(cls, msg: Message) -> MarketSettlementReport:
+        """Reads a report, with its nested groups."""
+        grouped = parse(msg.raw, groups=GroupSpecs.kalshi())
+        parties = []
+        for entry in grouped.group(20108):
+            payouts = entry.group(1703)
+            fees = entry.group(136)
+            parties.append(
+                SettlementParty(
+                    entry[20109],
+                    entry.get_decimal(704),
+                    entry.get_decimal(705),
+                    payouts[0].get_decimal(1704) if payouts else None,
+                    fees[0].get_decimal(137) if fees else None,
+                )
+            )
+        return cls(
+            report_id=msg[20105],
+            symbol=msg[55],
+            business_date=msg.get_date(715),
+            result=msg[20107],
+            settlement_price=msg.get_decimal(730, Decimal(0)),
+            last_fragment=bool(msg.get_bool(893, default=True)),
+            parties=tuple(parties),
+            message=msg,
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class UnhandledMessage:
     """An application message this client has no type for (delivered as it came)."""
 
@@ -191,6 +280,9 @@ KalshiEvent = (
     | BusinessMessageReject
     | OrderGroupResponse
     | MassCancelReport
+    | EventResendComplete
+    | EventResendReject
+    | MarketSettlementReport
     | UnhandledMessage
 )
 
@@ -212,4 +304,10 @@ def from_message(msg: Message, dollars: bool) -> KalshiEvent:
         return OrderGroupResponse(msg[20130], msg.get_int(20132), msg.get_int(79), msg)
     if msg_type == "r":
         return MassCancelReport(msg[11], msg.get(531) == "6", msg.get_int(532), msg)
+    if msg_type == "U2":
+        return EventResendComplete(msg.get_int(45), msg.get_int(21003, 0), msg)
+    if msg_type == "U3":
+        return EventResendReject(msg.get_int(45), msg.get_int(21004, 0), msg)
+    if msg_type == "UMS":
+        return MarketSettlementReport.from_message(msg)
     return UnhandledMessage(msg)
