@@ -223,6 +223,23 @@ def test_gtd_already_past_acts_as_ioc() -> None:
     assert engine.open_orders() == []
 
 
+def test_post_only_gtd_already_past_is_invalid() -> None:
+    engine = new_engine()
+    events = place(
+        engine,
+        "alice",
+        "a1",
+        YES,
+        "0.30",
+        now=5,
+        time_in_force=TimeInForce.GTD,
+        expire_time=5,
+        post_only=True,
+    )
+    assert one(events, Rejected).reason is RejectReason.INVALID_ORDER
+    assert engine.open_orders() == []
+
+
 def test_end_of_day_cancels_day_orders_only() -> None:
     engine = new_engine()
     day = order_id(place(engine, "alice", "a1", YES, "0.30", time_in_force=TimeInForce.DAY))
@@ -1030,6 +1047,11 @@ class EngineMachine(RuleBasedStateMachine):
                 assert owner == taker.owner or not state.is_open, "priority skipped"
         assert paid == sorted(paid), "a taker met a worse price before a better one"
 
+    def check_fill_triggers(self, events: list[Event]) -> None:
+        """Fills stop exactly at a group's limit: never beyond it, never short of it."""
+        for trigger in only(events, GroupTriggered):
+            assert trigger.group.volume == trigger.group.limit
+
     def opposite_queue(self, side: Side) -> list[tuple[str, str]]:
         return [(o.order_id, o.owner) for o in self.engine.resting(MKT, side.opposite)]
 
@@ -1066,6 +1088,7 @@ class EngineMachine(RuleBasedStateMachine):
                 subaccount=subaccount,
             )
         )
+        self.check_fill_triggers(events)
         accepted = only(events, Accepted)
         if not accepted:
             return
@@ -1104,8 +1127,13 @@ class EngineMachine(RuleBasedStateMachine):
                 now=self.now,
             )
         )
+        requested = [
+            c.order.order_id
+            for c in only(events, Cancelled)
+            if c.reason is CancelReason.CANCEL_REQUESTED
+        ]
         if state.is_open and self.engine.trading_state is not TradingState.EXCHANGE_PAUSED:
-            assert one(events, Cancelled).order.order_id == state.order_id
+            assert requested == [state.order_id]
         else:
             assert only(events, CancelRejected)
 
@@ -1129,6 +1157,7 @@ class EngineMachine(RuleBasedStateMachine):
                 now=self.now,
             )
         )
+        self.check_fill_triggers(events)
         replaced = only(events, Replaced)
         if replaced:
             self.check_priority(state.order_id, ahead, events)
@@ -1236,7 +1265,7 @@ class EngineMachine(RuleBasedStateMachine):
             group = self.engine.group(group_id)
             if group is None:
                 continue
-            assert group.volume <= group.limit
+            # An Update may lower the limit below the volume; that triggers the group.
             assert group.triggered or group.volume < group.limit
             members = [o for o in self.engine.open_orders() if o.group_id == group_id]
             assert not (group.triggered and members)

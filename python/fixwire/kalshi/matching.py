@@ -73,8 +73,8 @@ one the newest Kalshi text supports):
 * A cancel never fails for a reused ClOrdID <11> (refusing it would leave the order live); a
   cancel/replace does (ORDER_ALREADY_EXISTS). When OrderID <37> is given it identifies the order
   and OrigClOrdID <41> is not compared.
-* The default TimeInForce <59> (undocumented) is GTC; post-only with IOC or FOK, or with a
-  maximum cost, is rejected as INVALID_ORDER; a GTD order whose expiry has passed acts as IOC.
+* The default TimeInForce <59> (undocumented) is GTC; a GTD order whose expiry has passed acts
+  as IOC; post-only with IOC, FOK, such a GTD, or a maximum cost is rejected as INVALID_ORDER.
 * Positions are net per owner, subaccount and ticker: holding Yes and No of one market nets out,
   so LongQty <704> and ShortQty <705> are never both positive.
 * Cancel-on-disconnect (:meth:`MatchingEngine.cancel_all_for_owner`) works even during an
@@ -1233,6 +1233,7 @@ class MatchingEngine:
             max_execution_cost,
             group_id,
             subaccount,
+            expire_time is not None and expire_time <= now,
         )
         if reason is not None:
             events.append(
@@ -1709,8 +1710,12 @@ class MatchingEngine:
         max_execution_cost: Decimal | None,
         group_id: str | None,
         subaccount: int,
+        expired: bool,
     ) -> RejectReason | None:
-        """Return why the venue refuses a new order, or None when it takes it."""
+        """Return why the venue refuses a new order, or None when it takes it.
+
+        ``expired`` marks a GTD order whose expire time has passed, which acts as IOC.
+        """
         market = self._markets.get(ticker)
         if market is None:
             return RejectReason.MARKET_NOT_FOUND
@@ -1724,7 +1729,7 @@ class MatchingEngine:
             return RejectReason.ORDER_ALREADY_EXISTS
         if not market.on_tick(side, price) or not market.on_step(qty):
             return RejectReason.INVALID_ORDER
-        immediate = time_in_force in (TimeInForce.IOC, TimeInForce.FOK)
+        immediate = time_in_force in (TimeInForce.IOC, TimeInForce.FOK) or expired
         if post_only and (immediate or max_execution_cost is not None):
             return RejectReason.INVALID_ORDER
         if group_id is not None:
