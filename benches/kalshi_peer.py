@@ -1,0 +1,76 @@
+"""The Kalshi simulator of the round-trip benchmark, run in a child process of its own.
+
+Usage, from the repository root::
+
+    python -m benches.kalshi_peer PUBLIC_KEY_FILE CERTIFICATE_FILE API_KEY MARKET
+
+It starts :class:`~fixwire.kalshi.sim.Simulator` listing ``MARKET``, with a self-signed
+certificate generated for this run (written, PEM, to ``CERTIFICATE_FILE``, so that the client can
+verify it as well as pin it), and registers ``API_KEY`` with the RSA public key (PEM) read from
+``PUBLIC_KEY_FILE``. On stdout it writes ``port N sha256 HEX`` (HEX: the certificate's SHA-256,
+to pin) once it listens on 127.0.0.1, then runs until its stdin is closed, then writes ``open N``
+(the key's orders still open in the matching engine), one ``error ...`` line per exception the
+event loop caught, and exits. It imports neither pytest nor the benchmarks' conftest, to start fast.
+
+Why a process of its own: see ``session_peer.py``. In the benchmark's process the simulator's
+Python would take turns at the GIL with the client being measured.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+from typing import Any
+
+from fixwire.kalshi.sim import Simulator
+from fixwire.kalshi.tls import SelfSignedCertificate
+
+__all__ = ["main"]
+
+
+def report(line: str) -> None:
+    """Writes one line for the benchmark process."""
+    print(line, flush=True)
+
+
+async def run(public_key: bytes, certificate_file: Path, api_key: str, market: str) -> list[str]:
+    """Serves until stdin is closed; returns the errors the event loop caught."""
+    errors: list[str] = []
+
+    def caught(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        errors.append(f"{context['message']}: {context.get('exception')!r}")
+
+    asyncio.get_running_loop().set_exception_handler(caught)
+    certificate = SelfSignedCertificate.generate()
+    certificate_file.write_bytes(certificate.cert_pem)
+    sim = Simulator([market])
+    sim.register(api_key, public_key)
+    await sim.start("127.0.0.1", 0, tls=certificate)
+    try:
+        report(f"port {sim.port} sha256 {certificate.sha256}")
+        await asyncio.to_thread(sys.stdin.read)
+    finally:
+        await sim.close()
+    report(f"open {len(sim.engine.open_orders(owner=api_key))}")
+    return errors
+
+
+def main(argv: list[str]) -> int:
+    """Runs the simulator as ``argv`` says (see the module documentation)."""
+    if len(argv) != 4:
+        print(
+            "usage: python -m benches.kalshi_peer PUBLIC_KEY_FILE CERTIFICATE_FILE API_KEY MARKET",
+            file=sys.stderr,
+        )
+        return 2
+    public_key_file, certificate_file, api_key, market = argv
+    public_key = Path(public_key_file).read_bytes()
+    errors = asyncio.run(run(public_key, Path(certificate_file), api_key, market))
+    for error in errors:
+        report(f"error {error}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
