@@ -17,19 +17,19 @@ for the exchange. Answers arrive as events and update :attr:`KalshiClient.orders
 
 from __future__ import annotations
 
+import itertools
 import re
 import ssl as _ssl
 import time
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from types import TracebackType
-from typing import Self
+from typing import NamedTuple, Self
 
 from fixwire.errors import SessionError
-from fixwire.kalshi.config import KalshiConfig, RateLimit, SessionType
+from fixwire.kalshi.config import KalshiConfig, SessionType
 from fixwire.kalshi.events import (
     ExecutionReport,
     KalshiEvent,
@@ -90,10 +90,14 @@ class TokenBucket:
             raise RateLimitError((cost - self._tokens) / self.rate)
         self._tokens -= cost
 
+    def give_back(self, cost: float) -> None:
+        """Returns ``cost`` tokens taken for a request that was not sent after all."""
+        self._tokens = min(self.capacity, self._tokens + cost)
 
-@dataclass(frozen=True, slots=True)
-class OrderState:
-    """What the client knows about one of its orders.
+
+class OrderState(NamedTuple):
+    """What the client knows about one of its orders (immutable; a named tuple because it is
+    made on every order sent).
 
     Attributes:
         cl_ord_id: The ClOrdID <11> it was placed (or last amended) with.
@@ -151,29 +155,39 @@ def _check_cl_ord_id(value: str, name: str = "cl_ord_id") -> str:
     return value
 
 
+_QTY_STEP = Decimal("0.01")
+_DOLLAR_STEP = Decimal("0.0001")
+
+
 def _check_quantity(value: Decimal | int | str, name: str = "quantity") -> Decimal:
+    if type(value) is int:  # The common case, checked without Decimal arithmetic.
+        if value <= 0:
+            raise ValueError(f"{name} must be positive, not {value!r}")
+        return Decimal(value)
     try:
         qty = Decimal(value)
     except (InvalidOperation, TypeError, ValueError):
         raise ValueError(f"{name} must be a number of contracts, not {value!r}") from None
     if not qty.is_finite() or qty <= 0:
         raise ValueError(f"{name} must be positive, not {value!r}")
-    if qty != qty.quantize(Decimal("0.01")):
+    if qty != qty.quantize(_QTY_STEP):
         raise ValueError(f"{name} has more than 2 decimals: {value!r}")
     return qty
 
 
 def _check_price(value: Decimal | str | int, dollars: bool) -> Decimal:
-    if isinstance(value, float):
+    if type(value) is Decimal:
+        price = value
+    elif isinstance(value, float):
         raise ValueError("price must be a Decimal or str, not float (it is not exact)")
-    try:
-        price = Decimal(value)
-    except (InvalidOperation, TypeError, ValueError):
-        raise ValueError(f"price must be a Decimal number of dollars, not {value!r}") from None
+    else:
+        try:
+            price = Decimal(value)
+        except (InvalidOperation, TypeError, ValueError):
+            raise ValueError(f"price must be a Decimal number of dollars, not {value!r}") from None
     if not price.is_finite() or not 0 < price < _ONE:
         raise ValueError(f"price must be between $0 and $1 exclusive, not {value!r}")
-    step = Decimal("0.0001") if dollars else Decimal("0.01")
-    if price != price.quantize(step):
+    if price != price.quantize(_DOLLAR_STEP if dollars else _QTY_STEP):
         unit = "4 decimals (UseDollars)" if dollars else "whole cents (UseDollars is off)"
         raise ValueError(f"price {value!r} is finer than {unit}")
     return price
@@ -187,10 +201,14 @@ def _check_exec_id(exec_id: str) -> str:
     return exec_id
 
 
+_SIDES = {"yes": "1", "no": "2"}
+
+
 def _check_side(side: str) -> str:
-    if side not in ("yes", "no"):
+    wire_side = _SIDES.get(side)
+    if wire_side is None:
         raise ValueError(f"side must be 'yes' or 'no', not {side!r}")
-    return "1" if side == "yes" else "2"
+    return wire_side
 
 
 class KalshiClient:
@@ -214,6 +232,11 @@ class KalshiClient:
             else TokenBucket(limit.tokens_per_second, limit.tokens_per_second * limit.burst_seconds)
         )
         self._mass_cancel_bucket = TokenBucket(1.0, 1.0)
+        # ClOrdIDs made here are UUID-shaped: a random prefix drawn once, then a counter in the
+        # last group, so that making one costs a string format rather than os.urandom.
+        self._id_prefix = str(uuid.uuid4())[:24]
+        self._dollars = config.use_dollars
+        self._ids = itertools.count(1)
 
     @staticmethod
     def session_config(config: KalshiConfig) -> SessionConfig:
@@ -332,7 +355,8 @@ class KalshiClient:
             side: ``"yes"`` (bid on Yes) or ``"no"`` (bid on No, an ask on Yes).
             quantity: Contracts, up to 2 decimals.
             price: The Yes-scale price in dollars, ``Decimal`` (never float).
-            cl_ord_id: Your id; a UUID is generated when omitted.
+            cl_ord_id: Your id; a UUID-shaped one, unique to this client, is made when
+                omitted.
             time_in_force: ``"gtc"``, ``"day"``, ``"ioc"``, ``"fok"`` or ``"gtd"`` (with
                 ``expire_time``). Sent explicitly: the venue's default is undocumented.
             expire_time: ExpireTime <126> for GTD.
@@ -350,10 +374,16 @@ class KalshiClient:
         """
         if not symbol or not isinstance(symbol, str):
             raise ValueError("symbol must be a market ticker")
-        wire_side = _check_side(side)
+        wire_side = _SIDES.get(side)
+        if wire_side is None:
+            raise ValueError(f"side must be 'yes' or 'no', not {side!r}")
         qty = _check_quantity(quantity)
-        px = _check_price(price, self.config.use_dollars)
-        cl_ord_id = str(uuid.uuid4()) if cl_ord_id is None else _check_cl_ord_id(cl_ord_id)
+        dollars = self._dollars
+        px = _check_price(price, dollars)
+        if cl_ord_id is None:
+            cl_ord_id = f"{self._id_prefix}{next(self._ids):012x}"  # _new_id, inlined
+        else:
+            _check_cl_ord_id(cl_ord_id)
         existing = self.orders.get(cl_ord_id)
         if existing is not None and existing.open and existing.status != "unknown":
             raise ValueError(f"ClOrdID {cl_ord_id!r} belongs to an open order")
@@ -368,7 +398,7 @@ class KalshiClient:
             (11, cl_ord_id),
             (38, qty),
             (40, "2"),
-            (44, self._wire_price(px)),
+            (44, px if dollars else int(px * 100)),
             (54, wire_side),
             (55, symbol),
             (59, tif),
@@ -389,7 +419,8 @@ class KalshiClient:
             if Decimal(max_execution_cost) <= 0:
                 raise ValueError("max_execution_cost must be positive dollars")
             fields.append((21009, Decimal(max_execution_cost)))
-        fields += self._subaccount(subaccount)
+        if subaccount is not None:
+            fields += self._subaccount(subaccount)
         self._send("D", fields)
         self.orders[cl_ord_id] = OrderState(cl_ord_id, symbol, side, qty, px)
         return cl_ord_id
@@ -405,7 +436,7 @@ class KalshiClient:
     def cancel(self, cl_ord_id: str, *, new_cl_ord_id: str | None = None) -> str:
         """Cancels an order (OrderCancelRequest <F>); returns the request's ClOrdID."""
         state = self._known(cl_ord_id)
-        request_id = str(uuid.uuid4()) if new_cl_ord_id is None else _check_cl_ord_id(new_cl_ord_id)
+        request_id = self._new_id() if new_cl_ord_id is None else _check_cl_ord_id(new_cl_ord_id)
         fields: list[tuple[int, FieldValue]] = [(11, request_id), (41, state.cl_ord_id)]
         if state.order_id is not None:
             fields.append((37, state.order_id))
@@ -427,7 +458,7 @@ class KalshiClient:
         if quantity is None and price is None:
             raise ValueError("give a new quantity, a new price, or both")
         qty = state.quantity if quantity is None else _check_quantity(quantity)
-        request_id = str(uuid.uuid4()) if new_cl_ord_id is None else _check_cl_ord_id(new_cl_ord_id)
+        request_id = self._new_id() if new_cl_ord_id is None else _check_cl_ord_id(new_cl_ord_id)
         fields: list[tuple[int, FieldValue]] = [(11, request_id)]
         if state.order_id is not None:
             fields.append((37, state.order_id))
@@ -438,8 +469,8 @@ class KalshiClient:
             fields.append((44, self._wire_price(new_price)))
         fields += [(54, _check_side(state.side)), (55, state.symbol)]
         self._send("G", fields)
-        self.orders[request_id] = replace(
-            state, cl_ord_id=request_id, quantity=qty, price=new_price, status="sent"
+        self.orders[request_id] = state._replace(
+            cl_ord_id=request_id, quantity=qty, price=new_price, status="sent"
         )
         return request_id
 
@@ -449,7 +480,7 @@ class KalshiClient:
         if self.config.session_type.target_comp_id != "KalshiNR":
             raise ValueError("OrderMassCancelRequest <q> is accepted on KalshiNR only")
         self._mass_cancel_bucket.take(1.0)
-        request_id = str(uuid.uuid4())
+        request_id = self._new_id()
         self._send("q", [(11, request_id), (530, "6")])
         return request_id
 
@@ -498,6 +529,9 @@ class KalshiClient:
 
     # Internals.
 
+    def _new_id(self) -> str:
+        return f"{self._id_prefix}{next(self._ids):012x}"
+
     def _wire_price(self, price: Decimal) -> Decimal | int:
         return price if self.config.use_dollars else int(price * 100)
 
@@ -524,10 +558,17 @@ class KalshiClient:
     ) -> None:
         if self.config.listener:
             raise SessionError("a listener session cannot send orders")
-        limit: RateLimit | None = self.config.rate_limit
-        if self._bucket is not None and limit is not None:
-            self._bucket.take(limit.cancel_cost if cancel else limit.cost)
-        self.connection.send(msg_type, fields)
+        bucket, limit = self._bucket, self.config.rate_limit
+        if bucket is None or limit is None:
+            self.connection.send(msg_type, fields)
+            return
+        cost = limit.cancel_cost if cancel else limit.cost
+        bucket.take(cost)
+        try:
+            self.connection.send(msg_type, fields)
+        except BaseException:
+            bucket.give_back(cost)  # Nothing went out: the tokens were not used.
+            raise
 
     def _track(self, event: KalshiEvent) -> None:
         """Updates the order book from an ExecutionReport or OrderCancelReject."""
@@ -546,8 +587,7 @@ class KalshiClient:
                 if event.outcome_unknown
                 else _STATUS.get(event.ord_status, event.ord_status)
             )
-            state = replace(
-                state,
+            state = state._replace(
                 status=status,
                 order_id=event.order_id
                 if event.order_id not in ("", "-1", "NONE")
@@ -562,12 +602,12 @@ class KalshiClient:
             previous = self.orders.get(event.orig_cl_ord_id or "")
             if previous is not None and previous.open and event.exec_type in ("4", "5", "C"):
                 # The order now answers to the new ClOrdID; the old one is history.
-                self.orders[previous.cl_ord_id] = replace(
-                    previous, status="superseded" if event.exec_type == "5" else status
+                self.orders[previous.cl_ord_id] = previous._replace(
+                    status="superseded" if event.exec_type == "5" else status
                 )
             if state.order_id is not None:
                 self.orders_by_id[state.order_id] = state
         elif isinstance(event, OrderCancelReject):
             state = self.orders.get(event.cl_ord_id)
             if state is not None and state.status == "sent":
-                self.orders[event.cl_ord_id] = replace(state, status="rejected", text=event.text)
+                self.orders[event.cl_ord_id] = state._replace(status="rejected", text=event.text)
