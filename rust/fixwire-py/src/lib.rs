@@ -627,13 +627,13 @@ fn write_value(
 /// SendingTime <52> as nanoseconds since the Unix epoch: a `datetime`, an `int` of nanoseconds,
 /// or `None` for the clock.
 fn sending_time_nanos(sending_time: Option<&Bound<'_, PyAny>>) -> PyResult<i64> {
-    let out_of_range = || encode_error("invalid_value", Some(52), "SendingTime <52> must be within years 1677-2262".to_owned());
+    let out_of_range =
+        || encode_error("invalid_value", Some(52), "SendingTime <52> must be within years 1677-2262".to_owned());
     match sending_time {
         None => Ok(fixwire::now_unix_nanos()),
         Some(t) => match t.cast::<PyDateTime>() {
-            Ok(datetime) => {
-                i64::try_from(timestamp_from_datetime(datetime, TimePrecision::Nanos)?.unix_nanos()).map_err(|_| out_of_range())
-            }
+            Ok(datetime) => i64::try_from(timestamp_from_datetime(datetime, TimePrecision::Nanos)?.unix_nanos())
+                .map_err(|_| out_of_range()),
             Err(_) if t.is_instance_of::<pyo3::types::PyBool>() => {
                 Err(PyTypeError::new_err("sending_time must be a datetime or int nanoseconds, not bool"))
             }

@@ -168,7 +168,8 @@ impl Encoder {
         index.parse(original, &ParseOptions { data_fields: self.data_fields.clone(), ..ParseOptions::default() })?;
         let fields = index.fields();
         // The parser guarantees 8, 9 and 35 first and 10 last.
-        let body_start = fields[2..].iter().position(|f| !is_standard_header(f.tag)).map_or(fields.len() - 1, |i| i + 2);
+        let body_start =
+            fields[2..].iter().position(|f| !is_standard_header(f.tag)).map_or(fields.len() - 1, |i| i + 2);
         let header = &fields[2..body_start];
         let original_time = header.iter().find(|f| f.tag == 52).ok_or_else(|| {
             EncodeError::new(Kind::InvalidValue, Some(52), "the original message has no SendingTime <52> in its header")
@@ -215,15 +216,7 @@ impl Encoder {
             at += part.len();
         }
         let sum = crate::checksum(&self.buf[start..]);
-        self.buf.extend_from_slice(&[
-            b'1',
-            b'0',
-            b'=',
-            b'0' + sum / 100,
-            b'0' + sum / 10 % 10,
-            b'0' + sum % 10,
-            SOH,
-        ]);
+        self.buf.extend_from_slice(&[b'1', b'0', b'=', b'0' + sum / 100, b'0' + sum / 10 % 10, b'0' + sum % 10, SOH]);
         Ok(&self.buf[start..])
     }
 }
@@ -393,8 +386,32 @@ fn push_uint(buf: &mut Vec<u8>, tag: u32, value: u64) {
 fn is_standard_header(tag: u32) -> bool {
     matches!(
         tag,
-        8 | 9 | 34 | 35 | 43 | 49 | 50 | 52 | 56 | 57 | 90 | 91 | 97 | 115 | 116 | 122 | 128 | 129 | 142 | 143
-            | 144 | 145 | 212 | 213 | 347 | 369 | 627..=630 | 1128 | 1129 | 1156
+        8 | 9
+            | 34
+            | 35
+            | 43
+            | 49
+            | 50
+            | 52
+            | 56
+            | 57
+            | 90
+            | 91
+            | 97
+            | 115
+            | 116
+            | 122
+            | 128
+            | 129
+            | 142
+            | 143
+            | 144
+            | 145
+            | 212
+            | 213
+            | 347
+            | 369
+            | 627..=630 | 1128 | 1129 | 1156
     )
 }
 
