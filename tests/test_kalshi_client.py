@@ -167,3 +167,32 @@ def test_market_settlement_report_from_the_spec_example() -> None:
     assert party.party_id == "user-456"
     assert (party.long_qty, party.short_qty) == (Decimal(100), Decimal(0))
     assert (party.payout, party.fee) == (Decimal("100.00"), Decimal("0.00"))
+
+
+def test_execution_report_reads_lazily_and_stays_immutable() -> None:
+    from fixwire.kalshi.events import ExecutionReport, from_message
+
+    body = (
+        "35=8|49=Kalshi|56=K|34=3|52=20260820-13:45:01.123|11=c1|37=o1|17=4;7|6=42|14=4.00"
+        "|38=10.00|39=1|44=42|54=2|55=MKT|150=F|151=6.00|31=42|32=4.00|704=0.00|705=4.00"
+        "|1057=N|136=2|137=0.01|138=USD|139=4|891=0|137=0.02|138=USD|139=4|891=0|"
+    ).replace("|", "\x01")
+    head = f"8=FIXT.1.1\x019={len(body)}\x01{body}"
+    wire = f"{head}10={fixwire.checksum(head.encode()):03}\x01".encode()
+    report = from_message(fixwire.parse(wire), dollars=False)
+    assert isinstance(report, ExecutionReport)
+    assert (report.cl_ord_id, report.order_id, report.exec_id) == ("c1", "o1", "4;7")
+    assert (report.side, report.exec_type, report.ord_status) == ("no", "F", "1")
+    assert report.price == report.last_px == report.avg_px == Decimal("0.42")
+    assert (report.cum_qty, report.leaves_qty, report.last_qty) == (
+        Decimal(4),
+        Decimal(6),
+        Decimal(4),
+    )
+    assert report.fees == Decimal("0.03")
+    assert report.aggressor is False
+    assert not report.outcome_unknown
+    assert "cl_ord_id='c1'" in repr(report)
+    assert report == from_message(fixwire.parse(wire), dollars=False)
+    with pytest.raises(AttributeError, match="immutable"):
+        report.message = report.message

@@ -57,6 +57,7 @@ _STP = {"taker_at_cross": 1, "maker": 2}
 _ORDER_GROUP_ACTIONS = {"create": 1, "reset": 2, "delete": 3, "trigger": 4, "update": 5}
 _TERMINAL = frozenset({"2", "4", "8", "C"})
 _ONE = Decimal(1)
+_ZERO = Decimal(0)
 
 
 class RateLimitError(SessionError):
@@ -573,38 +574,34 @@ class KalshiClient:
     def _track(self, event: KalshiEvent) -> None:
         """Updates the order book from an ExecutionReport or OrderCancelReject."""
         if isinstance(event, ExecutionReport):
-            state = self.orders.get(event.cl_ord_id)
+            # Each attribute of the lazy report is read once.
+            cl_ord_id, exec_type, ord_status = event.cl_ord_id, event.exec_type, event.ord_status
+            order_qty, price, text = event.order_qty, event.price, event.text
+            state = self.orders.get(cl_ord_id)
             if state is None:
-                state = OrderState(
-                    event.cl_ord_id,
-                    event.symbol,
-                    event.side,
-                    event.order_qty,
-                    event.price or Decimal(0),
-                )
-            status = (
-                "unknown"
-                if event.outcome_unknown
-                else _STATUS.get(event.ord_status, event.ord_status)
-            )
+                state = OrderState(cl_ord_id, event.symbol, event.side, order_qty, price or _ZERO)
+            if exec_type == "8" and text == "EXCHANGE_UNAVAILABLE":
+                status = "unknown"
+            else:
+                status = _STATUS.get(ord_status, ord_status)
+            order_id = event.order_id
             state = state._replace(
                 status=status,
-                order_id=event.order_id
-                if event.order_id not in ("", "-1", "NONE")
-                else state.order_id,
+                order_id=order_id if order_id not in ("", "-1", "NONE") else state.order_id,
                 filled=event.cum_qty,
                 leaves=event.leaves_qty,
-                quantity=event.order_qty or state.quantity,
-                price=event.price if event.price is not None else state.price,
-                text=event.text,
+                quantity=order_qty or state.quantity,
+                price=price if price is not None else state.price,
+                text=text,
             )
-            self.orders[event.cl_ord_id] = state
-            previous = self.orders.get(event.orig_cl_ord_id or "")
-            if previous is not None and previous.open and event.exec_type in ("4", "5", "C"):
-                # The order now answers to the new ClOrdID; the old one is history.
-                self.orders[previous.cl_ord_id] = previous._replace(
-                    status="superseded" if event.exec_type == "5" else status
-                )
+            self.orders[cl_ord_id] = state
+            if exec_type in ("4", "5", "C"):
+                previous = self.orders.get(event.orig_cl_ord_id or "")
+                if previous is not None and previous.open:
+                    # The order now answers to the new ClOrdID; the old one is history.
+                    self.orders[previous.cl_ord_id] = previous._replace(
+                        status="superseded" if exec_type == "5" else status
+                    )
             if state.order_id is not None:
                 self.orders_by_id[state.order_id] = state
         elif isinstance(event, OrderCancelReject):

@@ -28,6 +28,7 @@ __all__ = [
 ]
 
 _CENT = Decimal("0.01")
+_ZERO = Decimal(0)
 
 
 def _price(msg: Message, tag: int, dollars: bool) -> Decimal | None:
@@ -37,9 +38,11 @@ def _price(msg: Message, tag: int, dollars: bool) -> Decimal | None:
     return value * _CENT
 
 
-@dataclass(frozen=True, slots=True)
 class ExecutionReport:
     """ExecutionReport <8>: an order's acknowledgement, fill, cancel, replace or reject.
+
+    A lazy, immutable view: each attribute is read from the message when asked for, so an
+    event costs almost nothing to make and a reader pays only for what it reads.
 
     Attributes:
         cl_ord_id: ClOrdID <11> of the last message that changed the order.
@@ -68,65 +71,132 @@ class ExecutionReport:
         message: The ExecutionReport itself.
     """
 
-    cl_ord_id: str
-    order_id: str
-    exec_id: str
-    exec_type: str
-    ord_status: str
-    symbol: str
-    side: str
-    order_qty: Decimal
-    cum_qty: Decimal
-    leaves_qty: Decimal
-    avg_px: Decimal
-    price: Decimal | None
-    last_px: Decimal | None
-    last_qty: Decimal | None
-    orig_cl_ord_id: str | None
-    text: str | None
-    ord_rej_reason: int | None
-    transact_time: datetime | None
-    long_qty: Decimal | None
-    short_qty: Decimal | None
-    fees: Decimal | None
-    aggressor: bool | None
+    __slots__ = ("_dollars", "message")
+
     message: Message
+    _dollars: bool
+
+    def __init__(self, message: Message, dollars: bool) -> None:
+        object.__setattr__(self, "message", message)
+        object.__setattr__(self, "_dollars", dollars)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"ExecutionReport is immutable; cannot set {name}")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ExecutionReport):
+            return NotImplemented
+        return self.message == other.message and self._dollars == other._dollars
+
+    def __hash__(self) -> int:
+        return hash(self.message)
+
+    def __repr__(self) -> str:
+        return (
+            f"ExecutionReport(cl_ord_id={self.cl_ord_id!r}, exec_type={self.exec_type!r}, "
+            f"ord_status={self.ord_status!r}, symbol={self.symbol!r}, side={self.side!r}, "
+            f"cum_qty={self.cum_qty}, leaves_qty={self.leaves_qty}, text={self.text!r})"
+        )
+
+    @classmethod
+    def from_message(cls, msg: Message, dollars: bool) -> ExecutionReport:
+        """An ExecutionReport view of ``msg``; ``dollars`` is the session's UseDollars <21005>."""
+        return cls(msg, dollars)
+
+    @property
+    def cl_ord_id(self) -> str:
+        return self.message[11]
+
+    @property
+    def order_id(self) -> str:
+        return self.message[37]
+
+    @property
+    def exec_id(self) -> str:
+        return self.message[17]
+
+    @property
+    def exec_type(self) -> str:
+        return self.message[150]
+
+    @property
+    def ord_status(self) -> str:
+        return self.message[39]
+
+    @property
+    def symbol(self) -> str:
+        return self.message[55]
+
+    @property
+    def side(self) -> str:
+        return "yes" if self.message[54] == "1" else "no"
+
+    @property
+    def order_qty(self) -> Decimal:
+        return self.message.get_decimal(38, _ZERO)
+
+    @property
+    def cum_qty(self) -> Decimal:
+        return self.message.get_decimal(14, _ZERO)
+
+    @property
+    def leaves_qty(self) -> Decimal:
+        return self.message.get_decimal(151, _ZERO)
+
+    @property
+    def avg_px(self) -> Decimal:
+        return _price(self.message, 6, self._dollars) or _ZERO
+
+    @property
+    def price(self) -> Decimal | None:
+        return _price(self.message, 44, self._dollars)
+
+    @property
+    def last_px(self) -> Decimal | None:
+        return _price(self.message, 31, self._dollars)
+
+    @property
+    def last_qty(self) -> Decimal | None:
+        return self.message.get_decimal(32)
+
+    @property
+    def orig_cl_ord_id(self) -> str | None:
+        return self.message.get(41)
+
+    @property
+    def text(self) -> str | None:
+        return self.message.get(58)
+
+    @property
+    def ord_rej_reason(self) -> int | None:
+        return self.message.get_int(103)
+
+    @property
+    def transact_time(self) -> datetime | None:
+        return self.message.get_time(60)
+
+    @property
+    def long_qty(self) -> Decimal | None:
+        return self.message.get_decimal(704)
+
+    @property
+    def short_qty(self) -> Decimal | None:
+        return self.message.get_decimal(705)
+
+    @property
+    def fees(self) -> Decimal | None:
+        fees = self.message.get_all(137)
+        return sum((Decimal(f) for f in fees), _ZERO) if fees else None
+
+    @property
+    def aggressor(self) -> bool | None:
+        return self.message.get_bool(1057)
 
     @property
     def outcome_unknown(self) -> bool:
         """A reject with Text EXCHANGE_UNAVAILABLE: the order may or may not exist. Retry with
         the same ClOrdID <11>, or reconcile (spec section 7.7)."""
         return self.exec_type == "8" and self.text == "EXCHANGE_UNAVAILABLE"
-
-    @classmethod
-    def from_message(cls, msg: Message, dollars: bool) -> ExecutionReport:
-        """Reads an ExecutionReport; ``dollars`` is the session's UseDollars <21005>."""
-        fees = msg.get_all(137)
-        return cls(
-            cl_ord_id=msg[11],
-            order_id=msg[37],
-            exec_id=msg[17],
-            exec_type=msg[150],
-            ord_status=msg[39],
-            symbol=msg[55],
-            side="yes" if msg[54] == "1" else "no",
-            order_qty=msg.get_decimal(38, Decimal(0)),
-            cum_qty=msg.get_decimal(14, Decimal(0)),
-            leaves_qty=msg.get_decimal(151, Decimal(0)),
-            avg_px=_price(msg, 6, dollars) or Decimal(0),
-            price=_price(msg, 44, dollars),
-            last_px=_price(msg, 31, dollars),
-            last_qty=msg.get_decimal(32),
-            orig_cl_ord_id=msg.get(41),
-            text=msg.get(58),
-            ord_rej_reason=msg.get_int(103),
-            transact_time=msg.get_time(60),
-            long_qty=msg.get_decimal(704),
-            short_qty=msg.get_decimal(705),
-            fees=sum((Decimal(f) for f in fees), Decimal(0)) if fees else None,
-            aggressor=msg.get_bool(1057),
-            message=msg,
-        )
 
 
 @dataclass(frozen=True, slots=True)
