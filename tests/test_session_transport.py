@@ -52,6 +52,7 @@ from fixwire.session import (
     connect,
     serve,
 )
+from fixwire.session import transport as transport_module
 
 HOST = "127.0.0.1"
 CLIENT = SessionConfig(sender_comp_id="CLIENT", target_comp_id="SERVER")
@@ -915,5 +916,33 @@ def test_close_after_a_burst_delivers_everything_before_the_logout() -> None:
             assert [m[11] for m in server.received()] == [f"order-{n}" for n in range(1, burst + 1)]
             session = the_session(acceptor).session
             assert session.store.next_target_seq == conn.session.store.next_sender_seq
+
+    run(main)
+
+
+def test_an_application_that_falls_behind_pauses_reading(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(transport_module, "MAX_QUEUED_EVENTS", 20)
+
+    async def main() -> None:
+        async with accepting() as (acceptor, _):
+            conn = await connect(CLIENT, HOST, acceptor.port)
+            async with conn:
+                await conn.logged_on(timeout=5)
+                server = the_session(acceptor)
+                for n in range(1, 101):
+                    server.send("8", [(11, f"order-{n}"), (150, "0")])
+                # Nobody iterates the client: it stops reading once 20 events wait.
+                async with asyncio.timeout(5):
+                    while transport_of(conn).is_reading():
+                        await asyncio.sleep(0.01)
+                received: list[str] = []
+                async with asyncio.timeout(5):
+                    async for event in conn:
+                        if isinstance(event, Received):
+                            received.append(event.message[11])
+                            if len(received) == 100:
+                                break
+                assert received == [f"order-{n}" for n in range(1, 101)]
+                assert transport_of(conn).is_reading()
 
     run(main)

@@ -11,6 +11,10 @@ returns the MsgSeqNum. The transport's write buffer is the outbound queue; it is
 :meth:`Connection.drain` waits for room. A message ``send`` accepted is in the store before it
 reaches the socket: if the connection dies before the peer reads it, the peer's ResendRequest
 on the next connection brings it back (on sessions with retransmission).
+
+Inbound, events wait in a queue until the application iterates the connection; when it falls
+:data:`MAX_QUEUED_EVENTS` behind, the connection stops reading its socket until it catches up,
+so a slow application slows the peer (through TCP) instead of growing memory without bound.
 """
 
 from __future__ import annotations
@@ -39,6 +43,9 @@ __all__ = ["Acceptor", "Connection", "Reconnect", "connect", "serve"]
 
 #: Default bound of the outbound queue (the transport's write buffer), in bytes.
 DEFAULT_MAX_BUFFER = 4 * 1024 * 1024
+#: Events queued for an application that iterates a connection, beyond which the connection
+#: stops reading its socket until half of them are taken.
+MAX_QUEUED_EVENTS = 100_000
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -123,6 +130,7 @@ class Connection:
         self._runner: asyncio.Task[None] | None = None
         self._waiters: list[asyncio.Future[None]] = []
         self._had_logon = False
+        self._reading_paused = False
 
     # The application's API.
 
@@ -213,6 +221,10 @@ class Connection:
             event = self._events.popleft()
             if event is _CLOSED:
                 return
+            if self._reading_paused and len(self._events) <= MAX_QUEUED_EVENTS // 2:
+                self._reading_paused = False
+                if self._transport is not None:
+                    self._transport.resume_reading()
             yield event  # type: ignore[misc]
 
     async def _changed(self) -> None:
@@ -232,6 +244,9 @@ class Connection:
     def _attach(self, transport: asyncio.Transport, pending: bytes = b"") -> None:
         self._transport = transport
         self._disconnected.clear()
+        self._reading_paused = len(self._events) >= MAX_QUEUED_EVENTS
+        if self._reading_paused:
+            transport.pause_reading()
         transport.set_write_buffer_limits(high=self._max_buffer)
         sock = transport.get_extra_info("socket")
         if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
@@ -295,9 +310,19 @@ class Connection:
     def _deliver(self, event: Event) -> None:
         if self._on_event is not None:
             self._on_event(event)
-        else:
-            self._events.append(event)
-            self._readable.set()
+            return
+        self._events.append(event)
+        self._readable.set()
+        transport = self._transport
+        if (
+            len(self._events) >= MAX_QUEUED_EVENTS
+            and transport is not None
+            and not self._reading_paused
+        ):
+            # The application is not keeping up: stop reading the socket rather than queue
+            # without bound; TCP pushes back on the peer until the queue drains.
+            transport.pause_reading()
+            self._reading_paused = True
 
     def _end(self) -> None:
         if self._closed and self._events and self._events[-1] is _CLOSED:
