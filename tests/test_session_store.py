@@ -376,3 +376,18 @@ def test_journal_replays_to_the_memory_model(operations: list[tuple[str, int, by
             assert state(journal) == state(model)
         finally:
             journal.close()
+
+
+def test_damage_before_intact_records_is_refused_not_truncated(tmp_path: Path) -> None:
+    path = tmp_path / "session.journal"
+    store = JournalStore(path)
+    for seq in range(1, 4):
+        store.save(seq, f"message {seq}".encode())
+    store.close()
+    data = bytearray(path.read_bytes())
+    first_payload = data.index(b"message 1")
+    data[first_payload] ^= 0xFF
+    path.write_bytes(bytes(data))
+    with pytest.raises(StoreError, match="intact records follow"):
+        JournalStore(path)
+    assert path.read_bytes() == bytes(data)

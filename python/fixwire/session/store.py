@@ -19,8 +19,10 @@ Journal format: an 8-byte magic, then records of ``kind (1 byte) | seq (8, littl
 length (4) | CRC-32 of the preceding 13 bytes and the payload (4) | payload``. Kinds: a sent
 message (payload: its bytes, the next outbound number becomes seq + 1), the next outbound
 number, the next inbound number, a reset. A record that is cut short or fails its CRC ends the
-journal; it is truncated there on open. A reset rewrites the journal as a new file and
-renames it into place, so it never grows across resets.
+journal; it is truncated there on open. A bad record with intact records after it is not a
+torn tail but damage: opening the journal then fails with StoreError rather than drop them.
+A reset rewrites the journal as a new file and renames it into place, so it never grows
+across resets.
 """
 
 from __future__ import annotations
@@ -132,6 +134,17 @@ _HEAD = struct.Struct("<BQI")
 _CRC = struct.Struct("<I")
 _RECORD_HEAD = _HEAD.size + _CRC.size
 _MESSAGE, _SENDER, _TARGET, _RESET = 1, 2, 3, 4
+
+
+def _intact(data: bytes, at: int) -> bool:
+    """Whether a whole record with a matching CRC starts at byte ``at`` of ``data``."""
+    if at + _RECORD_HEAD > len(data):
+        return False
+    length: int = _HEAD.unpack_from(data, at)[2]
+    crc: int = _CRC.unpack_from(data, at + _HEAD.size)[0]
+    payload = data[at + _RECORD_HEAD : at + _RECORD_HEAD + length]
+    head = data[at : at + _HEAD.size]
+    return len(payload) == length and zlib.crc32(payload, zlib.crc32(head)) == crc
 
 
 def _record(kind: int, seq_num: int, payload: bytes = b"") -> bytes:
@@ -277,13 +290,15 @@ class JournalStore(Store):
         at = len(_MAGIC)
         while at + _RECORD_HEAD <= len(data):
             kind, seq_num, length = _HEAD.unpack_from(data, at)
-            (crc,) = _CRC.unpack_from(data, at + _HEAD.size)
             payload_at = at + _RECORD_HEAD
-            payload = data[payload_at : payload_at + length]
-            if (
-                len(payload) < length
-                or zlib.crc32(payload, zlib.crc32(data[at : at + _HEAD.size])) != crc
-            ):
+            if not _intact(data, at):
+                if _intact(data, payload_at + length):
+                    # Not a torn tail: a good record follows a bad one. Truncating would throw
+                    # the good ones away and send sequence numbers backwards.
+                    raise StoreError(
+                        f"{self._path}: the record at byte {at} is corrupt and intact records "
+                        "follow it; refusing to truncate them"
+                    )
                 break
             if kind == _MESSAGE:
                 self._index[seq_num] = (payload_at, length)
