@@ -86,6 +86,7 @@ ADMIN_MSG_TYPES = frozenset({"0", "1", "2", "3", "4", "5", "A"})
 # SessionRejectReason <373> values used here.
 _REQUIRED_TAG_MISSING = 1
 _VALUE_INCORRECT = 5
+_INCORRECT_DATA_FORMAT = 6
 _COMP_ID_PROBLEM = 9
 _SENDING_TIME_ACCURACY = 10
 
@@ -207,7 +208,10 @@ class Session:
             self._last_received = now
             self._test_request = None
             try:
-                self._on_message(message, now)
+                try:
+                    self._on_message(message, now)
+                except DecodeError as e:
+                    self._on_bad_value(message, e, now)
             except _Fatal as e:
                 self._disconnect(str(e))
 
@@ -336,6 +340,25 @@ class Session:
             self._process(msg, msg_type, seq_num, now)
             self._release_held(now)
 
+    def _on_bad_value(self, msg: Message, error: DecodeError, now: float) -> None:
+        """A field of a well-framed message is not of its type (``34=abc``, ``43=X``).
+
+        In an established session, the message is rejected with SessionRejectReason <373>=6
+        and its number consumed when it was the expected one; without a usable MsgSeqNum, or
+        before Logon completes, the session ends.
+        """
+        try:
+            seq_num = msg.get_int(34)
+        except DecodeError:
+            seq_num = None
+        if seq_num is None or self.state not in (State.IN_SESSION, State.RESENDING):
+            self._fatal_logout(now, f"incorrect data format: {error.reason}")
+        reason = f"incorrect data format: {error.reason}"
+        self._send_reject(now, seq_num, msg.msg_type, _INCORRECT_DATA_FORMAT, error.tag, reason)
+        if seq_num == self.store.next_target_seq:
+            self.store.set_next_target_seq(seq_num + 1)
+            self._release_held(now)
+
     def _check_header(self, msg: Message, seq_num: int, now: float) -> None:
         if self._comp_ids_wrong(msg):
             self._send_reject(now, seq_num, msg.msg_type, _COMP_ID_PROBLEM, None, "CompID problem")
@@ -417,7 +440,12 @@ class Session:
             sent = msg.get_time_ns(52)
         except DecodeError:
             self._send_reject(
-                now, seq_num, msg_type, 6, 122, "OrigSendingTime <122> is not a UTCTimestamp"
+                now,
+                seq_num,
+                msg_type,
+                _INCORRECT_DATA_FORMAT,
+                122,
+                "OrigSendingTime <122> is not a UTCTimestamp",
             )
             return False
         if original is None:
