@@ -20,7 +20,7 @@ use std::ops::Range;
 
 use memchr::memmem;
 
-use crate::decode::{FieldIndex, Fields, Message, ParseOptions};
+use crate::decode::{Field, FieldIndex, Fields, Message, ParseOptions};
 use crate::error::{DecodeError, DecodeErrorKind as Kind};
 use crate::group::{GroupSpec, Member};
 use crate::value::{self, Date, Decimal, UtcTimestamp};
@@ -220,6 +220,20 @@ impl Table {
         }
     }
 
+    /// Makes room for `rows` more rows in every column.
+    fn reserve(&mut self, rows: usize) {
+        self.offset.reserve(rows);
+        for column in std::iter::once(&mut self.msg_type).chain(&mut self.columns) {
+            column.valid.reserve(rows);
+            match &mut column.data {
+                ColumnData::Str { offsets, .. } => offsets.reserve(rows),
+                ColumnData::F64(out) => out.reserve(rows),
+                ColumnData::Bool(out) => out.reserve(rows),
+                ColumnData::I64(out) => out.reserve(rows),
+            }
+        }
+    }
+
     /// Appends `other`, the table of the next chunk of the same input.
     fn append(&mut self, other: Table) {
         self.rows += other.rows;
@@ -237,6 +251,9 @@ impl Table {
 /// Messages are rarely longer; a longer one holding `8=FIX` in a data field right after a
 /// range start could still give a spurious row.
 const LOOK_BACK: usize = 64 << 10;
+
+/// The size of a typical message, for guessing the rows of a chunk.
+const TYPICAL_MESSAGE_BYTES: usize = 256;
 
 /// Below this many bytes per thread, another thread costs more than it saves.
 const MIN_CHUNK: usize = 4 << 20;
@@ -323,11 +340,17 @@ pub fn scan_windowed(
 /// table and the offset just past the last message read.
 fn scan_chunk(input: &[u8], start: usize, end: usize, options: &ScanOptions) -> (Table, usize) {
     let mut table = Table::new(options);
+    // Room for the rows a chunk of typical messages holds, so the columns are not copied as
+    // they grow; a guess, never a limit.
+    if options.msg_types.is_none() {
+        table.reserve((end - start) / TYPICAL_MESSAGE_BYTES);
+    }
     // A range that starts inside the input may start inside a message whose data field holds
     // `8=FIX`; reading from up to LOOK_BACK bytes earlier finds that message first, and its
     // rows (before `start`) are dropped.
     let from = start.saturating_sub(LOOK_BACK);
     let mut reader = LogReader::new(input, from..end, &options.parse);
+    let mut finder = RowFinder::new(&options.columns);
     let mut reached = start;
     while let Some(found) = reader.next_message() {
         match found {
@@ -342,7 +365,7 @@ fn scan_chunk(input: &[u8], start: usize, end: usize, options: &ScanOptions) -> 
                         continue;
                     }
                 }
-                add_rows(&mut table, message.fields(), offset as u64, options);
+                add_rows(&mut table, &mut finder, message.fields(), offset as u64, options);
             }
         }
     }
@@ -511,30 +534,123 @@ fn candidate_length(buf: &[u8]) -> Result<CandidateLength, DecodeError> {
     }
 }
 
-fn add_rows(table: &mut Table, msg: Fields<'_>, offset: u64, options: &ScanOptions) {
+/// Which column each tag fills: a dense table for tags below [`DENSE_TAGS`], a sorted list
+/// above, so that a row is filled in one pass over its message's fields instead of one search
+/// per column.
+struct ColumnLookup {
+    dense: Vec<u16>,
+    sparse: Vec<(u32, u16)>,
+}
+
+/// Tags below this are looked up by index (the table costs two bytes a tag).
+const DENSE_TAGS: u32 = 8192;
+const NO_COLUMN: u16 = u16::MAX;
+
+impl ColumnLookup {
+    /// The lookup for `columns`, or `None` when one pass cannot serve them (a tag asked for
+    /// twice, or more columns than the table can number).
+    fn new(columns: &[ColumnSpec]) -> Option<Self> {
+        if columns.len() >= usize::from(NO_COLUMN) {
+            return None;
+        }
+        let mut lookup = Self { dense: Vec::new(), sparse: Vec::new() };
+        for (i, column) in columns.iter().enumerate() {
+            let index = u16::try_from(i).ok()?;
+            if lookup.column_of(column.tag).is_some() {
+                return None;
+            }
+            if column.tag < DENSE_TAGS {
+                let at = column.tag as usize;
+                if lookup.dense.len() <= at {
+                    lookup.dense.resize(at + 1, NO_COLUMN);
+                }
+                lookup.dense[at] = index;
+            } else {
+                let at = lookup.sparse.partition_point(|&(tag, _)| tag < column.tag);
+                lookup.sparse.insert(at, (column.tag, index));
+            }
+        }
+        Some(lookup)
+    }
+
+    #[inline]
+    fn column_of(&self, tag: u32) -> Option<usize> {
+        if tag < DENSE_TAGS {
+            match self.dense.get(tag as usize) {
+                Some(&i) if i != NO_COLUMN => Some(usize::from(i)),
+                _ => None,
+            }
+        } else {
+            self.sparse.binary_search_by_key(&tag, |&(t, _)| t).ok().map(|i| usize::from(self.sparse[i].1))
+        }
+    }
+}
+
+/// Finds each column's value in a message: its tag's first occurrence.
+struct RowFinder {
+    lookup: Option<ColumnLookup>,
+    found: Vec<Option<Field>>,
+}
+
+impl RowFinder {
+    fn new(columns: &[ColumnSpec]) -> Self {
+        Self { lookup: ColumnLookup::new(columns), found: vec![None; columns.len()] }
+    }
+
+    /// Fills `found` from `msg`'s fields, in one pass when the lookup allows.
+    fn find(&mut self, msg: Fields<'_>, columns: &[Column]) {
+        match &self.lookup {
+            Some(lookup) => {
+                self.found.fill(None);
+                for &field in msg.as_slice() {
+                    if let Some(slot) = lookup.column_of(field.tag).map(|i| &mut self.found[i]) {
+                        if slot.is_none() {
+                            *slot = Some(field);
+                        }
+                    }
+                }
+            }
+            None => {
+                for (slot, column) in self.found.iter_mut().zip(columns) {
+                    *slot = msg.find(column.spec.tag);
+                }
+            }
+        }
+    }
+}
+
+fn add_rows(table: &mut Table, finder: &mut RowFinder, msg: Fields<'_>, offset: u64, options: &ScanOptions) {
+    finder.find(msg, &table.columns);
     let Some(spec) = &options.explode else {
-        push_row(table, msg, None, offset);
+        push_row(table, finder, msg, None, offset);
         return;
     };
     match msg.group(spec) {
         Ok(entries) if !entries.is_empty() => {
             for entry in entries {
-                push_row(table, msg, Some((spec, entry)), offset);
+                push_row(table, finder, msg, Some((spec, entry)), offset);
             }
         }
         // No entries, or a group that does not match its spec: one row, members absent.
-        _ => push_row(table, msg, Some((spec, Fields::new(msg.buf(), &[]))), offset),
+        _ => push_row(table, finder, msg, Some((spec, Fields::new(msg.buf(), &[]))), offset),
     }
 }
 
-fn push_row(table: &mut Table, msg: Fields<'_>, entry: Option<(&GroupSpec, Fields<'_>)>, offset: u64) {
+fn push_row(
+    table: &mut Table,
+    finder: &RowFinder,
+    msg: Fields<'_>,
+    entry: Option<(&GroupSpec, Fields<'_>)>,
+    offset: u64,
+) {
     table.rows += 1;
     table.offset.push(offset as i64);
     table.msg_type.push(msg.get(35));
-    for column in &mut table.columns {
+    let buf = msg.buf();
+    for (column, found) in table.columns.iter_mut().zip(&finder.found) {
         let value = match entry {
             Some((spec, entry)) if is_member(spec, column.spec.tag) => entry.get(column.spec.tag),
-            _ => msg.get(column.spec.tag),
+            _ => found.map(|field| &buf[field.range()]),
         };
         column.push(value);
     }
