@@ -220,20 +220,6 @@ impl Table {
         }
     }
 
-    /// Makes room for `rows` more rows in every column.
-    fn reserve(&mut self, rows: usize) {
-        self.offset.reserve(rows);
-        for column in std::iter::once(&mut self.msg_type).chain(&mut self.columns) {
-            column.valid.reserve(rows);
-            match &mut column.data {
-                ColumnData::Str { offsets, .. } => offsets.reserve(rows),
-                ColumnData::F64(out) => out.reserve(rows),
-                ColumnData::Bool(out) => out.reserve(rows),
-                ColumnData::I64(out) => out.reserve(rows),
-            }
-        }
-    }
-
     /// Appends `other`, the table of the next chunk of the same input.
     fn append(&mut self, other: Table) {
         self.rows += other.rows;
@@ -251,9 +237,6 @@ impl Table {
 /// Messages are rarely longer; a longer one holding `8=FIX` in a data field right after a
 /// range start could still give a spurious row.
 const LOOK_BACK: usize = 64 << 10;
-
-/// The size of a typical message, for guessing the rows of a chunk.
-const TYPICAL_MESSAGE_BYTES: usize = 256;
 
 /// Below this many bytes per thread, another thread costs more than it saves.
 const MIN_CHUNK: usize = 4 << 20;
@@ -340,11 +323,6 @@ pub fn scan_windowed(
 /// table and the offset just past the last message read.
 fn scan_chunk(input: &[u8], start: usize, end: usize, options: &ScanOptions) -> (Table, usize) {
     let mut table = Table::new(options);
-    // Room for the rows a chunk of typical messages holds, so the columns are not copied as
-    // they grow; a guess, never a limit.
-    if options.msg_types.is_none() {
-        table.reserve((end - start) / TYPICAL_MESSAGE_BYTES);
-    }
     // A range that starts inside the input may start inside a message whose data field holds
     // `8=FIX`; reading from up to LOOK_BACK bytes earlier finds that message first, and its
     // rows (before `start`) are dropped.
