@@ -3,7 +3,8 @@
 * :class:`KalshiConfig` holds one session's settings and refuses the combinations the venue
   refuses; :class:`LogonSigner` signs the Logon with the account's RSA key.
 * :class:`KalshiClient` logs on over TLS and offers the order API (new order, cancel, amend,
-  mass cancel, order groups), typed events, and the user's own order book.
+  mass cancel, order groups), RFQ as creator and as market maker, market-data subscriptions,
+  typed events, and the user's own order book.
 
 The venue's facts (tags, values, flows, open questions) follow kalshi-fix-spec.md; where that
 leaves a question open, the module documentation of :mod:`fixwire.kalshi.config` says which
@@ -13,19 +14,37 @@ behaviour was chosen.
 from fixwire.kalshi.client import KalshiClient, OrderState, RateLimitError, TokenBucket
 from fixwire.kalshi.config import Environment, KalshiConfig, RateLimit, SessionType
 from fixwire.kalshi.events import (
+    AcceptQuoteStatus,
+    BookLevel,
     BusinessMessageReject,
     EventResendComplete,
     EventResendReject,
     ExecutionReport,
+    MarketDataEntry,
+    MarketDataIncrement,
+    MarketDataRequestReject,
+    MarketDataSnapshot,
     MarketSettlementReport,
     MassCancelReport,
     OrderCancelReject,
     OrderGroupResponse,
+    Quote,
+    QuoteCancelStatus,
+    QuoteConfirmStatus,
+    QuoteRequest,
+    QuoteRequestAck,
+    QuoteRequestReject,
+    QuoteStatusReport,
+    RFQCancelStatus,
+    SecurityStatus,
+    SettlementParty,
     UnhandledMessage,
 )
 from fixwire.kalshi.signing import LogonSigner, generate_key, private_key_pem
 
 __all__ = [
+    "AcceptQuoteStatus",
+    "BookLevel",
     "BusinessMessageReject",
     "Environment",
     "EventResendComplete",
@@ -34,14 +53,28 @@ __all__ = [
     "KalshiClient",
     "KalshiConfig",
     "LogonSigner",
+    "MarketDataEntry",
+    "MarketDataIncrement",
+    "MarketDataRequestReject",
+    "MarketDataSnapshot",
     "MarketSettlementReport",
     "MassCancelReport",
     "OrderCancelReject",
     "OrderGroupResponse",
     "OrderState",
+    "Quote",
+    "QuoteCancelStatus",
+    "QuoteConfirmStatus",
+    "QuoteRequest",
+    "QuoteRequestAck",
+    "QuoteRequestReject",
+    "QuoteStatusReport",
+    "RFQCancelStatus",
     "RateLimit",
     "RateLimitError",
+    "SecurityStatus",
     "SessionType",
+    "SettlementParty",
     "TokenBucket",
     "UnhandledMessage",
     "generate_key",

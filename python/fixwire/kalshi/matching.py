@@ -42,7 +42,9 @@ bug and raise ``TypeError``/``ValueError``; anything the venue answers, such as 
 or ticker, is an event.
 
 **Simplified compared with the real venue.** One exchange shard; limit orders only (OrdType
-<40> = 2 is the only value Kalshi accepts, so there are no market orders); no RFQ, settlement,
+<40> = 2 is the only value Kalshi accepts, so there are no market orders); no RFQ negotiation
+(the simulator records a confirmed quote with :meth:`MatchingEngine.block_trade`, a trade
+between the two parties only); no settlement (the simulator reads :meth:`MatchingEngine.positions`),
 balance, collateral, per-market risk limits or rate limits (INSUFFICIENT_BALANCE never happens);
 no PENDING_* states, ExecIDs, timestamps or cents-versus-dollars handling (the simulator's job);
 fees are a hook that defaults to zero, because the spec states no fee formula.
@@ -1083,6 +1085,110 @@ class MatchingEngine:
         for order in [o for o in self._open.values() if o.market == ticker]:
             events.append(self._cancel(order, CancelReason.MARKET_CLOSE))
         return events
+
+    def block_trade(
+        self,
+        *,
+        market: str,
+        taker_owner: str,
+        taker_client_id: str,
+        taker_side: Side,
+        maker_owner: str,
+        maker_client_id: str,
+        maker_price: Decimal,
+        qty: Decimal,
+        now: float,
+        taker_subaccount: int = 0,
+        maker_subaccount: int = 0,
+    ) -> list[Event]:
+        """Record a trade agreed off the book, such as an accepted and confirmed RFQ quote.
+
+        Two fill-or-kill orders are made and matched with each other only, never with the
+        book: the maker buys ``taker_side.opposite`` at ``maker_price`` (its own scale) and
+        the taker buys ``taker_side`` at one dollar minus that. Positions change as for any
+        trade; self-trade prevention, order groups and the book's priority do not apply.
+
+        Returns:
+            Expiries due by ``now``, then :class:`Accepted` for the taker and the maker, then
+            both :class:`Filled` events (taker first), or one :class:`Rejected` per side
+            when the market is not open or a client id is in use by an open order.
+
+        Raises:
+            TypeError: ``maker_price`` or ``qty`` is not a Decimal.
+            ValueError: ``maker_price`` is outside (0, 1), ``qty`` is not positive, a
+                subaccount is outside 0 to 63, or ``now`` went backwards.
+        """
+        _check_price(maker_price)
+        quantity = _check_qty(qty)
+        _check_subaccount(taker_subaccount)
+        _check_subaccount(maker_subaccount)
+        events = self._advance(now)
+        sides = (
+            (taker_owner, taker_client_id, taker_side, ONE - maker_price, taker_subaccount),
+            (maker_owner, maker_client_id, taker_side.opposite, maker_price, maker_subaccount),
+        )
+        market_state = self._markets.get(market)
+        reason: RejectReason | None = None
+        if market_state is None:
+            reason = RejectReason.MARKET_NOT_FOUND
+        elif market_state.closed:
+            reason = RejectReason.MARKET_ALREADY_CLOSED
+        elif self._state is not TradingState.OPEN:
+            reason = RejectReason.EXCHANGE_PAUSED
+        elif any((owner, client_id) in self._open_by_client for owner, client_id, *_ in sides):
+            reason = RejectReason.ORDER_ALREADY_EXISTS
+        if reason is not None:
+            for owner, client_id, side, price, subaccount in sides:
+                events.append(
+                    Rejected(
+                        client_id=client_id,
+                        owner=owner,
+                        subaccount=subaccount,
+                        market=market,
+                        side=side,
+                        price=price,
+                        qty=quantity,
+                        reason=reason,
+                    )
+                )
+            return events
+        orders = []
+        for owner, client_id, side, price, subaccount in sides:
+            order = _Order(
+                order_id=self._new_id(),
+                client_id=client_id,
+                owner=owner,
+                subaccount=subaccount,
+                market=market,
+                side=side,
+                price=price,
+                order_qty=quantity,
+                time_in_force=TimeInForce.FOK,
+                expire_time=None,
+                post_only=False,
+                stp=SelfTradePrevention.TAKER_AT_CROSS,
+                group_id=None,
+                cancel_on_pause=False,
+                max_execution_cost=None,
+                priority=next(self._priority),
+                leaves_qty=quantity,
+            )
+            self._orders[order.order_id] = order
+            self._open[order.order_id] = order
+            self._open_by_client[owner, client_id] = order
+            self._last_by_client[owner, client_id] = order
+            events.append(Accepted(order.state()))
+            orders.append(order)
+        events.extend(self._trade(orders[0], orders[1], quantity, now))
+        return events
+
+    def positions(self, market: str) -> dict[tuple[str, int], Position]:
+        """Return every non-zero net position in ``market`` by (owner, subaccount)."""
+        return {
+            (owner, subaccount): _position(net)
+            for (owner, subaccount, ticker), net in self._positions.items()
+            if ticker == market and net != 0
+        }
 
     @property
     def trading_state(self) -> TradingState:

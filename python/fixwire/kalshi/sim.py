@@ -30,9 +30,48 @@ What it does, from kalshi-fix-spec.md:
   range, then EventResendComplete <U2>, or EventResendReject <U3>.
 * :meth:`Simulator.trade_against` places an order for a house account, the "other traders" whose
   flow fills the user's orders.
+* RFQ (section 12), symbol RFQs: QuoteRequest <R> on KalshiRT is answered QuoteRequestAck <b> (a
+  UUID RfqId <21023>, ExDestination 0) or QuoteRequestReject <AG> (658=1 unknown market, 99
+  otherwise), and broadcast to every KalshiRFQ session logged on then, the requester named by a
+  pseudonymous PartyID <448>. A Quote <S> is answered QuoteStatusReport <AI> (PENDING, or REJECTED
+  with Text) and notified to the creator in dollars, with sizes and the maker's public id (452=35);
+  a maker's new quote on the same RFQ replaces its pending one. AcceptQuote <UA> gets
+  AcceptQuoteStatus <UC> and the maker AI ACCEPTED with AcceptedSide <54>; the maker then has
+  ``rfq_confirm_window`` seconds for QuoteConfirm <U7>, answered QuoteConfirmStatus <U8>, after
+  which the trade executes and both sides get ExecutionReports (the maker's on its KalshiRFQ
+  session, ClOrdID = its QuoteID). QuoteCancel <Z> gets AI CANCELLED and QuoteCancelStatus <U9>;
+  RFQCancel <UE> gets RFQCancelStatus <UB>, and the makers AG (older docs). An RFQ closes once
+  executed.
+* Market data (section 13) on KalshiMD: MarketDataRequest <V> subscribe (263=1), snapshot only (0)
+  and unsubscribe (2, some or all symbols); a MarketDataSnapshotFullRefresh <W> per symbol from the
+  engine's books (bids are the Yes bids, offers the No bids on the Yes scale; an unknown ticker gets
+  an empty one); then MarketDataIncrementalRefresh <X> after every change: trades (269=2, with
+  AggressorSide) and level-replace New/Change/Delete entries. MarketDataRequestReject <Y> for an
+  unsupported 263. SecurityStatusRequest <e>; SecurityStatus <f> 326=101 when a market settles.
+* Settlement (section 11): :meth:`Simulator.settle_market` closes a market and sends
+  MarketSettlementReport <UMS> pages of positions from the engine to KalshiPT sessions (unless
+  20127=N) and KalshiRT sessions that logged on with 20127=Y.
 
-Not simulated: RFQ, market data, settlement reports, balances and risk limits, fees (zero), more
-than one shard, listener sessions mirroring a trading session's reports.
+Simplifications, and choices where the spec is silent (safe for a trader, configurable where it
+matters):
+
+* An RFQ trade is a direct trade between the two parties
+  (:meth:`~fixwire.kalshi.matching.MatchingEngine.block_trade`): it never meets the book, and
+  positions change as for any trade. The whole accepted quantity trades (default: the RFQ's);
+  RestRemainder, ReplaceExisting, PreferBetterQuote and combo RFQs are not simulated (a combo RFQ is
+  rejected with 658=99).
+* The confirmation window is ``rfq_confirm_window`` (30 s, the FIX page's figure; spec 18.18). When
+  it passes, or the maker cancels an accepted quote, the maker gets AI CANCELLED and the creator a
+  second AcceptQuoteStatus <UC> with 21025=1 and Text ``EXPIRED``: the spec documents no message
+  for this, and a creator must not be left waiting for executions that will not come.
+* Quote prices on AI follow the maker's UseDollars (cents by default, spec 18.9); the
+  notification to the creator is in dollars; MDEntryPx is dollars; SettlementPrice is cents with
+  2 decimals.
+* Settlement reports go only to sessions logged on when :meth:`~Simulator.settle_market` runs, and
+  carry only the receiving key's own positions.
+
+Not simulated: balances and risk limits, fees (zero), more than one shard, listener sessions
+mirroring a trading session's reports, security status other than settlement.
 """
 
 from __future__ import annotations
@@ -42,13 +81,14 @@ import asyncio
 import contextlib
 import itertools
 import time
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from typing import TYPE_CHECKING
 
-from fixwire._native import Dictionary, Message
+from fixwire._native import Dictionary, GroupSpecs, Message, parse
 from fixwire.errors import SessionError
 from fixwire.kalshi import matching as m
 from fixwire.kalshi.client import RateLimitError, TokenBucket
@@ -78,6 +118,22 @@ _SESSION_TYPES = {t.target_comp_id: t for t in SessionType}
 _MUST_RESET = frozenset({SessionType.NR, SessionType.DC, SessionType.RFQ, SessionType.MD})
 _CENT = Decimal("0.01")
 _TWO_DP = Decimal("0.01")
+_FOUR_DP = Decimal("0.0001")
+_ONE = Decimal(1)
+_ORDER_ENTRY = frozenset({"D", "F", "G", "q", "UOG"})
+#: Messages that spend Write tokens (spec section 14: order entry, order groups, RFQ flow).
+_WRITES = _ORDER_ENTRY | {"R", "UA", "UE", "S", "Z", "U7"}
+#: Which session type may send each non-order-entry application message.
+_SESSION_OF = {
+    "R": SessionType.RT,
+    "UA": SessionType.RT,
+    "UE": SessionType.RT,
+    "S": SessionType.RFQ,
+    "Z": SessionType.RFQ,
+    "U7": SessionType.RFQ,
+    "V": SessionType.MD,
+    "e": SessionType.MD,
+}
 
 
 @dataclass(slots=True)
@@ -91,9 +147,49 @@ class _Client:
     cancel_on_disconnect: bool = False
     listener: bool = False
     expired_status: bool = False
+    settlement_reports: bool = False
     logged_on: bool = False
+    #: KalshiMD: the symbols whose book updates it gets, and whose status changes.
+    md_symbols: set[str] = field(default_factory=set)
+    status_symbols: set[str] = field(default_factory=set)
     bucket: TokenBucket = field(default_factory=lambda: TokenBucket(100.0, 100.0))
     mass_cancel_bucket: TokenBucket = field(default_factory=lambda: TokenBucket(1.0, 1.0))
+
+
+@dataclass(slots=True, eq=False)
+class _Rfq:
+    """An RFQ: its creator, the server id the makers see, the market and size."""
+
+    rfq_id: str
+    creator: str
+    quote_req_id: str
+    symbol: str
+    quantity: Decimal
+    subaccount: int
+    open: bool = True
+
+
+@dataclass(slots=True, eq=False)
+class _Quote:
+    """A maker's quote on an RFQ; ``status`` is pending, accepted (waiting for the maker's
+    confirmation), executed, cancelled or expired. Prices are dollars; each is what the
+    maker pays per contract of that side."""
+
+    quote_id: str
+    maker: str
+    rfq: _Rfq
+    yes_price: Decimal | None
+    no_price: Decimal | None
+    subaccount: int
+    status: str = "pending"
+    taker_side: m.Side = m.Side.YES
+    quantity: Decimal = Decimal(0)
+    cl_ord_id: str | None = None
+    timer: asyncio.TimerHandle | None = None
+
+    def maker_price(self) -> Decimal | None:
+        """What the maker pays on the side the creator took."""
+        return self.no_price if self.taker_side is m.Side.YES else self.yes_price
 
 
 class Simulator:
@@ -103,6 +199,9 @@ class Simulator:
         markets: Tickers listed at start (whole-cent ticks, whole contracts).
         rate_limit: The per-key Write bucket; ``None`` for no limit.
         max_sending_time_skew: SendingTime <52> tolerance, seconds (the venue's is 30).
+        rfq_confirm_window: Seconds a maker has to send QuoteConfirm <U7> after the creator
+            accepted its quote (the FIX page says 30; the REST page says 3 on
+            high-volatility and combo markets, spec 18.18).
     """
 
     def __init__(
@@ -111,10 +210,20 @@ class Simulator:
         *,
         rate_limit: RateLimit | None = None,
         max_sending_time_skew: float = 30.0,
+        rfq_confirm_window: float = 30.0,
     ) -> None:
         self.engine = m.MatchingEngine()
+        #: Each market's book as last published to KalshiMD: Yes bids and Yes-scale offers.
+        self._md_books: dict[str, tuple[dict[Decimal, Decimal], dict[Decimal, Decimal]]] = {}
         for ticker in markets:
             self.engine.add_market(ticker)
+            self._md_books[ticker] = ({}, {})
+        self._confirm_window = rfq_confirm_window
+        self._rfqs: dict[str, _Rfq] = {}
+        self._quotes: dict[str, _Quote] = {}
+        self._public_ids: dict[str, str] = {}
+        self._settled: set[str] = set()
+        self._settlement_ids = itertools.count(1)
         self._keys: dict[str, bytes] = {}
         self._clients: dict[str, _Client] = {}
         self._rate_limit = rate_limit
@@ -152,6 +261,9 @@ class Simulator:
 
     async def close(self) -> None:
         """Logs every session out and stops listening."""
+        for quote in self._quotes.values():
+            if quote.timer is not None:
+                quote.timer.cancel()
         if self._acceptor is not None:
             await self._acceptor.close()
 
@@ -170,6 +282,104 @@ class Simulator:
             time_in_force=m.TimeInForce.IOC,
         )
         self._publish(events)
+
+    def settle_market(
+        self,
+        ticker: str,
+        result: str,
+        *,
+        settlement_price: Decimal | None = None,
+        parties_per_page: int = 100,
+    ) -> None:
+        """Determines and settles a market: its resting orders are cancelled (MARKET_CLOSE),
+        then every logged-on session that takes settlement reports (KalshiPT unless it logged
+        on with ReceiveSettlementReports <20127>=N, KalshiRT only with 20127=Y) gets
+        MarketSettlementReport <UMS> pages of its own key's positions, KalshiMD sessions
+        watching the market's status get SecurityStatus <f> 326=101 (settled), and its
+        market-data and status subscriptions end.
+
+        One NoMarketSettlementPartyIDs <20108> entry per subaccount with a net position:
+        MarketSettlementPartyID <20109> is the API key (``key/N`` for subaccount N, the
+        simulator's own convention), LongQty/ShortQty the net position, the payout
+        (CollateralAmountChange <1704>, type PAYOUT) is rounded down to whole cents and the
+        remainder is the entry's MiscFeeAmt <137>, so that the two add up to the exact value
+        as the spec says. Sessions not logged on at the time get nothing (the venue would
+        keep the reports for a KalshiPT resend; the simulator does not).
+
+        Args:
+            ticker: A listed market, not settled before.
+            result: MarketResult <20107>: ``"yes"``, ``"no"`` or ``"scalar"``.
+            settlement_price: For ``"scalar"`` only: the Yes contract's value, dollars in
+                [0, 1]; SettlementPrice <730> carries it in cents with 2 decimals.
+            parties_per_page: Entries per page; more make several pages, stitched by Symbol
+                <55> with TotNumMarketSettlementReports <20106> and LastFragment <893>.
+
+        Raises:
+            ValueError: An unknown or already settled market, a result other than the three,
+                a scalar without a price in [0, 1] (or a price with yes/no), a page size
+                below 1.
+        """
+        if result not in ("yes", "no", "scalar"):
+            raise ValueError(f"result must be 'yes', 'no' or 'scalar', not {result!r}")
+        if (result == "scalar") != (settlement_price is not None):
+            raise ValueError("settlement_price is required with 'scalar' and only with it")
+        if settlement_price is not None and not (
+            isinstance(settlement_price, Decimal) and 0 <= settlement_price <= 1
+        ):
+            raise ValueError("settlement_price must be a Decimal number of dollars in [0, 1]")
+        if parties_per_page < 1:
+            raise ValueError("parties_per_page must be at least 1")
+        if ticker in self._settled:
+            raise ValueError(f"market {ticker!r} is settled already")
+        price = settlement_price if settlement_price is not None else Decimal(result == "yes")
+        self._publish(self.engine.close_market(ticker, _now()))
+        self._settled.add(ticker)
+        for rfq in self._rfqs.values():
+            if rfq.symbol == ticker and rfq.open:
+                self._close_rfq(rfq, "MARKET_CLOSED")
+        by_owner: dict[str, list[list[tuple[int, FieldValue]]]] = {}
+        for (owner, subaccount), position in sorted(self.engine.positions(ticker).items()):
+            exact = position.long_qty * price + position.short_qty * (_ONE - price)
+            payout = exact.quantize(_TWO_DP, rounding=ROUND_DOWN)
+            by_owner.setdefault(owner, []).append(
+                [
+                    (20109, owner if subaccount == 0 else f"{owner}/{subaccount}"),
+                    (20110, 24),
+                    (704, position.long_qty.quantize(_TWO_DP)),
+                    (705, position.short_qty.quantize(_TWO_DP)),
+                    (1703, [[(1704, payout), (1705, "PAYOUT")]]),
+                    (136, [[(137, exact - payout), (138, "USD"), (139, "4"), (891, "0")]]),
+                ]
+            )
+        batch = next(self._settlement_ids)
+        business_date = datetime.now(UTC).date()
+        for owner, client in self._clients.items():
+            if not client.logged_on:
+                continue
+            if client.session_type is SessionType.MD:
+                if ticker in client.status_symbols:
+                    self._send(client, "f", [(55, ticker), (326, 101)])
+                client.status_symbols.discard(ticker)
+                client.md_symbols.discard(ticker)
+                continue
+            parties = by_owner.get(owner)
+            if not parties or not client.settlement_reports:
+                continue
+            pages = [
+                parties[i : i + parties_per_page] for i in range(0, len(parties), parties_per_page)
+            ]
+            for number, page in enumerate(pages, 1):
+                fields: list[tuple[int, FieldValue]] = [
+                    (20105, f"settle-{batch}-{owner}-{number}"),
+                    (55, ticker),
+                    (715, business_date),
+                    (20106, len(pages)),
+                    (20107, result),
+                    (893, number == len(pages)),
+                    (730, (price * 100).quantize(_TWO_DP)),
+                    (20108, list(page)),
+                ]
+                self._send(client, "UMS", fields)
 
     # Sessions.
 
@@ -242,6 +452,9 @@ class Simulator:
             client.cancel_on_disconnect = bool(logon.get_bool(8013, default=False))
             client.listener = bool(logon.get_bool(20126, default=False))
             client.expired_status = bool(logon.get_bool(21012, default=False))
+            client.settlement_reports = bool(
+                logon.get_bool(20127, default=session_type is SessionType.PT)
+            )
         if self._rate_limit is not None:
             limit = self._rate_limit
             client.bucket = TokenBucket(
@@ -255,11 +468,16 @@ class Simulator:
 
     def _on_message(self, api_key: str, client: _Client, msg: Message) -> None:
         msg_type = msg.msg_type
-        order_entry = msg_type in ("D", "F", "G", "q", "UOG")
-        if client.listener and order_entry:
+        order_entry = msg_type in _ORDER_ENTRY
+        if client.listener and (order_entry or msg_type in ("R", "UA", "UE")):
             self._business_reject(client, msg, 6, "listener sessions cannot trade")
             return
-        if order_entry and client.session_type not in (SessionType.NR, SessionType.RT):
+        wrong_session = (
+            client.session_type not in (SessionType.NR, SessionType.RT)
+            if order_entry
+            else _SESSION_OF.get(msg_type, client.session_type) is not client.session_type
+        )
+        if wrong_session:
             self._business_reject(
                 client,
                 msg,
@@ -267,7 +485,7 @@ class Simulator:
                 f"{msg_type} is not supported on {client.session_type.target_comp_id}",
             )
             return
-        if order_entry and self._rate_limit is not None:
+        if msg_type in _WRITES and self._rate_limit is not None:
             try:
                 client.bucket.take(
                     self._rate_limit.cancel_cost if msg_type == "F" else self._rate_limit.cost
@@ -298,6 +516,16 @@ class Simulator:
             self._order_group(api_key, client, msg, now)
         elif msg_type == "U1" and client.session_type is SessionType.DC:
             self._replay(api_key, client, msg)
+        elif msg_type in ("R", "UA", "UE", "S", "Z", "U7"):
+            self._rfq_message(api_key, client, msg)
+        elif msg_type == "V":
+            self._market_data_request(client, msg)
+        elif msg_type == "e":
+            symbol = msg[55]
+            if msg.get(263) == "2":
+                client.status_symbols.discard(symbol)
+            else:
+                client.status_symbols.add(symbol)
         else:
             self._business_reject(client, msg, 3, f"unsupported MsgType {msg_type}")
 
@@ -445,10 +673,451 @@ class Simulator:
             client.connection.send("8", fields)
         self._send(client, "U2", [(45, msg.seq_num), (21003, len(replayed))])
 
+    # RFQ (spec section 12).
+
+    def _rfq_message(self, api_key: str, client: _Client, msg: Message) -> None:
+        msg_type = msg.msg_type
+        if msg_type == "R":
+            self._quote_request(api_key, client, msg)
+        elif msg_type == "UA":
+            self._accept_quote(api_key, client, msg)
+        elif msg_type == "UE":
+            self._cancel_rfq(api_key, client, msg)
+        elif msg_type == "S":
+            self._quote(api_key, client, msg)
+        elif msg_type == "Z":
+            self._cancel_quote(api_key, client, msg)
+        else:
+            self._confirm_quote(api_key, client, msg)
+
+    def _listed(self, market: str) -> bool:
+        try:
+            self.engine.depth(market, m.Side.YES)
+        except KeyError:
+            return False
+        return True
+
+    def _public_id(self, api_key: str) -> str:
+        """The pseudonymous public id the other side of an RFQ sees for ``api_key``."""
+        return self._public_ids.setdefault(api_key, f"anon-{len(self._public_ids) + 1}")
+
+    def _makers(self) -> list[_Client]:
+        return [
+            c for c in self._clients.values() if c.logged_on and c.session_type is SessionType.RFQ
+        ]
+
+    def _quote_request(self, api_key: str, client: _Client, msg: Message) -> None:
+        request_id = msg[131]
+        entries = parse(msg.raw, groups=GroupSpecs.kalshi()).group(146)
+
+        def reject(reason: int, text: str) -> None:
+            self._send(client, "AG", [(58, text), (131, request_id), (658, reason)])
+
+        if 20180 in msg:
+            self._combo_request(client, msg)
+            return
+        if len(entries) != 1 or 55 not in entries[0]:
+            reject(99, "send one NoRelatedSym <146> entry, with Symbol <55>")
+            return
+        entry = entries[0]
+        symbol = entry[55]
+        quantity = entry.get_decimal(38)
+        if not self._listed(symbol):
+            reject(1, "MARKET_NOT_FOUND")
+            return
+        if symbol in self._settled:
+            reject(99, "MARKET_ALREADY_CLOSED")
+            return
+        if quantity is None or quantity <= 0 or quantity != quantity.quantize(_TWO_DP):
+            reject(99, "INVALID_QUANTITY")
+            return
+        rfq = _Rfq(
+            str(uuid.uuid4()), api_key, request_id, symbol, quantity, msg.get_int(79, 0) or 0
+        )
+        self._rfqs[rfq.rfq_id] = rfq
+        self._send(
+            client,
+            "b",
+            [(131, request_id), (303, 1), (21023, rfq.rfq_id), (55, symbol), (100, 0)],
+        )
+        broadcast: list[tuple[int, FieldValue]] = [
+            (131, rfq.rfq_id),
+            (
+                146,
+                [
+                    [
+                        (55, symbol),
+                        (38, quantity.quantize(_TWO_DP)),
+                        (453, [[(448, self._public_id(api_key))]]),
+                    ]
+                ],
+            ),
+        ]
+        for maker in self._makers():
+            self._send(maker, "R", list(broadcast))
+
+    def _combo_request(self, client: _Client, msg: Message) -> None:
+        """A combo RFQ: its legs are validated as the venue does (MVEValidationReasonCode
+        <20187> with the offending legs), then it is refused all the same, 658=99: combo
+        markets are not simulated."""
+        legs = [
+            (leg.get(20183, ""), leg.get(20184, ""))
+            for leg in parse(msg.raw, groups=GroupSpecs.kalshi()).group(20181)
+        ]
+        sides: dict[str, set[str]] = {}
+        counts: dict[str, int] = {}
+        for market, side in legs:
+            sides.setdefault(market, set()).add(side)
+            counts[market] = counts.get(market, 0) + 1
+        conflicting = [market for market, seen in sides.items() if len(seen) > 1]
+        duplicated = [market for market, n in counts.items() if n > 1 and market not in conflicting]
+        unknown = [market for market in counts if not self._listed(market)]
+        fields: list[tuple[int, FieldValue]] = [(131, msg[131]), (658, 99)]
+        for code, offending in (
+            ("conflicting_leg_outcomes", conflicting),
+            ("duplicated_legs", duplicated),
+            ("invalid_market_combination", unknown),
+        ):
+            if offending:
+                fields.insert(0, (58, code))
+                fields += [(20187, code), (20185, [[(20186, market)] for market in offending])]
+                break
+        else:
+            fields.insert(0, (58, "combo RFQs are not simulated"))
+        self._send(client, "AG", fields)
+
+    def _quote(self, api_key: str, client: _Client, msg: Message) -> None:
+        quote_id, rfq_id = msg[117], msg[131]
+
+        def reject(text: str) -> None:
+            self._send(client, "AI", [(117, quote_id), (131, rfq_id), (297, 5), (58, text)])
+
+        rfq = self._rfqs.get(rfq_id)
+        if rfq is None or not rfq.open:
+            reject("RFQ_NOT_FOUND")
+            return
+        if msg[55] != rfq.symbol:
+            reject("SYMBOL_MISMATCH")
+            return
+        try:
+            yes = self._price(client, msg, 132) or None
+            no = self._price(client, msg, 133) or None
+        except (ValueError, ArithmeticError):
+            reject("INVALID_PRICE")
+            return
+        prices = [p for p in (yes, no) if p is not None]
+        if not prices or any(not 0 < p < 1 for p in prices) or sum(prices) > 1:
+            reject("INVALID_PRICE")
+            return
+        existing = self._quotes.get(quote_id)
+        if existing is not None:
+            reject("DUPLICATE_QUOTE_ID")
+            return
+        for old in self._quotes.values():
+            if old.maker == api_key and old.rfq is rfq and old.status == "pending":
+                old.status = "cancelled"  # Replaced by the new quote, as the spec says.
+        quote = _Quote(quote_id, api_key, rfq, yes, no, msg.get_int(79, 0) or 0)
+        self._quotes[quote_id] = quote
+        self._send(client, "AI", self._quote_status(client, quote, 10))
+        creator = self._clients.get(rfq.creator)
+        if creator is None or not creator.logged_on:
+            return
+        notification: list[tuple[int, FieldValue]] = [
+            (117, quote_id),
+            (131, rfq.rfq_id),
+            (55, rfq.symbol),
+        ]
+        if yes is not None:
+            notification.append((132, yes.quantize(_FOUR_DP)))
+        if no is not None:
+            notification.append((133, no.quantize(_FOUR_DP)))
+        notification.append((38, rfq.quantity.quantize(_TWO_DP)))
+        if yes is not None:
+            notification.append((134, rfq.quantity.quantize(_TWO_DP)))
+        if no is not None:
+            notification.append((135, rfq.quantity.quantize(_TWO_DP)))
+        notification.append((453, [[(448, self._public_id(api_key)), (452, 35)]]))
+        self._send(creator, "S", notification)
+
+    def _quote_status(
+        self, client: _Client, quote: _Quote, status: int, text: str | None = None
+    ) -> list[tuple[int, FieldValue]]:
+        """A QuoteStatusReport <AI> for the maker, prices in the maker's units."""
+        fields: list[tuple[int, FieldValue]] = [(117, quote.quote_id), (131, quote.rfq.rfq_id)]
+        if quote.subaccount:
+            fields.append((79, quote.subaccount))
+        fields += [(297, status), (38, quote.rfq.quantity.quantize(_TWO_DP))]
+        if quote.yes_price is not None:
+            fields.append((132, self._wire_price(client, quote.yes_price)))
+        if quote.no_price is not None:
+            fields.append((133, self._wire_price(client, quote.no_price)))
+        if status == 0:
+            # AcceptedSide: the maker's side the creator took (a Yes taker takes the No quote).
+            fields.append((54, "2" if quote.taker_side is m.Side.YES else "1"))
+        if text is not None:
+            fields.append((58, text))
+        return fields
+
+    def _tell_maker(self, quote: _Quote, status: int, text: str | None = None) -> None:
+        maker = self._clients.get(quote.maker)
+        if maker is not None and maker.logged_on:
+            self._send(maker, "AI", self._quote_status(maker, quote, status, text))
+
+    def _tell_creator_failed(self, quote: _Quote, text: str) -> None:
+        """An accepted quote will not execute: the creator hears it as a failed
+        AcceptQuoteStatus <UC> (the spec documents no message for this)."""
+        creator = self._clients.get(quote.rfq.creator)
+        if creator is None or not creator.logged_on:
+            return
+        fields: list[tuple[int, FieldValue]] = [(117, quote.quote_id), (21025, 1)]
+        if quote.cl_ord_id is not None:
+            fields.append((11, quote.cl_ord_id))
+        fields.append((58, text))
+        self._send(creator, "UC", fields)
+
+    def _accept_quote(self, api_key: str, client: _Client, msg: Message) -> None:
+        quote_id, cl_ord_id = msg[117], msg.get(11)
+
+        def refuse(text: str) -> None:
+            fields: list[tuple[int, FieldValue]] = [(117, quote_id), (21025, 1)]
+            if cl_ord_id is not None:
+                fields.append((11, cl_ord_id))
+            fields.append((58, text))
+            self._send(client, "UC", fields)
+
+        quote = self._quotes.get(quote_id)
+        if (
+            quote is None
+            or quote.rfq.creator != api_key
+            or msg.get(21023, quote.rfq.rfq_id) != quote.rfq.rfq_id
+        ):
+            refuse("NOT_FOUND")
+            return
+        if quote.status != "pending" or not quote.rfq.open:
+            refuse("EXPIRED")
+            return
+        quote.taker_side = m.Side.YES if msg[54] == "1" else m.Side.NO
+        quantity = msg.get_decimal(38, quote.rfq.quantity)
+        if quote.maker_price() is None:
+            refuse("QUOTE_SIDE_NOT_OFFERED")
+            return
+        if not 0 < quantity <= quote.rfq.quantity or quantity != quantity.quantize(_TWO_DP):
+            refuse("INVALID_QUANTITY")
+            return
+        quote.status = "accepted"
+        quote.quantity = quantity
+        quote.cl_ord_id = cl_ord_id
+        fields: list[tuple[int, FieldValue]] = [(117, quote_id), (21025, 0), (21024, quote_id)]
+        if cl_ord_id is not None:
+            fields.append((11, cl_ord_id))
+        self._send(client, "UC", fields)
+        self._tell_maker(quote, 0)
+        quote.timer = asyncio.get_running_loop().call_later(
+            self._confirm_window, self._confirmation_expired, quote
+        )
+
+    def _confirmation_expired(self, quote: _Quote) -> None:
+        if quote.status != "accepted":
+            return
+        quote.status = "expired"
+        self._tell_maker(quote, 17, "EXPIRED")
+        self._tell_creator_failed(quote, "EXPIRED")
+
+    def _confirm_quote(self, api_key: str, client: _Client, msg: Message) -> None:
+        quote_id = msg[117]
+
+        def refuse(text: str) -> None:
+            self._send(client, "U8", [(117, quote_id), (21010, 1), (58, text)])
+
+        quote = self._quotes.get(quote_id)
+        if (
+            quote is None
+            or quote.maker != api_key
+            or msg.get(21023, quote.rfq.rfq_id) != quote.rfq.rfq_id
+        ):
+            refuse("NOT_FOUND")
+            return
+        if quote.status != "accepted":
+            refuse("EXPIRED" if quote.status == "expired" else "QUOTE_NOT_ACCEPTED")
+            return
+        if quote.timer is not None:
+            quote.timer.cancel()
+        rfq = quote.rfq
+        maker_price = quote.maker_price()
+        assert maker_price is not None  # Checked when the creator accepted.
+        events = self.engine.block_trade(
+            market=rfq.symbol,
+            taker_owner=rfq.creator,
+            taker_client_id=quote.cl_ord_id or f"rfq-{quote_id}",
+            taker_side=quote.taker_side,
+            maker_owner=api_key,
+            maker_client_id=quote_id,
+            maker_price=maker_price,
+            qty=quote.quantity,
+            now=_now(),
+            taker_subaccount=rfq.subaccount,
+            maker_subaccount=quote.subaccount,
+        )
+        rejected = next((e for e in events if isinstance(e, m.Rejected)), None)
+        if rejected is not None:
+            quote.status = "cancelled"
+            refuse(rejected.reason.value)
+            self._tell_creator_failed(quote, rejected.reason.value)
+            return
+        quote.status = "executed"
+        self._send(client, "U8", [(117, quote_id), (21010, 0)])
+        self._publish(events)
+        self._close_rfq(rfq, "RFQ_EXECUTED", makers=False)
+
+    def _close_rfq(self, rfq: _Rfq, text: str, *, makers: bool = True) -> None:
+        """Closes an RFQ: its live quotes are cancelled (QuoteStatusReport <AI> 297=17 to their
+        makers) and, with ``makers``, every maker hears QuoteRequestReject <AG> (older docs:
+        makers receive AG when an RFQ is cancelled)."""
+        rfq.open = False
+        for quote in self._quotes.values():
+            if quote.rfq is rfq and quote.status in ("pending", "accepted"):
+                if quote.status == "accepted":
+                    if quote.timer is not None:
+                        quote.timer.cancel()
+                    self._tell_creator_failed(quote, "EXPIRED")
+                quote.status = "cancelled"
+                self._tell_maker(quote, 17, text)
+        if makers:
+            for maker in self._makers():
+                self._send(maker, "AG", [(58, text), (131, rfq.rfq_id), (658, 99)])
+
+    def _cancel_rfq(self, api_key: str, client: _Client, msg: Message) -> None:
+        quote_req_id, rfq_id = msg.get(131), msg.get(21023)
+        rfq: _Rfq | None = None
+        if rfq_id is not None:
+            rfq = self._rfqs.get(rfq_id)
+        elif quote_req_id is not None:
+            rfq = next(
+                (
+                    r
+                    for r in reversed(self._rfqs.values())
+                    if r.creator == api_key and r.quote_req_id == quote_req_id and r.open
+                ),
+                None,
+            )
+        echo = quote_req_id or rfq_id or ""
+        if rfq is None or rfq.creator != api_key or not rfq.open:
+            self._send(client, "UB", [(131, echo), (21013, 1), (58, "NOT_FOUND")])
+            return
+        self._close_rfq(rfq, "RFQ_CANCELLED")
+        self._send(client, "UB", [(131, echo), (21013, 0), (21023, rfq.rfq_id)])
+
+    def _cancel_quote(self, api_key: str, client: _Client, msg: Message) -> None:
+        quote_id = msg[117]
+        quote = self._quotes.get(quote_id)
+        if (
+            quote is None
+            or quote.maker != api_key
+            or msg.get(21023, quote.rfq.rfq_id) != quote.rfq.rfq_id
+            or quote.status not in ("pending", "accepted")
+        ):
+            self._send(client, "U9", [(117, quote_id), (298, 1), (58, "NOT_FOUND")])
+            return
+        if quote.status == "accepted":
+            if quote.timer is not None:
+                quote.timer.cancel()
+            self._tell_creator_failed(quote, "EXPIRED")
+        quote.status = "cancelled"
+        self._send(client, "AI", self._quote_status(client, quote, 17))
+        self._send(client, "U9", [(117, quote_id), (298, 0)])
+
+    # Market data (spec section 13).
+
+    def _market_data_request(self, client: _Client, msg: Message) -> None:
+        request_type = msg.get(263)
+        symbols = [e[55] for e in parse(msg.raw, groups=GroupSpecs.kalshi()).group(146)]
+        if request_type == "2":
+            if symbols:
+                client.md_symbols.difference_update(symbols)
+            else:
+                client.md_symbols.clear()
+            return
+        if request_type not in ("0", "1"):
+            self._send(client, "Y", [(281, "4"), (58, f"SubscriptionRequestType {request_type}")])
+            return
+        if not symbols:
+            self._send(client, "Y", [(58, "NoRelatedSym <146> is required to subscribe")])
+            return
+        for symbol in symbols:
+            bids, offers = self._book(symbol)
+            now = datetime.now(UTC)
+            entries = [
+                self._md_entry(entry_type, price, size, now)
+                for entry_type, levels in (("0", bids), ("1", offers))
+                for price, size in levels.items()
+            ]
+            self._send(client, "W", [(55, symbol), (268, entries)])
+            if request_type == "1":
+                client.md_symbols.add(symbol)
+
+    def _book(self, market: str) -> tuple[dict[Decimal, Decimal], dict[Decimal, Decimal]]:
+        """Yes bids and offers (the No bids on the Yes scale), best first; empty when the
+        market is unknown (the venue answers an unknown ticker with an empty snapshot)."""
+        try:
+            yes = self.engine.depth(market, m.Side.YES)
+            no = self.engine.depth(market, m.Side.NO)
+        except KeyError:
+            return {}, {}
+        return dict(yes), {_ONE - price: size for price, size in no}
+
+    @staticmethod
+    def _md_entry(
+        entry_type: str, price: Decimal, size: Decimal, now: datetime
+    ) -> list[tuple[int, FieldValue]]:
+        return [
+            (269, entry_type),
+            (270, price.quantize(_FOUR_DP)),
+            (271, size.quantize(_TWO_DP)),
+            (272, now.date()),
+            (273, now.strftime("%H:%M:%S.") + f"{now.microsecond // 1000:03d}"),
+        ]
+
+    def _market_data_updates(self, events: list[m.Event]) -> None:
+        """MarketDataIncrementalRefresh <X> to each subscriber: trades, then the levels that
+        changed (level-replace: the new size; deleted levels with size 0)."""
+        touched: dict[str, None] = {}
+        trades: list[tuple[str, list[tuple[int, FieldValue]]]] = []
+        now = datetime.now(UTC)
+        for event in events:
+            if isinstance(event, (m.Accepted, m.Filled, m.Cancelled, m.Replaced)):
+                touched[event.order.market] = None
+            if isinstance(event, m.Filled) and event.liquidity is m.Liquidity.TAKER:
+                market = event.order.market
+                entry = self._md_entry("2", event.yes_price, event.qty, now)
+                aggressor = "1" if event.order.side is m.Side.YES else "2"
+                trades.append((market, [(279, "0"), (55, market), *entry, (2446, aggressor)]))
+        changes: list[tuple[str, list[tuple[int, FieldValue]]]] = list(trades)
+        for market in touched:
+            new = self._book(market)
+            old = self._md_books.get(market, ({}, {}))
+            self._md_books[market] = new
+            for entry_type, before, after in zip(("0", "1"), old, new, strict=True):
+                for price, size in after.items():
+                    if before.get(price) != size:
+                        action = "1" if price in before else "0"
+                        entry = self._md_entry(entry_type, price, size, now)
+                        changes.append((market, [(279, action), (55, market), *entry]))
+                for price in before.keys() - after.keys():
+                    entry = self._md_entry(entry_type, price, Decimal(0), now)
+                    changes.append((market, [(279, "2"), (55, market), *entry]))
+        if not changes:
+            return
+        for client in list(self._clients.values()):
+            if client.logged_on and client.md_symbols:
+                mine = [entry for market, entry in changes if market in client.md_symbols]
+                if mine:
+                    self._send(client, "X", [(268, mine)])
+
     # Reports.
 
-    def _publish(self, events: Iterable[m.Event]) -> None:
-        """Sends each engine event to its owner, when the owner is connected."""
+    def _publish(self, events: list[m.Event]) -> None:
+        """Sends each engine event to its owner, when the owner is connected, then the book
+        changes and trades to KalshiMD subscribers."""
         for event in events:
             owner = _owner(event)
             if owner == HOUSE:
@@ -482,6 +1151,7 @@ class Simulator:
                 self._execution_report(client, owner, self._rejected_fields(client, event))
             elif not isinstance(event, m.GroupRejected):
                 self._execution_report(client, owner, self._order_fields(client, event))
+        self._market_data_updates(events)
 
     def _execution_report(
         self, client: _Client, owner: str, fields: list[tuple[int, FieldValue]]
