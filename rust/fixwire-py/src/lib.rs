@@ -399,8 +399,9 @@ fn parse<'py>(
     dictionary: Option<&Bound<'py, PyDictionary>>,
 ) -> PyResult<Bound<'py, PyMessage>> {
     let py = data.py();
-    let dictionary_groups = dictionary.map(|d| Bound::new(py, d.get().groups())).transpose()?;
-    let groups = groups.or(dictionary_groups.as_ref());
+    // The dictionary's specs are taken directly: a GroupSpecs object per call would cost more
+    // than checking the groups.
+    let groups = groups.map(|g| g.get().snapshot()).or_else(|| dictionary.map(|d| d.get().dictionary.group_specs()));
     let raw = as_pybytes(data)?;
     let message = INDEX.with_borrow_mut(|(index, defaults)| -> PyResult<PyMessage> {
         // The options are built once per thread unless the call needs other ones.
@@ -408,7 +409,7 @@ fn parse<'py>(
         let options = if verify_checksum && groups.is_none() {
             &*defaults
         } else {
-            custom = parse_options(verify_checksum, groups);
+            custom = ParseOptions { verify_checksum, groups, ..ParseOptions::default() };
             &custom
         };
         index.parse(raw.as_bytes(), options).map_err(CoreError::from)?;

@@ -18,6 +18,10 @@ use crate::error::DecodeErrorKind;
 use crate::group::{GroupSpec, GroupSpecs, Member};
 use crate::value::{self, Date, UtcTimestamp};
 
+mod compiled;
+
+use compiled::Compiled;
+
 /// The FIX data type of a field, as named in the dictionary.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FieldType {
@@ -262,6 +266,8 @@ pub struct Dictionary {
     header_tags: TagBits,
     trailer_tags: TagBits,
     groups: Arc<GroupSpecs>,
+    /// Validation tables for the common case, a valid message.
+    compiled: Compiled,
 }
 
 /// A set of tags tested for every field of a message: a bitmap below [`TagBits::BITMAP`], a
@@ -375,6 +381,16 @@ impl Dictionary {
     /// Checks `msg` the way a counterparty using this dictionary would, returning the first
     /// reason it would be rejected for.
     pub fn validate(&self, msg: &Message<'_>, options: ValidationOptions) -> Result<(), Reject> {
+        // The compiled tables only answer "valid"; any doubt (a reject, or a layout they do not
+        // cover) goes to the reference check below, which finds the first reason in order.
+        if self.compiled.accepts(msg, options) {
+            return Ok(());
+        }
+        self.first_reject(msg, options)
+    }
+
+    /// The reference check: every rule in the order a reject is chosen by.
+    fn first_reject(&self, msg: &Message<'_>, options: ValidationOptions) -> Result<(), Reject> {
         let msg_type = String::from_utf8_lossy(msg.msg_type());
         let reject = |reason: u32, ref_tag: Option<u32>, text: String| Reject {
             reason,
@@ -884,7 +900,10 @@ impl Builder {
             }
         }
         let tags = |layout: &[Entry]| layout.iter().map(Entry::tag).collect::<TagBits>();
+        let transport_fields = self.transport_fields.as_ref().unwrap_or(&self.fields);
+        let compiled = Compiled::new(&self.fields, transport_fields, &self.messages, [&header, &trailer], &groups);
         Ok(Dictionary {
+            compiled,
             begin_string: self.begin_string.unwrap_or_default(),
             header_tags: tags(&header),
             trailer_tags: tags(&trailer),

@@ -157,12 +157,17 @@ pub struct GroupSpecs {
     /// By count tag: the specs for listed message types (`Some`) and for every type (`None`).
     /// Looked up for every field of a message, so keyed by tag rather than scanned.
     by_count: FxHashMap<u32, Vec<ScopedSpec>>,
+    /// A bit per count tag below [`GroupSpecs::BITMAP`], so that the usual answer (not a count
+    /// tag) costs no hashing.
+    low: Vec<u64>,
 }
 
 /// A spec and the message types it applies to (`None`: every type).
 type ScopedSpec = (Option<Vec<u8>>, Arc<GroupSpec>);
 
 impl GroupSpecs {
+    const BITMAP: u32 = 8192;
+
     /// No specs.
     pub fn new() -> Self {
         Self::default()
@@ -172,6 +177,10 @@ impl GroupSpecs {
     /// a specific type takes precedence over one for every type.
     pub fn add(&mut self, spec: GroupSpec, msg_types: Option<&[&[u8]]>) -> &mut Self {
         let spec = Arc::new(spec);
+        if spec.count_tag < Self::BITMAP {
+            self.low.resize(Self::BITMAP as usize / 64, 0);
+            self.low[spec.count_tag as usize / 64] |= 1 << (spec.count_tag % 64);
+        }
         let entries = self.by_count.entry(spec.count_tag).or_default();
         match msg_types {
             None => entries.push((None, spec)),
@@ -181,7 +190,13 @@ impl GroupSpecs {
     }
 
     /// The spec for `count_tag` in messages of type `msg_type`.
+    #[inline]
     pub fn lookup(&self, msg_type: &[u8], count_tag: u32) -> Option<&Arc<GroupSpec>> {
+        if count_tag < Self::BITMAP
+            && !self.low.get(count_tag as usize / 64).is_some_and(|w| w >> (count_tag % 64) & 1 == 1)
+        {
+            return None;
+        }
         let mut general = None;
         for (types, spec) in self.by_count.get(&count_tag)? {
             match types {
@@ -258,7 +273,7 @@ impl<'a> Fields<'a> {
         let mut i = 0;
         while i < fields.len() {
             i = match specs.lookup(msg_type, fields[i].tag) {
-                Some(spec) => read_group(*self, i, spec)?.1,
+                Some(spec) => scan_group(*self, i, spec, &mut |_| {})?,
                 None => i + 1,
             };
         }
@@ -276,6 +291,19 @@ impl crate::decode::Message<'_> {
 /// Reads the group whose count field is `fields[at]`; returns its entries (as position ranges)
 /// and the position of the first field after the group.
 fn read_group(run: Fields<'_>, at: usize, spec: &GroupSpec) -> Result<(Vec<Range<usize>>, usize), DecodeError> {
+    let mut entries = Vec::new();
+    let end = scan_group(run, at, spec, &mut |span| entries.push(span))?;
+    Ok((entries, end))
+}
+
+/// Like [`read_group`], but hands each entry to `on_entry` instead of collecting them, so that
+/// checking a message's groups allocates nothing; returns the position after the group.
+pub(crate) fn scan_group(
+    run: Fields<'_>,
+    at: usize,
+    spec: &GroupSpec,
+    on_entry: &mut dyn FnMut(Range<usize>),
+) -> Result<usize, DecodeError> {
     let fields = run.as_slice();
     let count_field = fields[at];
     // A count that is not a number is a malformed value (as QuickFIX also reports it); a
@@ -291,12 +319,12 @@ fn read_group(run: Fields<'_>, at: usize, spec: &GroupSpec) -> Result<(Vec<Range
     let count = u64::try_from(count)
         .map_err(|_| count_error(count_field, format!("NumInGroup <{}> is negative", spec.count_tag)))?;
     let mut i = at + 1;
-    let mut entries = Vec::new();
+    let mut entries = 0u64;
     if count == 0 {
         if fields.get(i).is_some_and(|f| spec.delimiters.contains(&f.tag)) {
             return Err(count_error(count_field, format!("NumInGroup <{}> is 0 but an entry follows", spec.count_tag)));
         }
-        return Ok((entries, i));
+        return Ok(i);
     }
     let delimiter = match fields.get(i) {
         Some(f) if spec.delimiters.contains(&f.tag) => f.tag,
@@ -339,19 +367,20 @@ fn read_group(run: Fields<'_>, at: usize, spec: &GroupSpec) -> Result<(Vec<Range
             }
             last = position;
             i = match &spec.members[position] {
-                Member::Group(nested) => read_group(run, i, nested)?.1,
+                Member::Group(nested) => scan_group(run, i, nested, &mut |_| {})?,
                 Member::Field(_) => i + 1,
             };
         }
-        entries.push(start..i);
+        on_entry(start..i);
+        entries += 1;
     }
-    if entries.len() as u64 != count {
+    if entries != count {
         return Err(count_error(
             count_field,
-            format!("NumInGroup <{}> is {count} but {} entries follow", spec.count_tag, entries.len()),
+            format!("NumInGroup <{}> is {count} but {entries} entries follow", spec.count_tag),
         ));
     }
-    Ok((entries, i))
+    Ok(i)
 }
 
 fn count_error(count_field: Field, reason: String) -> DecodeError {
