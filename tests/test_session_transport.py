@@ -946,3 +946,21 @@ def test_an_application_that_falls_behind_pauses_reading(monkeypatch: pytest.Mon
                 assert transport_of(conn).is_reading()
 
     run(main)
+
+
+def test_reconnect_also_retries_a_failed_first_attempt() -> None:
+    async def main() -> None:
+        with socket.socket() as placeholder:
+            placeholder.bind((HOST, 0))
+            port = placeholder.getsockname()[1]
+        # Nothing listens on the port yet: the first attempt fails, and is retried.
+        conn = await connect(
+            CLIENT, HOST, port, reconnect=Reconnect(initial_delay=0.05, max_delay=0.1)
+        )
+        async with conn:
+            assert not conn.connected
+            async with accepting(port=port) as (_, server):
+                await conn.logged_on(timeout=5)
+                await server.until(lambda: bool(server.of(LoggedOn)))
+
+    run(main)

@@ -427,7 +427,13 @@ async def connect(
         if connection._failure is not None:
             raise connection._failure
 
-    await open_once()
+    try:
+        await open_once()
+    except OSError as e:
+        if reconnect is None:
+            raise
+        # With reconnect, a first attempt that fails is retried like a lost connection.
+        connection._deliver(Disconnected(f"connection attempt failed: {e}"))
 
     async def keep_connected() -> None:
         attempt = 0
