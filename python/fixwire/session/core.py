@@ -502,13 +502,15 @@ class Session:
             )
         else:
             self._held[seq_num] = msg
-        if self.state is not State.RESENDING or seq_num > self._resend_until:
-            if self.state is not State.RESENDING:
-                self._events.append(SequenceGap(expected, seq_num, recovering=True))
-                self._send_resend_request(expected, now)
-            self._resend_until = max(self._resend_until, seq_num)
+        if self.state is not State.RESENDING:
+            self._events.append(SequenceGap(expected, seq_num, recovering=True))
+            self._send_resend_request(expected, now)
+            # A new gap: an earlier one's end (perhaps before a sequence reset) says nothing.
+            self._resend_until = seq_num
             if self.state is State.IN_SESSION:
                 self.state = State.RESENDING
+        elif seq_num > self._resend_until:
+            self._resend_until = seq_num
 
     def _release_held(self, now: float) -> None:
         """Processes held messages that are now in sequence; ends a resend when the gap closes."""
