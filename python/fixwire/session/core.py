@@ -162,7 +162,9 @@ class Session:
         # Held inbound messages ahead of a gap, by MsgSeqNum, and the number that ends the gap.
         self._held: dict[int, Message] = {}
         self._resend_until = 0
+        # When the resend last made progress, and the next inbound number it had reached.
         self._resend_requested_at = 0.0
+        self._resend_reached = 0
 
     # The transport's side: connections, bytes, time.
 
@@ -752,6 +754,7 @@ class Session:
     def _send_resend_request(self, begin: int, now: float) -> None:
         self._send_admin("2", [(7, begin), (16, 0)], now)
         self._resend_requested_at = now
+        self._resend_reached = begin
 
     def _send_gap_fill(self, seq_num: int, new_seq: int, now: float) -> None:
         """SequenceReset-GapFill sent as ``seq_num`` (a resent number: not stored or counted)."""
@@ -784,8 +787,13 @@ class Session:
             self.state is State.RESENDING
             and now - self._resend_requested_at >= self.heartbeat_interval
         ):
-            # The resend stalled (a message of it was lost too): ask again from where it stopped.
-            self._send_resend_request(self.store.next_target_seq, now)
+            reached = self.store.next_target_seq
+            if reached != self._resend_reached:
+                # Still arriving (a long resend): wait another interval before asking again.
+                self._resend_requested_at, self._resend_reached = now, reached
+            else:
+                # Stalled (a message of the resend was lost too): ask again from where it stopped.
+                self._send_resend_request(reached, now)
         if now - self._last_sent >= self.heartbeat_interval:
             self._send_admin("0", [], now)
 
