@@ -92,6 +92,9 @@ _SENDING_TIME_ACCURACY = 10
 
 _NANOS = 1_000_000_000
 
+#: The longest HeartBtInt <108> an acceptor adopts, in seconds.
+MAX_HEARTBEAT_INTERVAL = 3600
+
 
 def _nanos(now: float) -> int:
     """``now`` in integer nanoseconds, rounded to the microsecond: a float of seconds since the
@@ -342,7 +345,9 @@ class Session:
             self._process(msg, msg_type, seq_num, now)
             self._release_held(now)
 
-    def _on_bad_value(self, msg: Message, error: DecodeError, now: float) -> None:
+    def _on_bad_value(
+        self, msg: Message, error: DecodeError, now: float, *, release_held: bool = True
+    ) -> None:
         """A field of a well-framed message is not of its type (``34=abc``, ``43=X``).
 
         In an established session, the message is rejected with SessionRejectReason <373>=6
@@ -359,7 +364,8 @@ class Session:
         self._send_reject(now, seq_num, msg.msg_type, _INCORRECT_DATA_FORMAT, error.tag, reason)
         if seq_num == self.store.next_target_seq:
             self.store.set_next_target_seq(seq_num + 1)
-            self._release_held(now)
+            if release_held:  # (Not from inside _release_held's own loop.)
+                self._release_held(now)
 
     def _check_header(self, msg: Message, seq_num: int, now: float) -> None:
         if self._comp_ids_wrong(msg):
@@ -495,6 +501,11 @@ class Session:
             self.store.set_next_target_seq(seq_num)
             self._process(msg, msg_type, seq_num, now)
             return
+        if self.state is State.LOGOUT_SENT:
+            # Logging out: the gap is left for the next session (the numbers are kept).
+            if msg_type == "2":
+                self._on_resend_request(msg, seq_num, now)
+            return
         if msg_type == "2":
             # Answer the peer's request at once; our own request for the gap follows.
             self._on_resend_request(msg, seq_num, now)
@@ -527,7 +538,10 @@ class Session:
                 # The Logon that opened the gap was handled when it came; only its number is left.
                 self.store.set_next_target_seq(expected + 1)
                 continue
-            self._process(msg, msg.msg_type, expected, now)
+            try:
+                self._process(msg, msg.msg_type, expected, now)
+            except DecodeError as e:
+                self._on_bad_value(msg, e, now, release_held=False)
         if self.state is State.RESENDING and self.store.next_target_seq > self._resend_until:
             self.state = State.IN_SESSION
             self._events.append(ResendComplete(self.store.next_target_seq))
@@ -613,10 +627,14 @@ class Session:
         self._events.append(ResendServed(begin, end, resent, end - begin + 1 - resent))
 
     def _on_logout(self, msg: Message, now: float) -> None:
+        try:
+            text = msg.get(58)
+        except DecodeError:
+            text = None  # Not UTF-8: the Logout stands, its Text is lost.
         by_peer = self.state is not State.LOGOUT_SENT
         if by_peer:
             self._send_logout(now, None)
-        self._events.append(LoggedOut(msg.get(58), by_peer))
+        self._events.append(LoggedOut(text, by_peer))
         self._disconnect("logout")
 
     # Logon.
@@ -671,6 +689,11 @@ class Session:
             heartbeat = None
         if heartbeat is None or heartbeat <= 0:
             self._refuse_logon(now, "HeartBtInt <108> is missing or not a positive integer")
+        if heartbeat > MAX_HEARTBEAT_INTERVAL:
+            # A peer silent for a day is not detected at all: refuse rather than adopt it.
+            self._refuse_logon(
+                now, f"HeartBtInt <108> {heartbeat} is more than {MAX_HEARTBEAT_INTERVAL} s"
+            )
         return heartbeat if self.config.role is Role.ACCEPTOR else self.config.heartbeat_interval
 
     def _accept_logon(
@@ -680,6 +703,8 @@ class Session:
             refusal = self.config.accept_logon(msg)
             if refusal is not None:
                 self._refuse_logon(now, refusal)
+        if reset and seq_num != 1:
+            self._refuse_logon(now, f"ResetSeqNumFlag <141>=Y with MsgSeqNum {seq_num}, not 1")
         if reset:
             self.store.reset()
         expected = self.store.next_target_seq
