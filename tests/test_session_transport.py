@@ -964,3 +964,77 @@ def test_reconnect_also_retries_a_failed_first_attempt() -> None:
                 await server.until(lambda: bool(server.of(LoggedOn)))
 
     run(main)
+
+
+def test_refused_logons_leave_nothing_behind_and_tell_the_initiator_why() -> None:
+    refusing = SessionConfig(
+        sender_comp_id="SERVER",
+        target_comp_id="CLIENT",
+        role=Role.ACCEPTOR,
+        accept_logon=lambda _: "bad signature",
+    )
+
+    async def main() -> None:
+        async with accepting(refusing) as (acceptor, _):
+            for _ in range(3):
+                conn = await connect(CLIENT, HOST, acceptor.port)
+                async with conn:
+                    with pytest.raises(SessionError, match="bad signature"):
+                        await conn.logged_on(timeout=5)
+            async with asyncio.timeout(5):
+                while acceptor.connections:
+                    await asyncio.sleep(0.01)
+
+    run(main)
+
+
+def test_an_exception_in_on_event_loses_nothing() -> None:
+    seen: list[str] = []
+
+    def fragile(event: Event) -> None:
+        if isinstance(event, Received):
+            seen.append(event.message[11])
+            if event.message[11] == "first":
+                raise RuntimeError("application bug")
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        reported: list[str] = []
+        loop.set_exception_handler(lambda _, context: reported.append(context["message"]))
+        async with accepting() as (acceptor, _):
+            conn = await connect(CLIENT, HOST, acceptor.port, on_event=fragile)
+            async with conn:
+                await conn.logged_on(timeout=5)
+                server = the_session(acceptor)
+                server.send("8", [(11, "first"), (150, "0")])
+                server.send("8", [(11, "second"), (150, "0")])
+                async with asyncio.timeout(5):
+                    while len(seen) < 2:
+                        await asyncio.sleep(0.01)
+                assert conn.connected
+        assert seen == ["first", "second"]
+        assert len(reported) == 1
+
+    run(main)
+
+
+def test_a_peer_that_stops_reading_is_cut_after_the_logout_timeout() -> None:
+    async def main() -> None:
+        async with accepting() as (acceptor, _), raw_initiator(acceptor.port) as peer:
+            peer.send("A", [(98, 0), (108, 30), (1137, "9")])
+            await peer.expect("A")
+            peer.reading(False)
+            conn = the_session(acceptor)
+            async with asyncio.timeout(5):
+                while transport_of(conn).get_write_buffer_size() == 0:
+                    with contextlib.suppress(SessionError):
+                        for n in range(200):
+                            conn.send("8", [(11, f"filler-{n}" + "x" * 400), (150, "0")])
+                    await asyncio.sleep(0.01)
+            started = asyncio.get_running_loop().time()
+            await conn.logout(timeout=10)
+            # Logout unanswered (2 s), then the flush the peer never reads is cut (2 s more).
+            assert asyncio.get_running_loop().time() - started < 6
+            assert not conn.connected
+
+    run(main, timeout=20)

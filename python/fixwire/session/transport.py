@@ -14,7 +14,8 @@ on the next connection brings it back (on sessions with retransmission).
 
 Inbound, events wait in a queue until the application iterates the connection; when it falls
 :data:`MAX_QUEUED_EVENTS` behind, the connection stops reading its socket until it catches up,
-so a slow application slows the peer (through TCP) instead of growing memory without bound.
+so a slow application slows the peer (through TCP) instead of growing memory without bound. A
+session paused for longer than its heartbeat patience takes the peer for silent and ends.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from fixwire._native import Encoder, Framer
 from fixwire.errors import FixError, SessionError
 from fixwire.session.config import FieldValue, Role, SessionConfig
 from fixwire.session.core import Session
-from fixwire.session.events import Disconnected, Event, LoggedOn
+from fixwire.session.events import Disconnected, Event, LoggedOn, LogonRefused
 from fixwire.session.store import MemoryStore, Store
 
 __all__ = ["Acceptor", "Connection", "Reconnect", "connect", "serve"]
@@ -131,6 +132,11 @@ class Connection:
         self._waiters: list[asyncio.Future[None]] = []
         self._had_logon = False
         self._reading_paused = False
+        self._refusal: str | None = None
+        self._ever_logged_on = False
+        #: Called when a connection closes before the session ever logged on (the acceptor
+        #: forgets such sessions).
+        self._on_unused: Callable[[], None] | None = None
 
     # The application's API.
 
@@ -169,7 +175,8 @@ class Connection:
         async with asyncio.timeout(timeout):
             while not self.session.logged_on:
                 if self._closed:
-                    raise SessionError("connection closed before logon") from self._failure
+                    reason = f": {self._refusal}" if self._refusal else ""
+                    raise SessionError(f"connection closed before logon{reason}") from self._failure
                 await self._changed()
 
     async def logout(self, text: str | None = None, timeout: float | None = None) -> None:
@@ -273,6 +280,8 @@ class Connection:
             self._timer = None
         self._dispatch()
         self._notify()
+        if not self._ever_logged_on and self._on_unused is not None:
+            self._on_unused()
 
     def _flush(self) -> None:
         """Writes what the session has to send, delivers its events, and rearms the timer."""
@@ -282,8 +291,12 @@ class Connection:
             transport.write(data)
         self._dispatch()
         if self.session.should_close:
-            if transport is not None:
-                transport.close()  # Flushes the buffer first.
+            if transport is not None and not transport.is_closing():
+                transport.close()  # Flushes the buffer first...
+                # ...unless the peer stopped reading: then the socket is cut after a while.
+                self._loop.call_later(
+                    self.session.config.logout_timeout, _abort_if_open, self, transport
+                )
             return
         deadline = self.session.next_deadline()
         if deadline is not None and (self._timer is None or deadline < self._timer_at):
@@ -303,13 +316,23 @@ class Connection:
             return
         for event in events:
             if isinstance(event, LoggedOn):
-                self._had_logon = True
+                self._had_logon = self._ever_logged_on = True
             self._deliver(event)
         self._notify()
 
     def _deliver(self, event: Event) -> None:
+        if isinstance(event, LogonRefused):
+            self._refusal = event.text
         if self._on_event is not None:
-            self._on_event(event)
+            try:
+                self._on_event(event)
+            except Exception as e:
+                # The session has counted the message: an exception here must not lose the
+                # events after it, nor the connection. It is reported, as asyncio reports
+                # errors in callbacks.
+                self._loop.call_exception_handler(
+                    {"message": f"on_event raised for {event!r}", "exception": e}
+                )
             return
         self._events.append(event)
         self._readable.set()
@@ -331,6 +354,12 @@ class Connection:
         self._events.append(_CLOSED)
         self._readable.set()
         self._notify()
+
+
+def _abort_if_open(connection: Connection, transport: asyncio.Transport) -> None:
+    """Cuts a closing transport that could not flush (its peer does not read)."""
+    if connection._transport is transport:
+        transport.abort()
 
 
 class _Protocol(asyncio.Protocol):
@@ -566,6 +595,8 @@ class Acceptor:
         self._max_buffer = max_buffer
         self.max_logon_bytes = max_logon_bytes
         self.first_message_timeout = first_message_timeout
+        #: Text <58> of the Logout that refuses a second connection for a connected session.
+        self.duplicate_text = "session already connected"
         #: Why connections were dropped before a session was found for them, oldest first
         #: (the last 100).
         self.refused: collections.deque[str] = collections.deque(maxlen=100)
@@ -629,7 +660,7 @@ class Acceptor:
             refusal = Encoder(
                 config.sender_comp_id, config.target_comp_id, begin_string=config.begin_string
             )
-            transport.write(refusal.encode("5", [(58, "session already connected")], seq_num=1))
+            transport.write(refusal.encode("5", [(58, self.duplicate_text)], seq_num=1))
             transport.close()
             return None
         if connection is None:
@@ -637,10 +668,19 @@ class Acceptor:
                 Session(config, self._store_factory(config)), max_buffer=self._max_buffer
             )
             self.connections[key] = connection
+            connection._on_unused = lambda: self._forget(key)
             task = asyncio.create_task(self._handler(connection))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
         return connection
+
+    def _forget(self, key: tuple[str, str]) -> None:
+        """Drops a session whose only connection closed before it logged on (a refused Logon,
+        a peer that went away): peers sending CompIDs must not grow the acceptor's memory."""
+        connection = self.connections.pop(key, None)
+        if connection is not None:
+            connection._end()
+            connection.session.store.close()
 
 
 async def serve(
