@@ -33,7 +33,7 @@ from fixwire.kalshi.config import RateLimit
 from fixwire.kalshi.signing import generate_key
 from fixwire.kalshi.sim import Simulator
 from fixwire.kalshi.tls import SelfSignedCertificate
-from fixwire.session import LoggedOn
+from fixwire.session import Disconnected, LoggedOn
 
 MARKET = "TEST-MKT"
 T = TypeVar("T")
@@ -408,6 +408,55 @@ def test_order_arguments_are_checked_before_sending(
                     v.config(session_type=SessionType.RT), c.client.connection
                 ).mass_cancel()
             assert c.client.connection.session.store.next_sender_seq == sent
+            await c.close()
+
+    run(main)
+
+
+def test_a_message_a_handler_cannot_take_is_rejected_and_the_session_serves_on(
+    certificate: SelfSignedCertificate, signer: LogonSigner
+) -> None:
+    async def main() -> None:
+        async with venue(certificate, signer) as v:
+            c = await v.client(v.config(skip_pending_exec_reports=True))
+            # A contracts limit of 0 passes the dictionary but not the exchange.
+            c.client.connection.send("UOG", [(20131, 1), (20132, 0)])
+            refused = await c.next(BusinessMessageReject)
+            assert refused.ref_msg_type == "UOG"
+            order = c.client.new_order(MARKET, "yes", 1, Decimal("0.10"))
+            assert (await c.report(order, "0")).cl_ord_id == order
+            await c.close()
+
+    run(main)
+
+
+def test_a_second_connection_for_a_key_hears_already_exists(
+    certificate: SelfSignedCertificate, signer: LogonSigner
+) -> None:
+    async def main() -> None:
+        async with venue(certificate, signer) as v:
+            config = v.config()
+            first = await v.client(config)
+            with pytest.raises(SessionError, match="already exists"):
+                await v.client(config)
+            await first.close()
+
+    run(main)
+
+
+def test_unanswered_orders_become_unknown_when_an_nr_session_drops(
+    certificate: SelfSignedCertificate, signer: LogonSigner
+) -> None:
+    async def main() -> None:
+        async with venue(certificate, signer) as v:
+            c = await v.client(v.config(skip_pending_exec_reports=True))
+            # Written to the socket, then the connection is cut before any answer is read.
+            order = c.client.new_order(MARKET, "yes", 1, Decimal("0.10"))
+            transport = c.client.connection._transport
+            assert transport is not None
+            transport.abort()
+            await c.next(Disconnected)
+            assert c.client.orders[order].status == "unknown"
             await c.close()
 
     run(main)

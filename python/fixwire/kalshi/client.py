@@ -45,16 +45,18 @@ from decimal import Decimal, InvalidOperation
 from types import TracebackType
 from typing import NamedTuple, Self
 
-from fixwire.errors import SessionError
+from fixwire.errors import FixError, SessionError
 from fixwire.kalshi.config import KalshiConfig, SessionType
 from fixwire.kalshi.events import (
     ExecutionReport,
     KalshiEvent,
     OrderCancelReject,
+    UnhandledMessage,
     from_message,
 )
 from fixwire.session import (
     Connection,
+    Disconnected,
     Event,
     LogonContext,
     Received,
@@ -188,7 +190,11 @@ def _check_quantity(value: Decimal | int | str, name: str = "quantity") -> Decim
         raise ValueError(f"{name} must be a number of contracts, not {value!r}") from None
     if not qty.is_finite() or qty <= 0:
         raise ValueError(f"{name} must be positive, not {value!r}")
-    if qty != qty.quantize(_QTY_STEP):
+    try:
+        exact = qty == qty.quantize(_QTY_STEP)
+    except InvalidOperation:  # More digits than the decimal context holds.
+        raise ValueError(f"{name} is too large: {value!r}") from None
+    if not exact:
         raise ValueError(f"{name} has more than 2 decimals: {value!r}")
     return qty
 
@@ -347,10 +353,17 @@ class KalshiClient:
     async def _events(self) -> AsyncIterator[KalshiEvent | Event]:
         async for event in self.connection:
             if isinstance(event, Received):
-                typed = from_message(event.message, self.config.use_dollars)
-                self._track(typed)
+                try:
+                    typed = from_message(event.message, self.config.use_dollars)
+                    self._track(typed)
+                except (KeyError, FixError):
+                    # A report without a tag it must have (or a value not of its type) is still
+                    # delivered, untyped, rather than raised out of the application's loop.
+                    typed = UnhandledMessage(event.message)
                 yield typed
             else:
+                if isinstance(event, Disconnected) and not self.config.session_type.retransmission:
+                    self._orders_in_doubt()
                 yield event
 
     # Orders.
@@ -505,7 +518,11 @@ class KalshiClient:
             raise ValueError("OrderMassCancelRequest <q> is accepted on KalshiNR only")
         self._mass_cancel_bucket.take(1.0)
         request_id = self._new_id()
-        self._send("q", [(11, request_id), (530, "6")])
+        try:
+            self._send("q", [(11, request_id), (530, "6")])
+        except BaseException:
+            self._mass_cancel_bucket.give_back(1.0)
+            raise
         return request_id
 
     def order_group(
@@ -893,6 +910,14 @@ class KalshiClient:
         except BaseException:
             bucket.give_back(cost)  # Nothing went out: the tokens were not used.
             raise
+
+    def _orders_in_doubt(self) -> None:
+        """After a disconnect on a session without retransmission, an order the venue has not
+        answered may or may not exist: it becomes ``"unknown"`` (reconcile, or
+        :meth:`retry_order` with the same ClOrdID)."""
+        for cl_ord_id, state in self.orders.items():
+            if state.status == "sent":
+                self.orders[cl_ord_id] = state._replace(status="unknown")
 
     def _track(self, event: KalshiEvent) -> None:
         """Updates the order book from an ExecutionReport or OrderCancelReject."""

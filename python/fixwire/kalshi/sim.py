@@ -89,7 +89,7 @@ from decimal import ROUND_DOWN, Decimal
 from typing import TYPE_CHECKING
 
 from fixwire._native import Dictionary, GroupSpecs, Message, parse
-from fixwire.errors import SessionError
+from fixwire.errors import FixError, SessionError
 from fixwire.kalshi import matching as m
 from fixwire.kalshi.client import RateLimitError, TokenBucket
 from fixwire.kalshi.config import RateLimit, SessionType
@@ -251,6 +251,8 @@ class Simulator:
             ssl=None if tls is None else tls.server_context(),
             store_factory=lambda _: MemoryStore(),
         )
+        # Kalshi's words for a second connection with a key already connected (spec §1).
+        self._acceptor.duplicate_text = "already exists"
 
     @property
     def port(self) -> int:
@@ -436,7 +438,12 @@ class Simulator:
                 if client.cancel_on_disconnect:
                     self._publish(self.engine.cancel_all_for_owner(api_key, _now()))
             elif isinstance(event, Received) and client is not None and event.reject is None:
-                self._on_message(api_key, client, event.message)
+                try:
+                    self._on_message(api_key, client, event.message)
+                except (FixError, ArithmeticError, ValueError, TypeError, KeyError) as e:
+                    # A message the dictionary let through but a handler cannot take (a value
+                    # out of range, a missing conditional tag): the venue answers, and serves on.
+                    self._business_reject(client, event.message, 0, f"cannot process: {e}")
 
     def _logged_on(
         self, api_key: str, session_type: SessionType, connection: Connection
@@ -561,7 +568,7 @@ class Simulator:
                 max_execution_cost=msg.get_decimal(21009),
                 subaccount=msg.get_int(79, 0),
             )
-        except (ValueError, TypeError) as e:
+        except (ValueError, TypeError, ArithmeticError) as e:
             events = [
                 m.Rejected(
                     client_id=msg[11],
@@ -608,7 +615,7 @@ class Simulator:
                 order_id=msg.get(37),
                 now=now,
             )
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, ArithmeticError):
             self._send(
                 client,
                 "9",
