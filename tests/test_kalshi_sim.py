@@ -7,6 +7,7 @@ and logs on with :class:`KalshiClient` (certificate verified and pinned). Waits 
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -30,8 +31,9 @@ from fixwire.kalshi import (
     SessionType,
 )
 from fixwire.kalshi.config import RateLimit
+from fixwire.kalshi.matching import Side
 from fixwire.kalshi.signing import generate_key
-from fixwire.kalshi.sim import Simulator
+from fixwire.kalshi.sim import HOUSE, Simulator
 from fixwire.kalshi.tls import SelfSignedCertificate
 from fixwire.session import Disconnected, LoggedOn
 
@@ -457,6 +459,42 @@ def test_unanswered_orders_become_unknown_when_an_nr_session_drops(
             transport.abort()
             await c.next(Disconnected)
             assert c.client.orders[order].status == "unknown"
+            await c.close()
+
+    run(main)
+
+
+@pytest.mark.parametrize("flags", [False, True])
+def test_new_before_trade_and_order_qty_follow_the_logon_flags(
+    certificate: SelfSignedCertificate, signer: LogonSigner, flags: bool
+) -> None:
+    async def main() -> None:
+        async with venue(certificate, signer) as v:
+            c = await v.client(
+                v.config(
+                    skip_pending_exec_reports=True,
+                    always_emit_new_before_trade=flags,
+                    preserve_original_order_qty=flags,
+                )
+            )
+            # The rest of the market offers 4 Yes at 0.45 (a No bid at 0.55); our bid takes them.
+            v.sim.engine.submit(
+                owner=HOUSE,
+                client_id="house-rest",
+                market=MARKET,
+                side=Side.NO,
+                price=Decimal("0.55"),
+                qty=Decimal(4),
+                now=time.time(),
+            )
+            taker = c.client.new_order(MARKET, "yes", 10, Decimal("0.45"))
+            first = await c.next(ExecutionReport, lambda e: e.cl_ord_id == taker)
+            # AlwaysEmitNewBeforeTrade <21026>: a New first; by default folded into the Trade.
+            assert first.exec_type == ("0" if flags else "F")
+            done = await c.report(c.client.cancel(taker), "4")
+            assert done.cum_qty == Decimal(4)
+            # PreserveOriginalOrderQty <21008>: 38 stays 10; by default CumQty + LeavesQty.
+            assert done.order_qty == (Decimal(10) if flags else Decimal(4))
             await c.close()
 
     run(main)

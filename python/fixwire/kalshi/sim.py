@@ -147,6 +147,8 @@ class _Client:
     cancel_on_disconnect: bool = False
     listener: bool = False
     expired_status: bool = False
+    preserve_order_qty: bool = False
+    new_before_trade: bool = False
     settlement_reports: bool = False
     logged_on: bool = False
     #: KalshiMD: the symbols whose book updates it gets, and whose status changes.
@@ -459,6 +461,8 @@ class Simulator:
             client.cancel_on_disconnect = bool(logon.get_bool(8013, default=False))
             client.listener = bool(logon.get_bool(20126, default=False))
             client.expired_status = bool(logon.get_bool(21012, default=False))
+            client.preserve_order_qty = bool(logon.get_bool(21008, default=False))
+            client.new_before_trade = bool(logon.get_bool(21026, default=False))
             client.settlement_reports = bool(
                 logon.get_bool(20127, default=session_type is SessionType.PT)
             )
@@ -1125,12 +1129,21 @@ class Simulator:
     def _publish(self, events: list[m.Event]) -> None:
         """Sends each engine event to its owner, when the owner is connected, then the book
         changes and trades to KalshiMD subscribers."""
+        # Orders that trade in the same batch they were accepted in: by default (no
+        # AlwaysEmitNewBeforeTrade <21026>) their New is folded into the first Trade.
+        trading = {e.order.order_id for e in events if isinstance(e, m.Filled)}
         for event in events:
             owner = _owner(event)
             if owner == HOUSE:
                 continue
             client = self._clients.get(owner)
             if client is None or not client.logged_on:
+                continue
+            if (
+                isinstance(event, m.Accepted)
+                and event.order.order_id in trading
+                and not client.new_before_trade
+            ):
                 continue
             if isinstance(event, m.CancelRejected):
                 self._cancel_reject(client, event)
@@ -1197,7 +1210,15 @@ class Simulator:
                 else Decimal(0),
             ),
             (14, order.cum_qty.quantize(_TWO_DP)),
-            (38, order.order_qty.quantize(_TWO_DP)),
+            # OrderQty <38> is CumQty + LeavesQty unless PreserveOriginalOrderQty <21008>.
+            (
+                38,
+                (
+                    order.order_qty
+                    if client.preserve_order_qty
+                    else order.cum_qty + order.leaves_qty
+                ).quantize(_TWO_DP),
+            ),
             (39, status),
             (44, self._wire_price(client, order.yes_price)),
             (54, order.side.value),
