@@ -217,10 +217,15 @@ class Reports:
 
 
 def check_report(
-    report: ExecutionReport | OrderGroupResponse, cl_ord_id: str, exec_type: str
+    report: ExecutionReport | OrderGroupResponse,
+    cl_ord_id: str,
+    exec_type: str,
+    order_qty: Decimal = Decimal(ORDER.order_qty),
 ) -> None:
     """Asserts that ``report`` is the ExecutionReport of ExecType <150> ``exec_type`` (and the
-    same OrdStatus <39>) on ``cl_ord_id``, for :data:`ORDER`'s side, quantity and price."""
+    same OrdStatus <39>) on ``cl_ord_id``, for :data:`ORDER`'s side and price, with OrderQty
+    <38> ``order_qty`` (CumQty + LeavesQty, as the venue reports by default: 0 once an
+    unfilled order is cancelled)."""
     assert isinstance(report, ExecutionReport), report
     assert (report.cl_ord_id, report.exec_type, report.ord_status) == (
         cl_ord_id,
@@ -230,7 +235,7 @@ def check_report(
     assert (report.symbol, report.side, report.order_qty, report.price) == (
         ORDER.symbol,
         "yes",
-        Decimal(ORDER.order_qty),
+        order_qty,
         ORDER.price,
     ), report
 
@@ -489,7 +494,7 @@ async def round_trips(
         timed.append(time.perf_counter_ns() - sent)
         check_report(ack, order.cl_ord_id, "0")
         cancel_id = client.cancel(order.cl_ord_id)
-        check_report(await reports.next(), cancel_id, "4")
+        check_report(await reports.next(), cancel_id, "4", Decimal(0))
     return timed
 
 

@@ -7,7 +7,9 @@ Usage, from the repository root::
 It answers every NewOrderSingle <35=D> with an ExecutionReport <35=8> (ExecType <150>=0, New).
 On stdout it writes ``port N`` once it listens (fixwire on 127.0.0.1; QuickFIX 1.16 cannot be
 told an address and listens on every interface), then runs until its stdin is closed, then
-writes ``answered N`` and one ``error ...`` line per problem, and exits. It imports neither
+writes ``answered N`` and one ``error ...`` line per problem, and exits. A ``report`` line on
+its stdin gets ``answered N`` at once: the benchmark asks before its initiator disconnects,
+because QuickFIX 1.16 can crash in the teardown that follows a disconnect. It imports neither
 pytest nor the benchmarks' conftest, to start fast.
 
 Why a process of its own: in the benchmark's process, the peer's Python (QuickFIX's callbacks
@@ -49,6 +51,13 @@ def execution_report(get: Callable[[int], str], exec_id: int) -> list[tuple[int,
     ]
 
 
+def answer_reports(answered: Callable[[], int]) -> None:
+    """Until stdin closes, writes ``answered N`` for each ``report`` line read."""
+    for line in sys.stdin:
+        if line.strip() == "report":
+            report(f"answered {answered()}")
+
+
 def report(line: str) -> None:
     """Writes one line for the benchmark process."""
     print(line, flush=True)
@@ -74,7 +83,7 @@ async def run_fixwire(sender_comp_id: str, target_comp_id: str) -> tuple[int, li
     )
     async with await serve([config], handle, "127.0.0.1", 0) as acceptor:
         report(f"port {acceptor.port}")
-        await asyncio.to_thread(sys.stdin.read)
+        await asyncio.to_thread(answer_reports, lambda: answered)
     return answered, errors
 
 
@@ -99,7 +108,7 @@ def run_quickfix(
     )
     engine.start()
     report(f"port {port}")
-    sys.stdin.read()
+    answer_reports(lambda: app.answered)
     return app.answered, app.errors
 
 
