@@ -58,21 +58,17 @@ parses every report into a typed event; the session cases are plain TCP with a c
 from __future__ import annotations
 
 import asyncio
-import select
 import ssl
-import subprocess
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 import pytest
 
-from benches.bench_session import BASELINE, ROOT, TIMEOUT, bounded, numbered_orders
+from benches.bench_session import BASELINE, ChildPeer, bounded, numbered_orders
 from benches.conftest import (
     API_KEY,
     KALSHI_NR,
@@ -399,7 +395,7 @@ def test_kalshi_session_send(benchmark: Benchmark, signer: LogonSigner) -> None:
 # Group "kalshi-roundtrip".
 
 
-class KalshiPeer:
+class KalshiPeer(ChildPeer):
     """The simulator in a child process (``kalshi_peer.py``), accepting ``signer``'s Logons.
 
     Args:
@@ -411,25 +407,11 @@ class KalshiPeer:
         public_key = directory / "client-public.pem"
         public_key.write_bytes(signer.public_key_pem())
         certificate = directory / "simulator-cert.pem"
-        # stderr goes to a file: a pipe nobody reads until the end could fill and stall the peer.
-        self._stderr = directory / "kalshi-peer.stderr"
-        with self._stderr.open("w", encoding="utf-8") as stderr:
-            # faulthandler: a crash of the peer leaves a traceback in its stderr.
-            command = [sys.executable, "-X", "faulthandler", "-m", "benches.kalshi_peer"]
-            self._process = subprocess.Popen(
-                [*command, str(public_key), str(certificate), API_KEY, MARKET],
-                cwd=ROOT,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=stderr,
-                text=True,
-            )
-        assert self._process.stdout is not None
-        ready, _, _ = select.select([self._process.stdout], [], [], TIMEOUT)
-        words = (self._process.stdout.readline() if ready else "").split()
-        if len(words) != 4 or (words[0], words[2]) != ("port", "sha256"):
-            self._kill()
-            raise RuntimeError(f"Kalshi peer did not start: {words} {self._errors()}")
+        args = [str(public_key), str(certificate), API_KEY, MARKET]
+        super().__init__("kalshi", "benches.kalshi_peer", args, directory)
+        line = self._read_line()
+        words = line.split()
+        self._started(line, len(words) == 4 and (words[0], words[2]) == ("port", "sha256"))
         #: The port it listens on, on 127.0.0.1.
         self.port = int(words[1])
         #: The SHA-256 of its certificate, to pin.
@@ -446,40 +428,12 @@ class KalshiPeer:
         Raises:
             RuntimeError: The peer failed or reported errors.
         """
-        try:
-            out, _ = self._process.communicate(timeout=TIMEOUT)
-        except subprocess.TimeoutExpired:
-            self._kill()
-            raise RuntimeError(f"Kalshi peer did not stop within {TIMEOUT} s") from None
-        lines = out.splitlines()
+        lines = self._finish()
         open_orders = [int(line.split()[1]) for line in lines if line.startswith("open ")]
         problems = [line for line in lines if line.startswith("error ")]
         if self._process.returncode != 0 or problems or not open_orders:
-            raise RuntimeError(
-                f"Kalshi peer exited with {self._process.returncode}: {problems} {self._errors()}"
-            )
+            raise self._failed(problems)
         self.open_orders = open_orders[0]
-
-    def _kill(self) -> None:
-        self._process.kill()
-        self._process.communicate()
-
-    def _errors(self) -> str:
-        return self._stderr.read_text(encoding="utf-8", errors="replace").strip()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if exc is None:
-            self.close()
-        else:
-            self._kill()
 
 
 async def round_trips(

@@ -438,89 +438,62 @@ class QuickFixInitiator:
         self._engine.stop()
 
 
-class Peer:
-    """The round trips' acceptor, KalshiNR, answering every order, in a child process
-    (``session_peer.py``).
+class ChildPeer:
+    """A benchmark peer in a child process: started with ``python -m <module> ARGS``, it writes
+    one line on stdout once it listens and the rest when its stdin is closed.
 
     Args:
-        kind: Which engine.
-        directory: For its files.
+        name: For messages and its stderr file.
+        module: The peer's module.
+        args: Its command-line arguments.
+        directory: For its stderr file.
     """
 
-    def __init__(self, kind: Engine, directory: Path) -> None:
+    def __init__(self, name: str, module: str, args: list[str], directory: Path) -> None:
+        self._name = name
         # stderr goes to a file: a pipe nobody reads until the end could fill and stall the peer.
-        self._stderr = directory / f"{kind}-peer.stderr"
+        self._stderr = directory / f"{name}-peer.stderr"
         with self._stderr.open("w", encoding="utf-8") as stderr:
             # faulthandler: a crash of the peer leaves a traceback in its stderr.
-            command = [sys.executable, "-X", "faulthandler", "-m", "benches.session_peer"]
             self._process = subprocess.Popen(
-                [*command, kind, str(directory), KALSHI_NR, API_KEY],
+                [sys.executable, "-X", "faulthandler", "-m", module, *args],
                 cwd=ROOT,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=stderr,
                 text=True,
             )
-        assert self._process.stdout is not None
-        ready, _, _ = select.select([self._process.stdout], [], [], TIMEOUT)
-        line = self._process.stdout.readline() if ready else ""
-        if not line.startswith("port "):
-            self._kill()
-            raise RuntimeError(f"{kind} peer did not start: {line!r} {self._errors()}")
-        #: The port it listens on, on 127.0.0.1.
-        self.port = int(line.split()[1])
-        #: Orders it answered; known after :meth:`report` or :meth:`close`.
-        self.answered = 0
-        self._kind = kind
-        self._reported = False
 
-    def report(self) -> None:
-        """Asks the peer how many orders it answered, while the initiator is still connected.
-
-        Raises:
-            RuntimeError: No answer within the timeout.
-        """
-        stdin, stdout = self._process.stdin, self._process.stdout
-        assert stdin is not None
+    def _read_line(self) -> str:
+        """The peer's next stdout line, or "" when none comes within the timeout."""
+        stdout = self._process.stdout
         assert stdout is not None
-        stdin.write("report\n")
-        stdin.flush()
         ready, _, _ = select.select([stdout], [], [], TIMEOUT)
-        line = stdout.readline() if ready else ""
-        if not line.startswith("answered "):
-            raise RuntimeError(f"peer did not report: {line!r} {self._errors()}")
-        self.answered = int(line.split()[1])
-        self._reported = True
+        return stdout.readline() if ready else ""
 
-    def close(self) -> None:
-        """Stops the peer (closes its stdin) and reads what it did.
+    def _started(self, line: str, ok: bool) -> None:
+        """Stops the peer and raises unless its first line, ``line``, is ``ok``."""
+        if not ok:
+            self._kill()
+            raise RuntimeError(f"{self._name} peer did not start: {line!r} {self._errors()}")
 
-        Raises:
-            RuntimeError: The peer failed or reported errors.
-        """
+    def _finish(self) -> list[str]:
+        """Closes the peer's stdin and returns the lines it wrote until it exited."""
         try:
             out, _ = self._process.communicate(timeout=TIMEOUT)
         except subprocess.TimeoutExpired:
             self._kill()
-            raise RuntimeError(f"peer did not stop within {TIMEOUT} s") from None
-        lines = out.splitlines()
-        answered = [int(line.split()[1]) for line in lines if line.startswith("answered ")]
-        problems = [line for line in lines if line.startswith("error ")]
-        # QuickFIX 1.16 can crash (SIGSEGV) in its own teardown after the initiator has gone;
-        # the peer already said what it answered (report), so that crash is not the
-        # benchmark's business. Any other failure is.
-        teardown_crash = (
-            self._kind == "quickfix"
-            and self._reported
-            and self._process.returncode == -signal.SIGSEGV
+            raise RuntimeError(f"{self._name} peer did not stop within {TIMEOUT} s") from None
+        return out.splitlines()
+
+    def _failed(self, problems: list[str]) -> RuntimeError:
+        return RuntimeError(
+            f"{self._name} peer exited with {self._process.returncode}: {problems} {self._errors()}"
         )
-        failed = self._process.returncode != 0 and not teardown_crash
-        if failed or problems or not (answered or self._reported):
-            raise RuntimeError(
-                f"peer exited with {self._process.returncode}: {problems} {self._errors()}"
-            )
-        if answered:
-            self.answered = answered[-1]
+
+    def close(self) -> None:
+        """Stops the peer and checks what it reported."""
+        raise NotImplementedError
 
     def _kill(self) -> None:
         self._process.kill()
@@ -542,6 +515,67 @@ class Peer:
             self.close()
         else:
             self._kill()
+
+
+class Peer(ChildPeer):
+    """The round trips' acceptor, KalshiNR, answering every order, in a child process
+    (``session_peer.py``).
+
+    Args:
+        kind: Which engine.
+        directory: For its files.
+    """
+
+    def __init__(self, kind: Engine, directory: Path) -> None:
+        args = [kind, str(directory), KALSHI_NR, API_KEY]
+        super().__init__(kind, "benches.session_peer", args, directory)
+        line = self._read_line()
+        self._started(line, line.startswith("port "))
+        #: The port it listens on, on 127.0.0.1.
+        self.port = int(line.split()[1])
+        #: Orders it answered; known after :meth:`report` or :meth:`close`.
+        self.answered = 0
+        self._kind = kind
+        self._reported = False
+
+    def report(self) -> None:
+        """Asks the peer how many orders it answered, while the initiator is still connected.
+
+        Raises:
+            RuntimeError: No answer within the timeout.
+        """
+        stdin = self._process.stdin
+        assert stdin is not None
+        stdin.write("report\n")
+        stdin.flush()
+        line = self._read_line()
+        if not line.startswith("answered "):
+            raise RuntimeError(f"peer did not report: {line!r} {self._errors()}")
+        self.answered = int(line.split()[1])
+        self._reported = True
+
+    def close(self) -> None:
+        """Stops the peer (closes its stdin) and reads what it did.
+
+        Raises:
+            RuntimeError: The peer failed or reported errors.
+        """
+        lines = self._finish()
+        answered = [int(line.split()[1]) for line in lines if line.startswith("answered ")]
+        problems = [line for line in lines if line.startswith("error ")]
+        # QuickFIX 1.16 can crash (SIGSEGV) in its own teardown after the initiator has gone;
+        # the peer already said what it answered (report), so that crash is not the
+        # benchmark's business. Any other failure is.
+        teardown_crash = (
+            self._kind == "quickfix"
+            and self._reported
+            and self._process.returncode == -signal.SIGSEGV
+        )
+        failed = self._process.returncode != 0 and not teardown_crash
+        if failed or problems or not (answered or self._reported):
+            raise self._failed(problems)
+        if answered:
+            self.answered = answered[-1]
 
 
 ROUND_TRIP_CASES: dict[str, tuple[Engine, Engine]] = {"fixwire-to-fixwire": ("fixwire", "fixwire")}
