@@ -122,15 +122,21 @@ def parse(
     verify_checksum: bool = True,
     groups: GroupSpecs | None = None,
     dictionary: Dictionary | None = None,
+    validate: bool = False,
+    allow_user_defined: bool = False,
 ) -> Message:
     """Parse bytes holding exactly one FIX message.
 
     ``bytes`` are kept as they are (``msg.raw is data``); other buffers are copied once. With
     ``groups`` (or a ``dictionary``, whose groups are used), every repeating group is checked
-    (entry count, field order) here.
+    (entry count, field order) here. With ``validate=True`` the message is also validated with
+    the ``dictionary`` in the same call, as ``dictionary.validate(msg, allow_user_defined=...)``
+    would, for less than the two calls cost.
 
     Raises:
         DecodeError: the bytes are not one valid message (kind, offset and tag say why).
+        RejectError: ``validate=True`` and the dictionary rejects the message.
+        ValueError: ``validate=True`` without a dictionary.
     """
 
 @final

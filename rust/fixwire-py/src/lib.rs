@@ -389,16 +389,29 @@ thread_local! {
         std::cell::RefCell::new((FieldIndex::new(), ParseOptions::default()));
 }
 
-/// Parses bytes holding exactly one FIX message.
+/// Parses bytes holding exactly one FIX message; with `validate`, also validates it with the
+/// dictionary in the same call.
 #[pyfunction]
-#[pyo3(signature = (data, /, *, verify_checksum = true, groups = None, dictionary = None))]
+#[pyo3(signature = (
+    data, /, *, verify_checksum = true, groups = None, dictionary = None, validate = false, allow_user_defined = false
+))]
 fn parse<'py>(
     data: &Bound<'py, PyAny>,
     verify_checksum: bool,
     groups: Option<&Bound<'py, PyGroupSpecs>>,
     dictionary: Option<&Bound<'py, PyDictionary>>,
+    validate: bool,
+    allow_user_defined: bool,
 ) -> PyResult<Bound<'py, PyMessage>> {
     let py = data.py();
+    let validator = match (validate, dictionary, groups) {
+        (false, ..) => None,
+        (true, Some(dictionary), None) => Some(&dictionary.get().dictionary),
+        (true, None, _) => return Err(PyValueError::new_err("validate=True needs a dictionary")),
+        (true, Some(_), Some(_)) => {
+            return Err(PyValueError::new_err("validate=True reads the dictionary's groups; do not pass groups"))
+        }
+    };
     // The dictionary's specs are taken directly: a GroupSpecs object per call would cost more
     // than checking the groups.
     let groups = groups.map(|g| g.get().snapshot()).or_else(|| dictionary.map(|d| d.get().dictionary.group_specs()));
@@ -412,7 +425,18 @@ fn parse<'py>(
             custom = ParseOptions { verify_checksum, groups, ..ParseOptions::default() };
             &custom
         };
-        index.parse(raw.as_bytes(), options).map_err(CoreError::from)?;
+        match validator {
+            None => index.parse(raw.as_bytes(), options).map_err(CoreError::from)?,
+            Some(dictionary) => {
+                // Validation reads the groups itself: parsed flat, as the defaults parse.
+                let flat = if verify_checksum { &*defaults } else { options };
+                let validation = fixwire::ValidationOptions { allow_user_defined };
+                dictionary.parse_valid(index, raw.as_bytes(), flat, validation).map_err(|e| match e {
+                    fixwire::Invalid::Decode(e) => CoreError::from(e).into(),
+                    fixwire::Invalid::Reject(r) => reject_error(r),
+                })?;
+            }
+        }
         Ok(PyMessage::new(raw.clone().unbind(), index.fields(), message_specs(options)))
     })?;
     Bound::new(py, message)
@@ -983,6 +1007,11 @@ fn dictionary_error(e: fixwire::DictionaryError) -> PyErr {
 }
 
 /// A whole parsed message, or a TypeError for a group entry.
+/// The Python error for a message the dictionary rejects.
+fn reject_error(reject: fixwire::Reject) -> PyErr {
+    RejectError::new_err((reject.reason, reject.text, reject.ref_tag, reject.ref_msg_type))
+}
+
 fn whole_message<'a>(py: Python<'_>, msg: &'a PyMessage) -> PyResult<fixwire::Message<'a>> {
     if msg.is_entry() {
         return Err(PyTypeError::new_err("a group entry is not a whole message"));
@@ -1051,9 +1080,7 @@ impl PyDictionary {
     #[pyo3(signature = (msg, *, allow_user_defined = false))]
     fn validate(&self, py: Python<'_>, msg: &Bound<'_, PyMessage>, allow_user_defined: bool) -> PyResult<()> {
         let message = whole_message(py, msg.get())?;
-        self.dictionary
-            .validate(&message, fixwire::ValidationOptions { allow_user_defined })
-            .map_err(|r| RejectError::new_err((r.reason, r.text, r.ref_tag, r.ref_msg_type)))
+        self.dictionary.validate(&message, fixwire::ValidationOptions { allow_user_defined }).map_err(reject_error)
     }
 
     /// The message as text: one field a line with names and enum meanings, groups indented.

@@ -105,9 +105,13 @@ fn main() {
 
     // A Kalshi trade ExecutionReport with its fee group, validated with the bundled dictionary.
     let dictionary = Dictionary::kalshi();
-    let execution_report = {
+    // `user_tag`: an extra user-defined field, which gives the report another shape.
+    let execution_report = |user_tag: Option<u32>| {
         let mut enc = Encoder::new("Kalshi", "8f1c1c52-6a8e-4e2b-9d43-2b1f0e6f7a10").expect("valid header");
         let mut w = enc.start(b"8", 12, SENDING_TIME).expect("valid header");
+        if let Some(tag) = user_tag {
+            w.str(tag, "x").expect("valid field");
+        }
         w.str(37, "b5e3d2f1-7a4c-4c8e-9f10-3e2d1c0b9a87")
             .and_then(|w| w.str(11, "7d0c9a3e-2b1f-4e5d-8c6a-9f0e1d2c3b4a"))
             .and_then(|w| w.str(17, "4;7"))
@@ -130,14 +134,37 @@ fn main() {
             .expect("valid fields");
         w.finish().expect("valid message").to_vec()
     };
+    let report_bytes = execution_report(None);
     let with_groups = ParseOptions { groups: Some(dictionary.group_specs()), ..ParseOptions::default() };
-    index.parse(&execution_report, &with_groups).expect("the report parses");
-    dictionary.validate(&index.view(&execution_report), ValidationOptions::default()).expect("the report is valid");
+    index.parse(&report_bytes, &with_groups).expect("the report parses");
+    dictionary.validate(&index.view(&report_bytes), ValidationOptions::default()).expect("the report is valid");
     let validate = measure(|| {
-        let msg = index.view(black_box(&execution_report));
+        let msg = index.view(black_box(&report_bytes));
         black_box(dictionary.validate(&msg, ValidationOptions::default()).is_ok());
     });
-    report(&format!("validate ExecutionReport ({} bytes, Kalshi)", execution_report.len()), validate, 0);
+    report(&format!("validate ExecutionReport ({} bytes, Kalshi)", report_bytes.len()), validate, 0);
+
+    // The same report in shapes the dictionary does not remember: each has its own user-defined
+    // tag, and the first ones fill the remembered shapes, which the others are compared with
+    // first (the worst case).
+    let user_defined = ValidationOptions { allow_user_defined: true };
+    let shapes: Vec<(Vec<u8>, FieldIndex)> = (5001..5065)
+        .map(|tag| {
+            let bytes = execution_report(Some(tag));
+            let mut index = FieldIndex::new();
+            index.parse(&bytes, &with_groups).expect("the report parses");
+            dictionary.validate(&index.view(&bytes), user_defined).expect("the report is valid");
+            (bytes, index)
+        })
+        .collect();
+    let unremembered = &shapes[32..];
+    let mut next = 0;
+    let validate_new_shape = measure(|| {
+        let (bytes, index) = &unremembered[next % unremembered.len()];
+        next += 1;
+        black_box(dictionary.validate(&index.view(black_box(bytes)), user_defined).is_ok());
+    });
+    report("validate ExecutionReport, shape not remembered", validate_new_shape, 0);
 
     let stream: Vec<u8> = (0..200_000u64).flat_map(|seq| write_order(&mut encoder, seq + 1).to_vec()).collect();
     let messages = 200_000.0;

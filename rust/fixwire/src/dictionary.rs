@@ -13,8 +13,8 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use std::fmt;
 use std::sync::Arc;
 
-use crate::decode::{Field, Fields, Message};
-use crate::error::DecodeErrorKind;
+use crate::decode::{Field, FieldIndex, Fields, Message, ParseOptions};
+use crate::error::{DecodeError, DecodeErrorKind};
 use crate::group::{GroupSpec, GroupSpecs, Member};
 use crate::value::{self, Date, UtcTimestamp};
 
@@ -205,6 +205,26 @@ pub struct Reject {
     pub text: String,
 }
 
+/// Why [`Dictionary::parse_valid`] refused a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Invalid {
+    /// The bytes are not one well-formed message, its repeating groups included.
+    Decode(DecodeError),
+    /// The message is well formed, but a counterparty using the dictionary rejects it.
+    Reject(Reject),
+}
+
+impl fmt::Display for Invalid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Decode(e) => e.fmt(f),
+            Self::Reject(r) => r.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for Invalid {}
+
 impl fmt::Display for Reject {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} (SessionRejectReason {})", self.text, self.reason)
@@ -376,6 +396,30 @@ impl Dictionary {
     /// The repeating groups of every message, for parsing with [`crate::ParseOptions::groups`].
     pub fn group_specs(&self) -> Arc<GroupSpecs> {
         Arc::clone(&self.groups)
+    }
+
+    /// Parses `buf` into `index` and validates it: the answer of [`FieldIndex::parse`] with
+    /// this dictionary's groups followed by [`Dictionary::validate`], for less work. A message
+    /// that passes validation has well-formed groups (validation reads them with the same
+    /// specs), so a valid message's groups are read once, by validation; only a rejected one
+    /// is checked for malformed groups, which parsing would have reported first.
+    /// `parse.groups` is ignored: the dictionary's own are used.
+    pub fn parse_valid(
+        &self,
+        index: &mut FieldIndex,
+        buf: &[u8],
+        parse: &ParseOptions,
+        options: ValidationOptions,
+    ) -> Result<(), Invalid> {
+        if parse.groups.is_some() {
+            let flat = ParseOptions { groups: None, ..parse.clone() };
+            return self.parse_valid(index, buf, &flat, options);
+        }
+        index.parse(buf, parse).map_err(Invalid::Decode)?;
+        let msg = index.view(buf);
+        let Err(reject) = self.validate(&msg, options) else { return Ok(()) };
+        msg.check_groups(&self.groups).map_err(Invalid::Decode)?;
+        Err(Invalid::Reject(reject))
     }
 
     /// Checks `msg` the way a counterparty using this dictionary would, returning the first

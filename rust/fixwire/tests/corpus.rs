@@ -191,3 +191,65 @@ fn garbage_between_messages_never_loses_a_message() {
         assert!(framer.drain_errors().all(|e| e.kind == DecodeErrorKind::Garbage));
     }
 }
+
+/// `fields` (`tag=value`, without BeginString, BodyLength and CheckSum) framed as a message.
+fn framed(fields: &[&[u8]]) -> Vec<u8> {
+    let body: Vec<u8> = fields.iter().flat_map(|f| f.iter().copied().chain([1])).collect();
+    let mut out = format!("8=FIXT.1.1\x019={}\x01", body.len()).into_bytes();
+    out.extend_from_slice(&body);
+    let sum = fixwire::checksum(&out);
+    out.extend_from_slice(format!("10={sum:03}\x01").as_bytes());
+    out
+}
+
+/// `Dictionary::parse_valid` gives the answer of parsing with the dictionary's groups and then
+/// validating, reject reason, tag and text included, on the validation table, the corpus and
+/// each with fields dropped, repeated and swapped at random.
+#[test]
+fn parse_valid_answers_as_parse_then_validate() {
+    let dictionary = fixwire::Dictionary::kalshi();
+    let with_groups = ParseOptions { groups: Some(dictionary.group_specs()), ..ParseOptions::default() };
+    let options = fixwire::ValidationOptions::default();
+    let messages = entries("validation.txt", 3).into_iter().map(|(_, m)| m).chain(valid().into_iter().map(|(_, m)| m));
+    let mut rng = 0x9e37_79b9_7f4a_7c15u64;
+    let mut below = |n: usize| {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        (rng % n as u64) as usize
+    };
+    let (mut index, mut other) = (FieldIndex::new(), FieldIndex::new());
+    let mut outcomes = [0usize; 3];
+    for message in messages {
+        let inner: Vec<&[u8]> = message.split(|&b| b == 1).filter(|f| !f.is_empty()).collect();
+        let Some(inner) = inner.get(2..inner.len() - 1) else { continue };
+        for round in 0..40 {
+            let mut fields = inner.to_vec();
+            for _ in 0..(if round == 0 { 0 } else { 1 + below(2) }) {
+                let (i, j) = (below(fields.len()), below(fields.len()));
+                match below(3) {
+                    0 => drop(fields.remove(i)),
+                    1 => fields.insert(j, fields[i]),
+                    _ => fields.swap(i, j),
+                }
+            }
+            let bytes = framed(&fields);
+            let expected = match index.parse(&bytes, &with_groups) {
+                Err(e) => Err(fixwire::Invalid::Decode(e)),
+                Ok(()) => dictionary.validate(&index.view(&bytes), options).map_err(fixwire::Invalid::Reject),
+            };
+            let got = dictionary.parse_valid(&mut other, &bytes, &ParseOptions::default(), options);
+            assert_eq!(got, expected, "{:?}", String::from_utf8_lossy(&bytes));
+            outcomes[match got {
+                Ok(()) => 0,
+                Err(fixwire::Invalid::Decode(_)) => 1,
+                Err(fixwire::Invalid::Reject(_)) => 2,
+            }] += 1;
+            if got.is_ok() {
+                assert_eq!(other.fields(), index.fields());
+            }
+        }
+    }
+    // Every answer must have been exercised.
+    assert!(outcomes.iter().all(|&n| n > 100), "{outcomes:?}");
+}

@@ -20,11 +20,20 @@
 //! listed twice in one layout, a group's count tag that may also occur inside a sibling group's
 //! entries, a header or trailer tag in the body's layout) is not compiled and always takes the
 //! reference check; so is every message of a dictionary with a tag in both header and trailer.
-//! The test below holds the tables to that promise on mutated messages.
+//!
+//! A session sees the same few shapes of each MsgType over and over (an ExecutionReport for a
+//! new order, a fill, a cancel, ...). Everything the tables decide but the field checks follows
+//! from a message's tags, in order, its groups' counts and the options; so each message type
+//! remembers the first [`SHAPES`] shapes it accepted, and a message of a remembered shape needs
+//! only one comparison of its tags and its fields' value checks. A message of another shape is
+//! checked by the tables in full; the cache never fills with more, so a peer sending odd
+//! shapes costs speed, never memory or correctness.
+//!
+//! The test below holds the tables and the shapes to that promise on mutated messages.
 
 use std::collections::HashMap;
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -41,6 +50,9 @@ const STACK_WORDS: usize = 8;
 
 /// Undefined tags of the user-defined range accepted in one run before the tables give up.
 const MAX_USER_TAGS: usize = 8;
+
+/// Shapes remembered per MsgType.
+const SHAPES: usize = 16;
 
 /// The tables of one dictionary (empty when it could not be compiled).
 #[derive(Clone, Default)]
@@ -106,7 +118,13 @@ impl FieldCheck {
         }
     }
 
+    /// Whether every value passes.
+    fn accepts_all(&self) -> bool {
+        self.any && matches!(self.field_type, FieldType::String | FieldType::Data | FieldType::MultipleValue)
+    }
+
     /// The same answer as the reference check's format and enumeration tests.
+    #[inline(always)]
     fn accepts(&self, v: &[u8]) -> bool {
         // The common types are tested here without building their values.
         let format = match self.field_type {
@@ -199,6 +217,28 @@ struct CompiledMessage {
     trailer: usize,
     /// The body is checked with the transport dictionary's definitions.
     transport: bool,
+    /// The tags that count a group in any layout of the message.
+    count_tags: Box<[u32]>,
+    /// The shapes of accepted messages, filled in order and never replaced.
+    shapes: Box<[OnceLock<Shape>]>,
+}
+
+/// The shape of an accepted message: what the tables' answer depended on, but its values.
+#[derive(Debug, Clone)]
+struct Shape {
+    /// The tags in order.
+    tags: Box<[u32]>,
+    /// By position: the field's check (index + 1), 0 when every value passes, or
+    /// [`Shape::COUNT`].
+    checks: Box<[u16]>,
+    /// The values of the fields marked [`Shape::COUNT`], in order.
+    counts: Box<[Box<[u8]>]>,
+    allow_user_defined: bool,
+}
+
+impl Shape {
+    /// A group count, which must equal the accepted message's.
+    const COUNT: u16 = u16::MAX;
 }
 
 /// One layout: a message part or a group's entries.
@@ -289,7 +329,8 @@ impl Compiled {
     ) -> Self {
         let max_tag = fields.keys().chain(transport_fields.keys()).copied().max().unwrap_or(0);
         let field_count = fields.len() + transport_fields.len();
-        if max_tag >= MAX_DENSE_TAG || field_count >= usize::from(u16::MAX) {
+        // Check numbers are u16, with u16::MAX reserved for Shape::COUNT.
+        if max_tag >= MAX_DENSE_TAG || field_count >= usize::from(u16::MAX) - 1 {
             return Self::default();
         }
         let mut tags = vec![TagInfo::default(); max_tag as usize + 1];
@@ -332,7 +373,23 @@ impl Compiled {
                     return None;
                 }
                 let trailer = compile_level(trailer, &top, &transport, &mut levels)?;
-                let message = CompiledMessage { levels, header, body, trailer, transport: def.transport };
+                let mut count_tags: Vec<u32> = levels
+                    .iter()
+                    .flat_map(|level| {
+                        level.slots.iter().filter(|slot| slot.bit & Slot::GROUP != 0).map(|slot| slot.tag)
+                    })
+                    .collect();
+                count_tags.sort_unstable();
+                count_tags.dedup();
+                let message = CompiledMessage {
+                    levels,
+                    header,
+                    body,
+                    trailer,
+                    transport: def.transport,
+                    count_tags: count_tags.into(),
+                    shapes: (0..SHAPES).map(|_| OnceLock::new()).collect(),
+                };
                 Some((msg_type.into(), message))
             })
             .collect();
@@ -343,6 +400,85 @@ impl Compiled {
     pub(super) fn accepts(&self, msg: &Message<'_>, options: ValidationOptions) -> bool {
         let Some(message) = self.messages.get(msg.msg_type()) else { return false };
         let fields = msg.fields();
+        for shape in message.shapes.iter().map_while(OnceLock::get) {
+            if let Some(valid) = self.matches(shape, fields, options) {
+                return valid;
+            }
+        }
+        let Some(parts) = self.accepts_in_full(message, fields, options) else { return false };
+        if let Some(free) = message.shapes.iter().find(|shape| shape.get().is_none()) {
+            // Another thread may have filled the slot meanwhile; the shape is then dropped.
+            let _ = free.set(self.shape(message, fields, parts, options));
+        }
+        true
+    }
+
+    /// Whether `fields` have `shape`'s tags and options, and then whether their values pass;
+    /// `None` when the shape is another one.
+    fn matches(&self, shape: &Shape, fields: Fields<'_>, options: ValidationOptions) -> Option<bool> {
+        let all = fields.as_slice();
+        if shape.allow_user_defined != options.allow_user_defined
+            || all.len() != shape.tags.len()
+            || all.iter().zip(shape.tags.iter()).any(|(f, &tag)| f.tag != tag)
+        {
+            return None;
+        }
+        let mut counts = shape.counts.iter();
+        let valid = all.iter().zip(shape.checks.iter()).all(|(f, &check)| {
+            let value = &fields.buf()[f.range()];
+            match check {
+                0 => true,
+                Shape::COUNT => counts.next().is_some_and(|count| **count == *value),
+                check => self.checks[usize::from(check - 1)].accepts(value),
+            }
+        });
+        Some(valid)
+    }
+
+    /// The shape of `fields`, which the tables accepted with `options`; `parts` are where the
+    /// body starts and where the trailer starts.
+    fn shape(
+        &self,
+        message: &CompiledMessage,
+        fields: Fields<'_>,
+        parts: [usize; 2],
+        options: ValidationOptions,
+    ) -> Shape {
+        let all = fields.as_slice();
+        let mut counts = Vec::new();
+        let checks = all
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                if message.count_tags.binary_search(&f.tag).is_ok() {
+                    counts.push(fields.buf()[f.range()].into());
+                    return Shape::COUNT;
+                }
+                let info = self.tags.get(f.tag as usize).copied().unwrap_or_default();
+                let in_body = (parts[0]..parts[1]).contains(&i);
+                let check = if in_body && !message.transport { info.app } else { info.transport };
+                // Fields every value passes need no check at all.
+                match check.checked_sub(1) {
+                    Some(index) if self.checks[usize::from(index)].accepts_all() => 0,
+                    _ => check,
+                }
+            })
+            .collect();
+        Shape {
+            tags: all.iter().map(|f| f.tag).collect(),
+            checks,
+            counts: counts.into(),
+            allow_user_defined: options.allow_user_defined,
+        }
+    }
+
+    /// The full check by the tables; on success, where the body and the trailer start.
+    fn accepts_in_full(
+        &self,
+        message: &CompiledMessage,
+        fields: Fields<'_>,
+        options: ValidationOptions,
+    ) -> Option<[usize; 2]> {
         let all = fields.as_slice();
         // The parts split as the reference check splits them. Header fields come first and
         // trailer fields last when the body holds neither: no body layout has them (see `new`)
@@ -353,9 +489,10 @@ impl Compiled {
         let trailer_start = trailer_start.max(header_end);
         let run = |range: Range<usize>| Fields::new(fields.buf(), &all[range]);
         let check = Check { tables: self, message, allow_user_defined: options.allow_user_defined };
-        check.run(run(0..header_end), message.header, true)
+        let valid = check.run(run(0..header_end), message.header, true)
             && check.run(run(trailer_start..all.len()), message.trailer, true)
-            && check.run(run(header_end..trailer_start), message.body, message.transport)
+            && check.run(run(header_end..trailer_start), message.body, message.transport);
+        valid.then_some([header_end, trailer_start])
     }
 }
 
@@ -565,6 +702,50 @@ mod tests {
         }
         // Both answers must have been exercised.
         assert!(accepted > 100 && checked - accepted > 1000, "{accepted} of {checked} accepted");
+    }
+
+    /// A remembered shape leaves the values to check: each shared message is validated once (so
+    /// that its shape is remembered, up to 16 a message type), then with each value replaced in
+    /// turn, counts included; what the tables accept the reference check must accept.
+    #[test]
+    fn remembered_shapes_still_check_every_value() {
+        let dict = Dictionary::kalshi();
+        let options = ValidationOptions::default();
+        let (mut remembered, mut outcomes) = (0, [0; 2]);
+        for bytes in shared_messages() {
+            let mut index = FieldIndex::new();
+            if index.parse(&bytes, &ParseOptions::default()).is_err() {
+                continue;
+            }
+            let msg = index.view(&bytes);
+            if !dict.compiled.accepts(&msg, options) {
+                continue;
+            }
+            remembered += 1;
+            let fields = index.fields().to_vec();
+            for i in 0..fields.len() {
+                for replacement in ["x", "0", "2", "-1", "1.5", "20260820-13:45:01", "USD"] {
+                    let mut changed = bytes[..fields[i].start as usize].to_vec();
+                    changed.extend_from_slice(replacement.as_bytes());
+                    changed.extend_from_slice(&bytes[fields[i].end as usize..]);
+                    // The fields after the replaced value move by the difference in length.
+                    let (old, new) = (fields[i].end - fields[i].start, replacement.len() as u32);
+                    let mut shifted = fields.clone();
+                    shifted[i].end = shifted[i].end - old + new;
+                    for f in &mut shifted[i + 1..] {
+                        (f.start, f.end) = (f.start - old + new, f.end - old + new);
+                    }
+                    let Some(msg) = Message::from_fields(&changed, &shifted) else { continue };
+                    let accepted = dict.compiled.accepts(&msg, options);
+                    if accepted {
+                        assert_eq!(dict.first_reject(&msg, options), Ok(()), "{:?}", String::from_utf8_lossy(&changed));
+                    }
+                    outcomes[usize::from(accepted)] += 1;
+                }
+            }
+        }
+        // Both answers must have been exercised.
+        assert!(remembered > 10 && outcomes.iter().all(|&n| n > 1000), "{remembered} remembered, {outcomes:?}");
     }
 
     #[test]
