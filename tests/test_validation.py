@@ -169,7 +169,9 @@ def test_fixwire_gives_the_table_reason(kalshi: fixwire.Dictionary, entry: Valid
         assert caught.value.ref_msg_type == fixwire.parse(entry.data).msg_type
 
 
-def fused_outcome(dictionary: fixwire.Dictionary, data: bytes, *, allow_user_defined: bool) -> Outcome:
+def fused_outcome(
+    dictionary: fixwire.Dictionary, data: bytes, *, allow_user_defined: bool
+) -> Outcome:
     """What ``parse(..., validate=True)`` says of ``data``."""
     try:
         fixwire.parse(
