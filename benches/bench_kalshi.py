@@ -23,6 +23,13 @@ answer before the call returned: a p50 near 400 us that measured the simulator.)
   the socket: argument checks, the fields, ``Connection.send`` (encode, store, TLS record,
   ``send`` syscall) and the client's own order book entry. Afterwards every order must rest in
   the simulator's matching engine as sent.
+* ``test_kalshi_new_order_to_transport``: the budget's measure, ``new_order`` from the call to
+  the bytes handed to the transport. The same client and ``Connection``, attached to a transport
+  that keeps what it is given: where asyncio's transport would take over (TLS record, ``send``
+  syscall; the case above has them). The connection is driven as asyncio drives it (its
+  protocol's ``connection_made`` and ``data_received``), logged on by an acceptor ``Session``,
+  with the rate limit off. Afterwards the bytes must be exactly the orders placed, framed in
+  pure Python.
 * ``test_kalshi_connection_send``: ``Connection.send`` of the same fields (as ``new_order``
   builds them, built inside the timed call) on the same kind of connection: what the Kalshi layer
   adds is the difference. The same check afterwards.
@@ -68,7 +75,8 @@ from typing import Any
 
 import pytest
 
-from benches.bench_session import BASELINE, ChildPeer, bounded, numbered_orders
+import fixwire
+from benches.bench_session import BASELINE, ChildPeer, body, bounded, numbered_orders
 from benches.conftest import (
     API_KEY,
     KALSHI_NR,
@@ -94,6 +102,7 @@ from fixwire.kalshi.sim import Simulator
 from fixwire.kalshi.tls import SelfSignedCertificate
 from fixwire.session import LoggedOn, Role, Session, SessionConfig
 from fixwire.session.config import FieldValue
+from fixwire.session.transport import Connection, _Protocol
 
 NOW = SENDING_TIME.timestamp()
 """The sans-IO session's clock: SendingTime <52> comes out as in ``conftest.py``'s order."""
@@ -351,6 +360,76 @@ def test_kalshi_connection_send(benchmark: Benchmark, signer: LogonSigner) -> No
         signer,
         lambda v, order: v.client.connection.send("D", wire_fields(order, v.group_id)),
     )
+    record_latency(benchmark, baseline="test_kalshi_session_send")
+
+
+class KeptBytes(asyncio.Transport):
+    """A transport that keeps the bytes written to it, where asyncio's would send them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        #: Everything written so far.
+        self.written = bytearray()
+
+    def write(self, data: bytes | bytearray | memoryview) -> None:
+        self.written += data
+
+    def is_closing(self) -> bool:
+        return False
+
+    def get_write_buffer_size(self) -> int:
+        return 0
+
+    def set_write_buffer_limits(self, high: int | None = None, low: int | None = None) -> None:
+        pass
+
+    def take(self) -> bytes:
+        """The bytes written since the last call."""
+        data = bytes(self.written)
+        self.written.clear()
+        return data
+
+
+async def client_on_kept_bytes(signer: LogonSigner) -> tuple[KalshiClient, KeptBytes]:
+    """A logged-on client whose connection writes to a :class:`KeptBytes`, driven as asyncio
+    drives a connection; an acceptor ``Session`` answers its Logon."""
+    config = kalshi_config(signer, 0)
+    connection = Connection(Session(KalshiClient.session_config(config)))
+    protocol, transport = _Protocol(connection, None), KeptBytes()
+    protocol.connection_made(transport)
+    acceptor = Session(
+        SessionConfig(sender_comp_id=KALSHI_NR, target_comp_id=API_KEY, role=Role.ACCEPTOR)
+    )
+    now = time.time()
+    acceptor.connection_made(now)
+    acceptor.receive(transport.take(), now)
+    protocol.data_received(acceptor.data_to_send())
+    assert connection.session.logged_on, connection.session.next_events()
+    return KalshiClient(config, connection), transport
+
+
+@pytest.mark.benchmark(group="kalshi-send")
+def test_kalshi_new_order_to_transport(benchmark: Benchmark, signer: LogonSigner) -> None:
+    """``new_order`` to the bytes handed to the transport; they must be the orders placed."""
+    with asyncio.Runner() as runner:
+        client, transport = runner.run(client_on_kept_bytes(signer))
+        group_id = ORDER.order_group_id
+        rounds, warmup = NEW_ORDER_ROUNDS
+        orders = iter(numbered_orders(rounds + warmup))
+        benchmark.pedantic(
+            lambda order: place(client, order, group_id),
+            setup=lambda: ((next(orders),), {}),
+            rounds=rounds,
+            warmup_rounds=warmup,
+        )
+        placed = [o for o in numbered_orders(rounds + warmup) if o.cl_ord_id in client.orders]
+        framer = fixwire.Framer()
+        sent = framer.feed(transport.take())
+        assert framer.drain_errors() == []
+        assert len(sent) == len(placed) > 0
+        for msg, order in zip(sent, placed, strict=True):
+            fields = (f.split("=", 1) for f in wire_text(order, group_id).split("|") if f)
+            assert body(msg) == [(int(tag), value) for tag, value in fields]
     record_latency(benchmark, baseline="test_kalshi_session_send")
 
 

@@ -1,5 +1,6 @@
 """fixwire.Encoder: exact bytes for every value type, groups, data fields, and every error case."""
 
+import math
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -362,6 +363,26 @@ def test_negative_seq_num_is_invalid_value(encoder: fixwire.Encoder) -> None:
 def test_sending_time_must_be_a_datetime(encoder: fixwire.Encoder) -> None:
     with pytest.raises(TypeError):
         encoder.encode("0", [], seq_num=1, sending_time="20260820-14:30:05.123")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("precision", ["ms", "us"])
+def test_sending_time_as_float_seconds(precision: str) -> None:
+    """time.time() seconds, rounded to the microsecond: the same message as the same instant
+    given as a datetime or as int nanoseconds, from a float a little below it too."""
+    encoder = fixwire.Encoder("S", "T", time_precision=precision)
+    seconds = math.nextafter(SENT.timestamp(), 0)  # the float just below the instant
+    nanos = 1_787_236_205_123_456_000
+    assert int(seconds * 1e6) * 1000 < nanos  # truncated, it would fall a microsecond short
+    as_float = encoder.encode("0", [], seq_num=1, sending_time=seconds)
+    as_nanos = encoder.encode("0", [], seq_num=1, sending_time=nanos)
+    assert as_float == as_nanos == encoder.encode("0", [], seq_num=1, sending_time=SENT)
+
+
+@pytest.mark.parametrize("seconds", [float("nan"), float("inf"), 1e300, -1e300])
+def test_sending_time_float_out_of_range(encoder: fixwire.Encoder, seconds: float) -> None:
+    with pytest.raises(fixwire.EncodeError) as info:
+        encoder.encode("0", [], seq_num=1, sending_time=seconds)
+    assert info.value.tag == 52
 
 
 def test_seq_num_is_keyword_only(encoder: fixwire.Encoder) -> None:

@@ -28,6 +28,7 @@ from fixwire.kalshi import (
     MassCancelReport,
     OrderCancelReject,
     OrderGroupResponse,
+    OrderState,
     SessionType,
 )
 from fixwire.kalshi.config import RateLimit
@@ -142,6 +143,8 @@ def test_order_is_acknowledged_and_filled_by_flow(
         async with venue(certificate, signer) as v:
             c = await v.client(v.config())
             cl_ord_id = c.client.new_order(MARKET, "yes", 10, Decimal("0.42"))
+            sent = OrderState(cl_ord_id, MARKET, "yes", Decimal(10), Decimal("0.42"))
+            assert c.client.orders[cl_ord_id] == sent
             pending = await c.report(cl_ord_id, "A")
             assert pending.exec_id == "-1;-1"
             new = await c.report(cl_ord_id, "0")
@@ -387,6 +390,9 @@ def test_listener_cannot_trade(certificate: SelfSignedCertificate, signer: Logon
         ((MARKET, "yes", 1, Decimal("1")), "between"),
         ((MARKET, "yes", 1, 0.5), "float"),
         ((MARKET, "yes", 1, Decimal("0.12345")), "finer"),
+        ((MARKET, "yes", 1, Decimal("NaN")), "between"),
+        ((MARKET, "yes", 1, Decimal("sNaN")), "between"),
+        ((MARKET, "yes", 1, Decimal("-0.5")), "between"),
     ],
 )
 def test_order_arguments_are_checked_before_sending(
@@ -401,8 +407,9 @@ def test_order_arguments_are_checked_before_sending(
             sent = c.client.connection.session.store.next_sender_seq
             with pytest.raises(ValueError, match=complaint):
                 c.client.new_order(*arguments)
-            with pytest.raises(ValueError, match="cl_ord_id must be"):
-                c.client.new_order(MARKET, "yes", 1, Decimal("0.5"), cl_ord_id="has space")
+            for bad_id in ["has space", "", "x" * 65, "caf\u00e9", "a\x01b"]:
+                with pytest.raises(ValueError, match="cl_ord_id must be"):
+                    c.client.new_order(MARKET, "yes", 1, Decimal("0.5"), cl_ord_id=bad_id)
             with pytest.raises(ValueError, match="expire_time"):
                 c.client.new_order(MARKET, "yes", 1, Decimal("0.5"), time_in_force="gtd")
             with pytest.raises(ValueError, match="KalshiNR only"):

@@ -190,12 +190,13 @@ class Encoder:
         fields: Iterable[tuple[int, _FieldValue]],
         *,
         seq_num: int,
-        sending_time: datetime | int | None = None,
+        sending_time: datetime | int | float | None = None,
     ) -> bytes:
         """Encode one message: the header, then ``fields`` in the order given, then CheckSum.
 
-        ``sending_time`` is a ``datetime`` or an ``int`` of nanoseconds since the Unix epoch;
-        ``None`` reads the clock.
+        ``sending_time`` is a ``datetime``, an ``int`` of nanoseconds since the Unix epoch, or a
+        ``float`` of seconds as ``time.time()`` gives them (rounded to the microsecond, below
+        what such a float resolves); ``None`` reads the clock.
 
         Values: ``str``; ``int``; ``bool`` (``Y``/``N``); ``Decimal`` (exact, as written);
         ``bytes`` (for a data tag such as RawData <96> its length field is written first and
@@ -209,7 +210,7 @@ class Encoder:
             TypeError: a value of an unsupported type, such as ``float``.
         """
     def possible_duplicate(
-        self, original: bytes, /, *, sending_time: datetime | int | None = None
+        self, original: bytes, /, *, sending_time: datetime | int | float | None = None
     ) -> bytes:
         """A copy of ``original``, a message this session sent, to send again in a resend.
 

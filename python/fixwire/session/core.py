@@ -96,12 +96,6 @@ _NANOS = 1_000_000_000
 MAX_HEARTBEAT_INTERVAL = 3600
 
 
-def _nanos(now: float) -> int:
-    """``now`` in integer nanoseconds, rounded to the microsecond: a float of seconds since the
-    epoch resolves about 0.2 µs, so finer digits are noise (and would turn .123 into .122999)."""
-    return int(now * 1_000_000 + 0.5) * 1_000
-
-
 class State(enum.Enum):
     """Where a session is; see the module documentation for the transitions."""
 
@@ -289,7 +283,7 @@ class Session:
             )
         store = self.store
         seq_num = store.next_sender_seq
-        wire = self._encoder.encode(msg_type, fields, seq_num=seq_num, sending_time=_nanos(now))
+        wire = self._encoder.encode(msg_type, fields, seq_num=seq_num, sending_time=now)
         if self._retransmission:
             store.save(seq_num, wire)
         else:
@@ -606,7 +600,6 @@ class Session:
             self._events.append(ResendServed(begin, end, 0, 0))
             return
         stored = self.store.messages(begin, end)
-        sending_time = _nanos(now)
         resent = 0
         gap_from: int | None = None
         for seq in range(begin, end + 1):
@@ -618,7 +611,7 @@ class Session:
             if gap_from is not None:
                 self._send_gap_fill(gap_from, seq, now)
                 gap_from = None
-            self._out.append(self._encoder.possible_duplicate(wire, sending_time=sending_time))
+            self._out.append(self._encoder.possible_duplicate(wire, sending_time=now))
             resent += 1
         if gap_from is not None:
             self._send_gap_fill(gap_from, end + 1, now)
@@ -735,11 +728,8 @@ class Session:
         make_extra = self.config.logon_fields
         if make_extra is not None:
             seq_num = self.store.next_sender_seq
-            sending_time = _nanos(now)
             # Encode once to learn SendingTime <52> exactly as the encoder writes it.
-            probe = parse(
-                self._encoder.encode("A", fields, seq_num=seq_num, sending_time=sending_time)
-            )
+            probe = parse(self._encoder.encode("A", fields, seq_num=seq_num, sending_time=now))
             context = LogonContext(
                 probe[52], seq_num, self.config.sender_comp_id, self.config.target_comp_id
             )
@@ -750,9 +740,7 @@ class Session:
 
     def _send_admin(self, msg_type: str, fields: list[tuple[int, FieldValue]], now: float) -> None:
         seq_num = self.store.next_sender_seq
-        self._out.append(
-            self._encoder.encode(msg_type, fields, seq_num=seq_num, sending_time=_nanos(now))
-        )
+        self._out.append(self._encoder.encode(msg_type, fields, seq_num=seq_num, sending_time=now))
         self.store.set_next_sender_seq(seq_num + 1)
         self._last_sent = now
 
@@ -782,10 +770,9 @@ class Session:
 
     def _send_gap_fill(self, seq_num: int, new_seq: int, now: float) -> None:
         """SequenceReset-GapFill sent as ``seq_num`` (a resent number: not stored or counted)."""
-        sent_at = _nanos(now)
         fields: list[tuple[int, FieldValue]] = [(43, True), (122, datetime.fromtimestamp(now, UTC))]
         fields += [(123, True), (36, new_seq)]
-        self._out.append(self._encoder.encode("4", fields, seq_num=seq_num, sending_time=sent_at))
+        self._out.append(self._encoder.encode("4", fields, seq_num=seq_num, sending_time=now))
 
     def _tick(self, now: float) -> None:
         if self.state in (State.AWAITING_LOGON, State.LOGON_SENT):

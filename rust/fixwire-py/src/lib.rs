@@ -19,8 +19,8 @@ use pyo3::exceptions::{PyKeyError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{
-    PyBool, PyByteArray, PyBytes, PyDate, PyDateAccess, PyDateTime, PyDict, PyInt, PyList, PyString, PyTimeAccess,
-    PyTuple, PyTzInfo, PyTzInfoAccess,
+    PyBool, PyByteArray, PyBytes, PyDate, PyDateAccess, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyString,
+    PyTimeAccess, PyTuple, PyTzInfo, PyTzInfoAccess,
 };
 
 pyo3::import_exception!(fixwire.errors, DecodeError);
@@ -656,6 +656,16 @@ fn sending_time_nanos(sending_time: Option<&Bound<'_, PyAny>>) -> PyResult<i64> 
         || encode_error("invalid_value", Some(52), "SendingTime <52> must be within years 1677-2262".to_owned());
     match sending_time {
         None => Ok(fixwire::now_unix_nanos()),
+        Some(t) if t.is_exact_instance_of::<PyFloat>() => {
+            // Seconds as time.time() gives them, which resolve about 0.2 µs today: rounded to
+            // the microsecond, so that .123 does not become .122999.
+            let micros = (t.cast::<PyFloat>()?.value() * 1e6 + 0.5).floor();
+            if micros.is_finite() && micros.abs() < 9.2e15 {
+                Ok(micros as i64 * 1_000)
+            } else {
+                Err(out_of_range())
+            }
+        }
         Some(t) => match t.cast::<PyDateTime>() {
             Ok(datetime) => i64::try_from(timestamp_from_datetime(datetime, TimePrecision::Nanos)?.unix_nanos())
                 .map_err(|_| out_of_range()),
@@ -664,7 +674,7 @@ fn sending_time_nanos(sending_time: Option<&Bound<'_, PyAny>>) -> PyResult<i64> 
             }
             Err(_) => t.extract::<i64>().map_err(|_| {
                 PyTypeError::new_err(format!(
-                    "sending_time must be a datetime or int nanoseconds since the epoch, not {}",
+                    "sending_time must be a datetime, int nanoseconds or float seconds since the epoch, not {}",
                     t.get_type().name().map_or_else(|_| "?".to_owned(), |n| n.to_string())
                 ))
             }),
