@@ -247,6 +247,16 @@ def test_data_field_writes_its_length_first(
     assert fixwire.parse(data).get_bytes(data_tag) == value
 
 
+def test_data_fields_without_their_length() -> None:
+    """``length_fields=False``: RawData <96> alone, as plain text; SOH in it is then refused."""
+    encoder = fixwire.Encoder("S", "T", length_fields=False)
+    data = encoder.encode("A", [(98, 0), (96, b"c2ln+/=")], seq_num=1, sending_time=SENT)
+    assert data == frame("35=A|49=S|56=T|34=1|52=20260820-14:30:05.123|98=0|96=c2ln+/=|")
+    with pytest.raises(fixwire.EncodeError) as info:
+        encoder.encode("A", [(96, b"a\x01b")], seq_num=1, sending_time=SENT)
+    assert (info.value.kind, info.value.tag) == ("soh_in_value", 96)
+
+
 def test_logon_with_signed_raw_data_round_trips() -> None:
     encoder = fixwire.Encoder("8f1c1c52-6a8e-4e2b-9d43-2b1f0e6f7a10", "KalshiNR")
     signature = b"sig|with|soh|10=000|".replace(b"|", b"\x01")

@@ -108,6 +108,24 @@ def test_logon_is_signed_over_its_own_header(signer: LogonSigner) -> None:
     assert 20126 not in msg
 
 
+def test_raw_data_length_can_be_left_out(signer: LogonSigner) -> None:
+    """RawDataLength <95> is sent by default; without it RawData <96> carries the same
+    signature alone."""
+    with_length = logon(config(signer))
+    without = logon(config(signer, raw_data_length=False))
+    assert with_length.get_int(95) == 344
+    assert 95 not in without
+    assert [tag for tag, _ in without].count(96) == 1
+    assert len(without[96]) == 344
+    payload = f"{without[52]}\x01A\x01{without[34]}\x01{without[49]}\x01{without[56]}".encode()
+    signer._key.public_key().verify(
+        base64.b64decode(without[96]),
+        payload,
+        padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32),
+        hashes.SHA256(),
+    )
+
+
 def test_logon_flags_are_typed_options(signer: LogonSigner) -> None:
     cfg = config(
         signer,

@@ -219,6 +219,46 @@ def test_post_only_cross_amend_cancel_and_cancel_reject(
     run(main)
 
 
+@pytest.mark.parametrize("cancel_report", [True, False])
+def test_partially_filled_ioc_rest_follows_enable_ioc_cancel_report(
+    certificate: SelfSignedCertificate, signer: LogonSigner, cancel_report: bool
+) -> None:
+    """With EnableIocCancelReport <21007> (the client's default) the unfilled rest of a
+    partially filled IOC order is cancelled with a report; without it, nothing follows the
+    trade. Also: a Logon without RawDataLength <95> is accepted."""
+
+    async def main() -> None:
+        async with venue(certificate, signer) as v:
+            maker = await v.client(v.config(skip_pending_exec_reports=True))
+            taker = await v.client(
+                v.config(
+                    skip_pending_exec_reports=True,
+                    enable_ioc_cancel_report=cancel_report,
+                    raw_data_length=cancel_report,
+                )
+            )
+            ask = maker.client.new_order(MARKET, "no", 3, Decimal("0.40"))
+            await maker.report(ask, "0")
+            ioc = taker.client.new_order(MARKET, "yes", 5, Decimal("0.40"), time_in_force="ioc")
+            trade = await taker.report(ioc, "F")
+            assert (trade.last_qty, trade.cum_qty) == (Decimal(3), Decimal(3))
+            # Everything about the IOC order comes before the next order's first report.
+            after = taker.client.new_order(MARKET, "yes", 1, Decimal("0.10"))
+            reports: list[tuple[str, str]] = []
+            async with asyncio.timeout(5):
+                while not reports or reports[-1][0] != after:
+                    event = await taker.events.get()
+                    if isinstance(event, ExecutionReport):
+                        reports.append((event.cl_ord_id, event.exec_type))
+            assert reports == ([(ioc, "4")] if cancel_report else []) + [(after, "0")]
+            status = "canceled" if cancel_report else "partially_filled"
+            assert taker.client.orders[ioc].status == status
+            await taker.close()
+            await maker.close()
+
+    run(main)
+
+
 def test_order_group_triggers_and_rejects_until_reset(
     certificate: SelfSignedCertificate, signer: LogonSigner
 ) -> None:

@@ -181,9 +181,15 @@ class Encoder:
         *,
         begin_string: str = "FIXT.1.1",
         time_precision: str = "ms",
+        length_fields: bool = True,
     ) -> Self:
         """``time_precision`` is ``"s"``, ``"ms"``, ``"us"`` or ``"ns"``, for SendingTime <52>
-        and every datetime value."""
+        and every datetime value.
+
+        ``length_fields=False`` writes data fields (RawData <96>, ...) alone, without their
+        length field (RawDataLength <95>), for a venue that does not expect it; their values
+        may then not contain SOH, like any other value's.
+        """
     def encode(
         self,
         msg_type: str,

@@ -304,7 +304,8 @@ class KalshiClient:
                 context.sender_comp_id,
                 context.target_comp_id,
             )
-            # RawData <96> is a data field: the encoder writes RawDataLength <95> before it.
+            # RawData <96> is a data field: the encoder writes RawDataLength <95> before it
+            # unless the configuration says not to (length_fields below).
             fields: list[tuple[int, FieldValue]] = [(96, signature.encode())]
             return fields + config.logon_flags()
 
@@ -318,6 +319,7 @@ class KalshiClient:
             logon_fields=logon_fields,
             max_sending_time_skew=config.max_sending_time_skew,
             check_peer_comp_id=False,
+            length_fields=config.raw_data_length,
         )
 
     @classmethod

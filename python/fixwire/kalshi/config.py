@@ -10,10 +10,13 @@ safe for a trader, and each is configurable:
 * SendingTime tolerance (item 1): inbound SendingTime <52> is checked against 30 s.
 * Retransmission (item 2): only KalshiRT and KalshiPT request and serve resends; the others must
   log on with ResetSeqNumFlag <141>=Y.
-* RawDataLength <95> (item 5): always sent before RawData <96>, as FIX data fields require and
-  third-party clients do. (Not yet configurable.)
+* RawDataLength <95> (item 5): sent before RawData <96>, as FIX data fields require and
+  third-party clients do; ``raw_data_length=False`` sends 96 alone.
 * Server SenderCompID (item 7): inbound SenderCompID <49> is not validated; TargetCompID <56>
   must be our API key.
+* EnableIocCancelReport <21007> (item 17) is on by default, so that the unfilled rest of a
+  partially filled IOC order always gets a report; what the venue sends without it is not
+  documented.
 * UseDollars <21005> is on by default: the order API takes prices as ``Decimal`` dollars, which
   also covers subpenny markets; with it off, prices must be whole cents.
 """
@@ -131,10 +134,17 @@ class KalshiConfig:
         use_dollars: UseDollars <21005>.
         skip_pending_exec_reports: SkipPendingExecReports <21011>.
         use_expired_ord_status: UseExpiredOrdStatus <21012>.
-        enable_ioc_cancel_report: EnableIocCancelReport <21007>.
+        enable_ioc_cancel_report: EnableIocCancelReport <21007>: a partially filled IOC order's
+            unfilled rest gets a cancel report. On by default, unlike the venue's default,
+            because without it nothing says the rest is gone (what the venue sends instead is
+            its open question 17): the order would stay ``"partially_filled"`` in
+            ``KalshiClient.orders``.
         preserve_original_order_qty: PreserveOriginalOrderQty <21008>.
         always_emit_new_before_trade: AlwaysEmitNewBeforeTrade <21026>.
         split_collateral_return: SplitCollateralReturn <21027>.
+        raw_data_length: Send RawDataLength <95> before RawData <96> in the Logon, as FIX
+            requires of a data field and third-party SDKs do; Kalshi's docs never mention it
+            (their open question 5). ``False`` sends the signature in 96 alone.
         max_sending_time_skew: Seconds of SendingTime <52> skew tolerated inbound.
         rate_limit: The client-side token bucket; ``None`` turns it off.
     """
@@ -154,10 +164,11 @@ class KalshiConfig:
     use_dollars: bool = True
     skip_pending_exec_reports: bool = False
     use_expired_ord_status: bool = False
-    enable_ioc_cancel_report: bool = False
+    enable_ioc_cancel_report: bool = True
     preserve_original_order_qty: bool = False
     always_emit_new_before_trade: bool = False
     split_collateral_return: bool = False
+    raw_data_length: bool = True
     max_sending_time_skew: float = 30.0
     rate_limit: RateLimit | None = field(default_factory=RateLimit)
 

@@ -149,6 +149,7 @@ class _Client:
     expired_status: bool = False
     preserve_order_qty: bool = False
     new_before_trade: bool = False
+    ioc_cancel_report: bool = False
     settlement_reports: bool = False
     logged_on: bool = False
     #: KalshiMD: the symbols whose book updates it gets, and whose status changes.
@@ -463,6 +464,7 @@ class Simulator:
             client.expired_status = bool(logon.get_bool(21012, default=False))
             client.preserve_order_qty = bool(logon.get_bool(21008, default=False))
             client.new_before_trade = bool(logon.get_bool(21026, default=False))
+            client.ioc_cancel_report = bool(logon.get_bool(21007, default=False))
             client.settlement_reports = bool(
                 logon.get_bool(20127, default=session_type is SessionType.PT)
             )
@@ -1144,6 +1146,15 @@ class Simulator:
                 and event.order.order_id in trading
                 and not client.new_before_trade
             ):
+                continue
+            if (
+                isinstance(event, m.Cancelled)
+                and event.reason is m.CancelReason.IMMEDIATE_OR_CANCELLED
+                and event.order.cum_qty > 0
+                and not client.ioc_cancel_report
+            ):
+                # Without EnableIocCancelReport <21007> a partially filled IOC gets no report
+                # for its unfilled rest (the spec's reading; its question 17).
                 continue
             if isinstance(event, m.CancelRejected):
                 self._cancel_reject(client, event)

@@ -78,6 +78,9 @@ class SessionConfig:
         allow_user_defined_fields: With ``dictionary``: accept tags >= 5000 that it does not
             define.
         time_precision: SendingTime <52> precision: ``"s"``, ``"ms"``, ``"us"`` or ``"ns"``.
+        length_fields: Write a data field's length field (RawDataLength <95> before RawData
+            <96>, ...), as FIX requires; ``False`` writes the data field alone, for a venue that
+            does not expect the length (see ``fixwire.Encoder``).
         max_out_of_order: Inbound messages ahead of a gap held while a resend is awaited;
             beyond this the session ends rather than grow without bound.
         check_peer_comp_id: Whether inbound SenderCompID <49> must equal ``target_comp_id``.
@@ -103,6 +106,7 @@ class SessionConfig:
     dictionary: Dictionary | None = None
     allow_user_defined_fields: bool = True
     time_precision: str = "ms"
+    length_fields: bool = True
     max_out_of_order: int = 100_000
     check_peer_comp_id: bool = True
 

@@ -145,6 +145,7 @@ class Session:
             config.target_comp_id,
             begin_string=config.begin_string,
             time_precision=config.time_precision,
+            length_fields=config.length_fields,
         )
         self._framer = Framer()
         self._out: list[bytes] = []

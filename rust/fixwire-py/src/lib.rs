@@ -685,12 +685,23 @@ fn sending_time_nanos(sending_time: Option<&Bound<'_, PyAny>>) -> PyResult<i64> 
 #[pymethods]
 impl PyEncoder {
     #[new]
-    #[pyo3(signature = (sender_comp_id, target_comp_id, *, begin_string = "FIXT.1.1", time_precision = "ms"))]
-    fn new(sender_comp_id: &str, target_comp_id: &str, begin_string: &str, time_precision: &str) -> PyResult<Self> {
+    #[pyo3(signature = (
+        sender_comp_id, target_comp_id, *, begin_string = "FIXT.1.1", time_precision = "ms", length_fields = true
+    ))]
+    fn new(
+        sender_comp_id: &str,
+        target_comp_id: &str,
+        begin_string: &str,
+        time_precision: &str,
+        length_fields: bool,
+    ) -> PyResult<Self> {
         let precision = self::time_precision(time_precision)?;
-        let encoder = Encoder::with_begin_string(sender_comp_id, target_comp_id, begin_string)
+        let mut encoder = Encoder::with_begin_string(sender_comp_id, target_comp_id, begin_string)
             .map_err(CoreError::from)?
             .time_precision(precision);
+        if !length_fields {
+            encoder = encoder.data_fields(fixwire::DataFields::none());
+        }
         Ok(Self { encoder: Mutex::new(encoder) })
     }
 

@@ -122,6 +122,12 @@ impl DataFields {
         }
     }
 
+    /// No data fields: every field is plain, and SOH in a value is an error. For an encoder
+    /// that writes RawData <96> and the like without their length field, as some venues expect.
+    pub const fn none() -> Self {
+        Self { pairs: Cow::Borrowed(&[]), length_tags: TagSet::of(&[], false), data_tags: TagSet::of(&[], true) }
+    }
+
     /// The standard data fields plus `extra` (length tag, data tag) pairs, for venues or
     /// dictionaries that define their own.
     pub fn with_extra(extra: &[(u32, u32)]) -> Self {
