@@ -259,6 +259,36 @@ def test_partially_filled_ioc_rest_follows_enable_ioc_cancel_report(
     run(main)
 
 
+def test_closed_orders_beyond_the_limit_are_forgotten(
+    certificate: SelfSignedCertificate, signer: LogonSigner
+) -> None:
+    """``max_closed_orders=2``: of four cancelled orders only the last is kept, under its two
+    ClOrdIDs (the order's and the cancel request's) and its OrderID; an open order is kept
+    whatever the count."""
+
+    async def main() -> None:
+        async with venue(certificate, signer) as v:
+            c = await v.client(v.config(skip_pending_exec_reports=True, max_closed_orders=2))
+            resting = c.client.new_order(MARKET, "yes", 1, Decimal("0.10"))
+            await c.report(resting, "0")
+            cancelled = []
+            for _ in range(4):
+                order = c.client.new_order(MARKET, "yes", 1, Decimal("0.11"))
+                await c.report(order, "0")
+                cancel_id = c.client.cancel(order)
+                await c.report(cancel_id, "4")
+                cancelled += [order, cancel_id]
+            kept = {k: s.status for k, s in c.client.orders.items()}
+            assert kept == {resting: "new", cancelled[-2]: "canceled", cancelled[-1]: "canceled"}
+            assert {s.cl_ord_id for s in c.client.orders_by_id.values()} == {
+                resting,
+                cancelled[-1],
+            }
+            await c.close()
+
+    run(main)
+
+
 def test_order_group_triggers_and_rejects_until_reset(
     certificate: SelfSignedCertificate, signer: LogonSigner
 ) -> None:

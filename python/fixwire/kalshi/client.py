@@ -34,6 +34,7 @@ Not offered: accepting a quote with a NewOrderSingle <D> (AcceptQuote <UA> does 
 
 from __future__ import annotations
 
+import collections
 import itertools
 import re
 import ssl as _ssl
@@ -280,6 +281,9 @@ class KalshiClient:
         self.orders: dict[str, OrderState] = {}
         #: The same orders by OrderID <37>, once acknowledged.
         self.orders_by_id: dict[str, OrderState] = {}
+        # Orders as they closed, oldest first, to forget the oldest beyond
+        # config.max_closed_orders.
+        self._closed: collections.deque[OrderState] = collections.deque()
         limit = config.rate_limit
         self._bucket = (
             None
@@ -973,16 +977,33 @@ class KalshiClient:
                 text=text,
             )
             self.orders[cl_ord_id] = state
+            if not state.open:
+                self._closed.append(state)
             if exec_type in ("4", "5", "C"):
                 previous = self.orders.get(event.orig_cl_ord_id or "")
                 if previous is not None and previous.open:
                     # The order now answers to the new ClOrdID; the old one is history.
-                    self.orders[previous.cl_ord_id] = previous._replace(
-                        status="superseded" if exec_type == "5" else status
-                    )
+                    closed = previous._replace(status="superseded" if exec_type == "5" else status)
+                    self.orders[previous.cl_ord_id] = closed
+                    self._closed.append(closed)
             if state.order_id is not None:
                 self.orders_by_id[state.order_id] = state
         elif isinstance(event, OrderCancelReject):
             state = self.orders.get(event.cl_ord_id)
             if state is not None and state.status == "sent":
-                self.orders[event.cl_ord_id] = state._replace(status="rejected", text=event.text)
+                rejected = state._replace(status="rejected", text=event.text)
+                self.orders[event.cl_ord_id] = rejected
+                self._closed.append(rejected)
+        self._forget_closed()
+
+    def _forget_closed(self) -> None:
+        """Forgets the oldest closed orders beyond ``config.max_closed_orders``."""
+        closed, limit = self._closed, self.config.max_closed_orders
+        while len(closed) > limit:
+            state = closed.popleft()
+            # Only an order unchanged since it closed: one updated since (reopened, reported
+            # again, its ClOrdID reused) is another state object.
+            if self.orders.get(state.cl_ord_id) is state:
+                del self.orders[state.cl_ord_id]
+            if state.order_id is not None and self.orders_by_id.get(state.order_id) is state:
+                del self.orders_by_id[state.order_id]

@@ -147,6 +147,9 @@ class KalshiConfig:
             (their open question 5). ``False`` sends the signature in 96 alone.
         max_sending_time_skew: Seconds of SendingTime <52> skew tolerated inbound.
         rate_limit: The client-side token bucket; ``None`` turns it off.
+        max_closed_orders: Orders no longer open that ``KalshiClient.orders`` keeps; beyond
+            this the oldest closed ones are forgotten, so a long session's memory stays
+            bounded. Open orders are always kept.
     """
 
     api_key: str
@@ -171,12 +174,15 @@ class KalshiConfig:
     raw_data_length: bool = True
     max_sending_time_skew: float = 30.0
     rate_limit: RateLimit | None = field(default_factory=RateLimit)
+    max_closed_orders: int = 100_000
 
     def __post_init__(self) -> None:
         kind = self.session_type
         name = kind.target_comp_id
         if not _UUID.match(self.api_key):
             raise ValueError("api_key must be the API key id, a UUID (it is SenderCompID <49>)")
+        if self.max_closed_orders < 0:
+            raise ValueError(f"max_closed_orders must be 0 or more, not {self.max_closed_orders}")
         if self.heartbeat_interval <= 3:
             raise ValueError(
                 f"heartbeat_interval must be more than 3 s, not {self.heartbeat_interval}"
