@@ -1166,7 +1166,10 @@ fn is_member(spec: &GroupSpec, tag: u32) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use std::fmt::Write as _;
+
     use super::*;
+    use crate::value::UtcTimestamp;
 
     fn message(body: &str, sep: char) -> String {
         let soh = body.replace('|', "\x01");
@@ -1315,5 +1318,202 @@ mod tests {
         let three = scan(&input, 0..input.len(), &opts);
         assert_eq!(one.rows, n);
         assert_eq!(one, three);
+    }
+
+    /// A small deterministic generator (xorshift), so the tests need no dependency.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+
+        fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+            &items[self.below(items.len())]
+        }
+    }
+
+    /// A random message body: column tags and others, values of every kind (valid or not),
+    /// repeated tags, tags past the dense table, now and then a data field or a misplaced
+    /// header tag.
+    fn random_body(rng: &mut Rng) -> String {
+        const TAGS: &[u32] = &[11, 14, 31, 34, 38, 44, 52, 55, 58, 60, 75, 43, 5001, 9000, 21006, 1, 999];
+        const VALUES: &[&str] = &[
+            "0.55",
+            "12",
+            "-3",
+            "1.5000",
+            "0.123456789",
+            "99999999999999999999",
+            ".5",
+            "5.",
+            "-",
+            "x",
+            "20260820-13:45:01.123",
+            "20260820-13:45:01",
+            "20260230-00:00:00",
+            "16770921-00:12:43.145224191",
+            "22620411-23:47:16.854775808",
+            "20260820-24:00:00.000",
+            "20260820",
+            "Y",
+            "N",
+            "caf\u{e9}",
+            "id-1",
+        ];
+        let mut body = format!("35={}|", *rng.pick(&["D", "8", "0", "AE"]));
+        for _ in 0..rng.below(12) {
+            match rng.below(40) {
+                0 => body.push_str("95=3|96=a\u{1}b|"),
+                1 => {
+                    let misplaced: &&str = rng.pick(&["9=5|", "10=000|", "35=D|", "8=FIX.4.4|"]);
+                    body.push_str(misplaced);
+                }
+                _ => {
+                    let (tag, value) = (rng.pick(TAGS), rng.pick(VALUES));
+                    write!(body, "{tag}={value}|").expect("writing to a String");
+                }
+            }
+        }
+        body
+    }
+
+    /// A log of random messages in one of the input formats, with random bytes changed.
+    fn random_log(rng: &mut Rng) -> Vec<u8> {
+        let mut log = Vec::new();
+        for _ in 0..rng.below(20) {
+            let sep = *rng.pick(&['\x01', '|']);
+            let text = message(&random_body(rng), sep);
+            match rng.below(3) {
+                0 => log.extend_from_slice(text.as_bytes()),
+                1 => log.extend_from_slice(format!("{text}\n").as_bytes()),
+                _ => log.extend_from_slice(format!("20260820-13:45:01.124 : {text}\n").as_bytes()),
+            }
+        }
+        for _ in 0..rng.below(4) {
+            if log.is_empty() {
+                break;
+            }
+            let at = rng.below(log.len());
+            let byte = *rng.pick(b"0189=|.-A\n\x01");
+            match rng.below(3) {
+                0 => log[at] = byte,
+                1 => log.insert(at, byte),
+                _ => {
+                    log.remove(at);
+                }
+            }
+        }
+        log
+    }
+
+    #[test]
+    fn the_quick_reader_agrees_with_the_parser() {
+        let kinds = [
+            (11, ColumnKind::Str),
+            (14, ColumnKind::Decimal { scale: 0 }),
+            (31, ColumnKind::Float),
+            (34, ColumnKind::Int),
+            (38, ColumnKind::Decimal { scale: 2 }),
+            (44, ColumnKind::Decimal { scale: 18 }),
+            (52, ColumnKind::Time),
+            (60, ColumnKind::Time),
+            (75, ColumnKind::Date),
+            (43, ColumnKind::Bool),
+            (58, ColumnKind::Str),
+            // Twice, in two kinds; past the dense table; the framing fields; a data field and
+            // its length.
+            (44, ColumnKind::Str),
+            (21006, ColumnKind::Bool),
+            (9000, ColumnKind::Int),
+            (35, ColumnKind::Str),
+            (8, ColumnKind::Str),
+            (9, ColumnKind::Int),
+            (10, ColumnKind::Int),
+            (95, ColumnKind::Int),
+            (96, ColumnKind::Str),
+        ];
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        let mut quick_rows = 0;
+        for round in 0..3000 {
+            let input = random_log(&mut rng);
+            let mut opts = options(&kinds[..=round % kinds.len()]);
+            opts.parse.verify_checksum = round % 7 != 0;
+            if round % 5 == 0 {
+                opts.parse.max_fields = 6;
+            }
+            if round % 3 == 0 {
+                opts.msg_types = Some(vec![b"8".to_vec(), b"AE".to_vec()]);
+            }
+            let start = if round % 4 == 0 { rng.below(input.len() + 1) } else { 0 };
+            let quick = QuickReader::new(&opts).expect("these options allow the quick reader");
+            let with_quick = scan_chunk_with(&input, start, input.len(), &opts, Some(quick));
+            let parser_only = scan_chunk_with(&input, start, input.len(), &opts, None);
+            // Compared as text: NaN, the empty Float value, is not equal to itself.
+            assert_eq!(
+                format!("{with_quick:?}"),
+                format!("{parser_only:?}"),
+                "round {round}: {:?}",
+                String::from_utf8_lossy(&input)
+            );
+            quick_rows += with_quick.0.rows;
+        }
+        // The comparison is not vacuous: most messages are read by the quick reader.
+        let all = options(&kinds);
+        let mut quick = QuickReader::new(&all).expect("quick reader");
+        assert!(quick.read(message("35=D|11=a|44=1.5|52=20260820-13:45:01.123|", '\x01').as_bytes()));
+        assert!(!quick.read(message("35=D|95=1|96=x|", '\x01').as_bytes()));
+        assert!(quick_rows > 10_000, "{quick_rows} rows");
+    }
+
+    #[test]
+    fn one_pass_values_agree_with_the_value_types() {
+        let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+        let decimal_bytes = b"0123456789.-.9";
+        for _ in 0..200_000 {
+            let len = rng.below(22);
+            let v: Vec<u8> = (0..len).map(|_| *rng.pick(decimal_bytes)).collect();
+            let scale = rng.below(21) as u8;
+            let expected = Decimal::parse(&v).ok().and_then(|d| d.rescale(scale)).map(|d| d.mantissa);
+            assert_eq!(decimal_mantissa(&v, scale), expected, "{:?} at scale {scale}", String::from_utf8_lossy(&v));
+        }
+        for v in ["-9223372036854775808", "9223372036854775807", "-0.000", "1e5", "--1", "0.1.2"] {
+            for scale in [0, 3, 18] {
+                let expected = Decimal::parse(v.as_bytes()).ok().and_then(|d| d.rescale(scale)).map(|d| d.mantissa);
+                assert_eq!(decimal_mantissa(v.as_bytes(), scale), expected, "{v} at scale {scale}");
+            }
+        }
+        let timestamps = [
+            "20260820-13:45:01.123",
+            "20260820-13:45:01",
+            "20240229-23:59:60.999999",
+            "20230229-00:00:00",
+            "00000101-00:00:00.000000000",
+            "16770921-00:12:43.145224191",
+            "16770921-00:12:43.145224192",
+            "22620411-23:47:16.854775807",
+            "22620411-23:47:16.854775808",
+            "99991231-23:59:59.999999999",
+        ];
+        let mut cache = DateCache::default();
+        for _ in 0..50 {
+            for t in timestamps {
+                let mut v = t.as_bytes().to_vec();
+                // Now and then a byte changed: each check must fail as the type's does.
+                if rng.below(2) == 0 {
+                    let at = rng.below(v.len());
+                    v[at] = *rng.pick(b"0123456789-:.x");
+                }
+                let expected = UtcTimestamp::parse(&v).ok().and_then(|t| i64::try_from(t.unix_nanos()).ok());
+                assert_eq!(cache.timestamp_nanos(&v), expected, "{:?}", String::from_utf8_lossy(&v));
+            }
+        }
     }
 }
