@@ -3,10 +3,16 @@
 //! Logs come in several shapes: raw concatenated messages, one message a line, `|` instead of
 //! SOH, QuickFIX-style lines with a timestamp prefix. All of them are read the same way: every
 //! `8=FIX` is a candidate message start; the separator is the byte after the BeginString
-//! value (SOH or `|`); BodyLength <9> gives the end; the message is parsed with the ordinary
-//! parser (for `|` logs, from a copy with the separators turned back into SOH, so CheckSum is
-//! verified on the bytes that were sent). Text around messages (timestamps, newlines) is skipped;
-//! a candidate that does not parse is garbled: counted, its offset kept, and the scan goes on.
+//! value (SOH or `|`); BodyLength <9> gives the end; the message is parsed (for `|` logs, from a
+//! copy with the separators turned back into SOH, so CheckSum is verified on the bytes that were
+//! sent). Text around messages (timestamps, newlines) is skipped; a candidate that does not parse
+//! is garbled: counted, its offset kept, and the scan goes on.
+//!
+//! Most messages are read by a quick reader that finds the columns' values in one pass over the
+//! bytes while checking what the ordinary parser checks, and keeps them as ranges that are read
+//! into the columns a batch of rows and a column at a time. Whatever it does not handle (data
+//! fields, group checks, exploded groups, anything malformed) goes to the ordinary parser and a
+//! [`FieldIndex`], which decides as it always has; a test holds the two to the same results.
 //!
 //! Large inputs are split into chunks at message starts and scanned on several threads; the
 //! chunks' columns are then joined in input order, so the result does not depend on the number
