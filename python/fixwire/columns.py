@@ -138,16 +138,19 @@ def _sources(source: Source) -> list[bytes | bytearray | memoryview | str]:
 
 
 def _strings(offsets: np.ndarray[Any, Any], data: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
-    """Text values as a numpy StringDType array, converted in row chunks to bound memory."""
+    """Text values as a numpy StringDType array, converted in row chunks to bound memory.
+
+    Each chunk is cast straight into its rows of the result, so no chunk is copied twice.
+    """
     import numpy as np
 
     rows = len(offsets) - 1
-    parts = []
-    for lo in range(0, max(rows, 1), _STRING_CHUNK_ROWS):
+    out = np.empty(rows, dtype=np.dtypes.StringDType())
+    for lo in range(0, rows, _STRING_CHUNK_ROWS):
         hi = min(rows, lo + _STRING_CHUNK_ROWS)
         fixed, width = _native.fixed_width(offsets[lo : hi + 1], data)
-        parts.append(np.frombuffer(fixed, dtype=f"S{width}").astype(np.dtypes.StringDType()))
-    return parts[0] if len(parts) == 1 else np.concatenate(parts)
+        out[lo:hi] = np.frombuffer(fixed, dtype=f"S{width}")
+    return out
 
 
 _NUMPY_DTYPES = {

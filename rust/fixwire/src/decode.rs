@@ -153,6 +153,11 @@ impl DataFields {
         }
         self.pairs.iter().find(|p| p.1 == data_tag).map(|p| p.0)
     }
+
+    /// Every length tag, for callers that build their own lookup tables.
+    pub(crate) fn length_tags(&self) -> impl Iterator<Item = u32> + '_ {
+        self.pairs.iter().map(|p| p.0)
+    }
 }
 
 impl Default for DataFields {
