@@ -477,7 +477,7 @@ def test_order_arguments_are_checked_before_sending(
             sent = c.client.connection.session.store.next_sender_seq
             with pytest.raises(ValueError, match=complaint):
                 c.client.new_order(*arguments)
-            for bad_id in ["has space", "", "x" * 65, "caf\u00e9", "a\x01b"]:
+            for bad_id in ["has space", "", "x" * 65, "caf\u00e9", "a\x01b", "x\n"]:
                 with pytest.raises(ValueError, match="cl_ord_id must be"):
                     c.client.new_order(MARKET, "yes", 1, Decimal("0.5"), cl_ord_id=bad_id)
             with pytest.raises(ValueError, match="expire_time"):

@@ -43,6 +43,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
+import numpy as np
 import pytest
 
 import fixwire
@@ -414,3 +415,11 @@ def test_session_script(script: Path) -> None:
 def test_scripts_found() -> None:
     """The scripts are where the runner looks (an empty directory would pass vacuously)."""
     assert len(SCRIPTS) >= 30
+
+
+@pytest.mark.parametrize("now", [1_787_236_205, 1_787_236_205.0, np.float64(1_787_236_205)])
+def test_now_may_be_any_number_of_seconds(now: float) -> None:
+    """An int or numpy float ``now`` is seconds too: the Logon carries that time."""
+    session = Session(SessionConfig(sender_comp_id="S", target_comp_id="T"))
+    session.connection_made(now)
+    assert fixwire.parse(session.data_to_send())[52] == "20260820-14:30:05.000"

@@ -131,12 +131,13 @@ def parse(
     ``groups`` (or a ``dictionary``, whose groups are used), every repeating group is checked
     (entry count, field order) here. With ``validate=True`` the message is also validated with
     the ``dictionary`` in the same call, as ``dictionary.validate(msg, allow_user_defined=...)``
-    would, for less than the two calls cost.
+    would, for less than the two calls cost; ``allow_user_defined`` applies only then.
 
     Raises:
         DecodeError: the bytes are not one valid message (kind, offset and tag say why).
         RejectError: ``validate=True`` and the dictionary rejects the message.
-        ValueError: ``validate=True`` without a dictionary.
+        ValueError: ``validate=True`` without a dictionary, or with ``groups`` (the
+            dictionary's own are read).
     """
 
 @final

@@ -147,9 +147,9 @@ class KalshiConfig:
             (their open question 5). ``False`` sends the signature in 96 alone.
         max_sending_time_skew: Seconds of SendingTime <52> skew tolerated inbound.
         rate_limit: The client-side token bucket; ``None`` turns it off.
-        max_closed_orders: Orders no longer open that ``KalshiClient.orders`` keeps; beyond
-            this the oldest closed ones are forgotten, so a long session's memory stays
-            bounded. Open orders are always kept.
+        max_closed_orders: Closed entries (ClOrdIDs of orders no longer open; a cancel or
+            amend adds one) that ``KalshiClient.orders`` keeps; beyond this the oldest are
+            forgotten, so a long session's memory stays bounded. Open orders are always kept.
     """
 
     api_key: str

@@ -1154,7 +1154,7 @@ class Simulator:
                 and not client.ioc_cancel_report
             ):
                 # Without EnableIocCancelReport <21007> a partially filled IOC gets no report
-                # for its unfilled rest (the spec's reading; its question 17).
+                # for its unfilled rest: a guess, as the spec leaves it open (question 17).
                 continue
             if isinstance(event, m.CancelRejected):
                 self._cancel_reject(client, event)

@@ -284,7 +284,9 @@ class Session:
             )
         store = self.store
         seq_num = store.next_sender_seq
-        wire = self._encoder.encode(msg_type, fields, seq_num=seq_num, sending_time=now)
+        # float(): the encoder takes a float as seconds but an int as nanoseconds, and `now`
+        # may be an int (or a numpy float) of seconds.
+        wire = self._encoder.encode(msg_type, fields, seq_num=seq_num, sending_time=float(now))
         if self._retransmission:
             store.save(seq_num, wire)
         else:
@@ -612,7 +614,7 @@ class Session:
             if gap_from is not None:
                 self._send_gap_fill(gap_from, seq, now)
                 gap_from = None
-            self._out.append(self._encoder.possible_duplicate(wire, sending_time=now))
+            self._out.append(self._encoder.possible_duplicate(wire, sending_time=float(now)))
             resent += 1
         if gap_from is not None:
             self._send_gap_fill(gap_from, end + 1, now)
@@ -730,7 +732,9 @@ class Session:
         if make_extra is not None:
             seq_num = self.store.next_sender_seq
             # Encode once to learn SendingTime <52> exactly as the encoder writes it.
-            probe = parse(self._encoder.encode("A", fields, seq_num=seq_num, sending_time=now))
+            probe = parse(
+                self._encoder.encode("A", fields, seq_num=seq_num, sending_time=float(now))
+            )
             context = LogonContext(
                 probe[52], seq_num, self.config.sender_comp_id, self.config.target_comp_id
             )
@@ -741,7 +745,9 @@ class Session:
 
     def _send_admin(self, msg_type: str, fields: list[tuple[int, FieldValue]], now: float) -> None:
         seq_num = self.store.next_sender_seq
-        self._out.append(self._encoder.encode(msg_type, fields, seq_num=seq_num, sending_time=now))
+        self._out.append(
+            self._encoder.encode(msg_type, fields, seq_num=seq_num, sending_time=float(now))
+        )
         self.store.set_next_sender_seq(seq_num + 1)
         self._last_sent = now
 
@@ -773,7 +779,9 @@ class Session:
         """SequenceReset-GapFill sent as ``seq_num`` (a resent number: not stored or counted)."""
         fields: list[tuple[int, FieldValue]] = [(43, True), (122, datetime.fromtimestamp(now, UTC))]
         fields += [(123, True), (36, new_seq)]
-        self._out.append(self._encoder.encode("4", fields, seq_num=seq_num, sending_time=now))
+        self._out.append(
+            self._encoder.encode("4", fields, seq_num=seq_num, sending_time=float(now))
+        )
 
     def _tick(self, now: float) -> None:
         if self.state in (State.AWAITING_LOGON, State.LOGON_SENT):

@@ -656,15 +656,8 @@ fn sending_time_nanos(sending_time: Option<&Bound<'_, PyAny>>) -> PyResult<i64> 
         || encode_error("invalid_value", Some(52), "SendingTime <52> must be within years 1677-2262".to_owned());
     match sending_time {
         None => Ok(fixwire::now_unix_nanos()),
-        Some(t) if t.is_exact_instance_of::<PyFloat>() => {
-            // Seconds as time.time() gives them, which resolve about 0.2 µs today: rounded to
-            // the microsecond, so that .123 does not become .122999.
-            let micros = (t.cast::<PyFloat>()?.value() * 1e6 + 0.5).floor();
-            if micros.is_finite() && micros.abs() < 9.2e15 {
-                Ok(micros as i64 * 1_000)
-            } else {
-                Err(out_of_range())
-            }
+        Some(t) if t.is_instance_of::<PyFloat>() => {
+            fixwire::unix_nanos_from_seconds(t.cast::<PyFloat>()?.value()).ok_or_else(out_of_range)
         }
         Some(t) => match t.cast::<PyDateTime>() {
             Ok(datetime) => i64::try_from(timestamp_from_datetime(datetime, TimePrecision::Nanos)?.unix_nanos())
@@ -1027,12 +1020,12 @@ fn dictionary_error(e: fixwire::DictionaryError) -> PyErr {
     DictionaryError::new_err((e.reason, e.line))
 }
 
-/// A whole parsed message, or a TypeError for a group entry.
 /// The Python error for a message the dictionary rejects.
 fn reject_error(reject: fixwire::Reject) -> PyErr {
     RejectError::new_err((reject.reason, reject.text, reject.ref_tag, reject.ref_msg_type))
 }
 
+/// A whole parsed message, or a TypeError for a group entry.
 fn whole_message<'a>(py: Python<'_>, msg: &'a PyMessage) -> PyResult<fixwire::Message<'a>> {
     if msg.is_entry() {
         return Err(PyTypeError::new_err("a group entry is not a whole message"));

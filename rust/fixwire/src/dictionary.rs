@@ -205,6 +205,14 @@ pub struct Reject {
     pub text: String,
 }
 
+impl fmt::Display for Reject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} (SessionRejectReason {})", self.text, self.reason)
+    }
+}
+
+impl std::error::Error for Reject {}
+
 /// Why [`Dictionary::parse_valid`] refused a message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Invalid {
@@ -224,14 +232,6 @@ impl fmt::Display for Invalid {
 }
 
 impl std::error::Error for Invalid {}
-
-impl fmt::Display for Reject {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} (SessionRejectReason {})", self.text, self.reason)
-    }
-}
-
-impl std::error::Error for Reject {}
 
 /// SessionRejectReason <373> codes used by validation.
 pub mod reject_reason {
@@ -286,6 +286,10 @@ pub struct Dictionary {
     header_tags: TagBits,
     trailer_tags: TagBits,
     groups: Arc<GroupSpecs>,
+    /// Whether no group's count tag or members are header or trailer tags. Validation reads
+    /// groups after splitting the header and trailer off; only then does a message it accepts
+    /// certainly pass the parse-time group check, which [`Dictionary::parse_valid`] skips.
+    groups_in_body: bool,
     /// Validation tables for the common case, a valid message.
     compiled: Compiled,
 }
@@ -402,8 +406,10 @@ impl Dictionary {
     /// this dictionary's groups followed by [`Dictionary::validate`], for less work. A message
     /// that passes validation has well-formed groups (validation reads them with the same
     /// specs), so a valid message's groups are read once, by validation; only a rejected one
-    /// is checked for malformed groups, which parsing would have reported first.
-    /// `parse.groups` is ignored: the dictionary's own are used.
+    /// is checked for malformed groups, which parsing would have reported first. (With a
+    /// dictionary whose groups touch the header or trailer, such as FIXT.1.1's NoHops <627>,
+    /// every message's groups are checked, as parsing would.) `parse.groups` is ignored: the
+    /// dictionary's own are used.
     pub fn parse_valid(
         &self,
         index: &mut FieldIndex,
@@ -417,9 +423,11 @@ impl Dictionary {
         }
         index.parse(buf, parse).map_err(Invalid::Decode)?;
         let msg = index.view(buf);
-        let Err(reject) = self.validate(&msg, options) else { return Ok(()) };
-        msg.check_groups(&self.groups).map_err(Invalid::Decode)?;
-        Err(Invalid::Reject(reject))
+        let result = self.validate(&msg, options);
+        if result.is_err() || !self.groups_in_body {
+            msg.check_groups(&self.groups).map_err(Invalid::Decode)?;
+        }
+        result.map_err(Invalid::Reject)
     }
 
     /// Checks `msg` the way a counterparty using this dictionary would, returning the first
@@ -935,11 +943,15 @@ impl Builder {
         let header = self.header.unwrap_or_default();
         let trailer = self.trailer.unwrap_or_default();
         let mut groups = GroupSpecs::new();
+        let placed: FxHashSet<u32> = header.iter().chain(&trailer).map(Entry::tag).collect();
+        let mut groups_in_body = true;
         for spec in group_specs(&header)? {
+            groups_in_body = false;
             groups.add(spec, None);
         }
         for def in self.messages.values() {
             for spec in group_specs(&def.layout)? {
+                groups_in_body &= !touches(&spec, &placed);
                 groups.add(spec, Some(&[def.msg_type.as_bytes()]));
             }
         }
@@ -958,8 +970,18 @@ impl Builder {
             trailer,
             messages: self.messages,
             groups: Arc::new(groups),
+            groups_in_body,
         })
     }
+}
+
+/// Whether `spec`'s count tag or any member, nested ones included, is in `tags`.
+fn touches(spec: &GroupSpec, tags: &FxHashSet<u32>) -> bool {
+    tags.contains(&spec.count_tag())
+        || spec.members().iter().any(|m| match m {
+            Member::Group(nested) => touches(nested, tags),
+            Member::Field(tag) => tags.contains(tag),
+        })
 }
 
 /// Group specs for the groups of a layout (nested ones inside their parents).
@@ -1062,6 +1084,16 @@ mod tests {
         let mut index = FieldIndex::new();
         index.parse(&bytes, &ParseOptions::default()).expect("test messages parse");
         dict.validate(&index.view(&bytes), ValidationOptions::default())
+    }
+
+    /// `parse_valid` skips the parse-time group check only where validation covers it.
+    #[test]
+    fn groups_in_body_only_without_header_or_trailer_groups() {
+        assert!(Dictionary::from_xml(XML, None).unwrap().groups_in_body);
+        assert!(Dictionary::kalshi().groups_in_body);
+        let group = "<header>\n  <group name='NoMiscFees' required='N'>\n   <field name='MiscFeeAmt' required='Y'/>\n  </group>";
+        let with_header_group = XML.replacen("<header>", group, 1);
+        assert!(!Dictionary::from_xml(&with_header_group, None).unwrap().groups_in_body);
     }
 
     #[test]

@@ -227,6 +227,16 @@ pub fn now_unix_nanos() -> i64 {
     i64::try_from(since.as_nanos()).unwrap_or(i64::MAX)
 }
 
+/// `seconds` since the Unix epoch (as a clock's `f64` gives them) in nanoseconds, rounded to the
+/// microsecond: such a float resolves about 0.2 µs today, so finer digits are noise, and
+/// truncating would turn .123 into .122999. `None` when not finite or outside what an `i64` of
+/// nanoseconds holds (years 1677-2262).
+pub fn unix_nanos_from_seconds(seconds: f64) -> Option<i64> {
+    let micros = (seconds * 1e6 + 0.5).floor();
+    // Both bounds are exact in an f64 and inside i64::MAX / 1000.
+    (micros.is_finite() && micros.abs() < 9.2e15).then(|| micros as i64 * 1_000)
+}
+
 /// Writes the body of one message; every push checks its arguments first and writes nothing
 /// when they are wrong. Dropping the writer without [`finish`](Self::finish) abandons the message.
 #[derive(Debug)]
@@ -453,6 +463,20 @@ mod tests {
     use crate::{FieldIndex, ParseOptions};
 
     const T: i64 = 1_787_233_501_123_456_789;
+
+    #[test]
+    fn seconds_round_to_the_microsecond() {
+        let instant = 1_787_236_205_123_456_000;
+        let seconds: f64 = 1_787_236_205.123_456;
+        // The floats on either side of the instant come back to it.
+        for s in [seconds, f64::from_bits(seconds.to_bits() - 1), f64::from_bits(seconds.to_bits() + 1)] {
+            assert_eq!(unix_nanos_from_seconds(s), Some(instant), "{s}");
+        }
+        assert_eq!(unix_nanos_from_seconds(-1.5), Some(-1_500_000_000));
+        for bad in [f64::NAN, f64::INFINITY, 1e300, -1e300, 9.3e9] {
+            assert_eq!(unix_nanos_from_seconds(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn header_order_body_length_and_checksum() {

@@ -53,7 +53,7 @@ pub use decode::{
     parse, DataFields, Field, FieldIndex, Fields, Message, ParseOptions, DEFAULT_MAX_FIELDS, STANDARD_DATA_FIELDS,
 };
 pub use dictionary::{Dictionary, DictionaryError, Invalid, Reject, ValidationOptions};
-pub use encode::{now_unix_nanos, Encoder, MessageWriter, MAX_BODY_LENGTH};
+pub use encode::{now_unix_nanos, unix_nanos_from_seconds, Encoder, MessageWriter, MAX_BODY_LENGTH};
 pub use error::{DecodeError, DecodeErrorKind, EncodeError, EncodeErrorKind, Error};
 pub use frame::{frame, Frame, Framer, FramerConfig, DEFAULT_MAX_BODY_LENGTH, MAX_BEGIN_STRING};
 pub use group::{GroupSpec, GroupSpecs, InvalidGroupSpec, Member, MAX_GROUP_DEPTH};

@@ -26,8 +26,8 @@
 //! from a message's tags, in order, its groups' counts and the options; so each message type
 //! remembers the first [`SHAPES`] shapes it accepted, and a message of a remembered shape needs
 //! only one comparison of its tags and its fields' value checks. A message of another shape is
-//! checked by the tables in full; the cache never fills with more, so a peer sending odd
-//! shapes costs speed, never memory or correctness.
+//! checked by the tables in full; the cache never holds more (each shape is a few bytes per
+//! field), so a peer sending odd shapes costs speed, never correctness or unbounded memory.
 //!
 //! The test below holds the tables and the shapes to that promise on mutated messages.
 
@@ -233,7 +233,8 @@ struct Shape {
     checks: Box<[u16]>,
     /// The values of the fields marked [`Shape::COUNT`], in order.
     counts: Box<[Box<[u8]>]>,
-    allow_user_defined: bool,
+    /// The options the message was accepted with.
+    options: ValidationOptions,
 }
 
 impl Shape {
@@ -417,7 +418,7 @@ impl Compiled {
     /// `None` when the shape is another one.
     fn matches(&self, shape: &Shape, fields: Fields<'_>, options: ValidationOptions) -> Option<bool> {
         let all = fields.as_slice();
-        if shape.allow_user_defined != options.allow_user_defined
+        if shape.options != options
             || all.len() != shape.tags.len()
             || all.iter().zip(shape.tags.iter()).any(|(f, &tag)| f.tag != tag)
         {
@@ -464,12 +465,7 @@ impl Compiled {
                 }
             })
             .collect();
-        Shape {
-            tags: all.iter().map(|f| f.tag).collect(),
-            checks,
-            counts: counts.into(),
-            allow_user_defined: options.allow_user_defined,
-        }
+        Shape { tags: all.iter().map(|f| f.tag).collect(), checks, counts: counts.into(), options }
     }
 
     /// The full check by the tables; on success, where the body and the trailer start.
