@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use crate::decode::{Field, FieldIndex, Fields, Message, ParseOptions};
 use crate::error::{DecodeError, DecodeErrorKind};
-use crate::group::{GroupSpec, GroupSpecs, Member};
+use crate::group::{scan_group, GroupSpec, GroupSpecs, Member};
 use crate::value::{self, Date, UtcTimestamp};
 
 mod compiled;
@@ -455,10 +455,10 @@ impl Dictionary {
         };
         let fields = msg.fields();
         let all = fields.as_slice();
-        self.check_placement(all).map_err(|(tag, text)| reject(R::TAG_OUT_OF_ORDER, Some(tag), text))?;
+        let header_end = self.header_end(msg.msg_type(), fields);
+        self.check_placement(all, header_end).map_err(|(tag, text)| reject(R::TAG_OUT_OF_ORDER, Some(tag), text))?;
 
         // Split the message into header, body and trailer runs.
-        let header_end = all.iter().position(|f| !self.header_tags.contains(f.tag)).unwrap_or(all.len());
         let trailer_start = all.iter().rposition(|f| !self.trailer_tags.contains(f.tag)).map_or(header_end, |i| i + 1);
         let header = Fields::new(fields.buf(), &all[..header_end]);
         let body = Fields::new(fields.buf(), &all[header_end..trailer_start.max(header_end)]);
@@ -494,22 +494,35 @@ impl Dictionary {
     }
 
     /// Header fields first, trailer fields last: the tag and a sentence when not.
-    fn check_placement(&self, all: &[Field]) -> Result<(), (u32, String)> {
-        let mut in_body = false;
+    fn check_placement(&self, all: &[Field], header_end: usize) -> Result<(), (u32, String)> {
         let mut in_trailer = false;
-        for f in all {
-            let header = self.header_tags.contains(f.tag);
+        for f in &all[header_end..] {
             let trailer = self.trailer_tags.contains(f.tag);
-            if header && in_body {
+            if self.header_tags.contains(f.tag) {
                 return Err((f.tag, format!("header field {} appears after the body", self.describe_tag(f.tag))));
             }
             if in_trailer && !trailer {
                 return Err((f.tag, format!("field {} appears after the trailer started", self.describe_tag(f.tag))));
             }
-            in_body |= !header;
             in_trailer |= trailer;
         }
         Ok(())
+    }
+
+    /// Where the header ends: after the leading header fields, the entries of a header group
+    /// (NoHops <627>, ...) included, whose members are not header fields themselves.
+    fn header_end(&self, msg_type: &[u8], fields: Fields<'_>) -> usize {
+        let all = fields.as_slice();
+        let mut i = 0;
+        while i < all.len() && self.header_tags.contains(all[i].tag) {
+            i = match self.groups.lookup(msg_type, all[i].tag) {
+                // A malformed group ends the header at its count field; the header's own
+                // check then says what is wrong with it.
+                Some(spec) => scan_group(fields, i, spec, &mut |_| {}).unwrap_or(i + 1),
+                None => i + 1,
+            };
+        }
+        i
     }
 
     /// `Name <tag>`, or the bare tag when it is not defined.
