@@ -34,6 +34,7 @@ from fixlog import (
     render,
 )
 from fixtext import SOH, build, frame
+from fixwire import _native
 
 SEED = 20260820
 # Every column kind, on tags the generator fills: text (Text <58> non-ASCII), ints (a custom
@@ -819,3 +820,32 @@ def test_text_that_is_not_utf8_is_masked_and_counted() -> None:
     assert cols.invalid["58"] == 1
     assert list(np.ma.getmaskarray(cols["58"])) == [True, False]
     assert cols["58"][1] == "ok"
+
+
+@pytest.mark.parametrize(
+    "out",
+    [
+        np.empty(2, dtype=np.dtypes.StringDType()),  # one row short
+        np.empty(3, dtype="S4"),
+        np.empty((3, 1), dtype=np.dtypes.StringDType()),
+        np.empty(6, dtype=np.dtypes.StringDType())[::2],  # not contiguous
+    ],
+)
+def test_text_is_packed_only_into_an_array_made_for_it(out: np.ndarray[Any, Any]) -> None:
+    """The binding writes numpy's packed strings itself: it refuses any other target."""
+    offsets = np.array([0, 1, 3, 3], dtype=np.int64)
+    data = np.frombuffer(b"abc", dtype=np.uint8)
+    with pytest.raises(ValueError, match="StringDType"):
+        _native.pack_strings(out, offsets, data)
+    fine = np.empty(3, dtype=np.dtypes.StringDType())
+    _native.pack_strings(fine, offsets, data)
+    assert fine.tolist() == ["a", "bc", ""]
+    fine.flags.writeable = False
+    with pytest.raises(ValueError, match="writeable"):
+        _native.pack_strings(fine, offsets, data)
+    with pytest.raises(ValueError, match="row 1 is not UTF-8"):
+        _native.pack_strings(
+            np.empty(2, dtype=np.dtypes.StringDType()),
+            offsets[:3],
+            np.frombuffer(b"a\xff\xfe", dtype=np.uint8),
+        )

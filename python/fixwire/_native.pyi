@@ -376,10 +376,16 @@ def scan_columns(
     ``msg_type`` and ``columns``: per column ``(values, valid, invalid_count)``, where text
     values are ``(offsets, data)``. The GIL is released during the scan."""
 
-def fixed_width(
-    offsets: npt.NDArray[np.int64], data: npt.NDArray[np.uint8], /
-) -> tuple[bytes, int]:
-    """Text values laid out at the longest value's width, NUL-padded, for a numpy ``S`` array."""
+def pack_strings(
+    out: npt.NDArray[Any], offsets: npt.NDArray[np.int64], data: npt.NDArray[np.uint8], /
+) -> None:
+    """Store text column values (UTF-8) into ``out``, a new one-dimensional ``StringDType``
+    array with a row per value, through numpy's string API: one copy of each value.
+
+    Raises:
+        ValueError: ``out`` is not such an array, or a value is not UTF-8.
+        MemoryError: numpy could not store a value.
+    """
 
 __all__ = [
     "Dictionary",
@@ -392,7 +398,7 @@ __all__ = [
     "MessageInfo",
     "checksum",
     "find_messages",
-    "fixed_width",
+    "pack_strings",
     "parse",
     "scan_columns",
 ]

@@ -49,7 +49,6 @@ STANDARD_KINDS: dict[int, str] = {
 }
 
 _KINDS = ("str", "int", "float", "decimal", "time", "date", "bool")
-_STRING_CHUNK_ROWS = 1 << 16
 
 
 class Columns(dict[str, "np.ndarray[Any, Any]"]):
@@ -138,18 +137,11 @@ def _sources(source: Source) -> list[bytes | bytearray | memoryview | str]:
 
 
 def _strings(offsets: np.ndarray[Any, Any], data: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
-    """Text values as a numpy StringDType array, converted in row chunks to bound memory.
-
-    Each chunk is cast straight into its rows of the result, so no chunk is copied twice.
-    """
+    """Text values as a numpy StringDType array, each value copied once into it."""
     import numpy as np
 
-    rows = len(offsets) - 1
-    out = np.empty(rows, dtype=np.dtypes.StringDType())
-    for lo in range(0, rows, _STRING_CHUNK_ROWS):
-        hi = min(rows, lo + _STRING_CHUNK_ROWS)
-        fixed, width = _native.fixed_width(offsets[lo : hi + 1], data)
-        out[lo:hi] = np.frombuffer(fixed, dtype=f"S{width}")
+    out = np.empty(len(offsets) - 1, dtype=np.dtypes.StringDType())
+    _native.pack_strings(out, offsets, data)
     return out
 
 

@@ -681,21 +681,14 @@ impl<'a> Candidates<'a> {
     }
 }
 
-/// Text values of rows `offsets[i]..offsets[i + 1]` laid out at one fixed width (the longest
-/// value's), NUL-padded, as numpy's `S<width>` arrays are; returns the bytes and the width.
-pub fn fixed_width(offsets: &[i64], data: &[u8]) -> (Vec<u8>, usize) {
-    let bounds = |w: &[i64]| {
+/// The text values of rows `offsets[i]..offsets[i + 1]` of `data` (a text column's buffers);
+/// offsets out of order or past the end give a shorter or empty value, never a panic.
+pub fn text_rows<'a>(offsets: &'a [i64], data: &'a [u8]) -> impl ExactSizeIterator<Item = &'a [u8]> + 'a {
+    offsets.windows(2).map(move |w| {
         let start = usize::try_from(w[0]).unwrap_or(0).min(data.len());
         let end = usize::try_from(w[1]).unwrap_or(0).clamp(start, data.len());
-        start..end
-    };
-    let width = offsets.windows(2).map(|w| bounds(w).len()).max().unwrap_or(0).max(1);
-    let mut out = vec![0u8; width * offsets.len().saturating_sub(1)];
-    for (row, w) in offsets.windows(2).enumerate() {
-        let value = &data[bounds(w)];
-        out[row * width..row * width + value.len()].copy_from_slice(value);
-    }
-    (out, width)
+        &data[start..end]
+    })
 }
 
 /// Where a candidate message ends: its separator, the bytes of the message (through the
@@ -1192,11 +1185,11 @@ mod tests {
     }
 
     #[test]
-    fn fixed_width_pads_to_the_longest_value() {
-        assert_eq!(fixed_width(&[0, 2, 2, 5], b"abcde"), (b"ab\0\0\0\0cde".to_vec(), 3));
-        assert_eq!(fixed_width(&[0], b""), (Vec::new(), 1));
+    fn text_rows_cut_the_buffer_at_the_offsets() {
+        assert_eq!(text_rows(&[0, 2, 2, 5], b"abcde").collect::<Vec<_>>(), [&b"ab"[..], b"", b"cde"]);
+        assert_eq!(text_rows(&[0], b"").count(), 0);
         // Offsets out of order or past the data are clamped, never a panic.
-        assert_eq!(fixed_width(&[3, 1, 99], b"abc"), (b"\0\0bc".to_vec(), 2));
+        assert_eq!(text_rows(&[3, 1, 99, -1], b"abc").collect::<Vec<_>>(), [&b""[..], b"bc", b""]);
     }
 
     #[test]
