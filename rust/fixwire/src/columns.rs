@@ -26,7 +26,7 @@ use std::ops::Range;
 
 use memchr::memmem;
 
-use crate::decode::{DataFields, Field, FieldIndex, Fields, Message, ParseOptions};
+use crate::decode::{scan_tag, DataFields, Field, FieldIndex, Fields, Message, ParseOptions};
 use crate::error::{DecodeError, DecodeErrorKind as Kind};
 use crate::group::{GroupSpec, Member};
 use crate::value::{self, Date, Decimal};
@@ -1120,37 +1120,12 @@ struct QuickField {
     end: usize,
 }
 
-/// Nine digits always fit a u32; FIX tags have at most five.
-const MAX_TAG_DIGITS: usize = 9;
-
 /// The field at `pos`, read as the parser reads a field that is not a data field; `None` when
 /// the parser would refuse it.
 #[inline(always)]
 fn quick_field(buf: &[u8], pos: usize) -> Option<QuickField> {
-    // The first digit is 1-9: no zero tag, no leading zero.
-    let mut tag = u32::from(buf.get(pos)?.wrapping_sub(b'1'));
-    if tag > 8 {
-        return None;
-    }
-    tag += 1;
-    let mut i = pos + 1;
-    loop {
-        let b = *buf.get(i)?;
-        let digit = b.wrapping_sub(b'0');
-        if digit > 9 {
-            if b != b'=' {
-                return None;
-            }
-            break;
-        }
-        // Wrapping is harmless: more than nine digits is refused below.
-        tag = tag.wrapping_mul(10).wrapping_add(u32::from(digit));
-        i += 1;
-    }
-    if i - pos > MAX_TAG_DIGITS {
-        return None;
-    }
-    let start = i + 1;
+    let (tag, equals) = scan_tag(buf, pos)?;
+    let start = equals + 1;
     let end = start + find_soh(buf.get(start..)?)?;
     (end > start).then_some(QuickField { tag, start, end })
 }

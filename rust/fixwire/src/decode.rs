@@ -268,6 +268,33 @@ const MAX_TAG_DIGITS: usize = 9;
 /// BeginString, BodyLength, CheckSum and MsgType, which cannot appear in a body: one bit test.
 const HEADER_OR_TRAILER: u64 = 1 << 8 | 1 << 9 | 1 << 10 | 1 << 35;
 
+/// The tag of the field at `pos` and where its `=` is, as the parser reads a tag (1 to
+/// [`MAX_TAG_DIGITS`] digits, no leading zero); `None` when it is not one.
+#[inline(always)]
+pub(crate) fn scan_tag(buf: &[u8], pos: usize) -> Option<(u32, usize)> {
+    // The first digit is 1-9: no zero tag, no leading zero.
+    let mut tag = u32::from(buf.get(pos)?.wrapping_sub(b'1'));
+    if tag > 8 {
+        return None;
+    }
+    tag += 1;
+    let mut i = pos + 1;
+    loop {
+        let b = *buf.get(i)?;
+        let digit = b.wrapping_sub(b'0');
+        if digit > 9 {
+            if b != b'=' {
+                return None;
+            }
+            break;
+        }
+        // Wrapping is harmless: more than nine digits is refused below.
+        tag = tag.wrapping_mul(10).wrapping_add(u32::from(digit));
+        i += 1;
+    }
+    (i - pos <= MAX_TAG_DIGITS).then_some((tag, i))
+}
+
 struct Parser<'a, 'o> {
     buf: &'a [u8],
     options: &'o ParseOptions,
@@ -452,30 +479,8 @@ impl Parser<'_, '_> {
     #[inline(always)]
     fn scan_field(&self, pos: usize, data: Option<(u32, usize)>) -> Option<Field> {
         let buf = self.buf;
-        // The first digit is 1-9: no zero tag, no leading zero.
-        let mut tag = u32::from(buf.get(pos)?.wrapping_sub(b'1'));
-        if tag > 8 {
-            return None;
-        }
-        tag += 1;
-        let mut i = pos + 1;
-        loop {
-            let b = *buf.get(i)?;
-            let digit = b.wrapping_sub(b'0');
-            if digit > 9 {
-                if b != b'=' {
-                    return None;
-                }
-                break;
-            }
-            // Wrapping is harmless: more than nine digits is refused below.
-            tag = tag.wrapping_mul(10).wrapping_add(u32::from(digit));
-            i += 1;
-        }
-        if i - pos > MAX_TAG_DIGITS {
-            return None;
-        }
-        let start = i + 1;
+        let (tag, equals) = scan_tag(buf, pos)?;
+        let start = equals + 1;
         let end = match data {
             Some((data_tag, length)) if data_tag == tag => {
                 let end = start.checked_add(length)?;
