@@ -425,7 +425,7 @@ fn is_standard_header(tag: u32) -> bool {
     )
 }
 
-fn check_tag(tag: u32) -> Result<(), EncodeError> {
+pub(crate) fn check_tag(tag: u32) -> Result<(), EncodeError> {
     if tag == 0 {
         return Err(EncodeError::new(Kind::InvalidTag, Some(0), "tag 0 is not a FIX tag"));
     }
@@ -442,7 +442,7 @@ fn check_tag(tag: u32) -> Result<(), EncodeError> {
     Ok(())
 }
 
-fn check_value(tag: u32, value: &[u8]) -> Result<(), EncodeError> {
+pub(crate) fn check_value(tag: u32, value: &[u8]) -> Result<(), EncodeError> {
     if value.is_empty() {
         return Err(EncodeError::new(Kind::EmptyValue, Some(tag), "value is empty"));
     }

@@ -46,6 +46,7 @@ mod encode;
 mod error;
 mod frame;
 mod group;
+pub mod template;
 pub mod value;
 
 pub use checksum::checksum;

@@ -1,0 +1,671 @@
+//! Templates: messages of one MsgType whose body is laid out in advance, each variable field
+//! checked against a [`Rule`] as it is written.
+//!
+//! A venue's rules for an order (which characters an id may hold, the price band and step, the
+//! enumerations) are data given to the template once. Encoding an order is then one pass: the
+//! header, the fixed fields copied, each value checked and written, BodyLength and CheckSum.
+//! Nothing is written when a value breaks its rule: the error names the slot and the rule.
+//!
+//! ```
+//! use fixwire::template::{DecimalRule, Part, Rule, Slot, Template, Value};
+//! use fixwire::{Decimal, Encoder};
+//! let template = Template::new(b"D", vec![
+//!     Part::Slot(Slot::new(11, Rule::text(Some(b"0123456789abcdef-"), 36)).named("cl_ord_id")),
+//!     Part::Fixed(40, b"2".to_vec()),
+//!     Part::Slot(Slot::new(44, Rule::Decimal(DecimalRule {
+//!         above: Some(Decimal::new(0, 0)),
+//!         below: Some(Decimal::new(1, 0)),
+//!         places: Some(4),
+//!         ..DecimalRule::default()
+//!     })).named("price")),
+//! ]).unwrap();
+//! let mut enc = Encoder::new("SENDER", "TARGET").unwrap();
+//! let time = 1_787_233_501_123_000_000;
+//! let order = [Value::Text(b"1f-0a"), Value::Decimal(b"0.5500")];
+//! let bytes = enc.encode_template(&template, &order, 7, time).unwrap();
+//! let body = b"11=1f-0a\x0140=2\x0144=0.5500\x01"; // Then CheckSum <10>, 7 bytes.
+//! assert_eq!(&bytes[bytes.len() - 7 - body.len()..bytes.len() - 7], body);
+//! let too_fine = [Value::Text(b"1f-0a"), Value::Decimal(b"0.55555")];
+//! let err = enc.encode_template(&template, &too_fine, 8, time).unwrap_err();
+//! assert_eq!(err.reason, "price: 0.55555 has more than 4 decimals");
+//! ```
+
+use crate::encode::{check_tag, check_value, Encoder, MessageWriter};
+use crate::error::{EncodeError, EncodeErrorKind as Kind};
+use crate::value::{format_u64, Decimal, UtcTimestamp};
+
+/// A value for one slot of a [`Template`], as the caller has it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Value<'a> {
+    /// No value: the field is left out (an error for a required slot).
+    Absent,
+    /// Text, as UTF-8 bytes.
+    Text(&'a [u8]),
+    /// An integer.
+    Int(i64),
+    /// A decimal number in the FIX float syntax (`-?[0-9]*(\.[0-9]*)?`).
+    Decimal(&'a [u8]),
+    /// A Boolean, written `Y` or `N`.
+    Bool(bool),
+    /// A UTCTimestamp, written at its own precision.
+    Timestamp(UtcTimestamp),
+}
+
+impl Value<'_> {
+    /// What kind of value this is, for errors.
+    fn kind(&self) -> &'static str {
+        match self {
+            Self::Absent => "nothing",
+            Self::Text(_) => "text",
+            Self::Int(_) => "an integer",
+            Self::Decimal(_) => "a decimal",
+            Self::Bool(_) => "a Boolean",
+            Self::Timestamp(_) => "a timestamp",
+        }
+    }
+}
+
+/// The bytes a text slot accepts, as a 256-bit set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ByteSet([u64; 4]);
+
+impl ByteSet {
+    /// Every byte but SOH, which no text field may hold.
+    pub const ANY: Self = Self([!(1 << crate::SOH), !0, !0, !0]);
+
+    /// Exactly the bytes of `bytes` (SOH excluded even when listed).
+    pub fn of(bytes: &[u8]) -> Self {
+        let mut set = [0u64; 4];
+        for &b in bytes {
+            set[usize::from(b >> 6)] |= 1 << (b & 63);
+        }
+        set[0] &= !(1 << crate::SOH);
+        Self(set)
+    }
+
+    /// Whether `byte` is in the set.
+    #[inline]
+    pub fn contains(self, byte: u8) -> bool {
+        self.0[usize::from(byte >> 6)] & (1 << (byte & 63)) != 0
+    }
+}
+
+/// Which values a decimal slot accepts. Bounds compare by value (`0.5` equals `0.50`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DecimalRule {
+    /// The value must be greater than this.
+    pub above: Option<Decimal>,
+    /// The value must be at least this.
+    pub at_least: Option<Decimal>,
+    /// The value must be less than this.
+    pub below: Option<Decimal>,
+    /// The value must be at most this.
+    pub at_most: Option<Decimal>,
+    /// The most fraction digits the value may have, trailing zeros not counted (`0.5500` has
+    /// 2); zeros beyond this many are dropped when written.
+    pub places: Option<u8>,
+    /// Write the value as a whole number of units of `10^-places` (with `places` 2, dollars
+    /// `0.55` go out as cents, `55`). Needs `places`.
+    pub in_units: bool,
+}
+
+/// What a slot accepts. Every rule refuses a value of the wrong kind; the text rules refuse
+/// empty text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rule {
+    /// Text of 1 to `max_len` bytes, each in `allowed`.
+    Text {
+        /// The bytes the text may hold.
+        allowed: ByteSet,
+        /// The most bytes it may have.
+        max_len: usize,
+    },
+    /// Exactly one of these values (text, or an integer compared by its digits).
+    OneOf(Vec<Vec<u8>>),
+    /// An integer from `min` to `max`, both included.
+    Int {
+        /// The least value accepted.
+        min: i64,
+        /// The greatest value accepted.
+        max: i64,
+    },
+    /// A decimal (or an integer) within the rule's bounds and places.
+    Decimal(DecimalRule),
+    /// A Boolean.
+    Bool,
+    /// A UTCTimestamp.
+    Timestamp,
+}
+
+impl Rule {
+    /// Text of at most `max_len` bytes from `allowed` (any byte but SOH when `None`).
+    pub fn text(allowed: Option<&[u8]>, max_len: usize) -> Self {
+        Self::Text { allowed: allowed.map_or(ByteSet::ANY, ByteSet::of), max_len }
+    }
+}
+
+/// A field whose value is given at each encoding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Slot {
+    /// Its tag.
+    pub tag: u32,
+    /// What it accepts.
+    pub rule: Rule,
+    /// Whether [`Value::Absent`] is accepted (the field is then left out).
+    pub optional: bool,
+    /// The name errors give it (the caller's argument name, say); `tag N` when `None`.
+    pub name: Option<String>,
+}
+
+impl Slot {
+    /// A required slot for `tag`.
+    pub fn new(tag: u32, rule: Rule) -> Self {
+        Self { tag, rule, optional: false, name: None }
+    }
+
+    /// The same slot, named `name` in errors.
+    #[must_use]
+    pub fn named(mut self, name: &str) -> Self {
+        self.name = Some(name.to_owned());
+        self
+    }
+
+    /// The same slot, left out when given [`Value::Absent`].
+    #[must_use]
+    pub fn optional(mut self) -> Self {
+        self.optional = true;
+        self
+    }
+
+    fn error(&self, kind: Kind, problem: std::fmt::Arguments<'_>) -> EncodeError {
+        let reason = match &self.name {
+            Some(name) => format!("{name}: {problem}"),
+            None => format!("tag {}: {problem}", self.tag),
+        };
+        EncodeError::new(kind, Some(self.tag), reason)
+    }
+
+    fn wrong_kind(&self, value: &Value<'_>) -> EncodeError {
+        let wanted = match self.rule {
+            Rule::Text { .. } => "text",
+            Rule::OneOf(_) => "text or an integer",
+            Rule::Int { .. } => "an integer",
+            Rule::Decimal(_) => "a decimal, an integer or text",
+            Rule::Bool => "a Boolean",
+            Rule::Timestamp => "a timestamp",
+        };
+        self.error(Kind::InvalidValue, format_args!("expected {wanted}, not {}", value.kind()))
+    }
+
+    /// Checks `value` and writes the field.
+    fn write(&self, writer: &mut MessageWriter<'_>, value: Value<'_>) -> Result<(), EncodeError> {
+        let tag = self.tag;
+        match (&self.rule, value) {
+            (_, Value::Absent) if self.optional => Ok(()),
+            (_, Value::Absent) => Err(self.error(Kind::EmptyValue, format_args!("a value is required"))),
+            (Rule::Text { allowed, max_len }, Value::Text(text)) => {
+                self.check_text(text, *allowed, *max_len)?;
+                writer.bytes(tag, text).map(drop)
+            }
+            (Rule::OneOf(choices), Value::Text(_) | Value::Int(_)) => {
+                let mut digits = [0u8; 21];
+                let bytes = match value {
+                    Value::Int(n) => signed_digits(n, &mut digits),
+                    Value::Text(text) => text,
+                    _ => unreachable!("matched above"),
+                };
+                if !choices.iter().any(|c| c == bytes) {
+                    return Err(self.error(
+                        Kind::InvalidValue,
+                        format_args!("{:?} is not one of {}", String::from_utf8_lossy(bytes), choice_list(choices)),
+                    ));
+                }
+                writer.bytes(tag, bytes).map(drop)
+            }
+            (Rule::Int { min, max }, Value::Int(n)) => {
+                if n < *min || n > *max {
+                    return Err(self.error(Kind::InvalidValue, format_args!("{n} is not within {min} to {max}")));
+                }
+                writer.int(tag, n).map(drop)
+            }
+            (Rule::Decimal(rule), Value::Int(n)) => self.write_decimal(writer, rule, Decimal::new(n, 0), None),
+            (Rule::Decimal(rule), Value::Decimal(text) | Value::Text(text)) => {
+                let number = Decimal::parse(text).map_err(|e| {
+                    self.error(Kind::InvalidValue, format_args!("{:?}: {e}", String::from_utf8_lossy(text)))
+                })?;
+                self.write_decimal(writer, rule, number, Some(text))
+            }
+            (Rule::Bool, Value::Bool(flag)) => writer.bool(tag, flag).map(drop),
+            (Rule::Timestamp, Value::Timestamp(ts)) => writer.timestamp(tag, ts).map(drop),
+            _ => Err(self.wrong_kind(&value)),
+        }
+    }
+
+    fn check_text(&self, text: &[u8], allowed: ByteSet, max_len: usize) -> Result<(), EncodeError> {
+        if text.is_empty() {
+            return Err(self.error(Kind::EmptyValue, format_args!("text is empty")));
+        }
+        if text.len() > max_len {
+            return Err(self.error(Kind::InvalidValue, format_args!("{} bytes is longer than {max_len}", text.len())));
+        }
+        if let Some(at) = text.iter().position(|&b| !allowed.contains(b)) {
+            let shown = String::from_utf8_lossy(text);
+            return Err(self.error(
+                Kind::InvalidValue,
+                format_args!("{shown:?} holds a byte not allowed here (0x{:02x}) at byte {at}", text[at]),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Checks `number` (spelled `text` when it came as text) against `rule` and writes it.
+    fn write_decimal(
+        &self,
+        writer: &mut MessageWriter<'_>,
+        rule: &DecimalRule,
+        number: Decimal,
+        text: Option<&[u8]>,
+    ) -> Result<(), EncodeError> {
+        let shown = || text.map_or_else(|| number.to_string(), |t| String::from_utf8_lossy(t).into_owned());
+        let mut number = number;
+        let mut reduced = false;
+        if let Some(places) = rule.places {
+            if number.scale > places {
+                number = number.rescale(places).ok_or_else(|| {
+                    self.error(Kind::InvalidValue, format_args!("{} has more than {places} decimals", shown()))
+                })?;
+                reduced = true;
+            }
+        }
+        let bounds = [
+            (rule.above, "greater than", std::cmp::Ordering::is_gt as fn(std::cmp::Ordering) -> bool),
+            (rule.at_least, "at least", std::cmp::Ordering::is_ge),
+            (rule.below, "less than", std::cmp::Ordering::is_lt),
+            (rule.at_most, "at most", std::cmp::Ordering::is_le),
+        ];
+        for (bound, words, holds) in bounds {
+            if let Some(bound) = bound {
+                if !holds(number.cmp_value(bound)) {
+                    return Err(self.error(Kind::InvalidValue, format_args!("{} is not {words} {bound}", shown())));
+                }
+            }
+        }
+        match (rule.in_units, rule.places) {
+            (true, Some(places)) => {
+                let units = number
+                    .rescale(places)
+                    .ok_or_else(|| self.error(Kind::InvalidValue, format_args!("{} is too large", shown())))?;
+                writer.int(self.tag, units.mantissa).map(drop)
+            }
+            // Text is written as given unless trailing zeros were dropped: the caller's
+            // spelling is kept.
+            _ => match text {
+                Some(text) if !reduced => writer.decimal_text(self.tag, text).map(drop),
+                _ => writer.decimal(self.tag, number).map(drop),
+            },
+        }
+    }
+}
+
+/// `n` in decimal, with its sign, in `digits`.
+fn signed_digits(n: i64, digits: &mut [u8; 21]) -> &[u8] {
+    let mut magnitude = [0u8; 20];
+    let text = format_u64(n.unsigned_abs(), &mut magnitude);
+    let start = 21 - text.len() - usize::from(n < 0);
+    digits[21 - text.len()..].copy_from_slice(text);
+    if n < 0 {
+        digits[start] = b'-';
+    }
+    &digits[start..]
+}
+
+fn choice_list(choices: &[Vec<u8>]) -> String {
+    let names: Vec<String> = choices.iter().map(|c| format!("{:?}", String::from_utf8_lossy(c))).collect();
+    names.join(", ")
+}
+
+/// One part of a template's body, in wire order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Part {
+    /// A field with the same value in every message.
+    Fixed(u32, Vec<u8>),
+    /// A field whose value is given at each encoding.
+    Slot(Slot),
+}
+
+/// A message of one MsgType laid out in advance: fixed fields and slots, in wire order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Template {
+    msg_type: Vec<u8>,
+    parts: Vec<Part>,
+    slots: usize,
+}
+
+impl Template {
+    /// A template for `msg_type` with `parts` after the standard header. Errors on a tag the
+    /// encoder writes itself, an unusable fixed value, a text rule that admits nothing, an
+    /// empty choice, a backward range or `in_units` without `places`.
+    pub fn new(msg_type: &[u8], parts: Vec<Part>) -> Result<Self, EncodeError> {
+        check_value(35, msg_type)?;
+        for part in &parts {
+            match part {
+                Part::Fixed(tag, value) => {
+                    check_tag(*tag)?;
+                    check_value(*tag, value)?;
+                }
+                Part::Slot(slot) => {
+                    check_tag(slot.tag)?;
+                    check_rule(slot)?;
+                }
+            }
+        }
+        let slots = parts.iter().filter(|p| matches!(p, Part::Slot(_))).count();
+        Ok(Self { msg_type: msg_type.to_vec(), parts, slots })
+    }
+
+    /// MsgType <35>.
+    pub fn msg_type(&self) -> &[u8] {
+        &self.msg_type
+    }
+
+    /// The parts, in wire order.
+    pub fn parts(&self) -> &[Part] {
+        &self.parts
+    }
+
+    /// How many values an encoding takes.
+    pub fn slots(&self) -> usize {
+        self.slots
+    }
+}
+
+fn check_rule(slot: &Slot) -> Result<(), EncodeError> {
+    let problem = match &slot.rule {
+        Rule::Text { allowed, max_len } if *max_len == 0 || *allowed == ByteSet([0; 4]) => {
+            "a text rule must admit at least one byte and a length of at least 1"
+        }
+        Rule::OneOf(choices) if choices.is_empty() => "a choice needs at least one value",
+        Rule::OneOf(choices) => {
+            for choice in choices {
+                check_value(slot.tag, choice)?;
+            }
+            return Ok(());
+        }
+        Rule::Int { min, max } if min > max => "the least integer is greater than the greatest",
+        Rule::Decimal(rule) if rule.in_units && rule.places.is_none() => "in_units needs places",
+        _ => return Ok(()),
+    };
+    Err(slot.error(Kind::InvalidValue, format_args!("{problem}")))
+}
+
+/// Writes a template's body value by value: each [`push`](Self::push) checks and writes the
+/// next slot, with the fixed fields before it. Dropping the writer abandons the message.
+#[derive(Debug)]
+pub struct TemplateWriter<'e, 't> {
+    writer: MessageWriter<'e>,
+    parts: std::slice::Iter<'t, Part>,
+}
+
+impl<'e, 't> TemplateWriter<'e, 't> {
+    /// Starts `template`'s message on `encoder`; see [`Encoder::start`].
+    pub fn start(
+        encoder: &'e mut Encoder,
+        template: &'t Template,
+        seq_num: u64,
+        sending_time: i64,
+    ) -> Result<Self, EncodeError> {
+        let writer = encoder.start(&template.msg_type, seq_num, sending_time)?;
+        Ok(Self { writer, parts: template.parts.iter() })
+    }
+
+    /// Writes the fixed fields up to the next slot and returns that slot, if any is left.
+    fn next_slot(&mut self) -> Result<Option<&'t Slot>, EncodeError> {
+        for part in self.parts.by_ref() {
+            match part {
+                Part::Fixed(tag, value) => {
+                    self.writer.bytes(*tag, value)?;
+                }
+                Part::Slot(slot) => return Ok(Some(slot)),
+            }
+        }
+        Ok(None)
+    }
+
+    /// Checks `value` against the next slot's rule and writes it.
+    pub fn push(&mut self, value: Value<'_>) -> Result<(), EncodeError> {
+        match self.next_slot()? {
+            Some(slot) => slot.write(&mut self.writer, value),
+            None => Err(EncodeError::new(Kind::InvalidValue, None, "more values than the template has slots")),
+        }
+    }
+
+    /// Writes the fixed fields after the last slot, BeginString, BodyLength and CheckSum, and
+    /// returns the whole message. Errors when a slot was not given a value.
+    pub fn finish(mut self) -> Result<&'e [u8], EncodeError> {
+        if let Some(slot) = self.next_slot()? {
+            return Err(slot.error(Kind::EmptyValue, format_args!("no value was given")));
+        }
+        self.writer.finish()
+    }
+}
+
+impl Encoder {
+    /// Encodes `template` with `values`, one per slot in order; see [`TemplateWriter`].
+    pub fn encode_template(
+        &mut self,
+        template: &Template,
+        values: &[Value<'_>],
+        seq_num: u64,
+        sending_time: i64,
+    ) -> Result<&[u8], EncodeError> {
+        if values.len() != template.slots {
+            return Err(EncodeError::new(
+                Kind::InvalidValue,
+                None,
+                format!("{} values for a template of {} slots", values.len(), template.slots),
+            ));
+        }
+        let mut writer = TemplateWriter::start(self, template, seq_num, sending_time)?;
+        for &value in values {
+            writer.push(value)?;
+        }
+        writer.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const T: i64 = 1_787_233_501_123_000_000;
+
+    fn decimal(text: &str) -> Decimal {
+        Decimal::parse(text.as_bytes()).unwrap()
+    }
+
+    /// A NewOrderSingle laid out as a venue's order entry would lay it out.
+    fn order() -> Template {
+        let price = DecimalRule {
+            above: Some(decimal("0")),
+            below: Some(decimal("1")),
+            places: Some(4),
+            ..DecimalRule::default()
+        };
+        let quantity = DecimalRule { above: Some(decimal("0")), places: Some(2), ..DecimalRule::default() };
+        Template::new(
+            b"D",
+            vec![
+                Part::Slot(Slot::new(11, Rule::text(Some(b"abcdef0123456789-"), 8)).named("cl_ord_id")),
+                Part::Slot(Slot::new(38, Rule::Decimal(quantity)).named("quantity")),
+                Part::Fixed(40, b"2".to_vec()),
+                Part::Slot(Slot::new(44, Rule::Decimal(price)).named("price")),
+                Part::Slot(Slot::new(54, Rule::OneOf(vec![b"1".to_vec(), b"2".to_vec()]))),
+                Part::Slot(Slot::new(79, Rule::Int { min: 0, max: 63 }).optional()),
+                Part::Slot(Slot::new(21006, Rule::Bool).optional()),
+                Part::Slot(Slot::new(126, Rule::Timestamp).optional()),
+            ],
+        )
+        .unwrap()
+    }
+
+    fn body(template: &Template, values: &[Value<'_>]) -> Result<String, EncodeError> {
+        let mut enc = Encoder::new("S", "T").unwrap();
+        let bytes = enc.encode_template(template, values, 1, T)?;
+        let text = String::from_utf8(bytes.to_vec()).unwrap().replace('\x01', "|");
+        let start = text.find("52=").unwrap();
+        let body = &text[start..text.rfind("10=").unwrap()];
+        Ok(body[body.find('|').unwrap() + 1..].to_owned())
+    }
+
+    fn values<'a>(cl_ord_id: &'a [u8], quantity: Value<'a>, price: Value<'a>) -> [Value<'a>; 7] {
+        [Value::Text(cl_ord_id), quantity, price, Value::Int(1), Value::Absent, Value::Absent, Value::Absent]
+    }
+
+    #[test]
+    fn writes_the_fixed_fields_and_values_in_order() {
+        let t = order();
+        let when = UtcTimestamp::parse(b"20261124-10:00:00.000").unwrap();
+        let all = [
+            Value::Text(b"ab-1"),
+            Value::Int(10),
+            Value::Decimal(b"0.5500"),
+            Value::Text(b"2"),
+            Value::Int(63),
+            Value::Bool(true),
+            Value::Timestamp(when),
+        ];
+        assert_eq!(
+            body(&t, &all).unwrap(),
+            "11=ab-1|38=10|40=2|44=0.5500|54=2|79=63|21006=Y|126=20261124-10:00:00.000|"
+        );
+        let some = values(b"ab-2", Value::Decimal(b"2.50"), Value::Text(b".5"));
+        assert_eq!(body(&t, &some).unwrap(), "11=ab-2|38=2.50|40=2|44=.5|54=1|");
+    }
+
+    #[test]
+    fn the_message_reads_back() {
+        let t = order();
+        let mut enc = Encoder::new("S", "T").unwrap();
+        let bytes = enc.encode_template(&t, &values(b"ab", Value::Int(3), Value::Decimal(b"0.1")), 9, T).unwrap();
+        let mut index = crate::FieldIndex::new();
+        index.parse(bytes, &crate::ParseOptions::default()).unwrap();
+        assert_eq!(index.view(bytes).get(34), Some(&b"9"[..]));
+        assert_eq!(index.view(bytes).get(44), Some(&b"0.1"[..]));
+    }
+
+    #[test]
+    fn decimals_beyond_their_places_are_refused_and_zeros_dropped() {
+        let t = order();
+        let ok = values(b"a", Value::Decimal(b"1.000"), Value::Decimal(b"0.123400"));
+        assert_eq!(body(&t, &ok).unwrap(), "11=a|38=1.00|40=2|44=0.1234|54=1|");
+        let fine = values(b"a", Value::Decimal(b"1.001"), Value::Decimal(b"0.5"));
+        assert_eq!(body(&t, &fine).unwrap_err().reason, "quantity: 1.001 has more than 2 decimals");
+    }
+
+    #[test]
+    fn bounds_are_checked_by_value() {
+        let t = order();
+        for (price, reason) in [
+            (&b"0"[..], "price: 0 is not greater than 0"),
+            (b"0.0000", "price: 0.0000 is not greater than 0"),
+            (b"1.00", "price: 1.00 is not less than 1"),
+            (b"-0.5", "price: -0.5 is not greater than 0"),
+            (b"1e-2", "price: \"1e-2\": not a decimal"),
+        ] {
+            let err = body(&t, &values(b"a", Value::Int(1), Value::Decimal(price))).unwrap_err();
+            assert_eq!(err.reason, reason);
+            assert_eq!(err.tag, Some(44));
+        }
+        let err = body(&t, &values(b"a", Value::Int(0), Value::Decimal(b"0.5"))).unwrap_err();
+        assert_eq!(err.reason, "quantity: 0 is not greater than 0");
+    }
+
+    #[test]
+    fn text_is_held_to_its_bytes_and_length() {
+        let t = order();
+        for (id, reason) in [
+            (&b""[..], "cl_ord_id: text is empty"),
+            (b"abcdef012", "cl_ord_id: 9 bytes is longer than 8"),
+            (b"ab/c", "cl_ord_id: \"ab/c\" holds a byte not allowed here (0x2f) at byte 2"),
+            (b"ab\n", "cl_ord_id: \"ab\\n\" holds a byte not allowed here (0x0a) at byte 2"),
+        ] {
+            let err = body(&t, &values(id, Value::Int(1), Value::Int(0))).unwrap_err();
+            assert_eq!(err.reason, reason);
+        }
+        let any = Template::new(b"D", vec![Part::Slot(Slot::new(58, Rule::text(None, 10)))]).unwrap();
+        assert_eq!(body(&any, &[Value::Text("né |".as_bytes())]).unwrap(), "58=né ||");
+        let soh = body(&any, &[Value::Text(b"a\x01b")]).unwrap_err();
+        assert_eq!(soh.reason, "tag 58: \"a\\u{1}b\" holds a byte not allowed here (0x01) at byte 1");
+    }
+
+    #[test]
+    fn kinds_ranges_choices_and_absence() {
+        let t = order();
+        let mut v = values(b"a", Value::Int(1), Value::Decimal(b"0.5"));
+        v[3] = Value::Int(3);
+        assert_eq!(body(&t, &v).unwrap_err().reason, "tag 54: \"3\" is not one of \"1\", \"2\"");
+        v[3] = Value::Bool(true);
+        assert_eq!(body(&t, &v).unwrap_err().reason, "tag 54: expected text or an integer, not a Boolean");
+        v[3] = Value::Int(2);
+        v[4] = Value::Int(64);
+        assert_eq!(body(&t, &v).unwrap_err().reason, "tag 79: 64 is not within 0 to 63");
+        v[4] = Value::Text(b"1");
+        assert_eq!(body(&t, &v).unwrap_err().reason, "tag 79: expected an integer, not text");
+        v[4] = Value::Absent;
+        v[0] = Value::Absent;
+        let err = body(&t, &v).unwrap_err();
+        assert_eq!((err.kind, err.reason.as_str()), (Kind::EmptyValue, "cl_ord_id: a value is required"));
+        let err = body(&t, &v[..6]).unwrap_err();
+        assert_eq!(err.reason, "6 values for a template of 7 slots");
+    }
+
+    #[test]
+    fn cents_are_written_as_units() {
+        let cents = DecimalRule {
+            above: Some(decimal("0")),
+            below: Some(decimal("1")),
+            places: Some(2),
+            in_units: true,
+            ..DecimalRule::default()
+        };
+        let t = Template::new(b"D", vec![Part::Slot(Slot::new(44, Rule::Decimal(cents)))]).unwrap();
+        assert_eq!(body(&t, &[Value::Decimal(b"0.55")]).unwrap(), "44=55|");
+        assert_eq!(body(&t, &[Value::Decimal(b"0.0700")]).unwrap(), "44=7|");
+        assert_eq!(body(&t, &[Value::Decimal(b"0.555")]).unwrap_err().reason, "tag 44: 0.555 has more than 2 decimals");
+    }
+
+    #[test]
+    fn unusable_templates_are_refused() {
+        let slot = |rule| vec![Part::Slot(Slot::new(11, rule))];
+        for (parts, reason) in [
+            (
+                vec![Part::Fixed(34, b"1".to_vec())],
+                "tag 34 is part of the standard header or trailer, which the encoder writes",
+            ),
+            (vec![Part::Fixed(40, b"".to_vec())], "value is empty"),
+            (
+                slot(Rule::text(Some(b""), 5)),
+                "tag 11: a text rule must admit at least one byte and a length of at least 1",
+            ),
+            (slot(Rule::OneOf(vec![])), "tag 11: a choice needs at least one value"),
+            (slot(Rule::Int { min: 2, max: 1 }), "tag 11: the least integer is greater than the greatest"),
+            (
+                slot(Rule::Decimal(DecimalRule { in_units: true, ..DecimalRule::default() })),
+                "tag 11: in_units needs places",
+            ),
+        ] {
+            assert_eq!(Template::new(b"D", parts).unwrap_err().reason, reason);
+        }
+    }
+
+    #[test]
+    fn an_error_leaves_the_encoder_usable() {
+        let t = order();
+        let mut enc = Encoder::new("S", "T").unwrap();
+        assert!(enc.encode_template(&t, &values(b"a", Value::Int(0), Value::Int(0)), 1, T).is_err());
+        let good = values(b"a", Value::Int(1), Value::Decimal(b"0.5"));
+        let bytes = enc.encode_template(&t, &good, 1, T).unwrap().to_vec();
+        let mut index = crate::FieldIndex::new();
+        index.parse(&bytes, &crate::ParseOptions::default()).unwrap();
+    }
+}
