@@ -216,6 +216,26 @@ class Encoder:
                 SOH outside a data field, or cannot be written exactly.
             TypeError: a value of an unsupported type, such as ``float``.
         """
+    def encode_template(
+        self,
+        template: Template,
+        values: tuple[_TemplateValue, ...],
+        /,
+        *,
+        seq_num: int,
+        sending_time: datetime | int | float | None = None,
+    ) -> bytes:
+        """Encode ``template`` with one value per slot, in order: the header, the fixed fields
+        and each value checked against its rule as it is written, then CheckSum <10>.
+
+        ``None`` leaves an optional slot's field out. ``sending_time`` is as for :meth:`encode`.
+
+        Raises:
+            EncodeError: a value breaks its slot's rule, is of a kind the rule does not take
+                (a ``float``, say), or is missing; or there are not exactly ``len(template)``
+                values. The message names the slot (its rule's ``name``, else ``tag N``) and
+                the rule; ``tag`` is the slot's tag.
+        """
     def possible_duplicate(
         self, original: bytes, /, *, sending_time: datetime | int | float | None = None
     ) -> bytes:
@@ -236,6 +256,99 @@ class Encoder:
     def target_comp_id(self) -> str: ...
     @property
     def begin_string(self) -> str: ...
+
+_TemplateValue: TypeAlias = str | int | bool | Decimal | datetime | None
+
+@final
+class Rule:
+    """What one slot of a :class:`Template` accepts: built by the static methods below.
+
+    Every rule also carries the ``name`` its errors give the slot (an argument name, say;
+    ``tag N`` when ``None``) and whether ``None`` leaves the field out (``optional``). A value
+    of a kind the rule does not take is refused, never converted: a ``float`` never passes.
+    """
+
+    @staticmethod
+    def text(
+        *,
+        charset: str | None = None,
+        max_length: int | None = None,
+        name: str | None = None,
+        optional: bool = False,
+    ) -> Rule:
+        """A ``str`` of 1 to ``max_length`` UTF-8 bytes, each a character of ``charset`` (any
+        but SOH when ``None``)."""
+    @staticmethod
+    def choice(
+        values: Iterable[str | int], /, *, name: str | None = None, optional: bool = False
+    ) -> Rule:
+        """Exactly one of ``values``: a ``str``, or an ``int`` compared by its digits."""
+    @staticmethod
+    def integer(
+        *,
+        ge: int | None = None,
+        le: int | None = None,
+        name: str | None = None,
+        optional: bool = False,
+    ) -> Rule:
+        """An ``int`` (not a ``bool``) from ``ge`` to ``le``, both included."""
+    @staticmethod
+    def decimal(
+        *,
+        gt: Decimal | int | str | None = None,
+        ge: Decimal | int | str | None = None,
+        lt: Decimal | int | str | None = None,
+        le: Decimal | int | str | None = None,
+        places: int | None = None,
+        in_units: bool = False,
+        name: str | None = None,
+        optional: bool = False,
+    ) -> Rule:
+        """A ``Decimal``, ``int`` or numeric ``str`` within the bounds (compared by value) with
+        at most ``places`` decimals, trailing zeros not counted (those beyond ``places`` are
+        dropped). ``in_units`` writes it as a whole number of ``10**-places``: with
+        ``places=2``, dollars ``0.55`` go out as cents, ``55``. At most 18 digits."""
+    @staticmethod
+    def boolean(*, name: str | None = None, optional: bool = False) -> Rule:
+        """A ``bool``, written ``Y`` or ``N``."""
+    @staticmethod
+    def timestamp(*, name: str | None = None, optional: bool = False) -> Rule:
+        """A ``datetime`` (UTC; naive means UTC), written at the encoder's precision."""
+    @property
+    def name(self) -> str | None: ...
+    @property
+    def optional(self) -> bool: ...
+
+@final
+class Template:
+    """A message of one MsgType laid out in advance, for :meth:`Encoder.encode_template`.
+
+    ``fields`` lists the body in wire order: ``(tag, Rule)`` for a slot, whose value is given
+    at each encoding, or ``(tag, value)`` for a field fixed in every message (``str``, ``int``,
+    ``bool`` or ``Decimal``). A venue's rules for an order become data checked in Rust, in the
+    same pass that writes the message::
+
+        order = Template("D", [
+            (11, Rule.text(charset=ID_CHARS, max_length=64, name="cl_ord_id")),
+            (40, "2"),
+            (44, Rule.decimal(gt=0, lt=1, places=4, name="price")),
+        ])
+        wire = encoder.encode_template(order, ("id-1", Decimal("0.55")), seq_num=7)
+
+    Raises:
+        EncodeError: a tag the encoder writes itself, an empty or SOH-holding fixed value, a
+            rule that admits nothing (an empty charset or choice, ``ge`` above ``le``), or
+            ``in_units`` without ``places``.
+    """
+
+    def __new__(
+        cls, msg_type: str, fields: Iterable[tuple[int, Rule | str | int | bool | Decimal]], /
+    ) -> Self: ...
+    @property
+    def msg_type(self) -> str:
+        """MsgType <35>."""
+    def __len__(self) -> int:
+        """How many values an encoding takes."""
 
 def checksum(data: Buffer, /) -> int:
     """The FIX checksum of ``data``: the sum of its bytes modulo 256."""
@@ -396,6 +509,8 @@ __all__ = [
     "GroupSpecs",
     "Message",
     "MessageInfo",
+    "Rule",
+    "Template",
     "checksum",
     "find_messages",
     "pack_strings",

@@ -45,8 +45,9 @@ from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from types import TracebackType
-from typing import NamedTuple, Self
+from typing import Any, NamedTuple, Self, overload
 
+from fixwire._native import Rule, Template
 from fixwire.errors import FixError, SessionError
 from fixwire.kalshi.config import KalshiConfig, SessionType
 from fixwire.kalshi.events import (
@@ -68,7 +69,7 @@ from fixwire.session import (
     Store,
     connect,
 )
-from fixwire.session.config import FieldValue
+from fixwire.session.config import FieldValue, TemplateValue
 
 __all__ = ["KalshiClient", "OrderState", "RateLimitError", "TokenBucket"]
 
@@ -254,6 +255,39 @@ def _check_exec_id(exec_id: str) -> str:
 _SIDES = {"yes": "1", "no": "2"}
 
 
+def _new_order_template(dollars: bool) -> Template:
+    """NewOrderSingle <D> as :meth:`KalshiClient.new_order` sends it, the venue's rules for
+    its arguments checked in Rust as the message is written. Each slot is named after the
+    argument that fills it, so that an error names what the caller gave."""
+    ids = _CL_ORD_ID_BYTES.decode("ascii")
+    # Dollars with up to 4 decimals under UseDollars <21005>, else written as whole cents.
+    if dollars:
+        price = Rule.decimal(gt=0, lt=1, places=4, name="price")
+    else:
+        price = Rule.decimal(
+            gt=0, lt=1, places=2, in_units=True, name="price (whole cents: UseDollars is off)"
+        )
+    return Template(
+        "D",
+        [
+            (11, Rule.text(charset=ids, max_length=64, name="cl_ord_id")),
+            (38, Rule.decimal(gt=0, places=2, name="quantity")),
+            (40, "2"),  # OrdType: limit.
+            (44, price),
+            (54, Rule.choice(_SIDES.values(), name="side")),
+            (55, Rule.text(name="symbol")),
+            (59, Rule.choice(_TIME_IN_FORCE.values(), name="time_in_force")),
+            (126, Rule.timestamp(name="expire_time", optional=True)),
+            (18, Rule.choice(["6"], name="post_only", optional=True)),
+            (2964, Rule.choice(_STP.values(), name="self_trade_prevention", optional=True)),
+            (526, Rule.text(charset=ids, max_length=64, name="order_group_id", optional=True)),
+            (21006, Rule.boolean(name="cancel_on_pause", optional=True)),
+            (21009, Rule.decimal(gt=0, name="max_execution_cost", optional=True)),
+            (79, Rule.integer(ge=0, le=63, name="subaccount", optional=True)),
+        ],
+    )
+
+
 def _check_symbol(symbol: str) -> str:
     if not symbol or not isinstance(symbol, str) or "\x01" in symbol:
         raise ValueError(f"symbol must be a market ticker, not {symbol!r}")
@@ -296,6 +330,7 @@ class KalshiClient:
         self._id_prefix = str(uuid.uuid4())[:24]
         self._dollars = config.use_dollars
         self._ids = itertools.count(1)
+        self._new_order = _new_order_template(config.use_dollars)
 
     @staticmethod
     def session_config(config: KalshiConfig) -> SessionConfig:
@@ -440,21 +475,11 @@ class KalshiClient:
             RateLimitError: Over the client-side rate limit; nothing sent.
             SessionError: Not logged on.
         """
-        if not symbol or not isinstance(symbol, str):
-            raise ValueError("symbol must be a market ticker")
+        # The venue's rules for each value are checked in Rust as the order is written (see
+        # _new_order_template); only the words that map to FIX codes are looked up here.
         wire_side = _SIDES.get(side)
         if wire_side is None:
             raise ValueError(f"side must be 'yes' or 'no', not {side!r}")
-        qty = _check_quantity(quantity)
-        dollars = self._dollars
-        px = _check_price(price, dollars)
-        if cl_ord_id is None:
-            cl_ord_id = f"{self._id_prefix}{next(self._ids):012x}"  # _new_id, inlined
-        else:
-            _check_cl_ord_id(cl_ord_id)
-        existing = self.orders.get(cl_ord_id)
-        if existing is not None and existing.open and existing.status != "unknown":
-            raise ValueError(f"ClOrdID {cl_ord_id!r} belongs to an open order")
         tif = _TIME_IN_FORCE.get(time_in_force)
         if tif is None:
             raise ValueError(
@@ -462,34 +487,40 @@ class KalshiClient:
             )
         if (tif == "6") != (expire_time is not None):
             raise ValueError("expire_time is required with time_in_force='gtd' and only with it")
-        fields: list[tuple[int, FieldValue]] = [
-            (11, cl_ord_id),
-            (38, quantity if type(quantity) is int else qty),  # an int encodes faster
-            (40, "2"),
-            (44, px if dollars else int(px * 100)),
-            (54, wire_side),
-            (55, symbol),
-            (59, tif),
-        ]
-        if expire_time is not None:
-            fields.append((126, expire_time))
-        if post_only:
-            fields.append((18, "6"))
+        stp = None
         if self_trade_prevention is not None:
-            if self_trade_prevention not in _STP:
+            stp = _STP.get(self_trade_prevention)
+            if stp is None:
                 raise ValueError(f"self_trade_prevention must be one of {', '.join(_STP)}")
-            fields.append((2964, _STP[self_trade_prevention]))
-        if order_group_id is not None:
-            fields.append((526, _check_cl_ord_id(order_group_id, "order_group_id")))
-        if cancel_on_pause:
-            fields.append((21006, True))
-        if max_execution_cost is not None:
-            if Decimal(max_execution_cost) <= 0:
-                raise ValueError("max_execution_cost must be positive dollars")
-            fields.append((21009, Decimal(max_execution_cost)))
-        if subaccount is not None:
-            fields += self._subaccount(subaccount)
-        self._send("D", fields)
+        if cl_ord_id is None:
+            cl_ord_id = f"{self._id_prefix}{next(self._ids):012x}"  # _new_id, inlined
+        else:
+            existing = self.orders.get(cl_ord_id)
+            if existing is not None and existing.open and existing.status != "unknown":
+                raise ValueError(f"ClOrdID {cl_ord_id!r} belongs to an open order")
+        values = (
+            cl_ord_id,
+            quantity,
+            price,
+            wire_side,
+            symbol,
+            tif,
+            expire_time,
+            "6" if post_only else None,
+            stp,
+            order_group_id,
+            True if cancel_on_pause else None,
+            max_execution_cost,
+            subaccount,
+        )
+        self._send(self._new_order, values)
+        # The template accepted both, so they make Decimals.
+        qty = (
+            _WHOLE_QUANTITIES[quantity]
+            if type(quantity) is int and quantity < len(_WHOLE_QUANTITIES)
+            else Decimal(quantity)
+        )
+        px = price if type(price) is Decimal else Decimal(price)
         # OrderState(cl_ord_id, symbol, side, qty, px), without the named tuple's __new__.
         self.orders[cl_ord_id] = _new_tuple(OrderState, (cl_ord_id, symbol, side, qty, px, *_SENT))
         return cl_ord_id
@@ -926,19 +957,26 @@ class KalshiClient:
             raise ValueError(f"no order with ClOrdID {cl_ord_id!r}")
         return state
 
+    @overload
     def _send(
-        self, msg_type: str, fields: list[tuple[int, FieldValue]], *, cancel: bool = False
-    ) -> None:
+        self, message: str, fields: list[tuple[int, FieldValue]], *, cancel: bool = False
+    ) -> None: ...
+    @overload
+    def _send(
+        self, message: Template, fields: tuple[TemplateValue, ...], *, cancel: bool = False
+    ) -> None: ...
+    def _send(self, message: str | Template, fields: Any, *, cancel: bool = False) -> None:
+        """``connection.send(message, fields)`` within the client-side rate limit."""
         if self.config.listener:
             raise SessionError("a listener session cannot send orders")
         bucket, limit = self._bucket, self.config.rate_limit
         if bucket is None or limit is None:
-            self.connection.send(msg_type, fields)
+            self.connection.send(message, fields)
             return
         cost = limit.cancel_cost if cancel else limit.cost
         bucket.take(cost)
         try:
-            self.connection.send(msg_type, fields)
+            self.connection.send(message, fields)
         except BaseException:
             bucket.give_back(cost)  # Nothing went out: the tokens were not used.
             raise

@@ -12,12 +12,16 @@ from typing import TYPE_CHECKING, TypeAlias
 if TYPE_CHECKING:
     from fixwire._native import Dictionary, Message
 
-__all__ = ["FieldValue", "LogonContext", "Role", "SessionConfig"]
+__all__ = ["FieldValue", "LogonContext", "Role", "SessionConfig", "TemplateValue"]
 
 #: A value the encoder accepts for one field (see :meth:`fixwire.Encoder.encode`).
 FieldValue: TypeAlias = (
     "str | int | bool | Decimal | bytes | datetime | date | list[list[tuple[int, FieldValue]]]"
 )
+
+#: A value for one slot of a template (see :meth:`fixwire.Encoder.encode_template`); ``None``
+#: leaves an optional slot's field out.
+TemplateValue: TypeAlias = "str | int | bool | Decimal | datetime | None"
 
 
 class Role(enum.Enum):

@@ -31,11 +31,11 @@ import time
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Self, cast
+from typing import Any, Self, cast, overload
 
-from fixwire._native import Encoder, Framer
+from fixwire._native import Encoder, Framer, Template
 from fixwire.errors import FixError, SessionError
-from fixwire.session.config import FieldValue, Role, SessionConfig
+from fixwire.session.config import FieldValue, Role, SessionConfig, TemplateValue
 from fixwire.session.core import Session
 from fixwire.session.events import Disconnected, Event, LoggedOn, LogonRefused
 from fixwire.session.store import MemoryStore, Store
@@ -97,6 +97,11 @@ def _peer_certificate_sha256(transport: asyncio.BaseTransport) -> str | None:
 _CLOSED = object()
 
 
+def _msg_type(message: str | Template) -> str:
+    """The MsgType <35> of what :meth:`Connection.send` was given."""
+    return message.msg_type if isinstance(message, Template) else message
+
+
 class Connection:
     """The application's handle on one session over asyncio: send, events, logout.
 
@@ -140,8 +145,15 @@ class Connection:
 
     # The application's API.
 
-    def send(self, msg_type: str, fields: Iterable[tuple[int, FieldValue]]) -> int:
+    @overload
+    def send(self, message: str, fields: Iterable[tuple[int, FieldValue]]) -> int: ...
+    @overload
+    def send(self, message: Template, fields: tuple[TemplateValue, ...]) -> int: ...
+    def send(self, message: str | Template, fields: Any) -> int:
         """Encodes, stores and writes one application message; returns its MsgSeqNum <34>.
+
+        ``message`` and ``fields`` are a MsgType <35> and its (tag, value) pairs, or a
+        :class:`fixwire.Template` and its values (see :meth:`Session.send`).
 
         Raises:
             SessionError: Not logged on, or the outbound queue holds more than ``max_buffer``
@@ -152,12 +164,12 @@ class Connection:
         # A transport that is closing (the socket failed; connection_lost is on its way) would
         # take the bytes and drop them.
         if transport is None or transport.is_closing():
-            raise SessionError(f"cannot send {msg_type!r}: not connected")
+            raise SessionError(f"cannot send {_msg_type(message)!r}: not connected")
         if transport.get_write_buffer_size() > self._max_buffer:
             raise SessionError(
                 f"outbound queue full ({transport.get_write_buffer_size()} bytes unsent)"
             )
-        seq_num = self.session.send(msg_type, fields, time.time())
+        seq_num = self.session.send(message, fields, time.time())
         transport.write(self.session.data_to_send())
         return seq_num
 

@@ -8,6 +8,7 @@ use std::ffi::{c_char, c_int, c_void};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use fixwire::columns::{self, Column, ColumnData, ColumnKind, ColumnSpec, ScanOptions};
+use fixwire::template::{DecimalRule, Part, Rule, Slot, Template, TemplateWriter, Value as TemplateValue};
 use fixwire::value::{decimal_parts, TimePrecision};
 use fixwire::Dictionary;
 use fixwire::{
@@ -571,19 +572,38 @@ fn tag_of(tag: &Bound<'_, PyAny>) -> PyResult<u32> {
     })
 }
 
+/// The tag and value of a `(tag, value)` tuple; a TypeError saying `shape` for anything else.
+fn tag_and_value<'py>(item: &Bound<'py, PyAny>, shape: &'static str) -> PyResult<(u32, Bound<'py, PyAny>)> {
+    let pair = item.cast::<PyTuple>().ok().filter(|t| t.len() == 2).ok_or_else(|| PyTypeError::new_err(shape))?;
+    let tag = pair.get_borrowed_item(0)?;
+    Ok((tag_of(&tag)?, pair.get_item(1)?))
+}
+
 /// Writes `(tag, value)` pairs from a Python iterable into `writer`.
 fn write_fields(writer: &mut MessageWriter<'_>, fields: &Bound<'_, PyAny>, precision: TimePrecision) -> PyResult<()> {
     for item in fields.try_iter()? {
-        let item = item?;
-        let pair = item
-            .cast::<PyTuple>()
-            .ok()
-            .filter(|t| t.len() == 2)
-            .ok_or_else(|| PyTypeError::new_err("each field is a (tag, value) tuple"))?;
-        let (key, value) = (pair.get_borrowed_item(0)?, pair.get_borrowed_item(1)?);
-        write_value(writer, tag_of(&key)?, &value, precision)?;
+        let (tag, value) = tag_and_value(&item?, "each field is a (tag, value) tuple")?;
+        write_value(writer, tag, &value, precision)?;
     }
     Ok(())
+}
+
+/// Whether `value` is a `decimal.Decimal`.
+fn is_decimal(value: &Bound<'_, PyAny>) -> PyResult<bool> {
+    static DECIMAL: PyOnceLock<Py<pyo3::types::PyType>> = PyOnceLock::new();
+    value.is_instance(DECIMAL.import(value.py(), "decimal", "Decimal")?)
+}
+
+/// A Decimal's digits without an exponent. str() is fast but may use an exponent ("1E+2") or
+/// spell NaN; format "f" never uses an exponent, so it is the fallback for anything str() did
+/// not write plainly.
+fn plain_decimal<'py>(value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyString>> {
+    let text = value.str()?;
+    if text.to_str()?.bytes().all(|b| b.is_ascii_digit() || b == b'-' || b == b'.') {
+        Ok(text)
+    } else {
+        Ok(value.call_method1("__format__", ("f",))?.cast_into::<PyString>()?)
+    }
 }
 
 fn write_value(
@@ -592,8 +612,6 @@ fn write_value(
     value: &Bound<'_, PyAny>,
     precision: TimePrecision,
 ) -> PyResult<()> {
-    static DECIMAL: PyOnceLock<Py<pyo3::types::PyType>> = PyOnceLock::new();
-    let py = value.py();
     let result = if let Ok(text) = value.cast::<PyString>() {
         writer.str(tag, text.to_str()?)
     } else if let Ok(flag) = value.cast::<PyBool>() {
@@ -608,17 +626,8 @@ fn write_value(
                 })?,
             ),
         }
-    } else if value.is_instance(DECIMAL.import(py, "decimal", "Decimal")?)? {
-        // str() is fast but may use an exponent ("1E+2") or spell NaN; format "f" never uses
-        // an exponent, so it is the fallback for anything str() did not write plainly.
-        let text = value.str()?;
-        let text = text.to_str()?;
-        if text.bytes().all(|b| b.is_ascii_digit() || b == b'-' || b == b'.') {
-            writer.decimal_text(tag, text.as_bytes())
-        } else {
-            let plain: String = value.call_method1("__format__", ("f",))?.extract()?;
-            writer.decimal_text(tag, plain.as_bytes())
-        }
+    } else if is_decimal(value)? {
+        writer.decimal_text(tag, plain_decimal(value)?.to_str()?.as_bytes())
     } else if let Ok(bytes) = value.cast::<PyBytes>() {
         writer.bytes(tag, bytes.as_bytes())
     } else if let Ok(bytes) = value.cast::<PyByteArray>() {
@@ -677,6 +686,13 @@ fn sending_time_nanos(sending_time: Option<&Bound<'_, PyAny>>) -> PyResult<i64> 
     }
 }
 
+/// MsgSeqNum <34>, which is positive.
+fn positive_seq_num(seq_num: i64) -> PyResult<u64> {
+    u64::try_from(seq_num).ok().filter(|&n| n > 0).ok_or_else(|| {
+        encode_error("invalid_value", Some(34), format!("MsgSeqNum <34> must be positive, not {seq_num}"))
+    })
+}
+
 #[pymethods]
 impl PyEncoder {
     #[new]
@@ -710,14 +726,42 @@ impl PyEncoder {
         seq_num: i64,
         sending_time: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyBytes>> {
-        let seq_num = u64::try_from(seq_num).ok().filter(|&n| n > 0).ok_or_else(|| {
-            encode_error("invalid_value", Some(34), format!("MsgSeqNum <34> must be positive, not {seq_num}"))
-        })?;
+        let seq_num = positive_seq_num(seq_num)?;
         let now = sending_time_nanos(sending_time)?;
         let mut encoder = exclusive(&self.encoder, "Encoder")?;
         let precision = encoder.precision();
         let mut writer = encoder.start(msg_type.as_bytes(), seq_num, now).map_err(CoreError::from)?;
         write_fields(&mut writer, fields, precision)?;
+        let bytes = writer.finish().map_err(CoreError::from)?;
+        Ok(PyBytes::new(py, bytes))
+    }
+
+    /// Encodes a template with one value per slot; see the stub.
+    #[pyo3(signature = (template, values, /, *, seq_num, sending_time = None))]
+    fn encode_template<'py>(
+        &self,
+        py: Python<'py>,
+        template: &Bound<'py, PyTemplate>,
+        values: &Bound<'py, PyTuple>,
+        seq_num: i64,
+        sending_time: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let template = &template.get().template;
+        if values.len() != template.slots() {
+            return Err(encode_error(
+                "invalid_value",
+                None,
+                format!("{} values for a template of {} slots", values.len(), template.slots()),
+            ));
+        }
+        let seq_num = positive_seq_num(seq_num)?;
+        let now = sending_time_nanos(sending_time)?;
+        let mut encoder = exclusive(&self.encoder, "Encoder")?;
+        let precision = encoder.precision();
+        let mut writer = TemplateWriter::start(&mut encoder, template, seq_num, now).map_err(CoreError::from)?;
+        for value in values.iter_borrowed() {
+            push_template_value(&mut writer, &value, precision)?;
+        }
         let bytes = writer.finish().map_err(CoreError::from)?;
         Ok(PyBytes::new(py, bytes))
     }
@@ -753,6 +797,217 @@ impl PyEncoder {
     fn begin_string(&self) -> PyResult<String> {
         Ok(String::from_utf8_lossy(exclusive(&self.encoder, "Encoder")?.begin_string()).into_owned())
     }
+}
+
+/// What one slot of a template accepts, the name its errors give and whether `None` leaves it
+/// out; the constructors are static methods.
+#[pyclass(frozen, name = "Rule", module = "fixwire")]
+struct PyRule {
+    rule: Rule,
+    name: Option<String>,
+    optional: bool,
+}
+
+/// A decimal bound given as a Decimal, an int or a str.
+fn decimal_bound(bound: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Option<fixwire::Decimal>> {
+    let Some(bound) = bound else { return Ok(None) };
+    let text = if is_decimal(bound)? { plain_decimal(bound)? } else { bound.str()? };
+    let parsed = if bound.is_instance_of::<PyFloat>() {
+        Err(())
+    } else {
+        fixwire::Decimal::parse(text.to_str()?.as_bytes()).map_err(drop)
+    };
+    parsed
+        .map(Some)
+        .map_err(|()| PyValueError::new_err(format!("{what} must be a Decimal, int or str number, not {bound}")))
+}
+
+#[pymethods]
+impl PyRule {
+    /// Text of 1 to `max_length` bytes, each a character of `charset`.
+    #[staticmethod]
+    #[pyo3(signature = (*, charset = None, max_length = None, name = None, optional = false))]
+    fn text(charset: Option<&str>, max_length: Option<usize>, name: Option<String>, optional: bool) -> Self {
+        let rule = Rule::text(charset.map(str::as_bytes), max_length.unwrap_or(usize::MAX));
+        Self { rule, name, optional }
+    }
+
+    /// Exactly one of `values` (str, or int compared by its digits).
+    #[staticmethod]
+    #[pyo3(signature = (values, /, *, name = None, optional = false))]
+    fn choice(values: &Bound<'_, PyAny>, name: Option<String>, optional: bool) -> PyResult<Self> {
+        let mut choices = Vec::new();
+        for value in values.try_iter()? {
+            let value = value?;
+            if value.is_instance_of::<PyBool>()
+                || !(value.is_instance_of::<PyString>() || value.is_instance_of::<PyInt>())
+            {
+                return Err(PyTypeError::new_err(format!(
+                    "a choice is a str or an int, not {}",
+                    value.get_type().name()?
+                )));
+            }
+            choices.push(value.str()?.to_str()?.as_bytes().to_vec());
+        }
+        Ok(Self { rule: Rule::OneOf(choices), name, optional })
+    }
+
+    /// An int from `ge` to `le`, both included.
+    #[staticmethod]
+    #[pyo3(signature = (*, ge = None, le = None, name = None, optional = false))]
+    fn integer(ge: Option<i64>, le: Option<i64>, name: Option<String>, optional: bool) -> Self {
+        let rule = Rule::Int { min: ge.unwrap_or(i64::MIN), max: le.unwrap_or(i64::MAX) };
+        Self { rule, name, optional }
+    }
+
+    /// A Decimal (or int, or numeric str) within the bounds, with at most `places` decimals;
+    /// with `in_units`, written as a whole number of `10**-places`.
+    #[staticmethod]
+    #[pyo3(signature = (
+        *, gt = None, ge = None, lt = None, le = None, places = None, in_units = false, name = None, optional = false
+    ))]
+    #[allow(clippy::too_many_arguments)] // Keyword-only options, as Python callers give them.
+    fn decimal(
+        gt: Option<&Bound<'_, PyAny>>,
+        ge: Option<&Bound<'_, PyAny>>,
+        lt: Option<&Bound<'_, PyAny>>,
+        le: Option<&Bound<'_, PyAny>>,
+        places: Option<u8>,
+        in_units: bool,
+        name: Option<String>,
+        optional: bool,
+    ) -> PyResult<Self> {
+        let rule = DecimalRule {
+            above: decimal_bound(gt, "gt")?,
+            at_least: decimal_bound(ge, "ge")?,
+            below: decimal_bound(lt, "lt")?,
+            at_most: decimal_bound(le, "le")?,
+            places,
+            in_units,
+        };
+        Ok(Self { rule: Rule::Decimal(rule), name, optional })
+    }
+
+    /// A bool, written `Y` or `N`.
+    #[staticmethod]
+    #[pyo3(signature = (*, name = None, optional = false))]
+    fn boolean(name: Option<String>, optional: bool) -> Self {
+        Self { rule: Rule::Bool, name, optional }
+    }
+
+    /// A datetime, written as a UTCTimestamp at the encoder's precision.
+    #[staticmethod]
+    #[pyo3(signature = (*, name = None, optional = false))]
+    fn timestamp(name: Option<String>, optional: bool) -> Self {
+        Self { rule: Rule::Timestamp, name, optional }
+    }
+
+    /// The name errors give the slot, if any.
+    #[getter]
+    fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+
+    /// Whether `None` leaves the field out.
+    #[getter]
+    fn optional(&self) -> bool {
+        self.optional
+    }
+
+    fn __repr__(&self) -> String {
+        let name = self.name.as_ref().map_or_else(String::new, |n| format!(" {n:?}"));
+        let optional = if self.optional { " optional" } else { "" };
+        format!("<Rule{name}{optional} {:?}>", self.rule)
+    }
+}
+
+/// A fixed field's value: str, int, bool or Decimal.
+fn fixed_value(tag: u32, value: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
+    let text = if let Ok(flag) = value.cast::<PyBool>() {
+        (if flag.is_true() { "Y" } else { "N" }).to_owned()
+    } else if is_decimal(value)? {
+        plain_decimal(value)?.to_str()?.to_owned()
+    } else if value.is_instance_of::<PyString>() || value.is_instance_of::<PyInt>() {
+        value.str()?.to_str()?.to_owned()
+    } else {
+        return Err(PyTypeError::new_err(format!(
+            "tag {tag}: a fixed value is a str, int, bool or Decimal (or give a Rule), not {}",
+            value.get_type().name()?
+        )));
+    };
+    Ok(text.into_bytes())
+}
+
+/// A message of one MsgType laid out in advance; encode it with `Encoder.encode_template`.
+#[pyclass(frozen, name = "Template", module = "fixwire")]
+struct PyTemplate {
+    template: Template,
+    /// MsgType <35> as a Python str, made once: the session reads it for every message.
+    msg_type: Py<PyString>,
+}
+
+#[pymethods]
+impl PyTemplate {
+    #[new]
+    #[pyo3(signature = (msg_type, fields, /))]
+    fn new(msg_type: &Bound<'_, PyString>, fields: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let mut parts = Vec::new();
+        for item in fields.try_iter()? {
+            let (tag, value) = tag_and_value(&item?, "each field is a (tag, Rule) or (tag, value) tuple")?;
+            parts.push(match value.cast::<PyRule>() {
+                Ok(rule) => {
+                    let rule = rule.get();
+                    Part::Slot(Slot { tag, rule: rule.rule.clone(), optional: rule.optional, name: rule.name.clone() })
+                }
+                Err(_) => Part::Fixed(tag, fixed_value(tag, &value)?),
+            });
+        }
+        let template = Template::new(msg_type.to_str()?.as_bytes(), parts).map_err(CoreError::from)?;
+        Ok(Self { template, msg_type: msg_type.clone().unbind() })
+    }
+
+    /// MsgType <35>.
+    #[getter]
+    fn msg_type(&self, py: Python<'_>) -> Py<PyString> {
+        self.msg_type.clone_ref(py)
+    }
+
+    /// How many values an encoding takes.
+    fn __len__(&self) -> usize {
+        self.template.slots()
+    }
+
+    fn __repr__(&self) -> String {
+        let msg_type = String::from_utf8_lossy(self.template.msg_type());
+        format!("<Template {msg_type:?}, {} slots>", self.template.slots())
+    }
+}
+
+/// Pushes one Python value into a template's next slot.
+fn push_template_value(
+    writer: &mut TemplateWriter<'_, '_>,
+    value: &Bound<'_, PyAny>,
+    precision: TimePrecision,
+) -> PyResult<()> {
+    let pushed = if let Ok(text) = value.cast::<PyString>() {
+        writer.push(TemplateValue::Text(text.to_str()?.as_bytes()))
+    } else if value.is_none() {
+        writer.push(TemplateValue::Absent)
+    } else if let Ok(flag) = value.cast::<PyBool>() {
+        writer.push(TemplateValue::Bool(flag.is_true()))
+    } else if value.is_instance_of::<PyInt>() {
+        match value.extract::<i64>() {
+            Ok(n) => writer.push(TemplateValue::Int(n)),
+            Err(_) => writer.push(TemplateValue::Other("an integer beyond 64 bits")),
+        }
+    } else if is_decimal(value)? {
+        writer.push(TemplateValue::Decimal(plain_decimal(value)?.to_str()?.as_bytes()))
+    } else if let Ok(datetime) = value.cast::<PyDateTime>() {
+        writer.push(TemplateValue::Timestamp(timestamp_from_datetime(datetime, precision)?))
+    } else {
+        writer.push(TemplateValue::Other(&value.get_type().name()?.to_string()))
+    };
+    pushed.map_err(|e| CoreError::from(e).into())
 }
 
 /// The layout of one repeating group.
@@ -1332,6 +1587,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyMessage>()?;
     m.add_class::<PyFramer>()?;
     m.add_class::<PyEncoder>()?;
+    m.add_class::<PyRule>()?;
+    m.add_class::<PyTemplate>()?;
     m.add_class::<PyGroupSpec>()?;
     m.add_class::<PyGroupSpecs>()?;
     Ok(())

@@ -135,11 +135,19 @@ impl Encoder {
         let Self { buf, sender, target, time_cache, head_room, .. } = self;
         buf.clear();
         buf.resize(*head_room, 0);
-        push_field(buf, 35, msg_type);
-        push_field(buf, 49, sender);
-        push_field(buf, 56, target);
-        push_uint(buf, 34, seq_num);
-        push_field(buf, 52, &time_cache.text);
+        // The header's tags are spelled out: this runs for every message.
+        let mut digits = [0u8; 20];
+        for (tag, value) in [
+            (&b"35="[..], msg_type),
+            (b"49=", sender),
+            (b"56=", target),
+            (b"34=", format_u64(seq_num, &mut digits)),
+            (b"52=", &time_cache.text),
+        ] {
+            buf.extend_from_slice(tag);
+            buf.extend_from_slice(value);
+            buf.push(SOH);
+        }
         Ok(MessageWriter { encoder: self })
     }
 
@@ -364,6 +372,17 @@ impl<'e> MessageWriter<'e> {
     /// starting with the group's delimiter.
     pub fn group(&mut self, count_tag: u32, entries: usize) -> Result<&mut Self, EncodeError> {
         self.uint(count_tag, entries as u64)
+    }
+
+    /// The buffer, for writers in this crate that checked their fields themselves.
+    pub(crate) fn buf(&mut self) -> &mut Vec<u8> {
+        &mut self.encoder.buf
+    }
+
+    /// Whether `tag` is a data field or a data field's length for this encoder.
+    pub(crate) fn is_data_or_length(&self, tag: u32) -> bool {
+        let data_fields = &self.encoder.data_fields;
+        data_fields.length_tag_for(tag).is_some() || data_fields.data_tag_for(tag).is_some()
     }
 
     /// Writes BeginString, BodyLength and CheckSum and returns the whole message.

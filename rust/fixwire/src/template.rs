@@ -33,6 +33,7 @@
 use crate::encode::{check_tag, check_value, Encoder, MessageWriter};
 use crate::error::{EncodeError, EncodeErrorKind as Kind};
 use crate::value::{format_u64, Decimal, UtcTimestamp};
+use crate::SOH;
 
 /// A value for one slot of a [`Template`], as the caller has it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,12 +50,16 @@ pub enum Value<'a> {
     Bool(bool),
     /// A UTCTimestamp, written at its own precision.
     Timestamp(UtcTimestamp),
+    /// A value of a kind no rule accepts, named (a caller's type name): always an error that
+    /// names the slot.
+    Other(&'a str),
 }
 
 impl Value<'_> {
     /// What kind of value this is, for errors.
-    fn kind(&self) -> &'static str {
+    fn kind(&self) -> &str {
         match self {
+            Self::Other(kind) => kind,
             Self::Absent => "nothing",
             Self::Text(_) => "text",
             Self::Int(_) => "an integer",
@@ -65,28 +70,35 @@ impl Value<'_> {
     }
 }
 
-/// The bytes a text slot accepts, as a 256-bit set.
+/// The bytes a text slot accepts: a table of 256 flags, one load per byte checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ByteSet([u64; 4]);
+pub struct ByteSet([bool; 256]);
 
 impl ByteSet {
     /// Every byte but SOH, which no text field may hold.
-    pub const ANY: Self = Self([!(1 << crate::SOH), !0, !0, !0]);
+    pub const ANY: Self = {
+        let mut set = [true; 256];
+        set[crate::SOH as usize] = false;
+        Self(set)
+    };
+
+    /// No byte at all.
+    pub const EMPTY: Self = Self([false; 256]);
 
     /// Exactly the bytes of `bytes` (SOH excluded even when listed).
     pub fn of(bytes: &[u8]) -> Self {
-        let mut set = [0u64; 4];
+        let mut set = [false; 256];
         for &b in bytes {
-            set[usize::from(b >> 6)] |= 1 << (b & 63);
+            set[usize::from(b)] = true;
         }
-        set[0] &= !(1 << crate::SOH);
+        set[usize::from(crate::SOH)] = false;
         Self(set)
     }
 
     /// Whether `byte` is in the set.
     #[inline]
-    pub fn contains(self, byte: u8) -> bool {
-        self.0[usize::from(byte >> 6)] & (1 << (byte & 63)) != 0
+    pub fn contains(&self, byte: u8) -> bool {
+        self.0[usize::from(byte)]
     }
 }
 
@@ -116,7 +128,7 @@ pub enum Rule {
     /// Text of 1 to `max_len` bytes, each in `allowed`.
     Text {
         /// The bytes the text may hold.
-        allowed: ByteSet,
+        allowed: Box<ByteSet>,
         /// The most bytes it may have.
         max_len: usize,
     },
@@ -140,7 +152,7 @@ pub enum Rule {
 impl Rule {
     /// Text of at most `max_len` bytes from `allowed` (any byte but SOH when `None`).
     pub fn text(allowed: Option<&[u8]>, max_len: usize) -> Self {
-        Self::Text { allowed: allowed.map_or(ByteSet::ANY, ByteSet::of), max_len }
+        Self::Text { allowed: Box::new(allowed.map_or(ByteSet::ANY, ByteSet::of)), max_len }
     }
 }
 
@@ -197,15 +209,16 @@ impl Slot {
         self.error(Kind::InvalidValue, format_args!("expected {wanted}, not {}", value.kind()))
     }
 
-    /// Checks `value` and writes the field.
-    fn write(&self, writer: &mut MessageWriter<'_>, value: Value<'_>) -> Result<(), EncodeError> {
-        let tag = self.tag;
+    /// Checks `value` and writes the field, `prefix` (`tag=`) first.
+    fn write(&self, buf: &mut Vec<u8>, prefix: &[u8], value: Value<'_>) -> Result<(), EncodeError> {
         match (&self.rule, value) {
             (_, Value::Absent) if self.optional => Ok(()),
             (_, Value::Absent) => Err(self.error(Kind::EmptyValue, format_args!("a value is required"))),
             (Rule::Text { allowed, max_len }, Value::Text(text)) => {
-                self.check_text(text, *allowed, *max_len)?;
-                writer.bytes(tag, text).map(drop)
+                // The set never holds SOH: the text is a valid field value once checked.
+                self.check_text(text, allowed, *max_len)?;
+                push(buf, prefix, text);
+                Ok(())
             }
             (Rule::OneOf(choices), Value::Text(_) | Value::Int(_)) => {
                 let mut digits = [0u8; 21];
@@ -220,33 +233,47 @@ impl Slot {
                         format_args!("{:?} is not one of {}", String::from_utf8_lossy(bytes), choice_list(choices)),
                     ));
                 }
-                writer.bytes(tag, bytes).map(drop)
+                push(buf, prefix, bytes);
+                Ok(())
             }
             (Rule::Int { min, max }, Value::Int(n)) => {
                 if n < *min || n > *max {
                     return Err(self.error(Kind::InvalidValue, format_args!("{n} is not within {min} to {max}")));
                 }
-                writer.int(tag, n).map(drop)
+                let mut digits = [0u8; 21];
+                push(buf, prefix, signed_digits(n, &mut digits));
+                Ok(())
             }
-            (Rule::Decimal(rule), Value::Int(n)) => self.write_decimal(writer, rule, Decimal::new(n, 0), None),
+            (Rule::Decimal(rule), Value::Int(n)) => self.write_decimal(buf, prefix, rule, Decimal::new(n, 0), None),
             (Rule::Decimal(rule), Value::Decimal(text) | Value::Text(text)) => {
                 let number = Decimal::parse(text).map_err(|e| {
                     self.error(Kind::InvalidValue, format_args!("{:?}: {e}", String::from_utf8_lossy(text)))
                 })?;
-                self.write_decimal(writer, rule, number, Some(text))
+                self.write_decimal(buf, prefix, rule, number, Some(text))
             }
-            (Rule::Bool, Value::Bool(flag)) => writer.bool(tag, flag).map(drop),
-            (Rule::Timestamp, Value::Timestamp(ts)) => writer.timestamp(tag, ts).map(drop),
+            (Rule::Bool, Value::Bool(flag)) => {
+                push(buf, prefix, if flag { b"Y" } else { b"N" });
+                Ok(())
+            }
+            (Rule::Timestamp, Value::Timestamp(ts)) => {
+                buf.extend_from_slice(prefix);
+                ts.write_to(buf);
+                buf.push(SOH);
+                Ok(())
+            }
             _ => Err(self.wrong_kind(&value)),
         }
     }
 
-    fn check_text(&self, text: &[u8], allowed: ByteSet, max_len: usize) -> Result<(), EncodeError> {
+    fn check_text(&self, text: &[u8], allowed: &ByteSet, max_len: usize) -> Result<(), EncodeError> {
         if text.is_empty() {
             return Err(self.error(Kind::EmptyValue, format_args!("text is empty")));
         }
         if text.len() > max_len {
             return Err(self.error(Kind::InvalidValue, format_args!("{} bytes is longer than {max_len}", text.len())));
+        }
+        if text.iter().all(|&b| allowed.contains(b)) {
+            return Ok(());
         }
         if let Some(at) = text.iter().position(|&b| !allowed.contains(b)) {
             let shown = String::from_utf8_lossy(text);
@@ -261,7 +288,8 @@ impl Slot {
     /// Checks `number` (spelled `text` when it came as text) against `rule` and writes it.
     fn write_decimal(
         &self,
-        writer: &mut MessageWriter<'_>,
+        buf: &mut Vec<u8>,
+        prefix: &[u8],
         rule: &DecimalRule,
         number: Decimal,
         text: Option<&[u8]>,
@@ -295,16 +323,31 @@ impl Slot {
                 let units = number
                     .rescale(places)
                     .ok_or_else(|| self.error(Kind::InvalidValue, format_args!("{} is too large", shown())))?;
-                writer.int(self.tag, units.mantissa).map(drop)
+                let mut digits = [0u8; 21];
+                push(buf, prefix, signed_digits(units.mantissa, &mut digits));
             }
-            // Text is written as given unless trailing zeros were dropped: the caller's
-            // spelling is kept.
+            // Text is written as given (it parsed, so it is plain FIX float syntax) unless
+            // trailing zeros were dropped: the caller's spelling is kept.
             _ => match text {
-                Some(text) if !reduced => writer.decimal_text(self.tag, text).map(drop),
-                _ => writer.decimal(self.tag, number).map(drop),
+                Some(text) if !reduced => push(buf, prefix, text),
+                _ => {
+                    buf.extend_from_slice(prefix);
+                    number.write_to(buf);
+                    buf.push(SOH);
+                }
             },
         }
+        Ok(())
     }
+}
+
+/// Appends `prefix` (`tag=`), `value` and SOH.
+#[inline]
+fn push(buf: &mut Vec<u8>, prefix: &[u8], value: &[u8]) {
+    buf.reserve(prefix.len() + value.len() + 1);
+    buf.extend_from_slice(prefix);
+    buf.extend_from_slice(value);
+    buf.push(SOH);
 }
 
 /// `n` in decimal, with its sign, in `digits`.
@@ -339,6 +382,8 @@ pub struct Template {
     msg_type: Vec<u8>,
     parts: Vec<Part>,
     slots: usize,
+    /// Per part, in order: a fixed field's whole bytes (`tag=value<SOH>`), or a slot's `tag=`.
+    encoded: Vec<Vec<u8>>,
 }
 
 impl Template {
@@ -360,7 +405,16 @@ impl Template {
             }
         }
         let slots = parts.iter().filter(|p| matches!(p, Part::Slot(_))).count();
-        Ok(Self { msg_type: msg_type.to_vec(), parts, slots })
+        let encoded = parts
+            .iter()
+            .map(|part| match part {
+                Part::Fixed(tag, value) => {
+                    format!("{tag}=").into_bytes().into_iter().chain(value.iter().copied()).chain([SOH]).collect()
+                }
+                Part::Slot(slot) => format!("{}=", slot.tag).into_bytes(),
+            })
+            .collect();
+        Ok(Self { msg_type: msg_type.to_vec(), parts, slots, encoded })
     }
 
     /// MsgType <35>.
@@ -381,7 +435,7 @@ impl Template {
 
 fn check_rule(slot: &Slot) -> Result<(), EncodeError> {
     let problem = match &slot.rule {
-        Rule::Text { allowed, max_len } if *max_len == 0 || *allowed == ByteSet([0; 4]) => {
+        Rule::Text { allowed, max_len } if *max_len == 0 || **allowed == ByteSet::EMPTY => {
             "a text rule must admit at least one byte and a length of at least 1"
         }
         Rule::OneOf(choices) if choices.is_empty() => "a choice needs at least one value",
@@ -403,11 +457,13 @@ fn check_rule(slot: &Slot) -> Result<(), EncodeError> {
 #[derive(Debug)]
 pub struct TemplateWriter<'e, 't> {
     writer: MessageWriter<'e>,
-    parts: std::slice::Iter<'t, Part>,
+    parts: std::iter::Zip<std::slice::Iter<'t, Part>, std::slice::Iter<'t, Vec<u8>>>,
 }
 
 impl<'e, 't> TemplateWriter<'e, 't> {
-    /// Starts `template`'s message on `encoder`; see [`Encoder::start`].
+    /// Starts `template`'s message on `encoder`; see [`Encoder::start`]. Errors when a tag of
+    /// the template is one of the encoder's data fields or their lengths: templates do not
+    /// write data fields.
     pub fn start(
         encoder: &'e mut Encoder,
         template: &'t Template,
@@ -415,26 +471,38 @@ impl<'e, 't> TemplateWriter<'e, 't> {
         sending_time: i64,
     ) -> Result<Self, EncodeError> {
         let writer = encoder.start(&template.msg_type, seq_num, sending_time)?;
-        Ok(Self { writer, parts: template.parts.iter() })
-    }
-
-    /// Writes the fixed fields up to the next slot and returns that slot, if any is left.
-    fn next_slot(&mut self) -> Result<Option<&'t Slot>, EncodeError> {
-        for part in self.parts.by_ref() {
-            match part {
-                Part::Fixed(tag, value) => {
-                    self.writer.bytes(*tag, value)?;
-                }
-                Part::Slot(slot) => return Ok(Some(slot)),
+        for part in &template.parts {
+            let tag = match part {
+                Part::Fixed(tag, _) => *tag,
+                Part::Slot(slot) => slot.tag,
+            };
+            if writer.is_data_or_length(tag) {
+                return Err(EncodeError::new(
+                    Kind::InvalidTag,
+                    Some(tag),
+                    format!("tag {tag} is a data field or its length, which templates do not write"),
+                ));
             }
         }
-        Ok(None)
+        Ok(Self { writer, parts: template.parts.iter().zip(&template.encoded) })
+    }
+
+    /// Writes the fixed fields up to the next slot and returns that slot and its `tag=`, if
+    /// any is left.
+    fn next_slot(&mut self) -> Option<(&'t Slot, &'t [u8])> {
+        for (part, encoded) in self.parts.by_ref() {
+            match part {
+                Part::Fixed(..) => self.writer.buf().extend_from_slice(encoded),
+                Part::Slot(slot) => return Some((slot, encoded)),
+            }
+        }
+        None
     }
 
     /// Checks `value` against the next slot's rule and writes it.
     pub fn push(&mut self, value: Value<'_>) -> Result<(), EncodeError> {
-        match self.next_slot()? {
-            Some(slot) => slot.write(&mut self.writer, value),
+        match self.next_slot() {
+            Some((slot, prefix)) => slot.write(self.writer.buf(), prefix, value),
             None => Err(EncodeError::new(Kind::InvalidValue, None, "more values than the template has slots")),
         }
     }
@@ -442,7 +510,7 @@ impl<'e, 't> TemplateWriter<'e, 't> {
     /// Writes the fixed fields after the last slot, BeginString, BodyLength and CheckSum, and
     /// returns the whole message. Errors when a slot was not given a value.
     pub fn finish(mut self) -> Result<&'e [u8], EncodeError> {
-        if let Some(slot) = self.next_slot()? {
+        if let Some((slot, _)) = self.next_slot() {
             return Err(slot.error(Kind::EmptyValue, format_args!("no value was given")));
         }
         self.writer.finish()
@@ -611,6 +679,8 @@ mod tests {
         assert_eq!(body(&t, &v).unwrap_err().reason, "tag 79: 64 is not within 0 to 63");
         v[4] = Value::Text(b"1");
         assert_eq!(body(&t, &v).unwrap_err().reason, "tag 79: expected an integer, not text");
+        v[4] = Value::Other("float");
+        assert_eq!(body(&t, &v).unwrap_err().reason, "tag 79: expected an integer, not float");
         v[4] = Value::Absent;
         v[0] = Value::Absent;
         let err = body(&t, &v).unwrap_err();
@@ -656,6 +726,17 @@ mod tests {
         ] {
             assert_eq!(Template::new(b"D", parts).unwrap_err().reason, reason);
         }
+    }
+
+    #[test]
+    fn data_fields_are_refused_by_the_encoder_that_has_them() {
+        let raw = Template::new(b"A", vec![Part::Slot(Slot::new(96, Rule::text(None, 100)))]).unwrap();
+        let err = body(&raw, &[Value::Text(b"abc")]).unwrap_err();
+        assert_eq!(err.reason, "tag 96 is a data field or its length, which templates do not write");
+        let length = Template::new(b"A", vec![Part::Fixed(95, b"3".to_vec())]).unwrap();
+        assert_eq!(body(&length, &[]).unwrap_err().tag, Some(95));
+        let mut plain = Encoder::new("S", "T").unwrap().data_fields(crate::DataFields::none());
+        assert!(plain.encode_template(&raw, &[Value::Text(b"abc")], 1, T).is_ok());
     }
 
     #[test]
