@@ -454,7 +454,7 @@ def test_listener_cannot_trade(certificate: SelfSignedCertificate, signer: Logon
 @pytest.mark.parametrize(
     ("arguments", "complaint"),
     [
-        ((MARKET, "maybe", 1, Decimal("0.5")), "side must be 'yes' or 'no'"),
+        ((MARKET, "maybe", 1, Decimal("0.5")), 'side: "maybe" is not one of "yes", "no"'),
         ((MARKET, "yes", 0, Decimal("0.5")), "quantity: 0 is not greater than 0"),
         ((MARKET, "yes", True, Decimal("0.5")), "quantity: expected .*, not a Boolean"),
         ((MARKET, "yes", Decimal("1.001"), Decimal("0.5")), "quantity: 1.001 has more than 2 dec"),

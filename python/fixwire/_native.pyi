@@ -280,9 +280,15 @@ class Rule:
         but SOH when ``None``)."""
     @staticmethod
     def choice(
-        values: Iterable[str | int], /, *, name: str | None = None, optional: bool = False
+        values: Iterable[str | int] | dict[str, str | int] | dict[int, str | int],
+        /,
+        *,
+        name: str | None = None,
+        optional: bool = False,
     ) -> Rule:
-        """Exactly one of ``values``: a ``str``, or an ``int`` compared by its digits."""
+        """Exactly one of ``values``: a ``str``, or an ``int`` compared by its digits. Given a
+        ``dict``, its keys are accepted and its values written: ``{"yes": "1", "no": "2"}``
+        takes ``"yes"`` and writes ``1``."""
     @staticmethod
     def integer(
         *,

@@ -274,12 +274,12 @@ def _new_order_template(dollars: bool) -> Template:
             (38, Rule.decimal(gt=0, places=2, name="quantity")),
             (40, "2"),  # OrdType: limit.
             (44, price),
-            (54, Rule.choice(_SIDES.values(), name="side")),
+            (54, Rule.choice(_SIDES, name="side")),
             (55, Rule.text(name="symbol")),
-            (59, Rule.choice(_TIME_IN_FORCE.values(), name="time_in_force")),
+            (59, Rule.choice(_TIME_IN_FORCE, name="time_in_force")),
             (126, Rule.timestamp(name="expire_time", optional=True)),
             (18, Rule.choice(["6"], name="post_only", optional=True)),
-            (2964, Rule.choice(_STP.values(), name="self_trade_prevention", optional=True)),
+            (2964, Rule.choice(_STP, name="self_trade_prevention", optional=True)),
             (526, Rule.text(charset=ids, max_length=64, name="order_group_id", optional=True)),
             (21006, Rule.boolean(name="cancel_on_pause", optional=True)),
             (21009, Rule.decimal(gt=0, name="max_execution_cost", optional=True)),
@@ -476,22 +476,9 @@ class KalshiClient:
             SessionError: Not logged on.
         """
         # The venue's rules for each value are checked in Rust as the order is written (see
-        # _new_order_template); only the words that map to FIX codes are looked up here.
-        wire_side = _SIDES.get(side)
-        if wire_side is None:
-            raise ValueError(f"side must be 'yes' or 'no', not {side!r}")
-        tif = _TIME_IN_FORCE.get(time_in_force)
-        if tif is None:
-            raise ValueError(
-                f"time_in_force must be one of {', '.join(_TIME_IN_FORCE)}, not {time_in_force!r}"
-            )
-        if (tif == "6") != (expire_time is not None):
+        # _new_order_template); only the rule that ties two arguments is checked here.
+        if (time_in_force == "gtd") != (expire_time is not None):
             raise ValueError("expire_time is required with time_in_force='gtd' and only with it")
-        stp = None
-        if self_trade_prevention is not None:
-            stp = _STP.get(self_trade_prevention)
-            if stp is None:
-                raise ValueError(f"self_trade_prevention must be one of {', '.join(_STP)}")
         if cl_ord_id is None:
             cl_ord_id = f"{self._id_prefix}{next(self._ids):012x}"  # _new_id, inlined
         else:
@@ -502,12 +489,12 @@ class KalshiClient:
             cl_ord_id,
             quantity,
             price,
-            wire_side,
+            side,
             symbol,
-            tif,
+            time_in_force,
             expire_time,
             "6" if post_only else None,
-            stp,
+            self_trade_prevention,
             order_group_id,
             True if cancel_on_pause else None,
             max_execution_cost,
@@ -521,8 +508,10 @@ class KalshiClient:
             else Decimal(quantity)
         )
         px = price if type(price) is Decimal else Decimal(price)
-        # OrderState(cl_ord_id, symbol, side, qty, px), without the named tuple's __new__.
-        self.orders[cl_ord_id] = _new_tuple(OrderState, (cl_ord_id, symbol, side, qty, px, *_SENT))
+        # OrderState(cl_ord_id, symbol, side, qty, px), without the named tuple's __new__;
+        # concatenated, which builds one tuple fewer than unpacking _SENT would.
+        state = (cl_ord_id, symbol, side, qty, px) + _SENT  # noqa: RUF005
+        self.orders[cl_ord_id] = _new_tuple(OrderState, state)
         return cl_ord_id
 
     def retry_order(self, cl_ord_id: str) -> None:

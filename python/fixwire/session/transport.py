@@ -127,6 +127,7 @@ class Connection:
         self._readable = asyncio.Event()
         self._writable = asyncio.Event()
         self._writable.set()
+        self._can_write = True  # Whether self._writable is set.
         self._disconnected = asyncio.Event()
         self._disconnected.set()
         self._closed = False
@@ -165,7 +166,9 @@ class Connection:
         # take the bytes and drop them.
         if transport is None or transport.is_closing():
             raise SessionError(f"cannot send {_msg_type(message)!r}: not connected")
-        if transport.get_write_buffer_size() > self._max_buffer:
+        # The transport pauses writing past max_buffer (its high-water mark): a flag read
+        # rather than a call into the transport for every message.
+        if not self._can_write:
             raise SessionError(
                 f"outbound queue full ({transport.get_write_buffer_size()} bytes unsent)"
             )
@@ -286,6 +289,7 @@ class Connection:
         )
         self._transport = None
         self._writable.set()
+        self._can_write = True
         self._disconnected.set()
         if self._timer is not None:
             self._timer.cancel()
@@ -403,9 +407,11 @@ class _Protocol(asyncio.Protocol):
 
     def pause_writing(self) -> None:
         self._connection._writable.clear()
+        self._connection._can_write = False
 
     def resume_writing(self) -> None:
         self._connection._writable.set()
+        self._connection._can_write = True
 
 
 def _normalize_pin(pin_sha256: str | None) -> str | None:

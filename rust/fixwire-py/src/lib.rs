@@ -8,7 +8,7 @@ use std::ffi::{c_char, c_int, c_void};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use fixwire::columns::{self, Column, ColumnData, ColumnKind, ColumnSpec, ScanOptions};
-use fixwire::template::{DecimalRule, Part, Rule, Slot, Template, TemplateWriter, Value as TemplateValue};
+use fixwire::template::{Choice, DecimalRule, Part, Rule, Slot, Template, TemplateWriter, Value as TemplateValue};
 use fixwire::value::{decimal_parts, TimePrecision};
 use fixwire::Dictionary;
 use fixwire::{
@@ -808,6 +808,14 @@ struct PyRule {
     optional: bool,
 }
 
+/// A choice's text: a str, or an int's digits.
+fn choice_text(value: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
+    if value.is_instance_of::<PyBool>() || !(value.is_instance_of::<PyString>() || value.is_instance_of::<PyInt>()) {
+        return Err(PyTypeError::new_err(format!("a choice is a str or an int, not {}", value.get_type().name()?)));
+    }
+    Ok(value.str()?.to_str()?.as_bytes().to_vec())
+}
+
 /// A decimal bound given as a Decimal, an int or a str.
 fn decimal_bound(bound: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Option<fixwire::Decimal>> {
     let Some(bound) = bound else { return Ok(None) };
@@ -832,22 +840,20 @@ impl PyRule {
         Self { rule, name, optional }
     }
 
-    /// Exactly one of `values` (str, or int compared by its digits).
+    /// Exactly one of `values` (str, or int compared by its digits); a mapping gives what is
+    /// written for each.
     #[staticmethod]
     #[pyo3(signature = (values, /, *, name = None, optional = false))]
     fn choice(values: &Bound<'_, PyAny>, name: Option<String>, optional: bool) -> PyResult<Self> {
         let mut choices = Vec::new();
-        for value in values.try_iter()? {
-            let value = value?;
-            if value.is_instance_of::<PyBool>()
-                || !(value.is_instance_of::<PyString>() || value.is_instance_of::<PyInt>())
-            {
-                return Err(PyTypeError::new_err(format!(
-                    "a choice is a str or an int, not {}",
-                    value.get_type().name()?
-                )));
+        if let Ok(mapping) = values.cast::<PyDict>() {
+            for (given, wire) in mapping.iter() {
+                choices.push(Choice { given: choice_text(&given)?, wire: choice_text(&wire)? });
             }
-            choices.push(value.str()?.to_str()?.as_bytes().to_vec());
+        } else {
+            for value in values.try_iter()? {
+                choices.push(Choice::same(&choice_text(&value?)?));
+            }
         }
         Ok(Self { rule: Rule::OneOf(choices), name, optional })
     }

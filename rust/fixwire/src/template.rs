@@ -132,8 +132,9 @@ pub enum Rule {
         /// The most bytes it may have.
         max_len: usize,
     },
-    /// Exactly one of these values (text, or an integer compared by its digits).
-    OneOf(Vec<Vec<u8>>),
+    /// Exactly one of these values (text, or an integer compared by its digits), each written
+    /// as its wire value.
+    OneOf(Vec<Choice>),
     /// An integer from `min` to `max`, both included.
     Int {
         /// The least value accepted.
@@ -153,6 +154,23 @@ impl Rule {
     /// Text of at most `max_len` bytes from `allowed` (any byte but SOH when `None`).
     pub fn text(allowed: Option<&[u8]>, max_len: usize) -> Self {
         Self::Text { allowed: Box::new(allowed.map_or(ByteSet::ANY, ByteSet::of)), max_len }
+    }
+}
+
+/// One value a [`Rule::OneOf`] accepts and what is written for it: the value itself, or a FIX
+/// code for a word (`yes` written `1`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Choice {
+    /// The value as given.
+    pub given: Vec<u8>,
+    /// What is written for it.
+    pub wire: Vec<u8>,
+}
+
+impl Choice {
+    /// A value written as itself.
+    pub fn same(value: &[u8]) -> Self {
+        Self { given: value.to_vec(), wire: value.to_vec() }
     }
 }
 
@@ -227,14 +245,16 @@ impl Slot {
                     Value::Text(text) => text,
                     _ => unreachable!("matched above"),
                 };
-                if !choices.iter().any(|c| c == bytes) {
-                    return Err(self.error(
+                match choices.iter().find(|c| c.given == bytes) {
+                    Some(choice) => {
+                        push(buf, prefix, &choice.wire);
+                        Ok(())
+                    }
+                    None => Err(self.error(
                         Kind::InvalidValue,
                         format_args!("{:?} is not one of {}", String::from_utf8_lossy(bytes), choice_list(choices)),
-                    ));
+                    )),
                 }
-                push(buf, prefix, bytes);
-                Ok(())
             }
             (Rule::Int { min, max }, Value::Int(n)) => {
                 if n < *min || n > *max {
@@ -362,8 +382,8 @@ fn signed_digits(n: i64, digits: &mut [u8; 21]) -> &[u8] {
     &digits[start..]
 }
 
-fn choice_list(choices: &[Vec<u8>]) -> String {
-    let names: Vec<String> = choices.iter().map(|c| format!("{:?}", String::from_utf8_lossy(c))).collect();
+fn choice_list(choices: &[Choice]) -> String {
+    let names: Vec<String> = choices.iter().map(|c| format!("{:?}", String::from_utf8_lossy(&c.given))).collect();
     names.join(", ")
 }
 
@@ -441,7 +461,7 @@ fn check_rule(slot: &Slot) -> Result<(), EncodeError> {
         Rule::OneOf(choices) if choices.is_empty() => "a choice needs at least one value",
         Rule::OneOf(choices) => {
             for choice in choices {
-                check_value(slot.tag, choice)?;
+                check_value(slot.tag, &choice.wire)?;
             }
             return Ok(());
         }
@@ -567,7 +587,17 @@ mod tests {
                 Part::Slot(Slot::new(38, Rule::Decimal(quantity)).named("quantity")),
                 Part::Fixed(40, b"2".to_vec()),
                 Part::Slot(Slot::new(44, Rule::Decimal(price)).named("price")),
-                Part::Slot(Slot::new(54, Rule::OneOf(vec![b"1".to_vec(), b"2".to_vec()]))),
+                Part::Slot(Slot::new(54, Rule::OneOf(vec![Choice::same(b"1"), Choice::same(b"2")]))),
+                Part::Slot(
+                    Slot::new(
+                        59,
+                        Rule::OneOf(vec![
+                            Choice { given: b"gtc".to_vec(), wire: b"1".to_vec() },
+                            Choice { given: b"ioc".to_vec(), wire: b"3".to_vec() },
+                        ]),
+                    )
+                    .named("time_in_force"),
+                ),
                 Part::Slot(Slot::new(79, Rule::Int { min: 0, max: 63 }).optional()),
                 Part::Slot(Slot::new(21006, Rule::Bool).optional()),
                 Part::Slot(Slot::new(126, Rule::Timestamp).optional()),
@@ -585,8 +615,9 @@ mod tests {
         Ok(body[body.find('|').unwrap() + 1..].to_owned())
     }
 
-    fn values<'a>(cl_ord_id: &'a [u8], quantity: Value<'a>, price: Value<'a>) -> [Value<'a>; 7] {
-        [Value::Text(cl_ord_id), quantity, price, Value::Int(1), Value::Absent, Value::Absent, Value::Absent]
+    fn values<'a>(cl_ord_id: &'a [u8], quantity: Value<'a>, price: Value<'a>) -> [Value<'a>; 8] {
+        let gtc = Value::Text(b"gtc");
+        [Value::Text(cl_ord_id), quantity, price, Value::Int(1), gtc, Value::Absent, Value::Absent, Value::Absent]
     }
 
     #[test]
@@ -598,16 +629,17 @@ mod tests {
             Value::Int(10),
             Value::Decimal(b"0.5500"),
             Value::Text(b"2"),
+            Value::Text(b"ioc"),
             Value::Int(63),
             Value::Bool(true),
             Value::Timestamp(when),
         ];
         assert_eq!(
             body(&t, &all).unwrap(),
-            "11=ab-1|38=10|40=2|44=0.5500|54=2|79=63|21006=Y|126=20261124-10:00:00.000|"
+            "11=ab-1|38=10|40=2|44=0.5500|54=2|59=3|79=63|21006=Y|126=20261124-10:00:00.000|"
         );
         let some = values(b"ab-2", Value::Decimal(b"2.50"), Value::Text(b".5"));
-        assert_eq!(body(&t, &some).unwrap(), "11=ab-2|38=2.50|40=2|44=.5|54=1|");
+        assert_eq!(body(&t, &some).unwrap(), "11=ab-2|38=2.50|40=2|44=.5|54=1|59=1|");
     }
 
     #[test]
@@ -625,7 +657,7 @@ mod tests {
     fn decimals_beyond_their_places_are_refused_and_zeros_dropped() {
         let t = order();
         let ok = values(b"a", Value::Decimal(b"1.000"), Value::Decimal(b"0.123400"));
-        assert_eq!(body(&t, &ok).unwrap(), "11=a|38=1.00|40=2|44=0.1234|54=1|");
+        assert_eq!(body(&t, &ok).unwrap(), "11=a|38=1.00|40=2|44=0.1234|54=1|59=1|");
         let fine = values(b"a", Value::Decimal(b"1.001"), Value::Decimal(b"0.5"));
         assert_eq!(body(&t, &fine).unwrap_err().reason, "quantity: 1.001 has more than 2 decimals");
     }
@@ -675,18 +707,21 @@ mod tests {
         v[3] = Value::Bool(true);
         assert_eq!(body(&t, &v).unwrap_err().reason, "tag 54: expected text or an integer, not a Boolean");
         v[3] = Value::Int(2);
-        v[4] = Value::Int(64);
-        assert_eq!(body(&t, &v).unwrap_err().reason, "tag 79: 64 is not within 0 to 63");
         v[4] = Value::Text(b"1");
+        assert_eq!(body(&t, &v).unwrap_err().reason, "time_in_force: \"1\" is not one of \"gtc\", \"ioc\"");
+        v[4] = Value::Text(b"ioc");
+        v[5] = Value::Int(64);
+        assert_eq!(body(&t, &v).unwrap_err().reason, "tag 79: 64 is not within 0 to 63");
+        v[5] = Value::Text(b"1");
         assert_eq!(body(&t, &v).unwrap_err().reason, "tag 79: expected an integer, not text");
-        v[4] = Value::Other("float");
+        v[5] = Value::Other("float");
         assert_eq!(body(&t, &v).unwrap_err().reason, "tag 79: expected an integer, not float");
-        v[4] = Value::Absent;
+        v[5] = Value::Absent;
         v[0] = Value::Absent;
         let err = body(&t, &v).unwrap_err();
         assert_eq!((err.kind, err.reason.as_str()), (Kind::EmptyValue, "cl_ord_id: a value is required"));
-        let err = body(&t, &v[..6]).unwrap_err();
-        assert_eq!(err.reason, "6 values for a template of 7 slots");
+        let err = body(&t, &v[..7]).unwrap_err();
+        assert_eq!(err.reason, "7 values for a template of 8 slots");
     }
 
     #[test]
