@@ -7,6 +7,9 @@ BodyLength <9> and CheckSum <10> included. Budget (``shared/design.md``): fixwir
 quickfix and simplefix about 25 us.
 
 * fixwire: ``Encoder.encode`` with the typed values.
+* fixwire-template: ``Encoder.encode_template`` with the same values in a ``Template`` whose
+  slots carry a venue's rules (ClOrdID charset and length, quantity and price bands and
+  places, enumerations), so every value is also checked: what ``KalshiClient.new_order`` does.
 * simplefix: ``FixMessage.append_pair`` per field (``append_utc_timestamp`` for SendingTime),
   then ``encode()``.
 * quickfix: ``FieldMap.setField(tag, text)`` per field, then ``toString()``. quickfix writes
@@ -118,6 +121,48 @@ def quickfix_writer() -> Writer:
     return write
 
 
+def fixwire_template_writer() -> Writer:
+    """Return fixwire's template encode function: the order's layout and rules made once."""
+    encoder = fixwire.Encoder(API_KEY, KALSHI_NR)
+    ids = fixwire.Rule.text(charset="0123456789abcdef-", max_length=64)
+    template = fixwire.Template(
+        "D",
+        [
+            (11, ids),
+            (38, fixwire.Rule.decimal(gt=0, places=2)),
+            (40, fixwire.Rule.choice(["1", "2"])),
+            (44, fixwire.Rule.decimal(gt=0, lt=1, places=4)),
+            (54, fixwire.Rule.choice(["1", "2"])),
+            (55, fixwire.Rule.text(max_length=64)),
+            (59, fixwire.Rule.choice(["0", "1", "3", "4", "6"])),
+            (526, ids),
+            (2964, fixwire.Rule.choice([1, 2])),
+            (21006, fixwire.Rule.boolean()),
+        ],
+    )
+
+    def write(o: NewOrderSingle) -> bytes:
+        return encoder.encode_template(
+            template,
+            (
+                o.cl_ord_id,
+                o.order_qty,
+                o.ord_type,
+                o.price,
+                o.side,
+                o.symbol,
+                o.time_in_force,
+                o.order_group_id,
+                o.self_trade_prevention,
+                o.cancel_on_pause,
+            ),
+            seq_num=SEQ_NUM,
+            sending_time=SENDING_TIME,
+        )
+
+    return write
+
+
 def utc_timestamp_ms(t: datetime) -> str:
     """Format ``t`` as a UTCTimestamp with milliseconds: ``20260820-14:30:05.123``."""
     return f"{t:%Y%m%d-%H:%M:%S}.{t.microsecond // 1000:03d}"
@@ -142,6 +187,7 @@ def fstring_writer() -> Writer:
 
 WRITERS: dict[str, Callable[[], Writer]] = {
     "fixwire": fixwire_writer,
+    "fixwire-template": fixwire_template_writer,
     "simplefix": simplefix_writer,
     "fstring": fstring_writer,
 }

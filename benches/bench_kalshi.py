@@ -20,8 +20,9 @@ child process, the ``send`` syscall wakes it, and on a two-CPU machine it often 
 answer before the call returned: a p50 near 400 us that measured the simulator.)
 
 * ``test_kalshi_new_order``: ``KalshiClient.new_order``, from the call to the bytes handed to
-  the socket: argument checks, the fields, ``Connection.send`` (encode, store, TLS record,
-  ``send`` syscall) and the client's own order book entry. Afterwards every order must rest in
+  the socket: ``Connection.send`` of the client's NewOrderSingle template with the arguments
+  (each checked against the venue's rules as it is encoded; store, TLS record, ``send``
+  syscall) and the client's own order book entry. Afterwards every order must rest in
   the simulator's matching engine as sent.
 * ``test_kalshi_new_order_to_transport``: the budget's measure, ``new_order`` from the call to
   the bytes handed to the transport (the timed call is ``new_order`` itself, its arguments made
@@ -31,9 +32,9 @@ answer before the call returned: a p50 near 400 us that measured the simulator.)
   protocol's ``connection_made`` and ``data_received``), logged on by an acceptor ``Session``,
   with the rate limit off. Afterwards the bytes must be exactly the orders placed, framed in
   pure Python.
-* ``test_kalshi_connection_send``: ``Connection.send`` of the same fields (as ``new_order``
-  builds them, built inside the timed call) on the same kind of connection: what the Kalshi layer
-  adds is the difference. The same check afterwards.
+* ``test_kalshi_connection_send``: ``Connection.send`` of the same order as (tag, value) fields,
+  built inside the timed call and not checked, on the same kind of connection: the generic path
+  next to ``new_order``'s template. The same check afterwards.
 * ``test_kalshi_session_send``: ``Session.send`` then ``Session.data_to_send`` of the same order
   on a sans-IO session with the Kalshi client's session configuration and a ``MemoryStore``,
   logged on by pumping bytes with an acceptor ``Session``: no TLS, no socket. The bytes must be

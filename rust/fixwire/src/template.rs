@@ -325,18 +325,20 @@ impl Slot {
                 reduced = true;
             }
         }
-        let bounds = [
-            (rule.above, "greater than", std::cmp::Ordering::is_gt as fn(std::cmp::Ordering) -> bool),
-            (rule.at_least, "at least", std::cmp::Ordering::is_ge),
-            (rule.below, "less than", std::cmp::Ordering::is_lt),
-            (rule.at_most, "at most", std::cmp::Ordering::is_le),
-        ];
-        for (bound, words, holds) in bounds {
-            if let Some(bound) = bound {
-                if !holds(number.cmp_value(bound)) {
-                    return Err(self.error(Kind::InvalidValue, format_args!("{} is not {words} {bound}", shown())));
-                }
-            }
+        let refuse = |words: &str, bound: Decimal| {
+            self.error(Kind::InvalidValue, format_args!("{} is not {words} {bound}", shown()))
+        };
+        if let Some(bound) = rule.above.filter(|&b| number.cmp_value(b).is_le()) {
+            return Err(refuse("greater than", bound));
+        }
+        if let Some(bound) = rule.at_least.filter(|&b| number.cmp_value(b).is_lt()) {
+            return Err(refuse("at least", bound));
+        }
+        if let Some(bound) = rule.below.filter(|&b| number.cmp_value(b).is_ge()) {
+            return Err(refuse("less than", bound));
+        }
+        if let Some(bound) = rule.at_most.filter(|&b| number.cmp_value(b).is_gt()) {
+            return Err(refuse("at most", bound));
         }
         match (rule.in_units, rule.places) {
             (true, Some(places)) => {

@@ -167,8 +167,24 @@ impl Decimal {
 
     /// Numeric comparison, ignoring trailing zeros: `1.5` equals `1.50`.
     pub fn cmp_value(self, other: Self) -> std::cmp::Ordering {
-        // Compare exactly in i128 at a common scale; scales past 38 digits (never read from
-        // FIX, where 18 is the maximum) saturate rather than overflow.
+        // Compare exactly in i128 at a common scale: an i64 times 10^18 fits, and a table
+        // lookup is cheaper than a power.
+        const POWERS: [i64; 19] = {
+            let mut powers = [1i64; 19];
+            let mut i = 1;
+            while i < 19 {
+                powers[i] = powers[i - 1] * 10;
+                i += 1;
+            }
+            powers
+        };
+        if let Some(&power) = POWERS.get(usize::from(self.scale.abs_diff(other.scale))) {
+            let (a, b) = (i128::from(self.mantissa), i128::from(other.mantissa));
+            let power = i128::from(power);
+            return if self.scale < other.scale { (a * power).cmp(&b) } else { a.cmp(&(b * power)) };
+        }
+        // Scales further apart than 18 digits (never read from FIX, where 18 is the maximum)
+        // saturate rather than overflow.
         let scale = self.scale.max(other.scale);
         let widen = |d: Self| {
             10i128
