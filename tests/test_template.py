@@ -236,10 +236,14 @@ def decimal_reference(
         in_units: Whether the value is written as a whole number of ``10**-places``.
     """
     parts = parts_of(value)
-    # A 64-bit mantissa and at most 18 fraction digits: what FIX decimals hold.
-    if parts is None or parts[0] not in I64 or parts[1] > 18:
+    if parts is None:
         return None
     mantissa, scale = parts
+    while scale > 18 and mantissa % 10 == 0:  # Zeros past 18 decimals change nothing.
+        mantissa, scale = mantissa // 10, scale - 1
+    # A 64-bit mantissa and at most 18 fraction digits: what FIX decimals hold.
+    if mantissa not in I64 or scale > 18:
+        return None
     if places is not None and scale > places and mantissa % 10 ** (scale - places):
         return None
     number = Decimal(mantissa).scaleb(-scale)
@@ -785,8 +789,8 @@ VALUE_ERRORS: list[tuple[str, Rule, object, str, str]] = [
         "text_with_soh",
         Rule.text(name="text"),
         "a\x01b",
-        "invalid_value",
-        'text: "a\\u{1}b" holds a byte not allowed here (0x01) at byte 1',
+        "soh_in_value",
+        "text: value contains SOH at byte 1",
     ),
     (
         "bytes_for_text",
@@ -1269,9 +1273,9 @@ def kalshi_order(price: object) -> tuple[Any, ...]:
         "ord-1",
         10,
         price,
-        "1",
+        "yes",
         "KXHIGHNY-26AUG20-B80",
-        "1",
+        "gtc",
         None,
         None,
         None,
@@ -1315,3 +1319,34 @@ def test_kalshi_dollars(encoder: fixwire.Encoder) -> None:
     assert got == frame(HEADER + KALSHI_BODY.format("0.4250"))
     err = refused(encoder, dollars, *kalshi_order(Decimal("0.42505")))
     assert (err.tag, err.reason) == (44, "price: 0.42505 has more than 4 decimals")
+
+
+@pytest.mark.parametrize("value", [Decimal("NaN"), Decimal("sNaN"), Decimal("Infinity")], ids=repr)
+def test_a_fixed_decimal_that_is_not_a_number_is_refused(value: Decimal) -> None:
+    with pytest.raises(fixwire.EncodeError, match="is not a FIX number") as caught:
+        Template("D", [(44, value)])
+    assert caught.value.tag == 44
+
+
+def test_a_charset_is_ascii() -> None:
+    # The rule checks bytes; beyond ASCII, the bytes of two characters could spell a third.
+    with pytest.raises(ValueError, match="ASCII"):
+        Rule.text(charset="éĂ")
+
+
+@pytest.mark.parametrize("in_units", [False, True])
+def test_places_beyond_18_are_refused_when_the_template_is_made(in_units: bool) -> None:
+    with pytest.raises(fixwire.EncodeError, match="places must be at most 18"):
+        Template("D", [(44, Rule.decimal(places=19, in_units=in_units))])
+
+
+def test_a_choice_int_fits_in_64_bits() -> None:
+    with pytest.raises(ValueError, match="64 bits"):
+        Rule.choice([2**64])
+
+
+def test_a_rule_repr_is_short() -> None:
+    text = repr(Rule.text(name="symbol", optional=True))
+    assert text.startswith('<Rule "symbol" optional Text')
+    assert "ByteSet(255 bytes)" in text
+    assert len(text) < 100

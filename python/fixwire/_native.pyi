@@ -277,7 +277,11 @@ class Rule:
         optional: bool = False,
     ) -> Rule:
         """A ``str`` of 1 to ``max_length`` UTF-8 bytes, each a character of ``charset`` (any
-        but SOH when ``None``)."""
+        but SOH when ``None``).
+
+        Raises:
+            ValueError: ``charset`` holds a character beyond ASCII.
+        """
     @staticmethod
     def choice(
         values: Iterable[str | int] | dict[str, str | int] | dict[int, str | int],
@@ -286,9 +290,9 @@ class Rule:
         name: str | None = None,
         optional: bool = False,
     ) -> Rule:
-        """Exactly one of ``values``: a ``str``, or an ``int`` compared by its digits. Given a
-        ``dict``, its keys are accepted and its values written: ``{"yes": "1", "no": "2"}``
-        takes ``"yes"`` and writes ``1``."""
+        """Exactly one of ``values``: a ``str``, or an ``int`` (within 64 bits) compared by its
+        digits. Given a ``dict``, its keys are accepted and its values written:
+        ``{"yes": "1", "no": "2"}`` takes ``"yes"`` and writes ``1``."""
     @staticmethod
     def integer(
         *,
@@ -313,7 +317,9 @@ class Rule:
         """A ``Decimal``, ``int`` or numeric ``str`` within the bounds (compared by value) with
         at most ``places`` decimals, trailing zeros not counted (those beyond ``places`` are
         dropped). ``in_units`` writes it as a whole number of ``10**-places``: with
-        ``places=2``, dollars ``0.55`` go out as cents, ``55``. At most 18 digits."""
+        ``places=2``, dollars ``0.55`` go out as cents, ``55``. The value must fit a 64-bit
+        mantissa with at most 18 decimals (trailing zeros beyond those are dropped);
+        ``places`` is at most 18."""
     @staticmethod
     def boolean(*, name: str | None = None, optional: bool = False) -> Rule:
         """A ``bool``, written ``Y`` or ``N``."""
@@ -343,8 +349,9 @@ class Template:
 
     Raises:
         EncodeError: a tag the encoder writes itself, an empty or SOH-holding fixed value, a
-            rule that admits nothing (an empty charset or choice, ``ge`` above ``le``), or
-            ``in_units`` without ``places``.
+            fixed ``Decimal`` that is not a number, a rule that admits nothing (an empty
+            charset or choice, ``ge`` above ``le``), ``in_units`` without ``places``, or
+            ``places`` above 18.
     """
 
     def __new__(

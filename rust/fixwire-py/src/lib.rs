@@ -808,10 +808,14 @@ struct PyRule {
     optional: bool,
 }
 
-/// A choice's text: a str, or an int's digits.
+/// A choice's text: a str, or the digits of an int that fits in 64 bits, as the values it is
+/// compared with must.
 fn choice_text(value: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
     if value.is_instance_of::<PyBool>() || !(value.is_instance_of::<PyString>() || value.is_instance_of::<PyInt>()) {
         return Err(PyTypeError::new_err(format!("a choice is a str or an int, not {}", value.get_type().name()?)));
+    }
+    if value.is_instance_of::<PyInt>() && value.extract::<i64>().is_err() {
+        return Err(PyValueError::new_err(format!("a choice int must fit in 64 bits, not {value}")));
     }
     Ok(value.str()?.to_str()?.as_bytes().to_vec())
 }
@@ -835,9 +839,13 @@ impl PyRule {
     /// Text of 1 to `max_length` bytes, each a character of `charset`.
     #[staticmethod]
     #[pyo3(signature = (*, charset = None, max_length = None, name = None, optional = false))]
-    fn text(charset: Option<&str>, max_length: Option<usize>, name: Option<String>, optional: bool) -> Self {
+    fn text(charset: Option<&str>, max_length: Option<usize>, name: Option<String>, optional: bool) -> PyResult<Self> {
+        // The rule checks bytes: with ASCII characters only, bytes and characters agree.
+        if charset.is_some_and(|c| !c.is_ascii()) {
+            return Err(PyValueError::new_err("charset must hold ASCII characters only"));
+        }
         let rule = Rule::text(charset.map(str::as_bytes), max_length.unwrap_or(usize::MAX));
-        Self { rule, name, optional }
+        Ok(Self { rule, name, optional })
     }
 
     /// Exactly one of `values` (str, or int compared by its digits); a mapping gives what is
@@ -932,7 +940,11 @@ fn fixed_value(tag: u32, value: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
     let text = if let Ok(flag) = value.cast::<PyBool>() {
         (if flag.is_true() { "Y" } else { "N" }).to_owned()
     } else if is_decimal(value)? {
-        plain_decimal(value)?.to_str()?.to_owned()
+        let text = plain_decimal(value)?.to_str()?.to_owned();
+        decimal_parts(text.as_bytes()).map_err(|e| {
+            encode_error("invalid_value", Some(tag), format!("tag {tag}: {e}: {value} is not a FIX number"))
+        })?;
+        text
     } else if value.is_instance_of::<PyString>() || value.is_instance_of::<PyInt>() {
         value.str()?.to_str()?.to_owned()
     } else {

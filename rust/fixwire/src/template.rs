@@ -32,7 +32,7 @@
 
 use crate::encode::{check_tag, check_value, Encoder, MessageWriter};
 use crate::error::{EncodeError, EncodeErrorKind as Kind};
-use crate::value::{format_u64, Decimal, UtcTimestamp};
+use crate::value::{format_u64, Decimal, UtcTimestamp, MAX_DECIMAL_SCALE};
 use crate::SOH;
 
 /// A value for one slot of a [`Template`], as the caller has it.
@@ -71,8 +71,15 @@ impl Value<'_> {
 }
 
 /// The bytes a text slot accepts: a table of 256 flags, one load per byte checked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct ByteSet([bool; 256]);
+
+impl std::fmt::Debug for ByteSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let count = self.0.iter().filter(|&&b| b).count();
+        write!(f, "ByteSet({count} bytes)")
+    }
+}
 
 impl ByteSet {
     /// Every byte but SOH, which no text field may hold.
@@ -266,10 +273,13 @@ impl Slot {
             }
             (Rule::Decimal(rule), Value::Int(n)) => self.write_decimal(buf, prefix, rule, Decimal::new(n, 0), None),
             (Rule::Decimal(rule), Value::Decimal(text) | Value::Text(text)) => {
-                let number = Decimal::parse(text).map_err(|e| {
+                // Trailing zeros past what a Decimal carries change nothing: they go.
+                let digits = without_extra_zeros(text);
+                let number = Decimal::parse(digits).map_err(|e| {
                     self.error(Kind::InvalidValue, format_args!("{:?}: {e}", String::from_utf8_lossy(text)))
                 })?;
-                self.write_decimal(buf, prefix, rule, number, Some(text))
+                let spelled = (digits.len() == text.len()).then_some(text);
+                self.write_decimal(buf, prefix, rule, number, spelled)
             }
             (Rule::Bool, Value::Bool(flag)) => {
                 push(buf, prefix, if flag { b"Y" } else { b"N" });
@@ -296,6 +306,9 @@ impl Slot {
             return Ok(());
         }
         if let Some(at) = text.iter().position(|&b| !allowed.contains(b)) {
+            if text[at] == SOH {
+                return Err(self.error(Kind::SohInValue, format_args!("value contains SOH at byte {at}")));
+            }
             let shown = String::from_utf8_lossy(text);
             return Err(self.error(
                 Kind::InvalidValue,
@@ -370,6 +383,16 @@ fn push(buf: &mut Vec<u8>, prefix: &[u8], value: &[u8]) {
     buf.extend_from_slice(prefix);
     buf.extend_from_slice(value);
     buf.push(SOH);
+}
+
+/// `text` without the trailing fraction zeros beyond [`MAX_DECIMAL_SCALE`] decimals.
+fn without_extra_zeros(text: &[u8]) -> &[u8] {
+    let Some(point) = text.iter().position(|&b| b == b'.') else { return text };
+    let mut end = text.len();
+    while end - point - 1 > usize::from(MAX_DECIMAL_SCALE) && text[end - 1] == b'0' {
+        end -= 1;
+    }
+    &text[..end]
 }
 
 /// `n` in decimal, with its sign, in `digits`.
@@ -469,6 +492,9 @@ fn check_rule(slot: &Slot) -> Result<(), EncodeError> {
         }
         Rule::Int { min, max } if min > max => "the least integer is greater than the greatest",
         Rule::Decimal(rule) if rule.in_units && rule.places.is_none() => "in_units needs places",
+        Rule::Decimal(rule) if rule.places.is_some_and(|p| p > MAX_DECIMAL_SCALE) => {
+            "places must be at most 18, the most a decimal here carries"
+        }
         _ => return Ok(()),
     };
     Err(slot.error(Kind::InvalidValue, format_args!("{problem}")))
@@ -660,7 +686,10 @@ mod tests {
         let t = order();
         let ok = values(b"a", Value::Decimal(b"1.000"), Value::Decimal(b"0.123400"));
         assert_eq!(body(&t, &ok).unwrap(), "11=a|38=1.00|40=2|44=0.1234|54=1|59=1|");
+        let long = values(b"a", Value::Int(1), Value::Decimal(b"0.50000000000000000000000"));
+        assert_eq!(body(&t, &long).unwrap(), "11=a|38=1|40=2|44=0.5000|54=1|59=1|");
         let fine = values(b"a", Value::Decimal(b"1.001"), Value::Decimal(b"0.5"));
+
         assert_eq!(body(&t, &fine).unwrap_err().reason, "quantity: 1.001 has more than 2 decimals");
     }
 
@@ -697,7 +726,7 @@ mod tests {
         let any = Template::new(b"D", vec![Part::Slot(Slot::new(58, Rule::text(None, 10)))]).unwrap();
         assert_eq!(body(&any, &[Value::Text("né |".as_bytes())]).unwrap(), "58=né ||");
         let soh = body(&any, &[Value::Text(b"a\x01b")]).unwrap_err();
-        assert_eq!(soh.reason, "tag 58: \"a\\u{1}b\" holds a byte not allowed here (0x01) at byte 1");
+        assert_eq!((soh.kind, soh.reason.as_str()), (Kind::SohInValue, "tag 58: value contains SOH at byte 1"));
     }
 
     #[test]
@@ -759,6 +788,10 @@ mod tests {
             (
                 slot(Rule::Decimal(DecimalRule { in_units: true, ..DecimalRule::default() })),
                 "tag 11: in_units needs places",
+            ),
+            (
+                slot(Rule::Decimal(DecimalRule { places: Some(19), ..DecimalRule::default() })),
+                "tag 11: places must be at most 18, the most a decimal here carries",
             ),
         ] {
             assert_eq!(Template::new(b"D", parts).unwrap_err().reason, reason);
