@@ -285,7 +285,10 @@ class Session:
         """
         # The hot path: module constants rather than enum lookups, one method for both kinds
         # of message rather than a call more.
-        msg_type = message.msg_type if isinstance(message, Template) else message
+        if type(message) is Template:
+            template, msg_type = message, message.msg_type
+        else:
+            template, msg_type = None, message
         state = self.state
         if state is not _IN_SESSION and state is not _RESENDING:
             raise SessionError(f"cannot send {msg_type!r}: the session is {state.value}")
@@ -297,12 +300,12 @@ class Session:
         seq_num = store.next_sender_seq
         # float(): the encoder takes a float as seconds but an int as nanoseconds, and `now`
         # may be an int (or a numpy float) of seconds.
-        if isinstance(message, Template):
-            wire = self._encoder.encode_template(
-                message, fields, seq_num=seq_num, sending_time=float(now)
-            )
+        if template is None:
+            wire = self._encoder.encode(msg_type, fields, seq_num=seq_num, sending_time=float(now))
         else:
-            wire = self._encoder.encode(message, fields, seq_num=seq_num, sending_time=float(now))
+            wire = self._encoder.encode_template(
+                template, fields, seq_num=seq_num, sending_time=float(now)
+            )
         if self._retransmission:
             store.save(seq_num, wire)
         else:
