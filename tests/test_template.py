@@ -740,14 +740,14 @@ VALUE_ERRORS: list[tuple[str, Rule, object, str, str]] = [
         Rule.integer(name="n"),
         2**64,
         "invalid_value",
-        "n: expected an integer, not an integer beyond 64 bits",
+        "n: 18446744073709551616 does not fit in 64 bits",
     ),
     (
         "int_beyond_64_bits_for_decimal",
         Rule.decimal(name="price"),
         -(2**63) - 1,
         "invalid_value",
-        "price: expected a decimal, an integer or text, not an integer beyond 64 bits",
+        "price: -9223372036854775809 does not fit in 64 bits",
     ),
     (
         "missing_required",
@@ -783,7 +783,7 @@ VALUE_ERRORS: list[tuple[str, Rule, object, str, str]] = [
         Rule.text(charset="abc", name="cl_ord_id"),
         "abd",
         "invalid_value",
-        'cl_ord_id: "abd" holds a byte not allowed here (0x64) at byte 2',
+        'cl_ord_id: "abd" holds a byte not allowed here (0x64) at byte 2; allowed: a-c',
     ),
     (
         "text_with_soh",
@@ -972,9 +972,10 @@ def test_zeros_beyond_places_are_dropped(encoder: fixwire.Encoder) -> None:
     template = one_slot(Rule.decimal(places=2))
     assert encode(encoder, template, Decimal("0.5500")) == frame(f"{HEADER}44=0.55|")
     assert encode(encoder, template, "7.000") == frame(f"{HEADER}44=7.00|")
-    # Within places, the caller's spelling is kept.
+    # Within places, the decimals are kept and the number written plainly.
     assert encode(encoder, template, Decimal("0.50")) == frame(f"{HEADER}44=0.50|")
-    assert encode(encoder, template, ".5") == frame(f"{HEADER}44=.5|")
+    assert encode(encoder, template, ".5") == frame(f"{HEADER}44=0.5|")
+    assert encode(encoder, template, "010.") == frame(f"{HEADER}44=10|")
 
 
 @pytest.mark.parametrize("count", [0, 1, 3])
@@ -1330,8 +1331,8 @@ def test_a_fixed_decimal_that_is_not_a_number_is_refused(value: Decimal) -> None
 
 def test_a_charset_is_ascii() -> None:
     # The rule checks bytes; beyond ASCII, the bytes of two characters could spell a third.
-    with pytest.raises(ValueError, match="ASCII"):
-        Rule.text(charset="éĂ")
+    with pytest.raises(fixwire.EncodeError, match="ASCII characters only"):
+        Template("D", [(58, Rule.text(charset="éĂ"))])
 
 
 @pytest.mark.parametrize("in_units", [False, True])
@@ -1350,3 +1351,35 @@ def test_a_rule_repr_is_short() -> None:
     assert text.startswith('<Rule "symbol" optional Text')
     assert "ByteSet(255 bytes)" in text
     assert len(text) < 100
+
+
+def test_a_huge_exponent_is_refused_without_writing_it_out(encoder: fixwire.Encoder) -> None:
+    template = one_slot(Rule.decimal(name="quantity"))
+    err = refused(encoder, template, Decimal("1E+100000000"))
+    assert err.reason == 'quantity: "1E+100000000": not a decimal'
+    with pytest.raises(fixwire.EncodeError, match="not a decimal"):
+        encoder.encode("D", [(38, Decimal("-1E-100000000"))], seq_num=1)
+
+
+def test_errors_show_at_most_40_characters(encoder: fixwire.Encoder) -> None:
+    err = refused(encoder, one_slot(Rule.choice(["a"], name="side")), "b" * 1000)
+    assert err.reason == f'side: "{"b" * 40}..." is not one of "a"'
+
+
+def test_trailing_zeros_make_no_number_too_long(encoder: fixwire.Encoder) -> None:
+    template = one_slot(Rule.decimal(places=2))
+    assert encode(encoder, template, "10.000000000000000000") == frame(f"{HEADER}44=10|")
+
+
+def test_decimal_bounds_that_admit_nothing_are_refused() -> None:
+    for rule in [Rule.decimal(ge=2, le=1), Rule.decimal(gt=1, lt=1), Rule.decimal(gt=1, le=1)]:
+        with pytest.raises(fixwire.EncodeError, match="the bounds admit no value"):
+            Template("D", [(44, rule)])
+
+
+def test_rule_arguments_are_checked() -> None:
+    with pytest.raises(TypeError, match="not one str"):
+        Rule.choice("yes")
+    with pytest.raises(ValueError, match="places must be 0 to 18, not 300"):
+        Rule.decimal(places=300)
+    assert repr(Rule.choice({"yes": "1"}, name="side")) == '<Rule "side" OneOf(["yes"="1"])>'

@@ -277,11 +277,8 @@ class Rule:
         optional: bool = False,
     ) -> Rule:
         """A ``str`` of 1 to ``max_length`` UTF-8 bytes, each a character of ``charset`` (any
-        but SOH when ``None``).
-
-        Raises:
-            ValueError: ``charset`` holds a character beyond ASCII.
-        """
+        but SOH when ``None``). The charset holds ASCII characters only: the rule checks
+        bytes, and :class:`Template` refuses any other charset."""
     @staticmethod
     def choice(
         values: Iterable[str | int] | dict[str, str | int] | dict[int, str | int],
@@ -292,7 +289,13 @@ class Rule:
     ) -> Rule:
         """Exactly one of ``values``: a ``str``, or an ``int`` (within 64 bits) compared by its
         digits. Given a ``dict``, its keys are accepted and its values written:
-        ``{"yes": "1", "no": "2"}`` takes ``"yes"`` and writes ``1``."""
+        ``{"yes": "1", "no": "2"}`` takes ``"yes"`` and writes ``1``.
+
+        Raises:
+            TypeError: ``values`` is a single ``str``, or holds something else than ``str``
+                and ``int``.
+            ValueError: an ``int`` beyond 64 bits.
+        """
     @staticmethod
     def integer(
         *,
@@ -317,9 +320,14 @@ class Rule:
         """A ``Decimal``, ``int`` or numeric ``str`` within the bounds (compared by value) with
         at most ``places`` decimals, trailing zeros not counted (those beyond ``places`` are
         dropped). ``in_units`` writes it as a whole number of ``10**-places``: with
-        ``places=2``, dollars ``0.55`` go out as cents, ``55``. The value must fit a 64-bit
-        mantissa with at most 18 decimals (trailing zeros beyond those are dropped);
-        ``places`` is at most 18."""
+        ``places=2``, dollars ``0.55`` go out as cents, ``55``. The value is written plainly
+        (``".5"`` as ``0.5``), its decimals kept; it must fit a 64-bit mantissa with at most 18
+        decimals once trailing zeros are dropped.
+
+        Raises:
+            ValueError: a bound that is not a number (a ``float`` included), or ``places``
+                outside 0 to 18.
+        """
     @staticmethod
     def boolean(*, name: str | None = None, optional: bool = False) -> Rule:
         """A ``bool``, written ``Y`` or ``N``."""
@@ -350,8 +358,8 @@ class Template:
     Raises:
         EncodeError: a tag the encoder writes itself, an empty or SOH-holding fixed value, a
             fixed ``Decimal`` that is not a number, a rule that admits nothing (an empty
-            charset or choice, ``ge`` above ``le``), ``in_units`` without ``places``, or
-            ``places`` above 18.
+            charset or choice, bounds with no value between them), a charset beyond ASCII,
+            ``in_units`` without ``places``, or ``places`` above 18.
     """
 
     def __new__(

@@ -258,7 +258,15 @@ _SIDES = {"yes": "1", "no": "2"}
 def _new_order_template(dollars: bool) -> Template:
     """NewOrderSingle <D> as :meth:`KalshiClient.new_order` sends it, the venue's rules for
     its arguments checked in Rust as the message is written. Each slot is named after the
-    argument that fills it, so that an error names what the caller gave."""
+    argument that fills it, so that an error names what the caller gave.
+
+    Args:
+        dollars: UseDollars <21005>: prices in dollars with up to 4 decimals; else whole
+            cents, written as an integer.
+
+    Returns:
+        The template; its values are new_order's arguments, in the order of its slots.
+    """
     ids = _CL_ORD_ID_BYTES.decode("ascii")
     # Dollars with up to 4 decimals under UseDollars <21005>, else written as whole cents.
     if dollars:

@@ -269,7 +269,9 @@ class Connection:
         self._reading_paused = len(self._events) >= MAX_QUEUED_EVENTS
         if self._reading_paused:
             transport.pause_reading()
-        transport.set_write_buffer_limits(high=self._max_buffer)
+        # low = high: writing resumes as soon as the queue is back within max_buffer, so send
+        # refuses exactly while more than max_buffer bytes are unsent.
+        transport.set_write_buffer_limits(high=self._max_buffer, low=self._max_buffer)
         sock = transport.get_extra_info("socket")
         if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)

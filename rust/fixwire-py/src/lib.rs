@@ -596,14 +596,21 @@ fn is_decimal(value: &Bound<'_, PyAny>) -> PyResult<bool> {
 
 /// A Decimal's digits without an exponent. str() is fast but may use an exponent ("1E+2") or
 /// spell NaN; format "f" never uses an exponent, so it is the fallback for anything str() did
-/// not write plainly.
+/// not write plainly, unless the exponent is huge.
 fn plain_decimal<'py>(value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyString>> {
     let text = value.str()?;
-    if text.to_str()?.bytes().all(|b| b.is_ascii_digit() || b == b'-' || b == b'.') {
-        Ok(text)
-    } else {
-        Ok(value.call_method1("__format__", ("f",))?.cast_into::<PyString>()?)
+    let digits = text.to_str()?;
+    if digits.bytes().all(|b| b.is_ascii_digit() || b == b'-' || b == b'.') {
+        return Ok(text);
     }
+    // Written out, 1E+100000000 would be a hundred million digits, and no FIX decimal here
+    // has more than 38: such a value is left as str() spelled it, which the callers' check
+    // of the FIX syntax then refuses, naming the field.
+    let exponent = digits.split_once(['E', 'e']).and_then(|(_, e)| e.parse::<i64>().ok());
+    if exponent.is_some_and(|e| e.abs() > 64) {
+        return Ok(text);
+    }
+    Ok(value.call_method1("__format__", ("f",))?.cast_into::<PyString>()?)
 }
 
 fn write_value(
@@ -747,13 +754,7 @@ impl PyEncoder {
         sending_time: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyBytes>> {
         let template = &template.get().template;
-        if values.len() != template.slots() {
-            return Err(encode_error(
-                "invalid_value",
-                None,
-                format!("{} values for a template of {} slots", values.len(), template.slots()),
-            ));
-        }
+        template.check_count(values.len()).map_err(CoreError::from)?;
         let seq_num = positive_seq_num(seq_num)?;
         let now = sending_time_nanos(sending_time)?;
         let mut encoder = exclusive(&self.encoder, "Encoder")?;
@@ -839,13 +840,9 @@ impl PyRule {
     /// Text of 1 to `max_length` bytes, each a character of `charset`.
     #[staticmethod]
     #[pyo3(signature = (*, charset = None, max_length = None, name = None, optional = false))]
-    fn text(charset: Option<&str>, max_length: Option<usize>, name: Option<String>, optional: bool) -> PyResult<Self> {
-        // The rule checks bytes: with ASCII characters only, bytes and characters agree.
-        if charset.is_some_and(|c| !c.is_ascii()) {
-            return Err(PyValueError::new_err("charset must hold ASCII characters only"));
-        }
+    fn text(charset: Option<&str>, max_length: Option<usize>, name: Option<String>, optional: bool) -> Self {
         let rule = Rule::text(charset.map(str::as_bytes), max_length.unwrap_or(usize::MAX));
-        Ok(Self { rule, name, optional })
+        Self { rule, name, optional }
     }
 
     /// Exactly one of `values` (str, or int compared by its digits); a mapping gives what is
@@ -853,6 +850,9 @@ impl PyRule {
     #[staticmethod]
     #[pyo3(signature = (values, /, *, name = None, optional = false))]
     fn choice(values: &Bound<'_, PyAny>, name: Option<String>, optional: bool) -> PyResult<Self> {
+        if values.is_instance_of::<PyString>() {
+            return Err(PyTypeError::new_err("values is a list of choices, not one str"));
+        }
         let mut choices = Vec::new();
         if let Ok(mapping) = values.cast::<PyDict>() {
             for (given, wire) in mapping.iter() {
@@ -886,11 +886,14 @@ impl PyRule {
         ge: Option<&Bound<'_, PyAny>>,
         lt: Option<&Bound<'_, PyAny>>,
         le: Option<&Bound<'_, PyAny>>,
-        places: Option<u8>,
+        places: Option<i64>,
         in_units: bool,
         name: Option<String>,
         optional: bool,
     ) -> PyResult<Self> {
+        let places = places
+            .map(|p| u8::try_from(p).map_err(|_| PyValueError::new_err(format!("places must be 0 to 18, not {p}"))))
+            .transpose()?;
         let rule = DecimalRule {
             above: decimal_bound(gt, "gt")?,
             at_least: decimal_bound(ge, "ge")?,
@@ -1016,7 +1019,7 @@ fn push_template_value(
     } else if value.is_instance_of::<PyInt>() {
         match value.extract::<i64>() {
             Ok(n) => writer.push(TemplateValue::Int(n)),
-            Err(_) => writer.push(TemplateValue::Other("an integer beyond 64 bits")),
+            Err(_) => writer.push(TemplateValue::BigInt(value.str()?.to_str()?)),
         }
     } else if is_decimal(value)? {
         writer.push(TemplateValue::Decimal(plain_decimal(value)?.to_str()?.as_bytes()))

@@ -50,6 +50,8 @@ pub enum Value<'a> {
     Bool(bool),
     /// A UTCTimestamp, written at its own precision.
     Timestamp(UtcTimestamp),
+    /// An integer beyond 64 bits, in decimal: always an error that names the slot.
+    BigInt(&'a str),
     /// A value of a kind no rule accepts, named (a caller's type name): always an error that
     /// names the slot.
     Other(&'a str),
@@ -62,7 +64,7 @@ impl Value<'_> {
             Self::Other(kind) => kind,
             Self::Absent => "nothing",
             Self::Text(_) => "text",
-            Self::Int(_) => "an integer",
+            Self::Int(_) | Self::BigInt(_) => "an integer",
             Self::Decimal(_) => "a decimal",
             Self::Bool(_) => "a Boolean",
             Self::Timestamp(_) => "a timestamp",
@@ -106,6 +108,45 @@ impl ByteSet {
     #[inline]
     pub fn contains(&self, byte: u8) -> bool {
         self.0[usize::from(byte)]
+    }
+
+    /// The set for people: its printable ASCII characters, runs of three or more digits or
+    /// letters as ranges (`0-9 A-Z _`), then how many other bytes it holds.
+    pub fn describe(&self) -> String {
+        // Ranges only within digits, upper case or lower case: `/-9` would puzzle anyone.
+        let class = |b: u8| match b {
+            b'0'..=b'9' => 1,
+            b'A'..=b'Z' => 2,
+            b'a'..=b'z' => 3,
+            _ => 0,
+        };
+        let mut parts = Vec::new();
+        let mut byte = b' ';
+        while byte <= b'~' {
+            if !self.contains(byte) {
+                byte += 1;
+                continue;
+            }
+            let start = byte;
+            while byte < b'~' && class(start) != 0 && class(byte + 1) == class(start) && self.contains(byte + 1) {
+                byte += 1;
+            }
+            let run: String = (start..=byte).map(char::from).collect();
+            parts.push(if run.len() >= 3 { format!("{}-{}", char::from(start), char::from(byte)) } else { run });
+            byte += 1;
+        }
+        let others = (0..=255u8).filter(|&b| self.contains(b) && !(b' '..=b'~').contains(&b)).count();
+        if others > 0 {
+            parts.push(format!("and {others} other bytes"));
+        }
+        parts.join(" ")
+    }
+
+    /// Whether the set takes some bytes beyond ASCII but not all: then it could accept a
+    /// character made of bytes of two others.
+    fn splits_characters(&self) -> bool {
+        let high = self.0[128..].iter().filter(|&&b| b).count();
+        high != 0 && high != 128
     }
 }
 
@@ -166,12 +207,23 @@ impl Rule {
 
 /// One value a [`Rule::OneOf`] accepts and what is written for it: the value itself, or a FIX
 /// code for a word (`yes` written `1`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Choice {
     /// The value as given.
     pub given: Vec<u8>,
     /// What is written for it.
     pub wire: Vec<u8>,
+}
+
+impl std::fmt::Debug for Choice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (given, wire) = (String::from_utf8_lossy(&self.given), String::from_utf8_lossy(&self.wire));
+        if given == wire {
+            write!(f, "{given:?}")
+        } else {
+            write!(f, "{given:?}={wire:?}")
+        }
+    }
 }
 
 impl Choice {
@@ -259,7 +311,7 @@ impl Slot {
                     }
                     None => Err(self.error(
                         Kind::InvalidValue,
-                        format_args!("{:?} is not one of {}", String::from_utf8_lossy(bytes), choice_list(choices)),
+                        format_args!("{:?} is not one of {}", shown(bytes), choice_list(choices)),
                     )),
                 }
             }
@@ -273,13 +325,12 @@ impl Slot {
             }
             (Rule::Decimal(rule), Value::Int(n)) => self.write_decimal(buf, prefix, rule, Decimal::new(n, 0), None),
             (Rule::Decimal(rule), Value::Decimal(text) | Value::Text(text)) => {
-                // Trailing zeros past what a Decimal carries change nothing: they go.
-                let digits = without_extra_zeros(text);
-                let number = Decimal::parse(digits).map_err(|e| {
-                    self.error(Kind::InvalidValue, format_args!("{:?}: {e}", String::from_utf8_lossy(text)))
-                })?;
-                let spelled = (digits.len() == text.len()).then_some(text);
-                self.write_decimal(buf, prefix, rule, number, spelled)
+                // Trailing fraction zeros change nothing: when the digits do not fit as given
+                // (`10.000000000000000000`), they fit without them.
+                let number = Decimal::parse(text)
+                    .or_else(|e| Decimal::parse(without_trailing_zeros(text)).map_err(|_| e))
+                    .map_err(|e| self.error(Kind::InvalidValue, format_args!("{:?}: {e}", shown(text))))?;
+                self.write_decimal(buf, prefix, rule, number, Some(text))
             }
             (Rule::Bool, Value::Bool(flag)) => {
                 push(buf, prefix, if flag { b"Y" } else { b"N" });
@@ -290,6 +341,10 @@ impl Slot {
                 ts.write_to(buf);
                 buf.push(SOH);
                 Ok(())
+            }
+            (_, Value::BigInt(digits)) => {
+                Err(self
+                    .error(Kind::InvalidValue, format_args!("{} does not fit in 64 bits", shown(digits.as_bytes()))))
             }
             _ => Err(self.wrong_kind(&value)),
         }
@@ -309,16 +364,21 @@ impl Slot {
             if text[at] == SOH {
                 return Err(self.error(Kind::SohInValue, format_args!("value contains SOH at byte {at}")));
             }
-            let shown = String::from_utf8_lossy(text);
             return Err(self.error(
                 Kind::InvalidValue,
-                format_args!("{shown:?} holds a byte not allowed here (0x{:02x}) at byte {at}", text[at]),
+                format_args!(
+                    "{:?} holds a byte not allowed here (0x{:02x}) at byte {at}; allowed: {}",
+                    shown(text),
+                    text[at],
+                    allowed.describe()
+                ),
             ));
         }
         Ok(())
     }
 
-    /// Checks `number` (spelled `text` when it came as text) against `rule` and writes it.
+    /// Checks `number` (spelled `text` when it came as text) against `rule` and writes it in
+    /// its plain form (`.5` goes out as `0.5`, `010` as `10`), its decimals kept.
     fn write_decimal(
         &self,
         buf: &mut Vec<u8>,
@@ -327,15 +387,13 @@ impl Slot {
         number: Decimal,
         text: Option<&[u8]>,
     ) -> Result<(), EncodeError> {
-        let shown = || text.map_or_else(|| number.to_string(), |t| String::from_utf8_lossy(t).into_owned());
+        let shown = || text.map_or_else(|| number.to_string(), shown);
         let mut number = number;
-        let mut reduced = false;
         if let Some(places) = rule.places {
             if number.scale > places {
                 number = number.rescale(places).ok_or_else(|| {
                     self.error(Kind::InvalidValue, format_args!("{} has more than {places} decimals", shown()))
                 })?;
-                reduced = true;
             }
         }
         let refuse = |words: &str, bound: Decimal| {
@@ -353,26 +411,27 @@ impl Slot {
         if let Some(bound) = rule.at_most.filter(|&b| number.cmp_value(b).is_gt()) {
             return Err(refuse("at most", bound));
         }
-        match (rule.in_units, rule.places) {
-            (true, Some(places)) => {
-                let units = number
-                    .rescale(places)
-                    .ok_or_else(|| self.error(Kind::InvalidValue, format_args!("{} is too large", shown())))?;
-                let mut digits = [0u8; 21];
-                push(buf, prefix, signed_digits(units.mantissa, &mut digits));
-            }
-            // Text is written as given (it parsed, so it is plain FIX float syntax) unless
-            // trailing zeros were dropped: the caller's spelling is kept.
-            _ => match text {
-                Some(text) if !reduced => push(buf, prefix, text),
-                _ => {
-                    buf.extend_from_slice(prefix);
-                    number.write_to(buf);
-                    buf.push(SOH);
-                }
-            },
+        if let (true, Some(places)) = (rule.in_units, rule.places) {
+            let units = number.rescale(places).ok_or_else(|| {
+                self.error(Kind::InvalidValue, format_args!("{} is out of range in units of 10^-{places}", shown()))
+            })?;
+            let mut digits = [0u8; 21];
+            push(buf, prefix, signed_digits(units.mantissa, &mut digits));
+        } else {
+            buf.extend_from_slice(prefix);
+            number.write_to(buf);
+            buf.push(SOH);
         }
         Ok(())
+    }
+}
+
+/// Text for an error message, cut to 40 characters: a caller's value may be huge.
+fn shown(text: &[u8]) -> String {
+    let text = String::from_utf8_lossy(text);
+    match text.char_indices().nth(40) {
+        Some((cut, _)) => format!("{}...", &text[..cut]),
+        None => text.into_owned(),
     }
 }
 
@@ -385,14 +444,14 @@ fn push(buf: &mut Vec<u8>, prefix: &[u8], value: &[u8]) {
     buf.push(SOH);
 }
 
-/// `text` without the trailing fraction zeros beyond [`MAX_DECIMAL_SCALE`] decimals.
-fn without_extra_zeros(text: &[u8]) -> &[u8] {
-    let Some(point) = text.iter().position(|&b| b == b'.') else { return text };
-    let mut end = text.len();
-    while end - point - 1 > usize::from(MAX_DECIMAL_SCALE) && text[end - 1] == b'0' {
-        end -= 1;
+/// `text` without its trailing fraction zeros (and a point left bare).
+fn without_trailing_zeros(text: &[u8]) -> &[u8] {
+    if !text.contains(&b'.') {
+        return text;
     }
-    &text[..end]
+    let end = text.iter().rposition(|&b| b != b'0').map_or(0, |i| i + 1);
+    let text = &text[..end];
+    text.strip_suffix(b".").unwrap_or(text)
 }
 
 /// `n` in decimal, with its sign, in `digits`.
@@ -433,8 +492,9 @@ pub struct Template {
 
 impl Template {
     /// A template for `msg_type` with `parts` after the standard header. Errors on a tag the
-    /// encoder writes itself, an unusable fixed value, a text rule that admits nothing, an
-    /// empty choice, a backward range or `in_units` without `places`.
+    /// encoder writes itself, an unusable fixed value, a rule that admits nothing (an empty
+    /// charset or choice, bounds with no value between them), a charset beyond ASCII,
+    /// `in_units` without `places`, or `places` above 18.
     pub fn new(msg_type: &[u8], parts: Vec<Part>) -> Result<Self, EncodeError> {
         check_value(35, msg_type)?;
         for part in &parts {
@@ -476,12 +536,28 @@ impl Template {
     pub fn slots(&self) -> usize {
         self.slots
     }
+
+    /// Errors unless `values` is [`slots`](Self::slots): for callers that check the count
+    /// before pushing the values one by one.
+    pub fn check_count(&self, values: usize) -> Result<(), EncodeError> {
+        if values == self.slots {
+            return Ok(());
+        }
+        Err(EncodeError::new(
+            Kind::InvalidValue,
+            None,
+            format!("{values} values for a template of {} slots", self.slots),
+        ))
+    }
 }
 
 fn check_rule(slot: &Slot) -> Result<(), EncodeError> {
     let problem = match &slot.rule {
         Rule::Text { allowed, max_len } if *max_len == 0 || **allowed == ByteSet::EMPTY => {
             "a text rule must admit at least one byte and a length of at least 1"
+        }
+        Rule::Text { allowed, .. } if allowed.splits_characters() => {
+            "a charset holds ASCII characters only (the rule checks bytes)"
         }
         Rule::OneOf(choices) if choices.is_empty() => "a choice needs at least one value",
         Rule::OneOf(choices) => {
@@ -495,9 +571,22 @@ fn check_rule(slot: &Slot) -> Result<(), EncodeError> {
         Rule::Decimal(rule) if rule.places.is_some_and(|p| p > MAX_DECIMAL_SCALE) => {
             "places must be at most 18, the most a decimal here carries"
         }
+        Rule::Decimal(rule) if admits_nothing(rule) => "the bounds admit no value",
         _ => return Ok(()),
     };
     Err(slot.error(Kind::InvalidValue, format_args!("{problem}")))
+}
+
+/// Whether a decimal rule's lower bounds are at or above its upper ones.
+fn admits_nothing(rule: &DecimalRule) -> bool {
+    let lower = [(rule.above, false), (rule.at_least, true)];
+    let upper = [(rule.below, false), (rule.at_most, true)];
+    lower.iter().filter_map(|&(b, inclusive)| Some((b?, inclusive))).any(|(low, low_in)| {
+        upper.iter().filter_map(|&(b, inclusive)| Some((b?, inclusive))).any(|(high, high_in)| {
+            let order = low.cmp_value(high);
+            order.is_gt() || (order.is_eq() && !(low_in && high_in))
+        })
+    })
 }
 
 /// Writes a template's body value by value: each [`push`](Self::push) checks and writes the
@@ -574,13 +663,7 @@ impl Encoder {
         seq_num: u64,
         sending_time: i64,
     ) -> Result<&[u8], EncodeError> {
-        if values.len() != template.slots {
-            return Err(EncodeError::new(
-                Kind::InvalidValue,
-                None,
-                format!("{} values for a template of {} slots", values.len(), template.slots),
-            ));
-        }
+        template.check_count(values.len())?;
         let mut writer = TemplateWriter::start(self, template, seq_num, sending_time)?;
         for &value in values {
             writer.push(value)?;
@@ -667,7 +750,7 @@ mod tests {
             "11=ab-1|38=10|40=2|44=0.5500|54=2|59=3|79=63|21006=Y|126=20261124-10:00:00.000|"
         );
         let some = values(b"ab-2", Value::Decimal(b"2.50"), Value::Text(b".5"));
-        assert_eq!(body(&t, &some).unwrap(), "11=ab-2|38=2.50|40=2|44=.5|54=1|59=1|");
+        assert_eq!(body(&t, &some).unwrap(), "11=ab-2|38=2.50|40=2|44=0.5|54=1|59=1|");
     }
 
     #[test]
@@ -687,7 +770,7 @@ mod tests {
         let ok = values(b"a", Value::Decimal(b"1.000"), Value::Decimal(b"0.123400"));
         assert_eq!(body(&t, &ok).unwrap(), "11=a|38=1.00|40=2|44=0.1234|54=1|59=1|");
         let long = values(b"a", Value::Int(1), Value::Decimal(b"0.50000000000000000000000"));
-        assert_eq!(body(&t, &long).unwrap(), "11=a|38=1|40=2|44=0.5000|54=1|59=1|");
+        assert_eq!(body(&t, &long).unwrap(), "11=a|38=1|40=2|44=0.5|54=1|59=1|");
         let fine = values(b"a", Value::Decimal(b"1.001"), Value::Decimal(b"0.5"));
 
         assert_eq!(body(&t, &fine).unwrap_err().reason, "quantity: 1.001 has more than 2 decimals");
@@ -717,8 +800,8 @@ mod tests {
         for (id, reason) in [
             (&b""[..], "cl_ord_id: text is empty"),
             (b"abcdef012", "cl_ord_id: 9 bytes is longer than 8"),
-            (b"ab/c", "cl_ord_id: \"ab/c\" holds a byte not allowed here (0x2f) at byte 2"),
-            (b"ab\n", "cl_ord_id: \"ab\\n\" holds a byte not allowed here (0x0a) at byte 2"),
+            (b"ab/c", "cl_ord_id: \"ab/c\" holds a byte not allowed here (0x2f) at byte 2; allowed: - 0-9 a-f"),
+            (b"ab\n", "cl_ord_id: \"ab\\n\" holds a byte not allowed here (0x0a) at byte 2; allowed: - 0-9 a-f"),
         ] {
             let err = body(&t, &values(id, Value::Int(1), Value::Int(0))).unwrap_err();
             assert_eq!(err.reason, reason);
@@ -796,6 +879,40 @@ mod tests {
         ] {
             assert_eq!(Template::new(b"D", parts).unwrap_err().reason, reason);
         }
+    }
+
+    #[test]
+    fn bounds_that_admit_nothing_and_split_characters_are_refused() {
+        let d = |text: &str| Some(decimal(text));
+        let decimal_slot = |rule| vec![Part::Slot(Slot::new(44, Rule::Decimal(rule)))];
+        for rule in [
+            DecimalRule { at_least: d("2"), at_most: d("1"), ..DecimalRule::default() },
+            DecimalRule { above: d("1"), below: d("1.0"), ..DecimalRule::default() },
+            DecimalRule { above: d("1"), at_most: d("1"), ..DecimalRule::default() },
+        ] {
+            let err = Template::new(b"D", decimal_slot(rule)).unwrap_err();
+            assert_eq!(err.reason, "tag 44: the bounds admit no value");
+        }
+        let one = DecimalRule { at_least: d("1"), at_most: d("1.00"), ..DecimalRule::default() };
+        assert!(Template::new(b"D", decimal_slot(one)).is_ok());
+        let accented = vec![Part::Slot(Slot::new(58, Rule::text(Some("é".as_bytes()), 10)))];
+        let err = Template::new(b"D", accented).unwrap_err();
+        assert_eq!(err.reason, "tag 58: a charset holds ASCII characters only (the rule checks bytes)");
+        assert!(Template::new(b"D", vec![Part::Slot(Slot::new(58, Rule::text(None, 10)))]).is_ok());
+    }
+
+    #[test]
+    fn errors_show_at_most_40_characters_of_a_value() {
+        let t =
+            Template::new(b"D", vec![Part::Slot(Slot::new(38, Rule::Int { min: 0, max: 9 }).named("qty"))]).unwrap();
+        let digits = "9".repeat(100);
+        let err = body(&t, &[Value::BigInt(&digits)]).unwrap_err();
+        assert_eq!(err.reason, format!("qty: {}... does not fit in 64 bits", "9".repeat(40)));
+        assert_eq!(ByteSet::of(b"abcxyz_-+/0123456789").describe(), "+ - / 0-9 _ a-c x-z");
+        assert!(ByteSet::ANY.describe().starts_with("  ! \" #"));
+        assert!(ByteSet::ANY
+            .describe()
+            .ends_with("0-9 : ; < = > ? @ A-Z [ \\ ] ^ _ ` a-z { | } ~ and 160 other bytes"));
     }
 
     #[test]
