@@ -498,6 +498,28 @@ def test_order_arguments_are_checked_before_sending(
     run(main)
 
 
+def test_a_cancel_request_id_is_checked_before_sending(
+    certificate: SelfSignedCertificate, signer: LogonSigner
+) -> None:
+    async def main() -> None:
+        async with venue(certificate, signer) as v:
+            c = await v.client(v.config(skip_pending_exec_reports=True))
+            order = c.client.new_order(MARKET, "yes", 1, Decimal("0.10"))
+            await c.report(order, "0")
+            sent = c.client.connection.session.store.next_sender_seq
+            for bad_id in ["has space", "", "x" * 65]:
+                with pytest.raises(ValueError, match="new_cl_ord_id: "):
+                    c.client.cancel(order, new_cl_ord_id=bad_id)
+            assert c.client.connection.session.store.next_sender_seq == sent
+            cancel_id = c.client.cancel(order, new_cl_ord_id="cancel-1")
+            canceled = await c.report(cancel_id, "4")
+            assert canceled.message[41] == order
+            assert canceled.message.get(37) is not None
+            await c.close()
+
+    run(main)
+
+
 def test_a_message_a_handler_cannot_take_is_rejected_and_the_session_serves_on(
     certificate: SelfSignedCertificate, signer: LogonSigner
 ) -> None:

@@ -302,6 +302,22 @@ def _check_symbol(symbol: str) -> str:
     return symbol
 
 
+def _cancel_template() -> Template:
+    """OrderCancelRequest <F> as :meth:`KalshiClient.cancel` sends it: the request's own
+    ClOrdID <11> checked like any new id, the order's fields as the client's book has them."""
+    ids = _CL_ORD_ID_BYTES.decode("ascii")
+    return Template(
+        "F",
+        [
+            (11, Rule.text(charset=ids, max_length=64, name="new_cl_ord_id")),
+            (41, Rule.text(name="cl_ord_id")),
+            (37, Rule.text(name="order_id", optional=True)),
+            (54, Rule.choice(_SIDES, name="side")),
+            (55, Rule.text(name="symbol")),
+        ],
+    )
+
+
 def _check_side(side: str) -> str:
     wire_side = _SIDES.get(side)
     if wire_side is None:
@@ -339,6 +355,7 @@ class KalshiClient:
         self._dollars = config.use_dollars
         self._ids = itertools.count(1)
         self._new_order = _new_order_template(config.use_dollars)
+        self._cancel = _cancel_template()
 
     @staticmethod
     def session_config(config: KalshiConfig) -> SessionConfig:
@@ -533,12 +550,9 @@ class KalshiClient:
     def cancel(self, cl_ord_id: str, *, new_cl_ord_id: str | None = None) -> str:
         """Cancels an order (OrderCancelRequest <F>); returns the request's ClOrdID."""
         state = self._known(cl_ord_id)
-        request_id = self._new_id() if new_cl_ord_id is None else _check_cl_ord_id(new_cl_ord_id)
-        fields: list[tuple[int, FieldValue]] = [(11, request_id), (41, state.cl_ord_id)]
-        if state.order_id is not None:
-            fields.append((37, state.order_id))
-        fields += [(54, _check_side(state.side)), (55, state.symbol)]
-        self._send("F", fields, cancel=True)
+        request_id = self._new_id() if new_cl_ord_id is None else new_cl_ord_id
+        values = (request_id, state.cl_ord_id, state.order_id, state.side, state.symbol)
+        self._send(self._cancel, values, cancel=True)
         return request_id
 
     def replace(
