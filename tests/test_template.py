@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 import fixwire
 from fixtext import ENCODE_KINDS, frame
 from fixwire import Rule, Template
-from fixwire.kalshi.client import _new_order_template
+from fixwire.kalshi.client import _cancel_template, _new_order_template, _replace_template
 from fixwire.session import Role, Session, SessionConfig
 
 SENT = datetime(2026, 8, 20, 14, 30, 5, 123456, tzinfo=UTC)
@@ -1383,3 +1383,25 @@ def test_rule_arguments_are_checked() -> None:
     with pytest.raises(ValueError, match="places must be 0 to 18, not 300"):
         Rule.decimal(places=300)
     assert repr(Rule.choice({"yes": "1"}, name="side")) == '<Rule "side" OneOf(["yes"="1"])>'
+
+
+def test_an_int_too_long_to_print_is_refused_by_name(encoder: fixwire.Encoder) -> None:
+    err = refused(encoder, one_slot(Rule.integer(name="n")), 10**5000)
+    assert err.reason == "n: an integer of over 4,300 digits does not fit in 64 bits"
+
+
+def test_kalshi_replace_leaves_an_unchanged_price_out(encoder: fixwire.Encoder) -> None:
+    replace = _replace_template(False)
+    same_price = ("ord-2", "B-1", Decimal("5"), "ord-1", None, "no", "KXHIGHNY-26AUG20-B80")
+    body = "11=ord-2|37=B-1|38=5|40=2|41=ord-1|54=2|55=KXHIGHNY-26AUG20-B80|"
+    assert encode(encoder, replace, *same_price) == frame(HEADER.replace("35=D", "35=G") + body)
+    new_price = ("ord-3", None, 5, "ord-2", Decimal("0.42"), "no", "KXHIGHNY-26AUG20-B80")
+    body = "11=ord-3|38=5|40=2|41=ord-2|44=42|54=2|55=KXHIGHNY-26AUG20-B80|"
+    assert encode(encoder, replace, *new_price) == frame(HEADER.replace("35=D", "35=G") + body)
+    too_fine = ("ord-4", None, 5, "ord-3", Decimal("0.425"), "no", "KXHIGHNY-26AUG20-B80")
+    assert "whole cents" in refused(encoder, replace, *too_fine).reason
+
+
+def test_kalshi_cancel_names_the_request_id(encoder: fixwire.Encoder) -> None:
+    err = refused(encoder, _cancel_template(), "bad id", "ord-1", None, "yes", "KXHIGHNY")
+    assert err.reason.startswith('new_cl_ord_id: "bad id" holds a byte not allowed here (0x20)')

@@ -255,6 +255,21 @@ def _check_exec_id(exec_id: str) -> str:
 _SIDES = {"yes": "1", "no": "2"}
 
 
+def _price_rule(dollars: bool, *, optional: bool = False) -> Rule:
+    """Price <44> on the Yes scale: dollars with up to 4 decimals under UseDollars <21005>,
+    else whole cents, written as an integer."""
+    if dollars:
+        return Rule.decimal(gt=0, lt=1, places=4, name="price", optional=optional)
+    return Rule.decimal(
+        gt=0,
+        lt=1,
+        places=2,
+        in_units=True,
+        name="price (whole cents: UseDollars is off)",
+        optional=optional,
+    )
+
+
 def _new_order_template(dollars: bool) -> Template:
     """NewOrderSingle <D> as :meth:`KalshiClient.new_order` sends it, the venue's rules for
     its arguments checked in Rust as the message is written. Each slot is named after the
@@ -268,20 +283,13 @@ def _new_order_template(dollars: bool) -> Template:
         The template; its values are new_order's arguments, in the order of its slots.
     """
     ids = _CL_ORD_ID_BYTES.decode("ascii")
-    # Dollars with up to 4 decimals under UseDollars <21005>, else written as whole cents.
-    if dollars:
-        price = Rule.decimal(gt=0, lt=1, places=4, name="price")
-    else:
-        price = Rule.decimal(
-            gt=0, lt=1, places=2, in_units=True, name="price (whole cents: UseDollars is off)"
-        )
     return Template(
         "D",
         [
             (11, Rule.text(charset=ids, max_length=64, name="cl_ord_id")),
             (38, Rule.decimal(gt=0, places=2, name="quantity")),
             (40, "2"),  # OrdType: limit.
-            (44, price),
+            (44, _price_rule(dollars)),
             (54, Rule.choice(_SIDES, name="side")),
             (55, Rule.text(name="symbol")),
             (59, Rule.choice(_TIME_IN_FORCE, name="time_in_force")),
@@ -312,6 +320,32 @@ def _cancel_template() -> Template:
             (11, Rule.text(charset=ids, max_length=64, name="new_cl_ord_id")),
             (41, Rule.text(name="cl_ord_id")),
             (37, Rule.text(name="order_id", optional=True)),
+            (54, Rule.choice(_SIDES, name="side")),
+            (55, Rule.text(name="symbol")),
+        ],
+    )
+
+
+def _replace_template(dollars: bool) -> Template:
+    """OrderCancelReplaceRequest <G> as :meth:`KalshiClient.replace` sends it: the new
+    ClOrdID, quantity and price checked like new_order's, the rest from the client's book.
+
+    Args:
+        dollars: UseDollars <21005>, as for :func:`_new_order_template`.
+
+    Returns:
+        The template; Price <44> is left out when the price does not change.
+    """
+    ids = _CL_ORD_ID_BYTES.decode("ascii")
+    return Template(
+        "G",
+        [
+            (11, Rule.text(charset=ids, max_length=64, name="new_cl_ord_id")),
+            (37, Rule.text(name="order_id", optional=True)),
+            (38, Rule.decimal(gt=0, places=2, name="quantity")),
+            (40, "2"),  # OrdType: limit.
+            (41, Rule.text(name="cl_ord_id")),
+            (44, _price_rule(dollars, optional=True)),
             (54, Rule.choice(_SIDES, name="side")),
             (55, Rule.text(name="symbol")),
         ],
@@ -354,8 +388,10 @@ class KalshiClient:
         self._id_prefix = str(uuid.uuid4())[:24]
         self._dollars = config.use_dollars
         self._ids = itertools.count(1)
-        self._new_order = _new_order_template(config.use_dollars)
-        self._cancel = _cancel_template()
+        # The order-entry messages, laid out once with the venue's rules.
+        self._new_order_single = _new_order_template(config.use_dollars)
+        self._order_cancel_request = _cancel_template()
+        self._order_cancel_replace_request = _replace_template(config.use_dollars)
 
     @staticmethod
     def session_config(config: KalshiConfig) -> SessionConfig:
@@ -501,7 +537,7 @@ class KalshiClient:
             SessionError: Not logged on.
         """
         # The venue's rules for each value are checked in Rust as the order is written (see
-        # _new_order_template); only the rule that ties two arguments is checked here.
+        # _new_order_template); what ties arguments to each other or to the book is checked here.
         if (time_in_force == "gtd") != (expire_time is not None):
             raise ValueError("expire_time is required with time_in_force='gtd' and only with it")
         if cl_ord_id is None:
@@ -525,7 +561,7 @@ class KalshiClient:
             max_execution_cost,
             subaccount,
         )
-        self._send(self._new_order, values)
+        self._send(self._new_order_single, values)
         # The template accepted both, so they make Decimals.
         qty = (
             _WHOLE_QUANTITIES[quantity]
@@ -552,7 +588,7 @@ class KalshiClient:
         state = self._known(cl_ord_id)
         request_id = self._new_id() if new_cl_ord_id is None else new_cl_ord_id
         values = (request_id, state.cl_ord_id, state.order_id, state.side, state.symbol)
-        self._send(self._cancel, values, cancel=True)
+        self._send(self._order_cancel_request, values, cancel=True)
         return request_id
 
     def replace(
@@ -568,18 +604,21 @@ class KalshiClient:
         state = self._known(cl_ord_id)
         if quantity is None and price is None:
             raise ValueError("give a new quantity, a new price, or both")
-        qty = state.quantity if quantity is None else _check_quantity(quantity)
-        request_id = self._new_id() if new_cl_ord_id is None else _check_cl_ord_id(new_cl_ord_id)
-        fields: list[tuple[int, FieldValue]] = [(11, request_id)]
-        if state.order_id is not None:
-            fields.append((37, state.order_id))
-        fields += [(38, qty), (40, "2"), (41, state.cl_ord_id)]
-        new_price = state.price
-        if price is not None:
-            new_price = _check_price(price, self.config.use_dollars)
-            fields.append((44, self._wire_price(new_price)))
-        fields += [(54, _check_side(state.side)), (55, state.symbol)]
-        self._send("G", fields)
+        request_id = self._new_id() if new_cl_ord_id is None else new_cl_ord_id
+        new_quantity = state.quantity if quantity is None else quantity
+        values = (
+            request_id,
+            state.order_id,
+            new_quantity,
+            state.cl_ord_id,
+            price,
+            state.side,
+            state.symbol,
+        )
+        self._send(self._order_cancel_replace_request, values)
+        # The template accepted both, so they make Decimals.
+        qty = Decimal(new_quantity)
+        new_price = state.price if price is None else Decimal(price)
         self.orders[request_id] = state._replace(
             cl_ord_id=request_id, quantity=qty, price=new_price, status="sent"
         )
