@@ -1017,14 +1017,13 @@ fn push_template_value(
     } else if let Ok(flag) = value.cast::<PyBool>() {
         writer.push(TemplateValue::Bool(flag.is_true()))
     } else if value.is_instance_of::<PyInt>() {
-        match value.extract::<i64>() {
-            Ok(n) => writer.push(TemplateValue::Int(n)),
-            Err(_) => {
-                // str() itself refuses ints of more than 4,300 digits.
-                let digits = value.str().ok();
-                let digits = digits.as_ref().and_then(|d| d.to_str().ok()).unwrap_or("an integer of over 4,300 digits");
-                writer.push(TemplateValue::BigInt(digits))
-            }
+        if let Ok(n) = value.extract::<i64>() {
+            writer.push(TemplateValue::Int(n))
+        } else {
+            // str() itself refuses ints of more than 4,300 digits.
+            let digits = value.str().ok();
+            let digits = digits.as_ref().and_then(|d| d.to_str().ok()).unwrap_or("an integer of over 4,300 digits");
+            writer.push(TemplateValue::BigInt(digits))
         }
     } else if is_decimal(value)? {
         writer.push(TemplateValue::Decimal(plain_decimal(value)?.to_str()?.as_bytes()))
