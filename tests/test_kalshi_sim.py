@@ -405,6 +405,18 @@ def test_client_rate_limit_refuses_before_sending(
     run(main)
 
 
+def drop_copy_config(trading: KalshiConfig, port: int) -> KalshiConfig:
+    """A KalshiDC session for the key of ``trading``, to the simulator on ``port``."""
+    return KalshiConfig(
+        api_key=trading.api_key,
+        signer=trading.signer,
+        host="127.0.0.1",
+        port=port,
+        session_type=SessionType.DC,
+        rate_limit=None,
+    )
+
+
 def test_drop_copy_replays_execution_reports(
     certificate: SelfSignedCertificate, signer: LogonSigner
 ) -> None:
@@ -417,16 +429,7 @@ def test_drop_copy_replays_execution_reports(
             cancel = c.client.cancel(order)
             last = await c.report(cancel, "4")
             await c.close()
-            dc = await v.client(
-                KalshiConfig(
-                    api_key=trading.api_key,
-                    signer=signer,
-                    host="127.0.0.1",
-                    port=v.sim.port,
-                    session_type=SessionType.DC,
-                    rate_limit=None,
-                )
-            )
+            dc = await v.client(drop_copy_config(trading, v.sim.port))
             request = dc.client.replay_executions(first.exec_id, last.exec_id)
             replayed = [await dc.next(ExecutionReport), await dc.next(ExecutionReport)]
             assert [e.exec_id for e in replayed] == [first.exec_id, last.exec_id]
@@ -434,6 +437,37 @@ def test_drop_copy_replays_execution_reports(
             assert (complete.ref_seq_num, complete.count) == (request, 2)
             dc.client.replay_executions("1;1", "999999;999999")
             assert (await dc.next(EventResendReject)).reason == 4
+            await dc.close()
+
+    run(main)
+
+
+def test_drop_copy_keeps_the_lookback_and_no_rejects(
+    certificate: SelfSignedCertificate, signer: LogonSigner
+) -> None:
+    now = [time.time()]
+
+    async def main() -> None:
+        options = {"drop_copy_lookback": 3600.0, "clock": lambda: now[0]}
+        async with venue(certificate, signer, **options) as v:
+            trading = v.config(skip_pending_exec_reports=True)
+            c = await v.client(trading)
+            old = c.client.new_order(MARKET, "yes", 1, Decimal("0.10"))
+            old_report = await c.report(old, "0")
+            now[0] += 3601.0  # The first report is past the lookback when the next is sent.
+            recent = c.client.new_order(MARKET, "yes", 1, Decimal("0.11"))
+            recent_report = await c.report(recent, "0")
+            rejected = c.client.new_order("NO-SUCH-MARKET", "yes", 1, Decimal("0.12"))
+            await c.report(rejected, "8")
+            await c.close()
+            dc = await v.client(drop_copy_config(trading, v.sim.port))
+            dc.client.replay_executions(old_report.exec_id)
+            assert (await dc.next(EventResendReject)).reason == 3
+            request = dc.client.replay_executions(recent_report.exec_id)
+            assert (await dc.next(ExecutionReport)).exec_id == recent_report.exec_id
+            complete = await dc.next(EventResendComplete)
+            assert (complete.ref_seq_num, complete.count) == (request, 1)
+            assert len(v.sim._history[trading.api_key]) == 1
             await dc.close()
 
     run(main)

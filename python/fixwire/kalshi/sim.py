@@ -27,7 +27,8 @@ What it does, from kalshi-fix-spec.md:
   on KalshiNR only, once a second; cancel-on-disconnect (8013=Y); retransmission on KalshiRT
   (the session layer's store); a per-key token bucket (BusinessRejectReason <380>=8).
 * Drop copy (KalshiDC): EventResendRequest <U1> replays the key's ExecutionReports by ExecID
-  range, then EventResendComplete <U2>, or EventResendReject <U3>.
+  range, then EventResendComplete <U2>, or EventResendReject <U3>. Rejects are not replayed,
+  and only the last 3 hours are kept (``drop_copy_lookback``).
 * :meth:`Simulator.trade_against` places an order for a house account, the "other traders" whose
   flow fills the user's orders.
 * RFQ (section 12), symbol RFQs: QuoteRequest <R> on KalshiRT is answered QuoteRequestAck <b> (a
@@ -78,15 +79,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import contextlib
 import itertools
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import ROUND_DOWN, Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeAlias
 
 from fixwire._native import Dictionary, GroupSpecs, Message, parse
 from fixwire.errors import FixError, SessionError
@@ -134,6 +136,10 @@ _SESSION_OF = {
     "V": SessionType.MD,
     "e": SessionType.MD,
 }
+
+
+_Sent: TypeAlias = tuple[int, float, list[tuple[int, FieldValue]]]
+"""An ExecutionReport kept for drop copy: its event number, when it was sent, its fields."""
 
 
 @dataclass(slots=True)
@@ -205,6 +211,10 @@ class Simulator:
         rfq_confirm_window: Seconds a maker has to send QuoteConfirm <U7> after the creator
             accepted its quote (the FIX page says 30; the REST page says 3 on
             high-volatility and combo markets, spec 18.18).
+        drop_copy_lookback: Seconds of ExecutionReports kept for drop-copy replay (the
+            venue's 3 hours); older ones are forgotten, so memory stays bounded, and a replay
+            that begins before the oldest kept is refused with EventResendReject <U3> 21004=3.
+        clock: Wall-clock seconds, for the lookback; tests give their own.
     """
 
     def __init__(
@@ -214,6 +224,8 @@ class Simulator:
         rate_limit: RateLimit | None = None,
         max_sending_time_skew: float = 30.0,
         rfq_confirm_window: float = 30.0,
+        drop_copy_lookback: float = 3 * 3600.0,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.engine = m.MatchingEngine()
         #: Each market's book as last published to KalshiMD: Yes bids and Yes-scale offers.
@@ -234,8 +246,12 @@ class Simulator:
         self._dictionary = Dictionary.kalshi()
         self._events = itertools.count(1)
         self._acceptor: Acceptor | None = None
-        # Every ExecutionReport sent, per key, for drop-copy replay: (event number, fields).
-        self._history: dict[str, list[tuple[int, list[tuple[int, FieldValue]]]]] = {}
+        # The ExecutionReports of the lookback, per key, for drop-copy replay: (event number,
+        # time sent, fields), oldest first; and the newest event number forgotten, per key.
+        self._history: dict[str, collections.deque[_Sent]] = {}
+        self._forgotten: dict[str, int] = {}
+        self._lookback = drop_copy_lookback
+        self._clock = clock
         self._house_ids = itertools.count(1)
 
     def register(self, api_key: str, public_key_pem: bytes) -> None:
@@ -665,7 +681,7 @@ class Simulator:
 
     def _replay(self, api_key: str, client: _Client, msg: Message) -> None:
         """Drop copy: the key's ExecutionReports from BeginExecID <21001> to EndExecID <21002>."""
-        history = self._history.get(api_key, [])
+        history = self._history.get(api_key, collections.deque())
 
         def event_number(exec_id: str | None) -> int | None:
             try:
@@ -675,13 +691,13 @@ class Simulator:
 
         begin = event_number(msg.get(21001))
         end = event_number(msg.get(21002)) if 21002 in msg else (history[-1][0] if history else 0)
-        if begin is None or end is None:
+        if begin is None or end is None or begin <= self._forgotten.get(api_key, 0):
             self._send(client, "U3", [(45, msg.seq_num), (21004, 3)])
             return
         if history and end > history[-1][0]:
             self._send(client, "U3", [(45, msg.seq_num), (21004, 4)])
             return
-        replayed = [fields for number, fields in history if begin <= number <= end]
+        replayed = [fields for number, _, fields in history if begin <= number <= end]
         for fields in replayed:
             client.connection.send("8", fields)
         self._send(client, "U2", [(45, msg.seq_num), (21003, len(replayed))])
@@ -1189,8 +1205,18 @@ class Simulator:
     ) -> None:
         number = next(self._events)
         fields.insert(2, (17, f"{number};{number}"))
-        self._history.setdefault(owner, []).append((number, fields))
+        # Drop copy replays executions, not rejects (spec section 10).
+        if (150, "8") not in fields:
+            self._remember(owner, number, fields)
         self._send(client, "8", fields)
+
+    def _remember(self, owner: str, number: int, fields: list[tuple[int, FieldValue]]) -> None:
+        """Keeps an ExecutionReport for drop copy, forgetting those past the lookback."""
+        now = self._clock()
+        history = self._history.setdefault(owner, collections.deque())
+        while history and history[0][1] < now - self._lookback:
+            self._forgotten[owner] = history.popleft()[0]
+        history.append((number, now, fields))
 
     def _wire_price(self, client: _Client, yes_price: Decimal) -> Decimal:
         if client.use_dollars:
