@@ -22,7 +22,6 @@ from fixwire.kalshi.events import (
 )
 from fixwire.kalshi.signing import generate_key
 from fixwire.kalshi.tls import SelfSignedCertificate
-from fixwire.session import RejectReceived
 from kalshi_venue import run, venue
 
 MARKET = "MD-MKT"
@@ -129,12 +128,11 @@ def test_market_data_only_on_kalshi_md(
             )
             reject = await md.next(BusinessMessageReject)
             assert reject.reason == 3
-            # The spec answers an unsupported SubscriptionRequestType with MarketDataRequestReject
-            # <Y> 281=4, but the bundled dictionary enumerates 263, so the simulator's session
-            # refuses it first with Reject <3> 373=5 (value out of range).
-            seq_num = md.client.connection.send("V", [(263, "5"), (146, [[(55, MARKET)]])])
-            unsupported = await md.next(RejectReceived)
-            assert (unsupported.ref_seq_num, unsupported.reason) == (seq_num, 5)
+            # An unsupported SubscriptionRequestType gets MarketDataRequestReject <Y> 281=4, as
+            # the spec says, not the session Reject <3> 373=5 its dictionary would give.
+            md.client.connection.send("V", [(263, "5"), (146, [[(55, MARKET)]])])
+            unsupported = await md.next(MarketDataRequestReject)
+            assert (unsupported.reason, unsupported.text) == ("4", "SubscriptionRequestType 5")
             md.client.connection.send("V", [(263, "1")])
             assert (await md.next(MarketDataRequestReject)).text is not None
             await trader.close()

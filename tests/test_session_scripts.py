@@ -423,3 +423,42 @@ def test_now_may_be_any_number_of_seconds(now: float) -> None:
     session = Session(SessionConfig(sender_comp_id="S", target_comp_id="T"))
     session.connection_made(now)
     assert fixwire.parse(session.data_to_send())[52] == "20260820-14:30:05.000"
+
+
+@pytest.mark.parametrize("answered", [False, True])
+def test_answers_invalid_decides_who_answers_an_invalid_message(answered: bool) -> None:
+    """Without ``answers_invalid`` taking it, an invalid message gets Reject <3> and arrives
+    marked; taken, no Reject goes out and it arrives unmarked, for the application to answer."""
+    now = 1_787_236_205.0
+    seen: list[tuple[str, int | None]] = []
+
+    def answers(msg: fixwire.Message, error: fixwire.RejectError) -> bool:
+        seen.append((msg.msg_type, error.ref_tag_id))
+        return answered
+
+    kalshi = _kalshi()
+    ours = Session(
+        SessionConfig(
+            sender_comp_id="KalshiMD",
+            target_comp_id="KEY",
+            role=Role.ACCEPTOR,
+            dictionary=kalshi,
+            answers_invalid=answers,
+        )
+    )
+    theirs = Session(SessionConfig(sender_comp_id="KEY", target_comp_id="KalshiMD"))
+    theirs.connection_made(now)
+    ours.connection_made(now)
+    ours.receive(theirs.data_to_send(), now)
+    theirs.receive(ours.data_to_send(), now)
+    assert ours.logged_on
+    assert theirs.logged_on
+    ours.next_events()
+    theirs.send("V", [(263, "5"), (146, [[(55, "KXHIGHNY-26AUG20-B80")]])], now)
+    ours.receive(theirs.data_to_send(), now)
+    received = [e for e in ours.next_events() if isinstance(e, events.Received)]
+    assert seen == [("V", 263)]
+    assert len(received) == 1
+    assert (received[0].reject is None) == answered
+    sent = ours.data_to_send()
+    assert (b"\x0135=3\x01" in sent) != answered

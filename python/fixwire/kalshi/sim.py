@@ -91,7 +91,7 @@ from decimal import ROUND_DOWN, Decimal
 from typing import TYPE_CHECKING, TypeAlias
 
 from fixwire._native import Dictionary, GroupSpecs, Message, parse
-from fixwire.errors import FixError, SessionError
+from fixwire.errors import FixError, RejectError, SessionError
 from fixwire.kalshi import matching as m
 from fixwire.kalshi.client import RateLimitError, TokenBucket
 from fixwire.kalshi.config import RateLimit, SessionType
@@ -416,6 +416,7 @@ class Simulator:
             accept_logon=lambda logon: self._accept_logon(session_type, logon),
             max_sending_time_skew=self._skew,
             dictionary=self._dictionary,
+            answers_invalid=_answers_invalid,
         )
 
     def _accept_logon(self, session_type: SessionType, logon: Message) -> str | None:
@@ -1367,6 +1368,13 @@ def _owner(event: m.Event) -> str:
     ):
         return event.group.owner
     return event.owner
+
+
+def _answers_invalid(msg: Message, error: RejectError) -> bool:
+    """Whether the venue answers an invalid message itself rather than with Reject <3>: an
+    unsupported SubscriptionRequestType <263> gets MarketDataRequestReject <Y> 281=4 (spec
+    section 13), which the market-data handler sends."""
+    return msg.msg_type == "V" and error.ref_tag_id == 263
 
 
 _last_now = 0.0

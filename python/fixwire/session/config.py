@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, TypeAlias
 
 if TYPE_CHECKING:
     from fixwire._native import Dictionary, Message
+    from fixwire.errors import RejectError
 
 __all__ = ["FieldValue", "LogonContext", "Role", "SessionConfig", "TemplateValue"]
 
@@ -81,6 +82,10 @@ class SessionConfig:
             invalid ones are answered with Reject <3> (and still delivered, marked).
         allow_user_defined_fields: With ``dictionary``: accept tags >= 5000 that it does not
             define.
+        answers_invalid: With ``dictionary``: called with each invalid application message
+            and the problem; returning ``True`` says the application answers it itself (a
+            venue's business-level reject, say), so the session sends no Reject <3> and
+            delivers the message unmarked.
         time_precision: SendingTime <52> precision: ``"s"``, ``"ms"``, ``"us"`` or ``"ns"``.
         length_fields: Write a data field's length field (RawDataLength <95> before RawData
             <96>, ...), as FIX requires; ``False`` writes the data field alone, for a venue that
@@ -109,6 +114,7 @@ class SessionConfig:
     max_sending_time_skew: float | None = 120.0
     dictionary: Dictionary | None = None
     allow_user_defined_fields: bool = True
+    answers_invalid: Callable[[Message, RejectError], bool] | None = None
     time_precision: str = "ms"
     length_fields: bool = True
     max_out_of_order: int = 100_000

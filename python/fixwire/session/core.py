@@ -502,6 +502,9 @@ class Session:
         try:
             dictionary.validate(msg, allow_user_defined=self.config.allow_user_defined_fields)
         except RejectError as e:
+            answers = self.config.answers_invalid
+            if answers is not None and answers(msg, e):
+                return None
             self._send_reject(now, seq_num, msg.msg_type, e.reject_reason, e.ref_tag_id, e.text)
             return e
         return None

@@ -74,7 +74,7 @@ class Received:
         message: The message, a view over its wire bytes.
         possible_duplicate: PossDupFlag <43>=Y: it may have been delivered before.
         reject: When a dictionary is configured and found the message invalid, the problem;
-            a Reject <3> was sent for it.
+            a Reject <3> was sent for it. ``None`` too when ``answers_invalid`` took it.
     """
 
     message: Message
