@@ -32,7 +32,7 @@
 
 use crate::encode::{check_tag, check_value, Encoder, MessageWriter};
 use crate::error::{EncodeError, EncodeErrorKind as Kind};
-use crate::value::{format_u64, Decimal, UtcTimestamp, MAX_DECIMAL_SCALE};
+use crate::value::{decimal_parts, format_u64, Decimal, UtcTimestamp, MAX_DECIMAL_SCALE};
 use crate::SOH;
 
 /// A value for one slot of a [`Template`], as the caller has it.
@@ -328,7 +328,10 @@ impl Slot {
                 // Trailing fraction zeros change nothing: when the digits do not fit as given
                 // (`10.000000000000000000`), they fit without them.
                 let number = Decimal::parse(text)
-                    .or_else(|e| Decimal::parse(without_trailing_zeros(text)).map_err(|_| e))
+                    .or_else(|e| match decimal_parts(text) {
+                        Ok(_) => Decimal::parse(without_trailing_zeros(text)).map_err(|_| e),
+                        Err(_) => Err(e),
+                    })
                     .map_err(|e| self.error(Kind::InvalidValue, format_args!("{:?}: {e}", shown(text))))?;
                 self.write_decimal(buf, prefix, rule, number, Some(text))
             }
@@ -444,7 +447,7 @@ fn push(buf: &mut Vec<u8>, prefix: &[u8], value: &[u8]) {
     buf.push(SOH);
 }
 
-/// `text` without its trailing fraction zeros (and a point left bare).
+/// `text`, a FIX decimal, without its trailing fraction zeros (and a point left bare).
 fn without_trailing_zeros(text: &[u8]) -> &[u8] {
     if !text.contains(&b'.') {
         return text;
@@ -769,6 +772,10 @@ mod tests {
         let t = order();
         let ok = values(b"a", Value::Decimal(b"1.000"), Value::Decimal(b"0.123400"));
         assert_eq!(body(&t, &ok).unwrap(), "11=a|38=1.00|40=2|44=0.1234|54=1|59=1|");
+        for bad in [&b"0.."[..], b"1..0", b"0.0.0000000000000000000"] {
+            let err = body(&t, &values(b"a", Value::Int(1), Value::Decimal(bad))).unwrap_err();
+            assert!(err.reason.contains("not a decimal"), "{}", err.reason);
+        }
         let long = values(b"a", Value::Int(1), Value::Decimal(b"0.50000000000000000000000"));
         assert_eq!(body(&t, &long).unwrap(), "11=a|38=1|40=2|44=0.5|54=1|59=1|");
         let fine = values(b"a", Value::Decimal(b"1.001"), Value::Decimal(b"0.5"));
