@@ -34,6 +34,7 @@
 //! | a value of a known type | [`Fields::get_i64`], [`Fields::get_decimal`], [`Fields::get_timestamp`], ... |
 //! | a repeating group | [`Fields::group`] with a [`GroupSpec`]; [`GroupSpecs::kalshi`] for Kalshi |
 //! | a message to send | [`Encoder::start`], the typed pushes of [`MessageWriter`], then [`MessageWriter::finish`] |
+//! | messages of one shape to send often, each value checked against a venue's rule | a [`template::Template`] and [`Encoder::encode_template`] |
 //! | a checksum of any bytes | [`checksum`] |
 //! | a log file to analyse as columns | [`columns::scan`] |
 //! | names, types, validation, readable output | [`Dictionary`] |
