@@ -1,7 +1,7 @@
 //! Repeating groups: a NumInGroup count field followed by that many entries.
 //!
 //! A [`GroupSpec`] names the count tag and the member tags in order; an entry starts at the
-//! delimiter, normally the first member. Kalshi's QuoteRequest <R> is the exception the design
+//! delimiter, normally the first member. Kalshi's `QuoteRequest <R>` is the exception the design
 //! allows for: its NoRelatedSym <146> entries start with Symbol <55>, OrderQty <38> or
 //! CashOrderQty <152>, whichever the message uses, so a spec may list several delimiters and the
 //! first one seen in a message is used for all of that group's entries.
