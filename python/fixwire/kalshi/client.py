@@ -255,6 +255,13 @@ def _check_exec_id(exec_id: str) -> str:
 _SIDES = {"yes": "1", "no": "2"}
 
 
+def _id_rule(name: str, *, optional: bool = False) -> Rule:
+    """A ClOrdID-like id <11>: 1 to 64 of the venue's id characters, as _check_cl_ord_id."""
+    return Rule.text(
+        charset=_CL_ORD_ID_BYTES.decode("ascii"), max_length=64, name=name, optional=optional
+    )
+
+
 def _price_rule(dollars: bool, *, optional: bool = False) -> Rule:
     """Price <44> on the Yes scale: dollars with up to 4 decimals under UseDollars <21005>,
     else whole cents, written as an integer."""
@@ -282,11 +289,10 @@ def _new_order_template(dollars: bool) -> Template:
     Returns:
         The template; its values are new_order's arguments, in the order of its slots.
     """
-    ids = _CL_ORD_ID_BYTES.decode("ascii")
     return Template(
         "D",
         [
-            (11, Rule.text(charset=ids, max_length=64, name="cl_ord_id")),
+            (11, _id_rule("cl_ord_id")),
             (38, Rule.decimal(gt=0, places=2, name="quantity")),
             (40, "2"),  # OrdType: limit.
             (44, _price_rule(dollars)),
@@ -296,7 +302,7 @@ def _new_order_template(dollars: bool) -> Template:
             (126, Rule.timestamp(name="expire_time", optional=True)),
             (18, Rule.choice(["6"], name="post_only", optional=True)),
             (2964, Rule.choice(_STP, name="self_trade_prevention", optional=True)),
-            (526, Rule.text(charset=ids, max_length=64, name="order_group_id", optional=True)),
+            (526, _id_rule("order_group_id", optional=True)),
             (21006, Rule.boolean(name="cancel_on_pause", optional=True)),
             (21009, Rule.decimal(gt=0, name="max_execution_cost", optional=True)),
             (79, Rule.integer(ge=0, le=63, name="subaccount", optional=True)),
@@ -313,11 +319,10 @@ def _check_symbol(symbol: str) -> str:
 def _cancel_template() -> Template:
     """OrderCancelRequest <F> as :meth:`KalshiClient.cancel` sends it: the request's own
     ClOrdID <11> checked like any new id, the order's fields as the client's book has them."""
-    ids = _CL_ORD_ID_BYTES.decode("ascii")
     return Template(
         "F",
         [
-            (11, Rule.text(charset=ids, max_length=64, name="new_cl_ord_id")),
+            (11, _id_rule("new_cl_ord_id")),
             (41, Rule.text(name="cl_ord_id")),
             (37, Rule.text(name="order_id", optional=True)),
             (54, Rule.choice(_SIDES, name="side")),
@@ -336,11 +341,10 @@ def _replace_template(dollars: bool) -> Template:
     Returns:
         The template; Price <44> is left out when the price does not change.
     """
-    ids = _CL_ORD_ID_BYTES.decode("ascii")
     return Template(
         "G",
         [
-            (11, Rule.text(charset=ids, max_length=64, name="new_cl_ord_id")),
+            (11, _id_rule("new_cl_ord_id")),
             (37, Rule.text(name="order_id", optional=True)),
             (38, Rule.decimal(gt=0, places=2, name="quantity")),
             (40, "2"),  # OrdType: limit.

@@ -127,7 +127,7 @@ class Connection:
         self._readable = asyncio.Event()
         self._writable = asyncio.Event()
         self._writable.set()
-        self._can_write = True  # Whether self._writable is set.
+        self._can_write = True  # Mirrors self._writable for send, without a call (_set_writable).
         self._disconnected = asyncio.Event()
         self._disconnected.set()
         self._closed = False
@@ -281,6 +281,15 @@ class Connection:
             self.session.receive(pending, now)
         self._flush()
 
+    def _set_writable(self, writable: bool) -> None:
+        """Whether the transport takes more bytes: wakes :meth:`drain` and sets the flag
+        :meth:`send` reads."""
+        if writable:
+            self._writable.set()
+        else:
+            self._writable.clear()
+        self._can_write = writable
+
     def _data_received(self, data: bytes) -> None:
         self.session.receive(data, time.time())
         self._flush()
@@ -290,8 +299,7 @@ class Connection:
             time.time(), "connection lost" if exc is None else f"connection lost: {exc}"
         )
         self._transport = None
-        self._writable.set()
-        self._can_write = True
+        self._set_writable(True)
         self._disconnected.set()
         if self._timer is not None:
             self._timer.cancel()
@@ -408,12 +416,10 @@ class _Protocol(asyncio.Protocol):
             self._connection._connection_lost(exc)
 
     def pause_writing(self) -> None:
-        self._connection._writable.clear()
-        self._connection._can_write = False
+        self._connection._set_writable(False)
 
     def resume_writing(self) -> None:
-        self._connection._writable.set()
-        self._connection._can_write = True
+        self._connection._set_writable(True)
 
 
 def _normalize_pin(pin_sha256: str | None) -> str | None:
