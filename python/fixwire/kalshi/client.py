@@ -41,7 +41,7 @@ import ssl as _ssl
 import string
 import time
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from types import TracebackType
@@ -197,6 +197,22 @@ _PRICES = {
     dollars: frozenset(Decimal(n).scaleb(-places) for n in range(1, 10**places))
     for dollars, places in ((True, 4), (False, 2))
 }
+
+
+_HEX_PAIRS = tuple(f"{n:02x}" for n in range(256))
+
+
+def _cl_ord_ids(prefix: str) -> Iterator[str]:
+    """UUID-shaped ClOrdIDs <11>: ``prefix`` (a random UUID's first 24 characters, drawn once
+    per client) and a 12-digit hex counter, so that making one costs no os.urandom.
+
+    Formatting ``f"{n:012x}"`` costs about 0.5 µs on every order; here the counter's last two
+    digits come from a table and the rest is formatted once per 256 ids.
+    """
+    for high in itertools.count():
+        block = f"{prefix}{high:010x}"
+        for low in _HEX_PAIRS:
+            yield block + low
 
 
 # Small whole quantities as Decimals, made once: making a Decimal costs more than the rest of
@@ -387,11 +403,8 @@ class KalshiClient:
             else TokenBucket(limit.tokens_per_second, limit.tokens_per_second * limit.burst_seconds)
         )
         self._mass_cancel_bucket = TokenBucket(1.0, 1.0)
-        # ClOrdIDs made here are UUID-shaped: a random prefix drawn once, then a counter in the
-        # last group, so that making one costs a string format rather than os.urandom.
-        self._id_prefix = str(uuid.uuid4())[:24]
         self._dollars = config.use_dollars
-        self._ids = itertools.count(1)
+        self._ids = _cl_ord_ids(str(uuid.uuid4())[:24])
         # The order-entry messages, laid out once with the venue's rules.
         self._new_order_single = _new_order_template(config.use_dollars)
         self._order_cancel_request = _cancel_template()
@@ -545,7 +558,7 @@ class KalshiClient:
         if (time_in_force == "gtd") != (expire_time is not None):
             raise ValueError("expire_time is required with time_in_force='gtd' and only with it")
         if cl_ord_id is None:
-            cl_ord_id = f"{self._id_prefix}{next(self._ids):012x}"  # _new_id, inlined
+            cl_ord_id = next(self._ids)  # _new_id, inlined
         else:
             existing = self.orders.get(cl_ord_id)
             if existing is not None and existing.open and existing.status != "unknown":
@@ -984,7 +997,7 @@ class KalshiClient:
     # Internals.
 
     def _new_id(self) -> str:
-        return f"{self._id_prefix}{next(self._ids):012x}"
+        return next(self._ids)
 
     def _wire_price(self, price: Decimal) -> Decimal | int:
         return price if self.config.use_dollars else int(price * 100)
