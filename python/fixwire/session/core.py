@@ -241,10 +241,11 @@ class Session:
 
     def data_to_send(self) -> bytes:
         """The bytes to write to the connection now, in order; empty when there are none."""
-        if not self._out:
+        out = self._out
+        if not out:
             return b""
-        data = self._out[0] if len(self._out) == 1 else b"".join(self._out)
-        self._out.clear()
+        data = out[0] if len(out) == 1 else b"".join(out)
+        out.clear()
         return data
 
     def next_events(self) -> list[Event]:

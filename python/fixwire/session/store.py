@@ -41,17 +41,19 @@ __all__ = ["JournalStore", "MemoryStore", "Store", "Sync"]
 
 
 class Store(ABC):
-    """Where a session keeps its sequence numbers and sent application messages."""
+    """Where a session keeps its sequence numbers and sent application messages.
 
-    @property
-    @abstractmethod
-    def next_sender_seq(self) -> int:
-        """The MsgSeqNum <34> our next outbound message takes."""
+    Attributes:
+        next_sender_seq: The MsgSeqNum <34> our next outbound message takes.
+        next_target_seq: The MsgSeqNum <34> we expect on the next inbound message.
 
-    @property
-    @abstractmethod
-    def next_target_seq(self) -> int:
-        """The MsgSeqNum <34> we expect on the next inbound message."""
+    The two numbers are plain attributes, read for every message sent and received (a property
+    would cost a function call each time). Read them; change them only through the methods,
+    which record the change.
+    """
+
+    next_sender_seq: int
+    next_target_seq: int
 
     @abstractmethod
     def save(self, seq_num: int, message: bytes) -> None:
@@ -81,27 +83,19 @@ class MemoryStore(Store):
     """A store in this process's memory: fast, and gone when the process ends."""
 
     def __init__(self) -> None:
-        self._sender = 1
-        self._target = 1
+        self.next_sender_seq = 1
+        self.next_target_seq = 1
         self._messages: dict[int, bytes] = {}
-
-    @property
-    def next_sender_seq(self) -> int:
-        return self._sender
-
-    @property
-    def next_target_seq(self) -> int:
-        return self._target
 
     def save(self, seq_num: int, message: bytes) -> None:
         self._messages[seq_num] = message
-        self._sender = seq_num + 1
+        self.next_sender_seq = seq_num + 1
 
     def set_next_sender_seq(self, seq_num: int) -> None:
-        self._sender = seq_num
+        self.next_sender_seq = seq_num
 
     def set_next_target_seq(self, seq_num: int) -> None:
-        self._target = seq_num
+        self.next_target_seq = seq_num
 
     def messages(self, begin: int, end: int) -> dict[int, bytes]:
         if end - begin < len(self._messages):
@@ -110,8 +104,8 @@ class MemoryStore(Store):
         return {seq: m for seq, m in self._messages.items() if begin <= seq <= end}
 
     def reset(self) -> None:
-        self._sender = 1
-        self._target = 1
+        self.next_sender_seq = 1
+        self.next_target_seq = 1
         self._messages.clear()
 
 
@@ -170,8 +164,8 @@ class JournalStore(Store):
     def __init__(self, path: str | os.PathLike[str], *, sync: Sync = Sync.WRITE) -> None:
         self._path = Path(path)
         self._sync = sync
-        self._sender = 1
-        self._target = 1
+        self.next_sender_seq = 1
+        self.next_target_seq = 1
         # MsgSeqNum -> (offset of the payload, its length) in the journal.
         self._index: dict[int, tuple[int, int]] = {}
         self._end = 0
@@ -196,26 +190,18 @@ class JournalStore(Store):
         """The journal file."""
         return self._path
 
-    @property
-    def next_sender_seq(self) -> int:
-        return self._sender
-
-    @property
-    def next_target_seq(self) -> int:
-        return self._target
-
     def save(self, seq_num: int, message: bytes) -> None:
         offset = self._append(_record(_MESSAGE, seq_num, message))
         self._index[seq_num] = (offset + _RECORD_HEAD, len(message))
-        self._sender = seq_num + 1
+        self.next_sender_seq = seq_num + 1
 
     def set_next_sender_seq(self, seq_num: int) -> None:
         self._append(_record(_SENDER, seq_num))
-        self._sender = seq_num
+        self.next_sender_seq = seq_num
 
     def set_next_target_seq(self, seq_num: int) -> None:
         self._append(_record(_TARGET, seq_num))
-        self._target = seq_num
+        self.next_target_seq = seq_num
 
     def messages(self, begin: int, end: int) -> dict[int, bytes]:
         found = {}
@@ -244,8 +230,8 @@ class JournalStore(Store):
         self._fd = fd
         # Offsets in the index count from the start of the new file.
         self._end = len(start)
-        self._sender = 1
-        self._target = 1
+        self.next_sender_seq = 1
+        self.next_target_seq = 1
         self._index.clear()
         # The rename must reach the disk too, or a crash could bring the old journal back.
         try:
@@ -302,13 +288,13 @@ class JournalStore(Store):
                 break
             if kind == _MESSAGE:
                 self._index[seq_num] = (payload_at, length)
-                self._sender = seq_num + 1
+                self.next_sender_seq = seq_num + 1
             elif kind == _SENDER:
-                self._sender = seq_num
+                self.next_sender_seq = seq_num
             elif kind == _TARGET:
-                self._target = seq_num
+                self.next_target_seq = seq_num
             elif kind == _RESET:
-                self._sender = self._target = seq_num
+                self.next_sender_seq = self.next_target_seq = seq_num
                 self._index.clear()
             else:
                 raise StoreError(f"{self._path}: unknown record kind {kind} at byte {at}")

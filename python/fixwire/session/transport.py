@@ -172,8 +172,9 @@ class Connection:
             raise SessionError(
                 f"outbound queue full ({transport.get_write_buffer_size()} bytes unsent)"
             )
-        seq_num = self.session.send(message, fields, time.time())
-        transport.write(self.session.data_to_send())
+        session = self.session
+        seq_num = session.send(message, fields, time.time())
+        transport.write(session.data_to_send())
         return seq_num
 
     async def drain(self) -> None:
