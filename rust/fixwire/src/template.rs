@@ -360,7 +360,9 @@ impl Slot {
         if text.len() > max_len {
             return Err(self.error(Kind::InvalidValue, format_args!("{} bytes is longer than {max_len}", text.len())));
         }
-        if text.iter().all(|&b| allowed.contains(b)) {
+        // Without an early exit the loop has no branch per byte and runs several times faster;
+        // a refused value is looked at again below.
+        if text.iter().fold(true, |ok, &b| ok & allowed.contains(b)) {
             return Ok(());
         }
         if let Some(at) = text.iter().position(|&b| !allowed.contains(b)) {
