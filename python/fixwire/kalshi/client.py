@@ -41,7 +41,7 @@ import ssl as _ssl
 import string
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from types import TracebackType
@@ -388,6 +388,7 @@ class KalshiClient:
 
     def __init__(self, config: KalshiConfig, connection: Connection) -> None:
         self.config = config
+        #: The client's connection for its whole life (it reconnects by itself); not replaced.
         self.connection = connection
         #: The client's orders by ClOrdID <11> (each amend adds its new ClOrdID).
         self.orders: dict[str, OrderState] = {}
@@ -403,6 +404,11 @@ class KalshiClient:
             else TokenBucket(limit.tokens_per_second, limit.tokens_per_second * limit.burst_seconds)
         )
         self._mass_cancel_bucket = TokenBucket(1.0, 1.0)
+        # new_order's way out: with no rate limit to apply (and orders allowed at all), straight
+        # to the connection, which saves a Python call (about 0.3 us here) on every order.
+        self._send_order: Callable[[Template, tuple[TemplateValue, ...]], object] = (
+            connection.send if self._bucket is None and not config.listener else self._send
+        )
         self._dollars = config.use_dollars
         self._ids = _cl_ord_ids(str(uuid.uuid4())[:24])
         # The order-entry messages, laid out once with the venue's rules.
@@ -578,7 +584,7 @@ class KalshiClient:
             max_execution_cost,
             subaccount,
         )
-        self._send(self._new_order_single, values)
+        self._send_order(self._new_order_single, values)
         # The template accepted both, so they make Decimals.
         qty = (
             _WHOLE_QUANTITIES[quantity]
