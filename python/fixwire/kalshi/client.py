@@ -405,7 +405,7 @@ class KalshiClient:
         )
         self._mass_cancel_bucket = TokenBucket(1.0, 1.0)
         # new_order's way out: with no rate limit to apply (and orders allowed at all), straight
-        # to the connection, which saves a Python call (about 0.3 us here) on every order.
+        # to the connection, which saves a Python call (about 0.4 us here) on every order.
         self._send_order: Callable[[Template, tuple[TemplateValue, ...]], object] = (
             connection.send if self._bucket is None and not config.listener else self._send
         )
