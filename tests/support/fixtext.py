@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 SOH = b"\x01"
-DATA_DIR = Path(__file__).resolve().parent / "data"
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 # The bundled Kalshi dictionary's source, also read by QuickFIX in the comparisons.
 KALSHI_XML = DATA_DIR.parent.parent / "rust" / "fixwire" / "dictionaries" / "kalshi.xml"
 

@@ -1,4 +1,4 @@
-"""A FIX initiator that sends numbered orders, for ``test_session_crash.py`` to kill.
+"""A FIX initiator that sends numbered orders, for ``tests/session/test_crash.py`` to kill.
 
 Run as ``python session_sender.py PORT JOURNAL COUNT``. It logs on to 127.0.0.1:PORT as CLIENT,
 with a :class:`~fixwire.session.JournalStore` at JOURNAL, and sends NewOrderSingle <D> with

@@ -47,7 +47,7 @@ from fixwire.session import (
     serve,
 )
 
-SENDER = Path(__file__).with_name("session_sender.py")
+SENDER = Path(__file__).resolve().parents[1] / "support" / "session_sender.py"
 SERVER = SessionConfig(sender_comp_id="SERVER", target_comp_id="CLIENT", role=Role.ACCEPTOR)
 KILL_AFTER = 200
 SECOND_RUN = 200
