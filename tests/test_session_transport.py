@@ -52,7 +52,7 @@ from fixwire.session import (
     connect,
     serve,
 )
-from fixwire.session import transport as transport_module
+from fixwire.session import connection as connection_module
 
 HOST = "127.0.0.1"
 CLIENT = SessionConfig(sender_comp_id="CLIENT", target_comp_id="SERVER")
@@ -921,7 +921,7 @@ def test_close_after_a_burst_delivers_everything_before_the_logout() -> None:
 
 
 def test_an_application_that_falls_behind_pauses_reading(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(transport_module, "MAX_QUEUED_EVENTS", 20)
+    monkeypatch.setattr(connection_module, "MAX_QUEUED_EVENTS", 20)
 
     async def main() -> None:
         async with accepting() as (acceptor, _):

@@ -20,7 +20,9 @@ An initiator::
             ...
 """
 
+from fixwire.session.acceptor import Acceptor, serve
 from fixwire.session.config import FieldValue, LogonContext, Role, SessionConfig
+from fixwire.session.connection import Connection
 from fixwire.session.core import ADMIN_MSG_TYPES, Session, State
 from fixwire.session.events import (
     Disconnected,
@@ -36,8 +38,8 @@ from fixwire.session.events import (
     ResendServed,
     SequenceGap,
 )
+from fixwire.session.initiator import Reconnect, connect
 from fixwire.session.store import JournalStore, MemoryStore, Store, Sync
-from fixwire.session.transport import Acceptor, Connection, Reconnect, connect, serve
 
 __all__ = [
     "ADMIN_MSG_TYPES",

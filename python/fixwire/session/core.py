@@ -9,7 +9,7 @@ h11: the transport feeds it the bytes it reads (:meth:`Session.receive`) and the
 (:meth:`Session.data_to_send`) and the events for the application
 (:meth:`Session.next_events`). :meth:`Session.next_deadline` says when the session next needs
 :meth:`Session.tick` (a heartbeat is due, the peer has been silent too long). Everything the
-FIX session protocol decides happens here; an adapter such as :mod:`fixwire.session.transport`
+FIX session protocol decides happens here; an adapter such as :mod:`fixwire.session.connection`
 only moves bytes and calls back.
 
 States and what moves between them (``->`` marks what is sent)::
