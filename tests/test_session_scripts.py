@@ -462,3 +462,28 @@ def test_answers_invalid_decides_who_answers_an_invalid_message(answered: bool) 
     assert (received[0].reject is None) == answered
     sent = ours.data_to_send()
     assert (b"\x0135=3\x01" in sent) != answered
+
+
+@pytest.mark.parametrize("groups", [None, "kalshi"])
+def test_received_message_carries_its_groups(groups: str | None) -> None:
+    """With ``groups``, an inbound message is parsed with them as it is framed: the application
+    reads the entries from the Received event's message; without, it is flat."""
+    now = 1_787_236_205.0
+    specs = None if groups is None else fixwire.GroupSpecs.kalshi()
+    ours = Session(
+        SessionConfig(sender_comp_id="S", target_comp_id="T", role=Role.ACCEPTOR, groups=specs)
+    )
+    theirs = Session(SessionConfig(sender_comp_id="T", target_comp_id="S"))
+    theirs.connection_made(now)
+    ours.connection_made(now)
+    ours.receive(theirs.data_to_send(), now)
+    theirs.receive(ours.data_to_send(), now)
+    theirs.send("V", [(262, "r-1"), (263, "1"), (146, [[(55, "A")], [(55, "B")]])], now)
+    ours.receive(theirs.data_to_send(), now)
+    (received,) = [e for e in ours.next_events() if isinstance(e, events.Received)]
+    if specs is None:
+        with pytest.raises(KeyError):
+            received.message.group(146)
+        assert received.message.get_all(55) == ["A", "B"]
+    else:
+        assert [entry[55] for entry in received.message.group(146)] == ["A", "B"]

@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import collections
 import ssl as _ssl
+import time
 from collections.abc import Callable, Coroutine, Iterable
 from types import TracebackType
 from typing import Any, Self, cast
 
-from fixwire._native import Encoder, Framer
+from fixwire._native import Framer
 from fixwire.errors import FixError
 from fixwire.session.config import Role, SessionConfig
 from fixwire.session.connection import DEFAULT_MAX_BUFFER, Connection, _check_tls, _Protocol
@@ -180,10 +181,9 @@ class Acceptor:
         key = (config.sender_comp_id, config.target_comp_id)
         connection = self.connections.get(key)
         if connection is not None and (connection.connected or connection._closed):
-            refusal = Encoder(
-                config.sender_comp_id, config.target_comp_id, begin_string=config.begin_string
+            transport.write(
+                connection.session.second_connection_reply(time.time(), self.duplicate_text)
             )
-            transport.write(refusal.encode("5", [(58, self.duplicate_text)], seq_num=1))
             transport.close()
             return None
         if connection is None:

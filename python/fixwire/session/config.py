@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, TypeAlias
 
 if TYPE_CHECKING:
-    from fixwire._native import Dictionary, Message
+    from fixwire._native import Dictionary, GroupSpecs, Message
     from fixwire.errors import RejectError
 
 __all__ = ["FieldValue", "LogonContext", "Role", "SessionConfig", "TemplateValue"]
@@ -92,6 +92,10 @@ class SessionConfig:
             does not expect the length (see ``fixwire.Encoder``).
         max_out_of_order: Inbound messages ahead of a gap held while a resend is awaited;
             beyond this the session ends rather than grow without bound.
+        groups: Repeating groups to read inbound messages with: each message is parsed once,
+            as it is framed, and :class:`~fixwire.session.Received` hands it over with its
+            groups (``message.group(...)``); ``None`` reads messages flat. A message whose
+            groups do not match these specs does not parse and is reported like garbled input.
         check_peer_comp_id: Whether inbound SenderCompID <49> must equal ``target_comp_id``.
             Some venues answer from another CompID than the one addressed (Kalshi: sessions
             are addressed as ``KalshiNR`` and so on, answers may come from ``Kalshi``); turn
@@ -119,6 +123,7 @@ class SessionConfig:
     length_fields: bool = True
     max_out_of_order: int = 100_000
     check_peer_comp_id: bool = True
+    groups: GroupSpecs | None = None
 
     def __post_init__(self) -> None:
         if self.heartbeat_interval <= 0:

@@ -12,23 +12,11 @@ h11: the transport feeds it the bytes it reads (:meth:`Session.receive`) and the
 FIX session protocol decides happens here; an adapter such as :mod:`fixwire.session.connection`
 only moves bytes and calls back.
 
-States and what moves between them (``->`` marks what is sent)::
-
-    DISCONNECTED   connection_made()  initiator: -> Logon          LOGON_SENT
-                                      acceptor                      AWAITING_LOGON
-    AWAITING_LOGON Logon accepted     -> Logon                      IN_SESSION
-                   Logon refused      -> Logout                     DISCONNECTED
-    LOGON_SENT     Logon              (gap: -> ResendRequest)       IN_SESSION / RESENDING
-                   Logon invalid      -> Logout                     DISCONNECTED
-                   Logout             (Logon refused)               DISCONNECTED
-                   other              -> Logout                     DISCONNECTED
-    IN_SESSION     inbound gap        -> ResendRequest              RESENDING
-                   logout()           -> Logout                     LOGOUT_SENT
-                   peer Logout        -> Logout                     DISCONNECTED
-    RESENDING      gap filled                                       IN_SESSION
-    LOGOUT_SENT    Logout, timeout                                  DISCONNECTED
-    any            fatal error        (-> Logout)                   DISCONNECTED
-    any            connection_lost()                                DISCONNECTED
+The states and every move between them are one table, :data:`fixwire.session.states.TRANSITIONS`;
+the session changes state only through it. What is sent on the way: an initiator's Logon <A>
+on connecting; an acceptor's Logon in answer to an accepted one (a Logout <5> to a refused one);
+a ResendRequest <2> when a gap is detected; Logout to start a logout or to answer the peer's;
+a Logout before a fatal error closes the session where FIX asks for one.
 
 The rules, those of FIXT.1.1 as QuickFIX and the FIX session-level test cases read them:
 
@@ -53,7 +41,6 @@ The rules, those of FIXT.1.1 as QuickFIX and the FIX session-level test cases re
 
 from __future__ import annotations
 
-import enum
 import itertools
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -76,9 +63,10 @@ from fixwire.session.events import (
     ResendServed,
     SequenceGap,
 )
+from fixwire.session.states import State, Trigger, next_state
 from fixwire.session.store import MemoryStore, Store
 
-__all__ = ["ADMIN_MSG_TYPES", "Session", "State"]
+__all__ = ["ADMIN_MSG_TYPES", "Session"]
 
 #: MsgTypes of the session level (FIXT.1.1 admin messages).
 ADMIN_MSG_TYPES = frozenset({"0", "1", "2", "3", "4", "5", "A"})
@@ -94,17 +82,6 @@ _NANOS = 1_000_000_000
 
 #: The longest HeartBtInt <108> an acceptor adopts, in seconds.
 MAX_HEARTBEAT_INTERVAL = 3600
-
-
-class State(enum.Enum):
-    """Where a session is; see the module documentation for the transitions."""
-
-    DISCONNECTED = "disconnected"
-    AWAITING_LOGON = "awaiting logon"
-    LOGON_SENT = "logon sent"
-    IN_SESSION = "in session"
-    RESENDING = "resending"
-    LOGOUT_SENT = "logout sent"
 
 
 _LOGGED_ON = (State.IN_SESSION, State.RESENDING, State.LOGOUT_SENT)
@@ -147,7 +124,7 @@ class Session:
             time_precision=config.time_precision,
             length_fields=config.length_fields,
         )
-        self._framer = Framer()
+        self._framer = Framer(groups=self.config.groups)
         self._out: list[bytes] = []
         self._events: list[Event] = []
         self._connected_at = 0.0
@@ -174,7 +151,7 @@ class Session:
         """
         if self.state is not State.DISCONNECTED:
             raise SessionError(f"connection_made while {self.state.value}")
-        self._framer = Framer()
+        self._framer = Framer(groups=self.config.groups)
         self._held.clear()
         self._test_request = None
         self._connected_at = self._last_received = self._last_sent = now
@@ -183,14 +160,14 @@ class Session:
             if self.config.reset_on_logon:
                 self.store.reset()
             self._send_logon(now, self.config.reset_on_logon)
-            self.state = State.LOGON_SENT
+            self._move(Trigger.CONNECTED_AS_INITIATOR)
         else:
-            self.state = State.AWAITING_LOGON
+            self._move(Trigger.CONNECTED_AS_ACCEPTOR)
 
     def connection_lost(self, now: float, reason: str = "connection closed") -> None:
         """The connection closed (by either side); the store keeps the sequence numbers."""
         if self.state is not State.DISCONNECTED:
-            self.state = State.DISCONNECTED
+            self._move(Trigger.CLOSED)
             self._events.append(Disconnected(reason))
         self._out.clear()
 
@@ -320,10 +297,19 @@ class Session:
         after ``logout_timeout``. Before Logon completes, simply disconnects."""
         if self.state in (State.IN_SESSION, State.RESENDING):
             self._send_logout(now, text)
-            self.state = State.LOGOUT_SENT
+            self._move(Trigger.LOGOUT_SENT)
             self._logout_sent_at = now
         elif self.state in (State.AWAITING_LOGON, State.LOGON_SENT):
             self._disconnect("logout before logon completed")
+
+    def second_connection_reply(self, now: float, text: str | None) -> bytes:
+        """What to write to another connection that claims this session while it has one,
+        before that connection is closed: a Logout <5> carrying ``text`` (numbered 1, outside
+        this session's sequence, which the other connection must not disturb), or nothing when
+        ``text`` is ``None``."""
+        if text is None:
+            return b""
+        return self._encoder.encode("5", [(58, text)], seq_num=1, sending_time=float(now))
 
     # Inbound messages.
 
@@ -540,7 +526,7 @@ class Session:
             # A new gap: an earlier one's end (perhaps before a sequence reset) says nothing.
             self._resend_until = seq_num
             if self.state is State.IN_SESSION:
-                self.state = State.RESENDING
+                self._move(Trigger.GAP_DETECTED)
         elif seq_num > self._resend_until:
             self._resend_until = seq_num
 
@@ -562,7 +548,7 @@ class Session:
             except DecodeError as e:
                 self._on_bad_value(msg, e, now, release_held=False)
         if self.state is State.RESENDING and self.store.next_target_seq > self._resend_until:
-            self.state = State.IN_SESSION
+            self._move(Trigger.GAP_FILLED)
             self._events.append(ResendComplete(self.store.next_target_seq))
 
     def _on_sequence_reset(self, msg: Message, seq_num: int, now: float) -> None:
@@ -687,7 +673,7 @@ class Session:
             self._fatal_logout(
                 now, f"MsgSeqNum too low, expecting {expected} but received {seq_num}"
             )
-        self.state = State.IN_SESSION
+        self._move(Trigger.LOGON_COMPLETED)
         self.last_logon = msg
         self._events.append(LoggedOn(heartbeat, reset))
         if seq_num > expected and not self.config.retransmission:
@@ -848,7 +834,11 @@ class Session:
         self._send_logout(now, text)
         raise _Fatal(text)
 
+    def _move(self, trigger: Trigger) -> None:
+        """Changes state as :data:`~fixwire.session.states.TRANSITIONS` says ``trigger`` does."""
+        self.state = next_state(self.state, trigger)
+
     def _disconnect(self, reason: str) -> None:
         if self.state is not State.DISCONNECTED:
-            self.state = State.DISCONNECTED
+            self._move(Trigger.CLOSED)
             self._events.append(Disconnected(reason))
