@@ -58,7 +58,7 @@ class _Unidentified(asyncio.Protocol):
         first = messages[0]
         try:
             connection = self._acceptor._connection_for(
-                first.get(56), first.get(49), self._transport
+                first.begin_string, first.get(56), first.get(49), self._transport
             )
         except (FixError, OSError, UnicodeError) as e:
             # CompIDs that are not text, a store that cannot open: refuse this connection,
@@ -97,15 +97,16 @@ SessionLookup = Callable[[str, str], "SessionConfig | None"]
 class Acceptor:
     """A listening socket serving FIXT.1.1 sessions; made by :func:`serve`.
 
-    Each session (a pair of CompIDs) gets one :class:`Connection`, kept across the peer's
-    reconnects with its store, and handed to the ``handler`` when its first connection arrives.
-    One connection per session at a time: a second one gets a Logout <5> with ``"session
-    already connected"`` and is closed.
+    Each session (a BeginString <8> and a pair of CompIDs: the same CompIDs on two versions are
+    two sessions) gets one :class:`Connection`, kept across the peer's reconnects with its
+    store, and handed to the ``handler`` when its first connection arrives. One connection per
+    session at a time: a second one is closed without a message (FIX test case 1b), or after a
+    Logout <5> carrying :attr:`duplicate_text` when that is set (as some venues answer).
     """
 
     def __init__(
         self,
-        lookup: SessionLookup,
+        lookup: Callable[[str, str, str], SessionConfig | None],
         handler: Callable[[Connection], Coroutine[Any, Any, None]],
         *,
         store_factory: Callable[[SessionConfig], Store],
@@ -119,16 +120,17 @@ class Acceptor:
         self._max_buffer = max_buffer
         self.max_logon_bytes = max_logon_bytes
         self.first_message_timeout = first_message_timeout
-        #: Text <58> of the Logout that refuses a second connection for a connected session.
-        self.duplicate_text = "session already connected"
+        #: Text <58> of a Logout <5> that refuses a second connection for a connected session;
+        #: ``None`` (the default) closes it without a message, as FIX test case 1b asks.
+        self.duplicate_text: str | None = None
         #: Why connections were dropped before a session was found for them, oldest first
         #: (the last 100).
         self.refused: collections.deque[str] = collections.deque(maxlen=100)
         self._server: asyncio.Server | None = None
         self._pending: set[asyncio.Transport] = set()
         self._tasks: set[asyncio.Task[None]] = set()
-        #: Connections by (our SenderCompID, our TargetCompID).
-        self.connections: dict[tuple[str, str], Connection] = {}
+        #: Connections by (BeginString, our SenderCompID, our TargetCompID).
+        self.connections: dict[tuple[str, str, str], Connection] = {}
 
     @property
     def port(self) -> int:
@@ -168,19 +170,27 @@ class Acceptor:
         await self.close()
 
     def _connection_for(
-        self, sender_comp_id: str | None, target_comp_id: str | None, transport: asyncio.Transport
+        self,
+        begin_string: str,
+        sender_comp_id: str | None,
+        target_comp_id: str | None,
+        transport: asyncio.Transport,
     ) -> Connection | None:
         config = (
             None
             if sender_comp_id is None or target_comp_id is None
-            else self._lookup(sender_comp_id, target_comp_id)
+            else self._lookup(begin_string, sender_comp_id, target_comp_id)
         )
         if config is None:
+            self.refused.append(
+                f"no session {begin_string} {sender_comp_id}->{target_comp_id}: closed"
+            )
             transport.close()
             return None
-        key = (config.sender_comp_id, config.target_comp_id)
+        key = (config.begin_string, config.sender_comp_id, config.target_comp_id)
         connection = self.connections.get(key)
         if connection is not None and (connection.connected or connection._closed):
+            self.refused.append(f"session {' '.join(key)} already connected: closed")
             transport.write(
                 connection.session.second_connection_reply(time.time(), self.duplicate_text)
             )
@@ -197,7 +207,7 @@ class Acceptor:
             task.add_done_callback(self._tasks.discard)
         return connection
 
-    def _forget(self, key: tuple[str, str]) -> None:
+    def _forget(self, key: tuple[str, str, str]) -> None:
         """Drops a session whose only connection closed before it logged on (a refused Logon,
         a peer that went away): peers sending CompIDs must not grow the acceptor's memory."""
         connection = self.connections.pop(key, None)
@@ -221,8 +231,10 @@ async def serve(
     """Listens on ``host:port`` and serves acceptor sessions.
 
     Args:
-        sessions: The sessions served: acceptor configurations, or a function from the peer's
-            TargetCompID and SenderCompID to a configuration (None refuses the connection).
+        sessions: The sessions served: acceptor configurations (told apart by BeginString
+            <8> and CompIDs), or a function from the peer's TargetCompID and SenderCompID to a
+            configuration (None refuses the connection; a configuration of another
+            BeginString refuses the Logon).
         handler: Called (as a task) with each session's :class:`Connection` when its first
             connection arrives; it typically iterates the events and answers.
         host: Address to listen on.
@@ -236,23 +248,28 @@ async def serve(
             it is dropped.
     """
     _check_tls(ssl)
-    lookup: SessionLookup
+    lookup: Callable[[str, str, str], SessionConfig | None]
     if not callable(sessions):
-        known: dict[tuple[str, str], SessionConfig] = {}
+        known: dict[tuple[str, str, str], SessionConfig] = {}
         for config in sessions:
             if config.role is not Role.ACCEPTOR:
                 raise ValueError(
                     f"serve() needs acceptor configurations; {config.sender_comp_id} is not one"
                 )
-            known[config.sender_comp_id, config.target_comp_id] = config
+            known[config.begin_string, config.sender_comp_id, config.target_comp_id] = config
 
-        def find(ours: str, theirs: str) -> SessionConfig | None:
-            return known.get((ours, theirs))
+        def find(begin_string: str, ours: str, theirs: str) -> SessionConfig | None:
+            return known.get((begin_string, ours, theirs))
 
         lookup = find
 
     else:
-        lookup = sessions
+        by_comp_ids = sessions
+
+        def find_by_comp_ids(_begin_string: str, ours: str, theirs: str) -> SessionConfig | None:
+            return by_comp_ids(ours, theirs)
+
+        lookup = find_by_comp_ids
     acceptor = Acceptor(
         lookup,
         handler,

@@ -40,6 +40,9 @@ class Trigger(enum.Enum):
     GAP_DETECTED = "gap detected"
     #: Every message of the gap has arrived.
     GAP_FILLED = "gap filled"
+    #: The peer's Logon <A> with ResetSeqNumFlag <141>=Y in an established session: both
+    #: sides start again at 1 (held messages of a gap are dropped with the old numbers).
+    SESSION_RESET = "session reset"
     #: We sent Logout <5> first and await the answer.
     LOGOUT_SENT = "logout sent"
     #: The session is over on this connection: Logout exchanged, refused, timed out, fatal
@@ -67,11 +70,13 @@ TRANSITIONS: MappingProxyType[State, MappingProxyType[Trigger, State]] = Mapping
             },
             State.IN_SESSION: {
                 Trigger.GAP_DETECTED: State.RESENDING,
+                Trigger.SESSION_RESET: State.IN_SESSION,
                 Trigger.LOGOUT_SENT: State.LOGOUT_SENT,
                 Trigger.CLOSED: State.DISCONNECTED,
             },
             State.RESENDING: {
                 Trigger.GAP_FILLED: State.IN_SESSION,
+                Trigger.SESSION_RESET: State.IN_SESSION,
                 Trigger.LOGOUT_SENT: State.LOGOUT_SENT,
                 Trigger.CLOSED: State.DISCONNECTED,
             },
