@@ -95,6 +95,12 @@ def _dictionary(name: str) -> fixwire.Dictionary:
     return _kalshi()
 
 
+def _groups(name: str) -> fixwire.GroupSpecs:
+    if name != "kalshi":
+        raise ValueError(f"unknown groups {name!r} (only kalshi)")
+    return fixwire.GroupSpecs.kalshi()
+
+
 def _signing_context(context: LogonContext) -> Iterable[tuple[int, FieldValue]]:
     """Stands in for a Logon signature: RawData <96> spells out what would be signed."""
     signed = (
@@ -126,6 +132,10 @@ _CONFIG_KEYS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "appl_ver": ("default_appl_ver_id", str),
     "heartbeat": ("heartbeat_interval", int),
     "reset": ("reset_on_logon", _yes_no),
+    "reset_logout": ("reset_on_logout", _yes_no),
+    "reset_disconnect": ("reset_on_disconnect", _yes_no),
+    "chunk": ("resend_request_chunk_size", int),
+    "groups": ("groups", lambda name: _groups(name)),
     "retransmission": ("retransmission", _yes_no),
     "test_request_delay": ("test_request_delay", float),
     "logon_timeout": ("logon_timeout", float),
@@ -462,3 +472,82 @@ def test_answers_invalid_decides_who_answers_an_invalid_message(answered: bool) 
     assert (received[0].reject is None) == answered
     sent = ours.data_to_send()
     assert (b"\x0135=3\x01" in sent) != answered
+
+
+@pytest.mark.parametrize("groups", [None, "kalshi"])
+def test_received_message_carries_its_groups(groups: str | None) -> None:
+    """With ``groups``, an inbound message is parsed with them as it is framed: the application
+    reads the entries from the Received event's message; without, it is flat."""
+    now = 1_787_236_205.0
+    specs = None if groups is None else fixwire.GroupSpecs.kalshi()
+    ours = Session(
+        SessionConfig(sender_comp_id="S", target_comp_id="T", role=Role.ACCEPTOR, groups=specs)
+    )
+    theirs = Session(SessionConfig(sender_comp_id="T", target_comp_id="S"))
+    theirs.connection_made(now)
+    ours.connection_made(now)
+    ours.receive(theirs.data_to_send(), now)
+    theirs.receive(ours.data_to_send(), now)
+    theirs.send("V", [(262, "r-1"), (263, "1"), (146, [[(55, "A")], [(55, "B")]])], now)
+    ours.receive(theirs.data_to_send(), now)
+    (received,) = [e for e in ours.next_events() if isinstance(e, events.Received)]
+    if specs is None:
+        with pytest.raises(KeyError):
+            received.message.group(146)
+        assert received.message.get_all(55) == ["A", "B"]
+    else:
+        assert [entry[55] for entry in received.message.group(146)] == ["A", "B"]
+
+
+def _logged_on_acceptor(now: float) -> Session:
+    session = Session(SessionConfig(sender_comp_id="S", target_comp_id="T", role=Role.ACCEPTOR))
+    session.connection_made(now)
+    session.receive(
+        frame(f"35=A|49=T|56=S|34=1|52={_timestamp(now)}|98=0|108=30|1137=9|", "FIXT.1.1"), now
+    )
+    session.data_to_send()
+    session.next_events()
+    return session
+
+
+@pytest.mark.parametrize("split", [None, 30, 120, 200])
+def test_unparsed_message_is_rejected_in_stream_order(split: int | None) -> None:
+    """An order, a message with an empty value and another order in one read (or split across
+    two): the bad one is rejected between the two, its number consumed; no ResendRequest."""
+    now = EPOCH
+    session = _logged_on_acceptor(now)
+    sent = _timestamp(now)
+    data = b"".join(
+        frame(f"35=D|49=T|56=S|34={seq}|52={sent}|11=ord-{seq}|{extra}55=X|", "FIXT.1.1")
+        for seq, extra in ((2, ""), (3, "58=|"), (4, ""))
+    )
+    if split is None:
+        session.receive(data, now)
+    else:
+        session.receive(data[:split], now)
+        session.receive(data[split:], now)
+    out = [fixwire.parse(m) for m in _split_outbound(session.data_to_send())]
+    assert [(m.msg_type, m.get(45), m.get(373)) for m in out] == [("3", "3", "4")]
+    kinds = [type(e).__name__ for e in session.next_events()]
+    assert kinds == ["Received", "RejectSent", "Received"]
+    assert session.store.next_target_seq == 5
+    assert session.garbled == 0
+
+
+def test_possible_resend_is_read_from_the_message() -> None:
+    """PossResend <97>=Y reaches the application as ``Received.possible_resend``."""
+    now = EPOCH
+    session = _logged_on_acceptor(now)
+    sent = _timestamp(now)
+    for seq, flag in ((2, ""), (3, "97=Y|")):
+        session.receive(frame(f"35=D|49=T|56=S|34={seq}|52={sent}|{flag}11=o|", "FIXT.1.1"), now)
+    received = [e for e in session.next_events() if isinstance(e, events.Received)]
+    assert [e.possible_resend for e in received] == [False, True]
+
+
+def test_begin_string_must_be_a_session_version() -> None:
+    """A BeginString fixwire does not speak is refused when the configuration is made."""
+    with pytest.raises(ValueError, match=r"'FIX\.5\.0' is not one of FIX\.4\.0, "):
+        SessionConfig(sender_comp_id="S", target_comp_id="T", begin_string="FIX.5.0")
+    with pytest.raises(ValueError, match="resend_request_chunk_size"):
+        SessionConfig(sender_comp_id="S", target_comp_id="T", resend_request_chunk_size=-1)

@@ -21,7 +21,7 @@ import socket
 import ssl
 import warnings
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -52,7 +52,7 @@ from fixwire.session import (
     connect,
     serve,
 )
-from fixwire.session import transport as transport_module
+from fixwire.session import connection as connection_module
 
 HOST = "127.0.0.1"
 CLIENT = SessionConfig(sender_comp_id="CLIENT", target_comp_id="SERVER")
@@ -154,7 +154,7 @@ async def initiator(
 
 def the_session(acceptor: Acceptor) -> Connection:
     """The acceptor's connection for the CLIENT session."""
-    return acceptor.connections["SERVER", "CLIENT"]
+    return acceptor.connections["FIXT.1.1", "SERVER", "CLIENT"]
 
 
 def transport_of(conn: Connection) -> asyncio.Transport:
@@ -853,7 +853,10 @@ def test_acceptor_survives_connections_cut_mid_message() -> None:
     run(main)
 
 
-def test_second_connection_for_a_session_is_refused() -> None:
+def test_1b_second_connection_for_a_session_is_dropped_silently() -> None:
+    """FIX test case 1b: a second connection for a logged-on session is closed without a
+    message; the first does not notice."""
+
     async def main() -> None:
         async with (
             accepting() as (acceptor, server),
@@ -863,19 +866,75 @@ def test_second_connection_for_a_session_is_refused() -> None:
             async with initiator(acceptor.port) as (second, refused):
                 with pytest.raises(SessionError, match="closed before logon"):
                     await second.logged_on(timeout=5)
-                assert refused.of(LogonRefused) == [LogonRefused("session already connected")]
-            # On the wire: one Logout <5> saying why, then the connection closes.
+                assert refused.of(LogonRefused) == []
             async with raw_initiator(acceptor.port) as raw:
                 raw.send("A", [(98, 0), (108, 30), (1137, "9")])
-                logout = await raw.read()
-                assert logout is not None
-                assert (logout.msg_type, logout[58]) == ("5", "session already connected")
-                assert await raw.read() is None
+                assert await raw.read() is None  # closed without a word
+            assert "session FIXT.1.1 SERVER CLIENT already connected: closed" in acceptor.refused
             # The first connection did not notice.
             assert first.session.logged_on
             first.send("D", order(1))
             await server.until(lambda: len(server.received()) == 1)
             assert [type(e) for e in server.events] == [LoggedOn, Received]
+
+    run(main)
+
+
+def test_second_connection_gets_a_logout_with_a_venues_text() -> None:
+    """With ``duplicate_text`` set (a venue that says why), the second connection gets one
+    Logout <5> carrying it, then the connection closes."""
+
+    async def main() -> None:
+        async with (
+            accepting() as (acceptor, _),
+            initiator(acceptor.port) as (first, _),
+        ):
+            acceptor.duplicate_text = "already exists"
+            await first.logged_on(timeout=5)
+            async with initiator(acceptor.port) as (second, refused):
+                with pytest.raises(SessionError, match="closed before logon"):
+                    await second.logged_on(timeout=5)
+                assert refused.of(LogonRefused) == [LogonRefused("already exists")]
+            assert first.session.logged_on
+
+    run(main)
+
+
+def test_sessions_are_told_apart_by_begin_string() -> None:
+    """The same CompIDs on two BeginStrings are two sessions, each with its own numbers."""
+    fix44 = replace(SERVER, begin_string="FIX.4.4")
+
+    async def main() -> None:
+        async with accepting(SERVER, fix44) as (acceptor, server):
+            client44 = replace(CLIENT, begin_string="FIX.4.4")
+            async with (
+                initiator(acceptor.port) as (fixt, _),
+                initiator(acceptor.port, client44) as (fix4, _),
+            ):
+                await fixt.logged_on(timeout=5)
+                await fix4.logged_on(timeout=5)
+                fixt.send("D", order(1))
+                fix4.send("D", order(2))
+                fix4.send("D", order(3))
+                await server.until(lambda: len(server.received()) == 3)
+            assert set(acceptor.connections) == {
+                ("FIXT.1.1", "SERVER", "CLIENT"),
+                ("FIX.4.4", "SERVER", "CLIENT"),
+            }
+            by_version = {
+                key[0]: conn.session.store.next_target_seq
+                for key, conn in acceptor.connections.items()
+            }
+            # Each: Logon, its orders, Logout.
+            assert by_version == {"FIXT.1.1": 4, "FIX.4.4": 5}
+            # A BeginString no session speaks is closed without a word.
+            async with raw_initiator(acceptor.port) as raw:
+                raw.writer.write(
+                    Encoder("CLIENT", "SERVER", begin_string="FIX.4.2").encode(
+                        "A", [(98, 0), (108, 30)], seq_num=1
+                    )
+                )
+                assert await raw.read() is None
 
     run(main)
 
@@ -921,7 +980,7 @@ def test_close_after_a_burst_delivers_everything_before_the_logout() -> None:
 
 
 def test_an_application_that_falls_behind_pauses_reading(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(transport_module, "MAX_QUEUED_EVENTS", 20)
+    monkeypatch.setattr(connection_module, "MAX_QUEUED_EVENTS", 20)
 
     async def main() -> None:
         async with accepting() as (acceptor, _):

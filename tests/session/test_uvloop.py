@@ -41,7 +41,7 @@ def test_session_over_uvloop() -> None:
                         if len(answers) == 3:
                             break
                 await conn.close()
-            server_side = acceptor.connections["S", "C"]
+            server_side = acceptor.connections["FIXT.1.1", "S", "C"]
             assert server_side.session.store.next_target_seq == conn.session.store.next_sender_seq
         finally:
             await acceptor.close()
