@@ -39,7 +39,6 @@ import itertools
 import re
 import ssl as _ssl
 import string
-import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from datetime import datetime
@@ -49,7 +48,7 @@ from typing import Any, NamedTuple, Self, overload
 
 from fixwire._native import Rule, Template
 from fixwire.errors import FixError, SessionError
-from fixwire.kalshi.config import KalshiConfig, SessionType
+from fixwire.kalshi.config import KalshiConfig
 from fixwire.kalshi.events import (
     ExecutionReport,
     KalshiEvent,
@@ -57,6 +56,7 @@ from fixwire.kalshi.events import (
     UnhandledMessage,
     from_message,
 )
+from fixwire.kalshi.venue import RateLimitError, SessionType, TokenBucket
 from fixwire.session import (
     Connection,
     Disconnected,
@@ -82,42 +82,6 @@ _TERMINAL = frozenset({"2", "4", "8", "C"})
 _ONE = Decimal(1)
 _ZERO = Decimal(0)
 _new_tuple = tuple.__new__
-
-
-class RateLimitError(SessionError):
-    """The client-side rate limit refused a request; nothing was sent.
-
-    Attributes:
-        retry_after: Seconds until the request would fit.
-    """
-
-    def __init__(self, retry_after: float) -> None:
-        super().__init__(f"rate limit: retry in {retry_after:.3f} s")
-        self.retry_after = retry_after
-
-
-class TokenBucket:
-    """A token bucket: ``rate`` tokens a second, holding at most ``capacity``, full at ``now``
-    (``time.monotonic()`` by default, the clock :meth:`take` reads when not given one)."""
-
-    def __init__(self, rate: float, capacity: float, now: float | None = None) -> None:
-        self.rate = rate
-        self.capacity = capacity
-        self._tokens = capacity
-        self._at = time.monotonic() if now is None else now
-
-    def take(self, cost: float, now: float | None = None) -> None:
-        """Takes ``cost`` tokens, or raises :class:`RateLimitError` and takes none."""
-        now = time.monotonic() if now is None else now
-        self._tokens = min(self.capacity, self._tokens + (now - self._at) * self.rate)
-        self._at = now
-        if self._tokens < cost:
-            raise RateLimitError((cost - self._tokens) / self.rate)
-        self._tokens -= cost
-
-    def give_back(self, cost: float) -> None:
-        """Returns ``cost`` tokens taken for a request that was not sent after all."""
-        self._tokens = min(self.capacity, self._tokens + cost)
 
 
 class OrderState(NamedTuple):
