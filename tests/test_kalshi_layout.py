@@ -51,6 +51,14 @@ def test_the_client_imports_nothing_of_the_exchange() -> None:
             assert not name.startswith("fixwire.kalshi.sim"), f"{path.name} imports {name}"
 
 
+def test_source_files_are_small_or_say_why() -> None:
+    for path in sorted(KALSHI.rglob("*.py")):
+        text = path.read_text()
+        # About 800 lines at most (style.md), unless the top of the file says why.
+        if text.count("\n") > 850:
+            assert "Why this file is long" in text[:3000], f"{path} has no reason to be long"
+
+
 @pytest.mark.parametrize(
     "options",
     [
