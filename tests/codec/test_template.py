@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 import fixwire
 from fixtext import ENCODE_KINDS, frame
 from fixwire import Rule, Template
-from fixwire.kalshi.client import _cancel_template, _new_order_template, _replace_template
+from fixwire.kalshi.rules import cancel_template, new_order_template, replace_template
 from fixwire.session import Role, Session, SessionConfig
 
 SENT = datetime(2026, 8, 20, 14, 30, 5, 123456, tzinfo=UTC)
@@ -1295,7 +1295,7 @@ KALSHI_BODY = "11=ord-1|38=10|40=2|44={}|54=1|55=KXHIGHNY-26AUG20-B80|59=1|"
     [(Decimal("0.55"), "55"), (Decimal("0.5500"), "55"), (Decimal("0.07"), "7"), ("0.99", "99")],
 )
 def test_kalshi_cents(encoder: fixwire.Encoder, price: object, text: str) -> None:
-    got = encode(encoder, _new_order_template(False), *kalshi_order(price))
+    got = encode(encoder, new_order_template(False), *kalshi_order(price))
     assert got == frame(HEADER + KALSHI_BODY.format(text))
 
 
@@ -1308,14 +1308,14 @@ def test_kalshi_cents(encoder: fixwire.Encoder, price: object, text: str) -> Non
     ],
 )
 def test_kalshi_cents_refused(encoder: fixwire.Encoder, price: object, problem: str) -> None:
-    err = refused(encoder, _new_order_template(False), *kalshi_order(price))
+    err = refused(encoder, new_order_template(False), *kalshi_order(price))
     assert err.tag == 44
     assert err.reason == f"price (whole cents: UseDollars is off): {problem}"
     assert "whole cents" in str(err)
 
 
 def test_kalshi_dollars(encoder: fixwire.Encoder) -> None:
-    dollars = _new_order_template(True)
+    dollars = new_order_template(True)
     got = encode(encoder, dollars, *kalshi_order(Decimal("0.4250")))
     assert got == frame(HEADER + KALSHI_BODY.format("0.4250"))
     err = refused(encoder, dollars, *kalshi_order(Decimal("0.42505")))
@@ -1391,7 +1391,7 @@ def test_an_int_too_long_to_print_is_refused_by_name(encoder: fixwire.Encoder) -
 
 
 def test_kalshi_replace_leaves_an_unchanged_price_out(encoder: fixwire.Encoder) -> None:
-    replace = _replace_template(False)
+    replace = replace_template(False)
     same_price = ("ord-2", "B-1", Decimal("5"), "ord-1", None, "no", "KXHIGHNY-26AUG20-B80")
     body = "11=ord-2|37=B-1|38=5|40=2|41=ord-1|54=2|55=KXHIGHNY-26AUG20-B80|"
     assert encode(encoder, replace, *same_price) == frame(HEADER.replace("35=D", "35=G") + body)
@@ -1403,5 +1403,5 @@ def test_kalshi_replace_leaves_an_unchanged_price_out(encoder: fixwire.Encoder) 
 
 
 def test_kalshi_cancel_names_the_request_id(encoder: fixwire.Encoder) -> None:
-    err = refused(encoder, _cancel_template(), "bad id", "ord-1", None, "yes", "KXHIGHNY")
+    err = refused(encoder, cancel_template(), "bad id", "ord-1", None, "yes", "KXHIGHNY")
     assert err.reason.startswith('new_cl_ord_id: "bad id" holds a byte not allowed here (0x20)')

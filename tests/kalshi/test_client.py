@@ -13,7 +13,8 @@ from cryptography.hazmat.primitives.asymmetric import padding
 
 import fixwire
 from fixwire.kalshi import KalshiClient, KalshiConfig, LogonSigner, RateLimit, SessionType
-from fixwire.kalshi.client import RateLimitError, TokenBucket, _cl_ord_ids
+from fixwire.kalshi.client import RateLimitError, TokenBucket
+from fixwire.kalshi.rules import cl_ord_ids
 from fixwire.kalshi.signing import generate_key
 from fixwire.session import Session
 
@@ -221,7 +222,7 @@ def test_execution_report_reads_lazily_and_stays_immutable() -> None:
 def test_made_client_order_ids_are_uuid_shaped_and_never_repeat() -> None:
     prefix = "6f1c2b9e-3d4a-4b5c-9e8f-"
     # Past two turns of the table of last digits, so that the formatted part changes twice.
-    ids = list(itertools.islice(_cl_ord_ids(prefix), 600))
+    ids = list(itertools.islice(cl_ord_ids(prefix), 600))
     assert len(set(ids)) == 600
     assert ids[:2] == [f"{prefix}000000000000", f"{prefix}000000000001"]
     for n, made in enumerate(ids):

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from fixwire.kalshi.matching import (
+from fixwire.kalshi.sim.matching import (
     Accepted,
     Cancelled,
     CancelReason,

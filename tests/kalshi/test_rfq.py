@@ -22,7 +22,8 @@ from fixwire.kalshi.events import (
     RFQCancelStatus,
     from_message,
 )
-from fixwire.kalshi.matching import (
+from fixwire.kalshi.signing import generate_key
+from fixwire.kalshi.sim.matching import (
     Accepted,
     Filled,
     Liquidity,
@@ -32,7 +33,6 @@ from fixwire.kalshi.matching import (
     RejectReason,
     Side,
 )
-from fixwire.kalshi.signing import generate_key
 from fixwire.kalshi.tls import SelfSignedCertificate
 from fixwire.session import LoggedOn
 from kalshi_venue import Client, run, venue

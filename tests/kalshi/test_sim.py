@@ -32,9 +32,9 @@ from fixwire.kalshi import (
     SessionType,
 )
 from fixwire.kalshi.config import RateLimit
-from fixwire.kalshi.matching import Side
 from fixwire.kalshi.signing import generate_key
 from fixwire.kalshi.sim import HOUSE, Simulator
+from fixwire.kalshi.sim.matching import Side
 from fixwire.kalshi.tls import SelfSignedCertificate
 from fixwire.session import Disconnected, LoggedOn
 
