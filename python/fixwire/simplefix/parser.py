@@ -153,7 +153,10 @@ class FixParser:
         """
         self._raw_len_tags = _TagList(RAW_LEN_TAGS)
         self._raw_data_tags = _TagList(RAW_DATA_TAGS)
-        self.buf = b""
+        # The buffer is ``_data[_start:]``: consuming a message moves ``_start`` instead of
+        # copying the rest of the buffer.
+        self._data = b""
+        self._start = 0
         self.pairs: list[tuple[int, bytes]] = []
         self.raw_len = 0
         self.stop_tag = stop_tag
@@ -171,6 +174,19 @@ class FixParser:
                 "Can't set 'allow_missing_begin_string' and "
                 "'strip_fields_before_begin_string' simultaneously."
             )
+
+    @property
+    def buf(self) -> bytes:
+        """The bytes appended and not yet consumed."""
+        if self._start:
+            self._data = self._data[self._start :]
+            self._start = 0
+        return self._data
+
+    @buf.setter
+    def buf(self, data: bytes) -> None:
+        self._data = data
+        self._start = 0
 
     @property
     def raw_len_tags(self) -> list[int]:
@@ -306,7 +322,7 @@ class FixParser:
 
     def _consume(self) -> bool:
         """Move whole fields from ``buf`` to ``pairs``; whether a stop byte ended a message."""
-        buf = self.buf
+        buf = self._data
         size = len(buf)
         pairs = self.pairs
         stop_tag = self.stop_tag
@@ -315,7 +331,7 @@ class FixParser:
         len_tags = self._raw_len_tags.members()
         data_tags = self._raw_data_tags.members()
         starts: list[int] | None = [] if self.strict else None
-        pos = 0
+        begin = pos = self._start
         eom = False
         try:
             while pos < size:
@@ -371,10 +387,13 @@ class FixParser:
                     except ValueError as exc:
                         raise errors.RawLengthNotNumberError(*exc.args) from None
         finally:
-            if pos:
+            if pos != begin:
                 if starts is not None:
-                    self._hold(buf[:pos], starts)
-                self.buf = buf[pos:]
+                    self._hold(buf[begin:pos], [start - begin for start in starts])
+                if pos >= size:
+                    self._data = b""
+                    pos = 0
+                self._start = pos
         return eom
 
     def _hold(self, consumed: bytes, starts: list[int]) -> None:
