@@ -1,0 +1,158 @@
+//! Logs: `scan_columns` (the native half of `fixwire.read_columns`) and `find_messages`.
+
+use fixwire::columns::{self, Column, ColumnData, ColumnKind, ColumnSpec, ScanOptions};
+use fixwire::ParseOptions;
+use numpy::IntoPyArray;
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
+
+use crate::conversions::{as_pybytes, without_gil};
+use crate::errors::py_err;
+use crate::groups::{PyGroupSpec, PyGroupSpecs};
+use crate::message::{message_specs, parse_options, PyMessage};
+
+fn column_kind(name: &str, scale: u8) -> PyResult<ColumnKind> {
+    Ok(match name {
+        "str" => ColumnKind::Str,
+        "int" => ColumnKind::Int,
+        "float" => ColumnKind::Float,
+        "decimal" => ColumnKind::Decimal { scale },
+        "time" => ColumnKind::Time,
+        "date" => ColumnKind::Date,
+        "bool" => ColumnKind::Bool,
+        _ => return Err(PyValueError::new_err(format!("unknown column kind {name:?}"))),
+    })
+}
+
+/// A column as Python objects: `(values, valid, invalid_values)`, where `values` is one array,
+/// or `(offsets, data)` for text.
+fn column_to_python(py: Python<'_>, column: Column) -> PyResult<Bound<'_, PyTuple>> {
+    let values = match column.data {
+        ColumnData::I64(v) => v.into_pyarray(py).into_any(),
+        ColumnData::F64(v) => v.into_pyarray(py).into_any(),
+        ColumnData::Bool(v) => v.into_pyarray(py).into_any(),
+        ColumnData::Str { offsets, data } => {
+            PyTuple::new(py, [offsets.into_pyarray(py).into_any(), data.into_pyarray(py).into_any()])?.into_any()
+        }
+    };
+    PyTuple::new(
+        py,
+        [values, column.valid.into_pyarray(py).into_any(), column.invalid_values.into_pyobject(py)?.into_any()],
+    )
+}
+
+/// A mapped log is scanned this many bytes at a time, releasing what was read, so memory
+/// follows the output rather than the file size.
+const SCAN_WINDOW: usize = 64 << 20;
+
+/// The input of `read_columns`: bytes held by Python, or a file mapped into memory.
+enum Input<'py> {
+    Bytes(Bound<'py, PyBytes>),
+    File(memmap2::Mmap),
+}
+
+impl Input<'_> {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Input::Bytes(b) => b.as_bytes(),
+            Input::File(map) => map,
+        }
+    }
+}
+
+/// Reads FIX messages into columns; `fixwire.read_columns` is the documented entry point.
+#[pyfunction]
+#[pyo3(signature = (source, columns, *, msg_types = None, explode = None, verify_checksum = true, threads = 0, byte_range = None))]
+#[allow(clippy::too_many_arguments, clippy::needless_pass_by_value)]
+pub(crate) fn scan_columns<'py>(
+    py: Python<'py>,
+    source: &Bound<'py, PyAny>,
+    columns: Vec<(u32, String, u8)>,
+    msg_types: Option<Vec<String>>,
+    explode: Option<&Bound<'py, PyGroupSpec>>,
+    verify_checksum: bool,
+    threads: usize,
+    byte_range: Option<(usize, usize)>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let specs = columns
+        .iter()
+        .map(|(tag, kind, scale)| Ok(ColumnSpec { tag: *tag, kind: column_kind(kind, *scale)? }))
+        .collect::<PyResult<Vec<_>>>()?;
+    let options = ScanOptions {
+        columns: specs,
+        msg_types: msg_types.map(|t| t.into_iter().map(String::into_bytes).collect()),
+        explode: explode.map(|g| (*g.get().spec).clone()),
+        parse: ParseOptions { verify_checksum, ..ParseOptions::default() },
+        threads,
+    };
+    // A str is a path (the Python layer turns PathLike objects into str); anything else must
+    // be a buffer of bytes.
+    let input = if let Ok(path) = source.cast::<PyString>() {
+        let file = std::fs::File::open(path.to_str()?)?;
+        // SAFETY: the map is only read and lives until the scan below has finished; every byte
+        // is treated as hostile input, so a file rewritten in place while mapped gives garbled
+        // rows. A file truncated while mapped (a `copytruncate` log rotation) makes the next
+        // read of a vanished page raise SIGBUS: read_columns documents that logs must not be
+        // truncated while they are read.
+        Input::File(unsafe { memmap2::Mmap::map(&file)? })
+    } else {
+        Input::Bytes(as_pybytes(source)?)
+    };
+    let bytes = input.bytes();
+    let range = byte_range.map_or(0..bytes.len(), |(start, end)| start..end);
+    let map = match &input {
+        Input::File(map) => Some(map),
+        Input::Bytes(_) => None,
+    };
+    let table = without_gil(py, || match map {
+        None => columns::scan(bytes, range, &options),
+        Some(map) => columns::scan_windowed(bytes, range, &options, SCAN_WINDOW, |upto| {
+            // SAFETY: the map is shared and read-only, so dropping its pages only makes later
+            // reads fault them in again from the file; the scan reads nothing before `upto`
+            // again. A failed advice just keeps the pages.
+            let _ = unsafe { map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, 0, upto) };
+        }),
+    });
+    let out = PyDict::new(py);
+    out.set_item("rows", table.rows)?;
+    out.set_item("messages", table.messages)?;
+    out.set_item("garbled", table.garbled.into_pyarray(py))?;
+    out.set_item("offset", table.offset.into_pyarray(py))?;
+    out.set_item("msg_type", column_to_python(py, table.msg_type)?)?;
+    let columns = table.columns.into_iter().map(|c| column_to_python(py, c)).collect::<PyResult<Vec<_>>>()?;
+    out.set_item("columns", PyList::new(py, columns)?)?;
+    Ok(out)
+}
+
+/// Messages found in log text: `(offset, message)` or `(offset, DecodeError)` for garbled
+/// candidates, in input order.
+#[pyfunction]
+#[pyo3(signature = (data, /, *, groups = None))]
+pub(crate) fn find_messages<'py>(
+    data: &Bound<'py, PyAny>,
+    groups: Option<&Bound<'py, PyGroupSpecs>>,
+) -> PyResult<Bound<'py, PyList>> {
+    let py = data.py();
+    let raw = as_pybytes(data)?;
+    let options = parse_options(true, groups);
+    let specs = message_specs(&options);
+    let bytes = raw.as_bytes();
+    let mut reader = columns::LogReader::new(bytes, 0..bytes.len(), &options);
+    let mut out = Vec::new();
+    while let Some(found) = reader.next_message() {
+        let item = match found {
+            columns::Found::Message { offset, message, .. } => {
+                let fields = message.fields();
+                let message =
+                    PyMessage::new(PyBytes::new(py, message.as_bytes()).unbind(), fields.as_slice(), specs.clone());
+                (offset, Bound::new(py, message)?.into_any())
+            }
+            columns::Found::Garbled { offset, error } => {
+                (offset, py_err(error).into_value(py).into_bound(py).into_any())
+            }
+        };
+        out.push(item);
+    }
+    PyList::new(py, out)
+}

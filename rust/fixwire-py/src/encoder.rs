@@ -1,0 +1,237 @@
+//! `Encoder`: messages for one session header, from `(tag, value)` pairs or a template.
+
+use std::sync::Mutex;
+
+use fixwire::template::TemplateWriter;
+use fixwire::value::TimePrecision;
+use fixwire::{Date, EncodeError, EncodeErrorKind, Encoder, MessageWriter};
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{
+    PyBool, PyByteArray, PyBytes, PyDate, PyDateAccess, PyDateTime, PyFloat, PyInt, PyList, PyString, PyTuple,
+};
+
+use crate::conversions::{
+    exclusive, is_decimal, plain_decimal, tag_and_value, time_precision, timestamp_from_datetime,
+};
+use crate::errors::py_err;
+use crate::template::{push_template_value, PyTemplate};
+
+/// Encodes messages for one session header.
+#[pyclass(frozen, name = "Encoder", module = "fixwire")]
+pub(crate) struct PyEncoder {
+    encoder: Mutex<Encoder>,
+}
+
+/// Writes `(tag, value)` pairs from a Python iterable into `writer`.
+fn write_fields(writer: &mut MessageWriter<'_>, fields: &Bound<'_, PyAny>, precision: TimePrecision) -> PyResult<()> {
+    for item in fields.try_iter()? {
+        let (tag, value) = tag_and_value(&item?, "each field is a (tag, value) tuple")?;
+        write_value(writer, tag, &value, precision)?;
+    }
+    Ok(())
+}
+
+fn write_value(
+    writer: &mut MessageWriter<'_>,
+    tag: u32,
+    value: &Bound<'_, PyAny>,
+    precision: TimePrecision,
+) -> PyResult<()> {
+    let result = if let Ok(text) = value.cast::<PyString>() {
+        writer.str(tag, text.to_str()?)
+    } else if let Ok(flag) = value.cast::<PyBool>() {
+        writer.bool(tag, flag.is_true())
+    } else if value.is_instance_of::<PyInt>() {
+        match value.extract::<i64>() {
+            Ok(n) => writer.int(tag, n),
+            Err(_) => writer.uint(
+                tag,
+                value.extract::<u64>().map_err(|_| {
+                    py_err(EncodeError::new(
+                        EncodeErrorKind::InvalidValue,
+                        Some(tag),
+                        format!("integer {value} does not fit in 64 bits"),
+                    ))
+                })?,
+            ),
+        }
+    } else if is_decimal(value)? {
+        writer.decimal_text(tag, plain_decimal(value)?.to_str()?.as_bytes())
+    } else if let Ok(bytes) = value.cast::<PyBytes>() {
+        writer.bytes(tag, bytes.as_bytes())
+    } else if let Ok(bytes) = value.cast::<PyByteArray>() {
+        writer.bytes(tag, &bytes.to_vec())
+    } else if let Ok(datetime) = value.cast::<PyDateTime>() {
+        writer.timestamp(tag, timestamp_from_datetime(datetime, precision)?)
+    } else if let Ok(date) = value.cast::<PyDate>() {
+        let year = u16::try_from(date.get_year()).map_err(|_| {
+            py_err(EncodeError::new(
+                EncodeErrorKind::InvalidValue,
+                Some(tag),
+                format!("year {} is outside 0-9999", date.get_year()),
+            ))
+        })?;
+        writer.date(tag, Date { year, month: date.get_month(), day: date.get_day() })
+    } else if value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>() {
+        let entries = value.len()?;
+        writer.group(tag, entries).map_err(py_err)?;
+        for entry in value.try_iter()? {
+            write_fields(writer, &entry?, precision)?;
+        }
+        return Ok(());
+    } else if value.is_instance_of::<pyo3::types::PyFloat>() {
+        return Err(PyTypeError::new_err(format!(
+            "tag {tag}: float values are not exact; pass a decimal.Decimal or a str"
+        )));
+    } else {
+        return Err(PyTypeError::new_err(format!(
+            "tag {tag}: cannot encode a {} (use str, int, Decimal, bool, bytes, datetime, date or a list of entries)",
+            value.get_type().name()?
+        )));
+    };
+    result.map_err(py_err)?;
+    Ok(())
+}
+
+/// SendingTime <52> as nanoseconds since the Unix epoch: a `datetime`, an `int` of nanoseconds,
+/// or `None` for the clock.
+fn sending_time_nanos(sending_time: Option<&Bound<'_, PyAny>>) -> PyResult<i64> {
+    let out_of_range = || {
+        py_err(EncodeError::new(
+            EncodeErrorKind::InvalidValue,
+            Some(52),
+            "SendingTime <52> must be within years 1677-2262".to_owned(),
+        ))
+    };
+    match sending_time {
+        None => Ok(fixwire::now_unix_nanos()),
+        Some(t) if t.is_instance_of::<PyFloat>() => {
+            fixwire::unix_nanos_from_seconds(t.cast::<PyFloat>()?.value()).ok_or_else(out_of_range)
+        }
+        Some(t) => match t.cast::<PyDateTime>() {
+            Ok(datetime) => i64::try_from(timestamp_from_datetime(datetime, TimePrecision::Nanos)?.unix_nanos())
+                .map_err(|_| out_of_range()),
+            Err(_) if t.is_instance_of::<pyo3::types::PyBool>() => {
+                Err(PyTypeError::new_err("sending_time must be a datetime or int nanoseconds, not bool"))
+            }
+            Err(_) => t.extract::<i64>().map_err(|_| {
+                PyTypeError::new_err(format!(
+                    "sending_time must be a datetime, int nanoseconds or float seconds since the epoch, not {}",
+                    t.get_type().name().map_or_else(|_| "?".to_owned(), |n| n.to_string())
+                ))
+            }),
+        },
+    }
+}
+
+/// MsgSeqNum <34>, which is positive.
+fn positive_seq_num(seq_num: i64) -> PyResult<u64> {
+    u64::try_from(seq_num).ok().filter(|&n| n > 0).ok_or_else(|| {
+        py_err(EncodeError::new(
+            EncodeErrorKind::InvalidValue,
+            Some(34),
+            format!("MsgSeqNum <34> must be positive, not {seq_num}"),
+        ))
+    })
+}
+
+#[pymethods]
+impl PyEncoder {
+    #[new]
+    #[pyo3(signature = (
+        sender_comp_id, target_comp_id, *, begin_string = "FIXT.1.1", time_precision = "ms", length_fields = true
+    ))]
+    fn new(
+        sender_comp_id: &str,
+        target_comp_id: &str,
+        begin_string: &str,
+        time_precision: &str,
+        length_fields: bool,
+    ) -> PyResult<Self> {
+        let precision = self::time_precision(time_precision)?;
+        let mut encoder = Encoder::with_begin_string(sender_comp_id, target_comp_id, begin_string)
+            .map_err(py_err)?
+            .time_precision(precision);
+        if !length_fields {
+            encoder = encoder.data_fields(fixwire::DataFields::none());
+        }
+        Ok(Self { encoder: Mutex::new(encoder) })
+    }
+
+    /// Encodes one message; see the stub for the value types.
+    #[pyo3(signature = (msg_type, fields, *, seq_num, sending_time = None))]
+    fn encode<'py>(
+        &self,
+        py: Python<'py>,
+        msg_type: &str,
+        fields: &Bound<'py, PyAny>,
+        seq_num: i64,
+        sending_time: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let seq_num = positive_seq_num(seq_num)?;
+        let now = sending_time_nanos(sending_time)?;
+        let mut encoder = exclusive(&self.encoder, "Encoder")?;
+        let precision = encoder.precision();
+        let mut writer = encoder.start(msg_type.as_bytes(), seq_num, now).map_err(py_err)?;
+        write_fields(&mut writer, fields, precision)?;
+        let bytes = writer.finish().map_err(py_err)?;
+        Ok(PyBytes::new(py, bytes))
+    }
+
+    /// Encodes a template with one value per slot; see the stub.
+    #[pyo3(signature = (template, values, /, *, seq_num, sending_time = None))]
+    fn encode_template<'py>(
+        &self,
+        py: Python<'py>,
+        template: &Bound<'py, PyTemplate>,
+        values: &Bound<'py, PyTuple>,
+        seq_num: i64,
+        sending_time: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let template = &template.get().template;
+        template.check_count(values.len()).map_err(py_err)?;
+        let seq_num = positive_seq_num(seq_num)?;
+        let now = sending_time_nanos(sending_time)?;
+        let mut encoder = exclusive(&self.encoder, "Encoder")?;
+        let precision = encoder.precision();
+        let mut writer = TemplateWriter::start(&mut encoder, template, seq_num, now).map_err(py_err)?;
+        for value in values.iter_borrowed() {
+            push_template_value(&mut writer, &value, precision)?;
+        }
+        let bytes = writer.finish().map_err(py_err)?;
+        Ok(PyBytes::new(py, bytes))
+    }
+
+    /// A resend copy of a message this encoder's session sent; see the stub.
+    #[pyo3(signature = (original, /, *, sending_time = None))]
+    fn possible_duplicate<'py>(
+        &self,
+        py: Python<'py>,
+        original: &[u8],
+        sending_time: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let now = sending_time_nanos(sending_time)?;
+        let mut encoder = exclusive(&self.encoder, "Encoder")?;
+        let bytes = encoder.possible_duplicate(original, now).map_err(py_err)?;
+        Ok(PyBytes::new(py, bytes))
+    }
+
+    /// SenderCompID <49>.
+    #[getter]
+    fn sender_comp_id(&self) -> PyResult<String> {
+        Ok(String::from_utf8_lossy(exclusive(&self.encoder, "Encoder")?.sender()).into_owned())
+    }
+
+    /// TargetCompID <56>.
+    #[getter]
+    fn target_comp_id(&self) -> PyResult<String> {
+        Ok(String::from_utf8_lossy(exclusive(&self.encoder, "Encoder")?.target()).into_owned())
+    }
+
+    /// BeginString <8>.
+    #[getter]
+    fn begin_string(&self) -> PyResult<String> {
+        Ok(String::from_utf8_lossy(exclusive(&self.encoder, "Encoder")?.begin_string()).into_owned())
+    }
+}
