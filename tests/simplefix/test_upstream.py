@@ -18,7 +18,7 @@ import pytest
 
 from simplefix_upstream import KNOWN_DIFFERENCES
 
-TESTS = Path(__file__).parent
+SUPPORT = Path(__file__).resolve().parents[1] / "support"
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +52,7 @@ def unittest_methods(suite: Path) -> int:
 def test_simplefix_suite_passes_on_fixwire(suite: Path) -> None:
     env = {
         **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")]),
+        "PYTHONPATH": os.pathsep.join([str(SUPPORT), os.environ.get("PYTHONPATH", "")]),
     }
     result = subprocess.run(
         [
