@@ -14,7 +14,7 @@ CACHE ?= $(HOME)/.cache/fixwire
 QUICKFIX_SDIST := $(CACHE)/sdist/quickfix-$(QUICKFIX_VERSION).tar.gz
 export FIXWIRE_QUICKFIX_SPEC := $(CACHE)/quickfix-$(QUICKFIX_VERSION)/spec
 # simplefix's source release carries its own test suite, which `make test` runs against
-# fixwire.simplefix (tests/simplefix/test_upstream.py); fetched once, kept in the cache.
+# fixwire.simplefix (tests/dropin/test_simplefix_upstream.py); fetched once, kept in the cache.
 SIMPLEFIX_VERSION := $(shell sed -n 's/^simplefix==//p' requirements-dev.txt)
 SIMPLEFIX_SDIST := $(CACHE)/sdist/simplefix-$(SIMPLEFIX_VERSION).tar.gz
 export FIXWIRE_SIMPLEFIX_SUITE := $(CACHE)/simplefix-$(SIMPLEFIX_VERSION)/test

@@ -7,7 +7,7 @@ import fixwire.session.core
 from fixwire import SessionError
 from fixwire.session import Session, SessionConfig
 from fixwire.session.states import TRANSITIONS, State, Trigger, next_state
-from test_session_scripts import SCRIPTS, Replay
+from session_script import SCRIPTS, Replay
 
 
 def _reachable(start: State) -> set[State]:

@@ -1,6 +1,6 @@
 """A pytest plugin that runs simplefix's own test suite with ``simplefix`` meaning fixwire's.
 
-Loaded with ``-p simplefix_upstream`` by ``tests/simplefix/test_upstream.py``, it puts
+Loaded with ``-p simplefix_upstream`` by ``tests/dropin/test_simplefix_upstream.py``, it puts
 ``fixwire.simplefix`` and its modules in ``sys.modules`` under simplefix's names before any
 test module is imported, so the suite's ``import simplefix`` and ``from simplefix.message
 import fix_tag`` get fixwire's. Where fixwire differs from simplefix on purpose, the test is in
