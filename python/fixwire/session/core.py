@@ -1,5 +1,12 @@
 """The FIX session state machine (FIX.4.0 to FIXT.1.1), sans-IO.
 
+This file is the one class that is the state machine, about 900 lines: split further, its
+methods would call each other across files. What is pure is beside it: the state table
+(:mod:`~fixwire.session.states`), the per-version rules (:mod:`~fixwire.session.versions`), the
+header checks and the Reject's fields (:mod:`~fixwire.session.checks`), messages that frame but
+do not parse (:mod:`~fixwire.session.unparsed`) and the answer to a ResendRequest
+(:mod:`~fixwire.session.resend`).
+
 Theory of operation
 ===================
 
@@ -48,11 +55,11 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable
-from datetime import UTC, datetime
 from typing import Any, NoReturn, overload
 
 from fixwire._native import Encoder, Framer, Message, Template, parse
 from fixwire.errors import DecodeError, RejectError, SessionError
+from fixwire.session import checks
 from fixwire.session.config import FieldValue, LogonContext, Role, SessionConfig, TemplateValue
 from fixwire.session.events import (
     Disconnected,
@@ -68,6 +75,7 @@ from fixwire.session.events import (
     ResendServed,
     SequenceGap,
 )
+from fixwire.session.resend import resend
 from fixwire.session.states import State, Trigger, next_state
 from fixwire.session.store import MemoryStore, Store
 from fixwire.session.unparsed import Unparsed, in_stream_order
@@ -85,29 +93,12 @@ _INCORRECT_DATA_FORMAT = 6
 _COMP_ID_PROBLEM = 9
 _SENDING_TIME_ACCURACY = 10
 
-_NANOS = 1_000_000_000
 
 #: The longest HeartBtInt <108> an acceptor adopts, in seconds.
 MAX_HEARTBEAT_INTERVAL = 3600
 
 
 _LOGGED_ON = (State.IN_SESSION, State.RESENDING, State.LOGOUT_SENT)
-# Routing fields of an inbound message and the field that routes the answer back: a Reject <3>
-# goes back the way the rejected message came (OnBehalfOfCompID <115> -> DeliverToCompID <128>,
-# and so on for SubID and LocationID, both ways; SenderSubID <50> <-> TargetSubID <57>,
-# SenderLocationID <142> <-> TargetLocationID <143>).
-_REVERSE_ROUTE = (
-    (115, 128),
-    (128, 115),
-    (116, 129),
-    (129, 116),
-    (144, 145),
-    (145, 144),
-    (50, 57),
-    (57, 50),
-    (142, 143),
-    (143, 142),
-)
 _IN_SESSION = State.IN_SESSION
 _RESETTABLE = (State.IN_SESSION, State.RESENDING)
 _RESENDING = State.RESENDING
@@ -465,28 +456,19 @@ class Session:
     def _check_header(self, msg: Message, seq_num: int, now: float) -> bool:
         """Checks CompIDs and SendingTime; False when the message was rejected and is done
         with (a missing CompID, FIX test case 2k: Reject <3>, its number consumed)."""
-        missing = next((tag for tag in (49, 56) if msg.get(tag) is None), None)
+        missing = checks.missing_comp_id(msg)
         if missing is not None:
-            name = "SenderCompID <49>" if missing == 49 else "TargetCompID <56>"
-            self._send_reject(
-                now,
-                seq_num,
-                msg.msg_type,
-                _REQUIRED_TAG_MISSING,
-                missing,
-                f"{name} is missing",
-                msg,
-            )
+            self._reject(now, seq_num, msg.msg_type, missing, msg)
             if seq_num == self.store.next_target_seq:
                 self.store.set_next_target_seq(seq_num + 1)
                 self._release_held(now)
             return False
-        if self._comp_ids_wrong(msg):
+        if checks.comp_ids_wrong(msg, self.config):
             self._send_reject(
                 now, seq_num, msg.msg_type, _COMP_ID_PROBLEM, None, "CompID problem", msg
             )
             self._fatal_logout(now, f"CompID problem: 49={msg.get(49)!r} 56={msg.get(56)!r}")
-        if self._sending_time_off(msg, now):
+        if checks.sending_time_off(msg, now, self.config.max_sending_time_skew):
             self._send_reject(
                 now,
                 seq_num,
@@ -498,21 +480,6 @@ class Session:
             )
             self._fatal_logout(now, "SendingTime accuracy problem")
         return True
-
-    def _comp_ids_wrong(self, msg: Message) -> bool:
-        if msg.get(56) != self.config.sender_comp_id:
-            return True
-        return self.config.check_peer_comp_id and msg.get(49) != self.config.target_comp_id
-
-    def _sending_time_off(self, msg: Message, now: float) -> bool:
-        skew = self.config.max_sending_time_skew
-        if skew is None:
-            return False
-        try:
-            sent = msg.get_time_ns(52)
-        except DecodeError:
-            return True
-        return sent is None or abs(sent / _NANOS - now) > skew
 
     def _process(self, msg: Message, msg_type: str, seq_num: int, now: float) -> None:
         """Handles a message whose MsgSeqNum is the expected one."""
@@ -565,42 +532,15 @@ class Session:
         self.store.set_next_target_seq(next_target)
 
     def _orig_sending_time_ok(self, msg: Message, seq_num: int, msg_type: str, now: float) -> bool:
-        """PossDupFlag=Y needs OrigSendingTime <122>, not later than SendingTime <52>."""
-        try:
-            original = msg.get_time_ns(122)
-            sent = msg.get_time_ns(52)
-        except DecodeError:
-            self._send_reject(
-                now,
-                seq_num,
-                msg_type,
-                _INCORRECT_DATA_FORMAT,
-                122,
-                "OrigSendingTime <122> is not a UTCTimestamp",
-                msg,
-            )
-            return False
-        if original is None:
-            if msg_type == "4":
-                return True  # Many engines send gap fills without it; nothing depends on it.
-            self._send_reject(
-                now,
-                seq_num,
-                msg_type,
-                _REQUIRED_TAG_MISSING,
-                122,
-                "OrigSendingTime <122> is missing",
-                msg,
-            )
-            return False
-        if sent is not None and original > sent:
-            # FIX test case 2f: Reject, then Logout (answered, or timed out, as any Logout).
-            text = "OrigSendingTime <122> is after SendingTime <52>"
-            self._send_reject(now, seq_num, msg_type, _SENDING_TIME_ACCURACY, 122, text, msg)
-            if self.state in (State.IN_SESSION, State.RESENDING):
-                self.logout(now, "SendingTime accuracy problem")
-            return False
-        return True
+        """A PossDupFlag <43>=Y message's OrigSendingTime <122> checks out; else it is
+        rejected (and, for 2f, the session logged out)."""
+        problem = checks.orig_sending_time_problem(msg, msg_type)
+        if problem is None:
+            return True
+        self._reject(now, seq_num, msg_type, problem, msg)
+        if problem.ends_session and self.state in (State.IN_SESSION, State.RESENDING):
+            self.logout(now, "SendingTime accuracy problem")
+        return False
 
     def _validate(self, msg: Message, seq_num: int, now: float) -> RejectError | None:
         dictionary = self.config.dictionary
@@ -751,22 +691,8 @@ class Session:
         if begin < 1 or begin > end:
             self._events.append(ResendServed(begin, end, 0, 0))
             return
-        stored = self.store.messages(begin, end)
-        resent = 0
-        gap_from: int | None = None
-        for seq in range(begin, end + 1):
-            wire = stored.get(seq)
-            if wire is None:
-                if gap_from is None:
-                    gap_from = seq
-                continue
-            if gap_from is not None:
-                self._send_gap_fill(gap_from, seq, now)
-                gap_from = None
-            self._out.append(self._encoder.possible_duplicate(wire, sending_time=float(now)))
-            resent += 1
-        if gap_from is not None:
-            self._send_gap_fill(gap_from, end + 1, now)
+        answer, resent = resend(self.store, self._encoder, begin, end, now)
+        self._out.extend(answer)
         self._last_sent = now
         self._events.append(ResendServed(begin, end, resent, end - begin + 1 - resent))
 
@@ -814,9 +740,9 @@ class Session:
                 # acceptor says nothing to a peer that never logged on (1S.e).
                 self._fatal_logout(now, text)
             raise _Fatal(text)
-        if self._comp_ids_wrong(msg):
+        if checks.comp_ids_wrong(msg, self.config):
             self._refuse_logon(now, f"CompID problem: 49={msg.get(49)!r} 56={msg.get(56)!r}")
-        if self._sending_time_off(msg, now):
+        if checks.sending_time_off(msg, now, self.config.max_sending_time_skew):
             self._refuse_logon(now, "SendingTime accuracy problem")
         heartbeat = self._logon_heartbeat(msg, now)
         reset = bool(msg.get_bool(141, default=False))
@@ -939,26 +865,18 @@ class Session:
     ) -> None:
         """Sends Reject <3> with the fields this version has, routed back the way ``rejected``
         came."""
-        fields: list[tuple[int, FieldValue]] = []
-        if rejected is not None:
-            for inbound, outbound in _REVERSE_ROUTE:
-                try:
-                    value = rejected.get(inbound)
-                except DecodeError:
-                    value = None
-                if value is not None:
-                    fields.append((outbound, value))
-        fields.append((45, ref_seq_num))
-        rules = self._rules
-        if rules.reject_reason_fields:
-            if ref_tag_id is not None:
-                fields.append((371, ref_tag_id))
-            fields.append((372, ref_msg_type))
-            if rules.reject_reason(reason) is not None:
-                fields.append((373, reason))
-        fields.append((58, text))
+        fields = checks.reject_fields(
+            self._rules, ref_seq_num, ref_msg_type, reason, ref_tag_id, text, rejected
+        )
         self._send_admin("3", fields, now)
         self._events.append(RejectSent(ref_seq_num, reason, ref_tag_id, text))
+
+    def _reject(
+        self, now: float, seq_num: int, msg_type: str, problem: checks.Problem, msg: Message
+    ) -> None:
+        self._send_reject(
+            now, seq_num, msg_type, problem.reason, problem.ref_tag_id, problem.text, msg
+        )
 
     def _send_resend_request(self, begin: int, now: float, gap_end: int) -> None:
         """ResendRequest <2> from ``begin``: to infinity, or for at most
@@ -971,14 +889,6 @@ class Session:
         self._send_admin("2", [(7, begin), (16, end)], now)
         self._resend_requested_at = now
         self._resend_reached = begin
-
-    def _send_gap_fill(self, seq_num: int, new_seq: int, now: float) -> None:
-        """SequenceReset-GapFill sent as ``seq_num`` (a resent number: not stored or counted)."""
-        fields: list[tuple[int, FieldValue]] = [(43, True), (122, datetime.fromtimestamp(now, UTC))]
-        fields += [(123, True), (36, new_seq)]
-        self._out.append(
-            self._encoder.encode("4", fields, seq_num=seq_num, sending_time=float(now))
-        )
 
     def _tick(self, now: float) -> None:
         if self.state in (State.AWAITING_LOGON, State.LOGON_SENT):
