@@ -135,6 +135,7 @@ _CONFIG_KEYS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "reset_logout": ("reset_on_logout", _yes_no),
     "reset_disconnect": ("reset_on_disconnect", _yes_no),
     "chunk": ("resend_request_chunk_size", int),
+    "next_expected": ("next_expected_msg_seq_num", _yes_no),
     "groups": ("groups", lambda name: _groups(name)),
     "retransmission": ("retransmission", _yes_no),
     "test_request_delay": ("test_request_delay", float),

@@ -77,6 +77,10 @@ class SessionConfig:
             carries on from the higher number (the data in the gap is lost to this session:
             recover it another way, for example from a drop copy), and a peer's
             ResendRequest is answered with one SequenceReset-GapFill <4>.
+        next_expected_msg_seq_num: Send NextExpectedMsgSeqNum <789> on Logon <A> and honour
+            the peer's (FIX.4.4 and FIXT.1.1; QuickFIX's EnableNextExpectedMsgSeqNum): what the
+            peer has not seen of ours before the Logon is resent right after it, and a 789 past
+            what we sent ends the session. Off by default, as in QuickFIX.
         resend_request_chunk_size: Ask for an inbound gap in ResendRequests <2> of at most
             this many messages each, the next one when the last has arrived (QuickFIX's
             ResendRequestChunkSize); 0 asks for everything at once, to infinity.
@@ -126,6 +130,7 @@ class SessionConfig:
     reset_on_disconnect: bool = False
     retransmission: bool = True
     resend_request_chunk_size: int = 0
+    next_expected_msg_seq_num: bool = False
     logon_fields: Callable[[LogonContext], Iterable[tuple[int, FieldValue]]] | None = None
     accept_logon: Callable[[Message], str | None] | None = None
     test_request_delay: float = 0.2

@@ -125,6 +125,11 @@ class Session:
         self.store = store if store is not None else MemoryStore()
         self._retransmission = config.retransmission
         self._rules = rules_for(config.begin_string)
+        self._next_expected_msg_seq_num = (
+            config.next_expected_msg_seq_num and self._rules.next_expected_msg_seq_num
+        )
+        # The MsgSeqNum of our Logon <A> of the current connection.
+        self._logon_seq = 0
         self.state = State.DISCONNECTED
         self.heartbeat_interval = config.heartbeat_interval
         #: Garbled inbound messages ignored so far.
@@ -720,7 +725,7 @@ class Session:
             self._fatal_logout(now, f"ResetSeqNumFlag <141>=Y with MsgSeqNum {seq_num}, not 1")
         self.store.reset()
         self._held.clear()
-        self._send_admin("A", self._logon_fields(self.heartbeat_interval, reset=True), now)
+        self._send_admin("A", self._logon_fields(self.heartbeat_interval, True, 2), now)
         self.store.set_next_target_seq(2)
         self._move(Trigger.SESSION_RESET)
         self.last_logon = msg
@@ -763,6 +768,8 @@ class Session:
         self._move(Trigger.LOGON_COMPLETED)
         self.last_logon = msg
         self._events.append(LoggedOn(heartbeat, reset))
+        if self._next_expected_msg_seq_num:
+            self._on_next_expected(msg, now)
         if seq_num > expected and not self.config.retransmission:
             # Skipped over, as in _on_gap; but the Logon is done here, not processed again.
             self._events.append(SequenceGap(expected, seq_num, recovering=False))
@@ -772,6 +779,28 @@ class Session:
             self._on_gap(msg, msg_type, seq_num, expected, now)
         else:
             self.store.set_next_target_seq(seq_num + 1)
+
+    def _on_next_expected(self, msg: Message, now: float) -> None:
+        """The peer's NextExpectedMsgSeqNum <789>: what it has not seen of ours before this
+        Logon exchange is resent at once; a number past what we sent ends the session."""
+        peer_expects = msg.get_int(789)
+        if peer_expects is None:
+            return
+        # The initiator's own Logon was counted by the acceptor before it answered.
+        limit = self._logon_seq + (1 if self.config.role is Role.INITIATOR else 0)
+        if peer_expects > limit:
+            self._fatal_logout(
+                now,
+                f"NextExpectedMsgSeqNum <789> {peer_expects} is past the last MsgSeqNum sent,"
+                f" {limit - 1}",
+            )
+        if peer_expects < self._logon_seq:
+            end = self._logon_seq - 1
+            answer, resent = resend(self.store, self._encoder, peer_expects, end, now)
+            self._out.extend(answer)
+            self._events.append(
+                ResendServed(peer_expects, end, resent, end - peer_expects + 1 - resent)
+            )
 
     def _logon_heartbeat(self, msg: Message, now: float) -> int:
         try:
@@ -806,14 +835,22 @@ class Session:
                 now, f"MsgSeqNum too low, expecting {expected} but received {seq_num}"
             )
         self.heartbeat_interval = heartbeat
-        self._send_admin("A", self._logon_fields(heartbeat, reset), now)
+        # NextExpectedMsgSeqNum <789> counts the Logon being answered when it is in sequence.
+        next_expected = expected + 1 if seq_num == expected else expected
+        self._send_admin("A", self._logon_fields(heartbeat, reset, next_expected), now)
 
-    def _logon_fields(self, heartbeat: int, reset: bool) -> list[tuple[int, FieldValue]]:
+    def _logon_fields(
+        self, heartbeat: int, reset: bool, next_expected: int
+    ) -> list[tuple[int, FieldValue]]:
         """The body of our Logon <A>: EncryptMethod <98>, HeartBtInt <108>, ResetSeqNumFlag
-        <141> when resetting, DefaultApplVerID <1137> where the version has it."""
+        <141> when resetting, NextExpectedMsgSeqNum <789> when configured and the version has
+        it, DefaultApplVerID <1137> where the version has it."""
+        self._logon_seq = self.store.next_sender_seq
         fields: list[tuple[int, FieldValue]] = [(98, 0), (108, heartbeat)]
         if reset:
             fields.append((141, True))
+        if self._next_expected_msg_seq_num:
+            fields.append((789, next_expected))
         if self._rules.default_appl_ver_id:
             fields.append((1137, self.config.default_appl_ver_id))
         return fields
@@ -826,7 +863,9 @@ class Session:
         raise _Fatal(f"logon refused: {text}")
 
     def _send_logon(self, now: float, reset: bool) -> None:
-        fields = self._logon_fields(self.config.heartbeat_interval, reset)
+        fields = self._logon_fields(
+            self.config.heartbeat_interval, reset, self.store.next_target_seq
+        )
         make_extra = self.config.logon_fields
         if make_extra is not None:
             seq_num = self.store.next_sender_seq
