@@ -17,8 +17,7 @@ from fixwire.session.versions import VersionRules
 
 __all__ = [
     "Problem",
-    "comp_ids_wrong",
-    "missing_comp_id",
+    "comp_id_problem",
     "orig_sending_time_problem",
     "reject_fields",
     "sending_time_off",
@@ -27,6 +26,7 @@ __all__ = [
 # SessionRejectReason <373> values used here.
 REQUIRED_TAG_MISSING = 1
 INCORRECT_DATA_FORMAT = 6
+COMP_ID_PROBLEM = 9
 SENDING_TIME_ACCURACY = 10
 
 _NANOS = 1_000_000_000
@@ -65,21 +65,20 @@ class Problem(NamedTuple):
     ends_session: bool = False
 
 
-def missing_comp_id(msg: Message) -> Problem | None:
-    """SenderCompID <49> or TargetCompID <56> absent (FIX test case 2k): required tag
-    missing; the session goes on."""
-    for tag, name in ((49, "SenderCompID <49>"), (56, "TargetCompID <56>")):
-        if msg.get(tag) is None:
-            return Problem(REQUIRED_TAG_MISSING, tag, f"{name} is missing")
+def comp_id_problem(msg: Message, config: SessionConfig) -> Problem | None:
+    """SenderCompID <49> or TargetCompID <56> absent: required tag missing, and the session
+    goes on; TargetCompID not ours, or SenderCompID not the peer's (when
+    ``check_peer_comp_id``): CompID problem, and the session ends (FIX test case 2k)."""
+    sender, target = msg.get(49), msg.get(56)
+    if sender is None:
+        return Problem(REQUIRED_TAG_MISSING, 49, "SenderCompID <49> is missing")
+    if target is None:
+        return Problem(REQUIRED_TAG_MISSING, 56, "TargetCompID <56> is missing")
+    if target != config.sender_comp_id or (
+        config.check_peer_comp_id and sender != config.target_comp_id
+    ):
+        return Problem(COMP_ID_PROBLEM, None, f"CompID problem: 49={sender!r} 56={target!r}", True)
     return None
-
-
-def comp_ids_wrong(msg: Message, config: SessionConfig) -> bool:
-    """Whether TargetCompID <56> is not ours, or SenderCompID <49> not the peer's (when
-    ``check_peer_comp_id``)."""
-    if msg.get(56) != config.sender_comp_id:
-        return True
-    return config.check_peer_comp_id and msg.get(49) != config.target_comp_id
 
 
 def sending_time_off(msg: Message, now: float, skew: float | None) -> bool:

@@ -90,7 +90,6 @@ ADMIN_MSG_TYPES = frozenset({"0", "1", "2", "3", "4", "5", "A"})
 _REQUIRED_TAG_MISSING = 1
 _VALUE_INCORRECT = 5
 _INCORRECT_DATA_FORMAT = 6
-_COMP_ID_PROBLEM = 9
 _SENDING_TIME_ACCURACY = 10
 
 
@@ -210,7 +209,16 @@ class Session:
             for message in messages:
                 if self.should_close:
                     break
-                self._on_inbound(message, now)
+                # _on_inbound, written out: this is the path of every message.
+                self._last_received = now
+                self._test_request = None
+                try:
+                    try:
+                        self._on_message(message, now)
+                    except DecodeError as e:
+                        self._on_bad_value(message, e, now)
+                except _Fatal as e:
+                    self._disconnect(str(e))
         self._previous_input = data
 
     def _receive_with_errors(
@@ -461,18 +469,18 @@ class Session:
     def _check_header(self, msg: Message, seq_num: int, now: float) -> bool:
         """Checks CompIDs and SendingTime; False when the message was rejected and is done
         with (a missing CompID, FIX test case 2k: Reject <3>, its number consumed)."""
-        missing = checks.missing_comp_id(msg)
-        if missing is not None:
-            self._reject(now, seq_num, msg.msg_type, missing, msg)
+        problem = checks.comp_id_problem(msg, self.config)
+        if problem is not None and problem.ends_session:
+            self._send_reject(
+                now, seq_num, msg.msg_type, problem.reason, None, "CompID problem", msg
+            )
+            self._fatal_logout(now, problem.text)
+        if problem is not None:
+            self._reject(now, seq_num, msg.msg_type, problem, msg)
             if seq_num == self.store.next_target_seq:
                 self.store.set_next_target_seq(seq_num + 1)
                 self._release_held(now)
             return False
-        if checks.comp_ids_wrong(msg, self.config):
-            self._send_reject(
-                now, seq_num, msg.msg_type, _COMP_ID_PROBLEM, None, "CompID problem", msg
-            )
-            self._fatal_logout(now, f"CompID problem: 49={msg.get(49)!r} 56={msg.get(56)!r}")
         if checks.sending_time_off(msg, now, self.config.max_sending_time_skew):
             self._send_reject(
                 now,
@@ -745,8 +753,9 @@ class Session:
                 # acceptor says nothing to a peer that never logged on (1S.e).
                 self._fatal_logout(now, text)
             raise _Fatal(text)
-        if checks.comp_ids_wrong(msg, self.config):
-            self._refuse_logon(now, f"CompID problem: 49={msg.get(49)!r} 56={msg.get(56)!r}")
+        problem = checks.comp_id_problem(msg, self.config)
+        if problem is not None:
+            self._refuse_logon(now, problem.text)
         if checks.sending_time_off(msg, now, self.config.max_sending_time_skew):
             self._refuse_logon(now, "SendingTime accuracy problem")
         heartbeat = self._logon_heartbeat(msg, now)
