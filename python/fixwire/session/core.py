@@ -206,19 +206,7 @@ class Session:
         if errors:
             self._receive_with_errors(messages, errors, bytes(data), now)
         else:
-            for message in messages:
-                if self.should_close:
-                    break
-                # _on_inbound, written out: this is the path of every message.
-                self._last_received = now
-                self._test_request = None
-                try:
-                    try:
-                        self._on_message(message, now)
-                    except DecodeError as e:
-                        self._on_bad_value(message, e, now)
-                except _Fatal as e:
-                    self._disconnect(str(e))
+            self._receive_messages(messages, now)
         self._previous_input = data
 
     def _receive_with_errors(
@@ -238,18 +226,22 @@ class Session:
             elif isinstance(item, Unparsed):
                 self._on_inbound_unparsed(item, now)
             else:
-                self._on_inbound(item, now)
+                self._receive_messages([item], now)
 
-    def _on_inbound(self, message: Message, now: float) -> None:
-        self._last_received = now
-        self._test_request = None
-        try:
+    def _receive_messages(self, messages: list[Message], now: float) -> None:
+        """Handles whole inbound messages, in order, until the session ends."""
+        for message in messages:
+            if self.should_close:
+                return
+            self._last_received = now
+            self._test_request = None
             try:
-                self._on_message(message, now)
-            except DecodeError as e:
-                self._on_bad_value(message, e, now)
-        except _Fatal as e:
-            self._disconnect(str(e))
+                try:
+                    self._on_message(message, now)
+                except DecodeError as e:
+                    self._on_bad_value(message, e, now)
+            except _Fatal as e:
+                self._disconnect(str(e))
 
     def _on_inbound_unparsed(self, item: Unparsed, now: float) -> None:
         """A well-framed message that did not parse: rejected in its turn (see
