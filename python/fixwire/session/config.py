@@ -86,6 +86,10 @@ class SessionConfig:
             ResendRequestChunkSize); 0 asks for everything at once, to infinity.
         logon_fields: Extra Logon fields, computed when the Logon is sent (for a signature
             over its SendingTime). Called with a :class:`LogonContext`.
+        logout_on_refused_logon: Whether a refused Logon <A> (ours answered wrongly, or the
+            peer's invalid or refused) gets a Logout <5> saying why before the connection
+            closes, as FIX test cases 1S.c-d and 1B.d have it; off, the connection just closes,
+            as QuickFIX does.
         accept_logon: Acceptors only: called with each inbound Logon before it is accepted;
             returns ``None`` to accept or a text for the Logout <5> that refuses it.
         test_request_delay: Fraction of the heartbeat interval added before silence from the
@@ -133,6 +137,7 @@ class SessionConfig:
     next_expected_msg_seq_num: bool = False
     logon_fields: Callable[[LogonContext], Iterable[tuple[int, FieldValue]]] | None = None
     accept_logon: Callable[[Message], str | None] | None = None
+    logout_on_refused_logon: bool = True
     test_request_delay: float = 0.2
     logon_timeout: float = 10.0
     logout_timeout: float = 2.0

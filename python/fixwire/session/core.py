@@ -858,9 +858,11 @@ class Session:
 
     def _refuse_logon(self, now: float, text: str) -> NoReturn:
         """Refuses the peer's Logon (an acceptor's, FIX test cases 1S.c-d) or its answer to
-        ours (an initiator's, 1B.d): Logout <5> with ``text``, then disconnect."""
+        ours (an initiator's, 1B.d): Logout <5> with ``text``, then disconnect (or disconnect
+        alone, with ``logout_on_refused_logon`` off, as QuickFIX does)."""
         self._events.append(LogonRefused(text))
-        self._send_logout(now, text)
+        if self.config.logout_on_refused_logon:
+            self._send_logout(now, text)
         raise _Fatal(f"logon refused: {text}")
 
     def _send_logon(self, now: float, reset: bool) -> None:
