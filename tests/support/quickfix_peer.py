@@ -1,8 +1,9 @@
 """A real FIX engine for interop tests: QuickFIX, run in this process as the other side.
 
-:class:`QuickFixPeer` writes a QuickFIX settings file for one or more FIXT.1.1 sessions
-(DefaultApplVerID FIX.5.0SP2, QuickFIX's own FIXT11.xml and FIX50SP2.xml as its dictionaries,
-a FileStore or MemoryStore, a FileLog, 127.0.0.1 only) into a directory of its own and runs a
+:class:`QuickFixPeer` writes a QuickFIX settings file for one or more sessions of one
+BeginString (FIXT.1.1 with DefaultApplVerID FIX.5.0SP2 and QuickFIX's own FIXT11.xml and
+FIX50SP2.xml as its dictionaries, or FIX.4.x with its FIX4x.xml; a FileStore or MemoryStore, a
+FileLog, 127.0.0.1 only) into a directory of its own and runs a
 QuickFIX acceptor or initiator from it. QuickFIX runs its own threads; its application
 callbacks record what each session hands up into that session's :class:`Recorder`, which is
 safe to read from any thread and can be waited on from asyncio without blocking the event loop
@@ -225,11 +226,17 @@ class _Application(fix.Application):  # type: ignore[misc]  # quickfix ships no 
 class PeerSession:
     """One of a :class:`QuickFixPeer`'s sessions: what it received, and sending through it."""
 
-    def __init__(self, sender_comp_id: str, target_comp_id: str, log_directory: Path) -> None:
-        self.session_id = fix.SessionID("FIXT.1.1", sender_comp_id, target_comp_id)
+    def __init__(
+        self,
+        sender_comp_id: str,
+        target_comp_id: str,
+        log_directory: Path,
+        begin_string: str = "FIXT.1.1",
+    ) -> None:
+        self.session_id = fix.SessionID(begin_string, sender_comp_id, target_comp_id)
         self.recorder = Recorder()
         # FileLog's names: <BeginString>-<SenderCompID>-<TargetCompID>.<kind>.current.log
-        self._log = log_directory / f"FIXT.1.1-{sender_comp_id}-{target_comp_id}"
+        self._log = log_directory / f"{begin_string}-{sender_comp_id}-{target_comp_id}"
 
     @property
     def session(self) -> Any:
@@ -269,7 +276,7 @@ class PeerSession:
 
 
 class QuickFixPeer:
-    """A QuickFIX engine, acceptor or initiator, running FIXT.1.1 sessions in this process.
+    """A QuickFIX engine, acceptor or initiator, running sessions of one BeginString here.
 
     Args:
         directory: Where the settings, the stores and the logs go (a ``tmp_path``).
@@ -282,6 +289,8 @@ class QuickFixPeer:
         heartbeat_interval: HeartBtInt <108> an initiator proposes.
         store: ``"file"`` (FileStore under ``directory``) or ``"memory"``.
         settings: More settings for every session, overriding the defaults written here.
+        begin_string: ``"FIXT.1.1"`` (FIX50SP2.xml over FIXT11.xml) or ``"FIX.4.0"`` to
+            ``"FIX.4.4"`` (QuickFIX's FIX40.xml to FIX44.xml).
     """
 
     def __init__(
@@ -295,6 +304,7 @@ class QuickFixPeer:
         heartbeat_interval: int = 1,
         store: Literal["file", "memory"] = "file",
         settings: dict[str, str] | None = None,
+        begin_string: str = "FIXT.1.1",
     ) -> None:
         self.directory = directory
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -311,16 +321,23 @@ class QuickFixPeer:
                 "ReconnectInterval": "1",
             }
         )
+        dictionaries = (
+            {
+                "DefaultApplVerID": "FIX.5.0SP2",
+                "TransportDataDictionary": str(spec / "FIXT11.xml"),
+                "AppDataDictionary": str(spec / "FIX50SP2.xml"),
+            }
+            if begin_string == "FIXT.1.1"
+            else {"DataDictionary": str(spec / (begin_string.replace(".", "") + ".xml"))}
+        )
         # All but the identities in [DEFAULT]: the store and log factories read paths there.
         defaults = {
             "ConnectionType": role,
-            "BeginString": "FIXT.1.1",
-            "DefaultApplVerID": "FIX.5.0SP2",
+            "BeginString": begin_string,
+            **dictionaries,
             "NonStopSession": "Y",
             "HeartBtInt": str(heartbeat_interval),
             "UseDataDictionary": "Y",
-            "TransportDataDictionary": str(spec / "FIXT11.xml"),
-            "AppDataDictionary": str(spec / "FIX50SP2.xml"),
             "FileStorePath": str(directory / "store"),
             "FileLogPath": str(directory / "log"),
             "LogonTimeout": "5",
@@ -343,7 +360,8 @@ class QuickFixPeer:
         )
         #: The sessions, by the counterparty's CompID.
         self.sessions = {
-            theirs: PeerSession(ours, theirs, directory / "log") for ours, theirs in comp_ids
+            theirs: PeerSession(ours, theirs, directory / "log", begin_string)
+            for ours, theirs in comp_ids
         }
         self._settings = fix.SessionSettings(str(self.settings_path))
         self._store_factory = (

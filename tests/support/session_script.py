@@ -134,6 +134,8 @@ _CONFIG_KEYS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "reset_logout": ("reset_on_logout", _yes_no),
     "reset_disconnect": ("reset_on_disconnect", _yes_no),
     "chunk": ("resend_request_chunk_size", int),
+    "next_expected": ("next_expected_msg_seq_num", _yes_no),
+    "logout_on_refused_logon": ("logout_on_refused_logon", _yes_no),
     "groups": ("groups", lambda name: _groups(name)),
     "retransmission": ("retransmission", _yes_no),
     "test_request_delay": ("test_request_delay", float),
@@ -214,8 +216,9 @@ def _path_value(obj: Any, path: str) -> str:
 class Replay:
     """Runs one script against a fresh :class:`Session` (see the module documentation)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, text: str | None = None) -> None:
         self.path = path
+        self.text = path.read_text() if text is None else text
         self.lineno = 0
         self.now = EPOCH
         self.outbound: deque[bytes] = deque()
@@ -248,7 +251,7 @@ class Replay:
         pytest.fail(f"{self.path.name}:{self.lineno}: {text}", pytrace=False)
 
     def run(self) -> None:
-        for lineno, line in enumerate(self.path.read_text().splitlines(), 1):
+        for lineno, line in enumerate(self.text.splitlines(), 1):
             self.lineno = lineno
             if not line.strip() or line.startswith("#"):
                 continue

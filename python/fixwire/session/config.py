@@ -77,11 +77,19 @@ class SessionConfig:
             carries on from the higher number (the data in the gap is lost to this session:
             recover it another way, for example from a drop copy), and a peer's
             ResendRequest is answered with one SequenceReset-GapFill <4>.
+        next_expected_msg_seq_num: Send NextExpectedMsgSeqNum <789> on Logon <A> and honour
+            the peer's (FIX.4.4 and FIXT.1.1; QuickFIX's EnableNextExpectedMsgSeqNum): what the
+            peer has not seen of ours before the Logon is resent right after it, and a 789 past
+            what we sent ends the session. Off by default, as in QuickFIX.
         resend_request_chunk_size: Ask for an inbound gap in ResendRequests <2> of at most
             this many messages each, the next one when the last has arrived (QuickFIX's
             ResendRequestChunkSize); 0 asks for everything at once, to infinity.
         logon_fields: Extra Logon fields, computed when the Logon is sent (for a signature
             over its SendingTime). Called with a :class:`LogonContext`.
+        logout_on_refused_logon: Whether a refused Logon <A> (ours answered wrongly, or the
+            peer's invalid or refused) gets a Logout <5> saying why before the connection
+            closes, as FIX test cases 1S.c-d and 1B.d have it; off, the connection just closes,
+            as QuickFIX does.
         accept_logon: Acceptors only: called with each inbound Logon before it is accepted;
             returns ``None`` to accept or a text for the Logout <5> that refuses it.
         test_request_delay: Fraction of the heartbeat interval added before silence from the
@@ -126,8 +134,10 @@ class SessionConfig:
     reset_on_disconnect: bool = False
     retransmission: bool = True
     resend_request_chunk_size: int = 0
+    next_expected_msg_seq_num: bool = False
     logon_fields: Callable[[LogonContext], Iterable[tuple[int, FieldValue]]] | None = None
     accept_logon: Callable[[Message], str | None] | None = None
+    logout_on_refused_logon: bool = True
     test_request_delay: float = 0.2
     logon_timeout: float = 10.0
     logout_timeout: float = 2.0

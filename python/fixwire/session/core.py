@@ -1,5 +1,12 @@
 """The FIX session state machine (FIX.4.0 to FIXT.1.1), sans-IO.
 
+This file is the one class that is the state machine, about 900 lines: split further, its
+methods would call each other across files. What is pure is beside it: the state table
+(:mod:`~fixwire.session.states`), the per-version rules (:mod:`~fixwire.session.versions`), the
+header checks and the Reject's fields (:mod:`~fixwire.session.checks`), messages that frame but
+do not parse (:mod:`~fixwire.session.unparsed`) and the answer to a ResendRequest
+(:mod:`~fixwire.session.resend`).
+
 Theory of operation
 ===================
 
@@ -48,11 +55,11 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable
-from datetime import UTC, datetime
 from typing import Any, NoReturn, overload
 
 from fixwire._native import Encoder, Framer, Message, Template, parse
 from fixwire.errors import DecodeError, RejectError, SessionError
+from fixwire.session import checks
 from fixwire.session.config import FieldValue, LogonContext, Role, SessionConfig, TemplateValue
 from fixwire.session.events import (
     Disconnected,
@@ -68,6 +75,7 @@ from fixwire.session.events import (
     ResendServed,
     SequenceGap,
 )
+from fixwire.session.resend import resend
 from fixwire.session.states import State, Trigger, next_state
 from fixwire.session.store import MemoryStore, Store
 from fixwire.session.unparsed import Unparsed, in_stream_order
@@ -82,32 +90,14 @@ ADMIN_MSG_TYPES = frozenset({"0", "1", "2", "3", "4", "5", "A"})
 _REQUIRED_TAG_MISSING = 1
 _VALUE_INCORRECT = 5
 _INCORRECT_DATA_FORMAT = 6
-_COMP_ID_PROBLEM = 9
 _SENDING_TIME_ACCURACY = 10
 
-_NANOS = 1_000_000_000
 
 #: The longest HeartBtInt <108> an acceptor adopts, in seconds.
 MAX_HEARTBEAT_INTERVAL = 3600
 
 
 _LOGGED_ON = (State.IN_SESSION, State.RESENDING, State.LOGOUT_SENT)
-# Routing fields of an inbound message and the field that routes the answer back: a Reject <3>
-# goes back the way the rejected message came (OnBehalfOfCompID <115> -> DeliverToCompID <128>,
-# and so on for SubID and LocationID, both ways; SenderSubID <50> <-> TargetSubID <57>,
-# SenderLocationID <142> <-> TargetLocationID <143>).
-_REVERSE_ROUTE = (
-    (115, 128),
-    (128, 115),
-    (116, 129),
-    (129, 116),
-    (144, 145),
-    (145, 144),
-    (50, 57),
-    (57, 50),
-    (142, 143),
-    (143, 142),
-)
 _IN_SESSION = State.IN_SESSION
 _RESETTABLE = (State.IN_SESSION, State.RESENDING)
 _RESENDING = State.RESENDING
@@ -134,6 +124,11 @@ class Session:
         self.store = store if store is not None else MemoryStore()
         self._retransmission = config.retransmission
         self._rules = rules_for(config.begin_string)
+        self._next_expected_msg_seq_num = (
+            config.next_expected_msg_seq_num and self._rules.next_expected_msg_seq_num
+        )
+        # The MsgSeqNum of our Logon <A> of the current connection.
+        self._logon_seq = 0
         self.state = State.DISCONNECTED
         self.heartbeat_interval = config.heartbeat_interval
         #: Garbled inbound messages ignored so far.
@@ -211,10 +206,7 @@ class Session:
         if errors:
             self._receive_with_errors(messages, errors, bytes(data), now)
         else:
-            for message in messages:
-                if self.should_close:
-                    break
-                self._on_inbound(message, now)
+            self._receive_messages(messages, now)
         self._previous_input = data
 
     def _receive_with_errors(
@@ -234,18 +226,22 @@ class Session:
             elif isinstance(item, Unparsed):
                 self._on_inbound_unparsed(item, now)
             else:
-                self._on_inbound(item, now)
+                self._receive_messages([item], now)
 
-    def _on_inbound(self, message: Message, now: float) -> None:
-        self._last_received = now
-        self._test_request = None
-        try:
+    def _receive_messages(self, messages: list[Message], now: float) -> None:
+        """Handles whole inbound messages, in order, until the session ends."""
+        for message in messages:
+            if self.should_close:
+                return
+            self._last_received = now
+            self._test_request = None
             try:
-                self._on_message(message, now)
-            except DecodeError as e:
-                self._on_bad_value(message, e, now)
-        except _Fatal as e:
-            self._disconnect(str(e))
+                try:
+                    self._on_message(message, now)
+                except DecodeError as e:
+                    self._on_bad_value(message, e, now)
+            except _Fatal as e:
+                self._disconnect(str(e))
 
     def _on_inbound_unparsed(self, item: Unparsed, now: float) -> None:
         """A well-framed message that did not parse: rejected in its turn (see
@@ -465,28 +461,19 @@ class Session:
     def _check_header(self, msg: Message, seq_num: int, now: float) -> bool:
         """Checks CompIDs and SendingTime; False when the message was rejected and is done
         with (a missing CompID, FIX test case 2k: Reject <3>, its number consumed)."""
-        missing = next((tag for tag in (49, 56) if msg.get(tag) is None), None)
-        if missing is not None:
-            name = "SenderCompID <49>" if missing == 49 else "TargetCompID <56>"
+        problem = checks.comp_id_problem(msg, self.config)
+        if problem is not None and problem.ends_session:
             self._send_reject(
-                now,
-                seq_num,
-                msg.msg_type,
-                _REQUIRED_TAG_MISSING,
-                missing,
-                f"{name} is missing",
-                msg,
+                now, seq_num, msg.msg_type, problem.reason, None, "CompID problem", msg
             )
+            self._fatal_logout(now, problem.text)
+        if problem is not None:
+            self._reject(now, seq_num, msg.msg_type, problem, msg)
             if seq_num == self.store.next_target_seq:
                 self.store.set_next_target_seq(seq_num + 1)
                 self._release_held(now)
             return False
-        if self._comp_ids_wrong(msg):
-            self._send_reject(
-                now, seq_num, msg.msg_type, _COMP_ID_PROBLEM, None, "CompID problem", msg
-            )
-            self._fatal_logout(now, f"CompID problem: 49={msg.get(49)!r} 56={msg.get(56)!r}")
-        if self._sending_time_off(msg, now):
+        if checks.sending_time_off(msg, now, self.config.max_sending_time_skew):
             self._send_reject(
                 now,
                 seq_num,
@@ -498,21 +485,6 @@ class Session:
             )
             self._fatal_logout(now, "SendingTime accuracy problem")
         return True
-
-    def _comp_ids_wrong(self, msg: Message) -> bool:
-        if msg.get(56) != self.config.sender_comp_id:
-            return True
-        return self.config.check_peer_comp_id and msg.get(49) != self.config.target_comp_id
-
-    def _sending_time_off(self, msg: Message, now: float) -> bool:
-        skew = self.config.max_sending_time_skew
-        if skew is None:
-            return False
-        try:
-            sent = msg.get_time_ns(52)
-        except DecodeError:
-            return True
-        return sent is None or abs(sent / _NANOS - now) > skew
 
     def _process(self, msg: Message, msg_type: str, seq_num: int, now: float) -> None:
         """Handles a message whose MsgSeqNum is the expected one."""
@@ -565,42 +537,15 @@ class Session:
         self.store.set_next_target_seq(next_target)
 
     def _orig_sending_time_ok(self, msg: Message, seq_num: int, msg_type: str, now: float) -> bool:
-        """PossDupFlag=Y needs OrigSendingTime <122>, not later than SendingTime <52>."""
-        try:
-            original = msg.get_time_ns(122)
-            sent = msg.get_time_ns(52)
-        except DecodeError:
-            self._send_reject(
-                now,
-                seq_num,
-                msg_type,
-                _INCORRECT_DATA_FORMAT,
-                122,
-                "OrigSendingTime <122> is not a UTCTimestamp",
-                msg,
-            )
-            return False
-        if original is None:
-            if msg_type == "4":
-                return True  # Many engines send gap fills without it; nothing depends on it.
-            self._send_reject(
-                now,
-                seq_num,
-                msg_type,
-                _REQUIRED_TAG_MISSING,
-                122,
-                "OrigSendingTime <122> is missing",
-                msg,
-            )
-            return False
-        if sent is not None and original > sent:
-            # FIX test case 2f: Reject, then Logout (answered, or timed out, as any Logout).
-            text = "OrigSendingTime <122> is after SendingTime <52>"
-            self._send_reject(now, seq_num, msg_type, _SENDING_TIME_ACCURACY, 122, text, msg)
-            if self.state in (State.IN_SESSION, State.RESENDING):
-                self.logout(now, "SendingTime accuracy problem")
-            return False
-        return True
+        """A PossDupFlag <43>=Y message's OrigSendingTime <122> checks out; else it is
+        rejected (and, for 2f, the session logged out)."""
+        problem = checks.orig_sending_time_problem(msg, msg_type)
+        if problem is None:
+            return True
+        self._reject(now, seq_num, msg_type, problem, msg)
+        if problem.ends_session and self.state in (State.IN_SESSION, State.RESENDING):
+            self.logout(now, "SendingTime accuracy problem")
+        return False
 
     def _validate(self, msg: Message, seq_num: int, now: float) -> RejectError | None:
         dictionary = self.config.dictionary
@@ -751,22 +696,8 @@ class Session:
         if begin < 1 or begin > end:
             self._events.append(ResendServed(begin, end, 0, 0))
             return
-        stored = self.store.messages(begin, end)
-        resent = 0
-        gap_from: int | None = None
-        for seq in range(begin, end + 1):
-            wire = stored.get(seq)
-            if wire is None:
-                if gap_from is None:
-                    gap_from = seq
-                continue
-            if gap_from is not None:
-                self._send_gap_fill(gap_from, seq, now)
-                gap_from = None
-            self._out.append(self._encoder.possible_duplicate(wire, sending_time=float(now)))
-            resent += 1
-        if gap_from is not None:
-            self._send_gap_fill(gap_from, end + 1, now)
+        answer, resent = resend(self.store, self._encoder, begin, end, now)
+        self._out.extend(answer)
         self._last_sent = now
         self._events.append(ResendServed(begin, end, resent, end - begin + 1 - resent))
 
@@ -794,7 +725,7 @@ class Session:
             self._fatal_logout(now, f"ResetSeqNumFlag <141>=Y with MsgSeqNum {seq_num}, not 1")
         self.store.reset()
         self._held.clear()
-        self._send_admin("A", self._logon_fields(self.heartbeat_interval, reset=True), now)
+        self._send_admin("A", self._logon_fields(self.heartbeat_interval, True, 2), now)
         self.store.set_next_target_seq(2)
         self._move(Trigger.SESSION_RESET)
         self.last_logon = msg
@@ -814,9 +745,10 @@ class Session:
                 # acceptor says nothing to a peer that never logged on (1S.e).
                 self._fatal_logout(now, text)
             raise _Fatal(text)
-        if self._comp_ids_wrong(msg):
-            self._refuse_logon(now, f"CompID problem: 49={msg.get(49)!r} 56={msg.get(56)!r}")
-        if self._sending_time_off(msg, now):
+        problem = checks.comp_id_problem(msg, self.config)
+        if problem is not None:
+            self._refuse_logon(now, problem.text)
+        if checks.sending_time_off(msg, now, self.config.max_sending_time_skew):
             self._refuse_logon(now, "SendingTime accuracy problem")
         heartbeat = self._logon_heartbeat(msg, now)
         reset = bool(msg.get_bool(141, default=False))
@@ -837,6 +769,8 @@ class Session:
         self._move(Trigger.LOGON_COMPLETED)
         self.last_logon = msg
         self._events.append(LoggedOn(heartbeat, reset))
+        if self._next_expected_msg_seq_num:
+            self._on_next_expected(msg, now)
         if seq_num > expected and not self.config.retransmission:
             # Skipped over, as in _on_gap; but the Logon is done here, not processed again.
             self._events.append(SequenceGap(expected, seq_num, recovering=False))
@@ -846,6 +780,28 @@ class Session:
             self._on_gap(msg, msg_type, seq_num, expected, now)
         else:
             self.store.set_next_target_seq(seq_num + 1)
+
+    def _on_next_expected(self, msg: Message, now: float) -> None:
+        """The peer's NextExpectedMsgSeqNum <789>: what it has not seen of ours before this
+        Logon exchange is resent at once; a number past what we sent ends the session."""
+        peer_expects = msg.get_int(789)
+        if peer_expects is None:
+            return
+        # The initiator's own Logon was counted by the acceptor before it answered.
+        limit = self._logon_seq + (1 if self.config.role is Role.INITIATOR else 0)
+        if peer_expects > limit:
+            self._fatal_logout(
+                now,
+                f"NextExpectedMsgSeqNum <789> {peer_expects} is past the last MsgSeqNum sent,"
+                f" {limit - 1}",
+            )
+        if peer_expects < self._logon_seq:
+            end = self._logon_seq - 1
+            answer, resent = resend(self.store, self._encoder, peer_expects, end, now)
+            self._out.extend(answer)
+            self._events.append(
+                ResendServed(peer_expects, end, resent, end - peer_expects + 1 - resent)
+            )
 
     def _logon_heartbeat(self, msg: Message, now: float) -> int:
         try:
@@ -880,27 +836,39 @@ class Session:
                 now, f"MsgSeqNum too low, expecting {expected} but received {seq_num}"
             )
         self.heartbeat_interval = heartbeat
-        self._send_admin("A", self._logon_fields(heartbeat, reset), now)
+        # NextExpectedMsgSeqNum <789> counts the Logon being answered when it is in sequence.
+        next_expected = expected + 1 if seq_num == expected else expected
+        self._send_admin("A", self._logon_fields(heartbeat, reset, next_expected), now)
 
-    def _logon_fields(self, heartbeat: int, reset: bool) -> list[tuple[int, FieldValue]]:
+    def _logon_fields(
+        self, heartbeat: int, reset: bool, next_expected: int
+    ) -> list[tuple[int, FieldValue]]:
         """The body of our Logon <A>: EncryptMethod <98>, HeartBtInt <108>, ResetSeqNumFlag
-        <141> when resetting, DefaultApplVerID <1137> where the version has it."""
+        <141> when resetting, NextExpectedMsgSeqNum <789> when configured and the version has
+        it, DefaultApplVerID <1137> where the version has it."""
+        self._logon_seq = self.store.next_sender_seq
         fields: list[tuple[int, FieldValue]] = [(98, 0), (108, heartbeat)]
         if reset:
             fields.append((141, True))
+        if self._next_expected_msg_seq_num:
+            fields.append((789, next_expected))
         if self._rules.default_appl_ver_id:
             fields.append((1137, self.config.default_appl_ver_id))
         return fields
 
     def _refuse_logon(self, now: float, text: str) -> NoReturn:
         """Refuses the peer's Logon (an acceptor's, FIX test cases 1S.c-d) or its answer to
-        ours (an initiator's, 1B.d): Logout <5> with ``text``, then disconnect."""
+        ours (an initiator's, 1B.d): Logout <5> with ``text``, then disconnect (or disconnect
+        alone, with ``logout_on_refused_logon`` off, as QuickFIX does)."""
         self._events.append(LogonRefused(text))
-        self._send_logout(now, text)
+        if self.config.logout_on_refused_logon:
+            self._send_logout(now, text)
         raise _Fatal(f"logon refused: {text}")
 
     def _send_logon(self, now: float, reset: bool) -> None:
-        fields = self._logon_fields(self.config.heartbeat_interval, reset)
+        fields = self._logon_fields(
+            self.config.heartbeat_interval, reset, self.store.next_target_seq
+        )
         make_extra = self.config.logon_fields
         if make_extra is not None:
             seq_num = self.store.next_sender_seq
@@ -939,26 +907,18 @@ class Session:
     ) -> None:
         """Sends Reject <3> with the fields this version has, routed back the way ``rejected``
         came."""
-        fields: list[tuple[int, FieldValue]] = []
-        if rejected is not None:
-            for inbound, outbound in _REVERSE_ROUTE:
-                try:
-                    value = rejected.get(inbound)
-                except DecodeError:
-                    value = None
-                if value is not None:
-                    fields.append((outbound, value))
-        fields.append((45, ref_seq_num))
-        rules = self._rules
-        if rules.reject_reason_fields:
-            if ref_tag_id is not None:
-                fields.append((371, ref_tag_id))
-            fields.append((372, ref_msg_type))
-            if rules.reject_reason(reason) is not None:
-                fields.append((373, reason))
-        fields.append((58, text))
+        fields = checks.reject_fields(
+            self._rules, ref_seq_num, ref_msg_type, reason, ref_tag_id, text, rejected
+        )
         self._send_admin("3", fields, now)
         self._events.append(RejectSent(ref_seq_num, reason, ref_tag_id, text))
+
+    def _reject(
+        self, now: float, seq_num: int, msg_type: str, problem: checks.Problem, msg: Message
+    ) -> None:
+        self._send_reject(
+            now, seq_num, msg_type, problem.reason, problem.ref_tag_id, problem.text, msg
+        )
 
     def _send_resend_request(self, begin: int, now: float, gap_end: int) -> None:
         """ResendRequest <2> from ``begin``: to infinity, or for at most
@@ -971,14 +931,6 @@ class Session:
         self._send_admin("2", [(7, begin), (16, end)], now)
         self._resend_requested_at = now
         self._resend_reached = begin
-
-    def _send_gap_fill(self, seq_num: int, new_seq: int, now: float) -> None:
-        """SequenceReset-GapFill sent as ``seq_num`` (a resent number: not stored or counted)."""
-        fields: list[tuple[int, FieldValue]] = [(43, True), (122, datetime.fromtimestamp(now, UTC))]
-        fields += [(123, True), (36, new_seq)]
-        self._out.append(
-            self._encoder.encode("4", fields, seq_num=seq_num, sending_time=float(now))
-        )
 
     def _tick(self, now: float) -> None:
         if self.state in (State.AWAITING_LOGON, State.LOGON_SENT):
