@@ -2,13 +2,12 @@
 //! against its slot's rule by the core.
 
 use fixwire::template::{Choice, DecimalRule, Part, Rule, Slot, Template, TemplateWriter, Value as TemplateValue};
-use fixwire::value::{decimal_parts, TimePrecision};
-use fixwire::{EncodeError, EncodeErrorKind};
+use fixwire::value::TimePrecision;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDateTime, PyDict, PyFloat, PyInt, PyString};
 
-use crate::conversions::{is_decimal, plain_decimal, tag_and_value, timestamp_from_datetime};
+use crate::conversions::{is_decimal, tag_and_value, timestamp_from_datetime, with_decimal_digits};
 use crate::errors::py_err;
 
 /// What one slot of a template accepts, the name its errors give and whether `None` leaves it
@@ -35,11 +34,12 @@ fn choice_text(value: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
 /// A decimal bound given as a Decimal, an int or a str.
 fn decimal_bound(bound: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Option<fixwire::Decimal>> {
     let Some(bound) = bound else { return Ok(None) };
-    let text = if is_decimal(bound)? { plain_decimal(bound)? } else { bound.str()? };
     let parsed = if bound.is_instance_of::<PyFloat>() {
         Err(())
+    } else if is_decimal(bound)? {
+        with_decimal_digits(bound, |digits| Ok(fixwire::Decimal::parse(digits).map_err(drop)))?
     } else {
-        fixwire::Decimal::parse(text.to_str()?.as_bytes()).map_err(drop)
+        fixwire::Decimal::parse(bound.str()?.to_str()?.as_bytes()).map_err(drop)
     };
     parsed
         .map(Some)
@@ -149,29 +149,20 @@ impl PyRule {
     }
 }
 
-/// A fixed field's value: str, int, bool or Decimal.
-fn fixed_value(tag: u32, value: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
-    let text = if let Ok(flag) = value.cast::<PyBool>() {
-        (if flag.is_true() { "Y" } else { "N" }).to_owned()
+/// A fixed field: a str, int, bool or Decimal value.
+fn fixed_part(tag: u32, value: &Bound<'_, PyAny>) -> PyResult<Part> {
+    if let Ok(flag) = value.cast::<PyBool>() {
+        Ok(Part::fixed_bool(tag, flag.is_true()))
     } else if is_decimal(value)? {
-        let text = plain_decimal(value)?.to_str()?.to_owned();
-        decimal_parts(text.as_bytes()).map_err(|e| {
-            py_err(EncodeError::new(
-                EncodeErrorKind::InvalidValue,
-                Some(tag),
-                format!("tag {tag}: {e}: {value} is not a FIX number"),
-            ))
-        })?;
-        text
+        with_decimal_digits(value, |digits| Part::fixed_decimal(tag, digits).map_err(py_err))
     } else if value.is_instance_of::<PyString>() || value.is_instance_of::<PyInt>() {
-        value.str()?.to_str()?.to_owned()
+        Ok(Part::Fixed(tag, value.str()?.to_str()?.as_bytes().to_vec()))
     } else {
-        return Err(PyTypeError::new_err(format!(
+        Err(PyTypeError::new_err(format!(
             "tag {tag}: a fixed value is a str, int, bool or Decimal (or give a Rule), not {}",
             value.get_type().name()?
-        )));
-    };
-    Ok(text.into_bytes())
+        )))
+    }
 }
 
 /// A message of one MsgType laid out in advance; encode it with `Encoder.encode_template`.
@@ -195,7 +186,7 @@ impl PyTemplate {
                     let rule = rule.get();
                     Part::Slot(Slot { tag, rule: rule.rule.clone(), optional: rule.optional, name: rule.name.clone() })
                 }
-                Err(_) => Part::Fixed(tag, fixed_value(tag, &value)?),
+                Err(_) => fixed_part(tag, &value)?,
             });
         }
         let template = Template::new(msg_type.to_str()?.as_bytes(), parts).map_err(py_err)?;
@@ -241,7 +232,8 @@ pub(crate) fn push_template_value(
             writer.push(TemplateValue::BigInt(digits))
         }
     } else if is_decimal(value)? {
-        writer.push(TemplateValue::Decimal(plain_decimal(value)?.to_str()?.as_bytes()))
+        with_decimal_digits(value, |digits| writer.push(TemplateValue::Decimal(digits)).map_err(py_err))?;
+        return Ok(());
     } else if let Ok(datetime) = value.cast::<PyDateTime>() {
         writer.push(TemplateValue::Timestamp(timestamp_from_datetime(datetime, precision)?))
     } else {
