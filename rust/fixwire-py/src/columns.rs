@@ -42,7 +42,12 @@ fn column_to_python(py: Python<'_>, column: Column) -> PyResult<Bound<'_, PyTupl
     )
 }
 
-/// Reads FIX messages into columns; `fixwire.read_columns` is the documented entry point.
+/// Scan FIX messages into column buffers (private: use ``fixwire.read_columns``).
+///
+/// ``source`` is bytes or a path (``str``, memory-mapped); ``columns`` are
+/// ``(tag, kind, scale)``. Returns ``rows``, ``messages``, ``garbled`` (offsets), ``offset``,
+/// ``msg_type`` and ``columns``: per column ``(values, valid, invalid_count)``, where text
+/// values are ``(offsets, data)``. The GIL is released during the scan.
 #[pyfunction]
 #[pyo3(signature = (source, columns, *, msg_types = None, explode = None, verify_checksum = true, threads = 0, byte_range = None))]
 #[allow(clippy::too_many_arguments, clippy::needless_pass_by_value)]
@@ -90,8 +95,10 @@ pub(crate) fn scan_columns<'py>(
     Ok(out)
 }
 
-/// Messages found in log text: `(offset, message)` or `(offset, DecodeError)` for garbled
-/// candidates, in input order.
+/// Every FIX message in log text (raw, one a line, ``|``-separated, or after line prefixes
+/// such as timestamps), as ``(offset, message)``; a candidate that is not a valid message
+/// comes as ``(offset, DecodeError)`` and the search goes on after it. Messages from ``|``
+/// text hold the SOH form in ``raw``.
 #[pyfunction]
 #[pyo3(signature = (data, /, *, groups = None))]
 pub(crate) fn find_messages<'py>(

@@ -17,7 +17,10 @@ use crate::conversions::{
 use crate::errors::py_err;
 use crate::template::{push_template_value, PyTemplate};
 
-/// Encodes messages for one session header.
+/// Encodes messages with the standard header 8, 9, 35, 49, 56, 34, 52 and CheckSum <10>.
+///
+/// One thread at a time; keep one per session and reuse it (its buffer and SendingTime cache
+/// persist).
 #[pyclass(frozen, name = "Encoder", module = "fixwire")]
 pub(crate) struct PyEncoder {
     encoder: Mutex<Encoder>,
@@ -127,7 +130,22 @@ impl PyEncoder {
         Ok(Self { encoder: Mutex::new(encoder) })
     }
 
-    /// Encodes one message; see the stub for the value types.
+    /// Encode one message: the header, then ``fields`` in the order given, then CheckSum.
+    ///
+    /// ``sending_time`` is a ``datetime``, an ``int`` of nanoseconds since the Unix epoch, or a
+    /// ``float`` of seconds as ``time.time()`` gives them (rounded to the microsecond, below
+    /// what such a float resolves); ``None`` reads the clock.
+    ///
+    /// Values: ``str``; ``int``; ``bool`` (``Y``/``N``); ``Decimal`` (exact, as written);
+    /// ``bytes`` (for a data tag such as RawData <96> its length field is written first and
+    /// SOH is allowed); ``datetime`` (UTC; naive means UTC; written at the encoder's
+    /// precision, lower digits truncated); ``date`` (``YYYYMMDD``); a list of entries for a
+    /// repeating group, each entry a list of (tag, value) pairs.
+    ///
+    /// Raises:
+    ///     EncodeError: a tag is not positive or is a header tag, a value is empty, contains
+    ///         SOH outside a data field, or cannot be written exactly.
+    ///     TypeError: a value of an unsupported type, such as ``float``.
     #[pyo3(signature = (msg_type, fields, *, seq_num, sending_time = None))]
     fn encode<'py>(
         &self,
@@ -147,7 +165,16 @@ impl PyEncoder {
         Ok(PyBytes::new(py, bytes))
     }
 
-    /// Encodes a template with one value per slot; see the stub.
+    /// Encode ``template`` with one value per slot, in order: the header, the fixed fields
+    /// and each value checked against its rule as it is written, then CheckSum <10>.
+    ///
+    /// ``None`` leaves an optional slot's field out. ``sending_time`` is as for :meth:`encode`.
+    ///
+    /// Raises:
+    ///     EncodeError: a value breaks its slot's rule, is of a kind the rule does not take
+    ///         (a ``float``, say), or is missing; or there are not exactly ``len(template)``
+    ///         values. The message names the slot (its rule's ``name``, else ``tag N``) and
+    ///         the rule; ``tag`` is the slot's tag.
     #[pyo3(signature = (template, values, /, *, seq_num, sending_time = None))]
     fn encode_template<'py>(
         &self,
@@ -171,7 +198,16 @@ impl PyEncoder {
         Ok(PyBytes::new(py, bytes))
     }
 
-    /// A resend copy of a message this encoder's session sent; see the stub.
+    /// A copy of ``original``, a message this session sent, to send again in a resend.
+    ///
+    /// PossDupFlag <43> becomes ``Y``, OrigSendingTime <122> the original SendingTime <52>
+    /// (kept when ``original`` was itself a resend), SendingTime <52> ``sending_time``;
+    /// BodyLength <9> and CheckSum <10> are recomputed. Every other byte, the body with its
+    /// groups and data fields included, is copied as it was.
+    ///
+    /// Raises:
+    ///     DecodeError: ``original`` is not one whole FIX message.
+    ///     EncodeError: ``original`` has no SendingTime <52>, or the result is too large.
     #[pyo3(signature = (original, /, *, sending_time = None))]
     fn possible_duplicate<'py>(
         &self,
