@@ -125,6 +125,8 @@ impl PyGroupSpecs {
     /// The repeating groups of Kalshi's FIX gateway.
     #[staticmethod]
     fn kalshi() -> Self {
-        Self { specs: Mutex::new(Arc::new(GroupSpecs::kalshi())) }
+        // Shared by every call: `add` copies the set before changing it.
+        static KALSHI: std::sync::OnceLock<Arc<GroupSpecs>> = std::sync::OnceLock::new();
+        Self { specs: Mutex::new(Arc::clone(KALSHI.get_or_init(|| Arc::new(GroupSpecs::kalshi())))) }
     }
 }
