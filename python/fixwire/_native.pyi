@@ -473,6 +473,10 @@ class FieldInfo:
     def type(self) -> str:
         """The FIX type name: PRICE, STRING, UTCTIMESTAMP, ..."""
     @property
+    def column_kind(self) -> str:
+        """The column kind ``read_columns`` reads the field as when given this dictionary:
+        ``"int"``, ``"decimal"``, ``"time"``, ``"date"``, ``"bool"`` or ``"str"``."""
+    @property
     def values(self) -> dict[str, str]:
         """Enumerated values and their descriptions; empty when any value is allowed."""
 

@@ -12,19 +12,6 @@ use crate::errors::py_err;
 use crate::groups::{PyGroupSpec, PyGroupSpecs};
 use crate::message::{message_specs, parse_options, PyMessage};
 
-fn column_kind(name: &str, scale: u8) -> PyResult<ColumnKind> {
-    Ok(match name {
-        "str" => ColumnKind::Str,
-        "int" => ColumnKind::Int,
-        "float" => ColumnKind::Float,
-        "decimal" => ColumnKind::Decimal { scale },
-        "time" => ColumnKind::Time,
-        "date" => ColumnKind::Date,
-        "bool" => ColumnKind::Bool,
-        _ => return Err(PyValueError::new_err(format!("unknown column kind {name:?}"))),
-    })
-}
-
 /// A column as Python objects: `(values, valid, invalid_values)`, where `values` is one array,
 /// or `(offsets, data)` for text.
 fn column_to_python(py: Python<'_>, column: Column) -> PyResult<Bound<'_, PyTuple>> {
@@ -63,7 +50,11 @@ pub(crate) fn scan_columns<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     let specs = columns
         .iter()
-        .map(|(tag, kind, scale)| Ok(ColumnSpec { tag: *tag, kind: column_kind(kind, *scale)? }))
+        .map(|(tag, kind, scale)| {
+            let kind = ColumnKind::from_name(kind, *scale)
+                .ok_or_else(|| PyValueError::new_err(format!("unknown column kind {kind:?}")))?;
+            Ok(ColumnSpec { tag: *tag, kind })
+        })
         .collect::<PyResult<Vec<_>>>()?;
     let options = ScanOptions {
         columns: specs,

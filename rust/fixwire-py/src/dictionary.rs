@@ -2,6 +2,7 @@
 
 use std::sync::{Arc, Mutex};
 
+use fixwire::columns::ColumnKind;
 use fixwire::Dictionary;
 use pyo3::exceptions::{PyKeyError, PyTypeError};
 use pyo3::prelude::*;
@@ -152,6 +153,13 @@ impl PyFieldInfo {
     #[getter]
     fn r#type(&self) -> &str {
         &self.def.type_name
+    }
+
+    /// The column kind ``read_columns`` reads the field as when given this dictionary:
+    /// ``"int"``, ``"decimal"``, ``"time"``, ``"date"``, ``"bool"`` or ``"str"``.
+    #[getter]
+    fn column_kind(&self) -> &'static str {
+        ColumnKind::of_type(&self.def.field_type, 0).name()
     }
 
     /// Enumerated values and their descriptions; empty when any value is allowed.

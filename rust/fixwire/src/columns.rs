@@ -28,6 +28,7 @@ use std::path::Path;
 use memchr::memmem;
 
 use crate::decode::{scan_tag, DataFields, Field, FieldIndex, Fields, Message, ParseOptions};
+use crate::dictionary::FieldType;
 use crate::error::{DecodeError, DecodeErrorKind as Kind};
 use crate::group::{GroupSpec, Member};
 use crate::value::{self, Date, Decimal};
@@ -54,6 +55,51 @@ pub enum ColumnKind {
     Date,
     /// A FIX Boolean.
     Bool,
+}
+
+impl ColumnKind {
+    /// The kind named `name` (`str`, `int`, `float`, `decimal`, `time`, `date`, `bool`), a
+    /// decimal at `scale`; `None` for any other name.
+    pub fn from_name(name: &str, scale: u8) -> Option<Self> {
+        Some(match name {
+            "str" => Self::Str,
+            "int" => Self::Int,
+            "float" => Self::Float,
+            "decimal" => Self::Decimal { scale },
+            "time" => Self::Time,
+            "date" => Self::Date,
+            "bool" => Self::Bool,
+            _ => return None,
+        })
+    }
+
+    /// The kind's name, as [`from_name`](Self::from_name) reads it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Str => "str",
+            Self::Int => "int",
+            Self::Float => "float",
+            Self::Decimal { .. } => "decimal",
+            Self::Time => "time",
+            Self::Date => "date",
+            Self::Bool => "bool",
+        }
+    }
+
+    /// How a field of the FIX type `field_type` reads as a column: ints, decimals (at `scale`),
+    /// timestamps, dates and Booleans as such, everything else as text.
+    pub fn of_type(field_type: &FieldType, scale: u8) -> Self {
+        match field_type {
+            FieldType::Int => Self::Int,
+            FieldType::Decimal => Self::Decimal { scale },
+            FieldType::UtcTimestamp => Self::Time,
+            FieldType::Date => Self::Date,
+            FieldType::Boolean => Self::Bool,
+            FieldType::Char | FieldType::TimeOnly | FieldType::MultipleValue | FieldType::Data | FieldType::String => {
+                Self::Str
+            }
+        }
+    }
 }
 
 /// One requested column: a tag and how to read it.
