@@ -13,6 +13,11 @@ QUICKFIX_VERSION := 1.16.0
 CACHE ?= $(HOME)/.cache/fixwire
 QUICKFIX_SDIST := $(CACHE)/sdist/quickfix-$(QUICKFIX_VERSION).tar.gz
 export FIXWIRE_QUICKFIX_SPEC := $(CACHE)/quickfix-$(QUICKFIX_VERSION)/spec
+# simplefix's source release carries its own test suite, which `make test` runs against
+# fixwire.simplefix (tests/dropin/test_simplefix_upstream.py); fetched once, kept in the cache.
+SIMPLEFIX_VERSION := $(shell sed -n 's/^simplefix==//p' requirements-dev.txt)
+SIMPLEFIX_SDIST := $(CACHE)/sdist/simplefix-$(SIMPLEFIX_VERSION).tar.gz
+export FIXWIRE_SIMPLEFIX_SUITE := $(CACHE)/simplefix-$(SIMPLEFIX_VERSION)/test
 # Seconds each fuzz target runs under `make fuzz`.
 FUZZ_SECONDS ?= 60
 
@@ -41,6 +46,16 @@ $(VENV)/.quickfix: $(QUICKFIX_SDIST) $(VENV)/.installed
 .PHONY: quickfix
 quickfix: $(VENV)/.quickfix $(FIXWIRE_QUICKFIX_SPEC)/FIX50SP2.xml ## Build (once, cached) and install QuickFIX, the reference
 
+$(SIMPLEFIX_SDIST): | $(VENV)/.installed
+	$(BIN)/python -m pip download --quiet --no-deps --no-binary :all: -d $(CACHE)/sdist simplefix==$(SIMPLEFIX_VERSION)
+
+$(FIXWIRE_SIMPLEFIX_SUITE)/test_parser.py: $(SIMPLEFIX_SDIST)
+	tar -xzf $< -C $(CACHE) simplefix-$(SIMPLEFIX_VERSION)/test
+	touch $@
+
+.PHONY: simplefix-suite
+simplefix-suite: $(FIXWIRE_SIMPLEFIX_SUITE)/test_parser.py ## Fetch (once, cached) simplefix's own test suite
+
 .PHONY: build
 build: venv ## Build the extension (debug) into .venv
 	$(BIN)/maturin develop --quiet
@@ -50,7 +65,7 @@ build-release: venv ## Build the extension (release, LTO) into .venv
 	$(BIN)/maturin develop --quiet --release
 
 .PHONY: test
-test: build quickfix ## Bootstrap everything, then run the Rust and Python suites and the bench smoke runs
+test: build quickfix simplefix-suite ## Bootstrap everything, then run the Rust and Python suites and the bench smoke runs
 	cargo test --quiet
 	$(BIN)/pytest -q
 	$(BIN)/pytest -q benches --benchmark-disable

@@ -2,10 +2,13 @@
 
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+import fixwire
 from fixtext import frame
 from fixwire.cli import main
 
@@ -107,3 +110,28 @@ def test_json_reports_values_that_are_not_utf8_and_goes_on(
     out, err = capsys.readouterr()
     assert [json.loads(line)["MsgSeqNum"] for line in out.splitlines()] == ["2"]
     assert "(invalid_utf8)" in err
+
+
+def test_version_is_the_package_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    assert capsys.readouterr().out == f"fixwire {fixwire.__version__}\n"
+
+
+def test_python_dash_m_runs_the_command(tmp_path: Path) -> None:
+    _, (order, _, _) = _log(tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-m", "fixwire", "decode", "--json"],
+        input=order,
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["ClOrdID"] == "id-1"
+    usage = subprocess.run(
+        [sys.executable, "-m", "fixwire"], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert usage.returncode == 2
+    assert usage.stderr.startswith("usage: fixwire ")

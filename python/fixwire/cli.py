@@ -27,6 +27,7 @@ _DIM, _CYAN, _GREEN, _BOLD, _RESET = "\033[2m", "\033[36m", "\033[32m", "\033[1m
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="fixwire", description="FIX protocol tools.")
+    parser.add_argument("--version", action="version", version=f"fixwire {fixwire.__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     decode = commands.add_parser(
         "decode", help="print FIX messages found in files or stdin readably"

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from fixwire import _native
+from fixwire._extras import require
 
 if TYPE_CHECKING:
     import numpy as np
@@ -75,10 +76,7 @@ class Columns(dict[str, "np.ndarray[Any, Any]"]):
 
 def _require_numpy() -> None:
     """Fail with the install hint when numpy is missing (it is an optional dependency)."""
-    try:
-        import numpy  # noqa: F401
-    except ImportError as e:  # pragma: no cover - numpy is a dev requirement
-        raise ImportError("fixwire.read_columns needs numpy: pip install 'fixwire[columns]'") from e
+    require("fixwire.read_columns", "columns", "numpy")
 
 
 def _default_kind(tag: int, dictionary: Dictionary | None) -> str:
@@ -267,12 +265,11 @@ def read_arrow(
     byte range of a single source (the Dask partitions use it).
 
     Raises:
-        ImportError: pyarrow is not installed.
+        MissingExtraError: numpy or pyarrow is not installed (the ``arrow`` extra).
     """
-    try:
-        import pyarrow as pa
-    except ImportError as e:
-        raise ImportError("fixwire.read_arrow needs pyarrow: pip install 'fixwire[arrow]'") from e
+    require("fixwire.read_arrow", "arrow", "numpy", "pyarrow")
+    import pyarrow as pa
+
     specs = _specs(tags, floats, dictionary)
     sources = _sources(source)
     if byte_range is not None and len(sources) != 1:

@@ -1,4 +1,4 @@
-"""The FIXT.1.1 session state machine, sans-IO.
+"""The FIX session state machine (FIX.4.0 to FIXT.1.1), sans-IO.
 
 Theory of operation
 ===================
@@ -9,28 +9,17 @@ h11: the transport feeds it the bytes it reads (:meth:`Session.receive`) and the
 (:meth:`Session.data_to_send`) and the events for the application
 (:meth:`Session.next_events`). :meth:`Session.next_deadline` says when the session next needs
 :meth:`Session.tick` (a heartbeat is due, the peer has been silent too long). Everything the
-FIX session protocol decides happens here; an adapter such as :mod:`fixwire.session.transport`
+FIX session protocol decides happens here; an adapter such as :mod:`fixwire.session.connection`
 only moves bytes and calls back.
 
-States and what moves between them (``->`` marks what is sent)::
+The states and every move between them are one table, :data:`fixwire.session.states.TRANSITIONS`;
+the session changes state only through it. What is sent on the way: an initiator's Logon <A>
+on connecting; an acceptor's Logon in answer to an accepted one (a Logout <5> to a refused one);
+a ResendRequest <2> when a gap is detected; Logout to start a logout or to answer the peer's;
+a Logout before a fatal error closes the session where FIX asks for one.
 
-    DISCONNECTED   connection_made()  initiator: -> Logon          LOGON_SENT
-                                      acceptor                      AWAITING_LOGON
-    AWAITING_LOGON Logon accepted     -> Logon                      IN_SESSION
-                   Logon refused      -> Logout                     DISCONNECTED
-    LOGON_SENT     Logon              (gap: -> ResendRequest)       IN_SESSION / RESENDING
-                   Logon invalid      -> Logout                     DISCONNECTED
-                   Logout             (Logon refused)               DISCONNECTED
-                   other              -> Logout                     DISCONNECTED
-    IN_SESSION     inbound gap        -> ResendRequest              RESENDING
-                   logout()           -> Logout                     LOGOUT_SENT
-                   peer Logout        -> Logout                     DISCONNECTED
-    RESENDING      gap filled                                       IN_SESSION
-    LOGOUT_SENT    Logout, timeout                                  DISCONNECTED
-    any            fatal error        (-> Logout)                   DISCONNECTED
-    any            connection_lost()                                DISCONNECTED
-
-The rules, those of FIXT.1.1 as QuickFIX and the FIX session-level test cases read them:
+The rules, those of the FIX session protocol as QuickFIX and the FIX session-level test cases
+read them (what differs between versions is data: :mod:`fixwire.session.versions`):
 
 * Inbound messages are checked in order: BeginString <8>, MsgSeqNum <34> present,
   SenderCompID <49> / TargetCompID <56>, SendingTime <52> within the allowed skew; failing one
@@ -41,7 +30,11 @@ The rules, those of FIXT.1.1 as QuickFIX and the FIX session-level test cases re
   Logout and disconnect; lower with it: a duplicate, dropped. SequenceReset-Reset <4> is
   processed whatever its MsgSeqNum.
 * Garbled input (bad framing, BodyLength <9>, CheckSum <10>) is ignored and counted; it
-  consumes no sequence number, and a resend recovers what it hid.
+  consumes no sequence number, and a resend recovers what it hid. A message that frames but
+  holds a field FIX does not allow (an empty value, tag 0) is rejected in its turn instead, its
+  number consumed (:mod:`fixwire.session.unparsed`).
+* A Logon <A> with ResetSeqNumFlag <141>=Y and MsgSeqNum 1 in an established session resets
+  both sides' numbers to 1 and is answered with a Logon that says so.
 * Outbound application messages go to the store as their wire bytes before they are handed to
   the transport. A ResendRequest is answered from the store: application messages are sent
   again byte for byte with only the header patched (PossDupFlag, OrigSendingTime <122>,
@@ -53,7 +46,6 @@ The rules, those of FIXT.1.1 as QuickFIX and the FIX session-level test cases re
 
 from __future__ import annotations
 
-import enum
 import itertools
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -76,11 +68,14 @@ from fixwire.session.events import (
     ResendServed,
     SequenceGap,
 )
+from fixwire.session.states import State, Trigger, next_state
 from fixwire.session.store import MemoryStore, Store
+from fixwire.session.unparsed import Unparsed, in_stream_order
+from fixwire.session.versions import rules_for
 
-__all__ = ["ADMIN_MSG_TYPES", "Session", "State"]
+__all__ = ["ADMIN_MSG_TYPES", "Session"]
 
-#: MsgTypes of the session level (FIXT.1.1 admin messages).
+#: MsgTypes of the session level (admin messages).
 ADMIN_MSG_TYPES = frozenset({"0", "1", "2", "3", "4", "5", "A"})
 
 # SessionRejectReason <373> values used here.
@@ -96,19 +91,25 @@ _NANOS = 1_000_000_000
 MAX_HEARTBEAT_INTERVAL = 3600
 
 
-class State(enum.Enum):
-    """Where a session is; see the module documentation for the transitions."""
-
-    DISCONNECTED = "disconnected"
-    AWAITING_LOGON = "awaiting logon"
-    LOGON_SENT = "logon sent"
-    IN_SESSION = "in session"
-    RESENDING = "resending"
-    LOGOUT_SENT = "logout sent"
-
-
 _LOGGED_ON = (State.IN_SESSION, State.RESENDING, State.LOGOUT_SENT)
+# Routing fields of an inbound message and the field that routes the answer back: a Reject <3>
+# goes back the way the rejected message came (OnBehalfOfCompID <115> -> DeliverToCompID <128>,
+# and so on for SubID and LocationID, both ways; SenderSubID <50> <-> TargetSubID <57>,
+# SenderLocationID <142> <-> TargetLocationID <143>).
+_REVERSE_ROUTE = (
+    (115, 128),
+    (128, 115),
+    (116, 129),
+    (129, 116),
+    (144, 145),
+    (145, 144),
+    (50, 57),
+    (57, 50),
+    (142, 143),
+    (143, 142),
+)
 _IN_SESSION = State.IN_SESSION
+_RESETTABLE = (State.IN_SESSION, State.RESENDING)
 _RESENDING = State.RESENDING
 
 
@@ -117,7 +118,7 @@ class _Fatal(Exception):
 
 
 class Session:
-    """One FIXT.1.1 session, initiator or acceptor; sans-IO (see the module documentation).
+    """One FIX session, initiator or acceptor; sans-IO (see the module documentation).
 
     One connection at a time: call :meth:`connection_made` when a connection opens and
     :meth:`connection_lost` when it closes; the same session (and its store) carries on over the
@@ -132,6 +133,7 @@ class Session:
         self.config = config
         self.store = store if store is not None else MemoryStore()
         self._retransmission = config.retransmission
+        self._rules = rules_for(config.begin_string)
         self.state = State.DISCONNECTED
         self.heartbeat_interval = config.heartbeat_interval
         #: Garbled inbound messages ignored so far.
@@ -144,10 +146,10 @@ class Session:
             config.sender_comp_id,
             config.target_comp_id,
             begin_string=config.begin_string,
-            time_precision=config.time_precision,
+            time_precision=config.time_precision if self._rules.subsecond_times else "s",
             length_fields=config.length_fields,
         )
-        self._framer = Framer()
+        self._framer = Framer(groups=self.config.groups)
         self._out: list[bytes] = []
         self._events: list[Event] = []
         self._connected_at = 0.0
@@ -158,11 +160,15 @@ class Session:
         self._test_request_sent_at = 0.0
         self._test_request_ids = itertools.count(1)
         # Held inbound messages ahead of a gap, by MsgSeqNum, and the number that ends the gap.
-        self._held: dict[int, Message] = {}
+        self._held: dict[int, Message | Unparsed] = {}
         self._resend_until = 0
         # When the resend last made progress, and the next inbound number it had reached.
         self._resend_requested_at = 0.0
         self._resend_reached = 0
+        # The last EndSeqNo <16> asked for when ResendRequests are chunked.
+        self._resend_chunk_end = 0
+        # The input fed before the current one, to find a message that did not parse.
+        self._previous_input = b""
 
     # The transport's side: connections, bytes, time.
 
@@ -174,7 +180,8 @@ class Session:
         """
         if self.state is not State.DISCONNECTED:
             raise SessionError(f"connection_made while {self.state.value}")
-        self._framer = Framer()
+        self._framer = Framer(groups=self.config.groups)
+        self._previous_input = b""
         self._held.clear()
         self._test_request = None
         self._connected_at = self._last_received = self._last_sent = now
@@ -183,14 +190,14 @@ class Session:
             if self.config.reset_on_logon:
                 self.store.reset()
             self._send_logon(now, self.config.reset_on_logon)
-            self.state = State.LOGON_SENT
+            self._move(Trigger.CONNECTED_AS_INITIATOR)
         else:
-            self.state = State.AWAITING_LOGON
+            self._move(Trigger.CONNECTED_AS_ACCEPTOR)
 
     def connection_lost(self, now: float, reason: str = "connection closed") -> None:
         """The connection closed (by either side); the store keeps the sequence numbers."""
         if self.state is not State.DISCONNECTED:
-            self.state = State.DISCONNECTED
+            self._move(Trigger.CLOSED)
             self._events.append(Disconnected(reason))
         self._out.clear()
 
@@ -198,22 +205,77 @@ class Session:
         """Bytes read from the connection, in any pieces."""
         if self.state is State.DISCONNECTED:
             return
-        messages = self._framer.feed(data)
-        for error in self._framer.drain_errors():
-            self.garbled += 1
-            self._events.append(Garbled(error))
-        for message in messages:
+        framer = self._framer
+        messages = framer.feed(data)
+        errors = framer.drain_errors()
+        if errors:
+            self._receive_with_errors(messages, errors, bytes(data), now)
+        else:
+            for message in messages:
+                if self.should_close:
+                    break
+                self._on_inbound(message, now)
+        self._previous_input = data
+
+    def _receive_with_errors(
+        self, messages: list[Message], errors: list[DecodeError], data: bytes, now: float
+    ) -> None:
+        """Like :meth:`receive`'s loop, with the framer's errors in their place in the stream:
+        garbled input is counted, a well-framed message that did not parse is rejected."""
+        framer = self._framer
+        stream = bytes(self._previous_input) + data
+        start = framer.offset + framer.buffered - len(stream)
+        for item in in_stream_order(messages, errors, stream, start):
             if self.should_close:
                 return
-            self._last_received = now
-            self._test_request = None
+            if isinstance(item, DecodeError):
+                self.garbled += 1
+                self._events.append(Garbled(item))
+            elif isinstance(item, Unparsed):
+                self._on_inbound_unparsed(item, now)
+            else:
+                self._on_inbound(item, now)
+
+    def _on_inbound(self, message: Message, now: float) -> None:
+        self._last_received = now
+        self._test_request = None
+        try:
             try:
-                try:
-                    self._on_message(message, now)
-                except DecodeError as e:
-                    self._on_bad_value(message, e, now)
-            except _Fatal as e:
-                self._disconnect(str(e))
+                self._on_message(message, now)
+            except DecodeError as e:
+                self._on_bad_value(message, e, now)
+        except _Fatal as e:
+            self._disconnect(str(e))
+
+    def _on_inbound_unparsed(self, item: Unparsed, now: float) -> None:
+        """A well-framed message that did not parse: rejected in its turn (see
+        :mod:`fixwire.session.unparsed`); before Logon completes, garbled input."""
+        if self.state not in _LOGGED_ON:
+            self.garbled += 1
+            self._events.append(Garbled(item.error))
+            return
+        self._last_received = now
+        self._test_request = None
+        try:
+            expected = self.store.next_target_seq
+            if item.seq_num > expected:
+                self._on_gap(item, item.msg_type, item.seq_num, expected, now)
+            elif item.seq_num < expected:
+                if not item.possible_duplicate:
+                    self._fatal_logout(
+                        now, f"MsgSeqNum too low, expecting {expected} but received {item.seq_num}"
+                    )
+                self.duplicates += 1
+            else:
+                self._reject_unparsed(item, now)
+                self._release_held(now)
+        except _Fatal as e:
+            self._disconnect(str(e))
+
+    def _reject_unparsed(self, item: Unparsed, now: float) -> None:
+        """Rejects an in-sequence message that did not parse and consumes its number."""
+        self._send_reject(now, item.seq_num, item.msg_type, item.reason, item.ref_tag_id, item.text)
+        self.store.set_next_target_seq(item.seq_num + 1)
 
     def tick(self, now: float) -> None:
         """Runs the timers: heartbeats, TestRequests, logon and logout timeouts."""
@@ -294,6 +356,12 @@ class Session:
         if state is not _IN_SESSION and state is not _RESENDING:
             raise SessionError(f"cannot send {msg_type!r}: the session is {state.value}")
         if msg_type in ADMIN_MSG_TYPES:
+            if msg_type == "3" and template is None:
+                # Before FIX.4.2 there is no BusinessMessageReject <j>: the application rejects
+                # with Reject <3>, a session message (gap-filled, not resent, on a resend).
+                seq_num = self.store.next_sender_seq
+                self._send_admin("3", list(fields), now)
+                return seq_num
             raise SessionError(
                 f"MsgType {msg_type!r} is a session-level message; the session sends those"
             )
@@ -320,10 +388,19 @@ class Session:
         after ``logout_timeout``. Before Logon completes, simply disconnects."""
         if self.state in (State.IN_SESSION, State.RESENDING):
             self._send_logout(now, text)
-            self.state = State.LOGOUT_SENT
+            self._move(Trigger.LOGOUT_SENT)
             self._logout_sent_at = now
         elif self.state in (State.AWAITING_LOGON, State.LOGON_SENT):
             self._disconnect("logout before logon completed")
+
+    def second_connection_reply(self, now: float, text: str | None) -> bytes:
+        """What to write to another connection that claims this session while it has one,
+        before that connection is closed: a Logout <5> carrying ``text`` (numbered 1, outside
+        this session's sequence, which the other connection must not disturb), or nothing when
+        ``text`` is ``None``."""
+        if text is None:
+            return b""
+        return self._encoder.encode("5", [(58, text)], seq_num=1, sending_time=float(now))
 
     # Inbound messages.
 
@@ -337,7 +414,11 @@ class Session:
         if self.state in (State.AWAITING_LOGON, State.LOGON_SENT):
             self._on_logon(msg, msg_type, seq_num, now)
             return
-        self._check_header(msg, seq_num, now)
+        if not self._check_header(msg, seq_num, now):
+            return
+        if msg_type == "A" and self.state in _RESETTABLE and msg.get_bool(141, default=False):
+            self._on_session_reset(msg, seq_num, now)
+            return
         if msg_type == "4" and not msg.get_bool(123, default=False):
             self._on_sequence_reset(msg, seq_num, now)
             return
@@ -349,13 +430,9 @@ class Session:
                 self._fatal_logout(
                     now, f"MsgSeqNum too low, expecting {expected} but received {seq_num}"
                 )
-            new_seq = msg.get_int(36) if msg_type == "4" else None
-            if new_seq is not None and new_seq > expected:
-                # A resent gap fill from a number already passed over (a held Logon's) that
-                # reaches past the expected one: the numbers it covers from there on are new.
-                self.store.set_next_target_seq(new_seq)
-                self._release_held(now)
-            else:
+            # A duplicate, even a SequenceReset-GapFill whose NewSeqNo <36> reaches past the
+            # expected number (FIX test case 10c): dropped once its OrigSendingTime checks out.
+            if msg_type == "4" or self._orig_sending_time_ok(msg, seq_num, msg_type, now):
                 self.duplicates += 1
         else:
             self._process(msg, msg_type, seq_num, now)
@@ -377,15 +454,37 @@ class Session:
         if seq_num is None or self.state not in (State.IN_SESSION, State.RESENDING):
             self._fatal_logout(now, f"incorrect data format: {error.reason}")
         reason = f"incorrect data format: {error.reason}"
-        self._send_reject(now, seq_num, msg.msg_type, _INCORRECT_DATA_FORMAT, error.tag, reason)
+        self._send_reject(
+            now, seq_num, msg.msg_type, _INCORRECT_DATA_FORMAT, error.tag, reason, msg
+        )
         if seq_num == self.store.next_target_seq:
             self.store.set_next_target_seq(seq_num + 1)
             if release_held:  # (Not from inside _release_held's own loop.)
                 self._release_held(now)
 
-    def _check_header(self, msg: Message, seq_num: int, now: float) -> None:
+    def _check_header(self, msg: Message, seq_num: int, now: float) -> bool:
+        """Checks CompIDs and SendingTime; False when the message was rejected and is done
+        with (a missing CompID, FIX test case 2k: Reject <3>, its number consumed)."""
+        missing = next((tag for tag in (49, 56) if msg.get(tag) is None), None)
+        if missing is not None:
+            name = "SenderCompID <49>" if missing == 49 else "TargetCompID <56>"
+            self._send_reject(
+                now,
+                seq_num,
+                msg.msg_type,
+                _REQUIRED_TAG_MISSING,
+                missing,
+                f"{name} is missing",
+                msg,
+            )
+            if seq_num == self.store.next_target_seq:
+                self.store.set_next_target_seq(seq_num + 1)
+                self._release_held(now)
+            return False
         if self._comp_ids_wrong(msg):
-            self._send_reject(now, seq_num, msg.msg_type, _COMP_ID_PROBLEM, None, "CompID problem")
+            self._send_reject(
+                now, seq_num, msg.msg_type, _COMP_ID_PROBLEM, None, "CompID problem", msg
+            )
             self._fatal_logout(now, f"CompID problem: 49={msg.get(49)!r} 56={msg.get(56)!r}")
         if self._sending_time_off(msg, now):
             self._send_reject(
@@ -395,8 +494,10 @@ class Session:
                 _SENDING_TIME_ACCURACY,
                 52,
                 "SendingTime accuracy problem",
+                msg,
             )
             self._fatal_logout(now, "SendingTime accuracy problem")
+        return True
 
     def _comp_ids_wrong(self, msg: Message) -> bool:
         if msg.get(56) != self.config.sender_comp_id:
@@ -426,7 +527,13 @@ class Session:
             test_req_id = msg.get(112)
             if test_req_id is None:
                 self._send_reject(
-                    now, seq_num, msg_type, _REQUIRED_TAG_MISSING, 112, "TestReqID <112> is missing"
+                    now,
+                    seq_num,
+                    msg_type,
+                    _REQUIRED_TAG_MISSING,
+                    112,
+                    "TestReqID <112> is missing",
+                    msg,
                 )
             else:
                 self._send_admin("0", [(112, test_req_id)], now)
@@ -470,6 +577,7 @@ class Session:
                 _INCORRECT_DATA_FORMAT,
                 122,
                 "OrigSendingTime <122> is not a UTCTimestamp",
+                msg,
             )
             return False
         if original is None:
@@ -482,17 +590,15 @@ class Session:
                 _REQUIRED_TAG_MISSING,
                 122,
                 "OrigSendingTime <122> is missing",
+                msg,
             )
             return False
         if sent is not None and original > sent:
-            self._send_reject(
-                now,
-                seq_num,
-                msg_type,
-                _SENDING_TIME_ACCURACY,
-                122,
-                "OrigSendingTime <122> is after SendingTime <52>",
-            )
+            # FIX test case 2f: Reject, then Logout (answered, or timed out, as any Logout).
+            text = "OrigSendingTime <122> is after SendingTime <52>"
+            self._send_reject(now, seq_num, msg_type, _SENDING_TIME_ACCURACY, 122, text, msg)
+            if self.state in (State.IN_SESSION, State.RESENDING):
+                self.logout(now, "SendingTime accuracy problem")
             return False
         return True
 
@@ -506,41 +612,47 @@ class Session:
             answers = self.config.answers_invalid
             if answers is not None and answers(msg, e):
                 return None
-            self._send_reject(now, seq_num, msg.msg_type, e.reject_reason, e.ref_tag_id, e.text)
+            self._send_reject(
+                now, seq_num, msg.msg_type, e.reject_reason, e.ref_tag_id, e.text, msg
+            )
             return e
         return None
 
-    def _on_gap(self, msg: Message, msg_type: str, seq_num: int, expected: int, now: float) -> None:
-        if msg_type == "5":
+    def _on_gap(
+        self, msg: Message | Unparsed, msg_type: str, seq_num: int, expected: int, now: float
+    ) -> None:
+        parsed = msg if isinstance(msg, Message) else None
+        if msg_type == "5" and parsed is not None:
             # A Logout is honoured even across a gap; the gap is moot once the session ends.
-            self._on_logout(msg, now)
+            self._on_logout(parsed, now)
             return
         if not self.config.retransmission:
             self._events.append(SequenceGap(expected, seq_num, recovering=False))
             self.store.set_next_target_seq(seq_num)
-            self._process(msg, msg_type, seq_num, now)
+            self._process_held(msg, now)
             return
         if self.state is State.LOGOUT_SENT:
             # Logging out: the gap is left for the next session (the numbers are kept).
-            if msg_type == "2":
-                self._on_resend_request(msg, seq_num, now)
+            if msg_type == "2" and parsed is not None:
+                self._on_resend_request(parsed, seq_num, now)
             return
-        if msg_type == "2":
-            # Answer the peer's request at once; our own request for the gap follows.
-            self._on_resend_request(msg, seq_num, now)
-        elif len(self._held) >= self.config.max_out_of_order:
+        if len(self._held) >= self.config.max_out_of_order:
             self._fatal_logout(
                 now, f"more than {self.config.max_out_of_order} messages held ahead of a gap"
             )
         else:
             self._held[seq_num] = msg
+            if msg_type == "2" and parsed is not None:
+                # Answered at once (our own request for the gap follows); held only so that its
+                # number is passed over in turn.
+                self._on_resend_request(parsed, seq_num, now)
         if self.state is not State.RESENDING:
             self._events.append(SequenceGap(expected, seq_num, recovering=True))
-            self._send_resend_request(expected, now)
+            self._send_resend_request(expected, now, seq_num - 1)
             # A new gap: an earlier one's end (perhaps before a sequence reset) says nothing.
             self._resend_until = seq_num
             if self.state is State.IN_SESSION:
-                self.state = State.RESENDING
+                self._move(Trigger.GAP_DETECTED)
         elif seq_num > self._resend_until:
             self._resend_until = seq_num
 
@@ -553,17 +665,31 @@ class Session:
             msg = self._held.pop(expected, None)
             if msg is None:
                 break
-            if msg.msg_type == "A":
-                # The Logon that opened the gap was handled when it came; only its number is left.
+            if msg.msg_type in ("A", "2") and isinstance(msg, Message):
+                # The Logon that opened the gap, or a ResendRequest that came across it, was
+                # handled when it came; only its number is left.
                 self.store.set_next_target_seq(expected + 1)
                 continue
-            try:
-                self._process(msg, msg.msg_type, expected, now)
-            except DecodeError as e:
-                self._on_bad_value(msg, e, now, release_held=False)
-        if self.state is State.RESENDING and self.store.next_target_seq > self._resend_until:
-            self.state = State.IN_SESSION
-            self._events.append(ResendComplete(self.store.next_target_seq))
+            self._process_held(msg, now)
+        if self.state is not State.RESENDING:
+            return
+        reached = self.store.next_target_seq
+        if reached > self._resend_until:
+            self._move(Trigger.GAP_FILLED)
+            self._events.append(ResendComplete(reached))
+        elif self.config.resend_request_chunk_size and reached > self._resend_chunk_end:
+            # One chunk of the gap arrived: ask for the next one.
+            self._send_resend_request(reached, now, self._resend_until - 1)
+
+    def _process_held(self, msg: Message | Unparsed, now: float) -> None:
+        """Processes a message that is now in sequence, without releasing others."""
+        if isinstance(msg, Unparsed):
+            self._reject_unparsed(msg, now)
+            return
+        try:
+            self._process(msg, msg.msg_type, msg.seq_num, now)
+        except DecodeError as e:
+            self._on_bad_value(msg, e, now, release_held=False)
 
     def _on_sequence_reset(self, msg: Message, seq_num: int, now: float) -> None:
         """SequenceReset-Reset: sets the next inbound number, whatever this MsgSeqNum is."""
@@ -653,7 +779,26 @@ class Session:
         if by_peer:
             self._send_logout(now, None)
         self._events.append(LoggedOut(text, by_peer))
+        self._logged_out()
         self._disconnect("logout")
+
+    def _logged_out(self) -> None:
+        """The Logout exchange is over (answered or timed out)."""
+        if self.config.reset_on_logout:
+            self.store.reset()
+
+    def _on_session_reset(self, msg: Message, seq_num: int, now: float) -> None:
+        """A Logon <A> with ResetSeqNumFlag <141>=Y in an established session: both sides start
+        again at 1; we answer with our own Logon saying so (the FIX "SessionReset" case)."""
+        if seq_num != 1:
+            self._fatal_logout(now, f"ResetSeqNumFlag <141>=Y with MsgSeqNum {seq_num}, not 1")
+        self.store.reset()
+        self._held.clear()
+        self._send_admin("A", self._logon_fields(self.heartbeat_interval, reset=True), now)
+        self.store.set_next_target_seq(2)
+        self._move(Trigger.SESSION_RESET)
+        self.last_logon = msg
+        self._events.append(LoggedOn(self.heartbeat_interval, reset=True))
 
     # Logon.
 
@@ -676,6 +821,8 @@ class Session:
         heartbeat = self._logon_heartbeat(msg, now)
         reset = bool(msg.get_bool(141, default=False))
         if self.config.role is Role.ACCEPTOR:
+            if self._rules.default_appl_ver_id and msg.get(1137) is None:
+                self._refuse_logon(now, "DefaultApplVerID <1137> is missing")
             self._accept_logon(msg, seq_num, now, reset, heartbeat)
         elif reset and not self.config.reset_on_logon:
             # The acceptor reset the sequence numbers; so do we.
@@ -687,7 +834,7 @@ class Session:
             self._fatal_logout(
                 now, f"MsgSeqNum too low, expecting {expected} but received {seq_num}"
             )
-        self.state = State.IN_SESSION
+        self._move(Trigger.LOGON_COMPLETED)
         self.last_logon = msg
         self._events.append(LoggedOn(heartbeat, reset))
         if seq_num > expected and not self.config.retransmission:
@@ -723,7 +870,7 @@ class Session:
                 self._refuse_logon(now, refusal)
         if reset and seq_num != 1:
             self._refuse_logon(now, f"ResetSeqNumFlag <141>=Y with MsgSeqNum {seq_num}, not 1")
-        if reset:
+        if reset or self.config.reset_on_logon:
             self.store.reset()
         expected = self.store.next_target_seq
         if seq_num < expected:
@@ -733,11 +880,17 @@ class Session:
                 now, f"MsgSeqNum too low, expecting {expected} but received {seq_num}"
             )
         self.heartbeat_interval = heartbeat
+        self._send_admin("A", self._logon_fields(heartbeat, reset), now)
+
+    def _logon_fields(self, heartbeat: int, reset: bool) -> list[tuple[int, FieldValue]]:
+        """The body of our Logon <A>: EncryptMethod <98>, HeartBtInt <108>, ResetSeqNumFlag
+        <141> when resetting, DefaultApplVerID <1137> where the version has it."""
         fields: list[tuple[int, FieldValue]] = [(98, 0), (108, heartbeat)]
         if reset:
             fields.append((141, True))
-        fields.append((1137, self.config.default_appl_ver_id))
-        self._send_admin("A", fields, now)
+        if self._rules.default_appl_ver_id:
+            fields.append((1137, self.config.default_appl_ver_id))
+        return fields
 
     def _refuse_logon(self, now: float, text: str) -> NoReturn:
         """Refuses the peer's Logon (an acceptor's, FIX test cases 1S.c-d) or its answer to
@@ -747,10 +900,7 @@ class Session:
         raise _Fatal(f"logon refused: {text}")
 
     def _send_logon(self, now: float, reset: bool) -> None:
-        fields: list[tuple[int, FieldValue]] = [(98, 0), (108, self.config.heartbeat_interval)]
-        if reset:
-            fields.append((141, True))
-        fields.append((1137, self.config.default_appl_ver_id))
+        fields = self._logon_fields(self.config.heartbeat_interval, reset)
         make_extra = self.config.logon_fields
         if make_extra is not None:
             seq_num = self.store.next_sender_seq
@@ -785,16 +935,40 @@ class Session:
         reason: int,
         ref_tag_id: int | None,
         text: str,
+        rejected: Message | None = None,
     ) -> None:
-        fields: list[tuple[int, FieldValue]] = [(45, ref_seq_num)]
-        if ref_tag_id is not None:
-            fields.append((371, ref_tag_id))
-        fields += [(372, ref_msg_type), (373, reason), (58, text)]
+        """Sends Reject <3> with the fields this version has, routed back the way ``rejected``
+        came."""
+        fields: list[tuple[int, FieldValue]] = []
+        if rejected is not None:
+            for inbound, outbound in _REVERSE_ROUTE:
+                try:
+                    value = rejected.get(inbound)
+                except DecodeError:
+                    value = None
+                if value is not None:
+                    fields.append((outbound, value))
+        fields.append((45, ref_seq_num))
+        rules = self._rules
+        if rules.reject_reason_fields:
+            if ref_tag_id is not None:
+                fields.append((371, ref_tag_id))
+            fields.append((372, ref_msg_type))
+            if rules.reject_reason(reason) is not None:
+                fields.append((373, reason))
+        fields.append((58, text))
         self._send_admin("3", fields, now)
         self._events.append(RejectSent(ref_seq_num, reason, ref_tag_id, text))
 
-    def _send_resend_request(self, begin: int, now: float) -> None:
-        self._send_admin("2", [(7, begin), (16, 0)], now)
+    def _send_resend_request(self, begin: int, now: float, gap_end: int) -> None:
+        """ResendRequest <2> from ``begin``: to infinity, or for at most
+        ``resend_request_chunk_size`` messages and not past ``gap_end``."""
+        chunk = self.config.resend_request_chunk_size
+        if chunk:
+            end = self._resend_chunk_end = min(begin + chunk - 1, gap_end)
+        else:
+            end = self._rules.resend_to_infinity
+        self._send_admin("2", [(7, begin), (16, end)], now)
         self._resend_requested_at = now
         self._resend_reached = begin
 
@@ -814,6 +988,7 @@ class Session:
         if self.state is State.LOGOUT_SENT:
             if now - self._logout_sent_at >= self.config.logout_timeout:
                 self._events.append(LoggedOut(None, by_peer=False))
+                self._logged_out()
                 raise _Fatal(f"no Logout <5> answer within {self.config.logout_timeout} s")
             return
         if self.state is State.DISCONNECTED:
@@ -836,7 +1011,7 @@ class Session:
                 self._resend_requested_at, self._resend_reached = now, reached
             else:
                 # Stalled (a message of the resend was lost too): ask again from where it stopped.
-                self._send_resend_request(reached, now)
+                self._send_resend_request(reached, now, self._resend_until - 1)
         if now - self._last_sent >= self.heartbeat_interval:
             self._send_admin("0", [], now)
 
@@ -848,7 +1023,13 @@ class Session:
         self._send_logout(now, text)
         raise _Fatal(text)
 
+    def _move(self, trigger: Trigger) -> None:
+        """Changes state as :data:`~fixwire.session.states.TRANSITIONS` says ``trigger`` does."""
+        self.state = next_state(self.state, trigger)
+        if trigger is Trigger.CLOSED and self.config.reset_on_disconnect:
+            self.store.reset()
+
     def _disconnect(self, reason: str) -> None:
         if self.state is not State.DISCONNECTED:
-            self.state = State.DISCONNECTED
+            self._move(Trigger.CLOSED)
             self._events.append(Disconnected(reason))

@@ -1,0 +1,152 @@
+"""The client's order book: what it knows of each of its orders (:class:`OrderState`), kept
+from the venue's ExecutionReports and OrderCancelRejects by :class:`OrderBook`.
+"""
+
+from __future__ import annotations
+
+import collections
+from decimal import Decimal
+from typing import NamedTuple
+
+from fixwire.kalshi.events import (
+    ExecutionReport,
+    KalshiEvent,
+    OrderCancelReject,
+)
+
+_ZERO = Decimal(0)
+
+
+class OrderState(NamedTuple):
+    """What the client knows about one of its orders (immutable; a named tuple because it is
+    made on every order sent).
+
+    Attributes:
+        cl_ord_id: The ClOrdID <11> it was placed (or last amended) with.
+        symbol: Market ticker.
+        side: ``"yes"`` or ``"no"``.
+        quantity: OrderQty <38> as last known.
+        price: Limit price, dollars.
+        status: ``"sent"`` until the venue answers, then the OrdStatus <39> name: ``"new"``,
+            ``"partially_filled"``, ``"filled"``, ``"canceled"``, ``"replaced"``, ``"rejected"``,
+            ``"expired"``, ``"pending"``; ``"unknown"`` after EXCHANGE_UNAVAILABLE; or
+            ``"superseded"`` for a ClOrdID an amendment replaced (the order lives on under the
+            new one).
+        order_id: OrderID <37> once acknowledged.
+        filled: CumQty <14>.
+        leaves: LeavesQty <151>.
+        text: The venue's last Text <58>.
+    """
+
+    cl_ord_id: str
+    symbol: str
+    side: str
+    quantity: Decimal
+    price: Decimal
+    status: str = "sent"
+    order_id: str | None = None
+    filled: Decimal = Decimal(0)
+    leaves: Decimal = Decimal(0)
+    text: str | None = None
+
+    @property
+    def open(self) -> bool:
+        """Whether the order may still trade."""
+        return self.status in ("sent", "new", "partially_filled", "pending", "replaced", "unknown")
+
+
+# The fields of a new order's OrderState after the five new_order gives, from its defaults.
+SENT = OrderState("", "", "", _ZERO, _ZERO)[5:]
+
+STATUS = {
+    "0": "new",
+    "1": "partially_filled",
+    "2": "filled",
+    "4": "canceled",
+    "5": "replaced",
+    "6": "pending",
+    "8": "rejected",
+    "A": "pending",
+    "C": "expired",
+    "E": "pending",
+}
+
+
+class OrderBook:
+    """The client's orders, kept from the reports the venue sends.
+
+    Args:
+        max_closed: Closed entries kept; beyond this the oldest are forgotten.
+    """
+
+    def __init__(self, max_closed: int) -> None:
+        #: The orders by ClOrdID <11> (each amend adds its new ClOrdID).
+        self.orders: dict[str, OrderState] = {}
+        #: The same orders by OrderID <37>, once acknowledged.
+        self.by_id: dict[str, OrderState] = {}
+        # Orders as they closed, oldest first, to forget the oldest beyond max_closed.
+        self._closed: collections.deque[OrderState] = collections.deque()
+        self._max_closed = max_closed
+
+    def in_doubt(self) -> None:
+        """After a disconnect on a session without retransmission, an order the venue has not
+        answered may or may not exist: it becomes ``"unknown"`` (reconcile, or
+        :meth:`~fixwire.kalshi.KalshiClient.retry_order` with the same ClOrdID)."""
+        for cl_ord_id, state in self.orders.items():
+            if state.status == "sent":
+                self.orders[cl_ord_id] = state._replace(status="unknown")
+
+    def apply(self, event: KalshiEvent) -> None:
+        """Updates the order book from an ExecutionReport or OrderCancelReject."""
+        if isinstance(event, ExecutionReport):
+            # Each attribute of the lazy report is read once.
+            cl_ord_id, exec_type, ord_status = event.cl_ord_id, event.exec_type, event.ord_status
+            order_qty, price, text = event.order_qty, event.price, event.text
+            state = self.orders.get(cl_ord_id)
+            if state is None:
+                state = OrderState(cl_ord_id, event.symbol, event.side, order_qty, price or _ZERO)
+            if exec_type == "8" and text == "EXCHANGE_UNAVAILABLE":
+                status = "unknown"
+            else:
+                status = STATUS.get(ord_status, ord_status)
+            order_id = event.order_id
+            state = state._replace(
+                status=status,
+                order_id=order_id if order_id not in ("", "-1", "NONE") else state.order_id,
+                filled=event.cum_qty,
+                leaves=event.leaves_qty,
+                quantity=order_qty or state.quantity,
+                price=price if price is not None else state.price,
+                text=text,
+            )
+            self.orders[cl_ord_id] = state
+            if not state.open:
+                self._closed.append(state)
+            if exec_type in ("4", "5", "C"):
+                previous = self.orders.get(event.orig_cl_ord_id or "")
+                if previous is not None and previous.open:
+                    # The order now answers to the new ClOrdID; the old one is history.
+                    closed = previous._replace(status="superseded" if exec_type == "5" else status)
+                    self.orders[previous.cl_ord_id] = closed
+                    self._closed.append(closed)
+            if state.order_id is not None:
+                self.by_id[state.order_id] = state
+        elif isinstance(event, OrderCancelReject):
+            state = self.orders.get(event.cl_ord_id)
+            if state is not None and state.status == "sent":
+                rejected = state._replace(status="rejected", text=event.text)
+                self.orders[event.cl_ord_id] = rejected
+                self._closed.append(rejected)
+        self._forget_closed()
+
+    def _forget_closed(self) -> None:
+        """Forgets the oldest closed orders beyond ``max_closed``."""
+        closed, limit = self._closed, self._max_closed
+        while len(closed) > limit:
+            state = closed.popleft()
+            # Only an order unchanged since it closed: one updated since (reopened, reported
+            # again, its ClOrdID reused) is another state object.
+            if self.orders.get(state.cl_ord_id) is state:
+                del self.orders[state.cl_ord_id]
+            if state.order_id is not None and self.by_id.get(state.order_id) is state:
+                del self.by_id[state.order_id]
