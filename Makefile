@@ -92,8 +92,9 @@ bench: build-release ## Release benchmarks: Rust core, then Python against simpl
 
 # cargo-fuzz builds with AddressSanitizer unless told otherwise, and that needs
 # `-Zsanitizer=address`, which only a nightly compiler accepts; the project builds on stable, so
-# the targets run with `--sanitizer none`. Nothing is lost that matters here: the core has no
-# `unsafe`, so a bug shows as a panic, which libFuzzer catches without a sanitizer. The coverage
+# the targets run with `--sanitizer none`. Nothing is lost that matters here: the framer and
+# parser have no `unsafe` (the core's one is the file map of columns::scan_file, which they do not
+# reach), so a bug shows as a panic, which libFuzzer catches without a sanitizer. The coverage
 # instrumentation cargo-fuzz adds is all `-C` flags, which stable accepts. `--debug-assertions`
 # also turns on overflow checks. Seeds come from tests/data (corpus/ is not committed).
 FUZZ_FLAGS := --sanitizer none --debug-assertions

@@ -91,6 +91,27 @@ def test_encode_then_parse_gives_the_same_fields(
             assert text == wanted
 
 
+@given(
+    st.builds(
+        lambda sign, digits, exponent: Decimal((sign, tuple(digits), exponent)),
+        st.integers(0, 1),
+        st.lists(st.integers(0, 9), min_size=1, max_size=30),
+        # str() then writes exponents within 64; beyond, values are refused (test_template.py).
+        st.integers(-30, 30),
+    )
+)
+@SETTINGS
+def test_decimals_in_any_notation_are_written_as_python_formats_them(value: Decimal) -> None:
+    """str() may use an exponent ("1.20E-8"); fields and fixed fields write format(value, "f")."""
+    encoder = fixwire.Encoder("SENDER", "TARGET")
+    template = fixwire.Template("D", [(11, fixwire.Rule.text()), (44, value)])
+    for data in (
+        encoder.encode("D", [(11, "x"), (44, value)], seq_num=1),
+        encoder.encode_template(template, ("x",), seq_num=1),
+    ):
+        assert fixwire.parse(data)[44] == format(value, "f")
+
+
 @given(raw_data=st.binary(min_size=1, max_size=300))
 @SETTINGS
 def test_binary_data_field_round_trips(raw_data: bytes) -> None:

@@ -12,19 +12,6 @@ use crate::errors::py_err;
 use crate::groups::{PyGroupSpec, PyGroupSpecs};
 use crate::message::{message_specs, parse_options, PyMessage};
 
-fn column_kind(name: &str, scale: u8) -> PyResult<ColumnKind> {
-    Ok(match name {
-        "str" => ColumnKind::Str,
-        "int" => ColumnKind::Int,
-        "float" => ColumnKind::Float,
-        "decimal" => ColumnKind::Decimal { scale },
-        "time" => ColumnKind::Time,
-        "date" => ColumnKind::Date,
-        "bool" => ColumnKind::Bool,
-        _ => return Err(PyValueError::new_err(format!("unknown column kind {name:?}"))),
-    })
-}
-
 /// A column as Python objects: `(values, valid, invalid_values)`, where `values` is one array,
 /// or `(offsets, data)` for text.
 fn column_to_python(py: Python<'_>, column: Column) -> PyResult<Bound<'_, PyTuple>> {
@@ -42,26 +29,12 @@ fn column_to_python(py: Python<'_>, column: Column) -> PyResult<Bound<'_, PyTupl
     )
 }
 
-/// A mapped log is scanned this many bytes at a time, releasing what was read, so memory
-/// follows the output rather than the file size.
-const SCAN_WINDOW: usize = 64 << 20;
-
-/// The input of `read_columns`: bytes held by Python, or a file mapped into memory.
-enum Input<'py> {
-    Bytes(Bound<'py, PyBytes>),
-    File(memmap2::Mmap),
-}
-
-impl Input<'_> {
-    fn bytes(&self) -> &[u8] {
-        match self {
-            Input::Bytes(b) => b.as_bytes(),
-            Input::File(map) => map,
-        }
-    }
-}
-
-/// Reads FIX messages into columns; `fixwire.read_columns` is the documented entry point.
+/// Scan FIX messages into column buffers (private: use ``fixwire.read_columns``).
+///
+/// ``source`` is bytes or a path (``str``, memory-mapped); ``columns`` are
+/// ``(tag, kind, scale)``. Returns ``rows``, ``messages``, ``garbled`` (offsets), ``offset``,
+/// ``msg_type`` and ``columns``: per column ``(values, valid, invalid_count)``, where text
+/// values are ``(offsets, data)``. The GIL is released during the scan.
 #[pyfunction]
 #[pyo3(signature = (source, columns, *, msg_types = None, explode = None, verify_checksum = true, threads = 0, byte_range = None))]
 #[allow(clippy::too_many_arguments, clippy::needless_pass_by_value)]
@@ -77,7 +50,11 @@ pub(crate) fn scan_columns<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     let specs = columns
         .iter()
-        .map(|(tag, kind, scale)| Ok(ColumnSpec { tag: *tag, kind: column_kind(kind, *scale)? }))
+        .map(|(tag, kind, scale)| {
+            let kind = ColumnKind::from_name(kind, *scale)
+                .ok_or_else(|| PyValueError::new_err(format!("unknown column kind {kind:?}")))?;
+            Ok(ColumnSpec { tag: *tag, kind })
+        })
         .collect::<PyResult<Vec<_>>>()?;
     let options = ScanOptions {
         columns: specs,
@@ -88,32 +65,16 @@ pub(crate) fn scan_columns<'py>(
     };
     // A str is a path (the Python layer turns PathLike objects into str); anything else must
     // be a buffer of bytes.
-    let input = if let Ok(path) = source.cast::<PyString>() {
-        let file = std::fs::File::open(path.to_str()?)?;
-        // SAFETY: the map is only read and lives until the scan below has finished; every byte
-        // is treated as hostile input, so a file rewritten in place while mapped gives garbled
-        // rows. A file truncated while mapped (a `copytruncate` log rotation) makes the next
-        // read of a vanished page raise SIGBUS: read_columns documents that logs must not be
-        // truncated while they are read.
-        Input::File(unsafe { memmap2::Mmap::map(&file)? })
+    let range = byte_range.map(|(start, end)| start..end);
+    let table = if let Ok(path) = source.cast::<PyString>() {
+        let path = std::path::PathBuf::from(path.to_str()?);
+        without_gil(py, || columns::scan_file(&path, range, &options))?
     } else {
-        Input::Bytes(as_pybytes(source)?)
+        let bytes = as_pybytes(source)?;
+        let bytes = bytes.as_bytes();
+        let range = range.unwrap_or(0..bytes.len());
+        without_gil(py, || columns::scan(bytes, range, &options))
     };
-    let bytes = input.bytes();
-    let range = byte_range.map_or(0..bytes.len(), |(start, end)| start..end);
-    let map = match &input {
-        Input::File(map) => Some(map),
-        Input::Bytes(_) => None,
-    };
-    let table = without_gil(py, || match map {
-        None => columns::scan(bytes, range, &options),
-        Some(map) => columns::scan_windowed(bytes, range, &options, SCAN_WINDOW, |upto| {
-            // SAFETY: the map is shared and read-only, so dropping its pages only makes later
-            // reads fault them in again from the file; the scan reads nothing before `upto`
-            // again. A failed advice just keeps the pages.
-            let _ = unsafe { map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, 0, upto) };
-        }),
-    });
     let out = PyDict::new(py);
     out.set_item("rows", table.rows)?;
     out.set_item("messages", table.messages)?;
@@ -125,8 +86,10 @@ pub(crate) fn scan_columns<'py>(
     Ok(out)
 }
 
-/// Messages found in log text: `(offset, message)` or `(offset, DecodeError)` for garbled
-/// candidates, in input order.
+/// Every FIX message in log text (raw, one a line, ``|``-separated, or after line prefixes
+/// such as timestamps), as ``(offset, message)``; a candidate that is not a valid message
+/// comes as ``(offset, DecodeError)`` and the search goes on after it. Messages from ``|``
+/// text hold the SOH form in ``raw``.
 #[pyfunction]
 #[pyo3(signature = (data, /, *, groups = None))]
 pub(crate) fn find_messages<'py>(

@@ -4,7 +4,7 @@
 use std::sync::{Mutex, MutexGuard};
 
 use fixwire::value::TimePrecision;
-use fixwire::{Date, EncodeError, EncodeErrorKind, UtcTimestamp};
+use fixwire::{Date, UtcTimestamp};
 use pyo3::buffer::PyBuffer;
 use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -39,12 +39,7 @@ pub(crate) fn utc(py: Python<'_>) -> PyResult<Bound<'_, PyTzInfo>> {
 }
 
 pub(crate) fn datetime_from_timestamp(py: Python<'_>, ts: UtcTimestamp) -> PyResult<Bound<'_, PyAny>> {
-    // Python has no leap second: 23:59:60 becomes the next day's 00:00:00.
-    let ts = if ts.second == 60 {
-        UtcTimestamp::from_unix_nanos(ts.unix_nanos(), TimePrecision::Nanos).unwrap_or(ts)
-    } else {
-        ts
-    };
+    let ts = ts.without_leap_second();
     let d = ts.date;
     Ok(PyDateTime::new(
         py,
@@ -97,38 +92,23 @@ pub(crate) fn timestamp_from_datetime(
         }
         _ => value.clone(),
     };
-    let year = u16::try_from(value.get_year()).map_err(|_| {
-        py_err(EncodeError::new(
-            EncodeErrorKind::InvalidValue,
-            None,
-            format!("year {} is outside 0-9999", value.get_year()),
-        ))
-    })?;
     let ts = UtcTimestamp {
-        date: Date { year, month: value.get_month(), day: value.get_day() },
+        date: Date::from_calendar(value.get_year(), value.get_month(), value.get_day(), None).map_err(py_err)?,
         hour: value.get_hour(),
         minute: value.get_minute(),
         second: value.get_second(),
         nanos: value.get_microsecond() * 1000,
         precision,
     };
-    Ok(UtcTimestamp::from_unix_nanos(ts.unix_nanos(), precision).unwrap_or(ts))
+    Ok(ts.truncated(precision))
 }
 
 pub(crate) fn tag_of(tag: &Bound<'_, PyAny>) -> PyResult<u32> {
     if !tag.is_instance_of::<PyInt>() || tag.is_instance_of::<PyBool>() {
         return Err(PyTypeError::new_err(format!("a tag is an int, not {}", tag.get_type().name()?)));
     }
-    let n: i64 = tag.extract().map_err(|_| {
-        py_err(EncodeError::new(EncodeErrorKind::InvalidTag, None, format!("tag {tag} is out of range")))
-    })?;
-    u32::try_from(n).ok().filter(|&t| t > 0).ok_or_else(|| {
-        py_err(EncodeError::new(
-            EncodeErrorKind::InvalidTag,
-            None,
-            format!("tag {n} is not a FIX tag (tags are positive integers)"),
-        ))
-    })
+    let n: i64 = tag.extract().map_err(|_| py_err(fixwire::tag_out_of_range(&tag.to_string())))?;
+    fixwire::tag_number(n).map_err(py_err)
 }
 
 /// The tag and value of a `(tag, value)` tuple; a TypeError saying `shape` for anything else.
@@ -144,21 +124,9 @@ pub(crate) fn is_decimal(value: &Bound<'_, PyAny>) -> PyResult<bool> {
     value.is_instance(DECIMAL.import(value.py(), "decimal", "Decimal")?)
 }
 
-/// A Decimal's digits without an exponent. str() is fast but may use an exponent ("1E+2") or
-/// spell NaN; format "f" never uses an exponent, so it is the fallback for anything str() did
-/// not write plainly, unless the exponent is huge.
-pub(crate) fn plain_decimal<'py>(value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyString>> {
+/// Calls `with` with a `decimal.Decimal`'s digits in the FIX float syntax: `str()` (fast),
+/// written plainly by the core when it used an exponent.
+pub(crate) fn with_decimal_digits<T>(value: &Bound<'_, PyAny>, with: impl FnOnce(&[u8]) -> PyResult<T>) -> PyResult<T> {
     let text = value.str()?;
-    let digits = text.to_str()?;
-    if digits.bytes().all(|b| b.is_ascii_digit() || b == b'-' || b == b'.') {
-        return Ok(text);
-    }
-    // Written out, 1E+100000000 would be a hundred million digits, and no FIX decimal here
-    // has more than 38: such a value is left as str() spelled it, which the callers' check
-    // of the FIX syntax then refuses, naming the field.
-    let exponent = digits.split_once(['E', 'e']).and_then(|(_, e)| e.parse::<i64>().ok());
-    if exponent.is_some_and(|e| e.abs() > 64) {
-        return Ok(text);
-    }
-    Ok(value.call_method1("__format__", ("f",))?.cast_into::<PyString>()?)
+    with(&fixwire::value::plain_decimal(text.to_str()?.as_bytes()))
 }

@@ -2,6 +2,7 @@
 
 use std::sync::{Arc, Mutex};
 
+use fixwire::columns::ColumnKind;
 use fixwire::Dictionary;
 use pyo3::exceptions::{PyKeyError, PyTypeError};
 use pyo3::prelude::*;
@@ -12,7 +13,7 @@ use crate::errors::py_err;
 use crate::groups::PyGroupSpecs;
 use crate::message::PyMessage;
 
-/// A FIX data dictionary: names, types, enums, message layouts, validation.
+/// A FIX data dictionary (QuickFIX XML): names, types, enums, layouts, validation.
 #[pyclass(frozen, name = "Dictionary", module = "fixwire")]
 pub(crate) struct PyDictionary {
     pub(crate) dictionary: Arc<Dictionary>,
@@ -41,14 +42,21 @@ fn whole_message<'a>(py: Python<'_>, msg: &'a PyMessage) -> PyResult<fixwire::Me
 
 #[pymethods]
 impl PyDictionary {
-    /// The bundled dictionary of Kalshi's FIX gateway.
+    /// The bundled dictionary of Kalshi's FIX gateway (lenient where the venue's docs leave
+    /// questions open).
     #[staticmethod]
     fn kalshi() -> Self {
         static KALSHI: std::sync::OnceLock<Arc<Dictionary>> = std::sync::OnceLock::new();
         Self { dictionary: Arc::clone(KALSHI.get_or_init(|| Arc::new(Dictionary::kalshi()))) }
     }
 
-    /// Reads QuickFIX XML: an application dictionary and, for FIXT.1.1, the transport one.
+    /// Read QuickFIX XML (a path, or the XML text itself): an application dictionary and,
+    /// for FIXT.1.1, its transport dictionary (header, trailer, admin messages).
+    ///
+    /// Raises:
+    ///     DictionaryError: malformed XML or an inconsistent dictionary; ``.line`` names the
+    ///         line (a ``ValueError`` too).
+    ///     OSError: a path that cannot be read.
     #[staticmethod]
     #[pyo3(signature = (app, transport = None))]
     fn from_xml(py: Python<'_>, app: &Bound<'_, PyAny>, transport: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
@@ -64,44 +72,49 @@ impl PyDictionary {
         self.dictionary.begin_string()
     }
 
-    /// The field with `tag`; KeyError when undefined.
+    /// The field with ``tag``; ``KeyError`` when undefined.
     fn field(&self, tag: u32) -> PyResult<PyFieldInfo> {
         let def = self.dictionary.field(tag).ok_or_else(|| PyKeyError::new_err(tag))?;
         Ok(PyFieldInfo { def: def.clone() })
     }
 
-    /// The tag of the field named `name`; KeyError when undefined.
+    /// The tag of the field named ``name``; ``KeyError`` when undefined.
     fn tag(&self, name: &str) -> PyResult<u32> {
         self.dictionary.tag(name).ok_or_else(|| PyKeyError::new_err(name.to_owned()))
     }
 
-    /// The message of MsgType `msg_type`; KeyError when undefined.
+    /// The message of MsgType ``msg_type``; ``KeyError`` when undefined.
     fn message(&self, msg_type: &str) -> PyResult<PyMessageInfo> {
         let def = self.dictionary.message(msg_type).ok_or_else(|| PyKeyError::new_err(msg_type.to_owned()))?;
         Ok(PyMessageInfo { def: def.clone() })
     }
 
-    /// MsgTypes of every message, sorted.
+    /// Every MsgType, sorted.
     fn msg_types(&self) -> Vec<String> {
         let mut types: Vec<String> = self.dictionary.messages().map(|m| m.msg_type.clone()).collect();
         types.sort();
         types
     }
 
-    /// The repeating groups of every message, for `parse(..., groups=)` and `Framer`.
+    /// The repeating groups of every message, for ``parse(..., groups=)`` and ``Framer``.
     #[getter]
     fn groups(&self) -> PyGroupSpecs {
         PyGroupSpecs { specs: Mutex::new(self.dictionary.group_specs()) }
     }
 
-    /// Raises RejectError with the reason a counterparty would reject `msg` for.
+    /// Check ``msg`` as a counterparty using this dictionary would.
+    ///
+    /// Raises:
+    ///     RejectError: with the SessionRejectReason <373> (1, 2, 3, 5, 6, 11, 13, 14, 15, 16),
+    ///         RefTagID <371> and RefMsgType <372> of the first problem found.
+    ///     TypeError: ``msg`` is a group entry, not a whole message.
     #[pyo3(signature = (msg, *, allow_user_defined = false))]
     fn validate(&self, py: Python<'_>, msg: &Bound<'_, PyMessage>, allow_user_defined: bool) -> PyResult<()> {
         let message = whole_message(py, msg.get())?;
         self.dictionary.validate(&message, fixwire::ValidationOptions { allow_user_defined }).map_err(py_err)
     }
 
-    /// The message as text: one field a line with names and enum meanings, groups indented.
+    /// One line per field: tag, name, value and the value's meaning; groups indented.
     pub(crate) fn format(&self, py: Python<'_>, msg: &Bound<'_, PyMessage>) -> PyResult<String> {
         Ok(self.dictionary.format(&whole_message(py, msg.get())?))
     }
@@ -136,13 +149,20 @@ impl PyFieldInfo {
         &self.def.name
     }
 
-    /// The FIX type name (PRICE, STRING, ...).
+    /// The FIX type name: PRICE, STRING, UTCTIMESTAMP, ...
     #[getter]
     fn r#type(&self) -> &str {
         &self.def.type_name
     }
 
-    /// Enumerated values and their descriptions (empty when any value is allowed).
+    /// The column kind ``read_columns`` reads the field as when given this dictionary:
+    /// ``"int"``, ``"decimal"``, ``"time"``, ``"date"``, ``"bool"`` or ``"str"``.
+    #[getter]
+    fn column_kind(&self) -> &'static str {
+        ColumnKind::of_type(&self.def.field_type, 0).name()
+    }
+
+    /// Enumerated values and their descriptions; empty when any value is allowed.
     #[getter]
     fn values<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let out = PyDict::new(py);
@@ -177,19 +197,19 @@ impl PyMessageInfo {
         &self.def.msg_type
     }
 
-    /// `admin` or `app`.
+    /// ``admin`` or ``app``.
     #[getter]
     fn category(&self) -> &str {
         &self.def.category
     }
 
-    /// Tags of the body, in dictionary order (a group by its count tag).
+    /// Body tags in dictionary order (a group by its count tag), components flattened.
     #[getter]
     fn fields(&self) -> Vec<u32> {
         self.def.layout.iter().map(fixwire::dictionary::Entry::tag).collect()
     }
 
-    /// Tags the body must carry.
+    /// Body tags the message must carry.
     #[getter]
     fn required(&self) -> Vec<u32> {
         self.def.layout.iter().filter(|e| e.required()).map(fixwire::dictionary::Entry::tag).collect()

@@ -4,7 +4,7 @@ use std::sync::Mutex;
 
 use fixwire::template::TemplateWriter;
 use fixwire::value::TimePrecision;
-use fixwire::{Date, EncodeError, EncodeErrorKind, Encoder, MessageWriter};
+use fixwire::{Date, Encoder, MessageWriter};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{
@@ -12,12 +12,15 @@ use pyo3::types::{
 };
 
 use crate::conversions::{
-    exclusive, is_decimal, plain_decimal, tag_and_value, time_precision, timestamp_from_datetime,
+    exclusive, is_decimal, tag_and_value, time_precision, timestamp_from_datetime, with_decimal_digits,
 };
 use crate::errors::py_err;
 use crate::template::{push_template_value, PyTemplate};
 
-/// Encodes messages for one session header.
+/// Encodes messages with the standard header 8, 9, 35, 49, 56, 34, 52 and CheckSum <10>.
+///
+/// One thread at a time; keep one per session and reuse it (its buffer and SendingTime cache
+/// persist).
 #[pyclass(frozen, name = "Encoder", module = "fixwire")]
 pub(crate) struct PyEncoder {
     encoder: Mutex<Encoder>,
@@ -43,21 +46,16 @@ fn write_value(
     } else if let Ok(flag) = value.cast::<PyBool>() {
         writer.bool(tag, flag.is_true())
     } else if value.is_instance_of::<PyInt>() {
-        match value.extract::<i64>() {
-            Ok(n) => writer.int(tag, n),
-            Err(_) => writer.uint(
-                tag,
-                value.extract::<u64>().map_err(|_| {
-                    py_err(EncodeError::new(
-                        EncodeErrorKind::InvalidValue,
-                        Some(tag),
-                        format!("integer {value} does not fit in 64 bits"),
-                    ))
-                })?,
-            ),
+        if let Ok(n) = value.extract::<i64>() {
+            writer.int(tag, n)
+        } else if let Ok(n) = value.extract::<u64>() {
+            writer.uint(tag, n)
+        } else {
+            writer.big_int(tag, &value.to_string())
         }
     } else if is_decimal(value)? {
-        writer.decimal_text(tag, plain_decimal(value)?.to_str()?.as_bytes())
+        with_decimal_digits(value, |digits| writer.decimal_text(tag, digits).map(drop).map_err(py_err))?;
+        return Ok(());
     } else if let Ok(bytes) = value.cast::<PyBytes>() {
         writer.bytes(tag, bytes.as_bytes())
     } else if let Ok(bytes) = value.cast::<PyByteArray>() {
@@ -65,14 +63,8 @@ fn write_value(
     } else if let Ok(datetime) = value.cast::<PyDateTime>() {
         writer.timestamp(tag, timestamp_from_datetime(datetime, precision)?)
     } else if let Ok(date) = value.cast::<PyDate>() {
-        let year = u16::try_from(date.get_year()).map_err(|_| {
-            py_err(EncodeError::new(
-                EncodeErrorKind::InvalidValue,
-                Some(tag),
-                format!("year {} is outside 0-9999", date.get_year()),
-            ))
-        })?;
-        writer.date(tag, Date { year, month: date.get_month(), day: date.get_day() })
+        let date = Date::from_calendar(date.get_year(), date.get_month(), date.get_day(), Some(tag)).map_err(py_err)?;
+        writer.date(tag, date)
     } else if value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>() {
         let entries = value.len()?;
         writer.group(tag, entries).map_err(py_err)?;
@@ -80,15 +72,10 @@ fn write_value(
             write_fields(writer, &entry?, precision)?;
         }
         return Ok(());
-    } else if value.is_instance_of::<pyo3::types::PyFloat>() {
-        return Err(PyTypeError::new_err(format!(
-            "tag {tag}: float values are not exact; pass a decimal.Decimal or a str"
-        )));
+    } else if let Ok(float) = value.cast::<PyFloat>() {
+        writer.float(tag, float.value())
     } else {
-        return Err(PyTypeError::new_err(format!(
-            "tag {tag}: cannot encode a {} (use str, int, Decimal, bool, bytes, datetime, date or a list of entries)",
-            value.get_type().name()?
-        )));
+        writer.unsupported(tag, &value.get_type().name()?.to_string())
     };
     result.map_err(py_err)?;
     Ok(())
@@ -97,21 +84,16 @@ fn write_value(
 /// SendingTime <52> as nanoseconds since the Unix epoch: a `datetime`, an `int` of nanoseconds,
 /// or `None` for the clock.
 fn sending_time_nanos(sending_time: Option<&Bound<'_, PyAny>>) -> PyResult<i64> {
-    let out_of_range = || {
-        py_err(EncodeError::new(
-            EncodeErrorKind::InvalidValue,
-            Some(52),
-            "SendingTime <52> must be within years 1677-2262".to_owned(),
-        ))
-    };
     match sending_time {
         None => Ok(fixwire::now_unix_nanos()),
         Some(t) if t.is_instance_of::<PyFloat>() => {
-            fixwire::unix_nanos_from_seconds(t.cast::<PyFloat>()?.value()).ok_or_else(out_of_range)
+            fixwire::sending_time_from_seconds(t.cast::<PyFloat>()?.value()).map_err(py_err)
         }
         Some(t) => match t.cast::<PyDateTime>() {
-            Ok(datetime) => i64::try_from(timestamp_from_datetime(datetime, TimePrecision::Nanos)?.unix_nanos())
-                .map_err(|_| out_of_range()),
+            Ok(datetime) => {
+                fixwire::sending_time_from_timestamp(timestamp_from_datetime(datetime, TimePrecision::Nanos)?)
+                    .map_err(py_err)
+            }
             Err(_) if t.is_instance_of::<pyo3::types::PyBool>() => {
                 Err(PyTypeError::new_err("sending_time must be a datetime or int nanoseconds, not bool"))
             }
@@ -123,17 +105,6 @@ fn sending_time_nanos(sending_time: Option<&Bound<'_, PyAny>>) -> PyResult<i64> 
             }),
         },
     }
-}
-
-/// MsgSeqNum <34>, which is positive.
-fn positive_seq_num(seq_num: i64) -> PyResult<u64> {
-    u64::try_from(seq_num).ok().filter(|&n| n > 0).ok_or_else(|| {
-        py_err(EncodeError::new(
-            EncodeErrorKind::InvalidValue,
-            Some(34),
-            format!("MsgSeqNum <34> must be positive, not {seq_num}"),
-        ))
-    })
 }
 
 #[pymethods]
@@ -159,7 +130,22 @@ impl PyEncoder {
         Ok(Self { encoder: Mutex::new(encoder) })
     }
 
-    /// Encodes one message; see the stub for the value types.
+    /// Encode one message: the header, then ``fields`` in the order given, then CheckSum.
+    ///
+    /// ``sending_time`` is a ``datetime``, an ``int`` of nanoseconds since the Unix epoch, or a
+    /// ``float`` of seconds as ``time.time()`` gives them (rounded to the microsecond, below
+    /// what such a float resolves); ``None`` reads the clock.
+    ///
+    /// Values: ``str``; ``int``; ``bool`` (``Y``/``N``); ``Decimal`` (exact, as written);
+    /// ``bytes`` (for a data tag such as RawData <96> its length field is written first and
+    /// SOH is allowed); ``datetime`` (UTC; naive means UTC; written at the encoder's
+    /// precision, lower digits truncated); ``date`` (``YYYYMMDD``); a list of entries for a
+    /// repeating group, each entry a list of (tag, value) pairs.
+    ///
+    /// Raises:
+    ///     EncodeError: a tag is not positive or is a header tag, a value is empty, contains
+    ///         SOH outside a data field, or cannot be written exactly.
+    ///     TypeError: a value of an unsupported type, such as ``float``.
     #[pyo3(signature = (msg_type, fields, *, seq_num, sending_time = None))]
     fn encode<'py>(
         &self,
@@ -169,7 +155,7 @@ impl PyEncoder {
         seq_num: i64,
         sending_time: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyBytes>> {
-        let seq_num = positive_seq_num(seq_num)?;
+        let seq_num = fixwire::seq_num(seq_num).map_err(py_err)?;
         let now = sending_time_nanos(sending_time)?;
         let mut encoder = exclusive(&self.encoder, "Encoder")?;
         let precision = encoder.precision();
@@ -179,7 +165,16 @@ impl PyEncoder {
         Ok(PyBytes::new(py, bytes))
     }
 
-    /// Encodes a template with one value per slot; see the stub.
+    /// Encode ``template`` with one value per slot, in order: the header, the fixed fields
+    /// and each value checked against its rule as it is written, then CheckSum <10>.
+    ///
+    /// ``None`` leaves an optional slot's field out. ``sending_time`` is as for :meth:`encode`.
+    ///
+    /// Raises:
+    ///     EncodeError: a value breaks its slot's rule, is of a kind the rule does not take
+    ///         (a ``float``, say), or is missing; or there are not exactly ``len(template)``
+    ///         values. The message names the slot (its rule's ``name``, else ``tag N``) and
+    ///         the rule; ``tag`` is the slot's tag.
     #[pyo3(signature = (template, values, /, *, seq_num, sending_time = None))]
     fn encode_template<'py>(
         &self,
@@ -191,7 +186,7 @@ impl PyEncoder {
     ) -> PyResult<Bound<'py, PyBytes>> {
         let template = &template.get().template;
         template.check_count(values.len()).map_err(py_err)?;
-        let seq_num = positive_seq_num(seq_num)?;
+        let seq_num = fixwire::seq_num(seq_num).map_err(py_err)?;
         let now = sending_time_nanos(sending_time)?;
         let mut encoder = exclusive(&self.encoder, "Encoder")?;
         let precision = encoder.precision();
@@ -203,7 +198,16 @@ impl PyEncoder {
         Ok(PyBytes::new(py, bytes))
     }
 
-    /// A resend copy of a message this encoder's session sent; see the stub.
+    /// A copy of ``original``, a message this session sent, to send again in a resend.
+    ///
+    /// PossDupFlag <43> becomes ``Y``, OrigSendingTime <122> the original SendingTime <52>
+    /// (kept when ``original`` was itself a resend), SendingTime <52> ``sending_time``;
+    /// BodyLength <9> and CheckSum <10> are recomputed. Every other byte, the body with its
+    /// groups and data fields included, is copied as it was.
+    ///
+    /// Raises:
+    ///     DecodeError: ``original`` is not one whole FIX message.
+    ///     EncodeError: ``original`` has no SendingTime <52>, or the result is too large.
     #[pyo3(signature = (original, /, *, sending_time = None))]
     fn possible_duplicate<'py>(
         &self,

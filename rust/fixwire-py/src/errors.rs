@@ -3,7 +3,8 @@
 //! The exception classes are defined in `python/fixwire/errors.py` and raised from here through
 //! `import_exception!`; their `kind` is the core's own name for the error kind.
 
-use pyo3::exceptions::PyValueError;
+use fixwire::EncodeErrorKind;
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::PyErr;
 
 pyo3::import_exception!(fixwire.errors, DecodeError);
@@ -25,6 +26,8 @@ impl From<CoreError> for PyErr {
     fn from(CoreError(e): CoreError) -> PyErr {
         match e {
             fixwire::Error::Decode(e) => DecodeError::new_err((e.reason, e.kind.name(), e.offset, e.tag)),
+            // A value of the wrong type is the caller's type error, as Python spells it.
+            fixwire::Error::Encode(e) if e.kind == EncodeErrorKind::WrongType => PyTypeError::new_err(e.reason),
             fixwire::Error::Encode(e) => EncodeError::new_err((e.reason, e.kind.name(), e.tag)),
             fixwire::Error::Dictionary(e) => DictionaryError::new_err((e.reason, e.line)),
             fixwire::Error::Reject(r) => RejectError::new_err((r.reason, r.text, r.ref_tag, r.ref_msg_type)),

@@ -11,7 +11,10 @@ use crate::errors::py_err;
 use crate::groups::PyGroupSpecs;
 use crate::message::{message_specs, parse_options, PyMessage};
 
-/// A stream decoder for bytes as they arrive from a socket or file.
+/// A stream decoder: feed bytes as they arrive, get whole messages.
+///
+/// Garbled input is skipped up to the next place a message can start and reported by
+/// ``drain_errors`` with its stream offset; it never stops the stream. One thread at a time.
 #[pyclass(frozen, name = "Framer", module = "fixwire")]
 pub(crate) struct PyFramer {
     framer: Mutex<Framer>,
@@ -26,7 +29,8 @@ impl PyFramer {
         Self { framer: Mutex::new(Framer::new(config)) }
     }
 
-    /// Adds `chunk` to the stream; returns every message completed by it.
+    /// Add ``chunk`` to the stream; return every message it completes (each ``raw`` is a new
+    /// ``bytes``). An unfinished tail is kept for the next call.
     #[pyo3(signature = (chunk, /))]
     fn feed<'py>(&self, chunk: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>> {
         let py = chunk.py();
@@ -48,7 +52,7 @@ impl PyFramer {
         }
     }
 
-    /// Takes the errors (garbled input, messages that did not parse) found since the last call.
+    /// Take the errors found since the last call; offsets count from the stream's start.
     fn drain_errors<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         let mut framer = exclusive(&self.framer, "Framer")?;
         let errors: Vec<_> = framer.drain_errors().map(|e| py_err(e).into_value(py)).collect();
@@ -61,7 +65,7 @@ impl PyFramer {
         Ok(exclusive(&self.framer, "Framer")?.buffered())
     }
 
-    /// Bytes of the stream consumed so far.
+    /// Bytes of the stream consumed so far (framed or skipped).
     #[getter]
     fn offset(&self) -> PyResult<u64> {
         Ok(exclusive(&self.framer, "Framer")?.offset())

@@ -9,7 +9,10 @@ use pyo3::types::{PyDict, PyList, PyTuple};
 use crate::conversions::{exclusive, tag_of};
 use crate::errors::py_err;
 
-/// The layout of one repeating group.
+/// The layout of one repeating group: its NumInGroup tag and members in order.
+///
+/// The first member delimits entries, unless ``delimiters`` lists the members that may start an
+/// entry; then the first of them seen in a message delimits all of that group's entries.
 #[pyclass(frozen, name = "GroupSpec", module = "fixwire")]
 pub(crate) struct PyGroupSpec {
     pub(crate) spec: Arc<GroupSpec>,
@@ -42,7 +45,7 @@ impl PyGroupSpec {
         self.spec.count_tag()
     }
 
-    /// Pickling (Dask ships specs to its workers): rebuilt through the constructor.
+    /// Specs pickle (Dask ships them to its workers).
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
         let py = slf.py();
         let spec = &slf.get().spec;
@@ -82,7 +85,7 @@ impl PyGroupSpec {
     }
 }
 
-/// A set of repeating-group specs, by message type.
+/// Repeating-group specs by message type, for ``parse(..., groups=...)`` and ``Framer``.
 #[pyclass(frozen, name = "GroupSpecs", module = "fixwire")]
 pub(crate) struct PyGroupSpecs {
     pub(crate) specs: Mutex<Arc<GroupSpecs>>,
@@ -109,7 +112,7 @@ impl PyGroupSpecs {
         Ok(Self { specs: Mutex::new(Arc::new(set)) })
     }
 
-    /// Adds `spec` for `msg_types`, or for every message type.
+    /// Add ``spec`` for ``msg_types`` (taking precedence), or for every message type.
     #[pyo3(signature = (spec, *, msg_types = None))]
     fn add(&self, spec: &Bound<'_, PyGroupSpec>, msg_types: Option<Vec<String>>) -> PyResult<()> {
         let owned: Option<Vec<Vec<u8>>> = msg_types.map(|t| t.into_iter().map(String::into_bytes).collect());
@@ -122,6 +125,8 @@ impl PyGroupSpecs {
     /// The repeating groups of Kalshi's FIX gateway.
     #[staticmethod]
     fn kalshi() -> Self {
-        Self { specs: Mutex::new(Arc::new(GroupSpecs::kalshi())) }
+        // Shared by every call: `add` copies the set before changing it.
+        static KALSHI: std::sync::OnceLock<Arc<GroupSpecs>> = std::sync::OnceLock::new();
+        Self { specs: Mutex::new(Arc::clone(KALSHI.get_or_init(|| Arc::new(GroupSpecs::kalshi())))) }
     }
 }

@@ -24,7 +24,11 @@ pub(crate) enum Specs {
     Entry(Arc<GroupSpec>),
 }
 
-/// A parsed FIX message, or one entry of a repeating group: a frozen view over `raw`.
+/// A parsed FIX message, or one entry of a repeating group: a frozen, lazy view over ``raw``.
+///
+/// Values become Python objects only when read. Accessors return the first occurrence of a tag.
+/// Typed getters return ``default`` when the tag is absent and raise ``DecodeError`` (kind
+/// ``"invalid_value"``) naming the tag and byte offset when the value is malformed.
 #[pyclass(frozen, name = "Message", module = "fixwire")]
 pub(crate) struct PyMessage {
     pub(crate) raw: Py<PyBytes>,
@@ -81,7 +85,7 @@ impl PyMessage {
         self.str_value(py, self.fields[0])
     }
 
-    /// MsgSeqNum <34>.
+    /// MsgSeqNum <34>; ``DecodeError`` when absent or not an integer.
     #[getter]
     fn seq_num(&self, py: Python<'_>) -> PyResult<u64> {
         let whole = Fields::new(self.raw.as_bytes(py), &self.fields);
@@ -95,7 +99,8 @@ impl PyMessage {
         })
     }
 
-    /// The message's bytes: the object given to `parse`, not a copy.
+    /// The message bytes: the very object given to ``parse`` (for a group entry, the
+    /// enclosing message's).
     #[getter]
     fn raw(&self, py: Python<'_>) -> Py<PyBytes> {
         self.raw.clone_ref(py)
@@ -109,6 +114,7 @@ impl PyMessage {
         }
     }
 
+    /// The value of ``tag`` as text, or ``default``.
     #[pyo3(signature = (tag, default = None))]
     fn get<'py>(&self, py: Python<'py>, tag: u32, default: Option<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
         match self.view(py).find(tag) {
@@ -117,11 +123,13 @@ impl PyMessage {
         }
     }
 
+    /// Every value of ``tag``, in wire order.
     fn get_all<'py>(&self, py: Python<'py>, tag: u32) -> PyResult<Bound<'py, PyList>> {
         let values = self.view(py).as_slice().iter().filter(|f| f.tag == tag).map(|f| self.str_value(py, *f));
         PyList::new(py, values.collect::<PyResult<Vec<_>>>()?)
     }
 
+    /// The value as a FIX int (fits a signed 64-bit integer).
     #[pyo3(signature = (tag, default = None))]
     fn get_int<'py>(
         &self,
@@ -132,6 +140,7 @@ impl PyMessage {
         Self::typed(py, default, self.view(py).get_i64(tag), |v| Ok(v.into_pyobject(py)?.into_any()))
     }
 
+    /// The value as an exact ``Decimal``; never through a float.
     #[pyo3(signature = (tag, default = None))]
     fn get_decimal<'py>(
         &self,
@@ -149,6 +158,7 @@ impl PyMessage {
         })
     }
 
+    /// The raw value bytes; a data field's may contain SOH.
     #[pyo3(signature = (tag, default = None))]
     fn get_bytes<'py>(
         &self,
@@ -159,6 +169,7 @@ impl PyMessage {
         Self::typed(py, default, Ok(self.view(py).get(tag)), |v| Ok(PyBytes::new(py, v).into_any()))
     }
 
+    /// The value as a FIX Boolean: ``Y`` or ``N``.
     #[pyo3(signature = (tag, default = None))]
     fn get_bool<'py>(
         &self,
@@ -169,6 +180,7 @@ impl PyMessage {
         Self::typed(py, default, self.view(py).get_bool(tag), |v| Ok(PyBool::new(py, v).to_owned().into_any()))
     }
 
+    /// The value as a FIX char: exactly one character.
     #[pyo3(signature = (tag, default = None))]
     fn get_char<'py>(
         &self,
@@ -181,6 +193,9 @@ impl PyMessage {
         })
     }
 
+    /// The value as a UTCTimestamp, a timezone-aware UTC ``datetime``. Digits below the
+    /// microsecond are truncated (use ``get_time_ns`` for them); a leap second 60 becomes the
+    /// next minute's second 0.
     #[pyo3(signature = (tag, default = None))]
     fn get_time<'py>(
         &self,
@@ -191,6 +206,7 @@ impl PyMessage {
         Self::typed(py, default, self.view(py).get_timestamp(tag), |v| datetime_from_timestamp(py, v))
     }
 
+    /// The value as a UTCTimestamp in exact nanoseconds since the Unix epoch.
     #[pyo3(signature = (tag, default = None))]
     fn get_time_ns<'py>(
         &self,
@@ -201,6 +217,7 @@ impl PyMessage {
         Self::typed(py, default, self.view(py).get_timestamp(tag), |v| Ok(v.unix_nanos().into_pyobject(py)?.into_any()))
     }
 
+    /// The value as a UTCDateOnly or LocalMktDate (``YYYYMMDD``).
     #[pyo3(signature = (tag, default = None))]
     fn get_date<'py>(
         &self,
@@ -213,7 +230,9 @@ impl PyMessage {
         })
     }
 
-    /// The entries of the repeating group counted by `count_tag`.
+    /// The entries of the repeating group counted by ``count_tag``, each a ``Message`` view of
+    /// that entry's fields. Empty when the count tag is absent; ``KeyError`` when the message was
+    /// parsed without a spec for that group.
     fn group<'py>(slf: &Bound<'py, Self>, count_tag: u32) -> PyResult<Bound<'py, PyList>> {
         let py = slf.py();
         let this = slf.get();
@@ -242,7 +261,7 @@ impl PyMessage {
         PyList::new(py, out)
     }
 
-    /// The message as text with `dictionary`'s names and meanings (`dictionary.format(msg)`).
+    /// The message as text with the dictionary's names and enum meanings.
     fn pretty(slf: &Bound<'_, Self>, dictionary: &Bound<'_, PyDictionary>) -> PyResult<String> {
         dictionary.get().format(slf.py(), slf)
     }
@@ -307,8 +326,19 @@ thread_local! {
         std::cell::RefCell::new((FieldIndex::new(), ParseOptions::default()));
 }
 
-/// Parses bytes holding exactly one FIX message; with `validate`, also validates it with the
-/// dictionary in the same call.
+/// Parse bytes holding exactly one FIX message.
+///
+/// ``bytes`` are kept as they are (``msg.raw is data``); other buffers are copied once. With
+/// ``groups`` (or a ``dictionary``, whose groups are used), every repeating group is checked
+/// (entry count, field order) here. With ``validate=True`` the message is also validated with
+/// the ``dictionary`` in the same call, as ``dictionary.validate(msg, allow_user_defined=...)``
+/// would, for less than the two calls cost; ``allow_user_defined`` applies only then.
+///
+/// Raises:
+///     DecodeError: the bytes are not one valid message (kind, offset and tag say why).
+///     RejectError: ``validate=True`` and the dictionary rejects the message.
+///     ValueError: ``validate=True`` without a dictionary, or with ``groups`` (the
+///         dictionary's own are read).
 #[pyfunction]
 #[pyo3(signature = (
     data, /, *, verify_checksum = true, groups = None, dictionary = None, validate = false, allow_user_defined = false
@@ -357,7 +387,7 @@ pub(crate) fn parse<'py>(
     Bound::new(py, message)
 }
 
-/// The FIX checksum of `data`: the sum of its bytes modulo 256.
+/// The FIX checksum of ``data``: the sum of its bytes modulo 256.
 #[pyfunction]
 #[pyo3(signature = (data, /))]
 pub(crate) fn checksum(data: &Bound<'_, PyAny>) -> PyResult<u8> {

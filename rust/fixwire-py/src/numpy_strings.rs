@@ -56,9 +56,12 @@ fn numpy_string_api(py: Python<'_>) -> PyResult<NumpyStringApi> {
     .copied()
 }
 
-/// Packs the text column values `offsets`/`data` into `out`, a new one-dimensional numpy
-/// StringDType array with a row per value: one copy of each value, straight from the scan's
-/// buffers.
+/// Store text column values (UTF-8) into ``out``, a new one-dimensional ``StringDType``
+/// array with a row per value, through numpy's string API: one copy of each value.
+///
+/// Raises:
+///     ValueError: ``out`` is not such an array, or a value is not UTF-8.
+///     MemoryError: numpy could not store a value.
 #[pyfunction]
 #[pyo3(signature = (out, offsets, data, /))]
 // PyO3 hands readonly array views over by value; they release their borrow when dropped.

@@ -2,17 +2,19 @@
 //! against its slot's rule by the core.
 
 use fixwire::template::{Choice, DecimalRule, Part, Rule, Slot, Template, TemplateWriter, Value as TemplateValue};
-use fixwire::value::{decimal_parts, TimePrecision};
-use fixwire::{EncodeError, EncodeErrorKind};
+use fixwire::value::TimePrecision;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDateTime, PyDict, PyFloat, PyInt, PyString};
 
-use crate::conversions::{is_decimal, plain_decimal, tag_and_value, timestamp_from_datetime};
+use crate::conversions::{is_decimal, tag_and_value, timestamp_from_datetime, with_decimal_digits};
 use crate::errors::py_err;
 
-/// What one slot of a template accepts, the name its errors give and whether `None` leaves it
-/// out; the constructors are static methods.
+/// What one slot of a :class:`Template` accepts: built by the static methods below.
+///
+/// Every rule also carries the ``name`` its errors give the slot (an argument name, say;
+/// ``tag N`` when ``None``) and whether ``None`` leaves the field out (``optional``). A value
+/// of a kind the rule does not take is refused, never converted: a ``float`` never passes.
 #[pyclass(frozen, name = "Rule", module = "fixwire")]
 pub(crate) struct PyRule {
     rule: Rule,
@@ -35,11 +37,12 @@ fn choice_text(value: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
 /// A decimal bound given as a Decimal, an int or a str.
 fn decimal_bound(bound: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Option<fixwire::Decimal>> {
     let Some(bound) = bound else { return Ok(None) };
-    let text = if is_decimal(bound)? { plain_decimal(bound)? } else { bound.str()? };
     let parsed = if bound.is_instance_of::<PyFloat>() {
         Err(())
+    } else if is_decimal(bound)? {
+        with_decimal_digits(bound, |digits| Ok(fixwire::Decimal::parse(digits).map_err(drop)))?
     } else {
-        fixwire::Decimal::parse(text.to_str()?.as_bytes()).map_err(drop)
+        fixwire::Decimal::parse(bound.str()?.to_str()?.as_bytes()).map_err(drop)
     };
     parsed
         .map(Some)
@@ -48,7 +51,9 @@ fn decimal_bound(bound: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Optio
 
 #[pymethods]
 impl PyRule {
-    /// Text of 1 to `max_length` bytes, each a character of `charset`.
+    /// A ``str`` of 1 to ``max_length`` UTF-8 bytes, each a character of ``charset`` (any
+    /// but SOH when ``None``). The charset holds ASCII characters only: the rule checks
+    /// bytes, and :class:`Template` refuses any other charset.
     #[staticmethod]
     #[pyo3(signature = (*, charset = None, max_length = None, name = None, optional = false))]
     fn text(charset: Option<&str>, max_length: Option<usize>, name: Option<String>, optional: bool) -> Self {
@@ -56,8 +61,14 @@ impl PyRule {
         Self { rule, name, optional }
     }
 
-    /// Exactly one of `values` (str, or int compared by its digits); a mapping gives what is
-    /// written for each.
+    /// Exactly one of ``values``: a ``str``, or an ``int`` (within 64 bits) compared by its
+    /// digits. Given a ``dict``, its keys are accepted and its values written:
+    /// ``{"yes": "1", "no": "2"}`` takes ``"yes"`` and writes ``1``.
+    ///
+    /// Raises:
+    ///     TypeError: ``values`` is a single ``str``, or holds something else than ``str``
+    ///         and ``int``.
+    ///     ValueError: an ``int`` beyond 64 bits.
     #[staticmethod]
     #[pyo3(signature = (values, /, *, name = None, optional = false))]
     fn choice(values: &Bound<'_, PyAny>, name: Option<String>, optional: bool) -> PyResult<Self> {
@@ -77,7 +88,7 @@ impl PyRule {
         Ok(Self { rule: Rule::OneOf(choices), name, optional })
     }
 
-    /// An int from `ge` to `le`, both included.
+    /// An ``int`` (not a ``bool``) from ``ge`` to ``le``, both included.
     #[staticmethod]
     #[pyo3(signature = (*, ge = None, le = None, name = None, optional = false))]
     fn integer(ge: Option<i64>, le: Option<i64>, name: Option<String>, optional: bool) -> Self {
@@ -85,8 +96,16 @@ impl PyRule {
         Self { rule, name, optional }
     }
 
-    /// A Decimal (or int, or numeric str) within the bounds, with at most `places` decimals;
-    /// with `in_units`, written as a whole number of `10**-places`.
+    /// A ``Decimal``, ``int`` or numeric ``str`` within the bounds (compared by value) with
+    /// at most ``places`` decimals, trailing zeros not counted (those beyond ``places`` are
+    /// dropped). ``in_units`` writes it as a whole number of ``10**-places``: with
+    /// ``places=2``, dollars ``0.55`` go out as cents, ``55``. The value is written plainly
+    /// (``".5"`` as ``0.5``), its decimals kept; it must fit a 64-bit mantissa with at most 18
+    /// decimals once trailing zeros are dropped.
+    ///
+    /// Raises:
+    ///     ValueError: a bound that is not a number (a ``float`` included), or ``places``
+    ///         outside 0 to 18.
     #[staticmethod]
     #[pyo3(signature = (
         *, gt = None, ge = None, lt = None, le = None, places = None, in_units = false, name = None, optional = false
@@ -116,14 +135,14 @@ impl PyRule {
         Ok(Self { rule: Rule::Decimal(rule), name, optional })
     }
 
-    /// A bool, written `Y` or `N`.
+    /// A ``bool``, written ``Y`` or ``N``.
     #[staticmethod]
     #[pyo3(signature = (*, name = None, optional = false))]
     fn boolean(name: Option<String>, optional: bool) -> Self {
         Self { rule: Rule::Bool, name, optional }
     }
 
-    /// A datetime, written as a UTCTimestamp at the encoder's precision.
+    /// A ``datetime`` (UTC; naive means UTC), written at the encoder's precision.
     #[staticmethod]
     #[pyo3(signature = (*, name = None, optional = false))]
     fn timestamp(name: Option<String>, optional: bool) -> Self {
@@ -136,7 +155,7 @@ impl PyRule {
         self.name.as_deref()
     }
 
-    /// Whether `None` leaves the field out.
+    /// Whether ``None`` leaves the field out.
     #[getter]
     fn optional(&self) -> bool {
         self.optional
@@ -149,32 +168,41 @@ impl PyRule {
     }
 }
 
-/// A fixed field's value: str, int, bool or Decimal.
-fn fixed_value(tag: u32, value: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
-    let text = if let Ok(flag) = value.cast::<PyBool>() {
-        (if flag.is_true() { "Y" } else { "N" }).to_owned()
+/// A fixed field: a str, int, bool or Decimal value.
+fn fixed_part(tag: u32, value: &Bound<'_, PyAny>) -> PyResult<Part> {
+    if let Ok(flag) = value.cast::<PyBool>() {
+        Ok(Part::fixed_bool(tag, flag.is_true()))
     } else if is_decimal(value)? {
-        let text = plain_decimal(value)?.to_str()?.to_owned();
-        decimal_parts(text.as_bytes()).map_err(|e| {
-            py_err(EncodeError::new(
-                EncodeErrorKind::InvalidValue,
-                Some(tag),
-                format!("tag {tag}: {e}: {value} is not a FIX number"),
-            ))
-        })?;
-        text
+        with_decimal_digits(value, |digits| Part::fixed_decimal(tag, digits).map_err(py_err))
     } else if value.is_instance_of::<PyString>() || value.is_instance_of::<PyInt>() {
-        value.str()?.to_str()?.to_owned()
+        Ok(Part::Fixed(tag, value.str()?.to_str()?.as_bytes().to_vec()))
     } else {
-        return Err(PyTypeError::new_err(format!(
+        Err(PyTypeError::new_err(format!(
             "tag {tag}: a fixed value is a str, int, bool or Decimal (or give a Rule), not {}",
             value.get_type().name()?
-        )));
-    };
-    Ok(text.into_bytes())
+        )))
+    }
 }
 
-/// A message of one MsgType laid out in advance; encode it with `Encoder.encode_template`.
+/// A message of one MsgType laid out in advance, for :meth:`Encoder.encode_template`.
+///
+/// ``fields`` lists the body in wire order: ``(tag, Rule)`` for a slot, whose value is given
+/// at each encoding, or ``(tag, value)`` for a field fixed in every message (``str``, ``int``,
+/// ``bool`` or ``Decimal``). A venue's rules for an order become data checked in Rust, in the
+/// same pass that writes the message::
+///
+///     order = Template("D", [
+///         (11, Rule.text(charset=ID_CHARS, max_length=64, name="cl_ord_id")),
+///         (40, "2"),
+///         (44, Rule.decimal(gt=0, lt=1, places=4, name="price")),
+///     ])
+///     wire = encoder.encode_template(order, ("id-1", Decimal("0.55")), seq_num=7)
+///
+/// Raises:
+///     EncodeError: a tag the encoder writes itself, an empty or SOH-holding fixed value, a
+///         fixed ``Decimal`` that is not a number, a rule that admits nothing (an empty
+///         charset or choice, bounds with no value between them), a charset beyond ASCII,
+///         ``in_units`` without ``places``, or ``places`` above 18.
 #[pyclass(frozen, name = "Template", module = "fixwire")]
 pub(crate) struct PyTemplate {
     pub(crate) template: Template,
@@ -195,7 +223,7 @@ impl PyTemplate {
                     let rule = rule.get();
                     Part::Slot(Slot { tag, rule: rule.rule.clone(), optional: rule.optional, name: rule.name.clone() })
                 }
-                Err(_) => Part::Fixed(tag, fixed_value(tag, &value)?),
+                Err(_) => fixed_part(tag, &value)?,
             });
         }
         let template = Template::new(msg_type.to_str()?.as_bytes(), parts).map_err(py_err)?;
@@ -241,7 +269,8 @@ pub(crate) fn push_template_value(
             writer.push(TemplateValue::BigInt(digits))
         }
     } else if is_decimal(value)? {
-        writer.push(TemplateValue::Decimal(plain_decimal(value)?.to_str()?.as_bytes()))
+        with_decimal_digits(value, |digits| writer.push(TemplateValue::Decimal(digits)).map_err(py_err))?;
+        return Ok(());
     } else if let Ok(datetime) = value.cast::<PyDateTime>() {
         writer.push(TemplateValue::Timestamp(timestamp_from_datetime(datetime, precision)?))
     } else {

@@ -152,6 +152,9 @@ pub enum EncodeErrorKind {
     SohInValue,
     /// The message would exceed what BodyLength <9> can describe.
     TooLarge,
+    /// A value of a type that has no exact FIX form, such as a binary floating-point number
+    /// (a binding raises its language's type error for it).
+    WrongType,
 }
 
 impl EncodeErrorKind {
@@ -163,6 +166,7 @@ impl EncodeErrorKind {
             Self::EmptyValue => "empty_value",
             Self::SohInValue => "soh_in_value",
             Self::TooLarge => "too_large",
+            Self::WrongType => "wrong_type",
         }
     }
 }
