@@ -4,6 +4,7 @@ and order book, and the rate-limited way every request is sent.
 
 from __future__ import annotations
 
+import logging
 import ssl as _ssl
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -15,6 +16,7 @@ from fixwire._native import Template
 from fixwire.errors import FixError, SessionError
 from fixwire.kalshi.config import KalshiConfig
 from fixwire.kalshi.events import (
+    InvalidExecutionReport,
     KalshiEvent,
     UnhandledMessage,
     from_message,
@@ -41,6 +43,8 @@ from fixwire.session import (
 )
 from fixwire.session.config import FieldValue, TemplateValue
 
+_log = logging.getLogger("fixwire.kalshi")
+
 
 class ClientBase:
     """The client's session, its events and the ways every request is sent; the requests are
@@ -50,7 +54,13 @@ class ClientBase:
         self.config = config
         #: The client's connection for its whole life (it reconnects by itself); not replaced.
         self.connection = connection
-        self._book = OrderBook(config.max_closed_orders)
+        self._book = OrderBook(
+            config.max_closed_orders,
+            quantity_sum=config.check_quantity_sum and not config.preserve_original_order_qty,
+        )
+        #: ExecutionReports not applied because their values break the venue's invariants
+        #: (each was delivered as an InvalidExecutionReport event).
+        self.invalid_reports = 0
         #: The client's orders by ClOrdID <11> (each amend adds its new ClOrdID).
         self.orders = self._book.orders
         #: The same orders by OrderID <37>, once acknowledged.
@@ -161,13 +171,24 @@ class ClientBase:
     async def _events(self) -> AsyncIterator[KalshiEvent | Event]:
         async for event in self.connection:
             if isinstance(event, Received):
+                message = event.message
+                problem: str | None
                 try:
-                    typed = from_message(event.message, self.config.use_dollars)
-                    self._book.apply(typed)
-                except (KeyError, FixError):
-                    # A report without a tag it must have (or a value not of its type) is still
-                    # delivered, untyped, rather than raised out of the application's loop.
-                    typed = UnhandledMessage(event.message)
+                    typed = from_message(message, self.config.use_dollars)
+                    problem = self._book.apply(typed)
+                except (KeyError, FixError) as e:
+                    # A message without a tag it must have (or a value not of its type) is still
+                    # delivered, rather than raised out of the application's loop.
+                    typed = UnhandledMessage(message)
+                    problem = _unreadable(e) if message.msg_type == "8" else None
+                if problem is not None:
+                    self.invalid_reports += 1
+                    _log.warning(
+                        "ExecutionReport <8> MsgSeqNum %s not applied to the orders: %s",
+                        message.seq_num,
+                        problem,
+                    )
+                    typed = InvalidExecutionReport(problem, message.get(11), message)
                 yield typed
             else:
                 if isinstance(event, Disconnected) and not self.config.session_type.retransmission:
@@ -227,3 +248,10 @@ class ClientBase:
         except BaseException:
             bucket.give_back(cost)  # Nothing went out: the tokens were not used.
             raise
+
+
+def _unreadable(error: KeyError | FixError) -> str:
+    """The problem of a report that could not be read at all."""
+    if isinstance(error, KeyError):
+        return f"required tag {error.args[0]} is missing"
+    return str(error)

@@ -20,6 +20,7 @@ __all__ = [
     "EventResendComplete",
     "EventResendReject",
     "ExecutionReport",
+    "InvalidExecutionReport",
     "MarketDataEntry",
     "MarketDataIncrement",
     "MarketDataRequestReject",
@@ -687,6 +688,24 @@ class SecurityStatus:
 
 
 @dataclass(frozen=True, slots=True)
+class InvalidExecutionReport:
+    """An ExecutionReport <8> that breaks the venue's own invariants, delivered instead of an
+    :class:`ExecutionReport` and never applied to ``KalshiClient.orders``
+    (``KalshiClient.invalid_reports`` counts them): a price outside (0, 1) dollars, a negative
+    quantity, CumQty + LeavesQty not OrderQty, a value not of its type, a required tag missing.
+
+    Attributes:
+        problem: What is wrong, naming the field.
+        cl_ord_id: ClOrdID <11> as it came, if present.
+        message: The report as it came.
+    """
+
+    problem: str
+    cl_ord_id: str | None
+    message: Message
+
+
+@dataclass(frozen=True, slots=True)
 class UnhandledMessage:
     """An application message this client has no type for (delivered as it came)."""
 
@@ -715,6 +734,7 @@ KalshiEvent = (
     | MarketDataIncrement
     | MarketDataRequestReject
     | SecurityStatus
+    | InvalidExecutionReport
     | UnhandledMessage
 )
 

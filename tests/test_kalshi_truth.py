@@ -1,0 +1,137 @@
+"""What a trader sees must be true (issue 15): reports that break the venue's invariants are
+surfaced and never applied, refused requests close their order, a refused Logon says why.
+
+Each test plays the gateway from a script (exact bytes over TLS on loopback,
+:mod:`kalshi_wire`) or runs the simulator (:mod:`kalshi_venue`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from decimal import Decimal
+
+import pytest
+
+from fixwire.kalshi import (
+    ExecutionReport,
+    InvalidExecutionReport,
+)
+from fixwire.session.config import FieldValue
+from kalshi_venue import run
+from kalshi_wire import gateway
+
+PRICE = Decimal("0.55")
+
+
+def report(cl_ord_id: str, **changes: FieldValue) -> list[tuple[int, FieldValue]]:
+    """A well-formed ExecutionReport <8> (New, dollars) with ``changes`` by tag name."""
+    fields: dict[int, FieldValue] = {
+        11: cl_ord_id,
+        37: "order-1",
+        17: "1;1",
+        6: "0",
+        14: "0",
+        38: "10",
+        39: "0",
+        44: "0.55",
+        54: "1",
+        55: "MKT",
+        150: "0",
+        151: "10",
+    }
+    tags = {"avg_px": 6, "cum_qty": 14, "order_qty": 38, "ord_status": 39, "price": 44}
+    tags |= {"last_px": 31, "last_qty": 32, "exec_type": 150, "leaves_qty": 151}
+    for name, value in changes.items():
+        fields[tags[name]] = value
+    return list(fields.items())
+
+
+async def venue_event(events: AsyncIterator[object]) -> object:
+    """The next event that is not the session's own (LoggedOn, ...)."""
+    async with asyncio.timeout(5):
+        while True:
+            event = await anext(events)
+            if not type(event).__module__.startswith("fixwire.session"):
+                return event
+
+
+FILL = {"exec_type": "F", "ord_status": "1", "cum_qty": "4", "leaves_qty": "6", "avg_px": "0.55"}
+
+
+@pytest.mark.parametrize(
+    ("changes", "complaint"),
+    [
+        ({"price": "-0.55"}, "Price <44> -0.55"),
+        ({"price": "1.5"}, "Price <44> 1.5"),
+        ({"price": "abc"}, "44"),
+        ({"cum_qty": "-4", "leaves_qty": "14"}, "CumQty <14> -4 is negative"),
+        ({"leaves_qty": "-1", "order_qty": "-1"}, "is negative"),
+        ({**FILL, "last_px": "-0.55", "last_qty": "4"}, "LastPx <31> -0.55"),
+        ({**FILL, "last_px": "0.55", "last_qty": "-4"}, "LastQty <32> -4"),
+        ({**FILL, "last_px": "0.55", "last_qty": "4", "avg_px": "55"}, "AvgPx <6> 55"),
+        ({"cum_qty": "4", "leaves_qty": "4"}, "is not OrderQty <38> 10"),
+        ({"cum_qty": "x"}, "14"),
+    ],
+)
+def test_a_report_that_breaks_the_venues_invariants_is_surfaced_not_applied(
+    changes: dict[str, FieldValue],
+    complaint: str,
+) -> None:
+    async def test() -> None:
+        async with gateway() as venue, venue.connect() as (client, peer):
+            events = aiter(client)
+            cl_ord_id = client.new_order("MKT", "yes", 10, PRICE)
+            await peer.receive_type("D")
+            peer.send("8", report(cl_ord_id))
+            ack = await venue_event(events)
+            assert isinstance(ack, ExecutionReport)
+            before = client.orders[cl_ord_id]
+            assert before.status == "new"
+
+            peer.send("8", report(cl_ord_id, **changes))
+            bad = await venue_event(events)
+            assert isinstance(bad, InvalidExecutionReport), bad
+            assert complaint in bad.problem
+            assert bad.cl_ord_id == cl_ord_id
+            assert bad.message.msg_type == "8"
+            assert client.orders[cl_ord_id] is before
+            assert client.invalid_reports == 1
+
+            # The next good report is applied as usual.
+            peer.send("8", report(cl_ord_id, **FILL, last_px="0.55", last_qty="4"))
+            fill = await venue_event(events)
+            assert isinstance(fill, ExecutionReport)
+            assert client.orders[cl_ord_id].filled == 4
+            assert client.invalid_reports == 1
+
+    run(test)
+
+
+def test_a_report_without_a_clordid_is_surfaced() -> None:
+    async def test() -> None:
+        async with gateway() as venue, venue.connect() as (client, peer):
+            events = aiter(client)
+            peer.send("8", [f for f in report("x") if f[0] != 11])
+            bad = await venue_event(events)
+            assert isinstance(bad, InvalidExecutionReport)
+            assert bad.problem == "required tag 11 is missing"
+            assert bad.cl_ord_id is None
+            assert client.orders == {}
+
+    run(test)
+
+
+@pytest.mark.parametrize("check", [True, False])
+def test_the_quantity_sum_check_can_be_turned_off(check: bool) -> None:
+    async def test() -> None:
+        async with gateway() as venue, venue.connect(check_quantity_sum=check) as (client, peer):
+            events = aiter(client)
+            cl_ord_id = client.new_order("MKT", "yes", 10, PRICE)
+            await peer.receive_type("D")
+            peer.send("8", report(cl_ord_id, order_qty="12"))
+            event = await venue_event(events)
+            assert isinstance(event, InvalidExecutionReport if check else ExecutionReport)
+            assert client.orders[cl_ord_id].status == ("sent" if check else "new")
+
+    run(test)
