@@ -140,7 +140,7 @@ class Gateway:
 
 
 @functools.cache
-def _credentials() -> tuple[SelfSignedCertificate, LogonSigner]:
+def credentials() -> tuple[SelfSignedCertificate, LogonSigner]:
     """One certificate and one Logon key for every scripted gateway of the test run."""
     return SelfSignedCertificate.generate(), LogonSigner(generate_key())
 
@@ -148,7 +148,7 @@ def _credentials() -> tuple[SelfSignedCertificate, LogonSigner]:
 @asynccontextmanager
 async def gateway() -> AsyncIterator[Gateway]:
     """A started :class:`Gateway`, closed after."""
-    served = Gateway(*_credentials())
+    served = Gateway(*credentials())
     await served.start()
     try:
         yield served

@@ -14,12 +14,16 @@ from decimal import Decimal
 import pytest
 
 from fixwire.kalshi import (
+    BusinessMessageReject,
     ExecutionReport,
     InvalidExecutionReport,
+    RateLimit,
+    SessionType,
 )
+from fixwire.session import LoggedOn, RejectReceived
 from fixwire.session.config import FieldValue
-from kalshi_venue import run
-from kalshi_wire import gateway
+from kalshi_venue import run, venue
+from kalshi_wire import credentials, gateway
 
 PRICE = Decimal("0.55")
 
@@ -47,12 +51,15 @@ def report(cl_ord_id: str, **changes: FieldValue) -> list[tuple[int, FieldValue]
     return list(fields.items())
 
 
-async def venue_event(events: AsyncIterator[object]) -> object:
-    """The next event that is not the session's own (LoggedOn, ...)."""
+async def venue_event(events: AsyncIterator[object], *, skip_session: bool = True) -> object:
+    """The next event that is not the session's own (LoggedOn, ...), or with ``skip_session``
+    False the next that is not LoggedOn."""
     async with asyncio.timeout(5):
         while True:
             event = await anext(events)
-            if not type(event).__module__.startswith("fixwire.session"):
+            if isinstance(event, LoggedOn):
+                continue
+            if not skip_session or not type(event).__module__.startswith("fixwire.session"):
                 return event
 
 
@@ -133,5 +140,69 @@ def test_the_quantity_sum_check_can_be_turned_off(check: bool) -> None:
             event = await venue_event(events)
             assert isinstance(event, InvalidExecutionReport if check else ExecutionReport)
             assert client.orders[cl_ord_id].status == ("sent" if check else "new")
+
+    run(test)
+
+
+def test_requests_the_venue_refuses_by_rate_limit_close_or_keep_their_order() -> None:
+    """Against the simulator, whose Write bucket holds one order: the second order, an
+    amendment and a cancel are refused with BusinessMessageReject 380=8."""
+
+    async def test() -> None:
+        limit = RateLimit(tokens_per_second=0.01, burst_seconds=1000, cost=10, cancel_cost=2)
+        certificate, signer = credentials()
+        async with venue(certificate, signer, ["MKT"], rate_limit=limit) as v:
+            trader = await v.client(SessionType.NR, skip_pending_exec_reports=True)
+            client = trader.client
+            first = client.new_order("MKT", "yes", 10, PRICE)
+            await trader.next(ExecutionReport, lambda e: e.cl_ord_id == first)
+            assert client.orders[first].status == "new"
+
+            second = client.new_order("MKT", "yes", 5, PRICE)
+            refused = await trader.next(BusinessMessageReject)
+            assert (refused.reason, refused.cl_ord_id) == (8, second)
+            state = client.orders[second]
+            assert state.status == "rejected"
+            assert not state.open
+            assert state.text == "rate limit exceeded (BusinessRejectReason <380>=8)"
+
+            amended = client.replace(first, price=Decimal("0.56"))
+            refused = await trader.next(BusinessMessageReject)
+            assert refused.cl_ord_id == amended
+            assert client.orders[amended].status == "rejected"
+            assert client.orders[first].status == "new"  # As it was.
+            assert client.orders[first].price == PRICE
+
+            cancel = client.cancel(first)
+            refused = await trader.next(BusinessMessageReject)
+            assert refused.cl_ord_id == cancel
+            assert client.orders[first].status == "new"
+            assert cancel not in client.orders
+            await trader.close()
+
+    run(test)
+
+
+def test_a_session_reject_of_an_order_closes_it_with_the_reason() -> None:
+    async def test() -> None:
+        async with gateway() as venue, venue.connect() as (client, peer):
+            events = aiter(client)
+            refused = client.new_order("MKT", "yes", 10, PRICE)
+            kept = client.new_order("MKT", "no", 10, PRICE)
+            first = await peer.receive_type("D")
+            second = await peer.receive_type("D")
+            assert (first[11], second[11]) == (refused, kept)
+            peer.send(
+                "3",
+                [(45, first.seq_num), (58, "Value is incorrect"), (371, 44), (372, "D"), (373, 5)],
+            )
+            # A refusal whose RefMsgType is not the request's names another message.
+            peer.send("3", [(45, second.seq_num), (372, "UOG"), (373, 5)])
+            for _ in range(2):
+                assert isinstance(await venue_event(events, skip_session=False), RejectReceived)
+            state = client.orders[refused]
+            assert state.status == "rejected"
+            assert state.text == "Value is incorrect (SessionRejectReason <373>=5)"
+            assert client.orders[kept].status == "sent"
 
     run(test)

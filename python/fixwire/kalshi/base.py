@@ -4,6 +4,8 @@ and order book, and the rate-limited way every request is sent.
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import logging
 import ssl as _ssl
 import uuid
@@ -16,6 +18,7 @@ from fixwire._native import Template
 from fixwire.errors import FixError, SessionError
 from fixwire.kalshi.config import KalshiConfig
 from fixwire.kalshi.events import (
+    BusinessMessageReject,
     InvalidExecutionReport,
     KalshiEvent,
     UnhandledMessage,
@@ -36,6 +39,7 @@ from fixwire.session import (
     LogonContext,
     Received,
     Reconnect,
+    RejectReceived,
     Role,
     SessionConfig,
     Store,
@@ -44,6 +48,9 @@ from fixwire.session import (
 from fixwire.session.config import FieldValue, TemplateValue
 
 _log = logging.getLogger("fixwire.kalshi")
+# Order requests kept for refusals by RefSeqNum <45>; the venue refuses at once, so the newest
+# suffice.
+_MAX_REQUESTS = 100_000
 
 
 class ClientBase:
@@ -58,6 +65,13 @@ class ClientBase:
             config.max_closed_orders,
             quantity_sum=config.check_quantity_sum and not config.preserve_original_order_qty,
         )
+        # The ClOrdID <11> of each NewOrderSingle <D> by its MsgSeqNum <34>, and the MsgType and
+        # ClOrdID of each cancel <F> and amendment <G>, so that a refusal naming one by
+        # RefSeqNum <45> reaches its order. At most _MAX_REQUESTS of each are kept. Numbers
+        # start again after a reset: an entry counts only if the refusal's RefMsgType <372>
+        # (when given) is its type, and only one entry may match.
+        self._requests: dict[int, str] = {}
+        self._amends: dict[int, tuple[str, str]] = {}
         #: ExecutionReports not applied because their values break the venue's invariants
         #: (each was delivered as an InvalidExecutionReport event).
         self.invalid_reports = 0
@@ -74,7 +88,7 @@ class ClientBase:
         self._mass_cancel_bucket = TokenBucket(1.0, 1.0)
         # new_order's way out: with no rate limit to apply (and orders allowed at all), straight
         # to the connection, which saves a Python call (about 0.4 us here) on every order.
-        self._send_order: Callable[[Template, tuple[TemplateValue, ...]], object] = (
+        self._send_order: Callable[[Template, tuple[TemplateValue, ...]], int] = (
             connection.send if self._bucket is None and not config.listener else self._send
         )
         self._dollars = config.use_dollars
@@ -181,6 +195,13 @@ class ClientBase:
                     # delivered, rather than raised out of the application's loop.
                     typed = UnhandledMessage(message)
                     problem = _unreadable(e) if message.msg_type == "8" else None
+                if type(typed) is BusinessMessageReject:
+                    refused = self._refused(
+                        typed.ref_seq_num, typed.ref_msg_type, _business_reason(typed)
+                    )
+                    typed = dataclasses.replace(typed, cl_ord_id=refused)
+                if len(self._requests) > _MAX_REQUESTS:
+                    _forget_older_half(self._requests)
                 if problem is not None:
                     self.invalid_reports += 1
                     _log.warning(
@@ -191,9 +212,43 @@ class ClientBase:
                     typed = InvalidExecutionReport(problem, message.get(11), message)
                 yield typed
             else:
-                if isinstance(event, Disconnected) and not self.config.session_type.retransmission:
+                if isinstance(event, RejectReceived):
+                    self._refused(event.ref_seq_num, event.ref_msg_type, _session_reason(event))
+                elif (
+                    isinstance(event, Disconnected) and not self.config.session_type.retransmission
+                ):
                     self._book.in_doubt()
                 yield event
+
+    def _refused(
+        self, ref_seq_num: int | None, ref_msg_type: str | None, reason: str
+    ) -> str | None:
+        """A request refused before the venue handled it: the order it placed (or amended to)
+        closes as rejected with ``reason``; an order amended from stays as it was. Returns the
+        request's ClOrdID <11> when RefSeqNum <45> names one order request."""
+        if ref_seq_num is None:
+            return None
+        new = self._requests.get(ref_seq_num) if ref_msg_type in (None, "D") else None
+        amend = self._amends.get(ref_seq_num)
+        if amend is not None and ref_msg_type not in (None, amend[0]):
+            amend = None
+        if new is not None and amend is None:
+            del self._requests[ref_seq_num]
+            cl_ord_id = new
+        elif amend is not None and new is None:
+            del self._amends[ref_seq_num]
+            cl_ord_id = amend[1]
+        else:
+            return None  # None, or both (numbers used again after a reset): not a guess.
+        self._book.refused(cl_ord_id, reason)
+        return cl_ord_id
+
+    def _sent_amend(self, seq_num: int, msg_type: str, cl_ord_id: str) -> None:
+        """Keeps a cancel or amendment for a refusal that may name it."""
+        amends = self._amends
+        amends[seq_num] = (msg_type, cl_ord_id)
+        if len(amends) > _MAX_REQUESTS:
+            _forget_older_half(amends)
 
     # Internals.
 
@@ -228,26 +283,44 @@ class ClientBase:
     @overload
     def _send(
         self, message: str, fields: list[tuple[int, FieldValue]], *, cancel: bool = False
-    ) -> None: ...
+    ) -> int: ...
     @overload
     def _send(
         self, message: Template, fields: tuple[TemplateValue, ...], *, cancel: bool = False
-    ) -> None: ...
-    def _send(self, message: str | Template, fields: Any, *, cancel: bool = False) -> None:
-        """``connection.send(message, fields)`` within the client-side rate limit."""
+    ) -> int: ...
+    def _send(self, message: str | Template, fields: Any, *, cancel: bool = False) -> int:
+        """``connection.send(message, fields)`` within the client-side rate limit; returns the
+        message's MsgSeqNum <34>."""
         if self.config.listener:
             raise SessionError("a listener session cannot send orders")
         bucket, limit = self._bucket, self.config.rate_limit
         if bucket is None or limit is None:
-            self.connection.send(message, fields)
-            return
+            return self.connection.send(message, fields)
         cost = limit.cancel_cost if cancel else limit.cost
         bucket.take(cost)
         try:
-            self.connection.send(message, fields)
+            return self.connection.send(message, fields)
         except BaseException:
             bucket.give_back(cost)  # Nothing went out: the tokens were not used.
             raise
+
+
+def _forget_older_half(requests: dict[int, Any]) -> None:
+    """Forgets the older half of the requests kept (the venue refuses at once)."""
+    for seq_num in list(itertools.islice(requests, len(requests) // 2)):
+        del requests[seq_num]
+
+
+def _business_reason(reject: BusinessMessageReject) -> str:
+    """The reason an order refused by BusinessMessageReject <j> carries."""
+    code = f"BusinessRejectReason <380>={reject.reason}"
+    return code if reject.text is None else f"{reject.text} ({code})"
+
+
+def _session_reason(reject: RejectReceived) -> str:
+    """The reason an order refused by Reject <3> carries."""
+    code = f"SessionRejectReason <373>={reject.reason}"
+    return code if reject.text is None else f"{reject.text} ({code})"
 
 
 def _unreadable(error: KeyError | FixError) -> str:

@@ -233,13 +233,16 @@ class OrderCancelReject:
 @dataclass(frozen=True, slots=True)
 class BusinessMessageReject:
     """BusinessMessageReject <j>: refused before reaching the exchange (rate limit 380=8, order
-    group errors, listener restrictions, unsupported MsgType)."""
+    group errors, listener restrictions, unsupported MsgType). ``cl_ord_id`` is the ClOrdID
+    <11> of the order request RefSeqNum <45> names, when it names one: that order is closed as
+    rejected in ``KalshiClient.orders``."""
 
     ref_seq_num: int | None
     ref_msg_type: str | None
     reason: int
     text: str | None
     message: Message
+    cl_ord_id: str | None = None
 
     @property
     def rate_limited(self) -> bool:

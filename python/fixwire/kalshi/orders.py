@@ -220,6 +220,19 @@ class OrderBook:
         self._forget_closed()
         return None
 
+    def refused(self, cl_ord_id: str, reason: str) -> None:
+        """A request was refused before the venue handled it (BusinessMessageReject <j> or
+        Reject <3>): the order it placed, or the ClOrdID it amended an order to, closes as
+        rejected with ``reason``, if the venue had not answered it yet. The order a refused
+        cancel or amendment is about stays as it was."""
+        state = self.orders.get(cl_ord_id)
+        if state is None or state.status not in ("sent", "unknown"):
+            return
+        rejected = state._replace(status="rejected", text=reason)
+        self.orders[cl_ord_id] = rejected
+        self._closed.append(rejected)
+        self._forget_closed()
+
     def _forget_closed(self) -> None:
         """Forgets the oldest closed orders beyond ``max_closed``."""
         closed, limit = self._closed, self._max_closed
