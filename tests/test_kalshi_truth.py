@@ -13,19 +13,35 @@ from decimal import Decimal
 
 import pytest
 
+from fixwire.errors import SessionError
 from fixwire.kalshi import (
     BusinessMessageReject,
     ExecutionReport,
     InvalidExecutionReport,
+    KalshiClient,
+    LogonRefusedError,
+    LogonSigner,
     RateLimit,
     SessionType,
 )
+from fixwire.kalshi.signing import generate_key
+from fixwire.kalshi.tls import SelfSignedCertificate
 from fixwire.session import LoggedOn, RejectReceived
 from fixwire.session.config import FieldValue
 from kalshi_venue import run, venue
 from kalshi_wire import credentials, gateway
 
 PRICE = Decimal("0.55")
+
+
+@pytest.fixture(scope="module")
+def certificate() -> SelfSignedCertificate:
+    return credentials()[0]
+
+
+@pytest.fixture(scope="module")
+def signer() -> LogonSigner:
+    return credentials()[1]
 
 
 def report(cl_ord_id: str, **changes: FieldValue) -> list[tuple[int, FieldValue]]:
@@ -144,13 +160,14 @@ def test_the_quantity_sum_check_can_be_turned_off(check: bool) -> None:
     run(test)
 
 
-def test_requests_the_venue_refuses_by_rate_limit_close_or_keep_their_order() -> None:
+def test_requests_the_venue_refuses_by_rate_limit_close_or_keep_their_order(
+    certificate: SelfSignedCertificate, signer: LogonSigner
+) -> None:
     """Against the simulator, whose Write bucket holds one order: the second order, an
     amendment and a cancel are refused with BusinessMessageReject 380=8."""
 
     async def test() -> None:
         limit = RateLimit(tokens_per_second=0.01, burst_seconds=1000, cost=10, cancel_cost=2)
-        certificate, signer = credentials()
         async with venue(certificate, signer, ["MKT"], rate_limit=limit) as v:
             trader = await v.client(SessionType.NR, skip_pending_exec_reports=True)
             client = trader.client
@@ -204,5 +221,67 @@ def test_a_session_reject_of_an_order_closes_it_with_the_reason() -> None:
             assert state.status == "rejected"
             assert state.text == "Value is incorrect (SessionRejectReason <373>=5)"
             assert client.orders[kept].status == "sent"
+
+    run(test)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=SessionError,
+    reason="fixwire.session ends a session whose first answer is a Reject <3> without "
+    "reporting the Reject; the client raises LogonRefusedError once the session reports it",
+)
+def test_a_logon_refused_for_its_sending_time_says_why() -> None:
+    """Reject 373=10 then Logout, as spec section 4 describes a SendingTime out of tolerance."""
+
+    async def test() -> None:
+        async with gateway() as venue:
+            pending = asyncio.create_task(
+                KalshiClient.connect(
+                    venue.config(),
+                    ssl=venue.certificate.client_context(),
+                    server_hostname="localhost",
+                    pin_sha256=venue.certificate.sha256,
+                    logon_timeout=5,
+                )
+            )
+            peer = await venue.peer()
+            logon = await peer.logon(accept=False)
+            text = "SendingTime accuracy problem"
+            peer.send("3", [(45, logon.seq_num), (58, text), (372, "A"), (373, 10)])
+            peer.send("5", [(58, text)])
+            with pytest.raises(LogonRefusedError) as refused:
+                async with asyncio.timeout(5):
+                    await pending
+            await peer.close()
+        error = refused.value
+        assert (error.text, error.reject_reason) == (text, 10)
+        assert str(error) == (
+            "logon refused by the venue: Reject <3> SessionRejectReason <373>=10; " + text
+        )
+
+    run(test)
+
+
+def test_a_logon_refused_by_logout_says_why(
+    certificate: SelfSignedCertificate, signer: LogonSigner
+) -> None:
+    """Against the simulator, which knows another public key for the API key."""
+
+    async def test() -> None:
+        async with venue(certificate, signer, ["MKT"]) as v:
+            config = v.config(SessionType.NR)
+            v.sim.register(config.api_key, LogonSigner(generate_key()).public_key_pem())
+            with pytest.raises(LogonRefusedError) as refused:
+                await KalshiClient.connect(
+                    config,
+                    ssl=certificate.client_context(),
+                    server_hostname="localhost",
+                    pin_sha256=certificate.sha256,
+                    logon_timeout=5,
+                )
+        error = refused.value
+        assert error.text == error.logout_text == "signature verification failed"
+        assert error.reject_reason is None
 
     run(test)

@@ -11,6 +11,7 @@ leaves a question open, the module documentation of :mod:`fixwire.kalshi.config`
 behaviour was chosen.
 """
 
+from fixwire.kalshi.base import LogonRefusedError
 from fixwire.kalshi.client import KalshiClient, OrderState, RateLimitError, TokenBucket
 from fixwire.kalshi.config import Environment, KalshiConfig, RateLimit, SessionType
 from fixwire.kalshi.events import (
@@ -54,6 +55,7 @@ __all__ = [
     "InvalidExecutionReport",
     "KalshiClient",
     "KalshiConfig",
+    "LogonRefusedError",
     "LogonSigner",
     "MarketDataEntry",
     "MarketDataIncrement",

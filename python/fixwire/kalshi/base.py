@@ -36,7 +36,9 @@ from fixwire.session import (
     Connection,
     Disconnected,
     Event,
+    LoggedOut,
     LogonContext,
+    LogonRefused,
     Received,
     Reconnect,
     RejectReceived,
@@ -142,9 +144,12 @@ class ClientBase:
         """Connects over TLS, logs on, and returns the client once logged on.
 
         Raises:
-            SessionError: The Logon was refused (the reason is in the message) or the
+            LogonRefusedError: The venue refused the Logon, by Reject <3> (a SendingTime
+                out of tolerance: SessionRejectReason <373>=10), by Logout <5>, or both;
+                the error carries what the venue said.
+            SessionError: The connection closed before logon for another reason, or the
                 certificate did not match ``pin_sha256``.
-            TimeoutError: No Logon within ``logon_timeout`` seconds.
+            TimeoutError: No Logon within ``logon_timeout`` seconds, and no refusal.
         """
         host, port = config.address
         connection = await connect(
@@ -159,6 +164,13 @@ class ClientBase:
         )
         try:
             await connection.logged_on(timeout=logon_timeout)
+        except (SessionError, TimeoutError) as e:
+            await connection.close()
+            # What the venue said before closing is still queued on the closed connection.
+            refusal = _refusal([event async for event in connection])
+            if refusal is None:
+                raise
+            raise refusal from e
         except BaseException:
             await connection.close()
             raise
@@ -303,6 +315,42 @@ class ClientBase:
         except BaseException:
             bucket.give_back(cost)  # Nothing went out: the tokens were not used.
             raise
+
+
+class LogonRefusedError(SessionError):
+    """The venue refused the Logon <A>; what it said is kept.
+
+    Attributes:
+        text: The venue's reason: Text <58> of its Reject, else of its Logout (None if it
+            gave none).
+        reject_reason: SessionRejectReason <373> of its Reject <3> (10: SendingTime accuracy),
+            or None when it sent no Reject.
+        logout_text: Text <58> of its Logout <5>, if it sent one with a Text.
+    """
+
+    def __init__(self, text: str | None, reject_reason: int | None, logout_text: str | None):
+        parts = []
+        if reject_reason is not None:
+            parts.append(f"Reject <3> SessionRejectReason <373>={reject_reason}")
+        parts.append(text if text is not None else "no reason given")
+        if logout_text is not None and logout_text != text:
+            parts.append(f"Logout: {logout_text}")
+        super().__init__("logon refused by the venue: " + "; ".join(parts))
+        self.text = text
+        self.reject_reason = reject_reason
+        self.logout_text = logout_text
+
+
+def _refusal(events: list[object]) -> LogonRefusedError | None:
+    """The venue's refusal among the events of a connection that closed before logon."""
+    reject = next((e for e in events if isinstance(e, RejectReceived)), None)
+    logout_text = next(
+        (e.text for e in events if isinstance(e, LogonRefused | LoggedOut) and e.text), None
+    )
+    if reject is None and logout_text is None:
+        return None
+    text = reject.text if reject is not None and reject.text else logout_text
+    return LogonRefusedError(text, reject.reason if reject is not None else None, logout_text)
 
 
 def _forget_older_half(requests: dict[int, Any]) -> None:
