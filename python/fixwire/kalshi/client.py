@@ -129,7 +129,7 @@ class KalshiClient(RfqRequests, MarketDataRequests):
             max_execution_cost,
             subaccount,
         )
-        self._send_order(self._new_order_single, values)
+        self._requests[self._send_order(self._new_order_single, values)] = cl_ord_id
         # The template accepted both, so they make Decimals.
         qty = (
             WHOLE_QUANTITIES[quantity]
@@ -156,7 +156,8 @@ class KalshiClient(RfqRequests, MarketDataRequests):
         state = self._known(cl_ord_id)
         request_id = self._new_id() if new_cl_ord_id is None else new_cl_ord_id
         values = (request_id, state.cl_ord_id, state.order_id, state.side, state.symbol)
-        self._send(self._order_cancel_request, values, cancel=True)
+        seq_num = self._send(self._order_cancel_request, values, cancel=True)
+        self._sent_amend(seq_num, "F", request_id)
         return request_id
 
     def replace(
@@ -183,7 +184,7 @@ class KalshiClient(RfqRequests, MarketDataRequests):
             state.side,
             state.symbol,
         )
-        self._send(self._order_cancel_replace_request, values)
+        self._sent_amend(self._send(self._order_cancel_replace_request, values), "G", request_id)
         # The template accepted both, so they make Decimals.
         qty = Decimal(new_quantity)
         new_price = state.price if price is None else Decimal(price)

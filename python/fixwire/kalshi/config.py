@@ -84,6 +84,11 @@ class KalshiConfig:
             (their open question 5). ``False`` sends the signature in 96 alone.
         max_sending_time_skew: Seconds of SendingTime <52> skew tolerated inbound.
         rate_limit: The client-side token bucket; ``None`` turns it off.
+        check_quantity_sum: Treat an ExecutionReport whose OrderQty <38> is not CumQty <14> +
+            LeavesQty <151> as invalid (not applied to the orders; spec section 7.5 says they
+            add up unless PreserveOriginalOrderQty <21008>, under which it is not checked).
+            Other invariants (prices in (0, 1) dollars, no negative quantity) are always
+            checked.
         max_closed_orders: Closed entries (ClOrdIDs of orders no longer open; a cancel or
             amend adds one) that ``KalshiClient.orders`` keeps; beyond this the oldest are
             forgotten, so a long session's memory stays bounded. Open orders are always kept.
@@ -111,6 +116,7 @@ class KalshiConfig:
     raw_data_length: bool = True
     max_sending_time_skew: float = 30.0
     rate_limit: RateLimit | None = field(default_factory=RateLimit)
+    check_quantity_sum: bool = True
     max_closed_orders: int = 100_000
 
     def __post_init__(self) -> None:
