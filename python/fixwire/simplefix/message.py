@@ -21,7 +21,7 @@ import warnings
 from collections import Counter
 from typing import Any
 
-from fixwire._native import checksum
+from fixwire._native import Message, checksum
 
 __all__ = ["FixMessage", "fix_tag", "fix_val"]
 
@@ -29,6 +29,8 @@ _UTC = datetime.UTC
 # Tags ``encode`` writes itself: BeginString <8>, BodyLength <9>, MsgType <35>, CheckSum <10>.
 _FRAME_TAGS = frozenset((8, 9, 35, 10))
 _FRAME_TAG_BYTES = frozenset((b"8", b"9", b"35", b"10"))
+# Tags fixwire reads are below 2**32.
+_TAG_LIMIT = 1 << 32
 _DATE_TIME = "%Y%m%d-%H:%M:%S"
 _TIME = "%H:%M:%S"
 
@@ -116,11 +118,44 @@ class FixMessage:
     def __init__(self) -> None:
         self.begin_string: bytes | None = None
         self.message_type: bytes | None = None
-        self.pairs: list[tuple[bytes, bytes]] = []
+        self._pairs: list[tuple[bytes, bytes]] | None = []
         self.header_index = 0
+        # A message read by FixParser's fast path: its bytes and fixwire's view of them, until
+        # ``pairs`` is first used; the pairs are then made from ``_wire``.
+        self._wire = b""
+        self._view: Message | None = None
+
+    @classmethod
+    def _parsed(cls, wire: bytes, view: Message) -> FixMessage:
+        """A message of plain fields (values without SOH, one BeginString <8> and MsgType <35>)
+        that fixwire has parsed, whose ``pairs`` are made only when used."""
+        message = cls()
+        message._pairs = None
+        message._wire = wire
+        message._view = view
+        message.begin_string = wire[2 : wire.index(b"\x01")]
+        message.message_type = view.get_bytes(35)
+        return message
+
+    @property
+    def pairs(self) -> list[tuple[bytes, bytes]]:
+        """The ``(tag, value)`` pairs as ``bytes``, in order; edit them freely."""
+        pairs = self._pairs
+        if pairs is None:
+            fields = self._wire[:-1].split(b"\x01")
+            pairs = self._pairs = [(tag, value) for tag, _, value in map(_split_field, fields)]
+            self._view = None
+        return pairs
+
+    @pairs.setter
+    def pairs(self, pairs: list[tuple[bytes, bytes]]) -> None:
+        self._pairs = pairs
+        self._view = None
 
     def count(self) -> int:
         """The number of pairs."""
+        if self._view is not None:
+            return len(self._view)
         return len(self.pairs)
 
     def append_pair(self, tag: Any, value: Any, header: bool = False) -> None:
@@ -318,6 +353,11 @@ class FixMessage:
 
     def get(self, tag: Any, nth: Any = 1) -> bytes | None:
         """The ``nth`` value (from 1) of ``tag``, or ``None``."""
+        view = self._view
+        if view is not None and nth == 1:
+            number = tag if type(tag) is int else _plain_tag(fix_tag(tag))
+            # A parsed message's tags are all plain: another spelling is in no pair.
+            return view.get_bytes(number) if 0 < number < _TAG_LIMIT else None
         wanted = fix_tag(tag)
         left = int(nth)
         for pair_tag, value in self.pairs:
@@ -419,6 +459,15 @@ class FixMessage:
         sign = "-" if minutes < 0 else "+"
         hours, rest = divmod(abs(minutes), 60)
         return f"{sign}{hours:02d}" if rest == 0 else f"{sign}{hours:02d}:{rest:02d}"
+
+
+def _split_field(field: bytes) -> tuple[bytes, bytes, bytes]:
+    return field.partition(b"=")
+
+
+def _plain_tag(tag: bytes) -> int:
+    """``tag`` as a number if it is written plainly (digits, no leading zero), else 0."""
+    return int(tag) if tag.isdigit() and tag[:1] != b"0" else 0
 
 
 def _is_frame_tag(tag: bytes) -> bool:

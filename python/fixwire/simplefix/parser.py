@@ -19,6 +19,7 @@ fixwire's ``kind``, byte ``offset`` and ``tag``, and the next call goes on after
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Iterable
 from typing import Any, SupportsIndex
@@ -45,9 +46,10 @@ _STRICT_ERRORS: dict[str, type[errors.InvalidMessageError]] = {
 
 
 class _TagList(list[int]):
-    """A list of tags that remembers its members as a set until it is changed."""
+    """A list of tags that remembers its members as sets until it is changed."""
 
     _members: frozenset[int] | None = None
+    _pattern: re.Pattern[bytes] | None = None
 
     def members(self) -> frozenset[int]:
         """The tags as a set, for membership tests."""
@@ -55,8 +57,15 @@ class _TagList(list[int]):
             self._members = frozenset(self)
         return self._members
 
+    def search(self, wire: bytes) -> bool:
+        """Whether a field of ``wire`` after its first has one of the tags."""
+        if self._pattern is None:
+            self._pattern = re.compile(b"\x01" + _alternatives({b"%d=" % tag for tag in self}))
+        return self._pattern.search(wire) is not None
+
     def _changed(self) -> None:
         self._members = None
+        self._pattern = None
 
     def append(self, tag: int) -> None:
         super().append(tag)
@@ -98,6 +107,21 @@ class _TagList(list[int]):
         result = super().__imul__(times)
         self._changed()
         return result
+
+
+def _alternatives(texts: Iterable[bytes]) -> bytes:
+    """A regular expression matching any of ``texts``, as a trie so that it fails fast."""
+    firsts: dict[bytes, list[bytes]] = {}
+    for text in texts:
+        firsts.setdefault(text[:1], []).append(text[1:])
+    branches = []
+    for first, rests in sorted(firsts.items()):
+        if b"" in rests:
+            # Only the last character of a text can end it: every text ends with "=".
+            branches.append(re.escape(first))
+        else:
+            branches.append(re.escape(first) + _alternatives(rests))
+    return b"(?:" + b"|".join(branches) + b")" if branches else b"(?!)"
 
 
 def _tag_text(tag: int) -> bytes:
@@ -298,6 +322,15 @@ class FixParser:
                 "strict parsing frames messages by BodyLength <9> and CheckSum <10>: "
                 "it takes neither a stop byte nor a stop tag other than 10"
             )
+        if (
+            not self.pairs
+            and not self.raw_len
+            and self.stop_byte is None
+            and self.stop_tag == DEFAULT_STOP_TAG
+        ):
+            whole = self._whole_message()
+            if whole is not None:
+                return whole
         eom = self._consume()
         pairs = self.pairs
         if not pairs:
@@ -319,6 +352,44 @@ class FixParser:
         if self.strict:
             self._check_frame()
         return _message(pairs)
+
+    def _whole_message(self) -> FixMessage | None:
+        """The fast path: a whole plain message at the front of the buffer, or ``None``.
+
+        It applies when nothing is pending and the buffer starts with BeginString <8>. The
+        bytes up to the first CheckSum <10> field are handed to ``fixwire.parse`` (CheckSum
+        verified only when strict). The message is taken as it is when fixwire accepts it (so
+        its tags are written as simplefix writes them, no value is empty, and BeginString <8>
+        and MsgType <35> come once, first and third), no value holds SOH and no data length
+        field is present: what ``_consume`` would then read field by field is exactly
+        fixwire's fields.
+        Anything else, a message not yet complete included, returns ``None`` for ``_consume``,
+        which also raises the errors.
+        """
+        data = self._data
+        start = self._start
+        if not data.startswith(b"8=", start):
+            return None
+        end = data.find(b"\x0110=", start)
+        if end < 0:
+            return None
+        end = data.find(_SOH, end + 4)
+        if end < 0:
+            return None
+        end += 1
+        wire = data[start:end]
+        if self._raw_len_tags.search(wire):
+            return None
+        try:
+            view = parse(wire, verify_checksum=self.strict)
+        except DecodeError:
+            return None
+        if len(view) != wire.count(_SOH):
+            return None
+        self._start = end if end < len(data) else 0
+        if not self._start:
+            self._data = b""
+        return FixMessage._parsed(wire, view)
 
     def _consume(self) -> bool:
         """Move whole fields from ``buf`` to ``pairs``; whether a stop byte ended a message."""
