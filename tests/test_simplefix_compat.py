@@ -102,6 +102,19 @@ def test_building_and_encoding_match(
     assert outcome(lambda: str(mine)) == outcome(lambda: str(theirs))
 
 
+@pytest.mark.parametrize("tag", ["08", " 35", "010", "+9", "0035", "12", b"9", 10.0])
+def test_frame_tags_spelled_oddly_match(tag: Any) -> None:
+    made = [simplefix.FixMessage(), ours.FixMessage()]
+    for message in made:
+        message.append_pair(8, "FIX.4.2")
+        message.append_pair(35, "0")
+        message.append_pair(tag, "X")
+        message.append_pair(tag, "Y", header=True)
+    assert made[1].encode() == made[0].encode()
+    assert made[1].begin_string == made[0].begin_string
+    assert made[1].message_type == made[0].message_type
+
+
 def test_inequality_with_a_simplefix_message() -> None:
     theirs, mine = simplefix.FixMessage(), ours.FixMessage()
     for message in (theirs, mine):
@@ -126,6 +139,16 @@ def test_timestamps_match(method: str, precision: int) -> None:
         ]
         assert results[0] == results[1]
         assert mine.pairs == theirs.pairs
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.datetimes(min_value=datetime.datetime(1, 1, 1)), st.sampled_from([0, 3, 6]))
+def test_any_utc_timestamp_matches(moment: datetime.datetime, precision: int) -> None:
+    theirs, mine = simplefix.FixMessage(), ours.FixMessage()
+    for message in (theirs, mine):
+        message.append_utc_timestamp(52, moment, precision)
+        message.append_utc_time_only(273, moment, precision)
+    assert mine.pairs == theirs.pairs
 
 
 @pytest.mark.parametrize("precision", [None, 0, 3, 6, 9])

@@ -29,6 +29,9 @@ _UTC = datetime.UTC
 # Tags ``encode`` writes itself: BeginString <8>, BodyLength <9>, MsgType <35>, CheckSum <10>.
 _FRAME_TAGS = frozenset((8, 9, 35, 10))
 _FRAME_TAG_BYTES = frozenset((b"8", b"9", b"35", b"10"))
+# Tag texts by number, so that the same tags are not formatted again (bounded).
+_TAG_TEXT: dict[int, bytes] = {}
+_TAG_TEXT_LIMIT = 10_000
 # Tags fixwire reads are below 2**32.
 _TAG_LIMIT = 1 << 32
 _DATE_TIME = "%Y%m%d-%H:%M:%S"
@@ -53,6 +56,16 @@ def fix_tag(value: Any) -> bytes:
     if type(value) is str:
         return value.encode("ascii")
     return str(value).encode("ascii")
+
+
+def tag_text(tag: int) -> bytes:
+    """``tag`` in decimal, as simplefix writes an int tag (remembered for tags up to 10,000)."""
+    text = _TAG_TEXT.get(tag)
+    if text is None:
+        text = b"%d" % tag
+        if 0 < tag < _TAG_TEXT_LIMIT:
+            _TAG_TEXT[tag] = text
+    return text
 
 
 def _utc_naive(timestamp: float | None) -> datetime.datetime:
@@ -168,17 +181,26 @@ class FixMessage:
         """
         if tag is None or value is None:
             return
-        number = tag if type(tag) is int else int(tag)
-        pair = (fix_tag(tag), fix_val(value))
+        if type(tag) is int:
+            number = tag
+            text = _TAG_TEXT.get(tag) or tag_text(tag)
+        else:
+            number = int(tag)
+            text = fix_tag(tag)
+        kind = type(value)
+        data = value if kind is bytes else value.encode() if kind is str else fix_val(value)
         if number == 8:
-            self.begin_string = pair[1]
+            self.begin_string = data
         elif number == 35:
-            self.message_type = pair[1]
+            self.message_type = data
+        pairs = self._pairs
+        if pairs is None:
+            pairs = self.pairs
         if header:
-            self.pairs.insert(self.header_index, pair)
+            pairs.insert(self.header_index, (text, data))
             self.header_index += 1
         else:
-            self.pairs.append(pair)
+            pairs.append((text, data))
 
     def append_time(
         self,
@@ -219,7 +241,15 @@ class FixMessage:
             moment = _utc_naive(timestamp)
         if precision not in (0, 3, 6):
             raise ValueError(f"Precision ({precision}) should be one of 0, 3 or 6 digits")
-        self.append_pair(tag, moment.strftime(fmt) + _fraction(moment, precision), header=header)
+        if fmt is _DATE_TIME and type(moment) is datetime.datetime and moment.year >= 1000:
+            # strftime is slow; this writes what it writes for these years.
+            text = (
+                f"{moment.year}{moment.month:02d}{moment.day:02d}-"
+                f"{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}"
+            )
+        else:
+            text = moment.strftime(fmt)
+        self.append_pair(tag, text + _fraction(moment, precision), header=header)
 
     def append_utc_timestamp(
         self, tag: Any, timestamp: Any = None, precision: int = 3, header: bool = False
@@ -395,7 +425,8 @@ class FixMessage:
             return b"".join([b"%b=%b\x01" % pair for pair in self.pairs])
         if self.message_type is None:
             raise ValueError("No message type set")
-        body = b"".join([b"%b=%b\x01" % pair for pair in self.pairs if not _is_frame_tag(pair[0])])
+        frame_tags = _FRAME_TAGS_BY_TEXT
+        body = b"".join([b"%b=%b\x01" % pair for pair in self.pairs if not frame_tags[pair[0]]])
         if not self.begin_string:
             raise ValueError("No begin string set")
         head = b"35=%b\x01" % self.message_type
@@ -470,10 +501,17 @@ def _plain_tag(tag: bytes) -> int:
     return int(tag) if tag.isdigit() and tag[:1] != b"0" else 0
 
 
-def _is_frame_tag(tag: bytes) -> bool:
-    """Whether ``tag`` is one ``encode`` writes itself (read as simplefix does, via ``int``)."""
-    if tag in _FRAME_TAG_BYTES:
-        return True
-    if tag.isdigit() and tag[:1] != b"0":
-        return False
-    return int(tag) in _FRAME_TAGS
+class _FrameTags(dict[bytes, bool]):
+    """Whether a tag text is one ``encode`` writes itself, read as simplefix reads it (with
+    ``int``, so ``b"08"`` is BeginString <8>); each text is worked out once."""
+
+    def __missing__(self, tag: bytes) -> bool:
+        frame = tag in _FRAME_TAG_BYTES or (
+            not (tag.isdigit() and tag[:1] != b"0") and int(tag) in _FRAME_TAGS
+        )
+        if len(self) < _TAG_TEXT_LIMIT:
+            self[tag] = frame
+        return frame
+
+
+_FRAME_TAGS_BY_TEXT = _FrameTags()

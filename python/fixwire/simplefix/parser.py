@@ -28,7 +28,7 @@ from fixwire._native import parse
 from fixwire.errors import DecodeError
 from fixwire.simplefix import errors
 from fixwire.simplefix.data import RAW_DATA_TAGS, RAW_LEN_TAGS
-from fixwire.simplefix.message import FixMessage, fix_val
+from fixwire.simplefix.message import FixMessage, fix_val, tag_text
 
 __all__ = ["DEFAULT_STOP_TAG", "FixParser"]
 
@@ -36,9 +36,6 @@ DEFAULT_STOP_TAG = 10
 """CheckSum <10> ends a message unless told otherwise."""
 
 _SOH = b"\x01"
-# Tag texts by number, so that building a message does not format the same tags again.
-_TAG_TEXT: dict[int, bytes] = {}
-_TAG_TEXT_LIMIT = 100_000
 _STRICT_ERRORS: dict[str, type[errors.InvalidMessageError]] = {
     "bad_checksum": errors.BadChecksumValueError,
     "bad_body_length": errors.BadMessageLengthError,
@@ -122,16 +119,6 @@ def _alternatives(texts: Iterable[bytes]) -> bytes:
         else:
             branches.append(re.escape(first) + _alternatives(rests))
     return b"(?:" + b"|".join(branches) + b")" if branches else b"(?!)"
-
-
-def _tag_text(tag: int) -> bytes:
-    """``tag`` as simplefix writes it into a message's pairs."""
-    text = _TAG_TEXT.get(tag)
-    if text is None:
-        text = b"%d" % tag
-        if 0 < tag < _TAG_TEXT_LIMIT:
-            _TAG_TEXT[tag] = text
-    return text
 
 
 class FixParser:
@@ -493,7 +480,7 @@ class FixParser:
 def _message(pairs: list[tuple[int, bytes]]) -> FixMessage:
     """A ``FixMessage`` of parsed pairs, as simplefix's ``append_pair`` calls would make it."""
     message = FixMessage()
-    message.pairs = [(_tag_text(tag), value) for tag, value in pairs]
+    message.pairs = [(tag_text(tag), value) for tag, value in pairs]
     for tag, value in pairs:
         if tag == 8:
             message.begin_string = value
