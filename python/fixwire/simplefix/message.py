@@ -3,14 +3,12 @@
 A message is an ordered list of ``(tag, value)`` pairs, both ``bytes``, in ``pairs`` exactly as
 simplefix keeps them, so code that reads or edits ``pairs`` directly keeps working. ``encode``
 builds the frame in one join and sums it in Rust (``fixwire.checksum``) instead of a
-byte-by-byte Python loop.
+byte-by-byte Python loop. A message that ``FixParser`` read whole is a view over fixwire's
+parse of its bytes: ``get`` reads through it, and ``pairs`` is made on first use.
 
-Differences from simplefix 1.0.17 (all listed in ``docs/simplefix.md``):
-
-* A time zone offset between -59 and -1 minutes is written with its minus sign
-  (``-00:30``); simplefix writes ``+00:30``, half an hour the wrong way.
-* Naive UTC times are computed without ``datetime.utcnow`` and ``utcfromtimestamp``, which
-  Python 3.12 deprecates; the values written are the same.
+Naive UTC times are computed without ``datetime.utcnow`` and ``utcfromtimestamp``, which
+Python 3.12 deprecates; the values written are the same. Where this module differs from
+simplefix 1.0.17 on purpose, ``docs/simplefix.md`` says so and why.
 """
 
 from __future__ import annotations
