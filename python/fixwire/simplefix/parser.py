@@ -7,6 +7,10 @@ fields from the front of ``buf`` until the stop tag (CheckSum <10> by default) o
 ends a message, then drops pairs before BeginString <8> and returns the message. It finds each
 ``=`` and SOH with ``bytes.find`` (C speed) where simplefix steps through every byte in
 Python, and it consumes the buffer once per call where simplefix copies it once per field.
+Before that, when nothing is pending and a whole plain message (no data fields, no odd
+fields) starts the buffer, ``_whole_message`` hands it to ``fixwire.parse`` in one call and
+returns a message that reads through fixwire's index; its conditions make the result the one
+the field-by-field reader would give, which the differential tests check against simplefix.
 
 Like simplefix, the default parser checks neither BodyLength <9> nor CheckSum <10>: a message
 whose bytes were damaged, or whose SOH-ridden data field was not declared with ``add_raw``,
