@@ -19,6 +19,10 @@ is returned cut or merged without a word. ``strict=True`` hands each complete me
 values, data field lengths); a message it rejects is dropped and reported as an
 ``InvalidMessageError`` (``BadMessageLengthError``, ``BadChecksumValueError``) carrying
 fixwire's ``kind``, byte ``offset`` and ``tag``, and the next call goes on after it.
+
+Unlike simplefix, the parser does not hold unbounded memory for a message that never ends:
+past ``max_message_size`` bytes (1 MiB by default) it drops them with a
+``MessageTooLargeError``.
 """
 
 from __future__ import annotations
@@ -34,12 +38,16 @@ from fixwire.simplefix import errors
 from fixwire.simplefix.data import RAW_DATA_TAGS, RAW_LEN_TAGS
 from fixwire.simplefix.message import FixMessage, fix_val, tag_text
 
-__all__ = ["DEFAULT_STOP_TAG", "FixParser"]
+__all__ = ["DEFAULT_STOP_TAG", "MAX_MESSAGE_SIZE", "FixParser"]
 
 DEFAULT_STOP_TAG = 10
 """CheckSum <10> ends a message unless told otherwise."""
 
 _SOH = b"\x01"
+
+MAX_MESSAGE_SIZE = 1 << 20
+"""The default limit of a message not yet complete, in bytes: 1 MiB, as ``fixwire.Framer``'s
+BodyLength limit."""
 _STRICT_ERRORS: dict[str, type[errors.InvalidMessageError]] = {
     "bad_checksum": errors.BadChecksumValueError,
     "bad_body_length": errors.BadMessageLengthError,
@@ -149,6 +157,7 @@ class FixParser:
         stop_byte: bytes | None = None,
         *,
         strict: bool = False,
+        max_message_size: int | None = MAX_MESSAGE_SIZE,
     ) -> None:
         """Make a parser.
 
@@ -161,6 +170,8 @@ class FixParser:
             strict: fixwire's addition: check BodyLength <9>, CheckSum <10> and the rest of
                 the frame with ``fixwire.parse``; needs the default ``stop_tag`` and no
                 ``stop_byte``.
+            max_message_size: fixwire's addition: the most bytes a message not yet complete
+                may hold (see ``get_message``); ``None`` for no limit, as in simplefix.
 
         Raises:
             ParserConfigError: both ``allow_missing_begin_string`` and
@@ -180,6 +191,9 @@ class FixParser:
         self.allow_empty_values = allow_empty_values
         self.strip_fields_before_begin_string = strip_fields_before_begin_string
         self.strict = strict
+        self.max_message_size = max_message_size
+        # Bytes consumed since the last message was returned, while fields are pending.
+        self._pending_size = 0
         # Strict mode: the bytes consumed since the first pending pair, and where each
         # pending pair starts in them.
         self._held = b""
@@ -281,6 +295,7 @@ class FixParser:
         self.buf = b""
         self.pairs = []
         self.raw_len = 0
+        self._pending_size = 0
         self._held = b""
         self._held_starts = []
 
@@ -296,7 +311,10 @@ class FixParser:
         """Consume the first complete message in the buffer and return it, or ``None``.
 
         Fields before BeginString <8> are dropped (unless configured otherwise). ``None`` means
-        more bytes are needed; the fields read so far are kept for the next call.
+        more bytes are needed; the fields read so far are kept for the next call. If the bytes
+        read since the last message ended (fields before BeginString included) and the rest
+        of the buffer then come to more than ``max_message_size``, the parser drops them all
+        and raises ``MessageTooLargeError``: a peer cannot make it hold unbounded memory.
 
         Raises:
             TagNotNumberError: a tag is not an integer.
@@ -307,7 +325,36 @@ class FixParser:
             InvalidMessageError: strict only: fixwire rejects the message (the subclasses
                 ``BadMessageLengthError`` and ``BadChecksumValueError`` name the usual two).
             ParserConfigError: strict with a stop byte or a stop tag other than 10.
+            MessageTooLargeError: more than ``max_message_size`` bytes without a message.
         """
+        try:
+            message = self._read_message()
+        except errors.ParsingError:
+            # An error leaves the bad field in the buffer, as simplefix does: the limit
+            # still applies to what piles up behind it.
+            self._limit_held()
+            raise
+        if message is not None:
+            self._pending_size = 0
+            return message
+        self._limit_held()
+        return None
+
+    def _limit_held(self) -> None:
+        """Drop everything held and raise if it is more than ``max_message_size``."""
+        if not self.pairs:
+            self._pending_size = 0
+        held = self._pending_size + len(self._data) - self._start
+        limit = self.max_message_size
+        if limit is not None and held > limit:
+            self.reset()
+            raise errors.MessageTooLargeError(
+                f"{held} bytes held without a complete message, more than max_message_size "
+                f"{limit}: dropped"
+            )
+
+    def _read_message(self) -> FixMessage | None:
+        """``get_message`` without its size limit."""
         if self.strict and (self.stop_byte is not None or self.stop_tag != DEFAULT_STOP_TAG):
             raise errors.ParserConfigError(
                 "strict parsing frames messages by BodyLength <9> and CheckSum <10>: "
@@ -449,6 +496,7 @@ class FixParser:
                     except ValueError as exc:
                         raise errors.RawLengthNotNumberError(*exc.args) from None
         finally:
+            self._pending_size += pos - begin
             if pos != begin:
                 if starts is not None:
                     self._hold(buf[begin:pos], [start - begin for start in starts])
