@@ -5,6 +5,7 @@ it were whole. ``FixParser(strict=True)`` checks each message with ``fixwire.par
 an ``InvalidMessageError`` naming the fault; the default parser keeps simplefix's behaviour.
 """
 
+import logging
 from typing import Any
 
 import pytest
@@ -106,6 +107,13 @@ def test_strict_parser_needs_the_standard_frame(options: dict[str, object]) -> N
     parser.append_buffer(GOOD)
     with pytest.raises(errors.ParserConfigError, match="strict"):
         parser.get_message()
+
+
+def test_dropped_fields_are_logged_by_tag_only(caplog: pytest.LogCaptureFixture) -> None:
+    parser = ours.FixParser()
+    with caplog.at_level(logging.DEBUG, logger="fixwire.simplefix"):
+        assert parse_all(parser, b"1=secret\x0195=2\x01" + GOOD) == [GOOD]
+    assert caplog.messages == ["dropped 2 fields before BeginString <8>, tags [1, 95]"]
 
 
 def test_errors_are_fixwire_errors() -> None:

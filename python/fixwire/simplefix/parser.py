@@ -27,6 +27,7 @@ past ``max_message_size`` bytes (1 MiB by default) it drops them with a
 
 from __future__ import annotations
 
+import logging
 import re
 import warnings
 from collections.abc import Iterable
@@ -43,6 +44,7 @@ __all__ = ["DEFAULT_STOP_TAG", "MAX_MESSAGE_SIZE", "FixParser"]
 DEFAULT_STOP_TAG = 10
 """CheckSum <10> ends a message unless told otherwise."""
 
+_log = logging.getLogger("fixwire.simplefix")
 _SOH = b"\x01"
 
 MAX_MESSAGE_SIZE = 1 << 20
@@ -375,6 +377,12 @@ class FixParser:
             return None
         if self.strip_fields_before_begin_string and pairs[0][0] != 8:
             junk = next((i for i, (tag, _) in enumerate(pairs) if tag == 8), len(pairs))
+            # Tags only: a value may be a signature or a password.
+            _log.debug(
+                "dropped %d fields before BeginString <8>, tags %s",
+                junk,
+                [tag for tag, _ in pairs[:junk]],
+            )
             del pairs[:junk]
             del self._held_starts[:junk]
             if not pairs:
