@@ -9,6 +9,9 @@ median as a multiple of simplefix's, from the same run (``latency`` section, ``x
   also checks BodyLength <9> and CheckSum <10> in Rust.
 * get: MsgType <35>, ClOrdID <11>, OrderQty <38>, Price <44>, Symbol <55> of a parsed message.
 * encode: a new ``FixMessage``, 16 ``append_pair`` / ``append_utc_timestamp`` calls, ``encode``.
+* stream: a 256 KiB mixed stream (orders, ExecutionReports with groups, heartbeats) in 4 KiB
+  socket-sized reads, ``get_message`` until ``None`` after each; messages cut across reads
+  take the field-by-field path.
 """
 
 from collections.abc import Callable
@@ -27,7 +30,11 @@ from benches.conftest import (
     SENDING_TIME,
     SEQ_NUM,
     Benchmark,
+    Stream,
+    chunked,
+    make_stream,
     record_latency,
+    record_rate,
 )
 
 MODULES: dict[str, tuple[ModuleType, dict[str, Any]]] = {
@@ -125,3 +132,34 @@ def test_encode(benchmark: Benchmark, new_order_single: bytes, impl: str) -> Non
     encoded = benchmark(writer(MODULES[impl][0]))
     assert encoded == new_order_single
     record_against_simplefix(benchmark, "encode")
+
+
+@pytest.fixture(scope="module")
+def small_stream() -> Stream:
+    """The mixed stream, 256 KiB: simplefix takes about a second per MiB."""
+    return make_stream(256 << 10)
+
+
+@pytest.mark.benchmark(group="simplefix-stream")
+@pytest.mark.parametrize("impl", list(MODULES))
+def test_stream(benchmark: Benchmark, small_stream: Stream, impl: str) -> None:
+    """Read the stream in 4 KiB pieces, taking every message after each piece."""
+    module, options = MODULES[impl]
+    chunks = chunked(small_stream.data, 4096)
+
+    def read_all() -> tuple[int, bytes, bytes]:
+        parser = module.FixParser(**options)
+        count = 0
+        last = None
+        for chunk in chunks:
+            parser.append_buffer(chunk)
+            while (message := parser.get_message()) is not None:
+                count += 1
+                last = message
+        assert last is not None
+        return count, last.encode(raw=True), parser.get_buffer()
+
+    count, last, rest = benchmark.pedantic(read_all, rounds=5, iterations=1)
+    assert (count, last, rest) == (small_stream.messages, small_stream.last_message, b"")
+    record_rate(benchmark, "msg", count)
+    record_against_simplefix(benchmark, "stream")
