@@ -5,6 +5,7 @@ it were whole. ``FixParser(strict=True)`` checks each message with ``fixwire.par
 an ``InvalidMessageError`` naming the fault; the default parser keeps simplefix's behaviour.
 """
 
+import logging
 from typing import Any
 
 import pytest
@@ -108,9 +109,82 @@ def test_strict_parser_needs_the_standard_frame(options: dict[str, object]) -> N
         parser.get_message()
 
 
+def test_dropped_fields_are_logged_by_tag_only(caplog: pytest.LogCaptureFixture) -> None:
+    parser = ours.FixParser()
+    with caplog.at_level(logging.DEBUG, logger="fixwire.simplefix"):
+        assert parse_all(parser, b"1=secret\x0195=2\x01" + GOOD) == [GOOD]
+    assert caplog.messages == ["dropped 2 fields before BeginString <8>, tags [1, 95]"]
+
+
 def test_errors_are_fixwire_errors() -> None:
     assert issubclass(errors.ParsingError, fixwire.FixError)
     assert issubclass(errors.ParserConfigError, fixwire.FixError)
     assert issubclass(errors.TagNotNumberError, ValueError)
     with pytest.raises(errors.ParserConfigError):
         ours.FixParser(allow_missing_begin_string=True)
+
+
+def feed_until_error(parser: Any, chunk: bytes, times: int) -> int:
+    """Append ``chunk`` up to ``times`` times, reading after each; the append that failed."""
+    for count in range(1, times + 1):
+        parser.append_buffer(chunk)
+        try:
+            assert parser.get_message() is None
+        except errors.MessageTooLargeError:
+            return count
+    return 0
+
+
+HEAD = GOOD[: GOOD.index(b"10=")]
+
+
+@pytest.mark.parametrize(
+    ("start", "chunk", "failed_at"),
+    [
+        (HEAD, b"x" * 1000, 10),
+        (HEAD, b"58=" + b"y" * 996 + b"\x01", 10),
+        # Fields before BeginString are dropped as they are read: nothing piles up.
+        (b"", b"1=2\x01" * 250, 0),
+    ],
+    ids=["no SOH", "fields without CheckSum", "fields before BeginString"],
+)
+def test_a_message_that_never_ends_is_dropped_at_the_limit(
+    start: bytes, chunk: bytes, failed_at: int
+) -> None:
+    parser = ours.FixParser(max_message_size=10_000)
+    parser.append_buffer(start)
+    assert parser.get_message() is None
+    assert feed_until_error(parser, chunk, 50) == failed_at
+    if failed_at:
+        assert parser.get_buffer() == b""
+        assert parser.pairs == []
+    assert parse_all(parser, GOOD) == [GOOD]
+
+
+def test_the_limit_holds_when_a_bad_tag_blocks_the_buffer() -> None:
+    parser = ours.FixParser(max_message_size=10_000)
+    parser.append_buffer(b"8=FIX.4.2\x01x=1\x01")
+    with pytest.raises(errors.TagNotNumberError):
+        parser.get_message()
+    for _ in range(9):
+        parser.append_buffer(GOOD * 40)
+        with pytest.raises(errors.TagNotNumberError):
+            parser.get_message()
+    parser.append_buffer(GOOD * 40)
+    with pytest.raises(errors.MessageTooLargeError):
+        parser.get_message()
+    assert parse_all(parser, GOOD) == [GOOD]
+
+
+def test_no_limit_holds_everything_as_simplefix_does() -> None:
+    junk = b"x" * (2 << 20)
+    for parser in (simplefix.FixParser(), ours.FixParser(max_message_size=None)):
+        parser.append_buffer(junk)
+        assert parser.get_message() is None
+        assert parser.get_buffer() == junk
+
+
+def test_default_limit_is_a_mebibyte() -> None:
+    assert ours.parser.MAX_MESSAGE_SIZE == 1 << 20
+    parser = ours.FixParser()
+    assert feed_until_error(parser, b"x" * (1 << 16), 20) == 17

@@ -16,6 +16,7 @@ __all__ = [
     "FieldOrderError",
     "IncompleteTagError",
     "InvalidMessageError",
+    "MessageTooLargeError",
     "ParserConfigError",
     "ParsingError",
     "RawLengthNotNumberError",
@@ -49,6 +50,10 @@ class IncompleteTagError(ParsingError):
 
 class EmptyValueError(ParsingError):
     """A field has an empty value (allowed only with ``allow_empty_values``)."""
+
+
+class MessageTooLargeError(ParsingError):
+    """More bytes than ``max_message_size`` arrived without completing a message."""
 
 
 class InvalidMessageError(ParsingError, DecodeError):

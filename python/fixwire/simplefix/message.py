@@ -3,14 +3,12 @@
 A message is an ordered list of ``(tag, value)`` pairs, both ``bytes``, in ``pairs`` exactly as
 simplefix keeps them, so code that reads or edits ``pairs`` directly keeps working. ``encode``
 builds the frame in one join and sums it in Rust (``fixwire.checksum``) instead of a
-byte-by-byte Python loop.
+byte-by-byte Python loop. A message that ``FixParser`` read whole is a view over fixwire's
+parse of its bytes: ``get`` reads through it, and ``pairs`` is made on first use.
 
-Differences from simplefix 1.0.17 (all listed in ``docs/simplefix.md``):
-
-* A time zone offset between -59 and -1 minutes is written with its minus sign
-  (``-00:30``); simplefix writes ``+00:30``, half an hour the wrong way.
-* Naive UTC times are computed without ``datetime.utcnow`` and ``utcfromtimestamp``, which
-  Python 3.12 deprecates; the values written are the same.
+Naive UTC times are computed without ``datetime.utcnow`` and ``utcfromtimestamp``, which
+Python 3.12 deprecates; the values written are the same. Where this module differs from
+simplefix 1.0.17 on purpose, ``docs/simplefix.md`` says so and why.
 """
 
 from __future__ import annotations
@@ -21,7 +19,7 @@ import warnings
 from collections import Counter
 from typing import Any
 
-from fixwire._native import checksum
+from fixwire._native import Message, checksum
 
 __all__ = ["FixMessage", "fix_tag", "fix_val"]
 
@@ -29,6 +27,11 @@ _UTC = datetime.UTC
 # Tags ``encode`` writes itself: BeginString <8>, BodyLength <9>, MsgType <35>, CheckSum <10>.
 _FRAME_TAGS = frozenset((8, 9, 35, 10))
 _FRAME_TAG_BYTES = frozenset((b"8", b"9", b"35", b"10"))
+# Tag texts by number, so that the same tags are not formatted again (bounded).
+_TAG_TEXT: dict[int, bytes] = {}
+_TAG_TEXT_LIMIT = 10_000
+# Tags fixwire reads are below 2**32.
+_TAG_LIMIT = 1 << 32
 _DATE_TIME = "%Y%m%d-%H:%M:%S"
 _TIME = "%H:%M:%S"
 
@@ -51,6 +54,16 @@ def fix_tag(value: Any) -> bytes:
     if type(value) is str:
         return value.encode("ascii")
     return str(value).encode("ascii")
+
+
+def tag_text(tag: int) -> bytes:
+    """``tag`` in decimal, as simplefix writes an int tag (remembered for tags up to 10,000)."""
+    text = _TAG_TEXT.get(tag)
+    if text is None:
+        text = b"%d" % tag
+        if 0 < tag < _TAG_TEXT_LIMIT:
+            _TAG_TEXT[tag] = text
+    return text
 
 
 def _utc_naive(timestamp: float | None) -> datetime.datetime:
@@ -116,11 +129,44 @@ class FixMessage:
     def __init__(self) -> None:
         self.begin_string: bytes | None = None
         self.message_type: bytes | None = None
-        self.pairs: list[tuple[bytes, bytes]] = []
+        self._pairs: list[tuple[bytes, bytes]] | None = []
         self.header_index = 0
+        # A message read by FixParser's fast path: its bytes and fixwire's view of them, until
+        # ``pairs`` is first used; the pairs are then made from ``_wire``.
+        self._wire = b""
+        self._view: Message | None = None
+
+    @classmethod
+    def _parsed(cls, wire: bytes, view: Message) -> FixMessage:
+        """A message of plain fields (values without SOH, one BeginString <8> and MsgType <35>)
+        that fixwire has parsed, whose ``pairs`` are made only when used."""
+        message = cls()
+        message._pairs = None
+        message._wire = wire
+        message._view = view
+        message.begin_string = wire[2 : wire.index(b"\x01")]
+        message.message_type = view.get_bytes(35)
+        return message
+
+    @property
+    def pairs(self) -> list[tuple[bytes, bytes]]:
+        """The ``(tag, value)`` pairs as ``bytes``, in order; edit them freely."""
+        pairs = self._pairs
+        if pairs is None:
+            fields = self._wire[:-1].split(b"\x01")
+            pairs = self._pairs = [(tag, value) for tag, _, value in map(_split_field, fields)]
+            self._view = None
+        return pairs
+
+    @pairs.setter
+    def pairs(self, pairs: list[tuple[bytes, bytes]]) -> None:
+        self._pairs = pairs
+        self._view = None
 
     def count(self) -> int:
         """The number of pairs."""
+        if self._view is not None:
+            return len(self._view)
         return len(self.pairs)
 
     def append_pair(self, tag: Any, value: Any, header: bool = False) -> None:
@@ -133,17 +179,26 @@ class FixMessage:
         """
         if tag is None or value is None:
             return
-        number = tag if type(tag) is int else int(tag)
-        pair = (fix_tag(tag), fix_val(value))
+        if type(tag) is int:
+            number = tag
+            text = _TAG_TEXT.get(tag) or tag_text(tag)
+        else:
+            number = int(tag)
+            text = fix_tag(tag)
+        kind = type(value)
+        data = value if kind is bytes else value.encode() if kind is str else fix_val(value)
         if number == 8:
-            self.begin_string = pair[1]
+            self.begin_string = data
         elif number == 35:
-            self.message_type = pair[1]
+            self.message_type = data
+        pairs = self._pairs
+        if pairs is None:
+            pairs = self.pairs
         if header:
-            self.pairs.insert(self.header_index, pair)
+            pairs.insert(self.header_index, (text, data))
             self.header_index += 1
         else:
-            self.pairs.append(pair)
+            pairs.append((text, data))
 
     def append_time(
         self,
@@ -184,7 +239,15 @@ class FixMessage:
             moment = _utc_naive(timestamp)
         if precision not in (0, 3, 6):
             raise ValueError(f"Precision ({precision}) should be one of 0, 3 or 6 digits")
-        self.append_pair(tag, moment.strftime(fmt) + _fraction(moment, precision), header=header)
+        if fmt is _DATE_TIME and type(moment) is datetime.datetime and moment.year >= 1000:
+            # strftime is slow; this writes what it writes for these years.
+            text = (
+                f"{moment.year}{moment.month:02d}{moment.day:02d}-"
+                f"{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}"
+            )
+        else:
+            text = moment.strftime(fmt)
+        self.append_pair(tag, text + _fraction(moment, precision), header=header)
 
     def append_utc_timestamp(
         self, tag: Any, timestamp: Any = None, precision: int = 3, header: bool = False
@@ -318,6 +381,11 @@ class FixMessage:
 
     def get(self, tag: Any, nth: Any = 1) -> bytes | None:
         """The ``nth`` value (from 1) of ``tag``, or ``None``."""
+        view = self._view
+        if view is not None and nth == 1:
+            number = tag if type(tag) is int else _plain_tag(fix_tag(tag))
+            # A parsed message's tags are all plain: another spelling is in no pair.
+            return view.get_bytes(number) if 0 < number < _TAG_LIMIT else None
         wanted = fix_tag(tag)
         left = int(nth)
         for pair_tag, value in self.pairs:
@@ -355,7 +423,8 @@ class FixMessage:
             return b"".join([b"%b=%b\x01" % pair for pair in self.pairs])
         if self.message_type is None:
             raise ValueError("No message type set")
-        body = b"".join([b"%b=%b\x01" % pair for pair in self.pairs if not _is_frame_tag(pair[0])])
+        frame_tags = _FRAME_TAGS_BY_TEXT
+        body = b"".join([b"%b=%b\x01" % pair for pair in self.pairs if not frame_tags[pair[0]]])
         if not self.begin_string:
             raise ValueError("No begin string set")
         head = b"35=%b\x01" % self.message_type
@@ -421,10 +490,26 @@ class FixMessage:
         return f"{sign}{hours:02d}" if rest == 0 else f"{sign}{hours:02d}:{rest:02d}"
 
 
-def _is_frame_tag(tag: bytes) -> bool:
-    """Whether ``tag`` is one ``encode`` writes itself (read as simplefix does, via ``int``)."""
-    if tag in _FRAME_TAG_BYTES:
-        return True
-    if tag.isdigit() and tag[:1] != b"0":
-        return False
-    return int(tag) in _FRAME_TAGS
+def _split_field(field: bytes) -> tuple[bytes, bytes, bytes]:
+    return field.partition(b"=")
+
+
+def _plain_tag(tag: bytes) -> int:
+    """``tag`` as a number if it is written plainly (digits, no leading zero), else 0."""
+    return int(tag) if tag.isdigit() and tag[:1] != b"0" else 0
+
+
+class _FrameTags(dict[bytes, bool]):
+    """Whether a tag text is one ``encode`` writes itself, read as simplefix reads it (with
+    ``int``, so ``b"08"`` is BeginString <8>); each text is worked out once."""
+
+    def __missing__(self, tag: bytes) -> bool:
+        frame = tag in _FRAME_TAG_BYTES or (
+            not (tag.isdigit() and tag[:1] != b"0") and int(tag) in _FRAME_TAGS
+        )
+        if len(self) < _TAG_TEXT_LIMIT:
+            self[tag] = frame
+        return frame
+
+
+_FRAME_TAGS_BY_TEXT = _FrameTags()

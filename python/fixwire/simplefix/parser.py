@@ -7,6 +7,10 @@ fields from the front of ``buf`` until the stop tag (CheckSum <10> by default) o
 ends a message, then drops pairs before BeginString <8> and returns the message. It finds each
 ``=`` and SOH with ``bytes.find`` (C speed) where simplefix steps through every byte in
 Python, and it consumes the buffer once per call where simplefix copies it once per field.
+Before that, when nothing is pending and a whole plain message (no data fields, no odd
+fields) starts the buffer, ``_whole_message`` hands it to ``fixwire.parse`` in one call and
+returns a message that reads through fixwire's index; its conditions make the result the one
+the field-by-field reader would give, which the differential tests check against simplefix.
 
 Like simplefix, the default parser checks neither BodyLength <9> nor CheckSum <10>: a message
 whose bytes were damaged, or whose SOH-ridden data field was not declared with ``add_raw``,
@@ -15,10 +19,16 @@ is returned cut or merged without a word. ``strict=True`` hands each complete me
 values, data field lengths); a message it rejects is dropped and reported as an
 ``InvalidMessageError`` (``BadMessageLengthError``, ``BadChecksumValueError``) carrying
 fixwire's ``kind``, byte ``offset`` and ``tag``, and the next call goes on after it.
+
+Unlike simplefix, the parser does not hold unbounded memory for a message that never ends:
+past ``max_message_size`` bytes (1 MiB by default) it drops them with a
+``MessageTooLargeError``.
 """
 
 from __future__ import annotations
 
+import logging
+import re
 import warnings
 from collections.abc import Iterable
 from typing import Any, SupportsIndex
@@ -27,17 +37,19 @@ from fixwire._native import parse
 from fixwire.errors import DecodeError
 from fixwire.simplefix import errors
 from fixwire.simplefix.data import RAW_DATA_TAGS, RAW_LEN_TAGS
-from fixwire.simplefix.message import FixMessage, fix_val
+from fixwire.simplefix.message import FixMessage, fix_val, tag_text
 
-__all__ = ["DEFAULT_STOP_TAG", "FixParser"]
+__all__ = ["DEFAULT_STOP_TAG", "MAX_MESSAGE_SIZE", "FixParser"]
 
 DEFAULT_STOP_TAG = 10
 """CheckSum <10> ends a message unless told otherwise."""
 
+_log = logging.getLogger("fixwire.simplefix")
 _SOH = b"\x01"
-# Tag texts by number, so that building a message does not format the same tags again.
-_TAG_TEXT: dict[int, bytes] = {}
-_TAG_TEXT_LIMIT = 100_000
+
+MAX_MESSAGE_SIZE = 1 << 20
+"""The default limit of a message not yet complete, in bytes: 1 MiB, as ``fixwire.Framer``'s
+BodyLength limit."""
 _STRICT_ERRORS: dict[str, type[errors.InvalidMessageError]] = {
     "bad_checksum": errors.BadChecksumValueError,
     "bad_body_length": errors.BadMessageLengthError,
@@ -45,9 +57,10 @@ _STRICT_ERRORS: dict[str, type[errors.InvalidMessageError]] = {
 
 
 class _TagList(list[int]):
-    """A list of tags that remembers its members as a set until it is changed."""
+    """A list of tags that remembers its members as sets until it is changed."""
 
     _members: frozenset[int] | None = None
+    _pattern: re.Pattern[bytes] | None = None
 
     def members(self) -> frozenset[int]:
         """The tags as a set, for membership tests."""
@@ -55,8 +68,15 @@ class _TagList(list[int]):
             self._members = frozenset(self)
         return self._members
 
+    def search(self, wire: bytes) -> bool:
+        """Whether a field of ``wire`` after its first has one of the tags."""
+        if self._pattern is None:
+            self._pattern = re.compile(b"\x01" + _alternatives({b"%d=" % tag for tag in self}))
+        return self._pattern.search(wire) is not None
+
     def _changed(self) -> None:
         self._members = None
+        self._pattern = None
 
     def append(self, tag: int) -> None:
         super().append(tag)
@@ -100,14 +120,19 @@ class _TagList(list[int]):
         return result
 
 
-def _tag_text(tag: int) -> bytes:
-    """``tag`` as simplefix writes it into a message's pairs."""
-    text = _TAG_TEXT.get(tag)
-    if text is None:
-        text = b"%d" % tag
-        if 0 < tag < _TAG_TEXT_LIMIT:
-            _TAG_TEXT[tag] = text
-    return text
+def _alternatives(texts: Iterable[bytes]) -> bytes:
+    """A regular expression matching any of ``texts``, as a trie so that it fails fast."""
+    firsts: dict[bytes, list[bytes]] = {}
+    for text in texts:
+        firsts.setdefault(text[:1], []).append(text[1:])
+    branches = []
+    for first, rests in sorted(firsts.items()):
+        if b"" in rests:
+            # Only the last character of a text can end it: every text ends with "=".
+            branches.append(re.escape(first))
+        else:
+            branches.append(re.escape(first) + _alternatives(rests))
+    return b"(?:" + b"|".join(branches) + b")" if branches else b"(?!)"
 
 
 class FixParser:
@@ -134,6 +159,7 @@ class FixParser:
         stop_byte: bytes | None = None,
         *,
         strict: bool = False,
+        max_message_size: int | None = MAX_MESSAGE_SIZE,
     ) -> None:
         """Make a parser.
 
@@ -146,6 +172,8 @@ class FixParser:
             strict: fixwire's addition: check BodyLength <9>, CheckSum <10> and the rest of
                 the frame with ``fixwire.parse``; needs the default ``stop_tag`` and no
                 ``stop_byte``.
+            max_message_size: fixwire's addition: the most bytes a message not yet complete
+                may hold (see ``get_message``); ``None`` for no limit, as in simplefix.
 
         Raises:
             ParserConfigError: both ``allow_missing_begin_string`` and
@@ -165,6 +193,9 @@ class FixParser:
         self.allow_empty_values = allow_empty_values
         self.strip_fields_before_begin_string = strip_fields_before_begin_string
         self.strict = strict
+        self.max_message_size = max_message_size
+        # Bytes consumed since the last message was returned, while fields are pending.
+        self._pending_size = 0
         # Strict mode: the bytes consumed since the first pending pair, and where each
         # pending pair starts in them.
         self._held = b""
@@ -266,6 +297,7 @@ class FixParser:
         self.buf = b""
         self.pairs = []
         self.raw_len = 0
+        self._pending_size = 0
         self._held = b""
         self._held_starts = []
 
@@ -281,7 +313,10 @@ class FixParser:
         """Consume the first complete message in the buffer and return it, or ``None``.
 
         Fields before BeginString <8> are dropped (unless configured otherwise). ``None`` means
-        more bytes are needed; the fields read so far are kept for the next call.
+        more bytes are needed; the fields read so far are kept for the next call. If the bytes
+        read since the last message ended (fields before BeginString included) and the rest
+        of the buffer then come to more than ``max_message_size``, the parser drops them all
+        and raises ``MessageTooLargeError``: a peer cannot make it hold unbounded memory.
 
         Raises:
             TagNotNumberError: a tag is not an integer.
@@ -292,18 +327,62 @@ class FixParser:
             InvalidMessageError: strict only: fixwire rejects the message (the subclasses
                 ``BadMessageLengthError`` and ``BadChecksumValueError`` name the usual two).
             ParserConfigError: strict with a stop byte or a stop tag other than 10.
+            MessageTooLargeError: more than ``max_message_size`` bytes without a message.
         """
+        try:
+            message = self._read_message()
+        except errors.ParsingError:
+            # An error leaves the bad field in the buffer, as simplefix does: the limit
+            # still applies to what piles up behind it.
+            self._limit_held()
+            raise
+        if message is not None:
+            self._pending_size = 0
+            return message
+        self._limit_held()
+        return None
+
+    def _limit_held(self) -> None:
+        """Drop everything held and raise if it is more than ``max_message_size``."""
+        if not self.pairs:
+            self._pending_size = 0
+        held = self._pending_size + len(self._data) - self._start
+        limit = self.max_message_size
+        if limit is not None and held > limit:
+            self.reset()
+            raise errors.MessageTooLargeError(
+                f"{held} bytes held without a complete message, more than max_message_size "
+                f"{limit}: dropped"
+            )
+
+    def _read_message(self) -> FixMessage | None:
+        """``get_message`` without its size limit."""
         if self.strict and (self.stop_byte is not None or self.stop_tag != DEFAULT_STOP_TAG):
             raise errors.ParserConfigError(
                 "strict parsing frames messages by BodyLength <9> and CheckSum <10>: "
                 "it takes neither a stop byte nor a stop tag other than 10"
             )
+        if (
+            not self.pairs
+            and not self.raw_len
+            and self.stop_byte is None
+            and self.stop_tag == DEFAULT_STOP_TAG
+        ):
+            whole = self._whole_message()
+            if whole is not None:
+                return whole
         eom = self._consume()
         pairs = self.pairs
         if not pairs:
             return None
         if self.strip_fields_before_begin_string and pairs[0][0] != 8:
             junk = next((i for i, (tag, _) in enumerate(pairs) if tag == 8), len(pairs))
+            # Tags only: a value may be a signature or a password.
+            _log.debug(
+                "dropped %d fields before BeginString <8>, tags %s",
+                junk,
+                [tag for tag, _ in pairs[:junk]],
+            )
             del pairs[:junk]
             del self._held_starts[:junk]
             if not pairs:
@@ -319,6 +398,44 @@ class FixParser:
         if self.strict:
             self._check_frame()
         return _message(pairs)
+
+    def _whole_message(self) -> FixMessage | None:
+        """The fast path: a whole plain message at the front of the buffer, or ``None``.
+
+        It applies when nothing is pending and the buffer starts with BeginString <8>. The
+        bytes up to the first CheckSum <10> field are handed to ``fixwire.parse`` (CheckSum
+        verified only when strict). The message is taken as it is when fixwire accepts it (so
+        its tags are written as simplefix writes them, no value is empty, and BeginString <8>
+        and MsgType <35> come once, first and third), no value holds SOH and no data length
+        field is present: what ``_consume`` would then read field by field is exactly
+        fixwire's fields.
+        Anything else, a message not yet complete included, returns ``None`` for ``_consume``,
+        which also raises the errors.
+        """
+        data = self._data
+        start = self._start
+        if not data.startswith(b"8=", start):
+            return None
+        end = data.find(b"\x0110=", start)
+        if end < 0:
+            return None
+        end = data.find(_SOH, end + 4)
+        if end < 0:
+            return None
+        end += 1
+        wire = data[start:end]
+        if self._raw_len_tags.search(wire):
+            return None
+        try:
+            view = parse(wire, verify_checksum=self.strict)
+        except DecodeError:
+            return None
+        if len(view) != wire.count(_SOH):
+            return None
+        self._start = end if end < len(data) else 0
+        if not self._start:
+            self._data = b""
+        return FixMessage._parsed(wire, view)
 
     def _consume(self) -> bool:
         """Move whole fields from ``buf`` to ``pairs``; whether a stop byte ended a message."""
@@ -387,6 +504,7 @@ class FixParser:
                     except ValueError as exc:
                         raise errors.RawLengthNotNumberError(*exc.args) from None
         finally:
+            self._pending_size += pos - begin
             if pos != begin:
                 if starts is not None:
                     self._hold(buf[begin:pos], [start - begin for start in starts])
@@ -422,7 +540,7 @@ class FixParser:
 def _message(pairs: list[tuple[int, bytes]]) -> FixMessage:
     """A ``FixMessage`` of parsed pairs, as simplefix's ``append_pair`` calls would make it."""
     message = FixMessage()
-    message.pairs = [(_tag_text(tag), value) for tag, value in pairs]
+    message.pairs = [(tag_text(tag), value) for tag, value in pairs]
     for tag, value in pairs:
         if tag == 8:
             message.begin_string = value
