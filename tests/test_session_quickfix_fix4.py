@@ -12,6 +12,7 @@ as one character where those versions mean free text, so fixwire validates nothi
 """
 
 import contextlib
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -21,6 +22,7 @@ import fixwire
 from fixwire.session import (
     Disconnected,
     LoggedOn,
+    MemoryStore,
     ResendComplete,
     ResendServed,
     Role,
@@ -91,6 +93,7 @@ def quickfix(
     role: Literal["acceptor", "initiator"],
     comp_ids: tuple[str, str],
     begin_string: str,
+    settings: dict[str, str] | None = None,
 ) -> QuickFixPeer:
     """QuickFIX for one test, not yet started (``comp_ids``: fixwire's, then QuickFIX's)."""
     return QuickFixPeer(
@@ -101,6 +104,7 @@ def quickfix(
         comp_ids=[(comp_ids[1], comp_ids[0])],
         heartbeat_interval=HEARTBEAT,
         begin_string=begin_string,
+        settings=settings,
     )
 
 
@@ -194,5 +198,58 @@ def test_quickfix_initiator_to_fixwire_acceptor_fix4(
             await exchange_and_recover(probe, peer, begin_string, comp_ids)
             peer[comp_ids[0]].session.logout()  # Disabled: QuickFIX does not come back.
             await logged_out(probe, peer, comp_ids)
+
+        run(scenario)
+
+
+def test_next_expected_msg_seq_num_with_quickfix(tmp_path: Path, quickfix_spec: Path) -> None:
+    """NextExpectedMsgSeqNum <789> both sides (QuickFIX's SendNextExpectedMsgSeqNum), FIX.4.4:
+    an order lost when the connection dies is resent after the next Logon <A> because
+    QuickFIX's 789 asks for it, with no ResendRequest <2> from either side; QuickFIX's
+    application gets it once."""
+    begin_string = "FIX.4.4"
+    comp_ids = ("FW-789", "QF-789")
+    store = MemoryStore()
+    settings = {"SendNextExpectedMsgSeqNum": "Y"}
+    with quickfix(tmp_path, quickfix_spec, "acceptor", comp_ids, begin_string, settings) as peer:
+        peer.start()
+        qf = peer[comp_ids[0]]
+
+        async def scenario(cleanup: contextlib.AsyncExitStack) -> None:
+            session = replace(
+                config(begin_string, comp_ids, quickfix_spec, Role.INITIATOR),
+                next_expected_msg_seq_num=True,
+            )
+            probe = await fixwire_initiator(cleanup, session, peer, store)
+            probe.conn.send("D", order(begin_string, "A"))
+            await qf.recorder.until(app_messages("D", 1))
+            probe.lose_outbound("D")
+            b_seq = probe.conn.send("D", order(begin_string, "B"))
+            await probe.until(lambda p: p.lost_outbound)
+            transport = probe.conn._transport
+            assert transport is not None
+            transport.abort()  # The connection dies with B never written.
+            await probe.finish()
+            await qf.recorder.until(lambda r: not r.logged_on)
+
+            again = await fixwire_initiator(cleanup, session, peer, store)
+            orders = await qf.recorder.until(app_messages("D", 2))
+            assert [(o.get(11), o.seq_num, o.possible_duplicate) for o in orders] == [
+                ("A", b_seq - 1, False),
+                ("B", b_seq, True),
+            ]
+            logons = sent_by(qf.wire(), comp_ids[1], "A")
+            assert [field(raw, 789) for raw in logons] == ["2", str(b_seq + 1)]
+            assert [field(raw, 789) for raw in sent_by(qf.wire(), comp_ids[0], "A")] == [
+                "1",
+                "2",
+            ]
+            assert [raw for raw in qf.wire() if field(raw, 35) == "2"] == []
+            await again.conn.logout(timeout=TIMEOUT)
+            await again.finish()
+            await qf.recorder.until(lambda r: not r.logged_on)
+            assert store.next_sender_seq == qf.session.getExpectedTargetNum()
+            assert store.next_target_seq == qf.session.getExpectedSenderNum()
+            assert_clean(again, qf)
 
         run(scenario)

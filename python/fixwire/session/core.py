@@ -593,7 +593,18 @@ class Session:
                 self._on_resend_request(parsed, seq_num, now)
         if self.state is not State.RESENDING:
             self._events.append(SequenceGap(expected, seq_num, recovering=True))
-            self._send_resend_request(expected, now, seq_num - 1)
+            if (
+                parsed is not None
+                and msg_type == "A"
+                and self._next_expected_msg_seq_num
+                and 789 in parsed
+            ):
+                # Our Logon's NextExpectedMsgSeqNum <789> asked for the gap already: the peer
+                # resends without a ResendRequest (one follows if nothing comes, as for any
+                # stalled resend).
+                self._resend_requested_at, self._resend_reached = now, expected
+            else:
+                self._send_resend_request(expected, now, seq_num - 1)
             # A new gap: an earlier one's end (perhaps before a sequence reset) says nothing.
             self._resend_until = seq_num
             if self.state is State.IN_SESSION:
@@ -787,14 +798,20 @@ class Session:
         peer_expects = msg.get_int(789)
         if peer_expects is None:
             return
+        initiator = self.config.role is Role.INITIATOR
         # The initiator's own Logon was counted by the acceptor before it answered.
-        limit = self._logon_seq + (1 if self.config.role is Role.INITIATOR else 0)
+        limit = self._logon_seq + (1 if initiator else 0)
         if peer_expects > limit:
             self._fatal_logout(
                 now,
                 f"NextExpectedMsgSeqNum <789> {peer_expects} is past the last MsgSeqNum sent,"
                 f" {limit - 1}",
             )
+        if initiator and peer_expects <= self._logon_seq:
+            # An acceptor that answers a Logon it found too high still counts it: QuickFIX
+            # says its expected number plus one. Resending one message more is harmless (a
+            # duplicate to the peer); leaving one out would lose it.
+            peer_expects = max(1, peer_expects - 1)
         if peer_expects < self._logon_seq:
             end = self._logon_seq - 1
             answer, resent = resend(self.store, self._encoder, peer_expects, end, now)
