@@ -100,6 +100,9 @@ MAX_HEARTBEAT_INTERVAL = 3600
 _LOGGED_ON = (State.IN_SESSION, State.RESENDING, State.LOGOUT_SENT)
 _IN_SESSION = State.IN_SESSION
 _RESETTABLE = (State.IN_SESSION, State.RESENDING)
+# Session-level messages checked against the dictionary before they are acted on (a Logon is
+# checked as a Logon; a Logout is honoured whatever else it holds).
+_VALIDATED_ADMIN = frozenset({"0", "1", "2", "3", "4"})
 _RESENDING = State.RESENDING
 
 
@@ -270,7 +273,9 @@ class Session:
 
     def _reject_unparsed(self, item: Unparsed, now: float) -> None:
         """Rejects an in-sequence message that did not parse and consumes its number."""
-        self._send_reject(now, item.seq_num, item.msg_type, item.reason, item.ref_tag_id, item.text)
+        self._send_reject(
+            now, item.seq_num, item.msg_type, item.reason, item.ref_tag_id, item.text, item
+        )
         self.store.set_next_target_seq(item.seq_num + 1)
 
     def tick(self, now: float) -> None:
@@ -493,6 +498,9 @@ class Session:
         if possible_duplicate and not self._orig_sending_time_ok(msg, seq_num, msg_type, now):
             self.store.set_next_target_seq(next_target)
             return
+        if msg_type in _VALIDATED_ADMIN and not self._admin_valid(msg, seq_num, now):
+            self.store.set_next_target_seq(next_target)
+            return
         if msg_type == "0":
             pass
         elif msg_type == "1":
@@ -546,6 +554,22 @@ class Session:
         if problem.ends_session and self.state in (State.IN_SESSION, State.RESENDING):
             self.logout(now, "SendingTime accuracy problem")
         return False
+
+    def _admin_valid(self, msg: Message, seq_num: int, now: float) -> bool:
+        """A session-level message checked against the dictionary, when there is one (the
+        FIX.4.x dictionary, or FIXT11.xml under an application one): an invalid one is
+        rejected and not acted on, its number consumed, as QuickFIX does."""
+        dictionary = self.config.dictionary
+        if dictionary is None:
+            return True
+        try:
+            dictionary.validate(msg, allow_user_defined=self.config.allow_user_defined_fields)
+        except RejectError as e:
+            self._send_reject(
+                now, seq_num, msg.msg_type, e.reject_reason, e.ref_tag_id, e.text, msg
+            )
+            return False
+        return True
 
     def _validate(self, msg: Message, seq_num: int, now: float) -> RejectError | None:
         dictionary = self.config.dictionary
@@ -920,12 +944,19 @@ class Session:
         reason: int,
         ref_tag_id: int | None,
         text: str,
-        rejected: Message | None = None,
+        rejected: Message | Unparsed | None = None,
     ) -> None:
         """Sends Reject <3> with the fields this version has, routed back the way ``rejected``
         came."""
+        route = (
+            []
+            if rejected is None
+            else rejected.route
+            if isinstance(rejected, Unparsed)
+            else checks.route_back(rejected)
+        )
         fields = checks.reject_fields(
-            self._rules, ref_seq_num, ref_msg_type, reason, ref_tag_id, text, rejected
+            self._rules, ref_seq_num, ref_msg_type, reason, ref_tag_id, text, route
         )
         self._send_admin("3", fields, now)
         self._events.append(RejectSent(ref_seq_num, reason, ref_tag_id, text))
