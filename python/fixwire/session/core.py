@@ -498,7 +498,10 @@ class Session:
         if possible_duplicate and not self._orig_sending_time_ok(msg, seq_num, msg_type, now):
             self.store.set_next_target_seq(next_target)
             return
-        if msg_type in _VALIDATED_ADMIN and not self._admin_valid(msg, seq_num, now):
+        if (
+            msg_type in _VALIDATED_ADMIN
+            and self._validate(msg, seq_num, now, application=False) is not None
+        ):
             self.store.set_next_target_seq(next_target)
             return
         if msg_type == "0":
@@ -555,30 +558,23 @@ class Session:
             self.logout(now, "SendingTime accuracy problem")
         return False
 
-    def _admin_valid(self, msg: Message, seq_num: int, now: float) -> bool:
-        """A session-level message checked against the dictionary, when there is one (the
-        FIX.4.x dictionary, or FIXT11.xml under an application one): an invalid one is
-        rejected and not acted on, its number consumed, as QuickFIX does."""
-        dictionary = self.config.dictionary
-        if dictionary is None:
-            return True
-        try:
-            dictionary.validate(msg, allow_user_defined=self.config.allow_user_defined_fields)
-        except RejectError as e:
-            self._send_reject(
-                now, seq_num, msg.msg_type, e.reject_reason, e.ref_tag_id, e.text, msg
-            )
-            return False
-        return True
+    def _validate(
+        self, msg: Message, seq_num: int, now: float, *, application: bool = True
+    ) -> RejectError | None:
+        """Checks ``msg`` against the dictionary, when there is one; the problem, answered
+        with Reject <3> unless ``answers_invalid`` takes it (application messages only).
 
-    def _validate(self, msg: Message, seq_num: int, now: float) -> RejectError | None:
+        Session-level messages are checked too (against the FIX.4.x dictionary, or FIXT11.xml
+        under an application one): an invalid one is rejected and not acted on, its number
+        consumed, as QuickFIX does.
+        """
         dictionary = self.config.dictionary
         if dictionary is None:
             return None
         try:
             dictionary.validate(msg, allow_user_defined=self.config.allow_user_defined_fields)
         except RejectError as e:
-            answers = self.config.answers_invalid
+            answers = self.config.answers_invalid if application else None
             if answers is not None and answers(msg, e):
                 return None
             self._send_reject(
