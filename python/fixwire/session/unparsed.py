@@ -31,6 +31,7 @@ _TRAILER = re.compile(rb"10=(\d{3})\x01")
 _SEQ_NUM = re.compile(rb"\x0134=([1-9]\d{0,17})\x01")
 _POSS_DUP = re.compile(rb"\x0143=Y\x01")
 _ROUTED = frozenset(inbound for inbound, _ in REVERSE_ROUTE)
+_BAD_TAG = re.compile(rb"0$|-\d+$")
 _FIELD = re.compile(rb"-?\d+=[^\x01]*")
 
 #: SessionRejectReason <373> for each kind of DecodeError that a whole message can carry.
@@ -99,7 +100,11 @@ def _unparsed(error: DecodeError, stream: bytes, start: int) -> Unparsed | None:
         fields = raw[: body_end - at - 1].split(b"\x01")
         if not all(_FIELD.fullmatch(field) for field in fields):
             return None
-        ref_tag_id = 0 if any(field.startswith(b"0=") for field in fields) else None
+        # RefTagID <371> names tag 0 or a negative tag as written (QuickFIX's 14a does too).
+        ref_tag_id = next(
+            (int(tag) for tag, _, _ in (f.partition(b"=") for f in fields) if _BAD_TAG.match(tag)),
+            None,
+        )
     return Unparsed(
         raw,
         msg_type,
