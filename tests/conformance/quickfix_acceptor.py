@@ -139,12 +139,9 @@ class QuickFixAcceptor:
         self.settings_path.write_text(text, encoding="utf-8")
         self._process: subprocess.Popen[str] | None = None
 
-    def start(self, timeout: float = 60.0) -> None:
-        """Starts the acceptor's process; returns once it listens.
-
-        Raises:
-            RuntimeError: The process ended, or did not say it listens within ``timeout`` s.
-        """
+    def launch(self) -> None:
+        """Starts the acceptor's process (loading FIX50SP2.xml for every FIXT.1.1 session takes
+        QuickFIX seconds): see :meth:`listening`."""
         self._process = subprocess.Popen(
             [sys.executable, __file__, str(self.settings_path)],
             stdin=subprocess.PIPE,
@@ -153,9 +150,18 @@ class QuickFixAcceptor:
             # The runner's imports (script, fixtext) resolve as they do here.
             env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
         )
-        assert self._process.stdout is not None
-        ready = select.select([self._process.stdout], [], [], timeout)[0]
-        line = self._process.stdout.readline() if ready else ""
+
+    def listening(self, timeout: float = 120.0) -> None:
+        """Returns once the launched acceptor listens (blocking: call it from a thread).
+
+        Raises:
+            RuntimeError: The process ended, or did not say it listens within ``timeout`` s.
+        """
+        process = self._process
+        if process is None or process.stdout is None:
+            raise RuntimeError("QuickFIX's acceptor was not launched")
+        ready = select.select([process.stdout], [], [], timeout)[0]
+        line = process.stdout.readline() if ready else ""
         if line.strip() != "listening":
             self.stop()
             raise RuntimeError(f"QuickFIX's acceptor did not start: {line!r}")

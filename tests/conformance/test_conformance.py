@@ -45,6 +45,7 @@ import asyncio
 import re
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -79,12 +80,13 @@ PROMISED = {
 }
 #: Scripts played at once, per engine.
 PARALLEL = 48
-#: Appended to a session's counterparty CompID for QuickFIX's spare session. QuickFIX 1.16's
+#: Appended to a session's counterparty CompID for its replay on QuickFIX. QuickFIX 1.16's
 #: threaded acceptor, after closing a connection from within its read loop, polls and reads the
 #: closed descriptor once more (``ThreadedSocketConnection::read`` returns true after
 #: ``disconnect()``); with many connections at once the number may by then be another
 #: connection's, whose bytes that stale read swallows. So a script QuickFIX fails is played once
-#: more, alone, on a spare session; a genuine failure fails again. fixwire is never replayed.
+#: more, alone, on a fresh session of a fresh acceptor; a genuine failure fails again. fixwire
+#: is never replayed.
 REPLAY = "R"
 #: The bound of one script's run, in seconds.
 SCRIPT_TIMEOUT = 60.0
@@ -230,22 +232,37 @@ def _cases() -> Iterator[object]:
 Key = tuple[str, str, str]  # (engine, version, script name)
 
 
+@dataclass(frozen=True)
+class _QuickFix:
+    """QuickFIX's side of a run: its acceptor, and what a replay acceptor needs."""
+
+    acceptor: QuickFixAcceptor
+    port: int
+    spec: Path
+    replay_directory: Path
+
+
 async def _play_all(
     plays: list[tuple[str, str, Script]],
     counterparties: dict[tuple[str, str], str],
-    quickfix: QuickFixAcceptor,
-    quickfix_port: int,
+    quickfix: _QuickFix,
     fixwire: FixwireAcceptor,
 ) -> tuple[dict[Key, str | None], list[Key]]:
-    """Every play at once, then QuickFIX's failures once more each, alone (see
-    :data:`REPLAY`); the outcomes, and the plays replayed."""
+    """Every play at once (fixwire's while QuickFIX still loads its dictionaries), then
+    QuickFIX's failures once more each, alone (see :data:`REPLAY`); the outcomes, and the plays
+    replayed."""
     fixwire_port = await fixwire.start()
+    quickfix_listening = asyncio.ensure_future(asyncio.to_thread(quickfix.acceptor.listening))
     gate = {engine: asyncio.Semaphore(PARALLEL) for engine in ENGINES}
 
-    async def one(engine: str, version: str, script: Script, counterparty: str) -> str | None:
+    async def one(
+        engine: str, version: str, script: Script, counterparty: str, replay: _QuickFix | None
+    ) -> str | None:
         if engine == "fixwire" and counterparty in fixwire.unsupported:
             return fixwire.unsupported[counterparty]
-        port = quickfix_port if engine == "quickfix" else fixwire_port
+        if engine == "quickfix":
+            await quickfix_listening
+        port = fixwire_port if engine == "fixwire" else (replay or quickfix).port
         async with gate[engine]:
             try:
                 async with asyncio.timeout(SCRIPT_TIMEOUT):
@@ -253,26 +270,40 @@ async def _play_all(
             except (ScriptFailure, TimeoutError) as e:
                 why = str(e) or f"not done within {SCRIPT_TIMEOUT} s"
                 if engine == "quickfix":
-                    return f"{why}\nQuickFIX's events:\n{quickfix.events(version, counterparty)}"
+                    events = (replay or quickfix).acceptor.events(version, counterparty)
+                    return f"{why}\nQuickFIX's events:\n{events}"
                 errors = fixwire.errors.get(counterparty)
                 return f"{why}\nfixwire's application: {errors}" if errors else why
         return None
 
     try:
         results = await asyncio.gather(
-            *(one(e, v, s, counterparties[v, s.name]) for e, v, s in plays)
+            *(one(e, v, s, counterparties[v, s.name], None) for e, v, s in plays)
         )
-        found = {(e, v, s.name): r for (e, v, s), r in zip(plays, results, strict=True)}
-        replayed: list[Key] = []
-        for engine, version, script in plays:
-            key = (engine, version, script.name)
-            if engine == "quickfix" and found[key] is not None:
-                replayed.append(key)
-                spare = counterparties[version, script.name] + REPLAY
-                found[key] = await one(engine, version, script, spare)
     finally:
         await fixwire.stop()
-    return found, replayed
+    found = {(e, v, s.name): r for (e, v, s), r in zip(plays, results, strict=True)}
+    again = [(v, s) for e, v, s in plays if e == "quickfix" and found[e, v, s.name] is not None]
+    if again:
+        spares = [(v, counterparties[v, s.name] + REPLAY, s.settings) for v, s in again]
+        port = free_port()
+        replay = _QuickFix(
+            QuickFixAcceptor(quickfix.replay_directory, quickfix.spec, port, spares),
+            port,
+            quickfix.spec,
+            quickfix.replay_directory,
+        )
+        replay.acceptor.launch()
+        try:
+            await asyncio.to_thread(replay.acceptor.listening)
+            for version, script in again:
+                spare = counterparties[version, script.name] + REPLAY
+                found["quickfix", version, script.name] = await one(
+                    "quickfix", version, script, spare, replay
+                )
+        finally:
+            replay.acceptor.stop()
+    return found, [("quickfix", v, s.name) for v, s in again]
 
 
 @pytest.fixture(scope="module")
@@ -289,19 +320,19 @@ def outcomes(
     pairs = sorted({(v, s.name): s for _, v, s in plays}.items())
     counterparties = {key: f"TW{i:03d}" for i, (key, _) in enumerate(pairs)}
     sessions = [(v, counterparties[v, name], script.settings) for (v, name), script in pairs]
-    spares = [(v, c + REPLAY, settings) for v, c, settings in sessions]
-    quickfix_port = free_port()
-    quickfix = QuickFixAcceptor(
-        tmp_path_factory.mktemp("quickfix"), quickfix_spec, quickfix_port, sessions + spares
+    port = free_port()
+    quickfix = _QuickFix(
+        QuickFixAcceptor(tmp_path_factory.mktemp("quickfix"), quickfix_spec, port, sessions),
+        port,
+        quickfix_spec,
+        tmp_path_factory.mktemp("quickfix-replay"),
     )
-    fixwire = FixwireAcceptor(quickfix_spec, sessions)
-    quickfix.start()
+    quickfix.acceptor.launch()
     try:
-        found, replayed = asyncio.run(
-            _play_all(plays, counterparties, quickfix, quickfix_port, fixwire)
-        )
+        fixwire = FixwireAcceptor(quickfix_spec, sessions)
+        found, replayed = asyncio.run(_play_all(plays, counterparties, quickfix, fixwire))
     finally:
-        quickfix.stop()
+        quickfix.acceptor.stop()
     yield found
     _report(request, found, replayed)
 
