@@ -88,10 +88,10 @@ class FixwireAcceptor:
     def __init__(self, spec: Path, sessions: Iterable[tuple[str, str, dict[str, str]]]) -> None:
         dictionaries: dict[str, fixwire.Dictionary] = {}
         self._configs: dict[str, SessionConfig] = {}
-        #: Sessions that cannot be configured, by counterparty: why.
-        self.unsupported: dict[str, str] = {}
-        #: What the application could not do, by counterparty.
-        self.errors: dict[str, list[str]] = {}
+        #: Sessions that cannot be configured, by (BeginString, counterparty): why.
+        self.unsupported: dict[tuple[str, str], str] = {}
+        #: What the application could not do, by (BeginString, counterparty).
+        self.errors: dict[tuple[str, str], list[str]] = {}
         for version, counterparty, settings in sessions:
             if version not in dictionaries:
                 paths = [spec / name for name in _DICTIONARIES[version]]
@@ -99,9 +99,11 @@ class FixwireAcceptor:
             try:
                 config = _config(version, counterparty, settings, dictionaries[version])
             except Unsupported as e:
-                self.unsupported[counterparty] = str(e)
+                self.unsupported[version, counterparty] = str(e)
                 continue
-            self._configs[counterparty] = config
+            # serve() finds a session by CompIDs alone: of sessions that differ only in their
+            # BeginString, the first one configured answers for all.
+            self._configs.setdefault(counterparty, config)
         self._acceptor: Acceptor | None = None
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -122,7 +124,7 @@ class FixwireAcceptor:
     async def _serve(self, conn: Connection) -> None:
         """The test application for one session, for as long as the session lasts."""
         config = conn.session.config
-        errors = self.errors.setdefault(config.target_comp_id, [])
+        errors = self.errors.setdefault((config.begin_string, config.target_comp_id), [])
         orders: set[str] = set()
         async for event in conn:
             if isinstance(event, LoggedOut):

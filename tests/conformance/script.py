@@ -98,14 +98,17 @@ class Script:
         path: The file.
         versions: The BeginStrings it runs on (``@ versions=``; all by default).
         settings: QuickFIX session settings the acceptor must run the script's session with
-            (``@ ResendRequestChunkSize=2``).
+            (``@ SendNextExpectedMsgSeqNum=Y``).
         steps: The directives, in order, each with the versions it applies to.
+        shared_comp_ids: ``@ comp_ids=shared``: the counterparty uses the same CompIDs on every
+            version (its sessions differ by BeginString alone); otherwise one per version.
     """
 
     path: Path
     versions: tuple[str, ...]
     settings: dict[str, str] = field(default_factory=dict)
     steps: tuple[Step, ...] = ()
+    shared_comp_ids: bool = False
 
     @property
     def name(self) -> str:
@@ -136,6 +139,7 @@ def load_script(path: Path) -> Script:
     versions = frozenset(VERSIONS)
     settings: dict[str, str] = {}
     steps: list[Step] = []
+    shared = False
     for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         line = text.strip()
         where = f"{path.name}:{number}"
@@ -149,6 +153,10 @@ def load_script(path: Path) -> Script:
                 raise ScriptError(f"{where}: '@' takes key=value")
             if key == "versions":
                 versions = _versions(value, where)
+            elif key == "comp_ids":
+                if value != "shared":
+                    raise ScriptError(f"{where}: comp_ids takes only 'shared'")
+                shared = True
             else:
                 settings[key] = value
             continue
@@ -162,7 +170,8 @@ def load_script(path: Path) -> Script:
         )
     if not steps:
         raise ScriptError(f"{path.name}: no directives")
-    return Script(path, tuple(v for v in VERSIONS if v in versions), settings, tuple(steps))
+    chosen = tuple(v for v in VERSIONS if v in versions)
+    return Script(path, chosen, settings, tuple(steps), shared)
 
 
 def load_scripts(directory: Path) -> list[Script]:

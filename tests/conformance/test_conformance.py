@@ -6,13 +6,16 @@ case; it runs once per BeginString it applies to (FIX.4.0 to FIX.4.4, and FIXT.1
 FIX.5.0 SP2) against two acceptors configured alike: ``fixwire_acceptor.py`` (fixwire's public
 ``fixwire.session`` API) and ``quickfix_acceptor.py`` (QuickFIX 1.16, the control). Each has one
 session per (script, version), with a counterparty CompID of its own in place of the scripts'
-``TW``, so that every script starts from sequence number 1 with an empty store and all of them
-run at once, over 127.0.0.1, on one event loop (QuickFIX in its own threads). The pytest ids
-are ``<engine>-<version>-<script>``; the outcomes of a run are computed once, for the ids
-selected, and each test reports its own.
+``TW`` (one for all versions where the script says ``@ comp_ids=shared``), so that every
+script starts from sequence number 1 with an empty store and all of them run at once, over
+127.0.0.1: the scripts and fixwire on one event loop, QuickFIX in a process of its own. The
+pytest ids are ``<engine>-<version>-<script>``; the outcomes of a run are computed once, for
+the ids selected, and each test reports its own.
 
 QuickFIX must pass every script. Where QuickFIX's behaviour and FIX's rules part, the script says
-which FIX rule decides in a comment and expects what the rule says. fixwire's scripts that fail
+in a comment which FIX rule decides, and admits QuickFIX's choice only as an optional field
+(``371?=36``) or message (``O``) where the rule allows it or the extra is harmless (the cases
+are listed in ``docs/conformance.md``). fixwire's scripts that fail
 today are listed in :data:`FIXWIRE_KNOWN_FAILURES`, the one table of its non-conformances; each
 becomes a strict xfail, which turns red the day the script passes, so the table stays true.
 
@@ -69,7 +72,7 @@ _ALL_VERSIONS_CASES = (
     *("2a", "2b", "2c", "2d", "2e", "2f", "2g", "2h", "2i", "2j"),
     *("2k", "2l", "2m", "2n", "2o", "2p", "2q", "2r", "2s", "2t"),
     *("3b", "3c", "4a", "4b", "6", "7", "8", "10", "11", "13", "14", "15", "19", "20"),
-    *("x_reverse_route", "x_resend_request_chunking"),
+    *("x_reverse_route", "x_resend_request_chunking", "x_same_comp_ids_every_version"),
 )
 PROMISED = {
     **dict.fromkeys(_ALL_VERSIONS_CASES, "FIX.4.0"),
@@ -110,8 +113,9 @@ SECOND_CONNECTION = (
     "(1S.b: disconnect without a message)"
 )
 BEGIN_STRING = (
-    "sessions are told apart by CompIDs only: a Logon under another BeginString gets a Logout "
-    "instead of a silent disconnect"
+    "sessions are found by CompIDs alone (serve() never sees the BeginString): a Logon under "
+    "another BeginString gets a Logout instead of a silent disconnect, and the same CompIDs "
+    "cannot have a session per version"
 )
 FIXT_LOGON = "a FIXT.1.1 Logon without DefaultApplVerID <1137> is accepted"
 POSSDUP = (
@@ -193,6 +197,7 @@ FIXWIRE_KNOWN_FAILURES: dict[tuple[str, str], tuple[str, ...]] = {
     ("x_resend_request_chunking", _40_41): (CHAR,),
     ("x_reverse_route", "*"): (REVERSE_ROUTE,),
     ("x_reverse_route", _40_41): (REJECT_FIELDS,),
+    ("x_same_comp_ids_every_version", "*"): (BEGIN_STRING,),
     ("x_session_reset", "*"): (SESSION_RESET,),
 }
 #: The scripts in which the acceptor answers no Logon <A>: version-wide rows skip them.
@@ -258,8 +263,8 @@ async def _play_all(
     async def one(
         engine: str, version: str, script: Script, counterparty: str, replay: _QuickFix | None
     ) -> str | None:
-        if engine == "fixwire" and counterparty in fixwire.unsupported:
-            return fixwire.unsupported[counterparty]
+        if engine == "fixwire" and (version, counterparty) in fixwire.unsupported:
+            return fixwire.unsupported[version, counterparty]
         if engine == "quickfix":
             await quickfix_listening
         port = fixwire_port if engine == "fixwire" else (replay or quickfix).port
@@ -272,7 +277,7 @@ async def _play_all(
                 if engine == "quickfix":
                     events = (replay or quickfix).acceptor.events(version, counterparty)
                     return f"{why}\nQuickFIX's events:\n{events}"
-                errors = fixwire.errors.get(counterparty)
+                errors = fixwire.errors.get((version, counterparty))
                 return f"{why}\nfixwire's application: {errors}" if errors else why
         return None
 
@@ -319,6 +324,9 @@ def outcomes(
             plays.append((params["engine"], params["version"], params["script"]))
     pairs = sorted({(v, s.name): s for _, v, s in plays}.items())
     counterparties = {key: f"TW{i:03d}" for i, (key, _) in enumerate(pairs)}
+    for (version, name), script in pairs:
+        if script.shared_comp_ids:
+            counterparties[version, name] = f"TW-{name}"
     sessions = [(v, counterparties[v, name], script.settings) for (v, name), script in pairs]
     port = free_port()
     quickfix = _QuickFix(
