@@ -70,6 +70,10 @@ test: build quickfix simplefix-suite ## Bootstrap everything, then run the Rust 
 	$(BIN)/pytest -q
 	$(BIN)/pytest -q benches --benchmark-disable
 
+.PHONY: conformance
+conformance: build quickfix ## The session conformance scripts only, fixwire and QuickFIX side by side (in `make test` too)
+	$(BIN)/pytest -q tests/conformance
+
 .PHONY: demo
 demo: build-release ## Kalshi simulator + signed TLS client: a scripted market-making session
 	$(BIN)/python -m fixwire.kalshi.demo
