@@ -13,6 +13,11 @@ QUICKFIX_VERSION := 1.16.0
 CACHE ?= $(HOME)/.cache/fixwire
 QUICKFIX_SDIST := $(CACHE)/sdist/quickfix-$(QUICKFIX_VERSION).tar.gz
 export FIXWIRE_QUICKFIX_SPEC := $(CACHE)/quickfix-$(QUICKFIX_VERSION)/spec
+# simplefix's source release carries its own test suite, which `make test` runs against
+# fixwire.simplefix (tests/dropin/test_simplefix_upstream.py); fetched once, kept in the cache.
+SIMPLEFIX_VERSION := $(shell sed -n 's/^simplefix==//p' requirements-dev.txt)
+SIMPLEFIX_SDIST := $(CACHE)/sdist/simplefix-$(SIMPLEFIX_VERSION).tar.gz
+export FIXWIRE_SIMPLEFIX_SUITE := $(CACHE)/simplefix-$(SIMPLEFIX_VERSION)/test
 # Seconds each fuzz target runs under `make fuzz`.
 FUZZ_SECONDS ?= 60
 
@@ -41,6 +46,16 @@ $(VENV)/.quickfix: $(QUICKFIX_SDIST) $(VENV)/.installed
 .PHONY: quickfix
 quickfix: $(VENV)/.quickfix $(FIXWIRE_QUICKFIX_SPEC)/FIX50SP2.xml ## Build (once, cached) and install QuickFIX, the reference
 
+$(SIMPLEFIX_SDIST): | $(VENV)/.installed
+	$(BIN)/python -m pip download --quiet --no-deps --no-binary :all: -d $(CACHE)/sdist simplefix==$(SIMPLEFIX_VERSION)
+
+$(FIXWIRE_SIMPLEFIX_SUITE)/test_parser.py: $(SIMPLEFIX_SDIST)
+	tar -xzf $< -C $(CACHE) simplefix-$(SIMPLEFIX_VERSION)/test
+	touch $@
+
+.PHONY: simplefix-suite
+simplefix-suite: $(FIXWIRE_SIMPLEFIX_SUITE)/test_parser.py ## Fetch (once, cached) simplefix's own test suite
+
 .PHONY: build
 build: venv ## Build the extension (debug) into .venv
 	$(BIN)/maturin develop --quiet
@@ -50,7 +65,7 @@ build-release: venv ## Build the extension (release, LTO) into .venv
 	$(BIN)/maturin develop --quiet --release
 
 .PHONY: test
-test: build quickfix ## Bootstrap everything, then run the Rust and Python suites and the bench smoke runs
+test: build quickfix simplefix-suite ## Bootstrap everything, then run the Rust and Python suites and the bench smoke runs
 	cargo test --quiet
 	$(BIN)/pytest -q
 	$(BIN)/pytest -q benches --benchmark-disable
@@ -78,8 +93,9 @@ bench: build-release ## Release benchmarks: Rust core, then Python against simpl
 
 # cargo-fuzz builds with AddressSanitizer unless told otherwise, and that needs
 # `-Zsanitizer=address`, which only a nightly compiler accepts; the project builds on stable, so
-# the targets run with `--sanitizer none`. Nothing is lost that matters here: the core has no
-# `unsafe`, so a bug shows as a panic, which libFuzzer catches without a sanitizer. The coverage
+# the targets run with `--sanitizer none`. Nothing is lost that matters here: the framer and
+# parser have no `unsafe` (the core's one is the file map of columns::scan_file, which they do not
+# reach), so a bug shows as a panic, which libFuzzer catches without a sanitizer. The coverage
 # instrumentation cargo-fuzz adds is all `-C` flags, which stable accepts. `--debug-assertions`
 # also turns on overflow checks. Seeds come from tests/data (corpus/ is not committed).
 FUZZ_FLAGS := --sanitizer none --debug-assertions

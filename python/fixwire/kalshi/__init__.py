@@ -18,6 +18,7 @@ try:  # the kalshi extra: Logon signatures and the simulator's certificate need 
 except ImportError as e:
     raise MissingExtraError("fixwire.kalshi", "kalshi", "cryptography") from e
 
+from fixwire.kalshi.base import LogonRefusedError
 from fixwire.kalshi.client import KalshiClient, OrderState, RateLimitError, TokenBucket
 from fixwire.kalshi.config import Environment, KalshiConfig, RateLimit, SessionType
 from fixwire.kalshi.events import (
@@ -27,6 +28,7 @@ from fixwire.kalshi.events import (
     EventResendComplete,
     EventResendReject,
     ExecutionReport,
+    InvalidExecutionReport,
     MarketDataEntry,
     MarketDataIncrement,
     MarketDataRequestReject,
@@ -57,8 +59,10 @@ __all__ = [
     "EventResendComplete",
     "EventResendReject",
     "ExecutionReport",
+    "InvalidExecutionReport",
     "KalshiClient",
     "KalshiConfig",
+    "LogonRefusedError",
     "LogonSigner",
     "MarketDataEntry",
     "MarketDataIncrement",
