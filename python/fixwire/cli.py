@@ -20,9 +20,11 @@ be read (reported in one line on stderr, never a traceback), 130 when interrupte
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import re
+import runpy
 import sys
 import time
 from collections.abc import Sequence
@@ -349,10 +351,15 @@ def _fail(message: str) -> int:
 
 def _sim(args: list[str]) -> int:
     try:
-        from fixwire.kalshi import sim
+        importlib.import_module("fixwire.kalshi.sim")  # MissingExtraError without the extra
     except fixwire.MissingExtraError as e:
         return _fail(str(e))
-    sim.main(args)
+    # The simulator's command is its package's __main__, which reads sys.argv.
+    saved, sys.argv = sys.argv, ["fixwire sim", *args]
+    try:
+        runpy.run_module("fixwire.kalshi.sim", run_name="__main__", alter_sys=True)
+    finally:
+        sys.argv = saved
     return 0
 
 
