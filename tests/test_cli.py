@@ -311,7 +311,10 @@ def test_sim_serves_until_interrupted() -> None:
         child.send_signal(signal.SIGINT)
         assert child.wait(timeout=60) == 0
         assert child.stderr is not None
-        assert "Traceback" not in child.stderr.read()
+        # On CPython 3.13.0 asyncio may report, while the interpreter shuts down, that a
+        # transport's finaliser failed (Server._detach); that comes after the command ended
+        # and is not the command's traceback.
+        assert "Traceback" not in child.stderr.read().split("Exception ignored in")[0]
     finally:
         if child.poll() is None:
             child.kill()
