@@ -119,7 +119,7 @@ fuzz: ## Fuzz the framer and parser with cargo-fuzz for FUZZ_SECONDS each
 WHEEL_PYTHONS ?= $(or $(wildcard $(HOME)/.pyenv/versions/3.1[1-9].*/bin/python3),$(shell command -v $(PYTHON)))
 WHEELS := target/wheels
 SMOKE_TESTS := $(shell cat tests/smoke.txt)
-SMOKE_DEPS := pytest numpy cryptography
+SMOKE_DEPS := pytest pytest-timeout numpy cryptography
 # maturin finds zig as `python3 -m ziglang`, so the venv's python must come first on PATH.
 ZIG_BUILD := PATH="$(BIN):$$PATH" $(BIN)/maturin build --quiet --release --zig --compatibility manylinux2014
 
