@@ -1,5 +1,5 @@
 """fixwire's acceptor, built with the public ``fixwire.session`` API as a user would build it,
-configured like the QuickFIX control (``quickfix_acceptor.py``).
+configured like the QuickFIX control (``conformance_quickfix.py``).
 
 One :func:`fixwire.session.serve` on 127.0.0.1 serves every session of a run: SenderCompID <49>
 ``ISLD``, one session per (BeginString, counterparty CompID), each validated with QuickFIX's own
@@ -20,9 +20,8 @@ import asyncio
 from collections.abc import Iterable
 from pathlib import Path
 
-from script import ACCEPTOR, HEADER_TAGS
-
 import fixwire
+from conformance_script import ACCEPTOR, HEADER_TAGS
 from fixtext import fields_of
 from fixwire.session import (
     Acceptor,

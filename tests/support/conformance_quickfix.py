@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import Any
 
 import quickfix as fix
-from script import ACCEPTOR
+
+from conformance_script import ACCEPTOR
 
 __all__ = ["QuickFixAcceptor", "dictionary_settings"]
 
