@@ -3,8 +3,8 @@ and against QuickFIX's.
 
 Each script of ``tests/data/conformance/`` (language: its README) is one FIX session-level test
 case; it runs once per BeginString it applies to (FIX.4.0 to FIX.4.4, and FIXT.1.1 with
-FIX.5.0 SP2) against two acceptors configured alike: ``fixwire_acceptor.py`` (fixwire's public
-``fixwire.session`` API) and ``quickfix_acceptor.py`` (QuickFIX 1.16, the control). Each has one
+FIX.5.0 SP2) against two acceptors configured alike: ``conformance_fixwire.py`` (fixwire's public
+``fixwire.session`` API) and ``conformance_quickfix.py`` (QuickFIX 1.16, the control). Each has one
 session per (script, version), with a counterparty CompID of its own in place of the scripts'
 ``TW`` (one for all versions where the script says ``@ comp_ids=shared``), so that every
 script starts from sequence number 1 with an empty store and all of them run at once, over
@@ -52,10 +52,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from fixwire_acceptor import FixwireAcceptor
-from quickfix_acceptor import QuickFixAcceptor
-from script import VERSIONS, Script, ScriptFailure, load_scripts, play
 
+from conformance_fixwire import FixwireAcceptor
+from conformance_quickfix import QuickFixAcceptor
+from conformance_script import VERSIONS, Script, ScriptFailure, load_scripts, play
 from fixtext import DATA_DIR
 from quickfix_peer import free_port
 

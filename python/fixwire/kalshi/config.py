@@ -28,6 +28,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from fixwire.kalshi.venue import LogonFlags, RateLimit, SessionType
 from fixwire.session.config import FieldValue
 
 if TYPE_CHECKING:
@@ -36,32 +37,6 @@ if TYPE_CHECKING:
 __all__ = ["Environment", "KalshiConfig", "RateLimit", "SessionType"]
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-
-
-class SessionType(enum.Enum):
-    """Kalshi's session types: TargetCompID <56>, port, and the sequence-number rules."""
-
-    NR = ("KalshiNR", 8228)
-    DC = ("KalshiDC", 8229)
-    RT = ("KalshiRT", 8230)
-    PT = ("KalshiPT", 8231)
-    RFQ = ("KalshiRFQ", 8232)
-    MD = ("KalshiMD", 8233)
-
-    @property
-    def target_comp_id(self) -> str:
-        """TargetCompID <56> of this session type."""
-        return self.value[0]
-
-    @property
-    def port(self) -> int:
-        """The gateway's port for this session type (the same in every environment)."""
-        return self.value[1]
-
-    @property
-    def retransmission(self) -> bool:
-        """Whether ResendRequest <2> and SequenceReset <4> are supported (KalshiRT, KalshiPT)."""
-        return self in (SessionType.RT, SessionType.PT)
 
 
 class Environment(enum.Enum):
@@ -73,44 +48,6 @@ class Environment(enum.Enum):
     def host(self, session_type: SessionType) -> str:
         """The host serving ``session_type`` (KalshiMD has its own)."""
         return self.value[1] if session_type is SessionType.MD else self.value[0]
-
-
-@dataclass(frozen=True, slots=True)
-class RateLimit:
-    """The client-side token bucket for application messages (spec section 14).
-
-    Heartbeat, TestRequest and Logout are never limited. The defaults are the Basic tier's Write
-    bucket: 100 tokens a second, 10 tokens a request.
-
-    Attributes:
-        tokens_per_second: The refill rate.
-        burst_seconds: The bucket holds this many seconds of refill (2 above the Basic tier).
-        cost: Tokens per order-entry request.
-        cancel_cost: Tokens per OrderCancelRequest <F>.
-    """
-
-    tokens_per_second: float = 100.0
-    burst_seconds: float = 1.0
-    cost: float = 10.0
-    cancel_cost: float = 2.0
-
-    @classmethod
-    def tier(cls, name: str) -> RateLimit:
-        """The Write budget of a Kalshi tier: basic, advanced, expert, premier, paragon, prime,
-        prestige."""
-        budgets = {
-            "basic": (100, 1.0),
-            "advanced": (300, 2.0),
-            "expert": (600, 2.0),
-            "premier": (1_000, 2.0),
-            "paragon": (2_000, 2.0),
-            "prime": (4_000, 2.0),
-            "prestige": (8_000, 2.0),
-        }
-        if name.lower() not in budgets:
-            raise ValueError(f"unknown tier {name!r}; one of {', '.join(budgets)}")
-        rate, burst = budgets[name.lower()]
-        return cls(tokens_per_second=rate, burst_seconds=burst)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -147,6 +84,11 @@ class KalshiConfig:
             (their open question 5). ``False`` sends the signature in 96 alone.
         max_sending_time_skew: Seconds of SendingTime <52> skew tolerated inbound.
         rate_limit: The client-side token bucket; ``None`` turns it off.
+        check_quantity_sum: Treat an ExecutionReport whose OrderQty <38> is not CumQty <14> +
+            LeavesQty <151> as invalid (not applied to the orders; spec section 7.5 says they
+            add up unless PreserveOriginalOrderQty <21008>, under which it is not checked).
+            Other invariants (prices in (0, 1) dollars, no negative quantity) are always
+            checked.
         max_closed_orders: Closed entries (ClOrdIDs of orders no longer open; a cancel or
             amend adds one) that ``KalshiClient.orders`` keeps; beyond this the oldest are
             forgotten, so a long session's memory stays bounded. Open orders are always kept.
@@ -174,6 +116,7 @@ class KalshiConfig:
     raw_data_length: bool = True
     max_sending_time_skew: float = 30.0
     rate_limit: RateLimit | None = field(default_factory=RateLimit)
+    check_quantity_sum: bool = True
     max_closed_orders: int = 100_000
 
     def __post_init__(self) -> None:
@@ -226,22 +169,4 @@ class KalshiConfig:
 
     def logon_flags(self) -> list[tuple[int, FieldValue]]:
         """The Kalshi Logon flags (section 4) that differ from the venue's defaults."""
-        flags: list[tuple[int, FieldValue]] = []
-        for tag, on in (
-            (8013, self.cancel_orders_on_disconnect),
-            (20126, self.listener),
-            (21005, self.use_dollars),
-            (21011, self.skip_pending_exec_reports),
-            (21012, self.use_expired_ord_status),
-            (21007, self.enable_ioc_cancel_report),
-            (21008, self.preserve_original_order_qty),
-            (21026, self.always_emit_new_before_trade),
-            (21027, self.split_collateral_return),
-        ):
-            if on:
-                flags.append((tag, True))
-        if self.receive_settlement_reports is not None:
-            flags.append((20127, self.receive_settlement_reports))
-        if self.message_retention_hours is not None:
-            flags.append((20200, self.message_retention_hours))
-        return flags
+        return LogonFlags(**{name: getattr(self, name) for name in LogonFlags.names()}).fields()

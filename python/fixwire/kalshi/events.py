@@ -20,6 +20,7 @@ __all__ = [
     "EventResendComplete",
     "EventResendReject",
     "ExecutionReport",
+    "InvalidExecutionReport",
     "MarketDataEntry",
     "MarketDataIncrement",
     "MarketDataRequestReject",
@@ -83,6 +84,9 @@ class ExecutionReport:
         short_qty: ShortQty <705>, net No position after a trade.
         fees: MiscFeeAmt <137> entries summed, dollars, on trades.
         aggressor: AggressorIndicator <1057>: whether this side took liquidity.
+        last_mkt: LastMkt <30>, the exchange shard that produced the report (exchange-made
+            reports only).
+        party_id: PartyID <448>, the FCM customer the order is for, when echoed.
         message: The ExecutionReport itself.
     """
 
@@ -208,6 +212,14 @@ class ExecutionReport:
         return self.message.get_bool(1057)
 
     @property
+    def last_mkt(self) -> str | None:
+        return self.message.get(30)
+
+    @property
+    def party_id(self) -> str | None:
+        return self.message.get(448)
+
+    @property
     def outcome_unknown(self) -> bool:
         """A reject with Text EXCHANGE_UNAVAILABLE: the order may or may not exist. Retry with
         the same ClOrdID <11>, or reconcile (spec section 7.7)."""
@@ -232,13 +244,16 @@ class OrderCancelReject:
 @dataclass(frozen=True, slots=True)
 class BusinessMessageReject:
     """BusinessMessageReject <j>: refused before reaching the exchange (rate limit 380=8, order
-    group errors, listener restrictions, unsupported MsgType)."""
+    group errors, listener restrictions, unsupported MsgType). ``cl_ord_id`` is the ClOrdID
+    <11> of the order request RefSeqNum <45> names, when it names one: that order is closed as
+    rejected in ``KalshiClient.orders``."""
 
     ref_seq_num: int | None
     ref_msg_type: str | None
     reason: int
     text: str | None
     message: Message
+    cl_ord_id: str | None = None
 
     @property
     def rate_limited(self) -> bool:
@@ -687,6 +702,24 @@ class SecurityStatus:
 
 
 @dataclass(frozen=True, slots=True)
+class InvalidExecutionReport:
+    """An ExecutionReport <8> that breaks the venue's own invariants, delivered instead of an
+    :class:`ExecutionReport` and never applied to ``KalshiClient.orders``
+    (``KalshiClient.invalid_reports`` counts them): a price outside (0, 1) dollars, a negative
+    quantity, CumQty + LeavesQty not OrderQty, a value not of its type, a required tag missing.
+
+    Attributes:
+        problem: What is wrong, naming the field.
+        cl_ord_id: ClOrdID <11> as it came, if present.
+        message: The report as it came.
+    """
+
+    problem: str
+    cl_ord_id: str | None
+    message: Message
+
+
+@dataclass(frozen=True, slots=True)
 class UnhandledMessage:
     """An application message this client has no type for (delivered as it came)."""
 
@@ -715,6 +748,7 @@ KalshiEvent = (
     | MarketDataIncrement
     | MarketDataRequestReject
     | SecurityStatus
+    | InvalidExecutionReport
     | UnhandledMessage
 )
 

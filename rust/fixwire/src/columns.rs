@@ -23,10 +23,12 @@
 #![allow(clippy::cast_possible_wrap)]
 
 use std::ops::Range;
+use std::path::Path;
 
 use memchr::memmem;
 
 use crate::decode::{scan_tag, DataFields, Field, FieldIndex, Fields, Message, ParseOptions};
+use crate::dictionary::FieldType;
 use crate::error::{DecodeError, DecodeErrorKind as Kind};
 use crate::group::{GroupSpec, Member};
 use crate::value::{self, Date, Decimal};
@@ -53,6 +55,51 @@ pub enum ColumnKind {
     Date,
     /// A FIX Boolean.
     Bool,
+}
+
+impl ColumnKind {
+    /// The kind named `name` (`str`, `int`, `float`, `decimal`, `time`, `date`, `bool`), a
+    /// decimal at `scale`; `None` for any other name.
+    pub fn from_name(name: &str, scale: u8) -> Option<Self> {
+        Some(match name {
+            "str" => Self::Str,
+            "int" => Self::Int,
+            "float" => Self::Float,
+            "decimal" => Self::Decimal { scale },
+            "time" => Self::Time,
+            "date" => Self::Date,
+            "bool" => Self::Bool,
+            _ => return None,
+        })
+    }
+
+    /// The kind's name, as [`from_name`](Self::from_name) reads it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Str => "str",
+            Self::Int => "int",
+            Self::Float => "float",
+            Self::Decimal { .. } => "decimal",
+            Self::Time => "time",
+            Self::Date => "date",
+            Self::Bool => "bool",
+        }
+    }
+
+    /// How a field of the FIX type `field_type` reads as a column: ints, decimals (at `scale`),
+    /// timestamps, dates and Booleans as such, everything else as text.
+    pub fn of_type(field_type: &FieldType, scale: u8) -> Self {
+        match field_type {
+            FieldType::Int => Self::Int,
+            FieldType::Decimal => Self::Decimal { scale },
+            FieldType::UtcTimestamp => Self::Time,
+            FieldType::Date => Self::Date,
+            FieldType::Boolean => Self::Bool,
+            FieldType::Char | FieldType::TimeOnly | FieldType::MultipleValue | FieldType::Data | FieldType::String => {
+                Self::Str
+            }
+        }
+    }
 }
 
 /// One requested column: a tag and how to read it.
@@ -460,6 +507,35 @@ pub fn scan_windowed(
         at = next;
     }
     table
+}
+
+/// A mapped file is scanned by [`scan_file`] this many bytes at a time, releasing what was
+/// read, so memory follows the output rather than the file size.
+pub const SCAN_WINDOW: usize = 64 << 20;
+
+/// Reads every message of the file at `path` that starts in `range` (the whole file when
+/// `None`) into columns, as [`scan`] does, without reading the file into memory: it is mapped
+/// and scanned [`SCAN_WINDOW`] bytes at a time, each window's pages released once read.
+///
+/// The file must not be truncated while it is read (a `copytruncate` log rotation): reading a
+/// mapped page that has gone raises SIGBUS, which stops the process. A file rewritten in place
+/// while it is read gives garbled rows, as every byte is read as hostile input.
+// The crate's only `unsafe`: mapping the file and dropping the pages read.
+#[allow(unsafe_code)]
+pub fn scan_file(path: &Path, range: Option<Range<usize>>, options: &ScanOptions) -> std::io::Result<Table> {
+    let file = std::fs::File::open(path)?;
+    // SAFETY: the map is only read and lives until the scan below has finished; every byte is
+    // treated as hostile input, so a file rewritten in place while mapped gives garbled rows.
+    // A file truncated while mapped makes the next read of a vanished page raise SIGBUS: the
+    // documentation above (and read_columns') says that logs must not be truncated while read.
+    let map = unsafe { memmap2::Mmap::map(&file)? };
+    let range = range.unwrap_or(0..map.len());
+    Ok(scan_windowed(&map, range, options, SCAN_WINDOW, |upto| {
+        // SAFETY: the map is shared and read-only, so dropping its pages only makes later reads
+        // fault them in again from the file; the scan reads nothing before `upto` again. A
+        // failed advice just keeps the pages.
+        let _ = unsafe { map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, 0, upto) };
+    }))
 }
 
 /// Scans messages that start in `input[start..end]` (they may end after `end`). Returns the
@@ -1260,6 +1336,30 @@ mod tests {
         assert_eq!(whole, windowed);
         assert!(released.windows(2).all(|w| w[0] <= w[1]));
         assert_eq!(released.last(), Some(&(input.len() - LOOK_BACK)));
+    }
+
+    #[test]
+    fn a_file_reads_as_its_bytes_do() {
+        let mut input = Vec::new();
+        for n in 0..500 {
+            input.extend_from_slice(message(&format!("35=D|34={n}|58=text {n}|"), '\x01').as_bytes());
+        }
+        let path = std::env::temp_dir().join(format!("fixwire-scan-file-{}.log", std::process::id()));
+        std::fs::write(&path, &input).unwrap();
+        let opts = options(&[(34, ColumnKind::Int), (58, ColumnKind::Str)]);
+        let whole = scan_file(&path, None, &opts);
+        let half = input.len() / 2;
+        let part = scan_file(&path, Some(half..input.len()), &opts);
+        let empty = path.with_extension("empty");
+        std::fs::write(&empty, b"").unwrap();
+        let nothing = scan_file(&empty, None, &opts);
+        let missing = scan_file(&path.with_extension("missing"), None, &opts);
+        std::fs::remove_file(&path).unwrap();
+        std::fs::remove_file(&empty).unwrap();
+        assert_eq!(whole.unwrap(), scan(&input, 0..input.len(), &opts));
+        assert_eq!(part.unwrap(), scan(&input, half..input.len(), &opts));
+        assert_eq!(nothing.unwrap().rows, 0);
+        assert_eq!(missing.unwrap_err().kind(), std::io::ErrorKind::NotFound);
     }
 
     #[test]

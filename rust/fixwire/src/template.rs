@@ -32,7 +32,7 @@
 
 use crate::encode::{check_tag, check_value, Encoder, MessageWriter};
 use crate::error::{EncodeError, EncodeErrorKind as Kind};
-use crate::value::{decimal_parts, format_u64, Decimal, UtcTimestamp, MAX_DECIMAL_SCALE};
+use crate::value::{bool_text, decimal_parts, format_u64, Decimal, UtcTimestamp, MAX_DECIMAL_SCALE};
 use crate::SOH;
 
 /// A value for one slot of a [`Template`], as the caller has it.
@@ -336,7 +336,7 @@ impl Slot {
                 self.write_decimal(buf, prefix, rule, number, Some(text))
             }
             (Rule::Bool, Value::Bool(flag)) => {
-                push(buf, prefix, if flag { b"Y" } else { b"N" });
+                push(buf, prefix, bool_text(flag));
                 Ok(())
             }
             (Rule::Timestamp, Value::Timestamp(ts)) => {
@@ -483,6 +483,24 @@ pub enum Part {
     Fixed(u32, Vec<u8>),
     /// A field whose value is given at each encoding.
     Slot(Slot),
+}
+
+impl Part {
+    /// A fixed Boolean field, written `Y` or `N`.
+    pub fn fixed_bool(tag: u32, value: bool) -> Self {
+        Self::Fixed(tag, bool_text(value).to_vec())
+    }
+
+    /// A fixed decimal field from its digits in the FIX float syntax (see
+    /// [`plain_decimal`](crate::value::plain_decimal)); an error naming the field when they are
+    /// not a FIX number.
+    pub fn fixed_decimal(tag: u32, digits: &[u8]) -> Result<Self, EncodeError> {
+        decimal_parts(digits).map_err(|e| {
+            let shown = String::from_utf8_lossy(digits);
+            EncodeError::new(Kind::InvalidValue, Some(tag), format!("tag {tag}: {e}: {shown} is not a FIX number"))
+        })?;
+        Ok(Self::Fixed(tag, digits.to_vec()))
+    }
 }
 
 /// A message of one MsgType laid out in advance: fixed fields and slots, in wire order.

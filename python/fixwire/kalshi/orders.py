@@ -1,0 +1,252 @@
+"""The client's order book: what it knows of each of its orders (:class:`OrderState`), kept
+from the venue's ExecutionReports and OrderCancelRejects by :class:`OrderBook`.
+"""
+
+from __future__ import annotations
+
+import collections
+from decimal import Decimal
+from typing import NamedTuple
+
+from fixwire.kalshi.events import (
+    ExecutionReport,
+    KalshiEvent,
+    OrderCancelReject,
+)
+
+_ZERO = Decimal(0)
+_ONE = Decimal(1)
+
+
+class OrderState(NamedTuple):
+    """What the client knows about one of its orders (immutable; a named tuple because it is
+    made on every order sent).
+
+    Attributes:
+        cl_ord_id: The ClOrdID <11> it was placed (or last amended) with.
+        symbol: Market ticker.
+        side: ``"yes"`` or ``"no"``.
+        quantity: OrderQty <38> as last known.
+        price: Limit price, dollars.
+        status: ``"sent"`` until the venue answers, then the OrdStatus <39> name: ``"new"``,
+            ``"partially_filled"``, ``"filled"``, ``"canceled"``, ``"replaced"``, ``"rejected"``,
+            ``"expired"``, ``"pending"``; ``"unknown"`` after EXCHANGE_UNAVAILABLE; or
+            ``"superseded"`` for a ClOrdID an amendment replaced (the order lives on under the
+            new one).
+        order_id: OrderID <37> once acknowledged.
+        filled: CumQty <14>.
+        leaves: LeavesQty <151>.
+        text: The venue's last Text <58>.
+        party_id: The FCM customer's PartyID <448> it was placed for (cancels and amendments
+            repeat it, as the venue requires).
+        ex_destination: ExDestination <100>, the exchange shard it was sent to, if chosen
+            (cancels and amendments repeat it).
+    """
+
+    cl_ord_id: str
+    symbol: str
+    side: str
+    quantity: Decimal
+    price: Decimal
+    status: str = "sent"
+    order_id: str | None = None
+    filled: Decimal = Decimal(0)
+    leaves: Decimal = Decimal(0)
+    text: str | None = None
+    party_id: str | None = None
+    ex_destination: int | None = None
+
+    @property
+    def open(self) -> bool:
+        """Whether the order may still trade."""
+        return self.status in ("sent", "new", "partially_filled", "pending", "replaced", "unknown")
+
+
+# The fields of a new order's OrderState after the five new_order gives, from its defaults.
+SENT = OrderState("", "", "", _ZERO, _ZERO)[5:]
+
+STATUS = {
+    "0": "new",
+    "1": "partially_filled",
+    "2": "filled",
+    "4": "canceled",
+    "5": "replaced",
+    "6": "pending",
+    "8": "rejected",
+    "A": "pending",
+    "C": "expired",
+    "E": "pending",
+}
+
+
+# OrdStatus <39> of the reports whose OrderQty <38> is CumQty <14> + LeavesQty <151> (spec
+# section 7.5): pending and rejected reports echo the request's quantity with nothing left.
+_SUMMED = frozenset({"0", "1", "2", "4", "5", "C"})
+
+
+def report_problem(
+    event: ExecutionReport,
+    order_qty: Decimal,
+    cum_qty: Decimal,
+    leaves_qty: Decimal,
+    price: Decimal | None,
+    *,
+    quantity_sum: bool,
+) -> str | None:
+    """What breaks the venue's invariants in an ExecutionReport, or None when nothing does.
+
+    The rules (spec sections 6 and 7.5): Price <44> and LastPx <31> lie strictly between 0 and
+    1 dollar on the Yes scale, AvgPx <6> within [0, 1]; no quantity is negative and a trade's
+    LastQty <32> is positive; with ``quantity_sum``, OrderQty <38> = CumQty <14> + LeavesQty
+    <151> on the reports of a working or finished order.
+
+    Args:
+        event: The report; AvgPx, and LastPx and LastQty on trades, are read from it.
+        order_qty: Its OrderQty, already read.
+        cum_qty: Its CumQty, already read.
+        leaves_qty: Its LeavesQty, already read.
+        price: Its Price in dollars, already read.
+        quantity_sum: Whether to check the sum.
+
+    Raises:
+        FixError: A value read here is not of its type.
+    """
+    if price is not None and not _ZERO < price < _ONE:
+        return f"Price <44> {price} is not between 0 and 1 dollar"
+    avg_px = event.avg_px
+    if not _ZERO <= avg_px <= _ONE:
+        return f"AvgPx <6> {avg_px} is not between 0 and 1 dollar"
+    for name, value in (
+        ("OrderQty <38>", order_qty),
+        ("CumQty <14>", cum_qty),
+        ("LeavesQty <151>", leaves_qty),
+    ):
+        if value < 0:
+            return f"{name} {value} is negative"
+    if event.exec_type == "F":
+        last_px, last_qty = event.last_px, event.last_qty
+        if last_px is None or not _ZERO < last_px < _ONE:
+            return f"LastPx <31> {last_px} of a trade is not between 0 and 1 dollar"
+        if last_qty is None or last_qty <= 0:
+            return f"LastQty <32> {last_qty} of a trade is not positive"
+    if quantity_sum and event.ord_status in _SUMMED and cum_qty + leaves_qty != order_qty:
+        return (
+            f"CumQty <14> {cum_qty} + LeavesQty <151> {leaves_qty} is not OrderQty <38> {order_qty}"
+        )
+    return None
+
+
+class OrderBook:
+    """The client's orders, kept from the reports the venue sends.
+
+    An ExecutionReport whose values break the venue's own invariants is not applied (see
+    :meth:`apply`): a report that is wrong must not make the book wrong.
+
+    Args:
+        max_closed: Closed entries kept; beyond this the oldest are forgotten.
+        quantity_sum: Check OrderQty <38> = CumQty <14> + LeavesQty <151> on the reports of
+            a working or finished order (spec section 7.5: true unless
+            PreserveOriginalOrderQty <21008>=Y).
+    """
+
+    def __init__(self, max_closed: int, *, quantity_sum: bool = True) -> None:
+        #: The orders by ClOrdID <11> (each amend adds its new ClOrdID).
+        self.orders: dict[str, OrderState] = {}
+        #: The same orders by OrderID <37>, once acknowledged.
+        self.by_id: dict[str, OrderState] = {}
+        # Orders as they closed, oldest first, to forget the oldest beyond max_closed.
+        self._closed: collections.deque[OrderState] = collections.deque()
+        self._max_closed = max_closed
+        self._quantity_sum = quantity_sum
+
+    def in_doubt(self) -> None:
+        """After a disconnect on a session without retransmission, an order the venue has not
+        answered may or may not exist: it becomes ``"unknown"`` (reconcile, or
+        :meth:`~fixwire.kalshi.KalshiClient.retry_order` with the same ClOrdID)."""
+        for cl_ord_id, state in self.orders.items():
+            if state.status == "sent":
+                self.orders[cl_ord_id] = state._replace(status="unknown")
+
+    def apply(self, event: KalshiEvent) -> str | None:
+        """Updates the order book from an ExecutionReport or OrderCancelReject.
+
+        Returns:
+            Why an ExecutionReport was not applied (its values break the venue's invariants:
+            see :func:`report_problem`), or None.
+
+        Raises:
+            KeyError: The report lacks a tag it must have; nothing was applied.
+            FixError: A value is not of its type; nothing was applied.
+        """
+        if isinstance(event, ExecutionReport):
+            # Each attribute of the lazy report is read once.
+            cl_ord_id, exec_type, ord_status = event.cl_ord_id, event.exec_type, event.ord_status
+            order_qty, price, text = event.order_qty, event.price, event.text
+            cum_qty, leaves_qty = event.cum_qty, event.leaves_qty
+            problem = report_problem(
+                event, order_qty, cum_qty, leaves_qty, price, quantity_sum=self._quantity_sum
+            )
+            if problem is not None:
+                return problem
+            state = self.orders.get(cl_ord_id)
+            if state is None:
+                state = OrderState(cl_ord_id, event.symbol, event.side, order_qty, price or _ZERO)
+            if exec_type == "8" and text == "EXCHANGE_UNAVAILABLE":
+                status = "unknown"
+            else:
+                status = STATUS.get(ord_status, ord_status)
+            order_id = event.order_id
+            state = state._replace(
+                status=status,
+                order_id=order_id if order_id not in ("", "-1", "NONE") else state.order_id,
+                filled=cum_qty,
+                leaves=leaves_qty,
+                quantity=order_qty or state.quantity,
+                price=price if price is not None else state.price,
+                text=text,
+            )
+            self.orders[cl_ord_id] = state
+            if not state.open:
+                self._closed.append(state)
+            if exec_type in ("4", "5", "C"):
+                previous = self.orders.get(event.orig_cl_ord_id or "")
+                if previous is not None and previous.open:
+                    # The order now answers to the new ClOrdID; the old one is history.
+                    closed = previous._replace(status="superseded" if exec_type == "5" else status)
+                    self.orders[previous.cl_ord_id] = closed
+                    self._closed.append(closed)
+            if state.order_id is not None:
+                self.by_id[state.order_id] = state
+        elif isinstance(event, OrderCancelReject):
+            state = self.orders.get(event.cl_ord_id)
+            if state is not None and state.status == "sent":
+                rejected = state._replace(status="rejected", text=event.text)
+                self.orders[event.cl_ord_id] = rejected
+                self._closed.append(rejected)
+        self._forget_closed()
+        return None
+
+    def refused(self, cl_ord_id: str, reason: str) -> None:
+        """A request was refused before the venue handled it (BusinessMessageReject <j> or
+        Reject <3>): the order it placed, or the ClOrdID it amended an order to, closes as
+        rejected with ``reason``, if the venue had not answered it yet. The order a refused
+        cancel or amendment is about stays as it was."""
+        state = self.orders.get(cl_ord_id)
+        if state is None or state.status not in ("sent", "unknown"):
+            return
+        rejected = state._replace(status="rejected", text=reason)
+        self.orders[cl_ord_id] = rejected
+        self._closed.append(rejected)
+        self._forget_closed()
+
+    def _forget_closed(self) -> None:
+        """Forgets the oldest closed orders beyond ``max_closed``."""
+        closed, limit = self._closed, self._max_closed
+        while len(closed) > limit:
+            state = closed.popleft()
+            # Only an order unchanged since it closed: one updated since (reopened, reported
+            # again, its ClOrdID reused) is another state object.
+            if self.orders.get(state.cl_ord_id) is state:
+                del self.orders[state.cl_ord_id]
+            if state.order_id is not None and self.by_id.get(state.order_id) is state:
+                del self.by_id[state.order_id]

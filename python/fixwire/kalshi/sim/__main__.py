@@ -1,0 +1,49 @@
+"""``python -m fixwire.kalshi.sim``: a Kalshi exchange simulator serving until interrupted."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+
+import fixwire.kalshi.sim
+from fixwire.kalshi.sim.simulator import Simulator
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m fixwire.kalshi.sim``: serve until interrupted."""
+    from fixwire.kalshi.tls import SelfSignedCertificate
+
+    parser = argparse.ArgumentParser(
+        prog="python -m fixwire.kalshi.sim", description=fixwire.kalshi.sim.__doc__.split("\n")[0]
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8228)
+    parser.add_argument(
+        "--market", action="append", default=None, help="ticker to list (repeatable)"
+    )
+    parser.add_argument(
+        "--key", action="append", nargs=2, metavar=("API_KEY", "PUBLIC_PEM"), default=[]
+    )
+    args = parser.parse_args(argv)
+
+    async def run() -> None:
+        sim = Simulator(args.market or ["DEMO-MKT"])
+        for api_key, path in args.key:
+            with open(path, "rb") as f:
+                sim.register(api_key, f.read())
+        certificate = SelfSignedCertificate.generate()
+        await sim.start(args.host, args.port, tls=certificate)
+        print(f"Kalshi simulator on {args.host}:{sim.port}, TLS certificate SHA-256:")
+        print(certificate.sha256)
+        print(certificate.cert_pem.decode())
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await sim.close()
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run())
+
+
+main()

@@ -1,0 +1,439 @@
+"""The engine's state: orders, the bid books of each market, order groups, and the
+primitives every operation is built from (time, crossing, trades, cancels and the indexes).
+
+:class:`EngineState` holds it; :class:`~fixwire.kalshi.sim.groups.GroupOperations` and
+:class:`~fixwire.kalshi.sim.engine.MatchingEngine` build the public operations on it.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import math
+from bisect import insort
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from fixwire.kalshi.sim.events import (
+    Cancelled,
+    Event,
+    Filled,
+    GroupState,
+    GroupTriggered,
+    OrderState,
+    Position,
+)
+from fixwire.kalshi.sim.vocabulary import (
+    GROUP_WINDOW_SECONDS,
+    ONE,
+    ZERO,
+    CancelReason,
+    FeeModel,
+    Liquidity,
+    OrderStatus,
+    SelfTradePrevention,
+    SequentialIds,
+    Side,
+    TickBand,
+    TimeInForce,
+    TradingState,
+    no_fees,
+    to_yes_price,
+)
+
+
+@dataclass(slots=True, eq=False)
+class Order:
+    order_id: str
+    client_id: str
+    owner: str
+    subaccount: int
+    market: str
+    side: Side
+    price: Decimal
+    order_qty: Decimal
+    time_in_force: TimeInForce
+    expire_time: float | None
+    post_only: bool
+    stp: SelfTradePrevention
+    group_id: str | None
+    cancel_on_pause: bool
+    max_execution_cost: Decimal | None
+    priority: int
+    leaves_qty: Decimal
+    cum_qty: Decimal = ZERO
+    cum_cost: Decimal = ZERO
+    cum_fees: Decimal = ZERO
+    status: OrderStatus = OrderStatus.NEW
+    resting: bool = False
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (OrderStatus.NEW, OrderStatus.PARTIALLY_FILLED)
+
+    def state(self) -> OrderState:
+        return OrderState(
+            order_id=self.order_id,
+            client_id=self.client_id,
+            owner=self.owner,
+            subaccount=self.subaccount,
+            market=self.market,
+            side=self.side,
+            price=self.price,
+            order_qty=self.order_qty,
+            cum_qty=self.cum_qty,
+            leaves_qty=self.leaves_qty,
+            cum_cost=self.cum_cost,
+            cum_fees=self.cum_fees,
+            status=self.status,
+            time_in_force=self.time_in_force,
+            expire_time=self.expire_time,
+            post_only=self.post_only,
+            stp=self.stp,
+            group_id=self.group_id,
+            cancel_on_pause=self.cancel_on_pause,
+            max_execution_cost=self.max_execution_cost,
+            priority=self.priority,
+        )
+
+
+class BookSide:
+    """The bids for one contract of one market: price levels, each FIFO by arrival."""
+
+    __slots__ = ("_levels", "_prices")
+
+    def __init__(self) -> None:
+        self._prices: list[Decimal] = []  # ascending; the best bid is last
+        self._levels: dict[Decimal, dict[str, Order]] = {}
+
+    def add(self, order: Order) -> None:
+        level = self._levels.get(order.price)
+        if level is None:
+            level = self._levels[order.price] = {}
+            insort(self._prices, order.price)
+        level[order.order_id] = order
+
+    def remove(self, order: Order) -> None:
+        level = self._levels[order.price]
+        del level[order.order_id]
+        if not level:
+            del self._levels[order.price]
+            self._prices.remove(order.price)
+
+    def best(self) -> Decimal | None:
+        return self._prices[-1] if self._prices else None
+
+    def __iter__(self) -> Iterator[Order]:
+        for price in reversed(self._prices):
+            yield from self._levels[price].values()
+
+    def depth(self) -> list[tuple[Decimal, Decimal]]:
+        return [
+            (price, sum((o.leaves_qty for o in self._levels[price].values()), ZERO))
+            for price in reversed(self._prices)
+        ]
+
+
+@dataclass(slots=True, eq=False)
+class Market:
+    ticker: str
+    tick_bands: tuple[TickBand, ...]
+    qty_step: Decimal
+    closed: bool = False
+    bids: dict[Side, BookSide] = field(
+        default_factory=lambda: {Side.YES: BookSide(), Side.NO: BookSide()}
+    )
+
+    def on_tick(self, side: Side, price: Decimal) -> bool:
+        yes_price = to_yes_price(side, price)
+        return any(yes_price in band for band in self.tick_bands)
+
+    def on_step(self, qty: Decimal) -> bool:
+        return qty % self.qty_step == 0
+
+
+@dataclass(slots=True, eq=False)
+class Group:
+    group_id: str
+    owner: str
+    subaccount: int
+    limit: int
+    triggered: bool = False
+    fills: deque[tuple[float, Decimal]] = field(default_factory=deque)
+    members: dict[str, Order] = field(default_factory=dict)
+
+    def volume(self, now: float) -> Decimal:
+        """Contracts filled in the window before ``now``; drops fills that left it."""
+        cutoff = now - GROUP_WINDOW_SECONDS
+        while self.fills and self.fills[0][0] <= cutoff:
+            self.fills.popleft()
+        return sum((qty for _, qty in self.fills), ZERO)
+
+    def state(self, now: float) -> GroupState:
+        return GroupState(
+            group_id=self.group_id,
+            owner=self.owner,
+            subaccount=self.subaccount,
+            limit=self.limit,
+            triggered=self.triggered,
+            volume=self.volume(now),
+        )
+
+
+@dataclass(slots=True, eq=False)
+class Fill:
+    maker: Order
+    qty: Decimal
+
+
+@dataclass(slots=True, eq=False)
+class CancelMaker:
+    maker: Order
+
+
+@dataclass(slots=True, eq=False)
+class Trigger:
+    group: Group
+
+
+@dataclass(slots=True, eq=False)
+class Plan:
+    """What a taker would do against the book, worked out before anything changes."""
+
+    steps: list[Fill | CancelMaker | Trigger]
+    filled: Decimal
+    cost: Decimal
+    stop: CancelReason | None
+
+
+class EngineState:
+    """Books, orders, order groups and positions, and the primitives that change them.
+
+    Args:
+        id_factory: Makes order, trade, group and mass-cancel ids; defaults to a
+            :class:`SequentialIds` of the engine's own.
+        fee_model: Fee per side of each trade; defaults to :func:`no_fees`.
+    """
+
+    def __init__(
+        self,
+        *,
+        id_factory: Callable[[], str] | None = None,
+        fee_model: FeeModel = no_fees,
+    ) -> None:
+        self._new_id: Callable[[], str] = id_factory if id_factory is not None else SequentialIds()
+        self._fee_model = fee_model
+        self._markets: dict[str, Market] = {}
+        self._orders: dict[str, Order] = {}
+        self._open: dict[str, Order] = {}
+        self._open_by_client: dict[tuple[str, str], Order] = {}
+        self._last_by_client: dict[tuple[str, str], Order] = {}
+        self._groups: dict[str, Group] = {}
+        self._positions: dict[tuple[str, int, str], Decimal] = {}
+        self._expiries: list[tuple[float, int, str]] = []
+        self._priority = itertools.count(1)
+        self._now = -math.inf
+        self._state = TradingState.OPEN
+
+    def _advance(self, now: float) -> list[Event]:
+        if not math.isfinite(now):
+            raise ValueError(f"now must be a finite number of seconds, got {now}")
+        if now < self._now:
+            raise ValueError(f"time went backwards: now {now} is before {self._now}")
+        self._now = now
+        events: list[Event] = []
+        while self._expiries and self._expiries[0][0] <= now:
+            _, _, order_id = heapq.heappop(self._expiries)
+            order = self._orders[order_id]
+            if order.is_open:
+                events.append(self._cancel(order, CancelReason.ORDER_EXPIRY))
+        return events
+
+    def _execute(self, order: Order, now: float) -> list[Event]:
+        """Match an order that is not resting, then rest or cancel what is left of it."""
+        market = self._markets[order.market]
+        opposite = market.bids[order.side.opposite]
+        best = opposite.best()
+        crosses = best is not None and order.price + best >= ONE
+        if order.post_only:
+            if crosses:
+                return [self._cancel(order, CancelReason.POST_ONLY_CROSS)]
+            self._rest(order, market)
+            return []
+
+        plan = self._plan(order, opposite, now) if crosses else Plan([], ZERO, ZERO, None)
+        if order.time_in_force is TimeInForce.FOK or order.max_execution_cost is not None:
+            if plan.filled < order.leaves_qty:
+                return [self._cancel(order, CancelReason.FOK_INSUFFICIENT_VOLUME)]
+            if order.max_execution_cost is not None and plan.cost > order.max_execution_cost:
+                return [self._cancel(order, CancelReason.MAX_EXECUTION_COST)]
+
+        events = self._commit(order, plan, now)
+        if order.is_open:
+            immediate = (
+                order.time_in_force in (TimeInForce.IOC, TimeInForce.FOK)
+                or order.max_execution_cost is not None
+                or (order.expire_time is not None and order.expire_time <= now)
+            )
+            if plan.stop is not None:
+                events.append(self._cancel(order, plan.stop))
+            elif immediate:
+                events.append(self._cancel(order, CancelReason.IMMEDIATE_OR_CANCELLED))
+            else:
+                self._rest(order, market)
+        return events
+
+    def _plan(self, taker: Order, opposite: BookSide, now: float) -> Plan:
+        """Work out, without changing anything, what ``taker`` would do against the book.
+
+        Fill-or-kill and maximum-cost orders look at the plan before committing to it.
+        """
+        steps: list[Fill | CancelMaker | Trigger] = []
+        remaining = taker.leaves_qty
+        cost = ZERO
+        stop: CancelReason | None = None
+        headroom: dict[str, Decimal] = {}
+        triggered: set[str] = set()
+        taker_group = self._groups.get(taker.group_id) if taker.group_id is not None else None
+
+        def room(group: Group) -> Decimal:
+            if group.group_id not in headroom:
+                headroom[group.group_id] = group.limit - group.volume(now)
+            return headroom[group.group_id]
+
+        for maker in opposite:
+            if remaining == 0 or taker.price + maker.price < ONE:
+                break
+            if maker.group_id is not None and maker.group_id in triggered:
+                continue  # the trigger step cancels it before the next fill
+            if maker.owner == taker.owner:
+                if taker.stp is SelfTradePrevention.MAKER:
+                    steps.append(CancelMaker(maker))
+                    continue
+                stop = CancelReason.TAKER_CANCEL_FOR_SELF_TRADE_PREVENTION
+                break
+            maker_group = self._groups.get(maker.group_id) if maker.group_id is not None else None
+            groups = [g for g in (taker_group, maker_group) if g is not None]
+            qty = min(remaining, maker.leaves_qty, *(room(g) for g in groups))
+            steps.append(Fill(maker, qty))
+            remaining -= qty
+            price = ONE - maker.price
+            cost += qty * price + self._fee_model(taker.market, price, qty, Liquidity.TAKER)
+            for group in groups:
+                headroom[group.group_id] -= qty
+                if headroom[group.group_id] <= 0:
+                    steps.append(Trigger(group))
+                    triggered.add(group.group_id)
+                    if group is taker_group:
+                        stop = CancelReason.ORDER_GROUP_CANCEL
+            if stop is not None:
+                break
+        return Plan(steps, taker.leaves_qty - remaining, cost, stop)
+
+    def _commit(self, taker: Order, plan: Plan, now: float) -> list[Event]:
+        events: list[Event] = []
+        for step in plan.steps:
+            if isinstance(step, Fill):
+                events.extend(self._trade(taker, step.maker, step.qty, now))
+            elif isinstance(step, CancelMaker):
+                events.append(
+                    self._cancel(step.maker, CancelReason.MAKER_CANCEL_FOR_SELF_TRADE_PREVENTION)
+                )
+            else:
+                events.extend(self._trigger(step.group, now, manual=False))
+        return events
+
+    def _trade(self, taker: Order, maker: Order, qty: Decimal, now: float) -> list[Event]:
+        trade_id = self._new_id()
+        maker_price = maker.price
+        yes_price = to_yes_price(maker.side, maker_price)
+        events: list[Event] = []
+        for order, price, liquidity in (
+            (taker, ONE - maker_price, Liquidity.TAKER),
+            (maker, maker_price, Liquidity.MAKER),
+        ):
+            fee = self._fee_model(order.market, price, qty, liquidity)
+            order.cum_qty += qty
+            order.leaves_qty -= qty
+            order.cum_cost += qty * price
+            order.cum_fees += fee
+            key = (order.owner, order.subaccount, order.market)
+            net = self._positions.get(key, ZERO) + (qty if order.side is Side.YES else -qty)
+            self._positions[key] = net
+            group = self._groups.get(order.group_id) if order.group_id is not None else None
+            if group is not None:
+                group.fills.append((now, qty))
+            if order.leaves_qty == 0:
+                order.status = OrderStatus.FILLED
+                self._close(order)
+            else:
+                order.status = OrderStatus.PARTIALLY_FILLED
+            position = net_position(net)
+            events.append(
+                Filled(
+                    order=order.state(),
+                    trade_id=trade_id,
+                    qty=qty,
+                    price=price,
+                    yes_price=yes_price,
+                    liquidity=liquidity,
+                    fee=fee,
+                    long_qty=position.long_qty,
+                    short_qty=position.short_qty,
+                )
+            )
+        return events
+
+    def _trigger(self, group: Group, now: float, *, manual: bool) -> list[Event]:
+        group.triggered = True
+        events: list[Event] = [GroupTriggered(group=group.state(now), manual=manual)]
+        for order in list(group.members.values()):
+            events.append(self._cancel(order, CancelReason.ORDER_GROUP_CANCEL))
+        return events
+
+    def _cancel(
+        self, order: Order, reason: CancelReason, *, client_id: str | None = None
+    ) -> Cancelled:
+        qty = order.leaves_qty
+        order.leaves_qty = ZERO
+        order.status = OrderStatus.CANCELED
+        self._close(order)
+        orig: str | None = None
+        if client_id is not None:
+            # Renamed only after closing: a cancel may reuse the ClOrdID of another open order
+            # (it is never refused for that), and that order must keep its index entry.
+            orig = order.client_id
+            order.client_id = client_id
+            self._last_by_client[order.owner, client_id] = order
+        return Cancelled(order=order.state(), reason=reason, qty=qty, orig_client_id=orig)
+
+    def _rest(self, order: Order, market: Market) -> None:
+        market.bids[order.side].add(order)
+        order.resting = True
+
+    def _unrest(self, order: Order) -> None:
+        if order.resting:
+            self._markets[order.market].bids[order.side].remove(order)
+            order.resting = False
+
+    def _rename(self, order: Order, client_id: str) -> None:
+        if self._open_by_client.get((order.owner, order.client_id)) is order:
+            del self._open_by_client[order.owner, order.client_id]
+        order.client_id = client_id
+        self._open_by_client[order.owner, client_id] = order
+        self._last_by_client[order.owner, client_id] = order
+
+    def _close(self, order: Order) -> None:
+        """Take a filled or cancelled order out of the book and every index of open orders."""
+        self._unrest(order)
+        del self._open[order.order_id]
+        if self._open_by_client.get((order.owner, order.client_id)) is order:
+            del self._open_by_client[order.owner, order.client_id]
+        if order.group_id is not None and order.group_id in self._groups:
+            self._groups[order.group_id].members.pop(order.order_id, None)
+
+
+def net_position(net: Decimal) -> Position:
+    return Position(long_qty=max(net, ZERO), short_qty=max(-net, ZERO))

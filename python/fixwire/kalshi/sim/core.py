@@ -1,0 +1,94 @@
+"""The simulator's shared parts: a logged-on session (:class:`Participant`), the state and
+answers every venue flow uses (:class:`VenueCore`), and the wall clock.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from fixwire._native import Message
+from fixwire.errors import SessionError
+from fixwire.kalshi.sim import matching as m
+from fixwire.kalshi.venue import LogonFlags, SessionType, TokenBucket
+from fixwire.session import (
+    Connection,
+)
+from fixwire.session.config import FieldValue
+
+#: The owner of the simulator's own orders (the rest of the market).
+HOUSE = "00000000-0000-4000-8000-00000000f10e"
+CENT = Decimal("0.01")
+TWO_DP = Decimal("0.01")
+FOUR_DP = Decimal("0.0001")
+ONE = Decimal(1)
+
+
+@dataclass(slots=True)
+class Participant:
+    """One API key's logged-on session and the flags of its Logon."""
+
+    session_type: SessionType
+    connection: Connection
+    flags: LogonFlags = field(default_factory=LogonFlags)
+    logged_on: bool = False
+    #: KalshiMD: the symbols whose book updates it gets, and whose status changes.
+    md_symbols: set[str] = field(default_factory=set)
+    status_symbols: set[str] = field(default_factory=set)
+    bucket: TokenBucket = field(default_factory=lambda: TokenBucket(100.0, 100.0))
+    mass_cancel_bucket: TokenBucket = field(default_factory=lambda: TokenBucket(1.0, 1.0))
+
+    @property
+    def settlement_reports(self) -> bool:
+        """Whether MarketSettlementReport <UMS> goes to this session."""
+        return self.flags.settlement_reports(self.session_type)
+
+
+class VenueCore:
+    """The state every venue flow shares (set by :class:`~fixwire.kalshi.sim.Simulator`), and
+    the few ways they all answer: send, BusinessMessageReject <j>, prices in the session's
+    units."""
+
+    engine: m.MatchingEngine
+    _clients: dict[str, Participant]
+
+    def _price(self, client: Participant, msg: Message, tag: int = 44) -> Decimal | None:
+        value = msg.get_decimal(tag)
+        if value is None or client.flags.use_dollars:
+            return value
+        return value * CENT
+
+    def _wire_price(self, client: Participant, yes_price: Decimal) -> Decimal:
+        if client.flags.use_dollars:
+            return yes_price.quantize(Decimal("0.0001"))
+        return (yes_price * 100).normalize()
+
+    def _business_reject(self, client: Participant, msg: Message, reason: int, text: str) -> None:
+        fields: list[tuple[int, FieldValue]] = [
+            (45, msg.seq_num),
+            (372, msg.msg_type),
+            (380, reason),
+            (58, text),
+        ]
+        self._send(client, "j", fields)
+
+    def _send(
+        self, client: Participant, msg_type: str, fields: list[tuple[int, FieldValue]]
+    ) -> None:
+        try:
+            client.connection.send(msg_type, fields)
+        except SessionError:
+            # Not logged on any more: what it would have said is lost to it, as on the venue.
+            client.logged_on = False
+
+
+_last_wall_clock = 0.0
+
+
+def wall_clock() -> float:
+    """Wall-clock seconds (ExpireTime <126> is wall-clock), never going backwards, as the
+    engine requires."""
+    global _last_wall_clock
+    _last_wall_clock = max(_last_wall_clock, time.time())
+    return _last_wall_clock

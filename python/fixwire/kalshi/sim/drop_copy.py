@@ -1,0 +1,62 @@
+"""Drop copy (spec section 10, KalshiDC): EventResendRequest <U1> replays the key's
+ExecutionReports by ExecID range, then EventResendComplete <U2>, or EventResendReject <U3>.
+Rejects are not replayed, and only the lookback (the venue's 3 hours) is kept.
+"""
+
+from __future__ import annotations
+
+import collections
+from collections.abc import Callable
+from typing import TypeAlias
+
+from fixwire._native import Message
+from fixwire.kalshi.sim.core import (
+    Participant,
+    VenueCore,
+)
+from fixwire.session.config import FieldValue
+
+Sent: TypeAlias = tuple[int, float, list[tuple[int, FieldValue]]]
+"""An ExecutionReport kept for drop copy: its event number, when it was sent, its fields."""
+
+
+class DropCopyFlow(VenueCore):
+    """KalshiDC: every key's ExecutionReports of the lookback, replayed on request."""
+
+    # The ExecutionReports of the lookback, per key, for drop-copy replay: (event number, time
+    # sent, fields), oldest first; and the newest event number forgotten, per key.
+    _history: dict[str, collections.deque[Sent]]
+    _forgotten: dict[str, int]
+    _lookback: float
+    _clock: Callable[[], float]
+
+    def _remember(self, owner: str, number: int, fields: list[tuple[int, FieldValue]]) -> None:
+        """Keeps an ExecutionReport for drop copy, forgetting those past the lookback."""
+        now = self._clock()
+        history = self._history.setdefault(owner, collections.deque())
+        while history and history[0][1] < now - self._lookback:
+            self._forgotten[owner] = history.popleft()[0]
+        history.append((number, now, fields))
+
+    def _replay(self, api_key: str, client: Participant, msg: Message) -> None:
+        """Drop copy: the key's ExecutionReports from BeginExecID <21001> to EndExecID <21002>."""
+        history = self._history.get(api_key, collections.deque())
+
+        def event_number(exec_id: str | None) -> int | None:
+            try:
+                return None if exec_id is None else int(exec_id.split(";")[1])
+            except (IndexError, ValueError):
+                return None
+
+        begin = event_number(msg.get(21001))
+        end = event_number(msg.get(21002)) if 21002 in msg else (history[-1][0] if history else 0)
+        if begin is None or end is None or begin <= self._forgotten.get(api_key, 0):
+            self._send(client, "U3", [(45, msg.seq_num), (21004, 3)])
+            return
+        if history and end > history[-1][0]:
+            self._send(client, "U3", [(45, msg.seq_num), (21004, 4)])
+            return
+        replayed = [fields for number, _, fields in history if begin <= number <= end]
+        for fields in replayed:
+            client.connection.send("8", fields)
+        self._send(client, "U2", [(45, msg.seq_num), (21003, len(replayed))])

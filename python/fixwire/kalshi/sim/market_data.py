@@ -1,0 +1,114 @@
+"""Market data (spec section 13) on KalshiMD: MarketDataRequest <V> subscribe (263=1), snapshot
+only (0) and unsubscribe (2, some or all symbols); a MarketDataSnapshotFullRefresh <W> per symbol
+from the engine's books (bids are the Yes bids, offers the No bids on the Yes scale; an unknown
+ticker gets an empty one); then MarketDataIncrementalRefresh <X> after every change: trades
+(269=2, with AggressorSide) and level-replace New/Change/Delete entries.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from fixwire._native import GroupSpecs, Message, parse
+from fixwire.kalshi.sim import matching as m
+from fixwire.kalshi.sim.core import (
+    FOUR_DP,
+    ONE,
+    TWO_DP,
+    Participant,
+    VenueCore,
+)
+from fixwire.session.config import FieldValue
+
+
+class MarketDataFlow(VenueCore):
+    """KalshiMD: snapshots and incremental refreshes from the engine's books."""
+
+    #: Each market's book as last published to KalshiMD: Yes bids and Yes-scale offers.
+    _md_books: dict[str, tuple[dict[Decimal, Decimal], dict[Decimal, Decimal]]]
+
+    def _market_data_request(self, client: Participant, msg: Message) -> None:
+        request_type = msg.get(263)
+        symbols = [e[55] for e in parse(msg.raw, groups=GroupSpecs.kalshi()).group(146)]
+        if request_type == "2":
+            if symbols:
+                client.md_symbols.difference_update(symbols)
+            else:
+                client.md_symbols.clear()
+            return
+        if request_type not in ("0", "1"):
+            self._send(client, "Y", [(281, "4"), (58, f"SubscriptionRequestType {request_type}")])
+            return
+        if not symbols:
+            self._send(client, "Y", [(58, "NoRelatedSym <146> is required to subscribe")])
+            return
+        for symbol in symbols:
+            bids, offers = self._book(symbol)
+            now = datetime.now(UTC)
+            entries = [
+                self._md_entry(entry_type, price, size, now)
+                for entry_type, levels in (("0", bids), ("1", offers))
+                for price, size in levels.items()
+            ]
+            self._send(client, "W", [(55, symbol), (268, entries)])
+            if request_type == "1":
+                client.md_symbols.add(symbol)
+
+    def _book(self, market: str) -> tuple[dict[Decimal, Decimal], dict[Decimal, Decimal]]:
+        """Yes bids and offers (the No bids on the Yes scale), best first; empty when the
+        market is unknown (the venue answers an unknown ticker with an empty snapshot)."""
+        try:
+            yes = self.engine.depth(market, m.Side.YES)
+            no = self.engine.depth(market, m.Side.NO)
+        except KeyError:
+            return {}, {}
+        return dict(yes), {ONE - price: size for price, size in no}
+
+    @staticmethod
+    def _md_entry(
+        entry_type: str, price: Decimal, size: Decimal, now: datetime
+    ) -> list[tuple[int, FieldValue]]:
+        return [
+            (269, entry_type),
+            (270, price.quantize(FOUR_DP)),
+            (271, size.quantize(TWO_DP)),
+            (272, now.date()),
+            (273, now.strftime("%H:%M:%S.") + f"{now.microsecond // 1000:03d}"),
+        ]
+
+    def _market_data_updates(self, events: list[m.Event]) -> None:
+        """MarketDataIncrementalRefresh <X> to each subscriber: trades, then the levels that
+        changed (level-replace: the new size; deleted levels with size 0)."""
+        touched: dict[str, None] = {}
+        trades: list[tuple[str, list[tuple[int, FieldValue]]]] = []
+        now = datetime.now(UTC)
+        for event in events:
+            if isinstance(event, (m.Accepted, m.Filled, m.Cancelled, m.Replaced)):
+                touched[event.order.market] = None
+            if isinstance(event, m.Filled) and event.liquidity is m.Liquidity.TAKER:
+                market = event.order.market
+                entry = self._md_entry("2", event.yes_price, event.qty, now)
+                aggressor = "1" if event.order.side is m.Side.YES else "2"
+                trades.append((market, [(279, "0"), (55, market), *entry, (2446, aggressor)]))
+        changes: list[tuple[str, list[tuple[int, FieldValue]]]] = list(trades)
+        for market in touched:
+            new = self._book(market)
+            old = self._md_books.get(market, ({}, {}))
+            self._md_books[market] = new
+            for entry_type, before, after in zip(("0", "1"), old, new, strict=True):
+                for price, size in after.items():
+                    if before.get(price) != size:
+                        action = "1" if price in before else "0"
+                        entry = self._md_entry(entry_type, price, size, now)
+                        changes.append((market, [(279, action), (55, market), *entry]))
+                for price in before.keys() - after.keys():
+                    entry = self._md_entry(entry_type, price, Decimal(0), now)
+                    changes.append((market, [(279, "2"), (55, market), *entry]))
+        if not changes:
+            return
+        for client in list(self._clients.values()):
+            if client.logged_on and client.md_symbols:
+                mine = [entry for market, entry in changes if market in client.md_symbols]
+                if mine:
+                    self._send(client, "X", [(268, mine)])

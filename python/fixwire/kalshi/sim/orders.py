@@ -1,0 +1,343 @@
+"""Order entry (spec section 7: 35=D, F, G, q, UOG) through the matching engine, and the
+reports: ExecutionReports with the documented tags (ExecID ``clock;event``, CumQty/LeavesQty,
+AvgPx, trades with LastPx/LastQty, TrdMatchID, AggressorIndicator, LongQty/ShortQty, NoMiscFees
+and NoCollateralAmountChanges), PENDING reports (ExecID ``-1;-1``) unless SkipPendingExecReports
+<21011>=Y, OrderCancelReject <9>, OrderMassCancelReport <r> and OrderGroupResponse <UOH>.
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from fixwire._native import Message
+from fixwire.kalshi.sim import matching as m
+from fixwire.kalshi.sim.core import (
+    HOUSE,
+    TWO_DP,
+    Participant,
+)
+from fixwire.kalshi.sim.drop_copy import DropCopyFlow
+from fixwire.kalshi.sim.market_data import MarketDataFlow
+from fixwire.session.config import FieldValue
+
+
+class OrderFlow(MarketDataFlow, DropCopyFlow):
+    """KalshiNR/KalshiRT order entry, and every engine event published as its FIX report."""
+
+    _events: itertools.count[int]
+
+    def _new_order(self, api_key: str, client: Participant, msg: Message, now: float) -> None:
+        side = m.Side.YES if msg[54] == "1" else m.Side.NO
+        yes_price = self._price(client, msg)
+        qty = msg.get_decimal(38, Decimal(0))
+        if not client.flags.skip_pending_exec_reports:
+            self._send_pending(client, msg, "A", side, yes_price, qty)
+        try:
+            tif = m.TimeInForce(msg.get(59, "1"))
+            expire = msg.get_time_ns(126)
+            events = self.engine.submit(
+                owner=api_key,
+                client_id=msg[11],
+                market=msg[55],
+                side=side,
+                price=m.from_yes_price(side, yes_price) if yes_price is not None else Decimal(0),
+                qty=qty,
+                now=now,
+                time_in_force=tif,
+                expire_time=None if expire is None else expire / 1e9,
+                post_only="6" in (msg.get(18) or ""),
+                stp=m.SelfTradePrevention(msg.get_int(2964, 1)),
+                group_id=msg.get(526),
+                cancel_on_pause=bool(msg.get_bool(21006, default=False)),
+                max_execution_cost=msg.get_decimal(21009),
+                subaccount=msg.get_int(79, 0),
+            )
+        except (ValueError, TypeError, ArithmeticError) as e:
+            events = [
+                m.Rejected(
+                    client_id=msg[11],
+                    owner=api_key,
+                    subaccount=msg.get_int(79, 0) or 0,
+                    market=msg[55],
+                    side=side,
+                    price=yes_price or Decimal(0),
+                    qty=qty,
+                    reason=m.RejectReason.INVALID_ORDER,
+                )
+            ]
+            del e  # The engine's message names the argument; the venue answers with a code.
+        self._publish(events)
+
+    def _cancel(self, api_key: str, client: Participant, msg: Message, now: float) -> None:
+        events = self.engine.cancel(
+            owner=api_key,
+            client_id=msg[11],
+            orig_client_id=msg[41],
+            order_id=msg.get(37),
+            now=now,
+        )
+        if not client.flags.skip_pending_exec_reports and any(
+            isinstance(e, m.Cancelled) for e in events
+        ):
+            order = self.engine.order(
+                next(e.order.order_id for e in events if isinstance(e, m.Cancelled))
+            )
+            if order is not None:
+                self._send_pending(client, msg, "6", order.side, order.yes_price, order.order_qty)
+        self._publish(events)
+
+    def _replace(self, api_key: str, client: Participant, msg: Message, now: float) -> None:
+        price = self._price(client, msg)
+        side = m.Side.YES if msg[54] == "1" else m.Side.NO
+        if not client.flags.skip_pending_exec_reports:
+            self._send_pending(client, msg, "E", side, price, msg.get_decimal(38, Decimal(0)))
+        try:
+            events = self.engine.replace(
+                owner=api_key,
+                client_id=msg[11],
+                orig_client_id=msg[41],
+                qty=msg.get_decimal(38, Decimal(0)),
+                price=None if price is None else m.from_yes_price(side, price),
+                order_id=msg.get(37),
+                now=now,
+            )
+        except (ValueError, TypeError, ArithmeticError):
+            self._send(
+                client,
+                "9",
+                [
+                    (11, msg[11]),
+                    (41, msg[41]),
+                    (37, msg.get(37) or "NONE"),
+                    (39, "8"),
+                    (434, "2"),
+                    (102, 99),
+                    (58, "INVALID_PRICE"),
+                ],
+            )
+            return
+        self._publish(events)
+
+    def _order_group(self, api_key: str, client: Participant, msg: Message, now: float) -> None:
+        action = msg.get_int(20131)
+        group_id = msg.get(20130)
+        subaccount = msg.get_int(79, 0) or 0
+        limit = msg.get_int(20132)
+        engine = self.engine
+        if action == 1 and limit is not None and group_id is None:
+            events = engine.create_group(owner=api_key, limit=limit, now=now, subaccount=subaccount)
+        elif action in (2, 3, 4) and group_id is not None:
+            operation = {2: engine.reset_group, 3: engine.delete_group, 4: engine.trigger_group}[
+                action
+            ]
+            events = operation(owner=api_key, group_id=group_id, now=now, subaccount=subaccount)
+        elif action == 5 and group_id is not None and limit is not None:
+            events = engine.update_group_limit(
+                owner=api_key, group_id=group_id, limit=limit, now=now, subaccount=subaccount
+            )
+        else:
+            self._business_reject(client, msg, 5, "OrderGroupRequest fields do not fit its action")
+            return
+        for event in events:
+            if isinstance(event, m.GroupRejected):
+                self._business_reject(client, msg, 0, event.reason.value)
+        self._publish([e for e in events if not isinstance(e, m.GroupRejected)])
+
+    def _publish(self, events: list[m.Event]) -> None:
+        """Sends each engine event to its owner, when the owner is connected, then the book
+        changes and trades to KalshiMD subscribers."""
+        # Orders that trade in the same batch they were accepted in: by default (no
+        # AlwaysEmitNewBeforeTrade <21026>) their New is folded into the first Trade.
+        trading = {e.order.order_id for e in events if isinstance(e, m.Filled)}
+        for event in events:
+            owner = _owner(event)
+            if owner == HOUSE:
+                continue
+            client = self._clients.get(owner)
+            if client is None or not client.logged_on:
+                continue
+            if (
+                isinstance(event, m.Accepted)
+                and event.order.order_id in trading
+                and not client.flags.always_emit_new_before_trade
+            ):
+                continue
+            if (
+                isinstance(event, m.Cancelled)
+                and event.reason is m.CancelReason.IMMEDIATE_OR_CANCELLED
+                and event.order.cum_qty > 0
+                and not client.flags.enable_ioc_cancel_report
+            ):
+                # Without EnableIocCancelReport <21007> a partially filled IOC gets no report
+                # for its unfilled rest: a guess, as the spec leaves it open (question 17).
+                continue
+            if isinstance(event, m.CancelRejected):
+                self._cancel_reject(client, event)
+            elif isinstance(event, m.MassCancelReport):
+                fields: list[tuple[int, FieldValue]] = [
+                    (11, event.client_id),
+                    (37, event.operation_id),
+                ]
+                fields.append((531, "6" if event.accepted else "0"))
+                if not event.accepted:
+                    fields.append((532, 99))
+                self._send(client, "r", fields)
+            elif isinstance(
+                event, (m.GroupCreated, m.GroupReset, m.GroupDeleted, m.GroupLimitUpdated)
+            ):
+                group = event.group
+                fields = [(20130, group.group_id)]
+                if isinstance(event, (m.GroupCreated, m.GroupLimitUpdated)):
+                    fields.append((20132, group.limit))
+                fields.append((79, group.subaccount))
+                self._send(client, "UOH", fields)
+            elif isinstance(event, m.GroupTriggered):
+                continue  # The cancels that follow say it.
+            elif isinstance(event, m.Rejected):
+                self._execution_report(client, owner, self._rejected_fields(client, event))
+            elif not isinstance(event, m.GroupRejected):
+                self._execution_report(client, owner, self._order_fields(client, event))
+        self._market_data_updates(events)
+
+    def _execution_report(
+        self, client: Participant, owner: str, fields: list[tuple[int, FieldValue]]
+    ) -> None:
+        number = next(self._events)
+        fields.insert(2, (17, f"{number};{number}"))
+        # Drop copy replays executions, not rejects (spec section 10).
+        if (150, "8") not in fields:
+            self._remember(owner, number, fields)
+        self._send(client, "8", fields)
+
+    def _order_fields(
+        self, client: Participant, event: m.Accepted | m.Filled | m.Cancelled | m.Replaced
+    ) -> list[tuple[int, FieldValue]]:
+        order = event.order
+        exec_type, status = "0", order.status.value
+        if isinstance(event, m.Filled):
+            exec_type = "F"
+        elif isinstance(event, m.Cancelled):
+            exec_type = "4"
+            if event.reason.is_expiry and client.flags.use_expired_ord_status:
+                exec_type = status = "C"
+        elif isinstance(event, m.Replaced):
+            exec_type = status = "5"
+        avg = order.avg_price
+        fields: list[tuple[int, FieldValue]] = [
+            (11, order.client_id),
+            (37, order.order_id),
+            (
+                6,
+                self._wire_price(client, m.to_yes_price(order.side, avg))
+                if avg is not None
+                else Decimal(0),
+            ),
+            (14, order.cum_qty.quantize(TWO_DP)),
+            # OrderQty <38> is CumQty + LeavesQty unless PreserveOriginalOrderQty <21008>.
+            (
+                38,
+                (
+                    order.order_qty
+                    if client.flags.preserve_original_order_qty
+                    else order.cum_qty + order.leaves_qty
+                ).quantize(TWO_DP),
+            ),
+            (39, status),
+            (44, self._wire_price(client, order.yes_price)),
+            (54, order.side.value),
+            (55, order.market),
+            (60, datetime.now(UTC)),
+            (150, exec_type),
+            (151, order.leaves_qty.quantize(TWO_DP)),
+        ]
+        if isinstance(event, m.Cancelled):
+            fields.append((58, event.reason.value))
+            if event.orig_client_id is not None:
+                fields.append((41, event.orig_client_id))
+        elif isinstance(event, m.Replaced):
+            fields.append((41, event.orig_client_id))
+        elif isinstance(event, m.Filled):
+            fields += [
+                (31, self._wire_price(client, event.yes_price)),
+                (32, event.qty.quantize(TWO_DP)),
+                (704, event.long_qty.quantize(TWO_DP)),
+                (705, event.short_qty.quantize(TWO_DP)),
+                (880, event.trade_id),
+                (1057, event.liquidity.aggressor),
+                (136, [[(137, event.fee.quantize(TWO_DP)), (138, "USD"), (139, "4"), (891, "0")]]),
+                (1703, [[(1704, -(event.price * event.qty).quantize(TWO_DP)), (1705, "BALANCE")]]),
+            ]
+        if order.subaccount:
+            fields.append((79, order.subaccount))
+        return fields
+
+    def _rejected_fields(
+        self, client: Participant, event: m.Rejected
+    ) -> list[tuple[int, FieldValue]]:
+        return [
+            (11, event.client_id),
+            (37, "NONE"),
+            (6, Decimal(0)),
+            (14, Decimal("0.00")),
+            (38, event.qty.quantize(TWO_DP)),
+            (39, "8"),
+            (54, event.side.value),
+            (55, event.market),
+            (58, event.reason.value),
+            (60, datetime.now(UTC)),
+            (103, event.reason.ord_rej_reason),
+            (150, "8"),
+            (151, Decimal("0.00")),
+        ]
+
+    def _cancel_reject(self, client: Participant, event: m.CancelRejected) -> None:
+        order = event.order
+        fields: list[tuple[int, FieldValue]] = [
+            (11, event.client_id),
+            (41, event.orig_client_id),
+            (37, order.order_id if order is not None else "NONE"),
+            (39, order.status.value if order is not None else "8"),
+            (434, str(int(event.response_to))),
+            (102, event.reason.cxl_rej_reason),
+            (58, event.reason.value),
+        ]
+        self._send(client, "9", fields)
+
+    def _send_pending(
+        self,
+        client: Participant,
+        msg: Message,
+        status: str,
+        side: m.Side,
+        yes_price: Decimal | None,
+        qty: Decimal,
+    ) -> None:
+        """A PENDING_NEW / PENDING_CANCEL / PENDING_REPLACE report: ExecID ``-1;-1``."""
+        fields: list[tuple[int, FieldValue]] = [
+            (11, msg[11]),
+            (37, msg.get(37) or "NONE"),
+            (17, "-1;-1"),
+            (6, Decimal(0)),
+            (14, Decimal("0.00")),
+            (38, qty.quantize(TWO_DP) if qty > 0 else Decimal("0.00")),
+            (39, status),
+            (54, side.value),
+            (55, msg.get(55) or "NONE"),
+            (150, status),
+            (151, Decimal("0.00")),
+        ]
+        if yes_price is not None and 0 < yes_price < 1:
+            fields.append((44, self._wire_price(client, yes_price)))
+        self._send(client, "8", fields)
+
+
+def _owner(event: m.Event) -> str:
+    if isinstance(event, (m.Accepted, m.Filled, m.Cancelled, m.Replaced)):
+        return event.order.owner
+    if isinstance(
+        event, (m.GroupCreated, m.GroupReset, m.GroupDeleted, m.GroupLimitUpdated, m.GroupTriggered)
+    ):
+        return event.group.owner
+    return event.owner

@@ -1,0 +1,308 @@
+"""The simulator: its public face (:class:`Simulator`), its sessions and the dispatch of each
+application message to its venue flow.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from typing import TYPE_CHECKING, TypeAlias
+
+from fixwire._native import Dictionary, Message
+from fixwire.errors import FixError, RejectError, SessionError
+from fixwire.kalshi.signing import verify_logon_signature
+from fixwire.kalshi.sim import matching as m
+from fixwire.kalshi.sim.core import (
+    HOUSE,
+    Participant,
+    wall_clock,
+)
+from fixwire.kalshi.sim.settlement import SettlementFlow
+from fixwire.kalshi.venue import LogonFlags, RateLimit, RateLimitError, SessionType
+from fixwire.session import (
+    Acceptor,
+    Connection,
+    Disconnected,
+    LoggedOn,
+    MemoryStore,
+    Received,
+    Role,
+    SessionConfig,
+    serve,
+)
+from fixwire.session.config import FieldValue
+
+if TYPE_CHECKING:
+    from fixwire.kalshi.tls import SelfSignedCertificate
+
+_SESSION_TYPES = {t.target_comp_id: t for t in SessionType}
+_ORDER_ENTRY = frozenset({"D", "F", "G", "q", "UOG"})
+#: Messages that spend Write tokens (spec section 14: order entry, order groups, RFQ flow).
+_WRITES = _ORDER_ENTRY | {"R", "UA", "UE", "S", "Z", "U7"}
+#: Which session type may send each non-order-entry application message.
+_SESSION_OF = {
+    "R": SessionType.RT,
+    "UA": SessionType.RT,
+    "UE": SessionType.RT,
+    "S": SessionType.RFQ,
+    "Z": SessionType.RFQ,
+    "U7": SessionType.RFQ,
+    "V": SessionType.MD,
+    "e": SessionType.MD,
+}
+
+
+Sent: TypeAlias = tuple[int, float, list[tuple[int, FieldValue]]]
+"""An ExecutionReport kept for drop copy: its event number, when it was sent, its fields."""
+
+
+class Simulator(SettlementFlow):
+    """The Kalshi exchange, simulated: register keys, list markets, :meth:`start`.
+
+    Args:
+        markets: Tickers listed at start (whole-cent ticks, whole contracts).
+        rate_limit: The per-key Write bucket; ``None`` for no limit.
+        max_sending_time_skew: SendingTime <52> tolerance, seconds (the venue's is 30).
+        rfq_confirm_window: Seconds a maker has to send QuoteConfirm <U7> after the creator
+            accepted its quote (the FIX page says 30; the REST page says 3 on
+            high-volatility and combo markets, spec 18.18).
+        drop_copy_lookback: Seconds of ExecutionReports kept for drop-copy replay (the
+            venue's 3 hours); older ones are forgotten, so memory stays bounded, and a replay
+            that begins before the oldest kept is refused with EventResendReject <U3> 21004=3.
+        clock: Wall-clock seconds, for the lookback; tests give their own.
+    """
+
+    def __init__(
+        self,
+        markets: Iterable[str] = ("DEMO-MKT",),
+        *,
+        rate_limit: RateLimit | None = None,
+        max_sending_time_skew: float = 30.0,
+        rfq_confirm_window: float = 30.0,
+        drop_copy_lookback: float = 3 * 3600.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.engine = m.MatchingEngine()
+        self._md_books = {}
+        for ticker in markets:
+            self.engine.add_market(ticker)
+            self._md_books[ticker] = ({}, {})
+        self._confirm_window = rfq_confirm_window
+        self._rfqs = {}
+        self._quotes = {}
+        self._public_ids = {}
+        self._settled = set()
+        self._settlement_ids = itertools.count(1)
+        self._keys: dict[str, bytes] = {}
+        self._clients = {}
+        self._rate_limit = rate_limit
+        self._skew = max_sending_time_skew
+        self._dictionary = Dictionary.kalshi()
+        self._events = itertools.count(1)
+        self._acceptor: Acceptor | None = None
+        self._history = {}
+        self._forgotten = {}
+        self._lookback = drop_copy_lookback
+        self._clock = clock
+        self._house_ids = itertools.count(1)
+
+    def register(self, api_key: str, public_key_pem: bytes) -> None:
+        """Accepts Logons from ``api_key`` signed by the key whose public half is given."""
+        self._keys[api_key] = public_key_pem
+
+    async def start(
+        self, host: str = "127.0.0.1", port: int = 0, *, tls: SelfSignedCertificate | None
+    ) -> None:
+        """Listens (TLS unless ``tls`` is None, which the real venue never allows)."""
+        self._acceptor = await serve(
+            self._lookup,
+            self._run,
+            host,
+            port,
+            ssl=None if tls is None else tls.server_context(),
+            store_factory=lambda _: MemoryStore(),
+        )
+        # Kalshi's words for a second connection with a key already connected (spec §1).
+        self._acceptor.duplicate_text = "already exists"
+
+    @property
+    def port(self) -> int:
+        """The port listened on."""
+        if self._acceptor is None:
+            raise SessionError("the simulator is not started")
+        return self._acceptor.port
+
+    async def close(self) -> None:
+        """Logs every session out and stops listening."""
+        for quote in self._quotes.values():
+            if quote.timer is not None:
+                quote.timer.cancel()
+        if self._acceptor is not None:
+            await self._acceptor.close()
+
+    def trade_against(self, market: str, side: str, quantity: int, price: Decimal) -> None:
+        """The rest of the market places an IOC order: ``side`` ``"yes"``/``"no"`` at the
+        Yes-scale ``price``; fills go to the user's resting orders as ExecutionReports."""
+        engine_side = m.Side.YES if side == "yes" else m.Side.NO
+        events = self.engine.submit(
+            owner=HOUSE,
+            client_id=f"house-{next(self._house_ids)}",
+            market=market,
+            side=engine_side,
+            price=m.from_yes_price(engine_side, price),
+            qty=Decimal(quantity),
+            now=wall_clock(),
+            time_in_force=m.TimeInForce.IOC,
+        )
+        self._publish(events)
+
+    # Sessions.
+
+    def _lookup(self, ours: str, theirs: str) -> SessionConfig | None:
+        session_type = _SESSION_TYPES.get(ours)
+        if session_type is None:
+            return None
+        return SessionConfig(
+            sender_comp_id=ours,
+            target_comp_id=theirs,
+            role=Role.ACCEPTOR,
+            retransmission=session_type.retransmission,
+            accept_logon=lambda logon: self._accept_logon(session_type, logon),
+            max_sending_time_skew=self._skew,
+            dictionary=self._dictionary,
+            answers_invalid=_answers_invalid,
+        )
+
+    def _accept_logon(self, session_type: SessionType, logon: Message) -> str | None:
+        api_key = logon.get(49, "")
+        public_key = self._keys.get(api_key)
+        if public_key is None:
+            return "unknown API key"
+        signature = logon.get_bytes(96)
+        if signature is None or not verify_logon_signature(
+            public_key, signature, logon[52], logon.seq_num, api_key, logon[56]
+        ):
+            return "signature verification failed"
+        if not session_type.retransmission and not logon.get_bool(141, default=False):
+            return f"ResetSeqNumFlag must be Y on {session_type.target_comp_id}"
+        if logon.get_int(108, 0) <= 3:
+            return "HeartBtInt must be greater than 3"
+        flags = LogonFlags.read(logon)
+        if flags.listener and (
+            session_type not in (SessionType.NR, SessionType.RT)
+            or not flags.skip_pending_exec_reports
+            or flags.cancel_orders_on_disconnect
+        ):
+            return "invalid listener session"
+        current = self._clients.get(api_key)
+        if current is not None and current.connection.connected and current.logged_on:
+            return "already exists"
+        return None
+
+    async def _run(self, connection: Connection) -> None:
+        """Serves one session (across its reconnects) until the simulator closes."""
+        api_key = connection.session.config.target_comp_id
+        session_type = _SESSION_TYPES[connection.session.config.sender_comp_id]
+        client: Participant | None = None
+        async for event in connection:
+            if isinstance(event, LoggedOn):
+                client = self._logged_on(api_key, session_type, connection)
+            elif isinstance(event, Disconnected) and client is not None:
+                client.logged_on = False
+                if client.flags.cancel_orders_on_disconnect:
+                    self._publish(self.engine.cancel_all_for_owner(api_key, wall_clock()))
+            elif isinstance(event, Received) and client is not None and event.reject is None:
+                try:
+                    self._on_message(api_key, client, event.message)
+                except (FixError, ArithmeticError, ValueError, TypeError, KeyError) as e:
+                    # A message the dictionary let through but a handler cannot take (a value
+                    # out of range, a missing conditional tag): the venue answers, and serves on.
+                    self._business_reject(client, event.message, 0, f"cannot process: {e}")
+
+    def _logged_on(
+        self, api_key: str, session_type: SessionType, connection: Connection
+    ) -> Participant:
+        # The Logon's flags are read from the session's last inbound Logon.
+        logon = connection.session.last_logon
+        client = Participant(session_type, connection)
+        if logon is not None:
+            client.flags = LogonFlags.read(logon)
+        if self._rate_limit is not None:
+            client.bucket = self._rate_limit.bucket()
+        client.logged_on = True
+        self._clients[api_key] = client
+        return client
+
+    # Application messages.
+
+    def _on_message(self, api_key: str, client: Participant, msg: Message) -> None:
+        msg_type = msg.msg_type
+        order_entry = msg_type in _ORDER_ENTRY
+        if client.flags.listener and (order_entry or msg_type in ("R", "UA", "UE")):
+            self._business_reject(client, msg, 6, "listener sessions cannot trade")
+            return
+        wrong_session = (
+            client.session_type not in (SessionType.NR, SessionType.RT)
+            if order_entry
+            else _SESSION_OF.get(msg_type, client.session_type) is not client.session_type
+        )
+        if wrong_session:
+            self._business_reject(
+                client,
+                msg,
+                3,
+                f"{msg_type} is not supported on {client.session_type.target_comp_id}",
+            )
+            return
+        if msg_type in _WRITES and self._rate_limit is not None:
+            try:
+                client.bucket.take(
+                    self._rate_limit.cancel_cost if msg_type == "F" else self._rate_limit.cost
+                )
+            except RateLimitError:
+                self._business_reject(client, msg, 8, "rate limit exceeded")
+                return
+        now = wall_clock()
+        if msg_type == "D":
+            self._new_order(api_key, client, msg, now)
+        elif msg_type == "F":
+            self._cancel(api_key, client, msg, now)
+        elif msg_type == "G":
+            self._replace(api_key, client, msg, now)
+        elif msg_type == "q":
+            if client.session_type is not SessionType.NR:
+                self._business_reject(
+                    client, msg, 3, "OrderMassCancelRequest is accepted on KalshiNR only"
+                )
+                return
+            try:
+                client.mass_cancel_bucket.take(1.0)
+            except RateLimitError:
+                self._business_reject(client, msg, 8, "mass cancel is limited to 1 per second")
+                return
+            self._publish(self.engine.mass_cancel(owner=api_key, client_id=msg[11], now=now))
+        elif msg_type == "UOG":
+            self._order_group(api_key, client, msg, now)
+        elif msg_type == "U1" and client.session_type is SessionType.DC:
+            self._replay(api_key, client, msg)
+        elif msg_type in ("R", "UA", "UE", "S", "Z", "U7"):
+            self._rfq_message(api_key, client, msg)
+        elif msg_type == "V":
+            self._market_data_request(client, msg)
+        elif msg_type == "e":
+            symbol = msg[55]
+            if msg.get(263) == "2":
+                client.status_symbols.discard(symbol)
+            else:
+                client.status_symbols.add(symbol)
+        else:
+            self._business_reject(client, msg, 3, f"unsupported MsgType {msg_type}")
+
+
+def _answers_invalid(msg: Message, error: RejectError) -> bool:
+    """Whether the venue answers an invalid message itself rather than with Reject <3>: an
+    unsupported SubscriptionRequestType <263> gets MarketDataRequestReject <Y> 281=4 (spec
+    section 13), which the market-data handler sends."""
+    return msg.msg_type == "V" and error.ref_tag_id == 263

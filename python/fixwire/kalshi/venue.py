@@ -1,0 +1,214 @@
+"""Kalshi venue facts that the client and the exchange simulator both read.
+
+This module sits below both sides: :mod:`fixwire.kalshi.client` (and its configuration) and
+:mod:`fixwire.kalshi.sim` import it, it imports neither. It holds what is not in the bundled
+dictionary ``kalshi.xml`` (the home of the venue's tags, types and groups):
+
+* :class:`SessionType`: TargetCompID <56>, port and sequence-number rules of each session type
+  (kalshi-fix-spec.md section 1).
+* :class:`LogonFlags`: the one table of Kalshi's Logon flags (section 4), each with its tag and
+  the venue's default. The client writes its Logon from it; the simulator reads a Logon with it.
+* :class:`RateLimit` and :class:`TokenBucket`: the Write budget of section 14, which the client
+  applies to itself and the simulator enforces.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from fixwire.errors import SessionError
+
+if TYPE_CHECKING:
+    from fixwire._native import Message
+    from fixwire.session.config import FieldValue
+
+__all__ = ["LogonFlags", "RateLimit", "RateLimitError", "SessionType", "TokenBucket"]
+
+
+class SessionType(enum.Enum):
+    """Kalshi's session types: TargetCompID <56>, port, and the sequence-number rules."""
+
+    NR = ("KalshiNR", 8228)
+    DC = ("KalshiDC", 8229)
+    RT = ("KalshiRT", 8230)
+    PT = ("KalshiPT", 8231)
+    RFQ = ("KalshiRFQ", 8232)
+    MD = ("KalshiMD", 8233)
+
+    @property
+    def target_comp_id(self) -> str:
+        """TargetCompID <56> of this session type."""
+        return self.value[0]
+
+    @property
+    def port(self) -> int:
+        """The gateway's port for this session type (the same in every environment)."""
+        return self.value[1]
+
+    @property
+    def retransmission(self) -> bool:
+        """Whether ResendRequest <2> and SequenceReset <4> are supported (KalshiRT, KalshiPT).
+
+        The other session types must log on with ResetSeqNumFlag <141>=Y every time.
+        """
+        return self in (SessionType.RT, SessionType.PT)
+
+
+def _flag(tag: int, *, legacy: int | None = None) -> bool:
+    """A Y/N Logon flag whose venue default is N, ``legacy`` an older tag still accepted."""
+    return field(default=False, metadata={"tag": tag, "legacy": legacy})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LogonFlags:
+    """Kalshi's Logon <A> flags (spec section 4): each attribute's metadata holds its tag, and
+    its default is the venue's.
+
+    Attributes:
+        cancel_orders_on_disconnect: CancelOrdersOnDisconnect <8013>.
+        listener: ListenerSession <20126>.
+        use_dollars: UseDollars <21005>.
+        skip_pending_exec_reports: SkipPendingExecReports <21011> (legacy tag 21003).
+        use_expired_ord_status: UseExpiredOrdStatus <21012>.
+        enable_ioc_cancel_report: EnableIocCancelReport <21007>.
+        preserve_original_order_qty: PreserveOriginalOrderQty <21008>.
+        always_emit_new_before_trade: AlwaysEmitNewBeforeTrade <21026>.
+        split_collateral_return: SplitCollateralReturn <21027>.
+        receive_settlement_reports: ReceiveSettlementReports <20127>; ``None`` (absent) means
+            the session type's default: Y on KalshiPT, N elsewhere.
+        message_retention_hours: MessageRetentionPeriod <20200>; ``None`` (absent) means the
+            venue's default.
+    """
+
+    cancel_orders_on_disconnect: bool = _flag(8013)
+    listener: bool = _flag(20126)
+    use_dollars: bool = _flag(21005)
+    skip_pending_exec_reports: bool = _flag(21011, legacy=21003)
+    use_expired_ord_status: bool = _flag(21012)
+    enable_ioc_cancel_report: bool = _flag(21007)
+    preserve_original_order_qty: bool = _flag(21008)
+    always_emit_new_before_trade: bool = _flag(21026)
+    split_collateral_return: bool = _flag(21027)
+    receive_settlement_reports: bool | None = field(default=None, metadata={"tag": 20127})
+    message_retention_hours: int | None = field(default=None, metadata={"tag": 20200})
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        """The attribute names, in the table's order."""
+        return tuple(f.name for f in dataclasses.fields(cls))
+
+    def fields(self) -> list[tuple[int, FieldValue]]:
+        """The Logon fields of the flags that differ from the venue's defaults, in the table's
+        order: a Y/N flag only when Y, the other two whenever given."""
+        out: list[tuple[int, FieldValue]] = []
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if value != f.default:
+                out.append((f.metadata["tag"], value))
+        return out
+
+    @classmethod
+    def read(cls, logon: Message) -> LogonFlags:
+        """The flags of an inbound Logon <A>, the venue's default for each one absent."""
+        values: dict[str, bool | int | None] = {}
+        for f in dataclasses.fields(cls):
+            tag = f.metadata["tag"]
+            if f.default is False:
+                legacy = f.metadata["legacy"]
+                values[f.name] = bool(
+                    logon.get_bool(tag, default=False)
+                    or (legacy is not None and logon.get_bool(legacy, default=False))
+                )
+            elif tag == 20127:
+                values[f.name] = logon.get_bool(tag)
+            else:
+                values[f.name] = logon.get_int(tag)
+        return cls(**values)  # type: ignore[arg-type]
+
+    def settlement_reports(self, session_type: SessionType) -> bool:
+        """Whether MarketSettlementReport <UMS> is delivered on ``session_type``."""
+        if self.receive_settlement_reports is None:
+            return session_type is SessionType.PT
+        return self.receive_settlement_reports
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimit:
+    """The Write budget for application messages (spec section 14).
+
+    Heartbeat, TestRequest and Logout are never limited. The defaults are the Basic tier's Write
+    bucket: 100 tokens a second, 10 tokens a request.
+
+    Attributes:
+        tokens_per_second: The refill rate.
+        burst_seconds: The bucket holds this many seconds of refill (2 above the Basic tier).
+        cost: Tokens per order-entry request.
+        cancel_cost: Tokens per OrderCancelRequest <F>.
+    """
+
+    tokens_per_second: float = 100.0
+    burst_seconds: float = 1.0
+    cost: float = 10.0
+    cancel_cost: float = 2.0
+
+    @classmethod
+    def tier(cls, name: str) -> RateLimit:
+        """The Write budget of a Kalshi tier: basic, advanced, expert, premier, paragon, prime,
+        prestige."""
+        budgets = {
+            "basic": (100, 1.0),
+            "advanced": (300, 2.0),
+            "expert": (600, 2.0),
+            "premier": (1_000, 2.0),
+            "paragon": (2_000, 2.0),
+            "prime": (4_000, 2.0),
+            "prestige": (8_000, 2.0),
+        }
+        if name.lower() not in budgets:
+            raise ValueError(f"unknown tier {name!r}; one of {', '.join(budgets)}")
+        rate, burst = budgets[name.lower()]
+        return cls(tokens_per_second=rate, burst_seconds=burst)
+
+    def bucket(self) -> TokenBucket:
+        """A full bucket of this budget."""
+        return TokenBucket(self.tokens_per_second, self.tokens_per_second * self.burst_seconds)
+
+
+class RateLimitError(SessionError):
+    """The rate limit refused a request; nothing was sent.
+
+    Attributes:
+        retry_after: Seconds until the request would fit.
+    """
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"rate limit: retry in {retry_after:.3f} s")
+        self.retry_after = retry_after
+
+
+class TokenBucket:
+    """A token bucket: ``rate`` tokens a second, holding at most ``capacity``, full at ``now``
+    (``time.monotonic()`` by default, the clock :meth:`take` reads when not given one)."""
+
+    def __init__(self, rate: float, capacity: float, now: float | None = None) -> None:
+        self.rate = rate
+        self.capacity = capacity
+        self._tokens = capacity
+        self._at = time.monotonic() if now is None else now
+
+    def take(self, cost: float, now: float | None = None) -> None:
+        """Takes ``cost`` tokens, or raises :class:`RateLimitError` and takes none."""
+        now = time.monotonic() if now is None else now
+        self._tokens = min(self.capacity, self._tokens + (now - self._at) * self.rate)
+        self._at = now
+        if self._tokens < cost:
+            raise RateLimitError((cost - self._tokens) / self.rate)
+        self._tokens -= cost
+
+    def give_back(self, cost: float) -> None:
+        """Returns ``cost`` tokens taken for a request that was not sent after all."""
+        self._tokens = min(self.capacity, self._tokens + cost)
