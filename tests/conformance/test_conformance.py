@@ -59,6 +59,10 @@ from conformance_script import VERSIONS, Script, ScriptFailure, load_scripts, pl
 from fixtext import DATA_DIR
 from quickfix_peer import free_port
 
+#: The first test's setup plays every selected script on both engines at once (about a minute
+#: on two cores); the 60 s per-test limit of pyproject.toml is for single tests.
+pytestmark = pytest.mark.timeout(600)
+
 SCRIPT_DIR = DATA_DIR / "conformance"
 SCRIPTS = load_scripts(SCRIPT_DIR)
 ENGINES = ("quickfix", "fixwire")
