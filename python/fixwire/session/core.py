@@ -471,6 +471,7 @@ class Session:
             self._send_reject(
                 now, seq_num, msg.msg_type, problem.reason, None, "CompID problem", msg
             )
+            self._consume(seq_num)
             self._fatal_logout(now, problem.text)
         if problem is not None:
             self._reject(now, seq_num, msg.msg_type, problem, msg)
@@ -488,8 +489,15 @@ class Session:
                 "SendingTime accuracy problem",
                 msg,
             )
+            self._consume(seq_num)
             self._fatal_logout(now, "SendingTime accuracy problem")
         return True
+
+    def _consume(self, seq_num: int) -> None:
+        """A message rejected before the session ends still used its number (FIX test cases
+        2k and 2o: "increment inbound MsgSeqNum"), so the next session does not ask for it."""
+        if seq_num == self.store.next_target_seq:
+            self.store.set_next_target_seq(seq_num + 1)
 
     def _process(self, msg: Message, msg_type: str, seq_num: int, now: float) -> None:
         """Handles a message whose MsgSeqNum is the expected one."""
