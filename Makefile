@@ -13,6 +13,11 @@ QUICKFIX_VERSION := 1.16.0
 CACHE ?= $(HOME)/.cache/fixwire
 QUICKFIX_SDIST := $(CACHE)/sdist/quickfix-$(QUICKFIX_VERSION).tar.gz
 export FIXWIRE_QUICKFIX_SPEC := $(CACHE)/quickfix-$(QUICKFIX_VERSION)/spec
+# simplefix's source release carries its own test suite, which `make test` runs against
+# fixwire.simplefix (tests/dropin/test_simplefix_upstream.py); fetched once, kept in the cache.
+SIMPLEFIX_VERSION := $(shell sed -n 's/^simplefix==//p' requirements-dev.txt)
+SIMPLEFIX_SDIST := $(CACHE)/sdist/simplefix-$(SIMPLEFIX_VERSION).tar.gz
+export FIXWIRE_SIMPLEFIX_SUITE := $(CACHE)/simplefix-$(SIMPLEFIX_VERSION)/test
 # Seconds each fuzz target runs under `make fuzz`.
 FUZZ_SECONDS ?= 60
 
@@ -41,6 +46,16 @@ $(VENV)/.quickfix: $(QUICKFIX_SDIST) $(VENV)/.installed
 .PHONY: quickfix
 quickfix: $(VENV)/.quickfix $(FIXWIRE_QUICKFIX_SPEC)/FIX50SP2.xml ## Build (once, cached) and install QuickFIX, the reference
 
+$(SIMPLEFIX_SDIST): | $(VENV)/.installed
+	$(BIN)/python -m pip download --quiet --no-deps --no-binary :all: -d $(CACHE)/sdist simplefix==$(SIMPLEFIX_VERSION)
+
+$(FIXWIRE_SIMPLEFIX_SUITE)/test_parser.py: $(SIMPLEFIX_SDIST)
+	tar -xzf $< -C $(CACHE) simplefix-$(SIMPLEFIX_VERSION)/test
+	touch $@
+
+.PHONY: simplefix-suite
+simplefix-suite: $(FIXWIRE_SIMPLEFIX_SUITE)/test_parser.py ## Fetch (once, cached) simplefix's own test suite
+
 .PHONY: build
 build: venv ## Build the extension (debug) into .venv
 	$(BIN)/maturin develop --quiet
@@ -50,24 +65,29 @@ build-release: venv ## Build the extension (release, LTO) into .venv
 	$(BIN)/maturin develop --quiet --release
 
 .PHONY: test
-test: build quickfix ## Bootstrap everything, then run the Rust and Python suites and the bench smoke runs
+test: build quickfix simplefix-suite ## Bootstrap everything, then run the Rust and Python suites and the bench smoke runs
 	cargo test --quiet
 	$(BIN)/pytest -q
 	$(BIN)/pytest -q benches --benchmark-disable
+
+.PHONY: conformance
+conformance: build quickfix ## The session conformance scripts only, fixwire and QuickFIX side by side (in `make test` too)
+	$(BIN)/pytest -q tests/conformance
 
 .PHONY: demo
 demo: build-release ## Kalshi simulator + signed TLS client: a scripted market-making session
 	$(BIN)/python -m fixwire.kalshi.demo
 
 .PHONY: lint
-lint: build ## rustfmt, clippy -D warnings, ruff, mypy strict, stubtest
+lint: build ## rustfmt, clippy -D warnings, ruff, mypy strict, stubtest, workflow schema
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --quiet -- -D warnings
 	cargo clippy --manifest-path rust/fixwire/fuzz/Cargo.toml --quiet -- -D warnings
-	$(BIN)/ruff check python tests benches
-	$(BIN)/ruff format --check python tests benches
+	$(BIN)/ruff check python tests benches examples
+	$(BIN)/ruff format --check python tests benches examples
 	$(BIN)/mypy
 	$(BIN)/python -m mypy.stubtest fixwire._native
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 
 .PHONY: bench
 bench: build-release ## Release benchmarks: Rust core, then Python against simplefix/quickfix/split
@@ -77,8 +97,9 @@ bench: build-release ## Release benchmarks: Rust core, then Python against simpl
 
 # cargo-fuzz builds with AddressSanitizer unless told otherwise, and that needs
 # `-Zsanitizer=address`, which only a nightly compiler accepts; the project builds on stable, so
-# the targets run with `--sanitizer none`. Nothing is lost that matters here: the core has no
-# `unsafe`, so a bug shows as a panic, which libFuzzer catches without a sanitizer. The coverage
+# the targets run with `--sanitizer none`. Nothing is lost that matters here: the framer and
+# parser have no `unsafe` (the core's one is the file map of columns::scan_file, which they do not
+# reach), so a bug shows as a panic, which libFuzzer catches without a sanitizer. The coverage
 # instrumentation cargo-fuzz adds is all `-C` flags, which stable accepts. `--debug-assertions`
 # also turns on overflow checks. Seeds come from tests/data (corpus/ is not committed).
 FUZZ_FLAGS := --sanitizer none --debug-assertions
@@ -91,9 +112,63 @@ fuzz: ## Fuzz the framer and parser with cargo-fuzz for FUZZ_SECONDS each
 	cd rust/fixwire && cargo fuzz run $(FUZZ_FLAGS) framer -- $(FUZZ_ARGS)
 	cd rust/fixwire && cargo fuzz run $(FUZZ_FLAGS) parser -- $(FUZZ_ARGS)
 
-.PHONY: wheel
-wheel: venv ## Build a release wheel into target/wheels
-	$(BIN)/maturin build --release
+# Release wheels (docs/packaging.md): one per CPython found (pyenv's 3.11+, else $(PYTHON)),
+# tagged manylinux2014 (glibc 2.17) by linking through zig; about 4 minutes for three on this
+# machine. `wheel-smoke` installs each into a clean venv outside the tree and runs SMOKE_TESTS
+# there (tests/smoke.txt; about 1 minute per Python once pip's cache is warm).
+WHEEL_PYTHONS ?= $(or $(wildcard $(HOME)/.pyenv/versions/3.1[1-9].*/bin/python3),$(shell command -v $(PYTHON)))
+WHEELS := target/wheels
+SMOKE_TESTS := $(shell cat tests/smoke.txt)
+SMOKE_DEPS := pytest pytest-timeout numpy cryptography
+# maturin finds zig as `python3 -m ziglang`, so the venv's python must come first on PATH.
+ZIG_BUILD := PATH="$(BIN):$$PATH" $(BIN)/maturin build --quiet --release --zig --compatibility manylinux2014
+
+.PHONY: wheels
+wheels: venv ## Release wheels (manylinux2014, one per CPython found) into target/wheels
+	rm -rf $(WHEELS)
+	$(ZIG_BUILD) --out $(WHEELS) \
+		$(addprefix -i ,$(WHEEL_PYTHONS))
+	for w in $(WHEELS)/*.whl; do $(BIN)/auditwheel show $$w | tr '\n' ' ' | \
+		grep -q '"manylinux_2_17_x86_64"' || { echo "$$w: not manylinux_2_17"; exit 1; }; done
+	ls -l $(WHEELS)
+
+.PHONY: wheel-smoke
+wheel-smoke: ## Install each wheel of target/wheels in a clean venv per Python; run the smoke tests
+	for py in $(WHEEL_PYTHONS); do \
+		env=$$(mktemp -d)/venv && $$py -m venv $$env && \
+		$$env/bin/python -m pip install --quiet --disable-pip-version-check $(SMOKE_DEPS) && \
+		$$env/bin/python -m pip install --quiet --no-index --find-links $(WHEELS) fixwire && \
+		(cd $$env && bin/python -c "import fixwire, sys; print(sys.version.split()[0], fixwire.__file__)" && \
+		 bin/python -m pytest -q -p no:cacheprovider $(addprefix $(CURDIR)/tests/,$(SMOKE_TESTS))) && \
+		rm -rf $$(dirname $$env) || exit 1; \
+	done
+
+# abi3 against per-version wheels (docs/packaging.md has the figures and the decision): both
+# built, one venv per wheel and Python, then benches/wheel_abi.py times and counts (valgrind)
+# parse, encode, the send path and columns. About 16 minutes on this machine.
+ABI_DIR := target/abi-compare
+.PHONY: wheel-abi-compare
+wheel-abi-compare: venv ## Measure abi3 against per-version wheels on every CPython found
+	rm -rf $(ABI_DIR)
+	$(ZIG_BUILD) --out $(ABI_DIR)/version \
+		$(addprefix -i ,$(WHEEL_PYTHONS))
+	$(ZIG_BUILD) --out $(ABI_DIR)/abi3 \
+		--features pyo3/abi3-py311 -i $(firstword $(WHEEL_PYTHONS))
+	for py in $(WHEEL_PYTHONS); do for kind in abi3 version; do \
+		env=$(ABI_DIR)/venv-$$($$py -c 'import sys; print("%d.%d" % sys.version_info[:2])')-$$kind && \
+		$$py -m venv $$env && $$env/bin/python -m pip install --quiet --disable-pip-version-check numpy && \
+		$$env/bin/python -m pip install --quiet --no-index --find-links $(ABI_DIR)/$$kind fixwire || exit 1; \
+	done; done
+	$(BIN)/python benches/wheel_abi.py --rounds 15 --instructions 2000 \
+		$$(for env in $(ABI_DIR)/venv-*; do echo "$${env##*/venv-}=$(CURDIR)/$$env/bin/python"; done)
+
+.PHONY: sdist
+sdist: venv ## Source distribution into target/sdist, then a wheel built from it in a clean venv
+	rm -rf target/sdist
+	$(BIN)/maturin sdist --out target/sdist
+	env=$$(mktemp -d) && $(PYTHON) -m venv $$env/venv && \
+		$$env/venv/bin/python -m pip wheel --quiet --no-deps -w $$env target/sdist/fixwire-*.tar.gz && \
+		ls -l $$env/*.whl && rm -rf $$env
 
 .PHONY: clean
 clean: ## Remove build products and the venv

@@ -5,7 +5,8 @@ computes BodyLength <9> and CheckSum <10> itself, so a fixwire bug cannot hide i
 fixtures. Messages are written with ``|`` for SOH, as in ``tests/data``, and converted once.
 
 * :data:`ORDER` / ``new_order_single``: a Kalshi NewOrderSingle <35=D> of about 250 bytes, the
-  message the decode and encode groups work on.
+  message the decode and encode groups work on: ``bench_new_order_single`` of the shared corpus
+  (``tests/data/corpus.txt``), and :data:`ORDER` its typed values.
 * :func:`make_stream` / ``stream``: a mixed stream (D, eight ExecutionReports with the
   NoMiscFees <136>, NoCollateralAmountChanges <1703> and NoPartyIDs <453> groups, a Heartbeat,
   G, F, repeated) of ``FIXWIRE_BENCH_STREAM_MB`` MiB, default 8, for the framer group.
@@ -27,6 +28,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, ParamSpec, Protocol, TypeVar
 
 import pytest
@@ -331,10 +333,30 @@ def chunked(data: bytes, size: int) -> list[bytes]:
     return [data[i : i + size] for i in range(0, len(data), size)]
 
 
+CORPUS = Path(__file__).resolve().parents[1] / "tests" / "data" / "corpus.txt"
+"""The shared corpus, one ``<name> <message>`` a line with ``|`` for SOH."""
+
+
+def corpus_message(name: str) -> bytes:
+    """Return the message called ``name`` in :data:`CORPUS`, with SOH in place of ``|``."""
+    for line in CORPUS.read_text().splitlines():
+        entry, _, text = line.partition(" ")
+        if entry == name:
+            return soh(text)
+    raise LookupError(f"{CORPUS} has no message called {name!r}")
+
+
 @pytest.fixture(scope="session")
 def new_order_single() -> bytes:
-    """The Kalshi NewOrderSingle <35=D> of :data:`ORDER`, about 250 bytes."""
-    return new_order_single_bytes()
+    """The Kalshi NewOrderSingle <35=D> of :data:`ORDER`, about 250 bytes, from the corpus.
+
+    The encode group writes :data:`ORDER` from its typed values; framing them here must give
+    the corpus message byte for byte, so both groups work on the same order.
+    """
+    data = corpus_message("bench_new_order_single")
+    if data != new_order_single_bytes():
+        raise AssertionError("ORDER and the corpus's bench_new_order_single differ")
+    return data
 
 
 @pytest.fixture(scope="session")

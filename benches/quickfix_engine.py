@@ -1,10 +1,10 @@
 """QuickFIX in this process, as the benchmarks' acceptor and as the reference initiator.
 
-``tests/quickfix_peer.py`` runs QuickFIX for interop tests, and its settings suit them: a FileLog
-of every message, dictionary validation, and an application that records what arrives but
-cannot answer it. (Nor can benches import it: ``tests`` is not a package, so mypy would see that
-file under two module names.) A latency benchmark needs the opposite, so this module sets
-QuickFIX up the way the fixwire side of a comparison runs:
+``tests/support/quickfix_peer.py`` runs QuickFIX for interop tests, and its settings suit
+them: a FileLog of every message, dictionary validation, and an application that records what
+arrives but cannot answer it. (Nor can benches import it: ``tests`` is not a package, so mypy
+would see that file under two module names.) A latency benchmark needs the opposite, so this
+module sets QuickFIX up the way the fixwire side of a comparison runs:
 
 * a MemoryStore and no log (fixwire's sessions use a MemoryStore and log nothing);
 * ``UseDataDictionary=N``: neither side validates application messages against a dictionary

@@ -21,6 +21,8 @@ FIXT.1.1 sessions (sans-IO core, asyncio and TLS transport, stores) are in
 Every error fixwire raises on purpose is a :class:`FixError`.
 """
 
+from typing import TYPE_CHECKING
+
 from fixwire._native import (
     Dictionary,
     Encoder,
@@ -42,6 +44,7 @@ from fixwire.errors import (
     DictionaryError,
     EncodeError,
     FixError,
+    MissingExtraError,
     RejectError,
     SessionError,
     StoreError,
@@ -61,14 +64,32 @@ __all__ = [
     "GroupSpecs",
     "Message",
     "MessageInfo",
+    "MissingExtraError",
     "RejectError",
     "Rule",
     "SessionError",
     "StoreError",
     "Template",
+    "__version__",
     "checksum",
     "find_messages",
     "parse",
     "read_arrow",
     "read_columns",
 ]
+
+#: The version of the installed distribution. Its one home is the workspace ``Cargo.toml``, from
+#: which maturin writes the package metadata; it is read from there on first use, because
+#: importing ``importlib.metadata`` would add about 30 ms to every ``import fixwire``.
+__version__: str
+
+if not TYPE_CHECKING:
+
+    def __getattr__(name: str) -> str:
+        global __version__
+        if name == "__version__":
+            from importlib.metadata import version
+
+            __version__ = version("fixwire")
+            return __version__
+        raise AttributeError(f"module 'fixwire' has no attribute {name!r}")

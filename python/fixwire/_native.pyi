@@ -251,11 +251,14 @@ class Encoder:
             EncodeError: ``original`` has no SendingTime <52>, or the result is too large.
         """
     @property
-    def sender_comp_id(self) -> str: ...
+    def sender_comp_id(self) -> str:
+        """SenderCompID <49>."""
     @property
-    def target_comp_id(self) -> str: ...
+    def target_comp_id(self) -> str:
+        """TargetCompID <56>."""
     @property
-    def begin_string(self) -> str: ...
+    def begin_string(self) -> str:
+        """BeginString <8>."""
 
 _TemplateValue: TypeAlias = str | int | bool | Decimal | datetime | None
 
@@ -335,9 +338,11 @@ class Rule:
     def timestamp(*, name: str | None = None, optional: bool = False) -> Rule:
         """A ``datetime`` (UTC; naive means UTC), written at the encoder's precision."""
     @property
-    def name(self) -> str | None: ...
+    def name(self) -> str | None:
+        """The name errors give the slot, if any."""
     @property
-    def optional(self) -> bool: ...
+    def optional(self) -> bool:
+        """Whether ``None`` leaves the field out."""
 
 @final
 class Template:
@@ -390,7 +395,8 @@ class GroupSpec:
         delimiters: Sequence[int] | None = None,
     ) -> Self: ...
     @property
-    def count_tag(self) -> int: ...
+    def count_tag(self) -> int:
+        """The NumInGroup tag."""
     def __eq__(self, other: object, /) -> bool: ...
     def __hash__(self) -> int: ...
     def __reduce__(self) -> tuple[Any, tuple[int, list[int | GroupSpec]]]:
@@ -429,7 +435,8 @@ class Dictionary:
             OSError: a path that cannot be read.
         """
     @property
-    def begin_string(self) -> str: ...
+    def begin_string(self) -> str:
+        """BeginString <8> of the dictionary."""
     @property
     def groups(self) -> GroupSpecs:
         """The repeating groups of every message, for ``parse(..., groups=)`` and ``Framer``."""
@@ -457,12 +464,18 @@ class FieldInfo:
     """A field of a dictionary."""
 
     @property
-    def tag(self) -> int: ...
+    def tag(self) -> int:
+        """The tag number."""
     @property
-    def name(self) -> str: ...
+    def name(self) -> str:
+        """The FIX name."""
     @property
     def type(self) -> str:
         """The FIX type name: PRICE, STRING, UTCTIMESTAMP, ..."""
+    @property
+    def column_kind(self) -> str:
+        """The column kind ``read_columns`` reads the field as when given this dictionary:
+        ``"int"``, ``"decimal"``, ``"time"``, ``"date"``, ``"bool"`` or ``"str"``."""
     @property
     def values(self) -> dict[str, str]:
         """Enumerated values and their descriptions; empty when any value is allowed."""
@@ -472,9 +485,11 @@ class MessageInfo:
     """A message of a dictionary."""
 
     @property
-    def name(self) -> str: ...
+    def name(self) -> str:
+        """The FIX name."""
     @property
-    def msg_type(self) -> str: ...
+    def msg_type(self) -> str:
+        """MsgType <35>."""
     @property
     def category(self) -> str:
         """``admin`` or ``app``."""

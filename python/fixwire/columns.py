@@ -12,13 +12,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from fixwire import _native
+from fixwire._extras import require
 
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
     import pyarrow as pa
 
-    from fixwire._native import GroupSpec
+    from fixwire._native import Dictionary, GroupSpec
 
 __all__ = ["STANDARD_KINDS", "Columns", "read_arrow", "read_columns"]
 
@@ -31,9 +32,10 @@ TagSpec: TypeAlias = "Iterable[int | tuple[int, str]] | Mapping[int, str]"
 #: holds values up to about 92 billion).
 DEFAULT_DECIMAL_SCALE = 8
 
-#: Column kinds of standard FIX tags, used when a tag is given without a kind. Tags not listed
-#: are read as text. Kinds: "str", "int", "float", "decimal" (or "decimal:N" for N fraction
-#: digits), "time", "date", "bool".
+#: Column kinds of common FIX tags, used when a tag is given without a kind and no dictionary.
+#: Tags not listed are read as text. Kinds: "str", "int", "float", "decimal" (or "decimal:N" for
+#: N fraction digits), "time", "date", "bool". Given a dictionary, its field types decide
+#: instead (``FieldInfo.column_kind``).
 STANDARD_KINDS: dict[int, str] = {
     # SeqNum, Length, NumInGroup and int fields
     **dict.fromkeys((7, 9, 16, 34, 36, 45, 95, 108, 136, 146, 268, 371, 373, 380, 453, 789), "int"),
@@ -74,13 +76,22 @@ class Columns(dict[str, "np.ndarray[Any, Any]"]):
 
 def _require_numpy() -> None:
     """Fail with the install hint when numpy is missing (it is an optional dependency)."""
+    require("fixwire.read_columns", "columns", "numpy")
+
+
+def _default_kind(tag: int, dictionary: Dictionary | None) -> str:
+    """The kind of a tag given without one: its type in ``dictionary``, else the table's."""
+    if dictionary is None:
+        return STANDARD_KINDS.get(tag, "str")
     try:
-        import numpy  # noqa: F401
-    except ImportError as e:  # pragma: no cover - numpy is a dev requirement
-        raise ImportError("fixwire.read_columns needs numpy: pip install 'fixwire[columns]'") from e
+        return dictionary.field(tag).column_kind
+    except KeyError:
+        return "str"
 
 
-def _specs(tags: TagSpec, floats: bool) -> list[tuple[int, str, int]]:
+def _specs(
+    tags: TagSpec, floats: bool, dictionary: Dictionary | None = None
+) -> list[tuple[int, str, int]]:
     """(tag, kind, scale) for each requested tag, checked."""
     items = tags.items() if isinstance(tags, Mapping) else tags
     specs: list[tuple[int, str, int]] = []
@@ -92,7 +103,7 @@ def _specs(tags: TagSpec, floats: bool) -> list[tuple[int, str, int]]:
         if tag in seen:
             raise ValueError(f"tag {tag} is requested twice")
         seen.add(tag)
-        kind = kind or STANDARD_KINDS.get(tag, "str")
+        kind = kind or _default_kind(tag, dictionary)
         name, _, scale_text = kind.partition(":")
         if floats and name == "decimal":
             name, scale_text = "float", ""
@@ -162,6 +173,7 @@ def read_columns(
     floats: bool = False,
     verify_checksum: bool = True,
     threads: int | None = None,
+    dictionary: Dictionary | None = None,
 ) -> Columns:
     """Read every FIX message in ``source`` into numpy columns, one row per message.
 
@@ -175,13 +187,15 @@ def read_columns(
         tags: The columns: tag numbers, ``(tag, kind)`` pairs or a ``{tag: kind}`` mapping.
             Kinds: ``"str"``, ``"int"``, ``"float"``, ``"decimal"`` / ``"decimal:N"``,
             ``"time"``, ``"date"``, ``"bool"``; a bare tag takes its kind from
-            :data:`STANDARD_KINDS`, else ``"str"``.
+            ``dictionary`` when one is given (its field type; ``"str"`` for a tag it does not
+            define), else from :data:`STANDARD_KINDS`, else ``"str"``.
         msg_types: Only messages of these MsgType <35> values become rows.
         explode: One row per entry of this repeating group (for example fills with their fee
             group); member columns come from the entry, the others from the message.
         floats: Read decimal columns as float64 instead of exact int64 mantissas.
         verify_checksum: Check CheckSum <10>; a message with a wrong one is garbled.
         threads: Threads for the scan; all cores by default.
+        dictionary: A data dictionary whose field types give the kinds of bare tags.
 
     Returns:
         The columns, with counts of what was skipped (see :class:`Columns`).
@@ -189,7 +203,7 @@ def read_columns(
     _require_numpy()
     import numpy as np
 
-    specs = _specs(tags, floats)
+    specs = _specs(tags, floats, dictionary)
     tables = [
         _scan(s, specs, msg_types, explode, verify_checksum, threads) for s in _sources(source)
     ]
@@ -241,6 +255,7 @@ def read_arrow(
     verify_checksum: bool = True,
     threads: int | None = None,
     byte_range: tuple[int, int] | None = None,
+    dictionary: Dictionary | None = None,
 ) -> pa.Table:
     """Like :func:`read_columns`, as a ``pyarrow.Table``.
 
@@ -250,13 +265,12 @@ def read_arrow(
     byte range of a single source (the Dask partitions use it).
 
     Raises:
-        ImportError: pyarrow is not installed.
+        MissingExtraError: numpy or pyarrow is not installed (the ``arrow`` extra).
     """
-    try:
-        import pyarrow as pa
-    except ImportError as e:
-        raise ImportError("fixwire.read_arrow needs pyarrow: pip install 'fixwire[arrow]'") from e
-    specs = _specs(tags, floats)
+    require("fixwire.read_arrow", "arrow", "numpy", "pyarrow")
+    import pyarrow as pa
+
+    specs = _specs(tags, floats, dictionary)
     sources = _sources(source)
     if byte_range is not None and len(sources) != 1:
         raise ValueError("byte_range applies to a single source")

@@ -21,6 +21,7 @@ import os
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
+from fixwire._extras import require
 from fixwire.columns import TagSpec, read_arrow
 
 if TYPE_CHECKING:
@@ -101,6 +102,7 @@ def read_fix(
     Returns:
         A lazy DataFrame with columns ``msg_type``, ``offset`` (within its file) and one per tag.
     """
+    require("fixwire.dask.read_fix", "dask", "dask.dataframe", "pyarrow")
     import dask.dataframe as dd
 
     options: dict[str, Any] = {

@@ -13,6 +13,7 @@ __all__ = [
     "DictionaryError",
     "EncodeError",
     "FixError",
+    "MissingExtraError",
     "RejectError",
     "SessionError",
     "StoreError",
@@ -136,3 +137,28 @@ class StoreError(FixError):
 
     A journal another process holds, a journal written by another session, or a disk error.
     """
+
+
+class MissingExtraError(FixError, ImportError):
+    """A part of fixwire needs an optional dependency that is not installed.
+
+    The message names the extra that installs it, as in ``pip install 'fixwire[kalshi]'``. It
+    is an ``ImportError`` too, so code that already tolerates a missing import keeps working.
+
+    Attributes:
+        feature: What needs the dependency, such as ``"fixwire.kalshi"``.
+        extra: The extra that installs it: ``"kalshi"``, ``"columns"``, ``"arrow"`` or
+            ``"dask"``.
+        name: The module that could not be imported (``ImportError.name``).
+    """
+
+    def __init__(self, feature: str, extra: str, module: str) -> None:
+        super().__init__(
+            f"{feature} needs {module}, which is not installed: pip install 'fixwire[{extra}]'",
+            name=module,
+        )
+        self.feature = feature
+        self.extra = extra
+
+    def __reduce__(self) -> tuple[type[MissingExtraError], tuple[str, str, str]]:
+        return (type(self), (self.feature, self.extra, self.name or ""))

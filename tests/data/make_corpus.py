@@ -208,6 +208,16 @@ def corpus() -> Iterator[tuple[str, str]]:
             f"11={CL_ORD_ID}|38=10|40=2|54=1|55=HIGHNY-23DEC31|44=75|59=1|",
         ),
     )
+    # The order every benchmark works on (benches/conftest.py reads it from here).
+    yield (
+        "bench_new_order_single",
+        message(
+            to_kalshi("KalshiNR", 2, t),
+            "D",
+            f"11={CL_ORD_ID}|38=10|40=2|44=0.55|54=1|55=HIGHNY-23DEC31|59=1|"
+            f"526={ORDER_GROUP_ID}|2964=2|21006=Y|",
+        ),
+    )
     yield (
         "kalshi_new_order_single_all_fields",
         message(

@@ -4,7 +4,7 @@ The table holds valid and invalid messages for the bundled Kalshi dictionary
 (``rust/fixwire/dictionaries/kalshi.xml``). Each invalid message has exactly one fault, and the
 table says which FIX SessionRejectReason <373> a counterparty validating with that dictionary
 answers: fixwire's ``Dictionary.validate`` must give it, and QuickFIX's ``DataDictionary``, loaded
-from the same XML, must reject the message too (``tests/test_validation.py`` checks both).
+from the same XML, must reject the message too (``tests/codec/test_validation.py`` checks both).
 
 This script is the one place the table's messages are defined; like ``make_corpus.py`` it
 computes BodyLength <9> and CheckSum <10>, so a hand edit can never leave a stale one.

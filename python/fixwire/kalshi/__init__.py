@@ -11,6 +11,13 @@ leaves a question open, the module documentation of :mod:`fixwire.kalshi.config`
 behaviour was chosen.
 """
 
+from fixwire.errors import MissingExtraError
+
+try:  # the kalshi extra: Logon signatures and the simulator's certificate need it
+    import cryptography  # noqa: F401
+except ImportError as e:
+    raise MissingExtraError("fixwire.kalshi", "kalshi", "cryptography") from e
+
 from fixwire.kalshi.base import LogonRefusedError
 from fixwire.kalshi.client import KalshiClient, OrderState, RateLimitError, TokenBucket
 from fixwire.kalshi.config import Environment, KalshiConfig, RateLimit, SessionType

@@ -1,4 +1,4 @@
-"""FIXT.1.1 sessions: a sans-IO state machine, stores, and an asyncio transport with TLS.
+"""FIX sessions: a sans-IO state machine, stores, and an asyncio transport with TLS.
 
 The layers, from the protocol out:
 
@@ -20,8 +20,10 @@ An initiator::
             ...
 """
 
+from fixwire.session.acceptor import Acceptor, serve
 from fixwire.session.config import FieldValue, LogonContext, Role, SessionConfig
-from fixwire.session.core import ADMIN_MSG_TYPES, Session, State
+from fixwire.session.connection import Connection
+from fixwire.session.core import ADMIN_MSG_TYPES, Session
 from fixwire.session.events import (
     Disconnected,
     Event,
@@ -36,8 +38,9 @@ from fixwire.session.events import (
     ResendServed,
     SequenceGap,
 )
+from fixwire.session.initiator import Reconnect, connect
+from fixwire.session.states import State
 from fixwire.session.store import JournalStore, MemoryStore, Store, Sync
-from fixwire.session.transport import Acceptor, Connection, Reconnect, connect, serve
 
 __all__ = [
     "ADMIN_MSG_TYPES",

@@ -9,8 +9,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, TypeAlias
 
+from fixwire.session.versions import VERSIONS
+
 if TYPE_CHECKING:
-    from fixwire._native import Dictionary, Message
+    from fixwire._native import Dictionary, GroupSpecs, Message
     from fixwire.errors import RejectError
 
 __all__ = ["FieldValue", "LogonContext", "Role", "SessionConfig", "TemplateValue"]
@@ -49,26 +51,45 @@ class LogonContext:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SessionConfig:
-    """One FIXT.1.1 session: who we are, who they are, and how strict to be.
+    """One FIX session: who we are, who they are, and how strict to be.
 
     Attributes:
         sender_comp_id: Our SenderCompID <49>.
         target_comp_id: Their CompID, our TargetCompID <56>.
         role: Initiator (sends the first Logon) or acceptor.
-        begin_string: BeginString <8>; messages with another one end the session.
-        default_appl_ver_id: DefaultApplVerID <1137> sent on Logon (``"9"`` is FIX50SP2).
+        begin_string: BeginString <8>: ``"FIX.4.0"`` to ``"FIX.4.4"`` or ``"FIXT.1.1"`` (what
+            differs between them: :mod:`fixwire.session.versions`); messages with another one
+            end the session.
+        default_appl_ver_id: DefaultApplVerID <1137> sent on Logon (``"9"`` is FIX50SP2); FIXT
+            only.
         heartbeat_interval: HeartBtInt <108> in seconds that an initiator proposes; an
             acceptor adopts the initiator's.
-        reset_on_logon: Send ResetSeqNumFlag <141>=Y on Logon: both sides restart at 1 and
-            the stored messages are discarded.
+        reset_on_logon: Start every Logon at 1: an initiator sends ResetSeqNumFlag <141>=Y
+            on its Logon, an acceptor resets its numbers when a Logon arrives (QuickFIX's
+            ResetOnLogon). The stored messages are discarded.
+        reset_on_logout: Reset the numbers to 1 (and discard the stored messages) when a
+            Logout <5> exchange ends (QuickFIX's ResetOnLogout).
+        reset_on_disconnect: Reset the numbers to 1 (and discard the stored messages)
+            whenever the connection ends (QuickFIX's ResetOnDisconnect).
         retransmission: Whether this session keeps sent application messages for resend and
             asks for resends of inbound gaps with ResendRequest <2>. Without it, an inbound gap
             is reported as a :class:`~fixwire.session.SequenceGap` event and the session
             carries on from the higher number (the data in the gap is lost to this session:
             recover it another way, for example from a drop copy), and a peer's
             ResendRequest is answered with one SequenceReset-GapFill <4>.
+        next_expected_msg_seq_num: Send NextExpectedMsgSeqNum <789> on Logon <A> and honour
+            the peer's (FIX.4.4 and FIXT.1.1; QuickFIX's SendNextExpectedMsgSeqNum): what the
+            peer has not seen of ours before the Logon is resent right after it, and a 789 past
+            what we sent ends the session. Off by default, as in QuickFIX.
+        resend_request_chunk_size: Ask for an inbound gap in ResendRequests <2> of at most
+            this many messages each, the next one when the last has arrived (QuickFIX/J's
+            ResendRequestChunkSize); 0 asks for everything at once, to infinity.
         logon_fields: Extra Logon fields, computed when the Logon is sent (for a signature
             over its SendingTime). Called with a :class:`LogonContext`.
+        logout_on_refused_logon: Whether a refused Logon <A> (ours answered wrongly, or the
+            peer's invalid or refused) gets a Logout <5> saying why before the connection
+            closes, as FIX test cases 1S.c-d and 1B.d have it; off, the connection just closes,
+            as QuickFIX does.
         accept_logon: Acceptors only: called with each inbound Logon before it is accepted;
             returns ``None`` to accept or a text for the Logout <5> that refuses it.
         test_request_delay: Fraction of the heartbeat interval added before silence from the
@@ -92,6 +113,10 @@ class SessionConfig:
             does not expect the length (see ``fixwire.Encoder``).
         max_out_of_order: Inbound messages ahead of a gap held while a resend is awaited;
             beyond this the session ends rather than grow without bound.
+        groups: Repeating groups to read inbound messages with: each message is parsed once,
+            as it is framed, and :class:`~fixwire.session.Received` hands it over with its
+            groups (``message.group(...)``); ``None`` reads messages flat. A message whose
+            groups do not match these specs does not parse and is reported like garbled input.
         check_peer_comp_id: Whether inbound SenderCompID <49> must equal ``target_comp_id``.
             Some venues answer from another CompID than the one addressed (Kalshi: sessions
             are addressed as ``KalshiNR`` and so on, answers may come from ``Kalshi``); turn
@@ -105,9 +130,14 @@ class SessionConfig:
     default_appl_ver_id: str = "9"
     heartbeat_interval: int = 30
     reset_on_logon: bool = False
+    reset_on_logout: bool = False
+    reset_on_disconnect: bool = False
     retransmission: bool = True
+    resend_request_chunk_size: int = 0
+    next_expected_msg_seq_num: bool = False
     logon_fields: Callable[[LogonContext], Iterable[tuple[int, FieldValue]]] | None = None
     accept_logon: Callable[[Message], str | None] | None = None
+    logout_on_refused_logon: bool = True
     test_request_delay: float = 0.2
     logon_timeout: float = 10.0
     logout_timeout: float = 2.0
@@ -119,6 +149,7 @@ class SessionConfig:
     length_fields: bool = True
     max_out_of_order: int = 100_000
     check_peer_comp_id: bool = True
+    groups: GroupSpecs | None = None
 
     def __post_init__(self) -> None:
         if self.heartbeat_interval <= 0:
@@ -130,3 +161,9 @@ class SessionConfig:
             raise ValueError("max_sending_time_skew must be positive or None")
         if self.max_out_of_order < 1:
             raise ValueError("max_out_of_order must be at least 1")
+        if self.resend_request_chunk_size < 0:
+            raise ValueError("resend_request_chunk_size must be 0 (no chunks) or positive")
+        if self.begin_string not in VERSIONS:
+            raise ValueError(
+                f"begin_string {self.begin_string!r} is not one of {', '.join(VERSIONS)}"
+            )

@@ -1,4 +1,11 @@
-"""The FIXT.1.1 session state machine, sans-IO.
+"""The FIX session state machine (FIX.4.0 to FIXT.1.1), sans-IO.
+
+This file is the one class that is the state machine, about 900 lines: split further, its
+methods would call each other across files. What is pure is beside it: the state table
+(:mod:`~fixwire.session.states`), the per-version rules (:mod:`~fixwire.session.versions`), the
+header checks and the Reject's fields (:mod:`~fixwire.session.checks`), messages that frame but
+do not parse (:mod:`~fixwire.session.unparsed`) and the answer to a ResendRequest
+(:mod:`~fixwire.session.resend`).
 
 Theory of operation
 ===================
@@ -9,28 +16,17 @@ h11: the transport feeds it the bytes it reads (:meth:`Session.receive`) and the
 (:meth:`Session.data_to_send`) and the events for the application
 (:meth:`Session.next_events`). :meth:`Session.next_deadline` says when the session next needs
 :meth:`Session.tick` (a heartbeat is due, the peer has been silent too long). Everything the
-FIX session protocol decides happens here; an adapter such as :mod:`fixwire.session.transport`
+FIX session protocol decides happens here; an adapter such as :mod:`fixwire.session.connection`
 only moves bytes and calls back.
 
-States and what moves between them (``->`` marks what is sent)::
+The states and every move between them are one table, :data:`fixwire.session.states.TRANSITIONS`;
+the session changes state only through it. What is sent on the way: an initiator's Logon <A>
+on connecting; an acceptor's Logon in answer to an accepted one (a Logout <5> to a refused one);
+a ResendRequest <2> when a gap is detected; Logout to start a logout or to answer the peer's;
+a Logout before a fatal error closes the session where FIX asks for one.
 
-    DISCONNECTED   connection_made()  initiator: -> Logon          LOGON_SENT
-                                      acceptor                      AWAITING_LOGON
-    AWAITING_LOGON Logon accepted     -> Logon                      IN_SESSION
-                   Logon refused      -> Logout                     DISCONNECTED
-    LOGON_SENT     Logon              (gap: -> ResendRequest)       IN_SESSION / RESENDING
-                   Logon invalid      -> Logout                     DISCONNECTED
-                   Logout             (Logon refused)               DISCONNECTED
-                   other              -> Logout                     DISCONNECTED
-    IN_SESSION     inbound gap        -> ResendRequest              RESENDING
-                   logout()           -> Logout                     LOGOUT_SENT
-                   peer Logout        -> Logout                     DISCONNECTED
-    RESENDING      gap filled                                       IN_SESSION
-    LOGOUT_SENT    Logout, timeout                                  DISCONNECTED
-    any            fatal error        (-> Logout)                   DISCONNECTED
-    any            connection_lost()                                DISCONNECTED
-
-The rules, those of FIXT.1.1 as QuickFIX and the FIX session-level test cases read them:
+The rules, those of the FIX session protocol as QuickFIX and the FIX session-level test cases
+read them (what differs between versions is data: :mod:`fixwire.session.versions`):
 
 * Inbound messages are checked in order: BeginString <8>, MsgSeqNum <34> present,
   SenderCompID <49> / TargetCompID <56>, SendingTime <52> within the allowed skew; failing one
@@ -41,7 +37,11 @@ The rules, those of FIXT.1.1 as QuickFIX and the FIX session-level test cases re
   Logout and disconnect; lower with it: a duplicate, dropped. SequenceReset-Reset <4> is
   processed whatever its MsgSeqNum.
 * Garbled input (bad framing, BodyLength <9>, CheckSum <10>) is ignored and counted; it
-  consumes no sequence number, and a resend recovers what it hid.
+  consumes no sequence number, and a resend recovers what it hid. A message that frames but
+  holds a field FIX does not allow (an empty value, tag 0) is rejected in its turn instead, its
+  number consumed (:mod:`fixwire.session.unparsed`).
+* A Logon <A> with ResetSeqNumFlag <141>=Y and MsgSeqNum 1 in an established session resets
+  both sides' numbers to 1 and is answered with a Logon that says so.
 * Outbound application messages go to the store as their wire bytes before they are handed to
   the transport. A ResendRequest is answered from the store: application messages are sent
   again byte for byte with only the header patched (PossDupFlag, OrigSendingTime <122>,
@@ -53,14 +53,13 @@ The rules, those of FIXT.1.1 as QuickFIX and the FIX session-level test cases re
 
 from __future__ import annotations
 
-import enum
 import itertools
 from collections.abc import Iterable
-from datetime import UTC, datetime
 from typing import Any, NoReturn, overload
 
 from fixwire._native import Encoder, Framer, Message, Template, parse
 from fixwire.errors import DecodeError, RejectError, SessionError
+from fixwire.session import checks
 from fixwire.session.config import FieldValue, LogonContext, Role, SessionConfig, TemplateValue
 from fixwire.session.events import (
     Disconnected,
@@ -76,39 +75,34 @@ from fixwire.session.events import (
     ResendServed,
     SequenceGap,
 )
+from fixwire.session.resend import resend
+from fixwire.session.states import State, Trigger, next_state
 from fixwire.session.store import MemoryStore, Store
+from fixwire.session.unparsed import Unparsed, in_stream_order
+from fixwire.session.versions import rules_for
 
-__all__ = ["ADMIN_MSG_TYPES", "Session", "State"]
+__all__ = ["ADMIN_MSG_TYPES", "Session"]
 
-#: MsgTypes of the session level (FIXT.1.1 admin messages).
+#: MsgTypes of the session level (admin messages).
 ADMIN_MSG_TYPES = frozenset({"0", "1", "2", "3", "4", "5", "A"})
 
 # SessionRejectReason <373> values used here.
 _REQUIRED_TAG_MISSING = 1
 _VALUE_INCORRECT = 5
 _INCORRECT_DATA_FORMAT = 6
-_COMP_ID_PROBLEM = 9
 _SENDING_TIME_ACCURACY = 10
 
-_NANOS = 1_000_000_000
 
 #: The longest HeartBtInt <108> an acceptor adopts, in seconds.
 MAX_HEARTBEAT_INTERVAL = 3600
 
 
-class State(enum.Enum):
-    """Where a session is; see the module documentation for the transitions."""
-
-    DISCONNECTED = "disconnected"
-    AWAITING_LOGON = "awaiting logon"
-    LOGON_SENT = "logon sent"
-    IN_SESSION = "in session"
-    RESENDING = "resending"
-    LOGOUT_SENT = "logout sent"
-
-
 _LOGGED_ON = (State.IN_SESSION, State.RESENDING, State.LOGOUT_SENT)
 _IN_SESSION = State.IN_SESSION
+_RESETTABLE = (State.IN_SESSION, State.RESENDING)
+# Session-level messages checked against the dictionary before they are acted on (a Logon is
+# checked as a Logon; a Logout is honoured whatever else it holds).
+_VALIDATED_ADMIN = frozenset({"0", "1", "2", "3", "4"})
 _RESENDING = State.RESENDING
 
 
@@ -117,7 +111,7 @@ class _Fatal(Exception):
 
 
 class Session:
-    """One FIXT.1.1 session, initiator or acceptor; sans-IO (see the module documentation).
+    """One FIX session, initiator or acceptor; sans-IO (see the module documentation).
 
     One connection at a time: call :meth:`connection_made` when a connection opens and
     :meth:`connection_lost` when it closes; the same session (and its store) carries on over the
@@ -132,6 +126,12 @@ class Session:
         self.config = config
         self.store = store if store is not None else MemoryStore()
         self._retransmission = config.retransmission
+        self._rules = rules_for(config.begin_string)
+        self._next_expected_msg_seq_num = (
+            config.next_expected_msg_seq_num and self._rules.next_expected_msg_seq_num
+        )
+        # The MsgSeqNum of our Logon <A> of the current connection.
+        self._logon_seq = 0
         self.state = State.DISCONNECTED
         self.heartbeat_interval = config.heartbeat_interval
         #: Garbled inbound messages ignored so far.
@@ -144,10 +144,10 @@ class Session:
             config.sender_comp_id,
             config.target_comp_id,
             begin_string=config.begin_string,
-            time_precision=config.time_precision,
+            time_precision=config.time_precision if self._rules.subsecond_times else "s",
             length_fields=config.length_fields,
         )
-        self._framer = Framer()
+        self._framer = Framer(groups=self.config.groups)
         self._out: list[bytes] = []
         self._events: list[Event] = []
         self._connected_at = 0.0
@@ -158,11 +158,15 @@ class Session:
         self._test_request_sent_at = 0.0
         self._test_request_ids = itertools.count(1)
         # Held inbound messages ahead of a gap, by MsgSeqNum, and the number that ends the gap.
-        self._held: dict[int, Message] = {}
+        self._held: dict[int, Message | Unparsed] = {}
         self._resend_until = 0
         # When the resend last made progress, and the next inbound number it had reached.
         self._resend_requested_at = 0.0
         self._resend_reached = 0
+        # The last EndSeqNo <16> asked for when ResendRequests are chunked.
+        self._resend_chunk_end = 0
+        # The input fed before the current one, to find a message that did not parse.
+        self._previous_input = b""
 
     # The transport's side: connections, bytes, time.
 
@@ -174,7 +178,8 @@ class Session:
         """
         if self.state is not State.DISCONNECTED:
             raise SessionError(f"connection_made while {self.state.value}")
-        self._framer = Framer()
+        self._framer = Framer(groups=self.config.groups)
+        self._previous_input = b""
         self._held.clear()
         self._test_request = None
         self._connected_at = self._last_received = self._last_sent = now
@@ -183,14 +188,14 @@ class Session:
             if self.config.reset_on_logon:
                 self.store.reset()
             self._send_logon(now, self.config.reset_on_logon)
-            self.state = State.LOGON_SENT
+            self._move(Trigger.CONNECTED_AS_INITIATOR)
         else:
-            self.state = State.AWAITING_LOGON
+            self._move(Trigger.CONNECTED_AS_ACCEPTOR)
 
     def connection_lost(self, now: float, reason: str = "connection closed") -> None:
         """The connection closed (by either side); the store keeps the sequence numbers."""
         if self.state is not State.DISCONNECTED:
-            self.state = State.DISCONNECTED
+            self._move(Trigger.CLOSED)
             self._events.append(Disconnected(reason))
         self._out.clear()
 
@@ -198,10 +203,36 @@ class Session:
         """Bytes read from the connection, in any pieces."""
         if self.state is State.DISCONNECTED:
             return
-        messages = self._framer.feed(data)
-        for error in self._framer.drain_errors():
-            self.garbled += 1
-            self._events.append(Garbled(error))
+        framer = self._framer
+        messages = framer.feed(data)
+        errors = framer.drain_errors()
+        if errors:
+            self._receive_with_errors(messages, errors, bytes(data), now)
+        else:
+            self._receive_messages(messages, now)
+        self._previous_input = data
+
+    def _receive_with_errors(
+        self, messages: list[Message], errors: list[DecodeError], data: bytes, now: float
+    ) -> None:
+        """Like :meth:`receive`'s loop, with the framer's errors in their place in the stream:
+        garbled input is counted, a well-framed message that did not parse is rejected."""
+        framer = self._framer
+        stream = bytes(self._previous_input) + data
+        start = framer.offset + framer.buffered - len(stream)
+        for item in in_stream_order(messages, errors, stream, start):
+            if self.should_close:
+                return
+            if isinstance(item, DecodeError):
+                self.garbled += 1
+                self._events.append(Garbled(item))
+            elif isinstance(item, Unparsed):
+                self._on_inbound_unparsed(item, now)
+            else:
+                self._receive_messages([item], now)
+
+    def _receive_messages(self, messages: list[Message], now: float) -> None:
+        """Handles whole inbound messages, in order, until the session ends."""
         for message in messages:
             if self.should_close:
                 return
@@ -214,6 +245,38 @@ class Session:
                     self._on_bad_value(message, e, now)
             except _Fatal as e:
                 self._disconnect(str(e))
+
+    def _on_inbound_unparsed(self, item: Unparsed, now: float) -> None:
+        """A well-framed message that did not parse: rejected in its turn (see
+        :mod:`fixwire.session.unparsed`); before Logon completes, garbled input."""
+        if self.state not in _LOGGED_ON:
+            self.garbled += 1
+            self._events.append(Garbled(item.error))
+            return
+        self._last_received = now
+        self._test_request = None
+        try:
+            expected = self.store.next_target_seq
+            if item.seq_num > expected:
+                self._on_gap(item, item.msg_type, item.seq_num, expected, now)
+            elif item.seq_num < expected:
+                if not item.possible_duplicate:
+                    self._fatal_logout(
+                        now, f"MsgSeqNum too low, expecting {expected} but received {item.seq_num}"
+                    )
+                self.duplicates += 1
+            else:
+                self._reject_unparsed(item, now)
+                self._release_held(now)
+        except _Fatal as e:
+            self._disconnect(str(e))
+
+    def _reject_unparsed(self, item: Unparsed, now: float) -> None:
+        """Rejects an in-sequence message that did not parse and consumes its number."""
+        self._send_reject(
+            now, item.seq_num, item.msg_type, item.reason, item.ref_tag_id, item.text, item
+        )
+        self.store.set_next_target_seq(item.seq_num + 1)
 
     def tick(self, now: float) -> None:
         """Runs the timers: heartbeats, TestRequests, logon and logout timeouts."""
@@ -294,6 +357,12 @@ class Session:
         if state is not _IN_SESSION and state is not _RESENDING:
             raise SessionError(f"cannot send {msg_type!r}: the session is {state.value}")
         if msg_type in ADMIN_MSG_TYPES:
+            if msg_type == "3" and template is None:
+                # Before FIX.4.2 there is no BusinessMessageReject <j>: the application rejects
+                # with Reject <3>, a session message (gap-filled, not resent, on a resend).
+                seq_num = self.store.next_sender_seq
+                self._send_admin("3", list(fields), now)
+                return seq_num
             raise SessionError(
                 f"MsgType {msg_type!r} is a session-level message; the session sends those"
             )
@@ -320,10 +389,19 @@ class Session:
         after ``logout_timeout``. Before Logon completes, simply disconnects."""
         if self.state in (State.IN_SESSION, State.RESENDING):
             self._send_logout(now, text)
-            self.state = State.LOGOUT_SENT
+            self._move(Trigger.LOGOUT_SENT)
             self._logout_sent_at = now
         elif self.state in (State.AWAITING_LOGON, State.LOGON_SENT):
             self._disconnect("logout before logon completed")
+
+    def second_connection_reply(self, now: float, text: str | None) -> bytes:
+        """What to write to another connection that claims this session while it has one,
+        before that connection is closed: a Logout <5> carrying ``text`` (numbered 1, outside
+        this session's sequence, which the other connection must not disturb), or nothing when
+        ``text`` is ``None``."""
+        if text is None:
+            return b""
+        return self._encoder.encode("5", [(58, text)], seq_num=1, sending_time=float(now))
 
     # Inbound messages.
 
@@ -337,7 +415,11 @@ class Session:
         if self.state in (State.AWAITING_LOGON, State.LOGON_SENT):
             self._on_logon(msg, msg_type, seq_num, now)
             return
-        self._check_header(msg, seq_num, now)
+        if not self._check_header(msg, seq_num, now):
+            return
+        if msg_type == "A" and self.state in _RESETTABLE and msg.get_bool(141, default=False):
+            self._on_session_reset(msg, seq_num, now)
+            return
         if msg_type == "4" and not msg.get_bool(123, default=False):
             self._on_sequence_reset(msg, seq_num, now)
             return
@@ -349,13 +431,9 @@ class Session:
                 self._fatal_logout(
                     now, f"MsgSeqNum too low, expecting {expected} but received {seq_num}"
                 )
-            new_seq = msg.get_int(36) if msg_type == "4" else None
-            if new_seq is not None and new_seq > expected:
-                # A resent gap fill from a number already passed over (a held Logon's) that
-                # reaches past the expected one: the numbers it covers from there on are new.
-                self.store.set_next_target_seq(new_seq)
-                self._release_held(now)
-            else:
+            # A duplicate, even a SequenceReset-GapFill whose NewSeqNo <36> reaches past the
+            # expected number (FIX test case 10c): dropped once its OrigSendingTime checks out.
+            if msg_type == "4" or self._orig_sending_time_ok(msg, seq_num, msg_type, now):
                 self.duplicates += 1
         else:
             self._process(msg, msg_type, seq_num, now)
@@ -377,17 +455,30 @@ class Session:
         if seq_num is None or self.state not in (State.IN_SESSION, State.RESENDING):
             self._fatal_logout(now, f"incorrect data format: {error.reason}")
         reason = f"incorrect data format: {error.reason}"
-        self._send_reject(now, seq_num, msg.msg_type, _INCORRECT_DATA_FORMAT, error.tag, reason)
+        self._send_reject(
+            now, seq_num, msg.msg_type, _INCORRECT_DATA_FORMAT, error.tag, reason, msg
+        )
         if seq_num == self.store.next_target_seq:
             self.store.set_next_target_seq(seq_num + 1)
             if release_held:  # (Not from inside _release_held's own loop.)
                 self._release_held(now)
 
-    def _check_header(self, msg: Message, seq_num: int, now: float) -> None:
-        if self._comp_ids_wrong(msg):
-            self._send_reject(now, seq_num, msg.msg_type, _COMP_ID_PROBLEM, None, "CompID problem")
-            self._fatal_logout(now, f"CompID problem: 49={msg.get(49)!r} 56={msg.get(56)!r}")
-        if self._sending_time_off(msg, now):
+    def _check_header(self, msg: Message, seq_num: int, now: float) -> bool:
+        """Checks CompIDs and SendingTime; False when the message was rejected and is done
+        with (a missing CompID, FIX test case 2k: Reject <3>, its number consumed)."""
+        problem = checks.comp_id_problem(msg, self.config)
+        if problem is not None and problem.ends_session:
+            self._send_reject(
+                now, seq_num, msg.msg_type, problem.reason, None, "CompID problem", msg
+            )
+            self._fatal_logout(now, problem.text)
+        if problem is not None:
+            self._reject(now, seq_num, msg.msg_type, problem, msg)
+            if seq_num == self.store.next_target_seq:
+                self.store.set_next_target_seq(seq_num + 1)
+                self._release_held(now)
+            return False
+        if checks.sending_time_off(msg, now, self.config.max_sending_time_skew):
             self._send_reject(
                 now,
                 seq_num,
@@ -395,23 +486,10 @@ class Session:
                 _SENDING_TIME_ACCURACY,
                 52,
                 "SendingTime accuracy problem",
+                msg,
             )
             self._fatal_logout(now, "SendingTime accuracy problem")
-
-    def _comp_ids_wrong(self, msg: Message) -> bool:
-        if msg.get(56) != self.config.sender_comp_id:
-            return True
-        return self.config.check_peer_comp_id and msg.get(49) != self.config.target_comp_id
-
-    def _sending_time_off(self, msg: Message, now: float) -> bool:
-        skew = self.config.max_sending_time_skew
-        if skew is None:
-            return False
-        try:
-            sent = msg.get_time_ns(52)
-        except DecodeError:
-            return True
-        return sent is None or abs(sent / _NANOS - now) > skew
+        return True
 
     def _process(self, msg: Message, msg_type: str, seq_num: int, now: float) -> None:
         """Handles a message whose MsgSeqNum is the expected one."""
@@ -420,13 +498,25 @@ class Session:
         if possible_duplicate and not self._orig_sending_time_ok(msg, seq_num, msg_type, now):
             self.store.set_next_target_seq(next_target)
             return
+        if (
+            msg_type in _VALIDATED_ADMIN
+            and self._validate(msg, seq_num, now, application=False) is not None
+        ):
+            self.store.set_next_target_seq(next_target)
+            return
         if msg_type == "0":
             pass
         elif msg_type == "1":
             test_req_id = msg.get(112)
             if test_req_id is None:
                 self._send_reject(
-                    now, seq_num, msg_type, _REQUIRED_TAG_MISSING, 112, "TestReqID <112> is missing"
+                    now,
+                    seq_num,
+                    msg_type,
+                    _REQUIRED_TAG_MISSING,
+                    112,
+                    "TestReqID <112> is missing",
+                    msg,
                 )
             else:
                 self._send_admin("0", [(112, test_req_id)], now)
@@ -458,89 +548,87 @@ class Session:
         self.store.set_next_target_seq(next_target)
 
     def _orig_sending_time_ok(self, msg: Message, seq_num: int, msg_type: str, now: float) -> bool:
-        """PossDupFlag=Y needs OrigSendingTime <122>, not later than SendingTime <52>."""
-        try:
-            original = msg.get_time_ns(122)
-            sent = msg.get_time_ns(52)
-        except DecodeError:
-            self._send_reject(
-                now,
-                seq_num,
-                msg_type,
-                _INCORRECT_DATA_FORMAT,
-                122,
-                "OrigSendingTime <122> is not a UTCTimestamp",
-            )
-            return False
-        if original is None:
-            if msg_type == "4":
-                return True  # Many engines send gap fills without it; nothing depends on it.
-            self._send_reject(
-                now,
-                seq_num,
-                msg_type,
-                _REQUIRED_TAG_MISSING,
-                122,
-                "OrigSendingTime <122> is missing",
-            )
-            return False
-        if sent is not None and original > sent:
-            self._send_reject(
-                now,
-                seq_num,
-                msg_type,
-                _SENDING_TIME_ACCURACY,
-                122,
-                "OrigSendingTime <122> is after SendingTime <52>",
-            )
-            return False
-        return True
+        """A PossDupFlag <43>=Y message's OrigSendingTime <122> checks out; else it is
+        rejected (and, for 2f, the session logged out)."""
+        problem = checks.orig_sending_time_problem(msg, msg_type)
+        if problem is None:
+            return True
+        self._reject(now, seq_num, msg_type, problem, msg)
+        if problem.ends_session and self.state in (State.IN_SESSION, State.RESENDING):
+            self.logout(now, "SendingTime accuracy problem")
+        return False
 
-    def _validate(self, msg: Message, seq_num: int, now: float) -> RejectError | None:
+    def _validate(
+        self, msg: Message, seq_num: int, now: float, *, application: bool = True
+    ) -> RejectError | None:
+        """Checks ``msg`` against the dictionary, when there is one; the problem, answered
+        with Reject <3> unless ``answers_invalid`` takes it (application messages only).
+
+        Session-level messages are checked too (against the FIX.4.x dictionary, or FIXT11.xml
+        under an application one): an invalid one is rejected and not acted on, its number
+        consumed, as QuickFIX does.
+        """
         dictionary = self.config.dictionary
         if dictionary is None:
             return None
         try:
             dictionary.validate(msg, allow_user_defined=self.config.allow_user_defined_fields)
         except RejectError as e:
-            answers = self.config.answers_invalid
+            answers = self.config.answers_invalid if application else None
             if answers is not None and answers(msg, e):
                 return None
-            self._send_reject(now, seq_num, msg.msg_type, e.reject_reason, e.ref_tag_id, e.text)
+            self._send_reject(
+                now, seq_num, msg.msg_type, e.reject_reason, e.ref_tag_id, e.text, msg
+            )
             return e
         return None
 
-    def _on_gap(self, msg: Message, msg_type: str, seq_num: int, expected: int, now: float) -> None:
-        if msg_type == "5":
+    def _on_gap(
+        self, msg: Message | Unparsed, msg_type: str, seq_num: int, expected: int, now: float
+    ) -> None:
+        parsed = msg if isinstance(msg, Message) else None
+        if msg_type == "5" and parsed is not None:
             # A Logout is honoured even across a gap; the gap is moot once the session ends.
-            self._on_logout(msg, now)
+            self._on_logout(parsed, now)
             return
         if not self.config.retransmission:
             self._events.append(SequenceGap(expected, seq_num, recovering=False))
             self.store.set_next_target_seq(seq_num)
-            self._process(msg, msg_type, seq_num, now)
+            self._process_held(msg, now)
             return
         if self.state is State.LOGOUT_SENT:
             # Logging out: the gap is left for the next session (the numbers are kept).
-            if msg_type == "2":
-                self._on_resend_request(msg, seq_num, now)
+            if msg_type == "2" and parsed is not None:
+                self._on_resend_request(parsed, seq_num, now)
             return
-        if msg_type == "2":
-            # Answer the peer's request at once; our own request for the gap follows.
-            self._on_resend_request(msg, seq_num, now)
-        elif len(self._held) >= self.config.max_out_of_order:
+        if len(self._held) >= self.config.max_out_of_order:
             self._fatal_logout(
                 now, f"more than {self.config.max_out_of_order} messages held ahead of a gap"
             )
         else:
             self._held[seq_num] = msg
+            if msg_type == "2" and parsed is not None:
+                # Answered at once (our own request for the gap follows); held only so that its
+                # number is passed over in turn.
+                self._on_resend_request(parsed, seq_num, now)
         if self.state is not State.RESENDING:
             self._events.append(SequenceGap(expected, seq_num, recovering=True))
-            self._send_resend_request(expected, now)
+            if (
+                parsed is not None
+                and msg_type == "A"
+                and self._next_expected_msg_seq_num
+                and 789 in parsed
+            ):
+                # Our Logon's NextExpectedMsgSeqNum <789> asked for the gap already: the peer
+                # resends without a ResendRequest (one follows if nothing comes, as for any
+                # stalled resend).
+                self._resend_requested_at, self._resend_reached = now, expected
+            else:
+                self._send_resend_request(expected, now, seq_num - 1)
             # A new gap: an earlier one's end (perhaps before a sequence reset) says nothing.
             self._resend_until = seq_num
             if self.state is State.IN_SESSION:
-                self.state = State.RESENDING
+                self._move(Trigger.GAP_DETECTED)
         elif seq_num > self._resend_until:
             self._resend_until = seq_num
 
@@ -553,17 +641,31 @@ class Session:
             msg = self._held.pop(expected, None)
             if msg is None:
                 break
-            if msg.msg_type == "A":
-                # The Logon that opened the gap was handled when it came; only its number is left.
+            if msg.msg_type in ("A", "2") and isinstance(msg, Message):
+                # The Logon that opened the gap, or a ResendRequest that came across it, was
+                # handled when it came; only its number is left.
                 self.store.set_next_target_seq(expected + 1)
                 continue
-            try:
-                self._process(msg, msg.msg_type, expected, now)
-            except DecodeError as e:
-                self._on_bad_value(msg, e, now, release_held=False)
-        if self.state is State.RESENDING and self.store.next_target_seq > self._resend_until:
-            self.state = State.IN_SESSION
-            self._events.append(ResendComplete(self.store.next_target_seq))
+            self._process_held(msg, now)
+        if self.state is not State.RESENDING:
+            return
+        reached = self.store.next_target_seq
+        if reached > self._resend_until:
+            self._move(Trigger.GAP_FILLED)
+            self._events.append(ResendComplete(reached))
+        elif self.config.resend_request_chunk_size and reached > self._resend_chunk_end:
+            # One chunk of the gap arrived: ask for the next one.
+            self._send_resend_request(reached, now, self._resend_until - 1)
+
+    def _process_held(self, msg: Message | Unparsed, now: float) -> None:
+        """Processes a message that is now in sequence, without releasing others."""
+        if isinstance(msg, Unparsed):
+            self._reject_unparsed(msg, now)
+            return
+        try:
+            self._process(msg, msg.msg_type, msg.seq_num, now)
+        except DecodeError as e:
+            self._on_bad_value(msg, e, now, release_held=False)
 
     def _on_sequence_reset(self, msg: Message, seq_num: int, now: float) -> None:
         """SequenceReset-Reset: sets the next inbound number, whatever this MsgSeqNum is."""
@@ -625,22 +727,8 @@ class Session:
         if begin < 1 or begin > end:
             self._events.append(ResendServed(begin, end, 0, 0))
             return
-        stored = self.store.messages(begin, end)
-        resent = 0
-        gap_from: int | None = None
-        for seq in range(begin, end + 1):
-            wire = stored.get(seq)
-            if wire is None:
-                if gap_from is None:
-                    gap_from = seq
-                continue
-            if gap_from is not None:
-                self._send_gap_fill(gap_from, seq, now)
-                gap_from = None
-            self._out.append(self._encoder.possible_duplicate(wire, sending_time=float(now)))
-            resent += 1
-        if gap_from is not None:
-            self._send_gap_fill(gap_from, end + 1, now)
+        answer, resent = resend(self.store, self._encoder, begin, end, now)
+        self._out.extend(answer)
         self._last_sent = now
         self._events.append(ResendServed(begin, end, resent, end - begin + 1 - resent))
 
@@ -653,7 +741,26 @@ class Session:
         if by_peer:
             self._send_logout(now, None)
         self._events.append(LoggedOut(text, by_peer))
+        self._logged_out()
         self._disconnect("logout")
+
+    def _logged_out(self) -> None:
+        """The Logout exchange is over (answered or timed out)."""
+        if self.config.reset_on_logout:
+            self.store.reset()
+
+    def _on_session_reset(self, msg: Message, seq_num: int, now: float) -> None:
+        """A Logon <A> with ResetSeqNumFlag <141>=Y in an established session: both sides start
+        again at 1; we answer with our own Logon saying so (the FIX "SessionReset" case)."""
+        if seq_num != 1:
+            self._fatal_logout(now, f"ResetSeqNumFlag <141>=Y with MsgSeqNum {seq_num}, not 1")
+        self.store.reset()
+        self._held.clear()
+        self._send_admin("A", self._logon_fields(self.heartbeat_interval, True, 2), now)
+        self.store.set_next_target_seq(2)
+        self._move(Trigger.SESSION_RESET)
+        self.last_logon = msg
+        self._events.append(LoggedOn(self.heartbeat_interval, reset=True))
 
     # Logon.
 
@@ -669,13 +776,16 @@ class Session:
                 # acceptor says nothing to a peer that never logged on (1S.e).
                 self._fatal_logout(now, text)
             raise _Fatal(text)
-        if self._comp_ids_wrong(msg):
-            self._refuse_logon(now, f"CompID problem: 49={msg.get(49)!r} 56={msg.get(56)!r}")
-        if self._sending_time_off(msg, now):
+        problem = checks.comp_id_problem(msg, self.config)
+        if problem is not None:
+            self._refuse_logon(now, problem.text)
+        if checks.sending_time_off(msg, now, self.config.max_sending_time_skew):
             self._refuse_logon(now, "SendingTime accuracy problem")
         heartbeat = self._logon_heartbeat(msg, now)
         reset = bool(msg.get_bool(141, default=False))
         if self.config.role is Role.ACCEPTOR:
+            if self._rules.default_appl_ver_id and msg.get(1137) is None:
+                self._refuse_logon(now, "DefaultApplVerID <1137> is missing")
             self._accept_logon(msg, seq_num, now, reset, heartbeat)
         elif reset and not self.config.reset_on_logon:
             # The acceptor reset the sequence numbers; so do we.
@@ -687,9 +797,11 @@ class Session:
             self._fatal_logout(
                 now, f"MsgSeqNum too low, expecting {expected} but received {seq_num}"
             )
-        self.state = State.IN_SESSION
+        self._move(Trigger.LOGON_COMPLETED)
         self.last_logon = msg
         self._events.append(LoggedOn(heartbeat, reset))
+        if self._next_expected_msg_seq_num:
+            self._on_next_expected(msg, now)
         if seq_num > expected and not self.config.retransmission:
             # Skipped over, as in _on_gap; but the Logon is done here, not processed again.
             self._events.append(SequenceGap(expected, seq_num, recovering=False))
@@ -699,6 +811,34 @@ class Session:
             self._on_gap(msg, msg_type, seq_num, expected, now)
         else:
             self.store.set_next_target_seq(seq_num + 1)
+
+    def _on_next_expected(self, msg: Message, now: float) -> None:
+        """The peer's NextExpectedMsgSeqNum <789>: what it has not seen of ours before this
+        Logon exchange is resent at once; a number past what we sent ends the session."""
+        peer_expects = msg.get_int(789)
+        if peer_expects is None:
+            return
+        initiator = self.config.role is Role.INITIATOR
+        # The initiator's own Logon was counted by the acceptor before it answered.
+        limit = self._logon_seq + (1 if initiator else 0)
+        if peer_expects > limit:
+            self._fatal_logout(
+                now,
+                f"NextExpectedMsgSeqNum <789> {peer_expects} is past the last MsgSeqNum sent,"
+                f" {limit - 1}",
+            )
+        if initiator and peer_expects <= self._logon_seq:
+            # An acceptor that answers a Logon it found too high still counts it: QuickFIX
+            # says its expected number plus one. Resending one message more is harmless (a
+            # duplicate to the peer); leaving one out would lose it.
+            peer_expects = max(1, peer_expects - 1)
+        if peer_expects < self._logon_seq:
+            end = self._logon_seq - 1
+            answer, resent = resend(self.store, self._encoder, peer_expects, end, now)
+            self._out.extend(answer)
+            self._events.append(
+                ResendServed(peer_expects, end, resent, end - peer_expects + 1 - resent)
+            )
 
     def _logon_heartbeat(self, msg: Message, now: float) -> int:
         try:
@@ -723,7 +863,7 @@ class Session:
                 self._refuse_logon(now, refusal)
         if reset and seq_num != 1:
             self._refuse_logon(now, f"ResetSeqNumFlag <141>=Y with MsgSeqNum {seq_num}, not 1")
-        if reset:
+        if reset or self.config.reset_on_logon:
             self.store.reset()
         expected = self.store.next_target_seq
         if seq_num < expected:
@@ -733,24 +873,39 @@ class Session:
                 now, f"MsgSeqNum too low, expecting {expected} but received {seq_num}"
             )
         self.heartbeat_interval = heartbeat
+        # NextExpectedMsgSeqNum <789> counts the Logon being answered when it is in sequence.
+        next_expected = expected + 1 if seq_num == expected else expected
+        self._send_admin("A", self._logon_fields(heartbeat, reset, next_expected), now)
+
+    def _logon_fields(
+        self, heartbeat: int, reset: bool, next_expected: int
+    ) -> list[tuple[int, FieldValue]]:
+        """The body of our Logon <A>: EncryptMethod <98>, HeartBtInt <108>, ResetSeqNumFlag
+        <141> when resetting, NextExpectedMsgSeqNum <789> when configured and the version has
+        it, DefaultApplVerID <1137> where the version has it."""
+        self._logon_seq = self.store.next_sender_seq
         fields: list[tuple[int, FieldValue]] = [(98, 0), (108, heartbeat)]
         if reset:
             fields.append((141, True))
-        fields.append((1137, self.config.default_appl_ver_id))
-        self._send_admin("A", fields, now)
+        if self._next_expected_msg_seq_num:
+            fields.append((789, next_expected))
+        if self._rules.default_appl_ver_id:
+            fields.append((1137, self.config.default_appl_ver_id))
+        return fields
 
     def _refuse_logon(self, now: float, text: str) -> NoReturn:
         """Refuses the peer's Logon (an acceptor's, FIX test cases 1S.c-d) or its answer to
-        ours (an initiator's, 1B.d): Logout <5> with ``text``, then disconnect."""
+        ours (an initiator's, 1B.d): Logout <5> with ``text``, then disconnect (or disconnect
+        alone, with ``logout_on_refused_logon`` off, as QuickFIX does)."""
         self._events.append(LogonRefused(text))
-        self._send_logout(now, text)
+        if self.config.logout_on_refused_logon:
+            self._send_logout(now, text)
         raise _Fatal(f"logon refused: {text}")
 
     def _send_logon(self, now: float, reset: bool) -> None:
-        fields: list[tuple[int, FieldValue]] = [(98, 0), (108, self.config.heartbeat_interval)]
-        if reset:
-            fields.append((141, True))
-        fields.append((1137, self.config.default_appl_ver_id))
+        fields = self._logon_fields(
+            self.config.heartbeat_interval, reset, self.store.next_target_seq
+        )
         make_extra = self.config.logon_fields
         if make_extra is not None:
             seq_num = self.store.next_sender_seq
@@ -785,26 +940,41 @@ class Session:
         reason: int,
         ref_tag_id: int | None,
         text: str,
+        rejected: Message | Unparsed | None = None,
     ) -> None:
-        fields: list[tuple[int, FieldValue]] = [(45, ref_seq_num)]
-        if ref_tag_id is not None:
-            fields.append((371, ref_tag_id))
-        fields += [(372, ref_msg_type), (373, reason), (58, text)]
+        """Sends Reject <3> with the fields this version has, routed back the way ``rejected``
+        came."""
+        route = (
+            []
+            if rejected is None
+            else rejected.route
+            if isinstance(rejected, Unparsed)
+            else checks.route_back(rejected)
+        )
+        fields = checks.reject_fields(
+            self._rules, ref_seq_num, ref_msg_type, reason, ref_tag_id, text, route
+        )
         self._send_admin("3", fields, now)
         self._events.append(RejectSent(ref_seq_num, reason, ref_tag_id, text))
 
-    def _send_resend_request(self, begin: int, now: float) -> None:
-        self._send_admin("2", [(7, begin), (16, 0)], now)
+    def _reject(
+        self, now: float, seq_num: int, msg_type: str, problem: checks.Problem, msg: Message
+    ) -> None:
+        self._send_reject(
+            now, seq_num, msg_type, problem.reason, problem.ref_tag_id, problem.text, msg
+        )
+
+    def _send_resend_request(self, begin: int, now: float, gap_end: int) -> None:
+        """ResendRequest <2> from ``begin``: to infinity, or for at most
+        ``resend_request_chunk_size`` messages and not past ``gap_end``."""
+        chunk = self.config.resend_request_chunk_size
+        if chunk:
+            end = self._resend_chunk_end = min(begin + chunk - 1, gap_end)
+        else:
+            end = self._rules.resend_to_infinity
+        self._send_admin("2", [(7, begin), (16, end)], now)
         self._resend_requested_at = now
         self._resend_reached = begin
-
-    def _send_gap_fill(self, seq_num: int, new_seq: int, now: float) -> None:
-        """SequenceReset-GapFill sent as ``seq_num`` (a resent number: not stored or counted)."""
-        fields: list[tuple[int, FieldValue]] = [(43, True), (122, datetime.fromtimestamp(now, UTC))]
-        fields += [(123, True), (36, new_seq)]
-        self._out.append(
-            self._encoder.encode("4", fields, seq_num=seq_num, sending_time=float(now))
-        )
 
     def _tick(self, now: float) -> None:
         if self.state in (State.AWAITING_LOGON, State.LOGON_SENT):
@@ -814,6 +984,7 @@ class Session:
         if self.state is State.LOGOUT_SENT:
             if now - self._logout_sent_at >= self.config.logout_timeout:
                 self._events.append(LoggedOut(None, by_peer=False))
+                self._logged_out()
                 raise _Fatal(f"no Logout <5> answer within {self.config.logout_timeout} s")
             return
         if self.state is State.DISCONNECTED:
@@ -836,7 +1007,7 @@ class Session:
                 self._resend_requested_at, self._resend_reached = now, reached
             else:
                 # Stalled (a message of the resend was lost too): ask again from where it stopped.
-                self._send_resend_request(reached, now)
+                self._send_resend_request(reached, now, self._resend_until - 1)
         if now - self._last_sent >= self.heartbeat_interval:
             self._send_admin("0", [], now)
 
@@ -848,7 +1019,13 @@ class Session:
         self._send_logout(now, text)
         raise _Fatal(text)
 
+    def _move(self, trigger: Trigger) -> None:
+        """Changes state as :data:`~fixwire.session.states.TRANSITIONS` says ``trigger`` does."""
+        self.state = next_state(self.state, trigger)
+        if trigger is Trigger.CLOSED and self.config.reset_on_disconnect:
+            self.store.reset()
+
     def _disconnect(self, reason: str) -> None:
         if self.state is not State.DISCONNECTED:
-            self.state = State.DISCONNECTED
+            self._move(Trigger.CLOSED)
             self._events.append(Disconnected(reason))

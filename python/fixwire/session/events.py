@@ -81,6 +81,13 @@ class Received:
     possible_duplicate: bool = False
     reject: RejectError | None = None
 
+    @property
+    def possible_resend(self) -> bool:
+        """PossResend <97>=Y: the sender sent it again under a new MsgSeqNum; the application
+        decides whether it has seen it (by ClOrdID <11>, say). Read from the message when
+        asked."""
+        return bool(self.message.get_bool(97, default=False))
+
 
 @dataclass(frozen=True, slots=True)
 class SequenceGap:

@@ -28,7 +28,6 @@ across resets.
 from __future__ import annotations
 
 import enum
-import fcntl
 import os
 import struct
 import zlib
@@ -36,6 +35,11 @@ from abc import ABC, abstractmethod
 from pathlib import Path
 
 from fixwire.errors import StoreError
+
+try:
+    import fcntl
+except ImportError:  # Windows: no flock, so JournalStore refuses to open (MemoryStore works)
+    fcntl = None  # type: ignore[assignment]
 
 __all__ = ["JournalStore", "MemoryStore", "Store", "Sync"]
 
@@ -158,7 +162,7 @@ class JournalStore(Store):
 
     Raises:
         StoreError: The journal is locked by another store, is not a fixwire journal, or cannot
-            be read or written.
+            be read or written; or the platform has no ``fcntl`` file lock (Windows).
     """
 
     def __init__(self, path: str | os.PathLike[str], *, sync: Sync = Sync.WRITE) -> None:
@@ -169,6 +173,8 @@ class JournalStore(Store):
         # MsgSeqNum -> (offset of the payload, its length) in the journal.
         self._index: dict[int, tuple[int, int]] = {}
         self._end = 0
+        if fcntl is None:
+            raise StoreError(f"cannot open journal {self._path}: it needs fcntl's file lock (Unix)")
         try:
             self._path.parent.mkdir(parents=True, exist_ok=True)
             self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)

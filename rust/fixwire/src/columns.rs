@@ -23,14 +23,21 @@
 #![allow(clippy::cast_possible_wrap)]
 
 use std::ops::Range;
+use std::path::Path;
 
 use memchr::memmem;
 
-use crate::decode::{scan_tag, DataFields, Field, FieldIndex, Fields, Message, ParseOptions};
-use crate::error::{DecodeError, DecodeErrorKind as Kind};
-use crate::group::{GroupSpec, Member};
+use crate::decode::{Field, FieldIndex, Fields, ParseOptions};
+use crate::dictionary::FieldType;
+use crate::group::GroupSpec;
 use crate::value::{self, Date, Decimal};
-use crate::{find_soh, SOH};
+
+mod log;
+mod quick;
+
+use log::{Candidate, Candidates};
+pub use log::{Found, LogReader};
+use quick::{is_member, QuickReader};
 
 /// The type a column's values are read as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,6 +60,51 @@ pub enum ColumnKind {
     Date,
     /// A FIX Boolean.
     Bool,
+}
+
+impl ColumnKind {
+    /// The kind named `name` (`str`, `int`, `float`, `decimal`, `time`, `date`, `bool`), a
+    /// decimal at `scale`; `None` for any other name.
+    pub fn from_name(name: &str, scale: u8) -> Option<Self> {
+        Some(match name {
+            "str" => Self::Str,
+            "int" => Self::Int,
+            "float" => Self::Float,
+            "decimal" => Self::Decimal { scale },
+            "time" => Self::Time,
+            "date" => Self::Date,
+            "bool" => Self::Bool,
+            _ => return None,
+        })
+    }
+
+    /// The kind's name, as [`from_name`](Self::from_name) reads it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Str => "str",
+            Self::Int => "int",
+            Self::Float => "float",
+            Self::Decimal { .. } => "decimal",
+            Self::Time => "time",
+            Self::Date => "date",
+            Self::Bool => "bool",
+        }
+    }
+
+    /// How a field of the FIX type `field_type` reads as a column: ints, decimals (at `scale`),
+    /// timestamps, dates and Booleans as such, everything else as text.
+    pub fn of_type(field_type: &FieldType, scale: u8) -> Self {
+        match field_type {
+            FieldType::Int => Self::Int,
+            FieldType::Decimal => Self::Decimal { scale },
+            FieldType::UtcTimestamp => Self::Time,
+            FieldType::Date => Self::Date,
+            FieldType::Boolean => Self::Bool,
+            FieldType::Char | FieldType::TimeOnly | FieldType::MultipleValue | FieldType::Data | FieldType::String => {
+                Self::Str
+            }
+        }
+    }
 }
 
 /// One requested column: a tag and how to read it.
@@ -462,6 +514,35 @@ pub fn scan_windowed(
     table
 }
 
+/// A mapped file is scanned by [`scan_file`] this many bytes at a time, releasing what was
+/// read, so memory follows the output rather than the file size.
+pub const SCAN_WINDOW: usize = 64 << 20;
+
+/// Reads every message of the file at `path` that starts in `range` (the whole file when
+/// `None`) into columns, as [`scan`] does, without reading the file into memory: it is mapped
+/// and scanned [`SCAN_WINDOW`] bytes at a time, each window's pages released once read.
+///
+/// The file must not be truncated while it is read (a `copytruncate` log rotation): reading a
+/// mapped page that has gone raises SIGBUS, which stops the process. A file rewritten in place
+/// while it is read gives garbled rows, as every byte is read as hostile input.
+// The crate's only `unsafe`: mapping the file and dropping the pages read.
+#[allow(unsafe_code)]
+pub fn scan_file(path: &Path, range: Option<Range<usize>>, options: &ScanOptions) -> std::io::Result<Table> {
+    let file = std::fs::File::open(path)?;
+    // SAFETY: the map is only read and lives until the scan below has finished; every byte is
+    // treated as hostile input, so a file rewritten in place while mapped gives garbled rows.
+    // A file truncated while mapped makes the next read of a vanished page raise SIGBUS: the
+    // documentation above (and read_columns') says that logs must not be truncated while read.
+    let map = unsafe { memmap2::Mmap::map(&file)? };
+    let range = range.unwrap_or(0..map.len());
+    Ok(scan_windowed(&map, range, options, SCAN_WINDOW, |upto| {
+        // SAFETY: the map is shared and read-only, so dropping its pages only makes later reads
+        // fault them in again from the file; the scan reads nothing before `upto` again. A
+        // failed advice just keeps the pages.
+        let _ = unsafe { map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, 0, upto) };
+    }))
+}
+
 /// Scans messages that start in `input[start..end]` (they may end after `end`). Returns the
 /// table and the offset just past the last message read.
 fn scan_chunk(input: &[u8], start: usize, end: usize, options: &ScanOptions) -> (Table, usize) {
@@ -546,141 +627,6 @@ fn wanted(options: &ScanOptions, msg_type: &[u8]) -> bool {
     options.msg_types.as_ref().map_or(true, |types| types.iter().any(|t| t.as_slice() == msg_type))
 }
 
-/// Every candidate message starts with these bytes.
-const NEEDLE: &[u8] = b"8=FIX";
-
-/// What a [`LogReader`] found next.
-#[derive(Debug)]
-pub enum Found<'a> {
-    /// A message that parsed; for `|` logs, its bytes are the SOH form.
-    Message {
-        /// Where the message starts in the input.
-        offset: usize,
-        /// Where it ends (exclusive) in the input.
-        end: usize,
-        /// The parsed message.
-        message: Message<'a>,
-    },
-    /// A candidate (`8=FIX`) that is not a whole, valid message; the reader goes on after it.
-    Garbled {
-        /// Where the candidate starts in the input.
-        offset: usize,
-        /// What is wrong, with the offset within the input.
-        error: DecodeError,
-    },
-}
-
-/// Finds FIX messages in log text: raw, one a line, `|`-separated, or after line prefixes.
-///
-/// A lending iterator: each message borrows the reader's buffers until the next call.
-#[derive(Debug)]
-pub struct LogReader<'a, 'o> {
-    candidates: Candidates<'a>,
-    options: &'o ParseOptions,
-    index: FieldIndex,
-    // The last candidate framed but did not parse: the search goes on from the byte after its
-    // start. Applied at the next call, as the message of this one still borrows the candidates.
-    rejected: Option<usize>,
-}
-
-impl<'a, 'o> LogReader<'a, 'o> {
-    /// A reader of the messages that start in `input[range]` (they may end after it).
-    pub fn new(input: &'a [u8], range: Range<usize>, options: &'o ParseOptions) -> Self {
-        Self { candidates: Candidates::new(input, range), options, index: FieldIndex::new(), rejected: None }
-    }
-
-    /// Where the reader is: past the last message or candidate it returned.
-    pub fn position(&self) -> usize {
-        self.rejected.map_or(self.candidates.pos, |offset| offset + 1)
-    }
-
-    /// The next message or garbled candidate, `None` at the end of the range.
-    pub fn next_message(&mut self) -> Option<Found<'_>> {
-        if let Some(offset) = self.rejected.take() {
-            self.candidates.reject(offset);
-        }
-        let (offset, end, message) = match self.candidates.next_candidate()? {
-            Candidate::Garbled { offset, error } => return Some(Found::Garbled { offset, error }),
-            Candidate::Framed { offset, end, message } => (offset, end, message),
-        };
-        if let Err(error) = self.index.parse(message, self.options) {
-            self.rejected = Some(offset);
-            return Some(Found::Garbled { offset, error: error.shifted(offset) });
-        }
-        Some(Found::Message { offset, end, message: self.index.view(message) })
-    }
-}
-
-/// A candidate message framed by its BodyLength, before it is parsed.
-enum Candidate<'s> {
-    /// A message-sized span: its SOH form (the input itself, or a converted copy of a `|` line).
-    Framed { offset: usize, end: usize, message: &'s [u8] },
-    /// A candidate that does not even frame.
-    Garbled { offset: usize, error: DecodeError },
-}
-
-/// Finds and frames the candidates of a range (the first half of a [`LogReader`]); the caller
-/// parses each and calls [`Candidates::reject`] on the ones that do not parse.
-#[derive(Debug)]
-struct Candidates<'a> {
-    input: &'a [u8],
-    pos: usize,
-    end: usize,
-    finder: memmem::Finder<'static>,
-    scratch: Vec<u8>,
-}
-
-impl<'a> Candidates<'a> {
-    fn new(input: &'a [u8], range: Range<usize>) -> Self {
-        Self {
-            input,
-            pos: range.start.min(input.len()),
-            end: range.end.min(input.len()),
-            finder: memmem::Finder::new(NEEDLE),
-            scratch: Vec::new(),
-        }
-    }
-
-    /// The next candidate that starts before the range's end. A framed candidate is taken as
-    /// read (the search goes on after it) until [`reject`](Self::reject) says otherwise.
-    #[inline]
-    fn next_candidate(&mut self) -> Option<Candidate<'_>> {
-        let input = self.input;
-        // A candidate belongs to the range if it *starts* before `end`, so the five bytes of
-        // `8=FIX` may reach four bytes past it. After a message that ran past the range, `pos`
-        // is beyond `end`: nothing more to read.
-        let window = input.get(self.pos..(self.end + NEEDLE.len() - 1).min(input.len()))?;
-        // Messages mostly follow each other directly: look there before searching.
-        let found = if window.starts_with(NEEDLE) { Some(0) } else { self.finder.find(window) };
-        let at = self.pos + found.filter(|&n| self.pos + n < self.end)?;
-        let len = match candidate_length(&input[at..]) {
-            Ok(len) => len,
-            Err(error) => {
-                self.pos = at + 1;
-                return Some(Candidate::Garbled { offset: at, error: error.shifted(at) });
-            }
-        };
-        self.pos = at + len.consumed;
-        let raw = &input[at..at + len.consumed];
-        let message: &[u8] = if len.separator == SOH {
-            raw
-        } else {
-            self.scratch.clear();
-            self.scratch.extend(raw[..len.message].iter().map(|&b| if b == len.separator { SOH } else { b }));
-            if self.scratch.last() != Some(&SOH) {
-                self.scratch.push(SOH);
-            }
-            &self.scratch
-        };
-        Some(Candidate::Framed { offset: at, end: self.pos, message })
-    }
-
-    /// The candidate at `offset` did not parse: the search goes on from the byte after its start.
-    fn reject(&mut self, offset: usize) {
-        self.pos = offset + 1;
-    }
-}
-
 /// The text values of rows `offsets[i]..offsets[i + 1]` of `data` (a text column's buffers);
 /// offsets out of order or past the end give a shorter or empty value, never a panic.
 pub fn text_rows<'a>(offsets: &'a [i64], data: &'a [u8]) -> impl ExactSizeIterator<Item = &'a [u8]> + 'a {
@@ -689,59 +635,6 @@ pub fn text_rows<'a>(offsets: &'a [i64], data: &'a [u8]) -> impl ExactSizeIterat
         let end = usize::try_from(w[1]).unwrap_or(0).clamp(start, data.len());
         &data[start..end]
     })
-}
-
-/// Where a candidate message ends: its separator, the bytes of the message (through the
-/// CheckSum value and its separator, if any), and the bytes to consume.
-struct CandidateLength {
-    separator: u8,
-    message: usize,
-    consumed: usize,
-}
-
-/// Frames a candidate starting with `8=FIX` by its BodyLength, for either separator; the
-/// error's offset is within the candidate.
-fn candidate_length(buf: &[u8]) -> Result<CandidateLength, DecodeError> {
-    const MAX_BEGIN_STRING: usize = 16;
-    let truncated = || DecodeError::new(Kind::Truncated, buf.len(), None, "input ends inside a message");
-    let garbled = |tag, reason: &str| DecodeError::new(Kind::BadBodyLength, 0, tag, reason);
-    let begin_end = 2 + buf[2..]
-        .iter()
-        .take(MAX_BEGIN_STRING + 1)
-        .position(|&b| b == SOH || b == b'|')
-        .ok_or_else(|| garbled(Some(8), "BeginString <8> is not followed by SOH or '|'"))?;
-    let separator = buf[begin_end];
-    // "FIX.4.4", "FIXT.1.1": a line break or '=' here means text before a message was taken
-    // for its start.
-    if !crate::frame::plausible_begin_string(&buf[2..begin_end]) {
-        return Err(garbled(Some(8), "BeginString <8> is not a FIX version"));
-    }
-    let rest = buf.get(begin_end + 1..).ok_or_else(truncated)?;
-    let digits = rest.strip_prefix(b"9=").ok_or_else(|| garbled(Some(9), "BodyLength <9> is not the second field"))?;
-    let n = digits
-        .iter()
-        .take(11)
-        .position(|&b| b == separator)
-        .ok_or_else(|| garbled(Some(9), "BodyLength <9> is not a number"))?;
-    let body_length = value::parse_u64(&digits[..n])
-        .ok()
-        .and_then(|n| usize::try_from(n).ok())
-        .ok_or_else(|| garbled(Some(9), "BodyLength <9> is not a number"))?;
-    let body_start = begin_end + 1 + 2 + n + 1;
-    let trailer = body_start.checked_add(body_length).ok_or_else(|| garbled(Some(9), "BodyLength <9> is too large"))?;
-    let checksum = buf.get(trailer..trailer + 6).ok_or_else(truncated)?;
-    if !checksum.starts_with(b"10=") || buf[trailer - 1] != separator {
-        return Err(garbled(Some(9), "BodyLength <9> does not lead to the CheckSum <10> field"));
-    }
-    match buf.get(trailer + 6) {
-        Some(&b) if b == separator => Ok(CandidateLength { separator, message: trailer + 7, consumed: trailer + 7 }),
-        // `|` logs often end a line without the last separator.
-        Some(b'\n' | b'\r') | None if separator == b'|' => {
-            Ok(CandidateLength { separator, message: trailer + 6, consumed: trailer + 6 })
-        }
-        None => Err(truncated()),
-        Some(_) => Err(DecodeError::new(Kind::BadCheckSum, trailer, Some(10), "CheckSum <10> is not three digits")),
-    }
 }
 
 /// Which column each tag fills: a dense table for tags below [`DENSE_TAGS`], a sorted list
@@ -889,605 +782,5 @@ impl DateCaches {
     }
 }
 
-/// Marks, in [`QuickReader`]'s table, a tag whose field the quick reader leaves to the parser.
-const DECLINE: u16 = NO_COLUMN - 1;
-
-/// Reads a message's row in one pass over its bytes, without building a [`FieldIndex`].
-///
-/// It takes a message only when the parser would, and finds the same values (each tag's first
-/// occurrence): it checks what the parser checks (BeginString <8>, BodyLength <9> and MsgType
-/// <35> first, BodyLength leading to CheckSum <10>, tags of 1 to 9 digits without a leading
-/// zero, non-empty values, no header or trailer tag in the body, the field limit, the CheckSum
-/// value) and declines anything else, leaving it to the parser, which then says what is wrong
-/// or reads what is unusual: a message with a data field (whose value may hold SOH), group
-/// checks, exploded groups.
-struct QuickReader<'o> {
-    /// For each tag below [`DENSE_TAGS`]: the first column it fills, [`NO_COLUMN`] or [`DECLINE`].
-    dense: Vec<u16>,
-    /// Columns of tags from [`DENSE_TAGS`] up, sorted by tag.
-    sparse: Vec<(u32, u16)>,
-    /// For each column, the column whose value it takes: itself, or the first of its tag.
-    source: Vec<u16>,
-    /// Columns of BeginString, BodyLength, MsgType and CheckSum, which the frame gives.
-    framing: Vec<(u32, u16)>,
-    /// Each column's value range in the current message; start 0 when absent (no value
-    /// starts a message).
-    found: Vec<(u32, u32)>,
-    /// The current message's MsgType <35> value range.
-    msg_type: (u32, u32),
-    /// Rows not yet in the columns: each row's message offset in the input, and its MsgType
-    /// and column value ranges (as in `found`), a row after the other.
-    bases: Vec<usize>,
-    batch: Vec<(u32, u32)>,
-    data_fields: &'o DataFields,
-    max_fields: usize,
-    verify_checksum: bool,
-}
-
-impl<'o> QuickReader<'o> {
-    /// The reader for `options`, or `None` when they need the parser for every message
-    /// (group checks, exploded groups) or have more columns than the table can number.
-    fn new(options: &'o ScanOptions) -> Option<Self> {
-        let columns = &options.columns;
-        if options.parse.groups.is_some() || options.explode.is_some() || columns.len() >= usize::from(DECLINE) {
-            return None;
-        }
-        let data_fields = &options.parse.data_fields;
-        let mut dense = vec![NO_COLUMN; DENSE_TAGS as usize];
-        for tag in [8, 9, 10, 35].into_iter().chain(data_fields.length_tags()) {
-            if let Some(slot) = dense.get_mut(tag as usize) {
-                *slot = DECLINE;
-            }
-        }
-        let mut sparse: Vec<(u32, u16)> = Vec::new();
-        let mut framing = Vec::new();
-        let mut source = Vec::with_capacity(columns.len());
-        for (i, column) in columns.iter().enumerate() {
-            let index = u16::try_from(i).ok()?;
-            let tag = column.tag;
-            let first = if matches!(tag, 8 | 9 | 10 | 35) {
-                framing.push((tag, index));
-                index
-            } else if let Some(slot) = dense.get_mut(tag as usize) {
-                // A data length tag's column is only ever filled by the parser.
-                if *slot == NO_COLUMN {
-                    *slot = index;
-                }
-                if *slot == DECLINE {
-                    index
-                } else {
-                    *slot
-                }
-            } else {
-                let at = sparse.partition_point(|&(t, _)| t < tag);
-                match sparse.get(at) {
-                    Some(&(t, first)) if t == tag => first,
-                    _ => {
-                        sparse.insert(at, (tag, index));
-                        index
-                    }
-                }
-            };
-            source.push(first);
-        }
-        Some(Self {
-            dense,
-            sparse,
-            source,
-            framing,
-            found: vec![(0, 0); columns.len()],
-            msg_type: (0, 0),
-            bases: Vec::with_capacity(QUICK_BATCH),
-            batch: Vec::with_capacity(QUICK_BATCH * (columns.len() + 1)),
-            data_fields,
-            max_fields: options.parse.max_fields,
-            verify_checksum: options.parse.verify_checksum,
-        })
-    }
-
-    /// What the table says of `tag`: a column, [`NO_COLUMN`] or [`DECLINE`].
-    #[inline(always)]
-    fn class(&self, tag: u32) -> u16 {
-        match self.dense.get(tag as usize) {
-            Some(&class) => class,
-            None => self.sparse_class(tag),
-        }
-    }
-
-    #[cold]
-    fn sparse_class(&self, tag: u32) -> u16 {
-        if self.data_fields.data_tag_for(tag).is_some() {
-            return DECLINE;
-        }
-        self.sparse.binary_search_by_key(&tag, |&(t, _)| t).map_or(NO_COLUMN, |i| self.sparse[i].1)
-    }
-
-    /// Reads `msg` (one candidate in SOH form); false when the parser must decide.
-    #[inline]
-    fn read(&mut self, msg: &[u8]) -> bool {
-        self.try_read(msg).is_some()
-    }
-
-    #[inline]
-    fn try_read(&mut self, msg: &[u8]) -> Option<()> {
-        // Value ranges are kept as u32, as in a FieldIndex.
-        u32::try_from(msg.len()).ok()?;
-        self.found.fill((0, 0));
-        let begin = quick_field(msg, 0).filter(|f| f.tag == 8)?;
-        let length = quick_field(msg, begin.end + 1).filter(|f| f.tag == 9)?;
-        let body_start = length.end + 1;
-        let body_length = usize::try_from(value::parse_u64(&msg[length.start..length.end]).ok()?).ok()?;
-        let trailer = body_start.checked_add(body_length)?;
-        if trailer <= body_start || !msg.get(trailer..)?.starts_with(b"10=") || msg[trailer - 1] != SOH {
-            return None;
-        }
-        let msg_type = quick_field(msg, body_start).filter(|f| f.tag == 35 && f.end < trailer)?;
-        let mut fields = 3;
-        let mut pos = msg_type.end + 1;
-        while pos < trailer {
-            let field = quick_field(msg, pos).filter(|f| f.end < trailer)?;
-            fields += 1;
-            if fields > self.max_fields {
-                return None;
-            }
-            match self.class(field.tag) {
-                NO_COLUMN => {}
-                DECLINE => return None,
-                column => {
-                    let slot = &mut self.found[usize::from(column)];
-                    if slot.0 == 0 {
-                        *slot = (field.start as u32, field.end as u32);
-                    }
-                }
-            }
-            pos = field.end + 1;
-        }
-        let checksum = quick_field(msg, trailer)?;
-        let stated = match msg[checksum.start..checksum.end] {
-            [a, b, c] if [a, b, c].iter().all(u8::is_ascii_digit) => {
-                u32::from(a - b'0') * 100 + u32::from(b - b'0') * 10 + u32::from(c - b'0')
-            }
-            _ => return None,
-        };
-        if checksum.end + 1 != msg.len()
-            || (self.verify_checksum && u32::from(crate::checksum(&msg[..trailer])) != stated)
-        {
-            return None;
-        }
-        for &(tag, column) in &self.framing {
-            let field = match tag {
-                8 => begin,
-                9 => length,
-                35 => msg_type,
-                _ => checksum,
-            };
-            self.found[usize::from(column)] = (field.start as u32, field.end as u32);
-        }
-        self.msg_type = (msg_type.start as u32, msg_type.end as u32);
-        Some(())
-    }
-
-    /// The MsgType of the message last read.
-    #[inline]
-    fn msg_type<'m>(&self, msg: &'m [u8]) -> &'m [u8] {
-        &msg[self.msg_type.0 as usize..self.msg_type.1 as usize]
-    }
-
-    /// Appends the row of the message last read, which starts at `offset` in the input. Its
-    /// values are kept as ranges of the input and read into the columns by
-    /// [`flush`](Self::flush), a column at a time.
-    #[inline]
-    fn push_row(&mut self, table: &mut Table, offset: usize) {
-        table.rows += 1;
-        table.offset.push(offset as i64);
-        self.bases.push(offset);
-        self.batch.push(self.msg_type);
-        self.batch.extend(self.source.iter().map(|&source| self.found[usize::from(source)]));
-    }
-
-    /// Whether the rows kept since the last flush fill a batch.
-    #[inline]
-    fn batch_full(&self) -> bool {
-        self.bases.len() >= QUICK_BATCH
-    }
-
-    /// Reads the values of the rows kept since the last flush into the columns. `input` is the
-    /// scanned input: a value lies at its message's offset plus its offset in the message,
-    /// the same bytes for `|` logs as in their SOH copy, since values hold no separator.
-    fn flush(&mut self, table: &mut Table, dates: &mut DateCaches, input: &[u8]) {
-        let width = self.source.len() + 1;
-        let value = |base: usize, (start, end): (u32, u32)| {
-            (start != 0).then(|| &input[base + start as usize..base + end as usize])
-        };
-        let rows = || self.bases.iter().zip(self.batch.chunks_exact(width));
-        table.msg_type.push_many(rows().map(|(&base, row)| value(base, row[0])), &mut dates.msg_type);
-        for (i, (column, dates)) in table.columns.iter_mut().zip(&mut dates.columns).enumerate() {
-            column.push_many(rows().map(|(&base, row)| value(base, row[i + 1])), dates);
-        }
-        self.bases.clear();
-        self.batch.clear();
-    }
-}
-
-/// Rows the quick reader keeps before reading their values into the columns.
-const QUICK_BATCH: usize = 64;
-
-/// A field as the quick reader sees it: tag and value range.
-#[derive(Debug, Clone, Copy)]
-struct QuickField {
-    tag: u32,
-    start: usize,
-    end: usize,
-}
-
-/// The field at `pos`, read as the parser reads a field that is not a data field; `None` when
-/// the parser would refuse it.
-#[inline(always)]
-fn quick_field(buf: &[u8], pos: usize) -> Option<QuickField> {
-    let (tag, equals) = scan_tag(buf, pos)?;
-    let start = equals + 1;
-    let end = start + find_soh(buf.get(start..)?)?;
-    (end > start).then_some(QuickField { tag, start, end })
-}
-
-/// Whether `tag` belongs to `spec`'s entries (directly or in a nested group).
-fn is_member(spec: &GroupSpec, tag: u32) -> bool {
-    spec.members().iter().any(|m| match m {
-        Member::Field(t) => *t == tag,
-        Member::Group(nested) => nested.count_tag() == tag || is_member(nested, tag),
-    })
-}
-
 #[cfg(test)]
-mod tests {
-    use std::fmt::Write as _;
-
-    use super::*;
-    use crate::value::UtcTimestamp;
-
-    fn message(body: &str, sep: char) -> String {
-        let soh = body.replace('|', "\x01");
-        let head = format!("8=FIX.4.4\x019={}\x01{soh}", soh.len());
-        let sum = crate::checksum(head.as_bytes());
-        format!("{head}10={sum:03}\x01").replace('\x01', &sep.to_string())
-    }
-
-    fn options(columns: &[(u32, ColumnKind)]) -> ScanOptions {
-        ScanOptions {
-            columns: columns.iter().map(|&(tag, kind)| ColumnSpec { tag, kind }).collect(),
-            ..ScanOptions::default()
-        }
-    }
-
-    #[test]
-    fn text_rows_cut_the_buffer_at_the_offsets() {
-        assert_eq!(text_rows(&[0, 2, 2, 5], b"abcde").collect::<Vec<_>>(), [&b"ab"[..], b"", b"cde"]);
-        assert_eq!(text_rows(&[0], b"").count(), 0);
-        // Offsets out of order or past the data are clamped, never a panic.
-        assert_eq!(text_rows(&[3, 1, 99, -1], b"abc").collect::<Vec<_>>(), [&b""[..], b"bc", b""]);
-    }
-
-    #[test]
-    fn every_format_gives_the_same_rows() {
-        let a = message("35=D|34=1|44=0.55|52=20260820-13:45:01.123|", '\x01');
-        let b = message("35=8|34=2|44=12|", '\x01');
-        let soh = format!("{a}{b}");
-        let lines = format!("{a}\n{b}\n");
-        let pipes = format!("{}\n{}\n", a.replace('\x01', "|"), b.replace('\x01', "|"));
-        let no_last_pipe = format!("{}\n{}", a.replace('\x01', "|").trim_end_matches('|'), b.replace('\x01', "|"));
-        let quickfix = format!("20260820-13:45:01.124 : {a}\n20260820-13:45:01.125 : {b}\n");
-        let opts = options(&[(34, ColumnKind::Int), (44, ColumnKind::Decimal { scale: 4 }), (52, ColumnKind::Time)]);
-        let expected = scan(soh.as_bytes(), 0..soh.len(), &opts);
-        assert_eq!(expected.rows, 2);
-        assert_eq!(expected.columns[1].data, ColumnData::I64(vec![5500, 120_000]));
-        assert_eq!(expected.columns[2].valid, vec![true, false]);
-        for input in [lines, pipes, no_last_pipe, quickfix] {
-            let got = scan(input.as_bytes(), 0..input.len(), &opts);
-            assert_eq!(got.columns, expected.columns, "{input:?}");
-            assert!(got.garbled.is_empty(), "{input:?}");
-        }
-    }
-
-    #[test]
-    fn garbled_candidates_are_counted_and_skipped() {
-        let a = message("35=D|34=1|", '\x01');
-        let bad = message("35=D|34=2|", '\x01').replace("10=", "10=9");
-        let input = format!("junk{a}{bad}xx{a}");
-        let table = scan(input.as_bytes(), 0..input.len(), &options(&[(34, ColumnKind::Int)]));
-        assert_eq!(table.rows, 2);
-        assert_eq!(table.garbled, vec![4 + a.len() as u64]);
-        assert_eq!(table.offset, vec![4, (4 + a.len() + bad.len() + 2) as i64]);
-        // A range that starts inside the first message reads only what starts after it.
-        let tail = scan(input.as_bytes(), 5..input.len(), &options(&[(34, ColumnKind::Int)]));
-        assert_eq!(tail.offset, vec![(4 + a.len() + bad.len() + 2) as i64]);
-    }
-
-    #[test]
-    fn absent_and_invalid_values_are_masked() {
-        let input = [message("35=D|38=5|", '\x01'), message("35=D|38=x|", '\x01'), message("35=D|", '\x01')].concat();
-        let table = scan(input.as_bytes(), 0..input.len(), &options(&[(38, ColumnKind::Int), (38, ColumnKind::Str)]));
-        assert_eq!(table.columns[0].valid, vec![true, false, false]);
-        assert_eq!(table.columns[0].invalid_values, 1);
-        assert_eq!(table.columns[1].data, ColumnData::Str { offsets: vec![0, 1, 2, 2], data: b"5x".to_vec() });
-    }
-
-    #[test]
-    fn msg_type_filter_and_group_explode() {
-        let fills = message("35=8|17=e1|136=2|137=0.01|138=USD|137=0.02|138=USD|", '\x01');
-        let plain = message("35=8|17=e2|", '\x01');
-        let heartbeat = message("35=0|", '\x01');
-        let input = [fills, plain, heartbeat].concat();
-        let mut opts = options(&[(17, ColumnKind::Str), (137, ColumnKind::Decimal { scale: 2 })]);
-        opts.msg_types = Some(vec![b"8".to_vec()]);
-        opts.explode = Some(GroupSpec::new(136, [137.into(), 138.into()]).unwrap());
-        let table = scan(input.as_bytes(), 0..input.len(), &opts);
-        assert_eq!(table.rows, 3);
-        assert_eq!(table.messages, 3);
-        assert_eq!(table.columns[0].data, ColumnData::Str { offsets: vec![0, 2, 4, 6], data: b"e1e1e2".to_vec() });
-        assert_eq!(table.columns[1].data, ColumnData::I64(vec![1, 2, 0]));
-        assert_eq!(table.columns[1].valid, vec![true, true, false]);
-    }
-
-    #[test]
-    fn a_chunk_boundary_inside_a_message_is_read_once() {
-        // RawData <96> holding "8=FIX" puts a candidate start inside a message; with the input
-        // cut there, the second chunk must be read from the end of that message.
-        let inner = "8=FIX.4.4";
-        let a = message(&format!("35=A|34=1|95={}|96={inner}|", inner.len()), '\x01');
-        let at = a.find("8=FIX.4.4\x0110").expect("the data field's 8=FIX");
-        let b = message("35=0|34=2|", '\x01');
-        let input = format!("{a}{b}");
-        let opts = options(&[(34, ColumnKind::Int)]);
-        let mut first = scan_chunk(input.as_bytes(), 0, at, &opts);
-        assert_eq!(first.1, a.len());
-        let (second, _) = scan_chunk(input.as_bytes(), first.1, input.len(), &opts);
-        first.0.append(second);
-        assert_eq!(first.0.columns[0].data, ColumnData::I64(vec![1, 2]));
-        assert!(first.0.garbled.is_empty());
-    }
-
-    #[test]
-    fn windows_do_not_change_the_result() {
-        let mut input = Vec::new();
-        for n in 0..2000 {
-            input.extend_from_slice(message(&format!("35=D|34={n}|58=text {n}|"), '\x01').as_bytes());
-        }
-        let opts = options(&[(34, ColumnKind::Int), (58, ColumnKind::Str)]);
-        let whole = scan(&input, 0..input.len(), &opts);
-        let mut released = Vec::new();
-        // Windows far smaller than LOOK_BACK, cutting messages anywhere.
-        let windowed = scan_windowed(&input, 0..input.len(), &opts, 997, |upto| released.push(upto));
-        assert_eq!(whole, windowed);
-        assert!(released.windows(2).all(|w| w[0] <= w[1]));
-        assert_eq!(released.last(), Some(&(input.len() - LOOK_BACK)));
-    }
-
-    #[test]
-    fn a_long_message_across_a_window_edge_is_read_once() {
-        // RawData several times longer than LOOK_BACK holding "8=FIX" messages: windows
-        // starting inside it, beyond the look-back's reach, must not read those as messages.
-        let inner = message("35=0|34=99|", '\x01').repeat(LOOK_BACK / 10);
-        let long = message(&format!("35=A|34=1|95={}|96={inner}|", inner.len()), '\x01');
-        let input = [long.clone(), message("35=0|34=2|", '\x01')].concat();
-        let opts = options(&[(34, ColumnKind::Int)]);
-        let windowed = scan_windowed(input.as_bytes(), 0..input.len(), &opts, 4096, |_| {});
-        assert_eq!(windowed.columns[0].data, ColumnData::I64(vec![1, 2]));
-        assert_eq!(windowed, scan(input.as_bytes(), 0..input.len(), &opts));
-    }
-
-    #[test]
-    fn threads_do_not_change_the_result() {
-        let mut input = Vec::new();
-        let mut n = 0;
-        while input.len() < 12 << 20 {
-            n += 1;
-            input.extend_from_slice(message(&format!("35=D|34={n}|58=text {n}|"), '\x01').as_bytes());
-            if n % 1000 == 0 {
-                input.extend_from_slice(b"8=FIX garbage\n");
-            }
-        }
-        let mut opts = options(&[(34, ColumnKind::Int), (58, ColumnKind::Str)]);
-        let one = scan(&input, 0..input.len(), &opts);
-        opts.threads = 3;
-        let three = scan(&input, 0..input.len(), &opts);
-        assert_eq!(one.rows, n);
-        assert_eq!(one, three);
-    }
-
-    /// A small deterministic generator (xorshift), so the tests need no dependency.
-    struct Rng(u64);
-
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
-        }
-
-        fn below(&mut self, n: usize) -> usize {
-            (self.next() % n as u64) as usize
-        }
-
-        fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-            &items[self.below(items.len())]
-        }
-    }
-
-    /// A random message body: column tags and others, values of every kind (valid or not),
-    /// repeated tags, tags past the dense table, now and then a data field or a misplaced
-    /// header tag.
-    fn random_body(rng: &mut Rng) -> String {
-        const TAGS: &[u32] = &[11, 14, 31, 34, 38, 44, 52, 55, 58, 60, 75, 43, 5001, 9000, 21006, 1, 999];
-        const VALUES: &[&str] = &[
-            "0.55",
-            "12",
-            "-3",
-            "1.5000",
-            "0.123456789",
-            "99999999999999999999",
-            ".5",
-            "5.",
-            "-",
-            "x",
-            "20260820-13:45:01.123",
-            "20260820-13:45:01",
-            "20260230-00:00:00",
-            "16770921-00:12:43.145224191",
-            "22620411-23:47:16.854775808",
-            "20260820-24:00:00.000",
-            "20260820",
-            "Y",
-            "N",
-            "caf\u{e9}",
-            "id-1",
-        ];
-        let mut body = format!("35={}|", *rng.pick(&["D", "8", "0", "AE"]));
-        for _ in 0..rng.below(12) {
-            match rng.below(40) {
-                0 => body.push_str("95=3|96=a\u{1}b|"),
-                1 => {
-                    let misplaced: &&str = rng.pick(&["9=5|", "10=000|", "35=D|", "8=FIX.4.4|"]);
-                    body.push_str(misplaced);
-                }
-                _ => {
-                    let (tag, value) = (rng.pick(TAGS), rng.pick(VALUES));
-                    write!(body, "{tag}={value}|").expect("writing to a String");
-                }
-            }
-        }
-        body
-    }
-
-    /// A log of random messages in one of the input formats, with random bytes changed.
-    fn random_log(rng: &mut Rng) -> Vec<u8> {
-        let mut log = Vec::new();
-        for _ in 0..rng.below(20) {
-            let sep = *rng.pick(&['\x01', '|']);
-            let text = message(&random_body(rng), sep);
-            match rng.below(3) {
-                0 => log.extend_from_slice(text.as_bytes()),
-                1 => log.extend_from_slice(format!("{text}\n").as_bytes()),
-                _ => log.extend_from_slice(format!("20260820-13:45:01.124 : {text}\n").as_bytes()),
-            }
-        }
-        for _ in 0..rng.below(4) {
-            if log.is_empty() {
-                break;
-            }
-            let at = rng.below(log.len());
-            let byte = *rng.pick(b"0189=|.-A\n\x01");
-            match rng.below(3) {
-                0 => log[at] = byte,
-                1 => log.insert(at, byte),
-                _ => {
-                    log.remove(at);
-                }
-            }
-        }
-        log
-    }
-
-    #[test]
-    fn the_quick_reader_agrees_with_the_parser() {
-        let kinds = [
-            (11, ColumnKind::Str),
-            (14, ColumnKind::Decimal { scale: 0 }),
-            (31, ColumnKind::Float),
-            (34, ColumnKind::Int),
-            (38, ColumnKind::Decimal { scale: 2 }),
-            (44, ColumnKind::Decimal { scale: 18 }),
-            (52, ColumnKind::Time),
-            (60, ColumnKind::Time),
-            (75, ColumnKind::Date),
-            (43, ColumnKind::Bool),
-            (58, ColumnKind::Str),
-            // Twice, in two kinds; past the dense table; the framing fields; a data field and
-            // its length.
-            (44, ColumnKind::Str),
-            (21006, ColumnKind::Bool),
-            (9000, ColumnKind::Int),
-            (35, ColumnKind::Str),
-            (8, ColumnKind::Str),
-            (9, ColumnKind::Int),
-            (10, ColumnKind::Int),
-            (95, ColumnKind::Int),
-            (96, ColumnKind::Str),
-        ];
-        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
-        let mut quick_rows = 0;
-        for round in 0..3000 {
-            let input = random_log(&mut rng);
-            let mut opts = options(&kinds[..=round % kinds.len()]);
-            opts.parse.verify_checksum = round % 7 != 0;
-            if round % 5 == 0 {
-                opts.parse.max_fields = 6;
-            }
-            if round % 3 == 0 {
-                opts.msg_types = Some(vec![b"8".to_vec(), b"AE".to_vec()]);
-            }
-            let start = if round % 4 == 0 { rng.below(input.len() + 1) } else { 0 };
-            let quick = QuickReader::new(&opts).expect("these options allow the quick reader");
-            let with_quick = scan_chunk_with(&input, start, input.len(), &opts, Some(quick));
-            let parser_only = scan_chunk_with(&input, start, input.len(), &opts, None);
-            // Compared as text: NaN, the empty Float value, is not equal to itself.
-            assert_eq!(
-                format!("{with_quick:?}"),
-                format!("{parser_only:?}"),
-                "round {round}: {:?}",
-                String::from_utf8_lossy(&input)
-            );
-            quick_rows += with_quick.0.rows;
-        }
-        // The comparison is not vacuous: most messages are read by the quick reader.
-        let all = options(&kinds);
-        let mut quick = QuickReader::new(&all).expect("quick reader");
-        assert!(quick.read(message("35=D|11=a|44=1.5|52=20260820-13:45:01.123|", '\x01').as_bytes()));
-        assert!(!quick.read(message("35=D|95=1|96=x|", '\x01').as_bytes()));
-        assert!(quick_rows > 10_000, "{quick_rows} rows");
-    }
-
-    #[test]
-    fn one_pass_values_agree_with_the_value_types() {
-        let mut rng = Rng(0x2545_f491_4f6c_dd1d);
-        let decimal_bytes = b"0123456789.-.9";
-        for _ in 0..200_000 {
-            let len = rng.below(22);
-            let v: Vec<u8> = (0..len).map(|_| *rng.pick(decimal_bytes)).collect();
-            let scale = rng.below(21) as u8;
-            let expected = Decimal::parse(&v).ok().and_then(|d| d.rescale(scale)).map(|d| d.mantissa);
-            assert_eq!(decimal_mantissa(&v, scale), expected, "{:?} at scale {scale}", String::from_utf8_lossy(&v));
-        }
-        for v in ["-9223372036854775808", "9223372036854775807", "-0.000", "1e5", "--1", "0.1.2"] {
-            for scale in [0, 3, 18] {
-                let expected = Decimal::parse(v.as_bytes()).ok().and_then(|d| d.rescale(scale)).map(|d| d.mantissa);
-                assert_eq!(decimal_mantissa(v.as_bytes(), scale), expected, "{v} at scale {scale}");
-            }
-        }
-        let timestamps = [
-            "20260820-13:45:01.123",
-            "20260820-13:45:01",
-            "20240229-23:59:60.999999",
-            "20230229-00:00:00",
-            "00000101-00:00:00.000000000",
-            "16770921-00:12:43.145224191",
-            "16770921-00:12:43.145224192",
-            "22620411-23:47:16.854775807",
-            "22620411-23:47:16.854775808",
-            "99991231-23:59:59.999999999",
-        ];
-        let mut cache = DateCache::default();
-        for _ in 0..50 {
-            for t in timestamps {
-                let mut v = t.as_bytes().to_vec();
-                // Now and then a byte changed: each check must fail as the type's does.
-                if rng.below(2) == 0 {
-                    let at = rng.below(v.len());
-                    v[at] = *rng.pick(b"0123456789-:.x");
-                }
-                let expected = UtcTimestamp::parse(&v).ok().and_then(|t| i64::try_from(t.unix_nanos()).ok());
-                assert_eq!(cache.timestamp_nanos(&v), expected, "{:?}", String::from_utf8_lossy(&v));
-            }
-        }
-    }
-}
+mod tests;

@@ -17,7 +17,7 @@
 
 use crate::decode::{DataFields, FieldIndex, ParseOptions};
 use crate::error::{EncodeError, EncodeErrorKind as Kind, Error};
-use crate::value::{format_u64, Date, Decimal, TimePrecision, UtcTimestamp};
+use crate::value::{bool_text, format_u64, Date, Decimal, TimePrecision, UtcTimestamp};
 use crate::SOH;
 
 /// The largest body BodyLength <9> may describe here: seven digits.
@@ -245,6 +245,40 @@ pub fn unix_nanos_from_seconds(seconds: f64) -> Option<i64> {
     (micros.is_finite() && micros.abs() < 9.2e15).then(|| micros as i64 * 1_000)
 }
 
+/// MsgSeqNum <34> from a caller's integer: positive.
+pub fn seq_num(n: i64) -> Result<u64, EncodeError> {
+    u64::try_from(n).ok().filter(|&n| n > 0).ok_or_else(|| {
+        EncodeError::new(Kind::InvalidValue, Some(34), format!("MsgSeqNum <34> must be positive, not {n}"))
+    })
+}
+
+/// A tag from a caller's integer: positive and within 32 bits.
+pub fn tag_number(n: i64) -> Result<u32, EncodeError> {
+    u32::try_from(n).ok().filter(|&t| t > 0).ok_or_else(|| {
+        EncodeError::new(Kind::InvalidTag, None, format!("tag {n} is not a FIX tag (tags are positive integers)"))
+    })
+}
+
+/// A tag given as the digits of an integer too large for 64 bits: always an error.
+pub fn tag_out_of_range(digits: &str) -> EncodeError {
+    EncodeError::new(Kind::InvalidTag, None, format!("tag {digits} is out of range"))
+}
+
+fn sending_time_out_of_range() -> EncodeError {
+    EncodeError::new(Kind::InvalidValue, Some(52), "SendingTime <52> must be within years 1677-2262")
+}
+
+/// SendingTime <52> for [`Encoder::start`] from `seconds` since the Unix epoch (see
+/// [`unix_nanos_from_seconds`]); an error outside years 1677-2262.
+pub fn sending_time_from_seconds(seconds: f64) -> Result<i64, EncodeError> {
+    unix_nanos_from_seconds(seconds).ok_or_else(sending_time_out_of_range)
+}
+
+/// SendingTime <52> for [`Encoder::start`] from a timestamp; an error outside years 1677-2262.
+pub fn sending_time_from_timestamp(time: UtcTimestamp) -> Result<i64, EncodeError> {
+    i64::try_from(time.unix_nanos()).map_err(|_| sending_time_out_of_range())
+}
+
 /// Writes the body of one message; every push checks its arguments first and writes nothing
 /// when they are wrong. Dropping the writer without [`finish`](Self::finish) abandons the message.
 #[derive(Debug)]
@@ -347,7 +381,42 @@ impl<'e> MessageWriter<'e> {
 
     /// A Boolean field, `Y` or `N`.
     pub fn bool(&mut self, tag: u32, value: bool) -> Result<&mut Self, EncodeError> {
-        self.bytes(tag, if value { b"Y" } else { b"N" })
+        self.bytes(tag, bool_text(value))
+    }
+
+    /// A binary floating-point number: always an error ([`EncodeErrorKind::WrongType`]), because
+    /// its digits are not the decimal its writer meant (0.1 is 0.1000000000000000055...). Give
+    /// a decimal or text instead. For bindings, which forward whatever value they are given;
+    /// the wording names the Python types.
+    ///
+    /// [`EncodeErrorKind::WrongType`]: crate::EncodeErrorKind::WrongType
+    pub fn float(&mut self, tag: u32, value: f64) -> Result<&mut Self, EncodeError> {
+        let _ = value;
+        Err(EncodeError::new(
+            Kind::WrongType,
+            None,
+            format!("tag {tag}: float values are not exact; pass a decimal.Decimal or a str"),
+        ))
+    }
+
+    /// An integer wider than 64 bits, given as its digits: always an error.
+    pub fn big_int(&mut self, tag: u32, digits: &str) -> Result<&mut Self, EncodeError> {
+        Err(EncodeError::new(Kind::InvalidValue, Some(tag), format!("integer {digits} does not fit in 64 bits")))
+    }
+
+    /// A value of a type with no FIX form, named by its type name in the caller's language:
+    /// always an error ([`EncodeErrorKind::WrongType`]). The wording names the Python types.
+    ///
+    /// [`EncodeErrorKind::WrongType`]: crate::EncodeErrorKind::WrongType
+    pub fn unsupported(&mut self, tag: u32, type_name: &str) -> Result<&mut Self, EncodeError> {
+        Err(EncodeError::new(
+            Kind::WrongType,
+            None,
+            format!(
+                "tag {tag}: cannot encode a {type_name} (use str, int, Decimal, bool, bytes, datetime, date or a list \
+                 of entries)"
+            ),
+        ))
     }
 
     /// A UTCTimestamp field at the timestamp's own precision.
@@ -622,5 +691,46 @@ mod tests {
         let no_time = format!("{head}10={:03}\x01", crate::checksum(head.as_bytes()));
         let refused = enc.possible_duplicate(no_time.as_bytes(), T);
         assert!(matches!(refused, Err(Error::Encode(e)) if e.tag == Some(52)));
+    }
+
+    #[test]
+    fn caller_values_checked_for_fix() {
+        assert_eq!(seq_num(7), Ok(7));
+        for bad in [0, -1, i64::MIN] {
+            let err = seq_num(bad).unwrap_err();
+            assert_eq!((err.kind, err.tag), (Kind::InvalidValue, Some(34)));
+            assert_eq!(err.reason, format!("MsgSeqNum <34> must be positive, not {bad}"));
+        }
+        assert_eq!(tag_number(35), Ok(35));
+        for bad in [0, -5, i64::from(u32::MAX) + 1] {
+            assert_eq!(tag_number(bad).unwrap_err().kind, Kind::InvalidTag);
+        }
+        assert_eq!(tag_out_of_range("99999999999999999999").reason, "tag 99999999999999999999 is out of range");
+        assert_eq!(sending_time_from_seconds(1.5), Ok(1_500_000_000));
+        for bad in [f64::NAN, f64::INFINITY, 1e300] {
+            assert_eq!(sending_time_from_seconds(bad).unwrap_err().tag, Some(52));
+        }
+        let far = UtcTimestamp::parse(b"25000101-00:00:00").unwrap();
+        assert_eq!(
+            sending_time_from_timestamp(far).unwrap_err().reason,
+            "SendingTime <52> must be within years 1677-2262"
+        );
+    }
+
+    #[test]
+    fn floats_and_values_without_a_fix_form_are_refused() {
+        let mut enc = Encoder::new("S", "T").unwrap();
+        let mut w = enc.start(b"D", 1, T).unwrap();
+        let err = w.float(44, 0.5).unwrap_err();
+        assert_eq!(err.kind, Kind::WrongType);
+        assert_eq!(err.reason, "tag 44: float values are not exact; pass a decimal.Decimal or a str");
+        let err = w.unsupported(58, "object").unwrap_err();
+        assert_eq!(err.kind, Kind::WrongType);
+        assert!(err.reason.starts_with("tag 58: cannot encode a object (use str"), "{}", err.reason);
+        let err = w.big_int(38, "18446744073709551616").unwrap_err();
+        assert_eq!((err.kind, err.tag), (Kind::InvalidValue, Some(38)));
+        // Nothing refused was written.
+        let bytes = w.finish().unwrap();
+        assert!(!bytes.windows(4).any(|f| f == b"\x0144=" || f == b"\x0158="));
     }
 }

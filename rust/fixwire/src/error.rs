@@ -2,9 +2,14 @@
 //!
 //! Decoding errors come from bytes someone else wrote (a peer, a log file); encoding errors come
 //! from the caller's own arguments. Both carry a machine-readable kind, so a session layer can
-//! map them to FIX reject reasons, and print a sentence a human can act on.
+//! map them to FIX reject reasons, and print a sentence a human can act on. [`Error`] gathers
+//! every error of the crate (dictionaries, rejects and group specs too), so a binding converts
+//! one type.
 
 use std::fmt;
+
+use crate::dictionary::{DictionaryError, Invalid, Reject};
+use crate::group::InvalidGroupSpec;
 
 /// Why bytes could not be decoded as FIX.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -147,6 +152,9 @@ pub enum EncodeErrorKind {
     SohInValue,
     /// The message would exceed what BodyLength <9> can describe.
     TooLarge,
+    /// A value of a type that has no exact FIX form, such as a binary floating-point number
+    /// (a binding raises its language's type error for it).
+    WrongType,
 }
 
 impl EncodeErrorKind {
@@ -158,6 +166,7 @@ impl EncodeErrorKind {
             Self::EmptyValue => "empty_value",
             Self::SohInValue => "soh_in_value",
             Self::TooLarge => "too_large",
+            Self::WrongType => "wrong_type",
         }
     }
 }
@@ -199,6 +208,12 @@ pub enum Error {
     Decode(DecodeError),
     /// Arguments cannot be encoded.
     Encode(EncodeError),
+    /// A data dictionary cannot be loaded.
+    Dictionary(DictionaryError),
+    /// A well-formed message that a counterparty using a dictionary rejects.
+    Reject(Reject),
+    /// A repeating-group spec that cannot describe a group.
+    GroupSpec(InvalidGroupSpec),
 }
 
 impl fmt::Display for Error {
@@ -206,6 +221,9 @@ impl fmt::Display for Error {
         match self {
             Self::Decode(e) => e.fmt(f),
             Self::Encode(e) => e.fmt(f),
+            Self::Dictionary(e) => e.fmt(f),
+            Self::Reject(r) => r.fmt(f),
+            Self::GroupSpec(e) => e.fmt(f),
         }
     }
 }
@@ -221,5 +239,32 @@ impl From<DecodeError> for Error {
 impl From<EncodeError> for Error {
     fn from(e: EncodeError) -> Self {
         Self::Encode(e)
+    }
+}
+
+impl From<DictionaryError> for Error {
+    fn from(e: DictionaryError) -> Self {
+        Self::Dictionary(e)
+    }
+}
+
+impl From<Reject> for Error {
+    fn from(r: Reject) -> Self {
+        Self::Reject(r)
+    }
+}
+
+impl From<Invalid> for Error {
+    fn from(e: Invalid) -> Self {
+        match e {
+            Invalid::Decode(e) => Self::Decode(e),
+            Invalid::Reject(r) => Self::Reject(r),
+        }
+    }
+}
+
+impl From<InvalidGroupSpec> for Error {
+    fn from(e: InvalidGroupSpec) -> Self {
+        Self::GroupSpec(e)
     }
 }

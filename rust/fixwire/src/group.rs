@@ -6,11 +6,11 @@
 //! CashOrderQty <152>, whichever the message uses, so a spec may list several delimiters and the
 //! first one seen in a message is used for all of that group's entries.
 //!
-//! Specs are plain data so that a dictionary can generate them; [`GroupSpecs::kalshi`] ships the
-//! groups of the Kalshi specification.
+//! Specs are plain data so that a dictionary can generate them; [`GroupSpecs::kalshi`] gives
+//! the groups of the bundled Kalshi dictionary.
 
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use rustc_hash::FxHashMap;
 
@@ -208,44 +208,44 @@ impl GroupSpecs {
         general
     }
 
-    /// The repeating groups of Kalshi's FIX gateway (kalshi-fix-spec.md §16).
+    /// The repeating groups of Kalshi's FIX gateway, read from the bundled dictionary
+    /// ([`Dictionary::kalshi`](crate::Dictionary::kalshi), the one home of the venue's groups)
+    /// and [`widened`](Self::widened): a group applies to every message type, except
+    /// NoRelatedSym <146> and NoMDEntries <268>, whose layouts differ by message type. Built
+    /// once; each call clones the set (its specs are shared).
     ///
     /// # Panics
     ///
-    /// Never in a released build: the specs are fixed data, built by the tests.
+    /// Never: the bundled dictionary is loaded by the tests.
     pub fn kalshi() -> Self {
-        // The specs below are fixed data, checked by the tests; a mistake in them is a bug here.
-        let spec = |count_tag: u32, members: Vec<Member>| {
-            GroupSpec::new(count_tag, members).expect("Kalshi group specs are well formed")
-        };
-        let parties = || spec(453, vec![448.into(), 452.into()]);
-        let fees = || spec(136, vec![137.into(), 138.into(), 139.into(), 891.into()]);
-        let collateral = || spec(1703, vec![1704.into(), 1705.into()]);
-        let settlement_parties =
-            spec(20108, vec![20109.into(), 20110.into(), 704.into(), 705.into(), collateral().into(), fees().into()]);
-        // QuoteRequest <R> entries start with Symbol, or for combos OrderQty or CashOrderQty.
-        let quote_request_symbols =
-            spec(146, vec![55.into(), 38.into(), 152.into(), 21015.into(), 21016.into(), parties().into()])
-                .with_delimiters(&[55, 38, 152])
-                .expect("Kalshi group specs are well formed");
-        let snapshot_entries = spec(268, vec![269.into(), 270.into(), 271.into(), 272.into(), 273.into()]);
-        let incremental_entries = spec(
-            268,
-            vec![279.into(), 55.into(), 269.into(), 270.into(), 271.into(), 272.into(), 273.into(), 2446.into()],
-        );
-        let mut specs = Self::new();
-        specs
-            .add(parties(), None)
-            .add(fees(), None)
-            .add(collateral(), None)
-            .add(settlement_parties, None)
-            .add(quote_request_symbols, Some(&[b"R"]))
-            .add(spec(146, vec![55.into()]), Some(&[b"V"]))
-            .add(spec(20181, vec![20182.into(), 20183.into(), 20184.into()]), None)
-            .add(spec(20185, vec![20186.into()]), None)
-            .add(snapshot_entries, Some(&[b"W"]))
-            .add(incremental_entries, Some(&[b"X"]));
-        specs
+        static KALSHI: OnceLock<GroupSpecs> = OnceLock::new();
+        KALSHI.get_or_init(|| crate::Dictionary::kalshi().group_specs().widened()).clone()
+    }
+
+    /// The same specs, where every message type that has a count tag gives its group one
+    /// layout, applying to every message type, so that a message its dictionary does not
+    /// describe still has its groups read. A count tag whose layout differs between message
+    /// types keeps a spec per message type.
+    #[must_use]
+    pub fn widened(&self) -> Self {
+        let mut out = Self::new();
+        let mut counts: Vec<_> = self.by_count.iter().collect();
+        // In a fixed order, so that equal sets are built the same way.
+        counts.sort_unstable_by_key(|(count, _)| **count);
+        for (_, specs) in counts {
+            let first = &specs[0].1;
+            if specs.iter().all(|(_, spec)| spec == first) {
+                out.add((**first).clone(), None);
+            } else {
+                for (types, spec) in specs {
+                    match types {
+                        Some(t) => out.add((**spec).clone(), Some(&[t.as_slice()])),
+                        None => out.add((**spec).clone(), None),
+                    };
+                }
+            }
+        }
+        out
     }
 }
 
@@ -385,4 +385,48 @@ pub(crate) fn scan_group(
 
 fn count_error(count_field: Field, reason: String) -> DecodeError {
     DecodeError::new(Kind::BadGroupCount, count_field.offset(), Some(count_field.tag), reason)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn members(spec: &GroupSpec) -> Vec<u32> {
+        spec.members().iter().map(Member::tag).collect()
+    }
+
+    #[test]
+    fn kalshi_groups_come_from_the_bundled_dictionary() {
+        let kalshi = GroupSpecs::kalshi();
+        let dictionary = crate::Dictionary::kalshi().group_specs();
+        // A group of one layout applies to every message type, those the dictionary does not
+        // give it (or does not know) included.
+        for (msg_type, count_tag) in [(&b"8"[..], 453), (b"D", 453), (b"ZZ", 453), (b"8", 136), (b"0", 20108)] {
+            assert!(kalshi.lookup(msg_type, count_tag).is_some(), "{count_tag}");
+        }
+        assert!(dictionary.lookup(b"ZZ", 453).is_none());
+        assert_eq!(kalshi.lookup(b"8", 453), dictionary.lookup(b"8", 453));
+        // Count tags whose layout differs by message type stay with their message types.
+        let quote_request = kalshi.lookup(b"R", 146).unwrap();
+        assert_eq!(quote_request.delimiters(), &[55, 38, 152]);
+        assert_eq!(members(kalshi.lookup(b"V", 146).unwrap()), [55]);
+        assert!(kalshi.lookup(b"D", 146).is_none());
+        assert_eq!(kalshi.lookup(b"W", 268).unwrap().delimiters(), &[269]);
+        assert_eq!(kalshi.lookup(b"X", 268).unwrap().delimiters(), &[279]);
+        assert_eq!(kalshi.lookup(b"R", 146), dictionary.lookup(b"R", 146));
+    }
+
+    #[test]
+    fn widening_keeps_layouts_that_differ_by_message_type() {
+        let spec = |members: &[u32]| GroupSpec::new(100, members.iter().map(|&t| Member::Field(t))).unwrap();
+        let mut specs = GroupSpecs::new();
+        specs.add(spec(&[1, 2]), Some(&[b"A"])).add(spec(&[1, 2]), Some(&[b"B"]));
+        specs.add(GroupSpec::new(200, [Member::Field(3)]).unwrap(), Some(&[b"A"]));
+        specs.add(GroupSpec::new(200, [Member::Field(4)]).unwrap(), Some(&[b"B"]));
+        let wide = specs.widened();
+        assert_eq!(members(wide.lookup(b"C", 100).unwrap()), [1, 2]);
+        assert_eq!(members(wide.lookup(b"A", 200).unwrap()), [3]);
+        assert_eq!(members(wide.lookup(b"B", 200).unwrap()), [4]);
+        assert!(wide.lookup(b"C", 200).is_none());
+    }
 }

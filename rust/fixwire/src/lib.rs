@@ -36,8 +36,11 @@
 //! | a message to send | [`Encoder::start`], the typed pushes of [`MessageWriter`], then [`MessageWriter::finish`] |
 //! | messages of one shape to send often, each value checked against a venue's rule | a [`template::Template`] and [`Encoder::encode_template`] |
 //! | a checksum of any bytes | [`checksum`] |
-//! | a log file to analyse as columns | [`columns::scan`] |
+//! | a log file to analyse as columns | [`columns::scan_file`], or [`columns::scan`] for bytes in memory |
 //! | names, types, validation, readable output | [`Dictionary`] |
+
+// One `unsafe` in the crate, allowed where it is: the file map of `columns::scan_file`.
+#![deny(unsafe_code)]
 
 mod checksum;
 pub mod columns;
@@ -55,7 +58,10 @@ pub use decode::{
     parse, DataFields, Field, FieldIndex, Fields, Message, ParseOptions, DEFAULT_MAX_FIELDS, STANDARD_DATA_FIELDS,
 };
 pub use dictionary::{Dictionary, DictionaryError, Invalid, Reject, ValidationOptions};
-pub use encode::{now_unix_nanos, unix_nanos_from_seconds, Encoder, MessageWriter, MAX_BODY_LENGTH};
+pub use encode::{
+    now_unix_nanos, sending_time_from_seconds, sending_time_from_timestamp, seq_num, tag_number, tag_out_of_range,
+    unix_nanos_from_seconds, Encoder, MessageWriter, MAX_BODY_LENGTH,
+};
 pub use error::{DecodeError, DecodeErrorKind, EncodeError, EncodeErrorKind, Error};
 pub use frame::{frame, Frame, Framer, FramerConfig, DEFAULT_MAX_BODY_LENGTH, MAX_BEGIN_STRING};
 pub use group::{GroupSpec, GroupSpecs, InvalidGroupSpec, Member, MAX_GROUP_DEPTH};

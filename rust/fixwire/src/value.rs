@@ -12,7 +12,10 @@
 //! Decimals are a mantissa and a scale, so `0.55` is exactly 55 × 10⁻²: no value ever passes
 //! through a binary float.
 
+use std::borrow::Cow;
 use std::fmt;
+
+use crate::error::{EncodeError, EncodeErrorKind};
 
 /// Why a value does not have the format its type requires. The message accessors turn this into
 /// a [`DecodeError`](crate::DecodeError) carrying the tag and offset.
@@ -104,6 +107,69 @@ pub fn decimal_parts(v: &[u8]) -> Result<DecimalParts<'_>, InvalidValue> {
         return Err(InvalidValue("not a decimal"));
     }
     Ok(DecimalParts { negative, integer, fraction })
+}
+
+/// Exponents beyond this are left as written by [`plain_decimal`]: written out, `1E+100000000`
+/// would be a hundred million digits, and no FIX decimal has more than 38.
+pub const MAX_PLAIN_EXPONENT: i64 = 64;
+
+/// A decimal in scientific notation, as libraries print decimals (`1E+2`, `-1.20E-8`: Python's
+/// `str(Decimal)`, Java's `BigDecimal.toString`), in the FIX float syntax: `100`,
+/// `-0.0000000120`. Every digit is kept, trailing zeros included, and a zero with a positive
+/// exponent is `0`, as Python's `format(d, "f")` writes them. Text that is already plain, that
+/// is not a number in scientific notation (`NaN`, `Infinity`) or whose exponent is beyond
+/// [`MAX_PLAIN_EXPONENT`] comes back unchanged (borrowed), so that the FIX syntax check then
+/// refuses it in its own spelling.
+// Lengths of text in memory are far below 2^63, so they fit an i64.
+#[allow(clippy::cast_possible_wrap)]
+pub fn plain_decimal(text: &[u8]) -> Cow<'_, [u8]> {
+    if text.iter().all(|&b| b.is_ascii_digit() || b == b'-' || b == b'.') {
+        return Cow::Borrowed(text);
+    }
+    let Some(e) = text.iter().position(|&b| b == b'E' || b == b'e') else { return Cow::Borrowed(text) };
+    let exponent = std::str::from_utf8(&text[e + 1..]).ok().and_then(|t| t.parse::<i64>().ok());
+    let (Some(exponent), Ok(parts)) = (exponent.filter(|x| x.abs() <= MAX_PLAIN_EXPONENT), decimal_parts(&text[..e]))
+    else {
+        return Cow::Borrowed(text);
+    };
+    let digits: Vec<u8> = parts.integer.iter().chain(parts.fraction).copied().collect();
+    let leading = digits.iter().take_while(|&&d| d == b'0').count().min(digits.len() - 1);
+    let coefficient = &digits[leading..];
+    let mut exponent = exponent - parts.fraction.len() as i64;
+    if coefficient == b"0" && exponent > 0 {
+        exponent = 0;
+    }
+    let point = exponent + coefficient.len() as i64;
+    let mut out = Vec::with_capacity(coefficient.len() + exponent.unsigned_abs() as usize + 3);
+    if parts.negative {
+        out.push(b'-');
+    }
+    match usize::try_from(point) {
+        Err(_) | Ok(0) => {
+            out.extend_from_slice(b"0.");
+            out.resize(out.len() + point.unsigned_abs() as usize, b'0');
+            out.extend_from_slice(coefficient);
+        }
+        Ok(point) if point >= coefficient.len() => {
+            out.extend_from_slice(coefficient);
+            out.resize(out.len() + point - coefficient.len(), b'0');
+        }
+        Ok(point) => {
+            out.extend_from_slice(&coefficient[..point]);
+            out.push(b'.');
+            out.extend_from_slice(&coefficient[point..]);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// The FIX Boolean form of `value`: `Y` or `N`.
+pub const fn bool_text(value: bool) -> &'static [u8] {
+    if value {
+        b"Y"
+    } else {
+        b"N"
+    }
 }
 
 /// An exact decimal number: `mantissa × 10^(-scale)`.
@@ -318,6 +384,15 @@ impl Date {
         Ok(Self { year, month, day })
     }
 
+    /// A date from a year, month and day as another library holds them (a valid date of any
+    /// year); a year FIX cannot write (outside 0–9999) is an error naming the field `tag`.
+    pub fn from_calendar(year: i32, month: u8, day: u8, tag: Option<u32>) -> Result<Self, EncodeError> {
+        let year = u16::try_from(year).ok().filter(|&y| y <= 9999).ok_or_else(|| {
+            EncodeError::new(EncodeErrorKind::InvalidValue, tag, format!("year {year} is outside 0-9999"))
+        })?;
+        Ok(Self { year, month, day })
+    }
+
     /// Days since 1970-01-01 (negative before).
     pub fn days_since_epoch(self) -> i64 {
         days_from_civil(i64::from(self.year), self.month, self.day)
@@ -410,6 +485,24 @@ impl UtcTimestamp {
             nanos: sub - sub % precision.unit_nanos(),
             precision,
         })
+    }
+
+    /// The same instant at `precision`, the digits below it dropped (a leap second becomes the
+    /// next second's start). Unchanged when the result would be past year 9999.
+    #[must_use]
+    pub fn truncated(self, precision: TimePrecision) -> Self {
+        Self::from_unix_nanos(self.unix_nanos(), precision).unwrap_or(self)
+    }
+
+    /// The same instant for a library without leap seconds (Python's `datetime`): 23:59:60
+    /// becomes the next day's 00:00:00. Unchanged when that day would be past year 9999.
+    #[must_use]
+    pub fn without_leap_second(self) -> Self {
+        if self.second == 60 {
+            self.truncated(TimePrecision::Nanos)
+        } else {
+            self
+        }
     }
 
     /// Appends the FIX form at this timestamp's precision.
@@ -607,6 +700,59 @@ mod tests {
             let (y, m, d) = civil_from_days(days);
             assert_eq!(days_from_civil(y, m, d), days);
         }
+    }
+
+    #[test]
+    fn scientific_decimals_are_written_plainly() {
+        // As Python's format(Decimal(text), "f") writes each.
+        for (text, plain) in [
+            ("1E+2", "100"),
+            ("0E+2", "0"),
+            ("-0E+2", "-0"),
+            ("1.5E-7", "0.00000015"),
+            ("-1.20E-8", "-0.0000000120"),
+            ("0E-7", "0.0000000"),
+            ("1.23E+5", "123000"),
+            ("1.234E+3", "1234"),
+            ("1.2345E+3", "1234.5"),
+            ("1.23E-7", "0.000000123"),
+            ("5E-1", "0.5"),
+            ("1E+64", "10000000000000000000000000000000000000000000000000000000000000000"),
+        ] {
+            assert_eq!(plain_decimal(text.as_bytes()), plain.as_bytes(), "{text}");
+        }
+        // Plain text, non-numbers and exponents beyond the cap come back as they are.
+        for text in ["0.55", "-12", "NaN", "-Infinity", "sNaN", "1E+65", "1E-65", "1E+999999999999", "1E", "E5", "x1E5"]
+        {
+            assert!(matches!(plain_decimal(text.as_bytes()), Cow::Borrowed(t) if t == text.as_bytes()), "{text}");
+        }
+        assert_eq!(bool_text(true), b"Y");
+        assert_eq!(bool_text(false), b"N");
+    }
+
+    #[test]
+    fn calendar_values_from_other_libraries() {
+        let leap = UtcTimestamp::parse(b"20161231-23:59:60.500").unwrap();
+        let next = leap.without_leap_second();
+        assert_eq!(
+            (next.date, next.hour, next.second, next.nanos),
+            (Date::parse(b"20170101").unwrap(), 0, 0, 500_000_000)
+        );
+        let ordinary = UtcTimestamp::parse(b"20161231-23:59:59.500").unwrap();
+        assert_eq!(ordinary.without_leap_second(), ordinary);
+        // The last leap second FIX can write has no next day to move to.
+        let last = UtcTimestamp::parse(b"99991231-23:59:60").unwrap();
+        assert_eq!(last.without_leap_second(), last);
+        let fine = UtcTimestamp::parse(b"20260820-13:45:01.123456789").unwrap();
+        let ms = fine.truncated(TimePrecision::Millis);
+        assert_eq!((ms.nanos, ms.precision), (123_000_000, TimePrecision::Millis));
+        assert_eq!(Date::from_calendar(2026, 8, 20, None), Ok(Date { year: 2026, month: 8, day: 20 }));
+        let err = Date::from_calendar(10_000, 1, 1, Some(75)).unwrap_err();
+        assert_eq!(
+            (err.kind, err.tag, err.reason.as_str()),
+            (EncodeErrorKind::InvalidValue, Some(75), "year 10000 is outside 0-9999")
+        );
+        assert!(Date::from_calendar(-1, 1, 1, None).is_err());
     }
 
     #[test]

@@ -1,0 +1,402 @@
+"""The asyncio connection of one session: TCP with TLS, backpressure, clean shutdown.
+
+This module has no protocol logic: :class:`Connection` moves bytes between a socket and a
+sans-IO :class:`~fixwire.session.Session`, calls :meth:`~fixwire.session.Session.tick` when the
+session asks, and hands the session's events to the application. It runs on one event loop
+thread and starts no other threads; it uses only the loop's public API, so it runs on uvloop as
+well. :mod:`fixwire.session.initiator` opens connections (and reopens them);
+:mod:`fixwire.session.acceptor` takes them in.
+
+Sending is synchronous: :meth:`Connection.send` encodes, stores and writes in one call and
+returns the MsgSeqNum. The transport's write buffer is the outbound queue; it is bounded by
+``max_buffer`` bytes, beyond which ``send`` raises :class:`~fixwire.SessionError` and
+:meth:`Connection.drain` waits for room. A message ``send`` accepted is in the store before it
+reaches the socket: if the connection dies before the peer reads it, the peer's ResendRequest
+on the next connection brings it back (on sessions with retransmission).
+
+Inbound, events wait in a queue until the application iterates the connection; when it falls
+:data:`MAX_QUEUED_EVENTS` behind, the connection stops reading its socket until it catches up,
+so a slow application slows the peer (through TCP) instead of growing memory without bound. A
+session paused for longer than its heartbeat patience takes the peer for silent and ends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import hashlib
+import hmac
+import socket
+import ssl as _ssl
+import time
+from collections.abc import AsyncIterator, Callable, Iterable
+from types import TracebackType
+from typing import Any, Self, cast, overload
+
+from fixwire._native import Template
+from fixwire.errors import SessionError
+from fixwire.session.config import FieldValue, TemplateValue
+from fixwire.session.core import Session
+from fixwire.session.events import Event, LoggedOn, LogonRefused
+
+__all__ = ["DEFAULT_MAX_BUFFER", "MAX_QUEUED_EVENTS", "Connection"]
+
+
+#: Default bound of the outbound queue (the transport's write buffer), in bytes.
+DEFAULT_MAX_BUFFER = 4 * 1024 * 1024
+#: Events queued for an application that iterates a connection, beyond which the connection
+#: stops reading its socket until half of them are taken.
+MAX_QUEUED_EVENTS = 100_000
+
+
+def _check_tls(context: _ssl.SSLContext | None) -> None:
+    if context is not None and context.minimum_version < _ssl.TLSVersion.TLSv1_2:
+        raise ValueError(
+            "the SSLContext allows TLS below 1.2; set minimum_version to TLSv1_2 or later"
+        )
+
+
+def _peer_certificate_sha256(transport: asyncio.BaseTransport) -> str | None:
+    ssl_object = transport.get_extra_info("ssl_object")
+    if ssl_object is None:
+        return None
+    der = ssl_object.getpeercert(binary_form=True)
+    return None if der is None else hashlib.sha256(der).hexdigest()
+
+
+_CLOSED = object()
+
+
+def _msg_type(message: str | Template) -> str:
+    """The MsgType <35> of what :meth:`Connection.send` was given."""
+    return message.msg_type if isinstance(message, Template) else message
+
+
+class Connection:
+    """The application's handle on one session over asyncio: send, events, logout.
+
+    Iterate it (``async for event in conn``) for every :mod:`~fixwire.session.events` event,
+    application messages as :class:`~fixwire.session.Received`; iteration ends when the
+    connection is closed for good. Or pass ``on_event`` to :func:`connect` / :func:`serve` to be
+    called back instead, on the event loop thread.
+    """
+
+    def __init__(
+        self,
+        session: Session,
+        *,
+        max_buffer: int = DEFAULT_MAX_BUFFER,
+        on_event: Callable[[Event], None] | None = None,
+    ) -> None:
+        self.session = session
+        self._max_buffer = max_buffer
+        self._on_event = on_event
+        self._loop = asyncio.get_running_loop()
+        self._transport: asyncio.Transport | None = None
+        self._events: collections.deque[Event | object] = collections.deque()
+        self._readable = asyncio.Event()
+        self._writable = asyncio.Event()
+        self._writable.set()
+        self._can_write = True  # Mirrors self._writable for send, without a call (_set_writable).
+        self._disconnected = asyncio.Event()
+        self._disconnected.set()
+        self._closed = False
+        self._timer: asyncio.TimerHandle | None = None
+        self._timer_at = 0.0
+        self._failure: BaseException | None = None
+        self._runner: asyncio.Task[None] | None = None
+        self._waiters: list[asyncio.Future[None]] = []
+        self._had_logon = False
+        self._reading_paused = False
+        self._refusal: str | None = None
+        self._ever_logged_on = False
+        #: Called when a connection closes before the session ever logged on (the acceptor
+        #: forgets such sessions).
+        self._on_unused: Callable[[], None] | None = None
+
+    # The application's API.
+
+    @overload
+    def send(self, message: str, fields: Iterable[tuple[int, FieldValue]]) -> int: ...
+    @overload
+    def send(self, message: Template, fields: tuple[TemplateValue, ...]) -> int: ...
+    def send(self, message: str | Template, fields: Any) -> int:
+        """Encodes, stores and writes one application message; returns its MsgSeqNum <34>.
+
+        ``message`` and ``fields`` are a MsgType <35> and its (tag, value) pairs, or a
+        :class:`fixwire.Template` and its values (see :meth:`Session.send`).
+
+        Raises:
+            SessionError: Not logged on, or the outbound queue holds more than ``max_buffer``
+                bytes (await :meth:`drain`, then send again). Nothing was sent.
+            EncodeError: The fields cannot be encoded. Nothing was sent.
+        """
+        transport = self._transport
+        # A transport that is closing (the socket failed; connection_lost is on its way) would
+        # take the bytes and drop them.
+        if transport is None or transport.is_closing():
+            raise SessionError(f"cannot send {_msg_type(message)!r}: not connected")
+        # The transport pauses writing past max_buffer (its high-water mark): a flag read
+        # rather than a call into the transport for every message.
+        if not self._can_write:
+            raise SessionError(
+                f"outbound queue full ({transport.get_write_buffer_size()} bytes unsent)"
+            )
+        session = self.session
+        seq_num = session.send(message, fields, time.time())
+        transport.write(session.data_to_send())
+        return seq_num
+
+    async def drain(self) -> None:
+        """Waits until the outbound queue is below its bound (or the connection closed)."""
+        await self._writable.wait()
+
+    async def logged_on(self, timeout: float | None = None) -> None:
+        """Waits until the session is logged on.
+
+        Raises:
+            SessionError: The connection was closed for good first.
+            TimeoutError: ``timeout`` seconds passed first.
+        """
+        async with asyncio.timeout(timeout):
+            while not self.session.logged_on:
+                if self._closed:
+                    reason = f": {self._refusal}" if self._refusal else ""
+                    raise SessionError(f"connection closed before logon{reason}") from self._failure
+                await self._changed()
+
+    async def logout(self, text: str | None = None, timeout: float | None = None) -> None:
+        """Logs out (the Logout <5> handshake) and waits for the connection to close."""
+        self.session.logout(time.time(), text)
+        self._flush()
+        async with asyncio.timeout(timeout):
+            await self._disconnected.wait()
+
+    async def close(self) -> None:
+        """Logs out if logged on, stops reconnecting, and closes; sent messages are flushed."""
+        if self._closed:
+            return
+        self._closed = True
+        if self.session.logged_on:
+            await self.logout()
+        if self._transport is not None:
+            self._transport.close()
+            await self._disconnected.wait()
+        if self._runner is not None:
+            self._runner.cancel()
+            await asyncio.gather(self._runner, return_exceptions=True)
+        self._end()
+
+    def __aiter__(self) -> AsyncIterator[Event]:
+        return self._iterate()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    @property
+    def connected(self) -> bool:
+        """Whether a transport connection is open."""
+        return self._transport is not None
+
+    async def _iterate(self) -> AsyncIterator[Event]:
+        while True:
+            while not self._events:
+                self._readable.clear()
+                await self._readable.wait()
+            event = self._events.popleft()
+            if event is _CLOSED:
+                return
+            if self._reading_paused and len(self._events) <= MAX_QUEUED_EVENTS // 2:
+                self._reading_paused = False
+                if self._transport is not None:
+                    self._transport.resume_reading()
+            yield event  # type: ignore[misc]
+
+    async def _changed(self) -> None:
+        """Waits until the session reports events or the connection closes."""
+        waiter = self._loop.create_future()
+        self._waiters.append(waiter)
+        await waiter
+
+    def _notify(self) -> None:
+        for waiter in self._waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+        self._waiters.clear()
+
+    # The transport's side.
+
+    def _attach(self, transport: asyncio.Transport, pending: bytes = b"") -> None:
+        self._transport = transport
+        self._disconnected.clear()
+        self._reading_paused = len(self._events) >= MAX_QUEUED_EVENTS
+        if self._reading_paused:
+            transport.pause_reading()
+        # low = high: writing resumes as soon as the queue is back within max_buffer, so send
+        # refuses exactly while more than max_buffer bytes are unsent.
+        transport.set_write_buffer_limits(high=self._max_buffer, low=self._max_buffer)
+        sock = transport.get_extra_info("socket")
+        if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        now = time.time()
+        self.session.connection_made(now)
+        if pending:
+            self.session.receive(pending, now)
+        self._flush()
+
+    def _set_writable(self, writable: bool) -> None:
+        """Whether the transport takes more bytes: wakes :meth:`drain` and sets the flag
+        :meth:`send` reads."""
+        if writable:
+            self._writable.set()
+        else:
+            self._writable.clear()
+        self._can_write = writable
+
+    def _data_received(self, data: bytes) -> None:
+        self.session.receive(data, time.time())
+        self._flush()
+
+    def _connection_lost(self, exc: BaseException | None) -> None:
+        self.session.connection_lost(
+            time.time(), "connection lost" if exc is None else f"connection lost: {exc}"
+        )
+        self._transport = None
+        self._set_writable(True)
+        self._disconnected.set()
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._dispatch()
+        self._notify()
+        if not self._ever_logged_on and self._on_unused is not None:
+            self._on_unused()
+
+    def _flush(self) -> None:
+        """Writes what the session has to send, delivers its events, and rearms the timer."""
+        data = self.session.data_to_send()
+        transport = self._transport
+        if data and transport is not None:
+            transport.write(data)
+        self._dispatch()
+        if self.session.should_close:
+            if transport is not None and not transport.is_closing():
+                transport.close()  # Flushes the buffer first...
+                # ...unless the peer stopped reading: then the socket is cut after a while.
+                self._loop.call_later(
+                    self.session.config.logout_timeout, _abort_if_open, self, transport
+                )
+            return
+        deadline = self.session.next_deadline()
+        if deadline is not None and (self._timer is None or deadline < self._timer_at):
+            if self._timer is not None:
+                self._timer.cancel()
+            self._timer_at = deadline
+            self._timer = self._loop.call_later(max(0.0, deadline - time.time()), self._on_timer)
+
+    def _on_timer(self) -> None:
+        self._timer = None
+        self.session.tick(time.time())
+        self._flush()
+
+    def _dispatch(self) -> None:
+        events = self.session.next_events()
+        if not events:
+            return
+        for event in events:
+            if isinstance(event, LoggedOn):
+                self._had_logon = self._ever_logged_on = True
+            self._deliver(event)
+        self._notify()
+
+    def _deliver(self, event: Event) -> None:
+        if isinstance(event, LogonRefused):
+            self._refusal = event.text
+        if self._on_event is not None:
+            try:
+                self._on_event(event)
+            except Exception as e:
+                # The session has counted the message: an exception here must not lose the
+                # events after it, nor the connection. It is reported, as asyncio reports
+                # errors in callbacks.
+                self._loop.call_exception_handler(
+                    {"message": f"on_event raised for {event!r}", "exception": e}
+                )
+            return
+        self._events.append(event)
+        self._readable.set()
+        transport = self._transport
+        if (
+            len(self._events) >= MAX_QUEUED_EVENTS
+            and transport is not None
+            and not self._reading_paused
+        ):
+            # The application is not keeping up: stop reading the socket rather than queue
+            # without bound; TCP pushes back on the peer until the queue drains.
+            transport.pause_reading()
+            self._reading_paused = True
+
+    def _end(self) -> None:
+        if self._closed and self._events and self._events[-1] is _CLOSED:
+            return
+        self._closed = True
+        self._events.append(_CLOSED)
+        self._readable.set()
+        self._notify()
+
+
+def _abort_if_open(connection: Connection, transport: asyncio.Transport) -> None:
+    """Cuts a closing transport that could not flush (its peer does not read)."""
+    if connection._transport is transport:
+        transport.abort()
+
+
+class _Protocol(asyncio.Protocol):
+    """Connects one transport to a :class:`Connection`."""
+
+    def __init__(self, connection: Connection, pin_sha256: str | None) -> None:
+        self._connection = connection
+        self._pin = pin_sha256
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        # A stream transport, though not always an asyncio.Transport subclass (uvloop's are not).
+        transport = cast(asyncio.Transport, transport)
+        if self._pin is not None:
+            seen = _peer_certificate_sha256(transport)
+            if seen is None or not hmac.compare_digest(seen, self._pin):
+                self._connection._failure = SessionError(
+                    f"TLS certificate SHA-256 {seen} does not match the pinned {self._pin}"
+                )
+                transport.abort()
+                return
+        self._connection._attach(transport)
+
+    def data_received(self, data: bytes) -> None:
+        self._connection._data_received(data)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._connection._transport is not None:
+            self._connection._connection_lost(exc)
+
+    def pause_writing(self) -> None:
+        self._connection._set_writable(False)
+
+    def resume_writing(self) -> None:
+        self._connection._set_writable(True)
+
+
+def _normalize_pin(pin_sha256: str | None) -> str | None:
+    if pin_sha256 is None:
+        return None
+    pin = pin_sha256.replace(":", "").lower()
+    if len(pin) != 64 or any(c not in "0123456789abcdef" for c in pin):
+        raise ValueError("pin_sha256 must be the certificate's SHA-256 as 64 hex digits")
+    return pin

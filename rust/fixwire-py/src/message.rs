@@ -1,0 +1,395 @@
+//! `Message`, a frozen view over one message's bytes, and `parse` and `checksum`.
+
+use std::sync::Arc;
+
+use fixwire::value::decimal_parts;
+use fixwire::{Field, FieldIndex, Fields, GroupSpec, GroupSpecs, ParseOptions};
+use pyo3::exceptions::{PyKeyError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBool, PyBytes, PyDate, PyList, PyString, PyTuple};
+
+use crate::conversions::{as_pybytes, datetime_from_timestamp};
+use crate::dictionary::PyDictionary;
+use crate::errors::py_err;
+use crate::groups::PyGroupSpecs;
+
+/// Where a message's repeating-group specs come from.
+#[derive(Clone)]
+pub(crate) enum Specs {
+    None,
+    /// A whole message: look the count tag up by MsgType.
+    Message(Arc<GroupSpecs>),
+    /// A group entry: nested groups come from the entry's own spec.
+    Entry(Arc<GroupSpec>),
+}
+
+/// A parsed FIX message, or one entry of a repeating group: a frozen, lazy view over ``raw``.
+///
+/// Values become Python objects only when read. Accessors return the first occurrence of a tag.
+/// Typed getters return ``default`` when the tag is absent and raise ``DecodeError`` (kind
+/// ``"invalid_value"``) naming the tag and byte offset when the value is malformed.
+#[pyclass(frozen, name = "Message", module = "fixwire")]
+pub(crate) struct PyMessage {
+    pub(crate) raw: Py<PyBytes>,
+    pub(crate) fields: Arc<[Field]>,
+    /// The slice of `fields` this view covers: all of them, or one group entry's.
+    pub(crate) span: (usize, usize),
+    pub(crate) specs: Specs,
+}
+
+impl PyMessage {
+    pub(crate) fn new(raw: Py<PyBytes>, fields: &[Field], specs: Specs) -> Self {
+        Self { raw, fields: Arc::from(fields), span: (0, fields.len()), specs }
+    }
+
+    fn view<'a>(&'a self, py: Python<'_>) -> Fields<'a> {
+        Fields::new(self.raw.as_bytes(py), &self.fields[self.span.0..self.span.1])
+    }
+
+    pub(crate) fn is_entry(&self) -> bool {
+        matches!(self.specs, Specs::Entry(_))
+    }
+
+    /// A typed value converted to Python, or `default` when the tag is absent.
+    fn typed<'py, T>(
+        py: Python<'py>,
+        default: Option<Bound<'py, PyAny>>,
+        value: Result<Option<T>, fixwire::DecodeError>,
+        convert: impl FnOnce(T) -> PyResult<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        match value.map_err(py_err)? {
+            Some(value) => convert(value),
+            None => Ok(default.unwrap_or_else(|| py.None().into_bound(py))),
+        }
+    }
+
+    fn str_value<'py>(&self, py: Python<'py>, field: Field) -> PyResult<Bound<'py, PyString>> {
+        let text = Fields::new(self.raw.as_bytes(py), &self.fields).str_at(field).map_err(py_err)?;
+        Ok(PyString::new(py, text))
+    }
+}
+
+#[pymethods]
+impl PyMessage {
+    /// MsgType <35>.
+    #[getter]
+    fn msg_type<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyString>> {
+        let field = Fields::new(self.raw.as_bytes(py), &self.fields).find(35).expect("a parsed message has MsgType");
+        self.str_value(py, field)
+    }
+
+    /// BeginString <8>.
+    #[getter]
+    fn begin_string<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyString>> {
+        self.str_value(py, self.fields[0])
+    }
+
+    /// MsgSeqNum <34>; ``DecodeError`` when absent or not an integer.
+    #[getter]
+    fn seq_num(&self, py: Python<'_>) -> PyResult<u64> {
+        let whole = Fields::new(self.raw.as_bytes(py), &self.fields);
+        whole.get_u64(34).map_err(py_err)?.ok_or_else(|| {
+            py_err(fixwire::DecodeError::new(
+                fixwire::DecodeErrorKind::InvalidValue,
+                0,
+                Some(34),
+                "message has no MsgSeqNum <34>",
+            ))
+        })
+    }
+
+    /// The message bytes: the very object given to ``parse`` (for a group entry, the
+    /// enclosing message's).
+    #[getter]
+    fn raw(&self, py: Python<'_>) -> Py<PyBytes> {
+        self.raw.clone_ref(py)
+    }
+
+    fn __getitem__<'py>(&self, py: Python<'py>, tag: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyString>> {
+        // Any key that is not a tag present here (negative, huge, not an int) is simply absent.
+        match tag.extract::<u32>().ok().and_then(|t| self.view(py).find(t)) {
+            Some(field) => self.str_value(py, field),
+            None => Err(PyKeyError::new_err(tag.clone().unbind())),
+        }
+    }
+
+    /// The value of ``tag`` as text, or ``default``.
+    #[pyo3(signature = (tag, default = None))]
+    fn get<'py>(&self, py: Python<'py>, tag: u32, default: Option<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+        match self.view(py).find(tag) {
+            Some(field) => Ok(self.str_value(py, field)?.into_any()),
+            None => Ok(default.unwrap_or_else(|| py.None().into_bound(py))),
+        }
+    }
+
+    /// Every value of ``tag``, in wire order.
+    fn get_all<'py>(&self, py: Python<'py>, tag: u32) -> PyResult<Bound<'py, PyList>> {
+        let values = self.view(py).as_slice().iter().filter(|f| f.tag == tag).map(|f| self.str_value(py, *f));
+        PyList::new(py, values.collect::<PyResult<Vec<_>>>()?)
+    }
+
+    /// The value as a FIX int (fits a signed 64-bit integer).
+    #[pyo3(signature = (tag, default = None))]
+    fn get_int<'py>(
+        &self,
+        py: Python<'py>,
+        tag: u32,
+        default: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        Self::typed(py, default, self.view(py).get_i64(tag), |v| Ok(v.into_pyobject(py)?.into_any()))
+    }
+
+    /// The value as an exact ``Decimal``; never through a float.
+    #[pyo3(signature = (tag, default = None))]
+    fn get_decimal<'py>(
+        &self,
+        py: Python<'py>,
+        tag: u32,
+        default: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        static DECIMAL: PyOnceLock<Py<pyo3::types::PyType>> = PyOnceLock::new();
+        // The core checks the FIX float syntax; Python's Decimal then reads the same digits
+        // exactly, at any length.
+        Self::typed(py, default, self.view(py).get_with(tag, |v| decimal_parts(v).map(|_| v)), |v| {
+            // decimal_parts admits only ASCII digits, '-' and '.'.
+            let text = std::str::from_utf8(v).expect("decimal syntax is ASCII");
+            DECIMAL.import(py, "decimal", "Decimal")?.call1((text,))
+        })
+    }
+
+    /// The raw value bytes; a data field's may contain SOH.
+    #[pyo3(signature = (tag, default = None))]
+    fn get_bytes<'py>(
+        &self,
+        py: Python<'py>,
+        tag: u32,
+        default: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        Self::typed(py, default, Ok(self.view(py).get(tag)), |v| Ok(PyBytes::new(py, v).into_any()))
+    }
+
+    /// The value as a FIX Boolean: ``Y`` or ``N``.
+    #[pyo3(signature = (tag, default = None))]
+    fn get_bool<'py>(
+        &self,
+        py: Python<'py>,
+        tag: u32,
+        default: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        Self::typed(py, default, self.view(py).get_bool(tag), |v| Ok(PyBool::new(py, v).to_owned().into_any()))
+    }
+
+    /// The value as a FIX char: exactly one character.
+    #[pyo3(signature = (tag, default = None))]
+    fn get_char<'py>(
+        &self,
+        py: Python<'py>,
+        tag: u32,
+        default: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        Self::typed(py, default, self.view(py).get_char(tag), |c| {
+            Ok(PyString::new(py, char::from(c).encode_utf8(&mut [0; 4])).into_any())
+        })
+    }
+
+    /// The value as a UTCTimestamp, a timezone-aware UTC ``datetime``. Digits below the
+    /// microsecond are truncated (use ``get_time_ns`` for them); a leap second 60 becomes the
+    /// next minute's second 0.
+    #[pyo3(signature = (tag, default = None))]
+    fn get_time<'py>(
+        &self,
+        py: Python<'py>,
+        tag: u32,
+        default: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        Self::typed(py, default, self.view(py).get_timestamp(tag), |v| datetime_from_timestamp(py, v))
+    }
+
+    /// The value as a UTCTimestamp in exact nanoseconds since the Unix epoch.
+    #[pyo3(signature = (tag, default = None))]
+    fn get_time_ns<'py>(
+        &self,
+        py: Python<'py>,
+        tag: u32,
+        default: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        Self::typed(py, default, self.view(py).get_timestamp(tag), |v| Ok(v.unix_nanos().into_pyobject(py)?.into_any()))
+    }
+
+    /// The value as a UTCDateOnly or LocalMktDate (``YYYYMMDD``).
+    #[pyo3(signature = (tag, default = None))]
+    fn get_date<'py>(
+        &self,
+        py: Python<'py>,
+        tag: u32,
+        default: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        Self::typed(py, default, self.view(py).get_date(tag), |d| {
+            Ok(PyDate::new(py, i32::from(d.year), d.month, d.day)?.into_any())
+        })
+    }
+
+    /// The entries of the repeating group counted by ``count_tag``, each a ``Message`` view of
+    /// that entry's fields. Empty when the count tag is absent; ``KeyError`` when the message was
+    /// parsed without a spec for that group.
+    fn group<'py>(slf: &Bound<'py, Self>, count_tag: u32) -> PyResult<Bound<'py, PyList>> {
+        let py = slf.py();
+        let this = slf.get();
+        let whole = Fields::new(this.raw.as_bytes(py), &this.fields);
+        let spec = match &this.specs {
+            Specs::Message(specs) => {
+                let msg_type = whole.get(35).unwrap_or_default();
+                specs.lookup(msg_type, count_tag).cloned()
+            }
+            Specs::Entry(spec) => spec.nested(count_tag).cloned(),
+            Specs::None => None,
+        };
+        let Some(spec) = spec else {
+            return Err(PyKeyError::new_err(format!(
+                "no repeating-group spec for count tag {count_tag}; parse with groups=GroupSpecs(...) that has one"
+            )));
+        };
+        let spans = this.view(py).group_spans(&spec).map_err(py_err)?;
+        let base = this.span.0;
+        let out = spans.into_iter().map(|span| PyMessage {
+            raw: this.raw.clone_ref(py),
+            fields: Arc::clone(&this.fields),
+            span: (base + span.start, base + span.end),
+            specs: Specs::Entry(Arc::clone(&spec)),
+        });
+        PyList::new(py, out)
+    }
+
+    /// The message as text with the dictionary's names and enum meanings.
+    fn pretty(slf: &Bound<'_, Self>, dictionary: &Bound<'_, PyDictionary>) -> PyResult<String> {
+        dictionary.get().format(slf.py(), slf)
+    }
+
+    fn __contains__(&self, py: Python<'_>, tag: &Bound<'_, PyAny>) -> bool {
+        tag.extract::<u32>().is_ok_and(|t| self.view(py).contains(t))
+    }
+
+    fn __len__(&self) -> usize {
+        self.span.1 - self.span.0
+    }
+
+    fn __iter__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let pairs = self
+            .view(py)
+            .as_slice()
+            .iter()
+            .map(|f| PyTuple::new(py, [f.tag.into_pyobject(py)?.into_any(), self.str_value(py, *f)?.into_any()]))
+            .collect::<PyResult<Vec<_>>>()?;
+        Ok(PyList::new(py, pairs)?.as_any().try_iter()?.into_any())
+    }
+
+    fn __eq__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> bool {
+        other.cast::<PyMessage>().is_ok_and(|o| {
+            let o = o.get();
+            self.view(py).iter().eq(o.view(py).iter())
+        })
+    }
+
+    fn __hash__(&self, py: Python<'_>) -> PyResult<isize> {
+        match self.span {
+            (0, n) if n == self.fields.len() => self.raw.bind(py).hash(),
+            (lo, hi) => {
+                PyBytes::new(py, &self.raw.as_bytes(py)[self.fields[lo].offset()..self.fields[hi - 1].end as usize])
+                    .hash()
+            }
+        }
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> String {
+        let view = self.view(py);
+        if self.is_entry() {
+            let first = view.as_slice().first().map_or(0, |f| f.tag);
+            return format!("<Message group entry {first}=... fields={}>", view.len());
+        }
+        let text = |tag| view.get(tag).map(String::from_utf8_lossy).unwrap_or_default();
+        format!("<Message 35={} 34={} fields={}>", text(35), text(34), view.len())
+    }
+}
+
+pub(crate) fn parse_options(verify_checksum: bool, groups: Option<&Bound<'_, PyGroupSpecs>>) -> ParseOptions {
+    ParseOptions { verify_checksum, groups: groups.map(|g| g.get().snapshot()), ..ParseOptions::default() }
+}
+
+pub(crate) fn message_specs(options: &ParseOptions) -> Specs {
+    options.groups.clone().map_or(Specs::None, Specs::Message)
+}
+
+thread_local! {
+    /// Reused by `parse`, so a call allocates only the message's own field array.
+    static INDEX: std::cell::RefCell<(FieldIndex, ParseOptions)> =
+        std::cell::RefCell::new((FieldIndex::new(), ParseOptions::default()));
+}
+
+/// Parse bytes holding exactly one FIX message.
+///
+/// ``bytes`` are kept as they are (``msg.raw is data``); other buffers are copied once. With
+/// ``groups`` (or a ``dictionary``, whose groups are used), every repeating group is checked
+/// (entry count, field order) here. With ``validate=True`` the message is also validated with
+/// the ``dictionary`` in the same call, as ``dictionary.validate(msg, allow_user_defined=...)``
+/// would, for less than the two calls cost; ``allow_user_defined`` applies only then.
+///
+/// Raises:
+///     DecodeError: the bytes are not one valid message (kind, offset and tag say why).
+///     RejectError: ``validate=True`` and the dictionary rejects the message.
+///     ValueError: ``validate=True`` without a dictionary, or with ``groups`` (the
+///         dictionary's own are read).
+#[pyfunction]
+#[pyo3(signature = (
+    data, /, *, verify_checksum = true, groups = None, dictionary = None, validate = false, allow_user_defined = false
+))]
+pub(crate) fn parse<'py>(
+    data: &Bound<'py, PyAny>,
+    verify_checksum: bool,
+    groups: Option<&Bound<'py, PyGroupSpecs>>,
+    dictionary: Option<&Bound<'py, PyDictionary>>,
+    validate: bool,
+    allow_user_defined: bool,
+) -> PyResult<Bound<'py, PyMessage>> {
+    let py = data.py();
+    let validator = match (validate, dictionary, groups) {
+        (false, ..) => None,
+        (true, Some(dictionary), None) => Some(&dictionary.get().dictionary),
+        (true, None, _) => return Err(PyValueError::new_err("validate=True needs a dictionary")),
+        (true, Some(_), Some(_)) => {
+            return Err(PyValueError::new_err("validate=True reads the dictionary's groups; do not pass groups"))
+        }
+    };
+    // The dictionary's specs are taken directly: a GroupSpecs object per call would cost more
+    // than checking the groups.
+    let groups = groups.map(|g| g.get().snapshot()).or_else(|| dictionary.map(|d| d.get().dictionary.group_specs()));
+    let raw = as_pybytes(data)?;
+    let message = INDEX.with_borrow_mut(|(index, defaults)| -> PyResult<PyMessage> {
+        // The options are built once per thread unless the call needs other ones.
+        let custom;
+        let options = if verify_checksum && groups.is_none() {
+            &*defaults
+        } else {
+            custom = ParseOptions { verify_checksum, groups, ..ParseOptions::default() };
+            &custom
+        };
+        match validator {
+            None => index.parse(raw.as_bytes(), options).map_err(py_err)?,
+            Some(dictionary) => {
+                // Validation reads the groups itself: parsed flat, as the defaults parse.
+                let flat = if verify_checksum { &*defaults } else { options };
+                let validation = fixwire::ValidationOptions { allow_user_defined };
+                dictionary.parse_valid(index, raw.as_bytes(), flat, validation).map_err(py_err)?;
+            }
+        }
+        Ok(PyMessage::new(raw.clone().unbind(), index.fields(), message_specs(options)))
+    })?;
+    Bound::new(py, message)
+}
+
+/// The FIX checksum of ``data``: the sum of its bytes modulo 256.
+#[pyfunction]
+#[pyo3(signature = (data, /))]
+pub(crate) fn checksum(data: &Bound<'_, PyAny>) -> PyResult<u8> {
+    Ok(fixwire::checksum(as_pybytes(data)?.as_bytes()))
+}
