@@ -70,6 +70,10 @@ test: build quickfix simplefix-suite ## Bootstrap everything, then run the Rust 
 	$(BIN)/pytest -q
 	$(BIN)/pytest -q benches --benchmark-disable
 
+.PHONY: conformance
+conformance: build quickfix ## The session conformance scripts only, fixwire and QuickFIX side by side (in `make test` too)
+	$(BIN)/pytest -q tests/conformance
+
 # The demo needs only the release build and the kalshi extra (cryptography), in a venv of its
 # own: a fresh clone runs it without installing the development tools.
 DEMO_VENV := .venv-demo
