@@ -21,6 +21,15 @@ Rust parser. ``docs/quickfix.md`` lists what is covered and every difference fro
 from typing import Any
 
 from fixwire.quickfix.dictionary import DataDictionary
+from fixwire.quickfix.engine import (
+    Application,
+    Session,
+    SessionNotFound,
+    SocketAcceptor,
+    SocketInitiator,
+    ThreadedSocketAcceptor,
+    ThreadedSocketInitiator,
+)
 from fixwire.quickfix.errors import (
     ConfigError,
     DoNotSend,
@@ -49,14 +58,24 @@ from fixwire.quickfix.fields import (
     field_class,
 )
 from fixwire.quickfix.message import FieldMap, Group, Header, Message, Trailer
+from fixwire.quickfix.settings import Dictionary, SessionID, SessionSettings
 from fixwire.quickfix.spec import SpecNotFound, spec, use_spec
+from fixwire.quickfix.stores import (
+    FileLogFactory,
+    FileStoreFactory,
+    MemoryStoreFactory,
+    NullLogFactory,
+    ScreenLogFactory,
+)
 
 __all__ = [
+    "Application",
     "BoolField",
     "CharField",
     "CheckSumField",
     "ConfigError",
     "DataDictionary",
+    "Dictionary",
     "DoNotSend",
     "DoubleField",
     "FIXException",
@@ -64,17 +83,30 @@ __all__ = [
     "FieldConvertError",
     "FieldMap",
     "FieldNotFound",
+    "FileLogFactory",
+    "FileStoreFactory",
     "Group",
     "Header",
     "IncorrectDataFormat",
     "IncorrectTagValue",
     "IntField",
     "InvalidMessage",
+    "MemoryStoreFactory",
     "Message",
+    "NullLogFactory",
     "RejectLogon",
     "RuntimeError",
+    "ScreenLogFactory",
+    "Session",
+    "SessionID",
+    "SessionNotFound",
+    "SessionSettings",
+    "SocketAcceptor",
+    "SocketInitiator",
     "SpecNotFound",
     "StringField",
+    "ThreadedSocketAcceptor",
+    "ThreadedSocketInitiator",
     "Trailer",
     "UnsupportedMessageType",
     "UtcDateField",
