@@ -127,5 +127,6 @@ def __getattr__(name: str) -> Any:
         return cls
     constants = spec().constants
     if name in constants:
-        return constants[name]
+        value = globals()[name] = constants[name]
+        return value
     raise AttributeError(f"module 'fixwire.quickfix' has no attribute {name!r}")

@@ -228,10 +228,18 @@ class Session:
         fields = [(t, v) for t, v in _flat(header) if t not in _OWN_HEADER]
         fields += _flat(message)
         connection.send(msg_type, fields)
-        self.log.onOutgoing(message.toString())
+        if self.log.enabled:
+            self.log.onOutgoing(message.toString())
         return True
 
     def _on_event(self, event: Event) -> None:
+        try:
+            self._dispatch(event)
+        except Exception:
+            # As QuickFIX's engine, carry on with the session: the message counts as seen.
+            _logger.exception("%s: the application raised on %r", self._id, event)
+
+    def _dispatch(self, event: Event) -> None:
         app = self._engine.application
         if isinstance(event, Received):
             self._from_app(event.message)
@@ -259,7 +267,8 @@ class Session:
 
     def _from_app(self, native: NativeMessage) -> None:
         message = self._message(native)
-        self.log.onIncoming(message.toString())
+        if self.log.enabled:
+            self.log.onIncoming(native.raw.decode(errors="replace"))
         msg_type = native.msg_type
         seq = native.seq_num
         fix42 = self._id._begin >= "FIX.4.2"

@@ -148,6 +148,11 @@ class IntField(FieldBase):
 def format_double(value: float) -> str:
     """``value`` as QuickFIX writes a double: 15 significant digits, no exponent, no trailing
     zeros (``100.0`` -> ``"100"``, ``1e-7`` -> ``"0.0000001"``)."""
+    text = repr(value)
+    # repr is the shortest text that reads back the same; at 15 characters or fewer it has at
+    # most 15 significant digits and no exponent, so it is already QuickFIX's text.
+    if len(text) <= 15 and "e" not in text and "n" not in text:
+        return text[:-2] if text.endswith(".0") else text
     text = format(Decimal(f"{value:.15g}"), "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
@@ -285,14 +290,27 @@ def field_class(name: str) -> type[FieldBase] | None:
         if definition is None:
             return None
         base = CheckSumField if definition.tag == 10 else _BASES.get(definition.type, StringField)
+        tag = definition.tag
+        to_string = base._to_string
+        default = base._default
+
+        # A constructor per class: the tag is a constant, text needs no conversion.
+        def __init__(self: FieldBase, data: Any = None) -> None:
+            self._tag = tag
+            if type(data) is str:
+                self._string = data
+            else:
+                self._string = default(self) if data is None else to_string(self, data)
+
         found = type(
             name,
             (base,),
             {
                 "__slots__": (),
-                "TAG": definition.tag,
+                "TAG": tag,
+                "__init__": __init__,
                 "__module__": "fixwire.quickfix",
-                "__doc__": f"{name} <{definition.tag}> ({definition.type}).",
+                "__doc__": f"{name} <{tag}> ({definition.type}).",
             },
         )
         _CLASSES[name] = found

@@ -62,11 +62,11 @@ class FieldMap:
         ``setField(field, False)`` keeps a value already set, as QuickFIX's ``overwrite``.
         """
         if type(field) is int:
-            self._fields[field] = str(value)
-        elif value is False and field.getTag() in self._fields:
+            self._fields[field] = value if type(value) is str else str(value)
+        elif value is False and field._tag in self._fields:
             return
         else:
-            self._fields[field.getTag()] = field.getString()
+            self._fields[field._tag] = field._string
 
     @overload
     def getField(self, field: int) -> str: ...
@@ -192,6 +192,9 @@ class FieldMap:
     def _write(self, out: list[str]) -> None:
         fields = self._fields
         extra = self._extra
+        if not extra and not self._groups:
+            out += [f"{tag}={fields[tag]}\x01" for tag in self._order()]
+            return
         for tag in self._order():
             out.append(f"{tag}={fields[tag]}\x01")
             if extra:

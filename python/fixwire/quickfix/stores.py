@@ -79,6 +79,11 @@ class Log:
         self._out = out
         self._lock = threading.Lock()
 
+    @property
+    def enabled(self) -> bool:
+        """Whether anything reads this log (a file, the screen, or the logger at DEBUG)."""
+        return self._out is not None or _logger.isEnabledFor(logging.DEBUG)
+
     def _write(self, kind: str, text: str) -> None:
         _logger.debug("%s %s: %s", self._prefix, kind, text)
         if self._out is not None:
