@@ -95,3 +95,55 @@ def test_same_behaviour_on_both_engines(version: str, tmp_path: Path, quickfix_s
     assert sum(1 for s in client_seen if s[:2] == ("fromApp", "8")) == 3
     for pair, run in runs.items():
         assert run == reference, pair
+
+
+def reconnect_with_reset(engine: str, folder: Path, spec: Path) -> list[Any]:
+    """Trade, stop, start a new initiator over the same file store: with ResetOnLogon=Y both
+    ends start again at 1. Returns the sequence numbers seen through ``Session``."""
+    fix = ENGINES[engine]
+    port = free_port()
+    extra = "ResetOnLogon=Y\n"
+    server = Executor(fix, "quickfix44")
+    acceptor = engines(
+        fix, "acceptor", server, write_cfg(folder, "acceptor", "quickfix44", port, spec, extra)
+    )
+    cfg = write_cfg(folder, "initiator", "quickfix44", port, spec, extra)
+    numbers: list[Any] = []
+    acceptor.start()
+    try:
+        for attempt in (1, 2):
+            client = TradeClient(fix, "quickfix44")
+            initiator = engines(fix, "initiator", client, cfg, files=True)
+            initiator.start()
+            try:
+                client.wait_for(lambda seen: client.count("onLogon") == 1, "logon")
+                session = fix.Session.lookupSession(client.session_id)
+                numbers.append((attempt, session.getExpectedSenderNum()))
+                client.order("D", f"ord-{attempt}")
+                client.wait_for(lambda seen: client.count("fromApp") == 1, "report")
+                session.logout()
+                client.wait_for(lambda seen: client.count("onLogout") == 1, "logout")
+                server.wait_for(lambda seen: server.count("onLogout") == attempt, "logout")
+                # Read once the Logout exchange is over: the numbers no longer move.
+                numbers.append((attempt, session.getExpectedSenderNum()))
+                numbers.append((attempt, session.getExpectedTargetNum()))
+            finally:
+                initiator.stop(True)
+            # QuickFIX forgets a session when its engine is dropped, not when it stops.
+            del initiator, session
+    finally:
+        acceptor.stop(True)
+    numbers.append(sorted(p.name for p in folder.iterdir()))
+    return numbers
+
+
+def test_reset_on_logon_with_file_store(tmp_path: Path, quickfix_spec: Path) -> None:
+    runs = {}
+    for engine in ENGINES:
+        (tmp_path / engine).mkdir()
+        runs[engine] = reconnect_with_reset(engine, tmp_path / engine, quickfix_spec)
+    # ResetOnLogon: the second connection numbers from 1 again, as the first did.
+    first, second = runs["quickfix"][:3], runs["quickfix"][3:6]
+    assert [n for _, n in first] == [n for _, n in second]
+    assert first[0] == (1, 2)
+    assert runs["fixwire"] == runs["quickfix"]

@@ -545,7 +545,19 @@ class SocketInitiator(_Engine):
                 on_event=session._on_event,
             )
             session.connection = connection
-            self._closers.append(connection.close)
+            self._closers.append(_closing(connection, store))
+
+
+def _closing(connection: Connection, store: Store) -> Callable[[], Any]:
+    """Closes ``connection``, then ``store`` (a journal keeps its lock until closed)."""
+
+    async def close() -> None:
+        try:
+            await connection.close()
+        finally:
+            store.close()
+
+    return close
 
 
 class SocketAcceptor(_Engine):
