@@ -116,14 +116,14 @@ def reconnect_with_reset(engine: str, folder: Path, spec: Path) -> list[Any]:
             initiator = engines(fix, "initiator", client, cfg, files=True)
             initiator.start()
             try:
-                client.wait_for(lambda seen: client.count("onLogon") == 1, "logon")
+                client.wait_count("onLogon", 1)
                 session = fix.Session.lookupSession(client.session_id)
                 numbers.append((attempt, session.getExpectedSenderNum()))
                 client.order("D", f"ord-{attempt}")
-                client.wait_for(lambda seen: client.count("fromApp") == 1, "report")
+                client.wait_count("fromApp", 1)
                 session.logout()
-                client.wait_for(lambda seen: client.count("onLogout") == 1, "logout")
-                server.wait_for(lambda seen: server.count("onLogout") == attempt, "logout")
+                client.wait_count("onLogout", 1)
+                server.wait_count("onLogout", attempt)
                 # Read once the Logout exchange is over: the numbers no longer move.
                 numbers.append((attempt, session.getExpectedSenderNum()))
                 numbers.append((attempt, session.getExpectedTargetNum()))

@@ -62,6 +62,10 @@ class Waiter:
     def count(self, name: str) -> int:
         return sum(1 for item in self.seen if item[0] == name)
 
+    def wait_count(self, name: str, n: int) -> None:
+        """Wait until ``n`` records named ``name`` are in."""
+        self.wait_for(lambda seen: sum(1 for item in seen if item[0] == name) >= n, f"{n} {name}")
+
 
 def fields_of(fix: ModuleType, message: Any, tags: list[int]) -> list[tuple[int, str]]:
     """The tags of ``tags`` that ``message`` has, read through the int-tag overload."""
