@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import logging
 import threading
 import time
@@ -242,7 +243,10 @@ class Session:
     def _dispatch(self, event: Event) -> None:
         app = self._engine.application
         if isinstance(event, Received):
-            self._from_app(event.message)
+            # A message the data dictionary found invalid was answered with Reject <3>;
+            # QuickFIX does not hand such a message to fromApp, and neither does this.
+            if event.reject is None:
+                self._from_app(event.message)
         elif isinstance(event, LoggedOn):
             self._logged_on = True
             self.log.onEvent("Logon")
@@ -333,6 +337,15 @@ def _flat(fields: Any) -> list[tuple[int, Any]]:
     return out
 
 
+@functools.lru_cache(maxsize=16)
+def _dictionaries(app: str, transport: str | None) -> tuple[DataDictionary, Dictionary]:
+    """The data dictionary that reads a session's messages and the one that validates them
+    (with the transport dictionary, for FIXT.1.1), read once per process: a dictionary is
+    immutable, and FIX50SP2.xml takes a while to read."""
+    dd = DataDictionary(app)
+    return dd, Dictionary.from_xml(app, transport) if transport else dd.dictionary
+
+
 class _Engine:
     """What initiators and acceptors share: the sessions, the thread, the loop."""
 
@@ -349,7 +362,6 @@ class _Engine:
         self._store_factory = storeFactory
         self._log_factory = logFactory or NullLogFactory()
         self._sessions: dict[SessionID, Session] = {}
-        dictionaries: dict[tuple[str | None, str | None], tuple[DataDictionary, Dictionary]] = {}
         session_id: SessionID
         for session_id in sorted(settings.getSessions()):
             config, endpoint = session_config(session_id, settings.get(session_id))
@@ -363,16 +375,9 @@ class _Engine:
                 self._log_factory.create(session_id, endpoint.log_path),
             )
             if endpoint.app_dictionary is not None:
-                key = (endpoint.app_dictionary, endpoint.transport_dictionary)
-                if key not in dictionaries:
-                    dd = DataDictionary(endpoint.app_dictionary)
-                    validating = (
-                        Dictionary.from_xml(endpoint.app_dictionary, endpoint.transport_dictionary)
-                        if endpoint.transport_dictionary
-                        else dd.dictionary
-                    )
-                    dictionaries[key] = (dd, validating)
-                session.dictionary, validating = dictionaries[key]
+                session.dictionary, validating = _dictionaries(
+                    endpoint.app_dictionary, endpoint.transport_dictionary
+                )
                 config = dataclasses.replace(
                     config, dictionary=validating, groups=validating.groups
                 )
