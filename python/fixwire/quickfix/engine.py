@@ -32,7 +32,6 @@ import dataclasses
 import functools
 import logging
 import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -203,9 +202,12 @@ class Session:
         """Start the Logout <5> exchange, with ``reason`` as its Text <58>."""
 
         def go() -> None:
-            if self.connection is not None:
-                self.connection.session.logout(time.time(), reason or None)
-                self.connection._flush()
+            connection = self.connection
+            if connection is not None and connection.session.logged_on:
+                # Started here, finished by the loop: QuickFIX's logout() does not wait either.
+                task = asyncio.get_running_loop().create_task(connection.logout(reason or None))
+                self._engine._tasks.add(task)
+                task.add_done_callback(self._engine._tasks.discard)
 
         self._engine._call(go)
 
@@ -395,6 +397,7 @@ class _Engine:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._closers: list[Callable[[], Any]] = []
+        self._tasks: set[asyncio.Task[None]] = set()
 
     def _logon_fields(self, session: Session) -> Callable[[LogonContext], list[tuple[int, Any]]]:
         def fields(context: LogonContext) -> list[tuple[int, Any]]:
