@@ -75,6 +75,8 @@ def _peer_certificate_sha256(transport: asyncio.BaseTransport) -> str | None:
 
 
 _CLOSED = object()
+#: The most the session's output is taken in one piece, in bytes.
+_WRITE_PIECE = 64 * 1024
 
 
 def _msg_type(message: str | Template) -> str:
@@ -326,16 +328,7 @@ class Connection:
         """Writes what the session has to send, delivers its events, and rearms the timer."""
         transport = self._transport
         if transport is not None:
-            if self.session.should_close:
-                data = self.session.data_to_send()
-            elif self._can_write:
-                # Past max_buffer the transport pauses us; resume_writing brings us back here.
-                room = self._max_buffer + 1 - transport.get_write_buffer_size()
-                data = self.session.data_to_send(room)
-            else:
-                data = b""
-            if data:
-                transport.write(data)
+            self._write(transport)
         self._dispatch()
         if self.session.should_close:
             if transport is not None and not transport.is_closing():
@@ -351,6 +344,23 @@ class Connection:
                 self._timer.cancel()
             self._timer_at = deadline
             self._timer = self._loop.call_later(max(0.0, deadline - time.time()), self._on_timer)
+
+    def _write(self, transport: asyncio.Transport) -> None:
+        """Hands the transport what the session has to send, while it has room: in pieces of
+        at most :data:`_WRITE_PIECE` bytes, so that a resend is never copied whole. Past
+        ``max_buffer`` the transport pauses writing; resume_writing brings us back here."""
+        session = self.session
+        if session.should_close:
+            data = session.data_to_send()  # A last Logout: the transport is closed after it.
+            if data:
+                transport.write(data)
+            return
+        while self._can_write:
+            room = self._max_buffer + 1 - transport.get_write_buffer_size()
+            data = session.data_to_send(min(room, _WRITE_PIECE))
+            if not data:
+                return
+            transport.write(data)
 
     def _on_timer(self) -> None:
         self._timer = None
