@@ -70,6 +70,10 @@ test: build quickfix simplefix-suite ## Bootstrap everything, then run the Rust 
 	$(BIN)/pytest -q
 	$(BIN)/pytest -q benches --benchmark-disable
 
+.PHONY: conformance
+conformance: build quickfix ## The session conformance scripts only, fixwire and QuickFIX side by side (in `make test` too)
+	$(BIN)/pytest -q tests/conformance
+
 .PHONY: demo
 demo: build-release ## Kalshi simulator + signed TLS client: a scripted market-making session
 	$(BIN)/python -m fixwire.kalshi.demo
@@ -115,7 +119,7 @@ fuzz: ## Fuzz the framer and parser with cargo-fuzz for FUZZ_SECONDS each
 WHEEL_PYTHONS ?= $(or $(wildcard $(HOME)/.pyenv/versions/3.1[1-9].*/bin/python3),$(shell command -v $(PYTHON)))
 WHEELS := target/wheels
 SMOKE_TESTS := $(shell cat tests/smoke.txt)
-SMOKE_DEPS := pytest numpy cryptography
+SMOKE_DEPS := pytest pytest-timeout numpy cryptography
 # maturin finds zig as `python3 -m ziglang`, so the venv's python must come first on PATH.
 ZIG_BUILD := PATH="$(BIN):$$PATH" $(BIN)/maturin build --quiet --release --zig --compatibility manylinux2014
 

@@ -1,7 +1,14 @@
-"""`fixwire decode` on a real mixed log: QuickFIX-style lines, '|' lines, raw SOH, garbage."""
+"""The ``fixwire`` command: ``decode`` on a real mixed log (QuickFIX-style lines, '|' lines,
+raw SOH, garbage), streamed from pipes and growing files in bounded memory; colour rules; one
+line on stderr for every usage or input error; ``sim``; ``--version`` and ``python -m``."""
 
 import io
 import json
+import os
+import re
+import select
+import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -134,4 +141,184 @@ def test_python_dash_m_runs_the_command(tmp_path: Path) -> None:
         [sys.executable, "-m", "fixwire"], capture_output=True, text=True, timeout=60, check=False
     )
     assert usage.returncode == 2
-    assert usage.stderr.startswith("usage: fixwire ")
+    assert usage.stderr == (
+        "fixwire: error: the following arguments are required: COMMAND (see fixwire --help)\n"
+    )
+
+
+# Colour: the flag, then NO_COLOR, FORCE_COLOR, TERM=dumb, then whether stdout is a terminal.
+
+
+@pytest.mark.parametrize(
+    ("env", "flag", "coloured"),
+    [
+        ({}, None, False),
+        ({"FORCE_COLOR": "1"}, None, True),
+        ({"FORCE_COLOR": ""}, None, False),
+        ({"FORCE_COLOR": "1", "NO_COLOR": "1"}, None, False),
+        ({"NO_COLOR": "1"}, "--color", True),
+        ({"FORCE_COLOR": "1"}, "--no-color", False),
+    ],
+)
+def test_colour_off_a_terminal(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    env: dict[str, str],
+    flag: str | None,
+    coloured: bool,
+) -> None:
+    for name in ("NO_COLOR", "FORCE_COLOR", "TERM"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    path, _ = _log(tmp_path)
+    main(["decode", *([flag] if flag else []), str(path)])
+    assert ("\033[36mClOrdID\033[0m" in capsys.readouterr().out) is coloured
+
+
+def _on_a_terminal(path: Path, env: dict[str, str]) -> bytes:
+    """What ``fixwire decode path`` writes to a pseudo-terminal."""
+    import pty  # Unix only
+
+    main_fd, terminal = pty.openpty()
+    base = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "TERM")}
+    child = subprocess.Popen(
+        [sys.executable, "-m", "fixwire", "decode", str(path)],
+        stdout=terminal,
+        stderr=subprocess.DEVNULL,
+        env={**base, **env},
+    )
+    os.close(terminal)
+    out = b""
+    try:
+        while True:
+            ready, _, _ = select.select([main_fd], [], [], 60)
+            assert ready, "no output from the child in 60 s"
+            try:
+                data = os.read(main_fd, 65536)
+            except OSError:  # the child closed the terminal (EIO on Linux)
+                break
+            if not data:
+                break
+            out += data
+    finally:
+        os.close(main_fd)
+        child.wait(timeout=60)
+    return out
+
+
+# Pseudo-terminals, select() on pipes and SIGINT to a child are Unix facilities.
+unix_only = pytest.mark.skipif(sys.platform == "win32", reason="needs Unix terminals and signals")
+
+
+@unix_only
+@pytest.mark.parametrize(
+    ("env", "coloured"),
+    [({"TERM": "xterm"}, True), ({"TERM": "dumb"}, False), ({"NO_COLOR": "1"}, False)],
+)
+def test_colour_on_a_terminal(tmp_path: Path, env: dict[str, str], coloured: bool) -> None:
+    path, _ = _log(tmp_path)
+    out = _on_a_terminal(path, env)
+    assert b"ClOrdID" in out
+    assert (b"\033[36mClOrdID\033[0m" in out) is coloured
+
+
+# Errors: one line on stderr, a non-zero status, never a traceback.
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "fixwire", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_a_missing_file_is_one_line_and_the_others_are_decoded(tmp_path: Path) -> None:
+    path, _ = _log(tmp_path)
+    missing = tmp_path / "missing.log"
+    done = _run("decode", "--no-color", "--type", "D", str(missing), str(path))
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[0] == (
+        f"fixwire: error: cannot read {missing}: No such file or directory"
+    )
+    assert "Traceback" not in done.stderr
+    assert "35=D NewOrderSingle" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["decode", "--bogus"], "unrecognized arguments: --bogus (see fixwire --help)"),
+        (["nothing"], "argument COMMAND: invalid choice: 'nothing'"),
+        (["decode", "-f"], "--follow needs exactly one file"),
+        (["decode", "--dictionary", "/no/such.xml"], "cannot load the dictionary: "),
+    ],
+)
+def test_usage_errors_are_one_line(args: list[str], message: str) -> None:
+    done = _run(*args)
+    assert done.returncode == 2
+    assert len(done.stderr.splitlines()) == 1, done.stderr
+    assert done.stderr.startswith("fixwire: error: ")
+    assert message in done.stderr
+    assert done.stdout == ""
+
+
+def test_help_lists_every_command() -> None:
+    done = _run("--help")
+    assert done.returncode == 0
+    commands = re.findall(r"^    (\w+) ", done.stdout, re.MULTILINE)
+    assert commands == ["decode", "sim"]
+
+
+def test_sim_without_the_kalshi_extra_is_one_line() -> None:
+    code = "import sys; sys.modules['cryptography'] = None; from fixwire.cli import main; "
+    done = subprocess.run(
+        [sys.executable, "-c", code + "sys.exit(main(['sim']))"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr == (
+        "fixwire: error: fixwire.kalshi needs cryptography, which is not installed: "
+        "pip install 'fixwire[kalshi]'\n"
+    )
+
+
+@unix_only
+def test_sim_serves_until_interrupted() -> None:
+    child = subprocess.Popen(
+        [sys.executable, "-m", "fixwire", "sim", "--port", "0", "--market", "TEST-MKT"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert child.stdout is not None
+        ready, _, _ = select.select([child.stdout], [], [], 60)
+        assert ready, "the simulator printed nothing in 60 s"
+        first = child.stdout.readline()
+        found = re.match(r"Kalshi simulator on 127\.0\.0\.1:(\d+), TLS", first)
+        assert found, first
+        with socket.create_connection(("127.0.0.1", int(found.group(1))), timeout=60):
+            pass
+        child.send_signal(signal.SIGINT)
+        assert child.wait(timeout=60) == 0
+        assert child.stderr is not None
+        # On CPython 3.13.0 asyncio may report, while the interpreter shuts down, that a
+        # transport's finaliser failed (Server._detach); that comes after the command ended
+        # and is not the command's traceback.
+        assert "Traceback" not in child.stderr.read().split("Exception ignored in")[0]
+    finally:
+        if child.poll() is None:
+            child.kill()
+        child.wait(timeout=60)
+        for stream in (child.stdout, child.stderr):
+            if stream is not None:
+                stream.close()

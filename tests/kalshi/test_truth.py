@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import pytest
 
+import fixwire
 from fixwire.errors import SessionError
 from fixwire.kalshi import (
     BusinessMessageReject,
@@ -283,5 +284,87 @@ def test_a_logon_refused_by_logout_says_why(
         error = refused.value
         assert error.text == error.logout_text == "signature verification failed"
         assert error.reject_reason is None
+
+    run(test)
+
+
+PARTY = "5a0a5bb4-1d7c-4c1b-9f43-2f1d5e0c7a11"
+
+
+def parties_of(message: fixwire.Message) -> list[tuple[str, str]]:
+    """The NoPartyIDs <453> entries of a message, read with the venue's groups."""
+    grouped = fixwire.parse(message.raw, groups=fixwire.GroupSpecs.kalshi())
+    return [(entry[448], entry[452]) for entry in grouped.group(453)]
+
+
+def test_fcm_orders_carry_the_customer_and_the_shard_on_every_request() -> None:
+    async def test() -> None:
+        async with gateway() as venue, venue.connect() as (client, peer):
+            events = aiter(client)
+            cl_ord_id = client.new_order("MKT", "yes", 10, PRICE, party_id=PARTY, ex_destination=1)
+            order = await peer.receive_type("D")
+            assert (order[100], parties_of(order)) == ("1", [(PARTY, "24")])
+            assert order.raw.count(b"\x01453=1\x01448=" + PARTY.encode() + b"\x01452=24\x01") == 1
+            peer.send("8", [*report(cl_ord_id), (30, "1"), (453, [[(448, PARTY), (452, 24)]])])
+            ack = await venue_event(events)
+            assert isinstance(ack, ExecutionReport)
+            assert (ack.last_mkt, ack.party_id) == ("1", PARTY)
+            state = client.orders[cl_ord_id]
+            assert (state.status, state.party_id, state.ex_destination) == ("new", PARTY, 1)
+
+            amended = client.replace(cl_ord_id, quantity=5)
+            replace = await peer.receive_type("G")
+            assert (replace[11], replace[100], parties_of(replace)) == (
+                amended,
+                "1",
+                [(PARTY, "24")],
+            )
+            client.cancel(cl_ord_id)
+            cancel = await peer.receive_type("F")
+            assert (cancel[41], cancel[100], parties_of(cancel)) == (
+                cl_ord_id,
+                "1",
+                [(PARTY, "24")],
+            )
+
+            # Without either, nothing of them is sent.
+            client.new_order("MKT", "no", 1, PRICE)
+            plain = await peer.receive_type("D")
+            assert [tag for tag in (100, 453, 448, 452) if tag in plain] == []
+
+    run(test)
+
+
+def test_fcm_rfq_requests_carry_the_customer() -> None:
+    async def test() -> None:
+        async with (
+            gateway() as venue,
+            venue.connect(session_type=SessionType.RT) as (
+                client,
+                peer,
+            ),
+        ):
+            request_id = client.request_quote("MKT", 10, party_id=PARTY)
+            request = await peer.receive_type("R")
+            grouped = fixwire.parse(request.raw, groups=fixwire.GroupSpecs.kalshi())
+            (entry,) = grouped.group(146)
+            assert entry[55] == "MKT"
+            assert [(p[448], p[452]) for p in entry.group(453)] == [(PARTY, "24")]
+            client.accept_quote("quote-1", "yes", party_id=PARTY)
+            assert parties_of(await peer.receive_type("UA")) == [(PARTY, "24")]
+            client.cancel_rfq(quote_req_id=request_id, party_id=PARTY)
+            assert parties_of(await peer.receive_type("UE")) == [(PARTY, "24")]
+
+    run(test)
+
+
+def test_party_and_subaccount_are_alternatives() -> None:
+    async def test() -> None:
+        async with gateway() as venue, venue.connect() as (client, _):
+            with pytest.raises(ValueError, match="party_id"):
+                client.new_order("MKT", "yes", 1, PRICE, party_id=PARTY, subaccount=2)
+            with pytest.raises(fixwire.EncodeError, match="ex_destination"):
+                client.new_order("MKT", "yes", 1, PRICE, ex_destination=-2)
+            assert client.orders == {}
 
     run(test)

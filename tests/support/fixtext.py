@@ -6,6 +6,7 @@ test to build their expected bytes.
 """
 
 import functools
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,6 +76,29 @@ def frame(body: str | bytes, begin_string: str = "FIXT.1.1") -> bytes:
         raise ValueError(f"body must end with '|': {body!r}")
     head = b"8=" + begin_string.encode() + SOH + b"9=%d" % len(payload) + SOH + payload
     return head + b"10=%03d" % checksum(head) + SOH
+
+
+_LENGTH_TOKEN = re.compile(rb"9=<LEN([+-]\d+)?>\x01")
+_SUM_TOKEN = re.compile(rb"10=<SUM([+-]\d+)?>\x01$")
+
+
+def fill_length_and_sum(data: bytes) -> bytes:
+    """Return raw message bytes with their ``<LEN>`` and ``<SUM>`` tokens computed.
+
+    ``9=<LEN>`` becomes the true BodyLength <9> and a final ``10=<SUM>`` the true CheckSum
+    <10>; ``<LEN+n>``, ``<LEN-n>`` and ``<SUM+n>`` make them wrong by ``n`` on purpose (the
+    script languages' ``R`` lines, for garbled input).
+    """
+    length = _LENGTH_TOKEN.search(data)
+    if length is not None:
+        body_end = data.rindex(b"\x0110=") + 1
+        value = body_end - length.end() + int(length.group(1) or 0)
+        data = data[: length.start()] + b"9=%d\x01" % value + data[length.end() :]
+    total = _SUM_TOKEN.search(data)
+    if total is not None:
+        value = (checksum(data[: total.start()]) + int(total.group(1) or 0)) % 256
+        data = data[: total.start()] + b"10=%03d\x01" % value
+    return data
 
 
 def build(

@@ -46,7 +46,7 @@ from typing import Any, NoReturn
 import pytest
 
 import fixwire
-from fixtext import DATA_DIR, bar, checksum, fields_of, frame, soh
+from fixtext import DATA_DIR, bar, checksum, fields_of, fill_length_and_sum, frame, soh
 from fixwire.session import (
     Event,
     FieldValue,
@@ -64,8 +64,6 @@ EPOCH = 1_787_000_000.0
 SCRIPT_DIR = DATA_DIR / "session"
 
 _TIME_TOKEN = re.compile(r"<(NOW|T0)([+-]\d+(?:\.\d+)?)?>")
-_LENGTH_TOKEN = re.compile(rb"9=<LEN([+-]\d+)?>\x01")
-_SUM_TOKEN = re.compile(rb"10=<SUM([+-]\d+)?>\x01$")
 _HEAD = re.compile(rb"8=[^\x01]+\x019=(\d+)\x01")
 _TRAILER = re.compile(rb"10=(\d{3})\x01")
 _UTC_TIMESTAMP = re.compile(r"\d{8}-\d{2}:\d{2}:\d{2}(\.\d{3}|\.\d{6}|\.\d{9})?")
@@ -316,17 +314,7 @@ class Replay:
         self.live.receive(frame(body, begin[2:]), self.now)
 
     def raw(self, arg: str) -> None:
-        data = soh(self.times(arg))
-        length = _LENGTH_TOKEN.search(data)
-        if length is not None:
-            body_end = data.rindex(b"\x0110=") + 1
-            value = body_end - length.end() + int(length.group(1) or 0)
-            data = data[: length.start()] + b"9=%d\x01" % value + data[length.end() :]
-        total = _SUM_TOKEN.search(data)
-        if total is not None:
-            value = (checksum(data[: total.start()]) + int(total.group(1) or 0)) % 256
-            data = data[: total.start()] + b"10=%03d\x01" % value
-        self.live.receive(data, self.now)
+        self.live.receive(fill_length_and_sum(soh(self.times(arg))), self.now)
 
     def expect(self, arg: str) -> None:
         expected = _pairs(self.times(arg))

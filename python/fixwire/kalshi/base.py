@@ -99,6 +99,12 @@ class ClientBase:
         self._new_order_single = new_order_template(config.use_dollars)
         self._order_cancel_request = cancel_template()
         self._order_cancel_replace_request = replace_template(config.use_dollars)
+        # The same with ExDestination <100> and an FCM customer's NoPartyIDs <453>.
+        self._routed_new_order_single = new_order_template(config.use_dollars, routed=True)
+        self._routed_order_cancel_request = cancel_template(routed=True)
+        self._routed_order_cancel_replace_request = replace_template(
+            config.use_dollars, routed=True
+        )
 
     @staticmethod
     def session_config(config: KalshiConfig) -> SessionConfig:

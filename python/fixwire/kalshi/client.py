@@ -45,6 +45,7 @@ from fixwire.kalshi.rules import (
     WHOLE_QUANTITIES,
     check_cl_ord_id,
     check_exec_id,
+    parties,
 )
 from fixwire.kalshi.venue import RateLimitError, SessionType, TokenBucket
 from fixwire.session.config import FieldValue
@@ -79,6 +80,8 @@ class KalshiClient(RfqRequests, MarketDataRequests):
         cancel_on_pause: bool = False,
         max_execution_cost: Decimal | None = None,
         subaccount: int | None = None,
+        party_id: str | None = None,
+        ex_destination: int | None = None,
     ) -> str:
         """Places a limit order (NewOrderSingle <D>); returns its ClOrdID <11>.
 
@@ -98,6 +101,10 @@ class KalshiClient(RfqRequests, MarketDataRequests):
             cancel_on_pause: CancelOrderOnPause <21006>.
             max_execution_cost: MaxExecutionCost <21009>, dollars.
             subaccount: AllocAccount <79>, 0-63.
+            party_id: For an FCM: the customer's PartyID <448> (sent in one NoPartyIDs <453>
+                entry with PartyRole <452>=24), the alternative to ``subaccount``.
+            ex_destination: ExDestination <100>: the exchange shard, or -1 (or None) for the
+                venue's routing by Symbol.
 
         Raises:
             ValueError: An argument the venue would refuse.
@@ -106,6 +113,8 @@ class KalshiClient(RfqRequests, MarketDataRequests):
         """
         # The venue's rules for each value are checked in Rust as the order is written (see
         # new_order_template); what ties arguments to each other or to the book is checked here.
+        if party_id is not None and subaccount is not None:
+            raise ValueError("give party_id (FCM) or subaccount, not both")
         if (time_in_force == "gtd") != (expire_time is not None):
             raise ValueError("expire_time is required with time_in_force='gtd' and only with it")
         if cl_ord_id is None:
@@ -129,7 +138,12 @@ class KalshiClient(RfqRequests, MarketDataRequests):
             max_execution_cost,
             subaccount,
         )
-        self._requests[self._send_order(self._new_order_single, values)] = cl_ord_id
+        if party_id is None and ex_destination is None:
+            seq_num = self._send_order(self._new_order_single, values)
+        else:
+            routed = (*values, ex_destination, *parties(party_id))
+            seq_num = self._send_order(self._routed_new_order_single, routed)
+        self._requests[seq_num] = cl_ord_id
         # The template accepted both, so they make Decimals.
         qty = (
             WHOLE_QUANTITIES[quantity]
@@ -140,7 +154,12 @@ class KalshiClient(RfqRequests, MarketDataRequests):
         # OrderState(cl_ord_id, symbol, side, qty, px), without the named tuple's __new__;
         # concatenated, which builds one tuple fewer than unpacking SENT would.
         state = (cl_ord_id, symbol, side, qty, px) + SENT  # noqa: RUF005
-        self.orders[cl_ord_id] = _new_tuple(OrderState, state)
+        if party_id is None and ex_destination is None:
+            self.orders[cl_ord_id] = _new_tuple(OrderState, state)
+        else:
+            self.orders[cl_ord_id] = _new_tuple(OrderState, state)._replace(
+                party_id=party_id, ex_destination=ex_destination
+            )
         return cl_ord_id
 
     def retry_order(self, cl_ord_id: str) -> None:
@@ -155,8 +174,18 @@ class KalshiClient(RfqRequests, MarketDataRequests):
         """Cancels an order (OrderCancelRequest <F>); returns the request's ClOrdID."""
         state = self._known(cl_ord_id)
         request_id = self._new_id() if new_cl_ord_id is None else new_cl_ord_id
-        values = (request_id, state.cl_ord_id, state.order_id, state.side, state.symbol)
-        seq_num = self._send(self._order_cancel_request, values, cancel=True)
+        values = (
+            request_id,
+            state.cl_ord_id,
+            state.order_id,
+            state.side,
+            state.symbol,
+        )
+        if state.party_id is None and state.ex_destination is None:
+            seq_num = self._send(self._order_cancel_request, values, cancel=True)
+        else:
+            routed = (*values, state.ex_destination, *parties(state.party_id))
+            seq_num = self._send(self._routed_order_cancel_request, routed, cancel=True)
         self._sent_amend(seq_num, "F", request_id)
         return request_id
 
@@ -184,7 +213,12 @@ class KalshiClient(RfqRequests, MarketDataRequests):
             state.side,
             state.symbol,
         )
-        self._sent_amend(self._send(self._order_cancel_replace_request, values), "G", request_id)
+        if state.party_id is None and state.ex_destination is None:
+            seq_num = self._send(self._order_cancel_replace_request, values)
+        else:
+            routed = (*values, state.ex_destination, *parties(state.party_id))
+            seq_num = self._send(self._routed_order_cancel_replace_request, routed)
+        self._sent_amend(seq_num, "G", request_id)
         # The template accepted both, so they make Decimals.
         qty = Decimal(new_quantity)
         new_price = state.price if price is None else Decimal(price)

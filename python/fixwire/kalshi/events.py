@@ -84,6 +84,9 @@ class ExecutionReport:
         short_qty: ShortQty <705>, net No position after a trade.
         fees: MiscFeeAmt <137> entries summed, dollars, on trades.
         aggressor: AggressorIndicator <1057>: whether this side took liquidity.
+        last_mkt: LastMkt <30>, the exchange shard that produced the report (exchange-made
+            reports only).
+        party_id: PartyID <448>, the FCM customer the order is for, when echoed.
         message: The ExecutionReport itself.
     """
 
@@ -207,6 +210,14 @@ class ExecutionReport:
     @property
     def aggressor(self) -> bool | None:
         return self.message.get_bool(1057)
+
+    @property
+    def last_mkt(self) -> str | None:
+        return self.message.get(30)
+
+    @property
+    def party_id(self) -> str | None:
+        return self.message.get(448)
 
     @property
     def outcome_unknown(self) -> bool:

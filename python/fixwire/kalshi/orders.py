@@ -37,6 +37,10 @@ class OrderState(NamedTuple):
         filled: CumQty <14>.
         leaves: LeavesQty <151>.
         text: The venue's last Text <58>.
+        party_id: The FCM customer's PartyID <448> it was placed for (cancels and amendments
+            repeat it, as the venue requires).
+        ex_destination: ExDestination <100>, the exchange shard it was sent to, if chosen
+            (cancels and amendments repeat it).
     """
 
     cl_ord_id: str
@@ -49,6 +53,8 @@ class OrderState(NamedTuple):
     filled: Decimal = Decimal(0)
     leaves: Decimal = Decimal(0)
     text: str | None = None
+    party_id: str | None = None
+    ex_destination: int | None = None
 
     @property
     def open(self) -> bool:

@@ -15,6 +15,7 @@ from fixwire.kalshi.rules import (
     check_quantity,
     check_side,
     check_symbol,
+    party_group,
 )
 from fixwire.kalshi.venue import SessionType
 from fixwire.session.config import FieldValue
@@ -34,6 +35,7 @@ class RfqRequests(ClientBase):
         rest_remainder: bool = False,
         replace_existing: bool = False,
         subaccount: int | None = None,
+        party_id: str | None = None,
     ) -> str:
         """Asks market makers for quotes (QuoteRequest <R>, KalshiRT); returns QuoteReqID <131>.
 
@@ -50,6 +52,8 @@ class RfqRequests(ClientBase):
             replace_existing: ReplaceExisting <21016>=Y: close your older RFQs (the venue
                 keeps your newest, at most two open including this one).
             subaccount: AllocAccount <79>, 0-63.
+            party_id: For an FCM: the customer's PartyID <448>, in a NoPartyIDs <453> group
+                inside the NoRelatedSym <146> entry (spec section 12).
 
         Raises:
             ValueError: Not a KalshiRT session, or an argument the venue would refuse.
@@ -69,6 +73,7 @@ class RfqRequests(ClientBase):
             entry.append((21015, "Y"))
         if replace_existing:
             entry.append((21016, "Y"))
+        entry += party_group(party_id)
         fields: list[tuple[int, FieldValue]] = [(131, request_id), (146, [entry])]
         fields += self._subaccount(subaccount)
         self._send("R", fields)
@@ -155,6 +160,7 @@ class RfqRequests(ClientBase):
         quantity: Decimal | int | str | None = None,
         cl_ord_id: str | None = None,
         prefer_better_quote: bool = False,
+        party_id: str | None = None,
     ) -> str:
         """Takes a maker's quote (AcceptQuote <UA>, KalshiRT); returns the ClOrdID <11> the
         executions will carry.
@@ -168,6 +174,7 @@ class RfqRequests(ClientBase):
             cl_ord_id: Your ClOrdID; a UUID-shaped one is made when omitted.
             prefer_better_quote: PreferBetterQuote <21022>=Y: the venue may fill from a quote
                 at least as good.
+            party_id: For an FCM: the customer's PartyID <448> (NoPartyIDs <453>).
 
         The answer is AcceptQuoteStatus <UC>; once the maker confirms, ExecutionReports.
 
@@ -189,12 +196,20 @@ class RfqRequests(ClientBase):
         fields.append((11, request_id))
         if prefer_better_quote:
             fields.append((21022, "Y"))
+        fields += party_group(party_id)
         self._send("UA", fields)
         return request_id
 
-    def cancel_rfq(self, *, quote_req_id: str | None = None, rfq_id: str | None = None) -> None:
+    def cancel_rfq(
+        self,
+        *,
+        quote_req_id: str | None = None,
+        rfq_id: str | None = None,
+        party_id: str | None = None,
+    ) -> None:
         """Withdraws an RFQ (RFQCancel <UE>, KalshiRT) by your QuoteReqID <131> or the
-        server's RfqId <21023>, exactly one of them; the answer is RFQCancelStatus <UB>."""
+        server's RfqId <21023>, exactly one of them; the answer is RFQCancelStatus <UB>.
+        ``party_id`` is an FCM customer's PartyID <448> (NoPartyIDs <453>)."""
         self._require(SessionType.RT, "RFQCancel <UE>")
         if (quote_req_id is None) == (rfq_id is None):
             raise ValueError("give exactly one of quote_req_id and rfq_id")
@@ -204,6 +219,7 @@ class RfqRequests(ClientBase):
             ]
         else:
             fields = [(21023, check_cl_ord_id(str(rfq_id), "rfq_id"))]
+        fields += party_group(party_id)
         self._send("UE", fields)
 
     # RFQ, market-maker side (KalshiRFQ).

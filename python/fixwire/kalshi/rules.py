@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 
 from fixwire._native import Rule, Template
+from fixwire.session.config import FieldValue
 
 _ONE = Decimal(1)
 # The characters of a ClOrdID <11> (spec question 21: the venue's regex also admits "/").
@@ -140,7 +141,18 @@ def _price_rule(dollars: bool, *, optional: bool = False) -> Rule:
     )
 
 
-def new_order_template(dollars: bool) -> Template:
+# The slots a routed order request adds (its values after the others, see parties): the shard,
+# ExDestination <100>, and an FCM customer's NoPartyIDs <453> group of one PartyID <448> with
+# PartyRole <452>=24, written as the group's fields in their order.
+_ROUTING: tuple[tuple[int, Rule], ...] = (
+    (100, Rule.integer(ge=-1, name="ex_destination", optional=True)),
+    (453, Rule.choice(["1"], name="party_id", optional=True)),
+    (448, _id_rule("party_id", optional=True)),
+    (452, Rule.choice(["24"], name="party_id", optional=True)),
+)
+
+
+def new_order_template(dollars: bool, *, routed: bool = False) -> Template:
     """NewOrderSingle <D> as :meth:`KalshiClient.new_order` sends it, the venue's rules for
     its arguments checked in Rust as the message is written. Each slot is named after the
     argument that fills it, so that an error names what the caller gave.
@@ -148,6 +160,8 @@ def new_order_template(dollars: bool) -> Template:
     Args:
         dollars: UseDollars <21005>: prices in dollars with up to 4 decimals; else whole
             cents, written as an integer.
+        routed: With the slots of ExDestination <100> and an FCM customer's PartyID <448>
+            (their values follow the others: the shard, then :func:`parties`).
 
     Returns:
         The template; its values are new_order's arguments, in the order of its slots.
@@ -169,6 +183,7 @@ def new_order_template(dollars: bool) -> Template:
             (21006, Rule.boolean(name="cancel_on_pause", optional=True)),
             (21009, Rule.decimal(gt=0, name="max_execution_cost", optional=True)),
             (79, Rule.integer(ge=0, le=63, name="subaccount", optional=True)),
+            *(_ROUTING if routed else ()),
         ],
     )
 
@@ -179,7 +194,7 @@ def check_symbol(symbol: str) -> str:
     return symbol
 
 
-def cancel_template() -> Template:
+def cancel_template(*, routed: bool = False) -> Template:
     """OrderCancelRequest <F> as :meth:`KalshiClient.cancel` sends it: the request's own
     ClOrdID <11> checked like any new id, the order's fields as the client's book has them."""
     return Template(
@@ -190,11 +205,12 @@ def cancel_template() -> Template:
             (37, Rule.text(name="order_id", optional=True)),
             (54, Rule.choice(SIDES, name="side")),
             (55, Rule.text(name="symbol")),
+            *(_ROUTING if routed else ()),
         ],
     )
 
 
-def replace_template(dollars: bool) -> Template:
+def replace_template(dollars: bool, *, routed: bool = False) -> Template:
     """OrderCancelReplaceRequest <G> as :meth:`KalshiClient.replace` sends it: the new
     ClOrdID, quantity and price checked like new_order's, the rest from the client's book.
 
@@ -215,8 +231,24 @@ def replace_template(dollars: bool) -> Template:
             (44, _price_rule(dollars, optional=True)),
             (54, Rule.choice(SIDES, name="side")),
             (55, Rule.text(name="symbol")),
+            *(_ROUTING if routed else ()),
         ],
     )
+
+
+def parties(party_id: str | None) -> tuple[str | None, str | None, str | None]:
+    """The template values of an FCM customer's NoPartyIDs <453> group: one PartyID <448> with
+    PartyRole <452>=24 (customer account), or nothing."""
+    if party_id is None:
+        return None, None, None
+    return "1", party_id, "24"
+
+
+def party_group(party_id: str | None) -> list[tuple[int, FieldValue]]:
+    """An FCM customer's NoPartyIDs <453> group as message fields, or nothing."""
+    if party_id is None:
+        return []
+    return [(453, [[(448, check_cl_ord_id(party_id, "party_id")), (452, 24)]])]
 
 
 def check_side(side: str) -> str:

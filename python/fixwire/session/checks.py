@@ -20,6 +20,7 @@ __all__ = [
     "comp_id_problem",
     "orig_sending_time_problem",
     "reject_fields",
+    "route_back",
     "sending_time_off",
 ]
 
@@ -35,7 +36,7 @@ _NANOS = 1_000_000_000
 # goes back the way the rejected message came (OnBehalfOfCompID <115> -> DeliverToCompID <128>,
 # and so on for SubID and LocationID, both ways; SenderSubID <50> <-> TargetSubID <57>,
 # SenderLocationID <142> <-> TargetLocationID <143>).
-_REVERSE_ROUTE = (
+REVERSE_ROUTE = (
     (115, 128),
     (128, 115),
     (116, 129),
@@ -112,6 +113,20 @@ def orig_sending_time_problem(msg: Message, msg_type: str) -> Problem | None:
     return None
 
 
+def route_back(rejected: Message) -> list[tuple[int, FieldValue]]:
+    """The routing fields of an answer to ``rejected``: each routing field it carries, as the
+    field that routes the other way (QuickFIX's "ReverseRoute")."""
+    fields: list[tuple[int, FieldValue]] = []
+    for inbound, outbound in REVERSE_ROUTE:
+        try:
+            value = rejected.get(inbound)
+        except DecodeError:
+            value = None
+        if value is not None:
+            fields.append((outbound, value))
+    return fields
+
+
 def reject_fields(
     rules: VersionRules,
     ref_seq_num: int,
@@ -119,20 +134,12 @@ def reject_fields(
     reason: int,
     ref_tag_id: int | None,
     text: str,
-    rejected: Message | None,
+    route: list[tuple[int, FieldValue]],
 ) -> list[tuple[int, FieldValue]]:
-    """The fields of a Reject <3>: routed back the way ``rejected`` came, with RefTagID <371>,
-    RefMsgType <372> and SessionRejectReason <373> where the version has them."""
-    fields: list[tuple[int, FieldValue]] = []
-    if rejected is not None:
-        for inbound, outbound in _REVERSE_ROUTE:
-            try:
-                value = rejected.get(inbound)
-            except DecodeError:
-                value = None
-            if value is not None:
-                fields.append((outbound, value))
-    fields.append((45, ref_seq_num))
+    """The fields of a Reject <3>: the routing fields ``route`` first (in the header), then
+    RefSeqNum <45>, RefTagID <371>, RefMsgType <372> and SessionRejectReason <373> where the
+    version has them, and Text <58>."""
+    fields = [*route, (45, ref_seq_num)]
     if rules.reject_reason_fields:
         if ref_tag_id is not None:
             fields.append((371, ref_tag_id))

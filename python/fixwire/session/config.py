@@ -78,11 +78,11 @@ class SessionConfig:
             recover it another way, for example from a drop copy), and a peer's
             ResendRequest is answered with one SequenceReset-GapFill <4>.
         next_expected_msg_seq_num: Send NextExpectedMsgSeqNum <789> on Logon <A> and honour
-            the peer's (FIX.4.4 and FIXT.1.1; QuickFIX's EnableNextExpectedMsgSeqNum): what the
+            the peer's (FIX.4.4 and FIXT.1.1; QuickFIX's SendNextExpectedMsgSeqNum): what the
             peer has not seen of ours before the Logon is resent right after it, and a 789 past
             what we sent ends the session. Off by default, as in QuickFIX.
         resend_request_chunk_size: Ask for an inbound gap in ResendRequests <2> of at most
-            this many messages each, the next one when the last has arrived (QuickFIX's
+            this many messages each, the next one when the last has arrived (QuickFIX/J's
             ResendRequestChunkSize); 0 asks for everything at once, to infinity.
         logon_fields: Extra Logon fields, computed when the Logon is sent (for a signature
             over its SendingTime). Called with a :class:`LogonContext`.

@@ -103,6 +103,9 @@ MAX_HEARTBEAT_INTERVAL = 3600
 _LOGGED_ON = (State.IN_SESSION, State.RESENDING, State.LOGOUT_SENT)
 _IN_SESSION = State.IN_SESSION
 _RESETTABLE = (State.IN_SESSION, State.RESENDING)
+# Session-level messages checked against the dictionary before they are acted on (a Logon is
+# checked as a Logon; a Logout is honoured whatever else it holds).
+_VALIDATED_ADMIN = frozenset({"0", "1", "2", "3", "4"})
 _RESENDING = State.RESENDING
 
 
@@ -282,7 +285,9 @@ class Session:
 
     def _reject_unparsed(self, item: Unparsed, now: float) -> None:
         """Rejects an in-sequence message that did not parse and consumes its number."""
-        self._send_reject(now, item.seq_num, item.msg_type, item.reason, item.ref_tag_id, item.text)
+        self._send_reject(
+            now, item.seq_num, item.msg_type, item.reason, item.ref_tag_id, item.text, item
+        )
         self._ledger.advance(item.seq_num + 1)
 
     def tick(self, now: float) -> None:
@@ -531,6 +536,12 @@ class Session:
         if possible_duplicate and not self._orig_sending_time_ok(msg, seq_num, msg_type, now):
             self._ledger.advance(next_target)
             return
+        if (
+            msg_type in _VALIDATED_ADMIN
+            and self._validate(msg, seq_num, now, application=False) is not None
+        ):
+            self._ledger.advance(next_target)
+            return
         if msg_type == "0":
             pass
         elif msg_type == "1":
@@ -586,14 +597,23 @@ class Session:
             self.logout(now, "SendingTime accuracy problem")
         return False
 
-    def _validate(self, msg: Message, seq_num: int, now: float) -> RejectError | None:
+    def _validate(
+        self, msg: Message, seq_num: int, now: float, *, application: bool = True
+    ) -> RejectError | None:
+        """Checks ``msg`` against the dictionary, when there is one; the problem, answered
+        with Reject <3> unless ``answers_invalid`` takes it (application messages only).
+
+        Session-level messages are checked too (against the FIX.4.x dictionary, or FIXT11.xml
+        under an application one): an invalid one is rejected and not acted on, its number
+        consumed, as QuickFIX does.
+        """
         dictionary = self.config.dictionary
         if dictionary is None:
             return None
         try:
             dictionary.validate(msg, allow_user_defined=self.config.allow_user_defined_fields)
         except RejectError as e:
-            answers = self.config.answers_invalid
+            answers = self.config.answers_invalid if application else None
             if answers is not None and answers(msg, e):
                 return None
             self._send_reject(
@@ -636,7 +656,18 @@ class Session:
                 self._on_resend_request(parsed, seq_num, now)
         if self.state is not State.RESENDING:
             self._events.append(SequenceGap(expected, seq_num, recovering=True))
-            self._send_resend_request(expected, now, seq_num - 1)
+            if (
+                parsed is not None
+                and msg_type == "A"
+                and self._next_expected_msg_seq_num
+                and 789 in parsed
+            ):
+                # Our Logon's NextExpectedMsgSeqNum <789> asked for the gap already: the peer
+                # resends without a ResendRequest (one follows if nothing comes, as for any
+                # stalled resend).
+                self._resend_requested_at, self._resend_reached = now, expected
+            else:
+                self._send_resend_request(expected, now, seq_num - 1)
             # A new gap: an earlier one's end (perhaps before a sequence reset) says nothing.
             self._resend_until = seq_num
             if self.state is State.IN_SESSION:
@@ -832,14 +863,20 @@ class Session:
         peer_expects = msg.get_int(789)
         if peer_expects is None:
             return
+        initiator = self.config.role is Role.INITIATOR
         # The initiator's own Logon was counted by the acceptor before it answered.
-        limit = self._logon_seq + (1 if self.config.role is Role.INITIATOR else 0)
+        limit = self._logon_seq + (1 if initiator else 0)
         if peer_expects > limit:
             self._fatal_logout(
                 now,
                 f"NextExpectedMsgSeqNum <789> {peer_expects} is past the last MsgSeqNum sent,"
                 f" {limit - 1}",
             )
+        if initiator and peer_expects <= self._logon_seq:
+            # An acceptor that answers a Logon it found too high still counts it: QuickFIX
+            # says its expected number plus one. Resending one message more is harmless (a
+            # duplicate to the peer); leaving one out would lose it.
+            peer_expects = max(1, peer_expects - 1)
         if peer_expects < self._logon_seq:
             end = self._logon_seq - 1
             self._out.add_resend(ResendStream(self.store, self._encoder, peer_expects, end, now))
@@ -948,12 +985,19 @@ class Session:
         reason: int,
         ref_tag_id: int | None,
         text: str,
-        rejected: Message | None = None,
+        rejected: Message | Unparsed | None = None,
     ) -> None:
         """Sends Reject <3> with the fields this version has, routed back the way ``rejected``
         came."""
+        route = (
+            []
+            if rejected is None
+            else rejected.route
+            if isinstance(rejected, Unparsed)
+            else checks.route_back(rejected)
+        )
         fields = checks.reject_fields(
-            self._rules, ref_seq_num, ref_msg_type, reason, ref_tag_id, text, rejected
+            self._rules, ref_seq_num, ref_msg_type, reason, ref_tag_id, text, route
         )
         self._send_admin("3", fields, now)
         self._events.append(RejectSent(ref_seq_num, reason, ref_tag_id, text))

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 from fixwire._native import Message, checksum
 from fixwire.errors import DecodeError
+from fixwire.session.checks import REVERSE_ROUTE
+from fixwire.session.config import FieldValue
 
 __all__ = ["Unparsed", "in_stream_order"]
 
@@ -28,6 +30,8 @@ _HEAD = re.compile(rb"8=[^\x01]+\x019=(\d{1,7})\x0135=([^\x01]+)\x01")
 _TRAILER = re.compile(rb"10=(\d{3})\x01")
 _SEQ_NUM = re.compile(rb"\x0134=([1-9]\d{0,17})\x01")
 _POSS_DUP = re.compile(rb"\x0143=Y\x01")
+_ROUTED = frozenset(inbound for inbound, _ in REVERSE_ROUTE)
+_BAD_TAG = re.compile(rb"0$|-\d+$")
 _FIELD = re.compile(rb"-?\d+=[^\x01]*")
 
 #: SessionRejectReason <373> for each kind of DecodeError that a whole message can carry.
@@ -52,6 +56,9 @@ class Unparsed:
         ref_tag_id: The tag at fault, when known.
         text: Text <58> for the Reject.
         error: What the parser found.
+        route: The routing fields of the Reject that answers it (see
+            :func:`fixwire.session.checks.route_back`), read from the bytes; empty ones left
+            out.
     """
 
     raw: bytes
@@ -62,6 +69,7 @@ class Unparsed:
     ref_tag_id: int | None
     text: str
     error: DecodeError
+    route: list[tuple[int, FieldValue]]
 
 
 def _unparsed(error: DecodeError, stream: bytes, start: int) -> Unparsed | None:
@@ -92,7 +100,11 @@ def _unparsed(error: DecodeError, stream: bytes, start: int) -> Unparsed | None:
         fields = raw[: body_end - at - 1].split(b"\x01")
         if not all(_FIELD.fullmatch(field) for field in fields):
             return None
-        ref_tag_id = 0 if any(field.startswith(b"0=") for field in fields) else None
+        # RefTagID <371> names tag 0 or a negative tag as written (QuickFIX's 14a does too).
+        ref_tag_id = next(
+            (int(tag) for tag, _, _ in (f.partition(b"=") for f in fields) if _BAD_TAG.match(tag)),
+            None,
+        )
     return Unparsed(
         raw,
         msg_type,
@@ -102,7 +114,18 @@ def _unparsed(error: DecodeError, stream: bytes, start: int) -> Unparsed | None:
         ref_tag_id,
         known[1],
         error,
+        _route_back(raw),
     )
+
+
+def _route_back(raw: bytes) -> list[tuple[int, FieldValue]]:
+    """The routing fields that answer ``raw``, read from its bytes (each its first value)."""
+    found: dict[int, str] = {}
+    for field in raw.split(b"\x01"):
+        tag, sep, value = field.partition(b"=")
+        if sep and value and tag.isdigit() and int(tag) in _ROUTED:
+            found.setdefault(int(tag), value.decode("utf-8", "replace"))
+    return [(outbound, found[inbound]) for inbound, outbound in REVERSE_ROUTE if inbound in found]
 
 
 def in_stream_order(
