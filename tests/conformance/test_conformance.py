@@ -73,6 +73,7 @@ _ALL_VERSIONS_CASES = (
     *("2k", "2l", "2m", "2n", "2o", "2p", "2q", "2r", "2s", "2t"),
     *("3b", "3c", "4a", "4b", "6", "7", "8", "10", "11", "13", "14", "15", "19", "20"),
     *("x_reverse_route", "x_resend_request_chunking", "x_same_comp_ids_every_version"),
+    *("x_reset_on_logout", "x_reset_on_disconnect"),
 )
 PROMISED = {
     **dict.fromkeys(_ALL_VERSIONS_CASES, "FIX.4.0"),
@@ -140,6 +141,10 @@ REVERSE_ROUTE = (
     "session-level Rejects are not reverse-routed (DeliverToCompID/SubID <128>/<129> from "
     "OnBehalfOfCompID/SubID <115>/<116>, and back)"
 )
+RESET_SETTINGS = (
+    "no ResetOnLogout or ResetOnDisconnect setting (QuickFIX's): the next connection cannot "
+    "start again at MsgSeqNum 1"
+)
 SESSION_RESET = (
     "a Logon with ResetSeqNumFlag <141>=Y in session gets a Logout instead of resetting both sides"
 )
@@ -197,6 +202,8 @@ FIXWIRE_KNOWN_FAILURES: dict[tuple[str, str], tuple[str, ...]] = {
     ("x_resend_request_chunking", _40_41): (CHAR,),
     ("x_reverse_route", "*"): (REVERSE_ROUTE,),
     ("x_reverse_route", _40_41): (REJECT_FIELDS,),
+    ("x_reset_on_disconnect", "*"): (RESET_SETTINGS,),
+    ("x_reset_on_logout", "*"): (RESET_SETTINGS,),
     ("x_same_comp_ids_every_version", "*"): (BEGIN_STRING,),
     ("x_session_reset", "*"): (SESSION_RESET,),
 }

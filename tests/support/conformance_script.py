@@ -25,6 +25,7 @@ from fixtext import bar, checksum, fields_of, fill_length_and_sum, frame, soh
 __all__ = [
     "ACCEPTOR",
     "COUNTERPARTY",
+    "HEADER_TAGS",
     "VERSIONS",
     "Script",
     "ScriptError",
@@ -376,7 +377,10 @@ class _Link:
         """The next message, or None when the acceptor closed the connection first."""
         async with asyncio.timeout(wait):
             while (message := self._take()) is None:
-                data = await self.reader.read(65536)
+                try:
+                    data = await self.reader.read(65536)
+                except ConnectionResetError:
+                    data = b""  # A reset (bytes left unread on its side) closes too.
                 if not data:
                     if self.buffer:
                         raise ScriptFailure(f"closed after a partial message: {bar(self.buffer)}")
@@ -435,8 +439,9 @@ async def play(script: Script, version: str, port: int, counterparty: str) -> No
                 try:
                     message = await link.next_message(WAIT)
                 except TimeoutError:
-                    what = "the message" if step.op == "E" else "the disconnect"
-                    raise fail(step, f"waited {WAIT} s for {what}") from None
+                    what = {"E": "the message", "O": "a message or the disconnect"}
+                    awaited = what.get(step.op, "the disconnect")
+                    raise fail(step, f"waited {WAIT} s for {awaited}") from None
                 except (ConnectionError, ScriptFailure) as e:
                     raise fail(step, str(e)) from e
                 if step.op == "O":
