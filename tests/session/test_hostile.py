@@ -12,7 +12,7 @@ limits, asserted as a ratio to them.
 from __future__ import annotations
 
 import json
-import selectors
+import queue
 import socket
 import subprocess
 import sys
@@ -44,17 +44,24 @@ class Target:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
-        assert self.process.stdout is not None
-        self._selector = selectors.DefaultSelector()
-        self._selector.register(self.process.stdout, selectors.EVENT_READ)
+        # A thread reads the lines: a select() on the pipe misses lines already buffered.
+        self._lines: queue.Queue[bytes] = queue.Queue()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
         self.port = self.wait_for("listening")["port"]
 
-    def next_report(self, timeout: float = 20) -> dict[str, Any]:
+    def _read(self) -> None:
         assert self.process.stdout is not None
-        if not self._selector.select(timeout):
-            raise TimeoutError(f"no report from the acceptor within {timeout} s")
-        line = self.process.stdout.readline()
-        assert line, self.process.stderr.read() if self.process.stderr else ""
+        for line in self.process.stdout:
+            self._lines.put(line)
+        self._lines.put(b"")
+
+    def next_report(self, timeout: float = 20) -> dict[str, Any]:
+        try:
+            line = self._lines.get(timeout=timeout)
+        except queue.Empty:
+            raise TimeoutError(f"no report from the acceptor within {timeout} s") from None
+        assert line, "the acceptor ended"
         report: dict[str, Any] = json.loads(line)
         return report
 
@@ -80,9 +87,12 @@ class Target:
         raise AssertionError(f"{field} not in /proc status")
 
     def kill(self) -> None:
-        self._selector.close()
         self.process.kill()
-        self.process.communicate(timeout=5)  # and closes the pipes
+        self.process.wait(5)
+        self._reader.join(5)
+        for pipe in (self.process.stdout, self.process.stderr):
+            if pipe is not None:
+                pipe.close()
 
 
 class Peer:
