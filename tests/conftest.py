@@ -81,3 +81,9 @@ def quickfix_fix50sp2(quickfix_spec: Path) -> tuple[Any, Any]:
         quickfix.DataDictionary(str(quickfix_spec / "FIXT11.xml")),
         quickfix.DataDictionary(str(quickfix_spec / "FIX50SP2.xml")),
     )
+
+
+@pytest.fixture
+def encoder() -> fixwire.Encoder:
+    """An encoder with the default FIXT.1.1 BeginString and millisecond SendingTime."""
+    return fixwire.Encoder("SENDER", "TARGET")

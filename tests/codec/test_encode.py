@@ -15,12 +15,6 @@ SENT = datetime(2026, 8, 20, 14, 30, 5, 123456, tzinfo=UTC)
 HEADER = "35=D|49=SENDER|56=TARGET|34=7|52=20260820-14:30:05.123|"
 
 
-@pytest.fixture
-def encoder() -> fixwire.Encoder:
-    """An encoder with the default FIXT.1.1 BeginString and millisecond SendingTime."""
-    return fixwire.Encoder("SENDER", "TARGET")
-
-
 def encode_d(encoder: fixwire.Encoder, fields: Sequence[tuple[int, object]]) -> bytes:
     """Encode a NewOrderSingle with ``fields`` at seq 7, sent at SENT."""
     return encoder.encode("D", fields, seq_num=7, sending_time=SENT)  # type: ignore[arg-type]

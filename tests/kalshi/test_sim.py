@@ -143,7 +143,10 @@ def test_order_is_acknowledged_and_filled_by_flow(
         async with venue(certificate, signer) as v:
             c = await v.client(v.config())
             cl_ord_id = c.client.new_order(MARKET, "yes", 10, Decimal("0.42"))
-            sent = OrderState(cl_ord_id, MARKET, "yes", Decimal(10), Decimal("0.42"))
+            # The first message after the Logon <A> (MsgSeqNum 1) places it.
+            sent = OrderState(
+                cl_ord_id, MARKET, "yes", Decimal(10), Decimal("0.42"), request_seq_num=2
+            )
             assert c.client.orders[cl_ord_id] == sent
             pending = await c.report(cl_ord_id, "A")
             assert pending.exec_id == "-1;-1"

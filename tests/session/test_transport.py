@@ -900,6 +900,31 @@ def test_second_connection_gets_a_logout_with_a_venues_text() -> None:
     run(main)
 
 
+def test_lookup_by_comp_ids_is_held_to_the_begin_string() -> None:
+    """With a lookup by CompIDs alone, a Logon under another BeginString than the session's is
+    not that session: the connection is closed without a word (as QuickFIX does)."""
+
+    handed: list[Connection] = []
+
+    async def handler(conn: Connection) -> None:
+        handed.append(conn)
+
+    async def main() -> None:
+        async with await serve(lambda ours, theirs: SERVER, handler, HOST, 0) as acceptor:
+            async with raw_initiator(acceptor.port) as raw:
+                raw.writer.write(
+                    Encoder("CLIENT", "SERVER", begin_string="FIX.4.2").encode(
+                        "A", [(98, 0), (108, 30)], seq_num=1
+                    )
+                )
+                assert await raw.read() is None
+            assert acceptor.connections == {}
+            assert handed == []
+            assert "no session FIX.4.2 SERVER->CLIENT: closed" in acceptor.refused
+
+    run(main)
+
+
 def test_sessions_are_told_apart_by_begin_string() -> None:
     """The same CompIDs on two BeginStrings are two sessions, each with its own numbers."""
     fix44 = replace(SERVER, begin_string="FIX.4.4")

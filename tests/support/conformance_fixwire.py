@@ -1,8 +1,10 @@
 """fixwire's acceptor, built with the public ``fixwire.session`` API as a user would build it,
 configured like the QuickFIX control (``conformance_quickfix.py``).
 
-One :func:`fixwire.session.serve` on 127.0.0.1 serves every session of a run: SenderCompID <49>
-``ISLD``, one session per (BeginString, counterparty CompID), each validated with QuickFIX's own
+One :func:`fixwire.session.serve` on 127.0.0.1, given every session's configuration, serves
+them all: SenderCompID <49> ``ISLD``, one session per (BeginString, counterparty CompID) (QuickFIX
+setting names translated to ``SessionConfig``'s, or refused when it has no equivalent), each
+validated with QuickFIX's own
 dictionary for its version (read by :meth:`fixwire.Dictionary.from_xml`), QuickFIX's defaults
 for the checks both engines have (a SendingTime <52> within 120 s, user-defined tags validated).
 
@@ -44,6 +46,12 @@ _DICTIONARIES = {
     "FIXT.1.1": ("FIX50SP2.xml", "FIXT11.xml"),
 }
 _NO_BUSINESS_REJECT = ("FIX.4.0", "FIX.4.1")
+#: QuickFIX's Y/N session settings and the SessionConfig fields that do the same.
+_FLAGS = {
+    "ResetOnLogout": "reset_on_logout",
+    "ResetOnDisconnect": "reset_on_disconnect",
+    "SendNextExpectedMsgSeqNum": "next_expected_msg_seq_num",
+}
 
 
 class Unsupported(Exception):
@@ -62,6 +70,8 @@ def _config(
             options["max_sending_time_skew"] = None
         elif name == "ValidateUserDefinedFields":
             options["allow_user_defined_fields"] = value == "N"
+        elif name in _FLAGS:
+            options[_FLAGS[name]] = value == "Y"
         else:
             raise Unsupported(f"fixwire's SessionConfig has no equivalent of {name}={value}")
     return SessionConfig(
@@ -86,7 +96,7 @@ class FixwireAcceptor:
 
     def __init__(self, spec: Path, sessions: Iterable[tuple[str, str, dict[str, str]]]) -> None:
         dictionaries: dict[str, fixwire.Dictionary] = {}
-        self._configs: dict[str, SessionConfig] = {}
+        self._configs: dict[tuple[str, str], SessionConfig] = {}
         #: Sessions that cannot be configured, by (BeginString, counterparty): why.
         self.unsupported: dict[tuple[str, str], str] = {}
         #: What the application could not do, by (BeginString, counterparty).
@@ -100,19 +110,14 @@ class FixwireAcceptor:
             except Unsupported as e:
                 self.unsupported[version, counterparty] = str(e)
                 continue
-            # serve() finds a session by CompIDs alone: of sessions that differ only in their
-            # BeginString, the first one configured answers for all.
-            self._configs.setdefault(counterparty, config)
+            self._configs[version, counterparty] = config
         self._acceptor: Acceptor | None = None
         self._tasks: set[asyncio.Task[None]] = set()
 
     async def start(self) -> int:
         """Listens on a free port of 127.0.0.1; returns it."""
 
-        def lookup(ours: str, theirs: str) -> SessionConfig | None:
-            return self._configs.get(theirs) if ours == ACCEPTOR else None
-
-        self._acceptor = await serve(lookup, self._serve, "127.0.0.1", 0)
+        self._acceptor = await serve(self._configs.values(), self._serve, "127.0.0.1", 0)
         return self._acceptor.port
 
     async def stop(self) -> None:

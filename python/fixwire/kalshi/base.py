@@ -50,8 +50,8 @@ from fixwire.session import (
 from fixwire.session.config import FieldValue, TemplateValue
 
 _log = logging.getLogger("fixwire.kalshi")
-# Order requests kept for refusals by RefSeqNum <45>; the venue refuses at once, so the newest
-# suffice.
+# Cancels and amendments kept for refusals by RefSeqNum <45>; the venue refuses at once, so
+# the newest suffice.
 _MAX_REQUESTS = 100_000
 
 
@@ -67,12 +67,11 @@ class ClientBase:
             config.max_closed_orders,
             quantity_sum=config.check_quantity_sum and not config.preserve_original_order_qty,
         )
-        # The ClOrdID <11> of each NewOrderSingle <D> by its MsgSeqNum <34>, and the MsgType and
-        # ClOrdID of each cancel <F> and amendment <G>, so that a refusal naming one by
-        # RefSeqNum <45> reaches its order. At most _MAX_REQUESTS of each are kept. Numbers
-        # start again after a reset: an entry counts only if the refusal's RefMsgType <372>
-        # (when given) is its type, and only one entry may match.
-        self._requests: dict[int, str] = {}
+        # The MsgType and ClOrdID <11> of each cancel <F> and amendment <G> by MsgSeqNum <34>
+        # (a new order keeps its number in its OrderState), so that a refusal naming one by
+        # RefSeqNum <45> reaches its order; at most _MAX_REQUESTS are kept. Numbers start
+        # again after a reset: a request counts only if the refusal's RefMsgType <372> (when
+        # given) is its type, and only one may match.
         self._amends: dict[int, tuple[str, str]] = {}
         #: ExecutionReports not applied because their values break the venue's invariants
         #: (each was delivered as an InvalidExecutionReport event).
@@ -218,8 +217,6 @@ class ClientBase:
                         typed.ref_seq_num, typed.ref_msg_type, _business_reason(typed)
                     )
                     typed = dataclasses.replace(typed, cl_ord_id=refused)
-                if len(self._requests) > _MAX_REQUESTS:
-                    _forget_older_half(self._requests)
                 if problem is not None:
                     self.invalid_reports += 1
                     _log.warning(
@@ -246,12 +243,12 @@ class ClientBase:
         request's ClOrdID <11> when RefSeqNum <45> names one order request."""
         if ref_seq_num is None:
             return None
-        new = self._requests.get(ref_seq_num) if ref_msg_type in (None, "D") else None
+        placed = self._book.awaiting(ref_seq_num) if ref_msg_type in (None, "D") else None
+        new = None if placed is None else placed.cl_ord_id
         amend = self._amends.get(ref_seq_num)
         if amend is not None and ref_msg_type not in (None, amend[0]):
             amend = None
         if new is not None and amend is None:
-            del self._requests[ref_seq_num]
             cl_ord_id = new
         elif amend is not None and new is None:
             del self._amends[ref_seq_num]

@@ -38,7 +38,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from fixwire.kalshi.market_data import MarketDataRequests
-from fixwire.kalshi.orders import SENT, OrderState
+from fixwire.kalshi.orders import OrderState
 from fixwire.kalshi.rfq import RfqRequests
 from fixwire.kalshi.rules import (
     ORDER_GROUP_ACTIONS,
@@ -53,6 +53,7 @@ from fixwire.session.config import FieldValue
 __all__ = ["KalshiClient", "OrderState", "RateLimitError", "TokenBucket"]
 
 _new_tuple = tuple.__new__
+_ZERO = Decimal(0)
 
 
 class KalshiClient(RfqRequests, MarketDataRequests):
@@ -113,8 +114,6 @@ class KalshiClient(RfqRequests, MarketDataRequests):
         """
         # The venue's rules for each value are checked in Rust as the order is written (see
         # new_order_template); what ties arguments to each other or to the book is checked here.
-        if party_id is not None and subaccount is not None:
-            raise ValueError("give party_id (FCM) or subaccount, not both")
         if (time_in_force == "gtd") != (expire_time is not None):
             raise ValueError("expire_time is required with time_in_force='gtd' and only with it")
         if cl_ord_id is None:
@@ -138,12 +137,14 @@ class KalshiClient(RfqRequests, MarketDataRequests):
             max_execution_cost,
             subaccount,
         )
-        if party_id is None and ex_destination is None:
-            seq_num = self._send_order(self._new_order_single, values)
+        routed = party_id is not None or ex_destination is not None
+        if routed:
+            if party_id is not None and subaccount is not None:
+                raise ValueError("give party_id (FCM) or subaccount, not both")
+            with_routing = (*values, ex_destination, *parties(party_id))
+            seq_num = self._send(self._routed_new_order_single, with_routing)
         else:
-            routed = (*values, ex_destination, *parties(party_id))
-            seq_num = self._send_order(self._routed_new_order_single, routed)
-        self._requests[seq_num] = cl_ord_id
+            seq_num = self._send_order(self._new_order_single, values)
         # The template accepted both, so they make Decimals.
         qty = (
             WHOLE_QUANTITIES[quantity]
@@ -151,15 +152,25 @@ class KalshiClient(RfqRequests, MarketDataRequests):
             else Decimal(quantity)
         )
         px = price if type(price) is Decimal else Decimal(price)
-        # OrderState(cl_ord_id, symbol, side, qty, px), without the named tuple's __new__;
-        # concatenated, which builds one tuple fewer than unpacking SENT would.
-        state = (cl_ord_id, symbol, side, qty, px) + SENT  # noqa: RUF005
-        if party_id is None and ex_destination is None:
-            self.orders[cl_ord_id] = _new_tuple(OrderState, state)
-        else:
-            self.orders[cl_ord_id] = _new_tuple(OrderState, state)._replace(
-                party_id=party_id, ex_destination=ex_destination
-            )
+        # OrderState(...) without the named tuple's __new__: one tuple, built in place.
+        self.orders[cl_ord_id] = _new_tuple(
+            OrderState,
+            (
+                cl_ord_id,
+                symbol,
+                side,
+                qty,
+                px,
+                "sent",
+                None,
+                _ZERO,
+                _ZERO,
+                None,
+                party_id,
+                ex_destination,
+                seq_num,
+            ),
+        )
         return cl_ord_id
 
     def retry_order(self, cl_ord_id: str) -> None:
@@ -223,7 +234,11 @@ class KalshiClient(RfqRequests, MarketDataRequests):
         qty = Decimal(new_quantity)
         new_price = state.price if price is None else Decimal(price)
         self.orders[request_id] = state._replace(
-            cl_ord_id=request_id, quantity=qty, price=new_price, status="sent"
+            cl_ord_id=request_id,
+            quantity=qty,
+            price=new_price,
+            status="sent",
+            request_seq_num=seq_num,
         )
         return request_id
 

@@ -41,6 +41,8 @@ class OrderState(NamedTuple):
             repeat it, as the venue requires).
         ex_destination: ExDestination <100>, the exchange shard it was sent to, if chosen
             (cancels and amendments repeat it).
+        request_seq_num: MsgSeqNum <34> of the request that placed it (or amended it to this
+            ClOrdID): a refusal naming that request by RefSeqNum <45> closes this order.
     """
 
     cl_ord_id: str
@@ -55,15 +57,13 @@ class OrderState(NamedTuple):
     text: str | None = None
     party_id: str | None = None
     ex_destination: int | None = None
+    request_seq_num: int | None = None
 
     @property
     def open(self) -> bool:
         """Whether the order may still trade."""
         return self.status in ("sent", "new", "partially_filled", "pending", "replaced", "unknown")
 
-
-# The fields of a new order's OrderState after the five new_order gives, from its defaults.
-SENT = OrderState("", "", "", _ZERO, _ZERO)[5:]
 
 STATUS = {
     "0": "new",
@@ -224,6 +224,14 @@ class OrderBook:
                 self.orders[event.cl_ord_id] = rejected
                 self._closed.append(rejected)
         self._forget_closed()
+        return None
+
+    def awaiting(self, request_seq_num: int) -> OrderState | None:
+        """The newest order not yet answered (``"sent"``, or ``"unknown"`` after a disconnect)
+        whose request was MsgSeqNum <34> ``request_seq_num``, if any."""
+        for state in reversed(self.orders.values()):
+            if state.request_seq_num == request_seq_num and state.status in ("sent", "unknown"):
+                return state
         return None
 
     def refused(self, cl_ord_id: str, reason: str) -> None:

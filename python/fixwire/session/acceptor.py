@@ -181,7 +181,8 @@ class Acceptor:
             if sender_comp_id is None or target_comp_id is None
             else self._lookup(begin_string, sender_comp_id, target_comp_id)
         )
-        if config is None:
+        if config is None or config.begin_string != begin_string:
+            # No session of this BeginString: as for unknown CompIDs, no word (QuickFIX's way).
             self.refused.append(
                 f"no session {begin_string} {sender_comp_id}->{target_comp_id}: closed"
             )

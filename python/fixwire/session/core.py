@@ -503,20 +503,26 @@ class Session:
 
     def _check_header(self, msg: Message, seq_num: int, now: float) -> bool:
         """Checks CompIDs and SendingTime; False when the message was rejected and is done
-        with (a missing CompID, FIX test case 2k: Reject <3>, its number consumed)."""
+        with (Reject <3>, its number consumed; for a wrong CompID or SendingTime, a Logout
+        follows)."""
         problem = checks.comp_id_problem(msg, self.config)
         if problem is not None and problem.ends_session:
             self._send_reject(
                 now, seq_num, msg.msg_type, problem.reason, None, "CompID problem", msg
             )
-            self._fatal_logout(now, problem.text)
+            self._consume(seq_num)
+            self._logout_after_reject(now, problem.text)
+            return False
         if problem is not None:
             self._reject(now, seq_num, msg.msg_type, problem, msg)
             if seq_num == self.store.next_target_seq:
                 self._ledger.advance(seq_num + 1)
                 self._release_held(now)
             return False
-        if checks.sending_time_off(msg, now, self.config.max_sending_time_skew):
+        if checks.sending_time_off(msg, now, self.config.max_sending_time_skew) and not (
+            # The Logout that answers ours ends the session whatever its SendingTime (2o).
+            self.state is State.LOGOUT_SENT and msg.msg_type == "5"
+        ):
             self._send_reject(
                 now,
                 seq_num,
@@ -526,8 +532,23 @@ class Session:
                 "SendingTime accuracy problem",
                 msg,
             )
-            self._fatal_logout(now, "SendingTime accuracy problem")
+            self._consume(seq_num)
+            self._logout_after_reject(now, "SendingTime accuracy problem")
+            return False
         return True
+
+    def _logout_after_reject(self, now: float, text: str) -> None:
+        """FIX test cases 2k and 2o: after the Reject, Logout <5>, and the connection closes
+        when the peer answers (its Logout consumes its number too) or after
+        ``logout_timeout``."""
+        if self.state in (State.IN_SESSION, State.RESENDING):
+            self.logout(now, text)
+
+    def _consume(self, seq_num: int) -> None:
+        """A message rejected before the session ends still used its number (FIX test cases
+        2k and 2o: "increment inbound MsgSeqNum"), so the next session does not ask for it."""
+        if seq_num == self.store.next_target_seq:
+            self.store.set_next_target_seq(seq_num + 1)
 
     def _process(self, msg: Message, msg_type: str, seq_num: int, now: float) -> None:
         """Handles a message whose MsgSeqNum is the expected one."""

@@ -156,8 +156,10 @@ fn start_at(buf: &[u8], at: usize) -> Start {
     }
 }
 
-/// Whether `v` can be a BeginString: 1 to [`MAX_BEGIN_STRING`] letters, digits and dots.
-pub(crate) fn plausible_begin_string(v: &[u8]) -> bool {
+/// Whether `v` can be a BeginString: 1 to [`MAX_BEGIN_STRING`] letters, digits and dots. A
+/// framer or a log scan takes `8=` followed by anything else for text, not a message start
+/// ([`parse`](crate::parse) of a single message does not ask this).
+pub fn plausible_begin_string(v: &[u8]) -> bool {
     (1..=MAX_BEGIN_STRING).contains(&v.len()) && v.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'.')
 }
 

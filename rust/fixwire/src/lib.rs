@@ -63,7 +63,9 @@ pub use encode::{
     unix_nanos_from_seconds, Encoder, MessageWriter, MAX_BODY_LENGTH,
 };
 pub use error::{DecodeError, DecodeErrorKind, EncodeError, EncodeErrorKind, Error};
-pub use frame::{frame, Frame, Framer, FramerConfig, DEFAULT_MAX_BODY_LENGTH, MAX_BEGIN_STRING};
+pub use frame::{
+    frame, plausible_begin_string, Frame, Framer, FramerConfig, DEFAULT_MAX_BODY_LENGTH, MAX_BEGIN_STRING,
+};
 pub use group::{GroupSpec, GroupSpecs, InvalidGroupSpec, Member, MAX_GROUP_DEPTH};
 pub use value::{Date, Decimal, TimePrecision, UtcTimestamp};
 

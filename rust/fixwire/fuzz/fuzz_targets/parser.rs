@@ -15,8 +15,8 @@
 //!   read from, and dates and timestamps survive a round trip through days or nanoseconds;
 //! - every group that parse checked reads entry by entry, nested groups included;
 //! - the framer finds the message as one whole frame, or refuses it for its wrong checksum,
-//!   unless the message is outside what the framer accepts (a BeginString <8> over
-//!   `MAX_BEGIN_STRING` bytes, a BodyLength <9> of more than ten digits).
+//!   unless the message is outside what the framer accepts (a BeginString <8> that is not a
+//!   `plausible_begin_string`, a BodyLength <9> of more than ten digits).
 
 #![no_main]
 
@@ -24,8 +24,8 @@ use std::collections::BTreeSet;
 use std::sync::{Arc, LazyLock};
 
 use fixwire::{
-    frame, Date, Decimal, DecodeError, DecodeErrorKind, Field, FieldIndex, Fields, Frame, FramerConfig, GroupSpec,
-    GroupSpecs, Member, Message, ParseOptions, TimePrecision, UtcTimestamp, MAX_BEGIN_STRING,
+    frame, plausible_begin_string, Date, Decimal, DecodeError, DecodeErrorKind, Field, FieldIndex, Fields, Frame,
+    FramerConfig, GroupSpec, GroupSpecs, Member, Message, ParseOptions, TimePrecision, UtcTimestamp,
 };
 use libfuzzer_sys::fuzz_target;
 
@@ -85,7 +85,7 @@ fn check_message(msg: Message<'_>) {
         }
     }
 
-    let framable = msg.begin_string().len() <= MAX_BEGIN_STRING
+    let framable = plausible_begin_string(msg.begin_string())
         && msg.get(9).is_some_and(|digits| digits.len() <= MAX_LENGTH_DIGITS)
         && buf.len() <= FRAMER.max_body_length;
     if framable {
