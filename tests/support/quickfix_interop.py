@@ -172,8 +172,8 @@ class Probe:
             assert not self._framer.drain_errors()
             self._changed.set()
 
-        def tap_data_to_send() -> bytes:
-            data = data_to_send()
+        def tap_data_to_send(max_bytes: int | None = None) -> bytes:
+            data = data_to_send(max_bytes)
             if not data or not self._lose_outbound:
                 return data
             # The session hands out whole messages only.

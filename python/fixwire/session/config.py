@@ -116,6 +116,22 @@ class SessionConfig:
             does not expect the length (see ``fixwire.Encoder``).
         max_out_of_order: Inbound messages ahead of a gap held while a resend is awaited;
             beyond this the session ends rather than grow without bound.
+        max_held_bytes: Bytes of inbound messages ahead of a gap held while a resend is
+            awaited (their wire lengths summed), 16 MiB by default. A peer that sends more
+            behind an open gap gets a Logout <5> saying so and is disconnected.
+        max_message_size: Largest BodyLength <9> the session reads, in bytes (1 MiB by
+            default): it bounds the partial message the framer holds. A longer message ends
+            the session with a Logout <5> saying so.
+        max_outbound_bytes: Bytes the session queues for the transport and the transport has
+            not taken (4 MiB by default; a resend is not counted, as it is read from the store
+            only as the transport drains). :meth:`Session.send` beyond it raises
+            :class:`~fixwire.SessionError`; a peer whose messages make the session queue more
+            (it sends TestRequests or ResendRequests and does not read the answers) gets a
+            Logout <5> saying so and is disconnected.
+        max_event_bytes: Bytes of inbound application messages a
+            :class:`~fixwire.session.Connection` queues for an application that iterates it
+            (8 MiB by default); beyond it the connection stops reading its socket until the
+            application catches up, so TCP slows the peer instead of memory growing.
         groups: Repeating groups to read inbound messages with: each message is parsed once,
             as it is framed, and :class:`~fixwire.session.Received` hands it over with its
             groups (``message.group(...)``); ``None`` reads messages flat. A message whose
@@ -152,6 +168,10 @@ class SessionConfig:
     time_precision: str = "ms"
     length_fields: bool = True
     max_out_of_order: int = 100_000
+    max_held_bytes: int = 16 * 1024 * 1024
+    max_message_size: int = 1024 * 1024
+    max_outbound_bytes: int = 4 * 1024 * 1024
+    max_event_bytes: int = 8 * 1024 * 1024
     check_peer_comp_id: bool = True
     groups: GroupSpecs | None = None
 
@@ -169,6 +189,9 @@ class SessionConfig:
             raise ValueError(
                 f"undefined_tag_reason must be 3 or 0, not {self.undefined_tag_reason}"
             )
+        for name in ("max_held_bytes", "max_message_size", "max_outbound_bytes", "max_event_bytes"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1 byte, not {getattr(self, name)}")
         if self.resend_request_chunk_size < 0:
             raise ValueError("resend_request_chunk_size must be 0 (no chunks) or positive")
         if self.begin_string not in VERSIONS:

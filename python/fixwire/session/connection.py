@@ -14,10 +14,20 @@ returns the MsgSeqNum. The transport's write buffer is the outbound queue; it is
 reaches the socket: if the connection dies before the peer reads it, the peer's ResendRequest
 on the next connection brings it back (on sessions with retransmission).
 
+What the session itself queues (answers the peer's messages call for, a resend) goes to the
+transport only while it has room; an answer to ResendRequest <2> is read from the store as the
+transport drains, so a peer that asks for everything and does not read costs a bounded buffer.
+
 Inbound, events wait in a queue until the application iterates the connection; when it falls
-:data:`MAX_QUEUED_EVENTS` behind, the connection stops reading its socket until it catches up,
-so a slow application slows the peer (through TCP) instead of growing memory without bound. A
+:data:`MAX_QUEUED_EVENTS` events or ``max_event_bytes`` (:class:`SessionConfig`) bytes of
+application messages behind, the connection stops reading its socket until it catches up, so
+a slow application slows the peer (through TCP) instead of growing memory without bound. A
 session paused for longer than its heartbeat patience takes the peer for silent and ends.
+
+An inbound application message counts as taken by the application (and its number as done
+with, in the store) when the application asks for the next event, calls :meth:`acknowledge`,
+or, with ``on_event``, when the callback returns: a crash before that has the peer send it again
+(see :mod:`fixwire.session.delivery`).
 """
 
 from __future__ import annotations
@@ -37,7 +47,7 @@ from fixwire._native import Template
 from fixwire.errors import SessionError
 from fixwire.session.config import FieldValue, TemplateValue
 from fixwire.session.core import Session
-from fixwire.session.events import Event, LoggedOn, LogonRefused
+from fixwire.session.events import Event, LoggedOn, LogonRefused, Received
 
 __all__ = ["DEFAULT_MAX_BUFFER", "MAX_QUEUED_EVENTS", "Connection"]
 
@@ -65,6 +75,8 @@ def _peer_certificate_sha256(transport: asyncio.BaseTransport) -> str | None:
 
 
 _CLOSED = object()
+#: The most the session's output is taken in one piece, in bytes.
+_WRITE_PIECE = 64 * 1024
 
 
 def _msg_type(message: str | Template) -> str:
@@ -108,6 +120,9 @@ class Connection:
         self._waiters: list[asyncio.Future[None]] = []
         self._had_logon = False
         self._reading_paused = False
+        # Bytes of the application messages in self._events; the last one handed over.
+        self._event_bytes = 0
+        self._yielded = 0
         self._refusal: str | None = None
         self._ever_logged_on = False
         #: Called when a connection closes before the session ever logged on (the acceptor
@@ -144,8 +159,16 @@ class Connection:
             )
         session = self.session
         seq_num = session.send(message, fields, time.time())
-        transport.write(session.data_to_send())
+        data = session.data_to_send(self._max_buffer + 1 - transport.get_write_buffer_size())
+        if data:
+            transport.write(data)
         return seq_num
+
+    def acknowledge(self) -> None:
+        """Says the application took every inbound message iteration has handed it so far;
+        asking for the next event says the same (see :mod:`fixwire.session.delivery`)."""
+        if self._yielded:
+            self.session.acknowledge(self._yielded)
 
     async def drain(self) -> None:
         """Waits until the outbound queue is below its bound (or the connection closed)."""
@@ -214,11 +237,19 @@ class Connection:
             event = self._events.popleft()
             if event is _CLOSED:
                 return
-            if self._reading_paused and len(self._events) <= MAX_QUEUED_EVENTS // 2:
+            if isinstance(event, Received):
+                self._event_bytes -= len(event.message.raw)
+                self._yielded = event.message.seq_num
+            if (
+                self._reading_paused
+                and len(self._events) <= MAX_QUEUED_EVENTS // 2
+                and self._event_bytes <= self.session.config.max_event_bytes // 2
+            ):
                 self._reading_paused = False
                 if self._transport is not None:
                     self._transport.resume_reading()
             yield event  # type: ignore[misc]
+            self.acknowledge()
 
     async def _changed(self) -> None:
         """Waits until the session reports events or the connection closes."""
@@ -237,7 +268,7 @@ class Connection:
     def _attach(self, transport: asyncio.Transport, pending: bytes = b"") -> None:
         self._transport = transport
         self._disconnected.clear()
-        self._reading_paused = len(self._events) >= MAX_QUEUED_EVENTS
+        self._reading_paused = self._queue_full()
         if self._reading_paused:
             transport.pause_reading()
         # low = high: writing resumes as soon as the queue is back within max_buffer, so send
@@ -251,6 +282,19 @@ class Connection:
         if pending:
             self.session.receive(pending, now)
         self._flush()
+
+    def _queue_full(self) -> bool:
+        """Whether the application is too far behind for the socket to be read."""
+        return (
+            len(self._events) >= MAX_QUEUED_EVENTS
+            or self._event_bytes >= self.session.config.max_event_bytes
+        )
+
+    def _resume_writing(self) -> None:
+        """The transport drained below its bound: what the session still has goes on."""
+        self._set_writable(True)
+        if self._transport is not None:
+            self._flush()
 
     def _set_writable(self, writable: bool) -> None:
         """Whether the transport takes more bytes: wakes :meth:`drain` and sets the flag
@@ -282,10 +326,9 @@ class Connection:
 
     def _flush(self) -> None:
         """Writes what the session has to send, delivers its events, and rearms the timer."""
-        data = self.session.data_to_send()
         transport = self._transport
-        if data and transport is not None:
-            transport.write(data)
+        if transport is not None:
+            self._write(transport)
         self._dispatch()
         if self.session.should_close:
             if transport is not None and not transport.is_closing():
@@ -302,13 +345,30 @@ class Connection:
             self._timer_at = deadline
             self._timer = self._loop.call_later(max(0.0, deadline - time.time()), self._on_timer)
 
+    def _write(self, transport: asyncio.Transport) -> None:
+        """Hands the transport what the session has to send, while it has room: in pieces of
+        at most :data:`_WRITE_PIECE` bytes, so that a resend is never copied whole. Past
+        ``max_buffer`` the transport pauses writing; resume_writing brings us back here."""
+        session = self.session
+        if session.should_close:
+            data = session.data_to_send()  # A last Logout: the transport is closed after it.
+            if data:
+                transport.write(data)
+            return
+        while self._can_write:
+            room = self._max_buffer + 1 - transport.get_write_buffer_size()
+            data = session.data_to_send(min(room, _WRITE_PIECE))
+            if not data:
+                return
+            transport.write(data)
+
     def _on_timer(self) -> None:
         self._timer = None
         self.session.tick(time.time())
         self._flush()
 
     def _dispatch(self) -> None:
-        events = self.session.next_events()
+        events = self.session.next_events(acknowledge=False)
         if not events:
             return
         for event in events:
@@ -330,15 +390,15 @@ class Connection:
                 self._loop.call_exception_handler(
                     {"message": f"on_event raised for {event!r}", "exception": e}
                 )
+            if isinstance(event, Received):
+                self.session.acknowledge(event.message.seq_num)
             return
         self._events.append(event)
+        if isinstance(event, Received):
+            self._event_bytes += len(event.message.raw)
         self._readable.set()
         transport = self._transport
-        if (
-            len(self._events) >= MAX_QUEUED_EVENTS
-            and transport is not None
-            and not self._reading_paused
-        ):
+        if self._queue_full() and transport is not None and not self._reading_paused:
             # The application is not keeping up: stop reading the socket rather than queue
             # without bound; TCP pushes back on the peer until the queue drains.
             transport.pause_reading()
@@ -390,7 +450,7 @@ class _Protocol(asyncio.Protocol):
         self._connection._set_writable(False)
 
     def resume_writing(self) -> None:
-        self._connection._set_writable(True)
+        self._connection._resume_writing()
 
 
 def _normalize_pin(pin_sha256: str | None) -> str | None:

@@ -61,6 +61,7 @@ from fixwire._native import Encoder, Framer, Message, Template, parse
 from fixwire.errors import DecodeError, RejectError, SessionError
 from fixwire.session import checks
 from fixwire.session.config import FieldValue, LogonContext, Role, SessionConfig, TemplateValue
+from fixwire.session.delivery import InboundLedger
 from fixwire.session.events import (
     Disconnected,
     Event,
@@ -75,7 +76,9 @@ from fixwire.session.events import (
     ResendServed,
     SequenceGap,
 )
-from fixwire.session.resend import resend
+from fixwire.session.limits import HeldMessages, size_of
+from fixwire.session.outbound import Outbound
+from fixwire.session.resend import ResendStream
 from fixwire.session.states import State, Trigger, next_state
 from fixwire.session.store import MemoryStore, Store
 from fixwire.session.unparsed import Unparsed, in_stream_order
@@ -148,8 +151,11 @@ class Session:
             time_precision=config.time_precision if self._rules.subsecond_times else "s",
             length_fields=config.length_fields,
         )
-        self._framer = Framer(groups=self.config.groups)
-        self._out: list[bytes] = []
+        self._framer = Framer(groups=config.groups, max_body_length=config.max_message_size)
+        self._out = Outbound()
+        self._ledger = InboundLedger(self.store)
+        # The last inbound number handed over by next_events: taken at its next call.
+        self._handed = 0
         self._events: list[Event] = []
         self._connected_at = 0.0
         self._last_sent = 0.0
@@ -159,7 +165,7 @@ class Session:
         self._test_request_sent_at = 0.0
         self._test_request_ids = itertools.count(1)
         # Held inbound messages ahead of a gap, by MsgSeqNum, and the number that ends the gap.
-        self._held: dict[int, Message | Unparsed] = {}
+        self._held = HeldMessages()
         self._resend_until = 0
         # When the resend last made progress, and the next inbound number it had reached.
         self._resend_requested_at = 0.0
@@ -179,8 +185,10 @@ class Session:
         """
         if self.state is not State.DISCONNECTED:
             raise SessionError(f"connection_made while {self.state.value}")
-        self._framer = Framer(groups=self.config.groups)
         self._previous_input = b""
+        self._framer = Framer(
+            groups=self.config.groups, max_body_length=self.config.max_message_size
+        )
         self._held.clear()
         self._test_request = None
         self._connected_at = self._last_received = self._last_sent = now
@@ -212,6 +220,7 @@ class Session:
         else:
             self._receive_messages(messages, now)
         self._previous_input = data
+        self._check_outbound(now)
 
     def _receive_with_errors(
         self, messages: list[Message], errors: list[DecodeError], data: bytes, now: float
@@ -225,6 +234,9 @@ class Session:
             if self.should_close:
                 return
             if isinstance(item, DecodeError):
+                if item.kind == "body_length_too_large" and self.state in _LOGGED_ON:
+                    self._end_for_limit(now, item.reason)
+                    return
                 self.garbled += 1
                 self._events.append(Garbled(item))
             elif isinstance(item, Unparsed):
@@ -277,7 +289,7 @@ class Session:
         self._send_reject(
             now, item.seq_num, item.msg_type, item.reason, item.ref_tag_id, item.text, item
         )
-        self.store.set_next_target_seq(item.seq_num + 1)
+        self._ledger.advance(item.seq_num + 1)
 
     def tick(self, now: float) -> None:
         """Runs the timers: heartbeats, TestRequests, logon and logout timeouts."""
@@ -285,6 +297,7 @@ class Session:
             self._tick(now)
         except _Fatal as e:
             self._disconnect(str(e))
+        self._check_outbound(now)
 
     def next_deadline(self) -> float | None:
         """When :meth:`tick` must next run (seconds since the epoch); None when disconnected."""
@@ -303,19 +316,40 @@ class Session:
             deadline = min(deadline, self._resend_requested_at + self.heartbeat_interval)
         return deadline
 
-    def data_to_send(self) -> bytes:
-        """The bytes to write to the connection now, in order; empty when there are none."""
-        out = self._out
-        if not out:
-            return b""
-        data = out[0] if len(out) == 1 else b"".join(out)
-        out.clear()
-        return data
+    def data_to_send(self, max_bytes: int | None = None) -> bytes:
+        """The bytes to write to the connection now, in order; empty when there are none.
 
-    def next_events(self) -> list[Event]:
-        """The events since the last call, oldest first."""
+        Args:
+            max_bytes: Room in the transport: whole messages are taken while they add up to
+                less than this (at least one when positive), and the rest waits for the next
+                call; an answer to a ResendRequest <2> is read from the store only as it is
+                taken. ``None`` takes everything.
+        """
+        return self._out.take(max_bytes)
+
+    def next_events(self, *, acknowledge: bool = True) -> list[Event]:
+        """The events since the last call, oldest first.
+
+        Args:
+            acknowledge: Whether calling again says the application took the messages of the
+                events the last call returned (see :meth:`acknowledge`). An adapter that hands
+                events on later (:class:`~fixwire.session.Connection`) passes ``False`` and
+                acknowledges them itself.
+        """
+        if acknowledge and self._handed:
+            self._ledger.taken(self._handed)
         events, self._events = self._events, []
+        self._handed = self._ledger.last_delivered
         return events
+
+    def acknowledge(self, seq_num: int | None = None) -> None:
+        """The application took the inbound messages up to MsgSeqNum ``seq_num`` (every one
+        handed over when ``None``): the store may now record the number after them.
+
+        Until then the store keeps the number of the first message not taken, so that after a
+        crash the session asks the peer for it again (see :mod:`fixwire.session.delivery`).
+        """
+        self._ledger.taken(seq_num)
 
     @property
     def should_close(self) -> bool:
@@ -366,6 +400,10 @@ class Session:
                 return seq_num
             raise SessionError(
                 f"MsgType {msg_type!r} is a session-level message; the session sends those"
+            )
+        if self._out.queued > self.config.max_outbound_bytes:
+            raise SessionError(
+                f"cannot send {msg_type!r}: outbound queue full ({self._out.queued} bytes unsent)"
             )
         store = self.store
         seq_num = store.next_sender_seq
@@ -460,7 +498,7 @@ class Session:
             now, seq_num, msg.msg_type, _INCORRECT_DATA_FORMAT, error.tag, reason, msg
         )
         if seq_num == self.store.next_target_seq:
-            self.store.set_next_target_seq(seq_num + 1)
+            self._ledger.advance(seq_num + 1)
             if release_held:  # (Not from inside _release_held's own loop.)
                 self._release_held(now)
 
@@ -479,7 +517,7 @@ class Session:
         if problem is not None:
             self._reject(now, seq_num, msg.msg_type, problem, msg)
             if seq_num == self.store.next_target_seq:
-                self.store.set_next_target_seq(seq_num + 1)
+                self._ledger.advance(seq_num + 1)
                 self._release_held(now)
             return False
         if checks.sending_time_off(msg, now, self.config.max_sending_time_skew) and not (
@@ -518,13 +556,13 @@ class Session:
         next_target = seq_num + 1
         possible_duplicate = bool(msg.get_bool(43, default=False))
         if possible_duplicate and not self._orig_sending_time_ok(msg, seq_num, msg_type, now):
-            self.store.set_next_target_seq(next_target)
+            self._ledger.advance(next_target)
             return
         if (
             msg_type in _VALIDATED_ADMIN
             and self._validate(msg, seq_num, now, application=False) is not None
         ):
-            self.store.set_next_target_seq(next_target)
+            self._ledger.advance(next_target)
             return
         if msg_type == "0":
             pass
@@ -558,7 +596,7 @@ class Session:
         elif msg_type == "4":
             next_target = self._gap_fill_target(msg, seq_num, now)
         elif msg_type == "5":
-            self.store.set_next_target_seq(next_target)
+            self._ledger.advance(next_target)
             self._on_logout(msg, now)
             return
         elif msg_type == "A":
@@ -567,7 +605,8 @@ class Session:
             self._events.append(
                 Received(msg, possible_duplicate, self._validate(msg, seq_num, now))
             )
-        self.store.set_next_target_seq(next_target)
+            self._ledger.delivered(seq_num)
+        self._ledger.advance(next_target)
 
     def _orig_sending_time_ok(self, msg: Message, seq_num: int, msg_type: str, now: float) -> bool:
         """A PossDupFlag <43>=Y message's OrigSendingTime <122> checks out; else it is
@@ -616,7 +655,7 @@ class Session:
             return
         if not self.config.retransmission:
             self._events.append(SequenceGap(expected, seq_num, recovering=False))
-            self.store.set_next_target_seq(seq_num)
+            self._ledger.advance(seq_num)
             self._process_held(msg, now)
             return
         if self.state is State.LOGOUT_SENT:
@@ -627,6 +666,10 @@ class Session:
         if len(self._held) >= self.config.max_out_of_order:
             self._fatal_logout(
                 now, f"more than {self.config.max_out_of_order} messages held ahead of a gap"
+            )
+        elif self._held.bytes + size_of(msg) > self.config.max_held_bytes:
+            self._fatal_logout(
+                now, f"more than {self.config.max_held_bytes} bytes held ahead of a gap"
             )
         else:
             self._held[seq_num] = msg
@@ -667,7 +710,7 @@ class Session:
             if msg.msg_type in ("A", "2") and isinstance(msg, Message):
                 # The Logon that opened the gap, or a ResendRequest that came across it, was
                 # handled when it came; only its number is left.
-                self.store.set_next_target_seq(expected + 1)
+                self._ledger.advance(expected + 1)
                 continue
             self._process_held(msg, now)
         if self.state is not State.RESENDING:
@@ -708,7 +751,7 @@ class Session:
                 f"NewSeqNo {new_seq} is below the expected {expected}",
             )
         else:
-            self.store.set_next_target_seq(new_seq)
+            self._ledger.advance(new_seq)
             self._release_held(now)
 
     def _gap_fill_target(self, msg: Message, seq_num: int, now: float) -> int:
@@ -750,9 +793,11 @@ class Session:
         if begin < 1 or begin > end:
             self._events.append(ResendServed(begin, end, 0, 0))
             return
-        answer, resent = resend(self.store, self._encoder, begin, end, now)
-        self._out.extend(answer)
+        if not self._out.add_resend(ResendStream(self.store, self._encoder, begin, end, now)):
+            self._events.append(ResendServed(begin, end, 0, 0, coalesced=True))
+            return
         self._last_sent = now
+        resent = self.store.count(begin, end)
         self._events.append(ResendServed(begin, end, resent, end - begin + 1 - resent))
 
     def _on_logout(self, msg: Message, now: float) -> None:
@@ -780,7 +825,7 @@ class Session:
         self.store.reset()
         self._held.clear()
         self._send_admin("A", self._logon_fields(self.heartbeat_interval, True, 2), now)
-        self.store.set_next_target_seq(2)
+        self._ledger.advance(2)
         self._move(Trigger.SESSION_RESET)
         self.last_logon = msg
         self._events.append(LoggedOn(self.heartbeat_interval, reset=True))
@@ -828,12 +873,12 @@ class Session:
         if seq_num > expected and not self.config.retransmission:
             # Skipped over, as in _on_gap; but the Logon is done here, not processed again.
             self._events.append(SequenceGap(expected, seq_num, recovering=False))
-            self.store.set_next_target_seq(seq_num + 1)
+            self._ledger.advance(seq_num + 1)
         elif seq_num > expected:
             # Held like any message ahead of a gap, so that its number is passed over in turn.
             self._on_gap(msg, msg_type, seq_num, expected, now)
         else:
-            self.store.set_next_target_seq(seq_num + 1)
+            self._ledger.advance(seq_num + 1)
 
     def _on_next_expected(self, msg: Message, now: float) -> None:
         """The peer's NextExpectedMsgSeqNum <789>: what it has not seen of ours before this
@@ -857,8 +902,8 @@ class Session:
             peer_expects = max(1, peer_expects - 1)
         if peer_expects < self._logon_seq:
             end = self._logon_seq - 1
-            answer, resent = resend(self.store, self._encoder, peer_expects, end, now)
-            self._out.extend(answer)
+            self._out.add_resend(ResendStream(self.store, self._encoder, peer_expects, end, now))
+            resent = self.store.count(peer_expects, end)
             self._events.append(
                 ResendServed(peer_expects, end, resent, end - peer_expects + 1 - resent)
             )
@@ -1048,7 +1093,25 @@ class Session:
         if trigger is Trigger.CLOSED and self.config.reset_on_disconnect:
             self.store.reset()
 
+    def _check_outbound(self, now: float) -> None:
+        """Ends the session when what the peer's messages made us queue is past its bound (it
+        does not read what we send)."""
+        if self._out.queued > self.config.max_outbound_bytes and not self.should_close:
+            self._end_for_limit(
+                now,
+                f"more than {self.config.max_outbound_bytes} bytes queued for a peer that does"
+                " not read them",
+            )
+
+    def _end_for_limit(self, now: float, text: str) -> None:
+        """A peer went past a limit: Logout <5> with ``text``, then disconnect."""
+        self._out.drop_resends()
+        self._send_logout(now, text)
+        self._disconnect(text)
+
     def _disconnect(self, reason: str) -> None:
+        self._out.drop_resends()
+        self._held.clear()
         if self.state is not State.DISCONNECTED:
             self._move(Trigger.CLOSED)
             self._events.append(Disconnected(reason))

@@ -121,12 +121,15 @@ class ResendServed:
         end: The last MsgSeqNum resent (EndSeqNo <16>, or the last sent when it was 0).
         resent: Application messages sent again with PossDupFlag <43>=Y.
         gap_filled: Sequence numbers covered by SequenceReset-GapFill <4> instead.
+        coalesced: The range was already being resent on this connection, so nothing more
+            was queued (``resent`` and ``gap_filled`` are 0).
     """
 
     begin: int
     end: int
     resent: int
     gap_filled: int
+    coalesced: bool = False
 
 
 @dataclass(frozen=True, slots=True)

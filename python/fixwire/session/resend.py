@@ -5,6 +5,10 @@ Application messages are sent again byte for byte, only their header patched by
 SendingTime <52>, BodyLength <9>, CheckSum <10>); every run of numbers the store does not hold
 (session-level messages, numbers never used) is covered by one SequenceReset-GapFill <4>
 carrying the run's first number.
+
+An answer is a :class:`ResendStream`: it reads the store a few messages at a time as the
+transport takes them, so answering a ResendRequest for a million messages holds one batch in
+memory, never the whole answer.
 """
 
 from __future__ import annotations
@@ -15,7 +19,10 @@ from fixwire._native import Encoder
 from fixwire.session.config import FieldValue
 from fixwire.session.store import Store
 
-__all__ = ["gap_fill", "resend"]
+__all__ = ["ResendStream", "gap_fill", "resend"]
+
+#: Messages read from the store at a time.
+_BATCH = 64
 
 
 def gap_fill(encoder: Encoder, seq_num: int, new_seq: int, now: float) -> bytes:
@@ -26,26 +33,65 @@ def gap_fill(encoder: Encoder, seq_num: int, new_seq: int, now: float) -> bytes:
     return encoder.encode("4", fields, seq_num=seq_num, sending_time=float(now))
 
 
+class ResendStream:
+    """The answer to a resend of ``begin``..``end`` (both sent), produced as it is taken.
+
+    Attributes:
+        begin: The first number of the range.
+        end: The last number; a coalesced request may move it on while the stream is young.
+        next: The first number not yet produced.
+    """
+
+    __slots__ = ("_encoder", "_gap_from", "_now", "_store", "begin", "end", "next")
+
+    def __init__(self, store: Store, encoder: Encoder, begin: int, end: int, now: float) -> None:
+        self._store = store
+        self._encoder = encoder
+        self._now = float(now)
+        self._gap_from: int | None = None
+        self.begin = begin
+        self.end = end
+        self.next = begin
+
+    @property
+    def done(self) -> bool:
+        """Whether every message of the range has been produced."""
+        return self.next > self.end and self._gap_from is None
+
+    def take(self, max_bytes: float) -> list[bytes]:
+        """The next messages of the answer: at least one (unless done), then more while their
+        sizes add up to less than ``max_bytes``."""
+        out: list[bytes] = []
+        size = 0
+        encoder, now = self._encoder, self._now
+        while self.next <= self.end:
+            batch_end = min(self.next + _BATCH - 1, self.end)
+            stored = self._store.messages(self.next, batch_end)
+            for seq in range(self.next, batch_end + 1):
+                wire = stored.get(seq)
+                if wire is None:
+                    if self._gap_from is None:
+                        self._gap_from = seq
+                    continue
+                if self._gap_from is not None:
+                    out.append(gap_fill(encoder, self._gap_from, seq, now))
+                    self._gap_from = None
+                resent = encoder.possible_duplicate(wire, sending_time=now)
+                out.append(resent)
+                size += len(resent)
+                if size >= max_bytes:
+                    self.next = seq + 1
+                    return out
+            self.next = batch_end + 1
+        if self._gap_from is not None:
+            out.append(gap_fill(encoder, self._gap_from, self.end + 1, now))
+            self._gap_from = None
+        return out
+
+
 def resend(
     store: Store, encoder: Encoder, begin: int, end: int, now: float
 ) -> tuple[list[bytes], int]:
-    """The messages that answer a resend of ``begin``..``end`` (both sent), and how many of
-    them are application messages sent again."""
-    stored = store.messages(begin, end)
-    out: list[bytes] = []
-    resent = 0
-    gap_from: int | None = None
-    for seq in range(begin, end + 1):
-        wire = stored.get(seq)
-        if wire is None:
-            if gap_from is None:
-                gap_from = seq
-            continue
-        if gap_from is not None:
-            out.append(gap_fill(encoder, gap_from, seq, now))
-            gap_from = None
-        out.append(encoder.possible_duplicate(wire, sending_time=float(now)))
-        resent += 1
-    if gap_from is not None:
-        out.append(gap_fill(encoder, gap_from, end + 1, now))
-    return out, resent
+    """The whole answer to a resend of ``begin``..``end`` at once, and how many of its
+    messages are application messages sent again (a :class:`ResendStream` taken whole)."""
+    return ResendStream(store, encoder, begin, end, now).take(float("inf")), store.count(begin, end)

@@ -32,6 +32,7 @@ import os
 import struct
 import zlib
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from pathlib import Path
 
 from fixwire.errors import StoreError
@@ -53,7 +54,10 @@ class Store(ABC):
 
     The two numbers are plain attributes, read for every message sent and received (a property
     would cost a function call each time). Read them; change them only through the methods,
-    which record the change.
+    which record the change. One exception: ``next_target_seq`` runs ahead of what is recorded
+    while the application has not yet taken an inbound message (the session records the
+    number of the first one it has not taken, so that a restart asks for it again; see
+    :mod:`fixwire.session.delivery`).
     """
 
     next_sender_seq: int
@@ -75,12 +79,24 @@ class Store(ABC):
     def messages(self, begin: int, end: int) -> dict[int, bytes]:
         """The stored messages with sequence numbers from ``begin`` to ``end``, inclusive."""
 
+    def count(self, begin: int, end: int) -> int:
+        """How many messages the store holds with numbers from ``begin`` to ``end``. This
+        default reads them with :meth:`messages`; the stores here count without reading."""
+        return len(self.messages(begin, end))
+
     @abstractmethod
     def reset(self) -> None:
         """Start over: both numbers back to 1 and no stored messages."""
 
     def close(self) -> None:  # noqa: B027  (a store without resources has nothing to close)
         """Release what the store holds open. The store is not used afterwards."""
+
+
+def _count(held: Mapping[int, object], begin: int, end: int) -> int:
+    """How many keys of ``held`` lie from ``begin`` to ``end``, whichever is fewer to walk."""
+    if end - begin < len(held):
+        return sum(1 for seq in range(begin, end + 1) if seq in held)
+    return sum(1 for seq in held if begin <= seq <= end)
 
 
 class MemoryStore(Store):
@@ -106,6 +122,9 @@ class MemoryStore(Store):
             found = ((seq, self._messages.get(seq)) for seq in range(begin, end + 1))
             return {seq: m for seq, m in found if m is not None}
         return {seq: m for seq, m in self._messages.items() if begin <= seq <= end}
+
+    def count(self, begin: int, end: int) -> int:
+        return _count(self._messages, begin, end)
 
     def reset(self) -> None:
         self.next_sender_seq = 1
@@ -216,6 +235,9 @@ class JournalStore(Store):
             if where is not None and begin <= seq <= end:
                 found[seq] = os.pread(self._fd, where[1], where[0])
         return found
+
+    def count(self, begin: int, end: int) -> int:
+        return _count(self._index, begin, end)
 
     def reset(self) -> None:
         fresh = self._path.with_name(self._path.name + ".new")

@@ -1,0 +1,111 @@
+"""The outbound queue of a session, bounded in bytes.
+
+What the session has to send waits here until the transport takes it with
+:meth:`fixwire.session.Session.data_to_send`: whole messages, counted in :attr:`Outbound.queued`
+bytes, and answers to ResendRequest <2> as :class:`~fixwire.session.resend.ResendStream`
+objects, which read the store only as they are taken and so count nothing while they wait.
+The order is kept: what was queued after a resend goes after it.
+
+Resends are coalesced: a request for numbers that a queued answer already covers adds nothing,
+and one that reaches past it adds only the numbers past it, so a peer that repeats a
+ResendRequest without reading the answers queues each number once.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+from fixwire.session.resend import ResendStream
+
+__all__ = ["Outbound"]
+
+
+class Outbound:
+    """Messages and resends waiting for the transport, in order."""
+
+    __slots__ = ("_items", "_streams", "queued")
+
+    def __init__(self) -> None:
+        self._items: deque[bytes | ResendStream] = deque()
+        self._streams: list[ResendStream] = []
+        #: Bytes of whole messages waiting (resends not yet read from the store excluded).
+        self.queued = 0
+
+    def __bool__(self) -> bool:
+        return bool(self._items)
+
+    def append(self, wire: bytes) -> None:
+        """Queues one encoded message."""
+        self._items.append(wire)
+        self.queued += len(wire)
+
+    def extend(self, wires: list[bytes]) -> None:
+        """Queues encoded messages, in order."""
+        for wire in wires:
+            self.append(wire)
+
+    def add_resend(self, stream: ResendStream) -> bool:
+        """Queues the answer to a resend, less what a queued answer already covers.
+
+        Returns:
+            False when every number asked for is already queued (nothing was added).
+        """
+        for queued in self._streams:
+            if queued.begin <= stream.begin <= queued.end + 1:
+                if stream.end <= queued.end:
+                    return False
+                if queued is self._items[-1]:
+                    # Nothing was queued behind it: it simply goes on further.
+                    queued.end = stream.end
+                    return True
+                stream.begin = stream.next = queued.end + 1
+        self._items.append(stream)
+        self._streams.append(stream)
+        return True
+
+    def drop_resends(self) -> None:
+        """Forgets the resends not yet taken (the connection is ending: the peer asks again on
+        the next one)."""
+        if self._streams:
+            self._items = deque(item for item in self._items if type(item) is bytes)
+            self._streams.clear()
+
+    def clear(self) -> None:
+        """Forgets everything queued."""
+        self._items.clear()
+        self._streams.clear()
+        self.queued = 0
+
+    def take(self, max_bytes: int | None = None) -> bytes:
+        """The bytes to write next, in order: everything, or (with ``max_bytes``) whole
+        messages while they add up to less than ``max_bytes``, at least one when ``max_bytes``
+        is positive."""
+        items = self._items
+        if not items:
+            return b""
+        if max_bytes is None and not self._streams:
+            data = items[0] if len(items) == 1 else b"".join(items)  # type: ignore[arg-type]
+            items.clear()
+            self.queued = 0
+            return data  # type: ignore[return-value]
+        limit = float("inf") if max_bytes is None else max_bytes
+        if limit <= 0:
+            return b""
+        out: list[bytes] = []
+        size = 0
+        while items and size < limit:
+            item = items[0]
+            if type(item) is bytes:
+                items.popleft()
+                out.append(item)
+                size += len(item)
+                self.queued -= len(item)
+                continue
+            stream: ResendStream = item  # type: ignore[assignment]
+            chunk = stream.take(limit - size)
+            out.extend(chunk)
+            size += sum(map(len, chunk))
+            if stream.done:
+                items.popleft()
+                self._streams.remove(stream)
+        return b"".join(out)
