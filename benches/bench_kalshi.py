@@ -150,7 +150,8 @@ def new_order_arguments(
     order: NewOrderSingle, group_id: str
 ) -> tuple[tuple[Any, ...], dict[str, Any]]:
     """The arguments of ``new_order`` that place ``order`` (TimeInForce <59>=1 is ``gtc``,
-    SelfTradePreventionType <2964>=2 is ``maker``) in order group ``group_id``."""
+    SelfTradePreventionType <2964>=2 is ``maker``) in order group ``group_id``.
+    """
     side = "yes" if order.side == "1" else "no"
     return (order.symbol, side, order.order_qty, order.price), {
         "cl_ord_id": order.cl_ord_id,
@@ -240,7 +241,8 @@ def check_report(
     """Asserts that ``report`` is the ExecutionReport of ExecType <150> ``exec_type`` (and the
     same OrdStatus <39>) on ``cl_ord_id``, for :data:`ORDER`'s side and price, with OrderQty
     <38> ``order_qty`` (CumQty + LeavesQty, as the venue reports by default: 0 once an
-    unfilled order is cancelled)."""
+    unfilled order is cancelled).
+    """
     assert isinstance(report, ExecutionReport), report
     assert (report.cl_ord_id, report.exec_type, report.ord_status) == (
         cl_ord_id,
@@ -260,7 +262,8 @@ def check_report(
 
 class LocalVenue:
     """A ``Simulator`` on the runner's event loop, over TLS on loopback, and a ``KalshiClient``
-    logged on to it (certificate verified and pinned) with an order group."""
+    logged on to it (certificate verified and pinned) with an order group.
+    """
 
     def __init__(self, runner: asyncio.Runner, signer: LogonSigner) -> None:
         self._runner = runner
@@ -290,7 +293,8 @@ class LocalVenue:
 
     def next_order(self) -> tuple[tuple[NewOrderSingle], dict[str, Any]]:
         """Untimed, before each round: catches up, then makes the next order (``pedantic``'s
-        ``setup``: the order is the timed call's argument)."""
+        ``setup``: the order is the timed call's argument).
+        """
         self.catch_up()
         order = replace(ORDER, cl_ord_id=f"{len(self.sent):08x}-2b1f-4e5d-8c6a-9f0e1d2c3b4a")
         self.sent.append(order)
@@ -333,7 +337,8 @@ def run_send(
     benchmark: Benchmark, signer: LogonSigner, send: Callable[[LocalVenue, NewOrderSingle], object]
 ) -> LocalVenue:
     """Times ``send(venue, order)`` over :data:`NEW_ORDER_ROUNDS`; returns the closed venue,
-    whose book has been checked."""
+    whose book has been checked.
+    """
     with asyncio.Runner() as runner:
         venue = LocalVenue(runner, signer)
         try:
@@ -364,7 +369,8 @@ def test_kalshi_new_order(benchmark: Benchmark, signer: LogonSigner) -> None:
 @pytest.mark.benchmark(group="kalshi-send")
 def test_kalshi_connection_send(benchmark: Benchmark, signer: LogonSigner) -> None:
     """``Connection.send`` of the fields ``new_order`` sends; every order must rest in the
-    simulator's book."""
+    simulator's book.
+    """
     run_send(
         benchmark,
         signer,
@@ -375,7 +381,8 @@ def test_kalshi_connection_send(benchmark: Benchmark, signer: LogonSigner) -> No
 
 class KeptBytes(asyncio.Transport):
     """A transport that keeps the bytes written to it, where asyncio's would send them, and
-    when each write began."""
+    when each write began.
+    """
 
     def __init__(self) -> None:
         super().__init__()
@@ -406,7 +413,8 @@ class KeptBytes(asyncio.Transport):
 
 async def client_on_kept_bytes(signer: LogonSigner) -> tuple[KalshiClient, KeptBytes]:
     """A logged-on client whose connection writes to a :class:`KeptBytes`, driven as asyncio
-    drives a connection; an acceptor ``Session`` answers its Logon."""
+    drives a connection; an acceptor ``Session`` answers its Logon.
+    """
     config = kalshi_config(signer, 0)
     connection = Connection(Session(KalshiClient.session_config(config)))
     protocol, transport = _Protocol(connection, None), KeptBytes()
@@ -475,7 +483,8 @@ def test_kalshi_new_order_to_transport(benchmark: Benchmark, signer: LogonSigner
 
 def logged_on_session(signer: LogonSigner) -> Session:
     """A sans-IO session with the Kalshi client's configuration, logged on by an acceptor
-    ``Session``; no I/O."""
+    ``Session``; no I/O.
+    """
     config = KalshiClient.session_config(kalshi_config(signer, 0))
     initiator = Session(config)
     acceptor = Session(
@@ -574,7 +583,8 @@ async def round_trips(
 @pytest.mark.benchmark(group="kalshi-roundtrip")
 def test_kalshi_round_trip(benchmark: Benchmark, tmp_path: Path, signer: LogonSigner) -> None:
     """Order out, New report in, one at a time, each order cancelled after; every report must
-    answer its own order and the book must end empty."""
+    answer its own order and the book must end empty.
+    """
     count, warmup = SMOKE_ROUND_TRIPS if benchmark.disabled else ROUND_TRIPS
     orders = numbered_orders(warmup + count)
     with asyncio.Runner() as runner, KalshiPeer(tmp_path, signer) as peer:

@@ -305,7 +305,8 @@ class PingPong:
 
     def report(self, arrived: int, cl_ord_id: str | None) -> None:
         """An ExecutionReport arrived at ``arrived`` (``perf_counter_ns``) for ``cl_ord_id``
-        (None: not an ExecutionReport)."""
+        (None: not an ExecutionReport).
+        """
         if self.done:
             return
         expected = self._orders[self._next - 1].cl_ord_id

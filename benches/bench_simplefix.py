@@ -108,7 +108,7 @@ def test_parse_get(benchmark: Benchmark, new_order_single: bytes, impl: str) -> 
 
 
 def writer(module: ModuleType) -> Callable[[], bytes]:
-    """simplefix's way of encoding :data:`ORDER`, on ``module``."""
+    """Simplefix's way of encoding :data:`ORDER`, on ``module``."""
     head = ((8, "FIXT.1.1"), (35, "D"), (49, API_KEY), (56, KALSHI_NR), (34, SEQ_NUM))
     body = ORDER.body_fields()
 

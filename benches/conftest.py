@@ -454,7 +454,8 @@ def pytest_terminal_summary(
     terminalreporter: pytest.TerminalReporter, exitstatus: int, config: pytest.Config
 ) -> None:
     """Print the throughputs recorded by :func:`record_rate` (median based), the byte counts
-    recorded by :func:`record_memory` and the percentiles recorded by :func:`record_latency`."""
+    recorded by :func:`record_memory` and the percentiles recorded by :func:`record_latency`.
+    """
     if _RATES:
         terminalreporter.section("throughput (median)")
         for line in _RATES:

@@ -43,7 +43,7 @@ async def run(public_key: bytes, certificate_file: Path, api_key: str, market: s
 
     asyncio.get_running_loop().set_exception_handler(caught)
     certificate = SelfSignedCertificate.generate()
-    certificate_file.write_bytes(certificate.cert_pem)
+    await asyncio.to_thread(certificate_file.write_bytes, certificate.cert_pem)
     sim = Simulator([market])
     sim.register(api_key, public_key)
     await sim.start("127.0.0.1", 0, tls=certificate)

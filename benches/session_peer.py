@@ -33,7 +33,8 @@ __all__ = ["execution_report", "main"]
 
 def execution_report(get: Callable[[int], str], exec_id: int) -> list[tuple[int, str]]:
     """The ExecutionReport <35=8> (ExecType <150>=0, New) for the order whose fields ``get``
-    reads, as text."""
+    reads, as text.
+    """
     return [
         (37, f"O-{exec_id}"),
         (11, get(11)),

@@ -170,7 +170,8 @@ def _instructions(python: str, case: str, calls: int) -> int:
 
 def instructions(pythons: dict[str, str], calls: int) -> dict[str, dict[str, float]]:
     """Instructions per call of each case but columns, under each Python: the count of a run
-    of ``2 * calls`` calls less that of a run of ``calls``, so start-up and setup cancel."""
+    of ``2 * calls`` calls less that of a run of ``calls``, so start-up and setup cancel.
+    """
     return {
         label: {
             case: (_instructions(python, case, 2 * calls) - _instructions(python, case, calls))

@@ -45,6 +45,7 @@ async def venue(conn: Connection) -> None:
 
 
 async def main() -> None:
+    """Serves the acceptor, runs the initiator's session against it, then shuts both down."""
     acceptor = await serve(
         [
             SessionConfig(

@@ -23,6 +23,7 @@ TIMEOUT = 30.0  # seconds the whole session may take
 
 
 async def main() -> None:
+    """Starts the simulator, trades one order against it and prints the reports."""
     certificate = SelfSignedCertificate.generate()
     signer = LogonSigner(generate_key())
     api_key = str(uuid.uuid4())

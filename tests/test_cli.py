@@ -1,6 +1,7 @@
 """The ``fixwire`` command: ``decode`` on a real mixed log (QuickFIX-style lines, '|' lines,
 raw SOH, garbage), streamed from pipes and growing files in bounded memory; colour rules; one
-line on stderr for every usage or input error; ``sim``; ``--version`` and ``python -m``."""
+line on stderr for every usage or input error; ``sim``; ``--version`` and ``python -m``.
+"""
 
 import io
 import json

@@ -1,5 +1,6 @@
 """``fixwire decode`` as a stream: the same output whatever the reads, messages printed as they
-arrive from a pipe or a growing file, and memory that does not follow the input's size."""
+arrive from a pipe or a growing file, and memory that does not follow the input's size.
+"""
 
 from __future__ import annotations
 
@@ -28,7 +29,8 @@ WAIT = 60.0
 def _mixed() -> bytes:
     """Messages in every shape the command reads, with bad ones between them: log lines with
     prefixes, '|' text, raw SOH messages back to back, a RawData <96> holding a newline and
-    SOH, a corrupt CheckSum, garbage, and a message cut short at the end."""
+    SOH, a corrupt CheckSum, garbage, and a message cut short at the end.
+    """
     enc = fixwire.Encoder("C", "KalshiNR")
     raw = [
         enc.encode("D", [(11, f"id-{i}"), (38, i + 1), (44, Decimal("0.5"))], seq_num=i + 2)

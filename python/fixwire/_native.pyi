@@ -47,11 +47,13 @@ class Message:
     @property
     def raw(self) -> bytes:
         """The message bytes: the very object given to ``parse`` (for a group entry, the
-        enclosing message's)."""
+        enclosing message's).
+        """
     def __getitem__(self, tag: object, /) -> str:
         """The value of ``tag`` as text.
 
-        ``KeyError`` when absent, ``DecodeError`` when not UTF-8."""
+        ``KeyError`` when absent, ``DecodeError`` when not UTF-8.
+        """
     @overload
     def get(self, tag: int) -> str | None: ...
     @overload
@@ -90,7 +92,8 @@ class Message:
     def get_time(self, tag: int, default: _D) -> datetime | _D:
         """The value as a UTCTimestamp, a timezone-aware UTC ``datetime``. Digits below the
         microsecond are truncated (use ``get_time_ns`` for them); a leap second 60 becomes the
-        next minute's second 0."""
+        next minute's second 0.
+        """
     @overload
     def get_time_ns(self, tag: int) -> int | None: ...
     @overload
@@ -104,7 +107,8 @@ class Message:
     def group(self, count_tag: int) -> list[Message]:
         """The entries of the repeating group counted by ``count_tag``, each a ``Message`` view of
         that entry's fields. Empty when the count tag is absent; ``KeyError`` when the message was
-        parsed without a spec for that group."""
+        parsed without a spec for that group.
+        """
     def pretty(self, dictionary: Dictionary) -> str:
         """The message as text with the dictionary's names and enum meanings."""
     def __contains__(self, tag: object, /) -> bool: ...
@@ -157,7 +161,8 @@ class Framer:
     ) -> Self: ...
     def feed(self, chunk: Buffer, /) -> list[Message]:
         """Add ``chunk`` to the stream; return every message it completes (each ``raw`` is a new
-        ``bytes``). An unfinished tail is kept for the next call."""
+        ``bytes``). An unfinished tail is kept for the next call.
+        """
     def drain_errors(self) -> list[DecodeError]:
         """Take the errors found since the last call; offsets count from the stream's start."""
     @property
@@ -281,7 +286,8 @@ class Rule:
     ) -> Rule:
         """A ``str`` of 1 to ``max_length`` UTF-8 bytes, each a character of ``charset`` (any
         but SOH when ``None``). The charset holds ASCII characters only: the rule checks
-        bytes, and :class:`Template` refuses any other charset."""
+        bytes, and :class:`Template` refuses any other charset.
+        """
     @staticmethod
     def choice(
         values: Iterable[str | int] | dict[str, str | int] | dict[int, str | int],
@@ -421,7 +427,8 @@ class Dictionary:
     @staticmethod
     def kalshi() -> Dictionary:
         """The bundled dictionary of Kalshi's FIX gateway (lenient where the venue's docs leave
-        questions open)."""
+        questions open).
+        """
     @staticmethod
     def from_xml(
         app: str | os.PathLike[str], transport: str | os.PathLike[str] | None = None
@@ -475,7 +482,8 @@ class FieldInfo:
     @property
     def column_kind(self) -> str:
         """The column kind ``read_columns`` reads the field as when given this dictionary:
-        ``"int"``, ``"decimal"``, ``"time"``, ``"date"``, ``"bool"`` or ``"str"``."""
+        ``"int"``, ``"decimal"``, ``"time"``, ``"date"``, ``"bool"`` or ``"str"``.
+        """
     @property
     def values(self) -> dict[str, str]:
         """Enumerated values and their descriptions; empty when any value is allowed."""
@@ -506,7 +514,8 @@ def find_messages(
     """Every FIX message in log text (raw, one a line, ``|``-separated, or after line prefixes
     such as timestamps), as ``(offset, message)``; a candidate that is not a valid message
     comes as ``(offset, DecodeError)`` and the search goes on after it. Messages from ``|``
-    text hold the SOH form in ``raw``."""
+    text hold the SOH form in ``raw``.
+    """
 
 def scan_columns(
     source: Buffer | str,
@@ -523,7 +532,8 @@ def scan_columns(
     ``source`` is bytes or a path (``str``, memory-mapped); ``columns`` are
     ``(tag, kind, scale)``. Returns ``rows``, ``messages``, ``garbled`` (offsets), ``offset``,
     ``msg_type`` and ``columns``: per column ``(values, valid, invalid_count)``, where text
-    values are ``(offsets, data)``. The GIL is released during the scan."""
+    values are ``(offsets, data)``. The GIL is released during the scan.
+    """
 
 def pack_strings(
     out: npt.NDArray[Any], offsets: npt.NDArray[np.int64], data: npt.NDArray[np.uint8], /

@@ -112,7 +112,8 @@ def _parser() -> argparse.ArgumentParser:
 def use_colour(flag: bool | None, stream: IO[str]) -> bool:
     """Whether to colour ``stream``: the ``--color``/``--no-color`` flag when given, else
     ``NO_COLOR`` (off), ``FORCE_COLOR`` (on), ``TERM=dumb`` (off), else whether it is a
-    terminal. ``NO_COLOR`` and ``FORCE_COLOR`` count when set to anything but the empty text."""
+    terminal. ``NO_COLOR`` and ``FORCE_COLOR`` count when set to anything but the empty text.
+    """
     if flag is not None:
         return flag
     if os.environ.get("NO_COLOR"):
@@ -142,7 +143,8 @@ def _colour(text: str) -> str:
 
 def to_json(msg: fixwire.Message, dictionary: fixwire.Dictionary) -> dict[str, Any]:
     """The fields of ``msg`` keyed by name (the tag when undefined); groups as lists of objects;
-    a tag repeated outside a group becomes a list of its values."""
+    a tag repeated outside a group becomes a list of its values.
+    """
     return _JsonFields(dictionary)(msg)
 
 
@@ -270,7 +272,8 @@ class _Printer:
 
     def _error(self, parts: list[str], line: str) -> None:
         """Reports a bad message on stderr after the messages before it, so that the two
-        streams keep the input's order on a shared terminal."""
+        streams keep the input's order on a shared terminal.
+        """
         self.bad += 1
         if parts:
             self.out.write("".join(parts))
@@ -287,7 +290,8 @@ def _messages(
 
 def _needed(held: bytes) -> int:
     """Bytes a message cut short at the start of ``held`` needs in all, read from its
-    BodyLength <9>; 0 when that cannot be read yet."""
+    BodyLength <9>; 0 when that cannot be read yet.
+    """
     m = _BODY_LENGTH.match(held)
     if m is None:
         return 0

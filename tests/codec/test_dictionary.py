@@ -582,7 +582,8 @@ PLACEHOLDERS = {
 def complete(example: str) -> bytes:
     """The example as a whole message: header fields it gives go to the header, the rest of the
     header is filled in (SenderCompID <49> an API key, TargetCompID <56> KalshiNR), then
-    BodyLength <9> and CheckSum <10>."""
+    BodyLength <9> and CheckSum <10>.
+    """
     for placeholder, value in PLACEHOLDERS.items():
         example = example.replace(placeholder, value)
     fields = [f for f in example.split("|") if f != "…"]

@@ -372,7 +372,8 @@ def test_sending_time_must_be_a_datetime(encoder: fixwire.Encoder) -> None:
 @pytest.mark.parametrize("precision", ["ms", "us"])
 def test_sending_time_as_float_seconds(precision: str) -> None:
     """time.time() seconds, rounded to the microsecond: the same message as the same instant
-    given as a datetime or as int nanoseconds, from a float a little below it too."""
+    given as a datetime or as int nanoseconds, from a float a little below it too.
+    """
     encoder = fixwire.Encoder("S", "T", time_precision=precision)
     seconds = math.nextafter(SENT.timestamp(), 0)  # the float just below the instant
     nanos = 1_787_236_205_123_456_000

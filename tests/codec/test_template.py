@@ -612,7 +612,8 @@ def test_encoder_usable_after_a_failure_mid_message(encoder: fixwire.Encoder) ->
 
 def logged_on_session() -> Session:
     """Return an initiator Session logged on to an acceptor Session in memory, with nothing
-    left to send and no events pending."""
+    left to send and no events pending.
+    """
     initiator = Session(SessionConfig(sender_comp_id="CLIENT", target_comp_id="VENUE"))
     acceptor = Session(
         SessionConfig(sender_comp_id="VENUE", target_comp_id="CLIENT", role=Role.ACCEPTOR)

@@ -31,7 +31,8 @@ from template_cases import (
 def parts_of(value: object) -> tuple[int, int] | None:
     """Return a number as FIX writes it without an exponent: its digits as one signed int and
     how many of them follow the point. None for what is not a number in FIX's syntax (a str),
-    NaN or an infinity, or a value of another type."""
+    NaN or an infinity, or a value of another type.
+    """
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
@@ -99,7 +100,8 @@ def decimal_reference(
 
 def text_reference(value: object, charset: str | None, max_length: int | None) -> bool:
     """Whether a text rule must accept ``value``: a str of 1 to ``max_length`` UTF-8 bytes, no
-    SOH, every character in ``charset``."""
+    SOH, every character in ``charset``.
+    """
     return (
         isinstance(value, str)
         and "\x01" not in value

@@ -113,7 +113,7 @@ def quickfix_outcome(data: bytes, session: Any, app: Any | None = None) -> Outco
 
 
 def assert_same_tag(reason: int, ours: int | None, theirs: int | None) -> None:
-    """fixwire's RefTagID <371> is the tag QuickFIX's exception names, but where it has none."""
+    """Fixwire's RefTagID <371> is the tag QuickFIX's exception names, but where it has none."""
     if reason == 11:
         # QuickFIX's InvalidMessageType carries no tag; fixwire names MsgType <35>.
         assert (ours, theirs) == (35, None)

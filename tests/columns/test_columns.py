@@ -167,7 +167,8 @@ def _days(text: bytes) -> int | None:
 
 def reference_value(kind: str, scale: int, raw: bytes) -> object | None:
     """``raw`` read as ``kind``: decimals as mantissas at ``scale``, times as nanoseconds since
-    the epoch, dates as days since the epoch; None when it does not read."""
+    the epoch, dates as days since the epoch; None when it does not read.
+    """
     if kind == "str":
         return raw.decode()
     if kind == "bool":
@@ -216,7 +217,8 @@ def _first(fields: Iterable[Field], tag: int) -> bytes | None:
 
 def _entries(fields: Sequence[Field], count_tag: int, members: Sequence[int]) -> list[list[Field]]:
     """Entries of a repeating group (the first member delimits them); empty when the group is
-    absent, has no entries, or does not match its count."""
+    absent, has no entries, or does not match its count.
+    """
     at = next((i for i, (tag, _) in enumerate(fields) if tag == count_tag), None)
     if at is None or not fields[at][1].isdigit():
         return []
@@ -290,7 +292,8 @@ def reference_columns(
 
 def column_values(array: Any, kind: str) -> list[object]:
     """A column of :class:`fixwire.Columns` as a list, None where masked; times and dates as
-    integers since the epoch."""
+    integers since the epoch.
+    """
     mask = np.ma.getmaskarray(array).tolist()
     data = np.ma.getdata(array)
     if kind in ("time", "date"):

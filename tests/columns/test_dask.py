@@ -90,7 +90,8 @@ def run(client: Client, *dfs: dd.DataFrame) -> list[pd.DataFrame]:
 
 def assert_frames_equal(got: pd.DataFrame, want: pd.DataFrame) -> None:
     """Row for row, value for value. Dask turns Arrow text into pandas' pyarrow-backed
-    ``StringDtype`` (its ``dataframe.convert-string`` default), the one dtype allowed to differ."""
+    ``StringDtype`` (its ``dataframe.convert-string`` default), the one dtype allowed to differ.
+    """
     got = got.reset_index(drop=True)
     assert list(got.columns) == list(want.columns)
     for name in want.columns:
@@ -116,7 +117,8 @@ def _total(logs: dict[Path, Log], *, unchecked: bool = False) -> int:
 @pytest.fixture(scope="module")
 def ranged(client: Client, logs: dict[Path, Log]) -> tuple[int, pd.DataFrame]:
     """read_fix over a glob, cut into byte ranges, computed on the cluster: the partition count
-    and the frame."""
+    and the frame.
+    """
     pattern = str(next(iter(logs)).parent / "fix-*.log")
     df = fixwire.dask.read_fix(pattern, TAGS, blocksize=BLOCKSIZE)
     return df.npartitions, run(client, df)[0]

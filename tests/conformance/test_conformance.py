@@ -148,7 +148,8 @@ async def _play_all(
 ) -> tuple[dict[Key, str | None], list[Key]]:
     """Every play at once (fixwire's while QuickFIX still loads its dictionaries), then
     QuickFIX's failures once more each, alone (see :data:`REPLAY`); the outcomes, and the plays
-    replayed."""
+    replayed.
+    """
     fixwire_port = await fixwire.start()
     quickfix_listening = asyncio.ensure_future(asyncio.to_thread(quickfix.acceptor.listening))
     gate = {engine: asyncio.Semaphore(PARALLEL) for engine in ENGINES}
@@ -273,7 +274,8 @@ def test_script(engine: str, version: str, script: Script, outcomes: dict[Key, s
 
 def test_every_case_has_a_script() -> None:
     """Every promised case has a script on every version it applies to (a thinned directory
-    would otherwise pass vacuously)."""
+    would otherwise pass vacuously).
+    """
     for version in VERSIONS:
         names = [s.name for s in SCRIPTS if version in s.versions]
         missing = [

@@ -33,7 +33,8 @@ def _spec(quickfix_spec: Path) -> None:
 
 def trade(client_engine: str, server_engine: str, version: str, folder: Path, spec: Path) -> Any:
     """One trading session: logon, D with parties, F, G, an order toApp drops, an order the
-    executor rejects, an unsupported message, logout. Returns both records."""
+    executor rejects, an unsupported message, logout. Returns both records.
+    """
     port = free_port()
     server = Executor(ENGINES[server_engine], version)
     client = TradeClient(ENGINES[client_engine], version)
@@ -99,7 +100,8 @@ def test_same_behaviour_on_both_engines(version: str, tmp_path: Path, quickfix_s
 
 def reconnect_with_reset(engine: str, folder: Path, spec: Path) -> list[Any]:
     """Trade, stop, start a new initiator over the same file store: with ResetOnLogon=Y both
-    ends start again at 1. Returns the sequence numbers seen through ``Session``."""
+    ends start again at 1. Returns the sequence numbers seen through ``Session``.
+    """
     fix = ENGINES[engine]
     port = free_port()
     extra = "ResetOnLogon=Y\n"

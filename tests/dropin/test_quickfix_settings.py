@@ -1,5 +1,6 @@
 """fixwire.quickfix's SessionSettings against QuickFIX's: the same .cfg read the same way,
-and every setting fixwire.quickfix cannot honour refused by name."""
+and every setting fixwire.quickfix cannot honour refused by name.
+"""
 
 from __future__ import annotations
 

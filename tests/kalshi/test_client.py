@@ -114,7 +114,8 @@ def test_logon_is_signed_over_its_own_header(signer: LogonSigner) -> None:
 
 def test_raw_data_length_can_be_left_out(signer: LogonSigner) -> None:
     """RawDataLength <95> is sent by default; without it RawData <96> carries the same
-    signature alone."""
+    signature alone.
+    """
     with_length = logon(config(signer))
     without = logon(config(signer, raw_data_length=False))
     assert with_length.get_int(95) == 344
@@ -235,7 +236,8 @@ def test_inbound_messages_are_parsed_once_with_the_venue_groups(
     signer: LogonSigner, corpus: dict[str, bytes]
 ) -> None:
     """The client's session parses with Kalshi's groups as it frames; the events then read
-    them from that same message rather than parsing it again."""
+    them from that same message rather than parsing it again.
+    """
     assert KalshiClient.session_config(config(signer)).groups is KALSHI_GROUPS
     report = corpus["kalshi_exec_report_trade"]
     framed = fixwire.parse(report, groups=KALSHI_GROUPS)

@@ -1,5 +1,6 @@
 """The Kalshi layer's shape: the exchange simulator never imports the client, the client never
-imports the simulator, and both read the venue's Logon flags from one table."""
+imports the simulator, and both read the venue's Logon flags from one table.
+"""
 
 from __future__ import annotations
 

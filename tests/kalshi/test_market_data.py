@@ -1,5 +1,6 @@
 """Market data end to end over TLS loopback: KalshiMD subscriptions to the simulator's books
-(spec section 13)."""
+(spec section 13).
+"""
 
 from __future__ import annotations
 

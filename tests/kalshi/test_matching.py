@@ -1,6 +1,7 @@
 """The Kalshi matching engine's matching, one scenario per feature: crossing, time in force,
 post-only, self-trade prevention and order groups. Requests and venue rules are in
-``test_matching_requests.py``, the hypothesis state machine in ``test_matching_properties.py``."""
+``test_matching_requests.py``, the hypothesis state machine in ``test_matching_properties.py``.
+"""
 
 from decimal import Decimal
 

@@ -1,5 +1,6 @@
 """The Kalshi matching engine's requests and venue rules, one scenario each: cancel, replace,
-mass cancel, cost and fees, positions, argument validation, venue rejects and its output."""
+mass cancel, cost and fees, positions, argument validation, venue rejects and its output.
+"""
 
 from dataclasses import FrozenInstanceError
 from decimal import Decimal

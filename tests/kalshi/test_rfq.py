@@ -1,5 +1,6 @@
 """RFQ end to end over TLS loopback: a creator on KalshiRT, market makers on KalshiRFQ, and the
-simulator between them (spec section 12)."""
+simulator between them (spec section 12).
+"""
 
 from __future__ import annotations
 

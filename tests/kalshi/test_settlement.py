@@ -1,5 +1,6 @@
 """Market settlement end to end over TLS loopback: MarketSettlementReport <UMS> pages to
-KalshiPT and opted-in KalshiRT sessions, SecurityStatus to KalshiMD (spec sections 11, 13)."""
+KalshiPT and opted-in KalshiRT sessions, SecurityStatus to KalshiMD (spec sections 11, 13).
+"""
 
 from __future__ import annotations
 

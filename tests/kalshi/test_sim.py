@@ -228,7 +228,8 @@ def test_partially_filled_ioc_rest_follows_enable_ioc_cancel_report(
 ) -> None:
     """With EnableIocCancelReport <21007> (the client's default) the unfilled rest of a
     partially filled IOC order is cancelled with a report; without it, nothing follows the
-    trade. Also: a Logon without RawDataLength <95> is accepted."""
+    trade. Also: a Logon without RawDataLength <95> is accepted.
+    """
 
     async def main() -> None:
         async with venue(certificate, signer) as v:
@@ -267,7 +268,8 @@ def test_closed_orders_beyond_the_limit_are_forgotten(
 ) -> None:
     """``max_closed_orders=2``: of four cancelled orders only the last is kept, under its two
     ClOrdIDs (the order's and the cancel request's) and its OrderID; an open order is kept
-    whatever the count."""
+    whatever the count.
+    """
 
     async def main() -> None:
         async with venue(certificate, signer) as v:

@@ -70,7 +70,8 @@ def report(cl_ord_id: str, **changes: FieldValue) -> list[tuple[int, FieldValue]
 
 async def venue_event(events: AsyncIterator[object], *, skip_session: bool = True) -> object:
     """The next event that is not the session's own (LoggedOn, ...), or with ``skip_session``
-    False the next that is not LoggedOn."""
+    False the next that is not LoggedOn.
+    """
     async with asyncio.timeout(5):
         while True:
             event = await anext(events)
@@ -165,7 +166,8 @@ def test_requests_the_venue_refuses_by_rate_limit_close_or_keep_their_order(
     certificate: SelfSignedCertificate, signer: LogonSigner
 ) -> None:
     """Against the simulator, whose Write bucket holds one order: the second order, an
-    amendment and a cancel are refused with BusinessMessageReject 380=8."""
+    amendment and a cancel are refused with BusinessMessageReject 380=8.
+    """
 
     async def test() -> None:
         limit = RateLimit(tokens_per_second=0.01, burst_seconds=1000, cost=10, cancel_cost=2)

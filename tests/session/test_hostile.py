@@ -97,7 +97,8 @@ class Target:
 
 class Peer:
     """CLIENT on a raw socket: what it sends is written with fixwire's Encoder, what it reads
-    is framed into messages by a reader thread."""
+    is framed into messages by a reader thread.
+    """
 
     def __init__(self, port: int, receive_buffer: int | None = None) -> None:
         self.encoder = Encoder("CLIENT", "SERVER", begin_string="FIXT.1.1")

@@ -1,5 +1,6 @@
 """Every session buffer bounded in bytes, resends streamed and coalesced, and inbound delivery
-at least once through a JournalStore (sans-IO: a peer written with fixwire's Encoder)."""
+at least once through a JournalStore (sans-IO: a peer written with fixwire's Encoder).
+"""
 
 from __future__ import annotations
 

@@ -69,7 +69,8 @@ def quickfix_acceptor(
     tmp_path_factory: pytest.TempPathFactory, quickfix_spec: Path
 ) -> Iterator[QuickFixPeer]:
     """One QuickFIX acceptor for the tests where fixwire initiates, one session each: QuickFIX
-    loads FIX50SP2.xml once per engine, which takes it seconds."""
+    loads FIX50SP2.xml once per engine, which takes it seconds.
+    """
     with QuickFixPeer(
         tmp_path_factory.mktemp("quickfix-acceptor"),
         quickfix_spec,

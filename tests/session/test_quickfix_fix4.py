@@ -50,7 +50,8 @@ FREE_TEXT_CHAR = ("FIX.4.0", "FIX.4.1")
 
 def order(begin_string: str, cl_ord_id: str) -> list[tuple[int, Any]]:
     """A NewOrderSingle <D> as text, valid for QuickFIX's dictionary of ``begin_string``
-    (TransactTime <60> from FIX.4.2)."""
+    (TransactTime <60> from FIX.4.2).
+    """
     fields: list[tuple[int, Any]] = [(11, cl_ord_id), (21, "1"), (55, "ABC"), (54, "1")]
     if begin_string not in FREE_TEXT_CHAR:
         fields.append((60, "20260102-03:04:05.678"))
@@ -60,7 +61,8 @@ def order(begin_string: str, cl_ord_id: str) -> list[tuple[int, Any]]:
 def execution_report(begin_string: str, exec_id: str) -> list[tuple[int, Any]]:
     """An ExecutionReport <8> with the fields ``begin_string`` requires: ExecTransType <20>
     until FIX.4.2, ExecType <150> and LeavesQty <151> from FIX.4.1, OrderQty <38>, LastShares
-    <32> and LastPx <31> in FIX.4.0 and 4.1."""
+    <32> and LastPx <31> in FIX.4.0 and 4.1.
+    """
     fields: list[tuple[int, Any]] = [(37, "ORDER-1"), (17, exec_id)]
     if begin_string in ("FIX.4.0", "FIX.4.1", "FIX.4.2"):
         fields.append((20, "0"))
@@ -155,7 +157,8 @@ async def exchange_and_recover(
 
 async def logged_out(probe: Probe, peer: QuickFixPeer, comp_ids: tuple[str, str]) -> None:
     """Once the Logout <5> exchange is over: both sides agree on the numbers, nothing was
-    rejected."""
+    rejected.
+    """
     conn = probe.conn
     qf = peer[comp_ids[0]]
     await probe.until(lambda p: p.of(Disconnected))
@@ -206,7 +209,8 @@ def test_next_expected_msg_seq_num_with_quickfix(tmp_path: Path, quickfix_spec: 
     """NextExpectedMsgSeqNum <789> both sides (QuickFIX's SendNextExpectedMsgSeqNum), FIX.4.4:
     an order lost when the connection dies is resent after the next Logon <A> because
     QuickFIX's 789 asks for it, with no ResendRequest <2> from either side; QuickFIX's
-    application gets it once."""
+    application gets it once.
+    """
     begin_string = "FIX.4.4"
     comp_ids = ("FW-789", "QF-789")
     store = MemoryStore()

@@ -35,7 +35,8 @@ def as_version(text: str, version: str) -> str:
     DefaultApplVerID <1137> on Logon <A>; FIX.4.2 has no SessionRejectReason <373> above 11 on
     a Reject <3>; before FIX.4.2 a Reject has no RefTagID <371>, RefMsgType <372> or 373, a
     ResendRequest <2> asks to infinity with EndSeqNo <16>=999999, and timestamps have no
-    fraction of a second (the script's own, with milliseconds, then match any value)."""
+    fraction of a second (the script's own, with milliseconds, then match any value).
+    """
     lines = []
     old = version in ("FIX.4.0", "FIX.4.1")
     for line in text.splitlines():
@@ -74,7 +75,8 @@ RETARGETABLE = [
 )
 def test_session_script_as_version(script: Path, version: str) -> None:
     """The FIXT.1.1 scripts hold on FIX.4.2, 4.3 and 4.4 sessions too, rewritten where the
-    versions differ."""
+    versions differ.
+    """
     Replay(script, as_version(script.read_text(), version)).run()
 
 
@@ -94,7 +96,8 @@ def test_now_may_be_any_number_of_seconds(now: float) -> None:
 @pytest.mark.parametrize("answered", [False, True])
 def test_answers_invalid_decides_who_answers_an_invalid_message(answered: bool) -> None:
     """Without ``answers_invalid`` taking it, an invalid message gets Reject <3> and arrives
-    marked; taken, no Reject goes out and it arrives unmarked, for the application to answer."""
+    marked; taken, no Reject goes out and it arrives unmarked, for the application to answer.
+    """
     now = 1_787_236_205.0
     seen: list[tuple[str, int | None]] = []
 
@@ -133,7 +136,8 @@ def test_answers_invalid_decides_who_answers_an_invalid_message(answered: bool) 
 @pytest.mark.parametrize("groups", [None, "kalshi"])
 def test_received_message_carries_its_groups(groups: str | None) -> None:
     """With ``groups``, an inbound message is parsed with them as it is framed: the application
-    reads the entries from the Received event's message; without, it is flat."""
+    reads the entries from the Received event's message; without, it is flat.
+    """
     now = 1_787_236_205.0
     specs = None if groups is None else fixwire.GroupSpecs.kalshi()
     ours = Session(
@@ -169,7 +173,8 @@ def _logged_on_acceptor(now: float) -> Session:
 @pytest.mark.parametrize("split", [None, 30, 120, 200])
 def test_unparsed_message_is_rejected_in_stream_order(split: int | None) -> None:
     """An order, a message with an empty value and another order in one read (or split across
-    two): the bad one is rejected between the two, its number consumed; no ResendRequest."""
+    two): the bad one is rejected between the two, its number consumed; no ResendRequest.
+    """
     now = EPOCH
     session = _logged_on_acceptor(now)
     sent = timestamp(now)

@@ -161,7 +161,8 @@ class SessionPair(RuleBasedStateMachine):
     @rule(side=st.sampled_from(SIDES))
     def crash(self, side: str) -> None:
         """The process dies with the events it has not taken: its store is closed as it stands
-        and reopened by a new session."""
+        and reopened by a new session.
+        """
         self.sessions[side].store.close()
         self.sessions[side] = self._open(side)
         self.sessions[OTHER[side]].connection_lost(self.now)

@@ -1,5 +1,6 @@
 """The session's state table: every move it makes is one the table lists, and the table lists
-only moves the session makes."""
+only moves the session makes.
+"""
 
 import pytest
 
@@ -54,7 +55,8 @@ def moves(monkeypatch: pytest.MonkeyPatch) -> set[tuple[State, Trigger]]:
 def test_scripts_take_every_move_of_the_table(moves: set[tuple[State, Trigger]]) -> None:
     """Run over every acceptance script, the session makes each move of the table at least
     once (and, through ``next_state``, no other): the table is the state machine, not a
-    description beside it."""
+    description beside it.
+    """
     for script in SCRIPTS:
         Replay(script).run()
     listed = {(state, trigger) for state, table in TRANSITIONS.items() for trigger in table}

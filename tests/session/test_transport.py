@@ -855,7 +855,8 @@ def test_acceptor_survives_connections_cut_mid_message() -> None:
 
 def test_1b_second_connection_for_a_session_is_dropped_silently() -> None:
     """FIX test case 1b: a second connection for a logged-on session is closed without a
-    message; the first does not notice."""
+    message; the first does not notice.
+    """
 
     async def main() -> None:
         async with (
@@ -882,7 +883,8 @@ def test_1b_second_connection_for_a_session_is_dropped_silently() -> None:
 
 def test_second_connection_gets_a_logout_with_a_venues_text() -> None:
     """With ``duplicate_text`` set (a venue that says why), the second connection gets one
-    Logout <5> carrying it, then the connection closes."""
+    Logout <5> carrying it, then the connection closes.
+    """
 
     async def main() -> None:
         async with (
@@ -902,8 +904,8 @@ def test_second_connection_gets_a_logout_with_a_venues_text() -> None:
 
 def test_lookup_by_comp_ids_is_held_to_the_begin_string() -> None:
     """With a lookup by CompIDs alone, a Logon under another BeginString than the session's is
-    not that session: the connection is closed without a word (as QuickFIX does)."""
-
+    not that session: the connection is closed without a word (as QuickFIX does).
+    """
     handed: list[Connection] = []
 
     async def handler(conn: Connection) -> None:

@@ -118,7 +118,6 @@ class FixwireAcceptor:
 
     async def start(self) -> int:
         """Listens on a free port of 127.0.0.1; returns it."""
-
         self._acceptor = await serve(self._configs.values(), self._serve, "127.0.0.1", 0)
         return self._acceptor.port
 

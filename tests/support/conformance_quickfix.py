@@ -142,7 +142,8 @@ class QuickFixAcceptor:
 
     def launch(self) -> None:
         """Starts the acceptor's process (loading FIX50SP2.xml for every FIXT.1.1 session takes
-        QuickFIX seconds): see :meth:`listening`."""
+        QuickFIX seconds): see :meth:`listening`.
+        """
         self._process = subprocess.Popen(
             [sys.executable, __file__, str(self.settings_path)],
             stdin=subprocess.PIPE,

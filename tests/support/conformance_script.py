@@ -203,7 +203,8 @@ class _Context:
     def expand(self, text: str) -> str:
         """Replaces the tokens every directive may use: times, ``<last 112>``, ``<ORDER>``,
         ``<TRANSACT_TIME>`` (TransactTime <60>, required in an order from FIX.4.2 on and
-        undefined there before), ``<BEGIN>``."""
+        undefined there before), ``<BEGIN>``.
+        """
         text = _TIME_TOKEN.sub(lambda m: self.timestamp(float(m.group(1) or 0)), text)
         text = _LAST_TOKEN.sub(lambda m: self._last(int(m.group(1))), text)
         text = text.replace("<ORDER>", "21=1|38=100|40=1|54=1|55=INTC|<TRANSACT_TIME>")
@@ -243,7 +244,8 @@ class _Context:
         self, pairs: list[tuple[int, str]], omitted: set[int], defaults: list[tuple[int, str]]
     ) -> list[tuple[int, str]]:
         """MsgType <35> first, then the header defaults the line neither gives nor omits, then
-        the line's other fields in its order; DefaultApplVerID <1137> ends a FIXT.1.1 Logon."""
+        the line's other fields in its order; DefaultApplVerID <1137> ends a FIXT.1.1 Logon.
+        """
         given = {tag for tag, _ in pairs}
         msg_type = [p for p in pairs if p[0] == 35]
         if len(msg_type) != 1:

@@ -296,9 +296,9 @@ def render(
     *,
     final_newline: bool = False,
 ) -> Log:
-    """Write ``items`` as a log in ``fmt`` (one format, or one per item for a mixed log).
+    r"""Write ``items`` as a log in ``fmt`` (one format, or one per item for a mixed log).
 
-    Line formats end lines with ``\\n`` or ``\\r\\n`` at random. The last line of a
+    Line formats end lines with ``\n`` or ``\r\n`` at random. The last line of a
     ``pipe_no_final`` log has no line end unless ``final_newline`` says otherwise, so a log can
     end right after a CheckSum value.
     """

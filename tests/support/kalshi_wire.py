@@ -113,7 +113,8 @@ class Gateway:
     @asynccontextmanager
     async def connect(self, **options: Any) -> AsyncIterator[tuple[KalshiClient, Peer]]:
         """A client logged on to this gateway, and the gateway's side of its connection; both
-        are closed after."""
+        are closed after.
+        """
         pending = asyncio.create_task(
             KalshiClient.connect(
                 self.config(**options),

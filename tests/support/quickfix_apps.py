@@ -104,7 +104,8 @@ class Recorder(Waiter):
 
 def application(fix: ModuleType, recorder: Recorder, answer: Callable[[Any, Any], None]) -> Any:
     """A ``fix.Application`` subclass instance that reports to ``recorder`` and hands each
-    inbound application message to ``answer(message, sessionID)``."""
+    inbound application message to ``answer(message, sessionID)``.
+    """
 
     class App(fix.Application):  # type: ignore[name-defined,misc]
         def onCreate(self, sessionID: Any) -> None:
@@ -145,7 +146,8 @@ def application(fix: ModuleType, recorder: Recorder, answer: Callable[[Any, Any]
 class Executor(Recorder):
     """An acceptor that answers NewOrderSingle <D>, OrderCancelRequest <F> and
     OrderCancelReplaceRequest <G> with an ExecutionReport <8> each, echoing the order's parties
-    and reading every field through typed field objects."""
+    and reading every field through typed field objects.
+    """
 
     def __init__(self, fix: ModuleType, version: str) -> None:
         super().__init__(fix, version)
@@ -282,7 +284,8 @@ def write_cfg(
     folder: Path, role: str, version: str, port: int, spec: Path, extra: str = ""
 ) -> Path:
     """A QuickFIX settings file for one session of ``role`` speaking ``version``; the
-    CompIDs are ``CLIENT-<port>`` and ``BROKER-<port>``."""
+    CompIDs are ``CLIENT-<port>`` and ``BROKER-<port>``.
+    """
     client, broker = f"CLIENT-{port}", f"BROKER-{port}"
     ours, theirs = (client, broker) if role == "initiator" else (broker, client)
     if version == "quickfix50sp2":

@@ -129,7 +129,8 @@ def sent_by(wire: Iterable[bytes], comp_id: str, msg_type: str | None = None) ->
 
 def app_messages(msg_type: str, count: int) -> Callable[[Recorder], list[Inbound]]:
     """A predicate for :meth:`Recorder.until`: QuickFIX's application has ``count`` messages
-    of ``msg_type`` (they are returned), or not yet (empty)."""
+    of ``msg_type`` (they are returned), or not yet (empty).
+    """
 
     def enough(recorder: Recorder) -> list[Inbound]:
         found = recorder.app_messages(msg_type)
@@ -263,8 +264,9 @@ def assert_clean(probe: Probe, qf: PeerSession) -> None:
 def config_for(
     comp_ids: tuple[str, str], dictionary: fixwire.Dictionary, role: Role = Role.INITIATOR
 ) -> SessionConfig:
-    """fixwire's side of a test session (``comp_ids``: fixwire's, then QuickFIX's); inbound
-    application messages are validated with QuickFIX's own FIX50SP2.xml."""
+    """Fixwire's side of a test session (``comp_ids``: fixwire's, then QuickFIX's); inbound
+    application messages are validated with QuickFIX's own FIX50SP2.xml.
+    """
     return SessionConfig(
         sender_comp_id=comp_ids[0],
         target_comp_id=comp_ids[1],
@@ -276,7 +278,8 @@ def config_for(
 
 def quickfix_initiator(tmp_path: Path, spec: Path, comp_ids: tuple[str, str]) -> QuickFixPeer:
     """A QuickFIX initiator for one test, not yet started (``comp_ids``: fixwire's, then
-    QuickFIX's), connecting to a fixwire acceptor on a free port."""
+    QuickFIX's), connecting to a fixwire acceptor on a free port.
+    """
     return QuickFixPeer(
         tmp_path / "quickfix",
         spec,
@@ -313,7 +316,8 @@ async def fixwire_acceptor(
     cleanup: contextlib.AsyncExitStack, config: SessionConfig, peer: QuickFixPeer
 ) -> Probe:
     """Serves the session on the peer's port and starts the QuickFIX initiator; returns once
-    both sides are logged on."""
+    both sides are logged on.
+    """
     accepted: asyncio.Future[Connection] = asyncio.get_running_loop().create_future()
 
     async def handler(conn: Connection) -> None:

@@ -260,7 +260,8 @@ class PeerSession:
 
     def wire(self) -> list[bytes]:
         """Every message of this session in QuickFIX's FileLog, both directions, as it crossed
-        the wire."""
+        the wire.
+        """
         path = self._log.with_name(self._log.name + ".messages.current.log")
         found = []
         for line in path.read_bytes().splitlines() if path.exists() else []:

@@ -185,7 +185,8 @@ def _render(pairs: Iterable[tuple[int, str]]) -> str:
 
 def split_outbound(data: bytes) -> list[bytes]:
     """Cuts what the session wrote into messages, checking BodyLength <9> and CheckSum <10>
-    independently of fixwire."""
+    independently of fixwire.
+    """
     messages = []
     pos = 0
     while pos < len(data):
@@ -205,7 +206,8 @@ def split_outbound(data: bytes) -> list[bytes]:
 
 def _path_value(obj: Any, path: str) -> str:
     """The value at ``path`` (``store.next_target_seq``, ``message.55``) as text; an enum by
-    its name, a missing field as ``None``."""
+    its name, a missing field as ``None``.
+    """
     for part in path.split("."):
         obj = obj.get(int(part)) if part.isdigit() else getattr(obj, part)
     return obj.name if isinstance(obj, enum.Enum) else str(obj)

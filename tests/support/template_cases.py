@@ -1,5 +1,6 @@
 """Shared inputs of the template tests (``tests/codec/test_template*.py``): the header and clock,
-hypothesis settings and alphabets, the ORDER template and its values, and small helpers."""
+hypothesis settings and alphabets, the ORDER template and its values, and small helpers.
+"""
 
 import re
 import string
@@ -104,7 +105,8 @@ ORDER_TAGS = [11, 1, 38, 40, 44, 54, 59, 79, 99, 126, 21005, 21006, 21009, 58, 5
 @st.composite
 def decimals(draw: st.DrawFn, low: int, high: int, places: int) -> Decimal:
     """A Decimal of ``low`` to ``high`` units of ``10**-places``, spelled as given, normalized
-    (``0.5``, ``1E+1``) or with trailing zeros beyond ``places`` (``0.5500`` for 2 places)."""
+    (``0.5``, ``1E+1``) or with trailing zeros beyond ``places`` (``0.5500`` for 2 places).
+    """
     value = Decimal(draw(st.integers(low, high))).scaleb(-places)
     spelling = draw(st.sampled_from(["as_given", "normalized", "padded"]))
     if spelling == "normalized":

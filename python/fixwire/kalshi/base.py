@@ -57,7 +57,8 @@ _MAX_REQUESTS = 100_000
 
 class ClientBase:
     """The client's session, its events and the ways every request is sent; the requests are
-    in :class:`~fixwire.kalshi.KalshiClient` and the classes it is made of."""
+    in :class:`~fixwire.kalshi.KalshiClient` and the classes it is made of.
+    """
 
     def __init__(self, config: KalshiConfig, connection: Connection) -> None:
         self.config = config
@@ -241,7 +242,8 @@ class ClientBase:
     ) -> str | None:
         """A request refused before the venue handled it: the order it placed (or amended to)
         closes as rejected with ``reason``; an order amended from stays as it was. Returns the
-        request's ClOrdID <11> when RefSeqNum <45> names one order request."""
+        request's ClOrdID <11> when RefSeqNum <45> names one order request.
+        """
         if ref_seq_num is None:
             return None
         placed = self._book.awaiting(ref_seq_num) if ref_msg_type in (None, "D") else None
@@ -306,7 +308,8 @@ class ClientBase:
     ) -> int: ...
     def _send(self, message: str | Template, fields: Any, *, cancel: bool = False) -> int:
         """``connection.send(message, fields)`` within the client-side rate limit; returns the
-        message's MsgSeqNum <34>."""
+        message's MsgSeqNum <34>.
+        """
         if self.config.listener:
             raise SessionError("a listener session cannot send orders")
         bucket, limit = self._bucket, self.config.rate_limit

@@ -175,7 +175,8 @@ class KalshiClient(RfqRequests, MarketDataRequests):
 
     def retry_order(self, cl_ord_id: str) -> None:
         """Sends again an order whose outcome is unknown (EXCHANGE_UNAVAILABLE), with the same
-        ClOrdID <11>, so the venue's idempotency check keeps it from being placed twice."""
+        ClOrdID <11>, so the venue's idempotency check keeps it from being placed twice.
+        """
         state = self.orders.get(cl_ord_id)
         if state is None or state.status != "unknown":
             raise ValueError(f"order {cl_ord_id!r} does not have an unknown outcome")
@@ -209,7 +210,8 @@ class KalshiClient(RfqRequests, MarketDataRequests):
         new_cl_ord_id: str | None = None,
     ) -> str:
         """Amends an order's total quantity and/or price (OrderCancelReplaceRequest <G>);
-        returns the new ClOrdID. Increasing the quantity loses queue priority."""
+        returns the new ClOrdID. Increasing the quantity loses queue priority.
+        """
         state = self._known(cl_ord_id)
         if quantity is None and price is None:
             raise ValueError("give a new quantity, a new price, or both")
@@ -244,7 +246,8 @@ class KalshiClient(RfqRequests, MarketDataRequests):
 
     def mass_cancel(self) -> str:
         """Cancels every open order of the session (OrderMassCancelRequest <q>, KalshiNR only,
-        at most once a second); returns its ClOrdID."""
+        at most once a second); returns its ClOrdID.
+        """
         if self.config.session_type.target_comp_id != "KalshiNR":
             raise ValueError("OrderMassCancelRequest <q> is accepted on KalshiNR only")
         self._mass_cancel_bucket.take(1.0)
@@ -266,7 +269,8 @@ class KalshiClient(RfqRequests, MarketDataRequests):
     ) -> None:
         """An OrderGroupRequest <UOG>: ``create`` (with ``contracts_limit``), ``reset``,
         ``delete``, ``trigger`` or ``update`` (with ``contracts_limit``). The answer is an
-        OrderGroupResponse event (its id, for create)."""
+        OrderGroupResponse event (its id, for create).
+        """
         code = ORDER_GROUP_ACTIONS.get(action)
         if code is None:
             raise ValueError(f"action must be one of {', '.join(ORDER_GROUP_ACTIONS)}")
@@ -291,7 +295,8 @@ class KalshiClient(RfqRequests, MarketDataRequests):
         ``end_exec_id`` (the latest when omitted) with EventResendRequest <U1>. They arrive
         as ExecutionReport events, then EventResendComplete or EventResendReject; returns the
         request's MsgSeqNum, which those carry as RefSeqNum <45>. Reconcile on ExecID <17>:
-        replays come with new sequence numbers."""
+        replays come with new sequence numbers.
+        """
         if self.config.session_type is not SessionType.DC:
             raise ValueError("EventResendRequest <U1> is accepted on KalshiDC only")
         fields: list[tuple[int, FieldValue]] = [(21001, check_exec_id(begin_exec_id))]

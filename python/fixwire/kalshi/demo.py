@@ -93,12 +93,14 @@ class Demo:
         return waiter
 
     async def order(self, *args: object, **kwargs: object) -> ExecutionReport:
+        """Sends ``new_order(*args, **kwargs)`` and waits (5 s at most) for its first report."""
         cl_ord_id = str(uuid.uuid4())
         waiter = self.expect(cl_ord_id)
         self.client.new_order(*args, cl_ord_id=cl_ord_id, **kwargs)  # type: ignore[arg-type]
         return await asyncio.wait_for(waiter, 5)
 
     async def run(self) -> None:
+        """Plays the scripted session, appending what happens to ``log``."""
         client = self.client
         self.log.append("-- TLS to KalshiNR, certificate pinned, RSA-PSS signed Logon")
         await asyncio.sleep(0)  # Let the reader log the LoggedOn already queued.
@@ -195,6 +197,7 @@ def encode_cost(count: int = 20_000) -> tuple[float, float]:
 
 
 async def main() -> int:
+    """Runs the demo: the simulator, the client, the script and the figures; the exit status."""
     started = time.perf_counter()
     certificate = SelfSignedCertificate.generate()
     sim = Simulator([MARKET])

@@ -3,6 +3,10 @@
 Prices are ``Decimal`` dollars whatever UseDollars <21005> says on the wire (cents are divided
 by 100); quantities are ``Decimal`` contracts. Every event keeps the message it came from as
 ``message``.
+
+Why this file is long: it is one thin, typed view per inbound message type of the venue (orders,
+settlement, RFQ, market data), each a few lines, and :func:`from_message`, the one dispatch
+that names them all. Split by flow, each part would import the others' dispatch.
 """
 
 from __future__ import annotations
@@ -125,112 +129,138 @@ class ExecutionReport:
 
     @property
     def cl_ord_id(self) -> str:
+        """ClOrdID <11>."""
         return self.message[11]
 
     @property
     def order_id(self) -> str:
+        """OrderID <37>."""
         return self.message[37]
 
     @property
     def exec_id(self) -> str:
+        """ExecID <17>."""
         return self.message[17]
 
     @property
     def exec_type(self) -> str:
+        """ExecType <150>."""
         return self.message[150]
 
     @property
     def ord_status(self) -> str:
+        """OrdStatus <39>."""
         return self.message[39]
 
     @property
     def symbol(self) -> str:
+        """Symbol <55>."""
         return self.message[55]
 
     @property
     def side(self) -> str:
+        """Side <54>: ``"yes"`` or ``"no"``."""
         return "yes" if self.message[54] == "1" else "no"
 
     @property
     def order_qty(self) -> Decimal:
+        """OrderQty <38>."""
         return self.message.get_decimal(38, _ZERO)
 
     @property
     def cum_qty(self) -> Decimal:
+        """CumQty <14>."""
         return self.message.get_decimal(14, _ZERO)
 
     @property
     def leaves_qty(self) -> Decimal:
+        """LeavesQty <151>."""
         return self.message.get_decimal(151, _ZERO)
 
     @property
     def avg_px(self) -> Decimal:
+        """AvgPx <6>, in dollars."""
         return _price(self.message, 6, self._dollars) or _ZERO
 
     @property
     def price(self) -> Decimal | None:
+        """Price <44>, in dollars."""
         return _price(self.message, 44, self._dollars)
 
     @property
     def last_px(self) -> Decimal | None:
+        """LastPx <31>, in dollars."""
         return _price(self.message, 31, self._dollars)
 
     @property
     def last_qty(self) -> Decimal | None:
+        """LastQty <32>."""
         return self.message.get_decimal(32)
 
     @property
     def orig_cl_ord_id(self) -> str | None:
+        """OrigClOrdID <41>."""
         return self.message.get(41)
 
     @property
     def text(self) -> str | None:
+        """Text <58>."""
         return self.message.get(58)
 
     @property
     def ord_rej_reason(self) -> int | None:
+        """OrdRejReason <103>."""
         return self.message.get_int(103)
 
     @property
     def transact_time(self) -> datetime | None:
+        """TransactTime <60>."""
         return self.message.get_time(60)
 
     @property
     def long_qty(self) -> Decimal | None:
+        """LongQty <704>."""
         return self.message.get_decimal(704)
 
     @property
     def short_qty(self) -> Decimal | None:
+        """ShortQty <705>."""
         return self.message.get_decimal(705)
 
     @property
     def fees(self) -> Decimal | None:
+        """The fees: the sum of every MiscFeeAmt <137> entry, or None without any."""
         fees = self.message.get_all(137)
         return sum((Decimal(f) for f in fees), _ZERO) if fees else None
 
     @property
     def aggressor(self) -> bool | None:
+        """AggressorIndicator <1057>."""
         return self.message.get_bool(1057)
 
     @property
     def last_mkt(self) -> str | None:
+        """LastMkt <30>."""
         return self.message.get(30)
 
     @property
     def party_id(self) -> str | None:
+        """PartyID <448>."""
         return self.message.get(448)
 
     @property
     def outcome_unknown(self) -> bool:
         """A reject with Text EXCHANGE_UNAVAILABLE: the order may or may not exist. Retry with
-        the same ClOrdID <11>, or reconcile (spec section 7.7)."""
+        the same ClOrdID <11>, or reconcile (spec section 7.7).
+        """
         return self.exec_type == "8" and self.text == "EXCHANGE_UNAVAILABLE"
 
 
 @dataclass(frozen=True, slots=True)
 class OrderCancelReject:
     """OrderCancelReject <9>: a cancel (``response_to`` 1) or cancel/replace (2) failed; the
-    order is unchanged. ``reason`` is CxlRejReason <102>, ``text`` the venue's code."""
+    order is unchanged. ``reason`` is CxlRejReason <102>, ``text`` the venue's code.
+    """
 
     cl_ord_id: str
     orig_cl_ord_id: str | None
@@ -247,7 +277,8 @@ class BusinessMessageReject:
     """BusinessMessageReject <j>: refused before reaching the exchange (rate limit 380=8, order
     group errors, listener restrictions, unsupported MsgType). ``cl_ord_id`` is the ClOrdID
     <11> of the order request RefSeqNum <45> names, when it names one: that order is closed as
-    rejected in ``KalshiClient.orders``."""
+    rejected in ``KalshiClient.orders``.
+    """
 
     ref_seq_num: int | None
     ref_msg_type: str | None
@@ -275,7 +306,8 @@ class OrderGroupResponse:
 @dataclass(frozen=True, slots=True)
 class MassCancelReport:
     """OrderMassCancelReport <r>: ``accepted`` when MassCancelResponse <531> is 6; individual
-    cancel ExecutionReports follow."""
+    cancel ExecutionReports follow.
+    """
 
     cl_ord_id: str
     accepted: bool
@@ -286,7 +318,8 @@ class MassCancelReport:
 @dataclass(frozen=True, slots=True)
 class EventResendComplete:
     """EventResendComplete <U2>: a drop-copy replay ended; ``count`` reports were replayed
-    (ResendEventCount <21003>) for the EventResendRequest sent as ``ref_seq_num``."""
+    (ResendEventCount <21003>) for the EventResendRequest sent as ``ref_seq_num``.
+    """
 
     ref_seq_num: int | None
     count: int
@@ -297,7 +330,8 @@ class EventResendComplete:
 class EventResendReject:
     """EventResendReject <U3>: a drop-copy replay was refused. ``reason`` is
     EventResendRejectReason <21004>: 1 too many requests, 2 server error, 3 BeginExecID too
-    old, 4 EndExecID too large."""
+    old, 4 EndExecID too large.
+    """
 
     ref_seq_num: int | None
     reason: int
@@ -380,7 +414,8 @@ def _yes_no(value: str | None) -> str | None:
 
 def _party_id(msg: Message) -> str | None:
     """PartyID <448> of the message's NoPartyIDs <453> entry (the only one Kalshi sends),
-    read from the message itself or from the entry of its first group that holds one."""
+    read from the message itself or from the entry of its first group that holds one.
+    """
     grouped = with_groups(msg)
     parties = grouped.group(453)
     if parties:
@@ -433,7 +468,8 @@ class QuoteRequest:
 @dataclass(frozen=True, slots=True)
 class QuoteRequestAck:
     """QuoteRequestAck <b>: the venue took an RFQ. Keep ``rfq_id`` (RfqId <21023>): quotes,
-    acceptances and cancels refer to it."""
+    acceptances and cancels refer to it.
+    """
 
     quote_req_id: str
     rfq_id: str | None
@@ -538,7 +574,8 @@ class QuoteStatusReport:
 @dataclass(frozen=True, slots=True)
 class QuoteCancelStatus:
     """QuoteCancelStatus <U9>: ``canceled`` when QuoteCancelStatus <298> is 0, else the
-    cancel was refused with ``text``."""
+    cancel was refused with ``text``.
+    """
 
     quote_id: str
     canceled: bool
@@ -549,7 +586,8 @@ class QuoteCancelStatus:
 @dataclass(frozen=True, slots=True)
 class QuoteConfirmStatus:
     """QuoteConfirmStatus <U8>: ``accepted`` when QuoteConfirmStatus <21010> (or, from older
-    gateways, 297) is 0; executions follow as ExecutionReports."""
+    gateways, 297) is 0; executions follow as ExecutionReports.
+    """
 
     quote_id: str
     accepted: bool
@@ -561,7 +599,8 @@ class QuoteConfirmStatus:
 class AcceptQuoteStatus:
     """AcceptQuoteStatus <UC>: whether an AcceptQuote <UA> was taken (AcceptQuoteStatus
     <21025> = 0), the quote actually accepted (AcceptedQuoteId <21024>; differs with
-    PreferBetterQuote), the ClOrdID <11> echoed, and the reason (``NOT_FOUND``, ``EXPIRED``)."""
+    PreferBetterQuote), the ClOrdID <11> echoed, and the reason (``NOT_FOUND``, ``EXPIRED``).
+    """
 
     quote_id: str
     accepted: bool
@@ -575,7 +614,8 @@ class AcceptQuoteStatus:
 class RFQCancelStatus:
     """RFQCancelStatus <UB>: ``status`` is ``canceled``, ``rejected`` or ``expired`` (the
     exchange closed the RFQ unasked) from RFQCancelStatus <21013>; ``quote_req_id`` echoes
-    the id the cancel used."""
+    the id the cancel used.
+    """
 
     quote_req_id: str
     status: str
@@ -680,7 +720,8 @@ class MarketDataIncrement:
 @dataclass(frozen=True, slots=True)
 class MarketDataRequestReject:
     """MarketDataRequestReject <Y>: MDReqRejReason <281> (``2`` symbol limits, ``4``
-    unsupported SubscriptionRequestType) and Text <58>."""
+    unsupported SubscriptionRequestType) and Text <58>.
+    """
 
     reason: str | None
     text: str | None
@@ -695,7 +736,8 @@ class SecurityStatus:
     """SecurityStatus <f>: a market's trading status changed (changes only, no initial state).
 
     ``status`` is SecurityTradingStatus <326> by name: ``active`` (3), ``halted`` (2),
-    ``determined`` (100), ``settled`` (101, after which the subscription is dropped)."""
+    ``determined`` (100), ``settled`` (101, after which the subscription is dropped).
+    """
 
     symbol: str
     status: str

@@ -19,7 +19,8 @@ class MarketDataRequests(ClientBase):
         """Subscribes to markets' books (MarketDataRequest <V>, KalshiMD): a
         :class:`~fixwire.kalshi.events.MarketDataSnapshot` per market, then
         :class:`~fixwire.kalshi.events.MarketDataIncrement` events (unless ``snapshot_only``,
-        SubscriptionRequestType <263>=0). Subscriptions are keyed by Symbol <55>."""
+        SubscriptionRequestType <263>=0). Subscriptions are keyed by Symbol <55>.
+        """
         self._require(SessionType.MD, "MarketDataRequest <V>")
         if not symbols:
             raise ValueError("give at least one symbol")
@@ -31,7 +32,8 @@ class MarketDataRequests(ClientBase):
 
     def unsubscribe_market_data(self, *symbols: str) -> None:
         """Ends subscriptions (MarketDataRequest <V>, 263=2): those ``symbols``, or all when
-        none are given."""
+        none are given.
+        """
         self._require(SessionType.MD, "MarketDataRequest <V>")
         for symbol in symbols:
             check_symbol(symbol)
@@ -42,7 +44,8 @@ class MarketDataRequests(ClientBase):
 
     def subscribe_security_status(self, symbol: str, *, subscribe: bool = True) -> None:
         """SecurityStatusRequest <e> (KalshiMD): status changes of one market arrive as
-        :class:`~fixwire.kalshi.events.SecurityStatus` events; ``subscribe=False`` ends it."""
+        :class:`~fixwire.kalshi.events.SecurityStatus` events; ``subscribe=False`` ends it.
+        """
         self._require(SessionType.MD, "SecurityStatusRequest <e>")
         check_symbol(symbol)
         self.connection.send("e", [(263, "1" if subscribe else "2"), (55, symbol)])

@@ -162,7 +162,8 @@ class OrderBook:
     def in_doubt(self) -> None:
         """After a disconnect on a session without retransmission, an order the venue has not
         answered may or may not exist: it becomes ``"unknown"`` (reconcile, or
-        :meth:`~fixwire.kalshi.KalshiClient.retry_order` with the same ClOrdID)."""
+        :meth:`~fixwire.kalshi.KalshiClient.retry_order` with the same ClOrdID).
+        """
         for cl_ord_id, state in self.orders.items():
             if state.status == "sent":
                 self.orders[cl_ord_id] = state._replace(status="unknown")
@@ -228,7 +229,8 @@ class OrderBook:
 
     def awaiting(self, request_seq_num: int) -> OrderState | None:
         """The newest order not yet answered (``"sent"``, or ``"unknown"`` after a disconnect)
-        whose request was MsgSeqNum <34> ``request_seq_num``, if any."""
+        whose request was MsgSeqNum <34> ``request_seq_num``, if any.
+        """
         for state in reversed(self.orders.values()):
             if state.request_seq_num == request_seq_num and state.status in ("sent", "unknown"):
                 return state
@@ -238,7 +240,8 @@ class OrderBook:
         """A request was refused before the venue handled it (BusinessMessageReject <j> or
         Reject <3>): the order it placed, or the ClOrdID it amended an order to, closes as
         rejected with ``reason``, if the venue had not answered it yet. The order a refused
-        cancel or amendment is about stays as it was."""
+        cancel or amendment is about stays as it was.
+        """
         state = self.orders.get(cl_ord_id)
         if state is None or state.status not in ("sent", "unknown"):
             return

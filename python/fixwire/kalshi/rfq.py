@@ -103,8 +103,10 @@ class RfqRequests(ClientBase):
                 20184; at least two, no market twice.
             quantity: Contracts, OrderQty <38>; or
             cash_quantity: Dollars to spend, CashOrderQty <152> (exactly one of the two).
-            quote_req_id, rest_remainder, replace_existing, subaccount: As in
-                :meth:`request_quote`.
+            quote_req_id: As in :meth:`request_quote`.
+            rest_remainder: As in :meth:`request_quote`.
+            replace_existing: As in :meth:`request_quote`.
+            subaccount: As in :meth:`request_quote`.
 
         Raises:
             ValueError: Not a KalshiRT session, or an argument the venue would refuse.
@@ -209,7 +211,8 @@ class RfqRequests(ClientBase):
     ) -> None:
         """Withdraws an RFQ (RFQCancel <UE>, KalshiRT) by your QuoteReqID <131> or the
         server's RfqId <21023>, exactly one of them; the answer is RFQCancelStatus <UB>.
-        ``party_id`` is an FCM customer's PartyID <448> (NoPartyIDs <453>)."""
+        ``party_id`` is an FCM customer's PartyID <448> (NoPartyIDs <453>).
+        """
         self._require(SessionType.RT, "RFQCancel <UE>")
         if (quote_req_id is None) == (rfq_id is None):
             raise ValueError("give exactly one of quote_req_id and rfq_id")
@@ -284,7 +287,8 @@ class RfqRequests(ClientBase):
 
     def cancel_quote(self, quote_id: str, *, rfq_id: str | None = None) -> None:
         """Withdraws a quote (QuoteCancel <Z>, KalshiRFQ); answered by QuoteStatusReport <AI>
-        (cancelled) and QuoteCancelStatus <U9>."""
+        (cancelled) and QuoteCancelStatus <U9>.
+        """
         self._require(SessionType.RFQ, "QuoteCancel <Z>")
         fields: list[tuple[int, FieldValue]] = [(117, check_cl_ord_id(quote_id, "quote_id"))]
         if rfq_id is not None:
@@ -294,7 +298,8 @@ class RfqRequests(ClientBase):
     def confirm_quote(self, quote_id: str, *, rfq_id: str | None = None) -> None:
         """Confirms a quote the creator accepted (QuoteConfirm <U7>, KalshiRFQ), within the
         venue's window (30 s; 3 s on some markets). The answer is QuoteConfirmStatus <U8>,
-        then ExecutionReports."""
+        then ExecutionReports.
+        """
         self._require(SessionType.RFQ, "QuoteConfirm <U7>")
         fields: list[tuple[int, FieldValue]] = [(117, check_cl_ord_id(quote_id, "quote_id"))]
         if rfq_id is not None:

@@ -24,6 +24,9 @@ ORDER_GROUP_ACTIONS = {"create": 1, "reset": 2, "delete": 3, "trigger": 4, "upda
 
 
 def check_cl_ord_id(value: str, name: str = "cl_ord_id") -> str:
+    """``value`` if it is a ClOrdID <11> the venue takes (its characters and length); else
+    ``ValueError`` naming ``name``.
+    """
     # Deleting every allowed byte from a valid id leaves nothing (faster than a regex).
     if (
         not isinstance(value, str)
@@ -69,6 +72,9 @@ WHOLE_QUANTITIES = tuple(Decimal(n) for n in range(1001))
 
 
 def check_quantity(value: Decimal | int | str, name: str = "quantity") -> Decimal:
+    """``value`` as a positive Decimal number of contracts, to the venue's step; else
+    ``ValueError`` naming ``name``.
+    """
     if type(value) is int:  # The common case, checked without Decimal arithmetic.
         if value <= 0:
             raise ValueError(f"{name} must be positive, not {value!r}")
@@ -89,6 +95,9 @@ def check_quantity(value: Decimal | int | str, name: str = "quantity") -> Decima
 
 
 def check_price(value: Decimal | str | int, dollars: bool) -> Decimal:
+    """``value`` as a Decimal price in dollars, strictly between 0 and 1, to 4 decimals with
+    UseDollars <21005> (``dollars``) or to whole cents without; else ``ValueError``.
+    """
     if type(value) is Decimal:
         if not value.is_snan() and value in _PRICES[dollars]:  # A signaling NaN cannot hash.
             return value
@@ -109,6 +118,9 @@ def check_price(value: Decimal | str | int, dollars: bool) -> Decimal:
 
 
 def check_exec_id(exec_id: str) -> str:
+    """``exec_id`` if it has the form of Kalshi's ExecID <17> (``seq;seq`` or ``seq;seq;n``);
+    else ``ValueError``.
+    """
     if not re.fullmatch(r"-?\d+;-?\d+(;\d+)?", exec_id):
         raise ValueError(
             f"ExecID must look like 'clock;event' or 'clock;event;index', not {exec_id!r}"
@@ -128,7 +140,8 @@ def _id_rule(name: str, *, optional: bool = False) -> Rule:
 
 def _price_rule(dollars: bool, *, optional: bool = False) -> Rule:
     """Price <44> on the Yes scale: dollars with up to 4 decimals under UseDollars <21005>,
-    else whole cents, written as an integer."""
+    else whole cents, written as an integer.
+    """
     if dollars:
         return Rule.decimal(gt=0, lt=1, places=4, name="price", optional=optional)
     return Rule.decimal(
@@ -189,6 +202,9 @@ def new_order_template(dollars: bool, *, routed: bool = False) -> Template:
 
 
 def check_symbol(symbol: str) -> str:
+    """``symbol`` if it can be a market ticker, Symbol <55> (non-empty text without SOH);
+    else ``ValueError``.
+    """
     if not symbol or not isinstance(symbol, str) or "\x01" in symbol:
         raise ValueError(f"symbol must be a market ticker, not {symbol!r}")
     return symbol
@@ -196,7 +212,8 @@ def check_symbol(symbol: str) -> str:
 
 def cancel_template(*, routed: bool = False) -> Template:
     """OrderCancelRequest <F> as :meth:`KalshiClient.cancel` sends it: the request's own
-    ClOrdID <11> checked like any new id, the order's fields as the client's book has them."""
+    ClOrdID <11> checked like any new id, the order's fields as the client's book has them.
+    """
     return Template(
         "F",
         [
@@ -216,6 +233,7 @@ def replace_template(dollars: bool, *, routed: bool = False) -> Template:
 
     Args:
         dollars: UseDollars <21005>, as for :func:`new_order_template`.
+        routed: With ExDestination <100> and an FCM customer's NoPartyIDs <453>.
 
     Returns:
         The template; Price <44> is left out when the price does not change.
@@ -238,7 +256,8 @@ def replace_template(dollars: bool, *, routed: bool = False) -> Template:
 
 def parties(party_id: str | None) -> tuple[str | None, str | None, str | None]:
     """The template values of an FCM customer's NoPartyIDs <453> group: one PartyID <448> with
-    PartyRole <452>=24 (customer account), or nothing."""
+    PartyRole <452>=24 (customer account), or nothing.
+    """
     if party_id is None:
         return None, None, None
     return "1", party_id, "24"
@@ -252,6 +271,7 @@ def party_group(party_id: str | None) -> list[tuple[int, FieldValue]]:
 
 
 def check_side(side: str) -> str:
+    """Side <54> on the wire for ``"yes"`` or ``"no"``; else ``ValueError``."""
     wire_side = SIDES.get(side)
     if wire_side is None:
         raise ValueError(f"side must be 'yes' or 'no', not {side!r}")

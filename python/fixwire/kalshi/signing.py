@@ -1,10 +1,10 @@
-"""The Kalshi Logon (35=A) signature: the value of RawData <96>, and the keys that make it.
+r"""The Kalshi Logon (35=A) signature: the value of RawData <96>, and the keys that make it.
 
 Kalshi authenticates a FIX session with the RSA key pair of its REST API. The client signs a
 short pre-hash string built from the Logon header and sends the signature, base64-encoded, in
 RawData <96> (kalshi-fix-spec.md section 5)::
 
-    SendingTime <52> \\x01 "A" \\x01 MsgSeqNum <34> \\x01 SenderCompID <49> \\x01 TargetCompID <56>
+    SendingTime <52> \x01 "A" \x01 MsgSeqNum <34> \x01 SenderCompID <49> \x01 TargetCompID <56>
 
 encoded as UTF-8, with no trailing SOH. SendingTime <52> must be byte-identical to the value in
 the Logon that carries the signature, so build the header first and sign the strings it holds;
@@ -82,7 +82,7 @@ def _pss() -> padding.PSS:
 def logon_payload(
     sending_time: str, msg_seq_num: int, sender_comp_id: str, target_comp_id: str
 ) -> bytes:
-    """Return the bytes a Kalshi Logon signature is computed over.
+    r"""Return the bytes a Kalshi Logon signature is computed over.
 
     The result is ``SendingTime <52>``, ``"A"``, ``MsgSeqNum <34>``, ``SenderCompID <49>`` and
     ``TargetCompID <56>`` joined with SOH, encoded as UTF-8, without a trailing SOH.
@@ -96,7 +96,7 @@ def logon_payload(
 
     Returns:
         The pre-hash bytes, for example
-        ``b"20260101-12:00:00.000\\x01A\\x011\\x01<uuid>\\x01KalshiNR"``.
+        ``b"20260101-12:00:00.000\x01A\x011\x01<uuid>\x01KalshiNR"``.
 
     Raises:
         TypeError: An argument has the wrong type.

@@ -112,7 +112,8 @@ class LogonFlags:
 
     def fields(self) -> list[tuple[int, FieldValue]]:
         """The Logon fields of the flags that differ from the venue's defaults, in the table's
-        order: a Y/N flag only when Y, the other two whenever given."""
+        order: a Y/N flag only when Y, the other two whenever given.
+        """
         out: list[tuple[int, FieldValue]] = []
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
@@ -167,7 +168,8 @@ class RateLimit:
     @classmethod
     def tier(cls, name: str) -> RateLimit:
         """The Write budget of a Kalshi tier: basic, advanced, expert, premier, paragon, prime,
-        prestige."""
+        prestige.
+        """
         budgets = {
             "basic": (100, 1.0),
             "advanced": (300, 2.0),
@@ -201,7 +203,8 @@ class RateLimitError(SessionError):
 
 class TokenBucket:
     """A token bucket: ``rate`` tokens a second, holding at most ``capacity``, full at ``now``
-    (``time.monotonic()`` by default, the clock :meth:`take` reads when not given one)."""
+    (``time.monotonic()`` by default, the clock :meth:`take` reads when not given one).
+    """
 
     def __init__(self, rate: float, capacity: float, now: float | None = None) -> None:
         self.rate = rate
@@ -231,7 +234,8 @@ KALSHI_GROUPS = GroupSpecs.kalshi()
 def with_groups(msg: Message) -> Message:
     """``msg`` with Kalshi's repeating groups readable: the message itself when it was parsed
     with them (as the sessions do, once, as it is framed), else parsed again with them (a
-    message an application parsed flat)."""
+    message an application parsed flat).
+    """
     try:
         msg.group(453)  # NoPartyIDs <453>: a spec of every Kalshi message type
     except KeyError:

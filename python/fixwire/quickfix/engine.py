@@ -343,7 +343,8 @@ def _flat(fields: Any) -> list[tuple[int, Any]]:
 def _dictionaries(app: str, transport: str | None) -> tuple[DataDictionary, Dictionary]:
     """The data dictionary that reads a session's messages and the one that validates them
     (with the transport dictionary, for FIXT.1.1), read once per process: a dictionary is
-    immutable, and FIX50SP2.xml takes a while to read."""
+    immutable, and FIX50SP2.xml takes a while to read.
+    """
     dd = DataDictionary(app)
     return dd, Dictionary.from_xml(app, transport) if transport else dd.dictionary
 

@@ -147,7 +147,8 @@ class IntField(FieldBase):
 
 def format_double(value: float) -> str:
     """``value`` as QuickFIX writes a double: 15 significant digits, no exponent, no trailing
-    zeros (``100.0`` -> ``"100"``, ``1e-7`` -> ``"0.0000001"``)."""
+    zeros (``100.0`` -> ``"100"``, ``1e-7`` -> ``"0.0000001"``).
+    """
     text = repr(value)
     # repr is the shortest text that reads back the same; at 15 characters or fewer it has at
     # most 15 significant digits and no exponent, so it is already QuickFIX's text.
@@ -283,7 +284,8 @@ _CLASSES: dict[str, type[FieldBase]] = {}
 
 def field_class(name: str) -> type[FieldBase] | None:
     """The named field class ``name`` (``"ClOrdID"``), made on first use; ``None`` when no
-    dictionary defines such a field."""
+    dictionary defines such a field.
+    """
     found = _CLASSES.get(name)
     if found is None:
         definition = spec().fields.get(name)

@@ -142,7 +142,8 @@ class FieldMap:
 
     def removeGroup(self, *args: Any) -> None:
         """``removeGroup(num, tag_or_group)`` removes one entry, ``removeGroup(tag_or_group)``
-        every entry (and the count field)."""
+        every entry (and the count field).
+        """
         tag = args[-1] if type(args[-1]) is int else args[-1].field()
         if len(args) == 1:
             self._groups.pop(tag, None)

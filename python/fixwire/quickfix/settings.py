@@ -282,7 +282,8 @@ class SessionSettings:
 @dataclass(frozen=True, slots=True)
 class Endpoint:
     """What a session needs besides its :class:`SessionConfig`: where to connect or listen,
-    the data dictionaries its messages are read with, and its files."""
+    the data dictionaries its messages are read with, and its files.
+    """
 
     role: Role
     host: str

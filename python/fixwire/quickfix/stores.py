@@ -130,7 +130,8 @@ class ScreenLogFactory:
 
 class FileLogFactory:
     """Sessions log to ``<FileLogPath>/<session>.log``. ``FileLogFactory(settings)`` or
-    ``FileLogFactory(path)``."""
+    ``FileLogFactory(path)``.
+    """
 
     def __init__(self, settings: SessionSettings | str) -> None:
         self._path = settings if isinstance(settings, str) else None

@@ -210,7 +210,8 @@ class Acceptor:
 
     def _forget(self, key: tuple[str, str, str]) -> None:
         """Drops a session whose only connection closed before it logged on (a refused Logon,
-        a peer that went away): peers sending CompIDs must not grow the acceptor's memory."""
+        a peer that went away): peers sending CompIDs must not grow the acceptor's memory.
+        """
         connection = self.connections.pop(key, None)
         if connection is not None:
             connection._end()

@@ -69,7 +69,8 @@ class Problem(NamedTuple):
 def comp_id_problem(msg: Message, config: SessionConfig) -> Problem | None:
     """SenderCompID <49> or TargetCompID <56> absent: required tag missing, and the session
     goes on; TargetCompID not ours, or SenderCompID not the peer's (when
-    ``check_peer_comp_id``): CompID problem, and the session ends (FIX test case 2k)."""
+    ``check_peer_comp_id``): CompID problem, and the session ends (FIX test case 2k).
+    """
     sender, target = msg.get(49), msg.get(56)
     if sender is None:
         return Problem(REQUIRED_TAG_MISSING, 49, "SenderCompID <49> is missing")
@@ -84,7 +85,8 @@ def comp_id_problem(msg: Message, config: SessionConfig) -> Problem | None:
 
 def sending_time_off(msg: Message, now: float, skew: float | None) -> bool:
     """Whether SendingTime <52> is missing, unreadable or more than ``skew`` seconds from
-    ``now`` (never, when ``skew`` is None)."""
+    ``now`` (never, when ``skew`` is None).
+    """
     if skew is None:
         return False
     try:
@@ -97,7 +99,8 @@ def sending_time_off(msg: Message, now: float, skew: float | None) -> bool:
 def orig_sending_time_problem(msg: Message, msg_type: str) -> Problem | None:
     """A PossDupFlag <43>=Y message needs OrigSendingTime <122> (FIX test case 2g; a
     SequenceReset-GapFill <4> is let off: many engines send it without), not later than its
-    SendingTime <52> (2f, which ends the session)."""
+    SendingTime <52> (2f, which ends the session).
+    """
     try:
         original = msg.get_time_ns(122)
         sent = msg.get_time_ns(52)
@@ -115,7 +118,8 @@ def orig_sending_time_problem(msg: Message, msg_type: str) -> Problem | None:
 
 def route_back(rejected: Message) -> list[tuple[int, FieldValue]]:
     """The routing fields of an answer to ``rejected``: each routing field it carries, as the
-    field that routes the other way (QuickFIX's "ReverseRoute")."""
+    field that routes the other way (QuickFIX's "ReverseRoute").
+    """
     fields: list[tuple[int, FieldValue]] = []
     for inbound, outbound in REVERSE_ROUTE:
         try:
@@ -138,7 +142,8 @@ def reject_fields(
 ) -> list[tuple[int, FieldValue]]:
     """The fields of a Reject <3>: the routing fields ``route`` first (in the header), then
     RefSeqNum <45>, RefTagID <371>, RefMsgType <372> and SessionRejectReason <373> where the
-    version has them, and Text <58>."""
+    version has them, and Text <58>.
+    """
     fields = [*route, (45, ref_seq_num)]
     if rules.reject_reason_fields:
         if ref_tag_id is not None:

@@ -166,7 +166,8 @@ class Connection:
 
     def acknowledge(self) -> None:
         """Says the application took every inbound message iteration has handed it so far;
-        asking for the next event says the same (see :mod:`fixwire.session.delivery`)."""
+        asking for the next event says the same (see :mod:`fixwire.session.delivery`).
+        """
         if self._yielded:
             self.session.acknowledge(self._yielded)
 
@@ -298,7 +299,8 @@ class Connection:
 
     def _set_writable(self, writable: bool) -> None:
         """Whether the transport takes more bytes: wakes :meth:`drain` and sets the flag
-        :meth:`send` reads."""
+        :meth:`send` reads.
+        """
         if writable:
             self._writable.set()
         else:
@@ -348,7 +350,8 @@ class Connection:
     def _write(self, transport: asyncio.Transport) -> None:
         """Hands the transport what the session has to send, while it has room: in pieces of
         at most :data:`_WRITE_PIECE` bytes, so that a resend is never copied whole. Past
-        ``max_buffer`` the transport pauses writing; resume_writing brings us back here."""
+        ``max_buffer`` the transport pauses writing; resume_writing brings us back here.
+        """
         session = self.session
         if session.should_close:
             data = session.data_to_send()  # A last Logout: the transport is closed after it.

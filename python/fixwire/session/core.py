@@ -1,6 +1,6 @@
 """The FIX session state machine (FIX.4.0 to FIXT.1.1), sans-IO.
 
-This file is the one class that is the state machine, about 900 lines: split further, its
+This file is the one class that is the state machine, about 1,100 lines: split further, its
 methods would call each other across files. What is pure is beside it: the state table
 (:mod:`~fixwire.session.states`), the per-version rules (:mod:`~fixwire.session.versions`), the
 header checks and the Reject's fields (:mod:`~fixwire.session.checks`), messages that frame but
@@ -226,7 +226,8 @@ class Session:
         self, messages: list[Message], errors: list[DecodeError], data: bytes, now: float
     ) -> None:
         """Like :meth:`receive`'s loop, with the framer's errors in their place in the stream:
-        garbled input is counted, a well-framed message that did not parse is rejected."""
+        garbled input is counted, a well-framed message that did not parse is rejected.
+        """
         framer = self._framer
         stream = bytes(self._previous_input) + data
         start = framer.offset + framer.buffered - len(stream)
@@ -261,7 +262,8 @@ class Session:
 
     def _on_inbound_unparsed(self, item: Unparsed, now: float) -> None:
         """A well-framed message that did not parse: rejected in its turn (see
-        :mod:`fixwire.session.unparsed`); before Logon completes, garbled input."""
+        :mod:`fixwire.session.unparsed`); before Logon completes, garbled input.
+        """
         if self.state not in _LOGGED_ON:
             self.garbled += 1
             self._events.append(Garbled(item.error))
@@ -425,7 +427,8 @@ class Session:
 
     def logout(self, now: float, text: str | None = None) -> None:
         """Starts the Logout <5> handshake; the connection closes when the peer answers or
-        after ``logout_timeout``. Before Logon completes, simply disconnects."""
+        after ``logout_timeout``. Before Logon completes, simply disconnects.
+        """
         if self.state in (State.IN_SESSION, State.RESENDING):
             self._send_logout(now, text)
             self._move(Trigger.LOGOUT_SENT)
@@ -437,7 +440,8 @@ class Session:
         """What to write to another connection that claims this session while it has one,
         before that connection is closed: a Logout <5> carrying ``text`` (numbered 1, outside
         this session's sequence, which the other connection must not disturb), or nothing when
-        ``text`` is ``None``."""
+        ``text`` is ``None``.
+        """
         if text is None:
             return b""
         return self._encoder.encode("5", [(58, text)], seq_num=1, sending_time=float(now))
@@ -505,7 +509,8 @@ class Session:
     def _check_header(self, msg: Message, seq_num: int, now: float) -> bool:
         """Checks CompIDs and SendingTime; False when the message was rejected and is done
         with (Reject <3>, its number consumed; for a wrong CompID or SendingTime, a Logout
-        follows)."""
+        follows).
+        """
         problem = checks.comp_id_problem(msg, self.config)
         if problem is not None and problem.ends_session:
             self._send_reject(
@@ -541,13 +546,15 @@ class Session:
     def _logout_after_reject(self, now: float, text: str) -> None:
         """FIX test cases 2k and 2o: after the Reject, Logout <5>, and the connection closes
         when the peer answers (its Logout consumes its number too) or after
-        ``logout_timeout``."""
+        ``logout_timeout``.
+        """
         if self.state in (State.IN_SESSION, State.RESENDING):
             self.logout(now, text)
 
     def _consume(self, seq_num: int) -> None:
         """A message rejected before the session ends still used its number (FIX test cases
-        2k and 2o: "increment inbound MsgSeqNum"), so the next session does not ask for it."""
+        2k and 2o: "increment inbound MsgSeqNum"), so the next session does not ask for it.
+        """
         if seq_num == self.store.next_target_seq:
             self.store.set_next_target_seq(seq_num + 1)
 
@@ -610,7 +617,8 @@ class Session:
 
     def _orig_sending_time_ok(self, msg: Message, seq_num: int, msg_type: str, now: float) -> bool:
         """A PossDupFlag <43>=Y message's OrigSendingTime <122> checks out; else it is
-        rejected (and, for 2f, the session logged out)."""
+        rejected (and, for 2f, the session logged out).
+        """
         problem = checks.orig_sending_time_problem(msg, msg_type)
         if problem is None:
             return True
@@ -819,7 +827,8 @@ class Session:
 
     def _on_session_reset(self, msg: Message, seq_num: int, now: float) -> None:
         """A Logon <A> with ResetSeqNumFlag <141>=Y in an established session: both sides start
-        again at 1; we answer with our own Logon saying so (the FIX "SessionReset" case)."""
+        again at 1; we answer with our own Logon saying so (the FIX "SessionReset" case).
+        """
         if seq_num != 1:
             self._fatal_logout(now, f"ResetSeqNumFlag <141>=Y with MsgSeqNum {seq_num}, not 1")
         self.store.reset()
@@ -882,7 +891,8 @@ class Session:
 
     def _on_next_expected(self, msg: Message, now: float) -> None:
         """The peer's NextExpectedMsgSeqNum <789>: what it has not seen of ours before this
-        Logon exchange is resent at once; a number past what we sent ends the session."""
+        Logon exchange is resent at once; a number past what we sent ends the session.
+        """
         peer_expects = msg.get_int(789)
         if peer_expects is None:
             return
@@ -950,7 +960,8 @@ class Session:
     ) -> list[tuple[int, FieldValue]]:
         """The body of our Logon <A>: EncryptMethod <98>, HeartBtInt <108>, ResetSeqNumFlag
         <141> when resetting, NextExpectedMsgSeqNum <789> when configured and the version has
-        it, DefaultApplVerID <1137> where the version has it."""
+        it, DefaultApplVerID <1137> where the version has it.
+        """
         self._logon_seq = self.store.next_sender_seq
         fields: list[tuple[int, FieldValue]] = [(98, 0), (108, heartbeat)]
         if reset:
@@ -964,7 +975,8 @@ class Session:
     def _refuse_logon(self, now: float, text: str) -> NoReturn:
         """Refuses the peer's Logon (an acceptor's, FIX test cases 1S.c-d) or its answer to
         ours (an initiator's, 1B.d): Logout <5> with ``text``, then disconnect (or disconnect
-        alone, with ``logout_on_refused_logon`` off, as QuickFIX does)."""
+        alone, with ``logout_on_refused_logon`` off, as QuickFIX does).
+        """
         self._events.append(LogonRefused(text))
         if self.config.logout_on_refused_logon:
             self._send_logout(now, text)
@@ -1011,7 +1023,8 @@ class Session:
         rejected: Message | Unparsed | None = None,
     ) -> None:
         """Sends Reject <3> with the fields this version has, routed back the way ``rejected``
-        came."""
+        came.
+        """
         route = (
             []
             if rejected is None
@@ -1034,7 +1047,8 @@ class Session:
 
     def _send_resend_request(self, begin: int, now: float, gap_end: int) -> None:
         """ResendRequest <2> from ``begin``: to infinity, or for at most
-        ``resend_request_chunk_size`` messages and not past ``gap_end``."""
+        ``resend_request_chunk_size`` messages and not past ``gap_end``.
+        """
         chunk = self.config.resend_request_chunk_size
         if chunk:
             end = self._resend_chunk_end = min(begin + chunk - 1, gap_end)
@@ -1095,7 +1109,8 @@ class Session:
 
     def _check_outbound(self, now: float) -> None:
         """Ends the session when what the peer's messages made us queue is past its bound (it
-        does not read what we send)."""
+        does not read what we send).
+        """
         if self._out.queued > self.config.max_outbound_bytes and not self.should_close:
             self._end_for_limit(
                 now,

@@ -47,7 +47,8 @@ class InboundLedger:
 
     def advance(self, seq_num: int) -> None:
         """The next inbound message should carry ``seq_num``: recorded, unless a message
-        handed over before is not yet taken (then in memory only)."""
+        handed over before is not yet taken (then in memory only).
+        """
         untaken = self._untaken
         if untaken and untaken[-1] >= seq_num:
             untaken.clear()  # The numbers were reset: what was untaken is from before.
@@ -58,7 +59,8 @@ class InboundLedger:
 
     def taken(self, seq_num: int | None = None) -> None:
         """The application took the messages handed over up to ``seq_num`` (all of them when
-        ``None``): the store records the next untaken number, or the next inbound one."""
+        ``None``): the store records the next untaken number, or the next inbound one.
+        """
         untaken = self._untaken
         if not untaken:
             return

@@ -41,7 +41,8 @@ class LoggedOn:
 @dataclass(frozen=True, slots=True)
 class LogonRefused:
     """A Logon <A> exchange failed: the peer refused ours (``text`` from its Logout <5>), or we
-    refused the peer's Logon or its answer to ours, with a Logout carrying ``text``."""
+    refused the peer's Logon or its answer to ours, with a Logout carrying ``text``.
+    """
 
     text: str
 
@@ -85,7 +86,8 @@ class Received:
     def possible_resend(self) -> bool:
         """PossResend <97>=Y: the sender sent it again under a new MsgSeqNum; the application
         decides whether it has seen it (by ClOrdID <11>, say). Read from the message when
-        asked."""
+        asked.
+        """
         return bool(self.message.get_bool(97, default=False))
 
 

@@ -1,6 +1,7 @@
 """Byte counts for the session's inbound buffers (the outbound one is
 :mod:`fixwire.session.outbound`); the limits themselves are in
-:class:`~fixwire.session.SessionConfig`."""
+:class:`~fixwire.session.SessionConfig`.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ def size_of(message: Message | Unparsed) -> int:
 
 class HeldMessages(dict[int, Message | Unparsed]):
     """Inbound messages held ahead of a gap, by MsgSeqNum, with their bytes counted in
-    :attr:`bytes` (kept by every way the session adds or removes one)."""
+    :attr:`bytes` (kept by every way the session adds or removes one).
+    """
 
     bytes: int = 0
 
@@ -35,6 +37,7 @@ class HeldMessages(dict[int, Message | Unparsed]):
     def pop(  # type: ignore[override]
         self, seq_num: int, default: Message | Unparsed | None = None
     ) -> Message | Unparsed | None:
+        """Removes and returns the message held as ``seq_num`` (``default`` when none is)."""
         message = super().pop(seq_num, None)
         if message is None:
             return default
@@ -42,5 +45,6 @@ class HeldMessages(dict[int, Message | Unparsed]):
         return message
 
     def clear(self) -> None:
+        """Drops every held message."""
         super().clear()
         self.bytes = 0

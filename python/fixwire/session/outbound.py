@@ -65,7 +65,8 @@ class Outbound:
 
     def drop_resends(self) -> None:
         """Forgets the resends not yet taken (the connection is ending: the peer asks again on
-        the next one)."""
+        the next one).
+        """
         if self._streams:
             self._items = deque(item for item in self._items if type(item) is bytes)
             self._streams.clear()
@@ -79,7 +80,8 @@ class Outbound:
     def take(self, max_bytes: int | None = None) -> bytes:
         """The bytes to write next, in order: everything, or (with ``max_bytes``) whole
         messages while they add up to less than ``max_bytes``, at least one when ``max_bytes``
-        is positive."""
+        is positive.
+        """
         items = self._items
         if not items:
             return b""

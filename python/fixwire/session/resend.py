@@ -27,7 +27,8 @@ _BATCH = 64
 
 def gap_fill(encoder: Encoder, seq_num: int, new_seq: int, now: float) -> bytes:
     """SequenceReset-GapFill <4> numbered ``seq_num`` (a resent number: not stored or
-    counted) that moves the peer on to ``new_seq``."""
+    counted) that moves the peer on to ``new_seq``.
+    """
     fields: list[tuple[int, FieldValue]] = [(43, True), (122, datetime.fromtimestamp(now, UTC))]
     fields += [(123, True), (36, new_seq)]
     return encoder.encode("4", fields, seq_num=seq_num, sending_time=float(now))
@@ -60,7 +61,8 @@ class ResendStream:
 
     def take(self, max_bytes: float) -> list[bytes]:
         """The next messages of the answer: at least one (unless done), then more while their
-        sizes add up to less than ``max_bytes``."""
+        sizes add up to less than ``max_bytes``.
+        """
         out: list[bytes] = []
         size = 0
         encoder, now = self._encoder, self._now
@@ -93,5 +95,6 @@ def resend(
     store: Store, encoder: Encoder, begin: int, end: int, now: float
 ) -> tuple[list[bytes], int]:
     """The whole answer to a resend of ``begin``..``end`` at once, and how many of its
-    messages are application messages sent again (a :class:`ResendStream` taken whole)."""
+    messages are application messages sent again (a :class:`ResendStream` taken whole).
+    """
     return ResendStream(store, encoder, begin, end, now).take(float("inf")), store.count(begin, end)

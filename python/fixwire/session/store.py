@@ -81,7 +81,8 @@ class Store(ABC):
 
     def count(self, begin: int, end: int) -> int:
         """How many messages the store holds with numbers from ``begin`` to ``end``. This
-        default reads them with :meth:`messages`; the stores here count without reading."""
+        default reads them with :meth:`messages`; the stores here count without reading.
+        """
         return len(self.messages(begin, end))
 
     @abstractmethod
@@ -108,25 +109,31 @@ class MemoryStore(Store):
         self._messages: dict[int, bytes] = {}
 
     def save(self, seq_num: int, message: bytes) -> None:
+        """Stores the message sent as ``seq_num``; the next sender number follows it."""
         self._messages[seq_num] = message
         self.next_sender_seq = seq_num + 1
 
     def set_next_sender_seq(self, seq_num: int) -> None:
+        """Sets the MsgSeqNum <34> of the next message sent."""
         self.next_sender_seq = seq_num
 
     def set_next_target_seq(self, seq_num: int) -> None:
+        """Sets the MsgSeqNum <34> expected of the next message received."""
         self.next_target_seq = seq_num
 
     def messages(self, begin: int, end: int) -> dict[int, bytes]:
+        """The stored messages numbered ``begin`` to ``end`` (inclusive), by number."""
         if end - begin < len(self._messages):
             found = ((seq, self._messages.get(seq)) for seq in range(begin, end + 1))
             return {seq: m for seq, m in found if m is not None}
         return {seq: m for seq, m in self._messages.items() if begin <= seq <= end}
 
     def count(self, begin: int, end: int) -> int:
+        """How many messages numbered ``begin`` to ``end`` (inclusive) are stored."""
         return _count(self._messages, begin, end)
 
     def reset(self) -> None:
+        """Forgets every message and starts both numbers again at 1."""
         self.next_sender_seq = 1
         self.next_target_seq = 1
         self._messages.clear()
@@ -216,19 +223,23 @@ class JournalStore(Store):
         return self._path
 
     def save(self, seq_num: int, message: bytes) -> None:
+        """Stores the message sent as ``seq_num``; the next sender number follows it."""
         offset = self._append(_record(_MESSAGE, seq_num, message))
         self._index[seq_num] = (offset + _RECORD_HEAD, len(message))
         self.next_sender_seq = seq_num + 1
 
     def set_next_sender_seq(self, seq_num: int) -> None:
+        """Sets the MsgSeqNum <34> of the next message sent."""
         self._append(_record(_SENDER, seq_num))
         self.next_sender_seq = seq_num
 
     def set_next_target_seq(self, seq_num: int) -> None:
+        """Sets the MsgSeqNum <34> expected of the next message received."""
         self._append(_record(_TARGET, seq_num))
         self.next_target_seq = seq_num
 
     def messages(self, begin: int, end: int) -> dict[int, bytes]:
+        """The stored messages numbered ``begin`` to ``end`` (inclusive), by number."""
         found = {}
         for seq in range(begin, end + 1) if end - begin < len(self._index) else sorted(self._index):
             where = self._index.get(seq)
@@ -237,9 +248,11 @@ class JournalStore(Store):
         return found
 
     def count(self, begin: int, end: int) -> int:
+        """How many messages numbered ``begin`` to ``end`` (inclusive) are stored."""
         return _count(self._index, begin, end)
 
     def reset(self) -> None:
+        """Forgets every message and starts both numbers again at 1."""
         fresh = self._path.with_name(self._path.name + ".new")
         start = _MAGIC + _record(_RESET, 1)
         fd = -1
@@ -272,6 +285,7 @@ class JournalStore(Store):
             raise StoreError(f"cannot sync the directory of {self._path}: {e.strerror}") from e
 
     def close(self) -> None:
+        """Closes the journal's file; the store is unusable afterwards."""
         if self._fd >= 0:
             os.close(self._fd)
             self._fd = -1

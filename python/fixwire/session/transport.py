@@ -1,7 +1,8 @@
 """asyncio transport for sessions, by its older name: the names of
 :mod:`fixwire.session.connection` (one session's connection), :mod:`fixwire.session.initiator`
 (:func:`connect` and reconnects) and :mod:`fixwire.session.acceptor` (:func:`serve`), re-exported
-for code that imports them from here."""
+for code that imports them from here.
+"""
 
 from fixwire.session.acceptor import Acceptor, SessionLookup, serve
 from fixwire.session.connection import (

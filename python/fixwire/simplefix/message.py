@@ -139,7 +139,8 @@ class FixMessage:
     @classmethod
     def _parsed(cls, wire: bytes, view: Message) -> FixMessage:
         """A message of plain fields (values without SOH, one BeginString <8> and MsgType <35>)
-        that fixwire has parsed, whose ``pairs`` are made only when used."""
+        that fixwire has parsed, whose ``pairs`` are made only when used.
+        """
         message = cls()
         message._pairs = None
         message._wire = wire
@@ -501,7 +502,8 @@ def _plain_tag(tag: bytes) -> int:
 
 class _FrameTags(dict[bytes, bool]):
     """Whether a tag text is one ``encode`` writes itself, read as simplefix reads it (with
-    ``int``, so ``b"08"`` is BeginString <8>); each text is worked out once."""
+    ``int``, so ``b"08"`` is BeginString <8>); each text is worked out once.
+    """
 
     def __missing__(self, tag: bytes) -> bool:
         frame = tag in _FRAME_TAG_BYTES or (

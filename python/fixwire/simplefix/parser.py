@@ -161,14 +161,14 @@ class FixParser:
         strict: bool = False,
         max_message_size: int | None = MAX_MESSAGE_SIZE,
     ) -> None:
-        """Make a parser.
+        r"""Make a parser.
 
         Args:
             allow_empty_values: Accept empty values, which FIX forbids.
             allow_missing_begin_string: Accept a first field other than BeginString <8>.
             strip_fields_before_begin_string: Drop fields before BeginString <8>.
             stop_tag: The tag that ends a message; ``stop_byte`` overrides it.
-            stop_byte: A byte (such as ``b"\\n"``) that ends a message wherever it comes.
+            stop_byte: A byte (such as ``b"\n"``) that ends a message wherever it comes.
             strict: fixwire's addition: check BodyLength <9>, CheckSum <10> and the rest of
                 the frame with ``fixwire.parse``; needs the default ``stop_tag`` and no
                 ``stop_byte``.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+from pathlib import Path
 
 import fixwire.kalshi.sim
 from fixwire.kalshi.sim.simulator import Simulator
@@ -27,11 +28,12 @@ def main(argv: list[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
 
+    keys = [(api_key, Path(path).read_bytes()) for api_key, path in args.key]
+
     async def run() -> None:
         sim = Simulator(args.market or ["DEMO-MKT"])
-        for api_key, path in args.key:
-            with open(path, "rb") as f:
-                sim.register(api_key, f.read())
+        for api_key, public_key in keys:
+            sim.register(api_key, public_key)
         certificate = SelfSignedCertificate.generate()
         await sim.start(args.host, args.port, tls=certificate)
         print(f"Kalshi simulator on {args.host}:{sim.port}, TLS certificate SHA-256:")

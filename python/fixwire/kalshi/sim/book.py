@@ -46,6 +46,8 @@ from fixwire.kalshi.sim.vocabulary import (
 
 @dataclass(slots=True, eq=False)
 class Order:
+    """One order as the engine keeps it: mutable, changed by fills, replaces and cancels."""
+
     order_id: str
     client_id: str
     owner: str
@@ -71,9 +73,11 @@ class Order:
 
     @property
     def is_open(self) -> bool:
+        """Whether the order can still trade (new or partially filled)."""
         return self.status in (OrderStatus.NEW, OrderStatus.PARTIALLY_FILLED)
 
     def state(self) -> OrderState:
+        """An immutable snapshot of the order, for the engine's events."""
         return OrderState(
             order_id=self.order_id,
             client_id=self.client_id,
@@ -109,6 +113,7 @@ class BookSide:
         self._levels: dict[Decimal, dict[str, Order]] = {}
 
     def add(self, order: Order) -> None:
+        """Rests ``order`` at the back of its price level."""
         level = self._levels.get(order.price)
         if level is None:
             level = self._levels[order.price] = {}
@@ -116,6 +121,7 @@ class BookSide:
         level[order.order_id] = order
 
     def remove(self, order: Order) -> None:
+        """Takes ``order`` off the book."""
         level = self._levels[order.price]
         del level[order.order_id]
         if not level:
@@ -123,6 +129,7 @@ class BookSide:
             self._prices.remove(order.price)
 
     def best(self) -> Decimal | None:
+        """The best (highest) bid, or None on an empty side."""
         return self._prices[-1] if self._prices else None
 
     def __iter__(self) -> Iterator[Order]:
@@ -130,6 +137,7 @@ class BookSide:
             yield from self._levels[price].values()
 
     def depth(self) -> list[tuple[Decimal, Decimal]]:
+        """(price, resting quantity) per level, best first."""
         return [
             (price, sum((o.leaves_qty for o in self._levels[price].values()), ZERO))
             for price in reversed(self._prices)
@@ -138,6 +146,8 @@ class BookSide:
 
 @dataclass(slots=True, eq=False)
 class Market:
+    """One market: its ticker, tick bands, quantity step, books and trading state."""
+
     ticker: str
     tick_bands: tuple[TickBand, ...]
     qty_step: Decimal
@@ -147,15 +157,19 @@ class Market:
     )
 
     def on_tick(self, side: Side, price: Decimal) -> bool:
+        """Whether ``price`` on ``side`` lies on a tick of the market's bands (Yes scale)."""
         yes_price = to_yes_price(side, price)
         return any(yes_price in band for band in self.tick_bands)
 
     def on_step(self, qty: Decimal) -> bool:
+        """Whether ``qty`` is a whole number of the market's quantity steps."""
         return qty % self.qty_step == 0
 
 
 @dataclass(slots=True, eq=False)
 class Group:
+    """An order group: its members and the fills of its rolling window."""
+
     group_id: str
     owner: str
     subaccount: int
@@ -172,6 +186,7 @@ class Group:
         return sum((qty for _, qty in self.fills), ZERO)
 
     def state(self, now: float) -> GroupState:
+        """An immutable snapshot of the group at ``now``, for the engine's events."""
         return GroupState(
             group_id=self.group_id,
             owner=self.owner,
@@ -184,17 +199,23 @@ class Group:
 
 @dataclass(slots=True, eq=False)
 class Fill:
+    """A matching step: ``qty`` of the resting ``maker`` trades."""
+
     maker: Order
     qty: Decimal
 
 
 @dataclass(slots=True, eq=False)
 class CancelMaker:
+    """A matching step: self-trade prevention cancels the resting ``maker``."""
+
     maker: Order
 
 
 @dataclass(slots=True, eq=False)
 class Trigger:
+    """A matching step: ``group`` reached its limit and triggers."""
+
     group: Group
 
 
@@ -436,4 +457,5 @@ class EngineState:
 
 
 def net_position(net: Decimal) -> Position:
+    """The position of a net Yes quantity: long when positive, short when negative."""
     return Position(long_qty=max(net, ZERO), short_qty=max(-net, ZERO))

@@ -48,7 +48,8 @@ class Participant:
 class VenueCore:
     """The state every venue flow shares (set by :class:`~fixwire.kalshi.sim.Simulator`), and
     the few ways they all answer: send, BusinessMessageReject <j>, prices in the session's
-    units."""
+    units.
+    """
 
     engine: m.MatchingEngine
     _clients: dict[str, Participant]
@@ -88,7 +89,8 @@ _last_wall_clock = 0.0
 
 def wall_clock() -> float:
     """Wall-clock seconds (ExpireTime <126> is wall-clock), never going backwards, as the
-    engine requires."""
+    engine requires.
+    """
     global _last_wall_clock
     _last_wall_clock = max(_last_wall_clock, time.time())
     return _last_wall_clock

@@ -58,7 +58,8 @@ class MarketDataFlow(VenueCore):
 
     def _book(self, market: str) -> tuple[dict[Decimal, Decimal], dict[Decimal, Decimal]]:
         """Yes bids and offers (the No bids on the Yes scale), best first; empty when the
-        market is unknown (the venue answers an unknown ticker with an empty snapshot)."""
+        market is unknown (the venue answers an unknown ticker with an empty snapshot).
+        """
         try:
             yes = self.engine.depth(market, m.Side.YES)
             no = self.engine.depth(market, m.Side.NO)
@@ -80,7 +81,8 @@ class MarketDataFlow(VenueCore):
 
     def _market_data_updates(self, events: list[m.Event]) -> None:
         """MarketDataIncrementalRefresh <X> to each subscriber: trades, then the levels that
-        changed (level-replace: the new size; deleted levels with size 0)."""
+        changed (level-replace: the new size; deleted levels with size 0).
+        """
         touched: dict[str, None] = {}
         trades: list[tuple[str, list[tuple[int, FieldValue]]]] = []
         now = datetime.now(UTC)

@@ -147,7 +147,8 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
 
     def _publish(self, events: list[m.Event]) -> None:
         """Sends each engine event to its owner, when the owner is connected, then the book
-        changes and trades to KalshiMD subscribers."""
+        changes and trades to KalshiMD subscribers.
+        """
         # Orders that trade in the same batch they were accepted in: by default (no
         # AlwaysEmitNewBeforeTrade <21026>) their New is folded into the first Trade.
         trading = {e.order.order_id for e in events if isinstance(e, m.Filled)}

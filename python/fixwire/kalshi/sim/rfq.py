@@ -40,7 +40,8 @@ class Rfq:
 class Quote:
     """A maker's quote on an RFQ; ``status`` is pending, accepted (waiting for the maker's
     confirmation), executed, cancelled or expired. Prices are dollars; each is what the
-    maker pays per contract of that side."""
+    maker pays per contract of that side.
+    """
 
     quote_id: str
     maker: str
@@ -150,7 +151,8 @@ class RfqFlow(OrderFlow):
     def _combo_request(self, client: Participant, msg: Message) -> None:
         """A combo RFQ: its legs are validated as the venue does (MVEValidationReasonCode
         <20187> with the offending legs), then it is refused all the same, 658=99: combo
-        markets are not simulated."""
+        markets are not simulated.
+        """
         legs = [(leg.get(20183, ""), leg.get(20184, "")) for leg in with_groups(msg).group(20181)]
         sides: dict[str, set[str]] = {}
         counts: dict[str, int] = {}
@@ -253,7 +255,8 @@ class RfqFlow(OrderFlow):
 
     def _tell_creator_failed(self, quote: Quote, text: str) -> None:
         """An accepted quote will not execute: the creator hears it as a failed
-        AcceptQuoteStatus <UC> (the spec documents no message for this)."""
+        AcceptQuoteStatus <UC> (the spec documents no message for this).
+        """
         creator = self._clients.get(quote.rfq.creator)
         if creator is None or not creator.logged_on:
             return
@@ -360,7 +363,8 @@ class RfqFlow(OrderFlow):
     def _close_rfq(self, rfq: Rfq, text: str, *, makers: bool = True) -> None:
         """Closes an RFQ: its live quotes are cancelled (QuoteStatusReport <AI> 297=17 to their
         makers) and, with ``makers``, every maker hears QuoteRequestReject <AG> (older docs:
-        makers receive AG when an RFQ is cancelled)."""
+        makers receive AG when an RFQ is cancelled).
+        """
         rfq.open = False
         for quote in self._quotes.values():
             if quote.rfq is rfq and quote.status in ("pending", "accepted"):

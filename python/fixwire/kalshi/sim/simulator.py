@@ -150,7 +150,8 @@ class Simulator(SettlementFlow):
 
     def trade_against(self, market: str, side: str, quantity: int, price: Decimal) -> None:
         """The rest of the market places an IOC order: ``side`` ``"yes"``/``"no"`` at the
-        Yes-scale ``price``; fills go to the user's resting orders as ExecutionReports."""
+        Yes-scale ``price``; fills go to the user's resting orders as ExecutionReports.
+        """
         engine_side = m.Side.YES if side == "yes" else m.Side.NO
         events = self.engine.submit(
             owner=HOUSE,
@@ -311,5 +312,6 @@ class Simulator(SettlementFlow):
 def _answers_invalid(msg: Message, error: RejectError) -> bool:
     """Whether the venue answers an invalid message itself rather than with Reject <3>: an
     unsupported SubscriptionRequestType <263> gets MarketDataRequestReject <Y> 281=4 (spec
-    section 13), which the market-data handler sends."""
+    section 13), which the market-data handler sends.
+    """
     return msg.msg_type == "V" and error.ref_tag_id == 263

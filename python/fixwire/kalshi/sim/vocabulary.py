@@ -212,7 +212,8 @@ class CancelReason(StrEnum):
     @property
     def is_expiry(self) -> bool:
         """Whether this is an expiry-type cancel, which UseExpiredOrdStatus <21012> = Y
-        reports as ExecType <150> = C and OrdStatus <39> = C."""
+        reports as ExecType <150> = C and OrdStatus <39> = C.
+        """
         return self in (CancelReason.ORDER_EXPIRY, CancelReason.MARKET_CLOSE)
 
 
@@ -281,6 +282,7 @@ _CXL_REJ_REASON: Final = {
 
 
 def check_price(price: object, what: str = "price") -> Decimal:
+    """``price`` if a Decimal strictly between 0 and 1 of at most 4 decimals, else an error."""
     if not isinstance(price, Decimal):
         raise TypeError(f"{what} must be a decimal.Decimal, not {type(price).__name__}")
     if not price.is_finite() or not ZERO < price < ONE:
@@ -291,6 +293,7 @@ def check_price(price: object, what: str = "price") -> Decimal:
 
 
 def check_qty(qty: object, what: str = "quantity") -> Decimal:
+    """``qty`` (a Decimal or int) as a positive Decimal, else an error naming ``what``."""
     if isinstance(qty, bool) or not isinstance(qty, Decimal | int):
         raise TypeError(f"{what} must be a decimal.Decimal or int, not {type(qty).__name__}")
     value = Decimal(qty)
@@ -300,11 +303,13 @@ def check_qty(qty: object, what: str = "quantity") -> Decimal:
 
 
 def check_subaccount(subaccount: int) -> None:
+    """Raises ``ValueError`` for a subaccount outside 0 to MAX_SUBACCOUNT."""
     if not 0 <= subaccount <= MAX_SUBACCOUNT:
         raise ValueError(f"subaccount must be 0 to {MAX_SUBACCOUNT}, got {subaccount}")
 
 
 def check_limit(limit: int) -> None:
+    """Raises for an order-group limit that is not an int from 1 to MAX_GROUP_LIMIT."""
     if isinstance(limit, bool) or not isinstance(limit, int):
         raise TypeError(f"group limit must be an int, not {type(limit).__name__}")
     if not 1 <= limit <= MAX_GROUP_LIMIT:
