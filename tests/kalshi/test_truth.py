@@ -14,7 +14,6 @@ from decimal import Decimal
 import pytest
 
 import fixwire
-from fixwire.errors import SessionError
 from fixwire.kalshi import (
     BusinessMessageReject,
     ExecutionReport,
@@ -228,12 +227,6 @@ def test_a_session_reject_of_an_order_closes_it_with_the_reason() -> None:
     run(test)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=SessionError,
-    reason="fixwire.session ends a session whose first answer is a Reject <3> without "
-    "reporting the Reject; the client raises LogonRefusedError once the session reports it",
-)
 def test_a_logon_refused_for_its_sending_time_says_why() -> None:
     """Reject 373=10 then Logout, as spec section 4 describes a SendingTime out of tolerance."""
 

@@ -590,16 +590,7 @@ class Session:
         elif msg_type == "2":
             self._on_resend_request(msg, seq_num, now)
         elif msg_type == "3":
-            self._events.append(
-                RejectReceived(
-                    msg.get_int(45),
-                    msg.get_int(373),
-                    msg.get_int(371),
-                    msg.get(372),
-                    msg.get(58),
-                    msg,
-                )
-            )
+            self._events.append(_reject_received(msg))
         elif msg_type == "4":
             next_target = self._gap_fill_target(msg, seq_num, now)
         elif msg_type == "5":
@@ -847,6 +838,12 @@ class Session:
                 text = msg.get(58) or "Logon refused"
                 self._events.append(LogonRefused(text))
                 raise _Fatal(f"logon refused: {text}")
+            if msg_type == "3" and self.state is State.LOGON_SENT:
+                # A Reject of our Logon (a SendingTime out of tolerance, 373=10) comes before
+                # the acceptor's Logout: reported, so that the refusal can say why, and the
+                # Logout (or the logon timeout) ends the session.
+                self._events.append(_reject_received(msg))
+                return
             text = f"first message is MsgType {msg_type!r}, not Logon <A>"
             if self.state is State.LOGON_SENT:
                 # An initiator tells the acceptor why it gives up (FIX test case 1B.e); an
@@ -1130,3 +1127,10 @@ class Session:
         if self.state is not State.DISCONNECTED:
             self._move(Trigger.CLOSED)
             self._events.append(Disconnected(reason))
+
+
+def _reject_received(msg: Message) -> RejectReceived:
+    """The event of the peer's Reject <3> ``msg``."""
+    return RejectReceived(
+        msg.get_int(45), msg.get_int(373), msg.get_int(371), msg.get(372), msg.get(58), msg
+    )
