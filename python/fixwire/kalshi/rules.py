@@ -13,14 +13,16 @@ from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 
 from fixwire._native import Rule, Template
+from fixwire.kalshi.venue import GroupAction, SelfTradePrevention, Side, TimeInForce
 from fixwire.session.config import FieldValue
 
 _ONE = Decimal(1)
 # The characters of a ClOrdID <11> (spec question 21: the venue's regex also admits "/").
 CL_ORD_ID_BYTES = (string.ascii_letters + string.digits + "-_:+=/").encode("ascii")
-TIME_IN_FORCE = {"day": "0", "gtc": "1", "ioc": "3", "fok": "4", "gtd": "6"}
-STP = {"taker_at_cross": 1, "maker": 2}
-ORDER_GROUP_ACTIONS = {"create": 1, "reset": 2, "delete": 3, "trigger": 4, "update": 5}
+# The words the client takes for the venue's codes (kalshi.venue holds the codes).
+TIME_IN_FORCE = {tif.name.lower(): tif.value for tif in TimeInForce}
+STP = {stp.name.lower(): int(stp) for stp in SelfTradePrevention}
+ORDER_GROUP_ACTIONS = {action.name.lower(): int(action) for action in GroupAction}
 
 
 def check_cl_ord_id(value: str, name: str = "cl_ord_id") -> str:
@@ -128,7 +130,7 @@ def check_exec_id(exec_id: str) -> str:
     return exec_id
 
 
-SIDES = {"yes": "1", "no": "2"}
+SIDES = {side.name.lower(): side.value for side in Side}
 
 
 def _id_rule(name: str, *, optional: bool = False) -> Rule:

@@ -18,6 +18,7 @@ import dataclasses
 import enum
 import time
 from dataclasses import dataclass, field
+from enum import Enum, IntEnum
 from typing import TYPE_CHECKING
 
 from fixwire._native import GroupSpecs, Message, parse
@@ -29,10 +30,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "KALSHI_GROUPS",
+    "GroupAction",
     "LogonFlags",
     "RateLimit",
     "RateLimitError",
+    "SelfTradePrevention",
     "SessionType",
+    "Side",
+    "TimeInForce",
     "TokenBucket",
     "with_groups",
 ]
@@ -241,3 +246,52 @@ def with_groups(msg: Message) -> Message:
     except KeyError:
         return parse(msg.raw, groups=KALSHI_GROUPS)
     return msg
+
+
+# Order vocabulary: the client writes these codes and the simulator reads them.
+
+
+class Side(Enum):
+    """The contract an order buys; the value is Side <54> (1 = Buy = Yes, 2 = Sell = No)."""
+
+    YES = "1"
+    NO = "2"
+
+    @property
+    def opposite(self) -> Side:
+        """The other contract of the market."""
+        return Side.NO if self is Side.YES else Side.YES
+
+
+class TimeInForce(Enum):
+    """How long an order may rest; the value is TimeInForce <59>."""
+
+    DAY = "0"
+    """Rests until :meth:`MatchingEngine.end_of_day` (Kalshi: 23:59:59.999 ET)."""
+    GTC = "1"
+    """Rests until cancelled."""
+    IOC = "3"
+    """Trades what it can at once; the rest is cancelled with IMMEDIATE_OR_CANCELLED."""
+    FOK = "4"
+    """Fills whole at once or is cancelled with FOK_INSUFFICIENT_VOLUME without trading."""
+    GTD = "6"
+    """Rests until ``expire_time``; one already past acts as IOC."""
+
+
+class SelfTradePrevention(IntEnum):
+    """What happens when an order would trade with its owner's own order (tag 2964)."""
+
+    TAKER_AT_CROSS = 1
+    """The incoming order stops; fills before the cross stand, the rest is cancelled."""
+    MAKER = 2
+    """Each own resting order met is cancelled and the incoming order keeps matching."""
+
+
+class GroupAction(IntEnum):
+    """An order group operation: OrderGroupAction <20131>."""
+
+    CREATE = 1
+    RESET = 2
+    DELETE = 3
+    TRIGGER = 4
+    UPDATE = 5

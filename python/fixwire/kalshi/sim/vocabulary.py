@@ -11,6 +11,12 @@ from decimal import Decimal
 from enum import Enum, IntEnum, StrEnum
 from typing import Final, Protocol
 
+# The order vocabulary the client writes lives in kalshi.venue; the engine speaks it too.
+from fixwire.kalshi.venue import GroupAction as GroupAction
+from fixwire.kalshi.venue import SelfTradePrevention as SelfTradePrevention
+from fixwire.kalshi.venue import Side as Side
+from fixwire.kalshi.venue import TimeInForce as TimeInForce
+
 ZERO: Final = Decimal(0)
 ONE: Final = Decimal(1)
 # Kalshi prices have at most four decimal places in dollars (spec section 6.1, subpenny).
@@ -24,18 +30,6 @@ MAX_SUBACCOUNT: Final = 63
 # --------------------------------------------------------------------------------------------
 # Vocabulary
 # --------------------------------------------------------------------------------------------
-
-
-class Side(Enum):
-    """The contract an order buys; the value is Side <54> (1 = Buy = Yes, 2 = Sell = No)."""
-
-    YES = "1"
-    NO = "2"
-
-    @property
-    def opposite(self) -> Side:
-        """The other contract of the market."""
-        return Side.NO if self is Side.YES else Side.YES
 
 
 def to_yes_price(side: Side, price: Decimal) -> Decimal:
@@ -62,30 +56,6 @@ def from_yes_price(side: Side, yes_price: Decimal) -> Decimal:
         ``yes_price`` for Yes, ``1 - yes_price`` for No.
     """
     return yes_price if side is Side.YES else ONE - yes_price
-
-
-class TimeInForce(Enum):
-    """How long an order may rest; the value is TimeInForce <59>."""
-
-    DAY = "0"
-    """Rests until :meth:`MatchingEngine.end_of_day` (Kalshi: 23:59:59.999 ET)."""
-    GTC = "1"
-    """Rests until cancelled."""
-    IOC = "3"
-    """Trades what it can at once; the rest is cancelled with IMMEDIATE_OR_CANCELLED."""
-    FOK = "4"
-    """Fills whole at once or is cancelled with FOK_INSUFFICIENT_VOLUME without trading."""
-    GTD = "6"
-    """Rests until ``expire_time``; one already past acts as IOC."""
-
-
-class SelfTradePrevention(IntEnum):
-    """What happens when an order would trade with its owner's own order (tag 2964)."""
-
-    TAKER_AT_CROSS = 1
-    """The incoming order stops; fills before the cross stand, the rest is cancelled."""
-    MAKER = 2
-    """Each own resting order met is cancelled and the incoming order keeps matching."""
 
 
 class Liquidity(Enum):
@@ -124,16 +94,6 @@ class CancelRequestType(IntEnum):
 
     CANCEL = 1
     REPLACE = 2
-
-
-class GroupAction(IntEnum):
-    """An order group operation: OrderGroupAction <20131>."""
-
-    CREATE = 1
-    RESET = 2
-    DELETE = 3
-    TRIGGER = 4
-    UPDATE = 5
 
 
 class RejectReason(StrEnum):
