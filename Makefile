@@ -74,9 +74,15 @@ test: build quickfix simplefix-suite ## Bootstrap everything, then run the Rust 
 conformance: build quickfix ## The session conformance scripts only, fixwire and QuickFIX side by side (in `make test` too)
 	$(BIN)/pytest -q tests/conformance
 
+# The demo needs only the release build and the kalshi extra (cryptography), in a venv of its
+# own: a fresh clone runs it without installing the development tools.
+DEMO_VENV := .venv-demo
 .PHONY: demo
-demo: build-release ## Kalshi simulator + signed TLS client: a scripted market-making session
-	$(BIN)/python -m fixwire.kalshi.demo
+demo: ## Kalshi simulator + signed TLS client: a scripted market-making session
+	test -x $(DEMO_VENV)/bin/maturin || { $(PYTHON) -m venv $(DEMO_VENV) && \
+		$(DEMO_VENV)/bin/python -m pip install --quiet --disable-pip-version-check 'maturin>=1.7,<2'; }
+	VIRTUAL_ENV=$(abspath $(DEMO_VENV)) $(DEMO_VENV)/bin/maturin develop --quiet --release --extras kalshi
+	$(DEMO_VENV)/bin/python -m fixwire.kalshi.demo
 
 .PHONY: lint
 lint: build ## rustfmt, clippy -D warnings, ruff, mypy strict, stubtest, workflow schema
@@ -173,7 +179,7 @@ sdist: venv ## Source distribution into target/sdist, then a wheel built from it
 .PHONY: clean
 clean: ## Remove build products and the venv
 	cargo clean
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(DEMO_VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
 
 .PHONY: help
 help: ## List the targets

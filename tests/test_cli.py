@@ -322,3 +322,30 @@ def test_sim_serves_until_interrupted() -> None:
         for stream in (child.stdout, child.stderr):
             if stream is not None:
                 stream.close()
+
+
+def test_errors_keep_their_place_among_the_messages(tmp_path: Path) -> None:
+    path, _ = _log(tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-m", "fixwire", "decode", "--no-color", str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1
+    # A message's header line ("# PATH byte N: 35=D Name") gives its MsgType; an error line
+    # ends with its kind.
+    events = [
+        line.split()[4] if line.startswith("# ") else line.split()[-1]
+        for line in done.stdout.splitlines()
+        if line.startswith(("# ", f"{path}: "))
+    ]
+    assert events == [
+        "35=D",
+        "35=8",
+        "(bad_checksum)",
+        "35=0",
+        "(truncated)",
+    ]

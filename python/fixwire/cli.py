@@ -243,12 +243,10 @@ class _Printer:
     ) -> None:
         """Writes the messages of one piece of input, ``base`` bytes into ``source``."""
         parts: list[str] = []
-        errors: list[str] = []
         for offset, item in found:
             where = base + offset
             if isinstance(item, fixwire.DecodeError):
-                self.bad += 1
-                errors.append(f"{source}: byte {where}: {item.reason} ({item.kind})\n")
+                self._error(parts, f"{source}: byte {where}: {item.reason} ({item.kind})\n")
                 continue
             if self.types is not None and item.msg_type not in self.types:
                 continue
@@ -256,8 +254,7 @@ class _Printer:
                 try:
                     fields = self._json(item)
                 except fixwire.DecodeError as e:  # a value that is not UTF-8 cannot be JSON text
-                    self.bad += 1
-                    errors.append(f"{source}: byte {where}: {e.reason} ({e.kind})\n")
+                    self._error(parts, f"{source}: byte {where}: {e.reason} ({e.kind})\n")
                     continue
                 record = {"source": source, "offset": where, "msg_type": item.msg_type, **fields}
                 parts.append(json.dumps(record, ensure_ascii=False) + "\n")
@@ -268,11 +265,18 @@ class _Printer:
                 parts.append(f"{_BOLD}{header}{_RESET}{_colour(text)}\n")
             else:
                 parts.append(f"{header}{text}\n")
-        if errors:
-            self.out.flush()  # keep stdout and stderr in input order on a shared terminal
-            self.err.write("".join(errors))
         if parts:
             self.out.write("".join(parts))
+
+    def _error(self, parts: list[str], line: str) -> None:
+        """Reports a bad message on stderr after the messages before it, so that the two
+        streams keep the input's order on a shared terminal."""
+        self.bad += 1
+        if parts:
+            self.out.write("".join(parts))
+            parts.clear()
+        self.out.flush()
+        self.err.write(line)
 
 
 def _messages(

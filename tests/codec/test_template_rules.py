@@ -72,7 +72,9 @@ def decimal_reference(
     if parts is None:
         return None
     mantissa, scale = parts
-    while scale > 18 and mantissa % 10 == 0:  # Zeros past 18 decimals change nothing.
+    # Zeros after the point change nothing: dropped past 18 decimals, and where the digits with
+    # them would not fit in 64 bits (1250000000000000000.0 is written 1250000000000000000).
+    while (scale > 18 or mantissa not in I64) and scale > 0 and mantissa % 10 == 0:
         mantissa, scale = mantissa // 10, scale - 1
     # A 64-bit mantissa and at most 18 fraction digits: what FIX decimals hold.
     if mantissa not in I64 or scale > 18:

@@ -99,58 +99,18 @@ REPLAY = "R"
 #: The bound of one script's run, in seconds.
 SCRIPT_TIMEOUT = 60.0
 
-# fixwire's known non-conformances, each named once by the FIX rule it breaks.
-CHAR = (
-    "FIX.4.0/4.1 char fields are free text, but BeginString <8> is checked as one character: "
-    "every message after the Logon is rejected (Reject <3>, 'not a valid CHAR')"
-)
-INVALID_TAG = (
-    "a tag no FIX version defines, below the user-defined range, gets SessionRejectReason "
-    "<373>=3 (undefined tag) instead of 0 (invalid tag number), as case 14a asks"
-)
-SKEW_SEQUENCE = (
-    "a message rejected for SendingTime accuracy (373=10) does not consume its MsgSeqNum <34>: "
-    "after reconnecting, the session asks for it again"
-)
-
-_40_41 = "FIX.4.0 FIX.4.1"
-_42_ON = "FIX.4.2 FIX.4.3 FIX.4.4 FIXT.1.1"
-
-#: fixwire's scripts that fail today: (script, versions) -> the non-conformances met. Versions
-#: are ``*`` or BeginStrings separated by spaces; script ``*`` is every script but those of
-#: :data:`PASSING_ON_40_41`. A script stops at its first difference: a row names what stops
-#: it. Delete a reason when its fix lands: a strict xfail turns red until you do.
-FIXWIRE_KNOWN_FAILURES: dict[tuple[str, str], tuple[str, ...]] = {
-    ("*", _40_41): (CHAR,),
-    ("2o_sending_time_out_of_range", "*"): (SKEW_SEQUENCE,),
-    ("14a_undefined_tag", _42_ON): (INVALID_TAG,),
-}
-#: The scripts that pass on FIX.4.0 and FIX.4.1 today (none needs a message after the Logon
-#: to be read as valid): the version-wide row skips them.
-PASSING_ON_40_41 = frozenset(
-    {
-        "1c_unknown_comp_ids",
-        "1d_logon_body_length_wrong",
-        "1d_logon_sending_time_out_of_range",
-        "1d_logon_wrong_begin_string",
-        "1e_first_message_not_logon",
-        "2i_begin_string_wrong",
-        "2k_comp_id_wrong",
-        "2k_target_comp_id_wrong",
-        "2r_msg_type_unsupported",
-        "6_test_request_unanswered",
-        "13b_unsolicited_logout",
-        "x_reverse_route",
-    }
-)
+#: fixwire's scripts that fail: (script, versions) -> the non-conformances met, each named by
+#: the FIX rule it breaks. Versions are ``*`` or BeginStrings separated by spaces; script ``*``
+#: is every script. A script stops at its first difference: a row names what stops it. Each row
+#: is a strict xfail, which turns red the day the script passes, so the table stays true. Empty
+#: today: every script passes on every version.
+FIXWIRE_KNOWN_FAILURES: dict[tuple[str, str], tuple[str, ...]] = {}
 
 
 def _known(name: str, version: str) -> str | None:
     """The known non-conformances a script meets on a version, or None."""
     found: list[str] = []
     for (script, versions), reasons in FIXWIRE_KNOWN_FAILURES.items():
-        if script == "*" and name in PASSING_ON_40_41:
-            continue
         if script in ("*", name) and (versions == "*" or version in versions.split()):
             found.extend(r for r in reasons if r not in found)
     return "; ".join(found) or None
@@ -334,4 +294,3 @@ def test_known_failures_name_real_scripts() -> None:
         runs_on = set(VERSIONS) if script == "*" else set(by_name[script].versions)
         assert named <= set(VERSIONS), (script, versions)
         assert named & runs_on, (script, versions)
-    assert by_name.keys() >= PASSING_ON_40_41

@@ -16,6 +16,7 @@ from fixwire.kalshi import KalshiClient, KalshiConfig, LogonSigner, RateLimit, S
 from fixwire.kalshi.client import RateLimitError, TokenBucket
 from fixwire.kalshi.rules import cl_ord_ids
 from fixwire.kalshi.signing import generate_key
+from fixwire.kalshi.venue import KALSHI_GROUPS, with_groups
 from fixwire.session import Session
 
 API_KEY = "6f1c2b9e-3d4a-4b5c-9e8f-0a1b2c3d4e5f"
@@ -228,3 +229,18 @@ def test_made_client_order_ids_are_uuid_shaped_and_never_repeat() -> None:
     for n, made in enumerate(ids):
         assert str(uuid.UUID(made)) == made
         assert int(made[len(prefix) :], 16) == n
+
+
+def test_inbound_messages_are_parsed_once_with_the_venue_groups(
+    signer: LogonSigner, corpus: dict[str, bytes]
+) -> None:
+    """The client's session parses with Kalshi's groups as it frames; the events then read
+    them from that same message rather than parsing it again."""
+    assert KalshiClient.session_config(config(signer)).groups is KALSHI_GROUPS
+    report = corpus["kalshi_exec_report_trade"]
+    framed = fixwire.parse(report, groups=KALSHI_GROUPS)
+    assert with_groups(framed) is framed
+    flat = fixwire.parse(report)
+    again = with_groups(flat)
+    assert again is not flat
+    assert [e[448] for e in again.group(453)] == ["e1d2c3b4-a596-4877-8695-a4b3c2d1e0f9"]

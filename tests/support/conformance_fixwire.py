@@ -6,7 +6,8 @@ them all: SenderCompID <49> ``ISLD``, one session per (BeginString, counterparty
 setting names translated to ``SessionConfig``'s, or refused when it has no equivalent), each
 validated with QuickFIX's own
 dictionary for its version (read by :meth:`fixwire.Dictionary.from_xml`), QuickFIX's defaults
-for the checks both engines have (a SendingTime <52> within 120 s, user-defined tags validated).
+for the checks both engines have (a SendingTime <52> within 120 s, user-defined tags validated,
+SessionRejectReason <373>=0 for a tag the dictionary lacks).
 
 The application is QuickFIX's test application again: a NewOrderSingle <D> is echoed back
 unless it carries PossResend <97>=Y and its ClOrdID <11> was seen since the last logout; any
@@ -82,6 +83,7 @@ def _config(
         dictionary=dictionary,
         max_sending_time_skew=120.0,
         allow_user_defined_fields=False,
+        undefined_tag_reason=0,
         **options,  # type: ignore[arg-type]  # checked by SessionConfig itself
     )
 

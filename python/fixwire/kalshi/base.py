@@ -31,7 +31,7 @@ from fixwire.kalshi.rules import (
     new_order_template,
     replace_template,
 )
-from fixwire.kalshi.venue import SessionType, TokenBucket
+from fixwire.kalshi.venue import KALSHI_GROUPS, SessionType, TokenBucket
 from fixwire.session import (
     Connection,
     Disconnected,
@@ -132,6 +132,7 @@ class ClientBase:
             max_sending_time_skew=config.max_sending_time_skew,
             check_peer_comp_id=False,
             length_fields=config.raw_data_length,
+            groups=KALSHI_GROUPS,
         )
 
     @classmethod

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from fixwire._native import GroupSpecs, Message, parse
+from fixwire._native import Message
+from fixwire.kalshi.venue import with_groups
 
 __all__ = [
     "AcceptQuoteStatus",
@@ -341,7 +342,7 @@ class MarketSettlementReport:
     @classmethod
     def from_message(cls, msg: Message) -> MarketSettlementReport:
         """Reads a report, with its nested groups."""
-        grouped = parse(msg.raw, groups=GroupSpecs.kalshi())
+        grouped = with_groups(msg)
         parties = []
         for entry in grouped.group(20108):
             payouts = entry.group(1703)
@@ -380,7 +381,7 @@ def _yes_no(value: str | None) -> str | None:
 def _party_id(msg: Message) -> str | None:
     """PartyID <448> of the message's NoPartyIDs <453> entry (the only one Kalshi sends),
     read from the message itself or from the entry of its first group that holds one."""
-    grouped = parse(msg.raw, groups=GroupSpecs.kalshi())
+    grouped = with_groups(msg)
     parties = grouped.group(453)
     if parties:
         return parties[0].get(448)
@@ -416,7 +417,7 @@ class QuoteRequest:
     @classmethod
     def from_message(cls, msg: Message) -> QuoteRequest:
         """Reads the broadcast, with its NoRelatedSym <146> entry."""
-        entries = parse(msg.raw, groups=GroupSpecs.kalshi()).group(146)
+        entries = with_groups(msg).group(146)
         entry = entries[0] if entries else msg
         return cls(
             rfq_id=msg[131],
@@ -468,7 +469,7 @@ class QuoteRequestReject:
         """Reads the reject, with its NoMVEOffendingLegs <20185> group."""
         legs: tuple[str, ...] = ()
         if 20185 in msg:
-            grouped = parse(msg.raw, groups=GroupSpecs.kalshi())
+            grouped = with_groups(msg)
             legs = tuple(e[20186] for e in grouped.group(20185) if 20186 in e)
         return cls(msg[131], msg.get_int(658, 99), msg.get(58), msg.get(20187), legs, msg)
 
@@ -612,7 +613,7 @@ class MarketDataSnapshot:
         """Reads the NoMDEntries <268> group."""
         bids: list[BookLevel] = []
         offers: list[BookLevel] = []
-        for entry in parse(msg.raw, groups=GroupSpecs.kalshi()).group(268):
+        for entry in with_groups(msg).group(268):
             price = entry.get_decimal(270)
             if price is None:
                 continue
@@ -661,7 +662,7 @@ class MarketDataIncrement:
     def from_message(cls, msg: Message) -> MarketDataIncrement:
         """Reads the NoMDEntries <268> group."""
         entries = []
-        for entry in parse(msg.raw, groups=GroupSpecs.kalshi()).group(268):
+        for entry in with_groups(msg).group(268):
             action, entry_type = entry.get(279, ""), entry.get(269, "")
             entries.append(
                 MarketDataEntry(

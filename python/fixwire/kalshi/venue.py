@@ -20,13 +20,22 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from fixwire._native import GroupSpecs, Message, parse
 from fixwire.errors import SessionError
 
 if TYPE_CHECKING:
     from fixwire._native import Message
     from fixwire.session.config import FieldValue
 
-__all__ = ["LogonFlags", "RateLimit", "RateLimitError", "SessionType", "TokenBucket"]
+__all__ = [
+    "KALSHI_GROUPS",
+    "LogonFlags",
+    "RateLimit",
+    "RateLimitError",
+    "SessionType",
+    "TokenBucket",
+    "with_groups",
+]
 
 
 class SessionType(enum.Enum):
@@ -212,3 +221,19 @@ class TokenBucket:
     def give_back(self, cost: float) -> None:
         """Returns ``cost`` tokens taken for a request that was not sent after all."""
         self._tokens = min(self.capacity, self._tokens + cost)
+
+
+#: Kalshi's repeating groups, from the bundled dictionary: the client's and the simulator's
+#: sessions parse every inbound message with them as it is framed (``SessionConfig.groups``).
+KALSHI_GROUPS = GroupSpecs.kalshi()
+
+
+def with_groups(msg: Message) -> Message:
+    """``msg`` with Kalshi's repeating groups readable: the message itself when it was parsed
+    with them (as the sessions do, once, as it is framed), else parsed again with them (a
+    message an application parsed flat)."""
+    try:
+        msg.group(453)  # NoPartyIDs <453>: a spec of every Kalshi message type
+    except KeyError:
+        return parse(msg.raw, groups=KALSHI_GROUPS)
+    return msg

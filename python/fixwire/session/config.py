@@ -103,6 +103,9 @@ class SessionConfig:
             invalid ones are answered with Reject <3> (and still delivered, marked).
         allow_user_defined_fields: With ``dictionary``: accept tags >= 5000 that it does not
             define.
+        undefined_tag_reason: SessionRejectReason <373> for a tag the dictionary does not
+            define: 3 (Undefined tag, the code's own name for it, and Kalshi's answer), or 0
+            (Invalid tag number), as QuickFIX and FIX test case 14a give it.
         answers_invalid: With ``dictionary``: called with each invalid application message
             and the problem; returning ``True`` says the application answers it itself (a
             venue's business-level reject, say), so the session sends no Reject <3> and
@@ -160,6 +163,7 @@ class SessionConfig:
     max_sending_time_skew: float | None = 120.0
     dictionary: Dictionary | None = None
     allow_user_defined_fields: bool = True
+    undefined_tag_reason: int = 3
     answers_invalid: Callable[[Message, RejectError], bool] | None = None
     time_precision: str = "ms"
     length_fields: bool = True
@@ -184,6 +188,10 @@ class SessionConfig:
         for name in ("max_held_bytes", "max_message_size", "max_outbound_bytes", "max_event_bytes"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1 byte, not {getattr(self, name)}")
+        if self.undefined_tag_reason not in (0, 3):
+            raise ValueError(
+                f"undefined_tag_reason must be 3 or 0, not {self.undefined_tag_reason}"
+            )
         if self.resend_request_chunk_size < 0:
             raise ValueError("resend_request_chunk_size must be 0 (no chunks) or positive")
         if self.begin_string not in VERSIONS:

@@ -91,6 +91,7 @@ ADMIN_MSG_TYPES = frozenset({"0", "1", "2", "3", "4", "5", "A"})
 
 # SessionRejectReason <373> values used here.
 _REQUIRED_TAG_MISSING = 1
+_UNDEFINED_TAG = 3
 _VALUE_INCORRECT = 5
 _INCORRECT_DATA_FORMAT = 6
 _SENDING_TIME_ACCURACY = 10
@@ -637,9 +638,10 @@ class Session:
             answers = self.config.answers_invalid if application else None
             if answers is not None and answers(msg, e):
                 return None
-            self._send_reject(
-                now, seq_num, msg.msg_type, e.reject_reason, e.ref_tag_id, e.text, msg
-            )
+            reason = e.reject_reason
+            if reason == _UNDEFINED_TAG:
+                reason = self.config.undefined_tag_reason
+            self._send_reject(now, seq_num, msg.msg_type, reason, e.ref_tag_id, e.text, msg)
             return e
         return None
 

@@ -535,13 +535,23 @@ pub fn scan_file(path: &Path, range: Option<Range<usize>>, options: &ScanOptions
     // documentation above (and read_columns') says that logs must not be truncated while read.
     let map = unsafe { memmap2::Mmap::map(&file)? };
     let range = range.unwrap_or(0..map.len());
-    Ok(scan_windowed(&map, range, options, SCAN_WINDOW, |upto| {
-        // SAFETY: the map is shared and read-only, so dropping its pages only makes later reads
-        // fault them in again from the file; the scan reads nothing before `upto` again. A
-        // failed advice just keeps the pages.
-        let _ = unsafe { map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, 0, upto) };
-    }))
+    Ok(scan_windowed(&map, range, options, SCAN_WINDOW, |upto| release_pages(&map, upto)))
 }
+
+/// Drops the pages of `map` before `upto` from memory (Unix: `madvise(MADV_DONTNEED)`).
+#[cfg(unix)]
+#[allow(unsafe_code)]
+fn release_pages(map: &memmap2::Mmap, upto: usize) {
+    // SAFETY: the map is shared and read-only, so dropping its pages only makes later reads
+    // fault them in again from the file; the scan reads nothing before `upto` again. A failed
+    // advice just keeps the pages.
+    let _ = unsafe { map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, 0, upto) };
+}
+
+/// Elsewhere (Windows) pages are left to the system: a mapped file's clean pages are the first
+/// it reclaims under memory pressure.
+#[cfg(not(unix))]
+fn release_pages(_map: &memmap2::Mmap, _upto: usize) {}
 
 /// Scans messages that start in `input[start..end]` (they may end after `end`). Returns the
 /// table and the offset just past the last message read.

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from fixwire._native import GroupSpecs, Message, parse
+from fixwire._native import Message
 from fixwire.kalshi.sim import matching as m
 from fixwire.kalshi.sim.core import (
     FOUR_DP,
@@ -19,6 +19,7 @@ from fixwire.kalshi.sim.core import (
     Participant,
     VenueCore,
 )
+from fixwire.kalshi.venue import with_groups
 from fixwire.session.config import FieldValue
 
 
@@ -30,7 +31,7 @@ class MarketDataFlow(VenueCore):
 
     def _market_data_request(self, client: Participant, msg: Message) -> None:
         request_type = msg.get(263)
-        symbols = [e[55] for e in parse(msg.raw, groups=GroupSpecs.kalshi()).group(146)]
+        symbols = [e[55] for e in with_groups(msg).group(146)]
         if request_type == "2":
             if symbols:
                 client.md_symbols.difference_update(symbols)

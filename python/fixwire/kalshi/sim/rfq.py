@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
-from fixwire._native import GroupSpecs, Message, parse
+from fixwire._native import Message
 from fixwire.kalshi.sim import matching as m
 from fixwire.kalshi.sim.core import (
     FOUR_DP,
@@ -19,7 +19,7 @@ from fixwire.kalshi.sim.core import (
     wall_clock,
 )
 from fixwire.kalshi.sim.orders import OrderFlow
-from fixwire.kalshi.venue import SessionType
+from fixwire.kalshi.venue import SessionType, with_groups
 from fixwire.session.config import FieldValue
 
 
@@ -101,7 +101,7 @@ class RfqFlow(OrderFlow):
 
     def _quote_request(self, api_key: str, client: Participant, msg: Message) -> None:
         request_id = msg[131]
-        entries = parse(msg.raw, groups=GroupSpecs.kalshi()).group(146)
+        entries = with_groups(msg).group(146)
 
         def reject(reason: int, text: str) -> None:
             self._send(client, "AG", [(58, text), (131, request_id), (658, reason)])
@@ -151,10 +151,7 @@ class RfqFlow(OrderFlow):
         """A combo RFQ: its legs are validated as the venue does (MVEValidationReasonCode
         <20187> with the offending legs), then it is refused all the same, 658=99: combo
         markets are not simulated."""
-        legs = [
-            (leg.get(20183, ""), leg.get(20184, ""))
-            for leg in parse(msg.raw, groups=GroupSpecs.kalshi()).group(20181)
-        ]
+        legs = [(leg.get(20183, ""), leg.get(20184, "")) for leg in with_groups(msg).group(20181)]
         sides: dict[str, set[str]] = {}
         counts: dict[str, int] = {}
         for market, side in legs:

@@ -20,7 +20,13 @@ from fixwire.kalshi.sim.core import (
     wall_clock,
 )
 from fixwire.kalshi.sim.settlement import SettlementFlow
-from fixwire.kalshi.venue import LogonFlags, RateLimit, RateLimitError, SessionType
+from fixwire.kalshi.venue import (
+    KALSHI_GROUPS,
+    LogonFlags,
+    RateLimit,
+    RateLimitError,
+    SessionType,
+)
 from fixwire.session import (
     Acceptor,
     Connection,
@@ -173,6 +179,7 @@ class Simulator(SettlementFlow):
             max_sending_time_skew=self._skew,
             dictionary=self._dictionary,
             answers_invalid=_answers_invalid,
+            groups=KALSHI_GROUPS,
         )
 
     def _accept_logon(self, session_type: SessionType, logon: Message) -> str | None:

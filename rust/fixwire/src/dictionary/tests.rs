@@ -193,3 +193,19 @@ fn malformed_documents_name_the_line() {
     assert_eq!(e.line, Some(XML.lines().position(|l| l.contains("name='Side' required")).unwrap() as u32 + 1));
     assert!(e.reason.contains("Sidee"));
 }
+
+/// FIX.4.0 and 4.1 define `char` as one or more characters (FIX.4.2 made it a single one), so
+/// their CHAR fields, BeginString <8> among them in QuickFIX's FIX40.xml, read as free text.
+#[test]
+fn char_is_free_text_before_fix_4_2() {
+    for (minor, expected) in [("0", FieldType::String), ("1", FieldType::String), ("2", FieldType::Char)] {
+        let xml = XML
+            .replacen("<fix type='FIXT' major='1' minor='1'>", &format!("<fix major='4' minor='{minor}'>"), 1)
+            .replacen("name='BeginString' type='STRING'", "name='BeginString' type='CHAR'", 1);
+        let dict = Dictionary::from_xml(&xml, None).expect("the dictionary loads");
+        assert_eq!(dict.begin_string(), format!("FIX.4.{minor}"));
+        assert_eq!(dict.field(8).map(|f| &f.field_type), Some(&expected), "FIX.4.{minor}");
+        assert_eq!(dict.field(54).map(|f| &f.field_type), Some(&expected), "FIX.4.{minor}");
+        assert_eq!(dict.field(54).map(|f| f.type_name.as_str()), Some("CHAR"));
+    }
+}

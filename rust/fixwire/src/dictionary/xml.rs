@@ -14,6 +14,9 @@ use crate::group::{GroupSpec, GroupSpecs, Member};
 #[derive(Default)]
 pub(super) struct Builder {
     begin_string: Option<String>,
+    /// Whether the document being read is FIX.4.0 or FIX.4.1, whose `char` type is free text
+    /// (a value of one or more characters; FIX.4.2 made it a single character).
+    char_is_text: bool,
     pub(super) fields: FxHashMap<u32, FieldDef>,
     pub(super) transport_fields: Option<FxHashMap<u32, FieldDef>>,
     by_name: HashMap<String, u32>,
@@ -41,6 +44,8 @@ impl Builder {
         if kind == "FIXT" || self.begin_string.is_none() {
             self.begin_string = Some(version);
         }
+        self.char_is_text =
+            kind == "FIX" && root.attribute("major") == Some("4") && matches!(root.attribute("minor"), Some("0" | "1"));
         let section = |name: &str| root.children().find(|n| n.has_tag_name(name));
         // Fields first: layouts refer to them by name.
         if let Some(fields) = section("fields") {
@@ -128,7 +133,8 @@ impl Builder {
             }
         }
         self.by_name.insert(name.to_owned(), tag);
-        let field_type = FieldType::from_name(&type_name);
+        let field_type =
+            if self.char_is_text && type_name == "CHAR" { FieldType::String } else { FieldType::from_name(&type_name) };
         let allowed = values.iter().map(|(v, _)| v.as_bytes().into()).collect();
         self.fields.insert(tag, FieldDef { tag, name: name.to_owned(), type_name, field_type, values, allowed });
         Ok(())

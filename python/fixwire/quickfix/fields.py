@@ -1,0 +1,317 @@
+"""QuickFIX's field classes: the typed bases and the named classes made from the dictionaries.
+
+A field is a tag and its text as it goes on the wire; the typed bases convert on the way in
+(``setValue``, the constructor) and out (``getValue``) exactly as QuickFIX's convertors do:
+a double with at most 15 significant digits and no exponent or trailing zeros, a bool as
+``Y``/``N``, a timestamp as ``YYYYMMDD-HH:MM:SS[.sss]`` in UTC. ``ClOrdID``, ``Price`` and
+the other named classes are made on first use from QuickFIX's XML dictionaries
+(:mod:`fixwire.quickfix.spec`), with the base QuickFIX gives each type.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from fixwire.quickfix.errors import FieldConvertError, IncorrectDataFormat
+from fixwire.quickfix.spec import spec
+
+__all__ = [
+    "BoolField",
+    "CharField",
+    "CheckSumField",
+    "DoubleField",
+    "FieldBase",
+    "IntField",
+    "StringField",
+    "UtcDateField",
+    "UtcDateOnlyField",
+    "UtcTimeOnlyField",
+    "UtcTimeStampField",
+    "field_class",
+]
+
+_UTC = datetime.UTC
+
+
+class FieldBase:
+    """A tag and its value as text (QuickFIX's ``FieldBase``)."""
+
+    __slots__ = ("_string", "_tag")
+    #: The tag of a named field class (``ClOrdID`` -> 11); 0 on the bases.
+    TAG = 0
+
+    def __init__(self, *args: Any) -> None:
+        if self.TAG:
+            tag, data = self.TAG, (args[0] if args else None)
+        else:
+            tag, data = args[0], (args[1] if len(args) > 1 else None)
+        self._tag = int(tag)
+        self._string = self._default() if data is None else self._to_string(data)
+
+    def _default(self) -> str:
+        return ""
+
+    def _to_string(self, value: Any) -> str:
+        return str(value)
+
+    def _from_string(self, text: str) -> Any:
+        return text
+
+    def getTag(self) -> int:
+        """The tag."""
+        return self._tag
+
+    getField = getTag
+
+    def setTag(self, tag: int) -> None:
+        """Change the tag."""
+        self._tag = int(tag)
+
+    def getString(self) -> str:
+        """The value as it is written on the wire."""
+        return self._string
+
+    def setString(self, text: str) -> None:
+        """Set the value from its wire text."""
+        self._string = str(text)
+
+    def getValue(self) -> Any:
+        """The value, typed (``int``, ``float``, ``bool``, ``datetime`` ...).
+
+        Raises:
+            IncorrectDataFormat: the text is not of the field's type.
+        """
+        try:
+            return self._from_string(self._string)
+        except (ValueError, IndexError) as e:
+            raise IncorrectDataFormat(self._tag) from e
+
+    def setValue(self, value: Any) -> None:
+        """Set the value from its typed form."""
+        self._string = self._to_string(value)
+
+    def getFixString(self) -> str:
+        """``tag=value`` and SOH, as the field is written in a message."""
+        return f"{self._tag}={self._string}\x01"
+
+    def getLength(self) -> int:
+        """Bytes of the field on the wire, SOH included."""
+        return len(self.getFixString().encode())
+
+    def getTotal(self) -> int:
+        """The field's share of CheckSum <10>: the sum of its bytes."""
+        return sum(self.getFixString().encode()) % 256
+
+    def __str__(self) -> str:
+        return self.getFixString()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._tag}={self._string!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, FieldBase):
+            return NotImplemented
+        return (self._tag, self._string) == (other._tag, other._string)
+
+    def __hash__(self) -> int:
+        return hash((self._tag, self._string))
+
+
+class StringField(FieldBase):
+    """Text."""
+
+    __slots__ = ()
+
+
+class CharField(FieldBase):
+    """One character."""
+
+    __slots__ = ()
+
+
+class IntField(FieldBase):
+    """An integer."""
+
+    __slots__ = ()
+
+    def _to_string(self, value: Any) -> str:
+        if isinstance(value, str):
+            return value
+        return str(int(value))
+
+    def _from_string(self, text: str) -> int:
+        return int(text)
+
+
+def format_double(value: float) -> str:
+    """``value`` as QuickFIX writes a double: 15 significant digits, no exponent, no trailing
+    zeros (``100.0`` -> ``"100"``, ``1e-7`` -> ``"0.0000001"``)."""
+    text = repr(value)
+    # repr is the shortest text that reads back the same; at 15 characters or fewer it has at
+    # most 15 significant digits and no exponent, so it is already QuickFIX's text.
+    if len(text) <= 15 and "e" not in text and "n" not in text:
+        return text[:-2] if text.endswith(".0") else text
+    text = format(Decimal(f"{value:.15g}"), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+class DoubleField(FieldBase):
+    """A number (Price <44>, OrderQty <38> ...); read back as ``float``."""
+
+    __slots__ = ()
+
+    def _to_string(self, value: Any) -> str:
+        if isinstance(value, str):
+            return value
+        if isinstance(value, Decimal):
+            return format(value, "f")
+        try:
+            return format_double(float(value))
+        except (TypeError, ValueError) as e:
+            raise FieldConvertError(str(value)) from e
+
+    def _from_string(self, text: str) -> float:
+        return float(text)
+
+
+class BoolField(FieldBase):
+    """``Y`` or ``N``."""
+
+    __slots__ = ()
+
+    def _to_string(self, value: Any) -> str:
+        if isinstance(value, str):
+            return value
+        return "Y" if value else "N"
+
+    def _from_string(self, text: str) -> bool:
+        if text not in ("Y", "N"):
+            raise ValueError(text)
+        return text == "Y"
+
+
+class UtcTimeStampField(FieldBase):
+    """A UTC timestamp; the constructor without a value takes the current time (seconds)."""
+
+    __slots__ = ()
+    _FORMAT = "%Y%m%d-%H:%M:%S"
+
+    def _default(self) -> str:
+        return datetime.datetime.now(_UTC).strftime(self._FORMAT)
+
+    def _to_string(self, value: Any) -> str:
+        if isinstance(value, str):
+            return value
+        if isinstance(value, datetime.datetime):
+            if value.tzinfo is not None:
+                value = value.astimezone(_UTC)
+            text = value.strftime(self._FORMAT)
+            return f"{text}.{value.microsecond // 1000:03d}" if value.microsecond else text
+        raise FieldConvertError(str(value))
+
+    def _from_string(self, text: str) -> datetime.datetime:
+        fmt = f"{self._FORMAT}.%f" if "." in text else self._FORMAT
+        return datetime.datetime.strptime(text, fmt).replace(tzinfo=_UTC)
+
+
+class UtcTimeOnlyField(UtcTimeStampField):
+    """A UTC time of day."""
+
+    __slots__ = ()
+    _FORMAT = "%H:%M:%S"
+
+
+class UtcDateField(FieldBase):
+    """A UTC date, ``YYYYMMDD``."""
+
+    __slots__ = ()
+
+    def _default(self) -> str:
+        return datetime.datetime.now(_UTC).strftime("%Y%m%d")
+
+    def _to_string(self, value: Any) -> str:
+        if isinstance(value, datetime.date):
+            return value.strftime("%Y%m%d")
+        return str(value)
+
+    def _from_string(self, text: str) -> datetime.date:
+        return datetime.datetime.strptime(text, "%Y%m%d").date()
+
+
+UtcDateOnlyField = UtcDateField
+
+
+class CheckSumField(FieldBase):
+    """CheckSum <10>: three digits."""
+
+    __slots__ = ()
+
+    def _to_string(self, value: Any) -> str:
+        if isinstance(value, str):
+            return value
+        return f"{int(value) % 256:03d}"
+
+    def _from_string(self, text: str) -> int:
+        return int(text)
+
+
+# QuickFIX's base class for each dictionary type; every type not named here is a StringField.
+_BASES: dict[str, type[FieldBase]] = {
+    "CHAR": CharField,
+    "BOOLEAN": BoolField,
+    "INT": IntField,
+    "NUMINGROUP": IntField,
+    "SEQNUM": IntField,
+    "LENGTH": IntField,
+    "FLOAT": DoubleField,
+    "PRICE": DoubleField,
+    "QTY": DoubleField,
+    "AMT": DoubleField,
+    "PRICEOFFSET": DoubleField,
+    "PERCENTAGE": DoubleField,
+    "UTCTIMESTAMP": UtcTimeStampField,
+    "UTCTIMEONLY": UtcTimeOnlyField,
+    "UTCDATEONLY": UtcDateField,
+    "UTCDATE": UtcDateField,
+}
+_CLASSES: dict[str, type[FieldBase]] = {}
+
+
+def field_class(name: str) -> type[FieldBase] | None:
+    """The named field class ``name`` (``"ClOrdID"``), made on first use; ``None`` when no
+    dictionary defines such a field."""
+    found = _CLASSES.get(name)
+    if found is None:
+        definition = spec().fields.get(name)
+        if definition is None:
+            return None
+        base = CheckSumField if definition.tag == 10 else _BASES.get(definition.type, StringField)
+        tag = definition.tag
+        to_string = base._to_string
+        default = base._default
+
+        # A constructor per class: the tag is a constant, text needs no conversion.
+        def __init__(self: FieldBase, data: Any = None) -> None:
+            self._tag = tag
+            if type(data) is str:
+                self._string = data
+            else:
+                self._string = default(self) if data is None else to_string(self, data)
+
+        found = type(
+            name,
+            (base,),
+            {
+                "__slots__": (),
+                "TAG": tag,
+                "__init__": __init__,
+                "__module__": "fixwire.quickfix",
+                "__doc__": f"{name} <{tag}> ({definition.type}).",
+            },
+        )
+        _CLASSES[name] = found
+    return found

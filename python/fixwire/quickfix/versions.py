@@ -1,0 +1,87 @@
+"""QuickFIX's version modules (``quickfix44``, ``quickfix50sp2`` ...), made from its dictionaries.
+
+Each module has a ``Message`` base that sets BeginString <8> (and, for FIX.5.0 and later,
+ApplVerID <1128>), a class per message that sets MsgType <35>, and inside each message class
+a class per repeating group (``NewOrderSingle.NoPartyIDs``) with the group's count tag,
+delimiter and field order, nested as the dictionary nests them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fixwire.quickfix.message import Group, Message
+from fixwire.quickfix.spec import GroupDef, spec
+
+__all__ = ["module_getattr"]
+
+# BeginString <8> and ApplVerID <1128> of each dictionary's messages.
+_HEADERS: dict[str, tuple[str, str | None]] = {
+    "FIX40": ("FIX.4.0", None),
+    "FIX41": ("FIX.4.1", None),
+    "FIX42": ("FIX.4.2", None),
+    "FIX43": ("FIX.4.3", None),
+    "FIX44": ("FIX.4.4", None),
+    "FIX50": ("FIXT.1.1", "7"),
+    "FIX50SP1": ("FIXT.1.1", "8"),
+    "FIX50SP2": ("FIXT.1.1", "9"),
+    "FIXT11": ("FIXT.1.1", None),
+}
+
+
+def _group_class(name: str, definition: GroupDef, module: str) -> type[Group]:
+    def __init__(self: Group) -> None:
+        Group.__init__(self, definition.count_tag, definition.delim, definition.order)
+
+    namespace: dict[str, Any] = {"__init__": __init__, "__slots__": (), "__module__": module}
+    names = spec().by_tag
+    for tag, inner in definition.groups.items():
+        inner_name = names[tag].name
+        namespace[inner_name] = _group_class(inner_name, inner, module)
+    return type(name, (Group,), namespace)
+
+
+def module_getattr(version: str, module: str) -> Callable[[str], Any]:
+    """The ``__getattr__`` of the version module ``module`` for dictionary ``version``."""
+    made: dict[str, Any] = {}
+    begin, appl_ver = _HEADERS[version]
+
+    def base_init(self: Message) -> None:
+        Message.__init__(self)
+        header = self.getHeader()
+        header.setField(8, begin)
+        if appl_ver is not None:
+            header.setField(1128, appl_ver)
+
+    def getattr_(name: str) -> Any:
+        found = made.get(name)
+        if found is not None:
+            return found
+        if name == "Message":
+            found = type("Message", (Message,), {"__init__": base_init, "__slots__": ()})
+            found.__module__ = module
+        else:
+            definition = spec().version(version).messages.get(name)
+            if definition is None:
+                raise AttributeError(f"module {module!r} has no attribute {name!r}")
+            base = getattr_("Message")
+            msg_type = definition.msg_type
+
+            def __init__(self: Message) -> None:
+                base.__init__(self)
+                self.getHeader().setField(35, msg_type)
+
+            namespace: dict[str, Any] = {
+                "__init__": __init__,
+                "__slots__": (),
+                "__module__": module,
+            }
+            names = spec().by_tag
+            for tag, group in definition.groups.items():
+                namespace[names[tag].name] = _group_class(names[tag].name, group, module)
+            found = type(name, (base,), namespace)
+        made[name] = found
+        return found
+
+    return getattr_

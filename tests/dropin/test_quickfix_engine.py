@@ -1,0 +1,149 @@
+"""fixwire.quickfix's engine against real QuickFIX: the same applications, both engines.
+
+The applications of ``quickfix_apps`` (an executor acceptor and a trade client; groups, typed
+fields, a ``.cfg`` with file stores and logs) run on QuickFIX against QuickFIX, then on
+fixwire.quickfix against fixwire.quickfix, then across (fixwire.quickfix initiator to QuickFIX
+acceptor, and the reverse), for FIX.4.2, FIX.4.4 and FIXT.1.1/FIX.5.0 SP2. Every run must
+record the same callbacks and read the same fields. Loopback only; every wait is bounded.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import fixwire.quickfix
+from quickfix_apps import ENGINES, Executor, TradeClient, engines, free_port, write_cfg
+
+VERSIONS = ["quickfix42", "quickfix44", "quickfix50sp2"]
+PAIRS = [
+    ("quickfix", "quickfix"),
+    ("fixwire", "fixwire"),
+    ("fixwire", "quickfix"),
+    ("quickfix", "fixwire"),
+]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _spec(quickfix_spec: Path) -> None:
+    fixwire.quickfix.use_spec(quickfix_spec)
+
+
+def trade(client_engine: str, server_engine: str, version: str, folder: Path, spec: Path) -> Any:
+    """One trading session: logon, D with parties, F, G, an order toApp drops, an order the
+    executor rejects, an unsupported message, logout. Returns both records."""
+    port = free_port()
+    server = Executor(ENGINES[server_engine], version)
+    client = TradeClient(ENGINES[client_engine], version)
+    (folder / "s").mkdir()
+    (folder / "c").mkdir()
+    acceptor = engines(
+        server.fix,
+        "acceptor",
+        server,
+        write_cfg(folder / "s", "acceptor", version, port, spec),
+        files=True,
+    )
+    initiator = engines(
+        client.fix, "initiator", client, write_cfg(folder / "c", "initiator", version, port, spec)
+    )
+    acceptor.start()
+    try:
+        initiator.start()
+        try:
+            client.wait_for(lambda seen: client.count("onLogon") == 1, "logon")
+            sent = [
+                client.order("D", "ord-1", parties=2 if version != "quickfix42" else 0),
+                client.order("F", "ord-2"),
+                client.order("G", "ord-3"),
+                client.order("D", "ord-4", text="do not send"),
+            ]
+            # QuickFIX's BusinessMessageReject <j> under FIXT.1.1 carries DefaultApplVerID
+            # <1137>, which its own counterparty rejects: FIX.4.x only.
+            if version != "quickfix50sp2":
+                sent.append(client.order("D", "ord-5", text="missing"))
+            answers = len(sent) - 1
+            client.wait_for(lambda seen: client.count("fromApp") >= answers, "reports")
+            # Log out through the session, then stop: QuickFIX's stop() must not race its
+            # own callbacks (it crashes when it does).
+            client.fix.Session.lookupSession(client.session_id).logout()
+            client.wait_for(lambda seen: client.count("onLogout") == 1, "client logout")
+            server.wait_for(lambda seen: server.count("onLogout") == 1, "server logout")
+        finally:
+            initiator.stop(True)
+    finally:
+        acceptor.stop(True)
+    return sent, client.seen, server.seen
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_same_behaviour_on_both_engines(version: str, tmp_path: Path, quickfix_spec: Path) -> None:
+    runs = {}
+    for client_engine, server_engine in PAIRS:
+        folder = tmp_path / f"{client_engine}-{server_engine}"
+        folder.mkdir()
+        runs[client_engine, server_engine] = trade(
+            client_engine, server_engine, version, folder, quickfix_spec
+        )
+    reference = runs["quickfix", "quickfix"]
+    sent, client_seen, server_seen = reference
+    assert sent[:4] == [True, True, True, False]
+    assert [s[0] for s in client_seen][:3] == ["onCreate", "fromAdmin", "onLogon"]
+    assert server_seen[-1] == ("onLogout", client_seen[0][1])
+    assert sum(1 for s in client_seen if s[:2] == ("fromApp", "8")) == 3
+    for pair, run in runs.items():
+        assert run == reference, pair
+
+
+def reconnect_with_reset(engine: str, folder: Path, spec: Path) -> list[Any]:
+    """Trade, stop, start a new initiator over the same file store: with ResetOnLogon=Y both
+    ends start again at 1. Returns the sequence numbers seen through ``Session``."""
+    fix = ENGINES[engine]
+    port = free_port()
+    extra = "ResetOnLogon=Y\n"
+    server = Executor(fix, "quickfix44")
+    acceptor = engines(
+        fix, "acceptor", server, write_cfg(folder, "acceptor", "quickfix44", port, spec, extra)
+    )
+    cfg = write_cfg(folder, "initiator", "quickfix44", port, spec, extra)
+    numbers: list[Any] = []
+    acceptor.start()
+    try:
+        for attempt in (1, 2):
+            client = TradeClient(fix, "quickfix44")
+            initiator = engines(fix, "initiator", client, cfg, files=True)
+            initiator.start()
+            try:
+                client.wait_count("onLogon", 1)
+                session = fix.Session.lookupSession(client.session_id)
+                numbers.append((attempt, session.getExpectedSenderNum()))
+                client.order("D", f"ord-{attempt}")
+                client.wait_count("fromApp", 1)
+                session.logout()
+                client.wait_count("onLogout", 1)
+                server.wait_count("onLogout", attempt)
+                # Read once the Logout exchange is over: the numbers no longer move.
+                numbers.append((attempt, session.getExpectedSenderNum()))
+                numbers.append((attempt, session.getExpectedTargetNum()))
+            finally:
+                initiator.stop(True)
+            # QuickFIX forgets a session when its engine is dropped, not when it stops.
+            del initiator, session
+    finally:
+        acceptor.stop(True)
+    numbers.append(sorted(p.name for p in folder.iterdir()))
+    return numbers
+
+
+def test_reset_on_logon_with_file_store(tmp_path: Path, quickfix_spec: Path) -> None:
+    runs = {}
+    for engine in ENGINES:
+        (tmp_path / engine).mkdir()
+        runs[engine] = reconnect_with_reset(engine, tmp_path / engine, quickfix_spec)
+    # ResetOnLogon: the second connection numbers from 1 again, as the first did.
+    first, second = runs["quickfix"][:3], runs["quickfix"][3:6]
+    assert [n for _, n in first] == [n for _, n in second]
+    assert first[0] == (1, 2)
+    assert runs["fixwire"] == runs["quickfix"]
