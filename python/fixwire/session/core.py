@@ -556,7 +556,7 @@ class Session:
         2k and 2o: "increment inbound MsgSeqNum"), so the next session does not ask for it.
         """
         if seq_num == self.store.next_target_seq:
-            self.store.set_next_target_seq(seq_num + 1)
+            self._ledger.advance(seq_num + 1)
 
     def _process(self, msg: Message, msg_type: str, seq_num: int, now: float) -> None:
         """Handles a message whose MsgSeqNum is the expected one."""

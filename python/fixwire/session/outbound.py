@@ -85,7 +85,7 @@ class Outbound:
         items = self._items
         if not items:
             return b""
-        if max_bytes is None and not self._streams:
+        if not self._streams and (max_bytes is None or 0 < self.queued <= max_bytes):
             data = items[0] if len(items) == 1 else b"".join(items)  # type: ignore[arg-type]
             items.clear()
             self.queued = 0
