@@ -3,7 +3,7 @@
 ``TAG_<NAME>`` is a tag number and ``<NAME>_<MEANING>`` one of its enumerated values, both as
 ``bytes`` as they appear on the wire. The names are simplefix's public interface, kept so that
 programs written for simplefix run unchanged; the values are FIX's. Both are checked against
-simplefix 1.0.17 itself, name by name, in ``tests/test_simplefix_constants.py``; the comments
+simplefix 1.0.17 itself, name by name, in ``tests/dropin/test_simplefix.py``; the comments
 name each field as QuickFIX's dictionaries do.
 
 The file is one assignment per name, 691 of them, hence its length; a few of simplefix's names
