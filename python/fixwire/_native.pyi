@@ -445,6 +445,10 @@ class Dictionary:
     def begin_string(self) -> str:
         """BeginString <8> of the dictionary."""
     @property
+    def warnings(self) -> list[str]:
+        """What the XML had that is not quite right but was accepted as QuickFIX accepts it (a
+        group listing a member twice: the second is ignored), one line each."""
+    @property
     def groups(self) -> GroupSpecs:
         """The repeating groups of every message, for ``parse(..., groups=)`` and ``Framer``."""
     def field(self, tag: int) -> FieldInfo:

@@ -276,13 +276,6 @@ BROKEN = [
     # Layouts that are well-formed XML but cannot describe messages.
     # A group's layout is judged as a whole, so the error names the group's line.
     (
-        "group_member_twice",
-        "<field name='PartyRole' required='N'/>",
-        "<field name='PartyRole' required='N'/><field name='PartyID' required='N'/>",
-        "<group name='NoPartyIDs' required='N'>",
-        "448",
-    ),
-    (
         "delimiter_not_a_member",
         "<group name='NoPartyIDs' required='N'>",
         "<group name='NoPartyIDs' required='N' delimiters='ClOrdID'>",
@@ -308,6 +301,17 @@ def test_broken_dictionary_names_the_line(old: str, new: str, at: str, words: st
     with pytest.raises(ValueError, match=re.escape(words)) as caught:
         fixwire.Dictionary.from_xml(text)
     assert f"line {line_of(text, at)}:" in str(caught.value)
+
+
+def test_a_group_member_listed_twice_is_kept_once_with_a_warning() -> None:
+    """As QuickFIX loads its own FIX50.xml: the second listing is ignored, on the group's line."""
+    old = "<field name='PartyRole' required='N'/>"
+    text = SMALL.replace(old, old + "<field name='PartyID' required='N'/>")
+    d = fixwire.Dictionary.from_xml(text)
+    line = line_of(text, "<group name='NoPartyIDs' required='N'>")
+    assert d.warnings == [
+        f"line {line}: group NoPartyIDs lists member 448 twice; the second is ignored"
+    ]
 
 
 def test_root_element_must_be_fix() -> None:
@@ -826,3 +830,19 @@ def test_load_errors_are_fix_errors_with_a_line() -> None:
     assert isinstance(caught.value, fixwire.FixError)
     assert isinstance(caught.value, ValueError)
     assert caught.value.line == 1
+
+
+@pytest.mark.parametrize(
+    "name", ["FIX40", "FIX41", "FIX42", "FIX43", "FIX44", "FIX50", "FIX50SP1", "FIX50SP2"]
+)
+def test_every_quickfix_dictionary_loads(quickfix_spec: Path, name: str) -> None:
+    """QuickFIX's own dictionaries all load, FIX50.xml too, whose NoLegs <555> groups list members
+    twice: as QuickFIX does, the second listing is ignored, and the dictionary says so.
+    """
+    transport = quickfix_spec / "FIXT11.xml" if name.startswith("FIX5") else None
+    d = fixwire.Dictionary.from_xml(quickfix_spec / f"{name}.xml", transport)
+    if name == "FIX50":
+        assert any("group NoLegs lists member 1017 twice" in w for w in d.warnings)
+        assert all("group NoLegs lists member" in w for w in d.warnings), d.warnings
+    else:
+        assert d.warnings == []

@@ -72,6 +72,13 @@ impl PyDictionary {
         self.dictionary.begin_string()
     }
 
+    /// What the XML had that is not quite right but was accepted as QuickFIX accepts it (a
+    /// group listing a member twice: the second is ignored), one line each.
+    #[getter]
+    fn warnings(&self) -> Vec<String> {
+        self.dictionary.warnings().to_vec()
+    }
+
     /// The field with ``tag``; ``KeyError`` when undefined.
     fn field(&self, tag: u32) -> PyResult<PyFieldInfo> {
         let def = self.dictionary.field(tag).ok_or_else(|| PyKeyError::new_err(tag))?;

@@ -294,6 +294,8 @@ pub struct Dictionary {
     groups_in_body: bool,
     /// Validation tables for the common case, a valid message.
     compiled: Compiled,
+    /// What was accepted although the XML is not quite right (see [`Dictionary::warnings`]).
+    warnings: Vec<String>,
 }
 
 /// A set of tags tested for every field of a message: a bitmap below [`TagBits::BITMAP`], a
@@ -367,6 +369,12 @@ impl Dictionary {
     /// BeginString of the dictionary (`FIXT.1.1`, `FIX.4.4`).
     pub fn begin_string(&self) -> &str {
         &self.begin_string
+    }
+
+    /// What the XML had that is not quite right but was accepted as QuickFIX accepts it (a
+    /// group listing a member twice: the second is ignored), one line each.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     /// The field with `tag`.

@@ -209,3 +209,21 @@ fn char_is_free_text_before_fix_4_2() {
         assert_eq!(dict.field(54).map(|f| f.type_name.as_str()), Some("CHAR"));
     }
 }
+
+/// A group that lists a member twice (QuickFIX's own FIX50.xml does) loads as QuickFIX loads
+/// it: the second listing is dropped, and the dictionary says so in its warnings.
+#[test]
+fn a_member_listed_twice_is_kept_once_with_a_warning() {
+    let xml = XML.replacen(
+        "<field name='MiscFeeCurr' required='Y'/>",
+        "<field name='MiscFeeCurr' required='Y'/>\n    <field name='MiscFeeAmt' required='N'/>",
+        1,
+    );
+    let dict = Dictionary::from_xml(&xml, None).expect("the dictionary loads");
+    assert_eq!(dict.warnings().len(), 1);
+    assert!(dict.warnings()[0].contains("group NoMiscFees lists member 137 twice"), "{:?}", dict.warnings());
+    assert!(Dictionary::from_xml(XML, None).expect("loads").warnings().is_empty());
+    let members = dict.group_specs();
+    let spec = members.lookup(b"D", 136).expect("NoMiscFees is a group of D");
+    assert_eq!(spec.members().iter().map(crate::group::Member::tag).collect::<Vec<_>>(), [137, 138]);
+}

@@ -17,6 +17,8 @@ pub(super) struct Builder {
     /// Whether the document being read is FIX.4.0 or FIX.4.1, whose `char` type is free text
     /// (a value of one or more characters; FIX.4.2 made it a single character).
     char_is_text: bool,
+    /// What was accepted although the document is not quite right, one line each.
+    warnings: Vec<String>,
     pub(super) fields: FxHashMap<u32, FieldDef>,
     pub(super) transport_fields: Option<FxHashMap<u32, FieldDef>>,
     by_name: HashMap<String, u32>,
@@ -62,7 +64,8 @@ impl Builder {
             })
             .unwrap_or_default();
         let by_name = &self.by_name;
-        let layout = |node: roxmltree::Node<'_, '_>| layout(by_name, node, &components, true, &doc, 0);
+        let warnings = &mut self.warnings;
+        let mut layout = |node: roxmltree::Node<'_, '_>| layout(by_name, node, &components, true, &doc, 0, warnings);
         if let Some(h) = section("header") {
             let l = layout(h)?;
             if !l.is_empty() || self.header.is_none() {
@@ -150,6 +153,7 @@ fn layout(
     required: bool,
     doc: &roxmltree::Document<'_>,
     depth: usize,
+    warnings: &mut Vec<String>,
 ) -> Result<Vec<Entry>, DictionaryError> {
     // Components can nest; a cycle would otherwise recurse forever.
     const MAX_DEPTH: usize = 32;
@@ -178,7 +182,19 @@ fn layout(
         match child.tag_name().name() {
             "field" => out.push(Entry::Field { tag: tag()?, required: child_required }),
             "group" => {
-                let layout = layout(by_name, child, components, true, doc, depth + 1)?;
+                let mut layout = layout(by_name, child, components, true, doc, depth + 1, warnings)?;
+                // QuickFIX's own FIX50.xml lists a member of one group twice; QuickFIX keeps the
+                // first, and so does fixwire, saying so in the dictionary's warnings.
+                let mut seen = FxHashSet::default();
+                layout.retain(|e| {
+                    let first = seen.insert(e.tag());
+                    if !first {
+                        let line = at(child).map_or(String::new(), |l| format!("line {l}: "));
+                        warnings
+                            .push(format!("{line}group {name} lists member {} twice; the second is ignored", e.tag()));
+                    }
+                    first
+                });
                 if layout.is_empty() {
                     return Err(DictionaryError { line: at(child), reason: format!("group {name} has no members") });
                 }
@@ -204,7 +220,7 @@ fn layout(
                     line: at(child),
                     reason: format!("component {name:?} is used but not defined in <components>"),
                 })?;
-                out.extend(layout(by_name, *definition, components, child_required, doc, depth + 1)?);
+                out.extend(layout(by_name, *definition, components, child_required, doc, depth + 1, warnings)?);
             }
             other => return Err(DictionaryError { line: at(child), reason: format!("unexpected element <{other}>") }),
         }
@@ -251,6 +267,7 @@ impl Builder {
             messages: self.messages,
             groups: Arc::new(groups),
             groups_in_body,
+            warnings: self.warnings,
         })
     }
 }
