@@ -447,7 +447,8 @@ class Dictionary:
     @property
     def warnings(self) -> list[str]:
         """What the XML had that is not quite right but was accepted as QuickFIX accepts it (a
-        group listing a member twice: the second is ignored), one line each."""
+        group listing a member twice: the second is ignored), one line each.
+        """
     @property
     def groups(self) -> GroupSpecs:
         """The repeating groups of every message, for ``parse(..., groups=)`` and ``Framer``."""
