@@ -47,6 +47,7 @@ from fixwire._native import Template
 from fixwire.errors import SessionError
 from fixwire.session.config import FieldValue, TemplateValue
 from fixwire.session.core import Session
+from fixwire.session.diagnostics import log_event
 from fixwire.session.events import Event, LoggedOn, LogonRefused, Received
 
 __all__ = ["DEFAULT_MAX_BUFFER", "MAX_QUEUED_EVENTS", "Connection"]
@@ -381,6 +382,8 @@ class Connection:
         self._notify()
 
     def _deliver(self, event: Event) -> None:
+        if type(event) is not Received:
+            log_event(self.session.config, event)
         if isinstance(event, LogonRefused):
             self._refusal = event.text
         if self._on_event is not None:
