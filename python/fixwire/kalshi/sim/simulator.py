@@ -204,7 +204,7 @@ class Simulator(SettlementFlow):
             or flags.cancel_orders_on_disconnect
         ):
             return "invalid listener session"
-        current = self._clients.get(api_key)
+        current = self._clients.get((api_key, session_type))
         if current is not None and current.connection.connected and current.logged_on:
             return "already exists"
         return None
@@ -240,7 +240,7 @@ class Simulator(SettlementFlow):
         if self._rate_limit is not None:
             client.bucket = self._rate_limit.bucket()
         client.logged_on = True
-        self._clients[api_key] = client
+        self._clients[api_key, session_type] = client
         return client
 
     # Application messages.
@@ -290,7 +290,9 @@ class Simulator(SettlementFlow):
             except RateLimitError:
                 self._business_reject(client, msg, 8, "mass cancel is limited to 1 per second")
                 return
-            self._publish(self.engine.mass_cancel(owner=api_key, client_id=msg[11], now=now))
+            self._publish(
+                self.engine.mass_cancel(owner=api_key, client_id=msg[11], now=now), client
+            )
         elif msg_type == "UOG":
             self._order_group(api_key, client, msg, now)
         elif msg_type == "U1" and client.session_type is SessionType.DC:
