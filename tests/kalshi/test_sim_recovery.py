@@ -1,7 +1,8 @@
 """The simulator loses nothing and sends each session only what is its own (issue 15): an
-execution while its owner is logged out comes back by KalshiRT resend and by KalshiDC replay,
-and KalshiDC gets ExecutionReports only when it asks (spec sections 1, 3 and 10). End to end
-with the Kalshi client over TLS loopback.
+execution while its owner is logged out comes back by KalshiRT resend and by KalshiDC replay;
+KalshiDC gets ExecutionReports only when it asks (spec sections 1, 3 and 10); and it refuses
+what the venue refuses (a ClOrdID <11> over 64 characters, section 6.4). End to end with the
+Kalshi client over TLS loopback.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from fixwire.kalshi import (
 )
 from fixwire.kalshi.signing import generate_key
 from fixwire.kalshi.tls import SelfSignedCertificate
-from fixwire.session import MemoryStore
+from fixwire.session import MemoryStore, RejectReceived
+from fixwire.session.config import FieldValue
 from kalshi_venue import run, venue
 
 MARKET = "RECOVER-MKT"
@@ -83,5 +85,31 @@ def test_drop_copy_replays_a_fill_its_owner_missed_and_sends_nothing_unasked(
             missed = replayed[2]
             assert (missed.cl_ord_id, missed.exec_type, missed.cum_qty) == (order, "F", Decimal(2))
             await dc.close()
+
+    run(main)
+
+
+def _new_order(cl_ord_id: str) -> list[tuple[int, FieldValue]]:
+    """A NewOrderSingle <D> in dollars, as written past the client's own checks."""
+    return [(11, cl_ord_id), (38, 1), (40, "2"), (44, Decimal("0.40")), (54, "1"), (55, MARKET)]
+
+
+def test_a_cl_ord_id_over_64_characters_is_refused_with_a_reject(
+    certificate: SelfSignedCertificate, signer: LogonSigner
+) -> None:
+    async def main() -> None:
+        async with venue(certificate, signer, [MARKET]) as v:
+            c = await v.client(SessionType.NR, skip_pending_exec_reports=True)
+            too_long = "x" * 65
+            seq_num = c.client.connection.send("D", _new_order(too_long))
+            reject = await c.next(RejectReceived)
+            assert (reject.ref_seq_num, reject.ref_msg_type) == (seq_num, "D")
+            assert (reject.reason, reject.ref_tag_id) == (5, 11)
+            assert v.sim.engine.open_orders(c.client.config.api_key) == []
+            longest = "y" * 64
+            c.client.connection.send("D", _new_order(longest))
+            accepted = await c.next(ExecutionReport)
+            assert (accepted.cl_ord_id, accepted.exec_type) == (longest, "0")
+            await c.close()
 
     run(main)

@@ -26,6 +26,7 @@ from fixwire.kalshi.venue import (
     RateLimit,
     RateLimitError,
     SessionType,
+    check_cl_ord_id,
 )
 from fixwire.session import (
     Acceptor,
@@ -45,6 +46,8 @@ if TYPE_CHECKING:
 
 _SESSION_TYPES = {t.target_comp_id: t for t in SessionType}
 _ORDER_ENTRY = frozenset({"D", "F", "G", "q", "UOG"})
+#: Order-entry messages whose ClOrdID <11> the venue checks (spec section 6.4).
+_CL_ORD_ID_CHECKED = frozenset({"D", "F", "G", "q"})
 #: Messages that spend Write tokens (spec section 14: order entry, order groups, RFQ flow).
 _WRITES = _ORDER_ENTRY | {"R", "UA", "UE", "S", "Z", "U7"}
 #: Which session type may send each non-order-entry application message.
@@ -264,6 +267,18 @@ class Simulator(SettlementFlow):
                 f"{msg_type} is not supported on {client.session_type.target_comp_id}",
             )
             return
+        if msg_type in _CL_ORD_ID_CHECKED:
+            try:
+                check_cl_ord_id(msg[11], "ClOrdID <11>")
+            except ValueError as e:
+                # The spec has the venue refuse bad values with Reject <3> (section 8); which
+                # reason, it does not say for ClOrdID: the simulator says incorrect value.
+                self._send(
+                    client,
+                    "3",
+                    [(45, msg.seq_num), (371, 11), (372, msg_type), (373, 5), (58, str(e))],
+                )
+                return
         if msg_type in _WRITES and self._rate_limit is not None:
             try:
                 client.bucket.take(
