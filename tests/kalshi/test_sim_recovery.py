@@ -1,17 +1,20 @@
 """The simulator loses nothing and sends each session only what is its own (issue 15): an
 execution while its owner is logged out comes back by KalshiRT resend and by KalshiDC replay;
 KalshiDC gets ExecutionReports only when it asks (spec sections 1, 3 and 10); and it refuses
-what the venue refuses (a ClOrdID <11> over 64 characters, section 6.4). End to end with the
-Kalshi client over TLS loopback.
+what the venue refuses as the venue does (a ClOrdID <11> over 64 characters, section 6.4; a
+stale Logon, section 4). End to end over TLS loopback, with the Kalshi client or raw FIX.
 """
 
 from __future__ import annotations
 
+import asyncio
+import time
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
+from fixwire import Encoder, Framer, Message, parse
 from fixwire.kalshi import (
     EventResendComplete,
     ExecutionReport,
@@ -111,5 +114,45 @@ def test_a_cl_ord_id_over_64_characters_is_refused_with_a_reject(
             accepted = await c.next(ExecutionReport)
             assert (accepted.cl_ord_id, accepted.exec_type) == (longest, "0")
             await c.close()
+
+    run(main)
+
+
+def test_a_logon_with_a_stale_sending_time_gets_reject_373_10_then_logout(
+    certificate: SelfSignedCertificate, signer: LogonSigner
+) -> None:
+    """Raw FIX over TLS: a signed Logon <A> whose SendingTime <52> is an hour old."""
+
+    async def main() -> None:
+        async with venue(certificate, signer, [MARKET]) as v:
+            api_key = v.config(SessionType.NR).api_key
+            reader, writer = await asyncio.open_connection(
+                "127.0.0.1",
+                v.sim.port,
+                ssl=certificate.client_context(),
+                server_hostname="localhost",
+            )
+            encoder = Encoder(api_key, "KalshiNR", begin_string="FIXT.1.1")
+            stale = time.time() - 3600
+            sending_time = parse(encoder.encode("0", [], seq_num=1, sending_time=stale))[52]
+            body: list[tuple[int, FieldValue]] = [
+                (98, 0),
+                (108, 30),
+                (141, True),
+                (96, signer.sign(sending_time, 1, api_key, "KalshiNR")),
+                (1137, "9"),
+            ]
+            writer.write(encoder.encode("A", body, seq_num=1, sending_time=stale))
+            framer = Framer()
+            answers: list[Message] = []
+            async with asyncio.timeout(5):
+                while chunk := await reader.read(65536):
+                    answers.extend(framer.feed(chunk))
+            writer.close()
+            assert [m.msg_type for m in answers] == ["3", "5"]
+            reject, logout = answers
+            assert (reject.get_int(45), reject[372], reject.get_int(373)) == (1, "A", 10)
+            assert (reject.seq_num, logout.seq_num) == (1, 2)
+            assert logout[58] == "SendingTime accuracy problem"
 
     run(main)

@@ -181,6 +181,7 @@ class Simulator(SettlementFlow):
             retransmission=session_type.retransmission,
             accept_logon=lambda logon: self._accept_logon(session_type, logon),
             max_sending_time_skew=self._skew,
+            reject_stale_logon=True,  # Reject 373=10, then Logout (spec section 4).
             dictionary=self._dictionary,
             answers_invalid=_answers_invalid,
             groups=KALSHI_GROUPS,
