@@ -1,19 +1,22 @@
 """The simulator loses nothing and sends each session only what is its own (issue 15): an
 execution while its owner is logged out comes back by KalshiRT resend and by KalshiDC replay;
 KalshiDC gets ExecutionReports only when it asks (spec sections 1, 3 and 10); and it refuses
-what the venue refuses as the venue does (a ClOrdID <11> over 64 characters, section 6.4; a
-stale Logon, section 4). End to end over TLS loopback, with the Kalshi client or raw FIX.
+what the venue refuses as the venue does (a ClOrdID <11> over 64 characters, section 6.4; an
+empty value and a stale Logon, sections 8 and 4). End to end over TLS loopback, with the Kalshi
+client or raw FIX.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
+from fixtext import frame
 from fixwire import Encoder, Framer, Message, parse
 from fixwire.kalshi import (
     EventResendComplete,
@@ -154,5 +157,34 @@ def test_a_logon_with_a_stale_sending_time_gets_reject_373_10_then_logout(
             assert (reject.get_int(45), reject[372], reject.get_int(373)) == (1, "A", 10)
             assert (reject.seq_num, logout.seq_num) == (1, 2)
             assert logout[58] == "SendingTime accuracy problem"
+
+    run(main)
+
+
+def test_an_empty_value_gets_reject_373_4(
+    certificate: SelfSignedCertificate, signer: LogonSigner
+) -> None:
+    """Raw FIX in a logged-on session: a NewOrderSingle <D> with ClOrdID <11> empty."""
+
+    async def main() -> None:
+        async with venue(certificate, signer, [MARKET]) as v:
+            c = await v.client(SessionType.NR, skip_pending_exec_reports=True)
+            api_key = c.client.config.api_key
+            store = c.client.connection.session.store
+            seq_num = store.next_sender_seq
+            now = datetime.now(UTC).strftime("%Y%m%d-%H:%M:%S.%f")[:-3]
+            transport = c.client.connection._transport
+            assert transport is not None
+            transport.write(
+                frame(
+                    f"35=D|49={api_key}|56=KalshiNR|34={seq_num}|52={now}|"
+                    f"11=|38=1|40=2|44=0.40|54=1|55={MARKET}|"
+                )
+            )
+            store.set_next_sender_seq(seq_num + 1)  # Written past the client's session.
+            reject = await c.next(RejectReceived)
+            assert (reject.ref_seq_num, reject.reason, reject.ref_tag_id) == (seq_num, 4, 11)
+            assert v.sim.engine.open_orders(api_key) == []
+            await c.close()
 
     run(main)
