@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from fixwire.kalshi import KalshiClient, KalshiConfig, LogonSigner, SessionType
 from fixwire.kalshi.sim import Simulator
 from fixwire.kalshi.tls import SelfSignedCertificate
+from fixwire.session import Store
 
 T = TypeVar("T")
 
@@ -84,10 +85,19 @@ class Venue:
         )
 
     async def client(
-        self, session_type: SessionType, api_key: str | None = None, **options: Any
+        self,
+        session_type: SessionType,
+        api_key: str | None = None,
+        *,
+        store: Store | None = None,
+        **options: Any,
     ) -> Client:
+        """A client logged on with a new key (or ``api_key``); ``store`` carries its sequence
+        numbers from an earlier connection.
+        """
         client = await KalshiClient.connect(
             self.config(session_type, api_key, **options),
+            store=store,
             ssl=self.certificate.client_context(),
             server_hostname="localhost",
             pin_sha256=self.certificate.sha256,

@@ -10,12 +10,15 @@ dictionary ``kalshi.xml`` (the home of the venue's tags, types and groups):
   the venue's default. The client writes its Logon from it; the simulator reads a Logon with it.
 * :class:`RateLimit` and :class:`TokenBucket`: the Write budget of section 14, which the client
   applies to itself and the simulator enforces.
+* :func:`check_cl_ord_id`: what a ClOrdID <11> may be (section 6.4), which the client checks
+  before sending and the simulator refuses.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import enum
+import string
 import time
 from dataclasses import dataclass, field
 from enum import Enum, IntEnum
@@ -39,8 +42,32 @@ __all__ = [
     "Side",
     "TimeInForce",
     "TokenBucket",
+    "check_cl_ord_id",
     "with_groups",
 ]
+
+# The characters of a ClOrdID <11> (spec question 21: the venue's regex also admits "/").
+CL_ORD_ID_BYTES = (string.ascii_letters + string.digits + "-_:+=/").encode("ascii")
+#: The longest ClOrdID <11> the venue takes (spec section 6.4).
+CL_ORD_ID_MAX_LENGTH = 64
+
+
+def check_cl_ord_id(value: str, name: str = "cl_ord_id") -> str:
+    """``value`` if it is a ClOrdID <11> the venue takes (its characters and length); else
+    ``ValueError`` naming ``name``.
+    """
+    # Deleting every allowed byte from a valid id leaves nothing (faster than a regex).
+    if (
+        not isinstance(value, str)
+        or not 0 < len(value) <= CL_ORD_ID_MAX_LENGTH
+        or not value.isascii()
+        or value.encode("ascii").translate(None, CL_ORD_ID_BYTES)
+    ):
+        raise ValueError(
+            f"{name} must be 1-{CL_ORD_ID_MAX_LENGTH} characters of letters, digits and"
+            f" - _ : + = /, not {value!r}"
+        )
+    return value
 
 
 class SessionType(enum.Enum):

@@ -99,6 +99,10 @@ class SessionConfig:
         max_sending_time_skew: Largest difference, in seconds, between an inbound
             SendingTime <52> and our clock; a larger one is rejected with
             SessionRejectReason <373>=10 and ends the session. ``None`` turns the check off.
+        reject_stale_logon: Acceptors only: a Logon <A> whose SendingTime <52> is beyond
+            ``max_sending_time_skew`` gets Reject <3> 373=10 before the refusing Logout <5>,
+            as Kalshi documents; off, the Logout comes alone, as in FIX test case 1S.d and
+            QuickFIX.
         dictionary: When given, inbound application messages are validated with it and
             invalid ones are answered with Reject <3> (and still delivered, marked).
         allow_user_defined_fields: With ``dictionary``: accept tags >= 5000 that it does not
@@ -161,6 +165,7 @@ class SessionConfig:
     logon_timeout: float = 10.0
     logout_timeout: float = 2.0
     max_sending_time_skew: float | None = 120.0
+    reject_stale_logon: bool = False
     dictionary: Dictionary | None = None
     allow_user_defined_fields: bool = True
     undefined_tag_reason: int = 3

@@ -854,7 +854,10 @@ class Session:
         if problem is not None:
             self._refuse_logon(now, problem.text)
         if checks.sending_time_off(msg, now, self.config.max_sending_time_skew):
-            self._refuse_logon(now, "SendingTime accuracy problem")
+            text = "SendingTime accuracy problem"
+            if self.config.reject_stale_logon and self.config.role is Role.ACCEPTOR:
+                self._send_reject(now, seq_num, "A", 10, 52, text, msg)
+            self._refuse_logon(now, text)
         heartbeat = self._logon_heartbeat(msg, now)
         reset = bool(msg.get_bool(141, default=False))
         if self.config.role is Role.ACCEPTOR:

@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from fixwire._native import Message
+from fixwire._native import Encoder, Message
 from fixwire.errors import SessionError
 from fixwire.kalshi.sim import matching as m
 from fixwire.kalshi.venue import LogonFlags, SessionType, TokenBucket
@@ -38,11 +38,16 @@ class Participant:
     status_symbols: set[str] = field(default_factory=set)
     bucket: TokenBucket = field(default_factory=lambda: TokenBucket(100.0, 100.0))
     mass_cancel_bucket: TokenBucket = field(default_factory=lambda: TokenBucket(1.0, 1.0))
+    #: Writes what a retransmission session is sent while logged out (made on first use).
+    encoder: Encoder | None = None
 
     @property
     def settlement_reports(self) -> bool:
         """Whether MarketSettlementReport <UMS> goes to this session."""
         return self.flags.settlement_reports(self.session_type)
+
+
+_TRADING = (SessionType.NR, SessionType.RT, SessionType.RFQ)
 
 
 class VenueCore:
@@ -52,7 +57,16 @@ class VenueCore:
     """
 
     engine: m.MatchingEngine
-    _clients: dict[str, Participant]
+    #: Each key's sessions, one per session type (spec section 1).
+    _clients: dict[tuple[str, SessionType], Participant]
+
+    def _trading_sessions(self, owner: str) -> list[Participant]:
+        """The key's KalshiNR, KalshiRT and KalshiRFQ sessions, logged on or not: where its
+        ExecutionReports go (KalshiDC only replays them on request, spec section 10). The spec
+        names no session for a maker's executions; the simulator sends them on KalshiRFQ too.
+        """
+        sessions = (self._clients.get((owner, t)) for t in _TRADING)
+        return [client for client in sessions if client is not None]
 
     def _price(self, client: Participant, msg: Message, tag: int = 44) -> Decimal | None:
         value = msg.get_decimal(tag)
@@ -77,11 +91,42 @@ class VenueCore:
     def _send(
         self, client: Participant, msg_type: str, fields: list[tuple[int, FieldValue]]
     ) -> None:
-        try:
-            client.connection.send(msg_type, fields)
-        except SessionError:
-            # Not logged on any more: what it would have said is lost to it, as on the venue.
-            client.logged_on = False
+        """Sends to a logged-on session. A retransmission session (KalshiRT) that is logged
+        out has the message stored under its next MsgSeqNum <34>, so that its next Logon shows
+        the gap and a ResendRequest <2> returns it; other sessions lose it, as on the venue.
+        """
+        if client.logged_on:
+            try:
+                client.connection.send(msg_type, fields)
+                return
+            except SessionError:
+                client.logged_on = False
+        if client.session_type.retransmission:
+            _keep_for_resend(client, msg_type, fields)
+
+
+def _keep_for_resend(
+    client: Participant, msg_type: str, fields: list[tuple[int, FieldValue]]
+) -> None:
+    """Stores an application message for a logged-out session's resend, as the session would
+    have stored it had it been sent.
+    """
+    session = client.connection.session
+    if client.encoder is None:
+        config = session.config
+        client.encoder = Encoder(
+            config.sender_comp_id,
+            config.target_comp_id,
+            begin_string=config.begin_string,
+            time_precision=config.time_precision,
+            length_fields=config.length_fields,
+        )
+    store = session.store
+    seq_num = store.next_sender_seq
+    store.save(
+        seq_num, client.encoder.encode(msg_type, fields, seq_num=seq_num, sending_time=time.time())
+    )
+    store.set_next_sender_seq(seq_num + 1)
 
 
 _last_wall_clock = 0.0

@@ -68,7 +68,7 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
                 )
             ]
             del e  # The engine's message names the argument; the venue answers with a code.
-        self._publish(events)
+        self._publish(events, client)
 
     def _cancel(self, api_key: str, client: Participant, msg: Message, now: float) -> None:
         events = self.engine.cancel(
@@ -86,7 +86,7 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
             )
             if order is not None:
                 self._send_pending(client, msg, "6", order.side, order.yes_price, order.order_qty)
-        self._publish(events)
+        self._publish(events, client)
 
     def _replace(self, api_key: str, client: Participant, msg: Message, now: float) -> None:
         price = self._price(client, msg)
@@ -118,7 +118,7 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
                 ],
             )
             return
-        self._publish(events)
+        self._publish(events, client)
 
     def _order_group(self, api_key: str, client: Participant, msg: Message, now: float) -> None:
         action = msg.get_int(20131)
@@ -143,74 +143,81 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
         for event in events:
             if isinstance(event, m.GroupRejected):
                 self._business_reject(client, msg, 0, event.reason.value)
-        self._publish([e for e in events if not isinstance(e, m.GroupRejected)])
+        self._publish(events, client)
 
-    def _publish(self, events: list[m.Event]) -> None:
-        """Sends each engine event to its owner, when the owner is connected, then the book
-        changes and trades to KalshiMD subscribers.
+    def _publish(self, events: list[m.Event], requester: Participant | None = None) -> None:
+        """Sends each engine event to its owner's trading sessions, then the book changes
+        and trades to KalshiMD subscribers.
+
+        Every ExecutionReport is numbered and kept for drop copy whoever is connected, then
+        sent to each of the key's trading sessions (a logged-out KalshiRT stores it for
+        resend). Answers to a request (OrderCancelReject <9>, OrderMassCancelReport <r>,
+        OrderGroupResponse <UOH>) go to the ``requester`` only.
         """
         # Orders that trade in the same batch they were accepted in: by default (no
         # AlwaysEmitNewBeforeTrade <21026>) their New is folded into the first Trade.
         trading = {e.order.order_id for e in events if isinstance(e, m.Filled)}
         for event in events:
             owner = _owner(event)
-            if owner == HOUSE:
-                continue
-            client = self._clients.get(owner)
-            if client is None or not client.logged_on:
-                continue
-            if (
-                isinstance(event, m.Accepted)
-                and event.order.order_id in trading
-                and not client.flags.always_emit_new_before_trade
-            ):
-                continue
-            if (
-                isinstance(event, m.Cancelled)
-                and event.reason is m.CancelReason.IMMEDIATE_OR_CANCELLED
-                and event.order.cum_qty > 0
-                and not client.flags.enable_ioc_cancel_report
-            ):
-                # Without EnableIocCancelReport <21007> a partially filled IOC gets no report
-                # for its unfilled rest: a guess, as the spec leaves it open (question 17).
-                continue
-            if isinstance(event, m.CancelRejected):
-                self._cancel_reject(client, event)
-            elif isinstance(event, m.MassCancelReport):
-                fields: list[tuple[int, FieldValue]] = [
-                    (11, event.client_id),
-                    (37, event.operation_id),
-                ]
-                fields.append((531, "6" if event.accepted else "0"))
-                if not event.accepted:
-                    fields.append((532, 99))
-                self._send(client, "r", fields)
-            elif isinstance(
-                event, (m.GroupCreated, m.GroupReset, m.GroupDeleted, m.GroupLimitUpdated)
-            ):
-                group = event.group
-                fields = [(20130, group.group_id)]
-                if isinstance(event, (m.GroupCreated, m.GroupLimitUpdated)):
-                    fields.append((20132, group.limit))
-                fields.append((79, group.subaccount))
-                self._send(client, "UOH", fields)
-            elif isinstance(event, m.GroupTriggered):
-                continue  # The cancels that follow say it.
-            elif isinstance(event, m.Rejected):
-                self._execution_report(client, owner, self._rejected_fields(client, event))
-            elif not isinstance(event, m.GroupRejected):
-                self._execution_report(client, owner, self._order_fields(client, event))
+            if owner == HOUSE or isinstance(event, (m.GroupTriggered, m.GroupRejected)):
+                continue  # A trigger is told by the cancels that follow it.
+            number: int | None = None
+            for client in self._trading_sessions(owner):
+                if isinstance(event, _ANSWERS):
+                    if requester is None or client is requester:
+                        self._answer(client, event)
+                    continue
+                if (
+                    isinstance(event, m.Accepted)
+                    and event.order.order_id in trading
+                    and not client.flags.always_emit_new_before_trade
+                ):
+                    continue
+                if (
+                    isinstance(event, m.Cancelled)
+                    and event.reason is m.CancelReason.IMMEDIATE_OR_CANCELLED
+                    and event.order.cum_qty > 0
+                    and not client.flags.enable_ioc_cancel_report
+                ):
+                    # Without EnableIocCancelReport <21007> a partially filled IOC gets no
+                    # report for its unfilled rest: a guess, as the spec leaves it open
+                    # (question 17).
+                    continue
+                if isinstance(event, m.Rejected):
+                    fields = self._rejected_fields(client, event)
+                else:
+                    fields = self._order_fields(client, event)
+                if number is None:
+                    number = next(self._events)
+                    fields.insert(2, (17, f"{number};{number}"))
+                    # Drop copy replays executions, not rejects (spec section 10).
+                    if not isinstance(event, m.Rejected):
+                        self._remember(owner, number, fields)
+                else:
+                    fields.insert(2, (17, f"{number};{number}"))
+                self._send(client, "8", fields)
         self._market_data_updates(events)
 
-    def _execution_report(
-        self, client: Participant, owner: str, fields: list[tuple[int, FieldValue]]
-    ) -> None:
-        number = next(self._events)
-        fields.insert(2, (17, f"{number};{number}"))
-        # Drop copy replays executions, not rejects (spec section 10).
-        if (150, "8") not in fields:
-            self._remember(owner, number, fields)
-        self._send(client, "8", fields)
+    def _answer(self, client: Participant, event: m.Event) -> None:
+        """The answer to an order-entry request that is not an ExecutionReport."""
+        if isinstance(event, m.CancelRejected):
+            self._cancel_reject(client, event)
+        elif isinstance(event, m.MassCancelReport):
+            fields: list[tuple[int, FieldValue]] = [
+                (11, event.client_id),
+                (37, event.operation_id),
+            ]
+            fields.append((531, "6" if event.accepted else "0"))
+            if not event.accepted:
+                fields.append((532, 99))
+            self._send(client, "r", fields)
+        elif isinstance(event, _GROUP_ANSWERS):
+            group = event.group
+            fields = [(20130, group.group_id)]
+            if isinstance(event, (m.GroupCreated, m.GroupLimitUpdated)):
+                fields.append((20132, group.limit))
+            fields.append((79, group.subaccount))
+            self._send(client, "UOH", fields)
 
     def _order_fields(
         self, client: Participant, event: m.Accepted | m.Filled | m.Cancelled | m.Replaced
@@ -332,6 +339,10 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
         if yes_price is not None and 0 < yes_price < 1:
             fields.append((44, self._wire_price(client, yes_price)))
         self._send(client, "8", fields)
+
+
+_GROUP_ANSWERS = (m.GroupCreated, m.GroupReset, m.GroupDeleted, m.GroupLimitUpdated)
+_ANSWERS = (m.CancelRejected, m.MassCancelReport, *_GROUP_ANSWERS)
 
 
 def _owner(event: m.Event) -> str:

@@ -209,7 +209,7 @@ class RfqFlow(OrderFlow):
         quote = Quote(quote_id, api_key, rfq, yes, no, msg.get_int(79, 0) or 0)
         self._quotes[quote_id] = quote
         self._send(client, "AI", self._quote_status(client, quote, 10))
-        creator = self._clients.get(rfq.creator)
+        creator = self._clients.get((rfq.creator, SessionType.RT))
         if creator is None or not creator.logged_on:
             return
         notification: list[tuple[int, FieldValue]] = [
@@ -249,7 +249,7 @@ class RfqFlow(OrderFlow):
         return fields
 
     def _tell_maker(self, quote: Quote, status: int, text: str | None = None) -> None:
-        maker = self._clients.get(quote.maker)
+        maker = self._clients.get((quote.maker, SessionType.RFQ))
         if maker is not None and maker.logged_on:
             self._send(maker, "AI", self._quote_status(maker, quote, status, text))
 
@@ -257,7 +257,7 @@ class RfqFlow(OrderFlow):
         """An accepted quote will not execute: the creator hears it as a failed
         AcceptQuoteStatus <UC> (the spec documents no message for this).
         """
-        creator = self._clients.get(quote.rfq.creator)
+        creator = self._clients.get((quote.rfq.creator, SessionType.RT))
         if creator is None or not creator.logged_on:
             return
         fields: list[tuple[int, FieldValue]] = [(117, quote.quote_id), (21025, 1)]

@@ -93,7 +93,7 @@ class SettlementFlow(RfqFlow):
             )
         batch = next(self._settlement_ids)
         business_date = datetime.now(UTC).date()
-        for owner, client in self._clients.items():
+        for (owner, _), client in self._clients.items():
             if not client.logged_on:
                 continue
             if client.session_type is SessionType.MD:

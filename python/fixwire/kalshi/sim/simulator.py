@@ -26,6 +26,7 @@ from fixwire.kalshi.venue import (
     RateLimit,
     RateLimitError,
     SessionType,
+    check_cl_ord_id,
 )
 from fixwire.session import (
     Acceptor,
@@ -45,6 +46,8 @@ if TYPE_CHECKING:
 
 _SESSION_TYPES = {t.target_comp_id: t for t in SessionType}
 _ORDER_ENTRY = frozenset({"D", "F", "G", "q", "UOG"})
+#: Order-entry messages whose ClOrdID <11> the venue checks (spec section 6.4).
+_CL_ORD_ID_CHECKED = frozenset({"D", "F", "G", "q"})
 #: Messages that spend Write tokens (spec section 14: order entry, order groups, RFQ flow).
 _WRITES = _ORDER_ENTRY | {"R", "UA", "UE", "S", "Z", "U7"}
 #: Which session type may send each non-order-entry application message.
@@ -178,6 +181,7 @@ class Simulator(SettlementFlow):
             retransmission=session_type.retransmission,
             accept_logon=lambda logon: self._accept_logon(session_type, logon),
             max_sending_time_skew=self._skew,
+            reject_stale_logon=True,  # Reject 373=10, then Logout (spec section 4).
             dictionary=self._dictionary,
             answers_invalid=_answers_invalid,
             groups=KALSHI_GROUPS,
@@ -204,7 +208,7 @@ class Simulator(SettlementFlow):
             or flags.cancel_orders_on_disconnect
         ):
             return "invalid listener session"
-        current = self._clients.get(api_key)
+        current = self._clients.get((api_key, session_type))
         if current is not None and current.connection.connected and current.logged_on:
             return "already exists"
         return None
@@ -240,7 +244,7 @@ class Simulator(SettlementFlow):
         if self._rate_limit is not None:
             client.bucket = self._rate_limit.bucket()
         client.logged_on = True
-        self._clients[api_key] = client
+        self._clients[api_key, session_type] = client
         return client
 
     # Application messages.
@@ -264,6 +268,18 @@ class Simulator(SettlementFlow):
                 f"{msg_type} is not supported on {client.session_type.target_comp_id}",
             )
             return
+        if msg_type in _CL_ORD_ID_CHECKED:
+            try:
+                check_cl_ord_id(msg[11], "ClOrdID <11>")
+            except ValueError as e:
+                # The spec has the venue refuse bad values with Reject <3> (section 8); which
+                # reason, it does not say for ClOrdID: the simulator says incorrect value.
+                self._send(
+                    client,
+                    "3",
+                    [(45, msg.seq_num), (371, 11), (372, msg_type), (373, 5), (58, str(e))],
+                )
+                return
         if msg_type in _WRITES and self._rate_limit is not None:
             try:
                 client.bucket.take(
@@ -290,7 +306,9 @@ class Simulator(SettlementFlow):
             except RateLimitError:
                 self._business_reject(client, msg, 8, "mass cancel is limited to 1 per second")
                 return
-            self._publish(self.engine.mass_cancel(owner=api_key, client_id=msg[11], now=now))
+            self._publish(
+                self.engine.mass_cancel(owner=api_key, client_id=msg[11], now=now), client
+            )
         elif msg_type == "UOG":
             self._order_group(api_key, client, msg, now)
         elif msg_type == "U1" and client.session_type is SessionType.DC:
