@@ -59,68 +59,134 @@ pub fn frame(buf: &[u8], config: &FramerConfig) -> Frame {
     match frame_message(buf, config) {
         Ok(Some(len)) => Frame::Message(len),
         Ok(None) => Frame::Incomplete,
-        Err(error) => Frame::Garbled { skip: next_start(buf, 1), error },
+        Err(fault) => garbled(buf, fault, config),
     }
 }
 
-fn frame_message(buf: &[u8], config: &FramerConfig) -> Result<Option<usize>, DecodeError> {
-    let begin_end = match start_at(buf, 0) {
-        Start::Yes(begin_end) => begin_end,
-        Start::Maybe => return Ok(None),
-        Start::No => {
-            return Err(DecodeError::new(Kind::Garbage, 0, None, "bytes that do not start a FIX message"));
+/// Why the bytes at the start of a buffer are not a message: small and `Copy`, so the fast path
+/// carries no [`DecodeError`] and formats no sentence; [`garbled`] does that, out of line.
+#[derive(Debug, Clone, Copy)]
+enum Fault {
+    NotAStart,
+    /// BodyLength <9> is not a number; the BeginString's SOH is at `begin_end`.
+    LengthNotANumber {
+        begin_end: usize,
+    },
+    LengthTooLarge {
+        begin_end: usize,
+        body_length: u64,
+    },
+    NoTrailer {
+        begin_end: usize,
+        body_length: u64,
+    },
+    /// CheckSum <10> (at `trailer`) is not three digits and SOH.
+    CheckSumNotDigits {
+        trailer: usize,
+    },
+    CheckSumWrong {
+        trailer: usize,
+        stated: u32,
+        actual: u8,
+    },
+}
+
+/// The garbage report for `fault` at the start of `buf`, and where to look next.
+#[cold]
+#[inline(never)]
+fn garbled(buf: &[u8], fault: Fault, config: &FramerConfig) -> Frame {
+    let error = match fault {
+        Fault::NotAStart => DecodeError::new(Kind::Garbage, 0, None, "bytes that do not start a FIX message"),
+        Fault::LengthNotANumber { begin_end } => {
+            DecodeError::new(Kind::BadBodyLength, begin_end + 1, Some(9), "BodyLength <9> is not a number")
         }
-    };
-    // `start_at` checked "9=" after the BeginString's SOH.
-    let digits_start = begin_end + 3;
-    let Some(n) = buf[digits_start..].iter().take(MAX_LENGTH_DIGITS + 1).position(|&b| b == SOH) else {
-        return if buf.len() - digits_start > MAX_LENGTH_DIGITS {
-            Err(DecodeError::new(Kind::BadBodyLength, begin_end + 1, Some(9), "BodyLength <9> is not a number"))
-        } else {
-            Ok(None)
-        };
-    };
-    let body_length = crate::value::parse_u64(&buf[digits_start..digits_start + n])
-        .map_err(|_| DecodeError::new(Kind::BadBodyLength, begin_end + 1, Some(9), "BodyLength <9> is not a number"))?;
-    if body_length > config.max_body_length as u64 {
-        return Err(DecodeError::new(
+        Fault::LengthTooLarge { begin_end, body_length } => DecodeError::new(
             Kind::BodyLengthTooLarge,
             begin_end + 1,
             Some(9),
             format!("BodyLength <9> is {body_length}, more than the maximum {}", config.max_body_length),
-        ));
-    }
-    let body_start = digits_start + n + 1;
-    // Bounded by max_body_length, so this cannot overflow.
-    let trailer = body_start + body_length as usize;
-    if buf.len() < trailer + TRAILER_LEN {
-        return Ok(None);
-    }
-    if body_length == 0 || buf[trailer - 1] != SOH || !buf[trailer..].starts_with(b"10=") {
-        return Err(DecodeError::new(
+        ),
+        Fault::NoTrailer { begin_end, body_length } => DecodeError::new(
             Kind::BadBodyLength,
             begin_end + 1,
             Some(9),
             format!("BodyLength <9> is {body_length} but no CheckSum <10> field starts there"),
-        ));
+        ),
+        Fault::CheckSumNotDigits { trailer } => {
+            DecodeError::new(Kind::BadCheckSum, trailer, Some(10), "CheckSum <10> is not three digits")
+        }
+        Fault::CheckSumWrong { trailer, stated, actual } => DecodeError::new(
+            Kind::BadCheckSum,
+            trailer,
+            Some(10),
+            format!("CheckSum <10> is {stated:03} but the bytes sum to {actual:03}"),
+        ),
+    };
+    Frame::Garbled { skip: next_start(buf, 1), error }
+}
+
+fn frame_message(buf: &[u8], config: &FramerConfig) -> Result<Option<usize>, Fault> {
+    let begin_end = match start_at(buf, 0) {
+        Start::Yes(begin_end) => begin_end,
+        Start::Maybe => return Ok(None),
+        Start::No => return Err(Fault::NotAStart),
+    };
+    // `start_at` checked "9=" after the BeginString's SOH. At most MAX_LENGTH_DIGITS digits are
+    // read, so the number cannot overflow; a byte that is not a digit is only an error once the
+    // SOH ending the value has arrived (until then more bytes are awaited, as for any field).
+    let digits_start = begin_end + 3;
+    let mut body_length = 0u64;
+    let mut all_digits = true;
+    let n = match until_soh(&buf[digits_start..], MAX_LENGTH_DIGITS + 1, |b| {
+        let d = b.wrapping_sub(b'0');
+        all_digits &= d <= 9;
+        body_length = body_length * 10 + u64::from(d);
+    }) {
+        Ok(n) => n,
+        Err(seen) if seen > MAX_LENGTH_DIGITS => return Err(Fault::LengthNotANumber { begin_end }),
+        Err(_) => return Ok(None),
+    };
+    if n == 0 || !all_digits {
+        return Err(Fault::LengthNotANumber { begin_end });
     }
-    let digits = &buf[trailer + 3..trailer + 6];
-    if !digits.iter().all(u8::is_ascii_digit) || buf[trailer + 6] != SOH {
-        return Err(DecodeError::new(Kind::BadCheckSum, trailer, Some(10), "CheckSum <10> is not three digits"));
+    if body_length > config.max_body_length as u64 {
+        return Err(Fault::LengthTooLarge { begin_end, body_length });
+    }
+    let body_start = digits_start + n + 1;
+    // Bounded by max_body_length, so this cannot overflow.
+    let trailer = body_start + body_length as usize;
+    let Some(trailer_bytes) = buf.get(trailer..trailer + TRAILER_LEN) else {
+        return Ok(None);
+    };
+    if body_length == 0 || buf[trailer - 1] != SOH || !trailer_bytes.starts_with(b"10=") {
+        return Err(Fault::NoTrailer { begin_end, body_length });
+    }
+    let digits = &trailer_bytes[3..6];
+    if !digits.iter().all(u8::is_ascii_digit) || trailer_bytes[6] != SOH {
+        return Err(Fault::CheckSumNotDigits { trailer });
     }
     if config.verify_checksum {
         let stated = digits.iter().fold(0u32, |n, d| n * 10 + u32::from(d - b'0'));
         let actual = crate::checksum(&buf[..trailer]);
         if stated != u32::from(actual) {
-            return Err(DecodeError::new(
-                Kind::BadCheckSum,
-                trailer,
-                Some(10),
-                format!("CheckSum <10> is {stated:03} but the bytes sum to {actual:03}"),
-            ));
+            return Err(Fault::CheckSumWrong { trailer, stated, actual });
         }
     }
     Ok(Some(trailer + TRAILER_LEN))
+}
+
+/// The offset of the first SOH in the first `limit` bytes of `bytes`, handing each byte before it
+/// to `each`; without one, `Err` with the number of bytes looked at.
+#[inline]
+fn until_soh(bytes: &[u8], limit: usize, mut each: impl FnMut(u8)) -> Result<usize, usize> {
+    let window = &bytes[..bytes.len().min(limit)];
+    for (i, &b) in window.iter().enumerate() {
+        if b == SOH {
+            return Ok(i);
+        }
+        each(b);
+    }
+    Err(window.len())
 }
 
 enum Start {
@@ -135,20 +201,38 @@ enum Start {
 /// letters, digits and dots, SOH, `9=`.
 fn start_at(buf: &[u8], at: usize) -> Start {
     let rest = &buf[at..];
-    let prefix_ok = |expected: &[u8], got: &[u8]| got.len() < expected.len() && expected.starts_with(got);
     if !rest.starts_with(b"8=") {
         return if prefix_ok(b"8=", rest) { Start::Maybe } else { Start::No };
     }
-    let Some(n) = rest[2..].iter().take(MAX_BEGIN_STRING + 1).position(|&b| b == SOH) else {
-        return if rest.len() - 2 <= MAX_BEGIN_STRING { Start::Maybe } else { Start::No };
+    // The BeginStrings that real traffic carries, compared whole; the loop below gives the same
+    // answer for them, byte by byte.
+    if rest.get(..11) == Some(b"8=FIXT.1.1\x01") {
+        return begin_string_ends(rest, at, 10);
+    }
+    if let Some(&[b'8', b'=', b'F', b'I', b'X', b'.', major, b'.', minor, SOH]) = rest.get(..10) {
+        if major.is_ascii_digit() && minor.is_ascii_digit() {
+            return begin_string_ends(rest, at, 9);
+        }
+    }
+    // One pass finds the SOH and checks the bytes before it, as `plausible_begin_string` would.
+    let mut plausible = true;
+    let n = match until_soh(&rest[2..], MAX_BEGIN_STRING + 1, |b| plausible &= BEGIN_STRING_BYTE[usize::from(b)]) {
+        Ok(n) => n,
+        Err(seen) if seen <= MAX_BEGIN_STRING => return Start::Maybe,
+        Err(_) => return Start::No,
     };
     // "FIX.4.4", "FIXT.1.1": anything else (a line break, '=') is text before a message.
-    if !plausible_begin_string(&rest[2..2 + n]) {
+    if n == 0 || !plausible {
         return Start::No;
     }
-    let after = &rest[2 + n + 1..];
+    begin_string_ends(rest, at, 2 + n)
+}
+
+/// What follows a plausible BeginString whose SOH is at `rest[soh]`: `9=` makes a start.
+fn begin_string_ends(rest: &[u8], at: usize, soh: usize) -> Start {
+    let after = &rest[soh + 1..];
     if after.starts_with(b"9=") {
-        Start::Yes(at + 2 + n)
+        Start::Yes(at + soh)
     } else if prefix_ok(b"9=", after) {
         Start::Maybe
     } else {
@@ -156,11 +240,29 @@ fn start_at(buf: &[u8], at: usize) -> Start {
     }
 }
 
+/// Whether `got`, shorter than `expected`, is how `expected` begins: more bytes may complete it.
+fn prefix_ok(expected: &[u8], got: &[u8]) -> bool {
+    got.len() < expected.len() && expected.starts_with(got)
+}
+
+/// Bytes a BeginString may hold: ASCII letters, digits and dots.
+const BEGIN_STRING_BYTE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        #[allow(clippy::cast_possible_truncation)] // b < 256
+        let byte = b as u8;
+        table[b] = byte.is_ascii_alphanumeric() || byte == b'.';
+        b += 1;
+    }
+    table
+};
+
 /// Whether `v` can be a BeginString: 1 to [`MAX_BEGIN_STRING`] letters, digits and dots. A
 /// framer or a log scan takes `8=` followed by anything else for text, not a message start
 /// ([`parse`](crate::parse) of a single message does not ask this).
 pub fn plausible_begin_string(v: &[u8]) -> bool {
-    (1..=MAX_BEGIN_STRING).contains(&v.len()) && v.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'.')
+    (1..=MAX_BEGIN_STRING).contains(&v.len()) && v.iter().all(|&b| BEGIN_STRING_BYTE[usize::from(b)])
 }
 
 /// The first offset at or after `from` where a message can start, or where the buffer ends in
@@ -370,6 +472,26 @@ mod tests {
             let errors: Vec<_> = framer.drain_errors().collect();
             assert_eq!(errors[0].kind, Kind::BadCheckSum, "{trailer:?}");
             assert_eq!(errors[0].offset, 0);
+        }
+    }
+
+    #[test]
+    fn common_and_other_begin_strings_frame_alike() {
+        for version in ["FIXT.1.1", "FIX.4.4", "FIX.4.0", "FIX.5.0SP2", "FIXT.1.10", "F"] {
+            let mut m = message("35=0|34=1|");
+            m.splice(2..10, version.bytes());
+            let body = m.iter().position(|&b| b == SOH).unwrap() + 1;
+            let sum = crate::checksum(&m[..m.len() - 7]);
+            let n = m.len();
+            m[n - 4..n - 1].copy_from_slice(format!("{sum:03}").as_bytes());
+            assert_eq!(frame(&m, &FramerConfig::default()), Frame::Message(m.len()), "{version}");
+            for cut in 0..body + 2 {
+                assert_eq!(frame(&m[..cut], &FramerConfig::default()), Frame::Incomplete, "{version} cut at {cut}");
+            }
+        }
+        for bad in [&b"8=FIX.4.4 \x019=5\x01"[..], b"8=FIX.4-4\x019=5\x01", b"8=\x019=5\x01", b"8=FIXT.1.1\x018=5\x01"]
+        {
+            assert!(matches!(frame(bad, &FramerConfig::default()), Frame::Garbled { .. }), "{bad:?}");
         }
     }
 
