@@ -40,6 +40,10 @@ pub struct Encoder {
     precision: TimePrecision,
     data_fields: DataFields,
     buf: Vec<u8>,
+    /// `49=<SenderCompID><SOH>56=<TargetCompID><SOH>`, the same in every message.
+    parties: Vec<u8>,
+    /// `8=<BeginString><SOH>9=`, the same in every message.
+    begin: Vec<u8>,
     /// `8=<BeginString><SOH>9=` and the room for BodyLength's digits and SOH.
     head_room: usize,
     time_cache: TimeCache,
@@ -73,7 +77,9 @@ impl Encoder {
                 ),
             ));
         }
-        let head_room = 2 + begin_string.len() + 1 + 2 + LENGTH_DIGITS + 1;
+        let parties = [&b"49="[..], &sender, &[SOH], b"56=", &target, &[SOH]].concat();
+        let begin = [&b"8="[..], &begin_string, &[SOH], b"9="].concat();
+        let head_room = begin.len() + LENGTH_DIGITS + 1;
         Ok(Self {
             begin_string,
             sender,
@@ -81,6 +87,8 @@ impl Encoder {
             precision: TimePrecision::Millis,
             data_fields: DataFields::standard(),
             buf: Vec::with_capacity(512),
+            parties,
+            begin,
             head_room,
             time_cache: TimeCache::default(),
         })
@@ -132,18 +140,17 @@ impl Encoder {
     ) -> Result<MessageWriter<'_>, EncodeError> {
         check_value(35, msg_type)?;
         self.format_sending_time(sending_time)?;
-        let Self { buf, sender, target, time_cache, head_room, .. } = self;
+        let Self { buf, parties, time_cache, head_room, .. } = self;
         buf.clear();
         buf.resize(*head_room, 0);
         // The header's tags are spelled out: this runs for every message.
         let mut digits = [0u8; 20];
-        for (tag, value) in [
-            (&b"35="[..], msg_type),
-            (b"49=", sender),
-            (b"56=", target),
-            (b"34=", format_u64(seq_num, &mut digits)),
-            (b"52=", &time_cache.text),
-        ] {
+        let seq_num = format_u64(seq_num, &mut digits);
+        buf.extend_from_slice(b"35=");
+        buf.extend_from_slice(msg_type);
+        buf.push(SOH);
+        buf.extend_from_slice(parties);
+        for (tag, value) in [(&b"34="[..], seq_num), (b"52=", &time_cache.text)] {
             buf.extend_from_slice(tag);
             buf.extend_from_slice(value);
             buf.push(SOH);
@@ -217,12 +224,11 @@ impl Encoder {
         }
         let mut digits = [0u8; 20];
         let length = format_u64(body_length as u64, &mut digits);
-        let start = head_room - (2 + self.begin_string.len() + 1 + 2 + length.len() + 1);
-        let mut at = start;
-        for part in [&b"8="[..], &self.begin_string, &[SOH], b"9=", length, &[SOH]] {
-            self.buf[at..at + part.len()].copy_from_slice(part);
-            at += part.len();
-        }
+        let start = head_room - (self.begin.len() + length.len() + 1);
+        let at = start + self.begin.len();
+        self.buf[start..at].copy_from_slice(&self.begin);
+        self.buf[at..head_room - 1].copy_from_slice(length);
+        self.buf[head_room - 1] = SOH;
         let sum = crate::checksum(&self.buf[start..]);
         self.buf.extend_from_slice(&[b'1', b'0', b'=', b'0' + sum / 100, b'0' + sum / 10 % 10, b'0' + sum % 10, SOH]);
         Ok(&self.buf[start..])
@@ -462,9 +468,36 @@ impl<'e> MessageWriter<'e> {
 
 #[inline]
 fn push_tag(buf: &mut Vec<u8>, tag: u32) {
-    let mut digits = [0u8; 20];
-    buf.extend_from_slice(format_u64(u64::from(tag), &mut digits));
-    buf.push(b'=');
+    if let Some((block, len)) = short_tag(tag) {
+        // A copy of known size compiles to one store, where copying the digits alone would call
+        // `memcpy` and then push `=` with a capacity check of its own.
+        let end = buf.len() + len;
+        buf.extend_from_slice(&block.to_le_bytes());
+        buf.truncate(end);
+    } else {
+        let mut digits = [0u8; 20];
+        buf.extend_from_slice(format_u64(u64::from(tag), &mut digits));
+        buf.push(b'=');
+    }
+}
+
+/// A tag of up to five digits and its `=`, as the first bytes of a little-endian word, and how
+/// many bytes that is; `None` for a longer tag.
+#[inline]
+fn short_tag(tag: u32) -> Option<(u64, usize)> {
+    // The digit `tag / place % 10`, as ASCII.
+    let digit = |place: u32| u64::from(b'0') + u64::from(tag / place % 10);
+    let equals = u64::from(b'=');
+    Some(match tag {
+        0..=9 => (digit(1) | equals << 8, 2),
+        10..=99 => (digit(10) | digit(1) << 8 | equals << 16, 3),
+        100..=999 => (digit(100) | digit(10) << 8 | digit(1) << 16 | equals << 24, 4),
+        1000..=9999 => (digit(1000) | digit(100) << 8 | digit(10) << 16 | digit(1) << 24 | equals << 32, 5),
+        10_000..=99_999 => {
+            (digit(10_000) | digit(1000) << 8 | digit(100) << 16 | digit(10) << 24 | digit(1) << 32 | equals << 40, 6)
+        }
+        _ => return None,
+    })
 }
 
 fn push_field(buf: &mut Vec<u8>, tag: u32, value: &[u8]) {
@@ -551,6 +584,16 @@ mod tests {
     use crate::{FieldIndex, ParseOptions};
 
     const T: i64 = 1_787_233_501_123_456_789;
+
+    #[test]
+    fn tags_are_written_as_their_digits_and_equals_after_what_is_there() {
+        let tags = (1..=200_000).chain([999_999, 1_000_000, 999_999_999, u32::MAX]);
+        for tag in tags {
+            let mut buf = b"35=D\x01".to_vec();
+            push_tag(&mut buf, tag);
+            assert_eq!(buf, format!("35=D\x01{tag}=").as_bytes(), "tag {tag}");
+        }
+    }
 
     #[test]
     fn seconds_round_to_the_microsecond() {
