@@ -1,5 +1,6 @@
-"""Shared fixtures: the corpus (``tests/data``) with SOH in place of ``|``, group specs, and
-the data dictionaries (fixwire's and QuickFIX's).
+"""Shared fixtures: the corpus (``tests/data``) with SOH in place of ``|``, group specs, the
+data dictionaries (fixwire's and QuickFIX's), a template encoder, and the Kalshi tests'
+throwaway TLS certificate and signing key.
 
 A test that takes ``corpus_entry`` runs once per message of ``corpus.txt``; one that takes
 ``invalid_entry`` runs once per line of ``invalid.txt``. Both are parametrized here, with the
@@ -17,6 +18,8 @@ import pytest
 
 import fixwire
 from fixtext import CorpusEntry, load_corpus, load_invalid
+from fixwire.kalshi.signing import LogonSigner, generate_key
+from fixwire.kalshi.tls import SelfSignedCertificate
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -87,3 +90,15 @@ def quickfix_fix50sp2(quickfix_spec: Path) -> tuple[Any, Any]:
 def encoder() -> fixwire.Encoder:
     """An encoder with the default FIXT.1.1 BeginString and millisecond SendingTime."""
     return fixwire.Encoder("SENDER", "TARGET")
+
+
+@pytest.fixture(scope="session")
+def certificate() -> SelfSignedCertificate:
+    """A throwaway self-signed TLS certificate for the Kalshi simulator and its clients."""
+    return SelfSignedCertificate.generate()
+
+
+@pytest.fixture(scope="session")
+def signer() -> LogonSigner:
+    """A throwaway RSA key that signs Kalshi Logons."""
+    return LogonSigner(generate_key())

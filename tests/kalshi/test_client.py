@@ -15,17 +15,11 @@ import fixwire
 from fixwire.kalshi import KalshiClient, KalshiConfig, LogonSigner, RateLimit, SessionType
 from fixwire.kalshi.client import RateLimitError, TokenBucket
 from fixwire.kalshi.rules import cl_ord_ids
-from fixwire.kalshi.signing import generate_key
 from fixwire.kalshi.venue import KALSHI_GROUPS, with_groups
 from fixwire.session import Session
 
 API_KEY = "6f1c2b9e-3d4a-4b5c-9e8f-0a1b2c3d4e5f"
 NOW = 1_787_233_501.123
-
-
-@pytest.fixture(scope="module")
-def signer() -> LogonSigner:
-    return LogonSigner(generate_key())
 
 
 def config(signer: LogonSigner, **options: object) -> KalshiConfig:

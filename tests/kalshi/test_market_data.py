@@ -21,22 +21,11 @@ from fixwire.kalshi.events import (
     SecurityStatus,
     from_message,
 )
-from fixwire.kalshi.signing import generate_key
 from fixwire.kalshi.tls import SelfSignedCertificate
 from kalshi_venue import run, venue
 
 MARKET = "MD-MKT"
 OTHER = "MD-OTHER"
-
-
-@pytest.fixture(scope="module")
-def certificate() -> SelfSignedCertificate:
-    return SelfSignedCertificate.generate()
-
-
-@pytest.fixture(scope="module")
-def signer() -> LogonSigner:
-    return LogonSigner(generate_key())
 
 
 def test_snapshot_then_increments_until_unsubscribed(

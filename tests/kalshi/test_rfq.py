@@ -23,7 +23,6 @@ from fixwire.kalshi.events import (
     RFQCancelStatus,
     from_message,
 )
-from fixwire.kalshi.signing import generate_key
 from fixwire.kalshi.sim.matching import (
     Accepted,
     Filled,
@@ -39,16 +38,6 @@ from fixwire.session import LoggedOn
 from kalshi_venue import Client, run, venue
 
 MARKET = "RFQ-MKT"
-
-
-@pytest.fixture(scope="module")
-def certificate() -> SelfSignedCertificate:
-    return SelfSignedCertificate.generate()
-
-
-@pytest.fixture(scope="module")
-def signer() -> LogonSigner:
-    return LogonSigner(generate_key())
 
 
 async def open_rfq(creator: Client, maker: Client, quantity: int = 10) -> tuple[str, str]:

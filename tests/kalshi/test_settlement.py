@@ -13,21 +13,10 @@ from fixtext import frame
 from fixwire import parse
 from fixwire.kalshi import ExecutionReport, LogonSigner, MarketSettlementReport, SessionType
 from fixwire.kalshi.events import SecurityStatus, SettlementParty, from_message
-from fixwire.kalshi.signing import generate_key
 from fixwire.kalshi.tls import SelfSignedCertificate
 from kalshi_venue import Client, run, venue
 
 MARKET = "SETTLE-MKT"
-
-
-@pytest.fixture(scope="module")
-def certificate() -> SelfSignedCertificate:
-    return SelfSignedCertificate.generate()
-
-
-@pytest.fixture(scope="module")
-def signer() -> LogonSigner:
-    return LogonSigner(generate_key())
 
 
 async def buy(trader: Client, side: str, quantity: int, price: str, subaccount: int = 0) -> None:

@@ -42,16 +42,6 @@ MARKET = "TEST-MKT"
 T = TypeVar("T")
 
 
-@pytest.fixture(scope="module")
-def certificate() -> SelfSignedCertificate:
-    return SelfSignedCertificate.generate()
-
-
-@pytest.fixture(scope="module")
-def signer() -> LogonSigner:
-    return LogonSigner(generate_key())
-
-
 class Venue:
     """A started simulator and a way to log clients on to it."""
 

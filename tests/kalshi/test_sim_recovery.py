@@ -14,8 +14,6 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-import pytest
-
 from fixtext import frame
 from fixwire import Encoder, Framer, Message, parse
 from fixwire.kalshi import (
@@ -24,23 +22,12 @@ from fixwire.kalshi import (
     LogonSigner,
     SessionType,
 )
-from fixwire.kalshi.signing import generate_key
 from fixwire.kalshi.tls import SelfSignedCertificate
 from fixwire.session import MemoryStore, RejectReceived
 from fixwire.session.config import FieldValue
 from kalshi_venue import run, venue
 
 MARKET = "RECOVER-MKT"
-
-
-@pytest.fixture(scope="module")
-def certificate() -> SelfSignedCertificate:
-    return SelfSignedCertificate.generate()
-
-
-@pytest.fixture(scope="module")
-def signer() -> LogonSigner:
-    return LogonSigner(generate_key())
 
 
 def test_a_fill_while_logged_out_is_resent_on_the_next_rt_logon(
