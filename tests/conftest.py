@@ -1,5 +1,5 @@
 """Shared fixtures: the corpus (``tests/data``) with SOH in place of ``|``, group specs, the
-data dictionaries (fixwire's and QuickFIX's), a template encoder, and the Kalshi tests'
+data dictionaries (fixwire's and QuickFIX's), an encoder, and the Kalshi tests'
 throwaway TLS certificate and signing key.
 
 A test that takes ``corpus_entry`` runs once per message of ``corpus.txt``; one that takes
