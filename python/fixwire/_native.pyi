@@ -49,6 +49,11 @@ class Message:
         """The message bytes: the very object given to ``parse`` (for a group entry, the
         enclosing message's).
         """
+    @property
+    def grouped(self) -> bool:
+        """Whether the message was parsed with repeating-group specs (``groups=`` or a dictionary),
+        so that ``group`` reads its entries; a group entry always is.
+        """
     def __getitem__(self, tag: object, /) -> str:
         """The value of ``tag`` as text.
 

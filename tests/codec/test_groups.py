@@ -334,3 +334,13 @@ print("survived")
     )
     assert result.returncode == 0, f"exit status {result.returncode}: {result.stderr[-500:]}"
     assert result.stdout.strip() == "survived"
+
+
+def test_grouped_says_whether_group_can_be_read(
+    corpus: dict[str, bytes], kalshi_groups: fixwire.GroupSpecs
+) -> None:
+    data = corpus["kalshi_exec_report_trade"]
+    assert not fixwire.parse(data).grouped
+    grouped = fixwire.parse(data, groups=kalshi_groups)
+    assert grouped.grouped
+    assert all(entry.grouped for entry in grouped.group(453))

@@ -268,11 +268,7 @@ def with_groups(msg: Message) -> Message:
     with them (as the sessions do, once, as it is framed), else parsed again with them (a
     message an application parsed flat).
     """
-    try:
-        msg.group(453)  # NoPartyIDs <453>: a spec of every Kalshi message type
-    except KeyError:
-        return parse(msg.raw, groups=KALSHI_GROUPS)
-    return msg
+    return msg if msg.grouped else parse(msg.raw, groups=KALSHI_GROUPS)
 
 
 # Order vocabulary: the client writes these codes and the simulator reads them.

@@ -106,6 +106,13 @@ impl PyMessage {
         self.raw.clone_ref(py)
     }
 
+    /// Whether the message was parsed with repeating-group specs (``groups=`` or a dictionary),
+    /// so that ``group`` reads its entries; a group entry always is.
+    #[getter]
+    fn grouped(&self) -> bool {
+        !matches!(self.specs, Specs::None)
+    }
+
     fn __getitem__<'py>(&self, py: Python<'py>, tag: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyString>> {
         // Any key that is not a tag present here (negative, huge, not an int) is simply absent.
         match tag.extract::<u32>().ok().and_then(|t| self.view(py).find(t)) {
