@@ -40,6 +40,7 @@ from fixwire._native import (
 )
 from fixwire.columns import Columns, read_arrow, read_columns
 from fixwire.errors import (
+    ColumnError,
     DecodeError,
     DictionaryError,
     EncodeError,
@@ -51,6 +52,7 @@ from fixwire.errors import (
 )
 
 __all__ = [
+    "ColumnError",
     "Columns",
     "DecodeError",
     "Dictionary",

@@ -461,6 +461,11 @@ class Dictionary:
         """The field with ``tag``; ``KeyError`` when undefined."""
     def tag(self, name: str) -> int:
         """The tag of the field named ``name``; ``KeyError`` when undefined."""
+    def group(self, count_tag: int, msg_type: str | None = None) -> GroupSpec:
+        """The repeating group counted by ``count_tag`` (its NumInGroup tag), laid out as in
+        messages of ``msg_type``, or as in the first message (by MsgType) that has it;
+        ``KeyError`` when no message has it.
+        """
     def message(self, msg_type: str) -> MessageInfo:
         """The message of MsgType ``msg_type``; ``KeyError`` when undefined."""
     def msg_types(self) -> list[str]:

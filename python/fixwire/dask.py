@@ -19,16 +19,16 @@ from __future__ import annotations
 import glob
 import os
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, cast
 
 from fixwire._extras import require
-from fixwire.columns import TagSpec, read_arrow
+from fixwire.columns import ColumnSpec, Explode, TagSpec, _group, _read_arrow, _specs
 
 if TYPE_CHECKING:
     import dask.dataframe as dd
     import pandas as pd
 
-    from fixwire._native import GroupSpec
+    from fixwire._native import Dictionary, GroupSpec
 
 __all__ = ["read_fix"]
 
@@ -62,18 +62,26 @@ def _partitions(paths: list[str], blocksize: int | None) -> list[Partition]:
 class _ReadPartition:
     """Reads one partition; a plain picklable object, so workers can run it."""
 
-    def __init__(self, tags: TagSpec, options: dict[str, Any]) -> None:
-        self.tags = tags
-        self.options = options
+    def __init__(
+        self,
+        specs: list[ColumnSpec],
+        msg_types: list[str] | None,
+        explode: GroupSpec | None,
+        verify_checksum: bool,
+    ) -> None:
+        self.specs = specs
+        self.msg_types = msg_types
+        self.explode = explode
+        self.verify_checksum = verify_checksum
 
     def __call__(self, part: Partition | None) -> pd.DataFrame:
         import pandas as pd
 
-        if part is None:  # the empty frame that gives Dask the columns and dtypes
-            table = read_arrow(b"", self.tags, **self.options)
-        else:
-            path, byte_range = part
-            table = read_arrow(path, self.tags, byte_range=byte_range, **self.options)
+        source, byte_range = (b"", None) if part is None else part
+        # Dask runs partitions in parallel; each one uses a single thread.
+        table = _read_arrow(
+            source, self.specs, self.msg_types, self.explode, self.verify_checksum, 1, byte_range
+        )
         return cast("pd.DataFrame", table.to_pandas(types_mapper=pd.ArrowDtype))
 
 
@@ -82,38 +90,42 @@ def read_fix(
     tags: TagSpec,
     *,
     msg_types: Iterable[str] | None = None,
-    explode: GroupSpec | None = None,
+    explode: Explode | None = None,
     floats: bool = False,
     verify_checksum: bool = True,
     blocksize: int | None = None,
+    dictionary: Dictionary | None = None,
 ) -> dd.DataFrame:
     """FIX messages of many files as a Dask DataFrame (pyarrow-backed dtypes).
 
     Args:
         paths_or_glob: Paths, or one path or glob pattern.
-        tags: Columns as for :func:`fixwire.read_columns`.
+        tags: Columns as for :func:`fixwire.read_columns`: tags, or field names of
+            ``dictionary``.
         msg_types: Only these MsgType <35> values become rows.
-        explode: One row per entry of this repeating group.
+        explode: One row per entry of this repeating group (a ``GroupSpec``, or its name or
+            NumInGroup tag in ``dictionary``).
         floats: Decimals as float64 instead of exact decimal128.
         verify_checksum: Check CheckSum <10>.
         blocksize: Split files larger than this many bytes into partitions of about this size;
             by default one partition per file.
+        dictionary: Names, kinds and enums of the columns, as for
+            :func:`fixwire.read_columns`; resolved here, so workers need no dictionary.
 
     Returns:
-        A lazy DataFrame with columns ``msg_type``, ``offset`` (within its file) and one per tag.
+        A lazy DataFrame with columns ``msg_type``, ``offset`` (within its file) and one per
+        column, named as :func:`fixwire.read_columns` names them.
+
+    Raises:
+        ColumnError: a column or group the dictionary does not define, or a bad kind.
     """
     require("fixwire.dask.read_fix", "dask", "dask.dataframe", "pyarrow")
     import dask.dataframe as dd
 
-    options: dict[str, Any] = {
-        "msg_types": None if msg_types is None else list(msg_types),
-        "explode": explode,
-        "floats": floats,
-        "verify_checksum": verify_checksum,
-        # Dask runs partitions in parallel; each one uses a single thread.
-        "threads": 1,
-    }
-    read = _ReadPartition(tags, options)
+    types = None if msg_types is None else list(msg_types)
+    read = _ReadPartition(
+        _specs(tags, floats, dictionary), types, _group(explode, dictionary, types), verify_checksum
+    )
     partitions = _partitions(_paths(paths_or_glob), blocksize)
     # dask.dataframe.from_map carries no type annotations.
     frame = dd.from_map(read, partitions, meta=read(None), enforce_metadata=False)  # type: ignore[no-untyped-call]

@@ -227,3 +227,16 @@ def test_a_message_carried_in_raw_data_is_not_read_by_a_later_range(
 def test_a_glob_without_matches(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="no FIX log"):
         fixwire.dask.read_fix(str(tmp_path / "*.log"), TAGS)
+
+
+def test_names_from_a_dictionary_on_the_cluster(client: Client, logs: dict[Path, Log]) -> None:
+    paths = sorted(logs)
+    kalshi = fixwire.Dictionary.kalshi()
+    names = ["ClOrdID", "Price", "MsgSeqNum", "MiscFeeAmt", "Side"]
+    df = fixwire.dask.read_fix(paths, names, dictionary=kalshi, explode="NoMiscFees")
+    got = run(client, df)[0]
+    assert list(got.columns) == ["msg_type", "offset", *names]
+    want = fixwire.read_arrow(paths, names, dictionary=kalshi, explode="NoMiscFees")
+    assert_frames_equal(got, want.to_pandas(types_mapper=pd.ArrowDtype))
+    assert got["MiscFeeAmt"].dtype == pd.ArrowDtype(pa.decimal128(38, 8))
+    assert got["MiscFeeAmt"].notna().any()
