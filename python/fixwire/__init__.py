@@ -50,9 +50,11 @@ from fixwire.errors import (
     SessionError,
     StoreError,
 )
+from fixwire.table import ColumnTable, read_table
 
 __all__ = [
     "ColumnError",
+    "ColumnTable",
     "Columns",
     "DecodeError",
     "Dictionary",
@@ -78,6 +80,7 @@ __all__ = [
     "parse",
     "read_arrow",
     "read_columns",
+    "read_table",
 ]
 
 #: The version of the installed distribution. Its one home is the workspace ``Cargo.toml``, from

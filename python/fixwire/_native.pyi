@@ -550,6 +550,30 @@ def scan_columns(
     values are ``(offsets, data)``. The GIL is released during the scan.
     """
 
+@final
+class ArrowStream:
+    """Columns as an Arrow C stream (private: ``fixwire.table`` builds it).
+
+    ``fields`` are ``(name, format, nullable, metadata, dictionary_format)``; each batch is
+    ``(rows, columns)`` with a column per field, ``(length, null_count, buffers, dictionary)``,
+    its buffers (objects with the buffer protocol, ``None`` for an absent validity bitmap) laid
+    out as the field's Arrow format requires. The buffers are not copied: consumers read them
+    in place, and they stay alive until every consumer has released its arrays.
+    """
+
+    def __new__(
+        cls,
+        fields: list[tuple[str, str, bool, list[tuple[str, str]], str | None]],
+        batches: list[tuple[int, list[tuple[Any, ...]]]],
+        metadata: list[tuple[str, str]],
+    ) -> Self: ...
+    def __arrow_c_schema__(self) -> object:
+        """The schema, as an ``arrow_schema`` capsule."""
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object:
+        """The batches, as an ``arrow_array_stream`` capsule. A requested schema is not applied
+        (the PyCapsule protocol lets the consumer cast).
+        """
+
 def pack_strings(
     out: npt.NDArray[Any], offsets: npt.NDArray[np.int64], data: npt.NDArray[np.uint8], /
 ) -> None:
@@ -562,6 +586,7 @@ def pack_strings(
     """
 
 __all__ = [
+    "ArrowStream",
     "Dictionary",
     "Encoder",
     "FieldInfo",

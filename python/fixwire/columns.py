@@ -353,102 +353,33 @@ def read_arrow(
     byte_range: tuple[int, int] | None = None,
     dictionary: Dictionary | None = None,
 ) -> pa.Table:
-    """Like :func:`read_columns`, as a ``pyarrow.Table``.
+    """Like :func:`read_columns`, as a ``pyarrow.Table``: ``pyarrow.table`` of
+    :func:`fixwire.read_table`'s result, which hands its buffers over without a copy.
 
-    Text, int64, timestamp and float buffers are handed to Arrow without a copy; decimals become
-    ``decimal128(38, scale)``, enum columns ``dictionary(int32, string)`` (their meanings in
-    the field's metadata, ``fixwire.meanings``, as JSON) and validity becomes Arrow's null
-    bitmaps. The table's metadata carries the garbled count. ``byte_range=(start, end)`` reads
-    only messages starting in that byte range of a single source (the Dask partitions use it).
+    Text is ``large_string``; decimals become ``decimal128(38, scale)``, enum columns
+    ``dictionary(int32, string)`` (their meanings in the field's metadata,
+    ``fixwire.meanings``, as JSON), validity Arrow's null bitmaps. The table's metadata carries
+    the garbled count (``fixwire.garbled``). ``byte_range=(start, end)`` reads only messages
+    starting in that byte range of a single source.
 
     Raises:
         MissingExtraError: numpy or pyarrow is not installed (the ``arrow`` extra).
         ColumnError: a column or group the dictionary does not define, or a bad kind.
     """
     require("fixwire.read_arrow", "arrow", "numpy", "pyarrow")
-    specs = _specs(tags, floats, dictionary)
-    types = None if msg_types is None else list(msg_types)
-    group = _group(explode, dictionary, types)
-    return _read_arrow(source, specs, types, group, verify_checksum, threads, byte_range)
-
-
-def _read_arrow(
-    source: Source,
-    specs: list[ColumnSpec],
-    types: list[str] | None,
-    group: GroupSpec | None,
-    verify_checksum: bool,
-    threads: int | None,
-    byte_range: tuple[int, int] | None = None,
-) -> pa.Table:
-    """:func:`read_arrow` of columns already resolved."""
     import pyarrow as pa
 
-    sources = _sources(source)
-    if byte_range is not None and len(sources) != 1:
-        raise ValueError("byte_range applies to a single source")
-    batches = []
-    garbled = 0
-    for s in sources:
-        table = _scan(s, specs, types, group, verify_checksum, threads, byte_range)
-        garbled += len(table["garbled"])
-        arrays = [_arrow_column(ColumnSpec(0, "msg_type", "str"), *table["msg_type"])]
-        arrays.append(pa.array(table["offset"]))
-        arrays += [_arrow_column(spec, *table["columns"][i]) for i, spec in enumerate(specs)]
-        fields = [pa.field("msg_type", pa.large_string()), pa.field("offset", pa.int64())]
-        fields += [
-            pa.field(spec.name, array.type, metadata=_field_metadata(spec))
-            for spec, array in zip(specs, arrays[2:], strict=True)
-        ]
-        batches.append(pa.RecordBatch.from_arrays(arrays, schema=pa.schema(fields)))
-    out = pa.Table.from_batches(batches)
-    return out.replace_schema_metadata({"fixwire.garbled": str(garbled)})
+    from fixwire.table import read_table
 
-
-def _field_metadata(spec: ColumnSpec) -> dict[str, str] | None:
-    import json
-
-    return {"fixwire.meanings": json.dumps(dict(spec.meanings))} if spec.kind == "enum" else None
-
-
-def _arrow_column(spec: ColumnSpec, values: Any, valid: Any, _invalid: int) -> pa.Array:
-    import numpy as np
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    kind, rows = spec.kind, len(valid)
-    nulls = None if valid.all() else pa.py_buffer(np.packbits(valid, bitorder="little"))
-    if kind in ("str", "enum"):
-        offsets, data = values
-        text = pa.LargeStringArray.from_buffers(
-            rows, pa.py_buffer(offsets), pa.py_buffer(data), nulls
-        )
-        if kind == "str":
-            return text
-        # The dictionary's values first, in its order, then any others the log holds.
-        seen = [v for v in pc.unique(text).to_pylist() if v is not None]
-        extra = sorted(set(seen).difference(spec.meanings))
-        categories = pa.array([*spec.meanings, *extra], pa.string())
-        indices = pc.index_in(text, value_set=categories).cast(pa.int32())
-        return pa.DictionaryArray.from_arrays(indices, categories)
-    if kind == "decimal":
-        # decimal128 values are 16-byte little-endian two's complement: the mantissa and its
-        # sign extension.
-        wide = np.empty((rows, 2), dtype=np.int64)
-        wide[:, 0] = values
-        wide[:, 1] = values >> 63
-        return pa.Array.from_buffers(
-            pa.decimal128(38, spec.scale), rows, [nulls, pa.py_buffer(wide)]
-        )
-    if kind == "bool":
-        return pa.Array.from_buffers(
-            pa.bool_(), rows, [nulls, pa.py_buffer(np.packbits(values, bitorder="little"))]
-        )
-    if kind == "date":
-        return pa.Array.from_buffers(
-            pa.date32(), rows, [nulls, pa.py_buffer(values.astype(np.int32))]
-        )
-    arrow_type = {"int": pa.int64(), "float": pa.float64(), "time": pa.timestamp("ns", tz="UTC")}[
-        kind
-    ]
-    return pa.Array.from_buffers(arrow_type, rows, [nulls, pa.py_buffer(values)])
+    table = read_table(
+        source,
+        tags,
+        msg_types=msg_types,
+        explode=explode,
+        floats=floats,
+        verify_checksum=verify_checksum,
+        threads=threads,
+        byte_range=byte_range,
+        dictionary=dictionary,
+    )
+    return pa.table(table)

@@ -22,7 +22,8 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, cast
 
 from fixwire._extras import require
-from fixwire.columns import ColumnSpec, Explode, TagSpec, _group, _read_arrow, _specs
+from fixwire.columns import ColumnSpec, Explode, TagSpec, _group, _specs
+from fixwire.table import _read_table
 
 if TYPE_CHECKING:
     import dask.dataframe as dd
@@ -76,13 +77,14 @@ class _ReadPartition:
 
     def __call__(self, part: Partition | None) -> pd.DataFrame:
         import pandas as pd
+        import pyarrow as pa
 
         source, byte_range = (b"", None) if part is None else part
         # Dask runs partitions in parallel; each one uses a single thread.
-        table = _read_arrow(
+        table = _read_table(
             source, self.specs, self.msg_types, self.explode, self.verify_checksum, 1, byte_range
         )
-        return cast("pd.DataFrame", table.to_pandas(types_mapper=pd.ArrowDtype))
+        return cast("pd.DataFrame", pa.table(table).to_pandas(types_mapper=pd.ArrowDtype))
 
 
 def read_fix(
