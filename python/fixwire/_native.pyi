@@ -546,8 +546,10 @@ def scan_columns(
 
     ``source`` is bytes or a path (``str``, memory-mapped); ``columns`` are
     ``(tag, kind, scale)``. Returns ``rows``, ``messages``, ``garbled`` (offsets), ``offset``,
-    ``msg_type`` and ``columns``: per column ``(values, valid, invalid_count)``, where text
-    values are ``(offsets, data)``. The GIL is released during the scan.
+    ``msg_type``, ``columns``: per column ``(values, valid, invalid_count)``, where text
+    values are ``(offsets, data)``, and for bytes ``reached``: where the last message read
+    ended (at least the range's start; ``None`` for a path). The GIL is released during the
+    scan.
     """
 
 @final

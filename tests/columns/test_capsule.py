@@ -18,7 +18,7 @@ import pyarrow as pa
 import pytest
 
 import fixwire
-from fixlog import FORMATS, LogGenerator, render
+from fixlog import LogGenerator, render, write_logs
 
 SEED = 2026
 TAGS: dict[int, str] = {
@@ -37,15 +37,8 @@ TAGS: dict[int, str] = {
 
 @pytest.fixture(scope="module")
 def logs(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
-    """A generated log file of each format: every kind, absent and invalid values, garbage."""
-    directory = tmp_path_factory.mktemp("capsule")
-    gen = LogGenerator(SEED)
-    paths = []
-    for fmt in FORMATS:
-        path = directory / f"{fmt}.log"
-        path.write_bytes(render(gen.items(120), fmt, gen).data)
-        paths.append(path)
-    return paths
+    """Generated log files, one of each format: every kind, invalid values, garbage."""
+    return write_logs(tmp_path_factory.mktemp("capsule"), SEED, 120)
 
 
 def numpy_values(cols: fixwire.Columns, name: str, kind: str) -> list[object]:
