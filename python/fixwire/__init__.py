@@ -14,6 +14,8 @@ Parse, frame and encode FIX tag=value messages::
     wire = enc.encode("D", [(11, "id-1"), (38, 10)], seq_num=7)
 
     cols = fixwire.read_columns("drop-copy.log", [11, 38, 44, 60])   # numpy columns
+    fills = fixwire.read_table("drop-copy.log", ["Price"], dictionary=fixwire.Dictionary.kalshi())
+    polars.DataFrame(fills)            # or pyarrow.table, DuckDB, fills.to_pandas(): no copies
 
 FIXT.1.1 sessions (sans-IO core, asyncio and TLS transport, stores) are in
 :mod:`fixwire.session`.

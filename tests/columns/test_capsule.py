@@ -235,3 +235,18 @@ def test_an_empty_source_is_an_empty_table() -> None:
     assert pa.table(empty).num_rows == 0
     assert pl.DataFrame(empty).columns == empty.column_names
     assert duckdb.sql("select count(*) from empty").fetchall() == [(0,)]  # type: ignore[union-attr]
+
+
+def test_an_int_decimal_stream_carries_the_scales(logs: list[Path]) -> None:
+    table = fixwire.read_table(logs, TAGS)
+    cols = fixwire.read_columns(logs, TAGS)
+    mantissas = pa.table(table.arrow_stream("int"))
+    for name, scale in (("44", b"8"), ("32", b"2")):
+        field = mantissas.schema.field(name)
+        assert field.type == pa.int64()
+        assert field.metadata == {b"fixwire.scale": scale}
+        mask = np.ma.getmaskarray(cols[name]).tolist()
+        values = np.ma.getdata(cols[name]).tolist()
+        want = [None if m else v for v, m in zip(values, mask, strict=True)]
+        assert mantissas.column(name).to_pylist() == want
+    assert pl.DataFrame(table.arrow_stream("int"))["44"].dtype == pl.Int64
