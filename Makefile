@@ -84,16 +84,21 @@ demo: ## Kalshi simulator + signed TLS client: a scripted market-making session
 	VIRTUAL_ENV=$(abspath $(DEMO_VENV)) $(DEMO_VENV)/bin/maturin develop --quiet --release --extras kalshi
 	$(DEMO_VENV)/bin/python -m fixwire.kalshi.demo
 
+.PHONY: docs
+docs: venv ## Build the documentation site into target/site, every warning an error
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --quiet --strict
+
 .PHONY: lint
-lint: build ## rustfmt, clippy -D warnings, ruff, mypy strict, stubtest, workflow schema
+lint: build ## rustfmt, clippy -D warnings, ruff, mypy strict, stubtest, workflow schema, docs
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --quiet -- -D warnings
 	cargo clippy --manifest-path rust/fixwire/fuzz/Cargo.toml --quiet -- -D warnings
-	$(BIN)/ruff check python tests benches examples
-	$(BIN)/ruff format --check python tests benches examples
+	$(BIN)/ruff check python tests benches examples docs/_ext
+	$(BIN)/ruff format --check python tests benches examples docs/_ext
 	$(BIN)/mypy
 	$(BIN)/python -m mypy.stubtest fixwire._native
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+	$(MAKE) --no-print-directory docs
 
 .PHONY: bench
 bench: build-release ## Release benchmarks: Rust core, then Python against simplefix/quickfix/split
