@@ -4,6 +4,7 @@ and order book, and the rate-limited way every request is sent.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import itertools
 import logging
@@ -16,11 +17,15 @@ from typing import Any, Self, overload
 
 from fixwire._native import Template
 from fixwire.errors import FixError, SessionError
+from fixwire.kalshi.books import MarketBooks
 from fixwire.kalshi.config import KalshiConfig
 from fixwire.kalshi.events import (
     BusinessMessageReject,
     InvalidExecutionReport,
     KalshiEvent,
+    MarketDataIncrement,
+    MarketDataSnapshot,
+    SecurityStatus,
     UnhandledMessage,
     from_message,
 )
@@ -36,6 +41,7 @@ from fixwire.session import (
     Connection,
     Disconnected,
     Event,
+    LoggedOn,
     LoggedOut,
     LogonContext,
     LogonRefused,
@@ -43,6 +49,7 @@ from fixwire.session import (
     Reconnect,
     RejectReceived,
     Role,
+    SequenceGap,
     SessionConfig,
     Store,
     connect,
@@ -81,6 +88,10 @@ class ClientBase:
         self.orders = self._book.orders
         #: The same orders by OrderID <37>, once acknowledged.
         self.orders_by_id = self._book.by_id
+        #: KalshiMD: each subscribed market's book by Symbol <55> (:mod:`fixwire.kalshi.books`).
+        self.books = MarketBooks()
+        #: KalshiMD: MsgSeqNum <34> gaps seen (increments lost, books subscribed again).
+        self.market_data_gaps = 0
         limit = config.rate_limit
         self._bucket = (
             None
@@ -219,6 +230,12 @@ class ClientBase:
                         typed.ref_seq_num, typed.ref_msg_type, _business_reason(typed)
                     )
                     typed = dataclasses.replace(typed, cl_ord_id=refused)
+                elif type(typed) is MarketDataIncrement:
+                    self.books.increment(typed)
+                elif type(typed) is MarketDataSnapshot:
+                    self.books.snapshot(typed)
+                elif type(typed) is SecurityStatus and typed.status == "settled":
+                    self.books.ended(typed.symbol)
                 if problem is not None:
                     self.invalid_reports += 1
                     _log.warning(
@@ -235,7 +252,23 @@ class ClientBase:
                     isinstance(event, Disconnected) and not self.config.session_type.retransmission
                 ):
                     self._book.in_doubt()
+                    self.books.lost()
+                elif isinstance(event, SequenceGap) and not event.recovering and self.books:
+                    self.market_data_gaps += 1
+                    self._subscribe_again(self.books.lost())
+                elif isinstance(event, LoggedOn) and self.books:
+                    # A new Logon (141=Y): the venue has forgotten the subscriptions.
+                    self._subscribe_again(self.books.lost())
                 yield event
+
+    def _subscribe_again(self, symbols: tuple[str, ...]) -> None:
+        """Subscribes again (MarketDataRequest <V> 263=1) to books whose increments were
+        lost; their snapshots replace them. When the session is down, its next Logon does it.
+        """
+        if not symbols:
+            return
+        with contextlib.suppress(SessionError):
+            self.connection.send("V", [(263, "1"), (146, [[(55, s)] for s in symbols])])
 
     def _refused(
         self, ref_seq_num: int | None, ref_msg_type: str | None, reason: str

@@ -26,7 +26,9 @@ Beyond order entry, by session type (a method called on the wrong one raises Val
 * KalshiMD: :meth:`~KalshiClient.subscribe_market_data`,
   :meth:`~KalshiClient.unsubscribe_market_data`, :meth:`~KalshiClient.subscribe_security_status`;
   MarketDataSnapshot, MarketDataIncrement, MarketDataRequestReject and SecurityStatus events.
-  The client keeps no book of its own: apply the level-replace increments to the snapshot.
+  :attr:`~KalshiClient.books` holds each subscribed market's book, kept from them; a lost
+  increment (a MsgSeqNum <34> gap, a reconnection) makes it stale and subscribes again
+  (:mod:`fixwire.kalshi.books`).
 * KalshiPT (and KalshiRT with ``receive_settlement_reports``): MarketSettlementReport events.
 
 Not offered: accepting a quote with a NewOrderSingle <D> (AcceptQuote <UA> does it).

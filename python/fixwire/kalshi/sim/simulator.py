@@ -95,6 +95,7 @@ class Simulator(SettlementFlow):
     ) -> None:
         self.engine = m.MatchingEngine()
         self._md_books = {}
+        self._md_losses = 0
         for ticker in markets:
             self.engine.add_market(ticker)
             self._md_books[ticker] = ({}, {})
