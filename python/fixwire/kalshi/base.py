@@ -25,6 +25,7 @@ from fixwire.kalshi.events import (
     KalshiEvent,
     MarketDataIncrement,
     MarketDataSnapshot,
+    MarketSettlementReport,
     SecurityStatus,
     UnhandledMessage,
     from_message,
@@ -36,6 +37,7 @@ from fixwire.kalshi.rules import (
     new_order_template,
     replace_template,
 )
+from fixwire.kalshi.settlements import MarketSettlement, SettlementPages
 from fixwire.kalshi.venue import KALSHI_GROUPS, SessionType, TokenBucket
 from fixwire.session import (
     Connection,
@@ -92,6 +94,9 @@ class ClientBase:
         self.books = MarketBooks()
         #: KalshiMD: MsgSeqNum <34> gaps seen (increments lost, books subscribed again).
         self.market_data_gaps = 0
+        #: Each market's settlement, its report pages put together (the newest per Symbol).
+        self.settlements: dict[str, MarketSettlement] = {}
+        self._settlement_pages = SettlementPages()
         limit = config.rate_limit
         self._bucket = (
             None
@@ -209,14 +214,15 @@ class ClientBase:
     ) -> None:
         await self.close()
 
-    def __aiter__(self) -> AsyncIterator[KalshiEvent | Event]:
+    def __aiter__(self) -> AsyncIterator[KalshiEvent | MarketSettlement | Event]:
         return self._events()
 
-    async def _events(self) -> AsyncIterator[KalshiEvent | Event]:
+    async def _events(self) -> AsyncIterator[KalshiEvent | MarketSettlement | Event]:
         async for event in self.connection:
             if isinstance(event, Received):
                 message = event.message
                 problem: str | None
+                whole: MarketSettlement | None = None
                 try:
                     typed = from_message(message, self.config.use_dollars)
                     problem = self._book.apply(typed)
@@ -236,6 +242,8 @@ class ClientBase:
                     self.books.snapshot(typed)
                 elif type(typed) is SecurityStatus and typed.status == "settled":
                     self.books.ended(typed.symbol)
+                elif type(typed) is MarketSettlementReport:
+                    whole = self._settlement_pages.add(typed)
                 if problem is not None:
                     self.invalid_reports += 1
                     _log.warning(
@@ -245,6 +253,10 @@ class ClientBase:
                     )
                     typed = InvalidExecutionReport(problem, message.get(11), message)
                 yield typed
+                if whole is not None:
+                    # The last page of a batch: the whole report follows it.
+                    self.settlements[whole.symbol] = whole
+                    yield whole
             else:
                 if isinstance(event, RejectReceived):
                     self._refused(event.ref_seq_num, event.ref_msg_type, _session_reason(event))
