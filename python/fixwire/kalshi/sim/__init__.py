@@ -42,13 +42,17 @@ What it does, from kalshi-fix-spec.md:
   which the trade executes and both sides get ExecutionReports (the maker's on its KalshiRFQ
   session, ClOrdID = its QuoteID). QuoteCancel <Z> gets AI CANCELLED and QuoteCancelStatus <U9>;
   RFQCancel <UE> gets RFQCancelStatus <UB>, and the makers AG (older docs). An RFQ closes once
-  executed.
+  executed. A NewOrderSingle <D> with QuoteID <117> (and RfqId <21023>) takes a quote as UA
+  does, its Price a Yes-scale limit; it is answered by ExecutionReports only: the trade once
+  the maker confirms, or a rejection (``EXPIRED`` 103=8 for a quote gone, ``INVALID_ORDER``
+  103=11 for the wrong quote, RFQ, market, side, size or a worse price).
 * Market data (section 13) on KalshiMD: MarketDataRequest <V> subscribe (263=1), snapshot only (0)
   and unsubscribe (2, some or all symbols); a MarketDataSnapshotFullRefresh <W> per symbol from the
   engine's books (bids are the Yes bids, offers the No bids on the Yes scale; an unknown ticker gets
   an empty one); then MarketDataIncrementalRefresh <X> after every change: trades (269=2, with
   AggressorSide) and level-replace New/Change/Delete entries. MarketDataRequestReject <Y> for an
   unsupported 263. SecurityStatusRequest <e>; SecurityStatus <f> 326=101 when a market settles.
+  :meth:`Simulator.lose_market_data` loses increments on the way (fault injection).
 * Settlement (section 11): :meth:`Simulator.settle_market` closes a market and sends
   MarketSettlementReport <UMS> pages of positions from the engine to KalshiPT sessions (unless
   20127=N) and KalshiRT sessions that logged on with 20127=Y.

@@ -54,20 +54,9 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
                 max_execution_cost=msg.get_decimal(21009),
                 subaccount=msg.get_int(79, 0),
             )
-        except (ValueError, TypeError, ArithmeticError) as e:
-            events = [
-                m.Rejected(
-                    client_id=msg[11],
-                    owner=api_key,
-                    subaccount=msg.get_int(79, 0) or 0,
-                    market=msg[55],
-                    side=side,
-                    price=yes_price or Decimal(0),
-                    qty=qty,
-                    reason=m.RejectReason.INVALID_ORDER,
-                )
-            ]
-            del e  # The engine's message names the argument; the venue answers with a code.
+        except (ValueError, TypeError, ArithmeticError):
+            # The engine's message names the argument; the venue answers with a code.
+            events = [refused(api_key, msg, side, yes_price, m.RejectReason.INVALID_ORDER)]
         self._publish(events, client)
 
     def _cancel(self, api_key: str, client: Participant, msg: Message, now: float) -> None:
@@ -343,6 +332,22 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
 
 _GROUP_ANSWERS = (m.GroupCreated, m.GroupReset, m.GroupDeleted, m.GroupLimitUpdated)
 _ANSWERS = (m.CancelRejected, m.MassCancelReport, *_GROUP_ANSWERS)
+
+
+def refused(
+    api_key: str, msg: Message, side: m.Side, yes_price: Decimal | None, reason: m.RejectReason
+) -> m.Rejected:
+    """The rejection of the NewOrderSingle <D> ``msg`` before it reached the book."""
+    return m.Rejected(
+        client_id=msg[11],
+        owner=api_key,
+        subaccount=msg.get_int(79, 0) or 0,
+        market=msg[55],
+        side=side,
+        price=yes_price or Decimal(0),
+        qty=msg.get_decimal(38, Decimal(0)),
+        reason=reason,
+    )
 
 
 def _owner(event: m.Event) -> str:

@@ -290,7 +290,9 @@ class Simulator(SettlementFlow):
                 self._business_reject(client, msg, 8, "rate limit exceeded")
                 return
         now = wall_clock()
-        if msg_type == "D":
+        if msg_type == "D" and (117 in msg or 21023 in msg):
+            self._accept_with_order(api_key, client, msg)
+        elif msg_type == "D":
             self._new_order(api_key, client, msg, now)
         elif msg_type == "F":
             self._cancel(api_key, client, msg, now)
