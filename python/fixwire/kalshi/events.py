@@ -238,6 +238,26 @@ class ExecutionReport:
         return sum((Decimal(f) for f in fees), _ZERO) if fees else None
 
     @property
+    def balance_change(self) -> Decimal | None:
+        """CollateralAmountChange <1704> of the BALANCE entry of NoCollateralAmountChanges
+        <1703> (dollars), or None without one.
+        """
+        for entry in with_groups(self.message).group(1703):
+            if entry.get(1705) == "BALANCE":
+                return entry.get_decimal(1704)
+        return None
+
+    @property
+    def single_market_collateral_return(self) -> Decimal | None:
+        """SingleMarketCollateralReturn <21030>, dollars (with SplitCollateralReturn)."""
+        return self.message.get_decimal(21030)
+
+    @property
+    def ranged_market_collateral_return(self) -> Decimal | None:
+        """RangedMarketCollateralReturn <21031>, dollars (with SplitCollateralReturn)."""
+        return self.message.get_decimal(21031)
+
+    @property
     def aggressor(self) -> bool | None:
         """AggressorIndicator <1057>."""
         return self.message.get_bool(1057)

@@ -23,6 +23,7 @@ CENT = Decimal("0.01")
 TWO_DP = Decimal("0.01")
 FOUR_DP = Decimal("0.0001")
 ONE = Decimal(1)
+ZERO = Decimal(0)
 
 
 @dataclass(slots=True)

@@ -16,6 +16,7 @@ from fixwire.kalshi.sim import matching as m
 from fixwire.kalshi.sim.core import (
     HOUSE,
     TWO_DP,
+    ZERO,
     Participant,
 )
 from fixwire.kalshi.sim.drop_copy import DropCopyFlow
@@ -34,6 +35,15 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
         qty = msg.get_decimal(38, Decimal(0))
         if not client.flags.skip_pending_exec_reports:
             self._send_pending(client, msg, "A", side, yes_price, qty)
+        # The order group: SecondaryClOrdID <526> in the docs, OrderGroupID <20130> in the
+        # dictionary (spec 18.11). Either is honoured, so that an order never escapes the
+        # group's risk limit that its sender asked for; two that disagree are refused.
+        group_id = msg.get(526)
+        named = msg.get(20130)
+        if named is not None and group_id is not None and named != group_id:
+            reason = m.RejectReason.INVALID_ORDER
+            self._publish([refused(api_key, msg, side, yes_price, reason)], client)
+            return
         try:
             tif = m.TimeInForce(msg.get(59, "1"))
             expire = msg.get_time_ns(126)
@@ -49,7 +59,7 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
                 expire_time=None if expire is None else expire / 1e9,
                 post_only="6" in (msg.get(18) or ""),
                 stp=m.SelfTradePrevention(msg.get_int(2964, 1)),
-                group_id=msg.get(526),
+                group_id=group_id or named,
                 cancel_on_pause=bool(msg.get_bool(21006, default=False)),
                 max_execution_cost=msg.get_decimal(21009),
                 subaccount=msg.get_int(79, 0),
@@ -148,8 +158,14 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
         trading = {e.order.order_id for e in events if isinstance(e, m.Filled)}
         for event in events:
             owner = _owner(event)
-            if owner == HOUSE or isinstance(event, (m.GroupTriggered, m.GroupRejected)):
-                continue  # A trigger is told by the cancels that follow it.
+            if (
+                owner == HOUSE
+                or isinstance(event, m.GroupRejected)
+                or (isinstance(event, m.GroupTriggered) and not event.manual)
+            ):
+                # A trigger by fills is told by the cancels that follow it; a Trigger action
+                # is answered OrderGroupResponse <UOH>, as every action is (spec section 9).
+                continue
             number: int | None = None
             for client in self._trading_sessions(owner):
                 if isinstance(event, _ANSWERS):
@@ -264,8 +280,18 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
                 (880, event.trade_id),
                 (1057, event.liquidity.aggressor),
                 (136, [[(137, event.fee.quantize(TWO_DP)), (138, "USD"), (139, "4"), (891, "0")]]),
-                (1703, [[(1704, -(event.price * event.qty).quantize(TWO_DP)), (1705, "BALANCE")]]),
             ]
+            # Contracts that net against the owner's opposite position free $1 of collateral
+            # each (a Yes and a No pay exactly $1): the BALANCE change is that return less
+            # the cost, and SingleMarketCollateralReturn <21030> says how much was returned
+            # (only with SplitCollateralReturn <21027>, only when non-zero, spec 7.5). No
+            # market groups are simulated, so RangedMarketCollateralReturn <21031> never is.
+            kept = event.long_qty if order.side is m.Side.YES else event.short_qty
+            returned = max(event.qty - kept, ZERO)
+            balance = returned - event.price * event.qty
+            fields.append((1703, [[(1704, balance.quantize(TWO_DP)), (1705, "BALANCE")]]))
+            if returned and client.flags.split_collateral_return:
+                fields.append((21030, returned.quantize(TWO_DP)))
         if order.subaccount:
             fields.append((79, order.subaccount))
         return fields
@@ -330,7 +356,13 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
         self._send(client, "8", fields)
 
 
-_GROUP_ANSWERS = (m.GroupCreated, m.GroupReset, m.GroupDeleted, m.GroupLimitUpdated)
+_GROUP_ANSWERS = (
+    m.GroupCreated,
+    m.GroupReset,
+    m.GroupDeleted,
+    m.GroupLimitUpdated,
+    m.GroupTriggered,
+)
 _ANSWERS = (m.CancelRejected, m.MassCancelReport, *_GROUP_ANSWERS)
 
 

@@ -439,11 +439,23 @@ class RfqFlow(OrderFlow):
         self._publish(events)
         self._close_rfq(rfq, "RFQ_EXECUTED", makers=False)
 
-    def _close_rfq(self, rfq: Rfq, text: str, *, makers: bool = True) -> None:
+    def _close_rfq(
+        self, rfq: Rfq, text: str, *, makers: bool = True, expired: bool = False
+    ) -> None:
         """Closes an RFQ: its live quotes are cancelled (QuoteStatusReport <AI> 297=17 to their
         makers) and, with ``makers``, every maker hears QuoteRequestReject <AG> (older docs:
-        makers receive AG when an RFQ is cancelled).
+        makers receive AG when an RFQ is cancelled). With ``expired`` (the exchange closed it,
+        not its creator) the creator hears RFQCancelStatus <UB> 21013=2 unasked, with its
+        QuoteReqID <131>, RfqId <21023> and ``text`` (spec section 12).
         """
+        if expired:
+            creator = self._clients.get((rfq.creator, SessionType.RT))
+            if creator is not None:
+                self._send(
+                    creator,
+                    "UB",
+                    [(131, rfq.quote_req_id), (21013, 2), (21023, rfq.rfq_id), (58, text)],
+                )
         rfq.open = False
         for quote in self._quotes.values():
             if quote.rfq is rfq and quote.status in ("pending", "accepted"):
