@@ -1,5 +1,6 @@
 """The simulator refuses and reports what the venue does, end to end over TLS loopback: the
-order group named by OrderGroupID <20130> on a NewOrderSingle, the collateral returned by a
+order group named by OrderGroupID <20130> on a NewOrderSingle, cancels and replaces that
+name another side or market than the order's, the collateral returned by a
 trade (SplitCollateralReturn <21027>), and an RFQ the exchange closes (RFQCancelStatus <UB>
 21013=2).
 """
@@ -12,6 +13,7 @@ from decimal import Decimal
 from fixwire.kalshi import (
     ExecutionReport,
     LogonSigner,
+    OrderCancelReject,
     OrderGroupResponse,
     RFQCancelStatus,
     SessionType,
@@ -146,5 +148,43 @@ def test_an_rfq_closed_by_the_exchange_is_reported_expired(
             )
             assert closed.text == "MARKET_CLOSED"
             await creator.close()
+
+    run(main)
+
+
+def test_cancel_and_replace_must_name_the_orders_side_and_market(
+    certificate: SelfSignedCertificate, signer: LogonSigner
+) -> None:
+    async def main() -> None:
+        async with venue(certificate, signer, [MARKET, "OTHER-MKT"]) as v:
+            c = await v.client(SessionType.NR, skip_pending_exec_reports=True)
+            resting = c.client.new_order(MARKET, "yes", 2, Decimal("0.30"))
+            await report(c, resting)
+            send = c.client.connection.send
+            wrong: list[tuple[str, list[tuple[int, FieldValue]]]] = [
+                ("F", [(11, "c-side"), (41, resting), (54, "2"), (55, MARKET)]),
+                ("F", [(11, "c-market"), (41, resting), (54, "1"), (55, "OTHER-MKT")]),
+                (
+                    "G",
+                    [
+                        (11, "r-side"),
+                        (41, resting),
+                        (38, 3),
+                        (40, "2"),
+                        (44, "0.31"),
+                        (54, "2"),
+                        (55, MARKET),
+                    ],
+                ),
+            ]
+            for msg_type, fields in wrong:
+                send(msg_type, fields)
+                refused = await c.next(OrderCancelReject)
+                assert (refused.cl_ord_id, refused.reason) == (fields[0][1], 1)
+            # The order is as it was, and a cancel that names it rightly takes it.
+            assert v.sim.engine.open_orders(c.client.config.api_key)[0].leaves_qty == 2
+            c.client.cancel(resting, new_cl_ord_id="c-right")
+            assert (await report(c, "c-right")).exec_type == "4"
+            await c.close()
 
     run(main)

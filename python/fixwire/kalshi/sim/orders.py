@@ -70,12 +70,17 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
         self._publish(events, client)
 
     def _cancel(self, api_key: str, client: Participant, msg: Message, now: float) -> None:
+        # Side <54>, Symbol <55> and AllocAccount <79> (when sent) must match the order's
+        # (spec 7.3): a mismatch is an unknown order, CxlRejReason <102>=1.
         events = self.engine.cancel(
             owner=api_key,
             client_id=msg[11],
             orig_client_id=msg[41],
             order_id=msg.get(37),
             now=now,
+            market=msg[55],
+            side=m.Side.YES if msg[54] == "1" else m.Side.NO,
+            subaccount=msg.get_int(79),
         )
         if not client.flags.skip_pending_exec_reports and any(
             isinstance(e, m.Cancelled) for e in events
@@ -101,6 +106,9 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
                 price=None if price is None else m.from_yes_price(side, price),
                 order_id=msg.get(37),
                 now=now,
+                market=msg[55],  # Must match the order's, as Side and AllocAccount (spec 7.2).
+                side=side,
+                subaccount=msg.get_int(79),
             )
         except (ValueError, TypeError, ArithmeticError):
             self._send(
