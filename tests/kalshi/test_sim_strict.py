@@ -1,6 +1,7 @@
 """The simulator refuses and reports what the venue does, end to end over TLS loopback: the
 order group named by OrderGroupID <20130> on a NewOrderSingle, cancels and replaces that
-name another side or market than the order's, the collateral returned by a
+name another side or market than the order's, an FCM party group of two entries or without
+its role, the collateral returned by a
 trade (SplitCollateralReturn <21027>), and an RFQ the exchange closes (RFQCancelStatus <UB>
 21013=2).
 """
@@ -20,6 +21,7 @@ from fixwire.kalshi import (
 )
 from fixwire.kalshi.events import QuoteRequestAck
 from fixwire.kalshi.tls import SelfSignedCertificate
+from fixwire.session import RejectReceived
 from fixwire.session.config import FieldValue
 from kalshi_venue import Client, run, venue
 
@@ -185,6 +187,31 @@ def test_cancel_and_replace_must_name_the_orders_side_and_market(
             assert v.sim.engine.open_orders(c.client.config.api_key)[0].leaves_qty == 2
             c.client.cancel(resting, new_cl_ord_id="c-right")
             assert (await report(c, "c-right")).exec_type == "4"
+            await c.close()
+
+    run(main)
+
+
+def test_an_fcm_party_group_has_one_entry_with_its_role(
+    certificate: SelfSignedCertificate, signer: LogonSigner
+) -> None:
+    async def main() -> None:
+        async with venue(certificate, signer, [MARKET]) as v:
+            c = await v.client(SessionType.NR, skip_pending_exec_reports=True)
+            send = c.client.connection.send
+            two: FieldValue = [[(448, "customer-1"), (452, 24)], [(448, "customer-2"), (452, 24)]]
+            no_role: FieldValue = [[(448, "customer-1")]]
+            for parties, ref_tag, reason in ((two, 453, 5), (no_role, 452, 1)):
+                seq_num = send("D", [*order(f"parties-{ref_tag}"), (453, parties)])
+                reject = await c.next(RejectReceived)
+                assert (reject.ref_seq_num, reject.ref_tag_id, reject.reason) == (
+                    seq_num,
+                    ref_tag,
+                    reason,
+                )
+            assert v.sim.engine.open_orders(c.client.config.api_key) == []
+            one = c.client.new_order(MARKET, "yes", 1, Decimal("0.30"), party_id="customer-1")
+            assert (await report(c, one)).exec_type == "0"
             await c.close()
 
     run(main)

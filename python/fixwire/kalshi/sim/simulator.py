@@ -27,6 +27,7 @@ from fixwire.kalshi.venue import (
     RateLimitError,
     SessionType,
     check_cl_ord_id,
+    with_groups,
 )
 from fixwire.session import (
     Acceptor,
@@ -48,6 +49,8 @@ _SESSION_TYPES = {t.target_comp_id: t for t in SessionType}
 _ORDER_ENTRY = frozenset({"D", "F", "G", "q", "UOG"})
 #: Order-entry messages whose ClOrdID <11> the venue checks (spec section 6.4).
 _CL_ORD_ID_CHECKED = frozenset({"D", "F", "G", "q"})
+#: Messages with an FCM's NoPartyIDs <453> group at body level (spec section 16).
+_PARTIES_CHECKED = frozenset({"D", "F", "G", "UA", "UE"})
 #: Messages that spend Write tokens (spec section 14: order entry, order groups, RFQ flow).
 _WRITES = _ORDER_ENTRY | {"R", "UA", "UE", "S", "Z", "U7"}
 #: Which session type may send each non-order-entry application message.
@@ -275,11 +278,12 @@ class Simulator(SettlementFlow):
             except ValueError as e:
                 # The spec has the venue refuse bad values with Reject <3> (section 8); which
                 # reason, it does not say for ClOrdID: the simulator says incorrect value.
-                self._send(
-                    client,
-                    "3",
-                    [(45, msg.seq_num), (371, 11), (372, msg_type), (373, 5), (58, str(e))],
-                )
+                self._session_reject(client, msg, 11, 5, str(e))
+                return
+        if msg_type in _PARTIES_CHECKED:
+            problem = _parties_problem(msg)
+            if problem is not None:
+                self._session_reject(client, msg, *problem)
                 return
         if msg_type in _WRITES and self._rate_limit is not None:
             try:
@@ -328,6 +332,21 @@ class Simulator(SettlementFlow):
                 client.status_symbols.add(symbol)
         else:
             self._business_reject(client, msg, 3, f"unsupported MsgType {msg_type}")
+
+
+def _parties_problem(msg: Message) -> tuple[int, int, str] | None:
+    """What is wrong with an FCM's NoPartyIDs <453> group (spec 7.1, 16: one entry only, its
+    PartyRole <452> required with PartyID <448>), as (RefTagID, SessionRejectReason, Text);
+    None when nothing is.
+    """
+    entries = with_groups(msg).group(453)
+    if not entries:
+        return None
+    if len(entries) != 1:
+        return 453, 5, f"NoPartyIDs <453> must be 1, not {len(entries)}"
+    if 448 in entries[0] and 452 not in entries[0]:
+        return 452, 1, "PartyRole <452> is required with PartyID <448>"
+    return None
 
 
 def _answers_invalid(msg: Message, error: RejectError) -> bool:
