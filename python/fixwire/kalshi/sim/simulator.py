@@ -206,6 +206,9 @@ class Simulator(SettlementFlow):
         if logon.get_int(108, 0) <= 3:
             return "HeartBtInt must be greater than 3"
         flags = LogonFlags.read(logon)
+        retention = flags.message_retention_hours
+        if retention is not None and not 1 <= retention <= 72:
+            return "MessageRetentionPeriod must be 1 to 72 hours"
         if flags.listener and (
             session_type not in (SessionType.NR, SessionType.RT)
             or not flags.skip_pending_exec_reports
