@@ -1,7 +1,8 @@
 """Rules the simulator enforces that the client never breaks (so only a raw message, or a
 Logon the client would not write, shows them), end to end over TLS loopback: Logon refusals
 (spec sections 1, 3, 4, 10), where each message may be sent (sections 7.4, 12, 13), the mass
-cancel limit (section 14) and the OrderGroupRequest fields (section 9).
+cancel limit (section 14), the OrderGroupRequest fields (section 9), NewOrderSingle fields
+(section 7.1) and a listener's orders (section 10).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from fixwire.kalshi import (
     SessionType,
 )
 from fixwire.kalshi.tls import SelfSignedCertificate
-from fixwire.session import LogonContext, SessionConfig
+from fixwire.session import LogonContext, RejectReceived, SessionConfig
 from fixwire.session.config import FieldValue
 from kalshi_venue import Client, Venue, run, venue
 
@@ -160,5 +161,53 @@ def test_order_group_request_fields_must_fit_the_action(
             # OrderGroupID is required on every other action.
             assert await business_reject(nr, "UOG", [(20131, 2)]) == 5
             await nr.close()
+
+    run(main)
+
+
+def test_new_order_single_fields_the_dictionary_refuses(
+    certificate: SelfSignedCertificate, signer: LogonSigner
+) -> None:
+    async def main() -> None:
+        async with venue(certificate, signer, [MARKET]) as v:
+            nr = await v.client(SessionType.NR)
+            limit: list[tuple[int, FieldValue]] = [(11, "o"), (38, 1), (54, "1"), (55, MARKET)]
+            for extra, ref_tag, reason in (
+                ([(40, "1"), (44, "0.30")], 40, 5),  # OrdType <40>: Limit (2) only.
+                ([(40, "2"), (44, "0.30"), (59, "2")], 59, 5),  # No TimeInForce 2.
+                ([(40, "2")], 44, 1),  # Price <44> is required.
+            ):
+                seq_num = nr.client.connection.send("D", [*limit, *extra])
+                reject = await nr.next(RejectReceived)
+                assert (reject.ref_seq_num, reject.ref_tag_id, reject.reason) == (
+                    seq_num,
+                    ref_tag,
+                    reason,
+                )
+            assert v.sim.engine.open_orders(nr.client.config.api_key) == []
+            await nr.close()
+
+    run(main)
+
+
+def test_a_listener_session_cannot_trade_at_the_venue(
+    certificate: SelfSignedCertificate, signer: LogonSigner
+) -> None:
+    async def main() -> None:
+        async with venue(certificate, signer, [MARKET]) as v:
+            listener = await v.client(SessionType.NR, listener=True, skip_pending_exec_reports=True)
+            fields: list[tuple[int, FieldValue]] = [
+                (11, "from-listener"),
+                (38, 1),
+                (40, "2"),
+                (44, "0.30"),
+                (54, "1"),
+                (55, MARKET),
+            ]
+            # The client refuses to send it; written raw, the venue refuses it (spec 10).
+            assert await business_reject(listener, "D", fields) == 6
+            assert await business_reject(listener, "q", [(11, "mass"), (530, "6")]) == 6
+            assert v.sim.engine.open_orders(listener.client.config.api_key) == []
+            await listener.close()
 
     run(main)
