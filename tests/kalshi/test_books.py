@@ -12,11 +12,11 @@ import pytest
 
 from fixtext import frame
 from fixwire import DecodeError, parse
-from fixwire.kalshi import ExecutionReport, LogonSigner, SessionType
+from fixwire.kalshi import ExecutionReport, KalshiClient, LogonSigner, SessionType
 from fixwire.kalshi.books import MarketBook, Trade
 from fixwire.kalshi.events import MarketDataIncrement, MarketDataSnapshot, from_message
 from fixwire.kalshi.tls import SelfSignedCertificate
-from fixwire.session import SequenceGap
+from fixwire.session import Disconnected, LoggedOn, Reconnect, SequenceGap
 from kalshi_venue import Client, Venue, run, venue
 
 MARKET = "BOOK-MKT"
@@ -155,3 +155,39 @@ def test_md_entry_time_read_and_refused_when_malformed() -> None:
             parse(frame("35=X|268=1|279=0|55=KX-1|269=0|270=0.46|271=3|272=20260820|273=2pm|")),
             dollars=True,
         )
+
+
+def test_books_are_subscribed_again_after_a_reconnection(
+    certificate: SelfSignedCertificate, signer: LogonSigner
+) -> None:
+    async def main() -> None:
+        async with venue(certificate, signer, [MARKET]) as v:
+            trader = await v.client(SessionType.NR, skip_pending_exec_reports=True)
+            md = Client(
+                await KalshiClient.connect(
+                    v.config(SessionType.MD),
+                    ssl=certificate.client_context(),
+                    server_hostname="localhost",
+                    reconnect=Reconnect(initial_delay=0.05, max_delay=0.1, jitter=0.0),
+                    logon_timeout=5,
+                )
+            )
+            md.client.subscribe_market_data(MARKET)
+            await md.next(MarketDataSnapshot)
+            book = md.client.books[MARKET]
+            # The venue ends the session (maintenance): it forgets the subscription.
+            await v.sim.log_out(md.client.config.api_key, SessionType.MD)
+            await md.next(Disconnected)
+            assert book.stale
+            await rest(trader, "yes", 3, "0.25")  # While the client is away.
+            await md.next(LoggedOn)
+            await md.next(MarketDataSnapshot)
+            assert not book.stale
+            assert book.bids == {Decimal("0.25"): Decimal(3)}
+            await rest(trader, "yes", 1, "0.25")
+            await md.next(MarketDataIncrement)
+            assert book.bids == {Decimal("0.25"): Decimal(4)}
+            await trader.close()
+            await md.close()
+
+    run(main)

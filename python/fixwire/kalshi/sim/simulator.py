@@ -155,6 +155,21 @@ class Simulator(SettlementFlow):
         if self._acceptor is not None:
             await self._acceptor.close()
 
+    async def log_out(
+        self, api_key: str, session_type: SessionType, text: str = "maintenance"
+    ) -> None:
+        """Ends a logged-on session with Logout <5> ``text``, as the venue does in its
+        maintenance window (spec section 3); the client may log on again. What the session
+        held (KalshiMD subscriptions, say) is forgotten.
+
+        Raises:
+            ValueError: No such session is logged on.
+        """
+        client = self._clients.get((api_key, session_type))
+        if client is None or not client.logged_on:
+            raise ValueError(f"no {session_type.target_comp_id} session of {api_key} is logged on")
+        await client.connection.logout(text)
+
     def trade_against(self, market: str, side: str, quantity: int, price: Decimal) -> None:
         """The rest of the market places an IOC order: ``side`` ``"yes"``/``"no"`` at the
         Yes-scale ``price``; fills go to the user's resting orders as ExecutionReports.
