@@ -4,6 +4,7 @@ and order book, and the rate-limited way every request is sent.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import itertools
 import logging
@@ -16,11 +17,16 @@ from typing import Any, Self, overload
 
 from fixwire._native import Template
 from fixwire.errors import FixError, SessionError
+from fixwire.kalshi.books import MarketBooks
 from fixwire.kalshi.config import KalshiConfig
 from fixwire.kalshi.events import (
     BusinessMessageReject,
     InvalidExecutionReport,
     KalshiEvent,
+    MarketDataIncrement,
+    MarketDataSnapshot,
+    MarketSettlementReport,
+    SecurityStatus,
     UnhandledMessage,
     from_message,
 )
@@ -31,11 +37,13 @@ from fixwire.kalshi.rules import (
     new_order_template,
     replace_template,
 )
+from fixwire.kalshi.settlements import MarketSettlement, SettlementPages
 from fixwire.kalshi.venue import KALSHI_GROUPS, SessionType, TokenBucket
 from fixwire.session import (
     Connection,
     Disconnected,
     Event,
+    LoggedOn,
     LoggedOut,
     LogonContext,
     LogonRefused,
@@ -43,6 +51,7 @@ from fixwire.session import (
     Reconnect,
     RejectReceived,
     Role,
+    SequenceGap,
     SessionConfig,
     Store,
     connect,
@@ -81,6 +90,13 @@ class ClientBase:
         self.orders = self._book.orders
         #: The same orders by OrderID <37>, once acknowledged.
         self.orders_by_id = self._book.by_id
+        #: KalshiMD: each subscribed market's book by Symbol <55> (:mod:`fixwire.kalshi.books`).
+        self.books = MarketBooks()
+        #: KalshiMD: MsgSeqNum <34> gaps seen (increments lost, books subscribed again).
+        self.market_data_gaps = 0
+        #: Each market's settlement, its report pages put together (the newest per Symbol).
+        self.settlements: dict[str, MarketSettlement] = {}
+        self._settlement_pages = SettlementPages()
         limit = config.rate_limit
         self._bucket = (
             None
@@ -198,14 +214,15 @@ class ClientBase:
     ) -> None:
         await self.close()
 
-    def __aiter__(self) -> AsyncIterator[KalshiEvent | Event]:
+    def __aiter__(self) -> AsyncIterator[KalshiEvent | MarketSettlement | Event]:
         return self._events()
 
-    async def _events(self) -> AsyncIterator[KalshiEvent | Event]:
+    async def _events(self) -> AsyncIterator[KalshiEvent | MarketSettlement | Event]:
         async for event in self.connection:
             if isinstance(event, Received):
                 message = event.message
                 problem: str | None
+                whole: MarketSettlement | None = None
                 try:
                     typed = from_message(message, self.config.use_dollars)
                     problem = self._book.apply(typed)
@@ -219,6 +236,14 @@ class ClientBase:
                         typed.ref_seq_num, typed.ref_msg_type, _business_reason(typed)
                     )
                     typed = dataclasses.replace(typed, cl_ord_id=refused)
+                elif type(typed) is MarketDataIncrement:
+                    self.books.increment(typed)
+                elif type(typed) is MarketDataSnapshot:
+                    self.books.snapshot(typed)
+                elif type(typed) is SecurityStatus and typed.status == "settled":
+                    self.books.ended(typed.symbol)
+                elif type(typed) is MarketSettlementReport:
+                    whole = self._settlement_pages.add(typed)
                 if problem is not None:
                     self.invalid_reports += 1
                     _log.warning(
@@ -228,6 +253,10 @@ class ClientBase:
                     )
                     typed = InvalidExecutionReport(problem, message.get(11), message)
                 yield typed
+                if whole is not None:
+                    # The last page of a batch: the whole report follows it.
+                    self.settlements[whole.symbol] = whole
+                    yield whole
             else:
                 if isinstance(event, RejectReceived):
                     self._refused(event.ref_seq_num, event.ref_msg_type, _session_reason(event))
@@ -235,7 +264,23 @@ class ClientBase:
                     isinstance(event, Disconnected) and not self.config.session_type.retransmission
                 ):
                     self._book.in_doubt()
+                    self.books.lost()
+                elif isinstance(event, SequenceGap) and not event.recovering and self.books:
+                    self.market_data_gaps += 1
+                    self._subscribe_again(self.books.lost())
+                elif isinstance(event, LoggedOn) and self.books:
+                    # A new Logon (141=Y): the venue has forgotten the subscriptions.
+                    self._subscribe_again(self.books.lost())
                 yield event
+
+    def _subscribe_again(self, symbols: tuple[str, ...]) -> None:
+        """Subscribes again (MarketDataRequest <V> 263=1) to books whose increments were
+        lost; their snapshots replace them. When the session is down, its next Logon does it.
+        """
+        if not symbols:
+            return
+        with contextlib.suppress(SessionError):
+            self.connection.send("V", [(263, "1"), (146, [[(55, s)] for s in symbols])])
 
     def _refused(
         self, ref_seq_num: int | None, ref_msg_type: str | None, reason: str

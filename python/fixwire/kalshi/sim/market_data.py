@@ -28,6 +28,18 @@ class MarketDataFlow(VenueCore):
 
     #: Each market's book as last published to KalshiMD: Yes bids and Yes-scale offers.
     _md_books: dict[str, tuple[dict[Decimal, Decimal], dict[Decimal, Decimal]]]
+    #: Incremental refreshes still to lose (:meth:`lose_market_data`).
+    _md_losses: int
+
+    def lose_market_data(self, messages: int = 1) -> None:
+        """Fault injection: the next ``messages`` MarketDataIncrementalRefresh <X> are lost on
+        the way, as a feed drops messages to a slow consumer: each uses its subscriber's
+        MsgSeqNum <34> but is never written. KalshiMD has no retransmission (spec section
+        1), so the subscriber sees a gap it cannot fill and must subscribe again.
+        """
+        if messages < 1:
+            raise ValueError("messages must be at least 1")
+        self._md_losses += messages
 
     def _market_data_request(self, client: Participant, msg: Message) -> None:
         request_type = msg.get(263)
@@ -113,5 +125,11 @@ class MarketDataFlow(VenueCore):
         for client in list(self._clients.values()):
             if client.logged_on and client.md_symbols:
                 mine = [entry for market, entry in changes if market in client.md_symbols]
-                if mine:
+                if not mine:
+                    continue
+                if self._md_losses:
+                    self._md_losses -= 1
+                    store = client.connection.session.store
+                    store.set_next_sender_seq(store.next_sender_seq + 1)
+                else:
                     self._send(client, "X", [(268, mine)])

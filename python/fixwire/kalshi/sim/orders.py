@@ -16,6 +16,7 @@ from fixwire.kalshi.sim import matching as m
 from fixwire.kalshi.sim.core import (
     HOUSE,
     TWO_DP,
+    ZERO,
     Participant,
 )
 from fixwire.kalshi.sim.drop_copy import DropCopyFlow
@@ -34,6 +35,15 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
         qty = msg.get_decimal(38, Decimal(0))
         if not client.flags.skip_pending_exec_reports:
             self._send_pending(client, msg, "A", side, yes_price, qty)
+        # The order group: SecondaryClOrdID <526> in the docs, OrderGroupID <20130> in the
+        # dictionary (spec 18.11). Either is honoured, so that an order never escapes the
+        # group's risk limit that its sender asked for; two that disagree are refused.
+        group_id = msg.get(526)
+        named = msg.get(20130)
+        if named is not None and group_id is not None and named != group_id:
+            reason = m.RejectReason.INVALID_ORDER
+            self._publish([refused(api_key, msg, side, yes_price, reason)], client)
+            return
         try:
             tif = m.TimeInForce(msg.get(59, "1"))
             expire = msg.get_time_ns(126)
@@ -49,34 +59,28 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
                 expire_time=None if expire is None else expire / 1e9,
                 post_only="6" in (msg.get(18) or ""),
                 stp=m.SelfTradePrevention(msg.get_int(2964, 1)),
-                group_id=msg.get(526),
+                group_id=group_id or named,
                 cancel_on_pause=bool(msg.get_bool(21006, default=False)),
                 max_execution_cost=msg.get_decimal(21009),
                 subaccount=msg.get_int(79, 0),
             )
-        except (ValueError, TypeError, ArithmeticError) as e:
-            events = [
-                m.Rejected(
-                    client_id=msg[11],
-                    owner=api_key,
-                    subaccount=msg.get_int(79, 0) or 0,
-                    market=msg[55],
-                    side=side,
-                    price=yes_price or Decimal(0),
-                    qty=qty,
-                    reason=m.RejectReason.INVALID_ORDER,
-                )
-            ]
-            del e  # The engine's message names the argument; the venue answers with a code.
+        except (ValueError, TypeError, ArithmeticError):
+            # The engine's message names the argument; the venue answers with a code.
+            events = [refused(api_key, msg, side, yes_price, m.RejectReason.INVALID_ORDER)]
         self._publish(events, client)
 
     def _cancel(self, api_key: str, client: Participant, msg: Message, now: float) -> None:
+        # Side <54>, Symbol <55> and AllocAccount <79> (when sent) must match the order's
+        # (spec 7.3): a mismatch is an unknown order, CxlRejReason <102>=1.
         events = self.engine.cancel(
             owner=api_key,
             client_id=msg[11],
             orig_client_id=msg[41],
             order_id=msg.get(37),
             now=now,
+            market=msg[55],
+            side=m.Side.YES if msg[54] == "1" else m.Side.NO,
+            subaccount=msg.get_int(79),
         )
         if not client.flags.skip_pending_exec_reports and any(
             isinstance(e, m.Cancelled) for e in events
@@ -102,6 +106,9 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
                 price=None if price is None else m.from_yes_price(side, price),
                 order_id=msg.get(37),
                 now=now,
+                market=msg[55],  # Must match the order's, as Side and AllocAccount (spec 7.2).
+                side=side,
+                subaccount=msg.get_int(79),
             )
         except (ValueError, TypeError, ArithmeticError):
             self._send(
@@ -159,8 +166,14 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
         trading = {e.order.order_id for e in events if isinstance(e, m.Filled)}
         for event in events:
             owner = _owner(event)
-            if owner == HOUSE or isinstance(event, (m.GroupTriggered, m.GroupRejected)):
-                continue  # A trigger is told by the cancels that follow it.
+            if (
+                owner == HOUSE
+                or isinstance(event, m.GroupRejected)
+                or (isinstance(event, m.GroupTriggered) and not event.manual)
+            ):
+                # A trigger by fills is told by the cancels that follow it; a Trigger action
+                # is answered OrderGroupResponse <UOH>, as every action is (spec section 9).
+                continue
             number: int | None = None
             for client in self._trading_sessions(owner):
                 if isinstance(event, _ANSWERS):
@@ -275,8 +288,18 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
                 (880, event.trade_id),
                 (1057, event.liquidity.aggressor),
                 (136, [[(137, event.fee.quantize(TWO_DP)), (138, "USD"), (139, "4"), (891, "0")]]),
-                (1703, [[(1704, -(event.price * event.qty).quantize(TWO_DP)), (1705, "BALANCE")]]),
             ]
+            # Contracts that net against the owner's opposite position free $1 of collateral
+            # each (a Yes and a No pay exactly $1): the BALANCE change is that return less
+            # the cost, and SingleMarketCollateralReturn <21030> says how much was returned
+            # (only with SplitCollateralReturn <21027>, only when non-zero, spec 7.5). No
+            # market groups are simulated, so RangedMarketCollateralReturn <21031> never is.
+            kept = event.long_qty if order.side is m.Side.YES else event.short_qty
+            returned = max(event.qty - kept, ZERO)
+            balance = returned - event.price * event.qty
+            fields.append((1703, [[(1704, balance.quantize(TWO_DP)), (1705, "BALANCE")]]))
+            if returned and client.flags.split_collateral_return:
+                fields.append((21030, returned.quantize(TWO_DP)))
         if order.subaccount:
             fields.append((79, order.subaccount))
         return fields
@@ -341,8 +364,30 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
         self._send(client, "8", fields)
 
 
-_GROUP_ANSWERS = (m.GroupCreated, m.GroupReset, m.GroupDeleted, m.GroupLimitUpdated)
+_GROUP_ANSWERS = (
+    m.GroupCreated,
+    m.GroupReset,
+    m.GroupDeleted,
+    m.GroupLimitUpdated,
+    m.GroupTriggered,
+)
 _ANSWERS = (m.CancelRejected, m.MassCancelReport, *_GROUP_ANSWERS)
+
+
+def refused(
+    api_key: str, msg: Message, side: m.Side, yes_price: Decimal | None, reason: m.RejectReason
+) -> m.Rejected:
+    """The rejection of the NewOrderSingle <D> ``msg`` before it reached the book."""
+    return m.Rejected(
+        client_id=msg[11],
+        owner=api_key,
+        subaccount=msg.get_int(79, 0) or 0,
+        market=msg[55],
+        side=side,
+        price=yes_price or Decimal(0),
+        qty=msg.get_decimal(38, Decimal(0)),
+        reason=reason,
+    )
 
 
 def _owner(event: m.Event) -> str:
