@@ -14,6 +14,7 @@ from fixwire.session.versions import VERSIONS
 if TYPE_CHECKING:
     from fixwire._native import Dictionary, GroupSpecs, Message
     from fixwire.errors import RejectError
+    from fixwire.session.messagelog import MessageLog
 
 __all__ = ["FieldValue", "LogonContext", "Role", "SessionConfig", "TemplateValue"]
 
@@ -144,6 +145,9 @@ class SessionConfig:
             Some venues answer from another CompID than the one addressed (Kalshi: sessions
             are addressed as ``KalshiNR`` and so on, answers may come from ``Kalshi``); turn
             this off for them. TargetCompID <56> is always checked.
+        message_log: Where every message in and out is logged with its time and direction
+            (:class:`~fixwire.session.MessageLog`, a size-rotated file that ``fixwire decode``
+            reads); ``None``, the default, logs none.
     """
 
     sender_comp_id: str
@@ -179,6 +183,7 @@ class SessionConfig:
     max_event_bytes: int = 8 * 1024 * 1024
     check_peer_comp_id: bool = True
     groups: GroupSpecs | None = None
+    message_log: MessageLog | None = None
 
     def __post_init__(self) -> None:
         if self.heartbeat_interval <= 0:

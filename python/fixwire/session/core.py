@@ -152,7 +152,8 @@ class Session:
             length_fields=config.length_fields,
         )
         self._framer = Framer(groups=config.groups, max_body_length=config.max_message_size)
-        self._out = Outbound()
+        self._log = config.message_log
+        self._out = Outbound(self._log)
         self._ledger = InboundLedger(self.store)
         # The last inbound number handed over by next_events: taken at its next call.
         self._handed = 0
@@ -247,9 +248,12 @@ class Session:
 
     def _receive_messages(self, messages: list[Message], now: float) -> None:
         """Handles whole inbound messages, in order, until the session ends."""
+        log = self._log
         for message in messages:
             if self.should_close:
                 return
+            if log is not None:
+                log.inbound(message.raw, now)
             self._last_received = now
             self._test_request = None
             try:
@@ -264,6 +268,8 @@ class Session:
         """A well-framed message that did not parse: rejected in its turn (see
         :mod:`fixwire.session.unparsed`); before Logon completes, garbled input.
         """
+        if self._log is not None:
+            self._log.inbound(item.raw, now)
         if self.state not in _LOGGED_ON:
             self.garbled += 1
             self._events.append(Garbled(item.error))
@@ -422,6 +428,8 @@ class Session:
         else:
             store.set_next_sender_seq(seq_num + 1)
         self._out.append(wire)
+        if self._log is not None:
+            self._log.outbound(wire, now)
         self._last_sent = now
         return seq_num
 
@@ -1003,9 +1011,10 @@ class Session:
 
     def _send_admin(self, msg_type: str, fields: list[tuple[int, FieldValue]], now: float) -> None:
         seq_num = self.store.next_sender_seq
-        self._out.append(
-            self._encoder.encode(msg_type, fields, seq_num=seq_num, sending_time=float(now))
-        )
+        wire = self._encoder.encode(msg_type, fields, seq_num=seq_num, sending_time=float(now))
+        self._out.append(wire)
+        if self._log is not None:
+            self._log.outbound(wire, now)
         self.store.set_next_sender_seq(seq_num + 1)
         self._last_sent = now
 

@@ -41,14 +41,15 @@ class ResendStream:
         begin: The first number of the range.
         end: The last number; a coalesced request may move it on while the stream is young.
         next: The first number not yet produced.
+        now: When the resend was asked for: the SendingTime <52> of its messages.
     """
 
-    __slots__ = ("_encoder", "_gap_from", "_now", "_store", "begin", "end", "next")
+    __slots__ = ("_encoder", "_gap_from", "_store", "begin", "end", "next", "now")
 
     def __init__(self, store: Store, encoder: Encoder, begin: int, end: int, now: float) -> None:
         self._store = store
         self._encoder = encoder
-        self._now = float(now)
+        self.now = float(now)
         self._gap_from: int | None = None
         self.begin = begin
         self.end = end
@@ -65,7 +66,7 @@ class ResendStream:
         """
         out: list[bytes] = []
         size = 0
-        encoder, now = self._encoder, self._now
+        encoder, now = self._encoder, self.now
         while self.next <= self.end:
             batch_end = min(self.next + _BATCH - 1, self.end)
             stored = self._store.messages(self.next, batch_end)
