@@ -36,7 +36,9 @@ What it does, from kalshi-fix-spec.md:
   and only the last 3 hours are kept (``drop_copy_lookback``).
 * :meth:`Simulator.trade_against` places an order for a house account, the "other traders" whose
   flow fills the user's orders.
-  :meth:`Simulator.log_out` ends a session as the maintenance window does.
+  :meth:`Simulator.log_out` ends a session as the maintenance window does, :meth:`Simulator.pause`
+  and :meth:`Simulator.resume` pause trading or the exchange, and
+  :meth:`Simulator.exchange_unavailable` answers orders EXCHANGE_UNAVAILABLE (placed or not).
 * RFQ (section 12), symbol RFQs: QuoteRequest <R> on KalshiRT is answered QuoteRequestAck <b> (a
   UUID RfqId <21023>, ExDestination 0) or QuoteRequestReject <AG> (658=1 unknown market, 99
   otherwise), and broadcast to every KalshiRFQ session logged on then, the requester named by a
