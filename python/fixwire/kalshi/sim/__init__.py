@@ -73,8 +73,10 @@ matters):
 * An RFQ trade is a direct trade between the two parties
   (:meth:`~fixwire.kalshi.sim.matching.MatchingEngine.block_trade`): it never meets the book, and
   positions change as for any trade. The whole accepted quantity trades (default: the RFQ's);
-  RestRemainder, ReplaceExisting, PreferBetterQuote and combo RFQs are not simulated (a combo RFQ is
-  rejected with 658=99).
+  RestRemainder, PreferBetterQuote and combo RFQs are not simulated (a combo RFQ is rejected
+  with 658=99). ReplaceExisting <21016>=Y closes the creator's older open RFQs but its newest
+  (the newest docs, spec 18.19), per API key (subtraders are not told apart), each told by an
+  unsolicited RFQCancelStatus <UB> 21013=2, Text RFQ_REPLACED.
 * The confirmation window is ``rfq_confirm_window`` (30 s, the FIX page's figure; spec 18.18). When
   it passes, or the maker cancels an accepted quote, the maker gets AI CANCELLED and the creator a
   second AcceptQuoteStatus <UC> with 21025=1 and Text ``EXPIRED``: the spec documents no message
