@@ -215,3 +215,28 @@ def test_an_fcm_party_group_has_one_entry_with_its_role(
             await c.close()
 
     run(main)
+
+
+def test_replace_existing_keeps_only_the_newest_older_rfq(
+    certificate: SelfSignedCertificate, signer: LogonSigner
+) -> None:
+    async def main() -> None:
+        async with venue(certificate, signer, [MARKET]) as v:
+            creator = await v.client(SessionType.RT, reset_seq_num=True)
+            first, second, third = (creator.client.request_quote(MARKET, 5) for _ in range(3))
+            acks = [await creator.next(QuoteRequestAck) for _ in range(3)]
+            assert [ack.quote_req_id for ack in acks] == [first, second, third]
+            creator.client.request_quote(MARKET, 5, replace_existing=True)
+            closed = [await creator.next(RFQCancelStatus) for _ in range(2)]
+            await creator.next(QuoteRequestAck)
+            assert [(c.quote_req_id, c.status, c.text) for c in closed] == [
+                (first, "expired", "RFQ_REPLACED"),
+                (second, "expired", "RFQ_REPLACED"),
+            ]
+            # The newest older RFQ is still open: its creator can cancel it.
+            creator.client.cancel_rfq(quote_req_id=third)
+            assert (await creator.next(RFQCancelStatus)).status == "canceled"
+            await creator.nothing(RFQCancelStatus)
+            await creator.close()
+
+    run(main)

@@ -36,7 +36,9 @@ What it does, from kalshi-fix-spec.md:
   and only the last 3 hours are kept (``drop_copy_lookback``).
 * :meth:`Simulator.trade_against` places an order for a house account, the "other traders" whose
   flow fills the user's orders.
-  :meth:`Simulator.log_out` ends a session as the maintenance window does.
+  :meth:`Simulator.log_out` ends a session as the maintenance window does, :meth:`Simulator.pause`
+  and :meth:`Simulator.resume` pause trading or the exchange, and
+  :meth:`Simulator.exchange_unavailable` answers orders EXCHANGE_UNAVAILABLE (placed or not).
 * RFQ (section 12), symbol RFQs: QuoteRequest <R> on KalshiRT is answered QuoteRequestAck <b> (a
   UUID RfqId <21023>, ExDestination 0) or QuoteRequestReject <AG> (658=1 unknown market, 99
   otherwise), and broadcast to every KalshiRFQ session logged on then, the requester named by a
@@ -71,8 +73,10 @@ matters):
 * An RFQ trade is a direct trade between the two parties
   (:meth:`~fixwire.kalshi.sim.matching.MatchingEngine.block_trade`): it never meets the book, and
   positions change as for any trade. The whole accepted quantity trades (default: the RFQ's);
-  RestRemainder, ReplaceExisting, PreferBetterQuote and combo RFQs are not simulated (a combo RFQ is
-  rejected with 658=99).
+  RestRemainder, PreferBetterQuote and combo RFQs are not simulated (a combo RFQ is rejected
+  with 658=99). ReplaceExisting <21016>=Y closes the creator's older open RFQs but its newest
+  (the newest docs, spec 18.19), per API key (subtraders are not told apart), each told by an
+  unsolicited RFQCancelStatus <UB> 21013=2, Text RFQ_REPLACED.
 * The confirmation window is ``rfq_confirm_window`` (30 s, the FIX page's figure; spec 18.18). When
   it passes, or the maker cancels an accepted quote, the maker gets AI CANCELLED and the creator a
   second AcceptQuoteStatus <UC> with 21025=1 and Text ``EXPIRED``: the spec documents no message

@@ -28,6 +28,20 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
     """KalshiNR/KalshiRT order entry, and every engine event published as its FIX report."""
 
     _events: itertools.count[int]
+    #: Fault injection (:meth:`exchange_unavailable`): answers still to lose, and whether
+    #: their orders are placed all the same.
+    _unavailable: list[bool]
+
+    def exchange_unavailable(self, orders: int = 1, *, placed: bool) -> None:
+        """Fault injection: the next ``orders`` NewOrderSingles <D> are answered with a
+        rejected ExecutionReport, Text ``EXCHANGE_UNAVAILABLE`` (OrdRejReason <103>=99), the
+        answer of a venue that cannot tell what became of them (spec 7.7). With ``placed``
+        each was placed all the same: its New report is kept for drop copy but never sent;
+        without, it was not placed.
+        """
+        if orders < 1:
+            raise ValueError("orders must be at least 1")
+        self._unavailable += [placed] * orders
 
     def _new_order(self, api_key: str, client: Participant, msg: Message, now: float) -> None:
         side = m.Side.YES if msg[54] == "1" else m.Side.NO
@@ -35,6 +49,10 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
         qty = msg.get_decimal(38, Decimal(0))
         if not client.flags.skip_pending_exec_reports:
             self._send_pending(client, msg, "A", side, yes_price, qty)
+        unavailable = bool(self._unavailable)
+        if unavailable and not self._unavailable.pop(0):
+            self._send(client, "8", self._unavailable_fields(msg, side, qty))
+            return  # Never placed.
         # The order group: SecondaryClOrdID <526> in the docs, OrderGroupID <20130> in the
         # dictionary (spec 18.11). Either is honoured, so that an order never escapes the
         # group's risk limit that its sender asked for; two that disagree are refused.
@@ -67,7 +85,33 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
         except (ValueError, TypeError, ArithmeticError):
             # The engine's message names the argument; the venue answers with a code.
             events = [refused(api_key, msg, side, yes_price, m.RejectReason.INVALID_ORDER)]
-        self._publish(events, client)
+        unsent: frozenset[str] = frozenset()
+        if unavailable:
+            self._send(client, "8", self._unavailable_fields(msg, side, qty))
+            unsent = frozenset(e.order.order_id for e in events if isinstance(e, m.Accepted))
+        self._publish(events, client, unsent)
+
+    @staticmethod
+    def _unavailable_fields(
+        msg: Message, side: m.Side, qty: Decimal
+    ) -> list[tuple[int, FieldValue]]:
+        """A rejected ExecutionReport, EXCHANGE_UNAVAILABLE: the outcome is not known."""
+        return [
+            (11, msg[11]),
+            (37, "NONE"),
+            (17, "-1;-1"),
+            (6, Decimal(0)),
+            (14, Decimal("0.00")),
+            (38, qty.quantize(TWO_DP)),
+            (39, "8"),
+            (54, side.value),
+            (55, msg[55]),
+            (58, "EXCHANGE_UNAVAILABLE"),
+            (60, datetime.now(UTC)),
+            (103, 99),
+            (150, "8"),
+            (151, Decimal("0.00")),
+        ]
 
     def _cancel(self, api_key: str, client: Participant, msg: Message, now: float) -> None:
         # Side <54>, Symbol <55> and AllocAccount <79> (when sent) must match the order's
@@ -152,9 +196,15 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
                 self._business_reject(client, msg, 0, event.reason.value)
         self._publish(events, client)
 
-    def _publish(self, events: list[m.Event], requester: Participant | None = None) -> None:
+    def _publish(
+        self,
+        events: list[m.Event],
+        requester: Participant | None = None,
+        unsent: frozenset[str] = frozenset(),
+    ) -> None:
         """Sends each engine event to its owner's trading sessions, then the book changes
-        and trades to KalshiMD subscribers.
+        and trades to KalshiMD subscribers. The New reports of the orders in ``unsent``
+        (OrderIDs) are numbered and kept for drop copy, never sent.
 
         Every ExecutionReport is numbered and kept for drop copy whoever is connected, then
         sent to each of the key's trading sessions (a logged-out KalshiRT stores it for
@@ -208,6 +258,8 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
                         self._remember(owner, number, fields)
                 else:
                     fields.insert(2, (17, f"{number};{number}"))
+                if unsent and isinstance(event, m.Accepted) and event.order.order_id in unsent:
+                    continue
                 self._send(client, "8", fields)
         self._market_data_updates(events)
 

@@ -130,6 +130,13 @@ class RfqFlow(OrderFlow):
             reject(99, "INVALID_QUANTITY")
             return
         rfq = Rfq(str(uuid.uuid4()), api_key, request_id, symbol, quantity, msg.get_int(79, 0) or 0)
+        if entry.get(21016) == "Y":
+            # ReplaceExisting (newest docs, spec 18.19): the creator's older open RFQs close,
+            # but its newest stays, so that at most two are open with this one. Each closed
+            # one is told as the exchange closing it, RFQCancelStatus <UB> 21013=2.
+            older = [r for r in self._rfqs.values() if r.creator == api_key and r.open]
+            for closed in older[:-1]:
+                self._close_rfq(closed, "RFQ_REPLACED", expired=True)
         self._rfqs[rfq.rfq_id] = rfq
         self._send(
             client,

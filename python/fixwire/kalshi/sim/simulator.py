@@ -99,6 +99,7 @@ class Simulator(SettlementFlow):
         self.engine = m.MatchingEngine()
         self._md_books = {}
         self._md_losses = 0
+        self._unavailable = []
         for ticker in markets:
             self.engine.add_market(ticker)
             self._md_books[ticker] = ({}, {})
@@ -169,6 +170,19 @@ class Simulator(SettlementFlow):
         if client is None or not client.logged_on:
             raise ValueError(f"no {session_type.target_comp_id} session of {api_key} is logged on")
         await client.connection.logout(text)
+
+    def pause(self, *, exchange: bool = False) -> None:
+        """A trading pause begins (with ``exchange``, an exchange pause), as in the weekly
+        maintenance window (spec section 3): orders placed with CancelOrderOnPause <21006>=Y
+        are cancelled; new orders and amendments are refused (TRADING_PAUSED or
+        EXCHANGE_PAUSED, OrdRejReason <103>=2) and, in an exchange pause, cancels too, until
+        :meth:`resume`.
+        """
+        self._publish(self.engine.pause(wall_clock(), exchange=exchange))
+
+    def resume(self) -> None:
+        """The pause ends."""
+        self._publish(self.engine.resume(wall_clock()))
 
     def trade_against(self, market: str, side: str, quantity: int, price: Decimal) -> None:
         """The rest of the market places an IOC order: ``side`` ``"yes"``/``"no"`` at the
