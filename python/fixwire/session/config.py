@@ -14,6 +14,7 @@ from fixwire.session.versions import VERSIONS
 if TYPE_CHECKING:
     from fixwire._native import Dictionary, GroupSpecs, Message
     from fixwire.errors import RejectError
+    from fixwire.session.core import Session
 
 __all__ = ["FieldValue", "LogonContext", "Role", "SessionConfig", "TemplateValue"]
 
@@ -144,6 +145,19 @@ class SessionConfig:
             Some venues answer from another CompID than the one addressed (Kalshi: sessions
             are addressed as ``KalshiNR`` and so on, answers may come from ``Kalshi``); turn
             this off for them. TargetCompID <56> is always checked.
+        admin_out: Called with the wire bytes of every session-level message about to be
+            sent (Logon <A>, Heartbeat <0>, TestRequest <1>, ResendRequest <2>, Reject <3>,
+            SequenceReset <4>, including the GapFills of a resend as they are sent, Logout
+            <5>); returns the bytes to send, the same or with fields added (QuickFIX's
+            ``toAdmin``: a SenderSubID <50>, a Username <553>). It must keep BeginString <8>,
+            MsgType <35>, MsgSeqNum <34> and the CompIDs as they were.
+        inbound: Called with the session and each inbound message it takes in its turn,
+            before acting on it (QuickFIX's ``fromAdmin`` and ``fromApp``): a session-level
+            message once its header checks and validation pass (a Logon <A> before it is
+            answered; a Logout <5> or ResendRequest <2> even across a gap, as they are acted
+            on at once), an application message once validated, before its
+            :class:`~fixwire.session.Received` event. Returns ``None``, or a text that ends the
+            session: a Logout <5> carrying it (for a Logon, its refusal).
     """
 
     sender_comp_id: str
@@ -179,6 +193,8 @@ class SessionConfig:
     max_event_bytes: int = 8 * 1024 * 1024
     check_peer_comp_id: bool = True
     groups: GroupSpecs | None = None
+    admin_out: Callable[[bytes], bytes] | None = None
+    inbound: Callable[[Session, Message], str | None] | None = None
 
     def __post_init__(self) -> None:
         if self.heartbeat_interval <= 0:

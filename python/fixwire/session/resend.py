@@ -13,6 +13,7 @@ memory, never the whole answer.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from fixwire._native import Encoder
@@ -43,11 +44,21 @@ class ResendStream:
         next: The first number not yet produced.
     """
 
-    __slots__ = ("_encoder", "_gap_from", "_now", "_store", "begin", "end", "next")
+    __slots__ = ("_admin_out", "_encoder", "_gap_from", "_now", "_store", "begin", "end", "next")
 
-    def __init__(self, store: Store, encoder: Encoder, begin: int, end: int, now: float) -> None:
+    def __init__(
+        self,
+        store: Store,
+        encoder: Encoder,
+        begin: int,
+        end: int,
+        now: float,
+        admin_out: Callable[[bytes], bytes] | None = None,
+    ) -> None:
         self._store = store
         self._encoder = encoder
+        # SessionConfig.admin_out: sees each GapFill as it is produced.
+        self._admin_out = admin_out
         self._now = float(now)
         self._gap_from: int | None = None
         self.begin = begin
@@ -76,8 +87,7 @@ class ResendStream:
                         self._gap_from = seq
                     continue
                 if self._gap_from is not None:
-                    out.append(gap_fill(encoder, self._gap_from, seq, now))
-                    self._gap_from = None
+                    out.append(self._gap_fill(seq))
                 resent = encoder.possible_duplicate(wire, sending_time=now)
                 out.append(resent)
                 size += len(resent)
@@ -86,9 +96,17 @@ class ResendStream:
                     return out
             self.next = batch_end + 1
         if self._gap_from is not None:
-            out.append(gap_fill(encoder, self._gap_from, self.end + 1, now))
-            self._gap_from = None
+            out.append(self._gap_fill(self.end + 1))
         return out
+
+    def _gap_fill(self, new_seq: int) -> bytes:
+        """The GapFill over the run of numbers that started at ``_gap_from``, up to
+        ``new_seq``; the run is closed.
+        """
+        assert self._gap_from is not None
+        wire = gap_fill(self._encoder, self._gap_from, new_seq, self._now)
+        self._gap_from = None
+        return wire if self._admin_out is None else self._admin_out(wire)
 
 
 def resend(
