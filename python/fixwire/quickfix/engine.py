@@ -591,13 +591,10 @@ class SocketAcceptor(_Engine):
         by_port: dict[tuple[str, int], list[Session]] = {}
         for session in self._sessions.values():
             by_port.setdefault((session.endpoint.host, session.endpoint.port), []).append(session)
-        by_key = {
-            (s.config.begin_string, s.config.sender_comp_id, s.config.target_comp_id): s
-            for s in self._sessions.values()
-        }
+        by_key = {s.config.key: s for s in self._sessions.values()}
 
         def store_for(config: SessionConfig) -> Store:
-            session = by_key[config.begin_string, config.sender_comp_id, config.target_comp_id]
+            session = by_key[config.key]
             store: Store = self._store_factory.create(
                 session.getSessionID(), session.endpoint.store_path
             )
@@ -605,8 +602,7 @@ class SocketAcceptor(_Engine):
             return store
 
         async def handle(connection: Connection) -> None:
-            config = connection.session.config
-            session = by_key[config.begin_string, config.sender_comp_id, config.target_comp_id]
+            session = by_key[connection.session.config.key]
             session.connection = connection
             async for event in connection:
                 session._on_event(event)

@@ -139,6 +139,13 @@ class Session:
         self._next_expected_msg_seq_num = (
             config.next_expected_msg_seq_num and self._rules.next_expected_msg_seq_num
         )
+        self._last_processed = config.last_msg_seq_num_processed
+        # SenderSubID <50>, SenderLocationID <142>, TargetSubID <57>, TargetLocationID <143>.
+        self._qualifiers: list[tuple[int, FieldValue]] = [
+            (tag, value)
+            for tag, value in zip((50, 142, 57, 143), config.qualifiers, strict=True)
+            if value
+        ]
         # The MsgSeqNum of our Logon <A> of the current connection.
         self._logon_seq = 0
         self.state = State.DISCONNECTED
@@ -418,7 +425,14 @@ class Session:
         # float(): the encoder takes a float as seconds but an int as nanoseconds, and `now`
         # may be an int (or a numpy float) of seconds.
         if template is None:
+            if self._last_processed or self._qualifiers:
+                fields = [*self._header_fields(None), *fields]
             wire = self._encoder.encode(msg_type, fields, seq_num=seq_num, sending_time=float(now))
+        elif self._last_processed or self._qualifiers:
+            raise SessionError(
+                "a Template cannot carry LastMsgSeqNumProcessed <369> or the SubIDs and"
+                " LocationIDs of the header"
+            )
         else:
             wire = self._encoder.encode_template(
                 template, fields, seq_num=seq_num, sending_time=float(now)
@@ -594,7 +608,7 @@ class Session:
                     msg,
                 )
             else:
-                self._send_admin("0", [(112, test_req_id)], now)
+                self._send_admin("0", [(112, test_req_id)], now, processed=seq_num)
         elif msg_type == "2":
             self._on_resend_request(msg, seq_num, now)
         elif msg_type == "3":
@@ -817,7 +831,9 @@ class Session:
             self._events.append(ResendServed(begin, end, 0, 0))
             return
         if not self._out.add_resend(
-            ResendStream(self.store, self._encoder, begin, end, now, self.config.admin_out)
+            ResendStream(
+                self.store, self._encoder, begin, end, now, self.config.admin_out, self._qualifiers
+            )
         ):
             self._events.append(ResendServed(begin, end, 0, 0, coalesced=True))
             return
@@ -852,7 +868,9 @@ class Session:
         self._hand_in(msg, now)
         self.store.reset()
         self._held.clear()
-        self._send_admin("A", self._logon_fields(self.heartbeat_interval, True, 2), now)
+        self._send_admin(
+            "A", self._logon_fields(self.heartbeat_interval, True, 2), now, processed=seq_num
+        )
         self._ledger.advance(2)
         self._move(Trigger.SESSION_RESET)
         self.last_logon = msg
@@ -944,7 +962,13 @@ class Session:
             end = self._logon_seq - 1
             self._out.add_resend(
                 ResendStream(
-                    self.store, self._encoder, peer_expects, end, now, self.config.admin_out
+                    self.store,
+                    self._encoder,
+                    peer_expects,
+                    end,
+                    now,
+                    self.config.admin_out,
+                    self._qualifiers,
                 )
             )
             resent = self.store.count(peer_expects, end)
@@ -988,7 +1012,12 @@ class Session:
         self.heartbeat_interval = heartbeat
         # NextExpectedMsgSeqNum <789> counts the Logon being answered when it is in sequence.
         next_expected = expected + 1 if seq_num == expected else expected
-        self._send_admin("A", self._logon_fields(heartbeat, reset, next_expected), now)
+        self._send_admin(
+            "A",
+            self._logon_fields(heartbeat, reset, next_expected),
+            now,
+            processed=seq_num if seq_num == expected else None,
+        )
 
     def _logon_fields(
         self, heartbeat: int, reset: bool, next_expected: int
@@ -1036,7 +1065,19 @@ class Session:
 
     # Outbound admin messages and timers.
 
-    def _send_admin(self, msg_type: str, fields: list[tuple[int, FieldValue]], now: float) -> None:
+    def _send_admin(
+        self,
+        msg_type: str,
+        fields: list[tuple[int, FieldValue]],
+        now: float,
+        *,
+        processed: int | None = None,
+    ) -> None:
+        """Sends a session-level message; ``processed`` is the MsgSeqNum of the peer's message
+        it answers, for LastMsgSeqNumProcessed <369> (else the last one processed).
+        """
+        if self._last_processed or self._qualifiers:
+            fields = [*self._header_fields(processed), *fields]
         seq_num = self.store.next_sender_seq
         wire = self._encoder.encode(msg_type, fields, seq_num=seq_num, sending_time=float(now))
         if self.config.admin_out is not None:
@@ -1044,6 +1085,16 @@ class Session:
         self._out.append(wire)
         self.store.set_next_sender_seq(seq_num + 1)
         self._last_sent = now
+
+    def _header_fields(self, processed: int | None) -> list[tuple[int, FieldValue]]:
+        """The header fields the encoder does not write itself: SubIDs and LocationIDs, and
+        LastMsgSeqNumProcessed <369> (``processed``, else the last number processed).
+        """
+        fields = list(self._qualifiers)
+        if self._last_processed:
+            last = self.store.next_target_seq - 1 if processed is None else processed
+            fields.append((369, last))
+        return fields
 
     def _send_logout(self, now: float, text: str | None) -> None:
         self._send_admin("5", [] if not text else [(58, text)], now)
@@ -1071,7 +1122,8 @@ class Session:
         fields = checks.reject_fields(
             self._rules, ref_seq_num, ref_msg_type, reason, ref_tag_id, text, route
         )
-        self._send_admin("3", fields, now)
+        in_turn = ref_seq_num == self.store.next_target_seq
+        self._send_admin("3", fields, now, processed=ref_seq_num if in_turn else None)
         self._events.append(RejectSent(ref_seq_num, reason, ref_tag_id, text))
 
     def _reject(

@@ -26,11 +26,19 @@ __all__ = ["ResendStream", "gap_fill", "resend"]
 _BATCH = 64
 
 
-def gap_fill(encoder: Encoder, seq_num: int, new_seq: int, now: float) -> bytes:
+def gap_fill(
+    encoder: Encoder,
+    seq_num: int,
+    new_seq: int,
+    now: float,
+    header: list[tuple[int, FieldValue]] | None = None,
+) -> bytes:
     """SequenceReset-GapFill <4> numbered ``seq_num`` (a resent number: not stored or
-    counted) that moves the peer on to ``new_seq``.
+    counted) that moves the peer on to ``new_seq``; ``header`` holds the header fields the
+    encoder does not write itself (SubIDs, LocationIDs).
     """
-    fields: list[tuple[int, FieldValue]] = [(43, True), (122, datetime.fromtimestamp(now, UTC))]
+    fields: list[tuple[int, FieldValue]] = [*(header or ()), (43, True)]
+    fields.append((122, datetime.fromtimestamp(now, UTC)))
     fields += [(123, True), (36, new_seq)]
     return encoder.encode("4", fields, seq_num=seq_num, sending_time=float(now))
 
@@ -44,7 +52,17 @@ class ResendStream:
         next: The first number not yet produced.
     """
 
-    __slots__ = ("_admin_out", "_encoder", "_gap_from", "_now", "_store", "begin", "end", "next")
+    __slots__ = (
+        "_admin_out",
+        "_encoder",
+        "_gap_from",
+        "_header",
+        "_now",
+        "_store",
+        "begin",
+        "end",
+        "next",
+    )
 
     def __init__(
         self,
@@ -54,11 +72,13 @@ class ResendStream:
         end: int,
         now: float,
         admin_out: Callable[[bytes], bytes] | None = None,
+        header: list[tuple[int, FieldValue]] | None = None,
     ) -> None:
         self._store = store
         self._encoder = encoder
         # SessionConfig.admin_out: sees each GapFill as it is produced.
         self._admin_out = admin_out
+        self._header = header
         self._now = float(now)
         self._gap_from: int | None = None
         self.begin = begin
@@ -104,7 +124,7 @@ class ResendStream:
         ``new_seq``; the run is closed.
         """
         assert self._gap_from is not None
-        wire = gap_fill(self._encoder, self._gap_from, new_seq, self._now)
+        wire = gap_fill(self._encoder, self._gap_from, new_seq, self._now, self._header)
         self._gap_from = None
         return wire if self._admin_out is None else self._admin_out(wire)
 
