@@ -39,8 +39,10 @@ if TYPE_CHECKING:
 
 __all__ = ["BATCH", "main"]
 
-#: Bytes of a log read and written at a time, by default.
-BATCH = 64 << 20
+#: Bytes of a log read and written at a time, by default. The peak RSS stays flat whatever the
+#: log's size (about 220 MB on Linux, 130 MB of it the interpreter, numpy and pyarrow); with
+#: 64 MiB batches it grew with the log, as the C allocator kept the freed batches' memory.
+BATCH = 16 << 20
 _FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv"}
 
 
