@@ -185,22 +185,27 @@ def test_a_connection_flushes_the_log_before_the_peer_has_read_the_message(
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "client.log"
+    log = MessageLog(path)
 
     async def main() -> None:
-        with MessageLog(path) as log:
-            async with accepting() as (acceptor, server):
-                client = dataclasses.replace(CLIENT, message_log=log)
-                async with initiator(acceptor.port, client) as (conn, _):
-                    await conn.logged_on(timeout=5)
-                    conn.send("D", order(7))
-                    await server.until(lambda: bool(server.received("D")))
-                    # Nothing closed or flushed by hand: the connection flushed it.
-                    logged = lines(path)
-                    assert [d for _, d, _ in logged] == ["OUT", "IN", "OUT"]
-                    assert b"\x0111=order-7\x01" in logged[-1][2]
+        async with accepting() as (acceptor, server):
+            client = dataclasses.replace(CLIENT, message_log=log)
+            async with initiator(acceptor.port, client) as (conn, _):
+                await conn.logged_on(timeout=5)
+                conn.send("D", order(7))
+                await server.until(lambda: bool(server.received("D")))
+                # Nothing closed or flushed by hand: the connection flushed it.
+                logged = lines(path)
+                assert [d for _, d, _ in logged] == ["OUT", "IN", "OUT"]
+                assert b"\x0111=order-7\x01" in logged[-1][2]
 
     run(main)
-    assert [d for _, d, _ in lines(path)][-2:] == ["OUT", "IN"]  # The Logout exchange.
+    try:
+        # The Logout exchange is in the file too, the log still open.
+        assert [d for _, d, _ in lines(path)][-2:] == ["OUT", "IN"]
+        assert msg_type(lines(path)[-1][2]) == "5"
+    finally:
+        log.close()
 
 
 SIGNATURE = b"c2lnbmF0dXJl\x01554=not-a-field\x01LW5vdC1mb3ItbG9ncw=="
