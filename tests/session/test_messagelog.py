@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from fixwire import Framer, cli
-from fixwire.session import MessageLog, Received, Session
+from fixwire.session import FieldValue, LogonContext, MessageLog, Received, Session
 from transport_cases import CLIENT, SERVER, accepting, initiator, order, run
 
 NOW = 1_700_000_000.25
@@ -185,19 +185,61 @@ def test_a_connection_flushes_the_log_before_the_peer_has_read_the_message(
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "client.log"
+    log = MessageLog(path)
 
     async def main() -> None:
-        with MessageLog(path) as log:
-            async with accepting() as (acceptor, server):
-                client = dataclasses.replace(CLIENT, message_log=log)
-                async with initiator(acceptor.port, client) as (conn, _):
-                    await conn.logged_on(timeout=5)
-                    conn.send("D", order(7))
-                    await server.until(lambda: bool(server.received("D")))
-                    # Nothing closed or flushed by hand: the connection flushed it.
-                    logged = lines(path)
-                    assert [d for _, d, _ in logged] == ["OUT", "IN", "OUT"]
-                    assert b"\x0111=order-7\x01" in logged[-1][2]
+        async with accepting() as (acceptor, server):
+            client = dataclasses.replace(CLIENT, message_log=log)
+            async with initiator(acceptor.port, client) as (conn, _):
+                await conn.logged_on(timeout=5)
+                conn.send("D", order(7))
+                await server.until(lambda: bool(server.received("D")))
+                # Nothing closed or flushed by hand: the connection flushed it.
+                logged = lines(path)
+                assert [d for _, d, _ in logged] == ["OUT", "IN", "OUT"]
+                assert b"\x0111=order-7\x01" in logged[-1][2]
 
     run(main)
-    assert [d for _, d, _ in lines(path)][-2:] == ["OUT", "IN"]  # The Logout exchange.
+    try:
+        # The Logout exchange is in the file too, the log still open.
+        assert [d for _, d, _ in lines(path)][-2:] == ["OUT", "IN"]
+        assert msg_type(lines(path)[-1][2]) == "5"
+    finally:
+        log.close()
+
+
+SIGNATURE = b"c2lnbmF0dXJl\x01554=not-a-field\x01LW5vdC1mb3ItbG9ncw=="
+
+
+def test_a_logons_secrets_are_masked_and_the_line_stays_a_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def signed(context: LogonContext) -> list[tuple[int, FieldValue]]:
+        return [(96, SIGNATURE), (554, "hunter2")]
+
+    with (
+        MessageLog(tmp_path / "client.log") as client_log,
+        MessageLog(tmp_path / "server.log") as server_log,
+    ):
+        client = Session(dataclasses.replace(CLIENT, message_log=client_log, logon_fields=signed))
+        server = Session(dataclasses.replace(SERVER, message_log=server_log))
+        client.connection_made(NOW)
+        server.connection_made(NOW)
+        logon = client.data_to_send()
+        assert SIGNATURE in logon
+        server.receive(logon, NOW)
+        client.receive(server.data_to_send(), NOW)
+        assert client.logged_on
+        client.send("D", [*order(1), (554, "not-a-logon")], NOW)
+        server.receive(client.data_to_send(), NOW)
+    for side in ("client", "server"):
+        data = (tmp_path / f"{side}.log").read_bytes()
+        assert b"hunter2" not in data
+        assert b"c2lnbmF0dXJl" not in data
+        assert b"\x0195=%d\x0196=%s\x01" % (len(SIGNATURE), b"*" * len(SIGNATURE)) in data
+        assert b"\x01554=*******\x01" in data
+        assert b"\x01554=not-a-logon\x01" in data  # Only a Logon's fields are secrets.
+        assert len(lines(tmp_path / f"{side}.log")[0][2]) == len(logon)
+        assert cli.main(["decode", "--json", str(tmp_path / f"{side}.log")]) == 0
+        decoded = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+        assert decoded[0]["RawData"] == "*" * len(SIGNATURE)  # The Logon, out or in.

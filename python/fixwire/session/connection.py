@@ -322,6 +322,7 @@ class Connection:
             time.time(), "connection lost" if exc is None else f"connection lost: {exc}"
         )
         self._transport = None
+        self._flush_log()  # What this connection logged, now: the loop may not turn again.
         self._set_writable(True)
         self._disconnected.set()
         if self._timer is not None:

@@ -17,8 +17,13 @@ before the session acts on it, with the time the transport gave :meth:`Session.r
 the time it was encoded (its SendingTime <52>); the messages of an answer to ResendRequest <2>
 as they are read from the store. Garbled input (bad framing or CheckSum <10>) is not a message
 and is not logged here: it is reported as a :class:`~fixwire.session.Garbled` event and on the
-``fixwire.session`` logger. A Logon's RawData <96> (a signature) is logged as sent: a message
-log holds what was on the wire, so keep it where the wire's secrets may be.
+``fixwire.session`` logger.
+
+No secret reaches the file: in a Logon <A>, the values of RawData <96> (a venue's signature,
+as Kalshi's), Password <554>, NewPassword <925>, EncryptedPassword <1402> and
+EncryptedNewPassword <1404> are written as as many ``*`` (RawData by its RawDataLength <95>
+when it has one), and the CheckSum <10> is made right again, so the line is still a message
+that ``fixwire decode`` reads; every other byte is as it was on the wire.
 
 Bounded on disk: when a line would take the file past ``max_bytes``, the file is renamed
 ``<path>.1`` (the one before that ``<path>.2``, and so on up to ``backups``; the oldest is
@@ -35,10 +40,13 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import time
 from pathlib import Path
 from types import TracebackType
 from typing import Self
+
+from fixwire._native import checksum
 
 __all__ = ["MessageLog"]
 
@@ -48,6 +56,11 @@ _log = logging.getLogger("fixwire.session")
 _BUFFER = 64 * 1024
 _IN = b"IN  "
 _OUT = b"OUT "
+#: Where a Logon's MsgType <35> is: after BeginString <8> and BodyLength <9>.
+_LOGON = b"\x0135=A\x01"
+_HEADER = 32
+#: The start of a secret value: RawData <96> after its length, or a secret field.
+_SECRET = re.compile(rb"\x01(?:95=(\d{1,9})\x0196|96|554|925|1402|1404)=")
 
 
 class MessageLog:
@@ -143,6 +156,8 @@ class MessageLog:
         if second != self._second:
             self._second = second
             self._stamp = time.strftime("%Y%m%d-%H:%M:%S", time.gmtime(second)).encode()
+        if raw.find(_LOGON, 0, _HEADER) >= 0:
+            raw = _masked(raw)
         line = b"%s.%06d %s%s\n" % (self._stamp, (now - second) * 1e6, direction, raw)
         size = self._size + len(line)
         if size > self.max_bytes and self._size:
@@ -176,3 +191,22 @@ class MessageLog:
     def _fail(self, error: OSError) -> None:
         self.failure = error
         _log.error("message log %s stopped: %s", self.path, error)
+
+
+def _masked(logon: bytes) -> bytes:
+    """``logon`` with its secret values written as ``*`` and its CheckSum <10> made right."""
+    out = bytearray(logon)
+    masked_to = 0
+    for m in _SECRET.finditer(logon):
+        start = m.end()
+        if start < masked_to:
+            continue  # Inside a RawData already masked.
+        end = start + int(m[1]) if m[1] else logon.find(b"\x01", start)
+        if end < 0 or end > len(logon):
+            continue
+        out[start:end] = b"*" * (end - start)
+        masked_to = end
+    trailer = len(out) - 7  # 10=NNN and its SOH.
+    if masked_to and out[trailer : trailer + 3] == b"10=":
+        out[trailer + 3 : trailer + 6] = b"%03d" % checksum(bytes(out[:trailer]))
+    return bytes(out)
