@@ -72,7 +72,7 @@ from benches.conftest import (
     round_messages,
     split_parse,
 )
-from fixwire.columns import STANDARD_KINDS, Columns
+from fixwire.columns import Columns, default_kind
 
 LOG_MB_ENV = "FIXWIRE_BENCH_LOG_MB"
 """Environment variable: size of the log in MiB (default 16; the full run uses 1024)."""
@@ -124,7 +124,7 @@ def typed(tag: int, text: str | bytes | None) -> Value:
         return None
     if isinstance(text, bytes):
         text = text.decode()
-    kind = STANDARD_KINDS.get(tag, "str")
+    kind = default_kind(tag)
     if kind == "decimal":
         return Decimal(text)
     if kind == "time":

@@ -58,6 +58,9 @@ from fixwire.session import (
 )
 from fixwire.session.config import FieldValue, TemplateValue
 
+# Diagnostics: logons, logouts, refusals, disconnects and reconnects, and refused requests
+# (with the order they refused), by their fields; never a message's bytes, so neither the
+# signature of a Logon nor anything of the private key reaches a record.
 _log = logging.getLogger("fixwire.kalshi")
 # Cancels and amendments kept for refusals by RefSeqNum <45>; the venue refuses at once, so
 # the newest suffice.
@@ -175,6 +178,7 @@ class ClientBase:
             TimeoutError: No Logon within ``logon_timeout`` seconds, and no refusal.
         """
         host, port = config.address
+        _log.info("%s: connecting to %s:%s as %s", _name(config), host, port, config.api_key)
         connection = await connect(
             cls.session_config(config),
             host,
@@ -192,7 +196,9 @@ class ClientBase:
             # What the venue said before closing is still queued on the closed connection.
             refusal = _refusal([event async for event in connection])
             if refusal is None:
+                _log.warning("%s: no logon: %s", _name(config), e or "timed out")
                 raise
+            _log.warning("%s: %s", _name(config), refusal)
             raise refusal from e
         except BaseException:
             await connection.close()
@@ -201,6 +207,7 @@ class ClientBase:
 
     async def close(self) -> None:
         """Logs out and closes the connection."""
+        _log.info("%s: logging out and closing", _name(self.config))
         await self.connection.close()
 
     async def __aenter__(self) -> Self:
@@ -236,6 +243,14 @@ class ClientBase:
                         typed.ref_seq_num, typed.ref_msg_type, _business_reason(typed)
                     )
                     typed = dataclasses.replace(typed, cl_ord_id=refused)
+                    _log.warning(
+                        "%s: BusinessMessageReject <j> for MsgSeqNum %s (%s, ClOrdID %s): %s",
+                        _name(self.config),
+                        typed.ref_seq_num,
+                        typed.ref_msg_type,
+                        refused,
+                        _business_reason(typed),
+                    )
                 elif type(typed) is MarketDataIncrement:
                     self.books.increment(typed)
                 elif type(typed) is MarketDataSnapshot:
@@ -259,7 +274,17 @@ class ClientBase:
                     yield whole
             else:
                 if isinstance(event, RejectReceived):
-                    self._refused(event.ref_seq_num, event.ref_msg_type, _session_reason(event))
+                    refused = self._refused(
+                        event.ref_seq_num, event.ref_msg_type, _session_reason(event)
+                    )
+                    _log.warning(
+                        "%s: Reject <3> for MsgSeqNum %s (%s, ClOrdID %s): %s",
+                        _name(self.config),
+                        event.ref_seq_num,
+                        event.ref_msg_type,
+                        refused,
+                        _session_reason(event),
+                    )
                 elif (
                     isinstance(event, Disconnected) and not self.config.session_type.retransmission
                 ):
@@ -271,6 +296,7 @@ class ClientBase:
                 elif isinstance(event, LoggedOn) and self.books:
                     # A new Logon (141=Y): the venue has forgotten the subscriptions.
                     self._subscribe_again(self.books.lost())
+                _log_session_event(self.config, event)
                 yield event
 
     def _subscribe_again(self, symbols: tuple[str, ...]) -> None:
@@ -403,6 +429,31 @@ def _refusal(events: list[object]) -> LogonRefusedError | None:
         return None
     text = reject.text if reject is not None and reject.text else logout_text
     return LogonRefusedError(text, reject.reason if reject is not None else None, logout_text)
+
+
+def _name(config: KalshiConfig) -> str:
+    """The session a record is about: its TargetCompID <56> (KalshiNR, ...)."""
+    return config.session_type.target_comp_id
+
+
+def _log_session_event(config: KalshiConfig, event: Event) -> None:
+    """Logs a logon, logout, refusal or disconnect of the client's session; a disconnect
+    other than after a Logout <5> exchange (a lost connection, a failed reconnect attempt) is a
+    warning.
+    """
+    name = _name(config)
+    if isinstance(event, LoggedOn):
+        reset = ", sequence numbers reset" if event.reset else ""
+        _log.info("%s: logged on, HeartBtInt %s%s", name, event.heartbeat_interval, reset)
+    elif isinstance(event, LoggedOut):
+        by = "by the venue" if event.by_peer else "by us"
+        _log.info("%s: logged out %s: %s", name, by, event.text or "no reason given")
+    elif isinstance(event, LogonRefused):
+        _log.warning("%s: logon refused: %s", name, event.text)
+    elif isinstance(event, Disconnected):
+        level = logging.INFO if event.reason == "logout" else logging.WARNING
+        in_doubt = "" if config.session_type.retransmission else "; open orders in doubt"
+        _log.log(level, "%s: disconnected: %s%s", name, event.reason, in_doubt)
 
 
 def _forget_older_half(requests: dict[int, Any]) -> None:

@@ -442,8 +442,8 @@ pub fn scan(input: &[u8], range: Range<usize>, options: &ScanOptions) -> Table {
     scan_reaching(input, range, options).0
 }
 
-/// [`scan`], also returning where the last message read ended.
-fn scan_reaching(input: &[u8], range: Range<usize>, options: &ScanOptions) -> (Table, usize) {
+/// [`scan`], also returning where the last message read ended (at least `range.start`).
+pub fn scan_reaching(input: &[u8], range: Range<usize>, options: &ScanOptions) -> (Table, usize) {
     let (start, end) = (range.start.min(input.len()), range.end.min(input.len()));
     let threads = options.threads.max(1).min((end.saturating_sub(start) / MIN_CHUNK).max(1));
     if threads == 1 {
