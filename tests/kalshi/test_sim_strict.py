@@ -19,7 +19,13 @@ from fixwire.kalshi import (
     RFQCancelStatus,
     SessionType,
 )
-from fixwire.kalshi.events import QuoteRequestAck
+from fixwire.kalshi.events import (
+    AcceptQuoteStatus,
+    Quote,
+    QuoteRequest,
+    QuoteRequestAck,
+    QuoteStatusReport,
+)
 from fixwire.kalshi.tls import SelfSignedCertificate
 from fixwire.session import RejectReceived
 from fixwire.session.config import FieldValue
@@ -238,5 +244,54 @@ def test_replace_existing_keeps_only_the_newest_older_rfq(
             assert (await creator.next(RFQCancelStatus)).status == "canceled"
             await creator.nothing(RFQCancelStatus)
             await creator.close()
+
+    run(main)
+
+
+def test_prefer_better_quote_takes_the_best_pending_quote(
+    certificate: SelfSignedCertificate, signer: LogonSigner
+) -> None:
+    async def main() -> None:
+        async with venue(certificate, signer, [MARKET]) as v:
+            creator = await v.client(SessionType.RT, reset_seq_num=True)
+            makers = [await v.client(SessionType.RFQ) for _ in range(3)]
+            creator.client.request_quote(MARKET, 5)
+            ack = await creator.next(QuoteRequestAck)
+            assert ack.rfq_id is not None
+            quotes = []
+            # No quotes at 0.50, 0.58 and (Yes only) 0.40: buying Yes, 0.58 is the best.
+            for maker, (yes, no) in zip(
+                makers,
+                [(None, Decimal("0.50")), (None, Decimal("0.58")), (Decimal("0.40"), None)],
+                strict=True,
+            ):
+                await maker.next(QuoteRequest)
+                quotes.append(maker.client.quote(ack.rfq_id, MARKET, yes_price=yes, no_price=no))
+                await maker.next(QuoteStatusReport)  # Pending.
+                await creator.next(Quote)
+            creator.client.accept_quote(quotes[0], "yes", prefer_better_quote=True)
+            taken = await creator.next(AcceptQuoteStatus)
+            assert (taken.accepted, taken.quote_id, taken.accepted_quote_id) == (
+                True,
+                quotes[0],
+                quotes[1],
+            )
+            accepted = await makers[1].next(QuoteStatusReport, lambda e: e.status == "accepted")
+            assert accepted.quote_id == quotes[1]
+            await makers[0].nothing(QuoteStatusReport)
+            # Without the flag, the quote named is the one taken.
+            creator.client.request_quote(MARKET, 5)
+            again = await creator.next(QuoteRequestAck)
+            assert again.rfq_id is not None
+            await makers[0].next(QuoteRequest)
+            await makers[1].next(QuoteRequest)
+            worse = makers[0].client.quote(again.rfq_id, MARKET, no_price=Decimal("0.50"))
+            await creator.next(Quote)
+            makers[1].client.quote(again.rfq_id, MARKET, no_price=Decimal("0.58"))
+            await creator.next(Quote)
+            creator.client.accept_quote(worse, "yes")
+            assert (await creator.next(AcceptQuoteStatus)).accepted_quote_id == worse
+            for client in (creator, *makers):
+                await client.close()
 
     run(main)

@@ -73,8 +73,10 @@ matters):
 * An RFQ trade is a direct trade between the two parties
   (:meth:`~fixwire.kalshi.sim.matching.MatchingEngine.block_trade`): it never meets the book, and
   positions change as for any trade. The whole accepted quantity trades (default: the RFQ's);
-  RestRemainder, PreferBetterQuote and combo RFQs are not simulated (a combo RFQ is rejected
-  with 658=99). ReplaceExisting <21016>=Y closes the creator's older open RFQs but its newest
+  RestRemainder and combo RFQs are not simulated (a combo RFQ is rejected with 658=99).
+  PreferBetterQuote <21022>=Y takes the RFQ's pending quote whose maker pays the most on the
+  side taken when it beats the one named (a tie keeps it), told by AcceptedQuoteId <21024>.
+  ReplaceExisting <21016>=Y closes the creator's older open RFQs but its newest
   (the newest docs, spec 18.19), per API key (subtraders are not told apart), each told by an
   unsolicited RFQCancelStatus <UB> 21013=2, Text RFQ_REPLACED.
 * The confirmation window is ``rfq_confirm_window`` (30 s, the FIX page's figure; spec 18.18). When

@@ -319,7 +319,7 @@ class RfqFlow(OrderFlow):
         if quote.status != "pending" or not quote.rfq.open:
             refuse("EXPIRED")
             return
-        quote.taker_side = m.Side.YES if msg[54] == "1" else m.Side.NO
+        quote.taker_side = side = m.Side.YES if msg[54] == "1" else m.Side.NO
         quantity = msg.get_decimal(38, quote.rfq.quantity)
         if quote.maker_price() is None:
             refuse("QUOTE_SIDE_NOT_OFFERED")
@@ -327,10 +327,27 @@ class RfqFlow(OrderFlow):
         if not 0 < quantity <= quote.rfq.quantity or quantity != quantity.quantize(TWO_DP):
             refuse("INVALID_QUANTITY")
             return
+        if msg.get(21022) == "Y":
+            # PreferBetterQuote: the pending quote of the RFQ whose maker pays the most on the
+            # side taken (so the creator pays the least), when it beats the one named; a tie
+            # keeps the one named. AcceptedQuoteId <21024> says which was taken.
+            def paid(q: Quote) -> Decimal:
+                price = q.no_price if side is m.Side.YES else q.yes_price
+                return price if price is not None else Decimal(-1)
+
+            rivals = [q for q in self._quotes.values() if q.rfq is quote.rfq]
+            best = max((q for q in rivals if q.status == "pending"), key=paid)
+            if paid(best) > paid(quote):
+                quote = best
+                quote.taker_side = side
         quote.status = "accepted"
         quote.quantity = quantity
         quote.cl_ord_id = cl_ord_id
-        fields: list[tuple[int, FieldValue]] = [(117, quote_id), (21025, 0), (21024, quote_id)]
+        fields: list[tuple[int, FieldValue]] = [
+            (117, quote_id),
+            (21025, 0),
+            (21024, quote.quote_id),
+        ]
         if cl_ord_id is not None:
             fields.append((11, cl_ord_id))
         self._send(client, "UC", fields)
