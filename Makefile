@@ -101,6 +101,11 @@ bench: build-release ## Release benchmarks: Rust core, then Python against simpl
 	$(BIN)/pytest benches --benchmark-only --benchmark-columns=min,median,mean,ops \
 		--benchmark-sort=name
 
+# valgrind counts each case at 10,000 and 20,000 operations; about a minute after the build.
+.PHONY: bench-instructions
+bench-instructions: ## Instructions (callgrind) and ns per operation of the Rust core's speed cases
+	cargo bench --quiet -p fixwire --bench instructions
+
 # cargo-fuzz builds with AddressSanitizer unless told otherwise, and that needs
 # `-Zsanitizer=address`, which only a nightly compiler accepts; the project builds on stable, so
 # the targets run with `--sanitizer none`. Nothing is lost that matters here: the framer and
