@@ -51,6 +51,8 @@ mod error;
 mod frame;
 mod group;
 pub mod template;
+#[cfg(test)]
+mod testing;
 pub mod value;
 
 pub use checksum::checksum;

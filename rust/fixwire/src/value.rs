@@ -233,23 +233,14 @@ impl Decimal {
 
     /// Numeric comparison, ignoring trailing zeros: `1.5` equals `1.50`.
     pub fn cmp_value(self, other: Self) -> std::cmp::Ordering {
-        // Compare exactly in i128 at a common scale: an i64 times 10^18 fits, and a table
+        // Compare exactly in i128 at a common scale: an i64 times 10^19 fits, and a table
         // lookup is cheaper than a power.
-        const POWERS: [i64; 19] = {
-            let mut powers = [1i64; 19];
-            let mut i = 1;
-            while i < 19 {
-                powers[i] = powers[i - 1] * 10;
-                i += 1;
-            }
-            powers
-        };
-        if let Some(&power) = POWERS.get(usize::from(self.scale.abs_diff(other.scale))) {
+        if let Some(&power) = POWERS_OF_TEN.get(usize::from(self.scale.abs_diff(other.scale))) {
             let (a, b) = (i128::from(self.mantissa), i128::from(other.mantissa));
             let power = i128::from(power);
             return if self.scale < other.scale { (a * power).cmp(&b) } else { a.cmp(&(b * power)) };
         }
-        // Scales further apart than 18 digits (never read from FIX, where 18 is the maximum)
+        // Scales further apart than 19 digits (never read from FIX, where 18 is the maximum)
         // saturate rather than overflow.
         let scale = self.scale.max(other.scale);
         let widen = |d: Self| {
@@ -292,8 +283,19 @@ impl fmt::Display for Decimal {
     }
 }
 
+/// 10^0 to 10^19, every power of ten a u64 holds.
+pub(crate) const POWERS_OF_TEN: [u64; 20] = {
+    let mut powers = [1u64; 20];
+    let mut i = 1;
+    while i < 20 {
+        powers[i] = powers[i - 1] * 10;
+        i += 1;
+    }
+    powers
+};
+
 /// "00" to "99": two digits per division when formatting.
-const DIGIT_PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+pub(crate) const DIGIT_PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
 2021222324252627282930313233343536373839\
 4041424344454647484950515253545556575859\
 6061626364656667686970717273747576777879\
