@@ -7,6 +7,7 @@
 use super::check_tag;
 use crate::decode::DataFields;
 use crate::error::EncodeError;
+use crate::swar::soh_marks;
 use crate::value::{format_u64, Decimal, TimePrecision, UtcTimestamp, DIGIT_PAIRS, POWERS_OF_TEN};
 use crate::SOH;
 
@@ -38,16 +39,6 @@ pub(super) fn put_word(buf: &mut [u8], at: usize, word: u64) {
 #[inline(always)]
 fn word(bytes: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(bytes[at..at + 8].try_into().expect("eight bytes"))
-}
-
-/// Non-zero when a byte of `w` is SOH: XOR turns SOH into zero bytes, and the classic
-/// has-zero-byte expression is non-zero exactly when there is one.
-#[inline(always)]
-fn soh_marks(w: u64) -> u64 {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let x = w ^ ONES;
-    x.wrapping_sub(ONES) & !x & HIGHS
 }
 
 /// Copies `value` to `buf[at..]` and says whether it holds SOH, in one pass of whole words:
