@@ -108,6 +108,11 @@ bench: build-release ## Release benchmarks: Rust core, then Python against simpl
 	$(BIN)/pytest benches --benchmark-only --benchmark-columns=min,median,mean,ops \
 		--benchmark-sort=name
 
+# valgrind counts each case at 10,000 and 20,000 operations; about a minute after the build.
+.PHONY: bench-instructions
+bench-instructions: ## Instructions (callgrind) and ns per operation of the Rust core's speed cases
+	cargo bench --quiet -p fixwire --bench instructions
+
 # Fuzzing without cargo-fuzz. cargo-fuzz is a driver: it runs `cargo build --release --target
 # <host>` on the fuzz crate with coverage instrumentation in RUSTFLAGS, and libfuzzer-sys (a
 # dependency of the crate) compiles libFuzzer and supplies the binary's main. FUZZ_RUSTFLAGS
@@ -124,7 +129,7 @@ bench: build-release ## Release benchmarks: Rust core, then Python against simpl
 # tests/data (seed_corpus.py; corpus/ is not committed). `cargo fuzz run --sanitizer none
 # --debug-assertions <target>` in rust/fixwire runs the same targets for those who have it.
 FUZZ_DIR := rust/fixwire/fuzz
-FUZZ_TARGETS := framer parser
+FUZZ_TARGETS := framer parser frame_paths
 FUZZ_HOST := $(shell rustc -vV | sed -n 's/^host: //p')
 FUZZ_BIN := $(FUZZ_DIR)/target/$(FUZZ_HOST)/release
 FUZZ_RUSTFLAGS := -Cpasses=sancov-module -Cllvm-args=-sanitizer-coverage-level=4 \
@@ -157,7 +162,7 @@ fuzz-smoke: fuzz-build ## Fuzz each target FUZZ_SMOKE_SECONDS from the committed
 	done; rm -rf $$seeds
 
 .PHONY: fuzz
-fuzz: fuzz-build ## Fuzz the framer and parser for FUZZ_SECONDS each, the corpus kept and grown
+fuzz: fuzz-build ## Fuzz the framer and parser (and framing's two paths against each other) for FUZZ_SECONDS each, the corpus kept and grown
 	$(PYTHON) $(FUZZ_DIR)/seed_corpus.py
 	for t in $(FUZZ_TARGETS); do \
 		mkdir -p $(FUZZ_DIR)/artifacts/$$t && \

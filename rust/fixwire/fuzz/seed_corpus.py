@@ -1,12 +1,13 @@
-"""Seeds the fuzz corpora (corpus/parser/, corpus/framer/) from the shared test corpus.
+"""Seeds the fuzz corpora (corpus/parser/, framer/, frame_paths/) from the shared test corpus.
 
-Usage: ``seed_corpus.py [DIR]`` writes DIR/parser/ and DIR/framer/ (DIR defaults to corpus/
-beside this file).
+Usage: ``seed_corpus.py [DIR]`` writes DIR/parser/, DIR/framer/ and DIR/frame_paths/ (DIR
+defaults to corpus/ beside this file).
 
 Every message of tests/data/corpus.txt (valid) and tests/data/invalid.txt (each refused for a
 known reason) becomes a parser seed. A framer input is one byte that picks where the stream is
 cut, then the stream: each message alone, and each valid message followed by garbage and the
-next one. Seeds are named after their corpus lines, so running this again overwrites them and
+next one. A frame_paths input is a BodyLength limit byte (0: the default), then one message.
+Seeds are named after their corpus lines, so running this again overwrites them and
 leaves what the fuzzer found beside them alone.
 """
 
@@ -58,7 +59,9 @@ def main() -> None:
     for i, ((name, a), (_, b)) in enumerate(zip(valid, valid[1:])):
         framer[f"{name}+next"] = bytes([i * 53 % 256]) + a + b"garbage" + b
     write(corpus, "framer", framer)
-    print(f"seeded {len(everything)} parser and {len(framer)} framer inputs in {corpus}")
+    write(corpus, "frame_paths", {name: b"\x00" + message for name, message in everything})
+    counts = f"{len(everything)} parser and frame_paths and {len(framer)} framer inputs"
+    print(f"seeded {counts} in {corpus}")
 
 
 if __name__ == "__main__":
