@@ -112,11 +112,12 @@ FUZZ_FLAGS := --sanitizer none --debug-assertions
 FUZZ_ARGS = -max_total_time=$(FUZZ_SECONDS) -dict=fuzz/fix.dict -print_final_stats=1
 
 .PHONY: fuzz
-fuzz: ## Fuzz the framer and parser with cargo-fuzz for FUZZ_SECONDS each
+fuzz: ## Fuzz the framer, parser and column scan with cargo-fuzz for FUZZ_SECONDS each
 	command -v cargo-fuzz >/dev/null || cargo install --locked cargo-fuzz
 	$(PYTHON) rust/fixwire/fuzz/seed_corpus.py
 	cd rust/fixwire && cargo fuzz run $(FUZZ_FLAGS) framer -- $(FUZZ_ARGS)
 	cd rust/fixwire && cargo fuzz run $(FUZZ_FLAGS) parser -- $(FUZZ_ARGS)
+	cd rust/fixwire && cargo fuzz run $(FUZZ_FLAGS) columns -- $(FUZZ_ARGS)
 
 # Release wheels (docs/packaging.md): one per CPython found (pyenv's 3.11+, else $(PYTHON)),
 # tagged manylinux2014 (glibc 2.17) by linking through zig; about 4 minutes for three on this

@@ -1,10 +1,11 @@
-"""Seeds the fuzz corpora (corpus/parser/, corpus/framer/) from the shared test corpus.
+"""Seeds the fuzz corpora (corpus/parser/, corpus/framer/, corpus/columns/) from the test corpus.
 
 Every message of tests/data/corpus.txt (valid) and tests/data/invalid.txt (each refused for a
 known reason) becomes a parser seed. A framer input is one byte that picks where the stream is
 cut, then the stream: each message alone, and each valid message followed by garbage and the
-next one. Seeds are named after their corpus lines, so running this again overwrites them and
-leaves what the fuzzer found beside them alone.
+next one. A columns input is one byte that picks the scan's options, then a message. Seeds are
+named after their corpus lines, so running this again overwrites them and leaves what the fuzzer
+found beside them alone.
 """
 
 import pathlib
@@ -53,7 +54,13 @@ def main() -> None:
     for i, ((name, a), (_, b)) in enumerate(zip(valid, valid[1:])):
         framer[f"{name}+next"] = bytes([i * 53 % 256]) + a + b"garbage" + b
     write("framer", framer)
-    print(f"seeded {len(everything)} parser and {len(framer)} framer inputs in {FUZZ / 'corpus'}")
+    # A columns input is one byte that picks the options, then the message.
+    columns = {name: bytes([i * 29 % 256]) + message for i, (name, message) in enumerate(everything)}
+    write("columns", columns)
+    print(
+        f"seeded {len(everything)} parser, {len(framer)} framer and {len(columns)} columns inputs"
+        f" in {FUZZ / 'corpus'}"
+    )
 
 
 if __name__ == "__main__":

@@ -631,6 +631,17 @@ fn scan_chunk_with(
     (table, reached)
 }
 
+/// Reads `msg` (one candidate message in SOH form) with the quick reader's field walk over the
+/// separator masks and with the byte-at-a-time walk it replaced: `Ok(Some(read))` when the two
+/// agree (on whether the message is read, and on every value found), `Err` saying how they
+/// differ, `Ok(None)` when `options` leave every message to the parser. For the differential
+/// fuzz target; not part of the API.
+#[cfg(any(test, feature = "reference-scan"))]
+#[doc(hidden)]
+pub fn compare_field_walks(msg: &[u8], options: &ScanOptions) -> Result<Option<bool>, String> {
+    QuickReader::new(options).map(|mut quick| quick.compare_walks(msg)).transpose()
+}
+
 /// Whether a message of `msg_type` passes the MsgType filter.
 #[inline]
 fn wanted(options: &ScanOptions, msg_type: &[u8]) -> bool {
