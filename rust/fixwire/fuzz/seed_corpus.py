@@ -55,7 +55,7 @@ def main() -> None:
         framer[f"{name}+next"] = bytes([i * 53 % 256]) + a + b"garbage" + b
     write("framer", framer)
     # A columns input is one byte that picks the options, then the message.
-    columns = {name: bytes([i * 29 % 256]) + message for i, (name, message) in enumerate(everything)}
+    columns = {name: bytes([i * 29 % 256]) + msg for i, (name, msg) in enumerate(everything)}
     write("columns", columns)
     print(
         f"seeded {len(everything)} parser, {len(framer)} framer and {len(columns)} columns inputs"
