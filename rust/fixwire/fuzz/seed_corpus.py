@@ -1,14 +1,15 @@
-"""Seeds the fuzz corpora (corpus/parser/, framer/, frame_paths/) from the shared test corpus.
+"""Seeds the fuzz corpora (parser/, framer/, frame_paths/, columns/) from the test corpus.
 
-Usage: ``seed_corpus.py [DIR]`` writes DIR/parser/, DIR/framer/ and DIR/frame_paths/ (DIR
-defaults to corpus/ beside this file).
+Usage: ``seed_corpus.py [DIR]`` writes one folder per target in DIR (DIR defaults to corpus/
+beside this file).
 
 Every message of tests/data/corpus.txt (valid) and tests/data/invalid.txt (each refused for a
 known reason) becomes a parser seed. A framer input is one byte that picks where the stream is
 cut, then the stream: each message alone, and each valid message followed by garbage and the
 next one. A frame_paths input is a BodyLength limit byte (0: the default), then one message.
-Seeds are named after their corpus lines, so running this again overwrites them and
-leaves what the fuzzer found beside them alone.
+A columns input is one byte that picks the scan's options, then a message. Seeds are named
+after their corpus lines, so running this again overwrites them and leaves what the fuzzer found
+beside them alone.
 """
 
 import pathlib
@@ -60,8 +61,13 @@ def main() -> None:
         framer[f"{name}+next"] = bytes([i * 53 % 256]) + a + b"garbage" + b
     write(corpus, "framer", framer)
     write(corpus, "frame_paths", {name: b"\x00" + message for name, message in everything})
-    counts = f"{len(everything)} parser and frame_paths and {len(framer)} framer inputs"
-    print(f"seeded {counts} in {corpus}")
+    # A columns input is one byte that picks the options, then the message.
+    columns = {name: bytes([i * 29 % 256]) + msg for i, (name, msg) in enumerate(everything)}
+    write(corpus, "columns", columns)
+    print(
+        f"seeded {len(everything)} parser and frame_paths, {len(framer)} framer and"
+        f" {len(columns)} columns inputs in {corpus}"
+    )
 
 
 if __name__ == "__main__":

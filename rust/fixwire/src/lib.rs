@@ -39,7 +39,8 @@
 //! | a log file to analyse as columns | [`columns::scan_file`], or [`columns::scan`] for bytes in memory |
 //! | names, types, validation, readable output | [`Dictionary`] |
 
-// One `unsafe` in the crate, allowed where it is: the file map of `columns::scan_file`.
+// `unsafe` is allowed only where it is needed: the file map of `columns::scan_file` and the SSE2
+// loads of `separators`.
 #![deny(unsafe_code)]
 
 mod checksum;
@@ -50,6 +51,7 @@ mod encode;
 mod error;
 mod frame;
 mod group;
+mod separators;
 mod swar;
 pub mod template;
 #[cfg(test)]
