@@ -10,14 +10,12 @@
 use std::hint::black_box;
 
 use fixwire::columns::{scan, ColumnKind, ColumnSpec, ScanOptions};
-use fixwire::template::{Choice, DecimalRule, Part, Rule, Slot, Template, Value};
 use fixwire::{
-    checksum, frame, Decimal, Dictionary, Encoder, FieldIndex, Frame, Framer, FramerConfig, ParseOptions,
-    ValidationOptions,
+    checksum, frame, Dictionary, Encoder, FieldIndex, Frame, Framer, FramerConfig, ParseOptions, ValidationOptions,
 };
 
 mod support;
-use support::{fee_report, measure, order_encoder, SENDING_TIME};
+use support::{fee_report, measure, order_encoder, order_template, SENDING_TIME};
 
 fn report(name: &str, nanos: f64, bytes: usize) {
     let throughput = if bytes > 0 { format!("{:8.2} GB/s", bytes as f64 / nanos) } else { String::new() };
@@ -26,43 +24,6 @@ fn report(name: &str, nanos: f64, bytes: usize) {
 
 fn write_order(encoder: &mut Encoder, seq: u64) -> &[u8] {
     support::write_order(encoder, seq, SENDING_TIME)
-}
-
-/// The same order as a template whose slots carry a venue's rules, and its values.
-fn order_template() -> (Template, [Value<'static>; 9]) {
-    let id = || Rule::text(Some(b"0123456789abcdef-"), 64);
-    let positive =
-        |places| DecimalRule { above: Some(Decimal::new(0, 0)), places: Some(places), ..DecimalRule::default() };
-    let choice = |values: &[&[u8]]| Rule::OneOf(values.iter().map(|v| Choice::same(v)).collect());
-    let slot = |tag, rule| Part::Slot(Slot::new(tag, rule));
-    let template = Template::new(
-        b"D",
-        vec![
-            slot(11, id()),
-            slot(38, Rule::Decimal(positive(2))),
-            Part::Fixed(40, b"2".to_vec()),
-            slot(44, Rule::Decimal(DecimalRule { below: Some(Decimal::new(1, 0)), ..positive(4) })),
-            slot(54, choice(&[b"1", b"2"])),
-            slot(55, Rule::text(None, 64)),
-            slot(59, choice(&[b"0", b"1", b"3", b"4", b"6"])),
-            slot(526, id()),
-            slot(2964, choice(&[b"1", b"2"])),
-            slot(21006, Rule::Bool),
-        ],
-    )
-    .expect("a valid template");
-    let values = [
-        Value::Text(b"7d0c9a3e-2b1f-4e5d-8c6a-9f0e1d2c3b4a"),
-        Value::Decimal(b"10.00"),
-        Value::Decimal(b"0.75"),
-        Value::Text(b"1"),
-        Value::Text(b"KXNBAGAME-26MAY25NYKCLE-NYK"),
-        Value::Text(b"1"),
-        Value::Text(b"3f9e8d7c-6b5a-4938-a716-0f1e2d3c4b5a"),
-        Value::Int(1),
-        Value::Bool(true),
-    ];
-    (template, values)
 }
 
 /// The order encoded field by field, and from a template that checks every value.

@@ -17,7 +17,7 @@ use std::sync::Arc;
 use fixwire::{checksum, frame, FieldIndex, Frame, FramerConfig, GroupSpec, GroupSpecs, Member, ParseOptions};
 
 mod support;
-use support::{measure, order_encoder, parties_report, write_order, SENDING_TIME};
+use support::{measure, order_encoder, order_template, parties_report, write_order, SENDING_TIME};
 
 /// Operations in the shorter of the two counted runs.
 const RUNS: u64 = 10_000;
@@ -77,6 +77,14 @@ fn cases() -> Vec<Case> {
         seq += 1;
         time += 1_000_000;
         black_box(write_order(&mut encoder, seq, time).len());
+    }));
+
+    let mut encoder = order_encoder();
+    let (template, values) = order_template();
+    let mut seq = 0;
+    cases.push(case("encode-template", "the same from a template, 9 values checked against rules", move || {
+        seq += 1;
+        black_box(encoder.encode_template(&template, black_box(&values), seq, SENDING_TIME).expect("valid").len());
     }));
 
     let framed = order.clone();

@@ -271,7 +271,7 @@ impl TimeCache {
         if day == self.day {
             // `YYYYMMDD-` stays; `HH:MM:SS[.fff...]` is rewritten. Within a day the offset is
             // below 86,400 s, so every part is a small non-negative number.
-            let of_day = (unix_nanos - day * NANOS_PER_DAY).unsigned_abs();
+            let of_day = unix_nanos.rem_euclid(NANOS_PER_DAY).unsigned_abs();
             let (seconds, sub) = (of_day / 1_000_000_000, of_day % 1_000_000_000);
             let t = &mut self.text;
             put_digits_back(t, 11, seconds / 3600, 2);
@@ -399,7 +399,16 @@ mod tests {
                 assert_eq!(&cache.text[..cache.len], &expected[..], "{t} at {precision:?}");
             }
         }
-        let mut cache = TimeCache::default();
-        assert!(cache.set(i64::MIN, TimePrecision::Millis) && cache.set(i64::MAX, TimePrecision::Nanos));
+        // The first and last days an i64 of nanoseconds reaches, twice each (the second time
+        // within the cached day).
+        for (t, precision) in [(i64::MIN, TimePrecision::Millis), (i64::MAX, TimePrecision::Nanos)] {
+            let mut cache = TimeCache::default();
+            for t in [t, if t < 0 { t + 1_000_000 } else { t - 1_000_000 }] {
+                assert!(cache.set(t, precision));
+                let mut expected = Vec::new();
+                UtcTimestamp::from_unix_nanos(i128::from(t), precision).unwrap().write_to(&mut expected);
+                assert_eq!(&cache.text[..cache.len], &expected[..], "{t}");
+            }
+        }
     }
 }
