@@ -23,9 +23,14 @@ printed after the run.
   to Python lists of ``bytes``.
 * quickfix (when installed): messages cut out by a regex, ``quickfix.Message(text)`` without a
   data dictionary (BodyLength and CheckSum checked), ``getField`` into lists of ``str``.
+* refix (when ``FIXWIRE_REFIX_PYTHON`` names a Python 3.12+ with ``refix`` installed, as refix
+  needs): ``refix.read_log`` (Rust behind PyO3) in a child process on that interpreter, ``get``
+  per field into lists of ``bytes`` (``benches/refix_reader.py``). The child starts once and
+  then reads the log once per round, so a round's time is the read and a pipe round trip.
 
 The Python parsers leave values as text and, but for quickfix, check nothing, so they do less
-than read_columns. They manage about 1 to 20 MB/s, so they read a slice instead: the first
+than read_columns; refix frames each message by its BodyLength and leaves values as text. They
+manage about 1 to 40 MB/s, so they read a slice instead: the first
 whole rounds within 1 MiB (the whole log if smaller). read_columns reads the slice too, so
 each ratio can also be taken on the same input; MB/s compares across the two sizes either way.
 
@@ -45,7 +50,10 @@ so the pages of the file it has read count in its RSS although they are page cac
 can drop; the anonymous part is the scan's own memory and the output.
 """
 
+import atexit
+import functools
 import json
+import os
 import re
 import resource
 import subprocess
@@ -251,6 +259,53 @@ def quickfix_lists(path: Path) -> list[list[str | None]]:
     return columns
 
 
+REFIX_PYTHON_ENV = "FIXWIRE_REFIX_PYTHON"
+"""Environment variable: a Python 3.12+ interpreter with ``refix`` installed (optional)."""
+REFIX_READER = ROOT / "benches" / "refix_reader.py"
+
+
+@functools.cache
+def refix_child() -> subprocess.Popen[str]:
+    """Start :data:`REFIX_READER` under ``FIXWIRE_REFIX_PYTHON`` once; stopped at exit."""
+    child = subprocess.Popen(
+        [os.environ[REFIX_PYTHON_ENV], str(REFIX_READER), *map(str, TAGS)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+
+    def stop() -> None:
+        assert child.stdin is not None
+        child.stdin.close()
+        child.wait(timeout=10)
+
+    atexit.register(stop)
+    return child
+
+
+def refix_report(path: Path) -> dict[str, Any]:
+    """Have the refix child read the log at ``path``; return its JSON report."""
+    child = refix_child()
+    assert child.stdin is not None
+    assert child.stdout is not None
+    child.stdin.write(f"{path}\n")
+    child.stdin.flush()
+    reply = child.stdout.readline()
+    assert reply, "the refix child stopped"
+    report: dict[str, Any] = json.loads(reply)
+    return report
+
+
+def summarize_refix(report: dict[str, Any]) -> Extracted:
+    """Reduce the refix child's report, typing the last row's values as read_columns does."""
+    return Extracted(
+        rows=report["rows"],
+        present=dict(zip(TAGS, report["present"], strict=True)),
+        last={tag: typed(tag, text) for tag, text in zip(TAGS, report["last"], strict=True)},
+        skipped=report["garbled"],
+    )
+
+
 def summarize_columns(columns: Columns) -> Extracted:
     """Reduce read_columns' result; decimal mantissas and datetime64 go back to Python."""
     last: dict[int, Value] = {}
@@ -337,6 +392,8 @@ CASES: dict[str, Case] = {
 }
 if HAVE_QUICKFIX:
     CASES["quickfix-slice"] = Case(quickfix_lists, summarize_lists, "slice")
+if os.environ.get(REFIX_PYTHON_ENV):
+    CASES["refix-slice"] = Case(refix_report, summarize_refix, "slice", rounds=20)
 
 
 @pytest.mark.benchmark(group="columns")

@@ -233,13 +233,14 @@ class _Printer:
         self._titles: dict[str, str] = {}
 
     def _title(self, msg_type: str) -> str:
+        """What follows the offset in a message's heading line: its MsgType and name."""
         title = self._titles.get(msg_type)
         if title is None:
             try:
-                title = self.dictionary.message(msg_type).name
+                name = self.dictionary.message(msg_type).name
             except KeyError:
-                title = "unknown message type"
-            self._titles[msg_type] = title
+                name = "unknown message type"
+            title = self._titles[msg_type] = f": 35={msg_type} {name}\n"
         return title
 
     def write(
@@ -249,6 +250,39 @@ class _Printer:
         found: Sequence[tuple[int, fixwire.Message | fixwire.DecodeError]],
     ) -> None:
         """Writes the messages of one piece of input, ``base`` bytes into ``source``."""
+        if self.as_json:
+            self._write_json(source, base, found)
+            return
+        # The loop runs once per message of the input, so what it looks up is looked up once.
+        parts: list[str] = []
+        append = parts.append
+        format_message = self.dictionary.format
+        titles = self._titles
+        types = self.types
+        prefix = f"# {source} byte "
+        for offset, item in found:
+            if isinstance(item, fixwire.DecodeError):
+                self._error(parts, f"{source}: byte {base + offset}: {item.reason} ({item.kind})\n")
+                continue
+            msg_type = item.msg_type
+            if types is not None and msg_type not in types:
+                continue
+            title = titles.get(msg_type) or self._title(msg_type)
+            if self.colour:
+                text = _colour(format_message(item))
+                append(f"{_BOLD}{prefix}{base + offset}{title}{_RESET}{text}\n")
+            else:
+                append(f"{prefix}{base + offset}{title}{format_message(item)}\n")
+        if parts:
+            self.out.write("".join(parts))
+
+    def _write_json(
+        self,
+        source: str,
+        base: int,
+        found: Sequence[tuple[int, fixwire.Message | fixwire.DecodeError]],
+    ) -> None:
+        """:meth:`write` with ``--json``: one object a line."""
         parts: list[str] = []
         for offset, item in found:
             where = base + offset
@@ -257,21 +291,13 @@ class _Printer:
                 continue
             if self.types is not None and item.msg_type not in self.types:
                 continue
-            if self.as_json:
-                try:
-                    fields = self._json(item)
-                except fixwire.DecodeError as e:  # a value that is not UTF-8 cannot be JSON text
-                    self._error(parts, f"{source}: byte {where}: {e.reason} ({e.kind})\n")
-                    continue
-                record = {"source": source, "offset": where, "msg_type": item.msg_type, **fields}
-                parts.append(json.dumps(record, ensure_ascii=False) + "\n")
+            try:
+                fields = self._json(item)
+            except fixwire.DecodeError as e:  # a value that is not UTF-8 cannot be JSON text
+                self._error(parts, f"{source}: byte {where}: {e.reason} ({e.kind})\n")
                 continue
-            header = f"# {source} byte {where}: 35={item.msg_type} {self._title(item.msg_type)}\n"
-            text = self.dictionary.format(item)
-            if self.colour:
-                parts.append(f"{_BOLD}{header}{_RESET}{_colour(text)}\n")
-            else:
-                parts.append(f"{header}{text}\n")
+            record = {"source": source, "offset": where, "msg_type": item.msg_type, **fields}
+            parts.append(json.dumps(record, ensure_ascii=False) + "\n")
         if parts:
             self.out.write("".join(parts))
 
