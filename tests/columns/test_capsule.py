@@ -250,3 +250,30 @@ def test_an_int_decimal_stream_carries_the_scales(logs: list[Path]) -> None:
         want = [None if m else v for v, m in zip(values, mask, strict=True)]
         assert mantissas.column(name).to_pylist() == want
     assert pl.DataFrame(table.arrow_stream("int"))["44"].dtype == pl.Int64
+
+
+def test_released_arrays_free_their_buffers() -> None:
+    """Shared buffers live while a consumer reads them and are freed when the last one lets go.
+
+    DuckDB keeps the Python object it scanned alive after its query, so it is left out here.
+    """
+    import weakref
+
+    gen = LogGenerator(SEED + 3)
+    data = render(gen.items(40), "soh", gen).data
+    # Kinds whose buffers are shared, not copied.
+    fills = fixwire.read_table(data, {34: "int", 11: "str", 60: "time", 31: "float"})
+    # Private: the scan's numpy buffers behind the exported arrays.
+    buffers = [
+        weakref.ref(array)
+        for part in fills._batches[0]
+        for array in (part.values if isinstance(part.values, tuple) else (part.values,))
+    ]
+    arrow, frame = pa.table(fills), pl.DataFrame(fills)
+    del fills
+    gc.collect()
+    assert all(ref() is not None for ref in buffers)  # still read by pyarrow and polars
+    assert arrow.num_rows == frame.height > 0
+    del arrow, frame
+    gc.collect()
+    assert [ref() is None for ref in buffers] == [True] * len(buffers)
