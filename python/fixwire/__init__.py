@@ -40,6 +40,7 @@ from fixwire._native import (
 )
 from fixwire.columns import Columns, read_arrow, read_columns
 from fixwire.errors import (
+    ColumnError,
     DecodeError,
     DictionaryError,
     EncodeError,
@@ -49,8 +50,11 @@ from fixwire.errors import (
     SessionError,
     StoreError,
 )
+from fixwire.table import ColumnTable, read_table
 
 __all__ = [
+    "ColumnError",
+    "ColumnTable",
     "Columns",
     "DecodeError",
     "Dictionary",
@@ -76,6 +80,7 @@ __all__ = [
     "parse",
     "read_arrow",
     "read_columns",
+    "read_table",
 ]
 
 #: The version of the installed distribution. Its one home is the workspace ``Cargo.toml``, from

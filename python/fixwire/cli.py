@@ -11,7 +11,8 @@ is complete, so a pipe is decoded as it flows and ``-f`` follows a growing file;
 bounded by the chunk size and :data:`MAX_HELD` (the longest incomplete message waited for),
 whatever the size of the input.
 
-``fixwire sim`` starts the Kalshi exchange simulator (``fixwire[kalshi]``).
+``fixwire sim`` starts the Kalshi exchange simulator (``fixwire[kalshi]``); ``fixwire export``
+writes logs to Parquet or CSV (``fixwire.export``).
 
 Exit status: 0, 1 when bad messages were reported, 2 for a usage error or input that cannot
 be read (reported in one line on stderr, never a traceback), 130 when interrupted.
@@ -105,6 +106,10 @@ def _parser() -> argparse.ArgumentParser:
     # Listed for --help; main() hands everything after "sim" to the simulator's own parser.
     commands.add_parser(
         "sim", help="run the Kalshi exchange simulator (fixwire sim --help for its options)"
+    )
+    # Likewise "export", to fixwire.export's parser.
+    commands.add_parser(
+        "export", help="write FIX logs to Parquet or CSV (fixwire export --help for its options)"
     )
     return parser
 
@@ -397,6 +402,12 @@ def _sim(args: list[str]) -> int:
     return 0
 
 
+def _export(args: list[str]) -> int:
+    from fixwire import export
+
+    return export.main(args)
+
+
 def _run(args: argparse.Namespace, stdin: TextIO) -> int:
     if args.follow and len(args.files) != 1:
         return _fail("--follow needs exactly one file")
@@ -432,6 +443,8 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None) -> int:
     try:
         if argv[:1] == ["sim"]:
             return _sim(argv[1:])
+        if argv[:1] == ["export"]:
+            return _export(argv[1:])
         return _run(_parser().parse_args(argv), stdin if stdin is not None else sys.stdin)
     except BrokenPipeError:
         # The reader went away (`fixwire decode log | head`): stop quietly, and keep Python

@@ -55,7 +55,7 @@ import pytest
 
 from conformance_fixwire import FixwireAcceptor
 from conformance_quickfix import QuickFixAcceptor
-from conformance_script import VERSIONS, Script, ScriptFailure, load_scripts, play
+from conformance_script import ENGINES, VERSIONS, Script, ScriptFailure, load_scripts, play
 from fixtext import DATA_DIR
 from quickfix_peer import free_port
 
@@ -65,12 +65,11 @@ pytestmark = pytest.mark.timeout(600)
 
 SCRIPT_DIR = DATA_DIR / "conformance"
 SCRIPTS = load_scripts(SCRIPT_DIR)
-ENGINES = ("quickfix", "fixwire")
 #: The FIX session-level test cases (by their numbers in the FIX Trading Community's list) and
 #: the cases QuickFIX and quickfix-go add (``x_`` scripts), each promised a script on every
 #: version from the one named: the versions before lack what the case is about (ResetSeqNumFlag
-#: <141> before FIX.4.1, a repeating group in an order before FIX.4.2, NextExpectedMsgSeqNum
-#: <789> before FIX.4.4).
+#: <141> before FIX.4.1, a repeating group in an order or LastMsgSeqNumProcessed <369> before
+#: FIX.4.2, NextExpectedMsgSeqNum <789> before FIX.4.4).
 _ALL_VERSIONS_CASES = (
     *("1a", "1b", "1c", "1d", "1e"),
     *("2a", "2b", "2c", "2d", "2e", "2f", "2g", "2h", "2i", "2j"),
@@ -85,6 +84,7 @@ PROMISED = {
     "14i": "FIX.4.2",
     "21": "FIX.4.2",
     "x_next_expected_msg_seq_num": "FIX.4.4",
+    "x_last_msg_seq_num_processed": "FIX.4.2",
 }
 #: Scripts played at once, per engine.
 PARALLEL = 48
@@ -119,7 +119,7 @@ def _known(name: str, version: str) -> str | None:
 def _cases() -> Iterator[object]:
     for script in SCRIPTS:
         for version in script.versions:
-            for engine in ENGINES:
+            for engine in script.engines:
                 reason = _known(script.name, version) if engine == "fixwire" else None
                 marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
                 yield pytest.param(

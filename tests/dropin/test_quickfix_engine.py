@@ -4,11 +4,13 @@ The applications of ``quickfix_apps`` (an executor acceptor and a trade client; 
 fields, a ``.cfg`` with file stores and logs) run on QuickFIX against QuickFIX, then on
 fixwire.quickfix against fixwire.quickfix, then across (fixwire.quickfix initiator to QuickFIX
 acceptor, and the reverse), for FIX.4.2, FIX.4.4 and FIXT.1.1/FIX.5.0 SP2. Every run must
-record the same callbacks and read the same fields. Loopback only; every wait is bounded.
+record the same callbacks and read the same fields; toAdmin and fromAdmin are compared on
+every session-level message. Loopback only; every wait is bounded.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -79,19 +81,29 @@ def trade(client_engine: str, server_engine: str, version: str, folder: Path, sp
     return sent, client.seen, server.seen
 
 
-@pytest.mark.parametrize("version", VERSIONS)
-def test_same_behaviour_on_both_engines(version: str, tmp_path: Path, quickfix_spec: Path) -> None:
+def every_pairing(
+    scenario: Callable[[str, str, str, Path, Path], Any], version: str, tmp: Path, spec: Path
+) -> dict[tuple[str, str], Any]:
+    """What ``scenario(client_engine, server_engine, version, folder, spec)`` returns, for
+    each pairing of engines.
+    """
     runs = {}
     for client_engine, server_engine in PAIRS:
-        folder = tmp_path / f"{client_engine}-{server_engine}"
+        folder = tmp / f"{client_engine}-{server_engine}"
         folder.mkdir()
-        runs[client_engine, server_engine] = trade(
-            client_engine, server_engine, version, folder, quickfix_spec
+        runs[client_engine, server_engine] = scenario(
+            client_engine, server_engine, version, folder, spec
         )
+    return runs
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_same_behaviour_on_both_engines(version: str, tmp_path: Path, quickfix_spec: Path) -> None:
+    runs = every_pairing(trade, version, tmp_path, quickfix_spec)
     reference = runs["quickfix", "quickfix"]
     sent, client_seen, server_seen = reference
     assert sent[:4] == [True, True, True, False]
-    assert [s[0] for s in client_seen][:3] == ["onCreate", "fromAdmin", "onLogon"]
+    assert [s[0] for s in client_seen][:4] == ["onCreate", "toAdmin", "fromAdmin", "onLogon"]
     assert server_seen[-1] == ("onLogout", client_seen[0][1])
     assert sum(1 for s in client_seen if s[:2] == ("fromApp", "8")) == 3
     for pair, run in runs.items():
@@ -149,3 +161,84 @@ def test_reset_on_logon_with_file_store(tmp_path: Path, quickfix_spec: Path) -> 
     assert [n for _, n in first] == [n for _, n in second]
     assert first[0] == (1, 2)
     assert runs["fixwire"] == runs["quickfix"]
+
+
+def seen(recorder: TradeClient | Executor, callback: str, msg_type: str) -> None:
+    """Waits until ``recorder`` has had ``callback`` for a message of ``msg_type``."""
+    recorder.wait_for(
+        lambda records: any(r[:2] == (callback, msg_type) for r in records),
+        f"{callback} {msg_type}",
+    )
+
+
+def admin_traffic(
+    client_engine: str, server_engine: str, version: str, folder: Path, spec: Path
+) -> Any:
+    """The admin traffic of ``test_admin_callbacks_match``; returns both records."""
+    port = free_port()
+    client = TradeClient(ENGINES[client_engine], version)
+    server = Executor(ENGINES[server_engine], version)
+    acceptor = engines(
+        server.fix, "acceptor", server, write_cfg(folder, "acceptor", version, port, spec)
+    )
+    initiator = engines(
+        client.fix, "initiator", client, write_cfg(folder, "initiator", version, port, spec)
+    )
+    acceptor.start()
+    try:
+        initiator.start()
+        try:
+            client.wait_count("onLogon", 1)
+            session = client.fix.Session.lookupSession(client.session_id)
+            assert client.order("D", "ord-1", extra=(112, "not-here"))
+            seen(client, "fromAdmin", "3")
+            assert client.test_request("ping-1")
+            seen(client, "fromAdmin", "0")
+            session.setNextSenderMsgSeqNum(session.getExpectedSenderNum() + 3)
+            assert client.test_request("ping-2")
+            seen(server, "fromAdmin", "4")
+            session.logout()
+            client.wait_count("onLogout", 1)
+            server.wait_count("onLogout", 1)
+        finally:
+            initiator.stop(True)
+    finally:
+        acceptor.stop(True)
+    return client.seen, server.seen
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_admin_callbacks_match(version: str, tmp_path: Path, quickfix_spec: Path) -> None:
+    """Every session-level message meets toAdmin and fromAdmin, in one order on both engines.
+
+    One client and one executor (``quickfix_apps``), each run on real QuickFIX and on
+    fixwire.quickfix, in the four pairings, for FIX.4.2, FIX.4.4 and FIXT.1.1. The client's
+    ``toAdmin`` adds SenderSubID <50> to every session-level message (and Username <553> to a
+    FIX.4.3+ Logon); both applications record every ``toAdmin``/``fromAdmin`` with MsgSeqNum, the
+    custom fields and the fields that say what the message is. One session covers each kind:
+
+    1. Logon <A> both ways.
+    2. An order carrying TestReqID <112>, a tag its message does not define: Reject <3> 373=2.
+    3. A TestRequest <1> of the client's own, answered with a Heartbeat <0>.
+    4. The client moves its next MsgSeqNum on by three (``setNextSenderMsgSeqNum``) and sends
+       another TestRequest: the executor asks with ResendRequest <2>, and the client covers the
+       numbers, the TestRequest's own included (a session-level message is not resent), with one
+       SequenceReset-GapFill <4>.
+    5. A Logout <5> exchange the client starts.
+
+    All four pairings must record the same callbacks with the same fields in the same order.
+    """
+    runs = every_pairing(admin_traffic, version, tmp_path, quickfix_spec)
+    client_seen, server_seen = runs["quickfix", "quickfix"]
+    # Every kind of session-level message, both ways, on QuickFIX itself.
+    kinds = {(r[0], r[1]) for r in client_seen + server_seen if r[0].endswith("Admin")}
+    for kind in "A012345":
+        assert ("toAdmin", kind) in kinds, kind
+        assert ("fromAdmin", kind) in kinds, kind
+    # The client's SenderSubID <50> reached the executor on each of its admin messages.
+    server_admin = [s for s in server_seen if s[0] == "fromAdmin"]
+    assert server_admin
+    assert all((50, "desk-1") in s[2] for s in server_admin)
+    for pair, record in runs.items():
+        assert record[0] == client_seen, (pair, "client")
+        assert record[1] == server_seen, (pair, "server")

@@ -52,6 +52,15 @@ _FLAGS = {
     "ResetOnLogout": "reset_on_logout",
     "ResetOnDisconnect": "reset_on_disconnect",
     "SendNextExpectedMsgSeqNum": "next_expected_msg_seq_num",
+    "EnableLastMsgSeqNumProcessed": "last_msg_seq_num_processed",
+}
+
+#: QuickFIX/J's SessionID qualifiers and the SessionConfig fields that hold them.
+_IDS = {
+    "SenderSubID": "sender_sub_id",
+    "SenderLocationID": "sender_location_id",
+    "TargetSubID": "target_sub_id",
+    "TargetLocationID": "target_location_id",
 }
 
 
@@ -71,6 +80,8 @@ def _config(
             options["max_sending_time_skew"] = None
         elif name == "ValidateUserDefinedFields":
             options["allow_user_defined_fields"] = value == "N"
+        elif name in _IDS:
+            options[_IDS[name]] = value
         elif name in _FLAGS:
             options[_FLAGS[name]] = value == "Y"
         else:

@@ -25,6 +25,7 @@ from fixtext import bar, checksum, fields_of, fill_length_and_sum, frame, soh
 __all__ = [
     "ACCEPTOR",
     "COUNTERPARTY",
+    "ENGINES",
     "HEADER_TAGS",
     "VERSIONS",
     "Script",
@@ -36,6 +37,8 @@ __all__ = [
 
 #: The BeginStrings the scripts run on, oldest first; FIXT.1.1 carries FIX.5.0 SP2.
 VERSIONS = ("FIX.4.0", "FIX.4.1", "FIX.4.2", "FIX.4.3", "FIX.4.4", "FIXT.1.1")
+#: The acceptors the scripts are played against: QuickFIX's (the control) and fixwire's.
+ENGINES: tuple[str, ...] = ("quickfix", "fixwire")
 #: The acceptor's SenderCompID <49>, as in QuickFIX's own acceptance tests.
 ACCEPTOR = "ISLD"
 #: The counterparty's CompID as scripts write it; each run replaces it with its session's own.
@@ -103,6 +106,8 @@ class Script:
         steps: The directives, in order, each with the versions it applies to.
         shared_comp_ids: ``@ comp_ids=shared``: the counterparty uses the same CompIDs on every
             version (its sessions differ by BeginString alone); otherwise one per version.
+        engines: The acceptors it runs against (``@ engines=fixwire``: a setting QuickFIX
+            1.16, the control, does not have; the script's comment says so); both by default.
     """
 
     path: Path
@@ -110,6 +115,7 @@ class Script:
     settings: dict[str, str] = field(default_factory=dict)
     steps: tuple[Step, ...] = ()
     shared_comp_ids: bool = False
+    engines: tuple[str, ...] = ENGINES
 
     @property
     def name(self) -> str:
@@ -141,6 +147,7 @@ def load_script(path: Path) -> Script:
     settings: dict[str, str] = {}
     steps: list[Step] = []
     shared = False
+    engines: tuple[str, ...] = ENGINES
     for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         line = text.strip()
         where = f"{path.name}:{number}"
@@ -154,6 +161,10 @@ def load_script(path: Path) -> Script:
                 raise ScriptError(f"{where}: '@' takes key=value")
             if key == "versions":
                 versions = _versions(value, where)
+            elif key == "engines":
+                engines = tuple(e for e in ENGINES if e in value.split())
+                if not engines or len(engines) != len(value.split()):
+                    raise ScriptError(f"{where}: engines takes {' or '.join(ENGINES)}")
             elif key == "comp_ids":
                 if value != "shared":
                     raise ScriptError(f"{where}: comp_ids takes only 'shared'")
@@ -172,7 +183,7 @@ def load_script(path: Path) -> Script:
     if not steps:
         raise ScriptError(f"{path.name}: no directives")
     chosen = tuple(v for v in VERSIONS if v in versions)
-    return Script(path, chosen, settings, tuple(steps), shared)
+    return Script(path, chosen, settings, tuple(steps), shared, engines)
 
 
 def load_scripts(directory: Path) -> list[Script]:

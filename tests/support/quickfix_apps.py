@@ -25,6 +25,11 @@ ENGINES: dict[str, ModuleType] = {"quickfix": quickfix, "fixwire": fixwire.quick
 # Fields that differ from run to run (times, lengths, sums) are left out of the records.
 VOLATILE = frozenset((9, 10, 52, 60, 122))
 WAIT = 10.0
+# What the records keep of a session-level message: its header's MsgSeqNum <34>,
+# PossDupFlag <43> and SenderSubID <50>, and the body fields both engines must agree on (not
+# Text <58>, whose wording is free, nor times).
+ADMIN_HEADER = [34, 43, 50]
+ADMIN_BODY = [7, 16, 36, 45, 108, 112, 123, 141, 371, 372, 373, 553]
 
 
 def version_module(fix: ModuleType, name: str) -> ModuleType:
@@ -73,12 +78,17 @@ def fields_of(fix: ModuleType, message: Any, tags: list[int]) -> list[tuple[int,
 
 
 class Recorder(Waiter):
-    """The callbacks both applications record (admin: Logon only, see docs/quickfix.md)."""
+    """The callbacks both applications record, every session-level message included.
 
-    def __init__(self, fix: ModuleType, version: str) -> None:
+    ``sub_id``, when set, is the SenderSubID <50> that ``toAdmin`` adds to every session-level
+    message this application sends.
+    """
+
+    def __init__(self, fix: ModuleType, version: str, sub_id: str = "") -> None:
         super().__init__()
         self.fix = fix
         self.v = version_module(fix, version)
+        self.sub_id = sub_id
         self.session_id: Any = None
         self.keep: list[Any] = []
 
@@ -97,9 +107,14 @@ class Recorder(Waiter):
     def on_logout(self, session_id: Any) -> None:
         self.add("onLogout", session_id.getBeginString().getValue())
 
-    def from_admin(self, message: Any) -> None:
-        if self._msg_type(message) == "A":
-            self.add("fromAdmin", "A", message.getField(108))
+    def admin(self, callback: str, message: Any) -> None:
+        header = message.getHeader()
+        self.add(
+            callback,
+            self._msg_type(message),
+            [(t, header.getField(t)) for t in ADMIN_HEADER if header.isSetField(t)],
+            fields_of(self.fix, message, ADMIN_BODY),
+        )
 
 
 def application(fix: ModuleType, recorder: Recorder, answer: Callable[[Any, Any], None]) -> Any:
@@ -123,9 +138,12 @@ def application(fix: ModuleType, recorder: Recorder, answer: Callable[[Any, Any]
             if header.getField(35) == "A" and header.getField(8) >= "FIX.4.3":
                 message.setField(fix.Username("trader"))
                 message.setField(fix.Password("secret"))
+            if recorder.sub_id:
+                header.setField(fix.SenderSubID(recorder.sub_id))
+            recorder.admin("toAdmin", message)
 
         def fromAdmin(self, message: Any, sessionID: Any) -> None:
-            recorder.from_admin(message)
+            recorder.admin("fromAdmin", message)
 
         def toApp(self, message: Any, sessionID: Any) -> None:
             if message.isSetField(58) and message.getField(58) == "do not send":
@@ -215,10 +233,12 @@ class Executor(Recorder):
 
 
 class TradeClient(Recorder):
-    """An initiator that sends orders and records the ExecutionReports it reads."""
+    """An initiator that sends orders and records the ExecutionReports it reads; its
+    session-level messages carry SenderSubID <50> ``desk-1``, added by ``toAdmin``.
+    """
 
     def __init__(self, fix: ModuleType, version: str) -> None:
-        super().__init__(fix, version)
+        super().__init__(fix, version, "desk-1")
         self.version = version
         self.app = application(fix, self, self.answer)
 
@@ -249,7 +269,22 @@ class TradeClient(Recorder):
         else:
             self.add("fromApp", msg_type, fields_of(fix, message, [45, 58, 372, 380]))
 
-    def order(self, msg_type: str, cl_ord_id: str, *, parties: int = 0, text: str = "") -> bool:
+    def test_request(self, test_req_id: str) -> bool:
+        """Send a TestRequest <1> of our own (QuickFIX applications may send one)."""
+        message = self.fix.Message()
+        message.getHeader().setField(self.fix.MsgType("1"))
+        message.setField(self.fix.TestReqID(test_req_id))
+        return bool(self.fix.Session.sendToTarget(message, self.session_id))
+
+    def order(
+        self,
+        msg_type: str,
+        cl_ord_id: str,
+        *,
+        parties: int = 0,
+        text: str = "",
+        extra: tuple[int, str] | None = None,
+    ) -> bool:
         fix = self.fix
         cls = {"D": "NewOrderSingle", "F": "OrderCancelRequest", "G": "OrderCancelReplaceRequest"}
         message = getattr(self.v, cls[msg_type])()
@@ -267,6 +302,8 @@ class TradeClient(Recorder):
             message.setField(fix.Price(0.25))
         if text:
             message.setField(fix.Text(text))
+        if extra is not None:
+            message.setField(*extra)
         for n in range(parties):
             party = self.v.NewOrderSingle.NoPartyIDs()
             party.setField(fix.PartyID(f"desk-{n}"))

@@ -30,6 +30,7 @@ from fixwire.kalshi.events import (
     OrderCancelReject,
     OrderGroupResponse,
 )
+from fixwire.kalshi.settlements import MarketSettlement
 from fixwire.kalshi.signing import LogonSigner, generate_key
 from fixwire.kalshi.sim import Simulator
 from fixwire.kalshi.tls import SelfSignedCertificate
@@ -41,7 +42,7 @@ _EXEC_TYPES = {"0": "New", "F": "Trade", "4": "Canceled", "5": "Replaced", "8": 
 _EXEC_TYPES |= {"A": "PendingNew", "6": "PendingCancel", "E": "PendingReplace", "C": "Expired"}
 
 
-def describe(event: KalshiEvent | Event) -> str:
+def describe(event: KalshiEvent | MarketSettlement | Event) -> str:
     """One line for the event log."""
     if isinstance(event, ExecutionReport):
         what = _EXEC_TYPES.get(event.exec_type, event.exec_type)

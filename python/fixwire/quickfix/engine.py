@@ -19,10 +19,15 @@ The callbacks and QuickFIX's exceptions:
   as QuickFIX answers them: Reject <3> with SessionRejectReason <373> 1, 5 or 6, or, from
   FIX.4.2 on, BusinessMessageReject <j> for a missing field (BusinessRejectReason <380> 5)
   and an unsupported MsgType (380 = 3).
-* ``toAdmin`` sees our Logon <A> before it is sent; fields it adds (Username <553>,
-  Password <554> ...) are sent with it.
-* ``fromAdmin`` sees the peer's Logon <A> (an acceptor's before it answers: ``RejectLogon``
-  refuses it with a Logout <5> carrying the exception's text) and each Reject <3>.
+* ``toAdmin`` sees every session-level message before it is sent (Logon <A>, Heartbeat <0>,
+  TestRequest <1>, ResendRequest <2>, Reject <3>, SequenceReset <4>, Logout <5>), through
+  :class:`SessionConfig`'s ``admin_out``; fields it adds or changes (SenderSubID <50>,
+  Username <553>, Password <554> ...) are sent.
+* ``fromAdmin`` sees every session-level message the session takes in its turn, before the
+  session acts on it (the peer's Logon before it is answered), and ``fromApp`` every valid
+  application message, both from :class:`SessionConfig`'s ``inbound``, so the two keep the
+  order of the wire. ``RejectLogon`` from ``fromAdmin`` ends the session with a Logout <5>
+  carrying its text (for a Logon, before it is answered: the logon is refused).
 """
 
 from __future__ import annotations
@@ -32,10 +37,11 @@ import dataclasses
 import functools
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
-from fixwire._native import Dictionary
+from fixwire._native import Dictionary, parse
 from fixwire._native import Message as NativeMessage
 from fixwire.errors import FixError
 from fixwire.quickfix.dictionary import DataDictionary
@@ -58,17 +64,16 @@ from fixwire.session import (
     Event,
     LoggedOn,
     LoggedOut,
-    LogonContext,
     LogonRefused,
-    Received,
     Reconnect,
-    RejectReceived,
     Role,
     SessionConfig,
     Store,
     connect,
     serve,
 )
+from fixwire.session.core import ADMIN_MSG_TYPES
+from fixwire.session.core import Session as CoreSession
 
 __all__ = [
     "Application",
@@ -100,10 +105,10 @@ class Application:
         """The session logged out or lost its connection after logging on."""
 
     def toAdmin(self, message: Message, sessionID: SessionID) -> None:
-        """Our Logon <A> is about to be sent."""
+        """A session-level message is about to be sent; changes made to it are sent."""
 
     def fromAdmin(self, message: Message, sessionID: SessionID) -> None:
-        """The peer's Logon <A> or a Reject <3> arrived."""
+        """A session-level message arrived; raise ``RejectLogon`` to end the session."""
 
     def toApp(self, message: Message, sessionID: SessionID) -> None:
         """An application message is about to be sent; raise ``DoNotSend`` to drop it."""
@@ -198,6 +203,19 @@ class Session:
         """MsgSeqNum <34> expected of the peer's next message."""
         return self.store.next_target_seq if self.store is not None else 1
 
+    def setNextSenderMsgSeqNum(self, num: int) -> None:
+        """Set the MsgSeqNum <34> of our next message (the peer sees a gap if it is ahead)."""
+        self._engine._call(lambda: self._store().set_next_sender_seq(num))
+
+    def setNextTargetMsgSeqNum(self, num: int) -> None:
+        """Set the MsgSeqNum <34> expected of the peer's next message."""
+        self._engine._call(lambda: self._store().set_next_target_seq(num))
+
+    def _store(self) -> Store:
+        if self.store is None:
+            raise RuntimeError(f"session {self._id} has no store before it is started")
+        return self.store
+
     def logout(self, reason: str = "") -> None:
         """Start the Logout <5> exchange, with ``reason`` as its Text <58>."""
 
@@ -221,13 +239,15 @@ class Session:
         header.setField(8, self._id._begin)
         header.setField(49, self._id._sender)
         header.setField(56, self._id._target)
-        try:
-            self._engine.application.toApp(message, self._id)
-        except DoNotSend:
-            return False
         msg_type = header._fields.get(35)
         if msg_type is None:
             raise FieldNotFound(35)
+        if msg_type not in ADMIN_MSG_TYPES:
+            # A session-level message (a TestRequest <1>) meets toAdmin in the session.
+            try:
+                self._engine.application.toApp(message, self._id)
+            except DoNotSend:
+                return False
         fields = [(t, v) for t, v in _flat(header) if t not in _OWN_HEADER]
         fields += _flat(message)
         connection.send(msg_type, fields)
@@ -243,22 +263,13 @@ class Session:
             _logger.exception("%s: the application raised on %r", self._id, event)
 
     def _dispatch(self, event: Event) -> None:
+        # fromAdmin and fromApp are called by _inbound, in the session's turn; the events
+        # bring the rest.
         app = self._engine.application
-        if isinstance(event, Received):
-            # A message the data dictionary found invalid was answered with Reject <3>;
-            # QuickFIX does not hand such a message to fromApp, and neither does this.
-            if event.reject is None:
-                self._from_app(event.message)
-        elif isinstance(event, LoggedOn):
+        if isinstance(event, LoggedOn):
             self._logged_on = True
             self.log.onEvent("Logon")
-            assert self.connection is not None
-            last = self.connection.session.last_logon
-            if self.config.role is Role.INITIATOR and last is not None:
-                app.fromAdmin(self._message(last), self._id)
             app.onLogon(self._id)
-        elif isinstance(event, RejectReceived):
-            app.fromAdmin(self._message(event.message), self._id)
         elif isinstance(event, LoggedOut | Disconnected | LogonRefused):
             self.log.onEvent(f"{type(event).__name__}: {event}")
             if self._logged_on:
@@ -271,52 +282,80 @@ class Session:
         message._fill(native, dd.count_tags() if dd is not None else None)
         return message
 
-    def _from_app(self, native: NativeMessage) -> None:
+    def _to_admin(self, wire: bytes) -> bytes:
+        """``SessionConfig.admin_out``: toAdmin sees the message; if it changed it, the
+        message is written again (QuickFIX's field order, BodyLength and CheckSum anew).
+        """
+        message = Message._from_native(parse(wire))
+        header = message._header
+        before = (dict(header._fields), dict(message._fields), len(message._extra))
+        try:
+            self._engine.application.toAdmin(message, self._id)
+        except Exception:
+            # QuickFIX's engine carries on with the message as it was.
+            _logger.exception("%s: toAdmin raised", self._id)
+            return wire
+        if before == (dict(header._fields), dict(message._fields), len(message._extra)):
+            return wire
+        return message._encode()
+
+    def _inbound(self, core: CoreSession, native: NativeMessage) -> str | None:
+        """``SessionConfig.inbound``: fromAdmin or fromApp, in the session's turn, with
+        QuickFIX's exceptions answered as QuickFIX answers them; a text ends the session.
+        """
         message = self._message(native)
         if self.log.enabled:
             self.log.onIncoming(native.raw.decode(errors="replace"))
         msg_type = native.msg_type
-        seq = native.seq_num
-        fix42 = self._id._begin >= "FIX.4.2"
+        admin = msg_type in ADMIN_MSG_TYPES
+        app = self._engine.application
         try:
-            self._engine.application.fromApp(message, self._id)
-        except FieldNotFound as e:
-            if fix42:
-                self._business_reject(seq, msg_type, 5, "Conditionally Required Field Missing", e)
+            if admin:
+                app.fromAdmin(message, self._id)
             else:
-                self._reject(seq, msg_type, 1, "Required tag missing", e.field)
-        except IncorrectTagValue as e:
-            self._reject(
-                seq, msg_type, 5, "Value is incorrect (out of range) for this tag", e.field
-            )
-        except IncorrectDataFormat as e:
-            self._reject(seq, msg_type, 6, "Incorrect data format for value", e.field)
-        except UnsupportedMessageType:
-            if fix42:
-                self._business_reject(seq, msg_type, 3, "Unsupported Message Type", None)
-            else:
-                self._reject(seq, msg_type, 11, "Invalid MsgType", None)
+                app.fromApp(message, self._id)
+        except RejectLogon as e:
+            return str(e)
+        except (FieldNotFound, IncorrectTagValue, IncorrectDataFormat) as e:
+            if msg_type == "A":
+                return f"{e} in Logon <A>"
+            self._answer(core, native, e, admin)
+        except UnsupportedMessageType as e:
+            self._answer(core, native, e, admin)
+        except Exception:
+            # As QuickFIX's engine, carry on with the session: the message counts as seen.
+            _logger.exception("%s: the application raised on MsgType %r", self._id, msg_type)
+        return None
 
-    def _reject(self, seq: int, msg_type: str, reason: int, text: str, tag: int | None) -> None:
-        assert self.connection is not None
-        fields: list[tuple[int, Any]] = [(45, seq)]
-        if tag:
-            fields.append((371, tag))
-        fields += [(372, msg_type), (373, reason), (58, text)]
-        if self._id._begin < "FIX.4.2":
-            fields = [f for f in fields if f[0] in (45, 58)]
-        self.connection.send("3", fields)
-
-    def _business_reject(
-        self, seq: int, msg_type: str, reason: int, text: str, error: FieldNotFound | None
-    ) -> None:
-        assert self.connection is not None
-        fields: list[tuple[int, Any]] = [(45, seq), (372, msg_type), (380, reason)]
-        if error is not None:
-            fields.append((58, f"{text} ({error.field})"))
+    def _answer(self, core: CoreSession, native: NativeMessage, e: Exception, admin: bool) -> None:
+        """The Reject <3> or BusinessMessageReject <j> QuickFIX sends for exception ``e`` of
+        fromApp (or fromAdmin) on ``native``.
+        """
+        seq, msg_type = native.seq_num, native.msg_type
+        business = not admin and self._id._begin >= "FIX.4.2"
+        fields: list[tuple[int, Any]]
+        if isinstance(e, FieldNotFound) and business:
+            text = f"Conditionally Required Field Missing ({e.field})"
+            fields = [(45, seq), (372, msg_type), (380, 5), (58, text)]
+        elif isinstance(e, UnsupportedMessageType) and business:
+            fields = [(45, seq), (372, msg_type), (380, 3), (58, "Unsupported Message Type")]
         else:
+            reason, text = _REJECTS[type(e)]
+            tag = getattr(e, "field", 0)
+            fields = [(45, seq), *([(371, tag)] if tag else []), (372, msg_type), (373, reason)]
+            if self._id._begin < "FIX.4.2":
+                fields = [(45, seq)]
             fields.append((58, text))
-        self.connection.send("j", fields)
+        core.send("j" if business else "3", fields, time.time())
+
+
+# SessionRejectReason <373> and Text <58> of the Reject <3> each exception gets.
+_REJECTS: dict[type, tuple[int, str]] = {
+    FieldNotFound: (1, "Required tag missing"),
+    IncorrectTagValue: (5, "Value is incorrect (out of range) for this tag"),
+    IncorrectDataFormat: (6, "Incorrect data format for value"),
+    UnsupportedMessageType: (11, "Invalid MsgType"),
+}
 
 
 class SessionNotFound(FixError, LookupError):
@@ -386,8 +425,8 @@ class _Engine:
                 )
             session.config = dataclasses.replace(
                 config,
-                logon_fields=self._logon_fields(session),
-                accept_logon=self._accept_logon(session) if self._ROLE is Role.ACCEPTOR else None,
+                admin_out=session._to_admin,
+                inbound=session._inbound,
                 logout_on_refused_logon=self._ROLE is Role.ACCEPTOR,
             )
             self._sessions[session_id] = session
@@ -399,32 +438,6 @@ class _Engine:
         self._thread: threading.Thread | None = None
         self._closers: list[Callable[[], Any]] = []
         self._tasks: set[asyncio.Task[None]] = set()
-
-    def _logon_fields(self, session: Session) -> Callable[[LogonContext], list[tuple[int, Any]]]:
-        def fields(context: LogonContext) -> list[tuple[int, Any]]:
-            logon = Message()
-            header = logon.getHeader()
-            header.setField(8, session.getSessionID()._begin)
-            header.setField(35, "A")
-            header.setField(49, context.sender_comp_id)
-            header.setField(56, context.target_comp_id)
-            header.setField(34, str(context.seq_num))
-            header.setField(52, context.sending_time)
-            self.application.toAdmin(logon, session.getSessionID())
-            # The session writes EncryptMethod, HeartBtInt and the rest itself.
-            return [(t, v) for t, v in _flat(logon) if t not in (98, 108, 141, 789, 1137)]
-
-        return fields
-
-    def _accept_logon(self, session: Session) -> Callable[[NativeMessage], str | None]:
-        def accept(native: NativeMessage) -> str | None:
-            try:
-                self.application.fromAdmin(session._message(native), session.getSessionID())
-            except RejectLogon as e:
-                return str(e)
-            return None
-
-        return accept
 
     # -- the thread ---------------------------------------------------------------------------
 
@@ -578,13 +591,10 @@ class SocketAcceptor(_Engine):
         by_port: dict[tuple[str, int], list[Session]] = {}
         for session in self._sessions.values():
             by_port.setdefault((session.endpoint.host, session.endpoint.port), []).append(session)
-        by_key = {
-            (s.config.begin_string, s.config.sender_comp_id, s.config.target_comp_id): s
-            for s in self._sessions.values()
-        }
+        by_key = {s.config.key: s for s in self._sessions.values()}
 
         def store_for(config: SessionConfig) -> Store:
-            session = by_key[config.begin_string, config.sender_comp_id, config.target_comp_id]
+            session = by_key[config.key]
             store: Store = self._store_factory.create(
                 session.getSessionID(), session.endpoint.store_path
             )
@@ -592,8 +602,7 @@ class SocketAcceptor(_Engine):
             return store
 
         async def handle(connection: Connection) -> None:
-            config = connection.session.config
-            session = by_key[config.begin_string, config.sender_comp_id, config.target_comp_id]
+            session = by_key[connection.session.config.key]
             session.connection = connection
             async for event in connection:
                 session._on_event(event)

@@ -334,6 +334,7 @@ _SUPPORTED = {
         "PersistMessages",
         "ResendRequestChunkSize",
         "EnableNextExpectedMsgSeqNum",
+        "EnableLastMsgSeqNumProcessed",
         "SendRedundantResendRequests",
         "SocketNodelay",
         "SocketReuseAddress",
@@ -467,6 +468,7 @@ def session_config(session_id: SessionID, settings: Dictionary) -> tuple[Session
             else 0
         ),
         next_expected_msg_seq_num=_flag(settings, "EnableNextExpectedMsgSeqNum", False),
+        last_msg_seq_num_processed=_flag(settings, "EnableLastMsgSeqNumProcessed", False),
         logout_on_refused_logon=False,
         logon_timeout=float(settings.getInt("LogonTimeout"))
         if settings.has("LogonTimeout")

@@ -58,7 +58,12 @@ class _Unidentified(asyncio.Protocol):
         first = messages[0]
         try:
             connection = self._acceptor._connection_for(
-                first.begin_string, first.get(56), first.get(49), self._transport
+                first.begin_string,
+                first.get(56),
+                first.get(49),
+                # Ours, as the peer names them: its Target*, then its Sender* (the peer's).
+                tuple(first.get(tag) or "" for tag in (57, 143, 50, 142)),
+                self._transport,
             )
         except (FixError, OSError, UnicodeError) as e:
             # CompIDs that are not text, a store that cannot open: refuse this connection,
@@ -94,11 +99,18 @@ class _Unidentified(asyncio.Protocol):
 SessionLookup = Callable[[str, str], "SessionConfig | None"]
 
 
+#: Finds the session for an inbound Logon: called with its BeginString <8>, our SenderCompID and
+#: TargetCompID as the peer names them, and our SenderSubID, SenderLocationID, TargetSubID and
+#: TargetLocationID as it names them (``""`` when absent).
+_Lookup = Callable[[str, str, str, tuple[str, ...]], "SessionConfig | None"]
+
+
 class Acceptor:
     """A listening socket serving FIXT.1.1 sessions; made by :func:`serve`.
 
-    Each session (a BeginString <8> and a pair of CompIDs: the same CompIDs on two versions are
-    two sessions) gets one :class:`Connection`, kept across the peer's reconnects with its
+    Each session (a BeginString <8> and a pair of CompIDs, with SubIDs and LocationIDs where
+    they are configured: the same CompIDs on two versions are two sessions) gets one
+    :class:`Connection`, kept across the peer's reconnects with its
     store, and handed to the ``handler`` when its first connection arrives. One connection per
     session at a time: a second one is closed without a message (FIX test case 1b), or after a
     Logout <5> carrying :attr:`duplicate_text` when that is set (as some venues answer).
@@ -106,7 +118,7 @@ class Acceptor:
 
     def __init__(
         self,
-        lookup: Callable[[str, str, str], SessionConfig | None],
+        lookup: _Lookup,
         handler: Callable[[Connection], Coroutine[Any, Any, None]],
         *,
         store_factory: Callable[[SessionConfig], Store],
@@ -129,8 +141,9 @@ class Acceptor:
         self._server: asyncio.Server | None = None
         self._pending: set[asyncio.Transport] = set()
         self._tasks: set[asyncio.Task[None]] = set()
-        #: Connections by (BeginString, our SenderCompID, our TargetCompID).
-        self.connections: dict[tuple[str, str, str], Connection] = {}
+        #: Connections by :attr:`SessionConfig.key`: (BeginString, our SenderCompID, our
+        #: TargetCompID), followed by the SubIDs and LocationIDs of a session that sets them.
+        self.connections: dict[tuple[str, ...], Connection] = {}
 
     @property
     def port(self) -> int:
@@ -174,12 +187,13 @@ class Acceptor:
         begin_string: str,
         sender_comp_id: str | None,
         target_comp_id: str | None,
+        qualifiers: tuple[str, ...],
         transport: asyncio.Transport,
     ) -> Connection | None:
         config = (
             None
             if sender_comp_id is None or target_comp_id is None
-            else self._lookup(begin_string, sender_comp_id, target_comp_id)
+            else self._lookup(begin_string, sender_comp_id, target_comp_id, qualifiers)
         )
         if config is None or config.begin_string != begin_string:
             # No session of this BeginString: as for unknown CompIDs, no word (QuickFIX's way).
@@ -188,7 +202,7 @@ class Acceptor:
             )
             transport.close()
             return None
-        key = (config.begin_string, config.sender_comp_id, config.target_comp_id)
+        key = config.key
         connection = self.connections.get(key)
         if connection is not None and (connection.connected or connection._closed):
             self.refused.append(f"session {' '.join(key)} already connected: closed")
@@ -208,7 +222,7 @@ class Acceptor:
             task.add_done_callback(self._tasks.discard)
         return connection
 
-    def _forget(self, key: tuple[str, str, str]) -> None:
+    def _forget(self, key: tuple[str, ...]) -> None:
         """Drops a session whose only connection closed before it logged on (a refused Logon,
         a peer that went away): peers sending CompIDs must not grow the acceptor's memory.
         """
@@ -234,9 +248,10 @@ async def serve(
 
     Args:
         sessions: The sessions served: acceptor configurations (told apart by BeginString
-            <8> and CompIDs), or a function from the peer's TargetCompID and SenderCompID to a
-            configuration (None refuses the connection; a configuration of another
-            BeginString refuses the Logon).
+            <8> and CompIDs, and by SubIDs and LocationIDs where they set them: see
+            :attr:`SessionConfig.sender_sub_id`), or a function from the peer's
+            TargetCompID and SenderCompID to a configuration (None refuses the connection; a
+            configuration of another BeginString refuses the Logon).
         handler: Called (as a task) with each session's :class:`Connection` when its first
             connection arrives; it typically iterates the events and answers.
         host: Address to listen on.
@@ -250,25 +265,31 @@ async def serve(
             it is dropped.
     """
     _check_tls(ssl)
-    lookup: Callable[[str, str, str], SessionConfig | None]
+    lookup: _Lookup
     if not callable(sessions):
-        known: dict[tuple[str, str, str], SessionConfig] = {}
+        known: dict[tuple[str, ...], SessionConfig] = {}
         for config in sessions:
             if config.role is not Role.ACCEPTOR:
                 raise ValueError(
                     f"serve() needs acceptor configurations; {config.sender_comp_id} is not one"
                 )
-            known[config.begin_string, config.sender_comp_id, config.target_comp_id] = config
+            known[config.key] = config
 
-        def find(begin_string: str, ours: str, theirs: str) -> SessionConfig | None:
-            return known.get((begin_string, ours, theirs))
+        def find(
+            begin_string: str, ours: str, theirs: str, qualifiers: tuple[str, ...]
+        ) -> SessionConfig | None:
+            key = (begin_string, ours, theirs)
+            # The session these SubIDs and LocationIDs name, else the one that names none.
+            return (any(qualifiers) and known.get(key + qualifiers)) or known.get(key)
 
         lookup = find
 
     else:
         by_comp_ids = sessions
 
-        def find_by_comp_ids(_begin_string: str, ours: str, theirs: str) -> SessionConfig | None:
+        def find_by_comp_ids(
+            _begin_string: str, ours: str, theirs: str, _qualifiers: tuple[str, ...]
+        ) -> SessionConfig | None:
             return by_comp_ids(ours, theirs)
 
         lookup = find_by_comp_ids

@@ -14,6 +14,8 @@ from fixwire.session.versions import VERSIONS
 if TYPE_CHECKING:
     from fixwire._native import Dictionary, GroupSpecs, Message
     from fixwire.errors import RejectError
+    from fixwire.session.core import Session
+    from fixwire.session.messagelog import MessageLog
 
 __all__ = ["FieldValue", "LogonContext", "Role", "SessionConfig", "TemplateValue"]
 
@@ -144,6 +146,40 @@ class SessionConfig:
             Some venues answer from another CompID than the one addressed (Kalshi: sessions
             are addressed as ``KalshiNR`` and so on, answers may come from ``Kalshi``); turn
             this off for them. TargetCompID <56> is always checked.
+        message_log: Where every message in and out is logged with its time and direction
+            (:class:`~fixwire.session.MessageLog`, a size-rotated file that ``fixwire decode``
+            reads); ``None``, the default, logs none.
+        sender_sub_id: Our SenderSubID <50>, written in every message's header. With
+            ``sender_location_id``, ``target_sub_id`` and ``target_location_id``, it tells an
+            acceptor's sessions apart when several share BeginString and CompIDs (QuickFIX/J's
+            SessionID qualifiers): an inbound Logon goes to the session whose four match its
+            TargetSubID <57>, TargetLocationID <143>, SenderSubID <50> and SenderLocationID
+            <142>, else to the session of its CompIDs that sets none of them. A
+            :class:`fixwire.Template` cannot carry them (sending one raises
+            :class:`~fixwire.SessionError`).
+        sender_location_id: Our SenderLocationID <142>, as ``sender_sub_id``.
+        target_sub_id: The peer's SubID, our TargetSubID <57>, as ``sender_sub_id``.
+        target_location_id: The peer's LocationID, our TargetLocationID <143>, as
+            ``sender_sub_id``.
+        last_msg_seq_num_processed: Write LastMsgSeqNumProcessed <369> in the header of every
+            message sent (FIX.4.2 on; QuickFIX/J's EnableLastMsgSeqNumProcessed): the
+            MsgSeqNum of the peer's message being answered (its Logon, a TestRequest <1>, a
+            message rejected in its turn), else the last one processed. Resent messages keep
+            the value they were first sent with; a :class:`fixwire.Template` cannot carry it
+            (sending one raises :class:`~fixwire.SessionError`).
+        admin_out: Called with the wire bytes of every session-level message about to be
+            sent (Logon <A>, Heartbeat <0>, TestRequest <1>, ResendRequest <2>, Reject <3>,
+            SequenceReset <4>, including the GapFills of a resend as they are sent, Logout
+            <5>); returns the bytes to send, the same or with fields added (QuickFIX's
+            ``toAdmin``: a SenderSubID <50>, a Username <553>). It must keep BeginString <8>,
+            MsgType <35>, MsgSeqNum <34> and the CompIDs as they were.
+        inbound: Called with the session and each inbound message it takes in its turn,
+            before acting on it (QuickFIX's ``fromAdmin`` and ``fromApp``): a session-level
+            message once its header checks and validation pass (a Logon <A> before it is
+            answered; a Logout <5> or ResendRequest <2> even across a gap, as they are acted
+            on at once), an application message once validated, before its
+            :class:`~fixwire.session.Received` event. Returns ``None``, or a text that ends the
+            session: a Logout <5> carrying it (for a Logon, its refusal).
     """
 
     sender_comp_id: str
@@ -179,6 +215,36 @@ class SessionConfig:
     max_event_bytes: int = 8 * 1024 * 1024
     check_peer_comp_id: bool = True
     groups: GroupSpecs | None = None
+    message_log: MessageLog | None = None
+    sender_sub_id: str | None = None
+    sender_location_id: str | None = None
+    target_sub_id: str | None = None
+    target_location_id: str | None = None
+    last_msg_seq_num_processed: bool = False
+    admin_out: Callable[[bytes], bytes] | None = None
+    inbound: Callable[[Session, Message], str | None] | None = None
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        """What tells this session apart from an acceptor's others: BeginString <8>, our
+        SenderCompID and TargetCompID, then, when any is set, our SenderSubID,
+        SenderLocationID, TargetSubID and TargetLocationID (``""`` for one not set).
+        """
+        key = (self.begin_string, self.sender_comp_id, self.target_comp_id)
+        qualifiers = self.qualifiers
+        return key if not any(qualifiers) else key + qualifiers
+
+    @property
+    def qualifiers(self) -> tuple[str, str, str, str]:
+        """Our SenderSubID, SenderLocationID, TargetSubID and TargetLocationID, ``""`` when
+        not set.
+        """
+        return (
+            self.sender_sub_id or "",
+            self.sender_location_id or "",
+            self.target_sub_id or "",
+            self.target_location_id or "",
+        )
 
     def __post_init__(self) -> None:
         if self.heartbeat_interval <= 0:
@@ -203,3 +269,8 @@ class SessionConfig:
             raise ValueError(
                 f"begin_string {self.begin_string!r} is not one of {', '.join(VERSIONS)}"
             )
+        if (
+            self.last_msg_seq_num_processed
+            and not VERSIONS[self.begin_string].last_msg_seq_num_processed
+        ):
+            raise ValueError(f"{self.begin_string} has no LastMsgSeqNumProcessed <369>")

@@ -108,6 +108,11 @@ _RESETTABLE = (State.IN_SESSION, State.RESENDING)
 # checked as a Logon; a Logout is honoured whatever else it holds).
 _VALIDATED_ADMIN = frozenset({"0", "1", "2", "3", "4"})
 _RESENDING = State.RESENDING
+# Session-level messages handed to config.inbound by _process itself; the others are handed
+# in by the method that acts on them (a ResendRequest or Logout may come across a gap).
+_HANDED_IN_PROCESS = frozenset({"0", "1", "3", "4"})
+# Session-level messages the application may send itself.
+_SENT_BY_APPLICATION = frozenset({"1", "3"})
 
 
 class _Fatal(Exception):
@@ -134,6 +139,13 @@ class Session:
         self._next_expected_msg_seq_num = (
             config.next_expected_msg_seq_num and self._rules.next_expected_msg_seq_num
         )
+        self._last_processed = config.last_msg_seq_num_processed
+        # SenderSubID <50>, SenderLocationID <142>, TargetSubID <57>, TargetLocationID <143>.
+        self._qualifiers: list[tuple[int, FieldValue]] = [
+            (tag, value)
+            for tag, value in zip((50, 142, 57, 143), config.qualifiers, strict=True)
+            if value
+        ]
         # The MsgSeqNum of our Logon <A> of the current connection.
         self._logon_seq = 0
         self.state = State.DISCONNECTED
@@ -152,7 +164,8 @@ class Session:
             length_fields=config.length_fields,
         )
         self._framer = Framer(groups=config.groups, max_body_length=config.max_message_size)
-        self._out = Outbound()
+        self._log = config.message_log
+        self._out = Outbound(self._log)
         self._ledger = InboundLedger(self.store)
         # The last inbound number handed over by next_events: taken at its next call.
         self._handed = 0
@@ -247,9 +260,12 @@ class Session:
 
     def _receive_messages(self, messages: list[Message], now: float) -> None:
         """Handles whole inbound messages, in order, until the session ends."""
+        log = self._log
         for message in messages:
             if self.should_close:
                 return
+            if log is not None:
+                log.inbound(message.raw, now)
             self._last_received = now
             self._test_request = None
             try:
@@ -264,6 +280,8 @@ class Session:
         """A well-framed message that did not parse: rejected in its turn (see
         :mod:`fixwire.session.unparsed`); before Logon completes, garbled input.
         """
+        if self._log is not None:
+            self._log.inbound(item.raw, now)
         if self.state not in _LOGGED_ON:
             self.garbled += 1
             self._events.append(Garbled(item.error))
@@ -394,11 +412,12 @@ class Session:
         if state is not _IN_SESSION and state is not _RESENDING:
             raise SessionError(f"cannot send {msg_type!r}: the session is {state.value}")
         if msg_type in ADMIN_MSG_TYPES:
-            if msg_type == "3" and template is None:
+            if msg_type in _SENT_BY_APPLICATION and template is None:
                 # Before FIX.4.2 there is no BusinessMessageReject <j>: the application rejects
-                # with Reject <3>, a session message (gap-filled, not resent, on a resend).
+                # with Reject <3>, a session message (gap-filled, not resent, on a resend). A
+                # TestRequest <1> checks the link (the peer's Heartbeat answers it).
                 seq_num = self.store.next_sender_seq
-                self._send_admin("3", list(fields), now)
+                self._send_admin(msg_type, list(fields), now)
                 return seq_num
             raise SessionError(
                 f"MsgType {msg_type!r} is a session-level message; the session sends those"
@@ -412,7 +431,14 @@ class Session:
         # float(): the encoder takes a float as seconds but an int as nanoseconds, and `now`
         # may be an int (or a numpy float) of seconds.
         if template is None:
+            if self._last_processed or self._qualifiers:
+                fields = [*self._header_fields(None), *fields]
             wire = self._encoder.encode(msg_type, fields, seq_num=seq_num, sending_time=float(now))
+        elif self._last_processed or self._qualifiers:
+            raise SessionError(
+                "a Template cannot carry LastMsgSeqNumProcessed <369> or the SubIDs and"
+                " LocationIDs of the header"
+            )
         else:
             wire = self._encoder.encode_template(
                 template, fields, seq_num=seq_num, sending_time=float(now)
@@ -422,6 +448,8 @@ class Session:
         else:
             store.set_next_sender_seq(seq_num + 1)
         self._out.append(wire)
+        if self._log is not None:
+            self._log.outbound(wire, now)
         self._last_sent = now
         return seq_num
 
@@ -571,6 +599,8 @@ class Session:
         ):
             self._ledger.advance(next_target)
             return
+        if msg_type in _HANDED_IN_PROCESS:
+            self._hand_in(msg, now)
         if msg_type == "0":
             pass
         elif msg_type == "1":
@@ -586,7 +616,7 @@ class Session:
                     msg,
                 )
             else:
-                self._send_admin("0", [(112, test_req_id)], now)
+                self._send_admin("0", [(112, test_req_id)], now, processed=seq_num)
         elif msg_type == "2":
             self._on_resend_request(msg, seq_num, now)
         elif msg_type == "3":
@@ -600,11 +630,25 @@ class Session:
         elif msg_type == "A":
             self._fatal_logout(now, "Logon <A> received in an established session")
         else:
-            self._events.append(
-                Received(msg, possible_duplicate, self._validate(msg, seq_num, now))
-            )
+            invalid = self._validate(msg, seq_num, now)
+            if invalid is None:
+                self._hand_in(msg, now)
+            self._events.append(Received(msg, possible_duplicate, invalid))
             self._ledger.delivered(seq_num)
         self._ledger.advance(next_target)
+
+    def _hand_in(self, msg: Message, now: float) -> None:
+        """Hands ``msg`` to ``config.inbound`` before the session acts on it; a text back ends
+        the session with a Logout <5> carrying it (a Logon so refused is reported refused).
+        """
+        hook = self.config.inbound
+        if hook is None:
+            return
+        refusal = hook(self, msg)
+        if refusal is not None:
+            if msg.msg_type == "A" and self.state not in _LOGGED_ON:
+                self._events.append(LogonRefused(refusal))
+            self._fatal_logout(now, refusal)
 
     def _orig_sending_time_ok(self, msg: Message, seq_num: int, msg_type: str, now: float) -> bool:
         """A PossDupFlag <43>=Y message's OrigSendingTime <122> checks out; else it is
@@ -734,6 +778,7 @@ class Session:
 
     def _on_sequence_reset(self, msg: Message, seq_num: int, now: float) -> None:
         """SequenceReset-Reset: sets the next inbound number, whatever this MsgSeqNum is."""
+        self._hand_in(msg, now)
         new_seq = msg.get_int(36)
         expected = self.store.next_target_seq
         if new_seq is None:
@@ -774,6 +819,7 @@ class Session:
         return new_seq
 
     def _on_resend_request(self, msg: Message, seq_num: int, now: float) -> None:
+        self._hand_in(msg, now)
         begin, end = msg.get_int(7), msg.get_int(16)
         if begin is None or end is None:
             missing = 7 if begin is None else 16
@@ -792,7 +838,11 @@ class Session:
         if begin < 1 or begin > end:
             self._events.append(ResendServed(begin, end, 0, 0))
             return
-        if not self._out.add_resend(ResendStream(self.store, self._encoder, begin, end, now)):
+        if not self._out.add_resend(
+            ResendStream(
+                self.store, self._encoder, begin, end, now, self.config.admin_out, self._qualifiers
+            )
+        ):
             self._events.append(ResendServed(begin, end, 0, 0, coalesced=True))
             return
         self._last_sent = now
@@ -800,6 +850,7 @@ class Session:
         self._events.append(ResendServed(begin, end, resent, end - begin + 1 - resent))
 
     def _on_logout(self, msg: Message, now: float) -> None:
+        self._hand_in(msg, now)
         try:
             text = msg.get(58)
         except DecodeError:
@@ -822,9 +873,12 @@ class Session:
         """
         if seq_num != 1:
             self._fatal_logout(now, f"ResetSeqNumFlag <141>=Y with MsgSeqNum {seq_num}, not 1")
+        self._hand_in(msg, now)
         self.store.reset()
         self._held.clear()
-        self._send_admin("A", self._logon_fields(self.heartbeat_interval, True, 2), now)
+        self._send_admin(
+            "A", self._logon_fields(self.heartbeat_interval, True, 2), now, processed=seq_num
+        )
         self._ledger.advance(2)
         self._move(Trigger.SESSION_RESET)
         self.last_logon = msg
@@ -864,7 +918,9 @@ class Session:
             if self._rules.default_appl_ver_id and msg.get(1137) is None:
                 self._refuse_logon(now, "DefaultApplVerID <1137> is missing")
             self._accept_logon(msg, seq_num, now, reset, heartbeat)
-        elif reset and not self.config.reset_on_logon:
+        else:
+            self._hand_in(msg, now)
+        if self.config.role is Role.INITIATOR and reset and not self.config.reset_on_logon:
             # The acceptor reset the sequence numbers; so do we.
             self.store.reset()
             self.store.set_next_sender_seq(2)
@@ -912,7 +968,17 @@ class Session:
             peer_expects = max(1, peer_expects - 1)
         if peer_expects < self._logon_seq:
             end = self._logon_seq - 1
-            self._out.add_resend(ResendStream(self.store, self._encoder, peer_expects, end, now))
+            self._out.add_resend(
+                ResendStream(
+                    self.store,
+                    self._encoder,
+                    peer_expects,
+                    end,
+                    now,
+                    self.config.admin_out,
+                    self._qualifiers,
+                )
+            )
             resent = self.store.count(peer_expects, end)
             self._events.append(
                 ResendServed(peer_expects, end, resent, end - peer_expects + 1 - resent)
@@ -939,6 +1005,7 @@ class Session:
             refusal = self.config.accept_logon(msg)
             if refusal is not None:
                 self._refuse_logon(now, refusal)
+        self._hand_in(msg, now)
         if reset and seq_num != 1:
             self._refuse_logon(now, f"ResetSeqNumFlag <141>=Y with MsgSeqNum {seq_num}, not 1")
         if reset or self.config.reset_on_logon:
@@ -953,7 +1020,12 @@ class Session:
         self.heartbeat_interval = heartbeat
         # NextExpectedMsgSeqNum <789> counts the Logon being answered when it is in sequence.
         next_expected = expected + 1 if seq_num == expected else expected
-        self._send_admin("A", self._logon_fields(heartbeat, reset, next_expected), now)
+        self._send_admin(
+            "A",
+            self._logon_fields(heartbeat, reset, next_expected),
+            now,
+            processed=seq_num if seq_num == expected else None,
+        )
 
     def _logon_fields(
         self, heartbeat: int, reset: bool, next_expected: int
@@ -1001,13 +1073,38 @@ class Session:
 
     # Outbound admin messages and timers.
 
-    def _send_admin(self, msg_type: str, fields: list[tuple[int, FieldValue]], now: float) -> None:
+    def _send_admin(
+        self,
+        msg_type: str,
+        fields: list[tuple[int, FieldValue]],
+        now: float,
+        *,
+        processed: int | None = None,
+    ) -> None:
+        """Sends a session-level message; ``processed`` is the MsgSeqNum of the peer's message
+        it answers, for LastMsgSeqNumProcessed <369> (else the last one processed).
+        """
+        if self._last_processed or self._qualifiers:
+            fields = [*self._header_fields(processed), *fields]
         seq_num = self.store.next_sender_seq
-        self._out.append(
-            self._encoder.encode(msg_type, fields, seq_num=seq_num, sending_time=float(now))
-        )
+        wire = self._encoder.encode(msg_type, fields, seq_num=seq_num, sending_time=float(now))
+        if self.config.admin_out is not None:
+            wire = self.config.admin_out(wire)
+        self._out.append(wire)
+        if self._log is not None:
+            self._log.outbound(wire, now)
         self.store.set_next_sender_seq(seq_num + 1)
         self._last_sent = now
+
+    def _header_fields(self, processed: int | None) -> list[tuple[int, FieldValue]]:
+        """The header fields the encoder does not write itself: SubIDs and LocationIDs, and
+        LastMsgSeqNumProcessed <369> (``processed``, else the last number processed).
+        """
+        fields = list(self._qualifiers)
+        if self._last_processed:
+            last = self.store.next_target_seq - 1 if processed is None else processed
+            fields.append((369, last))
+        return fields
 
     def _send_logout(self, now: float, text: str | None) -> None:
         self._send_admin("5", [] if not text else [(58, text)], now)
@@ -1035,7 +1132,8 @@ class Session:
         fields = checks.reject_fields(
             self._rules, ref_seq_num, ref_msg_type, reason, ref_tag_id, text, route
         )
-        self._send_admin("3", fields, now)
+        in_turn = ref_seq_num == self.store.next_target_seq
+        self._send_admin("3", fields, now, processed=ref_seq_num if in_turn else None)
         self._events.append(RejectSent(ref_seq_num, reason, ref_tag_id, text))
 
     def _reject(

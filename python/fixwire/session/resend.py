@@ -13,6 +13,7 @@ memory, never the whole answer.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from fixwire._native import Encoder
@@ -25,11 +26,19 @@ __all__ = ["ResendStream", "gap_fill", "resend"]
 _BATCH = 64
 
 
-def gap_fill(encoder: Encoder, seq_num: int, new_seq: int, now: float) -> bytes:
+def gap_fill(
+    encoder: Encoder,
+    seq_num: int,
+    new_seq: int,
+    now: float,
+    header: list[tuple[int, FieldValue]] | None = None,
+) -> bytes:
     """SequenceReset-GapFill <4> numbered ``seq_num`` (a resent number: not stored or
-    counted) that moves the peer on to ``new_seq``.
+    counted) that moves the peer on to ``new_seq``; ``header`` holds the header fields the
+    encoder does not write itself (SubIDs, LocationIDs).
     """
-    fields: list[tuple[int, FieldValue]] = [(43, True), (122, datetime.fromtimestamp(now, UTC))]
+    fields: list[tuple[int, FieldValue]] = [*(header or ()), (43, True)]
+    fields.append((122, datetime.fromtimestamp(now, UTC)))
     fields += [(123, True), (36, new_seq)]
     return encoder.encode("4", fields, seq_num=seq_num, sending_time=float(now))
 
@@ -41,14 +50,37 @@ class ResendStream:
         begin: The first number of the range.
         end: The last number; a coalesced request may move it on while the stream is young.
         next: The first number not yet produced.
+        now: When the resend was asked for: the SendingTime <52> of its messages.
     """
 
-    __slots__ = ("_encoder", "_gap_from", "_now", "_store", "begin", "end", "next")
+    __slots__ = (
+        "_admin_out",
+        "_encoder",
+        "_gap_from",
+        "_header",
+        "_store",
+        "begin",
+        "end",
+        "next",
+        "now",
+    )
 
-    def __init__(self, store: Store, encoder: Encoder, begin: int, end: int, now: float) -> None:
+    def __init__(
+        self,
+        store: Store,
+        encoder: Encoder,
+        begin: int,
+        end: int,
+        now: float,
+        admin_out: Callable[[bytes], bytes] | None = None,
+        header: list[tuple[int, FieldValue]] | None = None,
+    ) -> None:
         self._store = store
         self._encoder = encoder
-        self._now = float(now)
+        # SessionConfig.admin_out: sees each GapFill as it is produced.
+        self._admin_out = admin_out
+        self._header = header
+        self.now = float(now)
         self._gap_from: int | None = None
         self.begin = begin
         self.end = end
@@ -65,7 +97,7 @@ class ResendStream:
         """
         out: list[bytes] = []
         size = 0
-        encoder, now = self._encoder, self._now
+        encoder, now = self._encoder, self.now
         while self.next <= self.end:
             batch_end = min(self.next + _BATCH - 1, self.end)
             stored = self._store.messages(self.next, batch_end)
@@ -76,8 +108,7 @@ class ResendStream:
                         self._gap_from = seq
                     continue
                 if self._gap_from is not None:
-                    out.append(gap_fill(encoder, self._gap_from, seq, now))
-                    self._gap_from = None
+                    out.append(self._gap_fill(seq))
                 resent = encoder.possible_duplicate(wire, sending_time=now)
                 out.append(resent)
                 size += len(resent)
@@ -86,9 +117,17 @@ class ResendStream:
                     return out
             self.next = batch_end + 1
         if self._gap_from is not None:
-            out.append(gap_fill(encoder, self._gap_from, self.end + 1, now))
-            self._gap_from = None
+            out.append(self._gap_fill(self.end + 1))
         return out
+
+    def _gap_fill(self, new_seq: int) -> bytes:
+        """The GapFill over the run of numbers that started at ``_gap_from``, up to
+        ``new_seq``; the run is closed.
+        """
+        assert self._gap_from is not None
+        wire = gap_fill(self._encoder, self._gap_from, new_seq, self.now, self._header)
+        self._gap_from = None
+        return wire if self._admin_out is None else self._admin_out(wire)
 
 
 def resend(

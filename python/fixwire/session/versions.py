@@ -56,6 +56,8 @@ class VersionRules:
         next_expected_msg_seq_num: Whether Logon <A> may carry NextExpectedMsgSeqNum <789>.
         subsecond_times: Whether a UTCTimestamp may have a fraction of a second (from
             FIX.4.2); before, SendingTime <52> is written to the second.
+        last_msg_seq_num_processed: Whether the header has LastMsgSeqNumProcessed <369>
+            (from FIX.4.2).
     """
 
     begin_string: str
@@ -65,6 +67,7 @@ class VersionRules:
     reject_reasons: frozenset[int]
     next_expected_msg_seq_num: bool
     subsecond_times: bool
+    last_msg_seq_num_processed: bool
 
     def reject_reason(self, reason: int) -> int | None:
         """``reason`` if this version defines it, else None (it is left out of the Reject)."""
@@ -75,12 +78,12 @@ class VersionRules:
 VERSIONS: dict[str, VersionRules] = {
     rules.begin_string: rules
     for rules in (
-        VersionRules("FIX.4.0", False, False, 999_999, frozenset(), False, False),
-        VersionRules("FIX.4.1", False, False, 999_999, frozenset(), False, False),
-        VersionRules("FIX.4.2", False, True, 0, _FIX42_REASONS, False, True),
-        VersionRules("FIX.4.3", False, True, 0, _FIX43_REASONS, False, True),
-        VersionRules("FIX.4.4", False, True, 0, _FIX43_REASONS | {99}, True, True),
-        VersionRules("FIXT.1.1", True, True, 0, _FIX43_REASONS | {18, 99}, True, True),
+        VersionRules("FIX.4.0", False, False, 999_999, frozenset(), False, False, False),
+        VersionRules("FIX.4.1", False, False, 999_999, frozenset(), False, False, False),
+        VersionRules("FIX.4.2", False, True, 0, _FIX42_REASONS, False, True, True),
+        VersionRules("FIX.4.3", False, True, 0, _FIX43_REASONS, False, True, True),
+        VersionRules("FIX.4.4", False, True, 0, _FIX43_REASONS | {99}, True, True, True),
+        VersionRules("FIXT.1.1", True, True, 0, _FIX43_REASONS | {18, 99}, True, True, True),
     )
 }
 

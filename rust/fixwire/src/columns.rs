@@ -442,8 +442,8 @@ pub fn scan(input: &[u8], range: Range<usize>, options: &ScanOptions) -> Table {
     scan_reaching(input, range, options).0
 }
 
-/// [`scan`], also returning where the last message read ended.
-fn scan_reaching(input: &[u8], range: Range<usize>, options: &ScanOptions) -> (Table, usize) {
+/// [`scan`], also returning where the last message read ended (at least `range.start`).
+pub fn scan_reaching(input: &[u8], range: Range<usize>, options: &ScanOptions) -> (Table, usize) {
     let (start, end) = (range.start.min(input.len()), range.end.min(input.len()));
     let threads = options.threads.max(1).min((end.saturating_sub(start) / MIN_CHUNK).max(1));
     if threads == 1 {
@@ -525,7 +525,8 @@ pub const SCAN_WINDOW: usize = 64 << 20;
 /// The file must not be truncated while it is read (a `copytruncate` log rotation): reading a
 /// mapped page that has gone raises SIGBUS, which stops the process. A file rewritten in place
 /// while it is read gives garbled rows, as every byte is read as hostile input.
-// The crate's only `unsafe`: mapping the file and dropping the pages read.
+// `unsafe` here (the crate's other is separators.rs' SSE2 loads): mapping the file and dropping
+// the pages read.
 #[allow(unsafe_code)]
 pub fn scan_file(path: &Path, range: Option<Range<usize>>, options: &ScanOptions) -> std::io::Result<Table> {
     let file = std::fs::File::open(path)?;
@@ -629,6 +630,17 @@ fn scan_chunk_with(
         quick.flush(&mut table, &mut dates, input);
     }
     (table, reached)
+}
+
+/// Reads `msg` (one candidate message in SOH form) with the quick reader's field walk over the
+/// separator masks and with the byte-at-a-time walk it replaced: `Ok(Some(read))` when the two
+/// agree (on whether the message is read, and on every value found), `Err` saying how they
+/// differ, `Ok(None)` when `options` leave every message to the parser. For the differential
+/// fuzz target; not part of the API.
+#[cfg(any(test, feature = "reference-scan"))]
+#[doc(hidden)]
+pub fn compare_field_walks(msg: &[u8], options: &ScanOptions) -> Result<Option<bool>, String> {
+    QuickReader::new(options).map(|mut quick| quick.compare_walks(msg)).transpose()
 }
 
 /// Whether a message of `msg_type` passes the MsgType filter.

@@ -412,6 +412,17 @@ impl Dictionary {
         Arc::clone(&self.groups)
     }
 
+    /// The layout of the repeating group counted by `count_tag`: as in messages of `msg_type`
+    /// when given, else as in the first message (by MsgType) that has the group.
+    pub fn group(&self, count_tag: u32, msg_type: Option<&str>) -> Option<Arc<GroupSpec>> {
+        if let Some(msg_type) = msg_type {
+            return self.groups.lookup(msg_type.as_bytes(), count_tag).cloned();
+        }
+        let mut types: Vec<&str> = self.messages.keys().map(String::as_str).collect();
+        types.sort_unstable();
+        types.into_iter().find_map(|t| self.groups.lookup(t.as_bytes(), count_tag).cloned())
+    }
+
     /// Parses `buf` into `index` and validates it: the answer of [`FieldIndex::parse`] with
     /// this dictionary's groups followed by [`Dictionary::validate`], for less work. A message
     /// that passes validation has well-formed groups (validation reads them with the same

@@ -3,6 +3,8 @@ use std::fmt::Write as _;
 use super::*;
 use crate::value::UtcTimestamp;
 
+mod walks;
+
 fn message(body: &str, sep: char) -> String {
     let soh = body.replace('|', "\x01");
     let head = format!("8=FIX.4.4\x019={}\x01{soh}", soh.len());

@@ -242,3 +242,15 @@ fn a_member_listed_twice_is_kept_once_with_a_warning() {
     let spec = members.lookup(b"D", 136).expect("NoMiscFees is a group of D");
     assert_eq!(spec.members().iter().map(crate::group::Member::tag).collect::<Vec<_>>(), [137, 138]);
 }
+
+#[test]
+fn groups_by_count_tag() {
+    let d = Dictionary::from_xml(XML, None).unwrap();
+    let fees = d.group(136, None).expect("NoMiscFees is a group of D");
+    assert_eq!(fees.count_tag(), 136);
+    assert_eq!(fees.members().iter().map(crate::Member::tag).collect::<Vec<_>>(), [137, 138]);
+    // A group inside a component, by the message that uses it.
+    assert_eq!(d.group(453, Some("D")).map(|g| g.count_tag()), Some(453));
+    assert!(d.group(453, Some("8")).is_none());
+    assert!(d.group(11, None).is_none());
+}
