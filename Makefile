@@ -18,6 +18,8 @@ export FIXWIRE_QUICKFIX_SPEC := $(CACHE)/quickfix-$(QUICKFIX_VERSION)/spec
 SIMPLEFIX_VERSION := $(shell sed -n 's/^simplefix==//p' requirements-dev.txt)
 SIMPLEFIX_SDIST := $(CACHE)/sdist/simplefix-$(SIMPLEFIX_VERSION).tar.gz
 export FIXWIRE_SIMPLEFIX_SUITE := $(CACHE)/simplefix-$(SIMPLEFIX_VERSION)/test
+# `make test WHEELS_IN_TEST=no` leaves out the release wheels and their smoke tests (docs/packaging.md).
+WHEELS_IN_TEST ?= yes
 # Seconds each fuzz target runs under `make fuzz`, and under `make test` (`fuzz-smoke`).
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 30
@@ -66,11 +68,14 @@ build-release: venv ## Build the extension (release, LTO) into .venv
 	$(BIN)/maturin develop --quiet --release
 
 .PHONY: test
-test: build quickfix simplefix-suite ## Bootstrap everything, then run the Rust and Python suites, the bench smoke runs and each fuzz target briefly
+test: build quickfix simplefix-suite ## Bootstrap everything, run the Rust and Python suites, the bench smoke runs, each fuzz target briefly, then the wheels' smoke tests
 	cargo test --quiet
 	$(BIN)/pytest -q
 	$(BIN)/pytest -q benches --benchmark-disable
 	$(MAKE) --no-print-directory fuzz-smoke
+ifneq ($(WHEELS_IN_TEST),no)
+	$(MAKE) --no-print-directory wheels wheel-smoke
+endif
 
 .PHONY: conformance
 conformance: build quickfix ## The session conformance scripts only, fixwire and QuickFIX side by side (in `make test` too)
@@ -170,9 +175,9 @@ fuzz: fuzz-build ## Fuzz the framer, parser, column scan (and framing's two path
 	done
 
 # Release wheels (docs/packaging.md): one per CPython found (pyenv's 3.11+, else $(PYTHON)),
-# tagged manylinux2014 (glibc 2.17) by linking through zig; about 4 minutes for three on this
-# machine. `wheel-smoke` installs each into a clean venv outside the tree and runs SMOKE_TESTS
-# there (tests/smoke.txt; about 1 minute per Python once pip's cache is warm).
+# tagged manylinux2014 (glibc 2.17) by linking through zig. `wheel-smoke` installs each into a
+# clean venv outside the tree and runs SMOKE_TESTS there (tests/smoke.txt). `make test` runs
+# both, unless WHEELS_IN_TEST=no; docs/packaging.md has what each costs.
 WHEEL_PYTHONS ?= $(or $(wildcard $(HOME)/.pyenv/versions/3.1[1-9].*/bin/python3),$(shell command -v $(PYTHON)))
 WHEELS := target/wheels
 SMOKE_TESTS := $(shell cat tests/smoke.txt)
