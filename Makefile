@@ -18,8 +18,11 @@ export FIXWIRE_QUICKFIX_SPEC := $(CACHE)/quickfix-$(QUICKFIX_VERSION)/spec
 SIMPLEFIX_VERSION := $(shell sed -n 's/^simplefix==//p' requirements-dev.txt)
 SIMPLEFIX_SDIST := $(CACHE)/sdist/simplefix-$(SIMPLEFIX_VERSION).tar.gz
 export FIXWIRE_SIMPLEFIX_SUITE := $(CACHE)/simplefix-$(SIMPLEFIX_VERSION)/test
-# Seconds each fuzz target runs under `make fuzz`.
+# `make test WHEELS_IN_TEST=no` leaves out the release wheels and their smoke tests (docs/packaging.md).
+WHEELS_IN_TEST ?= yes
+# Seconds each fuzz target runs under `make fuzz`, and under `make test` (`fuzz-smoke`).
 FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 30
 
 $(VENV)/.installed: requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -65,10 +68,14 @@ build-release: venv ## Build the extension (release, LTO) into .venv
 	$(BIN)/maturin develop --quiet --release
 
 .PHONY: test
-test: build quickfix simplefix-suite ## Bootstrap everything, then run the Rust and Python suites and the bench smoke runs
+test: build quickfix simplefix-suite ## Bootstrap everything, run the Rust and Python suites, the bench smoke runs, each fuzz target briefly, then the wheels' smoke tests
 	cargo test --quiet
 	$(BIN)/pytest -q
 	$(BIN)/pytest -q benches --benchmark-disable
+	$(MAKE) --no-print-directory fuzz-smoke
+ifneq ($(WHEELS_IN_TEST),no)
+	$(MAKE) --no-print-directory wheels wheel-smoke
+endif
 
 .PHONY: conformance
 conformance: build quickfix ## The session conformance scripts only, fixwire and QuickFIX side by side (in `make test` too)
@@ -84,16 +91,21 @@ demo: ## Kalshi simulator + signed TLS client: a scripted market-making session
 	VIRTUAL_ENV=$(abspath $(DEMO_VENV)) $(DEMO_VENV)/bin/maturin develop --quiet --release --extras kalshi
 	$(DEMO_VENV)/bin/python -m fixwire.kalshi.demo
 
+.PHONY: docs
+docs: venv ## Build the documentation site into target/site, every warning an error
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --quiet --strict
+
 .PHONY: lint
-lint: build ## rustfmt, clippy -D warnings, ruff, mypy strict, stubtest, workflow schema
+lint: build ## rustfmt, clippy -D warnings, ruff, mypy strict, stubtest, workflow schema, docs
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --quiet -- -D warnings
 	cargo clippy --manifest-path rust/fixwire/fuzz/Cargo.toml --quiet -- -D warnings
-	$(BIN)/ruff check python tests benches examples
-	$(BIN)/ruff format --check python tests benches examples
+	$(BIN)/ruff check python tests benches examples docs/_ext
+	$(BIN)/ruff format --check python tests benches examples docs/_ext
 	$(BIN)/mypy
 	$(BIN)/python -m mypy.stubtest fixwire._native
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+	$(MAKE) --no-print-directory docs
 
 .PHONY: bench
 bench: build-release ## Release benchmarks: Rust core, then Python against simplefix/quickfix/split
@@ -101,27 +113,71 @@ bench: build-release ## Release benchmarks: Rust core, then Python against simpl
 	$(BIN)/pytest benches --benchmark-only --benchmark-columns=min,median,mean,ops \
 		--benchmark-sort=name
 
-# cargo-fuzz builds with AddressSanitizer unless told otherwise, and that needs
-# `-Zsanitizer=address`, which only a nightly compiler accepts; the project builds on stable, so
-# the targets run with `--sanitizer none`. Nothing is lost that matters here: the framer and
-# parser have no `unsafe` (the core's one is the file map of columns::scan_file, which they do not
-# reach), so a bug shows as a panic, which libFuzzer catches without a sanitizer. The coverage
-# instrumentation cargo-fuzz adds is all `-C` flags, which stable accepts. `--debug-assertions`
-# also turns on overflow checks. Seeds come from tests/data (corpus/ is not committed).
-FUZZ_FLAGS := --sanitizer none --debug-assertions
-FUZZ_ARGS = -max_total_time=$(FUZZ_SECONDS) -dict=fuzz/fix.dict -print_final_stats=1
+# valgrind counts each case at 10,000 and 20,000 operations; about a minute after the build.
+.PHONY: bench-instructions
+bench-instructions: ## Instructions (callgrind) and ns per operation of the Rust core's speed cases
+	cargo bench --quiet -p fixwire --bench instructions
+
+# Fuzzing without cargo-fuzz. cargo-fuzz is a driver: it runs `cargo build --release --target
+# <host>` on the fuzz crate with coverage instrumentation in RUSTFLAGS, and libfuzzer-sys (a
+# dependency of the crate) compiles libFuzzer and supplies the binary's main. FUZZ_RUSTFLAGS
+# are the flags cargo-fuzz 0.13 passes with `--sanitizer none --debug-assertions`, all of them
+# `-C`/`--cfg` flags that the stable compiler takes, so plain cargo builds the same fuzzers and
+# CI needs no `cargo install cargo-fuzz`. Measured on this machine (2 shared cores, clean cargo
+# home and target directory each time): `cargo install --locked cargo-fuzz` took 83 s of CPU
+# (7 min 36 s of wall time, the machine busy), before any target is built; building both targets
+# (libFuzzer's C++ included) took 62 s of CPU (3 min wall), cargo-fuzz or not. Caching the
+# cargo-fuzz binary would save the install only where the cache is warm. Without a sanitizer
+# little is lost: the framer and parser have no `unsafe` (the core's is the file map of
+# columns::scan_file and the column scan's SSE2 loads, each bounded by a slice length checked
+# beside it), so a bug shows as a panic, which libFuzzer catches; `-Cdebug-assertions` also turns on overflow checks. The seeds come from
+# tests/data (seed_corpus.py; corpus/ is not committed). `cargo fuzz run --sanitizer none
+# --debug-assertions <target>` in rust/fixwire runs the same targets for those who have it.
+FUZZ_DIR := rust/fixwire/fuzz
+FUZZ_TARGETS := framer parser frame_paths columns
+FUZZ_HOST := $(shell rustc -vV | sed -n 's/^host: //p')
+FUZZ_BIN := $(FUZZ_DIR)/target/$(FUZZ_HOST)/release
+FUZZ_RUSTFLAGS := -Cpasses=sancov-module -Cllvm-args=-sanitizer-coverage-level=4 \
+	-Cllvm-args=-sanitizer-coverage-inline-8bit-counters -Cllvm-args=-sanitizer-coverage-pc-table \
+	-Cllvm-args=-sanitizer-coverage-trace-compares --cfg fuzzing \
+	-Cllvm-args=-simplifycfg-branch-fold-threshold=0 -Cllvm-args=-sanitizer-coverage-stack-depth \
+	-Cdebug-assertions -Ccodegen-units=1
+# libFuzzer's options: a crash input is kept in artifacts/<target>/; an input that takes 10 s is
+# a hang and fails the run.
+FUZZ_ARGS = -dict=$(FUZZ_DIR)/fix.dict -print_final_stats=1 -timeout=10 \
+	-artifact_prefix=$(FUZZ_DIR)/artifacts/$$t/
+
+.PHONY: fuzz-build
+fuzz-build: ## Build the fuzz targets (rust/fixwire/fuzz) with libFuzzer, on stable Rust
+	RUSTFLAGS="$(FUZZ_RUSTFLAGS)" cargo build --quiet --release --target $(FUZZ_HOST) \
+		--manifest-path $(FUZZ_DIR)/Cargo.toml --target-dir $(FUZZ_DIR)/target
+
+# `make test` runs each target FUZZ_SMOKE_SECONDS from the seeds alone (written to a temporary
+# folder, what the run finds thrown away), so every run starts from the committed corpus; the
+# output is shown only when a target fails.
+.PHONY: fuzz-smoke
+fuzz-smoke: fuzz-build ## Fuzz each target FUZZ_SMOKE_SECONDS from the committed seeds (in `make test`)
+	seeds=$$(mktemp -d) && $(PYTHON) $(FUZZ_DIR)/seed_corpus.py $$seeds && \
+	for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(FUZZ_DIR)/artifacts/$$t && found=$$(mktemp -d) && \
+		$(FUZZ_BIN)/$$t $$found $$seeds/$$t -max_total_time=$(FUZZ_SMOKE_SECONDS) \
+			$(FUZZ_ARGS) >$$found.log 2>&1; status=$$?; \
+		if [ $$status -ne 0 ]; then cat $$found.log; else echo "fuzz $$t: $$(grep '^Done' $$found.log)"; fi; \
+		rm -rf $$found $$found.log; [ $$status -eq 0 ] || { rm -rf $$seeds; exit $$status; }; \
+	done; rm -rf $$seeds
 
 .PHONY: fuzz
-fuzz: ## Fuzz the framer and parser with cargo-fuzz for FUZZ_SECONDS each
-	command -v cargo-fuzz >/dev/null || cargo install --locked cargo-fuzz
-	$(PYTHON) rust/fixwire/fuzz/seed_corpus.py
-	cd rust/fixwire && cargo fuzz run $(FUZZ_FLAGS) framer -- $(FUZZ_ARGS)
-	cd rust/fixwire && cargo fuzz run $(FUZZ_FLAGS) parser -- $(FUZZ_ARGS)
+fuzz: fuzz-build ## Fuzz the framer, parser, column scan (and framing's two paths against each other) for FUZZ_SECONDS each, the corpus kept and grown
+	$(PYTHON) $(FUZZ_DIR)/seed_corpus.py
+	for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(FUZZ_DIR)/artifacts/$$t && \
+		$(FUZZ_BIN)/$$t $(FUZZ_DIR)/corpus/$$t -max_total_time=$(FUZZ_SECONDS) $(FUZZ_ARGS) || exit 1; \
+	done
 
 # Release wheels (docs/packaging.md): one per CPython found (pyenv's 3.11+, else $(PYTHON)),
-# tagged manylinux2014 (glibc 2.17) by linking through zig; about 4 minutes for three on this
-# machine. `wheel-smoke` installs each into a clean venv outside the tree and runs SMOKE_TESTS
-# there (tests/smoke.txt; about 1 minute per Python once pip's cache is warm).
+# tagged manylinux2014 (glibc 2.17) by linking through zig. `wheel-smoke` installs each into a
+# clean venv outside the tree and runs SMOKE_TESTS there (tests/smoke.txt). `make test` runs
+# both, unless WHEELS_IN_TEST=no; docs/packaging.md has what each costs.
 WHEEL_PYTHONS ?= $(or $(wildcard $(HOME)/.pyenv/versions/3.1[1-9].*/bin/python3),$(shell command -v $(PYTHON)))
 WHEELS := target/wheels
 SMOKE_TESTS := $(shell cat tests/smoke.txt)

@@ -15,17 +15,28 @@ printed after the run.
 * read_columns: ``fixwire.read_columns`` with 1 and 2 threads: memory-mapped, CheckSum <10>
   verified, values typed (decimal mantissas, datetime64) into masked numpy arrays.
 * read_arrow: ``fixwire.read_arrow``, the same scan into a ``pyarrow.Table``.
+* read_table-polars: ``fixwire.read_table`` read by ``polars.DataFrame`` through the Arrow C
+  stream (no pyarrow in between).
 * simplefix: ``FixParser.append_buffer`` per 64 KiB read, ``get_message`` until None, then
   ``get`` per field into Python lists of ``bytes``.
 * regex: one compiled ``re`` pattern, ``finditer`` over the whole file's bytes, fields appended
   to Python lists of ``bytes``.
 * quickfix (when installed): messages cut out by a regex, ``quickfix.Message(text)`` without a
   data dictionary (BodyLength and CheckSum checked), ``getField`` into lists of ``str``.
+* refix (when ``FIXWIRE_REFIX_PYTHON`` names a Python 3.12+ with ``refix`` installed, as refix
+  needs): ``refix.read_log`` (Rust behind PyO3) in a child process on that interpreter, ``get``
+  per field into lists of ``bytes`` (``benches/refix_reader.py``). The child starts once and
+  then reads the log once per round, so a round's time is the read and a pipe round trip.
 
 The Python parsers leave values as text and, but for quickfix, check nothing, so they do less
-than read_columns. They manage about 1 to 20 MB/s, so they read a slice instead: the first
+than read_columns; refix frames each message by its BodyLength and leaves values as text. They
+manage about 1 to 40 MB/s, so they read a slice instead: the first
 whole rounds within 1 MiB (the whole log if smaller). read_columns reads the slice too, so
 each ratio can also be taken on the same input; MB/s compares across the two sizes either way.
+
+``test_export`` runs ``fixwire export`` of the whole log to Parquet and to CSV in a child process
+and reports its rate and peak RSS against the log's size (batches of the default size: the peak
+should not grow with the log).
 
 ``test_columns_memory`` runs one read of the whole log in a child process and reports the
 child's peak RSS (``ru_maxrss``, read by its parent with ``RUSAGE_CHILDREN``) next to its peak
@@ -39,7 +50,10 @@ so the pages of the file it has read count in its RSS although they are page cac
 can drop; the anonymous part is the scan's own memory and the output.
 """
 
+import atexit
+import functools
 import json
+import os
 import re
 import resource
 import subprocess
@@ -72,7 +86,7 @@ from benches.conftest import (
     round_messages,
     split_parse,
 )
-from fixwire.columns import STANDARD_KINDS, Columns
+from fixwire.columns import Columns, default_kind
 
 LOG_MB_ENV = "FIXWIRE_BENCH_LOG_MB"
 """Environment variable: size of the log in MiB (default 16; the full run uses 1024)."""
@@ -124,7 +138,7 @@ def typed(tag: int, text: str | bytes | None) -> Value:
         return None
     if isinstance(text, bytes):
         text = text.decode()
-    kind = STANDARD_KINDS.get(tag, "str")
+    kind = default_kind(tag)
     if kind == "decimal":
         return Decimal(text)
     if kind == "time":
@@ -184,6 +198,13 @@ def read_arrow(path: Path, threads: int) -> Any:
     return fixwire.read_arrow(path, TAGS, threads=threads)
 
 
+def read_table_polars(path: Path, threads: int) -> Any:
+    """fixwire.read_table of :data:`TAGS` read by polars through the Arrow C stream."""
+    import polars as pl
+
+    return pl.DataFrame(fixwire.read_table(path, TAGS, threads=threads))
+
+
 def simplefix_lists(path: Path) -> list[list[bytes | None]]:
     """Feed the file to a simplefix FixParser in 64 KiB reads; one list per tag."""
     parser = simplefix.FixParser()
@@ -238,6 +259,53 @@ def quickfix_lists(path: Path) -> list[list[str | None]]:
     return columns
 
 
+REFIX_PYTHON_ENV = "FIXWIRE_REFIX_PYTHON"
+"""Environment variable: a Python 3.12+ interpreter with ``refix`` installed (optional)."""
+REFIX_READER = ROOT / "benches" / "refix_reader.py"
+
+
+@functools.cache
+def refix_child() -> subprocess.Popen[str]:
+    """Start :data:`REFIX_READER` under ``FIXWIRE_REFIX_PYTHON`` once; stopped at exit."""
+    child = subprocess.Popen(
+        [os.environ[REFIX_PYTHON_ENV], str(REFIX_READER), *map(str, TAGS)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+
+    def stop() -> None:
+        assert child.stdin is not None
+        child.stdin.close()
+        child.wait(timeout=10)
+
+    atexit.register(stop)
+    return child
+
+
+def refix_report(path: Path) -> dict[str, Any]:
+    """Have the refix child read the log at ``path``; return its JSON report."""
+    child = refix_child()
+    assert child.stdin is not None
+    assert child.stdout is not None
+    child.stdin.write(f"{path}\n")
+    child.stdin.flush()
+    reply = child.stdout.readline()
+    assert reply, "the refix child stopped"
+    report: dict[str, Any] = json.loads(reply)
+    return report
+
+
+def summarize_refix(report: dict[str, Any]) -> Extracted:
+    """Reduce the refix child's report, typing the last row's values as read_columns does."""
+    return Extracted(
+        rows=report["rows"],
+        present=dict(zip(TAGS, report["present"], strict=True)),
+        last={tag: typed(tag, text) for tag, text in zip(TAGS, report["last"], strict=True)},
+        skipped=report["garbled"],
+    )
+
+
 def summarize_columns(columns: Columns) -> Extracted:
     """Reduce read_columns' result; decimal mantissas and datetime64 go back to Python."""
     last: dict[int, Value] = {}
@@ -271,6 +339,17 @@ def summarize_arrow(table: Any) -> Extracted:
     )
 
 
+def summarize_polars(frame: Any) -> Extracted:
+    """Reduce the polars frame: polars gives Decimal and aware datetimes too."""
+    last = frame.row(frame.height - 1, named=True)
+    return Extracted(
+        rows=frame.height,
+        present={tag: frame.height - frame[str(tag)].null_count() for tag in TAGS},
+        last={tag: last[str(tag)] for tag in TAGS},
+        skipped=0,
+    )
+
+
 def summarize_lists(columns: Sequence[Sequence[str | bytes | None]]) -> Extracted:
     """Reduce one text list per tag, typing the last row's values as read_columns does."""
     return Extracted(
@@ -299,6 +378,12 @@ CASES: dict[str, Case] = {
     "read_columns-2threads": Case(partial(read_columns, threads=2), summarize_columns, "log"),
     "read_arrow-1thread": Case(partial(read_arrow, threads=1), summarize_arrow, "log"),
     "read_arrow-2threads": Case(partial(read_arrow, threads=2), summarize_arrow, "log"),
+    "read_table-polars-1thread": Case(
+        partial(read_table_polars, threads=1), summarize_polars, "log"
+    ),
+    "read_table-polars-2threads": Case(
+        partial(read_table_polars, threads=2), summarize_polars, "log"
+    ),
     "read_columns-1thread-slice": Case(
         partial(read_columns, threads=1), summarize_columns, "slice", rounds=50
     ),
@@ -307,6 +392,8 @@ CASES: dict[str, Case] = {
 }
 if HAVE_QUICKFIX:
     CASES["quickfix-slice"] = Case(quickfix_lists, summarize_lists, "slice")
+if os.environ.get(REFIX_PYTHON_ENV):
+    CASES["refix-slice"] = Case(refix_report, summarize_refix, "slice", rounds=20)
 
 
 @pytest.mark.benchmark(group="columns")
@@ -424,9 +511,8 @@ def child(api: str, path: Path, threads: int) -> dict[str, Any]:
     return report
 
 
-def run_child(api: str, path: Path, threads: int) -> dict[str, Any]:
-    """Run :func:`child` through the launcher; return its report with ``maxrss`` in bytes."""
-    command = [sys.executable, "-m", "benches.bench_columns", api, str(path), str(threads)]
+def launch(command: list[str]) -> tuple[list[str], int]:
+    """Run ``command`` through the launcher; its output lines and its peak RSS in bytes."""
     done = subprocess.run(
         [sys.executable, "-c", LAUNCHER, *command],
         cwd=ROOT,
@@ -435,8 +521,15 @@ def run_child(api: str, path: Path, threads: int) -> dict[str, Any]:
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    report, maxrss = done.stdout.splitlines()
-    return {**json.loads(report), "maxrss": int(maxrss) * RU_MAXRSS_UNIT}
+    *lines, maxrss = done.stdout.splitlines()
+    return lines, int(maxrss) * RU_MAXRSS_UNIT
+
+
+def run_child(api: str, path: Path, threads: int) -> dict[str, Any]:
+    """Run :func:`child` through the launcher; return its report with ``maxrss`` in bytes."""
+    command = [sys.executable, "-m", "benches.bench_columns", api, str(path), str(threads)]
+    (report,), maxrss = launch(command)
+    return {**json.loads(report), "maxrss": maxrss}
 
 
 @pytest.mark.benchmark(group="columns")
@@ -466,6 +559,28 @@ def test_columns_memory(benchmark: Benchmark, logs: dict[str, Log], api: str, th
         anon_growth=report["anon_growth"],
     )
     benchmark.extra_info["child_read_seconds"] = report["seconds"]
+
+
+@pytest.mark.benchmark(group="columns")
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_export(benchmark: Benchmark, logs: dict[str, Log], tmp_path: Path, fmt: str) -> None:
+    """``fixwire export`` of the whole log (the ten fields) in a child process, batches of the
+    default size: its rate (interpreter start included) and peak RSS against the log's size.
+    """
+    import pyarrow.csv
+    import pyarrow.parquet
+
+    log = logs["log"]
+    out = tmp_path / f"rows.{fmt}"
+    command = [sys.executable, "-m", "fixwire", "export", str(log.path), "--to", str(out)]
+    command += ["-c", ",".join(map(str, TAGS)), "--no-progress"]
+    _, peak = benchmark.pedantic(launch, args=(command,), rounds=1)
+    read = pyarrow.parquet.read_table if fmt == "parquet" else pyarrow.csv.read_csv
+    table = read(out)
+    assert table.num_rows == log.messages
+    assert table.column("Price").null_count == log.messages - log.present[44]
+    record_rate(benchmark, "bytes", log.size)
+    record_memory(benchmark, peak=peak, input=log.size, output=out.stat().st_size)
 
 
 def main() -> None:

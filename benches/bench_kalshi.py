@@ -529,13 +529,16 @@ class KalshiPeer(ChildPeer):
     Args:
         directory: For its files.
         signer: The client's key; its public half is registered.
+        api_keys: The API keys it accepts, all with ``signer``'s key.
     """
 
-    def __init__(self, directory: Path, signer: LogonSigner) -> None:
+    def __init__(
+        self, directory: Path, signer: LogonSigner, api_keys: tuple[str, ...] = (API_KEY,)
+    ) -> None:
         public_key = directory / "client-public.pem"
         public_key.write_bytes(signer.public_key_pem())
         certificate = directory / "simulator-cert.pem"
-        args = [str(public_key), str(certificate), API_KEY, MARKET]
+        args = [str(public_key), str(certificate), ",".join(api_keys), MARKET]
         super().__init__("kalshi", "benches.kalshi_peer", args, directory)
         line = self._read_line()
         words = line.split()

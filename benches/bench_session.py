@@ -14,7 +14,10 @@ each sample includes one read of ``time.perf_counter``, about 0.1 us here):
   ``JournalStore`` with ``Sync.WRITE`` and one with ``Sync.FSYNC``, the journals under pytest's
   ``tmp_path`` (a real disk here, so the FSYNC case is mostly ``fdatasync``). The bytes must be
   those framed in pure Python by ``conftest.py``, and the store must hold every order sent (a
-  journal is reopened to check).
+  journal is reopened to check). ``memory-messagelog`` is the in-memory case with the session
+  message log on (``SessionConfig.message_log``, a file under ``tmp_path``, flushed every
+  100 sends as a connection would flush it once per turn of its loop): its cost is its ratio to
+  ``memory`` in the same run. The log must hold every order sent.
 * ``test_connection_send``: ``Connection.send`` to a fixwire acceptor (``serve``) over loopback
   TCP: the above plus ``time.time()`` and the socket's ``send`` syscall. Before each round,
   untimed, the event loop runs until the acceptor has read every order sent, so each send finds
@@ -82,6 +85,7 @@ from fixwire.session import (
     Garbled,
     JournalStore,
     MemoryStore,
+    MessageLog,
     Received,
     RejectReceived,
     Role,
@@ -106,6 +110,7 @@ SEND_ROUNDS = {
     "memory": (20_000, 1_000),
     "journal-write": (20_000, 1_000),
     "journal-fsync": (2_000, 100),
+    "memory-messagelog": (20_000, 1_000),
 }
 """Timed and warm-up rounds of ``test_send`` per store."""
 CONNECTION_SEND_ROUNDS = (5_000, 200)
@@ -161,15 +166,15 @@ async def bounded(awaitable: Awaitable[T]) -> T:
 
 def open_store(kind: str, directory: Path) -> Store:
     """A fresh store of ``kind`` (a key of :data:`SEND_ROUNDS`), journals in ``directory``."""
-    if kind == "memory":
+    if kind.startswith("memory"):
         return MemoryStore()
     sync = Sync.FSYNC if kind == "journal-fsync" else Sync.WRITE
     return JournalStore(directory / "journal", sync=sync)
 
 
-def logged_on_session(store: Store) -> Session:
+def logged_on_session(store: Store, config: SessionConfig = INITIATOR) -> Session:
     """An initiator session on ``store``, logged on by an acceptor ``Session``; no I/O."""
-    initiator, acceptor = Session(INITIATOR, store), Session(ACCEPTOR)
+    initiator, acceptor = Session(config, store), Session(ACCEPTOR)
     initiator.connection_made(NOW)
     acceptor.connection_made(NOW)
     acceptor.receive(initiator.data_to_send(), NOW)
@@ -186,16 +191,29 @@ def logged_on_session(store: Store) -> Session:
 def test_send(benchmark: Benchmark, tmp_path: Path, store_kind: str) -> None:
     """Send the order on a logged-on sans-IO session; the bytes must be the expected ones."""
     store = open_store(store_kind, tmp_path)
+    log = MessageLog(tmp_path / "messages.log") if store_kind.endswith("messagelog") else None
     try:
-        session = logged_on_session(store)
+        session = logged_on_session(store, replace(INITIATOR, message_log=log))
+        sends = 0
 
         def send() -> bytes:
+            nonlocal sends
             session.send("D", order_fields(ORDER), NOW)
+            sends += 1
+            if log is not None and sends % 100 == 0:
+                log.flush()
             return session.data_to_send()
 
         rounds, warmup = SEND_ROUNDS[store_kind]
         sent = benchmark.pedantic(send, rounds=rounds, warmup_rounds=warmup)
         last = store.next_sender_seq - 1
+        if log is not None:
+            log.close()
+            logged = log.path.read_bytes().split(b"\n")
+            assert logged[-1] == b""
+            assert logged[-2].endswith(b" OUT " + sent)
+            orders = [line for line in logged if b" OUT 8=" in line and b"\x0135=D\x01" in line]
+            assert len(orders) == sends
         assert sent == new_order_single_bytes(seq_num=last)
         assert session.next_events() == []
         if isinstance(store, JournalStore):

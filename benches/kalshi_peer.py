@@ -6,11 +6,12 @@ Usage, from the repository root::
 
 It starts :class:`~fixwire.kalshi.sim.Simulator` listing ``MARKET``, with a self-signed
 certificate generated for this run (written, PEM, to ``CERTIFICATE_FILE``, so that the client can
-verify it as well as pin it), and registers ``API_KEY`` with the RSA public key (PEM) read from
-``PUBLIC_KEY_FILE``. On stdout it writes ``port N sha256 HEX`` (HEX: the certificate's SHA-256,
-to pin) once it listens on 127.0.0.1, then runs until its stdin is closed, then writes ``open N``
-(the key's orders still open in the matching engine), one ``error ...`` line per exception the
-event loop caught, and exits. It imports neither pytest nor the benchmarks' conftest, to start fast.
+verify it as well as pin it), and registers ``API_KEY`` (several, separated by commas) with the
+RSA public key (PEM) read from ``PUBLIC_KEY_FILE``. On stdout it writes ``port N sha256 HEX``
+(HEX: the certificate's SHA-256, to pin) once it listens on 127.0.0.1, then runs until its stdin
+is closed, then writes ``open N`` (the keys' orders still open in the matching engine), one
+``error ...`` line per exception the event loop caught, and exits. It imports neither pytest
+nor the benchmarks' conftest, to start fast.
 
 Why a process of its own: see ``session_peer.py``. In the benchmark's process the simulator's
 Python would take turns at the GIL with the client being measured.
@@ -45,14 +46,16 @@ async def run(public_key: bytes, certificate_file: Path, api_key: str, market: s
     certificate = SelfSignedCertificate.generate()
     await asyncio.to_thread(certificate_file.write_bytes, certificate.cert_pem)
     sim = Simulator([market])
-    sim.register(api_key, public_key)
+    api_keys = api_key.split(",")
+    for key in api_keys:
+        sim.register(key, public_key)
     await sim.start("127.0.0.1", 0, tls=certificate)
     try:
         report(f"port {sim.port} sha256 {certificate.sha256}")
         await asyncio.to_thread(sys.stdin.read)
     finally:
         await sim.close()
-    report(f"open {len(sim.engine.open_orders(owner=api_key))}")
+    report(f"open {sum(len(sim.engine.open_orders(owner=key)) for key in api_keys)}")
     return errors
 
 

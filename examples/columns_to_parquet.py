@@ -16,8 +16,8 @@ import pyarrow.parquet as pq
 
 import fixwire
 
-# The columns: MsgType comes with every row; these tags are read with the kinds of
-# fixwire.columns.STANDARD_KINDS (ClOrdID text, OrderQty and Price decimal, SendingTime time).
+# The columns: MsgType comes with every row; these tags are read with the kinds of their field
+# types (ClOrdID text, OrderQty and Price decimal, SendingTime time).
 TAGS = [11, 38, 44, 52]
 
 

@@ -272,7 +272,7 @@ def test_help_lists_every_command() -> None:
     done = _run("--help")
     assert done.returncode == 0
     commands = re.findall(r"^    (\w+) ", done.stdout, re.MULTILINE)
-    assert commands == ["decode", "sim"]
+    assert commands == ["decode", "sim", "export"]
 
 
 def test_sim_without_the_kalshi_extra_is_one_line() -> None:

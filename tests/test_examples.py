@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -13,7 +14,13 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 CORPUS = ROOT / "tests" / "data" / "corpus.txt"
-TESTED = {"columns_to_parquet.py", "decode_log.py", "fix44_pair.py", "kalshi_sim_trade.py"}
+TESTED = {
+    "columns_polars_duckdb.py",
+    "columns_to_parquet.py",
+    "decode_log.py",
+    "fix44_pair.py",
+    "kalshi_sim_trade.py",
+}
 
 
 def _run(name: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -91,3 +98,29 @@ def test_columns_to_parquet(tmp_path: Path) -> None:
         "6 orders, columns ['msg_type', 'offset', '11', '38', '44', '52']"
     )
     assert done.stdout.splitlines()[-1] == f"total OrderQty 295.50000000, written to {out}"
+
+
+def test_columns_polars_duckdb() -> None:
+    done = _run("columns_polars_duckdb.py", str(CORPUS))
+    assert done.returncode == 0, done.stderr
+    # The corpus' NewOrderSingles, read here by splitting their lines.
+    orders = [
+        dict(field.split("=", 1) for field in line.split("|") if "=" in field)
+        for line in CORPUS.read_text().splitlines()
+        if "|35=D|" in line
+    ]
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith(f"{len(orders)} orders, columns ['msg_type', 'offset', 'ClOrdID'")
+    names = {"1": "BUY_YES", "2": "SELL_NO"}
+    for side in sorted({o["54"] for o in orders}):
+        mine = [o for o in orders if o["54"] == side]
+        quantity = sum(Decimal(o["38"]) for o in mine)
+        notional = sum(Decimal(o["38"]) * Decimal(o["44"]) for o in mine)
+        polars = f"polars: Side {side}: {len(mine)} orders, quantity "
+        assert any(
+            line.startswith(polars) and Decimal(line[len(polars) :]) == quantity for line in lines
+        )
+        duck = f"duckdb: {names[side]}: {len(mine)} orders, notional "
+        assert any(
+            line.startswith(duck) and Decimal(line[len(duck) :]) == notional for line in lines
+        )

@@ -14,6 +14,8 @@ Parse, frame and encode FIX tag=value messages::
     wire = enc.encode("D", [(11, "id-1"), (38, 10)], seq_num=7)
 
     cols = fixwire.read_columns("drop-copy.log", [11, 38, 44, 60])   # numpy columns
+    fills = fixwire.read_table("drop-copy.log", ["Price"], dictionary=fixwire.Dictionary.kalshi())
+    polars.DataFrame(fills)            # or pyarrow.table, DuckDB, fills.to_pandas(): no copies
 
 FIXT.1.1 sessions (sans-IO core, asyncio and TLS transport, stores) are in
 :mod:`fixwire.session`.
@@ -40,6 +42,7 @@ from fixwire._native import (
 )
 from fixwire.columns import Columns, read_arrow, read_columns
 from fixwire.errors import (
+    ColumnError,
     DecodeError,
     DictionaryError,
     EncodeError,
@@ -49,8 +52,11 @@ from fixwire.errors import (
     SessionError,
     StoreError,
 )
+from fixwire.table import ColumnTable, read_table
 
 __all__ = [
+    "ColumnError",
+    "ColumnTable",
     "Columns",
     "DecodeError",
     "Dictionary",
@@ -76,6 +82,7 @@ __all__ = [
     "parse",
     "read_arrow",
     "read_columns",
+    "read_table",
 ]
 
 #: The version of the installed distribution. Its one home is the workspace ``Cargo.toml``, from

@@ -461,6 +461,11 @@ class Dictionary:
         """The field with ``tag``; ``KeyError`` when undefined."""
     def tag(self, name: str) -> int:
         """The tag of the field named ``name``; ``KeyError`` when undefined."""
+    def group(self, count_tag: int, msg_type: str | None = None) -> GroupSpec:
+        """The repeating group counted by ``count_tag`` (its NumInGroup tag), laid out as in
+        messages of ``msg_type``, or as in the first message (by MsgType) that has it;
+        ``KeyError`` when no message has it.
+        """
     def message(self, msg_type: str) -> MessageInfo:
         """The message of MsgType ``msg_type``; ``KeyError`` when undefined."""
     def msg_types(self) -> list[str]:
@@ -541,9 +546,35 @@ def scan_columns(
 
     ``source`` is bytes or a path (``str``, memory-mapped); ``columns`` are
     ``(tag, kind, scale)``. Returns ``rows``, ``messages``, ``garbled`` (offsets), ``offset``,
-    ``msg_type`` and ``columns``: per column ``(values, valid, invalid_count)``, where text
-    values are ``(offsets, data)``. The GIL is released during the scan.
+    ``msg_type``, ``columns``: per column ``(values, valid, invalid_count)``, where text
+    values are ``(offsets, data)``, and for bytes ``reached``: where the last message read
+    ended (at least the range's start; ``None`` for a path). The GIL is released during the
+    scan.
     """
+
+@final
+class ArrowStream:
+    """Columns as an Arrow C stream (private: ``fixwire.table`` builds it).
+
+    ``fields`` are ``(name, format, nullable, metadata, dictionary_format)``; each batch is
+    ``(rows, columns)`` with a column per field, ``(length, null_count, buffers, dictionary)``,
+    its buffers (objects with the buffer protocol, ``None`` for an absent validity bitmap) laid
+    out as the field's Arrow format requires. The buffers are not copied: consumers read them
+    in place, and they stay alive until every consumer has released its arrays.
+    """
+
+    def __new__(
+        cls,
+        fields: list[tuple[str, str, bool, list[tuple[str, str]], str | None]],
+        batches: list[tuple[int, list[tuple[Any, ...]]]],
+        metadata: list[tuple[str, str]],
+    ) -> Self: ...
+    def __arrow_c_schema__(self) -> object:
+        """The schema, as an ``arrow_schema`` capsule."""
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object:
+        """The batches, as an ``arrow_array_stream`` capsule. A requested schema is not applied
+        (the PyCapsule protocol lets the consumer cast).
+        """
 
 def pack_strings(
     out: npt.NDArray[Any], offsets: npt.NDArray[np.int64], data: npt.NDArray[np.uint8], /
@@ -557,6 +588,7 @@ def pack_strings(
     """
 
 __all__ = [
+    "ArrowStream",
     "Dictionary",
     "Encoder",
     "FieldInfo",

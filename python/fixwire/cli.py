@@ -11,7 +11,8 @@ is complete, so a pipe is decoded as it flows and ``-f`` follows a growing file;
 bounded by the chunk size and :data:`MAX_HELD` (the longest incomplete message waited for),
 whatever the size of the input.
 
-``fixwire sim`` starts the Kalshi exchange simulator (``fixwire[kalshi]``).
+``fixwire sim`` starts the Kalshi exchange simulator (``fixwire[kalshi]``); ``fixwire export``
+writes logs to Parquet or CSV (``fixwire.export``).
 
 Exit status: 0, 1 when bad messages were reported, 2 for a usage error or input that cannot
 be read (reported in one line on stderr, never a traceback), 130 when interrupted.
@@ -105,6 +106,10 @@ def _parser() -> argparse.ArgumentParser:
     # Listed for --help; main() hands everything after "sim" to the simulator's own parser.
     commands.add_parser(
         "sim", help="run the Kalshi exchange simulator (fixwire sim --help for its options)"
+    )
+    # Likewise "export", to fixwire.export's parser.
+    commands.add_parser(
+        "export", help="write FIX logs to Parquet or CSV (fixwire export --help for its options)"
     )
     return parser
 
@@ -228,13 +233,14 @@ class _Printer:
         self._titles: dict[str, str] = {}
 
     def _title(self, msg_type: str) -> str:
+        """What follows the offset in a message's heading line: its MsgType and name."""
         title = self._titles.get(msg_type)
         if title is None:
             try:
-                title = self.dictionary.message(msg_type).name
+                name = self.dictionary.message(msg_type).name
             except KeyError:
-                title = "unknown message type"
-            self._titles[msg_type] = title
+                name = "unknown message type"
+            title = self._titles[msg_type] = f": 35={msg_type} {name}\n"
         return title
 
     def write(
@@ -244,6 +250,39 @@ class _Printer:
         found: Sequence[tuple[int, fixwire.Message | fixwire.DecodeError]],
     ) -> None:
         """Writes the messages of one piece of input, ``base`` bytes into ``source``."""
+        if self.as_json:
+            self._write_json(source, base, found)
+            return
+        # The loop runs once per message of the input, so what it looks up is looked up once.
+        parts: list[str] = []
+        append = parts.append
+        format_message = self.dictionary.format
+        titles = self._titles
+        types = self.types
+        prefix = f"# {source} byte "
+        for offset, item in found:
+            if isinstance(item, fixwire.DecodeError):
+                self._error(parts, f"{source}: byte {base + offset}: {item.reason} ({item.kind})\n")
+                continue
+            msg_type = item.msg_type
+            if types is not None and msg_type not in types:
+                continue
+            title = titles.get(msg_type) or self._title(msg_type)
+            if self.colour:
+                text = _colour(format_message(item))
+                append(f"{_BOLD}{prefix}{base + offset}{title}{_RESET}{text}\n")
+            else:
+                append(f"{prefix}{base + offset}{title}{format_message(item)}\n")
+        if parts:
+            self.out.write("".join(parts))
+
+    def _write_json(
+        self,
+        source: str,
+        base: int,
+        found: Sequence[tuple[int, fixwire.Message | fixwire.DecodeError]],
+    ) -> None:
+        """:meth:`write` with ``--json``: one object a line."""
         parts: list[str] = []
         for offset, item in found:
             where = base + offset
@@ -252,21 +291,13 @@ class _Printer:
                 continue
             if self.types is not None and item.msg_type not in self.types:
                 continue
-            if self.as_json:
-                try:
-                    fields = self._json(item)
-                except fixwire.DecodeError as e:  # a value that is not UTF-8 cannot be JSON text
-                    self._error(parts, f"{source}: byte {where}: {e.reason} ({e.kind})\n")
-                    continue
-                record = {"source": source, "offset": where, "msg_type": item.msg_type, **fields}
-                parts.append(json.dumps(record, ensure_ascii=False) + "\n")
+            try:
+                fields = self._json(item)
+            except fixwire.DecodeError as e:  # a value that is not UTF-8 cannot be JSON text
+                self._error(parts, f"{source}: byte {where}: {e.reason} ({e.kind})\n")
                 continue
-            header = f"# {source} byte {where}: 35={item.msg_type} {self._title(item.msg_type)}\n"
-            text = self.dictionary.format(item)
-            if self.colour:
-                parts.append(f"{_BOLD}{header}{_RESET}{_colour(text)}\n")
-            else:
-                parts.append(f"{header}{text}\n")
+            record = {"source": source, "offset": where, "msg_type": item.msg_type, **fields}
+            parts.append(json.dumps(record, ensure_ascii=False) + "\n")
         if parts:
             self.out.write("".join(parts))
 
@@ -371,6 +402,12 @@ def _sim(args: list[str]) -> int:
     return 0
 
 
+def _export(args: list[str]) -> int:
+    from fixwire import export
+
+    return export.main(args)
+
+
 def _run(args: argparse.Namespace, stdin: TextIO) -> int:
     if args.follow and len(args.files) != 1:
         return _fail("--follow needs exactly one file")
@@ -406,6 +443,8 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None) -> int:
     try:
         if argv[:1] == ["sim"]:
             return _sim(argv[1:])
+        if argv[:1] == ["export"]:
+            return _export(argv[1:])
         return _run(_parser().parse_args(argv), stdin if stdin is not None else sys.stdin)
     except BrokenPipeError:
         # The reader went away (`fixwire decode log | head`): stop quietly, and keep Python

@@ -9,6 +9,7 @@ byte ``offset`` and the ``tag`` at fault.
 from __future__ import annotations
 
 __all__ = [
+    "ColumnError",
     "DecodeError",
     "DictionaryError",
     "EncodeError",
@@ -121,6 +122,12 @@ class DictionaryError(FixError, ValueError):
 
     def __reduce__(self) -> tuple[type[DictionaryError], tuple[str, int | None]]:
         return (type(self), (self.reason, self.line))
+
+
+class ColumnError(FixError, ValueError):
+    """A column request that cannot be read: a field name the dictionary does not define, a
+    name without a dictionary, an unknown column kind, a tag asked for twice.
+    """
 
 
 class SessionError(FixError):

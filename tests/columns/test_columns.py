@@ -497,25 +497,26 @@ def test_dtype_contract(logs: dict[str, Log]) -> None:
     assert cols.garbled.dtype.kind in "iu"
 
 
-def test_bare_tags_take_standard_kinds(logs: dict[str, Log]) -> None:
+def test_bare_tags_take_the_bundled_dictionarys_kinds(logs: dict[str, Log]) -> None:
     data = logs["lines"].data
     bare = fixwire.read_columns(data, [44, 60, 43, 34, 75, 11, 58, 5001])
-    assert fixwire.columns.STANDARD_KINDS[44] == "decimal"
+    assert fixwire.columns.default_kind(44) == "decimal"
     assert bare["44"].dtype == np.int64
     assert bare.scales == {"44": 8}
     assert bare["60"].dtype == np.dtype("datetime64[ns]")
     assert bare["43"].dtype == np.bool_
     assert bare["34"].dtype == np.int64
-    assert bare["75"].dtype == np.dtype("datetime64[D]")
-    # Tags without a standard kind are text.
-    for name in ("11", "58", "5001"):
+    # TradeDate <75> is not in the bundled (Kalshi) dictionary: text, like tags of no field.
+    for name in ("11", "58", "5001", "75"):
         assert isinstance(bare[name].dtype, np.dtypes.StringDType), name
     kinds = {44: "decimal", 60: "time", 43: "bool", 34: "int", 75: "date", 11: "str"}
     want = reference_columns(data, kinds)
     pairs = fixwire.read_columns(data, list(kinds.items()))
     mapping = fixwire.read_columns(data, kinds)
-    for got in (bare, pairs, mapping):
+    for got in (pairs, mapping):
         assert {n: actual(got, kinds).columns[n] for n in want.columns} == want.columns
+    del kinds[75]
+    assert actual(bare, kinds).columns == reference_columns(data, kinds).columns
 
 
 def test_floats_reads_decimals_as_float64(logs: dict[str, Log]) -> None:

@@ -227,3 +227,92 @@ def test_a_message_carried_in_raw_data_is_not_read_by_a_later_range(
 def test_a_glob_without_matches(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="no FIX log"):
         fixwire.dask.read_fix(str(tmp_path / "*.log"), TAGS)
+
+
+def test_names_from_a_dictionary_on_the_cluster(client: Client, logs: dict[Path, Log]) -> None:
+    paths = sorted(logs)
+    kalshi = fixwire.Dictionary.kalshi()
+    names = ["ClOrdID", "Price", "MsgSeqNum", "MiscFeeAmt", "Side"]
+    df = fixwire.dask.read_fix(paths, names, dictionary=kalshi, explode="NoMiscFees")
+    got = run(client, df)[0]
+    assert list(got.columns) == ["msg_type", "offset", *names]
+    want = fixwire.read_arrow(paths, names, dictionary=kalshi, explode="NoMiscFees")
+    assert_frames_equal(got, want.to_pandas(types_mapper=pd.ArrowDtype))
+    assert got["MiscFeeAmt"].dtype == pd.ArrowDtype(pa.decimal128(38, 8))
+    assert got["MiscFeeAmt"].notna().any()
+
+
+def long_carrying_log() -> tuple[bytes, int]:
+    """A log whose middle message is longer than a range's look-back and read-ahead, with a
+    whole FIX message in its RawData <96> well past the look-back; and where that carried
+    message starts.
+    """
+    carried = frame("35=D|11=carried|")
+    data = b"a" * 150_000 + carried + b"b" * 150_000
+    outer = build("8", b"11=outer|95=%d|96=%s|" % (len(data), data))
+    log = build("0", "11=first|") + outer + build("0", "11=next|")
+    return log, log.index(carried)
+
+
+@pytest.mark.parametrize(
+    "blocksize",
+    [
+        lambda carried: carried - 1,
+        lambda carried: carried,
+        lambda carried: carried + 1,
+        lambda carried: 70_000,
+        lambda carried: 9_000,
+    ],
+    ids=["before", "at", "after", "70000", "9000"],
+)
+def test_a_long_message_carrying_fix_across_ranges_is_one_row(
+    client: Client, tmp_path: Path, blocksize: Callable[[int], int]
+) -> None:
+    """Ranges starting just before, at and after the carried message (more than the look-back
+    past the outer message's start), and ranges far smaller than the message.
+    """
+    data, carried = long_carrying_log()
+    path = tmp_path / "long.log"
+    path.write_bytes(data)
+    df = fixwire.dask.read_fix(path.as_uri(), TAGS, blocksize=blocksize(carried))
+    got = run(client, df)[0]
+    assert got["11"].tolist() == ["first", "outer", "next"]
+    assert_frames_equal(got, single_process([path]))
+
+
+def test_memory_urls_with_a_glob(logs: dict[Path, Log]) -> None:
+    """Logs in fsspec's in-memory filesystem (one process: its files live in this one)."""
+    import fsspec
+
+    memory = fsspec.filesystem("memory")
+    for path, log in logs.items():
+        memory.pipe_file(f"/fixwire-test/{path.name}", log.data)
+    data, _ = long_carrying_log()
+    memory.pipe_file("/fixwire-test/fix-99.log", data)
+    try:
+        df = fixwire.dask.read_fix("memory://fixwire-test/fix-*.log", TAGS, blocksize=BLOCKSIZE)
+        got = df.compute(scheduler="sync")  # type: ignore[no-untyped-call]
+        whole = fixwire.dask.read_fix("memory://fixwire-test/fix-*.log", TAGS)
+        assert whole.npartitions == FILES + 1
+        want = pd.concat(
+            [
+                single_process(sorted(logs)),
+                whole.partitions[FILES].compute(scheduler="sync"),
+            ]
+        )
+        assert_frames_equal(got, want.reset_index(drop=True))
+        assert got["11"].tolist()[-3:] == ["first", "outer", "next"]
+    finally:
+        memory.rm("/fixwire-test", recursive=True)
+
+
+def test_file_urls_and_paths_agree(client: Client, logs: dict[Path, Log]) -> None:
+    paths = sorted(logs)
+    urls = [p.as_uri() for p in paths]
+    by_url, by_path = run(
+        client,
+        fixwire.dask.read_fix(urls, TAGS, blocksize=BLOCKSIZE),
+        fixwire.dask.read_fix(paths, TAGS, blocksize=BLOCKSIZE),
+    )
+    assert_frames_equal(by_url, single_process(paths))
+    assert_frames_equal(by_path, single_process(paths))

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -54,8 +55,14 @@ def test_snapshot_then_increments_until_unsubscribed(
 
             t.new_order(MARKET, "yes", 2, Decimal("0.40"))
             change = await md.next(MarketDataIncrement)
+            # MDEntryDate/MDEntryTime <272>/<273>: the event's time, to the millisecond.
+            when = change.entries[0].time
+            assert when is not None
+            assert abs(when - datetime.now(UTC)) < timedelta(minutes=1)
             assert change.entries == (
-                MarketDataEntry("change", MARKET, "bid", Decimal("0.4000"), Decimal("7.00"), None),
+                MarketDataEntry(
+                    "change", MARKET, "bid", Decimal("0.4000"), Decimal("7.00"), None, when
+                ),
             )
             t.new_order(MARKET, "no", 1, Decimal("0.55"))
             new = await md.next(MarketDataIncrement)

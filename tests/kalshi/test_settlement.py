@@ -13,6 +13,7 @@ from fixtext import frame
 from fixwire import parse
 from fixwire.kalshi import ExecutionReport, LogonSigner, MarketSettlementReport, SessionType
 from fixwire.kalshi.events import SecurityStatus, SettlementParty, from_message
+from fixwire.kalshi.settlements import MarketSettlement, SettlementPages
 from fixwire.kalshi.tls import SelfSignedCertificate
 from kalshi_venue import Client, run, venue
 
@@ -118,6 +119,18 @@ def test_pt_session_gets_paged_scalar_report(
                     f"{key}/7", Decimal(0), Decimal(2), Decimal("1.38"), Decimal("0.008")
                 ),
             )
+            # After the last page, the pages put together.
+            whole = await post_trade.next(MarketSettlement)
+            assert whole.complete
+            assert whole.problems == ()
+            assert (whole.symbol, whole.result, whole.settlement_price) == (
+                MARKET,
+                "scalar",
+                Decimal("30.60"),
+            )
+            assert whole.parties == first.parties + second.parties
+            assert whole.report_ids == (first.report_id, second.report_id)
+            assert post_trade.client.settlements[MARKET] is whole
             await post_trade.close()
 
     run(main)
@@ -146,3 +159,52 @@ def test_spec_example_parses() -> None:
     assert report.parties == (
         SettlementParty("user-456", Decimal(100), Decimal(0), Decimal(100), Decimal(0)),
     )
+
+
+def page(report_id: str, number: int | None, last: str | None, price: str = "100.00") -> str:
+    """A MarketSettlementReport <UMS> page with one party, as the venue frames it."""
+    fields = f"35=UMS|20105={report_id}|55=KX-1|715=20260820|"
+    if number is not None:
+        fields += f"20106={number}|"
+    fields += f"20107=yes|730={price}|20108=1|20109=p-{report_id}|20110=24|704=1|705=0|"
+    if last is not None:
+        fields += f"893={last}|"
+    return fields
+
+
+def add(pages: SettlementPages, fields: str) -> MarketSettlement | None:
+    report = from_message(parse(frame(fields)), dollars=True)
+    assert isinstance(report, MarketSettlementReport)
+    return pages.add(report)
+
+
+def test_pages_put_together_only_when_whole() -> None:
+    pages = SettlementPages()
+    assert add(pages, page("a", 3, "N")) is None
+    assert add(pages, page("a", 3, "N")) is None  # The same page again counts once.
+    assert add(pages, page("b", 3, "N")) is None
+    whole = add(pages, page("c", 3, "Y"))
+    assert whole is not None
+    assert whole.complete
+    assert [p.party_id for p in whole.parties] == ["p-a", "p-b", "p-c"]
+
+    # The last page came, one page short of the count: delivered, not as whole.
+    assert add(pages, page("d", 3, "N")) is None
+    short = add(pages, page("e", 3, "Y"))
+    assert short is not None
+    assert not short.complete
+    assert short.problems == (
+        "2 pages arrived of the 3 TotNumMarketSettlementReports <20106> says",
+    )
+
+    # Pages without LastFragment <893> finish at the count; a disagreeing page is named.
+    assert add(pages, page("f", 2, None)) is None
+    mixed = add(pages, page("g", 2, None, price="0.00"))
+    assert mixed is not None
+    assert not mixed.complete
+    assert "page g disagrees with page f" in mixed.problems[0]
+
+    # A page with neither is a batch of one.
+    single = add(pages, page("h", None, None))
+    assert single is not None
+    assert single.complete

@@ -4,9 +4,16 @@ Messages are built from a logged-on exchange and then mutated (fields dropped, v
 by junk, numbers moved, bytes flipped), cut into random pieces and fed to an acceptor. The
 session must answer with FIX (Reject, Logout, ResendRequest, ...) or ignore what is garbled;
 an exception out of ``receive`` would reach the transport and drop the connection uncleanly.
+:meth:`Session.receive <fixwire.session.Session.receive>` documents no exception, so none may
+escape, also for arbitrary bytes (with pieces of FIX among them, so that the framer finds
+message starts), fed to an initiator or an acceptor, logged on or not.
+
+``FIXWIRE_SESSION_FUZZ_EXAMPLES`` sets the examples per test (300 by default), for a long run.
 """
 
 from __future__ import annotations
+
+import os
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -15,6 +22,7 @@ import fixwire
 from fixwire.session import Role, Session, SessionConfig, State
 
 T0 = 1_787_000_000.0
+EXAMPLES = int(os.environ.get("FIXWIRE_SESSION_FUZZ_EXAMPLES", "300"))
 FIELDS = [34, 43, 122, 52, 7, 16, 36, 123, 112, 45, 373, 108, 141, 11]
 JUNK = ["", "abc", "-1", "0", "99999999999999999999999", "Y", "X", "20260101-00:00:00.000", "2"]
 
@@ -63,7 +71,7 @@ def hostile_message(draw: st.DrawFn) -> bytes:
     return bytes(wire)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=EXAMPLES, deadline=None)
 @given(st.lists(hostile_message(), min_size=1, max_size=25), st.data())
 def test_receive_never_raises(messages: list[bytes], data: st.DataObject) -> None:
     session = Session(
@@ -84,5 +92,71 @@ def test_receive_never_raises(messages: list[bytes], data: st.DataObject) -> Non
     out = session.data_to_send()
     framer = fixwire.Framer()
     framer.feed(out)
+    assert framer.drain_errors() == []
+    assert framer.buffered == 0
+
+
+#: Pieces of FIX that arbitrary bytes are spliced with: message starts, lengths, tags.
+FRAGMENTS = [
+    b"8=FIXT.1.1\x01",
+    b"8=FIX.4.4\x01",
+    b"9=",
+    b"9=5\x01",
+    b"9=99999999\x01",
+    b"35=A\x01",
+    b"35=D\x01",
+    b"34=2\x01",
+    b"49=TW\x0156=ISLD\x01",
+    b"52=20260817-20:53:20.000\x01",
+    b"10=",
+    b"10=000\x01",
+    b"\x01",
+]
+
+
+def logged_on(role: Role) -> Session:
+    """A session of ``role`` that has exchanged Logons with a peer written by hand."""
+    if role is Role.ACCEPTOR:
+        session = Session(SessionConfig(sender_comp_id="ISLD", target_comp_id="TW", role=role))
+    else:
+        session = Session(SessionConfig(sender_comp_id="ISLD", target_comp_id="TW"))
+    session.connection_made(T0)
+    session.receive(frame([*header("A", 1), (98, "0"), (108, "30"), (1137, "9")]), T0)
+    assert session.logged_on
+    session.data_to_send()
+    return session
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.binary(max_size=300), st.sampled_from(FRAGMENTS), hostile_message()),
+        min_size=1,
+        max_size=40,
+    ),
+    st.sampled_from([Role.ACCEPTOR, Role.INITIATOR]),
+    st.booleans(),
+    st.data(),
+)
+def test_arbitrary_bytes_never_raise(
+    pieces: list[bytes], role: Role, logon: bool, data: st.DataObject
+) -> None:
+    if logon:
+        session = logged_on(role)
+    else:
+        config = SessionConfig(sender_comp_id="ISLD", target_comp_id="TW", role=role)
+        session = Session(config)
+        session.connection_made(T0)
+    stream = b"".join(pieces)
+    at = 0
+    while at < len(stream) and not session.should_close:
+        size = data.draw(st.integers(1, 400))
+        session.receive(stream[at : at + size], T0 + 1)
+        at += size
+        session.tick(T0 + 2)
+        assert session._held.bytes <= session.config.max_held_bytes
+    session.next_events()
+    framer = fixwire.Framer()
+    framer.feed(session.data_to_send())
     assert framer.drain_errors() == []
     assert framer.buffered == 0

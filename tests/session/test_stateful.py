@@ -11,10 +11,14 @@ and reopened, a new ``Session`` on it) at any step. After every step:
 At the end the channel is healed (a fresh connection, everything delivered in order, time
 moving): the sessions log on again, recover their gaps, and every order either side's
 ``send`` accepted has been taken by the other at least once: no session stalls.
+
+60 runs of 30 steps by default; ``FIXWIRE_SESSION_FUZZ_EXAMPLES`` (as in ``test_fuzz.py``)
+sets five times the runs, for a long run.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -213,6 +217,9 @@ class HealedPair(SessionPair):
 
 
 HealedPair.TestCase.settings = settings(
-    max_examples=60, stateful_step_count=30, deadline=None, database=None
+    max_examples=int(os.environ.get("FIXWIRE_SESSION_FUZZ_EXAMPLES", "300")) // 5,
+    stateful_step_count=30,
+    deadline=None,
+    database=None,
 )
 test_session_pair_under_a_hostile_channel = HealedPair.TestCase

@@ -15,6 +15,7 @@ Values are drawn valid most of the time and invalid for their column kind now an
 import datetime as dt
 import random
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from fixtext import SOH, checksum, frame
 
@@ -345,3 +346,16 @@ def concat(logs: list[Log]) -> Log:
         data += log.data
     out.data = bytes(data)
     return out
+
+
+def write_logs(directory: Path, seed: int, items: int) -> list[Path]:
+    """Write a generated log of each of :data:`FORMATS` (``items`` items each) into
+    ``directory``, named by format; their paths in :data:`FORMATS` order.
+    """
+    gen = LogGenerator(seed)
+    paths = []
+    for fmt in FORMATS:
+        path = directory / f"{fmt}.log"
+        path.write_bytes(render(gen.items(items), fmt, gen).data)
+        paths.append(path)
+    return paths

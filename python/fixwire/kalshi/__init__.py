@@ -4,7 +4,8 @@
   refuses; :class:`LogonSigner` signs the Logon with the account's RSA key.
 * :class:`KalshiClient` logs on over TLS and offers the order API (new order, cancel, amend,
   mass cancel, order groups), RFQ as creator and as market maker, market-data subscriptions,
-  typed events, and the user's own order book.
+  typed events, the user's own order book, each subscribed market's book
+  (:class:`MarketBook`) and settlement reports put together (:class:`MarketSettlement`).
 
 The venue's facts (tags, values, flows, open questions) follow kalshi-fix-spec.md; where that
 leaves a question open, the module documentation of :mod:`fixwire.kalshi.config` says which
@@ -19,6 +20,7 @@ except ImportError as e:
     raise MissingExtraError("fixwire.kalshi", "kalshi", "cryptography") from e
 
 from fixwire.kalshi.base import LogonRefusedError
+from fixwire.kalshi.books import MarketBook
 from fixwire.kalshi.client import KalshiClient, OrderState, RateLimitError, TokenBucket
 from fixwire.kalshi.config import Environment, KalshiConfig, RateLimit, SessionType
 from fixwire.kalshi.events import (
@@ -49,6 +51,7 @@ from fixwire.kalshi.events import (
     SettlementParty,
     UnhandledMessage,
 )
+from fixwire.kalshi.settlements import MarketSettlement
 from fixwire.kalshi.signing import LogonSigner, generate_key, private_key_pem
 
 __all__ = [
@@ -64,10 +67,12 @@ __all__ = [
     "KalshiConfig",
     "LogonRefusedError",
     "LogonSigner",
+    "MarketBook",
     "MarketDataEntry",
     "MarketDataIncrement",
     "MarketDataRequestReject",
     "MarketDataSnapshot",
+    "MarketSettlement",
     "MarketSettlementReport",
     "MassCancelReport",
     "OrderCancelReject",

@@ -4,6 +4,7 @@ and order book, and the rate-limited way every request is sent.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import itertools
 import logging
@@ -16,11 +17,16 @@ from typing import Any, Self, overload
 
 from fixwire._native import Template
 from fixwire.errors import FixError, SessionError
+from fixwire.kalshi.books import MarketBooks
 from fixwire.kalshi.config import KalshiConfig
 from fixwire.kalshi.events import (
     BusinessMessageReject,
     InvalidExecutionReport,
     KalshiEvent,
+    MarketDataIncrement,
+    MarketDataSnapshot,
+    MarketSettlementReport,
+    SecurityStatus,
     UnhandledMessage,
     from_message,
 )
@@ -31,11 +37,13 @@ from fixwire.kalshi.rules import (
     new_order_template,
     replace_template,
 )
+from fixwire.kalshi.settlements import MarketSettlement, SettlementPages
 from fixwire.kalshi.venue import KALSHI_GROUPS, SessionType, TokenBucket
 from fixwire.session import (
     Connection,
     Disconnected,
     Event,
+    LoggedOn,
     LoggedOut,
     LogonContext,
     LogonRefused,
@@ -43,12 +51,16 @@ from fixwire.session import (
     Reconnect,
     RejectReceived,
     Role,
+    SequenceGap,
     SessionConfig,
     Store,
     connect,
 )
 from fixwire.session.config import FieldValue, TemplateValue
 
+# Diagnostics: logons, logouts, refusals, disconnects and reconnects, and refused requests
+# (with the order they refused), by their fields; never a message's bytes, so neither the
+# signature of a Logon nor anything of the private key reaches a record.
 _log = logging.getLogger("fixwire.kalshi")
 # Cancels and amendments kept for refusals by RefSeqNum <45>; the venue refuses at once, so
 # the newest suffice.
@@ -81,6 +93,13 @@ class ClientBase:
         self.orders = self._book.orders
         #: The same orders by OrderID <37>, once acknowledged.
         self.orders_by_id = self._book.by_id
+        #: KalshiMD: each subscribed market's book by Symbol <55> (:mod:`fixwire.kalshi.books`).
+        self.books = MarketBooks()
+        #: KalshiMD: MsgSeqNum <34> gaps seen (increments lost, books subscribed again).
+        self.market_data_gaps = 0
+        #: Each market's settlement, its report pages put together (the newest per Symbol).
+        self.settlements: dict[str, MarketSettlement] = {}
+        self._settlement_pages = SettlementPages()
         limit = config.rate_limit
         self._bucket = (
             None
@@ -159,6 +178,7 @@ class ClientBase:
             TimeoutError: No Logon within ``logon_timeout`` seconds, and no refusal.
         """
         host, port = config.address
+        _log.info("%s: connecting to %s:%s as %s", _name(config), host, port, config.api_key)
         connection = await connect(
             cls.session_config(config),
             host,
@@ -176,7 +196,9 @@ class ClientBase:
             # What the venue said before closing is still queued on the closed connection.
             refusal = _refusal([event async for event in connection])
             if refusal is None:
+                _log.warning("%s: no logon: %s", _name(config), e or "timed out")
                 raise
+            _log.warning("%s: %s", _name(config), refusal)
             raise refusal from e
         except BaseException:
             await connection.close()
@@ -185,6 +207,7 @@ class ClientBase:
 
     async def close(self) -> None:
         """Logs out and closes the connection."""
+        _log.info("%s: logging out and closing", _name(self.config))
         await self.connection.close()
 
     async def __aenter__(self) -> Self:
@@ -198,14 +221,15 @@ class ClientBase:
     ) -> None:
         await self.close()
 
-    def __aiter__(self) -> AsyncIterator[KalshiEvent | Event]:
+    def __aiter__(self) -> AsyncIterator[KalshiEvent | MarketSettlement | Event]:
         return self._events()
 
-    async def _events(self) -> AsyncIterator[KalshiEvent | Event]:
+    async def _events(self) -> AsyncIterator[KalshiEvent | MarketSettlement | Event]:
         async for event in self.connection:
             if isinstance(event, Received):
                 message = event.message
                 problem: str | None
+                whole: MarketSettlement | None = None
                 try:
                     typed = from_message(message, self.config.use_dollars)
                     problem = self._book.apply(typed)
@@ -219,6 +243,22 @@ class ClientBase:
                         typed.ref_seq_num, typed.ref_msg_type, _business_reason(typed)
                     )
                     typed = dataclasses.replace(typed, cl_ord_id=refused)
+                    _log.warning(
+                        "%s: BusinessMessageReject <j> for MsgSeqNum %s (%s, ClOrdID %s): %s",
+                        _name(self.config),
+                        typed.ref_seq_num,
+                        typed.ref_msg_type,
+                        refused,
+                        _business_reason(typed),
+                    )
+                elif type(typed) is MarketDataIncrement:
+                    self.books.increment(typed)
+                elif type(typed) is MarketDataSnapshot:
+                    self.books.snapshot(typed)
+                elif type(typed) is SecurityStatus and typed.status == "settled":
+                    self.books.ended(typed.symbol)
+                elif type(typed) is MarketSettlementReport:
+                    whole = self._settlement_pages.add(typed)
                 if problem is not None:
                     self.invalid_reports += 1
                     _log.warning(
@@ -228,14 +268,45 @@ class ClientBase:
                     )
                     typed = InvalidExecutionReport(problem, message.get(11), message)
                 yield typed
+                if whole is not None:
+                    # The last page of a batch: the whole report follows it.
+                    self.settlements[whole.symbol] = whole
+                    yield whole
             else:
                 if isinstance(event, RejectReceived):
-                    self._refused(event.ref_seq_num, event.ref_msg_type, _session_reason(event))
+                    refused = self._refused(
+                        event.ref_seq_num, event.ref_msg_type, _session_reason(event)
+                    )
+                    _log.warning(
+                        "%s: Reject <3> for MsgSeqNum %s (%s, ClOrdID %s): %s",
+                        _name(self.config),
+                        event.ref_seq_num,
+                        event.ref_msg_type,
+                        refused,
+                        _session_reason(event),
+                    )
                 elif (
                     isinstance(event, Disconnected) and not self.config.session_type.retransmission
                 ):
                     self._book.in_doubt()
+                    self.books.lost()
+                elif isinstance(event, SequenceGap) and not event.recovering and self.books:
+                    self.market_data_gaps += 1
+                    self._subscribe_again(self.books.lost())
+                elif isinstance(event, LoggedOn) and self.books:
+                    # A new Logon (141=Y): the venue has forgotten the subscriptions.
+                    self._subscribe_again(self.books.lost())
+                _log_session_event(self.config, event)
                 yield event
+
+    def _subscribe_again(self, symbols: tuple[str, ...]) -> None:
+        """Subscribes again (MarketDataRequest <V> 263=1) to books whose increments were
+        lost; their snapshots replace them. When the session is down, its next Logon does it.
+        """
+        if not symbols:
+            return
+        with contextlib.suppress(SessionError):
+            self.connection.send("V", [(263, "1"), (146, [[(55, s)] for s in symbols])])
 
     def _refused(
         self, ref_seq_num: int | None, ref_msg_type: str | None, reason: str
@@ -358,6 +429,31 @@ def _refusal(events: list[object]) -> LogonRefusedError | None:
         return None
     text = reject.text if reject is not None and reject.text else logout_text
     return LogonRefusedError(text, reject.reason if reject is not None else None, logout_text)
+
+
+def _name(config: KalshiConfig) -> str:
+    """The session a record is about: its TargetCompID <56> (KalshiNR, ...)."""
+    return config.session_type.target_comp_id
+
+
+def _log_session_event(config: KalshiConfig, event: Event) -> None:
+    """Logs a logon, logout, refusal or disconnect of the client's session; a disconnect
+    other than after a Logout <5> exchange (a lost connection, a failed reconnect attempt) is a
+    warning.
+    """
+    name = _name(config)
+    if isinstance(event, LoggedOn):
+        reset = ", sequence numbers reset" if event.reset else ""
+        _log.info("%s: logged on, HeartBtInt %s%s", name, event.heartbeat_interval, reset)
+    elif isinstance(event, LoggedOut):
+        by = "by the venue" if event.by_peer else "by us"
+        _log.info("%s: logged out %s: %s", name, by, event.text or "no reason given")
+    elif isinstance(event, LogonRefused):
+        _log.warning("%s: logon refused: %s", name, event.text)
+    elif isinstance(event, Disconnected):
+        level = logging.INFO if event.reason == "logout" else logging.WARNING
+        in_doubt = "" if config.session_type.retransmission else "; open orders in doubt"
+        _log.log(level, "%s: disconnected: %s%s", name, event.reason, in_doubt)
 
 
 def _forget_older_half(requests: dict[int, Any]) -> None:

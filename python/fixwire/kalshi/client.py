@@ -17,7 +17,8 @@ for the exchange. Answers arrive as events and update :attr:`KalshiClient.orders
 Beyond order entry, by session type (a method called on the wrong one raises ValueError):
 
 * KalshiRT, RFQ creator: :meth:`~KalshiClient.request_quote` (and
-  :meth:`~KalshiClient.request_combo_quote`), :meth:`~KalshiClient.accept_quote`,
+  :meth:`~KalshiClient.request_combo_quote`), :meth:`~KalshiClient.accept_quote` (or
+  :meth:`~KalshiClient.accept_quote_with_order`, a NewOrderSingle <D> with QuoteID <117>),
   :meth:`~KalshiClient.cancel_rfq`; answers are QuoteRequestAck, Quote, AcceptQuoteStatus,
   RFQCancelStatus and QuoteRequestReject events, then ExecutionReports.
 * KalshiRFQ, market maker: QuoteRequest events; :meth:`~KalshiClient.quote`,
@@ -26,10 +27,11 @@ Beyond order entry, by session type (a method called on the wrong one raises Val
 * KalshiMD: :meth:`~KalshiClient.subscribe_market_data`,
   :meth:`~KalshiClient.unsubscribe_market_data`, :meth:`~KalshiClient.subscribe_security_status`;
   MarketDataSnapshot, MarketDataIncrement, MarketDataRequestReject and SecurityStatus events.
-  The client keeps no book of its own: apply the level-replace increments to the snapshot.
-* KalshiPT (and KalshiRT with ``receive_settlement_reports``): MarketSettlementReport events.
-
-Not offered: accepting a quote with a NewOrderSingle <D> (AcceptQuote <UA> does it).
+  :attr:`~KalshiClient.books` holds each subscribed market's book, kept from them; a lost
+  increment (a MsgSeqNum <34> gap, a reconnection) makes it stale and subscribes again
+  (:mod:`fixwire.kalshi.books`).
+* KalshiPT (and KalshiRT with ``receive_settlement_reports``): MarketSettlementReport events,
+  and one MarketSettlement once a report's pages are all in (:attr:`~KalshiClient.settlements`).
 """
 
 from __future__ import annotations

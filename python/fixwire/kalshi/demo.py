@@ -3,13 +3,16 @@
 It starts the Kalshi simulator, makes a throwaway RSA key and registers it, logs on to KalshiNR
 over TLS with a signed Logon (pinning the simulator's certificate), and then: creates an order
 group, quotes both sides, amends and cancels, gets filled by simulated flow, shows a reject, and
-mass-cancels. It prints the event log, the final positions, and latency figures: order to
-acknowledgement round trips over loopback (p50/p99), the encode cost and the send-path cost.
+mass-cancels. It prints the event log, two of the FIX messages received (decoded as
+``fixwire decode`` shows them), the final positions, and latency figures: a histogram of the order
+to acknowledgement round trips over loopback with their p50/p99, the encode cost and the
+send-path cost.
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
 import statistics
 import sys
 import time
@@ -27,6 +30,7 @@ from fixwire.kalshi.events import (
     OrderCancelReject,
     OrderGroupResponse,
 )
+from fixwire.kalshi.settlements import MarketSettlement
 from fixwire.kalshi.signing import LogonSigner, generate_key
 from fixwire.kalshi.sim import Simulator
 from fixwire.kalshi.tls import SelfSignedCertificate
@@ -38,7 +42,7 @@ _EXEC_TYPES = {"0": "New", "F": "Trade", "4": "Canceled", "5": "Replaced", "8": 
 _EXEC_TYPES |= {"A": "PendingNew", "6": "PendingCancel", "E": "PendingReplace", "C": "Expired"}
 
 
-def describe(event: KalshiEvent | Event) -> str:
+def describe(event: KalshiEvent | MarketSettlement | Event) -> str:
     """One line for the event log."""
     if isinstance(event, ExecutionReport):
         what = _EXEC_TYPES.get(event.exec_type, event.exec_type)
@@ -71,6 +75,8 @@ class Demo:
         self.sim = sim
         self.log: list[str] = []
         self.logging = True
+        #: The first ExecutionReport of each ExecType <150> received, to show decoded.
+        self.reports: dict[str, fixwire.Message] = {}
         self._pending: dict[str, asyncio.Future[ExecutionReport]] = {}
         self._group: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         self._reader = asyncio.create_task(self._read())
@@ -79,6 +85,8 @@ class Demo:
         async for event in self.client:
             if self.logging:
                 self.log.append(describe(event))
+                if isinstance(event, ExecutionReport):
+                    self.reports.setdefault(event.exec_type, event.message)
             if isinstance(event, ExecutionReport) and event.exec_type != "A":
                 waiter = self._pending.pop(event.cl_ord_id, None)
                 if waiter is not None and not waiter.done():
@@ -166,6 +174,44 @@ def percentile(samples: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
+def histogram(samples: list[float], width: int = 40) -> list[str]:
+    """Text bars of ``samples`` (microseconds) in buckets that double in width (16-32 µs,
+    32-64 µs, ...), so a long tail takes a few rows; the rows holding the p50 and the p99 are
+    marked.
+    """
+    p50, p99 = percentile(samples, 0.5), percentile(samples, 0.99)
+    first = math.floor(math.log2(max(min(samples), 1.0)))
+    counts: dict[int, int] = {}
+    for s in samples:
+        row = math.floor(math.log2(max(s, 1.0)))
+        counts[row] = counts.get(row, 0) + 1
+    peak = max(counts.values())
+    lines = []
+    for row in range(first, max(counts) + 1):
+        count = counts.get(row, 0)
+        low, high = 2**row, 2 ** (row + 1)
+        bar = "█" * math.ceil(width * count / peak) if count else ""
+        marks = [name for name, v in (("p50", p50), ("p99", p99)) if low <= max(v, 1.0) < high]
+        note = f"  <- {' and '.join(marks)}" if marks else ""
+        lines.append(f"  {low:>7,} - {high:>7,} µs  {bar:<{width}} {count:>5}{note}")
+    return lines
+
+
+def shown_messages(reports: dict[str, fixwire.Message]) -> list[str]:
+    """The first ExecutionReports <8> of a new order and of a fill, formatted one field a line
+    as ``fixwire decode`` prints them (KalshiNR keeps no copy of what the client sent: its
+    sessions do not retransmit).
+    """
+    dictionary = fixwire.Dictionary.kalshi()
+    lines = []
+    for exec_type, what in (("0", "the order is working"), ("F", "a fill")):
+        if exec_type in reports:
+            lines.append(f"  ExecutionReport <8>: {what}")
+            lines += ["  " + line for line in dictionary.format(reports[exec_type]).splitlines()]
+            lines.append("")
+    return lines
+
+
 def encode_cost(count: int = 20_000) -> tuple[float, float]:
     """Median microseconds to encode a NewOrderSingle, and for a session's whole send path."""
     from fixwire.session import Role, Session, SessionConfig
@@ -234,12 +280,17 @@ async def main() -> int:
     print("\nevent log:")
     for line in demo.log:
         print("  " + line)
+    print("\ntwo of the FIX messages received, decoded:\n")
+    print("\n".join(shown_messages(demo.reports)))
     position = sim.engine.position(api_key, MARKET)
     print(f"\nfinal position in {MARKET}: Yes {position.long_qty}, No {position.short_qty}")
     open_orders = [o.cl_ord_id for o in client.orders.values() if o.open]
     print(f"orders tracked: {len(client.orders)}, still open: {open_orders or 'none'}")
     encode, send = encode_cost()
-    print("\nlatency (loopback, TLS, simulator in the same process):")
+    print(f"\norder -> acknowledgement, {len(samples)} round trips by time taken (loopback, TLS,")
+    print("simulator in the same process):")
+    print("\n".join(histogram(samples)))
+    print("\nlatency:")
     p50, p99 = percentile(samples, 0.5), percentile(samples, 0.99)
     print(f"  order -> acknowledgement  p50 {p50:8.1f} µs   p99 {p99:8.1f} µs")
     print(f"  encode NewOrderSingle     p50 {encode:8.2f} µs")

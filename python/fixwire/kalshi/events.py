@@ -11,11 +11,14 @@ that names them all. Split by flow, each part would import the others' dispatch.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from datetime import time as time_of_day
 from decimal import Decimal
 
 from fixwire._native import Message
+from fixwire.errors import DecodeError
 from fixwire.kalshi.venue import with_groups
 
 __all__ = [
@@ -49,6 +52,7 @@ __all__ = [
 ]
 
 _CENT = Decimal("0.01")
+_TIME_OF_DAY = re.compile(r"\d\d:\d\d:\d\d(\.\d{1,9})?")
 _ZERO = Decimal(0)
 
 
@@ -232,6 +236,26 @@ class ExecutionReport:
         """The fees: the sum of every MiscFeeAmt <137> entry, or None without any."""
         fees = self.message.get_all(137)
         return sum((Decimal(f) for f in fees), _ZERO) if fees else None
+
+    @property
+    def balance_change(self) -> Decimal | None:
+        """CollateralAmountChange <1704> of the BALANCE entry of NoCollateralAmountChanges
+        <1703> (dollars), or None without one.
+        """
+        for entry in with_groups(self.message).group(1703):
+            if entry.get(1705) == "BALANCE":
+                return entry.get_decimal(1704)
+        return None
+
+    @property
+    def single_market_collateral_return(self) -> Decimal | None:
+        """SingleMarketCollateralReturn <21030>, dollars (with SplitCollateralReturn)."""
+        return self.message.get_decimal(21030)
+
+    @property
+    def ranged_market_collateral_return(self) -> Decimal | None:
+        """RangedMarketCollateralReturn <21031>, dollars (with SplitCollateralReturn)."""
+        return self.message.get_decimal(21031)
 
     @property
     def aggressor(self) -> bool | None:
@@ -640,20 +664,24 @@ class MarketDataSnapshot:
     """MarketDataSnapshotFullRefresh <W>: one market's whole book, best level first.
 
     ``bids`` are the Yes bids (MDEntryType <269>=0); ``offers`` (269=1) are the asks on the
-    Yes scale, which are the No bids. An unknown ticker gets an empty snapshot.
+    Yes scale, which are the No bids. An unknown ticker gets an empty snapshot. ``time`` is
+    the capture time, MDEntryDate/MDEntryTime <272>/<273> of the first entry (None when the
+    venue sent none).
     """
 
     symbol: str
     bids: tuple[BookLevel, ...]
     offers: tuple[BookLevel, ...]
     message: Message
+    time: datetime | None = None
 
     @classmethod
     def from_message(cls, msg: Message) -> MarketDataSnapshot:
         """Reads the NoMDEntries <268> group."""
         bids: list[BookLevel] = []
         offers: list[BookLevel] = []
-        for entry in with_groups(msg).group(268):
+        entries = with_groups(msg).group(268)
+        for entry in entries:
             price = entry.get_decimal(270)
             if price is None:
                 continue
@@ -663,7 +691,31 @@ class MarketDataSnapshot:
                 bids.append(level)
             elif entry_type == "1":
                 offers.append(level)
-        return cls(msg[55], tuple(bids), tuple(offers), msg)
+        time = entry_time(entries[0]) if entries else None
+        return cls(msg[55], tuple(bids), tuple(offers), msg, time)
+
+
+def entry_time(entry: Message) -> datetime | None:
+    """MDEntryDate <272> (``YYYYMMDD``) and MDEntryTime <273> (``HH:MM:SS.sss``) of a
+    NoMDEntries <268> entry as one UTC time; None unless both are present.
+
+    Raises:
+        DecodeError: MDEntryTime <273> is not a time of day.
+    """
+    day = entry.get_date(272)
+    clock = entry.get(273)
+    if day is None or clock is None:
+        return None
+    if _TIME_OF_DAY.fullmatch(clock) is None:
+        raise DecodeError(
+            f"MDEntryTime <273> {clock!r} is not HH:MM:SS.sss", "invalid_value", 0, 273
+        )
+    try:
+        return datetime.combine(day, time_of_day.fromisoformat(clock), UTC)
+    except ValueError as e:
+        raise DecodeError(
+            f"MDEntryTime <273> {clock!r} is not a time of day", "invalid_value", 0, 273
+        ) from e
 
 
 _MD_ACTIONS = {"0": "new", "1": "change", "2": "delete"}
@@ -681,6 +733,8 @@ class MarketDataEntry:
         price: MDEntryPx <270>, dollars, Yes scale.
         size: MDEntrySize <271>: the level's new total (level-replace), or the trade's size.
         aggressor_side: AggressorSide <2446> on trades: ``"yes"`` (1, buy) or ``"no"`` (2).
+        time: MDEntryDate/MDEntryTime <272>/<273>, the source event's time (UTC); None
+            when absent (the margin gateway sends neither).
     """
 
     action: str
@@ -689,6 +743,7 @@ class MarketDataEntry:
     price: Decimal | None
     size: Decimal
     aggressor_side: str | None
+    time: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -712,6 +767,7 @@ class MarketDataIncrement:
                     entry.get_decimal(270),
                     entry.get_decimal(271, _ZERO),
                     _yes_no(entry.get(2446)),
+                    entry_time(entry),
                 )
             )
         return cls(tuple(entries), msg)

@@ -20,6 +20,10 @@ class MarketDataRequests(ClientBase):
         :class:`~fixwire.kalshi.events.MarketDataSnapshot` per market, then
         :class:`~fixwire.kalshi.events.MarketDataIncrement` events (unless ``snapshot_only``,
         SubscriptionRequestType <263>=0). Subscriptions are keyed by Symbol <55>.
+
+        ``client.books[symbol]`` (a :class:`~fixwire.kalshi.books.MarketBook`) is kept from
+        them; it is ``stale`` until the snapshot arrives, and again after a lost increment
+        (a MsgSeqNum <34> gap or a reconnection), when the client subscribes again by itself.
         """
         self._require(SessionType.MD, "MarketDataRequest <V>")
         if not symbols:
@@ -29,6 +33,7 @@ class MarketDataRequests(ClientBase):
         self.connection.send(
             "V", [(263, "0" if snapshot_only else "1"), (146, [[(55, s)] for s in symbols])]
         )
+        self.books.subscribed(symbols, live=not snapshot_only)
 
     def unsubscribe_market_data(self, *symbols: str) -> None:
         """Ends subscriptions (MarketDataRequest <V>, 263=2): those ``symbols``, or all when
@@ -41,6 +46,7 @@ class MarketDataRequests(ClientBase):
         if symbols:
             fields.append((146, [[(55, s)] for s in symbols]))
         self.connection.send("V", fields)
+        self.books.unsubscribed(symbols)
 
     def subscribe_security_status(self, symbol: str, *, subscribe: bool = True) -> None:
         """SecurityStatusRequest <e> (KalshiMD): status changes of one market arrive as

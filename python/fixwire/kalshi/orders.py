@@ -192,7 +192,22 @@ class OrderBook:
             state = self.orders.get(cl_ord_id)
             if state is None:
                 state = OrderState(cl_ord_id, event.symbol, event.side, order_qty, price or _ZERO)
-            if exec_type == "8" and text == "EXCHANGE_UNAVAILABLE":
+            if exec_type == "8" and text == "ORDER_ALREADY_EXISTS":
+                # Refused because an order with this ClOrdID is open at the venue (spec 6.4):
+                # that order lives on (placed by an earlier attempt whose answer was lost, when
+                # this was retry_order), so the refusal must not close it. Its fills, if any,
+                # come with its next report.
+                if state.open:
+                    status = "new" if state.status in ("sent", "unknown") else state.status
+                    state = state._replace(
+                        status=status, leaves=state.quantity - state.filled, text=text
+                    )
+                    self.orders[cl_ord_id] = state
+                    self._forget_closed()
+                    return None
+                status = "new"
+                cum_qty, leaves_qty = state.filled, state.quantity - state.filled
+            elif exec_type == "8" and text == "EXCHANGE_UNAVAILABLE":
                 status = "unknown"
             else:
                 status = STATUS.get(ord_status, ord_status)

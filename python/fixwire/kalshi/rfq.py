@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from fixwire.kalshi.base import ClientBase
+from fixwire.kalshi.orders import OrderState
 from fixwire.kalshi.rules import (
     SIDES,
     check_cl_ord_id,
@@ -200,6 +201,72 @@ class RfqRequests(ClientBase):
             fields.append((21022, "Y"))
         fields += party_group(party_id)
         self._send("UA", fields)
+        return request_id
+
+    def accept_quote_with_order(
+        self,
+        quote_id: str,
+        symbol: str,
+        side: str,
+        quantity: Decimal | int | str,
+        price: Decimal | str | int,
+        *,
+        rfq_id: str | None = None,
+        cl_ord_id: str | None = None,
+        party_id: str | None = None,
+    ) -> str:
+        """Takes a maker's quote with a NewOrderSingle <D> that carries its QuoteID <117>
+        (the spec's alternative to AcceptQuote <UA>, KalshiRT); returns the order's ClOrdID
+        <11>, which ``orders`` then follows like any order.
+
+        Args:
+            quote_id: QuoteID <117> of the :class:`~fixwire.kalshi.events.Quote`.
+            symbol: The quote's market, Symbol <55>.
+            side: ``"yes"`` buys Yes from the maker's No quote (Side <54>=1); ``"no"`` buys
+                No from the maker's Yes quote (Side <54>=2), as on AcceptQuote.
+            quantity: OrderQty <38>, at most the RFQ's.
+            price: Price <44>, the Yes-scale limit in dollars: the quote executes only at this
+                price or better for you (the spec does not say how the venue reads Price on
+                such an order; a limit is the reading that can never cost more than asked).
+            rfq_id: RfqId <21023>: the quote must belong to this RFQ (recommended).
+            cl_ord_id: Your ClOrdID; a UUID-shaped one is made when omitted.
+            party_id: For an FCM: the customer's PartyID <448> (NoPartyIDs <453>).
+
+        The order is acknowledged and filled by ExecutionReports once the maker confirms;
+        refused (ExecType <150>=8) with Text ``EXPIRED`` (OrdRejReason <103>=8) when the quote
+        is no longer there to take.
+
+        Raises:
+            ValueError: Not a KalshiRT session, or an argument the venue would refuse.
+            RateLimitError: Over the client-side rate limit; nothing sent.
+            SessionError: Not logged on, or a listener session.
+        """
+        self._require(SessionType.RT, "NewOrderSingle <D> with QuoteID <117>")
+        check_cl_ord_id(quote_id, "quote_id")
+        check_symbol(symbol)
+        wire_side = check_side(side)
+        qty = check_quantity(quantity)
+        px = check_price(price, self._dollars)
+        request_id = self._new_id() if cl_ord_id is None else check_cl_ord_id(cl_ord_id)
+        existing = self.orders.get(request_id)
+        if existing is not None and existing.open:
+            raise ValueError(f"ClOrdID {request_id!r} belongs to an open order")
+        fields: list[tuple[int, FieldValue]] = [
+            (11, request_id),
+            (38, qty),
+            (40, "2"),
+            (44, self._wire_price(px)),
+            (54, wire_side),
+            (55, symbol),
+            (117, quote_id),
+        ]
+        if rfq_id is not None:
+            fields.append((21023, check_cl_ord_id(rfq_id, "rfq_id")))
+        fields += party_group(party_id)
+        seq_num = self._send("D", fields)
+        self.orders[request_id] = OrderState(
+            request_id, symbol, side, qty, px, party_id=party_id, request_seq_num=seq_num
+        )
         return request_id
 
     def cancel_rfq(

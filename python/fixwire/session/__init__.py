@@ -6,7 +6,7 @@ The layers, from the protocol out:
   protocol decides (Logon, heartbeats, sequence numbers, resends, Logout) without doing I/O or
   reading a clock; its module documentation is the theory of operation.
 * :class:`MemoryStore` and :class:`JournalStore` keep sequence numbers and sent messages, the
-  latter durably on disk.
+  latter durably on disk; a :class:`MessageLog` keeps every message in and out for people.
 * :func:`connect` and :func:`serve` run sessions over asyncio TCP, with TLS, and give the
   application a :class:`Connection` to send with and take events from.
 
@@ -39,6 +39,7 @@ from fixwire.session.events import (
     SequenceGap,
 )
 from fixwire.session.initiator import Reconnect, connect
+from fixwire.session.messagelog import MessageLog
 from fixwire.session.states import State
 from fixwire.session.store import JournalStore, MemoryStore, Store, Sync
 
@@ -56,6 +57,7 @@ __all__ = [
     "LogonContext",
     "LogonRefused",
     "MemoryStore",
+    "MessageLog",
     "Received",
     "Reconnect",
     "RejectReceived",

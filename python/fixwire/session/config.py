@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from fixwire._native import Dictionary, GroupSpecs, Message
     from fixwire.errors import RejectError
     from fixwire.session.core import Session
+    from fixwire.session.messagelog import MessageLog
 
 __all__ = ["FieldValue", "LogonContext", "Role", "SessionConfig", "TemplateValue"]
 
@@ -145,6 +146,9 @@ class SessionConfig:
             Some venues answer from another CompID than the one addressed (Kalshi: sessions
             are addressed as ``KalshiNR`` and so on, answers may come from ``Kalshi``); turn
             this off for them. TargetCompID <56> is always checked.
+        message_log: Where every message in and out is logged with its time and direction
+            (:class:`~fixwire.session.MessageLog`, a size-rotated file that ``fixwire decode``
+            reads); ``None``, the default, logs none.
         sender_sub_id: Our SenderSubID <50>, written in every message's header. With
             ``sender_location_id``, ``target_sub_id`` and ``target_location_id``, it tells an
             acceptor's sessions apart when several share BeginString and CompIDs (QuickFIX/J's
@@ -211,6 +215,7 @@ class SessionConfig:
     max_event_bytes: int = 8 * 1024 * 1024
     check_peer_comp_id: bool = True
     groups: GroupSpecs | None = None
+    message_log: MessageLog | None = None
     sender_sub_id: str | None = None
     sender_location_id: str | None = None
     target_sub_id: str | None = None

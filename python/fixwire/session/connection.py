@@ -129,6 +129,9 @@ class Connection:
         #: Called when a connection closes before the session ever logged on (the acceptor
         #: forgets such sessions).
         self._on_unused: Callable[[], None] | None = None
+        # The session's message log, flushed once per turn of the loop in which it logged.
+        self._message_log = session.config.message_log
+        self._log_flush_due = False
 
     # The application's API.
 
@@ -163,6 +166,8 @@ class Connection:
         data = session.data_to_send(self._max_buffer + 1 - transport.get_write_buffer_size())
         if data:
             transport.write(data)
+        if self._message_log is not None and not self._log_flush_due:
+            self._flush_log_soon()
         return seq_num
 
     def acknowledge(self) -> None:
@@ -317,6 +322,7 @@ class Connection:
             time.time(), "connection lost" if exc is None else f"connection lost: {exc}"
         )
         self._transport = None
+        self._flush_log()  # What this connection logged, now: the loop may not turn again.
         self._set_writable(True)
         self._disconnected.set()
         if self._timer is not None:
@@ -327,11 +333,25 @@ class Connection:
         if not self._ever_logged_on and self._on_unused is not None:
             self._on_unused()
 
+    def _flush_log_soon(self) -> None:
+        """Flushes the message log once the loop has run what is ready now: one write to
+        the file for every message logged meanwhile.
+        """
+        self._log_flush_due = True
+        self._loop.call_soon(self._flush_log)
+
+    def _flush_log(self) -> None:
+        self._log_flush_due = False
+        if self._message_log is not None:
+            self._message_log.flush()
+
     def _flush(self) -> None:
         """Writes what the session has to send, delivers its events, and rearms the timer."""
         transport = self._transport
         if transport is not None:
             self._write(transport)
+        if self._message_log is not None and self._message_log.pending and not self._log_flush_due:
+            self._flush_log_soon()
         self._dispatch()
         if self.session.should_close:
             if transport is not None and not transport.is_closing():

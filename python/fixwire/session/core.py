@@ -164,7 +164,8 @@ class Session:
             length_fields=config.length_fields,
         )
         self._framer = Framer(groups=config.groups, max_body_length=config.max_message_size)
-        self._out = Outbound()
+        self._log = config.message_log
+        self._out = Outbound(self._log)
         self._ledger = InboundLedger(self.store)
         # The last inbound number handed over by next_events: taken at its next call.
         self._handed = 0
@@ -259,9 +260,12 @@ class Session:
 
     def _receive_messages(self, messages: list[Message], now: float) -> None:
         """Handles whole inbound messages, in order, until the session ends."""
+        log = self._log
         for message in messages:
             if self.should_close:
                 return
+            if log is not None:
+                log.inbound(message.raw, now)
             self._last_received = now
             self._test_request = None
             try:
@@ -276,6 +280,8 @@ class Session:
         """A well-framed message that did not parse: rejected in its turn (see
         :mod:`fixwire.session.unparsed`); before Logon completes, garbled input.
         """
+        if self._log is not None:
+            self._log.inbound(item.raw, now)
         if self.state not in _LOGGED_ON:
             self.garbled += 1
             self._events.append(Garbled(item.error))
@@ -442,6 +448,8 @@ class Session:
         else:
             store.set_next_sender_seq(seq_num + 1)
         self._out.append(wire)
+        if self._log is not None:
+            self._log.outbound(wire, now)
         self._last_sent = now
         return seq_num
 
@@ -1083,6 +1091,8 @@ class Session:
         if self.config.admin_out is not None:
             wire = self.config.admin_out(wire)
         self._out.append(wire)
+        if self._log is not None:
+            self._log.outbound(wire, now)
         self.store.set_next_sender_seq(seq_num + 1)
         self._last_sent = now
 

@@ -14,18 +14,28 @@ ResendRequest without reading the answers queues each number once.
 from __future__ import annotations
 
 from collections import deque
+from typing import TYPE_CHECKING
 
 from fixwire.session.resend import ResendStream
+
+if TYPE_CHECKING:
+    from fixwire.session.messagelog import MessageLog
 
 __all__ = ["Outbound"]
 
 
 class Outbound:
-    """Messages and resends waiting for the transport, in order."""
+    """Messages and resends waiting for the transport, in order.
 
-    __slots__ = ("_items", "_streams", "queued")
+    Args:
+        log: Where the messages of a resend are logged as they are read from the store (the
+            session logs the others as it queues them).
+    """
 
-    def __init__(self) -> None:
+    __slots__ = ("_items", "_log", "_streams", "queued")
+
+    def __init__(self, log: MessageLog | None = None) -> None:
+        self._log = log
         self._items: deque[bytes | ResendStream] = deque()
         self._streams: list[ResendStream] = []
         #: Bytes of whole messages waiting (resends not yet read from the store excluded).
@@ -105,6 +115,9 @@ class Outbound:
                 continue
             stream: ResendStream = item  # type: ignore[assignment]
             chunk = stream.take(limit - size)
+            if self._log is not None:
+                for wire in chunk:
+                    self._log.outbound(wire, stream.now)
             out.extend(chunk)
             size += sum(map(len, chunk))
             if stream.done:

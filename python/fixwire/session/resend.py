@@ -50,6 +50,7 @@ class ResendStream:
         begin: The first number of the range.
         end: The last number; a coalesced request may move it on while the stream is young.
         next: The first number not yet produced.
+        now: When the resend was asked for: the SendingTime <52> of its messages.
     """
 
     __slots__ = (
@@ -57,11 +58,11 @@ class ResendStream:
         "_encoder",
         "_gap_from",
         "_header",
-        "_now",
         "_store",
         "begin",
         "end",
         "next",
+        "now",
     )
 
     def __init__(
@@ -79,7 +80,7 @@ class ResendStream:
         # SessionConfig.admin_out: sees each GapFill as it is produced.
         self._admin_out = admin_out
         self._header = header
-        self._now = float(now)
+        self.now = float(now)
         self._gap_from: int | None = None
         self.begin = begin
         self.end = end
@@ -96,7 +97,7 @@ class ResendStream:
         """
         out: list[bytes] = []
         size = 0
-        encoder, now = self._encoder, self._now
+        encoder, now = self._encoder, self.now
         while self.next <= self.end:
             batch_end = min(self.next + _BATCH - 1, self.end)
             stored = self._store.messages(self.next, batch_end)
@@ -124,7 +125,7 @@ class ResendStream:
         ``new_seq``; the run is closed.
         """
         assert self._gap_from is not None
-        wire = gap_fill(self._encoder, self._gap_from, new_seq, self._now, self._header)
+        wire = gap_fill(self._encoder, self._gap_from, new_seq, self.now, self._header)
         self._gap_from = None
         return wire if self._admin_out is None else self._admin_out(wire)
 

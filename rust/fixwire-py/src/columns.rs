@@ -33,8 +33,10 @@ fn column_to_python(py: Python<'_>, column: Column) -> PyResult<Bound<'_, PyTupl
 ///
 /// ``source`` is bytes or a path (``str``, memory-mapped); ``columns`` are
 /// ``(tag, kind, scale)``. Returns ``rows``, ``messages``, ``garbled`` (offsets), ``offset``,
-/// ``msg_type`` and ``columns``: per column ``(values, valid, invalid_count)``, where text
-/// values are ``(offsets, data)``. The GIL is released during the scan.
+/// ``msg_type``, ``columns``: per column ``(values, valid, invalid_count)``, where text
+/// values are ``(offsets, data)``, and for bytes ``reached``: where the last message read
+/// ended (at least the range's start; ``None`` for a path). The GIL is released during the
+/// scan.
 #[pyfunction]
 #[pyo3(signature = (source, columns, *, msg_types = None, explode = None, verify_checksum = true, threads = 0, byte_range = None))]
 #[allow(clippy::too_many_arguments, clippy::needless_pass_by_value)]
@@ -66,16 +68,18 @@ pub(crate) fn scan_columns<'py>(
     // A str is a path (the Python layer turns PathLike objects into str); anything else must
     // be a buffer of bytes.
     let range = byte_range.map(|(start, end)| start..end);
-    let table = if let Ok(path) = source.cast::<PyString>() {
+    let (table, reached) = if let Ok(path) = source.cast::<PyString>() {
         let path = std::path::PathBuf::from(path.to_str()?);
-        without_gil(py, || columns::scan_file(&path, range, &options))?
+        (without_gil(py, || columns::scan_file(&path, range, &options))?, None)
     } else {
         let bytes = as_pybytes(source)?;
         let bytes = bytes.as_bytes();
         let range = range.unwrap_or(0..bytes.len());
-        without_gil(py, || columns::scan(bytes, range, &options))
+        let (table, reached) = without_gil(py, || columns::scan_reaching(bytes, range, &options));
+        (table, Some(reached))
     };
     let out = PyDict::new(py);
+    out.set_item("reached", reached)?;
     out.set_item("rows", table.rows)?;
     out.set_item("messages", table.messages)?;
     out.set_item("garbled", table.garbled.into_pyarray(py))?;

@@ -10,7 +10,7 @@ use pyo3::types::{PyDict, PyString};
 
 use crate::conversions::without_gil;
 use crate::errors::py_err;
-use crate::groups::PyGroupSpecs;
+use crate::groups::{PyGroupSpec, PyGroupSpecs};
 use crate::message::PyMessage;
 
 /// A FIX data dictionary (QuickFIX XML): names, types, enums, layouts, validation.
@@ -88,6 +88,15 @@ impl PyDictionary {
     /// The tag of the field named ``name``; ``KeyError`` when undefined.
     fn tag(&self, name: &str) -> PyResult<u32> {
         self.dictionary.tag(name).ok_or_else(|| PyKeyError::new_err(name.to_owned()))
+    }
+
+    /// The repeating group counted by ``count_tag`` (its NumInGroup tag), laid out as in
+    /// messages of ``msg_type``, or as in the first message (by MsgType) that has it;
+    /// ``KeyError`` when no message has it.
+    #[pyo3(signature = (count_tag, msg_type = None))]
+    fn group(&self, count_tag: u32, msg_type: Option<&str>) -> PyResult<PyGroupSpec> {
+        let spec = self.dictionary.group(count_tag, msg_type).ok_or_else(|| PyKeyError::new_err(count_tag))?;
+        Ok(PyGroupSpec { spec })
     }
 
     /// The message of MsgType ``msg_type``; ``KeyError`` when undefined.

@@ -15,9 +15,11 @@
 //! | `dictionary.rs` | `Dictionary`, `FieldInfo`, `MessageInfo` |
 //! | `columns.rs` | `scan_columns`, `find_messages` (logs) |
 //! | `numpy_strings.rs` | `pack_strings`, through numpy's string C API |
+//! | `arrow.rs` | `ArrowStream`: columns to Arrow consumers through the C stream interface |
 
 use pyo3::prelude::*;
 
+mod arrow;
 mod columns;
 mod conversions;
 mod dictionary;
@@ -37,6 +39,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(columns::scan_columns, m)?)?;
     m.add_function(wrap_pyfunction!(numpy_strings::pack_strings, m)?)?;
     m.add_function(wrap_pyfunction!(columns::find_messages, m)?)?;
+    m.add_class::<arrow::PyArrowStream>()?;
     m.add_class::<dictionary::PyDictionary>()?;
     m.add_class::<dictionary::PyFieldInfo>()?;
     m.add_class::<dictionary::PyMessageInfo>()?;

@@ -8,100 +8,22 @@
 #![allow(clippy::cast_precision_loss)]
 
 use std::hint::black_box;
-use std::time::{Duration, Instant};
 
 use fixwire::columns::{scan, ColumnKind, ColumnSpec, ScanOptions};
-use fixwire::template::{Choice, DecimalRule, Part, Rule, Slot, Template, Value};
 use fixwire::{
-    checksum, frame, Decimal, Dictionary, Encoder, FieldIndex, Frame, Framer, FramerConfig, ParseOptions,
-    ValidationOptions,
+    checksum, frame, Dictionary, Encoder, FieldIndex, Frame, Framer, FramerConfig, ParseOptions, ValidationOptions,
 };
 
-const SENDING_TIME: i64 = 1_787_233_501_123_000_000;
-
-/// Median nanoseconds per call of `op`.
-fn measure(mut op: impl FnMut()) -> f64 {
-    let warm = Instant::now();
-    let mut per_batch = 1u64;
-    while warm.elapsed() < Duration::from_millis(200) {
-        let start = Instant::now();
-        for _ in 0..per_batch {
-            op();
-        }
-        if start.elapsed() < Duration::from_millis(20) {
-            per_batch *= 2;
-        }
-    }
-    let mut samples: Vec<f64> = (0..25)
-        .map(|_| {
-            let start = Instant::now();
-            for _ in 0..per_batch {
-                op();
-            }
-            start.elapsed().as_nanos() as f64 / per_batch as f64
-        })
-        .collect();
-    samples.sort_by(f64::total_cmp);
-    samples[samples.len() / 2]
-}
+mod support;
+use support::{fee_report, measure, order_encoder, order_template, SENDING_TIME};
 
 fn report(name: &str, nanos: f64, bytes: usize) {
     let throughput = if bytes > 0 { format!("{:8.2} GB/s", bytes as f64 / nanos) } else { String::new() };
     println!("{name:<44} {nanos:>12.1} ns/op {throughput}");
 }
 
-/// The benchmark NewOrderSingle <D>: about 250 bytes, as in the Python benches.
 fn write_order(encoder: &mut Encoder, seq: u64) -> &[u8] {
-    let mut w = encoder.start(b"D", seq, SENDING_TIME).expect("valid header");
-    w.str(11, "7d0c9a3e-2b1f-4e5d-8c6a-9f0e1d2c3b4a")
-        .and_then(|w| w.decimal(38, Decimal::new(1000, 2)))
-        .and_then(|w| w.char(40, b'2'))
-        .and_then(|w| w.int(44, 75))
-        .and_then(|w| w.char(54, b'1'))
-        .and_then(|w| w.str(55, "KXNBAGAME-26MAY25NYKCLE-NYK"))
-        .and_then(|w| w.char(59, b'1'))
-        .and_then(|w| w.str(526, "3f9e8d7c-6b5a-4938-a716-0f1e2d3c4b5a"))
-        .and_then(|w| w.int(2964, 1))
-        .and_then(|w| w.bool(21006, true))
-        .expect("valid fields");
-    w.finish().expect("valid message")
-}
-
-/// The same order as a template whose slots carry a venue's rules, and its values.
-fn order_template() -> (Template, [Value<'static>; 9]) {
-    let id = || Rule::text(Some(b"0123456789abcdef-"), 64);
-    let positive =
-        |places| DecimalRule { above: Some(Decimal::new(0, 0)), places: Some(places), ..DecimalRule::default() };
-    let choice = |values: &[&[u8]]| Rule::OneOf(values.iter().map(|v| Choice::same(v)).collect());
-    let slot = |tag, rule| Part::Slot(Slot::new(tag, rule));
-    let template = Template::new(
-        b"D",
-        vec![
-            slot(11, id()),
-            slot(38, Rule::Decimal(positive(2))),
-            Part::Fixed(40, b"2".to_vec()),
-            slot(44, Rule::Decimal(DecimalRule { below: Some(Decimal::new(1, 0)), ..positive(4) })),
-            slot(54, choice(&[b"1", b"2"])),
-            slot(55, Rule::text(None, 64)),
-            slot(59, choice(&[b"0", b"1", b"3", b"4", b"6"])),
-            slot(526, id()),
-            slot(2964, choice(&[b"1", b"2"])),
-            slot(21006, Rule::Bool),
-        ],
-    )
-    .expect("a valid template");
-    let values = [
-        Value::Text(b"7d0c9a3e-2b1f-4e5d-8c6a-9f0e1d2c3b4a"),
-        Value::Decimal(b"10.00"),
-        Value::Decimal(b"0.75"),
-        Value::Text(b"1"),
-        Value::Text(b"KXNBAGAME-26MAY25NYKCLE-NYK"),
-        Value::Text(b"1"),
-        Value::Text(b"3f9e8d7c-6b5a-4938-a716-0f1e2d3c4b5a"),
-        Value::Int(1),
-        Value::Bool(true),
-    ];
-    (template, values)
+    support::write_order(encoder, seq, SENDING_TIME)
 }
 
 /// The order encoded field by field, and from a template that checks every value.
@@ -122,7 +44,7 @@ fn encoding(encoder: &mut Encoder) {
 }
 
 fn main() {
-    let mut encoder = Encoder::new("8f1c1c52-6a8e-4e2b-9d43-2b1f0e6f7a10", "KalshiNR").expect("valid header");
+    let mut encoder = order_encoder();
     let order = write_order(&mut encoder, 7).to_vec();
     println!("NewOrderSingle: {} bytes", order.len());
 
@@ -155,36 +77,7 @@ fn main() {
 
     // A Kalshi trade ExecutionReport with its fee group, validated with the bundled dictionary.
     let dictionary = Dictionary::kalshi();
-    // `user_tag`: an extra user-defined field, which gives the report another shape.
-    let execution_report = |user_tag: Option<u32>| {
-        let mut enc = Encoder::new("Kalshi", "8f1c1c52-6a8e-4e2b-9d43-2b1f0e6f7a10").expect("valid header");
-        let mut w = enc.start(b"8", 12, SENDING_TIME).expect("valid header");
-        if let Some(tag) = user_tag {
-            w.str(tag, "x").expect("valid field");
-        }
-        w.str(37, "b5e3d2f1-7a4c-4c8e-9f10-3e2d1c0b9a87")
-            .and_then(|w| w.str(11, "7d0c9a3e-2b1f-4e5d-8c6a-9f0e1d2c3b4a"))
-            .and_then(|w| w.str(17, "4;7"))
-            .and_then(|w| w.char(150, b'F'))
-            .and_then(|w| w.char(39, b'1'))
-            .and_then(|w| w.char(54, b'1'))
-            .and_then(|w| w.str(55, "KXNBAGAME-26MAY25NYKCLE-NYK"))
-            .and_then(|w| w.decimal(151, Decimal::new(600, 2)))
-            .and_then(|w| w.decimal(14, Decimal::new(400, 2)))
-            .and_then(|w| w.decimal(6, Decimal::new(75, 0)))
-            .and_then(|w| w.decimal(38, Decimal::new(1000, 2)))
-            .and_then(|w| w.decimal(31, Decimal::new(75, 0)))
-            .and_then(|w| w.decimal(32, Decimal::new(400, 2)))
-            .and_then(|w| w.str(60, "20260820-13:45:01.123"))
-            .and_then(|w| w.group(136, 1))
-            .and_then(|w| w.decimal(137, Decimal::new(7, 2)))
-            .and_then(|w| w.str(138, "USD"))
-            .and_then(|w| w.char(139, b'4'))
-            .and_then(|w| w.int(891, 0))
-            .expect("valid fields");
-        w.finish().expect("valid message").to_vec()
-    };
-    let report_bytes = execution_report(None);
+    let report_bytes = fee_report(None);
     let with_groups = ParseOptions { groups: Some(dictionary.group_specs()), ..ParseOptions::default() };
     index.parse(&report_bytes, &with_groups).expect("the report parses");
     dictionary.validate(&index.view(&report_bytes), ValidationOptions::default()).expect("the report is valid");
@@ -200,7 +93,7 @@ fn main() {
     let user_defined = ValidationOptions { allow_user_defined: true };
     let shapes: Vec<(Vec<u8>, FieldIndex)> = (5001..5065)
         .map(|tag| {
-            let bytes = execution_report(Some(tag));
+            let bytes = fee_report(Some(tag));
             let mut index = FieldIndex::new();
             index.parse(&bytes, &with_groups).expect("the report parses");
             dictionary.validate(&index.view(&bytes), user_defined).expect("the report is valid");

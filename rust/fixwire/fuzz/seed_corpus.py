@@ -1,13 +1,19 @@
-"""Seeds the fuzz corpora (corpus/parser/, corpus/framer/) from the shared test corpus.
+"""Seeds the fuzz corpora (parser/, framer/, frame_paths/, columns/) from the test corpus.
+
+Usage: ``seed_corpus.py [DIR]`` writes one folder per target in DIR (DIR defaults to corpus/
+beside this file).
 
 Every message of tests/data/corpus.txt (valid) and tests/data/invalid.txt (each refused for a
 known reason) becomes a parser seed. A framer input is one byte that picks where the stream is
 cut, then the stream: each message alone, and each valid message followed by garbage and the
-next one. Seeds are named after their corpus lines, so running this again overwrites them and
-leaves what the fuzzer found beside them alone.
+next one. A frame_paths input is a BodyLength limit byte (0: the default), then one message.
+A columns input is one byte that picks the scan's options, then a message. Seeds are named
+after their corpus lines, so running this again overwrites them and leaves what the fuzzer found
+beside them alone.
 """
 
 import pathlib
+import sys
 
 FUZZ = pathlib.Path(__file__).resolve().parent
 DATA = FUZZ.parents[2] / "tests" / "data"
@@ -32,28 +38,36 @@ def messages(name: str, columns: int) -> list[tuple[str, bytes]]:
     return out
 
 
-def write(target: str, seeds: dict[str, bytes]) -> None:
-    """Writes `seeds` as files of corpus/<target>/, named by their keys."""
-    folder = FUZZ / "corpus" / target
+def write(corpus: pathlib.Path, target: str, seeds: dict[str, bytes]) -> None:
+    """Writes `seeds` as files of <corpus>/<target>/, named by their keys."""
+    folder = corpus / target
     folder.mkdir(parents=True, exist_ok=True)
     for name, data in seeds.items():
         (folder / name).write_bytes(data)
 
 
 def main() -> None:
-    """Writes the parser and framer seeds."""
+    """Writes the parser and framer seeds under the folder named on the command line."""
+    corpus = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else FUZZ / "corpus"
     valid = messages("corpus.txt", 2)
     invalid = messages("invalid.txt", 3)
     everything = valid + invalid
-    write("parser", dict(everything))
+    write(corpus, "parser", dict(everything))
     framer = {}
     for i, (name, message) in enumerate(everything):
         # Cut points spread over the stream, differing from seed to seed.
         framer[name] = bytes([i * 37 % 256]) + message
     for i, ((name, a), (_, b)) in enumerate(zip(valid, valid[1:])):
         framer[f"{name}+next"] = bytes([i * 53 % 256]) + a + b"garbage" + b
-    write("framer", framer)
-    print(f"seeded {len(everything)} parser and {len(framer)} framer inputs in {FUZZ / 'corpus'}")
+    write(corpus, "framer", framer)
+    write(corpus, "frame_paths", {name: b"\x00" + message for name, message in everything})
+    # A columns input is one byte that picks the options, then the message.
+    columns = {name: bytes([i * 29 % 256]) + msg for i, (name, msg) in enumerate(everything)}
+    write(corpus, "columns", columns)
+    print(
+        f"seeded {len(everything)} parser and frame_paths, {len(framer)} framer and"
+        f" {len(columns)} columns inputs in {corpus}"
+    )
 
 
 if __name__ == "__main__":

@@ -268,6 +268,30 @@ impl Table {
         }
     }
 
+    /// Makes room for the rows of `total` bytes of input, judging by those of the first
+    /// `scanned` bytes (at most 16 times as many), so that the columns of a long input grow
+    /// once rather than by doubling and copying. Room never written takes no memory.
+    fn reserve_like(&mut self, scanned: usize, total: usize) {
+        if scanned == 0 {
+            return;
+        }
+        let more = total.min(scanned.saturating_mul(16)).saturating_sub(scanned);
+        let grow = |len: usize| len.saturating_mul(more) / scanned;
+        self.offset.reserve(grow(self.offset.len()));
+        for column in std::iter::once(&mut self.msg_type).chain(&mut self.columns) {
+            column.valid.reserve(grow(column.valid.len()));
+            match &mut column.data {
+                ColumnData::Str { offsets, data } => {
+                    offsets.reserve(grow(offsets.len()));
+                    data.reserve(grow(data.len()));
+                }
+                ColumnData::F64(out) => out.reserve(grow(out.len())),
+                ColumnData::Bool(out) => out.reserve(grow(out.len())),
+                ColumnData::I64(out) => out.reserve(grow(out.len())),
+            }
+        }
+    }
+
     /// Appends `other`, the table of the next chunk of the same input.
     fn append(&mut self, other: Table) {
         self.rows += other.rows;
@@ -442,8 +466,8 @@ pub fn scan(input: &[u8], range: Range<usize>, options: &ScanOptions) -> Table {
     scan_reaching(input, range, options).0
 }
 
-/// [`scan`], also returning where the last message read ended.
-fn scan_reaching(input: &[u8], range: Range<usize>, options: &ScanOptions) -> (Table, usize) {
+/// [`scan`], also returning where the last message read ended (at least `range.start`).
+pub fn scan_reaching(input: &[u8], range: Range<usize>, options: &ScanOptions) -> (Table, usize) {
     let (start, end) = (range.start.min(input.len()), range.end.min(input.len()));
     let threads = options.threads.max(1).min((end.saturating_sub(start) / MIN_CHUNK).max(1));
     if threads == 1 {
@@ -504,9 +528,20 @@ pub fn scan_windowed(
         let next = at.saturating_add(window.max(1)).min(end);
         // A message read by the previous window may run past this window's start (even past
         // the look-back); nothing starting inside it is a message of its own.
-        let (window_table, window_reached) = scan_reaching(input, at.max(reached).min(next)..next, options);
-        table.append(window_table);
+        let from = at.max(reached).min(next);
+        let window_reached = if options.threads <= 1 {
+            // On one thread, the rows go straight into the table rather than into the
+            // window's own, which would then be copied.
+            scan_chunk_into(&mut table, input, from, next, options, QuickReader::new(options))
+        } else {
+            let (window_table, window_reached) = scan_reaching(input, from..next, options);
+            table.append(window_table);
+            window_reached
+        };
         reached = reached.max(window_reached);
+        if at == start {
+            table.reserve_like(next - start, end - start);
+        }
         // The next window reads from up to LOOK_BACK bytes before its start.
         done(next.saturating_sub(LOOK_BACK));
         at = next;
@@ -525,7 +560,8 @@ pub const SCAN_WINDOW: usize = 64 << 20;
 /// The file must not be truncated while it is read (a `copytruncate` log rotation): reading a
 /// mapped page that has gone raises SIGBUS, which stops the process. A file rewritten in place
 /// while it is read gives garbled rows, as every byte is read as hostile input.
-// The crate's only `unsafe`: mapping the file and dropping the pages read.
+// `unsafe` here (the crate's other is separators.rs' SSE2 loads): mapping the file and dropping
+// the pages read.
 #[allow(unsafe_code)]
 pub fn scan_file(path: &Path, range: Option<Range<usize>>, options: &ScanOptions) -> std::io::Result<Table> {
     let file = std::fs::File::open(path)?;
@@ -566,9 +602,23 @@ fn scan_chunk_with(
     start: usize,
     end: usize,
     options: &ScanOptions,
-    mut quick: Option<QuickReader>,
+    quick: Option<QuickReader>,
 ) -> (Table, usize) {
     let mut table = Table::new(options);
+    let reached = scan_chunk_into(&mut table, input, start, end, options, quick);
+    (table, reached)
+}
+
+/// [`scan_chunk_with`], appending the rows to `table`; returns where the last message read
+/// ended.
+fn scan_chunk_into(
+    table: &mut Table,
+    input: &[u8],
+    start: usize,
+    end: usize,
+    options: &ScanOptions,
+    mut quick: Option<QuickReader>,
+) -> usize {
     let mut dates = DateCaches::new(options.columns.len());
     // A range that starts inside the input may start inside a message whose data field holds
     // `8=FIX`; reading from up to LOOK_BACK bytes earlier finds that message first, and its
@@ -594,9 +644,9 @@ fn scan_chunk_with(
                 if offset >= start {
                     table.messages += 1;
                     if wanted(options, quick.msg_type(message)) {
-                        quick.push_row(&mut table, offset);
+                        quick.push_row(table, offset);
                         if quick.batch_full() {
-                            quick.flush(&mut table, &mut dates, input);
+                            quick.flush(table, &mut dates, input);
                         }
                     }
                 }
@@ -620,15 +670,26 @@ fn scan_chunk_with(
         if wanted(options, message.msg_type()) {
             // Rows stay in input order: the quick reader's go in first.
             if let Some(quick) = quick.as_mut() {
-                quick.flush(&mut table, &mut dates, input);
+                quick.flush(table, &mut dates, input);
             }
-            add_rows(&mut table, &mut finder, &mut dates, message.fields(), offset as u64, options);
+            add_rows(table, &mut finder, &mut dates, message.fields(), offset as u64, options);
         }
     }
     if let Some(quick) = quick.as_mut() {
-        quick.flush(&mut table, &mut dates, input);
+        quick.flush(table, &mut dates, input);
     }
-    (table, reached)
+    reached
+}
+
+/// Reads `msg` (one candidate message in SOH form) with the quick reader's field walk over the
+/// separator masks and with the byte-at-a-time walk it replaced: `Ok(Some(read))` when the two
+/// agree (on whether the message is read, and on every value found), `Err` saying how they
+/// differ, `Ok(None)` when `options` leave every message to the parser. For the differential
+/// fuzz target; not part of the API.
+#[cfg(any(test, feature = "reference-scan"))]
+#[doc(hidden)]
+pub fn compare_field_walks(msg: &[u8], options: &ScanOptions) -> Result<Option<bool>, String> {
+    QuickReader::new(options).map(|mut quick| quick.compare_walks(msg)).transpose()
 }
 
 /// Whether a message of `msg_type` passes the MsgType filter.

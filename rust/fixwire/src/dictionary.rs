@@ -412,6 +412,17 @@ impl Dictionary {
         Arc::clone(&self.groups)
     }
 
+    /// The layout of the repeating group counted by `count_tag`: as in messages of `msg_type`
+    /// when given, else as in the first message (by MsgType) that has the group.
+    pub fn group(&self, count_tag: u32, msg_type: Option<&str>) -> Option<Arc<GroupSpec>> {
+        if let Some(msg_type) = msg_type {
+            return self.groups.lookup(msg_type.as_bytes(), count_tag).cloned();
+        }
+        let mut types: Vec<&str> = self.messages.keys().map(String::as_str).collect();
+        types.sort_unstable();
+        types.into_iter().find_map(|t| self.groups.lookup(t.as_bytes(), count_tag).cloned())
+    }
+
     /// Parses `buf` into `index` and validates it: the answer of [`FieldIndex::parse`] with
     /// this dictionary's groups followed by [`Dictionary::validate`], for less work. A message
     /// that passes validation has well-formed groups (validation reads them with the same
@@ -546,9 +557,10 @@ impl Dictionary {
     /// The message as text, one field a line: tag, name, value and the value's meaning, with
     /// group entries indented.
     pub fn format(&self, msg: &Message<'_>) -> String {
-        let mut out = String::new();
         let msg_type = msg.msg_type();
         let all = msg.fields();
+        // About 40 bytes of name and padding per field come on top of its bytes on the wire.
+        let mut out = String::with_capacity(all.buf().len() + 40 * all.len());
         let mut i = 0;
         while i < all.len() {
             i = self.format_from(&mut out, all, i, msg_type, None, 0);
@@ -588,19 +600,51 @@ impl Dictionary {
     }
 
     fn format_line(&self, out: &mut String, run: Fields<'_>, field: Field, depth: usize) {
-        use std::fmt::Write as _;
+        /// Spaces to pad a name with; names are padded to at most 28 characters.
+        const SPACES: &str = "                            ";
         let value = String::from_utf8_lossy(&run.buf()[field.range()]);
-        // Data fields may hold SOH and other control bytes; show them, do not emit them.
-        let shown: String = value
-            .chars()
-            .map(|c| if c.is_control() { format!("\\x{:02x}", u32::from(c)) } else { c.to_string() })
-            .collect();
         let def = self.fields.get(&field.tag);
         let name = def.map_or("?", |d| d.name.as_str());
-        let indent = "  ".repeat(depth);
-        let _ = write!(out, "{indent}{:>5} {name:<w$} = {shown}", field.tag, w = 28usize.saturating_sub(indent.len()));
+        // Written piece by piece rather than through `write!`, whose padding goes a character at
+        // a time: `fixwire decode` formats every field of a log this way.
+        for _ in 0..depth {
+            out.push_str("  ");
+        }
+        let mut digits = [b' '; 10];
+        let mut at = digits.len();
+        let mut tag = field.tag;
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (tag % 10) as u8;
+            tag /= 10;
+            if tag == 0 {
+                break;
+            }
+        }
+        let start = at.min(digits.len() - 5);
+        out.push_str(std::str::from_utf8(&digits[start..]).unwrap_or_default());
+        out.push(' ');
+        out.push_str(name);
+        let width = 28usize.saturating_sub(2 * depth);
+        out.push_str(&SPACES[..width.saturating_sub(name.chars().count()).min(SPACES.len())]);
+        out.push_str(" = ");
+        // Data fields may hold SOH and other control bytes; show them, do not emit them.
+        if value.contains(char::is_control) {
+            use std::fmt::Write as _;
+            for c in value.chars() {
+                if c.is_control() {
+                    let _ = write!(out, "\\x{:02x}", u32::from(c));
+                } else {
+                    out.push(c);
+                }
+            }
+        } else {
+            out.push_str(&value);
+        }
         if let Some(meaning) = def.and_then(|d| d.describe(&value)) {
-            let _ = write!(out, " ({meaning})");
+            out.push_str(" (");
+            out.push_str(meaning);
+            out.push(')');
         }
         out.push('\n');
     }

@@ -15,14 +15,23 @@
 //! assert_eq!(&bytes[16..16 + body.len()], body);
 //! ```
 
+mod write;
+
 use crate::decode::{DataFields, FieldIndex, ParseOptions};
 use crate::error::{EncodeError, EncodeErrorKind as Kind, Error};
 use crate::value::{bool_text, format_u64, Date, Decimal, TimePrecision, UtcTimestamp};
 use crate::SOH;
+use write::{copy_checked, prefix_len, put_decimal, put_u64, put_word, room, Entry, TagTable, TimeCache};
+use write::{DATA, LENGTH, LONG, SLACK};
 
 /// The largest body BodyLength <9> may describe here: seven digits.
 pub const MAX_BODY_LENGTH: usize = 9_999_999;
 const LENGTH_DIGITS: usize = 7;
+/// `8=<BeginString><SOH>9=` at most: a BeginString has at most 16 bytes.
+const BEGIN_ROOM: usize = 24;
+/// Where the body starts in the buffer: room for `8=<BeginString><SOH>9=`, BodyLength's
+/// digits and SOH, which are written right-aligned in front of the body when it is finished.
+const HEAD_ROOM: usize = BEGIN_ROOM + LENGTH_DIGITS + 1;
 
 /// The largest tag the parser reads back (nine digits).
 const MAX_TAG: u32 = 999_999_999;
@@ -39,21 +48,19 @@ pub struct Encoder {
     target: Vec<u8>,
     precision: TimePrecision,
     data_fields: DataFields,
+    /// The tags pushed so far, checked and rendered.
+    tags: TagTable,
+    /// The zone messages are written in (see the `write` module); the message ends at a
+    /// writer's cursor, not at the vector's length.
     buf: Vec<u8>,
-    /// `49=<SenderCompID><SOH>56=<TargetCompID><SOH>`, the same in every message.
+    /// `<SOH>49=<SenderCompID><SOH>56=<TargetCompID><SOH>34=`, the same in every message.
     parties: Vec<u8>,
-    /// `8=<BeginString><SOH>9=`, the same in every message.
-    begin: Vec<u8>,
-    /// `8=<BeginString><SOH>9=` and the room for BodyLength's digits and SOH.
-    head_room: usize,
+    /// `8=<BeginString><SOH>9=`, the same in every message, right-aligned after zeros so that
+    /// it is copied as a whole array.
+    begin: [u8; BEGIN_ROOM],
+    /// The bytes of `begin` that are not padding.
+    begin_len: usize,
     time_cache: TimeCache,
-}
-
-/// The last SendingTime formatted, keyed by its value in units of the precision.
-#[derive(Debug, Clone, Default)]
-struct TimeCache {
-    key: Option<i64>,
-    text: Vec<u8>,
 }
 
 impl Encoder {
@@ -77,19 +84,21 @@ impl Encoder {
                 ),
             ));
         }
-        let parties = [&b"49="[..], &sender, &[SOH], b"56=", &target, &[SOH]].concat();
-        let begin = [&b"8="[..], &begin_string, &[SOH], b"9="].concat();
-        let head_room = begin.len() + LENGTH_DIGITS + 1;
+        let parties = [&b"\x0149="[..], &sender, b"\x0156=", &target, b"\x0134="].concat();
+        let text = [&b"8="[..], &begin_string, &[SOH], b"9="].concat();
+        let mut begin = [0; BEGIN_ROOM];
+        begin[BEGIN_ROOM - text.len()..].copy_from_slice(&text);
         Ok(Self {
             begin_string,
             sender,
             target,
             precision: TimePrecision::Millis,
             data_fields: DataFields::standard(),
-            buf: Vec::with_capacity(512),
+            tags: TagTable::new(),
+            buf: vec![0; 512],
             parties,
             begin,
-            head_room,
+            begin_len: text.len(),
             time_cache: TimeCache::default(),
         })
     }
@@ -106,6 +115,7 @@ impl Encoder {
     #[must_use]
     pub fn data_fields(mut self, data_fields: DataFields) -> Self {
         self.data_fields = data_fields;
+        self.tags = TagTable::new();
         self
     }
 
@@ -138,39 +148,36 @@ impl Encoder {
         seq_num: u64,
         sending_time: i64,
     ) -> Result<MessageWriter<'_>, EncodeError> {
-        check_value(35, msg_type)?;
         self.format_sending_time(sending_time)?;
-        let Self { buf, parties, time_cache, head_room, .. } = self;
-        buf.clear();
-        buf.resize(*head_room, 0);
-        // The header's tags are spelled out: this runs for every message.
-        let mut digits = [0u8; 20];
-        let seq_num = format_u64(seq_num, &mut digits);
-        buf.extend_from_slice(b"35=");
-        buf.extend_from_slice(msg_type);
-        buf.push(SOH);
-        buf.extend_from_slice(parties);
-        for (tag, value) in [(&b"34="[..], seq_num), (b"52=", &time_cache.text)] {
-            buf.extend_from_slice(tag);
-            buf.extend_from_slice(value);
-            buf.push(SOH);
+        let Self { buf, parties, time_cache, .. } = self;
+        let mut at = HEAD_ROOM;
+        room(buf, at, msg_type.len() + parties.len() + 64 + SLACK);
+        put_word(buf, at, u64::from_le_bytes(*b"35=\0\0\0\0\0"));
+        at += 3;
+        if msg_type.is_empty() || copy_checked(buf, at, msg_type) {
+            return Err(value_error(35, msg_type));
         }
-        Ok(MessageWriter { encoder: self })
+        at += msg_type.len();
+        // Whole words, no `memcpy` call; the SOHs it finds are the ones between the fields.
+        copy_checked(buf, at, parties);
+        at += parties.len();
+        at += put_u64(buf, at, seq_num);
+        put_word(buf, at, u64::from_le_bytes(*b"\x0152=\0\0\0\0"));
+        at += 4;
+        buf[at..at + 32].copy_from_slice(&time_cache.text);
+        at += time_cache.len;
+        buf[at] = SOH;
+        Ok(MessageWriter { encoder: self, end: at + 1 })
     }
 
     /// Formats SendingTime at the encoder's precision into the cache, unless the same
     /// millisecond (or microsecond, ...) is already there.
     fn format_sending_time(&mut self, unix_nanos: i64) -> Result<(), EncodeError> {
-        let key = unix_nanos.div_euclid(i64::from(self.precision.unit_nanos()));
-        if self.time_cache.key != Some(key) {
-            let ts = UtcTimestamp::from_unix_nanos(i128::from(unix_nanos), self.precision).ok_or_else(|| {
-                EncodeError::new(Kind::InvalidValue, Some(52), "SendingTime <52> is outside years 0-9999")
-            })?;
-            self.time_cache.text.clear();
-            ts.write_to(&mut self.time_cache.text);
-            self.time_cache.key = Some(key);
+        if self.time_cache.set(unix_nanos, self.precision) {
+            Ok(())
+        } else {
+            Err(EncodeError::new(Kind::InvalidValue, Some(52), "SendingTime <52> is outside years 0-9999"))
         }
-        Ok(())
     }
 
     /// A copy of `original`, a message this session sent, for a resend: PossDupFlag <43>=Y,
@@ -192,14 +199,14 @@ impl Encoder {
         let first_sent = header.iter().find(|f| f.tag == 122).unwrap_or(original_time);
         let first_sent = &original[first_sent.range()];
         self.format_sending_time(sending_time)?;
-        let Self { buf, time_cache, head_room, .. } = self;
+        let Self { buf, time_cache, .. } = self;
         buf.clear();
-        buf.resize(*head_room, 0);
+        buf.resize(HEAD_ROOM, 0);
         for field in header {
             match field.tag {
                 43 | 122 => {}
                 52 => {
-                    push_field(buf, 52, &time_cache.text);
+                    push_field(buf, 52, &time_cache.text[..time_cache.len]);
                     push_field(buf, 43, b"Y");
                     push_field(buf, 122, first_sent);
                 }
@@ -207,14 +214,14 @@ impl Encoder {
             }
         }
         buf.extend_from_slice(&original[fields[body_start].offset()..fields[fields.len() - 1].offset()]);
-        Ok(self.seal()?)
+        let end = buf.len();
+        Ok(self.seal(end)?)
     }
 
-    /// Writes BeginString, BodyLength and CheckSum around the body in the buffer and returns
-    /// the whole message.
-    fn seal(&mut self) -> Result<&[u8], EncodeError> {
-        let head_room = self.head_room;
-        let body_length = self.buf.len() - head_room;
+    /// Writes BeginString, BodyLength and CheckSum around the body, which ends at `end`, and
+    /// returns the whole message.
+    fn seal(&mut self, end: usize) -> Result<&[u8], EncodeError> {
+        let body_length = end - HEAD_ROOM;
         if body_length > MAX_BODY_LENGTH {
             return Err(EncodeError::new(
                 Kind::TooLarge,
@@ -222,16 +229,22 @@ impl Encoder {
                 format!("message body is {body_length} bytes, more than {MAX_BODY_LENGTH}"),
             ));
         }
-        let mut digits = [0u8; 20];
-        let length = format_u64(body_length as u64, &mut digits);
-        let start = head_room - (self.begin.len() + length.len() + 1);
-        let at = start + self.begin.len();
-        self.buf[start..at].copy_from_slice(&self.begin);
-        self.buf[at..head_room - 1].copy_from_slice(length);
-        self.buf[head_room - 1] = SOH;
-        let sum = crate::checksum(&self.buf[start..]);
-        self.buf.extend_from_slice(&[b'1', b'0', b'=', b'0' + sum / 100, b'0' + sum / 10 % 10, b'0' + sum % 10, SOH]);
-        Ok(&self.buf[start..])
+        let width = (body_length as u64).checked_ilog10().map_or(1, |l| l as usize + 1);
+        let digits = HEAD_ROOM - 1 - width;
+        put_u64(&mut self.buf, digits, body_length as u64);
+        self.buf[HEAD_ROOM - 1] = SOH;
+        self.buf[digits - BEGIN_ROOM..digits].copy_from_slice(&self.begin);
+        let start = digits - self.begin_len;
+        let sum = crate::checksum(&self.buf[start..end]);
+        let trailer = [b'1', b'0', b'=', b'0' + sum / 100, b'0' + sum / 10 % 10, b'0' + sum % 10, SOH, 0];
+        if end + trailer.len() <= self.buf.len() {
+            self.buf[end..end + trailer.len()].copy_from_slice(&trailer);
+        } else {
+            // A message written through `MessageWriter::with_vec` ends the vector.
+            self.buf.truncate(end);
+            self.buf.extend_from_slice(&trailer[..7]);
+        }
+        Ok(&self.buf[start..end + 7])
     }
 }
 
@@ -290,70 +303,157 @@ pub fn sending_time_from_timestamp(time: UtcTimestamp) -> Result<i64, EncodeErro
 #[derive(Debug)]
 pub struct MessageWriter<'e> {
     encoder: &'e mut Encoder,
+    /// Where the message written so far ends in the encoder's buffer.
+    end: usize,
 }
 
 impl<'e> MessageWriter<'e> {
     /// A text field. Empty text and SOH are errors.
+    #[inline(always)]
     pub fn str(&mut self, tag: u32, value: &str) -> Result<&mut Self, EncodeError> {
         self.bytes(tag, value.as_bytes())
     }
 
-    /// A usable body tag that is not a data field's length, which the encoder writes itself.
-    fn check_not_length(&self, tag: u32) -> Result<(), EncodeError> {
-        check_tag(tag)?;
-        match self.encoder.data_fields.data_tag_for(tag) {
-            Some(data_tag) => Err(EncodeError::new(
-                Kind::InvalidTag,
-                Some(tag),
-                format!("tag {tag} is the length of data field {data_tag}, which the encoder writes with it"),
-            )),
-            None => Ok(()),
+    /// `tag`'s entry when it is a usable body tag (see [`check_tag`]).
+    #[inline(always)]
+    fn entry(&mut self, tag: u32) -> Result<Entry, EncodeError> {
+        let Encoder { tags, data_fields, .. } = &mut *self.encoder;
+        tags.entry(tag, data_fields)
+    }
+
+    /// `tag`'s entry when it is a usable body tag and not a data field's length, which the
+    /// encoder writes itself.
+    #[inline(always)]
+    fn entry_not_length(&mut self, tag: u32) -> Result<Entry, EncodeError> {
+        let entry = self.entry(tag)?;
+        if entry & LENGTH != 0 {
+            return Err(self.length_error(tag));
         }
+        Ok(entry)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn length_error(&self, tag: u32) -> EncodeError {
+        let data_tag = self.encoder.data_fields.data_tag_for(tag).unwrap_or_default();
+        EncodeError::new(
+            Kind::InvalidTag,
+            Some(tag),
+            format!("tag {tag} is the length of data field {data_tag}, which the encoder writes with it"),
+        )
+    }
+
+    /// Makes room for `need` bytes of value past the cursor and writes the entry's `tag=`
+    /// there (a tag of up to five digits); returns where the value goes.
+    #[inline(always)]
+    fn open(&mut self, entry: Entry, need: usize) -> usize {
+        let buf = &mut self.encoder.buf;
+        room(buf, self.end, need + SLACK);
+        put_word(buf, self.end, entry);
+        self.end + prefix_len(entry)
+    }
+
+    /// A field whose tag has more than five digits, its value rendered by `value`.
+    #[cold]
+    #[inline(never)]
+    fn long_field(&mut self, tag: u32, value: impl FnOnce(&mut Vec<u8>)) -> &mut Self {
+        self.with_vec(|buf| {
+            push_tag(buf, tag);
+            value(buf);
+            buf.push(SOH);
+        });
+        self
+    }
+
+    /// Ends the field whose value ends at `at` with SOH and moves the cursor past it.
+    #[inline(always)]
+    fn close(&mut self, at: usize) -> &mut Self {
+        self.encoder.buf[at] = SOH;
+        self.end = at + 1;
+        self
     }
 
     /// A field from raw bytes. For a data tag (RawData <96>, ...) its length field is written
     /// first and the bytes may contain SOH; anywhere else SOH is an error.
+    #[inline(always)]
     pub fn bytes(&mut self, tag: u32, value: &[u8]) -> Result<&mut Self, EncodeError> {
-        self.check_not_length(tag)?;
-        if let Some(length_tag) = self.encoder.data_fields.length_tag_for(tag) {
-            if value.is_empty() {
-                return Err(EncodeError::new(Kind::EmptyValue, Some(tag), "data field value is empty"));
-            }
-            push_uint(&mut self.encoder.buf, length_tag, value.len() as u64);
-        } else {
-            check_value(tag, value)?;
+        let entry = self.entry_not_length(tag)?;
+        if entry & (DATA | LONG) != 0 {
+            return self.data_or_long(tag, entry, value);
         }
-        push_field(&mut self.encoder.buf, tag, value);
+        let at = self.open(entry, value.len());
+        // The value is copied and checked in one pass; when refused, the cursor stays put.
+        if value.is_empty() || copy_checked(&mut self.encoder.buf, at, value) {
+            return Err(value_error(tag, value));
+        }
+        Ok(self.close(at + value.len()))
+    }
+
+    /// A data field, its length field first, or a field whose tag has more than five digits.
+    #[cold]
+    #[inline(never)]
+    fn data_or_long(&mut self, tag: u32, entry: Entry, value: &[u8]) -> Result<&mut Self, EncodeError> {
+        if entry & DATA == 0 {
+            check_value(tag, value)?;
+            return Ok(self.long_field(tag, |buf| buf.extend_from_slice(value)));
+        }
+        if value.is_empty() {
+            return Err(EncodeError::new(Kind::EmptyValue, Some(tag), "data field value is empty"));
+        }
+        let length_tag = self.encoder.data_fields.length_tag_for(tag).expect("a data field has a length tag");
+        self.with_vec(|buf| {
+            push_uint(buf, length_tag, value.len() as u64);
+            push_field(buf, tag, value);
+        });
         Ok(self)
     }
 
     /// An int field.
+    #[inline(always)]
     pub fn int(&mut self, tag: u32, value: i64) -> Result<&mut Self, EncodeError> {
-        self.check_not_length(tag)?;
-        push_tag(&mut self.encoder.buf, tag);
-        if value < 0 {
-            self.encoder.buf.push(b'-');
+        let entry = self.entry_not_length(tag)?;
+        if entry & LONG != 0 {
+            let mut digits = [0u8; 20];
+            let text = format_u64(value.unsigned_abs(), &mut digits);
+            return Ok(self.long_field(tag, |buf| {
+                if value < 0 {
+                    buf.push(b'-');
+                }
+                buf.extend_from_slice(text);
+            }));
         }
-        let mut digits = [0u8; 20];
-        self.encoder.buf.extend_from_slice(format_u64(value.unsigned_abs(), &mut digits));
-        self.encoder.buf.push(SOH);
-        Ok(self)
+        let mut at = self.open(entry, 21);
+        let buf = &mut self.encoder.buf;
+        buf[at] = b'-';
+        at += usize::from(value < 0);
+        at += put_u64(buf, at, value.unsigned_abs());
+        Ok(self.close(at))
     }
 
     /// An unsigned int field (SeqNum, Length, NumInGroup).
+    #[inline(always)]
     pub fn uint(&mut self, tag: u32, value: u64) -> Result<&mut Self, EncodeError> {
-        self.check_not_length(tag)?;
-        push_uint(&mut self.encoder.buf, tag, value);
-        Ok(self)
+        let entry = self.entry_not_length(tag)?;
+        if entry & LONG != 0 {
+            let mut digits = [0u8; 20];
+            let text = format_u64(value, &mut digits);
+            return Ok(self.long_field(tag, |buf| buf.extend_from_slice(text)));
+        }
+        let at = self.open(entry, 20);
+        let at = at + put_u64(&mut self.encoder.buf, at, value);
+        Ok(self.close(at))
     }
 
     /// A decimal at its natural scale: `Decimal::new(550, 3)` writes `0.550`.
+    #[inline(always)]
     pub fn decimal(&mut self, tag: u32, value: Decimal) -> Result<&mut Self, EncodeError> {
-        check_tag(tag)?;
-        push_tag(&mut self.encoder.buf, tag);
-        value.write_to(&mut self.encoder.buf);
-        self.encoder.buf.push(SOH);
-        Ok(self)
+        let entry = self.entry(tag)?;
+        if entry & LONG != 0 {
+            return Ok(self.long_field(tag, |buf| value.write_to(buf)));
+        }
+        let at = self.open(entry, 42 + usize::from(value.scale));
+        let at = at + put_decimal(&mut self.encoder.buf, at, value);
+        Ok(self.close(at))
     }
 
     /// A decimal at exactly `scale` fraction digits; an error when that would drop a non-zero
@@ -372,22 +472,47 @@ impl<'e> MessageWriter<'e> {
     /// A decimal given as text, written as is after checking the FIX float syntax
     /// (`-?[0-9]*(\.[0-9]*)?`, no exponent). Any number of digits.
     pub fn decimal_text(&mut self, tag: u32, value: &[u8]) -> Result<&mut Self, EncodeError> {
-        check_tag(tag)?;
+        let entry = self.entry(tag)?;
         crate::value::decimal_parts(value).map_err(|e| {
             EncodeError::new(Kind::InvalidValue, Some(tag), format!("{e}: {:?}", String::from_utf8_lossy(value)))
         })?;
-        push_field(&mut self.encoder.buf, tag, value);
-        Ok(self)
+        if entry & LONG != 0 {
+            return Ok(self.long_field(tag, |buf| buf.extend_from_slice(value)));
+        }
+        let at = self.open(entry, value.len());
+        // The syntax holds no SOH.
+        copy_checked(&mut self.encoder.buf, at, value);
+        Ok(self.close(at + value.len()))
     }
 
     /// A char field. SOH is an error.
+    #[inline(always)]
     pub fn char(&mut self, tag: u32, value: u8) -> Result<&mut Self, EncodeError> {
+        let entry = self.entry_not_length(tag)?;
+        if entry & (DATA | LONG) != 0 || value == SOH {
+            return self.char_slow(tag, value);
+        }
+        // Prefix, value and SOH in one word: a prefix is at most six bytes.
+        let len = prefix_len(entry);
+        let word =
+            (entry & !(u64::MAX << (8 * len))) | (u64::from(value) << (8 * len)) | (u64::from(SOH) << (8 * len + 8));
+        let buf = &mut self.encoder.buf;
+        room(buf, self.end, SLACK);
+        put_word(buf, self.end, word);
+        self.end += len + 2;
+        Ok(self)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn char_slow(&mut self, tag: u32, value: u8) -> Result<&mut Self, EncodeError> {
         self.bytes(tag, &[value])
     }
 
     /// A Boolean field, `Y` or `N`.
+    #[inline(always)]
     pub fn bool(&mut self, tag: u32, value: bool) -> Result<&mut Self, EncodeError> {
-        self.bytes(tag, bool_text(value))
+        self.char(tag, bool_text(value)[0])
     }
 
     /// A binary floating-point number: always an error ([`EncodeErrorKind::WrongType`]), because
@@ -428,18 +553,22 @@ impl<'e> MessageWriter<'e> {
     /// A UTCTimestamp field at the timestamp's own precision.
     pub fn timestamp(&mut self, tag: u32, value: UtcTimestamp) -> Result<&mut Self, EncodeError> {
         check_tag(tag)?;
-        push_tag(&mut self.encoder.buf, tag);
-        value.write_to(&mut self.encoder.buf);
-        self.encoder.buf.push(SOH);
+        self.with_vec(|buf| {
+            push_tag(buf, tag);
+            value.write_to(buf);
+            buf.push(SOH);
+        });
         Ok(self)
     }
 
     /// A UTCDateOnly or LocalMktDate field.
     pub fn date(&mut self, tag: u32, value: Date) -> Result<&mut Self, EncodeError> {
         check_tag(tag)?;
-        push_tag(&mut self.encoder.buf, tag);
-        value.write_to(&mut self.encoder.buf);
-        self.encoder.buf.push(SOH);
+        self.with_vec(|buf| {
+            push_tag(buf, tag);
+            value.write_to(buf);
+            buf.push(SOH);
+        });
         Ok(self)
     }
 
@@ -449,9 +578,15 @@ impl<'e> MessageWriter<'e> {
         self.uint(count_tag, entries as u64)
     }
 
-    /// The buffer, for writers in this crate that checked their fields themselves.
-    pub(crate) fn buf(&mut self) -> &mut Vec<u8> {
-        &mut self.encoder.buf
+    /// Runs `write` on the buffer as a vector that ends where the message does, and takes what
+    /// it appended as written: for writers in this crate that checked their fields themselves,
+    /// and for the rare fields written through `Vec` (data fields, timestamps, dates).
+    pub(crate) fn with_vec<R>(&mut self, write: impl FnOnce(&mut Vec<u8>) -> R) -> R {
+        let buf = &mut self.encoder.buf;
+        buf.truncate(self.end);
+        let out = write(buf);
+        self.end = buf.len();
+        out
     }
 
     /// Whether `tag` is a data field or a data field's length for this encoder.
@@ -462,47 +597,18 @@ impl<'e> MessageWriter<'e> {
 
     /// Writes BeginString, BodyLength and CheckSum and returns the whole message.
     pub fn finish(self) -> Result<&'e [u8], EncodeError> {
-        self.encoder.seal()
+        self.encoder.seal(self.end)
     }
 }
 
-#[inline]
+/// Appends `tag=` (for the fields written through `Vec`).
 fn push_tag(buf: &mut Vec<u8>, tag: u32) {
-    if let Some((block, len)) = short_tag(tag) {
-        // A copy of known size compiles to one store, where copying the digits alone would call
-        // `memcpy` and then push `=` with a capacity check of its own.
-        let end = buf.len() + len;
-        buf.extend_from_slice(&block.to_le_bytes());
-        buf.truncate(end);
-    } else {
-        let mut digits = [0u8; 20];
-        buf.extend_from_slice(format_u64(u64::from(tag), &mut digits));
-        buf.push(b'=');
-    }
-}
-
-/// A tag of up to five digits and its `=`, as the first bytes of a little-endian word, and how
-/// many bytes that is; `None` for a longer tag.
-#[inline]
-fn short_tag(tag: u32) -> Option<(u64, usize)> {
-    // The digit `tag / place % 10`, as ASCII.
-    let digit = |place: u32| u64::from(b'0') + u64::from(tag / place % 10);
-    let equals = u64::from(b'=');
-    Some(match tag {
-        0..=9 => (digit(1) | equals << 8, 2),
-        10..=99 => (digit(10) | digit(1) << 8 | equals << 16, 3),
-        100..=999 => (digit(100) | digit(10) << 8 | digit(1) << 16 | equals << 24, 4),
-        1000..=9999 => (digit(1000) | digit(100) << 8 | digit(10) << 16 | digit(1) << 24 | equals << 32, 5),
-        10_000..=99_999 => {
-            (digit(10_000) | digit(1000) << 8 | digit(100) << 16 | digit(10) << 24 | digit(1) << 32 | equals << 40, 6)
-        }
-        _ => return None,
-    })
+    let mut digits = [0u8; 20];
+    buf.extend_from_slice(format_u64(u64::from(tag), &mut digits));
+    buf.push(b'=');
 }
 
 fn push_field(buf: &mut Vec<u8>, tag: u32, value: &[u8]) {
-    // One capacity check for the whole field: tag digits, '=', value, SOH.
-    buf.reserve(10 + 1 + value.len() + 1);
     push_tag(buf, tag);
     buf.extend_from_slice(value);
     buf.push(SOH);
@@ -511,6 +617,13 @@ fn push_field(buf: &mut Vec<u8>, tag: u32, value: &[u8]) {
 fn push_uint(buf: &mut Vec<u8>, tag: u32, value: u64) {
     let mut digits = [0u8; 20];
     push_field(buf, tag, format_u64(value, &mut digits));
+}
+
+/// Why `value` cannot be `tag`'s value: empty, or holding SOH.
+#[cold]
+#[inline(never)]
+fn value_error(tag: u32, value: &[u8]) -> EncodeError {
+    check_value(tag, value).expect_err("an empty value or one holding SOH")
 }
 
 /// The standard header's tags in FIXT.1.1 (and FIX 4.x), which come before the body.
@@ -579,201 +692,4 @@ fn header_value(tag: u32, value: &str) -> Result<Vec<u8>, EncodeError> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::{FieldIndex, ParseOptions};
-
-    const T: i64 = 1_787_233_501_123_456_789;
-
-    #[test]
-    fn tags_are_written_as_their_digits_and_equals_after_what_is_there() {
-        let tags = (1..=200_000).chain([999_999, 1_000_000, 999_999_999, u32::MAX]);
-        for tag in tags {
-            let mut buf = b"35=D\x01".to_vec();
-            push_tag(&mut buf, tag);
-            assert_eq!(buf, format!("35=D\x01{tag}=").as_bytes(), "tag {tag}");
-        }
-    }
-
-    #[test]
-    fn seconds_round_to_the_microsecond() {
-        let instant = 1_787_236_205_123_456_000;
-        let seconds: f64 = 1_787_236_205.123_456;
-        // The floats on either side of the instant come back to it.
-        for s in [seconds, f64::from_bits(seconds.to_bits() - 1), f64::from_bits(seconds.to_bits() + 1)] {
-            assert_eq!(unix_nanos_from_seconds(s), Some(instant), "{s}");
-        }
-        assert_eq!(unix_nanos_from_seconds(-1.5), Some(-1_500_000_000));
-        for bad in [f64::NAN, f64::INFINITY, 1e300, -1e300, 9.3e9] {
-            assert_eq!(unix_nanos_from_seconds(bad), None, "{bad}");
-        }
-    }
-
-    #[test]
-    fn header_order_body_length_and_checksum() {
-        let mut enc = Encoder::new("S", "T").unwrap();
-        let mut w = enc.start(b"0", 1, T).unwrap();
-        w.str(112, "ping").unwrap();
-        let bytes = w.finish().unwrap().to_vec();
-        let expected_body = "35=0\x0149=S\x0156=T\x0134=1\x0152=20260820-13:45:01.123\x01112=ping\x01";
-        let head = format!("8=FIXT.1.1\x019={}\x01{expected_body}", expected_body.len());
-        let sum = crate::checksum(head.as_bytes());
-        assert_eq!(bytes, format!("{head}10={sum:03}\x01").into_bytes());
-        let mut index = FieldIndex::new();
-        index.parse(&bytes, &ParseOptions::default()).unwrap();
-    }
-
-    #[test]
-    fn typed_pushes_round_trip() {
-        let mut enc = Encoder::with_begin_string("S", "T", "FIX.4.4").unwrap().time_precision(TimePrecision::Micros);
-        let mut w = enc.start(b"D", 42, T).unwrap();
-        w.int(1, -5).unwrap().uint(2, 7).unwrap().decimal(44, Decimal::new(55, 2)).unwrap();
-        w.decimal_fixed(38, Decimal::new(10, 0), 2).unwrap().char(54, b'1').unwrap().bool(141, true).unwrap();
-        w.bytes(96, b"sig\x01with\x01soh").unwrap().decimal_text(6, b"123456789012345678901.5").unwrap();
-        w.group(453, 1).unwrap().str(448, "p").unwrap().int(452, 24).unwrap();
-        w.timestamp(60, UtcTimestamp::parse(b"20260820-13:45:01.123456789").unwrap()).unwrap();
-        w.date(75, Date::parse(b"20260820").unwrap()).unwrap();
-        let bytes = w.finish().unwrap().to_vec();
-        let mut index = FieldIndex::new();
-        index.parse(&bytes, &ParseOptions::default()).unwrap();
-        let m = index.view(&bytes);
-        assert_eq!(m.begin_string(), b"FIX.4.4");
-        assert_eq!(m.get(52), Some(&b"20260820-13:45:01.123456"[..]));
-        assert_eq!(m.get_i64(1).unwrap(), Some(-5));
-        assert_eq!(m.get(44), Some(&b"0.55"[..]));
-        assert_eq!(m.get(38), Some(&b"10.00"[..]));
-        assert_eq!(m.get(95), Some(&b"12"[..]));
-        assert_eq!(m.get(96), Some(&b"sig\x01with\x01soh"[..]));
-        assert_eq!(m.get(6), Some(&b"123456789012345678901.5"[..]));
-        assert_eq!(m.get(141), Some(&b"Y"[..]));
-        assert_eq!(m.get(60), Some(&b"20260820-13:45:01.123456789"[..]));
-    }
-
-    #[test]
-    fn bad_arguments_are_refused() {
-        let mut enc = Encoder::new("S", "T").unwrap();
-        let mut w = enc.start(b"D", 1, T).unwrap();
-        assert_eq!(w.str(0, "x").unwrap_err().kind, Kind::InvalidTag);
-        assert_eq!(w.str(35, "x").unwrap_err().kind, Kind::InvalidTag);
-        assert_eq!(w.str(58, "").unwrap_err().kind, Kind::EmptyValue);
-        assert_eq!(w.str(58, "a\x01b").unwrap_err().kind, Kind::SohInValue);
-        assert_eq!(w.char(54, SOH).unwrap_err().kind, Kind::SohInValue);
-        assert_eq!(w.decimal_fixed(44, Decimal::new(555, 3), 2).unwrap_err().kind, Kind::InvalidValue);
-        assert_eq!(w.decimal_text(44, b"1e5").unwrap_err().kind, Kind::InvalidValue);
-        assert_eq!(w.bytes(96, b"").unwrap_err().kind, Kind::EmptyValue);
-        assert!(Encoder::new("S\x01", "T").is_err());
-        assert!(Encoder::new("S", "").is_err());
-        assert!(Encoder::with_begin_string("S", "T", "FIX.4.4.EXTENDED.VERSION.X").is_err());
-        assert!(Encoder::with_begin_string("S", "T", "FIX 4.4").is_err());
-        assert_eq!(w_tag_error(1_000_000_000), Kind::InvalidTag);
-        assert_eq!(enc.start(b"", 1, T).unwrap_err().kind, Kind::EmptyValue);
-    }
-
-    fn w_tag_error(tag: u32) -> Kind {
-        let mut enc = Encoder::new("S", "T").unwrap();
-        let mut w = enc.start(b"D", 1, T).unwrap();
-        w.str(tag, "x").unwrap_err().kind
-    }
-
-    #[test]
-    fn data_length_fields_are_written_by_the_encoder() {
-        let mut enc = Encoder::new("S", "T").unwrap();
-        let mut w = enc.start(b"A", 1, T).unwrap();
-        assert_eq!(w.uint(95, 3).unwrap_err().kind, Kind::InvalidTag);
-        assert_eq!(w.str(95, "3").unwrap_err().kind, Kind::InvalidTag);
-        w.bytes(96, b"a\x01b").unwrap();
-        let bytes = w.finish().unwrap();
-        assert_eq!(bytes.windows(4).filter(|w| w == b"\x0195=").count(), 1);
-    }
-
-    #[test]
-    fn refused_pushes_write_nothing() {
-        let mut enc = Encoder::new("S", "T").unwrap();
-        let mut w = enc.start(b"0", 1, T).unwrap();
-        assert!(w.str(58, "a\x01b").is_err());
-        let with_error = w.finish().unwrap().to_vec();
-        let clean = enc.start(b"0", 1, T).unwrap().finish().unwrap().to_vec();
-        assert_eq!(with_error, clean);
-    }
-
-    #[test]
-    fn sending_time_cache_follows_the_clock() {
-        let mut enc = Encoder::new("S", "T").unwrap();
-        let a = enc.start(b"0", 1, T).unwrap().finish().unwrap().to_vec();
-        let b = enc.start(b"0", 1, T + 1_000).unwrap().finish().unwrap().to_vec();
-        let c = enc.start(b"0", 1, T + 1_000_000).unwrap().finish().unwrap().to_vec();
-        assert_eq!(a, b, "same millisecond");
-        assert_ne!(a, c, "next millisecond");
-        assert!(c.windows(21).any(|w| w == b"20260820-13:45:01.124"));
-    }
-
-    #[test]
-    fn possible_duplicate_patches_the_header_and_keeps_the_body() {
-        let mut enc = Encoder::new("S", "T").unwrap();
-        let mut w = enc.start(b"D", 9, T).unwrap();
-        w.str(11, "id-1").unwrap().group(453, 1).unwrap().str(448, "p").unwrap().bytes(96, b"a\x01b").unwrap();
-        let original = w.finish().unwrap().to_vec();
-        let later = T + 5_000_000_000;
-        let resent = enc.possible_duplicate(&original, later).unwrap().to_vec();
-        let body = "35=D\x0149=S\x0156=T\x0134=9\x0152=20260820-13:45:06.123\x0143=Y\x01\
-                    122=20260820-13:45:01.123\x0111=id-1\x01453=1\x01448=p\x0195=3\x0196=a\x01b\x01";
-        let head = format!("8=FIXT.1.1\x019={}\x01{body}", body.len());
-        assert_eq!(resent, format!("{head}10={:03}\x01", crate::checksum(head.as_bytes())).into_bytes());
-        // A resend of a resend keeps the first OrigSendingTime and one PossDupFlag.
-        let again = enc.possible_duplicate(&resent, later + 1_000_000_000).unwrap().to_vec();
-        let text = String::from_utf8(again).unwrap();
-        assert_eq!(text.matches("43=Y").count(), 1);
-        assert!(text.contains("52=20260820-13:45:07.123\x0143=Y\x01122=20260820-13:45:01.123\x01"));
-    }
-
-    #[test]
-    fn possible_duplicate_refuses_what_is_not_a_message() {
-        let mut enc = Encoder::new("S", "T").unwrap();
-        assert!(matches!(enc.possible_duplicate(b"8=FIXT.1.1\x019=5\x01", T), Err(Error::Decode(_))));
-        let head = "8=FIXT.1.1\x019=5\x0135=0\x01";
-        let no_time = format!("{head}10={:03}\x01", crate::checksum(head.as_bytes()));
-        let refused = enc.possible_duplicate(no_time.as_bytes(), T);
-        assert!(matches!(refused, Err(Error::Encode(e)) if e.tag == Some(52)));
-    }
-
-    #[test]
-    fn caller_values_checked_for_fix() {
-        assert_eq!(seq_num(7), Ok(7));
-        for bad in [0, -1, i64::MIN] {
-            let err = seq_num(bad).unwrap_err();
-            assert_eq!((err.kind, err.tag), (Kind::InvalidValue, Some(34)));
-            assert_eq!(err.reason, format!("MsgSeqNum <34> must be positive, not {bad}"));
-        }
-        assert_eq!(tag_number(35), Ok(35));
-        for bad in [0, -5, i64::from(u32::MAX) + 1] {
-            assert_eq!(tag_number(bad).unwrap_err().kind, Kind::InvalidTag);
-        }
-        assert_eq!(tag_out_of_range("99999999999999999999").reason, "tag 99999999999999999999 is out of range");
-        assert_eq!(sending_time_from_seconds(1.5), Ok(1_500_000_000));
-        for bad in [f64::NAN, f64::INFINITY, 1e300] {
-            assert_eq!(sending_time_from_seconds(bad).unwrap_err().tag, Some(52));
-        }
-        let far = UtcTimestamp::parse(b"25000101-00:00:00").unwrap();
-        assert_eq!(
-            sending_time_from_timestamp(far).unwrap_err().reason,
-            "SendingTime <52> must be within years 1677-2262"
-        );
-    }
-
-    #[test]
-    fn floats_and_values_without_a_fix_form_are_refused() {
-        let mut enc = Encoder::new("S", "T").unwrap();
-        let mut w = enc.start(b"D", 1, T).unwrap();
-        let err = w.float(44, 0.5).unwrap_err();
-        assert_eq!(err.kind, Kind::WrongType);
-        assert_eq!(err.reason, "tag 44: float values are not exact; pass a decimal.Decimal or a str");
-        let err = w.unsupported(58, "object").unwrap_err();
-        assert_eq!(err.kind, Kind::WrongType);
-        assert!(err.reason.starts_with("tag 58: cannot encode a object (use str"), "{}", err.reason);
-        let err = w.big_int(38, "18446744073709551616").unwrap_err();
-        assert_eq!((err.kind, err.tag), (Kind::InvalidValue, Some(38)));
-        // Nothing refused was written.
-        let bytes = w.finish().unwrap();
-        assert!(!bytes.windows(4).any(|f| f == b"\x0144=" || f == b"\x0158="));
-    }
-}
+mod tests;

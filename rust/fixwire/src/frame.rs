@@ -9,7 +9,7 @@
 
 use crate::decode::{FieldIndex, ParseOptions};
 use crate::error::{DecodeError, DecodeErrorKind as Kind};
-use crate::SOH;
+use crate::{swar, SOH};
 
 /// The longest BeginString value a framer accepts (`FIXT.1.1` is 8 bytes).
 pub const MAX_BEGIN_STRING: usize = 16;
@@ -56,11 +56,73 @@ pub enum Frame {
 
 /// Looks for a message at the start of `buf`.
 pub fn frame(buf: &[u8], config: &FramerConfig) -> Frame {
+    match common_message(buf, config) {
+        Some(len) => Frame::Message(len),
+        None => frame_checked_in_full(buf, config),
+    }
+}
+
+/// [`frame`] without its shortcut for the common message: every check in turn, which also
+/// names what is wrong. The same verdict as [`frame`] on every input (fuzzed against it).
+#[doc(hidden)]
+#[inline(never)]
+pub fn frame_checked_in_full(buf: &[u8], config: &FramerConfig) -> Frame {
     match frame_message(buf, config) {
         Ok(Some(len)) => Frame::Message(len),
         Ok(None) => Frame::Incomplete,
         Err(fault) => garbled(buf, fault, config),
     }
+}
+
+/// `8=FIXT.1.1<SOH>9=` from its sixth byte on: with the first eight, the whole of it.
+const FIXT_TAIL: u64 = u64::from_le_bytes(*b"T.1.1\x019=");
+/// `8=FIX.d.d<SOH>9=`: the bytes that are not digits, and which ones those are.
+const FIX_HEAD: u64 = u64::from_le_bytes(*b"8=FIX.\0.");
+const FIX_HEAD_MASK: u64 = 0xFF00_FFFF_FFFF_FFFF;
+const FIX_TAIL: u64 = u64::from_le_bytes(*b"\0.\0\x019=\0\0");
+const FIX_TAIL_MASK: u64 = 0x0000_FFFF_FF00_FF00;
+/// `<SOH>10=`, then three digits and SOH: the word from the body's last byte on.
+const TRAILER_WORD: u64 = u64::from_le_bytes([SOH, b'1', b'0', b'=', 0, 0, 0, SOH]);
+const TRAILER_MASK: u64 = 0xFF00_0000_FFFF_FFFF;
+
+/// The length of a whole, valid message at the start of `buf` in its common form, read a word
+/// at a time: BeginString `FIXT.1.1` or `FIX.d.d`, a BodyLength <9> of one to seven digits,
+/// the trailer `10=ddd<SOH>` where BodyLength says, and a right CheckSum when asked. `None`
+/// for anything else, which [`frame_checked_in_full`] then judges; what this accepts, it
+/// accepts too.
+#[inline(always)]
+fn common_message(buf: &[u8], config: &FramerConfig) -> Option<usize> {
+    let head = swar::load(buf, 0)?;
+    let digits_start = if head == u64::from_le_bytes(*b"8=FIXT.1") && swar::load(buf, 5)? == FIXT_TAIL {
+        13
+    } else {
+        let tail = swar::load(buf, 4)?;
+        let versions = u64::from_le_bytes([(head >> 48) as u8, (tail >> 16) as u8, 0, 0, 0, 0, 0, 0]);
+        if head & FIX_HEAD_MASK != FIX_HEAD || tail & FIX_TAIL_MASK != FIX_TAIL || swar::digits(versions, 2).is_none() {
+            return None;
+        }
+        12
+    };
+    let word = swar::load(buf, digits_start)?;
+    let n = (swar::soh_marks(word).trailing_zeros() / 8) as usize;
+    if n == 0 || n == 8 {
+        return None;
+    }
+    let body_length = swar::digits(word, n)?;
+    if body_length == 0 || body_length > config.max_body_length as u64 {
+        return None;
+    }
+    // At most seven digits: no overflow.
+    let trailer = digits_start + n + 1 + body_length as usize;
+    let last = swar::load(buf, trailer - 1)?;
+    if last & TRAILER_MASK != TRAILER_WORD {
+        return None;
+    }
+    let stated = swar::digits(last >> 32, 3)?;
+    if config.verify_checksum && u64::from(crate::checksum(&buf[..trailer])) != stated {
+        return None;
+    }
+    Some(trailer + TRAILER_LEN)
 }
 
 /// Why the bytes at the start of a buffer are not a message: small and `Copy`, so the fast path
@@ -391,6 +453,43 @@ mod tests {
         let sum = crate::checksum(&out);
         out.extend_from_slice(format!("10={sum:03}\x01").as_bytes());
         out
+    }
+
+    #[test]
+    fn the_shortcut_gives_the_full_checks_verdict_on_every_small_change() {
+        let fix44 = {
+            let body = "35=0\x0149=A\x0156=B\x01";
+            let mut out = format!("8=FIX.4.4\x019={}\x01{body}", body.len()).into_bytes();
+            let sum = crate::checksum(&out);
+            out.extend_from_slice(format!("10={sum:03}\x01").as_bytes());
+            out
+        };
+        let messages = [message("35=D|11=a|55=XYZ|"), fix44, message(&"58=long text|".repeat(90))];
+        let configs = [
+            FramerConfig::default(),
+            FramerConfig { verify_checksum: false, ..FramerConfig::default() },
+            FramerConfig { max_body_length: 20, ..FramerConfig::default() },
+        ];
+        let same = |bytes: &[u8]| {
+            for config in &configs {
+                assert_eq!(frame(bytes, config), frame_checked_in_full(bytes, config), "{bytes:?}");
+            }
+        };
+        for original in &messages {
+            for len in 0..=original.len() {
+                same(&original[..len]);
+            }
+            let near = original.len().min(40);
+            for at in (0..near).chain(original.len() - 10..original.len()) {
+                for b in [0, 1, b'0', b'1', b'8', b'9', b'=', b'.', b'A', b'T', 0xff] {
+                    let mut changed = original.clone();
+                    changed[at] = b;
+                    same(&changed);
+                    changed.extend_from_slice(b"8=FIX");
+                    same(&changed);
+                }
+            }
+        }
     }
 
     fn collect(framer: &mut Framer, chunk: &[u8]) -> Vec<Vec<u8>> {

@@ -39,7 +39,8 @@
 //! | a log file to analyse as columns | [`columns::scan_file`], or [`columns::scan`] for bytes in memory |
 //! | names, types, validation, readable output | [`Dictionary`] |
 
-// One `unsafe` in the crate, allowed where it is: the file map of `columns::scan_file`.
+// `unsafe` is allowed only where it is needed: the file map of `columns::scan_file` and the SSE2
+// loads of `separators`.
 #![deny(unsafe_code)]
 
 mod checksum;
@@ -50,7 +51,11 @@ mod encode;
 mod error;
 mod frame;
 mod group;
+mod separators;
+mod swar;
 pub mod template;
+#[cfg(test)]
+mod testing;
 pub mod value;
 
 pub use checksum::checksum;
@@ -64,7 +69,8 @@ pub use encode::{
 };
 pub use error::{DecodeError, DecodeErrorKind, EncodeError, EncodeErrorKind, Error};
 pub use frame::{
-    frame, plausible_begin_string, Frame, Framer, FramerConfig, DEFAULT_MAX_BODY_LENGTH, MAX_BEGIN_STRING,
+    frame, frame_checked_in_full, plausible_begin_string, Frame, Framer, FramerConfig, DEFAULT_MAX_BODY_LENGTH,
+    MAX_BEGIN_STRING,
 };
 pub use group::{GroupSpec, GroupSpecs, InvalidGroupSpec, Member, MAX_GROUP_DEPTH};
 pub use value::{Date, Decimal, TimePrecision, UtcTimestamp};
@@ -79,13 +85,10 @@ pub const SOH: u8 = 0x01;
 /// them; the lowest mark is always exact.
 #[inline(always)]
 pub(crate) fn find_soh(bytes: &[u8]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
     let mut words = bytes.chunks_exact(8);
     let mut at = 0;
     for word in &mut words {
-        let w = u64::from_le_bytes(word.try_into().expect("chunks of eight")) ^ ONES;
-        let zero = w.wrapping_sub(ONES) & !w & HIGHS;
+        let zero = swar::soh_marks(u64::from_le_bytes(word.try_into().expect("chunks of eight")));
         if zero != 0 {
             return Some(at + (zero.trailing_zeros() / 8) as usize);
         }

@@ -652,7 +652,7 @@ impl<'e, 't> TemplateWriter<'e, 't> {
     fn next_slot(&mut self) -> Option<(&'t Slot, &'t [u8])> {
         for (part, encoded) in self.parts.by_ref() {
             match part {
-                Part::Fixed(..) => self.writer.buf().extend_from_slice(encoded),
+                Part::Fixed(..) => self.writer.with_vec(|buf| buf.extend_from_slice(encoded)),
                 Part::Slot(slot) => return Some((slot, encoded)),
             }
         }
@@ -662,7 +662,7 @@ impl<'e, 't> TemplateWriter<'e, 't> {
     /// Checks `value` against the next slot's rule and writes it.
     pub fn push(&mut self, value: Value<'_>) -> Result<(), EncodeError> {
         match self.next_slot() {
-            Some((slot, prefix)) => slot.write(self.writer.buf(), prefix, value),
+            Some((slot, prefix)) => self.writer.with_vec(|buf| slot.write(buf, prefix, value)),
             None => Err(EncodeError::new(Kind::InvalidValue, None, "more values than the template has slots")),
         }
     }

@@ -194,7 +194,48 @@ impl Decimal {
     }
 
     /// Reads a FIX float exactly. Errors when the digits do not fit an i64 mantissa.
+    #[inline]
     pub fn parse(v: &[u8]) -> Result<Self, InvalidValue> {
+        match Self::parse_short(v) {
+            Some(value) => Ok(value),
+            None => Self::parse_in_full(v),
+        }
+    }
+
+    /// A valid decimal of at most 18 digits in one pass, no overflow possible (10^18 < 2^63);
+    /// `None` for anything else, which [`parse_in_full`](Self::parse_in_full) then reads or
+    /// refuses with its reason.
+    #[inline(always)]
+    fn parse_short(v: &[u8]) -> Option<Self> {
+        let (negative, text) = match v.split_first() {
+            Some((b'-', rest)) => (true, rest),
+            _ => (false, v),
+        };
+        if text.len() > usize::from(MAX_DECIMAL_SCALE) + 1 {
+            return None;
+        }
+        let (mut magnitude, mut digits, mut dot) = (0u64, 0usize, None);
+        for (i, &b) in text.iter().enumerate() {
+            let d = b.wrapping_sub(b'0');
+            if d <= 9 {
+                magnitude = magnitude * 10 + u64::from(d);
+                digits += 1;
+            } else if b == b'.' && dot.is_none() {
+                dot = Some(i);
+            } else {
+                return None;
+            }
+        }
+        if digits == 0 || digits > usize::from(MAX_DECIMAL_SCALE) {
+            return None;
+        }
+        let scale = dot.map_or(0, |i| text.len() - i - 1) as u8;
+        let magnitude = i64::try_from(magnitude).ok()?;
+        Some(Self { mantissa: if negative { -magnitude } else { magnitude }, scale })
+    }
+
+    /// [`parse`](Self::parse) for any input, every check spelled out.
+    fn parse_in_full(v: &[u8]) -> Result<Self, InvalidValue> {
         let parts = decimal_parts(v)?;
         let scale = u8::try_from(parts.fraction.len())
             .ok()
@@ -233,23 +274,14 @@ impl Decimal {
 
     /// Numeric comparison, ignoring trailing zeros: `1.5` equals `1.50`.
     pub fn cmp_value(self, other: Self) -> std::cmp::Ordering {
-        // Compare exactly in i128 at a common scale: an i64 times 10^18 fits, and a table
+        // Compare exactly in i128 at a common scale: an i64 times 10^19 fits, and a table
         // lookup is cheaper than a power.
-        const POWERS: [i64; 19] = {
-            let mut powers = [1i64; 19];
-            let mut i = 1;
-            while i < 19 {
-                powers[i] = powers[i - 1] * 10;
-                i += 1;
-            }
-            powers
-        };
-        if let Some(&power) = POWERS.get(usize::from(self.scale.abs_diff(other.scale))) {
+        if let Some(&power) = POWERS_OF_TEN.get(usize::from(self.scale.abs_diff(other.scale))) {
             let (a, b) = (i128::from(self.mantissa), i128::from(other.mantissa));
             let power = i128::from(power);
             return if self.scale < other.scale { (a * power).cmp(&b) } else { a.cmp(&(b * power)) };
         }
-        // Scales further apart than 18 digits (never read from FIX, where 18 is the maximum)
+        // Scales further apart than 19 digits (never read from FIX, where 18 is the maximum)
         // saturate rather than overflow.
         let scale = self.scale.max(other.scale);
         let widen = |d: Self| {
@@ -292,8 +324,19 @@ impl fmt::Display for Decimal {
     }
 }
 
+/// 10^0 to 10^19, every power of ten a u64 holds.
+pub(crate) const POWERS_OF_TEN: [u64; 20] = {
+    let mut powers = [1u64; 20];
+    let mut i = 1;
+    while i < 20 {
+        powers[i] = powers[i - 1] * 10;
+        i += 1;
+    }
+    powers
+};
+
 /// "00" to "99": two digits per division when formatting.
-const DIGIT_PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+pub(crate) const DIGIT_PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
 2021222324252627282930313233343536373839\
 4041424344454647484950515253545556575859\
 6061626364656667686970717273747576777879\
@@ -584,184 +627,4 @@ fn civil_from_days(days: i64) -> (i64, u8, u8) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn integers() {
-        assert_eq!(parse_i64(b"0"), Ok(0));
-        assert_eq!(parse_i64(b"00023"), Ok(23));
-        assert_eq!(parse_i64(b"-17"), Ok(-17));
-        assert_eq!(parse_i64(b"9223372036854775807"), Ok(i64::MAX));
-        assert_eq!(parse_i64(b"-9223372036854775808"), Ok(i64::MIN));
-        for bad in [&b"9223372036854775808"[..], b"-9223372036854775809", b"", b"-", b"1.0", b"+1", b" 1", b"1a"] {
-            assert!(parse_i64(bad).is_err(), "{:?}", String::from_utf8_lossy(bad));
-        }
-        assert_eq!(parse_u64(b"18446744073709551615"), Ok(u64::MAX));
-        assert!(parse_u64(b"18446744073709551616").is_err());
-    }
-
-    #[test]
-    fn format_u64_matches_display() {
-        let mut buf = [0u8; 20];
-        for n in (0..2000).chain([9_999, 10_000, 99_999, 1 << 32, u64::MAX - 1, u64::MAX]) {
-            assert_eq!(format_u64(n, &mut buf), n.to_string().as_bytes());
-        }
-    }
-
-    #[test]
-    fn booleans_and_chars() {
-        assert_eq!(parse_bool(b"Y"), Ok(true));
-        assert_eq!(parse_bool(b"N"), Ok(false));
-        assert!(parse_bool(b"y").is_err());
-        assert!(parse_bool(b"YES").is_err());
-        assert_eq!(parse_char(b"2"), Ok(b'2'));
-        assert!(parse_char(b"").is_err());
-        assert!(parse_char(b"12").is_err());
-        assert!(parse_char(&[0xc3]).is_err());
-    }
-
-    #[test]
-    fn decimals_are_exact() {
-        assert_eq!(Decimal::parse(b"0.55"), Ok(Decimal::new(55, 2)));
-        assert_eq!(Decimal::parse(b"-1.250"), Ok(Decimal::new(-1250, 3)));
-        assert_eq!(Decimal::parse(b"10"), Ok(Decimal::new(10, 0)));
-        assert_eq!(Decimal::parse(b".5"), Ok(Decimal::new(5, 1)));
-        assert_eq!(Decimal::parse(b"5."), Ok(Decimal::new(5, 0)));
-        assert_eq!(Decimal::parse(b"-9223372036854775808"), Ok(Decimal::new(i64::MIN, 0)));
-        for bad in [&b""[..], b"-", b".", b"1e5", b"1.2.3", b"+1", b"NaN", b"1,5", b"99999999999999999999"] {
-            assert!(Decimal::parse(bad).is_err(), "{:?}", String::from_utf8_lossy(bad));
-        }
-    }
-
-    #[test]
-    fn decimal_round_trip_and_rescale() {
-        for text in ["0.55", "-0.0001", "123", "0.0000", "-42.10", "0"] {
-            let d = Decimal::parse(text.as_bytes()).unwrap();
-            assert_eq!(d.to_string(), text);
-        }
-        assert_eq!(Decimal::new(-5, 3).to_string(), "-0.005");
-        assert_eq!(Decimal::new(55, 2).rescale(4), Some(Decimal::new(5500, 4)));
-        assert_eq!(Decimal::new(5500, 4).rescale(2), Some(Decimal::new(55, 2)));
-        assert_eq!(Decimal::new(5501, 4).rescale(2), None);
-        assert_eq!(Decimal::new(i64::MAX, 0).rescale(1), None);
-        assert_eq!(Decimal::new(15, 1).cmp_value(Decimal::new(150, 2)), std::cmp::Ordering::Equal);
-        assert_eq!(Decimal::new(-1, 0).cmp_value(Decimal::new(1, 5)), std::cmp::Ordering::Less);
-    }
-
-    #[test]
-    fn timestamps_at_every_precision() {
-        let t = UtcTimestamp::parse(b"20260820-13:45:01.123").unwrap();
-        assert_eq!((t.hour, t.minute, t.second, t.nanos), (13, 45, 1, 123_000_000));
-        assert_eq!(t.precision, TimePrecision::Millis);
-        assert_eq!(UtcTimestamp::parse(b"20260820-13:45:01").unwrap().nanos, 0);
-        assert_eq!(UtcTimestamp::parse(b"20260820-13:45:01.000123").unwrap().nanos, 123_000);
-        assert_eq!(UtcTimestamp::parse(b"20260820-13:45:01.000000123").unwrap().nanos, 123);
-        for text in
-            ["20260820-13:45:01.123", "19700101-00:00:00", "20240229-23:59:60.999999", "99991231-23:59:59.000000001"]
-        {
-            let mut out = Vec::new();
-            UtcTimestamp::parse(text.as_bytes()).unwrap().write_to(&mut out);
-            assert_eq!(out, text.as_bytes());
-        }
-        for bad in [
-            "20260820-13:45:01.12",
-            "20260820-24:00:00",
-            "20260820-13:60:00",
-            "20260820-13:45:61",
-            "20260230-00:00:00",
-            "20250229-00:00:00",
-            "20261320-00:00:00",
-            "20260820 13:45:01",
-            "2026082-13:45:01",
-            "20260820-13:45:01.",
-            "20260820-13:45:01.1234",
-            "20260820-13:45:0x",
-        ] {
-            assert!(UtcTimestamp::parse(bad.as_bytes()).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn unix_nanos_round_trip() {
-        let last = UtcTimestamp::parse(b"99991231-23:59:60.999999999").unwrap();
-        assert_eq!(last.unix_nanos(), 253_402_300_800_999_999_999);
-        let t = UtcTimestamp::parse(b"20260820-13:45:01.123456789").unwrap();
-        // 2026-08-20T13:45:01Z is 1787233501 seconds after the epoch.
-        assert_eq!(t.unix_nanos(), 1_787_233_501_123_456_789);
-        assert_eq!(UtcTimestamp::from_unix_nanos(t.unix_nanos(), TimePrecision::Nanos), Some(t));
-        let ms = UtcTimestamp::from_unix_nanos(t.unix_nanos(), TimePrecision::Millis).unwrap();
-        assert_eq!(ms.nanos, 123_000_000);
-        assert_eq!(UtcTimestamp::parse(b"19700101-00:00:00").unwrap().unix_nanos(), 0);
-        let before = UtcTimestamp::from_unix_nanos(-1, TimePrecision::Nanos).unwrap();
-        assert_eq!((before.date.year, before.date.month, before.date.day, before.second), (1969, 12, 31, 59));
-        // Every day over four centuries survives the civil conversions.
-        for days in -146_097..146_097 {
-            let (y, m, d) = civil_from_days(days);
-            assert_eq!(days_from_civil(y, m, d), days);
-        }
-    }
-
-    #[test]
-    fn scientific_decimals_are_written_plainly() {
-        // As Python's format(Decimal(text), "f") writes each.
-        for (text, plain) in [
-            ("1E+2", "100"),
-            ("0E+2", "0"),
-            ("-0E+2", "-0"),
-            ("1.5E-7", "0.00000015"),
-            ("-1.20E-8", "-0.0000000120"),
-            ("0E-7", "0.0000000"),
-            ("1.23E+5", "123000"),
-            ("1.234E+3", "1234"),
-            ("1.2345E+3", "1234.5"),
-            ("1.23E-7", "0.000000123"),
-            ("5E-1", "0.5"),
-            ("1E+64", "10000000000000000000000000000000000000000000000000000000000000000"),
-        ] {
-            assert_eq!(plain_decimal(text.as_bytes()), plain.as_bytes(), "{text}");
-        }
-        // Plain text, non-numbers and exponents beyond the cap come back as they are.
-        for text in ["0.55", "-12", "NaN", "-Infinity", "sNaN", "1E+65", "1E-65", "1E+999999999999", "1E", "E5", "x1E5"]
-        {
-            assert!(matches!(plain_decimal(text.as_bytes()), Cow::Borrowed(t) if t == text.as_bytes()), "{text}");
-        }
-        assert_eq!(bool_text(true), b"Y");
-        assert_eq!(bool_text(false), b"N");
-    }
-
-    #[test]
-    fn calendar_values_from_other_libraries() {
-        let leap = UtcTimestamp::parse(b"20161231-23:59:60.500").unwrap();
-        let next = leap.without_leap_second();
-        assert_eq!(
-            (next.date, next.hour, next.second, next.nanos),
-            (Date::parse(b"20170101").unwrap(), 0, 0, 500_000_000)
-        );
-        let ordinary = UtcTimestamp::parse(b"20161231-23:59:59.500").unwrap();
-        assert_eq!(ordinary.without_leap_second(), ordinary);
-        // The last leap second FIX can write has no next day to move to.
-        let last = UtcTimestamp::parse(b"99991231-23:59:60").unwrap();
-        assert_eq!(last.without_leap_second(), last);
-        let fine = UtcTimestamp::parse(b"20260820-13:45:01.123456789").unwrap();
-        let ms = fine.truncated(TimePrecision::Millis);
-        assert_eq!((ms.nanos, ms.precision), (123_000_000, TimePrecision::Millis));
-        assert_eq!(Date::from_calendar(2026, 8, 20, None), Ok(Date { year: 2026, month: 8, day: 20 }));
-        let err = Date::from_calendar(10_000, 1, 1, Some(75)).unwrap_err();
-        assert_eq!(
-            (err.kind, err.tag, err.reason.as_str()),
-            (EncodeErrorKind::InvalidValue, Some(75), "year 10000 is outside 0-9999")
-        );
-        assert!(Date::from_calendar(-1, 1, 1, None).is_err());
-    }
-
-    #[test]
-    fn dates() {
-        let d = Date::parse(b"20231231").unwrap();
-        assert_eq!((d.year, d.month, d.day), (2023, 12, 31));
-        assert_eq!(Date::parse(b"19700101").unwrap().days_since_epoch(), 0);
-        assert!(Date::parse(b"20231232").is_err());
-        assert!(Date::parse(b"2023123").is_err());
-        assert!(Date::parse(b"2023-12-3").is_err());
-    }
-}
+mod tests;

@@ -23,6 +23,7 @@ CENT = Decimal("0.01")
 TWO_DP = Decimal("0.01")
 FOUR_DP = Decimal("0.0001")
 ONE = Decimal(1)
+ZERO = Decimal(0)
 
 
 @dataclass(slots=True)
@@ -87,6 +88,21 @@ class VenueCore:
             (58, text),
         ]
         self._send(client, "j", fields)
+
+    def _session_reject(
+        self, client: Participant, msg: Message, tag: int, reason: int, text: str
+    ) -> None:
+        """Reject <3> of ``msg``: RefTagID <371> ``tag``, SessionRejectReason <373>
+        ``reason``.
+        """
+        fields: list[tuple[int, FieldValue]] = [
+            (45, msg.seq_num),
+            (371, tag),
+            (372, msg.msg_type),
+            (373, reason),
+            (58, text),
+        ]
+        self._send(client, "3", fields)
 
     def _send(
         self, client: Participant, msg_type: str, fields: list[tuple[int, FieldValue]]

@@ -28,6 +28,18 @@ class MarketDataFlow(VenueCore):
 
     #: Each market's book as last published to KalshiMD: Yes bids and Yes-scale offers.
     _md_books: dict[str, tuple[dict[Decimal, Decimal], dict[Decimal, Decimal]]]
+    #: Incremental refreshes still to lose (:meth:`lose_market_data`).
+    _md_losses: int
+
+    def lose_market_data(self, messages: int = 1) -> None:
+        """Fault injection: the next ``messages`` MarketDataIncrementalRefresh <X> are lost on
+        the way, as a feed drops messages to a slow consumer: each uses its subscriber's
+        MsgSeqNum <34> but is never written. KalshiMD has no retransmission (spec section
+        1), so the subscriber sees a gap it cannot fill and must subscribe again.
+        """
+        if messages < 1:
+            raise ValueError("messages must be at least 1")
+        self._md_losses += messages
 
     def _market_data_request(self, client: Participant, msg: Message) -> None:
         request_type = msg.get(263)
@@ -55,6 +67,10 @@ class MarketDataFlow(VenueCore):
             self._send(client, "W", [(55, symbol), (268, entries)])
             if request_type == "1":
                 client.md_symbols.add(symbol)
+                if symbol in self._md_books:
+                    # The increments that follow are changes from what this snapshot showed
+                    # (kept only while a market is watched: see _market_data_updates).
+                    self._md_books[symbol] = (bids, offers)
 
     def _book(self, market: str) -> tuple[dict[Decimal, Decimal], dict[Decimal, Decimal]]:
         """Yes bids and offers (the No bids on the Yes scale), best first; empty when the
@@ -82,15 +98,28 @@ class MarketDataFlow(VenueCore):
     def _market_data_updates(self, events: list[m.Event]) -> None:
         """MarketDataIncrementalRefresh <X> to each subscriber: trades, then the levels that
         changed (level-replace: the new size; deleted levels with size 0).
+
+        Only markets some KalshiMD session watches are looked at: reading a market's depth
+        costs a pass over its resting orders, which no order should pay when nobody listens.
+        A market's published book is brought up to date by the snapshot that starts a watch.
         """
+        subscribers = [
+            client for client in self._clients.values() if client.logged_on and client.md_symbols
+        ]
+        if not subscribers:
+            return
+        watched = set().union(*(client.md_symbols for client in subscribers))
         touched: dict[str, None] = {}
         trades: list[tuple[str, list[tuple[int, FieldValue]]]] = []
         now = datetime.now(UTC)
         for event in events:
-            if isinstance(event, (m.Accepted, m.Filled, m.Cancelled, m.Replaced)):
-                touched[event.order.market] = None
+            if not isinstance(event, (m.Accepted, m.Filled, m.Cancelled, m.Replaced)):
+                continue
+            market = event.order.market
+            if market not in watched:
+                continue
+            touched[market] = None
             if isinstance(event, m.Filled) and event.liquidity is m.Liquidity.TAKER:
-                market = event.order.market
                 entry = self._md_entry("2", event.yes_price, event.qty, now)
                 aggressor = "1" if event.order.side is m.Side.YES else "2"
                 trades.append((market, [(279, "0"), (55, market), *entry, (2446, aggressor)]))
@@ -110,8 +139,13 @@ class MarketDataFlow(VenueCore):
                     changes.append((market, [(279, "2"), (55, market), *entry]))
         if not changes:
             return
-        for client in list(self._clients.values()):
-            if client.logged_on and client.md_symbols:
-                mine = [entry for market, entry in changes if market in client.md_symbols]
-                if mine:
-                    self._send(client, "X", [(268, mine)])
+        for client in subscribers:
+            mine = [entry for market, entry in changes if market in client.md_symbols]
+            if not mine:
+                continue
+            if self._md_losses:
+                self._md_losses -= 1
+                store = client.connection.session.store
+                store.set_next_sender_seq(store.next_sender_seq + 1)
+            else:
+                self._send(client, "X", [(268, mine)])

@@ -16,6 +16,7 @@ from fixwire.kalshi.sim import matching as m
 from fixwire.kalshi.sim.core import (
     HOUSE,
     TWO_DP,
+    ZERO,
     Participant,
 )
 from fixwire.kalshi.sim.drop_copy import DropCopyFlow
@@ -27,6 +28,20 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
     """KalshiNR/KalshiRT order entry, and every engine event published as its FIX report."""
 
     _events: itertools.count[int]
+    #: Fault injection (:meth:`exchange_unavailable`): answers still to lose, and whether
+    #: their orders are placed all the same.
+    _unavailable: list[bool]
+
+    def exchange_unavailable(self, orders: int = 1, *, placed: bool) -> None:
+        """Fault injection: the next ``orders`` NewOrderSingles <D> are answered with a
+        rejected ExecutionReport, Text ``EXCHANGE_UNAVAILABLE`` (OrdRejReason <103>=99), the
+        answer of a venue that cannot tell what became of them (spec 7.7). With ``placed``
+        each was placed all the same: its New report is kept for drop copy but never sent;
+        without, it was not placed.
+        """
+        if orders < 1:
+            raise ValueError("orders must be at least 1")
+        self._unavailable += [placed] * orders
 
     def _new_order(self, api_key: str, client: Participant, msg: Message, now: float) -> None:
         side = m.Side.YES if msg[54] == "1" else m.Side.NO
@@ -34,6 +49,19 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
         qty = msg.get_decimal(38, Decimal(0))
         if not client.flags.skip_pending_exec_reports:
             self._send_pending(client, msg, "A", side, yes_price, qty)
+        unavailable = bool(self._unavailable)
+        if unavailable and not self._unavailable.pop(0):
+            self._send(client, "8", self._unavailable_fields(msg, side, qty))
+            return  # Never placed.
+        # The order group: SecondaryClOrdID <526> in the docs, OrderGroupID <20130> in the
+        # dictionary (spec 18.11). Either is honoured, so that an order never escapes the
+        # group's risk limit that its sender asked for; two that disagree are refused.
+        group_id = msg.get(526)
+        named = msg.get(20130)
+        if named is not None and group_id is not None and named != group_id:
+            reason = m.RejectReason.INVALID_ORDER
+            self._publish([refused(api_key, msg, side, yes_price, reason)], client)
+            return
         try:
             tif = m.TimeInForce(msg.get(59, "1"))
             expire = msg.get_time_ns(126)
@@ -49,34 +77,54 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
                 expire_time=None if expire is None else expire / 1e9,
                 post_only="6" in (msg.get(18) or ""),
                 stp=m.SelfTradePrevention(msg.get_int(2964, 1)),
-                group_id=msg.get(526),
+                group_id=group_id or named,
                 cancel_on_pause=bool(msg.get_bool(21006, default=False)),
                 max_execution_cost=msg.get_decimal(21009),
                 subaccount=msg.get_int(79, 0),
             )
-        except (ValueError, TypeError, ArithmeticError) as e:
-            events = [
-                m.Rejected(
-                    client_id=msg[11],
-                    owner=api_key,
-                    subaccount=msg.get_int(79, 0) or 0,
-                    market=msg[55],
-                    side=side,
-                    price=yes_price or Decimal(0),
-                    qty=qty,
-                    reason=m.RejectReason.INVALID_ORDER,
-                )
-            ]
-            del e  # The engine's message names the argument; the venue answers with a code.
-        self._publish(events, client)
+        except (ValueError, TypeError, ArithmeticError):
+            # The engine's message names the argument; the venue answers with a code.
+            events = [refused(api_key, msg, side, yes_price, m.RejectReason.INVALID_ORDER)]
+        unsent: frozenset[str] = frozenset()
+        if unavailable:
+            self._send(client, "8", self._unavailable_fields(msg, side, qty))
+            unsent = frozenset(e.order.order_id for e in events if isinstance(e, m.Accepted))
+        self._publish(events, client, unsent)
+
+    @staticmethod
+    def _unavailable_fields(
+        msg: Message, side: m.Side, qty: Decimal
+    ) -> list[tuple[int, FieldValue]]:
+        """A rejected ExecutionReport, EXCHANGE_UNAVAILABLE: the outcome is not known."""
+        return [
+            (11, msg[11]),
+            (37, "NONE"),
+            (17, "-1;-1"),
+            (6, Decimal(0)),
+            (14, Decimal("0.00")),
+            (38, qty.quantize(TWO_DP)),
+            (39, "8"),
+            (54, side.value),
+            (55, msg[55]),
+            (58, "EXCHANGE_UNAVAILABLE"),
+            (60, datetime.now(UTC)),
+            (103, 99),
+            (150, "8"),
+            (151, Decimal("0.00")),
+        ]
 
     def _cancel(self, api_key: str, client: Participant, msg: Message, now: float) -> None:
+        # Side <54>, Symbol <55> and AllocAccount <79> (when sent) must match the order's
+        # (spec 7.3): a mismatch is an unknown order, CxlRejReason <102>=1.
         events = self.engine.cancel(
             owner=api_key,
             client_id=msg[11],
             orig_client_id=msg[41],
             order_id=msg.get(37),
             now=now,
+            market=msg[55],
+            side=m.Side.YES if msg[54] == "1" else m.Side.NO,
+            subaccount=msg.get_int(79),
         )
         if not client.flags.skip_pending_exec_reports and any(
             isinstance(e, m.Cancelled) for e in events
@@ -102,6 +150,9 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
                 price=None if price is None else m.from_yes_price(side, price),
                 order_id=msg.get(37),
                 now=now,
+                market=msg[55],  # Must match the order's, as Side and AllocAccount (spec 7.2).
+                side=side,
+                subaccount=msg.get_int(79),
             )
         except (ValueError, TypeError, ArithmeticError):
             self._send(
@@ -145,9 +196,15 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
                 self._business_reject(client, msg, 0, event.reason.value)
         self._publish(events, client)
 
-    def _publish(self, events: list[m.Event], requester: Participant | None = None) -> None:
+    def _publish(
+        self,
+        events: list[m.Event],
+        requester: Participant | None = None,
+        unsent: frozenset[str] = frozenset(),
+    ) -> None:
         """Sends each engine event to its owner's trading sessions, then the book changes
-        and trades to KalshiMD subscribers.
+        and trades to KalshiMD subscribers. The New reports of the orders in ``unsent``
+        (OrderIDs) are numbered and kept for drop copy, never sent.
 
         Every ExecutionReport is numbered and kept for drop copy whoever is connected, then
         sent to each of the key's trading sessions (a logged-out KalshiRT stores it for
@@ -159,8 +216,14 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
         trading = {e.order.order_id for e in events if isinstance(e, m.Filled)}
         for event in events:
             owner = _owner(event)
-            if owner == HOUSE or isinstance(event, (m.GroupTriggered, m.GroupRejected)):
-                continue  # A trigger is told by the cancels that follow it.
+            if (
+                owner == HOUSE
+                or isinstance(event, m.GroupRejected)
+                or (isinstance(event, m.GroupTriggered) and not event.manual)
+            ):
+                # A trigger by fills is told by the cancels that follow it; a Trigger action
+                # is answered OrderGroupResponse <UOH>, as every action is (spec section 9).
+                continue
             number: int | None = None
             for client in self._trading_sessions(owner):
                 if isinstance(event, _ANSWERS):
@@ -195,6 +258,8 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
                         self._remember(owner, number, fields)
                 else:
                     fields.insert(2, (17, f"{number};{number}"))
+                if unsent and isinstance(event, m.Accepted) and event.order.order_id in unsent:
+                    continue
                 self._send(client, "8", fields)
         self._market_data_updates(events)
 
@@ -275,8 +340,18 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
                 (880, event.trade_id),
                 (1057, event.liquidity.aggressor),
                 (136, [[(137, event.fee.quantize(TWO_DP)), (138, "USD"), (139, "4"), (891, "0")]]),
-                (1703, [[(1704, -(event.price * event.qty).quantize(TWO_DP)), (1705, "BALANCE")]]),
             ]
+            # Contracts that net against the owner's opposite position free $1 of collateral
+            # each (a Yes and a No pay exactly $1): the BALANCE change is that return less
+            # the cost, and SingleMarketCollateralReturn <21030> says how much was returned
+            # (only with SplitCollateralReturn <21027>, only when non-zero, spec 7.5). No
+            # market groups are simulated, so RangedMarketCollateralReturn <21031> never is.
+            kept = event.long_qty if order.side is m.Side.YES else event.short_qty
+            returned = max(event.qty - kept, ZERO)
+            balance = returned - event.price * event.qty
+            fields.append((1703, [[(1704, balance.quantize(TWO_DP)), (1705, "BALANCE")]]))
+            if returned and client.flags.split_collateral_return:
+                fields.append((21030, returned.quantize(TWO_DP)))
         if order.subaccount:
             fields.append((79, order.subaccount))
         return fields
@@ -341,8 +416,30 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
         self._send(client, "8", fields)
 
 
-_GROUP_ANSWERS = (m.GroupCreated, m.GroupReset, m.GroupDeleted, m.GroupLimitUpdated)
+_GROUP_ANSWERS = (
+    m.GroupCreated,
+    m.GroupReset,
+    m.GroupDeleted,
+    m.GroupLimitUpdated,
+    m.GroupTriggered,
+)
 _ANSWERS = (m.CancelRejected, m.MassCancelReport, *_GROUP_ANSWERS)
+
+
+def refused(
+    api_key: str, msg: Message, side: m.Side, yes_price: Decimal | None, reason: m.RejectReason
+) -> m.Rejected:
+    """The rejection of the NewOrderSingle <D> ``msg`` before it reached the book."""
+    return m.Rejected(
+        client_id=msg[11],
+        owner=api_key,
+        subaccount=msg.get_int(79, 0) or 0,
+        market=msg[55],
+        side=side,
+        price=yes_price or Decimal(0),
+        qty=msg.get_decimal(38, Decimal(0)),
+        reason=reason,
+    )
 
 
 def _owner(event: m.Event) -> str:

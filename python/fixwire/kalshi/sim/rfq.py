@@ -14,11 +14,12 @@ from fixwire._native import Message
 from fixwire.kalshi.sim import matching as m
 from fixwire.kalshi.sim.core import (
     FOUR_DP,
+    ONE,
     TWO_DP,
     Participant,
     wall_clock,
 )
-from fixwire.kalshi.sim.orders import OrderFlow
+from fixwire.kalshi.sim.orders import OrderFlow, refused
 from fixwire.kalshi.venue import SessionType, with_groups
 from fixwire.session.config import FieldValue
 
@@ -54,6 +55,9 @@ class Quote:
     quantity: Decimal = Decimal(0)
     cl_ord_id: str | None = None
     timer: asyncio.TimerHandle | None = None
+    #: When taken by a NewOrderSingle <D> with QuoteID <117>: that order's Yes-scale limit
+    #: (its failures are then told by a rejected ExecutionReport, not AcceptQuoteStatus).
+    order_price: Decimal | None = None
 
     def maker_price(self) -> Decimal | None:
         """What the maker pays on the side the creator took."""
@@ -126,6 +130,13 @@ class RfqFlow(OrderFlow):
             reject(99, "INVALID_QUANTITY")
             return
         rfq = Rfq(str(uuid.uuid4()), api_key, request_id, symbol, quantity, msg.get_int(79, 0) or 0)
+        if entry.get(21016) == "Y":
+            # ReplaceExisting (newest docs, spec 18.19): the creator's older open RFQs close,
+            # but its newest stays, so that at most two are open with this one. Each closed
+            # one is told as the exchange closing it, RFQCancelStatus <UB> 21013=2.
+            older = [r for r in self._rfqs.values() if r.creator == api_key and r.open]
+            for closed in older[:-1]:
+                self._close_rfq(closed, "RFQ_REPLACED", expired=True)
         self._rfqs[rfq.rfq_id] = rfq
         self._send(
             client,
@@ -255,9 +266,30 @@ class RfqFlow(OrderFlow):
 
     def _tell_creator_failed(self, quote: Quote, text: str) -> None:
         """An accepted quote will not execute: the creator hears it as a failed
-        AcceptQuoteStatus <UC> (the spec documents no message for this).
+        AcceptQuoteStatus <UC> (the spec documents no message for this), or, when it took the
+        quote with a NewOrderSingle <D>, as that order's rejection (Text ``EXPIRED``, or the
+        engine's reason).
         """
-        creator = self._clients.get((quote.rfq.creator, SessionType.RT))
+        rfq = quote.rfq
+        if quote.order_price is not None:
+            reason = (
+                m.RejectReason(text)
+                if text in m.RejectReason.__members__
+                else m.RejectReason.EXPIRED
+            )
+            rejected = m.Rejected(
+                client_id=quote.cl_ord_id or quote.quote_id,
+                owner=rfq.creator,
+                subaccount=rfq.subaccount,
+                market=rfq.symbol,
+                side=quote.taker_side,
+                price=quote.order_price,
+                qty=quote.quantity,
+                reason=reason,
+            )
+            self._publish([rejected])
+            return
+        creator = self._clients.get((rfq.creator, SessionType.RT))
         if creator is None or not creator.logged_on:
             return
         fields: list[tuple[int, FieldValue]] = [(117, quote.quote_id), (21025, 1)]
@@ -287,7 +319,7 @@ class RfqFlow(OrderFlow):
         if quote.status != "pending" or not quote.rfq.open:
             refuse("EXPIRED")
             return
-        quote.taker_side = m.Side.YES if msg[54] == "1" else m.Side.NO
+        quote.taker_side = side = m.Side.YES if msg[54] == "1" else m.Side.NO
         quantity = msg.get_decimal(38, quote.rfq.quantity)
         if quote.maker_price() is None:
             refuse("QUOTE_SIDE_NOT_OFFERED")
@@ -295,13 +327,84 @@ class RfqFlow(OrderFlow):
         if not 0 < quantity <= quote.rfq.quantity or quantity != quantity.quantize(TWO_DP):
             refuse("INVALID_QUANTITY")
             return
+        if msg.get(21022) == "Y":
+            # PreferBetterQuote: the pending quote of the RFQ whose maker pays the most on the
+            # side taken (so the creator pays the least), when it beats the one named; a tie
+            # keeps the one named. AcceptedQuoteId <21024> says which was taken.
+            def paid(q: Quote) -> Decimal:
+                price = q.no_price if side is m.Side.YES else q.yes_price
+                return price if price is not None else Decimal(-1)
+
+            rivals = [q for q in self._quotes.values() if q.rfq is quote.rfq]
+            best = max((q for q in rivals if q.status == "pending"), key=paid)
+            if paid(best) > paid(quote):
+                quote = best
+                quote.taker_side = side
         quote.status = "accepted"
         quote.quantity = quantity
         quote.cl_ord_id = cl_ord_id
-        fields: list[tuple[int, FieldValue]] = [(117, quote_id), (21025, 0), (21024, quote_id)]
+        fields: list[tuple[int, FieldValue]] = [
+            (117, quote_id),
+            (21025, 0),
+            (21024, quote.quote_id),
+        ]
         if cl_ord_id is not None:
             fields.append((11, cl_ord_id))
         self._send(client, "UC", fields)
+        self._tell_maker(quote, 0)
+        quote.timer = asyncio.get_running_loop().call_later(
+            self._confirm_window, self._confirmation_expired, quote
+        )
+
+    def _accept_with_order(self, api_key: str, client: Participant, msg: Message) -> None:
+        """A NewOrderSingle <D> with QuoteID <117> (spec 7.1): takes the quote as AcceptQuote
+        <UA> would, its Price <44> a Yes-scale limit; refused with a rejected ExecutionReport:
+        Text ``EXPIRED`` (OrdRejReason <103>=8) when the quote is no longer pending,
+        ``INVALID_ORDER`` (11) when it is unknown, of another RFQ than RfqId <21023> says or
+        another market, when the side taken was not quoted, the quantity is above the RFQ's,
+        or the quote is worse than the limit; and an RfqId without a QuoteID.
+
+        The order is acknowledged with its trade, once the maker confirms (as an order that
+        trades at once, its New folded into the Trade unless AlwaysEmitNewBeforeTrade
+        <21026>); if the maker lets the window pass or cancels, it is rejected ``EXPIRED``.
+        """
+        side = m.Side.YES if msg[54] == "1" else m.Side.NO
+        limit = self._price(client, msg)
+        quantity = msg.get_decimal(38, Decimal(0))
+        quote = self._quotes.get(msg.get(117, ""))
+
+        def refuse(reason: m.RejectReason) -> None:
+            self._publish([refused(api_key, msg, side, limit, reason)], client)
+
+        if (
+            quote is None
+            or quote.rfq.creator != api_key
+            or msg.get(21023, quote.rfq.rfq_id) != quote.rfq.rfq_id
+            or msg[55] != quote.rfq.symbol
+            or limit is None
+        ):
+            refuse(m.RejectReason.INVALID_ORDER)
+            return
+        if quote.status != "pending" or not quote.rfq.open:
+            refuse(m.RejectReason.EXPIRED)
+            return
+        maker_price = quote.no_price if side is m.Side.YES else quote.yes_price
+        if (
+            maker_price is None
+            or not 0 < quantity <= quote.rfq.quantity
+            or quantity != quantity.quantize(TWO_DP)
+            # The Yes-scale price of the trade: 1 - the No quote for a Yes taker, the Yes
+            # quote for a No taker; never worse for the taker than its limit.
+            or (side is m.Side.YES and ONE - maker_price > limit)
+            or (side is m.Side.NO and maker_price < limit)
+        ):
+            refuse(m.RejectReason.INVALID_ORDER)
+            return
+        quote.taker_side = side
+        quote.status = "accepted"
+        quote.quantity = quantity
+        quote.cl_ord_id = msg[11]
+        quote.order_price = limit
         self._tell_maker(quote, 0)
         quote.timer = asyncio.get_running_loop().call_later(
             self._confirm_window, self._confirmation_expired, quote
@@ -360,11 +463,23 @@ class RfqFlow(OrderFlow):
         self._publish(events)
         self._close_rfq(rfq, "RFQ_EXECUTED", makers=False)
 
-    def _close_rfq(self, rfq: Rfq, text: str, *, makers: bool = True) -> None:
+    def _close_rfq(
+        self, rfq: Rfq, text: str, *, makers: bool = True, expired: bool = False
+    ) -> None:
         """Closes an RFQ: its live quotes are cancelled (QuoteStatusReport <AI> 297=17 to their
         makers) and, with ``makers``, every maker hears QuoteRequestReject <AG> (older docs:
-        makers receive AG when an RFQ is cancelled).
+        makers receive AG when an RFQ is cancelled). With ``expired`` (the exchange closed it,
+        not its creator) the creator hears RFQCancelStatus <UB> 21013=2 unasked, with its
+        QuoteReqID <131>, RfqId <21023> and ``text`` (spec section 12).
         """
+        if expired:
+            creator = self._clients.get((rfq.creator, SessionType.RT))
+            if creator is not None:
+                self._send(
+                    creator,
+                    "UB",
+                    [(131, rfq.quote_req_id), (21013, 2), (21023, rfq.rfq_id), (58, text)],
+                )
         rfq.open = False
         for quote in self._quotes.values():
             if quote.rfq is rfq and quote.status in ("pending", "accepted"):

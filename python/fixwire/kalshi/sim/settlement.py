@@ -76,7 +76,7 @@ class SettlementFlow(RfqFlow):
         self._settled.add(ticker)
         for rfq in self._rfqs.values():
             if rfq.symbol == ticker and rfq.open:
-                self._close_rfq(rfq, "MARKET_CLOSED")
+                self._close_rfq(rfq, "MARKET_CLOSED", expired=True)
         by_owner: dict[str, list[list[tuple[int, FieldValue]]]] = {}
         for (owner, subaccount), position in sorted(self.engine.positions(ticker).items()):
             exact = position.long_qty * price + position.short_qty * (ONE - price)

@@ -27,6 +27,7 @@ from fixwire.kalshi.venue import (
     RateLimitError,
     SessionType,
     check_cl_ord_id,
+    with_groups,
 )
 from fixwire.session import (
     Acceptor,
@@ -48,6 +49,8 @@ _SESSION_TYPES = {t.target_comp_id: t for t in SessionType}
 _ORDER_ENTRY = frozenset({"D", "F", "G", "q", "UOG"})
 #: Order-entry messages whose ClOrdID <11> the venue checks (spec section 6.4).
 _CL_ORD_ID_CHECKED = frozenset({"D", "F", "G", "q"})
+#: Messages with an FCM's NoPartyIDs <453> group at body level (spec section 16).
+_PARTIES_CHECKED = frozenset({"D", "F", "G", "UA", "UE"})
 #: Messages that spend Write tokens (spec section 14: order entry, order groups, RFQ flow).
 _WRITES = _ORDER_ENTRY | {"R", "UA", "UE", "S", "Z", "U7"}
 #: Which session type may send each non-order-entry application message.
@@ -95,6 +98,8 @@ class Simulator(SettlementFlow):
     ) -> None:
         self.engine = m.MatchingEngine()
         self._md_books = {}
+        self._md_losses = 0
+        self._unavailable = []
         for ticker in markets:
             self.engine.add_market(ticker)
             self._md_books[ticker] = ({}, {})
@@ -151,6 +156,34 @@ class Simulator(SettlementFlow):
         if self._acceptor is not None:
             await self._acceptor.close()
 
+    async def log_out(
+        self, api_key: str, session_type: SessionType, text: str = "maintenance"
+    ) -> None:
+        """Ends a logged-on session with Logout <5> ``text``, as the venue does in its
+        maintenance window (spec section 3); the client may log on again. What the session
+        held (KalshiMD subscriptions, say) is forgotten.
+
+        Raises:
+            ValueError: No such session is logged on.
+        """
+        client = self._clients.get((api_key, session_type))
+        if client is None or not client.logged_on:
+            raise ValueError(f"no {session_type.target_comp_id} session of {api_key} is logged on")
+        await client.connection.logout(text)
+
+    def pause(self, *, exchange: bool = False) -> None:
+        """A trading pause begins (with ``exchange``, an exchange pause), as in the weekly
+        maintenance window (spec section 3): orders placed with CancelOrderOnPause <21006>=Y
+        are cancelled; new orders and amendments are refused (TRADING_PAUSED or
+        EXCHANGE_PAUSED, OrdRejReason <103>=2) and, in an exchange pause, cancels too, until
+        :meth:`resume`.
+        """
+        self._publish(self.engine.pause(wall_clock(), exchange=exchange))
+
+    def resume(self) -> None:
+        """The pause ends."""
+        self._publish(self.engine.resume(wall_clock()))
+
     def trade_against(self, market: str, side: str, quantity: int, price: Decimal) -> None:
         """The rest of the market places an IOC order: ``side`` ``"yes"``/``"no"`` at the
         Yes-scale ``price``; fills go to the user's resting orders as ExecutionReports.
@@ -202,6 +235,9 @@ class Simulator(SettlementFlow):
         if logon.get_int(108, 0) <= 3:
             return "HeartBtInt must be greater than 3"
         flags = LogonFlags.read(logon)
+        retention = flags.message_retention_hours
+        if retention is not None and not 1 <= retention <= 72:
+            return "MessageRetentionPeriod must be 1 to 72 hours"
         if flags.listener and (
             session_type not in (SessionType.NR, SessionType.RT)
             or not flags.skip_pending_exec_reports
@@ -274,11 +310,12 @@ class Simulator(SettlementFlow):
             except ValueError as e:
                 # The spec has the venue refuse bad values with Reject <3> (section 8); which
                 # reason, it does not say for ClOrdID: the simulator says incorrect value.
-                self._send(
-                    client,
-                    "3",
-                    [(45, msg.seq_num), (371, 11), (372, msg_type), (373, 5), (58, str(e))],
-                )
+                self._session_reject(client, msg, 11, 5, str(e))
+                return
+        if msg_type in _PARTIES_CHECKED:
+            problem = _parties_problem(msg)
+            if problem is not None:
+                self._session_reject(client, msg, *problem)
                 return
         if msg_type in _WRITES and self._rate_limit is not None:
             try:
@@ -289,7 +326,9 @@ class Simulator(SettlementFlow):
                 self._business_reject(client, msg, 8, "rate limit exceeded")
                 return
         now = wall_clock()
-        if msg_type == "D":
+        if msg_type == "D" and (117 in msg or 21023 in msg):
+            self._accept_with_order(api_key, client, msg)
+        elif msg_type == "D":
             self._new_order(api_key, client, msg, now)
         elif msg_type == "F":
             self._cancel(api_key, client, msg, now)
@@ -325,6 +364,21 @@ class Simulator(SettlementFlow):
                 client.status_symbols.add(symbol)
         else:
             self._business_reject(client, msg, 3, f"unsupported MsgType {msg_type}")
+
+
+def _parties_problem(msg: Message) -> tuple[int, int, str] | None:
+    """What is wrong with an FCM's NoPartyIDs <453> group (spec 7.1, 16: one entry only, its
+    PartyRole <452> required with PartyID <448>), as (RefTagID, SessionRejectReason, Text);
+    None when nothing is.
+    """
+    entries = with_groups(msg).group(453)
+    if not entries:
+        return None
+    if len(entries) != 1:
+        return 453, 5, f"NoPartyIDs <453> must be 1, not {len(entries)}"
+    if 448 in entries[0] and 452 not in entries[0]:
+        return 452, 1, "PartyRole <452> is required with PartyID <448>"
+    return None
 
 
 def _answers_invalid(msg: Message, error: RejectError) -> bool:

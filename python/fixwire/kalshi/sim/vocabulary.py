@@ -115,6 +115,8 @@ class RejectReason(StrEnum):
     """Price off the market's ticks, quantity off its step, or contradictory instructions."""
     ORDER_GROUP_NOT_FOUND = "ORDER_GROUP_NOT_FOUND"
     """No such group for this owner and subaccount."""
+    EXPIRED = "EXPIRED"
+    """The RFQ quote a NewOrderSingle <D> with QuoteID <117> would take is gone."""
 
     @property
     def ord_rej_reason(self) -> int:
@@ -131,6 +133,7 @@ _ORD_REJ_REASON: Final = {
     RejectReason.EXCEEDED_ORDER_GROUP_RISK_LIMIT: 3,
     RejectReason.INVALID_ORDER: 11,
     RejectReason.ORDER_GROUP_NOT_FOUND: 11,
+    RejectReason.EXPIRED: 8,
 }
 
 

@@ -4,8 +4,12 @@
 use super::{DateCaches, ScanOptions, Table, DENSE_TAGS, NO_COLUMN};
 use crate::decode::{scan_tag, DataFields};
 use crate::group::{GroupSpec, Member};
+use crate::separators::{mask_at, BLOCK};
 use crate::value;
 use crate::{find_soh, SOH};
+
+#[cfg(any(test, feature = "reference-scan"))]
+mod reference;
 
 /// Marks, in [`QuickReader`]'s table, a tag whose field the quick reader leaves to the parser.
 pub(super) const DECLINE: u16 = NO_COLUMN - 1;
@@ -128,6 +132,25 @@ impl<'o> QuickReader<'o> {
 
     #[inline]
     pub(super) fn try_read(&mut self, msg: &[u8]) -> Option<()> {
+        self.read_fields(msg, Self::body_masked)
+    }
+
+    /// The row of `msg` as [`try_read`](Self::try_read) reads it, the body's fields found a
+    /// byte at a time (the reader before the SOH masks, kept to hold them to the same results).
+    #[cfg(any(test, feature = "reference-scan"))]
+    pub(super) fn try_read_bytewise(&mut self, msg: &[u8]) -> Option<()> {
+        self.read_fields(msg, Self::body_bytewise)
+    }
+
+    /// Reads `msg`'s row: the header and trailer fields here, the body's fields from the one
+    /// after MsgType <35> to the trailer (exclusive) with `body`, which counts them on from
+    /// the three before.
+    #[inline(always)]
+    fn read_fields(
+        &mut self,
+        msg: &[u8],
+        body: impl FnOnce(&mut Self, &[u8], usize, usize) -> Option<()>,
+    ) -> Option<()> {
         // Value ranges are kept as u32, as in a FieldIndex.
         u32::try_from(msg.len()).ok()?;
         self.found.fill((0, 0));
@@ -140,26 +163,7 @@ impl<'o> QuickReader<'o> {
             return None;
         }
         let msg_type = quick_field(msg, body_start).filter(|f| f.tag == 35 && f.end < trailer)?;
-        let mut fields = 3;
-        let mut pos = msg_type.end + 1;
-        while pos < trailer {
-            let field = quick_field(msg, pos).filter(|f| f.end < trailer)?;
-            fields += 1;
-            if fields > self.max_fields {
-                return None;
-            }
-            match self.class(field.tag) {
-                NO_COLUMN => {}
-                DECLINE => return None,
-                column => {
-                    let slot = &mut self.found[usize::from(column)];
-                    if slot.0 == 0 {
-                        *slot = (field.start as u32, field.end as u32);
-                    }
-                }
-            }
-            pos = field.end + 1;
-        }
+        body(self, msg, msg_type.end + 1, trailer)?;
         let checksum = quick_field(msg, trailer)?;
         let stated = match msg[checksum.start..checksum.end] {
             [a, b, c] if [a, b, c].iter().all(u8::is_ascii_digit) => {
@@ -183,6 +187,77 @@ impl<'o> QuickReader<'o> {
         }
         self.msg_type = (msg_type.start as u32, msg_type.end as u32);
         Some(())
+    }
+
+    /// Reads the body's fields from `pos` to `trailer`, stepping from SOH to SOH with the
+    /// message's SOH masks; each field's tag is read from the word at its start.
+    ///
+    /// It takes exactly the fields that [`quick_field`] takes, with the same ranges: the first
+    /// SOH at or after a field's start ends its value, since a tag that reads holds no SOH.
+    #[inline(always)]
+    fn body_masked(&mut self, msg: &[u8], mut pos: usize, trailer: usize) -> Option<()> {
+        let mut count = 3;
+        let mut block = pos / BLOCK;
+        let mut sohs = mask_at(msg, block, SOH) & (u64::MAX << (pos % BLOCK));
+        while pos < trailer {
+            while sohs == 0 {
+                block += 1;
+                // The byte before the trailer is an SOH, so this stops there at the latest.
+                if block * BLOCK >= trailer {
+                    return None;
+                }
+                sohs = mask_at(msg, block, SOH);
+            }
+            let end = block * BLOCK + sohs.trailing_zeros() as usize;
+            sohs &= sohs - 1;
+            let (tag, equals) = match msg.get(pos..pos + 8) {
+                Some(word) => tag_in_word(u64::from_le_bytes(word.try_into().expect("eight bytes")))
+                    .map(|(tag, digits)| (tag, pos + digits)),
+                None => None,
+            }
+            .or_else(|| scan_tag(msg, pos))?;
+            if end <= equals + 1 || end >= trailer {
+                return None;
+            }
+            self.take(&mut count, tag, equals + 1, end)?;
+            pos = end + 1;
+        }
+        Some(())
+    }
+
+    /// Takes a body field, the `count`th of the message: its value `start..end` fills its
+    /// column unless an earlier field of its tag did. `None` when the parser must decide (a
+    /// tag it declines, or too many fields).
+    #[inline(always)]
+    fn take(&mut self, count: &mut usize, tag: u32, start: usize, end: usize) -> Option<()> {
+        *count += 1;
+        if *count > self.max_fields {
+            return None;
+        }
+        match self.class(tag) {
+            NO_COLUMN => {}
+            DECLINE => return None,
+            column => {
+                let slot = &mut self.found[usize::from(column)];
+                if slot.0 == 0 {
+                    *slot = (start as u32, end as u32);
+                }
+            }
+        }
+        Some(())
+    }
+
+    /// Reads `msg` with the masked field walk and the byte-at-a-time one: whether it was read
+    /// (the same for both), or how the two disagree.
+    #[cfg(any(test, feature = "reference-scan"))]
+    pub(super) fn compare_walks(&mut self, msg: &[u8]) -> Result<bool, String> {
+        let masked = self.try_read(msg).map(|()| (self.msg_type, self.found.clone()));
+        let bytewise = self.try_read_bytewise(msg).map(|()| (self.msg_type, self.found.clone()));
+        if masked == bytewise {
+            Ok(masked.is_some())
+        } else {
+            Err(format!("masked walk {masked:?}, byte-at-a-time walk {bytewise:?}"))
+        }
     }
 
     /// The MsgType of the message last read.
@@ -246,6 +321,39 @@ pub(super) fn quick_field(buf: &[u8], pos: usize) -> Option<QuickField> {
     let start = equals + 1;
     let end = start + find_soh(buf.get(start..)?)?;
     (end > start).then_some(QuickField { tag, start, end })
+}
+
+/// The tag that starts `word` (eight message bytes, little-endian) and its number of digits,
+/// when a `=` follows it within the word, as [`scan_tag`] reads it: digits only, no leading
+/// zero. `None` when the digits are not a tag, or when no `=` is in the word (a tag of eight
+/// or nine digits, which [`scan_tag`] reads).
+#[inline(always)]
+fn tag_in_word(word: u64) -> Option<(u32, usize)> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    const ZEROS: u64 = 0x3030_3030_3030_3030;
+    const HIGH_NIBBLES: u64 = 0xf0f0_f0f0_f0f0_f0f0;
+    // The first `=`: XOR makes it a zero byte, and the lowest zero-byte mark is exact.
+    let x = word ^ (ONES * u64::from(b'='));
+    let equals = x.wrapping_sub(ONES) & !x & HIGHS;
+    let digits = (equals.trailing_zeros() / 8) as usize;
+    if digits == 0 || digits == 8 || word as u8 == b'0' {
+        return None;
+    }
+    // Shifted to the top of the word, the digits are the number's last places; the places
+    // before them become `0` characters.
+    let shift = 64 - 8 * digits as u32;
+    let text = (word << shift) | (ZEROS & !(u64::MAX << shift));
+    // Every byte `0`-`9`: high nibble 3, and still 3 after adding 6.
+    if text & HIGH_NIBBLES != ZEROS || (text + 0x0606_0606_0606_0606) & HIGH_NIBBLES != ZEROS {
+        return None;
+    }
+    // Pairs, then fours, then all eight places (the first character is the highest place).
+    let mut value = text - ZEROS;
+    value = (value * 10 + (value >> 8)) & 0x00ff_00ff_00ff_00ff;
+    value = (value * 100 + (value >> 16)) & 0x0000_ffff_0000_ffff;
+    value = (value * 10_000 + (value >> 32)) & 0xffff_ffff;
+    Some((value as u32, digits))
 }
 
 /// Whether `tag` belongs to `spec`'s entries (directly or in a nested group).

@@ -3,6 +3,8 @@ use std::fmt::Write as _;
 use super::*;
 use crate::value::UtcTimestamp;
 
+mod walks;
+
 fn message(body: &str, sep: char) -> String {
     let soh = body.replace('|', "\x01");
     let head = format!("8=FIX.4.4\x019={}\x01{soh}", soh.len());
@@ -118,6 +120,10 @@ fn windows_do_not_change_the_result() {
     assert_eq!(whole, windowed);
     assert!(released.windows(2).all(|w| w[0] <= w[1]));
     assert_eq!(released.last(), Some(&(input.len() - LOOK_BACK)));
+    // With more than one thread, each window's table is appended (one thread reads into the
+    // result directly).
+    let threads = ScanOptions { threads: 2, ..opts.clone() };
+    assert_eq!(scan_windowed(&input, 0..input.len(), &threads, 997, |_| {}), whole);
 }
 
 #[test]

@@ -162,6 +162,21 @@ fn formats_names_meanings_and_indented_groups() {
 }
 
 #[test]
+fn formats_long_tags_control_bytes_and_nested_padding() {
+    let d = Dictionary::from_xml(XML, None).unwrap();
+    // RawData <96> is read by its length, so its value holds an SOH.
+    let bytes = message("11=a|95=3|96=a\x01b|123456=x|453=1|448=p|452=3|");
+    let mut index = FieldIndex::new();
+    index.parse(&bytes, &ParseOptions::default()).unwrap();
+    let text = d.format(&index.view(&bytes));
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines.contains(&"   96 ?                            = a\\x01b"), "{text}");
+    assert!(lines.contains(&"123456 ?                            = x"), "{text}");
+    assert!(lines.contains(&"    448 PartyID                    = p"), "{text}");
+    assert!(lines.contains(&"   35 MsgType                      = D (ORDER_SINGLE)"), "{text}");
+}
+
+#[test]
 fn component_bombs_are_refused() {
     use std::fmt::Write as _;
     // Each component uses the next one twice: 2^30 entries from a few lines.
@@ -226,4 +241,16 @@ fn a_member_listed_twice_is_kept_once_with_a_warning() {
     let members = dict.group_specs();
     let spec = members.lookup(b"D", 136).expect("NoMiscFees is a group of D");
     assert_eq!(spec.members().iter().map(crate::group::Member::tag).collect::<Vec<_>>(), [137, 138]);
+}
+
+#[test]
+fn groups_by_count_tag() {
+    let d = Dictionary::from_xml(XML, None).unwrap();
+    let fees = d.group(136, None).expect("NoMiscFees is a group of D");
+    assert_eq!(fees.count_tag(), 136);
+    assert_eq!(fees.members().iter().map(crate::Member::tag).collect::<Vec<_>>(), [137, 138]);
+    // A group inside a component, by the message that uses it.
+    assert_eq!(d.group(453, Some("D")).map(|g| g.count_tag()), Some(453));
+    assert!(d.group(453, Some("8")).is_none());
+    assert!(d.group(11, None).is_none());
 }

@@ -1,0 +1,67 @@
+"""Group "cli": ``fixwire decode`` of a FIX log to /dev/null, against copying the log there.
+
+The log is conftest's mixed stream (D, ExecutionReports with groups, Heartbeat, G, F),
+``FIXWIRE_BENCH_CLI_MB`` MiB of it (4 by default, so the smoke run in ``make test`` stays quick;
+``FIXWIRE_BENCH_CLI_MB=256`` is the run ``docs/cli.md`` quotes), written to a file once. Each
+round is one whole command, run in this process as the console script runs it (``cli.main``),
+its standard output a text file on /dev/null:
+
+* text: ``fixwire decode --no-color LOG``, the output a person reads;
+* json: ``fixwire decode --json LOG``;
+* cat: the baseline, the log copied to /dev/null in the command's read size, as ``cat`` does.
+
+Throughput, in input bytes per second of the median time, is in ``extra_info["bytes_per_s"]``
+and in the summary printed after the run.
+"""
+
+import contextlib
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from benches.conftest import Benchmark, env_size, make_stream, record_rate
+from fixwire import cli
+
+LOG_MB_ENV = "FIXWIRE_BENCH_CLI_MB"
+
+
+@pytest.fixture(scope="module")
+def log(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The benchmark log, written once."""
+    path = tmp_path_factory.mktemp("cli") / "mixed.log"
+    path.write_bytes(make_stream(env_size(LOG_MB_ENV, 4)).data)
+    return path
+
+
+def _decode(*options: str) -> Callable[[Path], int]:
+    def run(path: Path) -> int:
+        with open(os.devnull, "w") as out, contextlib.redirect_stdout(out):
+            return cli.main(["decode", *options, str(path)])
+
+    return run
+
+
+def _cat(path: Path) -> int:
+    with open(path, "rb") as f, open(os.devnull, "wb") as out:
+        while chunk := f.read(cli.CHUNK):
+            out.write(chunk)
+    return 0
+
+
+COMMANDS: dict[str, Callable[[Path], int]] = {
+    "text": _decode("--no-color"),
+    "json": _decode("--json"),
+    "cat": _cat,
+}
+
+
+@pytest.mark.benchmark(group="cli")
+@pytest.mark.timeout(900)  # JSON output of a long log takes minutes: about 5 MB/s
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_cli_decode(benchmark: Benchmark, log: Path, command: str) -> None:
+    """One command over the whole log; every message decodes (exit status 0)."""
+    status = benchmark.pedantic(COMMANDS[command], args=(log,), rounds=3, warmup_rounds=1)
+    assert status == 0
+    record_rate(benchmark, "B", log.stat().st_size)

@@ -1,0 +1,151 @@
+"""Group "kalshi-throughput": orders in, acknowledgements out, sustained, against the Kalshi
+simulator and, in the same run, against a plain fixwire acceptor.
+
+Each round sends a burst of :data:`BURST` NewOrderSingles <35=D> (:data:`~benches.conftest.ORDER`
+with its own ClOrdID <11>, the order group left out) as fast as the client writes them, then
+reads until every one has its first ExecutionReport <35=8>; the table's median round time gives
+orders per second (``record_rate``, printed after the run). :data:`ROUNDS` rounds after one
+warm-up round; under ``--benchmark-disable`` one round of :data:`SMOKE_BURST`.
+
+* ``test_simulator_throughput[clients]``: one or two ``KalshiClient`` on KalshiNR, each with an
+  API key of its own, over TLS to the :class:`~fixwire.kalshi.sim.Simulator` in a child
+  process (``kalshi_peer.py``), each client with its own burst, read concurrently: the
+  simulator's matching engine places every order (they rest, so the book grows by ``BURST``
+  per round) and writes a full ExecutionReport. Afterwards every order must rest in the
+  engine.
+* ``test_session_throughput``: fixwire's ``connect`` to fixwire's acceptor in a child process
+  (``session_peer.py``, answering each order with a canned ExecutionReport), plain TCP: what the
+  session layer itself allows, the baseline of the issue's target (the simulator's order path
+  within 2x of it). Afterwards the acceptor must have answered every order.
+
+Both acceptors run on one core of their own, as a venue would; the client runs here. On a
+loaded machine compare the two rates of one run, never rates across runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from benches.bench_kalshi import KalshiPeer, kalshi_config
+from benches.bench_session import Peer, numbered_orders, open_initiator, order_fields
+from benches.conftest import API_KEY, Benchmark, NewOrderSingle, record_rate
+from fixwire.kalshi import (
+    ExecutionReport,
+    KalshiClient,
+    LogonSigner,
+    generate_key,
+)
+from fixwire.session import Event, Received
+
+BURST = 2_000
+"""Orders per round, per client."""
+ROUNDS = 5
+"""Timed rounds, after one warm-up round."""
+SMOKE_BURST = 20
+"""Orders of the one round under ``--benchmark-disable``."""
+
+
+@pytest.fixture(scope="module")
+def signer() -> LogonSigner:
+    """The client's Logon key, a throwaway 2048-bit RSA key."""
+    return LogonSigner(generate_key())
+
+
+async def connect_client(signer: LogonSigner, peer: KalshiPeer, api_key: str) -> KalshiClient:
+    """A KalshiNR client of ``api_key`` logged on to the simulator, its certificate pinned."""
+    config = dataclasses.replace(kalshi_config(signer, peer.port), api_key=api_key)
+    return await KalshiClient.connect(
+        config, ssl=peer.context, server_hostname="localhost", pin_sha256=peer.sha256
+    )
+
+
+async def burst(
+    client: KalshiClient, events: AsyncIterator[object], orders: list[NewOrderSingle]
+) -> None:
+    """Sends ``orders``, then reads ``events`` (the client's) until each has its New
+    ExecutionReport.
+    """
+    waiting = set()
+    for order in orders:
+        side = "yes" if order.side == "1" else "no"
+        waiting.add(
+            client.new_order(
+                order.symbol, side, order.order_qty, order.price, cl_ord_id=order.cl_ord_id
+            )
+        )
+    async with asyncio.timeout(60):
+        while waiting:
+            event = await anext(events)
+            if isinstance(event, ExecutionReport) and event.exec_type == "0":
+                waiting.discard(event.cl_ord_id)
+
+
+@pytest.mark.benchmark(group="kalshi-throughput")
+@pytest.mark.parametrize("clients", [1, 2])
+def test_simulator_throughput(
+    benchmark: Benchmark, tmp_path: Path, signer: LogonSigner, clients: int
+) -> None:
+    """Bursts of orders to the simulator; each must be acknowledged and rest in its engine."""
+    size = SMOKE_BURST if benchmark.disabled else BURST
+    rounds = 1 if benchmark.disabled else ROUNDS + 1
+    orders = iter(numbered_orders(size * clients * rounds))
+    keys = tuple(f"{API_KEY[:-1]}{n}" for n in range(clients))
+    with asyncio.Runner() as runner, KalshiPeer(tmp_path, signer, keys) as peer:
+        sessions = [runner.run(connect_client(signer, peer, key)) for key in keys]
+        streams: list[AsyncIterator[object]] = [aiter(c) for c in sessions]
+
+        async def all_bursts() -> None:
+            await asyncio.gather(
+                *(
+                    burst(c, stream, [next(orders) for _ in range(size)])
+                    for c, stream in zip(sessions, streams, strict=True)
+                )
+            )
+
+        benchmark.pedantic(
+            lambda: runner.run(all_bursts()),
+            rounds=rounds - (0 if benchmark.disabled else 1),
+            warmup_rounds=0 if benchmark.disabled else 1,
+        )
+        placed = sum(len(c.orders) for c in sessions)
+        for client in sessions:
+            runner.run(client.close())
+    assert placed == size * clients * rounds
+    assert peer.open_orders == placed
+    record_rate(benchmark, "orders", size * clients)
+
+
+@pytest.mark.benchmark(group="kalshi-throughput")
+def test_session_throughput(benchmark: Benchmark, tmp_path: Path) -> None:
+    """Bursts of orders to a canned-answer fixwire acceptor; each must be answered."""
+    size = SMOKE_BURST if benchmark.disabled else BURST
+    rounds = 1 if benchmark.disabled else ROUNDS + 1
+    orders = iter(numbered_orders(size * rounds))
+    with asyncio.Runner() as runner, Peer("fixwire", tmp_path) as peer:
+        connection = runner.run(open_initiator(peer.port))
+        events: AsyncIterator[Event] = aiter(connection)
+
+        async def one_burst() -> None:
+            for _ in range(size):
+                connection.send("D", order_fields(next(orders)))
+            answered = 0
+            async with asyncio.timeout(60):
+                while answered < size:
+                    event = await anext(events)
+                    if isinstance(event, Received) and event.message.msg_type == "8":
+                        answered += 1
+
+        benchmark.pedantic(
+            lambda: runner.run(one_burst()),
+            rounds=rounds - (0 if benchmark.disabled else 1),
+            warmup_rounds=0 if benchmark.disabled else 1,
+        )
+        peer.report()
+        runner.run(connection.close())
+    assert peer.answered == size * rounds
+    record_rate(benchmark, "orders", size)

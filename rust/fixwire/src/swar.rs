@@ -1,0 +1,89 @@
+//! Eight bytes at a time in a `u64` (SIMD within a register): finding SOH and reading digits
+//! without a loop per byte, in safe code on any target.
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// The eight bytes of `bytes` at `at`, little-endian (the first byte lowest), when there are
+/// eight.
+#[inline(always)]
+pub(crate) fn load(bytes: &[u8], at: usize) -> Option<u64> {
+    let word = bytes.get(at..at.checked_add(8)?)?;
+    Some(u64::from_le_bytes(word.try_into().expect("eight bytes")))
+}
+
+/// Non-zero when a byte of `w` is SOH, and then its lowest set bit is the high bit of the first
+/// SOH byte: XOR turns SOH into zero bytes, and the classic has-zero-byte expression marks them
+/// (a mark above the first may be spurious, the first never is).
+#[inline(always)]
+pub(crate) fn soh_marks(w: u64) -> u64 {
+    let x = w ^ ONES;
+    x.wrapping_sub(ONES) & !x & HIGHS
+}
+
+/// The number the first `n` bytes of `w` spell when they are all ASCII digits (`n` from 1 to
+/// 8), else `None`.
+#[inline(always)]
+pub(crate) fn digits(w: u64, n: usize) -> Option<u64> {
+    debug_assert!((1..=8).contains(&n));
+    let keep = u64::MAX >> (64 - 8 * n);
+    let v = w.wrapping_sub(0x3030_3030_3030_3030) & keep;
+    // A byte is a digit when its value after the subtraction is at most 9: adding 0x76 sets the
+    // high bit of any larger one. Borrows and carries only cross from a byte already marked,
+    // so whether any byte is marked is exact.
+    if (v.wrapping_add(0x7676_7676_7676_7676) | v) & HIGHS & keep != 0 {
+        return None;
+    }
+    // The digits moved to the top, zeros (digit 0) before them, then combined in pairs,
+    // fours and eights.
+    let v = v << (64 - 8 * n);
+    let v = v.wrapping_mul(10).wrapping_add(v >> 8);
+    let v = ((v & 0x0000_00FF_0000_00FF).wrapping_mul(100 + (1_000_000 << 32))
+        + ((v >> 16) & 0x0000_00FF_0000_00FF).wrapping_mul(1 + (10_000 << 32)))
+        >> 32;
+    Some(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn word(text: &[u8]) -> u64 {
+        let mut bytes = [b'x'; 8];
+        bytes[..text.len()].copy_from_slice(text);
+        u64::from_le_bytes(bytes)
+    }
+
+    #[test]
+    fn digits_read_every_width_and_refuse_every_other_byte() {
+        for n in 1..=8usize {
+            for value in [0u64, 1, 7, 10, 99, 268, 4_096, 99_999, 1_234_567, 98_765_432] {
+                let text = format!("{value:0n$}");
+                if text.len() == n {
+                    assert_eq!(digits(word(text.as_bytes()), n), Some(value), "{text}");
+                }
+            }
+            for bad in (0..=255u8).filter(|b| !b.is_ascii_digit()) {
+                for at in 0..n {
+                    let mut text = vec![b'5'; n];
+                    text[at] = bad;
+                    assert_eq!(digits(word(&text), n), None, "{text:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn soh_marks_find_the_first_soh() {
+        for at in 0..8 {
+            let mut bytes = [0x02u8; 8];
+            bytes[at] = 1;
+            if at < 7 {
+                bytes[7] = 1;
+            }
+            let marks = soh_marks(u64::from_le_bytes(bytes));
+            assert_eq!(marks.trailing_zeros() as usize / 8, at);
+        }
+        assert_eq!(soh_marks(u64::from_le_bytes([0, 2, 0x81, 0x80, 0xff, 0x10, 0, 2])), 0);
+    }
+}
