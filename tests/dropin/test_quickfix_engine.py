@@ -19,6 +19,10 @@ import pytest
 import fixwire.quickfix
 from quickfix_apps import ENGINES, Executor, TradeClient, engines, free_port, write_cfg
 
+#: Each test runs four pairings of engines; on FIXT.1.1 QuickFIX reads FIX50SP2.xml for each
+#: session it makes (some ten seconds on a loaded machine), past pyproject.toml's 60 s.
+pytestmark = pytest.mark.timeout(240)
+
 VERSIONS = ["quickfix42", "quickfix44", "quickfix50sp2"]
 PAIRS = [
     ("quickfix", "quickfix"),

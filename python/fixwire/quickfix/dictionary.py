@@ -30,6 +30,7 @@ class DataDictionary:
         except (OSError, DictionaryError) as e:
             raise ConfigError(f"data dictionary {self.path}: {e}") from e
         self._counts: frozenset[int] | None = None
+        self._groups = self.dictionary.groups
 
     def getVersion(self) -> str:
         """BeginString <8> of the dictionary."""
@@ -37,7 +38,7 @@ class DataDictionary:
 
     def groups(self) -> GroupSpecs:
         """The repeating groups of every message, for fixwire's parser."""
-        return self.dictionary.groups
+        return self._groups
 
     def count_tags(self) -> frozenset[int]:
         """The tags of type NUMINGROUP, which start a repeating group."""

@@ -11,6 +11,7 @@ the other named classes are made on first use from QuickFIX's XML dictionaries
 from __future__ import annotations
 
 import datetime
+import time
 from decimal import Decimal
 from typing import Any
 
@@ -195,6 +196,21 @@ class BoolField(FieldBase):
         return text == "Y"
 
 
+# The current second's text per format, written once per second.
+_NOW: dict[str, tuple[int, str]] = {}
+
+
+def _now(fmt: str) -> str:
+    """The current UTC time, to the second, in ``fmt``."""
+    second = int(time.time())
+    cached = _NOW.get(fmt)
+    if cached is not None and cached[0] == second:
+        return cached[1]
+    text = time.strftime(fmt, time.gmtime(second))
+    _NOW[fmt] = (second, text)
+    return text
+
+
 class UtcTimeStampField(FieldBase):
     """A UTC timestamp; the constructor without a value takes the current time (seconds)."""
 
@@ -202,7 +218,7 @@ class UtcTimeStampField(FieldBase):
     _FORMAT = "%Y%m%d-%H:%M:%S"
 
     def _default(self) -> str:
-        return datetime.datetime.now(_UTC).strftime(self._FORMAT)
+        return _now(self._FORMAT)
 
     def _to_string(self, value: Any) -> str:
         if isinstance(value, str):
@@ -232,7 +248,7 @@ class UtcDateField(FieldBase):
     __slots__ = ()
 
     def _default(self) -> str:
-        return datetime.datetime.now(_UTC).strftime("%Y%m%d")
+        return _now("%Y%m%d")
 
     def _to_string(self, value: Any) -> str:
         if isinstance(value, datetime.date):

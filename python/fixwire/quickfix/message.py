@@ -14,6 +14,7 @@ Without a data dictionary a repeated tag is kept, once per occurrence, as QuickF
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, overload
 
@@ -33,6 +34,43 @@ __all__ = ["FieldMap", "Group", "Header", "Message", "Trailer"]
 _TRAILER_ORDER = {93: 0, 89: 1, 10: 2}
 # Admin MsgTypes: Heartbeat, TestRequest, ResendRequest, Reject, SequenceReset, Logout, Logon.
 _ADMIN = frozenset("0A12345")
+
+
+# Orders a group layout remembers (one per set of fields an entry has), and headers, at most.
+_MAX_ORDERS = 256
+# Header orders by the header's tags as set (headers of one program have few shapes).
+_HEADER_ORDERS: dict[tuple[int, ...], list[int]] = {}
+
+
+class _Layout:
+    """A group's field order: each tag's rank, and the orders worked out so far by the tags
+    an entry has (entries of one group usually have the same few sets of fields).
+    """
+
+    __slots__ = ("orders", "rank")
+
+    def __init__(self, tags: tuple[int, ...]) -> None:
+        self.rank = {tag: rank for rank, tag in enumerate(tags)}
+        self.orders: dict[tuple[int, ...], list[int]] = {}
+
+    def order(self, fields: dict[int, str]) -> list[int]:
+        """The tags of ``fields`` in the group's order, undeclared ones last by tag."""
+        key = tuple(fields)
+        found = self.orders.get(key)
+        if found is None:
+            rank = self.rank
+            last = len(rank)
+            found = sorted(key, key=lambda t: (rank.get(t, last), t))
+            if len(self.orders) >= _MAX_ORDERS:
+                self.orders.clear()
+            self.orders[key] = found
+        return found
+
+
+@functools.cache
+def _layout(delim: int, order: tuple[int, ...]) -> _Layout:
+    """The one layout of a group with delimiter ``delim`` and declared ``order``."""
+    return _Layout((delim, *(t for t in order if t != delim)))
 
 
 def _tag_of(item: FieldBase | int) -> int:
@@ -85,17 +123,17 @@ class FieldMap:
             except KeyError:
                 raise FieldNotFound(field) from None
         try:
-            field.setString(self._fields[field.getTag()])
+            field._string = self._fields[field._tag]
         except KeyError:
-            raise FieldNotFound(field.getTag()) from None
+            raise FieldNotFound(field._tag) from None
         return field
 
     def getFieldIfSet(self, field: FieldBase) -> bool:
         """Fill ``field`` if it is set; return whether it was."""
-        value = self._fields.get(field.getTag())
+        value = self._fields.get(field._tag)
         if value is None:
             return False
-        field.setString(value)
+        field._string = value
         return True
 
     def isSetField(self, field: FieldBase | int) -> bool:
@@ -113,9 +151,10 @@ class FieldMap:
 
     def addGroup(self, group: Group) -> None:
         """Append a copy of ``group`` as a new entry and set the count field."""
-        entries = self._groups.setdefault(group.field(), [])
+        tag = group._field
+        entries = self._groups.setdefault(tag, [])
         entries.append(group._copy())
-        self._fields[group.field()] = str(len(entries))
+        self._fields[tag] = str(len(entries))
 
     def _entries(self, tag: int, num: int) -> list[Group]:
         entries = self._groups.get(tag, [])
@@ -193,8 +232,17 @@ class FieldMap:
     def _write(self, out: list[str]) -> None:
         fields = self._fields
         extra = self._extra
-        if not extra and not self._groups:
-            out += [f"{tag}={fields[tag]}\x01" for tag in self._order()]
+        groups = self._groups
+        if not extra:
+            if not groups:
+                out += [f"{tag}={fields[tag]}\x01" for tag in self._order()]
+                return
+            for tag in self._order():
+                out.append(f"{tag}={fields[tag]}\x01")
+                entries = groups.get(tag)
+                if entries:
+                    for entry in entries:
+                        entry._write(out)
             return
         for tag in self._order():
             out.append(f"{tag}={fields[tag]}\x01")
@@ -208,25 +256,42 @@ class FieldMap:
             known = set(fields)
             out.extend(f"{t}={v}\x01" for t, v in extra if t not in known)
 
-    def _load(self, native: NativeMessage, counts: frozenset[int]) -> None:
-        """Take every field of ``native`` (a parse or a group entry) in wire order."""
-        items = list(native)
+    def _load(
+        self,
+        native: NativeMessage,
+        counts: frozenset[int],
+        items: list[tuple[int, str]] | None = None,
+    ) -> None:
+        """Take every field of ``native`` (a parse or a group entry, whose fields are
+        ``items`` when given) in wire order.
+        """
+        if items is None:
+            items = list(native)
         i = 0
         while i < len(items):
             tag, value = items[i]
             i += 1
             self._put(tag, value)
             if tag in counts:
-                try:
-                    entries = native.group(tag)
-                except (KeyError, ValueError):
-                    continue
-                for entry in entries:
-                    first = next(iter(entry))[0]
-                    group = Group(tag, first)
-                    group._load(entry, counts)
-                    self._groups.setdefault(tag, []).append(group)
-                    i += len(list(entry))
+                i += self._load_group(native, tag, counts)
+
+    def _load_group(self, native: NativeMessage, tag: int, counts: frozenset[int]) -> int:
+        """Take the entries of ``native``'s group ``tag``; returns how many fields they have
+        (none when the parse did not read it as a group).
+        """
+        try:
+            entries = native.group(tag)
+        except (KeyError, ValueError):
+            return 0
+        taken = 0
+        groups = self._groups.setdefault(tag, [])
+        for entry in entries:
+            items = list(entry)
+            group = Group(tag, items[0][0])
+            group._load(entry, counts, items)
+            groups.append(group)
+            taken += len(items)
+        return taken
 
     def _put(self, tag: int, value: str) -> None:
         if tag in self._fields:
@@ -238,14 +303,13 @@ class FieldMap:
 class Group(FieldMap):
     """One entry of a repeating group: ``Group(count_tag, delimiter_tag, order=None)``."""
 
-    __slots__ = ("_delim", "_field", "_rank")
+    __slots__ = ("_delim", "_field", "_layout")
 
     def __init__(self, field: int, delim: int, order: Sequence[int] | None = None) -> None:
         super().__init__()
         self._field = field
         self._delim = delim
-        tags = [delim, *(t for t in (order or ()) if t != delim)]
-        self._rank = {tag: rank for rank, tag in enumerate(tags)}
+        self._layout = _layout(delim, tuple(order or ()))
 
     def field(self) -> int:
         """The count tag (NoPartyIDs <453> ...)."""
@@ -256,15 +320,13 @@ class Group(FieldMap):
         return self._delim
 
     def _order(self) -> list[int]:
-        rank = self._rank
-        last = len(rank)
-        return sorted(self._fields, key=lambda t: (rank.get(t, last), t))
+        return self._layout.order(self._fields)
 
     def _copy(self) -> Group:
         copy = type(self).__new__(type(self))
         copy._field = self._field
         copy._delim = self._delim
-        copy._rank = self._rank
+        copy._layout = self._layout
         copy._fields = dict(self._fields)
         copy._groups = {t: [g._copy() for g in gs] for t, gs in self._groups.items()}
         copy._extra = list(self._extra)
@@ -285,8 +347,19 @@ class Header(FieldMap):
     __slots__ = ()
 
     def _order(self) -> list[int]:
-        first = [t for t in (8, 9, 35) if t in self._fields]
-        return first + sorted(t for t in self._fields if t not in (8, 9, 35))
+        fields = self._fields
+        key = tuple(fields)
+        order = _HEADER_ORDERS.get(key)
+        if order is None:
+            order = sorted(fields)
+            for tag in (35, 9, 8):
+                if tag in fields:
+                    order.remove(tag)
+                    order.insert(0, tag)
+            if len(_HEADER_ORDERS) >= _MAX_ORDERS:
+                _HEADER_ORDERS.clear()
+            _HEADER_ORDERS[key] = order
+        return order
 
 
 class Trailer(FieldMap):
@@ -313,7 +386,7 @@ class Message(FieldMap):
         self._header = Header()
         self._trailer = Trailer()
         if args:
-            self.setString(*args)
+            self._set_string(*args)
 
     def getHeader(self) -> Header:
         """The header, shared (changes to it change the message)."""
@@ -353,14 +426,15 @@ class Message(FieldMap):
         out: list[str] = []
         self._header._write(out)
         self._write(out)
-        self._trailer._write(out)
+        if self._trailer._fields:
+            self._trailer._write(out)
         body = "".join(out).encode()
         header[8] = begin
         header[9] = str(len(body))
-        head = f"8={begin}\x019={len(body)}\x01".encode()
-        total = checksum(head) + checksum(body)
-        self._trailer._fields[10] = f"{total % 256:03d}"
-        return b"".join((head, body, f"10={total % 256:03d}\x01".encode()))
+        wire = f"8={begin}\x019={len(body)}\x01".encode() + body
+        total = f"{checksum(wire):03d}"
+        self._trailer._fields[10] = total
+        return wire + f"10={total}\x01".encode()
 
     def toString(self) -> str:
         """The message as FIX text, with BodyLength <9> and CheckSum <10> computed."""
@@ -390,45 +464,50 @@ class Message(FieldMap):
             InvalidMessage: the text is not one whole FIX message (the reason from fixwire's
                 parser says what and at which byte).
         """
+        self.clear()
+        self._set_string(text, *args)
+
+    def _set_string(self, text: str | bytes, *args: Any) -> None:
+        """``setString`` into an empty message."""
         validate = True
-        dictionaries: list[DataDictionary] = []
+        dictionary: DataDictionary | None = None
         for arg in args:
-            if isinstance(arg, bool):
+            if type(arg) is bool:
                 validate = arg
             elif arg is not None:
-                dictionaries.append(arg)
+                dictionary = arg
         data = text.encode() if isinstance(text, str) else bytes(text)
-        groups = dictionaries[-1].groups() if dictionaries else None
         try:
-            native = parse(data, verify_checksum=validate, groups=groups)
+            native = parse(
+                data,
+                verify_checksum=validate,
+                groups=None if dictionary is None else dictionary.groups(),
+            )
         except DecodeError as e:
             raise InvalidMessage(str(e)) from e
-        self.clear()
-        self._fill(native, frozenset(dictionaries[-1].count_tags()) if dictionaries else None)
+        self._fill(native, None if dictionary is None else dictionary.count_tags())
 
     def _fill(self, native: NativeMessage, counts: frozenset[int] | None) -> None:
+        """Files the fields of ``native`` into header, body and trailer, in wire order; with
+        ``counts`` (the count tags of a data dictionary), group entries into their groups.
+        """
         header_tags = spec().header_tags
         header = self._header
         trailer = self._trailer
-        if counts is None:
-            for tag, value in native:
-                if tag in header_tags:
-                    header._put(tag, value)
-                elif tag in _TRAILER_ORDER:
-                    trailer._put(tag, value)
-                else:
-                    self._put(tag, value)
-            return
-        # With groups: top-level fields go where they belong, group entries to their maps.
-        body = FieldMap()
-        body._load(native, counts)
-        for tag, value in body._fields.items():
+        # Fields of group entries just taken, which follow their count field in ``native``.
+        skip = 0
+        for tag, value in native:
+            if skip:
+                skip -= 1
+                continue
             target = header if tag in header_tags else trailer if tag in _TRAILER_ORDER else self
-            target._fields[tag] = value
-            if tag in body._groups:
-                target._groups[tag] = body._groups[tag]
-        for tag, value in body._extra:
-            (header if tag in header_tags else self)._extra.append((tag, value))
+            fields = target._fields
+            if tag in fields:
+                target._extra.append((tag, value))
+            else:
+                fields[tag] = value
+            if counts is not None and tag in counts:
+                skip = target._load_group(native, tag, counts)
 
     @classmethod
     def _from_native(cls, native: NativeMessage) -> Message:

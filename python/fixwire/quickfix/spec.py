@@ -212,6 +212,9 @@ def spec() -> Spec:
             folder lacks one of the dictionaries.
     """
     global _spec
+    found = _spec
+    if found is not None:
+        return found
     with _spec_lock:
         if _spec is None:
             folder = _folder

@@ -8,6 +8,7 @@ delimiter and field order, nested as the dictionary nests them.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -49,10 +50,10 @@ def module_getattr(version: str, module: str) -> Callable[[str], Any]:
 
     def base_init(self: Message) -> None:
         Message.__init__(self)
-        header = self.getHeader()
-        header.setField(8, begin)
+        header = self._header._fields
+        header[8] = begin
         if appl_ver is not None:
-            header.setField(1128, appl_ver)
+            header[1128] = appl_ver
 
     def getattr_(name: str) -> Any:
         found = made.get(name)
@@ -69,8 +70,8 @@ def module_getattr(version: str, module: str) -> Callable[[str], Any]:
             msg_type = definition.msg_type
 
             def __init__(self: Message) -> None:
-                base.__init__(self)
-                self.getHeader().setField(35, msg_type)
+                base_init(self)
+                self._header._fields[35] = msg_type
 
             namespace: dict[str, Any] = {
                 "__init__": __init__,
@@ -82,6 +83,8 @@ def module_getattr(version: str, module: str) -> Callable[[str], Any]:
                 namespace[names[tag].name] = _group_class(names[tag].name, group, module)
             found = type(name, (base,), namespace)
         made[name] = found
+        # Kept in the module too: the next lookup is a plain attribute, not this function.
+        setattr(sys.modules[module], name, found)
         return found
 
     return getattr_
