@@ -8,8 +8,9 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import fixwire
 from conformance_script import ACCEPTOR, load_script, play
-from fixwire.session import Connection, Role, SessionConfig, serve
+from fixwire.session import Connection, Role, Session, SessionConfig, serve
 
 # Each desk's script: its Logon, a TestRequest answered in its own session (numbers from 1
 # each: two stores), and a Logout; every answer carries that desk's IDs.
@@ -65,3 +66,33 @@ def test_same_comp_ids_two_desks(tmp_path: Path) -> None:
         ("FIX.4.4", ACCEPTOR, "TW", "DESK-A", "NY", "TRADER-A", "LDN"),
         ("FIX.4.4", ACCEPTOR, "TW", "DESK-B", "NY", "TRADER-B", "LDN"),
     }
+
+
+def test_a_reject_routed_back_names_each_id_once() -> None:
+    # The peer's SenderSubID <50> routes back as TargetSubID <57>, which the session writes
+    # itself: a Reject <3> carrying it twice would be refused for a tag appearing twice (13).
+    config = SessionConfig(
+        sender_comp_id="A",
+        target_comp_id="B",
+        role=Role.INITIATOR,
+        begin_string="FIX.4.0",
+        sender_sub_id="DESK1",
+        target_sub_id="GW",
+    )
+    session = Session(config)
+    session.connection_made(1_000.0)
+    session.data_to_send()
+    peer = fixwire.Encoder("B", "A", begin_string="FIX.4.0")
+    ids = [(50, "GW"), (57, "DESK1")]
+    logon = peer.encode("A", [*ids, (98, 0), (108, 30)], seq_num=1, sending_time=1_000.0)
+    session.receive(logon, 1_000.0)
+    assert session.logged_on
+    # A SendingTime <52> 200 s behind: Reject <3>, then Logout <5>.
+    session.receive(peer.encode("0", ids, seq_num=2, sending_time=800.0), 1_001.0)
+    reject, logout = fixwire.Framer().feed(session.data_to_send())
+    assert reject.msg_type == "3"
+    tags = [tag for tag, _ in reject]
+    assert tags.count(50) == 1
+    assert tags.count(57) == 1
+    assert (reject[50], reject[57]) == ("DESK1", "GW")
+    assert logout.msg_type == "5"

@@ -1085,7 +1085,11 @@ class Session:
         it answers, for LastMsgSeqNumProcessed <369> (else the last one processed).
         """
         if self._last_processed or self._qualifiers:
-            fields = [*self._header_fields(processed), *fields]
+            header = self._header_fields(processed)
+            # A Reject's reverse route may name a SubID or LocationID of ours again: the
+            # session's own is written, once.
+            ours = {tag for tag, _ in header}
+            fields = [*header, *(field for field in fields if field[0] not in ours)]
         seq_num = self.store.next_sender_seq
         wire = self._encoder.encode(msg_type, fields, seq_num=seq_num, sending_time=float(now))
         if self.config.admin_out is not None:
