@@ -82,14 +82,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="keep reading the file as it grows (one file), until interrupted",
     )
-    decode.add_argument(
-        "--dictionary",
-        metavar="PATH",
-        help="QuickFIX XML dictionary (default: the bundled Kalshi one)",
-    )
-    decode.add_argument(
-        "--transport", metavar="PATH", help="transport dictionary (FIXT11.xml) for --dictionary"
-    )
+    dictionary_options(decode)
     decode.add_argument(
         "--type", metavar="TYPES", help="only these MsgTypes, comma-separated (D,8)"
     )
@@ -383,6 +376,35 @@ def _decode_stream(reader: IO[bytes], source: str, printer: _Printer, follow: bo
     printer.write(source, base, _messages(pending, printer.dictionary))
 
 
+def dictionary_options(parser: argparse.ArgumentParser) -> None:
+    """Adds ``--dictionary`` and ``--transport``, which :func:`load_dictionary` reads."""
+    parser.add_argument(
+        "--dictionary",
+        metavar="PATH",
+        help="QuickFIX XML dictionary (default: the bundled Kalshi one)",
+    )
+    parser.add_argument(
+        "--transport", metavar="PATH", help="transport dictionary (FIXT11.xml) for --dictionary"
+    )
+
+
+def load_dictionary(args: argparse.Namespace) -> fixwire.Dictionary:
+    """The dictionary ``--dictionary`` and ``--transport`` name, else the bundled Kalshi one.
+
+    Raises:
+        OSError: A file cannot be read.
+        fixwire.DictionaryError: A file is not a dictionary.
+    """
+    if args.dictionary is None:
+        return fixwire.Dictionary.kalshi()
+    return fixwire.Dictionary.from_xml(args.dictionary, args.transport)
+
+
+def message_types(text: str | None) -> list[str] | None:
+    """The MsgTypes of a ``--type`` value (comma-separated), or None for all."""
+    return None if text is None else [t.strip() for t in text.split(",") if t.strip()]
+
+
 def _fail(message: str) -> int:
     sys.stderr.write(f"fixwire: error: {message}\n")
     return 2
@@ -412,13 +434,11 @@ def _run(args: argparse.Namespace, stdin: TextIO) -> int:
     if args.follow and len(args.files) != 1:
         return _fail("--follow needs exactly one file")
     try:
-        if args.dictionary is None:
-            dictionary = fixwire.Dictionary.kalshi()
-        else:
-            dictionary = fixwire.Dictionary.from_xml(args.dictionary, args.transport)
+        dictionary = load_dictionary(args)
     except (OSError, fixwire.DictionaryError) as e:
         return _fail(f"cannot load the dictionary: {e}")
-    types = None if args.type is None else {t.strip() for t in args.type.split(",") if t.strip()}
+    listed = message_types(args.type)
+    types = None if listed is None else set(listed)
     printer = _Printer(
         dictionary, types, args.json, use_colour(args.color, sys.stdout), sys.stdout, sys.stderr
     )

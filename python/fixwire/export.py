@@ -31,7 +31,7 @@ from typing import IO, TYPE_CHECKING, Any
 import fixwire
 from fixwire._extras import require
 from fixwire._ranges import Scanner, scan_range
-from fixwire.cli import _Parser
+from fixwire.cli import _Parser, dictionary_options, load_dictionary, message_types
 from fixwire.columns import _group, _specs
 
 if TYPE_CHECKING:
@@ -68,14 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--explode", metavar="GROUP", help="one row per entry of this group (NoMiscFees or 136)"
     )
-    parser.add_argument(
-        "--dictionary",
-        metavar="PATH",
-        help="QuickFIX XML dictionary for names and kinds (default: the bundled Kalshi one)",
-    )
-    parser.add_argument(
-        "--transport", metavar="PATH", help="transport dictionary (FIXT11.xml) for --dictionary"
-    )
+    dictionary_options(parser)
     parser.add_argument(
         "--format", choices=("parquet", "csv"), help="output format (default: from OUT's suffix)"
     )
@@ -195,13 +188,10 @@ def _export(args: argparse.Namespace, stderr: IO[str]) -> int:
     if fmt is None:
         raise _Failed(f"cannot tell the format of {args.to}: name it .parquet or .csv, or --format")
     try:
-        if args.dictionary is None:
-            dictionary = fixwire.Dictionary.kalshi()
-        else:
-            dictionary = fixwire.Dictionary.from_xml(args.dictionary, args.transport)
+        dictionary = load_dictionary(args)
     except (OSError, fixwire.DictionaryError) as e:
         raise _Failed(f"cannot load the dictionary: {e}") from None
-    types = None if args.type is None else [t.strip() for t in args.type.split(",") if t.strip()]
+    types = message_types(args.type)
     explode = args.explode
     if explode is not None and explode.isdigit():
         explode = int(explode)
