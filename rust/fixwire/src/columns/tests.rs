@@ -1,6 +1,7 @@
 use std::fmt::Write as _;
 
 use super::*;
+use crate::testing::Rng;
 use crate::value::UtcTimestamp;
 
 mod walks;
@@ -180,26 +181,6 @@ fn threads_do_not_change_the_result() {
     let three = scan(&input, 0..input.len(), &opts);
     assert_eq!(one.rows, n);
     assert_eq!(one, three);
-}
-
-/// A small deterministic generator (xorshift), so the tests need no dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
 }
 
 /// A random message body: column tags and others, values of every kind (valid or not),

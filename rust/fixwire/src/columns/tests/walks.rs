@@ -6,8 +6,9 @@
 
 use std::fmt::Write as _;
 
-use super::{message, options, Rng};
+use super::{message, options};
 use crate::columns::{compare_field_walks, ColumnKind, ScanOptions};
+use crate::testing::Rng;
 
 const COLUMNS: &[(u32, ColumnKind)] = &[
     (11, ColumnKind::Str),
