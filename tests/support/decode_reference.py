@@ -2,7 +2,11 @@
 Rust core (``fixwire.text``): the Python formatting of each message, kept as the reference that
 the native path is compared with (tests/test_cli_native.py) and measured against
 (benches/bench_cli.py). Messages come from ``fixwire.find_messages`` and are formatted with
-``Dictionary.format``, coloured here line by line, or turned into JSON objects here.
+``Dictionary.format``, coloured here line by line, or turned into JSON objects here. Two
+changes from the command of then, both in ``_complete``, so that the output never depends on
+the reads: a candidate that the end of a read cuts short is held for the next read even when
+the search found more after it, and a ``|`` message that ends a read without its last ``|`` no
+longer puts later offsets one byte too far.
 """
 
 from __future__ import annotations
@@ -230,6 +234,14 @@ def _complete(
     searched over and over. After the last message, the last few bytes are kept too, for the
     start of a message.
     """
+    for i, (offset, item) in enumerate(found):
+        # Not in the command before the native path: a candidate that the end of the read
+        # cut short is held even when the search found more after it.
+        if not isinstance(item, fixwire.DecodeError) or item.kind != "truncated":
+            continue
+        if item.offset == len(data) and len(data) - offset <= MAX_HELD:
+            need = _needed(data[offset : offset + _HEADER])
+            return i, offset, min(need, MAX_HELD + 1)
     if found:
         offset, last = found[-1]
         if isinstance(last, fixwire.DecodeError):
@@ -238,6 +250,9 @@ def _complete(
                 need = _needed(data[offset : offset + _HEADER])
                 return len(found) - 1, offset, min(need, MAX_HELD + 1)
         end = offset + (len(last.raw) if isinstance(last, fixwire.Message) else 1)
+        # Also new: a '|' message that ends the read without its last '|' is a byte shorter
+        # than its SOH form, and counting that byte put every later offset one byte too far.
+        end = min(end, len(data))
     else:
         end = 0
     return len(found), max(end, len(data) - _TAIL), 0

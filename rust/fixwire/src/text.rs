@@ -6,9 +6,9 @@
 //! output, and how much of the input to keep for the next read. Messages are found as
 //! [`LogReader`] finds them: anywhere in the text, SOH- or `|`-separated, after line prefixes.
 //!
-//! What is kept for the next read: a candidate cut short by the end of the input (it comes
-//! last, as a `truncated` error, or as another error when even its BodyLength <9> is cut) is
-//! held, up to `max_held` bytes, and the caller searches again only once the input has grown to
+//! What is kept for the next read: a candidate cut short by the end of the input (a
+//! `truncated` error, or when it comes last another error when even its BodyLength <9> is
+//! cut) is held with all that follows it, up to `max_held` bytes, and the caller searches again only once the input has grown to
 //! the length its BodyLength gives ([`Printed::need`]), so a long message arriving in small
 //! reads is not searched over and over; after the last message the last [`TAIL`] bytes are kept
 //! too, for the start of a message ("8=FI") not yet recognisable as one.
@@ -111,22 +111,31 @@ impl LogPrinter {
         out.need = 0;
         // The text is a few times the input (a name and padding for each field).
         out.text.reserve(input.len() * 4);
-        // Where the last item found ends: for a message, its start plus the length of its SOH
-        // form; for a bad candidate, the byte after its start.
+        // Where the last item found ends: for a message, its end; for a bad candidate, the byte
+        // after its start.
         let mut end = 0;
+        // The last item when it is a bad candidate: its start, its kind, and how much output
+        // and how many bad candidates came before it.
         let mut last_garbled = None;
+        // The first bad candidate that the end of the input cut short, likewise.
+        let mut first_cut = None;
         // Cloned once a read (the group specs are shared), as the messages are written by `self`.
         let parse = self.parse.clone();
         let mut reader = LogReader::new(input, 0..input.len(), &parse);
         while let Some(found) = reader.next_message() {
             match found {
-                Found::Message { offset, message, .. } => {
+                Found::Message { offset, end: message_end, message } => {
                     last_garbled = None;
-                    end = offset + message.as_bytes().len();
+                    end = message_end;
                     self.message(out, base + offset as u64, &message);
                 }
                 Found::Garbled { offset, error } => {
-                    last_garbled = Some((offset, error.kind));
+                    let mark = (offset, error.kind, out.text.len(), out.garbled.len());
+                    last_garbled = Some(mark);
+                    let cut = error.kind == DecodeErrorKind::Truncated && error.offset == input.len();
+                    if first_cut.is_none() && cut && input.len() - offset <= max_held {
+                        first_cut = Some(mark);
+                    }
                     end = offset + 1;
                     out.garbled.push(Garbled { at: out.text.len(), offset: base + offset as u64, error });
                 }
@@ -136,14 +145,19 @@ impl LogPrinter {
             out.consumed = input.len();
             return;
         }
-        if let Some((offset, kind)) = last_garbled {
+        // A candidate cut short is held with all that follows it, even when the search found
+        // more after it (a message's own bytes may hold "8=FIX"): the next search, with its end
+        // there, finds what a search of the whole input finds.
+        let held = last_garbled.filter(|&(offset, kind, ..)| {
             let held = input.len() - offset;
-            if held <= HEADER || (kind == DecodeErrorKind::Truncated && held <= max_held) {
-                out.garbled.pop();
-                out.consumed = offset;
-                out.need = needed(&input[offset..input.len().min(offset + HEADER)]).min(max_held + 1);
-                return;
-            }
+            held <= HEADER || (kind == DecodeErrorKind::Truncated && held <= max_held)
+        });
+        if let Some((offset, _, text, garbled)) = first_cut.or(held) {
+            out.text.truncate(text);
+            out.garbled.truncate(garbled);
+            out.consumed = offset;
+            out.need = needed(&input[offset..input.len().min(offset + HEADER)]).min(max_held + 1);
+            return;
         }
         out.consumed = end.max(input.len().saturating_sub(TAIL));
     }

@@ -127,3 +127,36 @@ fn random_bytes_and_cuts_never_panic_and_keep_the_output() {
         }
     }
 }
+
+#[test]
+fn a_cut_message_holding_the_start_of_another_is_held_whole() {
+    // The body of the outer message is a message with a two-digit CheckSum <10>: cut by a read,
+    // the outer one is held, and what its body holds is not reported before it is whole.
+    let mut inner = message("35=0|49=C|56=K|34=2|52=20260820-14:30:05.123|");
+    inner.truncate(inner.len() - 7);
+    inner.extend_from_slice(b"10=17\x01");
+    let outer = message(std::str::from_utf8(&inner).unwrap());
+    let mut log = b"20260820-14:30:05.124 : ".to_vec();
+    log.extend_from_slice(&outer);
+    log.extend_from_slice(&inner);
+    for style in [Style::Plain, Style::Json] {
+        let whole = in_reads(&log, log.len(), style);
+        assert_eq!(whole.1.len(), 3, "{:?}", whole.1);
+        for read in 1..60 {
+            assert!(in_reads(&log, read, style) == whole, "{style:?} in reads of {read}");
+        }
+    }
+}
+
+#[test]
+fn a_bar_message_that_ends_a_read_without_its_last_bar_keeps_the_offsets() {
+    let order = message("35=0|49=C|56=K|34=2|52=20260820-14:30:05.123|");
+    let bar: Vec<u8> = order.iter().map(|&b| if b == 1 { b'|' } else { b }).collect();
+    let mut log = bar[..bar.len() - 1].to_vec();
+    log.extend_from_slice(b"\n");
+    log.extend_from_slice(&order);
+    log.extend_from_slice(b"8=FIXT.1.1|9=5|35=0");
+    let whole = in_reads(&log, log.len(), Style::Plain);
+    assert_eq!(whole.1, [((log.len() - 19) as u64, "truncated")]);
+    assert!(in_reads(&log, bar.len() - 1, Style::Plain) == whole);
+}
