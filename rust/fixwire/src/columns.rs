@@ -33,6 +33,7 @@ use crate::group::GroupSpec;
 
 mod log;
 mod quick;
+mod room;
 mod values;
 
 use log::{Candidate, Candidates};
@@ -195,30 +196,6 @@ impl Table {
         }
     }
 
-    /// Makes room for the rows of `total` bytes of input, judging by those of the first
-    /// `scanned` bytes (at most 16 times as many), so that the columns of a long input grow
-    /// once rather than by doubling and copying. Room never written takes no memory.
-    fn reserve_like(&mut self, scanned: usize, total: usize) {
-        if scanned == 0 {
-            return;
-        }
-        let more = total.min(scanned.saturating_mul(16)).saturating_sub(scanned);
-        let grow = |len: usize| len.saturating_mul(more) / scanned;
-        self.offset.reserve(grow(self.offset.len()));
-        for column in std::iter::once(&mut self.msg_type).chain(&mut self.columns) {
-            column.valid.reserve(grow(column.valid.len()));
-            match &mut column.data {
-                ColumnData::Str { offsets, data } => {
-                    offsets.reserve(grow(offsets.len()));
-                    data.reserve(grow(data.len()));
-                }
-                ColumnData::F64(out) => out.reserve(grow(out.len())),
-                ColumnData::Bool(out) => out.reserve(grow(out.len())),
-                ColumnData::I64(out) => out.reserve(grow(out.len())),
-            }
-        }
-    }
-
     /// Appends `other`, the table of the next chunk of the same input.
     fn append(&mut self, other: Table) {
         self.rows += other.rows;
@@ -322,6 +299,7 @@ pub fn scan_windowed(
         if at == start {
             table.reserve_like(next - start, end - start);
         }
+        table.populate_like(next - start, window.min(end - next));
         // The next window reads from up to LOOK_BACK bytes before its start.
         done(next.saturating_sub(LOOK_BACK));
         at = next;
