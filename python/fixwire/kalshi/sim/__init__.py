@@ -91,6 +91,11 @@ matters):
 
 Not simulated: balances and risk limits, fees (zero), more than one shard, listener sessions
 mirroring a trading session's reports, security status other than settlement.
+
+:class:`~fixwire.kalshi.sim.margin.MarginSimulator` is the margin (perpetuals) gateway of
+section 17 (``python -m fixwire.kalshi.sim --gateway margin``): the same flows for perpetual
+symbols such as ``BTC-PERP``, less what that gateway does not offer, in its own reject
+vocabulary, with LastMkt <30> on ExecutionReports; its module says how.
 The package, one file per concern: :mod:`~fixwire.kalshi.sim.simulator` (the public face, sessions
 and dispatch), :mod:`~fixwire.kalshi.sim.orders`, :mod:`~fixwire.kalshi.sim.rfq`,
 :mod:`~fixwire.kalshi.sim.market_data`, :mod:`~fixwire.kalshi.sim.drop_copy`,
@@ -103,6 +108,7 @@ in :mod:`fixwire.kalshi.venue`, :mod:`fixwire.kalshi.signing` and the bundled di
 """
 
 from fixwire.kalshi.sim.core import HOUSE
+from fixwire.kalshi.sim.margin import MarginSimulator
 from fixwire.kalshi.sim.simulator import Simulator
 
-__all__ = ["HOUSE", "Simulator"]
+__all__ = ["HOUSE", "MarginSimulator", "Simulator"]

@@ -383,10 +383,14 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
             (37, order.order_id if order is not None else "NONE"),
             (39, order.status.value if order is not None else "8"),
             (434, str(int(event.response_to))),
-            (102, event.reason.cxl_rej_reason),
+            (102, self._cxl_rej_reason(event.reason)),
             (58, event.reason.value),
         ]
         self._send(client, "9", fields)
+
+    def _cxl_rej_reason(self, reason: m.CancelRejectReason) -> int:
+        """CxlRejReason <102> for ``reason`` in the gateway's vocabulary."""
+        return reason.cxl_rej_reason
 
     def _send_pending(
         self,

@@ -8,7 +8,7 @@ import itertools
 import time
 from collections.abc import Callable, Iterable
 from decimal import Decimal
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING, ClassVar, TypeAlias
 
 from fixwire._native import Dictionary, Message
 from fixwire.errors import FixError, RejectError, SessionError
@@ -22,6 +22,7 @@ from fixwire.kalshi.sim.core import (
 from fixwire.kalshi.sim.settlement import SettlementFlow
 from fixwire.kalshi.venue import (
     KALSHI_GROUPS,
+    Gateway,
     LogonFlags,
     RateLimit,
     RateLimitError,
@@ -84,7 +85,13 @@ class Simulator(SettlementFlow):
             venue's 3 hours); older ones are forgotten, so memory stays bounded, and a replay
             that begins before the oldest kept is refused with EventResendReject <U3> 21004=3.
         clock: Wall-clock seconds, for the lookback; tests give their own.
+
+    This is the Predictions gateway; :class:`~fixwire.kalshi.sim.margin.MarginSimulator` is
+    the margin (perpetuals) gateway.
     """
+
+    #: The gateway served: its session types, HeartBtInt floor and what it refuses.
+    _gateway: ClassVar[Gateway] = Gateway.PREDICTIONS
 
     def __init__(
         self,
@@ -140,6 +147,11 @@ class Simulator(SettlementFlow):
         )
         # Kalshi's words for a second connection with a key already connected (spec §1).
         self._acceptor.duplicate_text = "already exists"
+
+    @property
+    def gateway(self) -> Gateway:
+        """The gateway this simulator serves."""
+        return self._gateway
 
     @property
     def port(self) -> int:
@@ -230,10 +242,13 @@ class Simulator(SettlementFlow):
             public_key, signature, logon[52], logon.seq_num, api_key, logon[56]
         ):
             return "signature verification failed"
+        gateway = self._gateway
+        if session_type not in gateway.session_types:
+            return f"{session_type.target_comp_id} is not offered on the {gateway.value} gateway"
         if not session_type.retransmission and not logon.get_bool(141, default=False):
             return f"ResetSeqNumFlag must be Y on {session_type.target_comp_id}"
-        if logon.get_int(108, 0) <= 3:
-            return "HeartBtInt must be greater than 3"
+        if logon.get_int(108, 0) < gateway.min_heartbeat_interval:
+            return f"HeartBtInt must be greater than {gateway.min_heartbeat_interval - 1}"
         flags = LogonFlags.read(logon)
         retention = flags.message_retention_hours
         if retention is not None and not 1 <= retention <= 72:
