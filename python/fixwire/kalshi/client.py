@@ -199,7 +199,7 @@ class KalshiClient(RfqRequests, MarketDataRequests):
     def cancel(self, cl_ord_id: str, *, new_cl_ord_id: str | None = None) -> str:
         """Cancels an order (OrderCancelRequest <F>); returns the request's ClOrdID."""
         state = self._known(cl_ord_id)
-        request_id = self._new_id() if new_cl_ord_id is None else new_cl_ord_id
+        request_id = self._request_id(new_cl_ord_id)
         values = (
             request_id,
             state.cl_ord_id,
@@ -229,7 +229,7 @@ class KalshiClient(RfqRequests, MarketDataRequests):
         state = self._known(cl_ord_id)
         if quantity is None and price is None:
             raise ValueError("give a new quantity, a new price, or both")
-        request_id = self._new_id() if new_cl_ord_id is None else new_cl_ord_id
+        request_id = self._request_id(new_cl_ord_id)
         new_quantity = state.quantity if quantity is None else quantity
         values = (
             request_id,
@@ -257,6 +257,18 @@ class KalshiClient(RfqRequests, MarketDataRequests):
             request_seq_num=seq_num,
         )
         return request_id
+
+    def _request_id(self, cl_ord_id: str | None) -> str:
+        """The ClOrdID <11> of a cancel or amendment: a new one, or ``cl_ord_id`` unless an
+        open order has it (the venue would refuse it, and the client's entry for that order
+        would be overwritten).
+        """
+        if cl_ord_id is None:
+            return self._new_id()
+        existing = self.orders.get(cl_ord_id)
+        if existing is not None and existing.open:
+            raise ValueError(f"ClOrdID {cl_ord_id!r} belongs to an open order")
+        return cl_ord_id
 
     def mass_cancel(self) -> str:
         """Cancels every open order of the session (OrderMassCancelRequest <q>, KalshiNR only,
