@@ -18,8 +18,10 @@ from fixtext import frame
 from fixwire import Encoder, Framer, Message, parse
 from fixwire.kalshi import (
     EventResendComplete,
+    EventResendReject,
     ExecutionReport,
     LogonSigner,
+    RateLimit,
     SessionType,
 )
 from fixwire.kalshi.tls import SelfSignedCertificate
@@ -173,5 +175,37 @@ def test_an_empty_value_gets_reject_373_4(
             assert (reject.ref_seq_num, reject.reason, reject.ref_tag_id) == (seq_num, 4, 11)
             assert v.sim.engine.open_orders(api_key) == []
             await c.close()
+
+    run(main)
+
+
+def test_drop_copy_refuses_too_many_requests_and_server_errors(
+    certificate: SelfSignedCertificate, signer: LogonSigner
+) -> None:
+    """EventResendReject <U3> 21004=1 (too many requests) past the key's replay budget, and
+    21004=2 (server error) when the simulator is told to fail (spec section 10).
+    """
+
+    async def main() -> None:
+        # Two replays in the bucket, refilled too slowly to matter within the test.
+        budget = RateLimit(tokens_per_second=0.001, burst_seconds=2000.0, cost=1.0)
+        async with venue(certificate, signer, [MARKET], drop_copy_rate_limit=budget) as v:
+            trading = await v.client(SessionType.NR, skip_pending_exec_reports=True)
+            key = trading.client.config.api_key
+            order = trading.client.new_order(MARKET, "yes", 1, Decimal("0.40"))
+            new = await trading.next(ExecutionReport, lambda e: e.cl_ord_id == order)
+            dc = await v.client(SessionType.DC, key)
+            v.sim.drop_copy_server_error()
+            failed = dc.client.replay_executions(new.exec_id)
+            error = await dc.next(EventResendReject)
+            assert (error.ref_seq_num, error.reason) == (failed, 2)
+            first = dc.client.replay_executions(new.exec_id)
+            assert (await dc.next(ExecutionReport)).exec_id == new.exec_id
+            assert (await dc.next(EventResendComplete)).ref_seq_num == first
+            third = dc.client.replay_executions(new.exec_id)
+            refused = await dc.next(EventResendReject)
+            assert (refused.ref_seq_num, refused.reason) == (third, 1)
+            await dc.close()
+            await trading.close()
 
     run(main)

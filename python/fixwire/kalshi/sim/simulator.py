@@ -67,6 +67,10 @@ _SESSION_OF = {
 }
 
 
+#: The default drop-copy request budget: a burst of 5, then one a second.
+_REPLAY_BUDGET = RateLimit(tokens_per_second=1.0, burst_seconds=5.0, cost=1.0)
+
+
 Sent: TypeAlias = tuple[int, float, list[tuple[int, FieldValue]]]
 """An ExecutionReport kept for drop copy: its event number, when it was sent, its fields."""
 
@@ -84,6 +88,11 @@ class Simulator(SettlementFlow):
         drop_copy_lookback: Seconds of ExecutionReports kept for drop-copy replay (the
             venue's 3 hours); older ones are forgotten, so memory stays bounded, and a replay
             that begins before the oldest kept is refused with EventResendReject <U3> 21004=3.
+        drop_copy_rate_limit: Each key's budget of EventResendRequests <U1> (``cost`` tokens
+            each); one past it is refused with EventResendReject <U3> 21004=1 (too many
+            requests). The venue states no figure (spec section 10); the default, a burst of
+            5 then one a second, lets a trader page through a replay and stops a tight loop.
+            ``None``: no limit.
         clock: Wall-clock seconds, for the lookback; tests give their own.
 
     This is the Predictions gateway; :class:`~fixwire.kalshi.sim.margin.MarginSimulator` is
@@ -101,6 +110,7 @@ class Simulator(SettlementFlow):
         max_sending_time_skew: float = 30.0,
         rfq_confirm_window: float = 30.0,
         drop_copy_lookback: float = 3 * 3600.0,
+        drop_copy_rate_limit: RateLimit | None = _REPLAY_BUDGET,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.engine = m.MatchingEngine()
@@ -126,6 +136,9 @@ class Simulator(SettlementFlow):
         self._history = {}
         self._forgotten = {}
         self._lookback = drop_copy_lookback
+        self._replay_limit = drop_copy_rate_limit
+        self._replay_buckets = {}
+        self._replay_failures = 0
         self._clock = clock
         self._house_ids = itertools.count(1)
 
