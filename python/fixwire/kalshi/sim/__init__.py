@@ -30,10 +30,13 @@ What it does, from kalshi-fix-spec.md:
   SkipPendingExecReports <21011>=Y; prices in cents, or dollars with UseDollars <21005>=Y.
 * OrderCancelReject <9> and BusinessMessageReject <j> with the documented reasons; mass cancel
   on KalshiNR only, once a second; cancel-on-disconnect (8013=Y); retransmission on KalshiRT
-  (the session layer's store); a per-key token bucket (BusinessRejectReason <380>=8).
+  (the session layer's store) within the resend window, 24 hours or MessageRetentionPeriod
+  <20200> (an older BeginSeqNo <7> gets Reject <3>, :mod:`~fixwire.kalshi.sim.resend`); a
+  per-key token bucket (BusinessRejectReason <380>=8).
 * Drop copy (KalshiDC): EventResendRequest <U1> replays the key's ExecutionReports by ExecID
-  range, then EventResendComplete <U2>, or EventResendReject <U3>. Rejects are not replayed,
-  and only the last 3 hours are kept (``drop_copy_lookback``).
+  range, then EventResendComplete <U2>, or EventResendReject <U3> (1 past the key's request
+  budget, ``drop_copy_rate_limit``; 2 on demand, ``drop_copy_server_error``). Rejects are not
+  replayed, and only the last 3 hours are kept (``drop_copy_lookback``).
 * :meth:`Simulator.trade_against` places an order for a house account, the "other traders" whose
   flow fills the user's orders.
   :meth:`Simulator.log_out` ends a session as the maintenance window does, :meth:`Simulator.pause`

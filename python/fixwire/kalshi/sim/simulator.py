@@ -19,6 +19,7 @@ from fixwire.kalshi.sim.core import (
     Participant,
     wall_clock,
 )
+from fixwire.kalshi.sim.resend import DEFAULT_RETENTION_HOURS, RetentionStore, refuse_past_window
 from fixwire.kalshi.sim.settlement import SettlementFlow
 from fixwire.kalshi.venue import (
     KALSHI_GROUPS,
@@ -35,7 +36,6 @@ from fixwire.session import (
     Connection,
     Disconnected,
     LoggedOn,
-    MemoryStore,
     Received,
     Role,
     SessionConfig,
@@ -156,7 +156,7 @@ class Simulator(SettlementFlow):
             host,
             port,
             ssl=None if tls is None else tls.server_context(),
-            store_factory=lambda _: MemoryStore(),
+            store_factory=lambda _: RetentionStore(self._clock),
         )
         # Kalshi's words for a second connection with a key already connected (spec §1).
         self._acceptor.duplicate_text = "already exists"
@@ -243,6 +243,8 @@ class Simulator(SettlementFlow):
             dictionary=self._dictionary,
             answers_invalid=_answers_invalid,
             groups=KALSHI_GROUPS,
+            # A ResendRequest <2> older than the resend window gets a Reject (spec section 3).
+            inbound=refuse_past_window if session_type.retransmission else None,
         )
 
     def _accept_logon(self, session_type: SessionType, logon: Message) -> str | None:
@@ -305,6 +307,9 @@ class Simulator(SettlementFlow):
         client = Participant(session_type, connection)
         if logon is not None:
             client.flags = LogonFlags.read(logon)
+        store = connection.session.store
+        if isinstance(store, RetentionStore):
+            store.hours = client.flags.message_retention_hours or DEFAULT_RETENTION_HOURS
         if self._rate_limit is not None:
             client.bucket = self._rate_limit.bucket()
         client.logged_on = True
