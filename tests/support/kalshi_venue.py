@@ -84,7 +84,8 @@ class Venue:
         self, session_type: SessionType, api_key: str | None = None, **options: Any
     ) -> KalshiConfig:
         key = api_key or str(uuid.uuid4())
-        self.sim.register(key, self.signer.public_key_pem())
+        if api_key is None or not self.sim.registered(key):
+            self.sim.register(key, self.signer.public_key_pem())
         options.setdefault("rate_limit", None)
         options.setdefault("gateway", self.sim.gateway)
         return KalshiConfig(

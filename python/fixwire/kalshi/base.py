@@ -353,10 +353,13 @@ class ClientBase:
     def _wire_price(self, price: Decimal) -> Decimal | int:
         return price if self.config.use_dollars else int(price * 100)
 
-    @staticmethod
-    def _subaccount(subaccount: int | None) -> list[tuple[int, FieldValue]]:
+    def _subaccount(self, subaccount: int | None) -> list[tuple[int, FieldValue]]:
+        """AllocAccount <79> as message fields, or nothing; one a restricted key may not use
+        (or outside 0-63) is refused.
+        """
         if subaccount is None:
             return []
+        self._own_subaccount(subaccount)
         if (
             isinstance(subaccount, bool)
             or not isinstance(subaccount, int)
@@ -364,6 +367,12 @@ class ClientBase:
         ):
             raise ValueError(f"subaccount must be 0 to 63, not {subaccount!r}")
         return [(79, subaccount)]
+
+    def _own_subaccount(self, subaccount: int) -> None:
+        """Refuses a subaccount other than a restricted key's own (spec section 1)."""
+        own = self.config.restricted_subaccount
+        if own is not None and subaccount != own:
+            raise ValueError(f"a restricted API key trades subaccount {own} only, not {subaccount}")
 
     def _require(self, session_type: SessionType, what: str, *, margin: bool = True) -> None:
         """Refuses ``what`` unless on ``session_type`` and, without ``margin``, unless on the

@@ -128,6 +128,8 @@ class KalshiClient(RfqRequests, MarketDataRequests):
             raise ValueError("expire_time is required with time_in_force='gtd' and only with it")
         if max_execution_cost is not None:
             self._not_on_margin("MaxExecutionCost <21009>")
+        if subaccount is not None:
+            self._own_subaccount(subaccount)
         if cl_ord_id is None:
             cl_ord_id = next(self._ids)  # _new_id, inlined
         else:

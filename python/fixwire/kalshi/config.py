@@ -109,6 +109,10 @@ class KalshiConfig:
             add up unless PreserveOriginalOrderQty <21008>, under which it is not checked).
             Other invariants (prices in (0, 1) dollars, no negative quantity) are always
             checked.
+        restricted_subaccount: The subaccount of a restricted (single-subaccount) API key
+            (spec section 1): KalshiDC, KalshiRT, KalshiPT and listener sessions are refused
+            here, as the venue refuses them, and so are requests for another subaccount (RFQs
+            are created and quotes accepted on KalshiRT only, so those are refused too).
         max_closed_orders: Closed entries (ClOrdIDs of orders no longer open; a cancel or
             amend adds one) that ``KalshiClient.orders`` keeps; beyond this the oldest are
             forgotten, so a long session's memory stays bounded. Open orders are always kept.
@@ -138,6 +142,7 @@ class KalshiConfig:
     max_sending_time_skew: float = 30.0
     rate_limit: RateLimit | None = field(default_factory=RateLimit)
     check_quantity_sum: bool = True
+    restricted_subaccount: int | None = None
     max_closed_orders: int = 100_000
 
     def __post_init__(self) -> None:
@@ -155,6 +160,14 @@ class KalshiConfig:
                 else f"more than {self.gateway.min_heartbeat_interval - 1}"
             )
             raise ValueError(f"heartbeat_interval must be {least} s, not {self.heartbeat_interval}")
+        own = self.restricted_subaccount
+        if own is not None:
+            if not 0 <= own <= 63:
+                raise ValueError(f"restricted_subaccount must be 0 to 63, not {own}")
+            if kind in (SessionType.DC, SessionType.RT, SessionType.PT):
+                raise ValueError(f"a restricted API key cannot open {name} sessions")
+            if self.listener:
+                raise ValueError("a restricted API key cannot open listener sessions")
         if self.reset_seq_num is False and not kind.retransmission:
             raise ValueError(f"{name} requires ResetSeqNumFlag <141>=Y on every Logon")
         if self.listener:

@@ -80,7 +80,7 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
                 group_id=group_id or named,
                 cancel_on_pause=bool(msg.get_bool(21006, default=False)),
                 max_execution_cost=msg.get_decimal(21009),
-                subaccount=msg.get_int(79, 0),
+                subaccount=msg.get_int(79, client.subaccount),
             )
         except (ValueError, TypeError, ArithmeticError):
             # The engine's message names the argument; the venue answers with a code.
@@ -174,7 +174,7 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
     def _order_group(self, api_key: str, client: Participant, msg: Message, now: float) -> None:
         action = msg.get_int(20131)
         group_id = msg.get(20130)
-        subaccount = msg.get_int(79, 0) or 0
+        subaccount = msg.get_int(79, client.subaccount) or 0
         limit = msg.get_int(20132)
         engine = self.engine
         if action == 1 and limit is not None and group_id is None:

@@ -127,6 +127,8 @@ class Simulator(SettlementFlow):
         self._settled = set()
         self._settlement_ids = itertools.count(1)
         self._keys: dict[str, bytes] = {}
+        #: Restricted keys and their subaccount.
+        self._restricted: dict[str, int] = {}
         self._clients = {}
         self._rate_limit = rate_limit
         self._skew = max_sending_time_skew
@@ -142,9 +144,29 @@ class Simulator(SettlementFlow):
         self._clock = clock
         self._house_ids = itertools.count(1)
 
-    def register(self, api_key: str, public_key_pem: bytes) -> None:
-        """Accepts Logons from ``api_key`` signed by the key whose public half is given."""
+    def register(
+        self, api_key: str, public_key_pem: bytes, *, subaccount: int | None = None
+    ) -> None:
+        """Accepts Logons from ``api_key`` signed by the key whose public half is given.
+
+        With ``subaccount`` the key is a restricted (single-subaccount) key (spec section 1):
+        it may open KalshiNR, KalshiMD and KalshiRFQ sessions, not KalshiDC, KalshiRT,
+        KalshiPT or listener ones (Logout with Text); it may not create RFQs or accept quotes
+        (a NewOrderSingle <D> with QuoteID <117> included); a request without AllocAccount
+        <79> is for its subaccount, and one for another is refused with BusinessMessageReject
+        <j> 380=6 (not authorized: the spec says "rejected" and no more).
+        """
+        if subaccount is not None and not 0 <= subaccount <= 63:
+            raise ValueError(f"subaccount must be 0 to 63, not {subaccount}")
         self._keys[api_key] = public_key_pem
+        if subaccount is None:
+            self._restricted.pop(api_key, None)
+        else:
+            self._restricted[api_key] = subaccount
+
+    def registered(self, api_key: str) -> bool:
+        """Whether ``api_key`` is registered."""
+        return api_key in self._keys
 
     async def start(
         self, host: str = "127.0.0.1", port: int = 0, *, tls: SelfSignedCertificate | None
@@ -260,6 +282,12 @@ class Simulator(SettlementFlow):
         gateway = self._gateway
         if session_type not in gateway.session_types:
             return f"{session_type.target_comp_id} is not offered on the {gateway.value} gateway"
+        if api_key in self._restricted:
+            if session_type in (SessionType.DC, SessionType.RT, SessionType.PT):
+                name = session_type.target_comp_id
+                return f"a restricted API key cannot open {name} sessions"
+            if logon.get_bool(20126, default=False):
+                return "a restricted API key cannot open listener sessions"
         if not session_type.retransmission and not logon.get_bool(141, default=False):
             return f"ResetSeqNumFlag must be Y on {session_type.target_comp_id}"
         if logon.get_int(108, 0) < gateway.min_heartbeat_interval:
@@ -310,6 +338,9 @@ class Simulator(SettlementFlow):
         store = connection.session.store
         if isinstance(store, RetentionStore):
             store.hours = client.flags.message_retention_hours or DEFAULT_RETENTION_HOURS
+        if api_key in self._restricted:
+            client.subaccount = self._restricted[api_key]
+            client.restricted = True
         if self._rate_limit is not None:
             client.bucket = self._rate_limit.bucket()
         client.logged_on = True
@@ -324,6 +355,11 @@ class Simulator(SettlementFlow):
         if client.flags.listener and (order_entry or msg_type in ("R", "UA", "UE")):
             self._business_reject(client, msg, 6, "listener sessions cannot trade")
             return
+        if client.restricted:
+            refusal = _restricted_problem(client, msg)
+            if refusal is not None:
+                self._business_reject(client, msg, 6, refusal)
+                return
         wrong_session = (
             client.session_type not in (SessionType.NR, SessionType.RT)
             if order_entry
@@ -397,6 +433,16 @@ class Simulator(SettlementFlow):
                 client.status_symbols.add(symbol)
         else:
             self._business_reject(client, msg, 3, f"unsupported MsgType {msg_type}")
+
+
+def _restricted_problem(client: Participant, msg: Message) -> str | None:
+    """Why a restricted key may not send ``msg`` (spec section 1), or None."""
+    msg_type = msg.msg_type
+    if msg_type in ("R", "UA") or (msg_type == "D" and (117 in msg or 21023 in msg)):
+        return "a restricted API key cannot create RFQs or accept quotes"
+    if 79 in msg and msg.get_int(79) != client.subaccount:
+        return f"a restricted API key trades subaccount {client.subaccount} only"
+    return None
 
 
 def _parties_problem(msg: Message) -> tuple[int, int, str] | None:
