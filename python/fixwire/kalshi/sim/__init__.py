@@ -23,7 +23,8 @@ What it does, from kalshi-fix-spec.md:
   self-trade prevention, order groups with the rolling 15-second window (a NewOrderSingle joins
   one by SecondaryClOrdID <526> or OrderGroupID <20130>, spec 18.11; two that disagree are
   refused INVALID_ORDER; every OrderGroupRequest <UOG> action is answered <UOH>).
-* ExecutionReports with the documented tags: ExecID ``clock;event``, CumQty/LeavesQty, AvgPx,
+* ExecutionReports with the documented tags: ExecID ``clock;event``, LastMkt <30>=0 on those
+  the exchange makes (not on pending reports), CumQty/LeavesQty, AvgPx,
   trades with LastPx/LastQty, TrdMatchID, AggressorIndicator, LongQty/ShortQty, the NoMiscFees
   and NoCollateralAmountChanges groups (the BALANCE change counts the $1 freed by each contract
   that nets against the opposite position; SingleMarketCollateralReturn <21030> says it with

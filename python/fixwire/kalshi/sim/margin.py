@@ -16,10 +16,10 @@ order groups, drop copy, market data) and the margin gateway's differences:
   RfqId <21023> and MaxExecutionCost <21009> on D, and AllocAccount <79> on UOG get Reject
   <3> 373=2 (tag not defined for this message type), naming the tag.
 * ExecutionReports made by the exchange carry LastMkt <30>=0 (index 0, the only one on
-  margin, since 2026-08-05); pending reports and EXCHANGE_UNAVAILABLE answers, made by the
-  gateway, do not (spec 18.22). LongQty <704> / ShortQty <705> are the net long / short
-  position. Margin balances are not simulated, so trades carry no NoCollateralAmountChanges
-  <1703>; fees are zero (NoMiscFees <136> says so).
+  margin, since 2026-08-05), as on the Predictions simulator; pending reports and
+  EXCHANGE_UNAVAILABLE answers, made by the gateway, do not (spec 18.22). LongQty <704> /
+  ShortQty <705> are the net long / short position. Margin balances are not simulated, so
+  trades carry no NoCollateralAmountChanges <1703>; fees are zero (NoMiscFees <136> says so).
 * Its reject vocabulary is the margin pages' lists: OrdRejReason <103> Stale order is 5, not
   8 (spec 18.16); CxlRejReason <102> only 0, 1 and 99, and 2 and 18 for the texts its page maps
   to them (so ORDER_ALREADY_EXISTS, 6 on Predictions, is 99); BusinessRejectReason <380> only
@@ -59,8 +59,6 @@ __all__ = ["MarginSimulator"]
 # The engine's price grid (see the module documentation): every 0.0001 inside (0, 1).
 _GRID = Decimal("0.0001")
 _PERP_TICKS = (m.TickBand(_GRID, Decimal(1) - _GRID, _GRID),)
-#: LastMkt <30>: the exchange index that made a report; the margin gateway has only 0.
-LAST_MKT = "0"
 #: OrdRejReason <103> codes of the Predictions pages that the margin pages number otherwise.
 _ORD_REJ_REASON = {8: 5}
 #: CxlRejReason <102> codes the margin pages use (listed, or in their Text table).
@@ -171,7 +169,7 @@ class MarginSimulator(Simulator):
                 return
         super()._on_message(api_key, client, msg)
 
-    # The margin pages' reject vocabulary, and LastMkt <30>.
+    # The margin pages' reject vocabulary.
 
     def _business_reject(self, client: Participant, msg: Message, reason: int, text: str) -> None:
         if reason not in _BUSINESS_REJECT_REASONS:
@@ -185,11 +183,7 @@ class MarginSimulator(Simulator):
     def _order_fields(
         self, client: Participant, event: m.Accepted | m.Filled | m.Cancelled | m.Replaced
     ) -> list[tuple[int, FieldValue]]:
-        fields = [
-            field for field in super()._order_fields(client, event) if field[0] not in (1703,)
-        ]
-        fields.append((30, LAST_MKT))
-        return fields
+        return [field for field in super()._order_fields(client, event) if field[0] != 1703]
 
     def _rejected_fields(
         self, client: Participant, event: m.Rejected
@@ -199,5 +193,4 @@ class MarginSimulator(Simulator):
             if tag == 103 and isinstance(value, int):
                 value = _ORD_REJ_REASON.get(value, value)
             fields.append((tag, value))
-        fields.append((30, LAST_MKT))
         return fields

@@ -354,6 +354,7 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
                 fields.append((21030, returned.quantize(TWO_DP)))
         if order.subaccount:
             fields.append((79, order.subaccount))
+        fields.append(_LAST_MKT)
         return fields
 
     def _rejected_fields(
@@ -373,6 +374,7 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
             (103, event.reason.ord_rej_reason),
             (150, "8"),
             (151, Decimal("0.00")),
+            _LAST_MKT,
         ]
 
     def _cancel_reject(self, client: Participant, event: m.CancelRejected) -> None:
@@ -419,6 +421,11 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
             fields.append((44, self._wire_price(client, yes_price)))
         self._send(client, "8", fields)
 
+
+#: LastMkt <30> on the ExecutionReports the exchange makes (spec 7.5, since 2026-08-06): the
+#: exchange index that made it, 0, the simulator's one shard. Pending reports and
+#: EXCHANGE_UNAVAILABLE answers are the gateway's and go without (spec 18.22).
+_LAST_MKT: tuple[int, FieldValue] = (30, "0")
 
 _GROUP_ANSWERS = (
     m.GroupCreated,
