@@ -19,7 +19,7 @@ from fixwire.kalshi.sim.core import (
 from fixwire.kalshi.venue import RateLimit, RateLimitError, TokenBucket
 from fixwire.session.config import FieldValue
 
-Sent: TypeAlias = tuple[int, float, list[tuple[int, FieldValue]]]
+Sent: TypeAlias = tuple[int, float, tuple[tuple[int, FieldValue], ...]]
 """An ExecutionReport kept for drop copy: its event number, when it was sent, its fields."""
 
 
@@ -53,7 +53,9 @@ class DropCopyFlow(VenueCore):
         history = self._history.setdefault(owner, collections.deque())
         while history and history[0][1] < now - self._lookback:
             self._forgotten[owner] = history.popleft()[0]
-        history.append((number, now, fields))
+        # A tuple: once the garbage collector has seen that it holds only values it is not
+        # tracked any more, so the lookback's reports cost its full collections nothing.
+        history.append((number, now, tuple(fields)))
 
     def _replay(self, api_key: str, client: Participant, msg: Message) -> None:
         """Drop copy: the key's ExecutionReports from BeginExecID <21001> to EndExecID <21002>."""
