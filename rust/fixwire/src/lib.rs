@@ -39,8 +39,8 @@
 //! | a log file to analyse as columns | [`columns::scan_file`], or [`columns::scan`] for bytes in memory |
 //! | names, types, validation, readable output | [`Dictionary`] |
 
-// `unsafe` is allowed only where it is needed: the file map of `columns::scan_file` and the SSE2
-// loads of `separators`.
+// `unsafe` is allowed only where it is needed: the file map of `columns::scan_file`, the SSE2
+// loads of `separators`, and text made of bytes checked to be ASCII (`decode::ascii_str`).
 #![deny(unsafe_code)]
 
 mod checksum;
