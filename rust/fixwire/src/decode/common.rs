@@ -97,6 +97,29 @@ fn field_at(buf: &[u8], sohs: &mut Sohs<'_>, pos: usize) -> Option<Field> {
     Some(Field { tag, start: start as u32, end: end as u32 })
 }
 
+/// `8=FIXT.1.1<SOH>9=` from its sixth byte on: with the first eight, the whole of it.
+const FIXT_TAIL: u64 = u64::from_le_bytes(*b"T.1.1\x019=");
+
+/// BeginString <8> and BodyLength <9> of the usual header, `8=FIXT.1.1<SOH>9=` and up to seven
+/// digits, read as words, and the body length; `None` for any other header.
+#[inline(always)]
+fn usual_header(buf: &[u8], sohs: &mut Sohs<'_>) -> Option<(Field, Field, usize)> {
+    if swar::load(buf, 0)? != u64::from_le_bytes(*b"8=FIXT.1") || swar::load(buf, 5)? != FIXT_TAIL {
+        return None;
+    }
+    let word = swar::load(buf, 13)?;
+    let digits = swar::digit_run(word);
+    if digits == 0 || digits == 8 || (word >> (8 * digits)) as u8 != SOH {
+        return None;
+    }
+    // The SOH after `FIXT.1.1` and the one after the digits.
+    let (first, second) = (sohs.next()?, sohs.next()?);
+    debug_assert_eq!((first, second), (10, 13 + digits));
+    let begin = Field { tag: 8, start: 2, end: 10 };
+    let length = Field { tag: 9, start: 13, end: 13 + digits as u32 };
+    Some((begin, length, swar::digits_unchecked(word, digits) as usize))
+}
+
 /// The value of BodyLength <9>: up to seven digits from one word, more digit by digit.
 #[inline(always)]
 fn body_length(buf: &[u8], length: Field) -> Option<usize> {
@@ -116,10 +139,14 @@ fn body_length(buf: &[u8], length: Field) -> Option<usize> {
 pub(super) fn parse(buf: &[u8], options: &ParseOptions, slots: &mut [Field]) -> Option<usize> {
     u32::try_from(buf.len()).ok()?;
     let mut sohs = Sohs::new(buf);
-    let begin = field_at(buf, &mut sohs, 0).filter(|f| f.tag == 8)?;
-    let length = field_at(buf, &mut sohs, begin.end as usize + 1).filter(|f| f.tag == 9)?;
+    let (begin, length, body_length) = if let Some(header) = usual_header(buf, &mut sohs) {
+        header
+    } else {
+        let begin = field_at(buf, &mut sohs, 0).filter(|f| f.tag == 8)?;
+        let length = field_at(buf, &mut sohs, begin.end as usize + 1).filter(|f| f.tag == 9)?;
+        (begin, length, body_length(buf, length)?)
+    };
     let body_start = length.end as usize + 1;
-    let body_length = body_length(buf, length)?;
     let trailer = body_start.checked_add(body_length)?;
     // The trailer ends the message exactly; it is not the body's first byte.
     if trailer <= body_start || trailer.checked_add(TRAILER_LEN) != Some(buf.len()) {
@@ -131,7 +158,15 @@ pub(super) fn parse(buf: &[u8], options: &ParseOptions, slots: &mut [Field]) -> 
         return None;
     }
 
-    let msg_type = field_at(buf, &mut sohs, body_start).filter(|f| f.tag == 35)?;
+    let msg_type = match swar::load(buf, body_start) {
+        // `35=`, then the value up to the next SOH.
+        Some(word) if word & 0xFF_FFFF == u64::from_le_bytes(*b"35=\0\0\0\0\0") => {
+            let start = body_start + 3;
+            let end = sohs.next().filter(|&end| end > start)?;
+            Field { tag: 35, start: start as u32, end: end as u32 }
+        }
+        _ => field_at(buf, &mut sohs, body_start).filter(|f| f.tag == 35)?,
+    };
     let mut pos = msg_type.end as usize + 1;
     if pos > trailer {
         return None;
