@@ -330,8 +330,8 @@ pub const SCAN_WINDOW: usize = 64 << 20;
 /// The file must not be truncated while it is read (a `copytruncate` log rotation): reading a
 /// mapped page that has gone raises SIGBUS, which stops the process. A file rewritten in place
 /// while it is read gives garbled rows, as every byte is read as hostile input.
-// `unsafe` here (the crate's other is separators.rs' SSE2 loads): mapping the file and dropping
-// the pages read.
+// `unsafe` here (see lib.rs for the crate's others): mapping the file and dropping the pages
+// read.
 #[allow(unsafe_code)]
 pub fn scan_file(path: &Path, range: Option<Range<usize>>, options: &ScanOptions) -> std::io::Result<Table> {
     let file = std::fs::File::open(path)?;
