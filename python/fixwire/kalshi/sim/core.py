@@ -77,7 +77,7 @@ class VenueCore:
 
     def _wire_price(self, client: Participant, yes_price: Decimal) -> Decimal:
         if client.flags.use_dollars:
-            return yes_price.quantize(Decimal("0.0001"))
+            return yes_price.quantize(FOUR_DP)
         return (yes_price * 100).normalize()
 
     def _business_reject(self, client: Participant, msg: Message, reason: int, text: str) -> None:
