@@ -134,7 +134,7 @@ bench-instructions: ## Instructions (callgrind) and ns per operation of the Rust
 # tests/data (seed_corpus.py; corpus/ is not committed). `cargo fuzz run --sanitizer none
 # --debug-assertions <target>` in rust/fixwire runs the same targets for those who have it.
 FUZZ_DIR := rust/fixwire/fuzz
-FUZZ_TARGETS := framer parser frame_paths columns
+FUZZ_TARGETS := framer parser frame_paths parse_paths columns
 FUZZ_HOST := $(shell rustc -vV | sed -n 's/^host: //p')
 FUZZ_BIN := $(FUZZ_DIR)/target/$(FUZZ_HOST)/release
 FUZZ_RUSTFLAGS := -Cpasses=sancov-module -Cllvm-args=-sanitizer-coverage-level=4 \
@@ -167,7 +167,7 @@ fuzz-smoke: fuzz-build ## Fuzz each target FUZZ_SMOKE_SECONDS from the committed
 	done; rm -rf $$seeds
 
 .PHONY: fuzz
-fuzz: fuzz-build ## Fuzz the framer, parser, column scan (and framing's two paths against each other) for FUZZ_SECONDS each, the corpus kept and grown
+fuzz: fuzz-build ## Fuzz the framer, parser, column scan (and framing's and parsing's two paths against each other) for FUZZ_SECONDS each, the corpus kept and grown
 	$(PYTHON) $(FUZZ_DIR)/seed_corpus.py
 	for t in $(FUZZ_TARGETS); do \
 		mkdir -p $(FUZZ_DIR)/artifacts/$$t && \

@@ -847,7 +847,14 @@ class Session:
             return
         if not self._out.add_resend(
             ResendStream(
-                self.store, self._encoder, begin, end, now, self.config.admin_out, self._qualifiers
+                self.store,
+                self._encoder,
+                begin,
+                end,
+                now,
+                self.config.admin_out,
+                self._qualifiers,
+                self.config.app_resend,
             )
         ):
             self._events.append(ResendServed(begin, end, 0, 0, coalesced=True))
@@ -984,6 +991,7 @@ class Session:
                     now,
                     self.config.admin_out,
                     self._qualifiers,
+                    self.config.app_resend,
                 )
             )
             resent = self.store.count(peer_expects, end)

@@ -1,4 +1,4 @@
-"""Seeds the fuzz corpora (parser/, framer/, frame_paths/, columns/) from the test corpus.
+"""Seeds the fuzz corpora (parser/, framer/, frame_paths/, parse_paths/, columns/) from the test corpus.
 
 Usage: ``seed_corpus.py [DIR]`` writes one folder per target in DIR (DIR defaults to corpus/
 beside this file).
@@ -6,7 +6,8 @@ beside this file).
 Every message of tests/data/corpus.txt (valid) and tests/data/invalid.txt (each refused for a
 known reason) becomes a parser seed. A framer input is one byte that picks where the stream is
 cut, then the stream: each message alone, and each valid message followed by garbage and the
-next one. A frame_paths input is a BodyLength limit byte (0: the default), then one message.
+next one. A frame_paths input is a BodyLength limit byte (0: the default), then one message;
+a parse_paths input is a byte that picks the parse options, then one message.
 A columns input is one byte that picks the scan's options, then a message. Seeds are named
 after their corpus lines, so running this again overwrites them and leaves what the fuzzer found
 beside them alone.
@@ -61,11 +62,14 @@ def main() -> None:
         framer[f"{name}+next"] = bytes([i * 53 % 256]) + a + b"garbage" + b
     write(corpus, "framer", framer)
     write(corpus, "frame_paths", {name: b"\x00" + message for name, message in everything})
+    # Every option combination over the seeds, CheckSum verified in half of them.
+    parse_paths = {name: bytes([i * 13 % 256]) + msg for i, (name, msg) in enumerate(everything)}
+    write(corpus, "parse_paths", parse_paths)
     # A columns input is one byte that picks the options, then the message.
     columns = {name: bytes([i * 29 % 256]) + msg for i, (name, msg) in enumerate(everything)}
     write(corpus, "columns", columns)
     print(
-        f"seeded {len(everything)} parser and frame_paths, {len(framer)} framer and"
+        f"seeded {len(everything)} parser, frame_paths and parse_paths, {len(framer)} framer and"
         f" {len(columns)} columns inputs in {corpus}"
     )
 

@@ -1,6 +1,8 @@
 """Drop copy (spec section 10, KalshiDC): EventResendRequest <U1> replays the key's
-ExecutionReports by ExecID range, then EventResendComplete <U2>, or EventResendReject <U3>.
-Rejects are not replayed, and only the lookback (the venue's 3 hours) is kept.
+ExecutionReports by ExecID range, then EventResendComplete <U2>, or EventResendReject <U3>:
+21004=1 past the key's request budget, 2 for a server error (fault injection), 3 for a range
+beginning before the lookback, 4 for one ending past the newest report. Rejects are not
+replayed, and only the lookback (the venue's 3 hours) is kept.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from fixwire.kalshi.sim.core import (
     Participant,
     VenueCore,
 )
+from fixwire.kalshi.venue import RateLimit, RateLimitError, TokenBucket
 from fixwire.session.config import FieldValue
 
 Sent: TypeAlias = tuple[int, float, tuple[tuple[int, FieldValue], ...]]
@@ -29,6 +32,20 @@ class DropCopyFlow(VenueCore):
     _forgotten: dict[str, int]
     _lookback: float
     _clock: Callable[[], float]
+    #: Each key's EventResendRequest <U1> budget (None: no limit), made on its first request.
+    _replay_limit: RateLimit | None
+    _replay_buckets: dict[str, TokenBucket]
+    #: Fault injection (:meth:`drop_copy_server_error`): requests still to fail.
+    _replay_failures: int
+
+    def drop_copy_server_error(self, requests: int = 1) -> None:
+        """Fault injection: the next ``requests`` EventResendRequests <U1> are refused with
+        EventResendReject <U3> 21004=2 (server error), as the venue answers when it cannot
+        replay (spec section 10); a trader asks again later.
+        """
+        if requests < 1:
+            raise ValueError("requests must be at least 1")
+        self._replay_failures += requests
 
     def _remember(self, owner: str, number: int, fields: list[tuple[int, FieldValue]]) -> None:
         """Keeps an ExecutionReport for drop copy, forgetting those past the lookback."""
@@ -42,6 +59,20 @@ class DropCopyFlow(VenueCore):
 
     def _replay(self, api_key: str, client: Participant, msg: Message) -> None:
         """Drop copy: the key's ExecutionReports from BeginExecID <21001> to EndExecID <21002>."""
+        limit = self._replay_limit
+        if limit is not None:
+            bucket = self._replay_buckets.get(api_key)
+            if bucket is None:
+                bucket = self._replay_buckets[api_key] = limit.bucket()
+            try:
+                bucket.take(limit.cost)
+            except RateLimitError:
+                self._send(client, "U3", [(45, msg.seq_num), (21004, 1)])
+                return
+        if self._replay_failures:
+            self._replay_failures -= 1
+            self._send(client, "U3", [(45, msg.seq_num), (21004, 2)])
+            return
         history = self._history.get(api_key, collections.deque())
 
         def event_number(exec_id: str | None) -> int | None:
