@@ -70,8 +70,8 @@ class VenueCore:
         ExecutionReports go (KalshiDC only replays them on request, spec section 10). The spec
         names no session for a maker's executions; the simulator sends them on KalshiRFQ too.
         """
-        sessions = (self._clients.get((owner, t)) for t in _TRADING)
-        return [client for client in sessions if client is not None]
+        get = self._clients.get
+        return [client for t in _TRADING if (client := get((owner, t))) is not None]
 
     def _price(self, client: Participant, msg: Message, tag: int = 44) -> Decimal | None:
         value = msg.get_decimal(tag)
