@@ -100,8 +100,8 @@ lint: build ## rustfmt, clippy -D warnings, ruff, mypy strict, stubtest, workflo
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --quiet -- -D warnings
 	cargo clippy --manifest-path rust/fixwire/fuzz/Cargo.toml --quiet -- -D warnings
-	$(BIN)/ruff check python tests benches examples docs/_ext
-	$(BIN)/ruff format --check python tests benches examples docs/_ext
+	$(BIN)/ruff check python tests benches examples docs/_ext rust/fixwire/fuzz
+	$(BIN)/ruff format --check python tests benches examples docs/_ext rust/fixwire/fuzz
 	$(BIN)/mypy
 	$(BIN)/python -m mypy.stubtest fixwire._native
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml

@@ -10,14 +10,24 @@ every session-level message. Loopback only; every wait is bounded.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import fixwire.quickfix
-from quickfix_apps import ENGINES, Executor, TradeClient, engines, free_port, write_cfg
+from quickfix_apps import (
+    ENGINES,
+    Executor,
+    TradeClient,
+    engines,
+    free_port,
+    logged_on,
+    wait_until,
+    write_cfg,
+)
 
 #: Each test runs four pairings of engines; on FIXT.1.1 QuickFIX reads FIX50SP2.xml for each
 #: session it makes (some ten seconds on a loaded machine), past pyproject.toml's 60 s.
@@ -175,39 +185,34 @@ def seen(recorder: TradeClient | Executor, callback: str, msg_type: str) -> None
     )
 
 
+@contextmanager
+def traffic(
+    client_engine: str, server_engine: str, version: str, folder: Path, spec: Path
+) -> Iterator[tuple[TradeClient, Executor]]:
+    """A trade client and an executor on the engines named, with memory stores, logged on
+    for the ``with`` block.
+    """
+    port = free_port()
+    client = TradeClient(ENGINES[client_engine], version)
+    server = Executor(ENGINES[server_engine], version)
+    client_cfg = write_cfg(folder, "initiator", version, port, spec)
+    with logged_on(client, server, client_cfg, write_cfg(folder, "acceptor", version, port, spec)):
+        yield client, server
+
+
 def admin_traffic(
     client_engine: str, server_engine: str, version: str, folder: Path, spec: Path
 ) -> Any:
     """The admin traffic of ``test_admin_callbacks_match``; returns both records."""
-    port = free_port()
-    client = TradeClient(ENGINES[client_engine], version)
-    server = Executor(ENGINES[server_engine], version)
-    acceptor = engines(
-        server.fix, "acceptor", server, write_cfg(folder, "acceptor", version, port, spec)
-    )
-    initiator = engines(
-        client.fix, "initiator", client, write_cfg(folder, "initiator", version, port, spec)
-    )
-    acceptor.start()
-    try:
-        initiator.start()
-        try:
-            client.wait_count("onLogon", 1)
-            session = client.fix.Session.lookupSession(client.session_id)
-            assert client.order("D", "ord-1", extra=(112, "not-here"))
-            seen(client, "fromAdmin", "3")
-            assert client.test_request("ping-1")
-            seen(client, "fromAdmin", "0")
-            session.setNextSenderMsgSeqNum(session.getExpectedSenderNum() + 3)
-            assert client.test_request("ping-2")
-            seen(server, "fromAdmin", "4")
-            session.logout()
-            client.wait_count("onLogout", 1)
-            server.wait_count("onLogout", 1)
-        finally:
-            initiator.stop(True)
-    finally:
-        acceptor.stop(True)
+    with traffic(client_engine, server_engine, version, folder, spec) as (client, server):
+        session = client.fix.Session.lookupSession(client.session_id)
+        assert client.order("D", "ord-1", extra=(112, "not-here"))
+        seen(client, "fromAdmin", "3")
+        assert client.test_request("ping-1")
+        seen(client, "fromAdmin", "0")
+        session.setNextSenderMsgSeqNum(session.getExpectedSenderNum() + 3)
+        assert client.test_request("ping-2")
+        seen(server, "fromAdmin", "4")
     return client.seen, server.seen
 
 
@@ -243,6 +248,58 @@ def test_admin_callbacks_match(version: str, tmp_path: Path, quickfix_spec: Path
     server_admin = [s for s in server_seen if s[0] == "fromAdmin"]
     assert server_admin
     assert all((50, "desk-1") in s[2] for s in server_admin)
+    for pair, record in runs.items():
+        assert record[0] == client_seen, (pair, "client")
+        assert record[1] == server_seen, (pair, "server")
+
+
+def resend_traffic(
+    client_engine: str, server_engine: str, version: str, folder: Path, spec: Path
+) -> Any:
+    """The traffic of ``test_resend_calls_to_app``; returns both records."""
+    with traffic(client_engine, server_engine, version, folder, spec) as (client, server):
+        assert client.order("D", "ord-1", parties=2 if version != "quickfix42" else 0)
+        assert client.order("F", "ord-2", text="no resend")
+        assert client.order("G", "ord-3")
+        client.wait_count("fromApp", 3)
+        # The executor forgets the three orders (MsgSeqNum 2 to 4: it expects 5 once done
+        # with the last): the client's next message is too high.
+        served = server.fix.Session.lookupSession(server.session_id)
+        wait_until(lambda: served.getExpectedTargetNum() == 5, "the executor at 5")
+        served.setNextTargetMsgSeqNum(2)
+        assert client.test_request("ping-1")
+        server.wait_count("fromApp", 5)
+        client.wait_count("fromApp", 5)
+        seen(client, "fromAdmin", "0")
+    return client.seen, server.seen
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_resend_calls_to_app(version: str, tmp_path: Path, quickfix_spec: Path) -> None:
+    """Each application message sent again meets toApp, and DoNotSend gap-fills it.
+
+    The client sends a NewOrderSingle <D> (with parties from FIX.4.4 on), an
+    OrderCancelRequest <F> and an OrderCancelReplaceRequest <G>; the executor answers each,
+    then moves its expected MsgSeqNum back by three, so the client's next message (a
+    TestRequest <1>) is too high and the executor asks for the three again with ResendRequest
+    <2>. The client's ``toApp`` records each message it is handed with PossDupFlag <43>=Y and
+    raises ``DoNotSend`` for the F: the D goes again, a SequenceReset-GapFill <4> covers the F,
+    the G goes again (and a GapFill covers the TestRequest, which the executor had held and
+    answers, with a Heartbeat <0>, before that GapFill arrives). The executor answers the D
+    and the G again. All four pairings must record the same callbacks in the same order.
+    """
+    runs = every_pairing(resend_traffic, version, tmp_path, quickfix_spec)
+    client_seen, server_seen = runs["quickfix", "quickfix"]
+    resent = [r for r in client_seen if r[0] == "toApp"]
+    parties = 2 if version != "quickfix42" else 0
+    assert [(r[1], r[3], r[4], r[5]) for r in resent] == [
+        ("D", True, "ord-1", parties),
+        ("F", True, "ord-2", 0),
+        ("G", True, "ord-3", 0),
+    ]
+    gap_fills = [r for r in server_seen if r[:2] == ("fromAdmin", "4")]
+    # The GapFill over the F moves the executor on to the G's number.
+    assert [dict(r[3])[36] for r in gap_fills] == [resent[2][2][0][1]]
     for pair, record in runs.items():
         assert record[0] == client_seen, (pair, "client")
         assert record[1] == server_seen, (pair, "server")

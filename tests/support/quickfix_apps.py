@@ -12,7 +12,9 @@ from __future__ import annotations
 import importlib
 import socket
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -70,6 +72,18 @@ class Waiter:
     def wait_count(self, name: str, n: int) -> None:
         """Wait until ``n`` records named ``name`` are in."""
         self.wait_for(lambda seen: sum(1 for item in seen if item[0] == name) >= n, f"{n} {name}")
+
+
+def wait_until(test: Callable[[], bool], what: str) -> None:
+    """Waits, at most ``WAIT`` seconds, for ``test()``: for state an engine changes without
+    a callback (its sequence numbers move after the callback returns).
+    """
+    ticks = threading.Event()
+    deadline = time.monotonic() + WAIT
+    while not test():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        ticks.wait(0.005)
 
 
 def fields_of(fix: ModuleType, message: Any, tags: list[int]) -> list[tuple[int, str]]:
@@ -146,7 +160,21 @@ def application(fix: ModuleType, recorder: Recorder, answer: Callable[[Any, Any]
             recorder.admin("fromAdmin", message)
 
         def toApp(self, message: Any, sessionID: Any) -> None:
-            if message.isSetField(58) and message.getField(58) == "do not send":
+            text = message.getField(58) if message.isSetField(58) else ""
+            header = message.getHeader()
+            if header.isSetField(43) and header.getField(43) == "Y":
+                # A resend: from the engine's thread on both engines, so recorded in order.
+                recorder.add(
+                    "toApp",
+                    recorder._msg_type(message),
+                    [(t, header.getField(t)) for t in (34, 43) if header.isSetField(t)],
+                    header.isSetField(122),
+                    message.getField(11),
+                    message.groupCount(453),
+                )
+                if text == "no resend":
+                    raise fix.DoNotSend()
+            if text == "do not send":
                 raise fix.DoNotSend()
 
         def fromApp(self, message: Any, sessionID: Any) -> None:
@@ -357,14 +385,41 @@ def write_cfg(
     return path
 
 
-def engines(fix: ModuleType, role: str, app: Recorder, cfg: Path, *, files: bool = False) -> Any:
-    """A started-to-be engine of ``fix`` for ``role`` with ``app``'s application."""
+def engines(fix: ModuleType, role: str, app: Any, cfg: Path, *, files: bool = False) -> Any:
+    """A started-to-be engine of ``fix`` for ``role`` with ``app``'s application (``app.app``,
+    kept alive with the engine's other arguments in ``app.keep``).
+    """
     settings = fix.SessionSettings(str(cfg))
     store = fix.FileStoreFactory(settings) if files else fix.MemoryStoreFactory()
     logs = fix.FileLogFactory(settings) if files else None
     # QuickFIX's SocketAcceptor can crash in stop(); its threaded acceptor does not.
     kind = fix.SocketInitiator if role == "initiator" else fix.ThreadedSocketAcceptor
-    args = [app.app, store, settings] + ([logs] if logs is not None else [])  # type: ignore[attr-defined]
+    args = [app.app, store, settings] + ([logs] if logs is not None else [])
     # QuickFIX's engine keeps raw pointers to these: they must outlive it.
     app.keep = args
     return kind(*args)
+
+
+@contextmanager
+def logged_on(client: Any, server: Any, client_cfg: Path, server_cfg: Path) -> Iterator[None]:
+    """A session between ``client`` and ``server`` (each a :class:`Waiter` with ``fix``,
+    ``app`` and ``session_id``, recording ``onLogon`` and ``onLogout``) with memory stores,
+    logged on for the ``with`` block, then logged out by the client and stopped.
+    """
+    acceptor = engines(server.fix, "acceptor", server, server_cfg)
+    initiator = engines(client.fix, "initiator", client, client_cfg)
+    acceptor.start()
+    try:
+        initiator.start()
+        try:
+            client.wait_count("onLogon", 1)
+            yield
+            # Log out through the session, then stop: QuickFIX's stop() must not race its
+            # own callbacks (it crashes when it does).
+            client.fix.Session.lookupSession(client.session_id).logout()
+            client.wait_count("onLogout", 1)
+            server.wait_count("onLogout", 1)
+        finally:
+            initiator.stop(True)
+    finally:
+        acceptor.stop(True)

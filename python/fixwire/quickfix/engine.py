@@ -13,7 +13,10 @@ session out, closes the sockets and joins the thread.
 The callbacks and QuickFIX's exceptions:
 
 * ``toApp`` sees each outbound application message before it is encoded; ``DoNotSend``
-  drops it (``sendToTarget`` returns ``False``). Changes made to the message are sent.
+  drops it (``sendToTarget`` returns ``False``). Changes made to the message are sent. It sees
+  each message sent again in answer to a ResendRequest <2> too, PossDupFlag <43>=Y,
+  OrigSendingTime <122> and the new SendingTime <52> set, through :class:`SessionConfig`'s
+  ``app_resend``; ``DoNotSend`` then turns the message into a SequenceReset-GapFill <4>.
 * ``fromApp`` sees each inbound application message in sequence. ``FieldNotFound``,
   ``IncorrectTagValue``, ``IncorrectDataFormat`` and ``UnsupportedMessageType`` are answered
   as QuickFIX answers them: Reject <3> with SessionRejectReason <373> 1, 5 or 6, or, from
@@ -141,6 +144,11 @@ class Session:
         self.store: Store | None = None
         self._logged_on = False
         self.dictionary: DataDictionary | None = None
+        # Header fields the session writes: a SubID or LocationID it is configured with wins
+        # over one the message carries, as in QuickFIX/J.
+        self._own_header = _OWN_HEADER | {
+            tag for tag, value in zip((50, 142, 57, 143), config.qualifiers, strict=True) if value
+        }
 
     @staticmethod
     def lookupSession(sessionID: SessionID) -> Session | None:
@@ -248,7 +256,8 @@ class Session:
                 self._engine.application.toApp(message, self._id)
             except DoNotSend:
                 return False
-        fields = [(t, v) for t, v in _flat(header) if t not in _OWN_HEADER]
+        own = self._own_header
+        fields = [(t, v) for t, v in _flat(header) if t not in own]
         fields += _flat(message)
         connection.send(msg_type, fields)
         if self.log.enabled:
@@ -287,17 +296,37 @@ class Session:
         message is written again (QuickFIX's field order, BodyLength and CheckSum anew).
         """
         message = Message._from_native(parse(wire))
-        header = message._header
-        before = (dict(header._fields), dict(message._fields), len(message._extra))
+        before = _snapshot(message)
         try:
             self._engine.application.toAdmin(message, self._id)
         except Exception:
             # QuickFIX's engine carries on with the message as it was.
             _logger.exception("%s: toAdmin raised", self._id)
             return wire
-        if before == (dict(header._fields), dict(message._fields), len(message._extra)):
+        if _snapshot(message) == before:
             return wire
         return message._encode()
+
+    def _to_app_resend(self, wire: bytes) -> bytes | None:
+        """``SessionConfig.app_resend``: toApp sees an application message sent again (read
+        with the session's data dictionary, so its groups are groups); ``DoNotSend`` makes it
+        a GapFill (``None``). A message it changed is written again, as in :meth:`_to_admin`.
+        """
+        message = self._message(parse(wire, groups=self.config.groups))
+        before = _snapshot(message)
+        try:
+            self._engine.application.toApp(message, self._id)
+        except DoNotSend:
+            return None
+        except Exception:
+            # QuickFIX's engine carries on with the message as it was.
+            _logger.exception("%s: toApp raised on a resend", self._id)
+            return wire
+        if _snapshot(message) != before:
+            wire = message._encode()
+        if self.log.enabled:
+            self.log.onOutgoing(wire.decode(errors="replace"))
+        return wire
 
     def _inbound(self, core: CoreSession, native: NativeMessage) -> str | None:
         """``SessionConfig.inbound``: fromAdmin or fromApp, in the session's turn, with
@@ -366,6 +395,13 @@ def _find(begin: str | None, sender: str | None, target: str | None) -> SessionI
     return SessionID(begin or "", sender or "", target or "")
 
 
+def _snapshot(message: Message) -> tuple[Any, ...]:
+    """Everything of ``message`` a callback may change: header, body (groups included) and
+    repeated tags.
+    """
+    return (_flat(message._header), _flat(message), list(message._extra))
+
+
 def _flat(fields: Any) -> list[tuple[int, Any]]:
     """A field map's fields in QuickFIX's order, groups as fixwire's encoder takes them."""
     out: list[tuple[int, Any]] = []
@@ -426,6 +462,7 @@ class _Engine:
             session.config = dataclasses.replace(
                 config,
                 admin_out=session._to_admin,
+                app_resend=session._to_app_resend,
                 inbound=session._inbound,
                 logout_on_refused_logon=self._ROLE is Role.ACCEPTOR,
             )

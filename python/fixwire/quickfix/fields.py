@@ -296,6 +296,11 @@ _BASES: dict[str, type[FieldBase]] = {
     "UTCDATE": UtcDateField,
 }
 _CLASSES: dict[str, type[FieldBase]] = {}
+# Per base, the value type its named classes convert with one call, and that call.
+_FAST: dict[type[FieldBase], tuple[type, Any]] = {
+    IntField: (int, str),
+    DoubleField: (float, format_double),
+}
 
 
 def field_class(name: str) -> type[FieldBase] | None:
@@ -311,14 +316,24 @@ def field_class(name: str) -> type[FieldBase] | None:
         tag = definition.tag
         to_string = base._to_string
         default = base._default
+        # The commonest typed value (an int for IntField, a float for DoubleField) converted
+        # by one call, and the default of a time field made without a call to _default: each
+        # field object costs one Python call, its constructor.
+        fast_type, fast = _FAST.get(base, (str, str))
+        now_format: str | None = getattr(base, "_FORMAT", None)
 
         # A constructor per class: the tag is a constant, text needs no conversion.
         def __init__(self: FieldBase, data: Any = None) -> None:
             self._tag = tag
-            if type(data) is str:
+            kind = type(data)
+            if kind is str:
                 self._string = data
+            elif kind is fast_type:
+                self._string = fast(data)
+            elif data is None:
+                self._string = _now(now_format) if now_format is not None else default(self)
             else:
-                self._string = default(self) if data is None else to_string(self, data)
+                self._string = to_string(self, data)
 
         found = type(
             name,

@@ -29,9 +29,16 @@ def _field(name: str, value: str) -> FieldBase:
 
 
 class SessionID:
-    """A session's identity: BeginString <8>, our SenderCompID <49>, our TargetCompID <56>."""
+    """A session's identity: BeginString <8>, our SenderCompID <49>, our TargetCompID <56>.
 
-    __slots__ = ("_begin", "_qualifier", "_sender", "_target")
+    As in QuickFIX/J (QuickFIX 1.16 has no such settings), a session may also be told apart
+    by our SenderSubID <50> and SenderLocationID <142> and the peer's, our TargetSubID <57> and
+    TargetLocationID <143>: the keyword arguments, set from a ``.cfg``'s settings of those
+    names. They are part of the identity and of its text,
+    ``FIX.4.4:SENDER/SUB/LOC->TARGET/SUB/LOC``.
+    """
+
+    __slots__ = ("_begin", "_qualifier", "_sender", "_subs", "_target")
 
     def __init__(
         self,
@@ -39,11 +46,18 @@ class SessionID:
         senderCompID: str = "",
         targetCompID: str = "",
         sessionQualifier: str = "",
+        *,
+        senderSubID: str = "",
+        senderLocationID: str = "",
+        targetSubID: str = "",
+        targetLocationID: str = "",
     ) -> None:
         self._begin = beginString
         self._sender = senderCompID
         self._target = targetCompID
         self._qualifier = sessionQualifier
+        # SenderSubID <50>, SenderLocationID <142>, TargetSubID <57>, TargetLocationID <143>.
+        self._subs = (senderSubID, senderLocationID, targetSubID, targetLocationID)
 
     def getBeginString(self) -> FieldBase:
         """BeginString <8>, as a field object (``.getValue()`` is the text), as QuickFIX's."""
@@ -57,6 +71,22 @@ class SessionID:
         """The peer's CompID, our TargetCompID <56>, as a field object."""
         return _field("TargetCompID", self._target)
 
+    def getSenderSubID(self) -> str:
+        """Our SenderSubID <50>, ``""`` when not set (QuickFIX/J's getter)."""
+        return self._subs[0]
+
+    def getSenderLocationID(self) -> str:
+        """Our SenderLocationID <142>, ``""`` when not set."""
+        return self._subs[1]
+
+    def getTargetSubID(self) -> str:
+        """The peer's SubID, our TargetSubID <57>, ``""`` when not set."""
+        return self._subs[2]
+
+    def getTargetLocationID(self) -> str:
+        """The peer's LocationID, our TargetLocationID <143>, ``""`` when not set."""
+        return self._subs[3]
+
     def getSessionQualifier(self) -> str:
         """The qualifier telling apart sessions with the same CompIDs (empty when none)."""
         return self._qualifier
@@ -66,21 +96,33 @@ class SessionID:
         return self._begin == "FIXT.1.1"
 
     def toString(self) -> str:
-        """``FIX.4.4:SENDER->TARGET`` (``:QUALIFIER`` appended when there is one)."""
-        text = f"{self._begin}:{self._sender}->{self._target}"
+        """``FIX.4.4:SENDER->TARGET``; a SubID and LocationID follow their CompID after
+        ``/`` each, as in QuickFIX/J, and ``:QUALIFIER`` is appended when there is one.
+        """
+        sender_sub, sender_loc, target_sub, target_loc = self._subs
+        sender = "".join((self._sender, *("/" + x for x in (sender_sub, sender_loc) if x)))
+        target = "".join((self._target, *("/" + x for x in (target_sub, target_loc) if x)))
+        text = f"{self._begin}:{sender}->{target}"
         return f"{text}:{self._qualifier}" if self._qualifier else text
 
     __str__ = toString
 
     def fromString(self, text: str) -> None:
-        """Read ``FIX.4.4:SENDER->TARGET[:QUALIFIER]`` into this SessionID."""
+        """Read ``FIX.4.4:SENDER->TARGET[:QUALIFIER]`` into this SessionID (SubIDs and
+        LocationIDs as :meth:`toString` writes them: a SubID alone after its CompID).
+        """
         begin, _, rest = text.partition(":")
         sender, _, rest = rest.partition("->")
         target, _, qualifier = rest.partition(":")
+        sender, _, sender_sub = sender.partition("/")
+        sender_sub, _, sender_loc = sender_sub.partition("/")
+        target, _, target_sub = target.partition("/")
+        target_sub, _, target_loc = target_sub.partition("/")
         self._begin, self._sender, self._target, self._qualifier = begin, sender, target, qualifier
+        self._subs = (sender_sub, sender_loc, target_sub, target_loc)
 
-    def _key(self) -> tuple[str, str, str, str]:
-        return (self._begin, self._sender, self._target, self._qualifier)
+    def _key(self) -> tuple[str, ...]:
+        return (self._begin, self._sender, self._target, self._qualifier, *self._subs)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, SessionID) and self._key() == other._key()
@@ -230,11 +272,16 @@ class SessionSettings:
             if not merged.has(key):
                 raise ConfigError(f"{key} not defined")
         qualifier = merged.getString("SessionQualifier") if merged.has("SessionQualifier") else ""
+        subs = {
+            key[0].lower() + key[1:]: merged.getString(key) if merged.has(key) else ""
+            for key in ("SenderSubID", "SenderLocationID", "TargetSubID", "TargetLocationID")
+        }
         return SessionID(
             merged.getString("BeginString"),
             merged.getString("SenderCompID"),
             merged.getString("TargetCompID"),
             qualifier,
+            **subs,
         )
 
     def get(self, session_id: SessionID | None = None) -> Dictionary:
@@ -303,6 +350,10 @@ _SUPPORTED = {
         "BeginString",
         "SenderCompID",
         "TargetCompID",
+        "SenderSubID",
+        "SenderLocationID",
+        "TargetSubID",
+        "TargetLocationID",
         "SessionQualifier",
         "DefaultApplVerID",
         "HeartBtInt",
@@ -480,6 +531,10 @@ def session_config(session_id: SessionID, settings: Dictionary) -> tuple[Session
         allow_user_defined_fields=not _flag(settings, "ValidateUserDefinedFields", True),
         time_precision=precision[digits],
         check_peer_comp_id=_flag(settings, "CheckCompID", True),
+        sender_sub_id=session_id.getSenderSubID() or None,
+        sender_location_id=session_id.getSenderLocationID() or None,
+        target_sub_id=session_id.getTargetSubID() or None,
+        target_location_id=session_id.getTargetLocationID() or None,
     )
     key = "SocketConnectPort" if role is Role.INITIATOR else "SocketAcceptPort"
     if not settings.has(key):

@@ -70,8 +70,12 @@ def module_getattr(version: str, module: str) -> Callable[[str], Any]:
             msg_type = definition.msg_type
 
             def __init__(self: Message) -> None:
-                base_init(self)
-                self._header._fields[35] = msg_type
+                Message.__init__(self)
+                header = self._header._fields
+                header[8] = begin
+                if appl_ver is not None:
+                    header[1128] = appl_ver
+                header[35] = msg_type
 
             namespace: dict[str, Any] = {
                 "__init__": __init__,

@@ -173,6 +173,13 @@ class SessionConfig:
             <5>); returns the bytes to send, the same or with fields added (QuickFIX's
             ``toAdmin``: a SenderSubID <50>, a Username <553>). It must keep BeginString <8>,
             MsgType <35>, MsgSeqNum <34> and the CompIDs as they were.
+        app_resend: Called with the wire bytes of every application message about to be
+            sent again in answer to a ResendRequest <2>, its header already patched
+            (PossDupFlag <43>=Y, OrigSendingTime <122>, a new SendingTime <52>); returns the
+            bytes to send (the same, or changed, keeping BeginString <8>, MsgType <35>,
+            MsgSeqNum <34> and the CompIDs), or ``None`` to send a SequenceReset-GapFill <4>
+            over its number instead (QuickFIX's ``toApp`` on a resend, and its ``DoNotSend``).
+            ``None``, the default, resends every stored message as it was.
         inbound: Called with the session and each inbound message it takes in its turn,
             before acting on it (QuickFIX's ``fromAdmin`` and ``fromApp``): a session-level
             message once its header checks and validation pass (a Logon <A> before it is
@@ -222,6 +229,7 @@ class SessionConfig:
     target_location_id: str | None = None
     last_msg_seq_num_processed: bool = False
     admin_out: Callable[[bytes], bytes] | None = None
+    app_resend: Callable[[bytes], bytes | None] | None = None
     inbound: Callable[[Session, Message], str | None] | None = None
 
     @property

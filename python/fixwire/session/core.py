@@ -372,6 +372,13 @@ class Session:
         self._ledger.taken(seq_num)
 
     @property
+    def bytes_to_send(self) -> int:
+        """Bytes of whole messages queued for :meth:`data_to_send` (an answer to a
+        ResendRequest <2> counts only as it is read from the store).
+        """
+        return self._out.queued
+
+    @property
     def should_close(self) -> bool:
         """Whether the transport should close the connection (after writing what is left)."""
         return self.state is State.DISCONNECTED
@@ -840,7 +847,14 @@ class Session:
             return
         if not self._out.add_resend(
             ResendStream(
-                self.store, self._encoder, begin, end, now, self.config.admin_out, self._qualifiers
+                self.store,
+                self._encoder,
+                begin,
+                end,
+                now,
+                self.config.admin_out,
+                self._qualifiers,
+                self.config.app_resend,
             )
         ):
             self._events.append(ResendServed(begin, end, 0, 0, coalesced=True))
@@ -977,6 +991,7 @@ class Session:
                     now,
                     self.config.admin_out,
                     self._qualifiers,
+                    self.config.app_resend,
                 )
             )
             resent = self.store.count(peer_expects, end)

@@ -121,7 +121,9 @@ class ResendServed:
     Attributes:
         begin: BeginSeqNo <7>.
         end: The last MsgSeqNum resent (EndSeqNo <16>, or the last sent when it was 0).
-        resent: Application messages sent again with PossDupFlag <43>=Y.
+        resent: Application messages sent again with PossDupFlag <43>=Y (those that
+            ``SessionConfig.app_resend`` then drops, which are gap-filled, are counted here:
+            the answer is counted when queued, the hook runs as it is sent).
         gap_filled: Sequence numbers covered by SequenceReset-GapFill <4> instead.
         coalesced: The range was already being resent on this connection, so nothing more
             was queued (``resent`` and ``gap_filled`` are 0).

@@ -4,7 +4,9 @@ Application messages are sent again byte for byte, only their header patched by
 :meth:`fixwire.Encoder.possible_duplicate` (PossDupFlag <43>=Y, OrigSendingTime <122>, a new
 SendingTime <52>, BodyLength <9>, CheckSum <10>); every run of numbers the store does not hold
 (session-level messages, numbers never used) is covered by one SequenceReset-GapFill <4>
-carrying the run's first number.
+carrying the run's first number. With ``SessionConfig.app_resend`` each application message
+is handed, patched, to that hook before it goes (QuickFIX's ``toApp`` on a resend): it may
+change it, or drop it, and a dropped one joins the GapFill of its run.
 
 An answer is a :class:`ResendStream`: it reads the store a few messages at a time as the
 transport takes them, so answering a ResendRequest for a million messages holds one batch in
@@ -55,6 +57,7 @@ class ResendStream:
 
     __slots__ = (
         "_admin_out",
+        "_app_resend",
         "_encoder",
         "_gap_from",
         "_header",
@@ -74,11 +77,14 @@ class ResendStream:
         now: float,
         admin_out: Callable[[bytes], bytes] | None = None,
         header: list[tuple[int, FieldValue]] | None = None,
+        app_resend: Callable[[bytes], bytes | None] | None = None,
     ) -> None:
         self._store = store
         self._encoder = encoder
         # SessionConfig.admin_out: sees each GapFill as it is produced.
         self._admin_out = admin_out
+        # SessionConfig.app_resend: sees each application message sent again; None drops it.
+        self._app_resend = app_resend
         self._header = header
         self.now = float(now)
         self._gap_from: int | None = None
@@ -107,9 +113,16 @@ class ResendStream:
                     if self._gap_from is None:
                         self._gap_from = seq
                     continue
+                resent = encoder.possible_duplicate(wire, sending_time=now)
+                if self._app_resend is not None:
+                    approved = self._app_resend(resent)
+                    if approved is None:
+                        if self._gap_from is None:
+                            self._gap_from = seq
+                        continue
+                    resent = approved
                 if self._gap_from is not None:
                     out.append(self._gap_fill(seq))
-                resent = encoder.possible_duplicate(wire, sending_time=now)
                 out.append(resent)
                 size += len(resent)
                 if size >= max_bytes:

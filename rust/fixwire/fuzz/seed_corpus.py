@@ -1,4 +1,4 @@
-"""Seeds the fuzz corpora (parser/, framer/, frame_paths/, parse_paths/, columns/) from the test corpus.
+"""Seeds the fuzz corpora from the test corpus: one folder per libFuzzer target.
 
 Usage: ``seed_corpus.py [DIR]`` writes one folder per target in DIR (DIR defaults to corpus/
 beside this file).
@@ -13,6 +13,7 @@ after their corpus lines, so running this again overwrites them and leaves what 
 beside them alone.
 """
 
+import itertools
 import pathlib
 import sys
 
@@ -58,7 +59,7 @@ def main() -> None:
     for i, (name, message) in enumerate(everything):
         # Cut points spread over the stream, differing from seed to seed.
         framer[name] = bytes([i * 37 % 256]) + message
-    for i, ((name, a), (_, b)) in enumerate(zip(valid, valid[1:])):
+    for i, ((name, a), (_, b)) in enumerate(itertools.pairwise(valid)):
         framer[f"{name}+next"] = bytes([i * 53 % 256]) + a + b"garbage" + b
     write(corpus, "framer", framer)
     write(corpus, "frame_paths", {name: b"\x00" + message for name, message in everything})

@@ -41,6 +41,10 @@ class Participant:
     mass_cancel_bucket: TokenBucket = field(default_factory=lambda: TokenBucket(1.0, 1.0))
     #: Writes what a retransmission session is sent while logged out (made on first use).
     encoder: Encoder | None = None
+    #: The AllocAccount <79> of a request without one: a restricted key's subaccount, else 0.
+    subaccount: int = 0
+    #: Whether the key is restricted to :attr:`subaccount` (spec section 1).
+    restricted: bool = False
 
     @property
     def settlement_reports(self) -> bool:
