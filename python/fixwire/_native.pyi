@@ -64,6 +64,8 @@ class Message:
     @overload
     def get(self, tag: int, default: _D) -> str | _D:
         """The value of ``tag`` as text, or ``default``."""
+    def values(self, tags: Iterable[int], /) -> tuple[str | None, ...]:
+        """The values of ``tags`` as text, in the order asked, ``None`` where absent: one call."""
     def get_all(self, tag: int) -> list[str]:
         """Every value of ``tag``, in wire order."""
     @overload

@@ -8,10 +8,11 @@ well. :mod:`fixwire.session.initiator` opens connections (and reopens them);
 :mod:`fixwire.session.acceptor` takes them in.
 
 Sending is synchronous: :meth:`Connection.send` encodes, stores and writes in one call and
-returns the MsgSeqNum, but for one case. While the application handles inbound messages (from
-the moment iteration hands it an event, or ``on_event`` is called for what one read brought),
-what it sends is gathered and written together when it is done with them: one TLS record and
-one ``send`` syscall for the answers to a burst of orders, not one per answer. The bytes never
+returns the MsgSeqNum, but for one case. While the application handles a burst of inbound
+messages (from the moment iteration hands it an event with more queued behind it, or
+``on_event`` is called for what one read brought), what it sends is gathered and written
+together when it is done with them: one TLS record and one ``send`` syscall for the answers to
+a burst of orders, not one per answer. The bytes never
 wait past the end of that handling: they are written when iteration finds no event left, when
 ``on_event`` has been called for the read's last event, or, for an application that awaits
 something else meanwhile, on the event loop's next turn; and at once when :data:`_WRITE_PIECE`
@@ -270,7 +271,10 @@ class Connection:
                 self._reading_paused = False
                 if self._transport is not None:
                     self._transport.resume_reading()
-            if not self._corked:
+            if self._events and not self._corked:
+                # More events are queued behind this one: what the application sends for them
+                # is gathered. (A lone event's answer goes at once, as a single order's must:
+                # gathering costs the loop a turn.)
                 self._cork()
             yield event  # type: ignore[misc]
             self.acknowledge()

@@ -1,5 +1,4 @@
-"""Seeds the fuzz corpora (parser/, framer/, frame_paths/, parse_paths/, columns/,
-log_printer/) from the test corpus.
+"""Seeds the fuzz corpora from the test corpus: one folder per libFuzzer target.
 
 Usage: ``seed_corpus.py [DIR]`` writes one folder per target in DIR (DIR defaults to corpus/
 beside this file).
@@ -16,6 +15,7 @@ Seeds are named after their corpus lines, so running this again overwrites them 
 the fuzzer found beside them alone.
 """
 
+import itertools
 import pathlib
 import sys
 
@@ -61,7 +61,7 @@ def main() -> None:
     for i, (name, message) in enumerate(everything):
         # Cut points spread over the stream, differing from seed to seed.
         framer[name] = bytes([i * 37 % 256]) + message
-    for i, ((name, a), (_, b)) in enumerate(zip(valid, valid[1:])):
+    for i, ((name, a), (_, b)) in enumerate(itertools.pairwise(valid)):
         framer[f"{name}+next"] = bytes([i * 53 % 256]) + a + b"garbage" + b
     write(corpus, "framer", framer)
     write(corpus, "frame_paths", {name: b"\x00" + message for name, message in everything})
@@ -77,7 +77,7 @@ def main() -> None:
         body = msg.split(b"\x01", 2)[-1].rpartition(b"10=")[0]
         # Bit 1 of the selector wraps the rest as a message body.
         printer[f"{name}-body"] = bytes([i * 41 % 256 | 2]) + body
-    for i, ((name, a), (_, b)) in enumerate(zip(valid, valid[1:])):
+    for i, ((name, a), (_, b)) in enumerate(itertools.pairwise(valid)):
         printer[f"{name}+next"] = bytes([i * 43 % 256]) + a + b"\nlog text 8=FIX\n" + b
     write(corpus, "log_printer", printer)
     print(

@@ -41,7 +41,8 @@
 //! | a log to print for people (`fixwire decode`), a read at a time | [`text::LogPrinter`] |
 
 // `unsafe` is allowed only where it is needed: the file map of `columns::scan_file`, the SSE2
-// loads of `separators`, and text made of bytes checked to be ASCII (`decode::ascii_str`).
+// loads of `separators`, the madvise that makes column room resident (`columns/room.rs`), and
+// text made of bytes checked to be ASCII (`decode::ascii_str`).
 #![deny(unsafe_code)]
 
 mod checksum;

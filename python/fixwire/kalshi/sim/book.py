@@ -242,6 +242,10 @@ class Plan:
     stop: CancelReason | None
 
 
+_NO_PLAN = Plan([], ZERO, ZERO, None)
+"""The plan of an order that does not cross: nothing to do (read only, shared)."""
+
+
 class EngineState:
     """Books, orders, order groups and positions, and the primitives that change them.
 
@@ -297,7 +301,7 @@ class EngineState:
             self._rest(order, market)
             return []
 
-        plan = self._plan(order, opposite, now) if crosses else Plan([], ZERO, ZERO, None)
+        plan = self._plan(order, opposite, now) if crosses else _NO_PLAN
         if order.time_in_force is TimeInForce.FOK or order.max_execution_cost is not None:
             if plan.filled < order.leaves_qty:
                 return [self._cancel(order, CancelReason.FOK_INSUFFICIENT_VOLUME)]

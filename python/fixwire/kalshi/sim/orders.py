@@ -63,7 +63,8 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
             self._publish([refused(api_key, msg, side, yes_price, reason)], client)
             return
         try:
-            tif = m.TimeInForce(msg.get(59, "1"))
+            tif = msg.get(59, "1")
+            stp = msg.get_int(2964, 1)
             expire = msg.get_time_ns(126)
             events = self.engine.submit(
                 owner=api_key,
@@ -73,10 +74,11 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
                 price=m.from_yes_price(side, yes_price) if yes_price is not None else Decimal(0),
                 qty=qty,
                 now=now,
-                time_in_force=tif,
+                # A dictionary rather than the enum's call (its ValueError for the rest).
+                time_in_force=_TIME_IN_FORCE.get(tif) or m.TimeInForce(tif),
                 expire_time=None if expire is None else expire / 1e9,
                 post_only="6" in (msg.get(18) or ""),
-                stp=m.SelfTradePrevention(msg.get_int(2964, 1)),
+                stp=_SELF_TRADE_PREVENTION.get(stp) or m.SelfTradePrevention(stp),
                 group_id=group_id or named,
                 cancel_on_pause=bool(msg.get_bool(21006, default=False)),
                 max_execution_cost=msg.get_decimal(21009),
@@ -422,6 +424,8 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
         self._send(client, "8", fields)
 
 
+_TIME_IN_FORCE = {t.value: t for t in m.TimeInForce}
+_SELF_TRADE_PREVENTION = {int(t): t for t in m.SelfTradePrevention}
 #: LastMkt <30> on the ExecutionReports the exchange makes (spec 7.5, since 2026-08-06): the
 #: exchange index that made it, 0, the simulator's one shard. Pending reports and
 #: EXCHANGE_UNAVAILABLE answers are the gateway's and go without (spec 18.22).
