@@ -15,6 +15,7 @@
 
 mod colour;
 mod json;
+mod lines;
 
 use std::sync::Arc;
 
