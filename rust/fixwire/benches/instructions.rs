@@ -135,8 +135,12 @@ fn cases() -> Vec<Case> {
     }));
 
     let data: Vec<u8> = (0..256u32).map(|i| (i * 31 % 251) as u8).collect();
+    let heartbeat = data[..110].to_vec();
     cases.push(case("checksum256", "checksum 256 B", move || {
         black_box(checksum(black_box(&data)));
+    }));
+    cases.push(case("checksum110", "checksum 110 B (a Heartbeat's length)", move || {
+        black_box(checksum(black_box(&heartbeat)));
     }));
     cases
 }
