@@ -108,6 +108,18 @@ fn cases() -> Vec<Case> {
         black_box(sum);
     }));
 
+    let (scanned, mut index) = (order.clone(), FieldIndex::new());
+    let unchecked = ParseOptions { verify_checksum: false, ..ParseOptions::default() };
+    cases.push(case(
+        "scan-checked",
+        "the same through the checked parser (how every message was read before)",
+        move || {
+            index.parse_checked_in_full(black_box(&scanned), &unchecked).expect("the order parses");
+            let sum: usize = index.fields().iter().map(|f| f.tag as usize + f.range().len()).sum();
+            black_box(sum);
+        },
+    ));
+
     let report = parties_report();
     let spec = GroupSpec::new(453, [448, 447, 452].map(Member::Field)).expect("a valid group");
     let mut specs = GroupSpecs::new();
