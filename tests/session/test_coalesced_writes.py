@@ -1,11 +1,13 @@
-"""Connection: what the application sends while it handles inbound messages is written together.
+"""Connection: what the application sends while it handles a burst of inbound messages is
+written together.
 
 The answers to a burst go to the transport in one ``write`` (one TLS record, one ``send``
 syscall) once the application is done with what one read brought: when iteration finds no event
-left, or when ``on_event`` has been called for the read's last event. A send made at any other
-time is written within the call, and a handler that awaits something else between events does
-not hold back what it already sent. Over loopback TCP against a raw FIX peer, with each
-connection's ``write`` and reads counted (the transport's own methods, wrapped).
+left, or when ``on_event`` has been called for the read's last event. The answer to a lone
+message, and a send made at any other time, is written within the call, and a handler that
+awaits something else between events does not hold back what it already sent. Over loopback
+TCP against a raw FIX peer, with each connection's ``write`` and reads counted (the transport's
+own methods, wrapped).
 """
 
 from __future__ import annotations
@@ -116,6 +118,33 @@ def test_answers_from_on_event_go_out_in_one_write_after_the_reads_last_event() 
             await conn.close()
 
     run(main, timeout=15)
+
+
+def test_the_answer_to_a_lone_message_is_written_within_the_call() -> None:
+    async def main() -> None:
+        counters: list[Counted] = []
+        written_by_send: list[int] = []
+
+        async def handler(conn: Connection) -> None:
+            async for event in conn:
+                if isinstance(event, Received) and event.message.msg_type == "D":
+                    before = len(counters[0].writes)
+                    echo(conn, event)
+                    written_by_send.append(len(counters[0].writes) - before)
+
+        acceptor = await serve([SERVER], handler, HOST, 0)
+        try:
+            async with raw_initiator(acceptor.port) as peer:
+                await log_on(peer)
+                counters.append(Counted(the_session(acceptor)))
+                for n in range(1, 4):
+                    peer.send("D", order(n))
+                    assert await read_reports(peer, 1) == [f"order-{n}"]
+        finally:
+            await acceptor.close()
+        assert written_by_send == [1, 1, 1]
+
+    run(main)
 
 
 def test_a_send_outside_inbound_handling_is_written_within_the_call() -> None:
