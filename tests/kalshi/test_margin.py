@@ -6,6 +6,7 @@ MarginSimulator over TLS loopback. The simulator's own rules are in test_margin_
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -84,6 +85,12 @@ def test_margin_configuration_refuses_what_the_gateway_does_not_offer(
         assert isinstance(error.value, FixError)
         assert isinstance(error.value, ValueError)
         assert error.value.gateway is Gateway.MARGIN
+        copy = pickle.loads(pickle.dumps(error.value))
+        assert (type(copy), str(copy), copy.gateway) == (
+            GatewayError,
+            str(error.value),
+            Gateway.MARGIN,
+        )
     # The same settings are the Predictions gateway's to take.
     KalshiConfig(api_key=KEY, signer=signer, session_type=SessionType.PT)
     KalshiConfig(api_key=KEY, signer=signer, split_collateral_return=True)

@@ -245,6 +245,20 @@ def test_margin_simulator_speaks_the_margin_reject_vocabulary(
             assert throttled.cl_ord_id == third
             assert nr.client.orders[third].status == "rejected"
             await nr.close()
+        # Told to send the Predictions codes, it does.
+        async with venue(
+            certificate,
+            signer,
+            [PERP],
+            simulator=MarginSimulator,
+            rate_limit=limit,
+            listed_codes_only=False,
+        ) as v:
+            nr = await v.client(SessionType.NR, skip_pending_exec_reports=True)
+            for price in ("19.5", "19.25", "19"):
+                nr.client.new_order(PERP, "bid", 2, Decimal(price))
+            assert (await nr.next(BusinessMessageReject)).rate_limited
+            await nr.close()
         async with venue(certificate, signer, [PERP], simulator=MarginSimulator) as v:
             nr = await v.client(SessionType.NR, skip_pending_exec_reports=True)
             first = nr.client.new_order(PERP, "bid", 2, Decimal("19.5"))
@@ -301,6 +315,8 @@ def test_margin_stale_order_is_ord_rej_reason_5() -> None:
     client = Participant(SessionType.NR, None)  # type: ignore[arg-type]
     assert dict(predictions._rejected_fields(client, event))[103] == 8
     assert dict(margin._rejected_fields(client, event))[103] == 5
+    as_predictions = MarginSimulator([PERP], listed_codes_only=False)
+    assert dict(as_predictions._rejected_fields(client, event))[103] == 8
 
 
 def test_margin_simulator_has_no_settlement_and_trades_in_bid_and_ask() -> None:

@@ -116,6 +116,10 @@ class GatewayError(FixError, ValueError):
     def __init__(self, gateway: Gateway, what: str) -> None:
         super().__init__(f"{what} on the {gateway.value} gateway")
         self.gateway = gateway
+        self._what = what
+
+    def __reduce__(self) -> tuple[type[GatewayError], tuple[Gateway, str]]:
+        return (type(self), (self.gateway, self._what))
 
 
 class Gateway(enum.Enum):

@@ -225,10 +225,20 @@ pub fn scan(input: &[u8], range: Range<usize>, options: &ScanOptions) -> Table {
 
 /// [`scan`], also returning where the last message read ended (at least `range.start`).
 pub fn scan_reaching(input: &[u8], range: Range<usize>, options: &ScanOptions) -> (Table, usize) {
+    let mut table = Table::new(options);
+    let reached = scan_into(&mut table, input, range, options, 0);
+    (table, reached)
+}
+
+/// [`scan_reaching`], appending the rows to `table`, whose rows came from `scanned` bytes of
+/// input before (0: none, or no estimate). The first chunk's rows go straight into `table`, the
+/// other threads' into tables of their own with room for as many rows (judging by `table`'s),
+/// appended in input order.
+fn scan_into(table: &mut Table, input: &[u8], range: Range<usize>, options: &ScanOptions, scanned: usize) -> usize {
     let (start, end) = (range.start.min(input.len()), range.end.min(input.len()));
     let threads = options.threads.max(1).min((end.saturating_sub(start) / MIN_CHUNK).max(1));
     if threads == 1 {
-        return scan_chunk(input, start, end, options);
+        return scan_chunk_into(table, input, start, end, options, QuickReader::new(options));
     }
     let finder = memmem::Finder::new(b"8=FIX");
     let mut bounds = vec![start];
@@ -240,31 +250,41 @@ pub fn scan_reaching(input: &[u8], range: Range<usize>, options: &ScanOptions) -
         }
     }
     bounds.push(end);
-    let results: Vec<(Table, usize)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = bounds
-            .windows(2)
-            .map(|w| {
+    let mut chunks: Vec<Table> = bounds[1..]
+        .windows(2)
+        .map(|w| {
+            let mut chunk = Table::new(options);
+            chunk.room_like(table, scanned, w[1] - w[0]);
+            chunk
+        })
+        .collect();
+    let reached: Vec<usize> = std::thread::scope(|scope| {
+        let handles: Vec<_> = chunks
+            .iter_mut()
+            .zip(bounds[1..].windows(2))
+            .map(|(chunk, w)| {
                 let (start, end) = (w[0], w[1]);
-                scope.spawn(move || scan_chunk(input, start, end, options))
+                scope.spawn(move || scan_chunk_into(chunk, input, start, end, options, QuickReader::new(options)))
             })
             .collect();
-        handles.into_iter().map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
+        let first = scan_chunk_into(table, input, bounds[0], bounds[1], options, QuickReader::new(options));
+        std::iter::once(first)
+            .chain(handles.into_iter().map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))))
+            .collect()
     });
-    let mut table = Table::new(options);
-    let mut reached = start;
-    for ((chunk, chunk_reached), w) in results.into_iter().zip(bounds.windows(2)) {
+    let mut last = reached[0];
+    for ((chunk, &chunk_reached), w) in chunks.into_iter().zip(&reached[1..]).zip(bounds[1..].windows(2)) {
         // A chunk starts at an `8=FIX`, which is normally a message start. When the previous
         // chunk's last message ran past it (the `8=FIX` was inside that message), the chunk is
         // read again from where that message ended, so nothing is read twice.
-        let (chunk, chunk_reached) = if reached > w[0] {
-            scan_chunk(input, reached, w[1].max(reached), options)
+        if last > w[0] {
+            last = last.max(scan_chunk_into(table, input, last, w[1].max(last), options, QuickReader::new(options)));
         } else {
-            (chunk, chunk_reached)
-        };
-        table.append(chunk);
-        reached = reached.max(chunk_reached);
+            table.append(chunk);
+            last = last.max(chunk_reached);
+        }
     }
-    (table, reached)
+    last
 }
 
 /// Like [`scan`], a window of `window` bytes at a time; after each window, `done(upto)` says
@@ -286,16 +306,8 @@ pub fn scan_windowed(
         // A message read by the previous window may run past this window's start (even past
         // the look-back); nothing starting inside it is a message of its own.
         let from = at.max(reached).min(next);
-        let window_reached = if options.threads <= 1 {
-            // On one thread, the rows go straight into the table rather than into the
-            // window's own, which would then be copied.
-            scan_chunk_into(&mut table, input, from, next, options, QuickReader::new(options))
-        } else {
-            let (window_table, window_reached) = scan_reaching(input, from..next, options);
-            table.append(window_table);
-            window_reached
-        };
-        reached = reached.max(window_reached);
+        // The rows go straight into the table (those of the first thread's chunk, with more).
+        reached = reached.max(scan_into(&mut table, input, from..next, options, at - start));
         if at == start {
             table.reserve_like(next - start, end - start);
         }
@@ -318,8 +330,8 @@ pub const SCAN_WINDOW: usize = 64 << 20;
 /// The file must not be truncated while it is read (a `copytruncate` log rotation): reading a
 /// mapped page that has gone raises SIGBUS, which stops the process. A file rewritten in place
 /// while it is read gives garbled rows, as every byte is read as hostile input.
-// `unsafe` here (the crate's other is separators.rs' SSE2 loads): mapping the file and dropping
-// the pages read.
+// `unsafe` here (see lib.rs for the crate's others): mapping the file and dropping the pages
+// read.
 #[allow(unsafe_code)]
 pub fn scan_file(path: &Path, range: Option<Range<usize>>, options: &ScanOptions) -> std::io::Result<Table> {
     let file = std::fs::File::open(path)?;
@@ -349,12 +361,14 @@ fn release_pages(_map: &memmap2::Mmap, _upto: usize) {}
 
 /// Scans messages that start in `input[start..end]` (they may end after `end`). Returns the
 /// table and the offset just past the last message read.
+#[cfg(test)]
 fn scan_chunk(input: &[u8], start: usize, end: usize, options: &ScanOptions) -> (Table, usize) {
     scan_chunk_with(input, start, end, options, QuickReader::new(options))
 }
 
 /// [`scan_chunk`], reading rows with `quick` where it can and with the ordinary parser (a
 /// [`FieldIndex`] per message) elsewhere; without `quick`, with the parser alone.
+#[cfg(test)]
 fn scan_chunk_with(
     input: &[u8],
     start: usize,
@@ -367,8 +381,10 @@ fn scan_chunk_with(
     (table, reached)
 }
 
-/// [`scan_chunk_with`], appending the rows to `table`; returns where the last message read
-/// ended.
+/// Scans messages that start in `input[start..end]` (they may end after `end`), appending
+/// the rows to `table`, read with `quick` where it can and with the ordinary parser (a
+/// [`FieldIndex`] per message) elsewhere; without `quick`, with the parser alone. Returns where
+/// the last message read ended (at least `start`).
 fn scan_chunk_into(
     table: &mut Table,
     input: &[u8],

@@ -38,9 +38,11 @@
 //! | a checksum of any bytes | [`checksum`] |
 //! | a log file to analyse as columns | [`columns::scan_file`], or [`columns::scan`] for bytes in memory |
 //! | names, types, validation, readable output | [`Dictionary`] |
+//! | a log to print for people (`fixwire decode`), a read at a time | [`text::LogPrinter`] |
 
 // `unsafe` is allowed only where it is needed: the file map of `columns::scan_file`, the SSE2
-// loads of `separators`, and text made of bytes checked to be ASCII (`decode::ascii_str`).
+// loads of `separators`, the madvise that makes column room resident (`columns/room.rs`), and
+// text made of bytes checked to be ASCII (`decode::ascii_str`).
 #![deny(unsafe_code)]
 
 mod checksum;
@@ -56,6 +58,7 @@ mod swar;
 pub mod template;
 #[cfg(test)]
 mod testing;
+pub mod text;
 pub mod value;
 
 pub use checksum::checksum;

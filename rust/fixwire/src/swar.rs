@@ -104,6 +104,23 @@ mod tests {
     }
 
     #[test]
+    fn digit_runs_and_their_numbers() {
+        for n in 1..=7usize {
+            for value in [0u64, 1, 7, 10, 99, 268, 4_096, 21_006, 99_999, 1_234_567] {
+                let text = format!("{value:0n$}=");
+                if text.len() == n + 1 {
+                    let w = word(text.as_bytes());
+                    assert_eq!(digit_run(w), n, "{text}");
+                    assert_eq!(digits_unchecked(w, n), value, "{text}");
+                }
+            }
+        }
+        assert_eq!(digit_run(word(b"12345678")), 8);
+        assert_eq!(digit_run(word(b"=1")), 0);
+        assert_eq!(digit_run(word(b"12/4")), 2);
+    }
+
+    #[test]
     fn soh_marks_find_the_first_soh() {
         for at in 0..8 {
             let mut bytes = [0x02u8; 8];

@@ -26,6 +26,8 @@ order groups, drop copy, market data) and the margin gateway's differences:
   0 to 5 (so the rate limit, 8 on Predictions, and a listener's order, 6, are 0 with Text
   saying why). Where the margin pages list fewer codes than the Predictions ones, the
   simulator keeps to the list: a client that handles those is safe on either.
+  ``listed_codes_only=False`` sends the Predictions codes instead, should the margin gateway
+  turn out to use them (its pages may lag the Predictions ones).
 * Market data: MDEntryPx <270> in dollars, bids and asks; no MDEntryDate/MDEntryTime
   <272>/<273> (spec section 13: Predictions only).
 
@@ -74,6 +76,9 @@ class MarginSimulator(Simulator):
         markets: Perpetual symbols listed at start.
         tick: The price step of every market, dollars: its prices are ``tick`` to ``9999 *
             tick``.
+        listed_codes_only: Keep OrdRejReason <103>, CxlRejReason <102> and
+            BusinessRejectReason <380> to the codes the margin pages list (the default); else
+            send the Predictions gateway's.
         **options: As for :class:`~fixwire.kalshi.sim.Simulator` (rate limit, SendingTime
             tolerance, drop-copy lookback, clock).
 
@@ -88,12 +93,14 @@ class MarginSimulator(Simulator):
         markets: Iterable[str] = ("BTC-PERP",),
         *,
         tick: Decimal = Decimal("0.01"),
+        listed_codes_only: bool = True,
         **options: Any,
     ) -> None:
         if not isinstance(tick, Decimal) or not tick.is_finite() or tick <= 0:
             raise ValueError(f"tick must be a positive Decimal, not {tick!r}")
         super().__init__((), **options)
         self.tick = tick
+        self._listed_codes_only = listed_codes_only
         self._scale = tick / _GRID
         for ticker in markets:
             self.engine.add_market(ticker, tick_bands=_PERP_TICKS)
@@ -172,13 +179,13 @@ class MarginSimulator(Simulator):
     # The margin pages' reject vocabulary.
 
     def _business_reject(self, client: Participant, msg: Message, reason: int, text: str) -> None:
-        if reason not in _BUSINESS_REJECT_REASONS:
+        if reason not in _BUSINESS_REJECT_REASONS and self._listed_codes_only:
             reason = 0
         super()._business_reject(client, msg, reason, text)
 
     def _cxl_rej_reason(self, reason: m.CancelRejectReason) -> int:
         code = reason.cxl_rej_reason
-        return code if code in _CXL_REJ_REASONS else 99
+        return code if code in _CXL_REJ_REASONS or not self._listed_codes_only else 99
 
     def _order_fields(
         self, client: Participant, event: m.Accepted | m.Filled | m.Cancelled | m.Replaced
@@ -188,9 +195,10 @@ class MarginSimulator(Simulator):
     def _rejected_fields(
         self, client: Participant, event: m.Rejected
     ) -> list[tuple[int, FieldValue]]:
-        fields: list[tuple[int, FieldValue]] = []
-        for tag, value in super()._rejected_fields(client, event):
+        fields = super()._rejected_fields(client, event)
+        if not self._listed_codes_only:
+            return fields
+        for at, (tag, value) in enumerate(fields):
             if tag == 103 and isinstance(value, int):
-                value = _ORD_REJ_REASON.get(value, value)
-            fields.append((tag, value))
+                fields[at] = (tag, _ORD_REJ_REASON.get(value, value))
         return fields

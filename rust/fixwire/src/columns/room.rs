@@ -63,6 +63,22 @@ impl Table {
         }
     }
 
+    /// Makes room in this (empty) table for the rows of `bytes` bytes of input, judging by
+    /// `like`'s rows from `scanned` bytes (with an eighth more), and makes it resident; nothing
+    /// when `scanned` is 0.
+    pub(super) fn room_like(&mut self, like: &mut Table, scanned: usize, bytes: usize) {
+        if scanned == 0 {
+            return;
+        }
+        let items: Vec<usize> = like.buffers().iter().map(|buffer| buffer.items()).collect();
+        for (buffer, items) in self.buffers().into_iter().zip(items) {
+            let items = items.saturating_mul(bytes) / scanned;
+            let items = items.saturating_add(items / 8);
+            buffer.reserve_items(items);
+            buffer.populate_items(items);
+        }
+    }
+
     /// Makes the room that the rows of the next `next` bytes of input will take resident,
     /// judging by those of the `scanned` bytes so far (with an eighth more), within the room
     /// reserved: at most about a window's worth of columns is resident before it is written.

@@ -43,8 +43,11 @@ impl Column {
                 offsets.reserve(values.len());
                 fill(values, valid, invalid_values, |v| {
                     let text = v.filter(|v| v.is_ascii() || std::str::from_utf8(v).is_ok());
-                    if let Some(v) = text {
-                        data.extend_from_slice(v);
+                    match text {
+                        // One-byte values (most MsgTypes) without a call to memcpy.
+                        Some(&[byte]) => data.push(byte),
+                        Some(v) => data.extend_from_slice(v),
+                        None => {}
                     }
                     offsets.push(data.len() as i64);
                     text.is_some()
