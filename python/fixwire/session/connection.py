@@ -154,6 +154,9 @@ class Connection:
     def send(self, message: str | Template, fields: Any) -> int:
         """Encodes, stores and writes one application message; returns its MsgSeqNum <34>.
 
+        While the application handles a burst of inbound messages the write is gathered with
+        the others it sends for them (see the module's documentation).
+
         ``message`` and ``fields`` are a MsgType <35> and its (tag, value) pairs, or a
         :class:`fixwire.Template` and its values (see :meth:`Session.send`).
 
