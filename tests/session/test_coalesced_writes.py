@@ -13,6 +13,8 @@ own methods, wrapped).
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -97,25 +99,40 @@ def test_answers_to_a_burst_go_out_in_one_write_while_iterating() -> None:
     run(main)
 
 
+@contextlib.asynccontextmanager
+async def echoing_initiator() -> AsyncIterator[tuple[RawPeer, Counted, list[int]]]:
+    """A fixwire initiator whose ``on_event`` answers each order, logged on to a raw acceptor;
+    yields the raw peer, the initiator's counts and, per answer, the writes its ``send`` made.
+    """
+    conns: list[Connection] = []
+    counters: list[Counted] = []
+    written_by_send: list[int] = []
+
+    def answer(event: Event) -> None:
+        if isinstance(event, Received) and event.message.msg_type == "D":
+            before = len(counters[0].writes)
+            echo(conns[0], event)
+            written_by_send.append(len(counters[0].writes) - before)
+
+    async with raw_acceptor() as (port, peers):
+        conn = await connect(CLIENT, HOST, port, on_event=answer)
+        conns.append(conn)
+        peer = await peers.get()
+        await peer.accept_logon()
+        await conn.logged_on(timeout=5)
+        counters.append(Counted(conn))
+        try:
+            yield peer, counters[0], written_by_send
+        finally:
+            await conn.close()
+
+
 def test_answers_from_on_event_go_out_in_one_write_after_the_reads_last_event() -> None:
     async def main() -> None:
-        conns: list[Connection] = []
-
-        def answer(event: Event) -> None:
-            if isinstance(event, Received) and event.message.msg_type == "D":
-                echo(conns[0], event)
-
-        async with raw_acceptor() as (port, peers):
-            conn = await connect(CLIENT, HOST, port, on_event=answer)
-            conns.append(conn)
-            peer = await peers.get()
-            await peer.accept_logon()
-            await conn.logged_on(timeout=5)
-            counted = Counted(conn)
+        async with echoing_initiator() as (peer, counted, _):
             burst_of_orders(peer)
             assert await read_reports(peer, BURST) == [f"order-{n}" for n in range(1, BURST + 1)]
             assert 1 <= len(counted.writes) <= counted.reads < BURST
-            await conn.close()
 
     run(main, timeout=15)
 
@@ -145,6 +162,17 @@ def test_the_answer_to_a_lone_message_is_written_within_the_call() -> None:
         assert written_by_send == [1, 1, 1]
 
     run(main)
+
+
+def test_the_answer_from_on_event_to_a_lone_message_is_written_within_the_call() -> None:
+    async def main() -> None:
+        async with echoing_initiator() as (peer, _, written_by_send):
+            for n in range(1, 4):
+                peer.send("D", order(n))
+                assert await read_reports(peer, 1) == [f"order-{n}"]
+        assert written_by_send == [1, 1, 1]
+
+    run(main, timeout=15)
 
 
 def test_a_send_outside_inbound_handling_is_written_within_the_call() -> None:
