@@ -100,8 +100,8 @@ lint: build ## rustfmt, clippy -D warnings, ruff, mypy strict, stubtest, workflo
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --quiet -- -D warnings
 	cargo clippy --manifest-path rust/fixwire/fuzz/Cargo.toml --quiet -- -D warnings
-	$(BIN)/ruff check python tests benches examples docs/_ext
-	$(BIN)/ruff format --check python tests benches examples docs/_ext
+	$(BIN)/ruff check python tests benches examples docs/_ext rust/fixwire/fuzz
+	$(BIN)/ruff format --check python tests benches examples docs/_ext rust/fixwire/fuzz
 	$(BIN)/mypy
 	$(BIN)/python -m mypy.stubtest fixwire._native
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
@@ -129,12 +129,12 @@ bench-instructions: ## Instructions (callgrind) and ns per operation of the Rust
 # (libFuzzer's C++ included) took 62 s of CPU (3 min wall), cargo-fuzz or not. Caching the
 # cargo-fuzz binary would save the install only where the cache is warm. Without a sanitizer
 # little is lost: the framer and parser have no `unsafe` (the core's is the file map of
-# columns::scan_file and the column scan's SSE2 loads, each bounded by a slice length checked
+# columns::scan_file, the column scan's SSE2 loads and its madvise of column room, each bounded by a slice length checked
 # beside it), so a bug shows as a panic, which libFuzzer catches; `-Cdebug-assertions` also turns on overflow checks. The seeds come from
 # tests/data (seed_corpus.py; corpus/ is not committed). `cargo fuzz run --sanitizer none
 # --debug-assertions <target>` in rust/fixwire runs the same targets for those who have it.
 FUZZ_DIR := rust/fixwire/fuzz
-FUZZ_TARGETS := framer parser frame_paths columns
+FUZZ_TARGETS := framer parser frame_paths parse_paths columns log_printer
 FUZZ_HOST := $(shell rustc -vV | sed -n 's/^host: //p')
 FUZZ_BIN := $(FUZZ_DIR)/target/$(FUZZ_HOST)/release
 FUZZ_RUSTFLAGS := -Cpasses=sancov-module -Cllvm-args=-sanitizer-coverage-level=4 \
@@ -167,7 +167,7 @@ fuzz-smoke: fuzz-build ## Fuzz each target FUZZ_SMOKE_SECONDS from the committed
 	done; rm -rf $$seeds
 
 .PHONY: fuzz
-fuzz: fuzz-build ## Fuzz the framer, parser, column scan (and framing's two paths against each other) for FUZZ_SECONDS each, the corpus kept and grown
+fuzz: fuzz-build ## Fuzz the framer, parser, column scan (and framing's and parsing's two paths against each other) and fixwire decode's printer for FUZZ_SECONDS each, the corpus kept and grown
 	$(PYTHON) $(FUZZ_DIR)/seed_corpus.py
 	for t in $(FUZZ_TARGETS); do \
 		mkdir -p $(FUZZ_DIR)/artifacts/$$t && \

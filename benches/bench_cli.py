@@ -1,26 +1,35 @@
-"""Group "cli": ``fixwire decode`` of a FIX log to /dev/null, against copying the log there.
+"""Group "cli": ``fixwire decode`` of a FIX log to /dev/null, against the same command with
+its formatting in Python (as it was before the Rust core formatted whole reads) and against
+copying the log there.
 
 The log is conftest's mixed stream (D, ExecutionReports with groups, Heartbeat, G, F),
 ``FIXWIRE_BENCH_CLI_MB`` MiB of it (4 by default, so the smoke run in ``make test`` stays quick;
-``FIXWIRE_BENCH_CLI_MB=256`` is the run ``docs/cli.md`` quotes), written to a file once. Each
+``FIXWIRE_BENCH_CLI_MB=48`` is the run ``docs/cli.md`` quotes), written to a file once. Each
 round is one whole command, run in this process as the console script runs it (``cli.main``),
 its standard output a text file on /dev/null:
 
 * text: ``fixwire decode --no-color LOG``, the output a person reads;
 * json: ``fixwire decode --json LOG``;
+* text-python, json-python: the same output, formatted in Python a message at a time
+  (``tests/support/decode_reference.py``, the reference the tests compare the command with);
 * cat: the baseline, the log copied to /dev/null in the command's read size, as ``cat`` does.
 
-Throughput, in input bytes per second of the median time, is in ``extra_info["bytes_per_s"]``
-and in the summary printed after the run.
+Times are the process's CPU time (``time.process_time``), so that other work on a shared machine
+does not count. Throughput, in input bytes per second of the median time, is in
+``extra_info["bytes_per_s"]`` and in the summary printed after the run.
 """
 
 import contextlib
 import os
+import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+import decode_reference
+import fixwire
 from benches.conftest import Benchmark, env_size, make_stream, record_rate
 from fixwire import cli
 
@@ -43,6 +52,18 @@ def _decode(*options: str) -> Callable[[Path], int]:
     return run
 
 
+def _python(as_json: bool) -> Callable[[Path], int]:
+    def run(path: Path) -> int:
+        with open(path, "rb") as f, open(os.devnull, "w") as out:
+            printer = decode_reference.Printer(
+                fixwire.Dictionary.kalshi(), None, as_json, False, out, sys.stderr
+            )
+            decode_reference.decode_stream(f, str(path), printer, cli.CHUNK)
+        return 1 if printer.bad else 0
+
+    return run
+
+
 def _cat(path: Path) -> int:
     with open(path, "rb") as f, open(os.devnull, "wb") as out:
         while chunk := f.read(cli.CHUNK):
@@ -53,12 +74,14 @@ def _cat(path: Path) -> int:
 COMMANDS: dict[str, Callable[[Path], int]] = {
     "text": _decode("--no-color"),
     "json": _decode("--json"),
+    "text-python": _python(as_json=False),
+    "json-python": _python(as_json=True),
     "cat": _cat,
 }
 
 
-@pytest.mark.benchmark(group="cli")
-@pytest.mark.timeout(900)  # JSON output of a long log takes minutes: about 5 MB/s
+@pytest.mark.benchmark(group="cli", timer=time.process_time)
+@pytest.mark.timeout(900)  # JSON formatted in Python takes minutes on a long log: 5 MB/s
 @pytest.mark.parametrize("command", list(COMMANDS))
 def test_cli_decode(benchmark: Benchmark, log: Path, command: str) -> None:
     """One command over the whole log; every message decodes (exit status 0)."""

@@ -5,7 +5,8 @@ Each implementation gets the message as the ``bytes`` a socket read gives and re
 fixwire and quickfix, ``bytes`` for simplefix and the ``split`` reference). Budget
 (``shared/design.md``): fixwire <= 1 us; quickfix about 12 us, simplefix about 85 us.
 
-* fixwire: ``fixwire.parse`` (CheckSum <10> and BodyLength <9> verified), then ``msg[tag]``.
+* fixwire: ``fixwire.parse`` (CheckSum <10> and BodyLength <9> verified), then ``msg[tag]``;
+  fixwire-values: the same, the five read in one ``msg.values(...)`` call.
 * simplefix: ``FixParser.append_buffer`` + ``get_message``, then ``get``; one parser reused,
   as a session would.
 * quickfix: ``quickfix.Message(text)`` without a data dictionary, which still checks BodyLength
@@ -21,7 +22,7 @@ import simplefix
 import fixwire
 from benches.conftest import DECODE_EXPECTED, HAVE_QUICKFIX, Benchmark, split_parse
 
-Reader = Callable[[bytes], Sequence[str | bytes]]
+Reader = Callable[[bytes], Sequence[str | bytes | None]]
 
 
 def fixwire_reader() -> Reader:
@@ -30,6 +31,16 @@ def fixwire_reader() -> Reader:
     def read(data: bytes) -> tuple[str, str, str, str, str]:
         msg = fixwire.parse(data)
         return msg[35], msg[11], msg[38], msg[44], msg[55]
+
+    return read
+
+
+def fixwire_values_reader() -> Reader:
+    """Return fixwire's parse-and-read-five function, reading the five in one call."""
+    tags = (35, 11, 38, 44, 55)
+
+    def read(data: bytes) -> tuple[str | None, ...]:
+        return fixwire.parse(data).values(tags)
 
     return read
 
@@ -75,6 +86,7 @@ def split_reader() -> Reader:
 
 READERS: dict[str, Callable[[], Reader]] = {
     "fixwire": fixwire_reader,
+    "fixwire-values": fixwire_values_reader,
     "simplefix": simplefix_reader,
     "split": split_reader,
 }

@@ -553,6 +553,14 @@ class KalshiPeer(ChildPeer):
         #: The key's orders left open in the matching engine; known once closed.
         self.open_orders: int | None = None
 
+    def cpu(self) -> float:
+        """The CPU time, in seconds, the simulator's process has used so far.
+
+        Raises:
+            RuntimeError: No answer within the timeout.
+        """
+        return float(self._ask("cpu", "cpu ").split()[1])
+
     def close(self) -> None:
         """Stops the peer (closes its stdin) and reads what it did.
 

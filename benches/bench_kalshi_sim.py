@@ -1,18 +1,22 @@
-"""Group "kalshi-throughput": orders in, acknowledgements out, sustained, against the Kalshi
-simulator and, in the same run, against a plain fixwire acceptor.
+"""Groups "kalshi-throughput" and "kalshi-sim-roundtrip": the Kalshi simulator's speed, orders
+in and acknowledgements out, against a plain fixwire acceptor measured in the same run.
 
-Each round sends a burst of :data:`BURST` NewOrderSingles <35=D> (:data:`~benches.conftest.ORDER`
-with its own ClOrdID <11>, the order group left out) as fast as the client writes them, then
-reads until every one has its first ExecutionReport <35=8>; the table's median round time gives
-orders per second (``record_rate``, printed after the run). :data:`ROUNDS` rounds after one
-warm-up round; under ``--benchmark-disable`` one round of :data:`SMOKE_BURST`.
+Group "kalshi-throughput": each round sends a burst of :data:`BURST` NewOrderSingles <35=D>
+(:data:`~benches.conftest.ORDER` with its own ClOrdID <11>, the order group left out) as fast as
+the client writes them, then reads until every one has its first ExecutionReport <35=8>; the
+table's median round time gives orders per second (``record_rate``, printed after the run).
+:data:`ROUNDS` rounds after one warm-up round; under ``--benchmark-disable`` one round of
+:data:`SMOKE_BURST`.
 
-* ``test_simulator_throughput[clients]``: one or two ``KalshiClient`` on KalshiNR, each with an
-  API key of its own, over TLS to the :class:`~fixwire.kalshi.sim.Simulator` in a child
+* ``test_simulator_throughput[clients]``: one, two or four ``KalshiClient`` on KalshiNR, each
+  with an API key of its own, over TLS to the :class:`~fixwire.kalshi.sim.Simulator` in a child
   process (``kalshi_peer.py``), each client with its own burst, read concurrently: the
   simulator's matching engine places every order (they rest, so the book grows by ``BURST``
   per round) and writes a full ExecutionReport. Afterwards every order must rest in the
-  engine.
+  engine. Besides the wall-clock rate, which on a shared machine is bounded by the clients (in
+  this process) and by whatever else runs, the summary gives the orders per second of the
+  simulator's own CPU time over the timed rounds (``sim-CPU orders/s``, the peer's
+  ``time.process_time``): the rate one core would sustain with the simulator alone on it.
 * ``test_session_throughput``: fixwire's ``connect`` to fixwire's acceptor in a child process
   (``session_peer.py``, answering each order with a canned ExecutionReport), plain TCP: what the
   session layer itself allows, the baseline of the issue's target (the simulator's order path
@@ -20,6 +24,16 @@ warm-up round; under ``--benchmark-disable`` one round of :data:`SMOKE_BURST`.
 
 Both acceptors run on one core of their own, as a venue would; the client runs here. On a
 loaded machine compare the two rates of one run, never rates across runs.
+
+Group "kalshi-sim-roundtrip": ``test_round_trip_against_session``, the issue's ratio. Order out,
+first ExecutionReport (New) in, one order in flight, timed as ``bench_kalshi.py``'s
+``test_kalshi_round_trip`` (each order then cancelled, untimed), against the simulator in a
+child process; and the same against the plain fixwire acceptor of ``bench_session.py``'s
+``test_round_trip[fixwire-to-fixwire]`` (fixwire's ``connect`` with an ``on_event`` callback,
+plain TCP, a canned report). The two alternate in batches of :data:`ROUND_TRIP_BATCH`, so that
+load from elsewhere falls on both alike; the summary gives the simulator's p50 and p99 as
+multiples of the plain session's (``plain fixwire session``). :data:`ROUND_TRIPS` timed round
+trips of each after the warm-up; under ``--benchmark-disable``, :data:`SMOKE_ROUND_TRIPS`.
 """
 
 from __future__ import annotations
@@ -31,9 +45,23 @@ from pathlib import Path
 
 import pytest
 
-from benches.bench_kalshi import KalshiPeer, kalshi_config
-from benches.bench_session import Peer, numbered_orders, open_initiator, order_fields
-from benches.conftest import API_KEY, Benchmark, NewOrderSingle, record_rate
+from benches.bench_kalshi import (
+    ROUND_TRIPS,
+    SMOKE_ROUND_TRIPS,
+    KalshiPeer,
+    Reports,
+    kalshi_config,
+    round_trips,
+)
+from benches.bench_session import (
+    FixwireInitiator,
+    Peer,
+    bounded,
+    numbered_orders,
+    open_initiator,
+    order_fields,
+)
+from benches.conftest import API_KEY, Benchmark, NewOrderSingle, record_latency, record_rate
 from fixwire.kalshi import (
     ExecutionReport,
     KalshiClient,
@@ -48,6 +76,10 @@ ROUNDS = 5
 """Timed rounds, after one warm-up round."""
 SMOKE_BURST = 20
 """Orders of the one round under ``--benchmark-disable``."""
+ROUND_TRIP_BATCH = 200
+"""Round trips in a row against one acceptor before the other's turn."""
+PLAIN = "plain fixwire session"
+"""The plain session's series in the round-trip summary."""
 
 
 @pytest.fixture(scope="module")
@@ -86,13 +118,14 @@ async def burst(
 
 
 @pytest.mark.benchmark(group="kalshi-throughput")
-@pytest.mark.parametrize("clients", [1, 2])
+@pytest.mark.parametrize("clients", [1, 2, 4])
 def test_simulator_throughput(
     benchmark: Benchmark, tmp_path: Path, signer: LogonSigner, clients: int
 ) -> None:
     """Bursts of orders to the simulator; each must be acknowledged and rest in its engine."""
     size = SMOKE_BURST if benchmark.disabled else BURST
-    rounds = 1 if benchmark.disabled else ROUNDS + 1
+    timed_rounds = 1 if benchmark.disabled else ROUNDS
+    rounds = timed_rounds + (0 if benchmark.disabled else 1)
     orders = iter(numbered_orders(size * clients * rounds))
     keys = tuple(f"{API_KEY[:-1]}{n}" for n in range(clients))
     with asyncio.Runner() as runner, KalshiPeer(tmp_path, signer, keys) as peer:
@@ -107,17 +140,20 @@ def test_simulator_throughput(
                 )
             )
 
-        benchmark.pedantic(
-            lambda: runner.run(all_bursts()),
-            rounds=rounds - (0 if benchmark.disabled else 1),
-            warmup_rounds=0 if benchmark.disabled else 1,
-        )
+        if not benchmark.disabled:
+            runner.run(all_bursts())  # The warm-up round, outside the simulator's CPU count.
+        cpu = peer.cpu()
+        benchmark.pedantic(lambda: runner.run(all_bursts()), rounds=timed_rounds)
+        cpu = peer.cpu() - cpu
         placed = sum(len(c.orders) for c in sessions)
         for client in sessions:
             runner.run(client.close())
     assert placed == size * clients * rounds
     assert peer.open_orders == placed
     record_rate(benchmark, "orders", size * clients)
+    timed = size * clients * timed_rounds
+    benchmark.extra_info["simulator_cpu_us_per_order"] = cpu / timed * 1e6
+    record_rate(benchmark, "sim-CPU orders", timed, seconds=cpu)
 
 
 @pytest.mark.benchmark(group="kalshi-throughput")
@@ -149,3 +185,55 @@ def test_session_throughput(benchmark: Benchmark, tmp_path: Path) -> None:
         runner.run(connection.close())
     assert peer.answered == size * rounds
     record_rate(benchmark, "orders", size)
+
+
+@pytest.mark.benchmark(group="kalshi-sim-roundtrip")
+def test_round_trip_against_session(
+    benchmark: Benchmark, tmp_path: Path, signer: LogonSigner
+) -> None:
+    """Round trips to the simulator and to a plain fixwire acceptor, alternating in batches;
+    every report must answer its own order, and the simulator's book must end empty.
+    """
+    count, warmup = SMOKE_ROUND_TRIPS if benchmark.disabled else ROUND_TRIPS
+    batch = min(count, ROUND_TRIP_BATCH)
+    orders = iter(numbered_orders(2 * (warmup + count)))
+    for name in ("kalshi", "plain"):
+        (tmp_path / name).mkdir()
+    with (
+        asyncio.Runner() as runner,
+        KalshiPeer(tmp_path / "kalshi", signer) as venue,
+        Peer("fixwire", tmp_path / "plain") as plain_peer,
+    ):
+        client = runner.run(bounded(connect_client(signer, venue, API_KEY)))
+        reports = Reports(client)
+        plain = FixwireInitiator(runner, plain_peer.port)
+        try:
+            group_id = runner.run(bounded(reports.open_group()))
+
+            def to_simulator(n: int) -> list[int]:
+                placed = [next(orders) for _ in range(n)]
+                return runner.run(bounded(round_trips(client, reports, placed, group_id)))
+
+            def to_session(n: int) -> list[int]:
+                return plain.round_trips([next(orders) for _ in range(n)])
+
+            def alternate() -> tuple[list[int], list[int]]:
+                simulator: list[int] = []
+                session: list[int] = []
+                while len(simulator) < count:
+                    simulator += to_simulator(min(batch, count - len(simulator)))
+                    session += to_session(min(batch, count - len(session)))
+                return simulator, session
+
+            to_simulator(warmup)
+            to_session(warmup)
+            simulator, session = benchmark.pedantic(alternate, rounds=1)
+            plain_peer.report()
+        finally:
+            plain.close()
+            runner.run(bounded(reports.close()))
+    assert venue.open_orders == 0
+    assert len(simulator) == len(session) == count
+    assert plain_peer.answered == warmup + count
+    record_latency(benchmark, [ns / 1e9 for ns in session], name=PLAIN)
+    record_latency(benchmark, [ns / 1e9 for ns in simulator], baseline=PLAIN)

@@ -490,6 +490,24 @@ class ChildPeer:
         ready, _, _ = select.select([stdout], [], [], TIMEOUT)
         return stdout.readline() if ready else ""
 
+    def _ask(self, question: str, answer: str) -> str:
+        """Writes the line ``question`` to the peer; returns its answer, a line starting with
+        ``answer``.
+
+        Raises:
+            RuntimeError: No such answer within the timeout.
+        """
+        stdin = self._process.stdin
+        assert stdin is not None
+        stdin.write(f"{question}\n")
+        stdin.flush()
+        line = self._read_line()
+        if not line.startswith(answer):
+            raise RuntimeError(
+                f"{self._name} peer did not answer {question!r}: {line!r} {self._errors()}"
+            )
+        return line
+
     def _started(self, line: str, ok: bool) -> None:
         """Stops the peer and raises unless its first line, ``line``, is ``ok``."""
         if not ok:
@@ -563,14 +581,7 @@ class Peer(ChildPeer):
         Raises:
             RuntimeError: No answer within the timeout.
         """
-        stdin = self._process.stdin
-        assert stdin is not None
-        stdin.write("report\n")
-        stdin.flush()
-        line = self._read_line()
-        if not line.startswith("answered "):
-            raise RuntimeError(f"peer did not report: {line!r} {self._errors()}")
-        self.answered = int(line.split()[1])
+        self.answered = int(self._ask("report", "answered ").split()[1])
         self._reported = True
 
     def close(self) -> None:

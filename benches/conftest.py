@@ -368,17 +368,20 @@ def stream() -> Stream:
 _RATES: list[str] = []
 
 
-def record_rate(benchmark: Benchmark, unit: str, amount: float) -> None:
+def record_rate(
+    benchmark: Benchmark, unit: str, amount: float, seconds: float | None = None
+) -> None:
     """Record ``amount`` ``unit`` per call of the benchmarked function as a rate per second.
 
-    The rate uses the median time and goes into ``benchmark.extra_info`` (so into
-    ``--benchmark-json``) and into the summary printed at the end of the run. Under
-    ``--benchmark-disable`` there is no timing, and only the amount is recorded.
+    The rate uses the median time (or ``seconds``, a time of its own such as a peer's CPU time)
+    and goes into ``benchmark.extra_info`` (so into ``--benchmark-json``) and into the summary
+    printed at the end of the run. Under ``--benchmark-disable`` there is no timing, and only
+    the amount is recorded.
     """
     benchmark.extra_info[unit] = amount
     if benchmark.stats is None:
         return
-    rate = amount / benchmark.stats.stats.median
+    rate = amount / (benchmark.stats.stats.median if seconds is None else seconds)
     benchmark.extra_info[f"{unit}_per_s"] = rate
     _RATES.append(f"{benchmark.name:<44} {_si(rate)} {unit}/s")
 
@@ -409,7 +412,11 @@ def percentile(samples: Sequence[float], fraction: float) -> float:
 
 
 def record_latency(
-    benchmark: Benchmark, samples: Sequence[float] | None = None, *, baseline: str | None = None
+    benchmark: Benchmark,
+    samples: Sequence[float] | None = None,
+    *,
+    baseline: str | None = None,
+    name: str | None = None,
 ) -> None:
     """Record the p50 and p99 of per-call latencies (seconds) of one benchmark.
 
@@ -421,17 +428,22 @@ def record_latency(
     Args:
         benchmark: The benchmark the latencies belong to.
         samples: One latency per call or round trip; by default the benchmark's own rounds.
-        baseline: The name of another benchmark of the run; the summary also gives this one's
-            percentiles as multiples of that one's.
+        baseline: The name of another benchmark (or ``name``) of the run; the summary also
+            gives this one's percentiles as multiples of that one's.
+        name: For a second series measured in the same benchmark (a baseline interleaved
+            with it): its name in the summary, and the prefix of its ``extra_info`` keys.
     """
     if samples is None:
         if benchmark.stats is None:
             return
         samples = benchmark.stats.stats.data
     p50, p99 = percentile(samples, 0.5), percentile(samples, 0.99)
-    benchmark.extra_info.update(p50_us=p50 * 1e6, p99_us=p99 * 1e6, samples=len(samples))
+    prefix = "" if name is None else f"{name}_"
+    benchmark.extra_info[f"{prefix}p50_us"] = p50 * 1e6
+    benchmark.extra_info[f"{prefix}p99_us"] = p99 * 1e6
+    benchmark.extra_info[f"{prefix}samples"] = len(samples)
     if benchmark.stats is not None:
-        _LATENCIES[benchmark.name] = (p50, p99, baseline)
+        _LATENCIES[benchmark.name if name is None else name] = (p50, p99, baseline)
 
 
 def _latency_line(name: str, p50: float, p99: float, baseline: str | None) -> str:

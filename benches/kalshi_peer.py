@@ -9,7 +9,8 @@ certificate generated for this run (written, PEM, to ``CERTIFICATE_FILE``, so th
 verify it as well as pin it), and registers ``API_KEY`` (several, separated by commas) with the
 RSA public key (PEM) read from ``PUBLIC_KEY_FILE``. On stdout it writes ``port N sha256 HEX``
 (HEX: the certificate's SHA-256, to pin) once it listens on 127.0.0.1, then runs until its stdin
-is closed, then writes ``open N`` (the keys' orders still open in the matching engine), one
+is closed, answering each ``cpu`` line read with ``cpu SECONDS`` (the CPU time this process has
+used so far), then writes ``open N`` (the keys' orders still open in the matching engine), one
 ``error ...`` line per exception the event loop caught, and exits. It imports neither pytest
 nor the benchmarks' conftest, to start fast.
 
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +54,9 @@ async def run(public_key: bytes, certificate_file: Path, api_key: str, market: s
     await sim.start("127.0.0.1", 0, tls=certificate)
     try:
         report(f"port {sim.port} sha256 {certificate.sha256}")
-        await asyncio.to_thread(sys.stdin.read)
+        while line := await asyncio.to_thread(sys.stdin.readline):
+            if line.strip() == "cpu":
+                report(f"cpu {time.process_time()}")
     finally:
         await sim.close()
     report(f"open {sum(len(sim.engine.open_orders(owner=key)) for key in api_keys)}")

@@ -4,7 +4,7 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Self, TypeAlias, TypeVar, final, overload
+from typing import Any, Literal, Self, TypeAlias, TypeVar, final, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -64,6 +64,8 @@ class Message:
     @overload
     def get(self, tag: int, default: _D) -> str | _D:
         """The value of ``tag`` as text, or ``default``."""
+    def values(self, tags: Iterable[int], /) -> tuple[str | None, ...]:
+        """The values of ``tags`` as text, in the order asked, ``None`` where absent: one call."""
     def get_all(self, tag: int) -> list[str]:
         """Every value of ``tag``, in wire order."""
     @overload
@@ -523,6 +525,32 @@ class MessageInfo:
     def required(self) -> list[int]:
         """Body tags the message must carry."""
 
+@final
+class LogPrinter:
+    """The messages of a FIX log as text for people, a read at a time (private: the ``fixwire
+    decode`` command's engine). One thread at a time.
+    """
+
+    def __new__(
+        cls,
+        dictionary: Dictionary,
+        *,
+        style: Literal["plain", "colour", "json"],
+        msg_types: Sequence[str] | None,
+        heading: bytes,
+        json_source: bytes,
+    ) -> Self: ...
+    def print(
+        self, data: Buffer, /, base: int, *, last: bool, max_held: int
+    ) -> tuple[bytes, list[tuple[int, int, DecodeError]], int, int]:
+        """The output for the messages of ``data``, which starts ``base`` bytes into the input:
+        ``(text, garbled, consumed, need)``. ``text`` is UTF-8; ``garbled`` lists the bad
+        candidates as ``(position in text, offset in the input, DecodeError)``; the caller keeps
+        ``data[consumed:]`` for the next call and makes that call once it holds ``need`` bytes.
+        With ``last``, everything in ``data`` is reported; otherwise a message cut short at
+        the end is held back, up to ``max_held`` bytes. The GIL is released meanwhile.
+        """
+
 def find_messages(
     data: Buffer, /, *, groups: GroupSpecs | None = None
 ) -> list[tuple[int, Message | DecodeError]]:
@@ -595,6 +623,7 @@ __all__ = [
     "Framer",
     "GroupSpec",
     "GroupSpecs",
+    "LogPrinter",
     "Message",
     "MessageInfo",
     "Rule",

@@ -21,17 +21,18 @@ be read (reported in one line on stderr, never a traceback), 130 when interrupte
 from __future__ import annotations
 
 import argparse
+import codecs
 import importlib
 import json
 import os
-import re
 import runpy
 import sys
 import time
 from collections.abc import Sequence
-from typing import IO, Any, NoReturn, TextIO
+from typing import IO, Literal, NoReturn, TextIO
 
 import fixwire
+from fixwire import _native
 
 __all__ = ["CHUNK", "MAX_HELD", "main"]
 
@@ -41,17 +42,8 @@ CHUNK = 1 << 20
 #: to this many bytes; a longer one is reported as it stands (its BodyLength <9> is then
 #: usually a lie).
 MAX_HELD = 16 << 20
-#: Bytes kept after the last message found, for a message whose first bytes ("8=FI") came at
-#: the end of a read and are not yet recognisable as a message.
-_TAIL = 16
-#: Bytes from a message's start that hold its BodyLength <9>, in the longest header allowed.
-_HEADER = 64
-_BODY_LENGTH = re.compile(rb"8=[^\x01|]{1,20}[\x01|]9=(\d{1,9})[\x01|]")
 #: Seconds between looks at a followed file (``-f``) that has no new data.
 FOLLOW_POLL = 0.2
-
-_LINE = re.compile(r"^(\s*)(\d+) (\S+)(\s+)= (.*?)( \(([^()]*)\))?$")
-_DIM, _CYAN, _GREEN, _BOLD, _RESET = "\033[2m", "\033[36m", "\033[32m", "\033[1m", "\033[0m"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -123,93 +115,26 @@ def use_colour(flag: bool | None, stream: IO[str]) -> bool:
     return stream.isatty()
 
 
-def _colour(text: str) -> str:
-    """Dims tags, colours names and value meanings of ``Dictionary.format`` lines."""
-    lines = []
-    for line in text.splitlines():
-        m = _LINE.match(line)
-        if m is None:
-            lines.append(line)
-            continue
-        indent, tag, name, pad, value, _, meaning = m.groups()
-        out = f"{indent}{_DIM}{tag}{_RESET} {_CYAN}{name}{_RESET}{pad}= {_BOLD}{value}{_RESET}"
-        if meaning is not None:
-            out += f" {_GREEN}({meaning}){_RESET}"
-        lines.append(out)
-    return "\n".join(lines) + "\n"
-
-
-def to_json(msg: fixwire.Message, dictionary: fixwire.Dictionary) -> dict[str, Any]:
-    """The fields of ``msg`` keyed by name (the tag when undefined); groups as lists of objects;
-    a tag repeated outside a group becomes a list of its values.
+def _binary(out: IO[str]) -> IO[bytes] | None:
+    """The byte stream under ``out`` when text can go to it as UTF-8 bytes unchanged: a
+    UTF-8 text stream that does not turn line ends into ``os.linesep``; else ``None``.
     """
-    return _JsonFields(dictionary)(msg)
-
-
-class _JsonFields:
-    """:func:`to_json` with what it learns about tags kept from one message to the next."""
-
-    def __init__(self, dictionary: fixwire.Dictionary) -> None:
-        self.dictionary = dictionary
-        self._names: dict[int, str] = {}
-        # (MsgType and group path, tag) pairs where the tag counts no group.
-        self._plain: set[tuple[tuple[str | int, ...], int]] = set()
-
-    def _name(self, tag: int) -> str:
-        name = self._names.get(tag)
-        if name is None:
-            try:
-                name = self.dictionary.field(tag).name
-            except KeyError:
-                name = str(tag)
-            self._names[tag] = name
-        return name
-
-    def _entries(
-        self, msg: fixwire.Message, path: tuple[str | int, ...], tag: int
-    ) -> list[fixwire.Message] | None:
-        """The entries of the group counted by ``tag``, or ``None`` when it counts none."""
-        if (path, tag) in self._plain:
-            return None
-        try:
-            return msg.group(tag)
-        except KeyError:
-            self._plain.add((path, tag))
-        except fixwire.DecodeError:
-            pass
+    buffer = getattr(out, "buffer", None)
+    encoding = getattr(out, "encoding", None)
+    if buffer is None or encoding is None or os.linesep != "\n":
         return None
-
-    def __call__(
-        self, msg: fixwire.Message, path: tuple[str | int, ...] | None = None
-    ) -> dict[str, Any]:
-        path = (msg.msg_type,) if path is None else path
-        out: dict[str, Any] = {}
-        fields = list(msg)
-        i = 0
-        while i < len(fields):
-            tag, value = fields[i]
-            key = self._name(tag)
-            entries = self._entries(msg, path, tag)
-            if entries is not None:
-                out[key] = [self(entry, (*path, tag)) for entry in entries]
-                i += 1 + sum(len(entry) for entry in entries)
-                continue
-            if key in out:
-                previous = out[key]
-                out[key] = [*previous, value] if isinstance(previous, list) else [previous, value]
-            else:
-                out[key] = value
-            i += 1
-        return out
+    return buffer if codecs.lookup(encoding).name == "utf-8" else None
 
 
 class _Printer:
-    """Formats what ``find_messages`` found and writes it out; counts the bad messages."""
+    """Writes what the native printer (``fixwire.text`` in the core) formats from each read;
+    counts the bad messages.
+    """
 
     def __init__(
         self,
         dictionary: fixwire.Dictionary,
-        types: set[str] | None,
+        types: list[str] | None,
         as_json: bool,
         colour: bool,
         out: TextIO,
@@ -217,140 +142,63 @@ class _Printer:
     ) -> None:
         self.dictionary = dictionary
         self.types = types
-        self.as_json = as_json
-        self.colour = colour
+        self.style: Literal["plain", "colour", "json"] = (
+            "json" if as_json else "colour" if colour else "plain"
+        )
         self.out = out
         self.err = err
         self.bad = 0
-        self._json = _JsonFields(dictionary)
-        self._titles: dict[str, str] = {}
+        self._binary = _binary(out)
+        self._flush_each = bool(getattr(out, "line_buffering", False))
 
-    def _title(self, msg_type: str) -> str:
-        """What follows the offset in a message's heading line: its MsgType and name."""
-        title = self._titles.get(msg_type)
-        if title is None:
-            try:
-                name = self.dictionary.message(msg_type).name
-            except KeyError:
-                name = "unknown message type"
-            title = self._titles[msg_type] = f": 35={msg_type} {name}\n"
-        return title
+    def native(self, source: str) -> _native.LogPrinter:
+        """The native printer of the messages of ``source``."""
+        # A file name that is not UTF-8 comes back as the bytes it was made from.
+        heading = f"# {source} byte ".encode("utf-8", "surrogateescape")
+        quoted = json.dumps(source, ensure_ascii=False).encode("utf-8", "surrogateescape")
+        return _native.LogPrinter(
+            self.dictionary,
+            style=self.style,
+            msg_types=self.types,
+            heading=heading,
+            json_source=quoted,
+        )
 
     def write(
-        self,
-        source: str,
-        base: int,
-        found: Sequence[tuple[int, fixwire.Message | fixwire.DecodeError]],
-    ) -> None:
-        """Writes the messages of one piece of input, ``base`` bytes into ``source``."""
-        if self.as_json:
-            self._write_json(source, base, found)
-            return
-        # The loop runs once per message of the input, so what it looks up is looked up once.
-        parts: list[str] = []
-        append = parts.append
-        format_message = self.dictionary.format
-        titles = self._titles
-        types = self.types
-        prefix = f"# {source} byte "
-        for offset, item in found:
-            if isinstance(item, fixwire.DecodeError):
-                self._error(parts, f"{source}: byte {base + offset}: {item.reason} ({item.kind})\n")
-                continue
-            msg_type = item.msg_type
-            if types is not None and msg_type not in types:
-                continue
-            title = titles.get(msg_type) or self._title(msg_type)
-            if self.colour:
-                text = _colour(format_message(item))
-                append(f"{_BOLD}{prefix}{base + offset}{title}{_RESET}{text}\n")
-            else:
-                append(f"{prefix}{base + offset}{title}{format_message(item)}\n")
-        if parts:
-            self.out.write("".join(parts))
-
-    def _write_json(
-        self,
-        source: str,
-        base: int,
-        found: Sequence[tuple[int, fixwire.Message | fixwire.DecodeError]],
-    ) -> None:
-        """:meth:`write` with ``--json``: one object a line."""
-        parts: list[str] = []
-        for offset, item in found:
-            where = base + offset
-            if isinstance(item, fixwire.DecodeError):
-                self._error(parts, f"{source}: byte {where}: {item.reason} ({item.kind})\n")
-                continue
-            if self.types is not None and item.msg_type not in self.types:
-                continue
-            try:
-                fields = self._json(item)
-            except fixwire.DecodeError as e:  # a value that is not UTF-8 cannot be JSON text
-                self._error(parts, f"{source}: byte {where}: {e.reason} ({e.kind})\n")
-                continue
-            record = {"source": source, "offset": where, "msg_type": item.msg_type, **fields}
-            parts.append(json.dumps(record, ensure_ascii=False) + "\n")
-        if parts:
-            self.out.write("".join(parts))
-
-    def _error(self, parts: list[str], line: str) -> None:
-        """Reports a bad message on stderr after the messages before it, so that the two
-        streams keep the input's order on a shared terminal.
+        self, printer: _native.LogPrinter, source: str, data: bytes, base: int, *, last: bool
+    ) -> tuple[int, int]:
+        """Writes the messages of ``data``, ``base`` bytes into ``source``; returns how many
+        bytes of ``data`` are done with and how long the rest must grow before the next call
+        (``last``: ``data`` is all there is).
         """
-        self.bad += 1
-        if parts:
-            self.out.write("".join(parts))
-            parts.clear()
+        text, garbled, consumed, need = printer.print(data, base, last=last, max_held=MAX_HELD)
+        start = 0
+        for at, where, error in garbled:
+            # A bad message goes to stderr after the messages before it, so that the two
+            # streams keep the input's order on a shared terminal.
+            self._write(text[start:at])
+            start = at
+            self.out.flush()
+            self.err.write(f"{source}: byte {where}: {error.reason} ({error.kind})\n")
+            self.bad += 1
+        self._write(text[start:])
+        return consumed, need
+
+    def _write(self, text: bytes) -> None:
+        if not text:
+            return
+        if self._binary is None:
+            self.out.write(text.decode("utf-8", "surrogateescape"))
+            return
         self.out.flush()
-        self.err.write(line)
-
-
-def _messages(
-    data: bytes, dictionary: fixwire.Dictionary
-) -> list[tuple[int, fixwire.Message | fixwire.DecodeError]]:
-    return fixwire.find_messages(data, groups=dictionary.groups)
-
-
-def _needed(held: bytes) -> int:
-    """Bytes a message cut short at the start of ``held`` needs in all, read from its
-    BodyLength <9>; 0 when that cannot be read yet.
-    """
-    m = _BODY_LENGTH.match(held)
-    if m is None:
-        return 0
-    # The body, then the trailer: "10=" three digits and a delimiter.
-    return m.end() + int(m.group(1)) + 7
-
-
-def _complete(
-    data: bytes, found: list[tuple[int, fixwire.Message | fixwire.DecodeError]]
-) -> tuple[int, int, int]:
-    """How many of ``found`` are final, where the input still to be searched starts, and how
-    long that rest must grow before searching it again can find more.
-
-    A message cut short by the end of the read comes last, as a ``truncated`` error (or, when
-    even its BodyLength <9> is cut, as another error a few bytes from the end): it and what
-    follows are kept for the next read, up to :data:`MAX_HELD` bytes, and searched again only
-    once its BodyLength says it can be whole, so a long message arriving in small reads is not
-    searched over and over. After the last message, the last few bytes are kept too, for the
-    start of a message.
-    """
-    if found:
-        offset, last = found[-1]
-        if isinstance(last, fixwire.DecodeError):
-            held = len(data) - offset
-            if held <= _HEADER or (last.kind == "truncated" and held <= MAX_HELD):
-                need = _needed(data[offset : offset + _HEADER])
-                return len(found) - 1, offset, min(need, MAX_HELD + 1)
-        end = offset + (len(last.raw) if isinstance(last, fixwire.Message) else 1)
-    else:
-        end = 0
-    return len(found), max(end, len(data) - _TAIL), 0
+        self._binary.write(text)
+        if self._flush_each:
+            self._binary.flush()
 
 
 def _decode_stream(reader: IO[bytes], source: str, printer: _Printer, follow: bool) -> None:
     """Decodes ``reader`` piece by piece, printing each message once it is complete."""
+    native = printer.native(source)
     pending = b""
     base = 0
     need = 0
@@ -363,17 +211,15 @@ def _decode_stream(reader: IO[bytes], source: str, printer: _Printer, follow: bo
             printer.out.flush()
             time.sleep(FOLLOW_POLL)
             continue
-        pending += data
+        pending = pending + data if pending else data
         if len(pending) < need:
             continue
-        found = _messages(pending, printer.dictionary)
-        final, keep, need = _complete(pending, found)
-        printer.write(source, base, found[:final])
+        keep, need = printer.write(native, source, pending, base, last=False)
         base += keep
         pending = pending[keep:]
         if follow or not reader.seekable():
             printer.out.flush()
-    printer.write(source, base, _messages(pending, printer.dictionary))
+    printer.write(native, source, pending, base, last=True)
 
 
 def dictionary_options(parser: argparse.ArgumentParser) -> None:
@@ -437,10 +283,13 @@ def _run(args: argparse.Namespace, stdin: TextIO) -> int:
         dictionary = load_dictionary(args)
     except (OSError, fixwire.DictionaryError) as e:
         return _fail(f"cannot load the dictionary: {e}")
-    listed = message_types(args.type)
-    types = None if listed is None else set(listed)
     printer = _Printer(
-        dictionary, types, args.json, use_colour(args.color, sys.stdout), sys.stdout, sys.stderr
+        dictionary,
+        message_types(args.type),
+        args.json,
+        use_colour(args.color, sys.stdout),
+        sys.stdout,
+        sys.stderr,
     )
     unreadable = False
     if not args.files:

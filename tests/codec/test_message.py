@@ -231,6 +231,39 @@ def test_getitem_returns_first_occurrence() -> None:
     assert msg.get_all(55) == ["FIRST", "SECOND"]
 
 
+def test_values_reads_several_tags_in_one_call() -> None:
+    msg = fixwire.parse(build("V", "263=1|146=2|55=FIRST|55=SECOND|"))
+    assert msg.values((55, 35, 9999, 263)) == ("FIRST", "V", None, "1")
+    assert msg.values([]) == ()
+    assert msg.values(iter([146])) == ("2",)
+
+
+def test_values_agree_with_get_on_every_corpus_message(corpus: dict[str, bytes]) -> None:
+    for data in corpus.values():
+        msg = fixwire.parse(data)
+        tags = [*(tag for tag, _ in reversed(list(msg))), 9999]
+        assert msg.values(tags) == tuple(msg.get(tag) for tag in tags)
+
+
+def test_values_of_a_group_entry_are_the_entries() -> None:
+    groups = fixwire.GroupSpecs()
+    groups.add(fixwire.GroupSpec(453, [448, 447, 452]))
+    msg = fixwire.parse(build("8", "453=2|448=A|452=3|448=B|447=D|"), groups=groups)
+    first, second = msg.group(453)
+    assert first.values((448, 447, 452, 35)) == ("A", None, "3", None)
+    assert second.values((448, 447)) == ("B", "D")
+
+
+def test_values_refuses_text_that_is_not_utf8_and_tags_that_are_not_ints() -> None:
+    msg = fixwire.parse(build("j", b"45=1|380=0|58=caf\xe9|"))
+    with pytest.raises(fixwire.DecodeError) as info:
+        msg.values((45, 58))
+    assert (info.value.kind, info.value.tag) == ("invalid_utf8", 58)
+    not_a_tag: list[object] = [45, "58"]
+    with pytest.raises(TypeError):
+        msg.values(not_a_tag)  # type: ignore[arg-type]
+
+
 def test_getitem_raises_key_error_for_absent_tag(typed: fixwire.Message) -> None:
     with pytest.raises(KeyError):
         typed[9999]

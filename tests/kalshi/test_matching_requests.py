@@ -480,8 +480,21 @@ def test_events_are_immutable() -> None:
     event = one(place(new_engine(), "alice", "a1", YES, "0.40"), Accepted)
     with pytest.raises(FrozenInstanceError):
         event.order = event.order  # type: ignore[misc]
-    with pytest.raises(FrozenInstanceError):
+    # The order snapshot is a named tuple: its fields cannot be set either.
+    with pytest.raises(AttributeError):
         event.order.price = D("0.5")  # type: ignore[misc]
+
+
+def test_an_events_order_is_the_order_as_the_engine_keeps_it_field_by_field() -> None:
+    engine = new_engine()
+    event = one(place(engine, "alice", "a1", YES, "0.40", qty=7), Accepted)
+    kept = engine._orders[event.order.order_id]
+    assert event.order._asdict() == {name: getattr(kept, name) for name in event.order._fields}
+    assert (event.order.client_id, event.order.price, event.order.leaves_qty) == (
+        "a1",
+        D("0.40"),
+        D(7),
+    )
 
 
 def test_only_kalshi_texts_are_marked_documented() -> None:

@@ -18,8 +18,10 @@ from fixtext import frame
 from fixwire import Encoder, Framer, Message, parse
 from fixwire.kalshi import (
     EventResendComplete,
+    EventResendReject,
     ExecutionReport,
     LogonSigner,
+    RateLimit,
     SessionType,
 )
 from fixwire.kalshi.tls import SelfSignedCertificate
@@ -175,3 +177,96 @@ def test_an_empty_value_gets_reject_373_4(
             await c.close()
 
     run(main)
+
+
+def test_drop_copy_refuses_too_many_requests_and_server_errors(
+    certificate: SelfSignedCertificate, signer: LogonSigner
+) -> None:
+    """EventResendReject <U3> 21004=1 (too many requests) past the key's replay budget, and
+    21004=2 (server error) when the simulator is told to fail (spec section 10).
+    """
+
+    async def main() -> None:
+        # Two replays in the bucket, refilled too slowly to matter within the test.
+        budget = RateLimit(tokens_per_second=0.001, burst_seconds=2000.0, cost=1.0)
+        async with venue(certificate, signer, [MARKET], drop_copy_rate_limit=budget) as v:
+            trading = await v.client(SessionType.NR, skip_pending_exec_reports=True)
+            key = trading.client.config.api_key
+            order = trading.client.new_order(MARKET, "yes", 1, Decimal("0.40"))
+            new = await trading.next(ExecutionReport, lambda e: e.cl_ord_id == order)
+            dc = await v.client(SessionType.DC, key)
+            v.sim.drop_copy_server_error()
+            failed = dc.client.replay_executions(new.exec_id)
+            error = await dc.next(EventResendReject)
+            assert (error.ref_seq_num, error.reason) == (failed, 2)
+            first = dc.client.replay_executions(new.exec_id)
+            assert (await dc.next(ExecutionReport)).exec_id == new.exec_id
+            assert (await dc.next(EventResendComplete)).ref_seq_num == first
+            third = dc.client.replay_executions(new.exec_id)
+            refused = await dc.next(EventResendReject)
+            assert (refused.ref_seq_num, refused.reason) == (third, 1)
+            await dc.close()
+            await trading.close()
+
+    run(main)
+
+
+def test_a_resend_request_older_than_the_resend_window_gets_a_reject(
+    certificate: SelfSignedCertificate, signer: LogonSigner
+) -> None:
+    """KalshiRT keeps what it sent for 24 hours, or MessageRetentionPeriod <20200> hours:
+    a ResendRequest <2> whose BeginSeqNo <7> is older gets Reject <3> 371=7 373=5; what is
+    past the window is gap-filled and the rest resent, so the client's numbers move on
+    (spec section 3).
+    """
+    now = [time.time()]
+
+    async def ask_a_day_later(retention: int | None) -> tuple[list[RejectReceived], list[str]]:
+        """A KalshiRT client that, 25 hours after its order's acknowledgement, asks for
+        everything from it again; returns the Rejects it got and the ExecTypes <150> of the
+        reports that came, up to the fill sent while it was away.
+        """
+        async with venue(certificate, signer, [MARKET], clock=lambda: now[0]) as v:
+            store = MemoryStore()
+            options: dict[str, Any] = {
+                "reset_seq_num": False,
+                "skip_pending_exec_reports": True,
+                "message_retention_hours": retention,
+            }
+            first = await v.client(SessionType.RT, store=store, **options)
+            key = first.client.config.api_key
+            order = first.client.new_order(MARKET, "yes", 2, Decimal("0.40"))
+            ack = await first.next(ExecutionReport, lambda e: e.cl_ord_id == order)
+            await first.close()
+            now[0] += 25 * 3600.0
+            v.sim.trade_against(MARKET, "no", 1, Decimal("0.40"))
+            # The client's record of what it received goes back to the day-old report.
+            store.set_next_target_seq(ack.message.seq_num)
+            again = await v.client(SessionType.RT, key, store=store, **options)
+            rejects: list[RejectReceived] = []
+            reports: list[str] = []
+            # The Reject is numbered after what is resent: read until the fill, then until
+            # nothing more comes for a moment.
+            while True:
+                try:
+                    async with asyncio.timeout(5 if "F" not in reports else 0.3):
+                        event = await again.events.get()
+                except TimeoutError:
+                    break
+                if isinstance(event, RejectReceived):
+                    rejects.append(event)
+                elif isinstance(event, ExecutionReport):
+                    reports.append(event.exec_type)
+            await again.close()
+            return rejects, reports
+
+    async def main() -> None:
+        rejects, reports = await ask_a_day_later(None)
+        assert [(r.ref_tag_id, r.reason, r.ref_msg_type) for r in rejects] == [(7, 5, "2")]
+        assert "older than the resend window (24 hours)" in (rejects[0].text or "")
+        assert reports == ["F"]  # The acknowledgement was gap-filled, the fill resent.
+        rejects, reports = await ask_a_day_later(72)
+        assert rejects == []
+        assert reports == ["0", "F"]
+
+    run(main, timeout=30)

@@ -8,61 +8,19 @@ cancel limit (section 14), the OrderGroupRequest fields (section 9), NewOrderSin
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
-
-import pytest
 
 from fixwire.kalshi import (
-    BusinessMessageReject,
-    KalshiClient,
-    KalshiConfig,
-    LogonRefusedError,
     LogonSigner,
     MassCancelReport,
     OrderGroupResponse,
     SessionType,
 )
 from fixwire.kalshi.tls import SelfSignedCertificate
-from fixwire.session import LogonContext, RejectReceived, SessionConfig
+from fixwire.session import RejectReceived
 from fixwire.session.config import FieldValue
-from kalshi_venue import Client, Venue, run, venue
+from kalshi_venue import business_reject, more_flags, refused_logon, run, venue
 
 MARKET = "RULES-MKT"
-
-
-async def refused_logon(
-    v: Venue, session_type: SessionType, change: Callable[[SessionConfig], SessionConfig]
-) -> LogonRefusedError:
-    """The venue's refusal of a Logon that the client's own configuration would not write."""
-
-    class Changed(KalshiClient):
-        @staticmethod
-        def session_config(config: KalshiConfig) -> SessionConfig:
-            return change(KalshiClient.session_config(config))
-
-    with pytest.raises(LogonRefusedError) as refusal:
-        await Changed.connect(
-            v.config(session_type),
-            ssl=v.certificate.client_context(),
-            server_hostname="localhost",
-            logon_timeout=5,
-        )
-    return refusal.value
-
-
-def more_flags(*flags: tuple[int, FieldValue]) -> Callable[[SessionConfig], SessionConfig]:
-    """A change that adds Logon flags."""
-
-    def change(config: SessionConfig) -> SessionConfig:
-        logon_fields = config.logon_fields
-        assert logon_fields is not None
-
-        def fields(context: LogonContext) -> list[tuple[int, FieldValue]]:
-            return [*logon_fields(context), *flags]
-
-        return dataclasses.replace(config, logon_fields=fields)
-
-    return change
 
 
 def test_logons_the_venue_refuses(certificate: SelfSignedCertificate, signer: LogonSigner) -> None:
@@ -90,14 +48,6 @@ def test_logons_the_venue_refuses(certificate: SelfSignedCertificate, signer: Lo
                 assert listener.text == "invalid listener session"
 
     run(main)
-
-
-async def business_reject(c: Client, msg_type: str, fields: list[tuple[int, FieldValue]]) -> int:
-    """Sends a raw message; returns the BusinessRejectReason <380> of the answer."""
-    seq_num = c.client.connection.send(msg_type, fields)
-    reject = await c.next(BusinessMessageReject, lambda e: e.ref_seq_num == seq_num)
-    assert reject.ref_msg_type == msg_type
-    return reject.reason
 
 
 def test_messages_on_a_session_that_does_not_take_them(

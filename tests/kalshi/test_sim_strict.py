@@ -295,3 +295,38 @@ def test_prefer_better_quote_takes_the_best_pending_quote(
                 await client.close()
 
     run(main)
+
+
+def test_execution_reports_the_exchange_makes_carry_last_mkt(
+    certificate: SelfSignedCertificate, signer: LogonSigner
+) -> None:
+    """LastMkt <30>: the exchange index that made an ExecutionReport (spec 7.5, since
+    2026-08-06), 0 on the simulator's one shard; the gateway's own reports (PENDING,
+    EXCHANGE_UNAVAILABLE) go without (spec 18.22).
+    """
+
+    async def main() -> None:
+        async with venue(certificate, signer, [MARKET]) as v:
+            c = await v.client(SessionType.NR)
+            placed = c.client.new_order(MARKET, "yes", 2, Decimal("0.40"))
+            pending = await c.next(ExecutionReport, lambda e: e.exec_type == "A")
+            new = await c.next(ExecutionReport, lambda e: e.exec_type == "0")
+            v.sim.trade_against(MARKET, "no", 1, Decimal("0.40"))
+            trade = await c.next(ExecutionReport, lambda e: e.exec_type == "F")
+            cancel = c.client.cancel(placed)
+            cancelled = await c.next(ExecutionReport, lambda e: e.cl_ord_id == cancel)
+            while cancelled.exec_type != "4":
+                cancelled = await c.next(ExecutionReport, lambda e: e.cl_ord_id == cancel)
+            c.client.new_order("NO-SUCH-MKT", "yes", 1, Decimal("0.40"))
+            rejected = await c.next(ExecutionReport, lambda e: e.exec_type == "8")
+            assert rejected.text == "MARKET_NOT_FOUND"
+            for made in (new, trade, cancelled, rejected):
+                assert made.last_mkt == "0", made
+            v.sim.exchange_unavailable(placed=False)
+            c.client.new_order(MARKET, "yes", 1, Decimal("0.40"))
+            unknown = await c.next(ExecutionReport, lambda e: e.exec_type == "8")
+            assert unknown.outcome_unknown
+            assert (pending.last_mkt, unknown.last_mkt) == (None, None)
+            await c.close()
+
+    run(main)

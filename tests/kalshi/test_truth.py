@@ -363,3 +363,32 @@ def test_party_and_subaccount_are_alternatives() -> None:
             assert client.orders == {}
 
     run(test)
+
+
+def test_an_amendment_cannot_take_the_cl_ord_id_of_another_open_order(
+    certificate: SelfSignedCertificate, signer: LogonSigner
+) -> None:
+    """An amendment's new ClOrdID <11> that is an open order's would be refused by the venue
+    (ORDER_ALREADY_EXISTS), but written into ``client.orders`` it would replace that order's
+    entry, and the refusal would then show the open order as rejected: it is refused before
+    sending, as ``new_order`` refuses one.
+    """
+
+    async def main() -> None:
+        async with venue(certificate, signer, ["MKT"]) as v:
+            c = await v.client(SessionType.NR, skip_pending_exec_reports=True)
+            first = c.client.new_order("MKT", "yes", 2, Decimal("0.40"))
+            second = c.client.new_order("MKT", "yes", 2, Decimal("0.45"))
+            await c.next(ExecutionReport, lambda e: e.cl_ord_id == second)
+            store = c.client.connection.session.store
+            sent = store.next_sender_seq
+            with pytest.raises(ValueError, match="belongs to an open order"):
+                c.client.replace(first, price=Decimal("0.41"), new_cl_ord_id=second)
+            with pytest.raises(ValueError, match="belongs to an open order"):
+                c.client.cancel(first, new_cl_ord_id=second)
+            assert store.next_sender_seq == sent
+            assert c.client.orders[second].status == "new"
+            assert c.client.orders[second].price == Decimal("0.45")
+            await c.close()
+
+    run(main)

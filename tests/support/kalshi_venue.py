@@ -8,15 +8,26 @@ certificate verified and pinned. Every wait is bounded.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
-from fixwire.kalshi import KalshiClient, KalshiConfig, LogonSigner, SessionType
+import pytest
+
+from fixwire.kalshi import (
+    BusinessMessageReject,
+    KalshiClient,
+    KalshiConfig,
+    LogonRefusedError,
+    LogonSigner,
+    SessionType,
+)
 from fixwire.kalshi.sim import Simulator
 from fixwire.kalshi.tls import SelfSignedCertificate
-from fixwire.session import Store
+from fixwire.session import LogonContext, SessionConfig, Store
+from fixwire.session.config import FieldValue
 
 T = TypeVar("T")
 
@@ -73,8 +84,10 @@ class Venue:
         self, session_type: SessionType, api_key: str | None = None, **options: Any
     ) -> KalshiConfig:
         key = api_key or str(uuid.uuid4())
-        self.sim.register(key, self.signer.public_key_pem())
+        if api_key is None or not self.sim.registered(key):
+            self.sim.register(key, self.signer.public_key_pem())
         options.setdefault("rate_limit", None)
+        options.setdefault("gateway", self.sim.gateway)
         return KalshiConfig(
             api_key=key,
             signer=self.signer,
@@ -108,14 +121,70 @@ class Venue:
 
 @asynccontextmanager
 async def venue(
-    certificate: SelfSignedCertificate, signer: LogonSigner, markets: list[str], **options: Any
+    certificate: SelfSignedCertificate,
+    signer: LogonSigner,
+    markets: list[str],
+    *,
+    simulator: type[Simulator] = Simulator,
+    **options: Any,
 ) -> AsyncIterator[Venue]:
-    sim = Simulator(markets, **options)
+    """A started ``simulator`` (the Predictions gateway's, or ``MarginSimulator``) listing
+    ``markets``; clients of :meth:`Venue.client` log on to its gateway.
+    """
+    sim = simulator(markets, **options)
     await sim.start("127.0.0.1", 0, tls=certificate)
     try:
         yield Venue(sim, certificate, signer)
     finally:
         await sim.close()
+
+
+async def refused_logon(
+    v: Venue,
+    session_type: SessionType,
+    change: Callable[[SessionConfig], SessionConfig] = lambda config: config,
+    **options: Any,
+) -> LogonRefusedError:
+    """The venue's refusal of a Logon that the client's own configuration would not write
+    (``change`` makes it from the one :meth:`Venue.config` with ``options`` gives).
+    """
+
+    class Changed(KalshiClient):
+        @staticmethod
+        def session_config(config: KalshiConfig) -> SessionConfig:
+            return change(KalshiClient.session_config(config))
+
+    with pytest.raises(LogonRefusedError) as refusal:
+        await Changed.connect(
+            v.config(session_type, **options),
+            ssl=v.certificate.client_context(),
+            server_hostname="localhost",
+            logon_timeout=5,
+        )
+    return refusal.value
+
+
+def more_flags(*flags: tuple[int, FieldValue]) -> Callable[[SessionConfig], SessionConfig]:
+    """A change that adds Logon flags."""
+
+    def change(config: SessionConfig) -> SessionConfig:
+        logon_fields = config.logon_fields
+        assert logon_fields is not None
+
+        def fields(context: LogonContext) -> list[tuple[int, FieldValue]]:
+            return [*logon_fields(context), *flags]
+
+        return dataclasses.replace(config, logon_fields=fields)
+
+    return change
+
+
+async def business_reject(c: Client, msg_type: str, fields: list[tuple[int, FieldValue]]) -> int:
+    """Sends a raw message; returns the BusinessRejectReason <380> of the answer."""
+    seq_num = c.client.connection.send(msg_type, fields)
+    reject = await c.next(BusinessMessageReject, lambda e: e.ref_seq_num == seq_num)
+    assert reject.ref_msg_type == msg_type
+    return reject.reason
 
 
 def run(test: Callable[[], Awaitable[None]], timeout: float = 20) -> None:

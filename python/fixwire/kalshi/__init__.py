@@ -6,6 +6,8 @@
   mass cancel, order groups), RFQ as creator and as market maker, market-data subscriptions,
   typed events, the user's own order book, each subscribed market's book
   (:class:`MarketBook`) and settlement reports put together (:class:`MarketSettlement`).
+* :class:`Gateway` picks the Predictions (event contracts) or the margin (perpetuals) gateway;
+  what the margin gateway does not offer is refused with a :class:`GatewayError`.
 
 The venue's facts (tags, values, flows, open questions) follow kalshi-fix-spec.md; where that
 leaves a question open, the module documentation of :mod:`fixwire.kalshi.config` says which
@@ -22,7 +24,14 @@ except ImportError as e:
 from fixwire.kalshi.base import LogonRefusedError
 from fixwire.kalshi.books import MarketBook
 from fixwire.kalshi.client import KalshiClient, OrderState, RateLimitError, TokenBucket
-from fixwire.kalshi.config import Environment, KalshiConfig, RateLimit, SessionType
+from fixwire.kalshi.config import (
+    Environment,
+    Gateway,
+    GatewayError,
+    KalshiConfig,
+    RateLimit,
+    SessionType,
+)
 from fixwire.kalshi.events import (
     AcceptQuoteStatus,
     BookLevel,
@@ -51,6 +60,7 @@ from fixwire.kalshi.events import (
     SettlementParty,
     UnhandledMessage,
 )
+from fixwire.kalshi.margin import MarginExecutionReport
 from fixwire.kalshi.settlements import MarketSettlement
 from fixwire.kalshi.signing import LogonSigner, generate_key, private_key_pem
 
@@ -62,11 +72,14 @@ __all__ = [
     "EventResendComplete",
     "EventResendReject",
     "ExecutionReport",
+    "Gateway",
+    "GatewayError",
     "InvalidExecutionReport",
     "KalshiClient",
     "KalshiConfig",
     "LogonRefusedError",
     "LogonSigner",
+    "MarginExecutionReport",
     "MarketBook",
     "MarketDataEntry",
     "MarketDataIncrement",

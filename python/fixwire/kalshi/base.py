@@ -30,6 +30,7 @@ from fixwire.kalshi.events import (
     UnhandledMessage,
     from_message,
 )
+from fixwire.kalshi.margin import PRICE_CEILING, read_event
 from fixwire.kalshi.orders import OrderBook, OrderState
 from fixwire.kalshi.rules import (
     cancel_template,
@@ -38,7 +39,7 @@ from fixwire.kalshi.rules import (
     replace_template,
 )
 from fixwire.kalshi.settlements import MarketSettlement, SettlementPages
-from fixwire.kalshi.venue import KALSHI_GROUPS, SessionType, TokenBucket
+from fixwire.kalshi.venue import KALSHI_GROUPS, Gateway, GatewayError, SessionType, TokenBucket
 from fixwire.session import (
     Connection,
     Disconnected,
@@ -76,10 +77,14 @@ class ClientBase:
         self.config = config
         #: The client's connection for its whole life (it reconnects by itself); not replaced.
         self.connection = connection
+        #: Whether this is the margin gateway (spec section 17).
+        self._margin = margin = config.gateway is Gateway.MARGIN
         self._book = OrderBook(
             config.max_closed_orders,
             quantity_sum=config.check_quantity_sum and not config.preserve_original_order_qty,
+            ceiling=PRICE_CEILING if margin else Decimal(1),
         )
+        self._read = read_event if margin else from_message
         # The MsgType and ClOrdID <11> of each cancel <F> and amendment <G> by MsgSeqNum <34>
         # (a new order keeps its number in its OrderState), so that a refusal naming one by
         # RefSeqNum <45> reaches its order; at most _MAX_REQUESTS are kept. Numbers start
@@ -115,14 +120,15 @@ class ClientBase:
         self._dollars = config.use_dollars
         self._ids = cl_ord_ids(str(uuid.uuid4())[:24])
         # The order-entry messages, laid out once with the venue's rules.
-        self._new_order_single = new_order_template(config.use_dollars)
-        self._order_cancel_request = cancel_template()
-        self._order_cancel_replace_request = replace_template(config.use_dollars)
+        dollars, gateway = config.use_dollars, config.gateway
+        self._new_order_single = new_order_template(dollars, gateway=gateway)
+        self._order_cancel_request = cancel_template(gateway=gateway)
+        self._order_cancel_replace_request = replace_template(dollars, gateway=gateway)
         # The same with ExDestination <100> and an FCM customer's NoPartyIDs <453>.
-        self._routed_new_order_single = new_order_template(config.use_dollars, routed=True)
-        self._routed_order_cancel_request = cancel_template(routed=True)
+        self._routed_new_order_single = new_order_template(dollars, routed=True, gateway=gateway)
+        self._routed_order_cancel_request = cancel_template(routed=True, gateway=gateway)
         self._routed_order_cancel_replace_request = replace_template(
-            config.use_dollars, routed=True
+            dollars, routed=True, gateway=gateway
         )
 
     @staticmethod
@@ -231,7 +237,7 @@ class ClientBase:
                 problem: str | None
                 whole: MarketSettlement | None = None
                 try:
-                    typed = from_message(message, self.config.use_dollars)
+                    typed = self._read(message, self.config.use_dollars)
                     problem = self._book.apply(typed)
                 except (KeyError, FixError) as e:
                     # A message without a tag it must have (or a value not of its type) is still
@@ -347,10 +353,13 @@ class ClientBase:
     def _wire_price(self, price: Decimal) -> Decimal | int:
         return price if self.config.use_dollars else int(price * 100)
 
-    @staticmethod
-    def _subaccount(subaccount: int | None) -> list[tuple[int, FieldValue]]:
+    def _subaccount(self, subaccount: int | None) -> list[tuple[int, FieldValue]]:
+        """AllocAccount <79> as message fields, or nothing; one a restricted key may not use
+        (or outside 0-63) is refused.
+        """
         if subaccount is None:
             return []
+        self._own_subaccount(subaccount)
         if (
             isinstance(subaccount, bool)
             or not isinstance(subaccount, int)
@@ -359,9 +368,27 @@ class ClientBase:
             raise ValueError(f"subaccount must be 0 to 63, not {subaccount!r}")
         return [(79, subaccount)]
 
-    def _require(self, session_type: SessionType, what: str) -> None:
+    def _own_subaccount(self, subaccount: int) -> None:
+        """Refuses a subaccount other than a restricted key's own (spec section 1)."""
+        own = self.config.restricted_subaccount
+        if own is not None and subaccount != own:
+            raise ValueError(f"a restricted API key trades subaccount {own} only, not {subaccount}")
+
+    def _require(self, session_type: SessionType, what: str, *, margin: bool = True) -> None:
+        """Refuses ``what`` unless on ``session_type`` and, without ``margin``, unless on the
+        Predictions gateway (the margin gateway does not offer it: :class:`GatewayError`).
+        """
+        if not margin and self._margin:
+            raise GatewayError(self.config.gateway, f"{what} is not offered")
         if self.config.session_type is not session_type:
             raise ValueError(f"{what} is accepted on {session_type.target_comp_id} only")
+
+    def _not_on_margin(self, what: str) -> None:
+        """Refuses ``what`` on the margin gateway (:class:`GatewayError`), which does not take
+        it (spec section 17).
+        """
+        if self._margin:
+            raise GatewayError(self.config.gateway, f"{what} is not offered")
 
     def _known(self, cl_ord_id: str) -> OrderState:
         state = self.orders.get(cl_ord_id)

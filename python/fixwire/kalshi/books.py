@@ -38,7 +38,8 @@ class Trade:
         price: MDEntryPx <270>, dollars on the Yes scale.
         size: MDEntrySize <271>, contracts.
         aggressor_side: AggressorSide <2446>: ``"yes"`` (1, a Yes buyer took) or ``"no"``
-            (2), None when the venue did not say.
+            (2); on the margin gateway ``"bid"`` (a buyer took) or ``"ask"``; None when the
+            venue did not say.
         time: MDEntryDate <272> + MDEntryTime <273>, the source event's time (UTC), None
             when the venue did not send them (the margin gateway does not).
     """
@@ -55,8 +56,8 @@ class MarketBook:
 
     Attributes:
         symbol: Symbol <55>.
-        bids: Yes bids, price to size (MDEntryType <269>=0).
-        offers: Asks on the Yes scale (the No bids), price to size (269=1).
+        bids: Yes bids, price to size (MDEntryType <269>=0); on the margin gateway, bids.
+        offers: Asks on the Yes scale (the No bids), price to size (269=1); on margin, asks.
         trades: The newest :data:`MAX_TRADES` trades, oldest first.
         stale: True until a snapshot arrives, and again from a detected gap or a lost
             connection until the next one: the levels may then be wrong.

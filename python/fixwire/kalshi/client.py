@@ -32,6 +32,11 @@ Beyond order entry, by session type (a method called on the wrong one raises Val
   (:mod:`fixwire.kalshi.books`).
 * KalshiPT (and KalshiRT with ``receive_settlement_reports``): MarketSettlementReport events,
   and one MarketSettlement once a report's pages are all in (:attr:`~KalshiClient.settlements`).
+
+On the margin gateway (``KalshiConfig(gateway=Gateway.MARGIN)``, :mod:`fixwire.kalshi.margin`)
+orders are ``"bid"`` or ``"ask"`` at dollar prices above 0, for whole contracts; what that
+gateway does not offer raises :class:`~fixwire.kalshi.venue.GatewayError` before anything is
+sent.
 """
 
 from __future__ import annotations
@@ -90,9 +95,11 @@ class KalshiClient(RfqRequests, MarketDataRequests):
 
         Args:
             symbol: Market ticker, Symbol <55>.
-            side: ``"yes"`` (bid on Yes) or ``"no"`` (bid on No, an ask on Yes).
-            quantity: Contracts, up to 2 decimals.
-            price: The Yes-scale price in dollars, ``Decimal`` (never float).
+            side: ``"yes"`` (bid on Yes) or ``"no"`` (bid on No, an ask on Yes); on the
+                margin gateway ``"bid"`` or ``"ask"``.
+            quantity: Contracts, up to 2 decimals (whole contracts on margin).
+            price: The Yes-scale price in dollars, ``Decimal`` (never float); on margin,
+                dollars above 0.
             cl_ord_id: Your id; a UUID-shaped one, unique to this client, is made when
                 omitted.
             time_in_force: ``"gtc"``, ``"day"``, ``"ioc"``, ``"fok"`` or ``"gtd"`` (with
@@ -102,15 +109,16 @@ class KalshiClient(RfqRequests, MarketDataRequests):
             self_trade_prevention: ``"taker_at_cross"`` or ``"maker"``.
             order_group_id: SecondaryClOrdID <526>, the order group.
             cancel_on_pause: CancelOrderOnPause <21006>.
-            max_execution_cost: MaxExecutionCost <21009>, dollars.
+            max_execution_cost: MaxExecutionCost <21009>, dollars (not on margin).
             subaccount: AllocAccount <79>, 0-63.
             party_id: For an FCM: the customer's PartyID <448> (sent in one NoPartyIDs <453>
                 entry with PartyRole <452>=24), the alternative to ``subaccount``.
             ex_destination: ExDestination <100>: the exchange shard, or -1 (or None) for the
-                venue's routing by Symbol.
+                venue's routing by Symbol (not on margin, which always routes to index 0).
 
         Raises:
-            ValueError: An argument the venue would refuse.
+            ValueError: An argument the venue would refuse (an ``EncodeError`` naming it, or
+                a ``GatewayError`` for what the margin gateway does not take).
             RateLimitError: Over the client-side rate limit; nothing sent.
             SessionError: Not logged on.
         """
@@ -118,6 +126,10 @@ class KalshiClient(RfqRequests, MarketDataRequests):
         # new_order_template); what ties arguments to each other or to the book is checked here.
         if (time_in_force == "gtd") != (expire_time is not None):
             raise ValueError("expire_time is required with time_in_force='gtd' and only with it")
+        if max_execution_cost is not None:
+            self._not_on_margin("MaxExecutionCost <21009>")
+        if subaccount is not None:
+            self._own_subaccount(subaccount)
         if cl_ord_id is None:
             cl_ord_id = next(self._ids)  # _new_id, inlined
         else:
@@ -141,6 +153,8 @@ class KalshiClient(RfqRequests, MarketDataRequests):
         )
         routed = party_id is not None or ex_destination is not None
         if routed:
+            if ex_destination is not None:
+                self._not_on_margin("ExDestination <100>")
             if party_id is not None and subaccount is not None:
                 raise ValueError("give party_id (FCM) or subaccount, not both")
             with_routing = (*values, ex_destination, *parties(party_id))
@@ -187,7 +201,7 @@ class KalshiClient(RfqRequests, MarketDataRequests):
     def cancel(self, cl_ord_id: str, *, new_cl_ord_id: str | None = None) -> str:
         """Cancels an order (OrderCancelRequest <F>); returns the request's ClOrdID."""
         state = self._known(cl_ord_id)
-        request_id = self._new_id() if new_cl_ord_id is None else new_cl_ord_id
+        request_id = self._request_id(new_cl_ord_id)
         values = (
             request_id,
             state.cl_ord_id,
@@ -217,7 +231,7 @@ class KalshiClient(RfqRequests, MarketDataRequests):
         state = self._known(cl_ord_id)
         if quantity is None and price is None:
             raise ValueError("give a new quantity, a new price, or both")
-        request_id = self._new_id() if new_cl_ord_id is None else new_cl_ord_id
+        request_id = self._request_id(new_cl_ord_id)
         new_quantity = state.quantity if quantity is None else quantity
         values = (
             request_id,
@@ -245,6 +259,18 @@ class KalshiClient(RfqRequests, MarketDataRequests):
             request_seq_num=seq_num,
         )
         return request_id
+
+    def _request_id(self, cl_ord_id: str | None) -> str:
+        """The ClOrdID <11> of a cancel or amendment: a new one, or ``cl_ord_id`` unless an
+        open order has it (the venue would refuse it, and the client's entry for that order
+        would be overwritten).
+        """
+        if cl_ord_id is None:
+            return self._new_id()
+        existing = self.orders.get(cl_ord_id)
+        if existing is not None and existing.open:
+            raise ValueError(f"ClOrdID {cl_ord_id!r} belongs to an open order")
+        return cl_ord_id
 
     def mass_cancel(self) -> str:
         """Cancels every open order of the session (OrderMassCancelRequest <q>, KalshiNR only,
@@ -289,6 +315,8 @@ class KalshiClient(RfqRequests, MarketDataRequests):
             fields.append((20130, check_cl_ord_id(order_group_id, "order_group_id")))
         if contracts_limit is not None:
             fields.append((20132, contracts_limit))
+        if subaccount is not None:
+            self._not_on_margin("AllocAccount <79> on an OrderGroupRequest <UOG>")
         fields += self._subaccount(subaccount)
         self._send("UOG", fields)
 

@@ -19,6 +19,14 @@ safe for a trader, and each is configurable:
   documented.
 * UseDollars <21005> is on by default: the order API takes prices as ``Decimal`` dollars, which
   also covers subpenny markets; with it off, prices must be whole cents.
+
+The margin gateway (``gateway=Gateway.MARGIN``, spec section 17) takes the same messages less
+what it does not offer, and each of those is refused with a :class:`GatewayError`: session types
+other than KalshiNR, KalshiRT, KalshiDC and KalshiMD, ``use_dollars=False`` (prices are always
+dollars there, so the client does not send UseDollars <21005>), and the Logon flags its table
+does not list (ReceiveSettlementReports <20127>, AlwaysEmitNewBeforeTrade <21026>,
+SplitCollateralReturn <21027>): a flag the venue might ignore would leave the trader waiting
+for what never comes. HeartBtInt may be 3 there (spec 18.4: "at least 3" on margin).
 """
 
 from __future__ import annotations
@@ -28,26 +36,35 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from fixwire.kalshi.venue import LogonFlags, RateLimit, SessionType
+from fixwire.kalshi.venue import Gateway, GatewayError, LogonFlags, RateLimit, SessionType
 from fixwire.session.config import FieldValue
 
 if TYPE_CHECKING:
     from fixwire.kalshi.signing import LogonSigner
 
-__all__ = ["Environment", "KalshiConfig", "RateLimit", "SessionType"]
+__all__ = ["Environment", "Gateway", "GatewayError", "KalshiConfig", "RateLimit", "SessionType"]
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
 class Environment(enum.Enum):
-    """Kalshi's gateways: order-entry host and market-data host."""
+    """Kalshi's environments: the order-entry host and the market-data host of the
+    Predictions gateway, then of the margin gateway (spec section 1).
+    """
 
-    PROD = ("mm.fix.elections.kalshi.com", "marketdata.fix.elections.kalshi.com")
-    DEMO = ("fix.demo.kalshi.co", "marketdata.fix.demo.kalshi.co")
+    PROD = (
+        ("mm.fix.elections.kalshi.com", "marketdata.fix.elections.kalshi.com"),
+        ("margin-mm.fix.elections.kalshi.com", "margin-marketdata.fix.elections.kalshi.com"),
+    )
+    DEMO = (
+        ("fix.demo.kalshi.co", "marketdata.fix.demo.kalshi.co"),
+        ("margin-fix.demo.kalshi.co", "margin-marketdata.fix.demo.kalshi.co"),
+    )
 
-    def host(self, session_type: SessionType) -> str:
-        """The host serving ``session_type`` (KalshiMD has its own)."""
-        return self.value[1] if session_type is SessionType.MD else self.value[0]
+    def host(self, session_type: SessionType, gateway: Gateway = Gateway.PREDICTIONS) -> str:
+        """The host serving ``session_type`` on ``gateway`` (KalshiMD has its own)."""
+        order_entry, market_data = self.value[1 if gateway is Gateway.MARGIN else 0]
+        return market_data if session_type is SessionType.MD else order_entry
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -58,17 +75,20 @@ class KalshiConfig:
         api_key: The API key id (a UUID): SenderCompID <49>.
         signer: Signs the Logon (the private key never leaves it; not in ``repr``).
         session_type: KalshiNR, KalshiRT, ...: TargetCompID <56> and port.
+        gateway: Predictions (event contracts) or margin (perpetuals): the hosts, and what
+            the margin gateway does not offer is refused (:class:`GatewayError`).
         environment: Production or demo gateway; ignored when ``host`` is given.
         host: An explicit host (for the simulator), with ``port``.
         port: An explicit port; the session type's port by default.
-        heartbeat_interval: HeartBtInt <108>, seconds, more than 3.
+        heartbeat_interval: HeartBtInt <108>, seconds, more than 3 (at least 3 on margin).
         reset_seq_num: ResetSeqNumFlag <141>; ``None`` means Y where the session type
             requires it and N on KalshiRT/KalshiPT.
         cancel_orders_on_disconnect: CancelOrdersOnDisconnect <8013>.
         listener: ListenerSession <20126> (KalshiNR/KalshiRT, needs skip_pending_exec_reports).
         receive_settlement_reports: ReceiveSettlementReports <20127> (KalshiRT/KalshiPT).
         message_retention_hours: MessageRetentionPeriod <20200>, 1-72 (KalshiRT/KalshiPT).
-        use_dollars: UseDollars <21005>.
+        use_dollars: UseDollars <21005>; always on on margin (not sent there: it is the
+            venue's default).
         skip_pending_exec_reports: SkipPendingExecReports <21011>.
         use_expired_ord_status: UseExpiredOrdStatus <21012>.
         enable_ioc_cancel_report: EnableIocCancelReport <21007>: a partially filled IOC order's
@@ -89,6 +109,10 @@ class KalshiConfig:
             add up unless PreserveOriginalOrderQty <21008>, under which it is not checked).
             Other invariants (prices in (0, 1) dollars, no negative quantity) are always
             checked.
+        restricted_subaccount: The subaccount of a restricted (single-subaccount) API key
+            (spec section 1): KalshiDC, KalshiRT, KalshiPT and listener sessions are refused
+            here, as the venue refuses them, and so are requests for another subaccount (RFQs
+            are created and quotes accepted on KalshiRT only, so those are refused too).
         max_closed_orders: Closed entries (ClOrdIDs of orders no longer open; a cancel or
             amend adds one) that ``KalshiClient.orders`` keeps; beyond this the oldest are
             forgotten, so a long session's memory stays bounded. Open orders are always kept.
@@ -97,6 +121,7 @@ class KalshiConfig:
     api_key: str
     signer: LogonSigner = field(repr=False)
     session_type: SessionType = SessionType.NR
+    gateway: Gateway = Gateway.PREDICTIONS
     environment: Environment = Environment.DEMO
     host: str | None = None
     port: int | None = None
@@ -117,6 +142,7 @@ class KalshiConfig:
     max_sending_time_skew: float = 30.0
     rate_limit: RateLimit | None = field(default_factory=RateLimit)
     check_quantity_sum: bool = True
+    restricted_subaccount: int | None = None
     max_closed_orders: int = 100_000
 
     def __post_init__(self) -> None:
@@ -126,10 +152,22 @@ class KalshiConfig:
             raise ValueError("api_key must be the API key id, a UUID (it is SenderCompID <49>)")
         if self.max_closed_orders < 0:
             raise ValueError(f"max_closed_orders must be 0 or more, not {self.max_closed_orders}")
-        if self.heartbeat_interval <= 3:
-            raise ValueError(
-                f"heartbeat_interval must be more than 3 s, not {self.heartbeat_interval}"
+        self._check_gateway()
+        if self.heartbeat_interval < self.gateway.min_heartbeat_interval:
+            least = (
+                "at least 3"
+                if self.gateway is Gateway.MARGIN
+                else f"more than {self.gateway.min_heartbeat_interval - 1}"
             )
+            raise ValueError(f"heartbeat_interval must be {least} s, not {self.heartbeat_interval}")
+        own = self.restricted_subaccount
+        if own is not None:
+            if not 0 <= own <= 63:
+                raise ValueError(f"restricted_subaccount must be 0 to 63, not {own}")
+            if kind in (SessionType.DC, SessionType.RT, SessionType.PT):
+                raise ValueError(f"a restricted API key cannot open {name} sessions")
+            if self.listener:
+                raise ValueError("a restricted API key cannot open listener sessions")
         if self.reset_seq_num is False and not kind.retransmission:
             raise ValueError(f"{name} requires ResetSeqNumFlag <141>=Y on every Logon")
         if self.listener:
@@ -154,6 +192,20 @@ class KalshiConfig:
         if (self.host is None) != (self.port is None) and self.host is None:
             raise ValueError("give host together with port")
 
+    def _check_gateway(self) -> None:
+        """Refuses what the margin gateway does not offer (spec section 17)."""
+        gateway = self.gateway
+        if self.session_type not in gateway.session_types:
+            raise GatewayError(gateway, f"{self.session_type.target_comp_id} is not offered")
+        if gateway is not Gateway.MARGIN:
+            return
+        if not self.use_dollars:
+            raise GatewayError(gateway, "prices are always dollars: use_dollars=False is refused")
+        defaults = LogonFlags()
+        for name, tag in gateway.refused_logon_flags.items():
+            if getattr(self, name) != getattr(defaults, name):
+                raise GatewayError(gateway, f"{name} (tag {tag}) is not offered")
+
     @property
     def resets(self) -> bool:
         """Whether Logon carries ResetSeqNumFlag <141>=Y."""
@@ -164,9 +216,16 @@ class KalshiConfig:
     @property
     def address(self) -> tuple[str, int]:
         """The host and port to connect to."""
-        host = self.host if self.host is not None else self.environment.host(self.session_type)
+        host = self.host
+        if host is None:
+            host = self.environment.host(self.session_type, self.gateway)
         return host, self.port if self.port is not None else self.session_type.port
 
     def logon_flags(self) -> list[tuple[int, FieldValue]]:
-        """The Kalshi Logon flags (section 4) that differ from the venue's defaults."""
-        return LogonFlags(**{name: getattr(self, name) for name in LogonFlags.names()}).fields()
+        """The Kalshi Logon flags (section 4) that differ from the venue's defaults (on margin,
+        UseDollars <21005> is the default).
+        """
+        flags = {name: getattr(self, name) for name in LogonFlags.names()}
+        if self.gateway is Gateway.MARGIN:
+            flags["use_dollars"] = False
+        return LogonFlags(**flags).fields()

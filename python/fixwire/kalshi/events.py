@@ -804,8 +804,8 @@ class SecurityStatus:
 class InvalidExecutionReport:
     """An ExecutionReport <8> that breaks the venue's own invariants, delivered instead of an
     :class:`ExecutionReport` and never applied to ``KalshiClient.orders``
-    (``KalshiClient.invalid_reports`` counts them): a price outside (0, 1) dollars, a negative
-    quantity, CumQty + LeavesQty not OrderQty, a value not of its type, a required tag missing.
+    (``KalshiClient.invalid_reports`` counts them): a price outside (0, 1) dollars (on margin,
+    not above 0), a negative quantity, CumQty + LeavesQty not OrderQty, a bad value, a missing tag.
 
     Attributes:
         problem: What is wrong, naming the field.

@@ -52,6 +52,6 @@ class MarketDataRequests(ClientBase):
         """SecurityStatusRequest <e> (KalshiMD): status changes of one market arrive as
         :class:`~fixwire.kalshi.events.SecurityStatus` events; ``subscribe=False`` ends it.
         """
-        self._require(SessionType.MD, "SecurityStatusRequest <e>")
+        self._require(SessionType.MD, "SecurityStatusRequest <e>", margin=False)
         check_symbol(symbol)
         self.connection.send("e", [(263, "1" if subscribe else "2"), (55, symbol)])

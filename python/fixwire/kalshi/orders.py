@@ -92,13 +92,15 @@ def report_problem(
     price: Decimal | None,
     *,
     quantity_sum: bool,
+    ceiling: Decimal = _ONE,
 ) -> str | None:
     """What breaks the venue's invariants in an ExecutionReport, or None when nothing does.
 
     The rules (spec sections 6 and 7.5): Price <44> and LastPx <31> lie strictly between 0 and
-    1 dollar on the Yes scale, AvgPx <6> within [0, 1]; no quantity is negative and a trade's
-    LastQty <32> is positive; with ``quantity_sum``, OrderQty <38> = CumQty <14> + LeavesQty
-    <151> on the reports of a working or finished order.
+    1 dollar on the Yes scale, AvgPx <6> within [0, 1] (on the margin gateway, whose prices
+    have no ceiling, ``ceiling`` is infinite: prices are above 0); no quantity is negative and
+    a trade's LastQty <32> is positive; with ``quantity_sum``, OrderQty <38> = CumQty <14> +
+    LeavesQty <151> on the reports of a working or finished order.
 
     Args:
         event: The report; AvgPx, and LastPx and LastQty on trades, are read from it.
@@ -107,15 +109,16 @@ def report_problem(
         leaves_qty: Its LeavesQty, already read.
         price: Its Price in dollars, already read.
         quantity_sum: Whether to check the sum.
+        ceiling: Prices lie below it, AvgPx at or below it: 1 dollar, or infinite on margin.
 
     Raises:
         FixError: A value read here is not of its type.
     """
-    if price is not None and not _ZERO < price < _ONE:
-        return f"Price <44> {price} is not between 0 and 1 dollar"
+    if price is not None and not _ZERO < price < ceiling:
+        return f"Price <44> {price} is not {_band(ceiling)}"
     avg_px = event.avg_px
-    if not _ZERO <= avg_px <= _ONE:
-        return f"AvgPx <6> {avg_px} is not between 0 and 1 dollar"
+    if not _ZERO <= avg_px <= ceiling:
+        return f"AvgPx <6> {avg_px} is not {_band(ceiling)}"
     for name, value in (
         ("OrderQty <38>", order_qty),
         ("CumQty <14>", cum_qty),
@@ -125,8 +128,8 @@ def report_problem(
             return f"{name} {value} is negative"
     if event.exec_type == "F":
         last_px, last_qty = event.last_px, event.last_qty
-        if last_px is None or not _ZERO < last_px < _ONE:
-            return f"LastPx <31> {last_px} of a trade is not between 0 and 1 dollar"
+        if last_px is None or not _ZERO < last_px < ceiling:
+            return f"LastPx <31> {last_px} of a trade is not {_band(ceiling)}"
         if last_qty is None or last_qty <= 0:
             return f"LastQty <32> {last_qty} of a trade is not positive"
     if quantity_sum and event.ord_status in _SUMMED and cum_qty + leaves_qty != order_qty:
@@ -134,6 +137,11 @@ def report_problem(
             f"CumQty <14> {cum_qty} + LeavesQty <151> {leaves_qty} is not OrderQty <38> {order_qty}"
         )
     return None
+
+
+def _band(ceiling: Decimal) -> str:
+    """Where a price must lie, in words."""
+    return "positive" if ceiling.is_infinite() else f"between 0 and {ceiling} dollar"
 
 
 class OrderBook:
@@ -147,9 +155,13 @@ class OrderBook:
         quantity_sum: Check OrderQty <38> = CumQty <14> + LeavesQty <151> on the reports of
             a working or finished order (spec section 7.5: true unless
             PreserveOriginalOrderQty <21008>=Y).
+        ceiling: Reported prices lie below it: 1 dollar on the Yes scale, infinite on the
+            margin gateway.
     """
 
-    def __init__(self, max_closed: int, *, quantity_sum: bool = True) -> None:
+    def __init__(
+        self, max_closed: int, *, quantity_sum: bool = True, ceiling: Decimal = _ONE
+    ) -> None:
         #: The orders by ClOrdID <11> (each amend adds its new ClOrdID).
         self.orders: dict[str, OrderState] = {}
         #: The same orders by OrderID <37>, once acknowledged.
@@ -158,6 +170,7 @@ class OrderBook:
         self._closed: collections.deque[OrderState] = collections.deque()
         self._max_closed = max_closed
         self._quantity_sum = quantity_sum
+        self._ceiling = ceiling
 
     def in_doubt(self) -> None:
         """After a disconnect on a session without retransmission, an order the venue has not
@@ -185,7 +198,13 @@ class OrderBook:
             order_qty, price, text = event.order_qty, event.price, event.text
             cum_qty, leaves_qty = event.cum_qty, event.leaves_qty
             problem = report_problem(
-                event, order_qty, cum_qty, leaves_qty, price, quantity_sum=self._quantity_sum
+                event,
+                order_qty,
+                cum_qty,
+                leaves_qty,
+                price,
+                quantity_sum=self._quantity_sum,
+                ceiling=self._ceiling,
             )
             if problem is not None:
                 return problem

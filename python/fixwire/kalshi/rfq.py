@@ -61,7 +61,7 @@ class RfqRequests(ClientBase):
             RateLimitError: Over the client-side rate limit; nothing sent.
             SessionError: Not logged on, or a listener session.
         """
-        self._require(SessionType.RT, "QuoteRequest <R>")
+        self._require(SessionType.RT, "QuoteRequest <R>", margin=False)
         check_symbol(symbol)
         qty = check_quantity(quantity)
         request_id = (
@@ -114,7 +114,7 @@ class RfqRequests(ClientBase):
             RateLimitError: Over the client-side rate limit; nothing sent.
             SessionError: Not logged on, or a listener session.
         """
-        self._require(SessionType.RT, "QuoteRequest <R>")
+        self._require(SessionType.RT, "QuoteRequest <R>", margin=False)
         check_symbol(collection)
         if len(legs) < 2:
             raise ValueError("a combo needs at least two legs")
@@ -186,7 +186,7 @@ class RfqRequests(ClientBase):
             RateLimitError: Over the client-side rate limit; nothing sent.
             SessionError: Not logged on, or a listener session.
         """
-        self._require(SessionType.RT, "AcceptQuote <UA>")
+        self._require(SessionType.RT, "AcceptQuote <UA>", margin=False)
         check_cl_ord_id(quote_id, "quote_id")
         wire_side = check_side(side)
         request_id = self._new_id() if cl_ord_id is None else check_cl_ord_id(cl_ord_id)
@@ -241,7 +241,7 @@ class RfqRequests(ClientBase):
             RateLimitError: Over the client-side rate limit; nothing sent.
             SessionError: Not logged on, or a listener session.
         """
-        self._require(SessionType.RT, "NewOrderSingle <D> with QuoteID <117>")
+        self._require(SessionType.RT, "NewOrderSingle <D> with QuoteID <117>", margin=False)
         check_cl_ord_id(quote_id, "quote_id")
         check_symbol(symbol)
         wire_side = check_side(side)
@@ -280,7 +280,7 @@ class RfqRequests(ClientBase):
         server's RfqId <21023>, exactly one of them; the answer is RFQCancelStatus <UB>.
         ``party_id`` is an FCM customer's PartyID <448> (NoPartyIDs <453>).
         """
-        self._require(SessionType.RT, "RFQCancel <UE>")
+        self._require(SessionType.RT, "RFQCancel <UE>", margin=False)
         if (quote_req_id is None) == (rfq_id is None):
             raise ValueError("give exactly one of quote_req_id and rfq_id")
         if quote_req_id is not None:
@@ -328,7 +328,7 @@ class RfqRequests(ClientBase):
             RateLimitError: Over the client-side rate limit; nothing sent.
             SessionError: Not logged on.
         """
-        self._require(SessionType.RFQ, "Quote <S>")
+        self._require(SessionType.RFQ, "Quote <S>", margin=False)
         check_cl_ord_id(rfq_id, "rfq_id")
         check_symbol(symbol)
         if yes_price is None and no_price is None:
@@ -356,7 +356,7 @@ class RfqRequests(ClientBase):
         """Withdraws a quote (QuoteCancel <Z>, KalshiRFQ); answered by QuoteStatusReport <AI>
         (cancelled) and QuoteCancelStatus <U9>.
         """
-        self._require(SessionType.RFQ, "QuoteCancel <Z>")
+        self._require(SessionType.RFQ, "QuoteCancel <Z>", margin=False)
         fields: list[tuple[int, FieldValue]] = [(117, check_cl_ord_id(quote_id, "quote_id"))]
         if rfq_id is not None:
             fields.append((21023, check_cl_ord_id(rfq_id, "rfq_id")))
@@ -367,7 +367,7 @@ class RfqRequests(ClientBase):
         venue's window (30 s; 3 s on some markets). The answer is QuoteConfirmStatus <U8>,
         then ExecutionReports.
         """
-        self._require(SessionType.RFQ, "QuoteConfirm <U7>")
+        self._require(SessionType.RFQ, "QuoteConfirm <U7>", margin=False)
         fields: list[tuple[int, FieldValue]] = [(117, check_cl_ord_id(quote_id, "quote_id"))]
         if rfq_id is not None:
             fields.append((21023, check_cl_ord_id(rfq_id, "rfq_id")))

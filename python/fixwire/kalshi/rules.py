@@ -1,7 +1,9 @@
 """The venue's rules for the client's arguments: ClOrdID <11> characters and length, prices by
 UseDollars <21005>, quantities, sides, and the order-entry templates that check them in Rust as
 each message is written (NewOrderSingle <D>, OrderCancelRequest <F>,
-OrderCancelReplaceRequest <G>).
+OrderCancelReplaceRequest <G>), on either gateway: the margin gateway's orders (spec section 17)
+are bids and asks (``"bid"``, ``"ask"``), priced in dollars above 0 with up to 4 decimals and
+no ceiling of $1, for whole contracts.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from fixwire._native import Rule, Template
 from fixwire.kalshi.venue import (
     CL_ORD_ID_BYTES,
     CL_ORD_ID_MAX_LENGTH,
+    Gateway,
     GroupAction,
     SelfTradePrevention,
     Side,
@@ -119,6 +122,20 @@ def check_exec_id(exec_id: str) -> str:
 
 
 SIDES = {side.name.lower(): side.value for side in Side}
+#: The margin gateway's sides (spec section 6.2): Side <54> 1 = Buy (bid), 2 = Sell (ask).
+MARGIN_SIDES = {"bid": "1", "ask": "2"}
+
+
+def _side_rule(gateway: Gateway) -> Rule:
+    """Side <54>: ``"yes"``/``"no"``, or ``"bid"``/``"ask"`` on the margin gateway."""
+    return Rule.choice(MARGIN_SIDES if gateway is Gateway.MARGIN else SIDES, name="side")
+
+
+def _quantity_rule(gateway: Gateway) -> Rule:
+    """OrderQty <38>: positive, up to 2 decimals; whole contracts on the margin gateway."""
+    if gateway is Gateway.MARGIN:
+        return Rule.decimal(gt=0, places=0, name="quantity (whole contracts on margin)")
+    return Rule.decimal(gt=0, places=2, name="quantity")
 
 
 def _id_rule(name: str, *, optional: bool = False) -> Rule:
@@ -131,10 +148,15 @@ def _id_rule(name: str, *, optional: bool = False) -> Rule:
     )
 
 
-def _price_rule(dollars: bool, *, optional: bool = False) -> Rule:
+def _price_rule(
+    dollars: bool, *, optional: bool = False, gateway: Gateway = Gateway.PREDICTIONS
+) -> Rule:
     """Price <44> on the Yes scale: dollars with up to 4 decimals under UseDollars <21005>,
-    else whole cents, written as an integer.
+    else whole cents, written as an integer. On the margin gateway: dollars above 0 with up to
+    4 decimals (its docs state no ceiling; the venue refuses a price off its market's band).
     """
+    if gateway is Gateway.MARGIN:
+        return Rule.decimal(gt=0, places=4, name="price", optional=optional)
     if dollars:
         return Rule.decimal(gt=0, lt=1, places=4, name="price", optional=optional)
     return Rule.decimal(
@@ -158,7 +180,9 @@ _ROUTING: tuple[tuple[int, Rule], ...] = (
 )
 
 
-def new_order_template(dollars: bool, *, routed: bool = False) -> Template:
+def new_order_template(
+    dollars: bool, *, routed: bool = False, gateway: Gateway = Gateway.PREDICTIONS
+) -> Template:
     """NewOrderSingle <D> as :meth:`KalshiClient.new_order` sends it, the venue's rules for
     its arguments checked in Rust as the message is written. Each slot is named after the
     argument that fills it, so that an error names what the caller gave.
@@ -168,6 +192,8 @@ def new_order_template(dollars: bool, *, routed: bool = False) -> Template:
             cents, written as an integer.
         routed: With the slots of ExDestination <100> and an FCM customer's PartyID <448>
             (their values follow the others: the shard, then :func:`parties`).
+        gateway: The margin gateway's sides, prices and quantities, or the Predictions
+            gateway's.
 
     Returns:
         The template; its values are new_order's arguments, in the order of its slots.
@@ -176,10 +202,10 @@ def new_order_template(dollars: bool, *, routed: bool = False) -> Template:
         "D",
         [
             (11, _id_rule("cl_ord_id")),
-            (38, Rule.decimal(gt=0, places=2, name="quantity")),
+            (38, _quantity_rule(gateway)),
             (40, "2"),  # OrdType: limit.
-            (44, _price_rule(dollars)),
-            (54, Rule.choice(SIDES, name="side")),
+            (44, _price_rule(dollars, gateway=gateway)),
+            (54, _side_rule(gateway)),
             (55, Rule.text(name="symbol")),
             (59, Rule.choice(TIME_IN_FORCE, name="time_in_force")),
             (126, Rule.timestamp(name="expire_time", optional=True)),
@@ -203,9 +229,10 @@ def check_symbol(symbol: str) -> str:
     return symbol
 
 
-def cancel_template(*, routed: bool = False) -> Template:
+def cancel_template(*, routed: bool = False, gateway: Gateway = Gateway.PREDICTIONS) -> Template:
     """OrderCancelRequest <F> as :meth:`KalshiClient.cancel` sends it: the request's own
-    ClOrdID <11> checked like any new id, the order's fields as the client's book has them.
+    ClOrdID <11> checked like any new id, the order's fields as the client's book has them
+    (its side in ``gateway``'s words).
     """
     return Template(
         "F",
@@ -213,20 +240,23 @@ def cancel_template(*, routed: bool = False) -> Template:
             (11, _id_rule("new_cl_ord_id")),
             (41, Rule.text(name="cl_ord_id")),
             (37, Rule.text(name="order_id", optional=True)),
-            (54, Rule.choice(SIDES, name="side")),
+            (54, _side_rule(gateway)),
             (55, Rule.text(name="symbol")),
             *(_ROUTING if routed else ()),
         ],
     )
 
 
-def replace_template(dollars: bool, *, routed: bool = False) -> Template:
+def replace_template(
+    dollars: bool, *, routed: bool = False, gateway: Gateway = Gateway.PREDICTIONS
+) -> Template:
     """OrderCancelReplaceRequest <G> as :meth:`KalshiClient.replace` sends it: the new
     ClOrdID, quantity and price checked like new_order's, the rest from the client's book.
 
     Args:
         dollars: UseDollars <21005>, as for :func:`new_order_template`.
         routed: With ExDestination <100> and an FCM customer's NoPartyIDs <453>.
+        gateway: As for :func:`new_order_template`.
 
     Returns:
         The template; Price <44> is left out when the price does not change.
@@ -236,11 +266,11 @@ def replace_template(dollars: bool, *, routed: bool = False) -> Template:
         [
             (11, _id_rule("new_cl_ord_id")),
             (37, Rule.text(name="order_id", optional=True)),
-            (38, Rule.decimal(gt=0, places=2, name="quantity")),
+            (38, _quantity_rule(gateway)),
             (40, "2"),  # OrdType: limit.
             (41, Rule.text(name="cl_ord_id")),
-            (44, _price_rule(dollars, optional=True)),
-            (54, Rule.choice(SIDES, name="side")),
+            (44, _price_rule(dollars, optional=True, gateway=gateway)),
+            (54, _side_rule(gateway)),
             (55, Rule.text(name="symbol")),
             *(_ROUTING if routed else ()),
         ],

@@ -6,6 +6,9 @@ dictionary ``kalshi.xml`` (the home of the venue's tags, types and groups):
 
 * :class:`SessionType`: TargetCompID <56>, port and sequence-number rules of each session type
   (kalshi-fix-spec.md section 1).
+* :class:`Gateway`: the Predictions (event-contract) gateway and the margin (perpetuals)
+  gateway, and what the margin one does not offer (section 17); :class:`GatewayError` is the
+  refusal of what a gateway does not take.
 * :class:`LogonFlags`: the one table of Kalshi's Logon flags (section 4), each with its tag and
   the venue's default. The client writes its Logon from it; the simulator reads a Logon with it.
 * :class:`RateLimit` and :class:`TokenBucket`: the Write budget of section 14, which the client
@@ -25,7 +28,7 @@ from enum import Enum, IntEnum
 from typing import TYPE_CHECKING
 
 from fixwire._native import GroupSpecs, Message, parse
-from fixwire.errors import SessionError
+from fixwire.errors import FixError, SessionError
 
 if TYPE_CHECKING:
     from fixwire._native import Message
@@ -33,6 +36,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "KALSHI_GROUPS",
+    "Gateway",
+    "GatewayError",
     "GroupAction",
     "LogonFlags",
     "RateLimit",
@@ -97,6 +102,90 @@ class SessionType(enum.Enum):
         The other session types must log on with ResetSeqNumFlag <141>=Y every time.
         """
         return self in (SessionType.RT, SessionType.PT)
+
+
+class GatewayError(FixError, ValueError):
+    """A setting or request the gateway does not take (the margin gateway's missing session
+    types, Logon flags, fields and messages, spec section 17), refused before anything is
+    sent.
+
+    Attributes:
+        gateway: The gateway that does not take it.
+    """
+
+    def __init__(self, gateway: Gateway, what: str) -> None:
+        super().__init__(f"{what} on the {gateway.value} gateway")
+        self.gateway = gateway
+        self._what = what
+
+    def __reduce__(self) -> tuple[type[GatewayError], tuple[Gateway, str]]:
+        return (type(self), (self.gateway, self._what))
+
+
+class Gateway(enum.Enum):
+    """Kalshi's two FIX gateways (spec sections 1 and 17): their own hosts, the same session
+    types' ports and the same messages, less what the margin gateway does not offer.
+    """
+
+    PREDICTIONS = "predictions"
+    """The event-contract exchange: Yes/No contracts priced between $0 and $1."""
+    MARGIN = "margin"
+    """The margin (perpetuals) exchange, symbols such as ``BTC-PERP``: bid/ask, prices
+    always in dollars, whole-number quantities; KalshiNR, KalshiRT, KalshiDC and KalshiMD
+    only; no RFQ, settlement or security status."""
+
+    @property
+    def session_types(self) -> frozenset[SessionType]:
+        """The session types the gateway offers."""
+        if self is Gateway.MARGIN:
+            return frozenset({SessionType.NR, SessionType.RT, SessionType.DC, SessionType.MD})
+        return frozenset(SessionType)
+
+    @property
+    def min_heartbeat_interval(self) -> int:
+        """The smallest HeartBtInt <108> taken: more than 3 s, or at least 3 on margin."""
+        return 3 if self is Gateway.MARGIN else 4
+
+    @property
+    def refused_logon_flags(self) -> dict[str, int]:
+        """:class:`LogonFlags` attributes (with their tags) that the gateway's Logon table
+        does not list: the margin gateway has no settlement reports and neither
+        AlwaysEmitNewBeforeTrade <21026> nor SplitCollateralReturn <21027>.
+        """
+        if self is Gateway.MARGIN:
+            return {
+                "receive_settlement_reports": 20127,
+                "always_emit_new_before_trade": 21026,
+                "split_collateral_return": 21027,
+            }
+        return {}
+
+    @property
+    def unsupported_messages(self) -> frozenset[str]:
+        """Application MsgTypes <35> the gateway does not take from a client: on margin, the
+        RFQ messages and SecurityStatusRequest <e>.
+        """
+        if self is Gateway.MARGIN:
+            return frozenset({"R", "UA", "UE", "S", "Z", "U7", "e"})
+        return frozenset()
+
+    def refused_tags(self, msg_type: str) -> frozenset[int]:
+        """Tags the gateway does not define on ``msg_type`` (client to venue), of those the
+        other gateway takes: on margin, ExDestination <100> anywhere (it always routes to
+        index 0), QuoteID <117>, RfqId <21023> and MaxExecutionCost <21009> on a
+        NewOrderSingle <D>, and AllocAccount <79> on an OrderGroupRequest <UOG>.
+        """
+        if self is not Gateway.MARGIN:
+            return frozenset()
+        return _MARGIN_REFUSED_TAGS.get(msg_type, frozenset())
+
+
+_MARGIN_REFUSED_TAGS = {
+    "D": frozenset({100, 117, 21023, 21009}),
+    "F": frozenset({100}),
+    "G": frozenset({100}),
+    "UOG": frozenset({79, 100}),
+}
 
 
 def _flag(tag: int, *, legacy: int | None = None) -> bool:

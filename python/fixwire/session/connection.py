@@ -8,7 +8,15 @@ well. :mod:`fixwire.session.initiator` opens connections (and reopens them);
 :mod:`fixwire.session.acceptor` takes them in.
 
 Sending is synchronous: :meth:`Connection.send` encodes, stores and writes in one call and
-returns the MsgSeqNum. The transport's write buffer is the outbound queue; it is bounded by
+returns the MsgSeqNum, but for one case. While the application handles a burst of inbound
+messages (from the moment iteration hands it an event with more queued behind it, or
+``on_event`` is called for what one read brought), what it sends is gathered and written
+together when it is done with them: one TLS record and one ``send`` syscall for the answers to
+a burst of orders, not one per answer. The bytes never
+wait past the end of that handling: they are written when iteration finds no event left, when
+``on_event`` has been called for the read's last event, or, for an application that awaits
+something else meanwhile, on the event loop's next turn; and at once when :data:`_WRITE_PIECE`
+bytes have gathered. The transport's write buffer is the outbound queue; it is bounded by
 ``max_buffer`` bytes, beyond which ``send`` raises :class:`~fixwire.SessionError` and
 :meth:`Connection.drain` waits for room. A message ``send`` accepted is in the store before it
 reaches the socket: if the connection dies before the peer reads it, the peer's ResendRequest
@@ -111,6 +119,10 @@ class Connection:
         self._writable = asyncio.Event()
         self._writable.set()
         self._can_write = True  # Mirrors self._writable for send, without a call (_set_writable).
+        # While inbound messages are handled, send leaves its bytes to _uncork (see the module's
+        # documentation); _uncork_due: an _uncork_later is scheduled.
+        self._corked = False
+        self._uncork_due = False
         self._disconnected = asyncio.Event()
         self._disconnected.set()
         self._closed = False
@@ -163,9 +175,10 @@ class Connection:
             )
         session = self.session
         seq_num = session.send(message, fields, time.time())
-        data = session.data_to_send(self._max_buffer + 1 - transport.get_write_buffer_size())
-        if data:
-            transport.write(data)
+        if not self._corked or session.bytes_to_send >= _WRITE_PIECE:
+            data = session.data_to_send(self._max_buffer + 1 - transport.get_write_buffer_size())
+            if data:
+                transport.write(data)
         if self._message_log is not None and not self._log_flush_due:
             self._flush_log_soon()
         return seq_num
@@ -238,9 +251,12 @@ class Connection:
 
     async def _iterate(self) -> AsyncIterator[Event]:
         while True:
-            while not self._events:
-                self._readable.clear()
-                await self._readable.wait()
+            if not self._events:
+                if self._corked:
+                    self._uncork()  # Every event handled: what the application sent goes.
+                while not self._events:
+                    self._readable.clear()
+                    await self._readable.wait()
             event = self._events.popleft()
             if event is _CLOSED:
                 return
@@ -255,6 +271,11 @@ class Connection:
                 self._reading_paused = False
                 if self._transport is not None:
                     self._transport.resume_reading()
+            if self._events and not self._corked:
+                # More events are queued behind this one: what the application sends for them
+                # is gathered. (A lone event's answer goes at once, as a single order's must:
+                # gathering costs the loop a turn.)
+                self._cork()
             yield event  # type: ignore[misc]
             self.acknowledge()
 
@@ -315,7 +336,36 @@ class Connection:
 
     def _data_received(self, data: bytes) -> None:
         self.session.receive(data, time.time())
+        if self._on_event is not None and not self._corked:
+            # on_event handles what this read brought now: what it sends is written together,
+            # after the last event (_flush writes everything the session has).
+            self._corked = True
+            try:
+                self._dispatch()
+            finally:
+                self._corked = False
         self._flush()
+
+    def _cork(self) -> None:
+        """Gathers what :meth:`send` writes until :meth:`_uncork`, at the latest on the event
+        loop's next turn.
+        """
+        self._corked = True
+        if not self._uncork_due:
+            self._uncork_due = True
+            self._loop.call_soon(self._uncork_later)
+
+    def _uncork_later(self) -> None:
+        self._uncork_due = False
+        if self._corked:
+            self._uncork()
+
+    def _uncork(self) -> None:
+        """Writes what :meth:`send` gathered."""
+        self._corked = False
+        transport = self._transport
+        if transport is not None:
+            self._write(transport)
 
     def _connection_lost(self, exc: BaseException | None) -> None:
         self.session.connection_lost(

@@ -372,6 +372,13 @@ class Session:
         self._ledger.taken(seq_num)
 
     @property
+    def bytes_to_send(self) -> int:
+        """Bytes of whole messages queued for :meth:`data_to_send` (an answer to a
+        ResendRequest <2> counts only as it is read from the store).
+        """
+        return self._out.queued
+
+    @property
     def should_close(self) -> bool:
         """Whether the transport should close the connection (after writing what is left)."""
         return self.state is State.DISCONNECTED

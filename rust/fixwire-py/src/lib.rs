@@ -15,6 +15,7 @@
 //! | `dictionary.rs` | `Dictionary`, `FieldInfo`, `MessageInfo` |
 //! | `columns.rs` | `scan_columns`, `find_messages` (logs) |
 //! | `numpy_strings.rs` | `pack_strings`, through numpy's string C API |
+//! | `text.rs` | `LogPrinter`: `fixwire decode`'s output, a read at a time |
 //! | `arrow.rs` | `ArrowStream`: columns to Arrow consumers through the C stream interface |
 
 use pyo3::prelude::*;
@@ -30,6 +31,7 @@ mod groups;
 mod message;
 mod numpy_strings;
 mod template;
+mod text;
 
 /// The native module; `fixwire` re-exports its public names.
 #[pymodule]
@@ -50,5 +52,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<template::PyTemplate>()?;
     m.add_class::<groups::PyGroupSpec>()?;
     m.add_class::<groups::PyGroupSpecs>()?;
+    m.add_class::<text::PyLogPrinter>()?;
     Ok(())
 }

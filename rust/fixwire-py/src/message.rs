@@ -130,6 +130,31 @@ impl PyMessage {
         }
     }
 
+    /// The values of ``tags`` as text, in the order asked, ``None`` where absent: one call.
+    #[pyo3(signature = (tags, /))]
+    fn values<'py>(&self, py: Python<'py>, tags: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyTuple>> {
+        let view = self.view(py);
+        let value = |tag: &Bound<'py, PyAny>| -> PyResult<Bound<'py, PyAny>> {
+            match view.find(tag.extract::<u32>()?) {
+                Some(field) => Ok(self.str_value(py, field)?.into_any()),
+                None => Ok(py.None().into_bound(py)),
+            }
+        };
+        // A tuple of tags (the usual call) is read in place, without an iterator.
+        let mut out = Vec::new();
+        if let Ok(tuple) = tags.cast::<PyTuple>() {
+            out.reserve_exact(tuple.len());
+            for tag in tuple.iter_borrowed() {
+                out.push(value(&tag)?);
+            }
+        } else {
+            for tag in tags.try_iter()? {
+                out.push(value(&tag?)?);
+            }
+        }
+        PyTuple::new(py, out)
+    }
+
     /// Every value of ``tag``, in wire order.
     fn get_all<'py>(&self, py: Python<'py>, tag: u32) -> PyResult<Bound<'py, PyList>> {
         let values = self.view(py).as_slice().iter().filter(|f| f.tag == tag).map(|f| self.str_value(py, *f));

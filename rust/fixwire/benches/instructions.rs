@@ -127,7 +127,7 @@ fn cases() -> Vec<Case> {
         for tag in [151, 14] {
             black_box(msg.get_decimal(tag).expect("a decimal"));
         }
-        for entry in msg.group(&spec).expect("the group") {
+        for entry in msg.group_entries(&spec).expect("the group") {
             black_box(entry.get_str(448).expect("text"));
             black_box(entry.get_char(447).expect("a char"));
             black_box(entry.get_i64(452).expect("an int"));

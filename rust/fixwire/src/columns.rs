@@ -30,14 +30,16 @@ use memchr::memmem;
 use crate::decode::{Field, FieldIndex, Fields, ParseOptions};
 use crate::dictionary::FieldType;
 use crate::group::GroupSpec;
-use crate::value::{self, Date, Decimal};
 
 mod log;
 mod quick;
+mod room;
+mod values;
 
 use log::{Candidate, Candidates};
 pub use log::{Found, LogReader};
 use quick::{is_member, QuickReader};
+use values::DateCache;
 
 /// The type a column's values are read as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -182,80 +184,6 @@ pub struct Table {
     pub messages: u64,
 }
 
-impl Column {
-    fn new(spec: ColumnSpec) -> Self {
-        let data = match spec.kind {
-            ColumnKind::Str => ColumnData::Str { offsets: vec![0], data: Vec::new() },
-            ColumnKind::Float => ColumnData::F64(Vec::new()),
-            ColumnKind::Bool => ColumnData::Bool(Vec::new()),
-            ColumnKind::Int | ColumnKind::Decimal { .. } | ColumnKind::Time | ColumnKind::Date => {
-                ColumnData::I64(Vec::new())
-            }
-        };
-        Self { spec, data, valid: Vec::new(), invalid_values: 0 }
-    }
-
-    /// Appends one row from `value` (absent when `None`); `dates` is this column's own.
-    fn push(&mut self, value: Option<&[u8]>, dates: &mut DateCache) {
-        self.push_many(std::iter::once(value), dates);
-    }
-
-    /// Appends one row per item of `values`, choosing how to read them once for all.
-    #[inline]
-    fn push_many<'v>(&mut self, values: impl ExactSizeIterator<Item = Option<&'v [u8]>>, dates: &mut DateCache) {
-        let Self { spec, data, valid, invalid_values } = self;
-        valid.reserve(values.len());
-        match (data, spec.kind) {
-            // Text columns promise UTF-8 (numpy and Arrow strings): other bytes are invalid.
-            // Values are mostly ASCII, which is checked a word at a time.
-            (ColumnData::Str { offsets, data }, _) => {
-                offsets.reserve(values.len());
-                fill(values, valid, invalid_values, |v| {
-                    let text = v.filter(|v| v.is_ascii() || std::str::from_utf8(v).is_ok());
-                    if let Some(v) = text {
-                        data.extend_from_slice(v);
-                    }
-                    offsets.push(data.len() as i64);
-                    text.is_some()
-                });
-            }
-            (ColumnData::F64(out), _) => fill_with(values, valid, invalid_values, out, f64::NAN, |v| {
-                value::decimal_parts(v).ok().and_then(|_| std::str::from_utf8(v).ok()?.parse::<f64>().ok())
-            }),
-            (ColumnData::Bool(out), _) => {
-                fill_with(values, valid, invalid_values, out, false, |v| value::parse_bool(v).ok());
-            }
-            (ColumnData::I64(out), ColumnKind::Decimal { scale }) => {
-                fill_with(values, valid, invalid_values, out, 0, |v| decimal_mantissa(v, scale));
-            }
-            (ColumnData::I64(out), ColumnKind::Time) => {
-                fill_with(values, valid, invalid_values, out, 0, |v| dates.timestamp_nanos(v));
-            }
-            (ColumnData::I64(out), ColumnKind::Date) => {
-                fill_with(values, valid, invalid_values, out, 0, |v| Date::parse(v).ok().map(Date::days_since_epoch));
-            }
-            (ColumnData::I64(out), _) => fill_with(values, valid, invalid_values, out, 0, |v| value::parse_i64(v).ok()),
-        }
-    }
-
-    /// Appends `other`'s rows (a column of the same spec).
-    fn append(&mut self, other: Column) {
-        self.invalid_values += other.invalid_values;
-        self.valid.extend_from_slice(&other.valid);
-        match (&mut self.data, other.data) {
-            (ColumnData::Str { offsets, data }, ColumnData::Str { offsets: more, data: bytes }) => {
-                let base = data.len() as i64;
-                data.extend_from_slice(&bytes);
-                offsets.extend(more[1..].iter().map(|o| o + base));
-            }
-            (ColumnData::F64(out), ColumnData::F64(more)) => out.extend_from_slice(&more),
-            (ColumnData::Bool(out), ColumnData::Bool(more)) => out.extend_from_slice(&more),
-            (ColumnData::I64(out), ColumnData::I64(more)) => out.extend_from_slice(&more),
-            _ => unreachable!("columns of one spec have one kind"),
-        }
-    }
-}
-
 impl Table {
     fn new(options: &ScanOptions) -> Self {
         Self {
@@ -265,30 +193,6 @@ impl Table {
             columns: options.columns.iter().copied().map(Column::new).collect(),
             garbled: Vec::new(),
             messages: 0,
-        }
-    }
-
-    /// Makes room for the rows of `total` bytes of input, judging by those of the first
-    /// `scanned` bytes (at most 16 times as many), so that the columns of a long input grow
-    /// once rather than by doubling and copying. Room never written takes no memory.
-    fn reserve_like(&mut self, scanned: usize, total: usize) {
-        if scanned == 0 {
-            return;
-        }
-        let more = total.min(scanned.saturating_mul(16)).saturating_sub(scanned);
-        let grow = |len: usize| len.saturating_mul(more) / scanned;
-        self.offset.reserve(grow(self.offset.len()));
-        for column in std::iter::once(&mut self.msg_type).chain(&mut self.columns) {
-            column.valid.reserve(grow(column.valid.len()));
-            match &mut column.data {
-                ColumnData::Str { offsets, data } => {
-                    offsets.reserve(grow(offsets.len()));
-                    data.reserve(grow(data.len()));
-                }
-                ColumnData::F64(out) => out.reserve(grow(out.len())),
-                ColumnData::Bool(out) => out.reserve(grow(out.len())),
-                ColumnData::I64(out) => out.reserve(grow(out.len())),
-            }
         }
     }
 
@@ -303,153 +207,6 @@ impl Table {
         }
         self.garbled.extend(other.garbled);
     }
-}
-
-/// Appends a validity flag per value, as `push` (which appends the value, or an empty one)
-/// reads it; counts the values present that did not read.
-#[inline(always)]
-fn fill<'v>(
-    values: impl Iterator<Item = Option<&'v [u8]>>,
-    valid: &mut Vec<bool>,
-    invalid: &mut u64,
-    mut push: impl FnMut(Option<&'v [u8]>) -> bool,
-) {
-    for value in values {
-        let read = push(value);
-        *invalid += u64::from(value.is_some() && !read);
-        valid.push(read);
-    }
-}
-
-/// [`fill`] for columns of plain values: `read` gives each value, `empty` stands in for the
-/// absent and invalid ones.
-#[inline(always)]
-fn fill_with<'v, T: Copy>(
-    values: impl ExactSizeIterator<Item = Option<&'v [u8]>>,
-    valid: &mut Vec<bool>,
-    invalid: &mut u64,
-    out: &mut Vec<T>,
-    empty: T,
-    mut read: impl FnMut(&[u8]) -> Option<T>,
-) {
-    out.reserve(values.len());
-    fill(values, valid, invalid, |v| {
-        let value = v.and_then(&mut read);
-        out.push(value.unwrap_or(empty));
-        value.is_some()
-    });
-}
-
-/// Powers of ten that fit an i64, by exponent.
-const POW10: [i64; 19] = {
-    let mut table = [1i64; 19];
-    let mut i = 1;
-    while i < table.len() {
-        table[i] = table[i - 1] * 10;
-        i += 1;
-    }
-    table
-};
-
-/// The mantissa of `v` at `scale` fraction digits: `Decimal::parse(v)?.rescale(scale)`, with
-/// the common case (at most 18 digits, at most `scale` of them after the point) read in one
-/// pass and the rest left to those functions.
-#[inline]
-fn decimal_mantissa(v: &[u8], scale: u8) -> Option<i64> {
-    let (negative, unsigned) = match v {
-        [b'-', rest @ ..] => (true, rest),
-        _ => (false, v),
-    };
-    let mut magnitude: u64 = 0;
-    let mut point = None;
-    for (i, &b) in unsigned.iter().enumerate() {
-        let digit = b.wrapping_sub(b'0');
-        if digit <= 9 {
-            // Wrapping is harmless: more than 18 digits go to the general path below.
-            magnitude = magnitude.wrapping_mul(10).wrapping_add(u64::from(digit));
-        } else if b == b'.' && point.is_none() {
-            point = Some(i);
-        } else {
-            return None;
-        }
-    }
-    let digits = unsigned.len() - usize::from(point.is_some());
-    let fraction = point.map_or(0, |p| unsigned.len() - p - 1);
-    if digits == 0 {
-        return None;
-    }
-    if digits > 18 || fraction > usize::from(scale) || scale > value::MAX_DECIMAL_SCALE {
-        return Decimal::parse(v).ok().and_then(|d| d.rescale(scale)).map(|d| d.mantissa);
-    }
-    // Below 10^18, so the magnitude fits an i64.
-    let mantissa = if negative { -(magnitude as i64) } else { magnitude as i64 };
-    mantissa.checked_mul(POW10[usize::from(scale) - fraction])
-}
-
-/// A Time column's last date: timestamps in a log mostly share their day, so the calendar
-/// arithmetic is done once a day rather than once a value.
-#[derive(Debug, Default)]
-struct DateCache {
-    /// The date's eight bytes, `YYYYMMDD`, as a little-endian word; 0 (no digits) when empty.
-    key: u64,
-    /// Its days since the Unix epoch.
-    days: i64,
-}
-
-impl DateCache {
-    /// `UtcTimestamp::parse(v)?.unix_nanos()` as an i64, when it fits.
-    #[inline]
-    fn timestamp_nanos(&mut self, v: &[u8]) -> Option<i64> {
-        const NANOS_PER_SECOND: i64 = 1_000_000_000;
-        if v.len() < 17 || v[8] != b'-' || v[11] != b':' || v[14] != b':' {
-            return None;
-        }
-        let date: [u8; 8] = v[..8].try_into().ok()?;
-        let key = u64::from_le_bytes(date);
-        if key != self.key {
-            self.days = Date::parse(&date).ok()?.days_since_epoch();
-            self.key = key;
-        }
-        let (hour, minute, second) = (digits2(v[9], v[10])?, digits2(v[12], v[13])?, digits2(v[15], v[16])?);
-        if hour > 23 || minute > 59 || second > 60 {
-            return None;
-        }
-        let nanos = match &v[17..] {
-            [] => 0,
-            [b'.', fraction @ ..] => {
-                let unit = match fraction.len() {
-                    3 => 1_000_000,
-                    6 => 1_000,
-                    9 => 1,
-                    _ => return None,
-                };
-                // At most nine digits: no overflow.
-                let mut units = 0;
-                for &b in fraction {
-                    let digit = b.wrapping_sub(b'0');
-                    if digit > 9 {
-                        return None;
-                    }
-                    units = units * 10 + i64::from(digit);
-                }
-                units * unit
-            }
-            _ => return None,
-        };
-        let seconds = self.days * 86_400 + i64::from(hour) * 3600 + i64::from(minute) * 60 + i64::from(second);
-        // Years 0-9999 reach past i64 nanoseconds; near its ends, the exact sum decides.
-        seconds
-            .checked_mul(NANOS_PER_SECOND)
-            .and_then(|n| n.checked_add(nanos))
-            .or_else(|| i64::try_from(i128::from(seconds) * i128::from(NANOS_PER_SECOND) + i128::from(nanos)).ok())
-    }
-}
-
-/// Two ASCII digits as a number.
-#[inline]
-fn digits2(tens: u8, units: u8) -> Option<u8> {
-    let (t, u) = (tens.wrapping_sub(b'0'), units.wrapping_sub(b'0'));
-    (t <= 9 && u <= 9).then(|| t * 10 + u)
 }
 
 /// How far before a range's start a scan begins, to step over a message the range starts in.
@@ -468,10 +225,20 @@ pub fn scan(input: &[u8], range: Range<usize>, options: &ScanOptions) -> Table {
 
 /// [`scan`], also returning where the last message read ended (at least `range.start`).
 pub fn scan_reaching(input: &[u8], range: Range<usize>, options: &ScanOptions) -> (Table, usize) {
+    let mut table = Table::new(options);
+    let reached = scan_into(&mut table, input, range, options, 0);
+    (table, reached)
+}
+
+/// [`scan_reaching`], appending the rows to `table`, whose rows came from `scanned` bytes of
+/// input before (0: none, or no estimate). The first chunk's rows go straight into `table`, the
+/// other threads' into tables of their own with room for as many rows (judging by `table`'s),
+/// appended in input order.
+fn scan_into(table: &mut Table, input: &[u8], range: Range<usize>, options: &ScanOptions, scanned: usize) -> usize {
     let (start, end) = (range.start.min(input.len()), range.end.min(input.len()));
     let threads = options.threads.max(1).min((end.saturating_sub(start) / MIN_CHUNK).max(1));
     if threads == 1 {
-        return scan_chunk(input, start, end, options);
+        return scan_chunk_into(table, input, start, end, options, QuickReader::new(options));
     }
     let finder = memmem::Finder::new(b"8=FIX");
     let mut bounds = vec![start];
@@ -483,31 +250,41 @@ pub fn scan_reaching(input: &[u8], range: Range<usize>, options: &ScanOptions) -
         }
     }
     bounds.push(end);
-    let results: Vec<(Table, usize)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = bounds
-            .windows(2)
-            .map(|w| {
+    let mut chunks: Vec<Table> = bounds[1..]
+        .windows(2)
+        .map(|w| {
+            let mut chunk = Table::new(options);
+            chunk.room_like(table, scanned, w[1] - w[0]);
+            chunk
+        })
+        .collect();
+    let reached: Vec<usize> = std::thread::scope(|scope| {
+        let handles: Vec<_> = chunks
+            .iter_mut()
+            .zip(bounds[1..].windows(2))
+            .map(|(chunk, w)| {
                 let (start, end) = (w[0], w[1]);
-                scope.spawn(move || scan_chunk(input, start, end, options))
+                scope.spawn(move || scan_chunk_into(chunk, input, start, end, options, QuickReader::new(options)))
             })
             .collect();
-        handles.into_iter().map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
+        let first = scan_chunk_into(table, input, bounds[0], bounds[1], options, QuickReader::new(options));
+        std::iter::once(first)
+            .chain(handles.into_iter().map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))))
+            .collect()
     });
-    let mut table = Table::new(options);
-    let mut reached = start;
-    for ((chunk, chunk_reached), w) in results.into_iter().zip(bounds.windows(2)) {
+    let mut last = reached[0];
+    for ((chunk, &chunk_reached), w) in chunks.into_iter().zip(&reached[1..]).zip(bounds[1..].windows(2)) {
         // A chunk starts at an `8=FIX`, which is normally a message start. When the previous
         // chunk's last message ran past it (the `8=FIX` was inside that message), the chunk is
         // read again from where that message ended, so nothing is read twice.
-        let (chunk, chunk_reached) = if reached > w[0] {
-            scan_chunk(input, reached, w[1].max(reached), options)
+        if last > w[0] {
+            last = last.max(scan_chunk_into(table, input, last, w[1].max(last), options, QuickReader::new(options)));
         } else {
-            (chunk, chunk_reached)
-        };
-        table.append(chunk);
-        reached = reached.max(chunk_reached);
+            table.append(chunk);
+            last = last.max(chunk_reached);
+        }
     }
-    (table, reached)
+    last
 }
 
 /// Like [`scan`], a window of `window` bytes at a time; after each window, `done(upto)` says
@@ -529,19 +306,12 @@ pub fn scan_windowed(
         // A message read by the previous window may run past this window's start (even past
         // the look-back); nothing starting inside it is a message of its own.
         let from = at.max(reached).min(next);
-        let window_reached = if options.threads <= 1 {
-            // On one thread, the rows go straight into the table rather than into the
-            // window's own, which would then be copied.
-            scan_chunk_into(&mut table, input, from, next, options, QuickReader::new(options))
-        } else {
-            let (window_table, window_reached) = scan_reaching(input, from..next, options);
-            table.append(window_table);
-            window_reached
-        };
-        reached = reached.max(window_reached);
+        // The rows go straight into the table (those of the first thread's chunk, with more).
+        reached = reached.max(scan_into(&mut table, input, from..next, options, at - start));
         if at == start {
             table.reserve_like(next - start, end - start);
         }
+        table.populate_like(next - start, window.min(end - next));
         // The next window reads from up to LOOK_BACK bytes before its start.
         done(next.saturating_sub(LOOK_BACK));
         at = next;
@@ -560,8 +330,8 @@ pub const SCAN_WINDOW: usize = 64 << 20;
 /// The file must not be truncated while it is read (a `copytruncate` log rotation): reading a
 /// mapped page that has gone raises SIGBUS, which stops the process. A file rewritten in place
 /// while it is read gives garbled rows, as every byte is read as hostile input.
-// `unsafe` here (the crate's other is separators.rs' SSE2 loads): mapping the file and dropping
-// the pages read.
+// `unsafe` here (see lib.rs for the crate's others): mapping the file and dropping the pages
+// read.
 #[allow(unsafe_code)]
 pub fn scan_file(path: &Path, range: Option<Range<usize>>, options: &ScanOptions) -> std::io::Result<Table> {
     let file = std::fs::File::open(path)?;
@@ -591,12 +361,14 @@ fn release_pages(_map: &memmap2::Mmap, _upto: usize) {}
 
 /// Scans messages that start in `input[start..end]` (they may end after `end`). Returns the
 /// table and the offset just past the last message read.
+#[cfg(test)]
 fn scan_chunk(input: &[u8], start: usize, end: usize, options: &ScanOptions) -> (Table, usize) {
     scan_chunk_with(input, start, end, options, QuickReader::new(options))
 }
 
 /// [`scan_chunk`], reading rows with `quick` where it can and with the ordinary parser (a
 /// [`FieldIndex`] per message) elsewhere; without `quick`, with the parser alone.
+#[cfg(test)]
 fn scan_chunk_with(
     input: &[u8],
     start: usize,
@@ -609,8 +381,10 @@ fn scan_chunk_with(
     (table, reached)
 }
 
-/// [`scan_chunk_with`], appending the rows to `table`; returns where the last message read
-/// ended.
+/// Scans messages that start in `input[start..end]` (they may end after `end`), appending
+/// the rows to `table`, read with `quick` where it can and with the ordinary parser (a
+/// [`FieldIndex`] per message) elsewhere; without `quick`, with the parser alone. Returns where
+/// the last message read ended (at least `start`).
 fn scan_chunk_into(
     table: &mut Table,
     input: &[u8],

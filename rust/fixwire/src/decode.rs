@@ -15,6 +15,10 @@ use crate::group::GroupSpecs;
 use crate::value::{self, Date, Decimal, InvalidValue, UtcTimestamp};
 use crate::{find_soh, SOH};
 
+mod common;
+#[cfg(test)]
+mod tests;
+
 /// One field of a parsed message: its tag and where its value lies in the message bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Field {
@@ -51,11 +55,14 @@ pub struct DataFields {
     // not cost a scan of the pairs.
     length_tags: TagSet,
     data_tags: TagSet,
+    /// The length tags and the tags that cannot be in a body (8, 9, 10, 35): where the parse of
+    /// the common message stops and leaves the message to the checked parser.
+    pub(crate) stops: TagSet,
 }
 
 /// A membership pre-check for tags: exact below [`TagSet::EXACT`], a range above.
 #[derive(Debug, Clone)]
-struct TagSet {
+pub(crate) struct TagSet {
     low: [u64; TagSet::EXACT as usize / 64],
     high_min: u32,
     high_max: u32,
@@ -80,9 +87,16 @@ impl TagSet {
         set
     }
 
+    /// The length tags of `pairs` and the tags that cannot be in a body.
+    const fn stops(pairs: &[(u32, u32)]) -> Self {
+        let mut set = Self::of(pairs, false);
+        set.low[0] |= HEADER_OR_TRAILER;
+        set
+    }
+
     /// False when `tag` is certainly not in the set.
     #[inline]
-    fn may_contain(&self, tag: u32) -> bool {
+    pub(crate) fn may_contain(&self, tag: u32) -> bool {
         if tag < Self::EXACT {
             self.low[tag as usize / 64] >> (tag % 64) & 1 == 1
         } else {
@@ -119,13 +133,19 @@ impl DataFields {
             pairs: Cow::Borrowed(STANDARD_DATA_FIELDS),
             length_tags: TagSet::of(STANDARD_DATA_FIELDS, false),
             data_tags: TagSet::of(STANDARD_DATA_FIELDS, true),
+            stops: TagSet::stops(STANDARD_DATA_FIELDS),
         }
     }
 
     /// No data fields: every field is plain, and SOH in a value is an error. For an encoder
     /// that writes RawData <96> and the like without their length field, as some venues expect.
     pub const fn none() -> Self {
-        Self { pairs: Cow::Borrowed(&[]), length_tags: TagSet::of(&[], false), data_tags: TagSet::of(&[], true) }
+        Self {
+            pairs: Cow::Borrowed(&[]),
+            length_tags: TagSet::of(&[], false),
+            data_tags: TagSet::of(&[], true),
+            stops: TagSet::stops(&[]),
+        }
     }
 
     /// The standard data fields plus `extra` (length tag, data tag) pairs, for venues or
@@ -133,7 +153,16 @@ impl DataFields {
     pub fn with_extra(extra: &[(u32, u32)]) -> Self {
         let mut pairs = STANDARD_DATA_FIELDS.to_vec();
         pairs.extend_from_slice(extra);
-        Self { length_tags: TagSet::of(&pairs, false), data_tags: TagSet::of(&pairs, true), pairs: Cow::Owned(pairs) }
+        Self::of(Cow::Owned(pairs))
+    }
+
+    fn of(pairs: Cow<'static, [(u32, u32)]>) -> Self {
+        Self {
+            length_tags: TagSet::of(&pairs, false),
+            data_tags: TagSet::of(&pairs, true),
+            stops: TagSet::stops(&pairs),
+            pairs,
+        }
     }
 
     /// The data tag whose length `tag` gives, when `tag` is a length tag.
@@ -199,10 +228,21 @@ impl Default for ParseOptions {
 ///
 /// Build it with [`FieldIndex::parse`] and read it through [`FieldIndex::view`] with the same
 /// bytes. One index can be reused for many messages, so a hot loop allocates nothing.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct FieldIndex {
+    /// The message's fields, then slots left from longer messages: the parse of the common
+    /// message writes into slots it finds ready rather than pushing.
     fields: Vec<Field>,
+    /// How many of `fields` are the message's.
+    count: usize,
     len: usize,
+}
+
+impl std::fmt::Debug for FieldIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The slots after the message's fields are left from earlier messages.
+        f.debug_struct("FieldIndex").field("fields", &self.fields()).field("len", &self.len).finish_non_exhaustive()
+    }
 }
 
 impl FieldIndex {
@@ -213,22 +253,53 @@ impl FieldIndex {
 
     /// Parses `buf`, which must hold exactly one message, replacing this index's contents.
     pub fn parse(&mut self, buf: &[u8], options: &ParseOptions) -> Result<(), DecodeError> {
+        // Every field takes at least four bytes ("1=x<SOH>"): enough slots for any message.
+        let slots = buf.len() / 4 + 1;
+        if self.fields.len() < slots {
+            self.fields.resize(slots, Field { tag: 0, start: 0, end: 0 });
+        }
+        match common::parse(buf, options, &mut self.fields) {
+            Some(count) => {
+                self.count = count;
+                self.len = buf.len();
+                self.check_groups(buf, options)
+            }
+            None => self.parse_checked_in_full(buf, options),
+        }
+    }
+
+    /// [`parse`](Self::parse) without its single pass for the common message: every check in
+    /// turn, which also names what is wrong. The same verdict and fields as [`parse`](Self::parse)
+    /// on every input (fuzzed against it).
+    #[doc(hidden)]
+    #[inline(never)]
+    pub fn parse_checked_in_full(&mut self, buf: &[u8], options: &ParseOptions) -> Result<(), DecodeError> {
         self.fields.clear();
         self.len = buf.len();
         let result = Parser { buf, options, fields: &mut self.fields }.run();
-        if result.is_err() {
-            self.fields.clear();
-            self.len = 0;
+        self.count = self.fields.len();
+        if let Err(e) = result {
+            self.clear();
+            return Err(e);
         }
-        result?;
+        self.check_groups(buf, options)
+    }
+
+    /// Checks the groups `options` name, emptying the index when one is wrong.
+    #[inline(always)]
+    fn check_groups(&mut self, buf: &[u8], options: &ParseOptions) -> Result<(), DecodeError> {
         if let Some(groups) = &options.groups {
             if let Err(e) = self.view(buf).check_groups(groups) {
-                self.fields.clear();
-                self.len = 0;
+                self.clear();
                 return Err(e);
             }
         }
         Ok(())
+    }
+
+    fn clear(&mut self) {
+        self.count = 0;
+        self.len = 0;
     }
 
     /// A view of the message, reading values out of `buf`.
@@ -239,12 +310,12 @@ impl FieldIndex {
     /// other bytes would give wrong answers.
     pub fn view<'a>(&'a self, buf: &'a [u8]) -> Message<'a> {
         assert_eq!(buf.len(), self.len, "a FieldIndex must be viewed with the bytes it was parsed from");
-        Message { fields: Fields { buf, fields: &self.fields } }
+        Message { fields: Fields { buf, fields: self.fields() } }
     }
 
     /// The fields in wire order.
     pub fn fields(&self) -> &[Field] {
-        &self.fields
+        &self.fields[..self.count]
     }
 }
 
@@ -688,7 +759,11 @@ impl<'a> Fields<'a> {
 
     /// The value of `field` (one of these fields) as UTF-8 text.
     pub fn str_at(&self, field: Field) -> Result<&'a str, DecodeError> {
-        std::str::from_utf8(&self.buf[field.range()]).map_err(|e| {
+        let bytes = &self.buf[field.range()];
+        if bytes.is_ascii() {
+            return Ok(ascii_str(bytes));
+        }
+        std::str::from_utf8(bytes).map_err(|e| {
             DecodeError::new(
                 Kind::InvalidUtf8,
                 field.start as usize + e.valid_up_to(),
@@ -732,6 +807,17 @@ impl<'a> Fields<'a> {
     pub fn get_date(&self, tag: u32) -> Result<Option<Date>, DecodeError> {
         self.get_with(tag, Date::parse)
     }
+}
+
+/// `bytes`, which are ASCII, as text: without the UTF-8 validation's second look at them (most
+/// FIX values are ASCII, and the ASCII check is a word at a time).
+#[allow(unsafe_code)]
+#[inline(always)]
+fn ascii_str(bytes: &[u8]) -> &str {
+    debug_assert!(bytes.is_ascii());
+    // SAFETY: every ASCII byte sequence is valid UTF-8, and the caller checked that `bytes` is
+    // ASCII.
+    unsafe { std::str::from_utf8_unchecked(bytes) }
 }
 
 /// A parsed message: [`Fields`] that start with BeginString <8>, BodyLength <9> and MsgType <35>

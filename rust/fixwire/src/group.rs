@@ -54,6 +54,8 @@ impl From<GroupSpec> for Member {
 pub struct GroupSpec {
     count_tag: u32,
     members: Vec<Member>,
+    /// The members' tags in order: what each field of an entry is looked up in.
+    tags: Vec<u32>,
     delimiters: Vec<u32>,
     /// 1 for a group without nested groups.
     depth: usize,
@@ -93,7 +95,8 @@ impl GroupSpec {
             )));
         }
         let delimiters = vec![first.tag()];
-        Ok(Self { count_tag, members, delimiters, depth })
+        let tags = members.iter().map(Member::tag).collect();
+        Ok(Self { count_tag, members, tags, delimiters, depth })
     }
 
     /// The same group, where an entry may start with any of `delimiters` (all members); the
@@ -132,8 +135,9 @@ impl GroupSpec {
         })
     }
 
+    #[inline]
     fn position(&self, tag: u32) -> Option<usize> {
-        self.members.iter().position(|m| m.tag() == tag)
+        self.tags.iter().position(|&t| t == tag)
     }
 }
 
@@ -254,8 +258,22 @@ impl<'a> Fields<'a> {
     /// tag is absent; an error when the count does not match the entries or a member is out of
     /// order.
     pub fn group(&self, spec: &GroupSpec) -> Result<Vec<Fields<'a>>, DecodeError> {
-        let fields = self.as_slice();
-        Ok(self.group_spans(spec)?.into_iter().map(|span| Fields::new(self.buf(), &fields[span])).collect())
+        Ok(self.group_entries(spec)?.collect())
+    }
+
+    /// Like [`group`](Self::group), but the entries come from an iterator, so that reading a
+    /// group allocates nothing. The group is checked first, as a whole.
+    pub fn group_entries<'s>(&self, spec: &'s GroupSpec) -> Result<GroupEntries<'a, 's>, DecodeError> {
+        let mut entries = GroupEntries { run: *self, spec, delimiter: 0, next: 0, end: 0, left: 0 };
+        let Some(at) = self.as_slice().iter().position(|f| f.tag == spec.count_tag) else { return Ok(entries) };
+        let mut left = 0;
+        entries.end = scan_group(*self, at, spec, &mut |_| left += 1)?;
+        entries.next = at + 1;
+        entries.left = left;
+        if let Some(first) = self.as_slice().get(at + 1).filter(|_| left > 0) {
+            entries.delimiter = first.tag;
+        }
+        Ok(entries)
     }
 
     /// Like [`group`](Self::group), but each entry as its range of positions in
@@ -287,6 +305,50 @@ impl crate::decode::Message<'_> {
         self.fields().check_groups_for(self.msg_type(), specs)
     }
 }
+
+/// The entries of one repeating group, in order, each a run of fields: see
+/// [`Fields::group_entries`], which checked the group before handing this out.
+#[derive(Debug, Clone)]
+pub struct GroupEntries<'a, 's> {
+    run: Fields<'a>,
+    spec: &'s GroupSpec,
+    /// The tag every entry starts with.
+    delimiter: u32,
+    /// Where the next entry starts, and where the group ends, as positions in `run`.
+    next: usize,
+    end: usize,
+    /// Entries not yet handed out.
+    left: usize,
+}
+
+impl<'a> Iterator for GroupEntries<'a, '_> {
+    type Item = Fields<'a>;
+
+    fn next(&mut self) -> Option<Fields<'a>> {
+        if self.left == 0 {
+            return None;
+        }
+        let fields = self.run.as_slice();
+        let start = self.next;
+        let stop = if self.spec.depth == 1 {
+            // Without nested groups, an entry runs to the next delimiter or the group's end.
+            let rest = fields.get(start + 1..self.end)?;
+            rest.iter().position(|f| f.tag == self.delimiter).map_or(self.end, |n| start + 1 + n)
+        } else {
+            // The group was checked, so its entries read again without error.
+            entry_end(self.run, start, self.spec, self.delimiter).ok()?
+        };
+        self.next = stop;
+        self.left -= 1;
+        Some(Fields::new(self.run.buf(), &fields[start..stop]))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left, Some(self.left))
+    }
+}
+
+impl ExactSizeIterator for GroupEntries<'_, '_> {}
 
 /// Reads the group whose count field is `fields[at]`; returns its entries (as position ranges)
 /// and the position of the first field after the group.
@@ -350,27 +412,7 @@ pub(crate) fn scan_group(
     };
     while fields.get(i).is_some_and(|f| f.tag == delimiter) {
         let start = i;
-        let mut last = spec.position(delimiter).unwrap_or_default();
-        i += 1;
-        while let Some(field) = fields.get(i) {
-            if field.tag == delimiter {
-                break;
-            }
-            let Some(position) = spec.position(field.tag) else { break };
-            if position <= last {
-                return Err(DecodeError::new(
-                    Kind::GroupOrder,
-                    field.offset(),
-                    Some(field.tag),
-                    format!("field {} is out of order in an entry of group {}", field.tag, spec.count_tag),
-                ));
-            }
-            last = position;
-            i = match &spec.members[position] {
-                Member::Group(nested) => scan_group(run, i, nested, &mut |_| {})?,
-                Member::Field(_) => i + 1,
-            };
-        }
+        i = entry_end(run, i, spec, delimiter)?;
         on_entry(start..i);
         entries += 1;
     }
@@ -379,6 +421,35 @@ pub(crate) fn scan_group(
             count_field,
             format!("NumInGroup <{}> is {count} but {entries} entries follow", spec.count_tag),
         ));
+    }
+    Ok(i)
+}
+
+/// Where the entry of group `spec` that starts at position `start` of `run` (its delimiter)
+/// ends: at the next delimiter, or at the first field that is not a member.
+#[inline]
+fn entry_end(run: Fields<'_>, start: usize, spec: &GroupSpec, delimiter: u32) -> Result<usize, DecodeError> {
+    let fields = run.as_slice();
+    let mut last = spec.position(delimiter).unwrap_or_default();
+    let mut i = start + 1;
+    while let Some(field) = fields.get(i) {
+        if field.tag == delimiter {
+            break;
+        }
+        let Some(position) = spec.position(field.tag) else { break };
+        if position <= last {
+            return Err(DecodeError::new(
+                Kind::GroupOrder,
+                field.offset(),
+                Some(field.tag),
+                format!("field {} is out of order in an entry of group {}", field.tag, spec.count_tag),
+            ));
+        }
+        last = position;
+        i = match &spec.members[position] {
+            Member::Group(nested) => scan_group(run, i, nested, &mut |_| {})?,
+            Member::Field(_) => i + 1,
+        };
     }
     Ok(i)
 }
@@ -414,6 +485,36 @@ mod tests {
         assert_eq!(kalshi.lookup(b"W", 268).unwrap().delimiters(), &[269]);
         assert_eq!(kalshi.lookup(b"X", 268).unwrap().delimiters(), &[279]);
         assert_eq!(kalshi.lookup(b"R", 146), dictionary.lookup(b"R", 146));
+    }
+
+    #[test]
+    fn entries_are_the_spans_the_check_finds_nested_groups_included() {
+        let leg = GroupSpec::new(539, [524, 525].map(Member::Field)).unwrap();
+        let party = GroupSpec::new(453, [Member::Field(448), Member::Field(447), Member::from(leg)]).unwrap();
+        let flat = GroupSpec::new(136, [137, 138].map(Member::Field)).unwrap();
+        let body = "35=8|453=3|448=A|447=D|539=2|524=x|525=1|524=y|448=B|448=C|539=1|524=z|58=t|\
+                    136=2|137=1|138=USD|137=2|";
+        let text = body.replace('|', "\x01");
+        let wire = format!("8=FIXT.1.1\x019={}\x01{text}10=000\x01", text.len()).into_bytes();
+        let options = crate::ParseOptions { verify_checksum: false, ..crate::ParseOptions::default() };
+        let mut index = crate::FieldIndex::new();
+        index.parse(&wire, &options).unwrap();
+        let msg = index.view(&wire);
+        for (spec, expected) in [(&party, 3), (&flat, 2)] {
+            let spans = msg.group_spans(spec).unwrap();
+            let entries = msg.group_entries(spec).unwrap();
+            assert_eq!(entries.len(), expected);
+            let all = msg.as_slice();
+            let from_spans: Vec<&[Field]> = spans.into_iter().map(|span| &all[span]).collect();
+            assert_eq!(entries.map(|e| e.as_slice()).collect::<Vec<_>>(), from_spans);
+        }
+        assert_eq!(msg.group_entries(&GroupSpec::new(78, [79].map(Member::Field)).unwrap()).unwrap().len(), 0);
+        // A group that does not match its count is refused before any entry is handed out.
+        let short = wire.windows(5).position(|w| w == b"136=2").unwrap();
+        let mut wrong = wire.clone();
+        wrong[short + 4] = b'3';
+        index.parse(&wrong, &options).unwrap();
+        assert!(index.view(&wrong).group_entries(&flat).is_err());
     }
 
     #[test]

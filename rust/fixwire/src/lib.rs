@@ -32,15 +32,17 @@
 //! | bytes from a socket or file, in pieces | [`Framer::feed`] (or [`frame`] to drive your own buffer) |
 //! | exactly one message | [`FieldIndex::parse`] then [`FieldIndex::view`], or [`parse`] |
 //! | a value of a known type | [`Fields::get_i64`], [`Fields::get_decimal`], [`Fields::get_timestamp`], ... |
-//! | a repeating group | [`Fields::group`] with a [`GroupSpec`]; [`GroupSpecs::kalshi`] for Kalshi |
+//! | a repeating group | [`Fields::group_entries`] (or [`Fields::group`], a `Vec`) with a [`GroupSpec`]; [`GroupSpecs::kalshi`] for Kalshi |
 //! | a message to send | [`Encoder::start`], the typed pushes of [`MessageWriter`], then [`MessageWriter::finish`] |
 //! | messages of one shape to send often, each value checked against a venue's rule | a [`template::Template`] and [`Encoder::encode_template`] |
 //! | a checksum of any bytes | [`checksum`] |
 //! | a log file to analyse as columns | [`columns::scan_file`], or [`columns::scan`] for bytes in memory |
 //! | names, types, validation, readable output | [`Dictionary`] |
+//! | a log to print for people (`fixwire decode`), a read at a time | [`text::LogPrinter`] |
 
-// `unsafe` is allowed only where it is needed: the file map of `columns::scan_file` and the SSE2
-// loads of `separators`.
+// `unsafe` is allowed only where it is needed: the file map of `columns::scan_file`, the SSE2
+// loads of `separators`, the madvise that makes column room resident (`columns/room.rs`), and
+// text made of bytes checked to be ASCII (`decode::ascii_str`).
 #![deny(unsafe_code)]
 
 mod checksum;
@@ -56,6 +58,7 @@ mod swar;
 pub mod template;
 #[cfg(test)]
 mod testing;
+pub mod text;
 pub mod value;
 
 pub use checksum::checksum;
@@ -72,7 +75,7 @@ pub use frame::{
     frame, frame_checked_in_full, plausible_begin_string, Frame, Framer, FramerConfig, DEFAULT_MAX_BODY_LENGTH,
     MAX_BEGIN_STRING,
 };
-pub use group::{GroupSpec, GroupSpecs, InvalidGroupSpec, Member, MAX_GROUP_DEPTH};
+pub use group::{GroupEntries, GroupSpec, GroupSpecs, InvalidGroupSpec, Member, MAX_GROUP_DEPTH};
 pub use value::{Date, Decimal, TimePrecision, UtcTimestamp};
 
 /// The field delimiter, SOH (0x01).

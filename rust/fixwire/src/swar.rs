@@ -13,11 +13,18 @@ pub(crate) fn load(bytes: &[u8], at: usize) -> Option<u64> {
 }
 
 /// Non-zero when a byte of `w` is SOH, and then its lowest set bit is the high bit of the first
-/// SOH byte: XOR turns SOH into zero bytes, and the classic has-zero-byte expression marks them
-/// (a mark above the first may be spurious, the first never is).
+/// SOH byte: see [`byte_marks`].
 #[inline(always)]
 pub(crate) fn soh_marks(w: u64) -> u64 {
-    let x = w ^ ONES;
+    byte_marks(w, crate::SOH)
+}
+
+/// Non-zero when a byte of `w` is `byte`, and then its lowest set bit is the high bit of the
+/// first such byte: XOR turns those bytes into zero bytes, and the classic has-zero-byte
+/// expression marks them (a mark above the first may be spurious, the first never is).
+#[inline(always)]
+pub(crate) fn byte_marks(w: u64, byte: u8) -> u64 {
+    let x = w ^ (ONES * u64::from(byte));
     x.wrapping_sub(ONES) & !x & HIGHS
 }
 
@@ -34,14 +41,37 @@ pub(crate) fn digits(w: u64, n: usize) -> Option<u64> {
     if (v.wrapping_add(0x7676_7676_7676_7676) | v) & HIGHS & keep != 0 {
         return None;
     }
-    // The digits moved to the top, zeros (digit 0) before them, then combined in pairs,
-    // fours and eights.
-    let v = v << (64 - 8 * n);
+    // The digits moved to the top, zeros (digit 0) before them.
+    Some(combine(v << (64 - 8 * n)))
+}
+
+/// How many of the bytes of `w` are ASCII digits before the first that is not (8 when all are).
+#[inline(always)]
+pub(crate) fn digit_run(w: u64) -> usize {
+    let v = w.wrapping_sub(0x3030_3030_3030_3030);
+    // A byte is a digit when its value after the subtraction is at most 9: adding 0x76 sets the
+    // high bit of any larger one. Borrows and carries only cross from a byte that is not a digit
+    // into the bytes after it, so the first mark is exact.
+    let marks = (v.wrapping_add(0x7676_7676_7676_7676) | v) & HIGHS;
+    (marks.trailing_zeros() / 8) as usize
+}
+
+/// The number the first `n` bytes of `w` spell, which must be ASCII digits (`n` from 1 to 7, as
+/// [`digit_run`] counts them).
+#[inline(always)]
+pub(crate) fn digits_unchecked(w: u64, n: usize) -> u64 {
+    debug_assert!((1..=7).contains(&n));
+    combine(w.wrapping_sub(0x3030_3030_3030_3030) << (64 - 8 * n))
+}
+
+/// The number whose digit values (0 to 9, one a byte) fill `v`, most significant first.
+#[inline(always)]
+fn combine(v: u64) -> u64 {
+    // Combined in pairs, fours and eights.
     let v = v.wrapping_mul(10).wrapping_add(v >> 8);
-    let v = ((v & 0x0000_00FF_0000_00FF).wrapping_mul(100 + (1_000_000 << 32))
+    ((v & 0x0000_00FF_0000_00FF).wrapping_mul(100 + (1_000_000 << 32))
         + ((v >> 16) & 0x0000_00FF_0000_00FF).wrapping_mul(1 + (10_000 << 32)))
-        >> 32;
-    Some(v)
+        >> 32
 }
 
 #[cfg(test)]
@@ -71,6 +101,23 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn digit_runs_and_their_numbers() {
+        for n in 1..=7usize {
+            for value in [0u64, 1, 7, 10, 99, 268, 4_096, 21_006, 99_999, 1_234_567] {
+                let text = format!("{value:0n$}=");
+                if text.len() == n + 1 {
+                    let w = word(text.as_bytes());
+                    assert_eq!(digit_run(w), n, "{text}");
+                    assert_eq!(digits_unchecked(w, n), value, "{text}");
+                }
+            }
+        }
+        assert_eq!(digit_run(word(b"12345678")), 8);
+        assert_eq!(digit_run(word(b"=1")), 0);
+        assert_eq!(digit_run(word(b"12/4")), 2);
     }
 
     #[test]

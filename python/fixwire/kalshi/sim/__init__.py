@@ -16,13 +16,15 @@ What it does, from kalshi-fix-spec.md:
   one gets Logout with Text), SendingTime within 30 s (else Reject 373=10), ResetSeqNumFlag
   <141>=Y required on KalshiNR/DC/RFQ/MD, HeartBtInt above 3, MessageRetentionPeriod <20200> of
   1 to 72 hours, listener rules, one connection per API key and session type (Logout
-  ``already exists``).
+  ``already exists``); restricted (single-subaccount) keys (``register(subaccount=)``) kept to
+  their sessions and subaccount.
 * Order entry (35=D, F, G, q, UOG) through the :mod:`~fixwire.kalshi.sim.matching` engine: Yes bids
   against No bids on the Yes price scale, price-time priority, every TimeInForce, post-only,
   self-trade prevention, order groups with the rolling 15-second window (a NewOrderSingle joins
   one by SecondaryClOrdID <526> or OrderGroupID <20130>, spec 18.11; two that disagree are
   refused INVALID_ORDER; every OrderGroupRequest <UOG> action is answered <UOH>).
-* ExecutionReports with the documented tags: ExecID ``clock;event``, CumQty/LeavesQty, AvgPx,
+* ExecutionReports with the documented tags: ExecID ``clock;event``, LastMkt <30>=0 on those
+  the exchange makes (not on pending reports), CumQty/LeavesQty, AvgPx,
   trades with LastPx/LastQty, TrdMatchID, AggressorIndicator, LongQty/ShortQty, the NoMiscFees
   and NoCollateralAmountChanges groups (the BALANCE change counts the $1 freed by each contract
   that nets against the opposite position; SingleMarketCollateralReturn <21030> says it with
@@ -30,10 +32,13 @@ What it does, from kalshi-fix-spec.md:
   SkipPendingExecReports <21011>=Y; prices in cents, or dollars with UseDollars <21005>=Y.
 * OrderCancelReject <9> and BusinessMessageReject <j> with the documented reasons; mass cancel
   on KalshiNR only, once a second; cancel-on-disconnect (8013=Y); retransmission on KalshiRT
-  (the session layer's store); a per-key token bucket (BusinessRejectReason <380>=8).
+  (the session layer's store) within the resend window, 24 hours or MessageRetentionPeriod
+  <20200> (an older BeginSeqNo <7> gets Reject <3>, :mod:`~fixwire.kalshi.sim.resend`); a
+  per-key token bucket (BusinessRejectReason <380>=8).
 * Drop copy (KalshiDC): EventResendRequest <U1> replays the key's ExecutionReports by ExecID
-  range, then EventResendComplete <U2>, or EventResendReject <U3>. Rejects are not replayed,
-  and only the last 3 hours are kept (``drop_copy_lookback``).
+  range, then EventResendComplete <U2>, or EventResendReject <U3> (1 past the key's request
+  budget, ``drop_copy_rate_limit``; 2 on demand, ``drop_copy_server_error``). Rejects are not
+  replayed, and only the last 3 hours are kept (``drop_copy_lookback``).
 * :meth:`Simulator.trade_against` places an order for a house account, the "other traders" whose
   flow fills the user's orders.
   :meth:`Simulator.log_out` ends a session as the maintenance window does, :meth:`Simulator.pause`
@@ -91,6 +96,11 @@ matters):
 
 Not simulated: balances and risk limits, fees (zero), more than one shard, listener sessions
 mirroring a trading session's reports, security status other than settlement.
+
+:class:`~fixwire.kalshi.sim.margin.MarginSimulator` is the margin (perpetuals) gateway of
+section 17 (``python -m fixwire.kalshi.sim --gateway margin``): the same flows for perpetual
+symbols such as ``BTC-PERP``, less what that gateway does not offer, in its own reject
+vocabulary, with LastMkt <30> on ExecutionReports; its module says how.
 The package, one file per concern: :mod:`~fixwire.kalshi.sim.simulator` (the public face, sessions
 and dispatch), :mod:`~fixwire.kalshi.sim.orders`, :mod:`~fixwire.kalshi.sim.rfq`,
 :mod:`~fixwire.kalshi.sim.market_data`, :mod:`~fixwire.kalshi.sim.drop_copy`,
@@ -103,6 +113,7 @@ in :mod:`fixwire.kalshi.venue`, :mod:`fixwire.kalshi.signing` and the bundled di
 """
 
 from fixwire.kalshi.sim.core import HOUSE
+from fixwire.kalshi.sim.margin import MarginSimulator
 from fixwire.kalshi.sim.simulator import Simulator
 
-__all__ = ["HOUSE", "Simulator"]
+__all__ = ["HOUSE", "MarginSimulator", "Simulator"]

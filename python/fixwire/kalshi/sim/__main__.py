@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+from decimal import Decimal
 from pathlib import Path
 
 import fixwire.kalshi.sim
+from fixwire.kalshi.sim.margin import MarginSimulator
 from fixwire.kalshi.sim.simulator import Simulator
 
 
@@ -26,17 +28,34 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--key", action="append", nargs=2, metavar=("API_KEY", "PUBLIC_PEM"), default=[]
     )
+    parser.add_argument(
+        "--gateway",
+        choices=["predictions", "margin"],
+        default="predictions",
+        help="the event-contract gateway, or the margin (perpetuals) one (spec section 17)",
+    )
+    parser.add_argument(
+        "--tick",
+        type=Decimal,
+        default=Decimal("0.01"),
+        help="margin: the price step of its markets, dollars (prices tick to 9999 ticks)",
+    )
     args = parser.parse_args(argv)
 
     keys = [(api_key, Path(path).read_bytes()) for api_key, path in args.key]
 
     async def run() -> None:
-        sim = Simulator(args.market or ["DEMO-MKT"])
+        sim = (
+            MarginSimulator(args.market or ["BTC-PERP"], tick=args.tick)
+            if args.gateway == "margin"
+            else Simulator(args.market or ["DEMO-MKT"])
+        )
         for api_key, public_key in keys:
             sim.register(api_key, public_key)
         certificate = SelfSignedCertificate.generate()
         await sim.start(args.host, args.port, tls=certificate)
-        print(f"Kalshi simulator on {args.host}:{sim.port}, TLS certificate SHA-256:")
+        name = "Kalshi margin simulator" if args.gateway == "margin" else "Kalshi simulator"
+        print(f"{name} on {args.host}:{sim.port}, TLS certificate SHA-256:")
         print(certificate.sha256)
         print(certificate.cert_pem.decode())
         try:

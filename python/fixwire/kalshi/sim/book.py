@@ -43,6 +43,8 @@ from fixwire.kalshi.sim.vocabulary import (
     to_yes_price,
 )
 
+_new_tuple = tuple.__new__
+
 
 @dataclass(slots=True, eq=False)
 class Order:
@@ -78,28 +80,33 @@ class Order:
 
     def state(self) -> OrderState:
         """An immutable snapshot of the order, for the engine's events."""
-        return OrderState(
-            order_id=self.order_id,
-            client_id=self.client_id,
-            owner=self.owner,
-            subaccount=self.subaccount,
-            market=self.market,
-            side=self.side,
-            price=self.price,
-            order_qty=self.order_qty,
-            cum_qty=self.cum_qty,
-            leaves_qty=self.leaves_qty,
-            cum_cost=self.cum_cost,
-            cum_fees=self.cum_fees,
-            status=self.status,
-            time_in_force=self.time_in_force,
-            expire_time=self.expire_time,
-            post_only=self.post_only,
-            stp=self.stp,
-            group_id=self.group_id,
-            cancel_on_pause=self.cancel_on_pause,
-            max_execution_cost=self.max_execution_cost,
-            priority=self.priority,
+        # OrderState(...) without the named tuple's __new__: one tuple, built in place, its
+        # fields in OrderState's order.
+        return _new_tuple(
+            OrderState,
+            (
+                self.order_id,
+                self.client_id,
+                self.owner,
+                self.subaccount,
+                self.market,
+                self.side,
+                self.price,
+                self.order_qty,
+                self.cum_qty,
+                self.leaves_qty,
+                self.cum_cost,
+                self.cum_fees,
+                self.status,
+                self.time_in_force,
+                self.expire_time,
+                self.post_only,
+                self.stp,
+                self.group_id,
+                self.cancel_on_pause,
+                self.max_execution_cost,
+                self.priority,
+            ),
         )
 
 
@@ -155,11 +162,17 @@ class Market:
     bids: dict[Side, BookSide] = field(
         default_factory=lambda: {Side.YES: BookSide(), Side.NO: BookSide()}
     )
+    #: :meth:`on_tick`'s answers by Yes price: prices reach it checked (four decimals within
+    #: (0, 1)), so it holds at most 9,999.
+    ticks: dict[Decimal, bool] = field(default_factory=dict)
 
     def on_tick(self, side: Side, price: Decimal) -> bool:
         """Whether ``price`` on ``side`` lies on a tick of the market's bands (Yes scale)."""
         yes_price = to_yes_price(side, price)
-        return any(yes_price in band for band in self.tick_bands)
+        known = self.ticks.get(yes_price)
+        if known is None:
+            known = self.ticks[yes_price] = any(yes_price in band for band in self.tick_bands)
+        return known
 
     def on_step(self, qty: Decimal) -> bool:
         """Whether ``qty`` is a whole number of the market's quantity steps."""
@@ -229,6 +242,10 @@ class Plan:
     stop: CancelReason | None
 
 
+_NO_PLAN = Plan([], ZERO, ZERO, None)
+"""The plan of an order that does not cross: nothing to do (read only, shared)."""
+
+
 class EngineState:
     """Books, orders, order groups and positions, and the primitives that change them.
 
@@ -284,7 +301,7 @@ class EngineState:
             self._rest(order, market)
             return []
 
-        plan = self._plan(order, opposite, now) if crosses else Plan([], ZERO, ZERO, None)
+        plan = self._plan(order, opposite, now) if crosses else _NO_PLAN
         if order.time_in_force is TimeInForce.FOK or order.max_execution_cost is not None:
             if plan.filled < order.leaves_qty:
                 return [self._cancel(order, CancelReason.FOK_INSUFFICIENT_VOLUME)]

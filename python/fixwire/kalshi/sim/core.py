@@ -41,6 +41,10 @@ class Participant:
     mass_cancel_bucket: TokenBucket = field(default_factory=lambda: TokenBucket(1.0, 1.0))
     #: Writes what a retransmission session is sent while logged out (made on first use).
     encoder: Encoder | None = None
+    #: The AllocAccount <79> of a request without one: a restricted key's subaccount, else 0.
+    subaccount: int = 0
+    #: Whether the key is restricted to :attr:`subaccount` (spec section 1).
+    restricted: bool = False
 
     @property
     def settlement_reports(self) -> bool:
@@ -66,8 +70,8 @@ class VenueCore:
         ExecutionReports go (KalshiDC only replays them on request, spec section 10). The spec
         names no session for a maker's executions; the simulator sends them on KalshiRFQ too.
         """
-        sessions = (self._clients.get((owner, t)) for t in _TRADING)
-        return [client for client in sessions if client is not None]
+        get = self._clients.get
+        return [client for t in _TRADING if (client := get((owner, t))) is not None]
 
     def _price(self, client: Participant, msg: Message, tag: int = 44) -> Decimal | None:
         value = msg.get_decimal(tag)
@@ -77,7 +81,7 @@ class VenueCore:
 
     def _wire_price(self, client: Participant, yes_price: Decimal) -> Decimal:
         if client.flags.use_dollars:
-            return yes_price.quantize(Decimal("0.0001"))
+            return yes_price.quantize(FOUR_DP)
         return (yes_price * 100).normalize()
 
     def _business_reject(self, client: Participant, msg: Message, reason: int, text: str) -> None:

@@ -1,6 +1,8 @@
 """Drop copy (spec section 10, KalshiDC): EventResendRequest <U1> replays the key's
-ExecutionReports by ExecID range, then EventResendComplete <U2>, or EventResendReject <U3>.
-Rejects are not replayed, and only the lookback (the venue's 3 hours) is kept.
+ExecutionReports by ExecID range, then EventResendComplete <U2>, or EventResendReject <U3>:
+21004=1 past the key's request budget, 2 for a server error (fault injection), 3 for a range
+beginning before the lookback, 4 for one ending past the newest report. Rejects are not
+replayed, and only the lookback (the venue's 3 hours) is kept.
 """
 
 from __future__ import annotations
@@ -14,9 +16,10 @@ from fixwire.kalshi.sim.core import (
     Participant,
     VenueCore,
 )
+from fixwire.kalshi.venue import RateLimit, RateLimitError, TokenBucket
 from fixwire.session.config import FieldValue
 
-Sent: TypeAlias = tuple[int, float, list[tuple[int, FieldValue]]]
+Sent: TypeAlias = tuple[int, float, tuple[tuple[int, FieldValue], ...]]
 """An ExecutionReport kept for drop copy: its event number, when it was sent, its fields."""
 
 
@@ -29,6 +32,20 @@ class DropCopyFlow(VenueCore):
     _forgotten: dict[str, int]
     _lookback: float
     _clock: Callable[[], float]
+    #: Each key's EventResendRequest <U1> budget (None: no limit), made on its first request.
+    _replay_limit: RateLimit | None
+    _replay_buckets: dict[str, TokenBucket]
+    #: Fault injection (:meth:`drop_copy_server_error`): requests still to fail.
+    _replay_failures: int
+
+    def drop_copy_server_error(self, requests: int = 1) -> None:
+        """Fault injection: the next ``requests`` EventResendRequests <U1> are refused with
+        EventResendReject <U3> 21004=2 (server error), as the venue answers when it cannot
+        replay (spec section 10); a trader asks again later.
+        """
+        if requests < 1:
+            raise ValueError("requests must be at least 1")
+        self._replay_failures += requests
 
     def _remember(self, owner: str, number: int, fields: list[tuple[int, FieldValue]]) -> None:
         """Keeps an ExecutionReport for drop copy, forgetting those past the lookback."""
@@ -36,10 +53,26 @@ class DropCopyFlow(VenueCore):
         history = self._history.setdefault(owner, collections.deque())
         while history and history[0][1] < now - self._lookback:
             self._forgotten[owner] = history.popleft()[0]
-        history.append((number, now, fields))
+        # A tuple: once the garbage collector has seen that it holds only values it is not
+        # tracked any more, so the lookback's reports cost its full collections nothing.
+        history.append((number, now, tuple(fields)))
 
     def _replay(self, api_key: str, client: Participant, msg: Message) -> None:
         """Drop copy: the key's ExecutionReports from BeginExecID <21001> to EndExecID <21002>."""
+        limit = self._replay_limit
+        if limit is not None:
+            bucket = self._replay_buckets.get(api_key)
+            if bucket is None:
+                bucket = self._replay_buckets[api_key] = limit.bucket()
+            try:
+                bucket.take(limit.cost)
+            except RateLimitError:
+                self._send(client, "U3", [(45, msg.seq_num), (21004, 1)])
+                return
+        if self._replay_failures:
+            self._replay_failures -= 1
+            self._send(client, "U3", [(45, msg.seq_num), (21004, 2)])
+            return
         history = self._history.get(api_key, collections.deque())
 
         def event_number(exec_id: str | None) -> int | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from fixwire.kalshi.sim.vocabulary import (
     CancelReason,
@@ -22,9 +23,11 @@ from fixwire.kalshi.sim.vocabulary import (
 )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class OrderState:
+class OrderState(NamedTuple):
     """An order as it stood right after an event (or when queried).
+
+    A named tuple rather than a frozen dataclass: the engine snapshots an order for every event,
+    and a tuple is made in one step where a frozen dataclass sets its 21 fields one by one.
 
     Attributes:
         order_id: OrderID <37>, assigned by the engine.

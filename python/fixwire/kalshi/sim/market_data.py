@@ -83,10 +83,10 @@ class MarketDataFlow(VenueCore):
             return {}, {}
         return dict(yes), {ONE - price: size for price, size in no}
 
-    @staticmethod
     def _md_entry(
-        entry_type: str, price: Decimal, size: Decimal, now: datetime
+        self, entry_type: str, price: Decimal, size: Decimal, now: datetime
     ) -> list[tuple[int, FieldValue]]:
+        """One NoMDEntries <268> entry: ``price`` on the engine's (Yes) scale, in dollars."""
         return [
             (269, entry_type),
             (270, price.quantize(FOUR_DP)),

@@ -63,7 +63,8 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
             self._publish([refused(api_key, msg, side, yes_price, reason)], client)
             return
         try:
-            tif = m.TimeInForce(msg.get(59, "1"))
+            tif = msg.get(59, "1")
+            stp = msg.get_int(2964, 1)
             expire = msg.get_time_ns(126)
             events = self.engine.submit(
                 owner=api_key,
@@ -73,14 +74,15 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
                 price=m.from_yes_price(side, yes_price) if yes_price is not None else Decimal(0),
                 qty=qty,
                 now=now,
-                time_in_force=tif,
+                # A dictionary rather than the enum's call (its ValueError for the rest).
+                time_in_force=_TIME_IN_FORCE.get(tif) or m.TimeInForce(tif),
                 expire_time=None if expire is None else expire / 1e9,
                 post_only="6" in (msg.get(18) or ""),
-                stp=m.SelfTradePrevention(msg.get_int(2964, 1)),
+                stp=_SELF_TRADE_PREVENTION.get(stp) or m.SelfTradePrevention(stp),
                 group_id=group_id or named,
                 cancel_on_pause=bool(msg.get_bool(21006, default=False)),
                 max_execution_cost=msg.get_decimal(21009),
-                subaccount=msg.get_int(79, 0),
+                subaccount=msg.get_int(79, client.subaccount),
             )
         except (ValueError, TypeError, ArithmeticError):
             # The engine's message names the argument; the venue answers with a code.
@@ -174,7 +176,7 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
     def _order_group(self, api_key: str, client: Participant, msg: Message, now: float) -> None:
         action = msg.get_int(20131)
         group_id = msg.get(20130)
-        subaccount = msg.get_int(79, 0) or 0
+        subaccount = msg.get_int(79, client.subaccount) or 0
         limit = msg.get_int(20132)
         engine = self.engine
         if action == 1 and limit is not None and group_id is None:
@@ -354,6 +356,7 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
                 fields.append((21030, returned.quantize(TWO_DP)))
         if order.subaccount:
             fields.append((79, order.subaccount))
+        fields.append(_LAST_MKT)
         return fields
 
     def _rejected_fields(
@@ -373,6 +376,7 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
             (103, event.reason.ord_rej_reason),
             (150, "8"),
             (151, Decimal("0.00")),
+            _LAST_MKT,
         ]
 
     def _cancel_reject(self, client: Participant, event: m.CancelRejected) -> None:
@@ -383,10 +387,14 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
             (37, order.order_id if order is not None else "NONE"),
             (39, order.status.value if order is not None else "8"),
             (434, str(int(event.response_to))),
-            (102, event.reason.cxl_rej_reason),
+            (102, self._cxl_rej_reason(event.reason)),
             (58, event.reason.value),
         ]
         self._send(client, "9", fields)
+
+    def _cxl_rej_reason(self, reason: m.CancelRejectReason) -> int:
+        """CxlRejReason <102> for ``reason`` in the gateway's vocabulary."""
+        return reason.cxl_rej_reason
 
     def _send_pending(
         self,
@@ -415,6 +423,13 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
             fields.append((44, self._wire_price(client, yes_price)))
         self._send(client, "8", fields)
 
+
+_TIME_IN_FORCE = {t.value: t for t in m.TimeInForce}
+_SELF_TRADE_PREVENTION = {int(t): t for t in m.SelfTradePrevention}
+#: LastMkt <30> on the ExecutionReports the exchange makes (spec 7.5, since 2026-08-06): the
+#: exchange index that made it, 0, the simulator's one shard. Pending reports and
+#: EXCHANGE_UNAVAILABLE answers are the gateway's and go without (spec 18.22).
+_LAST_MKT: tuple[int, FieldValue] = (30, "0")
 
 _GROUP_ANSWERS = (
     m.GroupCreated,

@@ -217,7 +217,7 @@ class RfqFlow(OrderFlow):
         for old in self._quotes.values():
             if old.maker == api_key and old.rfq is rfq and old.status == "pending":
                 old.status = "cancelled"  # Replaced by the new quote, as the spec says.
-        quote = Quote(quote_id, api_key, rfq, yes, no, msg.get_int(79, 0) or 0)
+        quote = Quote(quote_id, api_key, rfq, yes, no, msg.get_int(79, client.subaccount) or 0)
         self._quotes[quote_id] = quote
         self._send(client, "AI", self._quote_status(client, quote, 10))
         creator = self._clients.get((rfq.creator, SessionType.RT))

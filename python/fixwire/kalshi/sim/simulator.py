@@ -8,7 +8,7 @@ import itertools
 import time
 from collections.abc import Callable, Iterable
 from decimal import Decimal
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING, ClassVar, TypeAlias
 
 from fixwire._native import Dictionary, Message
 from fixwire.errors import FixError, RejectError, SessionError
@@ -19,9 +19,11 @@ from fixwire.kalshi.sim.core import (
     Participant,
     wall_clock,
 )
+from fixwire.kalshi.sim.resend import DEFAULT_RETENTION_HOURS, RetentionStore, refuse_past_window
 from fixwire.kalshi.sim.settlement import SettlementFlow
 from fixwire.kalshi.venue import (
     KALSHI_GROUPS,
+    Gateway,
     LogonFlags,
     RateLimit,
     RateLimitError,
@@ -34,7 +36,6 @@ from fixwire.session import (
     Connection,
     Disconnected,
     LoggedOn,
-    MemoryStore,
     Received,
     Role,
     SessionConfig,
@@ -66,6 +67,10 @@ _SESSION_OF = {
 }
 
 
+#: The default drop-copy request budget: a burst of 5, then one a second.
+_REPLAY_BUDGET = RateLimit(tokens_per_second=1.0, burst_seconds=5.0, cost=1.0)
+
+
 Sent: TypeAlias = tuple[int, float, list[tuple[int, FieldValue]]]
 """An ExecutionReport kept for drop copy: its event number, when it was sent, its fields."""
 
@@ -83,8 +88,19 @@ class Simulator(SettlementFlow):
         drop_copy_lookback: Seconds of ExecutionReports kept for drop-copy replay (the
             venue's 3 hours); older ones are forgotten, so memory stays bounded, and a replay
             that begins before the oldest kept is refused with EventResendReject <U3> 21004=3.
+        drop_copy_rate_limit: Each key's budget of EventResendRequests <U1> (``cost`` tokens
+            each); one past it is refused with EventResendReject <U3> 21004=1 (too many
+            requests). The venue states no figure (spec section 10); the default, a burst of
+            5 then one a second, lets a trader page through a replay and stops a tight loop.
+            ``None``: no limit.
         clock: Wall-clock seconds, for the lookback; tests give their own.
+
+    This is the Predictions gateway; :class:`~fixwire.kalshi.sim.margin.MarginSimulator` is
+    the margin (perpetuals) gateway.
     """
+
+    #: The gateway served: its session types, HeartBtInt floor and what it refuses.
+    _gateway: ClassVar[Gateway] = Gateway.PREDICTIONS
 
     def __init__(
         self,
@@ -94,6 +110,7 @@ class Simulator(SettlementFlow):
         max_sending_time_skew: float = 30.0,
         rfq_confirm_window: float = 30.0,
         drop_copy_lookback: float = 3 * 3600.0,
+        drop_copy_rate_limit: RateLimit | None = _REPLAY_BUDGET,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.engine = m.MatchingEngine()
@@ -110,6 +127,8 @@ class Simulator(SettlementFlow):
         self._settled = set()
         self._settlement_ids = itertools.count(1)
         self._keys: dict[str, bytes] = {}
+        #: Restricted keys and their subaccount.
+        self._restricted: dict[str, int] = {}
         self._clients = {}
         self._rate_limit = rate_limit
         self._skew = max_sending_time_skew
@@ -119,12 +138,35 @@ class Simulator(SettlementFlow):
         self._history = {}
         self._forgotten = {}
         self._lookback = drop_copy_lookback
+        self._replay_limit = drop_copy_rate_limit
+        self._replay_buckets = {}
+        self._replay_failures = 0
         self._clock = clock
         self._house_ids = itertools.count(1)
 
-    def register(self, api_key: str, public_key_pem: bytes) -> None:
-        """Accepts Logons from ``api_key`` signed by the key whose public half is given."""
+    def register(
+        self, api_key: str, public_key_pem: bytes, *, subaccount: int | None = None
+    ) -> None:
+        """Accepts Logons from ``api_key`` signed by the key whose public half is given.
+
+        With ``subaccount`` the key is a restricted (single-subaccount) key (spec section 1):
+        it may open KalshiNR, KalshiMD and KalshiRFQ sessions, not KalshiDC, KalshiRT,
+        KalshiPT or listener ones (Logout with Text); it may not create RFQs or accept quotes
+        (a NewOrderSingle <D> with QuoteID <117> included); a request without AllocAccount
+        <79> is for its subaccount, and one for another is refused with BusinessMessageReject
+        <j> 380=6 (not authorized: the spec says "rejected" and no more).
+        """
+        if subaccount is not None and not 0 <= subaccount <= 63:
+            raise ValueError(f"subaccount must be 0 to 63, not {subaccount}")
         self._keys[api_key] = public_key_pem
+        if subaccount is None:
+            self._restricted.pop(api_key, None)
+        else:
+            self._restricted[api_key] = subaccount
+
+    def registered(self, api_key: str) -> bool:
+        """Whether ``api_key`` is registered."""
+        return api_key in self._keys
 
     async def start(
         self, host: str = "127.0.0.1", port: int = 0, *, tls: SelfSignedCertificate | None
@@ -136,10 +178,15 @@ class Simulator(SettlementFlow):
             host,
             port,
             ssl=None if tls is None else tls.server_context(),
-            store_factory=lambda _: MemoryStore(),
+            store_factory=lambda _: RetentionStore(self._clock),
         )
         # Kalshi's words for a second connection with a key already connected (spec §1).
         self._acceptor.duplicate_text = "already exists"
+
+    @property
+    def gateway(self) -> Gateway:
+        """The gateway this simulator serves."""
+        return self._gateway
 
     @property
     def port(self) -> int:
@@ -218,6 +265,8 @@ class Simulator(SettlementFlow):
             dictionary=self._dictionary,
             answers_invalid=_answers_invalid,
             groups=KALSHI_GROUPS,
+            # A ResendRequest <2> older than the resend window gets a Reject (spec section 3).
+            inbound=refuse_past_window if session_type.retransmission else None,
         )
 
     def _accept_logon(self, session_type: SessionType, logon: Message) -> str | None:
@@ -230,10 +279,19 @@ class Simulator(SettlementFlow):
             public_key, signature, logon[52], logon.seq_num, api_key, logon[56]
         ):
             return "signature verification failed"
+        gateway = self._gateway
+        if session_type not in gateway.session_types:
+            return f"{session_type.target_comp_id} is not offered on the {gateway.value} gateway"
+        if api_key in self._restricted:
+            if session_type in (SessionType.DC, SessionType.RT, SessionType.PT):
+                name = session_type.target_comp_id
+                return f"a restricted API key cannot open {name} sessions"
+            if logon.get_bool(20126, default=False):
+                return "a restricted API key cannot open listener sessions"
         if not session_type.retransmission and not logon.get_bool(141, default=False):
             return f"ResetSeqNumFlag must be Y on {session_type.target_comp_id}"
-        if logon.get_int(108, 0) <= 3:
-            return "HeartBtInt must be greater than 3"
+        if logon.get_int(108, 0) < gateway.min_heartbeat_interval:
+            return f"HeartBtInt must be greater than {gateway.min_heartbeat_interval - 1}"
         flags = LogonFlags.read(logon)
         retention = flags.message_retention_hours
         if retention is not None and not 1 <= retention <= 72:
@@ -277,6 +335,12 @@ class Simulator(SettlementFlow):
         client = Participant(session_type, connection)
         if logon is not None:
             client.flags = LogonFlags.read(logon)
+        store = connection.session.store
+        if isinstance(store, RetentionStore):
+            store.hours = client.flags.message_retention_hours or DEFAULT_RETENTION_HOURS
+        if api_key in self._restricted:
+            client.subaccount = self._restricted[api_key]
+            client.restricted = True
         if self._rate_limit is not None:
             client.bucket = self._rate_limit.bucket()
         client.logged_on = True
@@ -291,6 +355,11 @@ class Simulator(SettlementFlow):
         if client.flags.listener and (order_entry or msg_type in ("R", "UA", "UE")):
             self._business_reject(client, msg, 6, "listener sessions cannot trade")
             return
+        if client.restricted:
+            refusal = _restricted_problem(client, msg)
+            if refusal is not None:
+                self._business_reject(client, msg, 6, refusal)
+                return
         wrong_session = (
             client.session_type not in (SessionType.NR, SessionType.RT)
             if order_entry
@@ -364,6 +433,16 @@ class Simulator(SettlementFlow):
                 client.status_symbols.add(symbol)
         else:
             self._business_reject(client, msg, 3, f"unsupported MsgType {msg_type}")
+
+
+def _restricted_problem(client: Participant, msg: Message) -> str | None:
+    """Why a restricted key may not send ``msg`` (spec section 1), or None."""
+    msg_type = msg.msg_type
+    if msg_type in ("R", "UA") or (msg_type == "D" and (117 in msg or 21023 in msg)):
+        return "a restricted API key cannot create RFQs or accept quotes"
+    if 79 in msg and msg.get_int(79) != client.subaccount:
+        return f"a restricted API key trades subaccount {client.subaccount} only"
+    return None
 
 
 def _parties_problem(msg: Message) -> tuple[int, int, str] | None:

@@ -13,7 +13,8 @@
 //! - typed values agree with each other and with the bytes: a `u64` that fits is the same `i64`,
 //!   an `i64` is the same decimal, decimals, dates and timestamps write back to what they were
 //!   read from, and dates and timestamps survive a round trip through days or nanoseconds;
-//! - every group that parse checked reads entry by entry, nested groups included;
+//! - every group that parse checked reads entry by entry, nested groups included, and its entries
+//!   are the spans its check finds;
 //! - the framer finds the message as one whole frame, or refuses it for its wrong checksum,
 //!   unless the message is outside what the framer accepts (a BeginString <8> that is not a
 //!   `plausible_begin_string`, a BodyLength <9> of more than ten digits).
@@ -183,6 +184,13 @@ fn walk_group(fields: &Fields<'_>, spec: &GroupSpec) {
         Ok(entries) => entries,
         Err(error) => panic!("group {} passed at parse time but does not read: {error}", spec.count_tag()),
     };
+    let spans = fields.group_spans(spec).expect("the group reads as spans as it reads as entries");
+    let all = fields.as_slice();
+    assert!(
+        entries.iter().map(Fields::as_slice).eq(spans.into_iter().map(|span| &all[span])),
+        "group {}: its entries are not the spans its check finds",
+        spec.count_tag()
+    );
     if let Ok(Some(count)) = fields.get_u64(spec.count_tag()) {
         assert_eq!(entries.len() as u64, count, "group {} has other than NumInGroup entries", spec.count_tag());
     }

@@ -1,8 +1,9 @@
 use std::fmt::Write as _;
 
+use super::values::decimal_mantissa;
 use super::*;
 use crate::testing::Rng;
-use crate::value::UtcTimestamp;
+use crate::value::{Decimal, UtcTimestamp};
 
 mod walks;
 

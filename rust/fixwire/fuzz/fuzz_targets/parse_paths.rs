@@ -1,0 +1,42 @@
+//! Differential fuzzing of [`fixwire::FieldIndex::parse`] against
+//! [`fixwire::FieldIndex::parse_checked_in_full`]: the single pass for the common message must
+//! give the verdict of every check made in turn (the same fields, the same error) on any bytes.
+//!
+//! The first input byte picks the options: bit 0 verifies CheckSum <10>, bit 1 reads no data
+//! fields, bit 2 checks Kalshi's repeating groups, and the high nibble, when not zero, is the
+//! limit on fields. The rest is the message. Both indexes are reused across inputs, as in a loop,
+//! so that fields left from an earlier message would show.
+
+#![no_main]
+
+use std::cell::RefCell;
+use std::sync::{Arc, LazyLock};
+
+use fixwire::{DataFields, FieldIndex, GroupSpecs, ParseOptions};
+use libfuzzer_sys::fuzz_target;
+
+static KALSHI: LazyLock<Arc<GroupSpecs>> = LazyLock::new(|| Arc::new(GroupSpecs::kalshi()));
+
+thread_local! {
+    static INDEXES: RefCell<(FieldIndex, FieldIndex)> = RefCell::new((FieldIndex::new(), FieldIndex::new()));
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&pick, bytes)) = data.split_first() else { return };
+    let mut options = ParseOptions { verify_checksum: pick & 1 != 0, ..ParseOptions::default() };
+    if pick & 2 != 0 {
+        options.data_fields = DataFields::none();
+    }
+    if pick & 4 != 0 {
+        options.groups = Some(Arc::clone(&KALSHI));
+    }
+    if pick >> 4 != 0 {
+        options.max_fields = usize::from(pick >> 4);
+    }
+    INDEXES.with_borrow_mut(|(common, checked)| {
+        let fast = common.parse(bytes, &options);
+        let full = checked.parse_checked_in_full(bytes, &options);
+        assert_eq!(fast, full, "verdicts differ");
+        assert_eq!(common.fields(), checked.fields(), "fields differ");
+    });
+});

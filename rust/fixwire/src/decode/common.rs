@@ -1,0 +1,196 @@
+//! The parse of the common message in one forward pass, for [`FieldIndex::parse`]: SOH bytes
+//! found 64 at a time as bits of a mask ([`separators::block_mask`], SSE2 on x86_64), each tag
+//! read from one 8-byte word (its `=` found and its digits converted without a loop per byte).
+//!
+//! It accepts a message only when the checked parser would, with the same fields, and leaves
+//! anything else to that parser (which names what is wrong): a tag of nine digits, a data field,
+//! a header or trailer tag in the body, more fields than the limit, bytes after the trailer.
+//! The `parse_paths` fuzz target holds the two to the same verdicts.
+//!
+//! [`FieldIndex::parse`]: super::FieldIndex::parse
+
+use super::{Field, ParseOptions};
+use crate::separators::{block_mask, BLOCK};
+use crate::{swar, value, SOH};
+
+/// `10=` then three digits and SOH: the trailer, read as the message's last eight bytes
+/// (`<SOH>10=ddd<SOH>`), the digits masked out.
+const TRAILER_WORD: u64 = u64::from_le_bytes([SOH, b'1', b'0', b'=', 0, 0, 0, SOH]);
+const TRAILER_MASK: u64 = 0xFF00_0000_FFFF_FFFF;
+/// Bytes of `10=ddd<SOH>`.
+const TRAILER_LEN: usize = 7;
+
+/// The SOH bytes of a message in order, found a 64-byte block at a time.
+struct Sohs<'a> {
+    buf: &'a [u8],
+    /// Where the block in `mask` starts.
+    base: usize,
+    /// Bit `i` set when `buf[base + i]` is an SOH not yet handed out.
+    mask: u64,
+}
+
+impl<'a> Sohs<'a> {
+    fn new(buf: &'a [u8]) -> Self {
+        Self { buf, base: 0, mask: Self::block(buf, 0) }
+    }
+
+    /// The mask of the block starting at `base` (padded past the end of the message).
+    #[inline(always)]
+    fn block(buf: &[u8], base: usize) -> u64 {
+        match buf.get(base..).and_then(<[u8]>::first_chunk::<BLOCK>) {
+            Some(block) => block_mask(block, SOH),
+            None => Self::tail(buf, base),
+        }
+    }
+
+    /// The mask of the last, short block: the message's last 64 bytes masked and shifted into
+    /// place, or a padded copy when the whole message is shorter.
+    #[inline(never)]
+    fn tail(buf: &[u8], base: usize) -> u64 {
+        if let Some(last) = buf.last_chunk::<BLOCK>() {
+            // `base` is within the last 64 bytes, or the block would be whole.
+            return block_mask(last, SOH) >> (base + BLOCK - buf.len()).min(BLOCK - 1);
+        }
+        let mut block = [0u8; BLOCK];
+        let tail = buf.get(base..).unwrap_or_default();
+        block[..tail.len()].copy_from_slice(tail);
+        block_mask(&block, SOH)
+    }
+
+    /// The next SOH.
+    #[inline(always)]
+    fn next(&mut self) -> Option<usize> {
+        while self.mask == 0 {
+            self.base += BLOCK;
+            if self.base >= self.buf.len() {
+                return None;
+            }
+            self.mask = Self::block(self.buf, self.base);
+        }
+        let at = self.base + self.mask.trailing_zeros() as usize;
+        self.mask &= self.mask - 1;
+        Some(at)
+    }
+}
+
+/// The field at `pos`, which follows the SOH `sohs` handed out last: a tag of one to seven
+/// digits without a leading zero, `=`, a non-empty value up to the next SOH. `None` for anything
+/// else (which may still be a field the checked parser reads, such as a tag of eight digits).
+#[inline(always)]
+fn field_at(buf: &[u8], sohs: &mut Sohs<'_>, pos: usize) -> Option<Field> {
+    let word = swar::load(buf, pos)?;
+    let digits = swar::digit_run(word);
+    // No digit, or eight of them (a tag too long for this path); the byte after them must be
+    // `=`, the first one not `0`.
+    if digits == 0 || digits == 8 || (word >> (8 * digits)) as u8 != b'=' || word as u8 == b'0' {
+        return None;
+    }
+    // Seven digits at most: the tag fits a u32.
+    let tag = swar::digits_unchecked(word, digits) as u32;
+    let start = pos + digits + 1;
+    // The digits and `=` hold no SOH, so the next one ends this value.
+    let end = sohs.next()?;
+    if end == start {
+        return None;
+    }
+    // The caller checked that the message is addressable with u32.
+    Some(Field { tag, start: start as u32, end: end as u32 })
+}
+
+/// `8=FIXT.1.1<SOH>9=` from its sixth byte on: with the first eight, the whole of it.
+const FIXT_TAIL: u64 = u64::from_le_bytes(*b"T.1.1\x019=");
+
+/// BeginString <8> and BodyLength <9> of the usual header, `8=FIXT.1.1<SOH>9=` and up to seven
+/// digits, read as words, and the body length; `None` for any other header.
+#[inline(always)]
+fn usual_header(buf: &[u8], sohs: &mut Sohs<'_>) -> Option<(Field, Field, usize)> {
+    if swar::load(buf, 0)? != u64::from_le_bytes(*b"8=FIXT.1") || swar::load(buf, 5)? != FIXT_TAIL {
+        return None;
+    }
+    let word = swar::load(buf, 13)?;
+    let digits = swar::digit_run(word);
+    if digits == 0 || digits == 8 || (word >> (8 * digits)) as u8 != SOH {
+        return None;
+    }
+    // The SOH after `FIXT.1.1` and the one after the digits.
+    let (first, second) = (sohs.next()?, sohs.next()?);
+    debug_assert_eq!((first, second), (10, 13 + digits));
+    let begin = Field { tag: 8, start: 2, end: 10 };
+    let length = Field { tag: 9, start: 13, end: 13 + digits as u32 };
+    Some((begin, length, swar::digits_unchecked(word, digits) as usize))
+}
+
+/// The value of BodyLength <9>: up to seven digits from one word, more digit by digit.
+#[inline(always)]
+fn body_length(buf: &[u8], length: Field) -> Option<usize> {
+    let digits = length.range().len();
+    match swar::load(buf, length.start as usize) {
+        Some(word) if digits < 8 => {
+            (swar::digit_run(word) >= digits).then(|| swar::digits_unchecked(word, digits) as usize)
+        }
+        _ => usize::try_from(value::parse_u64(&buf[length.range()]).ok()?).ok(),
+    }
+}
+
+/// Parses `buf` into `slots` when it is a common message, and returns how many fields it has
+/// (at most `slots.len()`, which must be at least `buf.len() / 4`); `None` leaves the verdict
+/// to the checked parser, `slots` in any state.
+#[inline(never)]
+pub(super) fn parse(buf: &[u8], options: &ParseOptions, slots: &mut [Field]) -> Option<usize> {
+    u32::try_from(buf.len()).ok()?;
+    let mut sohs = Sohs::new(buf);
+    let (begin, length, body_length) = if let Some(header) = usual_header(buf, &mut sohs) {
+        header
+    } else {
+        let begin = field_at(buf, &mut sohs, 0).filter(|f| f.tag == 8)?;
+        let length = field_at(buf, &mut sohs, begin.end as usize + 1).filter(|f| f.tag == 9)?;
+        (begin, length, body_length(buf, length)?)
+    };
+    let body_start = length.end as usize + 1;
+    let trailer = body_start.checked_add(body_length)?;
+    // The trailer ends the message exactly; it is not the body's first byte.
+    if trailer <= body_start || trailer.checked_add(TRAILER_LEN) != Some(buf.len()) {
+        return None;
+    }
+    let last = swar::load(buf, trailer - 1).filter(|w| w & TRAILER_MASK == TRAILER_WORD)?;
+    let stated = swar::digits(last >> 32, 3)?;
+    if options.verify_checksum && u64::from(crate::checksum(&buf[..trailer])) != stated {
+        return None;
+    }
+
+    let msg_type = match swar::load(buf, body_start) {
+        // `35=`, then the value up to the next SOH.
+        Some(word) if word & 0xFF_FFFF == u64::from_le_bytes(*b"35=\0\0\0\0\0") => {
+            let start = body_start + 3;
+            let end = sohs.next().filter(|&end| end > start)?;
+            Field { tag: 35, start: start as u32, end: end as u32 }
+        }
+        _ => field_at(buf, &mut sohs, body_start).filter(|f| f.tag == 35)?,
+    };
+    let mut pos = msg_type.end as usize + 1;
+    if pos > trailer {
+        return None;
+    }
+    let [first, second, third, ..] = slots else { return None };
+    (*first, *second, *third) = (begin, length, msg_type);
+    // Body fields may fill the slots up to the limit on fields; the trailer's slot comes after.
+    let (body, rest) = slots.split_at_mut(options.max_fields.min(slots.len() - 1));
+    let stops = &options.data_fields.stops;
+    let mut count = 3;
+    while pos < trailer {
+        let field = field_at(buf, &mut sohs, pos)?;
+        pos = field.end as usize + 1;
+        // A header or trailer tag in the body, a data length field, a field that runs into the
+        // trailer: the checked parser's to judge, as is one field too many.
+        if stops.may_contain(field.tag) || pos > trailer {
+            return None;
+        }
+        *body.get_mut(count)? = field;
+        count += 1;
+    }
+    // `10=` at `trailer`, three digits and SOH, checked above.
+    let start = trailer as u32 + 3;
+    let trailer_slot = if count < body.len() { &mut body[count] } else { rest.get_mut(count - body.len())? };
+    *trailer_slot = Field { tag: 10, start, end: start + 3 };
+    Some(count + 1)
+}
