@@ -55,6 +55,9 @@ def client() -> Iterator[Client]:
             processes=True,
             host="127.0.0.1",
             dashboard_address=None,
+            # Without a dashboard the scheduler still serves HTTP, on 8787 unless told: a free
+            # port keeps two runs on one machine from meeting there.
+            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
         ) as cluster,
         Client(cluster) as client,  # type: ignore[no-untyped-call]
     ):
