@@ -23,6 +23,8 @@ from quickfix_apps import Waiter, free_port, logged_on, version_module, write_cf
 
 SUBIDS = "SenderSubID=desk\nSenderLocationID=NY\nTargetSubID=book\nTargetLocationID=LDN\n"
 HEADER = [(50, "desk"), (142, "NY"), (57, "book"), (143, "LDN")]
+# The acceptor's side of the same session.
+REVERSED = "SenderSubID=book\nSenderLocationID=LDN\nTargetSubID=desk\nTargetLocationID=NY\n"
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -116,15 +118,20 @@ class Headers(Waiter):
         self.app = App()
 
 
-def run(client_engine: ModuleType, folder: Path, spec: Path) -> list[Any]:
+def run(
+    client_engine: ModuleType, folder: Path, spec: Path, server_engine: ModuleType = real
+) -> tuple[list[Any], list[Any]]:
     """A QuickFIX acceptor's record of a session with ``client_engine``'s initiator: Logon,
     a NewOrderSingle <D>, a TestRequest <1> and its Heartbeat <0>, Logout.
     """
     port = free_port()
-    server = Headers(real, stamp=False)
+    server = Headers(server_engine, stamp=False)
     client = Headers(client_engine, stamp=client_engine is real)
     client_cfg = write_cfg(folder, "initiator", "quickfix44", port, spec, SUBIDS)
-    server_cfg = write_cfg(folder, "acceptor", "quickfix44", port, spec)
+    # A fixwire.quickfix acceptor is given the SubIDs and LocationIDs too, seen from its side.
+    server_cfg = write_cfg(
+        folder, "acceptor", "quickfix44", port, spec, "" if server_engine is real else REVERSED
+    )
     fix, fix44 = client_engine, version_module(client_engine, "quickfix44")
     with logged_on(client, server, client_cfg, server_cfg):
         order = fix44.NewOrderSingle()
@@ -141,14 +148,14 @@ def run(client_engine: ModuleType, folder: Path, spec: Path) -> list[Any]:
         ping.setField(fix.TestReqID("ping"))
         assert fix.Session.sendToTarget(ping, client.session_id)
         client.wait_for(lambda seen: any(s[:2] == ("fromAdmin", "0") for s in seen), "0")
-    return server.seen
+    return server.seen, client.seen
 
 
 def test_subids_from_the_cfg_are_on_the_wire(tmp_path: Path, quickfix_spec: Path) -> None:
     (tmp_path / "q").mkdir()
     (tmp_path / "f").mkdir()
-    by_hand = run(real, tmp_path / "q", quickfix_spec)
-    from_cfg = run(ours, tmp_path / "f", quickfix_spec)
+    by_hand, _ = run(real, tmp_path / "q", quickfix_spec)
+    from_cfg, _ = run(ours, tmp_path / "f", quickfix_spec)
     assert [r[:2] for r in by_hand] == [
         ("fromAdmin", "A"),
         ("onLogon",),
@@ -159,3 +166,21 @@ def test_subids_from_the_cfg_are_on_the_wire(tmp_path: Path, quickfix_spec: Path
     ]
     assert all(r[2] == HEADER for r in by_hand if len(r) == 3)
     assert from_cfg == by_hand
+
+
+def test_an_acceptor_with_subids_takes_a_quickfix_initiator(
+    tmp_path: Path, quickfix_spec: Path
+) -> None:
+    """A fixwire.quickfix acceptor whose session has the four settings takes the Logon of a
+    QuickFIX initiator that writes them by hand (the session of those SubIDs is found), sees
+    what a QuickFIX acceptor sees, and writes its own in every answer.
+    """
+    (tmp_path / "q").mkdir()
+    (tmp_path / "f").mkdir()
+    reference, _ = run(real, tmp_path / "q", quickfix_spec)
+    seen, answers = run(real, tmp_path / "f", quickfix_spec, server_engine=ours)
+    assert seen == reference
+    reversed_header = [(50, "book"), (142, "LDN"), (57, "desk"), (143, "NY")]
+    received = [r for r in answers if len(r) == 3]
+    assert [r[1] for r in received] == ["A", "0", "5"]
+    assert all(r[2] == reversed_header for r in received)
