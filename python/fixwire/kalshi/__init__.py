@@ -1,7 +1,8 @@
 """Kalshi venue layer: trading on Kalshi's FIX gateway from Python.
 
 * :class:`KalshiConfig` holds one session's settings and refuses the combinations the venue
-  refuses; :class:`LogonSigner` signs the Logon with the account's RSA key.
+  refuses; :class:`LogonSigner` signs the Logon with the account's RSA key;
+  :class:`MessageLogFiles` turns on each session's message log.
 * :class:`KalshiClient` logs on over TLS and offers the order API (new order, cancel, amend,
   mass cancel, order groups), RFQ as creator and as market maker, market-data subscriptions,
   typed events, the user's own order book, each subscribed market's book
@@ -29,6 +30,7 @@ from fixwire.kalshi.config import (
     Gateway,
     GatewayError,
     KalshiConfig,
+    MessageLogFiles,
     RateLimit,
     SessionType,
 )
@@ -88,6 +90,7 @@ __all__ = [
     "MarketSettlement",
     "MarketSettlementReport",
     "MassCancelReport",
+    "MessageLogFiles",
     "OrderCancelReject",
     "OrderGroupResponse",
     "OrderState",
