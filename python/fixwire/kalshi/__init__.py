@@ -35,21 +35,29 @@ from fixwire.kalshi.config import (
     SessionType,
 )
 from fixwire.kalshi.events import (
-    AcceptQuoteStatus,
-    BookLevel,
     BusinessMessageReject,
     EventResendComplete,
     EventResendReject,
     ExecutionReport,
     InvalidExecutionReport,
-    MarketDataEntry,
-    MarketDataIncrement,
-    MarketDataRequestReject,
-    MarketDataSnapshot,
     MarketSettlementReport,
     MassCancelReport,
     OrderCancelReject,
     OrderGroupResponse,
+    SettlementParty,
+    UnhandledMessage,
+)
+from fixwire.kalshi.margin import MarginExecutionReport
+from fixwire.kalshi.market_data_events import (
+    BookLevel,
+    MarketDataEntry,
+    MarketDataIncrement,
+    MarketDataRequestReject,
+    MarketDataSnapshot,
+    SecurityStatus,
+)
+from fixwire.kalshi.rfq_events import (
+    AcceptQuoteStatus,
     Quote,
     QuoteCancelStatus,
     QuoteConfirmStatus,
@@ -58,11 +66,7 @@ from fixwire.kalshi.events import (
     QuoteRequestReject,
     QuoteStatusReport,
     RFQCancelStatus,
-    SecurityStatus,
-    SettlementParty,
-    UnhandledMessage,
 )
-from fixwire.kalshi.margin import MarginExecutionReport
 from fixwire.kalshi.settlements import MarketSettlement
 from fixwire.kalshi.signing import LogonSigner, generate_key, private_key_pem
 

@@ -23,14 +23,16 @@ from fixwire.kalshi.events import (
     BusinessMessageReject,
     InvalidExecutionReport,
     KalshiEvent,
-    MarketDataIncrement,
-    MarketDataSnapshot,
     MarketSettlementReport,
-    SecurityStatus,
     UnhandledMessage,
     from_message,
 )
 from fixwire.kalshi.margin import PRICE_CEILING, read_event
+from fixwire.kalshi.market_data_events import (
+    MarketDataIncrement,
+    MarketDataSnapshot,
+    SecurityStatus,
+)
 from fixwire.kalshi.orders import OrderBook, OrderState
 from fixwire.kalshi.rules import (
     cancel_template,
