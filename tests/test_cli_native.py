@@ -156,6 +156,44 @@ def test_edge_messages_match(tmp_path: Path, style: str, msg_type: str) -> None:
     assert native[0].count("# " if style != "json" else '"source"') >= len(EDGES)
 
 
+# A dictionary whose keys clash: a name that is the number of an undefined tag, names that the
+# record's own keys have; and a group whose count tag comes back outside it.
+CLASHING = (
+    "<fix type='FIXT' major='1' minor='1'><header/><trailer/><messages>"
+    "<message name='Order' msgtype='D' msgcat='app'>"
+    "<field name='Text' required='N'/><field name='Text2' required='N'/>"
+    "<group name='NoParts' required='N'><field name='Part' required='N'/></group>"
+    "</message></messages><components/><fields>"
+    "<field number='35' name='msg_type' type='STRING'/>"
+    "<field number='49' name='source' type='STRING'/>"
+    "<field number='56' name='58' type='STRING'/>"
+    "<field number='59' name='Text' type='STRING'/>"
+    "<field number='60' name='Text2' type='STRING'/>"
+    "<field number='453' name='NoParts' type='NUMINGROUP'/>"
+    "<field number='448' name='Part' type='STRING'/>"
+    "</fields></fix>"
+)
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_clashing_names_match(tmp_path: Path, style: str) -> None:
+    dictionary_path = tmp_path / "clash.xml"
+    dictionary_path.write_text(CLASHING)
+    dictionary = fixwire.Dictionary.from_xml(dictionary_path)
+    bodies = [
+        "58=a|59=b|60=c|58=d|453=2|448=p|448=q|453=0|59=e|",
+        "58=x|" * 40 + "59=y|9001=z|56=m|",
+        "".join(f"{9000 + i}=v|" for i in range(40)) + "58=a|9000=w|56=n|",
+    ]
+    data = b"".join(build("D", body) + b"\n" for body in bodies)
+    path = tmp_path / "in.log"
+    path.write_bytes(data)
+    options = ["--dictionary", str(dictionary_path)]
+    expected = _reference(data, path, style, dictionary=dictionary)
+    assert expected[0].count("# " if style != "json" else '"source"') == len(bodies)
+    assert _native(path, style, dictionary=options) == expected
+
+
 def test_held_messages_longer_than_the_limit_match(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

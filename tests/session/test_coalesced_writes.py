@@ -1,16 +1,20 @@
-"""Connection: what the application sends while it handles inbound messages is written together.
+"""Connection: what the application sends while it handles a burst of inbound messages is
+written together.
 
 The answers to a burst go to the transport in one ``write`` (one TLS record, one ``send``
 syscall) once the application is done with what one read brought: when iteration finds no event
-left, or when ``on_event`` has been called for the read's last event. A send made at any other
-time is written within the call, and a handler that awaits something else between events does
-not hold back what it already sent. Over loopback TCP against a raw FIX peer, with each
-connection's ``write`` and reads counted (the transport's own methods, wrapped).
+left, or when ``on_event`` has been called for the read's last event. The answer to a lone
+message, and a send made at any other time, is written within the call, and a handler that
+awaits something else between events does not hold back what it already sent. Over loopback
+TCP against a raw FIX peer, with each connection's ``write`` and reads counted (the transport's
+own methods, wrapped).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -95,25 +99,78 @@ def test_answers_to_a_burst_go_out_in_one_write_while_iterating() -> None:
     run(main)
 
 
+@contextlib.asynccontextmanager
+async def echoing_initiator() -> AsyncIterator[tuple[RawPeer, Counted, list[int]]]:
+    """A fixwire initiator whose ``on_event`` answers each order, logged on to a raw acceptor;
+    yields the raw peer, the initiator's counts and, per answer, the writes its ``send`` made.
+    """
+    conns: list[Connection] = []
+    counters: list[Counted] = []
+    written_by_send: list[int] = []
+
+    def answer(event: Event) -> None:
+        if isinstance(event, Received) and event.message.msg_type == "D":
+            before = len(counters[0].writes)
+            echo(conns[0], event)
+            written_by_send.append(len(counters[0].writes) - before)
+
+    async with raw_acceptor() as (port, peers):
+        conn = await connect(CLIENT, HOST, port, on_event=answer)
+        conns.append(conn)
+        peer = await peers.get()
+        await peer.accept_logon()
+        await conn.logged_on(timeout=5)
+        counters.append(Counted(conn))
+        try:
+            yield peer, counters[0], written_by_send
+        finally:
+            await conn.close()
+
+
 def test_answers_from_on_event_go_out_in_one_write_after_the_reads_last_event() -> None:
     async def main() -> None:
-        conns: list[Connection] = []
-
-        def answer(event: Event) -> None:
-            if isinstance(event, Received) and event.message.msg_type == "D":
-                echo(conns[0], event)
-
-        async with raw_acceptor() as (port, peers):
-            conn = await connect(CLIENT, HOST, port, on_event=answer)
-            conns.append(conn)
-            peer = await peers.get()
-            await peer.accept_logon()
-            await conn.logged_on(timeout=5)
-            counted = Counted(conn)
+        async with echoing_initiator() as (peer, counted, _):
             burst_of_orders(peer)
             assert await read_reports(peer, BURST) == [f"order-{n}" for n in range(1, BURST + 1)]
             assert 1 <= len(counted.writes) <= counted.reads < BURST
-            await conn.close()
+
+    run(main, timeout=15)
+
+
+def test_the_answer_to_a_lone_message_is_written_within_the_call() -> None:
+    async def main() -> None:
+        counters: list[Counted] = []
+        written_by_send: list[int] = []
+
+        async def handler(conn: Connection) -> None:
+            async for event in conn:
+                if isinstance(event, Received) and event.message.msg_type == "D":
+                    before = len(counters[0].writes)
+                    echo(conn, event)
+                    written_by_send.append(len(counters[0].writes) - before)
+
+        acceptor = await serve([SERVER], handler, HOST, 0)
+        try:
+            async with raw_initiator(acceptor.port) as peer:
+                await log_on(peer)
+                counters.append(Counted(the_session(acceptor)))
+                for n in range(1, 4):
+                    peer.send("D", order(n))
+                    assert await read_reports(peer, 1) == [f"order-{n}"]
+        finally:
+            await acceptor.close()
+        assert written_by_send == [1, 1, 1]
+
+    run(main)
+
+
+def test_the_answer_from_on_event_to_a_lone_message_is_written_within_the_call() -> None:
+    async def main() -> None:
+        async with echoing_initiator() as (peer, _, written_by_send):
+            for n in range(1, 4):
+                peer.send("D", order(n))
+                assert await read_reports(peer, 1) == [f"order-{n}"]
+        assert written_by_send == [1, 1, 1]
 
     run(main, timeout=15)
 

@@ -32,8 +32,6 @@ __all__ = ["FieldMap", "Group", "Header", "Message", "Trailer"]
 
 # SignatureLength <93> and Signature <89> come before CheckSum <10>, which ends a message.
 _TRAILER_ORDER = {93: 0, 89: 1, 10: 2}
-# One field as it is written: ``_PAIR(tag, value)`` is ``"tag=value\x01"``.
-_PAIR = "{}={}\x01".format
 # Admin MsgTypes: Heartbeat, TestRequest, ResendRequest, Reject, SequenceReset, Logout, Logon.
 _ADMIN = frozenset("0A12345")
 
@@ -236,26 +234,15 @@ class FieldMap:
         extra = self._extra
         groups = self._groups
         if not extra:
-            order = self._order()
             if not groups:
-                # map() over bound methods: no Python frame per map, nor per field.
-                out += map(_PAIR, order, map(fields.__getitem__, order))
+                out += [f"{tag}={fields[tag]}\x01" for tag in self._order()]
                 return
-            # The fields between groups are written by map(), as above; each group's entries
-            # after its count field.
-            get = fields.__getitem__
-            cuts = [order.index(tag) + 1 for tag, entries in groups.items() if entries]
-            if len(cuts) > 1:
-                cuts.sort()
-            start = 0
-            for cut in cuts:
-                part = order[start:cut]
-                out += map(_PAIR, part, map(get, part))
-                for entry in groups[order[cut - 1]]:
-                    entry._write_entry(out)
-                start = cut
-            part = order[start:]
-            out += map(_PAIR, part, map(get, part))
+            for tag in self._order():
+                out.append(f"{tag}={fields[tag]}\x01")
+                entries = groups.get(tag)
+                if entries:
+                    for entry in entries:
+                        entry._write(out)
             return
         for tag in self._order():
             out.append(f"{tag}={fields[tag]}\x01")
@@ -346,16 +333,6 @@ class Group(FieldMap):
         copy._groups = {t: [g._copy() for g in gs] for t, gs in groups.items()} if groups else {}
         copy._extra = self._extra.copy()
         return copy
-
-    def _write_entry(self, out: list[str]) -> None:
-        """:meth:`_write`, with the common case (no repeats, no nested groups) inline."""
-        if self._extra or self._groups:
-            self._write(out)
-            return
-        fields = self._fields
-        layout = self._layout
-        order = layout.orders.get(tuple(fields)) or layout.order(fields)
-        out += map(_PAIR, order, map(fields.__getitem__, order))
 
     def toString(self) -> str:
         """The entry as it is written inside a message."""
@@ -459,12 +436,7 @@ class Message(FieldMap):
         header.pop(9, None)
         self._trailer._fields.pop(10, None)
         out: list[str] = []
-        fields = self._header
-        if fields._extra or fields._groups:
-            fields._write(out)
-        else:
-            order = _HEADER_ORDERS.get(tuple(header)) or fields._order()
-            out += map(_PAIR, order, map(header.__getitem__, order))
+        self._header._write(out)
         self._write(out)
         if self._trailer._fields:
             self._trailer._write(out)

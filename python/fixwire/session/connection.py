@@ -9,18 +9,20 @@ well. :mod:`fixwire.session.initiator` opens connections (and reopens them);
 
 Sending is synchronous: :meth:`Connection.send` encodes, stores and writes in one call and
 returns the MsgSeqNum, but for one case. While the application handles a burst of inbound
-messages (from the moment iteration hands it an event with more queued behind it, or
-``on_event`` is called for what one read brought), what it sends is gathered and written
-together when it is done with them: one TLS record and one ``send`` syscall for the answers to
-a burst of orders, not one per answer. The bytes never
-wait past the end of that handling: they are written when iteration finds no event left, when
-``on_event`` has been called for the read's last event, or, for an application that awaits
-something else meanwhile, on the event loop's next turn; and at once when :data:`_WRITE_PIECE`
-bytes have gathered. The transport's write buffer is the outbound queue; it is bounded by
-``max_buffer`` bytes, beyond which ``send`` raises :class:`~fixwire.SessionError` and
-:meth:`Connection.drain` waits for room. A message ``send`` accepted is in the store before it
-reaches the socket: if the connection dies before the peer reads it, the peer's ResendRequest
-on the next connection brings it back (on sessions with retransmission).
+messages (from the moment iteration hands it an event with more queued behind it, or while
+``on_event`` is called for the messages of one read, when there are several), what it sends is
+gathered and written together when it is done with them: one TLS record and one ``send``
+syscall for the answers to a burst of orders, not one per answer. The bytes never wait past the
+end of that handling: they are written when iteration finds no event left, when ``on_event``
+has returned for the read's last event, or, for an application that awaits something else
+meanwhile, on the event loop's next turn; and at once when :data:`_WRITE_PIECE` bytes have
+gathered. The answer to a lone message is written within the ``send`` call.
+
+The transport's write buffer is the outbound queue; it is bounded by ``max_buffer`` bytes,
+beyond which ``send`` raises :class:`~fixwire.SessionError` and :meth:`Connection.drain` waits
+for room. A message ``send`` accepted is in the store before it reaches the socket: if the
+connection dies before the peer reads it, the peer's ResendRequest on the next connection
+brings it back (on sessions with retransmission).
 
 What the session itself queues (answers the peer's messages call for, a resend) goes to the
 transport only while it has room; an answer to ResendRequest <2> is read from the store as the
@@ -153,6 +155,9 @@ class Connection:
     def send(self, message: Template, fields: tuple[TemplateValue, ...]) -> int: ...
     def send(self, message: str | Template, fields: Any) -> int:
         """Encodes, stores and writes one application message; returns its MsgSeqNum <34>.
+
+        While the application handles a burst of inbound messages the write is gathered with
+        the others it sends for them (see the module's documentation).
 
         ``message`` and ``fields`` are a MsgType <35> and its (tag, value) pairs, or a
         :class:`fixwire.Template` and its values (see :meth:`Session.send`).
@@ -336,14 +341,7 @@ class Connection:
 
     def _data_received(self, data: bytes) -> None:
         self.session.receive(data, time.time())
-        if self._on_event is not None and not self._corked:
-            # on_event handles what this read brought now: what it sends is written together,
-            # after the last event (_flush writes everything the session has).
-            self._corked = True
-            try:
-                self._dispatch()
-            finally:
-                self._corked = False
+        self._dispatch(gather=True)
         self._flush()
 
     def _cork(self) -> None:
@@ -441,14 +439,25 @@ class Connection:
         self.session.tick(time.time())
         self._flush()
 
-    def _dispatch(self) -> None:
+    def _dispatch(self, *, gather: bool = False) -> None:
+        """Hands the session's events over. With ``gather``, ``on_event`` handling a burst
+        (more than one event) has what it sends written together once it is done with the
+        last (by the :meth:`_flush` that follows).
+        """
         events = self.session.next_events(acknowledge=False)
         if not events:
             return
-        for event in events:
-            if isinstance(event, LoggedOn):
-                self._had_logon = self._ever_logged_on = True
-            self._deliver(event)
+        corked = gather and self._on_event is not None and len(events) > 1 and not self._corked
+        if corked:
+            self._corked = True
+        try:
+            for event in events:
+                if isinstance(event, LoggedOn):
+                    self._had_logon = self._ever_logged_on = True
+                self._deliver(event)
+        finally:
+            if corked:
+                self._corked = False
         self._notify()
 
     def _deliver(self, event: Event) -> None:

@@ -108,6 +108,18 @@ fn cases() -> Vec<Case> {
         black_box(sum);
     }));
 
+    let (scanned, mut index) = (order.clone(), FieldIndex::new());
+    let unchecked = ParseOptions { verify_checksum: false, ..ParseOptions::default() };
+    cases.push(case(
+        "scan-checked",
+        "the same through the checked parser (how every message was read before)",
+        move || {
+            index.parse_checked_in_full(black_box(&scanned), &unchecked).expect("the order parses");
+            let sum: usize = index.fields().iter().map(|f| f.tag as usize + f.range().len()).sum();
+            black_box(sum);
+        },
+    ));
+
     let report = parties_report();
     let spec = GroupSpec::new(453, [448, 447, 452].map(Member::Field)).expect("a valid group");
     let mut specs = GroupSpecs::new();
@@ -135,8 +147,12 @@ fn cases() -> Vec<Case> {
     }));
 
     let data: Vec<u8> = (0..256u32).map(|i| (i * 31 % 251) as u8).collect();
+    let heartbeat = data[..110].to_vec();
     cases.push(case("checksum256", "checksum 256 B", move || {
         black_box(checksum(black_box(&data)));
+    }));
+    cases.push(case("checksum110", "checksum 110 B (a Heartbeat's length)", move || {
+        black_box(checksum(black_box(&heartbeat)));
     }));
     cases
 }

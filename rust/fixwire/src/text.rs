@@ -86,6 +86,8 @@ pub struct LogPrinter {
     dictionary: Arc<Dictionary>,
     options: PrintOptions,
     parse: ParseOptions,
+    /// What the JSON style needs to keep keys unique.
+    keys: json::Keys,
     /// Reused for each message's formatted lines.
     scratch: Vec<u8>,
 }
@@ -94,7 +96,8 @@ impl LogPrinter {
     /// A printer of messages with `dictionary`'s names, enums and repeating groups.
     pub fn new(dictionary: Arc<Dictionary>, options: PrintOptions) -> Self {
         let parse = ParseOptions { groups: Some(dictionary.group_specs()), ..ParseOptions::default() };
-        Self { dictionary, options, parse, scratch: Vec::new() }
+        let keys = if options.style == Style::Json { json::Keys::new(&dictionary) } else { json::Keys::default() };
+        Self { dictionary, options, parse, keys, scratch: Vec::new() }
     }
 
     /// The output for the messages of `input`, which starts `base` bytes into the whole input.
@@ -173,7 +176,9 @@ impl LogPrinter {
         let text = &mut out.text;
         match self.options.style {
             Style::Json => {
-                if let Err(error) = json::write(text, &self.dictionary, &self.options.json_source, offset, message) {
+                if let Err(error) =
+                    json::write(text, &self.dictionary, &self.keys, &self.options.json_source, offset, message)
+                {
                     out.garbled.push(Garbled { at: text.len(), offset, error });
                 }
             }

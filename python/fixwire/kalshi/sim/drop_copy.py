@@ -50,7 +50,9 @@ class DropCopyFlow(VenueCore):
     def _remember(self, owner: str, number: int, fields: list[tuple[int, FieldValue]]) -> None:
         """Keeps an ExecutionReport for drop copy, forgetting those past the lookback."""
         now = self._clock()
-        history = self._history.setdefault(owner, collections.deque())
+        history = self._history.get(owner)
+        if history is None:  # (setdefault would make a deque for every report)
+            history = self._history[owner] = collections.deque()
         while history and history[0][1] < now - self._lookback:
             self._forgotten[owner] = history.popleft()[0]
         # A tuple: once the garbage collector has seen that it holds only values it is not

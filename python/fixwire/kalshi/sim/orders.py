@@ -307,7 +307,7 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
                 6,
                 self._wire_price(client, m.to_yes_price(order.side, avg))
                 if avg is not None
-                else Decimal(0),
+                else ZERO,
             ),
             (14, order.cum_qty.quantize(TWO_DP)),
             # OrderQty <38> is CumQty + LeavesQty unless PreserveOriginalOrderQty <21008>.

@@ -9,17 +9,67 @@
 //! `json.dumps(..., ensure_ascii=False)` writes them: `"` and `\` escaped, the control
 //! characters below U+0020 as `\n`-style or `\u00XX` escapes, all else as it is.
 
-use std::borrow::Cow;
-
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::decode::{Fields, Message};
 use crate::dictionary::Dictionary;
-use crate::error::DecodeError;
+use crate::error::{DecodeError, DecodeErrorKind};
 use crate::group::GroupSpec;
 
-/// Keys of an object past which a hash index finds them.
-const LINEAR: usize = 16;
+/// Entries of an object past which a hash index finds a tag's entry.
+const LINEAR: usize = 32;
+/// The keys every record starts with.
+const RECORD_KEYS: [&str; 3] = ["source", "offset", "msg_type"];
+
+/// What [`write`] needs of a dictionary besides its names and groups.
+#[derive(Debug, Default)]
+pub(super) struct Keys {
+    /// Tags whose key another tag's key, or a record key, may equal: a name two fields share,
+    /// a name that is a number (the key of that tag when undefined), `source` and the like.
+    /// Keys are found by tag, and by text for these.
+    shared: FxHashSet<u32>,
+}
+
+impl Keys {
+    pub(super) fn new(dictionary: &Dictionary) -> Self {
+        let mut by_name: FxHashMap<&str, Vec<u32>> = FxHashMap::default();
+        for def in dictionary.fields() {
+            by_name.entry(def.name.as_str()).or_default().push(def.tag);
+        }
+        let mut shared = FxHashSet::default();
+        for (name, tags) in by_name {
+            let number = name.parse::<u32>().ok().filter(|n| n.to_string() == name);
+            if tags.len() > 1 || number.is_some() || RECORD_KEYS.contains(&name) {
+                shared.extend(tags);
+                shared.extend(number);
+            }
+        }
+        Self { shared }
+    }
+}
+
+/// A key: a field's name, or its tag when the dictionary does not define it.
+#[derive(Clone, Copy)]
+enum Key<'a> {
+    Name(&'a str),
+    Tag(u32),
+}
+
+impl Key<'_> {
+    fn is(self, text: &str) -> bool {
+        match self {
+            Key::Name(name) => name == text,
+            Key::Tag(tag) => text.parse::<u32>().is_ok_and(|n| n == tag && n.to_string() == text),
+        }
+    }
+
+    fn same(self, other: Key<'_>) -> bool {
+        match other {
+            Key::Name(name) => self.is(name),
+            Key::Tag(tag) => self.is(&tag.to_string()),
+        }
+    }
+}
 
 /// A value of the JSON tree of one message.
 enum Value<'a> {
@@ -30,47 +80,60 @@ enum Value<'a> {
     Object(Object<'a>),
 }
 
+/// An entry of an object: the tag it came from (0 for a record key), its key, its value.
+struct Entry<'a> {
+    tag: u32,
+    key: Key<'a>,
+    value: Value<'a>,
+}
+
 /// Keys in the order first set, each once.
 #[derive(Default)]
 struct Object<'a> {
-    entries: Vec<(Cow<'a, str>, Value<'a>)>,
-    index: FxHashMap<Cow<'a, str>, usize>,
+    entries: Vec<Entry<'a>>,
+    /// Tag to entry, once there are more than [`LINEAR`] entries.
+    index: FxHashMap<u32, usize>,
 }
 
 impl<'a> Object<'a> {
-    fn position(&self, key: &str) -> Option<usize> {
+    /// The entry with the key of `tag` (`key`): found by tag, or by text when it may be shared.
+    fn position(&self, tag: u32, key: Key<'_>, keys: &Keys) -> Option<usize> {
+        if keys.shared.contains(&tag) {
+            return self.entries.iter().position(|e| e.key.same(key));
+        }
         if self.entries.len() <= LINEAR {
-            self.entries.iter().position(|(k, _)| k == key)
+            self.entries.iter().position(|e| e.tag == tag)
         } else {
-            self.index.get(key).copied()
+            self.index.get(&tag).copied()
         }
     }
 
-    /// Sets `key`, in the place it already has if any.
-    fn set(&mut self, key: Cow<'a, str>, value: Value<'a>) {
-        match self.position(&key) {
-            Some(at) => self.entries[at].1 = value,
-            None => self.push(key, value),
+    fn push(&mut self, tag: u32, key: Key<'a>, value: Value<'a>) {
+        self.entries.push(Entry { tag, key, value });
+        let n = self.entries.len();
+        if n == LINEAR + 1 {
+            // Later duplicates of a tag are never entries of their own: the first wins.
+            self.index = self.entries.iter().enumerate().rev().map(|(i, e)| (e.tag, i)).collect();
+        } else if n > LINEAR + 1 {
+            self.index.entry(tag).or_insert(n - 1);
         }
     }
 
-    fn push(&mut self, key: Cow<'a, str>, value: Value<'a>) {
-        self.entries.push((key, value));
-        if self.entries.len() == LINEAR + 1 {
-            self.index = self.entries.iter().enumerate().map(|(i, (k, _))| (k.clone(), i)).collect();
-        } else if self.entries.len() > LINEAR + 1 {
-            let (k, _) = &self.entries[self.entries.len() - 1];
-            self.index.insert(k.clone(), self.entries.len() - 1);
+    /// Sets the key of `tag`, in the place it already has if any.
+    fn set(&mut self, tag: u32, key: Key<'a>, value: Value<'a>, keys: &Keys) {
+        match self.position(tag, key, keys) {
+            Some(at) => self.entries[at].value = value,
+            None => self.push(tag, key, value),
         }
     }
 
     /// Adds a value of a plain field: a second value of a key makes (or grows) a list.
-    fn add(&mut self, key: Cow<'a, str>, value: &'a str) {
-        let Some(at) = self.position(&key) else {
-            self.push(key, Value::Str(value));
+    fn add(&mut self, tag: u32, key: Key<'a>, value: &'a str, keys: &Keys) {
+        let Some(at) = self.position(tag, key, keys) else {
+            self.push(tag, key, Value::Str(value));
             return;
         };
-        let slot = &mut self.entries[at].1;
+        let slot = &mut self.entries[at].value;
         if let Value::List(items) = slot {
             items.push(Value::Str(value));
         } else {
@@ -84,37 +147,49 @@ impl<'a> Object<'a> {
 pub(super) fn write(
     out: &mut Vec<u8>,
     dictionary: &Dictionary,
+    keys: &Keys,
     source: &[u8],
     offset: u64,
     message: &Message<'_>,
 ) -> Result<(), DecodeError> {
     let fields = message.fields();
-    for field in fields.as_slice() {
-        fields.str_at(*field)?;
-    }
+    // Tags, '=' and separators are ASCII, so the message is UTF-8 exactly when every value is,
+    // and each value is then a slice of it.
+    let Ok(text) = std::str::from_utf8(message.as_bytes()) else {
+        for field in fields.as_slice() {
+            fields.str_at(*field)?;
+        }
+        return Err(DecodeError::new(DecodeErrorKind::InvalidUtf8, 0, None, "value is not valid UTF-8"));
+    };
     let msg_type = std::str::from_utf8(message.msg_type()).unwrap_or_default();
     let specs = dictionary.group_specs();
     let lookup = |tag| specs.lookup(message.msg_type(), tag).map(AsRef::as_ref);
-    let mut body = Object::default();
-    object(&mut body, dictionary, fields, &lookup);
-    // The fields come after these three keys, and replace any of them they name.
     let mut record = Object::default();
-    record.push(Cow::Borrowed("source"), Value::Raw(source));
-    record.push(Cow::Borrowed("offset"), Value::Int(offset));
-    record.push(Cow::Borrowed("msg_type"), Value::Str(msg_type));
-    for (key, value) in body.entries {
-        record.set(key, value);
+    record.push(0, Key::Name(RECORD_KEYS[0]), Value::Raw(source));
+    record.push(0, Key::Name(RECORD_KEYS[1]), Value::Int(offset));
+    record.push(0, Key::Name(RECORD_KEYS[2]), Value::Str(msg_type));
+    let mut body = Object::default();
+    object(&mut body, dictionary, keys, text, fields, &lookup);
+    // The fields come after the record's keys, and replace any of them they name.
+    for entry in body.entries {
+        let named = keys.shared.contains(&entry.tag);
+        match RECORD_KEYS.iter().position(|k| named && entry.key.is(k)) {
+            Some(at) => record.entries[at].value = entry.value,
+            None => record.entries.push(entry),
+        }
     }
     write_value(out, &Value::Object(record));
     out.push(b'\n');
     Ok(())
 }
 
-/// Adds the fields of `run` (a message or a group entry) to `out`; `spec` gives the group a
-/// count tag starts in this run.
+/// Adds the fields of `run` (a message or a group entry; its values slices of `text`) to
+/// `out`; `spec` gives the group a count tag starts in this run.
 fn object<'a, 's>(
     out: &mut Object<'a>,
     dictionary: &'a Dictionary,
+    keys: &Keys,
+    text: &'a str,
     run: Fields<'a>,
     spec: &dyn Fn(u32) -> Option<&'s GroupSpec>,
 ) {
@@ -122,11 +197,9 @@ fn object<'a, 's>(
     let mut i = 0;
     while i < all.len() {
         let field = all[i];
-        let key = match dictionary.field(field.tag) {
-            Some(def) => Cow::Borrowed(def.name.as_str()),
-            None => Cow::Owned(field.tag.to_string()),
-        };
-        if let Some(group) = spec(field.tag) {
+        let tag = field.tag;
+        let key = dictionary.field(tag).map_or(Key::Tag(tag), |def| Key::Name(def.name.as_str()));
+        if let Some(group) = spec(tag) {
             if let Ok(spans) = run.group_spans(group) {
                 let mut entries = Vec::with_capacity(spans.len());
                 let mut skipped = 0;
@@ -134,16 +207,17 @@ fn object<'a, 's>(
                     skipped += span.len();
                     let mut entry = Object::default();
                     let fields = Fields::new(run.buf(), &all[span]);
-                    object(&mut entry, dictionary, fields, &|tag| group.nested(tag).map(AsRef::as_ref));
+                    let nested = |tag| group.nested(tag).map(AsRef::as_ref);
+                    object(&mut entry, dictionary, keys, text, fields, &nested);
                     entries.push(Value::Object(entry));
                 }
-                out.set(key, Value::List(entries));
+                out.set(tag, key, Value::List(entries), keys);
                 i += 1 + skipped;
                 continue;
             }
         }
-        // Checked to be UTF-8 before the walk.
-        out.add(key, run.str_at(field).unwrap_or_default());
+        // Values start after '=' and end before a separator: both are char boundaries.
+        out.add(tag, key, text.get(field.range()).unwrap_or_default(), keys);
         i += 1;
     }
 }
@@ -165,13 +239,20 @@ fn write_value(out: &mut Vec<u8>, value: &Value<'_>) {
         }
         Value::Object(object) => {
             out.push(b'{');
-            for (i, (key, item)) in object.entries.iter().enumerate() {
+            for (i, entry) in object.entries.iter().enumerate() {
                 if i > 0 {
                     out.extend_from_slice(b", ");
                 }
-                write_str(out, key);
+                match entry.key {
+                    Key::Name(name) => write_str(out, name),
+                    Key::Tag(tag) => {
+                        out.push(b'"');
+                        super::push_decimal(out, u64::from(tag));
+                        out.push(b'"');
+                    }
+                }
                 out.extend_from_slice(b": ");
-                write_value(out, item);
+                write_value(out, &entry.value);
             }
             out.push(b'}');
         }
@@ -183,6 +264,13 @@ fn write_str(out: &mut Vec<u8>, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push(b'"');
     let bytes = s.as_bytes();
+    // Most text needs no escape: one pass that the compiler can vectorise says so.
+    let special = |b: u8| u8::from(b < 0x20) | u8::from(b == b'"') | u8::from(b == b'\\');
+    if bytes.iter().fold(0, |any, &b| any | special(b)) == 0 {
+        out.extend_from_slice(bytes);
+        out.push(b'"');
+        return;
+    }
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
         let escape: &[u8] = match b {
@@ -217,17 +305,29 @@ mod tests {
 
     #[test]
     fn a_repeated_key_collects_its_values_in_its_first_place() {
+        let keys = Keys::default();
         let mut object = Object::default();
-        for i in 0..40 {
-            object.add(Cow::Owned(format!("k{}", i % 20)), "v");
+        for i in 0..80 {
+            object.add(i % 40, Key::Tag(i % 40), "v", &keys);
         }
-        object.set(Cow::Borrowed("k3"), Value::Str("w"));
+        object.set(3, Key::Tag(3), Value::Str("w"), &keys);
         let mut out = Vec::new();
         write_value(&mut out, &Value::Object(object));
         let text = String::from_utf8(out).unwrap();
-        assert!(
-            text.starts_with("{\"k0\": [\"v\", \"v\"], \"k1\": [\"v\", \"v\"], \"k2\": [\"v\", \"v\"], \"k3\": \"w\"")
-        );
-        assert_eq!(text.matches("\"k19\"").count(), 1);
+        assert!(text.starts_with("{\"0\": [\"v\", \"v\"], \"1\": [\"v\", \"v\"], \"2\": [\"v\", \"v\"], \"3\": \"w\""));
+        assert_eq!(text.matches("\"39\"").count(), 1);
+    }
+
+    #[test]
+    fn shared_keys_are_one_key() {
+        let mut keys = Keys::default();
+        keys.shared.extend([7, 58, 59]);
+        let mut object = Object::default();
+        object.add(58, Key::Name("Text"), "a", &keys);
+        object.add(59, Key::Name("Text"), "b", &keys);
+        object.add(7, Key::Name("58"), "c", &keys);
+        let mut out = Vec::new();
+        write_value(&mut out, &Value::Object(object));
+        assert_eq!(out, br#"{"Text": ["a", "b"], "58": "c"}"#);
     }
 }
