@@ -14,7 +14,8 @@ from fixtext import frame
 from fixwire import DecodeError, parse
 from fixwire.kalshi import ExecutionReport, KalshiClient, LogonSigner, SessionType
 from fixwire.kalshi.books import MarketBook, Trade
-from fixwire.kalshi.events import MarketDataIncrement, MarketDataSnapshot, from_message
+from fixwire.kalshi.events import from_message
+from fixwire.kalshi.market_data_events import MarketDataIncrement, MarketDataSnapshot
 from fixwire.kalshi.tls import SelfSignedCertificate
 from fixwire.session import Disconnected, LoggedOn, Reconnect, SequenceGap
 from kalshi_venue import Client, Venue, run, venue

@@ -13,60 +13,27 @@ from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
-from cryptography.hazmat.primitives import serialization
 
 from fixwire.kalshi import (
     BusinessMessageReject,
     KalshiClient,
     LogonRefusedError,
-    LogonSigner,
     SessionType,
 )
-from fixwire.kalshi.signing import generate_key
+from fixwire.kalshi.signing import generate_key, private_key_pem
 from fixwire.kalshi.tls import SelfSignedCertificate
 from fixwire.session import FieldValue, LoggedOn, Reconnect, RejectReceived
+from kalshi_secrets import RecordingSigner, secrets_of
 from kalshi_venue import Client, run, venue
 from transport_cases import transport_of
 
 MARKET = "TEST-MKT"
 
 
-class RecordingSigner(LogonSigner):
-    """A signer that keeps every signature it makes, for the test to look for."""
-
-    __slots__ = ("signatures",)
-
-    def __init__(self, key: object) -> None:
-        super().__init__(key)  # type: ignore[arg-type]
-        object.__setattr__(self, "signatures", [])
-
-    def sign(
-        self, sending_time: str, msg_seq_num: int, sender_comp_id: str, target_comp_id: str
-    ) -> str:
-        signature = super().sign(sending_time, msg_seq_num, sender_comp_id, target_comp_id)
-        self.signatures.append(signature)  # type: ignore[attr-defined]
-        return signature
-
-
-def secrets_of(key_pem: bytes, signatures: list[str]) -> list[str]:
-    """What must never be logged: every 16 characters of each signature and of the key's
-    base64 body, at steps of 8 (so any 24 characters of them in a row are found).
-    """
-    body = "".join(key_pem.decode().splitlines()[1:-1])
-    return [
-        text[i : i + 16] for text in (body, *signatures) for i in range(0, len(text) - 16, 8)
-    ] + ["PRIVATE KEY"]
-
-
 def test_the_client_logs_what_happens_and_never_a_secret(
     certificate: SelfSignedCertificate, caplog: pytest.LogCaptureFixture
 ) -> None:
-    key = generate_key()
-    key_pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
+    key_pem = private_key_pem(generate_key())
     signer = RecordingSigner(key_pem)
     impostor = RecordingSigner(generate_key())
     caplog.set_level(logging.DEBUG, logger="fixwire")

@@ -12,15 +12,14 @@ import pytest
 from fixtext import frame
 from fixwire import parse
 from fixwire.kalshi import ExecutionReport, LogonSigner, SessionType
-from fixwire.kalshi.events import (
+from fixwire.kalshi.events import BusinessMessageReject, from_message
+from fixwire.kalshi.market_data_events import (
     BookLevel,
-    BusinessMessageReject,
     MarketDataEntry,
     MarketDataIncrement,
     MarketDataRequestReject,
     MarketDataSnapshot,
     SecurityStatus,
-    from_message,
 )
 from fixwire.kalshi.tls import SelfSignedCertificate
 from kalshi_venue import run, venue

@@ -11,7 +11,8 @@ import pytest
 from fixtext import frame
 from fixwire import parse
 from fixwire.kalshi import ExecutionReport, LogonSigner, SessionType
-from fixwire.kalshi.events import (
+from fixwire.kalshi.events import from_message
+from fixwire.kalshi.rfq_events import (
     AcceptQuoteStatus,
     Quote,
     QuoteCancelStatus,
@@ -21,7 +22,6 @@ from fixwire.kalshi.events import (
     QuoteRequestReject,
     QuoteStatusReport,
     RFQCancelStatus,
-    from_message,
 )
 from fixwire.kalshi.sim.matching import (
     Accepted,

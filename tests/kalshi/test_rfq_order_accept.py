@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from fixwire.kalshi import ExecutionReport, LogonSigner, SessionType
-from fixwire.kalshi.events import (
+from fixwire.kalshi.rfq_events import (
     Quote,
     QuoteConfirmStatus,
     QuoteRequest,

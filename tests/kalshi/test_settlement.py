@@ -12,7 +12,8 @@ import pytest
 from fixtext import frame
 from fixwire import parse
 from fixwire.kalshi import ExecutionReport, LogonSigner, MarketSettlementReport, SessionType
-from fixwire.kalshi.events import SecurityStatus, SettlementParty, from_message
+from fixwire.kalshi.events import SettlementParty, from_message
+from fixwire.kalshi.market_data_events import SecurityStatus
 from fixwire.kalshi.settlements import MarketSettlement, SettlementPages
 from fixwire.kalshi.tls import SelfSignedCertificate
 from kalshi_venue import Client, run, venue

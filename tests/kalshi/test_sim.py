@@ -7,12 +7,11 @@ and logs on with :class:`KalshiClient` (certificate verified and pinned). Waits 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 
@@ -23,7 +22,6 @@ from fixwire.kalshi import (
     EventResendReject,
     ExecutionReport,
     KalshiClient,
-    KalshiConfig,
     LogonSigner,
     MassCancelReport,
     OrderCancelReject,
@@ -33,105 +31,21 @@ from fixwire.kalshi import (
 )
 from fixwire.kalshi.config import RateLimit
 from fixwire.kalshi.signing import generate_key
-from fixwire.kalshi.sim import HOUSE, Simulator
+from fixwire.kalshi.sim import HOUSE
 from fixwire.kalshi.sim.matching import Side
 from fixwire.kalshi.tls import SelfSignedCertificate
 from fixwire.session import Disconnected, LoggedOn
+from kalshi_venue import run, venue
 
 MARKET = "TEST-MKT"
-T = TypeVar("T")
-
-
-class Venue:
-    """A started simulator and a way to log clients on to it."""
-
-    def __init__(
-        self, sim: Simulator, certificate: SelfSignedCertificate, signer: LogonSigner
-    ) -> None:
-        self.sim = sim
-        self.certificate = certificate
-        self.signer = signer
-
-    def config(self, api_key: str | None = None, **options: Any) -> KalshiConfig:
-        key = api_key or str(uuid.uuid4())
-        self.sim.register(key, self.signer.public_key_pem())
-        options.setdefault("rate_limit", None)
-        return KalshiConfig(
-            api_key=key, signer=self.signer, host="127.0.0.1", port=self.sim.port, **options
-        )
-
-    async def client(self, config: KalshiConfig, signer: LogonSigner | None = None) -> Client:
-        if signer is not None:
-            config = KalshiConfig(
-                **{**{f: getattr(config, f) for f in config.__dataclass_fields__}, "signer": signer}
-            )
-        client = await KalshiClient.connect(
-            config,
-            ssl=self.certificate.client_context(),
-            server_hostname="localhost",
-            pin_sha256=self.certificate.sha256,
-            logon_timeout=5,
-        )
-        return Client(client)
-
-
-class Client:
-    """A logged-on client whose events are read into a queue as they arrive."""
-
-    def __init__(self, client: KalshiClient) -> None:
-        self.client = client
-        self.events: asyncio.Queue[object] = asyncio.Queue()
-        self._reader = asyncio.create_task(self._read())
-
-    async def _read(self) -> None:
-        async for event in self.client:
-            await self.events.put(event)
-
-    async def next(self, kind: type[T], where: Callable[[T], bool] = lambda _: True) -> T:
-        """The next event of ``kind`` matching ``where``; others before it are dropped."""
-        async with asyncio.timeout(5):
-            while True:
-                event = await self.events.get()
-                if isinstance(event, kind) and where(event):
-                    return event
-
-    async def report(self, cl_ord_id: str, exec_type: str) -> ExecutionReport:
-        return await self.next(
-            ExecutionReport, lambda e: e.cl_ord_id == cl_ord_id and e.exec_type == exec_type
-        )
-
-    async def close(self) -> None:
-        await self.client.close()
-        async with asyncio.timeout(5):
-            await self._reader
-
-
-@asynccontextmanager
-async def venue(
-    certificate: SelfSignedCertificate, signer: LogonSigner, **options: Any
-) -> AsyncIterator[Venue]:
-    sim = Simulator([MARKET], **options)
-    await sim.start("127.0.0.1", 0, tls=certificate)
-    try:
-        yield Venue(sim, certificate, signer)
-    finally:
-        await sim.close()
-
-
-def run(test: Callable[[], Awaitable[None]]) -> None:
-    async def bounded() -> None:
-        async with asyncio.timeout(30):
-            await test()
-
-    asyncio.run(bounded())
 
 
 def test_order_is_acknowledged_and_filled_by_flow(
     certificate: SelfSignedCertificate, signer: LogonSigner
 ) -> None:
     async def main() -> None:
-        async with venue(certificate, signer) as v:
-            c = await v.client(v.config())
+        async with venue(certificate, signer, [MARKET]) as v:
+            c = await v.client(SessionType.NR)
             cl_ord_id = c.client.new_order(MARKET, "yes", 10, Decimal("0.42"))
             # The first message after the Logon <A> (MsgSeqNum 1) places it.
             sent = OrderState(
@@ -170,8 +84,8 @@ def test_prices_in_cents_without_use_dollars(
     certificate: SelfSignedCertificate, signer: LogonSigner
 ) -> None:
     async def main() -> None:
-        async with venue(certificate, signer) as v:
-            c = await v.client(v.config(use_dollars=False, skip_pending_exec_reports=True))
+        async with venue(certificate, signer, [MARKET]) as v:
+            c = await v.client(SessionType.NR, use_dollars=False, skip_pending_exec_reports=True)
             with pytest.raises(ValueError, match="whole cents"):
                 c.client.new_order(MARKET, "yes", 1, Decimal("0.425"))
             cl_ord_id = c.client.new_order(MARKET, "no", 3, Decimal("0.55"))
@@ -187,8 +101,8 @@ def test_post_only_cross_amend_cancel_and_cancel_reject(
     certificate: SelfSignedCertificate, signer: LogonSigner
 ) -> None:
     async def main() -> None:
-        async with venue(certificate, signer) as v:
-            c = await v.client(v.config(skip_pending_exec_reports=True))
+        async with venue(certificate, signer, [MARKET]) as v:
+            c = await v.client(SessionType.NR, skip_pending_exec_reports=True)
             bid = c.client.new_order(MARKET, "yes", 5, Decimal("0.40"))
             await c.report(bid, "0")
             crossing = c.client.new_order(MARKET, "no", 5, Decimal("0.38"), post_only=True)
@@ -222,14 +136,13 @@ def test_partially_filled_ioc_rest_follows_enable_ioc_cancel_report(
     """
 
     async def main() -> None:
-        async with venue(certificate, signer) as v:
-            maker = await v.client(v.config(skip_pending_exec_reports=True))
+        async with venue(certificate, signer, [MARKET]) as v:
+            maker = await v.client(SessionType.NR, skip_pending_exec_reports=True)
             taker = await v.client(
-                v.config(
-                    skip_pending_exec_reports=True,
-                    enable_ioc_cancel_report=cancel_report,
-                    raw_data_length=cancel_report,
-                )
+                SessionType.NR,
+                skip_pending_exec_reports=True,
+                enable_ioc_cancel_report=cancel_report,
+                raw_data_length=cancel_report,
             )
             ask = maker.client.new_order(MARKET, "no", 3, Decimal("0.40"))
             await maker.report(ask, "0")
@@ -262,8 +175,8 @@ def test_closed_orders_beyond_the_limit_are_forgotten(
     """
 
     async def main() -> None:
-        async with venue(certificate, signer) as v:
-            c = await v.client(v.config(skip_pending_exec_reports=True, max_closed_orders=2))
+        async with venue(certificate, signer, [MARKET]) as v:
+            c = await v.client(SessionType.NR, skip_pending_exec_reports=True, max_closed_orders=2)
             resting = c.client.new_order(MARKET, "yes", 1, Decimal("0.10"))
             await c.report(resting, "0")
             cancelled = []
@@ -288,8 +201,8 @@ def test_order_group_triggers_and_rejects_until_reset(
     certificate: SelfSignedCertificate, signer: LogonSigner
 ) -> None:
     async def main() -> None:
-        async with venue(certificate, signer) as v:
-            c = await v.client(v.config(skip_pending_exec_reports=True))
+        async with venue(certificate, signer, [MARKET]) as v:
+            c = await v.client(SessionType.NR, skip_pending_exec_reports=True)
             c.client.order_group("create", contracts_limit=5)
             group = (await c.next(OrderGroupResponse)).order_group_id
             order = c.client.new_order(MARKET, "yes", 8, Decimal("0.30"), order_group_id=group)
@@ -318,8 +231,8 @@ def test_unknown_market_rejected_and_mass_cancel(
     certificate: SelfSignedCertificate, signer: LogonSigner
 ) -> None:
     async def main() -> None:
-        async with venue(certificate, signer) as v:
-            c = await v.client(v.config(skip_pending_exec_reports=True))
+        async with venue(certificate, signer, [MARKET]) as v:
+            c = await v.client(SessionType.NR, skip_pending_exec_reports=True)
             nowhere = c.client.new_order("NO-SUCH", "yes", 1, Decimal("0.10"))
             reject = await c.report(nowhere, "8")
             assert (reject.text, reject.ord_rej_reason) == ("MARKET_NOT_FOUND", 1)
@@ -337,16 +250,16 @@ def test_unknown_market_rejected_and_mass_cancel(
 
 def test_logon_refusals(certificate: SelfSignedCertificate, signer: LogonSigner) -> None:
     async def main() -> None:
-        async with venue(certificate, signer) as v:
+        async with venue(certificate, signer, [MARKET]) as v:
             impostor = LogonSigner(generate_key())
             with pytest.raises(SessionError, match="logon"):
-                await v.client(v.config(), signer=impostor)
-            config = v.config()
-            first = await v.client(config)
+                await v.connect(dataclasses.replace(v.config(SessionType.NR), signer=impostor))
+            config = v.config(SessionType.NR)
+            first = await v.connect(config)
             with pytest.raises(SessionError):
-                await v.client(config)
+                await v.connect(config)
             await first.close()
-            second = await v.client(config)
+            second = await v.connect(config)
             await second.close()
 
     run(main)
@@ -354,9 +267,11 @@ def test_logon_refusals(certificate: SelfSignedCertificate, signer: LogonSigner)
 
 def test_cancel_on_disconnect(certificate: SelfSignedCertificate, signer: LogonSigner) -> None:
     async def main() -> None:
-        async with venue(certificate, signer) as v:
-            config = v.config(cancel_orders_on_disconnect=True, skip_pending_exec_reports=True)
-            c = await v.client(config)
+        async with venue(certificate, signer, [MARKET]) as v:
+            config = v.config(
+                SessionType.NR, cancel_orders_on_disconnect=True, skip_pending_exec_reports=True
+            )
+            c = await v.connect(config)
             order = c.client.new_order(MARKET, "yes", 2, Decimal("0.20"))
             await c.report(order, "0")
             assert len(v.sim.engine.open_orders(config.api_key)) == 1
@@ -371,8 +286,8 @@ def test_venue_rate_limit_is_a_business_reject(
 ) -> None:
     async def main() -> None:
         limit = RateLimit(tokens_per_second=10, burst_seconds=2, cost=10)
-        async with venue(certificate, signer, rate_limit=limit) as v:
-            c = await v.client(v.config(skip_pending_exec_reports=True))
+        async with venue(certificate, signer, [MARKET], rate_limit=limit) as v:
+            c = await v.client(SessionType.NR, skip_pending_exec_reports=True)
             for _ in range(3):
                 c.client.new_order(MARKET, "yes", 1, Decimal("0.10"))
             throttled = await c.next(BusinessMessageReject)
@@ -386,9 +301,11 @@ def test_client_rate_limit_refuses_before_sending(
     certificate: SelfSignedCertificate, signer: LogonSigner
 ) -> None:
     async def main() -> None:
-        async with venue(certificate, signer) as v:
-            config = v.config(rate_limit=RateLimit(tokens_per_second=10, burst_seconds=2, cost=10))
-            c = await v.client(config)
+        async with venue(certificate, signer, [MARKET]) as v:
+            config = v.config(
+                SessionType.NR, rate_limit=RateLimit(tokens_per_second=10, burst_seconds=2, cost=10)
+            )
+            c = await v.connect(config)
             c.client.new_order(MARKET, "yes", 1, Decimal("0.10"))
             c.client.new_order(MARKET, "yes", 1, Decimal("0.10"))
             sent = c.client.connection.session.store.next_sender_seq
@@ -400,31 +317,19 @@ def test_client_rate_limit_refuses_before_sending(
     run(main)
 
 
-def drop_copy_config(trading: KalshiConfig, port: int) -> KalshiConfig:
-    """A KalshiDC session for the key of ``trading``, to the simulator on ``port``."""
-    return KalshiConfig(
-        api_key=trading.api_key,
-        signer=trading.signer,
-        host="127.0.0.1",
-        port=port,
-        session_type=SessionType.DC,
-        rate_limit=None,
-    )
-
-
 def test_drop_copy_replays_execution_reports(
     certificate: SelfSignedCertificate, signer: LogonSigner
 ) -> None:
     async def main() -> None:
-        async with venue(certificate, signer) as v:
-            trading = v.config(skip_pending_exec_reports=True)
-            c = await v.client(trading)
+        async with venue(certificate, signer, [MARKET]) as v:
+            trading = v.config(SessionType.NR, skip_pending_exec_reports=True)
+            c = await v.connect(trading)
             order = c.client.new_order(MARKET, "yes", 1, Decimal("0.10"))
             first = await c.report(order, "0")
             cancel = c.client.cancel(order)
             last = await c.report(cancel, "4")
             await c.close()
-            dc = await v.client(drop_copy_config(trading, v.sim.port))
+            dc = await v.client(SessionType.DC, trading.api_key)
             request = dc.client.replay_executions(first.exec_id, last.exec_id)
             replayed = [await dc.next(ExecutionReport), await dc.next(ExecutionReport)]
             assert [e.exec_id for e in replayed] == [first.exec_id, last.exec_id]
@@ -443,10 +348,11 @@ def test_drop_copy_keeps_the_lookback_and_no_rejects(
     now = [time.time()]
 
     async def main() -> None:
-        options = {"drop_copy_lookback": 3600.0, "clock": lambda: now[0]}
-        async with venue(certificate, signer, **options) as v:
-            trading = v.config(skip_pending_exec_reports=True)
-            c = await v.client(trading)
+        async with venue(
+            certificate, signer, [MARKET], drop_copy_lookback=3600.0, clock=lambda: now[0]
+        ) as v:
+            trading = v.config(SessionType.NR, skip_pending_exec_reports=True)
+            c = await v.connect(trading)
             old = c.client.new_order(MARKET, "yes", 1, Decimal("0.10"))
             old_report = await c.report(old, "0")
             now[0] += 3601.0  # The first report is past the lookback when the next is sent.
@@ -455,7 +361,7 @@ def test_drop_copy_keeps_the_lookback_and_no_rejects(
             rejected = c.client.new_order("NO-SUCH-MARKET", "yes", 1, Decimal("0.12"))
             await c.report(rejected, "8")
             await c.close()
-            dc = await v.client(drop_copy_config(trading, v.sim.port))
+            dc = await v.client(SessionType.DC, trading.api_key)
             dc.client.replay_executions(old_report.exec_id)
             assert (await dc.next(EventResendReject)).reason == 3
             request = dc.client.replay_executions(recent_report.exec_id)
@@ -470,8 +376,8 @@ def test_drop_copy_keeps_the_lookback_and_no_rejects(
 
 def test_listener_cannot_trade(certificate: SelfSignedCertificate, signer: LogonSigner) -> None:
     async def main() -> None:
-        async with venue(certificate, signer) as v:
-            c = await v.client(v.config(listener=True, skip_pending_exec_reports=True))
+        async with venue(certificate, signer, [MARKET]) as v:
+            c = await v.client(SessionType.NR, listener=True, skip_pending_exec_reports=True)
             assert isinstance(await c.next(LoggedOn), LoggedOn)
             with pytest.raises(SessionError, match="listener"):
                 c.client.new_order(MARKET, "yes", 1, Decimal("0.10"))
@@ -507,8 +413,8 @@ def test_order_arguments_are_checked_before_sending(
     complaint: str,
 ) -> None:
     async def main() -> None:
-        async with venue(certificate, signer) as v:
-            c = await v.client(v.config())
+        async with venue(certificate, signer, [MARKET]) as v:
+            c = await v.client(SessionType.NR)
             sent = c.client.connection.session.store.next_sender_seq
             with pytest.raises(ValueError, match=complaint):
                 c.client.new_order(*arguments)
@@ -518,9 +424,7 @@ def test_order_arguments_are_checked_before_sending(
             with pytest.raises(ValueError, match="expire_time"):
                 c.client.new_order(MARKET, "yes", 1, Decimal("0.5"), time_in_force="gtd")
             with pytest.raises(ValueError, match="KalshiNR only"):
-                KalshiClient(
-                    v.config(session_type=SessionType.RT), c.client.connection
-                ).mass_cancel()
+                KalshiClient(v.config(SessionType.RT), c.client.connection).mass_cancel()
             assert c.client.connection.session.store.next_sender_seq == sent
             await c.close()
 
@@ -531,8 +435,8 @@ def test_a_cancel_request_id_is_checked_before_sending(
     certificate: SelfSignedCertificate, signer: LogonSigner
 ) -> None:
     async def main() -> None:
-        async with venue(certificate, signer) as v:
-            c = await v.client(v.config(skip_pending_exec_reports=True))
+        async with venue(certificate, signer, [MARKET]) as v:
+            c = await v.client(SessionType.NR, skip_pending_exec_reports=True)
             order = c.client.new_order(MARKET, "yes", 1, Decimal("0.10"))
             await c.report(order, "0")
             sent = c.client.connection.session.store.next_sender_seq
@@ -553,8 +457,8 @@ def test_a_message_a_handler_cannot_take_is_rejected_and_the_session_serves_on(
     certificate: SelfSignedCertificate, signer: LogonSigner
 ) -> None:
     async def main() -> None:
-        async with venue(certificate, signer) as v:
-            c = await v.client(v.config(skip_pending_exec_reports=True))
+        async with venue(certificate, signer, [MARKET]) as v:
+            c = await v.client(SessionType.NR, skip_pending_exec_reports=True)
             # A contracts limit of 0 passes the dictionary but not the exchange.
             c.client.connection.send("UOG", [(20131, 1), (20132, 0)])
             refused = await c.next(BusinessMessageReject)
@@ -570,11 +474,11 @@ def test_a_second_connection_for_a_key_hears_already_exists(
     certificate: SelfSignedCertificate, signer: LogonSigner
 ) -> None:
     async def main() -> None:
-        async with venue(certificate, signer) as v:
-            config = v.config()
-            first = await v.client(config)
+        async with venue(certificate, signer, [MARKET]) as v:
+            config = v.config(SessionType.NR)
+            first = await v.connect(config)
             with pytest.raises(SessionError, match="already exists"):
-                await v.client(config)
+                await v.connect(config)
             await first.close()
 
     run(main)
@@ -584,8 +488,8 @@ def test_unanswered_orders_become_unknown_when_an_nr_session_drops(
     certificate: SelfSignedCertificate, signer: LogonSigner
 ) -> None:
     async def main() -> None:
-        async with venue(certificate, signer) as v:
-            c = await v.client(v.config(skip_pending_exec_reports=True))
+        async with venue(certificate, signer, [MARKET]) as v:
+            c = await v.client(SessionType.NR, skip_pending_exec_reports=True)
             # Written to the socket, then the connection is cut before any answer is read.
             order = c.client.new_order(MARKET, "yes", 1, Decimal("0.10"))
             transport = c.client.connection._transport
@@ -603,13 +507,12 @@ def test_new_before_trade_and_order_qty_follow_the_logon_flags(
     certificate: SelfSignedCertificate, signer: LogonSigner, flags: bool
 ) -> None:
     async def main() -> None:
-        async with venue(certificate, signer) as v:
+        async with venue(certificate, signer, [MARKET]) as v:
             c = await v.client(
-                v.config(
-                    skip_pending_exec_reports=True,
-                    always_emit_new_before_trade=flags,
-                    preserve_original_order_qty=flags,
-                )
+                SessionType.NR,
+                skip_pending_exec_reports=True,
+                always_emit_new_before_trade=flags,
+                preserve_original_order_qty=flags,
             )
             # The rest of the market offers 4 Yes at 0.45 (a No bid at 0.55); our bid takes them.
             v.sim.engine.submit(

@@ -19,7 +19,7 @@ from fixwire.kalshi import (
     RFQCancelStatus,
     SessionType,
 )
-from fixwire.kalshi.events import (
+from fixwire.kalshi.rfq_events import (
     AcceptQuoteStatus,
     Quote,
     QuoteRequest,

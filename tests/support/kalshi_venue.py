@@ -18,6 +18,7 @@ import pytest
 
 from fixwire.kalshi import (
     BusinessMessageReject,
+    ExecutionReport,
     KalshiClient,
     KalshiConfig,
     LogonRefusedError,
@@ -53,6 +54,12 @@ class Client:
                 event = await self.events.get()
                 if isinstance(event, kind) and where(event):
                     return event
+
+    async def report(self, cl_ord_id: str, exec_type: str) -> ExecutionReport:
+        """The next ExecutionReport <8> of ``cl_ord_id`` with ExecType <150> ``exec_type``."""
+        return await self.next(
+            ExecutionReport, lambda e: e.cl_ord_id == cl_ord_id and e.exec_type == exec_type
+        )
 
     async def nothing(self, kind: type[object], wait: float = 0.2) -> None:
         """Fails if an event of ``kind`` arrives within ``wait`` seconds."""
@@ -108,8 +115,12 @@ class Venue:
         """A client logged on with a new key (or ``api_key``); ``store`` carries its sequence
         numbers from an earlier connection.
         """
+        return await self.connect(self.config(session_type, api_key, **options), store=store)
+
+    async def connect(self, config: KalshiConfig, *, store: Store | None = None) -> Client:
+        """A client logged on with ``config`` (from :meth:`config`, perhaps changed)."""
         client = await KalshiClient.connect(
-            self.config(session_type, api_key, **options),
+            config,
             store=store,
             ssl=self.certificate.client_context(),
             server_hostname="localhost",

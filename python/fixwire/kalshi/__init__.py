@@ -1,7 +1,8 @@
 """Kalshi venue layer: trading on Kalshi's FIX gateway from Python.
 
 * :class:`KalshiConfig` holds one session's settings and refuses the combinations the venue
-  refuses; :class:`LogonSigner` signs the Logon with the account's RSA key.
+  refuses; :class:`LogonSigner` signs the Logon with the account's RSA key;
+  :class:`MessageLogFiles` turns on each session's message log.
 * :class:`KalshiClient` logs on over TLS and offers the order API (new order, cancel, amend,
   mass cancel, order groups), RFQ as creator and as market maker, market-data subscriptions,
   typed events, the user's own order book, each subscribed market's book
@@ -29,25 +30,34 @@ from fixwire.kalshi.config import (
     Gateway,
     GatewayError,
     KalshiConfig,
+    MessageLogFiles,
     RateLimit,
     SessionType,
 )
 from fixwire.kalshi.events import (
-    AcceptQuoteStatus,
-    BookLevel,
     BusinessMessageReject,
     EventResendComplete,
     EventResendReject,
     ExecutionReport,
     InvalidExecutionReport,
-    MarketDataEntry,
-    MarketDataIncrement,
-    MarketDataRequestReject,
-    MarketDataSnapshot,
     MarketSettlementReport,
     MassCancelReport,
     OrderCancelReject,
     OrderGroupResponse,
+    SettlementParty,
+    UnhandledMessage,
+)
+from fixwire.kalshi.margin import MarginExecutionReport
+from fixwire.kalshi.market_data_events import (
+    BookLevel,
+    MarketDataEntry,
+    MarketDataIncrement,
+    MarketDataRequestReject,
+    MarketDataSnapshot,
+    SecurityStatus,
+)
+from fixwire.kalshi.rfq_events import (
+    AcceptQuoteStatus,
     Quote,
     QuoteCancelStatus,
     QuoteConfirmStatus,
@@ -56,11 +66,7 @@ from fixwire.kalshi.events import (
     QuoteRequestReject,
     QuoteStatusReport,
     RFQCancelStatus,
-    SecurityStatus,
-    SettlementParty,
-    UnhandledMessage,
 )
-from fixwire.kalshi.margin import MarginExecutionReport
 from fixwire.kalshi.settlements import MarketSettlement
 from fixwire.kalshi.signing import LogonSigner, generate_key, private_key_pem
 
@@ -88,6 +94,7 @@ __all__ = [
     "MarketSettlement",
     "MarketSettlementReport",
     "MassCancelReport",
+    "MessageLogFiles",
     "OrderCancelReject",
     "OrderGroupResponse",
     "OrderState",

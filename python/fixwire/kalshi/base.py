@@ -23,14 +23,16 @@ from fixwire.kalshi.events import (
     BusinessMessageReject,
     InvalidExecutionReport,
     KalshiEvent,
-    MarketDataIncrement,
-    MarketDataSnapshot,
     MarketSettlementReport,
-    SecurityStatus,
     UnhandledMessage,
     from_message,
 )
 from fixwire.kalshi.margin import PRICE_CEILING, read_event
+from fixwire.kalshi.market_data_events import (
+    MarketDataIncrement,
+    MarketDataSnapshot,
+    SecurityStatus,
+)
 from fixwire.kalshi.orders import OrderBook, OrderState
 from fixwire.kalshi.rules import (
     cancel_template,
@@ -185,20 +187,30 @@ class ClientBase:
         """
         host, port = config.address
         _log.info("%s: connecting to %s:%s as %s", _name(config), host, port, config.api_key)
-        connection = await connect(
-            cls.session_config(config),
-            host,
-            port,
-            store=store,
-            ssl=ssl,
-            server_hostname=server_hostname,
-            pin_sha256=pin_sha256,
-            reconnect=reconnect,
-        )
+        session_config = cls.session_config(config)
+        if config.message_log is not None:
+            session_config = dataclasses.replace(
+                session_config, message_log=config.message_log.open(config)
+            )
+        try:
+            connection = await connect(
+                session_config,
+                host,
+                port,
+                store=store,
+                ssl=ssl,
+                server_hostname=server_hostname,
+                pin_sha256=pin_sha256,
+                reconnect=reconnect,
+            )
+        except BaseException:
+            _close_log(session_config)
+            raise
         try:
             await connection.logged_on(timeout=logon_timeout)
         except (SessionError, TimeoutError) as e:
             await connection.close()
+            _close_log(session_config)
             # What the venue said before closing is still queued on the closed connection.
             refusal = _refusal([event async for event in connection])
             if refusal is None:
@@ -208,13 +220,15 @@ class ClientBase:
             raise refusal from e
         except BaseException:
             await connection.close()
+            _close_log(session_config)
             raise
         return cls(config, connection)
 
     async def close(self) -> None:
-        """Logs out and closes the connection."""
+        """Logs out and closes the connection, then the message log (if any)."""
         _log.info("%s: logging out and closing", _name(self.config))
         await self.connection.close()
+        _close_log(self.connection.session.config)
 
     async def __aenter__(self) -> Self:
         return self
@@ -456,6 +470,12 @@ def _refusal(events: list[object]) -> LogonRefusedError | None:
         return None
     text = reject.text if reject is not None and reject.text else logout_text
     return LogonRefusedError(text, reject.reason if reject is not None else None, logout_text)
+
+
+def _close_log(config: SessionConfig) -> None:
+    """Closes the session's message log, if it has one (flushing what it holds)."""
+    if config.message_log is not None:
+        config.message_log.close()
 
 
 def _name(config: KalshiConfig) -> str:

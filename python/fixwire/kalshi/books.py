@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from fixwire.kalshi.events import MarketDataIncrement, MarketDataSnapshot
+from fixwire.kalshi.market_data_events import MarketDataIncrement, MarketDataSnapshot
 
 __all__ = ["MarketBook", "MarketBooks", "Trade"]
 

@@ -32,17 +32,28 @@ for what never comes. HeartBtInt may be 3 there (spec 18.4: "at least 3" on marg
 from __future__ import annotations
 
 import enum
+import os
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fixwire.kalshi.venue import Gateway, GatewayError, LogonFlags, RateLimit, SessionType
 from fixwire.session.config import FieldValue
+from fixwire.session.messagelog import MessageLog
 
 if TYPE_CHECKING:
     from fixwire.kalshi.signing import LogonSigner
 
-__all__ = ["Environment", "Gateway", "GatewayError", "KalshiConfig", "RateLimit", "SessionType"]
+__all__ = [
+    "Environment",
+    "Gateway",
+    "GatewayError",
+    "KalshiConfig",
+    "MessageLogFiles",
+    "RateLimit",
+    "SessionType",
+]
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
@@ -65,6 +76,43 @@ class Environment(enum.Enum):
         """The host serving ``session_type`` on ``gateway`` (KalshiMD has its own)."""
         order_entry, market_data = self.value[1 if gateway is Gateway.MARGIN else 0]
         return market_data if session_type is SessionType.MD else order_entry
+
+
+@dataclass(frozen=True, slots=True)
+class MessageLogFiles:
+    """Where a Kalshi session's message log goes: one file per session, named after it.
+
+    Each session logs every message in and out to its own
+    :class:`~fixwire.session.MessageLog`, ``<directory>/<SenderCompID>-<TargetCompID>.log``
+    (the API key, then KalshiNR, KalshiMD, ...), so that several sessions given the same
+    ``MessageLogFiles`` never share a file. The Logon's RawData <96> (the signature) is written
+    as ``*``; ``fixwire decode`` reads the files. The directory is made if it does not exist.
+
+    Attributes:
+        directory: The directory of the files.
+        max_bytes: The largest a file grows before it is rotated, in bytes (at least 1).
+        backups: Rotated files kept per session (0 or more).
+    """
+
+    directory: str | os.PathLike[str]
+    max_bytes: int = field(default=64 * 1024 * 1024, kw_only=True)
+    backups: int = field(default=5, kw_only=True)
+
+    def path(self, config: KalshiConfig) -> Path:
+        """The file of the session ``config`` describes."""
+        name = f"{config.api_key}-{config.session_type.target_comp_id}.log"
+        return Path(self.directory) / name
+
+    def open(self, config: KalshiConfig) -> MessageLog:
+        """Opens (appends to) the log of the session ``config`` describes.
+
+        Raises:
+            ValueError: ``max_bytes`` is below 1 or ``backups`` below 0.
+            OSError: The directory cannot be made or the file cannot be opened.
+        """
+        path = self.path(config)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return MessageLog(path, max_bytes=self.max_bytes, backups=self.backups)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -116,6 +164,9 @@ class KalshiConfig:
         max_closed_orders: Closed entries (ClOrdIDs of orders no longer open; a cancel or
             amend adds one) that ``KalshiClient.orders`` keeps; beyond this the oldest are
             forgotten, so a long session's memory stays bounded. Open orders are always kept.
+        message_log: Logs every message in and out to a file of this session's own
+            (:class:`MessageLogFiles`); off by default. Opened when the client connects and
+            closed with it.
     """
 
     api_key: str
@@ -144,6 +195,7 @@ class KalshiConfig:
     check_quantity_sum: bool = True
     restricted_subaccount: int | None = None
     max_closed_orders: int = 100_000
+    message_log: MessageLogFiles | None = None
 
     def __post_init__(self) -> None:
         kind = self.session_type

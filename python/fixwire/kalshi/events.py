@@ -1,66 +1,42 @@
-"""Kalshi's inbound application messages as typed, immutable events.
+"""Kalshi's inbound application messages as typed, immutable events, and the one dispatch that
+reads them.
 
 Prices are ``Decimal`` dollars whatever UseDollars <21005> says on the wire (cents are divided
 by 100); quantities are ``Decimal`` contracts. Every event keeps the message it came from as
-``message``.
-
-Why this file is long: it is one thin, typed view per inbound message type of the venue (orders,
-settlement, RFQ, market data), each a few lines, and :func:`from_message`, the one dispatch
-that names them all. Split by flow, each part would import the others' dispatch.
+``message``. This module holds the order-entry, drop-copy and settlement events and
+:func:`from_message`; the RFQ events are in :mod:`fixwire.kalshi.rfq_events` and the market-data
+events in :mod:`fixwire.kalshi.market_data_events`, each with the reader of its flow that
+:func:`from_message` asks in turn (all are published in :mod:`fixwire.kalshi`).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from datetime import time as time_of_day
+from datetime import date, datetime
 from decimal import Decimal
 
 from fixwire._native import Message
-from fixwire.errors import DecodeError
+from fixwire.kalshi.market_data_events import MarketDataEvent, market_data_event
+from fixwire.kalshi.rfq_events import RfqEvent, rfq_event
+from fixwire.kalshi.values import price
 from fixwire.kalshi.venue import with_groups
 
 __all__ = [
-    "AcceptQuoteStatus",
-    "BookLevel",
     "BusinessMessageReject",
     "EventResendComplete",
     "EventResendReject",
     "ExecutionReport",
     "InvalidExecutionReport",
-    "MarketDataEntry",
-    "MarketDataIncrement",
-    "MarketDataRequestReject",
-    "MarketDataSnapshot",
     "MarketSettlementReport",
     "MassCancelReport",
     "OrderCancelReject",
     "OrderGroupResponse",
-    "Quote",
-    "QuoteCancelStatus",
-    "QuoteConfirmStatus",
-    "QuoteRequest",
-    "QuoteRequestAck",
-    "QuoteRequestReject",
-    "QuoteStatusReport",
-    "RFQCancelStatus",
-    "SecurityStatus",
     "SettlementParty",
     "UnhandledMessage",
     "from_message",
 ]
 
-_CENT = Decimal("0.01")
-_TIME_OF_DAY = re.compile(r"\d\d:\d\d:\d\d(\.\d{1,9})?")
 _ZERO = Decimal(0)
-
-
-def _price(msg: Message, tag: int, dollars: bool) -> Decimal | None:
-    value = msg.get_decimal(tag)
-    if value is None or dollars:
-        return value
-    return value * _CENT
 
 
 class ExecutionReport:
@@ -184,17 +160,17 @@ class ExecutionReport:
     @property
     def avg_px(self) -> Decimal:
         """AvgPx <6>, in dollars."""
-        return _price(self.message, 6, self._dollars) or _ZERO
+        return price(self.message, 6, self._dollars) or _ZERO
 
     @property
     def price(self) -> Decimal | None:
         """Price <44>, in dollars."""
-        return _price(self.message, 44, self._dollars)
+        return price(self.message, 44, self._dollars)
 
     @property
     def last_px(self) -> Decimal | None:
         """LastPx <31>, in dollars."""
-        return _price(self.message, 31, self._dollars)
+        return price(self.message, 31, self._dollars)
 
     @property
     def last_qty(self) -> Decimal | None:
@@ -426,380 +402,6 @@ class MarketSettlementReport:
         )
 
 
-# RFQ (spec section 12).
-
-_QUOTE_STATUS = {0: "accepted", 5: "rejected", 10: "pending", 17: "cancelled"}
-_RFQ_CANCEL_STATUS = {0: "canceled", 1: "rejected", 2: "expired"}
-
-
-def _yes_no(value: str | None) -> str | None:
-    return {"1": "yes", "2": "no"}.get(value or "")
-
-
-def _party_id(msg: Message) -> str | None:
-    """PartyID <448> of the message's NoPartyIDs <453> entry (the only one Kalshi sends),
-    read from the message itself or from the entry of its first group that holds one.
-    """
-    grouped = with_groups(msg)
-    parties = grouped.group(453)
-    if parties:
-        return parties[0].get(448)
-    for entry in grouped.group(146):
-        nested = entry.group(453)
-        if nested:
-            return nested[0].get(448)
-    return None
-
-
-@dataclass(frozen=True, slots=True)
-class QuoteRequest:
-    """QuoteRequest <R> broadcast to market makers (KalshiRFQ): someone wants a quote.
-
-    Attributes:
-        rfq_id: QuoteReqID <131>, the server's RFQ id; quote against it.
-        symbol: Symbol <55> of the NoRelatedSym <146> entry (None for a combo RFQ sized in
-            dollars without a resolved ticker).
-        quantity: OrderQty <38>, contracts, when sized in contracts.
-        cash_quantity: CashOrderQty <152>, dollars, when sized by cost.
-        requester_id: PartyID <448>, the requester's pseudonymous public id.
-        collection: MultivariateCollectionTicker <20180>, on combo RFQs.
-    """
-
-    rfq_id: str
-    symbol: str | None
-    quantity: Decimal | None
-    cash_quantity: Decimal | None
-    requester_id: str | None
-    collection: str | None
-    message: Message
-
-    @classmethod
-    def from_message(cls, msg: Message) -> QuoteRequest:
-        """Reads the broadcast, with its NoRelatedSym <146> entry."""
-        entries = with_groups(msg).group(146)
-        entry = entries[0] if entries else msg
-        return cls(
-            rfq_id=msg[131],
-            symbol=entry.get(55),
-            quantity=entry.get_decimal(38),
-            cash_quantity=entry.get_decimal(152),
-            requester_id=_party_id(msg),
-            collection=msg.get(20180),
-            message=msg,
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class QuoteRequestAck:
-    """QuoteRequestAck <b>: the venue took an RFQ. Keep ``rfq_id`` (RfqId <21023>): quotes,
-    acceptances and cancels refer to it.
-    """
-
-    quote_req_id: str
-    rfq_id: str | None
-    symbol: str | None
-    exchange_index: int | None
-    message: Message
-
-
-@dataclass(frozen=True, slots=True)
-class QuoteRequestReject:
-    """QuoteRequestReject <AG>: an RFQ was refused (to its creator) or withdrawn (to makers).
-
-    Attributes:
-        quote_req_id: QuoteReqID <131>.
-        reason: QuoteRequestRejectReason <658>: 1 unknown symbol, 3 exceeds limit, 11
-            insufficient credit, 99 other (invalid combos too).
-        text: Text <58>.
-        validation_code: MVEValidationReasonCode <20187> on invalid combos:
-            ``conflicting_leg_outcomes``, ``duplicated_legs``, ``invalid_market_combination``.
-        offending_markets: MVEOffendingMarketTicker <20186> of each NoMVEOffendingLegs <20185>
-            entry.
-    """
-
-    quote_req_id: str
-    reason: int
-    text: str | None
-    validation_code: str | None
-    offending_markets: tuple[str, ...]
-    message: Message
-
-    @classmethod
-    def from_message(cls, msg: Message) -> QuoteRequestReject:
-        """Reads the reject, with its NoMVEOffendingLegs <20185> group."""
-        legs: tuple[str, ...] = ()
-        if 20185 in msg:
-            grouped = with_groups(msg)
-            legs = tuple(e[20186] for e in grouped.group(20185) if 20186 in e)
-        return cls(msg[131], msg.get_int(658, 99), msg.get(58), msg.get(20187), legs, msg)
-
-
-@dataclass(frozen=True, slots=True)
-class Quote:
-    """Quote <S> notification to an RFQ's creator (KalshiRT): a maker's two-sided price.
-
-    Accept it with :meth:`~fixwire.kalshi.KalshiClient.accept_quote`: side ``"yes"`` buys
-    Yes at ``1 - no_price`` (taking the maker's No quote), ``"no"`` buys No at
-    ``1 - yes_price``.
-
-    Attributes:
-        quote_id: QuoteID <117>.
-        rfq_id: QuoteReqID <131>, the server's RFQ id.
-        symbol: Symbol <55>.
-        yes_price: BidPx <132>, dollars (always dollars on this message), the maker's Yes bid;
-            None when the maker quoted No only.
-        no_price: OfferPx <133>, dollars, the maker's No bid; None when not quoted.
-        quantity: OrderQty <38>.
-        yes_size: BidSize <134>.
-        no_size: OfferSize <135>.
-        quoter_id: PartyID <448> (PartyRole 35), the maker's public id.
-    """
-
-    quote_id: str
-    rfq_id: str
-    symbol: str
-    yes_price: Decimal | None
-    no_price: Decimal | None
-    quantity: Decimal | None
-    yes_size: Decimal | None
-    no_size: Decimal | None
-    quoter_id: str | None
-    message: Message
-
-
-@dataclass(frozen=True, slots=True)
-class QuoteStatusReport:
-    """QuoteStatusReport <AI> to a maker: its quote is ``pending`` (live), ``accepted`` by the
-    creator (confirm it within the window), ``rejected`` or ``cancelled``.
-
-    Attributes:
-        quote_id: QuoteID <117> (may be empty on a rejected quote).
-        rfq_id: QuoteReqID <131>.
-        status: QuoteStatus <297> by name; an undocumented code stays as its digits.
-        quantity: OrderQty <38>, the RFQ's size.
-        yes_price: BidPx <132>, dollars.
-        no_price: OfferPx <133>, dollars.
-        accepted_side: AcceptedSide <54>, ``"yes"`` or ``"no"``: the side of the quote the
-            creator took (accepted reports only).
-        text: Text <58>, the reason on a rejected report.
-    """
-
-    quote_id: str | None
-    rfq_id: str
-    status: str
-    quantity: Decimal | None
-    yes_price: Decimal | None
-    no_price: Decimal | None
-    accepted_side: str | None
-    text: str | None
-    message: Message
-
-
-@dataclass(frozen=True, slots=True)
-class QuoteCancelStatus:
-    """QuoteCancelStatus <U9>: ``canceled`` when QuoteCancelStatus <298> is 0, else the
-    cancel was refused with ``text``.
-    """
-
-    quote_id: str
-    canceled: bool
-    text: str | None
-    message: Message
-
-
-@dataclass(frozen=True, slots=True)
-class QuoteConfirmStatus:
-    """QuoteConfirmStatus <U8>: ``accepted`` when QuoteConfirmStatus <21010> (or, from older
-    gateways, 297) is 0; executions follow as ExecutionReports.
-    """
-
-    quote_id: str
-    accepted: bool
-    text: str | None
-    message: Message
-
-
-@dataclass(frozen=True, slots=True)
-class AcceptQuoteStatus:
-    """AcceptQuoteStatus <UC>: whether an AcceptQuote <UA> was taken (AcceptQuoteStatus
-    <21025> = 0), the quote actually accepted (AcceptedQuoteId <21024>; differs with
-    PreferBetterQuote), the ClOrdID <11> echoed, and the reason (``NOT_FOUND``, ``EXPIRED``).
-    """
-
-    quote_id: str
-    accepted: bool
-    accepted_quote_id: str | None
-    cl_ord_id: str | None
-    text: str | None
-    message: Message
-
-
-@dataclass(frozen=True, slots=True)
-class RFQCancelStatus:
-    """RFQCancelStatus <UB>: ``status`` is ``canceled``, ``rejected`` or ``expired`` (the
-    exchange closed the RFQ unasked) from RFQCancelStatus <21013>; ``quote_req_id`` echoes
-    the id the cancel used.
-    """
-
-    quote_req_id: str
-    status: str
-    rfq_id: str | None
-    text: str | None
-    message: Message
-
-
-# Market data (spec section 13).
-
-
-@dataclass(frozen=True, slots=True)
-class BookLevel:
-    """One price level: MDEntryPx <270> in dollars on the Yes scale, MDEntrySize <271>."""
-
-    price: Decimal
-    size: Decimal
-
-
-@dataclass(frozen=True, slots=True)
-class MarketDataSnapshot:
-    """MarketDataSnapshotFullRefresh <W>: one market's whole book, best level first.
-
-    ``bids`` are the Yes bids (MDEntryType <269>=0); ``offers`` (269=1) are the asks on the
-    Yes scale, which are the No bids. An unknown ticker gets an empty snapshot. ``time`` is
-    the capture time, MDEntryDate/MDEntryTime <272>/<273> of the first entry (None when the
-    venue sent none).
-    """
-
-    symbol: str
-    bids: tuple[BookLevel, ...]
-    offers: tuple[BookLevel, ...]
-    message: Message
-    time: datetime | None = None
-
-    @classmethod
-    def from_message(cls, msg: Message) -> MarketDataSnapshot:
-        """Reads the NoMDEntries <268> group."""
-        bids: list[BookLevel] = []
-        offers: list[BookLevel] = []
-        entries = with_groups(msg).group(268)
-        for entry in entries:
-            price = entry.get_decimal(270)
-            if price is None:
-                continue
-            level = BookLevel(price, entry.get_decimal(271, _ZERO))
-            entry_type = entry.get(269)
-            if entry_type == "0":
-                bids.append(level)
-            elif entry_type == "1":
-                offers.append(level)
-        time = entry_time(entries[0]) if entries else None
-        return cls(msg[55], tuple(bids), tuple(offers), msg, time)
-
-
-def entry_time(entry: Message) -> datetime | None:
-    """MDEntryDate <272> (``YYYYMMDD``) and MDEntryTime <273> (``HH:MM:SS.sss``) of a
-    NoMDEntries <268> entry as one UTC time; None unless both are present.
-
-    Raises:
-        DecodeError: MDEntryTime <273> is not a time of day.
-    """
-    day = entry.get_date(272)
-    clock = entry.get(273)
-    if day is None or clock is None:
-        return None
-    if _TIME_OF_DAY.fullmatch(clock) is None:
-        raise DecodeError(
-            f"MDEntryTime <273> {clock!r} is not HH:MM:SS.sss", "invalid_value", 0, 273
-        )
-    try:
-        return datetime.combine(day, time_of_day.fromisoformat(clock), UTC)
-    except ValueError as e:
-        raise DecodeError(
-            f"MDEntryTime <273> {clock!r} is not a time of day", "invalid_value", 0, 273
-        ) from e
-
-
-_MD_ACTIONS = {"0": "new", "1": "change", "2": "delete"}
-_MD_TYPES = {"0": "bid", "1": "offer", "2": "trade"}
-
-
-@dataclass(frozen=True, slots=True)
-class MarketDataEntry:
-    """One NoMDEntries <268> entry of an incremental refresh.
-
-    Attributes:
-        action: MDUpdateAction <279>: ``new``, ``change`` or ``delete``.
-        symbol: Symbol <55>.
-        entry_type: MDEntryType <269>: ``bid``, ``offer`` or ``trade``.
-        price: MDEntryPx <270>, dollars, Yes scale.
-        size: MDEntrySize <271>: the level's new total (level-replace), or the trade's size.
-        aggressor_side: AggressorSide <2446> on trades: ``"yes"`` (1, buy) or ``"no"`` (2).
-        time: MDEntryDate/MDEntryTime <272>/<273>, the source event's time (UTC); None
-            when absent (the margin gateway sends neither).
-    """
-
-    action: str
-    symbol: str | None
-    entry_type: str
-    price: Decimal | None
-    size: Decimal
-    aggressor_side: str | None
-    time: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class MarketDataIncrement:
-    """MarketDataIncrementalRefresh <X>: level changes and trades, in order."""
-
-    entries: tuple[MarketDataEntry, ...]
-    message: Message
-
-    @classmethod
-    def from_message(cls, msg: Message) -> MarketDataIncrement:
-        """Reads the NoMDEntries <268> group."""
-        entries = []
-        for entry in with_groups(msg).group(268):
-            action, entry_type = entry.get(279, ""), entry.get(269, "")
-            entries.append(
-                MarketDataEntry(
-                    _MD_ACTIONS.get(action, action),
-                    entry.get(55),
-                    _MD_TYPES.get(entry_type, entry_type),
-                    entry.get_decimal(270),
-                    entry.get_decimal(271, _ZERO),
-                    _yes_no(entry.get(2446)),
-                    entry_time(entry),
-                )
-            )
-        return cls(tuple(entries), msg)
-
-
-@dataclass(frozen=True, slots=True)
-class MarketDataRequestReject:
-    """MarketDataRequestReject <Y>: MDReqRejReason <281> (``2`` symbol limits, ``4``
-    unsupported SubscriptionRequestType) and Text <58>.
-    """
-
-    reason: str | None
-    text: str | None
-    message: Message
-
-
-_SECURITY_STATUS = {3: "active", 2: "halted", 100: "determined", 101: "settled"}
-
-
-@dataclass(frozen=True, slots=True)
-class SecurityStatus:
-    """SecurityStatus <f>: a market's trading status changed (changes only, no initial state).
-
-    ``status`` is SecurityTradingStatus <326> by name: ``active`` (3), ``halted`` (2),
-    ``determined`` (100), ``settled`` (101, after which the subscription is dropped).
-    """
-
-    symbol: str
-    status: str
-    message: Message
-
-
 @dataclass(frozen=True, slots=True)
 class InvalidExecutionReport:
     """An ExecutionReport <8> that breaks the venue's own invariants, delivered instead of an
@@ -834,19 +436,8 @@ KalshiEvent = (
     | EventResendComplete
     | EventResendReject
     | MarketSettlementReport
-    | QuoteRequest
-    | QuoteRequestAck
-    | QuoteRequestReject
-    | Quote
-    | QuoteStatusReport
-    | QuoteCancelStatus
-    | QuoteConfirmStatus
-    | AcceptQuoteStatus
-    | RFQCancelStatus
-    | MarketDataSnapshot
-    | MarketDataIncrement
-    | MarketDataRequestReject
-    | SecurityStatus
+    | RfqEvent
+    | MarketDataEvent
     | InvalidExecutionReport
     | UnhandledMessage
 )
@@ -875,67 +466,7 @@ def from_message(msg: Message, dollars: bool) -> KalshiEvent:
         return EventResendReject(msg.get_int(45), msg.get_int(21004, 0), msg)
     if msg_type == "UMS":
         return MarketSettlementReport.from_message(msg)
-    return _rfq_or_market_data(msg, dollars)
-
-
-def _rfq_or_market_data(msg: Message, dollars: bool) -> KalshiEvent:
-    msg_type = msg.msg_type
-    if msg_type == "X":
-        return MarketDataIncrement.from_message(msg)
-    if msg_type == "W":
-        return MarketDataSnapshot.from_message(msg)
-    if msg_type == "R":
-        return QuoteRequest.from_message(msg)
-    if msg_type == "b":
-        return QuoteRequestAck(msg[131], msg.get(21023), msg.get(55), msg.get_int(100), msg)
-    if msg_type == "AG":
-        return QuoteRequestReject.from_message(msg)
-    if msg_type == "S":
-        # The creator's notification: prices are dollars whatever UseDollars says.
-        return Quote(
-            quote_id=msg[117],
-            rfq_id=msg[131],
-            symbol=msg[55],
-            yes_price=msg.get_decimal(132) or None,
-            no_price=msg.get_decimal(133) or None,
-            quantity=msg.get_decimal(38),
-            yes_size=msg.get_decimal(134),
-            no_size=msg.get_decimal(135),
-            quoter_id=_party_id(msg),
-            message=msg,
-        )
-    if msg_type == "AI":
-        code = msg.get_int(297, -1)
-        return QuoteStatusReport(
-            quote_id=msg.get(117),
-            rfq_id=msg[131],
-            status=_QUOTE_STATUS.get(code, str(code)),
-            quantity=msg.get_decimal(38),
-            yes_price=_price(msg, 132, dollars) or None,
-            no_price=_price(msg, 133, dollars) or None,
-            accepted_side=_yes_no(msg.get(54)),
-            text=msg.get(58),
-            message=msg,
-        )
-    if msg_type == "U9":
-        return QuoteCancelStatus(msg[117], msg.get_int(298, 1) == 0, msg.get(58), msg)
-    if msg_type == "U8":
-        status = msg.get_int(21010)
-        if status is None:
-            status = msg.get_int(297, 1)  # Gateways before v1.0.17.
-        return QuoteConfirmStatus(msg[117], status == 0, msg.get(58), msg)
-    if msg_type == "UC":
-        return AcceptQuoteStatus(
-            msg[117], msg.get_int(21025, 1) == 0, msg.get(21024), msg.get(11), msg.get(58), msg
-        )
-    if msg_type == "UB":
-        code = msg.get_int(21013, -1)
-        return RFQCancelStatus(
-            msg[131], _RFQ_CANCEL_STATUS.get(code, str(code)), msg.get(21023), msg.get(58), msg
-        )
-    if msg_type == "Y":
-        return MarketDataRequestReject(msg.get(281), msg.get(58), msg)
-    if msg_type == "f":
-        code = msg.get_int(326, -1)
-        return SecurityStatus(msg[55], _SECURITY_STATUS.get(code, str(code)), msg)
-    return UnhandledMessage(msg)
+    event: KalshiEvent | None = rfq_event(msg, dollars)
+    if event is None:
+        event = market_data_event(msg)
+    return UnhandledMessage(msg) if event is None else event

@@ -23,12 +23,8 @@ import dataclasses
 from decimal import Decimal
 
 from fixwire._native import Message
-from fixwire.kalshi.events import (
-    ExecutionReport,
-    KalshiEvent,
-    MarketDataIncrement,
-    from_message,
-)
+from fixwire.kalshi.events import ExecutionReport, KalshiEvent, from_message
+from fixwire.kalshi.market_data_events import MarketDataIncrement
 
 __all__ = ["PRICE_CEILING", "MarginExecutionReport", "read_event"]
 

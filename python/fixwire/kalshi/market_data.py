@@ -17,8 +17,8 @@ class MarketDataRequests(ClientBase):
 
     def subscribe_market_data(self, *symbols: str, snapshot_only: bool = False) -> None:
         """Subscribes to markets' books (MarketDataRequest <V>, KalshiMD): a
-        :class:`~fixwire.kalshi.events.MarketDataSnapshot` per market, then
-        :class:`~fixwire.kalshi.events.MarketDataIncrement` events (unless ``snapshot_only``,
+        :class:`~fixwire.kalshi.MarketDataSnapshot` per market, then
+        :class:`~fixwire.kalshi.MarketDataIncrement` events (unless ``snapshot_only``,
         SubscriptionRequestType <263>=0). Subscriptions are keyed by Symbol <55>.
 
         ``client.books[symbol]`` (a :class:`~fixwire.kalshi.books.MarketBook`) is kept from
@@ -50,7 +50,7 @@ class MarketDataRequests(ClientBase):
 
     def subscribe_security_status(self, symbol: str, *, subscribe: bool = True) -> None:
         """SecurityStatusRequest <e> (KalshiMD): status changes of one market arrive as
-        :class:`~fixwire.kalshi.events.SecurityStatus` events; ``subscribe=False`` ends it.
+        :class:`~fixwire.kalshi.SecurityStatus` events; ``subscribe=False`` ends it.
         """
         self._require(SessionType.MD, "SecurityStatusRequest <e>", margin=False)
         check_symbol(symbol)

@@ -41,7 +41,7 @@ class RfqRequests(ClientBase):
         """Asks market makers for quotes (QuoteRequest <R>, KalshiRT); returns QuoteReqID <131>.
 
         The venue answers QuoteRequestAck <b> with the server's RfqId <21023> (keep it) or
-        QuoteRequestReject <AG>; quotes arrive as :class:`~fixwire.kalshi.events.Quote` events.
+        QuoteRequestReject <AG>; quotes arrive as :class:`~fixwire.kalshi.Quote` events.
         RestRemainder <21015> and ReplaceExisting <21016> are written inside the NoRelatedSym
         <146> entry, where the venue reads them (outside it they are silently dropped).
 
@@ -169,7 +169,7 @@ class RfqRequests(ClientBase):
         executions will carry.
 
         Args:
-            quote_id: QuoteID <117> of the :class:`~fixwire.kalshi.events.Quote`.
+            quote_id: QuoteID <117> of the :class:`~fixwire.kalshi.Quote`.
             side: ``"yes"`` buys Yes from the maker's No quote (Side <54>=1); ``"no"`` buys No
                 from the maker's Yes quote (Side <54>=2).
             rfq_id: RfqId <21023>, recommended (the venue will require it).
@@ -220,7 +220,7 @@ class RfqRequests(ClientBase):
         <11>, which ``orders`` then follows like any order.
 
         Args:
-            quote_id: QuoteID <117> of the :class:`~fixwire.kalshi.events.Quote`.
+            quote_id: QuoteID <117> of the :class:`~fixwire.kalshi.Quote`.
             symbol: The quote's market, Symbol <55>.
             side: ``"yes"`` buys Yes from the maker's No quote (Side <54>=1); ``"no"`` buys
                 No from the maker's Yes quote (Side <54>=2), as on AcceptQuote.
@@ -310,7 +310,7 @@ class RfqRequests(ClientBase):
         same RFQ replaces your previous one.
 
         Args:
-            rfq_id: QuoteReqID <131> of the :class:`~fixwire.kalshi.events.QuoteRequest`
+            rfq_id: QuoteReqID <131> of the :class:`~fixwire.kalshi.QuoteRequest`
                 (the server's id).
             symbol: Symbol <55>.
             yes_price: BidPx <132>, what you pay per Yes contract, dollars.
