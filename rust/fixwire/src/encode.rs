@@ -21,7 +21,7 @@ use crate::decode::{DataFields, FieldIndex, ParseOptions};
 use crate::error::{EncodeError, EncodeErrorKind as Kind, Error};
 use crate::value::{bool_text, format_u64, Date, Decimal, TimePrecision, UtcTimestamp};
 use crate::SOH;
-use write::{copy_checked, prefix_len, put_decimal, put_u64, put_word, room, Entry, TagTable, TimeCache};
+use write::{copy_checked, prefix_len, put_decimal, put_u64, put_word, room, window, Entry, TagTable, TimeCache};
 use write::{DATA, LENGTH, LONG, SLACK};
 
 /// The largest body BodyLength <9> may describe here: seven digits.
@@ -492,13 +492,12 @@ impl<'e> MessageWriter<'e> {
         if entry & (DATA | LONG) != 0 || value == SOH {
             return self.char_slow(tag, value);
         }
-        // Prefix, value and SOH in one word: a prefix is at most six bytes.
+        // The prefix as a word, then value and SOH over the bytes after it.
         let len = prefix_len(entry);
-        let word =
-            (entry & !(u64::MAX << (8 * len))) | (u64::from(value) << (8 * len)) | (u64::from(SOH) << (8 * len + 8));
-        let buf = &mut self.encoder.buf;
-        room(buf, self.end, SLACK);
-        put_word(buf, self.end, word);
+        let w = window(&mut self.encoder.buf, self.end);
+        w[..8].copy_from_slice(&entry.to_le_bytes());
+        w[len] = value;
+        w[len + 1] = SOH;
         self.end += len + 2;
         Ok(self)
     }

@@ -55,11 +55,14 @@ pub(super) fn copy_checked(buf: &mut [u8], at: usize, value: &[u8]) -> bool {
         dst[i..i + 8].copy_from_slice(&w.to_le_bytes());
     };
     match n {
-        0..=3 => {
-            for (d, &b) in dst.iter_mut().zip(value) {
-                *d = b;
-                marks |= u64::from(b == SOH);
-            }
+        0 => {}
+        1..=3 => {
+            // First, middle and last byte (some the same): no loop, so no call into `memcpy`.
+            let (a, b, c) = (value[0], value[n / 2], value[n - 1]);
+            dst[0] = a;
+            dst[n / 2] = b;
+            dst[n - 1] = c;
+            marks = u64::from(a == SOH) | u64::from(b == SOH) | u64::from(c == SOH);
         }
         4..=7 => {
             let half = |at: usize| u32::from_le_bytes(value[at..at + 4].try_into().expect("four bytes"));
@@ -105,7 +108,16 @@ pub(super) type Entry = u64;
 /// Bytes of the `tag=` prefix an entry holds.
 #[inline(always)]
 pub(super) fn prefix_len(entry: Entry) -> usize {
-    (entry >> 48) as usize & 0xff
+    // At most six, so three bits hold it, and a window's bounds are known at compile time.
+    (entry >> 48) as usize & 7
+}
+
+/// Makes room at `buf[at..]` and returns the next `SLACK` bytes as an array, for a push of
+/// known size (a char field) that needs no bounds check per store.
+#[inline(always)]
+pub(super) fn window(buf: &mut Vec<u8>, at: usize) -> &mut [u8; SLACK] {
+    room(buf, at, SLACK);
+    (&mut buf[at..at + SLACK]).try_into().expect("room made")
 }
 
 /// The encoder's tags seen so far, in pairs of slots chosen by a multiplicative hash: a tag's checks (zero, nine
