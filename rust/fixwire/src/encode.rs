@@ -343,14 +343,17 @@ impl<'e> MessageWriter<'e> {
         )
     }
 
-    /// Makes room for `need` bytes of value past the cursor and writes the entry's `tag=`
-    /// there (a tag of up to five digits); returns where the value goes.
+    /// Writes a field at the cursor: the entry's `tag=` (a tag of up to five digits), then the
+    /// value `write` renders into the window (the buffer from the cursor on, with room for
+    /// `need` bytes after the prefix) at the offset it is given, returning where the value ends;
+    /// then SOH. Everything is addressed in one window, so the buffer is looked up once.
     #[inline(always)]
-    fn open(&mut self, entry: Entry, need: usize) -> usize {
-        let buf = &mut self.encoder.buf;
-        room(buf, self.end, need + SLACK);
-        put_word(buf, self.end, entry);
-        self.end + prefix_len(entry)
+    fn field(&mut self, entry: Entry, need: usize, write: impl FnOnce(&mut [u8], usize) -> usize) -> &mut Self {
+        let w = open(&mut self.encoder.buf, self.end, entry, need);
+        let at = write(w, prefix_len(entry));
+        w[at] = SOH;
+        self.end += at + 1;
+        self
     }
 
     /// A field whose tag has more than five digits, its value rendered by `value`.
@@ -365,14 +368,6 @@ impl<'e> MessageWriter<'e> {
         self
     }
 
-    /// Ends the field whose value ends at `at` with SOH and moves the cursor past it.
-    #[inline(always)]
-    fn close(&mut self, at: usize) -> &mut Self {
-        self.encoder.buf[at] = SOH;
-        self.end = at + 1;
-        self
-    }
-
     /// A field from raw bytes. For a data tag (RawData <96>, ...) its length field is written
     /// first and the bytes may contain SOH; anywhere else SOH is an error.
     #[inline(always)]
@@ -381,12 +376,15 @@ impl<'e> MessageWriter<'e> {
         if entry & (DATA | LONG) != 0 {
             return self.data_or_long(tag, entry, value);
         }
-        let at = self.open(entry, value.len());
         // The value is copied and checked in one pass; when refused, the cursor stays put.
-        if value.is_empty() || copy_checked(&mut self.encoder.buf, at, value) {
+        let w = open(&mut self.encoder.buf, self.end, entry, value.len());
+        let at = prefix_len(entry);
+        if value.is_empty() || copy_checked(w, at, value) {
             return Err(value_error(tag, value));
         }
-        Ok(self.close(at + value.len()))
+        w[at + value.len()] = SOH;
+        self.end += at + value.len() + 1;
+        Ok(self)
     }
 
     /// A data field, its length field first, or a field whose tag has more than five digits.
@@ -422,12 +420,11 @@ impl<'e> MessageWriter<'e> {
                 buf.extend_from_slice(text);
             }));
         }
-        let mut at = self.open(entry, 21);
-        let buf = &mut self.encoder.buf;
-        buf[at] = b'-';
-        at += usize::from(value < 0);
-        at += put_u64(buf, at, value.unsigned_abs());
-        Ok(self.close(at))
+        Ok(self.field(entry, 21, |w, mut at| {
+            w[at] = b'-';
+            at += usize::from(value < 0);
+            at + put_u64(w, at, value.unsigned_abs())
+        }))
     }
 
     /// An unsigned int field (SeqNum, Length, NumInGroup).
@@ -439,9 +436,7 @@ impl<'e> MessageWriter<'e> {
             let text = format_u64(value, &mut digits);
             return Ok(self.long_field(tag, |buf| buf.extend_from_slice(text)));
         }
-        let at = self.open(entry, 20);
-        let at = at + put_u64(&mut self.encoder.buf, at, value);
-        Ok(self.close(at))
+        Ok(self.field(entry, 20, |w, at| at + put_u64(w, at, value)))
     }
 
     /// A decimal at its natural scale: `Decimal::new(550, 3)` writes `0.550`.
@@ -451,9 +446,7 @@ impl<'e> MessageWriter<'e> {
         if entry & LONG != 0 {
             return Ok(self.long_field(tag, |buf| value.write_to(buf)));
         }
-        let at = self.open(entry, 42 + usize::from(value.scale));
-        let at = at + put_decimal(&mut self.encoder.buf, at, value);
-        Ok(self.close(at))
+        Ok(self.field(entry, 42 + usize::from(value.scale), |w, at| at + put_decimal(w, at, value)))
     }
 
     /// A decimal at exactly `scale` fraction digits; an error when that would drop a non-zero
@@ -479,10 +472,11 @@ impl<'e> MessageWriter<'e> {
         if entry & LONG != 0 {
             return Ok(self.long_field(tag, |buf| buf.extend_from_slice(value)));
         }
-        let at = self.open(entry, value.len());
         // The syntax holds no SOH.
-        copy_checked(&mut self.encoder.buf, at, value);
-        Ok(self.close(at + value.len()))
+        Ok(self.field(entry, value.len(), |w, at| {
+            copy_checked(w, at, value);
+            at + value.len()
+        }))
     }
 
     /// A char field. SOH is an error.
@@ -598,6 +592,16 @@ impl<'e> MessageWriter<'e> {
     pub fn finish(self) -> Result<&'e [u8], EncodeError> {
         self.encoder.seal(self.end)
     }
+}
+
+/// Makes room for `need` bytes of value after `entry`'s `tag=` at `buf[end..]`, writes the
+/// prefix there and returns the buffer from `end` on, where the field is written.
+#[inline(always)]
+fn open(buf: &mut Vec<u8>, end: usize, entry: Entry, need: usize) -> &mut [u8] {
+    room(buf, end, need + SLACK);
+    let w = &mut buf[end..end + need + SLACK];
+    put_word(w, 0, entry);
+    w
 }
 
 /// Appends `tag=` (for the fields written through `Vec`).
