@@ -321,17 +321,6 @@ impl<'e> MessageWriter<'e> {
         tags.entry(tag, data_fields)
     }
 
-    /// `tag`'s entry when it is a usable body tag and not a data field's length, which the
-    /// encoder writes itself.
-    #[inline(always)]
-    fn entry_not_length(&mut self, tag: u32) -> Result<Entry, EncodeError> {
-        let entry = self.entry(tag)?;
-        if entry & LENGTH != 0 {
-            return Err(self.length_error(tag));
-        }
-        Ok(entry)
-    }
-
     #[cold]
     #[inline(never)]
     fn length_error(&self, tag: u32) -> EncodeError {
@@ -372,8 +361,8 @@ impl<'e> MessageWriter<'e> {
     /// first and the bytes may contain SOH; anywhere else SOH is an error.
     #[inline(always)]
     pub fn bytes(&mut self, tag: u32, value: &[u8]) -> Result<&mut Self, EncodeError> {
-        let entry = self.entry_not_length(tag)?;
-        if entry & (DATA | LONG) != 0 {
+        let entry = self.entry(tag)?;
+        if entry & (DATA | LENGTH | LONG) != 0 {
             return self.data_or_long(tag, entry, value);
         }
         // The value is copied and checked in one pass; when refused, the cursor stays put.
@@ -387,10 +376,14 @@ impl<'e> MessageWriter<'e> {
         Ok(self)
     }
 
-    /// A data field, its length field first, or a field whose tag has more than five digits.
+    /// A data field, its length field first, or a field whose tag has more than five digits;
+    /// an error for a data field's length.
     #[cold]
     #[inline(never)]
     fn data_or_long(&mut self, tag: u32, entry: Entry, value: &[u8]) -> Result<&mut Self, EncodeError> {
+        if entry & LENGTH != 0 {
+            return Err(self.length_error(tag));
+        }
         if entry & DATA == 0 {
             check_value(tag, value)?;
             return Ok(self.long_field(tag, |buf| buf.extend_from_slice(value)));
@@ -409,8 +402,11 @@ impl<'e> MessageWriter<'e> {
     /// An int field.
     #[inline(always)]
     pub fn int(&mut self, tag: u32, value: i64) -> Result<&mut Self, EncodeError> {
-        let entry = self.entry_not_length(tag)?;
-        if entry & LONG != 0 {
+        let entry = self.entry(tag)?;
+        if entry & (LENGTH | LONG) != 0 {
+            if entry & LENGTH != 0 {
+                return Err(self.length_error(tag));
+            }
             let mut digits = [0u8; 20];
             let text = format_u64(value.unsigned_abs(), &mut digits);
             return Ok(self.long_field(tag, |buf| {
@@ -430,8 +426,11 @@ impl<'e> MessageWriter<'e> {
     /// An unsigned int field (SeqNum, Length, NumInGroup).
     #[inline(always)]
     pub fn uint(&mut self, tag: u32, value: u64) -> Result<&mut Self, EncodeError> {
-        let entry = self.entry_not_length(tag)?;
-        if entry & LONG != 0 {
+        let entry = self.entry(tag)?;
+        if entry & (LENGTH | LONG) != 0 {
+            if entry & LENGTH != 0 {
+                return Err(self.length_error(tag));
+            }
             let mut digits = [0u8; 20];
             let text = format_u64(value, &mut digits);
             return Ok(self.long_field(tag, |buf| buf.extend_from_slice(text)));
@@ -482,8 +481,8 @@ impl<'e> MessageWriter<'e> {
     /// A char field. SOH is an error.
     #[inline(always)]
     pub fn char(&mut self, tag: u32, value: u8) -> Result<&mut Self, EncodeError> {
-        let entry = self.entry_not_length(tag)?;
-        if entry & (DATA | LONG) != 0 || value == SOH {
+        let entry = self.entry(tag)?;
+        if entry & (DATA | LENGTH | LONG) != 0 || value == SOH {
             return self.char_slow(tag, value);
         }
         // The prefix as a word, then value and SOH over the bytes after it.
