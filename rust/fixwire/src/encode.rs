@@ -236,7 +236,8 @@ impl Encoder {
         self.buf[digits - BEGIN_ROOM..digits].copy_from_slice(&self.begin);
         let start = digits - self.begin_len;
         let sum = crate::checksum(&self.buf[start..end]);
-        let trailer = [b'1', b'0', b'=', b'0' + sum / 100, b'0' + sum / 10 % 10, b'0' + sum % 10, SOH, 0];
+        let [a, b, c] = CHECKSUM_DIGITS[usize::from(sum)];
+        let trailer = [b'1', b'0', b'=', a, b, c, SOH, 0];
         if end + trailer.len() <= self.buf.len() {
             self.buf[end..end + trailer.len()].copy_from_slice(&trailer);
         } else {
@@ -247,6 +248,17 @@ impl Encoder {
         Ok(&self.buf[start..end + 7])
     }
 }
+
+/// CheckSum <10>'s three digits for each sum.
+const CHECKSUM_DIGITS: [[u8; 3]; 256] = {
+    let mut digits = [[0; 3]; 256];
+    let mut sum = 0;
+    while sum < 256 {
+        digits[sum] = [b'0' + (sum / 100) as u8, b'0' + (sum / 10 % 10) as u8, b'0' + (sum % 10) as u8];
+        sum += 1;
+    }
+    digits
+};
 
 /// The current time in nanoseconds since the Unix epoch, for [`Encoder::start`].
 pub fn now_unix_nanos() -> i64 {
