@@ -21,7 +21,7 @@ use crate::decode::{DataFields, FieldIndex, ParseOptions};
 use crate::error::{EncodeError, EncodeErrorKind as Kind, Error};
 use crate::value::{bool_text, format_u64, Date, Decimal, TimePrecision, UtcTimestamp};
 use crate::SOH;
-use write::{copy_checked, prefix_len, put_decimal, put_u64, put_word, room, Entry, TagTable, TimeCache};
+use write::{copy_checked, prefix_len, put_decimal, put_u64, put_word, room, window, Entry, TagTable, TimeCache};
 use write::{DATA, LENGTH, LONG, SLACK};
 
 /// The largest body BodyLength <9> may describe here: seven digits.
@@ -236,7 +236,8 @@ impl Encoder {
         self.buf[digits - BEGIN_ROOM..digits].copy_from_slice(&self.begin);
         let start = digits - self.begin_len;
         let sum = crate::checksum(&self.buf[start..end]);
-        let trailer = [b'1', b'0', b'=', b'0' + sum / 100, b'0' + sum / 10 % 10, b'0' + sum % 10, SOH, 0];
+        let [a, b, c] = CHECKSUM_DIGITS[usize::from(sum)];
+        let trailer = [b'1', b'0', b'=', a, b, c, SOH, 0];
         if end + trailer.len() <= self.buf.len() {
             self.buf[end..end + trailer.len()].copy_from_slice(&trailer);
         } else {
@@ -247,6 +248,17 @@ impl Encoder {
         Ok(&self.buf[start..end + 7])
     }
 }
+
+/// CheckSum <10>'s three digits for each sum.
+const CHECKSUM_DIGITS: [[u8; 3]; 256] = {
+    let mut digits = [[0; 3]; 256];
+    let mut sum = 0;
+    while sum < 256 {
+        digits[sum] = [b'0' + (sum / 100) as u8, b'0' + (sum / 10 % 10) as u8, b'0' + (sum % 10) as u8];
+        sum += 1;
+    }
+    digits
+};
 
 /// The current time in nanoseconds since the Unix epoch, for [`Encoder::start`].
 pub fn now_unix_nanos() -> i64 {
@@ -321,17 +333,6 @@ impl<'e> MessageWriter<'e> {
         tags.entry(tag, data_fields)
     }
 
-    /// `tag`'s entry when it is a usable body tag and not a data field's length, which the
-    /// encoder writes itself.
-    #[inline(always)]
-    fn entry_not_length(&mut self, tag: u32) -> Result<Entry, EncodeError> {
-        let entry = self.entry(tag)?;
-        if entry & LENGTH != 0 {
-            return Err(self.length_error(tag));
-        }
-        Ok(entry)
-    }
-
     #[cold]
     #[inline(never)]
     fn length_error(&self, tag: u32) -> EncodeError {
@@ -343,14 +344,17 @@ impl<'e> MessageWriter<'e> {
         )
     }
 
-    /// Makes room for `need` bytes of value past the cursor and writes the entry's `tag=`
-    /// there (a tag of up to five digits); returns where the value goes.
+    /// Writes a field at the cursor: the entry's `tag=` (a tag of up to five digits), then the
+    /// value `write` renders into the window (the buffer from the cursor on, with room for
+    /// `need` bytes after the prefix) at the offset it is given, returning where the value ends;
+    /// then SOH. Everything is addressed in one window, so the buffer is looked up once.
     #[inline(always)]
-    fn open(&mut self, entry: Entry, need: usize) -> usize {
-        let buf = &mut self.encoder.buf;
-        room(buf, self.end, need + SLACK);
-        put_word(buf, self.end, entry);
-        self.end + prefix_len(entry)
+    fn field(&mut self, entry: Entry, need: usize, write: impl FnOnce(&mut [u8], usize) -> usize) -> &mut Self {
+        let w = open(&mut self.encoder.buf, self.end, entry, need);
+        let at = write(w, prefix_len(entry));
+        w[at] = SOH;
+        self.end += at + 1;
+        self
     }
 
     /// A field whose tag has more than five digits, its value rendered by `value`.
@@ -365,34 +369,33 @@ impl<'e> MessageWriter<'e> {
         self
     }
 
-    /// Ends the field whose value ends at `at` with SOH and moves the cursor past it.
-    #[inline(always)]
-    fn close(&mut self, at: usize) -> &mut Self {
-        self.encoder.buf[at] = SOH;
-        self.end = at + 1;
-        self
-    }
-
     /// A field from raw bytes. For a data tag (RawData <96>, ...) its length field is written
     /// first and the bytes may contain SOH; anywhere else SOH is an error.
     #[inline(always)]
     pub fn bytes(&mut self, tag: u32, value: &[u8]) -> Result<&mut Self, EncodeError> {
-        let entry = self.entry_not_length(tag)?;
-        if entry & (DATA | LONG) != 0 {
+        let entry = self.entry(tag)?;
+        if entry & (DATA | LENGTH | LONG) != 0 {
             return self.data_or_long(tag, entry, value);
         }
-        let at = self.open(entry, value.len());
         // The value is copied and checked in one pass; when refused, the cursor stays put.
-        if value.is_empty() || copy_checked(&mut self.encoder.buf, at, value) {
+        let w = open(&mut self.encoder.buf, self.end, entry, value.len());
+        let at = prefix_len(entry);
+        if value.is_empty() || copy_checked(w, at, value) {
             return Err(value_error(tag, value));
         }
-        Ok(self.close(at + value.len()))
+        w[at + value.len()] = SOH;
+        self.end += at + value.len() + 1;
+        Ok(self)
     }
 
-    /// A data field, its length field first, or a field whose tag has more than five digits.
+    /// A data field, its length field first, or a field whose tag has more than five digits;
+    /// an error for a data field's length.
     #[cold]
     #[inline(never)]
     fn data_or_long(&mut self, tag: u32, entry: Entry, value: &[u8]) -> Result<&mut Self, EncodeError> {
+        if entry & LENGTH != 0 {
+            return Err(self.length_error(tag));
+        }
         if entry & DATA == 0 {
             check_value(tag, value)?;
             return Ok(self.long_field(tag, |buf| buf.extend_from_slice(value)));
@@ -411,8 +414,11 @@ impl<'e> MessageWriter<'e> {
     /// An int field.
     #[inline(always)]
     pub fn int(&mut self, tag: u32, value: i64) -> Result<&mut Self, EncodeError> {
-        let entry = self.entry_not_length(tag)?;
-        if entry & LONG != 0 {
+        let entry = self.entry(tag)?;
+        if entry & (LENGTH | LONG) != 0 {
+            if entry & LENGTH != 0 {
+                return Err(self.length_error(tag));
+            }
             let mut digits = [0u8; 20];
             let text = format_u64(value.unsigned_abs(), &mut digits);
             return Ok(self.long_field(tag, |buf| {
@@ -422,26 +428,26 @@ impl<'e> MessageWriter<'e> {
                 buf.extend_from_slice(text);
             }));
         }
-        let mut at = self.open(entry, 21);
-        let buf = &mut self.encoder.buf;
-        buf[at] = b'-';
-        at += usize::from(value < 0);
-        at += put_u64(buf, at, value.unsigned_abs());
-        Ok(self.close(at))
+        Ok(self.field(entry, 21, |w, mut at| {
+            w[at] = b'-';
+            at += usize::from(value < 0);
+            at + put_u64(w, at, value.unsigned_abs())
+        }))
     }
 
     /// An unsigned int field (SeqNum, Length, NumInGroup).
     #[inline(always)]
     pub fn uint(&mut self, tag: u32, value: u64) -> Result<&mut Self, EncodeError> {
-        let entry = self.entry_not_length(tag)?;
-        if entry & LONG != 0 {
+        let entry = self.entry(tag)?;
+        if entry & (LENGTH | LONG) != 0 {
+            if entry & LENGTH != 0 {
+                return Err(self.length_error(tag));
+            }
             let mut digits = [0u8; 20];
             let text = format_u64(value, &mut digits);
             return Ok(self.long_field(tag, |buf| buf.extend_from_slice(text)));
         }
-        let at = self.open(entry, 20);
-        let at = at + put_u64(&mut self.encoder.buf, at, value);
-        Ok(self.close(at))
+        Ok(self.field(entry, 20, |w, at| at + put_u64(w, at, value)))
     }
 
     /// A decimal at its natural scale: `Decimal::new(550, 3)` writes `0.550`.
@@ -451,9 +457,7 @@ impl<'e> MessageWriter<'e> {
         if entry & LONG != 0 {
             return Ok(self.long_field(tag, |buf| value.write_to(buf)));
         }
-        let at = self.open(entry, 42 + usize::from(value.scale));
-        let at = at + put_decimal(&mut self.encoder.buf, at, value);
-        Ok(self.close(at))
+        Ok(self.field(entry, 42 + usize::from(value.scale), |w, at| at + put_decimal(w, at, value)))
     }
 
     /// A decimal at exactly `scale` fraction digits; an error when that would drop a non-zero
@@ -479,26 +483,26 @@ impl<'e> MessageWriter<'e> {
         if entry & LONG != 0 {
             return Ok(self.long_field(tag, |buf| buf.extend_from_slice(value)));
         }
-        let at = self.open(entry, value.len());
         // The syntax holds no SOH.
-        copy_checked(&mut self.encoder.buf, at, value);
-        Ok(self.close(at + value.len()))
+        Ok(self.field(entry, value.len(), |w, at| {
+            copy_checked(w, at, value);
+            at + value.len()
+        }))
     }
 
     /// A char field. SOH is an error.
     #[inline(always)]
     pub fn char(&mut self, tag: u32, value: u8) -> Result<&mut Self, EncodeError> {
-        let entry = self.entry_not_length(tag)?;
-        if entry & (DATA | LONG) != 0 || value == SOH {
+        let entry = self.entry(tag)?;
+        if entry & (DATA | LENGTH | LONG) != 0 || value == SOH {
             return self.char_slow(tag, value);
         }
-        // Prefix, value and SOH in one word: a prefix is at most six bytes.
+        // The prefix as a word, then value and SOH over the bytes after it.
         let len = prefix_len(entry);
-        let word =
-            (entry & !(u64::MAX << (8 * len))) | (u64::from(value) << (8 * len)) | (u64::from(SOH) << (8 * len + 8));
-        let buf = &mut self.encoder.buf;
-        room(buf, self.end, SLACK);
-        put_word(buf, self.end, word);
+        let w = window(&mut self.encoder.buf, self.end);
+        w[..8].copy_from_slice(&entry.to_le_bytes());
+        w[len] = value;
+        w[len + 1] = SOH;
         self.end += len + 2;
         Ok(self)
     }
@@ -599,6 +603,16 @@ impl<'e> MessageWriter<'e> {
     pub fn finish(self) -> Result<&'e [u8], EncodeError> {
         self.encoder.seal(self.end)
     }
+}
+
+/// Makes room for `need` bytes of value after `entry`'s `tag=` at `buf[end..]`, writes the
+/// prefix there and returns the buffer from `end` on, where the field is written.
+#[inline(always)]
+fn open(buf: &mut Vec<u8>, end: usize, entry: Entry, need: usize) -> &mut [u8] {
+    room(buf, end, need + SLACK);
+    let w = &mut buf[end..end + need + SLACK];
+    put_word(w, 0, entry);
+    w
 }
 
 /// Appends `tag=` (for the fields written through `Vec`).

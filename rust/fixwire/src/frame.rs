@@ -104,11 +104,12 @@ fn common_message(buf: &[u8], config: &FramerConfig) -> Option<usize> {
         12
     };
     let word = swar::load(buf, digits_start)?;
-    let n = (swar::soh_marks(word).trailing_zeros() / 8) as usize;
-    if n == 0 || n == 8 {
+    // One to seven digits, then SOH.
+    let n = swar::digit_run(word);
+    if n == 0 || n == 8 || (word >> (8 * n)) as u8 != SOH {
         return None;
     }
-    let body_length = swar::digits(word, n)?;
+    let body_length = swar::digits_unchecked(word, n);
     if body_length == 0 || body_length > config.max_body_length as u64 {
         return None;
     }

@@ -55,11 +55,14 @@ pub(super) fn copy_checked(buf: &mut [u8], at: usize, value: &[u8]) -> bool {
         dst[i..i + 8].copy_from_slice(&w.to_le_bytes());
     };
     match n {
-        0..=3 => {
-            for (d, &b) in dst.iter_mut().zip(value) {
-                *d = b;
-                marks |= u64::from(b == SOH);
-            }
+        0 => {}
+        1..=3 => {
+            // First, middle and last byte (some the same): no loop, so no call into `memcpy`.
+            let (a, b, c) = (value[0], value[n / 2], value[n - 1]);
+            dst[0] = a;
+            dst[n / 2] = b;
+            dst[n - 1] = c;
+            marks = u64::from(a == SOH) | u64::from(b == SOH) | u64::from(c == SOH);
         }
         4..=7 => {
             let half = |at: usize| u32::from_le_bytes(value[at..at + 4].try_into().expect("four bytes"));
@@ -105,7 +108,16 @@ pub(super) type Entry = u64;
 /// Bytes of the `tag=` prefix an entry holds.
 #[inline(always)]
 pub(super) fn prefix_len(entry: Entry) -> usize {
-    (entry >> 48) as usize & 0xff
+    // At most six, so three bits hold it, and a window's bounds are known at compile time.
+    (entry >> 48) as usize & 7
+}
+
+/// Makes room at `buf[at..]` and returns the next `SLACK` bytes as an array, for a push of
+/// known size (a char field) that needs no bounds check per store.
+#[inline(always)]
+pub(super) fn window(buf: &mut Vec<u8>, at: usize) -> &mut [u8; SLACK] {
+    room(buf, at, SLACK);
+    (&mut buf[at..at + SLACK]).try_into().expect("room made")
 }
 
 /// The encoder's tags seen so far, in pairs of slots chosen by a multiplicative hash: a tag's checks (zero, nine
@@ -235,23 +247,27 @@ pub(super) fn put_decimal(buf: &mut [u8], at: usize, value: Decimal) -> usize {
     i + scale - at
 }
 
-/// The last SendingTime <52> rendered, and the day it fell on, so that a new millisecond
-/// renders the time of day only and a new day the date as well.
+/// The last SendingTime <52> rendered, and the second and day it fell in, so that a new
+/// millisecond (or microsecond, ...) within the second renders its fraction only, a new second
+/// the time of day as well, and a new day the date too.
 #[derive(Debug, Clone)]
 pub(super) struct TimeCache {
     /// The time in units of the precision; `i64::MIN` when nothing is cached.
     key: i64,
+    /// Seconds since the Unix epoch of the cached text; `i64::MIN` when nothing is cached.
+    second: i64,
     /// Days since the Unix epoch of the cached text's date; `i64::MIN` when none.
     day: i64,
     pub(super) text: [u8; 32],
     pub(super) len: usize,
 }
 
-const NANOS_PER_DAY: i64 = 86_400 * 1_000_000_000;
+const NANOS_PER_SECOND: i64 = 1_000_000_000;
+const SECONDS_PER_DAY: i64 = 86_400;
 
 impl Default for TimeCache {
     fn default() -> Self {
-        Self { key: i64::MIN, day: i64::MIN, text: [0; 32], len: 0 }
+        Self { key: i64::MIN, second: i64::MIN, day: i64::MIN, text: [0; 32], len: 0 }
     }
 }
 
@@ -260,27 +276,33 @@ impl TimeCache {
     /// when its year is outside 0-9999.
     #[inline(always)]
     pub(super) fn set(&mut self, unix_nanos: i64, precision: TimePrecision) -> bool {
-        let unit = i64::from(precision.unit_nanos());
-        let key = unix_nanos.div_euclid(unit);
+        let key = unix_nanos.div_euclid(i64::from(precision.unit_nanos()));
         key == self.key || self.render(unix_nanos, key, precision)
+    }
+
+    /// Rewrites the digits after the seconds' dot (none at whole seconds).
+    #[inline(always)]
+    fn put_fraction(&mut self, fraction: u64, precision: TimePrecision) {
+        let digits = precision.digits();
+        put_digits_back(&mut self.text, 18 + digits, fraction, digits);
     }
 
     #[inline(never)]
     fn render(&mut self, unix_nanos: i64, key: i64, precision: TimePrecision) -> bool {
-        let day = unix_nanos.div_euclid(NANOS_PER_DAY);
-        if day == self.day {
+        let second = unix_nanos.div_euclid(NANOS_PER_SECOND);
+        let fraction = unix_nanos.rem_euclid(NANOS_PER_SECOND).unsigned_abs() / u64::from(precision.unit_nanos());
+        let day = second.div_euclid(SECONDS_PER_DAY);
+        if second == self.second {
+            self.put_fraction(fraction, precision);
+        } else if day == self.day {
             // `YYYYMMDD-` stays; `HH:MM:SS[.fff...]` is rewritten. Within a day the offset is
             // below 86,400 s, so every part is a small non-negative number.
-            let of_day = unix_nanos.rem_euclid(NANOS_PER_DAY).unsigned_abs();
-            let (seconds, sub) = (of_day / 1_000_000_000, of_day % 1_000_000_000);
+            let seconds = second.rem_euclid(SECONDS_PER_DAY).unsigned_abs();
             let t = &mut self.text;
             put_digits_back(t, 11, seconds / 3600, 2);
             put_digits_back(t, 14, seconds / 60 % 60, 2);
             put_digits_back(t, 17, seconds % 60, 2);
-            let digits = precision.digits();
-            if digits > 0 {
-                put_digits_back(t, 18 + digits, sub / u64::from(precision.unit_nanos()), digits);
-            }
+            self.put_fraction(fraction, precision);
         } else {
             let Some(ts) = UtcTimestamp::from_unix_nanos(i128::from(unix_nanos), precision) else {
                 return false;
@@ -291,6 +313,7 @@ impl TimeCache {
             self.len = text.len();
         }
         self.day = day;
+        self.second = second;
         self.key = key;
         true
     }
