@@ -287,7 +287,8 @@ fn scan_into(table: &mut Table, input: &[u8], range: Range<usize>, options: &Sca
     last
 }
 
-/// Like [`scan`], a window of `window` bytes at a time; after each window, `done(upto)` says
+/// Like [`scan`], a window of `window` bytes at a time (the first in two parts, the rows of a
+/// sixteenth of it sizing the room for the rest); after each window, `done(upto)` says
 /// that bytes before `upto` will not be read again, so a caller reading a memory-mapped file
 /// can release them and keep its memory bounded by the output instead of the input.
 pub fn scan_windowed(
@@ -298,17 +299,26 @@ pub fn scan_windowed(
     mut done: impl FnMut(usize),
 ) -> Table {
     let (start, end) = (range.start.min(input.len()), range.end.min(input.len()));
+    let window = window.max(1);
     let mut table = Table::new(options);
     let mut at = start;
     let mut reached = start;
     while at < end {
-        let next = at.saturating_add(window.max(1)).min(end);
+        // The first window is cut in two: a probe of a sixteenth of it, whose rows size the
+        // room for the rest of it, so that its columns neither grow by doubling and copying
+        // nor fault a page at a time; then the rest, whose rows size the room for the input.
+        let size = match at - start {
+            0 => (window / 16).max(1),
+            done if done < window => window - done,
+            _ => window,
+        };
+        let next = at.saturating_add(size).min(end);
         // A message read by the previous window may run past this window's start (even past
         // the look-back); nothing starting inside it is a message of its own.
         let from = at.max(reached).min(next);
         // The rows go straight into the table (those of the first thread's chunk, with more).
         reached = reached.max(scan_into(&mut table, input, from..next, options, at - start));
-        if at == start {
+        if next - start <= window {
             table.reserve_like(next - start, end - start);
         }
         table.populate_like(next - start, window.min(end - next));
