@@ -413,17 +413,17 @@ fn scan_chunk_into(
     let mut finder = RowFinder::new(&options.columns);
     let mut reached = start;
     while let Some(candidate) = candidates.next_candidate() {
-        let (offset, message_end, message) = match candidate {
+        let (offset, message_end, message, frame) = match candidate {
             Candidate::Garbled { offset, .. } => {
                 if offset >= start {
                     table.garbled.push(offset as u64);
                 }
                 continue;
             }
-            Candidate::Framed { offset, end, message } => (offset, end, message),
+            Candidate::Framed { offset, end, message, frame } => (offset, end, message, frame),
         };
         if let Some(quick) = quick.as_mut() {
-            if quick.read(message) {
+            if quick.read(message, frame) {
                 reached = reached.max(message_end);
                 if offset >= start {
                     table.messages += 1;

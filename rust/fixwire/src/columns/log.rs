@@ -65,7 +65,7 @@ impl<'a, 'o> LogReader<'a, 'o> {
         }
         let (offset, end, message) = match self.candidates.next_candidate()? {
             Candidate::Garbled { offset, error } => return Some(Found::Garbled { offset, error }),
-            Candidate::Framed { offset, end, message } => (offset, end, message),
+            Candidate::Framed { offset, end, message, .. } => (offset, end, message),
         };
         if let Err(error) = self.index.parse(message, self.options) {
             self.rejected = Some(offset);
@@ -78,7 +78,7 @@ impl<'a, 'o> LogReader<'a, 'o> {
 /// A candidate message framed by its BodyLength, before it is parsed.
 pub(super) enum Candidate<'s> {
     /// A message-sized span: its SOH form (the input itself, or a converted copy of a `|` line).
-    Framed { offset: usize, end: usize, message: &'s [u8] },
+    Framed { offset: usize, end: usize, message: &'s [u8], frame: Frame },
     /// A candidate that does not even frame.
     Garbled { offset: usize, error: DecodeError },
 }
@@ -136,7 +136,7 @@ impl<'a> Candidates<'a> {
             }
             &self.scratch
         };
-        Some(Candidate::Framed { offset: at, end: self.pos, message })
+        Some(Candidate::Framed { offset: at, end: self.pos, message, frame: len.frame })
     }
 
     /// The candidate at `offset` did not parse: the search goes on from the byte after its start.
@@ -151,6 +151,19 @@ pub(super) struct CandidateLength {
     separator: u8,
     message: usize,
     consumed: usize,
+    frame: Frame,
+}
+
+/// Where the framing found a candidate's header and trailer (the same in its SOH form), so
+/// that a reader of the message need not read BeginString <8> and BodyLength <9> again.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Frame {
+    /// The separator after BeginString <8>'s value (the first one in the message).
+    pub(super) begin_end: usize,
+    /// The first byte after BodyLength <9>'s separator.
+    pub(super) body_start: usize,
+    /// Where CheckSum <10> starts: `body_start` plus BodyLength <9>.
+    pub(super) trailer: usize,
 }
 
 /// Frames a candidate starting with `8=FIX` by its BodyLength, for either separator; the
@@ -187,11 +200,14 @@ pub(super) fn candidate_length(buf: &[u8]) -> Result<CandidateLength, DecodeErro
     if !checksum.starts_with(b"10=") || buf[trailer - 1] != separator {
         return Err(garbled(Some(9), "BodyLength <9> does not lead to the CheckSum <10> field"));
     }
+    let frame = Frame { begin_end, body_start, trailer };
     match buf.get(trailer + 6) {
-        Some(&b) if b == separator => Ok(CandidateLength { separator, message: trailer + 7, consumed: trailer + 7 }),
+        Some(&b) if b == separator => {
+            Ok(CandidateLength { separator, message: trailer + 7, consumed: trailer + 7, frame })
+        }
         // `|` logs often end a line without the last separator.
         Some(b'\n' | b'\r') | None if separator == b'|' => {
-            Ok(CandidateLength { separator, message: trailer + 6, consumed: trailer + 6 })
+            Ok(CandidateLength { separator, message: trailer + 6, consumed: trailer + 6, frame })
         }
         None => Err(truncated()),
         Some(_) => Err(DecodeError::new(Kind::BadCheckSum, trailer, Some(10), "CheckSum <10> is not three digits")),

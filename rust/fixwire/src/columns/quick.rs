@@ -1,11 +1,11 @@
 //! The quick reader: a message's row in one pass over its bytes, checking what the parser
 //! checks, for the messages it can take; the parser decides the rest.
 
+use super::log::Frame;
 use super::{DateCaches, ScanOptions, Table, DENSE_TAGS, NO_COLUMN};
 use crate::decode::{scan_tag, DataFields};
 use crate::group::{GroupSpec, Member};
 use crate::separators::{mask_at, BLOCK};
-use crate::value;
 use crate::{find_soh, SOH};
 
 #[cfg(any(test, feature = "reference-scan"))]
@@ -124,12 +124,31 @@ impl<'o> QuickReader<'o> {
         self.sparse.binary_search_by_key(&tag, |&(t, _)| t).map_or(NO_COLUMN, |i| self.sparse[i].1)
     }
 
-    /// Reads `msg` (one candidate in SOH form); false when the parser must decide.
+    /// Reads `msg` (one candidate in SOH form) as [`try_read`](Self::try_read) does, its
+    /// BeginString <8> and BodyLength <9> where the framing found them rather than read
+    /// again; false when the parser must decide. Debug builds hold it to `try_read`.
     #[inline]
-    pub(super) fn read(&mut self, msg: &[u8]) -> bool {
-        self.try_read(msg).is_some()
+    pub(super) fn read(&mut self, msg: &[u8], frame: Frame) -> bool {
+        let read = self.try_read_framed(msg, frame).is_some();
+        #[cfg(debug_assertions)]
+        {
+            let framed = (read, self.msg_type, self.found.clone());
+            let read_again = self.try_read(msg).is_some();
+            debug_assert!(framed == (read_again, self.msg_type, self.found.clone()) || !read && !read_again);
+        }
+        read
     }
 
+    #[inline(always)]
+    fn try_read_framed(&mut self, msg: &[u8], frame: Frame) -> Option<()> {
+        let Frame { begin_end, body_start, trailer } = frame;
+        let begin = QuickField { tag: 8, start: 2, end: begin_end };
+        let length = QuickField { tag: 9, start: begin_end + 3, end: body_start - 1 };
+        self.read_after_header(msg, begin, length, trailer, Self::body_masked)
+    }
+
+    /// Reads `msg`, its header read again (the reference for [`read`](Self::read)).
+    #[cfg(any(debug_assertions, test, feature = "reference-scan"))]
     #[inline]
     pub(super) fn try_read(&mut self, msg: &[u8]) -> Option<()> {
         self.read_fields(msg, Self::body_masked)
@@ -145,20 +164,35 @@ impl<'o> QuickReader<'o> {
     /// Reads `msg`'s row: the header and trailer fields here, the body's fields from the one
     /// after MsgType <35> to the trailer (exclusive) with `body`, which counts them on from
     /// the three before.
+    #[cfg(any(debug_assertions, test, feature = "reference-scan"))]
     #[inline(always)]
     fn read_fields(
         &mut self,
         msg: &[u8],
         body: impl FnOnce(&mut Self, &[u8], usize, usize) -> Option<()>,
     ) -> Option<()> {
+        let begin = quick_field(msg, 0).filter(|f| f.tag == 8)?;
+        let length = quick_field(msg, begin.end + 1).filter(|f| f.tag == 9)?;
+        let body_length = usize::try_from(crate::value::parse_u64(&msg[length.start..length.end]).ok()?).ok()?;
+        let trailer = (length.end + 1).checked_add(body_length)?;
+        self.read_after_header(msg, begin, length, trailer, body)
+    }
+
+    /// The rest of [`read_fields`](Self::read_fields), from BeginString <8> and BodyLength <9>
+    /// read and CheckSum <10> expected at `trailer`.
+    #[inline(always)]
+    fn read_after_header(
+        &mut self,
+        msg: &[u8],
+        begin: QuickField,
+        length: QuickField,
+        trailer: usize,
+        body: impl FnOnce(&mut Self, &[u8], usize, usize) -> Option<()>,
+    ) -> Option<()> {
         // Value ranges are kept as u32, as in a FieldIndex.
         u32::try_from(msg.len()).ok()?;
         self.found.fill((0, 0));
-        let begin = quick_field(msg, 0).filter(|f| f.tag == 8)?;
-        let length = quick_field(msg, begin.end + 1).filter(|f| f.tag == 9)?;
         let body_start = length.end + 1;
-        let body_length = usize::try_from(value::parse_u64(&msg[length.start..length.end]).ok()?).ok()?;
-        let trailer = body_start.checked_add(body_length)?;
         if trailer <= body_start || !msg.get(trailer..)?.starts_with(b"10=") || msg[trailer - 1] != SOH {
             return None;
         }
