@@ -19,8 +19,10 @@ mod write;
 
 use crate::decode::{DataFields, FieldIndex, ParseOptions};
 use crate::error::{EncodeError, EncodeErrorKind as Kind, Error};
+use crate::swar::digit_values;
 use crate::value::{bool_text, format_u64, Date, Decimal, TimePrecision, UtcTimestamp};
 use crate::SOH;
+use write::ASCII_ZEROS;
 use write::{copy_checked, prefix_len, put_decimal, put_u64, put_word, room, window, Entry, TagTable, TimeCache};
 use write::{DATA, LENGTH, LONG, SLACK};
 
@@ -229,9 +231,11 @@ impl Encoder {
                 format!("message body is {body_length} bytes, more than {MAX_BODY_LENGTH}"),
             ));
         }
-        let width = (body_length as u64).checked_ilog10().map_or(1, |l| l as usize + 1);
+        // All eight digits, zero-padded, end at the SOH; BeginString's copy covers the zeros.
+        let v = digit_values(body_length as u32);
+        let width = 8 - ((v | 1 << 63).trailing_zeros() / 8) as usize;
         let digits = HEAD_ROOM - 1 - width;
-        put_u64(&mut self.buf, digits, body_length as u64);
+        put_word(&mut self.buf, HEAD_ROOM - 9, v + ASCII_ZEROS);
         self.buf[HEAD_ROOM - 1] = SOH;
         self.buf[digits - BEGIN_ROOM..digits].copy_from_slice(&self.begin);
         let start = digits - self.begin_len;

@@ -8,7 +8,7 @@ use super::check_tag;
 use crate::decode::DataFields;
 use crate::error::EncodeError;
 use crate::separators::{lane_mask, LANE};
-use crate::swar::soh_marks;
+use crate::swar::{digit_values, soh_marks};
 use crate::value::{format_u64, Decimal, TimePrecision, UtcTimestamp, DIGIT_PAIRS, POWERS_OF_TEN};
 use crate::SOH;
 
@@ -201,7 +201,7 @@ pub(super) fn short_tag(tag: u32) -> Option<(u64, usize)> {
 
 /// Writes `n` in exactly `width` digits, zero-padded, ending at `buf[end]` (exclusive).
 #[inline(always)]
-fn put_digits_back(buf: &mut [u8], end: usize, mut n: u64, width: usize) {
+pub(super) fn put_digits_back(buf: &mut [u8], end: usize, mut n: u64, width: usize) {
     let mut i = end;
     let start = end - width;
     while i >= start + 2 {
@@ -215,28 +215,63 @@ fn put_digits_back(buf: &mut [u8], end: usize, mut n: u64, width: usize) {
     }
 }
 
-/// Writes `n` in decimal at `buf[at..]` (room for 20 bytes); returns the digits written.
+/// Writes `n` in decimal at `buf[at..]` (room for 20 bytes; bytes past the digits are
+/// scratch); returns the digits written. Below 100 from the table of pairs, with no branch;
+/// below 10^8 as one word of digits ([`digit_values`]) stored from its first non-zero digit.
 #[inline(always)]
 pub(super) fn put_u64(buf: &mut [u8], at: usize, n: u64) -> usize {
+    if n < 100 {
+        // Both bytes of the pair; below ten the first is the second (the digit), and the
+        // byte after it is scratch.
+        let (pair, wide) = (2 * n as usize, usize::from(n >= 10));
+        buf[at] = DIGIT_PAIRS[pair + 1 - wide];
+        buf[at + 1] = DIGIT_PAIRS[pair + 1];
+        return 1 + wide;
+    }
+    if n < 100_000_000 {
+        let v = digit_values(n as u32);
+        // At least three digits, so not all eight bytes are leading zeros.
+        let zeros = (v.trailing_zeros() / 8) as usize;
+        put_word(buf, at, (v + ASCII_ZEROS) >> (8 * zeros));
+        return 8 - zeros;
+    }
     let width = n.checked_ilog10().map_or(1, |l| l as usize + 1);
     put_digits_back(buf, at + width, n, width);
     width
 }
 
+/// `b'0'` in each byte: added to digit values, the digits' text.
+pub(super) const ASCII_ZEROS: u64 = 0x3030_3030_3030_3030;
+
 /// Writes `value` as FIX writes a decimal (all `scale` fraction digits, `-` for negatives) at
 /// `buf[at..]`, with room for 42 + scale bytes; returns the bytes written. The same text as
 /// [`Decimal::write_to`].
+#[inline(always)]
 pub(super) fn put_decimal(buf: &mut [u8], at: usize, value: Decimal) -> usize {
     let mut i = at;
-    if value.mantissa < 0 {
-        buf[i] = b'-';
-        i += 1;
-    }
+    buf[i] = b'-';
+    i += usize::from(value.mantissa < 0);
     let abs = value.mantissa.unsigned_abs();
     let scale = usize::from(value.scale);
     if scale == 0 {
         return i - at + put_u64(buf, i, abs);
     }
+    if scale <= 8 {
+        // The fraction is below 10^8: its digits are the last `scale` of one word.
+        let p = POWERS_OF_TEN[scale];
+        i += put_u64(buf, i, abs / p);
+        buf[i] = b'.';
+        let fraction = digit_values((abs % p) as u32) + ASCII_ZEROS;
+        put_word(buf, i + 1, fraction >> (8 * (8 - scale)));
+        return i + 1 + scale - at;
+    }
+    put_long_fraction(buf, at, i, abs, scale)
+}
+
+/// [`put_decimal`] from the integer part on, for a scale past eight digits.
+#[cold]
+#[inline(never)]
+fn put_long_fraction(buf: &mut [u8], at: usize, mut i: usize, abs: u64, scale: usize) -> usize {
     let (int, frac) = match POWERS_OF_TEN.get(scale) {
         Some(&p) => (abs / p, abs % p),
         None => (0, abs),
