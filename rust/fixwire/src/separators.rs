@@ -32,6 +32,31 @@ pub(crate) fn lane_mask(lane: &[u8; LANE], byte: u8) -> u32 {
     found.unsigned_abs()
 }
 
+/// Copies `src` to `dst` and returns [`lane_mask`] of it, from one SSE2 load on x86_64.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+#[allow(unsafe_code)]
+pub(crate) fn copy_lane(dst: &mut [u8; LANE], src: &[u8; LANE], byte: u8) -> u32 {
+    use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8, _mm_storeu_si128};
+    // SAFETY: SSE2 is enabled on every x86_64 target. The unaligned load reads the 16 bytes of
+    // `src` and the unaligned store writes the 16 bytes of `dst`, both whole arrays.
+    let found = unsafe {
+        let lane = _mm_loadu_si128(src.as_ptr().cast());
+        _mm_storeu_si128(dst.as_mut_ptr().cast(), lane);
+        _mm_movemask_epi8(_mm_cmpeq_epi8(lane, _mm_set1_epi8(i8::from_ne_bytes([byte]))))
+    };
+    // The move mask sets the low 16 bits only, so it is never negative.
+    found.unsigned_abs()
+}
+
+/// Copies `src` to `dst` and returns [`lane_mask`] of it (targets without SSE2).
+#[cfg(not(target_arch = "x86_64"))]
+#[inline(always)]
+pub(crate) fn copy_lane(dst: &mut [u8; LANE], src: &[u8; LANE], byte: u8) -> u32 {
+    *dst = *src;
+    lane_mask(src, byte)
+}
+
 /// Bit `i` set when `lane[i] == byte` (targets without SSE2).
 #[cfg(not(target_arch = "x86_64"))]
 #[inline(always)]

@@ -7,7 +7,7 @@
 use super::check_tag;
 use crate::decode::DataFields;
 use crate::error::EncodeError;
-use crate::separators::{lane_mask, LANE};
+use crate::separators::{copy_lane, LANE};
 use crate::swar::{digit_values, soh_marks};
 use crate::value::{format_u64, Decimal, TimePrecision, UtcTimestamp, DIGIT_PAIRS, POWERS_OF_TEN};
 use crate::SOH;
@@ -44,7 +44,7 @@ fn word(bytes: &[u8], at: usize) -> u64 {
 
 /// Copies `value` to `buf[at..]` and says whether it holds SOH, in one pass: from 16 bytes on
 /// as overlapping 16-byte lanes, each stored and compared with SOH as it is loaded (SSE2 on
-/// x86_64, see [`lane_mask`]); up to 64 bytes with no loop, so no call into `memcpy`. Eight to
+/// x86_64, see [`copy_lane`]); up to 64 bytes with no loop, so no call into `memcpy`. Eight to
 /// fifteen bytes as two overlapping words, four to seven as two overlapping halves.
 #[inline(always)]
 pub(super) fn copy_checked(buf: &mut [u8], at: usize, value: &[u8]) -> bool {
@@ -52,10 +52,26 @@ pub(super) fn copy_checked(buf: &mut [u8], at: usize, value: &[u8]) -> bool {
     let dst = &mut buf[at..at + n];
     let mut marks = 0;
     let mut lane = |i: usize| {
-        let lane: &[u8; LANE] = value[i..i + LANE].try_into().expect("a lane");
-        dst[i..i + LANE].copy_from_slice(lane);
-        marks |= u64::from(lane_mask(lane, SOH));
+        let src = value[i..i + LANE].try_into().expect("a lane");
+        marks |= u64::from(copy_lane((&mut dst[i..i + LANE]).try_into().expect("a lane"), src, SOH));
     };
+    // The long values first: the fewest tests for the values that cost the most.
+    if n >= LANE {
+        if n <= 2 * LANE {
+            lane(0);
+            lane(n - LANE);
+        } else if n <= 4 * LANE {
+            for i in [0, LANE, n - 2 * LANE, n - LANE] {
+                lane(i);
+            }
+        } else {
+            for i in (0..n - LANE).step_by(LANE) {
+                lane(i);
+            }
+            lane(n - LANE);
+        }
+        return marks != 0;
+    }
     match n {
         0 => {}
         1..=3 => {
@@ -73,26 +89,11 @@ pub(super) fn copy_checked(buf: &mut [u8], at: usize, value: &[u8]) -> bool {
             dst[n - 4..].copy_from_slice(&b.to_le_bytes());
             marks = soh_marks(u64::from(a) | u64::from(b) << 32);
         }
-        8..=15 => {
+        _ => {
             let (a, b) = (word(value, 0), word(value, n - 8));
             dst[..8].copy_from_slice(&a.to_le_bytes());
             dst[n - 8..].copy_from_slice(&b.to_le_bytes());
             marks = soh_marks(a) | soh_marks(b);
-        }
-        16..=32 => {
-            lane(0);
-            lane(n - LANE);
-        }
-        33..=64 => {
-            for i in [0, LANE, n - 2 * LANE, n - LANE] {
-                lane(i);
-            }
-        }
-        _ => {
-            for i in (0..n - LANE).step_by(LANE) {
-                lane(i);
-            }
-            lane(n - LANE);
         }
     }
     marks != 0
@@ -235,6 +236,13 @@ pub(super) fn put_u64(buf: &mut [u8], at: usize, n: u64) -> usize {
         put_word(buf, at, (v + ASCII_ZEROS) >> (8 * zeros));
         return 8 - zeros;
     }
+    put_u64_long(buf, at, n)
+}
+
+/// [`put_u64`] from 10^8 on.
+#[cold]
+#[inline(never)]
+fn put_u64_long(buf: &mut [u8], at: usize, n: u64) -> usize {
     let width = n.checked_ilog10().map_or(1, |l| l as usize + 1);
     put_digits_back(buf, at + width, n, width);
     width
