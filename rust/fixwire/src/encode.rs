@@ -461,7 +461,14 @@ impl<'e> MessageWriter<'e> {
         if entry & LONG != 0 {
             return Ok(self.long_field(tag, |buf| value.write_to(buf)));
         }
-        Ok(self.field(entry, 42 + usize::from(value.scale), |w, at| at + put_decimal(w, at, value)))
+        // Written here rather than through `field`: the compiler leaves a closure this long out of
+        // line, and the call costs more than the digits.
+        let w = open(&mut self.encoder.buf, self.end, entry, 42 + usize::from(value.scale));
+        let at = prefix_len(entry);
+        let at = at + put_decimal(w, at, value);
+        w[at] = SOH;
+        self.end += at + 1;
+        Ok(self)
     }
 
     /// A decimal at exactly `scale` fraction digits; an error when that would drop a non-zero
