@@ -154,13 +154,23 @@ impl Encoder {
         let Self { buf, parties, time_cache, .. } = self;
         let mut at = HEAD_ROOM;
         room(buf, at, msg_type.len() + parties.len() + 64 + SLACK);
-        put_word(buf, at, u64::from_le_bytes(*b"35=\0\0\0\0\0"));
-        at += 3;
-        if msg_type.is_empty() || copy_checked(buf, at, msg_type) {
-            return Err(value_error(35, msg_type));
+        let prefix = u64::from_le_bytes(*b"35=\0\0\0\0\0");
+        if let [one] = msg_type {
+            // The usual one-character MsgType <35>: `35=` and it in one store.
+            if *one == SOH {
+                return Err(value_error(35, msg_type));
+            }
+            put_word(buf, at, prefix | u64::from(*one) << 24);
+            at += 4;
+        } else {
+            put_word(buf, at, prefix);
+            at += 3;
+            if msg_type.is_empty() || copy_checked(buf, at, msg_type) {
+                return Err(value_error(35, msg_type));
+            }
+            at += msg_type.len();
         }
-        at += msg_type.len();
-        // Whole words, no `memcpy` call; the SOHs it finds are the ones between the fields.
+        // Whole lanes, no `memcpy` call; the SOHs it finds are the ones between the fields.
         copy_checked(buf, at, parties);
         at += parties.len();
         at += put_u64(buf, at, seq_num);
