@@ -19,8 +19,10 @@ mod write;
 
 use crate::decode::{DataFields, FieldIndex, ParseOptions};
 use crate::error::{EncodeError, EncodeErrorKind as Kind, Error};
+use crate::swar::digit_values;
 use crate::value::{bool_text, format_u64, Date, Decimal, TimePrecision, UtcTimestamp};
 use crate::SOH;
+use write::ASCII_ZEROS;
 use write::{copy_checked, prefix_len, put_decimal, put_u64, put_word, room, window, Entry, TagTable, TimeCache};
 use write::{DATA, LENGTH, LONG, SLACK};
 
@@ -152,13 +154,23 @@ impl Encoder {
         let Self { buf, parties, time_cache, .. } = self;
         let mut at = HEAD_ROOM;
         room(buf, at, msg_type.len() + parties.len() + 64 + SLACK);
-        put_word(buf, at, u64::from_le_bytes(*b"35=\0\0\0\0\0"));
-        at += 3;
-        if msg_type.is_empty() || copy_checked(buf, at, msg_type) {
-            return Err(value_error(35, msg_type));
+        let prefix = u64::from_le_bytes(*b"35=\0\0\0\0\0");
+        if let [one] = msg_type {
+            // The usual one-character MsgType <35>: `35=` and it in one store.
+            if *one == SOH {
+                return Err(value_error(35, msg_type));
+            }
+            put_word(buf, at, prefix | u64::from(*one) << 24);
+            at += 4;
+        } else {
+            put_word(buf, at, prefix);
+            at += 3;
+            if msg_type.is_empty() || copy_checked(buf, at, msg_type) {
+                return Err(value_error(35, msg_type));
+            }
+            at += msg_type.len();
         }
-        at += msg_type.len();
-        // Whole words, no `memcpy` call; the SOHs it finds are the ones between the fields.
+        // Whole lanes, no `memcpy` call; the SOHs it finds are the ones between the fields.
         copy_checked(buf, at, parties);
         at += parties.len();
         at += put_u64(buf, at, seq_num);
@@ -229,9 +241,11 @@ impl Encoder {
                 format!("message body is {body_length} bytes, more than {MAX_BODY_LENGTH}"),
             ));
         }
-        let width = (body_length as u64).checked_ilog10().map_or(1, |l| l as usize + 1);
+        // All eight digits, zero-padded, end at the SOH; BeginString's copy covers the zeros.
+        let v = digit_values(body_length as u32);
+        let width = 8 - ((v | 1 << 63).trailing_zeros() / 8) as usize;
         let digits = HEAD_ROOM - 1 - width;
-        put_u64(&mut self.buf, digits, body_length as u64);
+        put_word(&mut self.buf, HEAD_ROOM - 9, v + ASCII_ZEROS);
         self.buf[HEAD_ROOM - 1] = SOH;
         self.buf[digits - BEGIN_ROOM..digits].copy_from_slice(&self.begin);
         let start = digits - self.begin_len;
@@ -457,7 +471,14 @@ impl<'e> MessageWriter<'e> {
         if entry & LONG != 0 {
             return Ok(self.long_field(tag, |buf| value.write_to(buf)));
         }
-        Ok(self.field(entry, 42 + usize::from(value.scale), |w, at| at + put_decimal(w, at, value)))
+        // Written here rather than through `field`: the compiler leaves a closure this long out of
+        // line, and the call costs more than the digits.
+        let w = open(&mut self.encoder.buf, self.end, entry, 42 + usize::from(value.scale));
+        let at = prefix_len(entry);
+        let at = at + put_decimal(w, at, value);
+        w[at] = SOH;
+        self.end += at + 1;
+        Ok(self)
     }
 
     /// A decimal at exactly `scale` fraction digits; an error when that would drop a non-zero

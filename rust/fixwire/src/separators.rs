@@ -2,62 +2,106 @@
 //!
 //! A field is `tag=value<SOH>`: knowing where the SOH bytes are, a reader steps from field to
 //! field with a bit scan instead of looking at every byte of every value. [`block_mask`] marks a
-//! byte value in a 64-byte block as one bit a byte: with SSE2 on x86_64 (part of its baseline,
-//! so no runtime check is needed), a word at a time elsewhere. [`mask_at`] does it for any
-//! block of a message, the short last one included.
+//! byte value in a 64-byte block as one bit a byte, [`lane_mask`] in 16 bytes: with SSE2 on
+//! x86_64 (part of its baseline, so no runtime check is needed), a word at a time elsewhere.
+//! [`mask_at`] does it for any block of a message, the short last one included.
 
 /// Bytes per block: one bit of a `u64` mask each.
 pub(crate) const BLOCK: usize = 64;
 
-/// Bit `i` set when `block[i] == byte`, sixteen bytes to an SSE2 compare.
+/// Bytes per lane: one SSE2 compare.
+pub(crate) const LANE: usize = 16;
+
+/// Bit `i` set when `lane[i] == byte`: one SSE2 compare on x86_64 (part of its baseline, so
+/// no runtime check is needed), two words elsewhere.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
 #[allow(unsafe_code)]
-pub(crate) fn block_mask(block: &[u8; BLOCK], byte: u8) -> u64 {
+pub(crate) fn lane_mask(lane: &[u8; LANE], byte: u8) -> u32 {
     use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8};
+    // SAFETY: SSE2 is enabled on every x86_64 target, so these intrinsics exist on any CPU
+    // this code runs on. `_mm_loadu_si128` reads 16 bytes from the pointer with no alignment
+    // requirement, and `lane` is 16 bytes long, so every byte read is inside it.
+    let found = unsafe {
+        _mm_movemask_epi8(_mm_cmpeq_epi8(
+            _mm_loadu_si128(lane.as_ptr().cast()),
+            _mm_set1_epi8(i8::from_ne_bytes([byte])),
+        ))
+    };
+    // The move mask sets the low 16 bits only, so it is never negative.
+    found.unsigned_abs()
+}
+
+/// Copies `src` to `dst` and returns [`lane_mask`] of it, from one SSE2 load on x86_64.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+#[allow(unsafe_code)]
+pub(crate) fn copy_lane(dst: &mut [u8; LANE], src: &[u8; LANE], byte: u8) -> u32 {
+    use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8, _mm_storeu_si128};
+    // SAFETY: SSE2 is enabled on every x86_64 target. The unaligned load reads the 16 bytes of
+    // `src` and the unaligned store writes the 16 bytes of `dst`, both whole arrays.
+    let found = unsafe {
+        let lane = _mm_loadu_si128(src.as_ptr().cast());
+        _mm_storeu_si128(dst.as_mut_ptr().cast(), lane);
+        _mm_movemask_epi8(_mm_cmpeq_epi8(lane, _mm_set1_epi8(i8::from_ne_bytes([byte]))))
+    };
+    // The move mask sets the low 16 bits only, so it is never negative.
+    found.unsigned_abs()
+}
+
+/// Copies `src` to `dst` and returns [`lane_mask`] of it (targets without SSE2).
+#[cfg(not(target_arch = "x86_64"))]
+#[inline(always)]
+pub(crate) fn copy_lane(dst: &mut [u8; LANE], src: &[u8; LANE], byte: u8) -> u32 {
+    *dst = *src;
+    lane_mask(src, byte)
+}
+
+/// Bit `i` set when `lane[i] == byte` (targets without SSE2).
+#[cfg(not(target_arch = "x86_64"))]
+#[inline(always)]
+pub(crate) fn lane_mask(lane: &[u8; LANE], byte: u8) -> u32 {
+    let (low, high) = lane.split_at(8);
+    let word = |w: &[u8]| word_mask(u64::from_le_bytes(w.try_into().expect("eight bytes")), byte);
+    (word(low) | word(high) << 8) as u32
+}
+
+/// Bit `i` set when `block[i] == byte`, a lane ([`lane_mask`]) at a time.
+#[inline(always)]
+pub(crate) fn block_mask(block: &[u8; BLOCK], byte: u8) -> u64 {
     let mut mask = 0;
-    for (i, lane) in block.chunks_exact(16).enumerate() {
-        // SAFETY: SSE2 is enabled on every x86_64 target, so these intrinsics exist on any CPU
-        // this code runs on. `_mm_loadu_si128` reads 16 bytes from the pointer with no alignment
-        // requirement, and `lane` is a 16-byte chunk of `block`, so every byte read is inside it.
-        let found = unsafe {
-            _mm_movemask_epi8(_mm_cmpeq_epi8(
-                _mm_loadu_si128(lane.as_ptr().cast()),
-                _mm_set1_epi8(i8::from_ne_bytes([byte])),
-            ))
-        };
-        // The move mask sets the low 16 bits only, so it is never negative.
-        mask |= u64::from(found.unsigned_abs()) << (16 * i);
+    for (i, lane) in block.chunks_exact(LANE).enumerate() {
+        mask |= u64::from(lane_mask(lane.try_into().expect("chunks of a lane"), byte)) << (LANE * i);
     }
     mask
 }
 
-/// Bit `i` set when `block[i] == byte` (targets without SSE2).
-#[cfg(not(target_arch = "x86_64"))]
-#[inline(always)]
-pub(crate) fn block_mask(block: &[u8; BLOCK], byte: u8) -> u64 {
-    block_mask_by_words(block, byte)
-}
-
-/// [`block_mask`] without vector instructions: each byte equal to `byte` becomes zero (XOR), an
-/// exact zero-byte test sets its high bit, and a multiply gathers the eight high bits into one
-/// byte of the mask.
+/// [`block_mask`] without vector instructions, a word ([`word_mask`]) at a time.
 #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
 #[inline(always)]
 pub(crate) fn block_mask_by_words(block: &[u8; BLOCK], byte: u8) -> u64 {
+    let mut mask = 0;
+    for (i, word) in block.chunks_exact(8).enumerate() {
+        mask |= word_mask(u64::from_le_bytes(word.try_into().expect("chunks of eight")), byte) << (8 * i);
+    }
+    mask
+}
+
+/// Bit `i` (of the low eight) set when byte `i` of `word` (little-endian) is `byte`: each byte
+/// equal to `byte` becomes zero (XOR), an exact zero-byte test sets its high bit, and a multiply
+/// gathers the eight high bits into one byte.
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+#[inline(always)]
+fn word_mask(word: u64, byte: u8) -> u64 {
     const LOWS: u64 = 0x7f7f_7f7f_7f7f_7f7f;
     const ONES: u64 = 0x0101_0101_0101_0101;
     // Bit 8k (the flag of byte k) times 2^(56 - 7k) lands on bit 56 + k; the other products
     // land on distinct bits below 56 or past 63, so nothing carries into the top byte.
     const GATHER: u64 = 0x0102_0408_1020_4080;
-    let mut mask = 0;
-    for (i, word) in block.chunks_exact(8).enumerate() {
-        let x = u64::from_le_bytes(word.try_into().expect("chunks of eight")) ^ (ONES * u64::from(byte));
-        // High bit of each byte set exactly when the byte is zero (no borrow between bytes).
-        let zero = !(((x & LOWS) + LOWS) | x | LOWS);
-        mask |= ((zero >> 7).wrapping_mul(GATHER) >> 56) << (8 * i);
-    }
-    mask
+    let x = word ^ (ONES * u64::from(byte));
+    // High bit of each byte set exactly when the byte is zero (no borrow between bytes).
+    let zero = !(((x & LOWS) + LOWS) | x | LOWS);
+    (zero >> 7).wrapping_mul(GATHER) >> 56
 }
 
 /// [`block_mask`] of block `block` of `bytes` (bytes `64 * block` on); the last block, when

@@ -64,6 +64,21 @@ pub(crate) fn digits_unchecked(w: u64, n: usize) -> u64 {
     combine(w.wrapping_sub(0x3030_3030_3030_3030) << (64 - 8 * n))
 }
 
+/// The eight decimal digits of `n` (below 10^8), zero-padded, as digit values (0 to 9) one a
+/// byte, the most significant first (lowest): the inverse of [`combine`]. Split in halves of
+/// four digits, quarters of two and single digits, all the lanes of a step divided by one
+/// multiply and shift, exact for the lanes' ranges (x / 100 as x * 5243 >> 19 below 43,699,
+/// x / 10 as x * 103 >> 10 below 179).
+#[inline(always)]
+pub(crate) fn digit_values(n: u32) -> u64 {
+    debug_assert!(n < 100_000_000);
+    let v = u64::from(n / 10_000) | u64::from(n % 10_000) << 32;
+    let high = ((v * 5243) >> 19) & 0x0000_007F_0000_007F;
+    let v = high | (v - high * 100) << 16;
+    let high = ((v * 103) >> 10) & 0x000F_000F_000F_000F;
+    high | (v - high * 10) << 8
+}
+
 /// The number whose digit values (0 to 9, one a byte) fill `v`, most significant first.
 #[inline(always)]
 fn combine(v: u64) -> u64 {
@@ -118,6 +133,19 @@ mod tests {
         assert_eq!(digit_run(word(b"12345678")), 8);
         assert_eq!(digit_run(word(b"=1")), 0);
         assert_eq!(digit_run(word(b"12/4")), 2);
+    }
+
+    #[test]
+    fn digit_values_are_the_digits_and_combine_back() {
+        let mut numbers: Vec<u32> = (0..8).flat_map(|p| [10u32.pow(p) - 1, 10u32.pow(p), 10u32.pow(p) + 7]).collect();
+        numbers.extend([0, 42, 99_999_999, 12_345_678, 43_699, 179, 9_999, 10_000]);
+        numbers.extend((0..100_000_000).step_by(9_973));
+        for n in numbers {
+            let v = digit_values(n);
+            let text: Vec<u8> = v.to_le_bytes().iter().map(|d| b'0' + d).collect();
+            assert_eq!(text, format!("{n:08}").as_bytes(), "{n}");
+            assert_eq!(combine(v), u64::from(n));
+        }
     }
 
     #[test]

@@ -90,6 +90,10 @@ fn bad_arguments_are_refused() {
     assert!(Encoder::with_begin_string("S", "T", "FIX 4.4").is_err());
     assert_eq!(w_tag_error(1_000_000_000), Kind::InvalidTag);
     assert_eq!(enc.start(b"", 1, T).unwrap_err().kind, Kind::EmptyValue);
+    for msg_type in [&b"\x01"[..], b"A\x01", b"\x01A"] {
+        let err = enc.start(msg_type, 1, T).unwrap_err();
+        assert_eq!((err.kind, err.tag), (Kind::SohInValue, Some(35)), "{msg_type:?}");
+    }
 }
 
 fn w_tag_error(tag: u32) -> Kind {

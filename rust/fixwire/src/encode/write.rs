@@ -7,7 +7,8 @@
 use super::check_tag;
 use crate::decode::DataFields;
 use crate::error::EncodeError;
-use crate::swar::soh_marks;
+use crate::separators::{copy_lane, LANE};
+use crate::swar::{digit_values, soh_marks};
 use crate::value::{format_u64, Decimal, TimePrecision, UtcTimestamp, DIGIT_PAIRS, POWERS_OF_TEN};
 use crate::SOH;
 
@@ -41,19 +42,36 @@ fn word(bytes: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(bytes[at..at + 8].try_into().expect("eight bytes"))
 }
 
-/// Copies `value` to `buf[at..]` and says whether it holds SOH, in one pass of whole words:
-/// up to 64 bytes as overlapping 8-byte words (no loop, so no call into `memcpy`), four to
-/// seven bytes as two overlapping halves; a longer value is copied, then its copy searched.
+/// Copies `value` to `buf[at..]` and says whether it holds SOH, in one pass: from 16 bytes on
+/// as overlapping 16-byte lanes, each stored and compared with SOH as it is loaded (SSE2 on
+/// x86_64, see [`copy_lane`]); up to 64 bytes with no loop, so no call into `memcpy`. Eight to
+/// fifteen bytes as two overlapping words, four to seven as two overlapping halves.
 #[inline(always)]
 pub(super) fn copy_checked(buf: &mut [u8], at: usize, value: &[u8]) -> bool {
     let n = value.len();
     let dst = &mut buf[at..at + n];
     let mut marks = 0;
-    let mut copy = |i: usize| {
-        let w = word(value, i);
-        marks |= soh_marks(w);
-        dst[i..i + 8].copy_from_slice(&w.to_le_bytes());
+    let mut lane = |i: usize| {
+        let src = value[i..i + LANE].try_into().expect("a lane");
+        marks |= u64::from(copy_lane((&mut dst[i..i + LANE]).try_into().expect("a lane"), src, SOH));
     };
+    // The long values first: the fewest tests for the values that cost the most.
+    if n >= LANE {
+        if n <= 2 * LANE {
+            lane(0);
+            lane(n - LANE);
+        } else if n <= 4 * LANE {
+            for i in [0, LANE, n - 2 * LANE, n - LANE] {
+                lane(i);
+            }
+        } else {
+            for i in (0..n - LANE).step_by(LANE) {
+                lane(i);
+            }
+            lane(n - LANE);
+        }
+        return marks != 0;
+    }
     match n {
         0 => {}
         1..=3 => {
@@ -71,24 +89,11 @@ pub(super) fn copy_checked(buf: &mut [u8], at: usize, value: &[u8]) -> bool {
             dst[n - 4..].copy_from_slice(&b.to_le_bytes());
             marks = soh_marks(u64::from(a) | u64::from(b) << 32);
         }
-        8..=16 => {
-            copy(0);
-            copy(n - 8);
-        }
-        17..=32 => {
-            copy(0);
-            copy(8);
-            copy(n - 16);
-            copy(n - 8);
-        }
-        33..=64 => {
-            for i in [0, 8, 16, 24, n - 32, n - 24, n - 16, n - 8] {
-                copy(i);
-            }
-        }
         _ => {
-            dst.copy_from_slice(value);
-            return crate::find_soh(dst).is_some();
+            let (a, b) = (word(value, 0), word(value, n - 8));
+            dst[..8].copy_from_slice(&a.to_le_bytes());
+            dst[n - 8..].copy_from_slice(&b.to_le_bytes());
+            marks = soh_marks(a) | soh_marks(b);
         }
     }
     marks != 0
@@ -197,7 +202,7 @@ pub(super) fn short_tag(tag: u32) -> Option<(u64, usize)> {
 
 /// Writes `n` in exactly `width` digits, zero-padded, ending at `buf[end]` (exclusive).
 #[inline(always)]
-fn put_digits_back(buf: &mut [u8], end: usize, mut n: u64, width: usize) {
+pub(super) fn put_digits_back(buf: &mut [u8], end: usize, mut n: u64, width: usize) {
     let mut i = end;
     let start = end - width;
     while i >= start + 2 {
@@ -211,28 +216,70 @@ fn put_digits_back(buf: &mut [u8], end: usize, mut n: u64, width: usize) {
     }
 }
 
-/// Writes `n` in decimal at `buf[at..]` (room for 20 bytes); returns the digits written.
+/// Writes `n` in decimal at `buf[at..]` (room for 20 bytes; bytes past the digits are
+/// scratch); returns the digits written. Below 100 from the table of pairs, with no branch;
+/// below 10^8 as one word of digits ([`digit_values`]) stored from its first non-zero digit.
 #[inline(always)]
 pub(super) fn put_u64(buf: &mut [u8], at: usize, n: u64) -> usize {
+    if n < 100 {
+        // Both bytes of the pair; below ten the first is the second (the digit), and the
+        // byte after it is scratch.
+        let (pair, wide) = (2 * n as usize, usize::from(n >= 10));
+        buf[at] = DIGIT_PAIRS[pair + 1 - wide];
+        buf[at + 1] = DIGIT_PAIRS[pair + 1];
+        return 1 + wide;
+    }
+    if n < 100_000_000 {
+        let v = digit_values(n as u32);
+        // At least three digits, so not all eight bytes are leading zeros.
+        let zeros = (v.trailing_zeros() / 8) as usize;
+        put_word(buf, at, (v + ASCII_ZEROS) >> (8 * zeros));
+        return 8 - zeros;
+    }
+    put_u64_long(buf, at, n)
+}
+
+/// [`put_u64`] from 10^8 on.
+#[cold]
+#[inline(never)]
+fn put_u64_long(buf: &mut [u8], at: usize, n: u64) -> usize {
     let width = n.checked_ilog10().map_or(1, |l| l as usize + 1);
     put_digits_back(buf, at + width, n, width);
     width
 }
 
+/// `b'0'` in each byte: added to digit values, the digits' text.
+pub(super) const ASCII_ZEROS: u64 = 0x3030_3030_3030_3030;
+
 /// Writes `value` as FIX writes a decimal (all `scale` fraction digits, `-` for negatives) at
 /// `buf[at..]`, with room for 42 + scale bytes; returns the bytes written. The same text as
 /// [`Decimal::write_to`].
+#[inline(always)]
 pub(super) fn put_decimal(buf: &mut [u8], at: usize, value: Decimal) -> usize {
     let mut i = at;
-    if value.mantissa < 0 {
-        buf[i] = b'-';
-        i += 1;
-    }
+    buf[i] = b'-';
+    i += usize::from(value.mantissa < 0);
     let abs = value.mantissa.unsigned_abs();
     let scale = usize::from(value.scale);
     if scale == 0 {
         return i - at + put_u64(buf, i, abs);
     }
+    if scale <= 8 {
+        // The fraction is below 10^8: its digits are the last `scale` of one word.
+        let p = POWERS_OF_TEN[scale];
+        i += put_u64(buf, i, abs / p);
+        buf[i] = b'.';
+        let fraction = digit_values((abs % p) as u32) + ASCII_ZEROS;
+        put_word(buf, i + 1, fraction >> (8 * (8 - scale)));
+        return i + 1 + scale - at;
+    }
+    put_long_fraction(buf, at, i, abs, scale)
+}
+
+/// [`put_decimal`] from the integer part on, for a scale past eight digits.
+#[cold]
+#[inline(never)]
+fn put_long_fraction(buf: &mut [u8], at: usize, mut i: usize, abs: u64, scale: usize) -> usize {
     let (int, frac) = match POWERS_OF_TEN.get(scale) {
         Some(&p) => (abs / p, abs % p),
         None => (0, abs),
