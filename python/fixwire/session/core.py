@@ -845,18 +845,7 @@ class Session:
         if begin < 1 or begin > end:
             self._events.append(ResendServed(begin, end, 0, 0))
             return
-        if not self._out.add_resend(
-            ResendStream(
-                self.store,
-                self._encoder,
-                begin,
-                end,
-                now,
-                self.config.admin_out,
-                self._qualifiers,
-                self.config.app_resend,
-            )
-        ):
+        if not self._out.add_resend(self._resend_stream(begin, end, now)):
             self._events.append(ResendServed(begin, end, 0, 0, coalesced=True))
             return
         self._last_sent = now
@@ -982,18 +971,7 @@ class Session:
             peer_expects = max(1, peer_expects - 1)
         if peer_expects < self._logon_seq:
             end = self._logon_seq - 1
-            self._out.add_resend(
-                ResendStream(
-                    self.store,
-                    self._encoder,
-                    peer_expects,
-                    end,
-                    now,
-                    self.config.admin_out,
-                    self._qualifiers,
-                    self.config.app_resend,
-                )
-            )
+            self._out.add_resend(self._resend_stream(peer_expects, end, now))
             resent = self.store.count(peer_expects, end)
             self._events.append(
                 ResendServed(peer_expects, end, resent, end - peer_expects + 1 - resent)
@@ -1114,6 +1092,21 @@ class Session:
             self._log.outbound(wire, now)
         self.store.set_next_sender_seq(seq_num + 1)
         self._last_sent = now
+
+    def _resend_stream(self, begin: int, end: int, now: float) -> ResendStream:
+        """The answer to a ResendRequest <2> for ``begin`` to ``end``, with this session's hooks
+        and header qualifiers.
+        """
+        return ResendStream(
+            self.store,
+            self._encoder,
+            begin,
+            end,
+            now,
+            self.config.admin_out,
+            self._qualifiers,
+            self.config.app_resend,
+        )
 
     def _header_fields(self, processed: int | None) -> list[tuple[int, FieldValue]]:
         """The header fields the encoder does not write itself: SubIDs and LocationIDs, and
