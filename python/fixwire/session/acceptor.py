@@ -253,7 +253,8 @@ async def serve(
             TargetCompID and SenderCompID to a configuration (None refuses the connection; a
             configuration of another BeginString refuses the Logon).
         handler: Called (as a task) with each session's :class:`Connection` when its first
-            connection arrives; it typically iterates the events and answers.
+            connection arrives; it typically iterates the events and answers, or has them
+            called back (:meth:`Connection.set_on_event`) for the lowest latency.
         host: Address to listen on.
         port: Port, or 0 for any free one (see :attr:`Acceptor.port`).
         ssl: TLS context for the server side (TLS 1.2 or later).
