@@ -21,7 +21,8 @@ each sample includes one read of ``time.perf_counter``, about 0.1 us here):
 * ``test_connection_send``: ``Connection.send`` to a fixwire acceptor (``serve``) over loopback
   TCP: the above plus ``time.time()`` and the socket's ``send`` syscall. Before each round,
   untimed, the event loop runs until the acceptor has read every order sent, so each send finds
-  the socket idle.
+  the socket idle. On asyncio's own event loop and on uvloop's (the acceptor on the same loop,
+  in this process).
 
 Group "session-roundtrip": NewOrderSingle out, ExecutionReport <35=8> in, over loopback TCP
 with one order in flight: the callback that receives each report sends the next order. Each
@@ -273,10 +274,11 @@ async def open_initiator(port: int, on_event: Callable[[Event], None] | None = N
 
 
 @pytest.mark.benchmark(group="session-send")
-def test_connection_send(benchmark: Benchmark) -> None:
+@pytest.mark.parametrize("loop", ["asyncio", "uvloop"])
+def test_connection_send(benchmark: Benchmark, loop: Loop) -> None:
     """``Connection.send`` over loopback TCP; the acceptor must receive every order intact."""
     desk = OrderDesk()
-    with asyncio.Runner() as runner:
+    with asyncio.Runner(loop_factory=LOOPS[loop]) as runner:
         acceptor = runner.run(bounded(serve([ACCEPTOR], desk.handle, "127.0.0.1", 0)))
         try:
             conn = runner.run(bounded(open_initiator(acceptor.port)))
