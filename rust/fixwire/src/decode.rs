@@ -720,7 +720,18 @@ impl<'a> Fields<'a> {
     /// The first field with `tag`.
     #[inline]
     pub fn find(&self, tag: u32) -> Option<Field> {
-        self.fields.iter().find(|f| f.tag == tag).copied()
+        // Four fields a step, unrolled: a compare and a branch a field, the loop's own count
+        // and bound shared by four.
+        let mut quads = self.fields.chunks_exact(4);
+        for quad in quads.by_ref() {
+            let quad: &[Field; 4] = quad.try_into().expect("chunks of four");
+            for field in quad {
+                if field.tag == tag {
+                    return Some(*field);
+                }
+            }
+        }
+        quads.remainder().iter().find(|f| f.tag == tag).copied()
     }
 
     /// Whether `tag` is present.

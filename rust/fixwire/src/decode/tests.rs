@@ -48,6 +48,13 @@ fn same(bytes: &[u8], options: &ParseOptions, common: &mut FieldIndex, checked: 
     let full = checked.parse_checked_in_full(bytes, options);
     assert_eq!(fast, full, "{:?}", String::from_utf8_lossy(bytes));
     assert_eq!(common.fields(), checked.fields(), "{:?}", String::from_utf8_lossy(bytes));
+    if fast.is_ok() {
+        // A lookup finds what a plain scan of the fields finds, absent tags included.
+        let msg = common.view(bytes);
+        for tag in checked.fields().iter().map(|f| f.tag).chain([1, 7, 58, 1023, 1024, 1_234_567]) {
+            assert_eq!(msg.find(tag), checked.fields().iter().find(|f| f.tag == tag).copied(), "{tag}");
+        }
+    }
 }
 
 #[test]
