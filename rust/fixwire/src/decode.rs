@@ -724,7 +724,6 @@ impl<'a> Fields<'a> {
         // and bound shared by four.
         let mut quads = self.fields.chunks_exact(4);
         for quad in quads.by_ref() {
-            let quad: &[Field; 4] = quad.try_into().expect("chunks of four");
             for field in quad {
                 if field.tag == tag {
                     return Some(*field);
