@@ -236,6 +236,8 @@ pub struct FieldIndex {
     /// How many of `fields` are the message's.
     count: usize,
     len: usize,
+    /// Room for the SOH masks of the message's 64-byte blocks, kept between messages.
+    masks: Vec<u64>,
 }
 
 impl std::fmt::Debug for FieldIndex {
@@ -258,7 +260,7 @@ impl FieldIndex {
         if self.fields.len() < slots {
             self.fields.resize(slots, Field { tag: 0, start: 0, end: 0 });
         }
-        match common::parse(buf, options, &mut self.fields) {
+        match common::parse(buf, options, &mut self.fields, &mut self.masks) {
             Some(count) => {
                 self.count = count;
                 self.len = buf.len();

@@ -20,22 +20,36 @@ const TRAILER_MASK: u64 = 0xFF00_0000_FFFF_FFFF;
 /// Bytes of `10=ddd<SOH>`.
 const TRAILER_LEN: usize = 7;
 
-/// The SOH bytes of a message in order, found a 64-byte block at a time.
+/// The SOH bytes of a message in order, from the masks of its 64-byte blocks.
 struct Sohs<'a> {
-    buf: &'a [u8],
+    /// The masks of the blocks after the one in `mask`.
+    rest: std::slice::Iter<'a, u64>,
     /// Where the block in `mask` starts.
     base: usize,
-    /// Bit `i` set when `buf[base + i]` is an SOH not yet handed out.
+    /// Bit `i` set when the byte at `base + i` is an SOH not yet handed out.
     mask: u64,
 }
 
 impl<'a> Sohs<'a> {
-    fn new(buf: &'a [u8]) -> Self {
-        let mask = match buf.first_chunk::<BLOCK>() {
-            Some(block) => block_mask(block, SOH),
-            None => Self::short(buf),
-        };
-        Self { buf, base: 0, mask }
+    /// The SOH bytes of `buf`, its block masks computed into `masks` first: in a loop of their
+    /// own, so that the loop over fields takes each from memory with no vector code of its own.
+    fn new(buf: &[u8], masks: &'a mut Vec<u64>) -> Self {
+        masks.resize(buf.len().div_ceil(BLOCK), 0);
+        let mut blocks = buf.chunks_exact(BLOCK);
+        for (mask, block) in masks.iter_mut().zip(blocks.by_ref()) {
+            *mask = block_mask(block.first_chunk::<BLOCK>().unwrap_or(&[0; BLOCK]), SOH);
+        }
+        let tail = blocks.remainder().len();
+        if let (Some(last), true) = (masks.last_mut(), tail > 0) {
+            *last = match buf.last_chunk::<BLOCK>() {
+                // The message's last 64 bytes, shifted to start where the short block does.
+                Some(block) => block_mask(block, SOH) >> (BLOCK - tail),
+                None => Self::short(buf),
+            };
+        }
+        let mut rest = masks.iter();
+        let mask = rest.next().copied().unwrap_or(0);
+        Self { rest, base: 0, mask }
     }
 
     /// The mask of a message shorter than a block, from a padded copy.
@@ -50,17 +64,8 @@ impl<'a> Sohs<'a> {
     #[inline(always)]
     fn next(&mut self) -> Option<usize> {
         while self.mask == 0 {
+            self.mask = *self.rest.next()?;
             self.base += BLOCK;
-            // The message is longer than `base`, so longer than a block: the last block that
-            // fits ends at or after `base`, and is shifted to start there. No call in the loop
-            // that hands out fields, so that its state stays in registers.
-            let len = self.buf.len();
-            if self.base >= len {
-                return None;
-            }
-            let at = self.base.min(len - BLOCK);
-            let block = self.buf[at..].first_chunk::<BLOCK>()?;
-            self.mask = block_mask(block, SOH) >> (self.base - at);
         }
         let at = self.base + self.mask.trailing_zeros() as usize;
         self.mask &= self.mask - 1;
@@ -116,7 +121,7 @@ fn body_fields(body: &[u8], mut sohs: Sohs<'_>, mut pos: u32, free: &mut [Field]
         let tag = swar::digits_below(word, shift);
         let start = pos + shift / 8 + 1;
         let end = sohs.next()? as u32;
-        if end == start || stops.may_contain(tag) {
+        if (end == start) | stops.may_contain(tag) {
             return None;
         }
         *out.next()? = Field { tag, start, end };
@@ -164,9 +169,9 @@ fn body_length(buf: &[u8], length: Field) -> Option<usize> {
 /// (at most `slots.len()`, which must be at least `buf.len() / 4`); `None` leaves the verdict
 /// to the checked parser, `slots` in any state.
 #[inline(never)]
-pub(super) fn parse(buf: &[u8], options: &ParseOptions, slots: &mut [Field]) -> Option<usize> {
+pub(super) fn parse(buf: &[u8], options: &ParseOptions, slots: &mut [Field], masks: &mut Vec<u64>) -> Option<usize> {
     u32::try_from(buf.len()).ok()?;
-    let mut sohs = Sohs::new(buf);
+    let mut sohs = Sohs::new(buf, masks);
     let (begin, length, body_length) = if let Some(header) = usual_header(buf, &mut sohs) {
         header
     } else {

@@ -59,17 +59,17 @@ fn same(bytes: &[u8], options: &ParseOptions, common: &mut FieldIndex, checked: 
 
 #[test]
 fn the_common_path_reads_the_usual_messages_itself() {
-    let mut slots = vec![Field { tag: 0, start: 0, end: 0 }; 200];
+    let (mut slots, mut masks) = (vec![Field { tag: 0, start: 0, end: 0 }; 200], Vec::new());
     let messages = messages();
     for original in &messages[..4] {
-        let count = common::parse(original, &ParseOptions::default(), &mut slots);
+        let count = common::parse(original, &ParseOptions::default(), &mut slots, &mut masks);
         let mut checked = FieldIndex::new();
         checked.parse_checked_in_full(original, &ParseOptions::default()).expect("a valid message");
         assert_eq!(count.map(|n| &slots[..n]), Some(checked.fields()));
     }
     // Left to the checked parser, which reads them.
     for original in &messages[4..] {
-        assert_eq!(common::parse(original, &ParseOptions::default(), &mut slots), None);
+        assert_eq!(common::parse(original, &ParseOptions::default(), &mut slots, &mut masks), None);
         FieldIndex::new().parse(original, &ParseOptions::default()).expect("a valid message");
     }
 }
