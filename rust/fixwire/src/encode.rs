@@ -15,6 +15,7 @@
 //! assert_eq!(&bytes[16..16 + body.len()], body);
 //! ```
 
+mod sending_time;
 mod write;
 
 use crate::decode::{DataFields, FieldIndex, ParseOptions};
@@ -22,8 +23,9 @@ use crate::error::{EncodeError, EncodeErrorKind as Kind, Error};
 use crate::swar::digit_values;
 use crate::value::{bool_text, format_u64, Date, Decimal, TimePrecision, UtcTimestamp};
 use crate::SOH;
+use sending_time::TimeCache;
 use write::ASCII_ZEROS;
-use write::{copy_checked, prefix_len, put_decimal, put_u64, put_word, room, window, Entry, TagTable, TimeCache};
+use write::{copy_checked, prefix_len, put_decimal, put_u64, put_word, room, window, Entry, TagTable};
 use write::{DATA, LENGTH, LONG, SLACK};
 
 /// The largest body BodyLength <9> may describe here: seven digits.
@@ -62,6 +64,10 @@ pub struct Encoder {
     begin: [u8; BEGIN_ROOM],
     /// The bytes of `begin` that are not padding.
     begin_len: usize,
+    /// `35=` and the one-character MsgType <35> whose `35=<MsgType><SOH>` and `parties` are in
+    /// the buffer after the head room, as the last `start` wrote them (0: none), so that the
+    /// next message of the type writes only MsgSeqNum <34> and SendingTime <52>.
+    header_for: u64,
     time_cache: TimeCache,
 }
 
@@ -101,6 +107,7 @@ impl Encoder {
             parties,
             begin,
             begin_len: text.len(),
+            header_for: 0,
             time_cache: TimeCache::default(),
         })
     }
@@ -151,27 +158,33 @@ impl Encoder {
         sending_time: i64,
     ) -> Result<MessageWriter<'_>, EncodeError> {
         self.format_sending_time(sending_time)?;
-        let Self { buf, parties, time_cache, .. } = self;
+        let Self { buf, parties, time_cache, header_for, .. } = self;
         let mut at = HEAD_ROOM;
         room(buf, at, msg_type.len() + parties.len() + 64 + SLACK);
         let prefix = u64::from_le_bytes(*b"35=\0\0\0\0\0");
-        if let [one] = msg_type {
-            // The usual one-character MsgType <35>: `35=` and it in one store.
-            if *one == SOH {
-                return Err(value_error(35, msg_type));
+        match msg_type {
+            // The usual one-character MsgType <35>: `35=` and it in one word, and the same
+            // header as the last message's already in place.
+            [one] if *one != SOH && *header_for == prefix | u64::from(*one) << 24 => at += 4,
+            [one] if *one != SOH => {
+                *header_for = prefix | u64::from(*one) << 24;
+                put_word(buf, at, *header_for);
+                at += 4;
+                // Whole lanes, no `memcpy` call; the SOHs it finds are the ones between the
+                // fields.
+                copy_checked(buf, at, parties);
             }
-            put_word(buf, at, prefix | u64::from(*one) << 24);
-            at += 4;
-        } else {
-            put_word(buf, at, prefix);
-            at += 3;
-            if msg_type.is_empty() || copy_checked(buf, at, msg_type) {
-                return Err(value_error(35, msg_type));
+            _ => {
+                *header_for = 0;
+                put_word(buf, at, prefix);
+                at += 3;
+                if msg_type.is_empty() || copy_checked(buf, at, msg_type) {
+                    return Err(value_error(35, msg_type));
+                }
+                at += msg_type.len();
+                copy_checked(buf, at, parties);
             }
-            at += msg_type.len();
         }
-        // Whole lanes, no `memcpy` call; the SOHs it finds are the ones between the fields.
-        copy_checked(buf, at, parties);
         at += parties.len();
         at += put_u64(buf, at, seq_num);
         put_word(buf, at, u64::from_le_bytes(*b"\x0152=\0\0\0\0"));
@@ -211,7 +224,8 @@ impl Encoder {
         let first_sent = header.iter().find(|f| f.tag == 122).unwrap_or(original_time);
         let first_sent = &original[first_sent.range()];
         self.format_sending_time(sending_time)?;
-        let Self { buf, time_cache, .. } = self;
+        let Self { buf, time_cache, header_for, .. } = self;
+        *header_for = 0;
         buf.clear();
         buf.resize(HEAD_ROOM, 0);
         for field in header {
