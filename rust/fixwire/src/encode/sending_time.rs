@@ -74,6 +74,23 @@ impl TimeCache {
 
     #[inline(never)]
     fn render(&mut self, t: i64, precision: TimePrecision) -> bool {
+        // A new millisecond within the cached second, the usual miss: three digits, inline.
+        if precision == TimePrecision::Millis && within(t, self.second) && self.second.0 != i64::MIN {
+            // The second's start is not clipped, so this is the time into it, from 0 to 10^9 - 1
+            // (no sign to lose).
+            #[allow(clippy::cast_sign_loss)]
+            let nanos = (t - self.second.0) as u32;
+            let millis = nanos / 1_000_000;
+            self.text[FRACTION_AT..FRACTION_AT + 4].copy_from_slice(&THREE_DIGITS[millis as usize].to_le_bytes());
+            let start = self.second.0 + i64::from(millis * 1_000_000);
+            self.unit = (start, start + 1_000_000);
+            return true;
+        }
+        self.render_unit(t, precision)
+    }
+
+    #[inline(never)]
+    fn render_unit(&mut self, t: i64, precision: TimePrecision) -> bool {
         if !within(t, self.second) && !self.render_second(t) {
             return false;
         }

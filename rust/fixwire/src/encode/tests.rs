@@ -320,3 +320,10 @@ fn random_messages_are_the_text_written_out_by_hand() {
         }
     }
 }
+
+#[test]
+fn body_lengths_have_their_digits_from_either_path() {
+    for n in (0..30_000).chain([99_999, 100_000, 1_234_567, 9_999_999]) {
+        assert_eq!(body_length_digits(n), digit_values(n), "{n}");
+    }
+}
