@@ -22,8 +22,6 @@ HOUSE = "00000000-0000-4000-8000-00000000f10e"
 CENT = Decimal("0.01")
 TWO_DP = Decimal("0.01")
 FOUR_DP = Decimal("0.0001")
-ONE = Decimal(1)
-ZERO = Decimal(0)
 
 
 @dataclass(slots=True)

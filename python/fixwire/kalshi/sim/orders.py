@@ -16,11 +16,11 @@ from fixwire.kalshi.sim import matching as m
 from fixwire.kalshi.sim.core import (
     HOUSE,
     TWO_DP,
-    ZERO,
     Participant,
 )
 from fixwire.kalshi.sim.drop_copy import DropCopyFlow
 from fixwire.kalshi.sim.market_data import MarketDataFlow
+from fixwire.kalshi.sim.vocabulary import ZERO
 from fixwire.session.config import FieldValue
 
 

@@ -8,7 +8,7 @@ import itertools
 import time
 from collections.abc import Callable, Iterable
 from decimal import Decimal
-from typing import TYPE_CHECKING, ClassVar, TypeAlias
+from typing import TYPE_CHECKING, ClassVar
 
 from fixwire._native import Dictionary, Message
 from fixwire.errors import FixError, RejectError, SessionError
@@ -41,7 +41,6 @@ from fixwire.session import (
     SessionConfig,
     serve,
 )
-from fixwire.session.config import FieldValue
 
 if TYPE_CHECKING:
     from fixwire.kalshi.tls import SelfSignedCertificate
@@ -69,10 +68,6 @@ _SESSION_OF = {
 
 #: The default drop-copy request budget: a burst of 5, then one a second.
 _REPLAY_BUDGET = RateLimit(tokens_per_second=1.0, burst_seconds=5.0, cost=1.0)
-
-
-Sent: TypeAlias = tuple[int, float, list[tuple[int, FieldValue]]]
-"""An ExecutionReport kept for drop copy: its event number, when it was sent, its fields."""
 
 
 class Simulator(SettlementFlow):
