@@ -125,6 +125,7 @@ class Simulator(SettlementFlow):
         #: Restricted keys and their subaccount.
         self._restricted: dict[str, int] = {}
         self._clients = {}
+        self._trading = {}
         self._rate_limit = rate_limit
         self._skew = max_sending_time_skew
         self._dictionary = Dictionary.kalshi()
@@ -339,7 +340,7 @@ class Simulator(SettlementFlow):
         if self._rate_limit is not None:
             client.bucket = self._rate_limit.bucket()
         client.logged_on = True
-        self._clients[api_key, session_type] = client
+        self._add_client(api_key, client)
         return client
 
     # Application messages.
