@@ -35,6 +35,7 @@ from fixwire.session import (
     Acceptor,
     Connection,
     Disconnected,
+    Event,
     LoggedOn,
     Received,
     Role,
@@ -304,24 +305,38 @@ class Simulator(SettlementFlow):
         return None
 
     async def _run(self, connection: Connection) -> None:
-        """Serves one session (across its reconnects) until the simulator closes."""
+        """Serves one session (across its reconnects) until the simulator closes.
+
+        Each event is handled within the read that brought it (``Connection.set_on_event``):
+        an order is matched and its report written with no task switch between its bytes'
+        arrival and the answer, and the reports for a burst of orders read at once go out
+        together.
+        """
         api_key = connection.session.config.target_comp_id
         session_type = _SESSION_TYPES[connection.session.config.sender_comp_id]
         client: Participant | None = None
-        async for event in connection:
-            if isinstance(event, LoggedOn):
+
+        def on_event(event: Event) -> None:
+            nonlocal client
+            if isinstance(event, Received):
+                if client is not None and event.reject is None:
+                    try:
+                        self._on_message(api_key, client, event.message)
+                    except (FixError, ArithmeticError, ValueError, TypeError, KeyError) as e:
+                        # A message the dictionary let through but a handler cannot take (a
+                        # value out of range, a missing conditional tag): the venue answers,
+                        # and serves on.
+                        self._business_reject(client, event.message, 0, f"cannot process: {e}")
+            elif isinstance(event, LoggedOn):
                 client = self._logged_on(api_key, session_type, connection)
             elif isinstance(event, Disconnected) and client is not None:
                 client.logged_on = False
                 if client.flags.cancel_orders_on_disconnect:
                     self._publish(self.engine.cancel_all_for_owner(api_key, wall_clock()))
-            elif isinstance(event, Received) and client is not None and event.reject is None:
-                try:
-                    self._on_message(api_key, client, event.message)
-                except (FixError, ArithmeticError, ValueError, TypeError, KeyError) as e:
-                    # A message the dictionary let through but a handler cannot take (a value
-                    # out of range, a missing conditional tag): the venue answers, and serves on.
-                    self._business_reject(client, event.message, 0, f"cannot process: {e}")
+
+        connection.set_on_event(on_event)
+        async for _ in connection:  # Nothing is queued any more: this ends at the close.
+            pass
 
     def _logged_on(
         self, api_key: str, session_type: SessionType, connection: Connection
