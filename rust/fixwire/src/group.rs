@@ -284,7 +284,7 @@ impl<'a> Fields<'a> {
     /// group allocates nothing. The group is checked first, as a whole.
     pub fn group_entries<'s>(&self, spec: &'s GroupSpec) -> Result<GroupEntries<'a, 's>, DecodeError> {
         let mut entries = GroupEntries { run: *self, spec, delimiter: 0, next: 0, end: 0, left: 0 };
-        let Some(at) = self.as_slice().iter().position(|f| f.tag == spec.count_tag) else { return Ok(entries) };
+        let Some(at) = first_where(self.as_slice(), 0, |tag| tag == spec.count_tag) else { return Ok(entries) };
         let mut left = 0;
         entries.end = scan_group(*self, at, spec, |_| left += 1)?;
         entries.next = at + 1;
@@ -298,7 +298,7 @@ impl<'a> Fields<'a> {
     /// Like [`group`](Self::group), but each entry as its range of positions in
     /// [`as_slice`](Self::as_slice).
     pub fn group_spans(&self, spec: &GroupSpec) -> Result<Vec<Range<usize>>, DecodeError> {
-        match self.as_slice().iter().position(|f| f.tag == spec.count_tag) {
+        match first_where(self.as_slice(), 0, |tag| tag == spec.count_tag) {
             None => Ok(Vec::new()),
             Some(at) => read_group(*self, at, spec).map(|(entries, _)| entries),
         }
@@ -308,7 +308,7 @@ impl<'a> Fields<'a> {
     pub fn check_groups_for(&self, msg_type: &[u8], specs: &GroupSpecs) -> Result<(), DecodeError> {
         let fields = self.as_slice();
         let mut i = 0;
-        while let Some(at) = next_count(fields, i, specs) {
+        while let Some(at) = first_where(fields, i, |tag| specs.may_count(tag)) {
             i = match specs.lookup(msg_type, fields[at].tag) {
                 Some(spec) => scan_group(*self, at, spec, |_| {})?,
                 None => at + 1,
@@ -318,22 +318,22 @@ impl<'a> Fields<'a> {
     }
 }
 
-/// The position of the first field from `from` on whose tag may be a count tag of `specs`: in
-/// a loop of its own, which stays small, four fields a step.
+/// The position of the first field from `from` on whose tag passes `hit`: in a loop of its
+/// own, which stays small, four fields a step.
 #[inline(always)]
-fn next_count(fields: &[Field], from: usize, specs: &GroupSpecs) -> Option<usize> {
+fn first_where(fields: &[Field], from: usize, hit: impl Fn(u32) -> bool) -> Option<usize> {
     let rest = fields.get(from..)?;
     let mut quads = rest.chunks_exact(4);
     let mut at = from;
     for quad in quads.by_ref() {
         for field in quad {
-            if specs.may_count(field.tag) {
+            if hit(field.tag) {
                 return Some(at);
             }
             at += 1;
         }
     }
-    quads.remainder().iter().position(|f| specs.may_count(f.tag)).map(|n| at + n)
+    quads.remainder().iter().position(|f| hit(f.tag)).map(|n| at + n)
 }
 
 impl crate::decode::Message<'_> {
