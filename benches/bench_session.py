@@ -394,12 +394,24 @@ class Initiator(Protocol):
 
 
 class FixwireInitiator:
-    """fixwire's ``connect`` on the runner's event loop, with an ``on_event`` callback."""
+    """fixwire's ``connect`` on the runner's event loop, with an ``on_event`` callback; or,
+    with ``iterate``, a task iterating the connection's events (``async for``) instead.
+    """
 
-    def __init__(self, runner: asyncio.Runner, port: int) -> None:
+    def __init__(self, runner: asyncio.Runner, port: int, *, iterate: bool = False) -> None:
         self._runner = runner
         self._ping: PingPong | None = None
-        self._conn = runner.run(bounded(open_initiator(port, self._on_event)))
+        self._conn = runner.run(bounded(open_initiator(port, None if iterate else self._on_event)))
+        self._iterating = runner.get_loop().create_task(self._iterate()) if iterate else None
+
+    @property
+    def connection(self) -> Connection:
+        """The initiator's connection."""
+        return self._conn
+
+    async def _iterate(self) -> None:
+        async for event in self._conn:
+            self._on_event(event)
 
     def _on_event(self, event: Event) -> None:
         arrived = time.perf_counter_ns()
@@ -432,6 +444,8 @@ class FixwireInitiator:
 
     def close(self) -> None:
         self._runner.run(bounded(self._conn.close()))
+        if self._iterating is not None:
+            self._runner.run(bounded(self._iterating))
 
 
 class QuickFixInitiator:

@@ -9,7 +9,7 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyBytes, PyDate, PyList, PyString, PyTuple};
 
-use crate::conversions::{as_pybytes, datetime_from_timestamp};
+use crate::conversions::{as_pybytes, datetime_from_timestamp, tag_arg, value_str};
 use crate::dictionary::PyDictionary;
 use crate::errors::py_err;
 use crate::groups::PyGroupSpecs;
@@ -65,8 +65,10 @@ impl PyMessage {
     }
 
     fn str_value<'py>(&self, py: Python<'py>, field: Field) -> PyResult<Bound<'py, PyString>> {
-        let text = Fields::new(self.raw.as_bytes(py), &self.fields).str_at(field).map_err(py_err)?;
-        Ok(PyString::new(py, text))
+        let buf = self.raw.as_bytes(py);
+        // A value that is not UTF-8 fails in CPython; the core then names the tag and offset.
+        value_str(py, &buf[field.range()])
+            .map_err(|e| Fields::new(buf, &self.fields).str_at(field).err().map_or(e, py_err))
     }
 }
 
@@ -115,7 +117,7 @@ impl PyMessage {
 
     fn __getitem__<'py>(&self, py: Python<'py>, tag: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyString>> {
         // Any key that is not a tag present here (negative, huge, not an int) is simply absent.
-        match tag.extract::<u32>().ok().and_then(|t| self.view(py).find(t)) {
+        match tag_arg(tag).ok().and_then(|t| self.view(py).find(t)) {
             Some(field) => self.str_value(py, field),
             None => Err(PyKeyError::new_err(tag.clone().unbind())),
         }
@@ -123,8 +125,13 @@ impl PyMessage {
 
     /// The value of ``tag`` as text, or ``default``.
     #[pyo3(signature = (tag, default = None))]
-    fn get<'py>(&self, py: Python<'py>, tag: u32, default: Option<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
-        match self.view(py).find(tag) {
+    fn get<'py>(
+        &self,
+        py: Python<'py>,
+        tag: &Bound<'py, PyAny>,
+        default: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        match self.view(py).find(tag_arg(tag)?) {
             Some(field) => Ok(self.str_value(py, field)?.into_any()),
             None => Ok(default.unwrap_or_else(|| py.None().into_bound(py))),
         }
@@ -135,7 +142,7 @@ impl PyMessage {
     fn values<'py>(&self, py: Python<'py>, tags: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyTuple>> {
         let view = self.view(py);
         let value = |tag: &Bound<'py, PyAny>| -> PyResult<Bound<'py, PyAny>> {
-            match view.find(tag.extract::<u32>()?) {
+            match view.find(tag_arg(tag)?) {
                 Some(field) => Ok(self.str_value(py, field)?.into_any()),
                 None => Ok(py.None().into_bound(py)),
             }
@@ -299,7 +306,7 @@ impl PyMessage {
     }
 
     fn __contains__(&self, py: Python<'_>, tag: &Bound<'_, PyAny>) -> bool {
-        tag.extract::<u32>().is_ok_and(|t| self.view(py).contains(t))
+        tag_arg(tag).is_ok_and(|t| self.view(py).contains(t))
     }
 
     fn __len__(&self) -> usize {
