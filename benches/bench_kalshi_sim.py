@@ -65,7 +65,6 @@ from benches.bench_kalshi import (
     round_trips,
 )
 from benches.bench_session import (
-    INITIATOR,
     FixwireInitiator,
     Peer,
     bounded,
@@ -80,7 +79,7 @@ from fixwire.kalshi import (
     LogonSigner,
     generate_key,
 )
-from fixwire.session import Connection, Event, Received, connect
+from fixwire.session import Event, Received
 
 BURST = 2_000
 """Orders per round, per client."""
@@ -257,31 +256,6 @@ class CalledBack:
                 self._finished.set_exception(e)
 
 
-class TlsInitiator(FixwireInitiator):
-    """:class:`FixwireInitiator` (fixwire's ``connect``, called back with ``on_event``) over
-    TLS to a plain acceptor in ``kalshi_peer.py``, its certificate pinned: the plain session
-    on the simulator's transport.
-    """
-
-    def __init__(self, runner: asyncio.Runner, peer: KalshiPeer) -> None:
-        self._runner = runner
-        self._ping = None
-        self._conn = runner.run(bounded(self._open(peer)))
-
-    async def _open(self, peer: KalshiPeer) -> Connection:
-        conn = await connect(
-            INITIATOR,
-            "127.0.0.1",
-            peer.port,
-            ssl=peer.context,
-            server_hostname="localhost",
-            pin_sha256=peer.sha256,
-            on_event=self._on_event,
-        )
-        await conn.logged_on()
-        return conn
-
-
 @pytest.mark.benchmark(group="kalshi-sim-roundtrip")
 def test_round_trip_against_session(
     benchmark: Benchmark, tmp_path: Path, signer: LogonSigner
@@ -306,7 +280,7 @@ def test_round_trip_against_session(
         reports = Reports(client)
         called_client = runner.run(bounded(connect_client(signer, venue, CALLED_BACK_KEY)))
         plain = FixwireInitiator(runner, plain_peer.port)
-        plain_tls = TlsInitiator(runner, tls_peer)
+        plain_tls = FixwireInitiator(runner, tls_peer.port, tls=tls_peer)
         try:
             group_id = runner.run(bounded(reports.open_group()))
             called_reports = Reports(called_client)
