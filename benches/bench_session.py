@@ -62,6 +62,7 @@ from __future__ import annotations
 import asyncio
 import select
 import signal
+import ssl
 import subprocess
 import sys
 import threading
@@ -266,9 +267,27 @@ class OrderDesk:
             await self._arrived.wait()
 
 
-async def open_initiator(port: int, on_event: Callable[[Event], None] | None = None) -> Connection:
-    """A fixwire initiator connected to 127.0.0.1:``port`` and logged on."""
-    conn = await connect(INITIATOR, "127.0.0.1", port, on_event=on_event)
+async def open_initiator(
+    port: int,
+    on_event: Callable[[Event], None] | None = None,
+    *,
+    tls: TlsPeer | None = None,
+) -> Connection:
+    """A fixwire initiator connected to 127.0.0.1:``port`` and logged on; over TLS to ``tls``
+    (its certificate trusted and pinned) when given.
+    """
+    if tls is None:
+        conn = await connect(INITIATOR, "127.0.0.1", port, on_event=on_event)
+    else:
+        conn = await connect(
+            INITIATOR,
+            "127.0.0.1",
+            port,
+            ssl=tls.context,
+            server_hostname="localhost",
+            pin_sha256=tls.sha256,
+            on_event=on_event,
+        )
     await conn.logged_on()
     return conn
 
@@ -395,15 +414,34 @@ class Initiator(Protocol):
         """Logs out and closes."""
 
 
-class FixwireInitiator:
-    """fixwire's ``connect`` on the runner's event loop, with an ``on_event`` callback; or,
-    with ``iterate``, a task iterating the connection's events (``async for``) instead.
+class TlsPeer(Protocol):
+    """A peer listening with TLS on 127.0.0.1: a context that trusts its certificate, and the
+    certificate's SHA-256 to pin.
     """
 
-    def __init__(self, runner: asyncio.Runner, port: int, *, iterate: bool = False) -> None:
+    context: ssl.SSLContext
+    sha256: str
+
+
+class FixwireInitiator:
+    """fixwire's ``connect`` on the runner's event loop, with an ``on_event`` callback; or,
+    with ``iterate``, a task iterating the connection's events (``async for``) instead. Over
+    TLS to ``tls`` when given.
+    """
+
+    def __init__(
+        self,
+        runner: asyncio.Runner,
+        port: int,
+        *,
+        iterate: bool = False,
+        tls: TlsPeer | None = None,
+    ) -> None:
         self._runner = runner
         self._ping: PingPong | None = None
-        self._conn = runner.run(bounded(open_initiator(port, None if iterate else self._on_event)))
+        self._conn = runner.run(
+            bounded(open_initiator(port, None if iterate else self._on_event, tls=tls))
+        )
         self._iterating = runner.get_loop().create_task(self._iterate()) if iterate else None
 
     @property
