@@ -31,12 +31,18 @@ per round trip, read just before the order is built and first thing in the callb
 its report. Cases, initiator-to-acceptor:
 
 * ``quickfix-to-quickfix``: QuickFIX's own initiator (``SocketInitiator``, sending from its
-  ``fromApp``) against a QuickFIX acceptor answering in its ``fromApp``.
-* ``fixwire-to-quickfix``: fixwire's ``connect`` on asyncio, called back with ``on_event``,
-  against the same acceptor; the summary gives its percentiles as multiples of the QuickFIX
-  initiator's.
-* ``fixwire-to-fixwire``: against a fixwire acceptor (``serve``, answering as it iterates its
-  events), for reference.
+  ``fromApp``) against a QuickFIX acceptor answering in its ``fromApp``: the baseline of every
+  other case's ratio in the summary (issue 17's target: fixwire-to-fixwire <= 0.33x of it).
+* ``fixwire-to-quickfix``: fixwire's ``connect``, called back with ``on_event``, against the
+  same acceptor.
+* ``fixwire-to-fixwire``: against a fixwire acceptor (``serve``) answering from the callback
+  ``Connection.set_on_event`` installs, with no other setting changed (memory store, no message
+  log, no dictionary).
+* ``fixwire-to-fixwire-iterating``: the acceptor answering as it iterates its events
+  (``async for``), a task switch per order: how every fixwire acceptor answered before
+  ``set_on_event``.
+* ``...-uvloop``: the same with fixwire on uvloop's event loop (both sides, where both are
+  fixwire); the others run on asyncio's own.
 
 The acceptor runs in a child process (``session_peer.py``): in this one, its Python would take
 turns at the GIL with the initiator being measured, and a thread waiting for the GIL can wait a
@@ -45,7 +51,9 @@ initiator runs here: fixwire on an event loop in the main thread, QuickFIX on it
 while the main thread waits. QuickFIX is set up as fixwire's side is: memory store, no log, no
 dictionary validation (see ``quickfix_engine.py``). The acceptor's own time is part of every
 round trip, alike for both initiators against it, so the ratio understates the difference
-between the initiators. Under ``--benchmark-disable`` each case runs 1 + 5 round trips.
+between the initiators. Under ``--benchmark-disable`` each case runs 1 + 5 round trips. The
+figures in ``docs/performance.md`` come from runs pinned to one core (``taskset -c 0``, which
+the child process inherits), as a latency-minded deployment pins its engine.
 """
 
 from __future__ import annotations
@@ -58,12 +66,13 @@ import sys
 import threading
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
 from typing import Literal, Protocol, Self, TypeVar
 
 import pytest
+import uvloop
 
 from benches.conftest import (
     API_KEY,
@@ -99,6 +108,13 @@ from fixwire.session import (
 
 T = TypeVar("T")
 Engine = Literal["fixwire", "quickfix"]
+Loop = Literal["asyncio", "uvloop"]
+
+LOOPS: dict[Loop, Callable[[], asyncio.AbstractEventLoop] | None] = {
+    "asyncio": None,
+    "uvloop": uvloop.new_event_loop,
+}
+"""The event loops fixwire runs on (``asyncio.Runner``'s ``loop_factory``)."""
 
 NOW = SENDING_TIME.timestamp()
 """The sans-IO sessions' clock: SendingTime <52> comes out as in ``conftest.py``'s order."""
@@ -378,12 +394,24 @@ class Initiator(Protocol):
 
 
 class FixwireInitiator:
-    """fixwire's ``connect`` on the runner's event loop, with an ``on_event`` callback."""
+    """fixwire's ``connect`` on the runner's event loop, with an ``on_event`` callback; or,
+    with ``iterate``, a task iterating the connection's events (``async for``) instead.
+    """
 
-    def __init__(self, runner: asyncio.Runner, port: int) -> None:
+    def __init__(self, runner: asyncio.Runner, port: int, *, iterate: bool = False) -> None:
         self._runner = runner
         self._ping: PingPong | None = None
-        self._conn = runner.run(bounded(open_initiator(port, self._on_event)))
+        self._conn = runner.run(bounded(open_initiator(port, None if iterate else self._on_event)))
+        self._iterating = runner.get_loop().create_task(self._iterate()) if iterate else None
+
+    @property
+    def connection(self) -> Connection:
+        """The initiator's connection."""
+        return self._conn
+
+    async def _iterate(self) -> None:
+        async for event in self._conn:
+            self._on_event(event)
 
     def _on_event(self, event: Event) -> None:
         arrived = time.perf_counter_ns()
@@ -416,6 +444,8 @@ class FixwireInitiator:
 
     def close(self) -> None:
         self._runner.run(bounded(self._conn.close()))
+        if self._iterating is not None:
+            self._runner.run(bounded(self._iterating))
 
 
 class QuickFixInitiator:
@@ -561,10 +591,19 @@ class Peer(ChildPeer):
     Args:
         kind: Which engine.
         directory: For its files.
+        loop: fixwire's event loop.
+        call_back: Whether fixwire answers from ``Connection.set_on_event``'s callback rather
+            than as it iterates its events.
     """
 
-    def __init__(self, kind: Engine, directory: Path) -> None:
+    def __init__(
+        self, kind: Engine, directory: Path, *, loop: Loop = "asyncio", call_back: bool = False
+    ) -> None:
         args = [kind, str(directory), KALSHI_NR, API_KEY]
+        if loop == "uvloop":
+            args.append("uvloop")
+        if call_back:
+            args.append("call-back")
         super().__init__(kind, "benches.session_peer", args, directory)
         line = self._read_line()
         self._started(line, line.startswith("port "))
@@ -608,29 +647,52 @@ class Peer(ChildPeer):
             self.answered = answered[-1]
 
 
-ROUND_TRIP_CASES: dict[str, tuple[Engine, Engine]] = {"fixwire-to-fixwire": ("fixwire", "fixwire")}
-"""Initiator and acceptor by case."""
+@dataclass(frozen=True)
+class RoundTripCase:
+    """One ``test_round_trip`` case: who initiates, who accepts, on which event loop (fixwire's
+    sides, both), and whether a fixwire acceptor answers from a callback or as it iterates.
+    """
+
+    initiator: Engine
+    acceptor: Engine
+    loop: Loop = "asyncio"
+    call_back: bool = True
+
+
+ROUND_TRIP_CASES: dict[str, RoundTripCase] = {
+    "fixwire-to-fixwire": RoundTripCase("fixwire", "fixwire"),
+    "fixwire-to-fixwire-uvloop": RoundTripCase("fixwire", "fixwire", "uvloop"),
+    "fixwire-to-fixwire-iterating": RoundTripCase("fixwire", "fixwire", call_back=False),
+    "fixwire-to-fixwire-iterating-uvloop": RoundTripCase(
+        "fixwire", "fixwire", "uvloop", call_back=False
+    ),
+}
+"""The cases by name."""
 if HAVE_QUICKFIX:
     ROUND_TRIP_CASES = {
-        "quickfix-to-quickfix": ("quickfix", "quickfix"),
-        "fixwire-to-quickfix": ("fixwire", "quickfix"),
+        "quickfix-to-quickfix": RoundTripCase("quickfix", "quickfix"),
+        "fixwire-to-quickfix": RoundTripCase("fixwire", "quickfix"),
+        "fixwire-to-quickfix-uvloop": RoundTripCase("fixwire", "quickfix", "uvloop"),
         **ROUND_TRIP_CASES,
     }
 BASELINE = "test_round_trip[quickfix-to-quickfix]"
-"""The case the summary compares fixwire's initiator with."""
+"""The case the summary compares fixwire's with."""
 
 
 @pytest.mark.benchmark(group="session-roundtrip")
 @pytest.mark.parametrize("case", list(ROUND_TRIP_CASES))
 def test_round_trip(benchmark: Benchmark, tmp_path: Path, case: str) -> None:
     """Order out, report in, one at a time; every report must answer its own order."""
-    initiator_kind, acceptor_kind = ROUND_TRIP_CASES[case]
+    setup = ROUND_TRIP_CASES[case]
     count, warmup = SMOKE_ROUND_TRIPS if benchmark.disabled else ROUND_TRIPS
     orders = numbered_orders(warmup + count)
-    with asyncio.Runner() as runner, Peer(acceptor_kind, tmp_path) as peer:
+    with (
+        asyncio.Runner(loop_factory=LOOPS[setup.loop]) as runner,
+        Peer(setup.acceptor, tmp_path, loop=setup.loop, call_back=setup.call_back) as peer,
+    ):
         initiator: Initiator = (
             FixwireInitiator(runner, peer.port)
-            if initiator_kind == "fixwire"
+            if setup.initiator == "fixwire"
             else QuickFixInitiator(tmp_path, peer.port)
         )
         try:
@@ -643,5 +705,5 @@ def test_round_trip(benchmark: Benchmark, tmp_path: Path, case: str) -> None:
     record_latency(
         benchmark,
         [ns / 1e9 for ns in timed],
-        baseline=BASELINE if case == "fixwire-to-quickfix" else None,
+        baseline=None if setup.initiator == "quickfix" else BASELINE,
     )

@@ -3,8 +3,12 @@
 Usage, from the repository root::
 
     python -m benches.session_peer {fixwire,quickfix} DIRECTORY SENDER_COMP_ID TARGET_COMP_ID
+        [uvloop] [call-back]
 
 It answers every NewOrderSingle <35=D> with an ExecutionReport <35=8> (ExecType <150>=0, New).
+fixwire's acceptor runs on asyncio's own event loop, or on uvloop's with ``uvloop``; it answers
+as it iterates its events (``async for``), or from the callback that ``Connection.set_on_event``
+installs with ``call-back``.
 On stdout it writes ``port N`` once it listens (fixwire on 127.0.0.1; QuickFIX 1.16 cannot be
 told an address and listens on every interface), then runs until its stdin is closed, then
 writes ``answered N`` and one ``error ...`` line per problem, and exits. A ``report`` line on
@@ -26,7 +30,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from fixwire.session import Connection, Received, Role, SessionConfig, serve
+from fixwire.session import Connection, Event, Received, Role, SessionConfig, serve
 
 __all__ = ["execution_report", "main"]
 
@@ -64,20 +68,29 @@ def report(line: str) -> None:
     print(line, flush=True)
 
 
-async def run_fixwire(sender_comp_id: str, target_comp_id: str) -> tuple[int, list[str]]:
-    """A fixwire acceptor (``serve``), answering as it iterates its events."""
+async def run_fixwire(
+    sender_comp_id: str, target_comp_id: str, call_back: bool
+) -> tuple[int, list[str]]:
+    """A fixwire acceptor (``serve``), answering as it iterates its events or, with
+    ``call_back``, from ``Connection.set_on_event``'s callback.
+    """
     answered = 0
     errors: list[str] = []
 
     async def handle(conn: Connection) -> None:
-        nonlocal answered
-        async for event in conn:
+        def answer(event: Event) -> None:
+            nonlocal answered
             if isinstance(event, Received) and event.message.msg_type == "D":
                 answered += 1
                 try:
                     conn.send("8", execution_report(event.message.__getitem__, answered))
                 except Exception as e:  # Reported to the benchmark process.
                     errors.append(repr(e))
+
+        if call_back:
+            conn.set_on_event(answer)
+        async for event in conn:
+            answer(event)
 
     config = SessionConfig(
         sender_comp_id=sender_comp_id, target_comp_id=target_comp_id, role=Role.ACCEPTOR
@@ -113,18 +126,29 @@ def run_quickfix(
     return app.answered, app.errors
 
 
+#: The options after the four arguments.
+OPTIONS = frozenset({"uvloop", "call-back"})
+
+
 def main(argv: list[str]) -> int:
     """Runs the peer that ``argv`` names (see the module documentation)."""
-    if len(argv) != 4 or argv[0] not in ("fixwire", "quickfix"):
+    options = set(argv[4:])
+    if len(argv) < 4 or argv[0] not in ("fixwire", "quickfix") or options - OPTIONS:
         print(
             "usage: python -m benches.session_peer {fixwire,quickfix} DIRECTORY"
-            " SENDER_COMP_ID TARGET_COMP_ID",
+            " SENDER_COMP_ID TARGET_COMP_ID [uvloop] [call-back]",
             file=sys.stderr,
         )
         return 2
-    kind, directory, sender_comp_id, target_comp_id = argv
+    kind, directory, sender_comp_id, target_comp_id = argv[:4]
     if kind == "fixwire":
-        answered, errors = asyncio.run(run_fixwire(sender_comp_id, target_comp_id))
+        main = run_fixwire(sender_comp_id, target_comp_id, "call-back" in options)
+        if "uvloop" in options:
+            import uvloop
+
+            answered, errors = uvloop.run(main)
+        else:
+            answered, errors = asyncio.run(main)
     else:
         answered, errors = run_quickfix(Path(directory), sender_comp_id, target_comp_id)
     report(f"answered {answered}")

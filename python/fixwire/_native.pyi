@@ -8,11 +8,13 @@ from typing import Any, Literal, Self, TypeAlias, TypeVar, final, overload
 
 import numpy as np
 import numpy.typing as npt
-from typing_extensions import Buffer
+from typing_extensions import Buffer, disjoint_base
 
 from fixwire.errors import DecodeError
 
 _D = TypeVar("_D")
+_F = TypeVar("_F")
+_G = TypeVar("_G", bound="FieldMap")
 
 _FieldValue: TypeAlias = (
     str
@@ -608,6 +610,88 @@ class ArrowStream:
         (the PyCapsule protocol lets the consumer cast).
         """
 
+@final
+class GroupLayout:
+    """The order of a repeating group's entries: its count tag, the delimiter that starts
+    each entry, then ``order``; undeclared tags last, by tag (``fixwire.quickfix``'s groups).
+    """
+
+    def __new__(cls, count_tag: int, delim: int, order: list[int] = ...) -> Self: ...
+
+@disjoint_base
+class FieldMap:
+    """Fields by tag with repeating groups, written in QuickFIX's order (the base of
+    ``fixwire.quickfix``'s ``Message``, ``Header``, ``Trailer`` and ``Group``).
+
+    A subclass's ``_ORDER`` class attribute says which order: ``1`` a header, ``2`` a trailer,
+    a :class:`GroupLayout` a group entry; anything else (or none) a body. A field object is
+    any object with ``_tag`` (int) and ``_string`` (str) attributes.
+    """
+
+    def __new__(cls, *_args: Any) -> Self: ...
+    def _set_layout(self, layout: GroupLayout) -> None:
+        """Makes this (empty) map a group entry of ``layout``."""
+    @overload
+    def setField(self, field: int, value: object) -> None: ...
+    @overload
+    def setField(self, field: object, value: bool | None = None) -> None: ...
+    @overload
+    def getField(self, field: int) -> str: ...
+    @overload
+    def getField(self, field: _F) -> _F: ...
+    def getFieldIfSet(self, field: object) -> bool:
+        """Fill ``field`` if it is set; return whether it was."""
+    def isSetField(self, field: object) -> bool:
+        """Whether the field (object or tag) is set."""
+    def removeField(self, field: object) -> None:
+        """Remove the field (object or tag) and its repeats, if set."""
+    def addGroup(self, group: FieldMap) -> None:
+        """Append a copy of ``group`` as a new entry and set the count field."""
+    def getGroup(self, num: int, group: _G) -> _G:
+        """Fill ``group`` with entry ``num`` (from 1) of its group and return it.
+
+        Raises:
+            FieldNotFound: there is no such entry (``group`` is left empty, as in QuickFIX).
+        """
+    def replaceGroup(self, num: int, group: FieldMap) -> None:
+        """Replace entry ``num`` (from 1) with a copy of ``group``.
+
+        Raises:
+            FieldNotFound: there is no such entry.
+        """
+    def removeGroup(self, *args: object) -> None:
+        """``removeGroup(num, tag_or_group)`` removes one entry, ``removeGroup(tag_or_group)``
+        every entry (and the count field).
+        """
+    def hasGroup(self, *args: object) -> bool:
+        """``hasGroup(tag_or_group)`` or ``hasGroup(num, tag_or_group)``."""
+    def groupCount(self, tag: int) -> int:
+        """How many entries the group of count field ``tag`` has."""
+    def clear(self) -> None:
+        """Remove every field and group."""
+    def isEmpty(self) -> bool:
+        """Whether no field is set."""
+    def totalFields(self) -> int:
+        """Fields set, group entries' fields included."""
+    def field(self) -> int:
+        """The count tag of a group entry (NoPartyIDs <453> ...)."""
+    def delim(self) -> int:
+        """The tag that starts each entry of a group."""
+    def _get(self, tag: int) -> str | None:
+        """The value of ``tag``, or ``None``."""
+    def _put(self, tag: int, value: str) -> None:
+        """Adds a value of ``tag`` as a parse reads it: the first, or a repeat."""
+    def _put_entry(self, group: FieldMap) -> None:
+        """Adds a copy of ``group`` as an entry without touching the count field."""
+    def _flat(self) -> list[tuple[int, Any]]:
+        """The fields in written order, groups as ``fixwire.Encoder`` takes them."""
+    def _text(self) -> str:
+        """The map's fields as they are written inside a message."""
+    def _message_text(self, header: FieldMap, trailer: FieldMap) -> str:
+        """This map as a message body between ``header`` and ``trailer``: the whole text,
+        BodyLength <9> and CheckSum <10> computed and set in header and trailer.
+        """
+
 def pack_strings(
     out: npt.NDArray[Any], offsets: npt.NDArray[np.int64], data: npt.NDArray[np.uint8], /
 ) -> None:
@@ -624,7 +708,9 @@ __all__ = [
     "Dictionary",
     "Encoder",
     "FieldInfo",
+    "FieldMap",
     "Framer",
+    "GroupLayout",
     "GroupSpec",
     "GroupSpecs",
     "LogPrinter",

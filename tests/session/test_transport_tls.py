@@ -129,6 +129,34 @@ def test_tls_session(certificate: Certificate) -> None:
     run(main)
 
 
+def test_tls_session_answered_from_callbacks(certificate: Certificate) -> None:
+    """An acceptor called back from the TLS transport's reads answers a burst of orders, in
+    order, with consecutive numbers both ways.
+    """
+
+    async def main() -> None:
+        async with (
+            accepting(answer=echo, call_back=True, ssl=certificate.server) as (acceptor, server),
+            initiator(acceptor.port, ssl=certificate.client(), server_hostname="localhost") as (
+                conn,
+                client,
+            ),
+        ):
+            await conn.logged_on(timeout=5)
+            assert transport_of(the_session(acceptor)).get_extra_info("ssl_object") is not None
+            for n in range(1, 51):
+                conn.send("D", order(n))
+            await client.until(lambda: len(client.received("8")) == 50)
+            assert [m.seq_num for m in server.received()] == list(range(2, 52))
+            reports = client.received("8")
+            assert [m[11] for m in reports] == [f"order-{n}" for n in range(1, 51)]
+            assert [m.seq_num for m in reports] == list(range(2, 52))
+            await conn.logout(timeout=5)
+            assert server.of(LoggedOut) == [LoggedOut(None, by_peer=True)]
+
+    run(main)
+
+
 def test_tls_with_an_untrusted_certificate_fails(certificate: Certificate, tmp_path: Path) -> None:
     stranger = make_certificate(tmp_path, "stranger")
 

@@ -90,19 +90,28 @@ async def accepting(
     *configs: SessionConfig,
     answer: Callable[[Connection, Event], None] | None = None,
     port: int = 0,
+    call_back: bool = False,
     **options: Any,
 ) -> AsyncIterator[tuple[Acceptor, Inbox]]:
-    """A fixwire acceptor on loopback; its sessions' events all go to one inbox."""
+    """A fixwire acceptor on loopback; its sessions' events all go to one inbox. With
+    ``call_back`` the handler has them called back (``Connection.set_on_event``) instead of
+    iterating them.
+    """
     inbox = Inbox()
 
     async def handler(conn: Connection) -> None:
-        async for event in conn:
+        def handle(event: Event) -> None:
             inbox(event)
             if answer is not None:
                 try:
                     answer(conn, event)
                 except Exception as e:
                     inbox.errors.append(e)
+
+        if call_back:
+            conn.set_on_event(handle)
+        async for event in conn:
+            handle(event)
 
     acceptor = await serve(configs or [SERVER], handler, HOST, port, **options)
     try:

@@ -96,14 +96,15 @@ def report_problem(
 ) -> str | None:
     """What breaks the venue's invariants in an ExecutionReport, or None when nothing does.
 
-    The rules (spec sections 6 and 7.5): Price <44> and LastPx <31> lie strictly between 0 and
+    The rules (spec sections 6 and 7.5): Side <54> is 1 or 2 (``"yes"``/``"no"``, on margin
+    ``"bid"``/``"ask"``); Price <44> and LastPx <31> lie strictly between 0 and
     1 dollar on the Yes scale, AvgPx <6> within [0, 1] (on the margin gateway, whose prices
     have no ceiling, ``ceiling`` is infinite: prices are above 0); no quantity is negative and
     a trade's LastQty <32> is positive; with ``quantity_sum``, OrderQty <38> = CumQty <14> +
     LeavesQty <151> on the reports of a working or finished order.
 
     Args:
-        event: The report; AvgPx, and LastPx and LastQty on trades, are read from it.
+        event: The report; Side, AvgPx, and LastPx and LastQty on trades, are read from it.
         order_qty: Its OrderQty, already read.
         cum_qty: Its CumQty, already read.
         leaves_qty: Its LeavesQty, already read.
@@ -114,6 +115,8 @@ def report_problem(
     Raises:
         FixError: A value read here is not of its type.
     """
+    if event.side is None:
+        return f"Side <54> {event.message[54]!r} is neither 1 nor 2"
     if price is not None and not _ZERO < price < ceiling:
         return f"Price <44> {price} is not {_band(ceiling)}"
     avg_px = event.avg_px
@@ -210,7 +213,9 @@ class OrderBook:
                 return problem
             state = self.orders.get(cl_ord_id)
             if state is None:
-                state = OrderState(cl_ord_id, event.symbol, event.side, order_qty, price or _ZERO)
+                side = event.side
+                assert side is not None  # A report without Side 1 or 2 is a problem above.
+                state = OrderState(cl_ord_id, event.symbol, side, order_qty, price or _ZERO)
             if exec_type == "8" and text == "ORDER_ALREADY_EXISTS":
                 # Refused because an order with this ClOrdID is open at the venue (spec 6.4):
                 # that order lives on (placed by an earlier attempt whose answer was lost, when

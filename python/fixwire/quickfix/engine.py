@@ -177,11 +177,9 @@ class Session:
         if len(args) == 1:
             session_id = args[0]
         elif len(args) == 2:
-            session_id = _find(header._fields.get(8), args[0], args[1])
+            session_id = _find(header._get(8), args[0], args[1])
         else:
-            session_id = _find(
-                header._fields.get(8), header._fields.get(49), header._fields.get(56)
-            )
+            session_id = _find(header._get(8), header._get(49), header._get(56))
         session = Session.lookupSession(session_id)
         if session is None:
             raise SessionNotFound(str(session_id))
@@ -247,7 +245,7 @@ class Session:
         header.setField(8, self._id._begin)
         header.setField(49, self._id._sender)
         header.setField(56, self._id._target)
-        msg_type = header._fields.get(35)
+        msg_type = header._get(35)
         if msg_type is None:
             raise FieldNotFound(35)
         if msg_type not in ADMIN_MSG_TYPES:
@@ -257,8 +255,8 @@ class Session:
             except DoNotSend:
                 return False
         own = self._own_header
-        fields = [(t, v) for t, v in _flat(header) if t not in own]
-        fields += _flat(message)
+        fields = [(t, v) for t, v in header._flat() if t not in own]
+        fields += message._flat()
         connection.send(msg_type, fields)
         if self.log.enabled:
             self.log.onOutgoing(message.toString())
@@ -305,7 +303,7 @@ class Session:
             return wire
         if _snapshot(message) == before:
             return wire
-        return message._encode()
+        return message.toString().encode()
 
     def _to_app_resend(self, wire: bytes) -> bytes | None:
         """``SessionConfig.app_resend``: toApp sees an application message sent again (read
@@ -323,7 +321,7 @@ class Session:
             _logger.exception("%s: toApp raised on a resend", self._id)
             return wire
         if _snapshot(message) != before:
-            wire = message._encode()
+            wire = message.toString().encode()
         if self.log.enabled:
             self.log.onOutgoing(wire.decode(errors="replace"))
         return wire
@@ -396,22 +394,10 @@ def _find(begin: str | None, sender: str | None, target: str | None) -> SessionI
 
 
 def _snapshot(message: Message) -> tuple[Any, ...]:
-    """Everything of ``message`` a callback may change: header, body (groups included) and
-    repeated tags.
+    """Everything of ``message`` a callback may change: header and body, groups and repeated
+    tags included.
     """
-    return (_flat(message._header), _flat(message), list(message._extra))
-
-
-def _flat(fields: Any) -> list[tuple[int, Any]]:
-    """A field map's fields in QuickFIX's order, groups as fixwire's encoder takes them."""
-    out: list[tuple[int, Any]] = []
-    for tag in fields._order():
-        entries = fields._groups.get(tag)
-        if entries:
-            out.append((tag, [_flat(entry) for entry in entries]))
-        else:
-            out.append((tag, fields._fields[tag]))
-    return out
+    return (message._header._flat(), message._flat())
 
 
 @functools.lru_cache(maxsize=16)

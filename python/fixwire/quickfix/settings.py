@@ -479,8 +479,12 @@ def session_config(session_id: SessionID, settings: Dictionary) -> tuple[Session
             f"{settings.getString('EndTime')} make a daily schedule, which fixwire.quickfix does "
             "not support; give both the same time for a session that is always on"
         )
-    if session_id.getSessionQualifier():
-        raise ConfigError(f"{session_id}: setting SessionQualifier is not supported")
+    if session_id.getSessionQualifier() and role is Role.ACCEPTOR:
+        # QuickFIX finds an acceptor's session by the Logon's CompIDs, which carry no
+        # qualifier: a qualified acceptor session would never be found, so it is refused.
+        raise ConfigError(
+            f"{session_id}: SessionQualifier can only be used with initiator sessions"
+        )
     appl_ver = "9"
     if settings.has("DefaultApplVerID"):
         text = settings.getString("DefaultApplVerID")

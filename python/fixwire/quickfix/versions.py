@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from fixwire.quickfix.message import Group, Message
+from fixwire.quickfix.message import FieldMap, Group, Message, group_layout
 from fixwire.quickfix.spec import GroupDef, spec
 
 __all__ = ["module_getattr"]
@@ -32,10 +32,13 @@ _HEADERS: dict[str, tuple[str, str | None]] = {
 
 
 def _group_class(name: str, definition: GroupDef, module: str) -> type[Group]:
-    def __init__(self: Group) -> None:
-        Group.__init__(self, definition.count_tag, definition.delim, definition.order)
-
-    namespace: dict[str, Any] = {"__init__": __init__, "__slots__": (), "__module__": module}
+    # The native map takes its layout from ``_ORDER`` when made: no Python call per group.
+    namespace: dict[str, Any] = {
+        "__init__": FieldMap.__init__,
+        "__slots__": (),
+        "__module__": module,
+        "_ORDER": group_layout(definition.count_tag, definition.delim, tuple(definition.order)),
+    }
     names = spec().by_tag
     for tag, inner in definition.groups.items():
         inner_name = names[tag].name
@@ -50,10 +53,10 @@ def module_getattr(version: str, module: str) -> Callable[[str], Any]:
 
     def base_init(self: Message) -> None:
         Message.__init__(self)
-        header = self._header._fields
-        header[8] = begin
+        header = self._header
+        header.setField(8, begin)
         if appl_ver is not None:
-            header[1128] = appl_ver
+            header.setField(1128, appl_ver)
 
     def getattr_(name: str) -> Any:
         found = made.get(name)
@@ -71,11 +74,11 @@ def module_getattr(version: str, module: str) -> Callable[[str], Any]:
 
             def __init__(self: Message) -> None:
                 Message.__init__(self)
-                header = self._header._fields
-                header[8] = begin
+                header = self._header
+                header.setField(8, begin)
                 if appl_ver is not None:
-                    header[1128] = appl_ver
-                header[35] = msg_type
+                    header.setField(1128, appl_ver)
+                header.setField(35, msg_type)
 
             namespace: dict[str, Any] = {
                 "__init__": __init__,

@@ -28,7 +28,6 @@ class _Unidentified(asyncio.Protocol):
         self._framer = Framer()
         self._buffer = bytearray()
         self._transport: asyncio.Transport | None = None
-        self._protocol: _Protocol | None = None
         self._timeout: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -42,9 +41,6 @@ class _Unidentified(asyncio.Protocol):
         )
 
     def data_received(self, data: bytes) -> None:
-        if self._protocol is not None:
-            self._protocol.data_received(data)
-            return
         assert self._transport is not None
         self._buffer += data
         messages = self._framer.feed(data)
@@ -73,7 +69,8 @@ class _Unidentified(asyncio.Protocol):
             return
         if connection is None:
             return
-        self._protocol = _Protocol(connection, None)
+        # From now on the transport talks to the session's protocol directly.
+        self._transport.set_protocol(_Protocol(connection, None))
         connection._attach(self._transport, bytes(self._buffer))
         self._buffer.clear()
 
@@ -82,16 +79,6 @@ class _Unidentified(asyncio.Protocol):
             self._timeout.cancel()
         if self._transport is not None:
             self._acceptor._pending.discard(self._transport)
-        if self._protocol is not None:
-            self._protocol.connection_lost(exc)
-
-    def pause_writing(self) -> None:
-        if self._protocol is not None:
-            self._protocol.pause_writing()
-
-    def resume_writing(self) -> None:
-        if self._protocol is not None:
-            self._protocol.resume_writing()
 
 
 #: Finds the session for an inbound Logon: called with the peer's TargetCompID <56> (our
@@ -253,7 +240,8 @@ async def serve(
             TargetCompID and SenderCompID to a configuration (None refuses the connection; a
             configuration of another BeginString refuses the Logon).
         handler: Called (as a task) with each session's :class:`Connection` when its first
-            connection arrives; it typically iterates the events and answers.
+            connection arrives; it typically iterates the events and answers, or has them
+            called back (:meth:`Connection.set_on_event`) for the lowest latency.
         host: Address to listen on.
         port: Port, or 0 for any free one (see :attr:`Acceptor.port`).
         ssl: TLS context for the server side (TLS 1.2 or later).

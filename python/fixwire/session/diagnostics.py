@@ -3,7 +3,8 @@
 The asyncio connection logs every event of its session but the application messages
 themselves (``Received``, one per message, is the application's to log): logons, logouts and
 refusals, disconnects and reconnect attempts, sequence gaps and resends, Rejects sent and
-received, garbled input. A record names the session (BeginString <8>, SenderCompID <49> and
+received, garbled input; and, at ERROR with its traceback, an application's ``on_event``
+callback that raised. A record names the session (BeginString <8>, SenderCompID <49> and
 TargetCompID <56>) and what happened. No record carries a message's bytes, so a Logon's
 signature or password never reaches a log: a Reject received is logged by its fields, garbled
 input by its kind, byte offset and tag.
@@ -21,6 +22,7 @@ from fixwire.session.events import (
     LoggedOn,
     LoggedOut,
     LogonRefused,
+    Received,
     RejectReceived,
     RejectSent,
     ResendComplete,
@@ -28,7 +30,7 @@ from fixwire.session.events import (
     SequenceGap,
 )
 
-__all__ = ["log_event"]
+__all__ = ["log_callback_error", "log_event"]
 
 _log = logging.getLogger("fixwire.session")
 
@@ -59,6 +61,25 @@ def log_event(config: SessionConfig, event: Event) -> None:
         config.sender_comp_id,
         config.target_comp_id,
         _describe(event),
+    )
+
+
+def log_callback_error(config: SessionConfig, event: Event, error: Exception) -> None:
+    """Logs at ERROR, with its traceback, that the application's ``on_event`` callback raised
+    ``error`` for ``event`` (an application message named by MsgType <35> and MsgSeqNum <34>).
+    """
+    if isinstance(event, Received):
+        message = event.message
+        what = f"application message MsgType {message.msg_type}, MsgSeqNum {message.seq_num}"
+    else:
+        what = _describe(event)
+    _log.error(
+        "%s %s->%s: on_event raised for %s; the session carries on",
+        config.begin_string,
+        config.sender_comp_id,
+        config.target_comp_id,
+        what,
+        exc_info=error,
     )
 
 

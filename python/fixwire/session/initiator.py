@@ -81,7 +81,8 @@ async def connect(
             ends the connection with :class:`~fixwire.SessionError`, and no reconnect follows.
         reconnect: Reconnect after a lost connection, with backoff; ``None`` to not.
         max_buffer: Bound of the outbound queue, in bytes.
-        on_event: Called with each event instead of queueing it for iteration.
+        on_event: Called with each event instead of queueing it for iteration (see
+            :meth:`Connection.set_on_event`).
 
     Raises:
         OSError: The first connection failed and ``reconnect`` is ``None``.

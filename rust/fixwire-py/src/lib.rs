@@ -17,6 +17,7 @@
 //! | `numpy_strings.rs` | `pack_strings`, through numpy's string C API |
 //! | `text.rs` | `LogPrinter`: `fixwire decode`'s output, a read at a time |
 //! | `arrow.rs` | `ArrowStream`: columns to Arrow consumers through the C stream interface |
+//! | `fieldmap.rs` | `FieldMap`, `GroupLayout`: `fixwire.quickfix`'s messages |
 
 use pyo3::prelude::*;
 
@@ -26,6 +27,7 @@ mod conversions;
 mod dictionary;
 mod encoder;
 mod errors;
+mod fieldmap;
 mod framer;
 mod groups;
 mod message;
@@ -53,5 +55,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<groups::PyGroupSpec>()?;
     m.add_class::<groups::PyGroupSpecs>()?;
     m.add_class::<text::PyLogPrinter>()?;
+    m.add_class::<fieldmap::PyFieldMap>()?;
+    m.add_class::<fieldmap::PyGroupLayout>()?;
     Ok(())
 }

@@ -51,6 +51,7 @@ mod decode;
 pub mod dictionary;
 mod encode;
 mod error;
+pub mod fieldmap;
 mod frame;
 mod group;
 mod separators;
