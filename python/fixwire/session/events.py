@@ -91,6 +91,24 @@ class Received:
         return bool(self.message.get_bool(97, default=False))
 
 
+_new_object = object.__new__
+_set_message = vars(Received)["message"].__set__  # The slots' own descriptors.
+_set_possible_duplicate = vars(Received)["possible_duplicate"].__set__
+_set_reject = vars(Received)["reject"].__set__
+
+
+def received(message: Message, possible_duplicate: bool, reject: RejectError | None) -> Received:
+    """``Received(message, possible_duplicate, reject)``, made the session's way: the same
+    frozen object, its slots filled without the frozen ``__init__``'s ``object.__setattr__``
+    by name (a third of the cost of the one event made per inbound application message).
+    """
+    event: Received = _new_object(Received)
+    _set_message(event, message)
+    _set_possible_duplicate(event, possible_duplicate)
+    _set_reject(event, reject)
+    return event
+
+
 @dataclass(frozen=True, slots=True)
 class SequenceGap:
     """Inbound MsgSeqNum <34> ``received`` is ahead of ``expected``.
