@@ -606,6 +606,28 @@ class ArrowStream:
         (the PyCapsule protocol lets the consumer cast).
         """
 
+@disjoint_base
+class FieldBase:
+    """A tag and its value as text: the base of ``fixwire.quickfix``'s field classes.
+
+    ``FieldBase(tag, value=None)``; a subclass with a non-zero ``TAG`` class attribute (a named
+    field class) takes only the value. A ``str`` value is kept as it is; ``None`` is ``""``,
+    or ``cls._make_default()`` when ``_KIND`` is 2; an ``int`` is written in decimal when
+    ``_KIND`` is 1; any other value is converted by ``cls._convert(value)``.
+    """
+
+    def __new__(cls, *args: Any) -> Self: ...
+    @property
+    def _tag(self) -> int:
+        """The tag."""
+    @_tag.setter
+    def _tag(self, value: int) -> None: ...
+    @property
+    def _string(self) -> str:
+        """The value as it is written on the wire."""
+    @_string.setter
+    def _string(self, value: str) -> None: ...
+
 @final
 class GroupLayout:
     """The order of a repeating group's entries: its count tag, the delimiter that starts
@@ -703,6 +725,7 @@ __all__ = [
     "ArrowStream",
     "Dictionary",
     "Encoder",
+    "FieldBase",
     "FieldInfo",
     "FieldMap",
     "Framer",

@@ -1,10 +1,11 @@
-//! `FieldMap` and `GroupLayout`: the core's [`fixwire::fieldmap`] for `fixwire.quickfix`.
+//! `FieldMap`, `GroupLayout` and `FieldBase`: the core's [`fixwire::fieldmap`] for `fixwire.quickfix`.
 //!
 //! `fixwire.quickfix`'s `Message`, `Header`, `Trailer` and `Group` are Python subclasses of
 //! `FieldMap`, so QuickFIX's methods (`setField`, `getField`, `addGroup` ...) are these native
 //! ones. The class is frozen; its map sits behind a lock taken for each call (uncontended: one
-//! thread at a time uses a message). A field object is any object with `_tag` (int) and
-//! `_string` (str) attributes: `fixwire.quickfix`'s field classes.
+//! thread at a time uses a message). `FieldBase` is the native base of `fixwire.quickfix`'s
+//! field classes, so a field object is made and read without a Python frame; any other object
+//! with `_tag` (int) and `_string` (str) attributes is taken as a field too.
 
 use std::sync::{Arc, Mutex};
 
@@ -17,6 +18,124 @@ use pyo3::types::{PyInt, PyList, PyString, PyTuple, PyType};
 use crate::conversions::exclusive;
 
 pyo3::import_exception!(fixwire.quickfix.errors, FieldNotFound);
+
+/// A field's tag and text.
+struct FieldState {
+    tag: u32,
+    text: Py<PyString>,
+}
+
+/// A tag and its value as text: the base of `fixwire.quickfix`'s field classes.
+///
+/// ``FieldBase(tag, value=None)``; a subclass with a non-zero ``TAG`` class attribute (a
+/// named field class, ``ClOrdID``) takes only the value. A ``str`` value is kept as it is;
+/// ``None`` is ``""``, or ``cls._make_default()`` when ``_KIND`` is 2 (a time field's "now");
+/// an ``int`` is written in decimal when ``_KIND`` is 1 (an integer field); any other value
+/// is converted by ``cls._convert(value)``, the Python class's own conversion.
+#[pyclass(frozen, subclass, name = "FieldBase", module = "fixwire._native")]
+pub(crate) struct PyFieldBase {
+    state: Mutex<FieldState>,
+}
+
+impl PyFieldBase {
+    fn lock(&self) -> PyResult<std::sync::MutexGuard<'_, FieldState>> {
+        exclusive(&self.state, "field")
+    }
+
+    /// The text `value` makes for a field of class `cls`.
+    fn text_of<'py>(cls: &Bound<'py, PyType>, value: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyString>> {
+        let py = cls.py();
+        match value {
+            Some(v) if v.is_exact_instance_of::<PyString>() => Ok(v.cast::<PyString>()?.clone()),
+            Some(v) if !v.is_none() => {
+                if v.is_exact_instance_of::<PyInt>() && Self::kind(cls)? == 1 {
+                    return v.str();
+                }
+                Ok(cls.call_method1(intern!(py, "_convert"), (v,))?.cast_into::<PyString>()?)
+            }
+            _ if Self::kind(cls)? == 2 => {
+                Ok(cls.call_method0(intern!(py, "_make_default"))?.cast_into::<PyString>()?)
+            }
+            _ => Ok(intern!(py, "").clone()),
+        }
+    }
+
+    fn kind(cls: &Bound<'_, PyType>) -> PyResult<u8> {
+        match cls.getattr(intern!(cls.py(), "_KIND")) {
+            Ok(kind) => kind.extract(),
+            Err(_) => Ok(0),
+        }
+    }
+}
+
+#[pymethods]
+impl PyFieldBase {
+    #[new]
+    #[classmethod]
+    #[pyo3(signature = (*args))]
+    fn new(cls: &Bound<'_, PyType>, args: &Bound<'_, PyTuple>) -> PyResult<Self> {
+        let py = cls.py();
+        let named: u32 = match cls.getattr(intern!(py, "TAG")) {
+            Ok(tag) => tag.extract()?,
+            Err(_) => 0,
+        };
+        let (tag, value) = if named != 0 {
+            (named, args.get_item(0).ok())
+        } else {
+            let tag = args.get_item(0).map_err(|_| PyTypeError::new_err("FieldBase(tag, value) needs a tag"))?;
+            (tag.extract()?, args.get_item(1).ok())
+        };
+        let text = Self::text_of(cls, value.as_ref())?;
+        Ok(Self { state: Mutex::new(FieldState { tag, text: text.unbind() }) })
+    }
+
+    /// The tag.
+    #[getter]
+    fn _tag(&self) -> PyResult<u32> {
+        Ok(self.lock()?.tag)
+    }
+
+    #[setter(_tag)]
+    fn set_tag(&self, tag: u32) -> PyResult<()> {
+        self.lock()?.tag = tag;
+        Ok(())
+    }
+
+    /// The value as it is written on the wire.
+    #[getter]
+    fn _string(&self, py: Python<'_>) -> PyResult<Py<PyString>> {
+        Ok(self.lock()?.text.clone_ref(py))
+    }
+
+    #[setter(_string)]
+    fn set_string(&self, text: Bound<'_, PyString>) -> PyResult<()> {
+        self.lock()?.text = text.unbind();
+        Ok(())
+    }
+}
+
+/// The tag and text of a field object: a native field directly, any other object by its
+/// `_tag` and `_string` attributes.
+fn field_parts<'py>(field: &Bound<'py, PyAny>) -> PyResult<(u32, Bound<'py, PyString>)> {
+    let py = field.py();
+    if let Ok(native) = field.cast::<PyFieldBase>() {
+        let state = native.get().lock()?;
+        return Ok((state.tag, state.text.bind(py).clone()));
+    }
+    let tag = field.getattr(intern!(py, "_tag"))?.extract()?;
+    let text = field.getattr(intern!(py, "_string"))?;
+    let text = text.cast_into::<PyString>().map_err(|_| PyTypeError::new_err("a field's value must be text"))?;
+    Ok((tag, text))
+}
+
+/// Sets a field object's text.
+fn fill_field(field: &Bound<'_, PyAny>, text: Bound<'_, PyString>) -> PyResult<()> {
+    if let Ok(native) = field.cast::<PyFieldBase>() {
+        native.get().lock()?.text = text.unbind();
+        return Ok(());
+    }
+    field.setattr(intern!(field.py(), "_string"), text)
+}
 
 /// The order of a repeating group's entries: ``GroupLayout(count_tag, delim, order)``.
 #[pyclass(frozen, name = "GroupLayout", module = "fixwire._native")]
@@ -47,6 +166,9 @@ pub(crate) struct PyFieldMap {
 fn tag_of(field: &Bound<'_, PyAny>) -> PyResult<u32> {
     if field.is_exact_instance_of::<PyInt>() {
         return field.extract();
+    }
+    if let Ok(native) = field.cast::<PyFieldBase>() {
+        return Ok(native.get().lock()?.tag);
     }
     field.getattr(intern!(field.py(), "_tag"))?.extract()
 }
@@ -154,9 +276,7 @@ impl PyFieldMap {
             self.lock()?.set(tag, text.to_str()?);
             return Ok(());
         }
-        let tag: u32 = field.getattr(intern!(py, "_tag"))?.extract()?;
-        let text = field.getattr(intern!(py, "_string"))?;
-        let text = text.cast::<PyString>().map_err(|_| PyTypeError::new_err("a field's value must be text"))?;
+        let (tag, text) = field_parts(field)?;
         let keep = value.is_some_and(|v| v.is(pyo3::types::PyBool::new(py, false)));
         let mut map = self.lock()?;
         if !(keep && map.contains(tag)) {
@@ -181,7 +301,7 @@ impl PyFieldMap {
         if field.is_exact_instance_of::<PyInt>() {
             return Ok(text.into_any());
         }
-        field.setattr(intern!(py, "_string"), text)?;
+        fill_field(field, text)?;
         Ok(field.clone())
     }
 
@@ -194,7 +314,7 @@ impl PyFieldMap {
             Some(text) => PyString::new(py, text),
             None => return Ok(false),
         };
-        field.setattr(intern!(py, "_string"), text)?;
+        fill_field(field, text)?;
         Ok(true)
     }
 
