@@ -636,6 +636,12 @@ class GroupLayout:
 
     def __new__(cls, count_tag: int, delim: int, order: list[int] = ...) -> Self: ...
 
+@final
+class Filing:
+    """How a parse is filed into a message's maps: the header's tags and the count tags."""
+
+    def __new__(cls, header_tags: Iterable[int], count_tags: Iterable[int]) -> Self: ...
+
 @disjoint_base
 class FieldMap:
     """Fields by tag with repeating groups, written in QuickFIX's order (the base of
@@ -697,10 +703,12 @@ class FieldMap:
         """The tag that starts each entry of a group."""
     def _get(self, tag: int) -> str | None:
         """The value of ``tag``, or ``None``."""
-    def _put(self, tag: int, value: str) -> None:
-        """Adds a value of ``tag`` as a parse reads it: the first, or a repeat."""
-    def _put_entry(self, group: FieldMap) -> None:
-        """Adds a copy of ``group`` as an entry without touching the count field."""
+    def _fill_from(
+        self, header: FieldMap, trailer: FieldMap, native: Message, filing: Filing
+    ) -> None:
+        """Files the fields of ``native`` (a parse) into ``header``, this body and ``trailer``
+        in wire order, a group's entries into entries of its count field.
+        """
     def _flat(self) -> list[tuple[int, Any]]:
         """The fields in written order, groups as ``fixwire.Encoder`` takes them."""
     def _text(self) -> str:
@@ -728,6 +736,7 @@ __all__ = [
     "FieldBase",
     "FieldInfo",
     "FieldMap",
+    "Filing",
     "Framer",
     "GroupLayout",
     "GroupSpec",

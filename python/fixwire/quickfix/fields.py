@@ -49,8 +49,9 @@ class FieldBase(_NativeFieldBase):
     __slots__ = ()
     #: The tag of a named field class (``ClOrdID`` -> 11); 0 on the bases.
     TAG = 0
-    #: How the native constructor treats a value: 0 text, 1 an integer field (an ``int`` is
-    #: written natively), 2 a time field (no value is ``_make_default()``, the time now).
+    #: What the native constructor converts itself (``fixwire._native.FieldBase``): 0 text
+    #: only, 1 an integer field's ``int``, 2 a double field's ``float`` or ``int``, 3, 4, 5 a
+    #: timestamp, time or date field's "now" when made without a value.
     _KIND = 0
 
     @classmethod
@@ -172,6 +173,7 @@ class DoubleField(FieldBase):
     """A number (Price <44>, OrderQty <38> ...); read back as ``float``."""
 
     __slots__ = ()
+    _KIND = 2
 
     @classmethod
     def _convert(cls, value: Any) -> str:
@@ -225,7 +227,7 @@ class UtcTimeStampField(FieldBase):
 
     __slots__ = ()
     _FORMAT = "%Y%m%d-%H:%M:%S"
-    _KIND = 2
+    _KIND = 3
 
     @classmethod
     def _make_default(cls) -> str:
@@ -252,14 +254,14 @@ class UtcTimeOnlyField(UtcTimeStampField):
 
     __slots__ = ()
     _FORMAT = "%H:%M:%S"
+    _KIND = 4
 
 
 class UtcDateField(FieldBase):
     """A UTC date, ``YYYYMMDD``."""
 
     __slots__ = ()
-
-    _KIND = 2
+    _KIND = 5
 
     @classmethod
     def _make_default(cls) -> str:

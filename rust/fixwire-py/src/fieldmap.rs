@@ -9,11 +9,11 @@
 
 use std::sync::{Arc, Mutex};
 
-use fixwire::fieldmap::{self, GroupLayout, Order};
+use fixwire::fieldmap::{self, GroupLayout, Order, TimeText};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::{PyInt, PyList, PyString, PyTuple, PyType};
+use pyo3::types::{PyFloat, PyInt, PyList, PyString, PyTuple, PyType};
 
 use crate::conversions::exclusive;
 
@@ -25,13 +25,26 @@ struct FieldState {
     text: Py<PyString>,
 }
 
+/// `_KIND` of an integer field's class.
+const KIND_INT: u8 = 1;
+/// `_KIND` of a double field's class.
+const KIND_DOUBLE: u8 = 2;
+/// `_KIND` of a UTCTimestamp field's class.
+const KIND_TIMESTAMP: u8 = 3;
+/// `_KIND` of a UTCTimeOnly field's class.
+const KIND_TIME_ONLY: u8 = 4;
+/// `_KIND` of a UTCDateOnly field's class.
+const KIND_DATE: u8 = 5;
+
 /// A tag and its value as text: the base of `fixwire.quickfix`'s field classes.
 ///
 /// ``FieldBase(tag, value=None)``; a subclass with a non-zero ``TAG`` class attribute (a
-/// named field class, ``ClOrdID``) takes only the value. A ``str`` value is kept as it is;
-/// ``None`` is ``""``, or ``cls._make_default()`` when ``_KIND`` is 2 (a time field's "now");
-/// an ``int`` is written in decimal when ``_KIND`` is 1 (an integer field); any other value
-/// is converted by ``cls._convert(value)``, the Python class's own conversion.
+/// named field class, ``ClOrdID``) takes only the value. A ``str`` value is kept as it is.
+/// The class's ``_KIND`` says what else is converted natively: ``1`` an integer field (an
+/// ``int``), ``2`` a double field (a ``float``, or an ``int`` a double holds, written as
+/// QuickFIX writes doubles), ``3``, ``4``, ``5`` a UTC timestamp, time or date field (no value
+/// is the time now, to the second). ``None`` is otherwise ``""``, and any other value is
+/// converted by ``cls._convert(value)``, the Python class's own conversion.
 #[pyclass(frozen, subclass, name = "FieldBase", module = "fixwire._native")]
 pub(crate) struct PyFieldBase {
     state: Mutex<FieldState>,
@@ -45,18 +58,36 @@ impl PyFieldBase {
     /// The text `value` makes for a field of class `cls`.
     fn text_of<'py>(cls: &Bound<'py, PyType>, value: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyString>> {
         let py = cls.py();
-        match value {
-            Some(v) if v.is_exact_instance_of::<PyString>() => Ok(v.cast::<PyString>()?.clone()),
-            Some(v) if !v.is_none() => {
-                if v.is_exact_instance_of::<PyInt>() && Self::kind(cls)? == 1 {
-                    return v.str();
-                }
-                Ok(cls.call_method1(intern!(py, "_convert"), (v,))?.cast_into::<PyString>()?)
+        let value = match value {
+            Some(v) if v.is_exact_instance_of::<PyString>() => return Ok(v.cast::<PyString>()?.clone()),
+            Some(v) if !v.is_none() => v,
+            _ => {
+                let time = match Self::kind(cls)? {
+                    KIND_TIMESTAMP => TimeText::Timestamp,
+                    KIND_TIME_ONLY => TimeText::TimeOnly,
+                    KIND_DATE => TimeText::Date,
+                    _ => return Ok(intern!(py, "").clone()),
+                };
+                return match fieldmap::time_text(fixwire::now_unix_nanos(), time) {
+                    Some(text) => Ok(PyString::new(py, &text)),
+                    None => Ok(cls.call_method0(intern!(py, "_make_default"))?.cast_into::<PyString>()?),
+                };
             }
-            _ if Self::kind(cls)? == 2 => {
-                Ok(cls.call_method0(intern!(py, "_make_default"))?.cast_into::<PyString>()?)
+        };
+        let native = match Self::kind(cls)? {
+            KIND_INT if value.is_exact_instance_of::<PyInt>() => return value.str(),
+            KIND_DOUBLE if value.is_exact_instance_of::<PyFloat>() => {
+                fieldmap::format_double(value.cast::<PyFloat>()?.value())
             }
-            _ => Ok(intern!(py, "").clone()),
+            // An int, as QuickFIX's double field takes it (larger ones by the Python class).
+            KIND_DOUBLE if value.is_exact_instance_of::<PyInt>() => {
+                value.extract::<i32>().ok().and_then(|n| fieldmap::format_double(f64::from(n)))
+            }
+            _ => None,
+        };
+        match native {
+            Some(text) => Ok(PyString::new(py, &text)),
+            None => Ok(cls.call_method1(intern!(py, "_convert"), (value,))?.cast_into::<PyString>()?),
         }
     }
 
@@ -72,18 +103,22 @@ impl PyFieldBase {
 impl PyFieldBase {
     #[new]
     #[classmethod]
-    #[pyo3(signature = (*args))]
-    fn new(cls: &Bound<'_, PyType>, args: &Bound<'_, PyTuple>) -> PyResult<Self> {
+    #[pyo3(signature = (first = None, second = None))]
+    fn new<'py>(
+        cls: &Bound<'py, PyType>,
+        first: Option<Bound<'py, PyAny>>,
+        second: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Self> {
         let py = cls.py();
         let named: u32 = match cls.getattr(intern!(py, "TAG")) {
             Ok(tag) => tag.extract()?,
             Err(_) => 0,
         };
         let (tag, value) = if named != 0 {
-            (named, args.get_item(0).ok())
+            (named, first)
         } else {
-            let tag = args.get_item(0).map_err(|_| PyTypeError::new_err("FieldBase(tag, value) needs a tag"))?;
-            (tag.extract()?, args.get_item(1).ok())
+            let tag = first.ok_or_else(|| PyTypeError::new_err("FieldBase(tag, value) needs a tag"))?;
+            (tag.extract()?, second)
         };
         let text = Self::text_of(cls, value.as_ref())?;
         Ok(Self { state: Mutex::new(FieldState { tag, text: text.unbind() }) })
@@ -151,6 +186,64 @@ impl PyGroupLayout {
     fn new(count_tag: u32, delim: u32, order: Vec<u32>) -> Self {
         Self { layout: Arc::new(GroupLayout::new(count_tag, delim, &order)) }
     }
+}
+
+/// How a parse is filed into a message's maps: ``Filing(header_tags, count_tags)``.
+#[pyclass(frozen, name = "Filing", module = "fixwire._native")]
+pub(crate) struct PyFiling {
+    filing: fieldmap::Filing,
+}
+
+#[pymethods]
+impl PyFiling {
+    #[new]
+    fn new(header_tags: &Bound<'_, PyAny>, count_tags: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let tags = |all: &Bound<'_, PyAny>| -> PyResult<Vec<u32>> { all.try_iter()?.map(|t| t?.extract()).collect() };
+        Ok(Self { filing: fieldmap::Filing::new(tags(header_tags)?, tags(count_tags)?) })
+    }
+}
+
+/// Files the fields of `native` (a parse, or a group entry of one, iterated as `(tag, text)`)
+/// into `maps` by `filing`: a group entry's fields into entries of its count field's map.
+/// Returns how many fields were taken.
+fn fill(
+    native: &Bound<'_, PyAny>,
+    filing: &fieldmap::Filing,
+    maps: &mut [&mut fieldmap::FieldMap],
+    route: bool,
+) -> PyResult<usize> {
+    let py = native.py();
+    let items: Vec<(u32, Bound<'_, PyString>)> =
+        native.try_iter()?.map(|item| item?.extract()).collect::<PyResult<_>>()?;
+    let mut i = 0;
+    while i < items.len() {
+        let (tag, value) = &items[i];
+        i += 1;
+        let at = if route {
+            match filing.part(*tag) {
+                fieldmap::Part::Header => 0,
+                fieldmap::Part::Body => 1,
+                fieldmap::Part::Trailer => 2,
+            }
+        } else {
+            0
+        };
+        maps[at].push(*tag, value.to_str()?);
+        if !filing.starts_group(*tag) {
+            continue;
+        }
+        // A count tag the parse did not read as a group keeps its entries' fields flat.
+        let Ok(entries) = native.call_method1(intern!(py, "group"), (*tag,)) else { continue };
+        for entry in entries.try_iter()? {
+            let entry = entry?;
+            let Some(delim) = entry.try_iter()?.next() else { continue };
+            let delim: u32 = delim?.get_item(0)?.extract()?;
+            let mut map = fieldmap::Filing::entry(*tag, delim);
+            i += fill(&entry, filing, &mut [&mut map], false)?;
+            maps[at].push_entry(*tag, map);
+        }
+    }
+    Ok(items.len())
 }
 
 /// Fields by tag with repeating groups, written in QuickFIX's order.
@@ -449,17 +542,20 @@ impl PyFieldMap {
         Ok(self.lock()?.get(tag).map(str::to_owned))
     }
 
-    /// Adds a value of ``tag`` as a parse reads it: the first, or a repeat after the others.
-    fn _put(&self, tag: u32, value: &str) -> PyResult<()> {
-        self.lock()?.push(tag, value);
-        Ok(())
-    }
-
-    /// Adds a copy of ``group`` as an entry without touching the count field (a parse has
-    /// read the count field already).
-    fn _put_entry(&self, group: &Bound<'_, PyAny>) -> PyResult<()> {
-        let (tag, entry) = Self::entry_of(group)?;
-        self.lock()?.push_entry(tag, entry);
+    /// Files the fields of ``native`` (a parse) into ``header``, this body and ``trailer`` in
+    /// wire order, a group's entries (when ``native`` was parsed with the group's spec) into
+    /// entries of its count field.
+    fn _fill_from(
+        &self,
+        header: &PyFieldMap,
+        trailer: &PyFieldMap,
+        native: &Bound<'_, PyAny>,
+        filing: &PyFiling,
+    ) -> PyResult<()> {
+        let mut body = self.lock()?;
+        let mut header = header.lock()?;
+        let mut trailer = trailer.lock()?;
+        fill(native, &filing.filing, &mut [&mut header, &mut body, &mut trailer], true)?;
         Ok(())
     }
 
