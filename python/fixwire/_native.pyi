@@ -608,12 +608,15 @@ class ArrowStream:
 
 @disjoint_base
 class FieldBase:
-    """A tag and its value as text: the base of ``fixwire.quickfix``'s field classes.
+    """A tag and its value as text: the base of `fixwire.quickfix`'s field classes.
 
-    ``FieldBase(tag, value=None)``; a subclass with a non-zero ``TAG`` class attribute (a named
-    field class) takes only the value. A ``str`` value is kept as it is; ``None`` is ``""``,
-    or ``cls._make_default()`` when ``_KIND`` is 2; an ``int`` is written in decimal when
-    ``_KIND`` is 1; any other value is converted by ``cls._convert(value)``.
+    ``FieldBase(tag, value=None)``; a subclass with a non-zero ``TAG`` class attribute (a
+    named field class, ``ClOrdID``) takes only the value. A ``str`` value is kept as it is.
+    The class's ``_KIND`` says what else is converted natively: ``1`` an integer field (an
+    ``int``), ``2`` a double field (a ``float``, or an ``int`` a double holds, written as
+    QuickFIX writes doubles), ``3``, ``4``, ``5`` a UTC timestamp, time or date field (no value
+    is the time now, to the second). ``None`` is otherwise ``""``, and any other value is
+    converted by ``cls._convert(value)``, the Python class's own conversion.
     """
 
     def __new__(cls, *args: Any) -> Self: ...
@@ -621,35 +624,33 @@ class FieldBase:
     def _tag(self) -> int:
         """The tag."""
     @_tag.setter
-    def _tag(self, value: int) -> None: ...
+    def _tag(self, value: int) -> None:
+        """The tag."""
     @property
     def _string(self) -> str:
         """The value as it is written on the wire."""
     @_string.setter
-    def _string(self, value: str) -> None: ...
+    def _string(self, value: str) -> None:
+        """The value as it is written on the wire."""
 
 @final
 class GroupLayout:
-    """The order of a repeating group's entries: its count tag, the delimiter that starts
-    each entry, then ``order``; undeclared tags last, by tag (``fixwire.quickfix``'s groups).
-    """
+    """The order of a repeating group's entries: ``GroupLayout(count_tag, delim, order)``."""
 
     def __new__(cls, count_tag: int, delim: int, order: list[int] = ...) -> Self: ...
 
 @final
 class Filing:
-    """How a parse is filed into a message's maps: the header's tags and the count tags."""
+    """How a parse is filed into a message's maps: ``Filing(header_tags, count_tags)``."""
 
     def __new__(cls, header_tags: Iterable[int], count_tags: Iterable[int]) -> Self: ...
 
 @disjoint_base
 class FieldMap:
-    """Fields by tag with repeating groups, written in QuickFIX's order (the base of
-    ``fixwire.quickfix``'s ``Message``, ``Header``, ``Trailer`` and ``Group``).
+    """Fields by tag with repeating groups, written in QuickFIX's order.
 
     A subclass's ``_ORDER`` class attribute says which order: ``1`` a header, ``2`` a trailer,
-    a :class:`GroupLayout` a group entry; anything else (or none) a body. A field object is
-    any object with ``_tag`` (int) and ``_string`` (str) attributes.
+    a :class:`GroupLayout` a group entry; anything else (or none) a body.
     """
 
     def __new__(cls, *_args: Any) -> Self: ...
@@ -658,11 +659,20 @@ class FieldMap:
     @overload
     def setField(self, field: int, value: object) -> None: ...
     @overload
-    def setField(self, field: object, value: bool | None = None) -> None: ...
+    def setField(self, field: object, value: bool | None = None) -> None:
+        """Set a field: ``setField(ClOrdID("a"))`` or ``setField(11, "a")``; ``setField(field,
+        False)`` keeps a value already set (QuickFIX's ``overwrite``).
+        """
     @overload
     def getField(self, field: int) -> str: ...
     @overload
-    def getField(self, field: _F) -> _F: ...
+    def getField(self, field: _F) -> _F:
+        """``getField(11)`` is the text of ClOrdID <11>; ``getField(ClOrdID())`` fills the field
+        object given and returns it.
+
+        Raises:
+            FieldNotFound: the field is not set.
+        """
     def getFieldIfSet(self, field: object) -> bool:
         """Fill ``field`` if it is set; return whether it was."""
     def isSetField(self, field: object) -> bool:
@@ -706,16 +716,19 @@ class FieldMap:
     def _fill_from(
         self, header: FieldMap, trailer: FieldMap, native: Message, filing: Filing
     ) -> None:
-        """Files the fields of ``native`` (a parse) into ``header``, this body and ``trailer``
-        in wire order, a group's entries into entries of its count field.
+        """Files the fields of ``native`` (a parse) into ``header``, this body and ``trailer`` in
+        wire order, a group's entries (when ``native`` was parsed with the group's spec) into
+        entries of its count field.
         """
     def _flat(self) -> list[tuple[int, Any]]:
-        """The fields in written order, groups as ``fixwire.Encoder`` takes them."""
+        """The fields in written order as ``(tag, text)``, a group's count field as ``(tag,
+        [entry, ...])`` with each entry the same: what ``fixwire.Encoder`` takes.
+        """
     def _text(self) -> str:
         """The map's fields as they are written inside a message."""
     def _message_text(self, header: FieldMap, trailer: FieldMap) -> str:
-        """This map as a message body between ``header`` and ``trailer``: the whole text,
-        BodyLength <9> and CheckSum <10> computed and set in header and trailer.
+        """This map as a message body between ``header`` and ``trailer``: the whole message's
+        text, BodyLength <9> and CheckSum <10> computed and set in header and trailer.
         """
 
 def pack_strings(
