@@ -26,21 +26,30 @@ Both acceptors run on one core of their own, as a venue would; the client runs h
 loaded machine compare the two rates of one run, never rates across runs.
 
 Group "kalshi-sim-roundtrip": ``test_round_trip_against_session``, the issue's ratio. Order out,
-first ExecutionReport (New) in, one order in flight, timed as ``bench_kalshi.py``'s
-``test_kalshi_round_trip`` (each order then cancelled, untimed), against the simulator in a
-child process; and the same against the plain fixwire acceptor of ``bench_session.py``'s
-``test_round_trip[fixwire-to-fixwire]`` (fixwire's ``connect`` with an ``on_event`` callback,
-plain TCP, a canned report). The two alternate in batches of :data:`ROUND_TRIP_BATCH`, so that
-load from elsewhere falls on both alike; the summary gives the simulator's p50 and p99 as
-multiples of the plain session's (``plain fixwire session``). :data:`ROUND_TRIPS` timed round
-trips of each after the warm-up; under ``--benchmark-disable``, :data:`SMOKE_ROUND_TRIPS`.
+first ExecutionReport (New) in, one order in flight, each order then cancelled (untimed),
+against the simulator in a child process over TLS: from a client answering in
+``KalshiClient.set_on_event``'s callback (:class:`CalledBack`: the report cancels the order,
+the cancel's report places the next, no task switch on either side; the benchmark's own
+series), and from a client iterating its events as ``bench_kalshi.py``'s
+``test_kalshi_round_trip`` does (``simulator, client iterating``). Against them, in the same
+run, the plain fixwire session: ``bench_session.py``'s ``test_round_trip[fixwire-to-fixwire]``
+(fixwire's ``connect`` with an ``on_event`` callback, the acceptor answering a canned report
+from ``Connection.set_on_event``'s callback), on plain TCP as there (``plain fixwire session``)
+and over TLS with the same kind of certificate as the simulator's (``plain fixwire session over
+TLS``, ``kalshi_peer.py plain``): the second compares the simulator with a plain session on its
+own transport. The four alternate in batches of :data:`ROUND_TRIP_BATCH`, so that load from
+elsewhere falls on all alike; the summary gives the simulator's p50 and p99 as multiples of
+both plain sessions'. :data:`ROUND_TRIPS` timed round trips of each after the warm-up; under
+``--benchmark-disable``, :data:`SMOKE_ROUND_TRIPS`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
+import time
 from collections.abc import AsyncIterator
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -50,7 +59,9 @@ from benches.bench_kalshi import (
     SMOKE_ROUND_TRIPS,
     KalshiPeer,
     Reports,
+    check_report,
     kalshi_config,
+    place,
     round_trips,
 )
 from benches.bench_session import (
@@ -80,6 +91,14 @@ ROUND_TRIP_BATCH = 200
 """Round trips in a row against one acceptor before the other's turn."""
 PLAIN = "plain fixwire session"
 """The plain session's series in the round-trip summary."""
+PLAIN_TLS = "plain fixwire session over TLS"
+"""The plain session on the simulator's transport, in the round-trip summary."""
+OVER_TLS = "simulator vs the plain session over TLS"
+"""The simulator's round trips (client called back) again, as multiples of :data:`PLAIN_TLS`."""
+ITERATING = "simulator, client iterating"
+"""The series of the client that iterates its events, in the round-trip summary."""
+CALLED_BACK_KEY = f"{API_KEY[:-1]}b"
+"""The API key of the round trips' called-back client."""
 
 
 @pytest.fixture(scope="module")
@@ -187,53 +206,129 @@ def test_session_throughput(benchmark: Benchmark, tmp_path: Path) -> None:
     record_rate(benchmark, "orders", size)
 
 
+class CalledBack:
+    """A client answering from ``KalshiClient.set_on_event``'s callback: each order's New
+    report (timed from the order's send) cancels it there and then, and the cancel's report
+    places the next order, as the plain session's initiator sends from its ``on_event``.
+    """
+
+    def __init__(self, client: KalshiClient, group_id: str) -> None:
+        self._client = client
+        self._group_id = group_id
+        self._orders: list[NewOrderSingle] = []
+        self._next = 0
+        self._sent_at = 0
+        self._timed: list[int] = []
+        self._finished: asyncio.Future[None] | None = None
+        client.set_on_event(self._on_event)
+
+    async def round_trips(self, orders: list[NewOrderSingle]) -> list[int]:
+        """Places ``orders`` one at a time; the round trips to their New reports (ns)."""
+        self._orders, self._next, self._timed = orders, 0, []
+        self._finished = asyncio.get_running_loop().create_future()
+        self._place()
+        await self._finished
+        return self._timed
+
+    def _place(self) -> None:
+        self._sent_at = time.perf_counter_ns()
+        place(self._client, self._orders[self._next], self._group_id)
+
+    def _on_event(self, event: object) -> None:
+        arrived = time.perf_counter_ns()
+        if not isinstance(event, ExecutionReport) or self._finished is None:
+            return
+        try:
+            order = self._orders[self._next]
+            if event.exec_type == "0":
+                check_report(event, order.cl_ord_id, "0")
+                self._timed.append(arrived - self._sent_at)
+                self._client.cancel(order.cl_ord_id)
+                return
+            check_report(event, event.cl_ord_id, "4", Decimal(0))
+            self._next += 1
+            if self._next < len(self._orders):
+                self._place()
+            elif not self._finished.done():
+                self._finished.set_result(None)
+        except Exception as e:  # In the client's callback: reported to the waiting test.
+            if not self._finished.done():
+                self._finished.set_exception(e)
+
+
 @pytest.mark.benchmark(group="kalshi-sim-roundtrip")
 def test_round_trip_against_session(
     benchmark: Benchmark, tmp_path: Path, signer: LogonSigner
 ) -> None:
-    """Round trips to the simulator and to a plain fixwire acceptor, alternating in batches;
-    every report must answer its own order, and the simulator's book must end empty.
+    """Round trips to the simulator, from a client called back and from one iterating its
+    events, and to a plain fixwire acceptor, alternating in batches; every report must answer
+    its own order, and the simulator's book must end empty.
     """
     count, warmup = SMOKE_ROUND_TRIPS if benchmark.disabled else ROUND_TRIPS
     batch = min(count, ROUND_TRIP_BATCH)
-    orders = iter(numbered_orders(2 * (warmup + count)))
-    for name in ("kalshi", "plain"):
+    orders = iter(numbered_orders(4 * (warmup + count)))
+    for name in ("kalshi", "plain", "plain-tls"):
         (tmp_path / name).mkdir()
+    keys = (API_KEY, CALLED_BACK_KEY)
     with (
         asyncio.Runner() as runner,
-        KalshiPeer(tmp_path / "kalshi", signer) as venue,
-        Peer("fixwire", tmp_path / "plain") as plain_peer,
+        KalshiPeer(tmp_path / "kalshi", signer, keys) as venue,
+        Peer("fixwire", tmp_path / "plain", call_back=True) as plain_peer,
+        KalshiPeer(tmp_path / "plain-tls", signer, plain=True) as tls_peer,
     ):
         client = runner.run(bounded(connect_client(signer, venue, API_KEY)))
         reports = Reports(client)
+        called_client = runner.run(bounded(connect_client(signer, venue, CALLED_BACK_KEY)))
         plain = FixwireInitiator(runner, plain_peer.port)
+        plain_tls = FixwireInitiator(runner, tls_peer.port, tls=tls_peer)
         try:
             group_id = runner.run(bounded(reports.open_group()))
+            called_reports = Reports(called_client)
+            called_back = CalledBack(
+                called_client, runner.run(bounded(called_reports.open_group()))
+            )
 
-            def to_simulator(n: int) -> list[int]:
+            def iterating(n: int) -> list[int]:
                 placed = [next(orders) for _ in range(n)]
                 return runner.run(bounded(round_trips(client, reports, placed, group_id)))
+
+            def calling_back(n: int) -> list[int]:
+                placed = [next(orders) for _ in range(n)]
+                return runner.run(bounded(called_back.round_trips(placed)))
 
             def to_session(n: int) -> list[int]:
                 return plain.round_trips([next(orders) for _ in range(n)])
 
-            def alternate() -> tuple[list[int], list[int]]:
-                simulator: list[int] = []
-                session: list[int] = []
-                while len(simulator) < count:
-                    simulator += to_simulator(min(batch, count - len(simulator)))
-                    session += to_session(min(batch, count - len(session)))
-                return simulator, session
+            def to_tls_session(n: int) -> list[int]:
+                return plain_tls.round_trips([next(orders) for _ in range(n)])
 
-            to_simulator(warmup)
-            to_session(warmup)
-            simulator, session = benchmark.pedantic(alternate, rounds=1)
+            runs = (calling_back, to_session, iterating, to_tls_session)
+
+            def alternate() -> list[list[int]]:
+                series: list[list[int]] = [[] for _ in runs]
+                while len(series[0]) < count:
+                    n = min(batch, count - len(series[0]))
+                    for samples, run in zip(series, runs, strict=True):
+                        samples += run(n)
+                return series
+
+            for run in runs:
+                run(warmup)
+            series = benchmark.pedantic(alternate, rounds=1)
             plain_peer.report()
         finally:
             plain.close()
+            plain_tls.close()
             runner.run(bounded(reports.close()))
+            runner.run(bounded(called_reports.close()))
     assert venue.open_orders == 0
-    assert len(simulator) == len(session) == count
-    assert plain_peer.answered == warmup + count
-    record_latency(benchmark, [ns / 1e9 for ns in session], name=PLAIN)
-    record_latency(benchmark, [ns / 1e9 for ns in simulator], baseline=PLAIN)
+    assert [len(samples) for samples in series] == [count] * len(runs)
+    assert plain_peer.answered == tls_peer.answered == warmup + count
+    simulator, session, simulator_iterating, tls_session = (
+        [ns / 1e9 for ns in samples] for samples in series
+    )
+    record_latency(benchmark, session, name=PLAIN)
+    record_latency(benchmark, tls_session, name=PLAIN_TLS, baseline=PLAIN)
+    record_latency(benchmark, simulator, baseline=PLAIN)
+    record_latency(benchmark, simulator, name=OVER_TLS, baseline=PLAIN_TLS)
+    record_latency(benchmark, simulator_iterating, name=ITERATING, baseline=PLAIN)

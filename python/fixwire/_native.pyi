@@ -49,7 +49,8 @@ class Message:
     @property
     def raw(self) -> bytes:
         """The message bytes: the very object given to ``parse`` (for a group entry, the
-        enclosing message's).
+        enclosing message's); from a ``Framer``, the chunk when it was exactly this message, else
+        a ``bytes`` of the message made on the first read.
         """
     @property
     def grouped(self) -> bool:
@@ -169,8 +170,11 @@ class Framer:
         groups: GroupSpecs | None = None,
     ) -> Self: ...
     def feed(self, chunk: Buffer, /) -> list[Message]:
-        """Add ``chunk`` to the stream; return every message it completes (each ``raw`` is a new
-        ``bytes``). An unfinished tail is kept for the next call.
+        """Add ``chunk`` to the stream; return every message it completes. A message that lies
+        wholly in ``chunk`` is a view into it (``chunk`` stays alive while the message does; its
+        ``raw`` is made on the first read, or is ``chunk`` itself when that was exactly the
+        message); one completed from a held tail has its own bytes. An unfinished tail is kept
+        for the next call.
         """
     def drain_errors(self) -> list[DecodeError]:
         """Take the errors found since the last call; offsets count from the stream's start."""
@@ -635,7 +639,9 @@ class FieldBase:
 
 @final
 class GroupLayout:
-    """The order of a repeating group's entries: ``GroupLayout(count_tag, delim, order)``."""
+    """The order of a repeating group's entries: its count tag, the delimiter that starts
+    each entry, then ``order``; undeclared tags last, by tag (``fixwire.quickfix``'s groups).
+    """
 
     def __new__(cls, count_tag: int, delim: int, order: list[int] = ...) -> Self: ...
 

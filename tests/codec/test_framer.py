@@ -72,10 +72,48 @@ def test_message_raw_is_new_bytes_equal_to_the_message() -> None:
     first, second = framer.feed(chunk)
     assert type(first.raw) is bytes
     assert first.raw == NOS
+    assert first.raw is first.raw  # made once, on the first read
     assert second.raw == HEARTBEAT
     assert first == fixwire.parse(NOS)
     assert first[55] == "HIGHNY-23DEC31"
     assert second.seq_num == 3
+
+
+def test_chunk_that_is_exactly_one_message_is_its_raw() -> None:
+    chunk = bytes(NOS)
+    (msg,) = fixwire.Framer().feed(chunk)
+    assert msg.raw is chunk
+
+
+def test_messages_of_a_chunk_outlive_it_and_read_the_same_as_parsed() -> None:
+    groups = fixwire.GroupSpecs()
+    groups.add(fixwire.GroupSpec(453, [448, 447, 452]))
+    report = build("8", "37=O1|453=2|448=A|447=D|452=3|448=B|58=caf\u00e9|")
+    framer = fixwire.Framer(groups=groups)
+    # The report straddles two feeds; the messages after it lie in the second chunk.
+    stream = NOS + report + HEARTBEAT + report + TEST_REQUEST
+    cut = len(NOS) + 30
+    messages = framer.feed(stream[:cut]) + framer.feed(bytearray(stream[cut:]))
+    del stream
+    expected = [NOS, report, HEARTBEAT, report, TEST_REQUEST]
+    assert [m.raw for m in messages] == expected
+    for msg, data in zip(messages, expected, strict=True):
+        parsed = fixwire.parse(data, groups=groups)
+        assert msg == parsed
+        assert hash(msg) == hash(parsed)
+        assert list(msg) == list(parsed)
+        assert (msg.msg_type, msg.begin_string, msg.seq_num) == (
+            parsed.msg_type,
+            parsed.begin_string,
+            parsed.seq_num,
+        )
+    kalshi = fixwire.Dictionary.kalshi()
+    for msg in (messages[1], messages[3]):
+        assert msg[58] == "caf\u00e9"
+        entries = msg.group(453)
+        assert [e.values((448, 447, 452)) for e in entries] == [("A", "D", "3"), ("B", None, None)]
+        assert hash(entries[0]) == hash(b"448=A\x01447=D\x01452=3")
+        assert msg.pretty(kalshi) == fixwire.parse(msg.raw).pretty(kalshi)
 
 
 def test_partial_tail_is_kept() -> None:

@@ -332,6 +332,63 @@ def test_non_utf8_value_is_readable_as_bytes_only() -> None:
     assert info.value.tag == 58
 
 
+# Text values: ASCII copied straight, other UTF-8 decoded once, anything else refused.
+
+TEXT_VALUES = [
+    "D",  # one ASCII character
+    "~",
+    "ORD-000042",
+    "é",  # one character, two bytes
+    "\u00ff",
+    "caf\u00e9 au lait",
+    "\u20ac 12.50",  # three-byte character
+    "\u6ce8\u6587",  # CJK
+    "\U0001f4c8 up",  # four-byte character
+    "x" * 300 + "\u00e9",  # non-ASCII after a long ASCII run
+]
+
+
+@pytest.mark.parametrize("text", TEXT_VALUES)
+def test_text_values_read_the_same_through_every_accessor(text: str) -> None:
+    msg = fixwire.parse(build("j", f"45=1|380=0|58={text}|"))
+    assert msg[58] == text
+    assert type(msg[58]) is str
+    assert msg.get(58) == text
+    assert msg.values((58, 45)) == (text, "1")
+    assert msg.get_all(58) == [text]
+    assert (58, text) in list(msg)
+    assert msg.get_bytes(58) == text.encode()
+
+
+NOT_UTF8 = [
+    (b"caf\xe9", 3),  # Latin-1, not UTF-8
+    (b"\xff", 0),
+    (b"ab\xc3", 2),  # a character cut short
+    (b"\xed\xa0\x80x", 0),  # an encoded surrogate
+    (b"\xc0\xaf", 0),  # overlong
+    (b"ok\xf4\x90\x80\x80", 2),  # past U+10FFFF
+]
+
+
+@pytest.mark.parametrize(("value", "bad_at"), NOT_UTF8)
+def test_value_that_is_not_utf8_names_tag_and_offset_everywhere(value: bytes, bad_at: int) -> None:
+    data = build("j", b"45=1|380=0|58=" + value + b"|")
+    msg = fixwire.parse(data)
+    expected_offset = data.index(b"\x0158=") + 4 + bad_at
+    for read in (
+        lambda: msg[58],
+        lambda: msg.get(58),
+        lambda: msg.values((45, 58)),
+        lambda: msg.get_all(58),
+        lambda: list(msg),
+    ):
+        with pytest.raises(fixwire.DecodeError) as info:
+            read()
+        error = info.value
+        assert (error.kind, error.tag, error.offset) == ("invalid_utf8", 58, expected_offset)
+    assert msg.get_bytes(58) == value
+
+
 # Identity, equality, immutability.
 
 
@@ -385,3 +442,20 @@ def test_keys_that_are_not_tags_are_absent() -> None:
     for key in (-1, 2**40, "x"):
         with pytest.raises(KeyError):
             msg[key]
+    assert 2**70 not in msg
+    with pytest.raises(KeyError):
+        msg[2**70]
+
+
+def test_get_and_values_refuse_tags_that_are_not_u32_as_int_conversion_does() -> None:
+    msg = fixwire.parse(frame("35=0|49=S|56=T|34=1|52=20260820-14:30:05.123|"))
+    for tag in (-1, 2**32, 2**70):
+        with pytest.raises(OverflowError):
+            msg.get(tag)
+        with pytest.raises(OverflowError):
+            msg.values((35, tag))
+    with pytest.raises(TypeError):
+        msg.get("35")  # type: ignore[call-overload]
+    assert msg.get(True) is None  # bool is an int: tag 1, absent here
+    assert msg.get(35) == "0"
+    assert msg.get(2**32 - 1, "absent") == "absent"

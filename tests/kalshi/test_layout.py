@@ -97,3 +97,31 @@ def test_a_legacy_skip_pending_tag_is_read() -> None:
     assert LogonFlags.read(logon).skip_pending_exec_reports
     assert LogonFlags.read(logon).settlement_reports(SessionType.PT)
     assert not LogonFlags.read(logon).settlement_reports(SessionType.RT)
+
+
+def _public_definitions(path: Path) -> set[str]:
+    """The public names a module defines at its top level (classes, functions, assignments)."""
+    names: set[str] = set()
+    for node in ast.parse(path.read_text(), str(path)).body:
+        if isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            names.add(node.target.id)
+    return {n for n in names if not n.startswith("_")}
+
+
+@pytest.mark.parametrize("package", [KALSHI, KALSHI / "sim"], ids=["client", "exchange"])
+def test_each_public_name_has_one_home(package: Path) -> None:
+    """Within the client and within the exchange, a name (a type alias, a class, a constant)
+    is defined in one module; the others import it.
+
+    The two sides never import each other, so each has its own words (both have a
+    MassCancelReport); ``main``, a runnable module's entry point, is each one's own.
+    """
+    homes: dict[str, Path] = {}
+    for path in sorted(package.glob("*.py")):
+        for name in _public_definitions(path) - {"main"}:
+            assert name not in homes, f"{name} is defined in {homes[name]} and {path}"
+            homes[name] = path

@@ -266,6 +266,19 @@ def test_margin_market_data_is_bids_and_asks_in_dollars(
     run(main)
 
 
+def margin_problem(event: MarginExecutionReport) -> str | None:
+    """What the order book finds wrong with ``event`` on margin (no price ceiling)."""
+    return report_problem(
+        event,
+        event.order_qty,
+        event.cum_qty,
+        event.leaves_qty,
+        event.price,
+        quantity_sum=True,
+        ceiling=Decimal("Infinity"),
+    )
+
+
 def test_margin_reports_are_checked_for_positive_prices_not_a_dollar_ceiling() -> None:
     """The order book's invariants on margin (spec 17: prices are dollars, no ceiling of $1):
     a report's price must be positive.
@@ -275,7 +288,6 @@ def test_margin_reports_are_checked_for_positive_prices_not_a_dollar_ceiling() -
         body = f"35=8|11=c|37=o|17=1;1|150=0|39=0|54=2|55={PERP}|38=1|14=0|151=1|6=0|44={price}|"
         return MarginExecutionReport(parse(frame(body)), True)
 
-    infinite = Decimal("Infinity")
     for price, problem in (
         ("19.5", None),
         ("250000", None),
@@ -284,18 +296,20 @@ def test_margin_reports_are_checked_for_positive_prices_not_a_dollar_ceiling() -
     ):
         event = report(price)
         assert event.side == "ask"
-        found = report_problem(
-            event,
-            event.order_qty,
-            event.cum_qty,
-            event.leaves_qty,
-            event.price,
-            quantity_sum=True,
-            ceiling=infinite,
-        )
-        assert found == problem
+        assert margin_problem(event) == problem
     # The same report on the Predictions gateway breaks its (0, 1) band.
     event = report("19.5")
     assert report_problem(
         event, event.order_qty, event.cum_qty, event.leaves_qty, event.price, quantity_sum=True
     ) == ("Price <44> 19.5 is not between 0 and 1 dollar")
+
+
+@pytest.mark.parametrize(("code", "side"), [("1", "bid"), ("2", "ask"), ("3", None), ("B", None)])
+def test_margin_report_side_is_bid_ask_or_none_never_a_guess(code: str, side: str | None) -> None:
+    """Side <54> other than 1 or 2 is no side at all (not ``"ask"``), and a report with one
+    breaks the venue's invariants.
+    """
+    body = f"35=8|11=c|37=o|17=1;1|150=0|39=0|54={code}|55={PERP}|38=1|14=0|151=1|6=0|44=19.5|"
+    event = MarginExecutionReport(parse(frame(body)), True)
+    assert event.side == side
+    assert margin_problem(event) == (None if side else f"Side <54> {code!r} is neither 1 nor 2")

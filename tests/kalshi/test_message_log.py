@@ -96,3 +96,26 @@ def test_each_session_logs_its_messages_and_never_a_secret(
         text = path.read_bytes().decode("latin-1")
         leaked = [s for s in secrets if s in text]
         assert not leaked, f"{path.name} holds a secret"
+
+
+@pytest.mark.parametrize(
+    ("sizes", "complaint"),
+    [
+        ({"max_bytes": 0}, "max_bytes must be an int of at least 1, not 0"),
+        ({"max_bytes": -5}, "max_bytes must be an int of at least 1"),
+        ({"max_bytes": 1.5}, "max_bytes must be an int of at least 1, not 1.5"),
+        ({"backups": -1}, "backups must be an int of at least 0, not -1"),
+        ({"backups": True}, "backups must be an int of at least 0, not True"),
+    ],
+)
+def test_message_log_sizes_are_refused_when_configured_not_at_connect(
+    tmp_path: Path, sizes: dict[str, object], complaint: str
+) -> None:
+    with pytest.raises(ValueError, match=complaint):
+        MessageLogFiles(tmp_path, **sizes)  # type: ignore[arg-type]
+    assert not any(tmp_path.iterdir())
+
+
+def test_message_log_sizes_at_their_bounds_are_taken(tmp_path: Path) -> None:
+    files = MessageLogFiles(tmp_path, max_bytes=1, backups=0)
+    assert (files.max_bytes, files.backups) == (1, 0)

@@ -60,7 +60,7 @@ def report(cl_ord_id: str, **changes: FieldValue) -> list[tuple[int, FieldValue]
         150: "0",
         151: "10",
     }
-    tags = {"avg_px": 6, "cum_qty": 14, "order_qty": 38, "ord_status": 39, "price": 44}
+    tags = {"avg_px": 6, "cum_qty": 14, "order_qty": 38, "ord_status": 39, "price": 44, "side": 54}
     tags |= {"last_px": 31, "last_qty": 32, "exec_type": 150, "leaves_qty": 151}
     for name, value in changes.items():
         fields[tags[name]] = value
@@ -96,6 +96,8 @@ FILL = {"exec_type": "F", "ord_status": "1", "cum_qty": "4", "leaves_qty": "6", 
         ({**FILL, "last_px": "0.55", "last_qty": "4", "avg_px": "55"}, "AvgPx <6> 55"),
         ({"cum_qty": "4", "leaves_qty": "4"}, "is not OrderQty <38> 10"),
         ({"cum_qty": "x"}, "14"),
+        ({"side": "3"}, "Side <54> '3' is neither 1 nor 2"),
+        ({"side": "5"}, "Side <54> '5' is neither 1 nor 2"),
     ],
 )
 def test_a_report_that_breaks_the_venues_invariants_is_surfaced_not_applied(

@@ -5,7 +5,8 @@
   :class:`MessageLogFiles` turns on each session's message log.
 * :class:`KalshiClient` logs on over TLS and offers the order API (new order, cancel, amend,
   mass cancel, order groups), RFQ as creator and as market maker, market-data subscriptions,
-  typed events, the user's own order book, each subscribed market's book
+  typed events (by iteration, or called back: ``KalshiClient.set_on_event``), the user's own
+  order book, each subscribed market's book
   (:class:`MarketBook`) and settlement reports put together (:class:`MarketSettlement`).
 * :class:`Gateway` picks the Predictions (event contracts) or the margin (perpetuals) gateway;
   what the margin gateway does not offer is refused with a :class:`GatewayError`.
@@ -22,7 +23,7 @@ try:  # the kalshi extra: Logon signatures and the simulator's certificate need 
 except ImportError as e:
     raise MissingExtraError("fixwire.kalshi", "kalshi", "cryptography") from e
 
-from fixwire.kalshi.base import LogonRefusedError
+from fixwire.kalshi.base import ClientEvent, LogonRefusedError
 from fixwire.kalshi.books import MarketBook
 from fixwire.kalshi.client import KalshiClient, OrderState, RateLimitError, TokenBucket
 from fixwire.kalshi.config import (
@@ -74,6 +75,7 @@ __all__ = [
     "AcceptQuoteStatus",
     "BookLevel",
     "BusinessMessageReject",
+    "ClientEvent",
     "Environment",
     "EventResendComplete",
     "EventResendReject",

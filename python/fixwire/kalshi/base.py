@@ -13,7 +13,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable
 from decimal import Decimal
 from types import TracebackType
-from typing import Any, Self, overload
+from typing import Any, Self, TypeAlias, overload
 
 from fixwire._native import Template
 from fixwire.errors import FixError, SessionError
@@ -68,6 +68,10 @@ _log = logging.getLogger("fixwire.kalshi")
 # Cancels and amendments kept for refusals by RefSeqNum <45>; the venue refuses at once, so
 # the newest suffice.
 _MAX_REQUESTS = 100_000
+
+#: What the client hands over, by iteration or to :meth:`ClientBase.set_on_event`'s callback:
+#: the venue's messages typed, a settlement report put together, and the session's events.
+ClientEvent: TypeAlias = "KalshiEvent | MarketSettlement | Event"
 
 
 class ClientBase:
@@ -241,83 +245,116 @@ class ClientBase:
     ) -> None:
         await self.close()
 
-    def __aiter__(self) -> AsyncIterator[KalshiEvent | MarketSettlement | Event]:
+    def __aiter__(self) -> AsyncIterator[ClientEvent]:
         return self._events()
 
-    async def _events(self) -> AsyncIterator[KalshiEvent | MarketSettlement | Event]:
-        async for event in self.connection:
-            if isinstance(event, Received):
-                message = event.message
-                problem: str | None
-                whole: MarketSettlement | None = None
-                try:
-                    typed = self._read(message, self.config.use_dollars)
-                    problem = self._book.apply(typed)
-                except (KeyError, FixError) as e:
-                    # A message without a tag it must have (or a value not of its type) is still
-                    # delivered, rather than raised out of the application's loop.
-                    typed = UnhandledMessage(message)
-                    problem = _unreadable(e) if message.msg_type == "8" else None
-                if type(typed) is BusinessMessageReject:
-                    refused = self._refused(
-                        typed.ref_seq_num, typed.ref_msg_type, _business_reason(typed)
-                    )
-                    typed = dataclasses.replace(typed, cl_ord_id=refused)
-                    _log.warning(
-                        "%s: BusinessMessageReject <j> for MsgSeqNum %s (%s, ClOrdID %s): %s",
-                        _name(self.config),
-                        typed.ref_seq_num,
-                        typed.ref_msg_type,
-                        refused,
-                        _business_reason(typed),
-                    )
-                elif type(typed) is MarketDataIncrement:
-                    self.books.increment(typed)
-                elif type(typed) is MarketDataSnapshot:
-                    self.books.snapshot(typed)
-                elif type(typed) is SecurityStatus and typed.status == "settled":
-                    self.books.ended(typed.symbol)
-                elif type(typed) is MarketSettlementReport:
-                    whole = self._settlement_pages.add(typed)
-                if problem is not None:
-                    self.invalid_reports += 1
-                    _log.warning(
-                        "ExecutionReport <8> MsgSeqNum %s not applied to the orders: %s",
-                        message.seq_num,
-                        problem,
-                    )
-                    typed = InvalidExecutionReport(problem, message.get(11), message)
-                yield typed
+    def set_on_event(self, on_event: Callable[[ClientEvent], None] | None) -> None:
+        """Has ``on_event`` called with each event from now on, instead of iteration handing
+        it over; ``None`` goes back to iteration.
+
+        The events are those iteration gives, in the same order, each applied to
+        :attr:`orders` (and the books and settlements) before the call: typed venue events,
+        :class:`InvalidExecutionReport`, the session's own (LoggedOn, Disconnected, ...). The
+        callback runs on the event loop thread within the socket read that brought the
+        message (``Connection.set_on_event``): the lowest-latency way to act on a report, with
+        no task switch between the bytes' arrival and, say, the next order's ``send``. It must
+        not block. Events already queued are passed to it first, within this call; iteration,
+        if the application still runs it, then only waits and ends when the client closes. A
+        callback that raises is logged at ERROR on ``fixwire.session`` (the message named,
+        never its bytes) and the events after it still come.
+        """
+        if on_event is None:
+            self.connection.set_on_event(None)
+            return
+
+        def take(event: Event) -> None:
+            typed, whole = self._take(event)
+            try:
+                on_event(typed)
+            finally:
                 if whole is not None:
                     # The last page of a batch: the whole report follows it.
                     self.settlements[whole.symbol] = whole
-                    yield whole
-            else:
-                if isinstance(event, RejectReceived):
-                    refused = self._refused(
-                        event.ref_seq_num, event.ref_msg_type, _session_reason(event)
-                    )
-                    _log.warning(
-                        "%s: Reject <3> for MsgSeqNum %s (%s, ClOrdID %s): %s",
-                        _name(self.config),
-                        event.ref_seq_num,
-                        event.ref_msg_type,
-                        refused,
-                        _session_reason(event),
-                    )
-                elif (
-                    isinstance(event, Disconnected) and not self.config.session_type.retransmission
-                ):
-                    self._book.in_doubt()
-                    self.books.lost()
-                elif isinstance(event, SequenceGap) and not event.recovering and self.books:
-                    self.market_data_gaps += 1
-                    self._subscribe_again(self.books.lost())
-                elif isinstance(event, LoggedOn) and self.books:
-                    # A new Logon (141=Y): the venue has forgotten the subscriptions.
-                    self._subscribe_again(self.books.lost())
-                _log_session_event(self.config, event)
-                yield event
+                    on_event(whole)
+
+        self.connection.set_on_event(take)
+
+    async def _events(self) -> AsyncIterator[ClientEvent]:
+        async for event in self.connection:
+            typed, whole = self._take(event)
+            yield typed
+            if whole is not None:
+                # The last page of a batch: the whole report follows it.
+                self.settlements[whole.symbol] = whole
+                yield whole
+
+    def _take(self, event: Event) -> tuple[KalshiEvent | Event, MarketSettlement | None]:
+        """Applies one of the session's events to the client's state: the event to hand over,
+        typed, and the settlement report its page completes, if it does.
+        """
+        if not isinstance(event, Received):
+            if isinstance(event, RejectReceived):
+                refused = self._refused(
+                    event.ref_seq_num, event.ref_msg_type, _session_reason(event)
+                )
+                _log.warning(
+                    "%s: Reject <3> for MsgSeqNum %s (%s, ClOrdID %s): %s",
+                    _name(self.config),
+                    event.ref_seq_num,
+                    event.ref_msg_type,
+                    refused,
+                    _session_reason(event),
+                )
+            elif isinstance(event, Disconnected) and not self.config.session_type.retransmission:
+                self._book.in_doubt()
+                self.books.lost()
+            elif isinstance(event, SequenceGap) and not event.recovering and self.books:
+                self.market_data_gaps += 1
+                self._subscribe_again(self.books.lost())
+            elif isinstance(event, LoggedOn) and self.books:
+                # A new Logon (141=Y): the venue has forgotten the subscriptions.
+                self._subscribe_again(self.books.lost())
+            _log_session_event(self.config, event)
+            return event, None
+        message = event.message
+        problem: str | None
+        whole: MarketSettlement | None = None
+        try:
+            typed = self._read(message, self._dollars)
+            problem = self._book.apply(typed)
+        except (KeyError, FixError) as e:
+            # A message without a tag it must have (or a value not of its type) is still
+            # delivered, rather than raised out of the application's loop.
+            typed = UnhandledMessage(message)
+            problem = _unreadable(e) if message.msg_type == "8" else None
+        if problem is not None:
+            self.invalid_reports += 1
+            _log.warning(
+                "ExecutionReport <8> MsgSeqNum %s not applied to the orders: %s",
+                message.seq_num,
+                problem,
+            )
+            return InvalidExecutionReport(problem, message.get(11), message), None
+        if type(typed) is BusinessMessageReject:
+            refused = self._refused(typed.ref_seq_num, typed.ref_msg_type, _business_reason(typed))
+            typed = dataclasses.replace(typed, cl_ord_id=refused)
+            _log.warning(
+                "%s: BusinessMessageReject <j> for MsgSeqNum %s (%s, ClOrdID %s): %s",
+                _name(self.config),
+                typed.ref_seq_num,
+                typed.ref_msg_type,
+                refused,
+                _business_reason(typed),
+            )
+        elif type(typed) is MarketDataIncrement:
+            self.books.increment(typed)
+        elif type(typed) is MarketDataSnapshot:
+            self.books.snapshot(typed)
+        elif type(typed) is SecurityStatus and typed.status == "settled":
+            self.books.ended(typed.symbol)
+        elif type(typed) is MarketSettlementReport:
+            whole = self._settlement_pages.add(typed)
+        return typed, whole
 
     def _subscribe_again(self, symbols: tuple[str, ...]) -> None:
         """Subscribes again (MarketDataRequest <V> 263=1) to books whose increments were

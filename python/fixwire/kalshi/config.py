@@ -98,6 +98,18 @@ class MessageLogFiles:
     max_bytes: int = field(default=64 * 1024 * 1024, kw_only=True)
     backups: int = field(default=5, kw_only=True)
 
+    def __post_init__(self) -> None:
+        """Refuses, when the configuration is made rather than when a client connects, the
+        sizes :class:`~fixwire.session.MessageLog` would refuse.
+
+        Raises:
+            ValueError: ``max_bytes`` is below 1 or ``backups`` below 0 (or either is not an
+                int).
+        """
+        for name, value, least in (("max_bytes", self.max_bytes, 1), ("backups", self.backups, 0)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < least:
+                raise ValueError(f"{name} must be an int of at least {least}, not {value!r}")
+
     def path(self, config: KalshiConfig) -> Path:
         """The file of the session ``config`` describes."""
         name = f"{config.api_key}-{config.session_type.target_comp_id}.log"
@@ -107,7 +119,6 @@ class MessageLogFiles:
         """Opens (appends to) the log of the session ``config`` describes.
 
         Raises:
-            ValueError: ``max_bytes`` is below 1 or ``backups`` below 0.
             OSError: The directory cannot be made or the file cannot be opened.
         """
         path = self.path(config)

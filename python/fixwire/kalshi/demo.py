@@ -20,21 +20,20 @@ import uuid
 from decimal import Decimal
 
 import fixwire
+from fixwire.kalshi.base import ClientEvent
 from fixwire.kalshi.client import KalshiClient
 from fixwire.kalshi.config import KalshiConfig, SessionType
 from fixwire.kalshi.events import (
     BusinessMessageReject,
     ExecutionReport,
-    KalshiEvent,
     MassCancelReport,
     OrderCancelReject,
     OrderGroupResponse,
 )
-from fixwire.kalshi.settlements import MarketSettlement
 from fixwire.kalshi.signing import LogonSigner, generate_key
 from fixwire.kalshi.sim import Simulator
 from fixwire.kalshi.tls import SelfSignedCertificate
-from fixwire.session import Event, LoggedOn
+from fixwire.session import LoggedOn
 from fixwire.session.config import FieldValue
 
 MARKET = "DEMO-RAIN-26NOV30"
@@ -42,7 +41,7 @@ _EXEC_TYPES = {"0": "New", "F": "Trade", "4": "Canceled", "5": "Replaced", "8": 
 _EXEC_TYPES |= {"A": "PendingNew", "6": "PendingCancel", "E": "PendingReplace", "C": "Expired"}
 
 
-def describe(event: KalshiEvent | MarketSettlement | Event) -> str:
+def describe(event: ClientEvent) -> str:
     """One line for the event log."""
     if isinstance(event, ExecutionReport):
         what = _EXEC_TYPES.get(event.exec_type, event.exec_type)

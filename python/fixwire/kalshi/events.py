@@ -18,7 +18,7 @@ from decimal import Decimal
 from fixwire._native import Message
 from fixwire.kalshi.market_data_events import MarketDataEvent, market_data_event
 from fixwire.kalshi.rfq_events import RfqEvent, rfq_event
-from fixwire.kalshi.values import price
+from fixwire.kalshi.values import price, side_name
 from fixwire.kalshi.venue import with_groups
 
 __all__ = [
@@ -53,7 +53,9 @@ class ExecutionReport:
             rejected, ``C`` expired, ``A``/``6``/``E`` pending.
         ord_status: OrdStatus <39>.
         symbol: Symbol <55>, the market ticker.
-        side: ``"yes"`` (Side <54>=1) or ``"no"`` (2).
+        side: ``"yes"`` (Side <54>=1) or ``"no"`` (2); None for any other code (such a
+            report breaks the venue's invariants: the client delivers it as an
+            :class:`InvalidExecutionReport`).
         order_qty: OrderQty <38>.
         cum_qty: CumQty <14>.
         leaves_qty: LeavesQty <151>.
@@ -138,9 +140,9 @@ class ExecutionReport:
         return self.message[55]
 
     @property
-    def side(self) -> str:
-        """Side <54>: ``"yes"`` or ``"no"``."""
-        return "yes" if self.message[54] == "1" else "no"
+    def side(self) -> str | None:
+        """Side <54>: ``"yes"`` or ``"no"``; None for another code."""
+        return side_name(self.message[54])
 
     @property
     def order_qty(self) -> Decimal:

@@ -25,6 +25,7 @@ from decimal import Decimal
 from fixwire._native import Message
 from fixwire.kalshi.events import ExecutionReport, KalshiEvent, from_message
 from fixwire.kalshi.market_data_events import MarketDataIncrement
+from fixwire.kalshi.values import side_name
 
 __all__ = ["PRICE_CEILING", "MarginExecutionReport", "read_event"]
 
@@ -34,16 +35,16 @@ PRICE_CEILING = Decimal("Infinity")
 
 class MarginExecutionReport(ExecutionReport):
     """An ExecutionReport <8> of the margin gateway: as :class:`ExecutionReport`, with
-    ``side`` ``"bid"`` or ``"ask"``, and ``long_qty``/``short_qty`` the net long and short
-    position after a trade.
+    ``side`` ``"bid"`` or ``"ask"`` (None for another code), and ``long_qty``/``short_qty``
+    the net long and short position after a trade.
     """
 
     __slots__ = ()
 
     @property
-    def side(self) -> str:
-        """Side <54>: ``"bid"`` (1, Buy) or ``"ask"`` (2, Sell)."""
-        return "bid" if self.message[54] == "1" else "ask"
+    def side(self) -> str | None:
+        """Side <54>: ``"bid"`` (1, Buy) or ``"ask"`` (2, Sell); None for another code."""
+        return _SIDES.get(side_name(self.message[54]) or "")
 
 
 def read_event(msg: Message, dollars: bool) -> KalshiEvent:
@@ -58,12 +59,13 @@ def read_event(msg: Message, dollars: bool) -> KalshiEvent:
         entries = tuple(
             entry
             if entry.aggressor_side is None
-            else dataclasses.replace(entry, aggressor_side=_AGGRESSOR[entry.aggressor_side])
+            else dataclasses.replace(entry, aggressor_side=_SIDES[entry.aggressor_side])
             for entry in event.entries
         )
         event = dataclasses.replace(event, entries=entries)
     return event
 
 
-# AggressorSide <2446> as events.MarketDataIncrement names it, in the margin gateway's words.
-_AGGRESSOR = {"yes": "bid", "no": "ask"}
+# Side <54> and AggressorSide <2446> as the Predictions events name them (values.side_name), in
+# the margin gateway's words.
+_SIDES = {"yes": "bid", "no": "ask"}

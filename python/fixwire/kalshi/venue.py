@@ -85,6 +85,11 @@ class SessionType(enum.Enum):
     RFQ = ("KalshiRFQ", 8232)
     MD = ("KalshiMD", 8233)
 
+    # Members are singletons compared by identity: the identity hash (in C) serves as well as
+    # Enum's hash of the name (a Python call), and the simulator looks sessions up by
+    # (API key, session type) for every report it sends.
+    __hash__ = object.__hash__
+
     @property
     def target_comp_id(self) -> str:
         """TargetCompID <56> of this session type."""
@@ -368,6 +373,9 @@ class Side(Enum):
 
     YES = "1"
     NO = "2"
+
+    # As SessionType's: the matching engine keys its books by side on every order.
+    __hash__ = object.__hash__
 
     @property
     def opposite(self) -> Side:

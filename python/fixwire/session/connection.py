@@ -401,8 +401,10 @@ class Connection:
         self._can_write = writable
 
     def _data_received(self, data: bytes) -> None:
-        self.session.receive(data, time.time())
-        self._dispatch(gather=True)
+        session = self.session
+        session.receive(data, time.time())
+        if session.has_events:
+            self._dispatch(gather=True)
         self._flush()
 
     def _cork(self) -> None:
@@ -461,8 +463,10 @@ class Connection:
             self._write(transport)
         if self._message_log is not None and self._message_log.pending and not self._log_flush_due:
             self._flush_log_soon()
-        self._dispatch()
-        if self.session.should_close:
+        session = self.session
+        if session.has_events:
+            self._dispatch()
+        if session.should_close:
             if transport is not None and not transport.is_closing():
                 transport.close()  # Flushes the buffer first...
                 # ...unless the peer stopped reading: then the socket is cut after a while.
@@ -470,7 +474,7 @@ class Connection:
                     self.session.config.logout_timeout, _abort_if_open, self, transport
                 )
             return
-        deadline = self.session.next_deadline()
+        deadline = session.next_deadline()
         if deadline is not None and (self._timer is None or deadline < self._timer_at):
             if self._timer is not None:
                 self._timer.cancel()
@@ -483,6 +487,8 @@ class Connection:
         ``max_buffer`` the transport pauses writing; resume_writing brings us back here.
         """
         session = self.session
+        if not session.has_data_to_send:
+            return
         if session.should_close:
             data = session.data_to_send()  # A last Logout: the transport is closed after it.
             if data:
@@ -508,18 +514,24 @@ class Connection:
         events = self.session.next_events(acknowledge=False)
         if not events:
             return
-        corked = gather and self._on_event is not None and len(events) > 1 and not self._corked
+        on_event = self._on_event
+        corked = gather and on_event is not None and len(events) > 1 and not self._corked
         if corked:
             self._corked = True
         try:
             for event in events:
-                if isinstance(event, LoggedOn):
-                    self._had_logon = self._ever_logged_on = True
-                self._deliver(event)
+                if on_event is not None and type(event) is Received:
+                    self._call_back(on_event, event)  # The hot path: no log, no queue.
+                else:
+                    if isinstance(event, LoggedOn):
+                        self._had_logon = self._ever_logged_on = True
+                    self._deliver(event)
+                on_event = self._on_event  # The application may have switched it.
         finally:
             if corked:
                 self._corked = False
-        self._notify()
+        if self._waiters:
+            self._notify()
 
     def _deliver(self, event: Event) -> None:
         if type(event) is not Received:

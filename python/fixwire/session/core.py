@@ -102,6 +102,9 @@ MAX_HEARTBEAT_INTERVAL = 3600
 
 
 _LOGGED_ON = (State.IN_SESSION, State.RESENDING, State.LOGOUT_SENT)
+_LOGGING_ON = (State.AWAITING_LOGON, State.LOGON_SENT)
+_LOGOUT_SENT = State.LOGOUT_SENT
+_DISCONNECTED = State.DISCONNECTED
 _IN_SESSION = State.IN_SESSION
 _RESETTABLE = (State.IN_SESSION, State.RESENDING)
 # Session-level messages checked against the dictionary before they are acted on (a Logon is
@@ -233,7 +236,8 @@ class Session:
         else:
             self._receive_messages(messages, now)
         self._previous_input = data
-        self._check_outbound(now)
+        if self._out.queued > self.config.max_outbound_bytes:
+            self._check_outbound(now)
 
     def _receive_with_errors(
         self, messages: list[Message], errors: list[DecodeError], data: bytes, now: float
@@ -321,18 +325,19 @@ class Session:
 
     def next_deadline(self) -> float | None:
         """When :meth:`tick` must next run (seconds since the epoch); None when disconnected."""
-        if self.state is State.DISCONNECTED:
+        state = self.state
+        if state is _DISCONNECTED:
             return None
-        if self.state in (State.AWAITING_LOGON, State.LOGON_SENT):
+        if state in _LOGGING_ON:
             return self._connected_at + self.config.logon_timeout
-        if self.state is State.LOGOUT_SENT:
+        if state is _LOGOUT_SENT:
             return self._logout_sent_at + self.config.logout_timeout
         patience = self._patience()
         silent_until = (
             self._test_request_sent_at if self._test_request is not None else self._last_received
         ) + patience
         deadline = min(self._last_sent + self.heartbeat_interval, silent_until)
-        if self.state is State.RESENDING:
+        if state is _RESENDING:
             deadline = min(deadline, self._resend_requested_at + self.heartbeat_interval)
         return deadline
 
@@ -379,9 +384,21 @@ class Session:
         return self._out.queued
 
     @property
+    def has_data_to_send(self) -> bool:
+        """Whether :meth:`data_to_send` has anything (a resend not yet read included): a
+        cheaper question than asking for it, on every read of an adapter's hot path.
+        """
+        return bool(self._out)
+
+    @property
+    def has_events(self) -> bool:
+        """Whether :meth:`next_events` has anything, without taking it."""
+        return bool(self._events)
+
+    @property
     def should_close(self) -> bool:
         """Whether the transport should close the connection (after writing what is left)."""
-        return self.state is State.DISCONNECTED
+        return self.state is _DISCONNECTED
 
     # The application's side.
 
@@ -490,7 +507,7 @@ class Session:
         if seq_num is None:
             self._fatal_logout(now, "MsgSeqNum <34> is missing")
         msg_type = msg.msg_type
-        if self.state in (State.AWAITING_LOGON, State.LOGON_SENT):
+        if self.state in _LOGGING_ON:
             self._on_logon(msg, msg_type, seq_num, now)
             return
         if not self._check_header(msg, seq_num, now):
@@ -515,7 +532,8 @@ class Session:
                 self.duplicates += 1
         else:
             self._process(msg, msg_type, seq_num, now)
-            self._release_held(now)
+            if self._held or self.state is _RESENDING:
+                self._release_held(now)
 
     def _on_bad_value(
         self, msg: Message, error: DecodeError, now: float, *, release_held: bool = True
@@ -600,6 +618,14 @@ class Session:
         if possible_duplicate and not self._orig_sending_time_ok(msg, seq_num, msg_type, now):
             self._ledger.advance(next_target)
             return
+        if msg_type not in ADMIN_MSG_TYPES:  # An application message: the common case first.
+            invalid = None if self.config.dictionary is None else self._validate(msg, seq_num, now)
+            if invalid is None:
+                self._hand_in(msg, now)
+            self._events.append(Received(msg, possible_duplicate, invalid))
+            self._ledger.delivered(seq_num)
+            self._ledger.advance(next_target)
+            return
         if (
             msg_type in _VALIDATED_ADMIN
             and self._validate(msg, seq_num, now, application=False) is not None
@@ -634,14 +660,8 @@ class Session:
             self._ledger.advance(next_target)
             self._on_logout(msg, now)
             return
-        elif msg_type == "A":
+        else:  # A Logon <A>: ADMIN_MSG_TYPES holds no other.
             self._fatal_logout(now, "Logon <A> received in an established session")
-        else:
-            invalid = self._validate(msg, seq_num, now)
-            if invalid is None:
-                self._hand_in(msg, now)
-            self._events.append(Received(msg, possible_duplicate, invalid))
-            self._ledger.delivered(seq_num)
         self._ledger.advance(next_target)
 
     def _hand_in(self, msg: Message, now: float) -> None:

@@ -111,8 +111,7 @@ pub(crate) fn find_messages<'py>(
         let item = match found {
             columns::Found::Message { offset, message, .. } => {
                 let fields = message.fields();
-                let message =
-                    PyMessage::new(PyBytes::new(py, message.as_bytes()).unbind(), fields.as_slice(), specs.clone());
+                let message = PyMessage::new(&PyBytes::new(py, message.as_bytes()), fields.as_slice(), specs.clone());
                 (offset, Bound::new(py, message)?.into_any())
             }
             columns::Found::Garbled { offset, error } => {

@@ -7,6 +7,7 @@ use fixwire::value::TimePrecision;
 use fixwire::{Date, UtcTimestamp};
 use pyo3::buffer::PyBuffer;
 use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
+use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{
@@ -32,6 +33,52 @@ pub(crate) fn as_pybytes<'py>(data: &Bound<'py, PyAny>) -> PyResult<Bound<'py, P
     // Only objects with the buffer protocol: bytes(42) would make 42 NUL bytes.
     let buffer = PyBuffer::<u8>::get(data).map_err(|_| not_bytes())?;
     Ok(PyBytes::new(data.py(), &buffer.to_vec(data.py())?))
+}
+
+/// A value's bytes as `str`, decoded and checked once: ASCII (nearly every FIX value) is copied
+/// straight into a new one-byte string, a one-character value comes from CPython's cache of
+/// them, and anything else goes through CPython's strict UTF-8 decoder (whose error does not
+/// name the tag: the caller asks the core for that one).
+pub(crate) fn value_str<'py>(py: Python<'py>, value: &[u8]) -> PyResult<Bound<'py, PyString>> {
+    let len = isize::try_from(value.len()).expect("a slice is at most isize::MAX bytes");
+    let ptr = if is_ascii(value) {
+        if let [byte] = value {
+            // SAFETY: an ASCII byte is a valid ordinal; the GIL is held (`py`).
+            unsafe { ffi::PyUnicode_FromOrdinal(i32::from(*byte)) }
+        } else {
+            // SAFETY: a string made with maxchar 127 is compact ASCII, one byte per character,
+            // with room for exactly `len` bytes after its header (and the NUL CPython wrote);
+            // the bytes are ASCII, as that kind requires, and the string is not shared yet.
+            unsafe {
+                let text = ffi::PyUnicode_New(len, 127);
+                if !text.is_null() {
+                    std::ptr::copy_nonoverlapping(value.as_ptr(), ffi::PyUnicode_1BYTE_DATA(text), value.len());
+                }
+                text
+            }
+        }
+    } else {
+        // SAFETY: `value` is valid for `len` bytes; the error name is a NUL-terminated literal.
+        unsafe { ffi::PyUnicode_DecodeUTF8(value.as_ptr().cast(), len, c"strict".as_ptr()) }
+    };
+    // SAFETY: `ptr` is a new reference to a str, or NULL with a Python error set.
+    unsafe { Ok(Bound::from_owned_ptr_or_err(py, ptr)?.cast_into_unchecked()) }
+}
+
+/// Whether every byte is ASCII. FIX values are mostly short, where the standard check goes a byte
+/// at a time: up to 16 bytes, two overlapping loads answer.
+#[inline(always)]
+fn is_ascii(value: &[u8]) -> bool {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let word = |at: usize| u64::from_le_bytes(value[at..at + 8].try_into().expect("eight bytes"));
+    let half = |at: usize| u32::from_le_bytes(value[at..at + 4].try_into().expect("four bytes"));
+    match value.len() {
+        0 => true,
+        1..=3 => value.iter().fold(0, |acc, b| acc | b) < 0x80,
+        4..=7 => (half(0) | half(value.len() - 4)) & 0x8080_8080 == 0,
+        8..=16 => (word(0) | word(value.len() - 8)) & HIGH == 0,
+        _ => value.is_ascii(),
+    }
 }
 
 pub(crate) fn utc(py: Python<'_>) -> PyResult<Bound<'_, PyTzInfo>> {
@@ -101,6 +148,27 @@ pub(crate) fn timestamp_from_datetime(
         precision,
     };
     Ok(ts.truncated(precision))
+}
+
+/// A tag argument of a read (`msg[tag]`, `msg.get(tag)`) as `u32`, with the errors `int`
+/// extraction gives; an exact `int`, the usual argument, is read without the generic path.
+#[inline]
+pub(crate) fn tag_arg(tag: &Bound<'_, PyAny>) -> PyResult<u32> {
+    let ptr = tag.as_ptr();
+    // SAFETY: the GIL is held (`tag` is bound) and `ptr` is a live object; `PyLong_AsLong` of an
+    // exact int fails only by overflow, whose error is taken before the generic path runs.
+    unsafe {
+        if ffi::PyLong_CheckExact(ptr) != 0 {
+            let n = ffi::PyLong_AsLong(ptr);
+            if let Ok(n) = u32::try_from(n) {
+                return Ok(n);
+            }
+            if n == -1 {
+                drop(PyErr::take(tag.py()));
+            }
+        }
+    }
+    tag.extract()
 }
 
 pub(crate) fn tag_of(tag: &Bound<'_, PyAny>) -> PyResult<u32> {

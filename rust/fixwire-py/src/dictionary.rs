@@ -36,7 +36,7 @@ fn whole_message<'a>(py: Python<'_>, msg: &'a PyMessage) -> PyResult<fixwire::Me
     if msg.is_entry() {
         return Err(PyTypeError::new_err("a group entry is not a whole message"));
     }
-    fixwire::Message::from_fields(msg.raw.as_bytes(py), &msg.fields)
+    fixwire::Message::from_fields(msg.bytes(py), msg.message_fields())
         .ok_or_else(|| PyTypeError::new_err("not a whole parsed message"))
 }
 

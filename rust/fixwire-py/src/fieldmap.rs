@@ -172,7 +172,8 @@ fn fill_field(field: &Bound<'_, PyAny>, text: Bound<'_, PyString>) -> PyResult<(
     field.setattr(intern!(field.py(), "_string"), text)
 }
 
-/// The order of a repeating group's entries: ``GroupLayout(count_tag, delim, order)``.
+/// The order of a repeating group's entries: its count tag, the delimiter that starts
+/// each entry, then ``order``; undeclared tags last, by tag (``fixwire.quickfix``'s groups).
 #[pyclass(frozen, name = "GroupLayout", module = "fixwire._native")]
 pub(crate) struct PyGroupLayout {
     layout: Arc<GroupLayout>,

@@ -1,5 +1,6 @@
 //! `Message`, a frozen view over one message's bytes, and `parse` and `checksum`.
 
+use std::ops::Range;
 use std::sync::Arc;
 
 use fixwire::value::decimal_parts;
@@ -9,7 +10,7 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyBytes, PyDate, PyList, PyString, PyTuple};
 
-use crate::conversions::{as_pybytes, datetime_from_timestamp};
+use crate::conversions::{as_pybytes, datetime_from_timestamp, tag_arg, value_str};
 use crate::dictionary::PyDictionary;
 use crate::errors::py_err;
 use crate::groups::PyGroupSpecs;
@@ -24,6 +25,26 @@ pub(crate) enum Specs {
     Entry(Arc<GroupSpec>),
 }
 
+/// Where a message's fields are kept.
+#[derive(Clone)]
+pub(crate) enum FieldStore {
+    /// One message's, copied to their exact size.
+    Own(Arc<[Field]>),
+    /// The fields of every message of a `Framer` chunk, in the vector they were gathered in.
+    Chunk(Arc<Vec<Field>>),
+}
+
+impl std::ops::Deref for FieldStore {
+    type Target = [Field];
+
+    fn deref(&self) -> &[Field] {
+        match self {
+            Self::Own(fields) => fields,
+            Self::Chunk(fields) => fields,
+        }
+    }
+}
+
 /// A parsed FIX message, or one entry of a repeating group: a frozen, lazy view over ``raw``.
 ///
 /// Values become Python objects only when read. Accessors return the first occurrence of a tag.
@@ -31,20 +52,66 @@ pub(crate) enum Specs {
 /// ``"invalid_value"``) naming the tag and byte offset when the value is malformed.
 #[pyclass(frozen, name = "Message", module = "fixwire")]
 pub(crate) struct PyMessage {
-    pub(crate) raw: Py<PyBytes>,
-    pub(crate) fields: Arc<[Field]>,
-    /// The slice of `fields` this view covers: all of them, or one group entry's.
-    pub(crate) span: (usize, usize),
+    /// The bytes object the message lies in: the one given to `parse`, or a chunk fed to a
+    /// `Framer`, which holds other messages too.
+    source: Py<PyBytes>,
+    /// Where the message lies in `source`.
+    at: Range<usize>,
+    /// `raw` for a message that is only part of `source`, made on its first read.
+    copy: PyOnceLock<Py<PyBytes>>,
+    /// Fields (offsets from the message's first byte), shared by the messages of one chunk and
+    /// by a message's group entries.
+    fields: FieldStore,
+    /// The slice of `fields` that is the whole message.
+    message: Range<usize>,
+    /// The slice of `fields` this view covers: the whole message, or one group entry's.
+    span: Range<usize>,
     pub(crate) specs: Specs,
 }
 
 impl PyMessage {
-    pub(crate) fn new(raw: Py<PyBytes>, fields: &[Field], specs: Specs) -> Self {
-        Self { raw, fields: Arc::from(fields), span: (0, fields.len()), specs }
+    /// A message that is all of `raw`, with a copy of its fields.
+    pub(crate) fn new(raw: &Bound<'_, PyBytes>, fields: &[Field], specs: Specs) -> Self {
+        let store = FieldStore::Own(Arc::from(fields));
+        Self::lent(raw.clone().unbind(), 0..raw.as_bytes().len(), store, 0..fields.len(), specs)
+    }
+
+    /// A message that lies at `at` in `source`, its fields at `message` in `fields`.
+    pub(crate) fn lent(
+        source: Py<PyBytes>,
+        at: Range<usize>,
+        fields: FieldStore,
+        message: Range<usize>,
+        specs: Specs,
+    ) -> Self {
+        Self { source, at, copy: PyOnceLock::new(), fields, span: message.clone(), message, specs }
+    }
+
+    /// The message's bytes (the enclosing message's, for a group entry).
+    pub(crate) fn bytes<'a>(&'a self, py: Python<'_>) -> &'a [u8] {
+        &self.source.as_bytes(py)[self.at.clone()]
+    }
+
+    /// Every field of the message (the enclosing message's, for a group entry).
+    pub(crate) fn message_fields(&self) -> &[Field] {
+        &self.fields[self.message.clone()]
+    }
+
+    fn whole<'a>(&'a self, py: Python<'_>) -> Fields<'a> {
+        Fields::new(self.bytes(py), self.message_fields())
     }
 
     fn view<'a>(&'a self, py: Python<'_>) -> Fields<'a> {
-        Fields::new(self.raw.as_bytes(py), &self.fields[self.span.0..self.span.1])
+        Fields::new(self.bytes(py), &self.fields[self.span.clone()])
+    }
+
+    /// The message's bytes as a `bytes`: `source` itself when the message is all of it.
+    fn raw_bytes<'py>(&self, py: Python<'py>) -> &Bound<'py, PyBytes> {
+        let source = self.source.bind(py);
+        if self.at.start == 0 && self.at.end == source.as_bytes().len() {
+            return source;
+        }
+        self.copy.get_or_init(py, || PyBytes::new(py, self.bytes(py)).unbind()).bind(py)
     }
 
     pub(crate) fn is_entry(&self) -> bool {
@@ -64,9 +131,10 @@ impl PyMessage {
         }
     }
 
-    fn str_value<'py>(&self, py: Python<'py>, field: Field) -> PyResult<Bound<'py, PyString>> {
-        let text = Fields::new(self.raw.as_bytes(py), &self.fields).str_at(field).map_err(py_err)?;
-        Ok(PyString::new(py, text))
+    /// The value of `field` (one of this message's, whose bytes are `buf`) as `str`.
+    fn str_value<'py>(&self, py: Python<'py>, buf: &[u8], field: Field) -> PyResult<Bound<'py, PyString>> {
+        // A value that is not UTF-8 fails in CPython; the core then names the tag and offset.
+        value_str(py, &buf[field.range()]).map_err(|e| self.whole(py).str_at(field).err().map_or(e, py_err))
     }
 }
 
@@ -75,21 +143,21 @@ impl PyMessage {
     /// MsgType <35>.
     #[getter]
     fn msg_type<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyString>> {
-        let field = Fields::new(self.raw.as_bytes(py), &self.fields).find(35).expect("a parsed message has MsgType");
-        self.str_value(py, field)
+        let whole = self.whole(py);
+        let field = whole.find(35).expect("a parsed message has MsgType");
+        self.str_value(py, whole.buf(), field)
     }
 
     /// BeginString <8>.
     #[getter]
     fn begin_string<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyString>> {
-        self.str_value(py, self.fields[0])
+        self.str_value(py, self.bytes(py), self.message_fields()[0])
     }
 
     /// MsgSeqNum <34>; ``DecodeError`` when absent or not an integer.
     #[getter]
     fn seq_num(&self, py: Python<'_>) -> PyResult<u64> {
-        let whole = Fields::new(self.raw.as_bytes(py), &self.fields);
-        whole.get_u64(34).map_err(py_err)?.ok_or_else(|| {
+        self.whole(py).get_u64(34).map_err(py_err)?.ok_or_else(|| {
             py_err(fixwire::DecodeError::new(
                 fixwire::DecodeErrorKind::InvalidValue,
                 0,
@@ -100,10 +168,11 @@ impl PyMessage {
     }
 
     /// The message bytes: the very object given to ``parse`` (for a group entry, the
-    /// enclosing message's).
+    /// enclosing message's); from a ``Framer``, the chunk when it was exactly this message, else
+    /// a ``bytes`` of the message made on the first read.
     #[getter]
-    fn raw(&self, py: Python<'_>) -> Py<PyBytes> {
-        self.raw.clone_ref(py)
+    fn raw<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        self.raw_bytes(py).clone()
     }
 
     /// Whether the message was parsed with repeating-group specs (``groups=`` or a dictionary),
@@ -115,17 +184,24 @@ impl PyMessage {
 
     fn __getitem__<'py>(&self, py: Python<'py>, tag: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyString>> {
         // Any key that is not a tag present here (negative, huge, not an int) is simply absent.
-        match tag.extract::<u32>().ok().and_then(|t| self.view(py).find(t)) {
-            Some(field) => self.str_value(py, field),
+        let view = self.view(py);
+        match tag_arg(tag).ok().and_then(|t| view.find(t)) {
+            Some(field) => self.str_value(py, view.buf(), field),
             None => Err(PyKeyError::new_err(tag.clone().unbind())),
         }
     }
 
     /// The value of ``tag`` as text, or ``default``.
     #[pyo3(signature = (tag, default = None))]
-    fn get<'py>(&self, py: Python<'py>, tag: u32, default: Option<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
-        match self.view(py).find(tag) {
-            Some(field) => Ok(self.str_value(py, field)?.into_any()),
+    fn get<'py>(
+        &self,
+        py: Python<'py>,
+        tag: &Bound<'py, PyAny>,
+        default: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let view = self.view(py);
+        match view.find(tag_arg(tag)?) {
+            Some(field) => Ok(self.str_value(py, view.buf(), field)?.into_any()),
             None => Ok(default.unwrap_or_else(|| py.None().into_bound(py))),
         }
     }
@@ -135,8 +211,8 @@ impl PyMessage {
     fn values<'py>(&self, py: Python<'py>, tags: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyTuple>> {
         let view = self.view(py);
         let value = |tag: &Bound<'py, PyAny>| -> PyResult<Bound<'py, PyAny>> {
-            match view.find(tag.extract::<u32>()?) {
-                Some(field) => Ok(self.str_value(py, field)?.into_any()),
+            match view.find(tag_arg(tag)?) {
+                Some(field) => Ok(self.str_value(py, view.buf(), field)?.into_any()),
                 None => Ok(py.None().into_bound(py)),
             }
         };
@@ -157,7 +233,8 @@ impl PyMessage {
 
     /// Every value of ``tag``, in wire order.
     fn get_all<'py>(&self, py: Python<'py>, tag: u32) -> PyResult<Bound<'py, PyList>> {
-        let values = self.view(py).as_slice().iter().filter(|f| f.tag == tag).map(|f| self.str_value(py, *f));
+        let view = self.view(py);
+        let values = view.as_slice().iter().filter(|f| f.tag == tag).map(|f| self.str_value(py, view.buf(), *f));
         PyList::new(py, values.collect::<PyResult<Vec<_>>>()?)
     }
 
@@ -268,7 +345,7 @@ impl PyMessage {
     fn group<'py>(slf: &Bound<'py, Self>, count_tag: u32) -> PyResult<Bound<'py, PyList>> {
         let py = slf.py();
         let this = slf.get();
-        let whole = Fields::new(this.raw.as_bytes(py), &this.fields);
+        let whole = this.whole(py);
         let spec = match &this.specs {
             Specs::Message(specs) => {
                 let msg_type = whole.get(35).unwrap_or_default();
@@ -283,11 +360,14 @@ impl PyMessage {
             )));
         };
         let spans = this.view(py).group_spans(&spec).map_err(py_err)?;
-        let base = this.span.0;
+        let base = this.span.start;
         let out = spans.into_iter().map(|span| PyMessage {
-            raw: this.raw.clone_ref(py),
-            fields: Arc::clone(&this.fields),
-            span: (base + span.start, base + span.end),
+            source: this.source.clone_ref(py),
+            at: this.at.clone(),
+            copy: PyOnceLock::new(),
+            fields: this.fields.clone(),
+            message: this.message.clone(),
+            span: base + span.start..base + span.end,
             specs: Specs::Entry(Arc::clone(&spec)),
         });
         PyList::new(py, out)
@@ -299,19 +379,21 @@ impl PyMessage {
     }
 
     fn __contains__(&self, py: Python<'_>, tag: &Bound<'_, PyAny>) -> bool {
-        tag.extract::<u32>().is_ok_and(|t| self.view(py).contains(t))
+        tag_arg(tag).is_ok_and(|t| self.view(py).contains(t))
     }
 
     fn __len__(&self) -> usize {
-        self.span.1 - self.span.0
+        self.span.len()
     }
 
     fn __iter__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let pairs = self
-            .view(py)
+        let view = self.view(py);
+        let pairs = view
             .as_slice()
             .iter()
-            .map(|f| PyTuple::new(py, [f.tag.into_pyobject(py)?.into_any(), self.str_value(py, *f)?.into_any()]))
+            .map(|f| {
+                PyTuple::new(py, [f.tag.into_pyobject(py)?.into_any(), self.str_value(py, view.buf(), *f)?.into_any()])
+            })
             .collect::<PyResult<Vec<_>>>()?;
         Ok(PyList::new(py, pairs)?.as_any().try_iter()?.into_any())
     }
@@ -324,13 +406,12 @@ impl PyMessage {
     }
 
     fn __hash__(&self, py: Python<'_>) -> PyResult<isize> {
-        match self.span {
-            (0, n) if n == self.fields.len() => self.raw.bind(py).hash(),
-            (lo, hi) => {
-                PyBytes::new(py, &self.raw.as_bytes(py)[self.fields[lo].offset()..self.fields[hi - 1].end as usize])
-                    .hash()
-            }
+        if self.is_entry() {
+            let fields = &self.fields[self.span.clone()];
+            let (first, last) = (fields[0], fields[fields.len() - 1]);
+            return PyBytes::new(py, &self.bytes(py)[first.offset()..last.end as usize]).hash();
         }
+        self.raw_bytes(py).hash()
     }
 
     fn __repr__(&self, py: Python<'_>) -> String {
@@ -414,7 +495,7 @@ pub(crate) fn parse<'py>(
                 dictionary.parse_valid(index, raw.as_bytes(), flat, validation).map_err(py_err)?;
             }
         }
-        Ok(PyMessage::new(raw.clone().unbind(), index.fields(), message_specs(options)))
+        Ok(PyMessage::new(&raw, index.fields(), message_specs(options)))
     })?;
     Bound::new(py, message)
 }

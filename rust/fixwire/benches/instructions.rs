@@ -147,13 +147,14 @@ fn cases() -> Vec<Case> {
     }));
 
     let data: Vec<u8> = (0..256u32).map(|i| (i * 31 % 251) as u8).collect();
-    let heartbeat = data[..110].to_vec();
-    cases.push(case("checksum256", "checksum 256 B", move || {
-        black_box(checksum(black_box(&data)));
-    }));
-    cases.push(case("checksum110", "checksum 110 B (a Heartbeat's length)", move || {
-        black_box(checksum(black_box(&heartbeat)));
-    }));
+    for (name, len) in [("checksum16", 16), ("checksum64", 64), ("checksum110", 110), ("checksum256", 256)] {
+        let about =
+            if len == 110 { "checksum 110 B (a Heartbeat's length)".to_owned() } else { format!("checksum {len} B") };
+        let bytes = data[..len].to_vec();
+        cases.push(case(name, about, move || {
+            black_box(checksum(black_box(&bytes)));
+        }));
+    }
     cases
 }
 

@@ -15,6 +15,7 @@
 //! assert_eq!(&bytes[16..16 + body.len()], body);
 //! ```
 
+mod sending_time;
 mod write;
 
 use crate::decode::{DataFields, FieldIndex, ParseOptions};
@@ -22,8 +23,9 @@ use crate::error::{EncodeError, EncodeErrorKind as Kind, Error};
 use crate::swar::digit_values;
 use crate::value::{bool_text, format_u64, Date, Decimal, TimePrecision, UtcTimestamp};
 use crate::SOH;
+use sending_time::TimeCache;
 use write::ASCII_ZEROS;
-use write::{copy_checked, prefix_len, put_decimal, put_u64, put_word, room, window, Entry, TagTable, TimeCache};
+use write::{copy_checked, prefix_len, put_decimal, put_u64, put_word, room, window, zone, Entry, TagTable};
 use write::{DATA, LENGTH, LONG, SLACK};
 
 /// The largest body BodyLength <9> may describe here: seven digits.
@@ -62,6 +64,13 @@ pub struct Encoder {
     begin: [u8; BEGIN_ROOM],
     /// The bytes of `begin` that are not padding.
     begin_len: usize,
+    /// `35=` and the one-character MsgType <35> whose `35=<MsgType><SOH>` and `parties` are in
+    /// the buffer after the head room, as the last `start` wrote them (0: none), so that the
+    /// next message of the type writes only MsgSeqNum <34> and SendingTime <52>.
+    header_for: u64,
+    /// The MsgSeqNum <34> written after that header, and its digits: the next number is one
+    /// more in the last digit when that is not a 9.
+    last_seq: (u64, usize),
     time_cache: TimeCache,
 }
 
@@ -101,6 +110,8 @@ impl Encoder {
             parties,
             begin,
             begin_len: text.len(),
+            header_for: 0,
+            last_seq: (0, 0),
             time_cache: TimeCache::default(),
         })
     }
@@ -144,6 +155,7 @@ impl Encoder {
     /// Starts a message of `msg_type` with MsgSeqNum `seq_num`, sent at `sending_time`
     /// (nanoseconds since the Unix epoch; see [`now_unix_nanos`]). The header is written; push
     /// the body with the returned writer and [`MessageWriter::finish`] it.
+    #[inline]
     pub fn start(
         &mut self,
         msg_type: &[u8],
@@ -151,34 +163,56 @@ impl Encoder {
         sending_time: i64,
     ) -> Result<MessageWriter<'_>, EncodeError> {
         self.format_sending_time(sending_time)?;
-        let Self { buf, parties, time_cache, .. } = self;
+        let Self { buf, parties, time_cache, header_for, last_seq, .. } = self;
         let mut at = HEAD_ROOM;
         room(buf, at, msg_type.len() + parties.len() + 64 + SLACK);
         let prefix = u64::from_le_bytes(*b"35=\0\0\0\0\0");
-        if let [one] = msg_type {
-            // The usual one-character MsgType <35>: `35=` and it in one store.
-            if *one == SOH {
-                return Err(value_error(35, msg_type));
+        match msg_type {
+            // The usual one-character MsgType <35>: `35=` and it in one word, and the same
+            // header as the last message's already in place, with the last MsgSeqNum after it.
+            [one] if *one != SOH && *header_for == prefix | u64::from(*one) << 24 => at += 4,
+            [one] if *one != SOH => {
+                *header_for = prefix | u64::from(*one) << 24;
+                *last_seq = (0, 0);
+                put_word(buf, at, *header_for);
+                at += 4;
+                // Whole lanes, no `memcpy` call; the SOHs it finds are the ones between the
+                // fields.
+                copy_checked(buf, at, parties);
             }
-            put_word(buf, at, prefix | u64::from(*one) << 24);
-            at += 4;
-        } else {
-            put_word(buf, at, prefix);
-            at += 3;
-            if msg_type.is_empty() || copy_checked(buf, at, msg_type) {
-                return Err(value_error(35, msg_type));
+            _ => {
+                *header_for = 0;
+                *last_seq = (0, 0);
+                put_word(buf, at, prefix);
+                at += 3;
+                if msg_type.is_empty() || copy_checked(buf, at, msg_type) {
+                    return Err(value_error(35, msg_type));
+                }
+                at += msg_type.len();
+                copy_checked(buf, at, parties);
             }
-            at += msg_type.len();
         }
-        // Whole lanes, no `memcpy` call; the SOHs it finds are the ones between the fields.
-        copy_checked(buf, at, parties);
         at += parties.len();
-        at += put_u64(buf, at, seq_num);
-        put_word(buf, at, u64::from_le_bytes(*b"\x0152=\0\0\0\0"));
-        at += 4;
-        buf[at..at + 32].copy_from_slice(&time_cache.text);
-        at += time_cache.len;
-        buf[at] = SOH;
+        // MsgSeqNum's digits (at most 20), `<SOH>52=`, SendingTime (at most 31 bytes) and SOH,
+        // in one window of known size: its stores need no test each.
+        let w = zone(buf, at);
+        // The last MsgSeqNum written after this header (none when the header was just written,
+        // as width 0 says) is counted up in its last digit when that is not a 9.
+        let (last, width) = *last_seq;
+        let units = width.wrapping_sub(1) & 31;
+        if width != 0 && seq_num == last.wrapping_add(1) && w[units] != b'9' {
+            w[units] += 1;
+            last_seq.0 = seq_num;
+        } else if width == 0 || seq_num != last {
+            *last_seq = (seq_num, put_u64(w, 0, seq_num));
+        }
+        let mut end = last_seq.1.min(20);
+        put_word(w, end, u64::from_le_bytes(*b"\x0152=\0\0\0\0"));
+        end += 4;
+        w[end..end + 32].copy_from_slice(&time_cache.text);
+        end += time_cache.len & 31;
+        w[end] = SOH;
+        let at = at + end;
         Ok(MessageWriter { encoder: self, end: at + 1 })
     }
 
@@ -211,7 +245,8 @@ impl Encoder {
         let first_sent = header.iter().find(|f| f.tag == 122).unwrap_or(original_time);
         let first_sent = &original[first_sent.range()];
         self.format_sending_time(sending_time)?;
-        let Self { buf, time_cache, .. } = self;
+        let Self { buf, time_cache, header_for, .. } = self;
+        *header_for = 0;
         buf.clear();
         buf.resize(HEAD_ROOM, 0);
         for field in header {
@@ -242,7 +277,7 @@ impl Encoder {
             ));
         }
         // All eight digits, zero-padded, end at the SOH; BeginString's copy covers the zeros.
-        let v = digit_values(body_length as u32);
+        let v = body_length_digits(body_length as u32);
         let width = 8 - ((v | 1 << 63).trailing_zeros() / 8) as usize;
         let digits = HEAD_ROOM - 1 - width;
         put_word(&mut self.buf, HEAD_ROOM - 9, v + ASCII_ZEROS);
@@ -250,11 +285,11 @@ impl Encoder {
         self.buf[digits - BEGIN_ROOM..digits].copy_from_slice(&self.begin);
         let start = digits - self.begin_len;
         let sum = crate::checksum(&self.buf[start..end]);
-        let [a, b, c] = CHECKSUM_DIGITS[usize::from(sum)];
-        let trailer = [b'1', b'0', b'=', a, b, c, SOH, 0];
-        if end + trailer.len() <= self.buf.len() {
-            self.buf[end..end + trailer.len()].copy_from_slice(&trailer);
+        let trailer = TRAILERS[usize::from(sum)];
+        if end + 8 <= self.buf.len() {
+            put_word(&mut self.buf, end, trailer);
         } else {
+            let trailer = trailer.to_le_bytes();
             // A message written through `MessageWriter::with_vec` ends the vector.
             self.buf.truncate(end);
             self.buf.extend_from_slice(&trailer[..7]);
@@ -263,15 +298,42 @@ impl Encoder {
     }
 }
 
-/// CheckSum <10>'s three digits for each sum.
-const CHECKSUM_DIGITS: [[u8; 3]; 256] = {
-    let mut digits = [[0; 3]; 256];
+/// The eight decimal digits of `n` (below 10^8) as digit values, the most significant first
+/// (lowest), as [`digit_values`] gives them; below 10,000 (most bodies) from two entries of a
+/// table of digit pairs instead of three rounds of multiplies.
+#[inline(always)]
+fn body_length_digits(n: u32) -> u64 {
+    if n >= 10_000 {
+        return digit_values(n);
+    }
+    // n / 100 as n * 5243 >> 19, exact below 43,699.
+    let high = (n * 5243) >> 19;
+    let pair = |p: u32| u64::from(DIGIT_VALUE_PAIRS[p as usize]);
+    pair(high) << 32 | pair(n - high * 100) << 48
+}
+
+/// The two digit values of each number below 100, the tens first (lower byte).
+static DIGIT_VALUE_PAIRS: [u16; 100] = {
+    let mut pairs = [0; 100];
+    let mut n = 0;
+    while n < 100 {
+        pairs[n] = u16::from_le_bytes([(n / 10) as u8, (n % 10) as u8]);
+        n += 1;
+    }
+    pairs
+};
+
+/// The CheckSum <10> field (`10=ddd<SOH>`, and a byte of padding) for each sum, as a
+/// little-endian word.
+static TRAILERS: [u64; 256] = {
+    let mut trailers = [0; 256];
     let mut sum = 0;
     while sum < 256 {
-        digits[sum] = [b'0' + (sum / 100) as u8, b'0' + (sum / 10 % 10) as u8, b'0' + (sum % 10) as u8];
+        let digits = [b'0' + (sum / 100) as u8, b'0' + (sum / 10 % 10) as u8, b'0' + (sum % 10) as u8];
+        trailers[sum] = u64::from_le_bytes([b'1', b'0', b'=', digits[0], digits[1], digits[2], SOH, 0]);
         sum += 1;
     }
-    digits
+    trailers
 };
 
 /// The current time in nanoseconds since the Unix epoch, for [`Encoder::start`].

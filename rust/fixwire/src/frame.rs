@@ -92,29 +92,33 @@ const TRAILER_MASK: u64 = 0xFF00_0000_FFFF_FFFF;
 /// accepts too.
 #[inline(always)]
 fn common_message(buf: &[u8], config: &FramerConfig) -> Option<usize> {
-    let head = swar::load(buf, 0)?;
-    let digits_start = if head == u64::from_le_bytes(*b"8=FIXT.1") && swar::load(buf, 5)? == FIXT_TAIL {
+    // Every header word is read out of the first 24 bytes, with no bounds check of its own; a
+    // shorter buffer is left to the checked path (no message that short has a body).
+    let first: &[u8; 24] = buf.first_chunk()?;
+    let word = |at: usize| swar::load(first, at).unwrap_or_default();
+    let head = word(0);
+    let digits_start = if head == u64::from_le_bytes(*b"8=FIXT.1") && word(5) == FIXT_TAIL {
         13
     } else {
-        let tail = swar::load(buf, 4)?;
+        let tail = word(4);
         let versions = u64::from_le_bytes([(head >> 48) as u8, (tail >> 16) as u8, 0, 0, 0, 0, 0, 0]);
         if head & FIX_HEAD_MASK != FIX_HEAD || tail & FIX_TAIL_MASK != FIX_TAIL || swar::digits(versions, 2).is_none() {
             return None;
         }
         12
     };
-    let word = swar::load(buf, digits_start)?;
-    // One to seven digits, then SOH.
-    let n = swar::digit_run(word);
-    if n == 0 || n == 8 || (word >> (8 * n)) as u8 != SOH {
+    let digits = word(digits_start);
+    // One to seven digits, then SOH (eight digits have a shift of 0, and a digit is no SOH).
+    let shift = swar::digit_run_bits(digits);
+    if (digits >> shift) as u8 != SOH || shift == 0 {
         return None;
     }
-    let body_length = swar::digits_unchecked(word, n);
-    if body_length == 0 || body_length > config.max_body_length as u64 {
+    let body_length = swar::digits_below(digits, shift) as usize;
+    if body_length == 0 || body_length > config.max_body_length {
         return None;
     }
     // At most seven digits: no overflow.
-    let trailer = digits_start + n + 1 + body_length as usize;
+    let trailer = digits_start + (shift / 8) as usize + 1 + body_length;
     let last = swar::load(buf, trailer - 1)?;
     if last & TRAILER_MASK != TRAILER_WORD {
         return None;
@@ -393,24 +397,35 @@ impl Framer {
     }
 
     /// Adds `chunk` to the stream and calls `on_message(bytes, index)` for every whole message
-    /// that parses. Only an unfinished tail is copied when nothing is pending.
+    /// that parses. Only an unfinished tail is copied when nothing is pending; a message that
+    /// lies wholly in `chunk` is always handed out as a slice of `chunk` (so a caller can keep
+    /// a view into it instead of a copy), including those after one completed from a held tail.
     pub fn feed(&mut self, chunk: &[u8], mut on_message: impl FnMut(&[u8], &FieldIndex)) {
-        if self.pending.is_empty() {
-            let used = self.drain(chunk, &mut on_message);
-            self.pending.extend_from_slice(&chunk[used..]);
-        } else {
+        let mut rest = chunk;
+        if !self.pending.is_empty() {
             let mut pending = std::mem::take(&mut self.pending);
+            let held = pending.len();
             pending.extend_from_slice(chunk);
-            let used = self.drain(&pending, &mut on_message);
-            pending.drain(..used);
+            // Frame out of the joined bytes only until the held ones are used up.
+            let used = self.drain(&pending, held, &mut on_message);
+            if used < held {
+                pending.drain(..used);
+                self.pending = pending;
+                return;
+            }
+            rest = &chunk[used - held..];
+            pending.clear();
             self.pending = pending;
         }
+        let used = self.drain(rest, usize::MAX, &mut on_message);
+        self.pending.extend_from_slice(&rest[used..]);
     }
 
-    /// Frames and parses every message at the front of `buf`; returns the bytes consumed.
-    fn drain(&mut self, buf: &[u8], on_message: &mut impl FnMut(&[u8], &FieldIndex)) -> usize {
+    /// Frames and parses every message at the front of `buf` (stopping once `stop` bytes are
+    /// consumed); returns the bytes consumed.
+    fn drain(&mut self, buf: &[u8], stop: usize, on_message: &mut impl FnMut(&[u8], &FieldIndex)) -> usize {
         let mut pos = 0;
-        loop {
+        while pos < stop {
             let stream_offset = self.offset as usize;
             match frame(&buf[pos..], &self.config) {
                 Frame::Incomplete => break,
@@ -509,6 +524,50 @@ mod tests {
             assert_eq!(got, vec![m.clone()], "cut at {cut}");
             assert_eq!(framer.drain_errors().count(), 0, "cut at {cut}");
             assert_eq!(framer.buffered(), 0);
+        }
+    }
+
+    /// Every chunking of a stream with garbage gives the messages, errors and offsets of one
+    /// whole feed (garbage may come in pieces), and every message that lies wholly in a chunk comes as a slice of that chunk.
+    #[test]
+    fn chunked_feeds_agree_with_one_feed_and_lend_messages_lying_in_a_chunk() {
+        let a = message("35=D|49=A|56=B|34=1|11=x|");
+        let b = message("35=0|34=2|");
+        let stream = [&a[..], b"junk", &b, &a, b"8=FIXT.1.1\x019=zz\x01", &b, &a].concat();
+        let whole = {
+            let mut framer = Framer::default();
+            let got = collect(&mut framer, &stream);
+            let errors: Vec<_> = framer.drain_errors().map(|e| (e.kind, e.offset)).collect();
+            (got, errors)
+        };
+        assert_eq!(whole.0.len(), 5);
+        for size in 1..=stream.len() {
+            let mut framer = Framer::default();
+            let mut got = Vec::new();
+            let mut start = 0;
+            for chunk in stream.chunks(size) {
+                let at = chunk.as_ptr() as usize;
+                framer.feed(chunk, |m, _| {
+                    let from = m.as_ptr() as usize;
+                    let in_chunk = from >= at && from + m.len() <= at + chunk.len();
+                    got.push((m.to_vec(), in_chunk));
+                });
+                start += chunk.len();
+            }
+            // Garbage cut into chunks is reported a piece at a time, from the same first offset.
+            let mut errors: Vec<_> = framer.drain_errors().map(|e| (e.kind, e.offset)).collect();
+            errors.dedup_by(|later, first| later.0 == Kind::Garbage && first.0 == Kind::Garbage);
+            assert_eq!(got.iter().map(|(m, _)| m.clone()).collect::<Vec<_>>(), whole.0, "chunks of {size}");
+            assert_eq!(errors, whole.1, "chunks of {size}");
+            assert_eq!((framer.offset(), framer.buffered()), (start as u64, 0), "chunks of {size}");
+            // A message starting at a chunk boundary and ending inside that chunk lies in it.
+            let mut pos = 0;
+            for (m, (_, in_chunk)) in whole.0.iter().zip(&got) {
+                pos += stream[pos..].windows(m.len()).position(|w| w == &m[..]).unwrap();
+                let fits = pos / size == (pos + m.len() - 1) / size;
+                assert_eq!(*in_chunk, fits, "chunks of {size}, message at {pos}");
+                pos += m.len();
+            }
         }
     }
 

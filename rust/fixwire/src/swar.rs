@@ -56,12 +56,38 @@ pub(crate) fn digit_run(w: u64) -> usize {
     (marks.trailing_zeros() / 8) as usize
 }
 
+/// [`digit_run`] as a shift: eight times the number of leading digit bytes of `w` when fewer
+/// than eight are, and 0 when all are (so `w >> digit_run_bits(w)` is the first byte that is
+/// not a digit, or the first digit).
+#[inline(always)]
+pub(crate) fn digit_run_bits(w: u64) -> u32 {
+    let v = w.wrapping_sub(0x3030_3030_3030_3030);
+    // As in `digit_run`: the first mark is exact.
+    ((v.wrapping_add(0x7676_7676_7676_7676) | v) & HIGHS).trailing_zeros() & 0x38
+}
+
 /// The number the first `n` bytes of `w` spell, which must be ASCII digits (`n` from 1 to 7, as
 /// [`digit_run`] counts them).
 #[inline(always)]
 pub(crate) fn digits_unchecked(w: u64, n: usize) -> u64 {
     debug_assert!((1..=7).contains(&n));
     combine(w.wrapping_sub(0x3030_3030_3030_3030) << (64 - 8 * n))
+}
+
+/// The number the digits below bit `shift` of `w` spell: one to seven digits, as
+/// [`digit_run_bits`] measures them. Up to four digits are combined in 32 bits.
+#[inline(always)]
+pub(crate) fn digits_below(w: u64, shift: u32) -> u32 {
+    debug_assert!(shift % 8 == 0 && (8..=56).contains(&shift));
+    let v = w.wrapping_sub(0x3030_3030_3030_3030);
+    if shift > 32 {
+        return combine(v << (64 - shift)) as u32;
+    }
+    // The digits moved to the top of 32 bits, zeros before them; then pairs (the byte of each
+    // and the next, no carry past a byte) and the two pairs.
+    let x = (v as u32) << (32 - shift);
+    let x = x.wrapping_mul(10).wrapping_add(x >> 8);
+    (x & 0x00FF_00FF).wrapping_mul(1 + (100 << 16)) >> 16
 }
 
 /// The eight decimal digits of `n` (below 10^8), zero-padded, as digit values (0 to 9) one a
@@ -127,12 +153,16 @@ mod tests {
                     let w = word(text.as_bytes());
                     assert_eq!(digit_run(w), n, "{text}");
                     assert_eq!(digits_unchecked(w, n), value, "{text}");
+                    assert_eq!(u64::from(digits_below(w, digit_run_bits(w))), value, "{text}");
                 }
             }
         }
         assert_eq!(digit_run(word(b"12345678")), 8);
         assert_eq!(digit_run(word(b"=1")), 0);
         assert_eq!(digit_run(word(b"12/4")), 2);
+        for (text, bits) in [(&b"12345678"[..], 0), (b"=1", 0), (b"12/4", 16), (b"1234567=", 56), (b"5=", 8)] {
+            assert_eq!(digit_run_bits(word(text)), bits, "{text:?}");
+        }
     }
 
     #[test]

@@ -22,8 +22,6 @@ HOUSE = "00000000-0000-4000-8000-00000000f10e"
 CENT = Decimal("0.01")
 TWO_DP = Decimal("0.01")
 FOUR_DP = Decimal("0.0001")
-ONE = Decimal(1)
-ZERO = Decimal(0)
 
 
 @dataclass(slots=True)
@@ -64,14 +62,23 @@ class VenueCore:
     engine: m.MatchingEngine
     #: Each key's sessions, one per session type (spec section 1).
     _clients: dict[tuple[str, SessionType], Participant]
+    #: Each key's trading sessions (:meth:`_trading_sessions`), kept by :meth:`_add_client`.
+    _trading: dict[str, tuple[Participant, ...]]
 
-    def _trading_sessions(self, owner: str) -> list[Participant]:
+    def _add_client(self, api_key: str, client: Participant) -> None:
+        """Makes ``client`` the key's session of its type (replacing the one before)."""
+        self._clients[api_key, client.session_type] = client
+        get = self._clients.get
+        self._trading[api_key] = tuple(
+            session for t in _TRADING if (session := get((api_key, t))) is not None
+        )
+
+    def _trading_sessions(self, owner: str) -> tuple[Participant, ...]:
         """The key's KalshiNR, KalshiRT and KalshiRFQ sessions, logged on or not: where its
         ExecutionReports go (KalshiDC only replays them on request, spec section 10). The spec
         names no session for a maker's executions; the simulator sends them on KalshiRFQ too.
         """
-        get = self._clients.get
-        return [client for t in _TRADING if (client := get((owner, t))) is not None]
+        return self._trading.get(owner, ())
 
     def _price(self, client: Participant, msg: Message, tag: int = 44) -> Decimal | None:
         value = msg.get_decimal(tag)

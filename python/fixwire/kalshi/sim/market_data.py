@@ -14,11 +14,11 @@ from fixwire._native import Message
 from fixwire.kalshi.sim import matching as m
 from fixwire.kalshi.sim.core import (
     FOUR_DP,
-    ONE,
     TWO_DP,
     Participant,
     VenueCore,
 )
+from fixwire.kalshi.sim.vocabulary import ONE
 from fixwire.kalshi.venue import with_groups
 from fixwire.session.config import FieldValue
 

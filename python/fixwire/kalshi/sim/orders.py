@@ -16,11 +16,11 @@ from fixwire.kalshi.sim import matching as m
 from fixwire.kalshi.sim.core import (
     HOUSE,
     TWO_DP,
-    ZERO,
     Participant,
 )
 from fixwire.kalshi.sim.drop_copy import DropCopyFlow
 from fixwire.kalshi.sim.market_data import MarketDataFlow
+from fixwire.kalshi.sim.vocabulary import ZERO
 from fixwire.session.config import FieldValue
 
 
@@ -215,7 +215,9 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
         """
         # Orders that trade in the same batch they were accepted in: by default (no
         # AlwaysEmitNewBeforeTrade <21026>) their New is folded into the first Trade.
-        trading = {e.order.order_id for e in events if isinstance(e, m.Filled)}
+        trading = (
+            {e.order.order_id for e in events if isinstance(e, m.Filled)} if len(events) > 1 else ()
+        )
         for event in events:
             owner = _owner(event)
             if (
@@ -290,42 +292,34 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
         self, client: Participant, event: m.Accepted | m.Filled | m.Cancelled | m.Replaced
     ) -> list[tuple[int, FieldValue]]:
         order = event.order
-        exec_type, status = "0", order.status.value
+        flags = client.flags
+        side = order.side
+        exec_type, status = "0", _ORD_STATUS[order.status]
         if isinstance(event, m.Filled):
             exec_type = "F"
         elif isinstance(event, m.Cancelled):
             exec_type = "4"
-            if event.reason.is_expiry and client.flags.use_expired_ord_status:
+            if event.reason.is_expiry and flags.use_expired_ord_status:
                 exec_type = status = "C"
         elif isinstance(event, m.Replaced):
             exec_type = status = "5"
         avg = order.avg_price
+        cum_qty, leaves_qty = order.cum_qty, order.leaves_qty
+        # OrderQty <38> is CumQty + LeavesQty unless PreserveOriginalOrderQty <21008>.
+        order_qty = order.order_qty if flags.preserve_original_order_qty else cum_qty + leaves_qty
         fields: list[tuple[int, FieldValue]] = [
             (11, order.client_id),
             (37, order.order_id),
-            (
-                6,
-                self._wire_price(client, m.to_yes_price(order.side, avg))
-                if avg is not None
-                else ZERO,
-            ),
-            (14, order.cum_qty.quantize(TWO_DP)),
-            # OrderQty <38> is CumQty + LeavesQty unless PreserveOriginalOrderQty <21008>.
-            (
-                38,
-                (
-                    order.order_qty
-                    if client.flags.preserve_original_order_qty
-                    else order.cum_qty + order.leaves_qty
-                ).quantize(TWO_DP),
-            ),
+            (6, ZERO if avg is None else self._wire_price(client, m.to_yes_price(side, avg))),
+            (14, cum_qty.quantize(TWO_DP)),
+            (38, order_qty.quantize(TWO_DP)),
             (39, status),
-            (44, self._wire_price(client, order.yes_price)),
-            (54, order.side.value),
+            (44, self._wire_price(client, m.to_yes_price(side, order.price))),
+            (54, _SIDE_CODE[side]),
             (55, order.market),
             (60, datetime.now(UTC)),
             (150, exec_type),
-            (151, order.leaves_qty.quantize(TWO_DP)),
+            (151, leaves_qty.quantize(TWO_DP)),
         ]
         if isinstance(event, m.Cancelled):
             fields.append((58, event.reason.value))
@@ -425,6 +419,9 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
 
 
 _TIME_IN_FORCE = {t.value: t for t in m.TimeInForce}
+# Side <54> and OrdStatus <39> by member: a dict read costs less than an enum's value property.
+_SIDE_CODE = {side: side.value for side in m.Side}
+_ORD_STATUS = {status: status.value for status in m.OrderStatus}
 _SELF_TRADE_PREVENTION = {int(t): t for t in m.SelfTradePrevention}
 #: LastMkt <30> on the ExecutionReports the exchange makes (spec 7.5, since 2026-08-06): the
 #: exchange index that made it, 0, the simulator's one shard. Pending reports and

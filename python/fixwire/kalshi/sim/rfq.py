@@ -14,12 +14,12 @@ from fixwire._native import Message
 from fixwire.kalshi.sim import matching as m
 from fixwire.kalshi.sim.core import (
     FOUR_DP,
-    ONE,
     TWO_DP,
     Participant,
     wall_clock,
 )
 from fixwire.kalshi.sim.orders import OrderFlow, refused
+from fixwire.kalshi.sim.vocabulary import ONE
 from fixwire.kalshi.venue import SessionType, with_groups
 from fixwire.session.config import FieldValue
 

@@ -9,11 +9,11 @@ from datetime import UTC, datetime
 from decimal import ROUND_DOWN, Decimal
 
 from fixwire.kalshi.sim.core import (
-    ONE,
     TWO_DP,
     wall_clock,
 )
 from fixwire.kalshi.sim.rfq import RfqFlow
+from fixwire.kalshi.sim.vocabulary import ONE
 from fixwire.kalshi.venue import SessionType
 from fixwire.session.config import FieldValue
 

@@ -8,7 +8,7 @@ import itertools
 import time
 from collections.abc import Callable, Iterable
 from decimal import Decimal
-from typing import TYPE_CHECKING, ClassVar, TypeAlias
+from typing import TYPE_CHECKING, ClassVar
 
 from fixwire._native import Dictionary, Message
 from fixwire.errors import FixError, RejectError, SessionError
@@ -35,13 +35,13 @@ from fixwire.session import (
     Acceptor,
     Connection,
     Disconnected,
+    Event,
     LoggedOn,
     Received,
     Role,
     SessionConfig,
     serve,
 )
-from fixwire.session.config import FieldValue
 
 if TYPE_CHECKING:
     from fixwire.kalshi.tls import SelfSignedCertificate
@@ -69,10 +69,6 @@ _SESSION_OF = {
 
 #: The default drop-copy request budget: a burst of 5, then one a second.
 _REPLAY_BUDGET = RateLimit(tokens_per_second=1.0, burst_seconds=5.0, cost=1.0)
-
-
-Sent: TypeAlias = tuple[int, float, list[tuple[int, FieldValue]]]
-"""An ExecutionReport kept for drop copy: its event number, when it was sent, its fields."""
 
 
 class Simulator(SettlementFlow):
@@ -130,6 +126,7 @@ class Simulator(SettlementFlow):
         #: Restricted keys and their subaccount.
         self._restricted: dict[str, int] = {}
         self._clients = {}
+        self._trading = {}
         self._rate_limit = rate_limit
         self._skew = max_sending_time_skew
         self._dictionary = Dictionary.kalshi()
@@ -308,24 +305,38 @@ class Simulator(SettlementFlow):
         return None
 
     async def _run(self, connection: Connection) -> None:
-        """Serves one session (across its reconnects) until the simulator closes."""
+        """Serves one session (across its reconnects) until the simulator closes.
+
+        Each event is handled within the read that brought it (``Connection.set_on_event``):
+        an order is matched and its report written with no task switch between its bytes'
+        arrival and the answer, and the reports for a burst of orders read at once go out
+        together.
+        """
         api_key = connection.session.config.target_comp_id
         session_type = _SESSION_TYPES[connection.session.config.sender_comp_id]
         client: Participant | None = None
-        async for event in connection:
-            if isinstance(event, LoggedOn):
+
+        def on_event(event: Event) -> None:
+            nonlocal client
+            if isinstance(event, Received):
+                if client is not None and event.reject is None:
+                    try:
+                        self._on_message(api_key, client, event.message)
+                    except (FixError, ArithmeticError, ValueError, TypeError, KeyError) as e:
+                        # A message the dictionary let through but a handler cannot take (a
+                        # value out of range, a missing conditional tag): the venue answers,
+                        # and serves on.
+                        self._business_reject(client, event.message, 0, f"cannot process: {e}")
+            elif isinstance(event, LoggedOn):
                 client = self._logged_on(api_key, session_type, connection)
             elif isinstance(event, Disconnected) and client is not None:
                 client.logged_on = False
                 if client.flags.cancel_orders_on_disconnect:
                     self._publish(self.engine.cancel_all_for_owner(api_key, wall_clock()))
-            elif isinstance(event, Received) and client is not None and event.reject is None:
-                try:
-                    self._on_message(api_key, client, event.message)
-                except (FixError, ArithmeticError, ValueError, TypeError, KeyError) as e:
-                    # A message the dictionary let through but a handler cannot take (a value
-                    # out of range, a missing conditional tag): the venue answers, and serves on.
-                    self._business_reject(client, event.message, 0, f"cannot process: {e}")
+
+        connection.set_on_event(on_event)
+        async for _ in connection:  # Nothing is queued any more: this ends at the close.
+            pass
 
     def _logged_on(
         self, api_key: str, session_type: SessionType, connection: Connection
@@ -344,7 +355,7 @@ class Simulator(SettlementFlow):
         if self._rate_limit is not None:
             client.bucket = self._rate_limit.bucket()
         client.logged_on = True
-        self._clients[api_key, session_type] = client
+        self._add_client(api_key, client)
         return client
 
     # Application messages.

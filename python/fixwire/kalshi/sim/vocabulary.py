@@ -78,6 +78,10 @@ class OrderStatus(Enum):
     FILLED = "2"
     CANCELED = "4"
 
+    # Members are singletons compared by identity: the identity hash (in C) serves as well as
+    # Enum's hash of the name (a Python call); reports look codes up by status.
+    __hash__ = object.__hash__
+
 
 class TradingState(Enum):
     """Whether the exchange takes orders (spec section 3, maintenance and pauses)."""

@@ -5,7 +5,8 @@
 //! The first input byte picks the options: bit 0 verifies CheckSum <10>, bit 1 reads no data
 //! fields, bit 2 checks Kalshi's repeating groups, and the high nibble, when not zero, is the
 //! limit on fields. The rest is the message. Both indexes are reused across inputs, as in a loop,
-//! so that fields left from an earlier message would show.
+//! so that fields left from an earlier message would show. A lookup of each tag of the message
+//! (and of tags it lacks) must find the field a plain scan of the fields finds.
 
 #![no_main]
 
@@ -38,5 +39,12 @@ fuzz_target!(|data: &[u8]| {
         let full = checked.parse_checked_in_full(bytes, &options);
         assert_eq!(fast, full, "verdicts differ");
         assert_eq!(common.fields(), checked.fields(), "fields differ");
+        if fast.is_ok() {
+            let msg = common.view(bytes);
+            for tag in checked.fields().iter().map(|f| f.tag).chain([1, 7, 58, 1023, 1024, 5000]) {
+                let scanned = checked.fields().iter().find(|f| f.tag == tag).copied();
+                assert_eq!(msg.find(tag), scanned, "lookups of {tag} differ");
+            }
+        }
     });
 });

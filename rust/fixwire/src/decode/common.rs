@@ -1,15 +1,17 @@
 //! The parse of the common message in one forward pass, for [`FieldIndex::parse`]: SOH bytes
-//! found 64 at a time as bits of a mask ([`separators::block_mask`], SSE2 on x86_64), each tag
-//! read from one 8-byte word (its `=` found and its digits converted without a loop per byte).
+//! found 64 at a time as bits of a mask ([`separators::block_mask`], SSE2 on x86_64; the masks
+//! of all blocks first, then the fields), each tag read from one 8-byte word (its `=` found and
+//! its digits converted without a loop per byte).
 //!
 //! It accepts a message only when the checked parser would, with the same fields, and leaves
-//! anything else to that parser (which names what is wrong): a tag of nine digits, a data field,
-//! a header or trailer tag in the body, more fields than the limit, bytes after the trailer.
+//! anything else to that parser (which names what is wrong): a tag of eight or nine digits, a
+//! data field, a header or trailer tag in the body, more fields than the limit, bytes after the
+//! trailer.
 //! The `parse_paths` fuzz target holds the two to the same verdicts.
 //!
 //! [`FieldIndex::parse`]: super::FieldIndex::parse
 
-use super::{Field, ParseOptions};
+use super::{Field, ParseOptions, TagSet};
 use crate::separators::{block_mask, BLOCK};
 use crate::{swar, value, SOH};
 
@@ -20,40 +22,43 @@ const TRAILER_MASK: u64 = 0xFF00_0000_FFFF_FFFF;
 /// Bytes of `10=ddd<SOH>`.
 const TRAILER_LEN: usize = 7;
 
-/// The SOH bytes of a message in order, found a 64-byte block at a time.
+/// The SOH bytes of a message in order, from the masks of its 64-byte blocks.
 struct Sohs<'a> {
-    buf: &'a [u8],
+    /// The masks of the blocks after the one in `mask`.
+    rest: std::slice::Iter<'a, u64>,
     /// Where the block in `mask` starts.
     base: usize,
-    /// Bit `i` set when `buf[base + i]` is an SOH not yet handed out.
+    /// Bit `i` set when the byte at `base + i` is an SOH not yet handed out.
     mask: u64,
 }
 
 impl<'a> Sohs<'a> {
-    fn new(buf: &'a [u8]) -> Self {
-        Self { buf, base: 0, mask: Self::block(buf, 0) }
-    }
-
-    /// The mask of the block starting at `base` (padded past the end of the message).
-    #[inline(always)]
-    fn block(buf: &[u8], base: usize) -> u64 {
-        match buf.get(base..).and_then(<[u8]>::first_chunk::<BLOCK>) {
-            Some(block) => block_mask(block, SOH),
-            None => Self::tail(buf, base),
+    /// The SOH bytes of `buf`, its block masks computed into `masks` first: in a loop of their
+    /// own, so that the loop over fields takes each from memory with no vector code of its own.
+    fn new(buf: &[u8], masks: &'a mut Vec<u64>) -> Self {
+        masks.resize(buf.len().div_ceil(BLOCK), 0);
+        let mut blocks = buf.chunks_exact(BLOCK);
+        for (mask, block) in masks.iter_mut().zip(blocks.by_ref()) {
+            *mask = block_mask(block.first_chunk::<BLOCK>().unwrap_or(&[0; BLOCK]), SOH);
         }
+        let tail = blocks.remainder().len();
+        if let (Some(last), true) = (masks.last_mut(), tail > 0) {
+            *last = match buf.last_chunk::<BLOCK>() {
+                // The message's last 64 bytes, shifted to start where the short block does.
+                Some(block) => block_mask(block, SOH) >> (BLOCK - tail),
+                None => Self::short(buf),
+            };
+        }
+        let mut rest = masks.iter();
+        let mask = rest.next().copied().unwrap_or(0);
+        Self { rest, base: 0, mask }
     }
 
-    /// The mask of the last, short block: the message's last 64 bytes masked and shifted into
-    /// place, or a padded copy when the whole message is shorter.
+    /// The mask of a message shorter than a block, from a padded copy.
     #[inline(never)]
-    fn tail(buf: &[u8], base: usize) -> u64 {
-        if let Some(last) = buf.last_chunk::<BLOCK>() {
-            // `base` is within the last 64 bytes, or the block would be whole.
-            return block_mask(last, SOH) >> (base + BLOCK - buf.len()).min(BLOCK - 1);
-        }
+    fn short(buf: &[u8]) -> u64 {
         let mut block = [0u8; BLOCK];
-        let tail = buf.get(base..).unwrap_or_default();
-        block[..tail.len()].copy_from_slice(tail);
+        block[..buf.len()].copy_from_slice(buf);
         block_mask(&block, SOH)
     }
 
@@ -61,11 +66,8 @@ impl<'a> Sohs<'a> {
     #[inline(always)]
     fn next(&mut self) -> Option<usize> {
         while self.mask == 0 {
+            self.mask = *self.rest.next()?;
             self.base += BLOCK;
-            if self.base >= self.buf.len() {
-                return None;
-            }
-            self.mask = Self::block(self.buf, self.base);
         }
         let at = self.base + self.mask.trailing_zeros() as usize;
         self.mask &= self.mask - 1;
@@ -95,6 +97,39 @@ fn field_at(buf: &[u8], sohs: &mut Sohs<'_>, pos: usize) -> Option<Field> {
     }
     // The caller checked that the message is addressable with u32.
     Some(Field { tag, start: start as u32, end: end as u32 })
+}
+
+/// Reads the body fields from `pos` into `free`, up to the trailer: `body` is the message up to
+/// the trailer's SOH, so that a field starts before the trailer exactly when its first eight
+/// bytes are in `body` (the trailer's seven follow the field's first). Such a field ends at
+/// the latest at the SOH before the trailer: its tag digits and `=` hold no SOH, so the next
+/// SOH ends its value. A tag has one to seven digits, the first 1-9 (no leading zero), then
+/// `=`; eight digits leave no byte that is not a digit within the word, so their shift is 0
+/// and the byte there, the first digit, is not `=`.
+///
+/// `None` for any other tag, an empty value, a tag in `stops` (a header or trailer tag in the
+/// body, a data length field) or one field more than `free` holds: the checked parser's to
+/// judge. Returns how many fields it read. Positions are u32 (the caller checked that the
+/// message is addressable so), and the function is out of line: its state stays in registers.
+#[inline(never)]
+fn body_fields(body: &[u8], mut sohs: Sohs<'_>, mut pos: u32, free: &mut [Field], stops: &TagSet) -> Option<usize> {
+    let room = free.len();
+    let mut out = free.iter_mut();
+    while let Some(word) = swar::load(body, pos as usize) {
+        let shift = swar::digit_run_bits(word);
+        if (word as u8).wrapping_sub(b'1') > 8 || (word >> shift) as u8 != b'=' {
+            return None;
+        }
+        let tag = swar::digits_below(word, shift);
+        let start = pos + shift / 8 + 1;
+        let end = sohs.next()? as u32;
+        if (end == start) | stops.may_contain(tag) {
+            return None;
+        }
+        *out.next()? = Field { tag, start, end };
+        pos = end + 1;
+    }
+    Some(room - out.len())
 }
 
 /// `8=FIXT.1.1<SOH>9=` from its sixth byte on: with the first eight, the whole of it.
@@ -136,9 +171,9 @@ fn body_length(buf: &[u8], length: Field) -> Option<usize> {
 /// (at most `slots.len()`, which must be at least `buf.len() / 4`); `None` leaves the verdict
 /// to the checked parser, `slots` in any state.
 #[inline(never)]
-pub(super) fn parse(buf: &[u8], options: &ParseOptions, slots: &mut [Field]) -> Option<usize> {
+pub(super) fn parse(buf: &[u8], options: &ParseOptions, slots: &mut [Field], masks: &mut Vec<u64>) -> Option<usize> {
     u32::try_from(buf.len()).ok()?;
-    let mut sohs = Sohs::new(buf);
+    let mut sohs = Sohs::new(buf, masks);
     let (begin, length, body_length) = if let Some(header) = usual_header(buf, &mut sohs) {
         header
     } else {
@@ -167,30 +202,19 @@ pub(super) fn parse(buf: &[u8], options: &ParseOptions, slots: &mut [Field]) -> 
         }
         _ => field_at(buf, &mut sohs, body_start).filter(|f| f.tag == 35)?,
     };
-    let mut pos = msg_type.end as usize + 1;
+    let pos = msg_type.end as usize + 1;
     if pos > trailer {
         return None;
     }
     let [first, second, third, ..] = slots else { return None };
     (*first, *second, *third) = (begin, length, msg_type);
     // Body fields may fill the slots up to the limit on fields; the trailer's slot comes after.
-    let (body, rest) = slots.split_at_mut(options.max_fields.min(slots.len() - 1));
-    let stops = &options.data_fields.stops;
-    let mut count = 3;
-    while pos < trailer {
-        let field = field_at(buf, &mut sohs, pos)?;
-        pos = field.end as usize + 1;
-        // A header or trailer tag in the body, a data length field, a field that runs into the
-        // trailer: the checked parser's to judge, as is one field too many.
-        if stops.may_contain(field.tag) || pos > trailer {
-            return None;
-        }
-        *body.get_mut(count)? = field;
-        count += 1;
-    }
+    let limit = options.max_fields.min(slots.len() - 1).max(3);
+    // Checked above: the message is addressable with u32.
+    let body = buf.get(..trailer + TRAILER_LEN)?;
+    let count = 3 + body_fields(body, sohs, pos as u32, &mut slots[3..limit], &options.data_fields.stops)?;
     // `10=` at `trailer`, three digits and SOH, checked above.
     let start = trailer as u32 + 3;
-    let trailer_slot = if count < body.len() { &mut body[count] } else { rest.get_mut(count - body.len())? };
-    *trailer_slot = Field { tag: 10, start, end: start + 3 };
+    *slots.get_mut(count)? = Field { tag: 10, start, end: start + 3 };
     Some(count + 1)
 }

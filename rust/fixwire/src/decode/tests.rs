@@ -48,21 +48,28 @@ fn same(bytes: &[u8], options: &ParseOptions, common: &mut FieldIndex, checked: 
     let full = checked.parse_checked_in_full(bytes, options);
     assert_eq!(fast, full, "{:?}", String::from_utf8_lossy(bytes));
     assert_eq!(common.fields(), checked.fields(), "{:?}", String::from_utf8_lossy(bytes));
+    if fast.is_ok() {
+        // A lookup finds what a plain scan of the fields finds, absent tags included.
+        let msg = common.view(bytes);
+        for tag in checked.fields().iter().map(|f| f.tag).chain([1, 7, 58, 1023, 1024, 1_234_567]) {
+            assert_eq!(msg.find(tag), checked.fields().iter().find(|f| f.tag == tag).copied(), "{tag}");
+        }
+    }
 }
 
 #[test]
 fn the_common_path_reads_the_usual_messages_itself() {
-    let mut slots = vec![Field { tag: 0, start: 0, end: 0 }; 200];
+    let (mut slots, mut masks) = (vec![Field { tag: 0, start: 0, end: 0 }; 200], Vec::new());
     let messages = messages();
     for original in &messages[..4] {
-        let count = common::parse(original, &ParseOptions::default(), &mut slots);
+        let count = common::parse(original, &ParseOptions::default(), &mut slots, &mut masks);
         let mut checked = FieldIndex::new();
         checked.parse_checked_in_full(original, &ParseOptions::default()).expect("a valid message");
         assert_eq!(count.map(|n| &slots[..n]), Some(checked.fields()));
     }
     // Left to the checked parser, which reads them.
     for original in &messages[4..] {
-        assert_eq!(common::parse(original, &ParseOptions::default(), &mut slots), None);
+        assert_eq!(common::parse(original, &ParseOptions::default(), &mut slots, &mut masks), None);
         FieldIndex::new().parse(original, &ParseOptions::default()).expect("a valid message");
     }
 }

@@ -154,6 +154,20 @@ fn possible_duplicate_patches_the_header_and_keeps_the_body() {
 }
 
 #[test]
+fn a_resend_of_another_header_leaves_the_next_message_its_own() {
+    // The encoder keeps the last header it wrote for the next message of the type; a resend
+    // writes the original's header (here another session's, of the same type) in its place.
+    let mut other = Encoder::new("OTHER", "PEER").unwrap();
+    let original = other.start(b"D", 3, T).unwrap().finish().unwrap().to_vec();
+    let mut enc = Encoder::new("S", "T").unwrap();
+    let mut fresh = enc.clone();
+    enc.start(b"D", 1, T).unwrap().finish().unwrap();
+    enc.possible_duplicate(&original, T).unwrap();
+    let next = enc.start(b"D", 2, T).unwrap().finish().unwrap().to_vec();
+    assert_eq!(next, fresh.start(b"D", 2, T).unwrap().finish().unwrap());
+}
+
+#[test]
 fn possible_duplicate_refuses_what_is_not_a_message() {
     let mut enc = Encoder::new("S", "T").unwrap();
     assert!(matches!(enc.possible_duplicate(b"8=FIXT.1.1\x019=5\x01", T), Err(Error::Decode(_))));
@@ -274,7 +288,14 @@ fn random_messages_are_the_text_written_out_by_hand() {
             let long = "t".repeat(rng.below(200) + 1);
             enc.encode_template(&template, &[Value::Text(long.as_bytes())], seed, time).unwrap();
         }
-        let mut w = enc.start(b"AE", seed, time).unwrap();
+        // The header written for the last message's type is kept for the next one of that type:
+        // the types change, and a refused type (SOH in it) comes between them.
+        if seed % 11 == 0 {
+            let bad: &[u8] = [&b"\x01"[..], b"D\x01", b"\x01D"][rng.below(3)];
+            assert_eq!(enc.start(bad, seed, time).map(|_| ()).unwrap_err().kind, Kind::SohInValue);
+        }
+        let msg_type = *rng.pick(&["AE", "D", "D", "0", "8", "BE"]);
+        let mut w = enc.start(msg_type.as_bytes(), seed, time).unwrap();
         let mut body = String::new();
         for _ in 0..rng.below(40) {
             if let Some(text) = random_push(&mut rng, &mut w) {
@@ -285,7 +306,7 @@ fn random_messages_are_the_text_written_out_by_hand() {
         let mut stamp = Vec::new();
         UtcTimestamp::from_unix_nanos(i128::from(time), TimePrecision::Millis).unwrap().write_to(&mut stamp);
         let body = format!(
-            "35=AE\x0149=SENDER\x0156=TARGET\x0134={seed}\x0152={}\x01{body}",
+            "35={msg_type}\x0149=SENDER\x0156=TARGET\x0134={seed}\x0152={}\x01{body}",
             String::from_utf8(stamp).unwrap()
         );
         let head = format!("8=FIXT.1.1\x019={}\x01{body}", body.len());
@@ -297,5 +318,26 @@ fn random_messages_are_the_text_written_out_by_hand() {
             let resent = enc.possible_duplicate(&bytes, time + 1);
             assert!(resent.map_or(true, |r| r.ends_with(b"\x01")));
         }
+    }
+}
+
+#[test]
+fn body_lengths_have_their_digits_from_either_path() {
+    for n in (0..30_000).chain([99_999, 100_000, 1_234_567, 9_999_999]) {
+        assert_eq!(body_length_digits(n), digit_values(n), "{n}");
+    }
+}
+
+#[test]
+fn sequence_numbers_after_a_kept_header_are_the_ones_asked_for() {
+    // The header of a one-character MsgType is kept, and MsgSeqNum after it is counted up in its
+    // last digit when it can be: every step that cannot (a 9, a jump, the same or a smaller
+    // number, another width) is written in full.
+    let mut enc = Encoder::new("S", "T").unwrap();
+    let seqs = [1, 2, 9, 10, 11, 19, 20, 21, 99, 100, 100, 101, 7, 8, 1_000_000, 999_999_999_999, 1_000_000_000_000, 5];
+    for seq in seqs {
+        let got = enc.start(b"0", seq, T).unwrap().finish().unwrap().to_vec();
+        let want = Encoder::new("S", "T").unwrap().start(b"0", seq, T).unwrap().finish().unwrap().to_vec();
+        assert_eq!(String::from_utf8_lossy(&got), String::from_utf8_lossy(&want), "{seq}");
     }
 }

@@ -9,7 +9,7 @@ use crate::decode::DataFields;
 use crate::error::EncodeError;
 use crate::separators::{copy_lane, LANE};
 use crate::swar::{digit_values, soh_marks};
-use crate::value::{format_u64, Decimal, TimePrecision, UtcTimestamp, DIGIT_PAIRS, POWERS_OF_TEN};
+use crate::value::{format_u64, Decimal, DIGIT_PAIRS, POWERS_OF_TEN};
 use crate::SOH;
 
 /// Room a push asks for beyond its value: an 8-byte tag word, a data field's length field
@@ -122,6 +122,13 @@ pub(super) fn prefix_len(entry: Entry) -> usize {
 #[inline(always)]
 pub(super) fn window(buf: &mut Vec<u8>, at: usize) -> &mut [u8; SLACK] {
     room(buf, at, SLACK);
+    (&mut buf[at..at + SLACK]).try_into().expect("room made")
+}
+
+/// The `SLACK` bytes at `buf[at..]`, for which room was made, as an array: stores into it at
+/// bounded offsets need no test each.
+#[inline(always)]
+pub(super) fn zone(buf: &mut [u8], at: usize) -> &mut [u8; SLACK] {
     (&mut buf[at..at + SLACK]).try_into().expect("room made")
 }
 
@@ -294,78 +301,6 @@ fn put_long_fraction(buf: &mut [u8], at: usize, mut i: usize, abs: u64, scale: u
     i + scale - at
 }
 
-/// The last SendingTime <52> rendered, and the second and day it fell in, so that a new
-/// millisecond (or microsecond, ...) within the second renders its fraction only, a new second
-/// the time of day as well, and a new day the date too.
-#[derive(Debug, Clone)]
-pub(super) struct TimeCache {
-    /// The time in units of the precision; `i64::MIN` when nothing is cached.
-    key: i64,
-    /// Seconds since the Unix epoch of the cached text; `i64::MIN` when nothing is cached.
-    second: i64,
-    /// Days since the Unix epoch of the cached text's date; `i64::MIN` when none.
-    day: i64,
-    pub(super) text: [u8; 32],
-    pub(super) len: usize,
-}
-
-const NANOS_PER_SECOND: i64 = 1_000_000_000;
-const SECONDS_PER_DAY: i64 = 86_400;
-
-impl Default for TimeCache {
-    fn default() -> Self {
-        Self { key: i64::MIN, second: i64::MIN, day: i64::MIN, text: [0; 32], len: 0 }
-    }
-}
-
-impl TimeCache {
-    /// Renders `unix_nanos` at `precision` unless the same unit of it is already there; `false`
-    /// when its year is outside 0-9999.
-    #[inline(always)]
-    pub(super) fn set(&mut self, unix_nanos: i64, precision: TimePrecision) -> bool {
-        let key = unix_nanos.div_euclid(i64::from(precision.unit_nanos()));
-        key == self.key || self.render(unix_nanos, key, precision)
-    }
-
-    /// Rewrites the digits after the seconds' dot (none at whole seconds).
-    #[inline(always)]
-    fn put_fraction(&mut self, fraction: u64, precision: TimePrecision) {
-        let digits = precision.digits();
-        put_digits_back(&mut self.text, 18 + digits, fraction, digits);
-    }
-
-    #[inline(never)]
-    fn render(&mut self, unix_nanos: i64, key: i64, precision: TimePrecision) -> bool {
-        let second = unix_nanos.div_euclid(NANOS_PER_SECOND);
-        let fraction = unix_nanos.rem_euclid(NANOS_PER_SECOND).unsigned_abs() / u64::from(precision.unit_nanos());
-        let day = second.div_euclid(SECONDS_PER_DAY);
-        if second == self.second {
-            self.put_fraction(fraction, precision);
-        } else if day == self.day {
-            // `YYYYMMDD-` stays; `HH:MM:SS[.fff...]` is rewritten. Within a day the offset is
-            // below 86,400 s, so every part is a small non-negative number.
-            let seconds = second.rem_euclid(SECONDS_PER_DAY).unsigned_abs();
-            let t = &mut self.text;
-            put_digits_back(t, 11, seconds / 3600, 2);
-            put_digits_back(t, 14, seconds / 60 % 60, 2);
-            put_digits_back(t, 17, seconds % 60, 2);
-            self.put_fraction(fraction, precision);
-        } else {
-            let Some(ts) = UtcTimestamp::from_unix_nanos(i128::from(unix_nanos), precision) else {
-                return false;
-            };
-            let mut text = Vec::with_capacity(32);
-            ts.write_to(&mut text);
-            self.text[..text.len()].copy_from_slice(&text);
-            self.len = text.len();
-        }
-        self.day = day;
-        self.second = second;
-        self.key = key;
-        true
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -448,37 +383,5 @@ mod tests {
         assert_eq!(table.entry(95, &data).map(|e| e & (LENGTH | DATA)), Ok(LENGTH));
         assert_eq!(table.entry(96, &data).map(|e| e & (LENGTH | DATA)), Ok(DATA));
         assert_eq!(table.entry(123_456, &data).map(|e| e & LONG), Ok(LONG));
-    }
-
-    #[test]
-    fn sending_time_is_rendered_as_timestamps_are_across_days_and_precisions() {
-        let precisions = [TimePrecision::Seconds, TimePrecision::Millis, TimePrecision::Micros, TimePrecision::Nanos];
-        for precision in precisions {
-            let mut cache = TimeCache::default();
-            // Steps that cross seconds, hours, midnight and a leap day, backwards too.
-            let mut t: i64 = 1_709_164_799_000_000_000 - 3 * 3_600_000_000_000;
-            for step in [1, 999_999, 1_000_000, 7_123_456_789, 3_600_000_000_000, -86_400_000_000_000, 13]
-                .iter()
-                .cycle()
-                .take(400)
-            {
-                t += step;
-                assert!(cache.set(t, precision));
-                let mut expected = Vec::new();
-                UtcTimestamp::from_unix_nanos(i128::from(t), precision).unwrap().write_to(&mut expected);
-                assert_eq!(&cache.text[..cache.len], &expected[..], "{t} at {precision:?}");
-            }
-        }
-        // The first and last days an i64 of nanoseconds reaches, twice each (the second time
-        // within the cached day).
-        for (t, precision) in [(i64::MIN, TimePrecision::Millis), (i64::MAX, TimePrecision::Nanos)] {
-            let mut cache = TimeCache::default();
-            for t in [t, if t < 0 { t + 1_000_000 } else { t - 1_000_000 }] {
-                assert!(cache.set(t, precision));
-                let mut expected = Vec::new();
-                UtcTimestamp::from_unix_nanos(i128::from(t), precision).unwrap().write_to(&mut expected);
-                assert_eq!(&cache.text[..cache.len], &expected[..], "{t}");
-            }
-        }
     }
 }
