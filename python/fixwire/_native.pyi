@@ -610,6 +610,33 @@ class ArrowStream:
         (the PyCapsule protocol lets the consumer cast).
         """
 
+@disjoint_base
+class FieldBase:
+    """A tag and its value as text: the base of `fixwire.quickfix`'s field classes.
+
+    ``FieldBase(tag, value=None)``; a subclass with a non-zero ``TAG`` class attribute (a
+    named field class, ``ClOrdID``) takes only the value. A ``str`` value is kept as it is.
+    The class's ``_KIND`` says what else is converted natively: ``1`` an integer field (an
+    ``int``), ``2`` a double field (a ``float``, or an ``int`` a double holds, written as
+    QuickFIX writes doubles), ``3``, ``4``, ``5`` a UTC timestamp, time or date field (no value
+    is the time now, to the second). ``None`` is otherwise ``""``, and any other value is
+    converted by ``cls._convert(value)``, the Python class's own conversion.
+    """
+
+    def __new__(cls, *args: Any) -> Self: ...
+    @property
+    def _tag(self) -> int:
+        """The tag."""
+    @_tag.setter
+    def _tag(self, value: int) -> None:
+        """The tag."""
+    @property
+    def _string(self) -> str:
+        """The value as it is written on the wire."""
+    @_string.setter
+    def _string(self, value: str) -> None:
+        """The value as it is written on the wire."""
+
 @final
 class GroupLayout:
     """The order of a repeating group's entries: its count tag, the delimiter that starts
@@ -617,6 +644,12 @@ class GroupLayout:
     """
 
     def __new__(cls, count_tag: int, delim: int, order: list[int] = ...) -> Self: ...
+
+@final
+class Filing:
+    """How a parse is filed into a message's maps: ``Filing(header_tags, count_tags)``."""
+
+    def __new__(cls, header_tags: Iterable[int], count_tags: Iterable[int]) -> Self: ...
 
 @disjoint_base
 class FieldMap:
@@ -686,11 +719,12 @@ class FieldMap:
         """The tag that starts each entry of a group."""
     def _get(self, tag: int) -> str | None:
         """The value of ``tag``, or ``None``."""
-    def _put(self, tag: int, value: str) -> None:
-        """Adds a value of ``tag`` as a parse reads it: the first, or a repeat after the others."""
-    def _put_entry(self, group: FieldMap) -> None:
-        """Adds a copy of ``group`` as an entry without touching the count field (a parse has
-        read the count field already).
+    def _fill_from(
+        self, header: FieldMap, trailer: FieldMap, native: Message, filing: Filing
+    ) -> None:
+        """Files the fields of ``native`` (a parse) into ``header``, this body and ``trailer`` in
+        wire order, a group's entries (when ``native`` was parsed with the group's spec) into
+        entries of its count field.
         """
     def _flat(self) -> list[tuple[int, Any]]:
         """The fields in written order as ``(tag, text)``, a group's count field as ``(tag,
@@ -718,8 +752,10 @@ __all__ = [
     "ArrowStream",
     "Dictionary",
     "Encoder",
+    "FieldBase",
     "FieldInfo",
     "FieldMap",
+    "Filing",
     "Framer",
     "GroupLayout",
     "GroupSpec",

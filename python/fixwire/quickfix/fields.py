@@ -15,6 +15,7 @@ import time
 from decimal import Decimal
 from typing import Any
 
+from fixwire._native import FieldBase as _NativeFieldBase
 from fixwire.quickfix.errors import FieldConvertError, IncorrectDataFormat
 from fixwire.quickfix.spec import spec
 
@@ -36,26 +37,30 @@ __all__ = [
 _UTC = datetime.UTC
 
 
-class FieldBase:
-    """A tag and its value as text (QuickFIX's ``FieldBase``)."""
+class FieldBase(_NativeFieldBase):
+    """A tag and its value as text (QuickFIX's ``FieldBase``): ``FieldBase(tag, value=None)``,
+    or ``ClOrdID(value=None)`` for a named class.
 
-    __slots__ = ("_string", "_tag")
+    The object is made natively (``fixwire._native.FieldBase``): text is kept as given, an
+    ``int`` of an integer field written in decimal, and any other value converted by the
+    class's :meth:`_convert`.
+    """
+
+    __slots__ = ()
     #: The tag of a named field class (``ClOrdID`` -> 11); 0 on the bases.
     TAG = 0
+    #: What the native constructor converts itself (``fixwire._native.FieldBase``): 0 text
+    #: only, 1 an integer field's ``int``, 2 a double field's ``float`` or ``int``, 3, 4, 5 a
+    #: timestamp, time or date field's "now" when made without a value.
+    _KIND = 0
 
-    def __init__(self, *args: Any) -> None:
-        if self.TAG:
-            tag, data = self.TAG, (args[0] if args else None)
-        else:
-            tag, data = args[0], (args[1] if len(args) > 1 else None)
-        self._tag = int(tag)
-        self._string = self._default() if data is None else self._to_string(data)
-
-    def _default(self) -> str:
-        return ""
-
-    def _to_string(self, value: Any) -> str:
+    @classmethod
+    def _convert(cls, value: Any) -> str:
         return str(value)
+
+    @classmethod
+    def _make_default(cls) -> str:
+        return ""
 
     def _from_string(self, text: str) -> Any:
         return text
@@ -91,7 +96,7 @@ class FieldBase:
 
     def setValue(self, value: Any) -> None:
         """Set the value from its typed form."""
-        self._string = self._to_string(value)
+        self._string = value if type(value) is str else self._convert(value)
 
     def getFixString(self) -> str:
         """``tag=value`` and SOH, as the field is written in a message."""
@@ -137,7 +142,10 @@ class IntField(FieldBase):
 
     __slots__ = ()
 
-    def _to_string(self, value: Any) -> str:
+    _KIND = 1
+
+    @classmethod
+    def _convert(cls, value: Any) -> str:
         if isinstance(value, str):
             return value
         return str(int(value))
@@ -165,8 +173,10 @@ class DoubleField(FieldBase):
     """A number (Price <44>, OrderQty <38> ...); read back as ``float``."""
 
     __slots__ = ()
+    _KIND = 2
 
-    def _to_string(self, value: Any) -> str:
+    @classmethod
+    def _convert(cls, value: Any) -> str:
         if isinstance(value, str):
             return value
         if isinstance(value, Decimal):
@@ -185,7 +195,8 @@ class BoolField(FieldBase):
 
     __slots__ = ()
 
-    def _to_string(self, value: Any) -> str:
+    @classmethod
+    def _convert(cls, value: Any) -> str:
         if isinstance(value, str):
             return value
         return "Y" if value else "N"
@@ -216,17 +227,20 @@ class UtcTimeStampField(FieldBase):
 
     __slots__ = ()
     _FORMAT = "%Y%m%d-%H:%M:%S"
+    _KIND = 3
 
-    def _default(self) -> str:
-        return _now(self._FORMAT)
+    @classmethod
+    def _make_default(cls) -> str:
+        return _now(cls._FORMAT)
 
-    def _to_string(self, value: Any) -> str:
+    @classmethod
+    def _convert(cls, value: Any) -> str:
         if isinstance(value, str):
             return value
         if isinstance(value, datetime.datetime):
             if value.tzinfo is not None:
                 value = value.astimezone(_UTC)
-            text = value.strftime(self._FORMAT)
+            text = value.strftime(cls._FORMAT)
             return f"{text}.{value.microsecond // 1000:03d}" if value.microsecond else text
         raise FieldConvertError(str(value))
 
@@ -240,17 +254,21 @@ class UtcTimeOnlyField(UtcTimeStampField):
 
     __slots__ = ()
     _FORMAT = "%H:%M:%S"
+    _KIND = 4
 
 
 class UtcDateField(FieldBase):
     """A UTC date, ``YYYYMMDD``."""
 
     __slots__ = ()
+    _KIND = 5
 
-    def _default(self) -> str:
+    @classmethod
+    def _make_default(cls) -> str:
         return _now("%Y%m%d")
 
-    def _to_string(self, value: Any) -> str:
+    @classmethod
+    def _convert(cls, value: Any) -> str:
         if isinstance(value, datetime.date):
             return value.strftime("%Y%m%d")
         return str(value)
@@ -267,7 +285,8 @@ class CheckSumField(FieldBase):
 
     __slots__ = ()
 
-    def _to_string(self, value: Any) -> str:
+    @classmethod
+    def _convert(cls, value: Any) -> str:
         if isinstance(value, str):
             return value
         return f"{int(value) % 256:03d}"
@@ -296,11 +315,6 @@ _BASES: dict[str, type[FieldBase]] = {
     "UTCDATE": UtcDateField,
 }
 _CLASSES: dict[str, type[FieldBase]] = {}
-# Per base, the value type its named classes convert with one call, and that call.
-_FAST: dict[type[FieldBase], tuple[type, Any]] = {
-    IntField: (int, str),
-    DoubleField: (float, format_double),
-}
 
 
 def field_class(name: str) -> type[FieldBase] | None:
@@ -314,34 +328,12 @@ def field_class(name: str) -> type[FieldBase] | None:
             return None
         base = CheckSumField if definition.tag == 10 else _BASES.get(definition.type, StringField)
         tag = definition.tag
-        to_string = base._to_string
-        default = base._default
-        # The commonest typed value (an int for IntField, a float for DoubleField) converted
-        # by one call, and the default of a time field made without a call to _default: each
-        # field object costs one Python call, its constructor.
-        fast_type, fast = _FAST.get(base, (str, str))
-        now_format: str | None = getattr(base, "_FORMAT", None)
-
-        # A constructor per class: the tag is a constant, text needs no conversion.
-        def __init__(self: FieldBase, data: Any = None) -> None:
-            self._tag = tag
-            kind = type(data)
-            if kind is str:
-                self._string = data
-            elif kind is fast_type:
-                self._string = fast(data)
-            elif data is None:
-                self._string = _now(now_format) if now_format is not None else default(self)
-            else:
-                self._string = to_string(self, data)
-
         found = type(
             name,
             (base,),
             {
                 "__slots__": (),
                 "TAG": tag,
-                "__init__": __init__,
                 "__module__": "fixwire.quickfix",
                 "__doc__": f"{name} <{tag}> ({definition.type}).",
             },

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from fixwire._native import FieldMap as _NativeFieldMap
-from fixwire._native import GroupLayout, parse
+from fixwire._native import Filing, GroupLayout, parse
 from fixwire._native import Message as NativeMessage
 from fixwire.errors import DecodeError
 from fixwire.quickfix.errors import InvalidMessage
@@ -32,10 +32,16 @@ if TYPE_CHECKING:
 
 __all__ = ["FieldMap", "Group", "Header", "Message", "Trailer", "group_layout"]
 
-# SignatureLength <93>, Signature <89> and CheckSum <10>: the trailer's tags.
-_TRAILER_TAGS = frozenset((93, 89, 10))
 # Admin MsgTypes: Heartbeat, TestRequest, ResendRequest, Reject, SequenceReset, Logout, Logon.
 _ADMIN = frozenset("0A12345")
+
+
+@functools.cache
+def _filing(counts: frozenset[int] | None) -> Filing:
+    """How a parse is filed: QuickFIX's header tags, and ``counts`` (none without a data
+    dictionary, so that a repeated tag stays flat).
+    """
+    return Filing(spec().header_tags, counts or ())
 
 
 @functools.cache
@@ -50,34 +56,6 @@ class FieldMap(_NativeFieldMap):
     __slots__ = ()
     # The order of the native map: a body (1 a header, 2 a trailer, a GroupLayout a group).
     _ORDER: int | GroupLayout = 0
-
-    def _load(self, native: NativeMessage, counts: frozenset[int]) -> None:
-        """Take every field of ``native`` (a parse or a group entry) in wire order."""
-        items = list(native)
-        i = 0
-        while i < len(items):
-            tag, value = items[i]
-            i += 1
-            self._put(tag, value)
-            if tag in counts:
-                i += self._load_group(native, tag, counts)
-
-    def _load_group(self, native: NativeMessage, tag: int, counts: frozenset[int]) -> int:
-        """Take the entries of ``native``'s group ``tag``; returns how many fields they have
-        (none when the parse did not read it as a group).
-        """
-        try:
-            entries = native.group(tag)
-        except (KeyError, ValueError):
-            return 0
-        taken = 0
-        for entry in entries:
-            delim = next(iter(entry))[0]
-            group = Group(tag, delim)
-            group._load(entry, counts)
-            self._put_entry(group)
-            taken += len(entry)
-        return taken
 
 
 class Group(FieldMap):
@@ -208,19 +186,7 @@ class Message(FieldMap):
         """Files the fields of ``native`` into header, body and trailer, in wire order; with
         ``counts`` (the count tags of a data dictionary), group entries into their groups.
         """
-        header_tags = spec().header_tags
-        header = self._header
-        trailer = self._trailer
-        # Fields of group entries just taken, which follow their count field in ``native``.
-        skip = 0
-        for tag, value in native:
-            if skip:
-                skip -= 1
-                continue
-            target = header if tag in header_tags else trailer if tag in _TRAILER_TAGS else self
-            target._put(tag, value)
-            if counts is not None and tag in counts:
-                skip = target._load_group(native, tag, counts)
+        self._fill_from(self._header, self._trailer, native, _filing(counts))
 
     @classmethod
     def _from_native(cls, native: NativeMessage) -> Message:

@@ -17,7 +17,7 @@
 //! | `numpy_strings.rs` | `pack_strings`, through numpy's string C API |
 //! | `text.rs` | `LogPrinter`: `fixwire decode`'s output, a read at a time |
 //! | `arrow.rs` | `ArrowStream`: columns to Arrow consumers through the C stream interface |
-//! | `fieldmap.rs` | `FieldMap`, `GroupLayout`: `fixwire.quickfix`'s messages |
+//! | `fieldmap.rs` | `FieldMap`, `GroupLayout`, `FieldBase`, `Filing`: `fixwire.quickfix`'s messages and fields |
 
 use pyo3::prelude::*;
 
@@ -57,5 +57,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<text::PyLogPrinter>()?;
     m.add_class::<fieldmap::PyFieldMap>()?;
     m.add_class::<fieldmap::PyGroupLayout>()?;
+    m.add_class::<fieldmap::PyFieldBase>()?;
+    m.add_class::<fieldmap::PyFiling>()?;
     Ok(())
 }

@@ -150,6 +150,11 @@ impl FieldMap {
 
     /// Sets `tag` to `value`: replaces its first occurrence, or adds it in its place.
     pub fn set(&mut self, tag: u32, value: &str) -> &mut Self {
+        // Fields are mostly set in their written order: then the new one goes last.
+        if self.fields.last().map_or(true, |&(last, _)| self.order.key(last) < self.order.key(tag)) {
+            self.fields.push((tag, value.to_owned()));
+            return self;
+        }
         let at = self.lower(tag);
         match self.fields.get_mut(at) {
             Some((t, old)) if *t == tag => {
@@ -165,6 +170,10 @@ impl FieldMap {
     /// first: how a parse without a data dictionary keeps a repeated tag.
     pub fn push(&mut self, tag: u32, value: &str) -> &mut Self {
         let key = self.order.key(tag);
+        if self.fields.last().map_or(true, |&(last, _)| self.order.key(last) <= key) {
+            self.fields.push((tag, value.to_owned()));
+            return self;
+        }
         let at = self.fields.partition_point(|&(t, _)| self.order.key(t) <= key);
         self.fields.insert(at, (tag, value.to_owned()));
         self
@@ -324,6 +333,136 @@ impl FieldMap {
     }
 }
 
+/// Which map of a message a field read from the wire goes to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part {
+    /// The standard header.
+    Header,
+    /// The body.
+    Body,
+    /// The standard trailer: SignatureLength <93>, Signature <89>, CheckSum <10>.
+    Trailer,
+}
+
+/// How a parsed message is filed into header, body and trailer maps: the header's tags and
+/// the count tags that start a repeating group (both from QuickFIX's data dictionaries).
+#[derive(Clone, Debug, Default)]
+pub struct Filing {
+    header: Vec<u32>,
+    counts: Vec<u32>,
+}
+
+impl Filing {
+    /// A filing with these header tags and count tags.
+    pub fn new(header: impl IntoIterator<Item = u32>, counts: impl IntoIterator<Item = u32>) -> Self {
+        let mut header: Vec<u32> = header.into_iter().collect();
+        let mut counts: Vec<u32> = counts.into_iter().collect();
+        header.sort_unstable();
+        header.dedup();
+        counts.sort_unstable();
+        counts.dedup();
+        Self { header, counts }
+    }
+
+    /// Where `tag` goes.
+    pub fn part(&self, tag: u32) -> Part {
+        if self.header.binary_search(&tag).is_ok() {
+            Part::Header
+        } else if matches!(tag, 93 | 89 | 10) {
+            Part::Trailer
+        } else {
+            Part::Body
+        }
+    }
+
+    /// Whether `tag` is a count tag, whose entries follow it.
+    pub fn starts_group(&self, tag: u32) -> bool {
+        self.counts.binary_search(&tag).is_ok()
+    }
+
+    /// The layout of an entry read from the wire: the count tag, the tag it starts with, and
+    /// no declared order (the rest by tag), as QuickFIX reads a group.
+    pub fn entry(count_tag: u32, delim: u32) -> FieldMap {
+        FieldMap::new(Order::Group(Arc::new(GroupLayout::new(count_tag, delim, &[]))))
+    }
+}
+
+/// `value` as QuickFIX writes a double: rounded to 15 significant digits, positional (no
+/// exponent), no trailing zeros (`100.0` is `100`, `1e-7` is `0.0000001`, `-0.0` is `-0`).
+/// `None` for NaN and the infinities, which QuickFIX cannot read back.
+pub fn format_double(value: f64) -> Option<String> {
+    if !value.is_finite() {
+        return None;
+    }
+    // The shortest text that reads back as `value`, positional. With at most 15 significant
+    // digits it is also `value` rounded to 15 digits when `value` is normal: its spacing is
+    // far below half a unit in the 15th digit (a subnormal's is not).
+    if value == 0.0 || value.is_normal() {
+        let shortest = format!("{value}");
+        let significant = shortest.trim_start_matches('-').replace('.', "");
+        if significant.trim_start_matches('0').trim_end_matches('0').len() <= 15 {
+            return Some(shortest);
+        }
+    }
+    // 15 significant digits, correctly rounded, as `d.dddddddddddddde<exp>`.
+    let scientific = format!("{value:.14e}");
+    let (mantissa, exponent) = scientific.split_once('e')?;
+    let exponent: i32 = exponent.parse().ok()?;
+    let negative = mantissa.starts_with('-');
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    // The point goes after digit `exponent + 1` (before the first when that is not positive).
+    let point = exponent + 1;
+    let mut text = String::with_capacity(digits.len() + 24);
+    if negative {
+        text.push('-');
+    }
+    if point <= 0 {
+        text.push_str("0.");
+        text.extend(std::iter::repeat('0').take(point.unsigned_abs() as usize));
+        text.push_str(&digits);
+    } else {
+        let point = point.unsigned_abs() as usize;
+        if point >= digits.len() {
+            text.push_str(&digits);
+            text.extend(std::iter::repeat('0').take(point - digits.len()));
+        } else {
+            text.push_str(&digits[..point]);
+            text.push('.');
+            text.push_str(&digits[point..]);
+        }
+    }
+    if text.contains('.') {
+        let kept = text.trim_end_matches('0').trim_end_matches('.').len();
+        text.truncate(kept);
+    }
+    Some(text)
+}
+
+/// What a time field holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeText {
+    /// `YYYYMMDD-HH:MM:SS` (UTCTimestamp).
+    Timestamp,
+    /// `HH:MM:SS` (UTCTimeOnly).
+    TimeOnly,
+    /// `YYYYMMDD` (UTCDateOnly).
+    Date,
+}
+
+/// The instant `unix_nanos` as a time field of `kind` writes it when made without a value, as
+/// QuickFIX's do: UTC, to the second. `None` outside years 0-9999.
+pub fn time_text(unix_nanos: i64, kind: TimeText) -> Option<String> {
+    let stamp = crate::UtcTimestamp::from_unix_nanos(i128::from(unix_nanos), crate::TimePrecision::Seconds)?;
+    let mut out = Vec::with_capacity(17);
+    stamp.write_to(&mut out);
+    let text = String::from_utf8(out).ok()?;
+    Some(match kind {
+        TimeText::Timestamp => text,
+        TimeText::TimeOnly => text[9..].to_owned(),
+        TimeText::Date => text[..8].to_owned(),
+    })
+}
+
 /// A small number as decimal digits, without allocating.
 struct Digits {
     buf: [u8; 20],
@@ -478,6 +617,54 @@ mod tests {
         assert_eq!(trailer.get(10), Some(format!("{sum:03}").as_str()));
         // Written again, the message is the same: BodyLength and CheckSum are not counted.
         assert_eq!(write_message(&mut header, &body, &mut trailer), wire);
+    }
+
+    #[test]
+    fn doubles_are_written_as_quickfix_writes_them() {
+        // The texts Python's reference (15 significant digits, positional, no trailing
+        // zeros) gives for the same doubles.
+        for (value, text) in [
+            (0.55, "0.55"),
+            (100.0, "100"),
+            (10.0, "10"),
+            (-0.0, "-0"),
+            (0.0, "0"),
+            (1e-7, "0.0000001"),
+            (1e20, "100000000000000000000"),
+            (0.1 + 0.2, "0.3"),
+            (1.0 / 3.0, "0.333333333333333"),
+            (-2.0 / 3.0, "-0.666666666666667"),
+            (123_456_789_012_345_680_000.0, "123456789012346000000"),
+            (9_999_999_999_999_999.0, "10000000000000000"),
+            (1.234_567_890_123_456_7e-5, "0.0000123456789012346"),
+            (5e-324, "0.00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000494065645841247"),
+        ] {
+            assert_eq!(format_double(value).as_deref(), Some(text), "{value:e}");
+        }
+        assert_eq!(format_double(f64::NAN), None);
+        assert_eq!(format_double(f64::INFINITY), None);
+    }
+
+    #[test]
+    fn a_time_field_made_now_is_to_the_second() {
+        // 2026-01-02 03:04:05.678 UTC.
+        let nanos = 1_767_323_045_678_000_000;
+        assert_eq!(time_text(nanos, TimeText::Timestamp).as_deref(), Some("20260102-03:04:05"));
+        assert_eq!(time_text(nanos, TimeText::TimeOnly).as_deref(), Some("03:04:05"));
+        assert_eq!(time_text(nanos, TimeText::Date).as_deref(), Some("20260102"));
+    }
+
+    #[test]
+    fn a_filing_sends_each_tag_to_its_part() {
+        let filing = Filing::new([8, 9, 35, 49, 56, 34, 52, 35], [453, 78]);
+        assert_eq!(filing.part(49), Part::Header);
+        assert_eq!(filing.part(10), Part::Trailer);
+        assert_eq!(filing.part(89), Part::Trailer);
+        assert_eq!(filing.part(11), Part::Body);
+        assert!(filing.starts_group(453) && !filing.starts_group(454));
+        let mut entry = Filing::entry(453, 448);
+        entry.push(452, "3").push(448, "a").push(447, "D");
+        assert_eq!(text(&entry), "448=a|447=D|452=3|");
     }
 
     #[test]
