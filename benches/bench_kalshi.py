@@ -530,15 +530,25 @@ class KalshiPeer(ChildPeer):
         directory: For its files.
         signer: The client's key; its public half is registered.
         api_keys: The API keys it accepts, all with ``signer``'s key.
+        plain: Instead of the simulator, fixwire's plain acceptor of a KalshiNR session with
+            the first key, over TLS, answering each order with a canned report (its
+            :attr:`answered` is known once closed, :attr:`open_orders` stays None).
     """
 
     def __init__(
-        self, directory: Path, signer: LogonSigner, api_keys: tuple[str, ...] = (API_KEY,)
+        self,
+        directory: Path,
+        signer: LogonSigner,
+        api_keys: tuple[str, ...] = (API_KEY,),
+        *,
+        plain: bool = False,
     ) -> None:
         public_key = directory / "client-public.pem"
         public_key.write_bytes(signer.public_key_pem())
         certificate = directory / "simulator-cert.pem"
         args = [str(public_key), str(certificate), ",".join(api_keys), MARKET]
+        if plain:
+            args.append("plain")
         super().__init__("kalshi", "benches.kalshi_peer", args, directory)
         line = self._read_line()
         words = line.split()
@@ -552,6 +562,9 @@ class KalshiPeer(ChildPeer):
         self.context.minimum_version = ssl.TLSVersion.TLSv1_2
         #: The key's orders left open in the matching engine; known once closed.
         self.open_orders: int | None = None
+        #: The plain acceptor's answers; known once closed.
+        self.answered: int | None = None
+        self._plain = plain
 
     def cpu(self) -> float:
         """The CPU time, in seconds, the simulator's process has used so far.
@@ -568,11 +581,15 @@ class KalshiPeer(ChildPeer):
             RuntimeError: The peer failed or reported errors.
         """
         lines = self._finish()
-        open_orders = [int(line.split()[1]) for line in lines if line.startswith("open ")]
+        counted = "answered " if self._plain else "open "
+        counts = [int(line.split()[1]) for line in lines if line.startswith(counted)]
         problems = [line for line in lines if line.startswith("error ")]
-        if self._process.returncode != 0 or problems or not open_orders:
+        if self._process.returncode != 0 or problems or not counts:
             raise self._failed(problems)
-        self.open_orders = open_orders[0]
+        if self._plain:
+            self.answered = counts[0]
+        else:
+            self.open_orders = counts[0]
 
 
 async def round_trips(

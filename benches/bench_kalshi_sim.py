@@ -26,14 +26,21 @@ Both acceptors run on one core of their own, as a venue would; the client runs h
 loaded machine compare the two rates of one run, never rates across runs.
 
 Group "kalshi-sim-roundtrip": ``test_round_trip_against_session``, the issue's ratio. Order out,
-first ExecutionReport (New) in, one order in flight, timed as ``bench_kalshi.py``'s
-``test_kalshi_round_trip`` (each order then cancelled, untimed), against the simulator in a
-child process; and the same against the plain fixwire acceptor of ``bench_session.py``'s
-``test_round_trip[fixwire-to-fixwire]`` (fixwire's ``connect`` with an ``on_event`` callback,
-plain TCP, a canned report). The two alternate in batches of :data:`ROUND_TRIP_BATCH`, so that
-load from elsewhere falls on both alike; the summary gives the simulator's p50 and p99 as
-multiples of the plain session's (``plain fixwire session``). :data:`ROUND_TRIPS` timed round
-trips of each after the warm-up; under ``--benchmark-disable``, :data:`SMOKE_ROUND_TRIPS`.
+first ExecutionReport (New) in, one order in flight, each order then cancelled (untimed),
+against the simulator in a child process over TLS: from a client answering in
+``KalshiClient.set_on_event``'s callback (:class:`CalledBack`: the report cancels the order,
+the cancel's report places the next, no task switch on either side; the benchmark's own
+series), and from a client iterating its events as ``bench_kalshi.py``'s
+``test_kalshi_round_trip`` does (``simulator, client iterating``). Against them, in the same
+run, the plain fixwire session: ``bench_session.py``'s ``test_round_trip[fixwire-to-fixwire]``
+(fixwire's ``connect`` with an ``on_event`` callback, the acceptor answering a canned report
+from ``Connection.set_on_event``'s callback), on plain TCP as there (``plain fixwire session``)
+and over TLS with the same kind of certificate as the simulator's (``plain fixwire session over
+TLS``, ``kalshi_peer.py plain``): the second compares the simulator with a plain session on its
+own transport. The four alternate in batches of :data:`ROUND_TRIP_BATCH`, so that load from
+elsewhere falls on all alike; the summary gives the simulator's p50 and p99 as multiples of
+both plain sessions'. :data:`ROUND_TRIPS` timed round trips of each after the warm-up; under
+``--benchmark-disable``, :data:`SMOKE_ROUND_TRIPS`.
 """
 
 from __future__ import annotations
@@ -84,6 +91,10 @@ ROUND_TRIP_BATCH = 200
 """Round trips in a row against one acceptor before the other's turn."""
 PLAIN = "plain fixwire session"
 """The plain session's series in the round-trip summary."""
+PLAIN_TLS = "plain fixwire session over TLS"
+"""The plain session on the simulator's transport, in the round-trip summary."""
+OVER_TLS = "simulator vs the plain session over TLS"
+"""The simulator's round trips (client called back) again, as multiples of :data:`PLAIN_TLS`."""
 ITERATING = "simulator, client iterating"
 """The series of the client that iterates its events, in the round-trip summary."""
 CALLED_BACK_KEY = f"{API_KEY[:-1]}b"
@@ -255,19 +266,21 @@ def test_round_trip_against_session(
     """
     count, warmup = SMOKE_ROUND_TRIPS if benchmark.disabled else ROUND_TRIPS
     batch = min(count, ROUND_TRIP_BATCH)
-    orders = iter(numbered_orders(3 * (warmup + count)))
-    for name in ("kalshi", "plain"):
+    orders = iter(numbered_orders(4 * (warmup + count)))
+    for name in ("kalshi", "plain", "plain-tls"):
         (tmp_path / name).mkdir()
     keys = (API_KEY, CALLED_BACK_KEY)
     with (
         asyncio.Runner() as runner,
         KalshiPeer(tmp_path / "kalshi", signer, keys) as venue,
         Peer("fixwire", tmp_path / "plain", call_back=True) as plain_peer,
+        KalshiPeer(tmp_path / "plain-tls", signer, plain=True) as tls_peer,
     ):
         client = runner.run(bounded(connect_client(signer, venue, API_KEY)))
         reports = Reports(client)
         called_client = runner.run(bounded(connect_client(signer, venue, CALLED_BACK_KEY)))
         plain = FixwireInitiator(runner, plain_peer.port)
+        plain_tls = FixwireInitiator(runner, tls_peer.port, tls=tls_peer)
         try:
             group_id = runner.run(bounded(reports.open_group()))
             called_reports = Reports(called_client)
@@ -286,28 +299,36 @@ def test_round_trip_against_session(
             def to_session(n: int) -> list[int]:
                 return plain.round_trips([next(orders) for _ in range(n)])
 
-            def alternate() -> tuple[list[int], list[int], list[int]]:
-                series: tuple[list[int], list[int], list[int]] = ([], [], [])
+            def to_tls_session(n: int) -> list[int]:
+                return plain_tls.round_trips([next(orders) for _ in range(n)])
+
+            runs = (calling_back, to_session, iterating, to_tls_session)
+
+            def alternate() -> list[list[int]]:
+                series: list[list[int]] = [[] for _ in runs]
                 while len(series[0]) < count:
                     n = min(batch, count - len(series[0]))
-                    runs = (calling_back, to_session, iterating)
                     for samples, run in zip(series, runs, strict=True):
                         samples += run(n)
                 return series
 
-            for run in (calling_back, to_session, iterating):
+            for run in runs:
                 run(warmup)
-            simulator, session, simulator_iterating = benchmark.pedantic(alternate, rounds=1)
+            series = benchmark.pedantic(alternate, rounds=1)
             plain_peer.report()
         finally:
             plain.close()
+            plain_tls.close()
             runner.run(bounded(reports.close()))
             runner.run(bounded(called_reports.close()))
     assert venue.open_orders == 0
-    assert len(simulator) == len(session) == len(simulator_iterating) == count
-    assert plain_peer.answered == warmup + count
-    record_latency(benchmark, [ns / 1e9 for ns in session], name=PLAIN)
-    record_latency(benchmark, [ns / 1e9 for ns in simulator], baseline=PLAIN)
-    record_latency(
-        benchmark, [ns / 1e9 for ns in simulator_iterating], name=ITERATING, baseline=PLAIN
+    assert [len(samples) for samples in series] == [count] * len(runs)
+    assert plain_peer.answered == tls_peer.answered == warmup + count
+    simulator, session, simulator_iterating, tls_session = (
+        [ns / 1e9 for ns in samples] for samples in series
     )
+    record_latency(benchmark, session, name=PLAIN)
+    record_latency(benchmark, tls_session, name=PLAIN_TLS, baseline=PLAIN)
+    record_latency(benchmark, simulator, baseline=PLAIN)
+    record_latency(benchmark, simulator, name=OVER_TLS, baseline=PLAIN_TLS)
+    record_latency(benchmark, simulator_iterating, name=ITERATING, baseline=PLAIN)

@@ -21,7 +21,8 @@ each sample includes one read of ``time.perf_counter``, about 0.1 us here):
 * ``test_connection_send``: ``Connection.send`` to a fixwire acceptor (``serve``) over loopback
   TCP: the above plus ``time.time()`` and the socket's ``send`` syscall. Before each round,
   untimed, the event loop runs until the acceptor has read every order sent, so each send finds
-  the socket idle.
+  the socket idle. On asyncio's own event loop and on uvloop's (the acceptor on the same loop,
+  in this process).
 
 Group "session-roundtrip": NewOrderSingle out, ExecutionReport <35=8> in, over loopback TCP
 with one order in flight: the callback that receives each report sends the next order. Each
@@ -61,6 +62,7 @@ from __future__ import annotations
 import asyncio
 import select
 import signal
+import ssl
 import subprocess
 import sys
 import threading
@@ -265,18 +267,37 @@ class OrderDesk:
             await self._arrived.wait()
 
 
-async def open_initiator(port: int, on_event: Callable[[Event], None] | None = None) -> Connection:
-    """A fixwire initiator connected to 127.0.0.1:``port`` and logged on."""
-    conn = await connect(INITIATOR, "127.0.0.1", port, on_event=on_event)
+async def open_initiator(
+    port: int,
+    on_event: Callable[[Event], None] | None = None,
+    *,
+    tls: TlsPeer | None = None,
+) -> Connection:
+    """A fixwire initiator connected to 127.0.0.1:``port`` and logged on; over TLS to ``tls``
+    (its certificate trusted and pinned) when given.
+    """
+    if tls is None:
+        conn = await connect(INITIATOR, "127.0.0.1", port, on_event=on_event)
+    else:
+        conn = await connect(
+            INITIATOR,
+            "127.0.0.1",
+            port,
+            ssl=tls.context,
+            server_hostname="localhost",
+            pin_sha256=tls.sha256,
+            on_event=on_event,
+        )
     await conn.logged_on()
     return conn
 
 
 @pytest.mark.benchmark(group="session-send")
-def test_connection_send(benchmark: Benchmark) -> None:
+@pytest.mark.parametrize("loop", ["asyncio", "uvloop"])
+def test_connection_send(benchmark: Benchmark, loop: Loop) -> None:
     """``Connection.send`` over loopback TCP; the acceptor must receive every order intact."""
     desk = OrderDesk()
-    with asyncio.Runner() as runner:
+    with asyncio.Runner(loop_factory=LOOPS[loop]) as runner:
         acceptor = runner.run(bounded(serve([ACCEPTOR], desk.handle, "127.0.0.1", 0)))
         try:
             conn = runner.run(bounded(open_initiator(acceptor.port)))
@@ -393,15 +414,34 @@ class Initiator(Protocol):
         """Logs out and closes."""
 
 
-class FixwireInitiator:
-    """fixwire's ``connect`` on the runner's event loop, with an ``on_event`` callback; or,
-    with ``iterate``, a task iterating the connection's events (``async for``) instead.
+class TlsPeer(Protocol):
+    """A peer listening with TLS on 127.0.0.1: a context that trusts its certificate, and the
+    certificate's SHA-256 to pin.
     """
 
-    def __init__(self, runner: asyncio.Runner, port: int, *, iterate: bool = False) -> None:
+    context: ssl.SSLContext
+    sha256: str
+
+
+class FixwireInitiator:
+    """fixwire's ``connect`` on the runner's event loop, with an ``on_event`` callback; or,
+    with ``iterate``, a task iterating the connection's events (``async for``) instead. Over
+    TLS to ``tls`` when given.
+    """
+
+    def __init__(
+        self,
+        runner: asyncio.Runner,
+        port: int,
+        *,
+        iterate: bool = False,
+        tls: TlsPeer | None = None,
+    ) -> None:
         self._runner = runner
         self._ping: PingPong | None = None
-        self._conn = runner.run(bounded(open_initiator(port, None if iterate else self._on_event)))
+        self._conn = runner.run(
+            bounded(open_initiator(port, None if iterate else self._on_event, tls=tls))
+        )
         self._iterating = runner.get_loop().create_task(self._iterate()) if iterate else None
 
     @property

@@ -2,7 +2,7 @@
 
 Usage, from the repository root::
 
-    python -m benches.kalshi_peer PUBLIC_KEY_FILE CERTIFICATE_FILE API_KEY MARKET
+    python -m benches.kalshi_peer PUBLIC_KEY_FILE CERTIFICATE_FILE API_KEY MARKET [plain]
 
 It starts :class:`~fixwire.kalshi.sim.Simulator` listing ``MARKET``, with a self-signed
 certificate generated for this run (written, PEM, to ``CERTIFICATE_FILE``, so that the client can
@@ -13,6 +13,12 @@ is closed, answering each ``cpu`` line read with ``cpu SECONDS`` (the CPU time t
 used so far), then writes ``open N`` (the keys' orders still open in the matching engine), one
 ``error ...`` line per exception the event loop caught, and exits. It imports neither pytest
 nor the benchmarks' conftest, to start fast.
+
+With ``plain`` it starts no simulator but fixwire's own acceptor (``serve``) of a KalshiNR
+session with ``API_KEY``, over TLS with the same kind of certificate, answering each
+NewOrderSingle <35=D> from ``Connection.set_on_event``'s callback with ``session_peer.py``'s
+canned ExecutionReport: the plain fixwire session of the round-trip benchmark, on the transport
+the simulator uses. It writes ``answered N`` instead of ``open N``.
 
 Why a process of its own: see ``session_peer.py``. In the benchmark's process the simulator's
 Python would take turns at the GIL with the client being measured.
@@ -26,8 +32,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benches.session_peer import Answers
 from fixwire.kalshi.sim import Simulator
 from fixwire.kalshi.tls import SelfSignedCertificate
+from fixwire.session import Connection, Role, SessionConfig, serve
 
 __all__ = ["main"]
 
@@ -63,17 +71,44 @@ async def run(public_key: bytes, certificate_file: Path, api_key: str, market: s
     return errors
 
 
+async def run_plain(certificate_file: Path, api_key: str) -> list[str]:
+    """Serves a plain fixwire acceptor over TLS until stdin is closed; returns the errors."""
+    answers = Answers()
+
+    async def handle(conn: Connection) -> None:
+        conn.set_on_event(answers.to(conn))
+        async for _ in conn:  # Called back from now on: this ends at the close.
+            pass
+
+    certificate = SelfSignedCertificate.generate()
+    await asyncio.to_thread(certificate_file.write_bytes, certificate.cert_pem)
+    config = SessionConfig(sender_comp_id="KalshiNR", target_comp_id=api_key, role=Role.ACCEPTOR)
+    acceptor = await serve([config], handle, "127.0.0.1", 0, ssl=certificate.server_context())
+    async with acceptor:
+        report(f"port {acceptor.port} sha256 {certificate.sha256}")
+        while await asyncio.to_thread(sys.stdin.readline):
+            pass
+    report(f"answered {answers.answered}")
+    return answers.errors
+
+
 def main(argv: list[str]) -> int:
-    """Runs the simulator as ``argv`` says (see the module documentation)."""
-    if len(argv) != 4:
+    """Runs the simulator (or, with ``plain``, the plain acceptor) as ``argv`` says (see the
+    module documentation).
+    """
+    if len(argv) not in (4, 5) or argv[4:] not in ([], ["plain"]):
         print(
-            "usage: python -m benches.kalshi_peer PUBLIC_KEY_FILE CERTIFICATE_FILE API_KEY MARKET",
+            "usage: python -m benches.kalshi_peer PUBLIC_KEY_FILE CERTIFICATE_FILE API_KEY MARKET"
+            " [plain]",
             file=sys.stderr,
         )
         return 2
-    public_key_file, certificate_file, api_key, market = argv
-    public_key = Path(public_key_file).read_bytes()
-    errors = asyncio.run(run(public_key, Path(certificate_file), api_key, market))
+    public_key_file, certificate_file, api_key, market = argv[:4]
+    if argv[4:]:
+        errors = asyncio.run(run_plain(Path(certificate_file), api_key))
+    else:
+        public_key = Path(public_key_file).read_bytes()
+        errors = asyncio.run(run(public_key, Path(certificate_file), api_key, market))
     for error in errors:
         report(f"error {error}")
     return 0

@@ -68,25 +68,39 @@ def report(line: str) -> None:
     print(line, flush=True)
 
 
+class Answers:
+    """Answers the NewOrderSingles <35=D> of the connections it is given with
+    :func:`execution_report`, counting them and the errors in sending.
+    """
+
+    def __init__(self) -> None:
+        self.answered = 0
+        self.errors: list[str] = []
+
+    def to(self, conn: Connection) -> Callable[[Event], None]:
+        """The handler of ``conn``'s events that answers its orders."""
+
+        def answer(event: Event) -> None:
+            if isinstance(event, Received) and event.message.msg_type == "D":
+                self.answered += 1
+                try:
+                    conn.send("8", execution_report(event.message.__getitem__, self.answered))
+                except Exception as e:  # Reported to the benchmark process.
+                    self.errors.append(repr(e))
+
+        return answer
+
+
 async def run_fixwire(
     sender_comp_id: str, target_comp_id: str, call_back: bool
 ) -> tuple[int, list[str]]:
     """A fixwire acceptor (``serve``), answering as it iterates its events or, with
     ``call_back``, from ``Connection.set_on_event``'s callback.
     """
-    answered = 0
-    errors: list[str] = []
+    answers = Answers()
 
     async def handle(conn: Connection) -> None:
-        def answer(event: Event) -> None:
-            nonlocal answered
-            if isinstance(event, Received) and event.message.msg_type == "D":
-                answered += 1
-                try:
-                    conn.send("8", execution_report(event.message.__getitem__, answered))
-                except Exception as e:  # Reported to the benchmark process.
-                    errors.append(repr(e))
-
+        answer = answers.to(conn)
         if call_back:
             conn.set_on_event(answer)
         async for event in conn:
@@ -97,8 +111,8 @@ async def run_fixwire(
     )
     async with await serve([config], handle, "127.0.0.1", 0) as acceptor:
         report(f"port {acceptor.port}")
-        await asyncio.to_thread(answer_reports, lambda: answered)
-    return answered, errors
+        await asyncio.to_thread(answer_reports, lambda: answers.answered)
+    return answers.answered, answers.errors
 
 
 def run_quickfix(

@@ -620,12 +620,10 @@ class GroupLayout:
 
 @disjoint_base
 class FieldMap:
-    """Fields by tag with repeating groups, written in QuickFIX's order (the base of
-    ``fixwire.quickfix``'s ``Message``, ``Header``, ``Trailer`` and ``Group``).
+    """Fields by tag with repeating groups, written in QuickFIX's order.
 
     A subclass's ``_ORDER`` class attribute says which order: ``1`` a header, ``2`` a trailer,
-    a :class:`GroupLayout` a group entry; anything else (or none) a body. A field object is
-    any object with ``_tag`` (int) and ``_string`` (str) attributes.
+    a :class:`GroupLayout` a group entry; anything else (or none) a body.
     """
 
     def __new__(cls, *_args: Any) -> Self: ...
@@ -634,11 +632,20 @@ class FieldMap:
     @overload
     def setField(self, field: int, value: object) -> None: ...
     @overload
-    def setField(self, field: object, value: bool | None = None) -> None: ...
+    def setField(self, field: object, value: bool | None = None) -> None:
+        """Set a field: ``setField(ClOrdID("a"))`` or ``setField(11, "a")``; ``setField(field,
+        False)`` keeps a value already set (QuickFIX's ``overwrite``).
+        """
     @overload
     def getField(self, field: int) -> str: ...
     @overload
-    def getField(self, field: _F) -> _F: ...
+    def getField(self, field: _F) -> _F:
+        """``getField(11)`` is the text of ClOrdID <11>; ``getField(ClOrdID())`` fills the field
+        object given and returns it.
+
+        Raises:
+            FieldNotFound: the field is not set.
+        """
     def getFieldIfSet(self, field: object) -> bool:
         """Fill ``field`` if it is set; return whether it was."""
     def isSetField(self, field: object) -> bool:
@@ -680,16 +687,20 @@ class FieldMap:
     def _get(self, tag: int) -> str | None:
         """The value of ``tag``, or ``None``."""
     def _put(self, tag: int, value: str) -> None:
-        """Adds a value of ``tag`` as a parse reads it: the first, or a repeat."""
+        """Adds a value of ``tag`` as a parse reads it: the first, or a repeat after the others."""
     def _put_entry(self, group: FieldMap) -> None:
-        """Adds a copy of ``group`` as an entry without touching the count field."""
+        """Adds a copy of ``group`` as an entry without touching the count field (a parse has
+        read the count field already).
+        """
     def _flat(self) -> list[tuple[int, Any]]:
-        """The fields in written order, groups as ``fixwire.Encoder`` takes them."""
+        """The fields in written order as ``(tag, text)``, a group's count field as ``(tag,
+        [entry, ...])`` with each entry the same: what ``fixwire.Encoder`` takes.
+        """
     def _text(self) -> str:
         """The map's fields as they are written inside a message."""
     def _message_text(self, header: FieldMap, trailer: FieldMap) -> str:
-        """This map as a message body between ``header`` and ``trailer``: the whole text,
-        BodyLength <9> and CheckSum <10> computed and set in header and trailer.
+        """This map as a message body between ``header`` and ``trailer``: the whole message's
+        text, BodyLength <9> and CheckSum <10> computed and set in header and trailer.
         """
 
 def pack_strings(

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import uvloop
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -129,9 +130,10 @@ def test_tls_session(certificate: Certificate) -> None:
     run(main)
 
 
-def test_tls_session_answered_from_callbacks(certificate: Certificate) -> None:
+@pytest.mark.parametrize("loop", ["asyncio", "uvloop"])
+def test_tls_session_answered_from_callbacks(certificate: Certificate, loop: str) -> None:
     """An acceptor called back from the TLS transport's reads answers a burst of orders, in
-    order, with consecutive numbers both ways.
+    order, with consecutive numbers both ways, on asyncio's event loop and on uvloop's.
     """
 
     async def main() -> None:
@@ -154,7 +156,10 @@ def test_tls_session_answered_from_callbacks(certificate: Certificate) -> None:
             await conn.logout(timeout=5)
             assert server.of(LoggedOut) == [LoggedOut(None, by_peer=True)]
 
-    run(main)
+    if loop == "uvloop":
+        uvloop.run(asyncio.wait_for(main(), timeout=10))
+    else:
+        run(main)
 
 
 def test_tls_with_an_untrusted_certificate_fails(certificate: Certificate, tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from fixwire.kalshi.events import (
 
 _ZERO = Decimal(0)
 _ONE = Decimal(1)
+_new_tuple = tuple.__new__
 
 
 class OrderState(NamedTuple):
@@ -122,13 +123,14 @@ def report_problem(
     avg_px = event.avg_px
     if not _ZERO <= avg_px <= ceiling:
         return f"AvgPx <6> {avg_px} is not {_band(ceiling)}"
-    for name, value in (
-        ("OrderQty <38>", order_qty),
-        ("CumQty <14>", cum_qty),
-        ("LeavesQty <151>", leaves_qty),
-    ):
-        if value < 0:
-            return f"{name} {value} is negative"
+    if order_qty < 0 or cum_qty < 0 or leaves_qty < 0:
+        for name, value in (
+            ("OrderQty <38>", order_qty),
+            ("CumQty <14>", cum_qty),
+            ("LeavesQty <151>", leaves_qty),
+        ):
+            if value < 0:
+                return f"{name} {value} is negative"
     if event.exec_type == "F":
         last_px, last_qty = event.last_px, event.last_qty
         if last_px is None or not _ZERO < last_px < ceiling:
@@ -236,14 +238,25 @@ class OrderBook:
             else:
                 status = STATUS.get(ord_status, ord_status)
             order_id = event.order_id
-            state = state._replace(
-                status=status,
-                order_id=order_id if order_id not in ("", "-1", "NONE") else state.order_id,
-                filled=cum_qty,
-                leaves=leaves_qty,
-                quantity=order_qty or state.quantity,
-                price=price if price is not None else state.price,
-                text=text,
+            # OrderState(...) in place of state._replace(...), which costs a report about a
+            # microsecond more: the same fields, in OrderState's order.
+            state = _new_tuple(
+                OrderState,
+                (
+                    state.cl_ord_id,
+                    state.symbol,
+                    state.side,
+                    order_qty or state.quantity,
+                    price if price is not None else state.price,
+                    status,
+                    order_id if order_id not in ("", "-1", "NONE") else state.order_id,
+                    cum_qty,
+                    leaves_qty,
+                    text,
+                    state.party_id,
+                    state.ex_destination,
+                    state.request_seq_num,
+                ),
             )
             self.orders[cl_ord_id] = state
             if not state.open:

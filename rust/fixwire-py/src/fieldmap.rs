@@ -18,7 +18,8 @@ use crate::conversions::exclusive;
 
 pyo3::import_exception!(fixwire.quickfix.errors, FieldNotFound);
 
-/// The order of a repeating group's entries: ``GroupLayout(count_tag, delim, order)``.
+/// The order of a repeating group's entries: its count tag, the delimiter that starts
+/// each entry, then ``order``; undeclared tags last, by tag (``fixwire.quickfix``'s groups).
 #[pyclass(frozen, name = "GroupLayout", module = "fixwire._native")]
 pub(crate) struct PyGroupLayout {
     layout: Arc<GroupLayout>,

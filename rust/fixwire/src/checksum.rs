@@ -109,9 +109,16 @@ mod x86 {
         // SAFETY: SSE2 is part of every x86_64 target's baseline. Every unaligned load reads 16
         // bytes at `p + i` with `i + 16 <= n`, inside `data`: the loops' conditions say so, and
         // the last lane starts at `n - 16 >= 0`. The mask is read at `16 + (n - i)` with
-        // `n - i` below 16, so its 16 bytes end inside the 64 of `TAIL_MASKS`.
+        // `n - i` from 0 to 16 (the lanes from `i` on cover all but fewer than 16 bytes, or
+        // `i` is 16 and `n` at most 32), so its 16 bytes end inside the 64 of `TAIL_MASKS`.
         unsafe {
             let load = |i: usize| _mm_loadu_si128(p.add(i).cast());
+            let tail =
+                |i: usize| _mm_and_si128(load(n - LANE), _mm_loadu_si128(TAIL_MASKS.as_ptr().add(LANE + n - i).cast()));
+            if n <= 2 * LANE {
+                // The first lane, and the last with the bytes the first added masked out: no loop.
+                return fold(_mm_add_epi8(load(0), tail(LANE)));
+            }
             let (mut first, mut second) = (_mm_setzero_si128(), _mm_setzero_si128());
             let mut i = 0;
             while i + 4 * LANE <= n {
@@ -124,8 +131,7 @@ mod x86 {
                 i += LANE;
             }
             if i < n {
-                let mask = _mm_loadu_si128(TAIL_MASKS.as_ptr().add(LANE + n - i).cast());
-                second = _mm_add_epi8(second, _mm_and_si128(load(n - LANE), mask));
+                second = _mm_add_epi8(second, tail(i));
             }
             fold(_mm_add_epi8(first, second))
         }
@@ -150,10 +156,19 @@ mod x86 {
         let p = data.as_ptr();
         // SAFETY: every unaligned load reads 32 bytes at `p + i` with `i + 32 <= n` (the loops'
         // conditions; the last lane starts at `n - 32 >= 0`, the caller's promise), inside
-        // `data`. The mask is read at `n - i`, below 32, so its 32 bytes end inside the 64 of
-        // `TAIL_MASKS`. AVX2 is enabled for this function, and the CPU has it.
+        // `data`. The mask is read at `n - i`, from 0 to 32 (the lanes from `i` on cover all
+        // but fewer than 32 bytes, or `i` is 32 and `n` at most 64), so its 32 bytes end inside
+        // the 64 of `TAIL_MASKS`. AVX2 is enabled for this function, and the CPU has it.
         unsafe {
             let load = |i: usize| -> __m256i { _mm256_loadu_si256(p.add(i).cast()) };
+            let tail =
+                |i: usize| _mm256_and_si256(load(n - WIDE), _mm256_loadu_si256(TAIL_MASKS.as_ptr().add(n - i).cast()));
+            let fold_wide =
+                |sum: __m256i| fold(_mm_add_epi8(_mm256_castsi256_si128(sum), _mm256_extracti128_si256::<1>(sum)));
+            if n <= 2 * WIDE {
+                // The first lane, and the last with the bytes the first added masked out: no loop.
+                return fold_wide(_mm256_add_epi8(load(0), tail(WIDE)));
+            }
             let (mut first, mut second) = (_mm256_setzero_si256(), _mm256_setzero_si256());
             let mut i = 0;
             while i + 4 * WIDE <= n {
@@ -166,11 +181,9 @@ mod x86 {
                 i += WIDE;
             }
             if i < n {
-                let mask = _mm256_loadu_si256(TAIL_MASKS.as_ptr().add(n - i).cast());
-                second = _mm256_add_epi8(second, _mm256_and_si256(load(n - WIDE), mask));
+                second = _mm256_add_epi8(second, tail(i));
             }
-            let sum = _mm256_add_epi8(first, second);
-            fold(_mm_add_epi8(_mm256_castsi256_si128(sum), _mm256_extracti128_si256::<1>(sum)))
+            fold_wide(_mm256_add_epi8(first, second))
         }
     }
 }

@@ -759,9 +759,7 @@ impl<'a> Fields<'a> {
         convert: impl FnOnce(&'a [u8]) -> Result<T, InvalidValue>,
     ) -> Result<Option<T>, DecodeError> {
         let Some(field) = self.find(tag) else { return Ok(None) };
-        convert(&self.buf[field.range()])
-            .map(Some)
-            .map_err(|e| DecodeError::new(Kind::InvalidValue, field.start as usize, Some(tag), e.0))
+        convert(&self.buf[field.range()]).map(Some).map_err(|e| invalid_value(field, e))
     }
 
     /// The value as UTF-8 text.
@@ -775,14 +773,7 @@ impl<'a> Fields<'a> {
         if bytes.is_ascii() {
             return Ok(ascii_str(bytes));
         }
-        std::str::from_utf8(bytes).map_err(|e| {
-            DecodeError::new(
-                Kind::InvalidUtf8,
-                field.start as usize + e.valid_up_to(),
-                Some(field.tag),
-                "value is not valid UTF-8",
-            )
-        })
+        std::str::from_utf8(bytes).map_err(|e| not_utf8(field, e.valid_up_to()))
     }
 
     /// The value as a FIX int.
@@ -819,6 +810,21 @@ impl<'a> Fields<'a> {
     pub fn get_date(&self, tag: u32) -> Result<Option<Date>, DecodeError> {
         self.get_with(tag, Date::parse)
     }
+}
+
+/// The error for the value of `field` that its type refuses: out of line, so that the typed
+/// accessors' fast path keeps few registers.
+#[cold]
+#[inline(never)]
+fn invalid_value(field: Field, e: InvalidValue) -> DecodeError {
+    DecodeError::new(Kind::InvalidValue, field.start as usize, Some(field.tag), e.0)
+}
+
+/// The error for the value of `field`, not UTF-8 from `valid` bytes on: out of line too.
+#[cold]
+#[inline(never)]
+fn not_utf8(field: Field, valid: usize) -> DecodeError {
+    DecodeError::new(Kind::InvalidUtf8, field.start as usize + valid, Some(field.tag), "value is not valid UTF-8")
 }
 
 /// `bytes`, which are ASCII, as text: without the UTF-8 validation's second look at them (most

@@ -25,7 +25,7 @@ use crate::value::{bool_text, format_u64, Date, Decimal, TimePrecision, UtcTimes
 use crate::SOH;
 use sending_time::TimeCache;
 use write::ASCII_ZEROS;
-use write::{copy_checked, prefix_len, put_decimal, put_u64, put_word, room, window, Entry, TagTable};
+use write::{copy_checked, prefix_len, put_decimal, put_u64, put_word, room, window, zone, Entry, TagTable};
 use write::{DATA, LENGTH, LONG, SLACK};
 
 /// The largest body BodyLength <9> may describe here: seven digits.
@@ -68,6 +68,9 @@ pub struct Encoder {
     /// the buffer after the head room, as the last `start` wrote them (0: none), so that the
     /// next message of the type writes only MsgSeqNum <34> and SendingTime <52>.
     header_for: u64,
+    /// The MsgSeqNum <34> written after that header, and its digits: the next number is one
+    /// more in the last digit when that is not a 9.
+    last_seq: (u64, usize),
     time_cache: TimeCache,
 }
 
@@ -108,6 +111,7 @@ impl Encoder {
             begin,
             begin_len: text.len(),
             header_for: 0,
+            last_seq: (0, 0),
             time_cache: TimeCache::default(),
         })
     }
@@ -159,16 +163,17 @@ impl Encoder {
         sending_time: i64,
     ) -> Result<MessageWriter<'_>, EncodeError> {
         self.format_sending_time(sending_time)?;
-        let Self { buf, parties, time_cache, header_for, .. } = self;
+        let Self { buf, parties, time_cache, header_for, last_seq, .. } = self;
         let mut at = HEAD_ROOM;
         room(buf, at, msg_type.len() + parties.len() + 64 + SLACK);
         let prefix = u64::from_le_bytes(*b"35=\0\0\0\0\0");
         match msg_type {
             // The usual one-character MsgType <35>: `35=` and it in one word, and the same
-            // header as the last message's already in place.
+            // header as the last message's already in place, with the last MsgSeqNum after it.
             [one] if *one != SOH && *header_for == prefix | u64::from(*one) << 24 => at += 4,
             [one] if *one != SOH => {
                 *header_for = prefix | u64::from(*one) << 24;
+                *last_seq = (0, 0);
                 put_word(buf, at, *header_for);
                 at += 4;
                 // Whole lanes, no `memcpy` call; the SOHs it finds are the ones between the
@@ -177,6 +182,7 @@ impl Encoder {
             }
             _ => {
                 *header_for = 0;
+                *last_seq = (0, 0);
                 put_word(buf, at, prefix);
                 at += 3;
                 if msg_type.is_empty() || copy_checked(buf, at, msg_type) {
@@ -187,12 +193,26 @@ impl Encoder {
             }
         }
         at += parties.len();
-        at += put_u64(buf, at, seq_num);
-        put_word(buf, at, u64::from_le_bytes(*b"\x0152=\0\0\0\0"));
-        at += 4;
-        buf[at..at + 32].copy_from_slice(&time_cache.text);
-        at += time_cache.len;
-        buf[at] = SOH;
+        // MsgSeqNum's digits (at most 20), `<SOH>52=`, SendingTime (at most 31 bytes) and SOH,
+        // in one window of known size: its stores need no test each.
+        let w = zone(buf, at);
+        // The last MsgSeqNum written after this header (none when the header was just written,
+        // as width 0 says) is counted up in its last digit when that is not a 9.
+        let (last, width) = *last_seq;
+        let units = width.wrapping_sub(1) & 31;
+        if width != 0 && seq_num == last.wrapping_add(1) && w[units] != b'9' {
+            w[units] += 1;
+            last_seq.0 = seq_num;
+        } else if width == 0 || seq_num != last {
+            *last_seq = (seq_num, put_u64(w, 0, seq_num));
+        }
+        let mut end = last_seq.1.min(20);
+        put_word(w, end, u64::from_le_bytes(*b"\x0152=\0\0\0\0"));
+        end += 4;
+        w[end..end + 32].copy_from_slice(&time_cache.text);
+        end += time_cache.len & 31;
+        w[end] = SOH;
+        let at = at + end;
         Ok(MessageWriter { encoder: self, end: at + 1 })
     }
 

@@ -92,29 +92,33 @@ const TRAILER_MASK: u64 = 0xFF00_0000_FFFF_FFFF;
 /// accepts too.
 #[inline(always)]
 fn common_message(buf: &[u8], config: &FramerConfig) -> Option<usize> {
-    let head = swar::load(buf, 0)?;
-    let digits_start = if head == u64::from_le_bytes(*b"8=FIXT.1") && swar::load(buf, 5)? == FIXT_TAIL {
+    // Every header word is read out of the first 24 bytes, with no bounds check of its own; a
+    // shorter buffer is left to the checked path (no message that short has a body).
+    let first: &[u8; 24] = buf.first_chunk()?;
+    let word = |at: usize| swar::load(first, at).unwrap_or_default();
+    let head = word(0);
+    let digits_start = if head == u64::from_le_bytes(*b"8=FIXT.1") && word(5) == FIXT_TAIL {
         13
     } else {
-        let tail = swar::load(buf, 4)?;
+        let tail = word(4);
         let versions = u64::from_le_bytes([(head >> 48) as u8, (tail >> 16) as u8, 0, 0, 0, 0, 0, 0]);
         if head & FIX_HEAD_MASK != FIX_HEAD || tail & FIX_TAIL_MASK != FIX_TAIL || swar::digits(versions, 2).is_none() {
             return None;
         }
         12
     };
-    let word = swar::load(buf, digits_start)?;
-    // One to seven digits, then SOH.
-    let n = swar::digit_run(word);
-    if n == 0 || n == 8 || (word >> (8 * n)) as u8 != SOH {
+    let digits = word(digits_start);
+    // One to seven digits, then SOH (eight digits have a shift of 0, and a digit is no SOH).
+    let shift = swar::digit_run_bits(digits);
+    if (digits >> shift) as u8 != SOH || shift == 0 {
         return None;
     }
-    let body_length = swar::digits_unchecked(word, n);
-    if body_length == 0 || body_length > config.max_body_length as u64 {
+    let body_length = swar::digits_below(digits, shift) as usize;
+    if body_length == 0 || body_length > config.max_body_length {
         return None;
     }
     // At most seven digits: no overflow.
-    let trailer = digits_start + n + 1 + body_length as usize;
+    let trailer = digits_start + (shift / 8) as usize + 1 + body_length;
     let last = swar::load(buf, trailer - 1)?;
     if last & TRAILER_MASK != TRAILER_WORD {
         return None;

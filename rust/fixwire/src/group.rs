@@ -284,7 +284,7 @@ impl<'a> Fields<'a> {
     /// group allocates nothing. The group is checked first, as a whole.
     pub fn group_entries<'s>(&self, spec: &'s GroupSpec) -> Result<GroupEntries<'a, 's>, DecodeError> {
         let mut entries = GroupEntries { run: *self, spec, delimiter: 0, next: 0, end: 0, left: 0 };
-        let Some(at) = self.as_slice().iter().position(|f| f.tag == spec.count_tag) else { return Ok(entries) };
+        let Some(at) = first_where(self.as_slice(), 0, |tag| tag == spec.count_tag) else { return Ok(entries) };
         let mut left = 0;
         entries.end = scan_group(*self, at, spec, |_| left += 1)?;
         entries.next = at + 1;
@@ -298,7 +298,7 @@ impl<'a> Fields<'a> {
     /// Like [`group`](Self::group), but each entry as its range of positions in
     /// [`as_slice`](Self::as_slice).
     pub fn group_spans(&self, spec: &GroupSpec) -> Result<Vec<Range<usize>>, DecodeError> {
-        match self.as_slice().iter().position(|f| f.tag == spec.count_tag) {
+        match first_where(self.as_slice(), 0, |tag| tag == spec.count_tag) {
             None => Ok(Vec::new()),
             Some(at) => read_group(*self, at, spec).map(|(entries, _)| entries),
         }
@@ -308,16 +308,32 @@ impl<'a> Fields<'a> {
     pub fn check_groups_for(&self, msg_type: &[u8], specs: &GroupSpecs) -> Result<(), DecodeError> {
         let fields = self.as_slice();
         let mut i = 0;
-        // The fields that may be count tags found in a loop of their own, which stays small.
-        while let Some(n) = fields.get(i..).and_then(|rest| rest.iter().position(|f| specs.may_count(f.tag))) {
-            i += n;
-            i = match specs.lookup(msg_type, fields[i].tag) {
-                Some(spec) => scan_group(*self, i, spec, |_| {})?,
-                None => i + 1,
+        while let Some(at) = first_where(fields, i, |tag| specs.may_count(tag)) {
+            i = match specs.lookup(msg_type, fields[at].tag) {
+                Some(spec) => scan_group(*self, at, spec, |_| {})?,
+                None => at + 1,
             };
         }
         Ok(())
     }
+}
+
+/// The position of the first field from `from` on whose tag passes `hit`: in a loop of its
+/// own, which stays small, four fields a step.
+#[inline(always)]
+fn first_where(fields: &[Field], from: usize, hit: impl Fn(u32) -> bool) -> Option<usize> {
+    let rest = fields.get(from..)?;
+    let mut quads = rest.chunks_exact(4);
+    let mut at = from;
+    for quad in quads.by_ref() {
+        for field in quad {
+            if hit(field.tag) {
+                return Some(at);
+            }
+            at += 1;
+        }
+    }
+    quads.remainder().iter().position(|f| hit(f.tag)).map(|n| at + n)
 }
 
 impl crate::decode::Message<'_> {
@@ -590,6 +606,33 @@ mod tests {
             let fast = scan_group(run, 0, &flat, |span| a.push(span));
             let slow = scan_group(run, 0, &walked, |span| b.push(span));
             assert_eq!((fast, a), (slow, b), "{fields:?}");
+        }
+    }
+
+    #[test]
+    fn a_wrong_group_is_found_wherever_it_starts() {
+        // The count tags are found four fields a step: every place in a step, and the tail.
+        let mut specs = GroupSpecs::new();
+        specs.add(GroupSpec::new(453, [448, 447].map(Member::Field)).unwrap(), None);
+        specs.add(GroupSpec::new(20_108, [20_109].map(Member::Field)).unwrap(), None);
+        let options =
+            crate::ParseOptions { verify_checksum: false, groups: Some(Arc::new(specs)), ..Default::default() };
+        let mut index = crate::FieldIndex::new();
+        for before in 0..9 {
+            for (group, good) in [
+                ("453=2|448=P|448=Q|", true),
+                ("453=3|448=P|448=Q|", false),
+                ("20108=1|20109=x|", true),
+                ("20108=2|20109=x|", false),
+            ] {
+                let body = format!("35=8|{}{group}58=t|", "1=a|".repeat(before)).replace('|', "\x01");
+                let wire = format!("8=FIXT.1.1\x019={}\x01{body}10=000\x01", body.len()).into_bytes();
+                let result = index.parse(&wire, &options);
+                assert_eq!(result.is_ok(), good, "{before} {group}: {result:?}");
+                if !good {
+                    assert_eq!(result.unwrap_err().kind, crate::DecodeErrorKind::BadGroupCount);
+                }
+            }
         }
     }
 

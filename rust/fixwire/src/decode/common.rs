@@ -1,10 +1,12 @@
 //! The parse of the common message in one forward pass, for [`FieldIndex::parse`]: SOH bytes
-//! found 64 at a time as bits of a mask ([`separators::block_mask`], SSE2 on x86_64), each tag
-//! read from one 8-byte word (its `=` found and its digits converted without a loop per byte).
+//! found 64 at a time as bits of a mask ([`separators::block_mask`], SSE2 on x86_64; the masks
+//! of all blocks first, then the fields), each tag read from one 8-byte word (its `=` found and
+//! its digits converted without a loop per byte).
 //!
 //! It accepts a message only when the checked parser would, with the same fields, and leaves
-//! anything else to that parser (which names what is wrong): a tag of nine digits, a data field,
-//! a header or trailer tag in the body, more fields than the limit, bytes after the trailer.
+//! anything else to that parser (which names what is wrong): a tag of eight or nine digits, a
+//! data field, a header or trailer tag in the body, more fields than the limit, bytes after the
+//! trailer.
 //! The `parse_paths` fuzz target holds the two to the same verdicts.
 //!
 //! [`FieldIndex::parse`]: super::FieldIndex::parse

@@ -75,15 +75,16 @@ impl TimeCache {
     #[inline(never)]
     fn render(&mut self, t: i64, precision: TimePrecision) -> bool {
         // A new millisecond within the cached second, the usual miss: three digits, inline.
-        if precision == TimePrecision::Millis && within(t, self.second) && self.second.0 != i64::MIN {
-            // The second's start is not clipped, so this is the time into it, from 0 to 10^9 - 1
-            // (no sign to lose).
+        if precision == TimePrecision::Millis && within(t, self.second) {
+            // The time into the second (never clipped: see `render_second`), from 0 to 10^9 - 1,
+            // so there is no sign to lose and the milliseconds are below 1,000.
             #[allow(clippy::cast_sign_loss)]
             let nanos = (t - self.second.0) as u32;
-            let millis = nanos / 1_000_000;
+            let millis = (nanos / 1_000_000).min(999);
             self.text[FRACTION_AT..FRACTION_AT + 4].copy_from_slice(&THREE_DIGITS[millis as usize].to_le_bytes());
             let start = self.second.0 + i64::from(millis * 1_000_000);
-            self.unit = (start, start + 1_000_000);
+            // In the last millisecond `i64` reaches the end wraps: an empty range (see `range_of`).
+            self.unit = (start, start.wrapping_add(1_000_000));
             return true;
         }
         self.render_unit(t, precision)
@@ -159,7 +160,13 @@ impl TimeCache {
             self.text[text.len()] = b'.';
             self.day = day;
         }
-        self.second = range_of(t, t.rem_euclid(NANOS_PER_SECOND), NANOS_PER_SECOND);
+        // The first second an `i64` reaches starts before it: that range is left empty (a time in
+        // it renders its second again), so that a cached second's start is always its own.
+        let offset = t.rem_euclid(NANOS_PER_SECOND);
+        self.second = match t.checked_sub(offset) {
+            Some(start) => (start, start.saturating_add(NANOS_PER_SECOND)),
+            None => NOTHING,
+        };
         true
     }
 }

@@ -327,3 +327,17 @@ fn body_lengths_have_their_digits_from_either_path() {
         assert_eq!(body_length_digits(n), digit_values(n), "{n}");
     }
 }
+
+#[test]
+fn sequence_numbers_after_a_kept_header_are_the_ones_asked_for() {
+    // The header of a one-character MsgType is kept, and MsgSeqNum after it is counted up in its
+    // last digit when it can be: every step that cannot (a 9, a jump, the same or a smaller
+    // number, another width) is written in full.
+    let mut enc = Encoder::new("S", "T").unwrap();
+    let seqs = [1, 2, 9, 10, 11, 19, 20, 21, 99, 100, 100, 101, 7, 8, 1_000_000, 999_999_999_999, 1_000_000_000_000, 5];
+    for seq in seqs {
+        let got = enc.start(b"0", seq, T).unwrap().finish().unwrap().to_vec();
+        let want = Encoder::new("S", "T").unwrap().start(b"0", seq, T).unwrap().finish().unwrap().to_vec();
+        assert_eq!(String::from_utf8_lossy(&got), String::from_utf8_lossy(&want), "{seq}");
+    }
+}

@@ -125,6 +125,13 @@ pub(super) fn window(buf: &mut Vec<u8>, at: usize) -> &mut [u8; SLACK] {
     (&mut buf[at..at + SLACK]).try_into().expect("room made")
 }
 
+/// The `SLACK` bytes at `buf[at..]`, for which room was made, as an array: stores into it at
+/// bounded offsets need no test each.
+#[inline(always)]
+pub(super) fn zone(buf: &mut [u8], at: usize) -> &mut [u8; SLACK] {
+    (&mut buf[at..at + SLACK]).try_into().expect("room made")
+}
+
 /// The encoder's tags seen so far, in pairs of slots chosen by a multiplicative hash: a tag's checks (zero, nine
 /// digits, a header or trailer tag, a data field or its length) and its rendered `tag=` prefix
 /// are a load and a compare or two after the first use. Only usable tags are kept; a tag that
