@@ -61,6 +61,8 @@ impl PyFramer {
             };
             placed.push((place, from..fields.len()));
         });
+        // The messages keep the array as long as they live: no more room than their fields.
+        fields.shrink_to_fit();
         let fields = FieldStore::Chunk(Arc::new(fields));
         let messages = placed.into_iter().map(|(place, span)| {
             let (source, at) = match place {

@@ -1,0 +1,130 @@
+"""Instructions per call of fixwire's hot Python paths, counted by callgrind (issue 17).
+
+Timings on a shared machine move by 15% or more; instruction counts do not. Each case runs as a
+*worker* under ``valgrind --tool=callgrind`` twice, once with ``N`` and once with ``2N``
+operations after the same warm-up and ``gc.freeze()``; the difference divided by ``N`` is what
+one operation costs, start-up and warm-up cancelled out. Run it from the repository with the
+interpreter that has the (release) build installed: ``python benches/python_instructions.py``.
+
+Cases (the decode group's NewOrderSingle and the framer group's stream):
+
+* ``parse``: ``fixwire.parse(data)`` alone;
+* ``parse+5 []``: parse, then MsgType <35>, ClOrdID <11>, OrderQty <38>, Price <44> and
+  Symbol <55> by ``msg[tag]``;
+* ``parse+values``: parse, then the same five in one ``msg.values(...)``;
+* ``Framer.feed``: the framer stream (1 MiB) in 64 KiB chunks, per message.
+
+Under an interpreter that also has ``refix`` (Python 3.12+, see ``refix_decode.py``), its two
+counterparts are counted as well: ``refix 5 get_str`` (``Tokenizer.tokenize``, then the same
+five by ``get_str``) and ``refix stream`` (``MessageStream.feed`` per chunk, ``next_message``
+until ``None``), per message.
+"""
+
+import argparse
+import gc
+import re
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import fixwire  # after the path that finds benches
+from benches.conftest import chunked, corpus_message, make_stream
+
+TAGS = (35, 11, 38, 44, 55)
+COLLECTED = re.compile(r"Collected : ([\d,]+)")
+
+
+def case(name: str) -> tuple[Callable[[], object], int]:
+    """Return one operation of ``name`` and how many units (calls or messages) it is."""
+    data = corpus_message("bench_new_order_single")
+    if name == "parse":
+        return lambda: fixwire.parse(data), 1
+    if name == "parse+5 []":
+
+        def items() -> object:
+            msg = fixwire.parse(data)
+            return msg[35], msg[11], msg[38], msg[44], msg[55]
+
+        return items, 1
+    if name == "parse+values":
+        return lambda: fixwire.parse(data).values(TAGS), 1
+    if name == "refix 5 get_str":
+        tokenizer = refix.Tokenizer()
+
+        def tokenize() -> object:
+            msg = tokenizer.tokenize(data)
+            get = msg.get_str
+            return get(35), get(11), get(38), get(44), get(55)
+
+        return tokenize, 1
+    stream = make_stream(1 << 20)
+    chunks = chunked(stream.data, 64 * 1024)
+
+    def frame() -> object:
+        framer = fixwire.Framer()
+        return [framer.feed(chunk) for chunk in chunks]
+
+    def refix_stream() -> object:
+        messages = refix.MessageStream()
+        count = 0
+        for chunk in chunks:
+            messages.feed(chunk)
+            while messages.next_message() is not None:
+                count += 1
+        return count
+
+    return (frame if name == "Framer.feed" else refix_stream), stream.messages
+
+
+try:
+    import refix  # type: ignore[import-not-found]  # only under a Python 3.12+ with refix
+except ImportError:
+    refix = None
+FIXWIRE_CASES = ("parse", "parse+5 []", "parse+values", "Framer.feed")
+REFIX_CASES = ("refix 5 get_str", "refix stream")
+CASES = FIXWIRE_CASES + (REFIX_CASES if refix is not None else ())
+
+
+def worker(name: str, count: int) -> None:
+    """Run ``count`` operations of ``name`` after a warm-up (the process callgrind counts)."""
+    operation, _ = case(name)
+    for _ in range(20):
+        operation()
+    gc.freeze()
+    for _ in range(count):
+        operation()
+
+
+def counted(name: str, count: int) -> int:
+    """Instructions of a worker process running ``count`` operations of ``name``."""
+    command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"]
+    command += [sys.executable, __file__, "--worker", name, str(count)]
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    found = COLLECTED.search(done.stderr)
+    if found is None:
+        raise RuntimeError(f"no callgrind total for {name}: {done.stderr[-500:]}")
+    return int(found.group(1).replace(",", ""))
+
+
+def main() -> None:
+    """Count every case (or the one named) and print instructions per unit."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--worker", nargs=2, metavar=("CASE", "COUNT"))
+    parser.add_argument("--cases", nargs="*", default=list(CASES), choices=CASES)
+    args = parser.parse_args()
+    if args.worker:
+        worker(args.worker[0], int(args.worker[1]))
+        return
+    for name in args.cases:
+        _, units = case(name)
+        count = 5 if units > 1 else 5000
+        per_op = (counted(name, 2 * count) - counted(name, count)) / count
+        unit = "message" if units > 1 else "call"
+        print(f"{name:<14} {per_op / units:8.0f} instructions per {unit}")
+
+
+if __name__ == "__main__":
+    main()
