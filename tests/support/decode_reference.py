@@ -51,13 +51,20 @@ def to_json(msg: fixwire.Message, dictionary: fixwire.Dictionary) -> dict[str, A
 
 
 class _JsonFields:
-    """:func:`to_json` with what it learns about tags kept from one message to the next."""
+    """:func:`to_json` with what it learns about tags kept from one message to the next.
+
+    Each occurrence of a group's count tag shows its own entries (a group met again adds them to
+    the key's list). ``Message.group`` reads only a count tag's first occurrence, so where the
+    entries of each occurrence are is read from ``Dictionary.format``, which indents them under
+    their own count tag; ``Message.group`` still says whether a tag counts a group there.
+    """
 
     def __init__(self, dictionary: fixwire.Dictionary) -> None:
         self.dictionary = dictionary
         self._names: dict[int, str] = {}
-        # (MsgType and group path, tag) pairs where the tag counts no group.
+        # (MsgType and group path, tag) pairs where the tag counts no group, and where it does.
         self._plain: set[tuple[tuple[str | int, ...], int]] = set()
+        self._groups: set[tuple[tuple[str | int, ...], int]] = set()
 
     def _name(self, tag: int) -> str:
         name = self._names.get(tag)
@@ -72,39 +79,89 @@ class _JsonFields:
     def _entries(
         self, msg: fixwire.Message, path: tuple[str | int, ...], tag: int
     ) -> list[fixwire.Message] | None:
-        """The entries of the group counted by ``tag``, or ``None`` when it counts none."""
+        """The entries of the first group counted by ``tag``, or ``None`` when it counts none."""
         if (path, tag) in self._plain:
             return None
         try:
-            return msg.group(tag)
+            entries = msg.group(tag)
         except KeyError:
             self._plain.add((path, tag))
+            return None
         except fixwire.DecodeError:
-            pass
-        return None
+            return None
+        self._groups.add((path, tag))
+        return entries
 
-    def __call__(
-        self, msg: fixwire.Message, path: tuple[str | int, ...] | None = None
-    ) -> dict[str, Any]:
-        path = (msg.msg_type,) if path is None else path
-        out: dict[str, Any] = {}
+    def __call__(self, msg: fixwire.Message) -> dict[str, Any]:
         fields = list(msg)
+        depths = _depths(self.dictionary.format(msg), fields)
+        run = [(tag, value, depth) for (tag, value), depth in zip(fields, depths, strict=True)]
+        return self._object(run, 0, (msg.msg_type,), msg)
+
+    def _object(
+        self,
+        run: list[tuple[int, str, int]],
+        depth: int,
+        path: tuple[str | int, ...],
+        like: fixwire.Message | None,
+    ) -> dict[str, Any]:
+        """The object of ``run`` (fields with their depth in ``format``'s lines), whose fields
+        are at ``depth``; ``like`` is a message or entry at ``path`` when one is at hand.
+        """
+        out: dict[str, Any] = {}
         i = 0
-        while i < len(fields):
-            tag, value = fields[i]
+        while i < len(run):
+            tag, value, _ = run[i]
             key = self._name(tag)
-            entries = self._entries(msg, path, tag)
-            if entries is not None:
-                out[key] = [self(entry, (*path, tag)) for entry in entries]
-                i += 1 + sum(len(entry) for entry in entries)
+            end = i + 1
+            while end < len(run) and run[end][2] > depth:
+                end += 1
+            firsts = None if like is None else self._entries(like, path, tag)
+            if end == i + 1 and firsts is None and (path, tag) not in self._groups:
+                if like is None and (path, tag) not in self._plain:
+                    raise LookupError(f"no message tells whether {tag} counts a group at {path}")
+                if key in out:
+                    _join(out, key, [value])
+                else:
+                    out[key] = value
+                i += 1
                 continue
+            children = run[i + 1 : end]
+            # Each entry starts with the group's delimiter, the first entry's first field.
+            starts = [j for j, child in enumerate(children) if child[0] == children[0][0]]
+            inner = firsts[0] if firsts else None
+            entries = [
+                self._object(children[a:b], depth + 1, (*path, tag), inner)
+                for a, b in zip(starts, [*starts[1:], len(children)][: len(starts)], strict=True)
+            ]
             if key in out:
-                previous = out[key]
-                out[key] = [*previous, value] if isinstance(previous, list) else [previous, value]
+                _join(out, key, entries)
             else:
-                out[key] = value
-            i += 1
+                out[key] = entries
+            i = end
         return out
+
+
+def _join(out: dict[str, Any], key: str, values: list[Any]) -> None:
+    """Adds ``values`` to the list of ``key``, made of the value it holds when not a list."""
+    previous = out[key]
+    out[key] = [*previous, *values] if isinstance(previous, list) else [previous, *values]
+
+
+_FORMAT_LINE = re.compile(r"( *)(\d+) ")
+
+
+def _depths(text: str, fields: list[tuple[int, str]]) -> list[int]:
+    """The depth of each field in ``Dictionary.format``'s lines ``text``: 0 for a message's own,
+    1 for a group entry's, and so on (two spaces each, before the tag right-aligned in five).
+    """
+    depths = []
+    for line, (tag, _) in zip(text.split("\n")[:-1], fields, strict=True):
+        m = _FORMAT_LINE.match(line)
+        if m is None or int(m.group(2)) != tag:
+            raise ValueError(f"not the line of field {tag}: {line!r}")
+        depths.append((len(m.group(1)) - max(0, 5 - len(m.group(2)))) // 2)
+    return depths
 
 
 class Printer:
