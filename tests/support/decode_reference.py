@@ -56,15 +56,15 @@ class _JsonFields:
     Each occurrence of a group's count tag shows its own entries (a group met again adds them to
     the key's list). ``Message.group`` reads only a count tag's first occurrence, so where the
     entries of each occurrence are is read from ``Dictionary.format``, which indents them under
-    their own count tag; ``Message.group`` still says whether a tag counts a group there.
+    their own count tag. Whether a tag counts a group there is what ``Message.group`` says, or
+    in the entries of a group met again after an empty one, the dictionary's layout of the group.
     """
 
     def __init__(self, dictionary: fixwire.Dictionary) -> None:
         self.dictionary = dictionary
         self._names: dict[int, str] = {}
-        # (MsgType and group path, tag) pairs where the tag counts no group, and where it does.
+        # (MsgType and group path, tag) pairs where the tag counts no group.
         self._plain: set[tuple[tuple[str | int, ...], int]] = set()
-        self._groups: set[tuple[tuple[str | int, ...], int]] = set()
 
     def _name(self, tag: int) -> str:
         name = self._names.get(tag)
@@ -83,14 +83,24 @@ class _JsonFields:
         if (path, tag) in self._plain:
             return None
         try:
-            entries = msg.group(tag)
+            return msg.group(tag)
         except KeyError:
             self._plain.add((path, tag))
-            return None
         except fixwire.DecodeError:
-            return None
-        self._groups.add((path, tag))
-        return entries
+            pass
+        return None
+
+    def _counts_nested(self, path: tuple[str | int, ...], tag: int) -> bool:
+        """Whether ``tag`` counts a group in the entries at ``path`` (a MsgType, then the count
+        tags of the groups around, at least one), as the dictionary lays the groups out.
+        """
+        spec = self.dictionary.group(int(path[1]), str(path[0]))
+        for count_tag in [*path[2:], tag]:
+            nested = _nested(spec, int(count_tag))
+            if nested is None:
+                return False
+            spec = nested
+        return True
 
     def __call__(self, msg: fixwire.Message) -> dict[str, Any]:
         fields = list(msg)
@@ -117,9 +127,8 @@ class _JsonFields:
             while end < len(run) and run[end][2] > depth:
                 end += 1
             firsts = None if like is None else self._entries(like, path, tag)
-            if end == i + 1 and firsts is None and (path, tag) not in self._groups:
-                if like is None and (path, tag) not in self._plain:
-                    raise LookupError(f"no message tells whether {tag} counts a group at {path}")
+            counts = self._counts_nested(path, tag) if like is None else firsts is not None
+            if end == i + 1 and not counts:
                 if key in out:
                     _join(out, key, [value])
                 else:
@@ -140,6 +149,12 @@ class _JsonFields:
                 out[key] = entries
             i = end
         return out
+
+
+def _nested(spec: fixwire.GroupSpec, tag: int) -> fixwire.GroupSpec | None:
+    """The group counted by ``tag`` among the members of ``spec``, if one is."""
+    groups = (m for m in spec.__reduce__()[1][1] if isinstance(m, fixwire.GroupSpec))
+    return next((g for g in groups if g.count_tag == tag), None)
 
 
 def _join(out: dict[str, Any], key: str, values: list[Any]) -> None:
