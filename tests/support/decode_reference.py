@@ -6,7 +6,9 @@ the native path is compared with (tests/test_cli_native.py) and measured against
 changes from the command of then, both in ``_complete``, so that the output never depends on
 the reads: a candidate that the end of a read cuts short is held for the next read even when
 the search found more after it, and a ``|`` message that ends a read without its last ``|`` no
-longer puts later offsets one byte too far.
+longer puts later offsets one byte too far. And one in ``_JsonFields``: a group's count tag
+met again shows its own entries (the command of then showed the first group's), which costs the
+JSON path a ``Dictionary.format`` of each message (about 1.9 times the time it took before).
 """
 
 from __future__ import annotations
