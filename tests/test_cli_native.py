@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 from pathlib import Path
 
@@ -135,6 +136,9 @@ EDGES = [
     # A tag repeated outside a group; a group count repeated; an empty group.
     "55=A|55=B|55=C|58=x|453=1|448=p|452=24|453=0|",
     "453=0|58=t|",
+    # A group count repeated with entries of its own each time.
+    "453=1|448=p|452=24|58=x|453=2|448=q|452=1|448=r|452=3|",
+    "453=0|453=1|448=p|452=24|",
     # Values that end like a meaning, or hold line separators, quotes, controls.
     "58=a (b) (c)|11=(x)|55= ()|",
     "58=a\u2028 \u0663 Name = v (z)|11=x\u2029y|",
@@ -154,6 +158,35 @@ def test_edge_messages_match(tmp_path: Path, style: str, msg_type: str) -> None:
     native = _native(path, style)
     assert native == _reference(data, path, style)
     assert native[0].count("# " if style != "json" else '"source"') >= len(EDGES)
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_a_group_count_met_again_shows_its_own_entries(tmp_path: Path, style: str) -> None:
+    app = Path(os.environ["FIXWIRE_QUICKFIX_SPEC"]) / "FIX44.xml"
+    dictionary = fixwire.Dictionary.from_xml(app)
+    bodies = [
+        "11=A|453=1|448=p|452=24|58=x|453=2|448=q|452=1|448=r|452=3|55=Z|",
+        # An empty group, then one whose entry holds an empty NoPartySubIDs <802>.
+        "453=0|453=1|448=p|802=0|",
+    ]
+    data = b"".join(build("D", body, begin_string="FIX.4.4") + b"\n" for body in bodies)
+    path = tmp_path / "in.log"
+    path.write_bytes(data)
+    native = _native(path, style, dictionary=["--dictionary", str(app)])
+    assert native == _reference(data, path, style, dictionary=dictionary)
+    if style != "json":
+        return
+    first, second = (json.loads(line) for line in native[0].splitlines())
+    assert second["NoPartyIDs"] == [{"PartyID": "p", "NoPartySubIDs": []}]
+    record = first
+    assert record["NoPartyIDs"] == [
+        {"PartyID": "p", "PartyRole": "24"},
+        {"PartyID": "q", "PartyRole": "1"},
+        {"PartyID": "r", "PartyRole": "3"},
+    ]
+    assert (record["Text"], record["Symbol"]) == ("x", "Z")
+    assert "PartyID" not in record
+    assert "CheckSum" in record
 
 
 # A dictionary whose keys clash: a name that is the number of an undefined tag, names that the

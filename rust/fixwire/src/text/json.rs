@@ -3,11 +3,12 @@
 //! An object's keys are the fields' names (the tag when the dictionary does not define it), in
 //! the order first met. A repeating group is a list of objects, one per entry; a tag met again
 //! outside a group turns its value into a list of its values (a group's list grows by the value
-//! too). Keys are kept unique: a later value replaces or joins an earlier one in its place. A
-//! group is read as [`Fields::group_spans`] reads it, from the first occurrence of its count
-//! tag in the run; a group that does not read is a plain field. Strings are written as Python's
-//! `json.dumps(..., ensure_ascii=False)` writes them: `"` and `\` escaped, the control
-//! characters below U+0020 as `\n`-style or `\u00XX` escapes, all else as it is.
+//! too, and a group met again adds its entries to the list). Keys are kept unique: a later value
+//! joins an earlier one in its place. A group is read as [`Fields::group_spans`] reads it, from
+//! the occurrence of its count tag at hand (so each occurrence shows its own entries, as
+//! [`Dictionary::format`] shows them); a group that does not read is a plain field. Strings are
+//! written as Python's `json.dumps(..., ensure_ascii=False)` writes them: `"` and `\` escaped,
+//! the control characters below U+0020 as `\n`-style or `\u00XX` escapes, all else as it is.
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -119,11 +120,21 @@ impl<'a> Object<'a> {
         }
     }
 
-    /// Sets the key of `tag`, in the place it already has if any.
-    fn set(&mut self, tag: u32, key: Key<'a>, value: Value<'a>, keys: &Keys) {
-        match self.position(tag, key, keys) {
-            Some(at) => self.entries[at].value = value,
-            None => self.push(tag, key, value),
+    /// Adds the entries of a group: a key met again collects them in its place, after what it
+    /// holds (a value before them, or the entries of the same group met before).
+    fn join(&mut self, tag: u32, key: Key<'a>, entries: Vec<Value<'a>>, keys: &Keys) {
+        let Some(at) = self.position(tag, key, keys) else {
+            self.push(tag, key, Value::List(entries));
+            return;
+        };
+        let slot = &mut self.entries[at].value;
+        if let Value::List(items) = slot {
+            items.extend(entries);
+        } else {
+            let previous = std::mem::replace(slot, Value::List(Vec::new()));
+            let mut items = vec![previous];
+            items.extend(entries);
+            *slot = Value::List(items);
         }
     }
 
@@ -200,18 +211,21 @@ fn object<'a, 's>(
         let tag = field.tag;
         let key = dictionary.field(tag).map_or(Key::Tag(tag), |def| Key::Name(def.name.as_str()));
         if let Some(group) = spec(tag) {
-            if let Ok(spans) = run.group_spans(group) {
+            // Read from this occurrence of the count tag: a count tag met again starts a group
+            // of its own, with its own entries.
+            let rest = Fields::new(run.buf(), &all[i..]);
+            if let Ok(spans) = rest.group_spans(group) {
                 let mut entries = Vec::with_capacity(spans.len());
                 let mut skipped = 0;
                 for span in spans {
                     skipped += span.len();
                     let mut entry = Object::default();
-                    let fields = Fields::new(run.buf(), &all[span]);
+                    let fields = Fields::new(run.buf(), &rest.as_slice()[span]);
                     let nested = |tag| group.nested(tag).map(AsRef::as_ref);
                     object(&mut entry, dictionary, keys, text, fields, &nested);
                     entries.push(Value::Object(entry));
                 }
-                out.set(tag, key, Value::List(entries), keys);
+                out.join(tag, key, entries, keys);
                 i += 1 + skipped;
                 continue;
             }
@@ -310,11 +324,16 @@ mod tests {
         for i in 0..80 {
             object.add(i % 40, Key::Tag(i % 40), "v", &keys);
         }
-        object.set(3, Key::Tag(3), Value::Str("w"), &keys);
+        object.join(3, Key::Tag(3), vec![Value::Str("w")], &keys);
+        object.join(80, Key::Tag(80), vec![Value::Str("x")], &keys);
+        object.join(80, Key::Tag(80), vec![Value::Str("y")], &keys);
         let mut out = Vec::new();
         write_value(&mut out, &Value::Object(object));
         let text = String::from_utf8(out).unwrap();
-        assert!(text.starts_with("{\"0\": [\"v\", \"v\"], \"1\": [\"v\", \"v\"], \"2\": [\"v\", \"v\"], \"3\": \"w\""));
+        assert!(text.starts_with(
+            "{\"0\": [\"v\", \"v\"], \"1\": [\"v\", \"v\"], \"2\": [\"v\", \"v\"], \"3\": [\"v\", \"v\", \"w\"]"
+        ));
+        assert!(text.ends_with("\"80\": [\"x\", \"y\"]}"));
         assert_eq!(text.matches("\"39\"").count(), 1);
     }
 

@@ -160,3 +160,21 @@ fn a_bar_message_that_ends_a_read_without_its_last_bar_keeps_the_offsets() {
     assert_eq!(whole.1, [((log.len() - 19) as u64, "truncated")]);
     assert!(in_reads(&log, bar.len() - 1, Style::Plain) == whole);
 }
+
+#[test]
+fn a_group_whose_count_tag_comes_twice_shows_each_occurrence_s_own_entries() {
+    let head = "35=D|49=C|56=K|34=2|52=20260820-14:30:05.124|11=A|";
+    let order = message(&format!("{head}453=1|448=p|452=24|58=x|453=2|448=q|452=1|448=r|452=3|"));
+    let mut output = Printed::default();
+    printer(Style::Json).print(&order, 0, true, 1 << 20, &mut output);
+    let text = String::from_utf8(output.text).unwrap();
+    let parties = r#""NoPartyIDs": [{"PartyID": "p", "PartyRole": "24"}, {"PartyID": "q", "PartyRole": "1"}, {"PartyID": "r", "PartyRole": "3"}], "Text": "x", "CheckSum": "#;
+    assert!(text.contains(parties), "{text}");
+    // An empty group after one with an entry: the fields after it are all there.
+    let order = message(&format!("{head}453=1|448=p|452=24|453=0|"));
+    let mut output = Printed::default();
+    printer(Style::Json).print(&order, 0, true, 1 << 20, &mut output);
+    let text = String::from_utf8(output.text).unwrap();
+    let end = "\"NoPartyIDs\": [{\"PartyID\": \"p\", \"PartyRole\": \"24\"}], \"CheckSum\": \"";
+    assert!(text.contains(end), "{text}");
+}
