@@ -462,6 +462,18 @@ def _si(value: float) -> str:
     return f"{value:8.2f} "
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Stop a timed run on a debug build of the extension, whose figures mean nothing.
+
+    ``make build`` and ``make lint`` install a debug build over a release one without a word; the
+    smoke runs of ``make test`` (``--benchmark-disable``) time nothing and go on.
+    """
+    from fixwire._native import DEBUG_BUILD
+
+    if DEBUG_BUILD and not config.getoption("benchmark_disable"):
+        pytest.exit("fixwire._native is a debug build: run `make build-release` first", 2)
+
+
 def pytest_terminal_summary(
     terminalreporter: pytest.TerminalReporter, exitstatus: int, config: pytest.Config
 ) -> None:

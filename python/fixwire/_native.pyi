@@ -12,6 +12,9 @@ from typing_extensions import Buffer, disjoint_base
 
 from fixwire.errors import DecodeError
 
+DEBUG_BUILD: bool
+"""True when the extension was built without optimisation (``make build``)."""
+
 _D = TypeVar("_D")
 _F = TypeVar("_F")
 _G = TypeVar("_G", bound="FieldMap")
@@ -749,6 +752,7 @@ def pack_strings(
     """
 
 __all__ = [
+    "DEBUG_BUILD",
     "ArrowStream",
     "Dictionary",
     "Encoder",

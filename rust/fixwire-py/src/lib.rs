@@ -59,5 +59,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<fieldmap::PyGroupLayout>()?;
     m.add_class::<fieldmap::PyFieldBase>()?;
     m.add_class::<fieldmap::PyFiling>()?;
+    // Benchmarks refuse a debug build: `make lint` and `make build` install one silently.
+    m.add("DEBUG_BUILD", cfg!(debug_assertions))?;
     Ok(())
 }
