@@ -11,7 +11,7 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use crate::error::{DecodeError, DecodeErrorKind as Kind};
-use crate::group::GroupSpecs;
+use crate::group::{CheckedGroup, GroupSpecs};
 use crate::value::{self, Date, Decimal, InvalidValue, UtcTimestamp};
 use crate::{find_soh, SOH};
 
@@ -238,6 +238,9 @@ pub struct FieldIndex {
     len: usize,
     /// Room for the SOH masks of the message's 64-byte blocks, kept between messages.
     masks: Vec<u64>,
+    /// The groups the parse checked (with [`ParseOptions::groups`]), for the message's
+    /// [`group_entries`](Message::group_entries).
+    groups: Vec<CheckedGroup>,
 }
 
 impl std::fmt::Debug for FieldIndex {
@@ -287,11 +290,16 @@ impl FieldIndex {
         self.check_groups(buf, options)
     }
 
-    /// Checks the groups `options` name, emptying the index when one is wrong.
+    /// Checks the groups `options` name, noting each for the message's reads, and empties the
+    /// index when one is wrong.
     #[inline(always)]
     fn check_groups(&mut self, buf: &[u8], options: &ParseOptions) -> Result<(), DecodeError> {
-        if let Some(groups) = &options.groups {
-            if let Err(e) = self.view(buf).check_groups(groups) {
+        self.groups.clear();
+        if let Some(specs) = &options.groups {
+            let fields = Fields { buf, fields: &self.fields[..self.count] };
+            let msg_type = fields.fields.get(2).map_or(&[][..], |f| &buf[f.range()]);
+            let groups = &mut self.groups;
+            if let Err(e) = fields.check_groups_noting(msg_type, specs, |group| groups.push(group)) {
                 self.clear();
                 return Err(e);
             }
@@ -302,6 +310,7 @@ impl FieldIndex {
     fn clear(&mut self) {
         self.count = 0;
         self.len = 0;
+        self.groups.clear();
     }
 
     /// A view of the message, reading values out of `buf`.
@@ -312,7 +321,7 @@ impl FieldIndex {
     /// other bytes would give wrong answers.
     pub fn view<'a>(&'a self, buf: &'a [u8]) -> Message<'a> {
         assert_eq!(buf.len(), self.len, "a FieldIndex must be viewed with the bytes it was parsed from");
-        Message { fields: Fields { buf, fields: self.fields() } }
+        Message { fields: Fields { buf, fields: self.fields() }, groups: &self.groups }
     }
 
     /// The fields in wire order.
@@ -843,6 +852,8 @@ fn ascii_str(bytes: &[u8]) -> &str {
 #[derive(Debug, Clone, Copy)]
 pub struct Message<'a> {
     fields: Fields<'a>,
+    /// The groups the parse of these fields checked (none for [`Message::from_fields`]).
+    groups: &'a [CheckedGroup],
 }
 
 impl<'a> Message<'a> {
@@ -851,7 +862,8 @@ impl<'a> Message<'a> {
     pub fn from_fields(buf: &'a [u8], fields: &'a [Field]) -> Option<Self> {
         let header = fields.iter().take(3).map(|f| f.tag).eq([8, 9, 35]);
         let last = fields.last()?;
-        (header && last.tag == 10 && last.end as usize <= buf.len()).then_some(Self { fields: Fields { buf, fields } })
+        (header && last.tag == 10 && last.end as usize <= buf.len())
+            .then_some(Self { fields: Fields { buf, fields }, groups: &[] })
     }
 
     /// The whole message's bytes.
@@ -877,6 +889,11 @@ impl<'a> Message<'a> {
     /// MsgSeqNum <34>, when present.
     pub fn seq_num(&self) -> Result<Option<u64>, DecodeError> {
         self.fields.get_u64(34)
+    }
+
+    /// The groups the parse of these fields checked.
+    pub(crate) fn checked_groups(&self) -> &'a [CheckedGroup] {
+        self.groups
     }
 }
 
