@@ -779,7 +779,7 @@ impl<'a> Fields<'a> {
     /// The value of `field` (one of these fields) as UTF-8 text.
     pub fn str_at(&self, field: Field) -> Result<&'a str, DecodeError> {
         let bytes = &self.buf[field.range()];
-        if bytes.is_ascii() {
+        if is_ascii(bytes) {
             return Ok(ascii_str(bytes));
         }
         std::str::from_utf8(bytes).map_err(|e| not_utf8(field, e.valid_up_to()))
@@ -834,6 +834,25 @@ fn invalid_value(field: Field, e: InvalidValue) -> DecodeError {
 #[inline(never)]
 fn not_utf8(field: Field, valid: usize) -> DecodeError {
     DecodeError::new(Kind::InvalidUtf8, field.start as usize + valid, Some(field.tag), "value is not valid UTF-8")
+}
+
+/// Whether `bytes` are all ASCII, a word at a time with the last word overlapping the ones
+/// before (`<[u8]>::is_ascii` takes the bytes after its last whole word one at a time: most of
+/// its cost on a 36-byte ClOrdID <11>).
+#[inline(always)]
+fn is_ascii(bytes: &[u8]) -> bool {
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    if let Some(last) = bytes.last_chunk::<8>() {
+        let mut words = bytes.chunks_exact(8);
+        let high = words.by_ref().fold(u64::from_le_bytes(*last), |high, w| {
+            high | u64::from_le_bytes(w.try_into().expect("chunks of eight"))
+        });
+        return high & HIGHS == 0;
+    }
+    match (bytes.first_chunk::<4>(), bytes.last_chunk::<4>()) {
+        (Some(first), Some(last)) => (u32::from_le_bytes(*first) | u32::from_le_bytes(*last)) & 0x8080_8080 == 0,
+        _ => bytes.iter().all(u8::is_ascii),
+    }
 }
 
 /// `bytes`, which are ASCII, as text: without the UTF-8 validation's second look at them (most
