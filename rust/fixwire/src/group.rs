@@ -188,6 +188,9 @@ pub struct GroupSpecs {
     low: Box<[u64; GroupSpecs::BITMAP as usize / 64]>,
     high_min: u32,
     high_max: u32,
+    /// The smallest count tag: the fields of a message's header (BeginString <8>, MsgType <35>,
+    /// SenderCompID <49>, ...) are below it and rejected with one compare.
+    min: u32,
 }
 
 /// A spec and the message types it applies to (`None`: every type).
@@ -196,7 +199,7 @@ type ScopedSpec = (Option<Vec<u8>>, Arc<GroupSpec>);
 impl Default for GroupSpecs {
     fn default() -> Self {
         let low = Box::new([0; Self::BITMAP as usize / 64]);
-        Self { by_count: FxHashMap::default(), low, high_min: u32::MAX, high_max: 0 }
+        Self { by_count: FxHashMap::default(), low, high_min: u32::MAX, high_max: 0, min: u32::MAX }
     }
 }
 
@@ -211,7 +214,9 @@ impl GroupSpecs {
     /// False when `tag` is certainly not the count tag of a group here.
     #[inline(always)]
     fn may_count(&self, tag: u32) -> bool {
-        if tag < Self::BITMAP {
+        if tag < self.min {
+            false
+        } else if tag < Self::BITMAP {
             self.low[tag as usize / 64] >> (tag % 64) & 1 == 1
         } else {
             (self.high_min..=self.high_max).contains(&tag)
@@ -222,6 +227,7 @@ impl GroupSpecs {
     /// a specific type takes precedence over one for every type.
     pub fn add(&mut self, spec: GroupSpec, msg_types: Option<&[&[u8]]>) -> &mut Self {
         let spec = Arc::new(spec);
+        self.min = self.min.min(spec.count_tag);
         if spec.count_tag < Self::BITMAP {
             self.low[spec.count_tag as usize / 64] |= 1 << (spec.count_tag % 64);
         } else {
@@ -768,6 +774,31 @@ mod tests {
                 assert_eq!(result.is_ok(), good, "{before} {group}: {result:?}");
                 if !good {
                     assert_eq!(result.unwrap_err().kind, crate::DecodeErrorKind::BadGroupCount);
+                }
+            }
+        }
+    }
+
+    /// The pre-check never refuses a count tag, whatever the tags are (below the smallest, in
+    /// the bitmap, above it), and refuses the tags below the smallest.
+    #[test]
+    fn the_count_tag_pre_check_lets_every_count_tag_through() {
+        for seed in 1..300 {
+            let mut rng = crate::testing::Rng(seed);
+            let mut specs = GroupSpecs::new();
+            let mut counts = Vec::new();
+            for _ in 0..1 + rng.below(5) {
+                let count = [1, 63, 64, 453, 8191, 8192, 20_108][rng.below(7)] + rng.below(3) as u32;
+                specs.add(GroupSpec::new(count, [Member::Field(count + 1_000_000)]).unwrap(), None);
+                counts.push(count);
+            }
+            let min = *counts.iter().min().unwrap();
+            for tag in 0..30_000 {
+                if counts.contains(&tag) {
+                    assert!(specs.may_count(tag), "{tag} in {counts:?}");
+                    assert!(specs.lookup(b"8", tag).is_some(), "{tag} in {counts:?}");
+                } else if tag < min {
+                    assert!(!specs.may_count(tag), "{tag} below {counts:?}");
                 }
             }
         }
