@@ -787,7 +787,7 @@ mod tests {
             let mut rng = crate::testing::Rng(seed);
             let mut specs = GroupSpecs::new();
             let mut counts = Vec::new();
-            for _ in 0..1 + rng.below(5) {
+            for _ in 0..=rng.below(5) {
                 let count = [1, 63, 64, 453, 8191, 8192, 20_108][rng.below(7)] + rng.below(3) as u32;
                 specs.add(GroupSpec::new(count, [Member::Field(count + 1_000_000)]).unwrap(), None);
                 counts.push(count);
