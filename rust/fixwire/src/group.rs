@@ -393,11 +393,20 @@ impl<'a> crate::decode::Message<'a> {
     /// come from what that check found, without checking the group again.
     pub fn group_entries<'s>(&self, spec: &'s GroupSpec) -> Result<GroupEntries<'a, 's>, DecodeError> {
         let run = self.fields();
-        if let Some(checked) = self.checked_groups().iter().find(|g| g.spec.count_tag == spec.count_tag) {
-            // `Fields::group_entries` reads the group at the first field with its count tag.
-            let first = first_where(run.as_slice(), 0, |tag| tag == spec.count_tag);
+        let (fields, groups) = (run.as_slice(), self.checked_groups());
+        if let Some(k) = groups.iter().position(|g| g.spec.count_tag == spec.count_tag) {
+            let checked = &groups[k];
+            // `Fields::group_entries` reads the group at the first field with its count tag. The
+            // check met every field outside the groups it read, and would have read a field
+            // with this tag before this one as this group too (the spec depends on the tag and
+            // MsgType alone): so only a group noted before this one can hold such a field.
+            let later = groups[..k].iter().any(|g| {
+                fields
+                    .get(g.at as usize..g.end as usize)
+                    .map_or(true, |span| span.iter().any(|f| f.tag == spec.count_tag))
+            });
             let same = std::ptr::eq(&*checked.spec, spec) || checked.spec.same_layout(spec);
-            if first == Some(checked.at as usize) && same {
+            if !later && same {
                 return Ok(GroupEntries {
                     run,
                     spec,
@@ -724,6 +733,31 @@ mod tests {
             }
         }
         assert!(noted >= 10, "the parses noted {noted} groups");
+    }
+
+    /// A group whose count tag also occurs inside an earlier group: `group_entries` reads the
+    /// first occurrence (the nested one), not the one the parse's check noted.
+    #[test]
+    fn a_count_tag_nested_in_an_earlier_group_is_read_where_it_first_occurs() {
+        let inner = GroupSpec::new(200, [201].map(Member::Field)).unwrap();
+        let outer = GroupSpec::new(100, [Member::Field(101), Member::from(inner.clone())]).unwrap();
+        let mut specs = GroupSpecs::new();
+        specs.add(outer.clone(), None).add(inner.clone(), None);
+        let options =
+            crate::ParseOptions { verify_checksum: false, groups: Some(Arc::new(specs)), ..Default::default() };
+        let body = "35=8|100=1|101=x|200=1|201=y|58=t|200=2|201=z|201=w|".replace('|', "\x01");
+        let wire = format!("8=FIXT.1.1\x019={}\x01{body}10=000\x01", body.len()).into_bytes();
+        let mut index = crate::FieldIndex::new();
+        index.parse(&wire, &options).unwrap();
+        let msg = index.view(&wire);
+        assert_eq!(msg.checked_groups().len(), 2);
+        let plain = crate::Message::from_fields(&wire, msg.as_slice()).unwrap();
+        for spec in [&outer, &inner] {
+            let noted: Vec<_> = msg.group_entries(spec).unwrap().map(|e| e.as_slice().to_vec()).collect();
+            let again: Vec<_> = plain.group_entries(spec).unwrap().map(|e| e.as_slice().to_vec()).collect();
+            assert_eq!(noted, again, "{}", spec.count_tag());
+        }
+        assert_eq!(msg.group_entries(&inner).unwrap().len(), 1);
     }
 
     #[test]
