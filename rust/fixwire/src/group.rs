@@ -251,7 +251,7 @@ impl GroupSpecs {
         let mut general = None;
         for (types, spec) in self.by_count.get(&count_tag)? {
             match types {
-                Some(t) if t == msg_type => return Some(spec),
+                Some(t) if same_msg_type(t, msg_type) => return Some(spec),
                 None => general = general.or(Some(spec)),
                 Some(_) => {}
             }
@@ -418,6 +418,15 @@ impl<'a> crate::decode::Message<'a> {
             }
         }
         run.group_entries(spec)
+    }
+}
+
+/// Whether two MsgTypes <35> are the same: most are one byte, compared without a call.
+#[inline(always)]
+fn same_msg_type(a: &[u8], b: &[u8]) -> bool {
+    match (a, b) {
+        ([x], [y]) => x == y,
+        _ => a == b,
     }
 }
 
