@@ -139,6 +139,28 @@ impl GroupSpec {
     fn position(&self, tag: u32) -> Option<usize> {
         self.tags.iter().position(|&t| t == tag)
     }
+
+    /// Whether `other` reads every message as this spec does: `==` without comparing the
+    /// members of a group without nested groups twice (its tags say the same).
+    #[inline]
+    fn same_layout(&self, other: &Self) -> bool {
+        self.count_tag == other.count_tag
+            && self.depth == other.depth
+            && self.tags == other.tags
+            && self.delimiters == other.delimiters
+            && (self.depth == 1 || self.members == other.members)
+    }
+
+    /// [`position`](Self::position) of a field that follows the member at `last`: the next
+    /// member is the usual answer, tried first (members are distinct, so it is the answer
+    /// whenever it matches).
+    #[inline(always)]
+    fn position_after(&self, last: usize, tag: u32) -> Option<usize> {
+        match self.tags.get(last + 1) {
+            Some(&next) if next == tag => Some(last + 1),
+            _ => self.position(tag),
+        }
+    }
 }
 
 /// A group spec that cannot describe a group: no members, a repeated member, a delimiter
@@ -166,6 +188,9 @@ pub struct GroupSpecs {
     low: Box<[u64; GroupSpecs::BITMAP as usize / 64]>,
     high_min: u32,
     high_max: u32,
+    /// The smallest count tag: the fields of a message's header (BeginString <8>, MsgType <35>,
+    /// SenderCompID <49>, ...) are below it and rejected with one compare.
+    min: u32,
 }
 
 /// A spec and the message types it applies to (`None`: every type).
@@ -174,7 +199,7 @@ type ScopedSpec = (Option<Vec<u8>>, Arc<GroupSpec>);
 impl Default for GroupSpecs {
     fn default() -> Self {
         let low = Box::new([0; Self::BITMAP as usize / 64]);
-        Self { by_count: FxHashMap::default(), low, high_min: u32::MAX, high_max: 0 }
+        Self { by_count: FxHashMap::default(), low, high_min: u32::MAX, high_max: 0, min: u32::MAX }
     }
 }
 
@@ -189,7 +214,9 @@ impl GroupSpecs {
     /// False when `tag` is certainly not the count tag of a group here.
     #[inline(always)]
     fn may_count(&self, tag: u32) -> bool {
-        if tag < Self::BITMAP {
+        if tag < self.min {
+            false
+        } else if tag < Self::BITMAP {
             self.low[tag as usize / 64] >> (tag % 64) & 1 == 1
         } else {
             (self.high_min..=self.high_max).contains(&tag)
@@ -200,6 +227,7 @@ impl GroupSpecs {
     /// a specific type takes precedence over one for every type.
     pub fn add(&mut self, spec: GroupSpec, msg_types: Option<&[&[u8]]>) -> &mut Self {
         let spec = Arc::new(spec);
+        self.min = self.min.min(spec.count_tag);
         if spec.count_tag < Self::BITMAP {
             self.low[spec.count_tag as usize / 64] |= 1 << (spec.count_tag % 64);
         } else {
@@ -223,7 +251,7 @@ impl GroupSpecs {
         let mut general = None;
         for (types, spec) in self.by_count.get(&count_tag)? {
             match types {
-                Some(t) if t == msg_type => return Some(spec),
+                Some(t) if same_msg_type(t, msg_type) => return Some(spec),
                 None => general = general.or(Some(spec)),
                 Some(_) => {}
             }
@@ -306,15 +334,99 @@ impl<'a> Fields<'a> {
 
     /// Checks every group of this message that `specs` knows for `msg_type`.
     pub fn check_groups_for(&self, msg_type: &[u8], specs: &GroupSpecs) -> Result<(), DecodeError> {
+        self.check_groups_noting(msg_type, specs, |_| {})
+    }
+
+    /// [`check_groups_for`](Self::check_groups_for), handing each group it checked to `checked`.
+    #[inline(always)]
+    pub(crate) fn check_groups_noting(
+        &self,
+        msg_type: &[u8],
+        specs: &GroupSpecs,
+        mut checked: impl FnMut(CheckedGroup),
+    ) -> Result<(), DecodeError> {
         let fields = self.as_slice();
         let mut i = 0;
         while let Some(at) = first_where(fields, i, |tag| specs.may_count(tag)) {
             i = match specs.lookup(msg_type, fields[at].tag) {
-                Some(spec) => scan_group(*self, at, spec, |_| {})?,
+                Some(spec) => {
+                    let mut entries = 0u32;
+                    let end = scan_group(*self, at, spec, |_| entries += 1)?;
+                    checked(CheckedGroup::new(spec, fields, at, end, entries));
+                    end
+                }
                 None => at + 1,
             };
         }
         Ok(())
+    }
+}
+
+/// A group that [`FieldIndex::parse`](crate::FieldIndex::parse) checked, kept with the index so
+/// that reading its entries through the index's [`Message`](crate::Message) does not check it
+/// again: the spec, and what [`Fields::group_entries`] would find with it. Positions are in the
+/// message's fields.
+#[derive(Debug, Clone)]
+pub(crate) struct CheckedGroup {
+    spec: Arc<GroupSpec>,
+    /// The count field.
+    at: u32,
+    /// The first field after the group.
+    end: u32,
+    entries: u32,
+    /// The tag every entry starts with (0 without entries).
+    delimiter: u32,
+}
+
+impl CheckedGroup {
+    #[inline(always)]
+    fn new(spec: &Arc<GroupSpec>, fields: &[Field], at: usize, end: usize, entries: u32) -> Self {
+        let delimiter = fields.get(at + 1).filter(|_| entries > 0).map_or(0, |f| f.tag);
+        // Field positions are below the message's length, which is addressable with u32.
+        Self { spec: Arc::clone(spec), at: at as u32, end: end as u32, entries, delimiter }
+    }
+}
+
+impl<'a> crate::decode::Message<'a> {
+    /// [`Fields::group_entries`] on the whole message. When the parse that made this message's
+    /// index checked this group (its `groups` option held an equal spec for it), the entries
+    /// come from what that check found, without checking the group again.
+    pub fn group_entries<'s>(&self, spec: &'s GroupSpec) -> Result<GroupEntries<'a, 's>, DecodeError> {
+        let run = self.fields();
+        let (fields, groups) = (run.as_slice(), self.checked_groups());
+        if let Some(k) = groups.iter().position(|g| g.spec.count_tag == spec.count_tag) {
+            let checked = &groups[k];
+            // `Fields::group_entries` reads the group at the first field with its count tag. The
+            // check met every field outside the groups it read, and would have read a field
+            // with this tag before this one as this group too (the spec depends on the tag and
+            // MsgType alone): so only a group noted before this one can hold such a field.
+            let later = groups[..k].iter().any(|g| {
+                fields
+                    .get(g.at as usize..g.end as usize)
+                    .map_or(true, |span| span.iter().any(|f| f.tag == spec.count_tag))
+            });
+            let same = std::ptr::eq(&*checked.spec, spec) || checked.spec.same_layout(spec);
+            if !later && same {
+                return Ok(GroupEntries {
+                    run,
+                    spec,
+                    delimiter: checked.delimiter,
+                    next: checked.at as usize + 1,
+                    end: checked.end as usize,
+                    left: checked.entries as usize,
+                });
+            }
+        }
+        run.group_entries(spec)
+    }
+}
+
+/// Whether two MsgTypes <35> are the same: most are one byte, compared without a call.
+#[inline(always)]
+fn same_msg_type(a: &[u8], b: &[u8]) -> bool {
+    match (a, b) {
+        ([x], [y]) => x == y,
+        _ => a == b,
     }
 }
 
@@ -459,7 +571,7 @@ pub(crate) fn scan_group(
                 entries += 1;
                 (start, last) = (i, first);
             } else {
-                let Some(position) = spec.position(field.tag) else { break };
+                let Some(position) = spec.position_after(last, field.tag) else { break };
                 if position <= last {
                     return Err(out_of_order(*field, spec));
                 }
@@ -496,7 +608,7 @@ fn entry_end(run: Fields<'_>, start: usize, spec: &GroupSpec, delimiter: u32) ->
         if field.tag == delimiter {
             break;
         }
-        let Some(position) = spec.position(field.tag) else { break };
+        let Some(position) = spec.position_after(last, field.tag) else { break };
         if position <= last {
             return Err(out_of_order(*field, spec));
         }
@@ -583,6 +695,80 @@ mod tests {
         assert!(index.view(&wrong).group_entries(&flat).is_err());
     }
 
+    /// The entries a parse's check noted come out as `Fields::group_entries` finds them, for
+    /// the spec it checked, an equal one, a different one and one it did not check; and a
+    /// message made with `from_fields` (nothing noted) reads the same.
+    #[test]
+    fn entries_noted_at_parse_time_are_those_read_again() {
+        let leg = GroupSpec::new(539, [524, 525].map(Member::Field)).unwrap();
+        let party = GroupSpec::new(453, [Member::Field(448), Member::Field(447), Member::from(leg)]).unwrap();
+        let flat = GroupSpec::new(453, [448, 447, 452].map(Member::Field)).unwrap();
+        let other_order = GroupSpec::new(453, [447, 448, 452].map(Member::Field)).unwrap();
+        let misc = GroupSpec::new(136, [137, 138].map(Member::Field)).unwrap();
+        let never = GroupSpec::new(78, [79].map(Member::Field)).unwrap();
+        let bodies = [
+            "35=8|453=2|448=A|447=D|452=3|448=B|136=1|137=1|58=t|",
+            "35=8|453=2|448=A|447=D|539=1|524=x|448=B|136=1|137=1|",
+            "35=8|136=2|137=1|137=2|453=1|448=A|",
+            "35=8|453=1|447=D|448=A|",
+            "35=8|453=0|58=t|453=1|448=A|",
+            "35=8|58=t|",
+        ];
+        let options = |spec: &GroupSpec| {
+            let mut specs = GroupSpecs::new();
+            specs.add(spec.clone(), Some(&[b"8"])).add(misc.clone(), None);
+            crate::ParseOptions { verify_checksum: false, groups: Some(Arc::new(specs)), ..Default::default() }
+        };
+        let spans = |entries: Result<GroupEntries<'_, '_>, DecodeError>| {
+            entries.map(|e| e.map(|f| f.as_slice().to_vec()).collect::<Vec<_>>())
+        };
+        let mut index = crate::FieldIndex::new();
+        let mut noted = 0;
+        for body in bodies {
+            let text = body.replace('|', "\x01");
+            let wire = format!("8=FIXT.1.1\x019={}\x01{text}10=000\x01", text.len()).into_bytes();
+            for checked in [&party, &flat, &other_order] {
+                if index.parse(&wire, &options(checked)).is_err() {
+                    continue;
+                }
+                let msg = index.view(&wire);
+                let plain = crate::Message::from_fields(&wire, msg.as_slice()).unwrap();
+                assert!(plain.checked_groups().is_empty());
+                noted += msg.checked_groups().len();
+                for read in [&party, &flat, &other_order, &misc, &never, &checked.clone()] {
+                    let (noted, again) = (msg.group_entries(read), plain.group_entries(read));
+                    assert_eq!(spans(noted), spans(again), "{body} checked {checked:?} read {read:?}");
+                }
+            }
+        }
+        assert!(noted >= 10, "the parses noted {noted} groups");
+    }
+
+    /// A group whose count tag also occurs inside an earlier group: `group_entries` reads the
+    /// first occurrence (the nested one), not the one the parse's check noted.
+    #[test]
+    fn a_count_tag_nested_in_an_earlier_group_is_read_where_it_first_occurs() {
+        let inner = GroupSpec::new(200, [201].map(Member::Field)).unwrap();
+        let outer = GroupSpec::new(100, [Member::Field(101), Member::from(inner.clone())]).unwrap();
+        let mut specs = GroupSpecs::new();
+        specs.add(outer.clone(), None).add(inner.clone(), None);
+        let options =
+            crate::ParseOptions { verify_checksum: false, groups: Some(Arc::new(specs)), ..Default::default() };
+        let body = "35=8|100=1|101=x|200=1|201=y|58=t|200=2|201=z|201=w|".replace('|', "\x01");
+        let wire = format!("8=FIXT.1.1\x019={}\x01{body}10=000\x01", body.len()).into_bytes();
+        let mut index = crate::FieldIndex::new();
+        index.parse(&wire, &options).unwrap();
+        let msg = index.view(&wire);
+        assert_eq!(msg.checked_groups().len(), 2);
+        let plain = crate::Message::from_fields(&wire, msg.as_slice()).unwrap();
+        for spec in [&outer, &inner] {
+            let noted: Vec<_> = msg.group_entries(spec).unwrap().map(|e| e.as_slice().to_vec()).collect();
+            let again: Vec<_> = plain.group_entries(spec).unwrap().map(|e| e.as_slice().to_vec()).collect();
+            assert_eq!(noted, again, "{}", spec.count_tag());
+        }
+        assert_eq!(msg.group_entries(&inner).unwrap().len(), 1);
+    }
+
     #[test]
     fn flat_groups_read_as_the_entry_by_entry_walk_reads_them() {
         // The same members, once flat (its own loop) and once with a nested group that never
@@ -631,6 +817,31 @@ mod tests {
                 assert_eq!(result.is_ok(), good, "{before} {group}: {result:?}");
                 if !good {
                     assert_eq!(result.unwrap_err().kind, crate::DecodeErrorKind::BadGroupCount);
+                }
+            }
+        }
+    }
+
+    /// The pre-check never refuses a count tag, whatever the tags are (below the smallest, in
+    /// the bitmap, above it), and refuses the tags below the smallest.
+    #[test]
+    fn the_count_tag_pre_check_lets_every_count_tag_through() {
+        for seed in 1..300 {
+            let mut rng = crate::testing::Rng(seed);
+            let mut specs = GroupSpecs::new();
+            let mut counts = Vec::new();
+            for _ in 0..=rng.below(5) {
+                let count = [1, 63, 64, 453, 8191, 8192, 20_108][rng.below(7)] + rng.below(3) as u32;
+                specs.add(GroupSpec::new(count, [Member::Field(count + 1_000_000)]).unwrap(), None);
+                counts.push(count);
+            }
+            let min = *counts.iter().min().unwrap();
+            for tag in 0..30_000 {
+                if counts.contains(&tag) {
+                    assert!(specs.may_count(tag), "{tag} in {counts:?}");
+                    assert!(specs.lookup(b"8", tag).is_some(), "{tag} in {counts:?}");
+                } else if tag < min {
+                    assert!(!specs.may_count(tag), "{tag} below {counts:?}");
                 }
             }
         }

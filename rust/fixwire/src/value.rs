@@ -35,6 +35,18 @@ pub fn parse_u64(v: &[u8]) -> Result<u64, InvalidValue> {
     if v.is_empty() {
         return Err(InvalidValue("empty where an integer is expected"));
     }
+    // Nineteen digits are below 10^19 < 2^64: no overflow, so no checked arithmetic.
+    if v.len() <= 19 {
+        let mut n: u64 = 0;
+        for &b in v {
+            let d = b.wrapping_sub(b'0');
+            if d > 9 {
+                return Err(InvalidValue("not an integer"));
+            }
+            n = n * 10 + u64::from(d);
+        }
+        return Ok(n);
+    }
     let mut n: u64 = 0;
     for &b in v {
         let d = b.wrapping_sub(b'0');
@@ -214,22 +226,39 @@ impl Decimal {
         if text.len() > usize::from(MAX_DECIMAL_SCALE) + 1 {
             return None;
         }
-        let (mut magnitude, mut digits, mut dot) = (0u64, 0usize, None);
-        for (i, &b) in text.iter().enumerate() {
+        // The integer digits, then, after a point, the fraction digits: two loops with one test
+        // a byte each.
+        let mut magnitude = 0u64;
+        let mut rest = text;
+        while let Some((&b, tail)) = rest.split_first() {
             let d = b.wrapping_sub(b'0');
-            if d <= 9 {
-                magnitude = magnitude * 10 + u64::from(d);
-                digits += 1;
-            } else if b == b'.' && dot.is_none() {
-                dot = Some(i);
-            } else {
+            if d > 9 {
+                break;
+            }
+            magnitude = magnitude * 10 + u64::from(d);
+            rest = tail;
+        }
+        let (mut scale, has_point) = (0, !rest.is_empty());
+        if let Some((&point, fraction)) = rest.split_first() {
+            if point != b'.' {
                 return None;
             }
+            for &b in fraction {
+                let d = b.wrapping_sub(b'0');
+                if d > 9 {
+                    return None;
+                }
+                magnitude = magnitude * 10 + u64::from(d);
+            }
+            scale = fraction.len();
         }
+        // Digits: every byte but the point.
+        let digits = text.len() - usize::from(has_point);
         if digits == 0 || digits > usize::from(MAX_DECIMAL_SCALE) {
             return None;
         }
-        let scale = dot.map_or(0, |i| text.len() - i - 1) as u8;
+        // At most 18 fraction digits (checked above): a u8.
+        let scale = scale as u8;
         let magnitude = i64::try_from(magnitude).ok()?;
         Some(Self { mantissa: if negative { -magnitude } else { magnitude }, scale })
     }

@@ -6,14 +6,16 @@
 //! fields, bit 2 checks Kalshi's repeating groups, and the high nibble, when not zero, is the
 //! limit on fields. The rest is the message. Both indexes are reused across inputs, as in a loop,
 //! so that fields left from an earlier message would show. A lookup of each tag of the message
-//! (and of tags it lacks) must find the field a plain scan of the fields finds.
+//! (and of tags it lacks) must find the field a plain scan of the fields finds, and the entries
+//! of each of its Kalshi groups, read through the parsed message (which may take them from the
+//! parse's check), must be those a message without that check reads.
 
 #![no_main]
 
 use std::cell::RefCell;
 use std::sync::{Arc, LazyLock};
 
-use fixwire::{DataFields, FieldIndex, GroupSpecs, ParseOptions};
+use fixwire::{DataFields, DecodeError, Field, FieldIndex, GroupEntries, GroupSpecs, Message, ParseOptions};
 use libfuzzer_sys::fuzz_target;
 
 static KALSHI: LazyLock<Arc<GroupSpecs>> = LazyLock::new(|| Arc::new(GroupSpecs::kalshi()));
@@ -44,6 +46,18 @@ fuzz_target!(|data: &[u8]| {
             for tag in checked.fields().iter().map(|f| f.tag).chain([1, 7, 58, 1023, 1024, 5000]) {
                 let scanned = checked.fields().iter().find(|f| f.tag == tag).copied();
                 assert_eq!(msg.find(tag), scanned, "lookups of {tag} differ");
+            }
+            let plain = Message::from_fields(bytes, checked.fields()).expect("a parsed message");
+            let entries = |read: Result<GroupEntries<'_, '_>, DecodeError>| {
+                read.map(|entries| entries.map(|e| e.as_slice().to_vec()).collect::<Vec<Vec<Field>>>())
+            };
+            for field in checked.fields() {
+                if let Some(spec) = KALSHI.lookup(msg.msg_type(), field.tag) {
+                    let again = entries(plain.group_entries(spec));
+                    assert_eq!(entries(msg.group_entries(spec)), again, "entries of {} differ", field.tag);
+                    let equal = (**spec).clone();
+                    assert_eq!(entries(msg.group_entries(&equal)), again, "entries of {} differ", field.tag);
+                }
             }
         }
     });
