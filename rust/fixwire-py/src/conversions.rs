@@ -132,6 +132,12 @@ pub(crate) fn timestamp_from_datetime(
     value: &Bound<'_, PyDateTime>,
     precision: TimePrecision,
 ) -> PyResult<UtcTimestamp> {
+    Ok(exact_timestamp(value)?.truncated(precision))
+}
+
+/// A datetime as a UtcTimestamp to the microsecond, as it is (naive taken as UTC): what
+/// SendingTime <52> needs, which the encoder truncates to its precision itself.
+pub(crate) fn exact_timestamp(value: &Bound<'_, PyDateTime>) -> PyResult<UtcTimestamp> {
     let value = match value.get_tzinfo() {
         // Already UTC (the common case) or naive, taken as UTC: no conversion call.
         Some(tz) if !tz.is(&utc(value.py())?) => {
@@ -145,9 +151,9 @@ pub(crate) fn timestamp_from_datetime(
         minute: value.get_minute(),
         second: value.get_second(),
         nanos: value.get_microsecond() * 1000,
-        precision,
+        precision: TimePrecision::Micros,
     };
-    Ok(ts.truncated(precision))
+    Ok(ts)
 }
 
 /// The value of an exact `int` that fits an `i64`; `None` for anything else (a subclass, a

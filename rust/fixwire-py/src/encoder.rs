@@ -12,8 +12,8 @@ use pyo3::types::{
 };
 
 use crate::conversions::{
-    exact_i64, exclusive, is_decimal, str_text, tag_and_value, time_precision, timestamp_from_datetime,
-    with_decimal_digits,
+    exact_i64, exact_timestamp, exclusive, is_decimal, str_text, tag_and_value, time_precision,
+    timestamp_from_datetime, with_decimal_digits,
 };
 use crate::errors::py_err;
 use crate::template::{push_template_value, PyTemplate};
@@ -102,10 +102,7 @@ fn sending_time_nanos(sending_time: Option<&Bound<'_, PyAny>>) -> PyResult<i64> 
             fixwire::sending_time_from_seconds(t.cast::<PyFloat>()?.value()).map_err(py_err)
         }
         Some(t) => match t.cast::<PyDateTime>() {
-            Ok(datetime) => {
-                fixwire::sending_time_from_timestamp(timestamp_from_datetime(datetime, TimePrecision::Nanos)?)
-                    .map_err(py_err)
-            }
+            Ok(datetime) => fixwire::sending_time_from_timestamp(exact_timestamp(datetime)?).map_err(py_err),
             Err(_) if t.is_instance_of::<pyo3::types::PyBool>() => {
                 Err(PyTypeError::new_err("sending_time must be a datetime or int nanoseconds, not bool"))
             }
