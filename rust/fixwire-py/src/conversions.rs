@@ -188,9 +188,16 @@ pub(crate) fn tag_arg(tag: &Bound<'_, PyAny>) -> PyResult<u32> {
 /// without the generic path.
 #[inline]
 pub(crate) fn tag_of(tag: &Bound<'_, PyAny>) -> PyResult<u32> {
-    if let Some(Ok(n @ 1..)) = exact_i64(tag).map(u32::try_from) {
-        return Ok(n);
+    match exact_i64(tag).map(u32::try_from) {
+        Some(Ok(n @ 1..)) => Ok(n),
+        _ => any_tag_of(tag),
     }
+}
+
+/// [`tag_of`] for any other object, and every error.
+#[cold]
+#[inline(never)]
+fn any_tag_of(tag: &Bound<'_, PyAny>) -> PyResult<u32> {
     if !tag.is_instance_of::<PyInt>() || tag.is_instance_of::<PyBool>() {
         return Err(PyTypeError::new_err(format!("a tag is an int, not {}", tag.get_type().name()?)));
     }
