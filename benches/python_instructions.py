@@ -12,7 +12,9 @@ Cases (the decode group's NewOrderSingle and the framer group's stream):
 * ``parse+5 []``: parse, then MsgType <35>, ClOrdID <11>, OrderQty <38>, Price <44> and
   Symbol <55> by ``msg[tag]``;
 * ``parse+values``: parse, then the same five in one ``msg.values(...)``;
-* ``Framer.feed``: the framer stream (1 MiB) in 64 KiB chunks, per message.
+* ``Framer.feed``: the framer stream (1 MiB) in 64 KiB chunks, per message;
+* ``encode``: the encode group's ``Encoder.encode`` of the order (its list of pairs built by the
+  caller, as there); ``encode fstring``: that group's pure-Python f-string join, the reference.
 
 Under an interpreter that also has ``refix`` (Python 3.12+, see ``refix_decode.py``), its two
 counterparts are counted as well: ``refix 5 get_str`` (``Tokenizer.tokenize``, then the same
@@ -31,7 +33,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import fixwire  # after the path that finds benches
-from benches.conftest import chunked, corpus_message, make_stream
+from benches.bench_encode import fixwire_writer, fstring_writer
+from benches.conftest import ORDER, chunked, corpus_message, make_stream
 
 TAGS = (35, 11, 38, 44, 55)
 COLLECTED = re.compile(r"Collected : ([\d,]+)")
@@ -51,6 +54,9 @@ def case(name: str) -> tuple[Callable[[], object], int]:
         return items, 1
     if name == "parse+values":
         return lambda: fixwire.parse(data).values(TAGS), 1
+    if name in ("encode", "encode fstring"):
+        write = fixwire_writer() if name == "encode" else fstring_writer()
+        return lambda: write(ORDER), 1
     if name == "refix 5 get_str":
         tokenizer = refix.Tokenizer()
 
@@ -83,7 +89,7 @@ try:
     import refix  # type: ignore[import-not-found]  # only under a Python 3.12+ with refix
 except ImportError:
     refix = None
-FIXWIRE_CASES = ("parse", "parse+5 []", "parse+values", "Framer.feed")
+FIXWIRE_CASES = ("parse", "parse+5 []", "parse+values", "Framer.feed", "encode", "encode fstring")
 REFIX_CASES = ("refix 5 get_str", "refix stream")
 CASES = FIXWIRE_CASES + (REFIX_CASES if refix is not None else ())
 

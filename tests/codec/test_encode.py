@@ -2,8 +2,9 @@
 
 import math
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from decimal import Decimal
+from enum import IntEnum, StrEnum
 from typing import Any
 
 import pytest
@@ -13,6 +14,18 @@ from fixtext import frame
 
 SENT = datetime(2026, 8, 20, 14, 30, 5, 123456, tzinfo=UTC)
 HEADER = "35=D|49=SENDER|56=TARGET|34=7|52=20260820-14:30:05.123|"
+
+
+class Tag(IntEnum):
+    """Tags as an enum, as some users name them."""
+
+    CL_ORD_ID = 11
+
+
+class Side(StrEnum):
+    """A str subclass as a value."""
+
+    BUY = "1"
 
 
 def encode_d(encoder: fixwire.Encoder, fields: Sequence[tuple[int, object]]) -> bytes:
@@ -60,6 +73,9 @@ VALUE_CASES: list[tuple[str, object, str]] = [
     ("int_negative", -1, "-1"),
     ("int_i64_max", 2**63 - 1, "9223372036854775807"),
     ("int_i64_min", -(2**63), "-9223372036854775808"),
+    ("int_u64_max", 2**64 - 1, "18446744073709551615"),
+    ("int_subclass", Tag.CL_ORD_ID, "11"),
+    ("str_subclass", Side("1"), "1"),
     ("decimal", Decimal("0.7500"), "0.7500"),
     ("decimal_integral", Decimal("100"), "100"),
     ("decimal_negative", Decimal("-16.8000"), "-16.8000"),
@@ -87,6 +103,29 @@ VALUE_CASES: list[tuple[str, object, str]] = [
 def test_encode_value_types(encoder: fixwire.Encoder, value: object, text: str) -> None:
     data = encode_d(encoder, [(5000, value)])
     assert data == frame(f"{HEADER}5000={text}|")
+
+
+def test_fields_may_be_any_iterable_and_tags_int_subclasses(encoder: fixwire.Encoder) -> None:
+    pairs = ((Tag.CL_ORD_ID, "a"), (38, 5))
+    from_iterator = encoder.encode("D", iter(pairs), seq_num=7, sending_time=SENT)
+    assert from_iterator == frame(f"{HEADER}11=a|38=5|")
+    assert encode_d(encoder, list(pairs)) == encode_d(encoder, pairs) == from_iterator
+
+
+def test_a_value_that_empties_the_list_mid_encode_ends_it_cleanly(encoder: fixwire.Encoder) -> None:
+    class Emptying(tzinfo):
+        def utcoffset(self, dt: datetime | None) -> timedelta:
+            fields.clear()
+            return timedelta(0)
+
+        def dst(self, dt: datetime | None) -> timedelta:
+            return timedelta(0)
+
+        def tzname(self, dt: datetime | None) -> str:
+            return "emptying"
+
+    fields: list[tuple[int, object]] = [(60, datetime(2026, 8, 20, tzinfo=Emptying())), (11, "a")]
+    assert encode_d(encoder, fields) == frame(f"{HEADER}60=20260820-00:00:00.000|")
 
 
 def test_bool_is_not_written_as_an_int(encoder: fixwire.Encoder) -> None:
@@ -327,6 +366,7 @@ TYPE_ERRORS: list[tuple[str, object]] = [
     ("object", [(58, object())]),
     ("dict", [(58, {"a": 1})]),
     ("str_tag", [("58", "x")]),
+    ("bool_tag", [(True, "x")]),
     ("float_tag", [(58.0, "x")]),
     ("not_a_pair", [(58,)]),
     ("triple", [(58, "x", "y")]),

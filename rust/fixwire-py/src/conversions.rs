@@ -132,6 +132,12 @@ pub(crate) fn timestamp_from_datetime(
     value: &Bound<'_, PyDateTime>,
     precision: TimePrecision,
 ) -> PyResult<UtcTimestamp> {
+    Ok(exact_timestamp(value)?.truncated(precision))
+}
+
+/// A datetime as a UtcTimestamp to the microsecond, as it is (naive taken as UTC): what
+/// SendingTime <52> needs, which the encoder truncates to its precision itself.
+pub(crate) fn exact_timestamp(value: &Bound<'_, PyDateTime>) -> PyResult<UtcTimestamp> {
     let value = match value.get_tzinfo() {
         // Already UTC (the common case) or naive, taken as UTC: no conversion call.
         Some(tz) if !tz.is(&utc(value.py())?) => {
@@ -145,33 +151,53 @@ pub(crate) fn timestamp_from_datetime(
         minute: value.get_minute(),
         second: value.get_second(),
         nanos: value.get_microsecond() * 1000,
-        precision,
+        precision: TimePrecision::Micros,
     };
-    Ok(ts.truncated(precision))
+    Ok(ts)
+}
+
+/// The value of an exact `int` that fits an `i64`; `None` for anything else (a subclass, a
+/// bool, a huge int), which the caller then takes through the generic path and its errors.
+#[inline(always)]
+pub(crate) fn exact_i64(value: &Bound<'_, PyAny>) -> Option<i64> {
+    let ptr = value.as_ptr();
+    // SAFETY: the GIL is held (`value` is bound) and `ptr` is a live object. For an exact int,
+    // PyLong_AsLongAndOverflow cannot fail: it reports a value beyond `long` through `overflow`
+    // and sets no error.
+    unsafe {
+        if ffi::PyLong_CheckExact(ptr) == 0 {
+            return None;
+        }
+        let mut overflow = 0;
+        let n = ffi::PyLong_AsLongAndOverflow(ptr, &raw mut overflow);
+        (overflow == 0).then_some(n)
+    }
 }
 
 /// A tag argument of a read (`msg[tag]`, `msg.get(tag)`) as `u32`, with the errors `int`
 /// extraction gives; an exact `int`, the usual argument, is read without the generic path.
 #[inline]
 pub(crate) fn tag_arg(tag: &Bound<'_, PyAny>) -> PyResult<u32> {
-    let ptr = tag.as_ptr();
-    // SAFETY: the GIL is held (`tag` is bound) and `ptr` is a live object; `PyLong_AsLong` of an
-    // exact int fails only by overflow, whose error is taken before the generic path runs.
-    unsafe {
-        if ffi::PyLong_CheckExact(ptr) != 0 {
-            let n = ffi::PyLong_AsLong(ptr);
-            if let Ok(n) = u32::try_from(n) {
-                return Ok(n);
-            }
-            if n == -1 {
-                drop(PyErr::take(tag.py()));
-            }
-        }
+    match exact_i64(tag).map(u32::try_from) {
+        Some(Ok(tag)) => Ok(tag),
+        _ => tag.extract(),
     }
-    tag.extract()
 }
 
+/// A tag to write: a positive `int` (not a `bool`); an exact `int`, the usual tag, is read
+/// without the generic path.
+#[inline]
 pub(crate) fn tag_of(tag: &Bound<'_, PyAny>) -> PyResult<u32> {
+    match exact_i64(tag).map(u32::try_from) {
+        Some(Ok(n @ 1..)) => Ok(n),
+        _ => any_tag_of(tag),
+    }
+}
+
+/// [`tag_of`] for any other object, and every error.
+#[cold]
+#[inline(never)]
+fn any_tag_of(tag: &Bound<'_, PyAny>) -> PyResult<u32> {
     if !tag.is_instance_of::<PyInt>() || tag.is_instance_of::<PyBool>() {
         return Err(PyTypeError::new_err(format!("a tag is an int, not {}", tag.get_type().name()?)));
     }
@@ -180,10 +206,32 @@ pub(crate) fn tag_of(tag: &Bound<'_, PyAny>) -> PyResult<u32> {
 }
 
 /// The tag and value of a `(tag, value)` tuple; a TypeError saying `shape` for anything else.
+#[inline]
 pub(crate) fn tag_and_value<'py>(item: &Bound<'py, PyAny>, shape: &'static str) -> PyResult<(u32, Bound<'py, PyAny>)> {
     let pair = item.cast::<PyTuple>().ok().filter(|t| t.len() == 2).ok_or_else(|| PyTypeError::new_err(shape))?;
-    let tag = pair.get_borrowed_item(0)?;
-    Ok((tag_of(&tag)?, pair.get_item(1)?))
+    // SAFETY: the tuple has two items, and a tuple never changes.
+    let (tag, value) = unsafe { (pair.get_borrowed_item_unchecked(0), pair.get_borrowed_item_unchecked(1)) };
+    Ok((tag_of(&tag)?, value.to_owned()))
+}
+
+/// The text of a `str`: a compact ASCII string (nearly every FIX value) read in place, any
+/// other through CPython's UTF-8 form of it (made once, kept by the string).
+#[inline]
+pub(crate) fn str_text<'a>(text: &'a Bound<'_, PyString>) -> PyResult<&'a str> {
+    // CPython 3.14 no longer makes the string's layout public.
+    #[cfg(not(any(Py_3_14, PyPy, GraalPy)))]
+    // SAFETY: the GIL is held and `text` is a live str. A compact ASCII string holds exactly
+    // GET_LENGTH ASCII bytes at DATA, which live as long as the string, borrowed for 'a; ASCII
+    // is UTF-8.
+    unsafe {
+        let ptr = text.as_ptr();
+        if ffi::PyUnicode_IS_COMPACT_ASCII(ptr) != 0 {
+            let len = usize::try_from(ffi::PyUnicode_GET_LENGTH(ptr)).unwrap_or_default();
+            let bytes = std::slice::from_raw_parts(ffi::PyUnicode_DATA(ptr).cast::<u8>(), len);
+            return Ok(std::str::from_utf8_unchecked(bytes));
+        }
+    }
+    text.to_str()
 }
 
 /// Whether `value` is a `decimal.Decimal`.
@@ -196,5 +244,5 @@ pub(crate) fn is_decimal(value: &Bound<'_, PyAny>) -> PyResult<bool> {
 /// written plainly by the core when it used an exponent.
 pub(crate) fn with_decimal_digits<T>(value: &Bound<'_, PyAny>, with: impl FnOnce(&[u8]) -> PyResult<T>) -> PyResult<T> {
     let text = value.str()?;
-    with(&fixwire::value::plain_decimal(text.to_str()?.as_bytes()))
+    with(&fixwire::value::plain_decimal(str_text(&text)?.as_bytes()))
 }

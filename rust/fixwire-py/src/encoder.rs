@@ -12,7 +12,8 @@ use pyo3::types::{
 };
 
 use crate::conversions::{
-    exclusive, is_decimal, tag_and_value, time_precision, timestamp_from_datetime, with_decimal_digits,
+    exact_i64, exact_timestamp, exclusive, is_decimal, str_text, tag_and_value, time_precision,
+    timestamp_from_datetime, with_decimal_digits,
 };
 use crate::errors::py_err;
 use crate::template::{push_template_value, PyTemplate};
@@ -26,13 +27,22 @@ pub(crate) struct PyEncoder {
     encoder: Mutex<Encoder>,
 }
 
-/// Writes `(tag, value)` pairs from a Python iterable into `writer`.
+/// Writes `(tag, value)` pairs from a Python iterable into `writer`; a list or tuple, the usual
+/// argument, is read by index rather than through an iterator.
 fn write_fields(writer: &mut MessageWriter<'_>, fields: &Bound<'_, PyAny>, precision: TimePrecision) -> PyResult<()> {
-    for item in fields.try_iter()? {
-        let (tag, value) = tag_and_value(&item?, "each field is a (tag, value) tuple")?;
-        write_value(writer, tag, &value, precision)?;
+    let mut write = |item: &Bound<'_, PyAny>| {
+        let (tag, value) = tag_and_value(item, "each field is a (tag, value) tuple")?;
+        write_value(writer, tag, &value, precision)
+    };
+    if let Ok(list) = fields.cast::<PyList>() {
+        // The list's length is read again at each step: converting a value can run Python code
+        // (a tzinfo's) that changes the list.
+        list.iter().try_for_each(|item| write(&item))
+    } else if let Ok(tuple) = fields.cast::<PyTuple>() {
+        tuple.iter_borrowed().try_for_each(|item| write(&item))
+    } else {
+        fields.try_iter()?.try_for_each(|item| write(&item?))
     }
-    Ok(())
 }
 
 fn write_value(
@@ -42,7 +52,9 @@ fn write_value(
     precision: TimePrecision,
 ) -> PyResult<()> {
     let result = if let Ok(text) = value.cast::<PyString>() {
-        writer.str(tag, text.to_str()?)
+        writer.str(tag, str_text(text)?)
+    } else if let Some(n) = exact_i64(value) {
+        writer.int(tag, n)
     } else if let Ok(flag) = value.cast::<PyBool>() {
         writer.bool(tag, flag.is_true())
     } else if value.is_instance_of::<PyInt>() {
@@ -90,10 +102,7 @@ fn sending_time_nanos(sending_time: Option<&Bound<'_, PyAny>>) -> PyResult<i64> 
             fixwire::sending_time_from_seconds(t.cast::<PyFloat>()?.value()).map_err(py_err)
         }
         Some(t) => match t.cast::<PyDateTime>() {
-            Ok(datetime) => {
-                fixwire::sending_time_from_timestamp(timestamp_from_datetime(datetime, TimePrecision::Nanos)?)
-                    .map_err(py_err)
-            }
+            Ok(datetime) => fixwire::sending_time_from_timestamp(exact_timestamp(datetime)?).map_err(py_err),
             Err(_) if t.is_instance_of::<pyo3::types::PyBool>() => {
                 Err(PyTypeError::new_err("sending_time must be a datetime or int nanoseconds, not bool"))
             }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use fixwire::value::decimal_parts;
 use fixwire::{Field, FieldIndex, Fields, GroupSpec, GroupSpecs, ParseOptions};
 use pyo3::exceptions::{PyKeyError, PyValueError};
+use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyBytes, PyDate, PyList, PyString, PyTuple};
@@ -37,6 +38,7 @@ pub(crate) enum FieldStore {
 impl std::ops::Deref for FieldStore {
     type Target = [Field];
 
+    #[inline]
     fn deref(&self) -> &[Field] {
         match self {
             Self::Own(fields) => fields,
@@ -216,18 +218,23 @@ impl PyMessage {
                 None => Ok(py.None().into_bound(py)),
             }
         };
-        // A tuple of tags (the usual call) is read in place, without an iterator.
-        let mut out = Vec::new();
+        // A tuple of tags (the usual call) is read in place and answered in a tuple filled in
+        // place: no iterator, no intermediate vector.
         if let Ok(tuple) = tags.cast::<PyTuple>() {
-            out.reserve_exact(tuple.len());
-            for tag in tuple.iter_borrowed() {
-                out.push(value(&tag)?);
+            let len = isize::try_from(tuple.len()).expect("a tuple has at most isize::MAX items");
+            // SAFETY: the GIL is held; PyTuple_New gives a new tuple (or NULL with an error set).
+            let out =
+                unsafe { Bound::from_owned_ptr_or_err(py, ffi::PyTuple_New(len))?.cast_into_unchecked::<PyTuple>() };
+            for (at, tag) in (0..len).zip(tuple.iter_borrowed()) {
+                let item = value(&tag)?;
+                // SAFETY: `out` is new and not shared, `at` is below its length and its slot still
+                // empty; SET_ITEM takes over the reference `into_ptr` gives. A tuple dropped
+                // half-filled (on an error) skips its empty slots.
+                unsafe { ffi::PyTuple_SET_ITEM(out.as_ptr(), at, item.into_ptr()) };
             }
-        } else {
-            for tag in tags.try_iter()? {
-                out.push(value(&tag?)?);
-            }
+            return Ok(out);
         }
+        let out = tags.try_iter()?.map(|tag| value(&tag?)).collect::<PyResult<Vec<_>>>()?;
         PyTuple::new(py, out)
     }
 
