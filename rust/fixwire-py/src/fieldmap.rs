@@ -1,8 +1,10 @@
-//! `FieldMap`, `GroupLayout` and `FieldBase`: the core's [`fixwire::fieldmap`] for `fixwire.quickfix`.
+//! `FieldMap`, `MessageMap`, `GroupLayout` and `FieldBase`: the core's [`fixwire::fieldmap`]
+//! for `fixwire.quickfix`.
 //!
-//! `fixwire.quickfix`'s `Message`, `Header`, `Trailer` and `Group` are Python subclasses of
-//! `FieldMap`, so QuickFIX's methods (`setField`, `getField`, `addGroup` ...) are these native
-//! ones. The class is frozen; its map sits behind a lock taken for each call (uncontended: one
+//! `fixwire.quickfix`'s `Header`, `Trailer` and `Group` are Python subclasses of `FieldMap`,
+//! its `Message` of `MessageMap` (a `FieldMap` that makes its header and trailer), so
+//! QuickFIX's methods (`setField`, `getField`, `addGroup`, `getHeader`, `toString` ...) are
+//! these native ones. The class is frozen; its map sits behind a lock taken for each call (uncontended: one
 //! thread at a time uses a message). `FieldBase` is the native base of `fixwire.quickfix`'s
 //! field classes, so a field object is made and read without a Python frame; any other object
 //! with `_tag` (int) and `_string` (str) attributes is taken as a field too.
@@ -572,14 +574,95 @@ impl PyFieldMap {
         self.lock()?.write(&mut out);
         String::from_utf8(out).map_err(|e| PyValueError::new_err(e.to_string()))
     }
+}
 
-    /// This map as a message body between ``header`` and ``trailer``: the whole message's
-    /// text, BodyLength <9> and CheckSum <10> computed and set in header and trailer.
-    fn _message_text(&self, header: &PyFieldMap, trailer: &PyFieldMap) -> PyResult<String> {
-        let body = self.lock()?;
-        let mut header = header.lock()?;
-        let mut trailer = trailer.lock()?;
+/// What a message class makes with each message: ``MessageLayout(header_class,
+/// trailer_class, header_fields)``, the classes of its header and trailer and the ``(tag,
+/// text)`` fields set in the header (BeginString <8>, ApplVerID <1128>, MsgType <35>).
+#[pyclass(frozen, name = "MessageLayout", module = "fixwire._native")]
+pub(crate) struct PyMessageLayout {
+    header: Py<PyType>,
+    trailer: Py<PyType>,
+    fields: Vec<(u32, String)>,
+}
+
+#[pymethods]
+impl PyMessageLayout {
+    #[new]
+    fn new(
+        header_class: Bound<'_, PyType>,
+        trailer_class: Bound<'_, PyType>,
+        header_fields: Vec<(u32, String)>,
+    ) -> Self {
+        Self { header: header_class.unbind(), trailer: trailer_class.unbind(), fields: header_fields }
+    }
+}
+
+/// A message: its body, and the header and trailer made with it.
+///
+/// A subclass's ``_LAYOUT`` class attribute (a :class:`MessageLayout`) gives the classes of
+/// the header and trailer and the header fields each new message has. A class whose layout
+/// sets header fields (a version's message class) takes no arguments; any other leaves its
+/// arguments to ``__init__``.
+#[pyclass(frozen, subclass, extends = PyFieldMap, name = "MessageMap", module = "fixwire._native")]
+pub(crate) struct PyMessageMap {
+    header: Py<PyFieldMap>,
+    trailer: Py<PyFieldMap>,
+}
+
+#[pymethods]
+impl PyMessageMap {
+    #[new]
+    #[classmethod]
+    #[pyo3(signature = (*args))]
+    fn new(cls: &Bound<'_, PyType>, args: &Bound<'_, PyTuple>) -> PyResult<PyClassInitializer<Self>> {
+        let py = cls.py();
+        let layout = cls.getattr(intern!(py, "_LAYOUT"))?;
+        let layout = layout
+            .cast::<PyMessageLayout>()
+            .map_err(|_| PyTypeError::new_err("a message class needs a MessageLayout as _LAYOUT"))?
+            .get();
+        if !layout.fields.is_empty() && !args.is_empty() {
+            return Err(PyTypeError::new_err(format!("{}() takes no arguments", cls.name()?)));
+        }
+        let header = layout.header.bind(py).call0()?.cast_into::<PyFieldMap>()?;
+        {
+            let mut map = header.get().lock()?;
+            for (tag, text) in &layout.fields {
+                map.set(*tag, text);
+            }
+        }
+        let trailer = layout.trailer.bind(py).call0()?.cast_into::<PyFieldMap>()?;
+        let body = PyFieldMap { map: Mutex::new(fieldmap::FieldMap::new(Order::Body)) };
+        Ok(PyClassInitializer::from(body).add_subclass(Self { header: header.unbind(), trailer: trailer.unbind() }))
+    }
+
+    /// The header, shared (changes to it change the message).
+    #[allow(non_snake_case)]
+    fn getHeader(&self, py: Python<'_>) -> Py<PyFieldMap> {
+        self.header.clone_ref(py)
+    }
+
+    /// The trailer, shared.
+    #[allow(non_snake_case)]
+    fn getTrailer(&self, py: Python<'_>) -> Py<PyFieldMap> {
+        self.trailer.clone_ref(py)
+    }
+
+    /// The message as FIX text, with BodyLength <9> and CheckSum <10> computed (and set in
+    /// header and trailer).
+    #[allow(non_snake_case)]
+    fn toString(slf: &Bound<'_, Self>) -> PyResult<String> {
+        let py = slf.py();
+        let this = slf.get();
+        let body = slf.as_super().get().lock()?;
+        let mut header = this.header.bind(py).get().lock()?;
+        let mut trailer = this.trailer.bind(py).get().lock()?;
         let wire = fieldmap::write_message(&mut header, &body, &mut trailer);
         String::from_utf8(wire).map_err(|e| PyValueError::new_err(e.to_string()))
+    }
+
+    fn __str__(slf: &Bound<'_, Self>) -> PyResult<String> {
+        Self::toString(slf)
     }
 }

@@ -17,7 +17,7 @@
 //! | `numpy_strings.rs` | `pack_strings`, through numpy's string C API |
 //! | `text.rs` | `LogPrinter`: `fixwire decode`'s output, a read at a time |
 //! | `arrow.rs` | `ArrowStream`: columns to Arrow consumers through the C stream interface |
-//! | `fieldmap.rs` | `FieldMap`, `GroupLayout`, `FieldBase`, `Filing`: `fixwire.quickfix`'s messages and fields |
+//! | `fieldmap.rs` | `FieldMap`, `MessageMap`, `MessageLayout`, `GroupLayout`, `FieldBase`, `Filing`: `fixwire.quickfix`'s messages and fields |
 
 use pyo3::prelude::*;
 
@@ -56,6 +56,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<groups::PyGroupSpecs>()?;
     m.add_class::<text::PyLogPrinter>()?;
     m.add_class::<fieldmap::PyFieldMap>()?;
+    m.add_class::<fieldmap::PyMessageMap>()?;
+    m.add_class::<fieldmap::PyMessageLayout>()?;
     m.add_class::<fieldmap::PyGroupLayout>()?;
     m.add_class::<fieldmap::PyFieldBase>()?;
     m.add_class::<fieldmap::PyFiling>()?;
