@@ -17,7 +17,8 @@
 //! | `numpy_strings.rs` | `pack_strings`, through numpy's string C API |
 //! | `text.rs` | `LogPrinter`: `fixwire decode`'s output, a read at a time |
 //! | `arrow.rs` | `ArrowStream`: columns to Arrow consumers through the C stream interface |
-//! | `fieldmap.rs` | `FieldMap`, `MessageMap`, `MessageLayout`, `GroupLayout`, `FieldBase`, `Filing`: `fixwire.quickfix`'s messages and fields |
+//! | `fieldmap.rs` | `FieldMap`, `MessageMap`, `MessageLayout`, `GroupLayout`, `Filing`: `fixwire.quickfix`'s messages |
+//! | `fieldbase.rs` | `FieldBase`: `fixwire.quickfix`'s field objects |
 
 use pyo3::prelude::*;
 
@@ -27,6 +28,7 @@ mod conversions;
 mod dictionary;
 mod encoder;
 mod errors;
+mod fieldbase;
 mod fieldmap;
 mod framer;
 mod groups;
@@ -59,7 +61,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<fieldmap::PyMessageMap>()?;
     m.add_class::<fieldmap::PyMessageLayout>()?;
     m.add_class::<fieldmap::PyGroupLayout>()?;
-    m.add_class::<fieldmap::PyFieldBase>()?;
+    m.add_class::<fieldbase::PyFieldBase>()?;
     m.add_class::<fieldmap::PyFiling>()?;
     Ok(())
 }
