@@ -735,9 +735,39 @@ class FieldMap:
         """
     def _text(self) -> str:
         """The map's fields as they are written inside a message."""
-    def _message_text(self, header: FieldMap, trailer: FieldMap) -> str:
-        """This map as a message body between ``header`` and ``trailer``: the whole message's
-        text, BodyLength <9> and CheckSum <10> computed and set in header and trailer.
+
+@final
+class MessageLayout:
+    """What a message class makes with each message: ``MessageLayout(header_class,
+    trailer_class, header_fields)``, the classes of its header and trailer and the ``(tag,
+    text)`` fields set in the header (BeginString <8>, ApplVerID <1128>, MsgType <35>).
+    """
+
+    def __new__(
+        cls,
+        header_class: type[FieldMap],
+        trailer_class: type[FieldMap],
+        header_fields: list[tuple[int, str]],
+    ) -> Self: ...
+
+@disjoint_base
+class MessageMap(FieldMap):
+    """A message: its body, and the header and trailer made with it.
+
+    A subclass's ``_LAYOUT`` class attribute (a :class:`MessageLayout`) gives the classes of
+    the header and trailer and the header fields each new message has. A class whose layout
+    sets header fields (a version's message class) takes no arguments; any other leaves its
+    arguments to ``__init__``.
+    """
+
+    def __new__(cls, *args: Any) -> Self: ...
+    def getHeader(self) -> FieldMap:
+        """The header, shared (changes to it change the message)."""
+    def getTrailer(self) -> FieldMap:
+        """The trailer, shared."""
+    def toString(self) -> str:
+        """The message as FIX text, with BodyLength <9> and CheckSum <10> computed (and set in
+        header and trailer).
         """
 
 def pack_strings(
@@ -767,6 +797,8 @@ __all__ = [
     "LogPrinter",
     "Message",
     "MessageInfo",
+    "MessageLayout",
+    "MessageMap",
     "Rule",
     "Template",
     "checksum",

@@ -50,6 +50,27 @@ def test_a_double_field_writes_an_int_as_the_python_reference() -> None:
         assert fix.OrderQty(value).getString() == format_double(float(value))
 
 
+def test_an_int_field_writes_an_int_as_the_python_reference() -> None:
+    for value in (0, 7, -7, 10**9, 2**63 - 1, -(2**63), 2**63, -(2**63) - 1, 10**30):
+        assert fix.MsgSeqNum(value).getString() == fix.IntField._convert(value) == str(value)
+        assert fix.IntField(34, value).getString() == str(value)
+
+
+def test_a_field_class_is_read_once_and_each_class_keeps_its_own() -> None:
+    class Custom(fix.IntField):
+        __slots__ = ()
+        TAG = 5001
+
+    class Other(fix.StringField):
+        __slots__ = ()
+        TAG = 5002
+
+    for _ in range(2):
+        assert (Custom(3).getTag(), Custom(3).getString()) == (5001, "3")
+        assert (Other(3).getTag(), Other(3).getString()) == (5002, "3")
+        assert (fix.Price(1).getTag(), fix.Price(1).getString()) == (44, "1")
+
+
 def test_values_the_native_constructor_leaves_to_python() -> None:
     assert fix.Price(float("nan")).getString() == format_double(float("nan"))
     assert fix.Price(True).getString() == "1"

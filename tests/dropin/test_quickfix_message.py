@@ -226,6 +226,18 @@ def test_header_and_trailer_order() -> None:
     assert mine == theirs
 
 
+def test_a_version_message_class_refuses_arguments() -> None:
+    """QuickFIX's required-field constructors are not offered: refused by name, never ignored."""
+    fix44 = version_module(ours, "quickfix44")
+    order = fix44.NewOrderSingle()
+    assert order.getHeader() is order.getHeader()
+    assert str(order) == order.toString()
+    with pytest.raises(TypeError, match=r"NewOrderSingle\(\) takes no arguments"):
+        fix44.NewOrderSingle(ours.ClOrdID("a"))
+    with pytest.raises(TypeError, match=r"Message\(\) takes no arguments"):
+        fix44.Message("8=FIX.4.4\x01")
+
+
 def test_bad_text_raises_invalid_message() -> None:
     good = new_order(real, "quickfix44").toString()
     bad = good[:-4] + "000\x01" if not good.endswith("=000\x01") else good[:-4] + "001\x01"

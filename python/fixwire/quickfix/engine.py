@@ -397,7 +397,7 @@ def _snapshot(message: Message) -> tuple[Any, ...]:
     """Everything of ``message`` a callback may change: header and body, groups and repeated
     tags included.
     """
-    return (message._header._flat(), message._flat())
+    return (message.getHeader()._flat(), message._flat())
 
 
 @functools.lru_cache(maxsize=16)

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from fixwire._native import FieldMap as _NativeFieldMap
-from fixwire._native import Filing, GroupLayout, parse
+from fixwire._native import Filing, GroupLayout, MessageLayout, MessageMap, parse
 from fixwire._native import Message as NativeMessage
 from fixwire.errors import DecodeError
 from fixwire.quickfix.errors import InvalidMessage
@@ -87,43 +87,36 @@ class Trailer(FieldMap):
     _ORDER = 2
 
 
-class Message(FieldMap):
+class Message(FieldMap, MessageMap):
     """A FIX message: header, body and trailer (QuickFIX's ``Message``).
 
     ``Message()``, ``Message(text, validate=True)`` or ``Message(text, dictionary,
     validate=True)``; the generated version classes (``quickfix44.NewOrderSingle``) set
-    BeginString <8> and MsgType <35> for you.
+    BeginString <8> and MsgType <35> for you. The header and trailer are made natively with
+    the message (``fixwire._native.MessageMap``), as are ``getHeader``, ``getTrailer`` and
+    ``toString``.
     """
 
-    __slots__ = ("_header", "_trailer")
+    __slots__ = ()
+    _LAYOUT = MessageLayout(Header, Trailer, [])
 
     def __init__(self, *args: Any) -> None:
-        self._header = Header()
-        self._trailer = Trailer()
         if args:
             self._set_string(*args)
-
-    def getHeader(self) -> Header:
-        """The header, shared (changes to it change the message)."""
-        return self._header
-
-    def getTrailer(self) -> Trailer:
-        """The trailer, shared."""
-        return self._trailer
 
     def clear(self) -> None:
         """Empty header, body and trailer."""
         FieldMap.clear(self)
-        self._header.clear()
-        self._trailer.clear()
+        self.getHeader().clear()
+        self.getTrailer().clear()
 
     def isAdmin(self) -> bool:
         """Whether MsgType <35> is a session-level (admin) message."""
-        return (self._header._get(35) or "") in _ADMIN
+        return (self.getHeader()._get(35) or "") in _ADMIN
 
     def isApp(self) -> bool:
         """Whether MsgType <35> is set and is an application message."""
-        msg_type = self._header._get(35)
+        msg_type = self.getHeader()._get(35)
         return msg_type is not None and msg_type not in _ADMIN
 
     @staticmethod
@@ -131,21 +124,15 @@ class Message(FieldMap):
         """Whether ``msg_type`` is a session-level MsgType."""
         return msg_type in _ADMIN
 
-    def toString(self) -> str:
-        """The message as FIX text, with BodyLength <9> and CheckSum <10> computed."""
-        return self._message_text(self._header, self._trailer)
-
-    __str__ = toString
-
     def bodyLength(self) -> int:
         """BodyLength <9> of the message as it would be written."""
         self.toString()
-        return int(self._header.getField(9))
+        return int(self.getHeader().getField(9))
 
     def checkSum(self) -> int:
         """CheckSum <10> of the message as it would be written."""
         self.toString()
-        return int(self._trailer.getField(10))
+        return int(self.getTrailer().getField(10))
 
     def setString(self, text: str | bytes, *args: Any) -> None:
         """Replace the message with the one in ``text``.
@@ -186,7 +173,7 @@ class Message(FieldMap):
         """Files the fields of ``native`` into header, body and trailer, in wire order; with
         ``counts`` (the count tags of a data dictionary), group entries into their groups.
         """
-        self._fill_from(self._header, self._trailer, native, _filing(counts))
+        self._fill_from(self.getHeader(), self.getTrailer(), native, _filing(counts))
 
     @classmethod
     def _from_native(cls, native: NativeMessage) -> Message:

@@ -12,7 +12,8 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from fixwire.quickfix.message import FieldMap, Group, Message, group_layout
+from fixwire._native import MessageLayout, MessageMap
+from fixwire.quickfix.message import FieldMap, Group, Header, Message, Trailer, group_layout
 from fixwire.quickfix.spec import GroupDef, spec
 
 __all__ = ["module_getattr"]
@@ -50,45 +51,33 @@ def module_getattr(version: str, module: str) -> Callable[[str], Any]:
     """The ``__getattr__`` of the version module ``module`` for dictionary ``version``."""
     made: dict[str, Any] = {}
     begin, appl_ver = _HEADERS[version]
+    preset = [(8, begin)] if appl_ver is None else [(8, begin), (1128, appl_ver)]
 
-    def base_init(self: Message) -> None:
-        Message.__init__(self)
-        header = self._header
-        header.setField(8, begin)
-        if appl_ver is not None:
-            header.setField(1128, appl_ver)
+    def message_class(name: str, base: type[Message], header: list[tuple[int, str]]) -> type:
+        # The native map makes the header (with ``header`` set) and the trailer from
+        # ``_LAYOUT`` and takes no arguments: no Python call per message.
+        namespace: dict[str, Any] = {
+            "__init__": MessageMap.__init__,
+            "__slots__": (),
+            "__module__": module,
+            "_LAYOUT": MessageLayout(Header, Trailer, header),
+        }
+        return type(name, (base,), namespace)
 
     def getattr_(name: str) -> Any:
         found = made.get(name)
         if found is not None:
             return found
         if name == "Message":
-            found = type("Message", (Message,), {"__init__": base_init, "__slots__": ()})
-            found.__module__ = module
+            found = message_class("Message", Message, preset)
         else:
             definition = spec().version(version).messages.get(name)
             if definition is None:
                 raise AttributeError(f"module {module!r} has no attribute {name!r}")
-            base = getattr_("Message")
-            msg_type = definition.msg_type
-
-            def __init__(self: Message) -> None:
-                Message.__init__(self)
-                header = self._header
-                header.setField(8, begin)
-                if appl_ver is not None:
-                    header.setField(1128, appl_ver)
-                header.setField(35, msg_type)
-
-            namespace: dict[str, Any] = {
-                "__init__": __init__,
-                "__slots__": (),
-                "__module__": module,
-            }
+            found = message_class(name, getattr_("Message"), [*preset, (35, definition.msg_type)])
             names = spec().by_tag
             for tag, group in definition.groups.items():
-                namespace[names[tag].name] = _group_class(names[tag].name, group, module)
-            found = type(name, (base,), namespace)
+                setattr(found, names[tag].name, _group_class(names[tag].name, group, module))
         made[name] = found
         # Kept in the module too: the next lookup is a plain attribute, not this function.
         setattr(sys.modules[module], name, found)

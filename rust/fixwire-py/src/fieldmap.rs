@@ -1,176 +1,24 @@
-//! `FieldMap`, `GroupLayout` and `FieldBase`: the core's [`fixwire::fieldmap`] for `fixwire.quickfix`.
+//! `FieldMap`, `MessageMap`, `GroupLayout`: the core's [`fixwire::fieldmap`] for
+//! `fixwire.quickfix`.
 //!
-//! `fixwire.quickfix`'s `Message`, `Header`, `Trailer` and `Group` are Python subclasses of
-//! `FieldMap`, so QuickFIX's methods (`setField`, `getField`, `addGroup` ...) are these native
-//! ones. The class is frozen; its map sits behind a lock taken for each call (uncontended: one
-//! thread at a time uses a message). `FieldBase` is the native base of `fixwire.quickfix`'s
-//! field classes, so a field object is made and read without a Python frame; any other object
-//! with `_tag` (int) and `_string` (str) attributes is taken as a field too.
+//! `fixwire.quickfix`'s `Header`, `Trailer` and `Group` are Python subclasses of `FieldMap`,
+//! its `Message` of `MessageMap` (a `FieldMap` that makes its header and trailer), so
+//! QuickFIX's methods (`setField`, `getField`, `addGroup`, `getHeader`, `toString` ...) are
+//! these native ones. The class is frozen; its map sits behind a lock taken for each call
+//! (uncontended: one thread at a time uses a message). Field objects are `crate::fieldbase`'s.
 
 use std::sync::{Arc, Mutex};
 
-use fixwire::fieldmap::{self, GroupLayout, Order, TimeText};
+use fixwire::fieldmap::{self, GroupLayout, Order};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::{PyFloat, PyInt, PyList, PyString, PyTuple, PyType};
+use pyo3::types::{PyInt, PyList, PyString, PyTuple, PyType};
 
 use crate::conversions::exclusive;
+use crate::fieldbase::{field_parts, fill_field, PyFieldBase};
 
 pyo3::import_exception!(fixwire.quickfix.errors, FieldNotFound);
-
-/// A field's tag and text.
-struct FieldState {
-    tag: u32,
-    text: Py<PyString>,
-}
-
-/// `_KIND` of an integer field's class.
-const KIND_INT: u8 = 1;
-/// `_KIND` of a double field's class.
-const KIND_DOUBLE: u8 = 2;
-/// `_KIND` of a UTCTimestamp field's class.
-const KIND_TIMESTAMP: u8 = 3;
-/// `_KIND` of a UTCTimeOnly field's class.
-const KIND_TIME_ONLY: u8 = 4;
-/// `_KIND` of a UTCDateOnly field's class.
-const KIND_DATE: u8 = 5;
-
-/// A tag and its value as text: the base of `fixwire.quickfix`'s field classes.
-///
-/// ``FieldBase(tag, value=None)``; a subclass with a non-zero ``TAG`` class attribute (a
-/// named field class, ``ClOrdID``) takes only the value. A ``str`` value is kept as it is.
-/// The class's ``_KIND`` says what else is converted natively: ``1`` an integer field (an
-/// ``int``), ``2`` a double field (a ``float``, or an ``int`` a double holds, written as
-/// QuickFIX writes doubles), ``3``, ``4``, ``5`` a UTC timestamp, time or date field (no value
-/// is the time now, to the second). ``None`` is otherwise ``""``, and any other value is
-/// converted by ``cls._convert(value)``, the Python class's own conversion.
-#[pyclass(frozen, subclass, name = "FieldBase", module = "fixwire._native")]
-pub(crate) struct PyFieldBase {
-    state: Mutex<FieldState>,
-}
-
-impl PyFieldBase {
-    fn lock(&self) -> PyResult<std::sync::MutexGuard<'_, FieldState>> {
-        exclusive(&self.state, "field")
-    }
-
-    /// The text `value` makes for a field of class `cls`.
-    fn text_of<'py>(cls: &Bound<'py, PyType>, value: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyString>> {
-        let py = cls.py();
-        let value = match value {
-            Some(v) if v.is_exact_instance_of::<PyString>() => return Ok(v.cast::<PyString>()?.clone()),
-            Some(v) if !v.is_none() => v,
-            _ => {
-                let time = match Self::kind(cls)? {
-                    KIND_TIMESTAMP => TimeText::Timestamp,
-                    KIND_TIME_ONLY => TimeText::TimeOnly,
-                    KIND_DATE => TimeText::Date,
-                    _ => return Ok(intern!(py, "").clone()),
-                };
-                return match fieldmap::time_text(fixwire::now_unix_nanos(), time) {
-                    Some(text) => Ok(PyString::new(py, &text)),
-                    None => Ok(cls.call_method0(intern!(py, "_make_default"))?.cast_into::<PyString>()?),
-                };
-            }
-        };
-        let native = match Self::kind(cls)? {
-            KIND_INT if value.is_exact_instance_of::<PyInt>() => return value.str(),
-            KIND_DOUBLE if value.is_exact_instance_of::<PyFloat>() => {
-                fieldmap::format_double(value.cast::<PyFloat>()?.value())
-            }
-            // An int, as QuickFIX's double field takes it (larger ones by the Python class).
-            KIND_DOUBLE if value.is_exact_instance_of::<PyInt>() => {
-                value.extract::<i32>().ok().and_then(|n| fieldmap::format_double(f64::from(n)))
-            }
-            _ => None,
-        };
-        match native {
-            Some(text) => Ok(PyString::new(py, &text)),
-            None => Ok(cls.call_method1(intern!(py, "_convert"), (value,))?.cast_into::<PyString>()?),
-        }
-    }
-
-    fn kind(cls: &Bound<'_, PyType>) -> PyResult<u8> {
-        match cls.getattr(intern!(cls.py(), "_KIND")) {
-            Ok(kind) => kind.extract(),
-            Err(_) => Ok(0),
-        }
-    }
-}
-
-#[pymethods]
-impl PyFieldBase {
-    #[new]
-    #[classmethod]
-    #[pyo3(signature = (first = None, second = None))]
-    fn new<'py>(
-        cls: &Bound<'py, PyType>,
-        first: Option<Bound<'py, PyAny>>,
-        second: Option<Bound<'py, PyAny>>,
-    ) -> PyResult<Self> {
-        let py = cls.py();
-        let named: u32 = match cls.getattr(intern!(py, "TAG")) {
-            Ok(tag) => tag.extract()?,
-            Err(_) => 0,
-        };
-        let (tag, value) = if named != 0 {
-            (named, first)
-        } else {
-            let tag = first.ok_or_else(|| PyTypeError::new_err("FieldBase(tag, value) needs a tag"))?;
-            (tag.extract()?, second)
-        };
-        let text = Self::text_of(cls, value.as_ref())?;
-        Ok(Self { state: Mutex::new(FieldState { tag, text: text.unbind() }) })
-    }
-
-    /// The tag.
-    #[getter]
-    fn _tag(&self) -> PyResult<u32> {
-        Ok(self.lock()?.tag)
-    }
-
-    #[setter(_tag)]
-    fn set_tag(&self, tag: u32) -> PyResult<()> {
-        self.lock()?.tag = tag;
-        Ok(())
-    }
-
-    /// The value as it is written on the wire.
-    #[getter]
-    fn _string(&self, py: Python<'_>) -> PyResult<Py<PyString>> {
-        Ok(self.lock()?.text.clone_ref(py))
-    }
-
-    #[setter(_string)]
-    fn set_string(&self, text: Bound<'_, PyString>) -> PyResult<()> {
-        self.lock()?.text = text.unbind();
-        Ok(())
-    }
-}
-
-/// The tag and text of a field object: a native field directly, any other object by its
-/// `_tag` and `_string` attributes.
-fn field_parts<'py>(field: &Bound<'py, PyAny>) -> PyResult<(u32, Bound<'py, PyString>)> {
-    let py = field.py();
-    if let Ok(native) = field.cast::<PyFieldBase>() {
-        let state = native.get().lock()?;
-        return Ok((state.tag, state.text.bind(py).clone()));
-    }
-    let tag = field.getattr(intern!(py, "_tag"))?.extract()?;
-    let text = field.getattr(intern!(py, "_string"))?;
-    let text = text.cast_into::<PyString>().map_err(|_| PyTypeError::new_err("a field's value must be text"))?;
-    Ok((tag, text))
-}
-
-/// Sets a field object's text.
-fn fill_field(field: &Bound<'_, PyAny>, text: Bound<'_, PyString>) -> PyResult<()> {
-    if let Ok(native) = field.cast::<PyFieldBase>() {
-        native.get().lock()?.text = text.unbind();
-        return Ok(());
-    }
-    field.setattr(intern!(field.py(), "_string"), text)
-}
 
 /// The order of a repeating group's entries: its count tag, the delimiter that starts
 /// each entry, then ``order``; undeclared tags last, by tag (``fixwire.quickfix``'s groups).
@@ -262,7 +110,7 @@ fn tag_of(field: &Bound<'_, PyAny>) -> PyResult<u32> {
         return field.extract();
     }
     if let Ok(native) = field.cast::<PyFieldBase>() {
-        return Ok(native.get().lock()?.tag);
+        return native.get().tag();
     }
     field.getattr(intern!(field.py(), "_tag"))?.extract()
 }
@@ -572,14 +420,95 @@ impl PyFieldMap {
         self.lock()?.write(&mut out);
         String::from_utf8(out).map_err(|e| PyValueError::new_err(e.to_string()))
     }
+}
 
-    /// This map as a message body between ``header`` and ``trailer``: the whole message's
-    /// text, BodyLength <9> and CheckSum <10> computed and set in header and trailer.
-    fn _message_text(&self, header: &PyFieldMap, trailer: &PyFieldMap) -> PyResult<String> {
-        let body = self.lock()?;
-        let mut header = header.lock()?;
-        let mut trailer = trailer.lock()?;
+/// What a message class makes with each message: ``MessageLayout(header_class,
+/// trailer_class, header_fields)``, the classes of its header and trailer and the ``(tag,
+/// text)`` fields set in the header (BeginString <8>, ApplVerID <1128>, MsgType <35>).
+#[pyclass(frozen, name = "MessageLayout", module = "fixwire._native")]
+pub(crate) struct PyMessageLayout {
+    header: Py<PyType>,
+    trailer: Py<PyType>,
+    fields: Vec<(u32, String)>,
+}
+
+#[pymethods]
+impl PyMessageLayout {
+    #[new]
+    fn new(
+        header_class: Bound<'_, PyType>,
+        trailer_class: Bound<'_, PyType>,
+        header_fields: Vec<(u32, String)>,
+    ) -> Self {
+        Self { header: header_class.unbind(), trailer: trailer_class.unbind(), fields: header_fields }
+    }
+}
+
+/// A message: its body, and the header and trailer made with it.
+///
+/// A subclass's ``_LAYOUT`` class attribute (a :class:`MessageLayout`) gives the classes of
+/// the header and trailer and the header fields each new message has. A class whose layout
+/// sets header fields (a version's message class) takes no arguments; any other leaves its
+/// arguments to ``__init__``.
+#[pyclass(frozen, subclass, extends = PyFieldMap, name = "MessageMap", module = "fixwire._native")]
+pub(crate) struct PyMessageMap {
+    header: Py<PyFieldMap>,
+    trailer: Py<PyFieldMap>,
+}
+
+#[pymethods]
+impl PyMessageMap {
+    #[new]
+    #[classmethod]
+    #[pyo3(signature = (*args))]
+    fn new(cls: &Bound<'_, PyType>, args: &Bound<'_, PyTuple>) -> PyResult<PyClassInitializer<Self>> {
+        let py = cls.py();
+        let layout = cls.getattr(intern!(py, "_LAYOUT"))?;
+        let layout = layout
+            .cast::<PyMessageLayout>()
+            .map_err(|_| PyTypeError::new_err("a message class needs a MessageLayout as _LAYOUT"))?
+            .get();
+        if !layout.fields.is_empty() && !args.is_empty() {
+            return Err(PyTypeError::new_err(format!("{}() takes no arguments", cls.name()?)));
+        }
+        let header = layout.header.bind(py).call0()?.cast_into::<PyFieldMap>()?;
+        {
+            let mut map = header.get().lock()?;
+            for (tag, text) in &layout.fields {
+                map.set(*tag, text);
+            }
+        }
+        let trailer = layout.trailer.bind(py).call0()?.cast_into::<PyFieldMap>()?;
+        let body = PyFieldMap { map: Mutex::new(fieldmap::FieldMap::new(Order::Body)) };
+        Ok(PyClassInitializer::from(body).add_subclass(Self { header: header.unbind(), trailer: trailer.unbind() }))
+    }
+
+    /// The header, shared (changes to it change the message).
+    #[allow(non_snake_case)]
+    fn getHeader(&self, py: Python<'_>) -> Py<PyFieldMap> {
+        self.header.clone_ref(py)
+    }
+
+    /// The trailer, shared.
+    #[allow(non_snake_case)]
+    fn getTrailer(&self, py: Python<'_>) -> Py<PyFieldMap> {
+        self.trailer.clone_ref(py)
+    }
+
+    /// The message as FIX text, with BodyLength <9> and CheckSum <10> computed (and set in
+    /// header and trailer).
+    #[allow(non_snake_case)]
+    fn toString(slf: &Bound<'_, Self>) -> PyResult<String> {
+        let py = slf.py();
+        let this = slf.get();
+        let body = slf.as_super().get().lock()?;
+        let mut header = this.header.bind(py).get().lock()?;
+        let mut trailer = this.trailer.bind(py).get().lock()?;
         let wire = fieldmap::write_message(&mut header, &body, &mut trailer);
         String::from_utf8(wire).map_err(|e| PyValueError::new_err(e.to_string()))
+    }
+
+    fn __str__(slf: &Bound<'_, Self>) -> PyResult<String> {
+        Self::toString(slf)
     }
 }

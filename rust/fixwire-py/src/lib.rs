@@ -17,7 +17,8 @@
 //! | `numpy_strings.rs` | `pack_strings`, through numpy's string C API |
 //! | `text.rs` | `LogPrinter`: `fixwire decode`'s output, a read at a time |
 //! | `arrow.rs` | `ArrowStream`: columns to Arrow consumers through the C stream interface |
-//! | `fieldmap.rs` | `FieldMap`, `GroupLayout`, `FieldBase`, `Filing`: `fixwire.quickfix`'s messages and fields |
+//! | `fieldmap.rs` | `FieldMap`, `MessageMap`, `MessageLayout`, `GroupLayout`, `Filing`: `fixwire.quickfix`'s messages |
+//! | `fieldbase.rs` | `FieldBase`: `fixwire.quickfix`'s field objects |
 
 use pyo3::prelude::*;
 
@@ -27,6 +28,7 @@ mod conversions;
 mod dictionary;
 mod encoder;
 mod errors;
+mod fieldbase;
 mod fieldmap;
 mod framer;
 mod groups;
@@ -56,8 +58,10 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<groups::PyGroupSpecs>()?;
     m.add_class::<text::PyLogPrinter>()?;
     m.add_class::<fieldmap::PyFieldMap>()?;
+    m.add_class::<fieldmap::PyMessageMap>()?;
+    m.add_class::<fieldmap::PyMessageLayout>()?;
     m.add_class::<fieldmap::PyGroupLayout>()?;
-    m.add_class::<fieldmap::PyFieldBase>()?;
+    m.add_class::<fieldbase::PyFieldBase>()?;
     m.add_class::<fieldmap::PyFiling>()?;
     // Benchmarks refuse a debug build: `make lint` and `make build` install one silently.
     m.add("DEBUG_BUILD", cfg!(debug_assertions))?;

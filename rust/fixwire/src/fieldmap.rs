@@ -121,12 +121,58 @@ impl Order {
     }
 }
 
+/// Bytes a value keeps inline, in the field's own slot.
+const INLINE: usize = 22;
+
+/// A field's value. Most FIX values are short (a side, a quantity, an ID, a timestamp): those
+/// are kept inline, so that setting, copying and dropping a field allocates nothing.
+#[derive(Clone, PartialEq, Eq)]
+enum Text {
+    /// `len` bytes of `bytes`, a whole `&str`.
+    Inline { len: u8, bytes: [u8; INLINE] },
+    /// A longer value.
+    Heap(Box<str>),
+}
+
+impl Text {
+    fn new(value: &str) -> Self {
+        if value.len() > INLINE {
+            return Text::Heap(value.into());
+        }
+        let mut bytes = [0; INLINE];
+        bytes[..value.len()].copy_from_slice(value.as_bytes());
+        // At most INLINE (22) bytes: the length fits a u8.
+        Text::Inline { len: value.len() as u8, bytes }
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        match self {
+            Text::Inline { len, bytes } => &bytes[..usize::from(*len)],
+            Text::Heap(text) => text.as_bytes(),
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            // The bytes were copied whole from a `&str`, so this never falls back.
+            Text::Inline { .. } => std::str::from_utf8(self.as_bytes()).unwrap_or_default(),
+            Text::Heap(text) => text,
+        }
+    }
+}
+
+impl std::fmt::Debug for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.as_str().fmt(f)
+    }
+}
+
 /// Fields by tag in their written order, with repeating groups (QuickFIX's `FieldMap`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FieldMap {
     order: Order,
     /// `(tag, value)` in written order; repeats of a tag follow its first occurrence.
-    fields: Vec<(u32, String)>,
+    fields: Vec<(u32, Text)>,
     /// The entries of each group, by count tag, in the order the groups were first added.
     groups: Vec<(u32, Vec<FieldMap>)>,
 }
@@ -152,18 +198,23 @@ impl FieldMap {
     pub fn set(&mut self, tag: u32, value: &str) -> &mut Self {
         // Fields are mostly set in their written order: then the new one goes last.
         if self.fields.last().map_or(true, |&(last, _)| self.order.key(last) < self.order.key(tag)) {
-            self.fields.push((tag, value.to_owned()));
+            self.append(tag, value);
             return self;
         }
         let at = self.lower(tag);
         match self.fields.get_mut(at) {
-            Some((t, old)) if *t == tag => {
-                old.clear();
-                old.push_str(value);
-            }
-            _ => self.fields.insert(at, (tag, value.to_owned())),
+            Some((t, old)) if *t == tag => *old = Text::new(value),
+            _ => self.fields.insert(at, (tag, Text::new(value))),
         }
         self
+    }
+
+    /// Appends a field, with room for a message's usual few on the first.
+    fn append(&mut self, tag: u32, value: &str) {
+        if self.fields.capacity() == 0 {
+            self.fields.reserve(8);
+        }
+        self.fields.push((tag, Text::new(value)));
     }
 
     /// Adds `value` as a further occurrence of `tag` (after those already there), or as its
@@ -171,18 +222,18 @@ impl FieldMap {
     pub fn push(&mut self, tag: u32, value: &str) -> &mut Self {
         let key = self.order.key(tag);
         if self.fields.last().map_or(true, |&(last, _)| self.order.key(last) <= key) {
-            self.fields.push((tag, value.to_owned()));
+            self.append(tag, value);
             return self;
         }
         let at = self.fields.partition_point(|&(t, _)| self.order.key(t) <= key);
-        self.fields.insert(at, (tag, value.to_owned()));
+        self.fields.insert(at, (tag, Text::new(value)));
         self
     }
 
     /// The value of the first occurrence of `tag`.
     pub fn get(&self, tag: u32) -> Option<&str> {
         match self.fields.get(self.lower(tag)) {
-            Some((t, value)) if *t == tag => Some(value),
+            Some((t, value)) if *t == tag => Some(value.as_str()),
             _ => None,
         }
     }
@@ -231,7 +282,7 @@ impl FieldMap {
         } else {
             self.fields.clear();
             for (tag, value) in &other.fields {
-                self.push(*tag, value);
+                self.push(*tag, value.as_str());
             }
         }
         self.groups.clone_from(&other.groups);
@@ -399,8 +450,15 @@ pub fn format_double(value: f64) -> Option<String> {
     // far below half a unit in the 15th digit (a subnormal's is not).
     if value == 0.0 || value.is_normal() {
         let shortest = format!("{value}");
-        let significant = shortest.trim_start_matches('-').replace('.', "");
-        if significant.trim_start_matches('0').trim_end_matches('0').len() <= 15 {
+        // Significant digits: from the first non-zero digit to the last.
+        let (mut first, mut last) = (None, 0);
+        for (at, digit) in shortest.bytes().filter(u8::is_ascii_digit).enumerate() {
+            if digit != b'0' {
+                first.get_or_insert(at);
+                last = at;
+            }
+        }
+        if first.map_or(0, |first| last + 1 - first) <= 15 {
             return Some(shortest);
         }
     }
@@ -572,6 +630,20 @@ mod tests {
         body.remove(58);
         assert_eq!(text(&body), "11=id|");
         assert_eq!(body.get(58), None);
+    }
+
+    #[test]
+    fn short_and_long_values_read_back_whole() {
+        let long = "x".repeat(INLINE + 1);
+        let mut body = FieldMap::new(Order::Body);
+        body.set(58, "é…ü").set(11, &"a".repeat(INLINE)).set(355, &long).set(1, "");
+        assert_eq!(body.get(58), Some("é…ü"));
+        assert_eq!(body.get(11), Some("a".repeat(INLINE).as_str()));
+        assert_eq!(body.get(355), Some(long.as_str()));
+        assert_eq!(body.get(1), Some(""));
+        body.set(355, "short").set(58, &long);
+        assert_eq!(text(&body), format!("1=|11={}|58={long}|355=short|", "a".repeat(INLINE)));
+        assert_eq!(format!("{:?}", body.fields[0].1), "\"\"");
     }
 
     #[test]
