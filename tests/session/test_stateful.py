@@ -6,7 +6,9 @@ and cuts what they write; connections drop, and either side crashes (its store c
 and reopened, a new ``Session`` on it) at any step. After every step:
 
 * no application message is delivered under two MsgSeqNums;
-* the bytes a session holds (messages ahead of a gap, output waiting) stay under their limits.
+* the bytes a session holds (messages ahead of a gap, output waiting) stay under their limits;
+* while a session keeps its state on one connection, ``next_deadline()`` never moves earlier
+  (what lets a connection skip asking on every read while its timer is armed).
 
 At the end the channel is healed (a fresh connection, everything delivered in order, time
 moving): the sessions log on again, recover their gaps, and every order either side's
@@ -60,12 +62,16 @@ class SessionPair(RuleBasedStateMachine):
         # Order id -> the MsgSeqNums it was taken under, by the receiving side.
         self.taken: dict[str, dict[str, set[int]]] = {side: {} for side in SIDES}
         self.orders = 0
+        # Per side: the session, its connection's number, its state and deadline when last seen.
+        self.connections = 0
+        self.deadlines: dict[str, tuple[Session, int, object, float | None]] = {}
         self._connect()
 
     def _open(self, side: str) -> Session:
         return Session(CONFIGS[side], JournalStore(self.directory / f"{side}.journal"))
 
     def _connect(self) -> None:
+        self.connections += 1
         for side in SIDES:
             self.wire[side].clear()
         self.sessions["server"].connection_made(self.now)
@@ -187,6 +193,17 @@ class SessionPair(RuleBasedStateMachine):
             assert session._held.bytes <= config.max_held_bytes
             # One message (the Logout saying so) may go past the bound.
             assert session._out.queued <= config.max_outbound_bytes + 512
+
+    @invariant()
+    def deadline_never_earlier_in_one_state(self) -> None:
+        for side, session in self.sessions.items():
+            deadline = session.next_deadline()
+            seen = (session, self.connections, session.state)
+            last = self.deadlines.get(side)
+            if last is not None and last[:3] == seen and last[3] is not None:
+                assert deadline is not None, (side, session.state)
+                assert deadline >= last[3], (side, session.state)
+            self.deadlines[side] = (*seen, deadline)
 
     def check_delivered_after_healing(self) -> None:
         self._drop_connection()

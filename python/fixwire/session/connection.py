@@ -69,6 +69,7 @@ from fixwire.session.config import FieldValue, TemplateValue
 from fixwire.session.core import Session
 from fixwire.session.diagnostics import log_callback_error, log_event
 from fixwire.session.events import Event, LoggedOn, LogonRefused, Received
+from fixwire.session.states import State
 
 __all__ = ["DEFAULT_MAX_BUFFER", "MAX_QUEUED_EVENTS", "Connection"]
 
@@ -143,6 +144,8 @@ class Connection:
         self._closed = False
         self._timer: asyncio.TimerHandle | None = None
         self._timer_at = 0.0
+        # The session's state when the timer was last checked against its deadline.
+        self._timer_state: State | None = None
         self._failure: BaseException | None = None
         self._runner: asyncio.Task[None] | None = None
         self._waiters: list[asyncio.Future[None]] = []
@@ -458,12 +461,12 @@ class Connection:
 
     def _flush(self) -> None:
         """Writes what the session has to send, delivers its events, and rearms the timer."""
+        session = self.session
         transport = self._transport
-        if transport is not None:
+        if transport is not None and session.has_data_to_send:
             self._write(transport)
         if self._message_log is not None and self._message_log.pending and not self._log_flush_due:
             self._flush_log_soon()
-        session = self.session
         if session.has_events:
             self._dispatch()
         if session.should_close:
@@ -474,12 +477,18 @@ class Connection:
                     self.session.config.logout_timeout, _abort_if_open, self, transport
                 )
             return
+        state = session.state
+        if self._timer is not None and state is self._timer_state:
+            # Armed for a time no later than the deadline, which cannot have moved earlier in
+            # the same state (Session.next_deadline): nothing to ask on this read.
+            return
         deadline = session.next_deadline()
         if deadline is not None and (self._timer is None or deadline < self._timer_at):
             if self._timer is not None:
                 self._timer.cancel()
             self._timer_at = deadline
             self._timer = self._loop.call_later(max(0.0, deadline - time.time()), self._on_timer)
+        self._timer_state = state
 
     def _write(self, transport: asyncio.Transport) -> None:
         """Hands the transport what the session has to send, while it has room: in pieces of

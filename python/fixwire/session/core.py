@@ -267,10 +267,14 @@ class Session:
                 self._receive_messages([item], now)
 
     def _receive_messages(self, messages: list[Message], now: float) -> None:
-        """Handles whole inbound messages, in order, until the session ends."""
+        """Handles whole inbound messages, in order, until the session ends: the common one
+        by :meth:`_took_in_sequence`, anything else (or anything it declines) by
+        :meth:`_on_message`.
+        """
         log = self._log
         for message in messages:
-            if self.should_close:
+            state = self.state
+            if state is _DISCONNECTED:
                 return
             if log is not None:
                 log.inbound(message.raw, now)
@@ -278,7 +282,8 @@ class Session:
             self._test_request = None
             try:
                 try:
-                    self._on_message(message, now)
+                    if state is not _IN_SESSION or not self._took_in_sequence(message, now):
+                        self._on_message(message, now)
                 except DecodeError as e:
                     self._on_bad_value(message, e, now)
             except _Fatal as e:
@@ -328,7 +333,12 @@ class Session:
         self._check_outbound(now)
 
     def next_deadline(self) -> float | None:
-        """When :meth:`tick` must next run (seconds since the epoch); None when disconnected."""
+        """When :meth:`tick` must next run (seconds since the epoch); None when disconnected.
+
+        While :attr:`state` stays the same the deadline never moves earlier (the times it
+        counts from only move on), so an adapter whose timer is armed no later than the last
+        deadline it was given need not ask again until the state changes or the timer fires.
+        """
         state = self.state
         if state is _DISCONNECTED:
             return None
@@ -392,7 +402,7 @@ class Session:
         """Whether :meth:`data_to_send` has anything (a resend not yet read included): a
         cheaper question than asking for it, on every read of an adapter's hot path.
         """
-        return bool(self._out)
+        return bool(self._out.items)
 
     @property
     def has_events(self) -> bool:
@@ -505,8 +515,7 @@ class Session:
     # Inbound messages.
 
     def _on_message(self, msg: Message, now: float) -> None:
-        if self.state is _IN_SESSION and self._took_in_sequence(msg, now):
-            return
+        """Handles an inbound message in the full order of checks."""
         if msg.begin_string != self.config.begin_string:
             self._fatal_logout(now, f"incorrect BeginString {msg.begin_string!r}")
         seq_num = msg.get_int(34)
@@ -570,9 +579,7 @@ class Session:
         if invalid is None and config.inbound is not None:
             self._hand_in(msg, now)
         self._events.append(received(msg, False, invalid))
-        ledger = self._ledger
-        ledger.delivered(seq_num)
-        ledger.advance(seq_num + 1)
+        self._ledger.delivered_in_turn(seq_num)
         if self._held or self.state is _RESENDING:
             self._release_held(now)
         return True

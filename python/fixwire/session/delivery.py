@@ -45,6 +45,14 @@ class InboundLedger:
         """The application message ``seq_num`` was handed to the application."""
         self._untaken.append(seq_num)
 
+    def delivered_in_turn(self, seq_num: int) -> None:
+        """The application message ``seq_num``, the expected one, was handed to the
+        application: :meth:`delivered`, then :meth:`advance` past it (in memory only, as it is
+        not yet taken), in one call for the common inbound message.
+        """
+        self._untaken.append(seq_num)
+        self._store.next_target_seq = seq_num + 1
+
     def advance(self, seq_num: int) -> None:
         """The next inbound message should carry ``seq_num``: recorded, unless a message
         handed over before is not yet taken (then in memory only).

@@ -32,21 +32,23 @@ class Outbound:
             session logs the others as it queues them).
     """
 
-    __slots__ = ("_items", "_log", "_streams", "queued")
+    __slots__ = ("_log", "_streams", "items", "queued")
 
     def __init__(self, log: MessageLog | None = None) -> None:
         self._log = log
-        self._items: deque[bytes | ResendStream] = deque()
+        #: The queue itself, oldest first; never replaced, so a holder may test it for
+        #: emptiness without a call (read it only: it changes through the methods here).
+        self.items: deque[bytes | ResendStream] = deque()
         self._streams: list[ResendStream] = []
         #: Bytes of whole messages waiting (resends not yet read from the store excluded).
         self.queued = 0
 
     def __bool__(self) -> bool:
-        return bool(self._items)
+        return bool(self.items)
 
     def append(self, wire: bytes) -> None:
         """Queues one encoded message."""
-        self._items.append(wire)
+        self.items.append(wire)
         self.queued += len(wire)
 
     def extend(self, wires: list[bytes]) -> None:
@@ -64,12 +66,12 @@ class Outbound:
             if queued.begin <= stream.begin <= queued.end + 1:
                 if stream.end <= queued.end:
                     return False
-                if queued is self._items[-1]:
+                if queued is self.items[-1]:
                     # Nothing was queued behind it: it simply goes on further.
                     queued.end = stream.end
                     return True
                 stream.begin = stream.next = queued.end + 1
-        self._items.append(stream)
+        self.items.append(stream)
         self._streams.append(stream)
         return True
 
@@ -78,12 +80,14 @@ class Outbound:
         the next one).
         """
         if self._streams:
-            self._items = deque(item for item in self._items if type(item) is bytes)
+            kept = [item for item in self.items if type(item) is bytes]
+            self.items.clear()
+            self.items.extend(kept)
             self._streams.clear()
 
     def clear(self) -> None:
         """Forgets everything queued."""
-        self._items.clear()
+        self.items.clear()
         self._streams.clear()
         self.queued = 0
 
@@ -92,7 +96,7 @@ class Outbound:
         messages while they add up to less than ``max_bytes``, at least one when ``max_bytes``
         is positive.
         """
-        items = self._items
+        items = self.items
         if not items:
             return b""
         if not self._streams and (max_bytes is None or 0 < self.queued <= max_bytes):
