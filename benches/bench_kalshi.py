@@ -533,7 +533,14 @@ class KalshiPeer(ChildPeer):
         plain: Instead of the simulator, fixwire's plain acceptor of a KalshiNR session with
             the first key, over TLS, answering each order with a canned report (its
             :attr:`answered` is known once closed, :attr:`open_orders` stays None).
+        tls: False: the simulator on plain TCP, for a comparison with a plain session on
+            TCP; it has no certificate, so no :attr:`context` or :attr:`sha256`.
     """
+
+    #: A client context that trusts its certificate only (TLS peers).
+    context: ssl.SSLContext
+    #: The SHA-256 of its certificate, to pin (TLS peers).
+    sha256: str
 
     def __init__(
         self,
@@ -542,6 +549,7 @@ class KalshiPeer(ChildPeer):
         api_keys: tuple[str, ...] = (API_KEY,),
         *,
         plain: bool = False,
+        tls: bool = True,
     ) -> None:
         public_key = directory / "client-public.pem"
         public_key.write_bytes(signer.public_key_pem())
@@ -549,17 +557,22 @@ class KalshiPeer(ChildPeer):
         args = [str(public_key), str(certificate), ",".join(api_keys), MARKET]
         if plain:
             args.append("plain")
+        elif not tls:
+            args.append("tcp")
         super().__init__("kalshi", "benches.kalshi_peer", args, directory)
         line = self._read_line()
         words = line.split()
         self._started(line, len(words) == 4 and (words[0], words[2]) == ("port", "sha256"))
         #: The port it listens on, on 127.0.0.1.
         self.port = int(words[1])
-        #: The SHA-256 of its certificate, to pin.
-        self.sha256 = words[3]
-        #: A client context that trusts its certificate only.
-        self.context = ssl.create_default_context(cadata=certificate.read_text(encoding="ascii"))
-        self.context.minimum_version = ssl.TLSVersion.TLSv1_2
+        #: Whether it listens with TLS.
+        self.tls = plain or tls
+        if self.tls:
+            self.sha256 = words[3]
+            self.context = ssl.create_default_context(
+                cadata=certificate.read_text(encoding="ascii")
+            )
+            self.context.minimum_version = ssl.TLSVersion.TLSv1_2
         #: The key's orders left open in the matching engine; known once closed.
         self.open_orders: int | None = None
         #: The plain acceptor's answers; known once closed.

@@ -2,7 +2,7 @@
 
 Usage, from the repository root::
 
-    python -m benches.kalshi_peer PUBLIC_KEY_FILE CERTIFICATE_FILE API_KEY MARKET [plain]
+    python -m benches.kalshi_peer PUBLIC_KEY_FILE CERTIFICATE_FILE API_KEY MARKET [plain|tcp]
 
 It starts :class:`~fixwire.kalshi.sim.Simulator` listing ``MARKET``, with a self-signed
 certificate generated for this run (written, PEM, to ``CERTIFICATE_FILE``, so that the client can
@@ -13,6 +13,10 @@ is closed, answering each ``cpu`` line read with ``cpu SECONDS`` (the CPU time t
 used so far), then writes ``open N`` (the keys' orders still open in the matching engine), one
 ``error ...`` line per exception the event loop caught, and exits. It imports neither pytest
 nor the benchmarks' conftest, to start fast.
+
+With ``tcp`` the simulator listens on plain TCP (``Simulator.start(tls=None)``, which the venue
+never allows) and writes ``-`` for HEX, writing no certificate: the round-trip benchmark's
+simulator on the transport of the plain session it is compared with.
 
 With ``plain`` it starts no simulator but fixwire's own acceptor (``serve``) of a KalshiNR
 session with ``API_KEY``, over TLS with the same kind of certificate, answering each
@@ -45,23 +49,28 @@ def report(line: str) -> None:
     print(line, flush=True)
 
 
-async def run(public_key: bytes, certificate_file: Path, api_key: str, market: str) -> list[str]:
-    """Serves until stdin is closed; returns the errors the event loop caught."""
+async def run(
+    public_key: bytes, certificate_file: Path, api_key: str, market: str, *, tls: bool = True
+) -> list[str]:
+    """Serves (over TLS, or with ``tls`` false plain TCP) until stdin is closed; returns the
+    errors the event loop caught.
+    """
     errors: list[str] = []
 
     def caught(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
         errors.append(f"{context['message']}: {context.get('exception')!r}")
 
     asyncio.get_running_loop().set_exception_handler(caught)
-    certificate = SelfSignedCertificate.generate()
-    await asyncio.to_thread(certificate_file.write_bytes, certificate.cert_pem)
+    certificate = SelfSignedCertificate.generate() if tls else None
+    if certificate is not None:
+        await asyncio.to_thread(certificate_file.write_bytes, certificate.cert_pem)
     sim = Simulator([market])
     api_keys = api_key.split(",")
     for key in api_keys:
         sim.register(key, public_key)
     await sim.start("127.0.0.1", 0, tls=certificate)
     try:
-        report(f"port {sim.port} sha256 {certificate.sha256}")
+        report(f"port {sim.port} sha256 {'-' if certificate is None else certificate.sha256}")
         while line := await asyncio.to_thread(sys.stdin.readline):
             if line.strip() == "cpu":
                 report(f"cpu {time.process_time()}")
@@ -96,19 +105,20 @@ def main(argv: list[str]) -> int:
     """Runs the simulator (or, with ``plain``, the plain acceptor) as ``argv`` says (see the
     module documentation).
     """
-    if len(argv) not in (4, 5) or argv[4:] not in ([], ["plain"]):
+    if len(argv) not in (4, 5) or argv[4:] not in ([], ["plain"], ["tcp"]):
         print(
             "usage: python -m benches.kalshi_peer PUBLIC_KEY_FILE CERTIFICATE_FILE API_KEY MARKET"
-            " [plain]",
+            " [plain|tcp]",
             file=sys.stderr,
         )
         return 2
     public_key_file, certificate_file, api_key, market = argv[:4]
-    if argv[4:]:
+    if argv[4:] == ["plain"]:
         errors = asyncio.run(run_plain(Path(certificate_file), api_key))
     else:
         public_key = Path(public_key_file).read_bytes()
-        errors = asyncio.run(run(public_key, Path(certificate_file), api_key, market))
+        tls = argv[4:] != ["tcp"]
+        errors = asyncio.run(run(public_key, Path(certificate_file), api_key, market, tls=tls))
     for error in errors:
         report(f"error {error}")
     return 0
