@@ -32,8 +32,10 @@ What it does, from kalshi-fix-spec.md:
   SkipPendingExecReports <21011>=Y; prices in cents, or dollars with UseDollars <21005>=Y.
 * OrderCancelReject <9> and BusinessMessageReject <j> with the documented reasons; mass cancel
   on KalshiNR only, once a second; cancel-on-disconnect (8013=Y); retransmission on KalshiRT
-  (the session layer's store) within the resend window, 24 hours or MessageRetentionPeriod
-  <20200> (an older BeginSeqNo <7> gets Reject <3>, :mod:`~fixwire.kalshi.sim.resend`); a
+  from a store bounded in time and bytes (:mod:`~fixwire.kalshi.sim.resend`): the resend
+  window, 24 hours or MessageRetentionPeriod <20200> (``message_retention_hours``), and a cap
+  per session (``max_resend_bytes``, 64 MiB), the oldest pruned first; a BeginSeqNo <7> below
+  what was pruned gets the gap filled, the rest resent, then Reject <3> 371=7 373=5; a
   per-key token bucket (BusinessRejectReason <380>=8).
 * Drop copy (KalshiDC): EventResendRequest <U1> replays the key's ExecutionReports by ExecID
   range, then EventResendComplete <U2>, or EventResendReject <U3> (1 past the key's request
