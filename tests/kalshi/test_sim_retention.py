@@ -1,11 +1,11 @@
-"""The simulator's memory is bounded in time and bytes (sim/resend.py): a retransmission
-session's store prunes, oldest first, what is older than the resend window (spec section 3) or
-past its byte cap; a ResendRequest <2> reaching below what was pruned gets a
-SequenceReset-GapFill <4> over what is gone, the rest resent, then Reject <3> 371=7 373=5;
-and everything
-inside the limits still comes back, by resend and by drop copy. The store's own accounting is
-checked against the messages it holds and against the memory tracemalloc sees; the end-to-end
-tests run over TLS loopback with the Kalshi client.
+"""The simulator's memory is bounded in time and bytes (sim/resend.py, sim/drop_copy.py): a
+retransmission session's store prunes, oldest first, what is older than the resend window (spec
+section 3) or past its byte cap; a ResendRequest <2> reaching below what was pruned gets a
+SequenceReset-GapFill <4> over what is gone, the rest resent, then Reject <3> 371=7 373=5; drop
+copy keeps each key within its byte cap too, refusing what it forgot with EventResendReject
+<U3> 21004=3; and everything inside the limits still comes back, by resend and by drop copy.
+The stores' own accounting is checked against what they hold and against the memory the
+objects take; the end-to-end tests run over TLS loopback with the Kalshi client.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import sys
 import time
 import tracemalloc
 from decimal import Decimal
@@ -23,10 +24,12 @@ import pytest
 from fixwire import Encoder
 from fixwire.kalshi import (
     EventResendComplete,
+    EventResendReject,
     ExecutionReport,
     LogonSigner,
     SessionType,
 )
+from fixwire.kalshi.sim.drop_copy import FIELD_CHARGE, REPORT_CHARGE
 from fixwire.kalshi.sim.resend import MESSAGE_OVERHEAD, RetentionStore
 from fixwire.kalshi.tls import SelfSignedCertificate
 from fixwire.session import MemoryStore, RejectReceived
@@ -305,5 +308,59 @@ def test_everything_inside_the_limits_comes_back_by_resend_and_by_drop_copy(
             assert [r.exec_id for r in replayed[:30]] == [a.exec_id for a in acks]
             assert replayed[30].cl_ord_id == nr_order
             await dc.close()
+
+    run(main)
+
+
+def _deep_size(value: object, seen: set[int]) -> int:
+    """What ``value`` and everything it holds take, by sys.getsizeof, each object once (so
+    objects it shares with others count in full: an upper bound).
+    """
+    if id(value) in seen:
+        return 0
+    seen.add(id(value))
+    size = sys.getsizeof(value)
+    if isinstance(value, (tuple, list)):
+        size += sum(_deep_size(item, seen) for item in value)
+    return size
+
+
+def test_drop_copy_keeps_each_key_within_its_cap_and_refuses_what_it_forgot(
+    certificate: SelfSignedCertificate, signer: LogonSigner
+) -> None:
+    """Drop copy capped at 16 KiB per key, twenty orders and a fill: the kept reports' charge
+    equals the simulator's count, stays within the cap and covers what each report really
+    takes; a replay from a forgotten report gets EventResendReject <U3> 21004=3, one from the
+    oldest kept gets every report from there.
+    """
+
+    async def main() -> None:
+        cap = 16 * 1024
+        async with venue(certificate, signer, [MARKET], drop_copy_max_bytes=cap) as v:
+            trader = await v.client(SessionType.NR, skip_pending_exec_reports=True)
+            key = trader.client.config.api_key
+            orders = [trader.client.new_order(MARKET, "yes", 2, Decimal("0.30")) for _ in range(20)]
+            acks = [await trader.report(order, "0") for order in orders]
+            v.sim.trade_against(MARKET, "no", 1, Decimal("0.30"))
+            fill = await trader.report(orders[0], "F")
+            history = v.sim._history[key]
+            charges = [REPORT_CHARGE + FIELD_CHARGE * len(fields) for _, _, fields in history]
+            assert v.sim._history_bytes[key] == sum(charges) <= cap
+            assert sum(charges) + charges[0] > cap  # Forgotten oldest first, no sooner.
+            for (_, _, fields), charge in zip(history, charges, strict=True):
+                assert _deep_size(fields, set()) <= charge
+            kept = [f"{number};{number}" for number, _, _ in history]
+            assert kept[-1] == fill.exec_id
+            assert 0 < len(kept) < 21
+            dc = await v.client(SessionType.DC, key)
+            dc.client.replay_executions(acks[0].exec_id)
+            assert (await dc.next(EventResendReject)).reason == 3
+            request = dc.client.replay_executions(kept[0])
+            replayed = [(await dc.next(ExecutionReport)).exec_id for _ in kept]
+            complete = await dc.next(EventResendComplete)
+            assert (complete.ref_seq_num, complete.count) == (request, len(kept))
+            assert replayed == kept
+            await dc.close()
+            await trader.close()
 
     run(main)

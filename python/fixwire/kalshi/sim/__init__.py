@@ -39,8 +39,9 @@ What it does, from kalshi-fix-spec.md:
   per-key token bucket (BusinessRejectReason <380>=8).
 * Drop copy (KalshiDC): EventResendRequest <U1> replays the key's ExecutionReports by ExecID
   range, then EventResendComplete <U2>, or EventResendReject <U3> (1 past the key's request
-  budget, ``drop_copy_rate_limit``; 2 on demand, ``drop_copy_server_error``). Rejects are not
-  replayed, and only the last 3 hours are kept (``drop_copy_lookback``).
+  budget, ``drop_copy_rate_limit``; 2 on demand, ``drop_copy_server_error``; 3 for a range
+  beginning at or below what was forgotten). Rejects are not replayed, and only the last 3
+  hours are kept (``drop_copy_lookback``), within 64 MiB per key (``drop_copy_max_bytes``).
 * :meth:`Simulator.trade_against` places an order for a house account, the "other traders" whose
   flow fills the user's orders.
   :meth:`Simulator.log_out` ends a session as the maintenance window does, :meth:`Simulator.pause`

@@ -10,8 +10,8 @@ application messages under two limits, pruning the oldest first:
   session);
 * bytes: the messages held, each charged its length plus :data:`MESSAGE_OVERHEAD` bytes of
   bookkeeping, never exceed the cap (``Simulator(max_resend_bytes=)``, by default
-  :data:`DEFAULT_MAX_BYTES` per session), so a long run or a hostile client cannot grow the
-  simulator's memory without bound.
+  :data:`DEFAULT_MAX_RESEND_BYTES` per session), so a long run or a hostile client cannot grow
+  the simulator's memory without bound.
 
 Pruning happens as messages are stored and before every read, so nothing past the window is
 ever resent. The store keeps one marker, :attr:`RetentionStore.pruned_below`: every number
@@ -48,7 +48,7 @@ from fixwire.session.config import FieldValue
 #: The venue's default resend window, hours (spec section 3).
 DEFAULT_RETENTION_HOURS = 24
 #: The default cap on what one session's store holds, bytes (64 MiB).
-DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+DEFAULT_MAX_RESEND_BYTES = 64 * 1024 * 1024
 #: Bytes charged per message held beyond its own length: its sequence number, its time and
 #: its entries in the store's map and queues. Measured with tracemalloc at 170-225 bytes on
 #: CPython 3.11, 64-bit (``tests/kalshi/test_sim_retention.py``).
@@ -96,7 +96,7 @@ class RetentionStore(MemoryStore):
         self,
         clock: Callable[[], float],
         hours: float = DEFAULT_RETENTION_HOURS,
-        max_bytes: int = DEFAULT_MAX_BYTES,
+        max_bytes: int = DEFAULT_MAX_RESEND_BYTES,
     ) -> None:
         check_limits(hours, max_bytes)
         super().__init__()

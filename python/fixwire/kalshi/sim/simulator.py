@@ -19,8 +19,9 @@ from fixwire.kalshi.sim.core import (
     Participant,
     wall_clock,
 )
+from fixwire.kalshi.sim.drop_copy import DEFAULT_MAX_DROP_COPY_BYTES
 from fixwire.kalshi.sim.resend import (
-    DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_RESEND_BYTES,
     DEFAULT_RETENTION_HOURS,
     RetentionStore,
     check_limits,
@@ -90,8 +91,11 @@ class Simulator(SettlementFlow):
             accepted its quote (the FIX page says 30; the REST page says 3 on
             high-volatility and combo markets, spec 18.18).
         drop_copy_lookback: Seconds of ExecutionReports kept for drop-copy replay (the
-            venue's 3 hours); older ones are forgotten, so memory stays bounded, and a replay
-            that begins before the oldest kept is refused with EventResendReject <U3> 21004=3.
+            venue's 3 hours); older ones are forgotten, and a replay that begins before the
+            oldest kept is refused with EventResendReject <U3> 21004=3.
+        drop_copy_max_bytes: The most each key's kept ExecutionReports may take, bytes (64 MiB;
+            :mod:`~fixwire.kalshi.sim.drop_copy` says how they are counted); the oldest are
+            forgotten past it, as past the lookback.
         drop_copy_rate_limit: Each key's budget of EventResendRequests <U1> (``cost`` tokens
             each); one past it is refused with EventResendReject <U3> 21004=1 (too many
             requests). The venue states no figure (spec section 10); the default, a burst of
@@ -121,11 +125,14 @@ class Simulator(SettlementFlow):
         rfq_confirm_window: float = 30.0,
         drop_copy_lookback: float = 3 * 3600.0,
         drop_copy_rate_limit: RateLimit | None = _REPLAY_BUDGET,
+        drop_copy_max_bytes: int = DEFAULT_MAX_DROP_COPY_BYTES,
         message_retention_hours: float = DEFAULT_RETENTION_HOURS,
-        max_resend_bytes: int = DEFAULT_MAX_BYTES,
+        max_resend_bytes: int = DEFAULT_MAX_RESEND_BYTES,
         clock: Callable[[], float] = time.time,
     ) -> None:
         check_limits(message_retention_hours, max_resend_bytes)
+        if drop_copy_max_bytes < 0:
+            raise ValueError(f"drop_copy_max_bytes must be at least 0, not {drop_copy_max_bytes}")
         self._retention = (message_retention_hours, max_resend_bytes)
         self.engine = m.MatchingEngine()
         self._md_books = {}
@@ -153,6 +160,8 @@ class Simulator(SettlementFlow):
         self._history = {}
         self._forgotten = {}
         self._lookback = drop_copy_lookback
+        self._history_bytes = {}
+        self._history_cap = drop_copy_max_bytes
         self._replay_limit = drop_copy_rate_limit
         self._replay_buckets = {}
         self._replay_failures = 0
