@@ -127,9 +127,12 @@ class RetentionStore(MemoryStore):
         now = self._clock()
         super().save(seq_num, message)
         numbers.append(seq_num)
-        self._times.append(now)
+        times = self._times
+        times.append(now)
         self.held_bytes += len(message) + MESSAGE_OVERHEAD
-        self._prune(now)
+        # On every message sent: the common case (nothing to prune) costs two comparisons.
+        if self.held_bytes > self.max_bytes or times[0] < now - self.hours * 3600.0:
+            self._prune(now)
 
     def messages(self, begin: int, end: int) -> dict[int, bytes]:
         """The messages held from ``begin`` to ``end``, after pruning what is past the window.
