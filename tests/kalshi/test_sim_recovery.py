@@ -215,9 +215,9 @@ def test_a_resend_request_older_than_the_resend_window_gets_a_reject(
     certificate: SelfSignedCertificate, signer: LogonSigner
 ) -> None:
     """KalshiRT keeps what it sent for 24 hours, or MessageRetentionPeriod <20200> hours:
-    a ResendRequest <2> whose BeginSeqNo <7> is older gets Reject <3> 371=7 373=5; what is
-    past the window is gap-filled and the rest resent, so the client's numbers move on
-    (spec section 3).
+    a ResendRequest <2> whose BeginSeqNo <7> is older gets Reject <3> 371=7 373=5 (spec
+    section 3), after what is past the window is gap-filled and the rest resent, so the
+    client's numbers move on.
     """
     now = [time.time()]
 

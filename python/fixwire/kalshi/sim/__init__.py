@@ -32,13 +32,16 @@ What it does, from kalshi-fix-spec.md:
   SkipPendingExecReports <21011>=Y; prices in cents, or dollars with UseDollars <21005>=Y.
 * OrderCancelReject <9> and BusinessMessageReject <j> with the documented reasons; mass cancel
   on KalshiNR only, once a second; cancel-on-disconnect (8013=Y); retransmission on KalshiRT
-  (the session layer's store) within the resend window, 24 hours or MessageRetentionPeriod
-  <20200> (an older BeginSeqNo <7> gets Reject <3>, :mod:`~fixwire.kalshi.sim.resend`); a
+  from a store bounded in time and bytes (:mod:`~fixwire.kalshi.sim.resend`): the resend
+  window, 24 hours or MessageRetentionPeriod <20200> (``message_retention_hours``), and a cap
+  per session (``max_resend_bytes``, 64 MiB), the oldest pruned first; a BeginSeqNo <7> below
+  what was pruned gets the gap filled, the rest resent, then Reject <3> 371=7 373=5; a
   per-key token bucket (BusinessRejectReason <380>=8).
 * Drop copy (KalshiDC): EventResendRequest <U1> replays the key's ExecutionReports by ExecID
   range, then EventResendComplete <U2>, or EventResendReject <U3> (1 past the key's request
-  budget, ``drop_copy_rate_limit``; 2 on demand, ``drop_copy_server_error``). Rejects are not
-  replayed, and only the last 3 hours are kept (``drop_copy_lookback``).
+  budget, ``drop_copy_rate_limit``; 2 on demand, ``drop_copy_server_error``; 3 for a range
+  beginning at or below what was forgotten). Rejects are not replayed, and only the last 3
+  hours are kept (``drop_copy_lookback``), within 64 MiB per key (``drop_copy_max_bytes``).
 * :meth:`Simulator.trade_against` places an order for a house account, the "other traders" whose
   flow fills the user's orders.
   :meth:`Simulator.log_out` ends a session as the maintenance window does, :meth:`Simulator.pause`

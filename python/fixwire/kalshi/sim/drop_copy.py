@@ -1,8 +1,16 @@
 """Drop copy (spec section 10, KalshiDC): EventResendRequest <U1> replays the key's
 ExecutionReports by ExecID range, then EventResendComplete <U2>, or EventResendReject <U3>:
 21004=1 past the key's request budget, 2 for a server error (fault injection), 3 for a range
-beginning before the lookback, 4 for one ending past the newest report. Rejects are not
-replayed, and only the lookback (the venue's 3 hours) is kept.
+beginning at or below a report no longer kept, 4 for one ending past the newest report.
+Rejects are not replayed.
+
+What is kept is bounded in time and bytes, per key: the lookback (the venue's 3 hours,
+``drop_copy_lookback``) and ``drop_copy_max_bytes`` (:data:`DEFAULT_MAX_DROP_COPY_BYTES`), the
+oldest report forgotten first. A report is kept as its fields, charged :data:`REPORT_CHARGE`
+plus :data:`FIELD_CHARGE` per top-level field: more than the objects really take (measured in
+``tests/kalshi/test_sim_retention.py``). The newest event number forgotten is the key's marker:
+a replay beginning at or below it gets 21004=3 (BeginExecID too old), whichever limit forgot
+it, never a replay with a hole.
 """
 
 from __future__ import annotations
@@ -19,6 +27,14 @@ from fixwire.kalshi.sim.core import (
 from fixwire.kalshi.venue import RateLimit, RateLimitError, TokenBucket
 from fixwire.session.config import FieldValue
 
+#: The default cap on each key's kept ExecutionReports, bytes (64 MiB).
+DEFAULT_MAX_DROP_COPY_BYTES = 64 * 1024 * 1024
+#: Bytes charged per kept report, beyond its fields: its entry, event number and time.
+REPORT_CHARGE = 256
+#: Bytes charged per top-level field of a kept report (a group counts once, its entries
+#: included: the simulator's groups are short).
+FIELD_CHARGE = 256
+
 Sent: TypeAlias = tuple[int, float, tuple[tuple[int, FieldValue], ...]]
 """An ExecutionReport kept for drop copy: its event number, when it was sent, its fields."""
 
@@ -31,6 +47,9 @@ class DropCopyFlow(VenueCore):
     _history: dict[str, collections.deque[Sent]]
     _forgotten: dict[str, int]
     _lookback: float
+    #: Bytes charged for each key's kept reports, and the cap on them.
+    _history_bytes: dict[str, int]
+    _history_cap: int
     _clock: Callable[[], float]
     #: Each key's EventResendRequest <U1> budget (None: no limit), made on its first request.
     _replay_limit: RateLimit | None
@@ -48,16 +67,23 @@ class DropCopyFlow(VenueCore):
         self._replay_failures += requests
 
     def _remember(self, owner: str, number: int, fields: list[tuple[int, FieldValue]]) -> None:
-        """Keeps an ExecutionReport for drop copy, forgetting those past the lookback."""
+        """Keeps an ExecutionReport for drop copy, forgetting the oldest while they are past
+        the lookback or the key's byte cap.
+        """
         now = self._clock()
         history = self._history.get(owner)
         if history is None:  # (setdefault would make a deque for every report)
             history = self._history[owner] = collections.deque()
-        while history and history[0][1] < now - self._lookback:
-            self._forgotten[owner] = history.popleft()[0]
+        held = self._history_bytes.get(owner, 0) + REPORT_CHARGE + FIELD_CHARGE * len(fields)
         # A tuple: once the garbage collector has seen that it holds only values it is not
         # tracked any more, so the lookback's reports cost its full collections nothing.
         history.append((number, now, tuple(fields)))
+        cutoff = now - self._lookback
+        while history and (history[0][1] < cutoff or held > self._history_cap):
+            forgotten, _, kept = history.popleft()
+            self._forgotten[owner] = forgotten
+            held -= REPORT_CHARGE + FIELD_CHARGE * len(kept)
+        self._history_bytes[owner] = held
 
     def _replay(self, api_key: str, client: Participant, msg: Message) -> None:
         """Drop copy: the key's ExecutionReports from BeginExecID <21001> to EndExecID <21002>."""

@@ -19,7 +19,15 @@ from fixwire.kalshi.sim.core import (
     Participant,
     wall_clock,
 )
-from fixwire.kalshi.sim.resend import DEFAULT_RETENTION_HOURS, RetentionStore, refuse_past_window
+from fixwire.kalshi.sim.drop_copy import DEFAULT_MAX_DROP_COPY_BYTES
+from fixwire.kalshi.sim.resend import (
+    DEFAULT_MAX_RESEND_BYTES,
+    DEFAULT_RETENTION_HOURS,
+    RetentionStore,
+    check_limits,
+    note_pruned_request,
+    refuse_pruned,
+)
 from fixwire.kalshi.sim.settlement import SettlementFlow
 from fixwire.kalshi.venue import (
     KALSHI_GROUPS,
@@ -38,6 +46,7 @@ from fixwire.session import (
     Event,
     LoggedOn,
     Received,
+    ResendServed,
     Role,
     SessionConfig,
     serve,
@@ -82,14 +91,23 @@ class Simulator(SettlementFlow):
             accepted its quote (the FIX page says 30; the REST page says 3 on
             high-volatility and combo markets, spec 18.18).
         drop_copy_lookback: Seconds of ExecutionReports kept for drop-copy replay (the
-            venue's 3 hours); older ones are forgotten, so memory stays bounded, and a replay
-            that begins before the oldest kept is refused with EventResendReject <U3> 21004=3.
+            venue's 3 hours); older ones are forgotten, and a replay that begins before the
+            oldest kept is refused with EventResendReject <U3> 21004=3.
+        drop_copy_max_bytes: The most each key's kept ExecutionReports may take, bytes (64 MiB;
+            :mod:`~fixwire.kalshi.sim.drop_copy` says how they are counted); the oldest are
+            forgotten past it, as past the lookback.
         drop_copy_rate_limit: Each key's budget of EventResendRequests <U1> (``cost`` tokens
             each); one past it is refused with EventResendReject <U3> 21004=1 (too many
             requests). The venue states no figure (spec section 10); the default, a burst of
             5 then one a second, lets a trader page through a replay and stops a tight loop.
             ``None``: no limit.
-        clock: Wall-clock seconds, for the lookback; tests give their own.
+        message_retention_hours: The resend window of KalshiRT and KalshiPT sessions whose
+            Logon sets no MessageRetentionPeriod <20200> (the venue's 24 hours); older
+            messages are pruned (:mod:`~fixwire.kalshi.sim.resend`).
+        max_resend_bytes: The most each retransmission session's store holds, bytes (64 MiB
+            by default); the oldest messages are pruned past it.
+        clock: Wall-clock seconds, for the lookback and the resend window; tests give their
+            own.
 
     This is the Predictions gateway; :class:`~fixwire.kalshi.sim.margin.MarginSimulator` is
     the margin (perpetuals) gateway.
@@ -107,8 +125,15 @@ class Simulator(SettlementFlow):
         rfq_confirm_window: float = 30.0,
         drop_copy_lookback: float = 3 * 3600.0,
         drop_copy_rate_limit: RateLimit | None = _REPLAY_BUDGET,
+        drop_copy_max_bytes: int = DEFAULT_MAX_DROP_COPY_BYTES,
+        message_retention_hours: float = DEFAULT_RETENTION_HOURS,
+        max_resend_bytes: int = DEFAULT_MAX_RESEND_BYTES,
         clock: Callable[[], float] = time.time,
     ) -> None:
+        check_limits(message_retention_hours, max_resend_bytes)
+        if drop_copy_max_bytes < 0:
+            raise ValueError(f"drop_copy_max_bytes must be at least 0, not {drop_copy_max_bytes}")
+        self._retention = (message_retention_hours, max_resend_bytes)
         self.engine = m.MatchingEngine()
         self._md_books = {}
         self._md_losses = 0
@@ -135,6 +160,8 @@ class Simulator(SettlementFlow):
         self._history = {}
         self._forgotten = {}
         self._lookback = drop_copy_lookback
+        self._history_bytes = {}
+        self._history_cap = drop_copy_max_bytes
         self._replay_limit = drop_copy_rate_limit
         self._replay_buckets = {}
         self._replay_failures = 0
@@ -175,7 +202,7 @@ class Simulator(SettlementFlow):
             host,
             port,
             ssl=None if tls is None else tls.server_context(),
-            store_factory=lambda _: RetentionStore(self._clock),
+            store_factory=lambda _: RetentionStore(self._clock, *self._retention),
         )
         # Kalshi's words for a second connection with a key already connected (spec §1).
         self._acceptor.duplicate_text = "already exists"
@@ -262,8 +289,8 @@ class Simulator(SettlementFlow):
             dictionary=self._dictionary,
             answers_invalid=_answers_invalid,
             groups=KALSHI_GROUPS,
-            # A ResendRequest <2> older than the resend window gets a Reject (spec section 3).
-            inbound=refuse_past_window if session_type.retransmission else None,
+            # A ResendRequest <2> older than what the store keeps gets a Reject (spec section 3).
+            inbound=note_pruned_request if session_type.retransmission else None,
         )
 
     def _accept_logon(self, session_type: SessionType, logon: Message) -> str | None:
@@ -329,6 +356,8 @@ class Simulator(SettlementFlow):
                         self._business_reject(client, event.message, 0, f"cannot process: {e}")
             elif isinstance(event, LoggedOn):
                 client = self._logged_on(api_key, session_type, connection)
+            elif isinstance(event, ResendServed):
+                refuse_pruned(connection)  # After the resend, numbered past it.
             elif isinstance(event, Disconnected) and client is not None:
                 client.logged_on = False
                 if client.flags.cancel_orders_on_disconnect:
@@ -348,7 +377,7 @@ class Simulator(SettlementFlow):
             client.flags = LogonFlags.read(logon)
         store = connection.session.store
         if isinstance(store, RetentionStore):
-            store.hours = client.flags.message_retention_hours or DEFAULT_RETENTION_HOURS
+            store.hours = client.flags.message_retention_hours or self._retention[0]
         if api_key in self._restricted:
             client.subaccount = self._restricted[api_key]
             client.restricted = True
