@@ -2,10 +2,10 @@
 //!
 //! A field object is made and read without a Python frame: the constructor writes an `int`,
 //! a `float` and a time field's "now" itself, with the core's [`fixwire::fieldmap`] texts.
-//! What it reads of a field class (`TAG`, `_KIND`) is read once per class and kept, and a time
-//! field's text of the current second is made once per second and shared. `FieldMap`'s
-//! methods take any other object with `_tag` (int) and `_string` (str) attributes as a field
-//! too.
+//! What it reads of a field class (`TAG`, `_KIND`) is read once per class and kept (for the
+//! first 16,384 classes), and a time field's text of the current second is made once per
+//! second and shared. `FieldMap`'s methods take any other object with `_tag` (int) and
+//! `_string` (str) attributes as a field too.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -138,6 +138,10 @@ impl Hasher for AddressHasher {
     }
 }
 
+/// Field classes whose [`ClassInfo`] is kept: QuickFIX's dictionaries define about 6,100, and
+/// a program that makes classes without end reads the rest from each class every time.
+const CLASSES_KEPT: usize = 16_384;
+
 /// Each field class's [`ClassInfo`], by the class's address, read on its first field object.
 static CLASSES: LazyLock<Mutex<HashMap<usize, ClassInfo, BuildHasherDefault<AddressHasher>>>> =
     LazyLock::new(Mutex::default);
@@ -158,7 +162,9 @@ fn class_info(cls: &Bound<'_, PyType>) -> PyResult<(u32, u8)> {
         Err(_) => 0,
     };
     if let Ok(mut all) = CLASSES.lock() {
-        all.insert(key, ClassInfo { _class: cls.clone().unbind(), tag, kind });
+        if all.len() < CLASSES_KEPT {
+            all.insert(key, ClassInfo { _class: cls.clone().unbind(), tag, kind });
+        }
     }
     Ok((tag, kind))
 }
