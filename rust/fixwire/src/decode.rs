@@ -239,8 +239,11 @@ pub struct FieldIndex {
     /// Room for the SOH masks of the message's 64-byte blocks, kept between messages.
     masks: Vec<u64>,
     /// The groups the parse checked (with [`ParseOptions::groups`]), for the message's
-    /// [`group_entries`](Message::group_entries).
+    /// [`group_entries`](Message::group_entries), when `noted` says they are this message's.
     groups: Vec<CheckedGroup>,
+    /// Whether `groups` holds the notes of this message's parse: a flag, so that a parse
+    /// without specs makes one store rather than emptying `groups`.
+    noted: bool,
 }
 
 impl std::fmt::Debug for FieldIndex {
@@ -294,23 +297,34 @@ impl FieldIndex {
     /// index when one is wrong.
     #[inline(always)]
     fn check_groups(&mut self, buf: &[u8], options: &ParseOptions) -> Result<(), DecodeError> {
-        self.groups.clear();
         if let Some(specs) = &options.groups {
-            let fields = Fields { buf, fields: &self.fields[..self.count] };
-            let msg_type = fields.fields.get(2).map_or(&[][..], |f| &buf[f.range()]);
-            let groups = &mut self.groups;
-            if let Err(e) = fields.check_groups_noting(msg_type, specs, |group| groups.push(group)) {
-                self.clear();
-                return Err(e);
-            }
+            return self.check_and_note_groups(buf, specs);
         }
+        // Notes of an earlier message's groups are not this message's.
+        self.noted = false;
+        Ok(())
+    }
+
+    /// [`check_groups`](Self::check_groups) with specs: out of line, so that the parse without
+    /// them keeps its registers.
+    #[inline(never)]
+    fn check_and_note_groups(&mut self, buf: &[u8], specs: &GroupSpecs) -> Result<(), DecodeError> {
+        self.groups.clear();
+        let fields = Fields { buf, fields: &self.fields[..self.count] };
+        let msg_type = fields.fields.get(2).map_or(&[][..], |f| &buf[f.range()]);
+        let groups = &mut self.groups;
+        if let Err(e) = fields.check_groups_noting(msg_type, specs, |group| groups.push(group)) {
+            self.clear();
+            return Err(e);
+        }
+        self.noted = true;
         Ok(())
     }
 
     fn clear(&mut self) {
         self.count = 0;
         self.len = 0;
-        self.groups.clear();
+        self.noted = false;
     }
 
     /// A view of the message, reading values out of `buf`.
@@ -321,7 +335,8 @@ impl FieldIndex {
     /// other bytes would give wrong answers.
     pub fn view<'a>(&'a self, buf: &'a [u8]) -> Message<'a> {
         assert_eq!(buf.len(), self.len, "a FieldIndex must be viewed with the bytes it was parsed from");
-        Message { fields: Fields { buf, fields: self.fields() }, groups: &self.groups }
+        let groups = if self.noted { &self.groups[..] } else { &[] };
+        Message { fields: Fields { buf, fields: self.fields() }, groups }
     }
 
     /// The fields in wire order.

@@ -742,6 +742,19 @@ mod tests {
             }
         }
         assert!(noted >= 10, "the parses noted {noted} groups");
+        // A message parsed after them, without specs or wrong, carries none of their notes.
+        let text = bodies[0].replace('|', "\x01");
+        let wire = format!("8=FIXT.1.1\x019={}\x01{text}10=000\x01", text.len()).into_bytes();
+        let plain_options = crate::ParseOptions { verify_checksum: false, ..Default::default() };
+        index.parse(&wire, &options(&flat)).unwrap();
+        assert!(!index.view(&wire).checked_groups().is_empty());
+        index.parse(&wire, &plain_options).unwrap();
+        assert!(index.view(&wire).checked_groups().is_empty());
+        index.parse(&wire, &options(&flat)).unwrap();
+        let wrong = String::from_utf8(wire.clone()).unwrap().replace("453=2", "453=3").into_bytes();
+        assert!(index.parse(&wrong, &options(&flat)).is_err());
+        index.parse(&wire, &plain_options).unwrap();
+        assert!(index.view(&wire).checked_groups().is_empty());
     }
 
     /// A group whose count tag also occurs inside an earlier group: `group_entries` reads the

@@ -193,30 +193,3 @@ fn decimals_read_in_one_pass_as_in_full() {
         assert_eq!(Decimal::parse(text), Decimal::parse_in_full(text));
     }
 }
-
-/// Integers of up to 19 digits are read without checked arithmetic: the same values and the
-/// same refusals as a checked reading, at every length around the limits.
-#[test]
-fn integers_read_without_checks_as_with_them() {
-    let checked = |v: &[u8]| -> Result<u64, InvalidValue> {
-        if v.is_empty() {
-            return Err(InvalidValue("empty where an integer is expected"));
-        }
-        v.iter().try_fold(0u64, |n, &b| {
-            let d = b.wrapping_sub(b'0');
-            if d > 9 {
-                return Err(InvalidValue("not an integer"));
-            }
-            n.checked_mul(10).and_then(|n| n.checked_add(u64::from(d))).ok_or(InvalidValue("integer too large"))
-        })
-    };
-    let mut rng = crate::testing::Rng(0x1D16);
-    for _ in 0..100_000 {
-        let len = rng.below(23);
-        let text: Vec<u8> = (0..len).map(|_| *rng.pick(b"0123456789999x/:")).collect();
-        assert_eq!(parse_u64(&text), checked(&text), "{:?}", String::from_utf8_lossy(&text));
-    }
-    for text in ["9999999999999999999", "18446744073709551615", "18446744073709551616", "99999999999999999999"] {
-        assert_eq!(parse_u64(text.as_bytes()), checked(text.as_bytes()), "{text}");
-    }
-}
