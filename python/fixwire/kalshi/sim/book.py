@@ -162,16 +162,21 @@ class Market:
     bids: dict[Side, BookSide] = field(
         default_factory=lambda: {Side.YES: BookSide(), Side.NO: BookSide()}
     )
-    #: :meth:`on_tick`'s answers by Yes price: prices reach it checked (four decimals within
-    #: (0, 1)), so it holds at most 9,999.
-    ticks: dict[Decimal, bool] = field(default_factory=dict)
+    #: :meth:`on_tick`'s answers by side and price on that side's scale (the order's own
+    #: price: a No price's Yes-scale ``Decimal`` would be a new one, whose hash costs about a
+    #: microsecond): prices reach it checked (four decimals within (0, 1)), so each holds at
+    #: most 9,999.
+    ticks: dict[Side, dict[Decimal, bool]] = field(
+        default_factory=lambda: {Side.YES: {}, Side.NO: {}}
+    )
 
     def on_tick(self, side: Side, price: Decimal) -> bool:
         """Whether ``price`` on ``side`` lies on a tick of the market's bands (Yes scale)."""
-        yes_price = to_yes_price(side, price)
-        known = self.ticks.get(yes_price)
+        ticks = self.ticks[side]
+        known = ticks.get(price)
         if known is None:
-            known = self.ticks[yes_price] = any(yes_price in band for band in self.tick_bands)
+            yes_price = to_yes_price(side, price)
+            known = ticks[price] = any(yes_price in band for band in self.tick_bands)
         return known
 
     def on_step(self, qty: Decimal) -> bool:

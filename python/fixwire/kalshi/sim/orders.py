@@ -17,6 +17,7 @@ from fixwire.kalshi.sim.core import (
     HOUSE,
     TWO_DP,
     Participant,
+    qty_text,
 )
 from fixwire.kalshi.sim.drop_copy import DropCopyFlow
 from fixwire.kalshi.sim.market_data import MarketDataFlow
@@ -44,7 +45,11 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
         self._unavailable += [placed] * orders
 
     def _new_order(self, api_key: str, client: Participant, msg: Message, now: float) -> None:
-        side = m.Side.YES if msg[54] == "1" else m.Side.NO
+        # The order's text fields in one call (each read is a call into the message).
+        cl_ord_id, side_code, symbol, tif, group_id, named, exec_inst = msg.values(_ORDER_TEXT)
+        if cl_ord_id is None or side_code is None or symbol is None:
+            raise KeyError(11 if cl_ord_id is None else 54 if side_code is None else 55)
+        side = m.Side.YES if side_code == "1" else m.Side.NO
         yes_price = self._price(client, msg)
         qty = msg.get_decimal(38, Decimal(0))
         if not client.flags.skip_pending_exec_reports:
@@ -56,20 +61,19 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
         # The order group: SecondaryClOrdID <526> in the docs, OrderGroupID <20130> in the
         # dictionary (spec 18.11). Either is honoured, so that an order never escapes the
         # group's risk limit that its sender asked for; two that disagree are refused.
-        group_id = msg.get(526)
-        named = msg.get(20130)
         if named is not None and group_id is not None and named != group_id:
             reason = m.RejectReason.INVALID_ORDER
             self._publish([refused(api_key, msg, side, yes_price, reason)], client)
             return
         try:
-            tif = msg.get(59, "1")
+            if tif is None:
+                tif = "1"
             stp = msg.get_int(2964, 1)
             expire = msg.get_time_ns(126)
             events = self.engine.submit(
                 owner=api_key,
-                client_id=msg[11],
-                market=msg[55],
+                client_id=cl_ord_id,
+                market=symbol,
                 side=side,
                 price=m.from_yes_price(side, yes_price) if yes_price is not None else Decimal(0),
                 qty=qty,
@@ -77,7 +81,7 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
                 # A dictionary rather than the enum's call (its ValueError for the rest).
                 time_in_force=_TIME_IN_FORCE.get(tif) or m.TimeInForce(tif),
                 expire_time=None if expire is None else expire / 1e9,
-                post_only="6" in (msg.get(18) or ""),
+                post_only="6" in (exec_inst or ""),
                 stp=_SELF_TRADE_PREVENTION.get(stp) or m.SelfTradePrevention(stp),
                 group_id=group_id or named,
                 cancel_on_pause=bool(msg.get_bool(21006, default=False)),
@@ -303,23 +307,30 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
                 exec_type = status = "C"
         elif isinstance(event, m.Replaced):
             exec_type = status = "5"
-        avg = order.avg_price
         cum_qty, leaves_qty = order.cum_qty, order.leaves_qty
         # OrderQty <38> is CumQty + LeavesQty unless PreserveOriginalOrderQty <21008>.
         order_qty = order.order_qty if flags.preserve_original_order_qty else cum_qty + leaves_qty
+        # Prices and quantities go as the text the encoder would write for them, mostly
+        # remembered (core.qty_text, VenueCore._tick_text): a report's Decimals cost more to
+        # round and to encode than the rest of it.
         fields: list[tuple[int, FieldValue]] = [
             (11, order.client_id),
             (37, order.order_id),
-            (6, ZERO if avg is None else self._wire_price(client, m.to_yes_price(side, avg))),
-            (14, cum_qty.quantize(TWO_DP)),
-            (38, order_qty.quantize(TWO_DP)),
+            (
+                6,
+                ZERO
+                if not cum_qty
+                else self._wire_price(client, m.to_yes_price(side, order.cum_cost / cum_qty)),
+            ),
+            (14, qty_text(cum_qty)),
+            (38, qty_text(order_qty)),
             (39, status),
-            (44, self._wire_price(client, m.to_yes_price(side, order.price))),
+            (44, self._tick_text(client, side, order.price)),
             (54, _SIDE_CODE[side]),
             (55, order.market),
             (60, datetime.now(UTC)),
             (150, exec_type),
-            (151, leaves_qty.quantize(TWO_DP)),
+            (151, qty_text(leaves_qty)),
         ]
         if isinstance(event, m.Cancelled):
             fields.append((58, event.reason.value))
@@ -418,6 +429,9 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
         self._send(client, "8", fields)
 
 
+#: NewOrderSingle <D>'s text fields, read in one call: ClOrdID <11>, Side <54>, Symbol <55>,
+#: TimeInForce <59>, SecondaryClOrdID <526>, OrderGroupID <20130> and ExecInst <18>.
+_ORDER_TEXT = (11, 54, 55, 59, 526, 20130, 18)
 _TIME_IN_FORCE = {t.value: t for t in m.TimeInForce}
 # Side <54> and OrdStatus <39> by member: a dict read costs less than an enum's value property.
 _SIDE_CODE = {side: side.value for side in m.Side}

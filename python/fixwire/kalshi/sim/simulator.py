@@ -152,6 +152,7 @@ class Simulator(SettlementFlow):
         self._restricted: dict[str, int] = {}
         self._clients = {}
         self._trading = {}
+        self._tick_texts = (({}, {}), ({}, {}))
         self._rate_limit = rate_limit
         self._skew = max_sending_time_skew
         self._dictionary = Dictionary.kalshi()
