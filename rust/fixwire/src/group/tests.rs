@@ -1,0 +1,235 @@
+//! Tests of repeating groups: specs, checks, entries and the notes a parse keeps.
+
+use super::*;
+
+fn members(spec: &GroupSpec) -> Vec<u32> {
+    spec.members().iter().map(Member::tag).collect()
+}
+
+#[test]
+fn kalshi_groups_come_from_the_bundled_dictionary() {
+    let kalshi = GroupSpecs::kalshi();
+    let dictionary = crate::Dictionary::kalshi().group_specs();
+    // A group of one layout applies to every message type, those the dictionary does not
+    // give it (or does not know) included.
+    for (msg_type, count_tag) in [(&b"8"[..], 453), (b"D", 453), (b"ZZ", 453), (b"8", 136), (b"0", 20108)] {
+        assert!(kalshi.lookup(msg_type, count_tag).is_some(), "{count_tag}");
+    }
+    assert!(dictionary.lookup(b"ZZ", 453).is_none());
+    assert_eq!(kalshi.lookup(b"8", 453), dictionary.lookup(b"8", 453));
+    // Count tags whose layout differs by message type stay with their message types.
+    let quote_request = kalshi.lookup(b"R", 146).unwrap();
+    assert_eq!(quote_request.delimiters(), &[55, 38, 152]);
+    assert_eq!(members(kalshi.lookup(b"V", 146).unwrap()), [55]);
+    assert!(kalshi.lookup(b"D", 146).is_none());
+    assert_eq!(kalshi.lookup(b"W", 268).unwrap().delimiters(), &[269]);
+    assert_eq!(kalshi.lookup(b"X", 268).unwrap().delimiters(), &[279]);
+    assert_eq!(kalshi.lookup(b"R", 146), dictionary.lookup(b"R", 146));
+}
+
+#[test]
+fn entries_are_the_spans_the_check_finds_nested_groups_included() {
+    let leg = GroupSpec::new(539, [524, 525].map(Member::Field)).unwrap();
+    let party = GroupSpec::new(453, [Member::Field(448), Member::Field(447), Member::from(leg)]).unwrap();
+    let flat = GroupSpec::new(136, [137, 138].map(Member::Field)).unwrap();
+    let body = "35=8|453=3|448=A|447=D|539=2|524=x|525=1|524=y|448=B|448=C|539=1|524=z|58=t|\
+                136=2|137=1|138=USD|137=2|";
+    let text = body.replace('|', "\x01");
+    let wire = format!("8=FIXT.1.1\x019={}\x01{text}10=000\x01", text.len()).into_bytes();
+    let options = crate::ParseOptions { verify_checksum: false, ..crate::ParseOptions::default() };
+    let mut index = crate::FieldIndex::new();
+    index.parse(&wire, &options).unwrap();
+    let msg = index.view(&wire);
+    for (spec, expected) in [(&party, 3), (&flat, 2)] {
+        let spans = msg.group_spans(spec).unwrap();
+        let entries = msg.group_entries(spec).unwrap();
+        assert_eq!(entries.len(), expected);
+        let all = msg.as_slice();
+        let from_spans: Vec<&[Field]> = spans.into_iter().map(|span| &all[span]).collect();
+        assert_eq!(entries.map(|e| e.as_slice()).collect::<Vec<_>>(), from_spans);
+    }
+    assert_eq!(msg.group_entries(&GroupSpec::new(78, [79].map(Member::Field)).unwrap()).unwrap().len(), 0);
+    // A group that does not match its count is refused before any entry is handed out.
+    let short = wire.windows(5).position(|w| w == b"136=2").unwrap();
+    let mut wrong = wire.clone();
+    wrong[short + 4] = b'3';
+    index.parse(&wrong, &options).unwrap();
+    assert!(index.view(&wrong).group_entries(&flat).is_err());
+}
+
+/// The entries a parse's check noted come out as `Fields::group_entries` finds them, for
+/// the spec it checked, an equal one, a different one and one it did not check; and a
+/// message made with `from_fields` (nothing noted) reads the same.
+#[test]
+fn entries_noted_at_parse_time_are_those_read_again() {
+    let leg = GroupSpec::new(539, [524, 525].map(Member::Field)).unwrap();
+    let party = GroupSpec::new(453, [Member::Field(448), Member::Field(447), Member::from(leg)]).unwrap();
+    let flat = GroupSpec::new(453, [448, 447, 452].map(Member::Field)).unwrap();
+    let other_order = GroupSpec::new(453, [447, 448, 452].map(Member::Field)).unwrap();
+    let misc = GroupSpec::new(136, [137, 138].map(Member::Field)).unwrap();
+    let never = GroupSpec::new(78, [79].map(Member::Field)).unwrap();
+    let bodies = [
+        "35=8|453=2|448=A|447=D|452=3|448=B|136=1|137=1|58=t|",
+        "35=8|453=2|448=A|447=D|539=1|524=x|448=B|136=1|137=1|",
+        "35=8|136=2|137=1|137=2|453=1|448=A|",
+        "35=8|453=1|447=D|448=A|",
+        "35=8|453=0|58=t|453=1|448=A|",
+        "35=8|58=t|",
+    ];
+    let options = |spec: &GroupSpec| {
+        let mut specs = GroupSpecs::new();
+        specs.add(spec.clone(), Some(&[b"8"])).add(misc.clone(), None);
+        crate::ParseOptions { verify_checksum: false, groups: Some(Arc::new(specs)), ..Default::default() }
+    };
+    let spans = |entries: Result<GroupEntries<'_, '_>, DecodeError>| {
+        entries.map(|e| e.map(|f| f.as_slice().to_vec()).collect::<Vec<_>>())
+    };
+    let mut index = crate::FieldIndex::new();
+    let mut noted = 0;
+    for body in bodies {
+        let text = body.replace('|', "\x01");
+        let wire = format!("8=FIXT.1.1\x019={}\x01{text}10=000\x01", text.len()).into_bytes();
+        for checked in [&party, &flat, &other_order] {
+            if index.parse(&wire, &options(checked)).is_err() {
+                continue;
+            }
+            let msg = index.view(&wire);
+            let plain = crate::Message::from_fields(&wire, msg.as_slice()).unwrap();
+            assert!(plain.checked_groups().is_empty());
+            noted += msg.checked_groups().len();
+            for read in [&party, &flat, &other_order, &misc, &never, &checked.clone()] {
+                let (noted, again) = (msg.group_entries(read), plain.group_entries(read));
+                assert_eq!(spans(noted), spans(again), "{body} checked {checked:?} read {read:?}");
+            }
+        }
+    }
+    assert!(noted >= 10, "the parses noted {noted} groups");
+    // A message parsed after them, without specs or wrong, carries none of their notes.
+    let text = bodies[0].replace('|', "\x01");
+    let wire = format!("8=FIXT.1.1\x019={}\x01{text}10=000\x01", text.len()).into_bytes();
+    let plain_options = crate::ParseOptions { verify_checksum: false, ..Default::default() };
+    index.parse(&wire, &options(&flat)).unwrap();
+    assert!(!index.view(&wire).checked_groups().is_empty());
+    index.parse(&wire, &plain_options).unwrap();
+    assert!(index.view(&wire).checked_groups().is_empty());
+    index.parse(&wire, &options(&flat)).unwrap();
+    let wrong = String::from_utf8(wire.clone()).unwrap().replace("453=2", "453=3").into_bytes();
+    assert!(index.parse(&wrong, &options(&flat)).is_err());
+    index.parse(&wire, &plain_options).unwrap();
+    assert!(index.view(&wire).checked_groups().is_empty());
+}
+
+/// A group whose count tag also occurs inside an earlier group: `group_entries` reads the
+/// first occurrence (the nested one), not the one the parse's check noted.
+#[test]
+fn a_count_tag_nested_in_an_earlier_group_is_read_where_it_first_occurs() {
+    let inner = GroupSpec::new(200, [201].map(Member::Field)).unwrap();
+    let outer = GroupSpec::new(100, [Member::Field(101), Member::from(inner.clone())]).unwrap();
+    let mut specs = GroupSpecs::new();
+    specs.add(outer.clone(), None).add(inner.clone(), None);
+    let options = crate::ParseOptions { verify_checksum: false, groups: Some(Arc::new(specs)), ..Default::default() };
+    let body = "35=8|100=1|101=x|200=1|201=y|58=t|200=2|201=z|201=w|".replace('|', "\x01");
+    let wire = format!("8=FIXT.1.1\x019={}\x01{body}10=000\x01", body.len()).into_bytes();
+    let mut index = crate::FieldIndex::new();
+    index.parse(&wire, &options).unwrap();
+    let msg = index.view(&wire);
+    assert_eq!(msg.checked_groups().len(), 2);
+    let plain = crate::Message::from_fields(&wire, msg.as_slice()).unwrap();
+    for spec in [&outer, &inner] {
+        let noted: Vec<_> = msg.group_entries(spec).unwrap().map(|e| e.as_slice().to_vec()).collect();
+        let again: Vec<_> = plain.group_entries(spec).unwrap().map(|e| e.as_slice().to_vec()).collect();
+        assert_eq!(noted, again, "{}", spec.count_tag());
+    }
+    assert_eq!(msg.group_entries(&inner).unwrap().len(), 1);
+}
+
+#[test]
+fn flat_groups_read_as_the_entry_by_entry_walk_reads_them() {
+    // The same members, once flat (its own loop) and once with a nested group that never
+    // occurs (the walk with `entry_end`): the same entries, end and errors on any fields.
+    let members = [448, 447, 452].map(Member::Field);
+    let flat = GroupSpec::new(453, members.clone()).unwrap();
+    let never = GroupSpec::new(9999, [Member::Field(9998)]).unwrap();
+    let walked = GroupSpec::new(453, members.into_iter().chain([Member::from(never)])).unwrap();
+    let tags = [448, 447, 452, 58, 453];
+    for seed in 1..4000 {
+        let mut rng = crate::testing::Rng(seed);
+        let count = rng.below(4);
+        // Every field's value is the count (room before it for a tag, which errors name).
+        let buf = format!("0123456789{count}\x01").into_bytes();
+        let mut fields = vec![Field { tag: 453, start: 10, end: 11 }];
+        for _ in 0..rng.below(10) {
+            fields.push(Field { tag: *rng.pick(&tags), start: 10, end: 11 });
+        }
+        let run = Fields::new(&buf, &fields);
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        let fast = scan_group(run, 0, &flat, |span| a.push(span));
+        let slow = scan_group(run, 0, &walked, |span| b.push(span));
+        assert_eq!((fast, a), (slow, b), "{fields:?}");
+    }
+}
+
+#[test]
+fn a_wrong_group_is_found_wherever_it_starts() {
+    // The count tags are found four fields a step: every place in a step, and the tail.
+    let mut specs = GroupSpecs::new();
+    specs.add(GroupSpec::new(453, [448, 447].map(Member::Field)).unwrap(), None);
+    specs.add(GroupSpec::new(20_108, [20_109].map(Member::Field)).unwrap(), None);
+    let options = crate::ParseOptions { verify_checksum: false, groups: Some(Arc::new(specs)), ..Default::default() };
+    let mut index = crate::FieldIndex::new();
+    for before in 0..9 {
+        for (group, good) in [
+            ("453=2|448=P|448=Q|", true),
+            ("453=3|448=P|448=Q|", false),
+            ("20108=1|20109=x|", true),
+            ("20108=2|20109=x|", false),
+        ] {
+            let body = format!("35=8|{}{group}58=t|", "1=a|".repeat(before)).replace('|', "\x01");
+            let wire = format!("8=FIXT.1.1\x019={}\x01{body}10=000\x01", body.len()).into_bytes();
+            let result = index.parse(&wire, &options);
+            assert_eq!(result.is_ok(), good, "{before} {group}: {result:?}");
+            if !good {
+                assert_eq!(result.unwrap_err().kind, crate::DecodeErrorKind::BadGroupCount);
+            }
+        }
+    }
+}
+
+/// The pre-check never refuses a count tag, whatever the tags are (below the smallest, in
+/// the bitmap, above it), and refuses the tags below the smallest.
+#[test]
+fn the_count_tag_pre_check_lets_every_count_tag_through() {
+    for seed in 1..300 {
+        let mut rng = crate::testing::Rng(seed);
+        let mut specs = GroupSpecs::new();
+        let mut counts = Vec::new();
+        for _ in 0..=rng.below(5) {
+            let count = [1, 63, 64, 453, 8191, 8192, 20_108][rng.below(7)] + rng.below(3) as u32;
+            specs.add(GroupSpec::new(count, [Member::Field(count + 1_000_000)]).unwrap(), None);
+            counts.push(count);
+        }
+        let min = *counts.iter().min().unwrap();
+        for tag in 0..30_000 {
+            if counts.contains(&tag) {
+                assert!(specs.may_count(tag), "{tag} in {counts:?}");
+                assert!(specs.lookup(b"8", tag).is_some(), "{tag} in {counts:?}");
+            } else if tag < min {
+                assert!(!specs.may_count(tag), "{tag} below {counts:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn widening_keeps_layouts_that_differ_by_message_type() {
+    let spec = |members: &[u32]| GroupSpec::new(100, members.iter().map(|&t| Member::Field(t))).unwrap();
+    let mut specs = GroupSpecs::new();
+    specs.add(spec(&[1, 2]), Some(&[b"A"])).add(spec(&[1, 2]), Some(&[b"B"]));
+    specs.add(GroupSpec::new(200, [Member::Field(3)]).unwrap(), Some(&[b"A"]));
+    specs.add(GroupSpec::new(200, [Member::Field(4)]).unwrap(), Some(&[b"B"]));
+    let wide = specs.widened();
+    assert_eq!(members(wide.lookup(b"C", 100).unwrap()), [1, 2]);
+    assert_eq!(members(wide.lookup(b"A", 200).unwrap()), [3]);
+    assert_eq!(members(wide.lookup(b"B", 200).unwrap()), [4]);
+    assert!(wide.lookup(b"C", 200).is_none());
+}
