@@ -14,7 +14,10 @@ Cases (the decode group's NewOrderSingle and the framer group's stream):
 * ``parse+values``: parse, then the same five in one ``msg.values(...)``;
 * ``Framer.feed``: the framer stream (1 MiB) in 64 KiB chunks, per message;
 * ``encode``: the encode group's ``Encoder.encode`` of the order (its list of pairs built by the
-  caller, as there); ``encode fstring``: that group's pure-Python f-string join, the reference.
+  caller, as there); ``encode fstring``: that group's pure-Python f-string join, the reference;
+* ``compat build+send`` and ``compat receive+read``: the quickfix-compat groups' functions on
+  ``fixwire.quickfix``, and with ``quickfix`` installed the same on QuickFIX (``qf ...``)
+  (needs ``FIXWIRE_QUICKFIX_SPEC``, as that bench does).
 
 Under an interpreter that also has ``refix`` (Python 3.12+, see ``refix_decode.py``), its two
 counterparts are counted as well: ``refix 5 get_str`` (``Tokenizer.tokenize``, then the same
@@ -34,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import fixwire  # after the path that finds benches
 from benches.bench_encode import fixwire_writer, fstring_writer
-from benches.conftest import ORDER, chunked, corpus_message, make_stream
+from benches.conftest import HAVE_QUICKFIX, ORDER, chunked, corpus_message, make_stream
 
 TAGS = (35, 11, 38, 44, 55)
 COLLECTED = re.compile(r"Collected : ([\d,]+)")
@@ -57,6 +60,8 @@ def case(name: str) -> tuple[Callable[[], object], int]:
     if name in ("encode", "encode fstring"):
         write = fixwire_writer() if name == "encode" else fstring_writer()
         return lambda: write(ORDER), 1
+    if name.startswith(("compat ", "qf ")):
+        return compat_case(name), 1
     if name == "refix 5 get_str":
         tokenizer = refix.Tokenizer()
 
@@ -85,13 +90,28 @@ def case(name: str) -> tuple[Callable[[], object], int]:
     return (frame if name == "Framer.feed" else refix_stream), stream.messages
 
 
+def compat_case(name: str) -> Callable[[], object]:
+    """One call of the quickfix-compat group named by ``name``, on the module it names."""
+    from benches import bench_quickfix_compat as compat
+
+    fix, fix44 = compat.modules("quickfix" if name.startswith("qf ") else "fixwire.quickfix")
+    if name.endswith("build+send"):
+        return lambda: compat.build_send(fix, fix44, 7)
+    dd = fix.DataDictionary(str(compat.SPEC / "FIX44.xml"))
+    text = compat.report_text()
+    return lambda: compat.receive_read(fix, fix44, dd, text)
+
+
 try:
     import refix  # type: ignore[import-not-found]  # only under a Python 3.12+ with refix
 except ImportError:
     refix = None
 FIXWIRE_CASES = ("parse", "parse+5 []", "parse+values", "Framer.feed", "encode", "encode fstring")
 REFIX_CASES = ("refix 5 get_str", "refix stream")
-CASES = FIXWIRE_CASES + (REFIX_CASES if refix is not None else ())
+COMPAT_CASES = ("compat build+send", "compat receive+read")
+QUICKFIX_CASES = ("qf build+send", "qf receive+read")
+CASES = FIXWIRE_CASES + COMPAT_CASES + (QUICKFIX_CASES if HAVE_QUICKFIX else ())
+CASES += REFIX_CASES if refix is not None else ()
 
 
 def worker(name: str, count: int) -> None:
@@ -126,10 +146,10 @@ def main() -> None:
         return
     for name in args.cases:
         _, units = case(name)
-        count = 5 if units > 1 else 5000
+        count = 5 if units > 1 else 1000 if name in COMPAT_CASES + QUICKFIX_CASES else 5000
         per_op = (counted(name, 2 * count) - counted(name, count)) / count
         unit = "message" if units > 1 else "call"
-        print(f"{name:<14} {per_op / units:8.0f} instructions per {unit}")
+        print(f"{name:<20} {per_op / units:8.0f} instructions per {unit}")
 
 
 if __name__ == "__main__":
