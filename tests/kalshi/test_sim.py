@@ -31,11 +31,11 @@ from fixwire.kalshi import (
 )
 from fixwire.kalshi.config import RateLimit
 from fixwire.kalshi.signing import generate_key
-from fixwire.kalshi.sim import HOUSE
+from fixwire.kalshi.sim import HOUSE, Simulator
 from fixwire.kalshi.sim.matching import Side
 from fixwire.kalshi.tls import SelfSignedCertificate
-from fixwire.session import Disconnected, LoggedOn
-from kalshi_venue import run, venue
+from fixwire.session import Disconnected, LoggedOn, connect
+from kalshi_venue import Venue, run, venue
 
 MARKET = "TEST-MKT"
 
@@ -533,5 +533,45 @@ def test_new_before_trade_and_order_qty_follow_the_logon_flags(
             # PreserveOriginalOrderQty <21008>: 38 stays 10; by default CumQty + LeavesQty.
             assert done.order_qty == (Decimal(10) if flags else Decimal(4))
             await c.close()
+
+    run(main)
+
+
+def test_plain_tcp_when_told(certificate: SelfSignedCertificate, signer: LogonSigner) -> None:
+    """``start(tls=None)`` serves plain TCP (the venue never does; the round-trip benchmark
+    compares the simulator with a plain session on it): a client session made from fixwire's
+    ``connect`` logs on with a signed Logon and places an order that rests in the engine.
+    """
+
+    async def main() -> None:
+        sim = Simulator([MARKET])
+        await sim.start("127.0.0.1", 0, tls=None)
+        try:
+            # The certificate is not used: only the key is registered.
+            config = Venue(sim, certificate, signer).config(SessionType.NR)
+            connection = await connect(KalshiClient.session_config(config), "127.0.0.1", sim.port)
+            client = KalshiClient(config, connection)
+            await connection.logged_on(timeout=5)
+            reports: asyncio.Queue[ExecutionReport] = asyncio.Queue()
+            client.set_on_event(
+                lambda event: (
+                    reports.put_nowait(event)
+                    if isinstance(event, ExecutionReport) and event.exec_type == "0"
+                    else None
+                )
+            )
+            cl_ord_id = client.new_order(MARKET, "no", 3, Decimal("0.61"))
+            async with asyncio.timeout(5):
+                new = await reports.get()
+            assert (new.cl_ord_id, new.side, new.price) == (cl_ord_id, "no", Decimal("0.61"))
+            [resting] = sim.engine.open_orders(owner=config.api_key)
+            assert (resting.client_id, resting.side, resting.price) == (
+                cl_ord_id,
+                Side.NO,
+                Decimal("0.39"),
+            )
+            await client.close()
+        finally:
+            await sim.close()
 
     run(main)
