@@ -17,7 +17,6 @@ opens a gap, the ResendRequest <2> brings them back with PossDupFlag <43>=Y.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import random
 import sys
@@ -41,8 +40,10 @@ async def _run(journal: Path, kill_points: list[int]) -> list[list[dict[str, Any
         nonlocal sent
         while sent < REPORTS:
             if not conn.session.logged_on:
-                with contextlib.suppress(SessionError):
-                    await conn.logged_on(timeout=10)
+                # The next receiver's Logon: its start-up alone can take seconds on a loaded
+                # machine, so no wait of its own here (a TimeoutError would end this task and
+                # nothing more would be sent); the test's bound covers it.
+                await conn.logged_on()
                 continue
             fields = [(37, "order"), (17, f"exec-{sent + 1}"), (150, "F"), (39, "1")]
             try:
@@ -94,6 +95,10 @@ async def _run(journal: Path, kill_points: list[int]) -> list[list[dict[str, Any
         for task in tasks:
             task.cancel()
         await acceptor.close()
+        # A sender that failed is why the reports stopped: say so rather than time out.
+        for task in tasks:
+            if task.done() and not task.cancelled() and task.exception() is not None:
+                raise AssertionError("the acceptor stopped sending") from task.exception()
     return runs
 
 
