@@ -42,7 +42,7 @@
 
 // `unsafe` is allowed only where it is needed: the file map of `columns::scan_file`, the SSE2
 // loads of `separators`, the madvise that makes column room resident (`columns/room.rs`), and
-// text made of bytes checked to be ASCII (`decode::ascii_str`).
+// text made of bytes checked to be ASCII (`decode/fields.rs`: `ascii_str`).
 #![deny(unsafe_code)]
 
 mod checksum;

@@ -123,12 +123,12 @@ fn both_parses_agree_on_random_edits() {
 fn the_ascii_check_finds_a_high_byte_anywhere_at_every_length() {
     for len in 0..=41 {
         let ascii: Vec<u8> = (0..len).map(|i| b' ' + (i * 7 % 95) as u8).collect();
-        assert!(super::is_ascii(&ascii), "{len}");
+        assert!(super::fields::is_ascii(&ascii), "{len}");
         for at in 0..len {
             for high in [0x80, 0xc3, 0xff] {
                 let mut bytes = ascii.clone();
                 bytes[at] = high;
-                assert!(!super::is_ascii(&bytes), "{len} at {at}");
+                assert!(!super::fields::is_ascii(&bytes), "{len} at {at}");
             }
         }
     }
