@@ -96,10 +96,11 @@ docs: venv ## Build the documentation site into target/site, every warning an er
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --quiet --strict
 
 .PHONY: lint
-lint: build ## rustfmt, clippy -D warnings, ruff, mypy strict, stubtest, workflow schema, docs
+lint: build ## rustfmt, clippy -D warnings, rustdoc's links, ruff, mypy strict, stubtest, workflow schema, docs
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --quiet -- -D warnings
 	cargo clippy --manifest-path rust/fixwire/fuzz/Cargo.toml --quiet -- -D warnings
+	RUSTDOCFLAGS='-D warnings' cargo doc --workspace --no-deps --document-private-items --quiet
 	$(BIN)/ruff check python tests benches examples docs/_ext rust/fixwire/fuzz
 	$(BIN)/ruff format --check python tests benches examples docs/_ext rust/fixwire/fuzz
 	$(BIN)/mypy

@@ -29,13 +29,13 @@
 //!
 //! | you have | use |
 //! |---|---|
-//! | bytes from a socket or file, in pieces | [`Framer::feed`] (or [`frame`] to drive your own buffer) |
+//! | bytes from a socket or file, in pieces | [`Framer::feed`] (or [`frame()`] to drive your own buffer) |
 //! | exactly one message | [`FieldIndex::parse`] then [`FieldIndex::view`], or [`parse`] |
 //! | a value of a known type | [`Fields::get_i64`], [`Fields::get_decimal`], [`Fields::get_timestamp`], ... |
 //! | a repeating group | [`Fields::group_entries`] (or [`Fields::group`], a `Vec`) with a [`GroupSpec`]; [`GroupSpecs::kalshi`] for Kalshi |
 //! | a message to send | [`Encoder::start`], the typed pushes of [`MessageWriter`], then [`MessageWriter::finish`] |
 //! | messages of one shape to send often, each value checked against a venue's rule | a [`template::Template`] and [`Encoder::encode_template`] |
-//! | a checksum of any bytes | [`checksum`] |
+//! | a checksum of any bytes | [`checksum()`] |
 //! | a log file to analyse as columns | [`columns::scan_file`], or [`columns::scan`] for bytes in memory |
 //! | names, types, validation, readable output | [`Dictionary`] |
 //! | a log to print for people (`fixwire decode`), a read at a time | [`text::LogPrinter`] |

@@ -14,7 +14,7 @@ mod reference;
 /// Marks, in [`QuickReader`]'s table, a tag whose field the quick reader leaves to the parser.
 pub(super) const DECLINE: u16 = NO_COLUMN - 1;
 
-/// Reads a message's row in one pass over its bytes, without building a [`FieldIndex`].
+/// Reads a message's row in one pass over its bytes, without building a [`FieldIndex`](crate::FieldIndex).
 ///
 /// It takes a message only when the parser would, and finds the same values (each tag's first
 /// occurrence): it checks what the parser checks (BeginString <8>, BodyLength <9> and MsgType

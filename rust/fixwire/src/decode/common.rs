@@ -1,5 +1,5 @@
 //! The parse of the common message in one forward pass, for [`FieldIndex::parse`]: SOH bytes
-//! found 64 at a time as bits of a mask ([`separators::block_mask`], SSE2 on x86_64; the masks
+//! found 64 at a time as bits of a mask ([`separators::block_mask`](crate::separators::block_mask), SSE2 on x86_64; the masks
 //! of all blocks first, then the fields), each tag read from one 8-byte word (its `=` found and
 //! its digits converted without a loop per byte).
 //!

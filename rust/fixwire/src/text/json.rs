@@ -22,7 +22,7 @@ const LINEAR: usize = 32;
 /// The keys every record starts with.
 const RECORD_KEYS: [&str; 3] = ["source", "offset", "msg_type"];
 
-/// What [`write`] needs of a dictionary besides its names and groups.
+/// What [`write()`] needs of a dictionary besides its names and groups.
 #[derive(Debug, Default)]
 pub(super) struct Keys {
     /// Tags whose key another tag's key, or a record key, may equal: a name two fields share,
