@@ -5,7 +5,6 @@ queries. Order groups are in :mod:`~fixwire.kalshi.sim.groups`, the state and th
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections.abc import Sequence
 from decimal import Decimal
@@ -50,6 +49,12 @@ class MatchingEngine(GroupOperations):
         id_factory: Makes order, trade, group and mass-cancel ids; defaults to a
             :class:`SequentialIds` of the engine's own.
         fee_model: Fee per side of each trade; defaults to :func:`no_fees`.
+        closed_order_hours: How long a closed order is remembered after it closed (24 hours
+            by default).
+        max_closed_order_bytes: The most the closed orders remembered may take (64 MiB by
+            default); the earliest closed are forgotten past it. "Memory" in
+            :mod:`~fixwire.kalshi.sim.matching` says how closed orders are counted and what a
+            request about a forgotten one gets.
     """
 
     # ---------------------------------------------------------------- markets and venue state
@@ -399,7 +404,7 @@ class MatchingEngine(GroupOperations):
         if group_id is not None:
             self._groups[group_id].members[order.order_id] = order
         if expire_time is not None:
-            heapq.heappush(self._expiries, (expire_time, order.priority, order.order_id))
+            self._schedule_expiry(order, expire_time)
         events.append(Accepted(order.state()))
         events.extend(self._execute(order, now))
         return events
@@ -620,7 +625,9 @@ class MatchingEngine(GroupOperations):
     # ---------------------------------------------------------------- queries
 
     def order(self, order_id: str) -> OrderState | None:
-        """Return an order by OrderID <37>, open or not, or None if there is none."""
+        """Return an order by OrderID <37>, open or closed, or None if there is none (never was,
+        or closed and forgotten: see :class:`~fixwire.kalshi.sim.book.EngineState`).
+        """
         order = self._orders.get(order_id)
         return order.state() if order is not None else None
 

@@ -41,6 +41,22 @@ Invalid *arguments* (a float price, a price outside (0, 1), a quantity <= 0) are
 bug and raise ``TypeError``/``ValueError``; anything the venue answers, such as an unknown order
 or ticker, is an event.
 
+**Memory.** Open orders are never forgotten while open. A closed order (filled, cancelled,
+expired; a rejected order is never kept) is remembered, by OrderID <37> and by every ClOrdID
+<11> it has had, for ``closed_order_hours`` after it closed (the venue's 24-hour resend window
+by default: the spec states no lookup period) and while the closed orders remembered take at
+most ``max_closed_order_bytes`` (64 MiB by default; the spec gives no figure). Each is charged
+:data:`~fixwire.kalshi.sim.book.CLOSED_ORDER_CHARGE`: 1,024 bytes plus its OrderID's length,
+plus 256 bytes and the length of each ClOrdID; measured, a cancelled order known by two
+ClOrdIDs takes about 1,030 bytes and is charged about 1,600. Past either limit the earliest
+closed are forgotten first, at an amortised constant cost per order (a queue in closing order,
+never a scan). A cancel or cancel/replace naming a closed order still remembered gets
+TOO_LATE_TO_CANCEL (CxlRejReason <102>=0) or, for a filled order's replace,
+CANNOT_UPDATE_FILLED_ORDER (2), with the order's OrdStatus <39>; naming a forgotten one, it gets
+what an order never seen gets: UNKNOWN_ORDER (CxlRejReason <102>=1, OrderID <37>=NONE,
+OrdStatus <39>=8), and :meth:`MatchingEngine.order` returns None. GTD expiries queued for
+closed orders are dropped when they outnumber the open orders.
+
 **Simplified compared with the real venue.** One exchange shard; limit orders only (OrdType
 <40> = 2 is the only value Kalshi accepts, so there are no market orders); no RFQ negotiation
 (the simulator records a confirmed quote with :meth:`MatchingEngine.block_trade`, a trade
@@ -83,6 +99,10 @@ one the newest Kalshi text supports):
   exchange pause, when every other request is refused.
 """
 
+from fixwire.kalshi.sim.book import (
+    DEFAULT_CLOSED_ORDER_HOURS,
+    DEFAULT_MAX_CLOSED_ORDER_BYTES,
+)
 from fixwire.kalshi.sim.engine import MatchingEngine
 from fixwire.kalshi.sim.events import (
     Accepted,
@@ -127,6 +147,8 @@ from fixwire.kalshi.sim.vocabulary import (
 
 __all__ = [
     "CENT_TICKS",
+    "DEFAULT_CLOSED_ORDER_HOURS",
+    "DEFAULT_MAX_CLOSED_ORDER_BYTES",
     "GROUP_WINDOW_SECONDS",
     "Accepted",
     "CancelReason",

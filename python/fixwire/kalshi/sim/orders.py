@@ -132,11 +132,16 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
             side=m.Side.YES if msg[54] == "1" else m.Side.NO,
             subaccount=msg.get_int(79),
         )
-        if not client.flags.skip_pending_exec_reports and any(
-            isinstance(e, m.Cancelled) for e in events
-        ):
-            order = self.engine.order(
-                next(e.order.order_id for e in events if isinstance(e, m.Cancelled))
+        if not client.flags.skip_pending_exec_reports:
+            # The cancelled order as the event saw it: the engine may already have forgotten it.
+            # Expiries due by now come first: the requested cancel is the CANCEL_REQUESTED one.
+            order = next(
+                (
+                    e.order
+                    for e in events
+                    if isinstance(e, m.Cancelled) and e.reason is m.CancelReason.CANCEL_REQUESTED
+                ),
+                None,
             )
             if order is not None:
                 self._send_pending(client, msg, "6", order.side, order.yes_price, order.order_qty)

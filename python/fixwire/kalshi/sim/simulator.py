@@ -106,6 +106,11 @@ class Simulator(SettlementFlow):
             messages are pruned (:mod:`~fixwire.kalshi.sim.resend`).
         max_resend_bytes: The most each retransmission session's store holds, bytes (64 MiB
             by default); the oldest messages are pruned past it.
+        closed_order_hours: How long the matching engine remembers a closed order (24 hours);
+            a cancel or cancel/replace naming one forgotten gets OrderCancelReject <9>
+            CxlRejReason <102>=1 UNKNOWN_ORDER (:mod:`~fixwire.kalshi.sim.matching`, "Memory").
+        max_closed_order_bytes: The most the closed orders remembered may take, bytes (64 MiB
+            by default); the earliest closed are forgotten past it.
         clock: Wall-clock seconds, for the lookback and the resend window; tests give their
             own.
 
@@ -128,13 +133,17 @@ class Simulator(SettlementFlow):
         drop_copy_max_bytes: int = DEFAULT_MAX_DROP_COPY_BYTES,
         message_retention_hours: float = DEFAULT_RETENTION_HOURS,
         max_resend_bytes: int = DEFAULT_MAX_RESEND_BYTES,
+        closed_order_hours: float = m.DEFAULT_CLOSED_ORDER_HOURS,
+        max_closed_order_bytes: int = m.DEFAULT_MAX_CLOSED_ORDER_BYTES,
         clock: Callable[[], float] = time.time,
     ) -> None:
         check_limits(message_retention_hours, max_resend_bytes)
         if drop_copy_max_bytes < 0:
             raise ValueError(f"drop_copy_max_bytes must be at least 0, not {drop_copy_max_bytes}")
         self._retention = (message_retention_hours, max_resend_bytes)
-        self.engine = m.MatchingEngine()
+        self.engine = m.MatchingEngine(
+            closed_order_hours=closed_order_hours, max_closed_order_bytes=max_closed_order_bytes
+        )
         self._md_books = {}
         self._md_losses = 0
         self._unavailable = []
