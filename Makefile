@@ -100,6 +100,7 @@ lint: build ## rustfmt, clippy -D warnings, rustdoc's links, ruff, mypy strict, 
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --quiet -- -D warnings
 	cargo clippy --manifest-path rust/fixwire/fuzz/Cargo.toml --quiet -- -D warnings
+	cargo clippy -p fixwire-py --features pyo3/abi3-py311 --quiet -- -D warnings   # the abi3 build wheel-abi-compare measures
 	RUSTDOCFLAGS='-D warnings' cargo doc --workspace --no-deps --document-private-items --quiet
 	$(BIN)/ruff check python tests benches examples docs/_ext rust/fixwire/fuzz
 	$(BIN)/ruff format --check python tests benches examples docs/_ext rust/fixwire/fuzz

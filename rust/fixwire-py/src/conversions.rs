@@ -46,16 +46,8 @@ pub(crate) fn value_str<'py>(py: Python<'py>, value: &[u8]) -> PyResult<Bound<'p
             // SAFETY: an ASCII byte is a valid ordinal; the GIL is held (`py`).
             unsafe { ffi::PyUnicode_FromOrdinal(i32::from(*byte)) }
         } else {
-            // SAFETY: a string made with maxchar 127 is compact ASCII, one byte per character,
-            // with room for exactly `len` bytes after its header (and the NUL CPython wrote);
-            // the bytes are ASCII, as that kind requires, and the string is not shared yet.
-            unsafe {
-                let text = ffi::PyUnicode_New(len, 127);
-                if !text.is_null() {
-                    std::ptr::copy_nonoverlapping(value.as_ptr(), ffi::PyUnicode_1BYTE_DATA(text), value.len());
-                }
-                text
-            }
+            // SAFETY: `value` is ASCII and `len` long; the GIL is held (`py`).
+            unsafe { new_ascii(value, len) }
         }
     } else {
         // SAFETY: `value` is valid for `len` bytes; the error name is a NUL-terminated literal.
@@ -63,6 +55,35 @@ pub(crate) fn value_str<'py>(py: Python<'py>, value: &[u8]) -> PyResult<Bound<'p
     };
     // SAFETY: `ptr` is a new reference to a str, or NULL with a Python error set.
     unsafe { Ok(Bound::from_owned_ptr_or_err(py, ptr)?.cast_into_unchecked()) }
+}
+
+/// A new `str` of `value`, ASCII and `len` bytes long: copied into a one-byte string made for it.
+///
+/// # Safety
+/// The GIL is held; `value` is ASCII and `len` is its length.
+#[cfg(not(Py_LIMITED_API))]
+unsafe fn new_ascii(value: &[u8], len: isize) -> *mut ffi::PyObject {
+    // SAFETY: a string made with maxchar 127 is compact ASCII, one byte per character, with room
+    // for exactly `len` bytes after its header (and the NUL CPython wrote); the bytes are ASCII,
+    // as that kind requires, and the string is not shared yet.
+    unsafe {
+        let text = ffi::PyUnicode_New(len, 127);
+        if !text.is_null() {
+            std::ptr::copy_nonoverlapping(value.as_ptr(), ffi::PyUnicode_1BYTE_DATA(text), value.len());
+        }
+        text
+    }
+}
+
+/// [`new_ascii`] through the stable ABI (an abi3 build), which has no one-byte string to fill:
+/// CPython's UTF-8 decoder makes it.
+///
+/// # Safety
+/// The GIL is held; `value` is `len` bytes long.
+#[cfg(Py_LIMITED_API)]
+unsafe fn new_ascii(value: &[u8], len: isize) -> *mut ffi::PyObject {
+    // SAFETY: `value` is valid for `len` bytes; the error name is a NUL-terminated literal.
+    unsafe { ffi::PyUnicode_DecodeUTF8(value.as_ptr().cast(), len, c"strict".as_ptr()) }
 }
 
 /// Whether every byte is ASCII. FIX values are mostly short, where the standard check goes a byte
@@ -162,14 +183,14 @@ pub(crate) fn exact_timestamp(value: &Bound<'_, PyDateTime>) -> PyResult<UtcTime
 pub(crate) fn exact_i64(value: &Bound<'_, PyAny>) -> Option<i64> {
     let ptr = value.as_ptr();
     // SAFETY: the GIL is held (`value` is bound) and `ptr` is a live object. For an exact int,
-    // PyLong_AsLongAndOverflow cannot fail: it reports a value beyond `long` through `overflow`
+    // PyLong_AsLongLongAndOverflow cannot fail: it reports a value beyond 64 bits through `overflow`
     // and sets no error.
     unsafe {
         if ffi::PyLong_CheckExact(ptr) == 0 {
             return None;
         }
         let mut overflow = 0;
-        let n = ffi::PyLong_AsLongAndOverflow(ptr, &raw mut overflow);
+        let n = ffi::PyLong_AsLongLongAndOverflow(ptr, &raw mut overflow);
         (overflow == 0).then_some(n)
     }
 }
@@ -218,8 +239,8 @@ pub(crate) fn tag_and_value<'py>(item: &Bound<'py, PyAny>, shape: &'static str) 
 /// other through CPython's UTF-8 form of it (made once, kept by the string).
 #[inline]
 pub(crate) fn str_text<'a>(text: &'a Bound<'_, PyString>) -> PyResult<&'a str> {
-    // CPython 3.14 no longer makes the string's layout public.
-    #[cfg(not(any(Py_3_14, PyPy, GraalPy)))]
+    // CPython 3.14 and the stable ABI keep the string's layout private.
+    #[cfg(not(any(Py_3_14, Py_LIMITED_API, PyPy, GraalPy)))]
     // SAFETY: the GIL is held and `text` is a live str. A compact ASCII string holds exactly
     // GET_LENGTH ASCII bytes at DATA, which live as long as the string, borrowed for 'a; ASCII
     // is UTF-8.

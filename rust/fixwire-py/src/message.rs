@@ -6,7 +6,6 @@ use std::sync::Arc;
 use fixwire::value::decimal_parts;
 use fixwire::{Field, FieldIndex, Fields, GroupSpec, GroupSpecs, ParseOptions};
 use pyo3::exceptions::{PyKeyError, PyValueError};
-use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyBytes, PyDate, PyList, PyString, PyTuple};
@@ -219,18 +218,21 @@ impl PyMessage {
             }
         };
         // A tuple of tags (the usual call) is read in place and answered in a tuple filled in
-        // place: no iterator, no intermediate vector.
+        // place: no iterator, no intermediate vector (not in an abi3 build, whose stable ABI has
+        // no SET_ITEM).
+        #[cfg(not(Py_LIMITED_API))]
         if let Ok(tuple) = tags.cast::<PyTuple>() {
             let len = isize::try_from(tuple.len()).expect("a tuple has at most isize::MAX items");
             // SAFETY: the GIL is held; PyTuple_New gives a new tuple (or NULL with an error set).
-            let out =
-                unsafe { Bound::from_owned_ptr_or_err(py, ffi::PyTuple_New(len))?.cast_into_unchecked::<PyTuple>() };
+            let out = unsafe {
+                Bound::from_owned_ptr_or_err(py, pyo3::ffi::PyTuple_New(len))?.cast_into_unchecked::<PyTuple>()
+            };
             for (at, tag) in (0..len).zip(tuple.iter_borrowed()) {
                 let item = value(&tag)?;
                 // SAFETY: `out` is new and not shared, `at` is below its length and its slot still
                 // empty; SET_ITEM takes over the reference `into_ptr` gives. A tuple dropped
                 // half-filled (on an error) skips its empty slots.
-                unsafe { ffi::PyTuple_SET_ITEM(out.as_ptr(), at, item.into_ptr()) };
+                unsafe { pyo3::ffi::PyTuple_SET_ITEM(out.as_ptr(), at, item.into_ptr()) };
             }
             return Ok(out);
         }
