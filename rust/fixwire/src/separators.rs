@@ -4,7 +4,8 @@
 //! field with a bit scan instead of looking at every byte of every value. [`block_mask`] marks a
 //! byte value in a 64-byte block as one bit a byte, [`lane_mask`] in 16 bytes: with SSE2 on
 //! x86_64 (part of its baseline, so no runtime check is needed), a word at a time elsewhere.
-//! [`mask_at`] does it for any block of a message, the short last one included.
+//! [`mask_at`] does it for any block of a message, the short last one included; [`block_masks`]
+//! for all of a message's blocks at once, with AVX2 when the CPU has it (detected at run time).
 
 /// Bytes per block: one bit of a `u64` mask each.
 pub(crate) const BLOCK: usize = 64;
@@ -74,6 +75,70 @@ pub(crate) fn block_mask(block: &[u8; BLOCK], byte: u8) -> u64 {
         mask |= u64::from(lane_mask(lane.try_into().expect("chunks of a lane"), byte)) << (LANE * i);
     }
     mask
+}
+
+/// Writes the [`block_mask`] of each 64-byte block of `bytes` into `masks`, in order, as many as
+/// both hold, the short last block too when `bytes` has a whole block before it (from the last
+/// 64 bytes, shifted; for a message shorter than a block the caller pads): two 32-byte AVX2
+/// compares a block when the CPU has AVX2 (detected at run time, so a build for baseline
+/// x86-64 gets it), else [`block_mask`].
+#[inline(always)]
+pub(crate) fn block_masks(bytes: &[u8], masks: &mut [u64], byte: u8) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        // The feature check is a load of a cached word after the first call.
+        if std::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU has AVX2, checked just now: the one promise `avx2_block_masks` needs.
+            #[allow(unsafe_code)]
+            unsafe {
+                avx2_block_masks(bytes, masks, byte);
+            }
+            return;
+        }
+    }
+    masks_with(bytes, masks, |block| block_mask(block, byte));
+}
+
+/// The masks of [`block_masks`], each block's from `mask_of`.
+#[inline(always)]
+fn masks_with(bytes: &[u8], masks: &mut [u64], mask_of: impl Fn(&[u8; BLOCK]) -> u64) {
+    let mut blocks = bytes.chunks_exact(BLOCK);
+    let mut masks = masks.iter_mut();
+    // The blocks first: `zip` takes no mask past the last whole block.
+    for (block, mask) in blocks.by_ref().zip(masks.by_ref()) {
+        *mask = mask_of(block.try_into().expect("chunks of a block"));
+    }
+    let tail = blocks.remainder().len();
+    if let (Some(mask), Some(last), true) = (masks.next(), bytes.last_chunk::<BLOCK>(), tail > 0) {
+        // The last 64 bytes, shifted to start where the short block does.
+        *mask = mask_of(last) >> (BLOCK - tail);
+    }
+}
+
+/// [`block_masks`] with AVX2: out of line (a function with a target feature of its own), so a
+/// message pays one call for all its blocks.
+///
+/// # Safety
+/// The CPU must have AVX2.
+#[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)]
+#[target_feature(enable = "avx2")]
+unsafe fn avx2_block_masks(bytes: &[u8], masks: &mut [u64], byte: u8) {
+    use std::arch::x86_64::{_mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_set1_epi8};
+    masks_with(bytes, masks, |block| {
+        let p = block.as_ptr();
+        // SAFETY: AVX2 is enabled for this function and the CPU has it (the caller's promise).
+        // `block` is 64 bytes long: the unaligned loads read bytes 0-31 and 32-63 of it.
+        let (low, high) = unsafe {
+            let needle = _mm256_set1_epi8(i8::from_ne_bytes([byte]));
+            (
+                _mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_loadu_si256(p.cast()), needle)),
+                _mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_loadu_si256(p.add(32).cast()), needle)),
+            )
+        };
+        // Each move mask is 32 bits, one a byte: reinterpreted, not converted.
+        u64::from(u32::from_ne_bytes(low.to_ne_bytes())) | u64::from(u32::from_ne_bytes(high.to_ne_bytes())) << 32
+    });
 }
 
 /// [`block_mask`] without vector instructions, a word ([`word_mask`]) at a time.
@@ -168,5 +233,31 @@ mod tests {
             }
         }
         assert_eq!(mask_at(b"ab", usize::MAX, b'a'), 0);
+    }
+
+    #[test]
+    fn the_masks_of_a_message_are_each_blocks_mask_on_every_path() {
+        let bytes: Vec<u8> = (0..400usize).map(|i| [b'4', b'=', b'x', SOH, 0xfe, 0x81][(i * 7 + i / 3) % 6]).collect();
+        for len in BLOCK..bytes.len() {
+            let part = &bytes[..len];
+            let expected: Vec<u64> = (0..len.div_ceil(BLOCK)).map(|b| mask_at(part, b, SOH)).collect();
+            let mut masks = vec![0; expected.len()];
+            block_masks(part, &mut masks, SOH);
+            assert_eq!(masks, expected, "length {len}");
+            let mut words = vec![0; expected.len()];
+            masks_with(part, &mut words, |block| block_mask_by_words(block, SOH));
+            assert_eq!(words, expected, "by words, length {len}");
+            #[cfg(target_arch = "x86_64")]
+            if std::is_x86_feature_detected!("avx2") {
+                // `block_masks` took the AVX2 path: the SSE2 one too.
+                let mut lanes = vec![0; expected.len()];
+                masks_with(part, &mut lanes, |block| block_mask(block, SOH));
+                assert_eq!(lanes, expected, "SSE2, length {len}");
+            }
+            // Fewer masks than blocks: the first ones only.
+            let mut first = vec![0; 1];
+            block_masks(part, &mut first, SOH);
+            assert_eq!(first[0], expected[0]);
+        }
     }
 }

@@ -12,7 +12,7 @@
 //! [`FieldIndex::parse`]: super::FieldIndex::parse
 
 use super::{Field, ParseOptions, TagSet};
-use crate::separators::{block_mask, BLOCK};
+use crate::separators::{block_mask, block_masks, BLOCK};
 use crate::{swar, value, SOH};
 
 /// `10=` then three digits and SOH: the trailer, read as the message's last eight bytes
@@ -37,17 +37,9 @@ impl<'a> Sohs<'a> {
     /// own, so that the loop over fields takes each from memory with no vector code of its own.
     fn new(buf: &[u8], masks: &'a mut Vec<u64>) -> Self {
         masks.resize(buf.len().div_ceil(BLOCK), 0);
-        let mut blocks = buf.chunks_exact(BLOCK);
-        for (mask, block) in masks.iter_mut().zip(blocks.by_ref()) {
-            *mask = block_mask(block.first_chunk::<BLOCK>().unwrap_or(&[0; BLOCK]), SOH);
-        }
-        let tail = blocks.remainder().len();
-        if let (Some(last), true) = (masks.last_mut(), tail > 0) {
-            *last = match buf.last_chunk::<BLOCK>() {
-                // The message's last 64 bytes, shifted to start where the short block does.
-                Some(block) => block_mask(block, SOH) >> (BLOCK - tail),
-                None => Self::short(buf),
-            };
+        block_masks(buf, masks, SOH);
+        if let ([mask], true) = (&mut masks[..], buf.len() < BLOCK) {
+            *mask = Self::short(buf);
         }
         let mut rest = masks.iter();
         let mask = rest.next().copied().unwrap_or(0);
