@@ -158,12 +158,17 @@ fn not_utf8(field: Field, valid: usize) -> DecodeError {
     DecodeError::new(Kind::InvalidUtf8, field.start as usize + valid, Some(field.tag), "value is not valid UTF-8")
 }
 
-/// Whether `bytes` are all ASCII, a word at a time with the last word overlapping the ones
-/// before (`<[u8]>::is_ascii` takes the bytes after its last whole word one at a time: most of
-/// its cost on a 36-byte ClOrdID <11>).
+/// Whether `bytes` are all ASCII: from 16 bytes on a 16-byte SSE2 lane at a time on x86_64, the
+/// last lane overlapping the ones before; else a word at a time, the last word overlapping too
+/// (`<[u8]>::is_ascii` takes the bytes after its last whole word one at a time: most of its cost
+/// on a 36-byte ClOrdID <11>).
 #[inline(always)]
 pub(super) fn is_ascii(bytes: &[u8]) -> bool {
     const HIGHS: u64 = 0x8080_8080_8080_8080;
+    #[cfg(target_arch = "x86_64")]
+    if let Some(last) = bytes.last_chunk::<16>() {
+        return lanes_are_ascii(bytes, last);
+    }
     if let Some(last) = bytes.last_chunk::<8>() {
         let mut words = bytes.chunks_exact(8);
         let high = words.by_ref().fold(u64::from_le_bytes(*last), |high, w| {
@@ -175,6 +180,28 @@ pub(super) fn is_ascii(bytes: &[u8]) -> bool {
         (Some(first), Some(last)) => (u32::from_le_bytes(*first) | u32::from_le_bytes(*last)) & 0x8080_8080 == 0,
         _ => bytes.iter().all(u8::is_ascii),
     }
+}
+
+/// Whether `bytes` (16 or more, ending with `last`) are all ASCII: the high bits of 16-byte
+/// lanes from the start and of the last 16 bytes, OR-ed together, gathered by one move mask.
+/// Up to 48 bytes (a UUID's 36 included) that is two or three loads with no loop.
+#[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)]
+#[inline(always)]
+fn lanes_are_ascii(bytes: &[u8], last: &[u8; 16]) -> bool {
+    use std::arch::x86_64::{__m128i, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128};
+    // SAFETY (of each `unsafe` below): SSE2 is part of every x86_64 target's baseline, so these
+    // intrinsics exist on any CPU this code runs on; they read registers only, and the one load
+    // reads the 16 bytes of the array it is given.
+    let load = |lane: &[u8; 16]| -> __m128i { unsafe { _mm_loadu_si128(lane.as_ptr().cast()) } };
+    let or = |a, b| unsafe { _mm_or_si128(a, b) };
+    let mut chunks = bytes.chunks_exact(16).map(|c| load(c.try_into().expect("chunks of 16")));
+    // The first lane and the last 16 bytes; then, past 32 bytes, the lanes between.
+    let mut lanes = or(load(last), chunks.next().unwrap_or_else(|| load(last)));
+    if bytes.len() > 32 {
+        lanes = chunks.fold(lanes, or);
+    }
+    unsafe { _mm_movemask_epi8(lanes) == 0 }
 }
 
 /// `bytes`, which are ASCII, as text: without the UTF-8 validation's second look at them (most
