@@ -62,6 +62,19 @@ fn word_sum(w: u64) -> u8 {
     (pairs.wrapping_mul(0x0001_0001_0001_0001) >> 48) as u8
 }
 
+/// The sum of `data` with AVX2, for a caller compiled with AVX2 itself (into which it inlines).
+///
+/// # Safety
+/// The CPU must have AVX2 and `data` must hold at least 32 bytes.
+#[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)]
+#[target_feature(enable = "avx2")]
+#[inline]
+pub(crate) unsafe fn avx2_checksum(data: &[u8]) -> u8 {
+    // SAFETY: the caller's promise is `avx2_sum`'s.
+    unsafe { x86::avx2_sum(data) }
+}
+
 #[cfg(target_arch = "x86_64")]
 #[allow(unsafe_code)]
 mod x86 {
@@ -151,7 +164,8 @@ mod x86 {
     /// # Safety
     /// The CPU must have AVX2 and `data` must hold at least 32 bytes.
     #[target_feature(enable = "avx2")]
-    unsafe fn avx2_sum(data: &[u8]) -> u8 {
+    #[inline]
+    pub(super) unsafe fn avx2_sum(data: &[u8]) -> u8 {
         let n = data.len();
         let p = data.as_ptr();
         // SAFETY: every unaligned load reads 32 bytes at `p + i` with `i + 32 <= n` (the loops'
