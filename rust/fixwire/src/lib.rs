@@ -77,6 +77,8 @@ pub use frame::{
     MAX_BEGIN_STRING,
 };
 pub use group::{GroupEntries, GroupSpec, GroupSpecs, InvalidGroupSpec, Member, MAX_GROUP_DEPTH};
+#[doc(hidden)]
+pub use separators::soh_masks_by_path;
 pub use value::{Date, Decimal, TimePrecision, UtcTimestamp};
 
 /// The field delimiter, SOH (0x01).

@@ -141,8 +141,28 @@ unsafe fn avx2_block_masks(bytes: &[u8], masks: &mut [u64], byte: u8) {
     });
 }
 
+/// The SOH masks of each 64-byte block of `bytes` (the short last one from the last 64 bytes)
+/// by every path: [`block_masks`] as this CPU dispatches it, SSE2 lanes ([`block_mask`]), words
+/// ([`block_mask_by_words`]) and one block at a time ([`mask_at`], which pads the short last
+/// block). All four empty when `bytes` is shorter than a block (the parse pads those itself).
+/// For the `parse_paths` fuzz target, which holds them equal; not part of the API.
+#[doc(hidden)]
+pub fn soh_masks_by_path(bytes: &[u8]) -> [Vec<u64>; 4] {
+    if bytes.len() < BLOCK {
+        return Default::default();
+    }
+    let blocks = bytes.len().div_ceil(BLOCK);
+    let mut paths: [Vec<u64>; 4] = std::array::from_fn(|_| vec![0; blocks]);
+    block_masks(bytes, &mut paths[0], crate::SOH);
+    masks_with(bytes, &mut paths[1], |block| block_mask(block, crate::SOH));
+    masks_with(bytes, &mut paths[2], |block| block_mask_by_words(block, crate::SOH));
+    for (block, mask) in paths[3].iter_mut().enumerate() {
+        *mask = mask_at(bytes, block, crate::SOH);
+    }
+    paths
+}
+
 /// [`block_mask`] without vector instructions, a word ([`word_mask`]) at a time.
-#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
 #[inline(always)]
 pub(crate) fn block_mask_by_words(block: &[u8; BLOCK], byte: u8) -> u64 {
     let mut mask = 0;
@@ -238,26 +258,18 @@ mod tests {
     #[test]
     fn the_masks_of_a_message_are_each_blocks_mask_on_every_path() {
         let bytes: Vec<u8> = (0..400usize).map(|i| [b'4', b'=', b'x', SOH, 0xfe, 0x81][(i * 7 + i / 3) % 6]).collect();
+        assert_eq!(soh_masks_by_path(&bytes[..BLOCK - 1]), <[Vec<u64>; 4]>::default());
         for len in BLOCK..bytes.len() {
             let part = &bytes[..len];
-            let expected: Vec<u64> = (0..len.div_ceil(BLOCK)).map(|b| mask_at(part, b, SOH)).collect();
-            let mut masks = vec![0; expected.len()];
-            block_masks(part, &mut masks, SOH);
-            assert_eq!(masks, expected, "length {len}");
-            let mut words = vec![0; expected.len()];
-            masks_with(part, &mut words, |block| block_mask_by_words(block, SOH));
-            assert_eq!(words, expected, "by words, length {len}");
-            #[cfg(target_arch = "x86_64")]
-            if std::is_x86_feature_detected!("avx2") {
-                // `block_masks` took the AVX2 path: the SSE2 one too.
-                let mut lanes = vec![0; expected.len()];
-                masks_with(part, &mut lanes, |block| block_mask(block, SOH));
-                assert_eq!(lanes, expected, "SSE2, length {len}");
-            }
+            let [dispatched, lanes, words, blocks] = soh_masks_by_path(part);
+            assert_eq!(blocks.len(), len.div_ceil(BLOCK));
+            assert_eq!(dispatched, blocks, "as dispatched, length {len}");
+            assert_eq!(lanes, blocks, "SSE2 lanes, length {len}");
+            assert_eq!(words, blocks, "words, length {len}");
             // Fewer masks than blocks: the first ones only.
             let mut first = vec![0; 1];
             block_masks(part, &mut first, SOH);
-            assert_eq!(first[0], expected[0]);
+            assert_eq!(first[0], blocks[0]);
         }
     }
 }

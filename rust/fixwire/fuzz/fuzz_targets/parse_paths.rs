@@ -8,14 +8,19 @@
 //! so that fields left from an earlier message would show. A lookup of each tag of the message
 //! (and of tags it lacks) must find the field a plain scan of the fields finds, and the entries
 //! of each of its Kalshi groups, read through the parsed message (which may take them from the
-//! parse's check), must be those a message without that check reads.
+//! parse's check), must be those a message without that check reads. Every value read as text
+//! must give what the standard library's UTF-8 check gives (the typed reads check ASCII in
+//! vector lanes), and the SOH masks of the input's 64-byte blocks must be the same by every path
+//! (AVX2 when the CPU has it, SSE2 lanes, words, one block at a time).
 
 #![no_main]
 
 use std::cell::RefCell;
 use std::sync::{Arc, LazyLock};
 
-use fixwire::{DataFields, DecodeError, Field, FieldIndex, GroupEntries, GroupSpecs, Message, ParseOptions};
+use fixwire::{
+    soh_masks_by_path, DataFields, DecodeError, Field, FieldIndex, GroupEntries, GroupSpecs, Message, ParseOptions,
+};
 use libfuzzer_sys::fuzz_target;
 
 static KALSHI: LazyLock<Arc<GroupSpecs>> = LazyLock::new(|| Arc::new(GroupSpecs::kalshi()));
@@ -36,6 +41,10 @@ fuzz_target!(|data: &[u8]| {
     if pick >> 4 != 0 {
         options.max_fields = usize::from(pick >> 4);
     }
+    let [dispatched, lanes, words, blocks] = soh_masks_by_path(bytes);
+    assert_eq!(dispatched, blocks, "SOH masks (as dispatched) differ");
+    assert_eq!(lanes, blocks, "SOH masks (SSE2 lanes) differ");
+    assert_eq!(words, blocks, "SOH masks (words) differ");
     INDEXES.with_borrow_mut(|(common, checked)| {
         let fast = common.parse(bytes, &options);
         let full = checked.parse_checked_in_full(bytes, &options);
@@ -46,6 +55,11 @@ fuzz_target!(|data: &[u8]| {
             for tag in checked.fields().iter().map(|f| f.tag).chain([1, 7, 58, 1023, 1024, 5000]) {
                 let scanned = checked.fields().iter().find(|f| f.tag == tag).copied();
                 assert_eq!(msg.find(tag), scanned, "lookups of {tag} differ");
+            }
+            for &field in checked.fields() {
+                let standard = std::str::from_utf8(&bytes[field.range()]).map_err(|e| e.valid_up_to());
+                let read = msg.str_at(field).map_err(|e| e.offset - field.start as usize);
+                assert_eq!(read, standard, "text of {} differs", field.tag);
             }
             let plain = Message::from_fields(bytes, checked.fields()).expect("a parsed message");
             let entries = |read: Result<GroupEntries<'_, '_>, DecodeError>| {
