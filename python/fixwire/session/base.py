@@ -15,7 +15,7 @@ from __future__ import annotations
 import itertools
 from typing import TYPE_CHECKING, NoReturn, cast
 
-from fixwire._native import Encoder, Framer, Message
+from fixwire._native import Encoder, Framer, HeaderCheck, Message
 from fixwire.errors import DecodeError, RejectError
 from fixwire.session import checks
 from fixwire.session.config import FieldValue, SessionConfig
@@ -108,6 +108,13 @@ class SessionBase:
             length_fields=config.length_fields,
         )
         self._framer = Framer(groups=config.groups, max_body_length=config.max_message_size)
+        # The in-sequence check of the common inbound message (Session._took_in_sequence).
+        self._header_check = HeaderCheck(
+            config.begin_string,
+            config.sender_comp_id,
+            config.target_comp_id if config.check_peer_comp_id else None,
+            config.max_sending_time_skew,
+        )
         self._log = config.message_log
         self._out = Outbound(self._log)
         self._ledger = InboundLedger(self.store)
