@@ -649,6 +649,29 @@ class GroupLayout:
     def __new__(cls, count_tag: int, delim: int, order: list[int] = ...) -> Self: ...
 
 @final
+class HeaderCheck:
+    """The check a session makes of the common inbound message, in one call.
+
+    ``in_sequence`` is True when a message is an application message carrying the expected
+    MsgSeqNum <34>, without PossDupFlag <43>=Y, whose BeginString <8>, TargetCompID <56>,
+    SenderCompID <49> and SendingTime <52> pass the session's checks: the session's full order of
+    checks would pass it too. False promises nothing (the full path decides); a SendingTime
+    within 1 ms of the allowed skew is left to it.
+    """
+
+    def __new__(
+        cls,
+        begin_string: str,
+        sender_comp_id: str,
+        target_comp_id: str | None,
+        max_skew: float | None,
+    ) -> Self: ...
+    def in_sequence(self, message: Message, expected: int, now: float, /) -> bool:
+        """Whether ``message`` is the common inbound message: MsgSeqNum <34> ``expected``, the
+        time ``now`` (seconds since the Unix epoch). A group entry is read as its whole message.
+        """
+
+@final
 class Filing:
     """How a parse is filed into a message's maps: ``Filing(header_tags, count_tags)``."""
 
@@ -794,6 +817,7 @@ __all__ = [
     "GroupLayout",
     "GroupSpec",
     "GroupSpecs",
+    "HeaderCheck",
     "LogPrinter",
     "Message",
     "MessageInfo",

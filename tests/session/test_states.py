@@ -4,7 +4,7 @@ only moves the session makes.
 
 import pytest
 
-import fixwire.session.core
+import fixwire.session.base
 from fixwire import SessionError
 from fixwire.session import Session, SessionConfig
 from fixwire.session.states import TRANSITIONS, State, Trigger, next_state
@@ -48,7 +48,7 @@ def moves(monkeypatch: pytest.MonkeyPatch) -> set[tuple[State, Trigger]]:
         taken.add((state, trigger))
         return next_state(state, trigger)
 
-    monkeypatch.setattr(fixwire.session.core, "next_state", recording)
+    monkeypatch.setattr(fixwire.session.base, "next_state", recording)
     return taken
 
 

@@ -1,10 +1,12 @@
 """The FIX session state machine (FIX.4.0 to FIXT.1.1), sans-IO.
 
-This file is the one class that is the state machine, about 1,250 lines: split further, its
-methods would call each other across files. What is pure is beside it: the state table
-(:mod:`~fixwire.session.states`), the per-version rules (:mod:`~fixwire.session.versions`), the
-header checks and the Reject's fields (:mod:`~fixwire.session.checks`), messages that frame but
-do not parse (:mod:`~fixwire.session.unparsed`) and the answer to a ResendRequest
+:class:`Session` is the state machine. Its parts are classes it builds on, one concern each: the
+session's state and the messages it sends of its own (:mod:`~fixwire.session.base`), gaps and
+resends (:mod:`~fixwire.session.recovery`) and the Logon exchange (:mod:`~fixwire.session.logon`);
+this module has the public API and the inbound path. What is pure is beside them: the state
+table (:mod:`~fixwire.session.states`), the per-version rules (:mod:`~fixwire.session.versions`),
+the header checks and the Reject's fields (:mod:`~fixwire.session.checks`), messages that frame
+but do not parse (:mod:`~fixwire.session.unparsed`) and the answer to a ResendRequest
 (:mod:`~fixwire.session.resend`).
 
 Theory of operation
@@ -53,68 +55,38 @@ read them (what differs between versions is data: :mod:`fixwire.session.versions
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterable
-from typing import Any, NoReturn, overload
+from typing import Any, overload
 
-from fixwire._native import Encoder, Framer, Message, Template, parse
-from fixwire.errors import DecodeError, RejectError, SessionError
+from fixwire._native import Framer, Message, Template
+from fixwire.errors import DecodeError, SessionError
 from fixwire.session import checks
-from fixwire.session.config import FieldValue, LogonContext, Role, SessionConfig, TemplateValue
-from fixwire.session.delivery import InboundLedger
-from fixwire.session.events import (
-    Disconnected,
-    Event,
-    Garbled,
-    LoggedOn,
-    LoggedOut,
-    LogonRefused,
-    RejectReceived,
-    RejectSent,
-    ResendComplete,
-    ResendServed,
-    SequenceGap,
-    received,
+from fixwire.session.base import (
+    _DISCONNECTED,
+    _IN_SESSION,
+    _INCORRECT_DATA_FORMAT,
+    _LOGGED_ON,
+    _LOGGING_ON,
+    _LOGOUT_SENT,
+    _REQUIRED_TAG_MISSING,
+    _RESENDING,
+    _RESETTABLE,
+    _SENDING_TIME_ACCURACY,
+    ADMIN_MSG_TYPES,
+    _Fatal,
+    _reject_received,
 )
-from fixwire.session.limits import HeldMessages, size_of
-from fixwire.session.outbound import Outbound
-from fixwire.session.resend import ResendStream
-from fixwire.session.states import State, Trigger, next_state
-from fixwire.session.store import MemoryStore, Store
+from fixwire.session.config import FieldValue, Role, TemplateValue
+from fixwire.session.events import Disconnected, Event, Garbled, LoggedOut, received
+from fixwire.session.logon import MAX_HEARTBEAT_INTERVAL, Logon
+from fixwire.session.states import State, Trigger
 from fixwire.session.unparsed import Unparsed, in_stream_order
-from fixwire.session.versions import rules_for
 
-__all__ = ["ADMIN_MSG_TYPES", "Session"]
+__all__ = ["ADMIN_MSG_TYPES", "MAX_HEARTBEAT_INTERVAL", "Session"]
 
-#: MsgTypes of the session level (admin messages).
-ADMIN_MSG_TYPES = frozenset({"0", "1", "2", "3", "4", "5", "A"})
-
-# SessionRejectReason <373> values used here.
-_REQUIRED_TAG_MISSING = 1
-_UNDEFINED_TAG = 3
-_VALUE_INCORRECT = 5
-_INCORRECT_DATA_FORMAT = 6
-_SENDING_TIME_ACCURACY = 10
-
-# Read in one call by Session._took_in_sequence: BeginString <8>, MsgType <35>, SenderCompID
-# <49>, TargetCompID <56>, PossDupFlag <43>.
-_FAST_TAGS = (8, 35, 49, 56, 43)
-
-
-#: The longest HeartBtInt <108> an acceptor adopts, in seconds.
-MAX_HEARTBEAT_INTERVAL = 3600
-
-
-_LOGGED_ON = (State.IN_SESSION, State.RESENDING, State.LOGOUT_SENT)
-_LOGGING_ON = (State.AWAITING_LOGON, State.LOGON_SENT)
-_LOGOUT_SENT = State.LOGOUT_SENT
-_DISCONNECTED = State.DISCONNECTED
-_IN_SESSION = State.IN_SESSION
-_RESETTABLE = (State.IN_SESSION, State.RESENDING)
 # Session-level messages checked against the dictionary before they are acted on (a Logon is
 # checked as a Logon; a Logout is honoured whatever else it holds).
 _VALIDATED_ADMIN = frozenset({"0", "1", "2", "3", "4"})
-_RESENDING = State.RESENDING
 # Session-level messages handed to config.inbound by _process itself; the others are handed
 # in by the method that acts on them (a ResendRequest or Logout may come across a gap).
 _HANDED_IN_PROCESS = frozenset({"0", "1", "3", "4"})
@@ -122,11 +94,7 @@ _HANDED_IN_PROCESS = frozenset({"0", "1", "3", "4"})
 _SENT_BY_APPLICATION = frozenset({"1", "3"})
 
 
-class _Fatal(Exception):
-    """Ends the session: the connection must close, after a Logout when one was sent."""
-
-
-class Session:
+class Session(Logon):
     """One FIX session, initiator or acceptor; sans-IO (see the module documentation).
 
     One connection at a time: call :meth:`connection_made` when a connection opens and
@@ -137,63 +105,6 @@ class Session:
         config: Identity, role, timers and recovery policy.
         store: Sequence numbers and sent messages; a :class:`MemoryStore` when omitted.
     """
-
-    def __init__(self, config: SessionConfig, store: Store | None = None) -> None:
-        self.config = config
-        self.store = store if store is not None else MemoryStore()
-        self._retransmission = config.retransmission
-        self._rules = rules_for(config.begin_string)
-        self._next_expected_msg_seq_num = (
-            config.next_expected_msg_seq_num and self._rules.next_expected_msg_seq_num
-        )
-        self._last_processed = config.last_msg_seq_num_processed
-        # SenderSubID <50>, SenderLocationID <142>, TargetSubID <57>, TargetLocationID <143>.
-        self._qualifiers: list[tuple[int, FieldValue]] = [
-            (tag, value)
-            for tag, value in zip((50, 142, 57, 143), config.qualifiers, strict=True)
-            if value
-        ]
-        # The MsgSeqNum of our Logon <A> of the current connection.
-        self._logon_seq = 0
-        self.state = State.DISCONNECTED
-        self.heartbeat_interval = config.heartbeat_interval
-        #: Garbled inbound messages ignored so far.
-        self.garbled = 0
-        #: Inbound duplicates (PossDupFlag <43>=Y below the expected number) dropped so far.
-        self.duplicates = 0
-        #: The peer's Logon <A> of the current (or last) connection, once accepted.
-        self.last_logon: Message | None = None
-        self._encoder = Encoder(
-            config.sender_comp_id,
-            config.target_comp_id,
-            begin_string=config.begin_string,
-            time_precision=config.time_precision if self._rules.subsecond_times else "s",
-            length_fields=config.length_fields,
-        )
-        self._framer = Framer(groups=config.groups, max_body_length=config.max_message_size)
-        self._log = config.message_log
-        self._out = Outbound(self._log)
-        self._ledger = InboundLedger(self.store)
-        # The last inbound number handed over by next_events: taken at its next call.
-        self._handed = 0
-        self._events: list[Event] = []
-        self._connected_at = 0.0
-        self._last_sent = 0.0
-        self._last_received = 0.0
-        self._logout_sent_at = 0.0
-        self._test_request: str | None = None
-        self._test_request_sent_at = 0.0
-        self._test_request_ids = itertools.count(1)
-        # Held inbound messages ahead of a gap, by MsgSeqNum, and the number that ends the gap.
-        self._held = HeldMessages()
-        self._resend_until = 0
-        # When the resend last made progress, and the next inbound number it had reached.
-        self._resend_requested_at = 0.0
-        self._resend_reached = 0
-        # The last EndSeqNo <16> asked for when ResendRequests are chunked.
-        self._resend_chunk_end = 0
-        # The input fed before the current one, to find a message that did not parse.
-        self._previous_input = b""
 
     # The transport's side: connections, bytes, time.
 
@@ -551,30 +462,16 @@ class Session:
                 self._release_held(now)
 
     def _took_in_sequence(self, msg: Message, now: float) -> bool:
-        """The common message, taken in the fewest reads: an application message in an
-        established session, the expected MsgSeqNum <34>, without PossDupFlag <43>=Y, whose
-        header passes every check :meth:`_check_header` makes. False, having done nothing,
-        for any other message (and for a value that does not decode): the full path then
-        takes it from the start, in its order of checks.
+        """The common message, taken in one native check (:class:`fixwire._native.HeaderCheck`):
+        an application message in an established session, the expected MsgSeqNum <34>, without
+        PossDupFlag <43>=Y, whose header passes every check :meth:`_check_header` makes. False,
+        having done nothing, for any other message (and for one the check leaves undecided): the
+        full path then takes it from the start, in its order of checks.
         """
-        try:
-            begin, msg_type, sender, target, possible_duplicate = msg.values(_FAST_TAGS)
-            seq_num = msg.get_int(34)
-        except DecodeError:
+        seq_num = self.store.next_target_seq
+        if not self._header_check.in_sequence(msg, seq_num, now):
             return False
         config = self.config
-        if (
-            msg_type in ADMIN_MSG_TYPES
-            or seq_num != self.store.next_target_seq
-            or begin != config.begin_string
-            or (possible_duplicate is not None and possible_duplicate != "N")
-            or target != config.sender_comp_id
-            or sender is None
-            or (config.check_peer_comp_id and sender != config.target_comp_id)
-        ):
-            return False
-        if checks.sending_time_off(msg, now, config.max_sending_time_skew):
-            return False
         invalid = None if config.dictionary is None else self._validate(msg, seq_num, now)
         if invalid is None and config.inbound is not None:
             self._hand_in(msg, now)
@@ -713,19 +610,6 @@ class Session:
             self._fatal_logout(now, "Logon <A> received in an established session")
         self._ledger.advance(next_target)
 
-    def _hand_in(self, msg: Message, now: float) -> None:
-        """Hands ``msg`` to ``config.inbound`` before the session acts on it; a text back ends
-        the session with a Logout <5> carrying it (a Logon so refused is reported refused).
-        """
-        hook = self.config.inbound
-        if hook is None:
-            return
-        refusal = hook(self, msg)
-        if refusal is not None:
-            if msg.msg_type == "A" and self.state not in _LOGGED_ON:
-                self._events.append(LogonRefused(refusal))
-            self._fatal_logout(now, refusal)
-
     def _orig_sending_time_ok(self, msg: Message, seq_num: int, msg_type: str, now: float) -> bool:
         """A PossDupFlag <43>=Y message's OrigSendingTime <122> checks out; else it is
         rejected (and, for 2f, the session logged out).
@@ -738,110 +622,6 @@ class Session:
             self.logout(now, "SendingTime accuracy problem")
         return False
 
-    def _validate(
-        self, msg: Message, seq_num: int, now: float, *, application: bool = True
-    ) -> RejectError | None:
-        """Checks ``msg`` against the dictionary, when there is one; the problem, answered
-        with Reject <3> unless ``answers_invalid`` takes it (application messages only).
-
-        Session-level messages are checked too (against the FIX.4.x dictionary, or FIXT11.xml
-        under an application one): an invalid one is rejected and not acted on, its number
-        consumed, as QuickFIX does.
-        """
-        dictionary = self.config.dictionary
-        if dictionary is None:
-            return None
-        try:
-            dictionary.validate(msg, allow_user_defined=self.config.allow_user_defined_fields)
-        except RejectError as e:
-            answers = self.config.answers_invalid if application else None
-            if answers is not None and answers(msg, e):
-                return None
-            reason = e.reject_reason
-            if reason == _UNDEFINED_TAG:
-                reason = self.config.undefined_tag_reason
-            self._send_reject(now, seq_num, msg.msg_type, reason, e.ref_tag_id, e.text, msg)
-            return e
-        return None
-
-    def _on_gap(
-        self, msg: Message | Unparsed, msg_type: str, seq_num: int, expected: int, now: float
-    ) -> None:
-        parsed = msg if isinstance(msg, Message) else None
-        if msg_type == "5" and parsed is not None:
-            # A Logout is honoured even across a gap; the gap is moot once the session ends.
-            self._on_logout(parsed, now)
-            return
-        if not self.config.retransmission:
-            self._events.append(SequenceGap(expected, seq_num, recovering=False))
-            self._ledger.advance(seq_num)
-            self._process_held(msg, now)
-            return
-        if self.state is State.LOGOUT_SENT:
-            # Logging out: the gap is left for the next session (the numbers are kept).
-            if msg_type == "2" and parsed is not None:
-                self._on_resend_request(parsed, seq_num, now)
-            return
-        if len(self._held) >= self.config.max_out_of_order:
-            self._fatal_logout(
-                now, f"more than {self.config.max_out_of_order} messages held ahead of a gap"
-            )
-        elif self._held.bytes + size_of(msg) > self.config.max_held_bytes:
-            self._fatal_logout(
-                now, f"more than {self.config.max_held_bytes} bytes held ahead of a gap"
-            )
-        else:
-            self._held[seq_num] = msg
-            if msg_type == "2" and parsed is not None:
-                # Answered at once (our own request for the gap follows); held only so that its
-                # number is passed over in turn.
-                self._on_resend_request(parsed, seq_num, now)
-        if self.state is not State.RESENDING:
-            self._events.append(SequenceGap(expected, seq_num, recovering=True))
-            if (
-                parsed is not None
-                and msg_type == "A"
-                and self._next_expected_msg_seq_num
-                and 789 in parsed
-            ):
-                # Our Logon's NextExpectedMsgSeqNum <789> asked for the gap already: the peer
-                # resends without a ResendRequest (one follows if nothing comes, as for any
-                # stalled resend).
-                self._resend_requested_at, self._resend_reached = now, expected
-            else:
-                self._send_resend_request(expected, now, seq_num - 1)
-            # A new gap: an earlier one's end (perhaps before a sequence reset) says nothing.
-            self._resend_until = seq_num
-            if self.state is State.IN_SESSION:
-                self._move(Trigger.GAP_DETECTED)
-        elif seq_num > self._resend_until:
-            self._resend_until = seq_num
-
-    def _release_held(self, now: float) -> None:
-        """Processes held messages that are now in sequence; ends a resend when the gap closes."""
-        while self._held and self.state in _LOGGED_ON:
-            expected = self.store.next_target_seq
-            for seq in [s for s in self._held if s < expected]:
-                del self._held[seq]
-            msg = self._held.pop(expected, None)
-            if msg is None:
-                break
-            if msg.msg_type in ("A", "2") and isinstance(msg, Message):
-                # The Logon that opened the gap, or a ResendRequest that came across it, was
-                # handled when it came; only its number is left.
-                self._ledger.advance(expected + 1)
-                continue
-            self._process_held(msg, now)
-        if self.state is not State.RESENDING:
-            return
-        reached = self.store.next_target_seq
-        if reached > self._resend_until:
-            self._move(Trigger.GAP_FILLED)
-            self._events.append(ResendComplete(reached))
-        elif self.config.resend_request_chunk_size and reached > self._resend_chunk_end:
-            # One chunk of the gap arrived: ask for the next one.
-            self._send_resend_request(reached, now, self._resend_until - 1)
-
     def _process_held(self, msg: Message | Unparsed, now: float) -> None:
         """Processes a message that is now in sequence, without releasing others."""
         if isinstance(msg, Unparsed):
@@ -852,390 +632,18 @@ class Session:
         except DecodeError as e:
             self._on_bad_value(msg, e, now, release_held=False)
 
-    def _on_sequence_reset(self, msg: Message, seq_num: int, now: float) -> None:
-        """SequenceReset-Reset: sets the next inbound number, whatever this MsgSeqNum is."""
-        self._hand_in(msg, now)
-        new_seq = msg.get_int(36)
-        expected = self.store.next_target_seq
-        if new_seq is None:
-            self._send_reject(
-                now, seq_num, "4", _REQUIRED_TAG_MISSING, 36, "NewSeqNo <36> is missing"
-            )
-        elif new_seq < expected:
-            self._send_reject(
+    # Timers and limits.
+
+    def _check_outbound(self, now: float) -> None:
+        """Ends the session when what the peer's messages made us queue is past its bound (it
+        does not read what we send).
+        """
+        if self._out.queued > self.config.max_outbound_bytes and not self.should_close:
+            self._end_for_limit(
                 now,
-                seq_num,
-                "4",
-                _VALUE_INCORRECT,
-                36,
-                f"NewSeqNo {new_seq} is below the expected {expected}",
+                f"more than {self.config.max_outbound_bytes} bytes queued for a peer that does"
+                " not read them",
             )
-        else:
-            self._ledger.advance(new_seq)
-            self._release_held(now)
-
-    def _gap_fill_target(self, msg: Message, seq_num: int, now: float) -> int:
-        """SequenceReset-GapFill in sequence: the next inbound number it sets."""
-        new_seq = msg.get_int(36)
-        if new_seq is None:
-            self._send_reject(
-                now, seq_num, "4", _REQUIRED_TAG_MISSING, 36, "NewSeqNo <36> is missing"
-            )
-            return seq_num + 1
-        if new_seq <= seq_num:
-            self._send_reject(
-                now,
-                seq_num,
-                "4",
-                _VALUE_INCORRECT,
-                36,
-                f"NewSeqNo {new_seq} does not move past MsgSeqNum {seq_num}",
-            )
-            return seq_num + 1
-        return new_seq
-
-    def _on_resend_request(self, msg: Message, seq_num: int, now: float) -> None:
-        self._hand_in(msg, now)
-        begin, end = msg.get_int(7), msg.get_int(16)
-        if begin is None or end is None:
-            missing = 7 if begin is None else 16
-            self._send_reject(
-                now,
-                seq_num,
-                "2",
-                _REQUIRED_TAG_MISSING,
-                missing,
-                "BeginSeqNo <7> is missing" if missing == 7 else "EndSeqNo <16> is missing",
-            )
-            return
-        last_sent = self.store.next_sender_seq - 1
-        if end == 0 or end > last_sent:
-            end = last_sent
-        if begin < 1 or begin > end:
-            self._events.append(ResendServed(begin, end, 0, 0))
-            return
-        if not self._out.add_resend(self._resend_stream(begin, end, now)):
-            self._events.append(ResendServed(begin, end, 0, 0, coalesced=True))
-            return
-        self._last_sent = now
-        resent = self.store.count(begin, end)
-        self._events.append(ResendServed(begin, end, resent, end - begin + 1 - resent))
-
-    def _on_logout(self, msg: Message, now: float) -> None:
-        self._hand_in(msg, now)
-        try:
-            text = msg.get(58)
-        except DecodeError:
-            text = None  # Not UTF-8: the Logout stands, its Text is lost.
-        by_peer = self.state is not State.LOGOUT_SENT
-        if by_peer:
-            self._send_logout(now, None)
-        self._events.append(LoggedOut(text, by_peer))
-        self._logged_out()
-        self._disconnect("logout")
-
-    def _logged_out(self) -> None:
-        """The Logout exchange is over (answered or timed out)."""
-        if self.config.reset_on_logout:
-            self.store.reset()
-
-    def _on_session_reset(self, msg: Message, seq_num: int, now: float) -> None:
-        """A Logon <A> with ResetSeqNumFlag <141>=Y in an established session: both sides start
-        again at 1; we answer with our own Logon saying so (the FIX "SessionReset" case).
-        """
-        if seq_num != 1:
-            self._fatal_logout(now, f"ResetSeqNumFlag <141>=Y with MsgSeqNum {seq_num}, not 1")
-        self._hand_in(msg, now)
-        self.store.reset()
-        self._held.clear()
-        self._send_admin(
-            "A", self._logon_fields(self.heartbeat_interval, True, 2), now, processed=seq_num
-        )
-        self._ledger.advance(2)
-        self._move(Trigger.SESSION_RESET)
-        self.last_logon = msg
-        self._events.append(LoggedOn(self.heartbeat_interval, reset=True))
-
-    # Logon.
-
-    def _on_logon(self, msg: Message, msg_type: str, seq_num: int, now: float) -> None:
-        if msg_type != "A":
-            if msg_type == "5" and self.state is State.LOGON_SENT:
-                text = msg.get(58) or "Logon refused"
-                self._events.append(LogonRefused(text))
-                raise _Fatal(f"logon refused: {text}")
-            if msg_type == "3" and self.state is State.LOGON_SENT:
-                # A Reject of our Logon (a SendingTime out of tolerance, 373=10) comes before
-                # the acceptor's Logout: reported, so that the refusal can say why, and the
-                # Logout (or the logon timeout) ends the session.
-                self._events.append(_reject_received(msg))
-                return
-            text = f"first message is MsgType {msg_type!r}, not Logon <A>"
-            if self.state is State.LOGON_SENT:
-                # An initiator tells the acceptor why it gives up (FIX test case 1B.e); an
-                # acceptor says nothing to a peer that never logged on (1S.e).
-                self._fatal_logout(now, text)
-            raise _Fatal(text)
-        problem = checks.comp_id_problem(msg, self.config)
-        if problem is not None:
-            self._refuse_logon(now, problem.text)
-        if checks.sending_time_off(msg, now, self.config.max_sending_time_skew):
-            text = "SendingTime accuracy problem"
-            if self.config.reject_stale_logon and self.config.role is Role.ACCEPTOR:
-                self._send_reject(now, seq_num, "A", 10, 52, text, msg)
-            self._refuse_logon(now, text)
-        heartbeat = self._logon_heartbeat(msg, now)
-        reset = bool(msg.get_bool(141, default=False))
-        if self.config.role is Role.ACCEPTOR:
-            if self._rules.default_appl_ver_id and msg.get(1137) is None:
-                self._refuse_logon(now, "DefaultApplVerID <1137> is missing")
-            self._accept_logon(msg, seq_num, now, reset, heartbeat)
-        else:
-            self._hand_in(msg, now)
-        if self.config.role is Role.INITIATOR and reset and not self.config.reset_on_logon:
-            # The acceptor reset the sequence numbers; so do we.
-            self.store.reset()
-            self.store.set_next_sender_seq(2)
-        self.heartbeat_interval = heartbeat
-        expected = self.store.next_target_seq
-        if seq_num < expected:
-            self._fatal_logout(
-                now, f"MsgSeqNum too low, expecting {expected} but received {seq_num}"
-            )
-        self._move(Trigger.LOGON_COMPLETED)
-        self.last_logon = msg
-        self._events.append(LoggedOn(heartbeat, reset))
-        if self._next_expected_msg_seq_num:
-            self._on_next_expected(msg, now)
-        if seq_num > expected and not self.config.retransmission:
-            # Skipped over, as in _on_gap; but the Logon is done here, not processed again.
-            self._events.append(SequenceGap(expected, seq_num, recovering=False))
-            self._ledger.advance(seq_num + 1)
-        elif seq_num > expected:
-            # Held like any message ahead of a gap, so that its number is passed over in turn.
-            self._on_gap(msg, msg_type, seq_num, expected, now)
-        else:
-            self._ledger.advance(seq_num + 1)
-
-    def _on_next_expected(self, msg: Message, now: float) -> None:
-        """The peer's NextExpectedMsgSeqNum <789>: what it has not seen of ours before this
-        Logon exchange is resent at once; a number past what we sent ends the session.
-        """
-        peer_expects = msg.get_int(789)
-        if peer_expects is None:
-            return
-        initiator = self.config.role is Role.INITIATOR
-        # The initiator's own Logon was counted by the acceptor before it answered.
-        limit = self._logon_seq + (1 if initiator else 0)
-        if peer_expects > limit:
-            self._fatal_logout(
-                now,
-                f"NextExpectedMsgSeqNum <789> {peer_expects} is past the last MsgSeqNum sent,"
-                f" {limit - 1}",
-            )
-        if initiator and peer_expects <= self._logon_seq:
-            # An acceptor that answers a Logon it found too high still counts it: QuickFIX
-            # says its expected number plus one. Resending one message more is harmless (a
-            # duplicate to the peer); leaving one out would lose it.
-            peer_expects = max(1, peer_expects - 1)
-        if peer_expects < self._logon_seq:
-            end = self._logon_seq - 1
-            self._out.add_resend(self._resend_stream(peer_expects, end, now))
-            resent = self.store.count(peer_expects, end)
-            self._events.append(
-                ResendServed(peer_expects, end, resent, end - peer_expects + 1 - resent)
-            )
-
-    def _logon_heartbeat(self, msg: Message, now: float) -> int:
-        try:
-            heartbeat = msg.get_int(108)
-        except DecodeError:
-            heartbeat = None
-        if heartbeat is None or heartbeat <= 0:
-            self._refuse_logon(now, "HeartBtInt <108> is missing or not a positive integer")
-        if heartbeat > MAX_HEARTBEAT_INTERVAL:
-            # A peer silent for a day is not detected at all: refuse rather than adopt it.
-            self._refuse_logon(
-                now, f"HeartBtInt <108> {heartbeat} is more than {MAX_HEARTBEAT_INTERVAL} s"
-            )
-        return heartbeat if self.config.role is Role.ACCEPTOR else self.config.heartbeat_interval
-
-    def _accept_logon(
-        self, msg: Message, seq_num: int, now: float, reset: bool, heartbeat: int
-    ) -> None:
-        if self.config.accept_logon is not None:
-            refusal = self.config.accept_logon(msg)
-            if refusal is not None:
-                self._refuse_logon(now, refusal)
-        self._hand_in(msg, now)
-        if reset and seq_num != 1:
-            self._refuse_logon(now, f"ResetSeqNumFlag <141>=Y with MsgSeqNum {seq_num}, not 1")
-        if reset or self.config.reset_on_logon:
-            self.store.reset()
-        expected = self.store.next_target_seq
-        if seq_num < expected:
-            # Refused before it is answered: a Logon followed at once by a Logout would tell
-            # the peer it was logged on.
-            self._refuse_logon(
-                now, f"MsgSeqNum too low, expecting {expected} but received {seq_num}"
-            )
-        self.heartbeat_interval = heartbeat
-        # NextExpectedMsgSeqNum <789> counts the Logon being answered when it is in sequence.
-        next_expected = expected + 1 if seq_num == expected else expected
-        self._send_admin(
-            "A",
-            self._logon_fields(heartbeat, reset, next_expected),
-            now,
-            processed=seq_num if seq_num == expected else None,
-        )
-
-    def _logon_fields(
-        self, heartbeat: int, reset: bool, next_expected: int
-    ) -> list[tuple[int, FieldValue]]:
-        """The body of our Logon <A>: EncryptMethod <98>, HeartBtInt <108>, ResetSeqNumFlag
-        <141> when resetting, NextExpectedMsgSeqNum <789> when configured and the version has
-        it, DefaultApplVerID <1137> where the version has it.
-        """
-        self._logon_seq = self.store.next_sender_seq
-        fields: list[tuple[int, FieldValue]] = [(98, 0), (108, heartbeat)]
-        if reset:
-            fields.append((141, True))
-        if self._next_expected_msg_seq_num:
-            fields.append((789, next_expected))
-        if self._rules.default_appl_ver_id:
-            fields.append((1137, self.config.default_appl_ver_id))
-        return fields
-
-    def _refuse_logon(self, now: float, text: str) -> NoReturn:
-        """Refuses the peer's Logon (an acceptor's, FIX test cases 1S.c-d) or its answer to
-        ours (an initiator's, 1B.d): Logout <5> with ``text``, then disconnect (or disconnect
-        alone, with ``logout_on_refused_logon`` off, as QuickFIX does).
-        """
-        self._events.append(LogonRefused(text))
-        if self.config.logout_on_refused_logon:
-            self._send_logout(now, text)
-        raise _Fatal(f"logon refused: {text}")
-
-    def _send_logon(self, now: float, reset: bool) -> None:
-        fields = self._logon_fields(
-            self.config.heartbeat_interval, reset, self.store.next_target_seq
-        )
-        make_extra = self.config.logon_fields
-        if make_extra is not None:
-            seq_num = self.store.next_sender_seq
-            # Encode once to learn SendingTime <52> exactly as the encoder writes it.
-            probe = parse(
-                self._encoder.encode("A", fields, seq_num=seq_num, sending_time=float(now))
-            )
-            context = LogonContext(
-                probe[52], seq_num, self.config.sender_comp_id, self.config.target_comp_id
-            )
-            fields.extend(make_extra(context))
-        self._send_admin("A", fields, now)
-
-    # Outbound admin messages and timers.
-
-    def _send_admin(
-        self,
-        msg_type: str,
-        fields: list[tuple[int, FieldValue]],
-        now: float,
-        *,
-        processed: int | None = None,
-    ) -> None:
-        """Sends a session-level message; ``processed`` is the MsgSeqNum of the peer's message
-        it answers, for LastMsgSeqNumProcessed <369> (else the last one processed).
-        """
-        if self._last_processed or self._qualifiers:
-            header = self._header_fields(processed)
-            # A Reject's reverse route may name a SubID or LocationID of ours again: the
-            # session's own is written, once.
-            ours = {tag for tag, _ in header}
-            fields = [*header, *(field for field in fields if field[0] not in ours)]
-        seq_num = self.store.next_sender_seq
-        wire = self._encoder.encode(msg_type, fields, seq_num=seq_num, sending_time=float(now))
-        if self.config.admin_out is not None:
-            wire = self.config.admin_out(wire)
-        self._out.append(wire)
-        if self._log is not None:
-            self._log.outbound(wire, now)
-        self.store.set_next_sender_seq(seq_num + 1)
-        self._last_sent = now
-
-    def _resend_stream(self, begin: int, end: int, now: float) -> ResendStream:
-        """The answer to a ResendRequest <2> for ``begin`` to ``end``, with this session's hooks
-        and header qualifiers.
-        """
-        return ResendStream(
-            self.store,
-            self._encoder,
-            begin,
-            end,
-            now,
-            self.config.admin_out,
-            self._qualifiers,
-            self.config.app_resend,
-        )
-
-    def _header_fields(self, processed: int | None) -> list[tuple[int, FieldValue]]:
-        """The header fields the encoder does not write itself: SubIDs and LocationIDs, and
-        LastMsgSeqNumProcessed <369> (``processed``, else the last number processed).
-        """
-        fields = list(self._qualifiers)
-        if self._last_processed:
-            last = self.store.next_target_seq - 1 if processed is None else processed
-            fields.append((369, last))
-        return fields
-
-    def _send_logout(self, now: float, text: str | None) -> None:
-        self._send_admin("5", [] if not text else [(58, text)], now)
-
-    def _send_reject(
-        self,
-        now: float,
-        ref_seq_num: int,
-        ref_msg_type: str,
-        reason: int,
-        ref_tag_id: int | None,
-        text: str,
-        rejected: Message | Unparsed | None = None,
-    ) -> None:
-        """Sends Reject <3> with the fields this version has, routed back the way ``rejected``
-        came.
-        """
-        route = (
-            []
-            if rejected is None
-            else rejected.route
-            if isinstance(rejected, Unparsed)
-            else checks.route_back(rejected)
-        )
-        fields = checks.reject_fields(
-            self._rules, ref_seq_num, ref_msg_type, reason, ref_tag_id, text, route
-        )
-        in_turn = ref_seq_num == self.store.next_target_seq
-        self._send_admin("3", fields, now, processed=ref_seq_num if in_turn else None)
-        self._events.append(RejectSent(ref_seq_num, reason, ref_tag_id, text))
-
-    def _reject(
-        self, now: float, seq_num: int, msg_type: str, problem: checks.Problem, msg: Message
-    ) -> None:
-        self._send_reject(
-            now, seq_num, msg_type, problem.reason, problem.ref_tag_id, problem.text, msg
-        )
-
-    def _send_resend_request(self, begin: int, now: float, gap_end: int) -> None:
-        """ResendRequest <2> from ``begin``: to infinity, or for at most
-        ``resend_request_chunk_size`` messages and not past ``gap_end``.
-        """
-        chunk = self.config.resend_request_chunk_size
-        if chunk:
-            end = self._resend_chunk_end = min(begin + chunk - 1, gap_end)
-        else:
-            end = self._rules.resend_to_infinity
-        self._send_admin("2", [(7, begin), (16, end)], now)
-        self._resend_requested_at = now
-        self._resend_reached = begin
 
     def _tick(self, now: float) -> None:
         if self.state in (State.AWAITING_LOGON, State.LOGON_SENT):
@@ -1274,45 +682,3 @@ class Session:
 
     def _patience(self) -> float:
         return self.heartbeat_interval * (1 + self.config.test_request_delay)
-
-    def _fatal_logout(self, now: float, text: str) -> NoReturn:
-        """Sends Logout <5> with ``text`` and ends the session."""
-        self._send_logout(now, text)
-        raise _Fatal(text)
-
-    def _move(self, trigger: Trigger) -> None:
-        """Changes state as :data:`~fixwire.session.states.TRANSITIONS` says ``trigger`` does."""
-        self.state = next_state(self.state, trigger)
-        if trigger is Trigger.CLOSED and self.config.reset_on_disconnect:
-            self.store.reset()
-
-    def _check_outbound(self, now: float) -> None:
-        """Ends the session when what the peer's messages made us queue is past its bound (it
-        does not read what we send).
-        """
-        if self._out.queued > self.config.max_outbound_bytes and not self.should_close:
-            self._end_for_limit(
-                now,
-                f"more than {self.config.max_outbound_bytes} bytes queued for a peer that does"
-                " not read them",
-            )
-
-    def _end_for_limit(self, now: float, text: str) -> None:
-        """A peer went past a limit: Logout <5> with ``text``, then disconnect."""
-        self._out.drop_resends()
-        self._send_logout(now, text)
-        self._disconnect(text)
-
-    def _disconnect(self, reason: str) -> None:
-        self._out.drop_resends()
-        self._held.clear()
-        if self.state is not State.DISCONNECTED:
-            self._move(Trigger.CLOSED)
-            self._events.append(Disconnected(reason))
-
-
-def _reject_received(msg: Message) -> RejectReceived:
-    """The event of the peer's Reject <3> ``msg``."""
-    return RejectReceived(
-        msg.get_int(45), msg.get_int(373), msg.get_int(371), msg.get(372), msg.get(58), msg
-    )

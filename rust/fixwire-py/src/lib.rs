@@ -34,6 +34,7 @@ mod framer;
 mod groups;
 mod message;
 mod numpy_strings;
+mod session_check;
 mod template;
 mod text;
 
@@ -62,6 +63,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<fieldmap::PyMessageLayout>()?;
     m.add_class::<fieldmap::PyGroupLayout>()?;
     m.add_class::<fieldbase::PyFieldBase>()?;
+    m.add_class::<session_check::PyHeaderCheck>()?;
     m.add_class::<fieldmap::PyFiling>()?;
     // Benchmarks refuse a debug build: `make lint` and `make build` install one silently.
     m.add("DEBUG_BUILD", cfg!(debug_assertions))?;

@@ -55,6 +55,7 @@ pub mod fieldmap;
 mod frame;
 mod group;
 mod separators;
+pub mod session_check;
 mod swar;
 pub mod template;
 #[cfg(test)]
