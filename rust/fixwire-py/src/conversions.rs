@@ -291,9 +291,18 @@ pub(crate) fn is_decimal(value: &Bound<'_, PyAny>) -> PyResult<bool> {
     value.is_instance(DECIMAL.import(value.py(), "decimal", "Decimal")?)
 }
 
-/// Calls `with` with a `decimal.Decimal`'s digits in the FIX float syntax: `str()` (fast),
-/// written plainly by the core when it used an exponent.
+/// Calls `with` with a `decimal.Decimal`'s digits in the FIX float syntax: read in place
+/// (`decimal_digits.rs`) when they can be, else `str()`, written plainly by the core when it
+/// used an exponent.
 pub(crate) fn with_decimal_digits<T>(value: &Bound<'_, PyAny>, with: impl FnOnce(&[u8]) -> PyResult<T>) -> PyResult<T> {
+    // The usual price or quantity: its digits read in place, as `str()` would write them.
+    #[cfg(not(any(Py_LIMITED_API, PyPy, GraalPy)))]
+    {
+        let mut out = [0; crate::decimal_digits::LONGEST];
+        if let Some(len) = crate::decimal_digits::plain_digits(value, &mut out) {
+            return with(&out[..len]);
+        }
+    }
     let text = value.str()?;
     with(&fixwire::value::plain_decimal(str_text(&text)?.as_bytes()))
 }

@@ -6,6 +6,7 @@
 //! | file | holds |
 //! |---|---|
 //! | `errors.rs` | the one conversion of the core's errors into the classes of `fixwire.errors` |
+//! | `decimal_digits.rs` | a `Decimal`'s digits read in place (the C implementation's layout, checked) |
 //! | `conversions.rs` | Python values to and from the core's types; the GIL release; the per-object lock |
 //! | `message.rs` | `Message`, `parse`, `checksum` |
 //! | `entry.rs` | hand-written CPython entries for the hottest calls, handing every other call to PyO3's |
@@ -26,6 +27,8 @@ use pyo3::prelude::*;
 mod arrow;
 mod columns;
 mod conversions;
+#[cfg(not(any(Py_LIMITED_API, PyPy, GraalPy)))]
+mod decimal_digits;
 mod dictionary;
 mod encoder;
 mod entry;
