@@ -14,7 +14,9 @@ Cases (the decode group's NewOrderSingle and the framer group's stream):
 * ``parse+values``: parse, then the same five in one ``msg.values(...)``;
 * ``Framer.feed``: the framer stream (1 MiB) in 64 KiB chunks, per message;
 * ``encode``: the encode group's ``Encoder.encode`` of the order (its list of pairs built by the
-  caller, as there); ``encode fstring``: that group's pure-Python f-string join, the reference;
+  caller, as there); ``encode template``: that group's ``Encoder.encode_template`` (a tuple of
+  the values, each checked against its slot's rule); ``encode fstring``: that group's
+  pure-Python f-string join, the reference;
 * ``compat build+send`` and ``compat receive+read``: the quickfix-compat groups' functions on
   ``fixwire.quickfix``, and with ``quickfix`` installed the same on QuickFIX (``qf ...``)
   (needs ``FIXWIRE_QUICKFIX_SPEC``, as that bench does).
@@ -36,10 +38,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import fixwire  # after the path that finds benches
-from benches.bench_encode import fixwire_writer, fstring_writer
+from benches.bench_encode import WRITERS
 from benches.conftest import HAVE_QUICKFIX, ORDER, chunked, corpus_message, make_stream
 
 TAGS = (35, 11, 38, 44, 55)
+ENCODE_CASES = {
+    "encode": "fixwire",
+    "encode template": "fixwire-template",
+    "encode fstring": "fstring",
+}
 COLLECTED = re.compile(r"Collected : ([\d,]+)")
 
 
@@ -57,8 +64,8 @@ def case(name: str) -> tuple[Callable[[], object], int]:
         return items, 1
     if name == "parse+values":
         return lambda: fixwire.parse(data).values(TAGS), 1
-    if name in ("encode", "encode fstring"):
-        write = fixwire_writer() if name == "encode" else fstring_writer()
+    if name in ENCODE_CASES:
+        write = WRITERS[ENCODE_CASES[name]]()
         return lambda: write(ORDER), 1
     if name.startswith(("compat ", "qf ")):
         return compat_case(name), 1
@@ -106,7 +113,7 @@ try:
     import refix  # type: ignore[import-not-found]  # only under a Python 3.12+ with refix
 except ImportError:
     refix = None
-FIXWIRE_CASES = ("parse", "parse+5 []", "parse+values", "Framer.feed", "encode", "encode fstring")
+FIXWIRE_CASES = ("parse", "parse+5 []", "parse+values", "Framer.feed", *ENCODE_CASES)
 REFIX_CASES = ("refix 5 get_str", "refix stream")
 COMPAT_CASES = ("compat build+send", "compat receive+read")
 QUICKFIX_CASES = ("qf build+send", "qf receive+read")

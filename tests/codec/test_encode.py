@@ -22,6 +22,10 @@ class Tag(IntEnum):
     CL_ORD_ID = 11
 
 
+class Price(Decimal):
+    """A Decimal subclass as a value."""
+
+
 class Side(StrEnum):
     """A str subclass as a value."""
 
@@ -85,6 +89,13 @@ VALUE_CASES: list[tuple[str, object, str]] = [
     ("decimal_zero_scaled", Decimal("0E-4"), "0.0000"),
     ("decimal_long", Decimal("12345678901234567890.123456789"), "12345678901234567890.123456789"),
     ("decimal_tenth", Decimal("0.1"), "0.1"),
+    # Read in place up to 19 digits and six zeros after the point; beyond, through str().
+    ("decimal_19_digits", Decimal("-1.000000000000000001"), "-1.000000000000000001"),
+    ("decimal_20_digits", Decimal("0.12345678901234567890"), "0.12345678901234567890"),
+    ("decimal_six_zeros", Decimal("0.0000012"), "0.0000012"),
+    ("decimal_seven_zeros", Decimal("0.00000012"), "0.00000012"),
+    ("decimal_negative_zero", Decimal("-0.00"), "-0.00"),
+    ("decimal_subclass", Price("0.55"), "0.55"),
     ("bool_true", True, "Y"),
     ("bool_false", False, "N"),
     ("bytes", b"raw value", "raw value"),

@@ -3,6 +3,7 @@
 import calendar
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from enum import IntEnum
 
 import pytest
 
@@ -267,6 +268,19 @@ def test_values_refuses_text_that_is_not_utf8_and_tags_that_are_not_ints() -> No
 def test_getitem_raises_key_error_for_absent_tag(typed: fixwire.Message) -> None:
     with pytest.raises(KeyError):
         typed[9999]
+
+
+def test_getitem_takes_int_subclasses_and_refuses_bools_as_before() -> None:
+    # An exact int is read by the Message's own subscript slot; anything else takes the full
+    # conversion, with the answers it always gave.
+    msg = fixwire.parse(frame("35=0|49=S|56=T|34=1|52=20260820-14:30:05.123|112=PING|"))
+
+    class Tag(IntEnum):
+        TEST_REQ_ID = 112
+
+    assert msg[Tag.TEST_REQ_ID] == msg[112] == msg.__getitem__(112) == "PING"
+    with pytest.raises(KeyError):
+        msg[True]
 
 
 def test_get_all_of_absent_tag_is_empty(typed: fixwire.Message) -> None:

@@ -137,6 +137,31 @@ def test_parse_bytearray_is_not_affected_by_later_mutation() -> None:
     assert msg[112] == "PING"
 
 
+def test_parse_keeps_a_bytes_subclass_as_given() -> None:
+    class Wire(bytes):
+        pass
+
+    data = Wire(build("1", "112=PING|"))
+    msg = fixwire.parse(data)
+    assert msg.raw is data
+    assert msg[112] == "PING"
+
+
+def test_parse_checks_its_arguments_as_its_signature_says() -> None:
+    data = build("0")
+    assert fixwire.parse(data, verify_checksum=False).msg_type == "0"
+    assert fixwire.parse.__name__ == "parse"
+    assert fixwire.parse.__module__ == "fixwire._native"
+    with pytest.raises(TypeError, match="missing 1 required positional argument"):
+        fixwire.parse()  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="positional"):
+        fixwire.parse(data, True)  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="unexpected keyword argument 'strict'"):
+        fixwire.parse(data, strict=True)  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        fixwire.parse(data=data)  # type: ignore[call-arg]
+
+
 @pytest.mark.parametrize("value", ["8=FIXT.1.1|9=5|35=0|10=163|", None, 42, ["8=FIX"]])
 def test_parse_rejects_non_bytes_with_type_error(value: object) -> None:
     with pytest.raises(TypeError):

@@ -42,19 +42,49 @@ pub(crate) fn as_pybytes<'py>(data: &Bound<'py, PyAny>) -> PyResult<Bound<'py, P
 pub(crate) fn value_str<'py>(py: Python<'py>, value: &[u8]) -> PyResult<Bound<'py, PyString>> {
     let len = isize::try_from(value.len()).expect("a slice is at most isize::MAX bytes");
     let ptr = if is_ascii(value) {
-        if let [byte] = value {
-            // SAFETY: an ASCII byte is a valid ordinal; the GIL is held (`py`).
-            unsafe { ffi::PyUnicode_FromOrdinal(i32::from(*byte)) }
-        } else {
-            // SAFETY: `value` is ASCII and `len` long; the GIL is held (`py`).
-            unsafe { new_ascii(value, len) }
-        }
+        // SAFETY: `value` is ASCII and `len` long; the GIL is held (`py`).
+        unsafe { ascii_ptr(value, len) }
     } else {
         // SAFETY: `value` is valid for `len` bytes; the error name is a NUL-terminated literal.
         unsafe { ffi::PyUnicode_DecodeUTF8(value.as_ptr().cast(), len, c"strict".as_ptr()) }
     };
     // SAFETY: `ptr` is a new reference to a str, or NULL with a Python error set.
     unsafe { Ok(Bound::from_owned_ptr_or_err(py, ptr)?.cast_into_unchecked()) }
+}
+
+/// `value` as a new `str` when it is ASCII, else `None`; `None` too when CPython cannot make
+/// it (out of memory), its error then cleared: the caller takes the full path, which raises.
+#[cfg(not(any(Py_LIMITED_API, PyPy, GraalPy)))] // only the fast entries (entry.rs) use it
+pub(crate) fn ascii_str<'py>(py: Python<'py>, value: &[u8]) -> Option<Bound<'py, PyString>> {
+    if !is_ascii(value) {
+        return None;
+    }
+    let len = isize::try_from(value.len()).expect("a slice is at most isize::MAX bytes");
+    // SAFETY: `value` is ASCII and `len` long; the GIL is held (`py`). The result is a new
+    // reference to a str, or NULL with an error set, which is cleared.
+    unsafe {
+        let ptr = ascii_ptr(value, len);
+        if ptr.is_null() {
+            ffi::PyErr_Clear();
+            return None;
+        }
+        Some(Bound::from_owned_ptr(py, ptr).cast_into_unchecked())
+    }
+}
+
+/// A `str` of `value`, ASCII and `len` bytes long: a one-character one from CPython's cache.
+///
+/// # Safety
+/// The GIL is held; `value` is ASCII and `len` is its length.
+#[inline(always)]
+unsafe fn ascii_ptr(value: &[u8], len: isize) -> *mut ffi::PyObject {
+    if let [byte] = value {
+        // SAFETY: an ASCII byte is a valid ordinal; the GIL is held.
+        unsafe { ffi::PyUnicode_FromOrdinal(i32::from(*byte)) }
+    } else {
+        // SAFETY: as this function's.
+        unsafe { new_ascii(value, len) }
+    }
 }
 
 /// A new `str` of `value`, ASCII and `len` bytes long: copied into a one-byte string made for it.
@@ -261,9 +291,18 @@ pub(crate) fn is_decimal(value: &Bound<'_, PyAny>) -> PyResult<bool> {
     value.is_instance(DECIMAL.import(value.py(), "decimal", "Decimal")?)
 }
 
-/// Calls `with` with a `decimal.Decimal`'s digits in the FIX float syntax: `str()` (fast),
-/// written plainly by the core when it used an exponent.
+/// Calls `with` with a `decimal.Decimal`'s digits in the FIX float syntax: read in place
+/// (`decimal_digits.rs`) when they can be, else `str()`, written plainly by the core when it
+/// used an exponent.
 pub(crate) fn with_decimal_digits<T>(value: &Bound<'_, PyAny>, with: impl FnOnce(&[u8]) -> PyResult<T>) -> PyResult<T> {
+    // The usual price or quantity: its digits read in place, as `str()` would write them.
+    #[cfg(not(any(Py_LIMITED_API, PyPy, GraalPy)))]
+    {
+        let mut out = [0; crate::decimal_digits::LONGEST];
+        if let Some(len) = crate::decimal_digits::plain_digits(value, &mut out) {
+            return with(&out[..len]);
+        }
+    }
     let text = value.str()?;
     with(&fixwire::value::plain_decimal(str_text(&text)?.as_bytes()))
 }

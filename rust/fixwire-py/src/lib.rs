@@ -6,8 +6,10 @@
 //! | file | holds |
 //! |---|---|
 //! | `errors.rs` | the one conversion of the core's errors into the classes of `fixwire.errors` |
+//! | `decimal_digits.rs` | a `Decimal`'s digits read in place (the C implementation's layout, checked) |
 //! | `conversions.rs` | Python values to and from the core's types; the GIL release; the per-object lock |
 //! | `message.rs` | `Message`, `parse`, `checksum` |
+//! | `entry.rs` | hand-written CPython entries for the hottest calls, handing every other call to PyO3's |
 //! | `framer.rs` | `Framer` |
 //! | `encoder.rs` | `Encoder` |
 //! | `template.rs` | `Rule`, `Template` |
@@ -25,8 +27,11 @@ use pyo3::prelude::*;
 mod arrow;
 mod columns;
 mod conversions;
+#[cfg(not(any(Py_LIMITED_API, PyPy, GraalPy)))]
+mod decimal_digits;
 mod dictionary;
 mod encoder;
+mod entry;
 mod errors;
 mod fieldbase;
 mod fieldmap;
@@ -41,7 +46,7 @@ mod text;
 /// The native module; `fixwire` re-exports its public names.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_function(wrap_pyfunction!(message::parse, m)?)?;
+    entry::add_parse(m)?;
     m.add_function(wrap_pyfunction!(message::checksum, m)?)?;
     m.add_function(wrap_pyfunction!(columns::scan_columns, m)?)?;
     m.add_function(wrap_pyfunction!(numpy_strings::pack_strings, m)?)?;
@@ -51,6 +56,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<dictionary::PyFieldInfo>()?;
     m.add_class::<dictionary::PyMessageInfo>()?;
     m.add_class::<message::PyMessage>()?;
+    entry::speed_subscript(m);
     m.add_class::<framer::PyFramer>()?;
     m.add_class::<encoder::PyEncoder>()?;
     m.add_class::<template::PyRule>()?;

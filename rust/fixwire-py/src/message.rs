@@ -115,6 +115,15 @@ impl PyMessage {
         self.copy.get_or_init(py, || PyBytes::new(py, self.bytes(py)).unbind()).bind(py)
     }
 
+    /// `self[tag]` when `tag` is here and its value ASCII, else `None` (the full
+    /// `__getitem__` answers that, raising where it must): the fast entry's work.
+    #[cfg(not(any(Py_LIMITED_API, PyPy, GraalPy)))] // only the fast entries (entry.rs) use it
+    pub(crate) fn ascii_item<'py>(&self, py: Python<'py>, tag: u32) -> Option<Bound<'py, PyString>> {
+        let view = self.view(py);
+        let field = view.find(tag)?;
+        crate::conversions::ascii_str(py, &view.buf()[field.range()])
+    }
+
     pub(crate) fn is_entry(&self) -> bool {
         matches!(self.specs, Specs::Entry(_))
     }
@@ -507,6 +516,17 @@ pub(crate) fn parse<'py>(
         Ok(PyMessage::new(&raw, index.fields(), message_specs(options)))
     })?;
     Bound::new(py, message)
+}
+
+/// `parse(data)` of a `bytes` with the default options, or `None` when that fails (the caller
+/// then makes the full call, which raises the error): the fast entry's work.
+#[cfg(not(any(Py_LIMITED_API, PyPy, GraalPy)))] // only the fast entries (entry.rs) use it
+pub(crate) fn parse_plain<'py>(raw: &Bound<'py, PyBytes>) -> Option<Bound<'py, PyMessage>> {
+    let message = INDEX.with_borrow_mut(|(index, defaults)| {
+        index.parse(raw.as_bytes(), defaults).ok()?;
+        Some(PyMessage::new(raw, index.fields(), Specs::None))
+    })?;
+    Bound::new(raw.py(), message).ok()
 }
 
 /// The FIX checksum of ``data``: the sum of its bytes modulo 256.

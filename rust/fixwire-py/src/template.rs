@@ -7,7 +7,9 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDateTime, PyDict, PyFloat, PyInt, PyString};
 
-use crate::conversions::{is_decimal, tag_and_value, timestamp_from_datetime, with_decimal_digits};
+use crate::conversions::{
+    exact_i64, is_decimal, str_text, tag_and_value, timestamp_from_datetime, with_decimal_digits,
+};
 use crate::errors::py_err;
 
 /// What one slot of a :class:`Template` accepts: built by the static methods below.
@@ -254,7 +256,9 @@ pub(crate) fn push_template_value(
     precision: TimePrecision,
 ) -> PyResult<()> {
     let pushed = if let Ok(text) = value.cast::<PyString>() {
-        writer.push(TemplateValue::Text(text.to_str()?.as_bytes()))
+        writer.push(TemplateValue::Text(str_text(text)?.as_bytes()))
+    } else if let Some(n) = exact_i64(value) {
+        writer.push(TemplateValue::Int(n))
     } else if value.is_none() {
         writer.push(TemplateValue::Absent)
     } else if let Ok(flag) = value.cast::<PyBool>() {
