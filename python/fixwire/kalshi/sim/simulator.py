@@ -111,6 +111,9 @@ class Simulator(SettlementFlow):
             CxlRejReason <102>=1 UNKNOWN_ORDER (:mod:`~fixwire.kalshi.sim.matching`, "Memory").
         max_closed_order_bytes: The most the closed orders remembered may take, bytes (64 MiB
             by default); the earliest closed are forgotten past it.
+        max_former_client_id_bytes: The most one order's former ClOrdIDs <11> may take, bytes
+            (4 KiB by default: 12 of them); an order replaced in a loop forgets the oldest, and
+            a request naming one gets OrderCancelReject <9> 102=1 UNKNOWN_ORDER.
         clock: Wall-clock seconds, for the lookback and the resend window; tests give their
             own.
 
@@ -135,6 +138,7 @@ class Simulator(SettlementFlow):
         max_resend_bytes: int = DEFAULT_MAX_RESEND_BYTES,
         closed_order_hours: float = m.DEFAULT_CLOSED_ORDER_HOURS,
         max_closed_order_bytes: int = m.DEFAULT_MAX_CLOSED_ORDER_BYTES,
+        max_former_client_id_bytes: int = m.DEFAULT_MAX_FORMER_CLIENT_ID_BYTES,
         clock: Callable[[], float] = time.time,
     ) -> None:
         check_limits(message_retention_hours, max_resend_bytes)
@@ -142,7 +146,9 @@ class Simulator(SettlementFlow):
             raise ValueError(f"drop_copy_max_bytes must be at least 0, not {drop_copy_max_bytes}")
         self._retention = (message_retention_hours, max_resend_bytes)
         self.engine = m.MatchingEngine(
-            closed_order_hours=closed_order_hours, max_closed_order_bytes=max_closed_order_bytes
+            closed_order_hours=closed_order_hours,
+            max_closed_order_bytes=max_closed_order_bytes,
+            max_former_client_id_bytes=max_former_client_id_bytes,
         )
         self._md_books = {}
         self._md_losses = 0
