@@ -1,10 +1,11 @@
-"""The simulator's shared parts: a logged-on session (:class:`Participant`), the state and
-answers every venue flow uses (:class:`VenueCore`), and the wall clock.
+"""The simulator's shared parts: a logged-on session (:class:`Participant`), and the state,
+clock and answers every venue flow uses (:class:`VenueCore`).
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -66,6 +67,19 @@ class VenueCore:
     _trading: dict[str, tuple[Participant, ...]]
     #: :meth:`_tick_text`'s texts: ``[use_dollars][side is YES][price]``.
     _tick_texts: tuple[tuple[dict[Decimal, str], dict[Decimal, str]], ...]
+    #: The simulator's clock, wall-clock seconds (``Simulator(clock=)``), and the latest
+    #: time :meth:`_now` gave.
+    _clock: Callable[[], float]
+    _last_now: float
+
+    def _now(self) -> float:
+        """The simulator's clock, never going backwards (the engine requires it): the ``now``
+        of every engine operation. ExpireTime <126> is wall-clock, so is the clock.
+        """
+        now = self._clock()
+        if now > self._last_now:
+            self._last_now = now
+        return self._last_now
 
     def _add_client(self, api_key: str, client: Participant) -> None:
         """Makes ``client`` the key's session of its type (replacing the one before)."""
@@ -166,6 +180,7 @@ def _keep_for_resend(
         )
     store = session.store
     seq_num = store.next_sender_seq
+    # SendingTime <52> is the session layer's, the real clock's, as on what it sends itself.
     store.save(
         seq_num, client.encoder.encode(msg_type, fields, seq_num=seq_num, sending_time=time.time())
     )
@@ -190,15 +205,3 @@ def qty_text(qty: Decimal) -> str:
             _qty_texts.clear()
         text = _qty_texts[qty] = format(qty.quantize(TWO_DP), "f")
     return text
-
-
-_last_wall_clock = 0.0
-
-
-def wall_clock() -> float:
-    """Wall-clock seconds (ExpireTime <126> is wall-clock), never going backwards, as the
-    engine requires.
-    """
-    global _last_wall_clock
-    _last_wall_clock = max(_last_wall_clock, time.time())
-    return _last_wall_clock

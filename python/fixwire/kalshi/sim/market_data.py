@@ -58,7 +58,7 @@ class MarketDataFlow(VenueCore):
             return
         for symbol in symbols:
             bids, offers = self._book(symbol)
-            now = datetime.now(UTC)
+            now = datetime.fromtimestamp(self._clock(), UTC)
             entries = [
                 self._md_entry(entry_type, price, size, now)
                 for entry_type, levels in (("0", bids), ("1", offers))
@@ -111,7 +111,7 @@ class MarketDataFlow(VenueCore):
         watched = set().union(*(client.md_symbols for client in subscribers))
         touched: dict[str, None] = {}
         trades: list[tuple[str, list[tuple[int, FieldValue]]]] = []
-        now = datetime.now(UTC)
+        now = datetime.fromtimestamp(self._clock(), UTC)
         for event in events:
             if not isinstance(event, (m.Accepted, m.Filled, m.Cancelled, m.Replaced)):
                 continue

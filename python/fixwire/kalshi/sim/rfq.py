@@ -16,7 +16,6 @@ from fixwire.kalshi.sim.core import (
     FOUR_DP,
     TWO_DP,
     Participant,
-    wall_clock,
 )
 from fixwire.kalshi.sim.orders import OrderFlow, refused
 from fixwire.kalshi.sim.vocabulary import ONE
@@ -448,7 +447,7 @@ class RfqFlow(OrderFlow):
             maker_client_id=quote_id,
             maker_price=maker_price,
             qty=quote.quantity,
-            now=wall_clock(),
+            now=self._now(),
             taker_subaccount=rfq.subaccount,
             maker_subaccount=quote.subaccount,
         )

@@ -10,7 +10,6 @@ from decimal import ROUND_DOWN, Decimal
 
 from fixwire.kalshi.sim.core import (
     TWO_DP,
-    wall_clock,
 )
 from fixwire.kalshi.sim.rfq import RfqFlow
 from fixwire.kalshi.sim.vocabulary import ONE
@@ -72,7 +71,7 @@ class SettlementFlow(RfqFlow):
         if ticker in self._settled:
             raise ValueError(f"market {ticker!r} is settled already")
         price = settlement_price if settlement_price is not None else Decimal(result == "yes")
-        self._publish(self.engine.close_market(ticker, wall_clock()))
+        self._publish(self.engine.close_market(ticker, self._now()))
         self._settled.add(ticker)
         for rfq in self._rfqs.values():
             if rfq.symbol == ticker and rfq.open:
@@ -92,7 +91,7 @@ class SettlementFlow(RfqFlow):
                 ]
             )
         batch = next(self._settlement_ids)
-        business_date = datetime.now(UTC).date()
+        business_date = datetime.fromtimestamp(self._clock(), UTC).date()
         for (owner, _), client in self._clients.items():
             if not client.logged_on:
                 continue

@@ -17,7 +17,6 @@ from fixwire.kalshi.sim import matching as m
 from fixwire.kalshi.sim.core import (
     HOUSE,
     Participant,
-    wall_clock,
 )
 from fixwire.kalshi.sim.drop_copy import DEFAULT_MAX_DROP_COPY_BYTES
 from fixwire.kalshi.sim.resend import (
@@ -37,6 +36,7 @@ from fixwire.kalshi.venue import (
     RateLimitError,
     SessionType,
     check_cl_ord_id,
+    check_message_retention,
     with_groups,
 )
 from fixwire.session import (
@@ -114,8 +114,11 @@ class Simulator(SettlementFlow):
         max_former_client_id_bytes: The most one order's former ClOrdIDs <11> may take, bytes
             (4 KiB by default: 12 of them); an order replaced in a loop forgets the oldest, and
             a request naming one gets OrderCancelReject <9> 102=1 UNKNOWN_ORDER.
-        clock: Wall-clock seconds, for the lookback and the resend window; tests give their
-            own.
+        clock: Wall-clock seconds: the time of every engine operation (GTD and Day expiries,
+            the closed-order retention, order groups' 15-second window), of TransactTime
+            <60>, MDEntryDate/MDEntryTime <272>/<273> and ClearingBusinessDate <715>, and of
+            the drop-copy lookback and the resend window. Tests give their own to drive time;
+            the FIX sessions' SendingTime <52> and heartbeats keep the real clock.
 
     This is the Predictions gateway; :class:`~fixwire.kalshi.sim.margin.MarginSimulator` is
     the margin (perpetuals) gateway.
@@ -182,6 +185,7 @@ class Simulator(SettlementFlow):
         self._replay_buckets = {}
         self._replay_failures = 0
         self._clock = clock
+        self._last_now = 0.0
         self._house_ids = itertools.count(1)
 
     def register(
@@ -265,11 +269,11 @@ class Simulator(SettlementFlow):
         EXCHANGE_PAUSED, OrdRejReason <103>=2) and, in an exchange pause, cancels too, until
         :meth:`resume`.
         """
-        self._publish(self.engine.pause(wall_clock(), exchange=exchange))
+        self._publish(self.engine.pause(self._now(), exchange=exchange))
 
     def resume(self) -> None:
         """The pause ends."""
-        self._publish(self.engine.resume(wall_clock()))
+        self._publish(self.engine.resume(self._now()))
 
     def trade_against(self, market: str, side: str, quantity: int, price: Decimal) -> None:
         """The rest of the market places an IOC order: ``side`` ``"yes"``/``"no"`` at the
@@ -283,7 +287,7 @@ class Simulator(SettlementFlow):
             side=engine_side,
             price=m.from_yes_price(engine_side, price),
             qty=Decimal(quantity),
-            now=wall_clock(),
+            now=self._now(),
             time_in_force=m.TimeInForce.IOC,
         )
         self._publish(events)
@@ -333,9 +337,11 @@ class Simulator(SettlementFlow):
         if logon.get_int(108, 0) < gateway.min_heartbeat_interval:
             return f"HeartBtInt must be greater than {gateway.min_heartbeat_interval - 1}"
         flags = LogonFlags.read(logon)
-        retention = flags.message_retention_hours
-        if retention is not None and not 1 <= retention <= 72:
-            return "MessageRetentionPeriod must be 1 to 72 hours"
+        if flags.message_retention_hours is not None:
+            try:
+                check_message_retention(flags.message_retention_hours)
+            except ValueError as e:
+                return str(e)
         if flags.listener and (
             session_type not in (SessionType.NR, SessionType.RT)
             or not flags.skip_pending_exec_reports
@@ -377,7 +383,7 @@ class Simulator(SettlementFlow):
             elif isinstance(event, Disconnected) and client is not None:
                 client.logged_on = False
                 if client.flags.cancel_orders_on_disconnect:
-                    self._publish(self.engine.cancel_all_for_owner(api_key, wall_clock()))
+                    self._publish(self.engine.cancel_all_for_owner(api_key, self._now()))
 
         connection.set_on_event(on_event)
         async for _ in connection:  # Nothing is queued any more: this ends at the close.
@@ -450,7 +456,7 @@ class Simulator(SettlementFlow):
             except RateLimitError:
                 self._business_reject(client, msg, 8, "rate limit exceeded")
                 return
-        now = wall_clock()
+        now = self._now()
         if msg_type == "D" and (117 in msg or 21023 in msg):
             self._accept_with_order(api_key, client, msg)
         elif msg_type == "D":
