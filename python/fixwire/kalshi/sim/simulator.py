@@ -26,6 +26,7 @@ from fixwire.kalshi.sim.resend import (
     check_limits,
     note_pruned_request,
     refuse_pruned,
+    refuse_when_resent,
 )
 from fixwire.kalshi.sim.settlement import SettlementFlow
 from fixwire.kalshi.venue import (
@@ -400,6 +401,7 @@ class Simulator(SettlementFlow):
         store = connection.session.store
         if isinstance(store, RetentionStore):
             store.hours = client.flags.message_retention_hours or self._retention[0]
+            refuse_when_resent(connection)
         if api_key in self._restricted:
             client.subaccount = self._restricted[api_key]
             client.restricted = True
