@@ -19,6 +19,7 @@ from fixwire.kalshi.sim.core import (
     Participant,
 )
 from fixwire.kalshi.sim.drop_copy import DEFAULT_MAX_DROP_COPY_BYTES
+from fixwire.kalshi.sim.groups import DEFAULT_MAX_GROUP_BYTES
 from fixwire.kalshi.sim.resend import (
     DEFAULT_MAX_RESEND_BYTES,
     DEFAULT_RETENTION_HOURS,
@@ -115,6 +116,9 @@ class Simulator(SettlementFlow):
         max_former_client_id_bytes: The most one order's former ClOrdIDs <11> may take, bytes
             (4 KiB by default: 12 of them); an order replaced in a loop forgets the oldest, and
             a request naming one gets OrderCancelReject <9> 102=1 UNKNOWN_ORDER.
+        max_group_bytes: The most one key's order groups may take, bytes (4 MiB by default,
+            about 3,200 groups); an OrderGroupRequest <UOG> Create past it gets
+            BusinessMessageReject <j> 380=0 TOO_MANY_ORDER_GROUPS.
         clock: Wall-clock seconds: the time of every engine operation (GTD and Day expiries,
             the closed-order retention, order groups' 15-second window), of TransactTime
             <60>, MDEntryDate/MDEntryTime <272>/<273> and ClearingBusinessDate <715>, and of
@@ -143,6 +147,7 @@ class Simulator(SettlementFlow):
         closed_order_hours: float = m.DEFAULT_CLOSED_ORDER_HOURS,
         max_closed_order_bytes: int = m.DEFAULT_MAX_CLOSED_ORDER_BYTES,
         max_former_client_id_bytes: int = m.DEFAULT_MAX_FORMER_CLIENT_ID_BYTES,
+        max_group_bytes: int = DEFAULT_MAX_GROUP_BYTES,
         clock: Callable[[], float] = time.time,
     ) -> None:
         check_limits(message_retention_hours, max_resend_bytes)
@@ -153,6 +158,7 @@ class Simulator(SettlementFlow):
             closed_order_hours=closed_order_hours,
             max_closed_order_bytes=max_closed_order_bytes,
             max_former_client_id_bytes=max_former_client_id_bytes,
+            max_group_bytes=max_group_bytes,
         )
         self._md_books = {}
         self._md_losses = 0
