@@ -9,11 +9,22 @@ from __future__ import annotations
 
 import gc
 import tracemalloc
+from typing import cast
 
 import pytest
 
-from fixwire.kalshi import BusinessMessageReject, LogonSigner, OrderGroupResponse, SessionType
+from fixwire.kalshi import (
+    BusinessMessageReject,
+    LogonSigner,
+    MarketDataRequestReject,
+    MarketDataSnapshot,
+    OrderGroupResponse,
+    SessionType,
+)
+from fixwire.kalshi.sim import Simulator
+from fixwire.kalshi.sim.core import Participant
 from fixwire.kalshi.sim.groups import GROUP_CHARGE
+from fixwire.kalshi.sim.market_data import SUBSCRIPTION_CHARGE
 from fixwire.kalshi.sim.matching import (
     GroupCreated,
     GroupDeleted,
@@ -22,6 +33,7 @@ from fixwire.kalshi.sim.matching import (
     RejectReason,
 )
 from fixwire.kalshi.tls import SelfSignedCertificate
+from fixwire.session import Connection
 from kalshi_venue import run, venue
 
 MARKET = "LIMIT-MKT"
@@ -104,3 +116,67 @@ def test_an_order_group_create_past_the_cap_gets_a_business_reject(
             await nr.close()
 
     run(main)
+
+
+def test_a_market_data_session_s_subscriptions_stay_within_its_cap(
+    certificate: SelfSignedCertificate, signer: LogonSigner
+) -> None:
+    """KalshiMD with room for three symbols: a MarketDataRequest <V> for two more gets
+    MarketDataRequestReject <Y> 281=2 and subscribes to neither (all or none); a
+    SecurityStatusRequest <e> past the cap gets BusinessMessageReject <j> 380=0; an
+    unsubscribe makes room again, and asking again for a symbol held costs nothing.
+    """
+    symbols = [f"SUB-{i}" for i in range(5)]
+    cap = 3 * (SUBSCRIPTION_CHARGE + len(symbols[0]))
+
+    async def main() -> None:
+        async with venue(certificate, signer, [MARKET], max_subscription_bytes=cap) as v:
+            md = await v.client(SessionType.MD)
+            md.client.subscribe_market_data(*symbols[:3])
+            for _ in range(3):
+                await md.next(MarketDataSnapshot)
+            server = v.sim._clients[md.client.config.api_key, SessionType.MD]
+            assert (server.md_symbols, server.subscription_bytes) == (set(symbols[:3]), cap)
+            md.client.subscribe_market_data(*symbols[3:])
+            refused = await md.next(MarketDataRequestReject)
+            assert refused.reason == "2"
+            assert f"past {cap}" in (refused.text or "")
+            assert server.md_symbols == set(symbols[:3])
+            md.client.subscribe_security_status(symbols[4])
+            status = await md.next(BusinessMessageReject)
+            assert (status.reason, status.ref_msg_type) == (0, "e")
+            assert "subscription limit" in (status.text or "")
+            md.client.subscribe_market_data(symbols[0])  # Held already: room for it.
+            assert (await md.next(MarketDataSnapshot)).symbol == symbols[0]
+            md.client.unsubscribe_market_data(symbols[1])
+            md.client.subscribe_security_status(symbols[4])
+            md.client.subscribe_market_data(symbols[0])  # A marker: the two before are done.
+            await md.next(MarketDataSnapshot)
+            assert server.status_symbols == {symbols[4]}
+            assert server.subscription_bytes == cap
+            await md.close()
+
+    run(main)
+
+
+def test_the_subscription_charge_covers_what_a_subscription_takes() -> None:
+    """tracemalloc: 20,000 symbols of 30 characters subscribed, 100 to a request, take no
+    more than they are charged, and more than half.
+    """
+    sim = Simulator(max_subscription_bytes=10**9)
+    client = Participant(SessionType.MD, cast(Connection, None))
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for start in range(0, 20_000, 100):
+            batch = [f"KXNBAGAME-26MAY25NYKCLE-{i:06d}" for i in range(start, start + 100)]
+            assert sim._subscribe(client, client.md_symbols, batch) is None
+            del batch
+        gc.collect()
+        taken = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert len(client.md_symbols) == 20_000
+    assert taken <= client.subscription_bytes
+    assert taken > client.subscription_bytes / 2

@@ -36,6 +36,8 @@ class Participant:
     #: KalshiMD: the symbols whose book updates it gets, and whose status changes.
     md_symbols: set[str] = field(default_factory=set)
     status_symbols: set[str] = field(default_factory=set)
+    #: What those two sets take, by ``market_data.SUBSCRIPTION_CHARGE``.
+    subscription_bytes: int = 0
     bucket: TokenBucket = field(default_factory=lambda: TokenBucket(100.0, 100.0))
     mass_cancel_bucket: TokenBucket = field(default_factory=lambda: TokenBucket(1.0, 1.0))
     #: Writes what a retransmission session is sent while logged out (made on first use).

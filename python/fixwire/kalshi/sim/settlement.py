@@ -11,6 +11,7 @@ from decimal import ROUND_DOWN, Decimal
 from fixwire.kalshi.sim.core import (
     TWO_DP,
 )
+from fixwire.kalshi.sim.market_data import unsubscribe
 from fixwire.kalshi.sim.rfq import RfqFlow
 from fixwire.kalshi.sim.vocabulary import ONE
 from fixwire.kalshi.venue import SessionType
@@ -98,8 +99,8 @@ class SettlementFlow(RfqFlow):
             if client.session_type is SessionType.MD:
                 if ticker in client.status_symbols:
                     self._send(client, "f", [(55, ticker), (326, 101)])
-                client.status_symbols.discard(ticker)
-                client.md_symbols.discard(ticker)
+                unsubscribe(client, client.status_symbols, [ticker])
+                unsubscribe(client, client.md_symbols, [ticker])
                 continue
             parties = by_owner.get(owner)
             if not parties or not client.settlement_reports:

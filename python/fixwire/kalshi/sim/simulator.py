@@ -20,6 +20,7 @@ from fixwire.kalshi.sim.core import (
 )
 from fixwire.kalshi.sim.drop_copy import DEFAULT_MAX_DROP_COPY_BYTES
 from fixwire.kalshi.sim.groups import DEFAULT_MAX_GROUP_BYTES
+from fixwire.kalshi.sim.market_data import DEFAULT_MAX_SUBSCRIPTION_BYTES
 from fixwire.kalshi.sim.resend import (
     DEFAULT_MAX_RESEND_BYTES,
     DEFAULT_RETENTION_HOURS,
@@ -119,6 +120,11 @@ class Simulator(SettlementFlow):
         max_group_bytes: The most one key's order groups may take, bytes (4 MiB by default,
             about 3,200 groups); an OrderGroupRequest <UOG> Create past it gets
             BusinessMessageReject <j> 380=0 TOO_MANY_ORDER_GROUPS.
+        max_subscription_bytes: The most one KalshiMD session's subscriptions (market data
+            and security status) may take, bytes (4 MiB by default, about 14,000 symbols); a
+            MarketDataRequest <V> past it gets MarketDataRequestReject <Y> 281=2 and
+            subscribes to none of its symbols, a SecurityStatusRequest <e>
+            BusinessMessageReject <j> 380=0 (:mod:`~fixwire.kalshi.sim.market_data`).
         clock: Wall-clock seconds: the time of every engine operation (GTD and Day expiries,
             the closed-order retention, order groups' 15-second window), of TransactTime
             <60>, MDEntryDate/MDEntryTime <272>/<273> and ClearingBusinessDate <715>, and of
@@ -148,12 +154,18 @@ class Simulator(SettlementFlow):
         max_closed_order_bytes: int = m.DEFAULT_MAX_CLOSED_ORDER_BYTES,
         max_former_client_id_bytes: int = m.DEFAULT_MAX_FORMER_CLIENT_ID_BYTES,
         max_group_bytes: int = DEFAULT_MAX_GROUP_BYTES,
+        max_subscription_bytes: int = DEFAULT_MAX_SUBSCRIPTION_BYTES,
         clock: Callable[[], float] = time.time,
     ) -> None:
         check_limits(message_retention_hours, max_resend_bytes)
         if drop_copy_max_bytes < 0:
             raise ValueError(f"drop_copy_max_bytes must be at least 0, not {drop_copy_max_bytes}")
+        if max_subscription_bytes < 0:
+            raise ValueError(
+                f"max_subscription_bytes must be at least 0, not {max_subscription_bytes}"
+            )
         self._retention = (message_retention_hours, max_resend_bytes)
+        self._max_subscription_bytes = max_subscription_bytes
         self.engine = m.MatchingEngine(
             closed_order_hours=closed_order_hours,
             max_closed_order_bytes=max_closed_order_bytes,
@@ -496,11 +508,7 @@ class Simulator(SettlementFlow):
         elif msg_type == "V":
             self._market_data_request(client, msg)
         elif msg_type == "e":
-            symbol = msg[55]
-            if msg.get(263) == "2":
-                client.status_symbols.discard(symbol)
-            else:
-                client.status_symbols.add(symbol)
+            self._security_status_request(client, msg)
         else:
             self._business_reject(client, msg, 3, f"unsupported MsgType {msg_type}")
 
