@@ -8,17 +8,25 @@ answers are checked in the engine and over TLS loopback with the Kalshi client.
 from __future__ import annotations
 
 import gc
+import time
 import tracemalloc
+from decimal import Decimal
 from typing import cast
 
 import pytest
 
+import fixwire
 from fixwire.kalshi import (
+    AcceptQuoteStatus,
     BusinessMessageReject,
     LogonSigner,
     MarketDataRequestReject,
     MarketDataSnapshot,
     OrderGroupResponse,
+    QuoteRequestAck,
+    QuoteRequestReject,
+    QuoteStatusReport,
+    RFQCancelStatus,
     SessionType,
 )
 from fixwire.kalshi.sim import Simulator
@@ -32,6 +40,7 @@ from fixwire.kalshi.sim.matching import (
     MatchingEngine,
     RejectReason,
 )
+from fixwire.kalshi.sim.rfq import QUOTE_CHARGE, RFQ_CHARGE
 from fixwire.kalshi.tls import SelfSignedCertificate
 from fixwire.session import Connection
 from kalshi_venue import run, venue
@@ -180,3 +189,130 @@ def test_the_subscription_charge_covers_what_a_subscription_takes() -> None:
     assert len(client.md_symbols) == 20_000
     assert taken <= client.subscription_bytes
     assert taken > client.subscription_bytes / 2
+
+
+def test_a_key_s_open_rfqs_stay_within_its_cap(
+    certificate: SelfSignedCertificate, signer: LogonSigner
+) -> None:
+    """A creator with room for two open RFQs: the third QuoteRequest <R> gets
+    QuoteRequestReject <AG> 658=3 TOO_MANY_OPEN_RFQS; cancelling one makes room again.
+    """
+    request_ids = [f"req-{i}" for i in range(4)]
+    one = RFQ_CHARGE + 36 + len(request_ids[0]) + len(MARKET)
+
+    async def main() -> None:
+        async with venue(certificate, signer, [MARKET], max_open_rfq_bytes=2 * one) as v:
+            creator = await v.client(SessionType.RT, reset_seq_num=True)
+            for request_id in request_ids[:2]:
+                creator.client.request_quote(MARKET, 10, quote_req_id=request_id)
+                await creator.next(QuoteRequestAck)
+            creator.client.request_quote(MARKET, 10, quote_req_id=request_ids[2])
+            refused = await creator.next(QuoteRequestReject)
+            assert (refused.quote_req_id, refused.reason, refused.text) == (
+                request_ids[2],
+                3,
+                "TOO_MANY_OPEN_RFQS",
+            )
+            creator.client.cancel_rfq(quote_req_id=request_ids[0])
+            assert (await creator.next(RFQCancelStatus)).status == "canceled"
+            creator.client.request_quote(MARKET, 10, quote_req_id=request_ids[3])
+            assert (await creator.next(QuoteRequestAck)).quote_req_id == request_ids[3]
+            await creator.close()
+
+    run(main)
+
+
+def test_closed_rfqs_and_quotes_are_forgotten_past_the_cap_and_the_retention_time(
+    certificate: SelfSignedCertificate, signer: LogonSigner
+) -> None:
+    """Room for one closed RFQ and its quote: a quote on an RFQ just cancelled is still
+    known (AcceptQuoteStatus <UC> EXPIRED); once a second RFQ and quote closed, it is
+    forgotten (NOT_FOUND), and so is its RFQ (a Quote <S> on it: RFQ_NOT_FOUND). With a
+    one-hour retention, the second is forgotten once the simulator's clock passes the hour.
+    """
+    now = [time.time()]
+
+    async def main() -> None:
+        cap = RFQ_CHARGE + 36 + 5 + len(MARKET) + QUOTE_CHARGE + 36
+        async with venue(
+            certificate,
+            signer,
+            [MARKET],
+            clock=lambda: now[0],
+            max_closed_rfq_bytes=cap,
+            closed_rfq_hours=1.0,
+        ) as v:
+            creator = await v.client(SessionType.RT, reset_seq_num=True)
+            maker = await v.client(SessionType.RFQ)
+
+            async def quoted_and_cancelled(request_id: str) -> tuple[str, str]:
+                creator.client.request_quote(MARKET, 10, quote_req_id=request_id)
+                rfq_id = (await creator.next(QuoteRequestAck)).rfq_id
+                assert rfq_id is not None
+                quote_id = maker.client.quote(rfq_id, MARKET, yes_price=Decimal("0.40"))
+                await maker.next(QuoteStatusReport, lambda e: e.status == "pending")
+                creator.client.cancel_rfq(rfq_id=rfq_id)
+                assert (await creator.next(RFQCancelStatus)).status == "canceled"
+                return rfq_id, quote_id
+
+            async def accepted(quote_id: str) -> AcceptQuoteStatus:
+                creator.client.accept_quote(quote_id, "no")
+                return await creator.next(AcceptQuoteStatus)
+
+            first_rfq, first = await quoted_and_cancelled("req-1")
+            assert (await accepted(first)).text == "EXPIRED"
+            second_rfq, second = await quoted_and_cancelled("req-2")
+            assert v.sim._closed_rfq_bytes <= cap
+            assert (await accepted(first)).text == "NOT_FOUND"
+            late = maker.client.quote(first_rfq, MARKET, yes_price=Decimal("0.40"))
+            refused = await maker.next(QuoteStatusReport, lambda e: e.quote_id == late)
+            assert (refused.status, refused.text) == ("rejected", "RFQ_NOT_FOUND")
+            assert (await accepted(second)).text == "EXPIRED"
+            now[0] += 3601
+            third_rfq, _ = await quoted_and_cancelled("req-3")
+            assert (await accepted(second)).text == "NOT_FOUND"
+            assert second_rfq not in v.sim._rfqs
+            assert third_rfq in v.sim._rfqs
+            await creator.close()
+            await maker.close()
+
+    run(main)
+
+
+def test_the_rfq_charges_cover_what_closed_rfqs_and_quotes_take() -> None:
+    """tracemalloc: 2,000 RFQs, each quoted and then cancelled, through the simulator's own
+    handlers (no session: nothing is sent), take no more than they are charged while
+    remembered, and more than half; an impossible cap is refused.
+    """
+    sim = Simulator([MARKET], max_closed_rfq_bytes=10**9, max_open_rfq_bytes=10**9)
+    creator = Participant(SessionType.NR, cast(Connection, None))
+    maker = Participant(SessionType.RFQ, cast(Connection, None))
+    encoder = fixwire.Encoder("creator", "KalshiRT", begin_string="FIXT.1.1")
+
+    def message(msg_type: str, fields: list[tuple[int, object]]) -> fixwire.Message:
+        return fixwire.parse(encoder.encode(msg_type, fields, seq_num=1))  # type: ignore[arg-type]
+
+    def round_trip(i: int) -> None:
+        request = message("R", [(131, f"request-{i:06d}"), (146, [[(55, MARKET), (38, 10)]])])
+        sim._quote_request("creator", creator, request)
+        rfq_id = next(reversed(sim._rfqs))
+        quote = [(117, f"quote-{i:06d}"), (131, rfq_id), (55, MARKET), (132, 40)]
+        sim._quote("maker", maker, message("S", quote))
+        sim._cancel_rfq("creator", creator, message("UE", [(21023, rfq_id)]))
+
+    round_trip(0)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before, charged = tracemalloc.get_traced_memory()[0], sim._closed_rfq_bytes
+        for i in range(1, 2_001):
+            round_trip(i)
+        gc.collect()
+        taken = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert len(sim._rfqs) == len(sim._quotes) == 2_001
+    assert taken <= sim._closed_rfq_bytes - charged
+    assert taken > (sim._closed_rfq_bytes - charged) / 2
+    with pytest.raises(ValueError, match="max_open_rfq_bytes"):
+        Simulator(max_open_rfq_bytes=-1)

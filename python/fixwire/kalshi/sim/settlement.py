@@ -74,7 +74,7 @@ class SettlementFlow(RfqFlow):
         price = settlement_price if settlement_price is not None else Decimal(result == "yes")
         self._publish(self.engine.close_market(ticker, self._now()))
         self._settled.add(ticker)
-        for rfq in self._rfqs.values():
+        for rfq in list(self._rfqs.values()):
             if rfq.symbol == ticker and rfq.open:
                 self._close_rfq(rfq, "MARKET_CLOSED", expired=True)
         by_owner: dict[str, list[list[tuple[int, FieldValue]]]] = {}

@@ -4,6 +4,7 @@ application message to its venue flow.
 
 from __future__ import annotations
 
+import collections
 import itertools
 import time
 from collections.abc import Callable, Iterable
@@ -29,6 +30,11 @@ from fixwire.kalshi.sim.resend import (
     note_pruned_request,
     refuse_pruned,
     refuse_when_resent,
+)
+from fixwire.kalshi.sim.rfq import (
+    DEFAULT_CLOSED_RFQ_HOURS,
+    DEFAULT_MAX_CLOSED_RFQ_BYTES,
+    DEFAULT_MAX_OPEN_RFQ_BYTES,
 )
 from fixwire.kalshi.sim.settlement import SettlementFlow
 from fixwire.kalshi.venue import (
@@ -125,6 +131,13 @@ class Simulator(SettlementFlow):
             MarketDataRequest <V> past it gets MarketDataRequestReject <Y> 281=2 and
             subscribes to none of its symbols, a SecurityStatusRequest <e>
             BusinessMessageReject <j> 380=0 (:mod:`~fixwire.kalshi.sim.market_data`).
+        max_open_rfq_bytes: The most one key's open RFQs may take, bytes (256 KiB by default,
+            about 400); a QuoteRequest <R> past it gets QuoteRequestReject <AG> 658=3
+            ``TOO_MANY_OPEN_RFQS`` (:mod:`~fixwire.kalshi.sim.rfq`).
+        max_closed_rfq_bytes: The most the closed RFQs and quotes remembered may take, bytes
+            (16 MiB by default); the earliest closed are forgotten past it.
+        closed_rfq_hours: How long a closed RFQ or quote is remembered (24 hours); a request
+            naming one forgotten gets NOT_FOUND.
         clock: Wall-clock seconds: the time of every engine operation (GTD and Day expiries,
             the closed-order retention, order groups' 15-second window), of TransactTime
             <60>, MDEntryDate/MDEntryTime <272>/<273> and ClearingBusinessDate <715>, and of
@@ -155,6 +168,9 @@ class Simulator(SettlementFlow):
         max_former_client_id_bytes: int = m.DEFAULT_MAX_FORMER_CLIENT_ID_BYTES,
         max_group_bytes: int = DEFAULT_MAX_GROUP_BYTES,
         max_subscription_bytes: int = DEFAULT_MAX_SUBSCRIPTION_BYTES,
+        max_open_rfq_bytes: int = DEFAULT_MAX_OPEN_RFQ_BYTES,
+        max_closed_rfq_bytes: int = DEFAULT_MAX_CLOSED_RFQ_BYTES,
+        closed_rfq_hours: float = DEFAULT_CLOSED_RFQ_HOURS,
         clock: Callable[[], float] = time.time,
     ) -> None:
         check_limits(message_retention_hours, max_resend_bytes)
@@ -166,6 +182,18 @@ class Simulator(SettlementFlow):
             )
         self._retention = (message_retention_hours, max_resend_bytes)
         self._max_subscription_bytes = max_subscription_bytes
+        if max_open_rfq_bytes < 0 or max_closed_rfq_bytes < 0 or not closed_rfq_hours > 0:
+            raise ValueError(
+                "max_open_rfq_bytes and max_closed_rfq_bytes must be at least 0 and"
+                f" closed_rfq_hours positive, not {max_open_rfq_bytes}, {max_closed_rfq_bytes}"
+                f" and {closed_rfq_hours}"
+            )
+        self._open_rfq_bytes = {}
+        self._max_open_rfq_bytes = max_open_rfq_bytes
+        self._closed_rfq = collections.deque()
+        self._closed_rfq_bytes = 0
+        self._max_closed_rfq_bytes = max_closed_rfq_bytes
+        self._closed_rfq_hours = closed_rfq_hours
         self.engine = m.MatchingEngine(
             closed_order_hours=closed_order_hours,
             max_closed_order_bytes=max_closed_order_bytes,
