@@ -85,6 +85,8 @@ class Quote:
     quantity: Decimal = Decimal(0)
     cl_ord_id: str | None = None
     timer: asyncio.TimerHandle | None = None
+    #: When an accepted quote's confirmation window ends, on the simulator's clock.
+    deadline: float = 0.0
     #: When taken by a NewOrderSingle <D> with QuoteID <117>: that order's Yes-scale limit
     #: (its failures are then told by a rejected ExecutionReport, not AcceptQuoteStatus).
     order_price: Decimal | None = None
@@ -401,9 +403,7 @@ class RfqFlow(OrderFlow):
             fields.append((11, cl_ord_id))
         self._send(client, "UC", fields)
         self._tell_maker(quote, 0)
-        quote.timer = asyncio.get_running_loop().call_later(
-            self._confirm_window, self._confirmation_expired, quote
-        )
+        self._await_confirmation(quote)
 
     def _accept_with_order(self, api_key: str, client: Participant, msg: Message) -> None:
         """A NewOrderSingle <D> with QuoteID <117> (spec 7.1): takes the quote as AcceptQuote
@@ -455,13 +455,35 @@ class RfqFlow(OrderFlow):
         quote.cl_ord_id = msg[11]
         quote.order_price = limit
         self._tell_maker(quote, 0)
+        self._await_confirmation(quote)
+
+    def _await_confirmation(self, quote: Quote) -> None:
+        """Starts an accepted quote's confirmation window, on the simulator's clock: a
+        QuoteConfirm <U7> past it is too late, and an event-loop timer tells both sides
+        unasked once the clock has passed it.
+        """
+        quote.deadline = self._now() + self._confirm_window
         quote.timer = asyncio.get_running_loop().call_later(
-            self._confirm_window, self._confirmation_expired, quote
+            self._confirm_window, self._confirmation_due, quote
         )
 
-    def _confirmation_expired(self, quote: Quote) -> None:
+    def _confirmation_due(self, quote: Quote) -> None:
+        """The timer: the window has ended on the event loop's clock; on the simulator's
+        (which a test may hold back) it may not have yet, and the timer waits the rest.
+        """
         if quote.status != "accepted":
             return
+        remaining = quote.deadline - self._now()
+        if remaining > 0:
+            quote.timer = asyncio.get_running_loop().call_later(
+                remaining, self._confirmation_due, quote
+            )
+            return
+        self._confirmation_expired(quote)
+
+    def _confirmation_expired(self, quote: Quote) -> None:
+        if quote.timer is not None:
+            quote.timer.cancel()
         quote.status = "expired"
         self._retire(quote)
         self._tell_maker(quote, 17, "EXPIRED")
@@ -481,6 +503,8 @@ class RfqFlow(OrderFlow):
         ):
             refuse("NOT_FOUND")
             return
+        if quote.status == "accepted" and self._now() > quote.deadline:
+            self._confirmation_expired(quote)  # The window ended before the timer fired.
         if quote.status != "accepted":
             refuse("EXPIRED" if quote.status == "expired" else "QUOTE_NOT_ACCEPTED")
             return

@@ -141,7 +141,8 @@ class Simulator(SettlementFlow):
         clock: Wall-clock seconds: the time of every engine operation (GTD and Day expiries,
             the closed-order retention, order groups' 15-second window), of TransactTime
             <60>, MDEntryDate/MDEntryTime <272>/<273> and ClearingBusinessDate <715>, and of
-            the drop-copy lookback and the resend window. Tests give their own to drive time;
+            the drop-copy lookback, the resend window, the RFQ confirmation window and the
+            closed RFQs' retention. Tests give their own to drive time;
             the FIX sessions' SendingTime <52> and heartbeats keep the real clock.
 
     This is the Predictions gateway; :class:`~fixwire.kalshi.sim.margin.MarginSimulator` is
