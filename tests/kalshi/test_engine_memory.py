@@ -16,7 +16,12 @@ from decimal import Decimal
 import pytest
 
 from fixwire.kalshi import LogonSigner, OrderCancelReject, SessionType
-from fixwire.kalshi.sim.book import CLIENT_ID_CHARGE, CLOSED_ORDER_CHARGE
+from fixwire.kalshi.sim.book import (
+    CLIENT_ID_CHARGE,
+    CLOSED_ORDER_CHARGE,
+    DEFAULT_MAX_FORMER_CLIENT_ID_BYTES,
+    FORMER_CLIENT_ID_CHARGE,
+)
 from fixwire.kalshi.sim.matching import (
     DEFAULT_CLOSED_ORDER_HOURS,
     DEFAULT_MAX_CLOSED_ORDER_BYTES,
@@ -26,6 +31,7 @@ from fixwire.kalshi.sim.matching import (
     CancelRejectReason,
     MatchingEngine,
     OrderStatus,
+    Replaced,
     Side,
     TimeInForce,
 )
@@ -300,3 +306,116 @@ def test_impossible_limits_are_refused(hours: float, cap: int) -> None:
     """A retention time that is not positive or a negative cap is a ValueError."""
     with pytest.raises(ValueError, match="closed_order"):
         MatchingEngine(closed_order_hours=hours, max_closed_order_bytes=cap)
+    with pytest.raises(ValueError, match="max_former_client_id_bytes must be at least 0"):
+        MatchingEngine(max_former_client_id_bytes=-1)
+
+
+def _replace(engine: MatchingEngine, client_id: str, orig: str, now: float) -> object:
+    """Replaces alice's order ``orig`` at the same price and size; returns the last event."""
+    return engine.replace(owner="alice", client_id=client_id, orig_client_id=orig, qty=5, now=now)[
+        -1
+    ]
+
+
+def test_an_order_replaced_in_a_loop_answers_to_its_newest_former_client_ids_only() -> None:
+    """An open order replaced 20,000 times: it keeps the 12 newest former ClOrdIDs <11> the
+    default 4 KiB allows (at 320 bytes each), the engine's index holds those and the current
+    one, and tracemalloc sees the second 10,000 replaces take under 16 KiB. A cancel naming a
+    forgotten ClOrdID gets UNKNOWN_ORDER with no order; one naming a kept one cancels it.
+    """
+    engine = _engine()
+    assert (
+        engine.max_former_client_ids
+        == 12
+        == (DEFAULT_MAX_FORMER_CLIENT_ID_BYTES // FORMER_CLIENT_ID_CHARGE)
+    )
+    order_id = _place(engine, "v0", 0.0)
+
+    def loop(start: int, stop: int) -> None:
+        for i in range(start, stop):
+            assert isinstance(_replace(engine, f"v{i + 1}", f"v{i}", 1.0), Replaced)
+
+    loop(0, 10_000)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        loop(10_000, 20_000)
+        gc.collect()
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert grown < 16 * 1024  # Unbounded, 10,000 names would take about 1.9 MB.
+    order = engine._orders[order_id]
+    assert order.former_client_ids == [f"v{i}" for i in range(19_988, 20_000)]
+    assert set(engine._last_by_client) == {("alice", f"v{i}") for i in range(19_988, 20_001)}
+    assert engine.forgotten_client_ids == 20_000 - 12
+    gone = _cancel(engine, "x-1", "v19987", 2.0)
+    assert isinstance(gone, CancelRejected)
+    assert (gone.reason, gone.order) == (CancelRejectReason.UNKNOWN_ORDER, None)
+    gone = _replace(engine, "x-2", "v5", 2.0)
+    assert isinstance(gone, CancelRejected)
+    assert (gone.reason, gone.order) == (CancelRejectReason.UNKNOWN_ORDER, None)
+    done = _cancel(engine, "x-3", "v19988", 2.0)
+    assert isinstance(done, Cancelled)
+    assert done.order.order_id == order_id
+    # Closed, it is charged for the 12 names it keeps (the cancel's pushed out the oldest)
+    # and its current one.
+    kept = [f"v{i}" for i in range(19_989, 20_001)]
+    assert engine._orders[order_id].former_client_ids == kept
+    assert engine.closed_order_bytes == _charge(order_id, *kept, "x-3")
+
+
+def test_a_former_client_id_used_again_keeps_naming_the_order() -> None:
+    """With room for one former ClOrdID <11>: an order renamed a -> b -> a -> b forgets the
+    names that fell out of its list, but never one it still answers to; with no room, a
+    replaced order answers to its current ClOrdID only.
+    """
+    engine = _engine()
+    engine.max_former_client_ids = 1
+    order_id = _place(engine, "a", 0.0)
+    for new, old in (("b", "a"), ("a", "b"), ("b", "a")):
+        assert isinstance(_replace(engine, new, old, 1.0), Replaced)
+    assert engine._orders[order_id].former_client_ids == ["a"]
+    assert set(engine._last_by_client) == {("alice", "a"), ("alice", "b")}
+    engine.max_former_client_ids = 0
+    assert isinstance(_replace(engine, "c", "a", 1.0), Replaced)
+    assert engine._orders[order_id].former_client_ids == []
+    assert set(engine._last_by_client) == {("alice", "c")}
+    gone = _cancel(engine, "d", "b", 1.0)
+    assert isinstance(gone, CancelRejected)
+    assert gone.reason is CancelRejectReason.UNKNOWN_ORDER
+
+
+def test_a_cancel_naming_a_forgotten_former_client_id_gets_unknown_order_over_a_session(
+    certificate: SelfSignedCertificate, signer: LogonSigner
+) -> None:
+    """Over TLS loopback, the simulator keeping two former ClOrdIDs <11> per order: an order
+    replaced five times, then cancels sent naming its first ClOrdID (forgotten: 102=1
+    UNKNOWN_ORDER, 37=NONE, 39=8) and its fourth (kept: cancelled, OrigClOrdID <41> its
+    current one).
+    """
+    cap = 2 * FORMER_CLIENT_ID_CHARGE
+
+    async def main() -> None:
+        async with venue(certificate, signer, [MKT], max_former_client_id_bytes=cap) as v:
+            nr = await v.client(SessionType.NR, skip_pending_exec_reports=True)
+            names = [nr.client.new_order(MKT, "yes", 2, Decimal("0.40"))]
+            await nr.report(names[0], "0")
+            for _ in range(5):
+                names.append(nr.client.replace(names[-1], quantity=3 - len(names) % 2))
+                replaced = await nr.report(names[-1], "5")
+            order = v.sim.engine._orders[replaced.order_id]
+            assert order.former_client_ids == names[3:5]
+            fields: list[tuple[int, FieldValue]] = [(41, names[0]), (54, "1"), (55, MKT)]
+            nr.client.connection.send("F", [(11, "again-1"), *fields])
+            gone = await nr.next(OrderCancelReject, lambda e: e.cl_ord_id == "again-1")
+            assert (gone.reason, gone.text) == (1, "UNKNOWN_ORDER")
+            assert (gone.order_id, gone.ord_status) == ("NONE", "8")
+            fields[0] = (41, names[3])
+            nr.client.connection.send("F", [(11, "again-2"), *fields])
+            done = await nr.report("again-2", "4")
+            assert done.message.get(41) == names[-1]
+            await nr.close()
+
+    run(main)

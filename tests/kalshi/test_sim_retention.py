@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 
+import fixwire
 from fixwire import Encoder
 from fixwire.kalshi import (
     EventResendComplete,
@@ -33,6 +34,7 @@ from fixwire.kalshi.sim.drop_copy import FIELD_CHARGE, REPORT_CHARGE
 from fixwire.kalshi.sim.resend import MESSAGE_OVERHEAD, RetentionStore
 from fixwire.kalshi.tls import SelfSignedCertificate
 from fixwire.session import MemoryStore, RejectReceived
+from fixwire.session.resend import ResendStream
 from kalshi_venue import Client, Venue, run, venue
 
 MARKET = "RETAIN-MKT"
@@ -166,26 +168,60 @@ def test_a_message_larger_than_the_cap_is_not_kept_and_renumbering_moves_the_mar
     assert not store.reaches_pruned(2)
 
 
-def test_numbers_pruned_while_their_resend_is_read_are_reported(
+def test_numbers_pruned_while_their_resend_is_read_are_refused(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """A resend checked while everything was held, then more than the cap stored before its
-    answer is read: the lost numbers are counted and logged, never passed over quietly.
+    """The race: a ResendRequest <2> (MsgSeqNum 7) for 1..5 checked while everything was held,
+    then more than the cap stored before the session layer's answer reads the store. The lost
+    numbers are gap-filled and, once, noted for a Reject <3> of request 7 naming the cap (the
+    store asks for it to be sent), counted and logged: never passed over quietly.
     """
     encoder = Encoder("KalshiRT", "key", begin_string="FIXT.1.1")
     one = len(_report(encoder, 1)) + MESSAGE_OVERHEAD
     store = RetentionStore(lambda: 1.8e9, max_bytes=10 * one)
+    asked: list[int] = []
+    store.on_refusal = lambda: asked.append(len(store.refusals))
     for seq_num in range(1, 6):
         store.save(seq_num, _report(encoder, 1))
-    assert not store.reaches_pruned(1)  # The request for 1..5 is checked: nothing lost yet.
+    assert not store.reaches_pruned(1, 7)  # The request for 1..5 is checked: nothing lost yet.
+    assert not store.refusals
+    answer = ResendStream(store, encoder, 1, 5, 1.8e9)
     for seq_num in range(6, 14):
         store.save(seq_num, _report(encoder, 1))
     with caplog.at_level(logging.WARNING, logger="fixwire.kalshi.sim"):
-        assert sorted(store.messages(1, 5)) == [4, 5]
+        resent = [fixwire.parse(wire) for wire in answer.take(float("inf"))]
+    # A GapFill <4> from 1 to 4, then the two held (all saved as one report, numbered 1).
+    assert [(m.msg_type, m.seq_num, m.get_int(36)) for m in resent] == [
+        ("4", 1, 4),
+        ("8", 1, None),
+        ("8", 1, None),
+    ]
     assert store.lost_in_resend == 3
     assert "numbers 1 to 3 were pruned while being resent" in caplog.text
+    text = f"messages 1 to 3 were dropped to keep the resend store within {10 * one} bytes"
+    assert list(store.refusals) == [(7, f"{text} while resent")]
+    assert asked == [1]
     assert sorted(store.messages(1, 5)) == [4, 5]
     assert store.lost_in_resend == 3  # Told once.
+    assert asked == [1]
+
+
+def test_numbers_aged_out_while_their_resend_is_read_are_refused_naming_the_window() -> None:
+    """The same race by time: the window passes between the check and the read; the Reject
+    noted names the window, and answers the newest request whose range it is.
+    """
+    encoder = Encoder("KalshiRT", "key", begin_string="FIXT.1.1")
+    now = [1.8e9]
+    store = RetentionStore(lambda: now[0], hours=1)
+    for seq_num in range(1, 4):
+        store.save(seq_num, _report(encoder, seq_num))
+    assert not store.reaches_pruned(1, 20)
+    assert not store.reaches_pruned(3, 21)
+    now[0] += 3601
+    assert store.messages(1, 3) == {}
+    assert list(store.refusals) == [
+        (20, "messages 1 to 3 were older than the resend window (1 hours) while resent")
+    ]
 
 
 def test_limits_are_checked() -> None:
@@ -262,6 +298,54 @@ def test_a_resend_below_what_the_byte_cap_pruned_gets_a_reject_and_a_gap_fill(
             later = again.client.new_order(MARKET, "yes", 1, Decimal("0.05"))
             ack = await again.report(later, "0")
             assert ack.message.get_bool(43, default=False) is False
+            assert store.next_target_seq == ack.message.seq_num + 1  # No gap left open.
+            await again.close()
+
+    run(main)
+
+
+def test_a_resend_whose_messages_age_out_while_it_is_read_gets_a_reject(
+    certificate: SelfSignedCertificate, signer: LogonSigner
+) -> None:
+    """The race over TLS loopback: KalshiRT with a one-hour MessageRetentionPeriod <20200>,
+    three orders acknowledged, the client away and back asking for them all. Its ResendRequest
+    <2> is checked while everything is held; the simulator's clock then passes the window
+    before the answer reads the store. The client gets a GapFill over the three and, after
+    it, Reject <3> 371=7 373=5 of its request naming the window; its numbers move on.
+    """
+    now = [time.time()]
+    server: list[RetentionStore] = []
+
+    def clock() -> float:
+        # Two hours pass once the server's store has checked a ResendRequest.
+        return now[0] + (7200 if server and server[0]._asked else 0)
+
+    async def main() -> None:
+        async with venue(certificate, signer, [MARKET], clock=clock) as v:
+            store = MemoryStore()
+            options: dict[str, Any] = {
+                "reset_seq_num": False,
+                "skip_pending_exec_reports": True,
+                "message_retention_hours": 1,
+            }
+            first = await v.client(SessionType.RT, store=store, **options)
+            key = first.client.config.api_key
+            orders = [first.client.new_order(MARKET, "yes", 1, Decimal("0.30")) for _ in range(3)]
+            acks = [await first.report(order, "0") for order in orders]
+            await first.close()
+            server.append(_server_store(v, key, SessionType.RT))
+            store.set_next_target_seq(acks[0].message.seq_num)
+            again = await v.client(SessionType.RT, key, store=store, **options)
+            reject = await again.next(RejectReceived)
+            assert (reject.ref_tag_id, reject.reason, reject.ref_msg_type) == (7, 5, "2")
+            first_seq, last_seq = acks[0].message.seq_num, acks[-1].message.seq_num
+            assert reject.text == (
+                f"messages {first_seq} to {last_seq} were older than the resend window"
+                " (1 hours) while resent"
+            )
+            assert server[0].lost_in_resend == 3
+            later = again.client.new_order(MARKET, "yes", 1, Decimal("0.05"))
+            ack = await again.report(later, "0")
             assert store.next_target_seq == ack.message.seq_num + 1  # No gap left open.
             await again.close()
 

@@ -36,7 +36,7 @@ def test_logons_the_venue_refuses(certificate: SelfSignedCertificate, signer: Lo
             assert slow.text == "HeartBtInt must be greater than 3"
             # MessageRetentionPeriod <20200>: at most 72 hours (spec section 3).
             kept = await refused_logon(v, SessionType.RT, more_flags((20200, 73)))
-            assert kept.text == "MessageRetentionPeriod must be 1 to 72 hours"
+            assert kept.text == "MessageRetentionPeriod <20200> must be 1 to 72 hours, not 73"
             # A listener: KalshiNR/KalshiRT only, with SkipPendingExecReports <21011>=Y and
             # without CancelOrdersOnDisconnect <8013> (spec section 10).
             for session_type, flags in (

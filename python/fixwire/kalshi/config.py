@@ -38,7 +38,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from fixwire.kalshi.venue import Gateway, GatewayError, LogonFlags, RateLimit, SessionType
+from fixwire.kalshi.venue import (
+    Gateway,
+    GatewayError,
+    LogonFlags,
+    RateLimit,
+    SessionType,
+    check_message_retention,
+)
 from fixwire.session.config import FieldValue
 from fixwire.session.messagelog import MessageLog
 
@@ -245,8 +252,7 @@ class KalshiConfig:
                 raise ValueError(
                     f"MessageRetentionPeriod <20200> applies to KalshiRT/KalshiPT, not {name}"
                 )
-            if not 1 <= self.message_retention_hours <= 72:
-                raise ValueError("message_retention_hours must be 1 to 72")
+            check_message_retention(self.message_retention_hours)
         if self.receive_settlement_reports is not None and kind not in (
             SessionType.RT,
             SessionType.PT,

@@ -48,6 +48,7 @@ __all__ = [
     "TimeInForce",
     "TokenBucket",
     "check_cl_ord_id",
+    "check_message_retention",
     "with_groups",
 ]
 
@@ -73,6 +74,23 @@ def check_cl_ord_id(value: str, name: str = "cl_ord_id") -> str:
             f" - _ : + = /, not {value!r}"
         )
     return value
+
+
+#: The longest resend window a Logon may ask for, MessageRetentionPeriod <20200> hours (spec
+#: section 4); the shortest is one hour.
+MAX_MESSAGE_RETENTION_HOURS = 72
+
+
+def check_message_retention(hours: int) -> int:
+    """``hours`` if it is a MessageRetentionPeriod <20200> the venue takes (1 to
+    :data:`MAX_MESSAGE_RETENTION_HOURS`); else ``ValueError`` saying so.
+    """
+    if not 1 <= hours <= MAX_MESSAGE_RETENTION_HOURS:
+        raise ValueError(
+            f"MessageRetentionPeriod <20200> must be 1 to {MAX_MESSAGE_RETENTION_HOURS} hours,"
+            f" not {hours}"
+        )
+    return hours
 
 
 class SessionType(enum.Enum):

@@ -42,6 +42,7 @@ from fixwire.kalshi.sim.vocabulary import (
     no_fees,
     to_yes_price,
 )
+from fixwire.kalshi.venue import CL_ORD_ID_MAX_LENGTH
 
 _new_tuple = tuple.__new__
 
@@ -60,6 +61,12 @@ CLOSED_ORDER_CHARGE = 1024
 #: tuple and its entry in the index by (owner, ClOrdID).
 CLIENT_ID_CHARGE = 256
 _CHARGE_WITH_ONE_ID = CLOSED_ORDER_CHARGE + CLIENT_ID_CHARGE
+#: The default cap on the former ClOrdIDs <11> one order is still known by, bytes (4 KiB).
+DEFAULT_MAX_FORMER_CLIENT_ID_BYTES = 4 * 1024
+#: What one former ClOrdID <11> is charged against that cap: :data:`CLIENT_ID_CHARGE` plus the
+#: venue's longest ClOrdID (spec section 6.4, 64 characters; the simulator refuses longer ones
+#: with Reject <3>). So the cap is a count, checked in constant time on every replace.
+FORMER_CLIENT_ID_CHARGE = CLIENT_ID_CHARGE + CL_ORD_ID_MAX_LENGTH
 
 
 @dataclass(slots=True, eq=False)
@@ -88,7 +95,8 @@ class Order:
     cum_fees: Decimal = ZERO
     status: OrderStatus = OrderStatus.NEW
     resting: bool = False
-    #: The ClOrdIDs <11> the order had before its current one, oldest first (None: none).
+    #: The ClOrdIDs <11> the order had before its current one and still answers to, oldest
+    #: first (None: none); at most the engine's :attr:`EngineState.max_former_client_ids`.
     former_client_ids: list[str] | None = None
 
     @property
@@ -279,16 +287,22 @@ class EngineState:
         closed_order_hours: How long a closed order is remembered after it closed.
         max_closed_order_bytes: The most the closed orders remembered may take, each charged
             :data:`CLOSED_ORDER_CHARGE`; the earliest closed are forgotten past it.
+        max_former_client_id_bytes: The most the former ClOrdIDs <11> of one order may take,
+            each charged :data:`FORMER_CLIENT_ID_CHARGE`: an order replaced again and again
+            answers to its newest former ClOrdIDs that fit, and forgets the oldest.
 
     Attributes:
         closed_order_hours: As given; may be changed between operations.
         max_closed_order_bytes: As given; may be changed between operations.
         closed_order_bytes: What the closed orders remembered take, by that charge.
         forgotten_orders: How many closed orders have been forgotten.
+        max_former_client_ids: How many former ClOrdIDs <11> one order answers to:
+            ``max_former_client_id_bytes`` over :data:`FORMER_CLIENT_ID_CHARGE`.
+        forgotten_client_ids: How many former ClOrdIDs have been forgotten that way.
 
     Raises:
-        ValueError: ``closed_order_hours`` is not positive or ``max_closed_order_bytes`` is
-            negative.
+        ValueError: ``closed_order_hours`` is not positive, or ``max_closed_order_bytes`` or
+            ``max_former_client_id_bytes`` is negative.
     """
 
     def __init__(
@@ -298,6 +312,7 @@ class EngineState:
         fee_model: FeeModel = no_fees,
         closed_order_hours: float = DEFAULT_CLOSED_ORDER_HOURS,
         max_closed_order_bytes: int = DEFAULT_MAX_CLOSED_ORDER_BYTES,
+        max_former_client_id_bytes: int = DEFAULT_MAX_FORMER_CLIENT_ID_BYTES,
     ) -> None:
         if not closed_order_hours > 0:
             raise ValueError(f"closed_order_hours must be positive, not {closed_order_hours}")
@@ -305,6 +320,12 @@ class EngineState:
             raise ValueError(
                 f"max_closed_order_bytes must be at least 0, not {max_closed_order_bytes}"
             )
+        if max_former_client_id_bytes < 0:
+            raise ValueError(
+                f"max_former_client_id_bytes must be at least 0, not {max_former_client_id_bytes}"
+            )
+        self.max_former_client_ids = max_former_client_id_bytes // FORMER_CLIENT_ID_CHARGE
+        self.forgotten_client_ids = 0
         self.closed_order_hours = closed_order_hours
         self.max_closed_order_bytes = max_closed_order_bytes
         self.closed_order_bytes = 0
@@ -523,13 +544,32 @@ class EngineState:
         self._open_by_client[order.owner, client_id] = order
 
     def _take_name(self, order: Order, client_id: str) -> None:
-        """Give ``order`` a new ClOrdID <11>, its old one still naming it until forgotten."""
-        if order.former_client_ids is None:
-            order.former_client_ids = [order.client_id]
+        """Give ``order`` a new ClOrdID <11>, its old one still naming it until forgotten:
+        with the order, or sooner, past :attr:`max_former_client_ids` (oldest first).
+        """
+        former = order.former_client_ids
+        if former is None:
+            former = order.former_client_ids = [order.client_id]
         else:
-            order.former_client_ids.append(order.client_id)
+            former.append(order.client_id)
         order.client_id = client_id
         self._last_by_client[order.owner, client_id] = order
+        if len(former) > self.max_former_client_ids:
+            self._forget_former(order, former)
+
+    def _forget_former(self, order: Order, former: list[str]) -> None:
+        """Forget ``order``'s oldest former ClOrdIDs past :attr:`max_former_client_ids`; a
+        request naming one gets what a name never seen gets (UNKNOWN_ORDER).
+        """
+        by_client = self._last_by_client
+        while len(former) > self.max_former_client_ids:
+            name = former.pop(0)
+            self.forgotten_client_ids += 1
+            # A name the order still answers to (its current one, or again further on) stays.
+            if name != order.client_id and name not in former:
+                key = (order.owner, name)
+                if by_client.get(key) is order:
+                    del by_client[key]
 
     def _close(self, order: Order, client_id: str | None = None) -> None:
         """Take a filled or cancelled order out of the book and every index of open orders,

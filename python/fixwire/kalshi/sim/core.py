@@ -1,10 +1,11 @@
-"""The simulator's shared parts: a logged-on session (:class:`Participant`), the state and
-answers every venue flow uses (:class:`VenueCore`), and the wall clock.
+"""The simulator's shared parts: a logged-on session (:class:`Participant`), and the state,
+clock and answers every venue flow uses (:class:`VenueCore`).
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -35,6 +36,8 @@ class Participant:
     #: KalshiMD: the symbols whose book updates it gets, and whose status changes.
     md_symbols: set[str] = field(default_factory=set)
     status_symbols: set[str] = field(default_factory=set)
+    #: What those two sets take, by ``market_data.SUBSCRIPTION_CHARGE``.
+    subscription_bytes: int = 0
     bucket: TokenBucket = field(default_factory=lambda: TokenBucket(100.0, 100.0))
     mass_cancel_bucket: TokenBucket = field(default_factory=lambda: TokenBucket(1.0, 1.0))
     #: Writes what a retransmission session is sent while logged out (made on first use).
@@ -66,6 +69,19 @@ class VenueCore:
     _trading: dict[str, tuple[Participant, ...]]
     #: :meth:`_tick_text`'s texts: ``[use_dollars][side is YES][price]``.
     _tick_texts: tuple[tuple[dict[Decimal, str], dict[Decimal, str]], ...]
+    #: The simulator's clock, wall-clock seconds (``Simulator(clock=)``), and the latest
+    #: time :meth:`_now` gave.
+    _clock: Callable[[], float]
+    _last_now: float
+
+    def _now(self) -> float:
+        """The simulator's clock, never going backwards (the engine requires it): the ``now``
+        of every engine operation. ExpireTime <126> is wall-clock, so is the clock.
+        """
+        now = self._clock()
+        if now > self._last_now:
+            self._last_now = now
+        return self._last_now
 
     def _add_client(self, api_key: str, client: Participant) -> None:
         """Makes ``client`` the key's session of its type (replacing the one before)."""
@@ -166,6 +182,7 @@ def _keep_for_resend(
         )
     store = session.store
     seq_num = store.next_sender_seq
+    # SendingTime <52> is the session layer's, the real clock's, as on what it sends itself.
     store.save(
         seq_num, client.encoder.encode(msg_type, fields, seq_num=seq_num, sending_time=time.time())
     )
@@ -190,15 +207,3 @@ def qty_text(qty: Decimal) -> str:
             _qty_texts.clear()
         text = _qty_texts[qty] = format(qty.quantize(TWO_DP), "f")
     return text
-
-
-_last_wall_clock = 0.0
-
-
-def wall_clock() -> float:
-    """Wall-clock seconds (ExpireTime <126> is wall-clock), never going backwards, as the
-    engine requires.
-    """
-    global _last_wall_clock
-    _last_wall_clock = max(_last_wall_clock, time.time())
-    return _last_wall_clock

@@ -55,6 +55,12 @@ class MatchingEngine(GroupOperations):
             default); the earliest closed are forgotten past it. "Memory" in
             :mod:`~fixwire.kalshi.sim.matching` says how closed orders are counted and what a
             request about a forgotten one gets.
+        max_former_client_id_bytes: The most one order's former ClOrdIDs <11> may take (4 KiB
+            by default, 12 of the longest); an order replaced again and again forgets the
+            oldest, and a request naming one gets UNKNOWN_ORDER.
+        max_group_bytes: The most one owner's order groups may take (4 MiB by default); a
+            Create past it is refused TOO_MANY_ORDER_GROUPS
+            (:mod:`~fixwire.kalshi.sim.groups`).
     """
 
     # ---------------------------------------------------------------- markets and venue state

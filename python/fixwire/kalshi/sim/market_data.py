@@ -2,7 +2,15 @@
 only (0) and unsubscribe (2, some or all symbols); a MarketDataSnapshotFullRefresh <W> per symbol
 from the engine's books (bids are the Yes bids, offers the No bids on the Yes scale; an unknown
 ticker gets an empty one); then MarketDataIncrementalRefresh <X> after every change: trades
-(269=2, with AggressorSide) and level-replace New/Change/Delete entries.
+(269=2, with AggressorSide) and level-replace New/Change/Delete entries. SecurityStatusRequest
+<e> subscriptions too.
+
+A session's subscriptions (both kinds) are bounded by ``max_subscription_bytes``
+(:data:`DEFAULT_MAX_SUBSCRIPTION_BYTES`), each symbol charged :data:`SUBSCRIPTION_CHARGE` plus
+its length. A MarketDataRequest <V> that would pass it subscribes to none of its symbols and
+gets MarketDataRequestReject <Y> MDReqRejReason <281>=2 (the spec's "insufficient bandwidth,
+incl. symbol limits"); a SecurityStatusRequest <e>, for which the spec has no reject,
+BusinessMessageReject <j> 380=0. Unsubscribing makes room again.
 """
 
 from __future__ import annotations
@@ -22,9 +30,20 @@ from fixwire.kalshi.sim.vocabulary import ONE
 from fixwire.kalshi.venue import with_groups
 from fixwire.session.config import FieldValue
 
+#: The default cap on one KalshiMD session's subscriptions, bytes (4 MiB: about 14,000
+#: symbols of 30 characters).
+DEFAULT_MAX_SUBSCRIPTION_BYTES = 4 * 1024 * 1024
+#: Bytes charged per symbol subscribed, beyond its length: its string and its place in the
+#: session's set. tracemalloc measures about 185 for a 30-character symbol (its length
+#: included) on CPython 3.11, 64-bit (``tests/kalshi/test_sim_limits.py``).
+SUBSCRIPTION_CHARGE = 256
+
 
 class MarketDataFlow(VenueCore):
     """KalshiMD: snapshots and incremental refreshes from the engine's books."""
+
+    #: The cap on each session's subscriptions, bytes.
+    _max_subscription_bytes: int
 
     #: Each market's book as last published to KalshiMD: Yes bids and Yes-scale offers.
     _md_books: dict[str, tuple[dict[Decimal, Decimal], dict[Decimal, Decimal]]]
@@ -45,10 +64,7 @@ class MarketDataFlow(VenueCore):
         request_type = msg.get(263)
         symbols = [e[55] for e in with_groups(msg).group(146)]
         if request_type == "2":
-            if symbols:
-                client.md_symbols.difference_update(symbols)
-            else:
-                client.md_symbols.clear()
+            unsubscribe(client, client.md_symbols, symbols or list(client.md_symbols))
             return
         if request_type not in ("0", "1"):
             self._send(client, "Y", [(281, "4"), (58, f"SubscriptionRequestType {request_type}")])
@@ -56,21 +72,52 @@ class MarketDataFlow(VenueCore):
         if not symbols:
             self._send(client, "Y", [(58, "NoRelatedSym <146> is required to subscribe")])
             return
+        if request_type == "1":
+            problem = self._subscribe(client, client.md_symbols, symbols)
+            if problem is not None:
+                self._send(client, "Y", [(281, "2"), (58, problem)])
+                return
         for symbol in symbols:
             bids, offers = self._book(symbol)
-            now = datetime.now(UTC)
+            now = datetime.fromtimestamp(self._clock(), UTC)
             entries = [
                 self._md_entry(entry_type, price, size, now)
                 for entry_type, levels in (("0", bids), ("1", offers))
                 for price, size in levels.items()
             ]
             self._send(client, "W", [(55, symbol), (268, entries)])
-            if request_type == "1":
-                client.md_symbols.add(symbol)
-                if symbol in self._md_books:
-                    # The increments that follow are changes from what this snapshot showed
-                    # (kept only while a market is watched: see _market_data_updates).
-                    self._md_books[symbol] = (bids, offers)
+            if request_type == "1" and symbol in self._md_books:
+                # The increments that follow are changes from what this snapshot showed
+                # (kept only while a market is watched: see _market_data_updates).
+                self._md_books[symbol] = (bids, offers)
+
+    def _security_status_request(self, client: Participant, msg: Message) -> None:
+        """SecurityStatusRequest <e>: 263=1 subscribes to Symbol <55>'s status changes, 2
+        unsubscribes.
+        """
+        symbol = msg[55]
+        if msg.get(263) == "2":
+            unsubscribe(client, client.status_symbols, [symbol])
+            return
+        problem = self._subscribe(client, client.status_symbols, [symbol])
+        if problem is not None:
+            self._business_reject(client, msg, 0, problem)
+
+    def _subscribe(self, client: Participant, kept: set[str], symbols: list[str]) -> str | None:
+        """Adds ``symbols`` to ``kept`` (one of ``client``'s subscription sets), all or none:
+        None when done, else why not (they would take the session past its cap).
+        """
+        new = [symbol for symbol in dict.fromkeys(symbols) if symbol not in kept]
+        held = client.subscription_bytes + sum(SUBSCRIPTION_CHARGE + len(s) for s in new)
+        cap = self._max_subscription_bytes
+        if held > cap:
+            return (
+                f"subscription limit: {len(new)} more symbols would take this session's"
+                f" subscriptions to {held} bytes, past {cap}"
+            )
+        kept.update(new)
+        client.subscription_bytes = held
+        return None
 
     def _book(self, market: str) -> tuple[dict[Decimal, Decimal], dict[Decimal, Decimal]]:
         """Yes bids and offers (the No bids on the Yes scale), best first; empty when the
@@ -111,7 +158,7 @@ class MarketDataFlow(VenueCore):
         watched = set().union(*(client.md_symbols for client in subscribers))
         touched: dict[str, None] = {}
         trades: list[tuple[str, list[tuple[int, FieldValue]]]] = []
-        now = datetime.now(UTC)
+        now = datetime.fromtimestamp(self._clock(), UTC)
         for event in events:
             if not isinstance(event, (m.Accepted, m.Filled, m.Cancelled, m.Replaced)):
                 continue
@@ -149,3 +196,11 @@ class MarketDataFlow(VenueCore):
                 store.set_next_sender_seq(store.next_sender_seq + 1)
             else:
                 self._send(client, "X", [(268, mine)])
+
+
+def unsubscribe(client: Participant, kept: set[str], symbols: list[str]) -> None:
+    """Takes ``symbols`` out of ``kept`` (one of ``client``'s subscription sets)."""
+    for symbol in dict.fromkeys(symbols):
+        if symbol in kept:
+            kept.discard(symbol)
+            client.subscription_bytes -= SUBSCRIPTION_CHARGE + len(symbol)

@@ -55,7 +55,13 @@ TOO_LATE_TO_CANCEL (CxlRejReason <102>=0) or, for a filled order's replace,
 CANNOT_UPDATE_FILLED_ORDER (2), with the order's OrdStatus <39>; naming a forgotten one, it gets
 what an order never seen gets: UNKNOWN_ORDER (CxlRejReason <102>=1, OrderID <37>=NONE,
 OrdStatus <39>=8), and :meth:`MatchingEngine.order` returns None. GTD expiries queued for
-closed orders are dropped when they outnumber the open orders.
+closed orders are dropped when they outnumber the open orders. An order, open or closed,
+answers to its current ClOrdID and to the newest former ones within
+``max_former_client_id_bytes`` (4 KiB by default, each charged
+:data:`~fixwire.kalshi.sim.book.FORMER_CLIENT_ID_CHARGE`, 320 bytes: 12 former ClOrdIDs); one
+replaced in a loop forgets the oldest, and a request naming a forgotten one gets UNKNOWN_ORDER
+(the spec has OrigClOrdID <41> name the order's current ClOrdID, section 7.2, and lets a new
+order reuse a replaced one's, section 6.4: an old name is a courtesy, not a promise).
 
 **Simplified compared with the real venue.** One exchange shard; limit orders only (OrdType
 <40> = 2 is the only value Kalshi accepts, so there are no market orders); no RFQ negotiation
@@ -102,6 +108,7 @@ one the newest Kalshi text supports):
 from fixwire.kalshi.sim.book import (
     DEFAULT_CLOSED_ORDER_HOURS,
     DEFAULT_MAX_CLOSED_ORDER_BYTES,
+    DEFAULT_MAX_FORMER_CLIENT_ID_BYTES,
 )
 from fixwire.kalshi.sim.engine import MatchingEngine
 from fixwire.kalshi.sim.events import (
@@ -149,6 +156,7 @@ __all__ = [
     "CENT_TICKS",
     "DEFAULT_CLOSED_ORDER_HOURS",
     "DEFAULT_MAX_CLOSED_ORDER_BYTES",
+    "DEFAULT_MAX_FORMER_CLIENT_ID_BYTES",
     "GROUP_WINDOW_SECONDS",
     "Accepted",
     "CancelReason",

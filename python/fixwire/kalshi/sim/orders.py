@@ -97,9 +97,8 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
             unsent = frozenset(e.order.order_id for e in events if isinstance(e, m.Accepted))
         self._publish(events, client, unsent)
 
-    @staticmethod
     def _unavailable_fields(
-        msg: Message, side: m.Side, qty: Decimal
+        self, msg: Message, side: m.Side, qty: Decimal
     ) -> list[tuple[int, FieldValue]]:
         """A rejected ExecutionReport, EXCHANGE_UNAVAILABLE: the outcome is not known."""
         return [
@@ -113,7 +112,7 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
             (54, side.value),
             (55, msg[55]),
             (58, "EXCHANGE_UNAVAILABLE"),
-            (60, datetime.now(UTC)),
+            (60, datetime.fromtimestamp(self._clock(), UTC)),
             (103, 99),
             (150, "8"),
             (151, Decimal("0.00")),
@@ -333,7 +332,7 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
             (44, self._tick_text(client, side, order.price)),
             (54, _SIDE_CODE[side]),
             (55, order.market),
-            (60, datetime.now(UTC)),
+            (60, datetime.fromtimestamp(self._clock(), UTC)),
             (150, exec_type),
             (151, qty_text(leaves_qty)),
         ]
@@ -382,7 +381,7 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
             (54, event.side.value),
             (55, event.market),
             (58, event.reason.value),
-            (60, datetime.now(UTC)),
+            (60, datetime.fromtimestamp(self._clock(), UTC)),
             (103, event.reason.ord_rej_reason),
             (150, "8"),
             (151, Decimal("0.00")),

@@ -26,8 +26,10 @@ the session layer does: the numbers it no longer holds are covered by SequenceRe
 GapFill covers it). The client is told it lost messages and its numbers still move on (a trader
 recovers the executions from drop copy or the venue's records), rather than left asking again
 for what will never come, or stuck until it logs on with ResetSeqNumFlag <141>=Y and loses
-the rest too. A GapFill over a pruned message always comes with a Reject, but in one race,
-logged instead (see :meth:`RetentionStore.messages`).
+the rest too. A GapFill over a pruned message always comes with a Reject, in the race too:
+numbers pruned after their ResendRequest was checked, while its answer was being read (more than
+the cap's worth of new messages stored meanwhile, or the window passing) get a Reject of their
+own once the resend is written (see :meth:`RetentionStore.messages`).
 
 Sessions without retransmission (KalshiNR, KalshiDC, KalshiRFQ, KalshiMD) store nothing: the
 session layer keeps no message for them.
@@ -35,6 +37,7 @@ session layer keeps no message for them.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections import deque
@@ -53,6 +56,9 @@ DEFAULT_MAX_RESEND_BYTES = 64 * 1024 * 1024
 #: its entries in the store's map and queues. Measured with tracemalloc at 170-225 bytes on
 #: CPython 3.11, 64-bit (``tests/kalshi/test_sim_retention.py``).
 MESSAGE_OVERHEAD = 256
+
+#: ResendRequests <2> remembered, to name the one a refusal answers (a few bytes each).
+_ASKED_KEPT = 16
 
 _log = logging.getLogger("fixwire.kalshi.sim")
 
@@ -86,7 +92,9 @@ class RetentionStore(MemoryStore):
         aged_below: Every number below it is older than the window (so below it, the window
             pruned; from it up to :attr:`pruned_below`, the byte cap did).
         lost_in_resend: Numbers pruned after a ResendRequest <2> asking for them was checked
-            and before its answer read them (gap-filled with no Reject; see :meth:`messages`).
+            and before its answer read them (gap-filled, then refused; see :meth:`messages`).
+        on_refusal: Called when :meth:`messages` notes a refusal after the request's own
+            turn, to have it sent (the simulator schedules :func:`refuse_pruned`).
 
     Raises:
         ValueError: ``hours`` is not positive or ``max_bytes`` is negative.
@@ -116,6 +124,10 @@ class RetentionStore(MemoryStore):
         # The marker when a ResendRequest was last checked (reaches_pruned): a read below
         # the marker but not below this found numbers pruned since, with no Reject said.
         self._told_below = 1
+        # The latest ResendRequests checked, (MsgSeqNum <34>, BeginSeqNo <7>), newest last:
+        # whose answer a read belongs to. A resend's reads come before the next request's.
+        self._asked: deque[tuple[int, int]] = deque(maxlen=_ASKED_KEPT)
+        self.on_refusal: Callable[[], object] | None = None
 
     def save(self, seq_num: int, message: bytes) -> None:
         """Stores the message sent as ``seq_num``, then prunes what is past either limit
@@ -140,8 +152,11 @@ class RetentionStore(MemoryStore):
         A resend's answer reads the store as the client takes it. Should the store prune
         numbers of a ResendRequest <2> after the request was checked (more than the cap's
         worth of new messages stored before the client read the answer, or the window
-        passing meanwhile), they are gap-filled with no Reject: this is logged as a warning
-        on ``fixwire.kalshi.sim`` and counted in :attr:`lost_in_resend`.
+        passing meanwhile), they are gap-filled like any pruned number, and a Reject <3>
+        371=7 373=5 of that request saying so is noted in :attr:`refusals` and
+        :attr:`on_refusal` called to send it (after the resend: it is numbered past it).
+        This is also logged as a warning on ``fixwire.kalshi.sim`` and counted in
+        :attr:`lost_in_resend`.
         """
         self._prune(self._clock())
         lost_to = min(end, self.pruned_below - 1)
@@ -154,6 +169,20 @@ class RetentionStore(MemoryStore):
                 lost_from,
                 lost_to,
             )
+            limit = (
+                f"older than the resend window ({self.hours:g} hours)"
+                if lost_to < self.aged_below
+                else f"dropped to keep the resend store within {self.max_bytes} bytes"
+            )
+            ref_seq_num = next(
+                (seq for seq, first in reversed(self._asked) if first <= lost_from),
+                self._asked[-1][0] if self._asked else 0,
+            )
+            self.refusals.append(
+                (ref_seq_num, f"messages {lost_from} to {lost_to} were {limit} while resent")
+            )
+            if self.on_refusal is not None:
+                self.on_refusal()
         return super().messages(begin, end)
 
     def count(self, begin: int, end: int) -> int:
@@ -161,12 +190,14 @@ class RetentionStore(MemoryStore):
         self._prune(self._clock())
         return super().count(begin, end)
 
-    def reaches_pruned(self, begin: int) -> bool:
+    def reaches_pruned(self, begin: int, ref_seq_num: int = 0) -> bool:
         """Whether a resend from ``begin`` asks for numbers the store has pruned (after
-        pruning what is past the window now).
+        pruning what is past the window now); ``ref_seq_num`` is the request's MsgSeqNum
+        <34>, for a refusal of what is pruned while its answer is read.
         """
         self._prune(self._clock())
         self._told_below = self.pruned_below
+        self._asked.append((ref_seq_num, begin))
         return begin < self.pruned_below
 
     def reset(self) -> None:
@@ -177,6 +208,7 @@ class RetentionStore(MemoryStore):
         self.held_bytes = 0
         self.pruned_below = self.aged_below = self._told_below = 1
         self.refusals.clear()
+        self._asked.clear()
 
     def _prune(self, now: float) -> None:
         """Drops the oldest messages while they are older than the window at ``now`` or
@@ -223,7 +255,7 @@ def note_pruned_request(session: Session, msg: Message) -> None:
         not isinstance(store, RetentionStore)
         or begin is None
         or 16 not in msg  # The session rejects it (373=1) and serves nothing.
-        or not store.reaches_pruned(begin)
+        or not store.reaches_pruned(begin, msg.seq_num)
     ):
         return None
     if begin < store.aged_below:
@@ -235,6 +267,16 @@ def note_pruned_request(session: Session, msg: Message) -> None:
         )
     store.refusals.append((msg.seq_num, text))
     return None
+
+
+def refuse_when_resent(connection: Connection) -> None:
+    """Has the refusals :meth:`RetentionStore.messages` notes while a resend is read sent by
+    :func:`refuse_pruned` on the event loop's next turn: after the write that read them, so
+    queued behind the resend and numbered past it.
+    """
+    store = connection.session.store
+    if isinstance(store, RetentionStore):
+        store.on_refusal = lambda: asyncio.get_running_loop().call_soon(refuse_pruned, connection)
 
 
 def refuse_pruned(connection: Connection) -> None:

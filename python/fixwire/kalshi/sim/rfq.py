@@ -1,12 +1,24 @@
 """RFQ (spec section 12), symbol RFQs: QuoteRequest <R>, Quote <S>, AcceptQuote <UA>,
 QuoteConfirm <U7>, QuoteCancel <Z> and RFQCancel <UE>, and every answer and notification; see
 :mod:`fixwire.kalshi.sim` for the choices where the spec is silent.
+
+What RFQ traffic leaves behind is bounded in bytes and time. A key's open RFQs take at most
+``max_open_rfq_bytes`` (:data:`DEFAULT_MAX_OPEN_RFQ_BYTES`, each charged :data:`RFQ_CHARGE`
+plus its ids' and symbol's lengths); a QuoteRequest <R> past it gets QuoteRequestReject <AG>
+658=3 (QUOTE_REQUEST_EXCEEDS_LIMIT) Text ``TOO_MANY_OPEN_RFQS``. A maker has at most one live
+quote per RFQ (a new one replaces it), so live quotes are bounded by the open RFQs. Closed RFQs
+and quotes (cancelled, replaced, expired, executed) are remembered, to answer a late request
+with EXPIRED rather than NOT_FOUND, for ``closed_rfq_hours`` (24, the older docs' RFQ
+lifetime) and within ``max_closed_rfq_bytes`` (:data:`DEFAULT_MAX_CLOSED_RFQ_BYTES`, a quote
+charged :data:`QUOTE_CHARGE` plus its ids' lengths), then forgotten, earliest closed first: a
+request naming one forgotten gets the answer for one never seen (NOT_FOUND, RFQ_NOT_FOUND).
 """
 
 from __future__ import annotations
 
 import asyncio
 import uuid
+from collections import deque
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -16,12 +28,26 @@ from fixwire.kalshi.sim.core import (
     FOUR_DP,
     TWO_DP,
     Participant,
-    wall_clock,
 )
 from fixwire.kalshi.sim.orders import OrderFlow, refused
 from fixwire.kalshi.sim.vocabulary import ONE
 from fixwire.kalshi.venue import SessionType, with_groups
 from fixwire.session.config import FieldValue
+
+#: The default cap on one key's open RFQs, bytes (256 KiB: about 400).
+DEFAULT_MAX_OPEN_RFQ_BYTES = 256 * 1024
+#: The default cap on the closed RFQs and quotes remembered, bytes (16 MiB).
+DEFAULT_MAX_CLOSED_RFQ_BYTES = 16 * 1024 * 1024
+#: How long a closed RFQ or quote is remembered by default, hours.
+DEFAULT_CLOSED_RFQ_HOURS = 24.0
+#: Bytes charged per RFQ beyond its ids' and symbol's lengths: the :class:`Rfq`, its Decimal
+#: size, its entry in the map of RFQs and in the closed queue.
+RFQ_CHARGE = 768
+#: Bytes charged per quote beyond its ids' lengths: the :class:`Quote`, its Decimal prices,
+#: its entry in the map of quotes and in the closed queue. A closed RFQ with one closed quote
+#: is charged about 1,860 bytes; tracemalloc measures about 1,000 on CPython 3.11, 64-bit, ids
+#: included (``tests/kalshi/test_sim_limits.py``).
+QUOTE_CHARGE = 1024
 
 
 @dataclass(slots=True, eq=False)
@@ -35,6 +61,10 @@ class Rfq:
     quantity: Decimal
     subaccount: int
     open: bool = True
+
+    def charge(self) -> int:
+        """What the RFQ is charged, bytes (:data:`RFQ_CHARGE`)."""
+        return RFQ_CHARGE + len(self.rfq_id) + len(self.quote_req_id) + len(self.symbol)
 
 
 @dataclass(slots=True, eq=False)
@@ -55,6 +85,8 @@ class Quote:
     quantity: Decimal = Decimal(0)
     cl_ord_id: str | None = None
     timer: asyncio.TimerHandle | None = None
+    #: When an accepted quote's confirmation window ends, on the simulator's clock.
+    deadline: float = 0.0
     #: When taken by a NewOrderSingle <D> with QuoteID <117>: that order's Yes-scale limit
     #: (its failures are then told by a rejected ExecutionReport, not AcceptQuoteStatus).
     order_price: Decimal | None = None
@@ -62,6 +94,10 @@ class Quote:
     def maker_price(self) -> Decimal | None:
         """What the maker pays on the side the creator took."""
         return self.no_price if self.taker_side is m.Side.YES else self.yes_price
+
+    def charge(self) -> int:
+        """What the quote is charged once closed, bytes (:data:`QUOTE_CHARGE`)."""
+        return QUOTE_CHARGE + len(self.quote_id) + len(self.cl_ord_id or "")
 
 
 class RfqFlow(OrderFlow):
@@ -72,6 +108,15 @@ class RfqFlow(OrderFlow):
     _quotes: dict[str, Quote]
     _public_ids: dict[str, str]
     _settled: set[str]
+    #: What each key's open RFQs take, and the cap on it.
+    _open_rfq_bytes: dict[str, int]
+    _max_open_rfq_bytes: int
+    #: Closed RFQs and quotes still remembered, earliest closed first, with when each closed
+    #: and its charge; what they take, the cap on it and the retention time.
+    _closed_rfq: deque[tuple[float, Rfq | Quote, int]]
+    _closed_rfq_bytes: int
+    _max_closed_rfq_bytes: int
+    _closed_rfq_hours: float
 
     def _rfq_message(self, api_key: str, client: Participant, msg: Message) -> None:
         msg_type = msg.msg_type
@@ -137,6 +182,11 @@ class RfqFlow(OrderFlow):
             older = [r for r in self._rfqs.values() if r.creator == api_key and r.open]
             for closed in older[:-1]:
                 self._close_rfq(closed, "RFQ_REPLACED", expired=True)
+        held = self._open_rfq_bytes.get(api_key, 0) + rfq.charge()
+        if held > self._max_open_rfq_bytes:
+            reject(3, "TOO_MANY_OPEN_RFQS")
+            return
+        self._open_rfq_bytes[api_key] = held
         self._rfqs[rfq.rfq_id] = rfq
         self._send(
             client,
@@ -214,9 +264,10 @@ class RfqFlow(OrderFlow):
         if existing is not None:
             reject("DUPLICATE_QUOTE_ID")
             return
-        for old in self._quotes.values():
-            if old.maker == api_key and old.rfq is rfq and old.status == "pending":
+        for old in [q for q in self._quotes.values() if q.rfq is rfq and q.maker == api_key]:
+            if old.status == "pending":
                 old.status = "cancelled"  # Replaced by the new quote, as the spec says.
+                self._retire(old)
         quote = Quote(quote_id, api_key, rfq, yes, no, msg.get_int(79, client.subaccount) or 0)
         self._quotes[quote_id] = quote
         self._send(client, "AI", self._quote_status(client, quote, 10))
@@ -352,9 +403,7 @@ class RfqFlow(OrderFlow):
             fields.append((11, cl_ord_id))
         self._send(client, "UC", fields)
         self._tell_maker(quote, 0)
-        quote.timer = asyncio.get_running_loop().call_later(
-            self._confirm_window, self._confirmation_expired, quote
-        )
+        self._await_confirmation(quote)
 
     def _accept_with_order(self, api_key: str, client: Participant, msg: Message) -> None:
         """A NewOrderSingle <D> with QuoteID <117> (spec 7.1): takes the quote as AcceptQuote
@@ -406,14 +455,37 @@ class RfqFlow(OrderFlow):
         quote.cl_ord_id = msg[11]
         quote.order_price = limit
         self._tell_maker(quote, 0)
+        self._await_confirmation(quote)
+
+    def _await_confirmation(self, quote: Quote) -> None:
+        """Starts an accepted quote's confirmation window, on the simulator's clock: a
+        QuoteConfirm <U7> past it is too late, and an event-loop timer tells both sides
+        unasked once the clock has passed it.
+        """
+        quote.deadline = self._now() + self._confirm_window
         quote.timer = asyncio.get_running_loop().call_later(
-            self._confirm_window, self._confirmation_expired, quote
+            self._confirm_window, self._confirmation_due, quote
         )
 
-    def _confirmation_expired(self, quote: Quote) -> None:
+    def _confirmation_due(self, quote: Quote) -> None:
+        """The timer: the window has ended on the event loop's clock; on the simulator's
+        (which a test may hold back) it may not have yet, and the timer waits the rest.
+        """
         if quote.status != "accepted":
             return
+        remaining = quote.deadline - self._now()
+        if remaining > 0:
+            quote.timer = asyncio.get_running_loop().call_later(
+                remaining, self._confirmation_due, quote
+            )
+            return
+        self._confirmation_expired(quote)
+
+    def _confirmation_expired(self, quote: Quote) -> None:
+        if quote.timer is not None:
+            quote.timer.cancel()
         quote.status = "expired"
+        self._retire(quote)
         self._tell_maker(quote, 17, "EXPIRED")
         self._tell_creator_failed(quote, "EXPIRED")
 
@@ -431,6 +503,8 @@ class RfqFlow(OrderFlow):
         ):
             refuse("NOT_FOUND")
             return
+        if quote.status == "accepted" and self._now() > quote.deadline:
+            self._confirmation_expired(quote)  # The window ended before the timer fired.
         if quote.status != "accepted":
             refuse("EXPIRED" if quote.status == "expired" else "QUOTE_NOT_ACCEPTED")
             return
@@ -448,17 +522,19 @@ class RfqFlow(OrderFlow):
             maker_client_id=quote_id,
             maker_price=maker_price,
             qty=quote.quantity,
-            now=wall_clock(),
+            now=self._now(),
             taker_subaccount=rfq.subaccount,
             maker_subaccount=quote.subaccount,
         )
         rejected = next((e for e in events if isinstance(e, m.Rejected)), None)
         if rejected is not None:
             quote.status = "cancelled"
+            self._retire(quote)
             refuse(rejected.reason.value)
             self._tell_creator_failed(quote, rejected.reason.value)
             return
         quote.status = "executed"
+        self._retire(quote)
         self._send(client, "U8", [(117, quote_id), (21010, 0)])
         self._publish(events)
         self._close_rfq(rfq, "RFQ_EXECUTED", makers=False)
@@ -480,15 +556,21 @@ class RfqFlow(OrderFlow):
                     "UB",
                     [(131, rfq.quote_req_id), (21013, 2), (21023, rfq.rfq_id), (58, text)],
                 )
-        rfq.open = False
-        for quote in self._quotes.values():
-            if quote.rfq is rfq and quote.status in ("pending", "accepted"):
+        was_open, rfq.open = rfq.open, False
+        if was_open:
+            self._open_rfq_bytes[rfq.creator] -= rfq.charge()
+        live = [q for q in self._quotes.values() if q.rfq is rfq]
+        for quote in live:
+            if quote.status in ("pending", "accepted"):
                 if quote.status == "accepted":
                     if quote.timer is not None:
                         quote.timer.cancel()
                     self._tell_creator_failed(quote, "EXPIRED")
                 quote.status = "cancelled"
+                self._retire(quote)
                 self._tell_maker(quote, 17, text)
+        if was_open:
+            self._retire(rfq)
         if makers:
             for maker in self._makers():
                 self._send(maker, "AG", [(58, text), (131, rfq.rfq_id), (658, 99)])
@@ -530,5 +612,27 @@ class RfqFlow(OrderFlow):
                 quote.timer.cancel()
             self._tell_creator_failed(quote, "EXPIRED")
         quote.status = "cancelled"
+        self._retire(quote)
         self._send(client, "AI", self._quote_status(client, quote, 17))
         self._send(client, "U9", [(117, quote_id), (298, 0)])
+
+    def _retire(self, closed: Rfq | Quote) -> None:
+        """Remembers a closed RFQ or quote, then forgets the earliest closed while they are
+        past the retention time or the cap (see the module documentation).
+        """
+        now = self._now()
+        charge = closed.charge()
+        self._closed_rfq.append((now, closed, charge))
+        self._closed_rfq_bytes += charge
+        horizon = now - self._closed_rfq_hours * 3600
+        queue = self._closed_rfq
+        while queue and (
+            queue[0][0] < horizon or self._closed_rfq_bytes > self._max_closed_rfq_bytes
+        ):
+            _, item, charge = queue.popleft()
+            self._closed_rfq_bytes -= charge
+            if isinstance(item, Quote):
+                if self._quotes.get(item.quote_id) is item:
+                    del self._quotes[item.quote_id]
+            elif self._rfqs.get(item.rfq_id) is item:
+                del self._rfqs[item.rfq_id]

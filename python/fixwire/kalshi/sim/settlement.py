@@ -10,8 +10,8 @@ from decimal import ROUND_DOWN, Decimal
 
 from fixwire.kalshi.sim.core import (
     TWO_DP,
-    wall_clock,
 )
+from fixwire.kalshi.sim.market_data import unsubscribe
 from fixwire.kalshi.sim.rfq import RfqFlow
 from fixwire.kalshi.sim.vocabulary import ONE
 from fixwire.kalshi.venue import SessionType
@@ -72,9 +72,9 @@ class SettlementFlow(RfqFlow):
         if ticker in self._settled:
             raise ValueError(f"market {ticker!r} is settled already")
         price = settlement_price if settlement_price is not None else Decimal(result == "yes")
-        self._publish(self.engine.close_market(ticker, wall_clock()))
+        self._publish(self.engine.close_market(ticker, self._now()))
         self._settled.add(ticker)
-        for rfq in self._rfqs.values():
+        for rfq in list(self._rfqs.values()):
             if rfq.symbol == ticker and rfq.open:
                 self._close_rfq(rfq, "MARKET_CLOSED", expired=True)
         by_owner: dict[str, list[list[tuple[int, FieldValue]]]] = {}
@@ -92,15 +92,15 @@ class SettlementFlow(RfqFlow):
                 ]
             )
         batch = next(self._settlement_ids)
-        business_date = datetime.now(UTC).date()
+        business_date = datetime.fromtimestamp(self._clock(), UTC).date()
         for (owner, _), client in self._clients.items():
             if not client.logged_on:
                 continue
             if client.session_type is SessionType.MD:
                 if ticker in client.status_symbols:
                     self._send(client, "f", [(55, ticker), (326, 101)])
-                client.status_symbols.discard(ticker)
-                client.md_symbols.discard(ticker)
+                unsubscribe(client, client.status_symbols, [ticker])
+                unsubscribe(client, client.md_symbols, [ticker])
                 continue
             parties = by_owner.get(owner)
             if not parties or not client.settlement_reports:

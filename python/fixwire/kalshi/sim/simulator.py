@@ -4,6 +4,7 @@ application message to its venue flow.
 
 from __future__ import annotations
 
+import collections
 import itertools
 import time
 from collections.abc import Callable, Iterable
@@ -17,9 +18,10 @@ from fixwire.kalshi.sim import matching as m
 from fixwire.kalshi.sim.core import (
     HOUSE,
     Participant,
-    wall_clock,
 )
 from fixwire.kalshi.sim.drop_copy import DEFAULT_MAX_DROP_COPY_BYTES
+from fixwire.kalshi.sim.groups import DEFAULT_MAX_GROUP_BYTES
+from fixwire.kalshi.sim.market_data import DEFAULT_MAX_SUBSCRIPTION_BYTES
 from fixwire.kalshi.sim.resend import (
     DEFAULT_MAX_RESEND_BYTES,
     DEFAULT_RETENTION_HOURS,
@@ -27,6 +29,12 @@ from fixwire.kalshi.sim.resend import (
     check_limits,
     note_pruned_request,
     refuse_pruned,
+    refuse_when_resent,
+)
+from fixwire.kalshi.sim.rfq import (
+    DEFAULT_CLOSED_RFQ_HOURS,
+    DEFAULT_MAX_CLOSED_RFQ_BYTES,
+    DEFAULT_MAX_OPEN_RFQ_BYTES,
 )
 from fixwire.kalshi.sim.settlement import SettlementFlow
 from fixwire.kalshi.venue import (
@@ -37,6 +45,7 @@ from fixwire.kalshi.venue import (
     RateLimitError,
     SessionType,
     check_cl_ord_id,
+    check_message_retention,
     with_groups,
 )
 from fixwire.session import (
@@ -111,8 +120,30 @@ class Simulator(SettlementFlow):
             CxlRejReason <102>=1 UNKNOWN_ORDER (:mod:`~fixwire.kalshi.sim.matching`, "Memory").
         max_closed_order_bytes: The most the closed orders remembered may take, bytes (64 MiB
             by default); the earliest closed are forgotten past it.
-        clock: Wall-clock seconds, for the lookback and the resend window; tests give their
-            own.
+        max_former_client_id_bytes: The most one order's former ClOrdIDs <11> may take, bytes
+            (4 KiB by default: 12 of them); an order replaced in a loop forgets the oldest, and
+            a request naming one gets OrderCancelReject <9> 102=1 UNKNOWN_ORDER.
+        max_group_bytes: The most one key's order groups may take, bytes (4 MiB by default,
+            about 3,200 groups); an OrderGroupRequest <UOG> Create past it gets
+            BusinessMessageReject <j> 380=0 TOO_MANY_ORDER_GROUPS.
+        max_subscription_bytes: The most one KalshiMD session's subscriptions (market data
+            and security status) may take, bytes (4 MiB by default, about 14,000 symbols); a
+            MarketDataRequest <V> past it gets MarketDataRequestReject <Y> 281=2 and
+            subscribes to none of its symbols, a SecurityStatusRequest <e>
+            BusinessMessageReject <j> 380=0 (:mod:`~fixwire.kalshi.sim.market_data`).
+        max_open_rfq_bytes: The most one key's open RFQs may take, bytes (256 KiB by default,
+            about 400); a QuoteRequest <R> past it gets QuoteRequestReject <AG> 658=3
+            ``TOO_MANY_OPEN_RFQS`` (:mod:`~fixwire.kalshi.sim.rfq`).
+        max_closed_rfq_bytes: The most the closed RFQs and quotes remembered may take, bytes
+            (16 MiB by default); the earliest closed are forgotten past it.
+        closed_rfq_hours: How long a closed RFQ or quote is remembered (24 hours); a request
+            naming one forgotten gets NOT_FOUND.
+        clock: Wall-clock seconds: the time of every engine operation (GTD and Day expiries,
+            the closed-order retention, order groups' 15-second window), of TransactTime
+            <60>, MDEntryDate/MDEntryTime <272>/<273> and ClearingBusinessDate <715>, and of
+            the drop-copy lookback, the resend window, the RFQ confirmation window and the
+            closed RFQs' retention. Tests give their own to drive time;
+            the FIX sessions' SendingTime <52> and heartbeats keep the real clock.
 
     This is the Predictions gateway; :class:`~fixwire.kalshi.sim.margin.MarginSimulator` is
     the margin (perpetuals) gateway.
@@ -135,14 +166,40 @@ class Simulator(SettlementFlow):
         max_resend_bytes: int = DEFAULT_MAX_RESEND_BYTES,
         closed_order_hours: float = m.DEFAULT_CLOSED_ORDER_HOURS,
         max_closed_order_bytes: int = m.DEFAULT_MAX_CLOSED_ORDER_BYTES,
+        max_former_client_id_bytes: int = m.DEFAULT_MAX_FORMER_CLIENT_ID_BYTES,
+        max_group_bytes: int = DEFAULT_MAX_GROUP_BYTES,
+        max_subscription_bytes: int = DEFAULT_MAX_SUBSCRIPTION_BYTES,
+        max_open_rfq_bytes: int = DEFAULT_MAX_OPEN_RFQ_BYTES,
+        max_closed_rfq_bytes: int = DEFAULT_MAX_CLOSED_RFQ_BYTES,
+        closed_rfq_hours: float = DEFAULT_CLOSED_RFQ_HOURS,
         clock: Callable[[], float] = time.time,
     ) -> None:
         check_limits(message_retention_hours, max_resend_bytes)
         if drop_copy_max_bytes < 0:
             raise ValueError(f"drop_copy_max_bytes must be at least 0, not {drop_copy_max_bytes}")
+        if max_subscription_bytes < 0:
+            raise ValueError(
+                f"max_subscription_bytes must be at least 0, not {max_subscription_bytes}"
+            )
         self._retention = (message_retention_hours, max_resend_bytes)
+        self._max_subscription_bytes = max_subscription_bytes
+        if max_open_rfq_bytes < 0 or max_closed_rfq_bytes < 0 or not closed_rfq_hours > 0:
+            raise ValueError(
+                "max_open_rfq_bytes and max_closed_rfq_bytes must be at least 0 and"
+                f" closed_rfq_hours positive, not {max_open_rfq_bytes}, {max_closed_rfq_bytes}"
+                f" and {closed_rfq_hours}"
+            )
+        self._open_rfq_bytes = {}
+        self._max_open_rfq_bytes = max_open_rfq_bytes
+        self._closed_rfq = collections.deque()
+        self._closed_rfq_bytes = 0
+        self._max_closed_rfq_bytes = max_closed_rfq_bytes
+        self._closed_rfq_hours = closed_rfq_hours
         self.engine = m.MatchingEngine(
-            closed_order_hours=closed_order_hours, max_closed_order_bytes=max_closed_order_bytes
+            closed_order_hours=closed_order_hours,
+            max_closed_order_bytes=max_closed_order_bytes,
+            max_former_client_id_bytes=max_former_client_id_bytes,
+            max_group_bytes=max_group_bytes,
         )
         self._md_books = {}
         self._md_losses = 0
@@ -176,6 +233,7 @@ class Simulator(SettlementFlow):
         self._replay_buckets = {}
         self._replay_failures = 0
         self._clock = clock
+        self._last_now = 0.0
         self._house_ids = itertools.count(1)
 
     def register(
@@ -259,11 +317,11 @@ class Simulator(SettlementFlow):
         EXCHANGE_PAUSED, OrdRejReason <103>=2) and, in an exchange pause, cancels too, until
         :meth:`resume`.
         """
-        self._publish(self.engine.pause(wall_clock(), exchange=exchange))
+        self._publish(self.engine.pause(self._now(), exchange=exchange))
 
     def resume(self) -> None:
         """The pause ends."""
-        self._publish(self.engine.resume(wall_clock()))
+        self._publish(self.engine.resume(self._now()))
 
     def trade_against(self, market: str, side: str, quantity: int, price: Decimal) -> None:
         """The rest of the market places an IOC order: ``side`` ``"yes"``/``"no"`` at the
@@ -277,7 +335,7 @@ class Simulator(SettlementFlow):
             side=engine_side,
             price=m.from_yes_price(engine_side, price),
             qty=Decimal(quantity),
-            now=wall_clock(),
+            now=self._now(),
             time_in_force=m.TimeInForce.IOC,
         )
         self._publish(events)
@@ -327,9 +385,11 @@ class Simulator(SettlementFlow):
         if logon.get_int(108, 0) < gateway.min_heartbeat_interval:
             return f"HeartBtInt must be greater than {gateway.min_heartbeat_interval - 1}"
         flags = LogonFlags.read(logon)
-        retention = flags.message_retention_hours
-        if retention is not None and not 1 <= retention <= 72:
-            return "MessageRetentionPeriod must be 1 to 72 hours"
+        if flags.message_retention_hours is not None:
+            try:
+                check_message_retention(flags.message_retention_hours)
+            except ValueError as e:
+                return str(e)
         if flags.listener and (
             session_type not in (SessionType.NR, SessionType.RT)
             or not flags.skip_pending_exec_reports
@@ -371,7 +431,7 @@ class Simulator(SettlementFlow):
             elif isinstance(event, Disconnected) and client is not None:
                 client.logged_on = False
                 if client.flags.cancel_orders_on_disconnect:
-                    self._publish(self.engine.cancel_all_for_owner(api_key, wall_clock()))
+                    self._publish(self.engine.cancel_all_for_owner(api_key, self._now()))
 
         connection.set_on_event(on_event)
         async for _ in connection:  # Nothing is queued any more: this ends at the close.
@@ -388,6 +448,7 @@ class Simulator(SettlementFlow):
         store = connection.session.store
         if isinstance(store, RetentionStore):
             store.hours = client.flags.message_retention_hours or self._retention[0]
+            refuse_when_resent(connection)
         if api_key in self._restricted:
             client.subaccount = self._restricted[api_key]
             client.restricted = True
@@ -444,7 +505,7 @@ class Simulator(SettlementFlow):
             except RateLimitError:
                 self._business_reject(client, msg, 8, "rate limit exceeded")
                 return
-        now = wall_clock()
+        now = self._now()
         if msg_type == "D" and (117 in msg or 21023 in msg):
             self._accept_with_order(api_key, client, msg)
         elif msg_type == "D":
@@ -476,11 +537,7 @@ class Simulator(SettlementFlow):
         elif msg_type == "V":
             self._market_data_request(client, msg)
         elif msg_type == "e":
-            symbol = msg[55]
-            if msg.get(263) == "2":
-                client.status_symbols.discard(symbol)
-            else:
-                client.status_symbols.add(symbol)
+            self._security_status_request(client, msg)
         else:
             self._business_reject(client, msg, 3, f"unsupported MsgType {msg_type}")
 

@@ -121,6 +121,8 @@ class RejectReason(StrEnum):
     """No such group for this owner and subaccount."""
     EXPIRED = "EXPIRED"
     """The RFQ quote a NewOrderSingle <D> with QuoteID <117> would take is gone."""
+    TOO_MANY_ORDER_GROUPS = "TOO_MANY_ORDER_GROUPS"
+    """A Create past the owner's ``max_group_bytes`` (the simulator's text: the spec has none)."""
 
     @property
     def ord_rej_reason(self) -> int:
@@ -138,6 +140,7 @@ _ORD_REJ_REASON: Final = {
     RejectReason.INVALID_ORDER: 11,
     RejectReason.ORDER_GROUP_NOT_FOUND: 11,
     RejectReason.EXPIRED: 8,
+    RejectReason.TOO_MANY_ORDER_GROUPS: 3,
 }
 
 
