@@ -162,6 +162,8 @@ class Simulator(SettlementFlow):
         self._clients = {}
         self._trading = {}
         self._tick_texts = (({}, {}), ({}, {}))
+        self._order_prices = ({}, {})
+        self._order_qtys = {}
         self._rate_limit = rate_limit
         self._skew = max_sending_time_skew
         self._dictionary = Dictionary.kalshi()
