@@ -52,6 +52,8 @@ class Participant:
 
 
 _TRADING = (SessionType.NR, SessionType.RT, SessionType.RFQ)
+# Read once (see book.py: each Enum.MEMBER read costs an EnumType hook on Python 3.11).
+_YES = m.Side.YES
 
 
 class VenueCore:
@@ -145,7 +147,7 @@ class VenueCore:
         whose hash the engine's book has already computed (a fresh ``Decimal``'s costs about
         a microsecond).
         """
-        texts = self._tick_texts[client.flags.use_dollars][side is m.Side.YES]
+        texts = self._tick_texts[client.flags.use_dollars][side is _YES]
         text = texts.get(price)
         if text is None:
             yes_price = m.to_yes_price(side, price)

@@ -64,7 +64,7 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
         ) = msg.values(_ORDER_TEXT)
         if cl_ord_id is None or side_code is None or symbol is None:
             raise KeyError(11 if cl_ord_id is None else 54 if side_code is None else 55)
-        side = m.Side.YES if side_code == "1" else m.Side.NO
+        side = _YES if side_code == "1" else _NO
         prices = self._order_price(client, msg, price_text)
         yes_price = None if prices is None else prices[0]
         qty = self._order_qty(msg, qty_text_)
@@ -99,7 +99,7 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
                 client_id=cl_ord_id,
                 market=symbol,
                 side=side,
-                price=ZERO if prices is None else prices[1 if side is m.Side.YES else 2],
+                price=ZERO if prices is None else prices[1 if side is _YES else 2],
                 qty=qty,
                 now=now,
                 # A dictionary rather than the enum's call (its ValueError for the rest).
@@ -267,30 +267,31 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
                 continue
             number: int | None = None
             for client in self._trading_sessions(owner):
-                if isinstance(event, _ANSWERS):
+                # An order's report first: the common case, one check.
+                if isinstance(event, _REPORTED):
+                    if (
+                        isinstance(event, m.Accepted)
+                        and event.order.order_id in trading
+                        and not client.flags.always_emit_new_before_trade
+                    ):
+                        continue
+                    if (
+                        isinstance(event, m.Cancelled)
+                        and event.reason is _IMMEDIATE_OR_CANCELLED
+                        and event.order.cum_qty > 0
+                        and not client.flags.enable_ioc_cancel_report
+                    ):
+                        # Without EnableIocCancelReport <21007> a partially filled IOC gets
+                        # no report for its unfilled rest: a guess, as the spec leaves it
+                        # open (question 17).
+                        continue
+                    fields = self._order_fields(client, event)
+                elif isinstance(event, m.Rejected):
+                    fields = self._rejected_fields(client, event)
+                else:
                     if requester is None or client is requester:
                         self._answer(client, event)
                     continue
-                if (
-                    isinstance(event, m.Accepted)
-                    and event.order.order_id in trading
-                    and not client.flags.always_emit_new_before_trade
-                ):
-                    continue
-                if (
-                    isinstance(event, m.Cancelled)
-                    and event.reason is m.CancelReason.IMMEDIATE_OR_CANCELLED
-                    and event.order.cum_qty > 0
-                    and not client.flags.enable_ioc_cancel_report
-                ):
-                    # Without EnableIocCancelReport <21007> a partially filled IOC gets no
-                    # report for its unfilled rest: a guess, as the spec leaves it open
-                    # (question 17).
-                    continue
-                if isinstance(event, m.Rejected):
-                    fields = self._rejected_fields(client, event)
-                else:
-                    fields = self._order_fields(client, event)
                 if number is None:
                     number = next(self._events)
                     fields.insert(2, (17, f"{number};{number}"))
@@ -356,7 +357,7 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
             (37, order.order_id),
             (
                 6,
-                ZERO
+                "0"  # AvgPx <6> before a fill: the text the encoder writes for Decimal 0.
                 if not cum_qty
                 else self._wire_price(client, m.to_yes_price(side, order.cum_cost / cum_qty)),
             ),
@@ -474,6 +475,9 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
 #: MaxExecutionCost <21009> and AllocAccount <79> (the last four read as their type when sent).
 _ORDER_TEXT = (11, 54, 55, 59, 526, 20130, 18, 44, 38, 2964, 126, 21006, 21009, 79)
 _TIME_IN_FORCE = {t.value: t for t in m.TimeInForce}
+# Read once (see book.py: each Enum.MEMBER read costs an EnumType hook on Python 3.11).
+_YES, _NO = m.Side.YES, m.Side.NO
+_IMMEDIATE_OR_CANCELLED = m.CancelReason.IMMEDIATE_OR_CANCELLED
 # Side <54> and OrdStatus <39> by member: a dict read costs less than an enum's value property.
 _SIDE_CODE = {side: side.value for side in m.Side}
 _ORD_STATUS = {status: status.value for status in m.OrderStatus}
@@ -497,7 +501,8 @@ _GROUP_ANSWERS = (
     m.GroupLimitUpdated,
     m.GroupTriggered,
 )
-_ANSWERS = (m.CancelRejected, m.MassCancelReport, *_GROUP_ANSWERS)
+#: The events that are an order's ExecutionReport (the rest: a Rejected one, or an answer).
+_REPORTED = (m.Accepted, m.Filled, m.Cancelled, m.Replaced)
 
 
 def refused(
@@ -517,7 +522,7 @@ def refused(
 
 
 def _owner(event: m.Event) -> str:
-    if isinstance(event, (m.Accepted, m.Filled, m.Cancelled, m.Replaced)):
+    if isinstance(event, _REPORTED):
         return event.order.owner
     if isinstance(
         event, (m.GroupCreated, m.GroupReset, m.GroupDeleted, m.GroupLimitUpdated, m.GroupTriggered)

@@ -57,6 +57,8 @@ if TYPE_CHECKING:
 
 _SESSION_TYPES = {t.target_comp_id: t for t in SessionType}
 _ORDER_ENTRY = frozenset({"D", "F", "G", "q", "UOG"})
+#: The sessions order entry is accepted on.
+_ORDER_ENTRY_SESSIONS = (SessionType.NR, SessionType.RT)
 #: Order-entry messages whose ClOrdID <11> the venue checks (spec section 6.4).
 _CL_ORD_ID_CHECKED = frozenset({"D", "F", "G", "q"})
 #: Messages with an FCM's NoPartyIDs <453> group at body level (spec section 16).
@@ -413,7 +415,7 @@ class Simulator(SettlementFlow):
                 self._business_reject(client, msg, 6, refusal)
                 return
         wrong_session = (
-            client.session_type not in (SessionType.NR, SessionType.RT)
+            client.session_type not in _ORDER_ENTRY_SESSIONS
             if order_entry
             else _SESSION_OF.get(msg_type, client.session_type) is not client.session_type
         )
@@ -433,7 +435,7 @@ class Simulator(SettlementFlow):
                 # reason, it does not say for ClOrdID: the simulator says incorrect value.
                 self._session_reject(client, msg, 11, 5, str(e))
                 return
-        if msg_type in _PARTIES_CHECKED:
+        if msg_type in _PARTIES_CHECKED and 453 in msg:
             problem = _parties_problem(msg)
             if problem is not None:
                 self._session_reject(client, msg, *problem)
