@@ -12,6 +12,7 @@ from decimal import Decimal
 from fixwire._native import Encoder, Message
 from fixwire.errors import SessionError
 from fixwire.kalshi.sim import matching as m
+from fixwire.kalshi.sim.vocabulary import ZERO
 from fixwire.kalshi.venue import LogonFlags, SessionType, TokenBucket
 from fixwire.session import (
     Connection,
@@ -54,6 +55,8 @@ class Participant:
 
 
 _TRADING = (SessionType.NR, SessionType.RT, SessionType.RFQ)
+# Read once (see book.py: each Enum.MEMBER read costs an EnumType hook on Python 3.11).
+_YES = m.Side.YES
 
 
 class VenueCore:
@@ -73,6 +76,10 @@ class VenueCore:
     #: time :meth:`_now` gave.
     _clock: Callable[[], float]
     _last_now: float
+    #: :meth:`_order_price`'s prices: ``[use_dollars][Price <44> text]``.
+    _order_prices: tuple[dict[str, tuple[Decimal, Decimal, Decimal]], ...]
+    #: :meth:`_order_qty`'s quantities by OrderQty <38> text.
+    _order_qtys: dict[str, Decimal]
 
     def _now(self) -> float:
         """The simulator's clock, never going backwards (the engine requires it): the ``now``
@@ -104,6 +111,46 @@ class VenueCore:
             return value
         return value * CENT
 
+    def _order_price(
+        self, client: Participant, msg: Message, text: str | None
+    ) -> tuple[Decimal, Decimal, Decimal] | None:
+        """Price <44> of an order, ``text`` as sent: :meth:`_price`'s Yes price, then the
+        prices on the Yes and the No side's own scales (:func:`~.matching.from_yes_price`);
+        None without one. Remembered by text (per UseDollars <21005>): the same few prices
+        recur, and a remembered ``Decimal`` has its hash computed already (a fresh one's
+        costs about a microsecond in each dictionary the engine looks it up in).
+        """
+        prices = self._order_prices[client.flags.use_dollars]
+        known = prices.get(text) if text is not None else None
+        if known is None:
+            yes_price = self._price(client, msg)
+            if yes_price is None:
+                return None
+            known = (
+                yes_price,
+                m.from_yes_price(m.Side.YES, yes_price),
+                m.from_yes_price(m.Side.NO, yes_price),
+            )
+            if text is not None and len(text) <= _MAX_REMEMBERED_TEXT:
+                if len(prices) >= _MAX_REMEMBERED:
+                    prices.clear()
+                prices[text] = known
+        return known
+
+    def _order_qty(self, msg: Message, text: str | None) -> Decimal:
+        """OrderQty <38> of an order (0 without one), ``text`` as sent, remembered by text as
+        :meth:`_order_price` remembers prices.
+        """
+        qtys = self._order_qtys
+        qty = qtys.get(text) if text is not None else None
+        if qty is None:
+            qty = msg.get_decimal(38, ZERO)
+            if text is not None and len(text) <= _MAX_REMEMBERED_TEXT:
+                if len(qtys) >= _MAX_REMEMBERED:
+                    qtys.clear()
+                qtys[text] = qty
+        return qty
+
     def _wire_price(self, client: Participant, yes_price: Decimal) -> Decimal:
         if client.flags.use_dollars:
             return yes_price.quantize(FOUR_DP)
@@ -116,7 +163,7 @@ class VenueCore:
         whose hash the engine's book has already computed (a fresh ``Decimal``'s costs about
         a microsecond).
         """
-        texts = self._tick_texts[client.flags.use_dollars][side is m.Side.YES]
+        texts = self._tick_texts[client.flags.use_dollars][side is _YES]
         text = texts.get(price)
         if text is None:
             yes_price = m.to_yes_price(side, price)
@@ -189,6 +236,11 @@ def _keep_for_resend(
     store.set_next_sender_seq(seq_num + 1)
 
 
+#: The longest Price <44> or OrderQty <38> text whose value is remembered, and how many are
+#: remembered at most (all forgotten past that): a bound whatever a client sends.
+_MAX_REMEMBERED_TEXT = 16
+_MAX_REMEMBERED = 4096
+
 #: Quantities :func:`qty_text` remembers at most (it forgets them all past that).
 _MAX_QTY_TEXTS = 4096
 _qty_texts: dict[Decimal, str] = {}
@@ -207,3 +259,20 @@ def qty_text(qty: Decimal) -> str:
             _qty_texts.clear()
         text = _qty_texts[qty] = format(qty.quantize(TWO_DP), "f")
     return text
+
+
+#: :func:`transact_time`'s second: its number since the epoch and its text.
+_transact_second: tuple[int, str] = (-1, "")
+
+
+def transact_time(now: float) -> str:
+    """TransactTime <60> at ``now`` (seconds since the epoch, the simulator's clock), as the
+    text the sessions' encoder writes a ``datetime`` in (UTCTimestamp at millisecond
+    precision, spec section 2: ``YYYYMMDD-HH:MM:SS.mmm``), the second's part remembered: a
+    ``datetime`` costs more to make and to encode than the rest of a report's clock.
+    """
+    global _transact_second
+    second, millisecond = divmod(int(now * 1000), 1000)
+    if second != _transact_second[0]:
+        _transact_second = (second, time.strftime("%Y%m%d-%H:%M:%S.", time.gmtime(second)))
+    return f"{_transact_second[1]}{millisecond:03d}"

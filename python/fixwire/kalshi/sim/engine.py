@@ -9,7 +9,7 @@ import math
 from collections.abc import Sequence
 from decimal import Decimal
 
-from fixwire.kalshi.sim.book import Market, Order, net_position
+from fixwire.kalshi.sim.book import IMMEDIATE, Market, Order, net_position
 from fixwire.kalshi.sim.events import (
     Accepted,
     CancelRejected,
@@ -40,6 +40,10 @@ from fixwire.kalshi.sim.vocabulary import (
     check_qty,
     check_subaccount,
 )
+
+# Read once (see book.py: each Enum.MEMBER read costs an EnumType hook on Python 3.11).
+_GTD = TimeInForce.GTD
+_OPEN = TradingState.OPEN
 
 
 class MatchingEngine(GroupOperations):
@@ -344,7 +348,7 @@ class MatchingEngine(GroupOperations):
         check_price(price)
         quantity = check_qty(qty)
         check_subaccount(subaccount)
-        if (time_in_force is TimeInForce.GTD) != (expire_time is not None):
+        if (time_in_force is _GTD) != (expire_time is not None):
             raise ValueError("expire_time is required with GTD and allowed only with GTD")
         if expire_time is not None and not math.isfinite(expire_time):
             raise ValueError(f"expire_time must be finite, got {expire_time}")
@@ -704,15 +708,17 @@ class MatchingEngine(GroupOperations):
             return RejectReason.MARKET_NOT_FOUND
         if market.closed:
             return RejectReason.MARKET_ALREADY_CLOSED
-        if self._state is TradingState.EXCHANGE_PAUSED:
-            return RejectReason.EXCHANGE_PAUSED
-        if self._state is TradingState.TRADING_PAUSED:
-            return RejectReason.TRADING_PAUSED
+        if self._state is not _OPEN:
+            return (
+                RejectReason.EXCHANGE_PAUSED
+                if self._state is TradingState.EXCHANGE_PAUSED
+                else RejectReason.TRADING_PAUSED
+            )
         if (owner, client_id) in self._open_by_client:
             return RejectReason.ORDER_ALREADY_EXISTS
         if not market.on_tick(side, price) or not market.on_step(qty):
             return RejectReason.INVALID_ORDER
-        immediate = time_in_force in (TimeInForce.IOC, TimeInForce.FOK) or expired
+        immediate = time_in_force in IMMEDIATE or expired
         if post_only and (immediate or max_execution_cost is not None):
             return RejectReason.INVALID_ORDER
         if group_id is not None:

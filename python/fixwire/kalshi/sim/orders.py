@@ -8,7 +8,6 @@ and NoCollateralAmountChanges), PENDING reports (ExecID ``-1;-1``) unless SkipPe
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, datetime
 from decimal import Decimal
 
 from fixwire._native import Message
@@ -18,6 +17,7 @@ from fixwire.kalshi.sim.core import (
     TWO_DP,
     Participant,
     qty_text,
+    transact_time,
 )
 from fixwire.kalshi.sim.drop_copy import DropCopyFlow
 from fixwire.kalshi.sim.market_data import MarketDataFlow
@@ -46,12 +46,28 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
 
     def _new_order(self, api_key: str, client: Participant, msg: Message, now: float) -> None:
         # The order's text fields in one call (each read is a call into the message).
-        cl_ord_id, side_code, symbol, tif, group_id, named, exec_inst = msg.values(_ORDER_TEXT)
+        (
+            cl_ord_id,
+            side_code,
+            symbol,
+            tif,
+            group_id,
+            named,
+            exec_inst,
+            price_text,
+            qty_text_,
+            stp_text,
+            expire_text,
+            pause_text,
+            cost_text,
+            account_text,
+        ) = msg.values(_ORDER_TEXT)
         if cl_ord_id is None or side_code is None or symbol is None:
             raise KeyError(11 if cl_ord_id is None else 54 if side_code is None else 55)
-        side = m.Side.YES if side_code == "1" else m.Side.NO
-        yes_price = self._price(client, msg)
-        qty = msg.get_decimal(38, Decimal(0))
+        side = _YES if side_code == "1" else _NO
+        prices = self._order_price(client, msg, price_text)
+        yes_price = None if prices is None else prices[0]
+        qty = self._order_qty(msg, qty_text_)
         if not client.flags.skip_pending_exec_reports:
             self._send_pending(client, msg, "A", side, yes_price, qty)
         unavailable = bool(self._unavailable)
@@ -68,25 +84,37 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
         try:
             if tif is None:
                 tif = "1"
-            stp = msg.get_int(2964, 1)
-            expire = msg.get_time_ns(126)
+            # The common texts by dictionary; any other is read as its type (and refused
+            # there when it is not one).
+            stp = _STP_BY_TEXT.get(stp_text)
+            if stp is None:
+                code = msg.get_int(2964, 1)
+                stp = _SELF_TRADE_PREVENTION.get(code) or m.SelfTradePrevention(code)
+            cancel_on_pause = _FLAG_BY_TEXT.get(pause_text)
+            if cancel_on_pause is None:
+                cancel_on_pause = bool(msg.get_bool(21006, default=False))
+            expire = None if expire_text is None else msg.get_time_ns(126)
             events = self.engine.submit(
                 owner=api_key,
                 client_id=cl_ord_id,
                 market=symbol,
                 side=side,
-                price=m.from_yes_price(side, yes_price) if yes_price is not None else Decimal(0),
+                price=ZERO if prices is None else prices[1 if side is _YES else 2],
                 qty=qty,
                 now=now,
                 # A dictionary rather than the enum's call (its ValueError for the rest).
                 time_in_force=_TIME_IN_FORCE.get(tif) or m.TimeInForce(tif),
                 expire_time=None if expire is None else expire / 1e9,
                 post_only="6" in (exec_inst or ""),
-                stp=_SELF_TRADE_PREVENTION.get(stp) or m.SelfTradePrevention(stp),
+                stp=stp,
                 group_id=group_id or named,
-                cancel_on_pause=bool(msg.get_bool(21006, default=False)),
-                max_execution_cost=msg.get_decimal(21009),
-                subaccount=msg.get_int(79, client.subaccount),
+                cancel_on_pause=cancel_on_pause,
+                max_execution_cost=None if cost_text is None else msg.get_decimal(21009),
+                subaccount=(
+                    client.subaccount
+                    if account_text is None
+                    else msg.get_int(79, client.subaccount)
+                ),
             )
         except (ValueError, TypeError, ArithmeticError):
             # The engine's message names the argument; the venue answers with a code.
@@ -112,7 +140,7 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
             (54, side.value),
             (55, msg[55]),
             (58, "EXCHANGE_UNAVAILABLE"),
-            (60, datetime.fromtimestamp(self._clock(), UTC)),
+            (60, transact_time(self._clock())),
             (103, 99),
             (150, "8"),
             (151, Decimal("0.00")),
@@ -238,30 +266,31 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
                 continue
             number: int | None = None
             for client in self._trading_sessions(owner):
-                if isinstance(event, _ANSWERS):
+                # An order's report first: the common case, one check.
+                if isinstance(event, _REPORTED):
+                    if (
+                        isinstance(event, m.Accepted)
+                        and event.order.order_id in trading
+                        and not client.flags.always_emit_new_before_trade
+                    ):
+                        continue
+                    if (
+                        isinstance(event, m.Cancelled)
+                        and event.reason is _IMMEDIATE_OR_CANCELLED
+                        and event.order.cum_qty > 0
+                        and not client.flags.enable_ioc_cancel_report
+                    ):
+                        # Without EnableIocCancelReport <21007> a partially filled IOC gets
+                        # no report for its unfilled rest: a guess, as the spec leaves it
+                        # open (question 17).
+                        continue
+                    fields = self._order_fields(client, event)
+                elif isinstance(event, m.Rejected):
+                    fields = self._rejected_fields(client, event)
+                else:
                     if requester is None or client is requester:
                         self._answer(client, event)
                     continue
-                if (
-                    isinstance(event, m.Accepted)
-                    and event.order.order_id in trading
-                    and not client.flags.always_emit_new_before_trade
-                ):
-                    continue
-                if (
-                    isinstance(event, m.Cancelled)
-                    and event.reason is m.CancelReason.IMMEDIATE_OR_CANCELLED
-                    and event.order.cum_qty > 0
-                    and not client.flags.enable_ioc_cancel_report
-                ):
-                    # Without EnableIocCancelReport <21007> a partially filled IOC gets no
-                    # report for its unfilled rest: a guess, as the spec leaves it open
-                    # (question 17).
-                    continue
-                if isinstance(event, m.Rejected):
-                    fields = self._rejected_fields(client, event)
-                else:
-                    fields = self._order_fields(client, event)
                 if number is None:
                     number = next(self._events)
                     fields.insert(2, (17, f"{number};{number}"))
@@ -313,7 +342,12 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
             exec_type = status = "5"
         cum_qty, leaves_qty = order.cum_qty, order.leaves_qty
         # OrderQty <38> is CumQty + LeavesQty unless PreserveOriginalOrderQty <21008>.
-        order_qty = order.order_qty if flags.preserve_original_order_qty else cum_qty + leaves_qty
+        # (Without fills it is LeavesQty itself, whose text is remembered: a sum would be a
+        # fresh Decimal to hash.)
+        if flags.preserve_original_order_qty:
+            order_qty = order.order_qty
+        else:
+            order_qty = cum_qty + leaves_qty if cum_qty else leaves_qty
         # Prices and quantities go as the text the encoder would write for them, mostly
         # remembered (core.qty_text, VenueCore._tick_text): a report's Decimals cost more to
         # round and to encode than the rest of it.
@@ -322,7 +356,7 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
             (37, order.order_id),
             (
                 6,
-                ZERO
+                "0"  # AvgPx <6> before a fill: the text the encoder writes for Decimal 0.
                 if not cum_qty
                 else self._wire_price(client, m.to_yes_price(side, order.cum_cost / cum_qty)),
             ),
@@ -332,7 +366,7 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
             (44, self._tick_text(client, side, order.price)),
             (54, _SIDE_CODE[side]),
             (55, order.market),
-            (60, datetime.fromtimestamp(self._clock(), UTC)),
+            (60, transact_time(self._clock())),
             (150, exec_type),
             (151, qty_text(leaves_qty)),
         ]
@@ -381,7 +415,7 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
             (54, event.side.value),
             (55, event.market),
             (58, event.reason.value),
-            (60, datetime.fromtimestamp(self._clock(), UTC)),
+            (60, transact_time(self._clock())),
             (103, event.reason.ord_rej_reason),
             (150, "8"),
             (151, Decimal("0.00")),
@@ -433,14 +467,27 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
         self._send(client, "8", fields)
 
 
-#: NewOrderSingle <D>'s text fields, read in one call: ClOrdID <11>, Side <54>, Symbol <55>,
-#: TimeInForce <59>, SecondaryClOrdID <526>, OrderGroupID <20130> and ExecInst <18>.
-_ORDER_TEXT = (11, 54, 55, 59, 526, 20130, 18)
+#: NewOrderSingle <D>'s fields, read as text in one call (each read is a call into the
+#: message): ClOrdID <11>, Side <54>, Symbol <55>, TimeInForce <59>, SecondaryClOrdID <526>,
+#: OrderGroupID <20130>, ExecInst <18>, Price <44> and OrderQty <38> (their values remembered
+#: by text), SelfTradePreventionType <2964>, ExpireTime <126>, CancelOrderOnPause <21006>,
+#: MaxExecutionCost <21009> and AllocAccount <79> (the last four read as their type when sent).
+_ORDER_TEXT = (11, 54, 55, 59, 526, 20130, 18, 44, 38, 2964, 126, 21006, 21009, 79)
 _TIME_IN_FORCE = {t.value: t for t in m.TimeInForce}
+# Read once (see book.py: each Enum.MEMBER read costs an EnumType hook on Python 3.11).
+_YES, _NO = m.Side.YES, m.Side.NO
+_IMMEDIATE_OR_CANCELLED = m.CancelReason.IMMEDIATE_OR_CANCELLED
 # Side <54> and OrdStatus <39> by member: a dict read costs less than an enum's value property.
 _SIDE_CODE = {side: side.value for side in m.Side}
 _ORD_STATUS = {status: status.value for status in m.OrderStatus}
 _SELF_TRADE_PREVENTION = {int(t): t for t in m.SelfTradePrevention}
+#: SelfTradePreventionType <2964> by its usual texts; absent, the default (1).
+_STP_BY_TEXT: dict[str | None, m.SelfTradePrevention] = {
+    None: m.SelfTradePrevention(1),
+    **{str(int(t)): t for t in m.SelfTradePrevention},
+}
+#: CancelOrderOnPause <21006> by its texts; absent, N.
+_FLAG_BY_TEXT: dict[str | None, bool] = {None: False, "Y": True, "N": False}
 #: LastMkt <30> on the ExecutionReports the exchange makes (spec 7.5, since 2026-08-06): the
 #: exchange index that made it, 0, the simulator's one shard. Pending reports and
 #: EXCHANGE_UNAVAILABLE answers are the gateway's and go without (spec 18.22).
@@ -453,7 +500,8 @@ _GROUP_ANSWERS = (
     m.GroupLimitUpdated,
     m.GroupTriggered,
 )
-_ANSWERS = (m.CancelRejected, m.MassCancelReport, *_GROUP_ANSWERS)
+#: The events that are an order's ExecutionReport (the rest: a Rejected one, or an answer).
+_REPORTED = (m.Accepted, m.Filled, m.Cancelled, m.Replaced)
 
 
 def refused(
@@ -473,7 +521,7 @@ def refused(
 
 
 def _owner(event: m.Event) -> str:
-    if isinstance(event, (m.Accepted, m.Filled, m.Cancelled, m.Replaced)):
+    if isinstance(event, _REPORTED):
         return event.order.owner
     if isinstance(
         event, (m.GroupCreated, m.GroupReset, m.GroupDeleted, m.GroupLimitUpdated, m.GroupTriggered)

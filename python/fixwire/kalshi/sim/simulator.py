@@ -66,6 +66,8 @@ if TYPE_CHECKING:
 
 _SESSION_TYPES = {t.target_comp_id: t for t in SessionType}
 _ORDER_ENTRY = frozenset({"D", "F", "G", "q", "UOG"})
+#: The sessions order entry is accepted on.
+_ORDER_ENTRY_SESSIONS = (SessionType.NR, SessionType.RT)
 #: Order-entry messages whose ClOrdID <11> the venue checks (spec section 6.4).
 _CL_ORD_ID_CHECKED = frozenset({"D", "F", "G", "q"})
 #: Messages with an FCM's NoPartyIDs <453> group at body level (spec section 16).
@@ -219,6 +221,8 @@ class Simulator(SettlementFlow):
         self._clients = {}
         self._trading = {}
         self._tick_texts = (({}, {}), ({}, {}))
+        self._order_prices = ({}, {})
+        self._order_qtys = {}
         self._rate_limit = rate_limit
         self._skew = max_sending_time_skew
         self._dictionary = Dictionary.kalshi()
@@ -472,7 +476,7 @@ class Simulator(SettlementFlow):
                 self._business_reject(client, msg, 6, refusal)
                 return
         wrong_session = (
-            client.session_type not in (SessionType.NR, SessionType.RT)
+            client.session_type not in _ORDER_ENTRY_SESSIONS
             if order_entry
             else _SESSION_OF.get(msg_type, client.session_type) is not client.session_type
         )
@@ -492,7 +496,7 @@ class Simulator(SettlementFlow):
                 # reason, it does not say for ClOrdID: the simulator says incorrect value.
                 self._session_reject(client, msg, 11, 5, str(e))
                 return
-        if msg_type in _PARTIES_CHECKED:
+        if msg_type in _PARTIES_CHECKED and 453 in msg:
             problem = _parties_problem(msg)
             if problem is not None:
                 self._session_reject(client, msg, *problem)
