@@ -130,7 +130,8 @@ bench-instructions: ## Instructions (callgrind) and ns per operation of the Rust
 # (7 min 36 s of wall time, the machine busy), before any target is built; building both targets
 # (libFuzzer's C++ included) took 62 s of CPU (3 min wall), cargo-fuzz or not. Caching the
 # cargo-fuzz binary would save the install only where the cache is warm. Without a sanitizer
-# little is lost: the framer and parser have no `unsafe` (the core's is the file map of
+# little is lost: the framer's and parser's `unsafe` is SSE2 and AVX2 (checked for at run time)
+# loads within slices of known length, and ASCII text taken as UTF-8 (the rest of the core's is the file map of
 # columns::scan_file, the column scan's SSE2 loads and its madvise of column room, each bounded by a slice length checked
 # beside it), so a bug shows as a panic, which libFuzzer catches; `-Cdebug-assertions` also turns on overflow checks. The seeds come from
 # tests/data (seed_corpus.py; corpus/ is not committed). `cargo fuzz run --sanitizer none
