@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from fixwire import Encoder, parse
 from fixwire.kalshi import (
     AcceptQuoteStatus,
     LogonSigner,
@@ -18,6 +19,7 @@ from fixwire.kalshi import (
     QuoteStatusReport,
     SessionType,
 )
+from fixwire.kalshi.sim.core import transact_time
 from fixwire.kalshi.tls import SelfSignedCertificate
 from kalshi_venue import run, venue
 
@@ -126,3 +128,16 @@ def test_the_rfq_confirmation_window_follows_the_simulator_clock(
             await maker.close()
 
     run(main)
+
+
+def test_transact_time_is_the_text_the_encoder_writes() -> None:
+    """TransactTime <60> from the simulator's clock is the text the sessions' encoder writes
+    for the same float seconds (rounded to the microsecond, then cut to the millisecond), on
+    the millisecond grid where a float's product with 1,000 falls just short (1.001 s).
+    """
+    encoder = Encoder("S", "T")
+    moments = [1.001, 1.9999999, 4.123, 1796644800.9999996, 1796644800.0004999]
+    moments += [s + ms / 1000 for s in (0, 1, 4, 86400, 1.7e9) for ms in range(0, 1000, 7)]
+    for now in moments:
+        wire = encoder.encode("0", [], seq_num=1, sending_time=now)
+        assert transact_time(now) == parse(wire)[52], now

@@ -4,6 +4,7 @@ clock and answers every venue flow uses (:class:`VenueCore`).
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -272,7 +273,9 @@ def transact_time(now: float) -> str:
     ``datetime`` costs more to make and to encode than the rest of a report's clock.
     """
     global _transact_second
-    second, millisecond = divmod(int(now * 1000), 1000)
-    if second != _transact_second[0]:
-        _transact_second = (second, time.strftime("%Y%m%d-%H:%M:%S.", time.gmtime(second)))
-    return f"{_transact_second[1]}{millisecond:03d}"
+    # Rounded to the microsecond first, as the encoder rounds a float's seconds.
+    second, millisecond = divmod(math.floor(now * 1e6 + 0.5) // 1000, 1000)
+    known = _transact_second  # read once: another thread may replace it
+    if second != known[0]:
+        known = _transact_second = (second, time.strftime("%Y%m%d-%H:%M:%S.", time.gmtime(second)))
+    return f"{known[1]}{millisecond:03d}"
