@@ -222,6 +222,40 @@ def test_a_key_s_open_rfqs_stay_within_its_cap(
     run(main)
 
 
+def test_a_refused_replace_existing_rfq_closes_nothing(
+    certificate: SelfSignedCertificate, signer: LogonSigner
+) -> None:
+    """ReplaceExisting <21016>=Y with a QuoteRequest <R> too large for the room its replaced
+    RFQ frees: refused 658=3, and the creator's open RFQs are the ones it had (none closed
+    for a request that was not taken); one that fits replaces as usual.
+    """
+    request_ids = ["req-0", "req-1"]
+    one = RFQ_CHARGE + 36 + len(request_ids[0]) + len(MARKET)
+
+    async def main() -> None:
+        async with venue(certificate, signer, [MARKET], max_open_rfq_bytes=2 * one) as v:
+            creator = await v.client(SessionType.RT, reset_seq_num=True)
+
+            def open_ids() -> list[str]:
+                return [r.quote_req_id for r in v.sim._rfqs.values() if r.open]
+
+            for request_id in request_ids:
+                creator.client.request_quote(MARKET, 10, quote_req_id=request_id)
+                await creator.next(QuoteRequestAck)
+            creator.client.request_quote(
+                MARKET, 10, quote_req_id="req-" + "x" * 40, replace_existing=True
+            )
+            refused = await creator.next(QuoteRequestReject)
+            assert (refused.reason, refused.text) == (3, "TOO_MANY_OPEN_RFQS")
+            assert open_ids() == request_ids
+            creator.client.request_quote(MARKET, 10, quote_req_id="req-2", replace_existing=True)
+            assert (await creator.next(QuoteRequestAck)).quote_req_id == "req-2"
+            assert open_ids() == ["req-1", "req-2"]
+            await creator.close()
+
+    run(main)
+
+
 def test_closed_rfqs_and_quotes_are_forgotten_past_the_cap_and_the_retention_time(
     certificate: SelfSignedCertificate, signer: LogonSigner
 ) -> None:

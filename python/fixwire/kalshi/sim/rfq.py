@@ -175,18 +175,21 @@ class RfqFlow(OrderFlow):
             reject(99, "INVALID_QUANTITY")
             return
         rfq = Rfq(str(uuid.uuid4()), api_key, request_id, symbol, quantity, msg.get_int(79, 0) or 0)
+        replaced: list[Rfq] = []
         if entry.get(21016) == "Y":
             # ReplaceExisting (newest docs, spec 18.19): the creator's older open RFQs close,
             # but its newest stays, so that at most two are open with this one. Each closed
             # one is told as the exchange closing it, RFQCancelStatus <UB> 21013=2.
-            older = [r for r in self._rfqs.values() if r.creator == api_key and r.open]
-            for closed in older[:-1]:
-                self._close_rfq(closed, "RFQ_REPLACED", expired=True)
-        held = self._open_rfq_bytes.get(api_key, 0) + rfq.charge()
-        if held > self._max_open_rfq_bytes:
+            replaced = [r for r in self._rfqs.values() if r.creator == api_key and r.open][:-1]
+        # The cap counts what the replaced RFQs free, and is checked before any of them
+        # closes: a refused request leaves the creator's RFQs as they were.
+        freed = sum(r.charge() for r in replaced)
+        if self._open_rfq_bytes.get(api_key, 0) - freed + rfq.charge() > self._max_open_rfq_bytes:
             reject(3, "TOO_MANY_OPEN_RFQS")
             return
-        self._open_rfq_bytes[api_key] = held
+        for closed in replaced:
+            self._close_rfq(closed, "RFQ_REPLACED", expired=True)
+        self._open_rfq_bytes[api_key] = self._open_rfq_bytes.get(api_key, 0) + rfq.charge()
         self._rfqs[rfq.rfq_id] = rfq
         self._send(
             client,
