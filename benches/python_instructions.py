@@ -151,6 +151,8 @@ def main() -> None:
     if args.worker:
         worker(args.worker[0], int(args.worker[1]))
         return
+    if fixwire._native.DEBUG_BUILD:
+        sys.exit("a debug build of the extension is installed: make build-release first")
     for name in args.cases:
         _, units = case(name)
         count = 5 if units > 1 else 1000 if name in COMPAT_CASES + QUICKFIX_CASES else 5000

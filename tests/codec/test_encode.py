@@ -58,6 +58,28 @@ def test_encode_new_order_single_exact_bytes(encoder: fixwire.Encoder) -> None:
     assert type(data) is bytes
 
 
+def test_encode_accepts_every_call_form_its_signature_allows(encoder: fixwire.Encoder) -> None:
+    # The usual call shape has a fast entry; every other shape goes to the full method.
+    fields = [(11, "id-1")]
+    expected = encode_d(encoder, fields)
+    assert encoder.encode("D", fields, sending_time=SENT, seq_num=7) == expected
+    assert encoder.encode(msg_type="D", fields=fields, seq_num=7, sending_time=SENT) == expected
+    assert fixwire.parse(encoder.encode("D", fields, seq_num=Tag.CL_ORD_ID)).seq_num == 11
+    with pytest.raises(TypeError, match="missing 1 required keyword argument: 'seq_num'"):
+        encoder.encode("D", fields)  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="unexpected keyword argument 'seq'"):
+        encoder.encode("D", fields, seq_num=7, seq=7)  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="multiple values for argument 'fields'"):
+        encoder.encode("D", fields, fields=fields, seq_num=7)  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        encoder.encode(b"D", fields, seq_num=7)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        fixwire.Encoder.encode(object(), "D", fields, seq_num=7)  # type: ignore[arg-type]
+    with pytest.raises(fixwire.EncodeError) as info:
+        encoder.encode("D", [(11, "a\x01b")], seq_num=7)
+    assert info.value.tag == 11
+
+
 def test_encode_without_fields(encoder: fixwire.Encoder) -> None:
     data = encoder.encode("0", [], seq_num=1, sending_time=SENT)
     assert data == frame("35=0|49=SENDER|56=TARGET|34=1|52=20260820-14:30:05.123|")

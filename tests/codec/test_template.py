@@ -392,6 +392,16 @@ def test_values_are_a_tuple(encoder: fixwire.Encoder) -> None:
         encoder.encode_template(one_slot(Rule.text()), ["x"], seq_num=7, sending_time=SENT)  # type: ignore[arg-type]
 
 
+def test_keywords_in_either_order_and_only_the_two(encoder: fixwire.Encoder) -> None:
+    template = one_slot(Rule.text())
+    expected = encoder.encode_template(template, ("x",), seq_num=7, sending_time=SENT)
+    assert encoder.encode_template(template, ("x",), sending_time=SENT, seq_num=7) == expected
+    with pytest.raises(TypeError, match="missing 1 required keyword argument: 'seq_num'"):
+        encoder.encode_template(template, ("x",))  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        encoder.encode_template(template=template, values=("x",), seq_num=7)  # type: ignore[call-arg]
+
+
 def test_the_first_broken_slot_is_named(encoder: fixwire.Encoder) -> None:
     values = ("ok", Decimal("0"), Decimal("2"), "9", None, None, None, None, None)
     err = refused(encoder, ORDER, *values)

@@ -156,7 +156,7 @@ impl PyEncoder {
     ///         SOH outside a data field, or cannot be written exactly.
     ///     TypeError: a value of an unsupported type, such as ``float``.
     #[pyo3(signature = (msg_type, fields, *, seq_num, sending_time = None))]
-    fn encode<'py>(
+    pub(crate) fn encode<'py>(
         &self,
         py: Python<'py>,
         msg_type: &str,
@@ -185,7 +185,7 @@ impl PyEncoder {
     ///         values. The message names the slot (its rule's ``name``, else ``tag N``) and
     ///         the rule; ``tag`` is the slot's tag.
     #[pyo3(signature = (template, values, /, *, seq_num, sending_time = None))]
-    fn encode_template<'py>(
+    pub(crate) fn encode_template<'py>(
         &self,
         py: Python<'py>,
         template: &Bound<'py, PyTemplate>,

@@ -59,6 +59,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     entry::speed_subscript(m);
     m.add_class::<framer::PyFramer>()?;
     m.add_class::<encoder::PyEncoder>()?;
+    entry::speed_encoder(m)?;
     m.add_class::<template::PyRule>()?;
     m.add_class::<template::PyTemplate>()?;
     m.add_class::<groups::PyGroupSpec>()?;
