@@ -313,3 +313,36 @@ def test_field_count_is_limited_or_fully_read() -> None:
     except fixwire.DecodeError as err:
         outcome = err.kind
     assert outcome in {count + 8, "too_many_fields"}
+
+
+def test_the_native_module_imports_again_and_not_into_a_sub_interpreter() -> None:
+    """A fresh import of ``fixwire._native`` (its body run again on a new module object, as
+    a test runner or a plugin reloader does) parses and encodes through the same fast
+    entries; an import into a CPython sub-interpreter is refused with ImportError, since the
+    entries and what they keep belong to the first interpreter.
+    """
+    code = """if True:
+        import importlib, sys
+        import fixwire._native as first
+        heartbeat = first.Encoder("S", "T").encode("0", [], seq_num=1, sending_time=1.0)
+        del sys.modules["fixwire._native"]
+        second = importlib.import_module("fixwire._native")
+        assert second is not first and second.parse is first.parse
+        assert second.parse(heartbeat)[35] == "0"
+        assert second.Encoder("S", "T").encode("0", [], seq_num=1, sending_time=1.0) == heartbeat
+        try:
+            import _xxsubinterpreters as interpreters
+        except ImportError:
+            import _interpreters as interpreters
+        other = interpreters.create()
+        try:  # 3.13 returns what was raised there, earlier versions raise it here
+            failed = interpreters.run_string(other, "import fixwire._native")
+        except Exception as e:
+            failed = e
+        print(repr(failed))
+        """
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    # CPython 3.12 and later refuse the module themselves (it says it does not support them).
+    assert "ImportError" in done.stdout, done.stdout
+    assert "sub-interpreter" in done.stdout or "subinterpreters" in done.stdout, done.stdout

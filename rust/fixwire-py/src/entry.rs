@@ -23,7 +23,7 @@ use crate::message;
 pub(crate) fn add_parse(module: &Bound<'_, PyModule>) -> PyResult<()> {
     let full = wrap_pyfunction!(message::parse, module)?;
     #[cfg(not(any(Py_LIMITED_API, PyPy, GraalPy)))]
-    let full = fast::parse_entry(module, full)?;
+    let full = fast::parse_entry(module, &full)?;
     module.add_function(full)
 }
 
@@ -49,6 +49,7 @@ pub(crate) fn speed_subscript(module: &Bound<'_, PyModule>) {
 #[cfg(not(any(Py_LIMITED_API, PyPy, GraalPy)))]
 mod fast {
     use std::panic::{catch_unwind, AssertUnwindSafe};
+    use std::sync::atomic::{AtomicI64, Ordering};
 
     use pyo3::ffi;
     use pyo3::prelude::*;
@@ -56,6 +57,7 @@ mod fast {
     use pyo3::type_object::PyTypeInfo;
     use pyo3::types::{PyBytes, PyCFunction};
 
+    use pyo3::exceptions::PyImportError;
     use pyo3::panic::PanicException;
     use pyo3::types::{PyString, PyTuple, PyType};
 
@@ -67,32 +69,49 @@ mod fast {
     /// The `parse` PyO3 made, which every call the fast entry does not answer goes to.
     static FULL_PARSE: PyOnceLock<Py<PyCFunction>> = PyOnceLock::new();
 
+    /// The fast `parse` made by the first import, handed to every later import of the module
+    /// in the process (a fresh import runs the module's body again on a new module object).
+    static FAST_PARSE: PyOnceLock<Py<PyCFunction>> = PyOnceLock::new();
+
+    /// The interpreter the entries were made in (-1 before the first import): they and the
+    /// objects they keep belong to it, so the module is not imported into another one.
+    static INTERPRETER: AtomicI64 = AtomicI64::new(-1);
+
     /// The fast `parse`, named and documented as PyO3's (whose docstring carries the text
     /// signature `help()` and stubtest read).
     pub(super) fn parse_entry<'py>(
         module: &Bound<'py, PyModule>,
-        full: Bound<'py, PyCFunction>,
+        full: &Bound<'py, PyCFunction>,
     ) -> PyResult<Bound<'py, PyCFunction>> {
         let py = module.py();
-        // SAFETY: `full` is a live builtin function, whose layout is PyCFunctionObject; its
-        // method definition is a static PyO3 made, with a static docstring.
-        let doc = unsafe { (*(*full.as_ptr().cast::<ffi::PyCFunctionObject>()).m_ml).ml_doc };
-        let def = Box::leak(Box::new(ffi::PyMethodDef {
-            ml_name: c"parse".as_ptr(),
-            ml_meth: ffi::PyMethodDefPointer { PyCFunctionFastWithKeywords: parse },
-            ml_flags: ffi::METH_FASTCALL | ffi::METH_KEYWORDS,
-            ml_doc: doc,
-        }));
-        FULL_PARSE.set(py, full.unbind()).map_err(|_| {
-            pyo3::exceptions::PyRuntimeError::new_err("fixwire._native is initialised once per process")
-        })?;
-        let name = module.name()?;
-        // SAFETY: `def` lives for the process (leaked, once: FULL_PARSE refuses a second
-        // time); `name` is a live str; the result is a new reference or NULL with an error set.
-        unsafe {
-            Bound::from_owned_ptr_or_err(py, ffi::PyCFunction_NewEx(def, std::ptr::null_mut(), name.as_ptr()))
-                .map(|f| f.cast_into_unchecked())
+        // SAFETY: the GIL is held, so there is a current interpreter.
+        let interpreter = unsafe { ffi::PyInterpreterState_GetID(ffi::PyInterpreterState_Get()) };
+        if let Err(first) = INTERPRETER.compare_exchange(-1, interpreter, Ordering::AcqRel, Ordering::Acquire) {
+            if first != interpreter {
+                return Err(PyImportError::new_err("fixwire._native cannot be imported into a sub-interpreter"));
+            }
         }
+        let fast = FAST_PARSE.get_or_try_init(py, || {
+            // SAFETY: `full` is a live builtin function, whose layout is PyCFunctionObject;
+            // its method definition is a static PyO3 made, with a static docstring.
+            let doc = unsafe { (*(*full.as_ptr().cast::<ffi::PyCFunctionObject>()).m_ml).ml_doc };
+            let def = Box::leak(Box::new(ffi::PyMethodDef {
+                ml_name: c"parse".as_ptr(),
+                ml_meth: ffi::PyMethodDefPointer { PyCFunctionFastWithKeywords: parse },
+                ml_flags: ffi::METH_FASTCALL | ffi::METH_KEYWORDS,
+                ml_doc: doc,
+            }));
+            FULL_PARSE.get_or_init(py, || full.clone().unbind());
+            let name = module.name()?;
+            // SAFETY: `def` lives for the process (leaked, once: FAST_PARSE keeps the function
+            // made of it); `name` is a live str; the result is a new reference or NULL with an
+            // error set.
+            unsafe {
+                Bound::from_owned_ptr_or_err(py, ffi::PyCFunction_NewEx(def, std::ptr::null_mut(), name.as_ptr()))
+                    .map(|f| f.cast_into_unchecked::<PyCFunction>().unbind())
+            }
+        })?;
+        Ok(fast.bind(py).clone())
     }
 
     /// `parse`'s METH_FASTCALL | METH_KEYWORDS entry.
@@ -190,6 +209,11 @@ mod fast {
         full: &'static PyOnceLock<Py<PyAny>>,
     ) -> PyResult<()> {
         let py = class.py();
+        if full.get(py).is_some() {
+            // A later import of the module in the process: the class, made once per process,
+            // has the entry already.
+            return Ok(());
+        }
         let original = class.getattr(name.to_str().expect("an ASCII name"))?;
         // `PyMethodDescr_Type` is CPython's static type: only its address is read.
         if original.get_type().as_type_ptr() != std::ptr::addr_of_mut!(ffi::PyMethodDescr_Type) {
