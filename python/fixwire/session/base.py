@@ -90,6 +90,8 @@ class SessionBase:
             for tag, value in zip((50, 142, 57, 143), config.qualifiers, strict=True)
             if value
         ]
+        # Whether messages carry header fields the encoder does not write itself.
+        self._extra_header = bool(self._last_processed or self._qualifiers)
         # The MsgSeqNum of our Logon <A> of the current connection.
         self._logon_seq = 0
         self.state = State.DISCONNECTED
@@ -207,7 +209,7 @@ class SessionBase:
         """Sends a session-level message; ``processed`` is the MsgSeqNum of the peer's message
         it answers, for LastMsgSeqNumProcessed <369> (else the last one processed).
         """
-        if self._last_processed or self._qualifiers:
+        if self._extra_header:
             header = self._header_fields(processed)
             # A Reject's reverse route may name a SubID or LocationID of ours again: the
             # session's own is written, once.

@@ -524,6 +524,12 @@ class Connection:
         if not events:
             return
         on_event = self._on_event
+        if on_event is not None and len(events) == 1 and type(events[0]) is Received:
+            # The hot path, one application message: no gathering, no loop.
+            self._call_back(on_event, events[0])
+            if self._waiters:
+                self._notify()
+            return
         corked = gather and on_event is not None and len(events) > 1 and not self._corked
         if corked:
             self._corked = True

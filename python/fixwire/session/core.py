@@ -141,7 +141,7 @@ class Session(Logon):
 
     def receive(self, data: bytes, now: float) -> None:
         """Bytes read from the connection, in any pieces."""
-        if self.state is State.DISCONNECTED:
+        if self.state is _DISCONNECTED:
             return
         framer = self._framer
         messages = framer.feed(data)
@@ -371,19 +371,20 @@ class Session(Logon):
             raise SessionError(
                 f"MsgType {msg_type!r} is a session-level message; the session sends those"
             )
-        if self._out.queued > self.config.max_outbound_bytes:
+        out = self._out
+        if out.queued > self.config.max_outbound_bytes:
             raise SessionError(
-                f"cannot send {msg_type!r}: outbound queue full ({self._out.queued} bytes unsent)"
+                f"cannot send {msg_type!r}: outbound queue full ({out.queued} bytes unsent)"
             )
         store = self.store
         seq_num = store.next_sender_seq
         # float(): the encoder takes a float as seconds but an int as nanoseconds, and `now`
         # may be an int (or a numpy float) of seconds.
         if template is None:
-            if self._last_processed or self._qualifiers:
+            if self._extra_header:
                 fields = [*self._header_fields(None), *fields]
             wire = self._encoder.encode(msg_type, fields, seq_num=seq_num, sending_time=float(now))
-        elif self._last_processed or self._qualifiers:
+        elif self._extra_header:
             raise SessionError(
                 "a Template cannot carry LastMsgSeqNumProcessed <369> or the SubIDs and"
                 " LocationIDs of the header"
@@ -396,7 +397,7 @@ class Session(Logon):
             store.save(seq_num, wire)
         else:
             store.set_next_sender_seq(seq_num + 1)
-        self._out.append(wire)
+        out.append(wire)
         if self._log is not None:
             self._log.outbound(wire, now)
         self._last_sent = now

@@ -97,6 +97,10 @@ class Outbound:
         is positive.
         """
         items = self.items
+        if len(items) == 1 and not self._streams and (max_bytes is None or max_bytes > 0):
+            # The common case, the one message just sent: taken whatever its size.
+            self.queued = 0
+            return items.popleft()  # type: ignore[return-value]
         if not items:
             return b""
         if not self._streams and (max_bytes is None or 0 < self.queued <= max_bytes):
