@@ -244,21 +244,27 @@ def qty_text(qty: Decimal) -> str:
     return text
 
 
-#: :func:`transact_time`'s second: its number since the epoch and its text.
+#: :func:`transact_time`'s last millisecond and its text, and its second's text.
+_transact_millisecond: tuple[int, str] = (-1, "")
 _transact_second: tuple[int, str] = (-1, "")
 
 
 def transact_time() -> str:
     """TransactTime <60> now, as the text the sessions' encoder writes a ``datetime`` in
-    (UTCTimestamp at millisecond precision, spec section 2: ``YYYYMMDD-HH:MM:SS.mmm``), the
-    second's part remembered: a ``datetime`` costs more to make and to encode than the rest
-    of a report's clock.
+    (UTCTimestamp at millisecond precision, spec section 2: ``YYYYMMDD-HH:MM:SS.mmm``),
+    remembered for the millisecond and the second: a ``datetime`` costs more to make and to
+    encode than the rest of a report's clock, and reports come many to a millisecond.
     """
-    global _transact_second
-    second, millisecond = divmod(time.time_ns() // 1_000_000, 1000)
+    global _transact_millisecond, _transact_second
+    now = time.time_ns() // 1_000_000
+    if now == _transact_millisecond[0]:
+        return _transact_millisecond[1]
+    second, millisecond = divmod(now, 1000)
     if second != _transact_second[0]:
         _transact_second = (second, time.strftime("%Y%m%d-%H:%M:%S.", time.gmtime(second)))
-    return f"{_transact_second[1]}{millisecond:03d}"
+    text = f"{_transact_second[1]}{millisecond:03d}"
+    _transact_millisecond = (now, text)
+    return text
 
 
 _last_wall_clock = 0.0
