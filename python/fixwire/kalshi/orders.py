@@ -5,8 +5,10 @@ from the venue's ExecutionReports and OrderCancelRejects by :class:`OrderBook`.
 from __future__ import annotations
 
 import collections
+from collections.abc import Callable
 from decimal import Decimal
-from typing import NamedTuple
+from operator import attrgetter
+from typing import NamedTuple, TypeVar
 
 from fixwire.kalshi.events import (
     ExecutionReport,
@@ -94,6 +96,7 @@ def report_problem(
     *,
     quantity_sum: bool,
     ceiling: Decimal = _ONE,
+    avg_px: Decimal | None = None,
 ) -> str | None:
     """What breaks the venue's invariants in an ExecutionReport, or None when nothing does.
 
@@ -112,6 +115,7 @@ def report_problem(
         price: Its Price in dollars, already read.
         quantity_sum: Whether to check the sum.
         ceiling: Prices lie below it, AvgPx at or below it: 1 dollar, or infinite on margin.
+        avg_px: Its AvgPx, if already read.
 
     Raises:
         FixError: A value read here is not of its type.
@@ -120,7 +124,8 @@ def report_problem(
         return f"Side <54> {event.message[54]!r} is neither 1 nor 2"
     if price is not None and not _ZERO < price < ceiling:
         return f"Price <44> {price} is not {_band(ceiling)}"
-    avg_px = event.avg_px
+    if avg_px is None:
+        avg_px = event.avg_px
     if not _ZERO <= avg_px <= ceiling:
         return f"AvgPx <6> {avg_px} is not {_band(ceiling)}"
     if order_qty < 0 or cum_qty < 0 or leaves_qty < 0:
@@ -147,6 +152,44 @@ def report_problem(
 def _band(ceiling: Decimal) -> str:
     """Where a price must lie, in words."""
     return "positive" if ceiling.is_infinite() else f"between 0 and {ceiling} dollar"
+
+
+#: An ExecutionReport's decimals read as text in one call: OrderQty <38>, Price <44>, CumQty
+#: <14>, LeavesQty <151> and AvgPx <6>.
+_DECIMAL_TAGS = (38, 44, 14, 151, 6)
+_ORDER_QTY = attrgetter("order_qty")
+_CUM_QTY = attrgetter("cum_qty")
+_LEAVES_QTY = attrgetter("leaves_qty")
+_PRICE = attrgetter("price")
+_AVG_PX = attrgetter("avg_px")
+#: The longest text whose value is remembered, and how many are remembered at most (all
+#: forgotten past that): a bound whatever the venue sends.
+_MAX_REMEMBERED_TEXT = 16
+_MAX_REMEMBERED = 4096
+_V = TypeVar("_V", Decimal, Decimal | None)
+
+
+def _remembered(
+    values: dict[str, _V],
+    text: str | None,
+    event: ExecutionReport,
+    read: Callable[[ExecutionReport], _V],
+) -> _V:
+    """The value ``read`` gives for the field whose text is ``text``, remembered by text:
+    reports repeat a few quantities and prices, and reading a ``Decimal`` costs several
+    times a dictionary's look-up. The value still comes from ``read`` (the report's own
+    property, the one rule); an absent or long text is read each time.
+    """
+    if text is None or len(text) > _MAX_REMEMBERED_TEXT:
+        return read(event)
+    value = values.get(text)
+    if value is None:
+        value = read(event)
+        if value is not None:
+            if len(values) >= _MAX_REMEMBERED:
+                values.clear()
+            values[text] = value
+    return value
 
 
 class OrderBook:
@@ -176,6 +219,12 @@ class OrderBook:
         self._max_closed = max_closed
         self._quantity_sum = quantity_sum
         self._ceiling = ceiling
+        # The values of the reports' decimal texts, remembered (see _remembered): the
+        # quantities, one rule for OrderQty <38>, CumQty <14> and LeavesQty <151>; Price <44>
+        # and AvgPx <6> by UseDollars <21005>.
+        self._quantities: dict[str, Decimal] = {}
+        self._prices: tuple[dict[str, Decimal | None], dict[str, Decimal | None]] = ({}, {})
+        self._avg_prices: tuple[dict[str, Decimal], dict[str, Decimal]] = ({}, {})
 
     def in_doubt(self) -> None:
         """After a disconnect on a session without retransmission, an order the venue has not
@@ -198,10 +247,20 @@ class OrderBook:
             FixError: A value is not of its type; nothing was applied.
         """
         if isinstance(event, ExecutionReport):
-            # Each attribute of the lazy report is read once.
+            # Each attribute of the lazy report is read once; its decimals' texts in one call,
+            # their values remembered by text.
             cl_ord_id, exec_type, ord_status = event.cl_ord_id, event.exec_type, event.ord_status
-            order_qty, price, text = event.order_qty, event.price, event.text
-            cum_qty, leaves_qty = event.cum_qty, event.leaves_qty
+            text = event.text
+            qty_text, price_text, cum_text, leaves_text, avg_text = event.message.values(
+                _DECIMAL_TAGS
+            )
+            # (UseDollars as the report was read with it: the same text may mean cents.)
+            quantities, dollars = self._quantities, event._dollars
+            order_qty = _remembered(quantities, qty_text, event, _ORDER_QTY)
+            cum_qty = _remembered(quantities, cum_text, event, _CUM_QTY)
+            leaves_qty = _remembered(quantities, leaves_text, event, _LEAVES_QTY)
+            price = _remembered(self._prices[dollars], price_text, event, _PRICE)
+            avg_px = _remembered(self._avg_prices[dollars], avg_text, event, _AVG_PX)
             problem = report_problem(
                 event,
                 order_qty,
@@ -210,6 +269,7 @@ class OrderBook:
                 price,
                 quantity_sum=self._quantity_sum,
                 ceiling=self._ceiling,
+                avg_px=avg_px,
             )
             if problem is not None:
                 return problem

@@ -262,20 +262,28 @@ def qty_text(qty: Decimal) -> str:
     return text
 
 
-#: :func:`transact_time`'s second: its number since the epoch and its text.
+#: :func:`transact_time`'s last millisecond and its text, and its second's text.
+_transact_millisecond: tuple[int, str] = (-1, "")
 _transact_second: tuple[int, str] = (-1, "")
 
 
 def transact_time(now: float) -> str:
     """TransactTime <60> at ``now`` (seconds since the epoch, the simulator's clock), as the
     text the sessions' encoder writes a ``datetime`` in (UTCTimestamp at millisecond
-    precision, spec section 2: ``YYYYMMDD-HH:MM:SS.mmm``), the second's part remembered: a
-    ``datetime`` costs more to make and to encode than the rest of a report's clock.
+    precision, spec section 2: ``YYYYMMDD-HH:MM:SS.mmm``), remembered for the millisecond and
+    the second: a ``datetime`` costs more to make and to encode than the rest of a report's
+    clock, and reports come many to a millisecond.
     """
-    global _transact_second
+    global _transact_millisecond, _transact_second
     # Rounded to the microsecond first, as the encoder rounds a float's seconds.
-    second, millisecond = divmod(math.floor(now * 1e6 + 0.5) // 1000, 1000)
-    known = _transact_second  # read once: another thread may replace it
-    if second != known[0]:
-        known = _transact_second = (second, time.strftime("%Y%m%d-%H:%M:%S.", time.gmtime(second)))
-    return f"{known[1]}{millisecond:03d}"
+    milliseconds = math.floor(now * 1e6 + 0.5) // 1000
+    known = _transact_millisecond  # each read once: another thread may replace it
+    if milliseconds == known[0]:
+        return known[1]
+    second, millisecond = divmod(milliseconds, 1000)
+    day = _transact_second
+    if second != day[0]:
+        day = _transact_second = (second, time.strftime("%Y%m%d-%H:%M:%S.", time.gmtime(second)))
+    text = f"{day[1]}{millisecond:03d}"
+    _transact_millisecond = (milliseconds, text)
+    return text

@@ -254,8 +254,9 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
         trading = (
             {e.order.order_id for e in events if isinstance(e, m.Filled)} if len(events) > 1 else ()
         )
+        trading_sessions = self._trading
         for event in events:
-            owner = _owner(event)
+            owner = event.order.owner if isinstance(event, _REPORTED) else _owner(event)
             if (
                 owner == HOUSE
                 or isinstance(event, m.GroupRejected)
@@ -265,7 +266,7 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
                 # is answered OrderGroupResponse <UOH>, as every action is (spec section 9).
                 continue
             number: int | None = None
-            for client in self._trading_sessions(owner):
+            for client in trading_sessions.get(owner, ()):  # _trading_sessions, inlined
                 # An order's report first: the common case, one check.
                 if isinstance(event, _REPORTED):
                     if (

@@ -264,7 +264,8 @@ def check_price(price: object, what: str = "price") -> Decimal:
 
 def check_qty(qty: object, what: str = "quantity") -> Decimal:
     """``qty`` (a Decimal or int) as a positive Decimal, else an error naming ``what``."""
-    if isinstance(qty, bool) or not isinstance(qty, Decimal | int):
+    # A tuple, not ``Decimal | int``: that makes a union object on every call.
+    if isinstance(qty, bool) or not isinstance(qty, (Decimal, int)):
         raise TypeError(f"{what} must be a decimal.Decimal or int, not {type(qty).__name__}")
     value = Decimal(qty)
     if not value.is_finite() or value <= 0:
