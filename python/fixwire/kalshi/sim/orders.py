@@ -345,10 +345,11 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
         # OrderQty <38> is CumQty + LeavesQty unless PreserveOriginalOrderQty <21008>.
         # (Without fills it is LeavesQty itself, whose text is remembered: a sum would be a
         # fresh Decimal to hash.)
+        leaves_text = qty_text(leaves_qty)
         if flags.preserve_original_order_qty:
-            order_qty = order.order_qty
+            order_qty_text = qty_text(order.order_qty)
         else:
-            order_qty = cum_qty + leaves_qty if cum_qty else leaves_qty
+            order_qty_text = qty_text(cum_qty + leaves_qty) if cum_qty else leaves_text
         # Prices and quantities go as the text the encoder would write for them, mostly
         # remembered (core.qty_text, VenueCore._tick_text): a report's Decimals cost more to
         # round and to encode than the rest of it.
@@ -362,14 +363,14 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
                 else self._wire_price(client, m.to_yes_price(side, order.cum_cost / cum_qty)),
             ),
             (14, qty_text(cum_qty)),
-            (38, qty_text(order_qty)),
+            (38, order_qty_text),
             (39, status),
             (44, self._tick_text(client, side, order.price)),
             (54, _SIDE_CODE[side]),
             (55, order.market),
             (60, transact_time(self._now())),
             (150, exec_type),
-            (151, qty_text(leaves_qty)),
+            (151, leaves_text),
         ]
         if isinstance(event, m.Cancelled):
             fields.append((58, event.reason.value))
