@@ -97,6 +97,7 @@ def _peer_certificate_sha256(transport: asyncio.BaseTransport) -> str | None:
 
 
 _CLOSED = object()
+_DISCONNECTED = State.DISCONNECTED
 #: The most the session's output is taken in one piece, in bytes.
 _WRITE_PIECE = 64 * 1024
 #: The most one read from the socket takes, in bytes (its buffer is kept per connection).
@@ -469,7 +470,8 @@ class Connection:
             self._flush_log_soon()
         if session.has_events:
             self._dispatch()
-        if session.should_close:
+        state = session.state
+        if state is _DISCONNECTED:  # Session.should_close, without a second lookup.
             if transport is not None and not transport.is_closing():
                 transport.close()  # Flushes the buffer first...
                 # ...unless the peer stopped reading: then the socket is cut after a while.
@@ -477,7 +479,6 @@ class Connection:
                     self.session.config.logout_timeout, _abort_if_open, self, transport
                 )
             return
-        state = session.state
         if self._timer is not None and state is self._timer_state:
             # Armed for a time no later than the deadline, which cannot have moved earlier in
             # the same state (Session.next_deadline): nothing to ask on this read.
