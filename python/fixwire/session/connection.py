@@ -405,11 +405,8 @@ class Connection:
         self._can_write = writable
 
     def _data_received(self, data: bytes) -> None:
-        session = self.session
-        session.receive(data, time.time())
-        if session.has_events:
-            self._dispatch(gather=True)
-        self._flush()
+        self.session.receive(data, time.time())
+        self._flush(gather=True)
 
     def _cork(self) -> None:
         """Gathers what :meth:`send` writes until :meth:`_uncork`, at the latest on the event
@@ -460,16 +457,18 @@ class Connection:
         if self._message_log is not None:
             self._message_log.flush()
 
-    def _flush(self) -> None:
-        """Writes what the session has to send, delivers its events, and rearms the timer."""
+    def _flush(self, *, gather: bool = False) -> None:
+        """Delivers the session's events (see :meth:`_dispatch` for ``gather``), writes what it
+        has to send, and rearms the timer.
+        """
         session = self.session
+        if session.has_events:
+            self._dispatch(gather=gather)
         transport = self._transport
         if transport is not None and session.has_data_to_send:
             self._write(transport)
         if self._message_log is not None and self._message_log.pending and not self._log_flush_due:
             self._flush_log_soon()
-        if session.has_events:
-            self._dispatch()
         state = session.state
         if state is _DISCONNECTED:  # Session.should_close, without a second lookup.
             if transport is not None and not transport.is_closing():
@@ -519,7 +518,7 @@ class Connection:
     def _dispatch(self, *, gather: bool = False) -> None:
         """Hands the session's events over. With ``gather``, ``on_event`` handling a burst
         (more than one event) has what it sends written together once it is done with the
-        last (by the :meth:`_flush` that follows).
+        last (by :meth:`_flush`, which writes after dispatching).
         """
         events = self.session.next_events(acknowledge=False)
         if not events:
