@@ -276,7 +276,7 @@ class Session(Logon):
         """
         return self._out.take(max_bytes)
 
-    def next_events(self, *, acknowledge: bool = True) -> list[Event]:
+    def next_events(self, acknowledge: bool = True) -> list[Event]:
         """The events since the last call, oldest first.
 
         Args:
