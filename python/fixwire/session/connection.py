@@ -625,7 +625,10 @@ class _Protocol(asyncio.BufferedProtocol):
         return self._buffer
 
     def buffer_updated(self, nbytes: int) -> None:
-        self._connection._data_received(self._buffer[:nbytes].tobytes())
+        # Connection._data_received's body, unfolded: one Python frame less on every read.
+        connection = self._connection
+        connection.session.receive(self._buffer[:nbytes].tobytes(), time.time())
+        connection._flush(True)
 
     def data_received(self, data: bytes) -> None:
         """Bytes read by someone else (the transport itself calls :meth:`buffer_updated`)."""
