@@ -182,6 +182,11 @@ class Framer:
     def drain_errors(self) -> list[DecodeError]:
         """Take the errors found since the last call; offsets count from the stream's start."""
     @property
+    def has_errors(self) -> bool:
+        """Whether errors were found since the last ``drain_errors``: a cheaper question than
+        draining, for a reader that asks after every chunk.
+        """
+    @property
     def buffered(self) -> int:
         """Bytes held while waiting for the rest of a message."""
     @property

@@ -182,8 +182,11 @@ def test_garbage_after_a_message_in_separate_chunks() -> None:
 
 def test_offsets_are_absolute_across_drains() -> None:
     framer = fixwire.Framer()
+    assert not framer.has_errors
     framer.feed(b"xx" + NOS)
+    assert framer.has_errors
     assert [e.offset for e in framer.drain_errors()] == [0]
+    assert not framer.has_errors
     assert framer.drain_errors() == []
     assert raws(framer.feed(HEARTBEAT + b"yyy" + TEST_REQUEST)) == [HEARTBEAT, TEST_REQUEST]
     (error,) = framer.drain_errors()

@@ -46,18 +46,18 @@ class Counted:
         self.reads = 0
         transport = transport_of(conn)
         write = transport.write
-        data_received = conn._data_received
+        receive = conn.session.receive
 
         def counted_write(data: bytes | bytearray | memoryview) -> None:
             self.writes.append(len(data))
             write(data)
 
-        def counted_read(data: bytes) -> None:
-            self.reads += 1
-            data_received(data)
+        def counted_read(data: bytes, now: float) -> None:
+            self.reads += 1  # The connection hands the session each read whole, once.
+            receive(data, now)
 
         transport.write = counted_write  # type: ignore[method-assign]
-        conn._data_received = counted_read  # type: ignore[method-assign]
+        conn.session.receive = counted_read  # type: ignore[method-assign]
 
 
 async def log_on(peer: RawPeer) -> None:

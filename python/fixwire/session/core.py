@@ -145,9 +145,8 @@ class Session(Logon):
             return
         framer = self._framer
         messages = framer.feed(data)
-        errors = framer.drain_errors()
-        if errors:
-            self._receive_with_errors(messages, errors, bytes(data), now)
+        if framer.has_errors:
+            self._receive_with_errors(messages, framer.drain_errors(), bytes(data), now)
         else:
             self._receive_messages(messages, now)
         self._previous_input = data
@@ -277,7 +276,7 @@ class Session(Logon):
         """
         return self._out.take(max_bytes)
 
-    def next_events(self, *, acknowledge: bool = True) -> list[Event]:
+    def next_events(self, acknowledge: bool = True) -> list[Event]:
         """The events since the last call, oldest first.
 
         Args:

@@ -84,6 +84,13 @@ impl PyFramer {
         PyList::new(py, errors)
     }
 
+    /// Whether errors were found since the last ``drain_errors``: a cheaper question than
+    /// draining, for a reader that asks after every chunk.
+    #[getter]
+    fn has_errors(&self) -> PyResult<bool> {
+        Ok(exclusive(&self.framer, "Framer")?.has_errors())
+    }
+
     /// Bytes held while waiting for the rest of a message.
     #[getter]
     fn buffered(&self) -> PyResult<usize> {

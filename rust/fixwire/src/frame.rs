@@ -431,6 +431,12 @@ impl Framer {
         self.offset
     }
 
+    /// Whether errors were found since the last [`drain_errors`](Self::drain_errors): a
+    /// cheaper question than draining, for a reader that asks after every chunk.
+    pub fn has_errors(&self) -> bool {
+        !self.errors.is_empty()
+    }
+
     /// Takes the errors found since the last call.
     pub fn drain_errors(&mut self) -> std::vec::Drain<'_, DecodeError> {
         self.errors.drain(..)
@@ -631,7 +637,9 @@ mod tests {
         let mut framer = Framer::default();
         let got = collect(&mut framer, &stream);
         assert_eq!(got, vec![a.clone(), b.clone()]);
+        assert!(framer.has_errors());
         let errors: Vec<_> = framer.drain_errors().collect();
+        assert!(!framer.has_errors());
         assert_eq!(errors.len(), 3, "{errors:?}");
         assert_eq!((errors[0].kind, errors[0].offset), (Kind::Garbage, 0));
         assert_eq!((errors[1].kind, errors[1].offset), (Kind::Garbage, 2 + a.len()));
