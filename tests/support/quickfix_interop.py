@@ -276,9 +276,12 @@ def config_for(
     )
 
 
-def quickfix_initiator(tmp_path: Path, spec: Path, comp_ids: tuple[str, str]) -> QuickFixPeer:
+def quickfix_initiator(
+    tmp_path: Path, spec: Path, comp_ids: tuple[str, str], heartbeat_interval: int = HEARTBEAT
+) -> QuickFixPeer:
     """A QuickFIX initiator for one test, not yet started (``comp_ids``: fixwire's, then
-    QuickFIX's), connecting to a fixwire acceptor on a free port.
+    QuickFIX's), connecting to a fixwire acceptor on a free port, with HeartBtInt <108>
+    ``heartbeat_interval`` seconds.
     """
     return QuickFixPeer(
         tmp_path / "quickfix",
@@ -286,7 +289,7 @@ def quickfix_initiator(tmp_path: Path, spec: Path, comp_ids: tuple[str, str]) ->
         role="initiator",
         port=free_port(),
         comp_ids=[(comp_ids[1], comp_ids[0])],
-        heartbeat_interval=HEARTBEAT,
+        heartbeat_interval=heartbeat_interval,
     )
 
 
