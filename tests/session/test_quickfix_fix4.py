@@ -223,6 +223,8 @@ def test_next_expected_msg_seq_num_with_quickfix(tmp_path: Path, quickfix_spec: 
             session = replace(
                 config(begin_string, comp_ids, quickfix_spec, Role.INITIATOR),
                 next_expected_msg_seq_num=True,
+                # The test asserts exact numbers: no Heartbeat <0> may take one in a stall.
+                heartbeat_interval=30,
             )
             probe = await fixwire_initiator(cleanup, session, peer, store)
             probe.conn.send("D", order(begin_string, "A"))
