@@ -12,7 +12,7 @@
 use std::ops::Range;
 use std::sync::{Arc, OnceLock};
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::decode::{Field, Fields};
 use crate::error::{DecodeError, DecodeErrorKind as Kind};
@@ -76,10 +76,11 @@ impl GroupSpec {
         if count_tag == 0 || members.iter().any(|m| m.tag() == 0) {
             return Err(InvalidGroupSpec(format!("group {count_tag} has tag 0, which is not a FIX tag")));
         }
-        for (i, m) in members.iter().enumerate() {
-            if members[..i].iter().any(|earlier| earlier.tag() == m.tag()) {
-                return Err(InvalidGroupSpec(format!("group {count_tag} lists member {} twice", m.tag())));
-            }
+        // A set, not a scan of the earlier members: dictionaries flatten components into groups
+        // of hundreds of members (FIX50SP2.xml), and the scan made loading them quadratic.
+        let mut seen = FxHashSet::default();
+        if let Some(m) = members.iter().find(|m| !seen.insert(m.tag())) {
+            return Err(InvalidGroupSpec(format!("group {count_tag} lists member {} twice", m.tag())));
         }
         let depth = 1 + members
             .iter()

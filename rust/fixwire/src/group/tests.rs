@@ -233,3 +233,20 @@ fn widening_keeps_layouts_that_differ_by_message_type() {
     assert_eq!(members(wide.lookup(b"B", 200).unwrap()), [4]);
     assert!(wide.lookup(b"C", 200).is_none());
 }
+
+#[test]
+fn a_spec_listing_a_member_twice_is_refused_naming_the_first_repeat() {
+    let nested = Arc::new(GroupSpec::new(539, [524.into(), 525.into()]).unwrap());
+    let refused = |members: Vec<Member>| GroupSpec::new(453, members).unwrap_err().0;
+    assert_eq!(refused(vec![448.into(), 447.into(), 448.into()]), "group 453 lists member 448 twice");
+    // The first tag seen again is named, not the first one listed twice.
+    assert_eq!(refused(vec![1.into(), 2.into(), 3.into(), 2.into(), 1.into()]), "group 453 lists member 2 twice");
+    // A nested group is a member by its count tag.
+    let twice = vec![Member::Group(nested.clone()), 448.into(), 539.into()];
+    assert_eq!(refused(twice), "group 453 lists member 539 twice");
+    // Large specs (a dictionary's flattened components) are checked as exactly.
+    let mut wide: Vec<Member> = (1..=2_000).map(Member::from).collect();
+    assert!(GroupSpec::new(453, wide.clone()).is_ok());
+    wide.push(1_999.into());
+    assert_eq!(refused(wide), "group 453 lists member 1999 twice");
+}
