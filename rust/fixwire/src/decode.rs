@@ -93,7 +93,8 @@ impl TagSet {
     /// The length tags of `pairs` and the tags that cannot be in a body.
     const fn stops(pairs: &[(u32, u32)]) -> Self {
         let mut set = Self::of(pairs, false);
-        set.low[0] |= HEADER_OR_TRAILER;
+        // And 0: the parse of the common message reads `=` with no tag before it as tag 0.
+        set.low[0] |= HEADER_OR_TRAILER | 1;
         set
     }
 

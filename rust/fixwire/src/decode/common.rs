@@ -100,20 +100,22 @@ fn field_at(buf: &[u8], sohs: &mut Sohs<'_>, pos: usize) -> Option<Field> {
 /// and the byte there, the first digit, is not `=`.
 ///
 /// `None` for any other tag, an empty value, a tag in `stops` (a header or trailer tag in the
-/// body, a data length field) or one field more than `free` holds: the checked parser's to
-/// judge. Returns how many fields it read. Positions are u32 (the caller checked that the
-/// message is addressable so), and the function is out of line: its state stays in registers.
+/// body, a data length field, and 0, which is what a field without a tag reads as) or one
+/// field more than `free` holds: the checked parser's to judge. Returns how many of `free` it
+/// left, so that no register holds their count. Positions are u32 (the caller checked that the
+/// message is addressable so), and the function is out of line: its state stays in registers,
+/// its arguments too (the walk's state comes as one, by reference).
 #[inline(never)]
-fn body_fields(body: &[u8], mut sohs: Sohs<'_>, mut pos: u32, free: &mut [Field], stops: &TagSet) -> Option<usize> {
-    let room = free.len();
+fn body_fields(body: &[u8], (mut sohs, stops, mut pos): (Sohs<'_>, &TagSet, u32), free: &mut [Field]) -> Option<usize> {
     let mut out = free.iter_mut();
     while let Some(word) = swar::load(body, pos as usize) {
-        let shift = swar::digit_run_bits(word);
-        if (word as u8).wrapping_sub(b'1') > 8 || (word >> shift) as u8 != b'=' {
-            return None;
-        }
-        let tag = swar::digits_below(word, shift);
-        let start = pos + shift / 8 + 1;
+        // Tags of up to four digits, the common ones, from the word's low half: constants that
+        // fit an instruction, so the loop keeps its state in registers. Longer ones from all of it.
+        let (tag, width) = match swar::short_tag(word) {
+            Some(short) => short,
+            None => long_tag(word)?,
+        };
+        let start = pos + width + 1;
         let end = sohs.next()? as u32;
         if (end == start) | stops.may_contain(tag) {
             return None;
@@ -121,7 +123,19 @@ fn body_fields(body: &[u8], mut sohs: Sohs<'_>, mut pos: u32, free: &mut [Field]
         *out.next()? = Field { tag, start, end };
         pos = end + 1;
     }
-    Some(room - out.len())
+    Some(out.len())
+}
+
+/// A tag of one to seven digits (no leading zero) and `=` at the start of `word`, and its
+/// digit count; `None` for anything else. For the tags [`swar::short_tag`] leaves (five digits
+/// or more), out of line.
+#[inline(never)]
+fn long_tag(word: u64) -> Option<(u32, u32)> {
+    let shift = swar::digit_run_bits(word);
+    if (word as u8).wrapping_sub(b'1') > 8 || (word >> shift) as u8 != b'=' {
+        return None;
+    }
+    Some((swar::digits_below(word, shift), shift / 8))
 }
 
 /// `8=FIXT.1.1<SOH>9=` from its sixth byte on: with the first eight, the whole of it.
@@ -204,7 +218,9 @@ pub(super) fn parse(buf: &[u8], options: &ParseOptions, slots: &mut [Field], mas
     let limit = options.max_fields.min(slots.len() - 1).max(3);
     // Checked above: the message is addressable with u32.
     let body = buf.get(..trailer + TRAILER_LEN)?;
-    let count = 3 + body_fields(body, sohs, pos as u32, &mut slots[3..limit], &options.data_fields.stops)?;
+    let free = slots.get_mut(3..limit)?;
+    let room = free.len();
+    let count = 3 + room - body_fields(body, (sohs, &options.data_fields.stops, pos as u32), free)?;
     // `10=` at `trailer`, three digits and SOH, checked above.
     let start = trailer as u32 + 3;
     *slots.get_mut(count)? = Field { tag: 10, start, end: start + 3 };
