@@ -61,6 +61,8 @@ pub struct DataFields {
     /// The length tags and the tags that cannot be in a body (8, 9, 10, 35): where the parse of
     /// the common message stops and leaves the message to the checked parser.
     pub(crate) stops: TagSet,
+    /// Whether these are [`DataFields::standard`], whose stops the parse has as a static table.
+    pub(crate) standard: bool,
 }
 
 /// A membership pre-check for tags: exact below [`TagSet::EXACT`], a range above.
@@ -91,19 +93,20 @@ impl TagSet {
     }
 
     /// The length tags of `pairs` and the tags that cannot be in a body.
-    const fn stops(pairs: &[(u32, u32)]) -> Self {
+    pub(crate) const fn stops(pairs: &[(u32, u32)]) -> Self {
         let mut set = Self::of(pairs, false);
-        set.low[0] |= HEADER_OR_TRAILER;
+        // And 0: the parse of the common message reads `=` with no tag before it as tag 0.
+        set.low[0] |= HEADER_OR_TRAILER | 1;
         set
     }
 
     /// False when `tag` is certainly not in the set.
     #[inline]
-    pub(crate) fn may_contain(&self, tag: u32) -> bool {
+    pub(crate) const fn may_contain(&self, tag: u32) -> bool {
         if tag < Self::EXACT {
             self.low[tag as usize / 64] >> (tag % 64) & 1 == 1
         } else {
-            (self.high_min..=self.high_max).contains(&tag)
+            self.high_min <= tag && tag <= self.high_max
         }
     }
 }
@@ -137,6 +140,7 @@ impl DataFields {
             length_tags: TagSet::of(STANDARD_DATA_FIELDS, false),
             data_tags: TagSet::of(STANDARD_DATA_FIELDS, true),
             stops: TagSet::stops(STANDARD_DATA_FIELDS),
+            standard: true,
         }
     }
 
@@ -148,6 +152,7 @@ impl DataFields {
             length_tags: TagSet::of(&[], false),
             data_tags: TagSet::of(&[], true),
             stops: TagSet::stops(&[]),
+            standard: false,
         }
     }
 
@@ -164,6 +169,7 @@ impl DataFields {
             length_tags: TagSet::of(&pairs, false),
             data_tags: TagSet::of(&pairs, true),
             stops: TagSet::stops(&pairs),
+            standard: false,
             pairs,
         }
     }

@@ -90,6 +90,29 @@ pub(crate) fn digits_below(w: u64, shift: u32) -> u32 {
     (x & 0x00FF_00FF).wrapping_mul(1 + (100 << 16)) >> 16
 }
 
+/// A tag of one to four digits, the first 1-9 (no leading zero), and the `=` after it at the
+/// start of `w`: the tag and its digit count; `(0, 0)` for `=` with no digit before it; `None`
+/// for anything else (a longer tag among others). All in 32 bits, with constants that fit an
+/// instruction.
+#[inline(always)]
+pub(crate) fn short_tag(w: u64) -> Option<(u32, u32)> {
+    let low = w as u32;
+    // The first byte against 1-9, the others against 0-9. As in `digit_run`, only a marked byte
+    // borrows or carries into the next, so the first mark is exact; four digits leave no mark,
+    // a shift of 32.
+    let v = low.wrapping_sub(0x3030_3031);
+    let shift = ((low.wrapping_add(0x4646_4646) | v) & 0x8080_8080).trailing_zeros() & 0x38;
+    if (w >> shift) as u8 != b'=' {
+        return None;
+    }
+    // The digits (the first one's 1 added back: it was 1-9, so nothing carries) moved to the
+    // top of 32 bits, zeros before them, none when there is no digit; then pairs and the two
+    // pairs, as in `digits_below`.
+    let x = ((u64::from(v) + 1) << (32 - shift)) as u32;
+    let x = x.wrapping_mul(10).wrapping_add(x >> 8);
+    Some(((x & 0x00FF_00FF).wrapping_mul(1 + (100 << 16)) >> 16, shift / 8))
+}
+
 /// The eight decimal digits of `n` (below 10^8), zero-padded, as digit values (0 to 9) one a
 /// byte, the most significant first (lowest): the inverse of [`combine`]. Split in halves of
 /// four digits, quarters of two and single digits, all the lanes of a step divided by one
@@ -162,6 +185,36 @@ mod tests {
         assert_eq!(digit_run(word(b"12/4")), 2);
         for (text, bits) in [(&b"12345678"[..], 0), (b"=1", 0), (b"12/4", 16), (b"1234567=", 56), (b"5=", 8)] {
             assert_eq!(digit_run_bits(word(text)), bits, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn short_tags_read_one_to_four_digits_and_refuse_the_rest() {
+        for tag in (1..10_000u32).step_by(7).chain([1, 9, 10, 99, 100, 999, 1000, 9999]) {
+            let text = format!("{tag}=x");
+            let width = text.len() as u32 - 2;
+            assert_eq!(short_tag(word(text.as_bytes())), Some((tag, width)), "{text}");
+        }
+        assert_eq!(short_tag(word(b"=1")), Some((0, 0)));
+        for text in [&b"0=1"[..], b"01=1", b"12345=1", b"1234", b"12a=", b"1\x01=", b"\x81=", b":=", b"/="] {
+            assert_eq!(short_tag(word(text)), None, "{text:?}");
+        }
+        // Every byte value as the first and as a later byte.
+        for b in 0..=255u8 {
+            let first = short_tag(word(&[b, b'=']));
+            let expected = match b {
+                b'1'..=b'9' => Some((u32::from(b - b'0'), 1)),
+                b'=' => Some((0, 0)),
+                _ => None,
+            };
+            assert_eq!(first, expected, "{b:#x}");
+            let later = short_tag(word(&[b'7', b, b'=']));
+            let expected = match b {
+                b'0'..=b'9' => Some((70 + u32::from(b - b'0'), 2)),
+                b'=' => Some((7, 1)),
+                _ => None,
+            };
+            assert_eq!(later, expected, "{b:#x}");
         }
     }
 

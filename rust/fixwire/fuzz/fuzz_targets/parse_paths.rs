@@ -10,7 +10,8 @@
 //! of each of its Kalshi groups, read through the parsed message (which may take them from the
 //! parse's check), must be those a message without that check reads. Every value read as text
 //! must give what the standard library's UTF-8 check gives (the typed reads check ASCII in
-//! vector lanes), and the SOH masks of the input's 64-byte blocks must be the same by every path
+//! vector lanes), every value read as a decimal what `Decimal::parse` gives (the typed read takes
+//! short ones a word at a time), and the SOH masks of the input's 64-byte blocks must be the same by every path
 //! (AVX2 when the CPU has it, SSE2 lanes, words, one block at a time).
 
 #![no_main]
@@ -19,7 +20,8 @@ use std::cell::RefCell;
 use std::sync::{Arc, LazyLock};
 
 use fixwire::{
-    soh_masks_by_path, DataFields, DecodeError, Field, FieldIndex, GroupEntries, GroupSpecs, Message, ParseOptions,
+    soh_masks_by_path, DataFields, Decimal, DecodeError, Field, FieldIndex, GroupEntries, GroupSpecs, Message,
+    ParseOptions,
 };
 use libfuzzer_sys::fuzz_target;
 
@@ -55,6 +57,8 @@ fuzz_target!(|data: &[u8]| {
             for tag in checked.fields().iter().map(|f| f.tag).chain([1, 7, 58, 1023, 1024, 5000]) {
                 let scanned = checked.fields().iter().find(|f| f.tag == tag).copied();
                 assert_eq!(msg.find(tag), scanned, "lookups of {tag} differ");
+                let parsed = scanned.map_or(Some(None), |f| Decimal::parse(&bytes[f.range()]).ok().map(Some));
+                assert_eq!(msg.get_decimal(tag).ok(), parsed, "decimals of {tag} differ");
             }
             for &field in checked.fields() {
                 let standard = std::str::from_utf8(&bytes[field.range()]).map_err(|e| e.valid_up_to());

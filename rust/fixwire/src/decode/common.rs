@@ -11,7 +11,7 @@
 //!
 //! [`FieldIndex::parse`]: super::FieldIndex::parse
 
-use super::{Field, ParseOptions, TagSet};
+use super::{Field, ParseOptions, TagSet, STANDARD_DATA_FIELDS};
 use crate::separators::{block_mask, block_masks, BLOCK};
 use crate::{swar, value, SOH};
 
@@ -100,28 +100,86 @@ fn field_at(buf: &[u8], sohs: &mut Sohs<'_>, pos: usize) -> Option<Field> {
 /// and the byte there, the first digit, is not `=`.
 ///
 /// `None` for any other tag, an empty value, a tag in `stops` (a header or trailer tag in the
-/// body, a data length field) or one field more than `free` holds: the checked parser's to
-/// judge. Returns how many fields it read. Positions are u32 (the caller checked that the
-/// message is addressable so), and the function is out of line: its state stays in registers.
-#[inline(never)]
-fn body_fields(body: &[u8], mut sohs: Sohs<'_>, mut pos: u32, free: &mut [Field], stops: &TagSet) -> Option<usize> {
-    let room = free.len();
+/// body, a data length field, and 0, which is what a field without a tag reads as) or one
+/// field more than `free` holds: the checked parser's to judge. Returns how many of `free` it
+/// left, so that no register holds their count. Positions are u32 (the caller checked that the
+/// message is addressable so), and the function is out of line: its state stays in registers,
+/// its arguments too (the walk's state comes as one, by reference).
+#[inline(always)]
+fn body_fields(
+    body: &[u8],
+    (mut sohs, stops, mut pos): (Sohs<'_>, impl Fn(u32) -> bool, u32),
+    free: &mut [Field],
+) -> Option<usize> {
     let mut out = free.iter_mut();
     while let Some(word) = swar::load(body, pos as usize) {
-        let shift = swar::digit_run_bits(word);
-        if (word as u8).wrapping_sub(b'1') > 8 || (word >> shift) as u8 != b'=' {
-            return None;
-        }
-        let tag = swar::digits_below(word, shift);
-        let start = pos + shift / 8 + 1;
+        // Tags of up to four digits, the common ones, from the word's low half: constants that
+        // fit an instruction, so the loop keeps its state in registers. Longer ones from all of it.
+        let (tag, width) = match swar::short_tag(word) {
+            Some(short) => short,
+            None => long_tag(word)?,
+        };
+        let start = pos + width + 1;
         let end = sohs.next()? as u32;
-        if (end == start) | stops.may_contain(tag) {
+        if (end == start) | stops(tag) {
             return None;
         }
         *out.next()? = Field { tag, start, end };
         pos = end + 1;
     }
-    Some(room - out.len())
+    Some(out.len())
+}
+
+/// [`body_fields`] with the standard data fields: whether a tag stops the walk is one compare
+/// and one byte of a static table.
+#[inline(never)]
+fn standard_body_fields(body: &[u8], (sohs, pos): (Sohs<'_>, u32), free: &mut [Field]) -> Option<usize> {
+    let stops = |tag: u32| STANDARD_STOPS.get(tag as usize).is_some_and(|&stop| stop);
+    body_fields(body, (sohs, stops, pos), free)
+}
+
+/// [`body_fields`] with other data fields.
+#[inline(never)]
+fn other_body_fields(body: &[u8], (sohs, stops, pos): (Sohs<'_>, &TagSet, u32), free: &mut [Field]) -> Option<usize> {
+    body_fields(body, (sohs, |tag| stops.may_contain(tag), pos), free)
+}
+
+/// The stops ([`DataFields::stops`](super::DataFields)) of the standard data fields, a byte a
+/// tag up to the largest.
+pub(super) static STANDARD_STOPS: [bool; STANDARD_STOPS_LEN] = {
+    let set = TagSet::stops(STANDARD_DATA_FIELDS);
+    let mut table = [false; STANDARD_STOPS_LEN];
+    let mut tag = 0;
+    while tag < STANDARD_STOPS_LEN {
+        table[tag] = set.may_contain(tag as u32);
+        tag += 1;
+    }
+    table
+};
+
+/// One more than the largest standard length tag (SecurityXMLLen <1184>) or header or trailer
+/// tag: every tag past the table is no stop.
+const STANDARD_STOPS_LEN: usize = {
+    let (mut largest, mut i) = (35, 0);
+    while i < STANDARD_DATA_FIELDS.len() {
+        if STANDARD_DATA_FIELDS[i].0 > largest {
+            largest = STANDARD_DATA_FIELDS[i].0;
+        }
+        i += 1;
+    }
+    largest as usize + 1
+};
+
+/// A tag of one to seven digits (no leading zero) and `=` at the start of `word`, and its
+/// digit count; `None` for anything else. For the tags [`swar::short_tag`] leaves (five digits
+/// or more), out of line.
+#[inline(never)]
+fn long_tag(word: u64) -> Option<(u32, u32)> {
+    let shift = swar::digit_run_bits(word);
+    if (word as u8).wrapping_sub(b'1') > 8 || (word >> shift) as u8 != b'=' {
+        return None;
+    }
+    Some((swar::digits_below(word, shift), shift / 8))
 }
 
 /// `8=FIXT.1.1<SOH>9=` from its sixth byte on: with the first eight, the whole of it.
@@ -204,7 +262,14 @@ pub(super) fn parse(buf: &[u8], options: &ParseOptions, slots: &mut [Field], mas
     let limit = options.max_fields.min(slots.len() - 1).max(3);
     // Checked above: the message is addressable with u32.
     let body = buf.get(..trailer + TRAILER_LEN)?;
-    let count = 3 + body_fields(body, sohs, pos as u32, &mut slots[3..limit], &options.data_fields.stops)?;
+    let free = slots.get_mut(3..limit)?;
+    let room = free.len();
+    let left = if options.data_fields.standard {
+        standard_body_fields(body, (sohs, pos as u32), free)?
+    } else {
+        other_body_fields(body, (sohs, &options.data_fields.stops, pos as u32), free)?
+    };
+    let count = 3 + room - left;
     // `10=` at `trailer`, three digits and SOH, checked above.
     let start = trailer as u32 + 3;
     *slots.get_mut(count)? = Field { tag: 10, start, end: start + 3 };

@@ -5,6 +5,7 @@ use crate::error::{DecodeError, DecodeErrorKind as Kind};
 use crate::value::{self, Date, Decimal, InvalidValue, UtcTimestamp};
 
 use super::Field;
+use crate::swar;
 
 /// A run of fields over message bytes: a whole message, or one entry of a repeating group.
 ///
@@ -119,7 +120,11 @@ impl<'a> Fields<'a> {
 
     /// The value as an exact decimal.
     pub fn get_decimal(&self, tag: u32) -> Result<Option<Decimal>, DecodeError> {
-        self.get_with(tag, Decimal::parse)
+        let Some(field) = self.find(tag) else { return Ok(None) };
+        if let Some(decimal) = short_decimal(self.buf, field) {
+            return Ok(Some(decimal));
+        }
+        Decimal::parse(&self.buf[field.range()]).map(Some).map_err(|e| invalid_value(field, e))
     }
 
     /// The value as a FIX Boolean (`Y`/`N`).
@@ -141,6 +146,39 @@ impl<'a> Fields<'a> {
     pub fn get_date(&self, tag: u32) -> Result<Option<Date>, DecodeError> {
         self.get_with(tag, Date::parse)
     }
+}
+
+/// The value of `field` when it is a decimal of one to eight bytes without a sign (most prices
+/// and quantities), read from one 8-byte word: digits and at most one point, a digit at least;
+/// the same [`Decimal`] as [`Decimal::parse`] gives. `None` for anything else, and when the
+/// eight bytes from the value's start are not all in `buf` (a value before the trailer always
+/// is): [`Decimal::parse`] reads those, or says what is wrong.
+// Eight digits at most: every mantissa is below 10^8, far inside an i64.
+#[allow(clippy::cast_possible_wrap)]
+#[inline(always)]
+fn short_decimal(buf: &[u8], field: Field) -> Option<Decimal> {
+    let len = field.range().len();
+    if !(1..=8).contains(&len) {
+        return None;
+    }
+    let word = swar::load(buf, field.start as usize)?;
+    // The bits of the value's bytes: the bytes after it (its SOH, the next field) are not read.
+    let value = u64::MAX >> (64 - 8 * len);
+    let point = swar::byte_marks(word, b'.') & value;
+    if point == 0 {
+        return swar::digits(word, len).map(|n| Decimal::new(n as i64, 0));
+    }
+    // The first point (a mark above it may be spurious; the digit test below refuses a second
+    // point): the bytes after it moved down over it.
+    let at = point.trailing_zeros() / 8;
+    let below = (1u64 << (8 * at)) - 1;
+    let digits = (word & below) | ((word >> 8) & !below);
+    let count = len - 1;
+    if count == 0 {
+        return None;
+    }
+    let mantissa = swar::digits(digits, count)?;
+    Some(Decimal::new(mantissa as i64, (count - at as usize) as u8))
 }
 
 /// The error for the value of `field` that its type refuses: out of line, so that the typed
@@ -213,4 +251,51 @@ fn ascii_str(bytes: &[u8]) -> &str {
     // SAFETY: every ASCII byte sequence is valid UTF-8, and the caller checked that `bytes` is
     // ASCII.
     unsafe { std::str::from_utf8_unchecked(bytes) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{short_decimal, Field};
+    use crate::Decimal;
+
+    /// Every value of up to six bytes from digits, points, signs and a letter, and longer ones
+    /// of digits and a point: the short path reads each it takes as `Decimal::parse` does.
+    #[test]
+    fn short_decimals_read_as_the_full_parse_does() {
+        let alphabet = [b'0', b'1', b'5', b'9', b'.', b'-', b'a'];
+        let mut values: Vec<Vec<u8>> = vec![Vec::new()];
+        let mut taken = 0;
+        for _ in 0..6 {
+            values = values.iter().flat_map(|v| alphabet.iter().map(move |&b| [&v[..], &[b]].concat())).collect();
+            taken += check(&values);
+        }
+        for text in ["12345678", "1234567.", ".1234567", "9999.999", "99999999", "123456789", "0.000001", "1.2.3"] {
+            taken += check(&[text.as_bytes().to_vec()]);
+        }
+        // The path is taken for every unsigned value it covers, not only some.
+        assert!(taken > 13_000, "{taken}");
+        assert_eq!(
+            short_decimal(b"10.00\x0110=000\x01", Field { tag: 38, start: 0, end: 5 }),
+            Some(Decimal::new(1000, 2))
+        );
+        // Too close to the end of the bytes for a word: left to the full parse.
+        assert_eq!(short_decimal(b"7\x01", Field { tag: 38, start: 0, end: 1 }), None);
+    }
+
+    fn check(values: &[Vec<u8>]) -> usize {
+        let mut taken = 0;
+        for value in values {
+            let mut buf = value.clone();
+            buf.extend_from_slice(b"\x0110=000\x01");
+            let field = Field { tag: 44, start: 0, end: value.len() as u32 };
+            if let Some(short) = short_decimal(&buf, field) {
+                assert_eq!(Decimal::parse(value), Ok(short), "{:?}", String::from_utf8_lossy(value));
+                taken += 1;
+            } else if !value.contains(&b'-') && value.len() <= 8 {
+                // Unsigned and short: refused only when the full parse refuses it too.
+                assert!(Decimal::parse(value).is_err(), "{:?}", String::from_utf8_lossy(value));
+            }
+        }
+        taken
+    }
 }

@@ -61,16 +61,29 @@ fn same(bytes: &[u8], options: &ParseOptions, common: &mut FieldIndex, checked: 
 fn the_common_path_reads_the_usual_messages_itself() {
     let (mut slots, mut masks) = (vec![Field { tag: 0, start: 0, end: 0 }; 200], Vec::new());
     let messages = messages();
-    for original in &messages[..4] {
-        let count = common::parse(original, &ParseOptions::default(), &mut slots, &mut masks);
-        let mut checked = FieldIndex::new();
-        checked.parse_checked_in_full(original, &ParseOptions::default()).expect("a valid message");
-        assert_eq!(count.map(|n| &slots[..n]), Some(checked.fields()));
+    // The standard data fields (their stops a static table) and the same pairs built as others.
+    let others = ParseOptions { data_fields: DataFields::with_extra(&[]), ..ParseOptions::default() };
+    for options in [ParseOptions::default(), others] {
+        for original in &messages[..4] {
+            let count = common::parse(original, &options, &mut slots, &mut masks);
+            let mut checked = FieldIndex::new();
+            checked.parse_checked_in_full(original, &options).expect("a valid message");
+            assert_eq!(count.map(|n| &slots[..n]), Some(checked.fields()));
+        }
     }
     // Left to the checked parser, which reads them.
     for original in &messages[4..] {
         assert_eq!(common::parse(original, &ParseOptions::default(), &mut slots, &mut masks), None);
         FieldIndex::new().parse(original, &ParseOptions::default()).expect("a valid message");
+    }
+}
+
+#[test]
+fn the_static_stops_are_those_of_the_standard_data_fields() {
+    let standard = DataFields::standard();
+    for tag in 0..70_000 {
+        let table = common::STANDARD_STOPS.get(tag as usize).is_some_and(|&stop| stop);
+        assert_eq!(table, standard.stops.may_contain(tag), "{tag}");
     }
 }
 
