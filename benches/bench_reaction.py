@@ -21,8 +21,9 @@ while ``write`` took 22-43 us of wall time at p50 on the shared two-core machine
 is what the strategy itself spends.
 
 Cases: the application called back (``on_event``) or iterating its events (``async for``, a
-task switch between the read and the application), each on asyncio's own event loop and on
-uvloop's.
+task switch between the read and the application), each on asyncio's own event loop (with
+fixwire's transport for plain TCP, the default, and with asyncio's own transports,
+``asyncio-transports``) and on uvloop's.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from benches.bench_session import (
     Loop,
     Peer,
     numbered_orders,
+    use_transports,
 )
 from benches.conftest import Benchmark, record_latency
 from fixwire.session import Connection
@@ -116,10 +118,17 @@ class Stopwatch:
 
 
 @pytest.mark.benchmark(group="session-reaction")
-@pytest.mark.parametrize("loop", ["asyncio", "uvloop"])
+@pytest.mark.parametrize("loop", ["asyncio", "asyncio-transports", "uvloop"])
 @pytest.mark.parametrize("delivery", ["called-back", "iterating"])
-def test_reaction(benchmark: Benchmark, tmp_path: Path, delivery: str, loop: Loop) -> None:
+def test_reaction(
+    benchmark: Benchmark,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    delivery: str,
+    loop: Loop,
+) -> None:
     """Report bytes in to the next order's bytes out; every order must be answered."""
+    use_transports(loop, monkeypatch)
     count, warmup = SMOKE_REACTIONS if benchmark.disabled else REACTIONS
     orders = numbered_orders(warmup + count + 1)
     with (

@@ -22,7 +22,7 @@ each sample includes one read of ``time.perf_counter``, about 0.1 us here):
   TCP: the above plus ``time.time()`` and the socket's ``send`` syscall. Before each round,
   untimed, the event loop runs until the acceptor has read every order sent, so each send finds
   the socket idle. On asyncio's own event loop and on uvloop's (the acceptor on the same loop,
-  in this process).
+  in this process), and on asyncio's with asyncio's own transports (``asyncio-transports``).
 
 Group "session-roundtrip": NewOrderSingle out, ExecutionReport <35=8> in, over loopback TCP
 with one order in flight: the callback that receives each report sends the next order. Each
@@ -44,6 +44,10 @@ its report. Cases, initiator-to-acceptor:
   ``set_on_event``.
 * ``...-uvloop``: the same with fixwire on uvloop's event loop (both sides, where both are
   fixwire); the others run on asyncio's own.
+* ``fixwire-to-fixwire-asyncio-transports``: ``fixwire-to-fixwire`` with asyncio's own
+  transports on both sides instead of fixwire's (``fixwire.session.socket_transport``, which
+  plain TCP on asyncio's loop gets by default): the same run's measure of what that
+  transport changes.
 
 The acceptor runs in a child process (``session_peer.py``): in this one, its Python would take
 turns at the GIL with the initiator being measured, and a thread waiting for the GIL can wait a
@@ -106,17 +110,30 @@ from fixwire.session import (
     Sync,
     connect,
     serve,
+    socket_transport,
 )
 
 T = TypeVar("T")
 Engine = Literal["fixwire", "quickfix"]
-Loop = Literal["asyncio", "uvloop"]
+Loop = Literal["asyncio", "asyncio-transports", "uvloop"]
 
 LOOPS: dict[Loop, Callable[[], asyncio.AbstractEventLoop] | None] = {
     "asyncio": None,
+    "asyncio-transports": None,
     "uvloop": uvloop.new_event_loop,
 }
-"""The event loops fixwire runs on (``asyncio.Runner``'s ``loop_factory``)."""
+"""The event loops fixwire runs on (``asyncio.Runner``'s ``loop_factory``): asyncio's own,
+with fixwire's transport for plain TCP (the default) or with asyncio's transports (as before
+``fixwire.session.socket_transport``), and uvloop's.
+"""
+
+
+def use_transports(loop: Loop, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Has the connections this process opens from now on use asyncio's own transports where
+    ``loop`` is ``"asyncio-transports"``, fixwire's where it may otherwise.
+    """
+    monkeypatch.setattr(socket_transport, "enabled", loop != "asyncio-transports")
+
 
 NOW = SENDING_TIME.timestamp()
 """The sans-IO sessions' clock: SendingTime <52> comes out as in ``conftest.py``'s order."""
@@ -293,9 +310,10 @@ async def open_initiator(
 
 
 @pytest.mark.benchmark(group="session-send")
-@pytest.mark.parametrize("loop", ["asyncio", "uvloop"])
-def test_connection_send(benchmark: Benchmark, loop: Loop) -> None:
+@pytest.mark.parametrize("loop", ["asyncio", "asyncio-transports", "uvloop"])
+def test_connection_send(benchmark: Benchmark, monkeypatch: pytest.MonkeyPatch, loop: Loop) -> None:
     """``Connection.send`` over loopback TCP; the acceptor must receive every order intact."""
+    use_transports(loop, monkeypatch)
     desk = OrderDesk()
     with asyncio.Runner(loop_factory=LOOPS[loop]) as runner:
         acceptor = runner.run(bounded(serve([ACCEPTOR], desk.handle, "127.0.0.1", 0)))
@@ -640,8 +658,8 @@ class Peer(ChildPeer):
         self, kind: Engine, directory: Path, *, loop: Loop = "asyncio", call_back: bool = False
     ) -> None:
         args = [kind, str(directory), KALSHI_NR, API_KEY]
-        if loop == "uvloop":
-            args.append("uvloop")
+        if loop != "asyncio":
+            args.append(loop)
         if call_back:
             args.append("call-back")
         super().__init__(kind, "benches.session_peer", args, directory)
@@ -701,6 +719,9 @@ class RoundTripCase:
 
 ROUND_TRIP_CASES: dict[str, RoundTripCase] = {
     "fixwire-to-fixwire": RoundTripCase("fixwire", "fixwire"),
+    "fixwire-to-fixwire-asyncio-transports": RoundTripCase(
+        "fixwire", "fixwire", "asyncio-transports"
+    ),
     "fixwire-to-fixwire-uvloop": RoundTripCase("fixwire", "fixwire", "uvloop"),
     "fixwire-to-fixwire-iterating": RoundTripCase("fixwire", "fixwire", call_back=False),
     "fixwire-to-fixwire-iterating-uvloop": RoundTripCase(
@@ -721,9 +742,12 @@ BASELINE = "test_round_trip[quickfix-to-quickfix]"
 
 @pytest.mark.benchmark(group="session-roundtrip")
 @pytest.mark.parametrize("case", list(ROUND_TRIP_CASES))
-def test_round_trip(benchmark: Benchmark, tmp_path: Path, case: str) -> None:
+def test_round_trip(
+    benchmark: Benchmark, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str
+) -> None:
     """Order out, report in, one at a time; every report must answer its own order."""
     setup = ROUND_TRIP_CASES[case]
+    use_transports(setup.loop, monkeypatch)
     count, warmup = SMOKE_ROUND_TRIPS if benchmark.disabled else ROUND_TRIPS
     orders = numbered_orders(warmup + count)
     with (

@@ -17,7 +17,9 @@ cost. Run it from the repository with the interpreter that has the (release) bui
 * ``round trip asyncio`` / ``round trip uvloop``: both ends in this process on one event loop
   over loopback TCP, a fixwire initiator sending each order from the callback that receives
   the last one's report, against the acceptor above: both sides, the loop and the system calls
-  (their user-space part) of one round trip.
+  (their user-space part) of one round trip. On asyncio's loop both connections get fixwire's
+  own transport (:mod:`fixwire.session.socket_transport`, the default for plain TCP there);
+  ``round trip asyncio transports`` is the same with asyncio's own transports.
 """
 
 import asyncio
@@ -36,10 +38,24 @@ import uvloop  # after the path that finds benches
 from benches.bench_kalshi import KeptBytes
 from benches.bench_session import ACCEPTOR, INITIATOR, numbered_orders, order_fields
 from benches.session_peer import execution_report
-from fixwire.session import Connection, Event, Received, Session, connect, serve
+from fixwire.session import (
+    Connection,
+    Event,
+    Received,
+    Session,
+    connect,
+    serve,
+    socket_transport,
+)
 from fixwire.session.connection import _Protocol
 
-CASES = ("answer", "answer, no send", "round trip asyncio", "round trip uvloop")
+CASES = (
+    "answer",
+    "answer, no send",
+    "round trip asyncio",
+    "round trip asyncio transports",
+    "round trip uvloop",
+)
 WARM_UP = 300
 """Orders before the counted ones."""
 MOST = 4_000
@@ -145,7 +161,8 @@ def worker(name: str, count: int) -> None:
     """Runs ``count`` orders of ``name`` (the process callgrind counts)."""
     if name == "round trip uvloop":
         uvloop.run(_round_trips(count))
-    elif name == "round trip asyncio":
+    elif name.startswith("round trip asyncio"):
+        socket_transport.enabled = name == "round trip asyncio"
         asyncio.run(_round_trips(count))
     else:
         asyncio.run(_answer(count, send=name == "answer"))

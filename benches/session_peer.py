@@ -3,10 +3,11 @@
 Usage, from the repository root::
 
     python -m benches.session_peer {fixwire,quickfix} DIRECTORY SENDER_COMP_ID TARGET_COMP_ID
-        [uvloop] [call-back]
+        [uvloop | asyncio-transports] [call-back]
 
 It answers every NewOrderSingle <35=D> with an ExecutionReport <35=8> (ExecType <150>=0, New).
-fixwire's acceptor runs on asyncio's own event loop, or on uvloop's with ``uvloop``; it answers
+fixwire's acceptor runs on asyncio's own event loop (with fixwire's transport, or asyncio's with
+``asyncio-transports``), or on uvloop's with ``uvloop``; it answers
 as it iterates its events (``async for``), or from the callback that ``Connection.set_on_event``
 installs with ``call-back``.
 On stdout it writes ``port N`` once it listens (fixwire on 127.0.0.1; QuickFIX 1.16 cannot be
@@ -30,7 +31,15 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from fixwire.session import Connection, Event, Received, Role, SessionConfig, serve
+from fixwire.session import (
+    Connection,
+    Event,
+    Received,
+    Role,
+    SessionConfig,
+    serve,
+    socket_transport,
+)
 
 __all__ = ["execution_report", "main"]
 
@@ -141,7 +150,7 @@ def run_quickfix(
 
 
 #: The options after the four arguments.
-OPTIONS = frozenset({"uvloop", "call-back"})
+OPTIONS = frozenset({"uvloop", "asyncio-transports", "call-back"})
 
 
 def main(argv: list[str]) -> int:
@@ -150,11 +159,13 @@ def main(argv: list[str]) -> int:
     if len(argv) < 4 or argv[0] not in ("fixwire", "quickfix") or options - OPTIONS:
         print(
             "usage: python -m benches.session_peer {fixwire,quickfix} DIRECTORY"
-            " SENDER_COMP_ID TARGET_COMP_ID [uvloop] [call-back]",
+            " SENDER_COMP_ID TARGET_COMP_ID [uvloop | asyncio-transports] [call-back]",
             file=sys.stderr,
         )
         return 2
     kind, directory, sender_comp_id, target_comp_id = argv[:4]
+    if "asyncio-transports" in options:
+        socket_transport.enabled = False
     if kind == "fixwire":
         main = run_fixwire(sender_comp_id, target_comp_id, "call-back" in options)
         if "uvloop" in options:

@@ -27,6 +27,7 @@ from transport_cases import (
     RawPeer,
     accepting,
     echo,
+    either_transport,  # noqa: F401 (an autouse fixture: each test runs on both transports)
     order,
     raw_acceptor,
     raw_initiator,

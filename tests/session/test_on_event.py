@@ -31,6 +31,7 @@ from transport_cases import (
     Inbox,
     accepting,
     echo,
+    either_transport,  # noqa: F401 (an autouse fixture: each test runs on both transports)
     initiator,
     order,
     raw_initiator,

@@ -29,6 +29,7 @@ from transport_cases import (
     HOST,
     accepting,
     echo,
+    either_transport,  # noqa: F401 (an autouse fixture: each test runs on both transports)
     initiator,
     order,
     raw_acceptor,

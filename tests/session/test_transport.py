@@ -43,11 +43,13 @@ from transport_cases import (
     RawPeer,
     accepting,
     echo,
+    either_transport,  # noqa: F401 (an autouse fixture: each test runs on both transports)
     initiator,
     order,
     raw_acceptor,
     raw_initiator,
     run,
+    served_again,
     the_session,
     transport_of,
 )
@@ -255,15 +257,7 @@ def test_acceptor_survives_connections_cut_mid_message() -> None:
                 raw.writer.write(wire[:-10])
             await server.until(lambda: bool(server.of(Disconnected)))
             assert [type(e) for e in server.events] == [LoggedOn, Disconnected]
-            # The acceptor still serves the session (the new client starts over with a reset).
-            reset = SessionConfig(
-                sender_comp_id="CLIENT", target_comp_id="SERVER", reset_on_logon=True
-            )
-            async with initiator(acceptor.port, reset) as (conn, _):
-                await conn.logged_on(timeout=5)
-                conn.send("D", order(2))
-                await server.until(lambda: len(server.received()) == 1)
-                assert server.received()[0][11] == "order-2"
+            await served_again(acceptor, server)
 
     run(main)
 

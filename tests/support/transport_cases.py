@@ -12,6 +12,8 @@ import contextlib
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
 from typing import Any, TypeVar
 
+import pytest
+
 from fixwire import Encoder, Framer, Message
 from fixwire.session import (
     Acceptor,
@@ -23,6 +25,7 @@ from fixwire.session import (
     SessionConfig,
     connect,
     serve,
+    socket_transport,
 )
 
 HOST = "127.0.0.1"
@@ -30,6 +33,19 @@ CLIENT = SessionConfig(sender_comp_id="CLIENT", target_comp_id="SERVER")
 SERVER = SessionConfig(sender_comp_id="SERVER", target_comp_id="CLIENT", role=Role.ACCEPTOR)
 
 _E = TypeVar("_E")
+
+
+#: The transports of a plain TCP connection on asyncio's own loop: fixwire's
+#: (:mod:`fixwire.session.socket_transport`, the default) and asyncio's.
+TRANSPORTS = ("fixwire", "asyncio")
+
+
+@pytest.fixture(autouse=True, params=TRANSPORTS)
+def either_transport(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Runs each test of a module that imports it once on each of :data:`TRANSPORTS`."""
+    kind: str = request.param
+    monkeypatch.setattr(socket_transport, "enabled", kind == "fixwire")
+    return kind
 
 
 def run(main: Callable[[], Coroutine[Any, Any, None]], timeout: float = 10.0) -> None:
@@ -135,6 +151,18 @@ async def initiator(
 def the_session(acceptor: Acceptor) -> Connection:
     """The acceptor's connection for the CLIENT session."""
     return acceptor.connections["FIXT.1.1", "SERVER", "CLIENT"]
+
+
+async def served_again(acceptor: Acceptor, server: Inbox) -> None:
+    """Checks that ``acceptor`` still serves the CLIENT session after its connection failed:
+    a new client (which starts over with a reset) logs on and its order reaches ``server``.
+    """
+    reset = SessionConfig(sender_comp_id="CLIENT", target_comp_id="SERVER", reset_on_logon=True)
+    async with initiator(acceptor.port, reset) as (conn, _):
+        await conn.logged_on(timeout=5)
+        conn.send("D", order(2))
+        await server.until(lambda: len(server.received()) == 1)
+        assert server.received()[0][11] == "order-2"
 
 
 def transport_of(conn: Connection) -> asyncio.Transport:

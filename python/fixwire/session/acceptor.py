@@ -12,6 +12,7 @@ from typing import Any, Self, cast
 
 from fixwire._native import Framer
 from fixwire.errors import FixError
+from fixwire.session import socket_transport
 from fixwire.session.config import Role, SessionConfig
 from fixwire.session.connection import DEFAULT_MAX_BUFFER, Connection, _check_tls, _Protocol
 from fixwire.session.core import Session
@@ -125,7 +126,7 @@ class Acceptor:
         #: Why connections were dropped before a session was found for them, oldest first
         #: (the last 100).
         self.refused: collections.deque[str] = collections.deque(maxlen=100)
-        self._server: asyncio.Server | None = None
+        self._server: asyncio.Server | socket_transport.Listener | None = None
         self._pending: set[asyncio.Transport] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         #: Connections by :attr:`SessionConfig.key`: (BeginString, our SenderCompID, our
@@ -290,7 +291,13 @@ async def serve(
         first_message_timeout=first_message_timeout,
     )
     loop = asyncio.get_running_loop()
-    acceptor._server = await loop.create_server(
-        lambda: _Unidentified(acceptor), host, port, ssl=ssl
-    )
+    if socket_transport.usable(loop, ssl):
+        # Plain TCP on asyncio's selector loop: fixwire's own transport (see its module).
+        acceptor._server = await socket_transport.start_listening(
+            loop, lambda: _Unidentified(acceptor), host, port
+        )
+    else:
+        acceptor._server = await loop.create_server(
+            lambda: _Unidentified(acceptor), host, port, ssl=ssl
+        )
     return acceptor

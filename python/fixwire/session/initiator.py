@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from fixwire.errors import SessionError
+from fixwire.session import socket_transport
 from fixwire.session.config import Role, SessionConfig
 from fixwire.session.connection import (
     DEFAULT_MAX_BUFFER,
@@ -100,9 +101,18 @@ async def connect(
     loop = asyncio.get_running_loop()
 
     async def open_once() -> None:
-        await loop.create_connection(
-            lambda: _Protocol(connection, pin), host, port, ssl=ssl, server_hostname=server_hostname
-        )
+        if socket_transport.usable(loop, ssl):
+            # Plain TCP on asyncio's selector loop: fixwire's own transport (see its module).
+            sock = await socket_transport.open_socket(loop, host, port)
+            socket_transport.SocketTransport(loop, sock, _Protocol(connection, pin))
+        else:
+            await loop.create_connection(
+                lambda: _Protocol(connection, pin),
+                host,
+                port,
+                ssl=ssl,
+                server_hostname=server_hostname,
+            )
         if connection._failure is not None:
             raise connection._failure
 
