@@ -9,8 +9,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
-from fixwire._native import Encoder, Message
+from fixwire._native import Encoder, Message, Template
 from fixwire.errors import SessionError
 from fixwire.kalshi.sim import matching as m
 from fixwire.kalshi.sim.vocabulary import ZERO
@@ -195,26 +196,24 @@ class VenueCore:
         ]
         self._send(client, "3", fields)
 
-    def _send(
-        self, client: Participant, msg_type: str, fields: list[tuple[int, FieldValue]]
-    ) -> None:
-        """Sends to a logged-on session. A retransmission session (KalshiRT) that is logged
-        out has the message stored under its next MsgSeqNum <34>, so that its next Logon shows
-        the gap and a ResendRequest <2> returns it; other sessions lose it, as on the venue.
+    def _send(self, client: Participant, message: str | Template, fields: Any) -> None:
+        """Sends to a logged-on session: a MsgType <35> and its (tag, value) pairs, or a
+        :class:`~fixwire.Template` and its values. A retransmission session (KalshiRT) that is
+        logged out has the message stored under its next MsgSeqNum <34>, so that its next Logon
+        shows the gap and a ResendRequest <2> returns it; other sessions lose it, as on the
+        venue.
         """
         if client.logged_on:
             try:
-                client.connection.send(msg_type, fields)
+                client.connection.send(message, fields)
                 return
             except SessionError:
                 client.logged_on = False
         if client.session_type.retransmission:
-            _keep_for_resend(client, msg_type, fields)
+            _keep_for_resend(client, message, fields)
 
 
-def _keep_for_resend(
-    client: Participant, msg_type: str, fields: list[tuple[int, FieldValue]]
-) -> None:
+def _keep_for_resend(client: Participant, message: str | Template, fields: Any) -> None:
     """Stores an application message for a logged-out session's resend, as the session would
     have stored it had it been sent.
     """
@@ -231,8 +230,13 @@ def _keep_for_resend(
     store = session.store
     seq_num = store.next_sender_seq
     # SendingTime <52> is the session layer's, the real clock's, as on what it sends itself.
+    now = time.time()
+    encoder = client.encoder
     store.save(
-        seq_num, client.encoder.encode(msg_type, fields, seq_num=seq_num, sending_time=time.time())
+        seq_num,
+        encoder.encode_template(message, fields, seq_num=seq_num, sending_time=now)
+        if isinstance(message, Template)
+        else encoder.encode(message, fields, seq_num=seq_num, sending_time=now),
     )
     store.set_next_sender_seq(seq_num + 1)
 
