@@ -205,7 +205,6 @@ class MarketDataFlow(VenueCore):
             else:
                 self._send(client, "X", [(268, mine)])
 
-
     def _md_session_ended(self, client: Participant) -> None:
         """``client`` disconnected: its market-data subscriptions end with it."""
         self._md_sessions.pop(id(client), None)
