@@ -78,10 +78,11 @@ class VenueCore:
     #: time :meth:`_now` gave.
     _clock: Callable[[], float]
     _last_now: float
-    #: :meth:`_order_price`'s prices: ``[use_dollars][Price <44> text]``.
-    _order_prices: tuple[dict[str, tuple[Decimal, Decimal, Decimal]], ...]
-    #: :meth:`_order_qty`'s quantities by OrderQty <38> text.
-    _order_qtys: dict[str, Decimal]
+    #: :meth:`_order_price`'s prices: ``[use_dollars][Price <44> text]`` (None, absent, is
+    #: never a key: a type that lets it be looked up).
+    _order_prices: tuple[dict[str | None, tuple[Decimal, Decimal, Decimal]], ...]
+    #: :meth:`_order_qty`'s quantities by OrderQty <38> text (never None either).
+    _order_qtys: dict[str | None, Decimal]
 
     def _now(self) -> float:
         """The simulator's clock, never going backwards (the engine requires it): the ``now``
@@ -123,7 +124,7 @@ class VenueCore:
         costs about a microsecond in each dictionary the engine looks it up in).
         """
         prices = self._order_prices[client.flags.use_dollars]
-        known = prices.get(text) if text is not None else None
+        known = prices.get(text)
         if known is None:
             yes_price = self._price(client, msg)
             if yes_price is None:
@@ -144,7 +145,7 @@ class VenueCore:
         :meth:`_order_price` remembers prices.
         """
         qtys = self._order_qtys
-        qty = qtys.get(text) if text is not None else None
+        qty = qtys.get(text)
         if qty is None:
             qty = msg.get_decimal(38, ZERO)
             if text is not None and len(text) <= _MAX_REMEMBERED_TEXT:

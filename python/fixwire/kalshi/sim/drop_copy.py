@@ -77,7 +77,7 @@ class DropCopyFlow(VenueCore):
         values, which are not changed after), forgetting the oldest while they are past the
         lookback or the key's byte cap.
         """
-        now = self._clock()
+        now = self._last_now  # The simulator's clock as the report was made (VenueCore._now).
         history = self._history.get(owner)
         if history is None:  # (setdefault would make a deque for every report)
             history = self._history[owner] = collections.deque()

@@ -66,9 +66,14 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
         if cl_ord_id is None or side_code is None or symbol is None:
             raise KeyError(11 if cl_ord_id is None else 54 if side_code is None else 55)
         side = _YES if side_code == "1" else _NO
-        prices = self._order_price(client, msg, price_text)
+        # The remembered values first (_order_price and _order_qty look them up as well).
+        prices = self._order_prices[client.flags.use_dollars].get(price_text)
+        if prices is None:
+            prices = self._order_price(client, msg, price_text)
         yes_price = None if prices is None else prices[0]
-        qty = self._order_qty(msg, qty_text_)
+        qty = self._order_qtys.get(qty_text_)
+        if qty is None:
+            qty = self._order_qty(msg, qty_text_)
         if not client.flags.skip_pending_exec_reports:
             self._send_pending(client, msg, "A", side, yes_price, qty)
         unavailable = bool(self._unavailable)
@@ -314,7 +319,8 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
                     self._send(client, "8", fields)
                 elif requester is None or client is requester:
                     self._answer(client, event)
-        self._market_data_updates(events)
+        if self._md_sessions:  # (_market_data_updates' own first check, saving the call)
+            self._market_data_updates(events)
 
     def _answer(self, client: Participant, event: m.Event) -> None:
         """The answer to an order-entry request that is not an ExecutionReport."""
@@ -393,7 +399,8 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
             self._tick_text(client, side, order.price),
             _SIDE_CODE[side],
             order.market,
-            transact_time(self._now()),
+            # The time of the engine operation that made the event, the latest _now().
+            transact_time(self._last_now),
             exec_type,
             leaves_text,
             text,
