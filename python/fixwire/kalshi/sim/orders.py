@@ -25,6 +25,9 @@ from fixwire.kalshi.sim.market_data import MarketDataFlow
 from fixwire.kalshi.sim.vocabulary import ZERO
 from fixwire.session.config import FieldValue, TemplateValue
 
+#: ``_publish``'s ``unsent`` when every report is sent (one object, made once).
+_NOTHING_UNSENT: frozenset[str] = frozenset()
+
 
 class OrderFlow(MarketDataFlow, DropCopyFlow):
     """KalshiNR/KalshiRT order entry, and every engine event published as its FIX report."""
@@ -125,7 +128,7 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
         except (ValueError, TypeError, ArithmeticError):
             # The engine's message names the argument; the venue answers with a code.
             events = [refused(api_key, msg, side, yes_price, m.RejectReason.INVALID_ORDER)]
-        unsent: frozenset[str] = frozenset()
+        unsent = _NOTHING_UNSENT
         if unavailable:
             self._send(client, "8", self._unavailable_fields(msg, side, qty))
             unsent = frozenset(e.order.order_id for e in events if isinstance(e, m.Accepted))
@@ -244,7 +247,7 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
         self,
         events: list[m.Event],
         requester: Participant | None = None,
-        unsent: frozenset[str] = frozenset(),
+        unsent: frozenset[str] = _NOTHING_UNSENT,
     ) -> None:
         """Sends each engine event to its owner's trading sessions, then the book changes
         and trades to KalshiMD subscribers. The New reports of the orders in ``unsent``
@@ -262,7 +265,49 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
         )
         trading_sessions = self._trading
         for event in events:
-            owner = event.order.owner if isinstance(event, _REPORTED) else _owner(event)
+            # The report's event number and ExecID <17>, made for the first session sent it.
+            number, exec_id = 0, None
+            # An order's report first: the common case, one check.
+            if isinstance(event, _REPORTED):
+                order = event.order
+                owner = order.owner
+                if owner == HOUSE:
+                    continue
+                # Whether each session is sent the report depends on its Logon's flags:
+                # AlwaysEmitNewBeforeTrade <21026> for a New folded into a Trade, and
+                # EnableIocCancelReport <21007> for a partially filled IOC's unfilled rest
+                # (without it, no report: a guess, as the spec leaves it open, question 17).
+                folded = quiet = unsent_new = False
+                message: str | Template = _ORDER_REPORT
+                if isinstance(event, m.Accepted):
+                    folded = bool(trading) and order.order_id in trading
+                    unsent_new = bool(unsent) and order.order_id in unsent
+                elif isinstance(event, m.Filled):
+                    message = "8"
+                elif isinstance(event, m.Cancelled):
+                    quiet = event.reason is _IMMEDIATE_OR_CANCELLED and order.cum_qty > 0
+                for client in trading_sessions.get(owner, ()):  # _trading_sessions, inlined
+                    if (folded and not client.flags.always_emit_new_before_trade) or (
+                        quiet and not client.flags.enable_ioc_cancel_report
+                    ):
+                        continue
+                    first = exec_id is None
+                    if exec_id is None:
+                        number = next(self._events)
+                        exec_id = f"{number};{number}"
+                    report: Any = (
+                        self._order_values(client, event, exec_id)
+                        if message is _ORDER_REPORT
+                        else self._order_fields(client, cast(m.Filled, event), exec_id)
+                    )
+                    if first:
+                        # Every execution is kept for drop copy once, as the first session
+                        # it goes to is sent it (spec section 10: not rejects).
+                        self._remember(owner, number, message, report)
+                    if not unsent_new:
+                        self._send(client, message, report)
+                continue
+            owner = _owner(event)
             if (
                 owner == HOUSE
                 or isinstance(event, m.GroupRejected)
@@ -271,46 +316,8 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
                 # A trigger by fills is told by the cancels that follow it; a Trigger action
                 # is answered OrderGroupResponse <UOH>, as every action is (spec section 9).
                 continue
-            # The report's event number and ExecID <17>, made for the first session sent it.
-            number, exec_id = 0, None
-            for client in trading_sessions.get(owner, ()):  # _trading_sessions, inlined
-                # An order's report first: the common case, one check.
-                if isinstance(event, _REPORTED):
-                    if (
-                        isinstance(event, m.Accepted)
-                        and event.order.order_id in trading
-                        and not client.flags.always_emit_new_before_trade
-                    ):
-                        continue
-                    if (
-                        isinstance(event, m.Cancelled)
-                        and event.reason is _IMMEDIATE_OR_CANCELLED
-                        and event.order.cum_qty > 0
-                        and not client.flags.enable_ioc_cancel_report
-                    ):
-                        # Without EnableIocCancelReport <21007> a partially filled IOC gets
-                        # no report for its unfilled rest: a guess, as the spec leaves it
-                        # open (question 17).
-                        continue
-                    first = exec_id is None
-                    if exec_id is None:
-                        number = next(self._events)
-                        exec_id = f"{number};{number}"
-                    message: str | Template
-                    report: Any
-                    if isinstance(event, m.Filled):
-                        message, report = "8", self._order_fields(client, event, exec_id)
-                    else:
-                        message = _ORDER_REPORT
-                        report = self._order_values(client, event, exec_id)
-                    if first:
-                        # Every execution is kept for drop copy once, as the first session
-                        # it goes to is sent it (spec section 10: not rejects).
-                        self._remember(owner, number, message, report)
-                    if unsent and isinstance(event, m.Accepted) and event.order.order_id in unsent:
-                        continue
-                    self._send(client, message, report)
-                elif isinstance(event, m.Rejected):
+            for client in trading_sessions.get(owner, ()):
+                if isinstance(event, m.Rejected):
                     fields = self._rejected_fields(client, event)
                     if exec_id is None:
                         number = next(self._events)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum, IntEnum, StrEnum
-from typing import Final, Protocol, cast
+from typing import Final, Protocol
 
 # The order vocabulary the client writes lives in kalshi.venue; the engine speaks it too.
 from fixwire.kalshi.venue import GroupAction as GroupAction
@@ -269,8 +269,9 @@ def _passed(checked: dict[int, Decimal], value: Decimal) -> None:
 
 def check_price(price: object, what: str = "price") -> Decimal:
     """``price`` if a Decimal strictly between 0 and 1 of at most 4 decimals, else an error."""
-    if _checked_prices.get(id(price)) is price:
-        return cast(Decimal, price)
+    known = _checked_prices.get(id(price))
+    if known is not None and known is price:
+        return known
     if not isinstance(price, Decimal):
         raise TypeError(f"{what} must be a decimal.Decimal, not {type(price).__name__}")
     if not price.is_finite() or not ZERO < price < ONE:
@@ -283,8 +284,9 @@ def check_price(price: object, what: str = "price") -> Decimal:
 
 def check_qty(qty: object, what: str = "quantity") -> Decimal:
     """``qty`` (a Decimal or int) as a positive Decimal, else an error naming ``what``."""
-    if _checked_qtys.get(id(qty)) is qty:
-        return cast(Decimal, qty)
+    known = _checked_qtys.get(id(qty))
+    if known is not None and known is qty:
+        return known
     # A tuple, not ``Decimal | int``: that makes a union object on every call.
     if isinstance(qty, bool) or not isinstance(qty, (Decimal, int)):
         raise TypeError(f"{what} must be a decimal.Decimal or int, not {type(qty).__name__}")
