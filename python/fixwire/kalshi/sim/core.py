@@ -67,6 +67,40 @@ class VenueCore:
     units.
     """
 
+    # The state an order's path reads, in slots. CPython 3.11 specialises attribute and
+    # method access on an instance only while its dictionary holds at most 30 keys, and the
+    # simulator has more attributes than that: past it every ``self._x`` and ``self._f()``
+    # is a lookup through the class's MRO and the dictionary. Slots keep the dictionary
+    # (which the other flows' state still uses) under the limit.
+    __slots__ = (
+        # VenueCore
+        "engine",
+        "_clients",
+        "_trading",
+        "_tick_texts",
+        "_clock",
+        "_last_now",
+        "_order_prices",
+        "_order_qtys",
+        # DropCopyFlow
+        "_history",
+        "_forgotten",
+        "_lookback",
+        "_history_bytes",
+        "_history_cap",
+        "_replay_limit",
+        "_replay_buckets",
+        "_replay_failures",
+        # MarketDataFlow
+        "_max_subscription_bytes",
+        "_md_books",
+        "_md_losses",
+        "_md_sessions",
+        # OrderFlow
+        "_events",
+        "_unavailable",
+    )
+
     engine: m.MatchingEngine
     #: Each key's sessions, one per session type (spec section 1).
     _clients: dict[tuple[str, SessionType], Participant]
