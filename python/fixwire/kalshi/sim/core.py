@@ -71,34 +71,31 @@ class VenueCore:
     # method access on an instance only while its dictionary holds at most 30 keys, and the
     # simulator has more attributes than that: past it every ``self._x`` and ``self._f()``
     # is a lookup through the class's MRO and the dictionary. Slots keep the dictionary
-    # (which the other flows' state still uses) under the limit.
+    # (which the other flows' state still uses) under the limit. Those of VenueCore and of
+    # DropCopyFlow, MarketDataFlow and OrderFlow (declared there).
     __slots__ = (
-        # VenueCore
-        "engine",
         "_clients",
-        "_trading",
-        "_tick_texts",
         "_clock",
-        "_last_now",
-        "_order_prices",
-        "_order_qtys",
-        # DropCopyFlow
-        "_history",
+        "_events",
         "_forgotten",
-        "_lookback",
+        "_history",
         "_history_bytes",
         "_history_cap",
-        "_replay_limit",
-        "_replay_buckets",
-        "_replay_failures",
-        # MarketDataFlow
+        "_last_now",
+        "_lookback",
         "_max_subscription_bytes",
         "_md_books",
         "_md_losses",
         "_md_sessions",
-        # OrderFlow
-        "_events",
+        "_order_prices",
+        "_order_qtys",
+        "_replay_buckets",
+        "_replay_failures",
+        "_replay_limit",
+        "_tick_texts",
+        "_trading",
         "_unavailable",
+        "engine",
     )
 
     engine: m.MatchingEngine
