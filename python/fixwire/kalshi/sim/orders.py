@@ -25,6 +25,8 @@ from fixwire.kalshi.sim.market_data import MarketDataFlow
 from fixwire.kalshi.sim.vocabulary import ZERO
 from fixwire.session.config import FieldValue, TemplateValue
 
+#: CumQty <14> before a fill, as :func:`~.core.qty_text` writes it.
+_NO_QTY = qty_text(ZERO)
 #: ``_publish``'s ``unsent`` when every report is sent (one object, made once).
 _NOTHING_UNSENT: frozenset[str] = frozenset()
 
@@ -400,7 +402,7 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
             else format(
                 self._wire_price(client, m.to_yes_price(side, order.cum_cost / cum_qty)), "f"
             ),
-            qty_text(cum_qty),
+            qty_text(cum_qty) if cum_qty else _NO_QTY,
             order_qty_text,
             status,
             self._tick_text(client, side, order.price),
