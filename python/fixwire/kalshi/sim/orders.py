@@ -296,7 +296,8 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
                     first = exec_id is None
                     if exec_id is None:
                         number = next(self._events)
-                        exec_id = f"{number};{number}"
+                        text = str(number)
+                        exec_id = f"{text};{text}"
                     report: Any = (
                         self._order_values(client, event, exec_id)
                         if message is _ORDER_REPORT
