@@ -344,7 +344,9 @@ def test_a_value_that_passed_one_check_is_checked_again_by_the_other() -> None:
     """
     engine = new_engine()
     ten = D(10)
-    place(engine, "alice", "a1", YES, "0.5", ten)
+    engine.submit(
+        owner="alice", client_id="a1", market=MKT, side=YES, price=D("0.5"), qty=ten, now=0
+    )
     with pytest.raises(ValueError, match="price"):
         engine.submit(owner="alice", client_id="a2", market=MKT, side=YES, price=ten, qty=1, now=0)
     half = D("0.5")
