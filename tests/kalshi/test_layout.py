@@ -12,6 +12,8 @@ import pytest
 import fixwire
 from fixwire.kalshi import KalshiConfig, LogonSigner, SessionType
 from fixwire.kalshi.signing import generate_key
+from fixwire.kalshi.sim import Simulator
+from fixwire.kalshi.sim.margin import MarginSimulator
 from fixwire.kalshi.venue import LogonFlags
 
 KALSHI = Path(fixwire.__file__).parent / "kalshi"
@@ -125,3 +127,17 @@ def test_each_public_name_has_one_home(package: Path) -> None:
         for name in _public_definitions(path) - {"main"}:
             assert name not in homes, f"{name} is defined in {homes[name]} and {path}"
             homes[name] = path
+
+
+@pytest.mark.parametrize("simulator", ["predictions", "margin"])
+def test_the_simulator_keeps_its_instance_dictionary_within_specialised_access(
+    simulator: str,
+) -> None:
+    """CPython 3.11 specialises attribute and method access on an instance only while its
+    dictionary holds at most 30 keys; the order path's state is in ``VenueCore``'s slots so
+    that the simulator's dictionary stays within that (``sim/core.py``).
+    """
+    sim = Simulator() if simulator == "predictions" else MarginSimulator()
+    assert len(vars(sim)) <= 30, sorted(vars(sim))
+    assert sim._history == {}  # In a slot, and set...
+    assert "_history" not in vars(sim)  # ...not in the dictionary.

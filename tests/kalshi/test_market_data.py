@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -101,6 +102,35 @@ def test_snapshot_then_increments_until_unsubscribed(
             await md.nothing(MarketDataIncrement)
             await trader.close()
             await md.close()
+
+    run(main)
+
+
+def test_a_market_data_session_is_looked_at_only_while_subscribed_and_connected(
+    certificate: SelfSignedCertificate, signer: LogonSigner
+) -> None:
+    """Publishing an order looks only at the KalshiMD sessions that subscribed (none: nothing
+    to look at); one that disconnects is dropped from them, its subscriptions with it.
+    """
+
+    async def main() -> None:
+        async with venue(certificate, signer, [MARKET]) as v:
+            trader = await v.client(SessionType.NR, skip_pending_exec_reports=True)
+            md = await v.client(SessionType.MD)
+            assert v.sim._md_sessions == {}
+            md.client.subscribe_market_data(MARKET)
+            await md.next(MarketDataSnapshot)
+            key = md.client.config.api_key
+            assert list(v.sim._md_sessions.values()) == [v.sim._clients[key, SessionType.MD]]
+            trader.client.new_order(MARKET, "yes", 1, Decimal("0.40"))
+            assert (await md.next(MarketDataIncrement)).entries[0].action == "new"
+            await md.close()
+            async with asyncio.timeout(5):  # The simulator sees the disconnect.
+                while v.sim._md_sessions:
+                    await asyncio.sleep(0.01)
+            cl_ord_id = trader.client.new_order(MARKET, "yes", 1, Decimal("0.41"))
+            await trader.next(ExecutionReport, lambda r: r.cl_ord_id == cl_ord_id)
+            await trader.close()
 
     run(main)
 

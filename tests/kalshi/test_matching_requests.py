@@ -337,6 +337,26 @@ def test_float_prices_are_refused() -> None:
         )
 
 
+def test_a_value_that_passed_one_check_is_checked_again_by_the_other() -> None:
+    """The engine remembers the Decimals that passed its price check and, apart, those that
+    passed its quantity check: ten contracts (a quantity that passed) is no price, and a
+    price that passed is still refused as a quantity of another market's step.
+    """
+    engine = new_engine()
+    ten = D(10)
+    engine.submit(
+        owner="alice", client_id="a1", market=MKT, side=YES, price=D("0.5"), qty=ten, now=0
+    )
+    with pytest.raises(ValueError, match="price"):
+        engine.submit(owner="alice", client_id="a2", market=MKT, side=YES, price=ten, qty=1, now=0)
+    half = D("0.5")
+    engine.submit(owner="alice", client_id="a3", market=MKT, side=YES, price=half, qty=1, now=0)
+    events = engine.submit(
+        owner="alice", client_id="a4", market=MKT, side=YES, price=half, qty=half, now=0
+    )
+    assert only(events, Rejected)[0].reason is RejectReason.INVALID_ORDER  # Not a whole one.
+
+
 @pytest.mark.parametrize("qty", [0, -1, D("-0.5"), D("Infinity")])
 def test_non_positive_quantity_is_a_value_error(qty: Decimal | int) -> None:
     engine = new_engine()

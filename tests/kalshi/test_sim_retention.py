@@ -428,12 +428,12 @@ def test_drop_copy_keeps_each_key_within_its_cap_and_refuses_what_it_forgot(
             v.sim.trade_against(MARKET, "no", 1, Decimal("0.30"))
             fill = await trader.report(orders[0], "F")
             history = v.sim._history[key]
-            charges = [REPORT_CHARGE + FIELD_CHARGE * len(fields) for _, _, fields in history]
+            charges = [REPORT_CHARGE + FIELD_CHARGE * len(fields) for _, _, _, fields in history]
             assert v.sim._history_bytes[key] == sum(charges) <= cap
             assert sum(charges) + charges[0] > cap  # Forgotten oldest first, no sooner.
-            for (_, _, fields), charge in zip(history, charges, strict=True):
+            for (_, _, _, fields), charge in zip(history, charges, strict=True):
                 assert _deep_size(fields, set()) <= charge
-            kept = [f"{number};{number}" for number, _, _ in history]
+            kept = [f"{number};{number}" for number, _, _, _ in history]
             assert kept[-1] == fill.exec_id
             assert 0 < len(kept) < 21
             dc = await v.client(SessionType.DC, key)

@@ -56,18 +56,21 @@ __all__ = [
 CL_ORD_ID_BYTES = (string.ascii_letters + string.digits + "-_:+=/").encode("ascii")
 #: The longest ClOrdID <11> the venue takes (spec section 6.4).
 CL_ORD_ID_MAX_LENGTH = 64
+# Each byte to itself when a ClOrdID may hold it, else to NUL (which none may).
+_CL_ORD_ID_TABLE = bytes(b if b in CL_ORD_ID_BYTES else 0 for b in range(256))
 
 
 def check_cl_ord_id(value: str, name: str = "cl_ord_id") -> str:
     """``value`` if it is a ClOrdID <11> the venue takes (its characters and length); else
     ``ValueError`` naming ``name``.
     """
-    # Deleting every allowed byte from a valid id leaves nothing (faster than a regex).
+    # Mapped through _CL_ORD_ID_TABLE, a valid id holds no NUL: one pass of a table lookup
+    # per byte (deleting the allowed bytes instead builds a table from them on every call).
     if (
         not isinstance(value, str)
         or not 0 < len(value) <= CL_ORD_ID_MAX_LENGTH
         or not value.isascii()
-        or value.encode("ascii").translate(None, CL_ORD_ID_BYTES)
+        or 0 in value.encode("ascii").translate(_CL_ORD_ID_TABLE)
     ):
         raise ValueError(
             f"{name} must be 1-{CL_ORD_ID_MAX_LENGTH} characters of letters, digits and"

@@ -45,6 +45,8 @@ from fixwire.kalshi.sim.vocabulary import (
 from fixwire.kalshi.venue import CL_ORD_ID_MAX_LENGTH
 
 _new_tuple = tuple.__new__
+#: The most quantities :meth:`Market.on_step` remembers.
+_MAX_STEPS = 4096
 
 # The members the order path reads, read once: on Python 3.11 each ``Enum.MEMBER`` read goes
 # through EnumType's ``__getattr__`` hook, about five times a module global's cost, and an
@@ -205,6 +207,11 @@ class Market:
         default_factory=lambda: {Side.YES: {}, Side.NO: {}}
     )
 
+    #: :meth:`on_step`'s answers by quantity (the same few recur; a Decimal's remainder costs
+    #: more than a lookup of one whose hash is known): at most :data:`_MAX_STEPS`, then all
+    #: forgotten.
+    steps: dict[Decimal, bool] = field(default_factory=dict)
+
     def on_tick(self, side: Side, price: Decimal) -> bool:
         """Whether ``price`` on ``side`` lies on a tick of the market's bands (Yes scale)."""
         ticks = self.ticks[side]
@@ -216,7 +223,13 @@ class Market:
 
     def on_step(self, qty: Decimal) -> bool:
         """Whether ``qty`` is a whole number of the market's quantity steps."""
-        return qty % self.qty_step == 0
+        steps = self.steps
+        known = steps.get(qty)
+        if known is None:
+            if len(steps) >= _MAX_STEPS:
+                steps.clear()
+            known = steps[qty] = qty % self.qty_step == 0
+        return known
 
 
 @dataclass(slots=True, eq=False)

@@ -9,8 +9,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
-from fixwire._native import Encoder, Message
+from fixwire._native import Encoder, Message, Template
 from fixwire.errors import SessionError
 from fixwire.kalshi.sim import matching as m
 from fixwire.kalshi.sim.vocabulary import ZERO
@@ -66,6 +67,37 @@ class VenueCore:
     units.
     """
 
+    # The state an order's path reads, in slots. CPython 3.11 specialises attribute and
+    # method access on an instance only while its dictionary holds at most 30 keys, and the
+    # simulator has more attributes than that: past it every ``self._x`` and ``self._f()``
+    # is a lookup through the class's MRO and the dictionary. Slots keep the dictionary
+    # (which the other flows' state still uses) under the limit. Those of VenueCore and of
+    # DropCopyFlow, MarketDataFlow and OrderFlow (declared there).
+    __slots__ = (
+        "_clients",
+        "_clock",
+        "_events",
+        "_forgotten",
+        "_history",
+        "_history_bytes",
+        "_history_cap",
+        "_last_now",
+        "_lookback",
+        "_max_subscription_bytes",
+        "_md_books",
+        "_md_losses",
+        "_md_sessions",
+        "_order_prices",
+        "_order_qtys",
+        "_replay_buckets",
+        "_replay_failures",
+        "_replay_limit",
+        "_tick_texts",
+        "_trading",
+        "_unavailable",
+        "engine",
+    )
+
     engine: m.MatchingEngine
     #: Each key's sessions, one per session type (spec section 1).
     _clients: dict[tuple[str, SessionType], Participant]
@@ -77,10 +109,11 @@ class VenueCore:
     #: time :meth:`_now` gave.
     _clock: Callable[[], float]
     _last_now: float
-    #: :meth:`_order_price`'s prices: ``[use_dollars][Price <44> text]``.
-    _order_prices: tuple[dict[str, tuple[Decimal, Decimal, Decimal]], ...]
-    #: :meth:`_order_qty`'s quantities by OrderQty <38> text.
-    _order_qtys: dict[str, Decimal]
+    #: :meth:`_order_price`'s prices: ``[use_dollars][Price <44> text]`` (None, absent, is
+    #: never a key: a type that lets it be looked up).
+    _order_prices: tuple[dict[str | None, tuple[Decimal, Decimal, Decimal]], ...]
+    #: :meth:`_order_qty`'s quantities by OrderQty <38> text (never None either).
+    _order_qtys: dict[str | None, Decimal]
 
     def _now(self) -> float:
         """The simulator's clock, never going backwards (the engine requires it): the ``now``
@@ -122,7 +155,7 @@ class VenueCore:
         costs about a microsecond in each dictionary the engine looks it up in).
         """
         prices = self._order_prices[client.flags.use_dollars]
-        known = prices.get(text) if text is not None else None
+        known = prices.get(text)
         if known is None:
             yes_price = self._price(client, msg)
             if yes_price is None:
@@ -143,7 +176,7 @@ class VenueCore:
         :meth:`_order_price` remembers prices.
         """
         qtys = self._order_qtys
-        qty = qtys.get(text) if text is not None else None
+        qty = qtys.get(text)
         if qty is None:
             qty = msg.get_decimal(38, ZERO)
             if text is not None and len(text) <= _MAX_REMEMBERED_TEXT:
@@ -195,26 +228,24 @@ class VenueCore:
         ]
         self._send(client, "3", fields)
 
-    def _send(
-        self, client: Participant, msg_type: str, fields: list[tuple[int, FieldValue]]
-    ) -> None:
-        """Sends to a logged-on session. A retransmission session (KalshiRT) that is logged
-        out has the message stored under its next MsgSeqNum <34>, so that its next Logon shows
-        the gap and a ResendRequest <2> returns it; other sessions lose it, as on the venue.
+    def _send(self, client: Participant, message: str | Template, fields: Any) -> None:
+        """Sends to a logged-on session: a MsgType <35> and its (tag, value) pairs, or a
+        :class:`~fixwire.Template` and its values. A retransmission session (KalshiRT) that is
+        logged out has the message stored under its next MsgSeqNum <34>, so that its next Logon
+        shows the gap and a ResendRequest <2> returns it; other sessions lose it, as on the
+        venue.
         """
         if client.logged_on:
             try:
-                client.connection.send(msg_type, fields)
+                client.connection.send(message, fields)
                 return
             except SessionError:
                 client.logged_on = False
         if client.session_type.retransmission:
-            _keep_for_resend(client, msg_type, fields)
+            _keep_for_resend(client, message, fields)
 
 
-def _keep_for_resend(
-    client: Participant, msg_type: str, fields: list[tuple[int, FieldValue]]
-) -> None:
+def _keep_for_resend(client: Participant, message: str | Template, fields: Any) -> None:
     """Stores an application message for a logged-out session's resend, as the session would
     have stored it had it been sent.
     """
@@ -231,8 +262,13 @@ def _keep_for_resend(
     store = session.store
     seq_num = store.next_sender_seq
     # SendingTime <52> is the session layer's, the real clock's, as on what it sends itself.
+    now = time.time()
+    encoder = client.encoder
     store.save(
-        seq_num, client.encoder.encode(msg_type, fields, seq_num=seq_num, sending_time=time.time())
+        seq_num,
+        encoder.encode_template(message, fields, seq_num=seq_num, sending_time=now)
+        if isinstance(message, Template)
+        else encoder.encode(message, fields, seq_num=seq_num, sending_time=now),
     )
     store.set_next_sender_seq(seq_num + 1)
 
@@ -276,7 +312,7 @@ def transact_time(now: float) -> str:
     """
     global _transact_millisecond, _transact_second
     # Rounded to the microsecond first, as the encoder rounds a float's seconds.
-    milliseconds = math.floor(now * 1e6 + 0.5) // 1000
+    milliseconds = _floor(now * 1e6 + 0.5) // 1000
     known = _transact_millisecond  # each read once: another thread may replace it
     if milliseconds == known[0]:
         return known[1]
@@ -284,6 +320,11 @@ def transact_time(now: float) -> str:
     day = _transact_second
     if second != day[0]:
         day = _transact_second = (second, time.strftime("%Y%m%d-%H:%M:%S.", time.gmtime(second)))
-    text = f"{day[1]}{millisecond:03d}"
+    text = day[1] + _MILLISECONDS[millisecond]
     _transact_millisecond = (milliseconds, text)
     return text
+
+
+_floor = math.floor
+#: A millisecond's three digits, by number: an index costs less than a format.
+_MILLISECONDS = tuple(f"{n:03d}" for n in range(1000))

@@ -6,8 +6,10 @@ Rejects are not replayed.
 
 What is kept is bounded in time and bytes, per key: the lookback (the venue's 3 hours,
 ``drop_copy_lookback``) and ``drop_copy_max_bytes`` (:data:`DEFAULT_MAX_DROP_COPY_BYTES`), the
-oldest report forgotten first. A report is kept as its fields, charged :data:`REPORT_CHARGE`
-plus :data:`FIELD_CHARGE` per top-level field: more than the objects really take (measured in
+oldest report forgotten first. A report is kept as it was sent, once: an order's report as its
+template's values (one tuple of texts, which the garbage collector stops tracking at its
+first pass), a trade's as its fields; charged :data:`REPORT_CHARGE` plus :data:`FIELD_CHARGE`
+per top-level field or template slot: more than the objects really take (measured in
 ``tests/kalshi/test_sim_retention.py``). The newest event number forgotten is the key's marker:
 a replay beginning at or below it gets 21004=3 (BeginExecID too old), whichever limit forgot
 it, never a replay with a hole.
@@ -17,15 +19,14 @@ from __future__ import annotations
 
 import collections
 from collections.abc import Callable
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
-from fixwire._native import Message
+from fixwire._native import Message, Template
 from fixwire.kalshi.sim.core import (
     Participant,
     VenueCore,
 )
 from fixwire.kalshi.venue import RateLimit, RateLimitError, TokenBucket
-from fixwire.session.config import FieldValue
 
 #: The default cap on each key's kept ExecutionReports, bytes (64 MiB).
 DEFAULT_MAX_DROP_COPY_BYTES = 64 * 1024 * 1024
@@ -35,8 +36,11 @@ REPORT_CHARGE = 256
 #: included: the simulator's groups are short).
 FIELD_CHARGE = 256
 
-Sent: TypeAlias = tuple[int, float, tuple[tuple[int, FieldValue], ...]]
-"""An ExecutionReport kept for drop copy: its event number, when it was sent, its fields."""
+Sent: TypeAlias = tuple[int, float, str | Template, Any]
+"""An ExecutionReport kept for drop copy: its event number, when it was sent, and what
+``Connection.send`` was given: MsgType <35> and (tag, value) pairs, or a template and its
+values.
+"""
 
 
 class DropCopyFlow(VenueCore):
@@ -66,21 +70,22 @@ class DropCopyFlow(VenueCore):
             raise ValueError("requests must be at least 1")
         self._replay_failures += requests
 
-    def _remember(self, owner: str, number: int, fields: list[tuple[int, FieldValue]]) -> None:
-        """Keeps an ExecutionReport for drop copy, forgetting the oldest while they are past
-        the lookback or the key's byte cap.
+    def _remember(
+        self, owner: str, number: int, message: str | Template, report: tuple[Any, ...] | list[Any]
+    ) -> None:
+        """Keeps an ExecutionReport for drop copy, as sent (``message`` and its fields or
+        values, which are not changed after), forgetting the oldest while they are past the
+        lookback or the key's byte cap.
         """
-        now = self._clock()
+        now = self._last_now  # The simulator's clock as the report was made (VenueCore._now).
         history = self._history.get(owner)
         if history is None:  # (setdefault would make a deque for every report)
             history = self._history[owner] = collections.deque()
-        held = self._history_bytes.get(owner, 0) + REPORT_CHARGE + FIELD_CHARGE * len(fields)
-        # A tuple: once the garbage collector has seen that it holds only values it is not
-        # tracked any more, so the lookback's reports cost its full collections nothing.
-        history.append((number, now, tuple(fields)))
+        held = self._history_bytes.get(owner, 0) + REPORT_CHARGE + FIELD_CHARGE * len(report)
+        history.append((number, now, message, report))
         cutoff = now - self._lookback
         while history and (history[0][1] < cutoff or held > self._history_cap):
-            forgotten, _, kept = history.popleft()
+            forgotten, _, _, kept = history.popleft()
             self._forgotten[owner] = forgotten
             held -= REPORT_CHARGE + FIELD_CHARGE * len(kept)
         self._history_bytes[owner] = held
@@ -117,7 +122,7 @@ class DropCopyFlow(VenueCore):
         if history and end > history[-1][0]:
             self._send(client, "U3", [(45, msg.seq_num), (21004, 4)])
             return
-        replayed = [fields for number, _, fields in history if begin <= number <= end]
-        for fields in replayed:
-            client.connection.send("8", fields)
+        replayed = [sent for sent in history if begin <= sent[0] <= end]
+        for _, _, message, report in replayed:
+            client.connection.send(message, report)
         self._send(client, "U2", [(45, msg.seq_num), (21003, len(replayed))])

@@ -359,20 +359,43 @@ class MatchingEngine(GroupOperations):
                 raise ValueError(f"max_execution_cost must be positive, got {max_execution_cost}")
         events = self._advance(now)
 
-        reason = self._admit(
-            owner,
-            client_id,
-            market,
-            side,
-            price,
-            quantity,
-            time_in_force,
-            post_only,
-            max_execution_cost,
-            group_id,
-            subaccount,
-            expire_time is not None and expire_time <= now,
-        )
+        # Why the venue refuses the order, if it does (the venue's answer, not an error).
+        key = (owner, client_id)
+        reason: RejectReason | None = None
+        market_state = self._markets.get(market)
+        if market_state is None:
+            reason = RejectReason.MARKET_NOT_FOUND
+        elif market_state.closed:
+            reason = RejectReason.MARKET_ALREADY_CLOSED
+        elif self._state is not _OPEN:
+            reason = (
+                RejectReason.EXCHANGE_PAUSED
+                if self._state is TradingState.EXCHANGE_PAUSED
+                else RejectReason.TRADING_PAUSED
+            )
+        elif key in self._open_by_client:
+            reason = RejectReason.ORDER_ALREADY_EXISTS
+        elif (
+            not market_state.on_tick(side, price)
+            or not market_state.on_step(quantity)
+            or (
+                # Post-only never takes: an order that must trade now cannot be post-only (a
+                # GTD order whose expire time has passed acts as IOC).
+                post_only
+                and (
+                    time_in_force in IMMEDIATE
+                    or (expire_time is not None and expire_time <= now)
+                    or max_execution_cost is not None
+                )
+            )
+        ):
+            reason = RejectReason.INVALID_ORDER
+        elif group_id is not None:
+            group = self._groups.get(group_id)
+            if group is None or group.owner != owner or group.subaccount != subaccount:
+                reason = RejectReason.ORDER_GROUP_NOT_FOUND
+            elif group.triggered:
+                reason = RejectReason.EXCEEDED_ORDER_GROUP_RISK_LIMIT
         if reason is not None:
             events.append(
                 Rejected(
@@ -411,8 +434,8 @@ class MatchingEngine(GroupOperations):
         )
         self._orders[order.order_id] = order
         self._open[order.order_id] = order
-        self._open_by_client[owner, client_id] = order
-        self._last_by_client[owner, client_id] = order
+        self._open_by_client[key] = order
+        self._last_by_client[key] = order
         if group_id is not None:
             self._groups[group_id].members[order.order_id] = order
         if expire_time is not None:
@@ -685,51 +708,6 @@ class MatchingEngine(GroupOperations):
         return group.state(self._now) if group is not None else None
 
     # ---------------------------------------------------------------- internals
-
-    def _admit(
-        self,
-        owner: str,
-        client_id: str,
-        ticker: str,
-        side: Side,
-        price: Decimal,
-        qty: Decimal,
-        time_in_force: TimeInForce,
-        post_only: bool,
-        max_execution_cost: Decimal | None,
-        group_id: str | None,
-        subaccount: int,
-        expired: bool,
-    ) -> RejectReason | None:
-        """Return why the venue refuses a new order, or None when it takes it.
-
-        ``expired`` marks a GTD order whose expire time has passed, which acts as IOC.
-        """
-        market = self._markets.get(ticker)
-        if market is None:
-            return RejectReason.MARKET_NOT_FOUND
-        if market.closed:
-            return RejectReason.MARKET_ALREADY_CLOSED
-        if self._state is not _OPEN:
-            return (
-                RejectReason.EXCHANGE_PAUSED
-                if self._state is TradingState.EXCHANGE_PAUSED
-                else RejectReason.TRADING_PAUSED
-            )
-        if (owner, client_id) in self._open_by_client:
-            return RejectReason.ORDER_ALREADY_EXISTS
-        if not market.on_tick(side, price) or not market.on_step(qty):
-            return RejectReason.INVALID_ORDER
-        immediate = time_in_force in IMMEDIATE or expired
-        if post_only and (immediate or max_execution_cost is not None):
-            return RejectReason.INVALID_ORDER
-        if group_id is not None:
-            group = self._groups.get(group_id)
-            if group is None or group.owner != owner or group.subaccount != subaccount:
-                return RejectReason.ORDER_GROUP_NOT_FOUND
-            if group.triggered:
-                return RejectReason.EXCEEDED_ORDER_GROUP_RISK_LIMIT
-        return None
 
     def _find(
         self,

@@ -188,9 +188,10 @@ class MarginSimulator(Simulator):
         return code if code in _CXL_REJ_REASONS or not self._listed_codes_only else 99
 
     def _order_fields(
-        self, client: Participant, event: m.Accepted | m.Filled | m.Cancelled | m.Replaced
+        self, client: Participant, event: m.Filled, exec_id: str
     ) -> list[tuple[int, FieldValue]]:
-        return [field for field in super()._order_fields(client, event) if field[0] != 1703]
+        fields = super()._order_fields(client, event, exec_id)
+        return [field for field in fields if field[0] != 1703]
 
     def _rejected_fields(
         self, client: Participant, event: m.Rejected

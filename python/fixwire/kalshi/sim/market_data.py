@@ -49,6 +49,10 @@ class MarketDataFlow(VenueCore):
     _md_books: dict[str, tuple[dict[Decimal, Decimal], dict[Decimal, Decimal]]]
     #: Incremental refreshes still to lose (:meth:`lose_market_data`).
     _md_losses: int
+    #: The KalshiMD sessions that have subscribed to market data, by ``id``, until they
+    #: disconnect (:meth:`_md_session_ended`): the only ones an order's publication looks at,
+    #: so that with none it looks at nothing.
+    _md_sessions: dict[int, Participant]
 
     def lose_market_data(self, messages: int = 1) -> None:
         """Fault injection: the next ``messages`` MarketDataIncrementalRefresh <X> are lost on
@@ -77,6 +81,7 @@ class MarketDataFlow(VenueCore):
             if problem is not None:
                 self._send(client, "Y", [(281, "2"), (58, problem)])
                 return
+            self._md_sessions[id(client)] = client
         for symbol in symbols:
             bids, offers = self._book(symbol)
             now = datetime.fromtimestamp(self._clock(), UTC)
@@ -150,8 +155,11 @@ class MarketDataFlow(VenueCore):
         costs a pass over its resting orders, which no order should pay when nobody listens.
         A market's published book is brought up to date by the snapshot that starts a watch.
         """
+        sessions = self._md_sessions
+        if not sessions:
+            return
         subscribers = [
-            client for client in self._clients.values() if client.logged_on and client.md_symbols
+            client for client in sessions.values() if client.logged_on and client.md_symbols
         ]
         if not subscribers:
             return
@@ -196,6 +204,10 @@ class MarketDataFlow(VenueCore):
                 store.set_next_sender_seq(store.next_sender_seq + 1)
             else:
                 self._send(client, "X", [(268, mine)])
+
+    def _md_session_ended(self, client: Participant) -> None:
+        """``client`` disconnected: its market-data subscriptions end with it."""
+        self._md_sessions.pop(id(client), None)
 
 
 def unsubscribe(client: Participant, kept: set[str], symbols: list[str]) -> None:

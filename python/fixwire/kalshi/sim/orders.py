@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import itertools
 from decimal import Decimal
+from typing import Any, cast
 
-from fixwire._native import Message
+from fixwire._native import Message, Rule, Template
 from fixwire.kalshi.sim import matching as m
 from fixwire.kalshi.sim.core import (
     HOUSE,
@@ -22,7 +23,12 @@ from fixwire.kalshi.sim.core import (
 from fixwire.kalshi.sim.drop_copy import DropCopyFlow
 from fixwire.kalshi.sim.market_data import MarketDataFlow
 from fixwire.kalshi.sim.vocabulary import ZERO
-from fixwire.session.config import FieldValue
+from fixwire.session.config import FieldValue, TemplateValue
+
+#: CumQty <14> before a fill, as :func:`~.core.qty_text` writes it.
+_NO_QTY = qty_text(ZERO)
+#: ``_publish``'s ``unsent`` when every report is sent (one object, made once).
+_NOTHING_UNSENT: frozenset[str] = frozenset()
 
 
 class OrderFlow(MarketDataFlow, DropCopyFlow):
@@ -65,9 +71,14 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
         if cl_ord_id is None or side_code is None or symbol is None:
             raise KeyError(11 if cl_ord_id is None else 54 if side_code is None else 55)
         side = _YES if side_code == "1" else _NO
-        prices = self._order_price(client, msg, price_text)
+        # The remembered values first (_order_price and _order_qty look them up as well).
+        prices = self._order_prices[client.flags.use_dollars].get(price_text)
+        if prices is None:
+            prices = self._order_price(client, msg, price_text)
         yes_price = None if prices is None else prices[0]
-        qty = self._order_qty(msg, qty_text_)
+        qty = self._order_qtys.get(qty_text_)
+        if qty is None:
+            qty = self._order_qty(msg, qty_text_)
         if not client.flags.skip_pending_exec_reports:
             self._send_pending(client, msg, "A", side, yes_price, qty)
         unavailable = bool(self._unavailable)
@@ -119,7 +130,7 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
         except (ValueError, TypeError, ArithmeticError):
             # The engine's message names the argument; the venue answers with a code.
             events = [refused(api_key, msg, side, yes_price, m.RejectReason.INVALID_ORDER)]
-        unsent: frozenset[str] = frozenset()
+        unsent = _NOTHING_UNSENT
         if unavailable:
             self._send(client, "8", self._unavailable_fields(msg, side, qty))
             unsent = frozenset(e.order.order_id for e in events if isinstance(e, m.Accepted))
@@ -238,7 +249,7 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
         self,
         events: list[m.Event],
         requester: Participant | None = None,
-        unsent: frozenset[str] = frozenset(),
+        unsent: frozenset[str] = _NOTHING_UNSENT,
     ) -> None:
         """Sends each engine event to its owner's trading sessions, then the book changes
         and trades to KalshiMD subscribers. The New reports of the orders in ``unsent``
@@ -256,7 +267,50 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
         )
         trading_sessions = self._trading
         for event in events:
-            owner = event.order.owner if isinstance(event, _REPORTED) else _owner(event)
+            # The report's event number and ExecID <17>, made for the first session sent it.
+            number, exec_id = 0, None
+            # An order's report first: the common case, one check.
+            if isinstance(event, _REPORTED):
+                order = event.order
+                owner = order.owner
+                if owner == HOUSE:
+                    continue
+                # Whether each session is sent the report depends on its Logon's flags:
+                # AlwaysEmitNewBeforeTrade <21026> for a New folded into a Trade, and
+                # EnableIocCancelReport <21007> for a partially filled IOC's unfilled rest
+                # (without it, no report: a guess, as the spec leaves it open, question 17).
+                folded = quiet = unsent_new = False
+                message: str | Template = _ORDER_REPORT
+                if isinstance(event, m.Accepted):
+                    folded = bool(trading) and order.order_id in trading
+                    unsent_new = bool(unsent) and order.order_id in unsent
+                elif isinstance(event, m.Filled):
+                    message = "8"
+                elif isinstance(event, m.Cancelled):
+                    quiet = event.reason is _IMMEDIATE_OR_CANCELLED and order.cum_qty > 0
+                for client in trading_sessions.get(owner, ()):  # _trading_sessions, inlined
+                    if (folded and not client.flags.always_emit_new_before_trade) or (
+                        quiet and not client.flags.enable_ioc_cancel_report
+                    ):
+                        continue
+                    first = exec_id is None
+                    if exec_id is None:
+                        number = next(self._events)
+                        text = str(number)
+                        exec_id = f"{text};{text}"
+                    report: Any = (
+                        self._order_values(client, event, exec_id)
+                        if message is _ORDER_REPORT
+                        else self._order_fields(client, cast(m.Filled, event), exec_id)
+                    )
+                    if first:
+                        # Every execution is kept for drop copy once, as the first session
+                        # it goes to is sent it (spec section 10: not rejects).
+                        self._remember(owner, number, message, report)
+                    if not unsent_new:
+                        self._send(client, message, report)
+                continue
+            owner = _owner(event)
             if (
                 owner == HOUSE
                 or isinstance(event, m.GroupRejected)
@@ -265,45 +319,18 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
                 # A trigger by fills is told by the cancels that follow it; a Trigger action
                 # is answered OrderGroupResponse <UOH>, as every action is (spec section 9).
                 continue
-            number: int | None = None
-            for client in trading_sessions.get(owner, ()):  # _trading_sessions, inlined
-                # An order's report first: the common case, one check.
-                if isinstance(event, _REPORTED):
-                    if (
-                        isinstance(event, m.Accepted)
-                        and event.order.order_id in trading
-                        and not client.flags.always_emit_new_before_trade
-                    ):
-                        continue
-                    if (
-                        isinstance(event, m.Cancelled)
-                        and event.reason is _IMMEDIATE_OR_CANCELLED
-                        and event.order.cum_qty > 0
-                        and not client.flags.enable_ioc_cancel_report
-                    ):
-                        # Without EnableIocCancelReport <21007> a partially filled IOC gets
-                        # no report for its unfilled rest: a guess, as the spec leaves it
-                        # open (question 17).
-                        continue
-                    fields = self._order_fields(client, event)
-                elif isinstance(event, m.Rejected):
+            for client in trading_sessions.get(owner, ()):
+                if isinstance(event, m.Rejected):
                     fields = self._rejected_fields(client, event)
-                else:
-                    if requester is None or client is requester:
-                        self._answer(client, event)
-                    continue
-                if number is None:
-                    number = next(self._events)
-                    fields.insert(2, (17, f"{number};{number}"))
-                    # Drop copy replays executions, not rejects (spec section 10).
-                    if not isinstance(event, m.Rejected):
-                        self._remember(owner, number, fields)
-                else:
-                    fields.insert(2, (17, f"{number};{number}"))
-                if unsent and isinstance(event, m.Accepted) and event.order.order_id in unsent:
-                    continue
-                self._send(client, "8", fields)
-        self._market_data_updates(events)
+                    if exec_id is None:
+                        number = next(self._events)
+                        exec_id = f"{number};{number}"
+                    fields.insert(2, (17, exec_id))
+                    self._send(client, "8", fields)
+                elif requester is None or client is requester:
+                    self._answer(client, event)
+        if self._md_sessions:  # (_market_data_updates' own first check, saving the call)
+            self._market_data_updates(events)
 
     def _answer(self, client: Participant, event: m.Event) -> None:
         """The answer to an order-entry request that is not an ExecutionReport."""
@@ -326,21 +353,37 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
             fields.append((79, group.subaccount))
             self._send(client, "UOH", fields)
 
-    def _order_fields(
-        self, client: Participant, event: m.Accepted | m.Filled | m.Cancelled | m.Replaced
-    ) -> list[tuple[int, FieldValue]]:
+    def _order_values(
+        self,
+        client: Participant,
+        event: m.Accepted | m.Filled | m.Cancelled | m.Replaced,
+        exec_id: str,
+    ) -> tuple[TemplateValue, ...]:
+        """An order's ExecutionReport <8> for ``client``: the values of :data:`_ORDER_REPORT`,
+        ExecID <17> ``exec_id``. A Trade's own fields are added by :meth:`_order_fields`.
+
+        Prices and quantities go as the text the encoder would write for them, mostly
+        remembered (:func:`~.core.qty_text`, :meth:`~.core.VenueCore._tick_text`): a report's
+        Decimals cost more to round and to encode than the rest of it.
+        """
         order = event.order
         flags = client.flags
         side = order.side
-        exec_type, status = "0", _ORD_STATUS[order.status]
-        if isinstance(event, m.Filled):
+        status = _ORD_STATUS[order.status]
+        text: str | None = None
+        orig: str | None = None
+        if isinstance(event, m.Accepted):
+            exec_type = "0"
+        elif isinstance(event, m.Filled):
             exec_type = "F"
         elif isinstance(event, m.Cancelled):
             exec_type = "4"
             if event.reason.is_expiry and flags.use_expired_ord_status:
                 exec_type = status = "C"
-        elif isinstance(event, m.Replaced):
+            text, orig = event.reason.value, event.orig_client_id
+        else:
             exec_type = status = "5"
+            orig = event.orig_client_id
         cum_qty, leaves_qty = order.cum_qty, order.leaves_qty
         # OrderQty <38> is CumQty + LeavesQty unless PreserveOriginalOrderQty <21008>.
         # (Without fills it is LeavesQty itself, whose text is remembered: a sum would be a
@@ -350,55 +393,63 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
             order_qty_text = qty_text(order.order_qty)
         else:
             order_qty_text = qty_text(cum_qty + leaves_qty) if cum_qty else leaves_text
-        # Prices and quantities go as the text the encoder would write for them, mostly
-        # remembered (core.qty_text, VenueCore._tick_text): a report's Decimals cost more to
-        # round and to encode than the rest of it.
-        fields: list[tuple[int, FieldValue]] = [
-            (11, order.client_id),
-            (37, order.order_id),
-            (
-                6,
-                "0"  # AvgPx <6> before a fill: the text the encoder writes for Decimal 0.
-                if not cum_qty
-                else self._wire_price(client, m.to_yes_price(side, order.cum_cost / cum_qty)),
+        return (
+            order.client_id,
+            order.order_id,
+            exec_id,
+            # AvgPx <6>: before a fill "0", the text the encoder writes for Decimal 0.
+            "0"
+            if not cum_qty
+            else format(
+                self._wire_price(client, m.to_yes_price(side, order.cum_cost / cum_qty)), "f"
             ),
-            (14, qty_text(cum_qty)),
-            (38, order_qty_text),
-            (39, status),
-            (44, self._tick_text(client, side, order.price)),
-            (54, _SIDE_CODE[side]),
-            (55, order.market),
-            (60, transact_time(self._now())),
-            (150, exec_type),
-            (151, leaves_text),
+            qty_text(cum_qty) if cum_qty else _NO_QTY,
+            order_qty_text,
+            status,
+            self._tick_text(client, side, order.price),
+            _SIDE_CODE[side],
+            order.market,
+            # The time of the engine operation that made the event, the latest _now().
+            transact_time(self._last_now),
+            exec_type,
+            leaves_text,
+            text,
+            orig,
+            order.subaccount or None,
+        )
+
+    def _order_fields(
+        self, client: Participant, event: m.Filled, exec_id: str
+    ) -> list[tuple[int, FieldValue]]:
+        """A Trade's ExecutionReport <8> for ``client``: :meth:`_order_values`' fields, then
+        the trade's own (LastPx <31>, LastQty <32>, positions, TrdMatchID <880>, fees and
+        collateral).
+        """
+        order = event.order
+        values = self._order_values(client, event, exec_id)
+        # Its first slots' values, never None.
+        common = cast(tuple[FieldValue, ...], values[:_COMMON_SLOTS])
+        fields: list[tuple[int, FieldValue]] = list(zip(_ORDER_REPORT_TAGS, common, strict=True))
+        fields += [
+            (31, self._wire_price(client, event.yes_price)),
+            (32, event.qty.quantize(TWO_DP)),
+            (704, event.long_qty.quantize(TWO_DP)),
+            (705, event.short_qty.quantize(TWO_DP)),
+            (880, event.trade_id),
+            (1057, event.liquidity.aggressor),
+            (136, [[(137, event.fee.quantize(TWO_DP)), (138, "USD"), (139, "4"), (891, "0")]]),
         ]
-        if isinstance(event, m.Cancelled):
-            fields.append((58, event.reason.value))
-            if event.orig_client_id is not None:
-                fields.append((41, event.orig_client_id))
-        elif isinstance(event, m.Replaced):
-            fields.append((41, event.orig_client_id))
-        elif isinstance(event, m.Filled):
-            fields += [
-                (31, self._wire_price(client, event.yes_price)),
-                (32, event.qty.quantize(TWO_DP)),
-                (704, event.long_qty.quantize(TWO_DP)),
-                (705, event.short_qty.quantize(TWO_DP)),
-                (880, event.trade_id),
-                (1057, event.liquidity.aggressor),
-                (136, [[(137, event.fee.quantize(TWO_DP)), (138, "USD"), (139, "4"), (891, "0")]]),
-            ]
-            # Contracts that net against the owner's opposite position free $1 of collateral
-            # each (a Yes and a No pay exactly $1): the BALANCE change is that return less
-            # the cost, and SingleMarketCollateralReturn <21030> says how much was returned
-            # (only with SplitCollateralReturn <21027>, only when non-zero, spec 7.5). No
-            # market groups are simulated, so RangedMarketCollateralReturn <21031> never is.
-            kept = event.long_qty if order.side is m.Side.YES else event.short_qty
-            returned = max(event.qty - kept, ZERO)
-            balance = returned - event.price * event.qty
-            fields.append((1703, [[(1704, balance.quantize(TWO_DP)), (1705, "BALANCE")]]))
-            if returned and client.flags.split_collateral_return:
-                fields.append((21030, returned.quantize(TWO_DP)))
+        # Contracts that net against the owner's opposite position free $1 of collateral
+        # each (a Yes and a No pay exactly $1): the BALANCE change is that return less
+        # the cost, and SingleMarketCollateralReturn <21030> says how much was returned
+        # (only with SplitCollateralReturn <21027>, only when non-zero, spec 7.5). No
+        # market groups are simulated, so RangedMarketCollateralReturn <21031> never is.
+        kept = event.long_qty if order.side is m.Side.YES else event.short_qty
+        returned = max(event.qty - kept, ZERO)
+        balance = returned - event.price * event.qty
+        fields.append((1703, [[(1704, balance.quantize(TWO_DP)), (1705, "BALANCE")]]))
+        if returned and client.flags.split_collateral_return:
+            fields.append((21030, returned.quantize(TWO_DP)))
         if order.subaccount:
             fields.append((79, order.subaccount))
         fields.append(_LAST_MKT)
@@ -493,8 +544,27 @@ _FLAG_BY_TEXT: dict[str | None, bool] = {None: False, "Y": True, "N": False}
 #: LastMkt <30> on the ExecutionReports the exchange makes (spec 7.5, since 2026-08-06): the
 #: exchange index that made it, 0, the simulator's one shard. Pending reports and
 #: EXCHANGE_UNAVAILABLE answers are the gateway's and go without (spec 18.22).
-_LAST_MKT: tuple[int, FieldValue] = (30, "0")
+_LAST_MKT: tuple[int, str] = (30, "0")
 
+_ANY = Rule.text()
+#: The tags of :data:`_ORDER_REPORT`'s first thirteen slots, every order report's.
+_ORDER_REPORT_TAGS = (11, 37, 17, 6, 14, 38, 39, 44, 54, 55, 60, 150, 151)
+_COMMON_SLOTS = len(_ORDER_REPORT_TAGS)
+#: An order's ExecutionReport <8> (New, Cancel, Replace; a Trade's starts so): ClOrdID <11>,
+#: OrderID <37>, ExecID <17>, AvgPx <6>, CumQty <14>, OrderQty <38>, OrdStatus <39>, Price <44>,
+#: Side <54>, Symbol <55>, TransactTime <60>, ExecType <150>, LeavesQty <151>, then when set
+#: Text <58>, OrigClOrdID <41> and AllocAccount <79>, and LastMkt <30>. A template: its values
+#: are one tuple, encoded in one pass, and that tuple is what drop copy keeps.
+_ORDER_REPORT = Template(
+    "8",
+    [
+        *((tag, _ANY) for tag in _ORDER_REPORT_TAGS),
+        (58, Rule.text(optional=True)),
+        (41, Rule.text(optional=True)),
+        (79, Rule.integer(optional=True)),
+        _LAST_MKT,
+    ],
+)
 _GROUP_ANSWERS = (
     m.GroupCreated,
     m.GroupReset,

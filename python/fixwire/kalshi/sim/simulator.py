@@ -205,6 +205,7 @@ class Simulator(SettlementFlow):
         )
         self._md_books = {}
         self._md_losses = 0
+        self._md_sessions = {}
         self._unavailable = []
         for ticker in markets:
             self.engine.add_market(ticker)
@@ -434,6 +435,7 @@ class Simulator(SettlementFlow):
                 refuse_pruned(connection)  # After the resend, numbered past it.
             elif isinstance(event, Disconnected) and client is not None:
                 client.logged_on = False
+                self._md_session_ended(client)
                 if client.flags.cancel_orders_on_disconnect:
                     self._publish(self.engine.cancel_all_for_owner(api_key, self._now()))
 

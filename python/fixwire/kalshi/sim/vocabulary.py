@@ -250,26 +250,51 @@ _CXL_REJ_REASON: Final = {
 # Argument checks (the caller's bugs, not venue answers)
 # --------------------------------------------------------------------------------------------
 
+#: The Decimals :func:`check_price` passed, and those :func:`check_qty` passed unchanged, each
+#: check its own, by ``id``: each object is kept, so no other takes its id while it is
+#: remembered. The simulator hands the engine the same few remembered prices and quantities
+#: with every order, which so skip the arithmetic of their checks. At most
+#: :data:`_MAX_CHECKED` each, then all forgotten.
+_checked_prices: dict[int, Decimal] = {}
+_checked_qtys: dict[int, Decimal] = {}
+_MAX_CHECKED = 4096
+
+
+def _passed(checked: dict[int, Decimal], value: Decimal) -> None:
+    """Remembers in ``checked`` that ``value`` passed its check."""
+    if len(checked) >= _MAX_CHECKED:
+        checked.clear()
+    checked[id(value)] = value
+
 
 def check_price(price: object, what: str = "price") -> Decimal:
     """``price`` if a Decimal strictly between 0 and 1 of at most 4 decimals, else an error."""
+    known = _checked_prices.get(id(price))
+    if known is not None and known is price:
+        return known
     if not isinstance(price, Decimal):
         raise TypeError(f"{what} must be a decimal.Decimal, not {type(price).__name__}")
     if not price.is_finite() or not ZERO < price < ONE:
         raise ValueError(f"{what} {price} is out of band: it must lie strictly between 0 and 1")
     if price % PRICE_QUANTUM != 0:
         raise ValueError(f"{what} {price} has more than four decimal places")
+    _passed(_checked_prices, price)
     return price
 
 
 def check_qty(qty: object, what: str = "quantity") -> Decimal:
     """``qty`` (a Decimal or int) as a positive Decimal, else an error naming ``what``."""
+    known = _checked_qtys.get(id(qty))
+    if known is not None and known is qty:
+        return known
     # A tuple, not ``Decimal | int``: that makes a union object on every call.
     if isinstance(qty, bool) or not isinstance(qty, (Decimal, int)):
         raise TypeError(f"{what} must be a decimal.Decimal or int, not {type(qty).__name__}")
     value = Decimal(qty)
     if not value.is_finite() or value <= 0:
         raise ValueError(f"{what} must be positive, got {qty}")
+    if value is qty:
+        _passed(_checked_qtys, value)
     return value
 
 
@@ -357,4 +382,5 @@ class SequentialIds:
     def __call__(self) -> str:
         """Return the next id."""
         self._count += 1
-        return f"00000000-0000-4000-8000-{self._count:012x}"
+        # (hex and zfill cost less than a format specification, parsed on every call)
+        return "00000000-0000-4000-8000-" + hex(self._count)[2:].zfill(12)
