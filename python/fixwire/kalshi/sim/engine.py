@@ -9,7 +9,14 @@ import math
 from collections.abc import Sequence
 from decimal import Decimal
 
-from fixwire.kalshi.sim.book import IMMEDIATE, Market, Order, net_position
+from fixwire.kalshi.sim.book import (
+    FORMER_CLIENT_ID_CHARGE,
+    IMMEDIATE,
+    OPEN_ORDER_CHARGE,
+    Market,
+    Order,
+    net_position,
+)
 from fixwire.kalshi.sim.events import (
     Accepted,
     CancelRejected,
@@ -65,6 +72,10 @@ class MatchingEngine(GroupOperations):
         max_group_bytes: The most one owner's order groups may take (4 MiB by default); a
             Create past it is refused TOO_MANY_ORDER_GROUPS
             (:mod:`~fixwire.kalshi.sim.groups`).
+        max_open_order_bytes: The most one owner's open orders may take (64 MiB by default,
+            about 60,000); a new order past it is refused INSUFFICIENT_BALANCE, and so is a
+            cancel/replace that would add a ClOrdID <11> to it ("Memory" in
+            :mod:`~fixwire.kalshi.sim.matching`).
     """
 
     # ---------------------------------------------------------------- markets and venue state
@@ -209,6 +220,7 @@ class MatchingEngine(GroupOperations):
             self._open[order.order_id] = order
             self._open_by_client[owner, client_id] = order
             self._last_by_client[owner, client_id] = order
+            self._hold(order)  # Never resting: refunded by the trade that fills it.
             events.append(Accepted(order.state()))
             orders.append(order)
         events.extend(self._trade(orders[0], orders[1], quantity, now))
@@ -413,6 +425,7 @@ class MatchingEngine(GroupOperations):
         self._open[order.order_id] = order
         self._open_by_client[owner, client_id] = order
         self._last_by_client[owner, client_id] = order
+        self._hold(order)
         if group_id is not None:
             self._groups[group_id].members[order.order_id] = order
         if expire_time is not None:
@@ -729,6 +742,9 @@ class MatchingEngine(GroupOperations):
                 return RejectReason.ORDER_GROUP_NOT_FOUND
             if group.triggered:
                 return RejectReason.EXCEEDED_ORDER_GROUP_RISK_LIMIT
+        charge = OPEN_ORDER_CHARGE + len(ticker) + FORMER_CLIENT_ID_CHARGE  # open_order_charge
+        if self._open_bytes.get(owner, 0) + charge > self.max_open_order_bytes:
+            return RejectReason.INSUFFICIENT_BALANCE
         return None
 
     def _find(
@@ -773,6 +789,13 @@ class MatchingEngine(GroupOperations):
         market = self._markets[order.market]
         if qty < order.cum_qty or not market.on_step(qty):
             return CancelRejectReason.INVALID_AMEND_QTY_FOR_ORDER
+        if (
+            qty != order.cum_qty
+            and len(order.former_client_ids or ()) < self.max_former_client_ids
+            and self._open_bytes[order.owner] + FORMER_CLIENT_ID_CHARGE > self.max_open_order_bytes
+        ):
+            # The order would answer to one more ClOrdID <11>, past its owner's cap.
+            return CancelRejectReason.INSUFFICIENT_BALANCE
         if price is None or price == order.price:
             return None
         if not market.on_tick(order.side, price):
