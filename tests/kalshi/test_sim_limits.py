@@ -59,7 +59,7 @@ def test_an_owner_s_order_groups_stay_within_its_cap() -> None:
     (OrdRejReason <103>=3), another owner is not affected, and a Delete makes room again.
     """
     engine = MatchingEngine()
-    one = GROUP_CHARGE + len(engine._new_id())
+    one = GROUP_CHARGE
     engine.max_group_bytes = 3 * one
     made = [_create(engine, "alice") for _ in range(3)]
     assert all(isinstance(e, GroupCreated) for e in made)
@@ -76,6 +76,25 @@ def test_an_owner_s_order_groups_stay_within_its_cap() -> None:
     assert isinstance(deleted[-1], GroupDeleted)
     assert engine.group_bytes("alice") == 2 * one
     assert isinstance(_create(engine, "alice"), GroupCreated)
+
+
+def test_a_refused_create_takes_no_id() -> None:
+    """A Create refused past the cap, or during an exchange pause, takes no id from the
+    engine's counter: the next group made gets the id after the last one made.
+    """
+    engine = MatchingEngine(max_group_bytes=GROUP_CHARGE)
+    made = _create(engine, "alice")
+    assert isinstance(made, GroupCreated)
+    assert isinstance(_create(engine, "alice"), GroupRejected)
+    engine.pause(1.0, exchange=True)
+    paused = _create(engine, "bob")
+    assert isinstance(paused, GroupRejected)
+    assert paused.reason is RejectReason.EXCHANGE_PAUSED
+    engine.resume(1.0)
+    after = _create(engine, "bob")
+    assert isinstance(after, GroupCreated)
+    number = int(made.group.group_id.rsplit("-", 1)[1], 16)
+    assert after.group.group_id.rsplit("-", 1)[1] == f"{number + 1:012x}"
 
 
 def test_the_group_charge_covers_what_a_group_takes() -> None:
@@ -109,7 +128,7 @@ def test_an_order_group_create_past_the_cap_gets_a_business_reject(
     """
 
     async def main() -> None:
-        cap = 2 * (GROUP_CHARGE + 36)
+        cap = 2 * GROUP_CHARGE
         async with venue(certificate, signer, [MARKET], max_group_bytes=cap) as v:
             nr = await v.client(SessionType.NR, skip_pending_exec_reports=True)
             for _ in range(2):
