@@ -401,7 +401,7 @@ class Simulator(SettlementFlow):
         flags = LogonFlags.read(logon)
         if flags.message_retention_hours is not None:
             try:
-                check_message_retention(flags.message_retention_hours)
+                check_message_retention(flags.message_retention_hours, session_type)
             except ValueError as e:
                 return str(e)
         if flags.listener and (
