@@ -90,6 +90,13 @@ DEFAULT_MAX_OPEN_ORDER_BYTES = 64 * 1024 * 1024
 OPEN_ORDER_CHARGE = 768
 
 
+def new_order_charge(ticker: str) -> int:
+    """What a new open order on ``ticker`` is charged against its owner's
+    ``max_open_order_bytes`` (:data:`OPEN_ORDER_CHARGE`; no former ClOrdIDs <11> yet).
+    """
+    return OPEN_ORDER_CHARGE + len(ticker) + FORMER_CLIENT_ID_CHARGE
+
+
 @dataclass(slots=True, eq=False)
 class Order:
     """One order as the engine keeps it: mutable, changed by fills, replaces and cancels."""
@@ -394,16 +401,13 @@ class EngineState:
         its ClOrdID <11> and each former one it answers to.
         """
         former = order.former_client_ids
-        names = 1 + len(former) if former else 1
-        return OPEN_ORDER_CHARGE + len(order.market) + names * FORMER_CLIENT_ID_CHARGE
+        names = len(former) if former else 0
+        return new_order_charge(order.market) + names * FORMER_CLIENT_ID_CHARGE
 
     def _hold(self, order: Order) -> None:
         """Charge a new open order to its owner (refunded in :meth:`_close`)."""
         held = self._open_bytes
-        owner = order.owner
-        held[owner] = (
-            held.get(owner, 0) + OPEN_ORDER_CHARGE + len(order.market) + FORMER_CLIENT_ID_CHARGE
-        )
+        held[order.owner] = held.get(order.owner, 0) + new_order_charge(order.market)
 
     def _advance(self, now: float) -> list[Event]:
         if not math.isfinite(now):

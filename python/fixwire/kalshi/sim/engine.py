@@ -12,10 +12,10 @@ from decimal import Decimal
 from fixwire.kalshi.sim.book import (
     FORMER_CLIENT_ID_CHARGE,
     IMMEDIATE,
-    OPEN_ORDER_CHARGE,
     Market,
     Order,
     net_position,
+    new_order_charge,
 )
 from fixwire.kalshi.sim.events import (
     Accepted,
@@ -742,8 +742,7 @@ class MatchingEngine(GroupOperations):
                 return RejectReason.ORDER_GROUP_NOT_FOUND
             if group.triggered:
                 return RejectReason.EXCEEDED_ORDER_GROUP_RISK_LIMIT
-        charge = OPEN_ORDER_CHARGE + len(ticker) + FORMER_CLIENT_ID_CHARGE  # open_order_charge
-        if self._open_bytes.get(owner, 0) + charge > self.max_open_order_bytes:
+        if self._open_bytes.get(owner, 0) + new_order_charge(ticker) > self.max_open_order_bytes:
             return RejectReason.INSUFFICIENT_BALANCE
         return None
 
