@@ -10,8 +10,9 @@ from __future__ import annotations
 import gc
 import time
 import tracemalloc
+from collections.abc import Sequence
 from decimal import Decimal
-from typing import cast
+from typing import NoReturn, cast
 
 import pytest
 
@@ -40,7 +41,7 @@ from fixwire.kalshi.sim.matching import (
     MatchingEngine,
     RejectReason,
 )
-from fixwire.kalshi.sim.rfq import QUOTE_CHARGE, RFQ_CHARGE
+from fixwire.kalshi.sim.rfq import QUOTE_CHARGE, RFQ_CHARGE, Quote, Rfq
 from fixwire.kalshi.tls import SelfSignedCertificate
 from fixwire.session import Connection
 from kalshi_venue import run, venue
@@ -59,7 +60,7 @@ def test_an_owner_s_order_groups_stay_within_its_cap() -> None:
     (OrdRejReason <103>=3), another owner is not affected, and a Delete makes room again.
     """
     engine = MatchingEngine()
-    one = GROUP_CHARGE + len(engine._new_id())
+    one = GROUP_CHARGE
     engine.max_group_bytes = 3 * one
     made = [_create(engine, "alice") for _ in range(3)]
     assert all(isinstance(e, GroupCreated) for e in made)
@@ -76,6 +77,25 @@ def test_an_owner_s_order_groups_stay_within_its_cap() -> None:
     assert isinstance(deleted[-1], GroupDeleted)
     assert engine.group_bytes("alice") == 2 * one
     assert isinstance(_create(engine, "alice"), GroupCreated)
+
+
+def test_a_refused_create_takes_no_id() -> None:
+    """A Create refused past the cap, or during an exchange pause, takes no id from the
+    engine's counter: the next group made gets the id after the last one made.
+    """
+    engine = MatchingEngine(max_group_bytes=GROUP_CHARGE)
+    made = _create(engine, "alice")
+    assert isinstance(made, GroupCreated)
+    assert isinstance(_create(engine, "alice"), GroupRejected)
+    engine.pause(1.0, exchange=True)
+    paused = _create(engine, "bob")
+    assert isinstance(paused, GroupRejected)
+    assert paused.reason is RejectReason.EXCHANGE_PAUSED
+    engine.resume(1.0)
+    after = _create(engine, "bob")
+    assert isinstance(after, GroupCreated)
+    number = int(made.group.group_id.rsplit("-", 1)[1], 16)
+    assert after.group.group_id.rsplit("-", 1)[1] == f"{number + 1:012x}"
 
 
 def test_the_group_charge_covers_what_a_group_takes() -> None:
@@ -109,7 +129,7 @@ def test_an_order_group_create_past_the_cap_gets_a_business_reject(
     """
 
     async def main() -> None:
-        cap = 2 * (GROUP_CHARGE + 36)
+        cap = 2 * GROUP_CHARGE
         async with venue(certificate, signer, [MARKET], max_group_bytes=cap) as v:
             nr = await v.client(SessionType.NR, skip_pending_exec_reports=True)
             for _ in range(2):
@@ -313,6 +333,77 @@ def test_closed_rfqs_and_quotes_are_forgotten_past_the_cap_and_the_retention_tim
     run(main)
 
 
+_ENCODER = fixwire.Encoder("creator", "KalshiRT", begin_string="FIXT.1.1")
+
+
+def message(msg_type: str, fields: Sequence[tuple[int, object]]) -> fixwire.Message:
+    """A message for the simulator's handlers, called without a session."""
+    return fixwire.parse(_ENCODER.encode(msg_type, list(fields), seq_num=1))  # type: ignore[arg-type]
+
+
+class _NoScan(dict[str, Quote]):
+    """The simulator's map of quotes, failing any walk over all of them."""
+
+    def values(self) -> NoReturn:
+        raise AssertionError("every quote scanned")
+
+    def __iter__(self) -> NoReturn:
+        raise AssertionError("every quote scanned")
+
+
+def test_each_rfq_indexes_its_live_quotes_and_no_request_scans_them_all() -> None:
+    """Through the simulator's handlers (no session), beside 1,000 closed quotes remembered:
+    a maker's new Quote <S> replaces its pending one, a QuoteCancel <Z> and the RFQ's close
+    take quotes out of the RFQ's index, and a PreferBetterQuote <21022> accept picks from it;
+    none of these walks the map of every quote, and the index is empty once the RFQ closed
+    (the closed quotes stay remembered, within the closed RFQs' cap).
+    """
+    sim = Simulator([MARKET], max_closed_rfq_bytes=10**9, max_open_rfq_bytes=10**9)
+    creator = Participant(SessionType.NR, cast(Connection, None))  # Not logged on: no resend.
+    makers = [Participant(SessionType.RFQ, cast(Connection, None)) for _ in range(2)]
+
+    def request(request_id: str) -> Rfq:
+        sim._quote_request(
+            "creator", creator, message("R", [(131, request_id), (146, [[(55, MARKET), (38, 10)]])])
+        )
+        return sim._rfqs[next(reversed(sim._rfqs))]
+
+    def quote(maker: int, rfq: Rfq, quote_id: str, cents: int) -> None:
+        fields = [
+            (117, quote_id),
+            (131, rfq.rfq_id),
+            (55, MARKET),
+            (132, cents),
+            (133, 100 - cents - 5),
+        ]
+        sim._quote(f"maker-{maker}", makers[maker], message("S", fields))
+
+    for i in range(1_000):
+        old = request(f"old-{i}")
+        quote(0, old, f"old-quote-{i}", 40)
+        sim._cancel_rfq("creator", creator, message("UE", [(21023, old.rfq_id)]))
+    sim._quotes = _NoScan(sim._quotes)
+    rfq = request("new")
+    quote(0, rfq, "a-1", 40)
+    quote(1, rfq, "b-1", 41)
+    quote(0, rfq, "a-2", 42)  # Replaces a-1.
+    assert list(rfq.quotes) == ["b-1", "a-2"]
+    assert dict.__getitem__(sim._quotes, "a-1").status == "cancelled"
+    sim._cancel_quote("maker-1", makers[1], message("Z", [(117, "b-1")]))
+    assert list(rfq.quotes) == ["a-2"]
+    quote(1, rfq, "b-2", 45)
+
+    async def accept_then_cancel() -> None:  # An accepted quote's timer needs a loop.
+        accept = [(117, "a-2"), (54, "2"), (21022, "Y")]
+        sim._accept_quote("creator", creator, message("UA", accept))
+        assert dict.__getitem__(sim._quotes, "b-2").status == "accepted"  # The better price.
+        sim._cancel_rfq("creator", creator, message("UE", [(21023, rfq.rfq_id)]))
+
+    run(accept_then_cancel)
+    assert rfq.quotes == {}
+    assert {dict.__getitem__(sim._quotes, q).status for q in ("a-2", "b-2")} == {"cancelled"}
+
+
 def test_the_rfq_charges_cover_what_closed_rfqs_and_quotes_take() -> None:
     """tracemalloc: 2,000 RFQs, each quoted and then cancelled, through the simulator's own
     handlers (no session: nothing is sent), take no more than they are charged while
@@ -321,10 +412,6 @@ def test_the_rfq_charges_cover_what_closed_rfqs_and_quotes_take() -> None:
     sim = Simulator([MARKET], max_closed_rfq_bytes=10**9, max_open_rfq_bytes=10**9)
     creator = Participant(SessionType.NR, cast(Connection, None))
     maker = Participant(SessionType.RFQ, cast(Connection, None))
-    encoder = fixwire.Encoder("creator", "KalshiRT", begin_string="FIXT.1.1")
-
-    def message(msg_type: str, fields: list[tuple[int, object]]) -> fixwire.Message:
-        return fixwire.parse(encoder.encode(msg_type, fields, seq_num=1))  # type: ignore[arg-type]
 
     def round_trip(i: int) -> None:
         request = message("R", [(131, f"request-{i:06d}"), (146, [[(55, MARKET), (38, 10)]])])

@@ -31,9 +31,16 @@ from fixwire.kalshi import (
     SessionType,
 )
 from fixwire.kalshi.sim.drop_copy import FIELD_CHARGE, REPORT_CHARGE
-from fixwire.kalshi.sim.resend import MESSAGE_OVERHEAD, RetentionStore
+from fixwire.kalshi.sim.resend import MESSAGE_OVERHEAD, RetentionStore, refuse_when_resent
 from fixwire.kalshi.tls import SelfSignedCertificate
-from fixwire.session import MemoryStore, RejectReceived
+from fixwire.session import (
+    Connection,
+    MemoryStore,
+    RejectReceived,
+    Role,
+    Session,
+    SessionConfig,
+)
 from fixwire.session.resend import ResendStream
 from kalshi_venue import Client, Venue, run, venue
 
@@ -204,6 +211,30 @@ def test_numbers_pruned_while_their_resend_is_read_are_refused(
     assert sorted(store.messages(1, 5)) == [4, 5]
     assert store.lost_in_resend == 3  # Told once.
     assert asked == [1]
+
+
+def test_a_refusal_noted_outside_the_running_loop_is_sent_on_its_next_turn() -> None:
+    """The store's ``on_refusal``, wired on the connection's loop, schedules the Reject's
+    sending there even when the store is read while that loop is not running (a session
+    driven by hand): it is sent (here: taken from the queue) on the loop's next turn.
+    """
+    store = RetentionStore(lambda: 1.8e9)
+    config = SessionConfig(sender_comp_id="KalshiRT", target_comp_id="key", role=Role.ACCEPTOR)
+    loop = asyncio.new_event_loop()
+    try:
+
+        async def wire() -> None:
+            refuse_when_resent(Connection(Session(config, store)))
+
+        loop.run_until_complete(wire())
+        store.refusals.append((7, "messages 1 to 3 were pruned"))
+        assert store.on_refusal is not None
+        store.on_refusal()  # The loop is not running.
+        assert store.refusals
+        loop.run_until_complete(asyncio.sleep(0))
+        assert not store.refusals
+    finally:
+        loop.close()
 
 
 def test_numbers_aged_out_while_their_resend_is_read_are_refused_naming_the_window() -> None:

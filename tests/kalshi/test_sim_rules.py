@@ -37,6 +37,15 @@ def test_logons_the_venue_refuses(certificate: SelfSignedCertificate, signer: Lo
             # MessageRetentionPeriod <20200>: at most 72 hours (spec section 3).
             kept = await refused_logon(v, SessionType.RT, more_flags((20200, 73)))
             assert kept.text == "MessageRetentionPeriod <20200> must be 1 to 72 hours, not 73"
+            # ... and only on the sessions that retransmit, KalshiRT and KalshiPT (spec section
+            # 4), as the client refuses it elsewhere.
+            for session_type in (SessionType.NR, SessionType.DC, SessionType.MD):
+                stray = await refused_logon(v, session_type, more_flags((20200, 24)))
+                name = session_type.target_comp_id
+                assert (
+                    stray.text
+                    == f"MessageRetentionPeriod <20200> applies to KalshiRT/KalshiPT, not {name}"
+                )
             # A listener: KalshiNR/KalshiRT only, with SkipPendingExecReports <21011>=Y and
             # without CancelOrdersOnDisconnect <8013> (spec section 10).
             for session_type, flags in (

@@ -248,11 +248,7 @@ class KalshiConfig:
             if self.cancel_orders_on_disconnect:
                 raise ValueError("a listener session forbids cancel_orders_on_disconnect (8013=Y)")
         if self.message_retention_hours is not None:
-            if not kind.retransmission:
-                raise ValueError(
-                    f"MessageRetentionPeriod <20200> applies to KalshiRT/KalshiPT, not {name}"
-                )
-            check_message_retention(self.message_retention_hours)
+            check_message_retention(self.message_retention_hours, kind)
         if self.receive_settlement_reports is not None and kind not in (
             SessionType.RT,
             SessionType.PT,

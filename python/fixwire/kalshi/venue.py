@@ -84,10 +84,16 @@ def check_cl_ord_id(value: str, name: str = "cl_ord_id") -> str:
 MAX_MESSAGE_RETENTION_HOURS = 72
 
 
-def check_message_retention(hours: int) -> int:
-    """``hours`` if it is a MessageRetentionPeriod <20200> the venue takes (1 to
-    :data:`MAX_MESSAGE_RETENTION_HOURS`); else ``ValueError`` saying so.
+def check_message_retention(hours: int, session_type: SessionType) -> int:
+    """``hours`` if it is a MessageRetentionPeriod <20200> the venue takes on ``session_type``:
+    1 to :data:`MAX_MESSAGE_RETENTION_HOURS`, on a session that retransmits (KalshiRT and
+    KalshiPT, spec section 4: the flag is the resend window's); else ``ValueError`` saying so.
     """
+    if not session_type.retransmission:
+        raise ValueError(
+            "MessageRetentionPeriod <20200> applies to KalshiRT/KalshiPT,"
+            f" not {session_type.target_comp_id}"
+        )
     if not 1 <= hours <= MAX_MESSAGE_RETENTION_HOURS:
         raise ValueError(
             f"MessageRetentionPeriod <20200> must be 1 to {MAX_MESSAGE_RETENTION_HOURS} hours,"

@@ -2,9 +2,10 @@
 
 :class:`Logon` is the part of :class:`fixwire.session.core.Session` that opens a session: an
 initiator's Logon and its checks of the answer, an acceptor's checks of the peer's Logon and its
-answer (CompIDs, SendingTime <52>, HeartBtInt <108>, ResetSeqNumFlag <141>, DefaultApplVerID
-<1137>, the application's ``accept_logon``), NextExpectedMsgSeqNum <789> both ways, refusals
-(FIX test cases 1S.c-e, 1B.d-e), and a ResetSeqNumFlag=Y Logon in an established session.
+answer (CompIDs, SendingTime <52>, EncryptMethod <98>, HeartBtInt <108>, ResetSeqNumFlag
+<141>, DefaultApplVerID <1137>, the application's ``accept_logon``), NextExpectedMsgSeqNum <789>
+both ways, refusals (FIX test cases 1S.c-e, 1B.d-e), and a ResetSeqNumFlag=Y Logon in an
+established session.
 """
 
 from __future__ import annotations
@@ -72,6 +73,7 @@ class Logon(Recovery):
             if self.config.reject_stale_logon and self.config.role is Role.ACCEPTOR:
                 self._send_reject(now, seq_num, "A", 10, 52, text, msg)
             self._refuse_logon(now, text)
+        self._check_encrypt_method(msg, now)
         heartbeat = self._logon_heartbeat(msg, now)
         reset = bool(msg.get_bool(141, default=False))
         if self.config.role is Role.ACCEPTOR:
@@ -132,6 +134,22 @@ class Logon(Recovery):
             resent = self.store.count(peer_expects, end)
             self._events.append(
                 ResendServed(peer_expects, end, resent, end - peer_expects + 1 - resent)
+            )
+
+    def _check_encrypt_method(self, msg: Message, now: float) -> None:
+        """Refuses a Logon whose EncryptMethod <98> is not 0 (None/other), the only method a
+        fixwire session speaks, or is missing (it is required in every version): Logout <5>
+        naming the field, then disconnect, as every refused Logon. QuickFIX counts a value
+        its dictionary does not list as SessionRejectReason <373>=5 on tag 98 and, not logged
+        on, sends no Reject <3> either.
+        """
+        method = msg.get(98)
+        if method != "0":
+            self._refuse_logon(
+                now,
+                "EncryptMethod <98> is missing"
+                if method is None
+                else f"EncryptMethod <98> must be 0 (None), not {method!r}",
             )
 
     def _logon_heartbeat(self, msg: Message, now: float) -> int:

@@ -14,10 +14,11 @@ What it does, from kalshi-fix-spec.md:
   SenderCompID <49> = the session type (the real gateway may say ``Kalshi``; spec 18.7).
 * Logon: the RSA-PSS signature in RawData <96> checked against the registered public key (a bad
   one gets Logout with Text), SendingTime within 30 s (else Reject 373=10), ResetSeqNumFlag
-  <141>=Y required on KalshiNR/DC/RFQ/MD, HeartBtInt above 3, MessageRetentionPeriod <20200> of
-  1 to 72 hours, listener rules, one connection per API key and session type (Logout
-  ``already exists``); restricted (single-subaccount) keys (``register(subaccount=)``) kept to
-  their sessions and subaccount.
+  <141>=Y required on KalshiNR/DC/RFQ/MD, HeartBtInt above 3, MessageRetentionPeriod <20200>
+  only as :func:`~fixwire.kalshi.venue.check_message_retention` takes it (within the venue's
+  bounds, on KalshiRT/KalshiPT only), listener rules, one connection per API key and session
+  type (Logout ``already exists``); restricted (single-subaccount) keys
+  (``register(subaccount=)``) kept to their sessions and subaccount.
 * Order entry (35=D, F, G, q, UOG) through the :mod:`~fixwire.kalshi.sim.matching` engine: Yes bids
   against No bids on the Yes price scale, price-time priority, every TimeInForce, post-only,
   self-trade prevention, order groups with the rolling 15-second window (a NewOrderSingle joins

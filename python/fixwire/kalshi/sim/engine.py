@@ -9,7 +9,14 @@ import math
 from collections.abc import Sequence
 from decimal import Decimal
 
-from fixwire.kalshi.sim.book import IMMEDIATE, Market, Order, net_position
+from fixwire.kalshi.sim.book import (
+    FORMER_CLIENT_ID_CHARGE,
+    IMMEDIATE,
+    OPEN_ORDER_CHARGE,
+    Market,
+    Order,
+    net_position,
+)
 from fixwire.kalshi.sim.events import (
     Accepted,
     CancelRejected,
@@ -65,6 +72,10 @@ class MatchingEngine(GroupOperations):
         max_group_bytes: The most one owner's order groups may take (4 MiB by default); a
             Create past it is refused TOO_MANY_ORDER_GROUPS
             (:mod:`~fixwire.kalshi.sim.groups`).
+        max_open_order_bytes: The most one owner's open orders may take (64 MiB by default,
+            about 60,000); a new order past it is refused INSUFFICIENT_BALANCE, and so is a
+            cancel/replace that would add a ClOrdID <11> to it ("Memory" in
+            :mod:`~fixwire.kalshi.sim.matching`).
     """
 
     # ---------------------------------------------------------------- markets and venue state
@@ -209,6 +220,7 @@ class MatchingEngine(GroupOperations):
             self._open[order.order_id] = order
             self._open_by_client[owner, client_id] = order
             self._last_by_client[owner, client_id] = order
+            self._hold(order)  # Never resting: refunded by the trade that fills it.
             events.append(Accepted(order.state()))
             orders.append(order)
         events.extend(self._trade(orders[0], orders[1], quantity, now))
@@ -396,6 +408,20 @@ class MatchingEngine(GroupOperations):
                 reason = RejectReason.ORDER_GROUP_NOT_FOUND
             elif group.triggered:
                 reason = RejectReason.EXCEEDED_ORDER_GROUP_RISK_LIMIT
+        if reason is None:
+            # Charged here, once taken (the order is made next), refunded when it closes:
+            # new_order_charge and EngineState._hold inlined, as each call costs the order path
+            # about 1,000 instructions.
+            held = (
+                self._open_bytes.get(owner, 0)
+                + OPEN_ORDER_CHARGE
+                + len(market)
+                + FORMER_CLIENT_ID_CHARGE
+            )
+            if held > self.max_open_order_bytes:
+                reason = RejectReason.INSUFFICIENT_BALANCE
+            else:
+                self._open_bytes[owner] = held
         if reason is not None:
             events.append(
                 Rejected(
@@ -751,6 +777,13 @@ class MatchingEngine(GroupOperations):
         market = self._markets[order.market]
         if qty < order.cum_qty or not market.on_step(qty):
             return CancelRejectReason.INVALID_AMEND_QTY_FOR_ORDER
+        if (
+            qty != order.cum_qty
+            and len(order.former_client_ids or ()) < self.max_former_client_ids
+            and self._open_bytes[order.owner] + FORMER_CLIENT_ID_CHARGE > self.max_open_order_bytes
+        ):
+            # The order would answer to one more ClOrdID <11>, past its owner's cap.
+            return CancelRejectReason.INSUFFICIENT_BALANCE
         if price is None or price == order.price:
             return None
         if not market.on_tick(order.side, price):

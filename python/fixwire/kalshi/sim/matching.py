@@ -41,7 +41,18 @@ Invalid *arguments* (a float price, a price outside (0, 1), a quantity <= 0) are
 bug and raise ``TypeError``/``ValueError``; anything the venue answers, such as an unknown order
 or ticker, is an event.
 
-**Memory.** Open orders are never forgotten while open. A closed order (filled, cancelled,
+**Memory.** Open orders are never forgotten while open; what one owner's take is bounded by
+``max_open_order_bytes`` (64 MiB by default; the venue bounds them by balance, which the engine
+does not model). Each open order is charged
+:data:`~fixwire.kalshi.sim.book.OPEN_ORDER_CHARGE`, 768 bytes, plus its ticker's length, plus
+:data:`~fixwire.kalshi.sim.book.FORMER_CLIENT_ID_CHARGE` (320) for its ClOrdID <11> and each
+former one it still answers to: 1,115 bytes for a fresh order on a 27-character ticker, which
+takes about 830 (950 when GTD and in a group). A new order past the cap is rejected
+INSUFFICIENT_BALANCE, the venue's text (OrdRejReason <103>=3) for an order the balance cannot
+hold; a cancel/replace that would add a ClOrdID past it is refused INSUFFICIENT_BALANCE (the
+engine's text on a cancel/replace, CxlRejReason <102>=99), while one down to the filled
+quantity, which cancels, never is. An order's charge is refunded when it leaves the book, by
+fill, cancel, expiry or any other close. A closed order (filled, cancelled,
 expired; a rejected order is never kept) is remembered, by OrderID <37> and by every ClOrdID
 <11> it has had, for ``closed_order_hours`` after it closed (the venue's 24-hour resend window
 by default: the spec states no lookup period) and while the closed orders remembered take at
@@ -67,7 +78,8 @@ order reuse a replaced one's, section 6.4: an old name is a courtesy, not a prom
 <40> = 2 is the only value Kalshi accepts, so there are no market orders); no RFQ negotiation
 (the simulator records a confirmed quote with :meth:`MatchingEngine.block_trade`, a trade
 between the two parties only); no settlement (the simulator reads :meth:`MatchingEngine.positions`),
-balance, collateral, per-market risk limits or rate limits (INSUFFICIENT_BALANCE never happens);
+balance, collateral, per-market risk limits or rate limits (INSUFFICIENT_BALANCE only answers
+an owner's open orders past ``max_open_order_bytes``);
 no PENDING_* states, ExecIDs, timestamps or cents-versus-dollars handling (the simulator's job);
 fees are a hook that defaults to zero, because the spec states no fee formula.
 
@@ -109,6 +121,7 @@ from fixwire.kalshi.sim.book import (
     DEFAULT_CLOSED_ORDER_HOURS,
     DEFAULT_MAX_CLOSED_ORDER_BYTES,
     DEFAULT_MAX_FORMER_CLIENT_ID_BYTES,
+    DEFAULT_MAX_OPEN_ORDER_BYTES,
 )
 from fixwire.kalshi.sim.engine import MatchingEngine
 from fixwire.kalshi.sim.events import (
@@ -157,6 +170,7 @@ __all__ = [
     "DEFAULT_CLOSED_ORDER_HOURS",
     "DEFAULT_MAX_CLOSED_ORDER_BYTES",
     "DEFAULT_MAX_FORMER_CLIENT_ID_BYTES",
+    "DEFAULT_MAX_OPEN_ORDER_BYTES",
     "GROUP_WINDOW_SECONDS",
     "Accepted",
     "CancelReason",

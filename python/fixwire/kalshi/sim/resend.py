@@ -273,10 +273,15 @@ def refuse_when_resent(connection: Connection) -> None:
     """Has the refusals :meth:`RetentionStore.messages` notes while a resend is read sent by
     :func:`refuse_pruned` on the event loop's next turn: after the write that read them, so
     queued behind the resend and numbered past it.
+
+    Called on the connection's event loop (as the simulator does, when the session logs on);
+    the store's :attr:`~RetentionStore.on_refusal` then schedules on that loop, whether or not
+    it is running when the store is read.
     """
     store = connection.session.store
     if isinstance(store, RetentionStore):
-        store.on_refusal = lambda: asyncio.get_running_loop().call_soon(refuse_pruned, connection)
+        loop = asyncio.get_running_loop()
+        store.on_refusal = lambda: loop.call_soon(refuse_pruned, connection)
 
 
 def refuse_pruned(connection: Connection) -> None:

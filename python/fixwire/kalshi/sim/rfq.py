@@ -6,7 +6,8 @@ What RFQ traffic leaves behind is bounded in bytes and time. A key's open RFQs t
 ``max_open_rfq_bytes`` (:data:`DEFAULT_MAX_OPEN_RFQ_BYTES`, each charged :data:`RFQ_CHARGE`
 plus its ids' and symbol's lengths); a QuoteRequest <R> past it gets QuoteRequestReject <AG>
 658=3 (QUOTE_REQUEST_EXCEEDS_LIMIT) Text ``TOO_MANY_OPEN_RFQS``. A maker has at most one live
-quote per RFQ (a new one replaces it), so live quotes are bounded by the open RFQs. Closed RFQs
+quote per RFQ (a new one replaces it), so live quotes are bounded by the open RFQs; each RFQ
+indexes its live quotes (:attr:`Rfq.quotes`), so no request scans every quote. Closed RFQs
 and quotes (cancelled, replaced, expired, executed) are remembered, to answer a late request
 with EXPIRED rather than NOT_FOUND, for ``closed_rfq_hours`` (24, the older docs' RFQ
 lifetime) and within ``max_closed_rfq_bytes`` (:data:`DEFAULT_MAX_CLOSED_RFQ_BYTES`, a quote
@@ -19,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from fixwire._native import Message
@@ -41,7 +42,8 @@ DEFAULT_MAX_CLOSED_RFQ_BYTES = 16 * 1024 * 1024
 #: How long a closed RFQ or quote is remembered by default, hours.
 DEFAULT_CLOSED_RFQ_HOURS = 24.0
 #: Bytes charged per RFQ beyond its ids' and symbol's lengths: the :class:`Rfq`, its Decimal
-#: size, its entry in the map of RFQs and in the closed queue.
+#: size, its (emptied) index of live quotes, its entry in the map of RFQs and in the closed
+#: queue.
 RFQ_CHARGE = 768
 #: Bytes charged per quote beyond its ids' lengths: the :class:`Quote`, its Decimal prices,
 #: its entry in the map of quotes and in the closed queue. A closed RFQ with one closed quote
@@ -61,6 +63,9 @@ class Rfq:
     quantity: Decimal
     subaccount: int
     open: bool = True
+    #: Its live (pending or accepted) quotes by QuoteID <117>: a quote leaves when it closes,
+    #: and the index is emptied when the RFQ closes.
+    quotes: dict[str, Quote] = field(default_factory=dict)
 
     def charge(self) -> int:
         """What the RFQ is charged, bytes (:data:`RFQ_CHARGE`)."""
@@ -267,12 +272,12 @@ class RfqFlow(OrderFlow):
         if existing is not None:
             reject("DUPLICATE_QUOTE_ID")
             return
-        for old in [q for q in self._quotes.values() if q.rfq is rfq and q.maker == api_key]:
+        for old in [q for q in rfq.quotes.values() if q.maker == api_key]:
             if old.status == "pending":
                 old.status = "cancelled"  # Replaced by the new quote, as the spec says.
                 self._retire(old)
         quote = Quote(quote_id, api_key, rfq, yes, no, msg.get_int(79, client.subaccount) or 0)
-        self._quotes[quote_id] = quote
+        self._quotes[quote_id] = rfq.quotes[quote_id] = quote
         self._send(client, "AI", self._quote_status(client, quote, 10))
         creator = self._clients.get((rfq.creator, SessionType.RT))
         if creator is None or not creator.logged_on:
@@ -389,7 +394,7 @@ class RfqFlow(OrderFlow):
                 price = q.no_price if side is m.Side.YES else q.yes_price
                 return price if price is not None else Decimal(-1)
 
-            rivals = [q for q in self._quotes.values() if q.rfq is quote.rfq]
+            rivals = quote.rfq.quotes.values()
             best = max((q for q in rivals if q.status == "pending"), key=paid)
             if paid(best) > paid(quote):
                 quote = best
@@ -562,8 +567,7 @@ class RfqFlow(OrderFlow):
         was_open, rfq.open = rfq.open, False
         if was_open:
             self._open_rfq_bytes[rfq.creator] -= rfq.charge()
-        live = [q for q in self._quotes.values() if q.rfq is rfq]
-        for quote in live:
+        for quote in list(rfq.quotes.values()):
             if quote.status in ("pending", "accepted"):
                 if quote.status == "accepted":
                     if quote.timer is not None:
@@ -572,6 +576,7 @@ class RfqFlow(OrderFlow):
                 quote.status = "cancelled"
                 self._retire(quote)
                 self._tell_maker(quote, 17, text)
+        rfq.quotes.clear()  # Empty already: clear() gives its table back too.
         if was_open:
             self._retire(rfq)
         if makers:
@@ -623,6 +628,8 @@ class RfqFlow(OrderFlow):
         """Remembers a closed RFQ or quote, then forgets the earliest closed while they are
         past the retention time or the cap (see the module documentation).
         """
+        if isinstance(closed, Quote):
+            closed.rfq.quotes.pop(closed.quote_id, None)
         now = self._now()
         charge = closed.charge()
         self._closed_rfq.append((now, closed, charge))

@@ -125,6 +125,14 @@ class Simulator(SettlementFlow):
         max_former_client_id_bytes: The most one order's former ClOrdIDs <11> may take, bytes
             (4 KiB by default: 12 of them); an order replaced in a loop forgets the oldest, and
             a request naming one gets OrderCancelReject <9> 102=1 UNKNOWN_ORDER.
+        max_open_order_bytes: The most one key's open orders may take, bytes (64 MiB by
+            default, about 60,000 orders; :mod:`~fixwire.kalshi.sim.matching`, "Memory", says
+            how they are counted). The venue bounds them by balance, which is not simulated;
+            a NewOrderSingle <D> past it gets its answer for a balance that cannot hold the
+            order, a rejected ExecutionReport 39=8 103=3 Text INSUFFICIENT_BALANCE, and a
+            cancel/replace that would add a ClOrdID <11> past it OrderCancelReject <9> 102=99
+            INSUFFICIENT_BALANCE. An order leaving the book (filled, cancelled, expired) frees
+            its room.
         max_group_bytes: The most one key's order groups may take, bytes (4 MiB by default,
             about 3,200 groups); an OrderGroupRequest <UOG> Create past it gets
             BusinessMessageReject <j> 380=0 TOO_MANY_ORDER_GROUPS.
@@ -169,6 +177,7 @@ class Simulator(SettlementFlow):
         closed_order_hours: float = m.DEFAULT_CLOSED_ORDER_HOURS,
         max_closed_order_bytes: int = m.DEFAULT_MAX_CLOSED_ORDER_BYTES,
         max_former_client_id_bytes: int = m.DEFAULT_MAX_FORMER_CLIENT_ID_BYTES,
+        max_open_order_bytes: int = m.DEFAULT_MAX_OPEN_ORDER_BYTES,
         max_group_bytes: int = DEFAULT_MAX_GROUP_BYTES,
         max_subscription_bytes: int = DEFAULT_MAX_SUBSCRIPTION_BYTES,
         max_open_rfq_bytes: int = DEFAULT_MAX_OPEN_RFQ_BYTES,
@@ -202,6 +211,7 @@ class Simulator(SettlementFlow):
             max_closed_order_bytes=max_closed_order_bytes,
             max_former_client_id_bytes=max_former_client_id_bytes,
             max_group_bytes=max_group_bytes,
+            max_open_order_bytes=max_open_order_bytes,
         )
         self._md_books = {}
         self._md_losses = 0
@@ -392,7 +402,7 @@ class Simulator(SettlementFlow):
         flags = LogonFlags.read(logon)
         if flags.message_retention_hours is not None:
             try:
-                check_message_retention(flags.message_retention_hours)
+                check_message_retention(flags.message_retention_hours, session_type)
             except ValueError as e:
                 return str(e)
         if flags.listener and (

@@ -123,6 +123,9 @@ class RejectReason(StrEnum):
     """The RFQ quote a NewOrderSingle <D> with QuoteID <117> would take is gone."""
     TOO_MANY_ORDER_GROUPS = "TOO_MANY_ORDER_GROUPS"
     """A Create past the owner's ``max_group_bytes`` (the simulator's text: the spec has none)."""
+    INSUFFICIENT_BALANCE = "INSUFFICIENT_BALANCE"
+    """A new order past the owner's ``max_open_order_bytes``: the venue's answer when a key's
+    balance cannot hold another open order, which the cap stands in for."""
 
     @property
     def ord_rej_reason(self) -> int:
@@ -141,6 +144,7 @@ _ORD_REJ_REASON: Final = {
     RejectReason.ORDER_GROUP_NOT_FOUND: 11,
     RejectReason.EXPIRED: 8,
     RejectReason.TOO_MANY_ORDER_GROUPS: 3,
+    RejectReason.INSUFFICIENT_BALANCE: 3,
 }
 
 
@@ -205,7 +209,8 @@ class CancelRejectReason(StrEnum):
     Kalshi documents the texts INVALID_AMEND_QTY_FOR_ORDER, CANNOT_UPDATE_FILLED_ORDER,
     SELF_CROSS_ATTEMPT, INVALID_PRICE and ORDER_ALREADY_EXISTS for 35=9, and TRADING_PAUSED and
     EXCHANGE_PAUSED for ExecutionReports; UNKNOWN_ORDER, TOO_LATE_TO_CANCEL and POST_ONLY_CROSS
-    (on a cancel/replace) are the engine's. :attr:`cxl_rej_reason` is CxlRejReason <102>.
+    (on a cancel/replace) and INSUFFICIENT_BALANCE (on a cancel/replace: the venue documents it for
+    new orders only) are the engine's. :attr:`cxl_rej_reason` is CxlRejReason <102>.
     """
 
     UNKNOWN_ORDER = "UNKNOWN_ORDER"
@@ -225,6 +230,9 @@ class CancelRejectReason(StrEnum):
     EXCHANGE_PAUSED = "EXCHANGE_PAUSED"
     POST_ONLY_CROSS = "POST_ONLY_CROSS"
     """The new price would make a post-only order cross."""
+    INSUFFICIENT_BALANCE = "INSUFFICIENT_BALANCE"
+    """The order would answer to one more ClOrdID <11> past its owner's
+    ``max_open_order_bytes`` (the venue's text for a new order's; 102=99, Other)."""
 
     @property
     def cxl_rej_reason(self) -> int:
@@ -243,6 +251,7 @@ _CXL_REJ_REASON: Final = {
     CancelRejectReason.TRADING_PAUSED: 99,
     CancelRejectReason.EXCHANGE_PAUSED: 99,
     CancelRejectReason.POST_ONLY_CROSS: 99,
+    CancelRejectReason.INSUFFICIENT_BALANCE: 99,
 }
 
 
