@@ -105,7 +105,7 @@ impl<'a> Fields<'a> {
         if is_ascii(bytes) {
             return Ok(ascii_str(bytes));
         }
-        std::str::from_utf8(bytes).map_err(|e| not_utf8(field, e.valid_up_to()))
+        utf8_str(bytes, field)
     }
 
     /// The value as a FIX int.
@@ -121,10 +121,10 @@ impl<'a> Fields<'a> {
     /// The value as an exact decimal.
     pub fn get_decimal(&self, tag: u32) -> Result<Option<Decimal>, DecodeError> {
         let Some(field) = self.find(tag) else { return Ok(None) };
-        if let Some(decimal) = short_decimal(self.buf, field) {
-            return Ok(Some(decimal));
+        match short_decimal(self.buf, field) {
+            Some(decimal) => Ok(Some(decimal)),
+            None => any_decimal(self.buf, field).map(Some),
         }
-        Decimal::parse(&self.buf[field.range()]).map(Some).map_err(|e| invalid_value(field, e))
     }
 
     /// The value as a FIX Boolean (`Y`/`N`).
@@ -179,6 +179,20 @@ fn short_decimal(buf: &[u8], field: Field) -> Option<Decimal> {
     }
     let mantissa = swar::digits(digits, count)?;
     Some(Decimal::new(mantissa as i64, (count - at as usize) as u8))
+}
+
+/// A value that is not ASCII as UTF-8 text, or the error naming where it is not: out of line,
+/// so that the text accessors' ASCII path saves no registers for it.
+#[inline(never)]
+fn utf8_str(bytes: &[u8], field: Field) -> Result<&str, DecodeError> {
+    std::str::from_utf8(bytes).map_err(|e| not_utf8(field, e.valid_up_to()))
+}
+
+/// The value of `field` as [`Decimal::parse`] reads it, for what [`short_decimal`] leaves: out
+/// of line, for the same reason.
+#[inline(never)]
+fn any_decimal(buf: &[u8], field: Field) -> Result<Decimal, DecodeError> {
+    Decimal::parse(&buf[field.range()]).map_err(|e| invalid_value(field, e))
 }
 
 /// The error for the value of `field` that its type refuses: out of line, so that the typed
