@@ -134,6 +134,7 @@ _CONFIG_KEYS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "chunk": ("resend_request_chunk_size", int),
     "next_expected": ("next_expected_msg_seq_num", _yes_no),
     "logout_on_refused_logon": ("logout_on_refused_logon", _yes_no),
+    "require_encrypt_method": ("require_encrypt_method", _yes_no),
     "groups": ("groups", lambda name: _groups(name)),
     "retransmission": ("retransmission", _yes_no),
     "test_request_delay": ("test_request_delay", float),

@@ -525,6 +525,8 @@ def session_config(session_id: SessionID, settings: Dictionary) -> tuple[Session
         next_expected_msg_seq_num=_flag(settings, "EnableNextExpectedMsgSeqNum", False),
         last_msg_seq_num_processed=_flag(settings, "EnableLastMsgSeqNumProcessed", False),
         logout_on_refused_logon=False,
+        # QuickFIX finds a Logon without EncryptMethod <98> invalid only by its dictionary.
+        require_encrypt_method=use_dictionary,
         logon_timeout=float(settings.getInt("LogonTimeout"))
         if settings.has("LogonTimeout")
         else 10.0,

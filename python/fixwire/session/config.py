@@ -92,6 +92,10 @@ class SessionConfig:
             peer's invalid or refused) gets a Logout <5> saying why before the connection
             closes, as FIX test cases 1S.c-d and 1B.d have it; off, the connection just closes,
             as QuickFIX does.
+        require_encrypt_method: Whether a peer's Logon <A> without EncryptMethod <98> is
+            refused (it is required in every version), as QuickFIX does with its data
+            dictionary; off, a missing one is taken, as QuickFIX does without. A value other
+            than 0 (None) is refused either way: a fixwire session speaks no encryption.
         accept_logon: Acceptors only: called with each inbound Logon before it is accepted;
             returns ``None`` to accept or a text for the Logout <5> that refuses it.
         test_request_delay: Fraction of the heartbeat interval added before silence from the
@@ -204,6 +208,7 @@ class SessionConfig:
     logon_fields: Callable[[LogonContext], Iterable[tuple[int, FieldValue]]] | None = None
     accept_logon: Callable[[Message], str | None] | None = None
     logout_on_refused_logon: bool = True
+    require_encrypt_method: bool = True
     test_request_delay: float = 0.2
     logon_timeout: float = 10.0
     logout_timeout: float = 2.0

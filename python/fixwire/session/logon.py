@@ -36,6 +36,7 @@ class Logon(Recovery):
         """
         if seq_num != 1:
             self._fatal_logout(now, f"ResetSeqNumFlag <141>=Y with MsgSeqNum {seq_num}, not 1")
+        self._check_encrypt_method(msg, now)
         self._hand_in(msg, now)
         self.store.reset()
         self._held.clear()
@@ -138,13 +139,13 @@ class Logon(Recovery):
 
     def _check_encrypt_method(self, msg: Message, now: float) -> None:
         """Refuses a Logon whose EncryptMethod <98> is not 0 (None/other), the only method a
-        fixwire session speaks, or is missing (it is required in every version): Logout <5>
-        naming the field, then disconnect, as every refused Logon. QuickFIX counts a value
-        its dictionary does not list as SessionRejectReason <373>=5 on tag 98 and, not logged
-        on, sends no Reject <3> either.
+        fixwire session speaks, or is missing (it is required in every version) unless
+        ``require_encrypt_method`` is off: Logout <5> naming the field, then disconnect, as
+        every refused Logon. QuickFIX counts a value its dictionary does not list as
+        SessionRejectReason <373>=5 on tag 98 and, not logged on, sends no Reject <3> either.
         """
         method = msg.get(98)
-        if method != "0":
+        if method != "0" and (method is not None or self.config.require_encrypt_method):
             self._refuse_logon(
                 now,
                 "EncryptMethod <98> is missing"
