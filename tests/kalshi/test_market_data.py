@@ -23,6 +23,7 @@ from fixwire.kalshi.market_data_events import (
     SecurityStatus,
 )
 from fixwire.kalshi.tls import SelfSignedCertificate
+from fixwire.session import LoggedOn
 from kalshi_venue import run, venue
 
 MARKET = "MD-MKT"
@@ -130,6 +131,37 @@ def test_a_market_data_session_is_looked_at_only_while_subscribed_and_connected(
                     await asyncio.sleep(0.01)
             cl_ord_id = trader.client.new_order(MARKET, "yes", 1, Decimal("0.41"))
             await trader.next(ExecutionReport, lambda r: r.cl_ord_id == cl_ord_id)
+            await trader.close()
+
+    run(main)
+
+
+def test_a_reset_logon_ends_the_old_participants_subscriptions(
+    certificate: SelfSignedCertificate, signer: LogonSigner
+) -> None:
+    """A reset Logon <A> (141=Y) in an established KalshiMD session makes a new participant
+    (the session reports ``LoggedOn(reset=True)``): the old one's subscriptions end with it,
+    and nothing is kept for it or published to it.
+    """
+
+    async def main() -> None:
+        async with venue(certificate, signer, [MARKET]) as v:
+            trader = await v.client(SessionType.NR, skip_pending_exec_reports=True)
+            md = await v.client(SessionType.MD)
+            md.client.subscribe_market_data(MARKET)
+            await md.next(MarketDataSnapshot)
+            key = md.client.config.api_key
+            old = v.sim._clients[key, SessionType.MD]
+            # What the simulator's session hands it for a 141=Y Logon in session.
+            old.connection._on_event(LoggedOn(30, reset=True))
+            new = v.sim._clients[key, SessionType.MD]
+            assert new is not old
+            assert not old.logged_on
+            assert v.sim._md_sessions == {}
+            cl_ord_id = trader.client.new_order(MARKET, "yes", 1, Decimal("0.40"))
+            await trader.next(ExecutionReport, lambda r: r.cl_ord_id == cl_ord_id)
+            assert v.sim._md_sessions == {}
+            await md.close()
             await trader.close()
 
     run(main)

@@ -440,6 +440,11 @@ class Simulator(SettlementFlow):
                         # and serves on.
                         self._business_reject(client, event.message, 0, f"cannot process: {e}")
             elif isinstance(event, LoggedOn):
+                if client is not None:
+                    # A reset Logon <A> (141=Y) in an established session: the session starts
+                    # again as a new participant, and the old one's subscriptions end with it.
+                    client.logged_on = False
+                    self._md_session_ended(client)
                 client = self._logged_on(api_key, session_type, connection)
             elif isinstance(event, ResendServed):
                 refuse_pruned(connection)  # After the resend, numbered past it.
