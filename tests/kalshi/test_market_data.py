@@ -153,7 +153,9 @@ def test_a_reset_logon_ends_the_old_participants_subscriptions(
             key = md.client.config.api_key
             old = v.sim._clients[key, SessionType.MD]
             # What the simulator's session hands it for a 141=Y Logon in session.
-            old.connection._on_event(LoggedOn(30, reset=True))
+            on_event = old.connection._on_event
+            assert on_event is not None
+            on_event(LoggedOn(30, reset=True))
             new = v.sim._clients[key, SessionType.MD]
             assert new is not old
             assert not old.logged_on
