@@ -104,7 +104,12 @@ class SocketTransport(asyncio.Transport):
         self._into = memoryview(b"")
         self._buffer_updated: Callable[[int], object] | None = None
         self.set_protocol(protocol)
-        protocol.connection_made(self)
+        try:
+            protocol.connection_made(self)
+        except BaseException:
+            loop.remove_writer(self._fd)  # A first write may have left bytes waiting.
+            sock.close()
+            raise
         self._started = True
         if self.is_reading():
             loop.add_reader(self._fd, self._read_ready)
@@ -265,7 +270,7 @@ class SocketTransport(asyncio.Transport):
         self._maybe_resume_protocol()  # The protocol may write more here.
         if not buffer:
             self._loop.remove_writer(self._fd)
-            if self._closing:
+            if self._closing and not self._lost:  # (resume_writing may have aborted.)
                 self._lose(None)
 
     # Flow control and the end.
