@@ -313,7 +313,9 @@ impl<'a> Fields<'a> {
     /// group allocates nothing. The group is checked first, as a whole.
     pub fn group_entries<'s>(&self, spec: &'s GroupSpec) -> Result<GroupEntries<'a, 's>, DecodeError> {
         let mut entries = GroupEntries { run: *self, spec, delimiter: 0, next: 0, end: 0, left: 0 };
-        let Some(at) = first_where(self.as_slice(), 0, |tag| tag == spec.count_tag) else { return Ok(entries) };
+        let Some(at) = first_where(self.as_slice(), 0, spec.count_tag, |tag| tag == spec.count_tag) else {
+            return Ok(entries);
+        };
         let mut left = 0;
         entries.end = scan_group(*self, at, spec, |_| left += 1)?;
         entries.next = at + 1;
@@ -327,7 +329,7 @@ impl<'a> Fields<'a> {
     /// Like [`group`](Self::group), but each entry as its range of positions in
     /// [`as_slice`](Self::as_slice).
     pub fn group_spans(&self, spec: &GroupSpec) -> Result<Vec<Range<usize>>, DecodeError> {
-        match first_where(self.as_slice(), 0, |tag| tag == spec.count_tag) {
+        match first_where(self.as_slice(), 0, spec.count_tag, |tag| tag == spec.count_tag) {
             None => Ok(Vec::new()),
             Some(at) => read_group(*self, at, spec).map(|(entries, _)| entries),
         }
@@ -349,7 +351,7 @@ impl<'a> Fields<'a> {
     ) -> Result<(), DecodeError> {
         let fields = self.as_slice();
         let mut i = 0;
-        while let Some(at) = first_where(fields, i, |tag| specs.may_count(tag)) {
+        while let Some(at) = first_where(fields, i, specs.min, |tag| specs.may_count(tag)) {
             i = match specs.lookup(msg_type, fields[at].tag) {
                 Some(spec) => {
                     let mut entries = 0u32;
@@ -451,22 +453,24 @@ fn same_msg_type(a: &[u8], b: &[u8]) -> bool {
     }
 }
 
-/// The position of the first field from `from` on whose tag passes `hit`: in a loop of its
-/// own, which stays small, four fields a step.
+/// The position of the first field from `from` on whose tag passes `hit`, where every tag that
+/// passes is at least `floor`: in a loop of its own, which stays small, eight fields a step. A
+/// step ORs their tags, which is at least the largest of them, so that eight fields below
+/// `floor` (most of a message's, for the count tags of groups) cost a compare.
 #[inline(always)]
-fn first_where(fields: &[Field], from: usize, hit: impl Fn(u32) -> bool) -> Option<usize> {
+fn first_where(fields: &[Field], from: usize, floor: u32, hit: impl Fn(u32) -> bool) -> Option<usize> {
     let rest = fields.get(from..)?;
-    let mut quads = rest.chunks_exact(4);
+    let mut steps = rest.chunks_exact(8);
     let mut at = from;
-    for quad in quads.by_ref() {
-        for field in quad {
-            if hit(field.tag) {
-                return Some(at);
+    for step in steps.by_ref() {
+        if step.iter().fold(0, |tags, f| tags | f.tag) >= floor {
+            if let Some(n) = step.iter().position(|f| hit(f.tag)) {
+                return Some(at + n);
             }
-            at += 1;
         }
+        at += 8;
     }
-    quads.remainder().iter().position(|f| hit(f.tag)).map(|n| at + n)
+    steps.remainder().iter().position(|f| hit(f.tag)).map(|n| at + n)
 }
 
 impl crate::decode::Message<'_> {
@@ -552,7 +556,8 @@ pub(crate) fn scan_group(
         return Ok(i);
     }
     let delimiter = match fields.get(i) {
-        Some(f) if spec.delimiters.contains(&f.tag) => f.tag,
+        // The first delimiter, the usual one, before a scan of the others.
+        Some(f) if spec.delimiters.first() == Some(&f.tag) || spec.delimiters.contains(&f.tag) => f.tag,
         // A member where the delimiter should be: the entry's fields are out of order.
         Some(f) if spec.position(f.tag).is_some() => {
             return Err(DecodeError::new(
@@ -576,7 +581,8 @@ pub(crate) fn scan_group(
     if spec.depth == 1 {
         // Without nested groups, one loop over the group's fields: what the loop below does
         // with `entry_end`, without a call per entry.
-        let first = spec.position(delimiter).unwrap_or_default();
+        let first =
+            if spec.tags.first() == Some(&delimiter) { 0 } else { spec.position(delimiter).unwrap_or_default() };
         let after = spec.tags.get(first + 1..).unwrap_or_default();
         loop {
             // `fields[i]` is an entry's delimiter. The usual entry holds the members after it,
