@@ -147,8 +147,8 @@ impl GroupSpec {
     fn same_layout(&self, other: &Self) -> bool {
         self.count_tag == other.count_tag
             && self.depth == other.depth
-            && self.tags == other.tags
-            && self.delimiters == other.delimiters
+            && same_tags(&self.tags, &other.tags)
+            && same_tags(&self.delimiters, &other.delimiters)
             && (self.depth == 1 || self.members == other.members)
     }
 
@@ -442,6 +442,13 @@ impl<'a> crate::decode::Message<'a> {
         }
         run.group_entries(spec)
     }
+}
+
+/// Whether two lists of tags are the same: a group's few tags compared in line, without the
+/// call to `memcmp` that `==` makes.
+#[inline(always)]
+fn same_tags(a: &[u32], b: &[u32]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
 }
 
 /// Whether two MsgTypes <35> are the same: most are one byte, compared without a call.
