@@ -290,7 +290,7 @@ fn counts_are_numbers_whatever_their_digits() {
     use crate::DecodeErrorKind::{BadGroupCount, InvalidValue};
     let spec = GroupSpec::new(453, [Member::Field(448)]).unwrap();
     for (count, expected) in [
-        ("0", Ok(0)),
+        ("0", Ok(0_usize)),
         ("1", Ok(1)),
         ("9", Ok(9)),
         ("03", Ok(3)),
@@ -310,7 +310,7 @@ fn counts_are_numbers_whatever_their_digits() {
         let mut found = 0;
         let result = scan_group(Fields::new(&buf, &fields), 0, &spec, |_| found += 1);
         match expected {
-            Ok(n) => assert_eq!((result.unwrap(), found), (1 + n as usize, n), "{count}"),
+            Ok(n) => assert_eq!((result.unwrap(), found), (1 + n, n), "{count}"),
             Err(kind) => {
                 let error = result.unwrap_err();
                 assert_eq!((error.kind, error.tag), (kind, Some(453)), "{count}");
