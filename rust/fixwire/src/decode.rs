@@ -318,13 +318,20 @@ impl FieldIndex {
     /// them keeps its registers.
     #[inline(never)]
     fn check_and_note_groups(&mut self, buf: &[u8], specs: &GroupSpecs) -> Result<(), DecodeError> {
-        self.groups.clear();
         let fields = Fields { buf, fields: &self.fields[..self.count] };
         let msg_type = fields.fields.get(2).map_or(&[][..], |f| &buf[f.range()]);
-        let groups = &mut self.groups;
-        if let Err(e) = fields.check_groups_noting(msg_type, specs, |group| groups.push(group)) {
+        // The notes are overwritten in place (see `CheckedGroup::note`) and the rest dropped.
+        let (groups, mut noted) = (&mut self.groups, 0);
+        let checked = fields.check_groups_noting(msg_type, specs, |spec, at, end, entries| {
+            CheckedGroup::note(groups, noted, spec, fields.fields, (at, end, entries));
+            noted += 1;
+        });
+        if let Err(e) = checked {
             self.clear();
             return Err(e);
+        }
+        if noted < self.groups.len() {
+            self.groups.truncate(noted);
         }
         self.noted = true;
         Ok(())

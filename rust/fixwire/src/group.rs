@@ -147,8 +147,8 @@ impl GroupSpec {
     fn same_layout(&self, other: &Self) -> bool {
         self.count_tag == other.count_tag
             && self.depth == other.depth
-            && self.tags == other.tags
-            && self.delimiters == other.delimiters
+            && same_tags(&self.tags, &other.tags)
+            && same_tags(&self.delimiters, &other.delimiters)
             && (self.depth == 1 || self.members == other.members)
     }
 
@@ -313,7 +313,9 @@ impl<'a> Fields<'a> {
     /// group allocates nothing. The group is checked first, as a whole.
     pub fn group_entries<'s>(&self, spec: &'s GroupSpec) -> Result<GroupEntries<'a, 's>, DecodeError> {
         let mut entries = GroupEntries { run: *self, spec, delimiter: 0, next: 0, end: 0, left: 0 };
-        let Some(at) = first_where(self.as_slice(), 0, |tag| tag == spec.count_tag) else { return Ok(entries) };
+        let Some(at) = first_where(self.as_slice(), 0, spec.count_tag, |tag| tag == spec.count_tag) else {
+            return Ok(entries);
+        };
         let mut left = 0;
         entries.end = scan_group(*self, at, spec, |_| left += 1)?;
         entries.next = at + 1;
@@ -327,7 +329,7 @@ impl<'a> Fields<'a> {
     /// Like [`group`](Self::group), but each entry as its range of positions in
     /// [`as_slice`](Self::as_slice).
     pub fn group_spans(&self, spec: &GroupSpec) -> Result<Vec<Range<usize>>, DecodeError> {
-        match first_where(self.as_slice(), 0, |tag| tag == spec.count_tag) {
+        match first_where(self.as_slice(), 0, spec.count_tag, |tag| tag == spec.count_tag) {
             None => Ok(Vec::new()),
             Some(at) => read_group(*self, at, spec).map(|(entries, _)| entries),
         }
@@ -335,25 +337,26 @@ impl<'a> Fields<'a> {
 
     /// Checks every group of this message that `specs` knows for `msg_type`.
     pub fn check_groups_for(&self, msg_type: &[u8], specs: &GroupSpecs) -> Result<(), DecodeError> {
-        self.check_groups_noting(msg_type, specs, |_| {})
+        self.check_groups_noting(msg_type, specs, |_, _, _, _| {})
     }
 
-    /// [`check_groups_for`](Self::check_groups_for), handing each group it checked to `checked`.
+    /// [`check_groups_for`](Self::check_groups_for), handing each group it checked to `checked`:
+    /// its spec, count field's position, the position after it and its number of entries.
     #[inline(always)]
     pub(crate) fn check_groups_noting(
         &self,
         msg_type: &[u8],
         specs: &GroupSpecs,
-        mut checked: impl FnMut(CheckedGroup),
+        mut checked: impl FnMut(&Arc<GroupSpec>, usize, usize, u32),
     ) -> Result<(), DecodeError> {
         let fields = self.as_slice();
         let mut i = 0;
-        while let Some(at) = first_where(fields, i, |tag| specs.may_count(tag)) {
+        while let Some(at) = first_where(fields, i, specs.min, |tag| specs.may_count(tag)) {
             i = match specs.lookup(msg_type, fields[at].tag) {
                 Some(spec) => {
                     let mut entries = 0u32;
                     let end = scan_group(*self, at, spec, |_| entries += 1)?;
-                    checked(CheckedGroup::new(spec, fields, at, end, entries));
+                    checked(spec, at, end, entries);
                     end
                 }
                 None => at + 1,
@@ -380,11 +383,30 @@ pub(crate) struct CheckedGroup {
 }
 
 impl CheckedGroup {
+    /// Notes the group of `spec` whose count field is `fields[at]` as the `k`th of `groups`
+    /// (`k` at most their number). The note there is overwritten, its spec kept when it is
+    /// `spec`: messages of one layout, parsed one after another, note their groups without
+    /// touching a reference count.
     #[inline(always)]
-    fn new(spec: &Arc<GroupSpec>, fields: &[Field], at: usize, end: usize, entries: u32) -> Self {
+    pub(crate) fn note(
+        groups: &mut Vec<Self>,
+        k: usize,
+        spec: &Arc<GroupSpec>,
+        fields: &[Field],
+        (at, end, entries): (usize, usize, u32),
+    ) {
         let delimiter = fields.get(at + 1).filter(|_| entries > 0).map_or(0, |f| f.tag);
         // Field positions are below the message's length, which is addressable with u32.
-        Self { spec: Arc::clone(spec), at: at as u32, end: end as u32, entries, delimiter }
+        let (at, end) = (at as u32, end as u32);
+        match groups.get_mut(k) {
+            Some(old) => {
+                if !Arc::ptr_eq(&old.spec, spec) {
+                    old.spec = Arc::clone(spec);
+                }
+                (old.at, old.end, old.entries, old.delimiter) = (at, end, entries, delimiter);
+            }
+            None => groups.push(Self { spec: Arc::clone(spec), at, end, entries, delimiter }),
+        }
     }
 }
 
@@ -422,6 +444,13 @@ impl<'a> crate::decode::Message<'a> {
     }
 }
 
+/// Whether two lists of tags are the same: a group's few tags compared in line, without the
+/// call to `memcmp` that `==` makes.
+#[inline(always)]
+fn same_tags(a: &[u32], b: &[u32]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+}
+
 /// Whether two MsgTypes <35> are the same: most are one byte, compared without a call.
 #[inline(always)]
 fn same_msg_type(a: &[u8], b: &[u8]) -> bool {
@@ -431,22 +460,24 @@ fn same_msg_type(a: &[u8], b: &[u8]) -> bool {
     }
 }
 
-/// The position of the first field from `from` on whose tag passes `hit`: in a loop of its
-/// own, which stays small, four fields a step.
+/// The position of the first field from `from` on whose tag passes `hit`, where every tag that
+/// passes is at least `floor`: in a loop of its own, which stays small, eight fields a step. A
+/// step ORs their tags, which is at least the largest of them, so that eight fields below
+/// `floor` (most of a message's, for the count tags of groups) cost a compare.
 #[inline(always)]
-fn first_where(fields: &[Field], from: usize, hit: impl Fn(u32) -> bool) -> Option<usize> {
+fn first_where(fields: &[Field], from: usize, floor: u32, hit: impl Fn(u32) -> bool) -> Option<usize> {
     let rest = fields.get(from..)?;
-    let mut quads = rest.chunks_exact(4);
+    let mut steps = rest.chunks_exact(8);
     let mut at = from;
-    for quad in quads.by_ref() {
-        for field in quad {
-            if hit(field.tag) {
-                return Some(at);
+    for step in steps.by_ref() {
+        if step.iter().fold(0, |tags, f| tags | f.tag) >= floor {
+            if let Some(n) = step.iter().position(|f| hit(f.tag)) {
+                return Some(at + n);
             }
-            at += 1;
         }
+        at += 8;
     }
-    quads.remainder().iter().position(|f| hit(f.tag)).map(|n| at + n)
+    steps.remainder().iter().position(|f| hit(f.tag)).map(|n| at + n)
 }
 
 impl crate::decode::Message<'_> {
@@ -518,18 +549,11 @@ pub(crate) fn scan_group(
 ) -> Result<usize, DecodeError> {
     let fields = run.as_slice();
     let count_field = fields[at];
-    // A count that is not a number is a malformed value (as QuickFIX also reports it); a
-    // negative one is a wrong count.
-    let count = value::parse_i64(&run.buf()[count_field.range()]).map_err(|e| {
-        DecodeError::new(
-            Kind::InvalidValue,
-            count_field.start as usize,
-            Some(spec.count_tag),
-            format!("NumInGroup <{}>: {e}", spec.count_tag),
-        )
-    })?;
-    let count = u64::try_from(count)
-        .map_err(|_| count_error(count_field, format!("NumInGroup <{}> is negative", spec.count_tag)))?;
+    let count = match &run.buf()[count_field.range()] {
+        // The usual count, one digit: what `parse_count` makes of it, without its checks.
+        [digit @ b'0'..=b'9'] => u64::from(digit - b'0'),
+        digits => parse_count(digits, count_field, spec)?,
+    };
     let mut i = at + 1;
     let mut entries = 0u64;
     if count == 0 {
@@ -539,7 +563,8 @@ pub(crate) fn scan_group(
         return Ok(i);
     }
     let delimiter = match fields.get(i) {
-        Some(f) if spec.delimiters.contains(&f.tag) => f.tag,
+        // The first delimiter, the usual one, before a scan of the others.
+        Some(f) if spec.delimiters.first() == Some(&f.tag) || spec.delimiters.contains(&f.tag) => f.tag,
         // A member where the delimiter should be: the entry's fields are out of order.
         Some(f) if spec.position(f.tag).is_some() => {
             return Err(DecodeError::new(
@@ -563,25 +588,34 @@ pub(crate) fn scan_group(
     if spec.depth == 1 {
         // Without nested groups, one loop over the group's fields: what the loop below does
         // with `entry_end`, without a call per entry.
-        let first = spec.position(delimiter).unwrap_or_default();
-        let (mut start, mut last) = (i, first);
-        i += 1;
-        while let Some(field) = fields.get(i) {
-            if field.tag == delimiter {
-                on_entry(start..i);
-                entries += 1;
-                (start, last) = (i, first);
-            } else {
+        let first =
+            if spec.tags.first() == Some(&delimiter) { 0 } else { spec.position(delimiter).unwrap_or_default() };
+        let after = spec.tags.get(first + 1..).unwrap_or_default();
+        loop {
+            // `fields[i]` is an entry's delimiter. The usual entry holds the members after it,
+            // every one in order: matched tag for tag, before the general walk of the rest.
+            let start = i;
+            i += 1;
+            let run = fields.get(i..).unwrap_or_default().iter().zip(after).take_while(|(f, &t)| f.tag == t).count();
+            i += run;
+            let mut last = first + run;
+            while let Some(field) = fields.get(i) {
+                if field.tag == delimiter {
+                    break;
+                }
                 let Some(position) = spec.position_after(last, field.tag) else { break };
                 if position <= last {
                     return Err(out_of_order(*field, spec));
                 }
                 last = position;
+                i += 1;
             }
-            i += 1;
+            on_entry(start..i);
+            entries += 1;
+            if !fields.get(i).is_some_and(|f| f.tag == delimiter) {
+                break;
+            }
         }
-        on_entry(start..i);
-        entries += 1;
     }
     while fields.get(i).is_some_and(|f| f.tag == delimiter) {
         let start = i;
@@ -620,6 +654,21 @@ fn entry_end(run: Fields<'_>, start: usize, spec: &GroupSpec, delimiter: u32) ->
         };
     }
     Ok(i)
+}
+
+/// The value of the NumInGroup field `count_field` of group `spec`. A count that is not a
+/// number is a malformed value (as QuickFIX also reports it); a negative one is a wrong count.
+#[inline(never)]
+fn parse_count(digits: &[u8], count_field: Field, spec: &GroupSpec) -> Result<u64, DecodeError> {
+    let count = value::parse_i64(digits).map_err(|e| {
+        DecodeError::new(
+            Kind::InvalidValue,
+            count_field.start as usize,
+            Some(spec.count_tag),
+            format!("NumInGroup <{}>: {e}", spec.count_tag),
+        )
+    })?;
+    u64::try_from(count).map_err(|_| count_error(count_field, format!("NumInGroup <{}> is negative", spec.count_tag)))
 }
 
 #[cold]

@@ -119,6 +119,37 @@ fn entries_noted_at_parse_time_are_those_read_again() {
     assert!(index.view(&wire).checked_groups().is_empty());
 }
 
+/// The notes of one index are overwritten message after message, with the same specs each
+/// time: a message with fewer groups than the one before carries only its own.
+#[test]
+fn notes_of_the_same_specs_are_each_messages_own() {
+    let flat = GroupSpec::new(453, [448, 447, 452].map(Member::Field)).unwrap();
+    let misc = GroupSpec::new(136, [137, 138].map(Member::Field)).unwrap();
+    let mut specs = GroupSpecs::new();
+    specs.add(flat.clone(), None).add(misc.clone(), None);
+    let options = crate::ParseOptions { verify_checksum: false, groups: Some(Arc::new(specs)), ..Default::default() };
+    let mut index = crate::FieldIndex::new();
+    for (body, groups) in [
+        ("35=8|453=2|448=A|447=D|448=B|136=1|137=1|58=t|", 2),
+        ("35=8|136=2|137=1|137=2|", 1),
+        ("35=8|58=t|", 0),
+        ("35=8|453=1|448=C|452=3|136=1|137=9|", 2),
+        ("35=8|453=3|448=A|448=B|448=C|", 1),
+    ] {
+        let text = body.replace('|', "\x01");
+        let wire = format!("8=FIXT.1.1\x019={}\x01{text}10=000\x01", text.len()).into_bytes();
+        index.parse(&wire, &options).unwrap();
+        let msg = index.view(&wire);
+        assert_eq!(msg.checked_groups().len(), groups, "{body}");
+        let plain = crate::Message::from_fields(&wire, msg.as_slice()).unwrap();
+        for spec in [&flat, &misc] {
+            let noted: Vec<_> = msg.group_entries(spec).unwrap().map(|e| e.as_slice().to_vec()).collect();
+            let again: Vec<_> = plain.group_entries(spec).unwrap().map(|e| e.as_slice().to_vec()).collect();
+            assert_eq!(noted, again, "{body}");
+        }
+    }
+}
+
 /// A group whose count tag also occurs inside an earlier group: `group_entries` reads the
 /// first occurrence (the nested one), not the one the parse's check noted.
 #[test]
@@ -171,13 +202,13 @@ fn flat_groups_read_as_the_entry_by_entry_walk_reads_them() {
 
 #[test]
 fn a_wrong_group_is_found_wherever_it_starts() {
-    // The count tags are found four fields a step: every place in a step, and the tail.
+    // The count tags are found eight fields a step: every place in a step, and the tail.
     let mut specs = GroupSpecs::new();
     specs.add(GroupSpec::new(453, [448, 447].map(Member::Field)).unwrap(), None);
     specs.add(GroupSpec::new(20_108, [20_109].map(Member::Field)).unwrap(), None);
     let options = crate::ParseOptions { verify_checksum: false, groups: Some(Arc::new(specs)), ..Default::default() };
     let mut index = crate::FieldIndex::new();
-    for before in 0..9 {
+    for before in 0..17 {
         for (group, good) in [
             ("453=2|448=P|448=Q|", true),
             ("453=3|448=P|448=Q|", false),
@@ -249,4 +280,42 @@ fn a_spec_listing_a_member_twice_is_refused_naming_the_first_repeat() {
     assert!(GroupSpec::new(453, wide.clone()).is_ok());
     wide.push(1_999.into());
     assert_eq!(refused(wide), "group 453 lists member 1999 twice");
+}
+
+/// NumInGroup is read as a number whatever its digits (one, the usual count, or more, with
+/// leading zeros); a negative count, one that is not a number and one that overflows are
+/// refused, naming the count field.
+#[test]
+fn counts_are_numbers_whatever_their_digits() {
+    use crate::DecodeErrorKind::{BadGroupCount, InvalidValue};
+    let spec = GroupSpec::new(453, [Member::Field(448)]).unwrap();
+    for (count, expected) in [
+        ("0", Ok(0_usize)),
+        ("1", Ok(1)),
+        ("9", Ok(9)),
+        ("03", Ok(3)),
+        ("12", Ok(12)),
+        ("-1", Err(BadGroupCount)),
+        ("-0", Ok(0)),
+        ("x", Err(InvalidValue)),
+        ("", Err(InvalidValue)),
+        ("1x", Err(InvalidValue)),
+        ("99999999999999999999", Err(InvalidValue)),
+    ] {
+        let buf = format!("0123456789{count}\x01").into_bytes();
+        let at = Field { tag: 453, start: 10, end: 10 + count.len() as u32 };
+        let entries = expected.unwrap_or(1);
+        let fields: Vec<_> =
+            std::iter::once(at).chain((0..entries).map(|_| Field { tag: 448, start: 0, end: 1 })).collect();
+        let mut found = 0;
+        let result = scan_group(Fields::new(&buf, &fields), 0, &spec, |_| found += 1);
+        match expected {
+            Ok(n) => assert_eq!((result.unwrap(), found), (1 + n, n), "{count}"),
+            Err(kind) => {
+                let error = result.unwrap_err();
+                assert_eq!((error.kind, error.tag), (kind, Some(453)), "{count}");
+                assert!(error.to_string().contains("NumInGroup <453>"), "{count}: {error}");
+            }
+        }
+    }
 }
