@@ -412,7 +412,13 @@ class Simulator(SettlementFlow):
         ):
             return "invalid listener session"
         current = self._clients.get((api_key, session_type))
-        if current is not None and current.connection.connected and current.logged_on:
+        if (
+            current is not None
+            and current.connection.connected
+            and current.logged_on
+            # A reset Logon (141=Y) of the session logged on is checked by that very session.
+            and not current.connection.session.resetting
+        ):
             return "already exists"
         return None
 
