@@ -196,3 +196,48 @@ def test_a_callback_that_raises_is_logged_and_the_session_goes_on(
     assert "order-2" not in record.getMessage()  # Never a message's contents.
     assert record.exc_info is not None
     assert isinstance(record.exc_info[1], RuntimeError)
+
+
+def test_a_lone_message_whose_callback_raises_counts_as_taken(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # One order in flight at a time: each read brings one message (the callback's fast path).
+    seen: list[str] = []
+
+    async def handler(conn: Connection) -> None:
+        def fragile(event: Event) -> None:
+            if isinstance(event, Received):
+                seen.append(event.message[11])
+                if event.message[11] == "order-2":
+                    raise RuntimeError("strategy bug")
+            echo(conn, event)
+
+        conn.set_on_event(fragile)
+
+    async def main() -> None:
+        async with (
+            await serve([SERVER], handler, HOST, 0) as acceptor,
+            initiator(acceptor.port) as (conn, client),
+        ):
+            await conn.logged_on(timeout=5)
+            conn.send("D", order(1))
+            await client.until(lambda: len(client.received("8")) == 1)
+            conn.send("D", order(2))
+            async with asyncio.timeout(5):
+                while len(seen) < 2:
+                    await asyncio.sleep(0.01)
+            server = acceptor.connections["FIXT.1.1", "SERVER", "CLIENT"]
+            # Taken: the store's next expected number is past it.
+            assert server.session.store.next_target_seq == 4
+            conn.send("D", order(3))
+            await client.until(lambda: len(client.received("8")) == 2)
+            assert [m[11] for m in client.received("8")] == ["order-1", "order-3"]
+            assert server.connected
+
+    with caplog.at_level(logging.ERROR, logger="fixwire.session"):
+        run(main)
+    assert seen == ["order-1", "order-2", "order-3"]
+    errors = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert len(errors) == 1
+    assert "MsgType D, MsgSeqNum 3" in errors[0].getMessage()
+    assert isinstance(errors[0].exc_info and errors[0].exc_info[1], RuntimeError)

@@ -279,3 +279,36 @@ def test_an_initiator_that_cannot_connect_says_so() -> None:
             await connect(CLIENT, HOST, port)
 
     run(main)
+
+
+def ipv6_loopback() -> bool:
+    """Whether ::1 can be bound here."""
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not ipv6_loopback(), reason="no IPv6 loopback on this machine")
+def test_a_session_over_ipv6_loopback() -> None:
+    async def main() -> None:
+        async with accepting(host="::1") as (acceptor, _):
+            conn = await connect(CLIENT, "::1", acceptor.port)
+            async with conn:
+                await conn.logged_on(timeout=5)
+                assert transport_of(conn).get_extra_info("peername")[0] == "::1"
+
+    run(main)
+
+
+def test_an_initiator_finds_the_acceptor_by_name() -> None:
+    async def main() -> None:
+        async with accepting() as (acceptor, server):
+            conn = await connect(CLIENT, "localhost", acceptor.port)
+            async with conn:
+                await conn.logged_on(timeout=5)
+                await server.until(lambda: bool(server.of(LoggedOn)))
+
+    run(main)

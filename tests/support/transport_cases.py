@@ -107,9 +107,10 @@ async def accepting(
     answer: Callable[[Connection, Event], None] | None = None,
     port: int = 0,
     call_back: bool = False,
+    host: str = HOST,
     **options: Any,
 ) -> AsyncIterator[tuple[Acceptor, Inbox]]:
-    """A fixwire acceptor on loopback; its sessions' events all go to one inbox. With
+    """A fixwire acceptor on loopback (``host``); its sessions' events all go to one inbox. With
     ``call_back`` the handler has them called back (``Connection.set_on_event``) instead of
     iterating them.
     """
@@ -129,7 +130,7 @@ async def accepting(
         async for event in conn:
             handle(event)
 
-    acceptor = await serve(configs or [SERVER], handler, HOST, port, **options)
+    acceptor = await serve(configs or [SERVER], handler, host, port, **options)
     try:
         yield acceptor, inbox
     finally:

@@ -525,8 +525,14 @@ class Connection:
             return
         on_event = self._on_event
         if on_event is not None and len(events) == 1 and type(events[0]) is Received:
-            # The hot path, one application message: no gathering, no loop.
-            self._call_back(on_event, events[0])
+            # The hot path, one application message: no gathering, no loop, and _call_back's
+            # body unfolded (a Python frame less on every message).
+            lone = events[0]
+            try:
+                on_event(lone)
+            except Exception as e:
+                log_callback_error(self.session.config, lone, e)
+            self.session.acknowledge(lone.message.seq_num)
             if self._waiters:
                 self._notify()
             return

@@ -106,6 +106,8 @@ class Session(Logon):
         store: Sequence numbers and sent messages; a :class:`MemoryStore` when omitted.
     """
 
+    __slots__ = ()
+
     # The transport's side: connections, bytes, time.
 
     def connection_made(self, now: float) -> None:

@@ -30,6 +30,8 @@ MAX_HEARTBEAT_INTERVAL = 3600
 class Logon(Recovery):
     """Opening a session, as either role, and resetting one (see the module documentation)."""
 
+    __slots__ = ()
+
     def _on_session_reset(self, msg: Message, seq_num: int, now: float) -> None:
         """A Logon <A> with ResetSeqNumFlag <141>=Y in an established session: both sides start
         again at 1; we answer with our own Logon saying so (the FIX "SessionReset" case). An

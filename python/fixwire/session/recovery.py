@@ -34,6 +34,8 @@ class Recovery(SessionBase, ABC):
     the module documentation).
     """
 
+    __slots__ = ()
+
     @abstractmethod
     def _process_held(self, msg: Message | Unparsed, now: float) -> None:
         """Processes a held message that is now in sequence (the inbound path's, in

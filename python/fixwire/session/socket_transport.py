@@ -104,7 +104,12 @@ class SocketTransport(asyncio.Transport):
         self._into = memoryview(b"")
         self._buffer_updated: Callable[[int], object] | None = None
         self.set_protocol(protocol)
-        protocol.connection_made(self)
+        try:
+            protocol.connection_made(self)
+        except BaseException:
+            loop.remove_writer(self._fd)  # A first write may have left bytes waiting.
+            sock.close()
+            raise
         self._started = True
         if self.is_reading():
             loop.add_reader(self._fd, self._read_ready)
@@ -243,7 +248,13 @@ class SocketTransport(asyncio.Transport):
             self._fail(exc, "the protocol failed on a read")
 
     def _eof(self) -> None:
-        keep_open = cast(asyncio.Protocol, self._protocol).eof_received()
+        try:
+            keep_open = cast(asyncio.Protocol, self._protocol).eof_received()
+        except Exception as exc:
+            # As asyncio's transport: fatal. The reader must go, or the loop would call back
+            # on the socket at EOF for ever.
+            self._fail(exc, "the protocol failed at the end of the stream")
+            return
         if keep_open:
             # Half-open: nothing more to read, the protocol still writes.
             self._loop.remove_reader(self._fd)
@@ -265,7 +276,7 @@ class SocketTransport(asyncio.Transport):
         self._maybe_resume_protocol()  # The protocol may write more here.
         if not buffer:
             self._loop.remove_writer(self._fd)
-            if self._closing:
+            if self._closing and not self._lost:  # (resume_writing may have aborted.)
                 self._lose(None)
 
     # Flow control and the end.
@@ -299,7 +310,11 @@ class SocketTransport(asyncio.Transport):
         self._lose(exc)
 
     def _lose(self, exc: BaseException | None) -> None:
-        """Calls ``connection_lost`` on the loop's next turn, then closes the socket."""
+        """Calls ``connection_lost`` on the loop's next turn, then closes the socket; once,
+        whatever path asks again (a protocol may close or abort from ``resume_writing``).
+        """
+        if self._lost:
+            return
         self._lost = True
         self._loop.call_soon(self._call_connection_lost, exc)
 
@@ -349,9 +364,10 @@ async def _addresses(
         except ValueError:
             pass
         else:
-            if ip.version == 4:
+            if isinstance(ip, ipaddress.IPv4Address):
                 return [(socket.AF_INET, (host, port))]
-            return [(socket.AF_INET6, (host, port, 0, 0))]
+            if ip.scope_id is None:  # A zone (fe80::1%eth0) needs the lookup for its index.
+                return [(socket.AF_INET6, (host, port, 0, 0))]
     infos = await loop.getaddrinfo(host or None, port, type=socket.SOCK_STREAM, flags=flags)
     found: list[tuple[int, Any]] = []
     for family, _type, _proto, _name, address in infos:
