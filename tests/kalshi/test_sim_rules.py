@@ -59,6 +59,29 @@ def test_logons_the_venue_refuses(certificate: SelfSignedCertificate, signer: Lo
     run(main)
 
 
+def test_receive_settlement_reports_is_refused_off_kalshi_rt_and_pt(
+    certificate: SelfSignedCertificate, signer: LogonSigner
+) -> None:
+    """ReceiveSettlementReports <20127>, Y or N, on a session that gets no
+    MarketSettlementReport <UMS> (spec sections 4 and 11): a Logout naming the flag, as the
+    client refuses to write it; KalshiRT takes it.
+    """
+
+    async def main() -> None:
+        async with venue(certificate, signer, [MARKET]) as v:
+            for session_type in (SessionType.NR, SessionType.DC, SessionType.RFQ, SessionType.MD):
+                for value in ("Y", "N"):
+                    stray = await refused_logon(v, session_type, more_flags((20127, value)))
+                    name = session_type.target_comp_id
+                    expected = "ReceiveSettlementReports <20127> applies to KalshiRT/KalshiPT, not"
+                    assert stray.text == f"{expected} {name}"
+            rt = await v.client(SessionType.RT, receive_settlement_reports=True)
+            assert v.sim._clients[rt.client.config.api_key, SessionType.RT].settlement_reports
+            await rt.close()
+
+    run(main)
+
+
 def test_messages_on_a_session_that_does_not_take_them(
     certificate: SelfSignedCertificate, signer: LogonSigner
 ) -> None:

@@ -120,6 +120,10 @@ def _refuse_logon(text: str) -> Callable[[fixwire.Message], str | None]:
     return lambda _logon: text
 
 
+def _refuse_user(user: str) -> Callable[[fixwire.Message], str | None]:
+    return lambda logon: f"unknown user {user}" if logon.get(553) == user else None
+
+
 # `@` keys: SessionConfig attribute and how to read the value.
 _CONFIG_KEYS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "role": ("role", Role),
@@ -146,6 +150,7 @@ _CONFIG_KEYS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "max_out_of_order": ("max_out_of_order", int),
     "logon_fields": ("logon_fields", _logon_fields),
     "refuse_logon": ("accept_logon", _refuse_logon),
+    "refuse_user": ("accept_logon", _refuse_user),
 }
 # `@` keys that set the store's sequence numbers before the script starts.
 _STORE_KEYS = {"next_sender": "set_next_sender_seq", "next_target": "set_next_target_seq"}

@@ -45,6 +45,7 @@ from fixwire.kalshi.venue import (
     RateLimit,
     SessionType,
     check_message_retention,
+    check_settlement_reports,
 )
 from fixwire.session.config import FieldValue
 from fixwire.session.messagelog import MessageLog
@@ -249,11 +250,8 @@ class KalshiConfig:
                 raise ValueError("a listener session forbids cancel_orders_on_disconnect (8013=Y)")
         if self.message_retention_hours is not None:
             check_message_retention(self.message_retention_hours, kind)
-        if self.receive_settlement_reports is not None and kind not in (
-            SessionType.RT,
-            SessionType.PT,
-        ):
-            raise ValueError(f"settlement reports are delivered on KalshiRT/KalshiPT, not {name}")
+        if self.receive_settlement_reports is not None:
+            check_settlement_reports(kind)
         if (self.host is None) != (self.port is None) and self.host is None:
             raise ValueError("give host together with port")
 

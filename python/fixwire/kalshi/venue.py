@@ -49,6 +49,7 @@ __all__ = [
     "TokenBucket",
     "check_cl_ord_id",
     "check_message_retention",
+    "check_settlement_reports",
     "with_groups",
 ]
 
@@ -100,6 +101,18 @@ def check_message_retention(hours: int, session_type: SessionType) -> int:
             f" not {hours}"
         )
     return hours
+
+
+def check_settlement_reports(session_type: SessionType) -> None:
+    """``ValueError`` unless ReceiveSettlementReports <20127> may be set on ``session_type``:
+    MarketSettlementReport <UMS> goes out on KalshiRT (opt-in) and KalshiPT (opt-out) only
+    (spec sections 4 and 11), so the flag, Y or N, belongs to no other session.
+    """
+    if session_type not in (SessionType.RT, SessionType.PT):
+        raise ValueError(
+            "ReceiveSettlementReports <20127> applies to KalshiRT/KalshiPT,"
+            f" not {session_type.target_comp_id}"
+        )
 
 
 class SessionType(enum.Enum):

@@ -114,6 +114,7 @@ class SessionBase:
         "garbled",
         "heartbeat_interval",
         "last_logon",
+        "resetting",
         "state",
         "store",
     )
@@ -145,6 +146,10 @@ class SessionBase:
         self.duplicates = 0
         #: The peer's Logon <A> of the current (or last) connection, once accepted.
         self.last_logon: Message | None = None
+        #: True while the peer's Logon <A> with ResetSeqNumFlag <141>=Y in an established
+        #: session is checked (``accept_logon``, ``inbound``): that Logon resets this session,
+        #: logged on already, rather than opening it.
+        self.resetting = False
         self._encoder = Encoder(
             config.sender_comp_id,
             config.target_comp_id,

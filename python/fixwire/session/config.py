@@ -96,8 +96,10 @@ class SessionConfig:
             refused (it is required in every version), as QuickFIX does with its data
             dictionary; off, a missing one is taken, as QuickFIX does without. A value other
             than 0 (None) is refused either way: a fixwire session speaks no encryption.
-        accept_logon: Acceptors only: called with each inbound Logon before it is accepted;
-            returns ``None`` to accept or a text for the Logout <5> that refuses it.
+        accept_logon: Acceptors only: called with each inbound Logon before it is accepted,
+            a ResetSeqNumFlag <141>=Y Logon in an established session included (during that
+            call the session's ``resetting`` is true); returns ``None`` to accept or a text for
+            the Logout <5> that refuses it (then the connection is closed).
         test_request_delay: Fraction of the heartbeat interval added before silence from the
             peer is answered with a TestRequest <1>, and again before the session gives up.
         logon_timeout: Seconds to wait for the Logon <A> exchange to complete.

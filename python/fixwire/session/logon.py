@@ -34,12 +34,20 @@ class Logon(Recovery):
 
     def _on_session_reset(self, msg: Message, seq_num: int, now: float) -> None:
         """A Logon <A> with ResetSeqNumFlag <141>=Y in an established session: both sides start
-        again at 1; we answer with our own Logon saying so (the FIX "SessionReset" case).
+        again at 1; we answer with our own Logon saying so (the FIX "SessionReset" case). An
+        acceptor's application checks it as it checked the first (``accept_logon``, with
+        :attr:`resetting` true): it may change what the session was logged on with.
         """
         if seq_num != 1:
             self._fatal_logout(now, f"ResetSeqNumFlag <141>=Y with MsgSeqNum {seq_num}, not 1")
         self._check_encrypt_method(msg, now)
-        self._hand_in(msg, now)
+        self.resetting = True
+        try:
+            if self.config.role is Role.ACCEPTOR:
+                self._ask_application(msg, now)
+            self._hand_in(msg, now)
+        finally:
+            self.resetting = False
         self.store.reset()
         self._held.clear()
         self._send_admin(
@@ -172,10 +180,7 @@ class Logon(Recovery):
     def _accept_logon(
         self, msg: Message, seq_num: int, now: float, reset: bool, heartbeat: int
     ) -> None:
-        if self.config.accept_logon is not None:
-            refusal = self.config.accept_logon(msg)
-            if refusal is not None:
-                self._refuse_logon(now, refusal)
+        self._ask_application(msg, now)
         self._hand_in(msg, now)
         if reset and seq_num != 1:
             self._refuse_logon(now, f"ResetSeqNumFlag <141>=Y with MsgSeqNum {seq_num}, not 1")
@@ -197,6 +202,13 @@ class Logon(Recovery):
             now,
             processed=seq_num if seq_num == expected else None,
         )
+
+    def _ask_application(self, msg: Message, now: float) -> None:
+        """Refuses the peer's Logon ``msg`` if the application's ``accept_logon`` does."""
+        if self.config.accept_logon is not None:
+            refusal = self.config.accept_logon(msg)
+            if refusal is not None:
+                self._refuse_logon(now, refusal)
 
     def _logon_fields(
         self, heartbeat: int, reset: bool, next_expected: int

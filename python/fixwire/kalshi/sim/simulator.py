@@ -46,6 +46,7 @@ from fixwire.kalshi.venue import (
     SessionType,
     check_cl_ord_id,
     check_message_retention,
+    check_settlement_reports,
     with_groups,
 )
 from fixwire.session import (
@@ -400,11 +401,13 @@ class Simulator(SettlementFlow):
         if logon.get_int(108, 0) < gateway.min_heartbeat_interval:
             return f"HeartBtInt must be greater than {gateway.min_heartbeat_interval - 1}"
         flags = LogonFlags.read(logon)
-        if flags.message_retention_hours is not None:
-            try:
+        try:
+            if flags.message_retention_hours is not None:
                 check_message_retention(flags.message_retention_hours, session_type)
-            except ValueError as e:
-                return str(e)
+            if flags.receive_settlement_reports is not None:
+                check_settlement_reports(session_type)
+        except ValueError as e:
+            return str(e)
         if flags.listener and (
             session_type not in (SessionType.NR, SessionType.RT)
             or not flags.skip_pending_exec_reports
@@ -412,7 +415,13 @@ class Simulator(SettlementFlow):
         ):
             return "invalid listener session"
         current = self._clients.get((api_key, session_type))
-        if current is not None and current.connection.connected and current.logged_on:
+        if (
+            current is not None
+            and current.connection.connected
+            and current.logged_on
+            # A reset Logon (141=Y) of the session logged on is checked by that very session.
+            and not current.connection.session.resetting
+        ):
             return "already exists"
         return None
 
