@@ -297,6 +297,36 @@ def test_venue_rate_limit_is_a_business_reject(
     run(main)
 
 
+def test_the_venues_write_bucket_is_the_keys_across_sessions_and_reconnects(
+    certificate: SelfSignedCertificate, signer: LogonSigner
+) -> None:
+    """The Write bucket belongs to the key (spec section 14): a key that spent it on KalshiNR
+    is refused on KalshiRT too, and after logging on again; another key is not.
+    """
+
+    async def main() -> None:
+        limit = RateLimit(tokens_per_second=0.001, burst_seconds=2000, cost=1)  # Two writes.
+        async with venue(certificate, signer, [MARKET], rate_limit=limit) as v:
+            nr = await v.client(SessionType.NR, skip_pending_exec_reports=True)
+            key = nr.client.config.api_key
+            for _ in range(3):
+                nr.client.new_order(MARKET, "yes", 1, Decimal("0.10"))
+            assert (await nr.next(BusinessMessageReject)).rate_limited
+            await nr.close()
+            again = await v.client(SessionType.NR, key, skip_pending_exec_reports=True)
+            rt = await v.client(SessionType.RT, key, skip_pending_exec_reports=True)
+            other = await v.client(SessionType.NR, skip_pending_exec_reports=True)
+            for c in (again, rt):
+                c.client.new_order(MARKET, "yes", 1, Decimal("0.10"))
+                assert (await c.next(BusinessMessageReject)).rate_limited
+            cl_ord_id = other.client.new_order(MARKET, "yes", 1, Decimal("0.10"))
+            await other.report(cl_ord_id, "0")
+            for c in (again, rt, other):
+                await c.close()
+
+    run(main)
+
+
 def test_client_rate_limit_refuses_before_sending(
     certificate: SelfSignedCertificate, signer: LogonSigner
 ) -> None:

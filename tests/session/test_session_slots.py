@@ -7,6 +7,7 @@ attribute added without a slot would land in the instance dictionary and go unno
 
 from __future__ import annotations
 
+import weakref
 from pathlib import Path
 
 import pytest
@@ -29,3 +30,9 @@ def test_a_session_keeps_nothing_outside_its_slots(script: str) -> None:
     replay = Replay(SCRIPTS / script)
     replay.run()
     assert vars(replay.live) == {}
+
+
+def test_a_session_can_still_be_weakly_referenced() -> None:
+    replay = Replay(SCRIPTS / "1a_valid_logon.txt")
+    replay.run()
+    assert weakref.ref(replay.live)() is replay.live

@@ -78,9 +78,11 @@ class SessionBase:
     # Slots: CPython 3.11 keeps an instance's attributes in a shared-key dictionary and
     # specialises their reads only up to 30 keys; a session has more, and slots made its read
     # path about 2,000 instructions an order cheaper (benches/session_instructions.py).
-    # "__dict__" keeps instances open to other attributes (tests wrap methods on one).
+    # "__dict__" keeps instances open to other attributes (tests wrap methods on one), and
+    # "__weakref__" to weak references.
     __slots__ = (
         "__dict__",
+        "__weakref__",
         "_connected_at",
         "_encoder",
         "_events",

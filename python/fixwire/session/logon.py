@@ -40,23 +40,29 @@ class Logon(Recovery):
         """
         if seq_num != 1:
             self._fatal_logout(now, f"ResetSeqNumFlag <141>=Y with MsgSeqNum {seq_num}, not 1")
+        # The peer has started again at 1: so do we, before any check, so that a refusal is
+        # numbered as the peer now expects and its next Logon is taken (QuickFIX, too, resets
+        # its store before it checks a reset Logon).
+        self.store.reset()
+        self._held.clear()
+        acceptor = self.config.role is Role.ACCEPTOR
         self._check_encrypt_method(msg, now)
+        heartbeat = self._logon_heartbeat(msg, now)
+        if acceptor and self._rules.default_appl_ver_id and msg.get(1137) is None:
+            self._refuse_logon(now, "DefaultApplVerID <1137> is missing")
         self.resetting = True
         try:
-            if self.config.role is Role.ACCEPTOR:
+            if acceptor:
                 self._ask_application(msg, now)
             self._hand_in(msg, now)
         finally:
             self.resetting = False
-        self.store.reset()
-        self._held.clear()
-        self._send_admin(
-            "A", self._logon_fields(self.heartbeat_interval, True, 2), now, processed=seq_num
-        )
+        self.heartbeat_interval = heartbeat
+        self._send_admin("A", self._logon_fields(heartbeat, True, 2), now, processed=seq_num)
         self._ledger.advance(2)
         self._move(Trigger.SESSION_RESET)
         self.last_logon = msg
-        self._events.append(LoggedOn(self.heartbeat_interval, reset=True))
+        self._events.append(LoggedOn(heartbeat, reset=True))
 
     def _on_logon(self, msg: Message, msg_type: str, seq_num: int, now: float) -> None:
         if msg_type != "A":

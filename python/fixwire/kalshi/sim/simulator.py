@@ -44,6 +44,7 @@ from fixwire.kalshi.venue import (
     RateLimit,
     RateLimitError,
     SessionType,
+    TokenBucket,
     check_cl_ord_id,
     check_message_retention,
     check_settlement_reports,
@@ -236,6 +237,7 @@ class Simulator(SettlementFlow):
         self._order_prices = ({}, {})
         self._order_qtys = {}
         self._rate_limit = rate_limit
+        self._write_buckets: dict[str, TokenBucket] = {}
         self._skew = max_sending_time_skew
         self._dictionary = Dictionary.kalshi()
         self._events = itertools.count(1)
@@ -483,7 +485,12 @@ class Simulator(SettlementFlow):
             client.subaccount = self._restricted[api_key]
             client.restricted = True
         if self._rate_limit is not None:
-            client.bucket = self._rate_limit.bucket()
+            # The Write bucket is the key's (spec section 14): its sessions share it, and a
+            # reconnect or a reset Logon does not refill it.
+            bucket = self._write_buckets.get(api_key)
+            if bucket is None:
+                bucket = self._write_buckets[api_key] = self._rate_limit.bucket()
+            client.bucket = bucket
         client.logged_on = True
         self._add_client(api_key, client)
         return client
