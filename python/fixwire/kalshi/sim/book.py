@@ -418,12 +418,13 @@ class EngineState:
         return new_order_charge(order.market) + names * FORMER_CLIENT_ID_CHARGE
 
     def _hold(self, order: Order) -> None:
-        """Charge a new open order to its owner (refunded in :meth:`_close`)."""
+        """Charge a new open order to its owner (refunded in :meth:`_close`); block trades
+        only: the order path charges in ``MatchingEngine.submit`` and refunds in
+        :meth:`_close`, each with the charge inlined, as a call costs it about 1,000
+        instructions.
+        """
         held = self._open_bytes
-        # new_order_charge, inlined here, in _close and in MatchingEngine._admit: a call costs
-        # the order path about 1,000 instructions.
-        charge = OPEN_ORDER_CHARGE + len(order.market) + FORMER_CLIENT_ID_CHARGE
-        held[order.owner] = held.get(order.owner, 0) + charge
+        held[order.owner] = held.get(order.owner, 0) + new_order_charge(order.market)
 
     def _advance(self, now: float) -> list[Event]:
         if not math.isfinite(now):
@@ -661,7 +662,7 @@ class EngineState:
         """
         self._unrest(order)
         del self._open[order.order_id]
-        former = order.former_client_ids  # open_order_charge, inlined (see _hold)
+        former = order.former_client_ids  # open_order_charge, inlined (see _hold's note)
         self._open_bytes[order.owner] -= (
             OPEN_ORDER_CHARGE
             + len(order.market)

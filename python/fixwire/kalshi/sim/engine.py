@@ -410,8 +410,8 @@ class MatchingEngine(GroupOperations):
                 reason = RejectReason.EXCEEDED_ORDER_GROUP_RISK_LIMIT
         if reason is None:
             # Charged here, once taken (the order is made next), refunded when it closes:
-            # new_order_charge and EngineState._hold inlined, as each call costs the order path
-            # about 1,000 instructions.
+            # new_order_charge inlined, as a call costs the order path about 1,000
+            # instructions.
             held = (
                 self._open_bytes.get(owner, 0)
                 + OPEN_ORDER_CHARGE
