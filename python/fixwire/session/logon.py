@@ -46,10 +46,7 @@ class Logon(Recovery):
         self.store.reset()
         self._held.clear()
         acceptor = self.config.role is Role.ACCEPTOR
-        self._check_encrypt_method(msg, now)
-        heartbeat = self._logon_heartbeat(msg, now)
-        if acceptor and self._rules.default_appl_ver_id and msg.get(1137) is None:
-            self._refuse_logon(now, "DefaultApplVerID <1137> is missing")
+        heartbeat = self._logon_terms(msg, now)
         self.resetting = True
         try:
             if acceptor:
@@ -90,12 +87,9 @@ class Logon(Recovery):
             if self.config.reject_stale_logon and self.config.role is Role.ACCEPTOR:
                 self._send_reject(now, seq_num, "A", 10, 52, text, msg)
             self._refuse_logon(now, text)
-        self._check_encrypt_method(msg, now)
-        heartbeat = self._logon_heartbeat(msg, now)
+        heartbeat = self._logon_terms(msg, now)
         reset = bool(msg.get_bool(141, default=False))
         if self.config.role is Role.ACCEPTOR:
-            if self._rules.default_appl_ver_id and msg.get(1137) is None:
-                self._refuse_logon(now, "DefaultApplVerID <1137> is missing")
             self._accept_logon(msg, seq_num, now, reset, heartbeat)
         else:
             self._hand_in(msg, now)
@@ -152,6 +146,21 @@ class Logon(Recovery):
             self._events.append(
                 ResendServed(peer_expects, end, resent, end - peer_expects + 1 - resent)
             )
+
+    def _logon_terms(self, msg: Message, now: float) -> int:
+        """Checks the terms of the peer's Logon ``msg``, a first one or a reset: EncryptMethod
+        <98>, HeartBtInt <108> and, to an acceptor, DefaultApplVerID <1137> where the version
+        has it; refuses it if one is wrong, else returns the heartbeat interval to keep.
+        """
+        self._check_encrypt_method(msg, now)
+        heartbeat = self._logon_heartbeat(msg, now)
+        if (
+            self.config.role is Role.ACCEPTOR
+            and self._rules.default_appl_ver_id
+            and msg.get(1137) is None
+        ):
+            self._refuse_logon(now, "DefaultApplVerID <1137> is missing")
+        return heartbeat
 
     def _check_encrypt_method(self, msg: Message, now: float) -> None:
         """Refuses a Logon whose EncryptMethod <98> is not 0 (None/other), the only method a
