@@ -247,11 +247,16 @@ fn lanes_are_ascii(bytes: &[u8], last: &[u8; 16]) -> bool {
     // reads the 16 bytes of the array it is given.
     let load = |lane: &[u8; 16]| -> __m128i { unsafe { _mm_loadu_si128(lane.as_ptr().cast()) } };
     let or = |a, b| unsafe { _mm_or_si128(a, b) };
-    let mut chunks = bytes.chunks_exact(16).map(|c| load(c.try_into().expect("chunks of 16")));
-    // The first lane and the last 16 bytes; then, past 32 bytes, the lanes between.
-    let mut lanes = or(load(last), chunks.next().unwrap_or_else(|| load(last)));
+    let lane = |at: usize| load(bytes[at..at + 16].try_into().expect("a lane"));
+    // The first lane and the last 16 bytes; up to 48 bytes the second lane, with no loop; past
+    // that the lanes between.
+    let mut lanes = or(load(last), lane(0));
     if bytes.len() > 32 {
-        lanes = chunks.fold(lanes, or);
+        lanes = or(lanes, lane(16));
+        if bytes.len() > 48 {
+            let chunks = bytes[32..].chunks_exact(16).map(|c| load(c.try_into().expect("chunks of 16")));
+            lanes = chunks.fold(lanes, or);
+        }
     }
     unsafe { _mm_movemask_epi8(lanes) == 0 }
 }
