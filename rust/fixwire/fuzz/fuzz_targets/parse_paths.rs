@@ -60,6 +60,8 @@ fuzz_target!(|data: &[u8]| {
                 assert_eq!(msg.find(tag), scanned, "lookups of {tag} differ");
                 let parsed = scanned.map_or(Some(None), |f| Decimal::parse(&bytes[f.range()]).ok().map(Some));
                 assert_eq!(msg.get_decimal(tag).ok(), parsed, "decimals of {tag} differ");
+                let text = scanned.map(|f| msg.str_at(f)).transpose();
+                assert_eq!(msg.get_str(tag), text, "text of {tag} differs");
             }
             for &field in checked.fields() {
                 let standard = std::str::from_utf8(&bytes[field.range()]).map_err(|e| e.valid_up_to());

@@ -96,7 +96,12 @@ impl<'a> Fields<'a> {
 
     /// The value as UTF-8 text.
     pub fn get_str(&self, tag: u32) -> Result<Option<&'a str>, DecodeError> {
-        self.find(tag).map(|field| self.str_at(field)).transpose()
+        let Some(field) = self.find(tag) else { return Ok(None) };
+        let bytes = &self.buf[field.range()];
+        if is_ascii(bytes) {
+            return Ok(Some(ascii_str(bytes)));
+        }
+        some_utf8_str(bytes, field.tag, field.start)
     }
 
     /// The value of `field` (one of these fields) as UTF-8 text.
@@ -123,7 +128,7 @@ impl<'a> Fields<'a> {
         let Some(field) = self.find(tag) else { return Ok(None) };
         match short_decimal(self.buf, field) {
             Some(decimal) => Ok(Some(decimal)),
-            None => any_decimal(self.buf, field).map(Some),
+            None => any_decimal(self.buf, field.tag, field.range()),
         }
     }
 
@@ -188,11 +193,22 @@ fn utf8_str(bytes: &[u8], field: Field) -> Result<&str, DecodeError> {
     std::str::from_utf8(bytes).map_err(|e| not_utf8(field, e.valid_up_to()))
 }
 
-/// The value of `field` as [`Decimal::parse`] reads it, for what [`short_decimal`] leaves: out
-/// of line, for the same reason.
+/// [`utf8_str`] as [`Fields::get_str`] answers, for the value of tag `tag` at `start`: its
+/// answer made here, and the field in registers, so that the ASCII path keeps no stack frame.
 #[inline(never)]
-fn any_decimal(buf: &[u8], field: Field) -> Result<Decimal, DecodeError> {
-    Decimal::parse(&buf[field.range()]).map_err(|e| invalid_value(field, e))
+fn some_utf8_str(bytes: &[u8], tag: u32, start: u32) -> Result<Option<&str>, DecodeError> {
+    let end = start + bytes.len() as u32;
+    utf8_str(bytes, Field { tag, start, end }).map(Some)
+}
+
+/// The value of tag `tag` in `range` as [`Decimal::parse`] reads it, for what
+/// [`short_decimal`] leaves: out of line, its answer as [`Fields::get_decimal`] gives it, for
+/// the same reason.
+#[inline(never)]
+fn any_decimal(buf: &[u8], tag: u32, range: std::ops::Range<usize>) -> Result<Option<Decimal>, DecodeError> {
+    // The range is a field's, of u32 offsets.
+    let field = Field { tag, start: range.start as u32, end: range.end as u32 };
+    Decimal::parse(&buf[range]).map(Some).map_err(|e| invalid_value(field, e))
 }
 
 /// The error for the value of `field` that its type refuses: out of line, so that the typed
