@@ -206,7 +206,7 @@ fn usual_header(buf: &[u8], sohs: &mut Sohs<'_>) -> Option<(Field, Field, usize)
     debug_assert_eq!((first, second), (10, 13 + digits));
     let begin = Field { tag: 8, start: 2, end: 10 };
     let length = Field { tag: 9, start: 13, end: 13 + digits as u32 };
-    Some((begin, length, swar::digits_unchecked(word, digits) as usize))
+    Some((begin, length, swar::digits_below(word, 8 * digits as u32) as usize))
 }
 
 /// The value of BodyLength <9>: up to seven digits from one word, more digit by digit.
