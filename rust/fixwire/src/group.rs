@@ -593,14 +593,24 @@ pub(crate) fn usual_group(run: Fields<'_>, at: usize, spec: &GroupSpec) -> u64 {
     }
     let mut i = at + 1;
     let mut entries = 0;
-    // `fields[i]` is an entry's delimiter: its members after it, in order, as far as they go.
-    while fields.get(i).is_some_and(|f| f.tag == *delimiter) {
-        i += 1;
-        i += fields.get(i..).unwrap_or_default().iter().zip(after).take_while(|(f, &t)| f.tag == t).count();
-        entries += 1;
-        // The next entry, or a member where neither is: `scan_group`'s walk.
+    loop {
+        // Whole entries: the spec's tags, one compare a field.
+        while let Some(entry) = fields.get(i..i + spec.tags.len()) {
+            if !entry.iter().zip(&spec.tags).all(|(f, &t)| f.tag == t) {
+                break;
+            }
+            i += entry.len();
+            entries += 1;
+        }
         match fields.get(i) {
-            Some(f) if f.tag == *delimiter => {}
+            // An entry that ends before its last member: its delimiter, then its members in
+            // order as far as they go.
+            Some(f) if f.tag == *delimiter => {
+                i += 1;
+                i += fields.get(i..).unwrap_or_default().iter().zip(after).take_while(|(f, &t)| f.tag == t).count();
+                entries += 1;
+            }
+            // A member where an entry or the group's end should be: `scan_group`'s walk.
             Some(f) if spec.position(f.tag).is_some() => return 0,
             _ => break,
         }
