@@ -83,9 +83,29 @@ pub(crate) fn digits_below(w: u64, shift: u32) -> u32 {
     if shift > 32 {
         return combine(v << (64 - shift)) as u32;
     }
-    // The digits moved to the top of 32 bits, zeros before them; then pairs (the byte of each
-    // and the next, no carry past a byte) and the two pairs.
-    let x = (v as u32) << (32 - shift);
+    // The digits moved to the top of 32 bits, zeros before them.
+    combine32((v as u32) << (32 - shift))
+}
+
+/// [`digits`] in 32 bits, with constants that fit an instruction: the number the first `n`
+/// bytes of `w` spell when they are all ASCII digits (`n` from 1 to 4), else `None`.
+#[inline(always)]
+pub(crate) fn digits32(w: u32, n: usize) -> Option<u32> {
+    debug_assert!((1..=4).contains(&n));
+    // The digits moved to the top, the bytes after them shifted out; as in `digits`, a byte
+    // is a digit when adding 0x76 leaves its high bit clear.
+    let shift = 32 - 8 * n as u32;
+    let v = w.wrapping_sub(0x3030_3030) << shift;
+    if (v.wrapping_add(0x7676_7676 << shift) | v) & (0x8080_8080 << shift) != 0 {
+        return None;
+    }
+    Some(combine32(v))
+}
+
+/// The number whose digit values (0 to 9, one a byte) fill `x`, most significant first: pairs
+/// (the byte of each and the next, no carry past a byte), then the two pairs.
+#[inline(always)]
+fn combine32(x: u32) -> u32 {
     let x = x.wrapping_mul(10).wrapping_add(x >> 8);
     (x & 0x00FF_00FF).wrapping_mul(1 + (100 << 16)) >> 16
 }
@@ -106,11 +126,8 @@ pub(crate) fn short_tag(w: u64) -> Option<(u32, u32)> {
         return None;
     }
     // The digits (the first one's 1 added back: it was 1-9, so nothing carries) moved to the
-    // top of 32 bits, zeros before them, none when there is no digit; then pairs and the two
-    // pairs, as in `digits_below`.
-    let x = ((u64::from(v) + 1) << (32 - shift)) as u32;
-    let x = x.wrapping_mul(10).wrapping_add(x >> 8);
-    Some(((x & 0x00FF_00FF).wrapping_mul(1 + (100 << 16)) >> 16, shift / 8))
+    // top of 32 bits, zeros before them, none when there is no digit.
+    Some((combine32(((u64::from(v) + 1) << (32 - shift)) as u32), shift / 8))
 }
 
 /// The eight decimal digits of `n` (below 10^8), zero-padded, as digit values (0 to 9) one a
@@ -155,6 +172,9 @@ mod tests {
                 let text = format!("{value:0n$}");
                 if text.len() == n {
                     assert_eq!(digits(word(text.as_bytes()), n), Some(value), "{text}");
+                    if n <= 4 {
+                        assert_eq!(digits32(word(text.as_bytes()) as u32, n), Some(value as u32), "{text}");
+                    }
                 }
             }
             for bad in (0..=255u8).filter(|b| !b.is_ascii_digit()) {
@@ -162,6 +182,9 @@ mod tests {
                     let mut text = vec![b'5'; n];
                     text[at] = bad;
                     assert_eq!(digits(word(&text), n), None, "{text:?}");
+                    if n <= 4 {
+                        assert_eq!(digits32(word(&text) as u32, n), None, "{text:?}");
+                    }
                 }
             }
         }

@@ -168,6 +168,9 @@ fn short_decimal(buf: &[u8], field: Field) -> Option<Decimal> {
         return None;
     }
     let word = swar::load(buf, field.start as usize)?;
+    if len <= 4 {
+        return short_decimal32(word as u32, len);
+    }
     // The bits of the value's bytes: the bytes after it (its SOH, the next field) are not read.
     let value = u64::MAX >> (64 - 8 * len);
     let point = swar::byte_marks(word, b'.') & value;
@@ -185,6 +188,30 @@ fn short_decimal(buf: &[u8], field: Field) -> Option<Decimal> {
     }
     let mantissa = swar::digits(digits, count)?;
     Some(Decimal::new(mantissa as i64, (count - at as usize) as u8))
+}
+
+/// [`short_decimal`] of a value of one to four bytes, the low bytes of `word`: in 32 bits, with
+/// constants that fit an instruction.
+#[allow(clippy::cast_possible_wrap)]
+#[inline(always)]
+fn short_decimal32(word: u32, len: usize) -> Option<Decimal> {
+    let value = u32::MAX >> (32 - 8 * len);
+    let x = word ^ 0x2E2E_2E2E;
+    let point = x.wrapping_sub(0x0101_0101) & !x & 0x8080_8080 & value;
+    let (digits, count, places) = if point == 0 {
+        (word, len, 0)
+    } else {
+        // As in `short_decimal`: the bytes after the first point moved down over it.
+        let at = point.trailing_zeros() / 8;
+        let below = (1u32 << (8 * at)) - 1;
+        let count = len - 1;
+        ((word & below) | ((word >> 8) & !below), count, count.checked_sub(at as usize)?)
+    };
+    if count == 0 {
+        return None;
+    }
+    let n = swar::digits32(digits, count)?;
+    Some(Decimal::new(i64::from(n), places as u8))
 }
 
 /// A value that is not ASCII as UTF-8 text, or the error naming where it is not: out of line,
