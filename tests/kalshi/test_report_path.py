@@ -99,3 +99,19 @@ def test_a_price_text_is_checked_by_the_books_ceiling_and_the_reports_units() ->
     )
     margin = OrderBook(100, ceiling=PRICE_CEILING)
     assert margin.apply(report(cents.replace("c-1", "c-2"))) is None
+
+
+def test_the_checked_texts_remembered_are_bounded() -> None:
+    """However many different reports come, at most a bounded number of them are remembered,
+    and none whose texts are long.
+    """
+    book = OrderBook(10)
+    for n in range(1, 1500):
+        body = NEW.replace("38=10", f"38={n}").replace("151=10", f"151={n}")
+        assert book.apply(report(body.replace("c-1", f"c-{n}"))) is None
+    long_qty = "1" + "0" * 30
+    body = NEW.replace("38=10", f"38={long_qty}").replace("151=10", f"151={long_qty}")
+    assert book.apply(report(body)) is None
+    remembered = book._checked[True]
+    assert 0 < len(remembered) <= 1024
+    assert all(len(text or "") <= 16 for texts in remembered for text in texts)

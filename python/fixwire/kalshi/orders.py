@@ -8,7 +8,7 @@ import collections
 from collections.abc import Callable
 from decimal import Decimal
 from operator import attrgetter
-from typing import NamedTuple, TypeVar
+from typing import NamedTuple, TypeAlias, TypeVar
 
 from fixwire.kalshi.events import (
     ExecutionReport,
@@ -200,9 +200,14 @@ def _band(ceiling: Decimal) -> str:
 
 
 #: What :meth:`OrderBook.apply` reads of an ExecutionReport, as text in one call: ClOrdID <11>,
-#: ExecType <150>, OrdStatus <39>, Side <54>, OrderID <37>, Text <58>, OrigClOrdID <41>, and
-#: the decimals OrderQty <38>, Price <44>, CumQty <14>, LeavesQty <151> and AvgPx <6>.
-_REPORT_TAGS = (11, 150, 39, 54, 37, 58, 41, 38, 44, 14, 151, 6)
+#: ExecType <150>, OrderID <37>, Text <58>, OrigClOrdID <41>, then what the checks read
+#: (:data:`_CHECKED`): OrdStatus <39>, Side <54> and the decimals OrderQty <38>, Price <44>,
+#: CumQty <14>, LeavesQty <151> and AvgPx <6>.
+_REPORT_TAGS = (11, 150, 37, 58, 41, 39, 54, 38, 44, 14, 151, 6)
+#: Where the texts the checks read begin in the values of :data:`_REPORT_TAGS`.
+_CHECKED = 5
+#: How many reports' checked texts are remembered at most (all forgotten past that).
+_MAX_CHECKED = 1024
 _ORDER_QTY = attrgetter("order_qty")
 _CUM_QTY = attrgetter("cum_qty")
 _LEAVES_QTY = attrgetter("leaves_qty")
@@ -213,6 +218,8 @@ _AVG_PX = attrgetter("avg_px")
 _MAX_REMEMBERED_TEXT = 16
 _MAX_REMEMBERED = 4096
 _V = TypeVar("_V", Decimal, Decimal | None)
+# Checked texts -> OrderQty, CumQty, LeavesQty and Price (see OrderBook._checked).
+_Checked: TypeAlias = dict[tuple[str | None, ...], tuple[Decimal, Decimal, Decimal, Decimal | None]]
 
 
 def _remembered(
@@ -236,6 +243,11 @@ def _remembered(
                 values.clear()
             values[text] = value
     return value
+
+
+def _short(texts: tuple[str | None, ...]) -> bool:
+    """Whether every one of ``texts`` is short enough to be remembered."""
+    return all(text is None or len(text) <= _MAX_REMEMBERED_TEXT for text in texts)
 
 
 class OrderBook:
@@ -271,6 +283,10 @@ class OrderBook:
         self._quantities: dict[str, Decimal] = {}
         self._prices: tuple[dict[str, Decimal | None], dict[str, Decimal | None]] = ({}, {})
         self._avg_prices: tuple[dict[str, Decimal], dict[str, Decimal]] = ({}, {})
+        # The values of the reports that passed the checks (_problem), by UseDollars and the
+        # texts the checks read (OrdStatus, Side and the decimals; not a trade's, whose LastPx
+        # and LastQty are read apart): the same texts pass again, with the same values.
+        self._checked: tuple[_Checked, _Checked] = ({}, {})
 
     def in_doubt(self) -> None:
         """After a disconnect on a session without retransmission, an order the venue has not
@@ -294,21 +310,10 @@ class OrderBook:
         """
         if isinstance(event, ExecutionReport):
             # Every field the book reads, as text in one call (a report's property is a Python
-            # call and a read of the message each); the decimals' values remembered by text.
-            (
-                cl_ord_id,
-                exec_type,
-                ord_status,
-                side_code,
-                order_id,
-                text,
-                orig_cl_ord_id,
-                qty_text,
-                price_text,
-                cum_text,
-                leaves_text,
-                avg_text,
-            ) = event.message.values(_REPORT_TAGS)
+            # call and a read of the message each). The texts the checks read, when they
+            # passed before, give the values they gave then (see _checked); otherwise _check.
+            values = event.message.values(_REPORT_TAGS)
+            cl_ord_id, exec_type, order_id, text, orig_cl_ord_id, ord_status = values[:6]
             # A missing tag the report must have is the same KeyError its property raises.
             if cl_ord_id is None:
                 raise KeyError(11)
@@ -317,39 +322,21 @@ class OrderBook:
             if ord_status is None:
                 raise KeyError(39)
             # (UseDollars as the report was read with it: the same text may mean cents.)
-            quantities, dollars = self._quantities, event._dollars
-            order_qty = quantities.get(qty_text)  # type: ignore[arg-type]
-            if order_qty is None:
-                order_qty = _remembered(quantities, qty_text, event, _ORDER_QTY)
-            cum_qty = quantities.get(cum_text)  # type: ignore[arg-type]
-            if cum_qty is None:
-                cum_qty = _remembered(quantities, cum_text, event, _CUM_QTY)
-            leaves_qty = quantities.get(leaves_text)  # type: ignore[arg-type]
-            if leaves_qty is None:
-                leaves_qty = _remembered(quantities, leaves_text, event, _LEAVES_QTY)
-            prices = self._prices[dollars]
-            price = prices.get(price_text)  # type: ignore[arg-type]
-            if price is None:
-                price = _remembered(prices, price_text, event, _PRICE)
-            avg_prices = self._avg_prices[dollars]
-            avg_px = avg_prices.get(avg_text)  # type: ignore[arg-type]
-            if avg_px is None:
-                avg_px = _remembered(avg_prices, avg_text, event, _AVG_PX)
-            problem = _problem(
-                event,
-                side_code,
-                exec_type,
-                ord_status,
-                order_qty,
-                cum_qty,
-                leaves_qty,
-                price,
-                avg_px,
-                self._quantity_sum,
-                self._ceiling,
-            )
-            if problem is not None:
-                return problem
+            checked = self._checked[event._dollars]
+            texts = values[_CHECKED:]
+            known = None if exec_type == "F" else checked.get(texts)
+            if known is not None:
+                order_qty, cum_qty, leaves_qty, price = known
+            else:
+                order_qty, cum_qty, leaves_qty, price, problem = self._check(
+                    event, exec_type, texts
+                )
+                if problem is not None:
+                    return problem
+                if exec_type != "F" and _short(texts):
+                    if len(checked) >= _MAX_CHECKED:
+                        checked.clear()
+                    checked[texts] = (order_qty, cum_qty, leaves_qty, price)
             orders = self.orders
             state = orders.get(cl_ord_id)
             if state is None:
@@ -439,6 +426,49 @@ class OrderBook:
                 self._closed.append(rejected)
         self._forget_closed()
         return None
+
+    def _check(
+        self, event: ExecutionReport, exec_type: str, texts: tuple[str | None, ...]
+    ) -> tuple[Decimal, Decimal, Decimal, Decimal | None, str | None]:
+        """A report's OrderQty, CumQty, LeavesQty and Price, and what breaks the venue's
+        invariants in it (:func:`_problem`), or None; ``texts``: OrdStatus <39>, Side <54>,
+        OrderQty, Price <44>, CumQty, LeavesQty and AvgPx <6> as they came. The decimals'
+        values are remembered by text.
+        """
+        ord_status, side_code, qty_text, price_text, cum_text, leaves_text, avg_text = texts
+        assert ord_status is not None  # apply raised KeyError otherwise.
+        quantities, dollars = self._quantities, event._dollars
+        order_qty = quantities.get(qty_text)  # type: ignore[arg-type]
+        if order_qty is None:
+            order_qty = _remembered(quantities, qty_text, event, _ORDER_QTY)
+        cum_qty = quantities.get(cum_text)  # type: ignore[arg-type]
+        if cum_qty is None:
+            cum_qty = _remembered(quantities, cum_text, event, _CUM_QTY)
+        leaves_qty = quantities.get(leaves_text)  # type: ignore[arg-type]
+        if leaves_qty is None:
+            leaves_qty = _remembered(quantities, leaves_text, event, _LEAVES_QTY)
+        prices = self._prices[dollars]
+        price = prices.get(price_text)  # type: ignore[arg-type]
+        if price is None:
+            price = _remembered(prices, price_text, event, _PRICE)
+        avg_prices = self._avg_prices[dollars]
+        avg_px = avg_prices.get(avg_text)  # type: ignore[arg-type]
+        if avg_px is None:
+            avg_px = _remembered(avg_prices, avg_text, event, _AVG_PX)
+        problem = _problem(
+            event,
+            side_code,
+            exec_type,
+            ord_status,
+            order_qty,
+            cum_qty,
+            leaves_qty,
+            price,
+            avg_px,
+            self._quantity_sum,
+            self._ceiling,
+        )
+        return order_qty, cum_qty, leaves_qty, price, problem
 
     def awaiting(self, request_seq_num: int) -> OrderState | None:
         """The newest order not yet answered (``"sent"``, or ``"unknown"`` after a disconnect)
