@@ -462,10 +462,12 @@ class Connection:
         has to send, and rearms the timer.
         """
         session = self.session
-        if session.has_events:
+        # Session.has_events and has_data_to_send, read without their calls: this runs on
+        # every read and every timer.
+        if session._events:
             self._dispatch(gather)
         transport = self._transport
-        if transport is not None and session.has_data_to_send:
+        if transport is not None and session._out.items:
             self._write(transport)
         if self._message_log is not None and self._message_log.pending and not self._log_flush_due:
             self._flush_log_soon()

@@ -290,7 +290,8 @@ class Session(Logon):
         if acknowledge and self._handed:
             self._ledger.taken(self._handed)
         events, self._events = self._events, []
-        self._handed = self._ledger.last_delivered
+        untaken = self._ledger.untaken  # InboundLedger.last_delivered, without a call.
+        self._handed = untaken[-1] if untaken else 0
         return events
 
     def acknowledge(self, seq_num: int | None = None) -> None:
