@@ -21,6 +21,7 @@ from fixwire.kalshi.books import MarketBooks
 from fixwire.kalshi.config import KalshiConfig
 from fixwire.kalshi.events import (
     BusinessMessageReject,
+    ExecutionReport,
     InvalidExecutionReport,
     KalshiEvent,
     MarketSettlementReport,
@@ -335,6 +336,8 @@ class ClientBase:
                 problem,
             )
             return InvalidExecutionReport(problem, message.get(11), message), None
+        if type(typed) is ExecutionReport:
+            return typed, None  # The most frequent, with nothing more to do.
         if type(typed) is BusinessMessageReject:
             refused = self._refused(typed.ref_seq_num, typed.ref_msg_type, _business_reason(typed))
             typed = dataclasses.replace(typed, cl_ord_id=refused)

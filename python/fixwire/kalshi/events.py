@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TypeVar
 
 from fixwire._native import Message
 from fixwire.kalshi.market_data_events import MarketDataEvent, market_data_event
@@ -258,6 +259,13 @@ class ExecutionReport:
         return self.exec_type == "8" and self.text == "EXCHANGE_UNAVAILABLE"
 
 
+_new_object = object.__new__
+# The slots' own setters (ExecutionReport.__setattr__ refuses every assignment).
+_set_message = ExecutionReport.__dict__["message"].__set__
+_set_dollars = ExecutionReport.__dict__["_dollars"].__set__
+_R = TypeVar("_R", bound=ExecutionReport)
+
+
 @dataclass(frozen=True, slots=True)
 class OrderCancelReject:
     """OrderCancelReject <9>: a cancel (``response_to`` 1) or cancel/replace (2) failed; the
@@ -445,11 +453,26 @@ KalshiEvent = (
 )
 
 
+def new_report(cls: type[_R], msg: Message, dollars: bool) -> _R:
+    """``cls(msg, dollars)`` (an :class:`ExecutionReport` or subclass) without calling its
+    ``__init__`` (a Python call, and an ``object.__setattr__`` call per slot): the two slots set
+    by their descriptors.
+    """
+    report = _new_object(cls)
+    _set_message(report, msg)
+    _set_dollars(report, dollars)
+    return report
+
+
 def from_message(msg: Message, dollars: bool) -> KalshiEvent:
     """The typed event for one inbound application message."""
     msg_type = msg.msg_type
     if msg_type == "8":
-        return ExecutionReport.from_message(msg, dollars)
+        # new_report(ExecutionReport, msg, dollars), unfolded: every report comes this way.
+        report = _new_object(ExecutionReport)
+        _set_message(report, msg)
+        _set_dollars(report, dollars)
+        return report
     if msg_type == "9":
         return OrderCancelReject(
             msg[11], msg.get(41), msg[37], msg[39], msg[434], msg.get_int(102), msg.get(58), msg

@@ -23,7 +23,7 @@ import dataclasses
 from decimal import Decimal
 
 from fixwire._native import Message
-from fixwire.kalshi.events import ExecutionReport, KalshiEvent, from_message
+from fixwire.kalshi.events import ExecutionReport, KalshiEvent, from_message, new_report
 from fixwire.kalshi.market_data_events import MarketDataIncrement
 from fixwire.kalshi.values import side_name
 
@@ -53,7 +53,7 @@ def read_event(msg: Message, dollars: bool) -> KalshiEvent:
     """
     msg_type = msg.msg_type
     if msg_type == "8":
-        return MarginExecutionReport(msg, True)
+        return new_report(MarginExecutionReport, msg, True)
     event = from_message(msg, True)
     if msg_type == "X" and isinstance(event, MarketDataIncrement):
         entries = tuple(

@@ -8,7 +8,7 @@ import collections
 from collections.abc import Callable
 from decimal import Decimal
 from operator import attrgetter
-from typing import NamedTuple, TypeVar
+from typing import NamedTuple, TypeAlias, TypeVar
 
 from fixwire.kalshi.events import (
     ExecutionReport,
@@ -65,7 +65,18 @@ class OrderState(NamedTuple):
     @property
     def open(self) -> bool:
         """Whether the order may still trade."""
-        return self.status in ("sent", "new", "partially_filled", "pending", "replaced", "unknown")
+        return self.status in OPEN_STATUSES
+
+
+#: The statuses of an order that may still trade (:attr:`OrderState.open`).
+OPEN_STATUSES = frozenset({"sent", "new", "partially_filled", "pending", "replaced", "unknown"})
+
+
+def _with_status(state: OrderState, status: str) -> OrderState:
+    """``state`` with ``status`` (``state._replace(status=status)``, in place: several times
+    cheaper).
+    """
+    return _new_tuple(OrderState, (*state[:5], status, *state[6:]))
 
 
 STATUS = {
@@ -108,7 +119,8 @@ def report_problem(
     LeavesQty <151> on the reports of a working or finished order.
 
     Args:
-        event: The report; Side, AvgPx, and LastPx and LastQty on trades, are read from it.
+        event: The report; Side, ExecType, OrdStatus, AvgPx, and LastPx and LastQty on
+            trades, are read from it.
         order_qty: Its OrderQty, already read.
         cum_qty: Its CumQty, already read.
         leaves_qty: Its LeavesQty, already read.
@@ -118,31 +130,64 @@ def report_problem(
         avg_px: Its AvgPx, if already read.
 
     Raises:
+        KeyError: Side <54>, ExecType <150> or OrdStatus <39> is missing.
         FixError: A value read here is not of its type.
     """
-    if event.side is None:
-        return f"Side <54> {event.message[54]!r} is neither 1 nor 2"
+    return _problem(
+        event,
+        event.message.get(54),
+        event.exec_type,
+        event.ord_status,
+        order_qty,
+        cum_qty,
+        leaves_qty,
+        price,
+        event.avg_px if avg_px is None else avg_px,
+        quantity_sum,
+        ceiling,
+    )
+
+
+def _problem(
+    event: ExecutionReport,
+    side_code: str | None,
+    exec_type: str,
+    ord_status: str,
+    order_qty: Decimal,
+    cum_qty: Decimal,
+    leaves_qty: Decimal,
+    price: Decimal | None,
+    avg_px: Decimal,
+    quantity_sum: bool,
+    ceiling: Decimal,
+) -> str | None:
+    """:func:`report_problem`'s rules, the one place they are written, on values already read
+    (``side_code`` as Side <54> came); called positionally on every report. LastPx <31> and
+    LastQty <32> are read from ``event`` on trades.
+    """
+    if side_code != "1" and side_code != "2":
+        if side_code is None:
+            raise KeyError(54)
+        return f"Side <54> {side_code!r} is neither 1 nor 2"
     if price is not None and not _ZERO < price < ceiling:
         return f"Price <44> {price} is not {_band(ceiling)}"
-    if avg_px is None:
-        avg_px = event.avg_px
     if not _ZERO <= avg_px <= ceiling:
         return f"AvgPx <6> {avg_px} is not {_band(ceiling)}"
-    if order_qty < 0 or cum_qty < 0 or leaves_qty < 0:
+    if order_qty < _ZERO or cum_qty < _ZERO or leaves_qty < _ZERO:
         for name, value in (
             ("OrderQty <38>", order_qty),
             ("CumQty <14>", cum_qty),
             ("LeavesQty <151>", leaves_qty),
         ):
-            if value < 0:
+            if value < _ZERO:
                 return f"{name} {value} is negative"
-    if event.exec_type == "F":
+    if exec_type == "F":
         last_px, last_qty = event.last_px, event.last_qty
         if last_px is None or not _ZERO < last_px < ceiling:
             return f"LastPx <31> {last_px} of a trade is not {_band(ceiling)}"
-        if last_qty is None or last_qty <= 0:
+        if last_qty is None or last_qty <= _ZERO:
             return f"LastQty <32> {last_qty} of a trade is not positive"
-    if quantity_sum and event.ord_status in _SUMMED and cum_qty + leaves_qty != order_qty:
+    if quantity_sum and ord_status in _SUMMED and cum_qty + leaves_qty != order_qty:
         return (
             f"CumQty <14> {cum_qty} + LeavesQty <151> {leaves_qty} is not OrderQty <38> {order_qty}"
         )
@@ -154,9 +199,15 @@ def _band(ceiling: Decimal) -> str:
     return "positive" if ceiling.is_infinite() else f"between 0 and {ceiling} dollar"
 
 
-#: An ExecutionReport's decimals read as text in one call: OrderQty <38>, Price <44>, CumQty
-#: <14>, LeavesQty <151> and AvgPx <6>.
-_DECIMAL_TAGS = (38, 44, 14, 151, 6)
+#: What :meth:`OrderBook.apply` reads of an ExecutionReport, as text in one call: ClOrdID <11>,
+#: ExecType <150>, OrderID <37>, Text <58>, OrigClOrdID <41>, then what the checks read
+#: (:data:`_CHECKED`): OrdStatus <39>, Side <54> and the decimals OrderQty <38>, Price <44>,
+#: CumQty <14>, LeavesQty <151> and AvgPx <6>.
+_REPORT_TAGS = (11, 150, 37, 58, 41, 39, 54, 38, 44, 14, 151, 6)
+#: Where the texts the checks read begin in the values of :data:`_REPORT_TAGS`.
+_CHECKED = 5
+#: How many reports' checked texts are remembered at most (all forgotten past that).
+_MAX_CHECKED = 1024
 _ORDER_QTY = attrgetter("order_qty")
 _CUM_QTY = attrgetter("cum_qty")
 _LEAVES_QTY = attrgetter("leaves_qty")
@@ -167,6 +218,8 @@ _AVG_PX = attrgetter("avg_px")
 _MAX_REMEMBERED_TEXT = 16
 _MAX_REMEMBERED = 4096
 _V = TypeVar("_V", Decimal, Decimal | None)
+# Checked texts -> OrderQty, CumQty, LeavesQty and Price (see OrderBook._checked).
+_Checked: TypeAlias = dict[tuple[str | None, ...], tuple[Decimal, Decimal, Decimal, Decimal | None]]
 
 
 def _remembered(
@@ -190,6 +243,11 @@ def _remembered(
                 values.clear()
             values[text] = value
     return value
+
+
+def _short(texts: tuple[str | None, ...]) -> bool:
+    """Whether every one of ``texts`` is short enough to be remembered."""
+    return all(text is None or len(text) <= _MAX_REMEMBERED_TEXT for text in texts)
 
 
 class OrderBook:
@@ -225,6 +283,10 @@ class OrderBook:
         self._quantities: dict[str, Decimal] = {}
         self._prices: tuple[dict[str, Decimal | None], dict[str, Decimal | None]] = ({}, {})
         self._avg_prices: tuple[dict[str, Decimal], dict[str, Decimal]] = ({}, {})
+        # The values of the reports that passed the checks (_problem), by UseDollars and the
+        # texts the checks read (OrdStatus, Side and the decimals; not a trade's, whose LastPx
+        # and LastQty are read apart): the same texts pass again, with the same values.
+        self._checked: tuple[_Checked, _Checked] = ({}, {})
 
     def in_doubt(self) -> None:
         """After a disconnect on a session without retransmission, an order the venue has not
@@ -247,89 +309,115 @@ class OrderBook:
             FixError: A value is not of its type; nothing was applied.
         """
         if isinstance(event, ExecutionReport):
-            # Each attribute of the lazy report is read once; its decimals' texts in one call,
-            # their values remembered by text.
-            cl_ord_id, exec_type, ord_status = event.cl_ord_id, event.exec_type, event.ord_status
-            text = event.text
-            qty_text, price_text, cum_text, leaves_text, avg_text = event.message.values(
-                _DECIMAL_TAGS
-            )
+            # Every field the book reads, as text in one call (a report's property is a Python
+            # call and a read of the message each). The texts the checks read, when they
+            # passed before, give the values they gave then (see _checked); otherwise _check.
+            values = event.message.values(_REPORT_TAGS)
+            cl_ord_id, exec_type, order_id, text, orig_cl_ord_id, ord_status = values[:6]
+            # A missing tag the report must have is the same KeyError its property raises.
+            if cl_ord_id is None:
+                raise KeyError(11)
+            if exec_type is None:
+                raise KeyError(150)
+            if ord_status is None:
+                raise KeyError(39)
             # (UseDollars as the report was read with it: the same text may mean cents.)
-            quantities, dollars = self._quantities, event._dollars
-            order_qty = _remembered(quantities, qty_text, event, _ORDER_QTY)
-            cum_qty = _remembered(quantities, cum_text, event, _CUM_QTY)
-            leaves_qty = _remembered(quantities, leaves_text, event, _LEAVES_QTY)
-            price = _remembered(self._prices[dollars], price_text, event, _PRICE)
-            avg_px = _remembered(self._avg_prices[dollars], avg_text, event, _AVG_PX)
-            problem = report_problem(
-                event,
-                order_qty,
-                cum_qty,
-                leaves_qty,
-                price,
-                quantity_sum=self._quantity_sum,
-                ceiling=self._ceiling,
-                avg_px=avg_px,
-            )
-            if problem is not None:
-                return problem
-            state = self.orders.get(cl_ord_id)
+            checked = self._checked[event._dollars]
+            texts = values[_CHECKED:]
+            known = None if exec_type == "F" else checked.get(texts)
+            if known is not None:
+                order_qty, cum_qty, leaves_qty, price = known
+            else:
+                order_qty, cum_qty, leaves_qty, price, problem = self._check(
+                    event, exec_type, texts
+                )
+                if problem is not None:
+                    return problem
+                if exec_type != "F" and _short(texts):
+                    if len(checked) >= _MAX_CHECKED:
+                        checked.clear()
+                    checked[texts] = (order_qty, cum_qty, leaves_qty, price)
+            orders = self.orders
+            state = orders.get(cl_ord_id)
             if state is None:
                 side = event.side
                 assert side is not None  # A report without Side 1 or 2 is a problem above.
                 state = OrderState(cl_ord_id, event.symbol, side, order_qty, price or _ZERO)
-            if exec_type == "8" and text == "ORDER_ALREADY_EXISTS":
+            if exec_type != "8":
+                status = STATUS.get(ord_status, ord_status)
+            elif text == "ORDER_ALREADY_EXISTS":
                 # Refused because an order with this ClOrdID is open at the venue (spec 6.4):
                 # that order lives on (placed by an earlier attempt whose answer was lost, when
                 # this was retry_order), so the refusal must not close it. Its fills, if any,
                 # come with its next report.
-                if state.open:
+                if state.status in OPEN_STATUSES:
                     status = "new" if state.status in ("sent", "unknown") else state.status
                     state = state._replace(
                         status=status, leaves=state.quantity - state.filled, text=text
                     )
-                    self.orders[cl_ord_id] = state
+                    orders[cl_ord_id] = state
                     self._forget_closed()
                     return None
                 status = "new"
                 cum_qty, leaves_qty = state.filled, state.quantity - state.filled
-            elif exec_type == "8" and text == "EXCHANGE_UNAVAILABLE":
+            elif text == "EXCHANGE_UNAVAILABLE":
                 status = "unknown"
             else:
                 status = STATUS.get(ord_status, ord_status)
-            order_id = event.order_id
-            # OrderState(...) in place of state._replace(...), which costs a report about a
-            # microsecond more: the same fields, in OrderState's order.
+            if order_id is None:
+                raise KeyError(37)
+            # The fields kept, unpacked at once (a named tuple's attribute is a descriptor
+            # call each), and the new state built in place rather than by state._replace(...),
+            # which costs a report about a microsecond more.
+            (
+                known_id,
+                symbol,
+                side,
+                quantity,
+                known_price,
+                _,
+                old_id,
+                _,
+                _,
+                _,
+                party_id,
+                ex_destination,
+                request_seq_num,
+            ) = state
             state = _new_tuple(
                 OrderState,
                 (
-                    state.cl_ord_id,
-                    state.symbol,
-                    state.side,
-                    order_qty or state.quantity,
-                    price if price is not None else state.price,
+                    known_id,
+                    symbol,
+                    side,
+                    order_qty or quantity,
+                    price if price is not None else known_price,
                     status,
-                    order_id if order_id not in ("", "-1", "NONE") else state.order_id,
+                    order_id if order_id not in ("", "-1", "NONE") else old_id,
                     cum_qty,
                     leaves_qty,
                     text,
-                    state.party_id,
-                    state.ex_destination,
-                    state.request_seq_num,
+                    party_id,
+                    ex_destination,
+                    request_seq_num,
                 ),
             )
-            self.orders[cl_ord_id] = state
-            if not state.open:
+            orders[cl_ord_id] = state
+            if status not in OPEN_STATUSES:
                 self._closed.append(state)
             if exec_type in ("4", "5", "C"):
-                previous = self.orders.get(event.orig_cl_ord_id or "")
-                if previous is not None and previous.open:
+                previous = orders.get(orig_cl_ord_id or "")
+                if previous is not None and previous[5] in OPEN_STATUSES:  # Its status.
                     # The order now answers to the new ClOrdID; the old one is history.
-                    closed = previous._replace(status="superseded" if exec_type == "5" else status)
-                    self.orders[previous.cl_ord_id] = closed
+                    closed = _with_status(previous, "superseded" if exec_type == "5" else status)
+                    orders[previous[0]] = closed  # By its ClOrdID.
                     self._closed.append(closed)
-            if state.order_id is not None:
-                self.by_id[state.order_id] = state
+            order_id = state[6]  # OrderID, the report's or as known.
+            if order_id is not None:
+                self.by_id[order_id] = state
+            if len(self._closed) > self._max_closed:
+                self._forget_closed()
+            return None
         elif isinstance(event, OrderCancelReject):
             state = self.orders.get(event.cl_ord_id)
             if state is not None and state.status == "sent":
@@ -338,6 +426,49 @@ class OrderBook:
                 self._closed.append(rejected)
         self._forget_closed()
         return None
+
+    def _check(
+        self, event: ExecutionReport, exec_type: str, texts: tuple[str | None, ...]
+    ) -> tuple[Decimal, Decimal, Decimal, Decimal | None, str | None]:
+        """A report's OrderQty, CumQty, LeavesQty and Price, and what breaks the venue's
+        invariants in it (:func:`_problem`), or None; ``texts``: OrdStatus <39>, Side <54>,
+        OrderQty, Price <44>, CumQty, LeavesQty and AvgPx <6> as they came. The decimals'
+        values are remembered by text.
+        """
+        ord_status, side_code, qty_text, price_text, cum_text, leaves_text, avg_text = texts
+        assert ord_status is not None  # apply raised KeyError otherwise.
+        quantities, dollars = self._quantities, event._dollars
+        order_qty = quantities.get(qty_text)  # type: ignore[arg-type]
+        if order_qty is None:
+            order_qty = _remembered(quantities, qty_text, event, _ORDER_QTY)
+        cum_qty = quantities.get(cum_text)  # type: ignore[arg-type]
+        if cum_qty is None:
+            cum_qty = _remembered(quantities, cum_text, event, _CUM_QTY)
+        leaves_qty = quantities.get(leaves_text)  # type: ignore[arg-type]
+        if leaves_qty is None:
+            leaves_qty = _remembered(quantities, leaves_text, event, _LEAVES_QTY)
+        prices = self._prices[dollars]
+        price = prices.get(price_text)  # type: ignore[arg-type]
+        if price is None:
+            price = _remembered(prices, price_text, event, _PRICE)
+        avg_prices = self._avg_prices[dollars]
+        avg_px = avg_prices.get(avg_text)  # type: ignore[arg-type]
+        if avg_px is None:
+            avg_px = _remembered(avg_prices, avg_text, event, _AVG_PX)
+        problem = _problem(
+            event,
+            side_code,
+            exec_type,
+            ord_status,
+            order_qty,
+            cum_qty,
+            leaves_qty,
+            price,
+            avg_px,
+            self._quantity_sum,
+            self._ceiling,
+        )
+        return order_qty, cum_qty, leaves_qty, price, problem
 
     def awaiting(self, request_seq_num: int) -> OrderState | None:
         """The newest order not yet answered (``"sent"``, or ``"unknown"`` after a disconnect)
