@@ -49,6 +49,7 @@ mod text;
 /// The native module; `fixwire` re-exports its public names.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    conversions::note_int_layout(m.py())?;
     entry::add_parse(m)?;
     m.add_function(wrap_pyfunction!(message::checksum, m)?)?;
     m.add_function(wrap_pyfunction!(columns::scan_columns, m)?)?;
