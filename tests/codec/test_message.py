@@ -270,6 +270,17 @@ def test_getitem_raises_key_error_for_absent_tag(typed: fixwire.Message) -> None
         typed[9999]
 
 
+@pytest.mark.parametrize("key", [-35, (1 << 30) + 35, (1 << 32) + 35, -(1 << 30), 0, 1 << 64])
+def test_getitem_of_a_key_beyond_one_digit_or_negative_is_absent(
+    typed: fixwire.Message, key: int
+) -> None:
+    # Small ints are read from their digit directly: no key may read as a tag it is not.
+    assert typed[35] == "8"
+    assert key not in typed
+    with pytest.raises(KeyError):
+        typed[key]
+
+
 def test_getitem_takes_int_subclasses_and_refuses_bools_as_before() -> None:
     # An exact int is read by the Message's own subscript slot; anything else takes the full
     # conversion, with the answers it always gave.

@@ -207,6 +207,25 @@ pub(crate) fn exact_timestamp(value: &Bound<'_, PyDateTime>) -> PyResult<UtcTime
     Ok(ts)
 }
 
+/// Whether CPython's `int` is the 3.11 layout this crate reads directly: 30-bit digits after a
+/// variable-size header, the size's sign the number's (every 64-bit build unless configured for
+/// 15-bit digits). Set at the module's import from `sys.int_info`.
+#[cfg(not(any(Py_3_12, Py_LIMITED_API, PyPy, GraalPy)))]
+static INT_DIGITS_READ: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Notes whether `exact_i64` may read a small `int`'s one digit directly (CPython 3.11).
+#[cfg_attr(any(Py_3_12, Py_LIMITED_API, PyPy, GraalPy), allow(clippy::unnecessary_wraps))] // nothing to note there
+pub(crate) fn note_int_layout(py: Python<'_>) -> PyResult<()> {
+    #[cfg(not(any(Py_3_12, Py_LIMITED_API, PyPy, GraalPy)))]
+    {
+        let bits: u32 = py.import("sys")?.getattr("int_info")?.getattr("bits_per_digit")?.extract()?;
+        INT_DIGITS_READ.store(bits == 30, std::sync::atomic::Ordering::Relaxed);
+    }
+    #[cfg(any(Py_3_12, Py_LIMITED_API, PyPy, GraalPy))]
+    let _ = py;
+    Ok(())
+}
+
 /// The value of an exact `int` that fits an `i64`; `None` for anything else (a subclass, a
 /// bool, a huge int), which the caller then takes through the generic path and its errors.
 #[inline(always)]
@@ -218,6 +237,17 @@ pub(crate) fn exact_i64(value: &Bound<'_, PyAny>) -> Option<i64> {
     unsafe {
         if ffi::PyLong_CheckExact(ptr) == 0 {
             return None;
+        }
+        // An int of at most one digit (every tag, most values) on 3.11: its size is -1, 0 or 1
+        // and its first digit (a u32 right after the header, present even for zero) the
+        // magnitude.
+        #[cfg(not(any(Py_3_12, Py_LIMITED_API, PyPy, GraalPy)))]
+        if INT_DIGITS_READ.load(std::sync::atomic::Ordering::Relaxed) {
+            let size = (*ptr.cast::<ffi::PyVarObject>()).ob_size;
+            if (-1..=1).contains(&size) {
+                let digit = ptr.byte_add(std::mem::size_of::<ffi::PyVarObject>()).cast::<u32>().read();
+                return Some(i64::from(digit) * i64::try_from(size).unwrap_or(0));
+            }
         }
         let mut overflow = 0;
         let n = ffi::PyLong_AsLongLongAndOverflow(ptr, &raw mut overflow);

@@ -9,6 +9,7 @@
 //! | `decimal_digits.rs` | a `Decimal`'s digits read in place (the C implementation's layout, checked) |
 //! | `conversions.rs` | Python values to and from the core's types; the GIL release; the per-object lock |
 //! | `message.rs` | `Message`, `parse`, `checksum` |
+//! | `message_alloc.rs` | `Message` objects made and released through a free list (with a GIL only) |
 //! | `entry.rs` | hand-written CPython entries for the hottest calls, handing every other call to PyO3's |
 //! | `framer.rs` | `Framer` |
 //! | `encoder.rs` | `Encoder` |
@@ -38,6 +39,8 @@ mod fieldmap;
 mod framer;
 mod groups;
 mod message;
+#[cfg(not(any(Py_LIMITED_API, PyPy, GraalPy, Py_GIL_DISABLED)))]
+mod message_alloc;
 mod numpy_strings;
 mod session_check;
 mod template;
@@ -46,6 +49,7 @@ mod text;
 /// The native module; `fixwire` re-exports its public names.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    conversions::note_int_layout(m.py())?;
     entry::add_parse(m)?;
     m.add_function(wrap_pyfunction!(message::checksum, m)?)?;
     m.add_function(wrap_pyfunction!(columns::scan_columns, m)?)?;
@@ -57,6 +61,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<dictionary::PyMessageInfo>()?;
     m.add_class::<message::PyMessage>()?;
     entry::speed_subscript(m);
+    #[cfg(not(any(Py_LIMITED_API, PyPy, GraalPy, Py_GIL_DISABLED)))]
+    message_alloc::install(m.py())?;
     m.add_class::<framer::PyFramer>()?;
     m.add_class::<encoder::PyEncoder>()?;
     entry::speed_encoder(m)?;

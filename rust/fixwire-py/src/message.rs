@@ -28,7 +28,8 @@ pub(crate) enum Specs {
 /// Where a message's fields are kept.
 #[derive(Clone)]
 pub(crate) enum FieldStore {
-    /// One message's, copied to their exact size.
+    /// One message's, copied into an array of their own (which may be longer: one kept from
+    /// an earlier message, see `message_alloc`).
     Own(Arc<[Field]>),
     /// The fields of every message of a `Framer` chunk, in the vector they were gathered in.
     Chunk(Arc<Vec<Field>>),
@@ -122,6 +123,22 @@ impl PyMessage {
         let view = self.view(py);
         let field = view.find(tag)?;
         crate::conversions::ascii_str(py, &view.buf()[field.range()])
+    }
+
+    /// Drops the message's Python references at once (`py` is held: nothing is deferred to
+    /// PyO3's next call) and hands back its own field array when nothing else shares it: the
+    /// release of `message_alloc`, which keeps the array for the next message.
+    #[cfg(not(any(Py_LIMITED_API, PyPy, GraalPy, Py_GIL_DISABLED)))]
+    pub(crate) fn release(self, py: Python<'_>) -> Option<Arc<[Field]>> {
+        let Self { source, copy, fields, .. } = self;
+        source.drop_ref(py);
+        if let Some(copy) = copy.into_inner() {
+            copy.drop_ref(py);
+        }
+        match fields {
+            FieldStore::Own(mut array) => Arc::get_mut(&mut array).is_some().then_some(array),
+            FieldStore::Chunk(_) => None,
+        }
     }
 
     pub(crate) fn is_entry(&self) -> bool {
@@ -522,11 +539,15 @@ pub(crate) fn parse<'py>(
 /// then makes the full call, which raises the error): the fast entry's work.
 #[cfg(not(any(Py_LIMITED_API, PyPy, GraalPy)))] // only the fast entries (entry.rs) use it
 pub(crate) fn parse_plain<'py>(raw: &Bound<'py, PyBytes>) -> Option<Bound<'py, PyMessage>> {
-    let message = INDEX.with_borrow_mut(|(index, defaults)| {
+    let made = INDEX.with_borrow_mut(|(index, defaults)| {
         index.parse(raw.as_bytes(), defaults).ok()?;
-        Some(PyMessage::new(raw, index.fields(), Specs::None))
+        #[cfg(not(Py_GIL_DISABLED))]
+        if let Some(message) = crate::message_alloc::new_message(raw, index.fields()) {
+            return Some(Ok(message));
+        }
+        Some(Err(PyMessage::new(raw, index.fields(), Specs::None)))
     })?;
-    Bound::new(raw.py(), message).ok()
+    made.or_else(|message| Bound::new(raw.py(), message)).ok()
 }
 
 /// The FIX checksum of ``data``: the sum of its bytes modulo 256.
