@@ -7,7 +7,7 @@ import pytest
 from fixwire import Message, parse
 from fixwire.errors import RejectError
 from fixwire.session import Received
-from fixwire.session.events import received
+from fixwire.session.events import ReceivedLayout, received
 
 ORDER = b"8=FIX.4.4\x019=25\x0135=D\x0134=2\x0149=A\x0156=B\x0111=7\x0110=000\x01"
 
@@ -52,3 +52,12 @@ def test_as_frozen_as_the_constructed_event() -> None:
     for name in ("message", "possible_duplicate", "extra"):
         assert _assignment_error(made, name) is _assignment_error(Received(message), name)
     assert made.possible_duplicate is False
+
+
+def test_layout_is_the_events_own() -> None:
+    # received() turns a ReceivedLayout into a Received by assigning __class__, which CPython
+    # allows only between the same slots in the same order: a field added to one class alone
+    # must fail here, not on the session's path.
+    assert ReceivedLayout.__slots__ == Received.__slots__
+    made = received(_order(), False, None)
+    assert not hasattr(made, "__dict__")

@@ -83,12 +83,9 @@ from fixwire.session.events import (
     Garbled,
     LoggedOut,
     Received,
-    _set_message,
-    _set_possible_duplicate,
-    _set_reject,
+    ReceivedLayout,
     received,
 )
-from fixwire.session.events import _new_object as _new_event
 from fixwire.session.logon import MAX_HEARTBEAT_INTERVAL, Logon
 from fixwire.session.states import State, Trigger
 from fixwire.session.unparsed import Unparsed, in_stream_order
@@ -224,11 +221,12 @@ class Session(Logon):
                     if invalid is None and config.inbound is not None:
                         self._hand_in(message, now)
                     # events.received(message, False, invalid), unfolded: a call less.
-                    event = _new_event(Received)
-                    _set_message(event, message)
-                    _set_possible_duplicate(event, False)
-                    _set_reject(event, invalid)
-                    self._events.append(event)
+                    event = ReceivedLayout()
+                    event.message = message
+                    event.possible_duplicate = False
+                    event.reject = invalid
+                    event.__class__ = Received  # type: ignore[assignment]
+                    self._events.append(event)  # type: ignore[arg-type]
                     self._ledger.delivered_in_turn(seq_num)
                     if self._held or self.state is _RESENDING:
                         self._release_held(now)
@@ -417,11 +415,15 @@ class Session(Logon):
         store = self.store
         seq_num = store.next_sender_seq
         # float(): the encoder takes a float as seconds but an int as nanoseconds, and `now`
-        # may be an int (or a numpy float) of seconds.
+        # may be an int (or a numpy float) of seconds; a float (time.time()) as it is, without
+        # the call.
+        sending_time = now if type(now) is float else float(now)
         if template is None:
             if self._extra_header:
                 fields = [*self._header_fields(None), *fields]
-            wire = self._encoder.encode(msg_type, fields, seq_num=seq_num, sending_time=float(now))
+            wire = self._encoder.encode(
+                msg_type, fields, seq_num=seq_num, sending_time=sending_time
+            )
         elif self._extra_header:
             raise SessionError(
                 "a Template cannot carry LastMsgSeqNumProcessed <369> or the SubIDs and"
@@ -429,7 +431,7 @@ class Session(Logon):
             )
         else:
             wire = self._encoder.encode_template(
-                template, fields, seq_num=seq_num, sending_time=float(now)
+                template, fields, seq_num=seq_num, sending_time=sending_time
             )
         if self._retransmission:
             store.save(seq_num, wire)
