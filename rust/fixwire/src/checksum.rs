@@ -5,11 +5,11 @@
 //! inline in 16-byte SSE2 lanes (every x86_64 CPU has SSE2), without a loop: the first lanes,
 //! then the last 16 or 32 bytes with those already added masked out. Longer inputs go to the
 //! widest vectors the CPU has, detected at run time (once, so a wheel built for baseline
-//! x86-64 still gets them): 64-byte AVX-512 lanes whose last partial lane is one masked load,
-//! else 32-byte AVX2 lanes, else 16-byte SSE2 lanes, both ending with an overlapping masked
-//! lane. The lanes are folded by one sum of absolute differences against zero. Fewer than 16
-//! bytes are summed a word at a time. Elsewhere a 64-lane accumulator lets the compiler
-//! vectorise the same sum.
+//! x86-64 still gets them): 64-byte AVX-512 lanes whose last partial lane is added under a byte
+//! mask, else 32-byte AVX2 lanes, else 16-byte SSE2 lanes, both ending with an overlapping
+//! lane whose bytes already added are masked out. The lanes are folded by one sum of absolute
+//! differences against zero. Fewer than 16 bytes are summed a word at a time. Elsewhere a
+//! 64-lane accumulator lets the compiler vectorise the same sum.
 
 #[cfg(target_arch = "x86_64")]
 #[allow(unsafe_code)]

@@ -1,13 +1,13 @@
 //! The x86_64 paths of the checksum: SSE2 (every x86_64 CPU), AVX2 and AVX-512 (when the CPU
-//! has them, detected at run time and cached by the standard library).
+//! has them, detected at run time once and kept in one byte).
 
 use std::sync::atomic::{AtomicU8, Ordering};
 
 use std::arch::x86_64::{
     __m128i, __m256i, __m512i, _mm256_add_epi8, _mm256_and_si256, _mm256_castsi256_si128, _mm256_extracti128_si256,
-    _mm256_loadu_si256, _mm256_setzero_si256, _mm512_add_epi8, _mm512_loadu_si512, _mm512_maskz_loadu_epi8,
-    _mm512_reduce_add_epi64, _mm512_sad_epu8, _mm512_setzero_si512, _mm_add_epi64, _mm_add_epi8, _mm_and_si128,
-    _mm_cvtsi128_si32, _mm_loadu_si128, _mm_sad_epu8, _mm_setzero_si128, _mm_unpackhi_epi64,
+    _mm256_loadu_si256, _mm256_setzero_si256, _mm512_add_epi8, _mm512_cvtepi64_epi8, _mm512_loadu_si512,
+    _mm512_mask_add_epi8, _mm512_maskz_loadu_epi8, _mm512_sad_epu8, _mm512_setzero_si512, _mm_add_epi64, _mm_add_epi8,
+    _mm_and_si128, _mm_cvtsi128_si32, _mm_loadu_si128, _mm_sad_epu8, _mm_setzero_si128, _mm_unpackhi_epi64,
 };
 
 /// Bytes of an SSE2 lane.
@@ -220,8 +220,9 @@ pub(super) unsafe fn avx2(data: &[u8]) -> u8 {
     }
 }
 
-/// The sum of `data` in 64-byte lanes, of any length: the last 1 to 64 bytes are one masked
-/// load, which reads no byte outside `data`, so there is no overlap and no scalar tail.
+/// The sum of `data` in 64-byte lanes, of any length, with no scalar tail: the last 1 to 64
+/// bytes are the end of the last 64 bytes, added under a byte mask that leaves out those already
+/// added, or, in fewer than 64 bytes, one masked load, which reads no byte outside `data`.
 #[target_feature(enable = "avx512bw")]
 #[inline]
 pub(super) fn avx512(data: &[u8]) -> u8 {
@@ -231,10 +232,9 @@ pub(super) fn avx512(data: &[u8]) -> u8 {
     }
     let p = data.as_ptr();
     // SAFETY: every full load reads 64 bytes at `p + i` with `i + 64 < n` (the loops'
-    // conditions), inside `data`. The last load is masked to its first `n - i` bytes, 1 to 64
-    // (the loops leave at least one byte, as `n > 0`, and at most 64), which are inside `data`; the bytes masked out
-    // are not read, so they may lie past its end (the CPU suppresses their faults). AVX-512BW is
-    // enabled for this function.
+    // conditions), or at `n - 64 >= 0`, inside `data`. Below 64 bytes the one load is masked to
+    // its first `n` bytes, inside `data`; the bytes masked out are not read, so they may lie
+    // past its end (the CPU suppresses their faults). AVX-512BW is enabled for this function.
     unsafe {
         let load = |i: usize| -> __m512i { _mm512_loadu_si512(p.add(i).cast()) };
         let (mut first, mut second) = (_mm512_setzero_si512(), _mm512_setzero_si512());
@@ -248,10 +248,18 @@ pub(super) fn avx512(data: &[u8]) -> u8 {
             first = _mm512_add_epi8(first, load(i));
             i += WIDEST;
         }
-        let kept = u64::MAX >> (WIDEST - (n - i));
-        second = _mm512_add_epi8(second, _mm512_maskz_loadu_epi8(kept, p.add(i).cast()));
-        // Eight sums of eight bytes, each below 2,040: their total's low byte is the sum's.
+        // The loops leave 1 to 64 bytes from `i` (at least one as `n > 0`).
+        if n >= WIDEST {
+            let kept = u64::MAX << (WIDEST - (n - i));
+            second = _mm512_mask_add_epi8(second, kept, second, load(n - WIDEST));
+        } else {
+            let kept = u64::MAX >> (WIDEST - (n - i));
+            second = _mm512_add_epi8(second, _mm512_maskz_loadu_epi8(kept, p.add(i).cast()));
+        }
+        // Eight sums of eight bytes; only their low bytes count modulo 256, so those eight are
+        // packed into one word (the rest of the register zero) and summed by one more `psadbw`.
         let sums = _mm512_sad_epu8(_mm512_add_epi8(first, second), _mm512_setzero_si512());
-        _mm512_reduce_add_epi64(sums).to_le_bytes()[0]
+        let low_bytes = _mm512_cvtepi64_epi8(sums);
+        _mm_cvtsi128_si32(_mm_sad_epu8(low_bytes, _mm_setzero_si128())).to_le_bytes()[0]
     }
 }
