@@ -146,7 +146,7 @@ pub(crate) fn new_message<'py>(raw: &Bound<'py, PyBytes>, fields: &[Field]) -> O
         _ => {
             let room = fields.len().next_multiple_of(ARRAY_STEP);
             let blank = Field { tag: 0, start: 0, end: 0 };
-            fields.iter().copied().chain(std::iter::repeat(blank).take(room - fields.len())).collect()
+            fields.iter().copied().chain(std::iter::repeat_n(blank, room - fields.len())).collect()
         }
     };
     let value = PyMessage::lent(

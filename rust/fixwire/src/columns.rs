@@ -479,7 +479,7 @@ pub fn compare_field_walks(msg: &[u8], options: &ScanOptions) -> Result<Option<b
 /// Whether a message of `msg_type` passes the MsgType filter.
 #[inline]
 fn wanted(options: &ScanOptions, msg_type: &[u8]) -> bool {
-    options.msg_types.as_ref().map_or(true, |types| types.iter().any(|t| t.as_slice() == msg_type))
+    options.msg_types.as_ref().is_none_or(|types| types.iter().any(|t| t.as_slice() == msg_type))
 }
 
 /// The text values of rows `offsets[i]..offsets[i + 1]` of `data` (a text column's buffers);

@@ -197,7 +197,7 @@ impl FieldMap {
     /// Sets `tag` to `value`: replaces its first occurrence, or adds it in its place.
     pub fn set(&mut self, tag: u32, value: &str) -> &mut Self {
         // Fields are mostly set in their written order: then the new one goes last.
-        if self.fields.last().map_or(true, |&(last, _)| self.order.key(last) < self.order.key(tag)) {
+        if self.fields.last().is_none_or(|&(last, _)| self.order.key(last) < self.order.key(tag)) {
             self.append(tag, value);
             return self;
         }
@@ -221,7 +221,7 @@ impl FieldMap {
     /// first: how a parse without a data dictionary keeps a repeated tag.
     pub fn push(&mut self, tag: u32, value: &str) -> &mut Self {
         let key = self.order.key(tag);
-        if self.fields.last().map_or(true, |&(last, _)| self.order.key(last) <= key) {
+        if self.fields.last().is_none_or(|&(last, _)| self.order.key(last) <= key) {
             self.append(tag, value);
             return self;
         }
@@ -476,13 +476,13 @@ pub fn format_double(value: f64) -> Option<String> {
     }
     if point <= 0 {
         text.push_str("0.");
-        text.extend(std::iter::repeat('0').take(point.unsigned_abs() as usize));
+        text.extend(std::iter::repeat_n('0', point.unsigned_abs() as usize));
         text.push_str(&digits);
     } else {
         let point = point.unsigned_abs() as usize;
         if point >= digits.len() {
             text.push_str(&digits);
-            text.extend(std::iter::repeat('0').take(point - digits.len()));
+            text.extend(std::iter::repeat_n('0', point - digits.len()));
         } else {
             text.push_str(&digits[..point]);
             text.push('.');

@@ -63,19 +63,38 @@ pub fn frame(buf: &[u8], config: &FramerConfig) -> Frame {
     }
 }
 
-/// The verdict on a common message whose CheckSum <10> at `trailer` states `stated`: the sum's
-/// call out of line, so that framing without it saves and restores no registers. With AVX2
-/// (from 64 bytes) the verdict is handed on to a function compiled with AVX2, the sum inlined
-/// there: one jump, and no registers kept across a call to the sum.
+/// The verdict on a common message whose CheckSum <10> at `trailer` states `stated`, out of
+/// line so that framing without it saves and restores no registers. This only dispatches, by
+/// tail jumps that keep no registers either: with AVX-512 (at any length) or AVX2 (from 64
+/// bytes) to a function compiled with them, the sum inlined there; else to [`summed_plain`].
 #[inline(never)]
 fn summed(buf: &[u8], trailer: usize, stated: u64, config: &FramerConfig) -> Frame {
     #[cfg(target_arch = "x86_64")]
-    if trailer >= 64 && std::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU has AVX2, checked just now: the one promise `summed_avx2` needs.
-        #[allow(unsafe_code)]
-        return unsafe { summed_avx2(buf, trailer, stated, config) };
+    #[allow(unsafe_code)]
+    match crate::checksum::detected() {
+        // SAFETY: the CPU has AVX-512BW: the one promise `summed_avx512` needs.
+        Some(crate::checksum::Vectors::Avx512) => return unsafe { summed_avx512(buf, trailer, stated, config) },
+        // SAFETY: the CPU has AVX2: the one promise `summed_avx2` needs.
+        Some(crate::checksum::Vectors::Avx2) if trailer >= 64 => {
+            return unsafe { summed_avx2(buf, trailer, stated, config) }
+        }
+        _ => {}
     }
+    summed_plain(buf, trailer, stated, config)
+}
+
+/// [`summed`] with [`crate::checksum()`] as it dispatches itself: SSE2, or any length before
+/// the CPU's vectors are known (its first sum of more than 64 bytes detects them).
+#[inline(never)]
+fn summed_plain(buf: &[u8], trailer: usize, stated: u64, config: &FramerConfig) -> Frame {
     sum_verdict(buf, trailer, stated, config, crate::checksum)
+}
+
+/// [`summed`] with AVX-512.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512bw")]
+fn summed_avx512(buf: &[u8], trailer: usize, stated: u64, config: &FramerConfig) -> Frame {
+    sum_verdict(buf, trailer, stated, config, |data| crate::checksum::avx512_checksum(data))
 }
 
 /// [`summed`] with AVX2.

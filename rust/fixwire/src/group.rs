@@ -456,9 +456,9 @@ impl<'a> crate::decode::Message<'a> {
             let later = groups[..k].iter().any(|g| {
                 fields
                     .get(g.at as usize..g.end as usize)
-                    .map_or(true, |span| span.iter().any(|f| f.tag == spec.count_tag))
+                    .is_none_or(|span| span.iter().any(|f| f.tag == spec.count_tag))
             });
-            let same = std::ptr::eq(&*checked.spec, spec) || checked.spec.same_layout(spec);
+            let same = std::ptr::eq(&raw const *checked.spec, spec) || checked.spec.same_layout(spec);
             if !later && same {
                 return Ok(GroupEntries {
                     run,
@@ -703,7 +703,7 @@ pub(crate) fn scan_group(
             }
             on_entry(start..i);
             entries += 1;
-            if !fields.get(i).is_some_and(|f| f.tag == delimiter) {
+            if fields.get(i).is_none_or(|f| f.tag != delimiter) {
                 break;
             }
         }

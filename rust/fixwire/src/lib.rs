@@ -64,6 +64,8 @@ pub mod text;
 pub mod value;
 
 pub use checksum::checksum;
+#[doc(hidden)]
+pub use checksum::ChecksumPath;
 pub use decode::{
     parse, DataFields, Field, FieldIndex, Fields, Message, ParseOptions, DEFAULT_MAX_FIELDS, STANDARD_DATA_FIELDS,
 };

@@ -78,7 +78,7 @@ pub(crate) fn digits_unchecked(w: u64, n: usize) -> u64 {
 /// [`digit_run_bits`] measures them. Up to four digits are combined in 32 bits.
 #[inline(always)]
 pub(crate) fn digits_below(w: u64, shift: u32) -> u32 {
-    debug_assert!(shift % 8 == 0 && (8..=56).contains(&shift));
+    debug_assert!(shift.is_multiple_of(8) && (8..=56).contains(&shift));
     let v = w.wrapping_sub(0x3030_3030_3030_3030);
     if shift > 32 {
         return combine(v << (64 - shift)) as u32;
