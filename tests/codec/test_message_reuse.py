@@ -7,6 +7,7 @@ only its own fields, and that a released message lets go of its bytes at once.
 
 import gc
 import sys
+import weakref
 
 import pytest
 
@@ -96,12 +97,46 @@ def test_group_entries_outlive_their_message_and_its_reuse(
     assert all(entry.msg_type == "UMS" for entry in entries)
 
 
+class Holder:
+    """An object that can refer to itself and be weakly referenced."""
+
+    messages: list[fixwire.Message]
+    me: object
+
+
 def test_messages_in_a_reference_cycle_are_collected() -> None:
-    holder: list[object] = [fixwire.parse(WIDE) for _ in range(10)]
-    holder.append(holder)
+    data = bytes(WIDE)  # A copy of its own, so that only these messages hold it.
+    held = sys.getrefcount(data)
+    holder = Holder()
+    holder.messages = [fixwire.parse(data) for _ in range(10)]
+    holder.me = holder
+    assert sys.getrefcount(data) == held + 10
+    gone = weakref.ref(holder)
     del holder
     gc.collect()
+    assert gone() is None
+    assert sys.getrefcount(data) == held  # The messages let go of their bytes.
     churn(SHORT, 20)
+
+
+def test_a_parse_from_a_collection_that_a_parse_started_returns_its_message() -> None:
+    # Making a Message can start the cycle collector (on CPython 3.11 inside the allocation),
+    # and with it Python code that parses again.
+    seen: list[str] = []
+
+    def hook(phase: str, info: object) -> None:
+        if phase == "start":
+            seen.append(fixwire.parse(SHORT)[35])
+
+    assert gc.isenabled()
+    gc.callbacks.append(hook)
+    try:
+        kept = [fixwire.parse(WIDE) for _ in range(5000)]  # More than the free list holds.
+    finally:
+        gc.callbacks.remove(hook)
+    assert len(kept) == 5000
+    assert seen
+    assert set(seen) == {"0"}
 
 
 def test_bad_input_and_non_ascii_values_after_reuse_raise_and_decode_as_before() -> None:

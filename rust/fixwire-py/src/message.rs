@@ -539,15 +539,31 @@ pub(crate) fn parse<'py>(
 /// then makes the full call, which raises the error): the fast entry's work.
 #[cfg(not(any(Py_LIMITED_API, PyPy, GraalPy)))] // only the fast entries (entry.rs) use it
 pub(crate) fn parse_plain<'py>(raw: &Bound<'py, PyBytes>) -> Option<Bound<'py, PyMessage>> {
+    // Only Rust work while the index is borrowed: making a Python object can run the cycle
+    // collector, and with it Python code (a `__del__`, a `gc.callbacks` hook) that parses again,
+    // on CPython 3.11 inside the allocation itself.
     let made = INDEX.with_borrow_mut(|(index, defaults)| {
         index.parse(raw.as_bytes(), defaults).ok()?;
         #[cfg(not(Py_GIL_DISABLED))]
-        if let Some(message) = crate::message_alloc::new_message(raw, index.fields()) {
-            return Some(Ok(message));
+        if let Some(prepared) = crate::message_alloc::prepare(index.fields()) {
+            return Some(Made::Kept(prepared));
         }
-        Some(Err(PyMessage::new(raw, index.fields(), Specs::None)))
+        Some(Made::Plain(PyMessage::new(raw, index.fields(), Specs::None)))
     })?;
-    made.or_else(|message| Bound::new(raw.py(), message)).ok()
+    match made {
+        #[cfg(not(Py_GIL_DISABLED))]
+        Made::Kept(prepared) => crate::message_alloc::new_message(raw, prepared),
+        Made::Plain(message) => Bound::new(raw.py(), message).ok(),
+    }
+}
+
+/// What [`parse_plain`] takes out of the index's borrow: the makings of a message in the free
+/// list's memory, or a value for PyO3 to make one of.
+#[cfg(not(any(Py_LIMITED_API, PyPy, GraalPy)))]
+enum Made {
+    #[cfg(not(Py_GIL_DISABLED))]
+    Kept(crate::message_alloc::Prepared),
+    Plain(PyMessage),
 }
 
 /// The FIX checksum of ``data``: the sum of its bytes modulo 256.

@@ -10,7 +10,8 @@
 //! value in place. The free list is a process-wide one, touched only with the GIL held: it
 //! exists only in builds with a GIL, as the fast entries do (not abi3, PyPy, GraalPy or a
 //! free-threaded build). At most [`KEPT`] objects and arrays of up to [`MAX_KEPT_FIELDS`] fields
-//! are kept (about 60 KiB); the rest are freed as before.
+//! are kept (about 100 KiB: 64 arrays of 128 fields of 12 bytes, and the objects); the rest are
+//! freed as before.
 //!
 //! The object's layout is PyO3's: a GC object (PyO3 makes every class one) with the value at a
 //! fixed offset after CPython's object header. It is measured on a `Message` PyO3 makes at the
@@ -18,8 +19,10 @@
 //! module writes (nothing but the value after the header, no `__dict__`, no weak references, the
 //! class's allocation and release CPython's generic ones); otherwise PyO3's own path stays in
 //! use. The objects made here are not tracked by the cycle collector: a `Message` holds a
-//! `bytes` and Rust data only, so it can be in no reference cycle (CPython leaves tuples of such
-//! values untracked the same way).
+//! `bytes` and Rust data only, and its class reports no reference to the collector (it has no
+//! `__traverse__`), so tracking it would find nothing. A cycle through a `bytes` subclass that
+//! refers back to its message is therefore not collected, however the message was made; were
+//! `Message` ever to report its `bytes`, the objects made here would have to be tracked too.
 
 use std::cell::UnsafeCell;
 use std::ptr::NonNull;
@@ -110,33 +113,28 @@ pub(crate) fn install(py: Python<'_>) -> PyResult<()> {
     Ok(())
 }
 
-/// A `Message` that is all of `raw`, with a copy of `fields`, made in a kept object when there is
-/// one; `None` when the layout was not installed or memory ran out (the caller then makes it
-/// through PyO3, which raises).
-pub(crate) fn new_message<'py>(raw: &Bound<'py, PyBytes>, fields: &[Field]) -> Option<Bound<'py, PyMessage>> {
-    let layout = LAYOUT.get()?;
-    let py = raw.py();
-    // SAFETY: the GIL is held (`py`); the reference is dropped before anything else runs.
+/// A message's field array, and the kept object it goes in when there was one: what
+/// [`prepare`] takes while the parse's index is borrowed and [`new_message`] makes a `Message`
+/// of after. Always handed to [`new_message`] (a popped object dropped here would be lost).
+pub(crate) struct Prepared {
+    object: Option<NonNull<ffi::PyObject>>,
+    fields: Arc<[Field]>,
+    len: usize,
+}
+
+/// Takes a kept object, if there is one, and a field array holding a copy of `fields` (the
+/// object's own when it is large enough); `None` when the layout was not installed. Runs no
+/// Python code, so the caller may hold borrows that Python code could ask for again.
+pub(crate) fn prepare(fields: &[Field]) -> Option<Prepared> {
+    LAYOUT.get()?;
+    // SAFETY: the GIL is held (every caller holds a `Bound`); the reference is dropped before
+    // anything else runs.
     let kept = unsafe { (*FREE.0.get()).pop() };
-    let class = layout.class as *mut ffi::PyTypeObject;
-    // SAFETY: the GIL is held; a kept object is memory of `Message`'s size with its GC header,
-    // untracked, its value dropped: PyObject_Init sets its type (taking a reference to the heap
-    // type) and reference count. A new one comes from the class's own allocation (NULL, its
-    // error cleared, when memory runs out: the caller's path raises it).
-    let (object, array) = unsafe {
-        if let Some(free) = kept {
-            (ffi::PyObject_Init(free.object.as_ptr(), class), free.fields)
-        } else {
-            let object = ffi::PyType_GenericAlloc(class, 0);
-            if object.is_null() {
-                ffi::PyErr_Clear();
-                return None;
-            }
-            ffi::PyObject_GC_UnTrack(object.cast());
-            (object, None)
-        }
+    let (object, array) = match kept {
+        Some(free) => (Some(free.object), free.fields),
+        None => (None, None),
     };
-    let array = match array {
+    let fields_array = match array {
         Some(mut array) if array.len() >= fields.len() => {
             // Only arrays nothing else holds are kept (see `dealloc`).
             let own = Arc::get_mut(&mut array).expect("a kept array is not shared");
@@ -149,11 +147,38 @@ pub(crate) fn new_message<'py>(raw: &Bound<'py, PyBytes>, fields: &[Field]) -> O
             fields.iter().copied().chain(std::iter::repeat_n(blank, room - fields.len())).collect()
         }
     };
+    Some(Prepared { object, fields: fields_array, len: fields.len() })
+}
+
+/// A `Message` that is all of `raw`, with the fields `prepared` holds, made in its kept object
+/// or a new one; `None` when memory ran out (the caller then makes it through PyO3, which
+/// raises). A new object's allocation may run the cycle collector and Python code with it.
+pub(crate) fn new_message<'py>(raw: &Bound<'py, PyBytes>, prepared: Prepared) -> Option<Bound<'py, PyMessage>> {
+    let layout = LAYOUT.get().expect("set before `prepare` gives anything");
+    let py = raw.py();
+    let class = layout.class as *mut ffi::PyTypeObject;
+    // SAFETY: the GIL is held; a kept object is memory of `Message`'s size with its GC header,
+    // untracked, its value dropped: PyObject_Init sets its type (taking a reference to the heap
+    // type) and reference count. A new one comes from the class's own allocation (NULL, its
+    // error cleared, when memory runs out: the caller's path raises it).
+    let object = unsafe {
+        if let Some(free) = prepared.object {
+            ffi::PyObject_Init(free.as_ptr(), class)
+        } else {
+            let object = ffi::PyType_GenericAlloc(class, 0);
+            if object.is_null() {
+                ffi::PyErr_Clear();
+                return None;
+            }
+            ffi::PyObject_GC_UnTrack(object.cast());
+            object
+        }
+    };
     let value = PyMessage::lent(
         raw.clone().unbind(),
         0..raw.as_bytes().len(),
-        FieldStore::Own(array),
-        0..fields.len(),
+        FieldStore::Own(prepared.fields),
+        0..prepared.len,
         Specs::None,
     );
     // SAFETY: `object` is an initialised `Message` object, not shared, whose value is not
