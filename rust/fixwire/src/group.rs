@@ -12,7 +12,7 @@
 use std::ops::Range;
 use std::sync::{Arc, OnceLock};
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashSet;
 
 use crate::decode::{Field, Fields};
 use crate::error::{DecodeError, DecodeErrorKind as Kind};
@@ -181,12 +181,14 @@ impl std::error::Error for InvalidGroupSpec {}
 /// can mean different layouts, as NoMDEntries <268> does in W and X).
 #[derive(Debug, Clone)]
 pub struct GroupSpecs {
-    /// By count tag: the specs for listed message types (`Some`) and for every type (`None`).
-    /// Looked up for every field of a message, so keyed by tag rather than scanned.
-    by_count: FxHashMap<u32, Vec<ScopedSpec>>,
-    /// A bit per count tag below [`GroupSpecs::BITMAP`], and the range of those above, so that
-    /// the usual answer (not a count tag) costs no hashing.
-    low: Box<[u64; GroupSpecs::BITMAP as usize / 64]>,
+    /// The count tags in ascending order, each with its specs for listed message types (`Some`)
+    /// and for every type (`None`).
+    counts: Vec<(u32, Vec<ScopedSpec>)>,
+    /// A byte per tag below [`GroupSpecs::TABLE_END`]: 0 for no count tag, else one more than its
+    /// position in `counts` (255 from the 255th count tag on, whose position is searched), so
+    /// that the usual answer (not a count tag) is one load and a count tag's specs are found
+    /// without hashing; the range of the count tags above.
+    low: Box<[u8; GroupSpecs::TABLE_END as usize]>,
     high_min: u32,
     high_max: u32,
     /// The smallest count tag: the fields of a message's header (BeginString <8>, MsgType <35>,
@@ -199,13 +201,15 @@ type ScopedSpec = (Option<Vec<u8>>, Arc<GroupSpec>);
 
 impl Default for GroupSpecs {
     fn default() -> Self {
-        let low = Box::new([0; Self::BITMAP as usize / 64]);
-        Self { by_count: FxHashMap::default(), low, high_min: u32::MAX, high_max: 0, min: u32::MAX }
+        let low = Box::new([0; Self::TABLE_END as usize]);
+        Self { counts: Vec::new(), low, high_min: u32::MAX, high_max: 0, min: u32::MAX }
     }
 }
 
 impl GroupSpecs {
-    const BITMAP: u32 = 8192;
+    /// Count tags below this one are found through `low` (8 KiB); those above it, rare, by
+    /// binary search.
+    const TABLE_END: u32 = 8192;
 
     /// No specs.
     pub fn new() -> Self {
@@ -217,8 +221,8 @@ impl GroupSpecs {
     fn may_count(&self, tag: u32) -> bool {
         if tag < self.min {
             false
-        } else if tag < Self::BITMAP {
-            self.low[tag as usize / 64] >> (tag % 64) & 1 == 1
+        } else if tag < Self::TABLE_END {
+            self.low[tag as usize] != 0
         } else {
             (self.high_min..=self.high_max).contains(&tag)
         }
@@ -227,15 +231,28 @@ impl GroupSpecs {
     /// Adds `spec` for the message types `msg_types`, or for every type when `None`. A spec for
     /// a specific type takes precedence over one for every type.
     pub fn add(&mut self, spec: GroupSpec, msg_types: Option<&[&[u8]]>) -> &mut Self {
+        let tag = spec.count_tag;
         let spec = Arc::new(spec);
-        self.min = self.min.min(spec.count_tag);
-        if spec.count_tag < Self::BITMAP {
-            self.low[spec.count_tag as usize / 64] |= 1 << (spec.count_tag % 64);
-        } else {
-            self.high_min = self.high_min.min(spec.count_tag);
-            self.high_max = self.high_max.max(spec.count_tag);
-        }
-        let entries = self.by_count.entry(spec.count_tag).or_default();
+        let at = match self.counts.binary_search_by_key(&tag, |(count, _)| *count) {
+            Ok(at) => at,
+            Err(at) => {
+                self.counts.insert(at, (tag, Vec::new()));
+                self.min = self.min.min(tag);
+                if tag < Self::TABLE_END {
+                    // The count tags from `at` on moved up one place.
+                    for (place, (count, _)) in self.counts.iter().enumerate().skip(at) {
+                        if let Some(slot) = self.low.get_mut(*count as usize) {
+                            *slot = u8::try_from(place + 1).unwrap_or(u8::MAX);
+                        }
+                    }
+                } else {
+                    self.high_min = self.high_min.min(tag);
+                    self.high_max = self.high_max.max(tag);
+                }
+                at
+            }
+        };
+        let entries = &mut self.counts[at].1;
         match msg_types {
             None => entries.push((None, spec)),
             Some(types) => entries.extend(types.iter().map(|t| (Some(t.to_vec()), Arc::clone(&spec)))),
@@ -252,18 +269,26 @@ impl GroupSpecs {
         self.lookup_count(msg_type, count_tag)
     }
 
-    /// [`lookup`](Self::lookup) of a tag that [`may_count`](Self::may_count) let through.
+    /// [`lookup`](Self::lookup) of a tag that [`may_count`](Self::may_count) let through: below
+    /// [`TABLE_END`](Self::TABLE_END), its byte in `low` gives its place in `counts`.
     #[inline(always)]
     fn lookup_count(&self, msg_type: &[u8], count_tag: u32) -> Option<&Arc<GroupSpec>> {
-        let mut general = None;
-        for (types, spec) in self.by_count.get(&count_tag)? {
-            match types {
-                Some(t) if same_msg_type(t, msg_type) => return Some(spec),
-                None => general = general.or(Some(spec)),
-                Some(_) => {}
-            }
-        }
-        general
+        let slot = self.low.get(count_tag as usize).map_or(u8::MAX, |&slot| slot);
+        let at = match slot {
+            0 => return None,
+            u8::MAX => self.counts.binary_search_by_key(&count_tag, |(count, _)| *count).ok()?,
+            slot => usize::from(slot - 1),
+        };
+        let (_, specs) = self.counts.get(at)?;
+        spec_for(specs, msg_type)
+    }
+
+    /// [`lookup`](Self::lookup) by walking every count tag: for the tests and the
+    /// `parse_paths` fuzz target, which hold the two to the same answers.
+    #[doc(hidden)]
+    pub fn lookup_walked(&self, msg_type: &[u8], count_tag: u32) -> Option<&Arc<GroupSpec>> {
+        let (_, specs) = self.counts.iter().find(|(count, _)| *count == count_tag)?;
+        spec_for(specs, msg_type)
     }
 
     /// The repeating groups of Kalshi's FIX gateway, read from the bundled dictionary
@@ -287,10 +312,8 @@ impl GroupSpecs {
     #[must_use]
     pub fn widened(&self) -> Self {
         let mut out = Self::new();
-        let mut counts: Vec<_> = self.by_count.iter().collect();
-        // In a fixed order, so that equal sets are built the same way.
-        counts.sort_unstable_by_key(|(count, _)| **count);
-        for (_, specs) in counts {
+        // In ascending order of count tags, so that equal sets are built the same way.
+        for (_, specs) in &self.counts {
             let first = &specs[0].1;
             if specs.iter().all(|(_, spec)| spec == first) {
                 out.add((**first).clone(), None);
@@ -481,6 +504,20 @@ fn same_tags(a: &[u32], b: &[u32]) -> bool {
     a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
 }
 
+/// Of the specs of one count tag, the one for `msg_type`: its own, else the one for every type.
+#[inline(always)]
+fn spec_for<'s>(specs: &'s [ScopedSpec], msg_type: &[u8]) -> Option<&'s Arc<GroupSpec>> {
+    let mut general = None;
+    for (types, spec) in specs {
+        match types {
+            Some(t) if same_msg_type(t, msg_type) => return Some(spec),
+            None => general = general.or(Some(spec)),
+            Some(_) => {}
+        }
+    }
+    general
+}
+
 /// Whether two MsgTypes <35> are the same: most are one byte, compared without a call.
 #[inline(always)]
 fn same_msg_type(a: &[u8], b: &[u8]) -> bool {
@@ -577,8 +614,10 @@ fn counted_group(run: Fields<'_>, at: usize, spec: &GroupSpec) -> Result<(usize,
 /// after the count field, and entries that hold their members in the spec's order, each
 /// followed by the next entry's delimiter or, after the last, by a field that is no member.
 /// 0 for any other group (a member skipped, an error): [`scan_group`]'s to read, or to say
-/// what is wrong. Out of line, its answer in a register rather than a `Result` in memory.
-#[inline(never)]
+/// what is wrong. Its answer in a register rather than a `Result` in memory; inlined into the
+/// group check, which saves the call and its saved registers (21 instructions for the
+/// ExecutionReport of the instruction budget).
+#[inline(always)]
 pub(crate) fn usual_group(run: Fields<'_>, at: usize, spec: &GroupSpec) -> u64 {
     let fields = run.as_slice();
     let (Some(count_field), [delimiter, after @ ..], 1) = (fields.get(at), &spec.tags[..], spec.depth) else {

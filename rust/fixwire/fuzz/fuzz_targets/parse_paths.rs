@@ -8,8 +8,9 @@
 //! so that fields left from an earlier message would show. A lookup of each tag of the message
 //! (and of tags it lacks) must find the field a plain scan of the fields finds, and the entries
 //! of each of its Kalshi groups, read through the parsed message (which may take them from the
-//! parse's check), must be those a message without that check reads, and its groups' verdict
-//! by the usual group's loop that of the general walk. Every value read as text
+//! parse's check), must be those a message without that check reads, its groups' verdict
+//! by the usual group's loop that of the general walk, and the spec the count tag table finds
+//! for each of its tags the one a walk over the count tags finds. Every value read as text
 //! must give what the standard library's UTF-8 check gives (the typed reads check ASCII in
 //! vector lanes), every value read as a decimal what `Decimal::parse` gives (the typed read takes
 //! short ones a word at a time), and the SOH masks of the input's 64-byte blocks must be the same by every path
@@ -75,7 +76,10 @@ fuzz_target!(|data: &[u8]| {
             let (walked, usual) = (plain.check_groups_walked(msg.msg_type(), &KALSHI), plain.check_groups(&KALSHI));
             assert_eq!(usual, walked, "group verdicts differ");
             for field in checked.fields() {
-                if let Some(spec) = KALSHI.lookup(msg.msg_type(), field.tag) {
+                let found = KALSHI.lookup(msg.msg_type(), field.tag);
+                let walked = KALSHI.lookup_walked(msg.msg_type(), field.tag);
+                assert_eq!(found.map(Arc::as_ptr), walked.map(Arc::as_ptr), "specs of {} differ", field.tag);
+                if let Some(spec) = found {
                     let again = entries(plain.group_entries(spec));
                     assert_eq!(entries(msg.group_entries(spec)), again, "entries of {} differ", field.tag);
                     let equal = (**spec).clone();

@@ -270,7 +270,7 @@ fn a_wrong_group_is_found_wherever_it_starts() {
 }
 
 /// The pre-check never refuses a count tag, whatever the tags are (below the smallest, in
-/// the bitmap, above it), and refuses the tags below the smallest.
+/// the byte table, above it), and refuses the tags below the smallest.
 #[test]
 fn the_count_tag_pre_check_lets_every_count_tag_through() {
     for seed in 1..300 {
@@ -289,6 +289,46 @@ fn the_count_tag_pre_check_lets_every_count_tag_through() {
                 assert!(specs.lookup(b"8", tag).is_some(), "{tag} in {counts:?}");
             } else if tag < min {
                 assert!(!specs.may_count(tag), "{tag} below {counts:?}");
+            }
+        }
+    }
+}
+
+/// The byte table and the binary search above it find what a walk over every count tag finds,
+/// for every tag below the table's end and around the count tags above it: random sets of
+/// count tags, some with a layout per message type, some with more count tags than a byte
+/// can place.
+#[test]
+fn the_count_tag_table_finds_what_a_walk_finds() {
+    let types: [&[u8]; 3] = [b"8", b"W", b"AE"];
+    for seed in 1..60 {
+        let mut rng = crate::testing::Rng(seed);
+        let mut specs = GroupSpecs::new();
+        // A quarter of the sets have more count tags below the table's end than a byte places.
+        let many = if rng.below(4) == 0 { 400 } else { 1 + rng.below(40) };
+        let mut counts = Vec::new();
+        for k in 0..many {
+            let count = match if k < 300 && many == 400 { 4 } else { rng.below(4) } {
+                4 => 1 + rng.below(4000) as u32,
+                0 => 1 + rng.below(300) as u32,
+                1 => 8180 + rng.below(30) as u32,
+                2 => 20_000 + rng.below(200) as u32,
+                _ => 1 + rng.below(8192) as u32,
+            };
+            let spec = GroupSpec::new(count, [Member::Field(1_000_000 + k as u32)]).unwrap();
+            match rng.below(3) {
+                0 => specs.add(spec, None),
+                _ => specs.add(spec, Some(&[*rng.pick(&types)])),
+            };
+            counts.push(count);
+        }
+        let placed = counts.iter().filter(|&&c| c < GroupSpecs::TABLE_END).collect::<FxHashSet<_>>().len();
+        assert!(many < 400 || placed > usize::from(u8::MAX), "{placed} count tags below the table's end");
+        let above = counts.iter().filter(|&&c| c >= GroupSpecs::TABLE_END).flat_map(|&c| [c - 1, c, c + 1]);
+        for tag in (0..GroupSpecs::TABLE_END + 2).chain(above) {
+            for msg_type in types {
+                let (table, walk) = (specs.lookup(msg_type, tag), specs.lookup_walked(msg_type, tag));
+                assert_eq!(table.map(Arc::as_ptr), walk.map(Arc::as_ptr), "{tag} {msg_type:?} in {counts:?}");
             }
         }
     }
