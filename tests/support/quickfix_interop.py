@@ -144,8 +144,8 @@ class Probe:
 
     A task collects the :class:`Connection`'s events. Between the session and the transport,
     in both directions, the probe sees every message and can lose chosen ones, as a network
-    would: outbound in front of :meth:`Session.data_to_send` (the message was numbered and
-    stored, its bytes are never written), inbound in front of :meth:`Session.receive` (the
+    would: outbound at the transport's ``write`` (the message was numbered and stored, its
+    bytes are never written), inbound in front of :meth:`Session.receive` (the
     session is fed the same bytes, message by message, less the lost one). :meth:`until`
     wakes on events and on messages either way.
     """
@@ -161,8 +161,7 @@ class Probe:
         self._changed = asyncio.Event()
         self._framer = fixwire.Framer()
         session = conn.session
-        receive, data_to_send = session.receive, session.data_to_send
-        connection_made = session.connection_made
+        receive, connection_made = session.receive, session.connection_made
 
         def tap_receive(data: bytes, now: float) -> None:
             for message in self._framer.feed(data):
@@ -173,30 +172,38 @@ class Probe:
             assert not self._framer.drain_errors()
             self._changed.set()
 
-        def tap_data_to_send(max_bytes: int | None = None) -> bytes:
-            data = data_to_send(max_bytes)
-            if not data or not self._lose_outbound:
-                return data
-            # The session hands out whole messages only.
-            framer = fixwire.Framer()
-            messages = framer.feed(data)
-            assert framer.buffered == 0
-            kept = [
-                m.raw
-                for m in messages
-                if not self._lost(m, self._lose_outbound, self.lost_outbound)
-            ]
-            self._changed.set()
-            return b"".join(kept)
-
         def tap_connection_made(now: float) -> None:
             self._framer = fixwire.Framer()  # A new connection is a new byte stream.
+            self._tap_writes()  # The connection's transport is set before the session is told.
             connection_made(now)
 
         session.receive = tap_receive  # type: ignore[method-assign]
-        session.data_to_send = tap_data_to_send  # type: ignore[method-assign]
         session.connection_made = tap_connection_made  # type: ignore[method-assign]
+        self._tap_writes()
         self._task = asyncio.create_task(self._collect())
+
+    def _tap_writes(self) -> None:
+        """Loses the chosen outbound messages from the connection's transport's writes."""
+        transport = self.conn._transport
+        if transport is None:
+            return
+        write = transport.write
+
+        def tap_write(data: bytes | bytearray | memoryview) -> None:
+            if data and self._lose_outbound:
+                # The connection writes whole messages only.
+                framer = fixwire.Framer()
+                messages = framer.feed(bytes(data))
+                assert framer.buffered == 0
+                data = b"".join(
+                    m.raw
+                    for m in messages
+                    if not self._lost(m, self._lose_outbound, self.lost_outbound)
+                )
+                self._changed.set()
+            write(data)
+
+        transport.write = tap_write  # type: ignore[method-assign]
 
     @staticmethod
     def _lost(

@@ -197,10 +197,19 @@ class Connection:
             )
         session = self.session
         seq_num = session.send(message, fields, time.time())
-        if not self._corked or session.bytes_to_send >= _WRITE_PIECE:
-            data = session.data_to_send(self._max_buffer + 1 - transport.get_write_buffer_size())
-            if data:
-                transport.write(data)
+        out = session._out
+        items = out.items
+        if self._corked:
+            if out.queued >= _WRITE_PIECE:
+                self._write_some(transport)
+        elif len(items) == 1:
+            # The common case, the message just sent and nothing before it: Session.data_to_send
+            # unfolded (Outbound.items says how). The transport takes it whatever its size, as
+            # it has room (_can_write).
+            out.queued = 0
+            transport.write(items.popleft())  # type: ignore[arg-type]
+        else:
+            self._write_some(transport)
         if self._message_log is not None and not self._log_flush_due:
             self._flush_log_soon()
         return seq_num
@@ -462,10 +471,12 @@ class Connection:
         has to send, and rearms the timer.
         """
         session = self.session
-        if session.has_events:
+        # Session.has_events and has_data_to_send, read without their calls: this runs on
+        # every read and every timer.
+        if session._events:
             self._dispatch(gather)
         transport = self._transport
-        if transport is not None and session.has_data_to_send:
+        if transport is not None and session._out.items:
             self._write(transport)
         if self._message_log is not None and self._message_log.pending and not self._log_flush_due:
             self._flush_log_soon()
@@ -510,6 +521,14 @@ class Connection:
                 return
             transport.write(data)
 
+    def _write_some(self, transport: asyncio.Transport) -> None:
+        """Hands the transport one piece of what the session has to send, as much as it has
+        room for (at least one message).
+        """
+        data = self.session.data_to_send(self._max_buffer + 1 - transport.get_write_buffer_size())
+        if data:
+            transport.write(data)
+
     def _on_timer(self) -> None:
         self._timer = None
         self.session.tick(time.time())
@@ -532,7 +551,10 @@ class Connection:
                 on_event(lone)
             except Exception as e:
                 log_callback_error(self.session.config, lone, e)
-            self.session.acknowledge(lone.message.seq_num)
+            # Session.acknowledge(MsgSeqNum of lone) without the call, the number being the
+            # last one next_events handed over (kept in Session._handed): no native read.
+            session = self.session
+            session._ledger.taken(session._handed)
             if self._waiters:
                 self._notify()
             return

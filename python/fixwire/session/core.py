@@ -77,7 +77,18 @@ from fixwire.session.base import (
     _reject_received,
 )
 from fixwire.session.config import FieldValue, Role, TemplateValue
-from fixwire.session.events import Disconnected, Event, Garbled, LoggedOut, received
+from fixwire.session.events import (
+    Disconnected,
+    Event,
+    Garbled,
+    LoggedOut,
+    Received,
+    _set_message,
+    _set_possible_duplicate,
+    _set_reject,
+    received,
+)
+from fixwire.session.events import _new_object as _new_event
 from fixwire.session.logon import MAX_HEARTBEAT_INTERVAL, Logon
 from fixwire.session.states import State, Trigger
 from fixwire.session.unparsed import Unparsed, in_stream_order
@@ -179,11 +190,17 @@ class Session(Logon):
                 self._receive_messages([item], now)
 
     def _receive_messages(self, messages: list[Message], now: float) -> None:
-        """Handles whole inbound messages, in order, until the session ends: the common one
-        by :meth:`_took_in_sequence`, anything else (or anything it declines) by
-        :meth:`_on_message`.
+        """Handles whole inbound messages, in order, until the session ends.
+
+        The common message is taken here, in one native check
+        (:class:`fixwire._native.HeaderCheck`): an application message in an established
+        session, the expected MsgSeqNum <34>, without PossDupFlag <43>=Y, whose header passes
+        every check :meth:`_check_header` makes. Any other message (and one the check leaves
+        undecided) goes to :meth:`_on_message`, which takes it from the start, in the full
+        order of checks.
         """
         log = self._log
+        header_check = self._header_check
         for message in messages:
             state = self.state
             if state is _DISCONNECTED:
@@ -194,8 +211,27 @@ class Session(Logon):
             self._test_request = None
             try:
                 try:
-                    if state is not _IN_SESSION or not self._took_in_sequence(message, now):
+                    seq_num = self.store.next_target_seq
+                    if state is not _IN_SESSION or not header_check.in_sequence(
+                        message, seq_num, now
+                    ):
                         self._on_message(message, now)
+                        continue
+                    config = self.config
+                    invalid = (
+                        None if config.dictionary is None else self._validate(message, seq_num, now)
+                    )
+                    if invalid is None and config.inbound is not None:
+                        self._hand_in(message, now)
+                    # events.received(message, False, invalid), unfolded: a call less.
+                    event = _new_event(Received)
+                    _set_message(event, message)
+                    _set_possible_duplicate(event, False)
+                    _set_reject(event, invalid)
+                    self._events.append(event)
+                    self._ledger.delivered_in_turn(seq_num)
+                    if self._held or self.state is _RESENDING:
+                        self._release_held(now)
                 except DecodeError as e:
                     self._on_bad_value(message, e, now)
             except _Fatal as e:
@@ -290,7 +326,8 @@ class Session(Logon):
         if acknowledge and self._handed:
             self._ledger.taken(self._handed)
         events, self._events = self._events, []
-        self._handed = self._ledger.last_delivered
+        untaken = self._ledger.untaken  # InboundLedger.last_delivered, without a call.
+        self._handed = untaken[-1] if untaken else 0
         return events
 
     def acknowledge(self, seq_num: int | None = None) -> None:
@@ -398,7 +435,8 @@ class Session(Logon):
             store.save(seq_num, wire)
         else:
             store.set_next_sender_seq(seq_num + 1)
-        out.append(wire)
+        out.items.append(wire)  # Outbound.append's body: a call less on every message.
+        out.queued += len(wire)
         if self._log is not None:
             self._log.outbound(wire, now)
         self._last_sent = now
@@ -462,26 +500,6 @@ class Session(Logon):
             self._process(msg, msg_type, seq_num, now)
             if self._held or self.state is _RESENDING:
                 self._release_held(now)
-
-    def _took_in_sequence(self, msg: Message, now: float) -> bool:
-        """The common message, taken in one native check (:class:`fixwire._native.HeaderCheck`):
-        an application message in an established session, the expected MsgSeqNum <34>, without
-        PossDupFlag <43>=Y, whose header passes every check :meth:`_check_header` makes. False,
-        having done nothing, for any other message (and for one the check leaves undecided): the
-        full path then takes it from the start, in its order of checks.
-        """
-        seq_num = self.store.next_target_seq
-        if not self._header_check.in_sequence(msg, seq_num, now):
-            return False
-        config = self.config
-        invalid = None if config.dictionary is None else self._validate(msg, seq_num, now)
-        if invalid is None and config.inbound is not None:
-            self._hand_in(msg, now)
-        self._events.append(received(msg, False, invalid))
-        self._ledger.delivered_in_turn(seq_num)
-        if self._held or self.state is _RESENDING:
-            self._release_held(now)
-        return True
 
     def _on_bad_value(
         self, msg: Message, error: DecodeError, now: float, *, release_held: bool = True

@@ -30,34 +30,37 @@ __all__ = ["InboundLedger"]
 class InboundLedger:
     """The inbound numbers handed to the application and not yet taken; see the module."""
 
-    __slots__ = ("_store", "_untaken")
+    __slots__ = ("_store", "untaken")
 
     def __init__(self, store: Store) -> None:
         self._store = store
-        self._untaken: deque[int] = deque()
+        #: The numbers handed over and not yet taken, oldest first; never replaced, so the
+        #: session reads the last one without a call (read it only: it changes through the
+        #: methods here).
+        self.untaken: deque[int] = deque()
 
     @property
     def last_delivered(self) -> int:
         """The number of the last message handed over and not yet taken; 0 when none."""
-        return self._untaken[-1] if self._untaken else 0
+        return self.untaken[-1] if self.untaken else 0
 
     def delivered(self, seq_num: int) -> None:
         """The application message ``seq_num`` was handed to the application."""
-        self._untaken.append(seq_num)
+        self.untaken.append(seq_num)
 
     def delivered_in_turn(self, seq_num: int) -> None:
         """The application message ``seq_num``, the expected one, was handed to the
         application: :meth:`delivered`, then :meth:`advance` past it (in memory only, as it is
         not yet taken), in one call for the common inbound message.
         """
-        self._untaken.append(seq_num)
+        self.untaken.append(seq_num)
         self._store.next_target_seq = seq_num + 1
 
     def advance(self, seq_num: int) -> None:
         """The next inbound message should carry ``seq_num``: recorded, unless a message
         handed over before is not yet taken (then in memory only).
         """
-        untaken = self._untaken
+        untaken = self.untaken
         if untaken and untaken[-1] >= seq_num:
             untaken.clear()  # The numbers were reset: what was untaken is from before.
         if untaken:
@@ -69,15 +72,21 @@ class InboundLedger:
         """The application took the messages handed over up to ``seq_num`` (all of them when
         ``None``): the store records the next untaken number, or the next inbound one.
         """
-        untaken = self._untaken
+        untaken = self.untaken
         if not untaken:
             return
         store = self._store
         current = store.next_target_seq
-        if untaken[-1] >= current:
+        last = untaken[-1]
+        if last >= current:
             untaken.clear()  # Reset since: the store recorded the new numbers itself.
             return
-        while untaken and (seq_num is None or untaken[0] <= seq_num):
+        if seq_num is None or last <= seq_num:
+            # Every one taken (the common case: the one message just handed over).
+            untaken.clear()
+            store.set_next_target_seq(current)
+            return
+        while untaken[0] <= seq_num:  # Stops at the last one at the latest (last > seq_num).
             untaken.popleft()
-        store.set_next_target_seq(untaken[0] if untaken else current)
+        store.set_next_target_seq(untaken[0])
         store.next_target_seq = current

@@ -273,7 +273,7 @@ impl FieldIndex {
         // Every field takes at least four bytes ("1=x<SOH>"): enough slots for any message.
         let slots = buf.len() / 4 + 1;
         if self.fields.len() < slots {
-            self.fields.resize(slots, Field { tag: 0, start: 0, end: 0 });
+            self.grow(slots);
         }
         match common::parse(buf, options, &mut self.fields, &mut self.masks) {
             Some(count) => {
@@ -283,6 +283,14 @@ impl FieldIndex {
             }
             None => self.parse_checked_in_full(buf, options),
         }
+    }
+
+    /// Makes room for `slots` fields: out of line, as a reused index rarely grows, so that
+    /// [`parse`](Self::parse) saves no registers for it.
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self, slots: usize) {
+        self.fields.resize(slots, Field { tag: 0, start: 0, end: 0 });
     }
 
     /// [`parse`](Self::parse) without its single pass for the common message: every check in

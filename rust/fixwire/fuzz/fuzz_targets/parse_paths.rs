@@ -8,7 +8,8 @@
 //! so that fields left from an earlier message would show. A lookup of each tag of the message
 //! (and of tags it lacks) must find the field a plain scan of the fields finds, and the entries
 //! of each of its Kalshi groups, read through the parsed message (which may take them from the
-//! parse's check), must be those a message without that check reads. Every value read as text
+//! parse's check), must be those a message without that check reads, and its groups' verdict
+//! by the usual group's loop that of the general walk. Every value read as text
 //! must give what the standard library's UTF-8 check gives (the typed reads check ASCII in
 //! vector lanes), every value read as a decimal what `Decimal::parse` gives (the typed read takes
 //! short ones a word at a time), and the SOH masks of the input's 64-byte blocks must be the same by every path
@@ -59,6 +60,8 @@ fuzz_target!(|data: &[u8]| {
                 assert_eq!(msg.find(tag), scanned, "lookups of {tag} differ");
                 let parsed = scanned.map_or(Some(None), |f| Decimal::parse(&bytes[f.range()]).ok().map(Some));
                 assert_eq!(msg.get_decimal(tag).ok(), parsed, "decimals of {tag} differ");
+                let text = scanned.map(|f| msg.str_at(f)).transpose();
+                assert_eq!(msg.get_str(tag), text, "text of {tag} differs");
             }
             for &field in checked.fields() {
                 let standard = std::str::from_utf8(&bytes[field.range()]).map_err(|e| e.valid_up_to());
@@ -69,6 +72,8 @@ fuzz_target!(|data: &[u8]| {
             let entries = |read: Result<GroupEntries<'_, '_>, DecodeError>| {
                 read.map(|entries| entries.map(|e| e.as_slice().to_vec()).collect::<Vec<Vec<Field>>>())
             };
+            let (walked, usual) = (plain.check_groups_walked(msg.msg_type(), &KALSHI), plain.check_groups(&KALSHI));
+            assert_eq!(usual, walked, "group verdicts differ");
             for field in checked.fields() {
                 if let Some(spec) = KALSHI.lookup(msg.msg_type(), field.tag) {
                     let again = entries(plain.group_entries(spec));

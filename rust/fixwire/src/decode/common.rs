@@ -117,7 +117,10 @@ fn body_fields(
         // fit an instruction, so the loop keeps its state in registers. Longer ones from all of it.
         let (tag, width) = match swar::short_tag(word) {
             Some(short) => short,
-            None => long_tag(word)?,
+            None => match long_tag(word) {
+                0 => return None,
+                long => (long as u32, (long >> 32) as u32),
+            },
         };
         let start = pos + width + 1;
         let end = sohs.next()? as u32;
@@ -170,16 +173,17 @@ const STANDARD_STOPS_LEN: usize = {
     largest as usize + 1
 };
 
-/// A tag of one to seven digits (no leading zero) and `=` at the start of `word`, and its
-/// digit count; `None` for anything else. For the tags [`swar::short_tag`] leaves (five digits
-/// or more), out of line.
+/// A tag of one to seven digits (no leading zero) and `=` at the start of `word`, with its
+/// digit count in the high half; 0 for anything else (a tag is not 0). For the tags
+/// [`swar::short_tag`] leaves (five digits or more), out of line, its answer in one register
+/// (an `Option` of the pair came back through memory).
 #[inline(never)]
-fn long_tag(word: u64) -> Option<(u32, u32)> {
+fn long_tag(word: u64) -> u64 {
     let shift = swar::digit_run_bits(word);
     if (word as u8).wrapping_sub(b'1') > 8 || (word >> shift) as u8 != b'=' {
-        return None;
+        return 0;
     }
-    Some((swar::digits_below(word, shift), shift / 8))
+    u64::from(swar::digits_below(word, shift)) | u64::from(shift / 8) << 32
 }
 
 /// `8=FIXT.1.1<SOH>9=` from its sixth byte on: with the first eight, the whole of it.
@@ -202,7 +206,7 @@ fn usual_header(buf: &[u8], sohs: &mut Sohs<'_>) -> Option<(Field, Field, usize)
     debug_assert_eq!((first, second), (10, 13 + digits));
     let begin = Field { tag: 8, start: 2, end: 10 };
     let length = Field { tag: 9, start: 13, end: 13 + digits as u32 };
-    Some((begin, length, swar::digits_unchecked(word, digits) as usize))
+    Some((begin, length, swar::digits_below(word, 8 * digits as u32) as usize))
 }
 
 /// The value of BodyLength <9>: up to seven digits from one word, more digit by digit.

@@ -134,7 +134,7 @@ fn both_parses_agree_on_random_edits() {
 
 #[test]
 fn the_ascii_check_finds_a_high_byte_anywhere_at_every_length() {
-    for len in 0..=70 {
+    for len in 0..=100 {
         let ascii: Vec<u8> = (0..len).map(|i| b' ' + (i * 7 % 95) as u8).collect();
         assert!(super::fields::is_ascii(&ascii), "{len}");
         for at in 0..len {
@@ -145,4 +145,23 @@ fn the_ascii_check_finds_a_high_byte_anywhere_at_every_length() {
             }
         }
     }
+}
+
+#[test]
+fn text_reads_name_where_a_value_is_not_utf8() {
+    let body = "35=D|58=caf\u{e9}|11=ab~cd|".replace('|', "\x01");
+    let mut wire = format!("8=FIXT.1.1\x019={}\x01{body}10=000\x01", body.len()).into_bytes();
+    // ClOrdID <11>'s third byte a lone UTF-8 continuation byte.
+    let at = wire.iter().position(|&b| b == b'~').unwrap();
+    wire[at] = 0x80;
+    let options = ParseOptions { verify_checksum: false, ..ParseOptions::default() };
+    let mut index = FieldIndex::new();
+    index.parse(&wire, &options).unwrap();
+    let msg = index.view(&wire);
+    assert_eq!(msg.get_str(58).unwrap(), Some("caf\u{e9}"));
+    let error = msg.get_str(11).unwrap_err();
+    assert_eq!((error.kind, error.offset, error.tag), (crate::DecodeErrorKind::InvalidUtf8, at, Some(11)));
+    assert_eq!(msg.get_str(12).unwrap(), None);
+    let field = msg.find(11).unwrap();
+    assert_eq!(msg.str_at(field).unwrap_err(), error);
 }

@@ -201,6 +201,49 @@ fn flat_groups_read_as_the_entry_by_entry_walk_reads_them() {
 }
 
 #[test]
+fn the_usual_group_reads_as_scan_group_reads_it() {
+    // Random fields after a count field of random value, for a flat group, one with a second
+    // delimiter and one with nested groups: whenever `usual_group` answers, `scan_group` finds
+    // the same end and entries; and it answers for most usual groups.
+    let flat = GroupSpec::new(453, [448, 447, 452].map(Member::Field)).unwrap();
+    let alone = GroupSpec::new(453, [448].map(Member::Field)).unwrap();
+    let two = flat.clone().with_delimiters(&[448, 452]).unwrap();
+    let nested = GroupSpec::new(453, [Member::Field(448), Member::from(alone.clone())]).unwrap();
+    let tags = [448, 448, 447, 452, 58, 453];
+    let (mut answered, mut usual) = (0, 0);
+    for seed in 1..20_000 {
+        let mut rng = crate::testing::Rng(seed);
+        let count = *rng.pick(&["0", "1", "2", "3", "4", "9", "03", "x", "-1", "12"]);
+        let buf = format!("0123456789{count}\x01").into_bytes();
+        let mut fields = vec![Field { tag: 453, start: 10, end: 10 + count.len() as u32 }];
+        let shaped = rng.below(2) == 0;
+        for _ in 0..rng.below(12) {
+            let tag = if shaped { [448, 447, 452][(fields.len() - 1) % 3] } else { *rng.pick(&tags) };
+            fields.push(Field { tag, start: 10, end: 11 });
+        }
+        if shaped {
+            // Whole entries, then a field that is no member: the usual group's shape.
+            fields.truncate(1 + (fields.len() - 1) / 3 * 3);
+            fields.push(Field { tag: 58, start: 10, end: 11 });
+        }
+        let run = Fields::new(&buf, &fields);
+        for spec in [&flat, &alone, &two, &nested] {
+            let found = usual_group(run, 0, spec);
+            if found == 0 {
+                continue;
+            }
+            answered += 1;
+            let mut entries = 0;
+            let end = scan_group(run, 0, spec, |_| entries += 1);
+            assert_eq!(end, Ok((found >> 32) as usize), "{fields:?} {spec:?}");
+            assert_eq!(entries, found as u32, "{fields:?} {spec:?}");
+        }
+        usual += usize::from(shaped && fields.len() > 2 && count.len() == 1 && count != "0");
+    }
+    assert!(answered * 2 > usual, "{answered} answers for {usual} usual groups");
+}
+
+#[test]
 fn a_wrong_group_is_found_wherever_it_starts() {
     // The count tags are found eight fields a step: every place in a step, and the tail.
     let mut specs = GroupSpecs::new();
