@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 
 from fixtext import frame
-from fixwire import parse
+from fixwire import DecodeError, parse
 from fixwire.kalshi import ExecutionReport
 from fixwire.kalshi.events import from_message, new_report
 from fixwire.kalshi.margin import PRICE_CEILING, MarginExecutionReport, read_event
@@ -115,3 +115,34 @@ def test_the_checked_texts_remembered_are_bounded() -> None:
     remembered = book._checked[True]
     assert 0 < len(remembered) <= 1024
     assert all(len(text or "") <= 16 for texts in remembered for text in texts)
+
+
+def with_bytes(tag: int, value: bytes, body: str = NEW) -> ExecutionReport:
+    """``body`` with field ``tag`` set to ``value`` (added when absent), read as the client does."""
+    fields = [f for f in without(tag, body).split("|") if f]
+    raw = b"".join(f.encode() + b"\x01" for f in fields) + b"%d=" % tag + value + b"\x01"
+    event = from_message(parse(frame(raw)), True)
+    assert isinstance(event, ExecutionReport)
+    return event
+
+
+@pytest.mark.parametrize("tag", [11, 150, 37, 58, 41, 39, 54, 38, 44, 14, 151, 6])
+def test_a_report_with_a_field_the_book_reads_not_utf8_is_refused_whole(tag: int) -> None:
+    # OrigClOrdID <41> on a New, which the book does not use there, included: the fields are
+    # read in one call, before anything is decided.
+    book = OrderBook(100)
+    with pytest.raises(DecodeError, match=f"tag {tag}"):
+        book.apply(with_bytes(tag, b"\xff"))
+    assert book.orders == {}
+    assert book.by_id == {}
+
+
+def test_a_replace_with_an_orig_cl_ord_id_not_utf8_leaves_the_book_as_it_was() -> None:
+    book = OrderBook(100)
+    assert book.apply(report()) is None
+    before = dict(book.orders)
+    replaced = NEW.replace("11=c-1", "11=c-2").replace("150=0", "150=5").replace("39=0", "39=5")
+    with pytest.raises(DecodeError, match="tag 41"):
+        book.apply(with_bytes(41, b"c-\xff", replaced))
+    assert book.orders == before  # No c-2, and c-1 still open.
+    assert book.orders["c-1"].status == "new"

@@ -306,7 +306,9 @@ class OrderBook:
 
         Raises:
             KeyError: The report lacks a tag it must have; nothing was applied.
-            FixError: A value is not of its type; nothing was applied.
+            FixError: A value is not of its type, or a field the book reads (any of
+                :data:`_REPORT_TAGS`, whether or not this kind of report uses it) is not
+                UTF-8; nothing was applied.
         """
         if isinstance(event, ExecutionReport):
             # Every field the book reads, as text in one call (a report's property is a Python
