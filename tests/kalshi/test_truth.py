@@ -148,6 +148,26 @@ def test_a_report_without_a_clordid_is_surfaced() -> None:
     run(test)
 
 
+@pytest.mark.parametrize("tag", [11, 37, 41, 58])
+def test_a_report_with_a_field_not_utf8_is_surfaced_not_applied(tag: int) -> None:
+    async def test() -> None:
+        async with gateway() as venue, venue.connect() as (client, peer):
+            events = aiter(client)
+            cl_ord_id = client.new_order("MKT", "yes", 10, PRICE)
+            await peer.receive_type("D")
+            fields = dict(report(cl_ord_id))
+            fields[tag] = b"c-\xff"
+            peer.send("8", list(fields.items()))
+            bad = await venue_event(events)
+            assert isinstance(bad, InvalidExecutionReport), bad
+            assert f"(tag {tag})" in bad.problem
+            assert bad.cl_ord_id == (None if tag == 11 else cl_ord_id)
+            assert client.orders[cl_ord_id].status == "sent"
+            assert client.invalid_reports == 1
+
+    run(test)
+
+
 @pytest.mark.parametrize("check", [True, False])
 def test_the_quantity_sum_check_can_be_turned_off(check: bool) -> None:
     async def test() -> None:

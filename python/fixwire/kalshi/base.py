@@ -15,7 +15,7 @@ from decimal import Decimal
 from types import TracebackType
 from typing import Any, Self, TypeAlias, overload
 
-from fixwire._native import Template
+from fixwire._native import Message, Template
 from fixwire.errors import FixError, SessionError
 from fixwire.kalshi.books import MarketBooks
 from fixwire.kalshi.config import KalshiConfig
@@ -335,7 +335,7 @@ class ClientBase:
                 message.seq_num,
                 problem,
             )
-            return InvalidExecutionReport(problem, message.get(11), message), None
+            return InvalidExecutionReport(problem, _cl_ord_id(message), message), None
         if type(typed) is ExecutionReport:
             return typed, None  # The most frequent, with nothing more to do.
         if type(typed) is BusinessMessageReject:
@@ -559,6 +559,16 @@ def _session_reason(reject: RejectReceived) -> str:
     """The reason an order refused by Reject <3> carries."""
     code = f"SessionRejectReason <373>={reject.reason}"
     return code if reject.text is None else f"{reject.text} ({code})"
+
+
+def _cl_ord_id(message: Message) -> str | None:
+    """The report's ClOrdID <11>, or None when it has none or it is not UTF-8 (the report is
+    then invalid for that, and its raw message is what the trader has).
+    """
+    try:
+        return message.get(11)
+    except FixError:
+        return None
 
 
 def _unreadable(error: KeyError | FixError) -> str:

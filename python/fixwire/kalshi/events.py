@@ -421,7 +421,7 @@ class InvalidExecutionReport:
 
     Attributes:
         problem: What is wrong, naming the field.
-        cl_ord_id: ClOrdID <11> as it came, if present.
+        cl_ord_id: ClOrdID <11> as it came, if present and UTF-8.
         message: The report as it came.
     """
 

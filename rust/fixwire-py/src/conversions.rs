@@ -239,12 +239,15 @@ pub(crate) fn exact_i64(value: &Bound<'_, PyAny>) -> Option<i64> {
             return None;
         }
         // An int of at most one digit (every tag, most values) on 3.11: its size is -1, 0 or 1
-        // and its first digit (a u32 right after the header, present even for zero) the
-        // magnitude.
+        // and, when not 0, its first digit (a u32 right after the header) the magnitude. A zero's
+        // digit is not read: one not made by CPython's cache may hold anything.
         #[cfg(not(any(Py_3_12, Py_LIMITED_API, PyPy, GraalPy)))]
         if INT_DIGITS_READ.load(std::sync::atomic::Ordering::Relaxed) {
             let size = (*ptr.cast::<ffi::PyVarObject>()).ob_size;
-            if (-1..=1).contains(&size) {
+            if size == 0 {
+                return Some(0);
+            }
+            if size == 1 || size == -1 {
                 let digit = ptr.byte_add(std::mem::size_of::<ffi::PyVarObject>()).cast::<u32>().read();
                 return Some(i64::from(digit) * i64::try_from(size).unwrap_or(0));
             }
