@@ -281,17 +281,18 @@ def test_getitem_of_a_key_beyond_one_digit_or_negative_is_absent(
         typed[key]
 
 
-def test_getitem_takes_int_subclasses_and_refuses_bools_as_before() -> None:
+def test_getitem_takes_int_subclasses_as_the_ints_they_are() -> None:
     # An exact int is read by the Message's own subscript slot; anything else takes the full
-    # conversion, with the answers it always gave.
-    msg = fixwire.parse(frame("35=0|49=S|56=T|34=1|52=20260820-14:30:05.123|112=PING|"))
+    # conversion, with the answers it always gave: a bool is the int it equals, as a dict's key.
+    msg = fixwire.parse(frame("35=0|49=S|56=T|34=1|52=20260820-14:30:05.123|1=ACC|112=PING|"))
 
     class Tag(IntEnum):
         TEST_REQ_ID = 112
 
     assert msg[Tag.TEST_REQ_ID] == msg[112] == msg.__getitem__(112) == "PING"
+    assert msg[True] == msg[1] == "ACC"
     with pytest.raises(KeyError):
-        msg[True]
+        msg[False]
 
 
 def test_get_all_of_absent_tag_is_empty(typed: fixwire.Message) -> None:
