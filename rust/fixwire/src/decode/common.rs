@@ -108,23 +108,26 @@ fn field_at(buf: &[u8], sohs: &mut Sohs<'_>, pos: usize) -> Option<Field> {
 #[inline(always)]
 fn body_fields(
     body: &[u8],
-    (mut sohs, stops, mut pos): (Sohs<'_>, impl Fn(u32) -> bool, u32),
+    (mut sohs, stops, mut pos): (Sohs<'_>, Stops<impl Fn(u32) -> bool, impl Fn(u32) -> bool>, u32),
     free: &mut [Field],
 ) -> Option<usize> {
     let mut out = free.iter_mut();
     while let Some(word) = swar::load(body, pos as usize) {
         // Tags of up to four digits, the common ones, from the word's low half: constants that
         // fit an instruction, so the loop keeps its state in registers. Longer ones from all of it.
+        // Each path asks its own stops: below 10,000 the standard ones are one load, no bound.
         let (tag, width) = match swar::short_tag(word) {
-            Some(short) => short,
+            Some((tag, width)) if !(stops.short)(tag) => (tag, width),
+            Some(_) => return None,
             None => match long_tag(word) {
                 0 => return None,
+                long if (stops.long)(long as u32) => return None,
                 long => (long as u32, (long >> 32) as u32),
             },
         };
         let start = pos + width + 1;
         let end = sohs.next()? as u32;
-        if (end == start) | stops(tag) {
+        if end == start {
             return None;
         }
         *out.next()? = Field { tag, start, end };
@@ -133,22 +136,65 @@ fn body_fields(
     Some(out.len())
 }
 
-/// [`body_fields`] with the standard data fields: whether a tag stops the walk is one compare
-/// and one byte of a static table.
+/// Whether a tag stops [`body_fields`]: `short` for the tags of one to four digits (and 0),
+/// `long` for those of five to seven.
+struct Stops<S, L> {
+    short: S,
+    long: L,
+}
+
+/// [`body_fields`] with the standard data fields: whether a tag of up to four digits stops the
+/// walk is one byte of a static table, indexed without a bound check (the table has a byte for
+/// every such tag, and the mask changes none of them); no tag of five digits or more is a stop.
 #[inline(never)]
 fn standard_body_fields(body: &[u8], (sohs, pos): (Sohs<'_>, u32), free: &mut [Field]) -> Option<usize> {
-    let stops = |tag: u32| STANDARD_STOPS.get(tag as usize).is_some_and(|&stop| stop);
-    body_fields(body, (sohs, stops, pos), free)
+    let short = |tag: u32| STANDARD_STOPS[(tag & SHORT_TAG_MASK) as usize];
+    body_fields(body, (sohs, Stops { short, long: |_| false }, pos), free)
+}
+
+/// [`standard_body_fields`] compiled for BMI1 and BMI2 (x86-64 CPUs since 2013 have them):
+/// a bit cleared, a bit scanned and a shift by a register each one instruction, where the
+/// baseline build takes two. Chosen at run time by [`standard_walk`].
+///
+/// # Safety
+/// The CPU must have BMI1 and BMI2.
+#[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)]
+#[target_feature(enable = "bmi1,bmi2")]
+#[inline(never)]
+unsafe fn bmi_standard_body_fields(body: &[u8], (sohs, pos): (Sohs<'_>, u32), free: &mut [Field]) -> Option<usize> {
+    let short = |tag: u32| STANDARD_STOPS[(tag & SHORT_TAG_MASK) as usize];
+    body_fields(body, (sohs, Stops { short, long: |_| false }, pos), free)
+}
+
+/// [`standard_body_fields`], with BMI1 and BMI2 when the CPU has them (detected at run time,
+/// so a build for baseline x86-64 gets them; the check is a load of a cached word).
+#[inline(always)]
+fn standard_walk(body: &[u8], walk: (Sohs<'_>, u32), free: &mut [Field]) -> Option<usize> {
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("bmi1") && std::is_x86_feature_detected!("bmi2") {
+        // SAFETY: the CPU has BMI1 and BMI2, checked just now: the one promise the function needs.
+        #[allow(unsafe_code)]
+        return unsafe { bmi_standard_body_fields(body, walk, free) };
+    }
+    standard_body_fields(body, walk, free)
 }
 
 /// [`body_fields`] with other data fields.
 #[inline(never)]
 fn other_body_fields(body: &[u8], (sohs, stops, pos): (Sohs<'_>, &TagSet, u32), free: &mut [Field]) -> Option<usize> {
-    body_fields(body, (sohs, |tag| stops.may_contain(tag), pos), free)
+    let may = |tag| stops.may_contain(tag);
+    body_fields(body, (sohs, Stops { short: may, long: may }, pos), free)
 }
 
+/// The mask that keeps every tag of up to four digits (below 10,000) as it is: the index of
+/// [`STANDARD_STOPS`] for such a tag. 16 bits, which the compiler sees [`swar::short_tag`]'s
+/// tags fit (its last step is a shift of a u32 by 16), so the mask costs nothing.
+const SHORT_TAG_MASK: u32 = 0xFFFF;
+
 /// The stops ([`DataFields::stops`](super::DataFields)) of the standard data fields, a byte a
-/// tag up to the largest.
+/// tag below 65,536 (every tag of up to four digits; the largest stop, SecurityXMLLen <1184>,
+/// has four).
 pub(super) static STANDARD_STOPS: [bool; STANDARD_STOPS_LEN] = {
     let set = TagSet::stops(STANDARD_DATA_FIELDS);
     let mut table = [false; STANDARD_STOPS_LEN];
@@ -160,17 +206,17 @@ pub(super) static STANDARD_STOPS: [bool; STANDARD_STOPS_LEN] = {
     table
 };
 
-/// One more than the largest standard length tag (SecurityXMLLen <1184>) or header or trailer
-/// tag: every tag past the table is no stop.
-const STANDARD_STOPS_LEN: usize = {
-    let (mut largest, mut i) = (35, 0);
+/// Bytes of [`STANDARD_STOPS`]: one for every index [`SHORT_TAG_MASK`] leaves.
+const STANDARD_STOPS_LEN: usize = SHORT_TAG_MASK as usize + 1;
+
+// Every standard stop has at most four digits, so the tags of five digits or more, which the
+// standard walk never stops at, hold none of them.
+const _: () = {
+    let mut i = 0;
     while i < STANDARD_DATA_FIELDS.len() {
-        if STANDARD_DATA_FIELDS[i].0 > largest {
-            largest = STANDARD_DATA_FIELDS[i].0;
-        }
+        assert!(STANDARD_DATA_FIELDS[i].0 < 10_000);
         i += 1;
     }
-    largest as usize + 1
 };
 
 /// A tag of one to seven digits (no leading zero) and `=` at the start of `word`, with its
@@ -269,7 +315,7 @@ pub(super) fn parse(buf: &[u8], options: &ParseOptions, slots: &mut [Field], mas
     let free = slots.get_mut(3..limit)?;
     let room = free.len();
     let left = if options.data_fields.standard {
-        standard_body_fields(body, (sohs, pos as u32), free)?
+        standard_walk(body, (sohs, pos as u32), free)?
     } else {
         other_body_fields(body, (sohs, &options.data_fields.stops, pos as u32), free)?
     };
