@@ -270,8 +270,10 @@ impl FieldIndex {
 
     /// Parses `buf`, which must hold exactly one message, replacing this index's contents.
     pub fn parse(&mut self, buf: &[u8], options: &ParseOptions) -> Result<(), DecodeError> {
-        // Every field takes at least four bytes ("1=x<SOH>"): enough slots for any message.
-        let slots = buf.len() / 4 + 1;
+        // Every field takes at least four bytes ("1=x<SOH>"), so a quarter of the length is
+        // enough slots for any message; a third lets the parse's walk skip a check a field (see
+        // `common::walk`).
+        let slots = buf.len() / 3 + 5;
         if self.fields.len() < slots {
             self.grow(slots);
         }

@@ -341,7 +341,7 @@ impl<'a> Fields<'a> {
     /// Like [`group`](Self::group), but the entries come from an iterator, so that reading a
     /// group allocates nothing. The group is checked first, as a whole.
     pub fn group_entries<'s>(&self, spec: &'s GroupSpec) -> Result<GroupEntries<'a, 's>, DecodeError> {
-        let mut entries = GroupEntries { run: *self, spec, delimiter: 0, next: 0, end: 0, left: 0 };
+        let mut entries = GroupEntries { run: *self, spec, delimiter: 0, next: 0, end: 0, left: 0, stride: 0 };
         let Some(at) = first_where(self.as_slice(), 0, spec.count_tag, |tag| tag == spec.count_tag) else {
             return Ok(entries);
         };
@@ -349,6 +349,7 @@ impl<'a> Fields<'a> {
         entries.end = scan_group(*self, at, spec, |_| left += 1)?;
         entries.next = at + 1;
         entries.left = left;
+        entries.stride = stride(spec, at + 1, entries.end, left);
         if let Some(first) = self.as_slice().get(at + 1).filter(|_| left > 0) {
             entries.delimiter = first.tag;
         }
@@ -483,14 +484,9 @@ impl<'a> crate::decode::Message<'a> {
             });
             let same = std::ptr::eq(&raw const *checked.spec, spec) || checked.spec.same_layout(spec);
             if !later && same {
-                return Ok(GroupEntries {
-                    run,
-                    spec,
-                    delimiter: checked.delimiter,
-                    next: checked.at as usize + 1,
-                    end: checked.end as usize,
-                    left: checked.entries as usize,
-                });
+                let (next, end, left) = (checked.at as usize + 1, checked.end as usize, checked.entries as usize);
+                let stride = stride(spec, next, end, left);
+                return Ok(GroupEntries { run, spec, delimiter: checked.delimiter, next, end, left, stride });
             }
         }
         run.group_entries(spec)
@@ -567,6 +563,23 @@ pub struct GroupEntries<'a, 's> {
     end: usize,
     /// Entries not yet handed out.
     left: usize,
+    /// The fields of every entry when each holds every member (0 otherwise): the next entry
+    /// starts that many fields on, without a look for its delimiter.
+    stride: usize,
+}
+
+/// [`GroupEntries::stride`] of a group of `spec` whose `entries` entries fill the positions from
+/// `first` to `end`: a group without nested groups whose entries hold as many fields as they
+/// have members each. An entry of such a group holds each member at most once (the check
+/// refuses a member out of order or repeated), so the count says each holds every member.
+#[inline(always)]
+fn stride(spec: &GroupSpec, first: usize, end: usize, entries: usize) -> usize {
+    let members = spec.tags.len();
+    if spec.depth == 1 && entries > 0 && end.checked_sub(first) == entries.checked_mul(members) {
+        members
+    } else {
+        0
+    }
 }
 
 impl<'a> Iterator for GroupEntries<'a, '_> {
@@ -578,7 +591,9 @@ impl<'a> Iterator for GroupEntries<'a, '_> {
         }
         let fields = self.run.as_slice();
         let start = self.next;
-        let stop = if self.spec.depth == 1 {
+        let stop = if self.stride != 0 {
+            start + self.stride
+        } else if self.spec.depth == 1 {
             // Without nested groups, an entry runs to the next delimiter or the group's end.
             let rest = fields.get(start + 1..self.end)?;
             rest.iter().position(|f| f.tag == self.delimiter).map_or(self.end, |n| start + 1 + n)

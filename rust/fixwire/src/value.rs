@@ -35,6 +35,25 @@ pub fn parse_u64(v: &[u8]) -> Result<u64, InvalidValue> {
     if v.is_empty() {
         return Err(InvalidValue("empty where an integer is expected"));
     }
+    // Nineteen digits are below 10^19 < 2^64: no overflow to check for, a multiply and an add
+    // a digit (the usual value is far shorter).
+    if v.len() <= 19 {
+        let mut n: u64 = 0;
+        for &b in v {
+            let d = b.wrapping_sub(b'0');
+            if d > 9 {
+                return Err(InvalidValue("not an integer"));
+            }
+            n = n * 10 + u64::from(d);
+        }
+        return Ok(n);
+    }
+    parse_long_u64(v)
+}
+
+/// [`parse_u64`] of twenty digits or more, each step checked for overflow: out of line.
+#[inline(never)]
+fn parse_long_u64(v: &[u8]) -> Result<u64, InvalidValue> {
     let mut n: u64 = 0;
     for &b in v {
         let d = b.wrapping_sub(b'0');

@@ -105,12 +105,17 @@ fn field_at(buf: &[u8], sohs: &mut Sohs<'_>, pos: usize) -> Option<Field> {
 /// left, so that no register holds their count. Positions are u32 (the caller checked that the
 /// message is addressable so), and the function is out of line: its state stays in registers,
 /// its arguments too (the walk's state comes as one, by reference).
+///
+/// `BOUNDED` says that `free` has more slots than a third of the bytes from `pos` to the end of
+/// `body`, which [`walk`] checks: then no field can find the slots used up, and the loop does
+/// not ask (a compare and a branch a field fewer).
 #[inline(always)]
-fn body_fields(
+fn body_fields<const BOUNDED: bool>(
     body: &[u8],
     (mut sohs, stops, mut pos): (Sohs<'_>, Stops<impl Fn(u32) -> bool, impl Fn(u32) -> bool>, u32),
     free: &mut [Field],
 ) -> Option<usize> {
+    debug_assert!(!BOUNDED || free.len() > (body.len() - pos as usize) / 3);
     let mut out = free.iter_mut();
     while let Some(word) = swar::load(body, pos as usize) {
         // Tags of up to four digits, the common ones, from the word's low half: constants that
@@ -127,10 +132,27 @@ fn body_fields(
         };
         let start = pos + width + 1;
         let end = sohs.next()? as u32;
-        if end == start {
+        // `end` is never before `start` (the tag and `=` hold no SOH): this is the check for an
+        // empty value, written so that each field ends at least a byte after `start`.
+        if end <= start {
             return None;
         }
-        *out.next()? = Field { tag, start, end };
+        let slot = if BOUNDED {
+            // SAFETY: `free` has more slots than the fields that start here. Each field this loop
+            // writes starts at a `pos` with `pos + 8 <= body.len()` (its word was loaded), the
+            // first at the `pos` the caller gave, and each next one at least three bytes after
+            // the one before (`start >= pos + 1`, `end > start` checked above, the next `pos` is
+            // `end + 1`); so the k-th field (from 0) starts at or after `pos + 3k`, and k is at
+            // most `(body.len() - 8 - pos) / 3`, below `free.len()` (the caller's check,
+            // asserted above).
+            #[allow(unsafe_code)]
+            unsafe {
+                out.next().unwrap_unchecked()
+            }
+        } else {
+            out.next()?
+        };
+        *slot = Field { tag, start, end };
         pos = end + 1;
     }
     Some(out.len())
@@ -149,7 +171,26 @@ struct Stops<S, L> {
 #[inline(never)]
 fn standard_body_fields(body: &[u8], (sohs, pos): (Sohs<'_>, u32), free: &mut [Field]) -> Option<usize> {
     let short = |tag: u32| STANDARD_STOPS[(tag & SHORT_TAG_MASK) as usize];
-    body_fields(body, (sohs, Stops { short, long: |_| false }, pos), free)
+    walk(body, (sohs, Stops { short, long: |_| false }, pos), free)
+}
+
+/// [`body_fields`], told it is `BOUNDED` when `free` is long enough: [`FieldIndex::parse`]
+/// gives a third of the message's length in slots, so it always is but for a small limit on
+/// fields.
+///
+/// [`FieldIndex::parse`]: super::FieldIndex::parse
+#[inline(always)]
+fn walk(
+    body: &[u8],
+    walk: (Sohs<'_>, Stops<impl Fn(u32) -> bool, impl Fn(u32) -> bool>, u32),
+    free: &mut [Field],
+) -> Option<usize> {
+    let from = walk.2 as usize;
+    if free.len() > body.len().checked_sub(from)? / 3 {
+        body_fields::<true>(body, walk, free)
+    } else {
+        body_fields::<false>(body, walk, free)
+    }
 }
 
 /// [`standard_body_fields`] compiled for BMI1 and BMI2 (x86-64 CPUs since 2013 have them):
@@ -164,7 +205,7 @@ fn standard_body_fields(body: &[u8], (sohs, pos): (Sohs<'_>, u32), free: &mut [F
 #[inline(never)]
 unsafe fn bmi_standard_body_fields(body: &[u8], (sohs, pos): (Sohs<'_>, u32), free: &mut [Field]) -> Option<usize> {
     let short = |tag: u32| STANDARD_STOPS[(tag & SHORT_TAG_MASK) as usize];
-    body_fields(body, (sohs, Stops { short, long: |_| false }, pos), free)
+    walk(body, (sohs, Stops { short, long: |_| false }, pos), free)
 }
 
 /// [`standard_body_fields`], with BMI1 and BMI2 when the CPU has them (detected at run time,
@@ -184,7 +225,7 @@ fn standard_walk(body: &[u8], walk: (Sohs<'_>, u32), free: &mut [Field]) -> Opti
 #[inline(never)]
 fn other_body_fields(body: &[u8], (sohs, stops, pos): (Sohs<'_>, &TagSet, u32), free: &mut [Field]) -> Option<usize> {
     let may = |tag| stops.may_contain(tag);
-    body_fields(body, (sohs, Stops { short: may, long: may }, pos), free)
+    walk(body, (sohs, Stops { short: may, long: may }, pos), free)
 }
 
 /// The mask that keeps every tag of up to four digits (below 10,000) as it is: the index of
@@ -268,7 +309,8 @@ fn body_length(buf: &[u8], length: Field) -> Option<usize> {
 }
 
 /// Parses `buf` into `slots` when it is a common message, and returns how many fields it has
-/// (at most `slots.len()`, which must be at least `buf.len() / 4`); `None` leaves the verdict
+/// (at most `slots.len()`, which must be at least `buf.len() / 4`, and is best at least
+/// `buf.len() / 3 + 5`: see [`walk`]); `None` leaves the verdict
 /// to the checked parser, `slots` in any state.
 #[inline(never)]
 pub(super) fn parse(buf: &[u8], options: &ParseOptions, slots: &mut [Field], masks: &mut Vec<u64>) -> Option<usize> {

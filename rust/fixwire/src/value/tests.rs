@@ -14,6 +14,15 @@ fn integers() {
     }
     assert_eq!(parse_u64(b"18446744073709551615"), Ok(u64::MAX));
     assert!(parse_u64(b"18446744073709551616").is_err());
+    // Nineteen digits are read without overflow checks, twenty or more with them: both sides of
+    // that line, leading zeros and a bad byte on each.
+    assert_eq!(parse_u64(b"9999999999999999999"), Ok(9_999_999_999_999_999_999));
+    assert_eq!(parse_u64(b"00000000000000000000000042"), Ok(42));
+    assert_eq!(parse_u64(b"99999999999999999999"), Err(InvalidValue("integer too large")));
+    assert_eq!(parse_u64(b"999999999999999999x"), Err(InvalidValue("not an integer")));
+    assert_eq!(parse_u64(b"9999999999999999999x"), Err(InvalidValue("not an integer")));
+    // An overflow before the bad byte is named first, as the digits are read in order.
+    assert_eq!(parse_u64(b"99999999999999999999x"), Err(InvalidValue("integer too large")));
 }
 
 #[test]
