@@ -121,7 +121,9 @@ pub(crate) fn short_tag(w: u64) -> Option<(u32, u32)> {
     // borrows or carries into the next, so the first mark is exact; four digits leave no mark,
     // a shift of 32.
     let v = low.wrapping_sub(0x3030_3031);
-    let shift = ((low.wrapping_add(0x4646_4646) | v) & 0x8080_8080).trailing_zeros() & 0x38;
+    // The marks moved to the bytes' low bits: a mark's bit number is then its byte's shift, and
+    // none leaves 32, with no mask after the scan.
+    let shift = (((low.wrapping_add(0x4646_4646) | v) & 0x8080_8080) >> 7).trailing_zeros();
     if (w >> shift) as u8 != b'=' {
         return None;
     }
