@@ -127,10 +127,15 @@ impl<'a> Fields<'a> {
     /// The value as an exact decimal.
     pub fn get_decimal(&self, tag: u32) -> Result<Option<Decimal>, DecodeError> {
         let Some(field) = self.find(tag) else { return Ok(None) };
-        match short_decimal(self.buf, field) {
-            Some(decimal) => Ok(Some(decimal)),
-            None => any_decimal(self.buf, field.tag, field.range()),
+        // One to four bytes here, in 32 bits; longer ones out of line, so that the constants of
+        // their 64-bit steps take no registers that this path would save and restore.
+        let len = field.range().len();
+        if let (1..=4, Some(word)) = (len, swar::load(self.buf, field.start as usize)) {
+            if let Some(decimal) = short_decimal32(word as u32, len) {
+                return Ok(Some(decimal));
+            }
         }
+        longer_decimal(self.buf, field)
     }
 
     /// The value as a FIX Boolean (`Y`/`N`).
@@ -212,6 +217,16 @@ fn short_decimal32(word: u32, len: usize) -> Option<Decimal> {
     }
     let n = swar::digits32(digits, count)?;
     Some(Decimal::new(i64::from(n), places as u8))
+}
+
+/// [`Fields::get_decimal`] of `field` past its path for one to four bytes: [`short_decimal`],
+/// else [`Decimal::parse`].
+#[inline(never)]
+fn longer_decimal(buf: &[u8], field: Field) -> Result<Option<Decimal>, DecodeError> {
+    match short_decimal(buf, field) {
+        Some(decimal) => Ok(Some(decimal)),
+        None => any_decimal(buf, field.tag, field.range()),
+    }
 }
 
 /// A value that is not ASCII as UTF-8 text, or the error naming where it is not: out of line,
