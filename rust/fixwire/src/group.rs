@@ -648,14 +648,21 @@ pub(crate) fn usual_group(run: Fields<'_>, at: usize, spec: &GroupSpec) -> u64 {
     let mut i = at + 1;
     let mut entries = 0;
     loop {
-        // Whole entries: the spec's tags, one compare a field.
-        while let Some(entry) = fields.get(i..i + spec.tags.len()) {
-            if !entry.iter().zip(&spec.tags).all(|(f, &t)| f.tag == t) {
-                break;
-            }
-            i += entry.len();
-            entries += 1;
-        }
+        // Whole entries: the spec's tags, one compare a field; for a group of one to four
+        // members (most groups) each entry's compares unrolled, its tags in registers.
+        let rest = fields.get(i..).unwrap_or_default();
+        let whole = match spec.tags[..] {
+            [a] => whole_entries(rest, [a]),
+            [a, b] => whole_entries(rest, [a, b]),
+            [a, b, c] => whole_entries(rest, [a, b, c]),
+            [a, b, c, d] => whole_entries(rest, [a, b, c, d]),
+            _ => rest
+                .chunks_exact(spec.tags.len())
+                .take_while(|entry| entry.iter().zip(&spec.tags).all(|(f, &t)| f.tag == t))
+                .count(),
+        };
+        i += whole * spec.tags.len();
+        entries += whole as u64;
         match fields.get(i) {
             // An entry that ends before its last member: its delimiter, then its members in
             // order as far as they go.
@@ -674,6 +681,14 @@ pub(crate) fn usual_group(run: Fields<'_>, at: usize, spec: &GroupSpec) -> u64 {
     }
     // Positions are below the message's length, which is addressable with u32.
     (i as u64) << 32 | entries
+}
+
+/// How many entries from the start of `fields` hold the `N` tags of `tags` in order, each in
+/// `N` fields: [`usual_group`]'s whole entries for a group of `N` members, with no loop over an
+/// entry's members.
+#[inline(always)]
+fn whole_entries<const N: usize>(fields: &[Field], tags: [u32; N]) -> usize {
+    fields.chunks_exact(N).take_while(|entry| entry.iter().zip(tags).all(|(f, t)| f.tag == t)).count()
 }
 
 /// Reads the group whose count field is `fields[at]`; returns its entries (as position ranges)

@@ -209,7 +209,12 @@ fn the_usual_group_reads_as_scan_group_reads_it() {
     let alone = GroupSpec::new(453, [448].map(Member::Field)).unwrap();
     let two = flat.clone().with_delimiters(&[448, 452]).unwrap();
     let nested = GroupSpec::new(453, [Member::Field(448), Member::from(alone.clone())]).unwrap();
-    let tags = [448, 448, 447, 452, 58, 453];
+    // Two, four and five members: the usual group's whole entries are compared unrolled for one
+    // to four members and in a loop past that.
+    let pair = GroupSpec::new(453, [448, 447].map(Member::Field)).unwrap();
+    let four = GroupSpec::new(453, [448, 447, 452, 802].map(Member::Field)).unwrap();
+    let five = GroupSpec::new(453, [448, 447, 452, 802, 523].map(Member::Field)).unwrap();
+    let tags = [448, 448, 447, 452, 58, 453, 802, 523];
     let (mut answered, mut usual) = (0, 0);
     for seed in 1..20_000 {
         let mut rng = crate::testing::Rng(seed);
@@ -227,7 +232,7 @@ fn the_usual_group_reads_as_scan_group_reads_it() {
             fields.push(Field { tag: 58, start: 10, end: 11 });
         }
         let run = Fields::new(&buf, &fields);
-        for spec in [&flat, &alone, &two, &nested] {
+        for spec in [&flat, &alone, &two, &nested, &pair, &four, &five] {
             let found = usual_group(run, 0, spec);
             if found == 0 {
                 continue;
