@@ -176,6 +176,15 @@ fn short_decimal(buf: &[u8], field: Field) -> Option<Decimal> {
     if len <= 4 {
         return short_decimal32(word as u32, len);
     }
+    decimal_of_word(word, len)
+}
+
+/// [`short_decimal`] of a value of five to eight bytes, the low bytes of `word`.
+// Eight digits at most: every mantissa is below 10^8, far inside an i64.
+#[allow(clippy::cast_possible_wrap)]
+#[inline(always)]
+fn decimal_of_word(word: u64, len: usize) -> Option<Decimal> {
+    debug_assert!((5..=8).contains(&len));
     // The bits of the value's bytes: the bytes after it (its SOH, the next field) are not read.
     let value = u64::MAX >> (64 - 8 * len);
     let point = swar::byte_marks(word, b'.') & value;
@@ -223,6 +232,13 @@ fn short_decimal32(word: u32, len: usize) -> Option<Decimal> {
 /// else [`Decimal::parse`].
 #[inline(never)]
 fn longer_decimal(buf: &[u8], field: Field) -> Result<Option<Decimal>, DecodeError> {
+    // Five to eight bytes from one word, without `short_decimal`'s tests of shorter values.
+    let len = field.range().len();
+    if let (5..=8, Some(word)) = (len, swar::load(buf, field.start as usize)) {
+        if let Some(decimal) = decimal_of_word(word, len) {
+            return Ok(Some(decimal));
+        }
+    }
     match short_decimal(buf, field) {
         Some(decimal) => Ok(Some(decimal)),
         None => any_decimal(buf, field.tag, field.range()),
