@@ -652,10 +652,10 @@ pub(crate) fn usual_group(run: Fields<'_>, at: usize, spec: &GroupSpec) -> u64 {
         // members (most groups) each entry's compares unrolled, its tags in registers.
         let rest = fields.get(i..).unwrap_or_default();
         let whole = match spec.tags[..] {
-            [a] => whole_entries(rest, [a]),
-            [a, b] => whole_entries(rest, [a, b]),
-            [a, b, c] => whole_entries(rest, [a, b, c]),
-            [a, b, c, d] => whole_entries(rest, [a, b, c, d]),
+            [t0] => whole_entries(rest, [t0]),
+            [t0, t1] => whole_entries(rest, [t0, t1]),
+            [t0, t1, t2] => whole_entries(rest, [t0, t1, t2]),
+            [t0, t1, t2, t3] => whole_entries(rest, [t0, t1, t2, t3]),
             _ => rest
                 .chunks_exact(spec.tags.len())
                 .take_while(|entry| entry.iter().zip(&spec.tags).all(|(f, &t)| f.tag == t))
