@@ -833,6 +833,7 @@ __all__ = [
     "MessageMap",
     "Rule",
     "Template",
+    "__version__",
     "checksum",
     "find_messages",
     "pack_strings",

@@ -1,24 +1,36 @@
 """Short values read as text: the strings kept for repeated values never give a wrong answer.
 
-Values of up to 16 ASCII bytes are answered from a table of kept strings keyed by their bytes
-(read as two overlapping words); these tests read values that differ in one byte at every
-position of every length around the table's word sizes, values that evict one another, and
-values that are not ASCII, through every read that makes text.
+Values of up to 24 ASCII bytes are answered from a table of kept strings keyed by their bytes
+(read as up to three words, the last overlapping); these tests read values that differ in one
+byte at every position of every length around the table's word sizes, values that evict one
+another, and values that are not ASCII, through every read that makes text.
 """
 
 import string
+from collections.abc import Callable
 
 import pytest
 
 import fixwire
 from fixtext import build
 
-LENGTHS = range(1, 21)
+LENGTHS = range(1, 29)
+REFUSING_READS: list[Callable[[fixwire.Message], object]] = [
+    lambda msg: msg[58],
+    lambda msg: msg.get(58),
+    lambda msg: msg.values((58,)),
+]
 
 
 def reads(msg: fixwire.Message, tag: int) -> list[object]:
     """Every way of reading ``tag``'s value as text."""
-    return [msg[tag], msg.get(tag), msg.values((tag,))[0], msg.get_all(tag)[0], dict(list(msg))[tag]]
+    return [
+        msg[tag],
+        msg.get(tag),
+        msg.values((tag,))[0],
+        msg.get_all(tag)[0],
+        dict(list(msg))[tag],
+    ]
 
 
 @pytest.mark.parametrize("length", LENGTHS)
@@ -34,6 +46,7 @@ def test_values_differing_in_one_byte_read_apart_at_every_length(length: int) ->
 def test_values_that_evict_one_another_still_read_right() -> None:
     # More distinct values than the table has slots, twice over, mixed with repeated ones.
     texts = [f"{n / 100:.2f}" for n in range(3000)] + [f"SYM-{n:09d}" for n in range(3000)]
+    texts += [f"KXHIGHNY-25JAN01-T{n:04d}" for n in range(3000)]
     for _ in range(2):
         for text in texts:
             msg = fixwire.parse(build("8", f"44={text}|58={text}|54=1|"))
@@ -50,9 +63,9 @@ def test_a_byte_that_is_not_ascii_at_any_position_is_decoded_or_refused(length: 
         latin1 = b"a" * at + b"\xe9" + b"a" * (length - at - 1)
         data = build("8", b"58=" + latin1 + b"|")
         msg = fixwire.parse(data)
-        for read in (lambda: msg[58], lambda: msg.get(58), lambda: msg.values((58,))):
+        for read in REFUSING_READS:
             with pytest.raises(fixwire.DecodeError) as info:
-                read()
+                read(msg)
             assert (info.value.kind, info.value.tag) == ("invalid_utf8", 58)
             assert info.value.offset == data.index(b"\x0158=") + 4 + at
 

@@ -2,20 +2,20 @@
 //! bytes.
 //!
 //! Most FIX values a reader asks for are short and repeat from message to message: MsgType
-//! <35>, Side <54>, OrdType <40>, a quantity, a price, a symbol. Making a `str` of one costs an
-//! allocation, a copy and, when the caller lets it go, a release: about 180 instructions. Here a
-//! value of 1 to [`LONGEST`] ASCII bytes is looked up in a direct-mapped table of [`SLOTS`]
-//! strings, keyed by its length and bytes (read as two overlapping words, the same reads that
-//! check it is ASCII); a hit hands out the kept string with one more reference, a miss makes
-//! the string (copied by those two words, no `memcpy` call) and keeps it in the slot instead of
-//! the one there. A `str` is immutable and its identity means nothing to a reader, so handing
+//! <35>, Side <54>, OrdType <40>, a quantity, a price, a symbol (a Kalshi market ticker is up to
+//! about 24 characters). Making a `str` of one costs an allocation, a copy and, when the caller
+//! lets it go, a release: about 180 instructions. Here a value of 1 to [`LONGEST`] ASCII bytes
+//! is looked up in a direct-mapped table of [`SLOTS`] strings, keyed by its length and bytes
+//! (read as up to three words, the last overlapping the others: the same reads that check it is
+//! ASCII); a hit hands out the kept string with one more reference, a miss makes the string
+//! (copied by those words, no `memcpy` call) and keeps it in the slot instead of the one there. A `str` is immutable and its identity means nothing to a reader, so handing
 //! out one object for equal values changes no answer; longer values (ClOrdID <11>, timestamps)
 //! are not kept, as they rarely repeat.
 //!
 //! The table is a process-wide one, touched only with the GIL held: it exists only in builds
 //! with a GIL that read a string's layout (not abi3, PyPy, GraalPy or a free-threaded build),
 //! and the module is not imported into a sub-interpreter (entry.rs). It holds at most [`SLOTS`]
-//! strings of at most [`LONGEST`] characters (about 40 KiB), kept until their slot is taken.
+//! strings of at most [`LONGEST`] characters (about 45 KiB), kept until their slot is taken.
 
 use std::cell::UnsafeCell;
 
@@ -24,16 +24,18 @@ use pyo3::ffi;
 /// How many strings are kept: a power of two.
 const SLOTS: usize = 512;
 
-/// The longest value kept, in bytes: two words.
-pub(crate) const LONGEST: usize = 16;
+/// The longest value kept, in bytes: three words.
+pub(crate) const LONGEST: usize = 24;
 
-/// A value's length and bytes as two words: for 8 to 16 bytes the first eight and the last
-/// eight (overlapping, so that together they are every byte), for 4 to 7 the first and last
-/// four, for 1 to 3 the bytes in the first word.
+/// A value's length and bytes as three words: for 17 to 24 bytes the first sixteen and the last
+/// eight, for 8 to 16 the first eight and the last eight, for 4 to 7 the first and last four
+/// (overlapping, so that together they are every byte), for 1 to 3 the bytes in the first word;
+/// a word not read is 0.
 #[derive(Clone, Copy, PartialEq, Eq)]
 struct Key {
     len: usize,
     head: u64,
+    middle: u64,
     tail: u64,
 }
 
@@ -44,21 +46,23 @@ impl Key {
         let len = value.len();
         let word = |at: usize| u64::from_le_bytes(value[at..at + 8].try_into().expect("eight bytes"));
         let half = |at: usize| u64::from(u32::from_le_bytes(value[at..at + 4].try_into().expect("four bytes")));
-        let (head, tail) = match len {
-            8.. => (word(0), word(len - 8)),
-            4..=7 => (half(0), half(len - 4)),
-            _ => (value.iter().rev().fold(0, |acc, &b| acc << 8 | u64::from(b)), 0),
+        let (head, middle, tail) = match len {
+            17.. => (word(0), word(8), word(len - 8)),
+            8..=16 => (word(0), 0, word(len - 8)),
+            4..=7 => (half(0), 0, half(len - 4)),
+            _ => (value.iter().rev().fold(0, |acc, &b| acc << 8 | u64::from(b)), 0, 0),
         };
-        Self { len, head, tail }
+        Self { len, head, middle, tail }
     }
 
     fn is_ascii(self) -> bool {
-        (self.head | self.tail) & 0x8080_8080_8080_8080 == 0
+        (self.head | self.middle | self.tail) & 0x8080_8080_8080_8080 == 0
     }
 
     #[inline(always)]
     fn slot(self) -> usize {
-        let mixed = (self.head ^ self.tail.rotate_left(29) ^ self.len as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let words = self.head ^ self.middle.rotate_left(17) ^ self.tail.rotate_left(29);
+        let mixed = (words ^ self.len as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         // The top bits are the best mixed; SLOTS is a power of two below 2^32.
         (mixed >> (64 - SLOTS.trailing_zeros())) as usize
     }
@@ -73,7 +77,12 @@ impl Key {
         // at these offsets of a value that long.
         unsafe {
             match self.len {
-                8.. => {
+                17.. => {
+                    out.cast::<u64>().write_unaligned(self.head.to_le());
+                    out.add(8).cast::<u64>().write_unaligned(self.middle.to_le());
+                    out.add(self.len - 8).cast::<u64>().write_unaligned(self.tail.to_le());
+                }
+                8..=16 => {
                     out.cast::<u64>().write_unaligned(self.head.to_le());
                     out.add(self.len - 8).cast::<u64>().write_unaligned(self.tail.to_le());
                 }
@@ -101,7 +110,7 @@ struct Slot {
     text: *mut ffi::PyObject,
 }
 
-const EMPTY: Slot = Slot { key: Key { len: 0, head: 0, tail: 0 }, text: std::ptr::null_mut() };
+const EMPTY: Slot = Slot { key: Key { len: 0, head: 0, middle: 0, tail: 0 }, text: std::ptr::null_mut() };
 
 /// The table: read and written only with the GIL held, by code that calls nothing that could
 /// reach it again while it holds the reference (releasing a `str` runs no Python code).
