@@ -8,9 +8,10 @@
 //! is looked up in a direct-mapped table of [`SLOTS`] strings, keyed by its length and bytes
 //! (read as up to three words, the last overlapping the others: the same reads that check it is
 //! ASCII); a hit hands out the kept string with one more reference, a miss makes the string
-//! (copied by those words, no `memcpy` call) and keeps it in the slot instead of the one there. A `str` is immutable and its identity means nothing to a reader, so handing
-//! out one object for equal values changes no answer; longer values (ClOrdID <11>, timestamps)
-//! are not kept, as they rarely repeat.
+//! (copied by those words, no `memcpy` call) and keeps it in the slot instead of the one there.
+//! A `str` is immutable and its identity means nothing to a reader, so handing out one object
+//! for equal values changes no answer; longer values (ClOrdID <11>, a UUID of 36) are not kept,
+//! as they rarely repeat.
 //!
 //! The table is a process-wide one, touched only with the GIL held: it exists only in builds
 //! with a GIL that read a string's layout (not abi3, PyPy, GraalPy or a free-threaded build),
