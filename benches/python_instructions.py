@@ -12,6 +12,10 @@ Cases (the decode group's NewOrderSingle and the framer group's stream):
 * ``parse+5 []``: parse, then MsgType <35>, ClOrdID <11>, OrderQty <38>, Price <44> and
   Symbol <55> by ``msg[tag]``;
 * ``parse+values``: parse, then the same five in one ``msg.values(...)``;
+* ``parse+5 [] new``: ``parse+5 []`` over 4,096 orders that differ in ClOrdID, OrderQty, Price
+  and Symbol, taken in turn: no value repeats within 4,096 messages, so none of the five reads
+  finds its string among those kept for repeated short values (the binding's worst case; the
+  identical message of ``parse+5 []`` is its best);
 * ``Framer.feed``: the framer stream (1 MiB) in 64 KiB chunks, per message;
 * ``encode``: the encode group's ``Encoder.encode`` of the order (its list of pairs built by the
   caller, as there); ``encode template``: that group's ``Encoder.encode_template`` (a tuple of
@@ -28,18 +32,28 @@ until ``None``), per message.
 """
 
 import argparse
+import dataclasses
 import gc
+import itertools
 import re
 import subprocess
 import sys
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import fixwire  # after the path that finds benches
 from benches.bench_encode import WRITERS
-from benches.conftest import HAVE_QUICKFIX, ORDER, chunked, corpus_message, make_stream
+from benches.conftest import (
+    HAVE_QUICKFIX,
+    ORDER,
+    chunked,
+    corpus_message,
+    make_stream,
+    new_order_single_bytes,
+)
 
 TAGS = (35, 11, 38, 44, 55)
 ENCODE_CASES = {
@@ -64,6 +78,26 @@ def case(name: str) -> tuple[Callable[[], object], int]:
         return items, 1
     if name == "parse+values":
         return lambda: fixwire.parse(data).values(TAGS), 1
+    if name == "parse+5 [] new":
+        orders = [
+            new_order_single_bytes(
+                dataclasses.replace(
+                    ORDER,
+                    cl_ord_id=f"{n:08x}{ORDER.cl_ord_id[8:]}",
+                    order_qty=10 + n,
+                    price=Decimal(f"0.{n:04d}"),
+                    symbol=f"HIGHNY-{n:04d}DEC",
+                )
+            )
+            for n in range(4096)
+        ]
+        turn = itertools.cycle(orders)
+
+        def new_items() -> object:
+            msg = fixwire.parse(next(turn))
+            return msg[35], msg[11], msg[38], msg[44], msg[55]
+
+        return new_items, 1
     if name in ENCODE_CASES:
         write = WRITERS[ENCODE_CASES[name]]()
         return lambda: write(ORDER), 1
@@ -113,7 +147,14 @@ try:
     import refix  # type: ignore[import-not-found]  # only under a Python 3.12+ with refix
 except ImportError:
     refix = None
-FIXWIRE_CASES = ("parse", "parse+5 []", "parse+values", "Framer.feed", *ENCODE_CASES)
+FIXWIRE_CASES = (
+    "parse",
+    "parse+5 []",
+    "parse+5 [] new",
+    "parse+values",
+    "Framer.feed",
+    *ENCODE_CASES,
+)
 REFIX_CASES = ("refix 5 get_str", "refix stream")
 COMPAT_CASES = ("compat build+send", "compat receive+read")
 QUICKFIX_CASES = ("qf build+send", "qf receive+read")

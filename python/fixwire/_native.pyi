@@ -15,6 +15,9 @@ from fixwire.errors import DecodeError
 DEBUG_BUILD: bool
 """True when the extension was built without optimisation (``make build``)."""
 
+__version__: str
+"""The version of the workspace ``Cargo.toml`` the extension was built from."""
+
 _D = TypeVar("_D")
 _F = TypeVar("_F")
 _G = TypeVar("_G", bound="FieldMap")
@@ -830,6 +833,7 @@ __all__ = [
     "MessageMap",
     "Rule",
     "Template",
+    "__version__",
     "checksum",
     "find_messages",
     "pack_strings",

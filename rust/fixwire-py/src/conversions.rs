@@ -36,18 +36,16 @@ pub(crate) fn as_pybytes<'py>(data: &Bound<'py, PyAny>) -> PyResult<Bound<'py, P
 }
 
 /// A value's bytes as `str`, decoded and checked once: ASCII (nearly every FIX value) is copied
-/// straight into a new one-byte string, a one-character value comes from CPython's cache of
-/// them, and anything else goes through CPython's strict UTF-8 decoder (whose error does not
-/// name the tag: the caller asks the core for that one).
+/// straight into a new one-byte string or, when short, taken from the strings kept for repeated
+/// values (`short_text`), and anything else goes through CPython's strict UTF-8 decoder (whose
+/// error does not name the tag: the caller asks the core for that one).
 pub(crate) fn value_str<'py>(py: Python<'py>, value: &[u8]) -> PyResult<Bound<'py, PyString>> {
-    let len = isize::try_from(value.len()).expect("a slice is at most isize::MAX bytes");
-    let ptr = if is_ascii(value) {
-        // SAFETY: `value` is ASCII and `len` long; the GIL is held (`py`).
-        unsafe { ascii_ptr(value, len) }
-    } else {
+    // SAFETY: the GIL is held (`py`).
+    let ptr = unsafe { ascii_text(value) }.unwrap_or_else(|| {
+        let len = isize::try_from(value.len()).expect("a slice is at most isize::MAX bytes");
         // SAFETY: `value` is valid for `len` bytes; the error name is a NUL-terminated literal.
         unsafe { ffi::PyUnicode_DecodeUTF8(value.as_ptr().cast(), len, c"strict".as_ptr()) }
-    };
+    });
     // SAFETY: `ptr` is a new reference to a str, or NULL with a Python error set.
     unsafe { Ok(Bound::from_owned_ptr_or_err(py, ptr)?.cast_into_unchecked()) }
 }
@@ -56,20 +54,36 @@ pub(crate) fn value_str<'py>(py: Python<'py>, value: &[u8]) -> PyResult<Bound<'p
 /// it (out of memory), its error then cleared: the caller takes the full path, which raises.
 #[cfg(not(any(Py_LIMITED_API, PyPy, GraalPy)))] // only the fast entries (entry.rs) use it
 pub(crate) fn ascii_str<'py>(py: Python<'py>, value: &[u8]) -> Option<Bound<'py, PyString>> {
-    if !is_ascii(value) {
-        return None;
-    }
-    let len = isize::try_from(value.len()).expect("a slice is at most isize::MAX bytes");
-    // SAFETY: `value` is ASCII and `len` long; the GIL is held (`py`). The result is a new
-    // reference to a str, or NULL with an error set, which is cleared.
+    // SAFETY: the GIL is held (`py`). The result is a new reference to a str, or NULL with an
+    // error set, which is cleared.
     unsafe {
-        let ptr = ascii_ptr(value, len);
+        let ptr = ascii_text(value)?;
         if ptr.is_null() {
             ffi::PyErr_Clear();
             return None;
         }
         Some(Bound::from_owned_ptr(py, ptr).cast_into_unchecked())
     }
+}
+
+/// A `str` of `value` when it is ASCII (a new reference, or NULL with an error set), else
+/// `None`: a short one from `short_text` where the build has it.
+///
+/// # Safety
+/// The GIL is held.
+#[inline(always)]
+unsafe fn ascii_text(value: &[u8]) -> Option<*mut ffi::PyObject> {
+    #[cfg(not(any(Py_LIMITED_API, PyPy, GraalPy, Py_GIL_DISABLED)))]
+    if (1..=crate::short_text::LONGEST).contains(&value.len()) {
+        // SAFETY: the GIL is held; the length is in the range `text` takes.
+        return unsafe { crate::short_text::text(value) };
+    }
+    if !is_ascii(value) {
+        return None;
+    }
+    let len = isize::try_from(value.len()).expect("a slice is at most isize::MAX bytes");
+    // SAFETY: `value` is ASCII and `len` long; the GIL is held.
+    Some(unsafe { ascii_ptr(value, len) })
 }
 
 /// A `str` of `value`, ASCII and `len` bytes long: a one-character one from CPython's cache.

@@ -56,6 +56,7 @@ mod fast {
     use pyo3::sync::PyOnceLock;
     use pyo3::type_object::PyTypeInfo;
     use pyo3::types::{PyBytes, PyCFunction};
+    use pyo3::Borrowed;
 
     use pyo3::exceptions::PyImportError;
     use pyo3::panic::PanicException;
@@ -129,10 +130,10 @@ mod fast {
         let py = unsafe { Python::assume_attached() };
         if nargs == 1 && kwnames.is_null() {
             // SAFETY: `args` holds one borrowed reference, alive for the call.
-            let data = unsafe { Bound::from_borrowed_ptr(py, *args) };
+            let data = unsafe { Borrowed::from_ptr(py, *args) };
             if let Ok(raw) = data.cast::<PyBytes>() {
                 // A panic goes on to the full call, where PyO3 turns it into an exception.
-                if let Ok(Some(msg)) = catch_unwind(AssertUnwindSafe(|| message::parse_plain(raw))) {
+                if let Ok(Some(msg)) = catch_unwind(AssertUnwindSafe(|| message::parse_plain(&raw))) {
                     return msg.into_ptr();
                 }
             }
@@ -172,14 +173,15 @@ mod fast {
     /// Called by CPython only, attached to the interpreter, with a `Message` and a key, both
     /// borrowed for the call.
     unsafe extern "C" fn subscript(slf: *mut ffi::PyObject, key: *mut ffi::PyObject) -> *mut ffi::PyObject {
-        // SAFETY: CPython calls this attached to the interpreter, with live objects.
+        // SAFETY: CPython calls this attached to the interpreter, with live objects, borrowed
+        // for the call (so no reference of our own is taken).
         let (py, key) = unsafe {
             let py = Python::assume_attached();
-            (py, Bound::from_borrowed_ptr(py, key))
+            (py, Borrowed::from_ptr(py, key))
         };
         if let Some(tag) = exact_i64(&key).and_then(|t| u32::try_from(t).ok()) {
             // SAFETY: only `Message` objects come to this slot (see `subscript_entry`).
-            let msg = unsafe { Bound::from_borrowed_ptr(py, slf).cast_into_unchecked::<PyMessage>() };
+            let msg = unsafe { Borrowed::from_ptr(py, slf).cast_unchecked::<PyMessage>() };
             // A panic goes on to the full call, where PyO3 turns it into an exception.
             if let Ok(Some(value)) = catch_unwind(AssertUnwindSafe(|| msg.get().ascii_item(py, tag))) {
                 return value.into_ptr();

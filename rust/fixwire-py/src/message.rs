@@ -548,22 +548,27 @@ pub(crate) fn parse_plain<'py>(raw: &Bound<'py, PyBytes>) -> Option<Bound<'py, P
         if let Some(prepared) = crate::message_alloc::prepare(index.fields()) {
             return Some(Made::Kept(prepared));
         }
-        Some(Made::Plain(PyMessage::new(raw, index.fields(), Specs::None)))
+        Some(Made::Plain(Arc::from(index.fields())))
     })?;
     match made {
         #[cfg(not(Py_GIL_DISABLED))]
         Made::Kept(prepared) => crate::message_alloc::new_message(raw, prepared),
-        Made::Plain(message) => Bound::new(raw.py(), message).ok(),
+        Made::Plain(fields) => {
+            let (count, len) = (fields.len(), raw.as_bytes().len());
+            let message = PyMessage::lent(raw.clone().unbind(), 0..len, FieldStore::Own(fields), 0..count, Specs::None);
+            Bound::new(raw.py(), message).ok()
+        }
     }
 }
 
 /// What [`parse_plain`] takes out of the index's borrow: the makings of a message in the free
-/// list's memory, or a value for PyO3 to make one of.
+/// list's memory, or a copy of its fields for PyO3 to make one of (small either way: it is
+/// moved out of the borrow and matched).
 #[cfg(not(any(Py_LIMITED_API, PyPy, GraalPy)))]
 enum Made {
     #[cfg(not(Py_GIL_DISABLED))]
     Kept(crate::message_alloc::Prepared),
-    Plain(PyMessage),
+    Plain(Arc<[Field]>),
 }
 
 /// The FIX checksum of ``data``: the sum of its bytes modulo 256.
