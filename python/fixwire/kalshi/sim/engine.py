@@ -18,7 +18,6 @@ from fixwire.kalshi.sim.book import (
     net_position,
 )
 from fixwire.kalshi.sim.events import (
-    Accepted,
     CancelRejected,
     Event,
     GroupState,
@@ -27,6 +26,7 @@ from fixwire.kalshi.sim.events import (
     Position,
     Rejected,
     Replaced,
+    accepted,
 )
 from fixwire.kalshi.sim.groups import GroupOperations
 from fixwire.kalshi.sim.vocabulary import (
@@ -221,7 +221,7 @@ class MatchingEngine(GroupOperations):
             self._open_by_client[owner, client_id] = order
             self._last_by_client[owner, client_id] = order
             self._hold(order)  # Never resting: refunded by the trade that fills it.
-            events.append(Accepted(order.state()))
+            events.append(accepted(order.state()))
             orders.append(order)
         events.extend(self._trade(orders[0], orders[1], quantity, now))
         return events
@@ -357,6 +357,46 @@ class MatchingEngine(GroupOperations):
                 missing for GTD or given for another time in force, ``max_execution_cost`` is
                 not positive, or ``now`` went backwards.
         """
+        return self.submit_positional(
+            owner,
+            client_id,
+            market,
+            side,
+            price,
+            qty,
+            now,
+            time_in_force,
+            expire_time,
+            post_only,
+            stp,
+            group_id,
+            cancel_on_pause,
+            max_execution_cost,
+            subaccount,
+        )
+
+    def submit_positional(
+        self,
+        owner: str,
+        client_id: str,
+        market: str,
+        side: Side,
+        price: Decimal,
+        qty: Decimal | int,
+        now: float,
+        time_in_force: TimeInForce,
+        expire_time: float | None,
+        post_only: bool,
+        stp: SelfTradePrevention,
+        group_id: str | None,
+        cancel_on_pause: bool,
+        max_execution_cost: Decimal | None,
+        subaccount: int,
+    ) -> list[Event]:
+        """:meth:`submit` with its arguments by position, in its order, every one given: the
+        simulator's order path (a call with sixteen keywords has them packed into a dictionary
+        and unpacked again, about 1,200 instructions an order).
+        """
         check_price(price)
         quantity = check_qty(qty)
         check_subaccount(subaccount)
@@ -466,7 +506,7 @@ class MatchingEngine(GroupOperations):
             self._groups[group_id].members[order.order_id] = order
         if expire_time is not None:
             self._schedule_expiry(order, expire_time)
-        events.append(Accepted(order.state()))
+        events.append(accepted(order.state()))
         events.extend(self._execute(order, now))
         return events
 
