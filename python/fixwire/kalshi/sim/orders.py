@@ -105,8 +105,8 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
             if cancel_on_pause is None:
                 cancel_on_pause = bool(msg.get_bool(21006, default=False))
             expire = None if expire_text is None else msg.get_time_ns(126)
-            # MatchingEngine.submit's arguments, by position (see submit_positional).
-            events = self.engine.submit_positional(
+            # MatchingEngine.submit's arguments, by position (see its docstring).
+            events = self.engine.submit(
                 api_key,  # owner
                 cl_ord_id,  # client_id
                 symbol,  # market
