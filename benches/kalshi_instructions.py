@@ -21,6 +21,10 @@ engine to end with no open order. Run it from the repository with the interprete
   the transport: the timed half of the order's path (the cancel is not counted).
 * ``client report``: the client's read of that New report, up to its callback.
 * ``client order``: ``KalshiClient.new_order`` placing the order, up to the transport.
+* ``plain answer``, ``plain report`` and ``plain order``: the same between a plain fixwire
+  initiator and acceptor (``bench_session.py``'s configurations and order fields, the acceptor
+  answering each order with ``session_peer.py``'s canned report from its callback): the plain
+  session of the benchmark's ratio, counted the same way.
 
 Run from a directory of its own (the repository is fine): the import system lists the
 directories on ``sys.path``, and one that other work fills moves the counts.
@@ -42,7 +46,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benches.bench_kalshi import KeptBytes, kalshi_config, place  # after the path
-from benches.bench_session import numbered_orders
+from benches.bench_session import ACCEPTOR, INITIATOR, numbered_orders, order_fields
+from benches.conftest import NewOrderSingle
+from benches.session_peer import Answers
 from fixwire.kalshi import (
     ExecutionReport,
     KalshiClient,
@@ -52,10 +58,17 @@ from fixwire.kalshi import (
 )
 from fixwire.kalshi.sim import Simulator
 from fixwire.kalshi.sim.resend import RetentionStore
-from fixwire.session import Connection, Session
+from fixwire.session import Connection, Event, Received, Session
 from fixwire.session.connection import _Protocol
 
-CASES = ("simulator", "client report", "client order")
+CASES = (
+    "simulator",
+    "client report",
+    "client order",
+    "plain answer",
+    "plain report",
+    "plain order",
+)
 WARM_UP = 300
 """Round trips before the counted ones."""
 COUNT = 1_000
@@ -75,6 +88,14 @@ def _feed(protocol: _Protocol, wire: bytes) -> None:
 def _counted(read: Callable[[], object]) -> None:
     """Runs ``read`` inside ``functools.reduce``: what the worker's callgrind counts."""
     functools.reduce(lambda _, __: read(), (None,), None)
+
+
+def _read(protocol: _Protocol, wire: bytes, counting: bool) -> None:
+    """:func:`_feed`, counted when ``counting``."""
+    if counting:
+        _counted(lambda: _feed(protocol, wire))
+    else:
+        _feed(protocol, wire)
 
 
 async def _round_trips(case: str, count: int) -> None:
@@ -122,16 +143,8 @@ async def _round_trips(case: str, count: int) -> None:
             _counted(lambda: place(client, order, group.order_group_id))
         else:
             place(client, order, group.order_group_id)
-        wire = to_venue.take()
-        if counting and case == "simulator":
-            _counted(lambda: _feed(venue_protocol, wire))
-        else:
-            _feed(venue_protocol, wire)
-        wire = to_client.take()
-        if counting and case == "client report":
-            _counted(lambda: _feed(client_protocol, wire))
-        else:
-            _feed(client_protocol, wire)
+        _read(venue_protocol, to_venue.take(), counting and case == "simulator")
+        _read(client_protocol, to_client.take(), counting and case == "client report")
         new = reports.pop()
         assert isinstance(new, ExecutionReport), new
         assert (new.exec_type, new.cl_ord_id) == ("0", order.cl_ord_id), new
@@ -152,6 +165,51 @@ async def _round_trips(case: str, count: int) -> None:
     if sim.engine.open_orders():
         raise RuntimeError("orders left open in the engine")
     served.cancel()
+
+
+def _send_plain(initiator: Connection, order: NewOrderSingle) -> None:
+    """Sends ``order`` as the plain session's initiator does."""
+    initiator.send("D", order_fields(order))
+
+
+async def _plain_round_trips(case: str, count: int) -> None:
+    """``WARM_UP + count`` round trips between a plain initiator and acceptor, ``case``'s
+    read of the last ``count`` counted.
+    """
+    acceptor = Connection(Session(ACCEPTOR))
+    answers = Answers()
+    acceptor.set_on_event(answers.to(acceptor))
+    initiator = Connection(Session(INITIATOR))
+    reports: list[str] = []
+
+    def on_event(event: Event) -> None:
+        if isinstance(event, Received) and event.message.msg_type == "8":
+            reports.append(event.message[11])
+
+    initiator.set_on_event(on_event)
+    to_initiator, to_acceptor = KeptBytes(), KeptBytes()
+    acceptor_protocol = _Protocol(acceptor, None)
+    initiator_protocol = _Protocol(initiator, None)
+    acceptor_protocol.connection_made(to_initiator)
+    initiator_protocol.connection_made(to_acceptor)  # the Logon
+    _feed(acceptor_protocol, to_acceptor.take())
+    _feed(initiator_protocol, to_initiator.take())
+    orders = numbered_orders(WARM_UP + count)
+    for index, order in enumerate(orders):
+        counting = index >= WARM_UP
+        if index == WARM_UP:
+            gc.collect()
+            gc.freeze()
+            gc.disable()
+        if counting and case == "plain order":
+            _counted(functools.partial(_send_plain, initiator, order))
+        else:
+            initiator.send("D", order_fields(order))
+        _read(acceptor_protocol, to_acceptor.take(), counting and case == "plain answer")
+        _read(initiator_protocol, to_initiator.take(), counting and case == "plain report")
+        if reports != [order.cl_ord_id] or answers.errors:
+            raise RuntimeError(f"order {order.cl_ord_id}: reports {reports}, {answers.errors}")
+        reports.clear()
 
 
 def counted(case: str, count: int) -> int:
@@ -181,7 +239,9 @@ def main() -> None:
     instructions per round trip; ``--worker CASE COUNT`` is a worker.
     """
     if sys.argv[1:2] == ["--worker"]:
-        asyncio.run(_round_trips(sys.argv[2], int(sys.argv[3])))
+        case = sys.argv[2]
+        work = _plain_round_trips if case.startswith("plain") else _round_trips
+        asyncio.run(work(case, int(sys.argv[3])))
         return
     for case in sys.argv[1:] or CASES:
         if case not in CASES:
