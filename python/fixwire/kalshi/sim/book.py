@@ -24,6 +24,7 @@ from fixwire.kalshi.sim.events import (
     GroupTriggered,
     OrderState,
     Position,
+    cancelled,
 )
 from fixwire.kalshi.sim.vocabulary import (
     GROUP_WINDOW_SECONDS,
@@ -605,7 +606,7 @@ class EngineState:
         order.status = CANCELED
         orig = order.client_id if client_id is not None else None
         self._close(order, client_id)
-        return Cancelled(order=order.state(), reason=reason, qty=qty, orig_client_id=orig)
+        return cancelled(order.state(), reason, qty, orig)
 
     def _rest(self, order: Order, market: Market) -> None:
         market.bids[order.side].add(order)

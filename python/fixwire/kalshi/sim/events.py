@@ -133,6 +133,20 @@ class Accepted:
     order: OrderState
 
 
+_new_object = object.__new__
+# Each slot's descriptor sets it past the frozen dataclass's __setattr__.
+_set_accepted_order = Accepted.__dict__["order"].__set__
+
+
+def accepted(order: OrderState) -> Accepted:
+    """``Accepted(order)`` without its ``__init__`` (a frozen dataclass's sets each field with
+    ``object.__setattr__``, in a Python call from ``type.__call__``): one on every order.
+    """
+    event = _new_object(Accepted)
+    _set_accepted_order(event, order)
+    return event
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Filled:
     """One side of one trade (ExecType <150> = F Trade).
@@ -176,6 +190,24 @@ class Cancelled:
     reason: CancelReason
     qty: Decimal
     orig_client_id: str | None = None
+
+
+_set_cancelled = tuple(
+    Cancelled.__dict__[name].__set__ for name in ("order", "reason", "qty", "orig_client_id")
+)
+
+
+def cancelled(
+    order: OrderState, reason: CancelReason, qty: Decimal, orig_client_id: str | None
+) -> Cancelled:
+    """``Cancelled(order=..., ...)`` without its ``__init__``, as :func:`accepted`."""
+    event = _new_object(Cancelled)
+    set_order, set_reason, set_qty, set_orig = _set_cancelled
+    set_order(event, order)
+    set_reason(event, reason)
+    set_qty(event, qty)
+    set_orig(event, orig_client_id)
+    return event
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -105,27 +105,24 @@ class OrderFlow(MarketDataFlow, DropCopyFlow):
             if cancel_on_pause is None:
                 cancel_on_pause = bool(msg.get_bool(21006, default=False))
             expire = None if expire_text is None else msg.get_time_ns(126)
+            # MatchingEngine.submit's arguments, by position (see its docstring).
             events = self.engine.submit(
-                owner=api_key,
-                client_id=cl_ord_id,
-                market=symbol,
-                side=side,
-                price=ZERO if prices is None else prices[1 if side is _YES else 2],
-                qty=qty,
-                now=now,
+                api_key,  # owner
+                cl_ord_id,  # client_id
+                symbol,  # market
+                side,
+                ZERO if prices is None else prices[1 if side is _YES else 2],  # price
+                qty,
+                now,
                 # A dictionary rather than the enum's call (its ValueError for the rest).
-                time_in_force=_TIME_IN_FORCE.get(tif) or m.TimeInForce(tif),
-                expire_time=None if expire is None else expire / 1e9,
-                post_only="6" in (exec_inst or ""),
-                stp=stp,
-                group_id=group_id or named,
-                cancel_on_pause=cancel_on_pause,
-                max_execution_cost=None if cost_text is None else msg.get_decimal(21009),
-                subaccount=(
-                    client.subaccount
-                    if account_text is None
-                    else msg.get_int(79, client.subaccount)
-                ),
+                _TIME_IN_FORCE.get(tif) or m.TimeInForce(tif),
+                None if expire is None else expire / 1e9,  # expire_time
+                "6" in (exec_inst or ""),  # post_only
+                stp,
+                group_id or named,  # group_id
+                cancel_on_pause,
+                None if cost_text is None else msg.get_decimal(21009),  # max_execution_cost
+                client.subaccount if account_text is None else msg.get_int(79, client.subaccount),
             )
         except (ValueError, TypeError, ArithmeticError):
             # The engine's message names the argument; the venue answers with a code.
