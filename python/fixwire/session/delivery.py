@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections import deque
 
-from fixwire.session.store import Store
+from fixwire.session.store import MemoryStore, Store
 
 __all__ = ["InboundLedger"]
 
@@ -30,13 +30,18 @@ __all__ = ["InboundLedger"]
 class InboundLedger:
     """The inbound numbers handed to the application and not yet taken; see the module."""
 
-    __slots__ = ("_store", "untaken")
+    __slots__ = ("_records", "_store", "untaken")
 
     def __init__(self, store: Store) -> None:
         self._store = store
+        # Whether recording the number the store's attribute already holds does anything: not
+        # for a MemoryStore, whose attribute is all it records (one call less a message).
+        self._records = type(store).set_next_target_seq is not MemoryStore.set_next_target_seq
         #: The numbers handed over and not yet taken, oldest first; never replaced, so the
-        #: session reads the last one without a call (read it only: it changes through the
-        #: methods here).
+        #: session reads the last one without a call. It changes through the methods here,
+        #: but for the session's common inbound message, the expected one: its number is
+        #: appended and the store's ``next_target_seq`` set past it in memory only (it is not
+        #: yet taken), :meth:`delivered` and :meth:`advance` without the calls.
         self.untaken: deque[int] = deque()
 
     @property
@@ -47,14 +52,6 @@ class InboundLedger:
     def delivered(self, seq_num: int) -> None:
         """The application message ``seq_num`` was handed to the application."""
         self.untaken.append(seq_num)
-
-    def delivered_in_turn(self, seq_num: int) -> None:
-        """The application message ``seq_num``, the expected one, was handed to the
-        application: :meth:`delivered`, then :meth:`advance` past it (in memory only, as it is
-        not yet taken), in one call for the common inbound message.
-        """
-        self.untaken.append(seq_num)
-        self._store.next_target_seq = seq_num + 1
 
     def advance(self, seq_num: int) -> None:
         """The next inbound message should carry ``seq_num``: recorded, unless a message
@@ -75,16 +72,20 @@ class InboundLedger:
         untaken = self.untaken
         if not untaken:
             return
-        store = self._store
-        current = store.next_target_seq
         last = untaken[-1]
-        if last >= current:
-            untaken.clear()  # Reset since: the store recorded the new numbers itself.
-            return
         if seq_num is None or last <= seq_num:
             # Every one taken (the common case: the one message just handed over).
             untaken.clear()
-            store.set_next_target_seq(current)
+            if self._records:
+                store = self._store
+                current = store.next_target_seq
+                if last < current:  # (Else reset since: the store recorded the new numbers.)
+                    store.set_next_target_seq(current)
+            return
+        store = self._store
+        current = store.next_target_seq
+        if last >= current:
+            untaken.clear()  # Reset since: the store recorded the new numbers itself.
             return
         while untaken[0] <= seq_num:  # Stops at the last one at the latest (last > seq_num).
             untaken.popleft()
