@@ -161,7 +161,7 @@ class SessionBase:
             length_fields=config.length_fields,
         )
         self._framer = Framer(groups=config.groups, max_body_length=config.max_message_size)
-        # The in-sequence check of the common inbound message (Session._receive_messages).
+        # The in-sequence check of the common inbound message (Session.receive).
         self._header_check = HeaderCheck(
             config.begin_string,
             config.sender_comp_id,

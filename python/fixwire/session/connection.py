@@ -487,8 +487,10 @@ class Connection:
                 except Exception as e:
                     log_callback_error(session.config, lone, e)
                 # Session.acknowledge(MsgSeqNum of lone) without the call, the number being the
-                # last one handed over: no native read.
-                session._ledger.taken(handed)
+                # last one handed over: no native read; none at all when the ledger holds no
+                # number (it keeps none for a MemoryStore).
+                if untaken:
+                    session._ledger.taken(handed)
                 if self._waiters:
                     self._notify()
             else:

@@ -30,18 +30,21 @@ __all__ = ["InboundLedger"]
 class InboundLedger:
     """The inbound numbers handed to the application and not yet taken; see the module."""
 
-    __slots__ = ("_records", "_store", "untaken")
+    __slots__ = ("_store", "keeps", "untaken")
 
     def __init__(self, store: Store) -> None:
         self._store = store
-        # Whether recording the number the store's attribute already holds does anything: not
-        # for a MemoryStore, whose attribute is all it records (one call less a message).
-        self._records = type(store).set_next_target_seq is not MemoryStore.set_next_target_seq
+        #: Whether numbers are kept at all: not for a :class:`MemoryStore` (one whose
+        #: ``set_next_target_seq`` is MemoryStore's), which records nothing beyond the
+        #: attribute the session moves itself and ends with the process, so there is nothing
+        #: to hold back for a restart; :attr:`untaken` then stays empty and taking is free.
+        self.keeps = type(store).set_next_target_seq is not MemoryStore.set_next_target_seq
         #: The numbers handed over and not yet taken, oldest first; never replaced, so the
         #: session reads the last one without a call. It changes through the methods here,
         #: but for the session's common inbound message, the expected one: its number is
-        #: appended and the store's ``next_target_seq`` set past it in memory only (it is not
-        #: yet taken), :meth:`delivered` and :meth:`advance` without the calls.
+        #: appended (when the ledger :attr:`keeps` numbers) and the store's
+        #: ``next_target_seq`` set past it in memory only (it is not yet taken),
+        #: :meth:`delivered` and :meth:`advance` without the calls.
         self.untaken: deque[int] = deque()
 
     @property
@@ -51,7 +54,8 @@ class InboundLedger:
 
     def delivered(self, seq_num: int) -> None:
         """The application message ``seq_num`` was handed to the application."""
-        self.untaken.append(seq_num)
+        if self.keeps:
+            self.untaken.append(seq_num)
 
     def advance(self, seq_num: int) -> None:
         """The next inbound message should carry ``seq_num``: recorded, unless a message
@@ -76,11 +80,10 @@ class InboundLedger:
         if seq_num is None or last <= seq_num:
             # Every one taken (the common case: the one message just handed over).
             untaken.clear()
-            if self._records:
-                store = self._store
-                current = store.next_target_seq
-                if last < current:  # (Else reset since: the store recorded the new numbers.)
-                    store.set_next_target_seq(current)
+            store = self._store
+            current = store.next_target_seq
+            if last < current:  # (Else reset since: the store recorded the new numbers itself.)
+                store.set_next_target_seq(current)
             return
         store = self._store
         current = store.next_target_seq
