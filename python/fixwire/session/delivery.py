@@ -15,7 +15,8 @@ connection``). After a crash the session restarts expecting the first untaken nu
 next message opens a gap, the session asks for it with ResendRequest <2>, and the peer sends it
 again with PossDupFlag <43>=Y, which the application sees as
 :attr:`Received.possible_duplicate <fixwire.session.Received>`: delivery is at least once, with
-the duplicates marked.
+the duplicates marked. A :class:`~fixwire.session.MemoryStore` records nothing a restart could
+read, so for it the ledger keeps no numbers (:attr:`InboundLedger.keeps`).
 """
 
 from __future__ import annotations
