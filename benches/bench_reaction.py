@@ -7,7 +7,8 @@ its ClOrdID <11> and sends the next order (``Connection.send``: encoded, stored,
 wire and the peer are not in it. It is the initiator side of ``bench_session.py``'s round trips
 (one order in flight, against the fixwire acceptor in a child process, answering from its
 callback), with both ends of each reaction stamped by ``time.perf_counter_ns()``: the protocol's
-``buffer_updated`` is wrapped (the transport's ``set_protocol`` makes it take the wrapper) and
+``buffer_updated`` and ``data_received`` are wrapped (the transport's ``set_protocol`` makes it
+take the wrappers; asyncio's transports call the first, fixwire's the second) and
 the connection's transport is behind a proxy whose ``write`` stamps its return, about 0.2 us of
 wrapping in every sample. Percentiles over :data:`REACTIONS` reactions after a warm-up, in the
 summary printed after the run; the table's one round is all of them together.
@@ -94,7 +95,9 @@ class Stopwatch:
         protocol = transport.get_protocol()
         self._protocol = protocol
         self._buffer_updated = protocol.buffer_updated  # type: ignore[attr-defined]
+        self._data_received = protocol.data_received  # type: ignore[attr-defined]
         protocol.buffer_updated = self._stamp_read  # type: ignore[attr-defined]
+        protocol.data_received = self._stamp_data  # type: ignore[attr-defined]
         transport.set_protocol(protocol)  # uvloop takes the protocol's methods again.
         conn._transport = _StampedTransport(transport, self._stamp_write)  # type: ignore[assignment]
 
@@ -102,6 +105,11 @@ class Stopwatch:
         self._read_cpu_at = time.thread_time_ns()
         self._read_at = time.perf_counter_ns()
         self._buffer_updated(nbytes)
+
+    def _stamp_data(self, data: bytes) -> None:
+        self._read_cpu_at = time.thread_time_ns()
+        self._read_at = time.perf_counter_ns()
+        self._data_received(data)
 
     def _stamp_write(self) -> None:
         if self._read_at:
@@ -114,6 +122,7 @@ class Stopwatch:
         """Puts the connection's transport and protocol back as they were."""
         self._conn._transport = self._transport
         del self._protocol.buffer_updated  # type: ignore[attr-defined]
+        self._protocol.data_received = self._data_received  # type: ignore[attr-defined]
         self._transport.set_protocol(self._protocol)
 
 

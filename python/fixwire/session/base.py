@@ -100,6 +100,7 @@ class SessionBase:
         "_logout_sent_at",
         "_next_expected_msg_seq_num",
         "_out",
+        "_plain_inbound",
         "_previous_input",
         "_qualifiers",
         "_resend_chunk_end",
@@ -160,7 +161,7 @@ class SessionBase:
             length_fields=config.length_fields,
         )
         self._framer = Framer(groups=config.groups, max_body_length=config.max_message_size)
-        # The in-sequence check of the common inbound message (Session._receive_messages).
+        # The in-sequence check of the common inbound message (Session.receive).
         self._header_check = HeaderCheck(
             config.begin_string,
             config.sender_comp_id,
@@ -168,6 +169,9 @@ class SessionBase:
             config.max_sending_time_skew,
         )
         self._log = config.message_log
+        # Whether an inbound application message goes to the application as it is: no
+        # dictionary validates it, no inbound hook sees it first.
+        self._plain_inbound = config.dictionary is None and config.inbound is None
         self._out = Outbound(self._log)
         self._ledger = InboundLedger(self.store)
         # The last inbound number handed over by next_events: taken at its next call.

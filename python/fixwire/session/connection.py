@@ -473,8 +473,28 @@ class Connection:
         session = self.session
         # Session.has_events and has_data_to_send, read without their calls: this runs on
         # every read and every timer.
-        if session._events:
-            self._dispatch(gather)
+        events = session._events
+        if events:
+            on_event = self._on_event
+            if on_event is not None and len(events) == 1 and type(events[0]) is Received:
+                # The hot path, one application message: Session.next_events(False), then
+                # _dispatch's handing over, unfolded (two Python frames less on every read).
+                lone = events.pop()
+                untaken = session._ledger.untaken
+                session._handed = handed = untaken[-1] if untaken else 0
+                try:
+                    on_event(lone)
+                except Exception as e:
+                    log_callback_error(session.config, lone, e)
+                # Session.acknowledge(MsgSeqNum of lone) without the call, the number being the
+                # last one handed over: no native read; none at all when the ledger holds no
+                # number (it keeps none for a MemoryStore).
+                if untaken:
+                    session._ledger.taken(handed)
+                if self._waiters:
+                    self._notify()
+            else:
+                self._dispatch(gather)
         transport = self._transport
         if transport is not None and session._out.items:
             self._write(transport)
@@ -543,21 +563,6 @@ class Connection:
         if not events:
             return
         on_event = self._on_event
-        if on_event is not None and len(events) == 1 and type(events[0]) is Received:
-            # The hot path, one application message: no gathering, no loop, and _call_back's
-            # body unfolded (a Python frame less on every message).
-            lone = events[0]
-            try:
-                on_event(lone)
-            except Exception as e:
-                log_callback_error(self.session.config, lone, e)
-            # Session.acknowledge(MsgSeqNum of lone) without the call, the number being the
-            # last one next_events handed over (kept in Session._handed): no native read.
-            session = self.session
-            session._ledger.taken(session._handed)
-            if self._waiters:
-                self._notify()
-            return
         corked = gather and on_event is not None and len(events) > 1 and not self._corked
         if corked:
             self._corked = True
@@ -625,16 +630,23 @@ def _abort_if_open(connection: Connection, transport: asyncio.Transport) -> None
 class _Protocol(asyncio.BufferedProtocol):
     """Connects one transport to a :class:`Connection`.
 
-    A buffered protocol: the transport reads into one buffer of :data:`_READ_PIECE` bytes
-    kept for the connection, and each read is copied out once, at its size. (Given a plain
-    protocol, asyncio's own loop allocates 256 KiB for every read, which glibc maps and unmaps
-    each time: three system calls and page faults a message.)
+    A buffered protocol: asyncio's transports read into one buffer of :data:`_READ_PIECE`
+    bytes kept for the connection, and each read is copied out once, at its size. (Given a
+    plain protocol, asyncio's own loop allocates 256 KiB for every read, which glibc maps and
+    unmaps each time: three system calls and page faults a message.) fixwire's socket
+    transport makes each read's bytes itself and hands them to :meth:`data_received`.
     """
+
+    #: Bytes read by a transport that makes them itself (fixwire's socket transport; asyncio's
+    #: call :meth:`buffer_updated`): the connection's own method, set on each protocol, so
+    #: that a read reaches the connection without a Python frame of this class between.
+    data_received: Callable[[bytes], None]
 
     def __init__(self, connection: Connection, pin_sha256: str | None) -> None:
         self._connection = connection
         self._pin = pin_sha256
         self._buffer = memoryview(bytearray(_READ_PIECE))
+        self.data_received = connection._data_received
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         # A stream transport, though not always an asyncio.Transport subclass (uvloop's are not).
@@ -657,10 +669,6 @@ class _Protocol(asyncio.BufferedProtocol):
         connection = self._connection
         connection.session.receive(self._buffer[:nbytes].tobytes(), time.time())
         connection._flush(True)
-
-    def data_received(self, data: bytes) -> None:
-        """Bytes read by someone else (the transport itself calls :meth:`buffer_updated`)."""
-        self._connection._data_received(data)
 
     def connection_lost(self, exc: Exception | None) -> None:
         if self._connection._transport is not None:

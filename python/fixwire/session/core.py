@@ -56,7 +56,7 @@ read them (what differs between versions is data: :mod:`fixwire.session.versions
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, overload
+from typing import Any, cast, overload
 
 from fixwire._native import Framer, Message, Template
 from fixwire.errors import DecodeError, SessionError
@@ -155,53 +155,31 @@ class Session(Logon):
             return
         framer = self._framer
         messages = framer.feed(data)
-        if framer.has_errors:
-            self._receive_with_errors(messages, framer.drain_errors(), bytes(data), now)
-        else:
-            self._receive_messages(messages, now)
-        self._previous_input = data
-        if self._out.queued > self.config.max_outbound_bytes:
-            self._check_outbound(now)
-
-    def _receive_with_errors(
-        self, messages: list[Message], errors: list[DecodeError], data: bytes, now: float
-    ) -> None:
-        """Like :meth:`receive`'s loop, with the framer's errors in their place in the stream:
-        garbled input is counted, a well-framed message that did not parse is rejected.
-        """
-        framer = self._framer
-        stream = bytes(self._previous_input) + data
-        start = framer.offset + framer.buffered - len(stream)
-        for item in in_stream_order(messages, errors, stream, start):
-            if self.should_close:
-                return
-            if isinstance(item, DecodeError):
-                if item.kind == "body_length_too_large" and self.state in _LOGGED_ON:
-                    self._end_for_limit(now, item.reason)
-                    return
-                self.garbled += 1
-                self._events.append(Garbled(item))
-            elif isinstance(item, Unparsed):
-                self._on_inbound_unparsed(item, now)
-            else:
-                self._receive_messages([item], now)
-
-    def _receive_messages(self, messages: list[Message], now: float) -> None:
-        """Handles whole inbound messages, in order, until the session ends.
-
-        The common message is taken here, in one native check
-        (:class:`fixwire._native.HeaderCheck`): an application message in an established
-        session, the expected MsgSeqNum <34>, without PossDupFlag <43>=Y, whose header passes
-        every check :meth:`_check_header` makes. Any other message (and one the check leaves
-        undecided) goes to :meth:`_on_message`, which takes it from the start, in the full
-        order of checks.
-        """
+        garbled = framer.has_errors
+        if garbled:
+            # Messages, Unparsed messages and DecodeErrors: the loop tells them apart by type.
+            messages = cast(
+                list[Message], self._in_stream_order(messages, framer.drain_errors(), bytes(data))
+            )
+        # Whole inbound messages, in order, until the session ends. The common message is
+        # taken here, in one native check (:class:`fixwire._native.HeaderCheck`): an
+        # application message in an established session, the expected MsgSeqNum <34>, without
+        # PossDupFlag <43>=Y, whose header passes every check _check_header makes. Any other
+        # message (and one the check leaves undecided) goes to _on_message, which takes it
+        # from the start, in the full order of checks; what did not frame or parse, to
+        # _on_stream_error.
         log = self._log
         header_check = self._header_check
+        ledger = self._ledger
+        untaken, keeps = ledger.untaken, ledger.keeps
         for message in messages:
             state = self.state
             if state is _DISCONNECTED:
-                return
+                break
+            if garbled and type(message) is not Message:
+                if self._on_stream_error(message, now):
+                    break
+                continue
             if log is not None:
                 log.inbound(message.raw, now)
             self._last_received = now
@@ -214,12 +192,17 @@ class Session(Logon):
                     ):
                         self._on_message(message, now)
                         continue
-                    config = self.config
-                    invalid = (
-                        None if config.dictionary is None else self._validate(message, seq_num, now)
-                    )
-                    if invalid is None and config.inbound is not None:
-                        self._hand_in(message, now)
+                    if self._plain_inbound:
+                        invalid = None
+                    else:
+                        config = self.config
+                        invalid = (
+                            None
+                            if config.dictionary is None
+                            else self._validate(message, seq_num, now)
+                        )
+                        if invalid is None and config.inbound is not None:
+                            self._hand_in(message, now)
                     # events.received(message, False, invalid), unfolded: a call less.
                     event = ReceivedLayout()
                     event.message = message
@@ -227,13 +210,46 @@ class Session(Logon):
                     event.reject = invalid
                     event.__class__ = Received  # type: ignore[assignment]
                     self._events.append(event)  # type: ignore[arg-type]
-                    self._ledger.delivered_in_turn(seq_num)
+                    # InboundLedger.delivered(seq_num) and advance past it, in memory only (see
+                    # InboundLedger.untaken), unfolded: a call less.
+                    if keeps:
+                        untaken.append(seq_num)
+                    self.store.next_target_seq = seq_num + 1
                     if self._held or self.state is _RESENDING:
                         self._release_held(now)
                 except DecodeError as e:
                     self._on_bad_value(message, e, now)
             except _Fatal as e:
                 self._disconnect(str(e))
+        self._previous_input = data
+        if self._out.queued > self.config.max_outbound_bytes:
+            self._check_outbound(now)
+
+    def _in_stream_order(
+        self, messages: list[Message], errors: list[DecodeError], data: bytes
+    ) -> list[Message | Unparsed | DecodeError]:
+        """The messages of the read ``data`` and the framer's errors, in stream order (before
+        :meth:`receive` records ``data`` as the previous input).
+        """
+        framer = self._framer
+        stream = bytes(self._previous_input) + data
+        start = framer.offset + framer.buffered - len(stream)
+        return in_stream_order(messages, errors, stream, start)
+
+    def _on_stream_error(self, item: object, now: float) -> bool:
+        """Garbled input (a :class:`DecodeError`) is counted, a well-framed message that did
+        not parse (:class:`Unparsed`) is rejected; True when the session ends for it (input past
+        the size limit).
+        """
+        if isinstance(item, DecodeError):
+            if item.kind == "body_length_too_large" and self.state in _LOGGED_ON:
+                self._end_for_limit(now, item.reason)
+                return True
+            self.garbled += 1
+            self._events.append(Garbled(item))
+        elif isinstance(item, Unparsed):
+            self._on_inbound_unparsed(item, now)
+        return False
 
     def _on_inbound_unparsed(self, item: Unparsed, now: float) -> None:
         """A well-framed message that did not parse: rejected in its turn (see
@@ -417,13 +433,12 @@ class Session(Logon):
         # float(): the encoder takes a float as seconds but an int as nanoseconds, and `now`
         # may be an int (or a numpy float) of seconds; a float (time.time()) as it is, without
         # the call.
-        sending_time = now if type(now) is float else float(now)
+        if type(now) is not float:
+            now = float(now)
         if template is None:
             if self._extra_header:
                 fields = [*self._header_fields(None), *fields]
-            wire = self._encoder.encode(
-                msg_type, fields, seq_num=seq_num, sending_time=sending_time
-            )
+            wire = self._encoder.encode(msg_type, fields, seq_num=seq_num, sending_time=now)
         elif self._extra_header:
             raise SessionError(
                 "a Template cannot carry LastMsgSeqNumProcessed <369> or the SubIDs and"
@@ -431,7 +446,7 @@ class Session(Logon):
             )
         else:
             wire = self._encoder.encode_template(
-                template, fields, seq_num=seq_num, sending_time=sending_time
+                template, fields, seq_num=seq_num, sending_time=now
             )
         if self._retransmission:
             store.save(seq_num, wire)

@@ -15,14 +15,15 @@ connection``). After a crash the session restarts expecting the first untaken nu
 next message opens a gap, the session asks for it with ResendRequest <2>, and the peer sends it
 again with PossDupFlag <43>=Y, which the application sees as
 :attr:`Received.possible_duplicate <fixwire.session.Received>`: delivery is at least once, with
-the duplicates marked.
+the duplicates marked. A :class:`~fixwire.session.MemoryStore` records nothing a restart could
+read, so for it the ledger keeps no numbers (:attr:`InboundLedger.keeps`).
 """
 
 from __future__ import annotations
 
 from collections import deque
 
-from fixwire.session.store import Store
+from fixwire.session.store import MemoryStore, Store
 
 __all__ = ["InboundLedger"]
 
@@ -30,13 +31,21 @@ __all__ = ["InboundLedger"]
 class InboundLedger:
     """The inbound numbers handed to the application and not yet taken; see the module."""
 
-    __slots__ = ("_store", "untaken")
+    __slots__ = ("_store", "keeps", "untaken")
 
     def __init__(self, store: Store) -> None:
         self._store = store
+        #: Whether numbers are kept at all: not for a :class:`MemoryStore` (one whose
+        #: ``set_next_target_seq`` is MemoryStore's), which records nothing beyond the
+        #: attribute the session moves itself and ends with the process, so there is nothing
+        #: to hold back for a restart; :attr:`untaken` then stays empty and taking is free.
+        self.keeps = type(store).set_next_target_seq is not MemoryStore.set_next_target_seq
         #: The numbers handed over and not yet taken, oldest first; never replaced, so the
-        #: session reads the last one without a call (read it only: it changes through the
-        #: methods here).
+        #: session reads the last one without a call. It changes through the methods here,
+        #: but for the session's common inbound message, the expected one: its number is
+        #: appended (when the ledger :attr:`keeps` numbers) and the store's
+        #: ``next_target_seq`` set past it in memory only (it is not yet taken),
+        #: :meth:`delivered` and :meth:`advance` without the calls.
         self.untaken: deque[int] = deque()
 
     @property
@@ -46,15 +55,8 @@ class InboundLedger:
 
     def delivered(self, seq_num: int) -> None:
         """The application message ``seq_num`` was handed to the application."""
-        self.untaken.append(seq_num)
-
-    def delivered_in_turn(self, seq_num: int) -> None:
-        """The application message ``seq_num``, the expected one, was handed to the
-        application: :meth:`delivered`, then :meth:`advance` past it (in memory only, as it is
-        not yet taken), in one call for the common inbound message.
-        """
-        self.untaken.append(seq_num)
-        self._store.next_target_seq = seq_num + 1
+        if self.keeps:
+            self.untaken.append(seq_num)
 
     def advance(self, seq_num: int) -> None:
         """The next inbound message should carry ``seq_num``: recorded, unless a message
@@ -75,16 +77,19 @@ class InboundLedger:
         untaken = self.untaken
         if not untaken:
             return
-        store = self._store
-        current = store.next_target_seq
         last = untaken[-1]
-        if last >= current:
-            untaken.clear()  # Reset since: the store recorded the new numbers itself.
-            return
         if seq_num is None or last <= seq_num:
             # Every one taken (the common case: the one message just handed over).
             untaken.clear()
-            store.set_next_target_seq(current)
+            store = self._store
+            current = store.next_target_seq
+            if last < current:  # (Else reset since: the store recorded the new numbers itself.)
+                store.set_next_target_seq(current)
+            return
+        store = self._store
+        current = store.next_target_seq
+        if last >= current:
+            untaken.clear()  # Reset since: the store recorded the new numbers itself.
             return
         while untaken[0] <= seq_num:  # Stops at the last one at the latest (last > seq_num).
             untaken.popleft()

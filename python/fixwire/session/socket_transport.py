@@ -4,16 +4,18 @@ asyncio's socket transport and its protocol callbacks are Python: on every read 
 the transport's ``_read_ready``, which calls ``_read_ready__get_buffer``, which asks the protocol
 for a buffer, reads, and calls the protocol back. :class:`SocketTransport` does the same work in
 one method registered with :meth:`asyncio.AbstractEventLoop.add_reader`: a non-blocking
-``recv_into`` into the one buffer the session's protocol keeps, then the protocol's
-``buffer_updated``. A write is tried at once with ``send``; only what the kernel does not take
-is buffered (a :class:`bytearray`, bounded in bytes by the connection through the write buffer
-limits, as asyncio's transport is) and written from :meth:`~asyncio.AbstractEventLoop.add_writer`
-as the socket drains. :class:`Listener` accepts connections for :func:`~fixwire.session.serve`
-the same way.
+:func:`os.read` of the socket's descriptor, whose bytes go to the protocol's ``data_received``
+as they are (no buffer to copy out of; ``os.read`` and :func:`os.write` also take their
+arguments for less than the socket's ``recv_into`` and ``send``). A write is tried at once with
+``os.write``; only what the kernel does not take is buffered (a :class:`bytearray`, bounded in
+bytes by the connection through the write buffer limits, as asyncio's transport is) and written
+from :meth:`~asyncio.AbstractEventLoop.add_writer` as the socket drains. :class:`Listener`
+accepts connections for :func:`~fixwire.session.serve` the same way.
 
 It is used only where that is safe: :func:`usable` holds for plain TCP (no TLS) on a loop that
-is an :class:`asyncio.SelectorEventLoop`, whose ``add_reader`` and ``add_writer`` take sockets.
-TLS, uvloop's loop and Windows' proactor loop keep asyncio's own transports (``loop.
+is an :class:`asyncio.SelectorEventLoop`, whose ``add_reader`` and ``add_writer`` take sockets,
+on a POSIX system (where a socket is a file descriptor ``os.read`` and ``os.write`` take).
+TLS, uvloop's loop and Windows' loops keep asyncio's own transports (``loop.
 create_connection`` and ``loop.create_server``). The behaviours are asyncio's: a peer's EOF
 closes the transport once what it buffered is written; a failed read or write (a reset, a
 broken pipe) ends it at once and hands the error to ``connection_lost``; ``close`` flushes,
@@ -21,10 +23,10 @@ broken pipe) ends it at once and hands the error to ``connection_lost``; ``close
 within ``close`` or ``abort``. Errors are logged on the ``fixwire.session`` logger: a failed
 socket at DEBUG (the session reports the disconnect), a failure of the protocol itself at ERROR.
 
-The transport serves fixwire's own protocols: with a :class:`asyncio.BufferedProtocol` it reads
-into the buffer ``get_buffer`` gave when the protocol was set (fixwire's protocols keep one
-buffer for the connection), with a plain :class:`asyncio.Protocol` into one of its own, handing
-``data_received`` a copy.
+The transport serves fixwire's own protocols: a protocol with ``data_received`` (a plain
+:class:`asyncio.Protocol`, and fixwire's, which are buffered protocols too, for asyncio's
+transports) is handed each read's bytes; a :class:`asyncio.BufferedProtocol` without it has the
+socket read into the buffer ``get_buffer`` gave when the protocol was set.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ import asyncio
 import errno
 import ipaddress
 import logging
+import os
 import socket
 from collections.abc import Callable
 from typing import Any, cast
@@ -45,8 +48,10 @@ _log = logging.getLogger("fixwire.session")
 #: connection layer both ways).
 enabled = True
 
-#: The most one read takes for a plain protocol, in bytes.
+#: The most one read takes, in bytes.
 _READ_PIECE = 64 * 1024
+_read = os.read
+_write = os.write
 #: asyncio's default write buffer limit, used until the protocol's owner sets its own.
 _DEFAULT_HIGH_WATER = 64 * 1024
 #: accept() errors that mean "out of resources": the listener stops accepting for a while.
@@ -61,7 +66,12 @@ def usable(loop: asyncio.AbstractEventLoop, ssl: object) -> bool:
     """Whether connections on ``loop`` with ``ssl`` (None for plain TCP) may use
     :class:`SocketTransport`.
     """
-    return enabled and ssl is None and isinstance(loop, asyncio.SelectorEventLoop)
+    return (
+        enabled
+        and ssl is None
+        and os.name == "posix"
+        and isinstance(loop, asyncio.SelectorEventLoop)
+    )
 
 
 class SocketTransport(asyncio.Transport):
@@ -102,7 +112,7 @@ class SocketTransport(asyncio.Transport):
         self._started = False
         self._protocol: asyncio.BaseProtocol = protocol
         self._into = memoryview(b"")
-        self._buffer_updated: Callable[[int], object] | None = None
+        self._data_received: Callable[[bytes], object] | None = None
         self.set_protocol(protocol)
         try:
             protocol.connection_made(self)
@@ -138,13 +148,9 @@ class SocketTransport(asyncio.Transport):
     def set_protocol(self, protocol: asyncio.BaseProtocol) -> None:
         """Hands what is read from now on to ``protocol``."""
         self._protocol = protocol
-        if isinstance(protocol, asyncio.BufferedProtocol):
-            self._into = memoryview(protocol.get_buffer(-1))
-            self._buffer_updated = protocol.buffer_updated
-        else:
-            if self._buffer_updated is not None or not self._into:
-                self._into = memoryview(bytearray(_READ_PIECE))
-            self._buffer_updated = None
+        self._data_received = getattr(protocol, "data_received", None)
+        if self._data_received is None:
+            self._into = memoryview(cast(asyncio.BufferedProtocol, protocol).get_buffer(-1))
 
     def get_protocol(self) -> asyncio.BaseProtocol:
         """The protocol reads are handed to."""
@@ -203,7 +209,7 @@ class SocketTransport(asyncio.Transport):
             return
         if not self._write_buffer:
             try:
-                sent = self._sock.send(data)
+                sent = _write(self._fd, data)
             except (BlockingIOError, InterruptedError):
                 sent = 0
             except OSError as exc:
@@ -227,6 +233,27 @@ class SocketTransport(asyncio.Transport):
     # The loop's callbacks.
 
     def _read_ready(self) -> None:
+        data_received = self._data_received
+        if data_received is None:
+            self._read_into_buffer()
+            return
+        try:
+            data = _read(self._fd, _READ_PIECE)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError as exc:
+            self._fail(exc, "reading from the socket failed")
+            return
+        if not data:
+            self._eof()
+            return
+        try:
+            data_received(data)
+        except Exception as exc:
+            self._fail(exc, "the protocol failed on a read")
+
+    def _read_into_buffer(self) -> None:
+        """:meth:`_read_ready` for a buffered protocol without ``data_received``."""
         try:
             nbytes = self._sock.recv_into(self._into)
         except (BlockingIOError, InterruptedError):
@@ -237,13 +264,8 @@ class SocketTransport(asyncio.Transport):
         if not nbytes:
             self._eof()
             return
-        buffer_updated = self._buffer_updated
         try:
-            if buffer_updated is not None:
-                buffer_updated(nbytes)
-            else:
-                protocol = cast(asyncio.Protocol, self._protocol)
-                protocol.data_received(self._into[:nbytes].tobytes())
+            cast(asyncio.BufferedProtocol, self._protocol).buffer_updated(nbytes)
         except Exception as exc:
             self._fail(exc, "the protocol failed on a read")
 
@@ -266,7 +288,7 @@ class SocketTransport(asyncio.Transport):
             return
         buffer = self._write_buffer
         try:
-            sent = self._sock.send(buffer)
+            sent = _write(self._fd, buffer)
         except (BlockingIOError, InterruptedError):
             return
         except OSError as exc:
