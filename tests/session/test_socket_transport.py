@@ -15,7 +15,7 @@ import socket
 import ssl
 import struct
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import uvloop
@@ -310,5 +310,67 @@ def test_an_initiator_finds_the_acceptor_by_name() -> None:
             async with conn:
                 await conn.logged_on(timeout=5)
                 await server.until(lambda: bool(server.of(LoggedOn)))
+
+    run(main)
+
+
+class RefusesToStart(asyncio.Protocol):
+    """A protocol whose ``connection_made`` fails after it kept the transport."""
+
+    def __init__(self) -> None:
+        self.transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.Transport, transport)
+        raise RuntimeError("cannot start")
+
+
+def connected_pair(server: socket.socket) -> tuple[socket.socket, socket.socket]:
+    """Both ends of a new loopback TCP connection to ``server``, blocking: the near end's
+    socket made first.
+    """
+    near = socket.create_connection(server.getsockname()[:2], timeout=5)
+    far, _ = server.accept()
+    far.settimeout(5)
+    return near, far
+
+
+def test_a_transport_that_failed_to_start_writes_nowhere_when_its_socket_number_is_reused() -> None:
+    async def main() -> None:
+        server = socket.create_server((HOST, 0))
+        near, far = connected_pair(server)
+        number = near.fileno()
+        protocol = RefusesToStart()
+        with pytest.raises(RuntimeError, match="cannot start"):
+            SocketTransport(asyncio.get_running_loop(), near, protocol)
+        assert far.recv(10) == b""  # The transport closed its socket.
+        far.close()
+        # A new socket takes the lowest free number: the one the failed transport had.
+        reused, other_end = connected_pair(server)
+        server.close()
+        try:
+            assert reused.fileno() == number
+            assert protocol.transport is not None and protocol.transport.is_closing()
+            protocol.transport.write(b"8=FIXT.1.1\x01stale\x01")
+            protocol.transport.close()
+            reused.sendall(b"still ours")
+            assert other_end.recv(100) == b"still ours"  # Nothing of the stale write came first.
+            other_end.setblocking(False)
+            with pytest.raises(BlockingIOError):
+                other_end.recv(100)
+        finally:
+            reused.close()
+            other_end.close()
+
+    run(main)
+
+
+def test_the_socket_handed_out_can_be_tuned_but_not_closed_behind_the_transport() -> None:
+    async def main() -> None:
+        async with logged_on_to_peer() as (conn, _, _):
+            sock = transport_of(conn).get_extra_info("socket")
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+            assert sock.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE) != 0
+            assert not hasattr(sock, "close")  # As asyncio's own transports hand it out.
 
     run(main)

@@ -37,6 +37,7 @@ import ipaddress
 import logging
 import os
 import socket
+from asyncio import trsock
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -96,7 +97,10 @@ class SocketTransport(asyncio.Transport):
         self._loop = loop
         self._sock = sock
         self._fd = sock.fileno()
-        self._extra: dict[str, Any] = {"socket": sock}
+        # As asyncio's transports hand it out: options can be read and set, but the socket
+        # cannot be closed behind the transport's back (its number would be reused while the
+        # transport still writes to it).
+        self._extra: dict[str, Any] = {"socket": trsock.TransportSocket(sock)}
         try:
             self._extra["peername"] = sock.getpeername()
         except OSError:
@@ -117,6 +121,9 @@ class SocketTransport(asyncio.Transport):
         try:
             protocol.connection_made(self)
         except BaseException:
+            # Closed for good before the socket is: its number may be reused at once, and a
+            # protocol that kept this transport must not write into whatever socket gets it.
+            self._closing = self._lost = True
             loop.remove_writer(self._fd)  # A first write may have left bytes waiting.
             sock.close()
             raise
