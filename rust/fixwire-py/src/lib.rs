@@ -83,8 +83,10 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<fieldmap::PyFiling>()?;
     // Benchmarks refuse a debug build: `make lint` and `make build` install one silently.
     m.add("DEBUG_BUILD", cfg!(debug_assertions))?;
-    // The workspace `Cargo.toml` is the version's one home; maturin writes the same into the
-    // package metadata. `fixwire` re-exports it as a plain attribute: a module `__getattr__`
+    // The workspace `Cargo.toml` is the version's one home; maturin writes it into the package
+    // metadata, the same text for a plain X.Y.Z (a pre-release's Cargo form, 0.2.0-rc.1,
+    // becomes 0.2.0rc1 there; tests/test_packaging.py holds the version to X.Y.Z). `fixwire`
+    // re-exports it as a plain attribute: a module `__getattr__`
     // reading the metadata lazily would keep CPython from specialising `fixwire.parse` and
     // every other attribute read of the module (about 270 instructions a read on 3.11).
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
