@@ -350,7 +350,8 @@ def test_a_transport_that_failed_to_start_writes_nowhere_when_its_socket_number_
         server.close()
         try:
             assert reused.fileno() == number
-            assert protocol.transport is not None and protocol.transport.is_closing()
+            assert protocol.transport is not None
+            assert protocol.transport.is_closing()
             protocol.transport.write(b"8=FIXT.1.1\x01stale\x01")
             protocol.transport.close()
             reused.sendall(b"still ours")
