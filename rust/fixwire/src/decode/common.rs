@@ -314,6 +314,19 @@ fn body_length(buf: &[u8], length: Field) -> Option<usize> {
 /// to the checked parser, `slots` in any state.
 #[inline(never)]
 pub(super) fn parse(buf: &[u8], options: &ParseOptions, slots: &mut [Field], masks: &mut Vec<u64>) -> Option<usize> {
+    parse_walking(buf, options, slots, masks, standard_walk)
+}
+
+/// [`parse`] with `standard` the walk of the body for the standard data fields: inlined into
+/// [`parse`] with [`standard_walk`], into the tests' `WalkPath` with each path of it.
+#[inline(always)]
+fn parse_walking(
+    buf: &[u8],
+    options: &ParseOptions,
+    slots: &mut [Field],
+    masks: &mut Vec<u64>,
+    standard: impl FnOnce(&[u8], (Sohs<'_>, u32), &mut [Field]) -> Option<usize>,
+) -> Option<usize> {
     u32::try_from(buf.len()).ok()?;
     let mut sohs = Sohs::new(buf, masks);
     let (begin, length, body_length) = if let Some(header) = usual_header(buf, &mut sohs) {
@@ -357,7 +370,7 @@ pub(super) fn parse(buf: &[u8], options: &ParseOptions, slots: &mut [Field], mas
     let free = slots.get_mut(3..limit)?;
     let room = free.len();
     let left = if options.data_fields.standard {
-        standard_walk(body, (sohs, pos as u32), free)?
+        standard(body, (sohs, pos as u32), free)?
     } else {
         other_body_fields(body, (sohs, &options.data_fields.stops, pos as u32), free)?
     };
@@ -366,4 +379,60 @@ pub(super) fn parse(buf: &[u8], options: &ParseOptions, slots: &mut [Field], mas
     let start = trailer as u32 + 3;
     *slots.get_mut(count)? = Field { tag: 10, start, end: start + 3 };
     Some(count + 1)
+}
+
+/// A way the parse can walk a body with the standard data fields, for the tests and the
+/// `parse_paths` fuzz target, which hold each to the baseline; not part of the API.
+#[cfg(any(test, feature = "dispatch-paths"))]
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum WalkPath {
+    /// [`standard_walk`], as this CPU dispatches it.
+    Dispatched,
+    /// Compiled for BMI1 and BMI2 (x86_64 with both).
+    Bmi,
+    /// Compiled for the target's baseline.
+    Baseline,
+}
+
+/// A walk of the body with the standard data fields, as [`parse_walking`] takes it.
+#[cfg(any(test, feature = "dispatch-paths"))]
+type StandardWalk = fn(&[u8], (Sohs<'_>, u32), &mut [Field]) -> Option<usize>;
+
+#[cfg(any(test, feature = "dispatch-paths"))]
+impl WalkPath {
+    /// Every path.
+    pub const ALL: [Self; 3] = [Self::Dispatched, Self::Bmi, Self::Baseline];
+
+    /// The parse of the common message in `buf` into `slots` with this path as its walk, as
+    /// [`FieldIndex::parse`](super::FieldIndex::parse) makes it (`slots` must hold at least a
+    /// quarter of `buf.len()`): the number of fields, `None` for the checked parser to judge,
+    /// and whether the walk ran. `None` where the CPU lacks the path's instructions.
+    #[allow(unsafe_code)]
+    pub fn parse(
+        self,
+        buf: &[u8],
+        options: &ParseOptions,
+        slots: &mut [Field],
+        masks: &mut Vec<u64>,
+    ) -> Option<(Option<usize>, bool)> {
+        let mut walked = false;
+        let mut parse = |walk: StandardWalk| {
+            parse_walking(buf, options, slots, masks, |body, sohs, free| {
+                walked = true;
+                walk(body, sohs, free)
+            })
+        };
+        let count = match self {
+            Self::Dispatched => parse(standard_walk),
+            Self::Baseline => parse(standard_body_fields),
+            // SAFETY: the CPU has BMI1 and BMI2, checked first.
+            #[cfg(target_arch = "x86_64")]
+            Self::Bmi if std::is_x86_feature_detected!("bmi1") && std::is_x86_feature_detected!("bmi2") => {
+                parse(|body, sohs, free| unsafe { bmi_standard_body_fields(body, sohs, free) })
+            }
+            Self::Bmi => return None,
+        };
+        Some((count, walked))
+    }
 }
