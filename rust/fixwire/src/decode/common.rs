@@ -212,6 +212,18 @@ unsafe fn bmi_standard_body_fields(body: &[u8], (sohs, pos): (Sohs<'_>, u32), fr
 /// so a build for baseline x86-64 gets them; the check is a load of a cached word).
 #[inline(always)]
 fn standard_walk(body: &[u8], walk: (Sohs<'_>, u32), free: &mut [Field]) -> Option<usize> {
+    #[cfg(any(test, feature = "dispatch-paths"))]
+    if let Some(path) = FORCED_WALK.get() {
+        WALKED.set(true);
+        match path {
+            WalkPath::Baseline => return standard_body_fields(body, walk, free),
+            // SAFETY: `WalkPath::parse` asks for this path only when the CPU has BMI1 and BMI2.
+            #[cfg(target_arch = "x86_64")]
+            #[allow(unsafe_code)]
+            WalkPath::Bmi => return unsafe { bmi_standard_body_fields(body, walk, free) },
+            _ => {}
+        }
+    }
     #[cfg(target_arch = "x86_64")]
     if std::is_x86_feature_detected!("bmi1") && std::is_x86_feature_detected!("bmi2") {
         // SAFETY: the CPU has BMI1 and BMI2, checked just now: the one promise the function needs.
@@ -314,19 +326,6 @@ fn body_length(buf: &[u8], length: Field) -> Option<usize> {
 /// to the checked parser, `slots` in any state.
 #[inline(never)]
 pub(super) fn parse(buf: &[u8], options: &ParseOptions, slots: &mut [Field], masks: &mut Vec<u64>) -> Option<usize> {
-    parse_walking(buf, options, slots, masks, standard_walk)
-}
-
-/// [`parse`] with `standard` the walk of the body for the standard data fields: inlined into
-/// [`parse`] with [`standard_walk`], into the tests' `WalkPath` with each path of it.
-#[inline(always)]
-fn parse_walking(
-    buf: &[u8],
-    options: &ParseOptions,
-    slots: &mut [Field],
-    masks: &mut Vec<u64>,
-    standard: impl FnOnce(&[u8], (Sohs<'_>, u32), &mut [Field]) -> Option<usize>,
-) -> Option<usize> {
     u32::try_from(buf.len()).ok()?;
     let mut sohs = Sohs::new(buf, masks);
     let (begin, length, body_length) = if let Some(header) = usual_header(buf, &mut sohs) {
@@ -370,7 +369,7 @@ fn parse_walking(
     let free = slots.get_mut(3..limit)?;
     let room = free.len();
     let left = if options.data_fields.standard {
-        standard(body, (sohs, pos as u32), free)?
+        standard_walk(body, (sohs, pos as u32), free)?
     } else {
         other_body_fields(body, (sohs, &options.data_fields.stops, pos as u32), free)?
     };
@@ -395,9 +394,13 @@ pub enum WalkPath {
     Baseline,
 }
 
-/// A walk of the body with the standard data fields, as [`parse_walking`] takes it.
 #[cfg(any(test, feature = "dispatch-paths"))]
-type StandardWalk = fn(&[u8], (Sohs<'_>, u32), &mut [Field]) -> Option<usize>;
+thread_local! {
+    /// The walk [`WalkPath::parse`] asks [`standard_walk`] for; `None` (the parse's own) outside it.
+    static FORCED_WALK: std::cell::Cell<Option<WalkPath>> = const { std::cell::Cell::new(None) };
+    /// Whether [`standard_walk`] ran since [`WalkPath::parse`] cleared it.
+    static WALKED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
 
 #[cfg(any(test, feature = "dispatch-paths"))]
 impl WalkPath {
@@ -408,7 +411,6 @@ impl WalkPath {
     /// [`FieldIndex::parse`](super::FieldIndex::parse) makes it (`slots` must hold at least a
     /// quarter of `buf.len()`): the number of fields, `None` for the checked parser to judge,
     /// and whether the walk ran. `None` where the CPU lacks the path's instructions.
-    #[allow(unsafe_code)]
     pub fn parse(
         self,
         buf: &[u8],
@@ -416,23 +418,17 @@ impl WalkPath {
         slots: &mut [Field],
         masks: &mut Vec<u64>,
     ) -> Option<(Option<usize>, bool)> {
-        let mut walked = false;
-        let mut parse = |walk: StandardWalk| {
-            parse_walking(buf, options, slots, masks, |body, sohs, free| {
-                walked = true;
-                walk(body, sohs, free)
-            })
-        };
-        let count = match self {
-            Self::Dispatched => parse(standard_walk),
-            Self::Baseline => parse(standard_body_fields),
-            // SAFETY: the CPU has BMI1 and BMI2, checked first.
-            #[cfg(target_arch = "x86_64")]
-            Self::Bmi if std::is_x86_feature_detected!("bmi1") && std::is_x86_feature_detected!("bmi2") => {
-                parse(|body, sohs, free| unsafe { bmi_standard_body_fields(body, sohs, free) })
-            }
-            Self::Bmi => return None,
-        };
-        Some((count, walked))
+        #[cfg(target_arch = "x86_64")]
+        let bmi = std::is_x86_feature_detected!("bmi1") && std::is_x86_feature_detected!("bmi2");
+        #[cfg(not(target_arch = "x86_64"))]
+        let bmi = false;
+        if self == Self::Bmi && !bmi {
+            return None;
+        }
+        FORCED_WALK.set(Some(self));
+        WALKED.set(false);
+        let count = parse(buf, options, slots, masks);
+        FORCED_WALK.set(None);
+        Some((count, WALKED.get()))
     }
 }
