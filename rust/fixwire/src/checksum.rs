@@ -15,6 +15,8 @@
 #[allow(unsafe_code)]
 mod x86;
 
+#[cfg(all(target_arch = "x86_64", any(test, feature = "dispatch-paths")))]
+pub(crate) use x86::widest;
 #[cfg(target_arch = "x86_64")]
 pub(crate) use x86::{detected, Vectors};
 

@@ -20,6 +20,8 @@ mod fields;
 #[cfg(test)]
 mod tests;
 
+#[cfg(any(test, feature = "dispatch-paths"))]
+pub use common::WalkPath;
 pub use fields::Fields;
 
 /// One field of a parsed message: its tag and where its value lies in the message bytes.

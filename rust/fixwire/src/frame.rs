@@ -114,6 +114,52 @@ unsafe fn summed_avx2(buf: &[u8], trailer: usize, stated: u64, config: &FramerCo
     })
 }
 
+/// A way [`frame()`] can check a common message's CheckSum <10>, for the tests and the
+/// `frame_paths` fuzz target, which hold each to [`frame_checked_in_full`]; not part of the
+/// API.
+#[cfg(any(test, feature = "dispatch-paths"))]
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum FramePath {
+    /// [`frame()`] itself, as this CPU dispatches it (any buffer).
+    Dispatched,
+    /// The sum with AVX-512 (x86_64 with AVX-512BW).
+    Avx512,
+    /// The sum with AVX2 (x86_64 with AVX2), at any length.
+    Avx2,
+    /// The sum as [`crate::checksum()`] dispatches itself.
+    Plain,
+}
+
+#[cfg(any(test, feature = "dispatch-paths"))]
+impl FramePath {
+    /// Every path.
+    pub const ALL: [Self; 4] = [Self::Dispatched, Self::Avx512, Self::Avx2, Self::Plain];
+
+    /// The frame of `buf` by this path; `None` where the path does not apply: the CPU lacks its
+    /// instructions, or no sum is checked (the buffer does not start with a common message, or
+    /// `config` verifies no CheckSum).
+    #[allow(unsafe_code)]
+    pub fn frame(self, buf: &[u8], config: &FramerConfig) -> Option<Frame> {
+        if self == Self::Dispatched {
+            return Some(frame(buf, config));
+        }
+        let (trailer, stated) = common_message(buf, config).filter(|_| config.verify_checksum)?;
+        match self {
+            Self::Plain => Some(summed_plain(buf, trailer, stated, config)),
+            // SAFETY: the CPU has AVX-512BW, checked first.
+            #[cfg(target_arch = "x86_64")]
+            Self::Avx512 => (crate::checksum::widest() == crate::checksum::Vectors::Avx512)
+                .then(|| unsafe { summed_avx512(buf, trailer, stated, config) }),
+            // SAFETY: the CPU has AVX2, checked first.
+            #[cfg(target_arch = "x86_64")]
+            Self::Avx2 => (crate::checksum::widest() != crate::checksum::Vectors::Sse2)
+                .then(|| unsafe { summed_avx2(buf, trailer, stated, config) }),
+            _ => None,
+        }
+    }
+}
+
 /// The frame of a common message whose bytes before `trailer` sum (by `sum`) to `stated`, else
 /// the checked path's verdict.
 #[inline(always)]
@@ -162,7 +208,8 @@ fn common_message(buf: &[u8], config: &FramerConfig) -> Option<(usize, u64)> {
     let digits_start = if head == u64::from_le_bytes(*b"8=FIXT.1") && word(5) == FIXT_TAIL {
         13
     } else {
-        let tail = word(4);
+        // Bytes 6 to 13: the second digit, `.`, the third, SOH, `9=`.
+        let tail = word(6);
         let versions = u64::from_le_bytes([(head >> 48) as u8, (tail >> 16) as u8, 0, 0, 0, 0, 0, 0]);
         if head & FIX_HEAD_MASK != FIX_HEAD || tail & FIX_TAIL_MASK != FIX_TAIL || swar::digits(versions, 2).is_none() {
             return None;
@@ -527,6 +574,7 @@ fn at_skip_start(mut error: DecodeError, skip_start: usize) -> DecodeError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::{Aligned, Ran};
 
     fn message(body: &str) -> Vec<u8> {
         let body = body.replace('|', "\x01");
@@ -534,6 +582,60 @@ mod tests {
         let sum = crate::checksum(&out);
         out.extend_from_slice(format!("10={sum:03}\x01").as_bytes());
         out
+    }
+
+    /// Every path this CPU checks CheckSum <10> by gives the full check's verdict, on messages
+    /// of every length to 300 bytes from every offset of a 64-byte line, with the right sum and
+    /// a wrong one, both common BeginStrings, bodies of SOH, `=` and high bytes.
+    #[test]
+    fn every_path_gives_the_full_checks_verdict_at_every_length_and_alignment() {
+        let values = [SOH, b'=', 0xff, 0x80, b'1', b'0', b'A', 0x7f, 0xfe, b'9'];
+        let body: Vec<u8> = (0..300).map(|i| values[(i * 7 + i / 3) % values.len()]).collect();
+        let config = FramerConfig::default();
+        let mut ran = Ran::new();
+        let mut inputs = 0;
+        for begin in ["FIXT.1.1", "FIX.4.4"] {
+            for body_len in 1..=300 - 30 {
+                let mut wire = format!("8={begin}\x019={body_len}\x01").into_bytes();
+                wire.extend_from_slice(&body[..body_len - 1]);
+                wire.push(SOH);
+                let sum = crate::checksum(&wire);
+                for stated in [sum, sum.wrapping_add(1)] {
+                    let mut message = wire.clone();
+                    message.extend_from_slice(format!("10={stated:03}\x01").as_bytes());
+                    for start in 0..64 {
+                        let mut buf = Aligned::filled(|_| b'x');
+                        buf.0[start..start + message.len()].copy_from_slice(&message);
+                        let bytes = &buf.0[start..start + message.len() + 3];
+                        let want = frame_checked_in_full(bytes, &config);
+                        inputs += 1;
+                        if stated == sum {
+                            assert_eq!(want, Frame::Message(message.len()));
+                        } else {
+                            assert!(matches!(want, Frame::Garbled { .. }), "{want:?}");
+                        }
+                        for path in FramePath::ALL {
+                            if let Some(got) = path.frame(bytes, &config) {
+                                assert_eq!(got, want, "{path:?}: {begin}, body of {body_len} at offset {start}");
+                                ran.note(path);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let mut expected = vec![FramePath::Dispatched, FramePath::Plain];
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::is_x86_feature_detected!("avx2") {
+                expected.push(FramePath::Avx2);
+            }
+            if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("avx512bw") {
+                expected.push(FramePath::Avx512);
+            }
+        }
+        // Every input is a common message, so every path that runs checks every one's sum.
+        ran.assert_exactly(expected, inputs);
     }
 
     #[test]

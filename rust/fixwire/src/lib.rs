@@ -80,9 +80,10 @@ pub use frame::{
     MAX_BEGIN_STRING,
 };
 pub use group::{GroupEntries, GroupSpec, GroupSpecs, InvalidGroupSpec, Member, MAX_GROUP_DEPTH};
-#[doc(hidden)]
-pub use separators::soh_masks_by_path;
 pub use value::{Date, Decimal, TimePrecision, UtcTimestamp};
+#[cfg(feature = "dispatch-paths")]
+#[doc(hidden)]
+pub use {decode::WalkPath, frame::FramePath, separators::MaskPath};
 
 /// The field delimiter, SOH (0x01).
 pub const SOH: u8 = 0x01;

@@ -141,28 +141,63 @@ unsafe fn avx2_block_masks(bytes: &[u8], masks: &mut [u64], byte: u8) {
     });
 }
 
-/// The SOH masks of each 64-byte block of `bytes` (the short last one from the last 64 bytes)
-/// by every path: [`block_masks`] as this CPU dispatches it, SSE2 lanes ([`block_mask`]), words
-/// ([`block_mask_by_words`]) and one block at a time ([`mask_at`], which pads the short last
-/// block). All four empty when `bytes` is shorter than a block (the parse pads those itself).
-/// For the `parse_paths` fuzz target, which holds them equal; not part of the API.
+/// A way the masks of a message's blocks can be made, for the tests and the `parse_paths`
+/// fuzz target, which hold each to the others; not part of the API.
+#[cfg(any(test, feature = "dispatch-paths"))]
 #[doc(hidden)]
-pub fn soh_masks_by_path(bytes: &[u8]) -> [Vec<u64>; 4] {
-    if bytes.len() < BLOCK {
-        return Default::default();
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum MaskPath {
+    /// [`block_masks`] as this CPU dispatches it.
+    Dispatched,
+    /// Two 32-byte AVX2 compares a block (x86_64 with AVX2).
+    Avx2,
+    /// [`block_mask`]: 16-byte SSE2 lanes on x86_64, words elsewhere.
+    Lanes,
+    /// [`block_mask_by_words`], a word at a time.
+    Words,
+    /// [`mask_at`], a block at a time, the short last one padded.
+    Blocks,
+}
+
+#[cfg(any(test, feature = "dispatch-paths"))]
+impl MaskPath {
+    /// Every path.
+    pub const ALL: [Self; 5] = [Self::Dispatched, Self::Avx2, Self::Lanes, Self::Words, Self::Blocks];
+
+    /// The masks of `byte` in each 64-byte block of `bytes` (the short last one from the last
+    /// 64 bytes, as [`block_masks`] reads it) by this path; `None` where the path does not
+    /// apply: the CPU lacks its instructions, or `bytes` is shorter than a block and the path
+    /// leaves it to its caller to pad ([`MaskPath::Blocks`] pads).
+    pub fn masks(self, bytes: &[u8], byte: u8) -> Option<Vec<u64>> {
+        let mut masks = vec![0; bytes.len().div_ceil(BLOCK)];
+        if bytes.len() < BLOCK && self != Self::Blocks {
+            return None;
+        }
+        match self {
+            Self::Dispatched => block_masks(bytes, &mut masks, byte),
+            #[cfg(target_arch = "x86_64")]
+            Self::Avx2 if std::is_x86_feature_detected!("avx2") => {
+                // SAFETY: the CPU has AVX2, checked just now.
+                #[allow(unsafe_code)]
+                unsafe {
+                    avx2_block_masks(bytes, &mut masks, byte);
+                }
+            }
+            Self::Avx2 => return None,
+            Self::Lanes => masks_with(bytes, &mut masks, |block| block_mask(block, byte)),
+            Self::Words => masks_with(bytes, &mut masks, |block| block_mask_by_words(block, byte)),
+            Self::Blocks => {
+                for (block, mask) in masks.iter_mut().enumerate() {
+                    *mask = mask_at(bytes, block, byte);
+                }
+            }
+        }
+        Some(masks)
     }
-    let blocks = bytes.len().div_ceil(BLOCK);
-    let mut paths: [Vec<u64>; 4] = std::array::from_fn(|_| vec![0; blocks]);
-    block_masks(bytes, &mut paths[0], crate::SOH);
-    masks_with(bytes, &mut paths[1], |block| block_mask(block, crate::SOH));
-    masks_with(bytes, &mut paths[2], |block| block_mask_by_words(block, crate::SOH));
-    for (block, mask) in paths[3].iter_mut().enumerate() {
-        *mask = mask_at(bytes, block, crate::SOH);
-    }
-    paths
 }
 
 /// [`block_mask`] without vector instructions, a word ([`word_mask`]) at a time.
+#[cfg(any(test, feature = "dispatch-paths"))]
 #[inline(always)]
 pub(crate) fn block_mask_by_words(block: &[u8; BLOCK], byte: u8) -> u64 {
     let mut mask = 0;
@@ -212,6 +247,7 @@ fn tail_mask(tail: &[u8], byte: u8) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::{Aligned, Ran};
     use crate::SOH;
 
     /// Bit `i` set where `bytes[i] == byte`, one byte at a time.
@@ -255,21 +291,39 @@ mod tests {
         assert_eq!(mask_at(b"ab", usize::MAX, b'a'), 0);
     }
 
+    /// Every path this CPU runs marks SOH, `=` and a high byte exactly, at every length to 300
+    /// from every offset of a 64-byte line, among bytes that hold all three and their
+    /// neighbours.
     #[test]
-    fn the_masks_of_a_message_are_each_blocks_mask_on_every_path() {
-        let bytes: Vec<u8> = (0..400usize).map(|i| [b'4', b'=', b'x', SOH, 0xfe, 0x81][(i * 7 + i / 3) % 6]).collect();
-        assert_eq!(soh_masks_by_path(&bytes[..BLOCK - 1]), <[Vec<u64>; 4]>::default());
-        for len in BLOCK..bytes.len() {
-            let part = &bytes[..len];
-            let [dispatched, lanes, words, blocks] = soh_masks_by_path(part);
-            assert_eq!(blocks.len(), len.div_ceil(BLOCK));
-            assert_eq!(dispatched, blocks, "as dispatched, length {len}");
-            assert_eq!(lanes, blocks, "SSE2 lanes, length {len}");
-            assert_eq!(words, blocks, "words, length {len}");
-            // Fewer masks than blocks: the first ones only.
-            let mut first = vec![0; 1];
-            block_masks(part, &mut first, SOH);
-            assert_eq!(first[0], blocks[0]);
+    fn every_path_masks_every_length_from_every_alignment() {
+        let values = [SOH, b'=', 0xff, 0x80, 0x00, 0x02, b'<', b'>', b'9', 0x7f, 0xfe, 0x81, b'a'];
+        let buf = Aligned::filled(|i| values[(i * 7 + i / 5) % values.len()] ^ u8::from(i % 11 == 10));
+        let mut ran = Ran::new();
+        for start in 0..BLOCK {
+            for len in 0..=300 {
+                let part = &buf.0[start..start + len];
+                for byte in [SOH, b'=', 0xff] {
+                    let want: Vec<u64> = part.chunks(BLOCK).map(|block| reference(block, byte)).collect();
+                    for path in MaskPath::ALL {
+                        if let Some(masks) = path.masks(part, byte) {
+                            assert_eq!(masks, want, "{path:?}: {byte:#x} in {len} bytes from offset {start}");
+                            ran.note(path);
+                        }
+                    }
+                }
+                // Fewer masks than blocks: the first ones only.
+                if len > BLOCK {
+                    let mut first = [0; 1];
+                    block_masks(part, &mut first, SOH);
+                    assert_eq!(first[0], reference(&part[..BLOCK], SOH));
+                }
+            }
         }
+        let mut expected = vec![MaskPath::Dispatched, MaskPath::Lanes, MaskPath::Words, MaskPath::Blocks];
+        #[cfg(target_arch = "x86_64")]
+        if std::is_x86_feature_detected!("avx2") {
+            expected.push(MaskPath::Avx2);
+        }
+        ran.assert_exactly(expected, 10_000);
     }
 }

@@ -4,14 +4,16 @@
 //! bytes, with and without CheckSum <10> verification and with a small BodyLength <9> limit.
 //! The sum that CheckSum is checked with is held to the plain byte sum by every path this CPU
 //! runs ([`ChecksumPath`]: AVX-512, AVX2, SSE2, words, the portable loop, and as dispatched),
-//! on every prefix of the buffer up to 300 bytes and on the buffer from each start tried.
+//! on every prefix of the buffer up to 300 bytes and on the buffer from each start tried, and
+//! the frame by every way of checking CheckSum this CPU runs ([`FramePath`]: AVX-512, AVX2, the
+//! sum as it dispatches itself) is the full check's.
 //!
 //! The first input byte picks the limit (0 means the default); the rest is the buffer, framed
 //! from each of its first offsets, so that a message start anywhere in it is tried.
 
 #![no_main]
 
-use fixwire::{frame, frame_checked_in_full, ChecksumPath, FramerConfig};
+use fixwire::{frame, frame_checked_in_full, ChecksumPath, FramePath, FramerConfig};
 use libfuzzer_sys::fuzz_target;
 
 /// Every path's sum of the `len` bytes of `buf` from `start` is `want`.
@@ -46,7 +48,13 @@ fuzz_target!(|data: &[u8]| {
         }
         for start in 0..buf.len().min(16) {
             let bytes = &buf[start..];
-            assert_eq!(frame(bytes, &config), frame_checked_in_full(bytes, &config), "from byte {start}");
+            let full = frame_checked_in_full(bytes, &config);
+            assert_eq!(frame(bytes, &config), full, "from byte {start}");
+            for path in FramePath::ALL {
+                if let Some(framed) = path.frame(bytes, &config) {
+                    assert_eq!(framed, full, "{path:?} path, from byte {start}");
+                }
+            }
         }
     }
 });

@@ -14,7 +14,9 @@
 //! must give what the standard library's UTF-8 check gives (the typed reads check ASCII in
 //! vector lanes), every value read as a decimal what `Decimal::parse` gives (the typed read takes
 //! short ones a word at a time), and the SOH masks of the input's 64-byte blocks must be the same by every path
-//! (AVX2 when the CPU has it, SSE2 lanes, words, one block at a time).
+//! ([`MaskPath`]: AVX2 when the CPU has it, SSE2 lanes, words, one block at a time, as dispatched).
+//! The walk of the body is held to its baseline build by every path this CPU runs ([`WalkPath`]:
+//! BMI1 and BMI2 when the CPU has them, as dispatched): the same answer and fields.
 
 #![no_main]
 
@@ -22,8 +24,8 @@ use std::cell::RefCell;
 use std::sync::{Arc, LazyLock};
 
 use fixwire::{
-    soh_masks_by_path, DataFields, Decimal, DecodeError, Field, FieldIndex, GroupEntries, GroupSpecs, Message,
-    ParseOptions,
+    DataFields, Decimal, DecodeError, Field, FieldIndex, GroupEntries, GroupSpecs, MaskPath, Message, ParseOptions,
+    WalkPath,
 };
 use libfuzzer_sys::fuzz_target;
 
@@ -31,6 +33,26 @@ static KALSHI: LazyLock<Arc<GroupSpecs>> = LazyLock::new(|| Arc::new(GroupSpecs:
 
 thread_local! {
     static INDEXES: RefCell<(FieldIndex, FieldIndex)> = RefCell::new((FieldIndex::new(), FieldIndex::new()));
+    /// Slots and masks for the walks, reused as the index reuses its own.
+    static WALKS: RefCell<(Vec<Field>, Vec<u64>)> = const { RefCell::new((Vec::new(), Vec::new())) };
+}
+
+/// Every walk path's parse of `bytes` gives the baseline's answer and fields, with the slots
+/// [`FieldIndex::parse`] gives.
+fn walks_agree(bytes: &[u8], options: &ParseOptions) {
+    WALKS.with_borrow_mut(|(slots, masks)| {
+        slots.resize(bytes.len() / 3 + 5, Field { tag: 0, start: 0, end: 0 });
+        let mut walk = |path: WalkPath| {
+            let (count, _) = path.parse(bytes, options, slots, masks)?;
+            Some(count.map(|n| slots[..n].to_vec()))
+        };
+        let baseline = walk(WalkPath::Baseline).expect("the baseline runs everywhere");
+        for path in WalkPath::ALL {
+            if let Some(fields) = walk(path) {
+                assert_eq!(fields, baseline, "{path:?} walk differs from the baseline");
+            }
+        }
+    });
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -45,10 +67,13 @@ fuzz_target!(|data: &[u8]| {
     if pick >> 4 != 0 {
         options.max_fields = usize::from(pick >> 4);
     }
-    let [dispatched, lanes, words, blocks] = soh_masks_by_path(bytes);
-    assert_eq!(dispatched, blocks, "SOH masks (as dispatched) differ");
-    assert_eq!(lanes, blocks, "SOH masks (SSE2 lanes) differ");
-    assert_eq!(words, blocks, "SOH masks (words) differ");
+    let blocks = MaskPath::Blocks.masks(bytes, fixwire::SOH);
+    for path in MaskPath::ALL {
+        if let Some(masks) = path.masks(bytes, fixwire::SOH) {
+            assert_eq!(Some(masks), blocks, "SOH masks ({path:?}) differ");
+        }
+    }
+    walks_agree(bytes, &options);
     INDEXES.with_borrow_mut(|(common, checked)| {
         let fast = common.parse(bytes, &options);
         let full = checked.parse_checked_in_full(bytes, &options);

@@ -1,4 +1,5 @@
 use super::*;
+use crate::testing::{Aligned, Ran};
 
 /// The plain byte sum, modulo 256.
 fn reference(data: &[u8]) -> u8 {
@@ -6,23 +7,15 @@ fn reference(data: &[u8]) -> u8 {
 }
 
 /// Bytes that carry across lanes (0xff, 0x80, 0x7f, 0xfe next to small ones), in a buffer
-/// aligned to 64 bytes, so that a slice from offset `k` starts `k` bytes past a 64-byte line.
-#[repr(align(64))]
-struct Aligned([u8; 512]);
-
+/// aligned to 64 bytes.
 fn aligned_bytes() -> Box<Aligned> {
-    let mut buf = Box::new(Aligned([0; 512]));
-    for (i, b) in buf.0.iter_mut().enumerate() {
-        *b = [0xff, 0x80, 0x7f, 1, 0, 0xfe][i * 7 % 6] ^ (i as u8);
-    }
-    buf
+    Aligned::filled(|i| [0xff, 0x80, 0x7f, 1, 0, 0xfe][i * 7 % 6] ^ (i as u8))
 }
 
 #[test]
 fn every_path_matches_the_byte_sum_at_every_length_and_alignment() {
     let buf = aligned_bytes();
-    assert_eq!(buf.0.as_ptr() as usize % 64, 0);
-    let mut ran = std::collections::BTreeSet::new();
+    let mut ran = Ran::new();
     for start in 0..64 {
         for len in 0..=300 {
             let part = &buf.0[start..start + len];
@@ -30,7 +23,7 @@ fn every_path_matches_the_byte_sum_at_every_length_and_alignment() {
             for path in ChecksumPath::ALL {
                 if let Some(sum) = path.checksum(part) {
                     assert_eq!(sum, want, "{path:?}, {len} bytes from offset {start}");
-                    ran.insert(path);
+                    ran.note(path);
                 }
             }
         }
@@ -47,7 +40,7 @@ fn every_path_matches_the_byte_sum_at_every_length_and_alignment() {
             expected.push(ChecksumPath::Avx512);
         }
     }
-    assert_eq!(ran, expected.into_iter().collect());
+    ran.assert_exactly(expected, 1);
 }
 
 #[test]

@@ -51,7 +51,7 @@ static DETECTED: AtomicU8 = AtomicU8::new(0);
 /// The widest vectors this CPU has: one load of a byte and a compare or two after the first
 /// call (the standard library's own cache is tested a feature at a time).
 #[inline(always)]
-pub(super) fn widest() -> Vectors {
+pub(crate) fn widest() -> Vectors {
     match DETECTED.load(Ordering::Relaxed) {
         3 => Vectors::Avx512,
         2 => Vectors::Avx2,

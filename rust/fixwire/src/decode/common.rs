@@ -212,6 +212,18 @@ unsafe fn bmi_standard_body_fields(body: &[u8], (sohs, pos): (Sohs<'_>, u32), fr
 /// so a build for baseline x86-64 gets them; the check is a load of a cached word).
 #[inline(always)]
 fn standard_walk(body: &[u8], walk: (Sohs<'_>, u32), free: &mut [Field]) -> Option<usize> {
+    #[cfg(any(test, feature = "dispatch-paths"))]
+    if let Some(path) = FORCED_WALK.get() {
+        WALKED.set(true);
+        match path {
+            WalkPath::Baseline => return standard_body_fields(body, walk, free),
+            // SAFETY: `WalkPath::parse` asks for this path only when the CPU has BMI1 and BMI2.
+            #[cfg(target_arch = "x86_64")]
+            #[allow(unsafe_code)]
+            WalkPath::Bmi => return unsafe { bmi_standard_body_fields(body, walk, free) },
+            _ => {}
+        }
+    }
     #[cfg(target_arch = "x86_64")]
     if std::is_x86_feature_detected!("bmi1") && std::is_x86_feature_detected!("bmi2") {
         // SAFETY: the CPU has BMI1 and BMI2, checked just now: the one promise the function needs.
@@ -366,4 +378,57 @@ pub(super) fn parse(buf: &[u8], options: &ParseOptions, slots: &mut [Field], mas
     let start = trailer as u32 + 3;
     *slots.get_mut(count)? = Field { tag: 10, start, end: start + 3 };
     Some(count + 1)
+}
+
+/// A way the parse can walk a body with the standard data fields, for the tests and the
+/// `parse_paths` fuzz target, which hold each to the baseline; not part of the API.
+#[cfg(any(test, feature = "dispatch-paths"))]
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum WalkPath {
+    /// [`standard_walk`], as this CPU dispatches it.
+    Dispatched,
+    /// Compiled for BMI1 and BMI2 (x86_64 with both).
+    Bmi,
+    /// Compiled for the target's baseline.
+    Baseline,
+}
+
+#[cfg(any(test, feature = "dispatch-paths"))]
+thread_local! {
+    /// The walk [`WalkPath::parse`] asks [`standard_walk`] for; `None` (the parse's own) outside it.
+    static FORCED_WALK: std::cell::Cell<Option<WalkPath>> = const { std::cell::Cell::new(None) };
+    /// Whether [`standard_walk`] ran since [`WalkPath::parse`] cleared it.
+    static WALKED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+#[cfg(any(test, feature = "dispatch-paths"))]
+impl WalkPath {
+    /// Every path.
+    pub const ALL: [Self; 3] = [Self::Dispatched, Self::Bmi, Self::Baseline];
+
+    /// The parse of the common message in `buf` into `slots` with this path as its walk, as
+    /// [`FieldIndex::parse`](super::FieldIndex::parse) makes it (`slots` must hold at least a
+    /// quarter of `buf.len()`): the number of fields, `None` for the checked parser to judge,
+    /// and whether the walk ran. `None` where the CPU lacks the path's instructions.
+    pub fn parse(
+        self,
+        buf: &[u8],
+        options: &ParseOptions,
+        slots: &mut [Field],
+        masks: &mut Vec<u64>,
+    ) -> Option<(Option<usize>, bool)> {
+        #[cfg(target_arch = "x86_64")]
+        let bmi = std::is_x86_feature_detected!("bmi1") && std::is_x86_feature_detected!("bmi2");
+        #[cfg(not(target_arch = "x86_64"))]
+        let bmi = false;
+        if self == Self::Bmi && !bmi {
+            return None;
+        }
+        FORCED_WALK.set(Some(self));
+        WALKED.set(false);
+        let count = parse(buf, options, slots, masks);
+        FORCED_WALK.set(None);
+        Some((count, WALKED.get()))
+    }
 }

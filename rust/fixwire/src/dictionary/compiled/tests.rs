@@ -1,21 +1,8 @@
 use super::{is_decimal, is_int, is_plain_timestamp};
 use crate::dictionary::{Dictionary, ValidationOptions};
+use crate::testing::shared_messages;
 use crate::value::{decimal_parts, parse_i64, UtcTimestamp};
 use crate::{Field, FieldIndex, Message, ParseOptions};
-
-/// The messages of the shared validation table and corpus.
-fn shared_messages() -> Vec<Vec<u8>> {
-    let mut out = Vec::new();
-    for (name, columns) in [("validation.txt", 3), ("corpus.txt", 2)] {
-        let path = format!("{}/../../tests/data/{name}", env!("CARGO_MANIFEST_DIR"));
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-        for line in text.lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#')) {
-            let message = line.splitn(columns, ' ').last().unwrap_or_default();
-            out.push(message.replace('|', "\x01").into_bytes());
-        }
-    }
-    out
-}
 
 /// The tables must never accept what the reference check rejects: the shared messages,
 /// and each with random faults (fields dropped, repeated, moved, retagged, given another
