@@ -175,8 +175,8 @@ fn standard_body_fields(body: &[u8], (sohs, pos): (Sohs<'_>, u32), free: &mut [F
 }
 
 /// [`body_fields`], told it is `BOUNDED` when `free` is long enough: [`FieldIndex::parse`]
-/// gives a third of the message's length in slots, so it always is but for a small limit on
-/// fields.
+/// gives a third of the message's length in slots, so it is unless the limit on fields is
+/// lower: with the default 8,192 fields, for messages of about 24 KiB and more after MsgType.
 ///
 /// [`FieldIndex::parse`]: super::FieldIndex::parse
 #[inline(always)]
