@@ -277,7 +277,7 @@ impl FieldIndex {
         // `common::walk`).
         let slots = buf.len() / 3 + 5;
         if self.fields.len() < slots {
-            self.grow(slots);
+            self.grow(slots, options);
         }
         match common::parse(buf, options, &mut self.fields, &mut self.masks) {
             Some(count) => {
@@ -289,12 +289,19 @@ impl FieldIndex {
         }
     }
 
-    /// Makes room for `slots` fields: out of line, as a reused index rarely grows, so that
+    /// Makes room for `slots` fields, or for the limit on fields and the trailer when that is
+    /// fewer: no more are ever filled, so the index of a long input, and what a reused one keeps,
+    /// is bounded by the limit, not by the input's length (the slots the parse fills are the
+    /// same either way). Out of line, as a reused index rarely grows (and an input over the
+    /// limit's length, which calls it each time, is refused or long), so that
     /// [`parse`](Self::parse) saves no registers for it.
     #[cold]
     #[inline(never)]
-    fn grow(&mut self, slots: usize) {
-        self.fields.resize(slots, Field { tag: 0, start: 0, end: 0 });
+    fn grow(&mut self, slots: usize, options: &ParseOptions) {
+        let slots = slots.min(options.max_fields.max(3).saturating_add(1));
+        if self.fields.len() < slots {
+            self.fields.resize(slots, Field { tag: 0, start: 0, end: 0 });
+        }
     }
 
     /// [`parse`](Self::parse) without its single pass for the common message: every check in
@@ -455,9 +462,11 @@ impl Parser<'_, '_> {
                 DecodeError::new(Kind::BadBodyLength, length_field.offset(), Some(9), "BodyLength <9> is not a number")
             })?;
         let trailer = self.locate_trailer(body_start, body_length)?;
-        // Every field takes at least four bytes ("1=x<SOH>"), so this is the most the loop
-        // below can push: it never reallocates.
-        self.fields.reserve((trailer - body_start) / 4 + 3);
+        // Every field takes at least four bytes ("1=x<SOH>"), and no more than the limit on
+        // fields and the trailer are pushed, so this is the most the loop below can push: it
+        // never reallocates, and a long input reserves no more than the limit.
+        let most = self.options.max_fields.max(3).saturating_add(1);
+        self.fields.reserve(((trailer - body_start) / 4 + 3).min(most));
         self.fields.push(begin);
         self.fields.push(length_field);
 

@@ -321,9 +321,9 @@ fn body_length(buf: &[u8], length: Field) -> Option<usize> {
 }
 
 /// Parses `buf` into `slots` when it is a common message, and returns how many fields it has
-/// (at most `slots.len()`, which must be at least `buf.len() / 4`, and is best at least
-/// `buf.len() / 3 + 5`: see [`walk`]); `None` leaves the verdict
-/// to the checked parser, `slots` in any state.
+/// (at most `slots.len()`, which must be at least `buf.len() / 4` or the limit on fields and
+/// the trailer, whichever is fewer, and is best at least `buf.len() / 3 + 5`: see [`walk`]);
+/// `None` leaves the verdict to the checked parser, `slots` in any state.
 #[inline(never)]
 pub(super) fn parse(buf: &[u8], options: &ParseOptions, slots: &mut [Field], masks: &mut Vec<u64>) -> Option<usize> {
     u32::try_from(buf.len()).ok()?;

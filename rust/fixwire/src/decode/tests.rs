@@ -79,6 +79,22 @@ fn the_common_path_reads_the_usual_messages_itself() {
 }
 
 #[test]
+fn an_index_holds_slots_for_the_limit_on_fields_not_for_the_inputs_length() {
+    // A megabyte of fields: far over the default limit, and far over any limit set below it.
+    let long = message("FIXT.1.1", &format!("35=D|{}", "58=x|".repeat(200_000)));
+    let within = message("FIXT.1.1", &format!("35=D|{}", "58=x|".repeat(8_000)));
+    for max_fields in [DEFAULT_MAX_FIELDS, 5, 0] {
+        let options = ParseOptions { max_fields, ..ParseOptions::default() };
+        let (mut index, mut checked) = (FieldIndex::new(), FieldIndex::new());
+        for bytes in [&within, &long, &within] {
+            same(bytes, &options, &mut index, &mut checked);
+            let bound = max_fields.max(3) + 1;
+            assert!(index.fields.capacity() <= bound, "{} slots for {max_fields}", index.fields.capacity());
+        }
+    }
+}
+
+#[test]
 fn the_static_stops_are_those_of_the_standard_data_fields() {
     let standard = DataFields::standard();
     for tag in 0..70_000 {
