@@ -36,16 +36,14 @@ import asyncio
 import dataclasses
 import functools
 import gc
-import os
-import re
-import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benches.bench_kalshi import KeptBytes, kalshi_config, place  # after the path
+from benches import callgrind  # after the path
+from benches.bench_kalshi import KeptBytes, kalshi_config, place
 from benches.bench_session import ACCEPTOR, INITIATOR, numbered_orders, order_fields
 from benches.conftest import NewOrderSingle
 from benches.session_peer import Answers
@@ -75,7 +73,6 @@ COUNT = 1_000
 """``N``: round trips of the shorter count."""
 API_KEY = "a1b2c3d4-0000-4000-8000-00000000000b"
 MARKET = "HIGHNY-23DEC31"
-COLLECTED = re.compile(r"Collected : ([\d,]+)")
 
 
 def _feed(protocol: _Protocol, wire: bytes) -> None:
@@ -214,24 +211,8 @@ async def _plain_round_trips(case: str, count: int) -> None:
 
 def counted(case: str, count: int) -> int:
     """Instructions counted in a worker process running ``count`` round trips of ``case``."""
-    command = [
-        "valgrind",
-        "--tool=callgrind",
-        "--callgrind-out-file=/dev/null",
-        "--collect-atstart=no",
-        "--toggle-collect=functools_reduce",
-        sys.executable,
-        __file__,
-        "--worker",
-        case,
-        str(count),
-    ]
-    env = {**os.environ, "PYTHONHASHSEED": "0"}
-    done = subprocess.run(command, capture_output=True, text=True, check=True, env=env)
-    found = COLLECTED.search(done.stderr)
-    if found is None:
-        raise RuntimeError(f"no callgrind total for {case}: {done.stderr[-500:]}")
-    return int(found.group(1).replace(",", ""))
+    options = ["--collect-atstart=no", "--toggle-collect=functools_reduce"]
+    return callgrind.counted(__file__, case, count, options)
 
 
 def main() -> None:

@@ -35,8 +35,6 @@ import argparse
 import dataclasses
 import gc
 import itertools
-import re
-import subprocess
 import sys
 from collections.abc import Callable
 from decimal import Decimal
@@ -45,6 +43,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import fixwire  # after the path that finds benches
+from benches import callgrind
 from benches.bench_encode import WRITERS
 from benches.conftest import (
     HAVE_QUICKFIX,
@@ -61,7 +60,6 @@ ENCODE_CASES = {
     "encode template": "fixwire-template",
     "encode fstring": "fstring",
 }
-COLLECTED = re.compile(r"Collected : ([\d,]+)")
 
 
 def case(name: str) -> tuple[Callable[[], object], int]:
@@ -174,13 +172,7 @@ def worker(name: str, count: int) -> None:
 
 def counted(name: str, count: int) -> int:
     """Instructions of a worker process running ``count`` operations of ``name``."""
-    command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"]
-    command += [sys.executable, __file__, "--worker", name, str(count)]
-    done = subprocess.run(command, capture_output=True, text=True, check=True)
-    found = COLLECTED.search(done.stderr)
-    if found is None:
-        raise RuntimeError(f"no callgrind total for {name}: {done.stderr[-500:]}")
-    return int(found.group(1).replace(",", ""))
+    return callgrind.counted(__file__, name, count)
 
 
 def main() -> None:

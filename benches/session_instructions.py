@@ -24,9 +24,6 @@ cost. Run it from the repository with the interpreter that has the (release) bui
 
 import asyncio
 import gc
-import os
-import re
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -35,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import uvloop  # after the path that finds benches
 
+from benches import callgrind
 from benches.bench_kalshi import KeptBytes
 from benches.bench_session import ACCEPTOR, INITIATOR, numbered_orders, order_fields
 from benches.session_peer import execution_report
@@ -60,7 +58,6 @@ WARM_UP = 300
 """Orders before the counted ones."""
 MOST = 4_000
 """The most orders a worker counts: every worker prepares this many, whatever it counts."""
-COLLECTED = re.compile(r"Collected : ([\d,]+)")
 
 
 class _Answerer:
@@ -170,14 +167,7 @@ def worker(name: str, count: int) -> None:
 
 def counted(name: str, count: int) -> int:
     """Instructions of a worker process running ``count`` orders of ``name``."""
-    command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"]
-    command += [sys.executable, __file__, "--worker", name, str(count)]
-    env = {**os.environ, "PYTHONHASHSEED": "0"}
-    done = subprocess.run(command, capture_output=True, text=True, check=True, env=env)
-    found = COLLECTED.search(done.stderr)
-    if found is None:
-        raise RuntimeError(f"no callgrind total for {name}: {done.stderr[-500:]}")
-    return int(found.group(1).replace(",", ""))
+    return callgrind.counted(__file__, name, count)
 
 
 def main() -> None:
